@@ -1,0 +1,866 @@
+// YAML -> protos for criteria sets, plans and figures, with file:line:col errors.
+#include "criteria/yaml_reader.h"
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/status_macros.h"
+#include "engine/errors.h"
+#include "engine/fixed_point.h"
+#include "yaml-cpp/yaml.h"
+
+namespace parindex::criteria {
+
+void SourceMap::Record(std::string path, int line, int column) {
+  places_.emplace(std::move(path), std::make_pair(line, column));
+}
+
+std::string SourceMap::Locate(absl::string_view path) const {
+  std::string p(path);
+  while (true) {
+    auto it = places_.find(p);
+    if (it != places_.end()) {
+      return absl::StrCat(file_, ":", it->second.first, ":", it->second.second);
+    }
+    const size_t cut = p.find_last_of(".[");
+    if (cut == std::string::npos || p.empty()) break;
+    p.resize(cut);
+  }
+  auto root = places_.find("");
+  if (root != places_.end()) {
+    return absl::StrCat(file_, ":", root->second.first, ":", root->second.second);
+  }
+  return file_;
+}
+
+absl::Status SourceMap::Annotate(const absl::Status& status, absl::string_view prefix) const {
+  if (status.ok()) return status;
+  const auto path = engine::ErrorPath(status);
+  const std::string place =
+      path.has_value() ? Locate(absl::StrCat(prefix, *path)) : file_;
+  return absl::Status(status.code(), absl::StrCat(place, ": ", status.message()));
+}
+
+namespace {
+
+// A YAML document being read, with the map of where each field came from.
+class Reader {
+ public:
+  explicit Reader(absl::string_view file) : source_(std::string(file)) {}
+
+  SourceMap& source() { return source_; }
+
+  absl::Status ErrorAt(const YAML::Mark& mark, absl::string_view message) const {
+    if (mark.is_null()) return absl::InvalidArgumentError(absl::StrCat(source_.file(), ": ", message));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_.file(), ":", mark.line + 1, ":", mark.column + 1, ": ", message));
+  }
+  void Record(const std::string& path, const YAML::Mark& mark) {
+    if (!mark.is_null()) source_.Record(path, mark.line + 1, mark.column + 1);
+  }
+
+ private:
+  SourceMap source_;
+};
+
+std::string Join(absl::string_view path, absl::string_view field) {
+  return path.empty() ? std::string(field) : absl::StrCat(path, ".", field);
+}
+
+// Reads one YAML mapping: finds keys once, refuses duplicate and unknown keys.
+class Object {
+ public:
+  // `what` names the object in errors ("criterion II.3.1", "target").
+  static absl::StatusOr<Object> Open(Reader* reader, const YAML::Node& node,
+                                     std::string path, std::string what,
+                                     const YAML::Mark& fallback) {
+    Object object(reader, std::move(path), std::move(what));
+    object.mark_ = node.IsDefined() && !node.Mark().is_null() ? node.Mark() : fallback;
+    reader->Record(object.path_, object.mark_);
+    if (node.IsNull()) return object;  // "judgement:" with nothing after it
+    if (!node.IsMap()) {
+      return reader->ErrorAt(object.mark_, absl::StrCat(object.what_, ": expected a mapping"));
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node& key = it->first;
+      if (!key.IsScalar()) return reader->ErrorAt(key.Mark(), "keys must be plain names");
+      for (const Field& f : object.fields_) {
+        if (f.key == key.Scalar()) {
+          return reader->ErrorAt(key.Mark(),
+                                 absl::StrCat(object.what_, ": duplicate key '", key.Scalar(),
+                                              "' (first at line ", f.key_mark.line + 1, ")"));
+        }
+      }
+      object.fields_.push_back(Field{key.Scalar(), key.Mark(), it->second, false});
+    }
+    return object;
+  }
+
+  const std::string& path() const { return path_; }
+  const std::string& what() const { return what_; }
+  const YAML::Mark& mark() const { return mark_; }
+  Reader* reader() const { return reader_; }
+  void Rename(std::string what) { what_ = std::move(what); }
+
+  // The value under `key` (undefined node when absent), recorded as path.`field`.
+  YAML::Node Get(absl::string_view key, absl::string_view field = {}) {
+    for (Field& f : fields_) {
+      if (f.key != key) continue;
+      f.used = true;
+      reader_->Record(Join(path_, field.empty() ? key : field), ValueMark(f));
+      return f.value;
+    }
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  YAML::Mark MarkOf(absl::string_view key) const {
+    for (const Field& f : fields_) {
+      if (f.key == key) return ValueMark(f);
+    }
+    return mark_;
+  }
+  bool Has(absl::string_view key) const {
+    for (const Field& f : fields_) {
+      if (f.key == key) return true;
+    }
+    return false;
+  }
+  const std::vector<std::string> Keys() const {
+    std::vector<std::string> keys;
+    for (const Field& f : fields_) keys.push_back(f.key);
+    return keys;
+  }
+
+  absl::Status Error(absl::string_view key, absl::string_view message) const {
+    return reader_->ErrorAt(MarkOf(key), absl::StrCat(what_, ": ", key, ": ", message));
+  }
+
+  // Refuses keys nobody read: a typo must not be silently ignored.
+  absl::Status Finish() const {
+    for (const Field& f : fields_) {
+      if (!f.used) {
+        return reader_->ErrorAt(f.key_mark,
+                                absl::StrCat(what_, ": unknown field '", f.key, "'"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Scalar(absl::string_view key, std::string* out, bool required,
+                      absl::string_view field = {}) {
+    YAML::Node n = Get(key, field);
+    if (!n.IsDefined() || n.IsNull()) {
+      return required ? Error(key, "is required") : absl::OkStatus();
+    }
+    if (!n.IsScalar()) return Error(key, "expected a single value");
+    *out = n.Scalar();
+    return absl::OkStatus();
+  }
+  absl::Status String(absl::string_view key, std::string* out, bool required = false,
+                      absl::string_view field = {}) {
+    return Scalar(key, out, required, field);
+  }
+  absl::Status Milli(absl::string_view key, int64_t* out, bool required,
+                     absl::string_view field = {}) {
+    std::string text;
+    RETURN_IF_ERROR(Scalar(key, &text, required, field));
+    if (text.empty()) return absl::OkStatus();
+    auto value = engine::ParseMilli(text);
+    if (!value.ok()) return Error(key, value.status().message());
+    *out = *value;
+    return absl::OkStatus();
+  }
+  absl::Status Int(absl::string_view key, int64_t* out, bool required,
+                   absl::string_view field = {}) {
+    std::string text;
+    RETURN_IF_ERROR(Scalar(key, &text, required, field));
+    if (text.empty()) return absl::OkStatus();
+    if (!absl::SimpleAtoi(text, out)) return Error(key, absl::StrCat("'", text, "' is not a whole number"));
+    return absl::OkStatus();
+  }
+  absl::Status Bool(absl::string_view key, bool* out, bool* present = nullptr) {
+    std::string text;
+    RETURN_IF_ERROR(Scalar(key, &text, false));
+    if (present != nullptr) *present = !text.empty();
+    if (text.empty()) return absl::OkStatus();
+    const std::string lower = absl::AsciiStrToLower(text);
+    if (lower == "true" || lower == "yes") {
+      *out = true;
+    } else if (lower == "false" || lower == "no") {
+      *out = false;
+    } else {
+      return Error(key, absl::StrCat("'", text, "' is not true or false"));
+    }
+    return absl::OkStatus();
+  }
+  // Dates as 2023-02-10 or 10/02/2023 (day first, as Vietnamese documents write them).
+  absl::Status Date(absl::string_view key, v1::Date* out, bool required,
+                    absl::string_view field = {}) {
+    std::string text;
+    RETURN_IF_ERROR(Scalar(key, &text, required, field));
+    if (text.empty()) return absl::OkStatus();
+    int y = 0, m = 0, d = 0;
+    std::vector<std::string> parts = absl::StrSplit(text, absl::ByAnyChar("-/"));
+    bool ok = parts.size() == 3;
+    if (ok && text.find('-') != std::string::npos) {
+      ok = absl::SimpleAtoi(parts[0], &y) && absl::SimpleAtoi(parts[1], &m) &&
+           absl::SimpleAtoi(parts[2], &d);
+    } else if (ok) {
+      ok = absl::SimpleAtoi(parts[0], &d) && absl::SimpleAtoi(parts[1], &m) &&
+           absl::SimpleAtoi(parts[2], &y);
+    }
+    out->set_year(y);
+    out->set_month(m);
+    out->set_day(d);
+    if (!ok || !engine::IsValidDate(*out)) {
+      return Error(key, absl::StrCat("'", text, "' is not a date (use 2023-02-10 or 10/02/2023)"));
+    }
+    return absl::OkStatus();
+  }
+  // A single string or a list of strings.
+  absl::Status StringList(absl::string_view key,
+                          google::protobuf::RepeatedPtrField<std::string>* out,
+                          absl::string_view field = {}) {
+    YAML::Node n = Get(key, field);
+    if (!n.IsDefined() || n.IsNull()) return absl::OkStatus();
+    if (n.IsScalar()) {
+      out->Add(std::string(n.Scalar()));
+      return absl::OkStatus();
+    }
+    if (!n.IsSequence()) return Error(key, "expected a name or a list of names");
+    for (const YAML::Node& item : n) {
+      if (!item.IsScalar()) return reader_->ErrorAt(item.Mark(), absl::StrCat(what_, ": ", key, ": expected a name"));
+      out->Add(std::string(item.Scalar()));
+    }
+    return absl::OkStatus();
+  }
+  // One of `names`, stored as its value.
+  absl::Status Enum(absl::string_view key, const std::vector<std::pair<std::string, int>>& names,
+                    int* out, bool required, absl::string_view field = {}) {
+    std::string text;
+    RETURN_IF_ERROR(Scalar(key, &text, required, field));
+    if (text.empty()) return absl::OkStatus();
+    const std::string lower = absl::AsciiStrToLower(text);
+    std::vector<std::string> choices;
+    for (const auto& [name, value] : names) {
+      if (name == lower) {
+        *out = value;
+        return absl::OkStatus();
+      }
+      choices.push_back(name);
+    }
+    return Error(key, absl::StrCat("'", text, "' is not one of ", absl::StrJoin(choices, ", ")));
+  }
+
+  // Calls `read` for each item of the list under `key` with the item's path.
+  absl::Status List(absl::string_view key, absl::string_view field,
+                    const std::function<absl::Status(const YAML::Node&, const std::string&,
+                                                     const YAML::Mark&)>& read) {
+    YAML::Node n = Get(key, field);
+    if (!n.IsDefined() || n.IsNull()) return absl::OkStatus();
+    if (!n.IsSequence()) return Error(key, "expected a list");
+    int i = 0;
+    for (const YAML::Node& item : n) {
+      RETURN_IF_ERROR(read(item, absl::StrCat(Join(path_, field), "[", i, "]"), item.Mark()));
+      ++i;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  struct Field {
+    std::string key;
+    YAML::Mark key_mark;
+    YAML::Node value;
+    bool used;
+  };
+  Object(Reader* reader, std::string path, std::string what)
+      : reader_(reader), path_(std::move(path)), what_(std::move(what)) {}
+  static YAML::Mark ValueMark(const Field& f) {
+    return f.value.IsDefined() && !f.value.IsNull() && !f.value.Mark().is_null()
+               ? f.value.Mark()
+               : f.key_mark;
+  }
+
+  Reader* reader_;
+  std::string path_;
+  std::string what_;
+  YAML::Mark mark_;
+  std::vector<Field> fields_;
+};
+
+const std::vector<std::pair<std::string, int>>& UnitNames() {
+  static const auto* names = new std::vector<std::pair<std::string, int>>{
+      {"percent", v1::PERCENT}, {"minutes", v1::MINUTES}, {"count", v1::COUNT},
+      {"days", v1::DAYS}};
+  return *names;
+}
+
+const std::vector<std::pair<std::string, int>>& KindNames() {
+  static const auto* names = new std::vector<std::pair<std::string, int>>{
+      {"ward", v1::WARD},         {"commune", v1::COMMUNE},
+      {"township", v1::TOWNSHIP}, {"special_zone", v1::SPECIAL_ZONE},
+      {"city", v1::CITY},         {"town", v1::TOWN},
+      {"district", v1::DISTRICT}, {"department", v1::DEPARTMENT},
+      {"province", v1::PROVINCE}};
+  return *names;
+}
+
+// "> 95", ">= 95%", "≥ 95", "<= 30" -> comparator and thousandths.
+absl::Status ParseCondition(Object& object, absl::string_view key, v1::Comparator* comparator,
+                            int64_t* threshold, absl::string_view field = {}) {
+  std::string text;
+  RETURN_IF_ERROR(object.Scalar(key, &text, /*required=*/true, field));
+  absl::string_view s = absl::StripAsciiWhitespace(text);
+  static const std::pair<absl::string_view, v1::Comparator> kOps[] = {
+      {">=", v1::AT_LEAST}, {"≥", v1::AT_LEAST}, {"<=", v1::AT_MOST}, {"≤", v1::AT_MOST},
+      {">", v1::GREATER},   {"<", v1::LESS}};
+  *comparator = v1::COMPARATOR_UNSPECIFIED;
+  for (const auto& [op, value] : kOps) {
+    if (absl::ConsumePrefix(&s, op)) {
+      *comparator = value;
+      break;
+    }
+  }
+  if (*comparator == v1::COMPARATOR_UNSPECIFIED) {
+    return object.Error(key, absl::StrCat("'", text,
+                                          "' must start with >, >=, <= or < (e.g. \"> 95\")"));
+  }
+  s = absl::StripAsciiWhitespace(s);
+  absl::ConsumeSuffix(&s, "%");
+  auto value = engine::ParseMilli(s);
+  if (!value.ok()) return object.Error(key, value.status().message());
+  *threshold = *value;
+  return absl::OkStatus();
+}
+
+absl::Status ParseHundredths(Object& object, absl::string_view key, int64_t* out,
+                             absl::string_view field) {
+  int64_t milli = 0;
+  RETURN_IF_ERROR(object.Milli(key, &milli, false, field));
+  if (milli % 10 != 0) return object.Error(key, "at most 2 decimals");
+  *out = milli / 10;
+  return absl::OkStatus();
+}
+
+// Parses a whole document with `read`, turning yaml-cpp exceptions into errors.
+template <typename T>
+absl::StatusOr<Parsed<T>> ParseDocument(
+    absl::string_view text, absl::string_view file,
+    const std::function<absl::Status(Reader*, Object&, T*)>& read) {
+  Reader reader(file);
+  Parsed<T> parsed;
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (!root.IsDefined() || root.IsNull()) {
+      return absl::InvalidArgumentError(absl::StrCat(file, ": the file is empty"));
+    }
+    ASSIGN_OR_RETURN(Object object, Object::Open(&reader, root, "", "document", root.Mark()));
+    RETURN_IF_ERROR(read(&reader, object, &parsed.proto));
+    RETURN_IF_ERROR(object.Finish());
+  } catch (const YAML::Exception& e) {
+    return reader.ErrorAt(e.mark, e.msg);
+  }
+  parsed.source = std::move(reader.source());
+  return parsed;
+}
+
+// ---- criteria sets ----
+
+absl::Status ReadBands(Object& shape, google::protobuf::RepeatedPtrField<v1::Band>* bands,
+                       int64_t* otherwise) {
+  RETURN_IF_ERROR(shape.List(
+      "bands", "bands", [&](const YAML::Node& node, const std::string& path, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object b, Object::Open(shape.reader(), node, path,
+                                                absl::StrCat(shape.what(), ": band"), m));
+        v1::Band* band = bands->Add();
+        v1::Comparator comparator;
+        int64_t threshold = 0;
+        RETURN_IF_ERROR(ParseCondition(b, "when", &comparator, &threshold));
+        band->set_comparator(comparator);
+        band->set_threshold_milli(threshold);
+        int64_t points = 0;
+        RETURN_IF_ERROR(b.Milli("points", &points, true, "points_milli"));
+        band->set_points_milli(points);
+        return b.Finish();
+      }));
+  return shape.Milli("otherwise", otherwise, false, "otherwise_points_milli");
+}
+
+// BandsRule and InverseRule share their fields.
+template <typename BandsOrInverse>
+absl::Status ReadBandsRule(Object& shape, BandsOrInverse* rule) {
+  RETURN_IF_ERROR(shape.String("indicator", rule->mutable_indicator(), true));
+  int64_t otherwise = 0;
+  RETURN_IF_ERROR(ReadBands(shape, rule->mutable_bands(), &otherwise));
+  rule->set_otherwise_points_milli(otherwise);
+  return absl::OkStatus();
+}
+
+absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
+  YAML::Node node = criterion.Get("rule");
+  const std::string path = Join(criterion.path(), "rule");
+  ASSIGN_OR_RETURN(Object r, Object::Open(criterion.reader(), node, path,
+                                          absl::StrCat(criterion.what(), ": rule"),
+                                          criterion.MarkOf("rule")));
+  const std::vector<std::string> keys = r.Keys();
+  if (keys.size() != 1) {
+    return criterion.Error("rule", "give exactly one shape: bands, inverse, linear, target, "
+                                   "boolean, deadline, count, judgement, survey or adjustment");
+  }
+  const std::string& shape_name = keys[0];
+  ASSIGN_OR_RETURN(Object s, Object::Open(r.reader(), r.Get(shape_name), Join(path, shape_name),
+                                          absl::StrCat(criterion.what(), ": rule.", shape_name),
+                                          r.MarkOf(shape_name)));
+  if (shape_name == "bands") {
+    RETURN_IF_ERROR(ReadBandsRule(s, rule->mutable_bands()));
+  } else if (shape_name == "inverse") {
+    RETURN_IF_ERROR(ReadBandsRule(s, rule->mutable_inverse()));
+  } else if (shape_name == "linear") {
+    RETURN_IF_ERROR(s.String("indicator", rule->mutable_linear()->mutable_indicator(), true));
+  } else if (shape_name == "target") {
+    v1::TargetRule* t = rule->mutable_target();
+    RETURN_IF_ERROR(s.String("indicator", t->mutable_indicator(), true));
+    int mode = v1::TargetRule::ALL_OR_NOTHING;
+    RETURN_IF_ERROR(s.Enum("mode",
+                           {{"all_or_nothing", v1::TargetRule::ALL_OR_NOTHING},
+                            {"proportional", v1::TargetRule::PROPORTIONAL}},
+                           &mode, false));
+    t->set_mode(static_cast<v1::TargetRule::Mode>(mode));
+  } else if (shape_name == "boolean") {
+    v1::BooleanRule* b = rule->mutable_boolean();
+    int64_t yes = max, no = 0;
+    RETURN_IF_ERROR(s.Milli("yes", &yes, false, "yes_points_milli"));
+    RETURN_IF_ERROR(s.Milli("no", &no, false, "no_points_milli"));
+    b->set_yes_points_milli(yes);
+    b->set_no_points_milli(no);
+  } else if (shape_name == "deadline") {
+    v1::DeadlineRule* d = rule->mutable_deadline();
+    if (s.Has("due")) RETURN_IF_ERROR(s.Date("due", d->mutable_due(), true));
+    RETURN_IF_ERROR(s.String("plan_deadline", d->mutable_plan_deadline()));
+    bool strictly_before = false;
+    RETURN_IF_ERROR(s.Bool("strictly_before", &strictly_before));
+    d->set_strictly_before(strictly_before);
+    int64_t on_time = max, late = 0, missing = 0;
+    RETURN_IF_ERROR(s.Milli("on_time", &on_time, false, "on_time_points_milli"));
+    RETURN_IF_ERROR(s.Milli("late", &late, false, "late_points_milli"));
+    RETURN_IF_ERROR(s.Milli("missing", &missing, false, "missing_points_milli"));
+    d->set_on_time_points_milli(on_time);
+    d->set_late_points_milli(late);
+    d->set_missing_points_milli(missing);
+  } else if (shape_name == "count" || shape_name == "adjustment") {
+    std::string indicator;
+    int64_t per_item = 0, cap = shape_name == "count" ? max : 0;
+    RETURN_IF_ERROR(s.String("indicator", &indicator, true));
+    RETURN_IF_ERROR(s.Milli("per_item", &per_item, true, "points_per_item_milli"));
+    RETURN_IF_ERROR(s.Milli("cap", &cap, shape_name == "adjustment", "cap_milli"));
+    if (shape_name == "count") {
+      rule->mutable_count()->set_indicator(indicator);
+      rule->mutable_count()->set_points_per_item_milli(per_item);
+      rule->mutable_count()->set_cap_milli(cap);
+    } else {
+      rule->mutable_adjustment()->set_indicator(indicator);
+      rule->mutable_adjustment()->set_points_per_item_milli(per_item);
+      rule->mutable_adjustment()->set_cap_milli(cap);
+    }
+  } else if (shape_name == "judgement") {
+    rule->mutable_judgement();
+  } else if (shape_name == "survey") {
+    v1::SurveyRule* survey = rule->mutable_survey();
+    google::protobuf::RepeatedPtrField<std::string> answers;
+    RETURN_IF_ERROR(s.StringList("answers", &answers, "answer_percent"));
+    for (const std::string& a : answers) {
+      int value = 0;
+      if (!absl::SimpleAtoi(a, &value)) return s.Error("answers", "expected whole percents");
+      survey->add_answer_percent(value);
+    }
+  } else {
+    return r.Error(shape_name, "is not a rule shape (bands, inverse, linear, target, boolean, "
+                               "deadline, count, judgement, survey, adjustment)");
+  }
+  RETURN_IF_ERROR(s.Finish());
+  return r.Finish();
+}
+
+absl::Status ReadCriterion(Reader* reader, const YAML::Node& node, const std::string& path,
+                           const YAML::Mark& mark, v1::Criterion* c) {
+  ASSIGN_OR_RETURN(Object o, Object::Open(reader, node, path, "criterion", mark));
+  RETURN_IF_ERROR(o.String("code", c->mutable_code(), true));
+  o.Rename(absl::StrCat("criterion ", c->code()));
+  RETURN_IF_ERROR(o.String("title", c->mutable_title(), true));
+  int64_t max = 0;
+  RETURN_IF_ERROR(o.Milli("max", &max, true, "max_milli"));
+  c->set_max_milli(max);
+  RETURN_IF_ERROR(o.String("guidance", c->mutable_guidance()));
+  int policy = v1::DROP;
+  RETURN_IF_ERROR(o.Enum("not_applicable", {{"drop", v1::DROP}, {"full_marks", v1::FULL_MARKS}},
+                         &policy, false));
+  c->set_not_applicable(static_cast<v1::NotApplicablePolicy>(policy));
+  RETURN_IF_ERROR(o.List("evidence", "evidence",
+                         [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+                           v1::EvidenceRequirement* e = c->add_evidence();
+                           if (item.IsScalar()) {
+                             e->set_document_type(item.Scalar());
+                             return absl::OkStatus();
+                           }
+                           ASSIGN_OR_RETURN(Object ev, Object::Open(reader, item, p,
+                                                                    absl::StrCat(o.what(), ": evidence"), m));
+                           RETURN_IF_ERROR(ev.String("type", e->mutable_document_type(), true));
+                           RETURN_IF_ERROR(ev.String("note", e->mutable_note()));
+                           return ev.Finish();
+                         }));
+  if (o.Has("rule")) RETURN_IF_ERROR(ReadRule(o, max, c->mutable_rule()));
+  RETURN_IF_ERROR(o.List("criteria", "criteria",
+                         [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+                           return ReadCriterion(reader, item, p, m, c->add_criteria());
+                         }));
+  return o.Finish();
+}
+
+absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
+  RETURN_IF_ERROR(doc.String("id", set->mutable_id(), true));
+  doc.Rename(absl::StrCat("criteria set ", set->id()));
+  RETURN_IF_ERROR(doc.String("title", set->mutable_title(), true));
+  int level = v1::SET_LEVEL_UNSPECIFIED;
+  RETURN_IF_ERROR(doc.Enum("level",
+                           {{"commune", v1::COMMUNE_LEVEL}, {"district", v1::DISTRICT_LEVEL},
+                            {"province", v1::PROVINCE_LEVEL}, {"agency", v1::AGENCY_LEVEL}},
+                           &level, true));
+  set->set_level(static_cast<v1::SetLevel>(level));
+  int64_t version = 1;
+  RETURN_IF_ERROR(doc.Int("version", &version, false));
+  set->set_version(static_cast<int32_t>(version));
+  RETURN_IF_ERROR(doc.String("source", set->mutable_source()));
+  int64_t total = 0, survey = 0;
+  RETURN_IF_ERROR(doc.Milli("total", &total, true, "total_milli"));
+  RETURN_IF_ERROR(doc.Milli("survey", &survey, false, "survey_milli"));
+  set->set_total_milli(total);
+  set->set_survey_milli(survey);
+  RETURN_IF_ERROR(doc.List(
+      "indicators", "indicators",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "indicator", m));
+        v1::Indicator* ind = set->add_indicators();
+        RETURN_IF_ERROR(o.String("id", ind->mutable_id(), true));
+        o.Rename(absl::StrCat("indicator ", ind->id()));
+        RETURN_IF_ERROR(o.String("title", ind->mutable_title()));
+        RETURN_IF_ERROR(o.StringList("numerator", ind->mutable_numerator()));
+        RETURN_IF_ERROR(o.StringList("denominator", ind->mutable_denominator()));
+        int unit = v1::MEASURE_UNIT_UNSPECIFIED;
+        RETURN_IF_ERROR(o.Enum("unit", UnitNames(), &unit, true));
+        ind->set_unit(static_cast<v1::MeasureUnit>(unit));
+        bool complement = false;
+        RETURN_IF_ERROR(o.Bool("complement", &complement));
+        ind->set_complement(complement);
+        return o.Finish();
+      }));
+  RETURN_IF_ERROR(doc.List(
+      "classification", "classification",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "classification band", m));
+        v1::ClassificationBand* band = set->add_classification();
+        RETURN_IF_ERROR(o.String("label", band->mutable_label(), true));
+        RETURN_IF_ERROR(o.String("title", band->mutable_title()));
+        int64_t from = 0, below = 0;
+        RETURN_IF_ERROR(ParseHundredths(o, "from", &from, "min_hundredths"));
+        RETURN_IF_ERROR(ParseHundredths(o, "below", &below, "below_hundredths"));
+        band->set_min_hundredths(from);
+        band->set_below_hundredths(below);
+        return o.Finish();
+      }));
+  return doc.List("areas", "areas",
+                  [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+                    ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "area", m));
+                    v1::Area* area = set->add_areas();
+                    RETURN_IF_ERROR(o.String("code", area->mutable_code(), true));
+                    o.Rename(absl::StrCat("area ", area->code()));
+                    RETURN_IF_ERROR(o.String("title", area->mutable_title(), true));
+                    int64_t max = 0;
+                    RETURN_IF_ERROR(o.Milli("max", &max, true, "max_milli"));
+                    area->set_max_milli(max);
+                    RETURN_IF_ERROR(o.List("criteria", "criteria",
+                                           [&](const YAML::Node& c, const std::string& cp,
+                                               const YAML::Mark& cm) {
+                                             return ReadCriterion(reader, c, cp, cm,
+                                                                  area->add_criteria());
+                                           }));
+                    return o.Finish();
+                  });
+}
+
+// ---- plans ----
+
+absl::Status ReadKinds(Object& o, absl::string_view key,
+                       google::protobuf::RepeatedField<int>* kinds) {
+  google::protobuf::RepeatedPtrField<std::string> names;
+  RETURN_IF_ERROR(o.StringList(key, &names, "applies_to"));
+  for (const std::string& raw : names) {
+    const std::string name = absl::AsciiStrToLower(raw);
+    if (name == "commune_level") {
+      for (int k : {v1::WARD, v1::COMMUNE, v1::TOWNSHIP, v1::SPECIAL_ZONE}) kinds->Add(k);
+      continue;
+    }
+    if (name == "district_level") {
+      for (int k : {v1::CITY, v1::TOWN, v1::DISTRICT, v1::DEPARTMENT}) kinds->Add(k);
+      continue;
+    }
+    bool found = false;
+    for (const auto& [kind_name, value] : KindNames()) {
+      if (kind_name == name) {
+        kinds->Add(value);
+        found = true;
+      }
+    }
+    if (!found) {
+      return o.Error(key, absl::StrCat("'", raw, "' is not a unit kind (ward, commune, township, "
+                                                 "special_zone, city, town, district, "
+                                                 "department, province, commune_level, "
+                                                 "district_level)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadPlanDoc(Reader* reader, Object& doc, v1::Plan* plan) {
+  RETURN_IF_ERROR(doc.String("id", plan->mutable_id(), true));
+  doc.Rename(absl::StrCat("plan ", plan->id()));
+  RETURN_IF_ERROR(doc.String("title", plan->mutable_title(), true));
+  RETURN_IF_ERROR(doc.String("unit", plan->mutable_unit()));
+  int64_t year = 0;
+  RETURN_IF_ERROR(doc.Int("year", &year, true));
+  plan->set_year(static_cast<int32_t>(year));
+  if (doc.Has("source")) {
+    ASSIGN_OR_RETURN(Object s, Object::Open(reader, doc.Get("source"), "source",
+                                            "plan source", doc.MarkOf("source")));
+    v1::SourceDocument* src = plan->mutable_source();
+    RETURN_IF_ERROR(s.String("number", src->mutable_number(), true));
+    if (s.Has("date")) RETURN_IF_ERROR(s.Date("date", src->mutable_date(), true));
+    RETURN_IF_ERROR(s.String("issuer", src->mutable_issuer()));
+    RETURN_IF_ERROR(s.String("file", src->mutable_file()));
+    RETURN_IF_ERROR(s.Finish());
+  }
+  RETURN_IF_ERROR(doc.List(
+      "targets", "targets", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "target", m));
+        v1::Target* t = plan->add_targets();
+        RETURN_IF_ERROR(o.String("indicator", t->mutable_indicator(), true));
+        o.Rename(absl::StrCat("target ", t->indicator()));
+        v1::Comparator comparator;
+        int64_t value = 0;
+        RETURN_IF_ERROR(ParseCondition(o, "when", &comparator, &value, "value_milli"));
+        t->set_comparator(comparator);
+        t->set_value_milli(value);
+        int unit = v1::MEASURE_UNIT_UNSPECIFIED;
+        RETURN_IF_ERROR(o.Enum("unit", UnitNames(), &unit, true));
+        t->set_unit(static_cast<v1::MeasureUnit>(unit));
+        RETURN_IF_ERROR(o.String("period", t->mutable_period()));
+        RETURN_IF_ERROR(ReadKinds(o, "for", t->mutable_applies_to()));
+        RETURN_IF_ERROR(o.String("text", t->mutable_text()));
+        return o.Finish();
+      }));
+  RETURN_IF_ERROR(doc.List(
+      "deadlines", "deadlines",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "deadline", m));
+        v1::Deadline* d = plan->add_deadlines();
+        RETURN_IF_ERROR(o.String("key", d->mutable_key(), true));
+        o.Rename(absl::StrCat("deadline ", d->key()));
+        RETURN_IF_ERROR(o.Date("due", d->mutable_due(), true));
+        RETURN_IF_ERROR(o.String("text", d->mutable_text()));
+        return o.Finish();
+      }));
+  return doc.List(
+      "tasks", "tasks", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "task", m));
+        v1::Task* t = plan->add_tasks();
+        RETURN_IF_ERROR(o.String("area", t->mutable_area()));
+        RETURN_IF_ERROR(o.String("number", t->mutable_number()));
+        RETURN_IF_ERROR(o.String("text", t->mutable_text(), true));
+        RETURN_IF_ERROR(o.String("deliverable", t->mutable_deliverable()));
+        RETURN_IF_ERROR(o.String("lead", t->mutable_lead()));
+        RETURN_IF_ERROR(o.String("coordinating", t->mutable_coordinating()));
+        RETURN_IF_ERROR(o.String("due", t->mutable_due_text(), false, "due_text"));
+        RETURN_IF_ERROR(o.String("budget", t->mutable_budget()));
+        return o.Finish();
+      });
+}
+
+// ---- figures ----
+
+absl::Status ReadValues(Object& entry, absl::string_view key, v1::EntryValues* v) {
+  // The unit's values sit directly in the entry; the appraiser's under "appraised".
+  const std::string side = key.empty() ? entry.path() : Join(entry.path(), key);
+  if (entry.Has("figures")) {
+    YAML::Node figures = entry.Get("figures");
+    const std::string fpath = Join(side, "figures");
+    ASSIGN_OR_RETURN(Object f, Object::Open(entry.reader(), figures, fpath,
+                                            absl::StrCat(entry.what(), ": figures"),
+                                            entry.MarkOf("figures")));
+    for (const std::string& name : f.Keys()) {
+      int64_t value = 0;
+      RETURN_IF_ERROR(f.Int(name, &value, true));
+      (*v->mutable_figures())[name] = value;
+    }
+    RETURN_IF_ERROR(f.Finish());
+  }
+  bool done = false, has_done = false;
+  RETURN_IF_ERROR(entry.Bool("done", &done, &has_done));
+  if (has_done) v->set_done(done);
+  if (entry.Has("issued")) RETURN_IF_ERROR(entry.Date("issued", v->mutable_issued(), true));
+  if (entry.Has("score")) {
+    int64_t score = 0;
+    RETURN_IF_ERROR(entry.Milli("score", &score, true, "score_milli"));
+    v->set_score_milli(score);
+  }
+  if (entry.Has("survey")) {
+    ASSIGN_OR_RETURN(Object s, Object::Open(entry.reader(), entry.Get("survey"),
+                                            Join(side, "survey"),
+                                            absl::StrCat(entry.what(), ": survey"),
+                                            entry.MarkOf("survey")));
+    int64_t a = 0, b = 0, c = 0, d = 0;
+    RETURN_IF_ERROR(s.Int("a", &a, false));
+    RETURN_IF_ERROR(s.Int("b", &b, false));
+    RETURN_IF_ERROR(s.Int("c", &c, false));
+    RETURN_IF_ERROR(s.Int("d", &d, false));
+    v1::SurveyAnswers* answers = v->mutable_survey();
+    answers->set_a(a);
+    answers->set_b(b);
+    answers->set_c(c);
+    answers->set_d(d);
+    RETURN_IF_ERROR(s.Finish());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadEntry(Reader* reader, const std::string& code, const YAML::Node& node,
+                       const std::string& path, const YAML::Mark& mark, v1::Entry* e) {
+  e->set_criterion(code);
+  ASSIGN_OR_RETURN(Object o, Object::Open(reader, node, path,
+                                          absl::StrCat("entry ", code), mark));
+  // Engine paths name the side ("entries[3].self.figures.x"): record both sides here.
+  reader->Record(Join(path, "self"), o.mark());
+  RETURN_IF_ERROR(ReadValues(o, "self", e->mutable_self()));
+  if (o.Has("appraised")) {
+    ASSIGN_OR_RETURN(Object a, Object::Open(reader, o.Get("appraised"), Join(path, "appraised"),
+                                            absl::StrCat("entry ", code, ": appraised"),
+                                            o.MarkOf("appraised")));
+    RETURN_IF_ERROR(ReadValues(a, "", e->mutable_appraised()));
+    RETURN_IF_ERROR(a.Finish());
+  }
+  RETURN_IF_ERROR(o.String("comment", e->mutable_comment()));
+  RETURN_IF_ERROR(o.String("appraisal_comment", e->mutable_appraisal_comment()));
+  RETURN_IF_ERROR(o.String("explanation", e->mutable_explanation()));
+  RETURN_IF_ERROR(o.List(
+      "evidence", "evidence", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object ev, Object::Open(reader, item, p,
+                                                 absl::StrCat("entry ", code, ": evidence"), m));
+        v1::Evidence* evidence = e->add_evidence();
+        RETURN_IF_ERROR(ev.String("type", evidence->mutable_document_type(), true));
+        RETURN_IF_ERROR(ev.String("number", evidence->mutable_number()));
+        if (ev.Has("date")) RETURN_IF_ERROR(ev.Date("date", evidence->mutable_date(), true));
+        RETURN_IF_ERROR(ev.String("issuer", evidence->mutable_issuer()));
+        RETURN_IF_ERROR(ev.String("summary", evidence->mutable_summary()));
+        RETURN_IF_ERROR(ev.String("file", evidence->mutable_file_name()));
+        return ev.Finish();
+      }));
+  return o.Finish();
+}
+
+absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
+  RETURN_IF_ERROR(doc.String("criteria_set", &out->criteria_set));
+  RETURN_IF_ERROR(doc.String("plan", &out->plan));
+  return doc.List(
+      "units", "units", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "unit", m));
+        UnitFigures& u = out->units.emplace_back();
+        RETURN_IF_ERROR(o.String("code", u.unit.mutable_code(), true));
+        o.Rename(absl::StrCat("unit ", u.unit.code()));
+        RETURN_IF_ERROR(o.String("name", u.unit.mutable_name(), true));
+        int kind = v1::UNIT_KIND_UNSPECIFIED;
+        RETURN_IF_ERROR(o.Enum("kind", KindNames(), &kind, true));
+        u.unit.set_kind(static_cast<v1::UnitKind>(kind));
+        RETURN_IF_ERROR(o.String("parent", u.unit.mutable_parent()));
+        RETURN_IF_ERROR(o.String("block", u.unit.mutable_block()));
+        u.assessment.set_unit(u.unit.code());
+        if (o.Has("entries")) {
+          const std::string epath = Join(p, "entries");
+          ASSIGN_OR_RETURN(Object entries, Object::Open(reader, o.Get("entries"), epath,
+                                                        absl::StrCat(o.what(), ": entries"),
+                                                        o.MarkOf("entries")));
+          int i = 0;
+          for (const std::string& code : entries.Keys()) {
+            const std::string entry_path = absl::StrCat(epath, "[", i++, "]");
+            const YAML::Mark mark = entries.MarkOf(code);
+            RETURN_IF_ERROR(ReadEntry(reader, code, entries.Get(code), entry_path, mark,
+                                      u.assessment.add_entries()));
+            reader->Record(Join(entry_path, "criterion"), mark);
+          }
+          RETURN_IF_ERROR(entries.Finish());
+        }
+        return o.Finish();
+      });
+}
+
+absl::StatusOr<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<Parsed<v1::CriteriaSet>> ParseCriteriaSet(absl::string_view text,
+                                                         absl::string_view file) {
+  return ParseDocument<v1::CriteriaSet>(text, file, ReadSet);
+}
+
+absl::StatusOr<Parsed<v1::Plan>> ParsePlan(absl::string_view text, absl::string_view file) {
+  return ParseDocument<v1::Plan>(text, file, ReadPlanDoc);
+}
+
+absl::StatusOr<Parsed<FiguresFile>> ParseFigures(absl::string_view text,
+                                                 absl::string_view file) {
+  return ParseDocument<FiguresFile>(text, file, ReadFiguresDoc);
+}
+
+absl::StatusOr<Parsed<v1::CriteriaSet>> ReadCriteriaSet(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  return ParseCriteriaSet(text, path);
+}
+
+absl::StatusOr<Parsed<v1::Plan>> ReadPlan(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  return ParsePlan(text, path);
+}
+
+absl::StatusOr<Parsed<FiguresFile>> ReadFigures(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  return ParseFigures(text, path);
+}
+
+absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> LoadCriteriaSet(
+    const std::string& path) {
+  ASSIGN_OR_RETURN(Parsed<v1::CriteriaSet> parsed, ReadCriteriaSet(path));
+  auto compiled = engine::CompiledCriteriaSet::Compile(std::move(parsed.proto));
+  if (!compiled.ok()) return parsed.source.Annotate(compiled.status());
+  return compiled;
+}
+
+absl::StatusOr<std::shared_ptr<const engine::CompiledPlan>> LoadPlan(const std::string& path) {
+  ASSIGN_OR_RETURN(Parsed<v1::Plan> parsed, ReadPlan(path));
+  auto compiled = engine::CompiledPlan::Compile(std::move(parsed.proto));
+  if (!compiled.ok()) return parsed.source.Annotate(compiled.status());
+  return compiled;
+}
+
+}  // namespace parindex::criteria

@@ -1,0 +1,391 @@
+// Validation and indexing of criteria sets.
+#include "engine/criteria_set.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "engine/errors.h"
+#include "engine/fixed_point.h"
+#include "engine/plan.h"
+
+namespace parindex::engine {
+namespace {
+
+bool IsIncreasingComparator(v1::Comparator c) {
+  return c == v1::GREATER || c == v1::AT_LEAST;
+}
+bool IsDecreasingComparator(v1::Comparator c) {
+  return c == v1::AT_MOST || c == v1::LESS;
+}
+
+// Checks bands of a BandsRule (higher is better) or an InverseRule (lower is better).
+absl::Status CheckBands(const Node& node, const std::string& path,
+                        const google::protobuf::RepeatedPtrField<v1::Band>& bands,
+                        int64_t otherwise, bool higher_is_better) {
+  const std::string& code = node.criterion->code();
+  const int64_t max = node.criterion->max_milli();
+  if (bands.empty()) {
+    return InvalidAt(path, absl::StrCat("criterion ", code, ": rule has no bands"));
+  }
+  for (int i = 0; i < bands.size(); ++i) {
+    const v1::Band& band = bands[i];
+    const std::string band_path = absl::StrCat(path, ".bands[", i, "]");
+    const bool direction_ok = higher_is_better ? IsIncreasingComparator(band.comparator())
+                                               : IsDecreasingComparator(band.comparator());
+    if (!direction_ok) {
+      return InvalidAt(
+          band_path,
+          absl::StrCat("criterion ", code, ": bands[", i, "].comparator: ",
+                       higher_is_better ? "bands take > or >=; use inverse for <= or <"
+                                        : "inverse bands take <= or <"));
+    }
+    if (band.points_milli() > max) {
+      return InvalidAt(band_path,
+                       absl::StrCat("criterion ", code, ": bands[", i, "].points: ",
+                                    FormatMilliShort(band.points_milli()),
+                                    " exceeds the maximum ", FormatMilliShort(max)));
+    }
+    if (i == 0) continue;
+    const v1::Band& prev = bands[i - 1];
+    const bool ordered = higher_is_better
+                             ? band.threshold_milli() < prev.threshold_milli()
+                             : band.threshold_milli() > prev.threshold_milli();
+    if (band.threshold_milli() == prev.threshold_milli()) {
+      return InvalidAt(band_path, absl::StrCat("criterion ", code, ": bands[", i,
+                                               "].threshold: overlaps bands[", i - 1,
+                                               "] at ", FormatMilliShort(band.threshold_milli())));
+    }
+    if (!ordered) {
+      return InvalidAt(
+          band_path,
+          absl::StrCat("criterion ", code, ": bands[", i, "].threshold: bands must be listed "
+                       "best first with ", higher_is_better ? "decreasing" : "increasing",
+                       " thresholds (", FormatMilliShort(band.threshold_milli()), " after ",
+                       FormatMilliShort(prev.threshold_milli()), ")"));
+    }
+    if (band.points_milli() > prev.points_milli()) {
+      return InvalidAt(band_path,
+                       absl::StrCat("criterion ", code, ": bands[", i,
+                                    "].points: a worse band gives more points (",
+                                    FormatMilliShort(band.points_milli()), " after ",
+                                    FormatMilliShort(prev.points_milli()), ")"));
+    }
+  }
+  if (otherwise > bands[bands.size() - 1].points_milli()) {
+    return InvalidAt(path, absl::StrCat("criterion ", code,
+                                        ": otherwise: gives more points than the last band"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::Compile(
+    v1::CriteriaSet set) {
+  std::shared_ptr<CompiledCriteriaSet> compiled(new CompiledCriteriaSet());
+  compiled->set_ = std::move(set);
+  RETURN_IF_ERROR(compiled->Build());
+  return std::shared_ptr<const CompiledCriteriaSet>(std::move(compiled));
+}
+
+int CompiledCriteriaSet::FindNode(absl::string_view code) const {
+  auto it = node_by_code_.find(code);
+  return it == node_by_code_.end() ? -1 : it->second;
+}
+
+absl::Status CompiledCriteriaSet::Build() {
+  if (set_.id().empty()) return InvalidAt("id", "criteria set: id is required");
+  if (set_.total_milli() <= 0) {
+    return InvalidAt("total_milli", "criteria set: total must be positive");
+  }
+  for (int i = 0; i < set_.indicators_size(); ++i) {
+    const v1::Indicator& ind = set_.indicators(i);
+    const std::string path = absl::StrCat("indicators[", i, "]");
+    const std::string name = absl::StrCat("indicator ", ind.id().empty() ? "?" : ind.id());
+    if (ind.id().empty()) return InvalidAt(path, absl::StrCat(path, ": id is required"));
+    if (!indicator_by_id_.emplace(ind.id(), i).second) {
+      return InvalidAt(path, absl::StrCat(name, ": defined twice"));
+    }
+    if (ind.numerator().empty()) {
+      return InvalidAt(path, absl::StrCat(name, ": numerator names no figure"));
+    }
+    if (ind.unit() == v1::MEASURE_UNIT_UNSPECIFIED) {
+      return InvalidAt(path, absl::StrCat(name, ": unit is required"));
+    }
+    if (ind.unit() == v1::PERCENT && ind.denominator().empty()) {
+      return InvalidAt(path, absl::StrCat(name, ": a percent needs a denominator"));
+    }
+    if (ind.complement() && ind.unit() != v1::PERCENT) {
+      return InvalidAt(path, absl::StrCat(name, ": complement applies to percents only"));
+    }
+  }
+
+  area_nodes_.resize(set_.areas_size());
+  absl::flat_hash_map<std::string, int> area_codes;
+  int64_t total = 0;
+  int64_t survey = 0;
+  for (int a = 0; a < set_.areas_size(); ++a) {
+    const v1::Area& area = set_.areas(a);
+    const std::string path = absl::StrCat("areas[", a, "]");
+    if (area.code().empty()) return InvalidAt(path, absl::StrCat(path, ": code is required"));
+    if (!area_codes.emplace(area.code(), a).second) {
+      return InvalidAt(path, absl::StrCat("area ", area.code(), ": code used twice"));
+    }
+    int64_t sum = 0;
+    bool only_adjustments = area.criteria_size() > 0;
+    for (int c = 0; c < area.criteria_size(); ++c) {
+      const int index = static_cast<int>(nodes_.size());
+      RETURN_IF_ERROR(AddCriterion(area.criteria(c), a, -1, 0,
+                                   absl::StrCat(path, ".criteria[", c, "]")));
+      area_nodes_[a].push_back(index);
+      only_adjustments = only_adjustments && nodes_[index].shape == v1::Rule::kAdjustment;
+      sum += area.criteria(c).max_milli();
+    }
+    // An area of bonus and penalty points only (Hà Nội's 9th content) has max 0.
+    if (area.max_milli() < 0 || (area.max_milli() == 0 && !only_adjustments)) {
+      return InvalidAt(path, absl::StrCat("area ", area.code(), ": max must be positive"));
+    }
+    if (sum != area.max_milli()) {
+      return InvalidAt(path, absl::StrCat("area ", area.code(), ": max ",
+                                          FormatMilliShort(area.max_milli()),
+                                          " but its criteria add up to ",
+                                          FormatMilliShort(sum)));
+    }
+    total += area.max_milli();
+  }
+  if (total != set_.total_milli()) {
+    return InvalidAt("total_milli",
+                     absl::StrCat("criteria set: total ", FormatMilliShort(set_.total_milli()),
+                                  " but the areas add up to ", FormatMilliShort(total)));
+  }
+  for (Node& node : nodes_) {
+    if (node.leaf()) {
+      RETURN_IF_ERROR(CheckRule(node));
+      if (node.shape == v1::Rule::kSurvey) survey += node.criterion->max_milli();
+    }
+  }
+  if (survey != set_.survey_milli()) {
+    return InvalidAt("survey_milli",
+                     absl::StrCat("criteria set: survey share ",
+                                  FormatMilliShort(set_.survey_milli()),
+                                  " but the survey criteria add up to ",
+                                  FormatMilliShort(survey)));
+  }
+  return CheckClassification();
+}
+
+absl::Status CompiledCriteriaSet::AddCriterion(const v1::Criterion& criterion, int area,
+                                               int parent, int depth, std::string path) {
+  const std::string& code = criterion.code();
+  if (code.empty()) return InvalidAt(path, absl::StrCat(path, ": code is required"));
+  const int index = static_cast<int>(nodes_.size());
+  if (!node_by_code_.emplace(code, index).second) {
+    return InvalidAt(path, absl::StrCat("criterion ", code, ": code used twice"));
+  }
+  Node node;
+  node.criterion = &criterion;
+  node.area = area;
+  node.parent = parent;
+  node.depth = depth;
+  node.shape = criterion.rule().shape_case();
+  node.path = path;
+  nodes_.push_back(std::move(node));
+
+  if (criterion.criteria_size() == 0) {
+    ++leaf_count_;
+    if (nodes_[index].shape == v1::Rule::SHAPE_NOT_SET) {
+      return InvalidAt(path, absl::StrCat("criterion ", code,
+                                          ": rule is required (a leaf needs a scoring rule)"));
+    }
+    if (nodes_[index].shape == v1::Rule::kAdjustment) {
+      if (criterion.max_milli() != 0) {
+        return InvalidAt(path, absl::StrCat("criterion ", code,
+                                            ": max must be 0 for a bonus or penalty; its "
+                                            "cap goes in the rule"));
+      }
+    } else if (criterion.max_milli() <= 0) {
+      return InvalidAt(path, absl::StrCat("criterion ", code, ": max must be positive"));
+    }
+    return absl::OkStatus();
+  }
+
+  if (nodes_[index].shape != v1::Rule::SHAPE_NOT_SET) {
+    return InvalidAt(path, absl::StrCat("criterion ", code,
+                                        ": a criterion with sub-criteria takes no rule"));
+  }
+  if (criterion.max_milli() <= 0) {
+    return InvalidAt(path, absl::StrCat("criterion ", code, ": max must be positive"));
+  }
+  int64_t sum = 0;
+  for (int c = 0; c < criterion.criteria_size(); ++c) {
+    const int child = static_cast<int>(nodes_.size());
+    RETURN_IF_ERROR(AddCriterion(criterion.criteria(c), area, index, depth + 1,
+                                 absl::StrCat(path, ".criteria[", c, "]")));
+    nodes_[index].children.push_back(child);
+    sum += criterion.criteria(c).max_milli();
+  }
+  if (sum != criterion.max_milli()) {
+    return InvalidAt(path, absl::StrCat("criterion ", code, ": max ",
+                                        FormatMilliShort(criterion.max_milli()),
+                                        " but its sub-criteria add up to ",
+                                        FormatMilliShort(sum)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
+  const v1::Criterion& criterion = *node.criterion;
+  const v1::Rule& rule = criterion.rule();
+  const std::string& code = criterion.code();
+  const int64_t max = criterion.max_milli();
+  const std::string rule_path = absl::StrCat(node.path, ".rule");
+
+  // Resolves the indicator a rule reads, by id.
+  auto resolve = [&](const std::string& id, const char* shape) -> absl::Status {
+    auto it = indicator_by_id_.find(id);
+    if (it == indicator_by_id_.end()) {
+      return InvalidAt(
+          absl::StrCat(rule_path, ".", shape),
+          absl::StrCat("criterion ", code, ": rule.", shape, ".indicator: '", id,
+                       "' is not an indicator of this set"));
+    }
+    node.indicator = it->second;
+    return absl::OkStatus();
+  };
+  auto fail = [&](const char* shape, absl::string_view message) {
+    return InvalidAt(absl::StrCat(rule_path, ".", shape),
+                     absl::StrCat("criterion ", code, ": rule.", shape, ".", message));
+  };
+
+  switch (node.shape) {
+    case v1::Rule::kBands:
+      RETURN_IF_ERROR(resolve(rule.bands().indicator(), "bands"));
+      return CheckBands(node, absl::StrCat(rule_path, ".bands"), rule.bands().bands(),
+                        rule.bands().otherwise_points_milli(), /*higher_is_better=*/true);
+    case v1::Rule::kInverse:
+      RETURN_IF_ERROR(resolve(rule.inverse().indicator(), "inverse"));
+      return CheckBands(node, absl::StrCat(rule_path, ".inverse"), rule.inverse().bands(),
+                        rule.inverse().otherwise_points_milli(), /*higher_is_better=*/false);
+    case v1::Rule::kLinear:
+      RETURN_IF_ERROR(resolve(rule.linear().indicator(), "linear"));
+      if (set_.indicators(node.indicator).unit() != v1::PERCENT) {
+        return fail("linear", "indicator: linear scoring needs a percent indicator");
+      }
+      return absl::OkStatus();
+    case v1::Rule::kTarget:
+      return resolve(rule.target().indicator(), "target");
+    case v1::Rule::kBoolean: {
+      const v1::BooleanRule& b = rule.boolean();
+      if (b.yes_points_milli() <= 0 || b.yes_points_milli() > max) {
+        return fail("boolean", absl::StrCat("yes: must be above 0 and at most the maximum ",
+                                            FormatMilliShort(max)));
+      }
+      if (b.no_points_milli() >= b.yes_points_milli()) {
+        return fail("boolean", "no: must give fewer points than yes");
+      }
+      return absl::OkStatus();
+    }
+    case v1::Rule::kDeadline: {
+      const v1::DeadlineRule& d = rule.deadline();
+      const bool has_date = d.has_due();
+      if (has_date == !d.plan_deadline().empty()) {
+        return fail("deadline", "due: give either a due date or a plan deadline");
+      }
+      if (has_date && !IsValidDate(d.due())) {
+        return fail("deadline", "due: not a valid date");
+      }
+      if (d.on_time_points_milli() <= 0 || d.on_time_points_milli() > max) {
+        return fail("deadline", absl::StrCat("on_time: must be above 0 and at most the "
+                                             "maximum ", FormatMilliShort(max)));
+      }
+      if (d.late_points_milli() > d.on_time_points_milli() ||
+          d.missing_points_milli() > d.late_points_milli()) {
+        return fail("deadline", "late: points must not increase from on time to late to "
+                                "missing");
+      }
+      return absl::OkStatus();
+    }
+    case v1::Rule::kCount:
+    case v1::Rule::kAdjustment: {
+      const bool count = node.shape == v1::Rule::kCount;
+      const char* shape = count ? "count" : "adjustment";
+      const std::string& id =
+          count ? rule.count().indicator() : rule.adjustment().indicator();
+      const int64_t per_item =
+          count ? rule.count().points_per_item_milli() : rule.adjustment().points_per_item_milli();
+      const int64_t cap = count ? rule.count().cap_milli() : rule.adjustment().cap_milli();
+      RETURN_IF_ERROR(resolve(id, shape));
+      if (!set_.indicators(node.indicator).denominator().empty()) {
+        return fail(shape, "indicator: must count items (an indicator with no denominator)");
+      }
+      if (count && (per_item <= 0 || cap <= 0 || cap > max)) {
+        return fail(shape, absl::StrCat("cap: per item and cap must be above 0 and the cap "
+                                        "at most the maximum ", FormatMilliShort(max)));
+      }
+      if (!count && (per_item == 0 || cap == 0 || (per_item > 0) != (cap > 0))) {
+        return fail(shape, "cap: per item and cap must be non-zero with the same sign "
+                           "(positive for a bonus, negative for a penalty)");
+      }
+      return absl::OkStatus();
+    }
+    case v1::Rule::kJudgement:
+      return absl::OkStatus();
+    case v1::Rule::kSurvey: {
+      const auto& p = rule.survey().answer_percent();
+      if (p.empty()) return absl::OkStatus();
+      if (p.size() != 4) return fail("survey", "answers: give four percents, for A, B, C, D");
+      for (int i = 0; i < 4; ++i) {
+        if (p[i] < 0 || p[i] > 100 || (i > 0 && p[i] > p[i - 1])) {
+          return fail("survey", "answers: percents must be within 0..100 and not increase "
+                                "from A to D");
+        }
+      }
+      return absl::OkStatus();
+    }
+    case v1::Rule::SHAPE_NOT_SET:
+      break;
+  }
+  return InvalidAt(rule_path, absl::StrCat("criterion ", code, ": rule is required"));
+}
+
+absl::Status CompiledCriteriaSet::CheckClassification() const {
+  const auto& bands = set_.classification();
+  for (int i = 0; i < bands.size(); ++i) {
+    const v1::ClassificationBand& band = bands[i];
+    const std::string path = absl::StrCat("classification[", i, "]");
+    const std::string name = absl::StrCat("classification ", band.label());
+    if (band.label().empty()) return InvalidAt(path, absl::StrCat(path, ": label is required"));
+    if (i == 0) {
+      if (band.below_hundredths() != 0) {
+        return InvalidAt(path, absl::StrCat(name, ": the top band has no upper bound"));
+      }
+    } else {
+      const v1::ClassificationBand& upper = bands[i - 1];
+      if (band.below_hundredths() <= band.min_hundredths()) {
+        return InvalidAt(path, absl::StrCat(name, ": from ",
+                                            FormatHundredths(band.min_hundredths()),
+                                            " must be below ",
+                                            FormatHundredths(band.below_hundredths())));
+      }
+      if (band.below_hundredths() < upper.min_hundredths()) {
+        return InvalidAt(path, absl::StrCat(name, ": indices from ",
+                                            FormatHundredths(band.below_hundredths()), " to ",
+                                            FormatHundredths(upper.min_hundredths()),
+                                            " have no class (gap below ", upper.label(), ")"));
+      }
+      if (band.below_hundredths() > upper.min_hundredths()) {
+        return InvalidAt(path, absl::StrCat(name, ": overlaps ", upper.label(), " from ",
+                                            FormatHundredths(upper.min_hundredths())));
+      }
+    }
+    if (i + 1 == bands.size() && band.min_hundredths() != 0) {
+      return InvalidAt(path, absl::StrCat(name, ": indices below ",
+                                          FormatHundredths(band.min_hundredths()),
+                                          " have no class (the lowest band must start at 0)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace parindex::engine

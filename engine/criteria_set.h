@@ -1,0 +1,71 @@
+// CompiledCriteriaSet: a validated, indexed, immutable criteria set.
+#ifndef PARINDEX_ENGINE_CRITERIA_SET_H_
+#define PARINDEX_ENGINE_CRITERIA_SET_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "parindex/v1/criteria.pb.h"
+
+namespace parindex::engine {
+
+// A node of the criteria tree, in pre-order (a group comes before its children).
+struct Node {
+  const v1::Criterion* criterion = nullptr;
+  int area = 0;     // index into CriteriaSet.areas
+  int parent = -1;  // node index of the enclosing group, -1 directly under an area
+  int depth = 0;
+  std::vector<int> children;  // node indices; empty for a leaf
+  v1::Rule::ShapeCase shape = v1::Rule::SHAPE_NOT_SET;  // leaves only
+  int indicator = -1;  // index into CriteriaSet.indicators, -1 when the rule reads none
+  std::string path;    // "areas[1].criteria[0].criteria[2]", for error messages
+
+  bool leaf() const { return children.empty(); }
+};
+
+class CompiledCriteriaSet {
+ public:
+  // Validates `set` and indexes it. Errors are INVALID_ARGUMENT naming the criterion
+  // code and the field, with the field's path attached (see engine/errors.h):
+  // duplicate codes, non-positive maxima, totals that do not add up, unordered or
+  // overlapping bands, rules reading undefined indicators, classification gaps.
+  static absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> Compile(
+      v1::CriteriaSet set);
+
+  const v1::CriteriaSet& proto() const { return set_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  // Node indices of each area's top-level criteria.
+  const std::vector<std::vector<int>>& area_nodes() const { return area_nodes_; }
+  // Index of the node with `code`, or -1.
+  int FindNode(absl::string_view code) const;
+  const v1::Indicator& indicator(int index) const { return set_.indicators(index); }
+  int leaf_count() const { return leaf_count_; }
+
+ private:
+  CompiledCriteriaSet() = default;
+  absl::Status Build();
+  absl::Status AddCriterion(const v1::Criterion& criterion, int area, int parent,
+                            int depth, std::string path);
+  absl::Status CheckRule(Node& node) const;
+  absl::Status CheckClassification() const;
+
+  v1::CriteriaSet set_;
+  std::vector<Node> nodes_;
+  std::vector<std::vector<int>> area_nodes_;
+  absl::flat_hash_map<std::string, int> node_by_code_;
+  absl::flat_hash_map<std::string, int> indicator_by_id_;
+  int leaf_count_ = 0;
+};
+
+// True for rule shapes whose points are added outside the scale (bonus and penalty).
+inline bool IsAdjustment(const Node& node) {
+  return node.shape == v1::Rule::kAdjustment;
+}
+
+}  // namespace parindex::engine
+
+#endif  // PARINDEX_ENGINE_CRITERIA_SET_H_

@@ -1,0 +1,92 @@
+// Exact fixed-point arithmetic for scores.
+#include "engine/fixed_point.h"
+
+#include <cstdlib>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace parindex::engine {
+
+int CompareFractions(const Fraction& a, const Fraction& b) {
+  // Operands stay far below 2^63 x 10^5, so the products fit in 128 bits.
+  const int128 left = a.num * b.den;
+  const int128 right = b.num * a.den;
+  return left < right ? -1 : (left > right ? 1 : 0);
+}
+
+int64_t DivRoundHalfUp(int128 num, int128 den) {
+  const bool negative = num < 0;
+  const int128 magnitude = negative ? -num : num;
+  const int128 rounded = (2 * magnitude + den) / (2 * den);
+  return static_cast<int64_t>(negative ? -rounded : rounded);
+}
+
+absl::StatusOr<int64_t> ParseMilli(absl::string_view text) {
+  absl::string_view s = absl::StripAsciiWhitespace(text);
+  const absl::string_view original = s;
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  int128 value = 0;
+  int digits = 0;
+  int decimals = -1;  // -1 until the decimal point
+  for (char c : s) {
+    if (c == '.' && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", original, "' is not a decimal number"));
+    }
+    if (decimals >= 0 && ++decimals > 3) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", original, "' has more than 3 decimals"));
+    }
+    value = value * 10 + (c - '0');
+    if (++digits > 15) {
+      return absl::InvalidArgumentError(absl::StrCat("'", original, "' is too large"));
+    }
+  }
+  if (digits == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", original, "' is not a decimal number"));
+  }
+  for (int i = decimals < 0 ? 0 : decimals; i < 3; ++i) value *= 10;
+  return static_cast<int64_t>(negative ? -value : value);
+}
+
+namespace {
+
+std::string FormatScaled(int64_t value, int64_t scale, int decimals) {
+  const bool negative = value < 0;
+  const uint64_t magnitude =
+      negative ? static_cast<uint64_t>(-(value + 1)) + 1 : static_cast<uint64_t>(value);
+  const std::string fraction = absl::StrCat(magnitude % scale);
+  const std::string padding(decimals - static_cast<int>(fraction.size()), '0');
+  return absl::StrCat(negative ? "-" : "", magnitude / scale, ".", padding, fraction);
+}
+
+}  // namespace
+
+std::string FormatMilli(int64_t milli) {
+  return FormatHundredths(DivRoundHalfUp(milli, 10));
+}
+
+std::string FormatMilliShort(int64_t milli) {
+  std::string s = FormatScaled(milli, 1000, 3);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string FormatHundredths(int64_t hundredths) {
+  return FormatScaled(hundredths, 100, 2);
+}
+
+}  // namespace parindex::engine

@@ -1,0 +1,43 @@
+// Exact fixed-point arithmetic for scores: milli-points, hundredths, exact fractions.
+// No floating point is used anywhere in scoring.
+#ifndef PARINDEX_ENGINE_FIXED_POINT_H_
+#define PARINDEX_ENGINE_FIXED_POINT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace parindex::engine {
+
+__extension__ typedef __int128 int128;
+
+// An exact non-negative rational value num / den, den > 0.
+struct Fraction {
+  int128 num = 0;
+  int128 den = 1;
+};
+
+// Compares a / b with c / d exactly. REQUIRES: b > 0, d > 0. Returns <0, 0, >0.
+int CompareFractions(const Fraction& a, const Fraction& b);
+
+// num / den rounded to the nearest integer, halves away from zero. REQUIRES: den > 0.
+int64_t DivRoundHalfUp(int128 num, int128 den);
+
+// Parses a decimal with at most three decimals ("1.5", "-0.25", "95") into thousandths.
+// Errors name what is wrong ("more than 3 decimals", "not a number").
+absl::StatusOr<int64_t> ParseMilli(absl::string_view text);
+
+// Formats thousandths rounded half up to two decimals: 1666 -> "1.67", -250 -> "-0.25".
+std::string FormatMilli(int64_t milli);
+
+// Formats thousandths with as few decimals as needed: 95000 -> "95", 2500 -> "2.5".
+std::string FormatMilliShort(int64_t milli);
+
+// Formats hundredths with two decimals: 9617 -> "96.17".
+std::string FormatHundredths(int64_t hundredths);
+
+}  // namespace parindex::engine
+
+#endif  // PARINDEX_ENGINE_FIXED_POINT_H_
