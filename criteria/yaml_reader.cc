@@ -2,6 +2,7 @@
 #include "criteria/yaml_reader.h"
 
 #include <fstream>
+#include <algorithm>
 #include <functional>
 #include <sstream>
 #include <utility>
@@ -71,6 +72,32 @@ class Reader {
  private:
   SourceMap source_;
 };
+
+// Levenshtein distance, to suggest the key a typo meant.
+int EditDistance(absl::string_view a, absl::string_view b) {
+  std::vector<int> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    int diagonal = row[0];
+    row[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "criterion I.2" when the mapping has a scalar `key`, else `kind` alone, so that even
+// errors found before the code is read name the element.
+std::string NameOf(const YAML::Node& node, const char* key, absl::string_view kind) {
+  if (node.IsMap()) {
+    const YAML::Node value = node[key];
+    if (value.IsDefined() && value.IsScalar()) return absl::StrCat(kind, " ", value.Scalar());
+  }
+  return std::string(kind);
+}
 
 std::string Join(absl::string_view path, absl::string_view field) {
   return path.empty() ? std::string(field) : absl::StrCat(path, ".", field);
@@ -158,7 +185,14 @@ class Object {
                       absl::string_view field = {}) {
     YAML::Node n = Get(key, field);
     if (!n.IsDefined() || n.IsNull()) {
-      return required ? Error(key, "is required") : absl::OkStatus();
+      if (!required) return absl::OkStatus();
+      for (const Field& f : fields_) {
+        if (!f.used && EditDistance(f.key, key) <= 2) {
+          return Error(key, absl::StrCat("is required (is '", f.key, "' on line ",
+                                         f.key_mark.line + 1, " a typo?)"));
+        }
+      }
+      return Error(key, "is required");
     }
     if (!n.IsScalar()) return Error(key, "expected a single value");
     *out = n.Scalar();
@@ -492,7 +526,8 @@ absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
 
 absl::Status ReadCriterion(Reader* reader, const YAML::Node& node, const std::string& path,
                            const YAML::Mark& mark, v1::Criterion* c) {
-  ASSIGN_OR_RETURN(Object o, Object::Open(reader, node, path, "criterion", mark));
+  ASSIGN_OR_RETURN(Object o,
+                   Object::Open(reader, node, path, NameOf(node, "code", "criterion"), mark));
   RETURN_IF_ERROR(o.String("code", c->mutable_code(), true));
   o.Rename(absl::StrCat("criterion ", c->code()));
   RETURN_IF_ERROR(o.String("title", c->mutable_title(), true));
@@ -578,7 +613,8 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
       }));
   return doc.List("areas", "areas",
                   [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-                    ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "area", m));
+                    ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p,
+                                                            NameOf(item, "code", "area"), m));
                     v1::Area* area = set->add_areas();
                     RETURN_IF_ERROR(o.String("code", area->mutable_code(), true));
                     o.Rename(absl::StrCat("area ", area->code()));
@@ -779,7 +815,7 @@ absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
   RETURN_IF_ERROR(doc.String("plan", &out->plan));
   return doc.List(
       "units", "units", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "unit", m));
+        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, NameOf(item, "code", "unit"), m));
         UnitFigures& u = out->units.emplace_back();
         RETURN_IF_ERROR(o.String("code", u.unit.mutable_code(), true));
         o.Rename(absl::StrCat("unit ", u.unit.code()));
