@@ -89,6 +89,7 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     }
   }
 
+  const std::string kind = KindName(unit.kind());
   const std::vector<Node>& nodes = set.nodes();
   for (size_t n = 0; n < nodes.size(); ++n) {
     const Node& node = nodes[n];
@@ -193,7 +194,7 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         const v1::Target& t = *score.target;
         const std::string target =
             absl::StrCat(Threshold(t.comparator(), t.value_milli(), t.unit()),
-                         " (plan target for ", KindName(unit.kind()), ")");
+                         " (plan target for ", kind, ")");
         trace->set_applied(target);
         reason = absl::StrCat(Measured(*indicator, score),
                               score.why == Why::kTargetMet ? " " : ", not ", target);
@@ -209,8 +210,8 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                      ? absl::StrCat("not applicable: no plan, so no target for ",
                                     indicator->id())
                      : absl::StrCat("not applicable: plan ", plan->proto().id(),
-                                    " sets no target for ", indicator->id(), " for ",
-                                    KindName(unit.kind()), " units");
+                                    " sets no target for ", indicator->id(), " for ", kind,
+                                    " units");
         break;
       case Why::kYes:
       case Why::kNo:

@@ -63,13 +63,25 @@ absl::StatusOr<int64_t> ParseMilli(absl::string_view text) {
 
 namespace {
 
-std::string FormatScaled(int64_t value, int64_t scale, int decimals) {
+// value / scale with `decimals` digits after the point, written right to left into a
+// stack buffer (this runs once per number of every rendered trace).
+std::string FormatScaled(int64_t value, int decimals) {
   const bool negative = value < 0;
-  const uint64_t magnitude =
+  uint64_t magnitude =
       negative ? static_cast<uint64_t>(-(value + 1)) + 1 : static_cast<uint64_t>(value);
-  const std::string fraction = absl::StrCat(magnitude % scale);
-  const std::string padding(decimals - static_cast<int>(fraction.size()), '0');
-  return absl::StrCat(negative ? "-" : "", magnitude / scale, ".", padding, fraction);
+  char buffer[32];
+  char* p = buffer + sizeof(buffer);
+  for (int i = 0; i < decimals; ++i) {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  }
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude > 0);
+  if (negative) *--p = '-';
+  return std::string(p, buffer + sizeof(buffer) - p);
 }
 
 }  // namespace
@@ -79,14 +91,14 @@ std::string FormatMilli(int64_t milli) {
 }
 
 std::string FormatMilliShort(int64_t milli) {
-  std::string s = FormatScaled(milli, 1000, 3);
+  std::string s = FormatScaled(milli, 3);
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
   return s;
 }
 
 std::string FormatHundredths(int64_t hundredths) {
-  return FormatScaled(hundredths, 100, 2);
+  return FormatScaled(hundredths, 2);
 }
 
 }  // namespace parindex::engine

@@ -52,43 +52,30 @@ bool HigherIsBetter(v1::Comparator comparator) {
 }
 
 // Checks the figures of an entry and sums the indicator's numerator and denominator.
-// Returns false in *reported when a figure is missing (naming it in out->missing).
+// Sets *reported to false when a figure is missing (naming it in out->missing).
 absl::Status ReadIndicator(const v1::Indicator& indicator, const v1::Criterion& criterion,
                            int entry, const v1::Entry& e, v1::Column column,
                            const v1::EntryValues& values, NodeScore* out, bool* reported) {
-  for (const auto& [name, value] : values.figures()) {
-    const bool known =
-        std::find(indicator.numerator().begin(), indicator.numerator().end(), name) !=
-            indicator.numerator().end() ||
-        std::find(indicator.denominator().begin(), indicator.denominator().end(), name) !=
-            indicator.denominator().end();
-    if (!known) {
-      std::vector<std::string> names(indicator.numerator().begin(),
-                                     indicator.numerator().end());
-      names.insert(names.end(), indicator.denominator().begin(),
-                   indicator.denominator().end());
-      return FieldError(entry, e, column, absl::StrCat("figures.", name),
-                        absl::StrCat("criterion ", criterion.code(), " reads no figure '",
-                                     name, "' (it reads ", absl::StrJoin(names, ", "), ")"));
-    }
-    if (value < 0) {
-      return FieldError(entry, e, column, absl::StrCat("figures.", name),
-                        absl::StrCat("negative count (", value, ")"));
-    }
-    if (value > kMaxCount) {
-      return FieldError(entry, e, column, absl::StrCat("figures.", name),
-                        absl::StrCat("count too large (", value, ")"));
-    }
-  }
+  const auto& figures = values.figures();
   *reported = true;
+  int found = 0;
+  absl::Status status;
   auto sum = [&](const google::protobuf::RepeatedPtrField<std::string>& names) {
     int64_t total = 0;
     for (const std::string& name : names) {
-      auto it = values.figures().find(name);
-      if (it == values.figures().end()) {
+      auto it = figures.find(name);
+      if (it == figures.end()) {
         if (*reported) out->missing = &name;
         *reported = false;
         continue;
+      }
+      ++found;
+      if (it->second < 0) {
+        status.Update(FieldError(entry, e, column, absl::StrCat("figures.", name),
+                                 absl::StrCat("negative count (", it->second, ")")));
+      } else if (it->second > kMaxCount) {
+        status.Update(FieldError(entry, e, column, absl::StrCat("figures.", name),
+                                 absl::StrCat("count too large (", it->second, ")")));
       }
       total += it->second;  // cannot overflow: each is at most kMaxCount
     }
@@ -96,6 +83,20 @@ absl::Status ReadIndicator(const v1::Indicator& indicator, const v1::Criterion& 
   };
   out->num = sum(indicator.numerator());
   out->den = sum(indicator.denominator());
+  if (found != static_cast<int>(figures.size())) {
+    // A figure the indicator does not read: most likely a typo of one it does.
+    std::vector<std::string> names(indicator.numerator().begin(), indicator.numerator().end());
+    names.insert(names.end(), indicator.denominator().begin(), indicator.denominator().end());
+    std::vector<std::string> unknown;
+    for (const auto& [name, value] : figures) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) unknown.push_back(name);
+    }
+    std::sort(unknown.begin(), unknown.end());  // map order is not stable; errors are
+    return FieldError(entry, e, column, absl::StrCat("figures.", unknown[0]),
+                      absl::StrCat("criterion ", criterion.code(), " reads no figure '",
+                                   unknown[0], "' (it reads ", absl::StrJoin(names, ", "), ")"));
+  }
+  RETURN_IF_ERROR(status);
   if (!*reported) return absl::OkStatus();
   if (indicator.unit() == v1::PERCENT && out->num > out->den) {
     const std::string& first = indicator.numerator(0);
@@ -349,20 +350,29 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   sheet->survey_milli = 0;
   sheet->adjustment_milli = 0;
 
-  // Entry index per node; -1 when the unit gave none.
-  std::vector<int> entry_of(nodes.size(), -1);
+  // Entry index per node; -1 when the unit gave none. Entries usually come in the
+  // set's order, so the next node is tried before the hash lookup.
+  std::vector<int>& entry_of = sheet->entry_of;
+  entry_of.assign(nodes.size(), -1);
+  size_t next = 0;
   for (int i = 0; i < assessment.entries_size(); ++i) {
     const std::string& code = assessment.entries(i).criterion();
-    const int node = set.FindNode(code);
-    const std::string path = absl::StrCat("entries[", i, "].criterion");
-    if (node < 0) {
-      return InvalidAt(path, absl::StrCat(path, ": unknown criterion '", code, "'"));
+    while (next < nodes.size() && !nodes[next].leaf()) ++next;
+    int node = -1;
+    if (next < nodes.size() && nodes[next].criterion->code() == code) {
+      node = static_cast<int>(next++);
+    } else {
+      node = set.FindNode(code);
     }
-    if (!nodes[node].leaf()) {
-      return InvalidAt(path, absl::StrCat(path, ": ", code,
-                                          " has sub-criteria; enter its sub-criteria"));
-    }
-    if (entry_of[node] >= 0) {
+    if (node < 0 || !nodes[node].leaf() || entry_of[node] >= 0) {
+      const std::string path = absl::StrCat("entries[", i, "].criterion");
+      if (node < 0) {
+        return InvalidAt(path, absl::StrCat(path, ": unknown criterion '", code, "'"));
+      }
+      if (!nodes[node].leaf()) {
+        return InvalidAt(path, absl::StrCat(path, ": ", code,
+                                            " has sub-criteria; enter its sub-criteria"));
+      }
       return InvalidAt(path, absl::StrCat(path, ": ", code, " also given in entries[",
                                           entry_of[node], "]"));
     }

@@ -71,6 +71,7 @@ struct ScoreSheet {
   int64_t index_hundredths = 0;
   bool index_applicable = false;
   int classification = -1;  // index into CriteriaSet.classification, -1 when none
+  std::vector<int> entry_of;  // scratch: assessment entry per node, reused across calls
 };
 
 // Scores `assessment` for `unit` into `sheet` (reusing its storage).
