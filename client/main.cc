@@ -2,10 +2,12 @@
 // from YAML files with the same engine the server uses.
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "client/criteria_commands.h"
 #include "client/eval_command.h"
 #include "client/text_table.h"
 #include "google/protobuf/util/json_util.h"
@@ -42,6 +44,24 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--unit", eval.unit, "Print only this unit (ranks still use all)");
   eval_cmd->add_flag("--json", json, "Print JSON (protobuf's JSON mapping) instead of a table");
 
+  CLI::App* criteria_cmd = app.add_subcommand("criteria", "Criteria sets as data");
+  criteria_cmd->require_subcommand(1);
+  std::vector<std::string> check_files;
+  CLI::App* check_cmd = criteria_cmd->add_subcommand(
+      "check", "Validate criteria sets, plans and figures (exit 0, or file:line:col errors)");
+  check_cmd->add_option("files", check_files, "YAML files")->required()->check(CLI::ExistingFile);
+  std::string show_set;
+  CLI::App* show_set_cmd =
+      criteria_cmd->add_subcommand("show", "Print a criteria set's tree with its maxima");
+  show_set_cmd->add_option("file", show_set, "Criteria set YAML")->required()->check(CLI::ExistingFile);
+
+  CLI::App* plan_cmd = app.add_subcommand("plan", "Reform plans");
+  plan_cmd->require_subcommand(1);
+  std::string show_plan;
+  CLI::App* show_plan_cmd =
+      plan_cmd->add_subcommand("show", "Print a plan's targets, deadlines and tasks");
+  show_plan_cmd->add_option("file", show_plan, "Plan YAML")->required()->check(CLI::ExistingFile);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,6 +69,19 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  if (check_cmd->parsed()) {
+    const parindex::client::CheckResult result = parindex::client::CheckFiles(check_files);
+    std::cout << result.report;
+    std::cerr << result.errors;
+    return result.ok() ? 0 : 1;
+  }
+  if (show_set_cmd->parsed() || show_plan_cmd->parsed()) {
+    auto text = show_set_cmd->parsed() ? parindex::client::ShowCriteriaSet(show_set)
+                                       : parindex::client::ShowPlan(show_plan);
+    if (!text.ok()) return Fail(text.status());
+    std::cout << *text;
+    return 0;
+  }
   if (eval_cmd->parsed()) {
     eval.column = column == "appraised" ? parindex::v1::APPRAISED : parindex::v1::SELF;
     auto evaluation = parindex::client::Evaluate(eval);

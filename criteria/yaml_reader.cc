@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
+#include "criteria/due_phrase.h"
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 #include "yaml-cpp/yaml.h"
@@ -720,10 +721,12 @@ absl::Status ReadPlanDoc(Reader* reader, Object& doc, v1::Plan* plan) {
         RETURN_IF_ERROR(o.String("area", t->mutable_area()));
         RETURN_IF_ERROR(o.String("number", t->mutable_number()));
         RETURN_IF_ERROR(o.String("text", t->mutable_text(), true));
+        RETURN_IF_ERROR(o.String("activity", t->mutable_activity()));
         RETURN_IF_ERROR(o.String("deliverable", t->mutable_deliverable()));
         RETURN_IF_ERROR(o.String("lead", t->mutable_lead()));
         RETURN_IF_ERROR(o.String("coordinating", t->mutable_coordinating()));
         RETURN_IF_ERROR(o.String("due", t->mutable_due_text(), false, "due_text"));
+        *t->mutable_due() = ParseDuePhrase(t->due_text(), plan->year());
         RETURN_IF_ERROR(o.String("budget", t->mutable_budget()));
         return o.Finish();
       });
@@ -882,6 +885,23 @@ absl::StatusOr<Parsed<v1::Plan>> ReadPlan(const std::string& path) {
 absl::StatusOr<Parsed<FiguresFile>> ReadFigures(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadText(path));
   return ParseFigures(text, path);
+}
+
+absl::StatusOr<FileKind> DetectFileKind(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  try {
+    const YAML::Node root = YAML::Load(text);
+    if (root.IsMap()) {
+      if (root["areas"]) return FileKind::kCriteriaSet;
+      if (root["units"]) return FileKind::kFigures;
+      if (root["year"]) return FileKind::kPlan;
+    }
+  } catch (const YAML::Exception& e) {
+    return Reader(path).ErrorAt(e.mark, e.msg);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": not a criteria set (no 'areas'), a plan (no 'year') or "
+                         "figures (no 'units')"));
 }
 
 absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> LoadCriteriaSet(

@@ -68,6 +68,12 @@ absl::StatusOr<Parsed<v1::CriteriaSet>> ReadCriteriaSet(const std::string& path)
 absl::StatusOr<Parsed<v1::Plan>> ReadPlan(const std::string& path);
 absl::StatusOr<Parsed<FiguresFile>> ReadFigures(const std::string& path);
 
+enum class FileKind { kCriteriaSet, kPlan, kFigures };
+
+// What the YAML file at `path` holds, from its top-level keys (`areas`: a criteria set;
+// `units`: figures; `year`: a plan). INVALID_ARGUMENT when it cannot tell.
+absl::StatusOr<FileKind> DetectFileKind(const std::string& path);
+
 // Read, parse and validate with the engine; engine errors come back as file:line:col.
 absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> LoadCriteriaSet(
     const std::string& path);
