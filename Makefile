@@ -17,13 +17,16 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Until the server lands, `make run` scores the bundled demo offline.
+# Until the server lands, `make run` scores the demo round offline: Hưng Yên city's
+# wards and communes on the commune set, against the city's 2023 plan.
+ROUND_ARGS = --criteria criteria/sets/commune-2025.yaml \
+  --plan criteria/plans/hungyen-2023.yaml --figures criteria/rounds/hungyen-2023/figures.yaml
+
 run: build
-	@echo "parindex: no server yet; scoring the bundled demo offline with the same engine."
-	@echo "  $(BUILD_DIR)/client/parindex eval --criteria criteria/demo/set.yaml --plan criteria/demo/plan.yaml --figures criteria/demo/figures.yaml"
+	@echo "parindex: no server yet; scoring the demo round offline with the same engine:"
+	@echo "  $(BUILD_DIR)/client/parindex eval $(ROUND_ARGS)"
 	@echo
-	@$(BUILD_DIR)/client/parindex eval --criteria criteria/demo/set.yaml \
-	  --plan criteria/demo/plan.yaml --figures criteria/demo/figures.yaml
+	@$(BUILD_DIR)/client/parindex eval $(ROUND_ARGS)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

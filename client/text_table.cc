@@ -93,7 +93,8 @@ std::string RenderEvaluation(const v1::Evaluation& evaluation) {
     }
     int next_criterion = 0;
     for (const v1::AreaScore& area : unit.areas()) {
-      absl::StrAppend(&out, "  ", Pad(area.code(), kCode), Fit(area.title(), kTitle), " ",
+      absl::StrAppend(&out, "  ", Pad(absl::StrCat(area.code(), " "), kCode),
+                      Fit(area.title(), kTitle), " ",
                       PadLeft(FormatMilli(area.points_milli()), 7), " / ",
                       PadLeft(FormatMilli(area.applicable_max_milli()), 6), "\n");
       for (; next_criterion < unit.criteria_size() &&
@@ -103,7 +104,8 @@ std::string RenderEvaluation(const v1::Evaluation& evaluation) {
         const std::string indent(2 + 2 * (c.depth() + 1), ' ');
         const int title_width = kTitle - 2 * (c.depth() + 1) + 2;
         const bool dropped = c.status() == v1::NOT_APPLICABLE && c.applicable_max_milli() == 0;
-        absl::StrAppend(&out, indent, Pad(c.code(), kCode - 2), Fit(c.title(), title_width), " ",
+        absl::StrAppend(&out, indent, Pad(absl::StrCat(c.code(), " "), kCode - 2),
+                        Fit(c.title(), title_width), " ",
                         PadLeft(dropped ? "n/a" : FormatMilli(c.points_milli()), 7), " / ",
                         PadLeft(FormatMilli(c.max_milli()), 6), "\n");
         if (c.status() != v1::GROUP) {

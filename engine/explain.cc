@@ -246,6 +246,10 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       }
       case Why::kAdjustment: {
         const v1::AdjustmentRule& adj = rule.adjustment();
+        if (trace->inputs().empty()) {
+          reason = absl::StrCat("none recorded", result);
+          break;
+        }
         const int64_t raw = score.num * adj.points_per_item_milli();
         reason = absl::StrCat(indicator->id(), " ", score.num, " × ",
                               FormatMilli(adj.points_per_item_milli()), " = ", FormatMilli(raw),

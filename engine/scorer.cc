@@ -176,6 +176,13 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         return not_applicable(Why::kNoTarget, /*full_marks_allowed=*/false);
       }
     }
+    if (node.shape == v1::Rule::kAdjustment &&
+        (values == nullptr || values->figures().empty())) {
+      // A bonus or penalty is earned by what is recorded; nothing recorded is none.
+      out->why = Why::kAdjustment;
+      out->applicable_max_milli = 0;
+      return absl::OkStatus();
+    }
     if (values == nullptr) {
       out->missing = &indicator.numerator(0);
       return not_reported(0);

@@ -172,3 +172,68 @@ TEST_F(CliTest, UnknownUnitIsNotFound) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CliTest, CriteriaCheckValidatesEveryBundledFile) {
+  const CommandResult run = Parindex(
+      "criteria check criteria/sets/*.yaml criteria/plans/*.yaml criteria/demo/*.yaml "
+      "criteria/rounds/hungyen-2023/figures.yaml");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_NE(run.out.find("criteria/sets/commune-2025.yaml: ok (criteria set commune-2025 v1: "
+                         "9 areas, 68 criteria, 100 points, survey 30)\n"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("criteria/plans/travinh-2023.yaml: ok (plan travinh-2023: 16 targets, "
+                         "1 deadlines, 37 tasks)\n"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("criteria/rounds/hungyen-2023/figures.yaml: ok (17 units scored against "
+                         "commune-2025 and hungyen-2023)\n"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(CliTest, CriteriaCheckReportsEachBrokenFileAndFails) {
+  std::string plan = ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/plans/hungyen-2023.yaml");
+  plan.replace(plan.find("due: 14/06/2023"), 15, "due: 31/06/2023");
+  const std::string path = Write("plan.yaml", plan);
+  const CommandResult run =
+      Parindex(absl::StrCat("criteria check criteria/sets/commune-2025.yaml '", path, "'"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.out,
+            "criteria/sets/commune-2025.yaml: ok (criteria set commune-2025 v1: 9 areas, 68 "
+            "criteria, 100 points, survey 30)\n");
+  EXPECT_EQ(run.err, absl::StrCat(path, ":45:27: deadline report_h1: due: '31/06/2023' is not a "
+                                        "date (use 2023-02-10 or 10/02/2023)\n"));
+}
+
+TEST_F(CliTest, CriteriaShowPrintsTheTree) {
+  const CommandResult run = Parindex("criteria show criteria/sets/service-index-766.yaml");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("service-index-766 v1, province_level, 100.00 points (survey 0.00), 15 criteria"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("  2.2      Hồ sơ trễ hạn"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("6.00  inverse late_rate"), std::string::npos) << run.out;
+}
+
+TEST_F(CliTest, PlanShowParsesDuePhrases) {
+  const CommandResult run = Parindex("plan show criteria/plans/vungtau-2023.yaml");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("tasks (40):"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Trước 01/01/2023         → by 31/12/2022"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Quý III và Quý IV năm 2… → 01/07/2023 – 31/12/2023"), std::string::npos)
+      << run.out;
+}
+
+TEST_F(CliTest, AFileOfUnknownKindIsRefused) {
+  const std::string path = Write("other.yaml", "name: x\n");
+  const CommandResult run = Parindex(absl::StrCat("criteria check '", path, "'"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, absl::StrCat(path, ": not a criteria set (no 'areas'), a plan (no 'year') or "
+                                        "figures (no 'units')\n"));
+}
+
+}  // namespace

@@ -204,6 +204,8 @@ INSTANTIATE_TEST_SUITE_P(
              v1::SCORED, 500, 0, "items 1 × 0.50 = 0.50 → 0.50 bonus"},
         Case{"BonusCapped", kBonus, 0, "figures { key: 'items' value: 5 }", "-",
              v1::SCORED, 1000, 0, "items 5 × 0.50 = 2.50, capped at 1.00 → 1.00 bonus"},
+        Case{"PenaltyNoneRecorded", kPenalty, 0, "-", "-",
+             v1::SCORED, 0, 0, "none recorded → 0.00 penalty"},
         Case{"PenaltyCapped", kPenalty, 0, "figures { key: 'items' value: 4 }", "-",
              v1::SCORED, -3000, 0, "items 4 × -1.00 = -4.00, capped at -3.00 → -3.00 penalty"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
