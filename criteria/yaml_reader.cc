@@ -118,8 +118,8 @@ class Object {
     if (!node.IsMap()) {
       return reader->ErrorAt(object.mark_, absl::StrCat(object.what_, ": expected a mapping"));
     }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+    for (const auto& pair : node) {
+      const YAML::Node& key = pair.first;
       if (!key.IsScalar()) return reader->ErrorAt(key.Mark(), "keys must be plain names");
       for (const Field& f : object.fields_) {
         if (f.key == key.Scalar()) {
@@ -128,7 +128,7 @@ class Object {
                                               "' (first at line ", f.key_mark.line + 1, ")"));
         }
       }
-      object.fields_.push_back(Field{key.Scalar(), key.Mark(), it->second, false});
+      object.fields_.push_back(Field{key.Scalar(), key.Mark(), pair.second, false});
     }
     return object;
   }

@@ -1,0 +1,100 @@
+// Schema migrations. Append new steps; never edit a released one.
+#include "server/store/schema.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "server/store/sqlite_util.h"
+
+namespace parindex::store {
+namespace {
+
+// Protos are stored whole in `body`; key columns exist for lookups, joins and
+// constraints, so a new proto field needs no migration.
+const std::vector<const char*>& Steps() {
+  static const auto* steps = new std::vector<const char*>{
+      // 1: the first schema.
+      R"sql(
+CREATE TABLE criteria_sets (
+  id TEXT NOT NULL, version INTEGER NOT NULL, body BLOB NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (id, version)) STRICT;
+CREATE TABLE plans (
+  id TEXT PRIMARY KEY, version INTEGER NOT NULL, body BLOB NOT NULL,
+  updated_at TEXT NOT NULL) STRICT;
+CREATE TABLE units (
+  code TEXT PRIMARY KEY, version INTEGER NOT NULL, body BLOB NOT NULL,
+  updated_at TEXT NOT NULL) STRICT;
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL UNIQUE, role INTEGER NOT NULL,
+  unit TEXT REFERENCES units(code), body BLOB NOT NULL, revoked_at TEXT) STRICT;
+CREATE TABLE rounds (
+  id TEXT PRIMARY KEY, version INTEGER NOT NULL, criteria_set TEXT NOT NULL,
+  criteria_set_version INTEGER NOT NULL, body BLOB NOT NULL,
+  FOREIGN KEY (criteria_set, criteria_set_version) REFERENCES criteria_sets(id, version)) STRICT;
+CREATE TABLE assessments (
+  round_id TEXT NOT NULL REFERENCES rounds(id), unit_code TEXT NOT NULL REFERENCES units(code),
+  state INTEGER NOT NULL, version INTEGER NOT NULL, reopened INTEGER NOT NULL,
+  updated_at TEXT NOT NULL, PRIMARY KEY (round_id, unit_code)) STRICT;
+CREATE TABLE entries (
+  round_id TEXT NOT NULL, unit_code TEXT NOT NULL, criterion TEXT NOT NULL,
+  version INTEGER NOT NULL, body BLOB NOT NULL, updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL, PRIMARY KEY (round_id, unit_code, criterion),
+  FOREIGN KEY (round_id, unit_code) REFERENCES assessments(round_id, unit_code)) STRICT;
+CREATE TABLE evidence (
+  id INTEGER PRIMARY KEY, round_id TEXT NOT NULL, unit_code TEXT NOT NULL,
+  criterion TEXT NOT NULL, meta BLOB NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+  content BLOB NOT NULL, created_at TEXT NOT NULL,
+  FOREIGN KEY (round_id, unit_code) REFERENCES assessments(round_id, unit_code)) STRICT;
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,
+  actor_unit TEXT NOT NULL, action TEXT NOT NULL, resource TEXT NOT NULL,
+  before TEXT NOT NULL, after TEXT NOT NULL, reason TEXT NOT NULL,
+  request_id TEXT NOT NULL) STRICT;
+CREATE INDEX audit_by_resource ON audit(resource, id);
+CREATE TABLE requests (
+  request_id TEXT PRIMARY KEY, method TEXT NOT NULL, response BLOB NOT NULL,
+  created_at TEXT NOT NULL) STRICT;
+)sql",
+      // 2: audit by actor (AuditService filters by who) and evidence by criterion.
+      R"sql(
+CREATE INDEX audit_by_actor ON audit(actor, id);
+CREATE INDEX evidence_by_criterion ON evidence(round_id, unit_code, criterion);
+)sql",
+  };
+  return *steps;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Steps().size()); }
+
+int SchemaVersion(sqlite3* db) {
+  Stmt stmt(db, "PRAGMA user_version");
+  auto row = stmt.Step();
+  return row.ok() && *row ? static_cast<int>(stmt.Int(0)) : -1;
+}
+
+absl::Status Migrate(sqlite3* db, int target) {
+  const int current = SchemaVersion(db);
+  if (current > LatestSchemaVersion()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database has schema version ", current, " but this binary knows only up to ",
+        LatestSchemaVersion(), ": it was written by a newer parindex-server; upgrade the "
+        "binary (the file was not changed)"));
+  }
+  for (int version = current; version < target; ++version) {
+    RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+    absl::Status status = Exec(db, Steps()[version]);
+    if (status.ok()) status = Exec(db, absl::StrCat("PRAGMA user_version = ", version + 1));
+    if (status.ok()) status = Exec(db, "COMMIT");
+    if (!status.ok()) {
+      Exec(db, "ROLLBACK").IgnoreError();
+      return absl::Status(status.code(), absl::StrCat("migrating the database to schema version ",
+                                                      version + 1, ": ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace parindex::store

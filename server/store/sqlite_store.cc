@@ -1,0 +1,1014 @@
+// SqliteStore: schema, writer thread with group commit, reader pool, operations.
+#include "server/store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <map>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/json_util.h"
+#include "server/store/fault_vfs.h"
+#include "server/store/schema.h"
+#include "server/store/sqlite_util.h"
+
+namespace parindex::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+class RealClock final : public Clock {
+ public:
+  absl::Time Now() const override { return absl::Now(); }
+};
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) return "{}";
+  return out;
+}
+
+std::string Sha256Hex(absl::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+template <typename Message>
+absl::StatusOr<Message> Parse(const std::string& bytes, absl::string_view what) {
+  Message message;
+  if (!message.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("stored ", what, " cannot be parsed"));
+  }
+  return message;
+}
+
+std::string EntryName(absl::string_view round, absl::string_view unit,
+                      absl::string_view criterion) {
+  return absl::StrCat("rounds/", round, "/assessments/", unit, "/entries/", criterion);
+}
+
+std::string AssessmentName(absl::string_view round, absl::string_view unit) {
+  return absl::StrCat("rounds/", round, "/assessments/", unit);
+}
+
+absl::Status Stale(absl::string_view resource, int64_t stored, int64_t expected) {
+  return absl::AbortedError(absl::StrCat(
+      resource, ": stale version ", expected, "; it is at version ", stored,
+      " (someone else changed it: read it again, then retry)"));
+}
+
+// Opens one connection with the project's pragmas.
+absl::StatusOr<sqlite3*> OpenConnection(const SqliteOptions& options, bool create) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+                    SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(options.path.c_str(), &db, flags,
+                                 options.vfs.empty() ? nullptr : options.vfs.c_str());
+  if (rc != SQLITE_OK) {
+    absl::Status status = SqliteError(db, rc, absl::StrCat("opening ", options.path));
+    sqlite3_close(db);
+    return status;
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  sqlite3_extended_result_codes(db, 1);
+  absl::Status status = Exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+  if (!status.ok()) {
+    sqlite3_close(db);
+    return status;
+  }
+  return db;
+}
+
+// PRAGMA quick_check, as a clear error when the file is damaged.
+absl::Status QuickCheck(sqlite3* db, const std::string& path) {
+  Stmt check(db, "PRAGMA quick_check");
+  std::string problems;
+  while (true) {
+    absl::StatusOr<bool> row = check.Step();
+    if (!row.ok()) {
+      return absl::DataLossError(absl::StrCat("database ", path, " is damaged (",
+                                              row.status().message(),
+                                              "); restore it from a backup with "
+                                              "`parindex-server restore`"));
+    }
+    if (!*row) break;
+    if (check.Text(0) != "ok") absl::StrAppend(&problems, problems.empty() ? "" : "; ", check.Text(0));
+  }
+  if (!problems.empty()) {
+    return absl::DataLossError(absl::StrCat("database ", path, " is damaged (", problems,
+                                            "); restore it from a backup with "
+                                            "`parindex-server restore`"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const Clock& Clock::Real() {
+  static const RealClock* clock = new RealClock();
+  return *clock;
+}
+
+struct SqliteStore::Write {
+  WriteContext ctx;
+  std::string method;
+  WriteFn fn;
+  std::promise<absl::StatusOr<v1::WriteAck>> done;
+};
+
+// What a write function sees: the write connection inside the group's transaction, the
+// caller's context, and the commit time.
+class SqliteStore::Tx {
+ public:
+  Tx(sqlite3* db, const WriteContext& ctx, const std::string& now) : db_(db), ctx_(ctx), now_(now) {}
+  sqlite3* db() const { return db_; }
+  const WriteContext& ctx() const { return ctx_; }
+  const std::string& now() const { return now_; }
+
+  absl::Status Audit(absl::string_view action, absl::string_view resource,
+                     absl::string_view before, absl::string_view after) {
+    return Stmt(db_,
+                "INSERT INTO audit (at, actor, role, actor_unit, action, resource, before, "
+                "after, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .Bind(1, now_).Bind(2, ctx_.actor.id).Bind(3, ctx_.actor.role).Bind(4, ctx_.actor.unit)
+        .Bind(5, action).Bind(6, resource).Bind(7, before).Bind(8, after)
+        .Bind(9, ctx_.reason).Bind(10, ctx_.request_id)
+        .Run();
+  }
+
+ private:
+  sqlite3* db_;
+  const WriteContext& ctx_;
+  const std::string& now_;
+};
+
+SqliteStore::SqliteStore(SqliteOptions options)
+    : options_(std::move(options)),
+      clock_(options_.clock != nullptr ? options_.clock : &Clock::Real()) {}
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
+  if (options.vfs == kFaultVfsName) RegisterFaultVfs();
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(options)));
+  RETURN_IF_ERROR(store->Init());
+  return store;
+}
+
+absl::Status SqliteStore::Init() {
+  const std::string lock_path = options_.path + ".lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", options_.path, " is in use by another parindex-server (", lock_path,
+        " is locked)"));
+  }
+  ASSIGN_OR_RETURN(writer_, OpenConnection(options_, /*create=*/true));
+  RETURN_IF_ERROR(QuickCheck(writer_, options_.path));
+  RETURN_IF_ERROR(Exec(writer_, "PRAGMA journal_mode = WAL"));
+  const int target =
+      options_.schema_version > 0 ? options_.schema_version : LatestSchemaVersion();
+  RETURN_IF_ERROR(Migrate(writer_, target));
+  for (int i = 0; i < options_.readers; ++i) {
+    ASSIGN_OR_RETURN(sqlite3 * reader, OpenConnection(options_, /*create=*/false));
+    RETURN_IF_ERROR(Exec(reader, "PRAGMA query_only = ON"));
+    all_readers_.push_back(reader);
+    free_readers_.push_back(reader);
+  }
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+  return absl::OkStatus();
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+  for (sqlite3* reader : all_readers_) sqlite3_close(reader);
+  sqlite3_close(writer_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
+int64_t SqliteStore::commits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return commits_;
+}
+
+std::string SqliteStore::Now() const {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_->Now(), absl::UTCTimeZone());
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::Submit(const WriteContext& ctx, std::string method,
+                                                 WriteFn fn) {
+  auto write = std::make_shared<Write>();
+  write->ctx = ctx;
+  write->method = std::move(method);
+  write->fn = std::move(fn);
+  std::future<absl::StatusOr<v1::WriteAck>> done = write->done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return absl::UnavailableError("the store is shutting down");
+    queue_.push_back(write);
+  }
+  queue_cv_.notify_one();
+  return done.get();
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<std::shared_ptr<Write>> group;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued was written
+      while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunGroup(group);
+    group.clear();
+  }
+}
+
+void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
+  std::vector<absl::StatusOr<v1::WriteAck>> results(group.size(),
+                                                    absl::UnavailableError("not written"));
+  auto answer = [&] {
+    for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+  };
+  absl::Status begin = Exec(writer_, "BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (auto& r : results) r = absl::UnavailableError(absl::StrCat("the write was not stored: ", begin.message()));
+    answer();
+    return;
+  }
+  const std::string now = Now();
+  bool transaction_lost = false;
+  for (size_t i = 0; i < group.size() && !transaction_lost; ++i) {
+    Write& write = *group[i];
+    absl::Status savepoint = Exec(writer_, "SAVEPOINT write");
+    absl::StatusOr<v1::WriteAck> result = savepoint;
+    if (savepoint.ok()) {
+      result = [&]() -> absl::StatusOr<v1::WriteAck> {
+        const std::string& request_id = write.ctx.request_id;
+        if (!request_id.empty()) {
+          Stmt seen(writer_, "SELECT method, response FROM requests WHERE request_id = ?");
+          seen.Bind(1, request_id);
+          ASSIGN_OR_RETURN(bool found, seen.Step());
+          if (found) {
+            if (seen.Text(0) != write.method) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "request_id '", request_id, "' was already used for ", seen.Text(0)));
+            }
+            ASSIGN_OR_RETURN(v1::WriteAck ack, Parse<v1::WriteAck>(seen.Blob(1), "response"));
+            ack.set_replayed(true);
+            return ack;
+          }
+        }
+        Tx tx(writer_, write.ctx, now);
+        ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
+        if (!request_id.empty()) {
+          RETURN_IF_ERROR(Stmt(writer_,
+                               "INSERT INTO requests (request_id, method, response, created_at) "
+                               "VALUES (?, ?, ?, ?)")
+                              .Bind(1, request_id).Bind(2, write.method)
+                              .BindBlob(3, ack.SerializeAsString()).Bind(4, now)
+                              .Run());
+        }
+        return ack;
+      }();
+      if (result.ok()) {
+        result.status().IgnoreError();
+        absl::Status release = Exec(writer_, "RELEASE write");
+        if (!release.ok()) result = release;
+      } else {
+        Exec(writer_, "ROLLBACK TO write; RELEASE write").IgnoreError();
+      }
+    }
+    // An I/O error can make SQLite roll the whole transaction back: then nothing of
+    // this group is stored, and every caller must hear so.
+    transaction_lost = sqlite3_get_autocommit(writer_) != 0;
+    results[i] = std::move(result);
+  }
+  absl::Status commit =
+      transaction_lost ? absl::UnavailableError("the transaction was rolled back by SQLite")
+                       : Exec(writer_, "COMMIT");
+  if (!commit.ok()) {
+    if (sqlite3_get_autocommit(writer_) == 0) Exec(writer_, "ROLLBACK").IgnoreError();
+    for (auto& r : results) {
+      if (r.ok() || r.status().code() == absl::StatusCode::kUnavailable) {
+        r = absl::UnavailableError(absl::StrCat("the write was not stored: ", commit.message()));
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++commits_;
+  }
+  answer();
+}
+
+template <typename T>
+absl::StatusOr<T> SqliteStore::Read(const std::function<absl::StatusOr<T>(sqlite3*)>& fn) {
+  sqlite3* db = nullptr;
+  {
+    std::unique_lock<std::mutex> lock(readers_mu_);
+    readers_cv_.wait(lock, [this] { return !free_readers_.empty(); });
+    db = free_readers_.back();
+    free_readers_.pop_back();
+  }
+  absl::StatusOr<T> result = Exec(db, "BEGIN");
+  if (result.ok()) {
+    result = fn(db);
+    Exec(db, "COMMIT").IgnoreError();
+  }
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    free_readers_.push_back(db);
+  }
+  readers_cv_.notify_one();
+  return result;
+}
+
+// ---- criteria sets ----
+
+absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx,
+                                                         v1::CriteriaSet set) {
+  return Submit(ctx, "AddCriteriaSet", [set = std::move(set)](Tx& tx) mutable
+                    -> absl::StatusOr<v1::WriteAck> {
+    Stmt latest(tx.db(), "SELECT COALESCE(MAX(version), 0) FROM criteria_sets WHERE id = ?");
+    latest.Bind(1, set.id());
+    ASSIGN_OR_RETURN(bool row, latest.Step());
+    const int64_t version = (row ? latest.Int(0) : 0) + 1;
+    set.set_version(static_cast<int32_t>(version));
+    RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO criteria_sets (id, version, body, created_at) "
+                                  "VALUES (?, ?, ?, ?)")
+                        .Bind(1, set.id()).Bind(2, version).BindBlob(3, set.SerializeAsString())
+                        .Bind(4, tx.now()).Run());
+    RETURN_IF_ERROR(tx.Audit("criteria_set.add",
+                             absl::StrCat("criteriaSets/", set.id(), "/versions/", version), "",
+                             Json(set)));
+    v1::WriteAck ack;
+    ack.set_version(version);
+    ack.set_id(set.id());
+    return ack;
+  });
+}
+
+absl::StatusOr<v1::CriteriaSet> SqliteStore::GetCriteriaSet(absl::string_view id,
+                                                            int32_t version) {
+  const std::string key(id);
+  return Read<v1::CriteriaSet>([&](sqlite3* db) -> absl::StatusOr<v1::CriteriaSet> {
+    Stmt get(db, version > 0 ? "SELECT body FROM criteria_sets WHERE id = ? AND version = ?"
+                             : "SELECT body FROM criteria_sets WHERE id = ? "
+                               "ORDER BY version DESC LIMIT 1");
+    get.Bind(1, key);
+    if (version > 0) get.Bind(2, int64_t{version});
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat("criteriaSets/", key,
+                                              version > 0 ? absl::StrCat(" version ", version) : "",
+                                              ": no such criteria set"));
+    }
+    return Parse<v1::CriteriaSet>(get.Blob(0), "criteria set");
+  });
+}
+
+absl::StatusOr<std::vector<v1::CriteriaSet>> SqliteStore::ListCriteriaSets() {
+  return Read<std::vector<v1::CriteriaSet>>(
+      [](sqlite3* db) -> absl::StatusOr<std::vector<v1::CriteriaSet>> {
+        Stmt list(db, "SELECT body FROM criteria_sets c WHERE version = "
+                      "(SELECT MAX(version) FROM criteria_sets WHERE id = c.id) ORDER BY id");
+        std::vector<v1::CriteriaSet> sets;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, list.Step());
+          if (!row) return sets;
+          ASSIGN_OR_RETURN(v1::CriteriaSet set, Parse<v1::CriteriaSet>(list.Blob(0), "criteria set"));
+          sets.push_back(std::move(set));
+        }
+      });
+}
+
+// ---- plans and units: replaced whole, versioned ----
+
+namespace {
+
+// Upserts a keyed proto into `table` (columns key_column, version, body, updated_at),
+// auditing before -> after.
+template <typename Message>
+absl::StatusOr<v1::WriteAck> PutVersioned(sqlite3* db, const char* table, const char* key_column,
+                                          const std::string& key, const Message& message,
+                                          const std::string& now, const std::string& resource,
+                                          const std::function<absl::Status(absl::string_view,
+                                                                           absl::string_view)>& audit) {
+  Stmt get(db, absl::StrCat("SELECT version, body FROM ", table, " WHERE ", key_column, " = ?"));
+  get.Bind(1, key);
+  ASSIGN_OR_RETURN(bool found, get.Step());
+  std::string before;
+  int64_t version = 1;
+  if (found) {
+    version = get.Int(0) + 1;
+    ASSIGN_OR_RETURN(Message old, Parse<Message>(get.Blob(1), table));
+    before = Json(old);
+  }
+  RETURN_IF_ERROR(Stmt(db, absl::StrCat("INSERT INTO ", table, " (", key_column,
+                                        ", version, body, updated_at) VALUES (?, ?, ?, ?) "
+                                        "ON CONFLICT(", key_column, ") DO UPDATE SET "
+                                        "version = excluded.version, body = excluded.body, "
+                                        "updated_at = excluded.updated_at"))
+                      .Bind(1, key).Bind(2, version).BindBlob(3, message.SerializeAsString())
+                      .Bind(4, now).Run());
+  RETURN_IF_ERROR(audit(before, Json(message)));
+  v1::WriteAck ack;
+  ack.set_version(version);
+  ack.set_id(key);
+  return ack;
+}
+
+template <typename Message>
+absl::StatusOr<Message> GetKeyed(sqlite3* db, const char* table, const char* key_column,
+                                 const std::string& key, const std::string& resource) {
+  Stmt get(db, absl::StrCat("SELECT body FROM ", table, " WHERE ", key_column, " = ?"));
+  get.Bind(1, key);
+  ASSIGN_OR_RETURN(bool found, get.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+  return Parse<Message>(get.Blob(0), table);
+}
+
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ListKeyed(sqlite3* db, const char* table,
+                                               const char* key_column) {
+  Stmt list(db, absl::StrCat("SELECT body FROM ", table, " ORDER BY ", key_column));
+  std::vector<Message> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, list.Step());
+    if (!row) return out;
+    ASSIGN_OR_RETURN(Message m, Parse<Message>(list.Blob(0), table));
+    out.push_back(std::move(m));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WriteAck> SqliteStore::PutPlan(const WriteContext& ctx, const v1::Plan& plan) {
+  return Submit(ctx, "PutPlan", [plan](Tx& tx) {
+    const std::string resource = absl::StrCat("plans/", plan.id());
+    return PutVersioned(tx.db(), "plans", "id", plan.id(), plan, tx.now(), resource,
+                        [&](absl::string_view before, absl::string_view after) {
+                          return tx.Audit("plan.put", resource, before, after);
+                        });
+  });
+}
+
+absl::StatusOr<v1::Plan> SqliteStore::GetPlan(absl::string_view id) {
+  const std::string key(id);
+  return Read<v1::Plan>([&](sqlite3* db) {
+    return GetKeyed<v1::Plan>(db, "plans", "id", key, absl::StrCat("plans/", key));
+  });
+}
+
+absl::StatusOr<std::vector<v1::Plan>> SqliteStore::ListPlans() {
+  return Read<std::vector<v1::Plan>>(
+      [](sqlite3* db) { return ListKeyed<v1::Plan>(db, "plans", "id"); });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::PutUnit(const WriteContext& ctx, const v1::Unit& unit) {
+  return Submit(ctx, "PutUnit", [unit](Tx& tx) {
+    const std::string resource = absl::StrCat("units/", unit.code());
+    return PutVersioned(tx.db(), "units", "code", unit.code(), unit, tx.now(), resource,
+                        [&](absl::string_view before, absl::string_view after) {
+                          return tx.Audit("unit.put", resource, before, after);
+                        });
+  });
+}
+
+absl::StatusOr<v1::Unit> SqliteStore::GetUnit(absl::string_view code) {
+  const std::string key(code);
+  return Read<v1::Unit>([&](sqlite3* db) {
+    return GetKeyed<v1::Unit>(db, "units", "code", key, absl::StrCat("units/", key));
+  });
+}
+
+absl::StatusOr<std::vector<v1::Unit>> SqliteStore::ListUnits() {
+  return Read<std::vector<v1::Unit>>(
+      [](sqlite3* db) { return ListKeyed<v1::Unit>(db, "units", "code"); });
+}
+
+// ---- tokens ----
+
+absl::StatusOr<v1::WriteAck> SqliteStore::AddToken(const WriteContext& ctx, const v1::Token& token,
+                                                   absl::string_view secret_sha256) {
+  return Submit(ctx, "AddToken", [token = v1::Token(token), hash = std::string(secret_sha256)](Tx& tx) mutable
+                    -> absl::StatusOr<v1::WriteAck> {
+    const std::string resource = absl::StrCat("tokens/", token.id());
+    if (!token.unit().empty()) {
+      Stmt unit(tx.db(), "SELECT 1 FROM units WHERE code = ?");
+      unit.Bind(1, token.unit());
+      ASSIGN_OR_RETURN(bool found, unit.Step());
+      if (!found) return absl::NotFoundError(absl::StrCat("units/", token.unit(), ": not found"));
+    }
+    Stmt exists(tx.db(), "SELECT 1 FROM tokens WHERE id = ?");
+    exists.Bind(1, token.id());
+    ASSIGN_OR_RETURN(bool taken, exists.Step());
+    if (taken) return absl::AlreadyExistsError(absl::StrCat(resource, ": already exists"));
+    token.set_created_at(tx.now());
+    Stmt insert(tx.db(), "INSERT INTO tokens (id, secret_sha256, role, unit, body) "
+                         "VALUES (?, ?, ?, ?, ?)");
+    insert.Bind(1, token.id()).Bind(2, hash).Bind(3, int64_t{token.role()});
+    if (token.unit().empty()) {
+      insert.BindNull(4);
+    } else {
+      insert.Bind(4, token.unit());
+    }
+    RETURN_IF_ERROR(insert.BindBlob(5, token.SerializeAsString()).Run());
+    RETURN_IF_ERROR(tx.Audit("token.add", resource, "", Json(token)));
+    v1::WriteAck ack;
+    ack.set_id(token.id());
+    ack.set_version(1);
+    return ack;
+  });
+}
+
+absl::StatusOr<v1::Token> SqliteStore::FindToken(absl::string_view secret_sha256) {
+  const std::string hash(secret_sha256);
+  return Read<v1::Token>([&](sqlite3* db) -> absl::StatusOr<v1::Token> {
+    Stmt find(db, "SELECT body FROM tokens WHERE secret_sha256 = ? AND revoked_at IS NULL");
+    find.Bind(1, hash);
+    ASSIGN_OR_RETURN(bool found, find.Step());
+    if (!found) return absl::NotFoundError("no valid token with that secret");
+    return Parse<v1::Token>(find.Blob(0), "token");
+  });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::RevokeToken(const WriteContext& ctx,
+                                                      absl::string_view id) {
+  return Submit(ctx, "RevokeToken", [key = std::string(id)](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+    const std::string resource = absl::StrCat("tokens/", key);
+    Stmt get(tx.db(), "SELECT body, revoked_at FROM tokens WHERE id = ?");
+    get.Bind(1, key);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+    if (!get.IsNull(1)) {
+      return absl::FailedPreconditionError(absl::StrCat(resource, ": already revoked at ", get.Text(1)));
+    }
+    ASSIGN_OR_RETURN(v1::Token token, Parse<v1::Token>(get.Blob(0), "token"));
+    const std::string before = Json(token);
+    token.set_revoked_at(tx.now());
+    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE tokens SET revoked_at = ?, body = ? WHERE id = ?")
+                        .Bind(1, tx.now()).BindBlob(2, token.SerializeAsString()).Bind(3, key)
+                        .Run());
+    RETURN_IF_ERROR(tx.Audit("token.revoke", resource, before, Json(token)));
+    v1::WriteAck ack;
+    ack.set_id(key);
+    ack.set_version(2);
+    return ack;
+  });
+}
+
+absl::StatusOr<std::vector<v1::Token>> SqliteStore::ListTokens() {
+  return Read<std::vector<v1::Token>>(
+      [](sqlite3* db) { return ListKeyed<v1::Token>(db, "tokens", "id"); });
+}
+
+// ---- rounds ----
+
+absl::StatusOr<v1::WriteAck> SqliteStore::CreateRound(const WriteContext& ctx,
+                                                      const v1::Round& round) {
+  return Submit(ctx, "CreateRound", [round = v1::Round(round)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
+    const std::string resource = absl::StrCat("rounds/", round.id());
+    Stmt exists(tx.db(), "SELECT 1 FROM rounds WHERE id = ?");
+    exists.Bind(1, round.id());
+    ASSIGN_OR_RETURN(bool taken, exists.Step());
+    if (taken) return absl::AlreadyExistsError(absl::StrCat(resource, ": already exists"));
+    Stmt set(tx.db(), "SELECT 1 FROM criteria_sets WHERE id = ? AND version = ?");
+    set.Bind(1, round.criteria_set()).Bind(2, int64_t{round.criteria_set_version()});
+    ASSIGN_OR_RETURN(bool set_found, set.Step());
+    if (!set_found) {
+      return absl::NotFoundError(absl::StrCat("criteriaSets/", round.criteria_set(), " version ",
+                                              round.criteria_set_version(), ": not found"));
+    }
+    round.set_version(1);
+    round.set_created_at(tx.now());
+    round.set_updated_at(tx.now());
+    RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO rounds (id, version, criteria_set, "
+                                  "criteria_set_version, body) VALUES (?, 1, ?, ?, ?)")
+                        .Bind(1, round.id()).Bind(2, round.criteria_set())
+                        .Bind(3, int64_t{round.criteria_set_version()})
+                        .BindBlob(4, round.SerializeAsString()).Run());
+    for (const std::string& unit : round.units()) {
+      Stmt known(tx.db(), "SELECT 1 FROM units WHERE code = ?");
+      known.Bind(1, unit);
+      ASSIGN_OR_RETURN(bool found, known.Step());
+      if (!found) return absl::NotFoundError(absl::StrCat("units/", unit, ": not found"));
+      RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO assessments (round_id, unit_code, state, "
+                                    "version, reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?)")
+                          .Bind(1, round.id()).Bind(2, unit)
+                          .Bind(3, int64_t{v1::STATE_NOT_STARTED}).Bind(4, tx.now()).Run());
+    }
+    RETURN_IF_ERROR(tx.Audit("round.create", resource, "", Json(round)));
+    v1::WriteAck ack;
+    ack.set_id(round.id());
+    ack.set_version(1);
+    return ack;
+  });
+}
+
+absl::StatusOr<v1::Round> SqliteStore::GetRound(absl::string_view id) {
+  const std::string key(id);
+  return Read<v1::Round>([&](sqlite3* db) -> absl::StatusOr<v1::Round> {
+    Stmt get(db, "SELECT body, version FROM rounds WHERE id = ?");
+    get.Bind(1, key);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("rounds/", key, ": not found"));
+    ASSIGN_OR_RETURN(v1::Round round, Parse<v1::Round>(get.Blob(0), "round"));
+    round.set_version(get.Int(1));
+    return round;
+  });
+}
+
+absl::StatusOr<std::vector<v1::Round>> SqliteStore::ListRounds() {
+  return Read<std::vector<v1::Round>>(
+      [](sqlite3* db) { return ListKeyed<v1::Round>(db, "rounds", "id"); });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::UpdateRound(const WriteContext& ctx,
+                                                      const v1::Round& round,
+                                                      int64_t expected_version) {
+  return Submit(ctx, "UpdateRound", [round = v1::Round(round), expected_version](Tx& tx) mutable
+                    -> absl::StatusOr<v1::WriteAck> {
+    const std::string resource = absl::StrCat("rounds/", round.id());
+    Stmt get(tx.db(), "SELECT version, body FROM rounds WHERE id = ?");
+    get.Bind(1, round.id());
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+    if (get.Int(0) != expected_version) return Stale(resource, get.Int(0), expected_version);
+    ASSIGN_OR_RETURN(v1::Round before, Parse<v1::Round>(get.Blob(1), "round"));
+    if (before.criteria_set() != round.criteria_set() ||
+        before.criteria_set_version() != round.criteria_set_version()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          resource, ": the pinned criteria set cannot change once the round exists"));
+    }
+    round.set_version(expected_version + 1);
+    round.set_created_at(before.created_at());
+    round.set_updated_at(tx.now());
+    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE rounds SET version = ?, body = ? WHERE id = ?")
+                        .Bind(1, round.version()).BindBlob(2, round.SerializeAsString())
+                        .Bind(3, round.id()).Run());
+    for (const std::string& unit : round.units()) {
+      Stmt known(tx.db(), "SELECT 1 FROM units WHERE code = ?");
+      known.Bind(1, unit);
+      ASSIGN_OR_RETURN(bool unit_found, known.Step());
+      if (!unit_found) return absl::NotFoundError(absl::StrCat("units/", unit, ": not found"));
+      RETURN_IF_ERROR(Stmt(tx.db(), "INSERT OR IGNORE INTO assessments (round_id, unit_code, "
+                                    "state, version, reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?)")
+                          .Bind(1, round.id()).Bind(2, unit)
+                          .Bind(3, int64_t{v1::STATE_NOT_STARTED}).Bind(4, tx.now()).Run());
+    }
+    RETURN_IF_ERROR(tx.Audit("round.update", resource, Json(before), Json(round)));
+    v1::WriteAck ack;
+    ack.set_id(round.id());
+    ack.set_version(round.version());
+    return ack;
+  });
+}
+
+// ---- assessments and entries ----
+
+namespace {
+
+// Reads the entries of one assessment (or of every unit of a round when unit is empty)
+// into `out`, keyed by unit.
+absl::Status ReadEntries(sqlite3* db, const std::string& round, const std::string& unit,
+                         const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
+  Stmt list(db, unit.empty()
+                    ? "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
+                      "WHERE round_id = ? ORDER BY rowid"
+                    : "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
+                      "WHERE round_id = ? AND unit_code = ? ORDER BY rowid");
+  list.Bind(1, round);
+  if (!unit.empty()) list.Bind(2, unit);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, list.Step());
+    if (!row) return absl::OkStatus();
+    v1::Assessment* assessment = assessment_of(list.Text(0));
+    if (assessment == nullptr) continue;
+    v1::Entry* entry = assessment->add_entries();
+    if (!entry->ParseFromString(list.Blob(1))) return absl::DataLossError("stored entry cannot be parsed");
+    entry->set_version(list.Int(2));
+    entry->set_updated_at(list.Text(3));
+    entry->set_updated_by(list.Text(4));
+  }
+}
+
+void FillAssessment(const Stmt& row, const std::string& round, v1::Assessment* a) {
+  a->set_round(round);
+  a->set_unit(row.Text(0));
+  a->set_state(static_cast<v1::AssessmentState>(row.Int(1)));
+  a->set_version(row.Int(2));
+  a->set_reopened(row.Int(3) != 0);
+  a->set_updated_at(row.Text(4));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view round,
+                                                          absl::string_view unit) {
+  const std::string r(round), u(unit);
+  return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
+    Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+                 "WHERE round_id = ? AND unit_code = ?");
+    get.Bind(1, r).Bind(2, u);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+    v1::Assessment assessment;
+    FillAssessment(get, r, &assessment);
+    RETURN_IF_ERROR(ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
+    return assessment;
+  });
+}
+
+absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(absl::string_view round) {
+  const std::string r(round);
+  return Read<std::vector<v1::Assessment>>(
+      [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Assessment>> {
+        Stmt list(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+                      "WHERE round_id = ? ORDER BY unit_code");
+        list.Bind(1, r);
+        std::vector<v1::Assessment> out;
+        std::map<std::string, size_t> index;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, list.Step());
+          if (!row) break;
+          index[list.Text(0)] = out.size();
+          FillAssessment(list, r, &out.emplace_back());
+        }
+        RETURN_IF_ERROR(ReadEntries(db, r, "", [&](const std::string& unit) -> v1::Assessment* {
+          auto it = index.find(unit);
+          return it == index.end() ? nullptr : &out[it->second];
+        }));
+        return out;
+      });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(const WriteContext& ctx,
+                                                        absl::string_view round,
+                                                        absl::string_view unit,
+                                                        const std::vector<EntryUpdate>& updates) {
+  return Submit(ctx, "UpdateEntries", [r = std::string(round), u = std::string(unit), updates](Tx& tx)
+                    -> absl::StatusOr<v1::WriteAck> {
+    Stmt assessment(tx.db(), "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
+    assessment.Bind(1, r).Bind(2, u);
+    ASSIGN_OR_RETURN(bool exists, assessment.Step());
+    if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+    v1::WriteAck ack;
+    for (const EntryUpdate& update : updates) {
+      const std::string& criterion = update.entry.criterion();
+      const std::string resource = EntryName(r, u, criterion);
+      Stmt get(tx.db(), "SELECT version, body FROM entries WHERE round_id = ? AND unit_code = ? "
+                        "AND criterion = ?");
+      get.Bind(1, r).Bind(2, u).Bind(3, criterion);
+      ASSIGN_OR_RETURN(bool found, get.Step());
+      const int64_t stored = found ? get.Int(0) : 0;
+      if (stored != update.expected_version) return Stale(resource, stored, update.expected_version);
+      std::string before;
+      if (found) {
+        ASSIGN_OR_RETURN(v1::Entry old, Parse<v1::Entry>(get.Blob(1), "entry"));
+        old.set_version(stored);
+        before = Json(old);
+      }
+      v1::Entry entry = update.entry;
+      entry.set_version(stored + 1);
+      entry.set_updated_at(tx.now());
+      entry.set_updated_by(tx.ctx().actor.id);
+      RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO entries (round_id, unit_code, criterion, version, "
+                                    "body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                    "ON CONFLICT(round_id, unit_code, criterion) DO UPDATE SET "
+                                    "version = excluded.version, body = excluded.body, "
+                                    "updated_at = excluded.updated_at, "
+                                    "updated_by = excluded.updated_by")
+                          .Bind(1, r).Bind(2, u).Bind(3, criterion).Bind(4, entry.version())
+                          .BindBlob(5, entry.SerializeAsString()).Bind(6, tx.now())
+                          .Bind(7, tx.ctx().actor.id).Run());
+      RETURN_IF_ERROR(tx.Audit("entry.update", resource, before, Json(entry)));
+      ack.add_versions(entry.version());
+    }
+    return ack;
+  });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(const WriteContext& ctx,
+                                                             absl::string_view round,
+                                                             absl::string_view unit,
+                                                             v1::AssessmentState state,
+                                                             int64_t expected_version,
+                                                             bool reopened) {
+  return Submit(ctx, "SetAssessmentState",
+                [r = std::string(round), u = std::string(unit), state, expected_version,
+                 reopened](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+    const std::string resource = AssessmentName(r, u);
+    Stmt get(tx.db(), "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+                      "WHERE round_id = ? AND unit_code = ?");
+    get.Bind(1, r).Bind(2, u);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+    if (get.Int(2) != expected_version) return Stale(resource, get.Int(2), expected_version);
+    v1::Assessment before;
+    FillAssessment(get, r, &before);
+    v1::Assessment after = before;
+    after.set_state(state);
+    after.set_version(expected_version + 1);
+    after.set_reopened(reopened);
+    after.set_updated_at(tx.now());
+    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE assessments SET state = ?, version = ?, reopened = ?, "
+                                  "updated_at = ? WHERE round_id = ? AND unit_code = ?")
+                        .Bind(1, int64_t{state}).Bind(2, after.version())
+                        .Bind(3, int64_t{reopened ? 1 : 0}).Bind(4, tx.now()).Bind(5, r).Bind(6, u)
+                        .Run());
+    RETURN_IF_ERROR(tx.Audit("assessment.state", resource, Json(before), Json(after)));
+    v1::WriteAck ack;
+    ack.set_version(after.version());
+    return ack;
+  });
+}
+
+// ---- evidence ----
+
+absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(const WriteContext& ctx,
+                                                      absl::string_view round,
+                                                      absl::string_view unit,
+                                                      absl::string_view criterion,
+                                                      v1::Evidence meta, std::string content) {
+  if (static_cast<int64_t>(content.size()) > options_.max_evidence_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "evidence '", meta.file_name(), "': ", content.size(), " bytes exceed the limit of ",
+        options_.max_evidence_bytes, " bytes"));
+  }
+  // Hash outside the writer thread: it is the expensive part of a large upload.
+  meta.set_sha256(Sha256Hex(content));
+  meta.set_size_bytes(static_cast<int64_t>(content.size()));
+  return Submit(ctx, "AddEvidence",
+                [r = std::string(round), u = std::string(unit), c = std::string(criterion),
+                 meta = std::move(meta), content = std::move(content)](Tx& tx) mutable
+                    -> absl::StatusOr<v1::WriteAck> {
+    Stmt assessment(tx.db(), "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
+    assessment.Bind(1, r).Bind(2, u);
+    ASSIGN_OR_RETURN(bool exists, assessment.Step());
+    if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+    RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO evidence (round_id, unit_code, criterion, meta, "
+                                  "sha256, size, content, created_at) VALUES (?, ?, ?, '', ?, ?, ?, ?)")
+                        .Bind(1, r).Bind(2, u).Bind(3, c).Bind(4, meta.sha256())
+                        .Bind(5, meta.size_bytes()).BindBlob(6, content).Bind(7, tx.now()).Run());
+    const int64_t id = sqlite3_last_insert_rowid(tx.db());
+    meta.set_id(id);
+    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE evidence SET meta = ? WHERE id = ?")
+                        .BindBlob(1, meta.SerializeAsString()).Bind(2, id).Run());
+    RETURN_IF_ERROR(tx.Audit("evidence.add", absl::StrCat(EntryName(r, u, c), "/evidence/", id),
+                             "", Json(meta)));
+    v1::WriteAck ack;
+    ack.set_id(absl::StrCat(id));
+    ack.set_version(1);
+    return ack;
+  });
+}
+
+absl::StatusOr<EvidenceFile> SqliteStore::GetEvidence(int64_t id) {
+  return Read<EvidenceFile>([id](sqlite3* db) -> absl::StatusOr<EvidenceFile> {
+    Stmt get(db, "SELECT meta, content FROM evidence WHERE id = ?");
+    get.Bind(1, id);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("evidence ", id, ": not found"));
+    EvidenceFile file;
+    ASSIGN_OR_RETURN(file.meta, Parse<v1::Evidence>(get.Blob(0), "evidence"));
+    file.content = get.Blob(1);
+    return file;
+  });
+}
+
+// ---- audit ----
+
+absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter) {
+  return Read<std::vector<v1::AuditEvent>>(
+      [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::AuditEvent>> {
+        Stmt list(db, "SELECT id, at, actor, role, actor_unit, action, resource, before, after, "
+                      "reason, request_id FROM audit WHERE id > ? "
+                      "AND (?2 = '' OR resource = ?2 OR substr(resource, 1, length(?2) + 1) = ?2 || '/') "
+                      "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4");
+        list.Bind(1, filter.after_id).Bind(2, filter.resource_prefix).Bind(3, filter.actor)
+            .Bind(4, int64_t{filter.limit});
+        std::vector<v1::AuditEvent> events;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, list.Step());
+          if (!row) return events;
+          v1::AuditEvent& e = events.emplace_back();
+          e.set_id(list.Int(0));
+          e.set_at(list.Text(1));
+          e.set_actor(list.Text(2));
+          e.set_role(list.Text(3));
+          e.set_actor_unit(list.Text(4));
+          e.set_action(list.Text(5));
+          e.set_resource(list.Text(6));
+          e.set_before(list.Text(7));
+          e.set_after(list.Text(8));
+          e.set_reason(list.Text(9));
+          e.set_request_id(list.Text(10));
+        }
+      });
+}
+
+// ---- backup and restore ----
+
+namespace {
+
+absl::Status CopyDatabase(sqlite3* from, sqlite3* to, const std::string& what) {
+  sqlite3_backup* backup = sqlite3_backup_init(to, "main", from, "main");
+  if (backup == nullptr) return SqliteError(to, sqlite3_errcode(to), what);
+  int rc = SQLITE_OK;
+  do {
+    rc = sqlite3_backup_step(backup, -1);  // all pages in one step: one consistent snapshot
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+  } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_OK);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) return SqliteError(to, rc, what);
+  return absl::OkStatus();
+}
+
+bool FileExists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+}  // namespace
+
+absl::Status BackupDatabase(const std::string& db, const std::string& to) {
+  if (!FileExists(db)) return absl::NotFoundError(absl::StrCat(db, ": no such database"));
+  if (FileExists(to)) {
+    return absl::AlreadyExistsError(absl::StrCat(to, " exists; back up to a new file"));
+  }
+  sqlite3* source = nullptr;
+  sqlite3* target = nullptr;
+  absl::Status status;
+  if (sqlite3_open_v2(db.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    status = SqliteError(source, sqlite3_errcode(source), absl::StrCat("opening ", db));
+  } else if (sqlite3_open_v2(to.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                             nullptr) != SQLITE_OK) {
+    status = SqliteError(target, sqlite3_errcode(target), absl::StrCat("creating ", to));
+  } else {
+    sqlite3_busy_timeout(source, kBusyTimeoutMs);
+    status = CopyDatabase(source, target, absl::StrCat("backing up ", db, " to ", to));
+    if (status.ok()) status = QuickCheck(target, to);
+  }
+  sqlite3_close(source);
+  sqlite3_close(target);
+  if (!status.ok()) ::unlink(to.c_str());
+  return status;
+}
+
+absl::Status RestoreDatabase(const std::string& from, const std::string& db) {
+  if (!FileExists(from)) return absl::NotFoundError(absl::StrCat(from, ": no such backup"));
+  const std::string lock_path = db + ".lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) return absl::UnavailableError(absl::StrCat("cannot open ", lock_path));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return absl::FailedPreconditionError(absl::StrCat(
+        db, " is in use by a running parindex-server; stop it before restoring"));
+  }
+  sqlite3* source = nullptr;
+  sqlite3* target = nullptr;
+  absl::Status status;
+  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    status = SqliteError(source, sqlite3_errcode(source), absl::StrCat("opening ", from));
+  } else {
+    Stmt check(source, "PRAGMA integrity_check");
+    absl::StatusOr<bool> row = check.Step();
+    if (!row.ok() || !*row || check.Text(0) != "ok") {
+      status = absl::DataLossError(absl::StrCat(from, " fails its integrity check; not restored"));
+    } else if (sqlite3_open_v2(db.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                               nullptr) != SQLITE_OK) {
+      status = SqliteError(target, sqlite3_errcode(target), absl::StrCat("opening ", db));
+    } else {
+      status = CopyDatabase(source, target, absl::StrCat("restoring ", from, " into ", db));
+    }
+  }
+  sqlite3_close(source);
+  sqlite3_close(target);
+  ::close(lock_fd);
+  return status;
+}
+
+}  // namespace parindex::store

@@ -1,0 +1,128 @@
+// SqliteStore: the embedded Store on one SQLite file.
+//
+// WAL, synchronous=FULL, foreign keys, STRICT tables, busy timeout, PRAGMA quick_check
+// at open, migrations by user_version. One writer thread owns the write connection:
+// callers' writes are queued, run in groups inside one BEGIN IMMEDIATE transaction (each
+// in its own savepoint, so one failing write does not take its neighbours with it), and
+// each caller is answered only after the group's COMMIT. Reads use a pool of read-only
+// connections. A lock file (`<db>.lock`) keeps a second server, or a restore, away from
+// a live database.
+#ifndef PARINDEX_SERVER_STORE_SQLITE_STORE_H_
+#define PARINDEX_SERVER_STORE_SQLITE_STORE_H_
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/store/store.h"
+
+namespace parindex::store {
+
+struct SqliteOptions {
+  std::string path;
+  std::string vfs;             // empty: the default; kFaultVfsName in fault tests
+  int readers = 4;
+  int64_t max_evidence_bytes = 20 << 20;
+  int max_group = 256;         // writes committed together at most
+  int schema_version = 0;      // migrate up to this; 0 = the latest (tests use older ones)
+  const Clock* clock = nullptr;  // null: the real clock
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if absent) and migrates. FAILED_PRECONDITION when another process
+  // holds the database or the file is newer than the binary; DATA_LOSS when damaged.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(SqliteOptions options);
+  ~SqliteStore() override;
+
+  absl::StatusOr<v1::WriteAck> AddCriteriaSet(const WriteContext& ctx, v1::CriteriaSet set) override;
+  absl::StatusOr<v1::CriteriaSet> GetCriteriaSet(absl::string_view id, int32_t version) override;
+  absl::StatusOr<std::vector<v1::CriteriaSet>> ListCriteriaSets() override;
+  absl::StatusOr<v1::WriteAck> PutPlan(const WriteContext& ctx, const v1::Plan& plan) override;
+  absl::StatusOr<v1::Plan> GetPlan(absl::string_view id) override;
+  absl::StatusOr<std::vector<v1::Plan>> ListPlans() override;
+  absl::StatusOr<v1::WriteAck> PutUnit(const WriteContext& ctx, const v1::Unit& unit) override;
+  absl::StatusOr<v1::Unit> GetUnit(absl::string_view code) override;
+  absl::StatusOr<std::vector<v1::Unit>> ListUnits() override;
+  absl::StatusOr<v1::WriteAck> AddToken(const WriteContext& ctx, const v1::Token& token,
+                                        absl::string_view secret_sha256) override;
+  absl::StatusOr<v1::Token> FindToken(absl::string_view secret_sha256) override;
+  absl::StatusOr<v1::WriteAck> RevokeToken(const WriteContext& ctx, absl::string_view id) override;
+  absl::StatusOr<std::vector<v1::Token>> ListTokens() override;
+  absl::StatusOr<v1::WriteAck> CreateRound(const WriteContext& ctx, const v1::Round& round) override;
+  absl::StatusOr<v1::Round> GetRound(absl::string_view id) override;
+  absl::StatusOr<std::vector<v1::Round>> ListRounds() override;
+  absl::StatusOr<v1::WriteAck> UpdateRound(const WriteContext& ctx, const v1::Round& round,
+                                           int64_t expected_version) override;
+  absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
+                                               absl::string_view unit) override;
+  absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) override;
+  absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx, absl::string_view round,
+                                             absl::string_view unit,
+                                             const std::vector<EntryUpdate>& updates) override;
+  absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx, absl::string_view round,
+                                                  absl::string_view unit,
+                                                  v1::AssessmentState state,
+                                                  int64_t expected_version,
+                                                  bool reopened) override;
+  absl::StatusOr<v1::WriteAck> AddEvidence(const WriteContext& ctx, absl::string_view round,
+                                           absl::string_view unit, absl::string_view criterion,
+                                           v1::Evidence meta, std::string content) override;
+  absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) override;
+  absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(const AuditFilter& filter) override;
+
+  // Groups committed so far (a group holds one or more writes): for tests and metrics.
+  int64_t commits() const;
+
+ private:
+  struct Write;
+  class Tx;
+  using WriteFn = std::function<absl::StatusOr<v1::WriteAck>(Tx&)>;
+
+  explicit SqliteStore(SqliteOptions options);
+  absl::Status Init();
+  // Queues `fn` for the writer thread and waits for its commit.
+  absl::StatusOr<v1::WriteAck> Submit(const WriteContext& ctx, std::string method, WriteFn fn);
+  void WriterLoop();
+  void RunGroup(std::vector<std::shared_ptr<Write>>& group);
+  // Runs `fn` on a pooled read connection inside a read transaction.
+  template <typename T>
+  absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(sqlite3*)>& fn);
+  std::string Now() const;
+
+  SqliteOptions options_;
+  const Clock* clock_;
+  int lock_fd_ = -1;
+  sqlite3* writer_ = nullptr;
+
+  mutable std::mutex mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::shared_ptr<Write>> queue_;
+  bool stopping_ = false;
+  int64_t commits_ = 0;
+  std::thread writer_thread_;
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<sqlite3*> free_readers_;
+  std::vector<sqlite3*> all_readers_;
+};
+
+// Copies the live database at `db` to `to` with SQLite's online backup (a consistent
+// snapshot, while the server keeps writing). Refuses to overwrite an existing `to`.
+absl::Status BackupDatabase(const std::string& db, const std::string& to);
+
+// Replaces `db` with the backup `from`. Refuses while a server holds `db`, and when
+// `from` fails PRAGMA integrity_check.
+absl::Status RestoreDatabase(const std::string& from, const std::string& db);
+
+}  // namespace parindex::store
+
+#endif  // PARINDEX_SERVER_STORE_SQLITE_STORE_H_

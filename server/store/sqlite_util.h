@@ -1,0 +1,57 @@
+// Small RAII helpers over the SQLite C API, for server/store only.
+#ifndef PARINDEX_SERVER_STORE_SQLITE_UTIL_H_
+#define PARINDEX_SERVER_STORE_SQLITE_UTIL_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace parindex::store {
+
+// A Status for SQLite result `rc` on `db`: ABORTED for busy/locked (never expected to
+// reach callers), UNAVAILABLE for I/O and full-disk errors, DATA_LOSS for corruption,
+// INTERNAL otherwise. `what` says what was being done.
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what);
+
+// Runs SQL that returns no rows (several statements allowed).
+absl::Status Exec(sqlite3* db, absl::string_view sql);
+
+// A prepared statement, finalized on destruction. Bind indices are 1-based.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, absl::string_view sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  const absl::Status& status() const { return status_; }
+  Stmt& Bind(int i, int64_t value);
+  Stmt& Bind(int i, absl::string_view text);
+  Stmt& BindBlob(int i, absl::string_view bytes);
+  Stmt& BindNull(int i);
+
+  // Steps once: true with a row, false when done; an error otherwise.
+  absl::StatusOr<bool> Step();
+  // Steps to the end, expecting no row.
+  absl::Status Run();
+
+  int64_t Int(int column) const;
+  std::string Text(int column) const;
+  std::string Blob(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  absl::Status status_;
+  std::string sql_;
+};
+
+}  // namespace parindex::store
+
+#endif  // PARINDEX_SERVER_STORE_SQLITE_UTIL_H_

@@ -1,0 +1,139 @@
+// Store: what the server keeps, behind an interface so that a PostgreSQL backend can
+// be added for several replicas; SqliteStore (sqlite_store.h) is the embedded default.
+//
+// Every mutation takes a WriteContext (who, why, and a request id that makes a retry
+// apply once), is acknowledged only after its transaction commits, and writes its audit
+// event in that same transaction. Versions are the API's etags: an update naming a
+// version other than the stored one is refused with ABORTED.
+#ifndef PARINDEX_SERVER_STORE_STORE_H_
+#define PARINDEX_SERVER_STORE_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "parindex/v1/assessment.pb.h"
+#include "parindex/v1/audit.pb.h"
+#include "parindex/v1/criteria.pb.h"
+#include "parindex/v1/plan.pb.h"
+#include "parindex/v1/round.pb.h"
+#include "parindex/v1/token.pb.h"
+#include "parindex/v1/unit.pb.h"
+
+namespace parindex::store {
+
+// Who acts. `role` is a lower-case role name ("ward", "appraiser", "admin", "system").
+struct Actor {
+  std::string id;
+  std::string role;
+  std::string unit;
+};
+
+struct WriteContext {
+  Actor actor;
+  std::string request_id;  // optional; a retried request with the same id applies once
+  std::string reason;      // kept in the audit trail
+};
+
+// One entry to store. expected_version is the version the caller read (0 when it did
+// not exist); the stored entry gets version expected_version + 1.
+struct EntryUpdate {
+  v1::Entry entry;
+  int64_t expected_version = 0;
+};
+
+struct EvidenceFile {
+  v1::Evidence meta;  // with id, sha256 and size_bytes filled by the store
+  std::string content;
+};
+
+struct AuditFilter {
+  std::string resource_prefix;  // "rounds/r1/assessments/P1"
+  std::string actor;
+  int64_t after_id = 0;         // paging: events with a larger id
+  int limit = 100;
+};
+
+// Wall time, injectable in tests.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual absl::Time Now() const = 0;
+  static const Clock& Real();
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Criteria sets are immutable; each add stores the next version of the id.
+  virtual absl::StatusOr<v1::WriteAck> AddCriteriaSet(const WriteContext& ctx,
+                                                      v1::CriteriaSet set) = 0;
+  // version 0 means the latest. NOT_FOUND when absent.
+  virtual absl::StatusOr<v1::CriteriaSet> GetCriteriaSet(absl::string_view id,
+                                                         int32_t version) = 0;
+  // The latest version of every set.
+  virtual absl::StatusOr<std::vector<v1::CriteriaSet>> ListCriteriaSets() = 0;
+
+  // Plans and units are replaced whole; the ack carries the new version.
+  virtual absl::StatusOr<v1::WriteAck> PutPlan(const WriteContext& ctx, const v1::Plan& plan) = 0;
+  virtual absl::StatusOr<v1::Plan> GetPlan(absl::string_view id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Plan>> ListPlans() = 0;
+  virtual absl::StatusOr<v1::WriteAck> PutUnit(const WriteContext& ctx, const v1::Unit& unit) = 0;
+  virtual absl::StatusOr<v1::Unit> GetUnit(absl::string_view code) = 0;
+  virtual absl::StatusOr<std::vector<v1::Unit>> ListUnits() = 0;
+
+  // Tokens: only the SHA-256 of the secret is stored. FindToken answers NOT_FOUND for
+  // an unknown or revoked secret.
+  virtual absl::StatusOr<v1::WriteAck> AddToken(const WriteContext& ctx, const v1::Token& token,
+                                                absl::string_view secret_sha256) = 0;
+  virtual absl::StatusOr<v1::Token> FindToken(absl::string_view secret_sha256) = 0;
+  virtual absl::StatusOr<v1::WriteAck> RevokeToken(const WriteContext& ctx,
+                                                   absl::string_view id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Token>> ListTokens() = 0;
+
+  // Rounds pin a criteria set version; creating one creates an assessment in state
+  // NOT_STARTED for each of its units.
+  virtual absl::StatusOr<v1::WriteAck> CreateRound(const WriteContext& ctx,
+                                                   const v1::Round& round) = 0;
+  virtual absl::StatusOr<v1::Round> GetRound(absl::string_view id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Round>> ListRounds() = 0;
+  virtual absl::StatusOr<v1::WriteAck> UpdateRound(const WriteContext& ctx,
+                                                   const v1::Round& round,
+                                                   int64_t expected_version) = 0;
+
+  // A unit's assessment with its entries, state and versions.
+  virtual absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
+                                                       absl::string_view unit) = 0;
+  virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) = 0;
+  // Stores all updates or none (ABORTED naming the first stale entry). The ack lists
+  // the new version of each entry.
+  virtual absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx,
+                                                     absl::string_view round,
+                                                     absl::string_view unit,
+                                                     const std::vector<EntryUpdate>& updates) = 0;
+  virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx,
+                                                          absl::string_view round,
+                                                          absl::string_view unit,
+                                                          v1::AssessmentState state,
+                                                          int64_t expected_version,
+                                                          bool reopened) = 0;
+
+  // Evidence files: stored as BLOBs with their SHA-256; INVALID_ARGUMENT above the
+  // store's size limit. The ack's id is the evidence id.
+  virtual absl::StatusOr<v1::WriteAck> AddEvidence(const WriteContext& ctx,
+                                                   absl::string_view round,
+                                                   absl::string_view unit,
+                                                   absl::string_view criterion,
+                                                   v1::Evidence meta, std::string content) = 0;
+  virtual absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) = 0;
+
+  virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(const AuditFilter& filter) = 0;
+};
+
+}  // namespace parindex::store
+
+#endif  // PARINDEX_SERVER_STORE_STORE_H_
