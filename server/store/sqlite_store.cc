@@ -265,7 +265,8 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
   for (size_t i = 0; i < group.size() && !transaction_lost; ++i) {
     Write& write = *group[i];
     absl::Status savepoint = Exec(writer_, "SAVEPOINT write");
-    absl::StatusOr<v1::WriteAck> result = savepoint;
+    absl::StatusOr<v1::WriteAck> result =
+        savepoint.ok() ? absl::StatusOr<v1::WriteAck>(v1::WriteAck()) : savepoint;
     if (savepoint.ok()) {
       result = [&]() -> absl::StatusOr<v1::WriteAck> {
         const std::string& request_id = write.ctx.request_id;
@@ -296,7 +297,6 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
         return ack;
       }();
       if (result.ok()) {
-        result.status().IgnoreError();
         absl::Status release = Exec(writer_, "RELEASE write");
         if (!release.ok()) result = release;
       } else {
@@ -335,11 +335,9 @@ absl::StatusOr<T> SqliteStore::Read(const std::function<absl::StatusOr<T>(sqlite
     db = free_readers_.back();
     free_readers_.pop_back();
   }
-  absl::StatusOr<T> result = Exec(db, "BEGIN");
-  if (result.ok()) {
-    result = fn(db);
-    Exec(db, "COMMIT").IgnoreError();
-  }
+  const absl::Status begin = Exec(db, "BEGIN");
+  absl::StatusOr<T> result = begin.ok() ? fn(db) : absl::StatusOr<T>(begin);
+  if (begin.ok()) Exec(db, "COMMIT").IgnoreError();
   {
     std::lock_guard<std::mutex> lock(readers_mu_);
     free_readers_.push_back(db);
@@ -873,7 +871,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(const WriteContext& ctx,
     ASSIGN_OR_RETURN(bool exists, assessment.Step());
     if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
     RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO evidence (round_id, unit_code, criterion, meta, "
-                                  "sha256, size, content, created_at) VALUES (?, ?, ?, '', ?, ?, ?, ?)")
+                                  "sha256, size, content, created_at) VALUES (?, ?, ?, X'', ?, ?, ?, ?)")
                         .Bind(1, r).Bind(2, u).Bind(3, c).Bind(4, meta.sha256())
                         .Bind(5, meta.size_bytes()).BindBlob(6, content).Bind(7, tx.now()).Run());
     const int64_t id = sqlite3_last_insert_rowid(tx.db());

@@ -1,0 +1,435 @@
+// SqliteStore: CRUD, etags, request ids, audit, concurrency, migrations, damaged and
+// newer files, injected failures, backup and restore.
+#include "server/store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/store/fault_vfs.h"
+#include "server/store/schema.h"
+#include "tests/store_test_util.h"
+
+namespace parindex::store {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Admin;
+using testing::Figure;
+using testing::TempDir;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen(SqliteOptions options = {}) {
+    store_.reset();
+    options.path = dir_.File("parindex.db");
+    auto store = SqliteStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+
+  int AuditCount(const std::string& prefix = "") {
+    AuditFilter filter;
+    filter.resource_prefix = prefix;
+    filter.limit = 100000;
+    return static_cast<int>(store_->ListAudit(filter)->size());
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(StoreTest, CriteriaSetsAreImmutableVersions) {
+  v1::CriteriaSet set;
+  set.set_id("commune-2025");
+  set.set_title("v1");
+  EXPECT_EQ(store_->AddCriteriaSet(Admin(), set)->version(), 1);
+  set.set_title("v2");
+  EXPECT_EQ(store_->AddCriteriaSet(Admin(), set)->version(), 2);
+  EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 1)->title(), "v1");
+  EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 0)->title(), "v2");
+  EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 0)->version(), 2);
+  EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 3).status().code(), absl::StatusCode::kNotFound);
+  auto list = store_->ListCriteriaSets();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].version(), 2);
+}
+
+TEST_F(StoreTest, PlansAndUnitsAreReplacedWithAuditedVersions) {
+  v1::Plan plan;
+  plan.set_id("hungyen-2023");
+  plan.set_year(2023);
+  EXPECT_EQ(store_->PutPlan(Admin(), plan)->version(), 1);
+  plan.set_year(2024);
+  EXPECT_EQ(store_->PutPlan(Admin(), plan)->version(), 2);
+  EXPECT_EQ(store_->GetPlan("hungyen-2023")->year(), 2024);
+  EXPECT_EQ(store_->GetPlan("nope").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListPlans()->size(), 1u);
+  AuditFilter filter;
+  filter.resource_prefix = "plans/hungyen-2023";
+  auto events = store_->ListAudit(filter);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].action(), "plan.put");
+  EXPECT_EQ((*events)[1].before(), R"({"id":"hungyen-2023","year":2023})");
+  EXPECT_EQ((*events)[1].after(), R"({"id":"hungyen-2023","year":2024})");
+  EXPECT_EQ((*events)[1].actor(), "tok_admin");
+  EXPECT_EQ((*events)[1].reason(), "test");
+
+  v1::Unit unit;
+  unit.set_code("PLS");
+  unit.set_name("Phường Lam Sơn");
+  EXPECT_EQ(store_->PutUnit(Admin(), unit)->version(), 1);
+  EXPECT_EQ(store_->GetUnit("PLS")->name(), "Phường Lam Sơn");
+  EXPECT_EQ(store_->ListUnits()->size(), 1u);
+}
+
+TEST_F(StoreTest, TokensStoreOnlyTheHashAndCanBeRevoked) {
+  testing::AddRoundFixture(*store_);
+  v1::Token token;
+  token.set_id("tok_1");
+  token.set_role(v1::ROLE_WARD);
+  token.set_unit("U1");
+  ASSERT_TRUE(store_->AddToken(Admin(), token, "hash-1").ok());
+  EXPECT_EQ(store_->AddToken(Admin(), token, "hash-2").status().code(),
+            absl::StatusCode::kAlreadyExists);
+  token.set_id("tok_2");
+  token.set_unit("NOPE");
+  EXPECT_EQ(store_->AddToken(Admin(), token, "hash-3").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindToken("hash-1")->unit(), "U1");
+  EXPECT_FALSE(store_->FindToken("hash-1")->created_at().empty());
+  ASSERT_TRUE(store_->RevokeToken(Admin(), "tok_1").ok());
+  EXPECT_EQ(store_->FindToken("hash-1").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->RevokeToken(Admin(), "tok_1").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->RevokeToken(Admin(), "tok_9").status().code(), absl::StatusCode::kNotFound);
+  ASSERT_EQ(store_->ListTokens()->size(), 1u);
+  EXPECT_FALSE((*store_->ListTokens())[0].revoked_at().empty());
+}
+
+TEST_F(StoreTest, RoundsCreateTheirAssessments) {
+  testing::AddRoundFixture(*store_);
+  auto round = store_->GetRound("r");
+  ASSERT_TRUE(round.ok());
+  EXPECT_EQ(round->version(), 1);
+  auto assessments = store_->ListAssessments("r");
+  ASSERT_EQ(assessments->size(), 2u);
+  EXPECT_EQ((*assessments)[0].unit(), "U1");
+  EXPECT_EQ((*assessments)[0].state(), v1::STATE_NOT_STARTED);
+  v1::Round again = *round;
+  EXPECT_EQ(store_->CreateRound(Admin(), again).status().code(), absl::StatusCode::kAlreadyExists);
+  again.set_id("r2");
+  again.set_criteria_set_version(7);
+  EXPECT_EQ(store_->CreateRound(Admin(), again).status().message(),
+            "criteriaSets/s version 7: not found");
+
+  v1::Round update = *round;
+  update.set_phase(v1::PHASE_APPRAISAL);
+  EXPECT_EQ(store_->UpdateRound(Admin(), update, 1)->version(), 2);
+  EXPECT_EQ(store_->UpdateRound(Admin(), update, 1).status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->GetRound("r")->phase(), v1::PHASE_APPRAISAL);
+  update.set_criteria_set_version(2);
+  EXPECT_EQ(store_->UpdateRound(Admin(), update, 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, EntriesCarryVersionsAndAStaleOneIsRefused) {
+  testing::AddRoundFixture(*store_);
+  auto ack = store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 412, 0), Figure("II.2", 5, 0)});
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_THAT(ack->versions(), ::testing::ElementsAre(1, 1));
+  EXPECT_EQ(store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 413, 1)})->versions(0), 2);
+
+  const int audit_before = AuditCount();
+  // A stale version in a batch stores nothing, not even the batch's valid entries.
+  auto stale = store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.2", 6, 1), Figure("II.1", 999, 1)});
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(stale.status().message(),
+            "rounds/r/assessments/U1/entries/II.1: stale version 1; it is at version 2 "
+            "(someone else changed it: read it again, then retry)");
+  EXPECT_EQ(AuditCount(), audit_before);
+
+  auto assessment = store_->GetAssessment("r", "U1");
+  ASSERT_EQ(assessment->entries_size(), 2);
+  EXPECT_EQ(assessment->entries(0).criterion(), "II.1");
+  EXPECT_EQ(assessment->entries(0).self().figures().at("x"), 413);
+  EXPECT_EQ(assessment->entries(0).version(), 2);
+  EXPECT_EQ(assessment->entries(0).updated_by(), "tok_admin");
+  EXPECT_EQ(assessment->entries(1).self().figures().at("x"), 5);
+  EXPECT_EQ(store_->GetAssessment("r", "U2")->entries_size(), 0);
+  EXPECT_EQ(store_->UpdateEntries(Admin(), "r", "U9", {Figure("II.1", 1, 0)}).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(AuditCount("rounds/r/assessments/U1/entries/II.1"), 2);
+}
+
+TEST_F(StoreTest, AssessmentStateUsesItsOwnVersion) {
+  testing::AddRoundFixture(*store_);
+  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_SUBMITTED, 1, false)->version(), 2);
+  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_DRAFT, 1, true).status().code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_DRAFT, 2, true)->version(), 3);
+  auto a = store_->GetAssessment("r", "U1");
+  EXPECT_EQ(a->state(), v1::STATE_DRAFT);
+  EXPECT_TRUE(a->reopened());
+}
+
+TEST_F(StoreTest, EvidenceIsHashedAndLimited) {
+  SqliteOptions options;
+  options.max_evidence_bytes = 16;
+  Reopen(options);
+  testing::AddRoundFixture(*store_);
+  v1::Evidence meta;
+  meta.set_file_name("ke-hoach.pdf");
+  meta.set_document_type("Kế hoạch CCHC năm");
+  auto ack = store_->AddEvidence(Admin(), "r", "U1", "I.1.1", meta, "hello");
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  auto file = store_->GetEvidence(std::stoll(ack->id()));
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->content, "hello");
+  EXPECT_EQ(file->meta.sha256(), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_EQ(file->meta.size_bytes(), 5);
+  EXPECT_EQ(file->meta.document_type(), "Kế hoạch CCHC năm");
+  const int audit_before = AuditCount();
+  auto big = store_->AddEvidence(Admin(), "r", "U1", "I.1.1", meta, std::string(17, 'x'));
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(big.status().message(), "evidence 'ke-hoach.pdf': 17 bytes exceed the limit of 16 bytes");
+  EXPECT_EQ(AuditCount(), audit_before);
+  EXPECT_EQ(store_->GetEvidence(99).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, ARetriedRequestAppliesOnce) {
+  testing::AddRoundFixture(*store_);
+  auto first = store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)});
+  auto retry = store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)});
+  ASSERT_TRUE(first.ok() && retry.ok()) << retry.status();
+  EXPECT_FALSE(first->replayed());
+  EXPECT_TRUE(retry->replayed());
+  EXPECT_EQ(retry->versions(0), 1);
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).version(), 1);
+  EXPECT_EQ(AuditCount("rounds/r/assessments/U1/entries/II.1"), 1);
+  auto other = store_->SetAssessmentState(Admin("req-1"), "r", "U1", v1::STATE_SUBMITTED, 1, false);
+  EXPECT_EQ(other.status().message(), "request_id 'req-1' was already used for UpdateEntries");
+  // The record survives a restart.
+  Reopen();
+  EXPECT_TRUE(store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)})->replayed());
+}
+
+TEST_F(StoreTest, AuditFiltersByResourceActorAndPage) {
+  testing::AddRoundFixture(*store_);
+  store::WriteContext ward;
+  ward.actor = {"tok_u1", "ward", "U1"};
+  ASSERT_TRUE(store_->UpdateEntries(ward, "r", "U1", {Figure("II.1", 1, 0)}).ok());
+  ASSERT_TRUE(store_->UpdateEntries(ward, "r", "U1", {Figure("II.10", 1, 0)}).ok());
+  AuditFilter filter;
+  filter.resource_prefix = "rounds/r/assessments/U1/entries/II.1";
+  auto exact = store_->ListAudit(filter);
+  ASSERT_EQ(exact->size(), 1u);  // not II.10: the prefix matches whole path segments
+  EXPECT_EQ((*exact)[0].role(), "ward");
+  EXPECT_EQ((*exact)[0].actor_unit(), "U1");
+  filter = AuditFilter();
+  filter.actor = "tok_u1";
+  EXPECT_EQ(store_->ListAudit(filter)->size(), 2u);
+  filter.limit = 1;
+  auto page1 = store_->ListAudit(filter);
+  filter.after_id = (*page1)[0].id();
+  auto page2 = store_->ListAudit(filter);
+  ASSERT_EQ(page2->size(), 1u);
+  EXPECT_EQ((*page2)[0].resource(), "rounds/r/assessments/U1/entries/II.10");
+}
+
+TEST_F(StoreTest, ManyWritersLoseAndDuplicateNothing) {
+  testing::AddRoundFixture(*store_);
+  constexpr int kThreads = 16;
+  constexpr int kWrites = 40;
+  std::atomic<int> contended_ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        // Each thread's own entries...
+        auto own = store_->UpdateEntries(Admin(), "r", "U1",
+                                         {Figure(absl::StrCat("T", t, ".", i), i, 0)});
+        ASSERT_TRUE(own.ok()) << own.status();
+        // ...and one entry every thread increments with read-modify-write.
+        while (true) {
+          auto a = store_->GetAssessment("r", "U2");
+          ASSERT_TRUE(a.ok());
+          const int64_t version = a->entries_size() == 0 ? 0 : a->entries(0).version();
+          const int64_t value = a->entries_size() == 0 ? 0 : a->entries(0).self().figures().at("x");
+          auto inc = store_->UpdateEntries(Admin(), "r", "U2", {Figure("C", value + 1, version)});
+          if (inc.ok()) {
+            ++contended_ok;
+            break;
+          }
+          ASSERT_EQ(inc.status().code(), absl::StatusCode::kAborted) << inc.status();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries_size(), kThreads * kWrites);
+  auto counter = store_->GetAssessment("r", "U2");
+  ASSERT_EQ(counter->entries_size(), 1);
+  EXPECT_EQ(counter->entries(0).self().figures().at("x"), kThreads * kWrites);
+  EXPECT_EQ(counter->entries(0).version(), kThreads * kWrites);
+  EXPECT_EQ(contended_ok.load(), kThreads * kWrites);
+  EXPECT_EQ(AuditCount("rounds/r/assessments"), 2 * kThreads * kWrites);
+}
+
+int UserVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  sqlite3_step(stmt);
+  const int version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return version;
+}
+
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
+  SqliteOptions first;
+  first.schema_version = 1;
+  store_.reset();  // SetUp made a file at the latest schema; start again at the first
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
+  }
+  Reopen(first);
+  testing::AddRoundFixture(*store_);
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 412, 0)}).ok());
+  store_.reset();
+  ASSERT_EQ(UserVersion(dir_.File("parindex.db")), 1);
+  Reopen();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
+  EXPECT_EQ(LatestSchemaVersion(), 2);
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).self().figures().at("x"), 412);
+  EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
+}
+
+TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
+  store_.reset();
+  RawExec(dir_.File("parindex.db"), "PRAGMA user_version = 99");
+  SqliteOptions options;
+  options.path = dir_.File("parindex.db");
+  auto store = SqliteStore::Open(options);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store.status().message(),
+            "the database has schema version 99 but this binary knows only up to 2: it was "
+            "written by a newer parindex-server; upgrade the binary (the file was not changed)");
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
+}
+
+TEST_F(StoreTest, ADamagedFileIsReportedClearly) {
+  testing::AddRoundFixture(*store_);
+  store_.reset();
+  {
+    std::fstream file(dir_.File("parindex.db"), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(4096 * 2);
+    const std::string garbage(4096, '\x5a');
+    file.write(garbage.data(), garbage.size());
+  }
+  SqliteOptions options;
+  options.path = dir_.File("parindex.db");
+  auto store = SqliteStore::Open(options);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(store.status().message()),
+              HasSubstr(absl::StrCat("database ", dir_.File("parindex.db"), " is damaged (")));
+  EXPECT_THAT(std::string(store.status().message()),
+              HasSubstr("restore it from a backup with `parindex-server restore`"));
+}
+
+TEST_F(StoreTest, OneServerPerFile) {
+  SqliteOptions options;
+  options.path = dir_.File("parindex.db");
+  auto second = SqliteStore::Open(options);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(second.status().message(),
+            absl::StrCat("database ", options.path, " is in use by another parindex-server (",
+                         options.path, ".lock is locked)"));
+}
+
+TEST_F(StoreTest, AFailedCommitStoresNothingAndTheStoreGoesOn) {
+  SqliteOptions options;
+  options.vfs = kFaultVfsName;
+  Reopen(options);
+  testing::AddRoundFixture(*store_);
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 1, 0)}).ok());
+  const int audit_before = AuditCount();
+  const int injected_before = InjectedFailures();
+  FailWriteAfter(1);  // the first file write of the next commit fails
+  auto failed = store_->UpdateEntries(Admin("req-f"), "r", "U1",
+                                      {Figure("II.1", 2, 1), Figure("II.2", 2, 0)});
+  FailWriteAfter(0);
+  EXPECT_EQ(InjectedFailures(), injected_before + 1);
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failed.status().message()), HasSubstr("the write was not stored"));
+  auto a = store_->GetAssessment("r", "U1");
+  ASSERT_EQ(a->entries_size(), 1);
+  EXPECT_EQ(a->entries(0).version(), 1);
+  EXPECT_EQ(AuditCount(), audit_before);
+  // The store goes on, and the failed request id is free for the retry.
+  auto retry = store_->UpdateEntries(Admin("req-f"), "r", "U1",
+                                     {Figure("II.1", 2, 1), Figure("II.2", 2, 0)});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_FALSE(retry->replayed());
+  Reopen(options);
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries_size(), 2);
+  EXPECT_EQ(AuditCount(), audit_before + 2);
+}
+
+TEST_F(StoreTest, BackupDuringWritesRestoresToAConsistentFile) {
+  testing::AddRoundFixture(*store_);
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {Figure(absl::StrCat("E", i % 20), i,
+                                                                    i / 20)}).ok());
+      ++written;
+    }
+  });
+  while (written < 50) std::this_thread::yield();
+  const std::string copy = dir_.File("copy.db");
+  const absl::Status backup = BackupDatabase(dir_.File("parindex.db"), copy);
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(backup.ok()) << backup;
+  EXPECT_EQ(BackupDatabase(dir_.File("parindex.db"), copy).code(), absl::StatusCode::kAlreadyExists);
+
+  // Restoring over the live file is refused; into a stopped one it works.
+  EXPECT_EQ(RestoreDatabase(copy, dir_.File("parindex.db")).code(),
+            absl::StatusCode::kFailedPrecondition);
+  const std::string restored = dir_.File("restored.db");
+  ASSERT_TRUE(RestoreDatabase(copy, restored).ok());
+  SqliteOptions options;
+  options.path = restored;
+  auto from_backup = SqliteStore::Open(options);
+  ASSERT_TRUE(from_backup.ok()) << from_backup.status();
+  // Consistent: every entry's version equals the audit rows written for it.
+  auto a = (*from_backup)->GetAssessment("r", "U1");
+  ASSERT_GT(a->entries_size(), 0);
+  for (const v1::Entry& e : a->entries()) {
+    AuditFilter filter;
+    filter.resource_prefix = absl::StrCat("rounds/r/assessments/U1/entries/", e.criterion());
+    filter.limit = 100000;
+    EXPECT_EQ(static_cast<int64_t>((*from_backup)->ListAudit(filter)->size()), e.version());
+  }
+}
+
+}  // namespace
+}  // namespace parindex::store
