@@ -33,6 +33,7 @@ test: build
 
 bench: build
 	$(BUILD_DIR)/bench/engine_bench --benchmark_min_time=1
+	$(BUILD_DIR)/bench/store_bench
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
