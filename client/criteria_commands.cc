@@ -11,6 +11,7 @@
 #include "client/text_table.h"
 #include "common/status_macros.h"
 #include "criteria/yaml_reader.h"
+#include "engine/display.h"
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
 
@@ -18,32 +19,15 @@ namespace parindex::client {
 namespace {
 
 using engine::FormatMilli;
+using engine::ComparatorSymbol;
 using engine::FormatMilliShort;
+using engine::UnitSuffix;
 
 std::string Lower(const std::string& name) { return absl::AsciiStrToLower(name); }
 
 std::string DateText(const v1::Date& d) {
   if (d.year() == 0) return "";
   return absl::StrFormat("%02d/%02d/%04d", d.day(), d.month(), d.year());
-}
-
-const char* Symbol(v1::Comparator c) {
-  switch (c) {
-    case v1::GREATER: return ">";
-    case v1::AT_LEAST: return "≥";
-    case v1::AT_MOST: return "≤";
-    case v1::LESS: return "<";
-    default: return "?";
-  }
-}
-
-const char* UnitSuffix(v1::MeasureUnit unit) {
-  switch (unit) {
-    case v1::PERCENT: return "%";
-    case v1::MINUTES: return " min";
-    case v1::DAYS: return " days";
-    default: return "";
-  }
 }
 
 // "target on_time_rate", "bands task_completion_rate", "deadline plan:unit_plan".
@@ -223,7 +207,7 @@ absl::StatusOr<std::string> ShowPlan(const std::string& path) {
                                  ", ", p.source().issuer(), " (", p.source().file(), ")\n");
   absl::StrAppend(&out, "\ntargets (", p.targets_size(), "):\n");
   for (const v1::Target& t : p.targets()) {
-    absl::StrAppend(&out, "  ", Fit(t.indicator(), 44), " ", Symbol(t.comparator()), " ",
+    absl::StrAppend(&out, "  ", Fit(t.indicator(), 44), " ", ComparatorSymbol(t.comparator()), " ",
                     FormatMilliShort(t.value_milli()), UnitSuffix(t.unit()),
                     t.period().empty() ? "" : absl::StrCat(" per ", t.period()), "  (", Kinds(t),
                     ")\n");

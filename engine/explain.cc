@@ -5,30 +5,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "engine/display.h"
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
 
 namespace parindex::engine {
 namespace {
-
-const char* Symbol(v1::Comparator comparator) {
-  switch (comparator) {
-    case v1::GREATER: return ">";
-    case v1::AT_LEAST: return "≥";
-    case v1::AT_MOST: return "≤";
-    case v1::LESS: return "<";
-    default: return "?";
-  }
-}
-
-const char* Suffix(v1::MeasureUnit unit) {
-  switch (unit) {
-    case v1::PERCENT: return "%";
-    case v1::MINUTES: return " min";
-    case v1::DAYS: return " days";
-    default: return "";
-  }
-}
 
 std::string DateText(const v1::Date& d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
@@ -40,11 +22,11 @@ std::string KindName(v1::UnitKind kind) {
 
 // "95.81%" for the exact value of the indicator.
 std::string ValueText(const v1::Indicator& indicator, const NodeScore& score) {
-  if (indicator.denominator().empty()) return absl::StrCat(score.num, Suffix(indicator.unit()));
+  if (indicator.denominator().empty()) return absl::StrCat(score.num, UnitSuffix(indicator.unit()));
   int128 num = indicator.complement() ? score.den - score.num : score.num;
   if (indicator.unit() == v1::PERCENT) num *= 100;
   return absl::StrCat(FormatHundredths(DivRoundHalfUp(num * 100, score.den)),
-                      Suffix(indicator.unit()));
+                      UnitSuffix(indicator.unit()));
 }
 
 // "on_time_rate 412/430 = 95.81%".
@@ -57,7 +39,7 @@ std::string Measured(const v1::Indicator& indicator, const NodeScore& score) {
 }
 
 std::string Threshold(v1::Comparator comparator, int64_t milli, v1::MeasureUnit unit) {
-  return absl::StrCat(Symbol(comparator), " ", FormatMilliShort(milli), Suffix(unit));
+  return absl::StrCat(ComparatorSymbol(comparator), " ", FormatMilliShort(milli), UnitSuffix(unit));
 }
 
 }  // namespace
