@@ -10,6 +10,7 @@
 #include <cstring>
 #include <future>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -727,6 +728,40 @@ void FillAssessment(const Stmt& row, const std::string& round, v1::Assessment* a
 
 }  // namespace
 
+namespace {
+
+// Changes an assessment's state inside the caller's transaction, auditing it.
+absl::StatusOr<int64_t> ChangeState(sqlite3* db, const std::string& r, const std::string& u,
+                                    const StateChange& change, const std::string& now,
+                                    const std::function<absl::Status(absl::string_view,
+                                                                     absl::string_view)>& audit) {
+  const std::string resource = AssessmentName(r, u);
+  Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+               "WHERE round_id = ? AND unit_code = ?");
+  get.Bind(1, r).Bind(2, u);
+  ASSIGN_OR_RETURN(bool found, get.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+  if (get.Int(2) != change.expected_version) {
+    return Stale(resource, get.Int(2), change.expected_version);
+  }
+  v1::Assessment before;
+  FillAssessment(get, r, &before);
+  v1::Assessment after = before;
+  after.set_state(change.state);
+  after.set_version(change.expected_version + 1);
+  after.set_reopened(change.reopened);
+  after.set_updated_at(now);
+  RETURN_IF_ERROR(Stmt(db, "UPDATE assessments SET state = ?, version = ?, reopened = ?, "
+                           "updated_at = ? WHERE round_id = ? AND unit_code = ?")
+                      .Bind(1, int64_t{change.state}).Bind(2, after.version())
+                      .Bind(3, int64_t{change.reopened ? 1 : 0}).Bind(4, now).Bind(5, r)
+                      .Bind(6, u).Run());
+  RETURN_IF_ERROR(audit(Json(before), Json(after)));
+  return after.version();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view round,
                                                           absl::string_view unit) {
   const std::string r(round), u(unit);
@@ -769,9 +804,12 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(absl::s
 absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(const WriteContext& ctx,
                                                         absl::string_view round,
                                                         absl::string_view unit,
-                                                        const std::vector<EntryUpdate>& updates) {
-  return Submit(ctx, "UpdateEntries", [r = std::string(round), u = std::string(unit), updates](Tx& tx)
-                    -> absl::StatusOr<v1::WriteAck> {
+                                                        const std::vector<EntryUpdate>& updates,
+                                                        const StateChange* state_change) {
+  std::optional<StateChange> change;
+  if (state_change != nullptr) change = *state_change;
+  return Submit(ctx, "UpdateEntries", [r = std::string(round), u = std::string(unit), updates,
+                                       change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
     Stmt assessment(tx.db(), "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
     assessment.Bind(1, r).Bind(2, u);
     ASSIGN_OR_RETURN(bool exists, assessment.Step());
@@ -808,6 +846,15 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(const WriteContext& ctx,
       RETURN_IF_ERROR(tx.Audit("entry.update", resource, before, Json(entry)));
       ack.add_versions(entry.version());
     }
+    if (change.has_value()) {
+      ASSIGN_OR_RETURN(int64_t version,
+                       ChangeState(tx.db(), r, u, *change, tx.now(),
+                                   [&](absl::string_view before, absl::string_view after) {
+                                     return tx.Audit("assessment.state", AssessmentName(r, u),
+                                                     before, after);
+                                   }));
+      ack.set_version(version);
+    }
     return ack;
   });
 }
@@ -818,31 +865,18 @@ absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(const WriteContext&
                                                              v1::AssessmentState state,
                                                              int64_t expected_version,
                                                              bool reopened) {
+  StateChange change{state, expected_version, reopened};
   return Submit(ctx, "SetAssessmentState",
-                [r = std::string(round), u = std::string(unit), state, expected_version,
-                 reopened](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-    const std::string resource = AssessmentName(r, u);
-    Stmt get(tx.db(), "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
-                      "WHERE round_id = ? AND unit_code = ?");
-    get.Bind(1, r).Bind(2, u);
-    ASSIGN_OR_RETURN(bool found, get.Step());
-    if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
-    if (get.Int(2) != expected_version) return Stale(resource, get.Int(2), expected_version);
-    v1::Assessment before;
-    FillAssessment(get, r, &before);
-    v1::Assessment after = before;
-    after.set_state(state);
-    after.set_version(expected_version + 1);
-    after.set_reopened(reopened);
-    after.set_updated_at(tx.now());
-    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE assessments SET state = ?, version = ?, reopened = ?, "
-                                  "updated_at = ? WHERE round_id = ? AND unit_code = ?")
-                        .Bind(1, int64_t{state}).Bind(2, after.version())
-                        .Bind(3, int64_t{reopened ? 1 : 0}).Bind(4, tx.now()).Bind(5, r).Bind(6, u)
-                        .Run());
-    RETURN_IF_ERROR(tx.Audit("assessment.state", resource, Json(before), Json(after)));
+                [r = std::string(round), u = std::string(unit), change](Tx& tx)
+                    -> absl::StatusOr<v1::WriteAck> {
+    ASSIGN_OR_RETURN(int64_t version,
+                     ChangeState(tx.db(), r, u, change, tx.now(),
+                                 [&](absl::string_view before, absl::string_view after) {
+                                   return tx.Audit("assessment.state", AssessmentName(r, u),
+                                                   before, after);
+                                 }));
     v1::WriteAck ack;
-    ack.set_version(after.version());
+    ack.set_version(version);
     return ack;
   });
 }

@@ -64,9 +64,11 @@ class SqliteStore final : public Store {
   absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                absl::string_view unit) override;
   absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) override;
+  using Store::UpdateEntries;
   absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx, absl::string_view round,
                                              absl::string_view unit,
-                                             const std::vector<EntryUpdate>& updates) override;
+                                             const std::vector<EntryUpdate>& updates,
+                                             const StateChange* state_change) override;
   absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx, absl::string_view round,
                                                   absl::string_view unit,
                                                   v1::AssessmentState state,

@@ -45,6 +45,13 @@ struct EntryUpdate {
   int64_t expected_version = 0;
 };
 
+// A state change made in the same transaction as an entry update.
+struct StateChange {
+  v1::AssessmentState state = v1::ASSESSMENT_STATE_UNSPECIFIED;
+  int64_t expected_version = 0;  // of the assessment
+  bool reopened = false;
+};
+
 struct EvidenceFile {
   v1::Evidence meta;  // with id, sha256 and size_bytes filled by the store
   std::string content;
@@ -111,10 +118,18 @@ class Store {
   virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) = 0;
   // Stores all updates or none (ABORTED naming the first stale entry). The ack lists
   // the new version of each entry.
+  // With a StateChange, the assessment's state changes in the same transaction (or
+  // nothing is stored) and the ack's version is the assessment's new version.
   virtual absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx,
                                                      absl::string_view round,
                                                      absl::string_view unit,
-                                                     const std::vector<EntryUpdate>& updates) = 0;
+                                                     const std::vector<EntryUpdate>& updates,
+                                                     const StateChange* state_change) = 0;
+  absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx, absl::string_view round,
+                                             absl::string_view unit,
+                                             const std::vector<EntryUpdate>& updates) {
+    return UpdateEntries(ctx, round, unit, updates, nullptr);
+  }
   virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx,
                                                           absl::string_view round,
                                                           absl::string_view unit,
