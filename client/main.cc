@@ -7,6 +7,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "client/call_command.h"
 #include "client/criteria_commands.h"
 #include "client/eval_command.h"
 #include "client/text_table.h"
@@ -62,6 +63,16 @@ int main(int argc, char** argv) {
       plan_cmd->add_subcommand("show", "Print a plan's targets, deadlines and tasks");
   show_plan_cmd->add_option("file", show_plan, "Plan YAML")->required()->check(CLI::ExistingFile);
 
+  parindex::client::CallOptions call;
+  std::string call_method, call_json;
+  CLI::App* call_cmd = app.add_subcommand(
+      "call", "Call any API method with a JSON request and print the JSON response");
+  call_cmd->add_option("method", call_method, "/parindex.v1.Service/Method")->required();
+  call_cmd->add_option("request", call_json, "The request as JSON (protobuf's JSON mapping)");
+  call_cmd->add_option("--server", call.server, "host:port")->envname("PARINDEX_SERVER");
+  call_cmd->add_option("--token", call.token, "Bearer token")->envname("PARINDEX_TOKEN");
+  call_cmd->add_option("--ca", call.ca, "PEM root certificate: use TLS")->envname("PARINDEX_CA");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -69,6 +80,12 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  if (call_cmd->parsed()) {
+    auto response = parindex::client::Call(call, call_method, call_json);
+    if (!response.ok()) return Fail(response.status());
+    std::cout << *response;
+    return 0;
+  }
   if (check_cmd->parsed()) {
     const parindex::client::CheckResult result = parindex::client::CheckFiles(check_files);
     std::cout << result.report;

@@ -821,6 +821,11 @@ absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
         ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, NameOf(item, "code", "unit"), m));
         UnitFigures& u = out->units.emplace_back();
         RETURN_IF_ERROR(o.String("code", u.unit.mutable_code(), true));
+        for (size_t i = 0; i + 1 < out->units.size(); ++i) {
+          if (out->units[i].unit.code() == u.unit.code()) {
+            return o.Error("code", absl::StrCat("'", u.unit.code(), "' is also the code of units[", i, "]"));
+          }
+        }
         o.Rename(absl::StrCat("unit ", u.unit.code()));
         RETURN_IF_ERROR(o.String("name", u.unit.mutable_name(), true));
         int kind = v1::UNIT_KIND_UNSPECIFIED;

@@ -19,15 +19,15 @@ import random
 import yaml
 
 SET = "criteria/sets/commune-2025.yaml"
-WARDS = ["Lam Sơn", "Hiến Nam", "An Tảo", "Lê Lợi", "Minh Khai", "Quang Trung", "Hồng Châu"]
-COMMUNES = ["Bảo Khê", "Trung Nghĩa", "Liên Phương", "Hồng Nam", "Quảng Châu", "Hoàng Hanh",
-            "Phương Chiểu", "Tân Hưng", "Hùng Cường", "Phú Cường"]
+# Unit codes are given, not derived: initials collide (Phương Chiểu, Phú Cường).
+WARDS = [("PLS", "Lam Sơn"), ("PHN", "Hiến Nam"), ("PAT", "An Tảo"), ("PLL", "Lê Lợi"),
+         ("PMK", "Minh Khai"), ("PQT", "Quang Trung"), ("PHC", "Hồng Châu")]
+COMMUNES = [("XBK", "Bảo Khê"), ("XTN", "Trung Nghĩa"), ("XLP", "Liên Phương"),
+            ("XHN", "Hồng Nam"), ("XQC", "Quảng Châu"), ("XHH", "Hoàng Hanh"),
+            ("XPCH", "Phương Chiểu"), ("XTH", "Tân Hưng"), ("XHC", "Hùng Cường"),
+            ("XPCU", "Phú Cường")]
 DEADLINES = {"report_q1": datetime.date(2023, 3, 14), "report_h1": datetime.date(2023, 6, 14),
              "report_q3": datetime.date(2023, 9, 14), "report_year": datetime.date(2023, 12, 14)}
-
-
-def code_of(name):
-    return "".join(w[0] for w in name.split()).upper()
 
 
 def leaves(criteria):
@@ -43,8 +43,8 @@ def main():
         criteria_set = yaml.safe_load(f)
     indicators = {i["id"]: i for i in criteria_set["indicators"]}
     rng = random.Random(20231231)
-    units = [("P" + code_of(n), "Phường " + n, "ward") for n in WARDS] + \
-            [("X" + code_of(n), "Xã " + n, "commune") for n in COMMUNES]
+    units = [(c, "Phường " + n, "ward") for c, n in WARDS] + \
+            [(c, "Xã " + n, "commune") for c, n in COMMUNES]
 
     out = []
     for code, name, kind in units:

@@ -1,22 +1,139 @@
-// parindex-server: the service binary. Today it maintains the database (backup,
-// restore, migrate); the gRPC service (`serve`) comes with the service issue.
+// parindex-server: the PAR Index service, and the database's maintenance commands.
+#include <signal.h>
+
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/demo.h"
+#include "server/service.h"
 #include "server/store/schema.h"
 #include "server/store/sqlite_store.h"
 
 namespace {
 
+int Fail(const absl::Status& status) {
+  std::cerr << "parindex-server: " << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << "\n";
+  return 1;
+}
+
 int Report(const absl::Status& status, const std::string& done) {
-  if (!status.ok()) {
-    std::cerr << "parindex-server: " << absl::StatusCodeToString(status.code()) << ": "
-              << status.message() << "\n";
-    return 1;
-  }
+  if (!status.ok()) return Fail(status);
   std::cout << done << "\n";
+  return 0;
+}
+
+bool IsLoopback(const std::string& address) {
+  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct ServeOptions {
+  std::string db = "parindex.db";
+  std::string listen = "127.0.0.1:50051";
+  std::string tls_cert, tls_key;
+  bool insecure = false;
+  std::string demo;  // criteria directory to load the demo round from
+  bool quiet = false;
+  int64_t max_evidence_mb = 20;
+};
+
+int Serve(const ServeOptions& options) {
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    auto cert = ReadFile(options.tls_cert);
+    auto key = ReadFile(options.tls_key);
+    if (!cert.ok()) return Fail(cert.status());
+    if (!key.ok()) return Fail(key.status());
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  } else if (IsLoopback(options.listen) || options.insecure) {
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    return Fail(absl::FailedPreconditionError(absl::StrCat(
+        "--listen ", options.listen, " is not a loopback address: give --tls-cert and "
+        "--tls-key, or --insecure to serve plaintext anyway")));
+  }
+
+  // Block SIGTERM and SIGINT in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  parindex::store::SqliteOptions store_options;
+  store_options.path = options.db;
+  store_options.max_evidence_bytes = options.max_evidence_mb << 20;
+  auto store = parindex::store::SqliteStore::Open(store_options);
+  if (!store.ok()) return Fail(store.status());
+  parindex::server::Core core(store->get(), &parindex::store::Clock::Real());
+
+  std::vector<std::pair<std::string, std::string>> tokens;
+  if (!options.demo.empty()) {
+    auto demo = parindex::server::LoadDemo(core, options.demo);
+    if (!demo.ok()) return Fail(demo.status());
+    tokens = *demo;
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, credentials, &port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>((options.max_evidence_mb + 4) << 20));
+  parindex::server::ServiceOptions service_options;
+  service_options.log_rpcs = !options.quiet;
+  auto services = parindex::server::MakeServices(&core, service_options);
+  for (auto& service : services) builder.RegisterService(service.get());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen)));
+  }
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  const std::string address = absl::StrCat(host, ":", port);
+  std::cout << "parindex-server listening on " << address
+            << (credentials == nullptr ? "" : "") << " (database " << options.db << ")\n";
+  if (!tokens.empty()) {
+    std::cout << "tokens (each shown once):\n";
+    for (const auto& [label, secret] : tokens) std::cout << "  " << label << ": " << secret << "\n";
+    const std::string appraiser = tokens[1].second;
+    std::cout << "try:\n"
+              << "  build/client/parindex call --server " << address << " --token " << appraiser
+              << " /parindex.v1.ScoreService/GetRanking '{\"name\": \"rounds/hungyen-2023\"}'\n"
+              << "  build/client/parindex call --server " << address << " --token " << tokens[3].second
+              << " /parindex.v1.ScoreService/GetUnitScore "
+                 "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\", \"column\": \"SELF\"}'\n";
+  }
+  std::cout.flush();
+
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    std::cerr << "parindex-server: shutting down (signal " << signal << ")\n";
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  });
+  server->Wait();
+  waiter.join();
   return 0;
 }
 
@@ -26,17 +143,28 @@ int main(int argc, char** argv) {
   CLI::App app{"parindex-server: the PAR Index service"};
   app.require_subcommand(1);
 
+  ServeOptions serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the gRPC API");
+  serve_cmd->add_option("--db", serve.db, "SQLite database file (created if absent)");
+  serve_cmd->add_option("--listen", serve.listen, "Address to listen on; port 0 picks a free one");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate chain");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key");
+  serve_cmd->add_flag("--insecure", serve.insecure, "Allow plaintext on a non-loopback address");
+  serve_cmd->add_option("--demo", serve.demo,
+                        "Load the bundled criteria, plans and demo round from this directory "
+                        "(once), and print a token per role");
+  serve_cmd->add_flag("--quiet", serve.quiet, "No log line per call");
+  serve_cmd->add_option("--max-evidence-mb", serve.max_evidence_mb, "Evidence file size limit");
+
   std::string db, to, from;
   CLI::App* backup = app.add_subcommand(
       "backup", "Copy the database to a new file, consistently, while the server runs");
   backup->add_option("--db", db, "The live database")->required();
   backup->add_option("--to", to, "The copy to create (must not exist)")->required();
-
   CLI::App* restore = app.add_subcommand(
       "restore", "Replace a database by a backup; refused while a server holds it");
   restore->add_option("--from", from, "The backup")->required()->check(CLI::ExistingFile);
   restore->add_option("--db", db, "The database to replace")->required();
-
   CLI::App* migrate = app.add_subcommand(
       "migrate", "Open the database (creating it if absent), check it and bring its schema "
                  "up to this binary's");
@@ -48,6 +176,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  if (serve_cmd->parsed()) return Serve(serve);
   if (backup->parsed()) {
     return Report(parindex::store::BackupDatabase(db, to), "backed up " + db + " to " + to);
   }

@@ -1,0 +1,97 @@
+// The generic client: descriptors of the generated API, gRPC's generic stub.
+#include "client/call_command.h"
+
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "parindex/v1/service.grpc.pb.h"
+
+namespace parindex::client {
+
+absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& method,
+                                 const std::string& json_request) {
+  // Make sure the API's descriptors are linked in and registered.
+  v1::EchoMessage::descriptor();
+  absl::string_view name = method;
+  absl::ConsumePrefix(&name, "/");
+  const std::string dotted = absl::StrReplaceAll(name, {{"/", "."}});
+  const google::protobuf::MethodDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
+  if (descriptor == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no method ", method, " in the parindex API"));
+  }
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<google::protobuf::Message> request(
+      factory.GetPrototype(descriptor->input_type())->New());
+  std::unique_ptr<google::protobuf::Message> response(
+      factory.GetPrototype(descriptor->output_type())->New());
+  auto parsed = google::protobuf::util::JsonStringToMessage(json_request.empty() ? "{}" : json_request,
+                                                            request.get());
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("request JSON for ", descriptor->input_type()->full_name(),
+                                                   ": ", std::string(parsed.message())));
+  }
+
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!options.ca.empty()) {
+    std::ifstream in(options.ca);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    credentials = grpc::SslCredentials(ssl);
+  }
+  auto channel = grpc::CreateChannel(options.server, credentials);
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(options.timeout_seconds));
+  if (!options.token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", options.token));
+
+  const std::string bytes = request->SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer send(&slice, 1);
+  grpc::ByteBuffer received;
+  grpc::Status status;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  stub.UnaryCall(&context, absl::StrCat("/", descriptor->service()->full_name(), "/", descriptor->name()),
+                 grpc::StubOptions(), &send, &received, [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(s);
+                   done = true;
+                   cv.notify_one();
+                 });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+  }
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  std::vector<grpc::Slice> slices;
+  received.Dump(&slices);
+  std::string out;
+  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  if (!response->ParseFromString(out)) return absl::InternalError("the response could not be parsed");
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.add_whitespace = true;
+  print.preserve_proto_field_names = true;
+  auto printed = google::protobuf::util::MessageToJsonString(*response, &json, print);
+  if (!printed.ok()) return absl::InternalError(std::string(printed.message()));
+  return json;
+}
+
+}  // namespace parindex::client

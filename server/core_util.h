@@ -1,0 +1,82 @@
+// Helpers shared by the Core's files: resource names, paging, phase checks.
+#ifndef PARINDEX_SERVER_CORE_UTIL_H_
+#define PARINDEX_SERVER_CORE_UTIL_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "parindex/v1/service.pb.h"
+
+namespace parindex::server {
+
+// "rounds/r1" -> "r1" for collection "rounds".
+inline absl::StatusOr<std::string> ParseName(absl::string_view name, absl::string_view collection,
+                                             absl::string_view field = "name") {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 2 || parts[0] != collection || parts[1].empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": expected ", collection,
+                                                   "/{id}, got '", name, "'"));
+  }
+  return parts[1];
+}
+
+// "rounds/r1/assessments/P1" -> {"r1", "P1"}.
+inline absl::StatusOr<std::pair<std::string, std::string>> ParseAssessmentName(
+    absl::string_view name, absl::string_view field = "name") {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "rounds" || parts[2] != "assessments" ||
+      parts[1].empty() || parts[3].empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": expected rounds/{id}/assessments/{unit}, got '", name, "'"));
+  }
+  return std::make_pair(parts[1], parts[3]);
+}
+
+// Copies one page of `all` into `out`. Page tokens are offsets into the list.
+template <typename T, typename Field>
+absl::Status Page(const std::vector<T>& all, const v1::ListRequest& request, Field* out,
+                  std::string* next_page_token) {
+  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  const size_t size = request.page_size() == 0 ? 50 : std::min(request.page_size(), 1000);
+  size_t offset = 0;
+  if (!request.page_token().empty() &&
+      (!absl::SimpleAtoi(request.page_token(), &offset) || offset > all.size())) {
+    return absl::InvalidArgumentError("page_token: not a token from this list");
+  }
+  for (size_t i = offset; i < all.size() && i < offset + size; ++i) *out->Add() = all[i];
+  next_page_token->clear();
+  if (offset + size < all.size()) *next_page_token = absl::StrCat(offset + size);
+  return absl::OkStatus();
+}
+
+inline std::string PhaseName(v1::RoundPhase phase) {
+  std::string name = v1::RoundPhase_Name(phase);
+  return name.rfind("PHASE_", 0) == 0 ? name.substr(6) : name;
+}
+
+inline std::string StateName(v1::AssessmentState state) {
+  std::string name = v1::AssessmentState_Name(state);
+  return name.rfind("STATE_", 0) == 0 ? name.substr(6) : name;
+}
+
+// FAILED_PRECONDITION naming the phase unless the round is in one of `allowed`.
+inline absl::Status RequirePhase(const v1::Round& round, std::vector<v1::RoundPhase> allowed,
+                                 absl::string_view action) {
+  for (v1::RoundPhase phase : allowed) {
+    if (round.phase() == phase) return absl::OkStatus();
+  }
+  std::string names;
+  for (v1::RoundPhase phase : allowed) absl::StrAppend(&names, names.empty() ? "" : " or ", PhaseName(phase));
+  return absl::FailedPreconditionError(absl::StrCat("round ", round.id(), " is in phase ",
+                                                    PhaseName(round.phase()), ": ", action,
+                                                    " is allowed in ", names));
+}
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_CORE_UTIL_H_

@@ -1,0 +1,120 @@
+// The demo round for `make run`.
+#include "server/demo.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "criteria/yaml_reader.h"
+
+namespace parindex::server {
+namespace {
+
+constexpr char kRound[] = "hungyen-2023";
+
+absl::StatusOr<std::string> ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::filesystem::path> YamlFiles(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
+    Core& core, const std::string& criteria_dir) {
+  const Caller admin{v1::ROLE_ADMIN, "setup", ""};
+  const Caller appraiser{v1::ROLE_APPRAISER, "setup", ""};
+  const std::filesystem::path dir(criteria_dir);
+  v1::GetByNameRequest get_round;
+  get_round.set_name(absl::StrCat("rounds/", kRound));
+  if (!core.GetRound(appraiser, get_round).ok()) {
+    for (const auto& path : YamlFiles(dir / "sets")) {
+      v1::CreateCriteriaSetRequest request;
+      ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadText(path));
+      RETURN_IF_ERROR(core.CreateCriteriaSet(admin, request).status());
+    }
+    for (const auto& path : YamlFiles(dir / "plans")) {
+      v1::PutPlanRequest request;
+      ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadText(path));
+      RETURN_IF_ERROR(core.PutPlan(admin, request).status());
+    }
+    ASSIGN_OR_RETURN(auto figures,
+                     criteria::ReadFigures((dir / "rounds" / kRound / "figures.yaml").string()));
+    v1::PutUnitRequest city;
+    city.mutable_unit()->set_code("HYC");
+    city.mutable_unit()->set_name("Thành phố Hưng Yên");
+    city.mutable_unit()->set_kind(v1::CITY);
+    RETURN_IF_ERROR(core.PutUnit(admin, city).status());
+    v1::CreateRoundRequest create;
+    v1::Round* round = create.mutable_round();
+    round->set_id(kRound);
+    round->set_title("Chấm điểm Chỉ số CCHC năm 2023 – UBND các phường, xã thành phố Hưng Yên");
+    round->set_year(2023);
+    round->set_criteria_set("commune-2025");
+    round->add_plans("hungyen-2023");
+    round->set_self_assessment_deadline(absl::FormatTime(
+        absl::RFC3339_sec, absl::Now() + absl::Hours(24 * 14), VietnamTime()));
+    for (const criteria::UnitFigures& u : figures.proto.units) {
+      v1::PutUnitRequest put;
+      *put.mutable_unit() = u.unit;
+      RETURN_IF_ERROR(core.PutUnit(admin, put).status());
+      round->add_units(u.unit.code());
+    }
+    RETURN_IF_ERROR(core.CreateRound(appraiser, create).status());
+    v1::AdvanceRoundRequest advance;
+    advance.set_name(get_round.name());
+    advance.set_to_phase(v1::PHASE_SELF_ASSESSMENT);
+    advance.set_etag(1);
+    RETURN_IF_ERROR(core.AdvanceRound(appraiser, advance).status());
+    // Every unit enters its figures; all but the last three submit.
+    for (size_t i = 0; i < figures.proto.units.size(); ++i) {
+      const criteria::UnitFigures& u = figures.proto.units[i];
+      const Caller ward{v1::ROLE_WARD, "setup", u.unit.code()};
+      v1::BatchUpdateEntriesRequest batch;
+      batch.set_parent(absl::StrCat("rounds/", kRound, "/assessments/", u.unit.code()));
+      for (const v1::Entry& e : u.assessment.entries()) {
+        if (e.self().has_survey()) continue;  // imported by the office, not entered by wards
+        *batch.add_updates()->mutable_entry() = e;
+      }
+      RETURN_IF_ERROR(core.BatchUpdateEntries(ward, batch).status());
+      if (i + 3 < figures.proto.units.size()) {
+        v1::AssessmentActionRequest submit;
+        submit.set_name(batch.parent());
+        submit.set_etag(1);
+        RETURN_IF_ERROR(core.SubmitAssessment(ward, submit).status());
+      }
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> tokens;
+  for (const auto& [label, role, unit] :
+       std::vector<std::tuple<std::string, v1::Role, std::string>>{
+           {"admin", v1::ROLE_ADMIN, ""},
+           {"appraiser", v1::ROLE_APPRAISER, ""},
+           {"reader", v1::ROLE_READER, ""},
+           {"ward PLS", v1::ROLE_WARD, "PLS"}}) {
+    v1::CreateTokenRequest request;
+    request.set_role(role);
+    request.set_unit(unit);
+    request.set_label(absl::StrCat("make run: ", label));
+    ASSIGN_OR_RETURN(v1::CreateTokenResponse token, core.CreateToken(admin, request));
+    tokens.emplace_back(label, token.secret());
+  }
+  return tokens;
+}
+
+}  // namespace parindex::server

@@ -1,0 +1,23 @@
+// Loads the bundled criteria sets, plans and the demo round into a fresh database.
+#ifndef PARINDEX_SERVER_DEMO_H_
+#define PARINDEX_SERVER_DEMO_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/core.h"
+
+namespace parindex::server {
+
+// Loads criteria_dir/sets/*.yaml, plans/*.yaml and the Hưng Yên demo round (units and
+// figures from rounds/hungyen-2023/figures.yaml) unless the round exists already, then
+// issues one token per role (and a ward token for Phường Lam Sơn). Returns
+// (label, secret) pairs to print.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
+    Core& core, const std::string& criteria_dir);
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_DEMO_H_

@@ -1,0 +1,205 @@
+// The gRPC services: thin translation over Core.
+#include "server/service.h"
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "parindex/v1/service.grpc.pb.h"
+#include "server/auth.h"
+
+namespace parindex::server {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+namespace {
+
+class Handler {
+ public:
+  Handler(Core* core, ServiceOptions options) : core_(core), options_(options) {}
+
+  // Authenticates from the bearer token, authorises `method`, runs `fn(caller)`.
+  template <typename Response, typename Fn>
+  grpc::Status Run(grpc::ServerContext* context, const char* method, Response* response, Fn fn) {
+    const absl::Time start = absl::Now();
+    Caller caller;
+    absl::Status status = Authenticate(context, &caller);
+    if (status.ok()) status = Authorize(caller, method);
+    if (status.ok()) {
+      absl::StatusOr<Response> result = fn(caller);
+      status = result.status();
+      if (result.ok()) *response = std::move(*result);
+    }
+    if (options_.log_rpcs) Log(method, status, absl::Now() - start, caller);
+    return ToGrpcStatus(status);
+  }
+
+  Core* core() const { return core_; }
+
+ private:
+  absl::Status Authenticate(grpc::ServerContext* context, Caller* caller) {
+    const auto& metadata = context->client_metadata();
+    auto it = metadata.find("authorization");
+    if (it == metadata.end()) {
+      return absl::UnauthenticatedError("missing 'authorization: Bearer <token>' metadata");
+    }
+    absl::string_view value(it->second.data(), it->second.size());
+    if (!absl::ConsumePrefix(&value, "Bearer ")) {
+      return absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'");
+    }
+    absl::StatusOr<Caller> found = core_->Authenticate(value);
+    if (!found.ok()) return found.status();
+    *caller = *found;
+    return absl::OkStatus();
+  }
+
+  void Log(const char* method, const absl::Status& status, absl::Duration latency,
+           const Caller& caller) {
+    const std::string line = absl::StrCat(
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), VietnamTime()), " rpc ", method,
+        " code=", absl::StatusCodeToString(status.code()), " latency_us=",
+        absl::ToInt64Microseconds(latency), " role=", RoleName(caller.role),
+        caller.unit.empty() ? "" : absl::StrCat(" unit=", caller.unit), "\n");
+    std::lock_guard<std::mutex> lock(log_mu_);
+    std::fputs(line.c_str(), stderr);
+  }
+
+  Core* core_;
+  ServiceOptions options_;
+  std::mutex log_mu_;
+};
+
+// Declares a handler method that calls the Core method of the same name.
+#define PARINDEX_RPC(Service, Method, Request, Response)                                   \
+  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request,            \
+                      v1::Response* response) override {                                  \
+    return h_->Run(context, "/parindex.v1." #Service "/" #Method, response,                \
+                   [&](const Caller& c) { return h_->core()->Method(c, *request); });      \
+  }
+
+class CriteriaServiceImpl final : public v1::CriteriaService::Service {
+ public:
+  explicit CriteriaServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(CriteriaService, CreateCriteriaSet, CreateCriteriaSetRequest, CriteriaSet)
+  PARINDEX_RPC(CriteriaService, GetCriteriaSet, GetCriteriaSetRequest, CriteriaSet)
+  PARINDEX_RPC(CriteriaService, ListCriteriaSets, ListRequest, ListCriteriaSetsResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class PlanServiceImpl final : public v1::PlanService::Service {
+ public:
+  explicit PlanServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(PlanService, PutPlan, PutPlanRequest, Plan)
+  PARINDEX_RPC(PlanService, GetPlan, GetByNameRequest, Plan)
+  PARINDEX_RPC(PlanService, ListPlans, ListRequest, ListPlansResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class UnitServiceImpl final : public v1::UnitService::Service {
+ public:
+  explicit UnitServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(UnitService, PutUnit, PutUnitRequest, Unit)
+  PARINDEX_RPC(UnitService, GetUnit, GetByNameRequest, Unit)
+  PARINDEX_RPC(UnitService, ListUnits, ListRequest, ListUnitsResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class RoundServiceImpl final : public v1::RoundService::Service {
+ public:
+  explicit RoundServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(RoundService, CreateRound, CreateRoundRequest, Round)
+  PARINDEX_RPC(RoundService, GetRound, GetByNameRequest, Round)
+  PARINDEX_RPC(RoundService, ListRounds, ListRequest, ListRoundsResponse)
+  PARINDEX_RPC(RoundService, UpdateRound, UpdateRoundRequest, Round)
+  PARINDEX_RPC(RoundService, AdvanceRound, AdvanceRoundRequest, Round)
+  PARINDEX_RPC(RoundService, ReopenAssessment, ReopenAssessmentRequest, Assessment)
+  PARINDEX_RPC(RoundService, ListAssessments, ListAssessmentsRequest, ListAssessmentsResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class AssessmentServiceImpl final : public v1::AssessmentService::Service {
+ public:
+  explicit AssessmentServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(AssessmentService, GetAssessment, GetByNameRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, BatchUpdateEntries, BatchUpdateEntriesRequest, BatchUpdateEntriesResponse)
+  PARINDEX_RPC(AssessmentService, UploadEvidence, UploadEvidenceRequest, Evidence)
+  PARINDEX_RPC(AssessmentService, SubmitAssessment, AssessmentActionRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, RequestExplanation, RequestExplanationRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, SubmitExplanation, AssessmentActionRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, FinaliseAssessment, AssessmentActionRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, ImportSurvey, ImportSurveyRequest, ImportSurveyResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class ScoreServiceImpl final : public v1::ScoreService::Service {
+ public:
+  explicit ScoreServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(ScoreService, PreviewScore, PreviewScoreRequest, UnitScore)
+  PARINDEX_RPC(ScoreService, GetUnitScore, GetUnitScoreRequest, UnitScore)
+  PARINDEX_RPC(ScoreService, GetRanking, GetRankingRequest, Ranking)
+  PARINDEX_RPC(ScoreService, SummariseRound, GetByNameRequest, RoundSummary)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class AuditServiceImpl final : public v1::AuditService::Service {
+ public:
+  explicit AuditServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(AuditService, ListAuditEvents, ListRequest, ListAuditEventsResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class TokenServiceImpl final : public v1::TokenService::Service {
+ public:
+  explicit TokenServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(TokenService, CreateToken, CreateTokenRequest, CreateTokenResponse)
+  PARINDEX_RPC(TokenService, RevokeToken, GetByNameRequest, Token)
+  PARINDEX_RPC(TokenService, ListTokens, ListRequest, ListTokensResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+class EchoServiceImpl final : public v1::EchoService::Service {
+ public:
+  explicit EchoServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  grpc::Status Echo(grpc::ServerContext* context, const v1::EchoMessage* request,
+                    v1::EchoMessage* response) override {
+    return h_->Run(context, "/parindex.v1.EchoService/Echo", response,
+                   [&](const Caller&) { return absl::StatusOr<v1::EchoMessage>(*request); });
+  }
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+#undef PARINDEX_RPC
+
+}  // namespace
+
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core, ServiceOptions options) {
+  auto h = std::make_shared<Handler>(core, options);
+  std::vector<std::unique_ptr<grpc::Service>> services;
+  services.push_back(std::make_unique<CriteriaServiceImpl>(h));
+  services.push_back(std::make_unique<PlanServiceImpl>(h));
+  services.push_back(std::make_unique<UnitServiceImpl>(h));
+  services.push_back(std::make_unique<RoundServiceImpl>(h));
+  services.push_back(std::make_unique<AssessmentServiceImpl>(h));
+  services.push_back(std::make_unique<ScoreServiceImpl>(h));
+  services.push_back(std::make_unique<AuditServiceImpl>(h));
+  services.push_back(std::make_unique<TokenServiceImpl>(h));
+  services.push_back(std::make_unique<EchoServiceImpl>(h));
+  return services;
+}
+
+}  // namespace parindex::server

@@ -1,0 +1,27 @@
+// The gRPC services: each method authenticates, authorises, calls one Core method and
+// translates the result. No rule of the domain lives here.
+#ifndef PARINDEX_SERVER_SERVICE_H_
+#define PARINDEX_SERVER_SERVICE_H_
+
+#include <memory>
+#include <vector>
+
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/impl/codegen/service_type.h"
+#include "server/core.h"
+
+namespace parindex::server {
+
+struct ServiceOptions {
+  bool log_rpcs = true;  // one line per call on stderr
+};
+
+// All the services over one Core, ready to register with a grpc::ServerBuilder.
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core, ServiceOptions options = {});
+
+// absl::Status -> grpc::Status, keeping the code and the message.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_SERVICE_H_
