@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build run test bench clean format
+.PHONY: all deps build run eval test bench clean format
 
 all: build
 
@@ -17,16 +17,19 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Until the server lands, `make run` scores the demo round offline: Hưng Yên city's
-# wards and communes on the commune set, against the city's 2023 plan.
+# `make run` starts the service on an embedded SQLite file (created and loaded with the
+# bundled criteria sets, plans and the demo round on first use) and prints where to
+# connect, a token per role and example calls. Ctrl-C stops it.
+DB ?= parindex.db
+LISTEN ?= 127.0.0.1:50051
+run: build
+	$(BUILD_DIR)/server/parindex-server serve --db $(DB) --listen $(LISTEN) --demo criteria
+
+# The offline evaluation of the demo round (no server).
 ROUND_ARGS = --criteria criteria/sets/commune-2025.yaml \
   --plan criteria/plans/hungyen-2023.yaml --figures criteria/rounds/hungyen-2023/figures.yaml
-
-run: build
-	@echo "parindex: no server yet; scoring the demo round offline with the same engine:"
-	@echo "  $(BUILD_DIR)/client/parindex eval $(ROUND_ARGS)"
-	@echo
-	@$(BUILD_DIR)/client/parindex eval $(ROUND_ARGS)
+eval: build
+	$(BUILD_DIR)/client/parindex eval $(ROUND_ARGS)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

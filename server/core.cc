@@ -51,6 +51,14 @@ store::WriteContext Core::Ctx(const Caller& c, const std::string& request_id,
   return ctx;
 }
 
+absl::StatusOr<bool> Core::AlreadyApplied(const std::string& request_id, absl::string_view method) {
+  if (request_id.empty()) return false;
+  absl::StatusOr<v1::WriteAck> prior = store_->FindRequest(request_id, method);
+  if (prior.ok()) return true;
+  if (prior.status().code() == absl::StatusCode::kNotFound) return false;
+  return prior.status();
+}
+
 // ---- caches ----
 
 absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> Core::CompiledSet(
@@ -225,6 +233,11 @@ absl::StatusOr<v1::CriteriaSet> Core::CreateCriteriaSet(const Caller& c,
   } else {
     return absl::InvalidArgumentError("source: give criteria_set or yaml");
   }
+  if (!r.request_id().empty()) {
+    absl::StatusOr<v1::WriteAck> prior = store_->FindRequest(r.request_id(), "AddCriteriaSet");
+    if (prior.ok()) return store_->GetCriteriaSet(prior->id(), static_cast<int32_t>(prior->version()));
+    if (prior.status().code() != absl::StatusCode::kNotFound) return prior.status();
+  }
   ASSIGN_OR_RETURN(v1::WriteAck ack, store_->AddCriteriaSet(Ctx(c, r.request_id()), set));
   return store_->GetCriteriaSet(set.id(), static_cast<int32_t>(ack.version()));
 }
@@ -359,6 +372,8 @@ absl::StatusOr<v1::Round> Core::CreateRound(const Caller& c, const v1::CreateRou
     }
   }
   round.set_phase(v1::PHASE_DRAFT);
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "CreateRound"));
+  if (applied) return store_->GetRound(round.id());
   RETURN_IF_ERROR(store_->CreateRound(Ctx(c, r.request_id()), round).status());
   return store_->GetRound(round.id());
 }
@@ -385,6 +400,8 @@ absl::StatusOr<v1::ListRoundsResponse> Core::ListRounds(const Caller& c, const v
 }
 
 absl::StatusOr<v1::Round> Core::UpdateRound(const Caller& c, const v1::UpdateRoundRequest& r) {
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateRound"));
+  if (applied) return store_->GetRound(r.round().id());
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
   for (const std::string& path : r.update_mask().paths()) {
     if (path == "title") {
@@ -409,6 +426,8 @@ absl::StatusOr<v1::Round> Core::UpdateRound(const Caller& c, const v1::UpdateRou
 
 absl::StatusOr<v1::Round> Core::AdvanceRound(const Caller& c, const v1::AdvanceRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateRound"));
+  if (applied) return store_->GetRound(id);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
   const auto next = static_cast<v1::RoundPhase>(round.phase() + 1);
   if (round.phase() == v1::PHASE_PUBLISHED || r.to_phase() != next) {

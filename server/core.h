@@ -106,6 +106,9 @@ class Core {
   void Changed(const std::string& round, const std::string& unit);  // invalidates caches
   void RoundChanged(const std::string& round);
   void EverythingChanged();  // units or plans changed: drop every cached round and score
+  // True when `request_id` was already applied by store method `method`: the caller
+  // then answers from the current state instead of applying the request again.
+  absl::StatusOr<bool> AlreadyApplied(const std::string& request_id, absl::string_view method);
   store::WriteContext Ctx(const Caller& c, const std::string& request_id,
                           const std::string& reason = "") const;
   absl::Time Now() const { return clock_->Now(); }

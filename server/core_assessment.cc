@@ -73,9 +73,6 @@ absl::Status RenameEntryPath(const absl::Status& status, absl::string_view prefi
   absl::string_view index = message.substr(0, close);
   absl::string_view rest = message.substr(close + 1);
   absl::ConsumePrefix(&rest, ".");
-  if (absl::StartsWith(rest, "criterion")) {
-    return absl::Status(status.code(), absl::StrCat(prefix, "[", index, "].entry.", rest));
-  }
   return absl::Status(status.code(), absl::StrCat(prefix, "[", index, "].entry.", rest));
 }
 
@@ -124,6 +121,16 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
   RETURN_IF_ERROR(CheckCanRead(c, *round, unit_code));
   ASSIGN_OR_RETURN(v1::Assessment stored, LoadAssessment(*round, unit_code));
   if (r.updates().empty()) return absl::InvalidArgumentError("updates: nothing to update");
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateEntries"));
+  if (applied) {  // a retry: answer with the entries as they are now
+    v1::BatchUpdateEntriesResponse response;
+    for (const v1::EntryUpdate& u : r.updates()) {
+      for (const v1::Entry& e : stored.entries()) {
+        if (e.criterion() == u.entry().criterion()) *response.add_entries() = e;
+      }
+    }
+    return response;
+  }
 
   // Which fields this caller may write now.
   std::vector<std::string> allowed;
@@ -270,6 +277,16 @@ absl::StatusOr<v1::Evidence> Core::UploadEvidence(const Caller& c, const v1::Upl
                                                       PhaseName(round->round.phase()),
                                                       ": evidence can no longer be added"));
   }
+  if (!r.request_id().empty()) {
+    absl::StatusOr<v1::WriteAck> prior = store_->FindRequest(r.request_id(), "AddEvidence");
+    if (prior.ok()) {
+      int64_t id = 0;
+      if (!absl::SimpleAtoi(prior->id(), &id)) return absl::InternalError("evidence id");
+      ASSIGN_OR_RETURN(store::EvidenceFile file, store_->GetEvidence(id));
+      return file.meta;
+    }
+    if (prior.status().code() != absl::StatusCode::kNotFound) return prior.status();
+  }
   ASSIGN_OR_RETURN(v1::WriteAck ack, store_->AddEvidence(Ctx(c, r.request_id()), name.first,
                                                          name.second, r.criterion(), r.evidence(),
                                                          r.content()));
@@ -287,6 +304,8 @@ absl::StatusOr<v1::Assessment> Core::SubmitAssessment(const Caller& c, const v1:
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
   RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
   ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
+  if (applied) return a;
   RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_SELF_ASSESSMENT}, "submitting"));
   RETURN_IF_ERROR(RequireState(name.second, a.state(), {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, "submitting"));
   RETURN_IF_ERROR(CheckDeadline(round->round.self_assessment_deadline(), Now(), a.reopened(),
@@ -303,6 +322,8 @@ absl::StatusOr<v1::Assessment> Core::RequestExplanation(const Caller& c,
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
   RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
   ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateEntries"));
+  if (applied) return a;
   RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_APPRAISAL}, "requesting explanations"));
   RETURN_IF_ERROR(RequireState(name.second, a.state(),
                                {v1::STATE_SUBMITTED, v1::STATE_APPRAISED, v1::STATE_NOT_STARTED,
@@ -340,6 +361,8 @@ absl::StatusOr<v1::Assessment> Core::SubmitExplanation(const Caller& c,
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
   RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
   ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
+  if (applied) return a;
   RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_EXPLANATION}, "submitting explanations"));
   RETURN_IF_ERROR(RequireState(name.second, a.state(), {v1::STATE_EXPLANATION_REQUESTED},
                                "submitting explanations"));
@@ -356,6 +379,8 @@ absl::StatusOr<v1::Assessment> Core::FinaliseAssessment(const Caller& c,
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
   RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
   ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
+  if (applied) return a;
   RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_FINAL_APPRAISAL}, "finalising a unit"));
   if (a.state() == v1::STATE_FINAL) {
     return absl::FailedPreconditionError(absl::StrCat("the assessment of ", name.second, " is already FINAL"));
@@ -374,6 +399,8 @@ absl::StatusOr<v1::Assessment> Core::ReopenAssessment(const Caller& c,
   if (r.reason().empty()) return absl::InvalidArgumentError("reason: say why the unit is reopened");
   RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_EXPLANATION},
                                "reopening a unit"));
+  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
+  if (applied) return LoadAssessment(*round, name.second);
   ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(name.first, name.second));
   const v1::AssessmentState state = round->round.phase() == v1::PHASE_EXPLANATION
                                         ? v1::STATE_EXPLANATION_REQUESTED

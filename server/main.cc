@@ -1,5 +1,8 @@
 // parindex-server: the PAR Index service, and the database's maintenance commands.
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <fstream>
 #include <iostream>
@@ -20,6 +23,8 @@
 #include "server/store/sqlite_store.h"
 
 namespace {
+
+int shutdown_pipe[2] = {-1, -1};
 
 int Fail(const absl::Status& status) {
   std::cerr << "parindex-server: " << absl::StatusCodeToString(status.code()) << ": "
@@ -74,12 +79,18 @@ int Serve(const ServeOptions& options) {
         "--tls-key, or --insecure to serve plaintext anyway")));
   }
 
-  // Block SIGTERM and SIGINT in every thread; one thread waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A client that goes away, or a closed stdout, must not kill the server.
+  signal(SIGPIPE, SIG_IGN);
+  // SIGTERM and SIGINT write to a pipe (whichever thread gets them); a thread reading
+  // the pipe shuts the server down gracefully.
+  if (pipe(shutdown_pipe) != 0) return Fail(absl::InternalError("pipe"));
+  struct sigaction action = {};
+  action.sa_handler = [](int signal) {
+    const char byte = static_cast<char>(signal);
+    [[maybe_unused]] ssize_t n = write(shutdown_pipe[1], &byte, 1);
+  };
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
 
   parindex::store::SqliteOptions store_options;
   store_options.path = options.db;
@@ -127,9 +138,10 @@ int Serve(const ServeOptions& options) {
   std::cout.flush();
 
   std::thread waiter([&] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    std::cerr << "parindex-server: shutting down (signal " << signal << ")\n";
+    char signal = 0;
+    while (read(shutdown_pipe[0], &signal, 1) < 0 && errno == EINTR) {
+    }
+    std::cerr << "parindex-server: shutting down (signal " << int{signal} << ")\n";
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   });
   server->Wait();

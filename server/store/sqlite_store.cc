@@ -965,6 +965,25 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(const AuditFi
       });
 }
 
+absl::StatusOr<v1::WriteAck> SqliteStore::FindRequest(absl::string_view request_id,
+                                                      absl::string_view method) {
+  const std::string id(request_id);
+  const std::string want(method);
+  return Read<v1::WriteAck>([&](sqlite3* db) -> absl::StatusOr<v1::WriteAck> {
+    Stmt find(db, "SELECT method, response FROM requests WHERE request_id = ?");
+    find.Bind(1, id);
+    ASSIGN_OR_RETURN(bool found, find.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("request_id '", id, "' was not applied"));
+    if (find.Text(0) != want) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("request_id '", id, "' was already used for ", find.Text(0)));
+    }
+    ASSIGN_OR_RETURN(v1::WriteAck ack, Parse<v1::WriteAck>(find.Blob(1), "response"));
+    ack.set_replayed(true);
+    return ack;
+  });
+}
+
 // ---- backup and restore ----
 
 namespace {

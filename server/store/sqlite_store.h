@@ -79,6 +79,8 @@ class SqliteStore final : public Store {
                                            v1::Evidence meta, std::string content) override;
   absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) override;
   absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(const AuditFilter& filter) override;
+  absl::StatusOr<v1::WriteAck> FindRequest(absl::string_view request_id,
+                                           absl::string_view method) override;
 
   // Groups committed so far (a group holds one or more writes): for tests and metrics.
   int64_t commits() const;

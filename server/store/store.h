@@ -147,6 +147,12 @@ class Store {
   virtual absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) = 0;
 
   virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(const AuditFilter& filter) = 0;
+
+  // The answer stored for an applied request id: NOT_FOUND when none was applied;
+  // INVALID_ARGUMENT when it was used for another method. Lets the service answer a
+  // retry before re-checking what the first attempt changed (its etags).
+  virtual absl::StatusOr<v1::WriteAck> FindRequest(absl::string_view request_id,
+                                                   absl::string_view method) = 0;
 };
 
 }  // namespace parindex::store

@@ -1,0 +1,135 @@
+// The real parindex-server on a free loopback port over a fresh database, driven by
+// the real `parindex call`. Readiness is the server's "listening on" line, read from
+// its stdout; it is stopped with SIGTERM and must exit cleanly.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gtest/gtest.h"
+#include "tests/store_test_util.h"
+
+namespace {
+
+struct Server {
+  pid_t pid = -1;
+  FILE* out = nullptr;  // the server's stdout, held open until it exits
+  std::string address;
+  std::map<std::string, std::string> tokens;  // label -> secret
+};
+
+Server Start(const std::string& db) {
+  int out[2];
+  EXPECT_EQ(pipe(out), 0);
+  Server server;
+  server.pid = fork();
+  if (server.pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    execl(PARINDEX_SERVER, PARINDEX_SERVER, "serve", "--db", db.c_str(), "--listen",
+          "127.0.0.1:0", "--demo", PARINDEX_SOURCE_DIR "/criteria", "--quiet", nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  FILE* lines = fdopen(out[0], "r");
+  char line[512];
+  // The server prints its address, then its tokens, then "try:".
+  while (std::fgets(line, sizeof(line), lines) != nullptr) {
+    absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
+    if (absl::ConsumePrefix(&l, "parindex-server listening on ")) {
+      server.address = std::string(l.substr(0, l.find(' ')));
+    } else if (absl::StartsWith(l, "  ") && l.find(": pi_") != absl::string_view::npos) {
+      const size_t colon = l.find(": pi_");
+      server.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] =
+          std::string(l.substr(colon + 2));
+    } else if (l == "try:") {
+      break;
+    }
+  }
+  server.out = lines;
+  return server;
+}
+
+std::pair<int, std::string> Call(const Server& s, const std::string& token, const std::string& method,
+                                 const std::string& json, const std::string& out_file) {
+  const std::string cmd = absl::StrCat("'", PARINDEX_CLI, "' call --server ", s.address, " --token '",
+                                       token, "' ", method, " '", json, "' >'", out_file, "' 2>&1");
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(out_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("fresh.db"));
+  ASSERT_GT(server.pid, 0);
+  ASSERT_TRUE(absl::StartsWith(server.address, "127.0.0.1:")) << server.address;
+  ASSERT_EQ(server.tokens.size(), 4u);
+  const std::string out = dir.File("out.json");
+
+  auto [code, ranking] = Call(server, server.tokens["appraiser"], "/parindex.v1.ScoreService/GetRanking",
+                              R"({"name": "rounds/hungyen-2023", "block": "wards", "column": "SELF"})", out);
+  EXPECT_EQ(code, 0) << ranking;
+  EXPECT_NE(ranking.find("\"unit_name\": \"Phường Quang Trung\""), std::string::npos) << ranking;
+  EXPECT_NE(ranking.find("\"rank\": 1"), std::string::npos) << ranking;
+
+  auto [denied, message] = Call(server, server.tokens["ward PLS"], "/parindex.v1.ScoreService/GetUnitScore",
+                                R"({"name": "rounds/hungyen-2023/assessments/PHN"})", out);
+  EXPECT_EQ(denied, 1);
+  EXPECT_EQ(message,
+            "parindex: PERMISSION_DENIED: this token acts for unit PLS, not PHN: another unit's "
+            "data is visible only once the round is published\n");
+
+  auto [unauthenticated, why] = Call(server, "pi_wrong", "/parindex.v1.EchoService/Echo", R"({"text": "x"})", out);
+  EXPECT_EQ(unauthenticated, 1);
+  EXPECT_EQ(why, "parindex: UNAUTHENTICATED: unknown or revoked token\n");
+
+  ASSERT_EQ(kill(server.pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(server.pid, &status, 0), server.pid);
+  EXPECT_TRUE(WIFEXITED(status)) << "signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  fclose(server.out);
+
+  // Restarting on the same file keeps the data and does not load the demo twice.
+  Server again = Start(dir.File("fresh.db"));
+  auto [code2, rounds] = Call(again, again.tokens["appraiser"], "/parindex.v1.RoundService/ListRounds", "{}", out);
+  EXPECT_EQ(code2, 0) << rounds;
+  EXPECT_EQ(std::count(rounds.begin(), rounds.end(), '\n') > 0, true);
+  EXPECT_NE(rounds.find("\"id\": \"hungyen-2023\""), std::string::npos);
+  EXPECT_EQ(rounds.find("\"id\": \"hungyen-2023\"", rounds.find("\"id\": \"hungyen-2023\"") + 1),
+            std::string::npos);
+  kill(again.pid, SIGTERM);
+  waitpid(again.pid, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  fclose(again.out);
+}
+
+TEST(ServerBinary, RefusesPlaintextOffLoopback) {
+  parindex::testing::TempDir dir;
+  const std::string cmd = absl::StrCat("'", PARINDEX_SERVER, "' serve --db '", dir.File("x.db"),
+                                       "' --listen 0.0.0.0:0 2>'", dir.File("err"), "'");
+  const int status = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream in(dir.File("err"));
+  std::stringstream err;
+  err << in.rdbuf();
+  EXPECT_EQ(err.str(),
+            "parindex-server: FAILED_PRECONDITION: --listen 0.0.0.0:0 is not a loopback address: "
+            "give --tls-cert and --tls-key, or --insecure to serve plaintext anyway\n");
+}
+
+}  // namespace

@@ -1,0 +1,516 @@
+// The gRPC service over an in-process channel, a real SQLite file and a clock the test
+// moves: the authorisation table walked in full, the whole workflow with real tokens,
+// and the documented error paths.
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "criteria/yaml_reader.h"
+#include "engine/ranking.h"
+#include "engine/scorer.h"
+#include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "parindex/v1/service.grpc.pb.h"
+#include "server/auth.h"
+#include "server/core.h"
+#include "server/service.h"
+#include "tests/store_test_util.h"
+
+namespace parindex::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+class FakeClock final : public store::Clock {
+ public:
+  absl::Time Now() const override { return now; }
+  absl::Time now = absl::FromCivil(absl::CivilSecond(2023, 11, 20, 9, 0, 0), VietnamTime());
+};
+
+std::string Read(const std::string& relative) {
+  std::ifstream in(std::string(PARINDEX_SOURCE_DIR) + "/" + relative);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::SqliteOptions options;
+    options.path = dir_.File("service.db");
+    options.max_evidence_bytes = 1000;
+    options.clock = &clock_;
+    store_ = *store::SqliteStore::Open(options);
+    core_ = std::make_unique<Core>(store_.get(), &clock_);
+    services_ = MakeServices(core_.get(), {.log_rpcs = false});
+    grpc::ServerBuilder builder;
+    for (auto& service : services_) builder.RegisterService(service.get());
+    server_ = builder.BuildAndStart();
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+    criteria_ = v1::CriteriaService::NewStub(channel_);
+    plans_ = v1::PlanService::NewStub(channel_);
+    units_ = v1::UnitService::NewStub(channel_);
+    rounds_ = v1::RoundService::NewStub(channel_);
+    assessments_ = v1::AssessmentService::NewStub(channel_);
+    scores_ = v1::ScoreService::NewStub(channel_);
+    audit_ = v1::AuditService::NewStub(channel_);
+    tokens_ = v1::TokenService::NewStub(channel_);
+    admin_ = Token(v1::ROLE_ADMIN);
+    appraiser_ = Token(v1::ROLE_APPRAISER);
+    reader_ = Token(v1::ROLE_READER);
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  std::string Token(v1::Role role, const std::string& unit = "") {
+    v1::CreateTokenRequest request;
+    request.set_role(role);
+    request.set_unit(unit);
+    auto token = core_->CreateToken(Caller{v1::ROLE_ADMIN, "bootstrap", ""}, request);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.ok() ? token->secret() : "";
+  }
+
+  // Calls `method` on `stub` with `token`.
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status Call(Stub* stub,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const std::string& token, const Request& request, Response* response) {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    return (stub->*method)(&context, request, response);
+  }
+
+  // The demo set, plan and its three wards, and round "r" open for self-assessment with
+  // its deadline a week ahead.
+  void CreateDemoRound() {
+    v1::CriteriaSet set;
+    v1::CreateCriteriaSetRequest create_set;
+    create_set.set_yaml(Read("criteria/demo/set.yaml"));
+    ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
+                     create_set, &set).ok());
+    v1::PutPlanRequest put_plan;
+    put_plan.set_yaml(Read("criteria/demo/plan.yaml"));
+    v1::Plan plan;
+    ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::PutPlan, admin_, put_plan, &plan).ok());
+    auto figures = criteria::ParseFigures(Read("criteria/demo/figures.yaml"), "figures.yaml");
+    ASSERT_TRUE(figures.ok());
+    figures_ = figures->proto;
+    v1::CreateRoundRequest create;
+    v1::Round* round = create.mutable_round();
+    round->set_id("r");
+    round->set_criteria_set("demo-ward-2023");
+    round->add_plans("demo-hungyen-2023");
+    round->set_self_assessment_deadline("2023-11-27T17:00:00+07:00");
+    round->set_explanation_deadline("2023-12-10T17:00:00+07:00");
+    for (const criteria::UnitFigures& u : figures_.units) {
+      v1::PutUnitRequest put;
+      *put.mutable_unit() = u.unit;
+      v1::Unit unit;
+      ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+      round->add_units(u.unit.code());
+      wards_[u.unit.code()] = Token(v1::ROLE_WARD, u.unit.code());
+    }
+    v1::Round created;
+    ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &created).ok());
+    EXPECT_EQ(created.criteria_set_version(), 1);
+    EXPECT_EQ(created.phase(), v1::PHASE_DRAFT);
+    Advance(v1::PHASE_SELF_ASSESSMENT);
+  }
+
+  void Advance(v1::RoundPhase to) {
+    v1::GetByNameRequest get;
+    get.set_name("rounds/r");
+    v1::Round round;
+    ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round).ok());
+    v1::AdvanceRoundRequest advance;
+    advance.set_name("rounds/r");
+    advance.set_to_phase(to);
+    advance.set_etag(round.version());
+    grpc::Status status = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance, &round);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(round.phase(), to);
+  }
+
+  v1::Assessment Assessment(const std::string& unit, const std::string& token = "") {
+    v1::GetByNameRequest get;
+    get.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    v1::Assessment a;
+    EXPECT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
+                     token.empty() ? appraiser_ : token, get, &a).ok());
+    return a;
+  }
+
+  // The unit's self values from the demo figures (survey entries are the office's).
+  v1::BatchUpdateEntriesRequest SelfEntries(const std::string& unit) {
+    v1::BatchUpdateEntriesRequest batch;
+    batch.set_parent(absl::StrCat("rounds/r/assessments/", unit));
+    for (const criteria::UnitFigures& u : figures_.units) {
+      if (u.unit.code() != unit) continue;
+      for (const v1::Entry& e : u.assessment.entries()) {
+        if (e.self().has_survey()) continue;
+        *batch.add_updates()->mutable_entry() = e;
+      }
+    }
+    return batch;
+  }
+
+  grpc::Status Update(const std::string& token, const v1::BatchUpdateEntriesRequest& r,
+                      v1::BatchUpdateEntriesResponse* out = nullptr) {
+    v1::BatchUpdateEntriesResponse ignored;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::BatchUpdateEntries, token, r,
+                out == nullptr ? &ignored : out);
+  }
+
+  int AuditCount() {
+    store::AuditFilter filter;
+    filter.limit = 100000;
+    return static_cast<int>(store_->ListAudit(filter)->size());
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<Core> core_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CriteriaService::Stub> criteria_;
+  std::unique_ptr<v1::PlanService::Stub> plans_;
+  std::unique_ptr<v1::UnitService::Stub> units_;
+  std::unique_ptr<v1::RoundService::Stub> rounds_;
+  std::unique_ptr<v1::AssessmentService::Stub> assessments_;
+  std::unique_ptr<v1::ScoreService::Stub> scores_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::TokenService::Stub> tokens_;
+  std::string admin_, appraiser_, reader_;
+  std::map<std::string, std::string> wards_;
+  criteria::FiguresFile figures_;
+};
+
+// Every method of the table, called by every role, with no token and a bad one.
+TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
+  v1::PutUnitRequest put;
+  put.mutable_unit()->set_code("U1");
+  put.mutable_unit()->set_name("Phường 1");
+  put.mutable_unit()->set_kind(v1::WARD);
+  v1::Unit unit;
+  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  const std::map<v1::Role, std::string> tokens = {{v1::ROLE_ADMIN, admin_},
+                                                  {v1::ROLE_APPRAISER, appraiser_},
+                                                  {v1::ROLE_READER, reader_},
+                                                  {v1::ROLE_WARD, Token(v1::ROLE_WARD, "U1")}};
+  grpc::GenericStub generic(channel_);
+  auto call = [&](const std::string& method, const std::string& token) {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    grpc::Slice nothing("");
+    grpc::ByteBuffer empty(&nothing, 1), response;
+    grpc::Status status;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    generic.UnaryCall(&context, method, grpc::StubOptions(), &empty, &response, [&](grpc::Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      status = s;
+      done = true;
+      cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    return status;
+  };
+  int checked = 0;
+  for (const auto& [method, allowed] : MethodRoles()) {
+    EXPECT_EQ(call(method, "").error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+    EXPECT_EQ(call(method, "pi_not-a-token").error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+    for (const auto& [role, token] : tokens) {
+      const grpc::Status status = call(method, token);
+      const std::string denial = absl::StrCat("a ", RoleName(role), " token may not call ", method);
+      if (allowed.count(role)) {
+        EXPECT_NE(status.error_message(), denial) << method;
+        EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+      } else {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << method << " " << RoleName(role);
+        EXPECT_EQ(status.error_message(), denial);
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 4 * 33);  // 33 methods × 4 roles
+}
+
+TEST_F(ServiceTest, AWardSeesAndChangesOnlyItsOwnUnit) {
+  CreateDemoRound();
+  v1::GetByNameRequest get;
+  get.set_name("rounds/r/assessments/LS");
+  v1::Assessment a;
+  grpc::Status status = Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
+                             wards_["HN"], get, &a);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message(), "this token acts for unit HN, not LS");
+  v1::BatchUpdateEntriesRequest other = SelfEntries("LS");
+  EXPECT_EQ(Update(wards_["HN"], other).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Assessment("LS").entries_size(), 0);
+  v1::GetUnitScoreRequest score_request;
+  score_request.set_name("rounds/r/assessments/LS");
+  v1::UnitScore score;
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, wards_["HN"], score_request, &score)
+                .error_message(),
+            "this token acts for unit HN, not LS: another unit's data is visible only once the "
+            "round is published");
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, reader_, score_request, &score)
+                .error_message(),
+            "round r is not published: readers see published rounds only");
+}
+
+TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
+  CreateDemoRound();
+  // Wards fill in and submit.
+  for (const char* unit : {"HN", "LS", "MK"}) {
+    v1::BatchUpdateEntriesResponse response;
+    grpc::Status status = Update(wards_[unit], SelfEntries(unit), &response);
+    ASSERT_TRUE(status.ok()) << unit << ": " << status.error_message();
+    EXPECT_EQ(response.entries(0).version(), 1);
+    EXPECT_EQ(Assessment(unit).state(), v1::STATE_DRAFT);
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment submitted;
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment, wards_[unit],
+                     submit, &submitted).ok());
+    EXPECT_EQ(submitted.state(), v1::STATE_SUBMITTED);
+  }
+  // Appraisal: the survey, one appraised score, one explanation request.
+  Advance(v1::PHASE_APPRAISAL);
+  v1::ImportSurveyRequest survey;
+  survey.set_parent("rounds/r");
+  survey.set_csv("unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
+                 "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\n");
+  v1::ImportSurveyResponse imported;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey, appraiser_, survey,
+                   &imported).ok());
+  EXPECT_EQ(imported.imported(), 4);
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = appraise.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  u->mutable_entry()->set_appraisal_comment("Sáng kiến chưa được cấp có thẩm quyền công nhận");
+  u->set_etag(1);
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  EXPECT_EQ(Assessment("HN").state(), v1::STATE_APPRAISED);
+  v1::RequestExplanationRequest explain_request;
+  explain_request.set_name("rounds/r/assessments/LS");
+  explain_request.set_etag(Assessment("LS").version());
+  (*explain_request.mutable_messages())["III.1"] = "Giải trình tỷ lệ đúng hạn 95,00%";
+  v1::Assessment ls;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation, appraiser_,
+                   explain_request, &ls).ok());
+  EXPECT_EQ(ls.state(), v1::STATE_EXPLANATION_REQUESTED);
+
+  // Explanation.
+  Advance(v1::PHASE_EXPLANATION);
+  v1::BatchUpdateEntriesRequest explanation;
+  explanation.set_parent("rounds/r/assessments/LS");
+  v1::EntryUpdate* e = explanation.add_updates();
+  e->mutable_entry()->set_criterion("III.1");
+  e->mutable_entry()->set_explanation("Hệ thống tính cả hồ sơ rút; xin xem xét");
+  e->set_etag(2);
+  ASSERT_TRUE(Update(wards_["LS"], explanation).ok());
+  v1::BatchUpdateEntriesRequest not_requested = explanation;
+  not_requested.mutable_updates(0)->mutable_entry()->set_criterion("III.2");
+  not_requested.mutable_updates(0)->set_etag(1);
+  EXPECT_EQ(Update(wards_["LS"], not_requested).error_message(),
+            "updates[0]: no explanation was requested for III.2");
+  v1::AssessmentActionRequest done;
+  done.set_name("rounds/r/assessments/LS");
+  done.set_etag(Assessment("LS").version());
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation, wards_["LS"],
+                   done, &ls).ok());
+  EXPECT_EQ(ls.state(), v1::STATE_EXPLAINED);
+
+  // Final appraisal, finalisation, publication.
+  Advance(v1::PHASE_FINAL_APPRAISAL);
+  v1::AssessmentActionRequest finalise;
+  finalise.set_name("rounds/r/assessments/HN");
+  finalise.set_etag(Assessment("HN").version());
+  v1::Assessment hn;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::FinaliseAssessment, appraiser_,
+                   finalise, &hn).ok());
+  EXPECT_EQ(hn.state(), v1::STATE_FINAL);
+  Advance(v1::PHASE_FINALISED);
+  EXPECT_EQ(Assessment("MK").state(), v1::STATE_FINAL);
+  appraise.mutable_updates(0)->set_etag(2);
+  EXPECT_THAT(Update(appraiser_, appraise).error_message(), HasSubstr("scores are locked"));
+  Advance(v1::PHASE_PUBLISHED);
+
+  // A reader sees the published ranking; it equals the engine's on the same inputs.
+  v1::GetRankingRequest ranking_request;
+  ranking_request.set_name("rounds/r");
+  v1::Ranking ranking;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, reader_, ranking_request,
+                   &ranking).ok());
+  auto set = criteria::LoadCriteriaSet(std::string(PARINDEX_SOURCE_DIR) + "/criteria/demo/set.yaml");
+  auto plan = criteria::LoadPlan(std::string(PARINDEX_SOURCE_DIR) + "/criteria/demo/plan.yaml");
+  std::vector<v1::UnitScore> expected;
+  for (const criteria::UnitFigures& unit : figures_.units) {
+    expected.push_back(*engine::ScoreUnit(**set, plan->get(), unit.unit, unit.assessment, v1::APPRAISED));
+  }
+  engine::RankUnitScores(&expected);
+  ASSERT_EQ(ranking.units_size(), 3);
+  for (const v1::UnitScore& got : ranking.units()) {
+    for (const v1::UnitScore& want : expected) {
+      if (want.unit() != got.unit()) continue;
+      EXPECT_EQ(got.achieved_milli(), want.achieved_milli()) << got.unit();
+      EXPECT_EQ(got.index_hundredths(), want.index_hundredths()) << got.unit();
+      EXPECT_EQ(got.classification(), want.classification()) << got.unit();
+      EXPECT_EQ(got.rank(), want.rank()) << got.unit();
+    }
+  }
+  EXPECT_EQ(ranking.units(0).unit(), "HN");
+  EXPECT_EQ(ranking.units(0).achieved_milli(), 89397);  // the golden's 89.897 less 0.5 appraised
+  v1::GetUnitScoreRequest score_request;
+  score_request.set_name("rounds/r/assessments/LS");
+  v1::UnitScore ls_score;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, reader_, score_request,
+                   &ls_score).ok());
+  EXPECT_EQ(ls_score.rank(), 3);
+  EXPECT_EQ(ls_score.criteria_size(), 31);  // 30 criteria and the group I.1
+}
+
+TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {
+  CreateDemoRound();
+  v1::BatchUpdateEntriesRequest batch;
+  batch.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* ok = batch.add_updates();
+  ok->mutable_entry()->set_criterion("II.1");
+  ok->mutable_entry()->mutable_self()->set_done(true);
+  v1::EntryUpdate* bad = batch.add_updates();
+  bad->mutable_entry()->set_criterion("III.1");
+  (*bad->mutable_entry()->mutable_self()->mutable_figures())["resolved_on_time"] = 431;
+  (*bad->mutable_entry()->mutable_self()->mutable_figures())["resolved"] = 430;
+  const int audit_before = AuditCount();
+  grpc::Status status = Update(wards_["HN"], batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "updates[1].entry.self.figures.resolved_on_time: 431 exceeds resolved (430)");
+  EXPECT_EQ(Assessment("HN").entries_size(), 0);
+  EXPECT_EQ(AuditCount(), audit_before);
+
+  bad->mutable_entry()->set_criterion("Z.9");
+  EXPECT_EQ(Update(wards_["HN"], batch).error_message(),
+            "updates[1].entry.criterion: 'Z.9' is not a criterion to fill in demo-ward-2023 v1");
+  bad->mutable_entry()->set_criterion("VIII.1");
+  EXPECT_EQ(Update(wards_["HN"], batch).error_message(),
+            "updates[1].entry.criterion: VIII.1 is a survey criterion; its answers are imported by "
+            "the Home Affairs office");
+  bad->mutable_entry()->set_criterion("III.1");
+  bad->mutable_update_mask()->add_paths("appraised");
+  EXPECT_EQ(Update(wards_["HN"], batch).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(AuditCount(), audit_before);
+}
+
+TEST_F(ServiceTest, StaleEtagsAndRetriedRequests) {
+  CreateDemoRound();
+  v1::BatchUpdateEntriesRequest batch;
+  batch.set_parent("rounds/r/assessments/HN");
+  batch.set_request_id("req-42");
+  v1::EntryUpdate* u = batch.add_updates();
+  u->mutable_entry()->set_criterion("II.1");
+  u->mutable_entry()->mutable_self()->set_done(true);
+  v1::BatchUpdateEntriesResponse first, again;
+  ASSERT_TRUE(Update(wards_["HN"], batch, &first).ok());
+  const int audit_after_first = AuditCount();
+  ASSERT_TRUE(Update(wards_["HN"], batch, &again).ok()) << "a retry with the same request id";
+  EXPECT_EQ(AuditCount(), audit_after_first);
+  EXPECT_EQ(Assessment("HN").entries(0).version(), 1);
+  batch.set_request_id("req-43");
+  grpc::Status stale = Update(wards_["HN"], batch);  // etag 0, but it is at version 1
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(stale.error_message(),
+            "rounds/r/assessments/HN/entries/II.1: stale etag 0; it is at version 1 (read it again, then retry)");
+  v1::AdvanceRoundRequest advance;
+  advance.set_name("rounds/r");
+  advance.set_to_phase(v1::PHASE_APPRAISAL);
+  advance.set_etag(1);  // the round is at version 2 since it opened
+  v1::Round round;
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance, &round)
+                .error_code(),
+            grpc::StatusCode::ABORTED);
+  advance.set_to_phase(v1::PHASE_EXPLANATION);
+  advance.set_etag(2);
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance, &round)
+                .error_message(),
+            "round r is in phase SELF_ASSESSMENT: it can only move to APPRAISAL");
+}
+
+TEST_F(ServiceTest, TheDeadlineClosesTheFormUnlessReopened) {
+  CreateDemoRound();
+  clock_.now = absl::FromCivil(absl::CivilSecond(2023, 11, 27, 17, 0, 1), VietnamTime());
+  grpc::Status late = Update(wards_["MK"], SelfEntries("MK"));
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(late.error_message(),
+            "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the Home "
+            "Affairs office to reopen the assessment");
+  v1::ReopenAssessmentRequest reopen;
+  reopen.set_name("rounds/r/assessments/MK");
+  v1::Assessment mk;
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_, reopen, &mk)
+                .error_message(),
+            "reason: say why the unit is reopened");
+  reopen.set_reason("Mất điện ngày 27/11");
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_, reopen, &mk).ok());
+  EXPECT_TRUE(mk.reopened());
+  ASSERT_TRUE(Update(wards_["MK"], SelfEntries("MK")).ok());
+  v1::ListRequest audit;
+  audit.set_filter("resource=rounds/r/assessments/MK");
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_, audit, &events).ok());
+  ASSERT_GE(events.events_size(), 2);
+  EXPECT_EQ(events.events(0).action(), "assessment.state");
+  EXPECT_EQ(events.events(0).reason(), "Mất điện ngày 27/11");
+}
+
+TEST_F(ServiceTest, EvidenceOverTheLimitIsRefused) {
+  CreateDemoRound();
+  v1::UploadEvidenceRequest upload;
+  upload.set_parent("rounds/r/assessments/HN");
+  upload.set_criterion("I.1.1");
+  upload.mutable_evidence()->set_file_name("ke-hoach.pdf");
+  upload.mutable_evidence()->set_document_type("Kế hoạch CCHC năm");
+  upload.set_content(std::string(1001, 'x'));
+  v1::Evidence evidence;
+  grpc::Status status = Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence,
+                             wards_["HN"], upload, &evidence);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "evidence 'ke-hoach.pdf': 1001 bytes exceed the limit of 1000 bytes");
+  upload.set_content("%PDF-1.4 …");
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence, wards_["HN"],
+                   upload, &evidence).ok());
+  EXPECT_GT(evidence.id(), 0);
+  EXPECT_EQ(evidence.size_bytes(), 12);
+}
+
+TEST_F(ServiceTest, PreviewScoresWithoutStoring) {
+  CreateDemoRound();
+  v1::PreviewScoreRequest preview;
+  preview.set_parent("rounds/r/assessments/LS");
+  v1::Entry* e = preview.add_entries();
+  e->set_criterion("III.1");
+  (*e->mutable_self()->mutable_figures())["resolved_on_time"] = 381;
+  (*e->mutable_self()->mutable_figures())["resolved"] = 400;
+  v1::UnitScore score;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["LS"], preview, &score).ok());
+  for (const v1::CriterionScore& c : score.criteria()) {
+    if (c.code() == "III.1") {
+      EXPECT_EQ(c.trace().reason(),
+                "on_time_rate 381/400 = 95.25% > 95% (plan target for ward) → 4.00 of 4.00");
+    }
+  }
+  EXPECT_EQ(Assessment("LS").entries_size(), 0);
+}
+
+}  // namespace
+}  // namespace parindex::server
