@@ -250,7 +250,20 @@ absl::StatusOr<v1::CriteriaSet> Core::GetCriteriaSet(const Caller& c,
 
 absl::StatusOr<v1::ListCriteriaSetsResponse> Core::ListCriteriaSets(const Caller& c,
                                                                    const v1::ListRequest& r) {
-  ASSIGN_OR_RETURN(std::vector<v1::CriteriaSet> sets, store_->ListCriteriaSets());
+  std::vector<v1::CriteriaSet> sets;
+  if (r.filter().empty()) {
+    ASSIGN_OR_RETURN(sets, store_->ListCriteriaSets());
+  } else {
+    // "id=commune-2025": every version of one set, oldest first.
+    std::vector<std::string> kv = absl::StrSplit(r.filter(), absl::MaxSplits('=', 1));
+    if (kv.size() != 2 || kv[0] != "id") return absl::InvalidArgumentError("filter: use id=…");
+    for (int32_t version = 1;; ++version) {
+      absl::StatusOr<v1::CriteriaSet> set = store_->GetCriteriaSet(kv[1], version);
+      if (!set.ok()) break;
+      sets.push_back(*std::move(set));
+    }
+    if (sets.empty()) return absl::NotFoundError(absl::StrCat("criteriaSets/", kv[1], ": not found"));
+  }
   v1::ListCriteriaSetsResponse response;
   RETURN_IF_ERROR(Page(sets, r, response.mutable_criteria_sets(), response.mutable_next_page_token()));
   return response;

@@ -80,6 +80,9 @@ class Core {
   // Scores.
   absl::StatusOr<v1::UnitScore> PreviewScore(const Caller& c, const v1::PreviewScoreRequest& r);
   absl::StatusOr<v1::UnitScore> GetUnitScore(const Caller& c, const v1::GetUnitScoreRequest& r);
+  // The same answer as GetUnitScore, already serialized: the hot read path. The
+  // rendered score is cached as bytes; the rank is appended as one more field.
+  absl::StatusOr<std::string> GetUnitScoreBytes(const Caller& c, const v1::GetUnitScoreRequest& r);
   absl::StatusOr<v1::Ranking> GetRanking(const Caller& c, const v1::GetRankingRequest& r);
   absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c, const v1::GetByNameRequest& r);
 
@@ -100,6 +103,9 @@ class Core {
   // reader only published rounds.
   absl::Status CheckCanRead(const Caller& c, const RoundContext& round, const std::string& unit) const;
   absl::StatusOr<v1::Assessment> LoadAssessment(const RoundContext& round, const std::string& unit);
+  absl::StatusOr<std::shared_ptr<const ScoreEntry>> CachedScore(const RoundContext& round,
+                                                                const std::string& unit,
+                                                                v1::Column column);
   absl::StatusOr<v1::UnitScore> ScoreOf(const RoundContext& round, const std::string& unit, v1::Column column);
   absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> RanksOf(
       const RoundContext& round, v1::Column column);

@@ -119,7 +119,13 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
   RETURN_IF_ERROR(CheckOwnUnit(c, unit_code));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
   RETURN_IF_ERROR(CheckCanRead(c, *round, unit_code));
-  ASSIGN_OR_RETURN(v1::Assessment stored, LoadAssessment(*round, unit_code));
+  // Only the entries this call touches are read: the checks below need the stored
+  // state, not the states derived from other entries (NOT_STARTED and DRAFT, or
+  // SUBMITTED and APPRAISED, are allowed alike).
+  std::vector<std::string> touched;
+  for (const v1::EntryUpdate& u : r.updates()) touched.push_back(u.entry().criterion());
+  ASSIGN_OR_RETURN(v1::Assessment stored, store_->GetAssessmentEntries(name.first, unit_code, touched));
+  if (round->round.phase() >= v1::PHASE_FINALISED) stored.set_state(v1::STATE_FINAL);
   if (r.updates().empty()) return absl::InvalidArgumentError("updates: nothing to update");
   ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateEntries"));
   if (applied) {  // a retry: answer with the entries as they are now
@@ -251,12 +257,14 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
   ASSIGN_OR_RETURN(v1::WriteAck ack, store_->UpdateEntries(Ctx(c, r.request_id(), r.reason()),
                                                            name.first, unit_code, updates));
   Changed(name.first, unit_code);
-  ASSIGN_OR_RETURN(v1::Assessment after, store_->GetAssessment(name.first, unit_code));
+  // The stored entries are what was merged, with the versions and time of the commit.
   v1::BatchUpdateEntriesResponse response;
-  for (const store::EntryUpdate& u : updates) {
-    for (const v1::Entry& e : after.entries()) {
-      if (e.criterion() == u.entry.criterion()) *response.add_entries() = e;
-    }
+  for (size_t i = 0; i < updates.size(); ++i) {
+    v1::Entry* e = response.add_entries();
+    *e = std::move(updates[i].entry);
+    e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i) : 0);
+    e->set_updated_at(ack.at());
+    e->set_updated_by(c.token_id);
   }
   return response;
 }

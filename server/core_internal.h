@@ -28,7 +28,8 @@ struct RoundContext {
 
 struct ScoreEntry {
   int64_t generation = 0;
-  v1::UnitScore score;  // with trace, without rank
+  v1::UnitScore score;     // with trace, without rank
+  std::string serialized;  // the same, serialized once
 };
 
 struct RankEntry {

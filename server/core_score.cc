@@ -23,15 +23,16 @@ v1::Column ColumnOr(v1::Column column) {
 
 }  // namespace
 
-absl::StatusOr<v1::UnitScore> Core::ScoreOf(const RoundContext& round, const std::string& unit,
-                                            v1::Column column) {
+absl::StatusOr<std::shared_ptr<const ScoreEntry>> Core::CachedScore(const RoundContext& round,
+                                                                     const std::string& unit,
+                                                                     v1::Column column) {
   const auto key = std::make_tuple(round.round.id(), unit, static_cast<int>(column));
   int64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     generation = unit_generation_[{round.round.id(), unit}];
     auto it = scores_.find(key);
-    if (it != scores_.end() && it->second->generation == generation) return it->second->score;
+    if (it != scores_.end() && it->second->generation == generation) return it->second;
   }
   ASSIGN_OR_RETURN(v1::Assessment assessment, store_->GetAssessment(round.round.id(), unit));
   const v1::Unit& u = round.units.at(unit);
@@ -43,9 +44,16 @@ absl::StatusOr<v1::UnitScore> Core::ScoreOf(const RoundContext& round, const std
   }
   auto entry = std::make_shared<ScoreEntry>();
   entry->generation = generation;
-  entry->score = *score;
+  entry->score = *std::move(score);
+  entry->serialized = entry->score.SerializeAsString();
   std::lock_guard<std::mutex> lock(mu_);
   scores_[key] = entry;
+  return std::shared_ptr<const ScoreEntry>(entry);
+}
+
+absl::StatusOr<v1::UnitScore> Core::ScoreOf(const RoundContext& round, const std::string& unit,
+                                            v1::Column column) {
+  ASSIGN_OR_RETURN(auto entry, CachedScore(round, unit, column));
   return entry->score;
 }
 
@@ -91,6 +99,25 @@ absl::StatusOr<v1::UnitScore> Core::GetUnitScore(const Caller& c, const v1::GetU
   auto it = ranks->find(name.second);
   if (it != ranks->end()) score.set_rank(it->second.rank);
   return score;
+}
+
+absl::StatusOr<std::string> Core::GetUnitScoreBytes(const Caller& c,
+                                                    const v1::GetUnitScoreRequest& r) {
+  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
+  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  const v1::Column column = ColumnOr(r.column());
+  ASSIGN_OR_RETURN(auto entry, CachedScore(*round, name.second, column));
+  ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
+  std::string bytes = entry->serialized;
+  auto it = ranks->find(name.second);
+  if (it != ranks->end() && it->second.rank != 0) {
+    // A field appended to a serialized message is merged into it: this sets rank.
+    v1::UnitScore rank_only;
+    rank_only.set_rank(it->second.rank);
+    rank_only.AppendToString(&bytes);
+  }
+  return bytes;
 }
 
 absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c, const v1::GetRankingRequest& r) {

@@ -514,3 +514,171 @@ TEST_F(ServiceTest, PreviewScoresWithoutStoring) {
 
 }  // namespace
 }  // namespace parindex::server
+
+namespace parindex::server {
+namespace {
+
+// The calls the workflow test does not make: their success paths and errors.
+TEST_F(ServiceTest, EveryOtherCall) {
+  CreateDemoRound();
+  // Criteria sets: versions, get, list, errors.
+  v1::CreateCriteriaSetRequest again;
+  again.set_yaml(Read("criteria/demo/set.yaml"));
+  again.set_request_id("set-v2");
+  v1::CriteriaSet v2, replay;
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_, again, &v2).ok());
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_, again, &replay).ok());
+  EXPECT_EQ(v2.version(), 2);
+  EXPECT_EQ(replay.version(), 2);
+  v1::ListRequest versions;
+  versions.set_filter("id=demo-ward-2023");
+  v1::ListCriteriaSetsResponse sets;
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::ListCriteriaSets, reader_, versions, &sets).ok());
+  ASSERT_EQ(sets.criteria_sets_size(), 2);
+  EXPECT_EQ(sets.criteria_sets(1).version(), 2);
+  v1::GetCriteriaSetRequest get_set;
+  get_set.set_name("criteriaSets/demo-ward-2023");
+  get_set.set_version(1);
+  v1::CriteriaSet got;
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::GetCriteriaSet, wards_["HN"], get_set, &got).ok());
+  EXPECT_EQ(got.version(), 1);
+  get_set.set_name("criteria/demo");
+  EXPECT_EQ(Call(criteria_.get(), &v1::CriteriaService::Stub::GetCriteriaSet, admin_, get_set, &got).error_message(),
+            "name: expected criteriaSets/{id}, got 'criteria/demo'");
+  v1::CreateCriteriaSetRequest broken;
+  broken.set_yaml("id: x\ntitle: x\nlevel: commune\ntotal: 5\nareas: []\n");
+  EXPECT_EQ(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_, broken, &got).error_message(),
+            "yaml:4:8: criteria set: total 5 but the areas add up to 0");
+
+  // Plans and units.
+  v1::GetByNameRequest get_plan;
+  get_plan.set_name("plans/demo-hungyen-2023");
+  v1::Plan plan;
+  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::GetPlan, reader_, get_plan, &plan).ok());
+  EXPECT_EQ(plan.targets_size(), 9);
+  v1::ListPlansResponse plans;
+  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, reader_, v1::ListRequest(), &plans).ok());
+  EXPECT_EQ(plans.plans_size(), 1);
+  v1::ListRequest wards_only;
+  wards_only.set_filter("kind=ward");
+  wards_only.set_page_size(2);
+  v1::ListUnitsResponse units;
+  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units).ok());
+  ASSERT_EQ(units.units_size(), 2);
+  EXPECT_EQ(units.next_page_token(), "2");
+  wards_only.set_page_token(units.next_page_token());
+  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units).ok());
+  ASSERT_EQ(units.units_size(), 1);
+  EXPECT_EQ(units.units(0).code(), "MK");
+  EXPECT_EQ(units.next_page_token(), "");
+  wards_only.set_page_token("99");
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units).error_message(),
+            "page_token: not a token from this list");
+  v1::GetByNameRequest get_unit;
+  get_unit.set_name("units/LS");
+  v1::Unit unit;
+  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::GetUnit, reader_, get_unit, &unit).ok());
+  EXPECT_EQ(unit.name(), "Phường Lam Sơn");
+  get_unit.set_name("units/XX");
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::GetUnit, reader_, get_unit, &unit).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Rounds: update with a mask, deadlines in Vietnam time, listing, the status board.
+  v1::GetByNameRequest get_round;
+  get_round.set_name("rounds/r");
+  v1::Round round;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &round).ok());
+  EXPECT_EQ(round.self_assessment_deadline(), "2023-11-27T17:00:00+07:00");
+  v1::UpdateRoundRequest update;
+  update.mutable_round()->set_id("r");
+  update.mutable_round()->set_self_assessment_deadline("2023-11-30T03:00:00Z");
+  update.mutable_round()->set_title("ignored: not in the mask");
+  update.mutable_update_mask()->add_paths("self_assessment_deadline");
+  update.set_etag(round.version());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update, &round).ok());
+  EXPECT_EQ(round.self_assessment_deadline(), "2023-11-30T10:00:00+07:00");
+  EXPECT_EQ(round.title(), "");
+  update.set_etag(round.version());
+  update.mutable_update_mask()->add_paths("phase");
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update, &round).error_message(),
+            "update_mask: 'phase' cannot be updated (title, self_assessment_deadline, explanation_deadline)");
+  update.mutable_update_mask()->clear_paths();
+  update.mutable_update_mask()->add_paths("explanation_deadline");
+  update.mutable_round()->set_explanation_deadline("next week");
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update, &round).error_message(),
+            "round.explanation_deadline: 'next week' is not an RFC 3339 time (e.g. 2023-12-05T17:00:00+07:00)");
+  v1::ListRoundsResponse rounds;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, appraiser_, v1::ListRequest(), &rounds).ok());
+  EXPECT_EQ(rounds.rounds_size(), 1);
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, reader_, v1::ListRequest(), &rounds).ok());
+  EXPECT_EQ(rounds.rounds_size(), 0);  // not published
+  ASSERT_TRUE(Update(wards_["HN"], SelfEntries("HN")).ok());
+  v1::ListAssessmentsRequest board;
+  board.set_parent("rounds/r");
+  v1::ListAssessmentsResponse states;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, appraiser_, board, &states).ok());
+  ASSERT_EQ(states.assessments_size(), 3);
+  EXPECT_EQ(states.assessments(0).unit(), "HN");
+  EXPECT_EQ(states.assessments(0).state(), v1::STATE_DRAFT);
+  EXPECT_EQ(states.assessments(1).state(), v1::STATE_NOT_STARTED);
+  EXPECT_EQ(states.assessments(0).entries_size(), 0);
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, wards_["LS"], board, &states).ok());
+  ASSERT_EQ(states.assessments_size(), 1);  // a ward sees its own line only
+  EXPECT_EQ(states.assessments(0).unit(), "LS");
+
+  // Scores for the office before publication, and the round summary.
+  v1::GetUnitScoreRequest score_request;
+  score_request.set_name("rounds/r/assessments/HN");
+  v1::UnitScore score;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, score_request, &score).ok());
+  EXPECT_EQ(score.rank(), 1);
+  EXPECT_EQ(score.achieved_milli(), 73800);  // no survey yet: 89.897 - 16.097
+  v1::GetByNameRequest summary_request;
+  summary_request.set_name("rounds/r");
+  v1::RoundSummary summary;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_, summary_request,
+                   &summary).ok());
+  ASSERT_EQ(summary.areas_size(), 9);
+  EXPECT_EQ(summary.areas(0).code(), "I");
+  EXPECT_EQ(summary.areas(0).applicable_units(), 3);
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, reader_, summary_request, &summary)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Tokens: list and revoke; a revoked token stops working at once.
+  v1::CreateTokenRequest create_token;
+  create_token.set_role(v1::ROLE_READER);
+  create_token.set_label("dashboard");
+  v1::CreateTokenResponse created;
+  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_, create_token, &created).ok());
+  EXPECT_EQ(created.secret().rfind("pi_", 0), 0u);
+  v1::ListTokensResponse tokens;
+  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::ListTokens, admin_, v1::ListRequest(), &tokens).ok());
+  EXPECT_EQ(tokens.tokens_size(), 7);  // admin, appraiser, reader, three wards, dashboard
+  v1::ListPlansResponse ignored;
+  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, created.secret(), v1::ListRequest(), &ignored).ok());
+  v1::GetByNameRequest revoke;
+  revoke.set_name(absl::StrCat("tokens/", created.token().id()));
+  v1::Token revoked;
+  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::RevokeToken, admin_, revoke, &revoked).ok());
+  EXPECT_FALSE(revoked.revoked_at().empty());
+  EXPECT_EQ(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, created.secret(), v1::ListRequest(), &ignored)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  create_token.set_role(v1::ROLE_WARD);
+  EXPECT_EQ(Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_, create_token, &created).error_message(),
+            "unit: a ward token needs the unit it acts for");
+
+  // Audit, filtered by actor.
+  v1::ListRequest by_actor;
+  by_actor.set_filter(absl::StrCat("actor=", revoked.id()));
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, by_actor, &events).ok());
+  EXPECT_EQ(events.events_size(), 0);
+  by_actor.set_filter("who=me");
+  EXPECT_EQ(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, by_actor, &events).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace parindex::server

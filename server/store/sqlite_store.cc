@@ -287,6 +287,7 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
         }
         Tx tx(writer_, write.ctx, now);
         ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
+        ack.set_at(now);
         if (!request_id.empty()) {
           RETURN_IF_ERROR(Stmt(writer_,
                                "INSERT INTO requests (request_id, method, response, created_at) "
@@ -774,6 +775,34 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
     v1::Assessment assessment;
     FillAssessment(get, r, &assessment);
     RETURN_IF_ERROR(ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
+    return assessment;
+  });
+}
+
+absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
+    absl::string_view round, absl::string_view unit, const std::vector<std::string>& criteria) {
+  const std::string r(round), u(unit);
+  return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
+    Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+                 "WHERE round_id = ? AND unit_code = ?");
+    get.Bind(1, r).Bind(2, u);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+    v1::Assessment assessment;
+    FillAssessment(get, r, &assessment);
+    Stmt entry(db, "SELECT body, version, updated_at, updated_by FROM entries "
+                   "WHERE round_id = ? AND unit_code = ? AND criterion = ?");
+    for (const std::string& criterion : criteria) {
+      entry.Reset();
+      entry.Bind(1, r).Bind(2, u).Bind(3, criterion);
+      ASSIGN_OR_RETURN(bool row, entry.Step());
+      if (!row) continue;
+      v1::Entry* e = assessment.add_entries();
+      if (!e->ParseFromString(entry.Blob(0))) return absl::DataLossError("stored entry cannot be parsed");
+      e->set_version(entry.Int(1));
+      e->set_updated_at(entry.Text(2));
+      e->set_updated_by(entry.Text(3));
+    }
     return assessment;
   });
 }

@@ -64,6 +64,9 @@ class SqliteStore final : public Store {
   absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                absl::string_view unit) override;
   absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) override;
+  absl::StatusOr<v1::Assessment> GetAssessmentEntries(
+      absl::string_view round, absl::string_view unit,
+      const std::vector<std::string>& criteria) override;
   using Store::UpdateEntries;
   absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx, absl::string_view round,
                                              absl::string_view unit,

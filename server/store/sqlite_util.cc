@@ -83,6 +83,13 @@ absl::Status Stmt::Run() {
   }
 }
 
+void Stmt::Reset() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
 int64_t Stmt::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 std::string Stmt::Text(int column) const {

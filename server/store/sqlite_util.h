@@ -39,6 +39,8 @@ class Stmt {
   absl::StatusOr<bool> Step();
   // Steps to the end, expecting no row.
   absl::Status Run();
+  // Ready to bind and step again.
+  void Reset();
 
   int64_t Int(int column) const;
   std::string Text(int column) const;

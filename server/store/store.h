@@ -116,6 +116,9 @@ class Store {
   virtual absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                        absl::string_view unit) = 0;
   virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) = 0;
+  // The assessment with only the entries of `criteria` (those that exist).
+  virtual absl::StatusOr<v1::Assessment> GetAssessmentEntries(
+      absl::string_view round, absl::string_view unit, const std::vector<std::string>& criteria) = 0;
   // Stores all updates or none (ABORTED naming the first stale entry). The ack lists
   // the new version of each entry.
   // With a StateChange, the assessment's state changes in the same transaction (or

@@ -1,0 +1,277 @@
+// Load against the real parindex-server: it starts the binary on a free loopback port
+// over a fresh database with the demo round, then drives it with an async client that
+// keeps N calls in flight for a fixed time per workload, in one run:
+//   echo (the baseline), GetUnitScore, GetRanking, and acknowledged appraisal writes
+//   (BatchUpdateEntries, each durable before it is answered).
+// Every call's status is counted; a workload with any error is reported as failed.
+// Results and the command that produced them go in bench/README.md.
+//
+// Usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "parindex/v1/service.grpc.pb.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace v1 = parindex::v1;
+
+struct Server {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+  std::string address;
+  std::map<std::string, std::string> tokens;
+};
+
+Server Start(const std::string& binary, const std::string& criteria, const std::string& db) {
+  int fds[2];
+  if (pipe(fds) != 0) std::abort();
+  Server s;
+  s.pid = fork();
+  if (s.pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    execl(binary.c_str(), binary.c_str(), "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0",
+          "--demo", criteria.c_str(), "--quiet", nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  s.out = fdopen(fds[0], "r");
+  char line[512];
+  while (std::fgets(line, sizeof(line), s.out) != nullptr) {
+    absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
+    if (absl::ConsumePrefix(&l, "parindex-server listening on ")) {
+      s.address = std::string(l.substr(0, l.find(' ')));
+    } else if (l.find(": pi_") != absl::string_view::npos) {
+      const size_t colon = l.find(": pi_");
+      s.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] = std::string(l.substr(colon + 2));
+    } else if (l == "try:") {
+      break;
+    }
+  }
+  return s;
+}
+
+struct Result {
+  std::string name;
+  int64_t ok = 0, failed = 0;
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  std::string first_error;
+};
+
+// One call in flight: Start() issues it, Done() is called with its status.
+struct Slot {
+  virtual ~Slot() = default;
+  virtual void Start(grpc::CompletionQueue* cq, void* tag) = 0;
+  virtual grpc::Status* status() = 0;
+  virtual void Done() {}
+  Clock::time_point started;
+  std::unique_ptr<grpc::ClientContext> context;
+};
+
+// A call sent and received as bytes: the generator does not parse what it reads.
+struct Raw : Slot {
+  Raw(grpc::GenericStub* stub, std::string method, std::string token, const google::protobuf::Message& request)
+      : stub(stub), method(std::move(method)), token(std::move(token)), bytes(request.SerializeAsString()) {}
+  void Start(grpc::CompletionQueue* cq, void* tag) override {
+    context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("authorization", "Bearer " + token);
+    started = Clock::now();
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer send(&slice, 1);
+    reader = stub->PrepareUnaryCall(context.get(), method, send, cq);
+    reader->StartCall();
+    reader->Finish(&response, &status_, tag);
+  }
+  grpc::Status* status() override { return &status_; }
+  grpc::GenericStub* stub;
+  std::string method;
+  std::string token;
+  std::string bytes;
+  grpc::ByteBuffer response;
+  grpc::Status status_;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+};
+
+Result Run(const std::string& name, std::vector<std::unique_ptr<Slot>>& slots, double seconds) {
+  grpc::CompletionQueue cq;
+  Result result;
+  result.name = name;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  for (size_t i = 0; i < slots.size(); ++i) slots[i]->Start(&cq, reinterpret_cast<void*>(i));
+  size_t in_flight = slots.size();
+  void* tag = nullptr;
+  bool ok = false;
+  while (in_flight > 0 && cq.Next(&tag, &ok)) {
+    Slot& slot = *slots[reinterpret_cast<size_t>(tag)];
+    const auto now = Clock::now();
+    if (slot.status()->ok()) {
+      ++result.ok;
+      result.latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - slot.started).count());
+      slot.Done();
+    } else {
+      if (result.failed++ == 0) {
+        result.first_error = absl::StrCat(slot.status()->error_code(), ": ", slot.status()->error_message());
+      }
+    }
+    if (now < end) {
+      slot.Start(&cq, tag);
+    } else {
+      --in_flight;
+    }
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return result;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT]\n");
+    return 2;
+  }
+  const double seconds = argc > 3 ? std::atof(argv[3]) : 5;
+  const int in_flight = argc > 4 ? std::atoi(argv[4]) : 64;
+  const auto dir = std::filesystem::temp_directory_path() / absl::StrCat("parindex-server-bench-", getpid());
+  std::filesystem::create_directories(dir);
+  Server server = Start(argv[1], argv[2], (dir / "bench.db").string());
+  if (server.address.empty()) {
+    std::fprintf(stderr, "the server did not start\n");
+    return 1;
+  }
+  auto channel = grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials());
+  grpc::GenericStub generic(channel);
+  auto rounds = v1::RoundService::NewStub(channel);
+  auto assessments = v1::AssessmentService::NewStub(channel);
+  const std::string appraiser = server.tokens["appraiser"];
+  std::vector<Result> results;
+
+  auto run_reads = [&](const std::string& name, const std::function<std::unique_ptr<Slot>()>& make) {
+    std::vector<std::unique_ptr<Slot>> slots;
+    for (int i = 0; i < in_flight; ++i) slots.push_back(make());
+    Run(name, slots, 0.5);  // warm up: caches, connections
+    results.push_back(Run(name, slots, seconds));
+  };
+  v1::EchoMessage hello;
+  hello.set_text("xin chào");
+  run_reads("Echo", [&] {
+    return std::make_unique<Raw>(&generic, "/parindex.v1.EchoService/Echo", appraiser, hello);
+  });
+  v1::GetUnitScoreRequest unit_score;
+  unit_score.set_name("rounds/hungyen-2023/assessments/PLS");
+  run_reads("GetUnitScore", [&] {
+    return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetUnitScore", appraiser, unit_score);
+  });
+  v1::GetRankingRequest ranking;
+  ranking.set_name("rounds/hungyen-2023");
+  run_reads("GetRanking", [&] {
+    return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetRanking", appraiser, ranking);
+  });
+
+  // Writes: the round moves to appraisal; each slot appraises its own (unit, judgement
+  // criterion) pair, tracking its etag.
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + appraiser);
+    v1::AdvanceRoundRequest advance;
+    advance.set_name("rounds/hungyen-2023");
+    advance.set_to_phase(v1::PHASE_APPRAISAL);
+    advance.set_etag(2);
+    v1::Round round;
+    grpc::Status s = rounds->AdvanceRound(&context, advance, &round);
+    if (!s.ok()) std::fprintf(stderr, "advance: %s\n", s.error_message().c_str());
+  }
+  // Each writer keeps its request to bump the etag after every acknowledgement.
+  struct Appraise : Raw {
+    Appraise(grpc::GenericStub* stub, const std::string& token, v1::BatchUpdateEntriesRequest r)
+        : Raw(stub, "/parindex.v1.AssessmentService/BatchUpdateEntries", token, r), request(std::move(r)) {}
+    void Done() override {
+      std::vector<grpc::Slice> slices;
+      response.Dump(&slices);
+      std::string out;
+      for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      v1::BatchUpdateEntriesResponse parsed;
+      parsed.ParseFromString(out);
+      request.mutable_updates(0)->set_etag(parsed.entries(0).version());
+      bytes = request.SerializeAsString();
+    }
+    v1::BatchUpdateEntriesRequest request;
+  };
+  std::vector<std::unique_ptr<Slot>> writers;
+  const char* units[] = {"PLS", "PHN", "PAT", "PLL", "PMK", "PQT", "PHC", "XBK", "XTN",
+                         "XLP", "XHN", "XQC", "XHH", "XPCH", "XTH", "XHC", "XPCU"};
+  const char* judged[] = {"I.5", "IV.1", "V.5", "VI.3"};
+  for (int i = 0; i < in_flight; ++i) {
+    const std::string unit = units[i % 17];
+    const std::string criterion = judged[(i / 17) % 4];
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + appraiser);
+    v1::GetByNameRequest get;
+    get.set_name(absl::StrCat("rounds/hungyen-2023/assessments/", unit));
+    v1::Assessment a;
+    assessments->GetAssessment(&context, get, &a);
+    v1::BatchUpdateEntriesRequest request;
+    request.set_parent(get.name());
+    v1::EntryUpdate* u = request.add_updates();
+    u->mutable_entry()->set_criterion(criterion);
+    u->mutable_entry()->mutable_appraised()->set_score_milli(1000);
+    for (const v1::Entry& e : a.entries()) {
+      if (e.criterion() == criterion) u->set_etag(e.version());
+    }
+    writers.push_back(std::make_unique<Appraise>(&generic, appraiser, request));
+  }
+  results.push_back(Run("BatchUpdateEntries (acknowledged writes)", writers, seconds));
+
+  kill(server.pid, SIGTERM);
+  int status = 0;
+  waitpid(server.pid, &status, 0);
+  fclose(server.out);
+  std::filesystem::remove_all(dir);
+
+  std::printf("%d calls in flight, %.1f s per workload, server and client on the same 2 cores\n",
+              in_flight, seconds);
+  std::printf("%-42s %10s %8s %10s %10s %10s\n", "workload", "calls/s", "errors", "p50 ms", "p99 ms", "vs echo");
+  const double echo_rate = results[0].ok / results[0].seconds;
+  bool failed = false;
+  for (const Result& r : results) {
+    const double rate = r.ok / r.seconds;
+    std::printf("%-42s %10.0f %8lld %10.2f %10.2f %9.2fx\n", r.name.c_str(), rate,
+                static_cast<long long>(r.failed), Percentile(r.latencies_ms, 0.5),
+                Percentile(r.latencies_ms, 0.99), rate / echo_rate);
+    if (r.failed > 0) {
+      std::printf("  first error: %s\n", r.first_error.c_str());
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
