@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ cmake make pkg-config git ca-certificates
+  # test certificates for the TLS test
+  openssl
   # gRPC, Protocol Buffers and the code generators
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # Abseil: Status, StatusOr, strings, time, flags, synchronization

@@ -254,8 +254,9 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
   absl::Status valid = engine::Score(set, round->PlanFor(unit), unit, check, column, &sheet);
   if (!valid.ok()) return RenameEntryPath(valid, "updates");
 
-  ASSIGN_OR_RETURN(v1::WriteAck ack, store_->UpdateEntries(Ctx(c, r.request_id(), r.reason()),
-                                                           name.first, unit_code, updates));
+  store::WriteContext ctx = Ctx(c, r.request_id(), r.reason());
+  ctx.action = action;
+  ASSIGN_OR_RETURN(v1::WriteAck ack, store_->UpdateEntries(ctx, name.first, unit_code, updates));
   Changed(name.first, unit_code);
   // The stored entries are what was merged, with the versions and time of the commit.
   v1::BatchUpdateEntriesResponse response;

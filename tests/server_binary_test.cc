@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -28,7 +29,7 @@ struct Server {
   std::map<std::string, std::string> tokens;  // label -> secret
 };
 
-Server Start(const std::string& db) {
+Server Start(const std::string& db, std::vector<std::string> extra = {}) {
   int out[2];
   EXPECT_EQ(pipe(out), 0);
   Server server;
@@ -37,8 +38,14 @@ Server Start(const std::string& db) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    execl(PARINDEX_SERVER, PARINDEX_SERVER, "serve", "--db", db.c_str(), "--listen",
-          "127.0.0.1:0", "--demo", PARINDEX_SOURCE_DIR "/criteria", "--quiet", nullptr);
+    std::vector<std::string> args = {PARINDEX_SERVER, "serve", "--db", db, "--listen",
+                                     "127.0.0.1:0", "--demo", PARINDEX_SOURCE_DIR "/criteria",
+                                     "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(PARINDEX_SERVER, argv.data());
     _exit(127);
   }
   close(out[1]);
@@ -62,9 +69,11 @@ Server Start(const std::string& db) {
 }
 
 std::pair<int, std::string> Call(const Server& s, const std::string& token, const std::string& method,
-                                 const std::string& json, const std::string& out_file) {
-  const std::string cmd = absl::StrCat("'", PARINDEX_CLI, "' call --server ", s.address, " --token '",
-                                       token, "' ", method, " '", json, "' >'", out_file, "' 2>&1");
+                                 const std::string& json, const std::string& out_file,
+                                 const std::string& flags = "") {
+  const std::string cmd = absl::StrCat("'", PARINDEX_CLI, "' call ", flags, " --server ", s.address,
+                                       " --token '", token, "' ", method, " '", json, "' >'",
+                                       out_file, "' 2>&1");
   const int status = std::system(cmd.c_str());
   std::ifstream in(out_file);
   std::stringstream text;
@@ -116,6 +125,31 @@ TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
   waitpid(again.pid, &status, 0);
   EXPECT_EQ(WEXITSTATUS(status), 0);
   fclose(again.out);
+}
+
+TEST(ServerBinary, ServesTls) {
+  parindex::testing::TempDir dir;
+  const std::string cert = dir.File("cert.pem"), key = dir.File("key.pem");
+  ASSERT_EQ(std::system(absl::StrCat("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "
+                                     "/CN=localhost -addext subjectAltName=IP:127.0.0.1 -keyout '",
+                                     key, "' -out '", cert, "' 2>/dev/null").c_str()),
+            0);
+  Server server = Start(dir.File("tls.db"), {"--tls-cert", cert, "--tls-key", key});
+  ASSERT_FALSE(server.address.empty());
+  const std::string out = dir.File("out");
+  auto [code, echo] = Call(server, server.tokens["reader"], "/parindex.v1.EchoService/Echo",
+                           R"({"text": "xin chào"})", out, absl::StrCat("--ca '", cert, "'"));
+  EXPECT_EQ(code, 0) << echo;
+  EXPECT_EQ(echo, "{\n \"text\": \"xin chào\"\n}\n");
+  auto [plain, refused] = Call(server, server.tokens["reader"], "/parindex.v1.EchoService/Echo",
+                               R"({"text": "x"})", out);
+  EXPECT_EQ(plain, 1);
+  EXPECT_EQ(refused.rfind("parindex: UNAVAILABLE", 0), 0u) << refused;
+  kill(server.pid, SIGTERM);
+  int status = 0;
+  waitpid(server.pid, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  fclose(server.out);
 }
 
 TEST(ServerBinary, RefusesPlaintextOffLoopback) {

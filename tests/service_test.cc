@@ -345,6 +345,27 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   EXPECT_EQ(Assessment("MK").state(), v1::STATE_FINAL);
   appraise.mutable_updates(0)->set_etag(2);
   EXPECT_THAT(Update(appraiser_, appraise).error_message(), HasSubstr("scores are locked"));
+  // A correction is allowed, with a reason, and kept in the audit trail as such.
+  appraise.set_correction(true);
+  EXPECT_EQ(Update(appraiser_, appraise).error_message(),
+            "reason: a correction after finalisation needs a reason");
+  appraise.set_reason("Quyết định công nhận sáng kiến bổ sung ngày 20/12");
+  appraise.mutable_updates(0)->mutable_entry()->mutable_appraised()->set_score_milli(2000);
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  appraise.mutable_updates(0)->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  appraise.mutable_updates(0)->set_etag(3);
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());  // and back: the numbers below stay the golden's
+  v1::ListRequest corrections;
+  corrections.set_filter("resource=rounds/r/assessments/HN/entries/I.5");
+  v1::ListAuditEventsResponse history;
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_, corrections,
+                   &history).ok());
+  ASSERT_EQ(history.events_size(), 4);  // entered, appraised, corrected, corrected back
+  EXPECT_EQ(history.events(1).action(), "entry.update");
+  EXPECT_EQ(history.events(2).action(), "entry.correct");
+  EXPECT_EQ(history.events(2).reason(), "Quyết định công nhận sáng kiến bổ sung ngày 20/12");
+  EXPECT_THAT(history.events(2).before(), HasSubstr("\"score_milli\":\"1500\""));
+  EXPECT_THAT(history.events(2).after(), HasSubstr("\"score_milli\":\"2000\""));
   Advance(v1::PHASE_PUBLISHED);
 
   // A reader sees the published ranking; it equals the engine's on the same inputs.

@@ -872,7 +872,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(const WriteContext& ctx,
                           .Bind(1, r).Bind(2, u).Bind(3, criterion).Bind(4, entry.version())
                           .BindBlob(5, entry.SerializeAsString()).Bind(6, tx.now())
                           .Bind(7, tx.ctx().actor.id).Run());
-      RETURN_IF_ERROR(tx.Audit("entry.update", resource, before, Json(entry)));
+      RETURN_IF_ERROR(tx.Audit(tx.ctx().action.empty() ? "entry.update" : tx.ctx().action,
+                               resource, before, Json(entry)));
       ack.add_versions(entry.version());
     }
     if (change.has_value()) {

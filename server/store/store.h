@@ -36,6 +36,8 @@ struct WriteContext {
   Actor actor;
   std::string request_id;  // optional; a retried request with the same id applies once
   std::string reason;      // kept in the audit trail
+  std::string action;      // names the change in the audit trail when the method's own
+                           // name is not precise enough ("entry.correct")
 };
 
 // One entry to store. expected_version is the version the caller read (0 when it did
