@@ -764,12 +764,20 @@ absl::Status ReadValues(Object& entry, absl::string_view key, v1::EntryValues* v
                                             Join(side, "survey"),
                                             absl::StrCat(entry.what(), ": survey"),
                                             entry.MarkOf("survey")));
+    if (s.Has("percent")) {
+      int64_t percent = 0;
+      RETURN_IF_ERROR(s.Milli("percent", &percent, true, "percent_milli"));
+      v->mutable_survey()->set_percent_milli(percent);
+    }
     int64_t a = 0, b = 0, c = 0, d = 0;
     RETURN_IF_ERROR(s.Int("a", &a, false));
     RETURN_IF_ERROR(s.Int("b", &b, false));
     RETURN_IF_ERROR(s.Int("c", &c, false));
     RETURN_IF_ERROR(s.Int("d", &d, false));
     v1::SurveyAnswers* answers = v->mutable_survey();
+    if (answers->has_percent_milli() && (a || b || c || d)) {
+      return s.Error("percent", "give answers or a percent, not both");
+    }
     answers->set_a(a);
     answers->set_b(b);
     answers->set_c(c);

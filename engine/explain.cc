@@ -250,6 +250,13 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         break;
       case Why::kSurvey: {
         const v1::SurveyAnswers& s = values->survey();
+        if (score.den == 0) {  // an aggregated result
+          trace->set_numerator(score.num);
+          trace->set_denominator(100000);
+          trace->set_value_text(absl::StrCat(FormatMilli(score.num), "%"));
+          reason = absl::StrCat("survey result ", trace->value_text(), " of the maximum", result);
+          break;
+        }
         trace->set_numerator(score.num);
         trace->set_denominator(score.den * 100);
         trace->set_value_text(

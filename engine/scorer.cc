@@ -318,6 +318,17 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         return not_applicable(Why::kNoSurvey, /*full_marks_allowed=*/false);
       }
       const v1::SurveyAnswers& s = values->survey();
+      if (s.has_percent_milli()) {
+        if (s.percent_milli() < 0 || s.percent_milli() > 100000) {
+          return FieldError(entry, *e, column, "survey.percent",
+                            absl::StrCat(FormatMilliShort(s.percent_milli()), " is outside 0..100"));
+        }
+        out->why = Why::kSurvey;
+        out->num = s.percent_milli();
+        out->den = 0;  // marks an aggregated result
+        out->points_milli = Scale(max, s.percent_milli(), 100000);
+        return absl::OkStatus();
+      }
       const int64_t answers[4] = {s.a(), s.b(), s.c(), s.d()};
       static constexpr int kDefaultPercent[4] = {100, 60, 20, 0};
       const auto& custom = rule.survey().answer_percent();

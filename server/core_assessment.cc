@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "engine/errors.h"
+#include "engine/fixed_point.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "server/core.h"
 #include "server/core_internal.h"
@@ -439,18 +440,27 @@ absl::StatusOr<v1::ImportSurveyResponse> Core::ImportSurvey(const Caller& c,
       if (line.empty() || (line_number == 1 && absl::StartsWith(line, "unit"))) continue;
       std::vector<std::string> cells = absl::StrSplit(line, ',');
       const std::string at = absl::StrCat("csv line ", line_number);
-      int64_t n[4];
-      if (cells.size() != 6 || !absl::SimpleAtoi(cells[2], &n[0]) || !absl::SimpleAtoi(cells[3], &n[1]) ||
-          !absl::SimpleAtoi(cells[4], &n[2]) || !absl::SimpleAtoi(cells[5], &n[3])) {
-        return absl::InvalidArgumentError(absl::StrCat(at, ": expected unit,criterion,a,b,c,d with whole numbers"));
-      }
       v1::SurveyRow row;
+      if (cells.size() == 3) {  // unit,criterion,percent: an aggregated result
+        absl::StatusOr<int64_t> percent = engine::ParseMilli(cells[2]);
+        if (!percent.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(at, ": percent: ", percent.status().message()));
+        }
+        row.mutable_answers()->set_percent_milli(*percent);
+      } else {
+        int64_t n[4];
+        if (cells.size() != 6 || !absl::SimpleAtoi(cells[2], &n[0]) || !absl::SimpleAtoi(cells[3], &n[1]) ||
+            !absl::SimpleAtoi(cells[4], &n[2]) || !absl::SimpleAtoi(cells[5], &n[3])) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              at, ": expected unit,criterion,a,b,c,d (answers) or unit,criterion,percent"));
+        }
+        row.mutable_answers()->set_a(n[0]);
+        row.mutable_answers()->set_b(n[1]);
+        row.mutable_answers()->set_c(n[2]);
+        row.mutable_answers()->set_d(n[3]);
+      }
       row.set_unit(std::string(absl::StripAsciiWhitespace(cells[0])));
       row.set_criterion(std::string(absl::StripAsciiWhitespace(cells[1])));
-      row.mutable_answers()->set_a(n[0]);
-      row.mutable_answers()->set_b(n[1]);
-      row.mutable_answers()->set_c(n[2]);
-      row.mutable_answers()->set_d(n[3]);
       rows.push_back(row);
       where.push_back(at);
     }
@@ -470,6 +480,9 @@ absl::StatusOr<v1::ImportSurveyResponse> Core::ImportSurvey(const Caller& c,
     const v1::SurveyAnswers& s = row.answers();
     if (s.a() < 0 || s.b() < 0 || s.c() < 0 || s.d() < 0) {
       return absl::InvalidArgumentError(absl::StrCat(where[i], ".answers: negative count"));
+    }
+    if (s.has_percent_milli() && (s.percent_milli() < 0 || s.percent_milli() > 100000)) {
+      return absl::InvalidArgumentError(absl::StrCat(where[i], ".answers.percent: outside 0..100"));
     }
     by_unit[row.unit()].push_back({i, row});
   }

@@ -197,6 +197,8 @@ INSTANTIATE_TEST_SUITE_P(
              v1::SCORED, 8488, 10000, "survey A 120, B 40, C 10, D 2 (172 answers) = 84.88% of the maximum → 8.49 of 10.00"},
         Case{"SurveyCustomPercents", "survey { answer_percent: [100, 50, 25, 0] }", 1000, "survey { a: 1 b: 1 c: 1 d: 1 }", "-",
              v1::SCORED, 438, 1000, "survey A 1, B 1, C 1, D 1 (4 answers) = 43.75% of the maximum → 0.44 of 1.00"},
+        Case{"SurveyAggregatedPercent", "survey {}", 10000, "survey { percent_milli: 87350 }", "-",
+             v1::SCORED, 8735, 10000, "survey result 87.35% of the maximum → 8.74 of 10.00"},
         Case{"SurveyAbsent", "survey {}", 10000, "-", "-",
              v1::NOT_APPLICABLE, 0, 0, "not applicable: no survey answers (dropped from the maximum)"},
         // bonus and penalty
@@ -402,6 +404,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NegativeSurvey", "survey {}",
                 "entries { criterion: 'A.1' self { survey { a: 1 c: -2 } } }",
                 "entries[0].self.survey.c: answer count out of range (-2)", "entries[0].self.survey.c"},
+        BadCase{"SurveyPercentAbove100", "survey {}",
+                "entries { criterion: 'A.1' self { survey { percent_milli: 100001 } } }",
+                "entries[0].self.survey.percent: 100.001 is outside 0..100", "entries[0].self.survey.percent"},
         BadCase{"BadDate", "deadline { due { year: 2023 month: 2 day: 10 } on_time_points_milli: 1000 }",
                 "entries { criterion: 'A.1' self { issued { year: 2023 month: 2 day: 30 } } }",
                 "entries[0].self.issued: not a valid date", "entries[0].self.issued"}),
