@@ -103,6 +103,22 @@ class Core {
   // reader only published rounds.
   absl::Status CheckCanRead(const Caller& c, const RoundContext& round, const std::string& unit) const;
   absl::StatusOr<v1::Assessment> LoadAssessment(const RoundContext& round, const std::string& unit);
+  // What every action on one assessment starts with: the name parsed, the caller's
+  // access checked, the round and assessment loaded, and whether `request_id` was
+  // already applied by store method `store_method` (then the caller answers `a` as is).
+  struct ActionTarget {
+    std::string round_id, unit;
+    std::shared_ptr<const RoundContext> round;
+    v1::Assessment a;
+    bool replayed = false;
+  };
+  absl::StatusOr<ActionTarget> PrepareAction(const Caller& c, const std::string& name,
+                                             const std::string& request_id,
+                                             absl::string_view store_method);
+  // Stores a new state for the target's assessment and answers the assessment after it.
+  absl::StatusOr<v1::Assessment> MoveTo(const Caller& c, const ActionTarget& t,
+                                        v1::AssessmentState state, int64_t etag, bool reopened,
+                                        const std::string& request_id, const std::string& reason = "");
   absl::StatusOr<std::shared_ptr<const ScoreEntry>> CachedScore(const RoundContext& round,
                                                                 const std::string& unit,
                                                                 v1::Column column);

@@ -88,6 +88,30 @@ absl::StatusOr<v1::Assessment> Core::LoadAssessment(const RoundContext& round,
   return a;
 }
 
+absl::StatusOr<Core::ActionTarget> Core::PrepareAction(const Caller& c, const std::string& name,
+                                                       const std::string& request_id,
+                                                       absl::string_view store_method) {
+  ActionTarget t;
+  ASSIGN_OR_RETURN(auto parsed, ParseAssessmentName(name));
+  t.round_id = parsed.first;
+  t.unit = parsed.second;
+  RETURN_IF_ERROR(CheckOwnUnit(c, t.unit));
+  ASSIGN_OR_RETURN(t.round, LoadRound(t.round_id));
+  RETURN_IF_ERROR(CheckCanRead(c, *t.round, t.unit));
+  ASSIGN_OR_RETURN(t.a, LoadAssessment(*t.round, t.unit));
+  ASSIGN_OR_RETURN(t.replayed, AlreadyApplied(request_id, store_method));
+  return t;
+}
+
+absl::StatusOr<v1::Assessment> Core::MoveTo(const Caller& c, const ActionTarget& t,
+                                            v1::AssessmentState state, int64_t etag, bool reopened,
+                                            const std::string& request_id, const std::string& reason) {
+  RETURN_IF_ERROR(store_->SetAssessmentState(Ctx(c, request_id, reason), t.round_id, t.unit, state,
+                                             etag, reopened).status());
+  Changed(t.round_id, t.unit);
+  return LoadAssessment(*t.round, t.unit);
+}
+
 absl::StatusOr<v1::Assessment> Core::GetAssessment(const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
@@ -309,44 +333,32 @@ absl::StatusOr<v1::Evidence> Core::UploadEvidence(const Caller& c, const v1::Upl
 // ---- state changes ----
 
 absl::StatusOr<v1::Assessment> Core::SubmitAssessment(const Caller& c, const v1::AssessmentActionRequest& r) {
-  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  RETURN_IF_ERROR(CheckOwnUnit(c, name.second));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
-  ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
-  if (applied) return a;
-  RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_SELF_ASSESSMENT}, "submitting"));
-  RETURN_IF_ERROR(RequireState(name.second, a.state(), {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, "submitting"));
-  RETURN_IF_ERROR(CheckDeadline(round->round.self_assessment_deadline(), Now(), a.reopened(),
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
+  if (t.replayed) return t.a;
+  RETURN_IF_ERROR(RequirePhase(t.round->round, {v1::PHASE_SELF_ASSESSMENT}, "submitting"));
+  RETURN_IF_ERROR(RequireState(t.unit, t.a.state(), {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, "submitting"));
+  RETURN_IF_ERROR(CheckDeadline(t.round->round.self_assessment_deadline(), Now(), t.a.reopened(),
                                 "self-assessment"));
-  RETURN_IF_ERROR(store_->SetAssessmentState(Ctx(c, r.request_id()), name.first, name.second,
-                                             v1::STATE_SUBMITTED, r.etag(), false).status());
-  Changed(name.first, name.second);
-  return LoadAssessment(*round, name.second);
+  return MoveTo(c, t, v1::STATE_SUBMITTED, r.etag(), false, r.request_id());
 }
 
 absl::StatusOr<v1::Assessment> Core::RequestExplanation(const Caller& c,
                                                        const v1::RequestExplanationRequest& r) {
-  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
-  ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateEntries"));
-  if (applied) return a;
-  RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_APPRAISAL}, "requesting explanations"));
-  RETURN_IF_ERROR(RequireState(name.second, a.state(),
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name(), r.request_id(), "UpdateEntries"));
+  if (t.replayed) return t.a;
+  RETURN_IF_ERROR(RequirePhase(t.round->round, {v1::PHASE_APPRAISAL}, "requesting explanations"));
+  RETURN_IF_ERROR(RequireState(t.unit, t.a.state(),
                                {v1::STATE_SUBMITTED, v1::STATE_APPRAISED, v1::STATE_NOT_STARTED,
                                 v1::STATE_DRAFT},
                                "requesting explanations"));
   if (r.messages().empty()) return absl::InvalidArgumentError("messages: name the criteria to explain");
   std::map<std::string, const v1::Entry*> existing;
-  for (const v1::Entry& e : a.entries()) existing[e.criterion()] = &e;
+  for (const v1::Entry& e : t.a.entries()) existing[e.criterion()] = &e;
   std::vector<store::EntryUpdate> updates;
   std::map<std::string, std::string> ordered(r.messages().begin(), r.messages().end());
   for (const auto& [code, message] : ordered) {
-    const int node = round->set->FindNode(code);
-    if (node < 0 || !round->set->nodes()[node].leaf()) {
+    const int node = t.round->set->FindNode(code);
+    if (node < 0 || !t.round->set->nodes()[node].leaf()) {
       return absl::InvalidArgumentError(absl::StrCat("messages[", code, "]: not a criterion to fill in"));
     }
     if (message.empty()) return absl::InvalidArgumentError(absl::StrCat("messages[", code, "]: say what to explain"));
@@ -357,68 +369,46 @@ absl::StatusOr<v1::Assessment> Core::RequestExplanation(const Caller& c,
     const int64_t version = existing.count(code) ? existing[code]->version() : 0;
     updates.push_back({std::move(entry), version});
   }
-  store::StateChange change{v1::STATE_EXPLANATION_REQUESTED, r.etag(), a.reopened()};
-  RETURN_IF_ERROR(store_->UpdateEntries(Ctx(c, r.request_id()), name.first, name.second, updates,
+  store::StateChange change{v1::STATE_EXPLANATION_REQUESTED, r.etag(), t.a.reopened()};
+  RETURN_IF_ERROR(store_->UpdateEntries(Ctx(c, r.request_id()), t.round_id, t.unit, updates,
                                         &change).status());
-  Changed(name.first, name.second);
-  return LoadAssessment(*round, name.second);
+  Changed(t.round_id, t.unit);
+  return LoadAssessment(*t.round, t.unit);
 }
 
 absl::StatusOr<v1::Assessment> Core::SubmitExplanation(const Caller& c,
                                                       const v1::AssessmentActionRequest& r) {
-  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  RETURN_IF_ERROR(CheckOwnUnit(c, name.second));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
-  ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
-  if (applied) return a;
-  RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_EXPLANATION}, "submitting explanations"));
-  RETURN_IF_ERROR(RequireState(name.second, a.state(), {v1::STATE_EXPLANATION_REQUESTED},
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
+  if (t.replayed) return t.a;
+  RETURN_IF_ERROR(RequirePhase(t.round->round, {v1::PHASE_EXPLANATION}, "submitting explanations"));
+  RETURN_IF_ERROR(RequireState(t.unit, t.a.state(), {v1::STATE_EXPLANATION_REQUESTED},
                                "submitting explanations"));
-  RETURN_IF_ERROR(CheckDeadline(round->round.explanation_deadline(), Now(), a.reopened(), "explanation"));
-  RETURN_IF_ERROR(store_->SetAssessmentState(Ctx(c, r.request_id()), name.first, name.second,
-                                             v1::STATE_EXPLAINED, r.etag(), false).status());
-  Changed(name.first, name.second);
-  return LoadAssessment(*round, name.second);
+  RETURN_IF_ERROR(CheckDeadline(t.round->round.explanation_deadline(), Now(), t.a.reopened(), "explanation"));
+  return MoveTo(c, t, v1::STATE_EXPLAINED, r.etag(), false, r.request_id());
 }
 
 absl::StatusOr<v1::Assessment> Core::FinaliseAssessment(const Caller& c,
                                                        const v1::AssessmentActionRequest& r) {
-  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
-  ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
-  if (applied) return a;
-  RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_FINAL_APPRAISAL}, "finalising a unit"));
-  if (a.state() == v1::STATE_FINAL) {
-    return absl::FailedPreconditionError(absl::StrCat("the assessment of ", name.second, " is already FINAL"));
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
+  if (t.replayed) return t.a;
+  RETURN_IF_ERROR(RequirePhase(t.round->round, {v1::PHASE_FINAL_APPRAISAL}, "finalising a unit"));
+  if (t.a.state() == v1::STATE_FINAL) {
+    return absl::FailedPreconditionError(absl::StrCat("the assessment of ", t.unit, " is already FINAL"));
   }
-  RETURN_IF_ERROR(store_->SetAssessmentState(Ctx(c, r.request_id()), name.first, name.second,
-                                             v1::STATE_FINAL, r.etag(), a.reopened()).status());
-  Changed(name.first, name.second);
-  return LoadAssessment(*round, name.second);
+  return MoveTo(c, t, v1::STATE_FINAL, r.etag(), t.a.reopened(), r.request_id());
 }
 
 absl::StatusOr<v1::Assessment> Core::ReopenAssessment(const Caller& c,
                                                      const v1::ReopenAssessmentRequest& r) {
-  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
+  if (t.replayed) return t.a;
   if (r.reason().empty()) return absl::InvalidArgumentError("reason: say why the unit is reopened");
-  RETURN_IF_ERROR(RequirePhase(round->round, {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_EXPLANATION},
+  RETURN_IF_ERROR(RequirePhase(t.round->round, {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_EXPLANATION},
                                "reopening a unit"));
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "SetAssessmentState"));
-  if (applied) return LoadAssessment(*round, name.second);
-  ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(name.first, name.second));
-  const v1::AssessmentState state = round->round.phase() == v1::PHASE_EXPLANATION
+  const v1::AssessmentState state = t.round->round.phase() == v1::PHASE_EXPLANATION
                                         ? v1::STATE_EXPLANATION_REQUESTED
                                         : v1::STATE_DRAFT;
-  RETURN_IF_ERROR(store_->SetAssessmentState(Ctx(c, r.request_id(), r.reason()), name.first,
-                                             name.second, state, a.version(), true).status());
-  Changed(name.first, name.second);
-  return LoadAssessment(*round, name.second);
+  return MoveTo(c, t, state, t.a.version(), true, r.request_id(), r.reason());
 }
 
 // ---- survey ----

@@ -763,17 +763,28 @@ absl::StatusOr<int64_t> ChangeState(sqlite3* db, const std::string& r, const std
 
 }  // namespace
 
+namespace {
+
+// The assessment's own row (state, version) into `out`; NOT_FOUND when absent.
+absl::Status ReadAssessmentRow(sqlite3* db, const std::string& r, const std::string& u,
+                               v1::Assessment* out) {
+  Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+               "WHERE round_id = ? AND unit_code = ?");
+  get.Bind(1, r).Bind(2, u);
+  ASSIGN_OR_RETURN(bool found, get.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+  FillAssessment(get, r, out);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view round,
                                                           absl::string_view unit) {
   const std::string r(round), u(unit);
   return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
-    Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
-                 "WHERE round_id = ? AND unit_code = ?");
-    get.Bind(1, r).Bind(2, u);
-    ASSIGN_OR_RETURN(bool found, get.Step());
-    if (!found) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
     v1::Assessment assessment;
-    FillAssessment(get, r, &assessment);
+    RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     RETURN_IF_ERROR(ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
   });
@@ -783,13 +794,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
     absl::string_view round, absl::string_view unit, const std::vector<std::string>& criteria) {
   const std::string r(round), u(unit);
   return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
-    Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
-                 "WHERE round_id = ? AND unit_code = ?");
-    get.Bind(1, r).Bind(2, u);
-    ASSIGN_OR_RETURN(bool found, get.Step());
-    if (!found) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
     v1::Assessment assessment;
-    FillAssessment(get, r, &assessment);
+    RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     Stmt entry(db, "SELECT body, version, updated_at, updated_by FROM entries "
                    "WHERE round_id = ? AND unit_code = ? AND criterion = ?");
     for (const std::string& criterion : criteria) {
