@@ -17,6 +17,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/store_test_util.h"
 
@@ -105,6 +107,30 @@ TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
   auto [unauthenticated, why] = Call(server, "pi_wrong", "/parindex.v1.EchoService/Echo", R"({"text": "x"})", out);
   EXPECT_EQ(unauthenticated, 1);
   EXPECT_EQ(why, "parindex: UNAUTHENTICATED: unknown or revoked token\n");
+
+  // Health checking: grpc.health.v1.Health/Check with an empty request (the whole
+  // server) answers SERVING, i.e. the bytes of HealthCheckResponse{status: 1}.
+  {
+    auto channel = grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials());
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext context;
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1), response;
+    grpc::CompletionQueue cq;
+    auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &cq);
+    grpc::Status health;
+    call->StartCall();
+    call->Finish(&response, &health, reinterpret_cast<void*>(1));
+    void* tag = nullptr;
+    bool ok = false;
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    ASSERT_TRUE(health.ok()) << health.error_message();
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(response.Dump(&slices).ok());
+    std::string bytes;
+    for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+  }
 
   ASSERT_EQ(kill(server.pid, SIGTERM), 0);
   int status = 0;
