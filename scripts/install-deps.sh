@@ -14,6 +14,10 @@ PACKAGES=(
   libabsl-dev
   # storage, criteria files, command line, hashing
   libsqlite3-dev libyaml-cpp-dev libcli11-dev libssl-dev
+  # XLSX reports
+  libxlsxwriter-dev
+  # the Python example client, and reading the XLSX back in tests
+  python3 python3-grpcio python3-protobuf python3-openpyxl
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -86,6 +86,9 @@ class Core {
   absl::StatusOr<v1::Ranking> GetRanking(const Caller& c, const v1::GetRankingRequest& r);
   absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c, const v1::GetByNameRequest& r);
 
+  // Reports.
+  absl::StatusOr<v1::ExportRoundResponse> ExportRound(const Caller& c, const v1::ExportRoundRequest& r);
+
   // Audit and tokens.
   absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(const Caller& c, const v1::ListRequest& r);
   absl::StatusOr<v1::CreateTokenResponse> CreateToken(const Caller& c, const v1::CreateTokenRequest& r);

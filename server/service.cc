@@ -180,6 +180,14 @@ class ScoreServiceImpl final
   std::shared_ptr<Handler> h_;
 };
 
+class ReportServiceImpl final : public v1::ReportService::Service {
+ public:
+  explicit ReportServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(ReportService, ExportRound, ExportRoundRequest, ExportRoundResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
   explicit AuditServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
@@ -227,6 +235,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core, ServiceOpti
   services.push_back(std::make_unique<RoundServiceImpl>(h));
   services.push_back(std::make_unique<AssessmentServiceImpl>(h));
   services.push_back(std::make_unique<ScoreServiceImpl>(h));
+  services.push_back(std::make_unique<ReportServiceImpl>(h));
   services.push_back(std::make_unique<AuditServiceImpl>(h));
   services.push_back(std::make_unique<TokenServiceImpl>(h));
   services.push_back(std::make_unique<EchoServiceImpl>(h));

@@ -58,6 +58,7 @@ class ServiceTest : public ::testing::Test {
     scores_ = v1::ScoreService::NewStub(channel_);
     audit_ = v1::AuditService::NewStub(channel_);
     tokens_ = v1::TokenService::NewStub(channel_);
+    reports_ = v1::ReportService::NewStub(channel_);
     admin_ = Token(v1::ROLE_ADMIN);
     appraiser_ = Token(v1::ROLE_APPRAISER);
     reader_ = Token(v1::ROLE_READER);
@@ -185,6 +186,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<v1::ScoreService::Stub> scores_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::TokenService::Stub> tokens_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
   std::string admin_, appraiser_, reader_;
   std::map<std::string, std::string> wards_;
   criteria::FiguresFile figures_;
@@ -239,7 +241,7 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 4 * 33);  // 33 methods × 4 roles
+  EXPECT_EQ(checked, 4 * 34);  // 34 methods × 4 roles
 }
 
 TEST_F(ServiceTest, AWardSeesAndChangesOnlyItsOwnUnit) {
@@ -409,6 +411,42 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
                    &ls_score).ok());
   EXPECT_EQ(ls_score.rank(), 3);
   EXPECT_EQ(ls_score.criteria_size(), 31);  // 30 criteria and the group I.1
+
+  // The published results as CSV and XLSX, for a reader: same numbers as the API.
+  v1::ExportRoundRequest csv;
+  csv.set_name("rounds/r");
+  csv.set_format(v1::ExportRoundRequest::CSV);
+  csv.set_table("ranking");
+  v1::ExportRoundResponse file;
+  ASSERT_TRUE(Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file).ok());
+  EXPECT_EQ(file.file_name(), "r-ranking.csv");
+  const std::string bom = "\xEF\xBB\xBF";
+  EXPECT_EQ(file.content().substr(0, file.content().find("\r\n", file.content().find("\r\n") + 2)),
+            bom + "Khối,Hạng,Mã đơn vị,Tên đơn vị,Chỉ số,Xếp loại,Điểm đạt,Điểm tối đa áp dụng,"
+                  "Điểm khảo sát,\"Điểm thưởng, trừ\"\r\n"
+                  "ward,1,HN,Phường Hiến Nam,90.30,A,89.40,99.00,16.10,0.50");
+  csv.set_table("audit");
+  EXPECT_EQ(Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file).error_message(),
+            "table: 'audit' is not a table of this export (ranking, matrix, criteria)");
+  v1::ExportRoundRequest xlsx;
+  xlsx.set_name("rounds/r");
+  ASSERT_TRUE(Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, xlsx, &file).ok());
+  EXPECT_EQ(file.file_name(), "r.xlsx");
+  const std::string path = dir_.File("r.xlsx"), out = dir_.File("xlsx.txt");
+  std::ofstream(path, std::ios::binary) << file.content();
+  ASSERT_EQ(std::system(absl::StrCat(
+                "/usr/bin/python3 -c \"import openpyxl,sys; w=openpyxl.load_workbook(sys.argv[1]); "
+                "print('|'.join(w.sheetnames)); s=w.worksheets[0]; print(s['C2'].value, s['E2'].value); "
+                "c=w['Chi tiết tiêu chí']; print(c.max_row - 1, c['C2'].value, c['H2'].value)\" '",
+                path, "' >'", out, "'").c_str()),
+            0);
+  std::ifstream in(out);
+  std::stringstream got;
+  got << in.rdbuf();
+  EXPECT_EQ(got.str(),
+            "Xếp hạng - ward|Điểm theo lĩnh vực|Chi tiết tiêu chí|Nhật ký thay đổi\n"
+            "HN 90.3\n"
+            "90 I.1.1 1\n");
 }
 
 TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {
