@@ -153,6 +153,40 @@ TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
   fclose(again.out);
 }
 
+// The Python example (examples/python/ranking.py, Debian's python3-grpcio) fetches a
+// published round's ranking from the real server.
+TEST(ServerBinary, ThePythonExampleReadsAPublishedRanking) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("python.db"));
+  ASSERT_FALSE(server.address.empty());
+  const std::string out = dir.File("out");
+  // The appraiser takes the demo round from self-assessment to publication.
+  int etag = 2;
+  for (const char* phase : {"PHASE_APPRAISAL", "PHASE_EXPLANATION", "PHASE_FINAL_APPRAISAL",
+                            "PHASE_FINALISED", "PHASE_PUBLISHED"}) {
+    auto [code, round] = Call(server, server.tokens["appraiser"], "/parindex.v1.RoundService/AdvanceRound",
+                              absl::StrCat(R"({"name": "rounds/hungyen-2023", "to_phase": ")", phase,
+                                           R"(", "etag": ")", etag++, R"("})"),
+                              out);
+    ASSERT_EQ(code, 0) << round;
+  }
+  const std::string cmd = absl::StrCat(
+      "PARINDEX_PYTHON='", PARINDEX_PYTHON_OUT, "' /usr/bin/python3 '", PARINDEX_SOURCE_DIR,
+      "/examples/python/ranking.py' --server ", server.address, " --token '", server.tokens["reader"],
+      "' --round hungyen-2023 --block wards >'", out, "' 2>&1");
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(out);
+  std::stringstream stream;
+  stream << in.rdbuf();
+  const std::string printed = stream.str();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << printed;
+  EXPECT_EQ(printed.substr(0, printed.find('\n')), "wards\t1\tPQT\tPhường Quang Trung\t91.71\tA");
+  EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 7);  // the seven wards
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
+  fclose(server.out);
+}
+
 TEST(ServerBinary, ServesTls) {
   parindex::testing::TempDir dir;
   const std::string cert = dir.File("cert.pem"), key = dir.File("key.pem");
