@@ -1,6 +1,8 @@
 // The generic client: descriptors of the generated API, gRPC's generic stub.
 #include "client/call_command.h"
 
+#include "client/api.h"
+
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -43,16 +45,7 @@ absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& 
                                                    ": ", std::string(parsed.message())));
   }
 
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!options.ca.empty()) {
-    std::ifstream in(options.ca);
-    std::stringstream pem;
-    pem << in.rdbuf();
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = pem.str();
-    credentials = grpc::SslCredentials(ssl);
-  }
-  auto channel = grpc::CreateChannel(options.server, credentials);
+  auto channel = grpc::CreateChannel(options.server, Credentials(options));
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(options.timeout_seconds));

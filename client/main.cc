@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "client/call_command.h"
+#include "client/round_commands.h"
 #include "client/criteria_commands.h"
 #include "client/eval_command.h"
 #include "client/text_table.h"
@@ -63,15 +64,58 @@ int main(int argc, char** argv) {
       plan_cmd->add_subcommand("show", "Print a plan's targets, deadlines and tasks");
   show_plan_cmd->add_option("file", show_plan, "Plan YAML")->required()->check(CLI::ExistingFile);
 
+  // Where the server is and who calls: flags, else PARINDEX_* variables, else the config
+  // file (TOML: server = "…", token = "…", ca = "…").
   parindex::client::CallOptions call;
+  app.fallthrough();
+  app.set_config("--config", "", "TOML file with server, token and ca")->envname("PARINDEX_CONFIG");
+  app.add_option("--server", call.server, "host:port of parindex-server")->envname("PARINDEX_SERVER");
+  app.add_option("--token", call.token, "Bearer token")->envname("PARINDEX_TOKEN");
+  app.add_option("--ca", call.ca, "PEM root certificate: use TLS")->envname("PARINDEX_CA");
+
   std::string call_method, call_json;
   CLI::App* call_cmd = app.add_subcommand(
       "call", "Call any API method with a JSON request and print the JSON response");
   call_cmd->add_option("method", call_method, "/parindex.v1.Service/Method")->required();
   call_cmd->add_option("request", call_json, "The request as JSON (protobuf's JSON mapping)");
-  call_cmd->add_option("--server", call.server, "host:port")->envname("PARINDEX_SERVER");
-  call_cmd->add_option("--token", call.token, "Bearer token")->envname("PARINDEX_TOKEN");
-  call_cmd->add_option("--ca", call.ca, "PEM root certificate: use TLS")->envname("PARINDEX_CA");
+
+  std::string round_id, unit_code, score_column = "appraised", block, format = "xlsx", table, out_path;
+  bool as_json = false;
+  CLI::App* round_cmd = app.add_subcommand("round", "Scoring rounds");
+  round_cmd->require_subcommand(1);
+  CLI::App* status_cmd = round_cmd->add_subcommand("status", "Each unit's state in a round");
+  status_cmd->add_option("round", round_id, "Round id")->required();
+  status_cmd->add_flag("--json", as_json, "Print JSON");
+
+  parindex::client::SubmitOptions submit;
+  std::vector<std::string> evidence;
+  CLI::App* submit_cmd = app.add_subcommand(
+      "submit", "Store a unit's figures from a figures YAML and submit the assessment");
+  submit_cmd->add_option("round", submit.round, "Round id")->required();
+  submit_cmd->add_option("unit", submit.unit, "Unit code")->required();
+  submit_cmd->add_option("--figures", submit.figures, "Figures YAML (criteria/README.md)")
+      ->required()->check(CLI::ExistingFile);
+  submit_cmd->add_option("--evidence", evidence, "CRITERION=FILE to attach (repeatable)");
+  submit_cmd->add_flag("--dry-run", submit.dry_run, "Validate and preview the score; store nothing");
+  submit_cmd->add_flag("--no-submit", submit.no_submit, "Store the figures but do not submit yet");
+  submit_cmd->add_flag("--json", submit.json, "Print JSON (with --dry-run)");
+
+  CLI::App* score_cmd = app.add_subcommand("score", "A unit's score with the reason for every point");
+  score_cmd->add_option("round", round_id, "Round id")->required();
+  score_cmd->add_option("unit", unit_code, "Unit code")->required();
+  score_cmd->add_option("--column", score_column, "self or appraised")->check(CLI::IsMember({"self", "appraised"}));
+  score_cmd->add_flag("--json", as_json, "Print JSON");
+
+  CLI::App* ranking_cmd = app.add_subcommand("ranking", "The ranking of a round, per block");
+  ranking_cmd->add_option("round", round_id, "Round id")->required();
+  ranking_cmd->add_option("--block", block, "Only this block");
+  ranking_cmd->add_flag("--json", as_json, "Print JSON");
+
+  CLI::App* export_cmd = app.add_subcommand("export", "A round's results as XLSX or CSV");
+  export_cmd->add_option("round", round_id, "Round id")->required();
+  export_cmd->add_option("--format", format, "xlsx or csv")->check(CLI::IsMember({"xlsx", "csv"}));
+  export_cmd->add_option("--table", table, "CSV: ranking, matrix, criteria or audit");
+  export_cmd->add_option("--out", out_path, "File to write (default: the server's file name)");
 
   try {
     app.parse(argc, argv);
@@ -80,6 +124,30 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  if (status_cmd->parsed() || submit_cmd->parsed() || score_cmd->parsed() || ranking_cmd->parsed() ||
+      export_cmd->parsed()) {
+    parindex::client::Api api(call);
+    absl::StatusOr<std::string> result;
+    if (status_cmd->parsed()) {
+      result = parindex::client::RoundStatus(api, round_id, as_json);
+    } else if (submit_cmd->parsed()) {
+      for (const std::string& e : evidence) {
+        const size_t eq = e.find('=');
+        if (eq == std::string::npos) return Fail(absl::InvalidArgumentError("--evidence: give CRITERION=FILE"));
+        submit.evidence[e.substr(0, eq)] = e.substr(eq + 1);
+      }
+      result = parindex::client::Submit(api, submit);
+    } else if (score_cmd->parsed()) {
+      result = parindex::client::UnitScore(api, round_id, unit_code, score_column, as_json);
+    } else if (ranking_cmd->parsed()) {
+      result = parindex::client::Ranking(api, round_id, block, as_json);
+    } else {
+      result = parindex::client::Export(api, round_id, format, table, out_path);
+    }
+    if (!result.ok()) return Fail(result.status());
+    std::cout << *result;
+    return 0;
+  }
   if (call_cmd->parsed()) {
     auto response = parindex::client::Call(call, call_method, call_json);
     if (!response.ok()) return Fail(response.status());

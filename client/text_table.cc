@@ -68,6 +68,10 @@ std::string Fit(absl::string_view text, int width) {
 }
 
 std::string RenderEvaluation(const v1::Evaluation& evaluation) {
+  return RenderUnitScores(evaluation) + RenderRanking(evaluation.units());
+}
+
+std::string RenderUnitScores(const v1::Evaluation& evaluation) {
   using engine::FormatHundredths;
   using engine::FormatMilli;
   constexpr int kCode = 9;
@@ -119,9 +123,15 @@ std::string RenderEvaluation(const v1::Evaluation& evaluation) {
                     ", bonus/penalty ", FormatMilli(unit.adjustment_milli()), "\n\n");
   }
 
+  return out;
+}
+
+std::string RenderRanking(const google::protobuf::RepeatedPtrField<v1::UnitScore>& units) {
+  using engine::FormatHundredths;
+  std::string out;
   // Rankings per block, best first; ties keep code order.
   std::vector<const v1::UnitScore*> order;
-  for (const v1::UnitScore& unit : evaluation.units()) order.push_back(&unit);
+  for (const v1::UnitScore& unit : units) order.push_back(&unit);
   std::stable_sort(order.begin(), order.end(), [](const v1::UnitScore* a, const v1::UnitScore* b) {
     if (a->block() != b->block()) return a->block() < b->block();
     if (a->index_applicable() != b->index_applicable()) return a->index_applicable();

@@ -18,6 +18,12 @@ std::string Fit(absl::string_view text, int width);
 // A whole evaluation: each unit's areas and criteria with traces, then the rankings.
 std::string RenderEvaluation(const v1::Evaluation& evaluation);
 
+// Each unit's areas and criteria with traces (rank out of `block_size` when known).
+std::string RenderUnitScores(const v1::Evaluation& evaluation);
+
+// The rankings per block, best first.
+std::string RenderRanking(const google::protobuf::RepeatedPtrField<v1::UnitScore>& units);
+
 }  // namespace parindex::client
 
 #endif  // PARINDEX_CLIENT_TEXT_TABLE_H_

@@ -187,6 +187,75 @@ TEST(ServerBinary, ThePythonExampleReadsAPublishedRanking) {
   fclose(server.out);
 }
 
+std::pair<int, std::string> Cli(const std::string& args, const std::string& out_file) {
+  const int status = std::system(absl::StrCat("'", PARINDEX_CLI, "' ", args, " >'", out_file, "' 2>&1").c_str());
+  std::ifstream in(out_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+// The CLI's round commands against the real server.
+TEST(ServerBinary, TheCliDrivesARound) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("cli.db"));
+  ASSERT_FALSE(server.address.empty());
+  const std::string out = dir.File("out");
+  const std::string as_appraiser =
+      absl::StrCat("--server ", server.address, " --token '", server.tokens["appraiser"], "'");
+  const std::string as_ward = absl::StrCat("--server ", server.address, " --token '", server.tokens["ward PLS"], "'");
+
+  auto [status_code, board] = Cli(absl::StrCat(as_appraiser, " round status hungyen-2023"), out);
+  EXPECT_EQ(status_code, 0) << board;
+  EXPECT_EQ(board.substr(0, board.find('\n')), "unit     state                    reopened  updated");
+  EXPECT_NE(board.find("PLS      SUBMITTED"), std::string::npos) << board;
+  EXPECT_NE(board.find("XPCU     DRAFT"), std::string::npos) << board;
+  EXPECT_EQ(std::count(board.begin(), board.end(), '\n'), 18);
+
+  // A dry run previews the score and stores nothing.
+  const std::string figures = dir.File("pls.yaml");
+  std::ofstream(figures) << "units:\n  - code: PLS\n    name: Phường Lam Sơn\n    kind: ward\n"
+                            "    entries:\n      III.2.1: {figures: {resolved_on_time: 381, resolved: 400}}\n";
+  auto [dry_code, preview] = Cli(absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures,
+                                              "' --dry-run"), out);
+  EXPECT_EQ(dry_code, 0) << preview;
+  EXPECT_EQ(preview.rfind("dry run: nothing was stored\n", 0), 0u) << preview;
+  EXPECT_NE(preview.find("on_time_rate 381/400 = 95.25% > 95% (plan target for ward) → 2.00 of 2.00"),
+            std::string::npos) << preview;
+  auto [score_code, score] = Cli(absl::StrCat(as_ward, " score hungyen-2023 PLS --column self"), out);
+  EXPECT_EQ(score_code, 0) << score;
+  EXPECT_NE(score.find("on_time_rate 380/400 = 95.00%, not > 95% (plan target for ward) → 0.00 of 2.00"),
+            std::string::npos) << score;
+
+  // Storing is refused: the unit already submitted.
+  auto [refused_code, refused] = Cli(absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures, "'"), out);
+  EXPECT_EQ(refused_code, 1);
+  EXPECT_EQ(refused, "parindex: FAILED_PRECONDITION: the assessment of PLS is SUBMITTED: editing needs it "
+                     "to be NOT_STARTED or DRAFT\n");
+
+  // Connection settings from a config file; the ranking; an export.
+  const std::string config = dir.File("parindex.toml");
+  std::ofstream(config) << "server = \"" << server.address << "\"\ntoken = \"" << server.tokens["appraiser"] << "\"\n";
+  auto [ranking_code, ranking] = Cli(absl::StrCat("--config '", config, "' ranking hungyen-2023 --block wards"), out);
+  EXPECT_EQ(ranking_code, 0) << ranking;
+  EXPECT_EQ(ranking.substr(0, ranking.find('\n')), "Ranking, block wards");
+  const std::string xlsx = dir.File("round.xlsx");
+  auto [export_code, wrote] = Cli(absl::StrCat("--config '", config, "' export hungyen-2023 --out '", xlsx, "'"), out);
+  EXPECT_EQ(export_code, 0) << wrote;
+  EXPECT_EQ(wrote.rfind(absl::StrCat("wrote ", xlsx, " ("), 0), 0u) << wrote;
+  std::ifstream file(xlsx, std::ios::binary);
+  char magic[2] = {};
+  file.read(magic, 2);
+  EXPECT_EQ(std::string(magic, 2), "PK");  // a zip: the XLSX container
+  auto [missing_code, missing] = Cli(absl::StrCat("--config '", config, "' round status nope"), out);
+  EXPECT_EQ(missing_code, 1);
+  EXPECT_EQ(missing, "parindex: NOT_FOUND: rounds/nope: not found\n");
+
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
+  fclose(server.out);
+}
+
 TEST(ServerBinary, ServesTls) {
   parindex::testing::TempDir dir;
   const std::string cert = dir.File("cert.pem"), key = dir.File("key.pem");

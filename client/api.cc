@@ -1,0 +1,35 @@
+// The CLI's API client.
+#include "client/api.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace parindex::client {
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options) {
+  if (options.ca.empty()) return grpc::InsecureChannelCredentials();
+  std::ifstream in(options.ca);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.str();
+  return grpc::SslCredentials(ssl);
+}
+
+Api::Api(const CallOptions& options)
+    : options_(options), channel_(grpc::CreateChannel(options.server, Credentials(options))) {
+  rounds_ = v1::RoundService::NewStub(channel_);
+  assessments_ = v1::AssessmentService::NewStub(channel_);
+  scores_ = v1::ScoreService::NewStub(channel_);
+  reports_ = v1::ReportService::NewStub(channel_);
+}
+
+void Api::Prepare(grpc::ClientContext* context) const {
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(options_.timeout_seconds));
+  if (!options_.token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
+}
+
+}  // namespace parindex::client

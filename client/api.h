@@ -1,0 +1,56 @@
+// A small client of the parindex API for the CLI: one channel, the bearer token on
+// every call, gRPC errors as absl::Status (code and message kept).
+#ifndef PARINDEX_CLIENT_API_H_
+#define PARINDEX_CLIENT_API_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "client/call_command.h"
+#include "grpcpp/grpcpp.h"
+#include "parindex/v1/service.grpc.pb.h"
+
+namespace parindex::client {
+
+class Api {
+ public:
+  explicit Api(const CallOptions& options);
+
+  // Calls `method` of `stub`, e.g. Call(&v1::ScoreService::Stub::GetUnitScore, request).
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(Stub* stub,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                const Request& request) {
+    grpc::ClientContext context;
+    Prepare(&context);
+    Response response;
+    const grpc::Status status = (stub->*method)(&context, request, &response);
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+    }
+    return response;
+  }
+
+  v1::RoundService::Stub* rounds() { return rounds_.get(); }
+  v1::AssessmentService::Stub* assessments() { return assessments_.get(); }
+  v1::ScoreService::Stub* scores() { return scores_.get(); }
+  v1::ReportService::Stub* reports() { return reports_.get(); }
+
+ private:
+  void Prepare(grpc::ClientContext* context) const;
+
+  CallOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::RoundService::Stub> rounds_;
+  std::unique_ptr<v1::AssessmentService::Stub> assessments_;
+  std::unique_ptr<v1::ScoreService::Stub> scores_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
+};
+
+// Channel credentials for the options: TLS with the CA when given, else plaintext.
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options);
+
+}  // namespace parindex::client
+
+#endif  // PARINDEX_CLIENT_API_H_
