@@ -21,6 +21,11 @@ std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options
 
 Api::Api(const CallOptions& options)
     : options_(options), channel_(grpc::CreateChannel(options.server, Credentials(options))) {
+  criteria_ = v1::CriteriaService::NewStub(channel_);
+  plans_ = v1::PlanService::NewStub(channel_);
+  units_ = v1::UnitService::NewStub(channel_);
+  audit_ = v1::AuditService::NewStub(channel_);
+  tokens_ = v1::TokenService::NewStub(channel_);
   rounds_ = v1::RoundService::NewStub(channel_);
   assessments_ = v1::AssessmentService::NewStub(channel_);
   scores_ = v1::ScoreService::NewStub(channel_);

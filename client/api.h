@@ -32,6 +32,11 @@ class Api {
     return response;
   }
 
+  v1::CriteriaService::Stub* criteria() { return criteria_.get(); }
+  v1::PlanService::Stub* plans() { return plans_.get(); }
+  v1::UnitService::Stub* units() { return units_.get(); }
+  v1::AuditService::Stub* audit() { return audit_.get(); }
+  v1::TokenService::Stub* tokens() { return tokens_.get(); }
   v1::RoundService::Stub* rounds() { return rounds_.get(); }
   v1::AssessmentService::Stub* assessments() { return assessments_.get(); }
   v1::ScoreService::Stub* scores() { return scores_.get(); }
@@ -42,6 +47,11 @@ class Api {
 
   CallOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CriteriaService::Stub> criteria_;
+  std::unique_ptr<v1::PlanService::Stub> plans_;
+  std::unique_ptr<v1::UnitService::Stub> units_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::TokenService::Stub> tokens_;
   std::unique_ptr<v1::RoundService::Stub> rounds_;
   std::unique_ptr<v1::AssessmentService::Stub> assessments_;
   std::unique_ptr<v1::ScoreService::Stub> scores_;

@@ -1,12 +1,15 @@
 // parindex: the command line client. Offline today: `parindex eval` scores figures
 // from YAML files with the same engine the server uses.
+#include <functional>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "client/admin_commands.h"
 #include "client/call_command.h"
 #include "client/round_commands.h"
 #include "client/criteria_commands.h"
@@ -111,6 +114,119 @@ int main(int argc, char** argv) {
   ranking_cmd->add_option("--block", block, "Only this block");
   ranking_cmd->add_flag("--json", as_json, "Print JSON");
 
+  // Commands that change or list what the server holds. Each sets `server_command`, run
+  // after parsing with an Api.
+  std::function<absl::StatusOr<std::string>(parindex::client::Api&)> server_command;
+  std::string path, filter, role, label, reason, phase;
+  std::vector<std::string> pairs;
+  bool flag_a = false, flag_b = false;
+  auto pairs_map = [&]() {
+    std::map<std::string, std::string> m;
+    for (const std::string& p : pairs) {
+      const size_t eq = p.find('=');
+      if (eq != std::string::npos) m[p.substr(0, eq)] = p.substr(eq + 1);
+    }
+    return m;
+  };
+  namespace pc = parindex::client;
+  criteria_cmd->add_subcommand("list", "Criteria sets on the server (latest versions)")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::ListCriteriaSets(api, as_json); }; })
+      ->add_flag("--json", as_json, "Print JSON");
+  criteria_cmd->add_subcommand("upload", "Validate and store the next version of a criteria set")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::UploadCriteriaSet(api, path); }; })
+      ->add_option("file", path, "Criteria set YAML")->required()->check(CLI::ExistingFile);
+  plan_cmd->add_subcommand("list", "Plans on the server")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::ListPlans(api, as_json); }; })
+      ->add_flag("--json", as_json, "Print JSON");
+  plan_cmd->add_subcommand("upload", "Validate and store a plan")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::UploadPlan(api, path); }; })
+      ->add_option("file", path, "Plan YAML")->required()->check(CLI::ExistingFile);
+  CLI::App* unit_cmd = app.add_subcommand("unit", "Units");
+  unit_cmd->require_subcommand(1);
+  CLI::App* unit_list = unit_cmd->add_subcommand("list", "Units on the server")->callback([&] {
+    server_command = [&](pc::Api& api) { return pc::ListUnits(api, filter, as_json); };
+  });
+  unit_list->add_option("--filter", filter, "kind=ward, parent=HYC or block=wards");
+  unit_list->add_flag("--json", as_json, "Print JSON");
+  unit_cmd->add_subcommand("import", "Create or replace units from CSV: code,name,kind[,parent[,block]]")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::ImportUnits(api, path); }; })
+      ->add_option("file", path, "CSV file")->required()->check(CLI::ExistingFile);
+
+  pc::RoundSpec spec;
+  CLI::App* create_cmd = round_cmd->add_subcommand("create", "Create a round (appraiser)")->callback([&] {
+    server_command = [&](pc::Api& api) { return pc::CreateRound(api, spec); };
+  });
+  create_cmd->add_option("id", spec.id, "Round id")->required();
+  create_cmd->add_option("--set", spec.criteria_set, "Criteria set id")->required();
+  create_cmd->add_option("--set-version", spec.version, "Version to pin (default: the latest)");
+  create_cmd->add_option("--plan", spec.plans, "Plan id (repeatable)");
+  create_cmd->add_option("--unit", spec.units, "Unit code (repeatable)")->required();
+  create_cmd->add_option("--title", spec.title, "Title");
+  create_cmd->add_option("--year", spec.year, "Year");
+  create_cmd->add_option("--deadline", spec.deadline, "Self-assessment deadline, RFC 3339 (+07:00)");
+  create_cmd->add_option("--explanation-deadline", spec.explanation_deadline, "Explanation deadline");
+  round_cmd->add_subcommand("open", "Open a round for self-assessment")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::AdvanceRound(api, round_id, "SELF_ASSESSMENT"); }; })
+      ->add_option("round", round_id, "Round id")->required();
+  CLI::App* advance_cmd = round_cmd->add_subcommand("advance", "Move a round to its next phase")->callback([&] {
+    server_command = [&](pc::Api& api) { return pc::AdvanceRound(api, round_id, phase); };
+  });
+  advance_cmd->add_option("round", round_id, "Round id")->required();
+  advance_cmd->add_option("phase", phase, "APPRAISAL, EXPLANATION, FINAL_APPRAISAL, FINALISED, PUBLISHED")->required();
+  CLI::App* reopen_cmd = round_cmd->add_subcommand("reopen", "Let one unit edit and submit again")->callback([&] {
+    server_command = [&](pc::Api& api) { return pc::ReopenUnit(api, round_id, unit_code, reason); };
+  });
+  reopen_cmd->add_option("round", round_id, "Round id")->required();
+  reopen_cmd->add_option("unit", unit_code, "Unit code")->required();
+  reopen_cmd->add_option("--reason", reason, "Why (kept in the audit trail)")->required();
+
+  CLI::App* appraise_cmd = app.add_subcommand(
+      "appraise", "Appraise a unit: appraised values from a figures YAML, explanation requests, finalise")
+      ->callback([&] {
+        server_command = [&](pc::Api& api) {
+          return pc::Appraise(api, round_id, unit_code, path, pairs_map(), flag_a, reason, flag_b);
+        };
+      });
+  appraise_cmd->add_option("round", round_id, "Round id")->required();
+  appraise_cmd->add_option("unit", unit_code, "Unit code")->required();
+  appraise_cmd->add_option("--figures", path, "Figures YAML with appraised: values")->check(CLI::ExistingFile);
+  appraise_cmd->add_option("--ask", pairs, "CRITERION=MESSAGE: request an explanation (repeatable)");
+  appraise_cmd->add_flag("--correction", flag_a, "A correction after finalisation (needs --reason)");
+  appraise_cmd->add_option("--reason", reason, "Why");
+  appraise_cmd->add_flag("--finalise", flag_b, "Finalise the unit afterwards");
+  CLI::App* explain_cmd = app.add_subcommand("explain", "A ward answers explanation requests")->callback([&] {
+    server_command = [&](pc::Api& api) { return pc::Explain(api, round_id, unit_code, pairs_map(), flag_a); };
+  });
+  explain_cmd->add_option("round", round_id, "Round id")->required();
+  explain_cmd->add_option("unit", unit_code, "Unit code")->required();
+  explain_cmd->add_option("--text", pairs, "CRITERION=EXPLANATION (repeatable)");
+  explain_cmd->add_flag("--submit", flag_a, "The explanations are complete");
+  CLI::App* survey_cmd = app.add_subcommand("survey", "Import survey results from CSV")->callback([&] {
+    server_command = [&](pc::Api& api) { return pc::ImportSurvey(api, round_id, path); };
+  });
+  survey_cmd->add_option("round", round_id, "Round id")->required();
+  survey_cmd->add_option("file", path, "unit,criterion,a,b,c,d or unit,criterion,percent")
+      ->required()->check(CLI::ExistingFile);
+  CLI::App* audit_cmd = app.add_subcommand("audit", "The audit trail")->callback([&] {
+    server_command = [&](pc::Api& api) { return pc::ListAudit(api, filter, as_json); };
+  });
+  audit_cmd->add_option("--filter", filter, "resource=… and/or actor=…, joined by ' AND '");
+  audit_cmd->add_flag("--json", as_json, "Print JSON");
+  CLI::App* token_cmd = app.add_subcommand("token", "API tokens (admin)");
+  token_cmd->require_subcommand(1);
+  CLI::App* token_create = token_cmd->add_subcommand("create", "Issue a token; its secret is shown once")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::CreateToken(api, role, unit_code, label, as_json); }; });
+  token_create->add_option("--role", role, "ward, appraiser, admin or reader")->required();
+  token_create->add_option("--unit", unit_code, "For a ward token: its unit");
+  token_create->add_option("--label", label, "Who holds it");
+  token_create->add_flag("--json", as_json, "Print JSON");
+  token_cmd->add_subcommand("revoke", "Revoke a token")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::RevokeToken(api, path); }; })
+      ->add_option("id", path, "Token id (tok_…)")->required();
+  token_cmd->add_subcommand("list", "Tokens")
+      ->callback([&] { server_command = [&](pc::Api& api) { return pc::ListTokens(api, as_json); }; })
+      ->add_flag("--json", as_json, "Print JSON");
+
   CLI::App* export_cmd = app.add_subcommand("export", "A round's results as XLSX or CSV");
   export_cmd->add_option("round", round_id, "Round id")->required();
   export_cmd->add_option("--format", format, "xlsx or csv")->check(CLI::IsMember({"xlsx", "csv"}));
@@ -124,6 +240,13 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  if (server_command) {
+    parindex::client::Api api(call);
+    absl::StatusOr<std::string> result = server_command(api);
+    if (!result.ok()) return Fail(result.status());
+    std::cout << *result;
+    return 0;
+  }
   if (status_cmd->parsed() || submit_cmd->parsed() || score_cmd->parsed() || ranking_cmd->parsed() ||
       export_cmd->parsed()) {
     parindex::client::Api api(call);

@@ -19,7 +19,10 @@
 #include "absl/strings/strip.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "parindex/v1/score.pb.h"
+#include "parindex/v1/service.pb.h"
 #include "tests/store_test_util.h"
 
 namespace {
@@ -251,6 +254,84 @@ TEST(ServerBinary, TheCliDrivesARound) {
   EXPECT_EQ(missing_code, 1);
   EXPECT_EQ(missing, "parindex: NOT_FOUND: rounds/nope: not found\n");
 
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
+  fclose(server.out);
+}
+
+// A whole round driven only by `parindex` commands; the published ranking equals the
+// offline evaluation of the same files.
+TEST(ServerBinary, AFullRoundThroughTheCli) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("round.db"));
+  ASSERT_FALSE(server.address.empty());
+  const std::string out = dir.File("out");
+  const std::string at = absl::StrCat("--server ", server.address, " --token ");
+  auto run = [&](const std::string& token, const std::string& args) {
+    auto [code, text] = Cli(absl::StrCat(at, "'", token, "' ", args), out);
+    EXPECT_EQ(code, 0) << args << "\n" << text;
+    return text;
+  };
+  const std::string admin = server.tokens["admin"], appraiser = server.tokens["appraiser"];
+  const std::string demo = std::string(PARINDEX_SOURCE_DIR) + "/criteria/demo/";
+  EXPECT_EQ(run(admin, absl::StrCat("criteria upload ", demo, "set.yaml")), "stored criteria set demo-ward-2023 version 1\n");
+  EXPECT_EQ(run(admin, absl::StrCat("plan upload ", demo, "plan.yaml")),
+            "stored plan demo-hungyen-2023 (9 targets, 1 tasks)\n");
+  const std::string units = dir.File("units.csv");
+  std::ofstream(units) << "code,name,kind,parent\nHY,Thành phố Hưng Yên,city\nHN,Phường Hiến Nam,ward,HY\n"
+                          "LS,Phường Lam Sơn,ward,HY\nMK,Phường Minh Khai,ward,HY\n";
+  EXPECT_EQ(run(admin, absl::StrCat("unit import ", units)), "imported 4 units\n");
+  std::map<std::string, std::string> wards;
+  for (const char* unit : {"HN", "LS", "MK"}) {
+    const std::string created = run(admin, absl::StrCat("token create --role ward --unit ", unit));
+    wards[unit] = created.substr(created.find(' ') + 1, created.size() - created.find(' ') - 2);
+  }
+  EXPECT_EQ(run(appraiser, "round create r2 --set demo-ward-2023 --plan demo-hungyen-2023 --unit HN --unit LS "
+                           "--unit MK --deadline 2099-12-05T17:00:00+07:00"),
+            "created round r2 on demo-ward-2023 v1 with 3 units\n");
+  EXPECT_EQ(run(appraiser, "round open r2"), "round r2 is now in phase SELF_ASSESSMENT\n");
+  for (const char* unit : {"HN", "LS", "MK"}) {
+    const std::string stored = run(wards[unit], absl::StrCat("submit r2 ", unit, " --figures ", demo, "figures.yaml"));
+    EXPECT_NE(stored.find(absl::StrCat("submitted: ", unit, " is SUBMITTED")), std::string::npos) << stored;
+  }
+  run(appraiser, "round advance r2 APPRAISAL");
+  const std::string survey = dir.File("survey.csv");
+  std::ofstream(survey) << "unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
+                           "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\n";
+  EXPECT_EQ(run(appraiser, absl::StrCat("survey r2 ", survey)), "imported 4 survey results\n");
+  EXPECT_EQ(run(appraiser, absl::StrCat("appraise r2 HN --figures ", demo, "figures.yaml")), "appraised 1 entries of HN\n");
+  EXPECT_EQ(run(appraiser, "appraise r2 LS --ask 'III.1=Giải trình tỷ lệ đúng hạn'"), "asked LS to explain 1 criteria\n");
+  run(appraiser, "round advance r2 EXPLANATION");
+  EXPECT_EQ(run(wards["LS"], "explain r2 LS --text 'III.1=Hệ thống tính cả hồ sơ rút' --submit"),
+            "explained 1 criteria\nexplanations of LS submitted\n");
+  run(appraiser, "round advance r2 FINAL_APPRAISAL");
+  EXPECT_EQ(run(appraiser, "appraise r2 HN --finalise"), "finalised HN\n");
+  run(appraiser, "round advance r2 FINALISED");
+  EXPECT_EQ(run(appraiser, "round advance r2 PUBLISHED"), "round r2 is now in phase PUBLISHED\n");
+
+  parindex::v1::Ranking ranking;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run(server.tokens["reader"], "ranking r2 --json"),
+                                                          &ranking).ok());
+  auto [eval_code, eval_json] = Cli(absl::StrCat("eval --criteria ", demo, "set.yaml --plan ", demo,
+                                                 "plan.yaml --figures ", demo, "figures.yaml --column appraised --json"),
+                                    out);
+  ASSERT_EQ(eval_code, 0) << eval_json;
+  parindex::v1::Evaluation offline;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(eval_json, &offline).ok());
+  ASSERT_EQ(ranking.units_size(), 3);
+  for (const parindex::v1::UnitScore& online : ranking.units()) {
+    bool found = false;
+    for (const parindex::v1::UnitScore& want : offline.units()) {
+      if (want.unit() != online.unit()) continue;
+      found = true;
+      EXPECT_EQ(online.achieved_milli(), want.achieved_milli()) << online.unit();
+      EXPECT_EQ(online.index_hundredths(), want.index_hundredths()) << online.unit();
+      EXPECT_EQ(online.rank(), want.rank()) << online.unit();
+    }
+    EXPECT_TRUE(found) << online.unit();
+  }
+  const std::string audit = run(appraiser, "audit --filter resource=rounds/r2/assessments/HN/entries/I.5");
+  EXPECT_EQ(std::count(audit.begin(), audit.end(), '\n'), 2) << audit;  // entered, appraised
   kill(server.pid, SIGTERM);
   waitpid(server.pid, nullptr, 0);
   fclose(server.out);
