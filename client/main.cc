@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
       "submit", "Store a unit's figures from a figures YAML and submit the assessment");
   submit_cmd->add_option("round", submit.round, "Round id")->required();
   submit_cmd->add_option("unit", submit.unit, "Unit code")->required();
-  submit_cmd->add_option("--figures", submit.figures, "Figures YAML (criteria/README.md)")
+  submit_cmd->add_option("--figures", submit.figures, "Figures YAML, or CSV (criterion,field,value)")
       ->required()->check(CLI::ExistingFile);
   submit_cmd->add_option("--evidence", evidence, "CRITERION=FILE to attach (repeatable)");
   submit_cmd->add_flag("--dry-run", submit.dry_run, "Validate and preview the score; store nothing");

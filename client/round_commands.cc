@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "client/text_table.h"
 #include "common/status_macros.h"
+#include "absl/strings/match.h"
+#include "criteria/figures_csv.h"
 #include "criteria/yaml_reader.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -63,17 +65,25 @@ absl::StatusOr<std::string> RoundStatus(Api& api, const std::string& round, bool
 }
 
 absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
-  ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures, criteria::ReadFigures(o.figures));
-  const criteria::UnitFigures* unit = nullptr;
-  for (const criteria::UnitFigures& u : figures.proto.units) {
-    if (u.unit.code() == o.unit) unit = &u;
-  }
-  if (unit == nullptr) {
-    return absl::NotFoundError(absl::StrCat(o.figures, ": no unit with code '", o.unit, "'"));
+  // A figures YAML (many units) or a CSV of this unit's values.
+  v1::Assessment given;
+  if (absl::EndsWith(o.figures, ".csv")) {
+    ASSIGN_OR_RETURN(std::string text, ReadBytes(o.figures));
+    ASSIGN_OR_RETURN(given, criteria::ParseFiguresCsv(text, o.figures));
+  } else {
+    ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures, criteria::ReadFigures(o.figures));
+    const criteria::UnitFigures* unit = nullptr;
+    for (const criteria::UnitFigures& u : figures.proto.units) {
+      if (u.unit.code() == o.unit) unit = &u;
+    }
+    if (unit == nullptr) {
+      return absl::NotFoundError(absl::StrCat(o.figures, ": no unit with code '", o.unit, "'"));
+    }
+    given = unit->assessment;
   }
   std::vector<v1::Entry> entries;
   int skipped = 0;
-  for (const v1::Entry& e : unit->assessment.entries()) {
+  for (const v1::Entry& e : given.entries()) {
     if (e.self().has_survey()) {
       ++skipped;  // survey answers are the office's to import
       continue;

@@ -78,3 +78,38 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace parindex::criteria
+
+#include "criteria/figures_csv.h"
+
+namespace parindex::criteria {
+namespace {
+
+TEST(FiguresCsv, ReadsEveryField) {
+  auto a = ParseFiguresCsv(
+      "\xEF\xBB\xBF" "criterion,field,value\nIII.2.1,resolved_on_time,412\nIII.2.1,resolved,430\n"
+      "III.6,done,không\nI.1.1,issued,08/02/2023\nI.5,score,1.5\nI.5,comment,\"Đã ban hành, \"\"QĐ 12\"\"\"\n",
+      "pls.csv");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->entries_size(), 4);
+  EXPECT_EQ(a->entries(0).self().figures().at("resolved_on_time"), 412);
+  EXPECT_EQ(a->entries(0).self().figures().at("resolved"), 430);
+  EXPECT_FALSE(a->entries(1).self().done());
+  EXPECT_TRUE(a->entries(1).self().has_done());
+  EXPECT_EQ(a->entries(2).self().issued().month(), 2);
+  EXPECT_EQ(a->entries(3).self().score_milli(), 1500);
+  EXPECT_EQ(a->entries(3).comment(), "Đã ban hành, \"QĐ 12\"");
+}
+
+TEST(FiguresCsv, ErrorsNameTheLine) {
+  EXPECT_EQ(std::string(ParseFiguresCsv("criterion,field,value\nIII.2.1,resolved,4x\n", "f.csv").status().message()),
+            "f.csv:2: resolved: '4x' is not a whole number");
+  EXPECT_EQ(std::string(ParseFiguresCsv("III.6,done,maybe\n", "f.csv").status().message()),
+            "f.csv:1: done: 'maybe' is not yes or no");
+  EXPECT_EQ(std::string(ParseFiguresCsv("I.1.1,issued,30/02/2023\n", "f.csv").status().message()),
+            "f.csv:1: issued: '30/02/2023' is not a date (use 2023-02-10 or 10/02/2023)");
+  EXPECT_EQ(std::string(ParseFiguresCsv("I.5;score;1\n", "f.csv").status().message()),
+            "f.csv:1: expected criterion,field,value");
+}
+
+}  // namespace
+}  // namespace parindex::criteria

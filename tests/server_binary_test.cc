@@ -225,6 +225,12 @@ TEST(ServerBinary, TheCliDrivesARound) {
   EXPECT_EQ(preview.rfind("dry run: nothing was stored\n", 0), 0u) << preview;
   EXPECT_NE(preview.find("on_time_rate 381/400 = 95.25% > 95% (plan target for ward) → 2.00 of 2.00"),
             std::string::npos) << preview;
+  const std::string csv = dir.File("pls.csv");
+  std::ofstream(csv) << "criterion,field,value\nIII.2.1,resolved_on_time,381\nIII.2.1,resolved,400\n";
+  auto [csv_code, csv_preview] = Cli(absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", csv,
+                                                  "' --dry-run"), out);
+  EXPECT_EQ(csv_code, 0) << csv_preview;
+  EXPECT_NE(csv_preview.find("on_time_rate 381/400 = 95.25% > 95%"), std::string::npos) << csv_preview;
   auto [score_code, score] = Cli(absl::StrCat(as_ward, " score hungyen-2023 PLS --column self"), out);
   EXPECT_EQ(score_code, 0) << score;
   EXPECT_NE(score.find("on_time_rate 380/400 = 95.00%, not > 95% (plan target for ward) → 0.00 of 2.00"),
