@@ -37,6 +37,8 @@ test: build
 bench: build
 	$(BUILD_DIR)/bench/engine_bench --benchmark_min_time=1
 	$(BUILD_DIR)/bench/store_bench
+	$(BUILD_DIR)/bench/server_bench $(BUILD_DIR)/server/parindex-server criteria 5 64
+	$(BUILD_DIR)/bench/report_bench criteria 3300
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -1,0 +1,107 @@
+// Export of a national-size round: 3,300 units × 68 criteria on commune-2025, figures
+// cycled from the demo round, exported as XLSX (every sheet) and as the criteria CSV,
+// from cold caches (scoring every unit and rendering its trace is part of the export).
+// In-process over a real SQLite file. Results in bench/README.md.
+//
+// Usage: report_bench CRITERIA_DIR [UNITS]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "criteria/yaml_reader.h"
+#include "server/core.h"
+#include "server/store/sqlite_store.h"
+
+namespace {
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace parindex;
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: report_bench CRITERIA_DIR [UNITS]\n");
+    return 2;
+  }
+  const std::string dir = argv[1];
+  const int units = argc > 2 ? std::atoi(argv[2]) : 3300;
+  const auto tmp = std::filesystem::temp_directory_path() / absl::StrCat("parindex-report-bench-", getpid());
+  std::filesystem::create_directories(tmp);
+  store::SqliteOptions options;
+  options.path = (tmp / "report.db").string();
+  auto store = store::SqliteStore::Open(options).value();
+  server::Core core(store.get(), &store::Clock::Real());
+  const server::Caller admin{v1::ROLE_ADMIN, "bench", ""}, appraiser{v1::ROLE_APPRAISER, "bench", ""};
+
+  v1::CreateCriteriaSetRequest set;
+  set.set_yaml(Read(dir + "/sets/commune-2025.yaml"));
+  core.CreateCriteriaSet(admin, set).value();
+  v1::PutPlanRequest plan;
+  plan.set_yaml(Read(dir + "/plans/hungyen-2023.yaml"));
+  core.PutPlan(admin, plan).value();
+  auto figures = criteria::ReadFigures(dir + "/rounds/hungyen-2023/figures.yaml").value();
+  v1::PutUnitRequest city;
+  city.mutable_unit()->set_code("HYC");
+  city.mutable_unit()->set_name("Thành phố");
+  city.mutable_unit()->set_kind(v1::CITY);
+  core.PutUnit(admin, city).value();
+  v1::CreateRoundRequest create;
+  create.mutable_round()->set_id("national");
+  create.mutable_round()->set_criteria_set("commune-2025");
+  create.mutable_round()->add_plans("hungyen-2023");
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < units; ++i) {
+    v1::PutUnitRequest put;
+    v1::Unit* u = put.mutable_unit();
+    *u = figures.proto.units[i % figures.proto.units.size()].unit;
+    u->set_code(absl::StrCat("U", i));
+    u->set_name(absl::StrCat(u->name(), " ", i));
+    core.PutUnit(admin, put).value();
+    create.mutable_round()->add_units(u->code());
+  }
+  core.CreateRound(appraiser, create).value();
+  store::WriteContext ctx;
+  ctx.actor = {"bench", "ward", ""};
+  for (int i = 0; i < units; ++i) {
+    std::vector<store::EntryUpdate> updates;
+    for (const v1::Entry& e : figures.proto.units[i % figures.proto.units.size()].assessment.entries()) {
+      updates.push_back({e, 0});
+    }
+    store->UpdateEntries(ctx, "national", absl::StrCat("U", i), updates).value();
+  }
+  std::printf("set up %d units with their figures in %.1f s\n", units, Seconds(start));
+
+  v1::ExportRoundRequest xlsx;
+  xlsx.set_name("rounds/national");
+  start = std::chrono::steady_clock::now();
+  auto file = core.ExportRound(appraiser, xlsx).value();
+  std::printf("XLSX, cold caches (score + render %d units, 4 sheets): %.2f s, %.1f MB\n", units,
+              Seconds(start), file.content().size() / 1e6);
+  start = std::chrono::steady_clock::now();
+  file = core.ExportRound(appraiser, xlsx).value();
+  std::printf("XLSX, warm caches: %.2f s\n", Seconds(start));
+  v1::ExportRoundRequest csv = xlsx;
+  csv.set_format(v1::ExportRoundRequest::CSV);
+  csv.set_table("criteria");
+  start = std::chrono::steady_clock::now();
+  file = core.ExportRound(appraiser, csv).value();
+  std::printf("CSV of every criterion, warm caches: %.2f s, %.1f MB\n", Seconds(start), file.content().size() / 1e6);
+  store.reset();
+  std::filesystem::remove_all(tmp);
+  return 0;
+}
