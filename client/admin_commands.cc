@@ -19,27 +19,6 @@
 namespace parindex::client {
 namespace {
 
-std::string Json(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
-
-absl::StatusOr<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the file"));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string AssessmentName(const std::string& round, const std::string& unit) {
-  return absl::StrCat("rounds/", round, "/assessments/", unit);
-}
-
 // "[#####.....] 12/17 units" on a terminal; nothing when stderr is a file or a pipe.
 void Progress(int done, int total, absl::string_view what) {
   if (!isatty(STDERR_FILENO) || total == 0) return;
@@ -52,7 +31,7 @@ void Progress(int done, int total, absl::string_view what) {
 
 absl::StatusOr<std::string> UploadCriteriaSet(Api& api, const std::string& path) {
   v1::CreateCriteriaSetRequest request;
-  ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadText(path));
+  ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadFile(path));
   ASSIGN_OR_RETURN(v1::CriteriaSet set, api.Call(api.criteria(), &v1::CriteriaService::Stub::CreateCriteriaSet, request));
   return absl::StrCat("stored criteria set ", set.id(), " version ", set.version(), "\n");
 }
@@ -60,7 +39,7 @@ absl::StatusOr<std::string> UploadCriteriaSet(Api& api, const std::string& path)
 absl::StatusOr<std::string> ListCriteriaSets(Api& api, bool json) {
   ASSIGN_OR_RETURN(v1::ListCriteriaSetsResponse list,
                    api.Call(api.criteria(), &v1::CriteriaService::Stub::ListCriteriaSets, v1::ListRequest()));
-  if (json) return Json(list);
+  if (json) return ToJson(list);
   std::string out;
   for (const v1::CriteriaSet& s : list.criteria_sets()) {
     absl::StrAppend(&out, Fit(s.id(), 22), " v", s.version(), "  ", s.title(), "\n");
@@ -70,7 +49,7 @@ absl::StatusOr<std::string> ListCriteriaSets(Api& api, bool json) {
 
 absl::StatusOr<std::string> UploadPlan(Api& api, const std::string& path) {
   v1::PutPlanRequest request;
-  ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadText(path));
+  ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadFile(path));
   ASSIGN_OR_RETURN(v1::Plan plan, api.Call(api.plans(), &v1::PlanService::Stub::PutPlan, request));
   return absl::StrCat("stored plan ", plan.id(), " (", plan.targets_size(), " targets, ", plan.tasks_size(),
                       " tasks)\n");
@@ -78,14 +57,14 @@ absl::StatusOr<std::string> UploadPlan(Api& api, const std::string& path) {
 
 absl::StatusOr<std::string> ListPlans(Api& api, bool json) {
   ASSIGN_OR_RETURN(v1::ListPlansResponse list, api.Call(api.plans(), &v1::PlanService::Stub::ListPlans, v1::ListRequest()));
-  if (json) return Json(list);
+  if (json) return ToJson(list);
   std::string out;
   for (const v1::Plan& p : list.plans()) absl::StrAppend(&out, Fit(p.id(), 24), " ", p.year(), "  ", p.title(), "\n");
   return out;
 }
 
 absl::StatusOr<std::string> ImportUnits(Api& api, const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::vector<v1::Unit> units;
   int line = 0;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
@@ -121,7 +100,7 @@ absl::StatusOr<std::string> ListUnits(Api& api, const std::string& filter, bool 
   request.set_filter(filter);
   request.set_page_size(1000);
   ASSIGN_OR_RETURN(v1::ListUnitsResponse list, api.Call(api.units(), &v1::UnitService::Stub::ListUnits, request));
-  if (json) return Json(list);
+  if (json) return ToJson(list);
   std::string out;
   for (const v1::Unit& u : list.units()) {
     absl::StrAppend(&out, Fit(u.code(), 8), " ", Fit(absl::AsciiStrToLower(v1::UnitKind_Name(u.kind())), 10), " ",
@@ -259,7 +238,7 @@ absl::StatusOr<std::string> Explain(Api& api, const std::string& round, const st
 absl::StatusOr<std::string> ImportSurvey(Api& api, const std::string& round, const std::string& csv_path) {
   v1::ImportSurveyRequest request;
   request.set_parent(absl::StrCat("rounds/", round));
-  ASSIGN_OR_RETURN(*request.mutable_csv(), ReadText(csv_path));
+  ASSIGN_OR_RETURN(*request.mutable_csv(), ReadFile(csv_path));
   ASSIGN_OR_RETURN(v1::ImportSurveyResponse imported,
                    api.Call(api.assessments(), &v1::AssessmentService::Stub::ImportSurvey, request));
   return absl::StrCat("imported ", imported.imported(), " survey results\n");
@@ -271,7 +250,7 @@ absl::StatusOr<std::string> ListAudit(Api& api, const std::string& filter, bool 
   request.set_page_size(1000);
   ASSIGN_OR_RETURN(v1::ListAuditEventsResponse list,
                    api.Call(api.audit(), &v1::AuditService::Stub::ListAuditEvents, request));
-  if (json) return Json(list);
+  if (json) return ToJson(list);
   std::string out;
   for (const v1::AuditEvent& e : list.events()) {
     absl::StrAppend(&out, e.at(), "  ", Fit(e.actor(), 22), " ", Fit(e.action(), 18), " ", e.resource(),
@@ -291,7 +270,7 @@ absl::StatusOr<std::string> CreateToken(Api& api, const std::string& role, const
   request.set_unit(unit);
   request.set_label(label);
   ASSIGN_OR_RETURN(v1::CreateTokenResponse token, api.Call(api.tokens(), &v1::TokenService::Stub::CreateToken, request));
-  if (json) return Json(token);
+  if (json) return ToJson(token);
   return absl::StrCat(token.token().id(), " ", token.secret(), "\n");
 }
 
@@ -304,7 +283,7 @@ absl::StatusOr<std::string> RevokeToken(Api& api, const std::string& id) {
 
 absl::StatusOr<std::string> ListTokens(Api& api, bool json) {
   ASSIGN_OR_RETURN(v1::ListTokensResponse list, api.Call(api.tokens(), &v1::TokenService::Stub::ListTokens, v1::ListRequest()));
-  if (json) return Json(list);
+  if (json) return ToJson(list);
   std::string out;
   for (const v1::Token& t : list.tokens()) {
     absl::StrAppend(&out, Fit(t.id(), 22), " ", Fit(absl::AsciiStrToLower(v1::Role_Name(t.role()).substr(5)), 10), " ",

@@ -6,8 +6,30 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace parindex::client {
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the file"));
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+std::string AssessmentName(const std::string& round, const std::string& unit) {
+  return absl::StrCat("rounds/", round, "/assessments/", unit);
+}
 
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options) {
   if (options.ca.empty()) return grpc::InsecureChannelCredentials();

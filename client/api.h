@@ -58,6 +58,11 @@ class Api {
   std::unique_ptr<v1::ReportService::Stub> reports_;
 };
 
+// Helpers shared by the commands.
+std::string ToJson(const google::protobuf::Message& message);  // protobuf's JSON mapping
+absl::StatusOr<std::string> ReadFile(const std::string& path);  // NOT_FOUND naming the path
+std::string AssessmentName(const std::string& round, const std::string& unit);
+
 // Channel credentials for the options: TLS with the CA when given, else plaintext.
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options);
 

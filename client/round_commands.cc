@@ -16,36 +16,15 @@
 namespace parindex::client {
 namespace {
 
-std::string Json(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
-
 std::string StateName(v1::AssessmentState state) {
   std::string name = v1::AssessmentState_Name(state);
   return name.rfind("STATE_", 0) == 0 ? name.substr(6) : name;
-}
-
-std::string AssessmentName(const std::string& round, const std::string& unit) {
-  return absl::StrCat("rounds/", round, "/assessments/", unit);
 }
 
 absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round, const std::string& unit) {
   v1::GetByNameRequest get;
   get.set_name(AssessmentName(round, unit));
   return api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get);
-}
-
-absl::StatusOr<std::string> ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the file"));
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
 }
 
 }  // namespace
@@ -55,7 +34,7 @@ absl::StatusOr<std::string> RoundStatus(Api& api, const std::string& round, bool
   request.set_parent(absl::StrCat("rounds/", round));
   ASSIGN_OR_RETURN(v1::ListAssessmentsResponse board,
                    api.Call(api.rounds(), &v1::RoundService::Stub::ListAssessments, request));
-  if (json) return Json(board);
+  if (json) return ToJson(board);
   std::string out = absl::StrCat(Fit("unit", 8), " ", Fit("state", 24), " ", Fit("reopened", 9), " updated\n");
   for (const v1::Assessment& a : board.assessments()) {
     absl::StrAppend(&out, Fit(a.unit(), 8), " ", Fit(StateName(a.state()), 24), " ",
@@ -68,7 +47,7 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
   // A figures YAML (many units) or a CSV of this unit's values.
   v1::Assessment given;
   if (absl::EndsWith(o.figures, ".csv")) {
-    ASSIGN_OR_RETURN(std::string text, ReadBytes(o.figures));
+    ASSIGN_OR_RETURN(std::string text, ReadFile(o.figures));
     ASSIGN_OR_RETURN(given, criteria::ParseFiguresCsv(text, o.figures));
   } else {
     ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures, criteria::ReadFigures(o.figures));
@@ -100,7 +79,7 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     preview.set_column(v1::SELF);
     for (const v1::Entry& e : entries) *preview.add_entries() = e;
     ASSIGN_OR_RETURN(v1::UnitScore score, api.Call(api.scores(), &v1::ScoreService::Stub::PreviewScore, preview));
-    if (o.json) return Json(score);
+    if (o.json) return ToJson(score);
     v1::Evaluation evaluation;
     evaluation.set_column(v1::SELF);
     *evaluation.add_units() = score;
@@ -126,7 +105,7 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     upload.set_parent(parent);
     upload.set_criterion(criterion);
     upload.mutable_evidence()->set_file_name(path.substr(path.find_last_of('/') + 1));
-    ASSIGN_OR_RETURN(*upload.mutable_content(), ReadBytes(path));
+    ASSIGN_OR_RETURN(*upload.mutable_content(), ReadFile(path));
     ASSIGN_OR_RETURN(v1::Evidence evidence,
                      api.Call(api.assessments(), &v1::AssessmentService::Stub::UploadEvidence, upload));
     absl::StrAppend(&out, "attached ", evidence.file_name(), " to ", criterion, " (", evidence.size_bytes(),
@@ -149,7 +128,7 @@ absl::StatusOr<std::string> UnitScore(Api& api, const std::string& round, const 
   request.set_name(AssessmentName(round, unit));
   request.set_column(absl::AsciiStrToLower(column) == "self" ? v1::SELF : v1::APPRAISED);
   ASSIGN_OR_RETURN(v1::UnitScore score, api.Call(api.scores(), &v1::ScoreService::Stub::GetUnitScore, request));
-  if (json) return Json(score);
+  if (json) return ToJson(score);
   v1::Evaluation evaluation;
   evaluation.set_column(request.column());
   *evaluation.add_units() = score;
@@ -161,7 +140,7 @@ absl::StatusOr<std::string> Ranking(Api& api, const std::string& round, const st
   request.set_name(absl::StrCat("rounds/", round));
   request.set_block(block);
   ASSIGN_OR_RETURN(v1::Ranking ranking, api.Call(api.scores(), &v1::ScoreService::Stub::GetRanking, request));
-  if (json) return Json(ranking);
+  if (json) return ToJson(ranking);
   return RenderRanking(ranking.units());
 }
 
