@@ -22,8 +22,9 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 # connect, a token per role and example calls. Ctrl-C stops it.
 DB ?= parindex.db
 LISTEN ?= 127.0.0.1:50051
+HTTP ?= 127.0.0.1:8080
 run: build
-	$(BUILD_DIR)/server/parindex-server serve --db $(DB) --listen $(LISTEN) --demo criteria
+	$(BUILD_DIR)/server/parindex-server serve --db $(DB) --listen $(LISTEN) --http $(HTTP) --demo criteria
 
 # The offline evaluation of the demo round (no server).
 ROUND_ARGS = --criteria criteria/sets/commune-2025.yaml \

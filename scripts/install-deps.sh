@@ -14,8 +14,10 @@ PACKAGES=(
   libabsl-dev
   # storage, criteria files, command line, hashing
   libsqlite3-dev libyaml-cpp-dev libcli11-dev libssl-dev
-  # XLSX reports
-  libxlsxwriter-dev
+  # XLSX reports; the HTTP/JSON gateway
+  libxlsxwriter-dev libcpp-httplib-dev
+  # the tests' HTTP client (the README's curl examples)
+  curl
   # the Python example client, and reading the XLSX back in tests
   python3 python3-grpcio python3-protobuf python3-openpyxl
   # tests and benchmarks

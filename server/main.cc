@@ -17,7 +17,9 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "absl/strings/numbers.h"
 #include "server/demo.h"
+#include "server/gateway.h"
 #include "server/service.h"
 #include "server/store/schema.h"
 #include "server/store/sqlite_store.h"
@@ -57,6 +59,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;
   bool insecure = false;
   std::string demo;  // criteria directory to load the demo round from
+  std::string http;  // address of the HTTP/JSON gateway; empty: none
   bool quiet = false;
   int64_t max_evidence_mb = 20;
 };
@@ -122,8 +125,26 @@ int Serve(const ServeOptions& options) {
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   const std::string address = absl::StrCat(host, ":", port);
-  std::cout << "parindex-server listening on " << address
-            << (credentials == nullptr ? "" : "") << " (database " << options.db << ")\n";
+  std::cout << "parindex-server listening on " << address << " (database " << options.db << ")\n";
+  std::unique_ptr<parindex::server::HttpGateway> gateway;
+  std::string http_url;
+  if (!options.http.empty()) {
+    if (!IsLoopback(options.http) && !options.insecure) {
+      return Fail(absl::FailedPreconditionError(absl::StrCat(
+          "--http ", options.http, " is not a loopback address: the gateway serves plaintext; put it "
+          "behind a TLS proxy and give --insecure")));
+    }
+    const size_t colon = options.http.rfind(':');
+    int http_port = 0;
+    if (colon == std::string::npos || !absl::SimpleAtoi(options.http.substr(colon + 1), &http_port)) {
+      return Fail(absl::InvalidArgumentError("--http: expected host:port"));
+    }
+    gateway = std::make_unique<parindex::server::HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()));
+    auto bound = gateway->Start(options.http.substr(0, colon), http_port);
+    if (!bound.ok()) return Fail(bound.status());
+    http_url = absl::StrCat("http://", options.http.substr(0, colon), ":", *bound);
+    std::cout << "http gateway on " << http_url << "\n";
+  }
   if (!tokens.empty()) {
     std::cout << "tokens (each shown once):\n";
     for (const auto& [label, secret] : tokens) std::cout << "  " << label << ": " << secret << "\n";
@@ -134,6 +155,10 @@ int Serve(const ServeOptions& options) {
               << "  build/client/parindex call --server " << address << " --token " << tokens[3].second
               << " /parindex.v1.ScoreService/GetUnitScore "
                  "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\", \"column\": \"SELF\"}'\n";
+    if (!http_url.empty()) {
+      std::cout << "  curl -H 'Authorization: Bearer " << appraiser << "' -d '{\"name\": \"rounds/hungyen-2023\"}' "
+                << http_url << "/parindex.v1.ScoreService/GetRanking\n";
+    }
   }
   std::cout.flush();
 
@@ -142,6 +167,7 @@ int Serve(const ServeOptions& options) {
     while (read(shutdown_pipe[0], &signal, 1) < 0 && errno == EINTR) {
     }
     std::cerr << "parindex-server: shutting down (signal " << int{signal} << ")\n";
+    if (gateway != nullptr) gateway->Stop();  // its calls finish before the server stops
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   });
   server->Wait();
@@ -166,6 +192,7 @@ int main(int argc, char** argv) {
                         "Load the bundled criteria, plans and demo round from this directory "
                         "(once), and print a token per role");
   serve_cmd->add_flag("--quiet", serve.quiet, "No log line per call");
+  serve_cmd->add_option("--http", serve.http, "Also serve HTTP/JSON on host:port (port 0: a free one)");
   serve_cmd->add_option("--max-evidence-mb", serve.max_evidence_mb, "Evidence file size limit");
 
   std::string db, to, from;

@@ -31,6 +31,7 @@ struct Server {
   pid_t pid = -1;
   FILE* out = nullptr;  // the server's stdout, held open until it exits
   std::string address;
+  std::string http;  // "http://127.0.0.1:PORT" when started with --http
   std::map<std::string, std::string> tokens;  // label -> secret
 };
 
@@ -61,6 +62,8 @@ Server Start(const std::string& db, std::vector<std::string> extra = {}) {
     absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
     if (absl::ConsumePrefix(&l, "parindex-server listening on ")) {
       server.address = std::string(l.substr(0, l.find(' ')));
+    } else if (absl::ConsumePrefix(&l, "http gateway on ")) {
+      server.http = std::string(l);
     } else if (absl::StartsWith(l, "  ") && l.find(": pi_") != absl::string_view::npos) {
       const size_t colon = l.find(": pi_");
       server.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] =
@@ -361,6 +364,78 @@ TEST(ServerBinary, ServesTls) {
                                R"({"text": "x"})", out);
   EXPECT_EQ(plain, 1);
   EXPECT_EQ(refused.rfind("parindex: UNAVAILABLE", 0), 0u) << refused;
+  kill(server.pid, SIGTERM);
+  int status = 0;
+  waitpid(server.pid, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  fclose(server.out);
+}
+
+// curl against the HTTP/JSON gateway: {HTTP status, body}.
+std::pair<int, std::string> Curl(const std::string& url, const std::string& token, const std::string& body,
+                                 const std::string& out_file) {
+  std::string cmd = absl::StrCat("curl -s -o '", out_file, "' -w '%{http_code}' ");
+  if (!token.empty()) absl::StrAppend(&cmd, "-H 'Authorization: Bearer ", token, "' ");
+  if (!body.empty()) absl::StrAppend(&cmd, "-H 'Content-Type: application/json' --data-binary '", body, "' ");
+  absl::StrAppend(&cmd, "'", url, "'");
+  FILE* pipe = popen(cmd.c_str(), "r");
+  char code[8] = {0};
+  const size_t n = std::fread(code, 1, sizeof(code) - 1, pipe);
+  pclose(pipe);
+  std::ifstream in(out_file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {n > 0 ? std::atoi(code) : -1, text.str()};
+}
+
+TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("http.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_TRUE(absl::StartsWith(server.http, "http://127.0.0.1:")) << server.http;
+  const std::string out = dir.File("body"), appraiser = server.tokens["appraiser"];
+  const std::string ranking = server.http + "/parindex.v1.ScoreService/GetRanking";
+
+  auto [ok, json] = Curl(ranking, appraiser, R"({"name": "rounds/hungyen-2023", "block": "wards"})", out);
+  EXPECT_EQ(ok, 200) << json;
+  EXPECT_TRUE(absl::StartsWith(json, R"({"round":"hungyen-2023","column":"APPRAISED","units":[)")) << json;
+  EXPECT_NE(json.find(R"("unit_name":"Phường Quang Trung")"), std::string::npos) << json;
+
+  // The same answer as gRPC gives, field for field.
+  auto [code, via_grpc] = Call(server, appraiser, "/parindex.v1.ScoreService/GetRanking",
+                               R"({"name": "rounds/hungyen-2023", "block": "wards"})", dir.File("grpc"));
+  ASSERT_EQ(code, 0) << via_grpc;
+  parindex::v1::Ranking from_http, from_grpc;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &from_http).ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(via_grpc, &from_grpc).ok());
+  EXPECT_EQ(from_http.SerializeAsString(), from_grpc.SerializeAsString());
+
+  EXPECT_EQ(Curl(ranking, "", R"({"name": "rounds/hungyen-2023"})", out),
+            std::make_pair(401, std::string(R"({"code": "UNAUTHENTICATED", "message": )"
+                                            R"("missing 'authorization: Bearer \u003ctoken\u003e' metadata"})"
+                                            "\n")));
+  EXPECT_EQ(Curl(server.http + "/parindex.v1.ScoreService/GetUnitScore", server.tokens["ward PLS"],
+                 R"({"name": "rounds/hungyen-2023/assessments/PHN"})", out)
+                .first,
+            403);
+  EXPECT_EQ(Curl(ranking, appraiser, R"({"name": )", out),
+            std::make_pair(400, std::string(R"({"code": "INVALID_ARGUMENT", "message": "body: not a JSON )"
+                                            R"(parindex.v1.GetRankingRequest: Unexpected end of string. Expected a value."})"
+                                            "\n")));
+  EXPECT_EQ(Curl(ranking, appraiser, R"({"name": "rounds/nope"})", out).first, 404);
+  EXPECT_EQ(Curl(server.http + "/parindex.v1.ScoreService/Nope", appraiser, "{}", out),
+            std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": )"
+                                            R"("no method /parindex.v1.ScoreService/Nope"})"
+                                            "\n")));
+
+  // Report downloads are the files themselves.
+  auto [xlsx_code, xlsx] = Curl(server.http + "/v1/rounds/hungyen-2023/export.xlsx", appraiser, "", out);
+  EXPECT_EQ(xlsx_code, 200);
+  EXPECT_EQ(xlsx.substr(0, 2), "PK");
+  auto [csv_code, csv] = Curl(server.http + "/v1/rounds/hungyen-2023/export.csv", appraiser, "", out);
+  EXPECT_EQ(csv_code, 200);
+  EXPECT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBFKh\xE1\xBB\x91i,H\xE1\xBA\xA1ng,")) << csv.substr(0, 80);
+  EXPECT_EQ(Curl(server.http + "/healthz", "", "", out), std::make_pair(200, std::string("ok\n")));
+
   kill(server.pid, SIGTERM);
   int status = 0;
   waitpid(server.pid, &status, 0);

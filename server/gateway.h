@@ -1,0 +1,44 @@
+// The HTTP/JSON gateway: every unary RPC answers POST /parindex.v1.<Service>/<Method>
+// with protobuf's JSON mapping (snake_case field names; both spellings accepted).
+//
+// Requests are translated and sent to the gRPC server's own in-process channel, so an
+// HTTP call goes through exactly the handlers of a gRPC call: the same token check,
+// authorisation table, Core and log line. There is no second implementation.
+#ifndef PARINDEX_SERVER_GATEWAY_H_
+#define PARINDEX_SERVER_GATEWAY_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace parindex::server {
+
+class HttpGateway {
+ public:
+  explicit HttpGateway(std::shared_ptr<grpc::Channel> channel);
+  ~HttpGateway();
+
+  // Listens on host:port (port 0 picks a free one) in a background thread; returns the
+  // port. Also serves GET /healthz and GET /v1/rounds/{id}/export.{xlsx,csv}.
+  absl::StatusOr<int> Start(const std::string& host, int port);
+  void Stop();
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+// The HTTP status for a gRPC status code (Google's mapping: NOT_FOUND 404, …).
+int HttpStatusFor(grpc::StatusCode code);
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_GATEWAY_H_
