@@ -117,7 +117,8 @@ v1::Assessment SyntheticAssessment(const CompiledCriteriaSet& set, std::mt19937*
       default: {
         const int d = den(*rng);
         (*e->mutable_self()->mutable_figures())["den"] = d;
-        (*e->mutable_self()->mutable_figures())["num"] = d - static_cast<int>((*rng)() % (d / 5));
+        (*e->mutable_self()->mutable_figures())["num"] =
+            d - static_cast<int>((*rng)() % (d / 5));
       }
     }
   }

@@ -40,13 +40,15 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   const int units = argc > 2 ? std::atoi(argv[2]) : 3300;
-  const auto tmp = std::filesystem::temp_directory_path() / absl::StrCat("parindex-report-bench-", getpid());
+  const auto tmp = std::filesystem::temp_directory_path() /
+                   absl::StrCat("parindex-report-bench-", getpid());
   std::filesystem::create_directories(tmp);
   store::SqliteOptions options;
   options.path = (tmp / "report.db").string();
   auto store = store::SqliteStore::Open(options).value();
   server::Core core(store.get(), &store::Clock::Real());
-  const server::Caller admin{v1::ROLE_ADMIN, "bench", ""}, appraiser{v1::ROLE_APPRAISER, "bench", ""};
+  const server::Caller admin{v1::ROLE_ADMIN, "bench", ""},
+      appraiser{v1::ROLE_APPRAISER, "bench", ""};
 
   v1::CreateCriteriaSetRequest set;
   set.set_yaml(Read(dir + "/sets/commune-2025.yaml"));
@@ -79,7 +81,8 @@ int main(int argc, char** argv) {
   ctx.actor = {"bench", "ward", ""};
   for (int i = 0; i < units; ++i) {
     std::vector<store::EntryUpdate> updates;
-    for (const v1::Entry& e : figures.proto.units[i % figures.proto.units.size()].assessment.entries()) {
+    for (const v1::Entry& e :
+         figures.proto.units[i % figures.proto.units.size()].assessment.entries()) {
       updates.push_back({e, 0});
     }
     store->UpdateEntries(ctx, "national", absl::StrCat("U", i), updates).value();
@@ -90,8 +93,8 @@ int main(int argc, char** argv) {
   xlsx.set_name("rounds/national");
   start = std::chrono::steady_clock::now();
   auto file = core.ExportRound(appraiser, xlsx).value();
-  std::printf("XLSX, cold caches (score + render %d units, 4 sheets): %.2f s, %.1f MB\n", units,
-              Seconds(start), file.content().size() / 1e6);
+  std::printf("XLSX, cold caches (score + render %d units, 4 sheets): %.2f s, %.1f MB\n",
+              units, Seconds(start), file.content().size() / 1e6);
   start = std::chrono::steady_clock::now();
   file = core.ExportRound(appraiser, xlsx).value();
   std::printf("XLSX, warm caches: %.2f s\n", Seconds(start));
@@ -100,7 +103,8 @@ int main(int argc, char** argv) {
   csv.set_table("criteria");
   start = std::chrono::steady_clock::now();
   file = core.ExportRound(appraiser, csv).value();
-  std::printf("CSV of every criterion, warm caches: %.2f s, %.1f MB\n", Seconds(start), file.content().size() / 1e6);
+  std::printf("CSV of every criterion, warm caches: %.2f s, %.1f MB\n", Seconds(start),
+              file.content().size() / 1e6);
   store.reset();
   std::filesystem::remove_all(tmp);
   return 0;

@@ -40,7 +40,8 @@ struct Server {
   std::map<std::string, std::string> tokens;
 };
 
-Server Start(const std::string& binary, const std::string& criteria, const std::string& db) {
+Server Start(const std::string& binary, const std::string& criteria,
+             const std::string& db) {
   int fds[2];
   if (pipe(fds) != 0) std::abort();
   Server s;
@@ -49,8 +50,8 @@ Server Start(const std::string& binary, const std::string& criteria, const std::
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    execl(binary.c_str(), binary.c_str(), "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0",
-          "--demo", criteria.c_str(), "--quiet", nullptr);
+    execl(binary.c_str(), binary.c_str(), "serve", "--db", db.c_str(), "--listen",
+          "127.0.0.1:0", "--demo", criteria.c_str(), "--quiet", nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -62,7 +63,8 @@ Server Start(const std::string& binary, const std::string& criteria, const std::
       s.address = std::string(l.substr(0, l.find(' ')));
     } else if (l.find(": pi_") != absl::string_view::npos) {
       const size_t colon = l.find(": pi_");
-      s.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] = std::string(l.substr(colon + 2));
+      s.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] =
+          std::string(l.substr(colon + 2));
     } else if (l == "try:") {
       break;
     }
@@ -90,8 +92,12 @@ struct Slot {
 
 // A call sent and received as bytes: the generator does not parse what it reads.
 struct Raw : Slot {
-  Raw(grpc::GenericStub* stub, std::string method, std::string token, const google::protobuf::Message& request)
-      : stub(stub), method(std::move(method)), token(std::move(token)), bytes(request.SerializeAsString()) {}
+  Raw(grpc::GenericStub* stub, std::string method, std::string token,
+      const google::protobuf::Message& request)
+      : stub(stub),
+        method(std::move(method)),
+        token(std::move(token)),
+        bytes(request.SerializeAsString()) {}
   void Start(grpc::CompletionQueue* cq, void* tag) override {
     context = std::make_unique<grpc::ClientContext>();
     context->AddMetadata("authorization", "Bearer " + token);
@@ -112,13 +118,15 @@ struct Raw : Slot {
   std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
 };
 
-Result Run(const std::string& name, std::vector<std::unique_ptr<Slot>>& slots, double seconds) {
+Result Run(const std::string& name, std::vector<std::unique_ptr<Slot>>& slots,
+           double seconds) {
   grpc::CompletionQueue cq;
   Result result;
   result.name = name;
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
-  for (size_t i = 0; i < slots.size(); ++i) slots[i]->Start(&cq, reinterpret_cast<void*>(i));
+  for (size_t i = 0; i < slots.size(); ++i)
+    slots[i]->Start(&cq, reinterpret_cast<void*>(i));
   size_t in_flight = slots.size();
   void* tag = nullptr;
   bool ok = false;
@@ -127,11 +135,13 @@ Result Run(const std::string& name, std::vector<std::unique_ptr<Slot>>& slots, d
     const auto now = Clock::now();
     if (slot.status()->ok()) {
       ++result.ok;
-      result.latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - slot.started).count());
+      result.latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(now - slot.started).count());
       slot.Done();
     } else {
       if (result.failed++ == 0) {
-        result.first_error = absl::StrCat(slot.status()->error_code(), ": ", slot.status()->error_message());
+        result.first_error = absl::StrCat(slot.status()->error_code(), ": ",
+                                          slot.status()->error_message());
       }
     }
     if (now < end) {
@@ -157,12 +167,14 @@ double Percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT]\n");
+    std::fprintf(
+        stderr, "usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT]\n");
     return 2;
   }
   const double seconds = argc > 3 ? std::atof(argv[3]) : 5;
   const int in_flight = argc > 4 ? std::atoi(argv[4]) : 64;
-  const auto dir = std::filesystem::temp_directory_path() / absl::StrCat("parindex-server-bench-", getpid());
+  const auto dir = std::filesystem::temp_directory_path() /
+                   absl::StrCat("parindex-server-bench-", getpid());
   std::filesystem::create_directories(dir);
   Server server = Start(argv[1], argv[2], (dir / "bench.db").string());
   if (server.address.empty()) {
@@ -176,7 +188,8 @@ int main(int argc, char** argv) {
   const std::string appraiser = server.tokens["appraiser"];
   std::vector<Result> results;
 
-  auto run_reads = [&](const std::string& name, const std::function<std::unique_ptr<Slot>()>& make) {
+  auto run_reads = [&](const std::string& name,
+                       const std::function<std::unique_ptr<Slot>()>& make) {
     std::vector<std::unique_ptr<Slot>> slots;
     for (int i = 0; i < in_flight; ++i) slots.push_back(make());
     Run(name, slots, 0.5);  // warm up: caches, connections
@@ -185,17 +198,20 @@ int main(int argc, char** argv) {
   v1::EchoMessage hello;
   hello.set_text("xin chào");
   run_reads("Echo", [&] {
-    return std::make_unique<Raw>(&generic, "/parindex.v1.EchoService/Echo", appraiser, hello);
+    return std::make_unique<Raw>(&generic, "/parindex.v1.EchoService/Echo", appraiser,
+                                 hello);
   });
   v1::GetUnitScoreRequest unit_score;
   unit_score.set_name("rounds/hungyen-2023/assessments/PLS");
   run_reads("GetUnitScore", [&] {
-    return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetUnitScore", appraiser, unit_score);
+    return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetUnitScore",
+                                 appraiser, unit_score);
   });
   v1::GetRankingRequest ranking;
   ranking.set_name("rounds/hungyen-2023");
   run_reads("GetRanking", [&] {
-    return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetRanking", appraiser, ranking);
+    return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetRanking",
+                                 appraiser, ranking);
   });
 
   // Writes: the round moves to appraisal; each slot appraises its own (unit, judgement
@@ -213,13 +229,16 @@ int main(int argc, char** argv) {
   }
   // Each writer keeps its request to bump the etag after every acknowledgement.
   struct Appraise : Raw {
-    Appraise(grpc::GenericStub* stub, const std::string& token, v1::BatchUpdateEntriesRequest r)
-        : Raw(stub, "/parindex.v1.AssessmentService/BatchUpdateEntries", token, r), request(std::move(r)) {}
+    Appraise(grpc::GenericStub* stub, const std::string& token,
+             v1::BatchUpdateEntriesRequest r)
+        : Raw(stub, "/parindex.v1.AssessmentService/BatchUpdateEntries", token, r),
+          request(std::move(r)) {}
     void Done() override {
       std::vector<grpc::Slice> slices;
       response.Dump(&slices);
       std::string out;
-      for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      for (const grpc::Slice& s : slices)
+        out.append(reinterpret_cast<const char*>(s.begin()), s.size());
       v1::BatchUpdateEntriesResponse parsed;
       parsed.ParseFromString(out);
       request.mutable_updates(0)->set_etag(parsed.entries(0).version());
@@ -228,7 +247,7 @@ int main(int argc, char** argv) {
     v1::BatchUpdateEntriesRequest request;
   };
   std::vector<std::unique_ptr<Slot>> writers;
-  const char* units[] = {"PLS", "PHN", "PAT", "PLL", "PMK", "PQT", "PHC", "XBK", "XTN",
+  const char* units[] = {"PLS", "PHN", "PAT", "PLL", "PMK",  "PQT", "PHC", "XBK", "XTN",
                          "XLP", "XHN", "XQC", "XHH", "XPCH", "XTH", "XHC", "XPCU"};
   const char* judged[] = {"I.5", "IV.1", "V.5", "VI.3"};
   for (int i = 0; i < in_flight; ++i) {
@@ -258,9 +277,11 @@ int main(int argc, char** argv) {
   fclose(server.out);
   std::filesystem::remove_all(dir);
 
-  std::printf("%d calls in flight, %.1f s per workload, server and client on the same 2 cores\n",
-              in_flight, seconds);
-  std::printf("%-42s %10s %8s %10s %10s %10s\n", "workload", "calls/s", "errors", "p50 ms", "p99 ms", "vs echo");
+  std::printf(
+      "%d calls in flight, %.1f s per workload, server and client on the same 2 cores\n",
+      in_flight, seconds);
+  std::printf("%-42s %10s %8s %10s %10s %10s\n", "workload", "calls/s", "errors",
+              "p50 ms", "p99 ms", "vs echo");
   const double echo_rate = results[0].ok / results[0].seconds;
   bool failed = false;
   for (const Result& r : results) {

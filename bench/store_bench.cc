@@ -22,7 +22,8 @@ namespace {
 
 std::string BenchDir() {
   static const std::string dir = [] {
-    const auto path = std::filesystem::temp_directory_path() / absl::StrCat("parindex-bench-", getpid());
+    const auto path = std::filesystem::temp_directory_path() /
+                      absl::StrCat("parindex-bench-", getpid());
     std::filesystem::create_directories(path);
     return path.string();
   }();
@@ -80,21 +81,28 @@ void BM_AcknowledgedUpdates(benchmark::State& state) {
     state.counters["commits"] = static_cast<double>(store.commits() - commits_before);
   }
 }
-BENCHMARK(BM_AcknowledgedUpdates)->Threads(1)->Threads(8)->Threads(64)->UseRealTime()->MinTime(2);
+BENCHMARK(BM_AcknowledgedUpdates)
+    ->Threads(1)
+    ->Threads(8)
+    ->Threads(64)
+    ->UseRealTime()
+    ->MinTime(2);
 
 // The anchor: what one fsync'd transaction per row costs on this disk.
 void BM_RawInsertPerTransaction(benchmark::State& state) {
   sqlite3* db = nullptr;
   const std::string path = BenchDir() + "/raw.db";
   sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                   "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB) STRICT;",
+  sqlite3_exec(db,
+               "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+               "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB) STRICT;",
                nullptr, nullptr, nullptr);
   sqlite3_stmt* insert = nullptr;
   sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES (?)", -1, &insert, nullptr);
   const std::string payload(120, 'x');  // about one serialized entry
   for (auto _ : state) {
-    sqlite3_bind_blob(insert, 1, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(insert, 1, payload.data(), static_cast<int>(payload.size()),
+                      SQLITE_STATIC);
     if (sqlite3_step(insert) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(db));
     sqlite3_reset(insert);
   }

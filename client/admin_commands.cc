@@ -23,8 +23,9 @@ namespace {
 void Progress(int done, int total, absl::string_view what) {
   if (!isatty(STDERR_FILENO) || total == 0) return;
   const int width = 30, filled = done * width / total;
-  std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done
-            << "/" << total << " " << what << (done == total ? "\n" : "") << std::flush;
+  std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.')
+            << "] " << done << "/" << total << " " << what << (done == total ? "\n" : "")
+            << std::flush;
 }
 
 }  // namespace
@@ -32,13 +33,16 @@ void Progress(int done, int total, absl::string_view what) {
 absl::StatusOr<std::string> UploadCriteriaSet(Api& api, const std::string& path) {
   v1::CreateCriteriaSetRequest request;
   ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadFile(path));
-  ASSIGN_OR_RETURN(v1::CriteriaSet set, api.Call(api.criteria(), &v1::CriteriaService::Stub::CreateCriteriaSet, request));
+  ASSIGN_OR_RETURN(
+      v1::CriteriaSet set,
+      api.Call(api.criteria(), &v1::CriteriaService::Stub::CreateCriteriaSet, request));
   return absl::StrCat("stored criteria set ", set.id(), " version ", set.version(), "\n");
 }
 
 absl::StatusOr<std::string> ListCriteriaSets(Api& api, bool json) {
   ASSIGN_OR_RETURN(v1::ListCriteriaSetsResponse list,
-                   api.Call(api.criteria(), &v1::CriteriaService::Stub::ListCriteriaSets, v1::ListRequest()));
+                   api.Call(api.criteria(), &v1::CriteriaService::Stub::ListCriteriaSets,
+                            v1::ListRequest()));
   if (json) return ToJson(list);
   std::string out;
   for (const v1::CriteriaSet& s : list.criteria_sets()) {
@@ -50,16 +54,20 @@ absl::StatusOr<std::string> ListCriteriaSets(Api& api, bool json) {
 absl::StatusOr<std::string> UploadPlan(Api& api, const std::string& path) {
   v1::PutPlanRequest request;
   ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadFile(path));
-  ASSIGN_OR_RETURN(v1::Plan plan, api.Call(api.plans(), &v1::PlanService::Stub::PutPlan, request));
-  return absl::StrCat("stored plan ", plan.id(), " (", plan.targets_size(), " targets, ", plan.tasks_size(),
-                      " tasks)\n");
+  ASSIGN_OR_RETURN(v1::Plan plan,
+                   api.Call(api.plans(), &v1::PlanService::Stub::PutPlan, request));
+  return absl::StrCat("stored plan ", plan.id(), " (", plan.targets_size(), " targets, ",
+                      plan.tasks_size(), " tasks)\n");
 }
 
 absl::StatusOr<std::string> ListPlans(Api& api, bool json) {
-  ASSIGN_OR_RETURN(v1::ListPlansResponse list, api.Call(api.plans(), &v1::PlanService::Stub::ListPlans, v1::ListRequest()));
+  ASSIGN_OR_RETURN(
+      v1::ListPlansResponse list,
+      api.Call(api.plans(), &v1::PlanService::Stub::ListPlans, v1::ListRequest()));
   if (json) return ToJson(list);
   std::string out;
-  for (const v1::Plan& p : list.plans()) absl::StrAppend(&out, Fit(p.id(), 24), " ", p.year(), "  ", p.title(), "\n");
+  for (const v1::Plan& p : list.plans())
+    absl::StrAppend(&out, Fit(p.id(), 24), " ", p.year(), "  ", p.title(), "\n");
   return out;
 }
 
@@ -73,14 +81,16 @@ absl::StatusOr<std::string> ImportUnits(Api& api, const std::string& path) {
     if (row.empty() || (line == 1 && absl::StartsWith(row, "code"))) continue;
     std::vector<std::string> cells = absl::StrSplit(row, ',');
     if (cells.size() < 3 || cells.size() > 5) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": expected code,name,kind[,parent[,block]]"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line, ": expected code,name,kind[,parent[,block]]"));
     }
     v1::Unit& unit = units.emplace_back();
     unit.set_code(cells[0]);
     unit.set_name(cells[1]);
     v1::UnitKind kind;
     if (!v1::UnitKind_Parse(absl::AsciiStrToUpper(cells[2]), &kind)) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": '", cells[2], "' is not a unit kind"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line, ": '", cells[2], "' is not a unit kind"));
     }
     unit.set_kind(kind);
     if (cells.size() > 3) unit.set_parent(cells[3]);
@@ -99,11 +109,13 @@ absl::StatusOr<std::string> ListUnits(Api& api, const std::string& filter, bool 
   v1::ListRequest request;
   request.set_filter(filter);
   request.set_page_size(1000);
-  ASSIGN_OR_RETURN(v1::ListUnitsResponse list, api.Call(api.units(), &v1::UnitService::Stub::ListUnits, request));
+  ASSIGN_OR_RETURN(v1::ListUnitsResponse list,
+                   api.Call(api.units(), &v1::UnitService::Stub::ListUnits, request));
   if (json) return ToJson(list);
   std::string out;
   for (const v1::Unit& u : list.units()) {
-    absl::StrAppend(&out, Fit(u.code(), 8), " ", Fit(absl::AsciiStrToLower(v1::UnitKind_Name(u.kind())), 10), " ",
+    absl::StrAppend(&out, Fit(u.code(), 8), " ",
+                    Fit(absl::AsciiStrToLower(v1::UnitKind_Name(u.kind())), 10), " ",
                     u.name(), "\n");
   }
   return out;
@@ -121,44 +133,60 @@ absl::StatusOr<std::string> CreateRound(Api& api, const RoundSpec& spec) {
   round->set_explanation_deadline(spec.explanation_deadline);
   for (const std::string& p : spec.plans) round->add_plans(p);
   for (const std::string& u : spec.units) round->add_units(u);
-  ASSIGN_OR_RETURN(v1::Round created, api.Call(api.rounds(), &v1::RoundService::Stub::CreateRound, request));
-  return absl::StrCat("created round ", created.id(), " on ", created.criteria_set(), " v",
-                      created.criteria_set_version(), " with ", created.units_size(), " units\n");
+  ASSIGN_OR_RETURN(v1::Round created,
+                   api.Call(api.rounds(), &v1::RoundService::Stub::CreateRound, request));
+  return absl::StrCat("created round ", created.id(), " on ", created.criteria_set(),
+                      " v", created.criteria_set_version(), " with ",
+                      created.units_size(), " units\n");
 }
 
-absl::StatusOr<std::string> AdvanceRound(Api& api, const std::string& id, const std::string& phase) {
+absl::StatusOr<std::string> AdvanceRound(Api& api, const std::string& id,
+                                         const std::string& phase) {
   v1::GetByNameRequest get;
   get.set_name(absl::StrCat("rounds/", id));
-  ASSIGN_OR_RETURN(v1::Round round, api.Call(api.rounds(), &v1::RoundService::Stub::GetRound, get));
+  ASSIGN_OR_RETURN(v1::Round round,
+                   api.Call(api.rounds(), &v1::RoundService::Stub::GetRound, get));
   v1::RoundPhase to;
   if (!v1::RoundPhase_Parse(absl::StrCat("PHASE_", absl::AsciiStrToUpper(phase)), &to)) {
-    return absl::InvalidArgumentError(absl::StrCat("phase: '", phase, "' is not a phase (SELF_ASSESSMENT, "
-                                                   "APPRAISAL, EXPLANATION, FINAL_APPRAISAL, FINALISED, PUBLISHED)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("phase: '", phase,
+                     "' is not a phase (SELF_ASSESSMENT, "
+                     "APPRAISAL, EXPLANATION, FINAL_APPRAISAL, FINALISED, PUBLISHED)"));
   }
   v1::AdvanceRoundRequest advance;
   advance.set_name(get.name());
   advance.set_to_phase(to);
   advance.set_etag(round.version());
-  ASSIGN_OR_RETURN(v1::Round moved, api.Call(api.rounds(), &v1::RoundService::Stub::AdvanceRound, advance));
-  return absl::StrCat("round ", id, " is now in phase ", v1::RoundPhase_Name(moved.phase()).substr(6), "\n");
+  ASSIGN_OR_RETURN(
+      v1::Round moved,
+      api.Call(api.rounds(), &v1::RoundService::Stub::AdvanceRound, advance));
+  return absl::StrCat("round ", id, " is now in phase ",
+                      v1::RoundPhase_Name(moved.phase()).substr(6), "\n");
 }
 
-absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round, const std::string& unit,
+absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round,
+                                       const std::string& unit,
                                        const std::string& reason) {
   v1::ReopenAssessmentRequest request;
   request.set_name(AssessmentName(round, unit));
   request.set_reason(reason);
-  ASSIGN_OR_RETURN(v1::Assessment a, api.Call(api.rounds(), &v1::RoundService::Stub::ReopenAssessment, request));
+  ASSIGN_OR_RETURN(
+      v1::Assessment a,
+      api.Call(api.rounds(), &v1::RoundService::Stub::ReopenAssessment, request));
   return absl::StrCat("reopened ", unit, ": it can edit and submit again\n");
 }
 
-absl::StatusOr<std::string> Appraise(Api& api, const std::string& round, const std::string& unit,
-                                     const std::string& figures, const std::map<std::string, std::string>& ask,
-                                     bool correction, const std::string& reason, bool finalise) {
+absl::StatusOr<std::string> Appraise(Api& api, const std::string& round,
+                                     const std::string& unit, const std::string& figures,
+                                     const std::map<std::string, std::string>& ask,
+                                     bool correction, const std::string& reason,
+                                     bool finalise) {
   const std::string name = AssessmentName(round, unit);
   v1::GetByNameRequest get;
   get.set_name(name);
-  ASSIGN_OR_RETURN(v1::Assessment current, api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
+  ASSIGN_OR_RETURN(
+      v1::Assessment current,
+      api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
   std::string out;
   if (!figures.empty()) {
     ASSIGN_OR_RETURN(auto parsed, criteria::ReadFigures(figures));
@@ -179,36 +207,50 @@ absl::StatusOr<std::string> Appraise(Api& api, const std::string& round, const s
         }
       }
     }
-    if (batch.updates().empty()) return absl::NotFoundError(absl::StrCat(figures, ": no appraised values for ", unit));
+    if (batch.updates().empty())
+      return absl::NotFoundError(
+          absl::StrCat(figures, ": no appraised values for ", unit));
     ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
-                     api.Call(api.assessments(), &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
-    absl::StrAppend(&out, "appraised ", stored.entries_size(), " entries of ", unit, "\n");
-    ASSIGN_OR_RETURN(current, api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
+                     api.Call(api.assessments(),
+                              &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
+    absl::StrAppend(&out, "appraised ", stored.entries_size(), " entries of ", unit,
+                    "\n");
+    ASSIGN_OR_RETURN(current, api.Call(api.assessments(),
+                                       &v1::AssessmentService::Stub::GetAssessment, get));
   }
   if (!ask.empty()) {
     v1::RequestExplanationRequest request;
     request.set_name(name);
     request.set_etag(current.version());
-    for (const auto& [criterion, message] : ask) (*request.mutable_messages())[criterion] = message;
-    ASSIGN_OR_RETURN(current, api.Call(api.assessments(), &v1::AssessmentService::Stub::RequestExplanation, request));
+    for (const auto& [criterion, message] : ask)
+      (*request.mutable_messages())[criterion] = message;
+    ASSIGN_OR_RETURN(current,
+                     api.Call(api.assessments(),
+                              &v1::AssessmentService::Stub::RequestExplanation, request));
     absl::StrAppend(&out, "asked ", unit, " to explain ", ask.size(), " criteria\n");
   }
   if (finalise) {
     v1::AssessmentActionRequest request;
     request.set_name(name);
     request.set_etag(current.version());
-    ASSIGN_OR_RETURN(current, api.Call(api.assessments(), &v1::AssessmentService::Stub::FinaliseAssessment, request));
+    ASSIGN_OR_RETURN(current,
+                     api.Call(api.assessments(),
+                              &v1::AssessmentService::Stub::FinaliseAssessment, request));
     absl::StrAppend(&out, "finalised ", unit, "\n");
   }
   return out;
 }
 
-absl::StatusOr<std::string> Explain(Api& api, const std::string& round, const std::string& unit,
-                                    const std::map<std::string, std::string>& texts, bool submit) {
+absl::StatusOr<std::string> Explain(Api& api, const std::string& round,
+                                    const std::string& unit,
+                                    const std::map<std::string, std::string>& texts,
+                                    bool submit) {
   const std::string name = AssessmentName(round, unit);
   v1::GetByNameRequest get;
   get.set_name(name);
-  ASSIGN_OR_RETURN(v1::Assessment current, api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
+  ASSIGN_OR_RETURN(
+      v1::Assessment current,
+      api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
   std::string out;
   if (!texts.empty()) {
     v1::BatchUpdateEntriesRequest batch;
@@ -221,26 +263,33 @@ absl::StatusOr<std::string> Explain(Api& api, const std::string& round, const st
         if (stored.criterion() == criterion) update->set_etag(stored.version());
       }
     }
-    RETURN_IF_ERROR(api.Call(api.assessments(), &v1::AssessmentService::Stub::BatchUpdateEntries, batch).status());
+    RETURN_IF_ERROR(api.Call(api.assessments(),
+                             &v1::AssessmentService::Stub::BatchUpdateEntries, batch)
+                        .status());
     absl::StrAppend(&out, "explained ", texts.size(), " criteria\n");
-    ASSIGN_OR_RETURN(current, api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
+    ASSIGN_OR_RETURN(current, api.Call(api.assessments(),
+                                       &v1::AssessmentService::Stub::GetAssessment, get));
   }
   if (submit) {
     v1::AssessmentActionRequest request;
     request.set_name(name);
     request.set_etag(current.version());
-    RETURN_IF_ERROR(api.Call(api.assessments(), &v1::AssessmentService::Stub::SubmitExplanation, request).status());
+    RETURN_IF_ERROR(api.Call(api.assessments(),
+                             &v1::AssessmentService::Stub::SubmitExplanation, request)
+                        .status());
     absl::StrAppend(&out, "explanations of ", unit, " submitted\n");
   }
   return out;
 }
 
-absl::StatusOr<std::string> ImportSurvey(Api& api, const std::string& round, const std::string& csv_path) {
+absl::StatusOr<std::string> ImportSurvey(Api& api, const std::string& round,
+                                         const std::string& csv_path) {
   v1::ImportSurveyRequest request;
   request.set_parent(absl::StrCat("rounds/", round));
   ASSIGN_OR_RETURN(*request.mutable_csv(), ReadFile(csv_path));
-  ASSIGN_OR_RETURN(v1::ImportSurveyResponse imported,
-                   api.Call(api.assessments(), &v1::AssessmentService::Stub::ImportSurvey, request));
+  ASSIGN_OR_RETURN(
+      v1::ImportSurveyResponse imported,
+      api.Call(api.assessments(), &v1::AssessmentService::Stub::ImportSurvey, request));
   return absl::StrCat("imported ", imported.imported(), " survey results\n");
 }
 
@@ -248,28 +297,33 @@ absl::StatusOr<std::string> ListAudit(Api& api, const std::string& filter, bool 
   v1::ListRequest request;
   request.set_filter(filter);
   request.set_page_size(1000);
-  ASSIGN_OR_RETURN(v1::ListAuditEventsResponse list,
-                   api.Call(api.audit(), &v1::AuditService::Stub::ListAuditEvents, request));
+  ASSIGN_OR_RETURN(
+      v1::ListAuditEventsResponse list,
+      api.Call(api.audit(), &v1::AuditService::Stub::ListAuditEvents, request));
   if (json) return ToJson(list);
   std::string out;
   for (const v1::AuditEvent& e : list.events()) {
-    absl::StrAppend(&out, e.at(), "  ", Fit(e.actor(), 22), " ", Fit(e.action(), 18), " ", e.resource(),
+    absl::StrAppend(&out, e.at(), "  ", Fit(e.actor(), 22), " ", Fit(e.action(), 18), " ",
+                    e.resource(),
                     e.reason().empty() ? "" : absl::StrCat("  (", e.reason(), ")"), "\n");
   }
   return out;
 }
 
-absl::StatusOr<std::string> CreateToken(Api& api, const std::string& role, const std::string& unit,
-                                        const std::string& label, bool json) {
+absl::StatusOr<std::string> CreateToken(Api& api, const std::string& role,
+                                        const std::string& unit, const std::string& label,
+                                        bool json) {
   v1::CreateTokenRequest request;
   v1::Role parsed;
   if (!v1::Role_Parse(absl::StrCat("ROLE_", absl::AsciiStrToUpper(role)), &parsed)) {
-    return absl::InvalidArgumentError(absl::StrCat("role: '", role, "' is not ward, appraiser, admin or reader"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("role: '", role, "' is not ward, appraiser, admin or reader"));
   }
   request.set_role(parsed);
   request.set_unit(unit);
   request.set_label(label);
-  ASSIGN_OR_RETURN(v1::CreateTokenResponse token, api.Call(api.tokens(), &v1::TokenService::Stub::CreateToken, request));
+  ASSIGN_OR_RETURN(v1::CreateTokenResponse token,
+                   api.Call(api.tokens(), &v1::TokenService::Stub::CreateToken, request));
   if (json) return ToJson(token);
   return absl::StrCat(token.token().id(), " ", token.secret(), "\n");
 }
@@ -277,17 +331,22 @@ absl::StatusOr<std::string> CreateToken(Api& api, const std::string& role, const
 absl::StatusOr<std::string> RevokeToken(Api& api, const std::string& id) {
   v1::GetByNameRequest request;
   request.set_name(absl::StrCat("tokens/", id));
-  ASSIGN_OR_RETURN(v1::Token token, api.Call(api.tokens(), &v1::TokenService::Stub::RevokeToken, request));
+  ASSIGN_OR_RETURN(v1::Token token,
+                   api.Call(api.tokens(), &v1::TokenService::Stub::RevokeToken, request));
   return absl::StrCat("revoked ", token.id(), " at ", token.revoked_at(), "\n");
 }
 
 absl::StatusOr<std::string> ListTokens(Api& api, bool json) {
-  ASSIGN_OR_RETURN(v1::ListTokensResponse list, api.Call(api.tokens(), &v1::TokenService::Stub::ListTokens, v1::ListRequest()));
+  ASSIGN_OR_RETURN(
+      v1::ListTokensResponse list,
+      api.Call(api.tokens(), &v1::TokenService::Stub::ListTokens, v1::ListRequest()));
   if (json) return ToJson(list);
   std::string out;
   for (const v1::Token& t : list.tokens()) {
-    absl::StrAppend(&out, Fit(t.id(), 22), " ", Fit(absl::AsciiStrToLower(v1::Role_Name(t.role()).substr(5)), 10), " ",
-                    Fit(t.unit(), 6), " ", t.revoked_at().empty() ? "valid" : "revoked", "  ", t.label(), "\n");
+    absl::StrAppend(&out, Fit(t.id(), 22), " ",
+                    Fit(absl::AsciiStrToLower(v1::Role_Name(t.role()).substr(5)), 10),
+                    " ", Fit(t.unit(), 6), " ",
+                    t.revoked_at().empty() ? "valid" : "revoked", "  ", t.label(), "\n");
   }
   return out;
 }

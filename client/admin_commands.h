@@ -27,23 +27,31 @@ struct RoundSpec {
 };
 absl::StatusOr<std::string> CreateRound(Api& api, const RoundSpec& spec);
 // Moves the round to `phase` (a name such as APPRAISAL), reading its etag first.
-absl::StatusOr<std::string> AdvanceRound(Api& api, const std::string& round, const std::string& phase);
-absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round, const std::string& unit,
+absl::StatusOr<std::string> AdvanceRound(Api& api, const std::string& round,
+                                         const std::string& phase);
+absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round,
+                                       const std::string& unit,
                                        const std::string& reason);
 
 // Appraised values from a figures YAML (each entry's `appraised:` and
 // `appraisal_comment:`), and explanation requests (criterion -> message).
-absl::StatusOr<std::string> Appraise(Api& api, const std::string& round, const std::string& unit,
-                                     const std::string& figures, const std::map<std::string, std::string>& ask,
-                                     bool correction, const std::string& reason, bool finalise);
+absl::StatusOr<std::string> Appraise(Api& api, const std::string& round,
+                                     const std::string& unit, const std::string& figures,
+                                     const std::map<std::string, std::string>& ask,
+                                     bool correction, const std::string& reason,
+                                     bool finalise);
 // A ward's explanations (criterion -> text); with submit, the explanations are complete.
-absl::StatusOr<std::string> Explain(Api& api, const std::string& round, const std::string& unit,
-                                    const std::map<std::string, std::string>& texts, bool submit);
-absl::StatusOr<std::string> ImportSurvey(Api& api, const std::string& round, const std::string& csv_path);
+absl::StatusOr<std::string> Explain(Api& api, const std::string& round,
+                                    const std::string& unit,
+                                    const std::map<std::string, std::string>& texts,
+                                    bool submit);
+absl::StatusOr<std::string> ImportSurvey(Api& api, const std::string& round,
+                                         const std::string& csv_path);
 
 absl::StatusOr<std::string> ListAudit(Api& api, const std::string& filter, bool json);
-absl::StatusOr<std::string> CreateToken(Api& api, const std::string& role, const std::string& unit,
-                                        const std::string& label, bool json);
+absl::StatusOr<std::string> CreateToken(Api& api, const std::string& role,
+                                        const std::string& unit, const std::string& label,
+                                        bool json);
 absl::StatusOr<std::string> RevokeToken(Api& api, const std::string& id);
 absl::StatusOr<std::string> ListTokens(Api& api, bool json);
 

@@ -42,7 +42,8 @@ std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options
 }
 
 Api::Api(const CallOptions& options)
-    : options_(options), channel_(grpc::CreateChannel(options.server, Credentials(options))) {
+    : options_(options),
+      channel_(grpc::CreateChannel(options.server, Credentials(options))) {
   criteria_ = v1::CriteriaService::NewStub(channel_);
   plans_ = v1::PlanService::NewStub(channel_);
   units_ = v1::UnitService::NewStub(channel_);
@@ -55,8 +56,10 @@ Api::Api(const CallOptions& options)
 }
 
 void Api::Prepare(grpc::ClientContext* context) const {
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(options_.timeout_seconds));
-  if (!options_.token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(options_.timeout_seconds));
+  if (!options_.token.empty())
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
 }
 
 }  // namespace parindex::client

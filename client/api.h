@@ -20,14 +20,16 @@ class Api {
   // Calls `method` of `stub`, e.g. Call(&v1::ScoreService::Stub::GetUnitScore, request).
   template <typename Stub, typename Request, typename Response>
   absl::StatusOr<Response> Call(Stub* stub,
-                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                             const Request&, Response*),
                                 const Request& request) {
     grpc::ClientContext context;
     Prepare(&context);
     Response response;
     const grpc::Status status = (stub->*method)(&context, request, &response);
     if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
     }
     return response;
   }
@@ -60,7 +62,8 @@ class Api {
 
 // Helpers shared by the commands.
 std::string ToJson(const google::protobuf::Message& message);  // protobuf's JSON mapping
-absl::StatusOr<std::string> ReadFile(const std::string& path);  // NOT_FOUND naming the path
+absl::StatusOr<std::string> ReadFile(
+    const std::string& path);  // NOT_FOUND naming the path
 std::string AssessmentName(const std::string& round, const std::string& unit);
 
 // Channel credentials for the options: TLS with the CA when given, else plaintext.

@@ -1,17 +1,16 @@
 // The generic client: descriptors of the generated API, gRPC's generic stub.
 #include "client/call_command.h"
 
-#include "client/api.h"
-
 #include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "client/api.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
@@ -31,25 +30,29 @@ absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& 
   const google::protobuf::MethodDescriptor* descriptor =
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
   if (descriptor == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no method ", method, " in the parindex API"));
+    return absl::NotFoundError(
+        absl::StrCat("no method ", method, " in the parindex API"));
   }
   google::protobuf::DynamicMessageFactory factory;
   std::unique_ptr<google::protobuf::Message> request(
       factory.GetPrototype(descriptor->input_type())->New());
   std::unique_ptr<google::protobuf::Message> response(
       factory.GetPrototype(descriptor->output_type())->New());
-  auto parsed = google::protobuf::util::JsonStringToMessage(json_request.empty() ? "{}" : json_request,
-                                                            request.get());
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      json_request.empty() ? "{}" : json_request, request.get());
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("request JSON for ", descriptor->input_type()->full_name(),
+    return absl::InvalidArgumentError(absl::StrCat("request JSON for ",
+                                                   descriptor->input_type()->full_name(),
                                                    ": ", std::string(parsed.message())));
   }
 
   auto channel = grpc::CreateChannel(options.server, Credentials(options));
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(options.timeout_seconds));
-  if (!options.token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", options.token));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(options.timeout_seconds));
+  if (!options.token.empty())
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", options.token));
 
   const std::string bytes = request->SerializeAsString();
   grpc::Slice slice(bytes);
@@ -59,25 +62,30 @@ absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& 
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
-  stub.UnaryCall(&context, absl::StrCat("/", descriptor->service()->full_name(), "/", descriptor->name()),
-                 grpc::StubOptions(), &send, &received, [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(s);
-                   done = true;
-                   cv.notify_one();
-                 });
+  stub.UnaryCall(
+      &context,
+      absl::StrCat("/", descriptor->service()->full_name(), "/", descriptor->name()),
+      grpc::StubOptions(), &send, &received, [&](grpc::Status s) {
+        std::lock_guard<std::mutex> lock(mu);
+        status = std::move(s);
+        done = true;
+        cv.notify_one();
+      });
   {
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return done; });
   }
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
   }
   std::vector<grpc::Slice> slices;
   received.Dump(&slices);
   std::string out;
-  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  if (!response->ParseFromString(out)) return absl::InternalError("the response could not be parsed");
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  if (!response->ParseFromString(out))
+    return absl::InternalError("the response could not be parsed");
   std::string json;
   google::protobuf::util::JsonPrintOptions print;
   print.add_whitespace = true;

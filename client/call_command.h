@@ -16,7 +16,8 @@ struct CallOptions {
   int timeout_seconds = 30;
 };
 
-// method: "/parindex.v1.ScoreService/GetUnitScore" or "parindex.v1.ScoreService.GetUnitScore".
+// method: "/parindex.v1.ScoreService/GetUnitScore" or
+// "parindex.v1.ScoreService.GetUnitScore".
 absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& method,
                                  const std::string& json_request);
 

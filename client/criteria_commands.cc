@@ -18,8 +18,8 @@
 namespace parindex::client {
 namespace {
 
-using engine::FormatMilli;
 using engine::ComparatorSymbol;
+using engine::FormatMilli;
 using engine::FormatMilliShort;
 using engine::UnitSuffix;
 
@@ -33,13 +33,18 @@ std::string DateText(const v1::Date& d) {
 // "target on_time_rate", "bands task_completion_rate", "deadline plan:unit_plan".
 std::string RuleSummary(const v1::Rule& rule) {
   switch (rule.shape_case()) {
-    case v1::Rule::kBands: return absl::StrCat("bands ", rule.bands().indicator());
-    case v1::Rule::kInverse: return absl::StrCat("inverse ", rule.inverse().indicator());
-    case v1::Rule::kLinear: return absl::StrCat("linear ", rule.linear().indicator());
+    case v1::Rule::kBands:
+      return absl::StrCat("bands ", rule.bands().indicator());
+    case v1::Rule::kInverse:
+      return absl::StrCat("inverse ", rule.inverse().indicator());
+    case v1::Rule::kLinear:
+      return absl::StrCat("linear ", rule.linear().indicator());
     case v1::Rule::kTarget:
-      return absl::StrCat("target ", rule.target().indicator(),
-                          rule.target().mode() == v1::TargetRule::PROPORTIONAL ? " (proportional)" : "");
-    case v1::Rule::kBoolean: return "yes/no";
+      return absl::StrCat(
+          "target ", rule.target().indicator(),
+          rule.target().mode() == v1::TargetRule::PROPORTIONAL ? " (proportional)" : "");
+    case v1::Rule::kBoolean:
+      return "yes/no";
     case v1::Rule::kDeadline:
       return rule.deadline().plan_deadline().empty()
                  ? absl::StrCat("deadline ", DateText(rule.deadline().due()))
@@ -47,14 +52,17 @@ std::string RuleSummary(const v1::Rule& rule) {
     case v1::Rule::kCount:
       return absl::StrCat("count ", rule.count().indicator(), " × ",
                           FormatMilliShort(rule.count().points_per_item_milli()));
-    case v1::Rule::kJudgement: return "judgement";
-    case v1::Rule::kSurvey: return "survey";
+    case v1::Rule::kJudgement:
+      return "judgement";
+    case v1::Rule::kSurvey:
+      return "survey";
     case v1::Rule::kAdjustment:
       return absl::StrCat(rule.adjustment().cap_milli() > 0 ? "bonus " : "penalty ",
                           rule.adjustment().indicator(), " × ",
-                          FormatMilliShort(rule.adjustment().points_per_item_milli()), ", cap ",
-                          FormatMilliShort(rule.adjustment().cap_milli()));
-    default: return "?";
+                          FormatMilliShort(rule.adjustment().points_per_item_milli()),
+                          ", cap ", FormatMilliShort(rule.adjustment().cap_milli()));
+    default:
+      return "?";
   }
 }
 
@@ -84,12 +92,18 @@ std::string Kinds(const v1::Target& t) {
 
 std::string DueRangeText(const v1::DueRange& due) {
   switch (due.kind()) {
-    case v1::DueRange::DATE: return absl::StrCat("by ", DateText(due.end()));
-    case v1::DueRange::RANGE: return absl::StrCat(DateText(due.start()), " – ", DateText(due.end()));
-    case v1::DueRange::ONGOING: return "ongoing";
-    case v1::DueRange::EVENT: return "when an event occurs";
-    case v1::DueRange::UNPARSED: return "not parsed";
-    default: return "no due date";
+    case v1::DueRange::DATE:
+      return absl::StrCat("by ", DateText(due.end()));
+    case v1::DueRange::RANGE:
+      return absl::StrCat(DateText(due.start()), " – ", DateText(due.end()));
+    case v1::DueRange::ONGOING:
+      return "ongoing";
+    case v1::DueRange::EVENT:
+      return "when an event occurs";
+    case v1::DueRange::UNPARSED:
+      return "not parsed";
+    default:
+      return "no due date";
   }
 }
 
@@ -116,10 +130,10 @@ CheckResult CheckFiles(const std::vector<std::string>& paths) {
         continue;
       }
       const v1::CriteriaSet& p = (*set)->proto();
-      absl::StrAppend(&result.report, path, ": ok (criteria set ", p.id(), " v", p.version(),
-                      ": ", p.areas_size(), " areas, ", (*set)->leaf_count(), " criteria, ",
-                      FormatMilliShort(p.total_milli()), " points, survey ",
-                      FormatMilliShort(p.survey_milli()), ")\n");
+      absl::StrAppend(&result.report, path, ": ok (criteria set ", p.id(), " v",
+                      p.version(), ": ", p.areas_size(), " areas, ", (*set)->leaf_count(),
+                      " criteria, ", FormatMilliShort(p.total_milli()),
+                      " points, survey ", FormatMilliShort(p.survey_milli()), ")\n");
       sets[p.id()] = *set;
     } else if (*kind == criteria::FileKind::kPlan) {
       auto plan = criteria::LoadPlan(path);
@@ -152,20 +166,23 @@ CheckResult CheckFiles(const std::vector<std::string>& paths) {
       continue;
     }
     auto plan = plans.find(file.plan);
-    const engine::CompiledPlan* compiled_plan = plan == plans.end() ? nullptr : plan->second.get();
+    const engine::CompiledPlan* compiled_plan =
+        plan == plans.end() ? nullptr : plan->second.get();
     engine::ScoreSheet sheet;
     absl::Status status;
     for (size_t i = 0; i < file.units.size() && status.ok(); ++i) {
       status = engine::Score(*set->second, compiled_plan, file.units[i].unit,
                              file.units[i].assessment, v1::APPRAISED, &sheet);
-      if (!status.ok()) status = parsed->source.Annotate(status, absl::StrCat("units[", i, "]."));
+      if (!status.ok())
+        status = parsed->source.Annotate(status, absl::StrCat("units[", i, "]."));
     }
     if (!status.ok()) {
       fail(status);
       continue;
     }
-    absl::StrAppend(&result.report, path, ": ok (", file.units.size(), " units scored against ",
-                    file.criteria_set, compiled_plan != nullptr ? absl::StrCat(" and ", file.plan) : "",
+    absl::StrAppend(&result.report, path, ": ok (", file.units.size(),
+                    " units scored against ", file.criteria_set,
+                    compiled_plan != nullptr ? absl::StrCat(" and ", file.plan) : "",
                     ")\n");
   }
   return result;
@@ -174,12 +191,11 @@ CheckResult CheckFiles(const std::vector<std::string>& paths) {
 absl::StatusOr<std::string> ShowCriteriaSet(const std::string& path) {
   ASSIGN_OR_RETURN(auto set, criteria::LoadCriteriaSet(path));
   const v1::CriteriaSet& s = set->proto();
-  std::string out = absl::StrCat(s.title(), "\n", s.id(), " v", s.version(), ", ",
-                                 Lower(v1::SetLevel_Name(s.level())), ", ",
-                                 FormatMilli(s.total_milli()), " points (survey ",
-                                 FormatMilli(s.survey_milli()), "), ", set->leaf_count(),
-                                 " criteria", s.source().empty() ? "" : absl::StrCat("; ", s.source()),
-                                 "\n\n");
+  std::string out = absl::StrCat(
+      s.title(), "\n", s.id(), " v", s.version(), ", ",
+      Lower(v1::SetLevel_Name(s.level())), ", ", FormatMilli(s.total_milli()),
+      " points (survey ", FormatMilli(s.survey_milli()), "), ", set->leaf_count(),
+      " criteria", s.source().empty() ? "" : absl::StrCat("; ", s.source()), "\n\n");
   for (const v1::Area& area : s.areas()) {
     int leaves = 0;
     for (const v1::Criterion& c : area.criteria()) leaves += CountLeaves(c);
@@ -191,7 +207,8 @@ absl::StatusOr<std::string> ShowCriteriaSet(const std::string& path) {
   if (!s.classification().empty()) {
     absl::StrAppend(&out, "\nclassification:");
     for (const v1::ClassificationBand& b : s.classification()) {
-      absl::StrAppend(&out, " ", b.label(), " ≥ ", engine::FormatHundredths(b.min_hundredths()), ";");
+      absl::StrAppend(&out, " ", b.label(), " ≥ ",
+                      engine::FormatHundredths(b.min_hundredths()), ";");
     }
     out.back() = '\n';
   }
@@ -201,20 +218,23 @@ absl::StatusOr<std::string> ShowCriteriaSet(const std::string& path) {
 absl::StatusOr<std::string> ShowPlan(const std::string& path) {
   ASSIGN_OR_RETURN(auto plan, criteria::LoadPlan(path));
   const v1::Plan& p = plan->proto();
-  std::string out = absl::StrCat(p.title(), "\n", p.id(), ", year ", p.year(), ", unit ",
-                                 p.unit(), "\nsource: ", p.source().number(),
-                                 p.source().has_date() ? absl::StrCat(" of ", DateText(p.source().date())) : "",
-                                 ", ", p.source().issuer(), " (", p.source().file(), ")\n");
+  std::string out = absl::StrCat(
+      p.title(), "\n", p.id(), ", year ", p.year(), ", unit ", p.unit(),
+      "\nsource: ", p.source().number(),
+      p.source().has_date() ? absl::StrCat(" of ", DateText(p.source().date())) : "",
+      ", ", p.source().issuer(), " (", p.source().file(), ")\n");
   absl::StrAppend(&out, "\ntargets (", p.targets_size(), "):\n");
   for (const v1::Target& t : p.targets()) {
-    absl::StrAppend(&out, "  ", Fit(t.indicator(), 44), " ", ComparatorSymbol(t.comparator()), " ",
+    absl::StrAppend(&out, "  ", Fit(t.indicator(), 44), " ",
+                    ComparatorSymbol(t.comparator()), " ",
                     FormatMilliShort(t.value_milli()), UnitSuffix(t.unit()),
-                    t.period().empty() ? "" : absl::StrCat(" per ", t.period()), "  (", Kinds(t),
-                    ")\n");
+                    t.period().empty() ? "" : absl::StrCat(" per ", t.period()), "  (",
+                    Kinds(t), ")\n");
   }
   absl::StrAppend(&out, "\ndeadlines (", p.deadlines_size(), "):\n");
   for (const v1::Deadline& d : p.deadlines()) {
-    absl::StrAppend(&out, "  ", Fit(d.key(), 14), " ", DateText(d.due()), "  ", d.text(), "\n");
+    absl::StrAppend(&out, "  ", Fit(d.key(), 14), " ", DateText(d.due()), "  ", d.text(),
+                    "\n");
   }
   absl::StrAppend(&out, "\ntasks (", p.tasks_size(), "):\n");
   std::string area;
@@ -223,8 +243,9 @@ absl::StatusOr<std::string> ShowPlan(const std::string& path) {
       area = t.area();
       absl::StrAppend(&out, "  ", area, "\n");
     }
-    absl::StrAppend(&out, "    ", Fit(t.number(), 4), Fit(t.activity().empty() ? t.text() : t.activity(), 60),
-                    "  ", Fit(t.due_text().empty() ? "—" : t.due_text(), 24), " → ",
+    absl::StrAppend(&out, "    ", Fit(t.number(), 4),
+                    Fit(t.activity().empty() ? t.text() : t.activity(), 60), "  ",
+                    Fit(t.due_text().empty() ? "—" : t.due_text(), 24), " → ",
                     DueRangeText(t.due()), "\n");
   }
   return out;

@@ -22,14 +22,15 @@ absl::StatusOr<v1::Evaluation> Evaluate(const EvalOptions& options) {
                    criteria::ReadFigures(options.figures_path));
   const criteria::FiguresFile& file = figures.proto;
   if (!file.criteria_set.empty() && file.criteria_set != set->proto().id()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        figures.source.Locate("criteria_set"), ": figures are for criteria set '",
-        file.criteria_set, "' but ", options.criteria_path, " is '", set->proto().id(), "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(figures.source.Locate("criteria_set"),
+                     ": figures are for criteria set '", file.criteria_set, "' but ",
+                     options.criteria_path, " is '", set->proto().id(), "'"));
   }
   if (!file.plan.empty() && plan != nullptr && file.plan != plan->proto().id()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        figures.source.Locate("plan"), ": figures are for plan '", file.plan, "' but ",
-        options.plan_path, " is '", plan->proto().id(), "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(figures.source.Locate("plan"), ": figures are for plan '", file.plan,
+                     "' but ", options.plan_path, " is '", plan->proto().id(), "'"));
   }
 
   v1::Evaluation evaluation;

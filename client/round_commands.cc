@@ -5,10 +5,10 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/text_table.h"
 #include "common/status_macros.h"
-#include "absl/strings/match.h"
 #include "criteria/figures_csv.h"
 #include "criteria/yaml_reader.h"
 #include "google/protobuf/util/json_util.h"
@@ -21,7 +21,8 @@ std::string StateName(v1::AssessmentState state) {
   return name.rfind("STATE_", 0) == 0 ? name.substr(6) : name;
 }
 
-absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round, const std::string& unit) {
+absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round,
+                                             const std::string& unit) {
   v1::GetByNameRequest get;
   get.set_name(AssessmentName(round, unit));
   return api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get);
@@ -32,10 +33,12 @@ absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round,
 absl::StatusOr<std::string> RoundStatus(Api& api, const std::string& round, bool json) {
   v1::ListAssessmentsRequest request;
   request.set_parent(absl::StrCat("rounds/", round));
-  ASSIGN_OR_RETURN(v1::ListAssessmentsResponse board,
-                   api.Call(api.rounds(), &v1::RoundService::Stub::ListAssessments, request));
+  ASSIGN_OR_RETURN(
+      v1::ListAssessmentsResponse board,
+      api.Call(api.rounds(), &v1::RoundService::Stub::ListAssessments, request));
   if (json) return ToJson(board);
-  std::string out = absl::StrCat(Fit("unit", 8), " ", Fit("state", 24), " ", Fit("reopened", 9), " updated\n");
+  std::string out = absl::StrCat(Fit("unit", 8), " ", Fit("state", 24), " ",
+                                 Fit("reopened", 9), " updated\n");
   for (const v1::Assessment& a : board.assessments()) {
     absl::StrAppend(&out, Fit(a.unit(), 8), " ", Fit(StateName(a.state()), 24), " ",
                     Fit(a.reopened() ? "yes" : "", 9), " ", a.updated_at(), "\n");
@@ -50,13 +53,15 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     ASSIGN_OR_RETURN(std::string text, ReadFile(o.figures));
     ASSIGN_OR_RETURN(given, criteria::ParseFiguresCsv(text, o.figures));
   } else {
-    ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures, criteria::ReadFigures(o.figures));
+    ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures,
+                     criteria::ReadFigures(o.figures));
     const criteria::UnitFigures* unit = nullptr;
     for (const criteria::UnitFigures& u : figures.proto.units) {
       if (u.unit.code() == o.unit) unit = &u;
     }
     if (unit == nullptr) {
-      return absl::NotFoundError(absl::StrCat(o.figures, ": no unit with code '", o.unit, "'"));
+      return absl::NotFoundError(
+          absl::StrCat(o.figures, ": no unit with code '", o.unit, "'"));
     }
     given = unit->assessment;
   }
@@ -78,7 +83,9 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     preview.set_parent(parent);
     preview.set_column(v1::SELF);
     for (const v1::Entry& e : entries) *preview.add_entries() = e;
-    ASSIGN_OR_RETURN(v1::UnitScore score, api.Call(api.scores(), &v1::ScoreService::Stub::PreviewScore, preview));
+    ASSIGN_OR_RETURN(
+        v1::UnitScore score,
+        api.Call(api.scores(), &v1::ScoreService::Stub::PreviewScore, preview));
     if (o.json) return ToJson(score);
     v1::Evaluation evaluation;
     evaluation.set_column(v1::SELF);
@@ -96,10 +103,12 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     }
   }
   ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
-                   api.Call(api.assessments(), &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
-  std::string out = absl::StrCat("stored ", stored.entries_size(), " entries of ", o.unit,
-                                 skipped ? absl::StrCat(" (", skipped, " survey entries left to the office)") : "",
-                                 "\n");
+                   api.Call(api.assessments(),
+                            &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
+  std::string out = absl::StrCat(
+      "stored ", stored.entries_size(), " entries of ", o.unit,
+      skipped ? absl::StrCat(" (", skipped, " survey entries left to the office)") : "",
+      "\n");
   for (const auto& [criterion, path] : o.evidence) {
     v1::UploadEvidenceRequest upload;
     upload.set_parent(parent);
@@ -107,9 +116,11 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     upload.mutable_evidence()->set_file_name(path.substr(path.find_last_of('/') + 1));
     ASSIGN_OR_RETURN(*upload.mutable_content(), ReadFile(path));
     ASSIGN_OR_RETURN(v1::Evidence evidence,
-                     api.Call(api.assessments(), &v1::AssessmentService::Stub::UploadEvidence, upload));
-    absl::StrAppend(&out, "attached ", evidence.file_name(), " to ", criterion, " (", evidence.size_bytes(),
-                    " bytes, sha256 ", evidence.sha256().substr(0, 12), "…)\n");
+                     api.Call(api.assessments(),
+                              &v1::AssessmentService::Stub::UploadEvidence, upload));
+    absl::StrAppend(&out, "attached ", evidence.file_name(), " to ", criterion, " (",
+                    evidence.size_bytes(), " bytes, sha256 ",
+                    evidence.sha256().substr(0, 12), "…)\n");
   }
   if (o.no_submit) return out;
   ASSIGN_OR_RETURN(v1::Assessment after, GetAssessment(api, o.round, o.unit));
@@ -117,17 +128,22 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
   submit.set_name(parent);
   submit.set_etag(after.version());
   ASSIGN_OR_RETURN(v1::Assessment submitted,
-                   api.Call(api.assessments(), &v1::AssessmentService::Stub::SubmitAssessment, submit));
-  absl::StrAppend(&out, "submitted: ", o.unit, " is ", StateName(submitted.state()), "\n");
+                   api.Call(api.assessments(),
+                            &v1::AssessmentService::Stub::SubmitAssessment, submit));
+  absl::StrAppend(&out, "submitted: ", o.unit, " is ", StateName(submitted.state()),
+                  "\n");
   return out;
 }
 
-absl::StatusOr<std::string> UnitScore(Api& api, const std::string& round, const std::string& unit,
-                                      const std::string& column, bool json) {
+absl::StatusOr<std::string> UnitScore(Api& api, const std::string& round,
+                                      const std::string& unit, const std::string& column,
+                                      bool json) {
   v1::GetUnitScoreRequest request;
   request.set_name(AssessmentName(round, unit));
   request.set_column(absl::AsciiStrToLower(column) == "self" ? v1::SELF : v1::APPRAISED);
-  ASSIGN_OR_RETURN(v1::UnitScore score, api.Call(api.scores(), &v1::ScoreService::Stub::GetUnitScore, request));
+  ASSIGN_OR_RETURN(
+      v1::UnitScore score,
+      api.Call(api.scores(), &v1::ScoreService::Stub::GetUnitScore, request));
   if (json) return ToJson(score);
   v1::Evaluation evaluation;
   evaluation.set_column(request.column());
@@ -135,24 +151,29 @@ absl::StatusOr<std::string> UnitScore(Api& api, const std::string& round, const 
   return RenderUnitScores(evaluation);
 }
 
-absl::StatusOr<std::string> Ranking(Api& api, const std::string& round, const std::string& block, bool json) {
+absl::StatusOr<std::string> Ranking(Api& api, const std::string& round,
+                                    const std::string& block, bool json) {
   v1::GetRankingRequest request;
   request.set_name(absl::StrCat("rounds/", round));
   request.set_block(block);
-  ASSIGN_OR_RETURN(v1::Ranking ranking, api.Call(api.scores(), &v1::ScoreService::Stub::GetRanking, request));
+  ASSIGN_OR_RETURN(v1::Ranking ranking,
+                   api.Call(api.scores(), &v1::ScoreService::Stub::GetRanking, request));
   if (json) return ToJson(ranking);
   return RenderRanking(ranking.units());
 }
 
-absl::StatusOr<std::string> Export(Api& api, const std::string& round, const std::string& format,
-                                   const std::string& table, const std::string& out) {
+absl::StatusOr<std::string> Export(Api& api, const std::string& round,
+                                   const std::string& format, const std::string& table,
+                                   const std::string& out) {
   v1::ExportRoundRequest request;
   request.set_name(absl::StrCat("rounds/", round));
-  request.set_format(absl::AsciiStrToLower(format) == "csv" ? v1::ExportRoundRequest::CSV
-                                                            : v1::ExportRoundRequest::XLSX);
+  request.set_format(absl::AsciiStrToLower(format) == "csv"
+                         ? v1::ExportRoundRequest::CSV
+                         : v1::ExportRoundRequest::XLSX);
   request.set_table(table);
-  ASSIGN_OR_RETURN(v1::ExportRoundResponse file,
-                   api.Call(api.reports(), &v1::ReportService::Stub::ExportRound, request));
+  ASSIGN_OR_RETURN(
+      v1::ExportRoundResponse file,
+      api.Call(api.reports(), &v1::ReportService::Stub::ExportRound, request));
   const std::string path = out.empty() ? file.file_name() : out;
   std::ofstream(path, std::ios::binary) << file.content();
   return absl::StrCat("wrote ", path, " (", file.content().size(), " bytes)\n");

@@ -16,21 +16,23 @@ absl::StatusOr<std::string> RoundStatus(Api& api, const std::string& round, bool
 struct SubmitOptions {
   std::string round;
   std::string unit;
-  std::string figures;                         // figures YAML (criteria/README.md)
+  std::string figures;                          // figures YAML (criteria/README.md)
   std::map<std::string, std::string> evidence;  // criterion -> file to upload
-  bool dry_run = false;  // preview the score, store nothing
-  bool no_submit = false;  // store, but do not submit yet
+  bool dry_run = false;                         // preview the score, store nothing
+  bool no_submit = false;                       // store, but do not submit yet
   bool json = false;
 };
 absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& options);
 
-absl::StatusOr<std::string> UnitScore(Api& api, const std::string& round, const std::string& unit,
-                                      const std::string& column, bool json);
-absl::StatusOr<std::string> Ranking(Api& api, const std::string& round, const std::string& block,
-                                    bool json);
+absl::StatusOr<std::string> UnitScore(Api& api, const std::string& round,
+                                      const std::string& unit, const std::string& column,
+                                      bool json);
+absl::StatusOr<std::string> Ranking(Api& api, const std::string& round,
+                                    const std::string& block, bool json);
 // Writes the export to `out` and says what was written.
-absl::StatusOr<std::string> Export(Api& api, const std::string& round, const std::string& format,
-                                   const std::string& table, const std::string& out);
+absl::StatusOr<std::string> Export(Api& api, const std::string& round,
+                                   const std::string& format, const std::string& table,
+                                   const std::string& out);
 
 }  // namespace parindex::client
 

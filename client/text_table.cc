@@ -12,13 +12,19 @@
 namespace parindex::client {
 namespace {
 
-// Decodes the code point starting at text[*i] and advances *i (invalid bytes count as one).
+// Decodes the code point starting at text[*i] and advances *i (invalid bytes count as
+// one).
 char32_t NextCodePoint(absl::string_view text, size_t* i) {
   const unsigned char c = static_cast<unsigned char>(text[*i]);
-  int length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+  int length = c < 0x80           ? 1
+               : (c >> 5) == 0x6  ? 2
+               : (c >> 4) == 0xE  ? 3
+               : (c >> 3) == 0x1E ? 4
+                                  : 1;
   if (*i + length > text.size()) length = 1;
   char32_t cp = length == 1 ? c : c & (0x7F >> length);
-  for (int k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[*i + k]) & 0x3F);
+  for (int k = 1; k < length; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(text[*i + k]) & 0x3F);
   *i += length;
   return cp;
 }
@@ -77,21 +83,25 @@ std::string RenderUnitScores(const v1::Evaluation& evaluation) {
   constexpr int kCode = 9;
   constexpr int kTitle = 56;
   std::string out;
-  const char* column = evaluation.column() == v1::APPRAISED ? "appraised" : "self-assessed";
+  const char* column =
+      evaluation.column() == v1::APPRAISED ? "appraised" : "self-assessed";
   std::map<std::string, int> block_sizes;
   for (const v1::UnitScore& unit : evaluation.units()) ++block_sizes[unit.block()];
 
   for (const v1::UnitScore& unit : evaluation.units()) {
-    absl::StrAppend(&out, unit.unit_name(), " (", unit.unit(), ", ", KindName(unit.kind()),
-                    ")\n");
+    absl::StrAppend(&out, unit.unit_name(), " (", unit.unit(), ", ",
+                    KindName(unit.kind()), ")\n");
     absl::StrAppend(&out, "  criteria set ", unit.criteria_set(), " v",
                     unit.criteria_set_version(), ", plan ",
-                    unit.plan().empty() ? "none" : unit.plan(), ", ", column, " figures\n");
+                    unit.plan().empty() ? "none" : unit.plan(), ", ", column,
+                    " figures\n");
     if (unit.index_applicable()) {
       absl::StrAppend(&out, "  index ", FormatHundredths(unit.index_hundredths()),
-                      unit.classification().empty() ? "" : absl::StrCat(", class ", unit.classification()),
-                      ", rank ", unit.rank(), " of ", block_sizes[unit.block()], " in block ",
-                      unit.block(), "\n\n");
+                      unit.classification().empty()
+                          ? ""
+                          : absl::StrCat(", class ", unit.classification()),
+                      ", rank ", unit.rank(), " of ", block_sizes[unit.block()],
+                      " in block ", unit.block(), "\n\n");
     } else {
       absl::StrAppend(&out, "  index not applicable: no criterion could be scored\n\n");
     }
@@ -107,51 +117,58 @@ std::string RenderUnitScores(const v1::Evaluation& evaluation) {
         const v1::CriterionScore& c = unit.criteria(next_criterion);
         const std::string indent(2 + 2 * (c.depth() + 1), ' ');
         const int title_width = kTitle - 2 * (c.depth() + 1) + 2;
-        const bool dropped = c.status() == v1::NOT_APPLICABLE && c.applicable_max_milli() == 0;
+        const bool dropped =
+            c.status() == v1::NOT_APPLICABLE && c.applicable_max_milli() == 0;
         absl::StrAppend(&out, indent, Pad(absl::StrCat(c.code(), " "), kCode - 2),
                         Fit(c.title(), title_width), " ",
-                        PadLeft(dropped ? "n/a" : FormatMilli(c.points_milli()), 7), " / ",
-                        PadLeft(FormatMilli(c.max_milli()), 6), "\n");
+                        PadLeft(dropped ? "n/a" : FormatMilli(c.points_milli()), 7),
+                        " / ", PadLeft(FormatMilli(c.max_milli()), 6), "\n");
         if (c.status() != v1::GROUP) {
-          absl::StrAppend(&out, indent, std::string(kCode - 2, ' '), c.trace().reason(), "\n");
+          absl::StrAppend(&out, indent, std::string(kCode - 2, ' '), c.trace().reason(),
+                          "\n");
         }
       }
     }
     absl::StrAppend(&out, "\n  total ", FormatMilli(unit.achieved_milli()), " of ",
                     FormatMilli(unit.applicable_max_milli()), " applicable (set total ",
-                    FormatMilli(unit.max_milli()), "); survey ", FormatMilli(unit.survey_milli()),
-                    ", bonus/penalty ", FormatMilli(unit.adjustment_milli()), "\n\n");
+                    FormatMilli(unit.max_milli()), "); survey ",
+                    FormatMilli(unit.survey_milli()), ", bonus/penalty ",
+                    FormatMilli(unit.adjustment_milli()), "\n\n");
   }
 
   return out;
 }
 
-std::string RenderRanking(const google::protobuf::RepeatedPtrField<v1::UnitScore>& units) {
+std::string RenderRanking(
+    const google::protobuf::RepeatedPtrField<v1::UnitScore>& units) {
   using engine::FormatHundredths;
   std::string out;
   // Rankings per block, best first; ties keep code order.
   std::vector<const v1::UnitScore*> order;
   for (const v1::UnitScore& unit : units) order.push_back(&unit);
-  std::stable_sort(order.begin(), order.end(), [](const v1::UnitScore* a, const v1::UnitScore* b) {
-    if (a->block() != b->block()) return a->block() < b->block();
-    if (a->index_applicable() != b->index_applicable()) return a->index_applicable();
-    if (a->index_hundredths() != b->index_hundredths()) {
-      return a->index_hundredths() > b->index_hundredths();
-    }
-    return a->unit() < b->unit();
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const v1::UnitScore* a, const v1::UnitScore* b) {
+                     if (a->block() != b->block()) return a->block() < b->block();
+                     if (a->index_applicable() != b->index_applicable())
+                       return a->index_applicable();
+                     if (a->index_hundredths() != b->index_hundredths()) {
+                       return a->index_hundredths() > b->index_hundredths();
+                     }
+                     return a->unit() < b->unit();
+                   });
   std::string block;
   for (const v1::UnitScore* unit : order) {
     if (unit->block() != block) {
       block = unit->block();
       absl::StrAppend(&out, "Ranking, block ", block, "\n");
     }
-    absl::StrAppend(&out, "  ", PadLeft(unit->rank() > 0 ? absl::StrCat(unit->rank()) : "-", 3),
-                    "  ", Fit(unit->unit_name(), 30), " ",
-                    PadLeft(unit->index_applicable() ? FormatHundredths(unit->index_hundredths())
-                                                     : "n/a",
-                            7),
-                    "  ", unit->classification(), "\n");
+    absl::StrAppend(
+        &out, "  ", PadLeft(unit->rank() > 0 ? absl::StrCat(unit->rank()) : "-", 3), "  ",
+        Fit(unit->unit_name(), 30), " ",
+        PadLeft(
+            unit->index_applicable() ? FormatHundredths(unit->index_hundredths()) : "n/a",
+            7),
+        "  ", unit->classification(), "\n");
   }
   return out;
 }

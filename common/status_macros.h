@@ -11,10 +11,10 @@
 #define PARINDEX_CONCAT_(a, b) PARINDEX_CONCAT_INNER_(a, b)
 
 // Returns the status of `expr` from the enclosing function when it is not OK.
-#define RETURN_IF_ERROR(expr)                                 \
-  do {                                                        \
-    ::absl::Status parindex_status_ = (expr);                 \
-    if (!parindex_status_.ok()) return parindex_status_;      \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status parindex_status_ = (expr);            \
+    if (!parindex_status_.ok()) return parindex_status_; \
   } while (0)
 
 // ASSIGN_OR_RETURN(auto x, StatusOrExpr()): declares/assigns `lhs` from the value, or

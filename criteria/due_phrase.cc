@@ -112,8 +112,8 @@ std::optional<Span> ParseClause(const std::string& s, int plan_year, Kind* kind)
 }
 
 bool IsEvent(const std::string& s) {
-  for (const char* prefix : {"khi ", "sau khi", "sau ", "theo ", "thực hiện theo ",
-                             "lồng ghép", "tùy theo"}) {
+  for (const char* prefix :
+       {"khi ", "sau khi", "sau ", "theo ", "thực hiện theo ", "lồng ghép", "tùy theo"}) {
     if (absl::StartsWith(s, prefix)) return true;
   }
   return false;
@@ -160,8 +160,9 @@ v1::DueRange ParseDuePhrase(absl::string_view text, int plan_year) {
       continue;
     }
     kind = clauses.size() == 1 ? clause_kind : v1::DueRange::RANGE;
-    all = all.has_value() ? Span{std::min(all->start, span->start), std::max(all->end, span->end)}
-                          : *span;
+    all = all.has_value()
+              ? Span{std::min(all->start, span->start), std::max(all->end, span->end)}
+              : *span;
   }
   if (all.has_value() && (every_clause_dated || clauses.size() == 1)) {
     range.set_kind(kind);

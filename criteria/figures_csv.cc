@@ -17,7 +17,8 @@
 
 namespace parindex::criteria {
 
-absl::StatusOr<v1::Assessment> ParseFiguresCsv(absl::string_view text, absl::string_view file) {
+absl::StatusOr<v1::Assessment> ParseFiguresCsv(absl::string_view text,
+                                               absl::string_view file) {
   v1::Assessment assessment;
   std::map<std::string, int> index;  // criterion -> entry
   int number = 0;
@@ -34,12 +35,14 @@ absl::StatusOr<v1::Assessment> ParseFiguresCsv(absl::string_view text, absl::str
     for (std::string& cell : cells) cell = std::string(absl::StripAsciiWhitespace(cell));
     // A value a spreadsheet quoted ("có, kèm QĐ"): unquote it.
     if (cells[2].size() >= 2 && cells[2].front() == '"' && cells[2].back() == '"') {
-      cells[2] = absl::StrReplaceAll(cells[2].substr(1, cells[2].size() - 2), {{"\"\"", "\""}});
+      cells[2] =
+          absl::StrReplaceAll(cells[2].substr(1, cells[2].size() - 2), {{"\"\"", "\""}});
     }
     const std::string& criterion = cells[0];
     const std::string& field = cells[1];
     const std::string& value = cells[2];
-    if (criterion.empty() || field.empty()) return error("criterion and field are required");
+    if (criterion.empty() || field.empty())
+      return error("criterion and field are required");
     auto [it, inserted] = index.emplace(criterion, assessment.entries_size());
     if (inserted) assessment.add_entries()->set_criterion(criterion);
     v1::Entry* entry = assessment.mutable_entries(it->second);
@@ -57,14 +60,16 @@ absl::StatusOr<v1::Assessment> ParseFiguresCsv(absl::string_view text, absl::str
       std::vector<std::string> parts = absl::StrSplit(value, absl::ByAnyChar("-/"));
       int a = 0, b = 0, c = 0;
       const bool parsed = parts.size() == 3 && absl::SimpleAtoi(parts[0], &a) &&
-                          absl::SimpleAtoi(parts[1], &b) && absl::SimpleAtoi(parts[2], &c);
+                          absl::SimpleAtoi(parts[1], &b) &&
+                          absl::SimpleAtoi(parts[2], &c);
       v1::Date* date = self->mutable_issued();
       const bool iso = value.find('-') != std::string::npos;
       date->set_year(iso ? a : c);
       date->set_month(b);
       date->set_day(iso ? c : a);
       if (!parsed || !engine::IsValidDate(*date)) {
-        return error(absl::StrCat("issued: '", value, "' is not a date (use 2023-02-10 or 10/02/2023)"));
+        return error(absl::StrCat("issued: '", value,
+                                  "' is not a date (use 2023-02-10 or 10/02/2023)"));
       }
     } else if (field == "score") {
       absl::StatusOr<int64_t> score = engine::ParseMilli(value);

@@ -1,8 +1,8 @@
 // YAML -> protos for criteria sets, plans and figures, with file:line:col errors.
 #include "criteria/yaml_reader.h"
 
-#include <fstream>
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <sstream>
 #include <utility>
@@ -44,7 +44,8 @@ std::string SourceMap::Locate(absl::string_view path) const {
   return file_;
 }
 
-absl::Status SourceMap::Annotate(const absl::Status& status, absl::string_view prefix) const {
+absl::Status SourceMap::Annotate(const absl::Status& status,
+                                 absl::string_view prefix) const {
   if (status.ok()) return status;
   const auto path = engine::ErrorPath(status);
   const std::string place =
@@ -62,9 +63,10 @@ class Reader {
   SourceMap& source() { return source_; }
 
   absl::Status ErrorAt(const YAML::Mark& mark, absl::string_view message) const {
-    if (mark.is_null()) return absl::InvalidArgumentError(absl::StrCat(source_.file(), ": ", message));
-    return absl::InvalidArgumentError(
-        absl::StrCat(source_.file(), ":", mark.line + 1, ":", mark.column + 1, ": ", message));
+    if (mark.is_null())
+      return absl::InvalidArgumentError(absl::StrCat(source_.file(), ": ", message));
+    return absl::InvalidArgumentError(absl::StrCat(source_.file(), ":", mark.line + 1,
+                                                   ":", mark.column + 1, ": ", message));
   }
   void Record(const std::string& path, const YAML::Mark& mark) {
     if (!mark.is_null()) source_.Record(path, mark.line + 1, mark.column + 1);
@@ -95,7 +97,8 @@ int EditDistance(absl::string_view a, absl::string_view b) {
 std::string NameOf(const YAML::Node& node, const char* key, absl::string_view kind) {
   if (node.IsMap()) {
     const YAML::Node value = node[key];
-    if (value.IsDefined() && value.IsScalar()) return absl::StrCat(kind, " ", value.Scalar());
+    if (value.IsDefined() && value.IsScalar())
+      return absl::StrCat(kind, " ", value.Scalar());
   }
   return std::string(kind);
 }
@@ -116,16 +119,17 @@ class Object {
     reader->Record(object.path_, object.mark_);
     if (node.IsNull()) return object;  // "judgement:" with nothing after it
     if (!node.IsMap()) {
-      return reader->ErrorAt(object.mark_, absl::StrCat(object.what_, ": expected a mapping"));
+      return reader->ErrorAt(object.mark_,
+                             absl::StrCat(object.what_, ": expected a mapping"));
     }
     for (const auto& pair : node) {
       const YAML::Node& key = pair.first;
       if (!key.IsScalar()) return reader->ErrorAt(key.Mark(), "keys must be plain names");
       for (const Field& f : object.fields_) {
         if (f.key == key.Scalar()) {
-          return reader->ErrorAt(key.Mark(),
-                                 absl::StrCat(object.what_, ": duplicate key '", key.Scalar(),
-                                              "' (first at line ", f.key_mark.line + 1, ")"));
+          return reader->ErrorAt(
+              key.Mark(), absl::StrCat(object.what_, ": duplicate key '", key.Scalar(),
+                                       "' (first at line ", f.key_mark.line + 1, ")"));
         }
       }
       object.fields_.push_back(Field{key.Scalar(), key.Mark(), pair.second, false});
@@ -218,7 +222,8 @@ class Object {
     std::string text;
     RETURN_IF_ERROR(Scalar(key, &text, required, field));
     if (text.empty()) return absl::OkStatus();
-    if (!absl::SimpleAtoi(text, out)) return Error(key, absl::StrCat("'", text, "' is not a whole number"));
+    if (!absl::SimpleAtoi(text, out))
+      return Error(key, absl::StrCat("'", text, "' is not a whole number"));
     return absl::OkStatus();
   }
   absl::Status Bool(absl::string_view key, bool* out, bool* present = nullptr) {
@@ -256,7 +261,8 @@ class Object {
     out->set_month(m);
     out->set_day(d);
     if (!ok || !engine::IsValidDate(*out)) {
-      return Error(key, absl::StrCat("'", text, "' is not a date (use 2023-02-10 or 10/02/2023)"));
+      return Error(
+          key, absl::StrCat("'", text, "' is not a date (use 2023-02-10 or 10/02/2023)"));
     }
     return absl::OkStatus();
   }
@@ -272,14 +278,17 @@ class Object {
     }
     if (!n.IsSequence()) return Error(key, "expected a name or a list of names");
     for (const YAML::Node& item : n) {
-      if (!item.IsScalar()) return reader_->ErrorAt(item.Mark(), absl::StrCat(what_, ": ", key, ": expected a name"));
+      if (!item.IsScalar())
+        return reader_->ErrorAt(item.Mark(),
+                                absl::StrCat(what_, ": ", key, ": expected a name"));
       out->Add(std::string(item.Scalar()));
     }
     return absl::OkStatus();
   }
   // One of `names`, stored as its value.
-  absl::Status Enum(absl::string_view key, const std::vector<std::pair<std::string, int>>& names,
-                    int* out, bool required, absl::string_view field = {}) {
+  absl::Status Enum(absl::string_view key,
+                    const std::vector<std::pair<std::string, int>>& names, int* out,
+                    bool required, absl::string_view field = {}) {
     std::string text;
     RETURN_IF_ERROR(Scalar(key, &text, required, field));
     if (text.empty()) return absl::OkStatus();
@@ -292,19 +301,22 @@ class Object {
       }
       choices.push_back(name);
     }
-    return Error(key, absl::StrCat("'", text, "' is not one of ", absl::StrJoin(choices, ", ")));
+    return Error(
+        key, absl::StrCat("'", text, "' is not one of ", absl::StrJoin(choices, ", ")));
   }
 
   // Calls `read` for each item of the list under `key` with the item's path.
-  absl::Status List(absl::string_view key, absl::string_view field,
-                    const std::function<absl::Status(const YAML::Node&, const std::string&,
-                                                     const YAML::Mark&)>& read) {
+  absl::Status List(
+      absl::string_view key, absl::string_view field,
+      const std::function<absl::Status(const YAML::Node&, const std::string&,
+                                       const YAML::Mark&)>& read) {
     YAML::Node n = Get(key, field);
     if (!n.IsDefined() || n.IsNull()) return absl::OkStatus();
     if (!n.IsSequence()) return Error(key, "expected a list");
     int i = 0;
     for (const YAML::Node& item : n) {
-      RETURN_IF_ERROR(read(item, absl::StrCat(Join(path_, field), "[", i, "]"), item.Mark()));
+      RETURN_IF_ERROR(
+          read(item, absl::StrCat(Join(path_, field), "[", i, "]"), item.Mark()));
       ++i;
     }
     return absl::OkStatus();
@@ -333,9 +345,11 @@ class Object {
 };
 
 const std::vector<std::pair<std::string, int>>& UnitNames() {
-  static const auto* names = new std::vector<std::pair<std::string, int>>{
-      {"percent", v1::PERCENT}, {"minutes", v1::MINUTES}, {"count", v1::COUNT},
-      {"days", v1::DAYS}};
+  static const auto* names =
+      new std::vector<std::pair<std::string, int>>{{"percent", v1::PERCENT},
+                                                   {"minutes", v1::MINUTES},
+                                                   {"count", v1::COUNT},
+                                                   {"days", v1::DAYS}};
   return *names;
 }
 
@@ -350,14 +364,15 @@ const std::vector<std::pair<std::string, int>>& KindNames() {
 }
 
 // "> 95", ">= 95%", "≥ 95", "<= 30" -> comparator and thousandths.
-absl::Status ParseCondition(Object& object, absl::string_view key, v1::Comparator* comparator,
-                            int64_t* threshold, absl::string_view field = {}) {
+absl::Status ParseCondition(Object& object, absl::string_view key,
+                            v1::Comparator* comparator, int64_t* threshold,
+                            absl::string_view field = {}) {
   std::string text;
   RETURN_IF_ERROR(object.Scalar(key, &text, /*required=*/true, field));
   absl::string_view s = absl::StripAsciiWhitespace(text);
   static const std::pair<absl::string_view, v1::Comparator> kOps[] = {
-      {">=", v1::AT_LEAST}, {"≥", v1::AT_LEAST}, {"<=", v1::AT_MOST}, {"≤", v1::AT_MOST},
-      {">", v1::GREATER},   {"<", v1::LESS}};
+      {">=", v1::AT_LEAST}, {"≥", v1::AT_LEAST}, {"<=", v1::AT_MOST},
+      {"≤", v1::AT_MOST},   {">", v1::GREATER},  {"<", v1::LESS}};
   *comparator = v1::COMPARATOR_UNSPECIFIED;
   for (const auto& [op, value] : kOps) {
     if (absl::ConsumePrefix(&s, op)) {
@@ -366,8 +381,8 @@ absl::Status ParseCondition(Object& object, absl::string_view key, v1::Comparato
     }
   }
   if (*comparator == v1::COMPARATOR_UNSPECIFIED) {
-    return object.Error(key, absl::StrCat("'", text,
-                                          "' must start with >, >=, <= or < (e.g. \"> 95\")"));
+    return object.Error(
+        key, absl::StrCat("'", text, "' must start with >, >=, <= or < (e.g. \"> 95\")"));
   }
   s = absl::StripAsciiWhitespace(s);
   absl::ConsumeSuffix(&s, "%");
@@ -398,7 +413,8 @@ absl::StatusOr<Parsed<T>> ParseDocument(
     if (!root.IsDefined() || root.IsNull()) {
       return absl::InvalidArgumentError(absl::StrCat(file, ": the file is empty"));
     }
-    ASSIGN_OR_RETURN(Object object, Object::Open(&reader, root, "", "document", root.Mark()));
+    ASSIGN_OR_RETURN(Object object,
+                     Object::Open(&reader, root, "", "document", root.Mark()));
     RETURN_IF_ERROR(read(&reader, object, &parsed.proto));
     RETURN_IF_ERROR(object.Finish());
   } catch (const YAML::Exception& e) {
@@ -413,7 +429,8 @@ absl::StatusOr<Parsed<T>> ParseDocument(
 absl::Status ReadBands(Object& shape, google::protobuf::RepeatedPtrField<v1::Band>* bands,
                        int64_t* otherwise) {
   RETURN_IF_ERROR(shape.List(
-      "bands", "bands", [&](const YAML::Node& node, const std::string& path, const YAML::Mark& m) {
+      "bands", "bands",
+      [&](const YAML::Node& node, const std::string& path, const YAML::Mark& m) {
         ASSIGN_OR_RETURN(Object b, Object::Open(shape.reader(), node, path,
                                                 absl::StrCat(shape.what(), ": band"), m));
         v1::Band* band = bands->Add();
@@ -448,19 +465,22 @@ absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
                                           criterion.MarkOf("rule")));
   const std::vector<std::string> keys = r.Keys();
   if (keys.size() != 1) {
-    return criterion.Error("rule", "give exactly one shape: bands, inverse, linear, target, "
-                                   "boolean, deadline, count, judgement, survey or adjustment");
+    return criterion.Error("rule",
+                           "give exactly one shape: bands, inverse, linear, target, "
+                           "boolean, deadline, count, judgement, survey or adjustment");
   }
   const std::string& shape_name = keys[0];
-  ASSIGN_OR_RETURN(Object s, Object::Open(r.reader(), r.Get(shape_name), Join(path, shape_name),
-                                          absl::StrCat(criterion.what(), ": rule.", shape_name),
-                                          r.MarkOf(shape_name)));
+  ASSIGN_OR_RETURN(Object s,
+                   Object::Open(r.reader(), r.Get(shape_name), Join(path, shape_name),
+                                absl::StrCat(criterion.what(), ": rule.", shape_name),
+                                r.MarkOf(shape_name)));
   if (shape_name == "bands") {
     RETURN_IF_ERROR(ReadBandsRule(s, rule->mutable_bands()));
   } else if (shape_name == "inverse") {
     RETURN_IF_ERROR(ReadBandsRule(s, rule->mutable_inverse()));
   } else if (shape_name == "linear") {
-    RETURN_IF_ERROR(s.String("indicator", rule->mutable_linear()->mutable_indicator(), true));
+    RETURN_IF_ERROR(
+        s.String("indicator", rule->mutable_linear()->mutable_indicator(), true));
   } else if (shape_name == "target") {
     v1::TargetRule* t = rule->mutable_target();
     RETURN_IF_ERROR(s.String("indicator", t->mutable_indicator(), true));
@@ -514,21 +534,24 @@ absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
     RETURN_IF_ERROR(s.StringList("answers", &answers, "answer_percent"));
     for (const std::string& a : answers) {
       int value = 0;
-      if (!absl::SimpleAtoi(a, &value)) return s.Error("answers", "expected whole percents");
+      if (!absl::SimpleAtoi(a, &value))
+        return s.Error("answers", "expected whole percents");
       survey->add_answer_percent(value);
     }
   } else {
-    return r.Error(shape_name, "is not a rule shape (bands, inverse, linear, target, boolean, "
-                               "deadline, count, judgement, survey, adjustment)");
+    return r.Error(shape_name,
+                   "is not a rule shape (bands, inverse, linear, target, boolean, "
+                   "deadline, count, judgement, survey, adjustment)");
   }
   RETURN_IF_ERROR(s.Finish());
   return r.Finish();
 }
 
-absl::Status ReadCriterion(Reader* reader, const YAML::Node& node, const std::string& path,
-                           const YAML::Mark& mark, v1::Criterion* c) {
-  ASSIGN_OR_RETURN(Object o,
-                   Object::Open(reader, node, path, NameOf(node, "code", "criterion"), mark));
+absl::Status ReadCriterion(Reader* reader, const YAML::Node& node,
+                           const std::string& path, const YAML::Mark& mark,
+                           v1::Criterion* c) {
+  ASSIGN_OR_RETURN(Object o, Object::Open(reader, node, path,
+                                          NameOf(node, "code", "criterion"), mark));
   RETURN_IF_ERROR(o.String("code", c->mutable_code(), true));
   o.Rename(absl::StrCat("criterion ", c->code()));
   RETURN_IF_ERROR(o.String("title", c->mutable_title(), true));
@@ -537,27 +560,31 @@ absl::Status ReadCriterion(Reader* reader, const YAML::Node& node, const std::st
   c->set_max_milli(max);
   RETURN_IF_ERROR(o.String("guidance", c->mutable_guidance()));
   int policy = v1::DROP;
-  RETURN_IF_ERROR(o.Enum("not_applicable", {{"drop", v1::DROP}, {"full_marks", v1::FULL_MARKS}},
-                         &policy, false));
+  RETURN_IF_ERROR(o.Enum("not_applicable",
+                         {{"drop", v1::DROP}, {"full_marks", v1::FULL_MARKS}}, &policy,
+                         false));
   c->set_not_applicable(static_cast<v1::NotApplicablePolicy>(policy));
-  RETURN_IF_ERROR(o.List("evidence", "evidence",
-                         [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-                           v1::EvidenceRequirement* e = c->add_evidence();
-                           if (item.IsScalar()) {
-                             e->set_document_type(item.Scalar());
-                             return absl::OkStatus();
-                           }
-                           ASSIGN_OR_RETURN(Object ev, Object::Open(reader, item, p,
-                                                                    absl::StrCat(o.what(), ": evidence"), m));
-                           RETURN_IF_ERROR(ev.String("type", e->mutable_document_type(), true));
-                           RETURN_IF_ERROR(ev.String("note", e->mutable_note()));
-                           return ev.Finish();
-                         }));
+  RETURN_IF_ERROR(o.List(
+      "evidence", "evidence",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        v1::EvidenceRequirement* e = c->add_evidence();
+        if (item.IsScalar()) {
+          e->set_document_type(item.Scalar());
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(
+            Object ev,
+            Object::Open(reader, item, p, absl::StrCat(o.what(), ": evidence"), m));
+        RETURN_IF_ERROR(ev.String("type", e->mutable_document_type(), true));
+        RETURN_IF_ERROR(ev.String("note", e->mutable_note()));
+        return ev.Finish();
+      }));
   if (o.Has("rule")) RETURN_IF_ERROR(ReadRule(o, max, c->mutable_rule()));
-  RETURN_IF_ERROR(o.List("criteria", "criteria",
-                         [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-                           return ReadCriterion(reader, item, p, m, c->add_criteria());
-                         }));
+  RETURN_IF_ERROR(
+      o.List("criteria", "criteria",
+             [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+               return ReadCriterion(reader, item, p, m, c->add_criteria());
+             }));
   return o.Finish();
 }
 
@@ -567,8 +594,10 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
   RETURN_IF_ERROR(doc.String("title", set->mutable_title(), true));
   int level = v1::SET_LEVEL_UNSPECIFIED;
   RETURN_IF_ERROR(doc.Enum("level",
-                           {{"commune", v1::COMMUNE_LEVEL}, {"district", v1::DISTRICT_LEVEL},
-                            {"province", v1::PROVINCE_LEVEL}, {"agency", v1::AGENCY_LEVEL}},
+                           {{"commune", v1::COMMUNE_LEVEL},
+                            {"district", v1::DISTRICT_LEVEL},
+                            {"province", v1::PROVINCE_LEVEL},
+                            {"agency", v1::AGENCY_LEVEL}},
                            &level, true));
   set->set_level(static_cast<v1::SetLevel>(level));
   int64_t version = 1;
@@ -598,39 +627,40 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
         ind->set_complement(complement);
         return o.Finish();
       }));
-  RETURN_IF_ERROR(doc.List(
-      "classification", "classification",
+  RETURN_IF_ERROR(
+      doc.List("classification", "classification",
+               [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+                 ASSIGN_OR_RETURN(
+                     Object o, Object::Open(reader, item, p, "classification band", m));
+                 v1::ClassificationBand* band = set->add_classification();
+                 RETURN_IF_ERROR(o.String("label", band->mutable_label(), true));
+                 RETURN_IF_ERROR(o.String("title", band->mutable_title()));
+                 int64_t from = 0, below = 0;
+                 RETURN_IF_ERROR(ParseHundredths(o, "from", &from, "min_hundredths"));
+                 RETURN_IF_ERROR(ParseHundredths(o, "below", &below, "below_hundredths"));
+                 band->set_min_hundredths(from);
+                 band->set_below_hundredths(below);
+                 return o.Finish();
+               }));
+  return doc.List(
+      "areas", "areas",
       [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "classification band", m));
-        v1::ClassificationBand* band = set->add_classification();
-        RETURN_IF_ERROR(o.String("label", band->mutable_label(), true));
-        RETURN_IF_ERROR(o.String("title", band->mutable_title()));
-        int64_t from = 0, below = 0;
-        RETURN_IF_ERROR(ParseHundredths(o, "from", &from, "min_hundredths"));
-        RETURN_IF_ERROR(ParseHundredths(o, "below", &below, "below_hundredths"));
-        band->set_min_hundredths(from);
-        band->set_below_hundredths(below);
+        ASSIGN_OR_RETURN(Object o,
+                         Object::Open(reader, item, p, NameOf(item, "code", "area"), m));
+        v1::Area* area = set->add_areas();
+        RETURN_IF_ERROR(o.String("code", area->mutable_code(), true));
+        o.Rename(absl::StrCat("area ", area->code()));
+        RETURN_IF_ERROR(o.String("title", area->mutable_title(), true));
+        int64_t max = 0;
+        RETURN_IF_ERROR(o.Milli("max", &max, true, "max_milli"));
+        area->set_max_milli(max);
+        RETURN_IF_ERROR(
+            o.List("criteria", "criteria",
+                   [&](const YAML::Node& c, const std::string& cp, const YAML::Mark& cm) {
+                     return ReadCriterion(reader, c, cp, cm, area->add_criteria());
+                   }));
         return o.Finish();
-      }));
-  return doc.List("areas", "areas",
-                  [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-                    ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p,
-                                                            NameOf(item, "code", "area"), m));
-                    v1::Area* area = set->add_areas();
-                    RETURN_IF_ERROR(o.String("code", area->mutable_code(), true));
-                    o.Rename(absl::StrCat("area ", area->code()));
-                    RETURN_IF_ERROR(o.String("title", area->mutable_title(), true));
-                    int64_t max = 0;
-                    RETURN_IF_ERROR(o.Milli("max", &max, true, "max_milli"));
-                    area->set_max_milli(max);
-                    RETURN_IF_ERROR(o.List("criteria", "criteria",
-                                           [&](const YAML::Node& c, const std::string& cp,
-                                               const YAML::Mark& cm) {
-                                             return ReadCriterion(reader, c, cp, cm,
-                                                                  area->add_criteria());
-                                           }));
-                    return o.Finish();
-                  });
+      });
 }
 
 // ---- plans ----
@@ -657,10 +687,11 @@ absl::Status ReadKinds(Object& o, absl::string_view key,
       }
     }
     if (!found) {
-      return o.Error(key, absl::StrCat("'", raw, "' is not a unit kind (ward, commune, township, "
-                                                 "special_zone, city, town, district, "
-                                                 "department, province, commune_level, "
-                                                 "district_level)"));
+      return o.Error(key, absl::StrCat("'", raw,
+                                       "' is not a unit kind (ward, commune, township, "
+                                       "special_zone, city, town, district, "
+                                       "department, province, commune_level, "
+                                       "district_level)"));
     }
   }
   return absl::OkStatus();
@@ -685,7 +716,8 @@ absl::Status ReadPlanDoc(Reader* reader, Object& doc, v1::Plan* plan) {
     RETURN_IF_ERROR(s.Finish());
   }
   RETURN_IF_ERROR(doc.List(
-      "targets", "targets", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+      "targets", "targets",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
         ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "target", m));
         v1::Target* t = plan->add_targets();
         RETURN_IF_ERROR(o.String("indicator", t->mutable_indicator(), true));
@@ -703,19 +735,20 @@ absl::Status ReadPlanDoc(Reader* reader, Object& doc, v1::Plan* plan) {
         RETURN_IF_ERROR(o.String("text", t->mutable_text()));
         return o.Finish();
       }));
-  RETURN_IF_ERROR(doc.List(
-      "deadlines", "deadlines",
-      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "deadline", m));
-        v1::Deadline* d = plan->add_deadlines();
-        RETURN_IF_ERROR(o.String("key", d->mutable_key(), true));
-        o.Rename(absl::StrCat("deadline ", d->key()));
-        RETURN_IF_ERROR(o.Date("due", d->mutable_due(), true));
-        RETURN_IF_ERROR(o.String("text", d->mutable_text()));
-        return o.Finish();
-      }));
+  RETURN_IF_ERROR(
+      doc.List("deadlines", "deadlines",
+               [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+                 ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "deadline", m));
+                 v1::Deadline* d = plan->add_deadlines();
+                 RETURN_IF_ERROR(o.String("key", d->mutable_key(), true));
+                 o.Rename(absl::StrCat("deadline ", d->key()));
+                 RETURN_IF_ERROR(o.Date("due", d->mutable_due(), true));
+                 RETURN_IF_ERROR(o.String("text", d->mutable_text()));
+                 return o.Finish();
+               }));
   return doc.List(
-      "tasks", "tasks", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+      "tasks", "tasks",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
         ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, "task", m));
         v1::Task* t = plan->add_tasks();
         RETURN_IF_ERROR(o.String("area", t->mutable_area()));
@@ -753,17 +786,18 @@ absl::Status ReadValues(Object& entry, absl::string_view key, v1::EntryValues* v
   bool done = false, has_done = false;
   RETURN_IF_ERROR(entry.Bool("done", &done, &has_done));
   if (has_done) v->set_done(done);
-  if (entry.Has("issued")) RETURN_IF_ERROR(entry.Date("issued", v->mutable_issued(), true));
+  if (entry.Has("issued"))
+    RETURN_IF_ERROR(entry.Date("issued", v->mutable_issued(), true));
   if (entry.Has("score")) {
     int64_t score = 0;
     RETURN_IF_ERROR(entry.Milli("score", &score, true, "score_milli"));
     v->set_score_milli(score);
   }
   if (entry.Has("survey")) {
-    ASSIGN_OR_RETURN(Object s, Object::Open(entry.reader(), entry.Get("survey"),
-                                            Join(side, "survey"),
-                                            absl::StrCat(entry.what(), ": survey"),
-                                            entry.MarkOf("survey")));
+    ASSIGN_OR_RETURN(
+        Object s,
+        Object::Open(entry.reader(), entry.Get("survey"), Join(side, "survey"),
+                     absl::StrCat(entry.what(), ": survey"), entry.MarkOf("survey")));
     if (s.Has("percent")) {
       int64_t percent = 0;
       RETURN_IF_ERROR(s.Milli("percent", &percent, true, "percent_milli"));
@@ -790,15 +824,16 @@ absl::Status ReadValues(Object& entry, absl::string_view key, v1::EntryValues* v
 absl::Status ReadEntry(Reader* reader, const std::string& code, const YAML::Node& node,
                        const std::string& path, const YAML::Mark& mark, v1::Entry* e) {
   e->set_criterion(code);
-  ASSIGN_OR_RETURN(Object o, Object::Open(reader, node, path,
-                                          absl::StrCat("entry ", code), mark));
+  ASSIGN_OR_RETURN(Object o,
+                   Object::Open(reader, node, path, absl::StrCat("entry ", code), mark));
   // Engine paths name the side ("entries[3].self.figures.x"): record both sides here.
   reader->Record(Join(path, "self"), o.mark());
   RETURN_IF_ERROR(ReadValues(o, "self", e->mutable_self()));
   if (o.Has("appraised")) {
-    ASSIGN_OR_RETURN(Object a, Object::Open(reader, o.Get("appraised"), Join(path, "appraised"),
-                                            absl::StrCat("entry ", code, ": appraised"),
-                                            o.MarkOf("appraised")));
+    ASSIGN_OR_RETURN(
+        Object a,
+        Object::Open(reader, o.Get("appraised"), Join(path, "appraised"),
+                     absl::StrCat("entry ", code, ": appraised"), o.MarkOf("appraised")));
     RETURN_IF_ERROR(ReadValues(a, "", e->mutable_appraised()));
     RETURN_IF_ERROR(a.Finish());
   }
@@ -806,13 +841,16 @@ absl::Status ReadEntry(Reader* reader, const std::string& code, const YAML::Node
   RETURN_IF_ERROR(o.String("appraisal_comment", e->mutable_appraisal_comment()));
   RETURN_IF_ERROR(o.String("explanation", e->mutable_explanation()));
   RETURN_IF_ERROR(o.List(
-      "evidence", "evidence", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-        ASSIGN_OR_RETURN(Object ev, Object::Open(reader, item, p,
-                                                 absl::StrCat("entry ", code, ": evidence"), m));
+      "evidence", "evidence",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(
+            Object ev,
+            Object::Open(reader, item, p, absl::StrCat("entry ", code, ": evidence"), m));
         v1::Evidence* evidence = e->add_evidence();
         RETURN_IF_ERROR(ev.String("type", evidence->mutable_document_type(), true));
         RETURN_IF_ERROR(ev.String("number", evidence->mutable_number()));
-        if (ev.Has("date")) RETURN_IF_ERROR(ev.Date("date", evidence->mutable_date(), true));
+        if (ev.Has("date"))
+          RETURN_IF_ERROR(ev.Date("date", evidence->mutable_date(), true));
         RETURN_IF_ERROR(ev.String("issuer", evidence->mutable_issuer()));
         RETURN_IF_ERROR(ev.String("summary", evidence->mutable_summary()));
         RETURN_IF_ERROR(ev.String("file", evidence->mutable_file_name()));
@@ -825,13 +863,16 @@ absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
   RETURN_IF_ERROR(doc.String("criteria_set", &out->criteria_set));
   RETURN_IF_ERROR(doc.String("plan", &out->plan));
   return doc.List(
-      "units", "units", [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-        ASSIGN_OR_RETURN(Object o, Object::Open(reader, item, p, NameOf(item, "code", "unit"), m));
+      "units", "units",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(Object o,
+                         Object::Open(reader, item, p, NameOf(item, "code", "unit"), m));
         UnitFigures& u = out->units.emplace_back();
         RETURN_IF_ERROR(o.String("code", u.unit.mutable_code(), true));
         for (size_t i = 0; i + 1 < out->units.size(); ++i) {
           if (out->units[i].unit.code() == u.unit.code()) {
-            return o.Error("code", absl::StrCat("'", u.unit.code(), "' is also the code of units[", i, "]"));
+            return o.Error("code", absl::StrCat("'", u.unit.code(),
+                                                "' is also the code of units[", i, "]"));
           }
         }
         o.Rename(absl::StrCat("unit ", u.unit.code()));
@@ -844,9 +885,10 @@ absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
         u.assessment.set_unit(u.unit.code());
         if (o.Has("entries")) {
           const std::string epath = Join(p, "entries");
-          ASSIGN_OR_RETURN(Object entries, Object::Open(reader, o.Get("entries"), epath,
-                                                        absl::StrCat(o.what(), ": entries"),
-                                                        o.MarkOf("entries")));
+          ASSIGN_OR_RETURN(
+              Object entries,
+              Object::Open(reader, o.Get("entries"), epath,
+                           absl::StrCat(o.what(), ": entries"), o.MarkOf("entries")));
           int i = 0;
           for (const std::string& code : entries.Keys()) {
             const std::string entry_path = absl::StrCat(epath, "[", i++, "]");
@@ -876,7 +918,8 @@ absl::StatusOr<Parsed<v1::CriteriaSet>> ParseCriteriaSet(absl::string_view text,
   return ParseDocument<v1::CriteriaSet>(text, file, ReadSet);
 }
 
-absl::StatusOr<Parsed<v1::Plan>> ParsePlan(absl::string_view text, absl::string_view file) {
+absl::StatusOr<Parsed<v1::Plan>> ParsePlan(absl::string_view text,
+                                           absl::string_view file) {
   return ParseDocument<v1::Plan>(text, file, ReadPlanDoc);
 }
 
@@ -913,8 +956,9 @@ absl::StatusOr<FileKind> DetectFileKind(const std::string& path) {
     return Reader(path).ErrorAt(e.mark, e.msg);
   }
   return absl::InvalidArgumentError(
-      absl::StrCat(path, ": not a criteria set (no 'areas'), a plan (no 'year') or "
-                         "figures (no 'units')"));
+      absl::StrCat(path,
+                   ": not a criteria set (no 'areas'), a plan (no 'year') or "
+                   "figures (no 'units')"));
 }
 
 absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> LoadCriteriaSet(
@@ -925,7 +969,8 @@ absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> LoadCriteriaS
   return compiled;
 }
 
-absl::StatusOr<std::shared_ptr<const engine::CompiledPlan>> LoadPlan(const std::string& path) {
+absl::StatusOr<std::shared_ptr<const engine::CompiledPlan>> LoadPlan(
+    const std::string& path) {
   ASSIGN_OR_RETURN(Parsed<v1::Plan> parsed, ReadPlan(path));
   auto compiled = engine::CompiledPlan::Compile(std::move(parsed.proto));
   if (!compiled.ok()) return parsed.source.Annotate(compiled.status());

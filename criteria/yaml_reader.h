@@ -59,7 +59,8 @@ struct FiguresFile {
 // Parse `text` (named `file` in errors). Syntax and shape only; see Compile* below.
 absl::StatusOr<Parsed<v1::CriteriaSet>> ParseCriteriaSet(absl::string_view text,
                                                          absl::string_view file);
-absl::StatusOr<Parsed<v1::Plan>> ParsePlan(absl::string_view text, absl::string_view file);
+absl::StatusOr<Parsed<v1::Plan>> ParsePlan(absl::string_view text,
+                                           absl::string_view file);
 absl::StatusOr<Parsed<FiguresFile>> ParseFigures(absl::string_view text,
                                                  absl::string_view file);
 
@@ -77,7 +78,8 @@ absl::StatusOr<FileKind> DetectFileKind(const std::string& path);
 // Read, parse and validate with the engine; engine errors come back as file:line:col.
 absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> LoadCriteriaSet(
     const std::string& path);
-absl::StatusOr<std::shared_ptr<const engine::CompiledPlan>> LoadPlan(const std::string& path);
+absl::StatusOr<std::shared_ptr<const engine::CompiledPlan>> LoadPlan(
+    const std::string& path);
 
 }  // namespace parindex::criteria
 

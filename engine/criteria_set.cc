@@ -31,8 +31,9 @@ absl::Status CheckBands(const Node& node, const std::string& path,
   for (int i = 0; i < bands.size(); ++i) {
     const v1::Band& band = bands[i];
     const std::string band_path = absl::StrCat(path, ".bands[", i, "]");
-    const bool direction_ok = higher_is_better ? IsIncreasingComparator(band.comparator())
-                                               : IsDecreasingComparator(band.comparator());
+    const bool direction_ok = higher_is_better
+                                  ? IsIncreasingComparator(band.comparator())
+                                  : IsDecreasingComparator(band.comparator());
     if (!direction_ok) {
       return InvalidAt(
           band_path,
@@ -42,8 +43,8 @@ absl::Status CheckBands(const Node& node, const std::string& path,
     }
     if (band.points_milli() > max) {
       return InvalidAt(band_path,
-                       absl::StrCat("criterion ", code, ": bands[", i, "].points: ",
-                                    FormatMilliShort(band.points_milli()),
+                       absl::StrCat("criterion ", code, ": bands[", i,
+                                    "].points: ", FormatMilliShort(band.points_milli()),
                                     " exceeds the maximum ", FormatMilliShort(max)));
     }
     if (i == 0) continue;
@@ -52,16 +53,19 @@ absl::Status CheckBands(const Node& node, const std::string& path,
                              ? band.threshold_milli() < prev.threshold_milli()
                              : band.threshold_milli() > prev.threshold_milli();
     if (band.threshold_milli() == prev.threshold_milli()) {
-      return InvalidAt(band_path, absl::StrCat("criterion ", code, ": bands[", i,
-                                               "].threshold: overlaps bands[", i - 1,
-                                               "] at ", FormatMilliShort(band.threshold_milli())));
+      return InvalidAt(
+          band_path,
+          absl::StrCat("criterion ", code, ": bands[", i, "].threshold: overlaps bands[",
+                       i - 1, "] at ", FormatMilliShort(band.threshold_milli())));
     }
     if (!ordered) {
       return InvalidAt(
           band_path,
-          absl::StrCat("criterion ", code, ": bands[", i, "].threshold: bands must be listed "
-                       "best first with ", higher_is_better ? "decreasing" : "increasing",
-                       " thresholds (", FormatMilliShort(band.threshold_milli()), " after ",
+          absl::StrCat("criterion ", code, ": bands[", i,
+                       "].threshold: bands must be listed "
+                       "best first with ",
+                       higher_is_better ? "decreasing" : "increasing", " thresholds (",
+                       FormatMilliShort(band.threshold_milli()), " after ",
                        FormatMilliShort(prev.threshold_milli()), ")"));
     }
     if (band.points_milli() > prev.points_milli()) {
@@ -73,8 +77,9 @@ absl::Status CheckBands(const Node& node, const std::string& path,
     }
   }
   if (otherwise > bands[bands.size() - 1].points_milli()) {
-    return InvalidAt(path, absl::StrCat("criterion ", code,
-                                        ": otherwise: gives more points than the last band"));
+    return InvalidAt(path,
+                     absl::StrCat("criterion ", code,
+                                  ": otherwise: gives more points than the last band"));
   }
   return absl::OkStatus();
 }
@@ -102,7 +107,8 @@ absl::Status CompiledCriteriaSet::Build() {
   for (int i = 0; i < set_.indicators_size(); ++i) {
     const v1::Indicator& ind = set_.indicators(i);
     const std::string path = absl::StrCat("indicators[", i, "]");
-    const std::string name = absl::StrCat("indicator ", ind.id().empty() ? "?" : ind.id());
+    const std::string name =
+        absl::StrCat("indicator ", ind.id().empty() ? "?" : ind.id());
     if (ind.id().empty()) return InvalidAt(path, absl::StrCat(path, ": id is required"));
     if (!indicator_by_id_.emplace(ind.id(), i).second) {
       return InvalidAt(path, absl::StrCat(name, ": defined twice"));
@@ -128,7 +134,8 @@ absl::Status CompiledCriteriaSet::Build() {
   for (int a = 0; a < set_.areas_size(); ++a) {
     const v1::Area& area = set_.areas(a);
     const std::string path = absl::StrCat("areas[", a, "]");
-    if (area.code().empty()) return InvalidAt(path, absl::StrCat(path, ": code is required"));
+    if (area.code().empty())
+      return InvalidAt(path, absl::StrCat(path, ": code is required"));
     if (!area_codes.emplace(area.code(), a).second) {
       return InvalidAt(path, absl::StrCat("area ", area.code(), ": code used twice"));
     }
@@ -144,20 +151,22 @@ absl::Status CompiledCriteriaSet::Build() {
     }
     // An area of bonus and penalty points only (Hà Nội's 9th content) has max 0.
     if (area.max_milli() < 0 || (area.max_milli() == 0 && !only_adjustments)) {
-      return InvalidAt(path, absl::StrCat("area ", area.code(), ": max must be positive"));
+      return InvalidAt(path,
+                       absl::StrCat("area ", area.code(), ": max must be positive"));
     }
     if (sum != area.max_milli()) {
-      return InvalidAt(path, absl::StrCat("area ", area.code(), ": max ",
-                                          FormatMilliShort(area.max_milli()),
-                                          " but its criteria add up to ",
-                                          FormatMilliShort(sum)));
+      return InvalidAt(
+          path,
+          absl::StrCat("area ", area.code(), ": max ", FormatMilliShort(area.max_milli()),
+                       " but its criteria add up to ", FormatMilliShort(sum)));
     }
     total += area.max_milli();
   }
   if (total != set_.total_milli()) {
-    return InvalidAt("total_milli",
-                     absl::StrCat("criteria set: total ", FormatMilliShort(set_.total_milli()),
-                                  " but the areas add up to ", FormatMilliShort(total)));
+    return InvalidAt(
+        "total_milli",
+        absl::StrCat("criteria set: total ", FormatMilliShort(set_.total_milli()),
+                     " but the areas add up to ", FormatMilliShort(total)));
   }
   for (Node& node : nodes_) {
     if (node.leaf()) {
@@ -166,11 +175,10 @@ absl::Status CompiledCriteriaSet::Build() {
     }
   }
   if (survey != set_.survey_milli()) {
-    return InvalidAt("survey_milli",
-                     absl::StrCat("criteria set: survey share ",
-                                  FormatMilliShort(set_.survey_milli()),
-                                  " but the survey criteria add up to ",
-                                  FormatMilliShort(survey)));
+    return InvalidAt(
+        "survey_milli",
+        absl::StrCat("criteria set: survey share ", FormatMilliShort(set_.survey_milli()),
+                     " but the survey criteria add up to ", FormatMilliShort(survey)));
   }
   return CheckClassification();
 }
@@ -195,8 +203,9 @@ absl::Status CompiledCriteriaSet::AddCriterion(const v1::Criterion& criterion, i
   if (criterion.criteria_size() == 0) {
     ++leaf_count_;
     if (nodes_[index].shape == v1::Rule::SHAPE_NOT_SET) {
-      return InvalidAt(path, absl::StrCat("criterion ", code,
-                                          ": rule is required (a leaf needs a scoring rule)"));
+      return InvalidAt(path,
+                       absl::StrCat("criterion ", code,
+                                    ": rule is required (a leaf needs a scoring rule)"));
     }
     if (nodes_[index].shape == v1::Rule::kAdjustment) {
       if (criterion.max_milli() != 0) {
@@ -226,10 +235,10 @@ absl::Status CompiledCriteriaSet::AddCriterion(const v1::Criterion& criterion, i
     sum += criterion.criteria(c).max_milli();
   }
   if (sum != criterion.max_milli()) {
-    return InvalidAt(path, absl::StrCat("criterion ", code, ": max ",
-                                        FormatMilliShort(criterion.max_milli()),
-                                        " but its sub-criteria add up to ",
-                                        FormatMilliShort(sum)));
+    return InvalidAt(
+        path, absl::StrCat("criterion ", code, ": max ",
+                           FormatMilliShort(criterion.max_milli()),
+                           " but its sub-criteria add up to ", FormatMilliShort(sum)));
   }
   return absl::OkStatus();
 }
@@ -245,10 +254,9 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
   auto resolve = [&](const std::string& id, const char* shape) -> absl::Status {
     auto it = indicator_by_id_.find(id);
     if (it == indicator_by_id_.end()) {
-      return InvalidAt(
-          absl::StrCat(rule_path, ".", shape),
-          absl::StrCat("criterion ", code, ": rule.", shape, ".indicator: '", id,
-                       "' is not an indicator of this set"));
+      return InvalidAt(absl::StrCat(rule_path, ".", shape),
+                       absl::StrCat("criterion ", code, ": rule.", shape, ".indicator: '",
+                                    id, "' is not an indicator of this set"));
     }
     node.indicator = it->second;
     return absl::OkStatus();
@@ -266,7 +274,8 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
     case v1::Rule::kInverse:
       RETURN_IF_ERROR(resolve(rule.inverse().indicator(), "inverse"));
       return CheckBands(node, absl::StrCat(rule_path, ".inverse"), rule.inverse().bands(),
-                        rule.inverse().otherwise_points_milli(), /*higher_is_better=*/false);
+                        rule.inverse().otherwise_points_milli(),
+                        /*higher_is_better=*/false);
     case v1::Rule::kLinear:
       RETURN_IF_ERROR(resolve(rule.linear().indicator(), "linear"));
       if (set_.indicators(node.indicator).unit() != v1::PERCENT) {
@@ -278,8 +287,9 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
     case v1::Rule::kBoolean: {
       const v1::BooleanRule& b = rule.boolean();
       if (b.yes_points_milli() <= 0 || b.yes_points_milli() > max) {
-        return fail("boolean", absl::StrCat("yes: must be above 0 and at most the maximum ",
-                                            FormatMilliShort(max)));
+        return fail("boolean",
+                    absl::StrCat("yes: must be above 0 and at most the maximum ",
+                                 FormatMilliShort(max)));
       }
       if (b.no_points_milli() >= b.yes_points_milli()) {
         return fail("boolean", "no: must give fewer points than yes");
@@ -297,12 +307,14 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
       }
       if (d.on_time_points_milli() <= 0 || d.on_time_points_milli() > max) {
         return fail("deadline", absl::StrCat("on_time: must be above 0 and at most the "
-                                             "maximum ", FormatMilliShort(max)));
+                                             "maximum ",
+                                             FormatMilliShort(max)));
       }
       if (d.late_points_milli() > d.on_time_points_milli() ||
           d.missing_points_milli() > d.late_points_milli()) {
-        return fail("deadline", "late: points must not increase from on time to late to "
-                                "missing");
+        return fail("deadline",
+                    "late: points must not increase from on time to late to "
+                    "missing");
       }
       return absl::OkStatus();
     }
@@ -312,20 +324,25 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
       const char* shape = count ? "count" : "adjustment";
       const std::string& id =
           count ? rule.count().indicator() : rule.adjustment().indicator();
-      const int64_t per_item =
-          count ? rule.count().points_per_item_milli() : rule.adjustment().points_per_item_milli();
-      const int64_t cap = count ? rule.count().cap_milli() : rule.adjustment().cap_milli();
+      const int64_t per_item = count ? rule.count().points_per_item_milli()
+                                     : rule.adjustment().points_per_item_milli();
+      const int64_t cap =
+          count ? rule.count().cap_milli() : rule.adjustment().cap_milli();
       RETURN_IF_ERROR(resolve(id, shape));
       if (!set_.indicators(node.indicator).denominator().empty()) {
-        return fail(shape, "indicator: must count items (an indicator with no denominator)");
+        return fail(shape,
+                    "indicator: must count items (an indicator with no denominator)");
       }
       if (count && (per_item <= 0 || cap <= 0 || cap > max)) {
-        return fail(shape, absl::StrCat("cap: per item and cap must be above 0 and the cap "
-                                        "at most the maximum ", FormatMilliShort(max)));
+        return fail(shape,
+                    absl::StrCat("cap: per item and cap must be above 0 and the cap "
+                                 "at most the maximum ",
+                                 FormatMilliShort(max)));
       }
       if (!count && (per_item == 0 || cap == 0 || (per_item > 0) != (cap > 0))) {
-        return fail(shape, "cap: per item and cap must be non-zero with the same sign "
-                           "(positive for a bonus, negative for a penalty)");
+        return fail(shape,
+                    "cap: per item and cap must be non-zero with the same sign "
+                    "(positive for a bonus, negative for a penalty)");
       }
       return absl::OkStatus();
     }
@@ -334,11 +351,13 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
     case v1::Rule::kSurvey: {
       const auto& p = rule.survey().answer_percent();
       if (p.empty()) return absl::OkStatus();
-      if (p.size() != 4) return fail("survey", "answers: give four percents, for A, B, C, D");
+      if (p.size() != 4)
+        return fail("survey", "answers: give four percents, for A, B, C, D");
       for (int i = 0; i < 4; ++i) {
         if (p[i] < 0 || p[i] > 100 || (i > 0 && p[i] > p[i - 1])) {
-          return fail("survey", "answers: percents must be within 0..100 and not increase "
-                                "from A to D");
+          return fail("survey",
+                      "answers: percents must be within 0..100 and not increase "
+                      "from A to D");
         }
       }
       return absl::OkStatus();
@@ -355,7 +374,8 @@ absl::Status CompiledCriteriaSet::CheckClassification() const {
     const v1::ClassificationBand& band = bands[i];
     const std::string path = absl::StrCat("classification[", i, "]");
     const std::string name = absl::StrCat("classification ", band.label());
-    if (band.label().empty()) return InvalidAt(path, absl::StrCat(path, ": label is required"));
+    if (band.label().empty())
+      return InvalidAt(path, absl::StrCat(path, ": label is required"));
     if (i == 0) {
       if (band.below_hundredths() != 0) {
         return InvalidAt(path, absl::StrCat(name, ": the top band has no upper bound"));
@@ -363,16 +383,17 @@ absl::Status CompiledCriteriaSet::CheckClassification() const {
     } else {
       const v1::ClassificationBand& upper = bands[i - 1];
       if (band.below_hundredths() <= band.min_hundredths()) {
-        return InvalidAt(path, absl::StrCat(name, ": from ",
-                                            FormatHundredths(band.min_hundredths()),
-                                            " must be below ",
-                                            FormatHundredths(band.below_hundredths())));
+        return InvalidAt(
+            path,
+            absl::StrCat(name, ": from ", FormatHundredths(band.min_hundredths()),
+                         " must be below ", FormatHundredths(band.below_hundredths())));
       }
       if (band.below_hundredths() < upper.min_hundredths()) {
-        return InvalidAt(path, absl::StrCat(name, ": indices from ",
-                                            FormatHundredths(band.below_hundredths()), " to ",
-                                            FormatHundredths(upper.min_hundredths()),
-                                            " have no class (gap below ", upper.label(), ")"));
+        return InvalidAt(path,
+                         absl::StrCat(name, ": indices from ",
+                                      FormatHundredths(band.below_hundredths()), " to ",
+                                      FormatHundredths(upper.min_hundredths()),
+                                      " have no class (gap below ", upper.label(), ")"));
       }
       if (band.below_hundredths() > upper.min_hundredths()) {
         return InvalidAt(path, absl::StrCat(name, ": overlaps ", upper.label(), " from ",
@@ -380,9 +401,10 @@ absl::Status CompiledCriteriaSet::CheckClassification() const {
       }
     }
     if (i + 1 == bands.size() && band.min_hundredths() != 0) {
-      return InvalidAt(path, absl::StrCat(name, ": indices below ",
-                                          FormatHundredths(band.min_hundredths()),
-                                          " have no class (the lowest band must start at 0)"));
+      return InvalidAt(
+          path,
+          absl::StrCat(name, ": indices below ", FormatHundredths(band.min_hundredths()),
+                       " have no class (the lowest band must start at 0)"));
     }
   }
   return absl::OkStatus();

@@ -19,7 +19,7 @@ struct Node {
   int area = 0;     // index into CriteriaSet.areas
   int parent = -1;  // node index of the enclosing group, -1 directly under an area
   int depth = 0;
-  std::vector<int> children;  // node indices; empty for a leaf
+  std::vector<int> children;                            // node indices; empty for a leaf
   v1::Rule::ShapeCase shape = v1::Rule::SHAPE_NOT_SET;  // leaves only
   int indicator = -1;  // index into CriteriaSet.indicators, -1 when the rule reads none
   std::string path;    // "areas[1].criteria[0].criteria[2]", for error messages
@@ -62,9 +62,7 @@ class CompiledCriteriaSet {
 };
 
 // True for rule shapes whose points are added outside the scale (bonus and penalty).
-inline bool IsAdjustment(const Node& node) {
-  return node.shape == v1::Rule::kAdjustment;
-}
+inline bool IsAdjustment(const Node& node) { return node.shape == v1::Rule::kAdjustment; }
 
 }  // namespace parindex::engine
 

@@ -9,21 +9,30 @@ namespace parindex::engine {
 // ">", "≥", "≤", "<".
 inline const char* ComparatorSymbol(v1::Comparator comparator) {
   switch (comparator) {
-    case v1::GREATER: return ">";
-    case v1::AT_LEAST: return "≥";
-    case v1::AT_MOST: return "≤";
-    case v1::LESS: return "<";
-    default: return "?";
+    case v1::GREATER:
+      return ">";
+    case v1::AT_LEAST:
+      return "≥";
+    case v1::AT_MOST:
+      return "≤";
+    case v1::LESS:
+      return "<";
+    default:
+      return "?";
   }
 }
 
 // What follows a value: "%", " min", " days", or nothing for counts.
 inline const char* UnitSuffix(v1::MeasureUnit unit) {
   switch (unit) {
-    case v1::PERCENT: return "%";
-    case v1::MINUTES: return " min";
-    case v1::DAYS: return " days";
-    default: return "";
+    case v1::PERCENT:
+      return "%";
+    case v1::MINUTES:
+      return " min";
+    case v1::DAYS:
+      return " days";
+    default:
+      return "";
   }
 }
 

@@ -22,7 +22,8 @@ std::string KindName(v1::UnitKind kind) {
 
 // "95.81%" for the exact value of the indicator.
 std::string ValueText(const v1::Indicator& indicator, const NodeScore& score) {
-  if (indicator.denominator().empty()) return absl::StrCat(score.num, UnitSuffix(indicator.unit()));
+  if (indicator.denominator().empty())
+    return absl::StrCat(score.num, UnitSuffix(indicator.unit()));
   int128 num = indicator.complement() ? score.den - score.num : score.num;
   if (indicator.unit() == v1::PERCENT) num *= 100;
   return absl::StrCat(FormatHundredths(DivRoundHalfUp(num * 100, score.den)),
@@ -34,12 +35,13 @@ std::string Measured(const v1::Indicator& indicator, const NodeScore& score) {
   if (indicator.denominator().empty()) {
     return absl::StrCat(indicator.id(), " ", ValueText(indicator, score));
   }
-  return absl::StrCat(indicator.id(), " ", indicator.complement() ? "100% − " : "", score.num,
-                      "/", score.den, " = ", ValueText(indicator, score));
+  return absl::StrCat(indicator.id(), " ", indicator.complement() ? "100% − " : "",
+                      score.num, "/", score.den, " = ", ValueText(indicator, score));
 }
 
 std::string Threshold(v1::Comparator comparator, int64_t milli, v1::MeasureUnit unit) {
-  return absl::StrCat(ComparatorSymbol(comparator), " ", FormatMilliShort(milli), UnitSuffix(unit));
+  return absl::StrCat(ComparatorSymbol(comparator), " ", FormatMilliShort(milli),
+                      UnitSuffix(unit));
 }
 
 }  // namespace
@@ -66,8 +68,9 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     area->set_applicable_max_milli(sheet.areas[a].applicable_max_milli);
     area->set_points_milli(sheet.areas[a].points_milli);
     if (sheet.areas[a].applicable_max_milli > 0) {
-      area->set_index_hundredths(DivRoundHalfUp(int128{sheet.areas[a].points_milli} * 10000,
-                                                sheet.areas[a].applicable_max_milli));
+      area->set_index_hundredths(
+          DivRoundHalfUp(int128{sheet.areas[a].points_milli} * 10000,
+                         sheet.areas[a].applicable_max_milli));
     }
   }
 
@@ -98,15 +101,16 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     if (indicator != nullptr) {
       trace->set_indicator(indicator->id());
       if (values != nullptr) {
-        auto add_inputs = [&](const google::protobuf::RepeatedPtrField<std::string>& names) {
-          for (const std::string& name : names) {
-            auto it = values->figures().find(name);
-            if (it == values->figures().end()) continue;
-            v1::Figure* f = trace->add_inputs();
-            f->set_name(name);
-            f->set_value(it->second);
-          }
-        };
+        auto add_inputs =
+            [&](const google::protobuf::RepeatedPtrField<std::string>& names) {
+              for (const std::string& name : names) {
+                auto it = values->figures().find(name);
+                if (it == values->figures().end()) continue;
+                v1::Figure* f = trace->add_inputs();
+                f->set_name(name);
+                f->set_value(it->second);
+              }
+            };
         add_inputs(indicator->numerator());
         add_inputs(indicator->denominator());
       }
@@ -131,17 +135,17 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         reason = absl::StrCat("sum of ", node.children.size(), " sub-criteria", result);
         break;
       case Why::kNotReported:
-        reason = absl::StrCat("not reported",
-                              score.missing != nullptr ? absl::StrCat(": ", *score.missing) : "",
-                              node.shape == v1::Rule::kDeadline ? ": no document date" : "",
-                              result);
+        reason = absl::StrCat(
+            "not reported",
+            score.missing != nullptr ? absl::StrCat(": ", *score.missing) : "",
+            node.shape == v1::Rule::kDeadline ? ": no document date" : "", result);
         break;
       case Why::kNothingToScore:
-        reason = absl::StrCat("not applicable: ", absl::StrJoin(indicator->denominator(), " + "),
-                              " is 0",
-                              score.points_milli > 0 ? " (full marks per the set)"
-                                                     : " (dropped from the maximum)",
-                              score.points_milli > 0 ? result : "");
+        reason = absl::StrCat(
+            "not applicable: ", absl::StrJoin(indicator->denominator(), " + "), " is 0",
+            score.points_milli > 0 ? " (full marks per the set)"
+                                   : " (dropped from the maximum)",
+            score.points_milli > 0 ? result : "");
         break;
       case Why::kBand:
       case Why::kOtherwise: {
@@ -149,20 +153,20 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                                                            : rule.inverse().bands();
         if (score.why == Why::kBand) {
           const v1::Band& band = bands[score.band];
-          trace->set_applied(absl::StrCat("band ", Threshold(band.comparator(),
-                                                            band.threshold_milli(),
-                                                            indicator->unit())));
-          reason = absl::StrCat(Measured(*indicator, score), " ",
-                                Threshold(band.comparator(), band.threshold_milli(),
-                                          indicator->unit()),
-                                result);
+          trace->set_applied(absl::StrCat(
+              "band ",
+              Threshold(band.comparator(), band.threshold_milli(), indicator->unit())));
+          reason = absl::StrCat(
+              Measured(*indicator, score), " ",
+              Threshold(band.comparator(), band.threshold_milli(), indicator->unit()),
+              result);
         } else {
           const v1::Band& last = bands[bands.size() - 1];
           trace->set_applied("otherwise");
-          reason = absl::StrCat(Measured(*indicator, score), ", not ",
-                                Threshold(last.comparator(), last.threshold_milli(),
-                                          indicator->unit()),
-                                result);
+          reason = absl::StrCat(
+              Measured(*indicator, score), ", not ",
+              Threshold(last.comparator(), last.threshold_milli(), indicator->unit()),
+              result);
         }
         break;
       }
@@ -192,8 +196,8 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                      ? absl::StrCat("not applicable: no plan, so no target for ",
                                     indicator->id())
                      : absl::StrCat("not applicable: plan ", plan->proto().id(),
-                                    " sets no target for ", indicator->id(), " for ", kind,
-                                    " units");
+                                    " sets no target for ", indicator->id(), " for ",
+                                    kind, " units");
         break;
       case Why::kYes:
       case Why::kNo:
@@ -201,29 +205,28 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         break;
       case Why::kOnTime:
       case Why::kLate: {
-        const std::string due =
-            absl::StrCat(rule.deadline().strictly_before() ? "before " : "by ",
-                         DateText(*score.due));
+        const std::string due = absl::StrCat(
+            rule.deadline().strictly_before() ? "before " : "by ", DateText(*score.due));
         trace->set_applied(absl::StrCat("due ", due));
         reason = absl::StrCat("issued ", DateText(values->issued()), ", due ", due, ": ",
                               score.why == Why::kOnTime ? "on time" : "late", result);
         break;
       }
       case Why::kNoDeadline:
-        reason = absl::StrCat("not applicable: ",
-                              plan == nullptr ? "no plan, so no deadline "
-                                              : "the plan sets no deadline ",
-                              rule.deadline().plan_deadline());
+        reason = absl::StrCat(
+            "not applicable: ",
+            plan == nullptr ? "no plan, so no deadline " : "the plan sets no deadline ",
+            rule.deadline().plan_deadline());
         break;
       case Why::kCount: {
         const int64_t raw = score.num * rule.count().points_per_item_milli();
-        reason = absl::StrCat(indicator->id(), " ", score.num, " × ",
-                              FormatMilli(rule.count().points_per_item_milli()), " = ",
-                              FormatMilli(raw),
-                              raw > score.points_milli
-                                  ? absl::StrCat(", capped at ", FormatMilli(rule.count().cap_milli()))
-                                  : "",
-                              result);
+        reason = absl::StrCat(
+            indicator->id(), " ", score.num, " × ",
+            FormatMilli(rule.count().points_per_item_milli()), " = ", FormatMilli(raw),
+            raw > score.points_milli
+                ? absl::StrCat(", capped at ", FormatMilli(rule.count().cap_milli()))
+                : "",
+            result);
         break;
       }
       case Why::kAdjustment: {
@@ -233,20 +236,22 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
           break;
         }
         const int64_t raw = score.num * adj.points_per_item_milli();
-        reason = absl::StrCat(indicator->id(), " ", score.num, " × ",
-                              FormatMilli(adj.points_per_item_milli()), " = ", FormatMilli(raw),
-                              raw != score.points_milli
-                                  ? absl::StrCat(", capped at ", FormatMilli(adj.cap_milli()))
-                                  : "",
-                              result);
+        reason = absl::StrCat(
+            indicator->id(), " ", score.num, " × ",
+            FormatMilli(adj.points_per_item_milli()), " = ", FormatMilli(raw),
+            raw != score.points_milli
+                ? absl::StrCat(", capped at ", FormatMilli(adj.cap_milli()))
+                : "",
+            result);
         break;
       }
       case Why::kJudgement:
-        reason = absl::StrCat(column == v1::APPRAISED && values != nullptr &&
-                                      &assessment.entries(score.entry).appraised() == values
-                                  ? "appraiser's score"
-                                  : "self score",
-                              result);
+        reason =
+            absl::StrCat(column == v1::APPRAISED && values != nullptr &&
+                                 &assessment.entries(score.entry).appraised() == values
+                             ? "appraiser's score"
+                             : "self score",
+                         result);
         break;
       case Why::kSurvey: {
         const v1::SurveyAnswers& s = values->survey();
@@ -254,16 +259,16 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
           trace->set_numerator(score.num);
           trace->set_denominator(100000);
           trace->set_value_text(absl::StrCat(FormatMilli(score.num), "%"));
-          reason = absl::StrCat("survey result ", trace->value_text(), " of the maximum", result);
+          reason = absl::StrCat("survey result ", trace->value_text(), " of the maximum",
+                                result);
           break;
         }
         trace->set_numerator(score.num);
         trace->set_denominator(score.den * 100);
-        trace->set_value_text(
-            absl::StrCat(FormatHundredths(DivRoundHalfUp(int128{score.num} * 100, score.den)),
-                         "%"));
-        reason = absl::StrCat("survey A ", s.a(), ", B ", s.b(), ", C ", s.c(), ", D ", s.d(),
-                              " (", score.den, " answers) = ", trace->value_text(),
+        trace->set_value_text(absl::StrCat(
+            FormatHundredths(DivRoundHalfUp(int128{score.num} * 100, score.den)), "%"));
+        reason = absl::StrCat("survey A ", s.a(), ", B ", s.b(), ", C ", s.c(), ", D ",
+                              s.d(), " (", score.den, " answers) = ", trace->value_text(),
                               " of the maximum", result);
         break;
       }

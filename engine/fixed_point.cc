@@ -97,8 +97,6 @@ std::string FormatMilliShort(int64_t milli) {
   return s;
 }
 
-std::string FormatHundredths(int64_t hundredths) {
-  return FormatScaled(hundredths, 2);
-}
+std::string FormatHundredths(int64_t hundredths) { return FormatScaled(hundredths, 2); }
 
 }  // namespace parindex::engine

@@ -69,12 +69,15 @@ absl::Status CompiledPlan::Build() {
   for (int i = 0; i < plan_.deadlines_size(); ++i) {
     const v1::Deadline& deadline = plan_.deadlines(i);
     const std::string path = absl::StrCat("deadlines[", i, "]");
-    if (deadline.key().empty()) return InvalidAt(path, absl::StrCat(path, ".key: is required"));
+    if (deadline.key().empty())
+      return InvalidAt(path, absl::StrCat(path, ".key: is required"));
     if (!IsValidDate(deadline.due())) {
-      return InvalidAt(path, absl::StrCat(path, " (", deadline.key(), ").due: not a valid date"));
+      return InvalidAt(
+          path, absl::StrCat(path, " (", deadline.key(), ").due: not a valid date"));
     }
     if (!deadlines_.emplace(deadline.key(), &deadline).second) {
-      return InvalidAt(path, absl::StrCat(path, ".key: '", deadline.key(), "' used twice"));
+      return InvalidAt(path,
+                       absl::StrCat(path, ".key: '", deadline.key(), "' used twice"));
     }
   }
   return absl::OkStatus();

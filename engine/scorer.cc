@@ -39,11 +39,16 @@ absl::Status FieldError(int entry, const v1::Entry& e, v1::Column column,
 bool Holds(v1::Comparator comparator, const Fraction& value, int64_t threshold_milli) {
   const int c = CompareFractions(value, Fraction{threshold_milli, 1000});
   switch (comparator) {
-    case v1::GREATER: return c > 0;
-    case v1::AT_LEAST: return c >= 0;
-    case v1::AT_MOST: return c <= 0;
-    case v1::LESS: return c < 0;
-    default: return false;
+    case v1::GREATER:
+      return c > 0;
+    case v1::AT_LEAST:
+      return c >= 0;
+    case v1::AT_MOST:
+      return c <= 0;
+    case v1::LESS:
+      return c < 0;
+    default:
+      return false;
   }
 }
 
@@ -55,7 +60,8 @@ bool HigherIsBetter(v1::Comparator comparator) {
 // Sets *reported to false when a figure is missing (naming it in out->missing).
 absl::Status ReadIndicator(const v1::Indicator& indicator, const v1::Criterion& criterion,
                            int entry, const v1::Entry& e, v1::Column column,
-                           const v1::EntryValues& values, NodeScore* out, bool* reported) {
+                           const v1::EntryValues& values, NodeScore* out,
+                           bool* reported) {
   const auto& figures = values.figures();
   *reported = true;
   int found = 0;
@@ -85,16 +91,20 @@ absl::Status ReadIndicator(const v1::Indicator& indicator, const v1::Criterion& 
   out->den = sum(indicator.denominator());
   if (found != static_cast<int>(figures.size())) {
     // A figure the indicator does not read: most likely a typo of one it does.
-    std::vector<std::string> names(indicator.numerator().begin(), indicator.numerator().end());
-    names.insert(names.end(), indicator.denominator().begin(), indicator.denominator().end());
+    std::vector<std::string> names(indicator.numerator().begin(),
+                                   indicator.numerator().end());
+    names.insert(names.end(), indicator.denominator().begin(),
+                 indicator.denominator().end());
     std::vector<std::string> unknown;
     for (const auto& [name, value] : figures) {
-      if (std::find(names.begin(), names.end(), name) == names.end()) unknown.push_back(name);
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        unknown.push_back(name);
     }
     std::sort(unknown.begin(), unknown.end());  // map order is not stable; errors are
-    return FieldError(entry, e, column, absl::StrCat("figures.", unknown[0]),
-                      absl::StrCat("criterion ", criterion.code(), " reads no figure '",
-                                   unknown[0], "' (it reads ", absl::StrJoin(names, ", "), ")"));
+    return FieldError(
+        entry, e, column, absl::StrCat("figures.", unknown[0]),
+        absl::StrCat("criterion ", criterion.code(), " reads no figure '", unknown[0],
+                     "' (it reads ", absl::StrJoin(names, ", "), ")"));
   }
   RETURN_IF_ERROR(status);
   if (!*reported) return absl::OkStatus();
@@ -102,14 +112,14 @@ absl::Status ReadIndicator(const v1::Indicator& indicator, const v1::Criterion& 
     const std::string& first = indicator.numerator(0);
     if (indicator.numerator_size() == 1 && indicator.denominator_size() == 1) {
       return FieldError(entry, e, column, absl::StrCat("figures.", first),
-                        absl::StrCat(out->num, " exceeds ", indicator.denominator(0), " (",
-                                     out->den, ")"));
+                        absl::StrCat(out->num, " exceeds ", indicator.denominator(0),
+                                     " (", out->den, ")"));
     }
-    return FieldError(entry, e, column, absl::StrCat("figures.", first),
-                      absl::StrCat("numerator ", absl::StrJoin(indicator.numerator(), " + "),
-                                   " (", out->num, ") exceeds denominator ",
-                                   absl::StrJoin(indicator.denominator(), " + "), " (",
-                                   out->den, ")"));
+    return FieldError(
+        entry, e, column, absl::StrCat("figures.", first),
+        absl::StrCat("numerator ", absl::StrJoin(indicator.numerator(), " + "), " (",
+                     out->num, ") exceeds denominator ",
+                     absl::StrJoin(indicator.denominator(), " + "), " (", out->den, ")"));
   }
   return absl::OkStatus();
 }
@@ -127,11 +137,14 @@ Fraction ValueOf(const v1::Indicator& indicator, const NodeScore& score) {
 absl::Status RejectFigures(const v1::Criterion& criterion, int entry, const v1::Entry& e,
                            v1::Column column, const v1::EntryValues& values) {
   if (values.figures().empty()) return absl::OkStatus();
-  return FieldError(entry, e, column, absl::StrCat("figures.", values.figures().begin()->first),
+  return FieldError(entry, e, column,
+                    absl::StrCat("figures.", values.figures().begin()->first),
                     absl::StrCat("criterion ", criterion.code(), " reads no figures"));
 }
 
-int64_t Scale(int64_t max, int128 num, int128 den) { return DivRoundHalfUp(max * num, den); }
+int64_t Scale(int64_t max, int128 num, int128 den) {
+  return DivRoundHalfUp(max * num, den);
+}
 
 // Scores one leaf. `values` is null when the unit gave no entry for it.
 absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
@@ -249,8 +262,8 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       case v1::Rule::kCount: {
         out->why = Why::kCount;
         const int128 points = int128{out->num} * rule.count().points_per_item_milli();
-        out->points_milli = static_cast<int64_t>(
-            std::min<int128>(points, rule.count().cap_milli()));
+        out->points_milli =
+            static_cast<int64_t>(std::min<int128>(points, rule.count().cap_milli()));
         return absl::OkStatus();
       }
       case v1::Rule::kAdjustment: {
@@ -268,7 +281,8 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     }
   }
 
-  if (values != nullptr) RETURN_IF_ERROR(RejectFigures(criterion, entry, *e, column, *values));
+  if (values != nullptr)
+    RETURN_IF_ERROR(RejectFigures(criterion, entry, *e, column, *values));
   switch (node.shape) {
     case v1::Rule::kBoolean:
       if (values == nullptr || !values->has_done()) return not_reported(0);
@@ -305,10 +319,10 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     case v1::Rule::kJudgement:
       if (values == nullptr || !values->has_score_milli()) return not_reported(0);
       if (values->score_milli() < 0 || values->score_milli() > max) {
-        return FieldError(entry, *e, column, "score",
-                          absl::StrCat(FormatMilliShort(values->score_milli()),
-                                       " is outside 0..", FormatMilliShort(max),
-                                       " for criterion ", criterion.code()));
+        return FieldError(
+            entry, *e, column, "score",
+            absl::StrCat(FormatMilliShort(values->score_milli()), " is outside 0..",
+                         FormatMilliShort(max), " for criterion ", criterion.code()));
       }
       out->why = Why::kJudgement;
       out->points_milli = values->score_milli();
@@ -320,8 +334,9 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       const v1::SurveyAnswers& s = values->survey();
       if (s.has_percent_milli()) {
         if (s.percent_milli() < 0 || s.percent_milli() > 100000) {
-          return FieldError(entry, *e, column, "survey.percent",
-                            absl::StrCat(FormatMilliShort(s.percent_milli()), " is outside 0..100"));
+          return FieldError(
+              entry, *e, column, "survey.percent",
+              absl::StrCat(FormatMilliShort(s.percent_milli()), " is outside 0..100"));
         }
         out->why = Why::kSurvey;
         out->num = s.percent_milli();
@@ -336,11 +351,13 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       int128 total = 0;
       for (int i = 0; i < 4; ++i) {
         if (answers[i] < 0 || answers[i] > kMaxCount) {
-          return FieldError(entry, *e, column,
-                            absl::StrCat("survey.", std::string(1, static_cast<char>('a' + i))),
-                            absl::StrCat("answer count out of range (", answers[i], ")"));
+          return FieldError(
+              entry, *e, column,
+              absl::StrCat("survey.", std::string(1, static_cast<char>('a' + i))),
+              absl::StrCat("answer count out of range (", answers[i], ")"));
         }
-        weighted += int128{answers[i]} * (custom.empty() ? kDefaultPercent[i] : custom[i]);
+        weighted +=
+            int128{answers[i]} * (custom.empty() ? kDefaultPercent[i] : custom[i]);
         total += answers[i];
       }
       if (total == 0) return not_applicable(Why::kNoSurvey, /*full_marks_allowed=*/false);
@@ -353,8 +370,8 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     default:
       break;
   }
-  return absl::InternalError(absl::StrCat("criterion ", criterion.code(),
-                                          ": rule shape not handled"));
+  return absl::InternalError(
+      absl::StrCat("criterion ", criterion.code(), ": rule shape not handled"));
 }
 
 }  // namespace
@@ -430,10 +447,10 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     sheet->applicable_max_milli += area.applicable_max_milli;
   }
   sheet->index_applicable = sheet->applicable_max_milli > 0;
-  sheet->index_hundredths =
-      sheet->index_applicable
-          ? DivRoundHalfUp(int128{sheet->achieved_milli} * 10000, sheet->applicable_max_milli)
-          : 0;
+  sheet->index_hundredths = sheet->index_applicable
+                                ? DivRoundHalfUp(int128{sheet->achieved_milli} * 10000,
+                                                 sheet->applicable_max_milli)
+                                : 0;
   sheet->classification = -1;
   const auto& bands = set.proto().classification();
   if (sheet->index_applicable && !bands.empty()) {

@@ -29,12 +29,12 @@ enum class Why : uint8_t {
   kLinear,
   kTargetMet,
   kTargetMissed,
-  kNoTarget,        // the plan sets no target for this unit's kind
+  kNoTarget,  // the plan sets no target for this unit's kind
   kYes,
   kNo,
   kOnTime,
   kLate,
-  kNoDeadline,      // the plan has no deadline with the rule's key
+  kNoDeadline,  // the plan has no deadline with the rule's key
   kCount,
   kJudgement,
   kSurvey,
@@ -47,12 +47,12 @@ struct NodeScore {
   Why why = Why::kNotReported;
   int64_t points_milli = 0;
   int64_t applicable_max_milli = 0;
-  int entry = -1;        // index of the assessment entry read, -1 when none
-  int64_t num = 0;       // summed numerator counts of the indicator
-  int64_t den = 0;       // summed denominator counts (0 for a plain quantity)
-  int band = -1;         // the band that applied (kBand)
-  const v1::Target* target = nullptr;  // the plan target that applied
-  const v1::Date* due = nullptr;       // the due date that applied (deadline rules)
+  int entry = -1;   // index of the assessment entry read, -1 when none
+  int64_t num = 0;  // summed numerator counts of the indicator
+  int64_t den = 0;  // summed denominator counts (0 for a plain quantity)
+  int band = -1;    // the band that applied (kBand)
+  const v1::Target* target = nullptr;    // the plan target that applied
+  const v1::Date* due = nullptr;         // the due date that applied (deadline rules)
   const std::string* missing = nullptr;  // the first missing figure (kNotReported)
 };
 
@@ -70,7 +70,7 @@ struct ScoreSheet {
   int64_t adjustment_milli = 0;
   int64_t index_hundredths = 0;
   bool index_applicable = false;
-  int classification = -1;  // index into CriteriaSet.classification, -1 when none
+  int classification = -1;    // index into CriteriaSet.classification, -1 when none
   std::vector<int> entry_of;  // scratch: assessment entry per node, reused across calls
 };
 

@@ -7,7 +7,8 @@ namespace parindex::server {
 
 const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
   using R = std::set<v1::Role>;
-  static const R kAll = {v1::ROLE_WARD, v1::ROLE_APPRAISER, v1::ROLE_ADMIN, v1::ROLE_READER};
+  static const R kAll = {v1::ROLE_WARD, v1::ROLE_APPRAISER, v1::ROLE_ADMIN,
+                         v1::ROLE_READER};
   static const R kAdmin = {v1::ROLE_ADMIN};
   static const R kAppraiser = {v1::ROLE_APPRAISER};
   static const R kWard = {v1::ROLE_WARD};
@@ -56,10 +57,12 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
 absl::Status Authorize(const Caller& caller, const std::string& method) {
   const auto& table = MethodRoles();
   auto it = table.find(method);
-  if (it == table.end()) return absl::PermissionDeniedError(absl::StrCat(method, " is not in the authorisation table"));
+  if (it == table.end())
+    return absl::PermissionDeniedError(
+        absl::StrCat(method, " is not in the authorisation table"));
   if (it->second.count(caller.role) == 0) {
-    return absl::PermissionDeniedError(absl::StrCat("a ", RoleName(caller.role),
-                                                    " token may not call ", method));
+    return absl::PermissionDeniedError(
+        absl::StrCat("a ", RoleName(caller.role), " token may not call ", method));
   }
   return absl::OkStatus();
 }

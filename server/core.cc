@@ -21,11 +21,16 @@ namespace parindex::server {
 
 std::string RoleName(v1::Role role) {
   switch (role) {
-    case v1::ROLE_WARD: return "ward";
-    case v1::ROLE_APPRAISER: return "appraiser";
-    case v1::ROLE_ADMIN: return "admin";
-    case v1::ROLE_READER: return "reader";
-    default: return "none";
+    case v1::ROLE_WARD:
+      return "ward";
+    case v1::ROLE_APPRAISER:
+      return "appraiser";
+    case v1::ROLE_ADMIN:
+      return "admin";
+    case v1::ROLE_READER:
+      return "reader";
+    default:
+      return "none";
   }
 }
 
@@ -37,10 +42,12 @@ std::string Sha256Hex(absl::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
-Core::Core(store::Store* store, const store::Clock* clock) : store_(store), clock_(clock) {}
+Core::Core(store::Store* store, const store::Clock* clock)
+    : store_(store), clock_(clock) {}
 
 store::WriteContext Core::Ctx(const Caller& c, const std::string& request_id,
                               const std::string& reason) const {
@@ -51,7 +58,8 @@ store::WriteContext Core::Ctx(const Caller& c, const std::string& request_id,
   return ctx;
 }
 
-absl::StatusOr<bool> Core::AlreadyApplied(const std::string& request_id, absl::string_view method) {
+absl::StatusOr<bool> Core::AlreadyApplied(const std::string& request_id,
+                                          absl::string_view method) {
   if (request_id.empty()) return false;
   absl::StatusOr<v1::WriteAck> prior = store_->FindRequest(request_id, method);
   if (prior.ok()) return true;
@@ -75,7 +83,8 @@ absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> Core::Compile
   return compiled;
 }
 
-absl::StatusOr<std::shared_ptr<const RoundContext>> Core::LoadRound(const std::string& id) {
+absl::StatusOr<std::shared_ptr<const RoundContext>> Core::LoadRound(
+    const std::string& id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = rounds_.find(id);
@@ -90,7 +99,8 @@ absl::StatusOr<std::shared_ptr<const RoundContext>> Core::LoadRound(const std::s
   }
   for (const std::string& plan_id : context->round.plans()) {
     ASSIGN_OR_RETURN(v1::Plan plan, store_->GetPlan(plan_id));
-    ASSIGN_OR_RETURN(context->plans[plan_id], engine::CompiledPlan::Compile(std::move(plan)));
+    ASSIGN_OR_RETURN(context->plans[plan_id],
+                     engine::CompiledPlan::Compile(std::move(plan)));
   }
   std::lock_guard<std::mutex> lock(mu_);
   rounds_[id] = context;
@@ -101,7 +111,8 @@ const engine::CompiledPlan* RoundContext::PlanFor(const v1::Unit& unit) const {
   // The plan issued by the unit's parent (the city's plan for its wards), else the
   // unit's own, else the round's only plan.
   for (const auto& [id, plan] : plans) {
-    if (!unit.parent().empty() && plan->proto().unit() == unit.parent()) return plan.get();
+    if (!unit.parent().empty() && plan->proto().unit() == unit.parent())
+      return plan.get();
   }
   for (const auto& [id, plan] : plans) {
     if (plan->proto().unit() == unit.code()) return plan.get();
@@ -131,8 +142,9 @@ absl::Status Core::CheckCanRead(const Caller& c, const RoundContext& round,
                                 const std::string& unit) const {
   const bool published = round.round.phase() == v1::PHASE_PUBLISHED;
   if (c.role == v1::ROLE_READER && !published) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "round ", round.round.id(), " is not published: readers see published rounds only"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("round ", round.round.id(),
+                     " is not published: readers see published rounds only"));
   }
   if (c.role == v1::ROLE_WARD && c.unit != unit && !published) {
     return absl::PermissionDeniedError(absl::StrCat(
@@ -140,8 +152,8 @@ absl::Status Core::CheckCanRead(const Caller& c, const RoundContext& round,
         ": another unit's data is visible only once the round is published"));
   }
   if (round.units.count(unit) == 0) {
-    return absl::NotFoundError(absl::StrCat("rounds/", round.round.id(), "/assessments/", unit,
-                                            ": the unit is not in this round"));
+    return absl::NotFoundError(absl::StrCat("rounds/", round.round.id(), "/assessments/",
+                                            unit, ": the unit is not in this round"));
   }
   return absl::OkStatus();
 }
@@ -168,9 +180,10 @@ absl::StatusOr<Caller> Core::Authenticate(absl::string_view secret) {
   return caller;
 }
 
-absl::StatusOr<v1::CreateTokenResponse> Core::CreateToken(const Caller& c,
-                                                         const v1::CreateTokenRequest& r) {
-  if (r.role() == v1::ROLE_UNSPECIFIED) return absl::InvalidArgumentError("role: is required");
+absl::StatusOr<v1::CreateTokenResponse> Core::CreateToken(
+    const Caller& c, const v1::CreateTokenRequest& r) {
+  if (r.role() == v1::ROLE_UNSPECIFIED)
+    return absl::InvalidArgumentError("role: is required");
   if (r.role() == v1::ROLE_WARD && r.unit().empty()) {
     return absl::InvalidArgumentError("unit: a ward token needs the unit it acts for");
   }
@@ -178,20 +191,25 @@ absl::StatusOr<v1::CreateTokenResponse> Core::CreateToken(const Caller& c,
     return absl::InvalidArgumentError("unit: only ward tokens act for a unit");
   }
   unsigned char random[40];
-  if (RAND_bytes(random, sizeof(random)) != 1) return absl::InternalError("no randomness");
+  if (RAND_bytes(random, sizeof(random)) != 1)
+    return absl::InternalError("no randomness");
   const std::string bytes(reinterpret_cast<char*>(random), sizeof(random));
   v1::CreateTokenResponse response;
-  response.set_secret(absl::StrCat("pi_", absl::WebSafeBase64Escape(bytes.substr(0, 32))));
+  response.set_secret(
+      absl::StrCat("pi_", absl::WebSafeBase64Escape(bytes.substr(0, 32))));
   v1::Token* token = response.mutable_token();
   token->set_id(absl::StrCat("tok_", absl::BytesToHexString(bytes.substr(32, 8))));
   token->set_role(r.role());
   token->set_unit(r.unit());
   token->set_label(r.label());
-  RETURN_IF_ERROR(store_->AddToken(Ctx(c, r.request_id()), *token, Sha256Hex(response.secret())).status());
+  RETURN_IF_ERROR(
+      store_->AddToken(Ctx(c, r.request_id()), *token, Sha256Hex(response.secret()))
+          .status());
   return response;
 }
 
-absl::StatusOr<v1::Token> Core::RevokeToken(const Caller& c, const v1::GetByNameRequest& r) {
+absl::StatusOr<v1::Token> Core::RevokeToken(const Caller& c,
+                                            const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "tokens"));
   RETURN_IF_ERROR(store_->RevokeToken(Ctx(c, ""), id).status());
   {
@@ -207,23 +225,26 @@ absl::StatusOr<v1::Token> Core::RevokeToken(const Caller& c, const v1::GetByName
   return absl::NotFoundError(absl::StrCat(r.name(), ": not found"));
 }
 
-absl::StatusOr<v1::ListTokensResponse> Core::ListTokens(const Caller& c, const v1::ListRequest& r) {
+absl::StatusOr<v1::ListTokensResponse> Core::ListTokens(const Caller& c,
+                                                        const v1::ListRequest& r) {
   ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store_->ListTokens());
   v1::ListTokensResponse response;
-  RETURN_IF_ERROR(Page(tokens, r, response.mutable_tokens(), response.mutable_next_page_token()));
+  RETURN_IF_ERROR(
+      Page(tokens, r, response.mutable_tokens(), response.mutable_next_page_token()));
   return response;
 }
 
 // ---- criteria sets, plans, units ----
 
-absl::StatusOr<v1::CriteriaSet> Core::CreateCriteriaSet(const Caller& c,
-                                                       const v1::CreateCriteriaSetRequest& r) {
+absl::StatusOr<v1::CriteriaSet> Core::CreateCriteriaSet(
+    const Caller& c, const v1::CreateCriteriaSetRequest& r) {
   v1::CriteriaSet set;
   if (r.has_criteria_set()) {
     set = r.criteria_set();
     auto compiled = engine::CompiledCriteriaSet::Compile(set);
     if (!compiled.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("criteria_set: ", compiled.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("criteria_set: ", compiled.status().message()));
     }
   } else if (!r.yaml().empty()) {
     ASSIGN_OR_RETURN(auto parsed, criteria::ParseCriteriaSet(r.yaml(), "yaml"));
@@ -234,8 +255,10 @@ absl::StatusOr<v1::CriteriaSet> Core::CreateCriteriaSet(const Caller& c,
     return absl::InvalidArgumentError("source: give criteria_set or yaml");
   }
   if (!r.request_id().empty()) {
-    absl::StatusOr<v1::WriteAck> prior = store_->FindRequest(r.request_id(), "AddCriteriaSet");
-    if (prior.ok()) return store_->GetCriteriaSet(prior->id(), static_cast<int32_t>(prior->version()));
+    absl::StatusOr<v1::WriteAck> prior =
+        store_->FindRequest(r.request_id(), "AddCriteriaSet");
+    if (prior.ok())
+      return store_->GetCriteriaSet(prior->id(), static_cast<int32_t>(prior->version()));
     if (prior.status().code() != absl::StatusCode::kNotFound) return prior.status();
   }
   ASSIGN_OR_RETURN(v1::WriteAck ack, store_->AddCriteriaSet(Ctx(c, r.request_id()), set));
@@ -243,29 +266,32 @@ absl::StatusOr<v1::CriteriaSet> Core::CreateCriteriaSet(const Caller& c,
 }
 
 absl::StatusOr<v1::CriteriaSet> Core::GetCriteriaSet(const Caller& c,
-                                                    const v1::GetCriteriaSetRequest& r) {
+                                                     const v1::GetCriteriaSetRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "criteriaSets"));
   return store_->GetCriteriaSet(id, r.version());
 }
 
-absl::StatusOr<v1::ListCriteriaSetsResponse> Core::ListCriteriaSets(const Caller& c,
-                                                                   const v1::ListRequest& r) {
+absl::StatusOr<v1::ListCriteriaSetsResponse> Core::ListCriteriaSets(
+    const Caller& c, const v1::ListRequest& r) {
   std::vector<v1::CriteriaSet> sets;
   if (r.filter().empty()) {
     ASSIGN_OR_RETURN(sets, store_->ListCriteriaSets());
   } else {
     // "id=commune-2025": every version of one set, oldest first.
     std::vector<std::string> kv = absl::StrSplit(r.filter(), absl::MaxSplits('=', 1));
-    if (kv.size() != 2 || kv[0] != "id") return absl::InvalidArgumentError("filter: use id=…");
+    if (kv.size() != 2 || kv[0] != "id")
+      return absl::InvalidArgumentError("filter: use id=…");
     for (int32_t version = 1;; ++version) {
       absl::StatusOr<v1::CriteriaSet> set = store_->GetCriteriaSet(kv[1], version);
       if (!set.ok()) break;
       sets.push_back(*std::move(set));
     }
-    if (sets.empty()) return absl::NotFoundError(absl::StrCat("criteriaSets/", kv[1], ": not found"));
+    if (sets.empty())
+      return absl::NotFoundError(absl::StrCat("criteriaSets/", kv[1], ": not found"));
   }
   v1::ListCriteriaSetsResponse response;
-  RETURN_IF_ERROR(Page(sets, r, response.mutable_criteria_sets(), response.mutable_next_page_token()));
+  RETURN_IF_ERROR(Page(sets, r, response.mutable_criteria_sets(),
+                       response.mutable_next_page_token()));
   return response;
 }
 
@@ -274,7 +300,9 @@ absl::StatusOr<v1::Plan> Core::PutPlan(const Caller& c, const v1::PutPlanRequest
   if (r.has_plan()) {
     plan = r.plan();
     auto compiled = engine::CompiledPlan::Compile(plan);
-    if (!compiled.ok()) return absl::InvalidArgumentError(absl::StrCat("plan: ", compiled.status().message()));
+    if (!compiled.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("plan: ", compiled.status().message()));
   } else if (!r.yaml().empty()) {
     ASSIGN_OR_RETURN(auto parsed, criteria::ParsePlan(r.yaml(), "yaml"));
     auto compiled = engine::CompiledPlan::Compile(parsed.proto);
@@ -293,10 +321,12 @@ absl::StatusOr<v1::Plan> Core::GetPlan(const Caller& c, const v1::GetByNameReque
   return store_->GetPlan(id);
 }
 
-absl::StatusOr<v1::ListPlansResponse> Core::ListPlans(const Caller& c, const v1::ListRequest& r) {
+absl::StatusOr<v1::ListPlansResponse> Core::ListPlans(const Caller& c,
+                                                      const v1::ListRequest& r) {
   ASSIGN_OR_RETURN(std::vector<v1::Plan> plans, store_->ListPlans());
   v1::ListPlansResponse response;
-  RETURN_IF_ERROR(Page(plans, r, response.mutable_plans(), response.mutable_next_page_token()));
+  RETURN_IF_ERROR(
+      Page(plans, r, response.mutable_plans(), response.mutable_next_page_token()));
   return response;
 }
 
@@ -306,7 +336,8 @@ absl::StatusOr<v1::Unit> Core::PutUnit(const Caller& c, const v1::PutUnitRequest
     return absl::InvalidArgumentError("unit.code: required, without '/'");
   }
   if (unit.name().empty()) return absl::InvalidArgumentError("unit.name: is required");
-  if (unit.kind() == v1::UNIT_KIND_UNSPECIFIED) return absl::InvalidArgumentError("unit.kind: is required");
+  if (unit.kind() == v1::UNIT_KIND_UNSPECIFIED)
+    return absl::InvalidArgumentError("unit.kind: is required");
   RETURN_IF_ERROR(store_->PutUnit(Ctx(c, r.request_id()), unit).status());
   EverythingChanged();
   return unit;
@@ -317,24 +348,28 @@ absl::StatusOr<v1::Unit> Core::GetUnit(const Caller& c, const v1::GetByNameReque
   return store_->GetUnit(code);
 }
 
-absl::StatusOr<v1::ListUnitsResponse> Core::ListUnits(const Caller& c, const v1::ListRequest& r) {
+absl::StatusOr<v1::ListUnitsResponse> Core::ListUnits(const Caller& c,
+                                                      const v1::ListRequest& r) {
   ASSIGN_OR_RETURN(std::vector<v1::Unit> units, store_->ListUnits());
   if (!r.filter().empty()) {
     std::vector<std::string> parts = absl::StrSplit(r.filter(), absl::MaxSplits('=', 1));
-    if (parts.size() != 2 || (parts[0] != "kind" && parts[0] != "parent" && parts[0] != "block")) {
+    if (parts.size() != 2 ||
+        (parts[0] != "kind" && parts[0] != "parent" && parts[0] != "block")) {
       return absl::InvalidArgumentError("filter: use kind=…, parent=… or block=…");
     }
     std::vector<v1::Unit> kept;
     for (const v1::Unit& u : units) {
-      const std::string value =
-          parts[0] == "kind" ? absl::AsciiStrToLower(v1::UnitKind_Name(u.kind()))
-          : parts[0] == "parent" ? u.parent() : engine::BlockOf(u);
+      const std::string value = parts[0] == "kind"
+                                    ? absl::AsciiStrToLower(v1::UnitKind_Name(u.kind()))
+                                : parts[0] == "parent" ? u.parent()
+                                                       : engine::BlockOf(u);
       if (value == parts[1]) kept.push_back(u);
     }
     units = std::move(kept);
   }
   v1::ListUnitsResponse response;
-  RETURN_IF_ERROR(Page(units, r, response.mutable_units(), response.mutable_next_page_token()));
+  RETURN_IF_ERROR(
+      Page(units, r, response.mutable_units(), response.mutable_next_page_token()));
   return response;
 }
 
@@ -358,30 +393,37 @@ absl::Status NormaliseDeadline(std::string* deadline, absl::string_view field) {
 
 }  // namespace
 
-absl::StatusOr<v1::Round> Core::CreateRound(const Caller& c, const v1::CreateRoundRequest& r) {
+absl::StatusOr<v1::Round> Core::CreateRound(const Caller& c,
+                                            const v1::CreateRoundRequest& r) {
   v1::Round round = r.round();
   if (round.id().empty() || round.id().find('/') != std::string::npos) {
     return absl::InvalidArgumentError("round.id: required, without '/'");
   }
-  if (round.criteria_set().empty()) return absl::InvalidArgumentError("round.criteria_set: is required");
-  if (round.units().empty()) return absl::InvalidArgumentError("round.units: name the units taking part");
+  if (round.criteria_set().empty())
+    return absl::InvalidArgumentError("round.criteria_set: is required");
+  if (round.units().empty())
+    return absl::InvalidArgumentError("round.units: name the units taking part");
   for (int i = 0; i < round.units_size(); ++i) {
     for (int j = 0; j < i; ++j) {
       if (round.units(i) == round.units(j)) {
-        return absl::InvalidArgumentError(absl::StrCat("round.units[", i, "]: ", round.units(i),
-                                                       " is listed twice"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("round.units[", i, "]: ", round.units(i), " is listed twice"));
       }
     }
   }
   if (round.criteria_set_version() == 0) {
-    ASSIGN_OR_RETURN(v1::CriteriaSet latest, store_->GetCriteriaSet(round.criteria_set(), 0));
+    ASSIGN_OR_RETURN(v1::CriteriaSet latest,
+                     store_->GetCriteriaSet(round.criteria_set(), 0));
     round.set_criteria_set_version(latest.version());
   }
-  RETURN_IF_ERROR(NormaliseDeadline(round.mutable_self_assessment_deadline(), "round.self_assessment_deadline"));
-  RETURN_IF_ERROR(NormaliseDeadline(round.mutable_explanation_deadline(), "round.explanation_deadline"));
+  RETURN_IF_ERROR(NormaliseDeadline(round.mutable_self_assessment_deadline(),
+                                    "round.self_assessment_deadline"));
+  RETURN_IF_ERROR(NormaliseDeadline(round.mutable_explanation_deadline(),
+                                    "round.explanation_deadline"));
   for (int i = 0; i < round.plans_size(); ++i) {
     if (!store_->GetPlan(round.plans(i)).ok()) {
-      return absl::NotFoundError(absl::StrCat("round.plans[", i, "]: plans/", round.plans(i), " not found"));
+      return absl::NotFoundError(
+          absl::StrCat("round.plans[", i, "]: plans/", round.plans(i), " not found"));
     }
   }
   round.set_phase(v1::PHASE_DRAFT);
@@ -400,19 +442,23 @@ absl::StatusOr<v1::Round> Core::GetRound(const Caller& c, const v1::GetByNameReq
   return round;
 }
 
-absl::StatusOr<v1::ListRoundsResponse> Core::ListRounds(const Caller& c, const v1::ListRequest& r) {
+absl::StatusOr<v1::ListRoundsResponse> Core::ListRounds(const Caller& c,
+                                                        const v1::ListRequest& r) {
   ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
   if (c.role == v1::ROLE_READER) {
-    rounds.erase(std::remove_if(rounds.begin(), rounds.end(),
-                                [](const v1::Round& x) { return x.phase() != v1::PHASE_PUBLISHED; }),
+    rounds.erase(std::remove_if(
+                     rounds.begin(), rounds.end(),
+                     [](const v1::Round& x) { return x.phase() != v1::PHASE_PUBLISHED; }),
                  rounds.end());
   }
   v1::ListRoundsResponse response;
-  RETURN_IF_ERROR(Page(rounds, r, response.mutable_rounds(), response.mutable_next_page_token()));
+  RETURN_IF_ERROR(
+      Page(rounds, r, response.mutable_rounds(), response.mutable_next_page_token()));
   return response;
 }
 
-absl::StatusOr<v1::Round> Core::UpdateRound(const Caller& c, const v1::UpdateRoundRequest& r) {
+absl::StatusOr<v1::Round> Core::UpdateRound(const Caller& c,
+                                            const v1::UpdateRoundRequest& r) {
   ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateRound"));
   if (applied) return store_->GetRound(r.round().id());
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
@@ -421,33 +467,39 @@ absl::StatusOr<v1::Round> Core::UpdateRound(const Caller& c, const v1::UpdateRou
       round.set_title(r.round().title());
     } else if (path == "self_assessment_deadline") {
       round.set_self_assessment_deadline(r.round().self_assessment_deadline());
-      RETURN_IF_ERROR(NormaliseDeadline(round.mutable_self_assessment_deadline(), "round.self_assessment_deadline"));
+      RETURN_IF_ERROR(NormaliseDeadline(round.mutable_self_assessment_deadline(),
+                                        "round.self_assessment_deadline"));
     } else if (path == "explanation_deadline") {
       round.set_explanation_deadline(r.round().explanation_deadline());
-      RETURN_IF_ERROR(NormaliseDeadline(round.mutable_explanation_deadline(), "round.explanation_deadline"));
+      RETURN_IF_ERROR(NormaliseDeadline(round.mutable_explanation_deadline(),
+                                        "round.explanation_deadline"));
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "update_mask: '", path, "' cannot be updated (title, self_assessment_deadline, "
-          "explanation_deadline)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: '", path,
+                       "' cannot be updated (title, self_assessment_deadline, "
+                       "explanation_deadline)"));
     }
   }
-  if (r.update_mask().paths().empty()) return absl::InvalidArgumentError("update_mask: name the fields to update");
+  if (r.update_mask().paths().empty())
+    return absl::InvalidArgumentError("update_mask: name the fields to update");
   RETURN_IF_ERROR(store_->UpdateRound(Ctx(c, r.request_id()), round, r.etag()).status());
   RoundChanged(round.id());
   return store_->GetRound(round.id());
 }
 
-absl::StatusOr<v1::Round> Core::AdvanceRound(const Caller& c, const v1::AdvanceRoundRequest& r) {
+absl::StatusOr<v1::Round> Core::AdvanceRound(const Caller& c,
+                                             const v1::AdvanceRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateRound"));
   if (applied) return store_->GetRound(id);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
   const auto next = static_cast<v1::RoundPhase>(round.phase() + 1);
   if (round.phase() == v1::PHASE_PUBLISHED || r.to_phase() != next) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "round ", id, " is in phase ", PhaseName(round.phase()),
-        round.phase() == v1::PHASE_PUBLISHED ? ": it is the last phase"
-                                             : absl::StrCat(": it can only move to ", PhaseName(next))));
+    return absl::FailedPreconditionError(
+        absl::StrCat("round ", id, " is in phase ", PhaseName(round.phase()),
+                     round.phase() == v1::PHASE_PUBLISHED
+                         ? ": it is the last phase"
+                         : absl::StrCat(": it can only move to ", PhaseName(next))));
   }
   round.set_phase(next);
   RETURN_IF_ERROR(store_->UpdateRound(Ctx(c, r.request_id()), round, r.etag()).status());
@@ -457,8 +509,8 @@ absl::StatusOr<v1::Round> Core::AdvanceRound(const Caller& c, const v1::AdvanceR
 
 // ---- audit ----
 
-absl::StatusOr<v1::ListAuditEventsResponse> Core::ListAuditEvents(const Caller& c,
-                                                                  const v1::ListRequest& r) {
+absl::StatusOr<v1::ListAuditEventsResponse> Core::ListAuditEvents(
+    const Caller& c, const v1::ListRequest& r) {
   store::AuditFilter filter;
   filter.limit = 100000;
   if (!r.filter().empty()) {
@@ -469,13 +521,15 @@ absl::StatusOr<v1::ListAuditEventsResponse> Core::ListAuditEvents(const Caller& 
       } else if (kv.size() == 2 && kv[0] == "actor") {
         filter.actor = kv[1];
       } else {
-        return absl::InvalidArgumentError("filter: use resource=…, actor=…, joined by ' AND '");
+        return absl::InvalidArgumentError(
+            "filter: use resource=…, actor=…, joined by ' AND '");
       }
     }
   }
   ASSIGN_OR_RETURN(std::vector<v1::AuditEvent> events, store_->ListAudit(filter));
   v1::ListAuditEventsResponse response;
-  RETURN_IF_ERROR(Page(events, r, response.mutable_events(), response.mutable_next_page_token()));
+  RETURN_IF_ERROR(
+      Page(events, r, response.mutable_events(), response.mutable_next_page_token()));
   return response;
 }
 

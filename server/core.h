@@ -48,52 +48,77 @@ class Core {
   Core(store::Store* store, const store::Clock* clock);
 
   // Criteria sets, plans, units.
-  absl::StatusOr<v1::CriteriaSet> CreateCriteriaSet(const Caller& c, const v1::CreateCriteriaSetRequest& r);
-  absl::StatusOr<v1::CriteriaSet> GetCriteriaSet(const Caller& c, const v1::GetCriteriaSetRequest& r);
-  absl::StatusOr<v1::ListCriteriaSetsResponse> ListCriteriaSets(const Caller& c, const v1::ListRequest& r);
+  absl::StatusOr<v1::CriteriaSet> CreateCriteriaSet(
+      const Caller& c, const v1::CreateCriteriaSetRequest& r);
+  absl::StatusOr<v1::CriteriaSet> GetCriteriaSet(const Caller& c,
+                                                 const v1::GetCriteriaSetRequest& r);
+  absl::StatusOr<v1::ListCriteriaSetsResponse> ListCriteriaSets(const Caller& c,
+                                                                const v1::ListRequest& r);
   absl::StatusOr<v1::Plan> PutPlan(const Caller& c, const v1::PutPlanRequest& r);
   absl::StatusOr<v1::Plan> GetPlan(const Caller& c, const v1::GetByNameRequest& r);
-  absl::StatusOr<v1::ListPlansResponse> ListPlans(const Caller& c, const v1::ListRequest& r);
+  absl::StatusOr<v1::ListPlansResponse> ListPlans(const Caller& c,
+                                                  const v1::ListRequest& r);
   absl::StatusOr<v1::Unit> PutUnit(const Caller& c, const v1::PutUnitRequest& r);
   absl::StatusOr<v1::Unit> GetUnit(const Caller& c, const v1::GetByNameRequest& r);
-  absl::StatusOr<v1::ListUnitsResponse> ListUnits(const Caller& c, const v1::ListRequest& r);
+  absl::StatusOr<v1::ListUnitsResponse> ListUnits(const Caller& c,
+                                                  const v1::ListRequest& r);
 
   // Rounds.
   absl::StatusOr<v1::Round> CreateRound(const Caller& c, const v1::CreateRoundRequest& r);
   absl::StatusOr<v1::Round> GetRound(const Caller& c, const v1::GetByNameRequest& r);
-  absl::StatusOr<v1::ListRoundsResponse> ListRounds(const Caller& c, const v1::ListRequest& r);
+  absl::StatusOr<v1::ListRoundsResponse> ListRounds(const Caller& c,
+                                                    const v1::ListRequest& r);
   absl::StatusOr<v1::Round> UpdateRound(const Caller& c, const v1::UpdateRoundRequest& r);
-  absl::StatusOr<v1::Round> AdvanceRound(const Caller& c, const v1::AdvanceRoundRequest& r);
-  absl::StatusOr<v1::Assessment> ReopenAssessment(const Caller& c, const v1::ReopenAssessmentRequest& r);
-  absl::StatusOr<v1::ListAssessmentsResponse> ListAssessments(const Caller& c, const v1::ListAssessmentsRequest& r);
+  absl::StatusOr<v1::Round> AdvanceRound(const Caller& c,
+                                         const v1::AdvanceRoundRequest& r);
+  absl::StatusOr<v1::Assessment> ReopenAssessment(const Caller& c,
+                                                  const v1::ReopenAssessmentRequest& r);
+  absl::StatusOr<v1::ListAssessmentsResponse> ListAssessments(
+      const Caller& c, const v1::ListAssessmentsRequest& r);
 
   // Assessments.
-  absl::StatusOr<v1::Assessment> GetAssessment(const Caller& c, const v1::GetByNameRequest& r);
-  absl::StatusOr<v1::BatchUpdateEntriesResponse> BatchUpdateEntries(const Caller& c, const v1::BatchUpdateEntriesRequest& r);
-  absl::StatusOr<v1::Evidence> UploadEvidence(const Caller& c, const v1::UploadEvidenceRequest& r);
-  absl::StatusOr<v1::Assessment> SubmitAssessment(const Caller& c, const v1::AssessmentActionRequest& r);
-  absl::StatusOr<v1::Assessment> RequestExplanation(const Caller& c, const v1::RequestExplanationRequest& r);
-  absl::StatusOr<v1::Assessment> SubmitExplanation(const Caller& c, const v1::AssessmentActionRequest& r);
-  absl::StatusOr<v1::Assessment> FinaliseAssessment(const Caller& c, const v1::AssessmentActionRequest& r);
-  absl::StatusOr<v1::ImportSurveyResponse> ImportSurvey(const Caller& c, const v1::ImportSurveyRequest& r);
+  absl::StatusOr<v1::Assessment> GetAssessment(const Caller& c,
+                                               const v1::GetByNameRequest& r);
+  absl::StatusOr<v1::BatchUpdateEntriesResponse> BatchUpdateEntries(
+      const Caller& c, const v1::BatchUpdateEntriesRequest& r);
+  absl::StatusOr<v1::Evidence> UploadEvidence(const Caller& c,
+                                              const v1::UploadEvidenceRequest& r);
+  absl::StatusOr<v1::Assessment> SubmitAssessment(const Caller& c,
+                                                  const v1::AssessmentActionRequest& r);
+  absl::StatusOr<v1::Assessment> RequestExplanation(
+      const Caller& c, const v1::RequestExplanationRequest& r);
+  absl::StatusOr<v1::Assessment> SubmitExplanation(const Caller& c,
+                                                   const v1::AssessmentActionRequest& r);
+  absl::StatusOr<v1::Assessment> FinaliseAssessment(const Caller& c,
+                                                    const v1::AssessmentActionRequest& r);
+  absl::StatusOr<v1::ImportSurveyResponse> ImportSurvey(const Caller& c,
+                                                        const v1::ImportSurveyRequest& r);
 
   // Scores.
-  absl::StatusOr<v1::UnitScore> PreviewScore(const Caller& c, const v1::PreviewScoreRequest& r);
-  absl::StatusOr<v1::UnitScore> GetUnitScore(const Caller& c, const v1::GetUnitScoreRequest& r);
+  absl::StatusOr<v1::UnitScore> PreviewScore(const Caller& c,
+                                             const v1::PreviewScoreRequest& r);
+  absl::StatusOr<v1::UnitScore> GetUnitScore(const Caller& c,
+                                             const v1::GetUnitScoreRequest& r);
   // The same answer as GetUnitScore, already serialized: the hot read path. The
   // rendered score is cached as bytes; the rank is appended as one more field.
-  absl::StatusOr<std::string> GetUnitScoreBytes(const Caller& c, const v1::GetUnitScoreRequest& r);
+  absl::StatusOr<std::string> GetUnitScoreBytes(const Caller& c,
+                                                const v1::GetUnitScoreRequest& r);
   absl::StatusOr<v1::Ranking> GetRanking(const Caller& c, const v1::GetRankingRequest& r);
-  absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c, const v1::GetByNameRequest& r);
+  absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c,
+                                                  const v1::GetByNameRequest& r);
 
   // Reports.
-  absl::StatusOr<v1::ExportRoundResponse> ExportRound(const Caller& c, const v1::ExportRoundRequest& r);
+  absl::StatusOr<v1::ExportRoundResponse> ExportRound(const Caller& c,
+                                                      const v1::ExportRoundRequest& r);
 
   // Audit and tokens.
-  absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(const Caller& c, const v1::ListRequest& r);
-  absl::StatusOr<v1::CreateTokenResponse> CreateToken(const Caller& c, const v1::CreateTokenRequest& r);
+  absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(const Caller& c,
+                                                              const v1::ListRequest& r);
+  absl::StatusOr<v1::CreateTokenResponse> CreateToken(const Caller& c,
+                                                      const v1::CreateTokenRequest& r);
   absl::StatusOr<v1::Token> RevokeToken(const Caller& c, const v1::GetByNameRequest& r);
-  absl::StatusOr<v1::ListTokensResponse> ListTokens(const Caller& c, const v1::ListRequest& r);
+  absl::StatusOr<v1::ListTokensResponse> ListTokens(const Caller& c,
+                                                    const v1::ListRequest& r);
 
   // Tokens are looked up on every call: cached here, dropped when revoked.
   absl::StatusOr<Caller> Authenticate(absl::string_view secret);
@@ -104,8 +129,10 @@ class Core {
       const std::string& id, int32_t version);
   // Reads of a unit's data: a ward only its own unit until the round is published; a
   // reader only published rounds.
-  absl::Status CheckCanRead(const Caller& c, const RoundContext& round, const std::string& unit) const;
-  absl::StatusOr<v1::Assessment> LoadAssessment(const RoundContext& round, const std::string& unit);
+  absl::Status CheckCanRead(const Caller& c, const RoundContext& round,
+                            const std::string& unit) const;
+  absl::StatusOr<v1::Assessment> LoadAssessment(const RoundContext& round,
+                                                const std::string& unit);
   // What every action on one assessment starts with: the name parsed, the caller's
   // access checked, the round and assessment loaded, and whether `request_id` was
   // already applied by store method `store_method` (then the caller answers `a` as is).
@@ -120,12 +147,14 @@ class Core {
                                              absl::string_view store_method);
   // Stores a new state for the target's assessment and answers the assessment after it.
   absl::StatusOr<v1::Assessment> MoveTo(const Caller& c, const ActionTarget& t,
-                                        v1::AssessmentState state, int64_t etag, bool reopened,
-                                        const std::string& request_id, const std::string& reason = "");
+                                        v1::AssessmentState state, int64_t etag,
+                                        bool reopened, const std::string& request_id,
+                                        const std::string& reason = "");
   absl::StatusOr<std::shared_ptr<const ScoreEntry>> CachedScore(const RoundContext& round,
                                                                 const std::string& unit,
                                                                 v1::Column column);
-  absl::StatusOr<v1::UnitScore> ScoreOf(const RoundContext& round, const std::string& unit, v1::Column column);
+  absl::StatusOr<v1::UnitScore> ScoreOf(const RoundContext& round,
+                                        const std::string& unit, v1::Column column);
   absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> RanksOf(
       const RoundContext& round, v1::Column column);
   void Changed(const std::string& round, const std::string& unit);  // invalidates caches
@@ -133,7 +162,8 @@ class Core {
   void EverythingChanged();  // units or plans changed: drop every cached round and score
   // True when `request_id` was already applied by store method `method`: the caller
   // then answers from the current state instead of applying the request again.
-  absl::StatusOr<bool> AlreadyApplied(const std::string& request_id, absl::string_view method);
+  absl::StatusOr<bool> AlreadyApplied(const std::string& request_id,
+                                      absl::string_view method);
   store::WriteContext Ctx(const Caller& c, const std::string& request_id,
                           const std::string& reason = "") const;
   absl::Time Now() const { return clock_->Now(); }
@@ -142,13 +172,18 @@ class Core {
   const store::Clock* clock_;
 
   std::mutex mu_;
-  std::map<std::pair<std::string, int32_t>, std::shared_ptr<const engine::CompiledCriteriaSet>> sets_;
+  std::map<std::pair<std::string, int32_t>,
+           std::shared_ptr<const engine::CompiledCriteriaSet>>
+      sets_;
   std::map<std::string, std::shared_ptr<const engine::CompiledPlan>> plans_;
   std::map<std::string, std::shared_ptr<const RoundContext>> rounds_;
   std::map<std::string, int64_t> round_generation_;
   std::map<std::pair<std::string, std::string>, int64_t> unit_generation_;
-  std::map<std::tuple<std::string, std::string, int>, std::shared_ptr<const ScoreEntry>> scores_;
-  std::map<std::pair<std::string, int>, std::pair<int64_t, std::shared_ptr<const std::map<std::string, RankEntry>>>> ranks_;
+  std::map<std::tuple<std::string, std::string, int>, std::shared_ptr<const ScoreEntry>>
+      scores_;
+  std::map<std::pair<std::string, int>,
+           std::pair<int64_t, std::shared_ptr<const std::map<std::string, RankEntry>>>>
+      ranks_;
   std::map<std::string, Caller> tokens_;  // by secret hash
 };
 

@@ -19,7 +19,7 @@ namespace parindex::server {
 struct RoundContext {
   v1::Round round;
   std::shared_ptr<const engine::CompiledCriteriaSet> set;
-  std::map<std::string, v1::Unit> units;  // by code
+  std::map<std::string, v1::Unit> units;                                     // by code
   std::map<std::string, std::shared_ptr<const engine::CompiledPlan>> plans;  // by id
 
   // The plan that sets a unit's targets: its parent's, else its own, else the only one.

@@ -17,22 +17,25 @@ namespace {
 
 std::string Inputs(const v1::Trace& trace) {
   std::vector<std::string> parts;
-  for (const v1::Figure& f : trace.inputs()) parts.push_back(absl::StrCat(f.name(), " = ", f.value()));
+  for (const v1::Figure& f : trace.inputs())
+    parts.push_back(absl::StrCat(f.name(), " = ", f.value()));
   return absl::StrJoin(parts, "; ");
 }
 
 }  // namespace
 
-absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(const Caller& c,
-                                                         const v1::ExportRoundRequest& r) {
+absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(
+    const Caller& c, const v1::ExportRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
   if (!office && round->round.phase() != v1::PHASE_PUBLISHED) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "round ", id, " is not published: its results are for the Home Affairs office only"));
+        "round ", id,
+        " is not published: its results are for the Home Affairs office only"));
   }
-  const v1::Column column = r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
+  const v1::Column column =
+      r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
   ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
 
   std::vector<v1::UnitScore> scores;
@@ -42,26 +45,33 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(const Caller& c,
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
     scores.push_back(std::move(score));
   }
-  std::sort(scores.begin(), scores.end(), [](const v1::UnitScore& a, const v1::UnitScore& b) {
-    if (a.block() != b.block()) return a.block() < b.block();
-    const int ra = a.rank() == 0 ? 1 << 30 : a.rank(), rb = b.rank() == 0 ? 1 << 30 : b.rank();
-    return ra != rb ? ra < rb : a.unit() < b.unit();
-  });
+  std::sort(scores.begin(), scores.end(),
+            [](const v1::UnitScore& a, const v1::UnitScore& b) {
+              if (a.block() != b.block()) return a.block() < b.block();
+              const int ra = a.rank() == 0 ? 1 << 30 : a.rank(),
+                        rb = b.rank() == 0 ? 1 << 30 : b.rank();
+              return ra != rb ? ra < rb : a.unit() < b.unit();
+            });
 
   std::vector<Table> tables;
   // A ranking per block.
   for (const v1::UnitScore& s : scores) {
-    if (tables.empty() || tables.back().name != absl::StrCat("Xếp hạng - ", s.block()).substr(0, 31)) {
+    if (tables.empty() ||
+        tables.back().name != absl::StrCat("Xếp hạng - ", s.block()).substr(0, 31)) {
       Table& t = tables.emplace_back();
       t.name = absl::StrCat("Xếp hạng - ", s.block()).substr(0, 31);
       t.key = "ranking";
-      t.header = {"Khối", "Hạng", "Mã đơn vị", "Tên đơn vị", "Chỉ số", "Xếp loại", "Điểm đạt",
-                  "Điểm tối đa áp dụng", "Điểm khảo sát", "Điểm thưởng, trừ"};
+      t.header = {"Khối",          "Hạng",
+                  "Mã đơn vị",     "Tên đơn vị",
+                  "Chỉ số",        "Xếp loại",
+                  "Điểm đạt",      "Điểm tối đa áp dụng",
+                  "Điểm khảo sát", "Điểm thưởng, trừ"};
     }
-    tables.back().rows.push_back({s.block(), int64_t{s.rank()}, s.unit(), s.unit_name(),
-                                  Index{s.index_hundredths()}, s.classification(),
-                                  Points{s.achieved_milli()}, Points{s.applicable_max_milli()},
-                                  Points{s.survey_milli()}, Points{s.adjustment_milli()}});
+    tables.back().rows.push_back(
+        {s.block(), int64_t{s.rank()}, s.unit(), s.unit_name(),
+         Index{s.index_hundredths()}, s.classification(), Points{s.achieved_milli()},
+         Points{s.applicable_max_milli()}, Points{s.survey_milli()},
+         Points{s.adjustment_milli()}});
   }
   // Units × areas.
   Table matrix;
@@ -70,7 +80,8 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(const Caller& c,
   matrix.header = {"Mã đơn vị", "Tên đơn vị", "Khối"};
   for (const v1::Area& area : round->set->proto().areas()) {
     matrix.header.push_back(absl::StrCat(area.code(), ". ", area.title(), " (",
-                                         engine::FormatMilliShort(area.max_milli()), ")"));
+                                         engine::FormatMilliShort(area.max_milli()),
+                                         ")"));
   }
   matrix.header.push_back("Tổng");
   matrix.header.push_back("Chỉ số");
@@ -78,8 +89,16 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(const Caller& c,
   Table criteria;
   criteria.name = "Chi tiết tiêu chí";
   criteria.key = "criteria";
-  criteria.header = {"Mã đơn vị", "Tên đơn vị", "Mã tiêu chí", "Tiêu chí", "Số liệu", "Giá trị",
-                     "Ngưỡng, chỉ tiêu áp dụng", "Điểm", "Điểm tối đa", "Diễn giải"};
+  criteria.header = {"Mã đơn vị",
+                     "Tên đơn vị",
+                     "Mã tiêu chí",
+                     "Tiêu chí",
+                     "Số liệu",
+                     "Giá trị",
+                     "Ngưỡng, chỉ tiêu áp dụng",
+                     "Điểm",
+                     "Điểm tối đa",
+                     "Diễn giải"};
   for (const v1::UnitScore& s : scores) {
     std::vector<Cell> row = {s.unit(), s.unit_name(), s.block()};
     for (const v1::AreaScore& a : s.areas()) row.push_back(Points{a.points_milli()});
@@ -88,8 +107,9 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(const Caller& c,
     matrix.rows.push_back(std::move(row));
     for (const v1::CriterionScore& cs : s.criteria()) {
       if (cs.status() == v1::GROUP) continue;
-      criteria.rows.push_back({s.unit(), s.unit_name(), cs.code(), cs.title(), Inputs(cs.trace()),
-                               cs.trace().value_text(), cs.trace().applied(), Points{cs.points_milli()},
+      criteria.rows.push_back({s.unit(), s.unit_name(), cs.code(), cs.title(),
+                               Inputs(cs.trace()), cs.trace().value_text(),
+                               cs.trace().applied(), Points{cs.points_milli()},
                                Points{cs.max_milli()}, cs.trace().reason()});
     }
   }
@@ -104,9 +124,11 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(const Caller& c,
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";
-    audit.header = {"Thời gian (UTC)", "Người thực hiện", "Vai trò", "Đơn vị", "Thao tác", "Đối tượng", "Lý do"};
+    audit.header = {"Thời gian (UTC)", "Người thực hiện", "Vai trò", "Đơn vị",
+                    "Thao tác",        "Đối tượng",       "Lý do"};
     for (const v1::AuditEvent& e : events) {
-      audit.rows.push_back({e.at(), e.actor(), e.role(), e.actor_unit(), e.action(), e.resource(), e.reason()});
+      audit.rows.push_back({e.at(), e.actor(), e.role(), e.actor_unit(), e.action(),
+                            e.resource(), e.reason()});
     }
   }
 
@@ -118,16 +140,18 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(const Caller& c,
       absl::StrAppend(response.mutable_content(), WriteCsv(t));
     }
     if (response.content().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "table: '", r.table(), "' is not a table of this export (ranking, matrix, criteria",
-          office ? ", audit" : "", ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("table: '", r.table(),
+                       "' is not a table of this export (ranking, matrix, criteria",
+                       office ? ", audit" : "", ")"));
     }
     response.set_file_name(absl::StrCat(id, "-", r.table(), ".csv"));
     response.set_content_type("text/csv; charset=utf-8");
   } else {
     ASSIGN_OR_RETURN(*response.mutable_content(), WriteXlsx(tables));
     response.set_file_name(absl::StrCat(id, ".xlsx"));
-    response.set_content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    response.set_content_type(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   }
   return response;
 }

@@ -4,13 +4,14 @@
 // kept per round until any unit of the round changes, and are computed with the
 // engine's compact ScoreSheet (no trace), so a write costs one unit's render plus a
 // round of cheap scoring, not a round of renders.
+#include "server/core.h"
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
 #include "engine/ranking.h"
-#include "server/core.h"
 #include "server/core_internal.h"
 #include "server/core_util.h"
 
@@ -23,9 +24,8 @@ v1::Column ColumnOr(v1::Column column) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const ScoreEntry>> Core::CachedScore(const RoundContext& round,
-                                                                     const std::string& unit,
-                                                                     v1::Column column) {
+absl::StatusOr<std::shared_ptr<const ScoreEntry>> Core::CachedScore(
+    const RoundContext& round, const std::string& unit, v1::Column column) {
   const auto key = std::make_tuple(round.round.id(), unit, static_cast<int>(column));
   int64_t generation = 0;
   {
@@ -34,13 +34,14 @@ absl::StatusOr<std::shared_ptr<const ScoreEntry>> Core::CachedScore(const RoundC
     auto it = scores_.find(key);
     if (it != scores_.end() && it->second->generation == generation) return it->second;
   }
-  ASSIGN_OR_RETURN(v1::Assessment assessment, store_->GetAssessment(round.round.id(), unit));
+  ASSIGN_OR_RETURN(v1::Assessment assessment,
+                   store_->GetAssessment(round.round.id(), unit));
   const v1::Unit& u = round.units.at(unit);
   absl::StatusOr<v1::UnitScore> score =
       engine::ScoreUnit(*round.set, round.PlanFor(u), u, assessment, column);
   if (!score.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("the stored figures of ", unit,
-                                                      " cannot be scored: ", score.status().message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the stored figures of ", unit, " cannot be scored: ", score.status().message()));
   }
   auto entry = std::make_shared<ScoreEntry>();
   entry->generation = generation;
@@ -51,8 +52,8 @@ absl::StatusOr<std::shared_ptr<const ScoreEntry>> Core::CachedScore(const RoundC
   return std::shared_ptr<const ScoreEntry>(entry);
 }
 
-absl::StatusOr<v1::UnitScore> Core::ScoreOf(const RoundContext& round, const std::string& unit,
-                                            v1::Column column) {
+absl::StatusOr<v1::UnitScore> Core::ScoreOf(const RoundContext& round,
+                                            const std::string& unit, v1::Column column) {
   ASSIGN_OR_RETURN(auto entry, CachedScore(round, unit, column));
   return entry->score;
 }
@@ -67,7 +68,8 @@ absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> Core::Ra
     auto it = ranks_.find(key);
     if (it != ranks_.end() && it->second.first == generation) return it->second.second;
   }
-  ASSIGN_OR_RETURN(std::vector<v1::Assessment> assessments, store_->ListAssessments(round.round.id()));
+  ASSIGN_OR_RETURN(std::vector<v1::Assessment> assessments,
+                   store_->ListAssessments(round.round.id()));
   std::vector<std::string> blocks;
   std::vector<engine::RankKey> keys;
   std::vector<std::string> units;
@@ -89,7 +91,8 @@ absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> Core::Ra
   return std::shared_ptr<const std::map<std::string, RankEntry>>(result);
 }
 
-absl::StatusOr<v1::UnitScore> Core::GetUnitScore(const Caller& c, const v1::GetUnitScoreRequest& r) {
+absl::StatusOr<v1::UnitScore> Core::GetUnitScore(const Caller& c,
+                                                 const v1::GetUnitScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
   RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
@@ -120,13 +123,15 @@ absl::StatusOr<std::string> Core::GetUnitScoreBytes(const Caller& c,
   return bytes;
 }
 
-absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c, const v1::GetRankingRequest& r) {
+absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c,
+                                             const v1::GetRankingRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
   if ((c.role == v1::ROLE_READER || c.role == v1::ROLE_WARD) &&
       round->round.phase() != v1::PHASE_PUBLISHED) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "round ", id, " is not published: its ranking is visible to the Home Affairs office only"));
+        "round ", id,
+        " is not published: its ranking is visible to the Home Affairs office only"));
   }
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
@@ -152,7 +157,8 @@ absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c, const v1::GetRanki
   return ranking;
 }
 
-absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c, const v1::GetByNameRequest& r) {
+absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
+                                                      const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
   if ((c.role == v1::ROLE_READER || c.role == v1::ROLE_WARD) &&
@@ -175,8 +181,8 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c, const v1:
       ++indexed;
     }
     auto add = [](std::map<std::string, Sum>& sums, std::vector<std::string>& order,
-                  const std::string& key, const std::string& title, int64_t max, int64_t points,
-                  bool applicable) {
+                  const std::string& key, const std::string& title, int64_t max,
+                  int64_t points, bool applicable) {
       if (!sums.count(key)) order.push_back(key);
       Sum& s = sums[key];
       s.title = title;
@@ -191,14 +197,16 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c, const v1:
           a.applicable_max_milli() > 0);
     }
     for (const v1::CriterionScore& cs : score.criteria()) {
-      add(criteria, criterion_order, cs.code(), cs.title(), cs.max_milli(), cs.points_milli(),
-          cs.applicable_max_milli() > 0);
+      add(criteria, criterion_order, cs.code(), cs.title(), cs.max_milli(),
+          cs.points_milli(), cs.applicable_max_milli() > 0);
     }
   }
   v1::RoundSummary summary;
   summary.set_round(id);
-  if (indexed > 0) summary.set_average_index_hundredths(engine::DivRoundHalfUp(index_sum, indexed));
-  auto emit = [](const std::map<std::string, Sum>& sums, const std::vector<std::string>& order,
+  if (indexed > 0)
+    summary.set_average_index_hundredths(engine::DivRoundHalfUp(index_sum, indexed));
+  auto emit = [](const std::map<std::string, Sum>& sums,
+                 const std::vector<std::string>& order,
                  google::protobuf::RepeatedPtrField<v1::RoundSummary::Item>* out) {
     for (const std::string& key : order) {
       const Sum& s = sums.at(key);
@@ -207,7 +215,8 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c, const v1:
       item->set_title(s.title);
       item->set_max_milli(s.max);
       item->set_applicable_units(s.units);
-      if (s.units > 0) item->set_average_points_milli(engine::DivRoundHalfUp(s.points, s.units));
+      if (s.units > 0)
+        item->set_average_points_milli(engine::DivRoundHalfUp(s.points, s.units));
     }
   };
   emit(areas, area_order, summary.mutable_areas());
@@ -215,10 +224,12 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c, const v1:
   return summary;
 }
 
-absl::StatusOr<v1::UnitScore> Core::PreviewScore(const Caller& c, const v1::PreviewScoreRequest& r) {
+absl::StatusOr<v1::UnitScore> Core::PreviewScore(const Caller& c,
+                                                 const v1::PreviewScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
   if (c.role == v1::ROLE_WARD && c.unit != name.second) {
-    return absl::PermissionDeniedError(absl::StrCat("this token acts for unit ", c.unit, ", not ", name.second));
+    return absl::PermissionDeniedError(
+        absl::StrCat("this token acts for unit ", c.unit, ", not ", name.second));
   }
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
   RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
@@ -228,8 +239,9 @@ absl::StatusOr<v1::UnitScore> Core::PreviewScore(const Caller& c, const v1::Prev
   merged.set_unit(name.second);
   for (const v1::Entry& e : r.entries()) *merged.add_entries() = e;
   for (const v1::Entry& e : stored.entries()) {
-    const bool replaced = std::any_of(r.entries().begin(), r.entries().end(),
-                                      [&](const v1::Entry& x) { return x.criterion() == e.criterion(); });
+    const bool replaced =
+        std::any_of(r.entries().begin(), r.entries().end(),
+                    [&](const v1::Entry& x) { return x.criterion() == e.criterion(); });
     if (!replaced) *merged.add_entries() = e;
   }
   const v1::Unit& unit = round->units.at(name.second);

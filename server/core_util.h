@@ -15,12 +15,13 @@
 namespace parindex::server {
 
 // "rounds/r1" -> "r1" for collection "rounds".
-inline absl::StatusOr<std::string> ParseName(absl::string_view name, absl::string_view collection,
+inline absl::StatusOr<std::string> ParseName(absl::string_view name,
+                                             absl::string_view collection,
                                              absl::string_view field = "name") {
   std::vector<std::string> parts = absl::StrSplit(name, '/');
   if (parts.size() != 2 || parts[0] != collection || parts[1].empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": expected ", collection,
-                                                   "/{id}, got '", name, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": expected ", collection, "/{id}, got '", name, "'"));
   }
   return parts[1];
 }
@@ -41,7 +42,8 @@ inline absl::StatusOr<std::pair<std::string, std::string>> ParseAssessmentName(
 template <typename T, typename Field>
 absl::Status Page(const std::vector<T>& all, const v1::ListRequest& request, Field* out,
                   std::string* next_page_token) {
-  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  if (request.page_size() < 0)
+    return absl::InvalidArgumentError("page_size: must not be negative");
   const size_t size = request.page_size() == 0 ? 50 : std::min(request.page_size(), 1000);
   size_t offset = 0;
   if (!request.page_token().empty() &&
@@ -65,16 +67,18 @@ inline std::string StateName(v1::AssessmentState state) {
 }
 
 // FAILED_PRECONDITION naming the phase unless the round is in one of `allowed`.
-inline absl::Status RequirePhase(const v1::Round& round, std::vector<v1::RoundPhase> allowed,
+inline absl::Status RequirePhase(const v1::Round& round,
+                                 std::vector<v1::RoundPhase> allowed,
                                  absl::string_view action) {
   for (v1::RoundPhase phase : allowed) {
     if (round.phase() == phase) return absl::OkStatus();
   }
   std::string names;
-  for (v1::RoundPhase phase : allowed) absl::StrAppend(&names, names.empty() ? "" : " or ", PhaseName(phase));
+  for (v1::RoundPhase phase : allowed)
+    absl::StrAppend(&names, names.empty() ? "" : " or ", PhaseName(phase));
   return absl::FailedPreconditionError(absl::StrCat("round ", round.id(), " is in phase ",
-                                                    PhaseName(round.phase()), ": ", action,
-                                                    " is allowed in ", names));
+                                                    PhaseName(round.phase()), ": ",
+                                                    action, " is allowed in ", names));
 }
 
 }  // namespace parindex::server

@@ -53,8 +53,9 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
       ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadText(path));
       RETURN_IF_ERROR(core.PutPlan(admin, request).status());
     }
-    ASSIGN_OR_RETURN(auto figures,
-                     criteria::ReadFigures((dir / "rounds" / kRound / "figures.yaml").string()));
+    ASSIGN_OR_RETURN(
+        auto figures,
+        criteria::ReadFigures((dir / "rounds" / kRound / "figures.yaml").string()));
     v1::PutUnitRequest city;
     city.mutable_unit()->set_code("HYC");
     city.mutable_unit()->set_name("Thành phố Hưng Yên");
@@ -63,7 +64,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     v1::CreateRoundRequest create;
     v1::Round* round = create.mutable_round();
     round->set_id(kRound);
-    round->set_title("Chấm điểm Chỉ số CCHC năm 2023 – UBND các phường, xã thành phố Hưng Yên");
+    round->set_title(
+        "Chấm điểm Chỉ số CCHC năm 2023 – UBND các phường, xã thành phố Hưng Yên");
     round->set_year(2023);
     round->set_criteria_set("commune-2025");
     round->add_plans("hungyen-2023");
@@ -88,7 +90,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
       v1::BatchUpdateEntriesRequest batch;
       batch.set_parent(absl::StrCat("rounds/", kRound, "/assessments/", u.unit.code()));
       for (const v1::Entry& e : u.assessment.entries()) {
-        if (e.self().has_survey()) continue;  // imported by the office, not entered by wards
+        if (e.self().has_survey())
+          continue;  // imported by the office, not entered by wards
         *batch.add_updates()->mutable_entry() = e;
       }
       RETURN_IF_ERROR(core.BatchUpdateEntries(ward, batch).status());

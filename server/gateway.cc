@@ -6,9 +6,9 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/ascii.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/struct.pb.h"
@@ -20,44 +20,70 @@ namespace parindex::server {
 
 int HttpStatusFor(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return 200;
+    case grpc::StatusCode::OK:
+      return 200;
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::OUT_OF_RANGE: return 400;
-    case grpc::StatusCode::UNAUTHENTICATED: return 401;
-    case grpc::StatusCode::PERMISSION_DENIED: return 403;
-    case grpc::StatusCode::NOT_FOUND: return 404;
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
     case grpc::StatusCode::ALREADY_EXISTS:
-    case grpc::StatusCode::ABORTED: return 409;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
-    case grpc::StatusCode::CANCELLED: return 499;
-    case grpc::StatusCode::UNIMPLEMENTED: return 501;
-    case grpc::StatusCode::UNAVAILABLE: return 503;
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return 504;
-    default: return 500;
+    case grpc::StatusCode::ABORTED:
+      return 409;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::CANCELLED:
+      return 499;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return 501;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
   }
 }
 
 namespace {
 
 const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-                                 "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
   const int i = static_cast<int>(code);
   return i >= 0 && i <= 16 ? kNames[i] : "UNKNOWN";
 }
 
-void SendError(httplib::Response& res, grpc::StatusCode code, const std::string& message) {
+void SendError(httplib::Response& res, grpc::StatusCode code,
+               const std::string& message) {
   google::protobuf::Value text;
   text.set_string_value(message);
   std::string quoted;
   (void)google::protobuf::util::MessageToJsonString(text, &quoted);
   res.status = HttpStatusFor(code);
-  res.set_content(absl::StrCat(R"({"code": ")", CodeName(code), R"(", "message": )", quoted,
-                               "}\n"),
-                  "application/json");
+  res.set_content(
+      absl::StrCat(R"({"code": ")", CodeName(code), R"(", "message": )", quoted, "}\n"),
+      "application/json");
 }
 
 std::string FirstLine(const std::string& text) {
@@ -65,8 +91,9 @@ std::string FirstLine(const std::string& text) {
 }
 
 // One unary call through the generic stub: bytes in, bytes out.
-grpc::Status CallBytes(grpc::Channel* channel, const std::string& method, const std::string& authorization,
-                       const std::string& request, std::string* response) {
+grpc::Status CallBytes(grpc::Channel* channel, const std::string& method,
+                       const std::string& authorization, const std::string& request,
+                       std::string* response) {
   grpc::GenericStub stub(channel->shared_from_this());
   grpc::ClientContext context;
   if (!authorization.empty()) context.AddMetadata("authorization", authorization);
@@ -76,25 +103,28 @@ grpc::Status CallBytes(grpc::Channel* channel, const std::string& method, const 
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &send, &received, [&](grpc::Status s) {
-    std::lock_guard<std::mutex> lock(mu);
-    status = std::move(s);
-    done = true;
-    cv.notify_one();
-  });
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &send, &received,
+                 [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(s);
+                   done = true;
+                   cv.notify_one();
+                 });
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return done; });
   if (status.ok()) {
     std::vector<grpc::Slice> slices;
     (void)received.Dump(&slices);
-    for (const grpc::Slice& s : slices) response->append(reinterpret_cast<const char*>(s.begin()), s.size());
+    for (const grpc::Slice& s : slices)
+      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   return status;
 }
 
 }  // namespace
 
-HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel) : channel_(std::move(channel)) {
+HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel)
+    : channel_(std::move(channel)) {
   v1::EchoMessage::descriptor();  // the API's descriptors are registered
 }
 
@@ -103,27 +133,34 @@ HttpGateway::~HttpGateway() { Stop(); }
 absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
   grpc::Channel* channel = channel_.get();
-  server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel](const httplib::Request& req, httplib::Response& res) {
+  server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel](const httplib::Request& req,
+                                                           httplib::Response& res) {
     const std::string service = req.matches[1], name = req.matches[2];
     const google::protobuf::MethodDescriptor* method =
-        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(absl::StrCat(service, ".", name));
+        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+            absl::StrCat(service, ".", name));
     if (method == nullptr || method->client_streaming() || method->server_streaming()) {
-      return SendError(res, grpc::StatusCode::NOT_FOUND, absl::StrCat("no method /", service, "/", name));
+      return SendError(res, grpc::StatusCode::NOT_FOUND,
+                       absl::StrCat("no method /", service, "/", name));
     }
     google::protobuf::DynamicMessageFactory factory;
-    std::unique_ptr<google::protobuf::Message> request(factory.GetPrototype(method->input_type())->New());
-    const auto parsed = google::protobuf::util::JsonStringToMessage(req.body.empty() ? "{}" : req.body, request.get());
+    std::unique_ptr<google::protobuf::Message> request(
+        factory.GetPrototype(method->input_type())->New());
+    const auto parsed = google::protobuf::util::JsonStringToMessage(
+        req.body.empty() ? "{}" : req.body, request.get());
     if (!parsed.ok()) {
-      return SendError(res, grpc::StatusCode::INVALID_ARGUMENT,
-                       absl::StrCat("body: not a JSON ", method->input_type()->full_name(), ": ",
-                                    FirstLine(std::string(parsed.message()))));
+      return SendError(
+          res, grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("body: not a JSON ", method->input_type()->full_name(), ": ",
+                       FirstLine(std::string(parsed.message()))));
     }
     std::string bytes;
     const grpc::Status status = CallBytes(channel, absl::StrCat("/", service, "/", name),
                                           req.get_header_value("Authorization"),
                                           request->SerializeAsString(), &bytes);
     if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
-    std::unique_ptr<google::protobuf::Message> response(factory.GetPrototype(method->output_type())->New());
+    std::unique_ptr<google::protobuf::Message> response(
+        factory.GetPrototype(method->output_type())->New());
     response->ParseFromString(bytes);
     std::string json;
     google::protobuf::util::JsonPrintOptions options;
@@ -132,26 +169,38 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
     res.set_content(json + "\n", "application/json");
   });
   // Report download: the file itself rather than base64 inside JSON.
-  server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))", [channel](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-    v1::ExportRoundRequest request;
-    request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
-    request.set_format(std::string(req.matches[2]) == "csv" ? v1::ExportRoundRequest::CSV : v1::ExportRoundRequest::XLSX);
-    // A CSV holds one table; the ranking unless ?table= names another.
-    const bool csv = std::string(req.matches[2]) == "csv";
-    request.set_table(req.has_param("table") ? req.get_param_value("table") : (csv ? "ranking" : ""));
-    std::string bytes;
-    const grpc::Status status = CallBytes(channel, "/parindex.v1.ReportService/ExportRound",
-                                          req.get_header_value("Authorization"), request.SerializeAsString(), &bytes);
-    if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
-    v1::ExportRoundResponse file;
-    file.ParseFromString(bytes);
-    res.set_header("Content-Disposition", absl::StrCat("attachment; filename=\"", file.file_name(), "\""));
-    res.set_content(file.content(), file.content_type().c_str());
+  server_->Get(
+      R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",
+      [channel](const httplib::Request& req, httplib::Response& res) {
+        v1::ExportRoundRequest request;
+        request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
+        request.set_format(std::string(req.matches[2]) == "csv"
+                               ? v1::ExportRoundRequest::CSV
+                               : v1::ExportRoundRequest::XLSX);
+        // A CSV holds one table; the ranking unless ?table= names another.
+        const bool csv = std::string(req.matches[2]) == "csv";
+        request.set_table(req.has_param("table") ? req.get_param_value("table")
+                                                 : (csv ? "ranking" : ""));
+        std::string bytes;
+        const grpc::Status status = CallBytes(
+            channel, "/parindex.v1.ReportService/ExportRound",
+            req.get_header_value("Authorization"), request.SerializeAsString(), &bytes);
+        if (!status.ok())
+          return SendError(res, status.error_code(), status.error_message());
+        v1::ExportRoundResponse file;
+        file.ParseFromString(bytes);
+        res.set_header("Content-Disposition",
+                       absl::StrCat("attachment; filename=\"", file.file_name(), "\""));
+        res.set_content(file.content(), file.content_type().c_str());
+      });
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
   });
-  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
-  const int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port, " for HTTP"));
+  const int bound = port == 0 ? server_->bind_to_any_port(host)
+                              : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound <= 0)
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", host, ":", port, " for HTTP"));
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return bound;
 }

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,11 +12,11 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "absl/strings/numbers.h"
 #include "server/demo.h"
 #include "server/gateway.h"
 #include "server/service.h"
@@ -77,9 +76,10 @@ int Serve(const ServeOptions& options) {
   } else if (IsLoopback(options.listen) || options.insecure) {
     credentials = grpc::InsecureServerCredentials();
   } else {
-    return Fail(absl::FailedPreconditionError(absl::StrCat(
-        "--listen ", options.listen, " is not a loopback address: give --tls-cert and "
-        "--tls-key, or --insecure to serve plaintext anyway")));
+    return Fail(absl::FailedPreconditionError(
+        absl::StrCat("--listen ", options.listen,
+                     " is not a loopback address: give --tls-cert and "
+                     "--tls-key, or --insecure to serve plaintext anyway")));
   }
 
   // A client that goes away, or a closed stdout, must not kill the server.
@@ -121,25 +121,30 @@ int Serve(const ServeOptions& options) {
   for (auto& service : services) builder.RegisterService(service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen)));
+    return Fail(
+        absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen)));
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   const std::string address = absl::StrCat(host, ":", port);
-  std::cout << "parindex-server listening on " << address << " (database " << options.db << ")\n";
+  std::cout << "parindex-server listening on " << address << " (database " << options.db
+            << ")\n";
   std::unique_ptr<parindex::server::HttpGateway> gateway;
   std::string http_url;
   if (!options.http.empty()) {
     if (!IsLoopback(options.http) && !options.insecure) {
-      return Fail(absl::FailedPreconditionError(absl::StrCat(
-          "--http ", options.http, " is not a loopback address: the gateway serves plaintext; put it "
-          "behind a TLS proxy and give --insecure")));
+      return Fail(absl::FailedPreconditionError(
+          absl::StrCat("--http ", options.http,
+                       " is not a loopback address: the gateway serves plaintext; put it "
+                       "behind a TLS proxy and give --insecure")));
     }
     const size_t colon = options.http.rfind(':');
     int http_port = 0;
-    if (colon == std::string::npos || !absl::SimpleAtoi(options.http.substr(colon + 1), &http_port)) {
+    if (colon == std::string::npos ||
+        !absl::SimpleAtoi(options.http.substr(colon + 1), &http_port)) {
       return Fail(absl::InvalidArgumentError("--http: expected host:port"));
     }
-    gateway = std::make_unique<parindex::server::HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()));
+    gateway = std::make_unique<parindex::server::HttpGateway>(
+        server->InProcessChannel(grpc::ChannelArguments()));
     auto bound = gateway->Start(options.http.substr(0, colon), http_port);
     if (!bound.ok()) return Fail(bound.status());
     http_url = absl::StrCat("http://", options.http.substr(0, colon), ":", *bound);
@@ -147,17 +152,22 @@ int Serve(const ServeOptions& options) {
   }
   if (!tokens.empty()) {
     std::cout << "tokens (each shown once):\n";
-    for (const auto& [label, secret] : tokens) std::cout << "  " << label << ": " << secret << "\n";
+    for (const auto& [label, secret] : tokens)
+      std::cout << "  " << label << ": " << secret << "\n";
     const std::string appraiser = tokens[1].second;
-    std::cout << "try:\n"
-              << "  build/client/parindex call --server " << address << " --token " << appraiser
-              << " /parindex.v1.ScoreService/GetRanking '{\"name\": \"rounds/hungyen-2023\"}'\n"
-              << "  build/client/parindex call --server " << address << " --token " << tokens[3].second
-              << " /parindex.v1.ScoreService/GetUnitScore "
-                 "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\", \"column\": \"SELF\"}'\n";
+    std::cout
+        << "try:\n"
+        << "  build/client/parindex call --server " << address << " --token " << appraiser
+        << " /parindex.v1.ScoreService/GetRanking '{\"name\": \"rounds/hungyen-2023\"}'\n"
+        << "  build/client/parindex call --server " << address << " --token "
+        << tokens[3].second
+        << " /parindex.v1.ScoreService/GetUnitScore "
+           "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\", \"column\": "
+           "\"SELF\"}'\n";
     if (!http_url.empty()) {
-      std::cout << "  curl -H 'Authorization: Bearer " << appraiser << "' -d '{\"name\": \"rounds/hungyen-2023\"}' "
-                << http_url << "/parindex.v1.ScoreService/GetRanking\n";
+      std::cout << "  curl -H 'Authorization: Bearer " << appraiser
+                << "' -d '{\"name\": \"rounds/hungyen-2023\"}' " << http_url
+                << "/parindex.v1.ScoreService/GetRanking\n";
     }
   }
   std::cout.flush();
@@ -184,16 +194,21 @@ int main(int argc, char** argv) {
   ServeOptions serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the gRPC API");
   serve_cmd->add_option("--db", serve.db, "SQLite database file (created if absent)");
-  serve_cmd->add_option("--listen", serve.listen, "Address to listen on; port 0 picks a free one");
+  serve_cmd->add_option("--listen", serve.listen,
+                        "Address to listen on; port 0 picks a free one");
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate chain");
   serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key");
-  serve_cmd->add_flag("--insecure", serve.insecure, "Allow plaintext on a non-loopback address");
-  serve_cmd->add_option("--demo", serve.demo,
-                        "Load the bundled criteria, plans and demo round from this directory "
-                        "(once), and print a token per role");
+  serve_cmd->add_flag("--insecure", serve.insecure,
+                      "Allow plaintext on a non-loopback address");
+  serve_cmd->add_option(
+      "--demo", serve.demo,
+      "Load the bundled criteria, plans and demo round from this directory "
+      "(once), and print a token per role");
   serve_cmd->add_flag("--quiet", serve.quiet, "No log line per call");
-  serve_cmd->add_option("--http", serve.http, "Also serve HTTP/JSON on host:port (port 0: a free one)");
-  serve_cmd->add_option("--max-evidence-mb", serve.max_evidence_mb, "Evidence file size limit");
+  serve_cmd->add_option("--http", serve.http,
+                        "Also serve HTTP/JSON on host:port (port 0: a free one)");
+  serve_cmd->add_option("--max-evidence-mb", serve.max_evidence_mb,
+                        "Evidence file size limit");
 
   std::string db, to, from;
   CLI::App* backup = app.add_subcommand(
@@ -205,8 +220,9 @@ int main(int argc, char** argv) {
   restore->add_option("--from", from, "The backup")->required()->check(CLI::ExistingFile);
   restore->add_option("--db", db, "The database to replace")->required();
   CLI::App* migrate = app.add_subcommand(
-      "migrate", "Open the database (creating it if absent), check it and bring its schema "
-                 "up to this binary's");
+      "migrate",
+      "Open the database (creating it if absent), check it and bring its schema "
+      "up to this binary's");
   migrate->add_option("--db", db, "The database")->required();
 
   try {
@@ -217,15 +233,18 @@ int main(int argc, char** argv) {
 
   if (serve_cmd->parsed()) return Serve(serve);
   if (backup->parsed()) {
-    return Report(parindex::store::BackupDatabase(db, to), "backed up " + db + " to " + to);
+    return Report(parindex::store::BackupDatabase(db, to),
+                  "backed up " + db + " to " + to);
   }
   if (restore->parsed()) {
-    return Report(parindex::store::RestoreDatabase(from, db), "restored " + db + " from " + from);
+    return Report(parindex::store::RestoreDatabase(from, db),
+                  "restored " + db + " from " + from);
   }
   parindex::store::SqliteOptions options;
   options.path = db;
   auto store = parindex::store::SqliteStore::Open(options);
   return Report(store.status(),
                 db + " is at schema version " +
-                    std::to_string(parindex::store::LatestSchemaVersion()) + " and passes quick_check");
+                    std::to_string(parindex::store::LatestSchemaVersion()) +
+                    " and passes quick_check");
 }

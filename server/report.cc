@@ -22,7 +22,8 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
   if (fd < 0) return absl::InternalError("cannot create a temporary file for the report");
   close(fd);
   lxw_workbook_options options = {};
-  options.constant_memory = LXW_TRUE;  // rows are written in order: large rounds stay small
+  options.constant_memory =
+      LXW_TRUE;  // rows are written in order: large rounds stay small
   lxw_workbook* workbook = workbook_new_opt(path, &options);
   if (workbook == nullptr) return absl::InternalError("cannot start the workbook");
   lxw_format* bold = workbook_add_format(workbook);
@@ -38,7 +39,8 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
       return absl::InternalError(absl::StrCat("cannot add the sheet '", table.name, "'"));
     }
     for (size_t c = 0; c < table.header.size(); ++c) {
-      worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.header[c].c_str(), bold);
+      worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.header[c].c_str(),
+                             bold);
     }
     for (size_t r = 0; r < table.rows.size(); ++r) {
       const auto row = static_cast<lxw_row_t>(r + 1);
@@ -49,11 +51,14 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
           worksheet_write_string(sheet, row, col, text->c_str(), nullptr);
         } else if (const auto* points = std::get_if<Points>(&cell)) {
           // The spreadsheet holds the exact thousandths; it shows two decimals.
-          worksheet_write_number(sheet, row, col, static_cast<double>(points->milli) / 1000, decimals);
+          worksheet_write_number(sheet, row, col,
+                                 static_cast<double>(points->milli) / 1000, decimals);
         } else if (const auto* index = std::get_if<Index>(&cell)) {
-          worksheet_write_number(sheet, row, col, static_cast<double>(index->hundredths) / 100, decimals);
+          worksheet_write_number(sheet, row, col,
+                                 static_cast<double>(index->hundredths) / 100, decimals);
         } else {
-          worksheet_write_number(sheet, row, col, static_cast<double>(std::get<int64_t>(cell)), nullptr);
+          worksheet_write_number(sheet, row, col,
+                                 static_cast<double>(std::get<int64_t>(cell)), nullptr);
         }
       }
     }
@@ -62,7 +67,8 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
   const lxw_error error = workbook_close(workbook);
   if (error != LXW_NO_ERROR) {
     std::filesystem::remove(path);
-    return absl::InternalError(absl::StrCat("writing the workbook: ", lxw_strerror(error)));
+    return absl::InternalError(
+        absl::StrCat("writing the workbook: ", lxw_strerror(error)));
   }
   std::ifstream in(path, std::ios::binary);
   std::stringstream bytes;
@@ -97,7 +103,8 @@ std::string WriteCsv(const Table& table) {
   }
   absl::StrAppend(&out, "\r\n");
   for (const auto& row : table.rows) {
-    for (size_t c = 0; c < row.size(); ++c) absl::StrAppend(&out, c ? "," : "", CsvField(row[c]));
+    for (size_t c = 0; c < row.size(); ++c)
+      absl::StrAppend(&out, c ? "," : "", CsvField(row[c]));
     absl::StrAppend(&out, "\r\n");
   }
   return out;

@@ -22,8 +22,8 @@ struct Index {
 using Cell = std::variant<std::string, int64_t, Points, Index>;
 
 struct Table {
-  std::string name;   // sheet name, at most 31 characters ("Xếp hạng - wards")
-  std::string key;    // for CSV: "ranking", "matrix", "criteria", "audit"
+  std::string name;  // sheet name, at most 31 characters ("Xếp hạng - wards")
+  std::string key;   // for CSV: "ranking", "matrix", "criteria", "audit"
   std::vector<std::string> header;
   std::vector<std::vector<Cell>> rows;
 };

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/auth.h"
@@ -15,7 +15,8 @@
 namespace parindex::server {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
 }
 
 namespace {
@@ -47,11 +48,13 @@ class Handler {
     const auto& metadata = context->client_metadata();
     auto it = metadata.find("authorization");
     if (it == metadata.end()) {
-      return absl::UnauthenticatedError("missing 'authorization: Bearer <token>' metadata");
+      return absl::UnauthenticatedError(
+          "missing 'authorization: Bearer <token>' metadata");
     }
     absl::string_view value(it->second.data(), it->second.size());
     if (!absl::ConsumePrefix(&value, "Bearer ")) {
-      return absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'");
+      return absl::UnauthenticatedError(
+          "authorization metadata must be 'Bearer <token>'");
     }
     absl::StatusOr<Caller> found = core_->Authenticate(value);
     if (!found.ok()) return found.status();
@@ -62,9 +65,10 @@ class Handler {
   void Log(const char* method, const absl::Status& status, absl::Duration latency,
            const Caller& caller) {
     const std::string line = absl::StrCat(
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), VietnamTime()), " rpc ", method,
-        " code=", absl::StatusCodeToString(status.code()), " latency_us=",
-        absl::ToInt64Microseconds(latency), " role=", RoleName(caller.role),
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), VietnamTime()), " rpc ",
+        method, " code=", absl::StatusCodeToString(status.code()),
+        " latency_us=", absl::ToInt64Microseconds(latency),
+        " role=", RoleName(caller.role),
         caller.unit.empty() ? "" : absl::StrCat(" unit=", caller.unit), "\n");
     std::lock_guard<std::mutex> lock(log_mu_);
     std::fputs(line.c_str(), stderr);
@@ -76,11 +80,11 @@ class Handler {
 };
 
 // Declares a handler method that calls the Core method of the same name.
-#define PARINDEX_RPC(Service, Method, Request, Response)                                   \
-  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request,            \
-                      v1::Response* response) override {                                  \
-    return h_->Run(context, "/parindex.v1." #Service "/" #Method, response,                \
-                   [&](const Caller& c) { return h_->core()->Method(c, *request); });      \
+#define PARINDEX_RPC(Service, Method, Request, Response)                              \
+  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request,       \
+                      v1::Response* response) override {                              \
+    return h_->Run(context, "/parindex.v1." #Service "/" #Method, response,           \
+                   [&](const Caller& c) { return h_->core()->Method(c, *request); }); \
   }
 
 class CriteriaServiceImpl final : public v1::CriteriaService::Service {
@@ -122,7 +126,8 @@ class RoundServiceImpl final : public v1::RoundService::Service {
   PARINDEX_RPC(RoundService, UpdateRound, UpdateRoundRequest, Round)
   PARINDEX_RPC(RoundService, AdvanceRound, AdvanceRoundRequest, Round)
   PARINDEX_RPC(RoundService, ReopenAssessment, ReopenAssessmentRequest, Assessment)
-  PARINDEX_RPC(RoundService, ListAssessments, ListAssessmentsRequest, ListAssessmentsResponse)
+  PARINDEX_RPC(RoundService, ListAssessments, ListAssessmentsRequest,
+               ListAssessmentsResponse)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -131,10 +136,12 @@ class AssessmentServiceImpl final : public v1::AssessmentService::Service {
  public:
   explicit AssessmentServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(AssessmentService, GetAssessment, GetByNameRequest, Assessment)
-  PARINDEX_RPC(AssessmentService, BatchUpdateEntries, BatchUpdateEntriesRequest, BatchUpdateEntriesResponse)
+  PARINDEX_RPC(AssessmentService, BatchUpdateEntries, BatchUpdateEntriesRequest,
+               BatchUpdateEntriesResponse)
   PARINDEX_RPC(AssessmentService, UploadEvidence, UploadEvidenceRequest, Evidence)
   PARINDEX_RPC(AssessmentService, SubmitAssessment, AssessmentActionRequest, Assessment)
-  PARINDEX_RPC(AssessmentService, RequestExplanation, RequestExplanationRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, RequestExplanation, RequestExplanationRequest,
+               Assessment)
   PARINDEX_RPC(AssessmentService, SubmitExplanation, AssessmentActionRequest, Assessment)
   PARINDEX_RPC(AssessmentService, FinaliseAssessment, AssessmentActionRequest, Assessment)
   PARINDEX_RPC(AssessmentService, ImportSurvey, ImportSurveyRequest, ImportSurveyResponse)
@@ -144,7 +151,8 @@ class AssessmentServiceImpl final : public v1::AssessmentService::Service {
 
 // GetUnitScore is the hot read: served on the callback API from cached bytes.
 class ScoreServiceImpl final
-    : public v1::ScoreService::WithRawCallbackMethod_GetUnitScore<v1::ScoreService::Service> {
+    : public v1::ScoreService::WithRawCallbackMethod_GetUnitScore<
+          v1::ScoreService::Service> {
  public:
   explicit ScoreServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   grpc::ServerUnaryReactor* GetUnitScore(grpc::CallbackServerContext* context,
@@ -160,12 +168,14 @@ class ScoreServiceImpl final
       }
     }
     if (!parsed.ParseFromString(bytes)) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request: not a GetUnitScoreRequest"));
+      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "request: not a GetUnitScoreRequest"));
       return reactor;
     }
     std::string out;
-    const grpc::Status status = h_->Run(context, "/parindex.v1.ScoreService/GetUnitScore", &out,
-                                        [&](const Caller& c) { return h_->core()->GetUnitScoreBytes(c, parsed); });
+    const grpc::Status status = h_->Run(
+        context, "/parindex.v1.ScoreService/GetUnitScore", &out,
+        [&](const Caller& c) { return h_->core()->GetUnitScoreBytes(c, parsed); });
     if (status.ok()) {
       grpc::Slice slice(out);
       *response = grpc::ByteBuffer(&slice, 1);
@@ -211,13 +221,16 @@ class TokenServiceImpl final : public v1::TokenService::Service {
 class EchoServiceImpl final : public v1::EchoService::CallbackService {
  public:
   explicit EchoServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context, const v1::EchoMessage* request,
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
+                                 const v1::EchoMessage* request,
                                  v1::EchoMessage* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(h_->Run(context, "/parindex.v1.EchoService/Echo", response,
-                            [&](const Caller&) { return absl::StatusOr<v1::EchoMessage>(*request); }));
+    reactor->Finish(h_->Run(
+        context, "/parindex.v1.EchoService/Echo", response,
+        [&](const Caller&) { return absl::StatusOr<v1::EchoMessage>(*request); }));
     return reactor;
   }
+
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -226,7 +239,8 @@ class EchoServiceImpl final : public v1::EchoService::CallbackService {
 
 }  // namespace
 
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core, ServiceOptions options) {
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
+                                                         ServiceOptions options) {
   auto h = std::make_shared<Handler>(core, options);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<CriteriaServiceImpl>(h));

@@ -17,7 +17,8 @@ struct ServiceOptions {
 };
 
 // All the services over one Core, ready to register with a grpc::ServerBuilder.
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core, ServiceOptions options = {});
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
+                                                         ServiceOptions options = {});
 
 // absl::Status -> grpc::Status, keeping the code and the message.
 grpc::Status ToGrpcStatus(const absl::Status& status);

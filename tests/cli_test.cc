@@ -34,16 +34,18 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           absl::StrCat("parindex-cli-", ::testing::UnitTest::GetInstance()->current_test_info()->name(), "-", getpid());
+           absl::StrCat("parindex-cli-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                        "-", getpid());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs the binary with `args` (already shell-quoted) from the source directory.
   CommandResult Parindex(const std::string& args) {
-    const std::string cmd = absl::StrCat("cd '", PARINDEX_SOURCE_DIR, "' && '", PARINDEX_CLI, "' ",
-                                         args, " >'", (dir_ / "out").string(), "' 2>'",
-                                         (dir_ / "err").string(), "'");
+    const std::string cmd = absl::StrCat(
+        "cd '", PARINDEX_SOURCE_DIR, "' && '", PARINDEX_CLI, "' ", args, " >'",
+        (dir_ / "out").string(), "' 2>'", (dir_ / "err").string(), "'");
     const int status = std::system(cmd.c_str());
     CommandResult run;
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -106,7 +108,8 @@ TEST_F(CliTest, JsonCarriesTheSameNumbers) {
 
 TEST_F(CliTest, AppraisedColumnUsesTheAppraisersValues) {
   const CommandResult self = Parindex(absl::StrCat(kDemo, " --unit HN --json"));
-  const CommandResult appraised = Parindex(absl::StrCat(kDemo, " --unit HN --json --column appraised"));
+  const CommandResult appraised =
+      Parindex(absl::StrCat(kDemo, " --unit HN --json --column appraised"));
   ASSERT_EQ(self.exit_code, 0) << self.err;
   ASSERT_EQ(appraised.exit_code, 0) << appraised.err;
   parindex::v1::Evaluation a, b;
@@ -120,11 +123,13 @@ TEST_F(CliTest, AppraisedColumnUsesTheAppraisersValues) {
 }
 
 TEST_F(CliTest, BrokenFiguresFailWithFileLineAndNothingOnStdout) {
-  std::string figures = ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/demo/figures.yaml");
+  std::string figures =
+      ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/demo/figures.yaml");
   figures.replace(figures.find("resolved_on_time: 412"), 21, "resolved_on_time: 431");
   const std::string path = Write("figures.yaml", figures);
   const CommandResult run = Parindex(absl::StrCat(
-      "eval --criteria criteria/demo/set.yaml --plan criteria/demo/plan.yaml --figures '", path, "'"));
+      "eval --criteria criteria/demo/set.yaml --plan criteria/demo/plan.yaml --figures '",
+      path, "'"));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err, absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
@@ -137,30 +142,36 @@ TEST_F(CliTest, BrokenSetFailsWithFileLine) {
   const std::string band = "{when: \">= 70\", points: 1.5}";
   set.replace(set.find(band), band.size(), "{when: \">= 95\", points: 1.5}");
   const std::string path = Write("set.yaml", set);
-  const CommandResult run = Parindex(absl::StrCat("eval --criteria '", path,
-                                        "' --figures criteria/demo/figures.yaml"));
+  const CommandResult run = Parindex(
+      absl::StrCat("eval --criteria '", path, "' --figures criteria/demo/figures.yaml"));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out, "");
-  EXPECT_EQ(run.err, absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
-                                  ":130:21: criterion I.1.2: bands[1].threshold: bands must be "
-                                  "listed best first with decreasing thresholds (95 after 90)\n"));
+  EXPECT_EQ(run.err,
+            absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
+                         ":130:21: criterion I.1.2: bands[1].threshold: bands must be "
+                         "listed best first with decreasing thresholds (95 after 90)\n"));
 }
 
 TEST_F(CliTest, FiguresForAnotherSetAreRefused) {
-  std::string figures = ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/demo/figures.yaml");
-  figures.replace(figures.find("criteria_set: demo-ward-2023"), 28, "criteria_set: commune-2025");
+  std::string figures =
+      ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/demo/figures.yaml");
+  figures.replace(figures.find("criteria_set: demo-ward-2023"), 28,
+                  "criteria_set: commune-2025");
   const std::string path = Write("figures.yaml", figures);
-  const CommandResult run = Parindex(absl::StrCat("eval --criteria criteria/demo/set.yaml --figures '", path, "'"));
+  const CommandResult run = Parindex(
+      absl::StrCat("eval --criteria criteria/demo/set.yaml --figures '", path, "'"));
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.err, absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
-                                  ":6:15: figures are for criteria set 'commune-2025' but "
-                                  "criteria/demo/set.yaml is 'demo-ward-2023'\n"));
+  EXPECT_EQ(run.err,
+            absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
+                         ":6:15: figures are for criteria set 'commune-2025' but "
+                         "criteria/demo/set.yaml is 'demo-ward-2023'\n"));
 }
 
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Parindex("").exit_code, 2);
   EXPECT_EQ(Parindex("eval --figures criteria/demo/figures.yaml").exit_code, 2);
-  const CommandResult run = Parindex("eval --criteria /nonexistent.yaml --figures criteria/demo/figures.yaml");
+  const CommandResult run =
+      Parindex("eval --criteria /nonexistent.yaml --figures criteria/demo/figures.yaml");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("/nonexistent.yaml"), std::string::npos) << run.err;
 }
@@ -168,7 +179,8 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
 TEST_F(CliTest, UnknownUnitIsNotFound) {
   const CommandResult run = Parindex(absl::StrCat(kDemo, " --unit XX"));
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.err, "parindex: NOT_FOUND: criteria/demo/figures.yaml: no unit with code 'XX'\n");
+  EXPECT_EQ(run.err,
+            "parindex: NOT_FOUND: criteria/demo/figures.yaml: no unit with code 'XX'\n");
 }
 
 }  // namespace
@@ -181,38 +193,47 @@ TEST_F(CliTest, CriteriaCheckValidatesEveryBundledFile) {
       "criteria/rounds/hungyen-2023/figures.yaml");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.err, "");
-  EXPECT_NE(run.out.find("criteria/sets/commune-2025.yaml: ok (criteria set commune-2025 v1: "
-                         "9 areas, 68 criteria, 100 points, survey 30)\n"),
-            std::string::npos)
+  EXPECT_NE(
+      run.out.find("criteria/sets/commune-2025.yaml: ok (criteria set commune-2025 v1: "
+                   "9 areas, 68 criteria, 100 points, survey 30)\n"),
+      std::string::npos)
       << run.out;
-  EXPECT_NE(run.out.find("criteria/plans/travinh-2023.yaml: ok (plan travinh-2023: 16 targets, "
-                         "1 deadlines, 37 tasks)\n"),
-            std::string::npos)
+  EXPECT_NE(
+      run.out.find("criteria/plans/travinh-2023.yaml: ok (plan travinh-2023: 16 targets, "
+                   "1 deadlines, 37 tasks)\n"),
+      std::string::npos)
       << run.out;
-  EXPECT_NE(run.out.find("criteria/rounds/hungyen-2023/figures.yaml: ok (17 units scored against "
-                         "commune-2025 and hungyen-2023)\n"),
+  EXPECT_NE(run.out.find(
+                "criteria/rounds/hungyen-2023/figures.yaml: ok (17 units scored against "
+                "commune-2025 and hungyen-2023)\n"),
             std::string::npos)
       << run.out;
 }
 
 TEST_F(CliTest, CriteriaCheckReportsEachBrokenFileAndFails) {
-  std::string plan = ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/plans/hungyen-2023.yaml");
+  std::string plan =
+      ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/plans/hungyen-2023.yaml");
   plan.replace(plan.find("due: 14/06/2023"), 15, "due: 31/06/2023");
   const std::string path = Write("plan.yaml", plan);
-  const CommandResult run =
-      Parindex(absl::StrCat("criteria check criteria/sets/commune-2025.yaml '", path, "'"));
+  const CommandResult run = Parindex(
+      absl::StrCat("criteria check criteria/sets/commune-2025.yaml '", path, "'"));
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.out,
-            "criteria/sets/commune-2025.yaml: ok (criteria set commune-2025 v1: 9 areas, 68 "
-            "criteria, 100 points, survey 30)\n");
-  EXPECT_EQ(run.err, absl::StrCat(path, ":45:27: deadline report_h1: due: '31/06/2023' is not a "
-                                        "date (use 2023-02-10 or 10/02/2023)\n"));
+  EXPECT_EQ(
+      run.out,
+      "criteria/sets/commune-2025.yaml: ok (criteria set commune-2025 v1: 9 areas, 68 "
+      "criteria, 100 points, survey 30)\n");
+  EXPECT_EQ(run.err,
+            absl::StrCat(path,
+                         ":45:27: deadline report_h1: due: '31/06/2023' is not a "
+                         "date (use 2023-02-10 or 10/02/2023)\n"));
 }
 
 TEST_F(CliTest, CriteriaShowPrintsTheTree) {
-  const CommandResult run = Parindex("criteria show criteria/sets/service-index-766.yaml");
+  const CommandResult run =
+      Parindex("criteria show criteria/sets/service-index-766.yaml");
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.out.find("service-index-766 v1, province_level, 100.00 points (survey 0.00), 15 criteria"),
+  EXPECT_NE(run.out.find("service-index-766 v1, province_level, 100.00 points (survey "
+                         "0.00), 15 criteria"),
             std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("  2.2      Hồ sơ trễ hạn"), std::string::npos) << run.out;
@@ -223,8 +244,10 @@ TEST_F(CliTest, PlanShowParsesDuePhrases) {
   const CommandResult run = Parindex("plan show criteria/plans/vungtau-2023.yaml");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("tasks (40):"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("Trước 01/01/2023         → by 31/12/2022"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("Quý III và Quý IV năm 2… → 01/07/2023 – 31/12/2023"), std::string::npos)
+  EXPECT_NE(run.out.find("Trước 01/01/2023         → by 31/12/2022"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("Quý III và Quý IV năm 2… → 01/07/2023 – 31/12/2023"),
+            std::string::npos)
       << run.out;
 }
 
@@ -232,8 +255,10 @@ TEST_F(CliTest, AFileOfUnknownKindIsRefused) {
   const std::string path = Write("other.yaml", "name: x\n");
   const CommandResult run = Parindex(absl::StrCat("criteria check '", path, "'"));
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.err, absl::StrCat(path, ": not a criteria set (no 'areas'), a plan (no 'year') or "
-                                        "figures (no 'units')\n"));
+  EXPECT_EQ(run.err,
+            absl::StrCat(path,
+                         ": not a criteria set (no 'areas'), a plan (no 'year') or "
+                         "figures (no 'units')\n"));
 }
 
 }  // namespace

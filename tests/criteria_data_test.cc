@@ -65,14 +65,16 @@ TEST(CriteriaData, SetsFollowTheNationalStructure) {
       if (!node.leaf()) continue;
       ++shapes[node.shape];
       EXPECT_FALSE(node.criterion->title().empty());
-      EXPECT_FALSE(node.criterion->evidence().empty()) << name << " " << node.criterion->code();
+      EXPECT_FALSE(node.criterion->evidence().empty())
+          << name << " " << node.criterion->code();
     }
     EXPECT_EQ(shapes.size(), 10u) << name;
   }
   auto service = Set("service-index-766");
   ASSERT_NE(service, nullptr);
   std::vector<int64_t> maxima;
-  for (const v1::Area& area : service->proto().areas()) maxima.push_back(area.max_milli());
+  for (const v1::Area& area : service->proto().areas())
+    maxima.push_back(area.max_milli());
   EXPECT_EQ(maxima, (std::vector<int64_t>{18000, 20000, 22000, 22000, 18000}));
 }
 
@@ -111,7 +113,8 @@ TEST(CriteriaData, PlansMatchTheSeedDocuments) {
     ASSERT_NE(plan, nullptr);
     EXPECT_EQ(plan->proto().source().file(), e.seed);
     EXPECT_EQ(plan->proto().targets_size(), e.targets) << e.id;
-    EXPECT_EQ(TasksPerArea(plan->proto(), /*distinct_numbers=*/true), e.tasks_per_area) << e.id;
+    EXPECT_EQ(TasksPerArea(plan->proto(), /*distinct_numbers=*/true), e.tasks_per_area)
+        << e.id;
   }
   EXPECT_EQ(Plan("travinh-2023")->proto().tasks_size(), 37);
   EXPECT_EQ(Plan("vungtau-2023")->proto().tasks_size(), 40);
@@ -126,13 +129,15 @@ TEST(CriteriaData, TraVinhHasTwoDistinctDigitisationTargets) {
   auto plan = Plan("travinh-2023");
   ASSERT_NE(plan, nullptr);
   const v1::Target* resolved = plan->FindTarget("digitised_rate", v1::WARD);
-  const v1::Target* still_valid = plan->FindTarget("valid_results_digitised_rate", v1::WARD);
+  const v1::Target* still_valid =
+      plan->FindTarget("valid_results_digitised_rate", v1::WARD);
   ASSERT_NE(resolved, nullptr);
   ASSERT_NE(still_valid, nullptr);
   EXPECT_EQ(resolved->value_milli(), 30000);
   EXPECT_EQ(still_valid->value_milli(), 35000);
   EXPECT_EQ(plan->FindTarget("digitised_rate", v1::CITY)->value_milli(), 40000);
-  EXPECT_EQ(plan->FindTarget("valid_results_digitised_rate", v1::CITY)->value_milli(), 40000);
+  EXPECT_EQ(plan->FindTarget("valid_results_digitised_rate", v1::CITY)->value_milli(),
+            40000);
   EXPECT_EQ(plan->FindTarget("wait_minutes", v1::WARD)->comparator(), v1::AT_MOST);
   EXPECT_EQ(plan->FindTarget("wait_minutes", v1::WARD)->unit(), v1::MINUTES);
   EXPECT_EQ(plan->FindDeadline("unit_plan")->due().day(), 10);
@@ -145,22 +150,27 @@ TEST(CriteriaData, HungYenOnTimeTargetIsStrict) {
   ASSERT_NE(on_time, nullptr);
   EXPECT_EQ(on_time->comparator(), v1::GREATER);
   EXPECT_EQ(on_time->value_milli(), 95000);
-  EXPECT_EQ(plan->FindTarget("fully_online_dossier_rate", v1::WARD)->comparator(), v1::AT_LEAST);
+  EXPECT_EQ(plan->FindTarget("fully_online_dossier_rate", v1::WARD)->comparator(),
+            v1::AT_LEAST);
   EXPECT_EQ(plan->FindDeadline("report_q3")->due().month(), 9);
   // Sóc Trăng's "trên 70%" is strict too, and its article targets count per period.
   auto soc_trang = Plan("soctrang-vpubnd-2024");
-  EXPECT_EQ(soc_trang->FindTarget("units_inspected_rate", v1::DEPARTMENT)->comparator(), v1::GREATER);
-  EXPECT_EQ(soc_trang->FindTarget("province_site_articles", v1::DEPARTMENT)->period(), "quarter");
+  EXPECT_EQ(soc_trang->FindTarget("units_inspected_rate", v1::DEPARTMENT)->comparator(),
+            v1::GREATER);
+  EXPECT_EQ(soc_trang->FindTarget("province_site_articles", v1::DEPARTMENT)->period(),
+            "quarter");
 }
 
-v1::UnitScore ScoreOne(const engine::CompiledCriteriaSet& set, const engine::CompiledPlan* plan,
-                       v1::UnitKind kind, const std::string& entries) {
+v1::UnitScore ScoreOne(const engine::CompiledCriteriaSet& set,
+                       const engine::CompiledPlan* plan, v1::UnitKind kind,
+                       const std::string& entries) {
   v1::Unit unit;
   unit.set_code("U");
   unit.set_kind(kind);
   auto parsed = ParseFigures(entries, "inline.yaml");
   EXPECT_TRUE(parsed.ok()) << parsed.status();
-  auto score = engine::ScoreUnit(set, plan, unit, parsed->proto.units[0].assessment, v1::SELF);
+  auto score =
+      engine::ScoreUnit(set, plan, unit, parsed->proto.units[0].assessment, v1::SELF);
   EXPECT_TRUE(score.ok()) << score.status();
   return *score;
 }
@@ -179,15 +189,18 @@ TEST(CriteriaData, EachUnitGetsItsOwnLevelsTarget) {
   ASSERT_NE(set, nullptr);
   ASSERT_NE(plan, nullptr);
   const std::string figures =
-      "units: [{code: U, name: U, kind: ward, entries: {VII.2: {figures: {work_files_online: 40, "
+      "units: [{code: U, name: U, kind: ward, entries: {VII.2: {figures: "
+      "{work_files_online: 40, "
       "work_files: 100}}}}]";
   const v1::UnitScore ward = ScoreOne(*set, plan.get(), v1::WARD, figures);
   const v1::UnitScore commune = ScoreOne(*set, plan.get(), v1::COMMUNE, figures);
   const v1::UnitScore city = ScoreOne(*set, plan.get(), v1::CITY, figures);
   EXPECT_EQ(Criterion(ward, "VII.2").trace().reason(),
-            "work_files_online_rate 40/100 = 40.00% ≥ 30% (plan target for ward) → 2.00 of 2.00");
+            "work_files_online_rate 40/100 = 40.00% ≥ 30% (plan target for ward) → 2.00 "
+            "of 2.00");
   EXPECT_EQ(Criterion(commune, "VII.2").trace().reason(),
-            "work_files_online_rate 40/100 = 40.00% ≥ 30% (plan target for commune) → 2.00 of 2.00");
+            "work_files_online_rate 40/100 = 40.00% ≥ 30% (plan target for commune) → "
+            "2.00 of 2.00");
   EXPECT_EQ(Criterion(city, "VII.2").trace().reason(),
             "work_files_online_rate 40/100 = 40.00%, not ≥ 50% (plan target for city); "
             "proportional to the target → 1.60 of 2.00");
@@ -198,15 +211,16 @@ TEST(CriteriaData, APlanWithoutTargetsStillScores) {
   auto plan = Plan("trangbang-2022");
   ASSERT_NE(set, nullptr);
   ASSERT_NE(plan, nullptr);
-  const v1::UnitScore score = ScoreOne(
-      *set, plan.get(), v1::WARD,
-      "units: [{code: U, name: U, kind: ward, entries: {III.2.1: {figures: {resolved_on_time: 99, "
-      "resolved: 100}}, III.1.1: {done: true}}}]");
+  const v1::UnitScore score = ScoreOne(*set, plan.get(), v1::WARD,
+                                       "units: [{code: U, name: U, kind: ward, entries: "
+                                       "{III.2.1: {figures: {resolved_on_time: 99, "
+                                       "resolved: 100}}, III.1.1: {done: true}}}]");
   const v1::CriterionScore& on_time = Criterion(score, "III.2.1");
   EXPECT_EQ(on_time.status(), v1::NOT_APPLICABLE);
   EXPECT_EQ(on_time.applicable_max_milli(), 0);
   EXPECT_EQ(on_time.trace().reason(),
-            "not applicable: plan trangbang-2022 sets no target for on_time_rate for ward units");
+            "not applicable: plan trangbang-2022 sets no target for on_time_rate for "
+            "ward units");
   EXPECT_EQ(Criterion(score, "III.1.1").points_milli(), 1000);
   EXPECT_TRUE(score.index_applicable());
 }
@@ -229,8 +243,10 @@ TEST(CriteriaData, EveryDuePhraseOfTheFivePlans) {
   EXPECT_EQ(kinds["trangbang-2022"], (Counts{{"KIND_UNSPECIFIED", 27}}));
   EXPECT_EQ(kinds["vungtau-2023"],
             (Counts{{"DATE", 2}, {"EVENT", 2}, {"ONGOING", 7}, {"RANGE", 29}}));
-  EXPECT_EQ(kinds["hungyen-2023"], (Counts{{"EVENT", 11}, {"ONGOING", 33}, {"RANGE", 17}}));
-  EXPECT_EQ(kinds["soctrang-vpubnd-2024"], (Counts{{"EVENT", 2}, {"ONGOING", 8}, {"RANGE", 15}}));
+  EXPECT_EQ(kinds["hungyen-2023"],
+            (Counts{{"EVENT", 11}, {"ONGOING", 33}, {"RANGE", 17}}));
+  EXPECT_EQ(kinds["soctrang-vpubnd-2024"],
+            (Counts{{"EVENT", 2}, {"ONGOING", 8}, {"RANGE", 15}}));
 }
 
 // A copy of a bundled file with `from` replaced by `to`, parsed as its kind would be.
@@ -243,24 +259,38 @@ absl::Status BreakCopy(const std::string& relative, const std::string& from,
   const size_t at = s.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   s.replace(at, from.size(), to);
-  const fs::path copy = fs::temp_directory_path() / ("parindex-broken-" + fs::path(relative).filename().string());
+  const fs::path copy = fs::temp_directory_path() /
+                        ("parindex-broken-" + fs::path(relative).filename().string());
   std::ofstream(copy) << s;
   absl::Status status;
-  if (relative.rfind("sets/", 0) == 0) status = LoadCriteriaSet(copy.string()).status();
-  else if (relative.rfind("plans/", 0) == 0) status = LoadPlan(copy.string()).status();
-  else status = ReadFigures(copy.string()).status();
+  if (relative.rfind("sets/", 0) == 0)
+    status = LoadCriteriaSet(copy.string()).status();
+  else if (relative.rfind("plans/", 0) == 0)
+    status = LoadPlan(copy.string()).status();
+  else
+    status = ReadFigures(copy.string()).status();
   fs::remove(copy);
-  return absl::Status(status.code(), std::string(status.message()).replace(0, copy.string().size(), "COPY"));
+  return absl::Status(
+      status.code(),
+      std::string(status.message()).replace(0, copy.string().size(), "COPY"));
 }
 
 TEST(CriteriaData, BrokenCopiesNameTheLine) {
-  EXPECT_EQ(std::string(BreakCopy("sets/commune-2025.yaml", "        max: 1.5\n        guidance: Hội đồng",
-                                  "        max: 2.5\n        guidance: Hội đồng").message()),
+  EXPECT_EQ(std::string(BreakCopy("sets/commune-2025.yaml",
+                                  "        max: 1.5\n        guidance: Hội đồng",
+                                  "        max: 2.5\n        guidance: Hội đồng")
+                            .message()),
             "COPY:66:5: area I: max 12 but its criteria add up to 13");
-  EXPECT_EQ(std::string(BreakCopy("plans/travinh-2023.yaml", "when: \">= 35\"", "when: \"≥ 3,5\"").message()),
-            "COPY:75:11: target valid_results_digitised_rate: when: '3,5' is not a decimal number");
-  EXPECT_EQ(std::string(BreakCopy("rounds/hungyen-2023/figures.yaml", "kind: ward", "kind: hamlet").message()),
-            "COPY:10:9: unit PLS: kind: 'hamlet' is not one of ward, commune, township, special_zone, "
+  EXPECT_EQ(std::string(
+                BreakCopy("plans/travinh-2023.yaml", "when: \">= 35\"", "when: \"≥ 3,5\"")
+                    .message()),
+            "COPY:75:11: target valid_results_digitised_rate: when: '3,5' is not a "
+            "decimal number");
+  EXPECT_EQ(std::string(BreakCopy("rounds/hungyen-2023/figures.yaml", "kind: ward",
+                                  "kind: hamlet")
+                            .message()),
+            "COPY:10:9: unit PLS: kind: 'hamlet' is not one of ward, commune, township, "
+            "special_zone, "
             "city, town, district, department, province");
 }
 

@@ -15,9 +15,12 @@ std::string Describe(const v1::DueRange& r) {
     return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
   };
   switch (r.kind()) {
-    case v1::DueRange::DATE: return "DATE .." + date(r.end());
-    case v1::DueRange::RANGE: return "RANGE " + date(r.start()) + ".." + date(r.end());
-    default: return v1::DueRange::Kind_Name(r.kind());
+    case v1::DueRange::DATE:
+      return "DATE .." + date(r.end());
+    case v1::DueRange::RANGE:
+      return "RANGE " + date(r.start()) + ".." + date(r.end());
+    default:
+      return v1::DueRange::Kind_Name(r.kind());
   }
 }
 
@@ -37,7 +40,8 @@ INSTANTIATE_TEST_SUITE_P(
     SeedPhrases, DuePhraseTest,
     ::testing::Values(
         Phrase{"Thường xuyên", "ONGOING"},
-        Phrase{"- Thực hiện thường xuyên; - Báo cáo theo thời điểm báo cáo CCHC", "ONGOING"},
+        Phrase{"- Thực hiện thường xuyên; - Báo cáo theo thời điểm báo cáo CCHC",
+               "ONGOING"},
         Phrase{"Trong năm 2023", "RANGE 2023-01-01..2023-12-31"},
         Phrase{"Năm 2023", "RANGE 2023-01-01..2023-12-31"},
         Phrase{"Trong năm 2024", "RANGE 2024-01-01..2024-12-31"},
@@ -56,10 +60,12 @@ INSTANTIATE_TEST_SUITE_P(
         Phrase{"Tháng 02/2023", "RANGE 2023-02-01..2023-02-28"},
         Phrase{"Hoàn thành trong tháng 4 năm 2023", "RANGE 2023-04-01..2023-04-30"},
         Phrase{"Trong 12/2024", "RANGE 2024-12-01..2024-12-31"},
-        Phrase{"- Trong tháng 01/2024 - Hàng quý, năm 2024", "RANGE 2024-01-01..2024-12-31"},
+        Phrase{"- Trong tháng 01/2024 - Hàng quý, năm 2024",
+               "RANGE 2024-01-01..2024-12-31"},
         Phrase{"Hàng quý và năm 2024", "RANGE 2024-01-01..2024-12-31"},
         Phrase{"Từ quý I/2023 đến hết năm 2025", "RANGE 2023-01-01..2025-12-31"},
-        Phrase{"Từ năm 2021 đến hết năm 2025 và các năm tiếp theo", "RANGE 2021-01-01..2025-12-31"},
+        Phrase{"Từ năm 2021 đến hết năm 2025 và các năm tiếp theo",
+               "RANGE 2021-01-01..2025-12-31"},
         Phrase{"Hoàn thành trước ngày 10/5/2023", "DATE ..2023-05-09"},
         Phrase{"Trước 01/01/2023", "DATE ..2022-12-31"},
         Phrase{"Khi có văn bản hướng dẫn của bộ, ngành Trung ương", "EVENT"},
@@ -70,11 +76,10 @@ INSTANTIATE_TEST_SUITE_P(
         Phrase{"Theo thời hạn tại Kế hoạch của UBND thành phố", "EVENT"},
         Phrase{"Theo lộ trình, kế hoạch", "EVENT"},
         Phrase{"Lồng ghép báo cáo CCHC", "EVENT"},
-        Phrase{"- Thực hiện theo kế hoạch; - Báo cáo theo thời điểm báo cáo CCHC", "EVENT"},
-        Phrase{"Đầu nhiệm kỳ", "UNPARSED"},
-        Phrase{"Trước ngày 31/02/2023", "UNPARSED"},
-        Phrase{"Tháng 13/2023", "UNPARSED"},
-        Phrase{"", "KIND_UNSPECIFIED"}));
+        Phrase{"- Thực hiện theo kế hoạch; - Báo cáo theo thời điểm báo cáo CCHC",
+               "EVENT"},
+        Phrase{"Đầu nhiệm kỳ", "UNPARSED"}, Phrase{"Trước ngày 31/02/2023", "UNPARSED"},
+        Phrase{"Tháng 13/2023", "UNPARSED"}, Phrase{"", "KIND_UNSPECIFIED"}));
 
 }  // namespace
 }  // namespace parindex::criteria
@@ -86,8 +91,10 @@ namespace {
 
 TEST(FiguresCsv, ReadsEveryField) {
   auto a = ParseFiguresCsv(
-      "\xEF\xBB\xBF" "criterion,field,value\nIII.2.1,resolved_on_time,412\nIII.2.1,resolved,430\n"
-      "III.6,done,không\nI.1.1,issued,08/02/2023\nI.5,score,1.5\nI.5,comment,\"Đã ban hành, \"\"QĐ 12\"\"\"\n",
+      "\xEF\xBB\xBF"
+      "criterion,field,value\nIII.2.1,resolved_on_time,412\nIII.2.1,resolved,430\n"
+      "III.6,done,không\nI.1.1,issued,08/02/2023\nI.5,score,1.5\nI.5,comment,\"Đã ban "
+      "hành, \"\"QĐ 12\"\"\"\n",
       "pls.csv");
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_EQ(a->entries_size(), 4);
@@ -101,11 +108,16 @@ TEST(FiguresCsv, ReadsEveryField) {
 }
 
 TEST(FiguresCsv, ErrorsNameTheLine) {
-  EXPECT_EQ(std::string(ParseFiguresCsv("criterion,field,value\nIII.2.1,resolved,4x\n", "f.csv").status().message()),
-            "f.csv:2: resolved: '4x' is not a whole number");
-  EXPECT_EQ(std::string(ParseFiguresCsv("III.6,done,maybe\n", "f.csv").status().message()),
-            "f.csv:1: done: 'maybe' is not yes or no");
-  EXPECT_EQ(std::string(ParseFiguresCsv("I.1.1,issued,30/02/2023\n", "f.csv").status().message()),
+  EXPECT_EQ(
+      std::string(ParseFiguresCsv("criterion,field,value\nIII.2.1,resolved,4x\n", "f.csv")
+                      .status()
+                      .message()),
+      "f.csv:2: resolved: '4x' is not a whole number");
+  EXPECT_EQ(
+      std::string(ParseFiguresCsv("III.6,done,maybe\n", "f.csv").status().message()),
+      "f.csv:1: done: 'maybe' is not yes or no");
+  EXPECT_EQ(std::string(
+                ParseFiguresCsv("I.1.1,issued,30/02/2023\n", "f.csv").status().message()),
             "f.csv:1: issued: '30/02/2023' is not a date (use 2023-02-10 or 10/02/2023)");
   EXPECT_EQ(std::string(ParseFiguresCsv("I.5;score;1\n", "f.csv").status().message()),
             "f.csv:1: expected criterion,field,value");

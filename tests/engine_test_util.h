@@ -23,9 +23,19 @@ Message ParseText(const std::string& text) {
 // Indicators every test set defines.
 inline constexpr char kIndicators[] = R"pb(
   indicators { id: "rate" numerator: "done" denominator: "total" unit: PERCENT }
-  indicators { id: "late" numerator: ["late_open", "late_closed"] denominator: "due" unit: PERCENT }
-  indicators { id: "on_time_portal" numerator: ["late_open", "late_closed"] denominator: "due"
-               unit: PERCENT complement: true }
+  indicators {
+    id: "late"
+    numerator: [ "late_open", "late_closed" ]
+    denominator: "due"
+    unit: PERCENT
+  }
+  indicators {
+    id: "on_time_portal"
+    numerator: [ "late_open", "late_closed" ]
+    denominator: "due"
+    unit: PERCENT
+    complement: true
+  }
   indicators { id: "wait" numerator: "wait_minutes" denominator: "visits" unit: MINUTES }
   indicators { id: "items" numerator: "items" unit: COUNT }
 )pb";
@@ -36,8 +46,12 @@ inline v1::CriteriaSet OneLeafSet(const std::string& rule, int64_t max_milli,
                                   const std::string& extra = "") {
   const bool adjustment = rule.find("adjustment") != std::string::npos;
   const int64_t area_max = adjustment ? 1000 : max_milli;
-  std::string other = adjustment ? R"pb(criteria { code: "A.0" title: "filler" max_milli: 1000
-                                                   rule { boolean { yes_points_milli: 1000 } } })pb"
+  std::string other = adjustment ? R"pb(criteria {
+                                          code: "A.0"
+                                          title: "filler"
+                                          max_milli: 1000
+                                          rule { boolean { yes_points_milli: 1000 } }
+                                        })pb"
                                  : "";
   const bool survey = rule.find("survey") != std::string::npos;
   return ParseText<v1::CriteriaSet>(absl::StrCat(

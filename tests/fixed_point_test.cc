@@ -16,17 +16,22 @@ TEST(ParseMilli, ParsesDecimals) {
 }
 
 TEST(ParseMilli, RejectsBadText) {
-  EXPECT_EQ(std::string(ParseMilli("0.2505").status().message()), "'0.2505' has more than 3 decimals");
-  EXPECT_EQ(std::string(ParseMilli("1,5").status().message()), "'1,5' is not a decimal number");
+  EXPECT_EQ(std::string(ParseMilli("0.2505").status().message()),
+            "'0.2505' has more than 3 decimals");
+  EXPECT_EQ(std::string(ParseMilli("1,5").status().message()),
+            "'1,5' is not a decimal number");
   EXPECT_EQ(std::string(ParseMilli("").status().message()), "'' is not a decimal number");
-  EXPECT_EQ(std::string(ParseMilli("-").status().message()), "'-' is not a decimal number");
-  EXPECT_EQ(std::string(ParseMilli("1.2.3").status().message()), "'1.2.3' is not a decimal number");
-  EXPECT_EQ(std::string(ParseMilli("9999999999999999").status().message()), "'9999999999999999' is too large");
+  EXPECT_EQ(std::string(ParseMilli("-").status().message()),
+            "'-' is not a decimal number");
+  EXPECT_EQ(std::string(ParseMilli("1.2.3").status().message()),
+            "'1.2.3' is not a decimal number");
+  EXPECT_EQ(std::string(ParseMilli("9999999999999999").status().message()),
+            "'9999999999999999' is too large");
 }
 
 TEST(DivRoundHalfUp, RoundsHalvesAwayFromZero) {
-  EXPECT_EQ(DivRoundHalfUp(1000, 3), 333);   // 1/3 of a point
-  EXPECT_EQ(DivRoundHalfUp(2000, 3), 667);   // 2/3
+  EXPECT_EQ(DivRoundHalfUp(1000, 3), 333);  // 1/3 of a point
+  EXPECT_EQ(DivRoundHalfUp(2000, 3), 667);  // 2/3
   EXPECT_EQ(DivRoundHalfUp(5, 2), 3);
   EXPECT_EQ(DivRoundHalfUp(-5, 2), -3);
   EXPECT_EQ(DivRoundHalfUp(4, 2), 2);

@@ -5,9 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -17,9 +17,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
-#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "parindex/v1/score.pb.h"
 #include "parindex/v1/service.pb.h"
@@ -44,9 +44,10 @@ Server Start(const std::string& db, std::vector<std::string> extra = {}) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    std::vector<std::string> args = {PARINDEX_SERVER, "serve", "--db", db, "--listen",
-                                     "127.0.0.1:0", "--demo", PARINDEX_SOURCE_DIR "/criteria",
-                                     "--quiet"};
+    std::vector<std::string> args = {
+        PARINDEX_SERVER, "serve",       "--db",   db,
+        "--listen",      "127.0.0.1:0", "--demo", PARINDEX_SOURCE_DIR "/criteria",
+        "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -76,12 +77,13 @@ Server Start(const std::string& db, std::vector<std::string> extra = {}) {
   return server;
 }
 
-std::pair<int, std::string> Call(const Server& s, const std::string& token, const std::string& method,
-                                 const std::string& json, const std::string& out_file,
+std::pair<int, std::string> Call(const Server& s, const std::string& token,
+                                 const std::string& method, const std::string& json,
+                                 const std::string& out_file,
                                  const std::string& flags = "") {
-  const std::string cmd = absl::StrCat("'", PARINDEX_CLI, "' call ", flags, " --server ", s.address,
-                                       " --token '", token, "' ", method, " '", json, "' >'",
-                                       out_file, "' 2>&1");
+  const std::string cmd = absl::StrCat("'", PARINDEX_CLI, "' call ", flags, " --server ",
+                                       s.address, " --token '", token, "' ", method, " '",
+                                       json, "' >'", out_file, "' 2>&1");
   const int status = std::system(cmd.c_str());
   std::ifstream in(out_file);
   std::stringstream text;
@@ -97,33 +99,40 @@ TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
   ASSERT_EQ(server.tokens.size(), 4u);
   const std::string out = dir.File("out.json");
 
-  auto [code, ranking] = Call(server, server.tokens["appraiser"], "/parindex.v1.ScoreService/GetRanking",
-                              R"({"name": "rounds/hungyen-2023", "block": "wards", "column": "SELF"})", out);
+  auto [code, ranking] =
+      Call(server, server.tokens["appraiser"], "/parindex.v1.ScoreService/GetRanking",
+           R"({"name": "rounds/hungyen-2023", "block": "wards", "column": "SELF"})", out);
   EXPECT_EQ(code, 0) << ranking;
-  EXPECT_NE(ranking.find("\"unit_name\": \"Phường Quang Trung\""), std::string::npos) << ranking;
+  EXPECT_NE(ranking.find("\"unit_name\": \"Phường Quang Trung\""), std::string::npos)
+      << ranking;
   EXPECT_NE(ranking.find("\"rank\": 1"), std::string::npos) << ranking;
 
-  auto [denied, message] = Call(server, server.tokens["ward PLS"], "/parindex.v1.ScoreService/GetUnitScore",
-                                R"({"name": "rounds/hungyen-2023/assessments/PHN"})", out);
+  auto [denied, message] =
+      Call(server, server.tokens["ward PLS"], "/parindex.v1.ScoreService/GetUnitScore",
+           R"({"name": "rounds/hungyen-2023/assessments/PHN"})", out);
   EXPECT_EQ(denied, 1);
   EXPECT_EQ(message,
-            "parindex: PERMISSION_DENIED: this token acts for unit PLS, not PHN: another unit's "
+            "parindex: PERMISSION_DENIED: this token acts for unit PLS, not PHN: another "
+            "unit's "
             "data is visible only once the round is published\n");
 
-  auto [unauthenticated, why] = Call(server, "pi_wrong", "/parindex.v1.EchoService/Echo", R"({"text": "x"})", out);
+  auto [unauthenticated, why] =
+      Call(server, "pi_wrong", "/parindex.v1.EchoService/Echo", R"({"text": "x"})", out);
   EXPECT_EQ(unauthenticated, 1);
   EXPECT_EQ(why, "parindex: UNAUTHENTICATED: unknown or revoked token\n");
 
   // Health checking: grpc.health.v1.Health/Check with an empty request (the whole
   // server) answers SERVING, i.e. the bytes of HealthCheckResponse{status: 1}.
   {
-    auto channel = grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials());
+    auto channel =
+        grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials());
     grpc::GenericStub stub(channel);
     grpc::ClientContext context;
     grpc::Slice empty("");
     grpc::ByteBuffer request(&empty, 1), response;
     grpc::CompletionQueue cq;
-    auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &cq);
+    auto call =
+        stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &cq);
     grpc::Status health;
     call->StartCall();
     call->Finish(&response, &health, reinterpret_cast<void*>(1));
@@ -134,7 +143,8 @@ TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
     std::vector<grpc::Slice> slices;
     ASSERT_TRUE(response.Dump(&slices).ok());
     std::string bytes;
-    for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    for (const grpc::Slice& slice : slices)
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
     EXPECT_EQ(bytes, std::string("\x08\x01", 2));
   }
 
@@ -147,11 +157,13 @@ TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
 
   // Restarting on the same file keeps the data and does not load the demo twice.
   Server again = Start(dir.File("fresh.db"));
-  auto [code2, rounds] = Call(again, again.tokens["appraiser"], "/parindex.v1.RoundService/ListRounds", "{}", out);
+  auto [code2, rounds] = Call(again, again.tokens["appraiser"],
+                              "/parindex.v1.RoundService/ListRounds", "{}", out);
   EXPECT_EQ(code2, 0) << rounds;
   EXPECT_EQ(std::count(rounds.begin(), rounds.end(), '\n') > 0, true);
   EXPECT_NE(rounds.find("\"id\": \"hungyen-2023\""), std::string::npos);
-  EXPECT_EQ(rounds.find("\"id\": \"hungyen-2023\"", rounds.find("\"id\": \"hungyen-2023\"") + 1),
+  EXPECT_EQ(rounds.find("\"id\": \"hungyen-2023\"",
+                        rounds.find("\"id\": \"hungyen-2023\"") + 1),
             std::string::npos);
   kill(again.pid, SIGTERM);
   waitpid(again.pid, &status, 0);
@@ -168,25 +180,29 @@ TEST(ServerBinary, ThePythonExampleReadsAPublishedRanking) {
   const std::string out = dir.File("out");
   // The appraiser takes the demo round from self-assessment to publication.
   int etag = 2;
-  for (const char* phase : {"PHASE_APPRAISAL", "PHASE_EXPLANATION", "PHASE_FINAL_APPRAISAL",
-                            "PHASE_FINALISED", "PHASE_PUBLISHED"}) {
-    auto [code, round] = Call(server, server.tokens["appraiser"], "/parindex.v1.RoundService/AdvanceRound",
-                              absl::StrCat(R"({"name": "rounds/hungyen-2023", "to_phase": ")", phase,
-                                           R"(", "etag": ")", etag++, R"("})"),
-                              out);
+  for (const char* phase :
+       {"PHASE_APPRAISAL", "PHASE_EXPLANATION", "PHASE_FINAL_APPRAISAL",
+        "PHASE_FINALISED", "PHASE_PUBLISHED"}) {
+    auto [code, round] =
+        Call(server, server.tokens["appraiser"], "/parindex.v1.RoundService/AdvanceRound",
+             absl::StrCat(R"({"name": "rounds/hungyen-2023", "to_phase": ")", phase,
+                          R"(", "etag": ")", etag++, R"("})"),
+             out);
     ASSERT_EQ(code, 0) << round;
   }
-  const std::string cmd = absl::StrCat(
-      "PARINDEX_PYTHON='", PARINDEX_PYTHON_OUT, "' /usr/bin/python3 '", PARINDEX_SOURCE_DIR,
-      "/examples/python/ranking.py' --server ", server.address, " --token '", server.tokens["reader"],
-      "' --round hungyen-2023 --block wards >'", out, "' 2>&1");
+  const std::string cmd =
+      absl::StrCat("PARINDEX_PYTHON='", PARINDEX_PYTHON_OUT, "' /usr/bin/python3 '",
+                   PARINDEX_SOURCE_DIR, "/examples/python/ranking.py' --server ",
+                   server.address, " --token '", server.tokens["reader"],
+                   "' --round hungyen-2023 --block wards >'", out, "' 2>&1");
   const int status = std::system(cmd.c_str());
   std::ifstream in(out);
   std::stringstream stream;
   stream << in.rdbuf();
   const std::string printed = stream.str();
   EXPECT_EQ(WEXITSTATUS(status), 0) << printed;
-  EXPECT_EQ(printed.substr(0, printed.find('\n')), "wards\t1\tPQT\tPhường Quang Trung\t91.71\tA");
+  EXPECT_EQ(printed.substr(0, printed.find('\n')),
+            "wards\t1\tPQT\tPhường Quang Trung\t91.71\tA");
   EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 7);  // the seven wards
   kill(server.pid, SIGTERM);
   waitpid(server.pid, nullptr, 0);
@@ -194,7 +210,8 @@ TEST(ServerBinary, ThePythonExampleReadsAPublishedRanking) {
 }
 
 std::pair<int, std::string> Cli(const std::string& args, const std::string& out_file) {
-  const int status = std::system(absl::StrCat("'", PARINDEX_CLI, "' ", args, " >'", out_file, "' 2>&1").c_str());
+  const int status = std::system(
+      absl::StrCat("'", PARINDEX_CLI, "' ", args, " >'", out_file, "' 2>&1").c_str());
   std::ifstream in(out_file);
   std::stringstream text;
   text << in.rdbuf();
@@ -207,59 +224,83 @@ TEST(ServerBinary, TheCliDrivesARound) {
   Server server = Start(dir.File("cli.db"));
   ASSERT_FALSE(server.address.empty());
   const std::string out = dir.File("out");
-  const std::string as_appraiser =
-      absl::StrCat("--server ", server.address, " --token '", server.tokens["appraiser"], "'");
-  const std::string as_ward = absl::StrCat("--server ", server.address, " --token '", server.tokens["ward PLS"], "'");
+  const std::string as_appraiser = absl::StrCat("--server ", server.address, " --token '",
+                                                server.tokens["appraiser"], "'");
+  const std::string as_ward = absl::StrCat("--server ", server.address, " --token '",
+                                           server.tokens["ward PLS"], "'");
 
-  auto [status_code, board] = Cli(absl::StrCat(as_appraiser, " round status hungyen-2023"), out);
+  auto [status_code, board] =
+      Cli(absl::StrCat(as_appraiser, " round status hungyen-2023"), out);
   EXPECT_EQ(status_code, 0) << board;
-  EXPECT_EQ(board.substr(0, board.find('\n')), "unit     state                    reopened  updated");
+  EXPECT_EQ(board.substr(0, board.find('\n')),
+            "unit     state                    reopened  updated");
   EXPECT_NE(board.find("PLS      SUBMITTED"), std::string::npos) << board;
   EXPECT_NE(board.find("XPCU     DRAFT"), std::string::npos) << board;
   EXPECT_EQ(std::count(board.begin(), board.end(), '\n'), 18);
 
   // A dry run previews the score and stores nothing.
   const std::string figures = dir.File("pls.yaml");
-  std::ofstream(figures) << "units:\n  - code: PLS\n    name: Phường Lam Sơn\n    kind: ward\n"
-                            "    entries:\n      III.2.1: {figures: {resolved_on_time: 381, resolved: 400}}\n";
-  auto [dry_code, preview] = Cli(absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures,
-                                              "' --dry-run"), out);
+  std::ofstream(figures)
+      << "units:\n  - code: PLS\n    name: Phường Lam Sơn\n    kind: ward\n"
+         "    entries:\n      III.2.1: {figures: {resolved_on_time: 381, resolved: "
+         "400}}\n";
+  auto [dry_code, preview] =
+      Cli(absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures,
+                       "' --dry-run"),
+          out);
   EXPECT_EQ(dry_code, 0) << preview;
   EXPECT_EQ(preview.rfind("dry run: nothing was stored\n", 0), 0u) << preview;
-  EXPECT_NE(preview.find("on_time_rate 381/400 = 95.25% > 95% (plan target for ward) → 2.00 of 2.00"),
-            std::string::npos) << preview;
+  EXPECT_NE(
+      preview.find(
+          "on_time_rate 381/400 = 95.25% > 95% (plan target for ward) → 2.00 of 2.00"),
+      std::string::npos)
+      << preview;
   const std::string csv = dir.File("pls.csv");
-  std::ofstream(csv) << "criterion,field,value\nIII.2.1,resolved_on_time,381\nIII.2.1,resolved,400\n";
-  auto [csv_code, csv_preview] = Cli(absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", csv,
-                                                  "' --dry-run"), out);
+  std::ofstream(csv)
+      << "criterion,field,value\nIII.2.1,resolved_on_time,381\nIII.2.1,resolved,400\n";
+  auto [csv_code, csv_preview] = Cli(
+      absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", csv, "' --dry-run"),
+      out);
   EXPECT_EQ(csv_code, 0) << csv_preview;
-  EXPECT_NE(csv_preview.find("on_time_rate 381/400 = 95.25% > 95%"), std::string::npos) << csv_preview;
-  auto [score_code, score] = Cli(absl::StrCat(as_ward, " score hungyen-2023 PLS --column self"), out);
+  EXPECT_NE(csv_preview.find("on_time_rate 381/400 = 95.25% > 95%"), std::string::npos)
+      << csv_preview;
+  auto [score_code, score] =
+      Cli(absl::StrCat(as_ward, " score hungyen-2023 PLS --column self"), out);
   EXPECT_EQ(score_code, 0) << score;
-  EXPECT_NE(score.find("on_time_rate 380/400 = 95.00%, not > 95% (plan target for ward) → 0.00 of 2.00"),
-            std::string::npos) << score;
+  EXPECT_NE(score.find("on_time_rate 380/400 = 95.00%, not > 95% (plan target for ward) "
+                       "→ 0.00 of 2.00"),
+            std::string::npos)
+      << score;
 
   // Storing is refused: the unit already submitted.
-  auto [refused_code, refused] = Cli(absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures, "'"), out);
+  auto [refused_code, refused] = Cli(
+      absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures, "'"), out);
   EXPECT_EQ(refused_code, 1);
-  EXPECT_EQ(refused, "parindex: FAILED_PRECONDITION: the assessment of PLS is SUBMITTED: editing needs it "
-                     "to be NOT_STARTED or DRAFT\n");
+  EXPECT_EQ(refused,
+            "parindex: FAILED_PRECONDITION: the assessment of PLS is SUBMITTED: editing "
+            "needs it "
+            "to be NOT_STARTED or DRAFT\n");
 
   // Connection settings from a config file; the ranking; an export.
   const std::string config = dir.File("parindex.toml");
-  std::ofstream(config) << "server = \"" << server.address << "\"\ntoken = \"" << server.tokens["appraiser"] << "\"\n";
-  auto [ranking_code, ranking] = Cli(absl::StrCat("--config '", config, "' ranking hungyen-2023 --block wards"), out);
+  std::ofstream(config) << "server = \"" << server.address << "\"\ntoken = \""
+                        << server.tokens["appraiser"] << "\"\n";
+  auto [ranking_code, ranking] = Cli(
+      absl::StrCat("--config '", config, "' ranking hungyen-2023 --block wards"), out);
   EXPECT_EQ(ranking_code, 0) << ranking;
   EXPECT_EQ(ranking.substr(0, ranking.find('\n')), "Ranking, block wards");
   const std::string xlsx = dir.File("round.xlsx");
-  auto [export_code, wrote] = Cli(absl::StrCat("--config '", config, "' export hungyen-2023 --out '", xlsx, "'"), out);
+  auto [export_code, wrote] =
+      Cli(absl::StrCat("--config '", config, "' export hungyen-2023 --out '", xlsx, "'"),
+          out);
   EXPECT_EQ(export_code, 0) << wrote;
   EXPECT_EQ(wrote.rfind(absl::StrCat("wrote ", xlsx, " ("), 0), 0u) << wrote;
   std::ifstream file(xlsx, std::ios::binary);
   char magic[2] = {};
   file.read(magic, 2);
   EXPECT_EQ(std::string(magic, 2), "PK");  // a zip: the XLSX container
-  auto [missing_code, missing] = Cli(absl::StrCat("--config '", config, "' round status nope"), out);
+  auto [missing_code, missing] =
+      Cli(absl::StrCat("--config '", config, "' round status nope"), out);
   EXPECT_EQ(missing_code, 1);
   EXPECT_EQ(missing, "parindex: NOT_FOUND: rounds/nope: not found\n");
 
@@ -281,49 +322,71 @@ TEST(ServerBinary, AFullRoundThroughTheCli) {
     EXPECT_EQ(code, 0) << args << "\n" << text;
     return text;
   };
-  const std::string admin = server.tokens["admin"], appraiser = server.tokens["appraiser"];
+  const std::string admin = server.tokens["admin"],
+                    appraiser = server.tokens["appraiser"];
   const std::string demo = std::string(PARINDEX_SOURCE_DIR) + "/criteria/demo/";
-  EXPECT_EQ(run(admin, absl::StrCat("criteria upload ", demo, "set.yaml")), "stored criteria set demo-ward-2023 version 1\n");
+  EXPECT_EQ(run(admin, absl::StrCat("criteria upload ", demo, "set.yaml")),
+            "stored criteria set demo-ward-2023 version 1\n");
   EXPECT_EQ(run(admin, absl::StrCat("plan upload ", demo, "plan.yaml")),
             "stored plan demo-hungyen-2023 (9 targets, 1 tasks)\n");
   const std::string units = dir.File("units.csv");
-  std::ofstream(units) << "code,name,kind,parent\nHY,Thành phố Hưng Yên,city\nHN,Phường Hiến Nam,ward,HY\n"
-                          "LS,Phường Lam Sơn,ward,HY\nMK,Phường Minh Khai,ward,HY\n";
+  std::ofstream(units)
+      << "code,name,kind,parent\nHY,Thành phố Hưng Yên,city\nHN,Phường Hiến Nam,ward,HY\n"
+         "LS,Phường Lam Sơn,ward,HY\nMK,Phường Minh Khai,ward,HY\n";
   EXPECT_EQ(run(admin, absl::StrCat("unit import ", units)), "imported 4 units\n");
   std::map<std::string, std::string> wards;
   for (const char* unit : {"HN", "LS", "MK"}) {
-    const std::string created = run(admin, absl::StrCat("token create --role ward --unit ", unit));
-    wards[unit] = created.substr(created.find(' ') + 1, created.size() - created.find(' ') - 2);
+    const std::string created =
+        run(admin, absl::StrCat("token create --role ward --unit ", unit));
+    wards[unit] =
+        created.substr(created.find(' ') + 1, created.size() - created.find(' ') - 2);
   }
-  EXPECT_EQ(run(appraiser, "round create r2 --set demo-ward-2023 --plan demo-hungyen-2023 --unit HN --unit LS "
-                           "--unit MK --deadline 2099-12-05T17:00:00+07:00"),
+  EXPECT_EQ(run(appraiser,
+                "round create r2 --set demo-ward-2023 --plan demo-hungyen-2023 --unit HN "
+                "--unit LS "
+                "--unit MK --deadline 2099-12-05T17:00:00+07:00"),
             "created round r2 on demo-ward-2023 v1 with 3 units\n");
-  EXPECT_EQ(run(appraiser, "round open r2"), "round r2 is now in phase SELF_ASSESSMENT\n");
+  EXPECT_EQ(run(appraiser, "round open r2"),
+            "round r2 is now in phase SELF_ASSESSMENT\n");
   for (const char* unit : {"HN", "LS", "MK"}) {
-    const std::string stored = run(wards[unit], absl::StrCat("submit r2 ", unit, " --figures ", demo, "figures.yaml"));
-    EXPECT_NE(stored.find(absl::StrCat("submitted: ", unit, " is SUBMITTED")), std::string::npos) << stored;
+    const std::string stored =
+        run(wards[unit],
+            absl::StrCat("submit r2 ", unit, " --figures ", demo, "figures.yaml"));
+    EXPECT_NE(stored.find(absl::StrCat("submitted: ", unit, " is SUBMITTED")),
+              std::string::npos)
+        << stored;
   }
   run(appraiser, "round advance r2 APPRAISAL");
   const std::string survey = dir.File("survey.csv");
-  std::ofstream(survey) << "unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
-                           "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\n";
-  EXPECT_EQ(run(appraiser, absl::StrCat("survey r2 ", survey)), "imported 4 survey results\n");
-  EXPECT_EQ(run(appraiser, absl::StrCat("appraise r2 HN --figures ", demo, "figures.yaml")), "appraised 1 entries of HN\n");
-  EXPECT_EQ(run(appraiser, "appraise r2 LS --ask 'III.1=Giải trình tỷ lệ đúng hạn'"), "asked LS to explain 1 criteria\n");
+  std::ofstream(survey)
+      << "unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
+         "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\n";
+  EXPECT_EQ(run(appraiser, absl::StrCat("survey r2 ", survey)),
+            "imported 4 survey results\n");
+  EXPECT_EQ(
+      run(appraiser, absl::StrCat("appraise r2 HN --figures ", demo, "figures.yaml")),
+      "appraised 1 entries of HN\n");
+  EXPECT_EQ(run(appraiser, "appraise r2 LS --ask 'III.1=Giải trình tỷ lệ đúng hạn'"),
+            "asked LS to explain 1 criteria\n");
   run(appraiser, "round advance r2 EXPLANATION");
-  EXPECT_EQ(run(wards["LS"], "explain r2 LS --text 'III.1=Hệ thống tính cả hồ sơ rút' --submit"),
+  EXPECT_EQ(run(wards["LS"],
+                "explain r2 LS --text 'III.1=Hệ thống tính cả hồ sơ rút' --submit"),
             "explained 1 criteria\nexplanations of LS submitted\n");
   run(appraiser, "round advance r2 FINAL_APPRAISAL");
   EXPECT_EQ(run(appraiser, "appraise r2 HN --finalise"), "finalised HN\n");
   run(appraiser, "round advance r2 FINALISED");
-  EXPECT_EQ(run(appraiser, "round advance r2 PUBLISHED"), "round r2 is now in phase PUBLISHED\n");
+  EXPECT_EQ(run(appraiser, "round advance r2 PUBLISHED"),
+            "round r2 is now in phase PUBLISHED\n");
 
   parindex::v1::Ranking ranking;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run(server.tokens["reader"], "ranking r2 --json"),
-                                                          &ranking).ok());
-  auto [eval_code, eval_json] = Cli(absl::StrCat("eval --criteria ", demo, "set.yaml --plan ", demo,
-                                                 "plan.yaml --figures ", demo, "figures.yaml --column appraised --json"),
-                                    out);
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  run(server.tokens["reader"], "ranking r2 --json"), &ranking)
+                  .ok());
+  auto [eval_code, eval_json] =
+      Cli(absl::StrCat("eval --criteria ", demo, "set.yaml --plan ", demo,
+                       "plan.yaml --figures ", demo,
+                       "figures.yaml --column appraised --json"),
+          out);
   ASSERT_EQ(eval_code, 0) << eval_json;
   parindex::v1::Evaluation offline;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(eval_json, &offline).ok());
@@ -339,8 +402,10 @@ TEST(ServerBinary, AFullRoundThroughTheCli) {
     }
     EXPECT_TRUE(found) << online.unit();
   }
-  const std::string audit = run(appraiser, "audit --filter resource=rounds/r2/assessments/HN/entries/I.5");
-  EXPECT_EQ(std::count(audit.begin(), audit.end(), '\n'), 2) << audit;  // entered, appraised
+  const std::string audit =
+      run(appraiser, "audit --filter resource=rounds/r2/assessments/HN/entries/I.5");
+  EXPECT_EQ(std::count(audit.begin(), audit.end(), '\n'), 2)
+      << audit;  // entered, appraised
   kill(server.pid, SIGTERM);
   waitpid(server.pid, nullptr, 0);
   fclose(server.out);
@@ -349,19 +414,22 @@ TEST(ServerBinary, AFullRoundThroughTheCli) {
 TEST(ServerBinary, ServesTls) {
   parindex::testing::TempDir dir;
   const std::string cert = dir.File("cert.pem"), key = dir.File("key.pem");
-  ASSERT_EQ(std::system(absl::StrCat("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "
-                                     "/CN=localhost -addext subjectAltName=IP:127.0.0.1 -keyout '",
-                                     key, "' -out '", cert, "' 2>/dev/null").c_str()),
+  ASSERT_EQ(std::system(absl::StrCat(
+                            "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "
+                            "/CN=localhost -addext subjectAltName=IP:127.0.0.1 -keyout '",
+                            key, "' -out '", cert, "' 2>/dev/null")
+                            .c_str()),
             0);
   Server server = Start(dir.File("tls.db"), {"--tls-cert", cert, "--tls-key", key});
   ASSERT_FALSE(server.address.empty());
   const std::string out = dir.File("out");
-  auto [code, echo] = Call(server, server.tokens["reader"], "/parindex.v1.EchoService/Echo",
-                           R"({"text": "xin chào"})", out, absl::StrCat("--ca '", cert, "'"));
+  auto [code, echo] =
+      Call(server, server.tokens["reader"], "/parindex.v1.EchoService/Echo",
+           R"({"text": "xin chào"})", out, absl::StrCat("--ca '", cert, "'"));
   EXPECT_EQ(code, 0) << echo;
   EXPECT_EQ(echo, "{\n \"text\": \"xin chào\"\n}\n");
-  auto [plain, refused] = Call(server, server.tokens["reader"], "/parindex.v1.EchoService/Echo",
-                               R"({"text": "x"})", out);
+  auto [plain, refused] = Call(server, server.tokens["reader"],
+                               "/parindex.v1.EchoService/Echo", R"({"text": "x"})", out);
   EXPECT_EQ(plain, 1);
   EXPECT_EQ(refused.rfind("parindex: UNAVAILABLE", 0), 0u) << refused;
   kill(server.pid, SIGTERM);
@@ -372,11 +440,13 @@ TEST(ServerBinary, ServesTls) {
 }
 
 // curl against the HTTP/JSON gateway: {HTTP status, body}.
-std::pair<int, std::string> Curl(const std::string& url, const std::string& token, const std::string& body,
-                                 const std::string& out_file) {
+std::pair<int, std::string> Curl(const std::string& url, const std::string& token,
+                                 const std::string& body, const std::string& out_file) {
   std::string cmd = absl::StrCat("curl -s -o '", out_file, "' -w '%{http_code}' ");
   if (!token.empty()) absl::StrAppend(&cmd, "-H 'Authorization: Bearer ", token, "' ");
-  if (!body.empty()) absl::StrAppend(&cmd, "-H 'Content-Type: application/json' --data-binary '", body, "' ");
+  if (!body.empty())
+    absl::StrAppend(&cmd, "-H 'Content-Type: application/json' --data-binary '", body,
+                    "' ");
   absl::StrAppend(&cmd, "'", url, "'");
   FILE* pipe = popen(cmd.c_str(), "r");
   char code[8] = {0};
@@ -395,46 +465,63 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   const std::string out = dir.File("body"), appraiser = server.tokens["appraiser"];
   const std::string ranking = server.http + "/parindex.v1.ScoreService/GetRanking";
 
-  auto [ok, json] = Curl(ranking, appraiser, R"({"name": "rounds/hungyen-2023", "block": "wards"})", out);
+  auto [ok, json] = Curl(ranking, appraiser,
+                         R"({"name": "rounds/hungyen-2023", "block": "wards"})", out);
   EXPECT_EQ(ok, 200) << json;
-  EXPECT_TRUE(absl::StartsWith(json, R"({"round":"hungyen-2023","column":"APPRAISED","units":[)")) << json;
+  EXPECT_TRUE(
+      absl::StartsWith(json, R"({"round":"hungyen-2023","column":"APPRAISED","units":[)"))
+      << json;
   EXPECT_NE(json.find(R"("unit_name":"Phường Quang Trung")"), std::string::npos) << json;
 
   // The same answer as gRPC gives, field for field.
-  auto [code, via_grpc] = Call(server, appraiser, "/parindex.v1.ScoreService/GetRanking",
-                               R"({"name": "rounds/hungyen-2023", "block": "wards"})", dir.File("grpc"));
+  auto [code, via_grpc] =
+      Call(server, appraiser, "/parindex.v1.ScoreService/GetRanking",
+           R"({"name": "rounds/hungyen-2023", "block": "wards"})", dir.File("grpc"));
   ASSERT_EQ(code, 0) << via_grpc;
   parindex::v1::Ranking from_http, from_grpc;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &from_http).ok());
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(via_grpc, &from_grpc).ok());
   EXPECT_EQ(from_http.SerializeAsString(), from_grpc.SerializeAsString());
 
-  EXPECT_EQ(Curl(ranking, "", R"({"name": "rounds/hungyen-2023"})", out),
-            std::make_pair(401, std::string(R"({"code": "UNAUTHENTICATED", "message": )"
-                                            R"("missing 'authorization: Bearer \u003ctoken\u003e' metadata"})"
-                                            "\n")));
-  EXPECT_EQ(Curl(server.http + "/parindex.v1.ScoreService/GetUnitScore", server.tokens["ward PLS"],
+  EXPECT_EQ(
+      Curl(ranking, "", R"({"name": "rounds/hungyen-2023"})", out),
+      std::make_pair(
+          401,
+          std::string(R"({"code": "UNAUTHENTICATED", "message": )"
+                      R"("missing 'authorization: Bearer \u003ctoken\u003e' metadata"})"
+                      "\n")));
+  EXPECT_EQ(Curl(server.http + "/parindex.v1.ScoreService/GetUnitScore",
+                 server.tokens["ward PLS"],
                  R"({"name": "rounds/hungyen-2023/assessments/PHN"})", out)
                 .first,
             403);
-  EXPECT_EQ(Curl(ranking, appraiser, R"({"name": )", out),
-            std::make_pair(400, std::string(R"({"code": "INVALID_ARGUMENT", "message": "body: not a JSON )"
-                                            R"(parindex.v1.GetRankingRequest: Unexpected end of string. Expected a value."})"
-                                            "\n")));
+  EXPECT_EQ(
+      Curl(ranking, appraiser, R"({"name": )", out),
+      std::make_pair(
+          400,
+          std::string(
+              R"({"code": "INVALID_ARGUMENT", "message": "body: not a JSON )"
+              R"(parindex.v1.GetRankingRequest: Unexpected end of string. Expected a value."})"
+              "\n")));
   EXPECT_EQ(Curl(ranking, appraiser, R"({"name": "rounds/nope"})", out).first, 404);
-  EXPECT_EQ(Curl(server.http + "/parindex.v1.ScoreService/Nope", appraiser, "{}", out),
-            std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": )"
-                                            R"("no method /parindex.v1.ScoreService/Nope"})"
-                                            "\n")));
+  EXPECT_EQ(
+      Curl(server.http + "/parindex.v1.ScoreService/Nope", appraiser, "{}", out),
+      std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": )"
+                                      R"("no method /parindex.v1.ScoreService/Nope"})"
+                                      "\n")));
 
   // Report downloads are the files themselves.
-  auto [xlsx_code, xlsx] = Curl(server.http + "/v1/rounds/hungyen-2023/export.xlsx", appraiser, "", out);
+  auto [xlsx_code, xlsx] =
+      Curl(server.http + "/v1/rounds/hungyen-2023/export.xlsx", appraiser, "", out);
   EXPECT_EQ(xlsx_code, 200);
   EXPECT_EQ(xlsx.substr(0, 2), "PK");
-  auto [csv_code, csv] = Curl(server.http + "/v1/rounds/hungyen-2023/export.csv", appraiser, "", out);
+  auto [csv_code, csv] =
+      Curl(server.http + "/v1/rounds/hungyen-2023/export.csv", appraiser, "", out);
   EXPECT_EQ(csv_code, 200);
-  EXPECT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBFKh\xE1\xBB\x91i,H\xE1\xBA\xA1ng,")) << csv.substr(0, 80);
-  EXPECT_EQ(Curl(server.http + "/healthz", "", "", out), std::make_pair(200, std::string("ok\n")));
+  EXPECT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBFKh\xE1\xBB\x91i,H\xE1\xBA\xA1ng,"))
+      << csv.substr(0, 80);
+  EXPECT_EQ(Curl(server.http + "/healthz", "", "", out),
+            std::make_pair(200, std::string("ok\n")));
 
   kill(server.pid, SIGTERM);
   int status = 0;
@@ -445,15 +532,17 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
 
 TEST(ServerBinary, RefusesPlaintextOffLoopback) {
   parindex::testing::TempDir dir;
-  const std::string cmd = absl::StrCat("'", PARINDEX_SERVER, "' serve --db '", dir.File("x.db"),
-                                       "' --listen 0.0.0.0:0 2>'", dir.File("err"), "'");
+  const std::string cmd =
+      absl::StrCat("'", PARINDEX_SERVER, "' serve --db '", dir.File("x.db"),
+                   "' --listen 0.0.0.0:0 2>'", dir.File("err"), "'");
   const int status = std::system(cmd.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 1);
   std::ifstream in(dir.File("err"));
   std::stringstream err;
   err << in.rdbuf();
   EXPECT_EQ(err.str(),
-            "parindex-server: FAILED_PRECONDITION: --listen 0.0.0.0:0 is not a loopback address: "
+            "parindex-server: FAILED_PRECONDITION: --listen 0.0.0.0:0 is not a loopback "
+            "address: "
             "give --tls-cert and --tls-key, or --insecure to serve plaintext anyway\n");
 }
 

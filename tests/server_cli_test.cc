@@ -23,7 +23,8 @@ struct Result {
 Result Server(const testing::TempDir& dir, const std::string& args) {
   const std::string out = dir.File("out"), err = dir.File("err");
   const int status = std::system(
-      absl::StrCat("'", PARINDEX_SERVER, "' ", args, " >'", out, "' 2>'", err, "'").c_str());
+      absl::StrCat("'", PARINDEX_SERVER, "' ", args, " >'", out, "' 2>'", err, "'")
+          .c_str());
   auto read = [](const std::string& path) {
     std::ifstream in(path);
     std::stringstream s;
@@ -41,33 +42,45 @@ TEST(ServerCli, BackupOfALiveDatabaseAndRestore) {
   auto store = SqliteStore::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
   testing::AddRoundFixture(**store);
-  ASSERT_TRUE((*store)->UpdateEntries(testing::Admin(), "r", "U1", {testing::Figure("II.1", 7, 0)}).ok());
+  ASSERT_TRUE(
+      (*store)
+          ->UpdateEntries(testing::Admin(), "r", "U1", {testing::Figure("II.1", 7, 0)})
+          .ok());
 
   Result backup = Server(dir, absl::StrCat("backup --db '", db, "' --to '", copy, "'"));
   EXPECT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_EQ(backup.out, absl::StrCat("backed up ", db, " to ", copy, "\n"));
 
-  Result refused = Server(dir, absl::StrCat("restore --from '", copy, "' --db '", db, "'"));
+  Result refused =
+      Server(dir, absl::StrCat("restore --from '", copy, "' --db '", db, "'"));
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_EQ(refused.err, absl::StrCat("parindex-server: FAILED_PRECONDITION: ", db,
-                                      " is in use by a running parindex-server; stop it before "
-                                      "restoring\n"));
+  EXPECT_EQ(refused.err,
+            absl::StrCat("parindex-server: FAILED_PRECONDITION: ", db,
+                         " is in use by a running parindex-server; stop it before "
+                         "restoring\n"));
 
-  ASSERT_TRUE((*store)->UpdateEntries(testing::Admin(), "r", "U1", {testing::Figure("II.1", 8, 1)}).ok());
+  ASSERT_TRUE(
+      (*store)
+          ->UpdateEntries(testing::Admin(), "r", "U1", {testing::Figure("II.1", 8, 1)})
+          .ok());
   store->reset();  // the server stops
-  Result restored = Server(dir, absl::StrCat("restore --from '", copy, "' --db '", db, "'"));
+  Result restored =
+      Server(dir, absl::StrCat("restore --from '", copy, "' --db '", db, "'"));
   EXPECT_EQ(restored.exit_code, 0) << restored.err;
   auto reopened = SqliteStore::Open(options);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   // Back to the backup's state: the later write is gone.
-  EXPECT_EQ((*reopened)->GetAssessment("r", "U1")->entries(0).self().figures().at("x"), 7);
+  EXPECT_EQ((*reopened)->GetAssessment("r", "U1")->entries(0).self().figures().at("x"),
+            7);
 }
 
 TEST(ServerCli, MigrateCreatesAndChecks) {
   testing::TempDir dir;
   Result migrate = Server(dir, absl::StrCat("migrate --db '", dir.File("new.db"), "'"));
   EXPECT_EQ(migrate.exit_code, 0) << migrate.err;
-  EXPECT_EQ(migrate.out, absl::StrCat(dir.File("new.db"), " is at schema version 2 and passes quick_check\n"));
+  EXPECT_EQ(migrate.out,
+            absl::StrCat(dir.File("new.db"),
+                         " is at schema version 2 and passes quick_check\n"));
   Result usage = Server(dir, "backup --db x");
   EXPECT_EQ(usage.exit_code, 2);
 }

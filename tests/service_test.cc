@@ -1,6 +1,8 @@
 // The gRPC service over an in-process channel, a real SQLite file and a clock the test
 // moves: the authorisation table walked in full, the whole workflow with real tokens,
 // and the documented error paths.
+#include "server/service.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -15,7 +17,6 @@
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/auth.h"
 #include "server/core.h"
-#include "server/service.h"
 #include "tests/store_test_util.h"
 
 namespace parindex::server {
@@ -26,7 +27,8 @@ using ::testing::HasSubstr;
 class FakeClock final : public store::Clock {
  public:
   absl::Time Now() const override { return now; }
-  absl::Time now = absl::FromCivil(absl::CivilSecond(2023, 11, 20, 9, 0, 0), VietnamTime());
+  absl::Time now =
+      absl::FromCivil(absl::CivilSecond(2023, 11, 20, 9, 0, 0), VietnamTime());
 };
 
 std::string Read(const std::string& relative) {
@@ -77,10 +79,13 @@ class ServiceTest : public ::testing::Test {
   // Calls `method` on `stub` with `token`.
   template <typename Stub, typename Request, typename Response>
   grpc::Status Call(Stub* stub,
-                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const std::string& token, const Request& request, Response* response) {
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                 Response*),
+                    const std::string& token, const Request& request,
+                    Response* response) {
     grpc::ClientContext context;
-    if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    if (!token.empty())
+      context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     return (stub->*method)(&context, request, response);
   }
 
@@ -90,13 +95,17 @@ class ServiceTest : public ::testing::Test {
     v1::CriteriaSet set;
     v1::CreateCriteriaSetRequest create_set;
     create_set.set_yaml(Read("criteria/demo/set.yaml"));
-    ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
-                     create_set, &set).ok());
+    ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet,
+                     admin_, create_set, &set)
+                    .ok());
     v1::PutPlanRequest put_plan;
     put_plan.set_yaml(Read("criteria/demo/plan.yaml"));
     v1::Plan plan;
-    ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::PutPlan, admin_, put_plan, &plan).ok());
-    auto figures = criteria::ParseFigures(Read("criteria/demo/figures.yaml"), "figures.yaml");
+    ASSERT_TRUE(
+        Call(plans_.get(), &v1::PlanService::Stub::PutPlan, admin_, put_plan, &plan)
+            .ok());
+    auto figures =
+        criteria::ParseFigures(Read("criteria/demo/figures.yaml"), "figures.yaml");
     ASSERT_TRUE(figures.ok());
     figures_ = figures->proto;
     v1::CreateRoundRequest create;
@@ -110,12 +119,15 @@ class ServiceTest : public ::testing::Test {
       v1::PutUnitRequest put;
       *put.mutable_unit() = u.unit;
       v1::Unit unit;
-      ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+      ASSERT_TRUE(
+          Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
       round->add_units(u.unit.code());
       wards_[u.unit.code()] = Token(v1::ROLE_WARD, u.unit.code());
     }
     v1::Round created;
-    ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &created).ok());
+    ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
+                     create, &created)
+                    .ok());
     EXPECT_EQ(created.criteria_set_version(), 1);
     EXPECT_EQ(created.phase(), v1::PHASE_DRAFT);
     Advance(v1::PHASE_SELF_ASSESSMENT);
@@ -125,12 +137,15 @@ class ServiceTest : public ::testing::Test {
     v1::GetByNameRequest get;
     get.set_name("rounds/r");
     v1::Round round;
-    ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round).ok());
+    ASSERT_TRUE(
+        Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round)
+            .ok());
     v1::AdvanceRoundRequest advance;
     advance.set_name("rounds/r");
     advance.set_to_phase(to);
     advance.set_etag(round.version());
-    grpc::Status status = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance, &round);
+    grpc::Status status = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound,
+                               appraiser_, advance, &round);
     ASSERT_TRUE(status.ok()) << status.error_message();
     ASSERT_EQ(round.phase(), to);
   }
@@ -140,7 +155,8 @@ class ServiceTest : public ::testing::Test {
     get.set_name(absl::StrCat("rounds/r/assessments/", unit));
     v1::Assessment a;
     EXPECT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
-                     token.empty() ? appraiser_ : token, get, &a).ok());
+                     token.empty() ? appraiser_ : token, get, &a)
+                    .ok());
     return a;
   }
 
@@ -161,8 +177,8 @@ class ServiceTest : public ::testing::Test {
   grpc::Status Update(const std::string& token, const v1::BatchUpdateEntriesRequest& r,
                       v1::BatchUpdateEntriesResponse* out = nullptr) {
     v1::BatchUpdateEntriesResponse ignored;
-    return Call(assessments_.get(), &v1::AssessmentService::Stub::BatchUpdateEntries, token, r,
-                out == nullptr ? &ignored : out);
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::BatchUpdateEntries,
+                token, r, out == nullptr ? &ignored : out);
   }
 
   int AuditCount() {
@@ -199,27 +215,31 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
   put.mutable_unit()->set_name("Phường 1");
   put.mutable_unit()->set_kind(v1::WARD);
   v1::Unit unit;
-  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
-  const std::map<v1::Role, std::string> tokens = {{v1::ROLE_ADMIN, admin_},
-                                                  {v1::ROLE_APPRAISER, appraiser_},
-                                                  {v1::ROLE_READER, reader_},
-                                                  {v1::ROLE_WARD, Token(v1::ROLE_WARD, "U1")}};
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  const std::map<v1::Role, std::string> tokens = {
+      {v1::ROLE_ADMIN, admin_},
+      {v1::ROLE_APPRAISER, appraiser_},
+      {v1::ROLE_READER, reader_},
+      {v1::ROLE_WARD, Token(v1::ROLE_WARD, "U1")}};
   grpc::GenericStub generic(channel_);
   auto call = [&](const std::string& method, const std::string& token) {
     grpc::ClientContext context;
-    if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    if (!token.empty())
+      context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     grpc::Slice nothing("");
     grpc::ByteBuffer empty(&nothing, 1), response;
     grpc::Status status;
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
-    generic.UnaryCall(&context, method, grpc::StubOptions(), &empty, &response, [&](grpc::Status s) {
-      std::lock_guard<std::mutex> lock(mu);
-      status = s;
-      done = true;
-      cv.notify_one();
-    });
+    generic.UnaryCall(&context, method, grpc::StubOptions(), &empty, &response,
+                      [&](grpc::Status s) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        status = s;
+                        done = true;
+                        cv.notify_one();
+                      });
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return done; });
     return status;
@@ -227,15 +247,19 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
   int checked = 0;
   for (const auto& [method, allowed] : MethodRoles()) {
     EXPECT_EQ(call(method, "").error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
-    EXPECT_EQ(call(method, "pi_not-a-token").error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+    EXPECT_EQ(call(method, "pi_not-a-token").error_code(),
+              grpc::StatusCode::UNAUTHENTICATED)
+        << method;
     for (const auto& [role, token] : tokens) {
       const grpc::Status status = call(method, token);
-      const std::string denial = absl::StrCat("a ", RoleName(role), " token may not call ", method);
+      const std::string denial =
+          absl::StrCat("a ", RoleName(role), " token may not call ", method);
       if (allowed.count(role)) {
         EXPECT_NE(status.error_message(), denial) << method;
         EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
       } else {
-        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << method << " " << RoleName(role);
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << method << " " << RoleName(role);
         EXPECT_EQ(status.error_message(), denial);
       }
       ++checked;
@@ -249,21 +273,26 @@ TEST_F(ServiceTest, AWardSeesAndChangesOnlyItsOwnUnit) {
   v1::GetByNameRequest get;
   get.set_name("rounds/r/assessments/LS");
   v1::Assessment a;
-  grpc::Status status = Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
-                             wards_["HN"], get, &a);
+  grpc::Status status =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment, wards_["HN"],
+           get, &a);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(status.error_message(), "this token acts for unit HN, not LS");
   v1::BatchUpdateEntriesRequest other = SelfEntries("LS");
-  EXPECT_EQ(Update(wards_["HN"], other).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Update(wards_["HN"], other).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Assessment("LS").entries_size(), 0);
   v1::GetUnitScoreRequest score_request;
   score_request.set_name("rounds/r/assessments/LS");
   v1::UnitScore score;
-  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, wards_["HN"], score_request, &score)
-                .error_message(),
-            "this token acts for unit HN, not LS: another unit's data is visible only once the "
-            "round is published");
-  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, reader_, score_request, &score)
+  EXPECT_EQ(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, wards_["HN"],
+           score_request, &score)
+          .error_message(),
+      "this token acts for unit HN, not LS: another unit's data is visible only once the "
+      "round is published");
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, reader_,
+                 score_request, &score)
                 .error_message(),
             "round r is not published: readers see published rounds only");
 }
@@ -281,35 +310,41 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
     submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
     submit.set_etag(Assessment(unit).version());
     v1::Assessment submitted;
-    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment, wards_[unit],
-                     submit, &submitted).ok());
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                     wards_[unit], submit, &submitted)
+                    .ok());
     EXPECT_EQ(submitted.state(), v1::STATE_SUBMITTED);
   }
   // Appraisal: the survey, one appraised score, one explanation request.
   Advance(v1::PHASE_APPRAISAL);
   v1::ImportSurveyRequest survey;
   survey.set_parent("rounds/r");
-  survey.set_csv("unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
-                 "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\nMK,VIII.1,nope\n");
+  survey.set_csv(
+      "unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
+      "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\nMK,VIII.1,nope\n");
   v1::ImportSurveyResponse imported;
-  EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey, appraiser_, survey,
-                 &imported).error_message(),
+  EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey,
+                 appraiser_, survey, &imported)
+                .error_message(),
             "csv line 6: percent: 'nope' is not a decimal number");
   const v1::Assessment before_import = Assessment("HN");
   for (const v1::Entry& e : before_import.entries()) {
     EXPECT_NE(e.criterion(), "VIII.1") << "a refused import stored a row";
   }
-  survey.set_csv("unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
-                 "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\n");
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey, appraiser_, survey,
-                   &imported).ok());
+  survey.set_csv(
+      "unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
+      "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\n");
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey,
+                   appraiser_, survey, &imported)
+                  .ok());
   EXPECT_EQ(imported.imported(), 4);
   v1::BatchUpdateEntriesRequest appraise;
   appraise.set_parent("rounds/r/assessments/HN");
   v1::EntryUpdate* u = appraise.add_updates();
   u->mutable_entry()->set_criterion("I.5");
   u->mutable_entry()->mutable_appraised()->set_score_milli(1500);
-  u->mutable_entry()->set_appraisal_comment("Sáng kiến chưa được cấp có thẩm quyền công nhận");
+  u->mutable_entry()->set_appraisal_comment(
+      "Sáng kiến chưa được cấp có thẩm quyền công nhận");
   u->set_etag(1);
   ASSERT_TRUE(Update(appraiser_, appraise).ok());
   EXPECT_EQ(Assessment("HN").state(), v1::STATE_APPRAISED);
@@ -318,8 +353,9 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   explain_request.set_etag(Assessment("LS").version());
   (*explain_request.mutable_messages())["III.1"] = "Giải trình tỷ lệ đúng hạn 95,00%";
   v1::Assessment ls;
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation, appraiser_,
-                   explain_request, &ls).ok());
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                   appraiser_, explain_request, &ls)
+                  .ok());
   EXPECT_EQ(ls.state(), v1::STATE_EXPLANATION_REQUESTED);
 
   // Explanation.
@@ -339,8 +375,9 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   v1::AssessmentActionRequest done;
   done.set_name("rounds/r/assessments/LS");
   done.set_etag(Assessment("LS").version());
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation, wards_["LS"],
-                   done, &ls).ok());
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation,
+                   wards_["LS"], done, &ls)
+                  .ok());
   EXPECT_EQ(ls.state(), v1::STATE_EXPLAINED);
 
   // Final appraisal, finalisation, publication.
@@ -349,32 +386,39 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   finalise.set_name("rounds/r/assessments/HN");
   finalise.set_etag(Assessment("HN").version());
   v1::Assessment hn;
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::FinaliseAssessment, appraiser_,
-                   finalise, &hn).ok());
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::FinaliseAssessment,
+                   appraiser_, finalise, &hn)
+                  .ok());
   EXPECT_EQ(hn.state(), v1::STATE_FINAL);
   Advance(v1::PHASE_FINALISED);
   EXPECT_EQ(Assessment("MK").state(), v1::STATE_FINAL);
   appraise.mutable_updates(0)->set_etag(2);
-  EXPECT_THAT(Update(appraiser_, appraise).error_message(), HasSubstr("scores are locked"));
+  EXPECT_THAT(Update(appraiser_, appraise).error_message(),
+              HasSubstr("scores are locked"));
   // A correction is allowed, with a reason, and kept in the audit trail as such.
   appraise.set_correction(true);
   EXPECT_EQ(Update(appraiser_, appraise).error_message(),
             "reason: a correction after finalisation needs a reason");
   appraise.set_reason("Quyết định công nhận sáng kiến bổ sung ngày 20/12");
-  appraise.mutable_updates(0)->mutable_entry()->mutable_appraised()->set_score_milli(2000);
+  appraise.mutable_updates(0)->mutable_entry()->mutable_appraised()->set_score_milli(
+      2000);
   ASSERT_TRUE(Update(appraiser_, appraise).ok());
-  appraise.mutable_updates(0)->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  appraise.mutable_updates(0)->mutable_entry()->mutable_appraised()->set_score_milli(
+      1500);
   appraise.mutable_updates(0)->set_etag(3);
-  ASSERT_TRUE(Update(appraiser_, appraise).ok());  // and back: the numbers below stay the golden's
+  ASSERT_TRUE(Update(appraiser_, appraise)
+                  .ok());  // and back: the numbers below stay the golden's
   v1::ListRequest corrections;
   corrections.set_filter("resource=rounds/r/assessments/HN/entries/I.5");
   v1::ListAuditEventsResponse history;
-  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_, corrections,
-                   &history).ok());
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_,
+                   corrections, &history)
+                  .ok());
   ASSERT_EQ(history.events_size(), 4);  // entered, appraised, corrected, corrected back
   EXPECT_EQ(history.events(1).action(), "entry.update");
   EXPECT_EQ(history.events(2).action(), "entry.correct");
-  EXPECT_EQ(history.events(2).reason(), "Quyết định công nhận sáng kiến bổ sung ngày 20/12");
+  EXPECT_EQ(history.events(2).reason(),
+            "Quyết định công nhận sáng kiến bổ sung ngày 20/12");
   EXPECT_THAT(history.events(2).before(), HasSubstr("\"score_milli\":\"1500\""));
   EXPECT_THAT(history.events(2).after(), HasSubstr("\"score_milli\":\"2000\""));
   Advance(v1::PHASE_PUBLISHED);
@@ -383,13 +427,17 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   v1::GetRankingRequest ranking_request;
   ranking_request.set_name("rounds/r");
   v1::Ranking ranking;
-  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, reader_, ranking_request,
-                   &ranking).ok());
-  auto set = criteria::LoadCriteriaSet(std::string(PARINDEX_SOURCE_DIR) + "/criteria/demo/set.yaml");
-  auto plan = criteria::LoadPlan(std::string(PARINDEX_SOURCE_DIR) + "/criteria/demo/plan.yaml");
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, reader_,
+                   ranking_request, &ranking)
+                  .ok());
+  auto set = criteria::LoadCriteriaSet(std::string(PARINDEX_SOURCE_DIR) +
+                                       "/criteria/demo/set.yaml");
+  auto plan =
+      criteria::LoadPlan(std::string(PARINDEX_SOURCE_DIR) + "/criteria/demo/plan.yaml");
   std::vector<v1::UnitScore> expected;
   for (const criteria::UnitFigures& unit : figures_.units) {
-    expected.push_back(*engine::ScoreUnit(**set, plan->get(), unit.unit, unit.assessment, v1::APPRAISED));
+    expected.push_back(*engine::ScoreUnit(**set, plan->get(), unit.unit, unit.assessment,
+                                          v1::APPRAISED));
   }
   engine::RankUnitScores(&expected);
   ASSERT_EQ(ranking.units_size(), 3);
@@ -403,12 +451,14 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
     }
   }
   EXPECT_EQ(ranking.units(0).unit(), "HN");
-  EXPECT_EQ(ranking.units(0).achieved_milli(), 89397);  // the golden's 89.897 less 0.5 appraised
+  EXPECT_EQ(ranking.units(0).achieved_milli(),
+            89397);  // the golden's 89.897 less 0.5 appraised
   v1::GetUnitScoreRequest score_request;
   score_request.set_name("rounds/r/assessments/LS");
   v1::UnitScore ls_score;
-  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, reader_, score_request,
-                   &ls_score).ok());
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, reader_,
+                   score_request, &ls_score)
+                  .ok());
   EXPECT_EQ(ls_score.rank(), 3);
   EXPECT_EQ(ls_score.criteria_size(), 31);  // 30 criteria and the group I.1
 
@@ -418,27 +468,39 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   csv.set_format(v1::ExportRoundRequest::CSV);
   csv.set_table("ranking");
   v1::ExportRoundResponse file;
-  ASSERT_TRUE(Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file).ok());
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file)
+          .ok());
   EXPECT_EQ(file.file_name(), "r-ranking.csv");
   const std::string bom = "\xEF\xBB\xBF";
-  EXPECT_EQ(file.content().substr(0, file.content().find("\r\n", file.content().find("\r\n") + 2)),
-            bom + "Khối,Hạng,Mã đơn vị,Tên đơn vị,Chỉ số,Xếp loại,Điểm đạt,Điểm tối đa áp dụng,"
-                  "Điểm khảo sát,\"Điểm thưởng, trừ\"\r\n"
-                  "ward,1,HN,Phường Hiến Nam,90.30,A,89.40,99.00,16.10,0.50");
+  EXPECT_EQ(
+      file.content().substr(0,
+                            file.content().find("\r\n", file.content().find("\r\n") + 2)),
+      bom +
+          "Khối,Hạng,Mã đơn vị,Tên đơn vị,Chỉ số,Xếp loại,Điểm đạt,Điểm tối đa áp dụng,"
+          "Điểm khảo sát,\"Điểm thưởng, trừ\"\r\n"
+          "ward,1,HN,Phường Hiến Nam,90.30,A,89.40,99.00,16.10,0.50");
   csv.set_table("audit");
-  EXPECT_EQ(Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file).error_message(),
-            "table: 'audit' is not a table of this export (ranking, matrix, criteria)");
+  EXPECT_EQ(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file)
+          .error_message(),
+      "table: 'audit' is not a table of this export (ranking, matrix, criteria)");
   v1::ExportRoundRequest xlsx;
   xlsx.set_name("rounds/r");
-  ASSERT_TRUE(Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, xlsx, &file).ok());
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, xlsx, &file)
+          .ok());
   EXPECT_EQ(file.file_name(), "r.xlsx");
   const std::string path = dir_.File("r.xlsx"), out = dir_.File("xlsx.txt");
   std::ofstream(path, std::ios::binary) << file.content();
-  ASSERT_EQ(std::system(absl::StrCat(
-                "/usr/bin/python3 -c \"import openpyxl,sys; w=openpyxl.load_workbook(sys.argv[1]); "
-                "print('|'.join(w.sheetnames)); s=w.worksheets[0]; print(s['C2'].value, s['E2'].value); "
-                "c=w['Chi tiết tiêu chí']; print(c.max_row - 1, c['C2'].value, c['H2'].value)\" '",
-                path, "' >'", out, "'").c_str()),
+  ASSERT_EQ(std::system(absl::StrCat("/usr/bin/python3 -c \"import openpyxl,sys; "
+                                     "w=openpyxl.load_workbook(sys.argv[1]); "
+                                     "print('|'.join(w.sheetnames)); s=w.worksheets[0]; "
+                                     "print(s['C2'].value, s['E2'].value); "
+                                     "c=w['Chi tiết tiêu chí']; print(c.max_row - 1, "
+                                     "c['C2'].value, c['H2'].value)\" '",
+                                     path, "' >'", out, "'")
+                            .c_str()),
             0);
   std::ifstream in(out);
   std::stringstream got;
@@ -463,20 +525,24 @@ TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {
   const int audit_before = AuditCount();
   grpc::Status status = Update(wards_["HN"], batch);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(status.error_message(), "updates[1].entry.self.figures.resolved_on_time: 431 exceeds resolved (430)");
+  EXPECT_EQ(status.error_message(),
+            "updates[1].entry.self.figures.resolved_on_time: 431 exceeds resolved (430)");
   EXPECT_EQ(Assessment("HN").entries_size(), 0);
   EXPECT_EQ(AuditCount(), audit_before);
 
   bad->mutable_entry()->set_criterion("Z.9");
   EXPECT_EQ(Update(wards_["HN"], batch).error_message(),
-            "updates[1].entry.criterion: 'Z.9' is not a criterion to fill in demo-ward-2023 v1");
+            "updates[1].entry.criterion: 'Z.9' is not a criterion to fill in "
+            "demo-ward-2023 v1");
   bad->mutable_entry()->set_criterion("VIII.1");
   EXPECT_EQ(Update(wards_["HN"], batch).error_message(),
-            "updates[1].entry.criterion: VIII.1 is a survey criterion; its answers are imported by "
+            "updates[1].entry.criterion: VIII.1 is a survey criterion; its answers are "
+            "imported by "
             "the Home Affairs office");
   bad->mutable_entry()->set_criterion("III.1");
   bad->mutable_update_mask()->add_paths("appraised");
-  EXPECT_EQ(Update(wards_["HN"], batch).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Update(wards_["HN"], batch).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(AuditCount(), audit_before);
 }
 
@@ -491,25 +557,29 @@ TEST_F(ServiceTest, StaleEtagsAndRetriedRequests) {
   v1::BatchUpdateEntriesResponse first, again;
   ASSERT_TRUE(Update(wards_["HN"], batch, &first).ok());
   const int audit_after_first = AuditCount();
-  ASSERT_TRUE(Update(wards_["HN"], batch, &again).ok()) << "a retry with the same request id";
+  ASSERT_TRUE(Update(wards_["HN"], batch, &again).ok())
+      << "a retry with the same request id";
   EXPECT_EQ(AuditCount(), audit_after_first);
   EXPECT_EQ(Assessment("HN").entries(0).version(), 1);
   batch.set_request_id("req-43");
   grpc::Status stale = Update(wards_["HN"], batch);  // etag 0, but it is at version 1
   EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
   EXPECT_EQ(stale.error_message(),
-            "rounds/r/assessments/HN/entries/II.1: stale etag 0; it is at version 1 (read it again, then retry)");
+            "rounds/r/assessments/HN/entries/II.1: stale etag 0; it is at version 1 "
+            "(read it again, then retry)");
   v1::AdvanceRoundRequest advance;
   advance.set_name("rounds/r");
   advance.set_to_phase(v1::PHASE_APPRAISAL);
   advance.set_etag(1);  // the round is at version 2 since it opened
   v1::Round round;
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance, &round)
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_,
+                 advance, &round)
                 .error_code(),
             grpc::StatusCode::ABORTED);
   advance.set_to_phase(v1::PHASE_EXPLANATION);
   advance.set_etag(2);
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance, &round)
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_,
+                 advance, &round)
                 .error_message(),
             "round r is in phase SELF_ASSESSMENT: it can only move to APPRAISAL");
 }
@@ -519,23 +589,29 @@ TEST_F(ServiceTest, TheDeadlineClosesTheFormUnlessReopened) {
   clock_.now = absl::FromCivil(absl::CivilSecond(2023, 11, 27, 17, 0, 1), VietnamTime());
   grpc::Status late = Update(wards_["MK"], SelfEntries("MK"));
   EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(late.error_message(),
-            "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the Home "
-            "Affairs office to reopen the assessment");
+  EXPECT_EQ(
+      late.error_message(),
+      "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the Home "
+      "Affairs office to reopen the assessment");
   v1::ReopenAssessmentRequest reopen;
   reopen.set_name("rounds/r/assessments/MK");
   v1::Assessment mk;
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_, reopen, &mk)
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                 reopen, &mk)
                 .error_message(),
             "reason: say why the unit is reopened");
   reopen.set_reason("Mất điện ngày 27/11");
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_, reopen, &mk).ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                   reopen, &mk)
+                  .ok());
   EXPECT_TRUE(mk.reopened());
   ASSERT_TRUE(Update(wards_["MK"], SelfEntries("MK")).ok());
   v1::ListRequest audit;
   audit.set_filter("resource=rounds/r/assessments/MK");
   v1::ListAuditEventsResponse events;
-  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_, audit, &events).ok());
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_,
+                   audit, &events)
+                  .ok());
   ASSERT_GE(events.events_size(), 2);
   EXPECT_EQ(events.events(0).action(), "assessment.state");
   EXPECT_EQ(events.events(0).reason(), "Mất điện ngày 27/11");
@@ -550,13 +626,16 @@ TEST_F(ServiceTest, EvidenceOverTheLimitIsRefused) {
   upload.mutable_evidence()->set_document_type("Kế hoạch CCHC năm");
   upload.set_content(std::string(1001, 'x'));
   v1::Evidence evidence;
-  grpc::Status status = Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence,
-                             wards_["HN"], upload, &evidence);
+  grpc::Status status =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence, wards_["HN"],
+           upload, &evidence);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(status.error_message(), "evidence 'ke-hoach.pdf': 1001 bytes exceed the limit of 1000 bytes");
+  EXPECT_EQ(status.error_message(),
+            "evidence 'ke-hoach.pdf': 1001 bytes exceed the limit of 1000 bytes");
   upload.set_content("%PDF-1.4 …");
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence, wards_["HN"],
-                   upload, &evidence).ok());
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence,
+                   wards_["HN"], upload, &evidence)
+                  .ok());
   EXPECT_GT(evidence.id(), 0);
   EXPECT_EQ(evidence.size_bytes(), 12);
 }
@@ -570,11 +649,14 @@ TEST_F(ServiceTest, PreviewScoresWithoutStoring) {
   (*e->mutable_self()->mutable_figures())["resolved_on_time"] = 381;
   (*e->mutable_self()->mutable_figures())["resolved"] = 400;
   v1::UnitScore score;
-  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["LS"], preview, &score).ok());
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["LS"],
+                   preview, &score)
+                  .ok());
   for (const v1::CriterionScore& c : score.criteria()) {
     if (c.code() == "III.1") {
-      EXPECT_EQ(c.trace().reason(),
-                "on_time_rate 381/400 = 95.25% > 95% (plan target for ward) → 4.00 of 4.00");
+      EXPECT_EQ(
+          c.trace().reason(),
+          "on_time_rate 381/400 = 95.25% > 95% (plan target for ward) → 4.00 of 4.00");
     }
   }
   EXPECT_EQ(Assessment("LS").entries_size(), 0);
@@ -594,68 +676,93 @@ TEST_F(ServiceTest, EveryOtherCall) {
   again.set_yaml(Read("criteria/demo/set.yaml"));
   again.set_request_id("set-v2");
   v1::CriteriaSet v2, replay;
-  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_, again, &v2).ok());
-  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_, again, &replay).ok());
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
+                   again, &v2)
+                  .ok());
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
+                   again, &replay)
+                  .ok());
   EXPECT_EQ(v2.version(), 2);
   EXPECT_EQ(replay.version(), 2);
   v1::ListRequest versions;
   versions.set_filter("id=demo-ward-2023");
   v1::ListCriteriaSetsResponse sets;
-  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::ListCriteriaSets, reader_, versions, &sets).ok());
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::ListCriteriaSets, reader_,
+                   versions, &sets)
+                  .ok());
   ASSERT_EQ(sets.criteria_sets_size(), 2);
   EXPECT_EQ(sets.criteria_sets(1).version(), 2);
   v1::GetCriteriaSetRequest get_set;
   get_set.set_name("criteriaSets/demo-ward-2023");
   get_set.set_version(1);
   v1::CriteriaSet got;
-  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::GetCriteriaSet, wards_["HN"], get_set, &got).ok());
+  ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::GetCriteriaSet,
+                   wards_["HN"], get_set, &got)
+                  .ok());
   EXPECT_EQ(got.version(), 1);
   get_set.set_name("criteria/demo");
-  EXPECT_EQ(Call(criteria_.get(), &v1::CriteriaService::Stub::GetCriteriaSet, admin_, get_set, &got).error_message(),
+  EXPECT_EQ(Call(criteria_.get(), &v1::CriteriaService::Stub::GetCriteriaSet, admin_,
+                 get_set, &got)
+                .error_message(),
             "name: expected criteriaSets/{id}, got 'criteria/demo'");
   v1::CreateCriteriaSetRequest broken;
   broken.set_yaml("id: x\ntitle: x\nlevel: commune\ntotal: 5\nareas: []\n");
-  EXPECT_EQ(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_, broken, &got).error_message(),
+  EXPECT_EQ(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
+                 broken, &got)
+                .error_message(),
             "yaml:4:8: criteria set: total 5 but the areas add up to 0");
 
   // Plans and units.
   v1::GetByNameRequest get_plan;
   get_plan.set_name("plans/demo-hungyen-2023");
   v1::Plan plan;
-  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::GetPlan, reader_, get_plan, &plan).ok());
+  ASSERT_TRUE(
+      Call(plans_.get(), &v1::PlanService::Stub::GetPlan, reader_, get_plan, &plan).ok());
   EXPECT_EQ(plan.targets_size(), 9);
   v1::ListPlansResponse plans;
-  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, reader_, v1::ListRequest(), &plans).ok());
+  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, reader_,
+                   v1::ListRequest(), &plans)
+                  .ok());
   EXPECT_EQ(plans.plans_size(), 1);
   v1::ListRequest wards_only;
   wards_only.set_filter("kind=ward");
   wards_only.set_page_size(2);
   v1::ListUnitsResponse units;
-  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units).ok());
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units)
+          .ok());
   ASSERT_EQ(units.units_size(), 2);
   EXPECT_EQ(units.next_page_token(), "2");
   wards_only.set_page_token(units.next_page_token());
-  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units).ok());
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units)
+          .ok());
   ASSERT_EQ(units.units_size(), 1);
   EXPECT_EQ(units.units(0).code(), "MK");
   EXPECT_EQ(units.next_page_token(), "");
   wards_only.set_page_token("99");
-  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units).error_message(),
-            "page_token: not a token from this list");
+  EXPECT_EQ(
+      Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units)
+          .error_message(),
+      "page_token: not a token from this list");
   v1::GetByNameRequest get_unit;
   get_unit.set_name("units/LS");
   v1::Unit unit;
-  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::GetUnit, reader_, get_unit, &unit).ok());
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::GetUnit, reader_, get_unit, &unit).ok());
   EXPECT_EQ(unit.name(), "Phường Lam Sơn");
   get_unit.set_name("units/XX");
-  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::GetUnit, reader_, get_unit, &unit).error_code(),
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::GetUnit, reader_, get_unit, &unit)
+                .error_code(),
             grpc::StatusCode::NOT_FOUND);
 
   // Rounds: update with a mask, deadlines in Vietnam time, listing, the status board.
   v1::GetByNameRequest get_round;
   get_round.set_name("rounds/r");
   v1::Round round;
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &round).ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_,
+                   get_round, &round)
+                  .ok());
   EXPECT_EQ(round.self_assessment_deadline(), "2023-11-27T17:00:00+07:00");
   v1::UpdateRoundRequest update;
   update.mutable_round()->set_id("r");
@@ -663,34 +770,50 @@ TEST_F(ServiceTest, EveryOtherCall) {
   update.mutable_round()->set_title("ignored: not in the mask");
   update.mutable_update_mask()->add_paths("self_assessment_deadline");
   update.set_etag(round.version());
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update, &round).ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_,
+                   update, &round)
+                  .ok());
   EXPECT_EQ(round.self_assessment_deadline(), "2023-11-30T10:00:00+07:00");
   EXPECT_EQ(round.title(), "");
   update.set_etag(round.version());
   update.mutable_update_mask()->add_paths("phase");
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update, &round).error_message(),
-            "update_mask: 'phase' cannot be updated (title, self_assessment_deadline, explanation_deadline)");
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update,
+                 &round)
+                .error_message(),
+            "update_mask: 'phase' cannot be updated (title, self_assessment_deadline, "
+            "explanation_deadline)");
   update.mutable_update_mask()->clear_paths();
   update.mutable_update_mask()->add_paths("explanation_deadline");
   update.mutable_round()->set_explanation_deadline("next week");
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update, &round).error_message(),
-            "round.explanation_deadline: 'next week' is not an RFC 3339 time (e.g. 2023-12-05T17:00:00+07:00)");
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update,
+                 &round)
+                .error_message(),
+            "round.explanation_deadline: 'next week' is not an RFC 3339 time (e.g. "
+            "2023-12-05T17:00:00+07:00)");
   v1::ListRoundsResponse rounds;
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, appraiser_, v1::ListRequest(), &rounds).ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, appraiser_,
+                   v1::ListRequest(), &rounds)
+                  .ok());
   EXPECT_EQ(rounds.rounds_size(), 1);
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, reader_, v1::ListRequest(), &rounds).ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, reader_,
+                   v1::ListRequest(), &rounds)
+                  .ok());
   EXPECT_EQ(rounds.rounds_size(), 0);  // not published
   ASSERT_TRUE(Update(wards_["HN"], SelfEntries("HN")).ok());
   v1::ListAssessmentsRequest board;
   board.set_parent("rounds/r");
   v1::ListAssessmentsResponse states;
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, appraiser_, board, &states).ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, appraiser_,
+                   board, &states)
+                  .ok());
   ASSERT_EQ(states.assessments_size(), 3);
   EXPECT_EQ(states.assessments(0).unit(), "HN");
   EXPECT_EQ(states.assessments(0).state(), v1::STATE_DRAFT);
   EXPECT_EQ(states.assessments(1).state(), v1::STATE_NOT_STARTED);
   EXPECT_EQ(states.assessments(0).entries_size(), 0);
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, wards_["LS"], board, &states).ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, wards_["LS"],
+                   board, &states)
+                  .ok());
   ASSERT_EQ(states.assessments_size(), 1);  // a ward sees its own line only
   EXPECT_EQ(states.assessments(0).unit(), "LS");
 
@@ -698,18 +821,22 @@ TEST_F(ServiceTest, EveryOtherCall) {
   v1::GetUnitScoreRequest score_request;
   score_request.set_name("rounds/r/assessments/HN");
   v1::UnitScore score;
-  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, score_request, &score).ok());
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_,
+                   score_request, &score)
+                  .ok());
   EXPECT_EQ(score.rank(), 1);
   EXPECT_EQ(score.achieved_milli(), 73800);  // no survey yet: 89.897 - 16.097
   v1::GetByNameRequest summary_request;
   summary_request.set_name("rounds/r");
   v1::RoundSummary summary;
-  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_, summary_request,
-                   &summary).ok());
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_,
+                   summary_request, &summary)
+                  .ok());
   ASSERT_EQ(summary.areas_size(), 9);
   EXPECT_EQ(summary.areas(0).code(), "I");
   EXPECT_EQ(summary.areas(0).applicable_units(), 3);
-  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, reader_, summary_request, &summary)
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, reader_,
+                 summary_request, &summary)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
@@ -718,33 +845,48 @@ TEST_F(ServiceTest, EveryOtherCall) {
   create_token.set_role(v1::ROLE_READER);
   create_token.set_label("dashboard");
   v1::CreateTokenResponse created;
-  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_, create_token, &created).ok());
+  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_,
+                   create_token, &created)
+                  .ok());
   EXPECT_EQ(created.secret().rfind("pi_", 0), 0u);
   v1::ListTokensResponse tokens;
-  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::ListTokens, admin_, v1::ListRequest(), &tokens).ok());
+  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::ListTokens, admin_,
+                   v1::ListRequest(), &tokens)
+                  .ok());
   EXPECT_EQ(tokens.tokens_size(), 7);  // admin, appraiser, reader, three wards, dashboard
   v1::ListPlansResponse ignored;
-  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, created.secret(), v1::ListRequest(), &ignored).ok());
+  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, created.secret(),
+                   v1::ListRequest(), &ignored)
+                  .ok());
   v1::GetByNameRequest revoke;
   revoke.set_name(absl::StrCat("tokens/", created.token().id()));
   v1::Token revoked;
-  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::RevokeToken, admin_, revoke, &revoked).ok());
+  ASSERT_TRUE(
+      Call(tokens_.get(), &v1::TokenService::Stub::RevokeToken, admin_, revoke, &revoked)
+          .ok());
   EXPECT_FALSE(revoked.revoked_at().empty());
-  EXPECT_EQ(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, created.secret(), v1::ListRequest(), &ignored)
+  EXPECT_EQ(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, created.secret(),
+                 v1::ListRequest(), &ignored)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   create_token.set_role(v1::ROLE_WARD);
-  EXPECT_EQ(Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_, create_token, &created).error_message(),
+  EXPECT_EQ(Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_,
+                 create_token, &created)
+                .error_message(),
             "unit: a ward token needs the unit it acts for");
 
   // Audit, filtered by actor.
   v1::ListRequest by_actor;
   by_actor.set_filter(absl::StrCat("actor=", revoked.id()));
   v1::ListAuditEventsResponse events;
-  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, by_actor, &events).ok());
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_,
+                   by_actor, &events)
+                  .ok());
   EXPECT_EQ(events.events_size(), 0);
   by_actor.set_filter("who=me");
-  EXPECT_EQ(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, by_actor, &events).error_code(),
+  EXPECT_EQ(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, by_actor,
+                 &events)
+                .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 

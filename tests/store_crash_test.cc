@@ -29,7 +29,8 @@ pid_t StartChild(const std::string& db, const std::string& prefix, FILE** out) {
     dup2(pipe_fds[1], STDOUT_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
-    execl(PARINDEX_CRASH_CHILD, PARINDEX_CRASH_CHILD, db.c_str(), prefix.c_str(), nullptr);
+    execl(PARINDEX_CRASH_CHILD, PARINDEX_CRASH_CHILD, db.c_str(), prefix.c_str(),
+          nullptr);
     _exit(127);
   }
   close(pipe_fds[1]);
@@ -73,7 +74,8 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     const int kill_after = std::uniform_int_distribution<int>(0, 60)(rng);
     std::set<long> acked;
     char line[64];
-    while (static_cast<int>(acked.size()) < kill_after && std::fgets(line, sizeof(line), out)) {
+    while (static_cast<int>(acked.size()) < kill_after &&
+           std::fgets(line, sizeof(line), out)) {
       long i = 0;
       ASSERT_TRUE(absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(line), &i)) << line;
       acked.insert(i);
@@ -98,10 +100,12 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     ASSERT_TRUE(assessment.ok());
     std::set<long> stored;
     for (const v1::Entry& e : assessment->entries()) {
-      if (e.criterion().rfind(prefix + ".", 0) == 0) stored.insert(e.self().figures().at("value"));
+      if (e.criterion().rfind(prefix + ".", 0) == 0)
+        stored.insert(e.self().figures().at("value"));
     }
     for (long i : acked) {
-      EXPECT_TRUE(stored.count(i)) << "acknowledged write " << prefix << "." << i << " was lost";
+      EXPECT_TRUE(stored.count(i))
+          << "acknowledged write " << prefix << "." << i << " was lost";
     }
     total_acked += static_cast<int>(acked.size());
   }

@@ -1,7 +1,5 @@
 // SqliteStore: CRUD, etags, request ids, audit, concurrency, migrations, damaged and
 // newer files, injected failures, backup and restore.
-#include "server/store/sqlite_store.h"
-
 #include <sqlite3.h>
 
 #include <atomic>
@@ -14,14 +12,15 @@
 #include "gtest/gtest.h"
 #include "server/store/fault_vfs.h"
 #include "server/store/schema.h"
+#include "server/store/sqlite_store.h"
 #include "tests/store_test_util.h"
 
 namespace parindex::store {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Admin;
 using testing::Figure;
+using ::testing::HasSubstr;
 using testing::TempDir;
 
 class StoreTest : public ::testing::Test {
@@ -57,7 +56,8 @@ TEST_F(StoreTest, CriteriaSetsAreImmutableVersions) {
   EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 1)->title(), "v1");
   EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 0)->title(), "v2");
   EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 0)->version(), 2);
-  EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 3).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetCriteriaSet("commune-2025", 3).status().code(),
+            absl::StatusCode::kNotFound);
   auto list = store_->ListCriteriaSets();
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].version(), 2);
@@ -102,14 +102,16 @@ TEST_F(StoreTest, TokensStoreOnlyTheHashAndCanBeRevoked) {
             absl::StatusCode::kAlreadyExists);
   token.set_id("tok_2");
   token.set_unit("NOPE");
-  EXPECT_EQ(store_->AddToken(Admin(), token, "hash-3").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->AddToken(Admin(), token, "hash-3").status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->FindToken("hash-1")->unit(), "U1");
   EXPECT_FALSE(store_->FindToken("hash-1")->created_at().empty());
   ASSERT_TRUE(store_->RevokeToken(Admin(), "tok_1").ok());
   EXPECT_EQ(store_->FindToken("hash-1").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->RevokeToken(Admin(), "tok_1").status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store_->RevokeToken(Admin(), "tok_9").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->RevokeToken(Admin(), "tok_9").status().code(),
+            absl::StatusCode::kNotFound);
   ASSERT_EQ(store_->ListTokens()->size(), 1u);
   EXPECT_FALSE((*store_->ListTokens())[0].revoked_at().empty());
 }
@@ -124,7 +126,8 @@ TEST_F(StoreTest, RoundsCreateTheirAssessments) {
   EXPECT_EQ((*assessments)[0].unit(), "U1");
   EXPECT_EQ((*assessments)[0].state(), v1::STATE_NOT_STARTED);
   v1::Round again = *round;
-  EXPECT_EQ(store_->CreateRound(Admin(), again).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->CreateRound(Admin(), again).status().code(),
+            absl::StatusCode::kAlreadyExists);
   again.set_id("r2");
   again.set_criteria_set_version(7);
   EXPECT_EQ(store_->CreateRound(Admin(), again).status().message(),
@@ -133,7 +136,8 @@ TEST_F(StoreTest, RoundsCreateTheirAssessments) {
   v1::Round update = *round;
   update.set_phase(v1::PHASE_APPRAISAL);
   EXPECT_EQ(store_->UpdateRound(Admin(), update, 1)->version(), 2);
-  EXPECT_EQ(store_->UpdateRound(Admin(), update, 1).status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->UpdateRound(Admin(), update, 1).status().code(),
+            absl::StatusCode::kAborted);
   EXPECT_EQ(store_->GetRound("r")->phase(), v1::PHASE_APPRAISAL);
   update.set_criteria_set_version(2);
   EXPECT_EQ(store_->UpdateRound(Admin(), update, 2).status().code(),
@@ -142,14 +146,18 @@ TEST_F(StoreTest, RoundsCreateTheirAssessments) {
 
 TEST_F(StoreTest, EntriesCarryVersionsAndAStaleOneIsRefused) {
   testing::AddRoundFixture(*store_);
-  auto ack = store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 412, 0), Figure("II.2", 5, 0)});
+  auto ack = store_->UpdateEntries(Admin(), "r", "U1",
+                                   {Figure("II.1", 412, 0), Figure("II.2", 5, 0)});
   ASSERT_TRUE(ack.ok()) << ack.status();
   EXPECT_THAT(ack->versions(), ::testing::ElementsAre(1, 1));
-  EXPECT_EQ(store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 413, 1)})->versions(0), 2);
+  EXPECT_EQ(
+      store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 413, 1)})->versions(0),
+      2);
 
   const int audit_before = AuditCount();
   // A stale version in a batch stores nothing, not even the batch's valid entries.
-  auto stale = store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.2", 6, 1), Figure("II.1", 999, 1)});
+  auto stale = store_->UpdateEntries(Admin(), "r", "U1",
+                                     {Figure("II.2", 6, 1), Figure("II.1", 999, 1)});
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(stale.status().message(),
             "rounds/r/assessments/U1/entries/II.1: stale version 1; it is at version 2 "
@@ -164,17 +172,24 @@ TEST_F(StoreTest, EntriesCarryVersionsAndAStaleOneIsRefused) {
   EXPECT_EQ(assessment->entries(0).updated_by(), "tok_admin");
   EXPECT_EQ(assessment->entries(1).self().figures().at("x"), 5);
   EXPECT_EQ(store_->GetAssessment("r", "U2")->entries_size(), 0);
-  EXPECT_EQ(store_->UpdateEntries(Admin(), "r", "U9", {Figure("II.1", 1, 0)}).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_->UpdateEntries(Admin(), "r", "U9", {Figure("II.1", 1, 0)}).status().code(),
+      absl::StatusCode::kNotFound);
   EXPECT_EQ(AuditCount("rounds/r/assessments/U1/entries/II.1"), 2);
 }
 
 TEST_F(StoreTest, AssessmentStateUsesItsOwnVersion) {
   testing::AddRoundFixture(*store_);
-  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_SUBMITTED, 1, false)->version(), 2);
-  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_DRAFT, 1, true).status().code(),
+  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_SUBMITTED, 1, false)
+                ->version(),
+            2);
+  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_DRAFT, 1, true)
+                .status()
+                .code(),
             absl::StatusCode::kAborted);
-  EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_DRAFT, 2, true)->version(), 3);
+  EXPECT_EQ(
+      store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_DRAFT, 2, true)->version(),
+      3);
   auto a = store_->GetAssessment("r", "U1");
   EXPECT_EQ(a->state(), v1::STATE_DRAFT);
   EXPECT_TRUE(a->reopened());
@@ -193,13 +208,15 @@ TEST_F(StoreTest, EvidenceIsHashedAndLimited) {
   auto file = store_->GetEvidence(std::stoll(ack->id()));
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file->content, "hello");
-  EXPECT_EQ(file->meta.sha256(), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_EQ(file->meta.sha256(),
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
   EXPECT_EQ(file->meta.size_bytes(), 5);
   EXPECT_EQ(file->meta.document_type(), "Kế hoạch CCHC năm");
   const int audit_before = AuditCount();
   auto big = store_->AddEvidence(Admin(), "r", "U1", "I.1.1", meta, std::string(17, 'x'));
   EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(big.status().message(), "evidence 'ke-hoach.pdf': 17 bytes exceed the limit of 16 bytes");
+  EXPECT_EQ(big.status().message(),
+            "evidence 'ke-hoach.pdf': 17 bytes exceed the limit of 16 bytes");
   EXPECT_EQ(AuditCount(), audit_before);
   EXPECT_EQ(store_->GetEvidence(99).status().code(), absl::StatusCode::kNotFound);
 }
@@ -214,11 +231,14 @@ TEST_F(StoreTest, ARetriedRequestAppliesOnce) {
   EXPECT_EQ(retry->versions(0), 1);
   EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).version(), 1);
   EXPECT_EQ(AuditCount("rounds/r/assessments/U1/entries/II.1"), 1);
-  auto other = store_->SetAssessmentState(Admin("req-1"), "r", "U1", v1::STATE_SUBMITTED, 1, false);
-  EXPECT_EQ(other.status().message(), "request_id 'req-1' was already used for UpdateEntries");
+  auto other = store_->SetAssessmentState(Admin("req-1"), "r", "U1", v1::STATE_SUBMITTED,
+                                          1, false);
+  EXPECT_EQ(other.status().message(),
+            "request_id 'req-1' was already used for UpdateEntries");
   // The record survives a restart.
   Reopen();
-  EXPECT_TRUE(store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)})->replayed());
+  EXPECT_TRUE(store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)})
+                  ->replayed());
 }
 
 TEST_F(StoreTest, AuditFiltersByResourceActorAndPage) {
@@ -262,8 +282,10 @@ TEST_F(StoreTest, ManyWritersLoseAndDuplicateNothing) {
           auto a = store_->GetAssessment("r", "U2");
           ASSERT_TRUE(a.ok());
           const int64_t version = a->entries_size() == 0 ? 0 : a->entries(0).version();
-          const int64_t value = a->entries_size() == 0 ? 0 : a->entries(0).self().figures().at("x");
-          auto inc = store_->UpdateEntries(Admin(), "r", "U2", {Figure("C", value + 1, version)});
+          const int64_t value =
+              a->entries_size() == 0 ? 0 : a->entries(0).self().figures().at("x");
+          auto inc = store_->UpdateEntries(Admin(), "r", "U2",
+                                           {Figure("C", value + 1, version)});
           if (inc.ok()) {
             ++contended_ok;
             break;
@@ -298,7 +320,8 @@ int UserVersion(const std::string& path) {
 void RawExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
   sqlite3_close(db);
 }
 
@@ -328,9 +351,11 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   options.path = dir_.File("parindex.db");
   auto store = SqliteStore::Open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store.status().message(),
-            "the database has schema version 99 but this binary knows only up to 2: it was "
-            "written by a newer parindex-server; upgrade the binary (the file was not changed)");
+  EXPECT_EQ(
+      store.status().message(),
+      "the database has schema version 99 but this binary knows only up to 2: it was "
+      "written by a newer parindex-server; upgrade the binary (the file was not "
+      "changed)");
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
 }
 
@@ -338,7 +363,8 @@ TEST_F(StoreTest, ADamagedFileIsReportedClearly) {
   testing::AddRoundFixture(*store_);
   store_.reset();
   {
-    std::fstream file(dir_.File("parindex.db"), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream file(dir_.File("parindex.db"),
+                      std::ios::in | std::ios::out | std::ios::binary);
     file.seekp(4096 * 2);
     const std::string garbage(4096, '\x5a');
     file.write(garbage.data(), garbage.size());
@@ -347,8 +373,9 @@ TEST_F(StoreTest, ADamagedFileIsReportedClearly) {
   options.path = dir_.File("parindex.db");
   auto store = SqliteStore::Open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(std::string(store.status().message()),
-              HasSubstr(absl::StrCat("database ", dir_.File("parindex.db"), " is damaged (")));
+  EXPECT_THAT(
+      std::string(store.status().message()),
+      HasSubstr(absl::StrCat("database ", dir_.File("parindex.db"), " is damaged (")));
   EXPECT_THAT(std::string(store.status().message()),
               HasSubstr("restore it from a backup with `parindex-server restore`"));
 }
@@ -358,9 +385,10 @@ TEST_F(StoreTest, OneServerPerFile) {
   options.path = dir_.File("parindex.db");
   auto second = SqliteStore::Open(options);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(second.status().message(),
-            absl::StrCat("database ", options.path, " is in use by another parindex-server (",
-                         options.path, ".lock is locked)"));
+  EXPECT_EQ(
+      second.status().message(),
+      absl::StrCat("database ", options.path, " is in use by another parindex-server (",
+                   options.path, ".lock is locked)"));
 }
 
 TEST_F(StoreTest, AFailedCommitStoresNothingAndTheStoreGoesOn) {
@@ -377,7 +405,8 @@ TEST_F(StoreTest, AFailedCommitStoresNothingAndTheStoreGoesOn) {
   FailWriteAfter(0);
   EXPECT_EQ(InjectedFailures(), injected_before + 1);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(std::string(failed.status().message()), HasSubstr("the write was not stored"));
+  EXPECT_THAT(std::string(failed.status().message()),
+              HasSubstr("the write was not stored"));
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_EQ(a->entries_size(), 1);
   EXPECT_EQ(a->entries(0).version(), 1);
@@ -398,8 +427,10 @@ TEST_F(StoreTest, BackupDuringWritesRestoresToAConsistentFile) {
   std::atomic<int> written{0};
   std::thread writer([&] {
     for (int i = 0; !stop; ++i) {
-      ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {Figure(absl::StrCat("E", i % 20), i,
-                                                                    i / 20)}).ok());
+      ASSERT_TRUE(store_
+                      ->UpdateEntries(Admin(), "r", "U1",
+                                      {Figure(absl::StrCat("E", i % 20), i, i / 20)})
+                      .ok());
       ++written;
     }
   });
@@ -409,7 +440,8 @@ TEST_F(StoreTest, BackupDuringWritesRestoresToAConsistentFile) {
   stop = true;
   writer.join();
   ASSERT_TRUE(backup.ok()) << backup;
-  EXPECT_EQ(BackupDatabase(dir_.File("parindex.db"), copy).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(BackupDatabase(dir_.File("parindex.db"), copy).code(),
+            absl::StatusCode::kAlreadyExists);
 
   // Restoring over the live file is refused; into a stopped one it works.
   EXPECT_EQ(RestoreDatabase(copy, dir_.File("parindex.db")).code(),
@@ -425,9 +457,11 @@ TEST_F(StoreTest, BackupDuringWritesRestoresToAConsistentFile) {
   ASSERT_GT(a->entries_size(), 0);
   for (const v1::Entry& e : a->entries()) {
     AuditFilter filter;
-    filter.resource_prefix = absl::StrCat("rounds/r/assessments/U1/entries/", e.criterion());
+    filter.resource_prefix =
+        absl::StrCat("rounds/r/assessments/U1/entries/", e.criterion());
     filter.limit = 100000;
-    EXPECT_EQ(static_cast<int64_t>((*from_backup)->ListAudit(filter)->size()), e.version());
+    EXPECT_EQ(static_cast<int64_t>((*from_backup)->ListAudit(filter)->size()),
+              e.version());
   }
 }
 

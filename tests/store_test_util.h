@@ -18,7 +18,8 @@ class TempDir {
  public:
   TempDir() {
     path_ = std::filesystem::temp_directory_path() /
-            absl::StrCat("parindex-", ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+            absl::StrCat("parindex-",
+                         ::testing::UnitTest::GetInstance()->current_test_info()->name(),
                          "-", getpid());
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);

@@ -78,7 +78,6 @@ struct BrokenSet {
 
 void PrintTo(const BrokenSet& c, std::ostream* os) { *os << c.name; }
 
-
 class BrokenSetTest : public ::testing::TestWithParam<BrokenSet> {};
 
 // Parse and compile, as `parindex criteria check` does.
@@ -100,31 +99,42 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BrokenSet{"Syntax", "  - {label: A, from: 90}", "  - {label: A, from: 90",
                   "set.yaml:11:3: illegal block entry"},
-        BrokenSet{"UnknownField", "    max: 3\n", "    maxx: 3\n",
-                  "set.yaml:11:5: area I: max: is required (is 'maxx' on line 13 a typo?)"},
-        BrokenSet{"UnknownFieldBesideKnown", "        max: 1\n", "        max: 1\n        wieght: 2\n",
+        BrokenSet{
+            "UnknownField", "    max: 3\n", "    maxx: 3\n",
+            "set.yaml:11:5: area I: max: is required (is 'maxx' on line 13 a typo?)"},
+        BrokenSet{"UnknownFieldBesideKnown", "        max: 1\n",
+                  "        max: 1\n        wieght: 2\n",
                   "set.yaml:28:9: criterion I.2: unknown field 'wieght'"},
         BrokenSet{"DuplicateKey", "        max: 1\n", "        max: 1\n        max: 2\n",
                   "set.yaml:28:9: criterion I.2: duplicate key 'max' (first at line 27)"},
         BrokenSet{"NotANumber", "        max: 2\n", "        max: two\n",
                   "set.yaml:17:14: criterion I.1: max: 'two' is not a decimal number"},
         BrokenSet{"TooManyDecimals", "points: 1.5}", "points: 1.5005}",
-                  "set.yaml:24:41: criterion I.1: rule.bands: band: points: '1.5005' has more than 3 decimals"},
+                  "set.yaml:24:41: criterion I.1: rule.bands: band: points: '1.5005' has "
+                  "more than 3 decimals"},
         BrokenSet{"BadComparator", "when: \">= 70\"", "when: \"70+\"",
-                  "set.yaml:24:24: criterion I.1: rule.bands: band: when: '70+' must start with >, >=, <= or < (e.g. \"> 95\")"},
+                  "set.yaml:24:24: criterion I.1: rule.bands: band: when: '70+' must "
+                  "start with >, >=, <= or < (e.g. \"> 95\")"},
         BrokenSet{"UnknownShape", "          judgement:\n", "          jugdement:\n",
-                  "set.yaml:29:11: criterion I.2: rule: jugdement: is not a rule shape (bands, inverse, linear, target, boolean, deadline, count, judgement, survey, adjustment)"},
+                  "set.yaml:29:11: criterion I.2: rule: jugdement: is not a rule shape "
+                  "(bands, inverse, linear, target, boolean, deadline, count, judgement, "
+                  "survey, adjustment)"},
         BrokenSet{"BadLevel", "level: commune", "level: village",
-                  "set.yaml:3:8: criteria set s: level: 'village' is not one of commune, district, province, agency"},
+                  "set.yaml:3:8: criteria set s: level: 'village' is not one of commune, "
+                  "district, province, agency"},
         // Semantic errors found by the engine come back with the line of the element.
-        BrokenSet{"OverlappingBands", "when: \">= 70\"", "when: \">= 90\"",
-                  "set.yaml:24:17: criterion I.1: bands[1].threshold: overlaps bands[0] at 90"},
+        BrokenSet{
+            "OverlappingBands", "when: \">= 70\"", "when: \">= 90\"",
+            "set.yaml:24:17: criterion I.1: bands[1].threshold: overlaps bands[0] at 90"},
         BrokenSet{"AreaTotal", "        max: 2\n", "        max: 2.5\n",
                   "set.yaml:11:5: area I: max 3 but its criteria add up to 3.5"},
         BrokenSet{"UndefinedIndicator", "indicator: rate", "indicator: rat",
-                  "set.yaml:21:13: criterion I.1: rule.bands.indicator: 'rat' is not an indicator of this set"},
-        BrokenSet{"ClassificationGap", "{label: B, from: 0, below: 90}", "{label: B, from: 0, below: 80}",
-                  "set.yaml:9:5: classification B: indices from 80.00 to 90.00 have no class (gap below A)"}),
+                  "set.yaml:21:13: criterion I.1: rule.bands.indicator: 'rat' is not an "
+                  "indicator of this set"},
+        BrokenSet{"ClassificationGap", "{label: B, from: 0, below: 90}",
+                  "{label: B, from: 0, below: 80}",
+                  "set.yaml:9:5: classification B: indices from 80.00 to 90.00 have no "
+                  "class (gap below A)"}),
     [](const ::testing::TestParamInfo<BrokenSet>& info) { return info.param.name; });
 
 constexpr char kPlan[] = R"(id: p
@@ -148,7 +158,8 @@ TEST(ParsePlan, ReadsTargetsDeadlinesAndTasks) {
   EXPECT_EQ(plan.source().date().day(), 3);
   EXPECT_EQ(plan.source().date().month(), 2);
   ASSERT_EQ(plan.targets_size(), 3);
-  EXPECT_EQ(plan.targets(1).applies_to_size(), 4);  // ward, commune, township, special zone
+  EXPECT_EQ(plan.targets(1).applies_to_size(),
+            4);  // ward, commune, township, special zone
   EXPECT_EQ(plan.targets(2).comparator(), v1::AT_MOST);
   EXPECT_EQ(plan.targets(2).unit(), v1::MINUTES);
   EXPECT_EQ(plan.deadlines(0).due().year(), 2023);
@@ -158,10 +169,11 @@ TEST(ParsePlan, ReadsTargetsDeadlinesAndTasks) {
 TEST(ParsePlan, ErrorsNameTheLine) {
   std::string text = kPlan;
   text.replace(text.find("for: commune_level"), 18, "for: hamlet");
-  EXPECT_EQ(std::string(ParsePlan(text, "plan.yaml").status().message()),
-            "plan.yaml:7:68: target digitised_rate: for: 'hamlet' is not a unit kind (ward, "
-            "commune, township, special_zone, city, town, district, department, province, "
-            "commune_level, district_level)");
+  EXPECT_EQ(
+      std::string(ParsePlan(text, "plan.yaml").status().message()),
+      "plan.yaml:7:68: target digitised_rate: for: 'hamlet' is not a unit kind (ward, "
+      "commune, township, special_zone, city, town, district, department, province, "
+      "commune_level, district_level)");
   text = kPlan;
   text.replace(text.find("2023-02-10"), 10, "2023-02-30");
   EXPECT_EQ(std::string(ParsePlan(text, "plan.yaml").status().message()),
@@ -216,7 +228,8 @@ TEST(ParseFigures, EngineErrorsNameTheFigureLine) {
   ASSERT_TRUE(set.ok());
   engine::ScoreSheet sheet;
   const UnitFigures& u = parsed->proto.units[0];
-  const absl::Status status = engine::Score(**set, nullptr, u.unit, u.assessment, v1::SELF, &sheet);
+  const absl::Status status =
+      engine::Score(**set, nullptr, u.unit, u.assessment, v1::SELF, &sheet);
   EXPECT_EQ(std::string(parsed->source.Annotate(status, "units[0].").message()),
             "figures.yaml:7:29: entries[0].self.figures.done: 11 exceeds total (10)");
 }
@@ -235,11 +248,13 @@ TEST(ParseFigures, RejectsDuplicateEntriesAndBadCounts) {
 TEST(ReadFiles, MissingFileIsNotFound) {
   auto parsed = ReadCriteriaSet("/nonexistent/set.yaml");
   EXPECT_EQ(parsed.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(std::string(parsed.status().message()), "/nonexistent/set.yaml: cannot open the file");
+  EXPECT_EQ(std::string(parsed.status().message()),
+            "/nonexistent/set.yaml: cannot open the file");
 }
 
 TEST(ReadFiles, EmptyFile) {
-  EXPECT_EQ(std::string(ParseCriteriaSet("", "empty.yaml").status().message()), "empty.yaml: the file is empty");
+  EXPECT_EQ(std::string(ParseCriteriaSet("", "empty.yaml").status().message()),
+            "empty.yaml: the file is empty");
 }
 
 }  // namespace

@@ -56,7 +56,9 @@ int Sync(sqlite3_file* f, int flags) {
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
   return RealFile(f)->pMethods->xFileSize(RealFile(f), size);
 }
-int Lock(sqlite3_file* f, int level) { return RealFile(f)->pMethods->xLock(RealFile(f), level); }
+int Lock(sqlite3_file* f, int level) {
+  return RealFile(f)->pMethods->xLock(RealFile(f), level);
+}
 int Unlock(sqlite3_file* f, int level) {
   return RealFile(f)->pMethods->xUnlock(RealFile(f), level);
 }
@@ -66,7 +68,9 @@ int CheckReservedLock(sqlite3_file* f, int* out) {
 int FileControl(sqlite3_file* f, int op, void* arg) {
   return RealFile(f)->pMethods->xFileControl(RealFile(f), op, arg);
 }
-int SectorSize(sqlite3_file* f) { return RealFile(f)->pMethods->xSectorSize(RealFile(f)); }
+int SectorSize(sqlite3_file* f) {
+  return RealFile(f)->pMethods->xSectorSize(RealFile(f));
+}
 int DeviceCharacteristics(sqlite3_file* f) {
   return RealFile(f)->pMethods->xDeviceCharacteristics(RealFile(f));
 }
@@ -77,7 +81,9 @@ int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
   return RealFile(f)->pMethods->xShmLock(RealFile(f), offset, n, flags);
 }
 void ShmBarrier(sqlite3_file* f) { RealFile(f)->pMethods->xShmBarrier(RealFile(f)); }
-int ShmUnmap(sqlite3_file* f, int del) { return RealFile(f)->pMethods->xShmUnmap(RealFile(f), del); }
+int ShmUnmap(sqlite3_file* f, int del) {
+  return RealFile(f)->pMethods->xShmUnmap(RealFile(f), del);
+}
 int Fetch(sqlite3_file* f, sqlite3_int64 off, int n, void** out) {
   return RealFile(f)->pMethods->xFetch(RealFile(f), off, n, out);
 }
@@ -86,9 +92,24 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,        Close,       Read,      Write,     Truncate,  Sync,     FileSize,
-    Lock,     Unlock,      CheckReservedLock,    FileControl,         SectorSize,
-    DeviceCharacteristics, ShmMap,    ShmLock,   ShmBarrier, ShmUnmap, Fetch,
+    3,
+    Close,
+    Read,
+    Write,
+    Truncate,
+    Sync,
+    FileSize,
+    Lock,
+    Unlock,
+    CheckReservedLock,
+    FileControl,
+    SectorSize,
+    DeviceCharacteristics,
+    ShmMap,
+    ShmLock,
+    ShmBarrier,
+    ShmUnmap,
+    Fetch,
     Unfetch,
 };
 
@@ -97,10 +118,13 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
   const int rc = Real()->xOpen(Real(), name, f->real, flags, out_flags);
   // SQLite calls xClose only when pMethods is set; leave it null on failure.
-  f->base.pMethods = rc == SQLITE_OK && f->real->pMethods != nullptr ? &kMethods : nullptr;
+  f->base.pMethods =
+      rc == SQLITE_OK && f->real->pMethods != nullptr ? &kMethods : nullptr;
   return rc;
 }
-int Delete(sqlite3_vfs*, const char* name, int sync) { return Real()->xDelete(Real(), name, sync); }
+int Delete(sqlite3_vfs*, const char* name, int sync) {
+  return Real()->xDelete(Real(), name, sync);
+}
 int Access(sqlite3_vfs*, const char* name, int flags, int* out) {
   return Real()->xAccess(Real(), name, flags, out);
 }
@@ -113,10 +137,14 @@ void (*DlSym(sqlite3_vfs*, void* handle, const char* symbol))(void) {
   return Real()->xDlSym(Real(), handle, symbol);
 }
 void DlClose(sqlite3_vfs*, void* handle) { Real()->xDlClose(Real(), handle); }
-int Randomness(sqlite3_vfs*, int n, char* out) { return Real()->xRandomness(Real(), n, out); }
+int Randomness(sqlite3_vfs*, int n, char* out) {
+  return Real()->xRandomness(Real(), n, out);
+}
 int Sleep(sqlite3_vfs*, int micros) { return Real()->xSleep(Real(), micros); }
 int CurrentTime(sqlite3_vfs*, double* out) { return Real()->xCurrentTime(Real(), out); }
-int GetLastError(sqlite3_vfs*, int n, char* out) { return Real()->xGetLastError(Real(), n, out); }
+int GetLastError(sqlite3_vfs*, int n, char* out) {
+  return Real()->xGetLastError(Real(), n, out);
+}
 int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) {
   return Real()->xCurrentTimeInt64(Real(), out);
 }

@@ -78,20 +78,23 @@ int SchemaVersion(sqlite3* db) {
 absl::Status Migrate(sqlite3* db, int target) {
   const int current = SchemaVersion(db);
   if (current > LatestSchemaVersion()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database has schema version ", current, " but this binary knows only up to ",
-        LatestSchemaVersion(), ": it was written by a newer parindex-server; upgrade the "
-        "binary (the file was not changed)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database has schema version ", current,
+                     " but this binary knows only up to ", LatestSchemaVersion(),
+                     ": it was written by a newer parindex-server; upgrade the "
+                     "binary (the file was not changed)"));
   }
   for (int version = current; version < target; ++version) {
     RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
     absl::Status status = Exec(db, Steps()[version]);
-    if (status.ok()) status = Exec(db, absl::StrCat("PRAGMA user_version = ", version + 1));
+    if (status.ok())
+      status = Exec(db, absl::StrCat("PRAGMA user_version = ", version + 1));
     if (status.ok()) status = Exec(db, "COMMIT");
     if (!status.ok()) {
       Exec(db, "ROLLBACK").IgnoreError();
-      return absl::Status(status.code(), absl::StrCat("migrating the database to schema version ",
-                                                      version + 1, ": ", status.message()));
+      return absl::Status(status.code(),
+                          absl::StrCat("migrating the database to schema version ",
+                                       version + 1, ": ", status.message()));
     }
   }
   return absl::OkStatus();

@@ -36,7 +36,8 @@ std::string Json(const google::protobuf::Message& message) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) return "{}";
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok())
+    return "{}";
   return out;
 }
 
@@ -67,16 +68,16 @@ std::string AssessmentName(absl::string_view round, absl::string_view unit) {
 }
 
 absl::Status Stale(absl::string_view resource, int64_t stored, int64_t expected) {
-  return absl::AbortedError(absl::StrCat(
-      resource, ": stale version ", expected, "; it is at version ", stored,
-      " (someone else changed it: read it again, then retry)"));
+  return absl::AbortedError(
+      absl::StrCat(resource, ": stale version ", expected, "; it is at version ", stored,
+                   " (someone else changed it: read it again, then retry)"));
 }
 
 // Opens one connection with the project's pragmas.
 absl::StatusOr<sqlite3*> OpenConnection(const SqliteOptions& options, bool create) {
   sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(options.path.c_str(), &db, flags,
                                  options.vfs.empty() ? nullptr : options.vfs.c_str());
   if (rc != SQLITE_OK) {
@@ -107,7 +108,8 @@ absl::Status QuickCheck(sqlite3* db, const std::string& path) {
                                               "`parindex-server restore`"));
     }
     if (!*row) break;
-    if (check.Text(0) != "ok") absl::StrAppend(&problems, problems.empty() ? "" : "; ", check.Text(0));
+    if (check.Text(0) != "ok")
+      absl::StrAppend(&problems, problems.empty() ? "" : "; ", check.Text(0));
   }
   if (!problems.empty()) {
     return absl::DataLossError(absl::StrCat("database ", path, " is damaged (", problems,
@@ -135,7 +137,8 @@ struct SqliteStore::Write {
 // caller's context, and the commit time.
 class SqliteStore::Tx {
  public:
-  Tx(sqlite3* db, const WriteContext& ctx, const std::string& now) : db_(db), ctx_(ctx), now_(now) {}
+  Tx(sqlite3* db, const WriteContext& ctx, const std::string& now)
+      : db_(db), ctx_(ctx), now_(now) {}
   sqlite3* db() const { return db_; }
   const WriteContext& ctx() const { return ctx_; }
   const std::string& now() const { return now_; }
@@ -143,11 +146,19 @@ class SqliteStore::Tx {
   absl::Status Audit(absl::string_view action, absl::string_view resource,
                      absl::string_view before, absl::string_view after) {
     return Stmt(db_,
-                "INSERT INTO audit (at, actor, role, actor_unit, action, resource, before, "
+                "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
+                "before, "
                 "after, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .Bind(1, now_).Bind(2, ctx_.actor.id).Bind(3, ctx_.actor.role).Bind(4, ctx_.actor.unit)
-        .Bind(5, action).Bind(6, resource).Bind(7, before).Bind(8, after)
-        .Bind(9, ctx_.reason).Bind(10, ctx_.request_id)
+        .Bind(1, now_)
+        .Bind(2, ctx_.actor.id)
+        .Bind(3, ctx_.actor.role)
+        .Bind(4, ctx_.actor.unit)
+        .Bind(5, action)
+        .Bind(6, resource)
+        .Bind(7, before)
+        .Bind(8, after)
+        .Bind(9, ctx_.reason)
+        .Bind(10, ctx_.request_id)
         .Run();
   }
 
@@ -172,7 +183,8 @@ absl::Status SqliteStore::Init() {
   const std::string lock_path = options_.path + ".lock";
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
   }
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -216,8 +228,8 @@ std::string SqliteStore::Now() const {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_->Now(), absl::UTCTimeZone());
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::Submit(const WriteContext& ctx, std::string method,
-                                                 WriteFn fn) {
+absl::StatusOr<v1::WriteAck> SqliteStore::Submit(const WriteContext& ctx,
+                                                 std::string method, WriteFn fn) {
   auto write = std::make_shared<Write>();
   write->ctx = ctx;
   write->method = std::move(method);
@@ -250,14 +262,17 @@ void SqliteStore::WriterLoop() {
 }
 
 void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
-  std::vector<absl::StatusOr<v1::WriteAck>> results(group.size(),
-                                                    absl::UnavailableError("not written"));
+  std::vector<absl::StatusOr<v1::WriteAck>> results(
+      group.size(), absl::UnavailableError("not written"));
   auto answer = [&] {
-    for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+    for (size_t i = 0; i < group.size(); ++i)
+      group[i]->done.set_value(std::move(results[i]));
   };
   absl::Status begin = Exec(writer_, "BEGIN IMMEDIATE");
   if (!begin.ok()) {
-    for (auto& r : results) r = absl::UnavailableError(absl::StrCat("the write was not stored: ", begin.message()));
+    for (auto& r : results)
+      r = absl::UnavailableError(
+          absl::StrCat("the write was not stored: ", begin.message()));
     answer();
     return;
   }
@@ -272,7 +287,8 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
       result = [&]() -> absl::StatusOr<v1::WriteAck> {
         const std::string& request_id = write.ctx.request_id;
         if (!request_id.empty()) {
-          Stmt seen(writer_, "SELECT method, response FROM requests WHERE request_id = ?");
+          Stmt seen(writer_,
+                    "SELECT method, response FROM requests WHERE request_id = ?");
           seen.Bind(1, request_id);
           ASSIGN_OR_RETURN(bool found, seen.Step());
           if (found) {
@@ -280,7 +296,8 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
               return absl::InvalidArgumentError(absl::StrCat(
                   "request_id '", request_id, "' was already used for ", seen.Text(0)));
             }
-            ASSIGN_OR_RETURN(v1::WriteAck ack, Parse<v1::WriteAck>(seen.Blob(1), "response"));
+            ASSIGN_OR_RETURN(v1::WriteAck ack,
+                             Parse<v1::WriteAck>(seen.Blob(1), "response"));
             ack.set_replayed(true);
             return ack;
           }
@@ -289,12 +306,15 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
         ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
         ack.set_at(now);
         if (!request_id.empty()) {
-          RETURN_IF_ERROR(Stmt(writer_,
-                               "INSERT INTO requests (request_id, method, response, created_at) "
-                               "VALUES (?, ?, ?, ?)")
-                              .Bind(1, request_id).Bind(2, write.method)
-                              .BindBlob(3, ack.SerializeAsString()).Bind(4, now)
-                              .Run());
+          RETURN_IF_ERROR(
+              Stmt(writer_,
+                   "INSERT INTO requests (request_id, method, response, created_at) "
+                   "VALUES (?, ?, ?, ?)")
+                  .Bind(1, request_id)
+                  .Bind(2, write.method)
+                  .BindBlob(3, ack.SerializeAsString())
+                  .Bind(4, now)
+                  .Run());
         }
         return ack;
       }();
@@ -311,13 +331,15 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
     results[i] = std::move(result);
   }
   absl::Status commit =
-      transaction_lost ? absl::UnavailableError("the transaction was rolled back by SQLite")
-                       : Exec(writer_, "COMMIT");
+      transaction_lost
+          ? absl::UnavailableError("the transaction was rolled back by SQLite")
+          : Exec(writer_, "COMMIT");
   if (!commit.ok()) {
     if (sqlite3_get_autocommit(writer_) == 0) Exec(writer_, "ROLLBACK").IgnoreError();
     for (auto& r : results) {
       if (r.ok() || r.status().code() == absl::StatusCode::kUnavailable) {
-        r = absl::UnavailableError(absl::StrCat("the write was not stored: ", commit.message()));
+        r = absl::UnavailableError(
+            absl::StrCat("the write was not stored: ", commit.message()));
       }
     }
   }
@@ -329,7 +351,8 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
 }
 
 template <typename T>
-absl::StatusOr<T> SqliteStore::Read(const std::function<absl::StatusOr<T>(sqlite3*)>& fn) {
+absl::StatusOr<T> SqliteStore::Read(
+    const std::function<absl::StatusOr<T>(sqlite3*)>& fn) {
   sqlite3* db = nullptr;
   {
     std::unique_lock<std::mutex> lock(readers_mu_);
@@ -352,41 +375,49 @@ absl::StatusOr<T> SqliteStore::Read(const std::function<absl::StatusOr<T>(sqlite
 
 absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx,
                                                          v1::CriteriaSet set) {
-  return Submit(ctx, "AddCriteriaSet", [set = std::move(set)](Tx& tx) mutable
-                    -> absl::StatusOr<v1::WriteAck> {
-    Stmt latest(tx.db(), "SELECT COALESCE(MAX(version), 0) FROM criteria_sets WHERE id = ?");
-    latest.Bind(1, set.id());
-    ASSIGN_OR_RETURN(bool row, latest.Step());
-    const int64_t version = (row ? latest.Int(0) : 0) + 1;
-    set.set_version(static_cast<int32_t>(version));
-    RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO criteria_sets (id, version, body, created_at) "
-                                  "VALUES (?, ?, ?, ?)")
-                        .Bind(1, set.id()).Bind(2, version).BindBlob(3, set.SerializeAsString())
-                        .Bind(4, tx.now()).Run());
-    RETURN_IF_ERROR(tx.Audit("criteria_set.add",
-                             absl::StrCat("criteriaSets/", set.id(), "/versions/", version), "",
-                             Json(set)));
-    v1::WriteAck ack;
-    ack.set_version(version);
-    ack.set_id(set.id());
-    return ack;
-  });
+  return Submit(
+      ctx, "AddCriteriaSet",
+      [set = std::move(set)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
+        Stmt latest(tx.db(),
+                    "SELECT COALESCE(MAX(version), 0) FROM criteria_sets WHERE id = ?");
+        latest.Bind(1, set.id());
+        ASSIGN_OR_RETURN(bool row, latest.Step());
+        const int64_t version = (row ? latest.Int(0) : 0) + 1;
+        set.set_version(static_cast<int32_t>(version));
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "INSERT INTO criteria_sets (id, version, body, created_at) "
+                             "VALUES (?, ?, ?, ?)")
+                            .Bind(1, set.id())
+                            .Bind(2, version)
+                            .BindBlob(3, set.SerializeAsString())
+                            .Bind(4, tx.now())
+                            .Run());
+        RETURN_IF_ERROR(
+            tx.Audit("criteria_set.add",
+                     absl::StrCat("criteriaSets/", set.id(), "/versions/", version), "",
+                     Json(set)));
+        v1::WriteAck ack;
+        ack.set_version(version);
+        ack.set_id(set.id());
+        return ack;
+      });
 }
 
 absl::StatusOr<v1::CriteriaSet> SqliteStore::GetCriteriaSet(absl::string_view id,
                                                             int32_t version) {
   const std::string key(id);
   return Read<v1::CriteriaSet>([&](sqlite3* db) -> absl::StatusOr<v1::CriteriaSet> {
-    Stmt get(db, version > 0 ? "SELECT body FROM criteria_sets WHERE id = ? AND version = ?"
-                             : "SELECT body FROM criteria_sets WHERE id = ? "
-                               "ORDER BY version DESC LIMIT 1");
+    Stmt get(db, version > 0
+                     ? "SELECT body FROM criteria_sets WHERE id = ? AND version = ?"
+                     : "SELECT body FROM criteria_sets WHERE id = ? "
+                       "ORDER BY version DESC LIMIT 1");
     get.Bind(1, key);
     if (version > 0) get.Bind(2, int64_t{version});
     ASSIGN_OR_RETURN(bool found, get.Step());
     if (!found) {
-      return absl::NotFoundError(absl::StrCat("criteriaSets/", key,
-                                              version > 0 ? absl::StrCat(" version ", version) : "",
-                                              ": no such criteria set"));
+      return absl::NotFoundError(absl::StrCat(
+          "criteriaSets/", key, version > 0 ? absl::StrCat(" version ", version) : "",
+          ": no such criteria set"));
     }
     return Parse<v1::CriteriaSet>(get.Blob(0), "criteria set");
   });
@@ -395,13 +426,15 @@ absl::StatusOr<v1::CriteriaSet> SqliteStore::GetCriteriaSet(absl::string_view id
 absl::StatusOr<std::vector<v1::CriteriaSet>> SqliteStore::ListCriteriaSets() {
   return Read<std::vector<v1::CriteriaSet>>(
       [](sqlite3* db) -> absl::StatusOr<std::vector<v1::CriteriaSet>> {
-        Stmt list(db, "SELECT body FROM criteria_sets c WHERE version = "
-                      "(SELECT MAX(version) FROM criteria_sets WHERE id = c.id) ORDER BY id");
+        Stmt list(db,
+                  "SELECT body FROM criteria_sets c WHERE version = "
+                  "(SELECT MAX(version) FROM criteria_sets WHERE id = c.id) ORDER BY id");
         std::vector<v1::CriteriaSet> sets;
         while (true) {
           ASSIGN_OR_RETURN(bool row, list.Step());
           if (!row) return sets;
-          ASSIGN_OR_RETURN(v1::CriteriaSet set, Parse<v1::CriteriaSet>(list.Blob(0), "criteria set"));
+          ASSIGN_OR_RETURN(v1::CriteriaSet set,
+                           Parse<v1::CriteriaSet>(list.Blob(0), "criteria set"));
           sets.push_back(std::move(set));
         }
       });
@@ -414,12 +447,12 @@ namespace {
 // Upserts a keyed proto into `table` (columns key_column, version, body, updated_at),
 // auditing before -> after.
 template <typename Message>
-absl::StatusOr<v1::WriteAck> PutVersioned(sqlite3* db, const char* table, const char* key_column,
-                                          const std::string& key, const Message& message,
-                                          const std::string& now, const std::string& resource,
-                                          const std::function<absl::Status(absl::string_view,
-                                                                           absl::string_view)>& audit) {
-  Stmt get(db, absl::StrCat("SELECT version, body FROM ", table, " WHERE ", key_column, " = ?"));
+absl::StatusOr<v1::WriteAck> PutVersioned(
+    sqlite3* db, const char* table, const char* key_column, const std::string& key,
+    const Message& message, const std::string& now, const std::string& resource,
+    const std::function<absl::Status(absl::string_view, absl::string_view)>& audit) {
+  Stmt get(db, absl::StrCat("SELECT version, body FROM ", table, " WHERE ", key_column,
+                            " = ?"));
   get.Bind(1, key);
   ASSIGN_OR_RETURN(bool found, get.Step());
   std::string before;
@@ -429,13 +462,19 @@ absl::StatusOr<v1::WriteAck> PutVersioned(sqlite3* db, const char* table, const 
     ASSIGN_OR_RETURN(Message old, Parse<Message>(get.Blob(1), table));
     before = Json(old);
   }
-  RETURN_IF_ERROR(Stmt(db, absl::StrCat("INSERT INTO ", table, " (", key_column,
-                                        ", version, body, updated_at) VALUES (?, ?, ?, ?) "
-                                        "ON CONFLICT(", key_column, ") DO UPDATE SET "
-                                        "version = excluded.version, body = excluded.body, "
-                                        "updated_at = excluded.updated_at"))
-                      .Bind(1, key).Bind(2, version).BindBlob(3, message.SerializeAsString())
-                      .Bind(4, now).Run());
+  RETURN_IF_ERROR(
+      Stmt(db, absl::StrCat("INSERT INTO ", table, " (", key_column,
+                            ", version, body, updated_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT(",
+                            key_column,
+                            ") DO UPDATE SET "
+                            "version = excluded.version, body = excluded.body, "
+                            "updated_at = excluded.updated_at"))
+          .Bind(1, key)
+          .Bind(2, version)
+          .BindBlob(3, message.SerializeAsString())
+          .Bind(4, now)
+          .Run());
   RETURN_IF_ERROR(audit(before, Json(message)));
   v1::WriteAck ack;
   ack.set_version(version);
@@ -468,7 +507,8 @@ absl::StatusOr<std::vector<Message>> ListKeyed(sqlite3* db, const char* table,
 
 }  // namespace
 
-absl::StatusOr<v1::WriteAck> SqliteStore::PutPlan(const WriteContext& ctx, const v1::Plan& plan) {
+absl::StatusOr<v1::WriteAck> SqliteStore::PutPlan(const WriteContext& ctx,
+                                                  const v1::Plan& plan) {
   return Submit(ctx, "PutPlan", [plan](Tx& tx) {
     const std::string resource = absl::StrCat("plans/", plan.id());
     return PutVersioned(tx.db(), "plans", "id", plan.id(), plan, tx.now(), resource,
@@ -490,7 +530,8 @@ absl::StatusOr<std::vector<v1::Plan>> SqliteStore::ListPlans() {
       [](sqlite3* db) { return ListKeyed<v1::Plan>(db, "plans", "id"); });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::PutUnit(const WriteContext& ctx, const v1::Unit& unit) {
+absl::StatusOr<v1::WriteAck> SqliteStore::PutUnit(const WriteContext& ctx,
+                                                  const v1::Unit& unit) {
   return Submit(ctx, "PutUnit", [unit](Tx& tx) {
     const std::string resource = absl::StrCat("units/", unit.code());
     return PutVersioned(tx.db(), "units", "code", unit.code(), unit, tx.now(), resource,
@@ -514,43 +555,51 @@ absl::StatusOr<std::vector<v1::Unit>> SqliteStore::ListUnits() {
 
 // ---- tokens ----
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddToken(const WriteContext& ctx, const v1::Token& token,
+absl::StatusOr<v1::WriteAck> SqliteStore::AddToken(const WriteContext& ctx,
+                                                   const v1::Token& token,
                                                    absl::string_view secret_sha256) {
-  return Submit(ctx, "AddToken", [token = v1::Token(token), hash = std::string(secret_sha256)](Tx& tx) mutable
-                    -> absl::StatusOr<v1::WriteAck> {
-    const std::string resource = absl::StrCat("tokens/", token.id());
-    if (!token.unit().empty()) {
-      Stmt unit(tx.db(), "SELECT 1 FROM units WHERE code = ?");
-      unit.Bind(1, token.unit());
-      ASSIGN_OR_RETURN(bool found, unit.Step());
-      if (!found) return absl::NotFoundError(absl::StrCat("units/", token.unit(), ": not found"));
-    }
-    Stmt exists(tx.db(), "SELECT 1 FROM tokens WHERE id = ?");
-    exists.Bind(1, token.id());
-    ASSIGN_OR_RETURN(bool taken, exists.Step());
-    if (taken) return absl::AlreadyExistsError(absl::StrCat(resource, ": already exists"));
-    token.set_created_at(tx.now());
-    Stmt insert(tx.db(), "INSERT INTO tokens (id, secret_sha256, role, unit, body) "
-                         "VALUES (?, ?, ?, ?, ?)");
-    insert.Bind(1, token.id()).Bind(2, hash).Bind(3, int64_t{token.role()});
-    if (token.unit().empty()) {
-      insert.BindNull(4);
-    } else {
-      insert.Bind(4, token.unit());
-    }
-    RETURN_IF_ERROR(insert.BindBlob(5, token.SerializeAsString()).Run());
-    RETURN_IF_ERROR(tx.Audit("token.add", resource, "", Json(token)));
-    v1::WriteAck ack;
-    ack.set_id(token.id());
-    ack.set_version(1);
-    return ack;
-  });
+  return Submit(
+      ctx, "AddToken",
+      [token = v1::Token(token), hash = std::string(secret_sha256)](
+          Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
+        const std::string resource = absl::StrCat("tokens/", token.id());
+        if (!token.unit().empty()) {
+          Stmt unit(tx.db(), "SELECT 1 FROM units WHERE code = ?");
+          unit.Bind(1, token.unit());
+          ASSIGN_OR_RETURN(bool found, unit.Step());
+          if (!found)
+            return absl::NotFoundError(
+                absl::StrCat("units/", token.unit(), ": not found"));
+        }
+        Stmt exists(tx.db(), "SELECT 1 FROM tokens WHERE id = ?");
+        exists.Bind(1, token.id());
+        ASSIGN_OR_RETURN(bool taken, exists.Step());
+        if (taken)
+          return absl::AlreadyExistsError(absl::StrCat(resource, ": already exists"));
+        token.set_created_at(tx.now());
+        Stmt insert(tx.db(),
+                    "INSERT INTO tokens (id, secret_sha256, role, unit, body) "
+                    "VALUES (?, ?, ?, ?, ?)");
+        insert.Bind(1, token.id()).Bind(2, hash).Bind(3, int64_t{token.role()});
+        if (token.unit().empty()) {
+          insert.BindNull(4);
+        } else {
+          insert.Bind(4, token.unit());
+        }
+        RETURN_IF_ERROR(insert.BindBlob(5, token.SerializeAsString()).Run());
+        RETURN_IF_ERROR(tx.Audit("token.add", resource, "", Json(token)));
+        v1::WriteAck ack;
+        ack.set_id(token.id());
+        ack.set_version(1);
+        return ack;
+      });
 }
 
 absl::StatusOr<v1::Token> SqliteStore::FindToken(absl::string_view secret_sha256) {
   const std::string hash(secret_sha256);
   return Read<v1::Token>([&](sqlite3* db) -> absl::StatusOr<v1::Token> {
-    Stmt find(db, "SELECT body FROM tokens WHERE secret_sha256 = ? AND revoked_at IS NULL");
+    Stmt find(db,
+              "SELECT body FROM tokens WHERE secret_sha256 = ? AND revoked_at IS NULL");
     find.Bind(1, hash);
     ASSIGN_OR_RETURN(bool found, find.Step());
     if (!found) return absl::NotFoundError("no valid token with that secret");
@@ -560,27 +609,33 @@ absl::StatusOr<v1::Token> SqliteStore::FindToken(absl::string_view secret_sha256
 
 absl::StatusOr<v1::WriteAck> SqliteStore::RevokeToken(const WriteContext& ctx,
                                                       absl::string_view id) {
-  return Submit(ctx, "RevokeToken", [key = std::string(id)](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-    const std::string resource = absl::StrCat("tokens/", key);
-    Stmt get(tx.db(), "SELECT body, revoked_at FROM tokens WHERE id = ?");
-    get.Bind(1, key);
-    ASSIGN_OR_RETURN(bool found, get.Step());
-    if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
-    if (!get.IsNull(1)) {
-      return absl::FailedPreconditionError(absl::StrCat(resource, ": already revoked at ", get.Text(1)));
-    }
-    ASSIGN_OR_RETURN(v1::Token token, Parse<v1::Token>(get.Blob(0), "token"));
-    const std::string before = Json(token);
-    token.set_revoked_at(tx.now());
-    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE tokens SET revoked_at = ?, body = ? WHERE id = ?")
-                        .Bind(1, tx.now()).BindBlob(2, token.SerializeAsString()).Bind(3, key)
-                        .Run());
-    RETURN_IF_ERROR(tx.Audit("token.revoke", resource, before, Json(token)));
-    v1::WriteAck ack;
-    ack.set_id(key);
-    ack.set_version(2);
-    return ack;
-  });
+  return Submit(
+      ctx, "RevokeToken",
+      [key = std::string(id)](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        const std::string resource = absl::StrCat("tokens/", key);
+        Stmt get(tx.db(), "SELECT body, revoked_at FROM tokens WHERE id = ?");
+        get.Bind(1, key);
+        ASSIGN_OR_RETURN(bool found, get.Step());
+        if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+        if (!get.IsNull(1)) {
+          return absl::FailedPreconditionError(
+              absl::StrCat(resource, ": already revoked at ", get.Text(1)));
+        }
+        ASSIGN_OR_RETURN(v1::Token token, Parse<v1::Token>(get.Blob(0), "token"));
+        const std::string before = Json(token);
+        token.set_revoked_at(tx.now());
+        RETURN_IF_ERROR(
+            Stmt(tx.db(), "UPDATE tokens SET revoked_at = ?, body = ? WHERE id = ?")
+                .Bind(1, tx.now())
+                .BindBlob(2, token.SerializeAsString())
+                .Bind(3, key)
+                .Run());
+        RETURN_IF_ERROR(tx.Audit("token.revoke", resource, before, Json(token)));
+        v1::WriteAck ack;
+        ack.set_id(key);
+        ack.set_version(2);
+        return ack;
+      });
 }
 
 absl::StatusOr<std::vector<v1::Token>> SqliteStore::ListTokens() {
@@ -592,43 +647,55 @@ absl::StatusOr<std::vector<v1::Token>> SqliteStore::ListTokens() {
 
 absl::StatusOr<v1::WriteAck> SqliteStore::CreateRound(const WriteContext& ctx,
                                                       const v1::Round& round) {
-  return Submit(ctx, "CreateRound", [round = v1::Round(round)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
-    const std::string resource = absl::StrCat("rounds/", round.id());
-    Stmt exists(tx.db(), "SELECT 1 FROM rounds WHERE id = ?");
-    exists.Bind(1, round.id());
-    ASSIGN_OR_RETURN(bool taken, exists.Step());
-    if (taken) return absl::AlreadyExistsError(absl::StrCat(resource, ": already exists"));
-    Stmt set(tx.db(), "SELECT 1 FROM criteria_sets WHERE id = ? AND version = ?");
-    set.Bind(1, round.criteria_set()).Bind(2, int64_t{round.criteria_set_version()});
-    ASSIGN_OR_RETURN(bool set_found, set.Step());
-    if (!set_found) {
-      return absl::NotFoundError(absl::StrCat("criteriaSets/", round.criteria_set(), " version ",
-                                              round.criteria_set_version(), ": not found"));
-    }
-    round.set_version(1);
-    round.set_created_at(tx.now());
-    round.set_updated_at(tx.now());
-    RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO rounds (id, version, criteria_set, "
-                                  "criteria_set_version, body) VALUES (?, 1, ?, ?, ?)")
-                        .Bind(1, round.id()).Bind(2, round.criteria_set())
-                        .Bind(3, int64_t{round.criteria_set_version()})
-                        .BindBlob(4, round.SerializeAsString()).Run());
-    for (const std::string& unit : round.units()) {
-      Stmt known(tx.db(), "SELECT 1 FROM units WHERE code = ?");
-      known.Bind(1, unit);
-      ASSIGN_OR_RETURN(bool found, known.Step());
-      if (!found) return absl::NotFoundError(absl::StrCat("units/", unit, ": not found"));
-      RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO assessments (round_id, unit_code, state, "
-                                    "version, reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?)")
-                          .Bind(1, round.id()).Bind(2, unit)
-                          .Bind(3, int64_t{v1::STATE_NOT_STARTED}).Bind(4, tx.now()).Run());
-    }
-    RETURN_IF_ERROR(tx.Audit("round.create", resource, "", Json(round)));
-    v1::WriteAck ack;
-    ack.set_id(round.id());
-    ack.set_version(1);
-    return ack;
-  });
+  return Submit(
+      ctx, "CreateRound",
+      [round = v1::Round(round)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
+        const std::string resource = absl::StrCat("rounds/", round.id());
+        Stmt exists(tx.db(), "SELECT 1 FROM rounds WHERE id = ?");
+        exists.Bind(1, round.id());
+        ASSIGN_OR_RETURN(bool taken, exists.Step());
+        if (taken)
+          return absl::AlreadyExistsError(absl::StrCat(resource, ": already exists"));
+        Stmt set(tx.db(), "SELECT 1 FROM criteria_sets WHERE id = ? AND version = ?");
+        set.Bind(1, round.criteria_set()).Bind(2, int64_t{round.criteria_set_version()});
+        ASSIGN_OR_RETURN(bool set_found, set.Step());
+        if (!set_found) {
+          return absl::NotFoundError(
+              absl::StrCat("criteriaSets/", round.criteria_set(), " version ",
+                           round.criteria_set_version(), ": not found"));
+        }
+        round.set_version(1);
+        round.set_created_at(tx.now());
+        round.set_updated_at(tx.now());
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "INSERT INTO rounds (id, version, criteria_set, "
+                             "criteria_set_version, body) VALUES (?, 1, ?, ?, ?)")
+                            .Bind(1, round.id())
+                            .Bind(2, round.criteria_set())
+                            .Bind(3, int64_t{round.criteria_set_version()})
+                            .BindBlob(4, round.SerializeAsString())
+                            .Run());
+        for (const std::string& unit : round.units()) {
+          Stmt known(tx.db(), "SELECT 1 FROM units WHERE code = ?");
+          known.Bind(1, unit);
+          ASSIGN_OR_RETURN(bool found, known.Step());
+          if (!found)
+            return absl::NotFoundError(absl::StrCat("units/", unit, ": not found"));
+          RETURN_IF_ERROR(Stmt(tx.db(),
+                               "INSERT INTO assessments (round_id, unit_code, state, "
+                               "version, reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?)")
+                              .Bind(1, round.id())
+                              .Bind(2, unit)
+                              .Bind(3, int64_t{v1::STATE_NOT_STARTED})
+                              .Bind(4, tx.now())
+                              .Run());
+        }
+        RETURN_IF_ERROR(tx.Audit("round.create", resource, "", Json(round)));
+        v1::WriteAck ack;
+        ack.set_id(round.id());
+        ack.set_version(1);
+        return ack;
+      });
 }
 
 absl::StatusOr<v1::Round> SqliteStore::GetRound(absl::string_view id) {
@@ -652,42 +719,54 @@ absl::StatusOr<std::vector<v1::Round>> SqliteStore::ListRounds() {
 absl::StatusOr<v1::WriteAck> SqliteStore::UpdateRound(const WriteContext& ctx,
                                                       const v1::Round& round,
                                                       int64_t expected_version) {
-  return Submit(ctx, "UpdateRound", [round = v1::Round(round), expected_version](Tx& tx) mutable
-                    -> absl::StatusOr<v1::WriteAck> {
-    const std::string resource = absl::StrCat("rounds/", round.id());
-    Stmt get(tx.db(), "SELECT version, body FROM rounds WHERE id = ?");
-    get.Bind(1, round.id());
-    ASSIGN_OR_RETURN(bool found, get.Step());
-    if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
-    if (get.Int(0) != expected_version) return Stale(resource, get.Int(0), expected_version);
-    ASSIGN_OR_RETURN(v1::Round before, Parse<v1::Round>(get.Blob(1), "round"));
-    if (before.criteria_set() != round.criteria_set() ||
-        before.criteria_set_version() != round.criteria_set_version()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          resource, ": the pinned criteria set cannot change once the round exists"));
-    }
-    round.set_version(expected_version + 1);
-    round.set_created_at(before.created_at());
-    round.set_updated_at(tx.now());
-    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE rounds SET version = ?, body = ? WHERE id = ?")
-                        .Bind(1, round.version()).BindBlob(2, round.SerializeAsString())
-                        .Bind(3, round.id()).Run());
-    for (const std::string& unit : round.units()) {
-      Stmt known(tx.db(), "SELECT 1 FROM units WHERE code = ?");
-      known.Bind(1, unit);
-      ASSIGN_OR_RETURN(bool unit_found, known.Step());
-      if (!unit_found) return absl::NotFoundError(absl::StrCat("units/", unit, ": not found"));
-      RETURN_IF_ERROR(Stmt(tx.db(), "INSERT OR IGNORE INTO assessments (round_id, unit_code, "
-                                    "state, version, reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?)")
-                          .Bind(1, round.id()).Bind(2, unit)
-                          .Bind(3, int64_t{v1::STATE_NOT_STARTED}).Bind(4, tx.now()).Run());
-    }
-    RETURN_IF_ERROR(tx.Audit("round.update", resource, Json(before), Json(round)));
-    v1::WriteAck ack;
-    ack.set_id(round.id());
-    ack.set_version(round.version());
-    return ack;
-  });
+  return Submit(
+      ctx, "UpdateRound",
+      [round = v1::Round(round),
+       expected_version](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
+        const std::string resource = absl::StrCat("rounds/", round.id());
+        Stmt get(tx.db(), "SELECT version, body FROM rounds WHERE id = ?");
+        get.Bind(1, round.id());
+        ASSIGN_OR_RETURN(bool found, get.Step());
+        if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+        if (get.Int(0) != expected_version)
+          return Stale(resource, get.Int(0), expected_version);
+        ASSIGN_OR_RETURN(v1::Round before, Parse<v1::Round>(get.Blob(1), "round"));
+        if (before.criteria_set() != round.criteria_set() ||
+            before.criteria_set_version() != round.criteria_set_version()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              resource, ": the pinned criteria set cannot change once the round exists"));
+        }
+        round.set_version(expected_version + 1);
+        round.set_created_at(before.created_at());
+        round.set_updated_at(tx.now());
+        RETURN_IF_ERROR(
+            Stmt(tx.db(), "UPDATE rounds SET version = ?, body = ? WHERE id = ?")
+                .Bind(1, round.version())
+                .BindBlob(2, round.SerializeAsString())
+                .Bind(3, round.id())
+                .Run());
+        for (const std::string& unit : round.units()) {
+          Stmt known(tx.db(), "SELECT 1 FROM units WHERE code = ?");
+          known.Bind(1, unit);
+          ASSIGN_OR_RETURN(bool unit_found, known.Step());
+          if (!unit_found)
+            return absl::NotFoundError(absl::StrCat("units/", unit, ": not found"));
+          RETURN_IF_ERROR(
+              Stmt(tx.db(),
+                   "INSERT OR IGNORE INTO assessments (round_id, unit_code, "
+                   "state, version, reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?)")
+                  .Bind(1, round.id())
+                  .Bind(2, unit)
+                  .Bind(3, int64_t{v1::STATE_NOT_STARTED})
+                  .Bind(4, tx.now())
+                  .Run());
+        }
+        RETURN_IF_ERROR(tx.Audit("round.update", resource, Json(before), Json(round)));
+        v1::WriteAck ack;
+        ack.set_id(round.id());
+        ack.set_version(round.version());
+        return ack;
+      });
 }
 
 // ---- assessments and entries ----
@@ -696,13 +775,15 @@ namespace {
 
 // Reads the entries of one assessment (or of every unit of a round when unit is empty)
 // into `out`, keyed by unit.
-absl::Status ReadEntries(sqlite3* db, const std::string& round, const std::string& unit,
-                         const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
-  Stmt list(db, unit.empty()
-                    ? "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
-                      "WHERE round_id = ? ORDER BY rowid"
-                    : "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
-                      "WHERE round_id = ? AND unit_code = ? ORDER BY rowid");
+absl::Status ReadEntries(
+    sqlite3* db, const std::string& round, const std::string& unit,
+    const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
+  Stmt list(db,
+            unit.empty()
+                ? "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
+                  "WHERE round_id = ? ORDER BY rowid"
+                : "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
+                  "WHERE round_id = ? AND unit_code = ? ORDER BY rowid");
   list.Bind(1, round);
   if (!unit.empty()) list.Bind(2, unit);
   while (true) {
@@ -711,7 +792,8 @@ absl::Status ReadEntries(sqlite3* db, const std::string& round, const std::strin
     v1::Assessment* assessment = assessment_of(list.Text(0));
     if (assessment == nullptr) continue;
     v1::Entry* entry = assessment->add_entries();
-    if (!entry->ParseFromString(list.Blob(1))) return absl::DataLossError("stored entry cannot be parsed");
+    if (!entry->ParseFromString(list.Blob(1)))
+      return absl::DataLossError("stored entry cannot be parsed");
     entry->set_version(list.Int(2));
     entry->set_updated_at(list.Text(3));
     entry->set_updated_by(list.Text(4));
@@ -732,13 +814,14 @@ void FillAssessment(const Stmt& row, const std::string& round, v1::Assessment* a
 namespace {
 
 // Changes an assessment's state inside the caller's transaction, auditing it.
-absl::StatusOr<int64_t> ChangeState(sqlite3* db, const std::string& r, const std::string& u,
-                                    const StateChange& change, const std::string& now,
-                                    const std::function<absl::Status(absl::string_view,
-                                                                     absl::string_view)>& audit) {
+absl::StatusOr<int64_t> ChangeState(
+    sqlite3* db, const std::string& r, const std::string& u, const StateChange& change,
+    const std::string& now,
+    const std::function<absl::Status(absl::string_view, absl::string_view)>& audit) {
   const std::string resource = AssessmentName(r, u);
-  Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
-               "WHERE round_id = ? AND unit_code = ?");
+  Stmt get(db,
+           "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+           "WHERE round_id = ? AND unit_code = ?");
   get.Bind(1, r).Bind(2, u);
   ASSIGN_OR_RETURN(bool found, get.Step());
   if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
@@ -752,11 +835,16 @@ absl::StatusOr<int64_t> ChangeState(sqlite3* db, const std::string& r, const std
   after.set_version(change.expected_version + 1);
   after.set_reopened(change.reopened);
   after.set_updated_at(now);
-  RETURN_IF_ERROR(Stmt(db, "UPDATE assessments SET state = ?, version = ?, reopened = ?, "
-                           "updated_at = ? WHERE round_id = ? AND unit_code = ?")
-                      .Bind(1, int64_t{change.state}).Bind(2, after.version())
-                      .Bind(3, int64_t{change.reopened ? 1 : 0}).Bind(4, now).Bind(5, r)
-                      .Bind(6, u).Run());
+  RETURN_IF_ERROR(Stmt(db,
+                       "UPDATE assessments SET state = ?, version = ?, reopened = ?, "
+                       "updated_at = ? WHERE round_id = ? AND unit_code = ?")
+                      .Bind(1, int64_t{change.state})
+                      .Bind(2, after.version())
+                      .Bind(3, int64_t{change.reopened ? 1 : 0})
+                      .Bind(4, now)
+                      .Bind(5, r)
+                      .Bind(6, u)
+                      .Run());
   RETURN_IF_ERROR(audit(Json(before), Json(after)));
   return after.version();
 }
@@ -768,11 +856,13 @@ namespace {
 // The assessment's own row (state, version) into `out`; NOT_FOUND when absent.
 absl::Status ReadAssessmentRow(sqlite3* db, const std::string& r, const std::string& u,
                                v1::Assessment* out) {
-  Stmt get(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
-               "WHERE round_id = ? AND unit_code = ?");
+  Stmt get(db,
+           "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+           "WHERE round_id = ? AND unit_code = ?");
   get.Bind(1, r).Bind(2, u);
   ASSIGN_OR_RETURN(bool found, get.Step());
-  if (!found) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+  if (!found)
+    return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
   FillAssessment(get, r, out);
   return absl::OkStatus();
 }
@@ -785,26 +875,30 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
   return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
     v1::Assessment assessment;
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
-    RETURN_IF_ERROR(ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
+    RETURN_IF_ERROR(
+        ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
   });
 }
 
 absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
-    absl::string_view round, absl::string_view unit, const std::vector<std::string>& criteria) {
+    absl::string_view round, absl::string_view unit,
+    const std::vector<std::string>& criteria) {
   const std::string r(round), u(unit);
   return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
     v1::Assessment assessment;
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
-    Stmt entry(db, "SELECT body, version, updated_at, updated_by FROM entries "
-                   "WHERE round_id = ? AND unit_code = ? AND criterion = ?");
+    Stmt entry(db,
+               "SELECT body, version, updated_at, updated_by FROM entries "
+               "WHERE round_id = ? AND unit_code = ? AND criterion = ?");
     for (const std::string& criterion : criteria) {
       entry.Reset();
       entry.Bind(1, r).Bind(2, u).Bind(3, criterion);
       ASSIGN_OR_RETURN(bool row, entry.Step());
       if (!row) continue;
       v1::Entry* e = assessment.add_entries();
-      if (!e->ParseFromString(entry.Blob(0))) return absl::DataLossError("stored entry cannot be parsed");
+      if (!e->ParseFromString(entry.Blob(0)))
+        return absl::DataLossError("stored entry cannot be parsed");
       e->set_version(entry.Int(1));
       e->set_updated_at(entry.Text(2));
       e->set_updated_by(entry.Text(3));
@@ -813,12 +907,15 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
   });
 }
 
-absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(absl::string_view round) {
+absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
+    absl::string_view round) {
   const std::string r(round);
   return Read<std::vector<v1::Assessment>>(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Assessment>> {
-        Stmt list(db, "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
-                      "WHERE round_id = ? ORDER BY unit_code");
+        Stmt list(
+            db,
+            "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
+            "WHERE round_id = ? ORDER BY unit_code");
         list.Bind(1, r);
         std::vector<v1::Assessment> out;
         std::map<std::string, size_t> index;
@@ -828,133 +925,158 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(absl::s
           index[list.Text(0)] = out.size();
           FillAssessment(list, r, &out.emplace_back());
         }
-        RETURN_IF_ERROR(ReadEntries(db, r, "", [&](const std::string& unit) -> v1::Assessment* {
-          auto it = index.find(unit);
-          return it == index.end() ? nullptr : &out[it->second];
-        }));
+        RETURN_IF_ERROR(
+            ReadEntries(db, r, "", [&](const std::string& unit) -> v1::Assessment* {
+              auto it = index.find(unit);
+              return it == index.end() ? nullptr : &out[it->second];
+            }));
         return out;
       });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(const WriteContext& ctx,
-                                                        absl::string_view round,
-                                                        absl::string_view unit,
-                                                        const std::vector<EntryUpdate>& updates,
-                                                        const StateChange* state_change) {
+absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
+    const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+    const std::vector<EntryUpdate>& updates, const StateChange* state_change) {
   std::optional<StateChange> change;
   if (state_change != nullptr) change = *state_change;
-  return Submit(ctx, "UpdateEntries", [r = std::string(round), u = std::string(unit), updates,
-                                       change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-    Stmt assessment(tx.db(), "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
-    assessment.Bind(1, r).Bind(2, u);
-    ASSIGN_OR_RETURN(bool exists, assessment.Step());
-    if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
-    v1::WriteAck ack;
-    for (const EntryUpdate& update : updates) {
-      const std::string& criterion = update.entry.criterion();
-      const std::string resource = EntryName(r, u, criterion);
-      Stmt get(tx.db(), "SELECT version, body FROM entries WHERE round_id = ? AND unit_code = ? "
-                        "AND criterion = ?");
-      get.Bind(1, r).Bind(2, u).Bind(3, criterion);
-      ASSIGN_OR_RETURN(bool found, get.Step());
-      const int64_t stored = found ? get.Int(0) : 0;
-      if (stored != update.expected_version) return Stale(resource, stored, update.expected_version);
-      std::string before;
-      if (found) {
-        ASSIGN_OR_RETURN(v1::Entry old, Parse<v1::Entry>(get.Blob(1), "entry"));
-        old.set_version(stored);
-        before = Json(old);
-      }
-      v1::Entry entry = update.entry;
-      entry.set_version(stored + 1);
-      entry.set_updated_at(tx.now());
-      entry.set_updated_by(tx.ctx().actor.id);
-      RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO entries (round_id, unit_code, criterion, version, "
-                                    "body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                                    "ON CONFLICT(round_id, unit_code, criterion) DO UPDATE SET "
-                                    "version = excluded.version, body = excluded.body, "
-                                    "updated_at = excluded.updated_at, "
-                                    "updated_by = excluded.updated_by")
-                          .Bind(1, r).Bind(2, u).Bind(3, criterion).Bind(4, entry.version())
-                          .BindBlob(5, entry.SerializeAsString()).Bind(6, tx.now())
-                          .Bind(7, tx.ctx().actor.id).Run());
-      RETURN_IF_ERROR(tx.Audit(tx.ctx().action.empty() ? "entry.update" : tx.ctx().action,
-                               resource, before, Json(entry)));
-      ack.add_versions(entry.version());
-    }
-    if (change.has_value()) {
-      ASSIGN_OR_RETURN(int64_t version,
-                       ChangeState(tx.db(), r, u, *change, tx.now(),
-                                   [&](absl::string_view before, absl::string_view after) {
-                                     return tx.Audit("assessment.state", AssessmentName(r, u),
-                                                     before, after);
-                                   }));
-      ack.set_version(version);
-    }
-    return ack;
-  });
+  return Submit(
+      ctx, "UpdateEntries",
+      [r = std::string(round), u = std::string(unit), updates,
+       change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        Stmt assessment(tx.db(),
+                        "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
+        assessment.Bind(1, r).Bind(2, u);
+        ASSIGN_OR_RETURN(bool exists, assessment.Step());
+        if (!exists)
+          return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+        v1::WriteAck ack;
+        for (const EntryUpdate& update : updates) {
+          const std::string& criterion = update.entry.criterion();
+          const std::string resource = EntryName(r, u, criterion);
+          Stmt get(
+              tx.db(),
+              "SELECT version, body FROM entries WHERE round_id = ? AND unit_code = ? "
+              "AND criterion = ?");
+          get.Bind(1, r).Bind(2, u).Bind(3, criterion);
+          ASSIGN_OR_RETURN(bool found, get.Step());
+          const int64_t stored = found ? get.Int(0) : 0;
+          if (stored != update.expected_version)
+            return Stale(resource, stored, update.expected_version);
+          std::string before;
+          if (found) {
+            ASSIGN_OR_RETURN(v1::Entry old, Parse<v1::Entry>(get.Blob(1), "entry"));
+            old.set_version(stored);
+            before = Json(old);
+          }
+          v1::Entry entry = update.entry;
+          entry.set_version(stored + 1);
+          entry.set_updated_at(tx.now());
+          entry.set_updated_by(tx.ctx().actor.id);
+          RETURN_IF_ERROR(
+              Stmt(tx.db(),
+                   "INSERT INTO entries (round_id, unit_code, criterion, version, "
+                   "body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT(round_id, unit_code, criterion) DO UPDATE SET "
+                   "version = excluded.version, body = excluded.body, "
+                   "updated_at = excluded.updated_at, "
+                   "updated_by = excluded.updated_by")
+                  .Bind(1, r)
+                  .Bind(2, u)
+                  .Bind(3, criterion)
+                  .Bind(4, entry.version())
+                  .BindBlob(5, entry.SerializeAsString())
+                  .Bind(6, tx.now())
+                  .Bind(7, tx.ctx().actor.id)
+                  .Run());
+          RETURN_IF_ERROR(
+              tx.Audit(tx.ctx().action.empty() ? "entry.update" : tx.ctx().action,
+                       resource, before, Json(entry)));
+          ack.add_versions(entry.version());
+        }
+        if (change.has_value()) {
+          ASSIGN_OR_RETURN(
+              int64_t version,
+              ChangeState(tx.db(), r, u, *change, tx.now(),
+                          [&](absl::string_view before, absl::string_view after) {
+                            return tx.Audit("assessment.state", AssessmentName(r, u),
+                                            before, after);
+                          }));
+          ack.set_version(version);
+        }
+        return ack;
+      });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(const WriteContext& ctx,
-                                                             absl::string_view round,
-                                                             absl::string_view unit,
-                                                             v1::AssessmentState state,
-                                                             int64_t expected_version,
-                                                             bool reopened) {
+absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(
+    const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+    v1::AssessmentState state, int64_t expected_version, bool reopened) {
   StateChange change{state, expected_version, reopened};
   return Submit(ctx, "SetAssessmentState",
-                [r = std::string(round), u = std::string(unit), change](Tx& tx)
-                    -> absl::StatusOr<v1::WriteAck> {
-    ASSIGN_OR_RETURN(int64_t version,
-                     ChangeState(tx.db(), r, u, change, tx.now(),
-                                 [&](absl::string_view before, absl::string_view after) {
-                                   return tx.Audit("assessment.state", AssessmentName(r, u),
-                                                   before, after);
-                                 }));
-    v1::WriteAck ack;
-    ack.set_version(version);
-    return ack;
-  });
+                [r = std::string(round), u = std::string(unit),
+                 change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                  ASSIGN_OR_RETURN(
+                      int64_t version,
+                      ChangeState(tx.db(), r, u, change, tx.now(),
+                                  [&](absl::string_view before, absl::string_view after) {
+                                    return tx.Audit("assessment.state",
+                                                    AssessmentName(r, u), before, after);
+                                  }));
+                  v1::WriteAck ack;
+                  ack.set_version(version);
+                  return ack;
+                });
 }
 
 // ---- evidence ----
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(const WriteContext& ctx,
-                                                      absl::string_view round,
-                                                      absl::string_view unit,
-                                                      absl::string_view criterion,
-                                                      v1::Evidence meta, std::string content) {
+absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
+    const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+    absl::string_view criterion, v1::Evidence meta, std::string content) {
   if (static_cast<int64_t>(content.size()) > options_.max_evidence_bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "evidence '", meta.file_name(), "': ", content.size(), " bytes exceed the limit of ",
-        options_.max_evidence_bytes, " bytes"));
+        "evidence '", meta.file_name(), "': ", content.size(),
+        " bytes exceed the limit of ", options_.max_evidence_bytes, " bytes"));
   }
   // Hash outside the writer thread: it is the expensive part of a large upload.
   meta.set_sha256(Sha256Hex(content));
   meta.set_size_bytes(static_cast<int64_t>(content.size()));
-  return Submit(ctx, "AddEvidence",
-                [r = std::string(round), u = std::string(unit), c = std::string(criterion),
-                 meta = std::move(meta), content = std::move(content)](Tx& tx) mutable
-                    -> absl::StatusOr<v1::WriteAck> {
-    Stmt assessment(tx.db(), "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
-    assessment.Bind(1, r).Bind(2, u);
-    ASSIGN_OR_RETURN(bool exists, assessment.Step());
-    if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
-    RETURN_IF_ERROR(Stmt(tx.db(), "INSERT INTO evidence (round_id, unit_code, criterion, meta, "
-                                  "sha256, size, content, created_at) VALUES (?, ?, ?, X'', ?, ?, ?, ?)")
-                        .Bind(1, r).Bind(2, u).Bind(3, c).Bind(4, meta.sha256())
-                        .Bind(5, meta.size_bytes()).BindBlob(6, content).Bind(7, tx.now()).Run());
-    const int64_t id = sqlite3_last_insert_rowid(tx.db());
-    meta.set_id(id);
-    RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE evidence SET meta = ? WHERE id = ?")
-                        .BindBlob(1, meta.SerializeAsString()).Bind(2, id).Run());
-    RETURN_IF_ERROR(tx.Audit("evidence.add", absl::StrCat(EntryName(r, u, c), "/evidence/", id),
-                             "", Json(meta)));
-    v1::WriteAck ack;
-    ack.set_id(absl::StrCat(id));
-    ack.set_version(1);
-    return ack;
-  });
+  return Submit(
+      ctx, "AddEvidence",
+      [r = std::string(round), u = std::string(unit), c = std::string(criterion),
+       meta = std::move(meta),
+       content = std::move(content)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
+        Stmt assessment(tx.db(),
+                        "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
+        assessment.Bind(1, r).Bind(2, u);
+        ASSIGN_OR_RETURN(bool exists, assessment.Step());
+        if (!exists)
+          return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+        RETURN_IF_ERROR(
+            Stmt(tx.db(),
+                 "INSERT INTO evidence (round_id, unit_code, criterion, meta, "
+                 "sha256, size, content, created_at) VALUES (?, ?, ?, X'', ?, ?, ?, ?)")
+                .Bind(1, r)
+                .Bind(2, u)
+                .Bind(3, c)
+                .Bind(4, meta.sha256())
+                .Bind(5, meta.size_bytes())
+                .BindBlob(6, content)
+                .Bind(7, tx.now())
+                .Run());
+        const int64_t id = sqlite3_last_insert_rowid(tx.db());
+        meta.set_id(id);
+        RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE evidence SET meta = ? WHERE id = ?")
+                            .BindBlob(1, meta.SerializeAsString())
+                            .Bind(2, id)
+                            .Run());
+        RETURN_IF_ERROR(tx.Audit("evidence.add",
+                                 absl::StrCat(EntryName(r, u, c), "/evidence/", id), "",
+                                 Json(meta)));
+        v1::WriteAck ack;
+        ack.set_id(absl::StrCat(id));
+        ack.set_version(1);
+        return ack;
+      });
 }
 
 absl::StatusOr<EvidenceFile> SqliteStore::GetEvidence(int64_t id) {
@@ -972,14 +1094,20 @@ absl::StatusOr<EvidenceFile> SqliteStore::GetEvidence(int64_t id) {
 
 // ---- audit ----
 
-absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter) {
+absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
+    const AuditFilter& filter) {
   return Read<std::vector<v1::AuditEvent>>(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::AuditEvent>> {
-        Stmt list(db, "SELECT id, at, actor, role, actor_unit, action, resource, before, after, "
-                      "reason, request_id FROM audit WHERE id > ? "
-                      "AND (?2 = '' OR resource = ?2 OR substr(resource, 1, length(?2) + 1) = ?2 || '/') "
-                      "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4");
-        list.Bind(1, filter.after_id).Bind(2, filter.resource_prefix).Bind(3, filter.actor)
+        Stmt list(
+            db,
+            "SELECT id, at, actor, role, actor_unit, action, resource, before, after, "
+            "reason, request_id FROM audit WHERE id > ? "
+            "AND (?2 = '' OR resource = ?2 OR substr(resource, 1, length(?2) + 1) = ?2 "
+            "|| '/') "
+            "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4");
+        list.Bind(1, filter.after_id)
+            .Bind(2, filter.resource_prefix)
+            .Bind(3, filter.actor)
             .Bind(4, int64_t{filter.limit});
         std::vector<v1::AuditEvent> events;
         while (true) {
@@ -1009,7 +1137,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::FindRequest(absl::string_view request_
     Stmt find(db, "SELECT method, response FROM requests WHERE request_id = ?");
     find.Bind(1, id);
     ASSIGN_OR_RETURN(bool found, find.Step());
-    if (!found) return absl::NotFoundError(absl::StrCat("request_id '", id, "' was not applied"));
+    if (!found)
+      return absl::NotFoundError(absl::StrCat("request_id '", id, "' was not applied"));
     if (find.Text(0) != want) {
       return absl::InvalidArgumentError(
           absl::StrCat("request_id '", id, "' was already used for ", find.Text(0)));
@@ -1029,7 +1158,8 @@ absl::Status CopyDatabase(sqlite3* from, sqlite3* to, const std::string& what) {
   if (backup == nullptr) return SqliteError(to, sqlite3_errcode(to), what);
   int rc = SQLITE_OK;
   do {
-    rc = sqlite3_backup_step(backup, -1);  // all pages in one step: one consistent snapshot
+    rc = sqlite3_backup_step(backup,
+                             -1);  // all pages in one step: one consistent snapshot
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
   } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_OK);
   sqlite3_backup_finish(backup);
@@ -1051,7 +1181,8 @@ absl::Status BackupDatabase(const std::string& db, const std::string& to) {
   absl::Status status;
   if (sqlite3_open_v2(db.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     status = SqliteError(source, sqlite3_errcode(source), absl::StrCat("opening ", db));
-  } else if (sqlite3_open_v2(to.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+  } else if (sqlite3_open_v2(to.c_str(), &target,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                              nullptr) != SQLITE_OK) {
     status = SqliteError(target, sqlite3_errcode(target), absl::StrCat("creating ", to));
   } else {
@@ -1066,7 +1197,8 @@ absl::Status BackupDatabase(const std::string& db, const std::string& to) {
 }
 
 absl::Status RestoreDatabase(const std::string& from, const std::string& db) {
-  if (!FileExists(from)) return absl::NotFoundError(absl::StrCat(from, ": no such backup"));
+  if (!FileExists(from))
+    return absl::NotFoundError(absl::StrCat(from, ": no such backup"));
   const std::string lock_path = db + ".lock";
   const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd < 0) return absl::UnavailableError(absl::StrCat("cannot open ", lock_path));
@@ -1078,18 +1210,22 @@ absl::Status RestoreDatabase(const std::string& from, const std::string& db) {
   sqlite3* source = nullptr;
   sqlite3* target = nullptr;
   absl::Status status;
-  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) !=
+      SQLITE_OK) {
     status = SqliteError(source, sqlite3_errcode(source), absl::StrCat("opening ", from));
   } else {
     Stmt check(source, "PRAGMA integrity_check");
     absl::StatusOr<bool> row = check.Step();
     if (!row.ok() || !*row || check.Text(0) != "ok") {
-      status = absl::DataLossError(absl::StrCat(from, " fails its integrity check; not restored"));
-    } else if (sqlite3_open_v2(db.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+      status = absl::DataLossError(
+          absl::StrCat(from, " fails its integrity check; not restored"));
+    } else if (sqlite3_open_v2(db.c_str(), &target,
+                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                                nullptr) != SQLITE_OK) {
       status = SqliteError(target, sqlite3_errcode(target), absl::StrCat("opening ", db));
     } else {
-      status = CopyDatabase(source, target, absl::StrCat("restoring ", from, " into ", db));
+      status =
+          CopyDatabase(source, target, absl::StrCat("restoring ", from, " into ", db));
     }
   }
   sqlite3_close(source);

@@ -27,11 +27,11 @@ namespace parindex::store {
 
 struct SqliteOptions {
   std::string path;
-  std::string vfs;             // empty: the default; kFaultVfsName in fault tests
+  std::string vfs;  // empty: the default; kFaultVfsName in fault tests
   int readers = 4;
   int64_t max_evidence_bytes = 20 << 20;
-  int max_group = 256;         // writes committed together at most
-  int schema_version = 0;      // migrate up to this; 0 = the latest (tests use older ones)
+  int max_group = 256;     // writes committed together at most
+  int schema_version = 0;  // migrate up to this; 0 = the latest (tests use older ones)
   const Clock* clock = nullptr;  // null: the real clock
 };
 
@@ -42,46 +42,56 @@ class SqliteStore final : public Store {
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(SqliteOptions options);
   ~SqliteStore() override;
 
-  absl::StatusOr<v1::WriteAck> AddCriteriaSet(const WriteContext& ctx, v1::CriteriaSet set) override;
-  absl::StatusOr<v1::CriteriaSet> GetCriteriaSet(absl::string_view id, int32_t version) override;
+  absl::StatusOr<v1::WriteAck> AddCriteriaSet(const WriteContext& ctx,
+                                              v1::CriteriaSet set) override;
+  absl::StatusOr<v1::CriteriaSet> GetCriteriaSet(absl::string_view id,
+                                                 int32_t version) override;
   absl::StatusOr<std::vector<v1::CriteriaSet>> ListCriteriaSets() override;
-  absl::StatusOr<v1::WriteAck> PutPlan(const WriteContext& ctx, const v1::Plan& plan) override;
+  absl::StatusOr<v1::WriteAck> PutPlan(const WriteContext& ctx,
+                                       const v1::Plan& plan) override;
   absl::StatusOr<v1::Plan> GetPlan(absl::string_view id) override;
   absl::StatusOr<std::vector<v1::Plan>> ListPlans() override;
-  absl::StatusOr<v1::WriteAck> PutUnit(const WriteContext& ctx, const v1::Unit& unit) override;
+  absl::StatusOr<v1::WriteAck> PutUnit(const WriteContext& ctx,
+                                       const v1::Unit& unit) override;
   absl::StatusOr<v1::Unit> GetUnit(absl::string_view code) override;
   absl::StatusOr<std::vector<v1::Unit>> ListUnits() override;
   absl::StatusOr<v1::WriteAck> AddToken(const WriteContext& ctx, const v1::Token& token,
                                         absl::string_view secret_sha256) override;
   absl::StatusOr<v1::Token> FindToken(absl::string_view secret_sha256) override;
-  absl::StatusOr<v1::WriteAck> RevokeToken(const WriteContext& ctx, absl::string_view id) override;
+  absl::StatusOr<v1::WriteAck> RevokeToken(const WriteContext& ctx,
+                                           absl::string_view id) override;
   absl::StatusOr<std::vector<v1::Token>> ListTokens() override;
-  absl::StatusOr<v1::WriteAck> CreateRound(const WriteContext& ctx, const v1::Round& round) override;
+  absl::StatusOr<v1::WriteAck> CreateRound(const WriteContext& ctx,
+                                           const v1::Round& round) override;
   absl::StatusOr<v1::Round> GetRound(absl::string_view id) override;
   absl::StatusOr<std::vector<v1::Round>> ListRounds() override;
-  absl::StatusOr<v1::WriteAck> UpdateRound(const WriteContext& ctx, const v1::Round& round,
+  absl::StatusOr<v1::WriteAck> UpdateRound(const WriteContext& ctx,
+                                           const v1::Round& round,
                                            int64_t expected_version) override;
   absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                absl::string_view unit) override;
-  absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) override;
+  absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(
+      absl::string_view round) override;
   absl::StatusOr<v1::Assessment> GetAssessmentEntries(
       absl::string_view round, absl::string_view unit,
       const std::vector<std::string>& criteria) override;
   using Store::UpdateEntries;
-  absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx, absl::string_view round,
+  absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx,
+                                             absl::string_view round,
                                              absl::string_view unit,
                                              const std::vector<EntryUpdate>& updates,
                                              const StateChange* state_change) override;
-  absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx, absl::string_view round,
-                                                  absl::string_view unit,
-                                                  v1::AssessmentState state,
-                                                  int64_t expected_version,
-                                                  bool reopened) override;
-  absl::StatusOr<v1::WriteAck> AddEvidence(const WriteContext& ctx, absl::string_view round,
-                                           absl::string_view unit, absl::string_view criterion,
-                                           v1::Evidence meta, std::string content) override;
+  absl::StatusOr<v1::WriteAck> SetAssessmentState(
+      const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+      v1::AssessmentState state, int64_t expected_version, bool reopened) override;
+  absl::StatusOr<v1::WriteAck> AddEvidence(const WriteContext& ctx,
+                                           absl::string_view round,
+                                           absl::string_view unit,
+                                           absl::string_view criterion, v1::Evidence meta,
+                                           std::string content) override;
   absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) override;
-  absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(const AuditFilter& filter) override;
+  absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
+      const AuditFilter& filter) override;
   absl::StatusOr<v1::WriteAck> FindRequest(absl::string_view request_id,
                                            absl::string_view method) override;
 
@@ -96,7 +106,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(SqliteOptions options);
   absl::Status Init();
   // Queues `fn` for the writer thread and waits for its commit.
-  absl::StatusOr<v1::WriteAck> Submit(const WriteContext& ctx, std::string method, WriteFn fn);
+  absl::StatusOr<v1::WriteAck> Submit(const WriteContext& ctx, std::string method,
+                                      WriteFn fn);
   void WriterLoop();
   void RunGroup(std::vector<std::shared_ptr<Write>>& group);
   // Runs `fn` on a pooled read connection inside a read transaction.

@@ -31,14 +31,17 @@ absl::Status Exec(sqlite3* db, absl::string_view sql) {
   char* error = nullptr;
   const int rc = sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, &error);
   if (rc == SQLITE_OK) return absl::OkStatus();
-  absl::Status status = SqliteError(db, rc, absl::StrCat("executing ", sql.substr(0, 60)));
+  absl::Status status =
+      SqliteError(db, rc, absl::StrCat("executing ", sql.substr(0, 60)));
   sqlite3_free(error);
   return status;
 }
 
 Stmt::Stmt(sqlite3* db, absl::string_view sql) : db_(db), sql_(sql) {
-  const int rc = sqlite3_prepare_v2(db, sql_.data(), static_cast<int>(sql_.size()), &stmt_, nullptr);
-  if (rc != SQLITE_OK) status_ = SqliteError(db, rc, absl::StrCat("preparing ", sql.substr(0, 60)));
+  const int rc =
+      sqlite3_prepare_v2(db, sql_.data(), static_cast<int>(sql_.size()), &stmt_, nullptr);
+  if (rc != SQLITE_OK)
+    status_ = SqliteError(db, rc, absl::StrCat("preparing ", sql.substr(0, 60)));
 }
 
 Stmt::~Stmt() { sqlite3_finalize(stmt_); }
@@ -50,14 +53,16 @@ Stmt& Stmt::Bind(int i, int64_t value) {
 
 Stmt& Stmt::Bind(int i, absl::string_view text) {
   if (status_.ok()) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
   }
   return *this;
 }
 
 Stmt& Stmt::BindBlob(int i, absl::string_view bytes) {
   if (status_.ok()) {
-    sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()),
+                      SQLITE_TRANSIENT);
   }
   return *this;
 }
@@ -106,6 +111,8 @@ std::string Stmt::Blob(int column) const {
                                        sqlite3_column_bytes(stmt_, column));
 }
 
-bool Stmt::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Stmt::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 }  // namespace parindex::store

@@ -62,7 +62,7 @@ struct EvidenceFile {
 struct AuditFilter {
   std::string resource_prefix;  // "rounds/r1/assessments/P1"
   std::string actor;
-  int64_t after_id = 0;         // paging: events with a larger id
+  int64_t after_id = 0;  // paging: events with a larger id
   int limit = 100;
 };
 
@@ -88,16 +88,19 @@ class Store {
   virtual absl::StatusOr<std::vector<v1::CriteriaSet>> ListCriteriaSets() = 0;
 
   // Plans and units are replaced whole; the ack carries the new version.
-  virtual absl::StatusOr<v1::WriteAck> PutPlan(const WriteContext& ctx, const v1::Plan& plan) = 0;
+  virtual absl::StatusOr<v1::WriteAck> PutPlan(const WriteContext& ctx,
+                                               const v1::Plan& plan) = 0;
   virtual absl::StatusOr<v1::Plan> GetPlan(absl::string_view id) = 0;
   virtual absl::StatusOr<std::vector<v1::Plan>> ListPlans() = 0;
-  virtual absl::StatusOr<v1::WriteAck> PutUnit(const WriteContext& ctx, const v1::Unit& unit) = 0;
+  virtual absl::StatusOr<v1::WriteAck> PutUnit(const WriteContext& ctx,
+                                               const v1::Unit& unit) = 0;
   virtual absl::StatusOr<v1::Unit> GetUnit(absl::string_view code) = 0;
   virtual absl::StatusOr<std::vector<v1::Unit>> ListUnits() = 0;
 
   // Tokens: only the SHA-256 of the secret is stored. FindToken answers NOT_FOUND for
   // an unknown or revoked secret.
-  virtual absl::StatusOr<v1::WriteAck> AddToken(const WriteContext& ctx, const v1::Token& token,
+  virtual absl::StatusOr<v1::WriteAck> AddToken(const WriteContext& ctx,
+                                                const v1::Token& token,
                                                 absl::string_view secret_sha256) = 0;
   virtual absl::StatusOr<v1::Token> FindToken(absl::string_view secret_sha256) = 0;
   virtual absl::StatusOr<v1::WriteAck> RevokeToken(const WriteContext& ctx,
@@ -117,41 +120,38 @@ class Store {
   // A unit's assessment with its entries, state and versions.
   virtual absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                        absl::string_view unit) = 0;
-  virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round) = 0;
+  virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(
+      absl::string_view round) = 0;
   // The assessment with only the entries of `criteria` (those that exist).
   virtual absl::StatusOr<v1::Assessment> GetAssessmentEntries(
-      absl::string_view round, absl::string_view unit, const std::vector<std::string>& criteria) = 0;
+      absl::string_view round, absl::string_view unit,
+      const std::vector<std::string>& criteria) = 0;
   // Stores all updates or none (ABORTED naming the first stale entry). The ack lists
   // the new version of each entry.
   // With a StateChange, the assessment's state changes in the same transaction (or
   // nothing is stored) and the ack's version is the assessment's new version.
-  virtual absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx,
-                                                     absl::string_view round,
-                                                     absl::string_view unit,
-                                                     const std::vector<EntryUpdate>& updates,
-                                                     const StateChange* state_change) = 0;
-  absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx, absl::string_view round,
+  virtual absl::StatusOr<v1::WriteAck> UpdateEntries(
+      const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+      const std::vector<EntryUpdate>& updates, const StateChange* state_change) = 0;
+  absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx,
+                                             absl::string_view round,
                                              absl::string_view unit,
                                              const std::vector<EntryUpdate>& updates) {
     return UpdateEntries(ctx, round, unit, updates, nullptr);
   }
-  virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx,
-                                                          absl::string_view round,
-                                                          absl::string_view unit,
-                                                          v1::AssessmentState state,
-                                                          int64_t expected_version,
-                                                          bool reopened) = 0;
+  virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(
+      const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+      v1::AssessmentState state, int64_t expected_version, bool reopened) = 0;
 
   // Evidence files: stored as BLOBs with their SHA-256; INVALID_ARGUMENT above the
   // store's size limit. The ack's id is the evidence id.
-  virtual absl::StatusOr<v1::WriteAck> AddEvidence(const WriteContext& ctx,
-                                                   absl::string_view round,
-                                                   absl::string_view unit,
-                                                   absl::string_view criterion,
-                                                   v1::Evidence meta, std::string content) = 0;
+  virtual absl::StatusOr<v1::WriteAck> AddEvidence(
+      const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+      absl::string_view criterion, v1::Evidence meta, std::string content) = 0;
   virtual absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) = 0;
 
-  virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(const AuditFilter& filter) = 0;
+  virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
+      const AuditFilter& filter) = 0;
 
   // The answer stored for an applied request id: NOT_FOUND when none was applied;
   // INVALID_ARGUMENT when it was used for another method. Lets the service answer a
