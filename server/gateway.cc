@@ -81,9 +81,9 @@ void SendError(httplib::Response& res, grpc::StatusCode code,
   std::string quoted;
   (void)google::protobuf::util::MessageToJsonString(text, &quoted);
   res.status = HttpStatusFor(code);
-  res.set_content(
-      absl::StrCat(R"({"code": ")", CodeName(code), R"(", "message": )", quoted, "}\n"),
-      "application/json");
+  res.set_content(absl::StrCat(R"({"code": ")", CodeName(code), R"(", "message": )",
+                               quoted, R"(, "details": []})", "\n"),
+                  "application/json");
 }
 
 std::string FirstLine(const std::string& text) {

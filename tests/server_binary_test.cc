@@ -487,9 +487,10 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
       Curl(ranking, "", R"({"name": "rounds/hungyen-2023"})", out),
       std::make_pair(
           401,
-          std::string(R"({"code": "UNAUTHENTICATED", "message": )"
-                      R"("missing 'authorization: Bearer \u003ctoken\u003e' metadata"})"
-                      "\n")));
+          std::string(
+              R"({"code": "UNAUTHENTICATED", "message": )"
+              R"("missing 'authorization: Bearer \u003ctoken\u003e' metadata", "details": []})"
+              "\n")));
   EXPECT_EQ(Curl(server.http + "/parindex.v1.ScoreService/GetUnitScore",
                  server.tokens["ward PLS"],
                  R"({"name": "rounds/hungyen-2023/assessments/PHN"})", out)
@@ -501,14 +502,30 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
           400,
           std::string(
               R"({"code": "INVALID_ARGUMENT", "message": "body: not a JSON )"
-              R"(parindex.v1.GetRankingRequest: Unexpected end of string. Expected a value."})"
+              R"(parindex.v1.GetRankingRequest: Unexpected end of string. Expected a value.", "details": []})"
               "\n")));
   EXPECT_EQ(Curl(ranking, appraiser, R"({"name": "rounds/nope"})", out).first, 404);
   EXPECT_EQ(
       Curl(server.http + "/parindex.v1.ScoreService/Nope", appraiser, "{}", out),
-      std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": )"
-                                      R"("no method /parindex.v1.ScoreService/Nope"})"
-                                      "\n")));
+      std::make_pair(
+          404, std::string(R"({"code": "NOT_FOUND", "message": )"
+                           R"("no method /parindex.v1.ScoreService/Nope", "details": []})"
+                           "\n")));
+
+  // Evidence travels as base64, as protobuf's JSON mapping has bytes.
+  EXPECT_EQ(
+      Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
+           server.tokens["ward PLS"],
+           R"({"parent": "rounds/hungyen-2023/assessments/PLS", "criterion": "I.1.1", )"
+           R"("evidence": {"file_name": "ke-hoach.pdf"}, "content": "JVBERi0xLjQ="})",
+           out),
+      std::make_pair(
+          200,
+          std::string(
+              R"({"file_name":"ke-hoach.pdf","sha256":)"
+              R"("e16fa5d9b51928755db85b917f0297babaf22c7a47e97d9212adab56e61ba04e",)"
+              R"("size_bytes":"8","id":"1"})"
+              "\n")));
 
   // Report downloads are the files themselves.
   auto [xlsx_code, xlsx] =
