@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -123,8 +123,8 @@ grpc::Status CallBytes(grpc::Channel* channel, const std::string& method,
 
 }  // namespace
 
-HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel)
-    : channel_(std::move(channel)) {
+HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel, size_t max_body_bytes)
+    : channel_(std::move(channel)), max_body_bytes_(max_body_bytes) {
   v1::EchoMessage::descriptor();  // the API's descriptors are registered
 }
 
@@ -132,6 +132,7 @@ HttpGateway::~HttpGateway() { Stop(); }
 
 absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
+  server_->set_payload_max_length(max_body_bytes_);
   grpc::Channel* channel = channel_.get();
   server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel](const httplib::Request& req,
                                                            httplib::Response& res) {
@@ -143,9 +144,11 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
       return SendError(res, grpc::StatusCode::NOT_FOUND,
                        absl::StrCat("no method /", service, "/", name));
     }
-    google::protobuf::DynamicMessageFactory factory;
+    // The generated classes: the descriptors come from the generated pool.
+    google::protobuf::MessageFactory* factory =
+        google::protobuf::MessageFactory::generated_factory();
     std::unique_ptr<google::protobuf::Message> request(
-        factory.GetPrototype(method->input_type())->New());
+        factory->GetPrototype(method->input_type())->New());
     const auto parsed = google::protobuf::util::JsonStringToMessage(
         req.body.empty() ? "{}" : req.body, request.get());
     if (!parsed.ok()) {
@@ -160,7 +163,7 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                                           request->SerializeAsString(), &bytes);
     if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
     std::unique_ptr<google::protobuf::Message> response(
-        factory.GetPrototype(method->output_type())->New());
+        factory->GetPrototype(method->output_type())->New());
     response->ParseFromString(bytes);
     std::string json;
     google::protobuf::util::JsonPrintOptions options;

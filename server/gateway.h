@@ -22,7 +22,8 @@ namespace parindex::server {
 
 class HttpGateway {
  public:
-  explicit HttpGateway(std::shared_ptr<grpc::Channel> channel);
+  // Request bodies over max_body_bytes are refused with 413 before they are read whole.
+  HttpGateway(std::shared_ptr<grpc::Channel> channel, size_t max_body_bytes);
   ~HttpGateway();
 
   // Listens on host:port (port 0 picks a free one) in a background thread; returns the
@@ -32,6 +33,7 @@ class HttpGateway {
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
+  size_t max_body_bytes_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };

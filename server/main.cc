@@ -144,7 +144,9 @@ int Serve(const ServeOptions& options) {
       return Fail(absl::InvalidArgumentError("--http: expected host:port"));
     }
     gateway = std::make_unique<parindex::server::HttpGateway>(
-        server->InProcessChannel(grpc::ChannelArguments()));
+        server->InProcessChannel(grpc::ChannelArguments()),
+        // An evidence file travels as base64 (4/3 of its size) inside JSON.
+        static_cast<size_t>(options.max_evidence_mb) * (1 << 20) / 3 * 4 + (1 << 20));
     auto bound = gateway->Start(options.http.substr(0, colon), http_port);
     if (!bound.ok()) return Fail(bound.status());
     http_url = absl::StrCat("http://", options.http.substr(0, colon), ":", *bound);

@@ -460,7 +460,7 @@ std::pair<int, std::string> Curl(const std::string& url, const std::string& toke
 
 TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   parindex::testing::TempDir dir;
-  Server server = Start(dir.File("http.db"), {"--http", "127.0.0.1:0"});
+  Server server = Start(dir.File("http.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "1"});
   ASSERT_TRUE(absl::StartsWith(server.http, "http://127.0.0.1:")) << server.http;
   const std::string out = dir.File("body"), appraiser = server.tokens["appraiser"];
   const std::string ranking = server.http + "/parindex.v1.ScoreService/GetRanking";
@@ -526,6 +526,16 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
               R"("e16fa5d9b51928755db85b917f0297babaf22c7a47e97d9212adab56e61ba04e",)"
               R"("size_bytes":"8","id":"1"})"
               "\n")));
+
+  // A body beyond what the largest evidence file needs (1 MiB as base64, plus 1 MiB) is
+  // refused before it is read whole.
+  {
+    std::ofstream big(dir.File("big.json"));
+    big << std::string(3 << 20, ' ') << "{}";
+  }
+  EXPECT_EQ(Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence", server.tokens["ward PLS"],
+                 "@" + dir.File("big.json"), out),
+            std::make_pair(413, std::string()));
 
   // Report downloads are the files themselves.
   auto [xlsx_code, xlsx] =
