@@ -2,11 +2,13 @@
 // over a fresh database with the demo round, then drives it with an async client that
 // keeps N calls in flight for a fixed time per workload, in one run:
 //   echo (the baseline), GetUnitScore, GetRanking, and acknowledged appraisal writes
-//   (BatchUpdateEntries, each durable before it is answered).
+//   (BatchUpdateEntries, each durable before it is answered); then the HTTP/JSON
+//   gateway against gRPC at the same concurrency (kHttpClients calls in flight each).
 // Every call's status is counted; a workload with any error is reported as failed.
 // Results and the command that produced them go in bench/README.md.
 //
 // Usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT]
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,7 +20,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -37,8 +41,13 @@ struct Server {
   pid_t pid = -1;
   FILE* out = nullptr;
   std::string address;
+  std::string http;  // host:port of the gateway
   std::map<std::string, std::string> tokens;
 };
+
+// httplib's server answers with a pool of max(8, cores - 1) threads; the HTTP clients
+// match it, and gRPC is measured at the same number of calls in flight for the ratio.
+constexpr int kHttpClients = 8;
 
 Server Start(const std::string& binary, const std::string& criteria,
              const std::string& db) {
@@ -51,7 +60,8 @@ Server Start(const std::string& binary, const std::string& criteria,
     close(fds[0]);
     close(fds[1]);
     execl(binary.c_str(), binary.c_str(), "serve", "--db", db.c_str(), "--listen",
-          "127.0.0.1:0", "--demo", criteria.c_str(), "--quiet", nullptr);
+          "127.0.0.1:0", "--http", "127.0.0.1:0", "--demo", criteria.c_str(), "--quiet",
+          nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -61,6 +71,8 @@ Server Start(const std::string& binary, const std::string& criteria,
     absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
     if (absl::ConsumePrefix(&l, "parindex-server listening on ")) {
       s.address = std::string(l.substr(0, l.find(' ')));
+    } else if (absl::ConsumePrefix(&l, "http gateway on http://")) {
+      s.http = std::string(l);
     } else if (l.find(": pi_") != absl::string_view::npos) {
       const size_t colon = l.find(": pi_");
       s.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] =
@@ -157,6 +169,52 @@ Result Run(const std::string& name, std::vector<std::unique_ptr<Slot>>& slots,
   return result;
 }
 
+// kHttpClients threads, each with its own keep-alive connection, POST the same JSON
+// body for `seconds`; a call counts as done when its 200 response is read.
+Result RunHttp(const std::string& name, const std::string& address,
+               const std::string& path, const std::string& token, const std::string& body,
+               double seconds) {
+  Result result;
+  result.name = name;
+  std::mutex mu;
+  const size_t colon = address.rfind(':');
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kHttpClients; ++t) {
+    threads.emplace_back([&] {
+      httplib::Client client(address.substr(0, colon),
+                             std::stoi(address.substr(colon + 1)));
+      client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
+      const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+      Result mine;
+      while (Clock::now() < end) {
+        const auto started = Clock::now();
+        auto response = client.Post(path.c_str(), headers, body, "application/json");
+        if (response && response->status == 200) {
+          ++mine.ok;
+          mine.latencies_ms.push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        } else if (mine.failed++ == 0) {
+          mine.first_error = response
+                                 ? absl::StrCat(response->status, ": ", response->body)
+                                 : httplib::to_string(response.error());
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      result.ok += mine.ok;
+      if (result.failed == 0) result.first_error = mine.first_error;
+      result.failed += mine.failed;
+      result.latencies_ms.insert(result.latencies_ms.end(), mine.latencies_ms.begin(),
+                                 mine.latencies_ms.end());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -213,6 +271,28 @@ int main(int argc, char** argv) {
     return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetRanking",
                                  appraiser, ranking);
   });
+
+  // The gateway against gRPC, both with kHttpClients calls in flight.
+  {
+    std::vector<std::unique_ptr<Slot>> slots;
+    for (int i = 0; i < kHttpClients; ++i) {
+      slots.push_back(std::make_unique<Raw>(
+          &generic, "/parindex.v1.ScoreService/GetUnitScore", appraiser, unit_score));
+    }
+    Run("warm-up", slots, 0.5);
+    results.push_back(
+        Run(absl::StrCat("GetUnitScore, gRPC, ", kHttpClients, " in flight"), slots,
+            seconds));
+    RunHttp("warm-up", server.http, "/parindex.v1.ScoreService/GetUnitScore", appraiser,
+            R"({"name": "rounds/hungyen-2023/assessments/PLS"})", 0.5);
+    results.push_back(
+        RunHttp(absl::StrCat("GetUnitScore, HTTP/JSON, ", kHttpClients, " clients"),
+                server.http, "/parindex.v1.ScoreService/GetUnitScore", appraiser,
+                R"({"name": "rounds/hungyen-2023/assessments/PLS"})", seconds));
+    results.push_back(RunHttp(absl::StrCat("Echo, HTTP/JSON, ", kHttpClients, " clients"),
+                              server.http, "/parindex.v1.EchoService/Echo", appraiser,
+                              R"({"text": "xin chào"})", seconds));
+  }
 
   // Writes: the round moves to appraisal; each slot appraises its own (unit, judgement
   // criterion) pair, tracking its etag.

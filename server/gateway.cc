@@ -133,6 +133,7 @@ HttpGateway::~HttpGateway() { Stop(); }
 absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
   server_->set_payload_max_length(max_body_bytes_);
+  server_->set_tcp_nodelay(true);  // else small answers wait for delayed ACKs (40 ms)
   grpc::Channel* channel = channel_.get();
   server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel](const httplib::Request& req,
                                                            httplib::Response& res) {
