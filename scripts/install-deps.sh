@@ -18,6 +18,9 @@ PACKAGES=(
   libxlsxwriter-dev libcpp-httplib-dev
   # the tests' HTTP client (the README's curl examples)
   curl
+  # the web page's browser test: headless Chromium driven over WebDriver; a font with
+  # Vietnamese glyphs for its screenshots
+  chromium chromium-driver fonts-dejavu-core
   # the Python example client, and reading the XLSX back in tests
   python3 python3-grpcio python3-protobuf python3-openpyxl
   # tests and benchmarks

@@ -15,6 +15,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "parindex/v1/service.pb.h"
+#include "server/web_assets.h"
 
 namespace parindex::server {
 
@@ -197,6 +198,16 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                        absl::StrCat("attachment; filename=\"", file.file_name(), "\""));
         res.set_content(file.content(), file.content_type().c_str());
       });
+  // The web page, same origin as the API it calls.
+  for (const WebAsset& asset : WebAssets()) {
+    const char* type = asset.path.ends_with(".js")    ? "text/javascript; charset=utf-8"
+                       : asset.path.ends_with(".css") ? "text/css; charset=utf-8"
+                                                      : "text/html; charset=utf-8";
+    const std::string path = asset.path == "/index.html" ? "/" : std::string(asset.path);
+    server_->Get(path, [asset, type](const httplib::Request&, httplib::Response& res) {
+      res.set_content(asset.content.data(), asset.content.size(), type);
+    });
+  }
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });

@@ -1,6 +1,7 @@
 // The real parindex-server on a free loopback port over a fresh database, driven by
 // the real `parindex call`. Readiness is the server's "listening on" line, read from
 // its stdout; it is stopped with SIGTERM and must exit cleanly.
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,15 +9,19 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -460,7 +465,8 @@ std::pair<int, std::string> Curl(const std::string& url, const std::string& toke
 
 TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   parindex::testing::TempDir dir;
-  Server server = Start(dir.File("http.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "1"});
+  Server server =
+      Start(dir.File("http.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "1"});
   ASSERT_TRUE(absl::StartsWith(server.http, "http://127.0.0.1:")) << server.http;
   const std::string out = dir.File("body"), appraiser = server.tokens["appraiser"];
   const std::string ranking = server.http + "/parindex.v1.ScoreService/GetRanking";
@@ -533,8 +539,8 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
     std::ofstream big(dir.File("big.json"));
     big << std::string(3 << 20, ' ') << "{}";
   }
-  EXPECT_EQ(Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence", server.tokens["ward PLS"],
-                 "@" + dir.File("big.json"), out),
+  EXPECT_EQ(Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
+                 server.tokens["ward PLS"], "@" + dir.File("big.json"), out),
             std::make_pair(413, std::string()));
 
   // Report downloads are the files themselves.
@@ -554,6 +560,155 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   int status = 0;
   waitpid(server.pid, &status, 0);
   EXPECT_EQ(WEXITSTATUS(status), 0);
+  fclose(server.out);
+}
+
+// A WebDriver session on Debian's chromedriver and headless chromium, spoken to over
+// HTTP (W3C WebDriver) with cpp-httplib's client. Element lookups use WebDriver's
+// implicit wait: the driver polls the page until the element exists (10 s at most).
+class Browser {
+ public:
+  Browser() {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      execlp("chromedriver", "chromedriver", "--port=0", nullptr);
+      _exit(127);
+    }
+    close(out[1]);
+    out_ = fdopen(out[0], "r");
+    char line[512];
+    int port = 0;
+    while (port == 0 && std::fgets(line, sizeof(line), out_) != nullptr) {
+      absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
+      if (absl::ConsumePrefix(&l, "ChromeDriver was started successfully on port ")) {
+        port = std::atoi(std::string(l).c_str());
+      }
+    }
+    driver_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    driver_->set_read_timeout(60);
+    const auto session = Send("POST", "/session", R"({"capabilities": {"alwaysMatch": {
+        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ["--headless=new",
+        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"]}}}})");
+    if (session.has_struct_value())
+      session_ = session.struct_value().fields().at("sessionId").string_value();
+    Send("POST", Path("/timeouts"), R"({"implicit": 10000})");
+  }
+  ~Browser() {
+    if (!session_.empty()) Send("DELETE", Path(""), "");
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    fclose(out_);
+  }
+  bool ok() const { return !session_.empty(); }
+
+  void Go(const std::string& url) { Send("POST", Path("/url"), Json("url", url)); }
+  // The ids of the elements matching a CSS selector (waiting for at least one).
+  std::vector<std::string> Find(const std::string& css) {
+    const auto found =
+        Send("POST", Path("/elements"),
+             absl::StrCat(R"({"using": "css selector", "value": )", Quote(css), "}"));
+    std::vector<std::string> ids;
+    for (const auto& e : found.list_value().values()) {
+      ids.push_back(e.struct_value().fields().begin()->second.string_value());
+    }
+    return ids;
+  }
+  void Type(const std::string& element, const std::string& text) {
+    Send("POST", Path("/element/" + element + "/value"), Json("text", text));
+  }
+  void Click(const std::string& element) {
+    Send("POST", Path("/element/" + element + "/click"), "{}");
+  }
+  std::string Text(const std::string& element) {
+    return Send("GET", Path("/element/" + element + "/text"), "").string_value();
+  }
+  void Screenshot(const std::string& file) {
+    std::string png;
+    ASSERT_TRUE(
+        absl::Base64Unescape(Send("GET", Path("/screenshot"), "").string_value(), &png));
+    std::ofstream(file, std::ios::binary) << png;
+  }
+
+ private:
+  std::string Path(const std::string& rest) {
+    return absl::StrCat("/session/", session_, rest);
+  }
+  static std::string Quote(const std::string& text) {
+    google::protobuf::Value v;
+    v.set_string_value(text);
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(v, &json);
+    return json;
+  }
+  static std::string Json(const std::string& key, const std::string& value) {
+    return absl::StrCat("{", Quote(key), ": ", Quote(value), "}");
+  }
+  // The "value" of the driver's answer; a failure fails the test with the driver's words.
+  google::protobuf::Value Send(const std::string& verb, const std::string& path,
+                               const std::string& body) {
+    httplib::Result r = verb == "GET" ? driver_->Get(path.c_str())
+                        : verb == "POST"
+                            ? driver_->Post(path.c_str(), body, "application/json")
+                            : driver_->Delete(path.c_str());
+    google::protobuf::Struct answer;
+    if (!r) {
+      ADD_FAILURE() << verb << " " << path << ": " << httplib::to_string(r.error());
+      return {};
+    }
+    EXPECT_EQ(r->status, 200) << verb << " " << path << ": " << r->body;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &answer).ok())
+        << r->body;
+    return answer.fields().contains("value") ? answer.fields().at("value")
+                                             : google::protobuf::Value();
+  }
+
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+  std::unique_ptr<httplib::Client> driver_;
+  std::string session_;
+};
+
+TEST(ServerBinary, TheWebPageShowsTheRankingInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("web.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  // The numbers the page must show: the API's own ranking.
+  auto [code, json] = Curl(
+      server.http + "/parindex.v1.ScoreService/GetRanking", server.tokens["appraiser"],
+      R"({"name": "rounds/hungyen-2023", "block": "wards"})", dir.File("ranking"));
+  ASSERT_EQ(code, 200) << json;
+  parindex::v1::Ranking ranking;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ranking).ok());
+  ASSERT_EQ(ranking.units_size(), 7);
+
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Go(server.http + "/");
+  const auto token = browser.Find("#token");
+  ASSERT_EQ(token.size(), 1u);
+  browser.Type(token[0], server.tokens["appraiser"]);
+  browser.Click(browser.Find("#signin-button").at(0));
+  const auto rows = browser.Find("#ranking-wards tbody tr");
+  ASSERT_EQ(rows.size(), 7u);
+  for (int i = 0; i < 7; ++i) {
+    const parindex::v1::UnitScore& u = ranking.units(i);
+    const int64_t index = u.index_hundredths();
+    EXPECT_EQ(
+        browser.Text(rows[i]),
+        absl::StrCat(u.rank(), " ", u.unit(), " ", u.unit_name(), " ", index / 100, ",",
+                     absl::StrFormat("%02d", index % 100), " ", u.classification()));
+  }
+  EXPECT_EQ(browser.Text(rows[0]), "1 PQT Phường Quang Trung 91,71 A");
+  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+  browser.Screenshot(std::string(PARINDEX_ARTIFACTS) + "/web-ranking.png");
+
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
   fclose(server.out);
 }
 

@@ -1,0 +1,17 @@
+# Writes OUTPUT: a C++ source holding each of FILES (paths under WEB_DIR) as bytes, so
+# the server carries its web page with it. Run at build time by server/CMakeLists.txt.
+set(body "// Generated from web/ by server/embed_web.cmake. Do not edit.\n#include \"server/web_assets.h\"\n\nnamespace parindex::server {\nnamespace {\n")
+string(REPLACE "," ";" FILES "${FILES}")
+set(table "")
+set(i 0)
+foreach(name IN LISTS FILES)
+  file(READ "${WEB_DIR}/${name}" hex HEX)
+  string(LENGTH "${hex}" hex_length)
+  math(EXPR size "${hex_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "const unsigned char kFile${i}[] = {${bytes}0};\n")
+  string(APPEND table "    {\"/${name}\", std::string_view(reinterpret_cast<const char*>(kFile${i}), ${size})},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\nconst std::vector<WebAsset>& WebAssets() {\n  static const auto* assets = new std::vector<WebAsset>{\n${table}  };\n  return *assets;\n}\n\n}  // namespace parindex::server\n")
+file(WRITE "${OUTPUT}" "${body}")
