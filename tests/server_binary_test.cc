@@ -704,6 +704,20 @@ TEST(ServerBinary, TheWebPageShowsTheRankingInHeadlessChromium) {
                      absl::StrFormat("%02d", index % 100), " ", u.classification()));
   }
   EXPECT_EQ(browser.Text(rows[0]), "1 PQT Phường Quang Trung 91,71 A");
+
+  // A click on a unit shows its points per area, as GetUnitScore has them.
+  browser.Click(rows[0]);
+  const auto areas = browser.Find("#areas tbody tr");
+  ASSERT_EQ(areas.size(), 9u);
+  // GetUnitScore of PQT: I 9250/10000 milli (9250 hundredths), III 10436/11000 (9487),
+  // IX a bonus of 1000 with no maximum.
+  EXPECT_EQ(browser.Text(areas[0]),
+            "I. Công tác chỉ đạo, điều hành cải cách hành chính 9,25 10,00 92,50%");
+  EXPECT_EQ(browser.Text(areas[2]),
+            "III. Cải cách thủ tục hành chính 10,44 11,00 94,87%");
+  EXPECT_EQ(browser.Text(areas[8]), "IX. Điểm thưởng, điểm trừ 1,00 0,00");
+  EXPECT_EQ(browser.Text(browser.Find("#breakdown-title").at(0)),
+            "Phường Quang Trung: 91,71 điểm chỉ số");
   std::filesystem::create_directories(PARINDEX_ARTIFACTS);
   browser.Screenshot(std::string(PARINDEX_ARTIFACTS) + "/web-ranking.png");
 

@@ -22,6 +22,14 @@ function formatIndex(hundredths) {
   return Math.floor(n / 100) + ',' + String(n % 100).padStart(2, '0');
 }
 
+// Thousandths of a point rounded half away from zero to two decimals, as the server's
+// tables print them: 9236 → "9,24", -750 → "-0,75".
+function formatMilli(milli) {
+  const m = Number(milli);
+  const h = Math.floor((2 * Math.abs(m) + 10) / 20);
+  return (m < 0 && h > 0 ? '-' : '') + Math.floor(h / 100) + ',' + String(h % 100).padStart(2, '0');
+}
+
 function cell(row, text, className) {
   const td = document.createElement('td');
   td.textContent = text;
@@ -60,6 +68,10 @@ async function showRanking() {
       for (const unit of units) {
         const row = body.insertRow();
         row.dataset.unit = unit.unit;
+        row.tabIndex = 0;
+        row.title = 'Xem điểm theo lĩnh vực';
+        row.addEventListener('click', () => showUnit(unit.unit));
+        row.addEventListener('keydown', (e) => { if (e.key === 'Enter') showUnit(unit.unit); });
         cell(row, unit.rank || '', 'number');
         cell(row, unit.unit);
         cell(row, unit.unit_name);
@@ -73,6 +85,37 @@ async function showRanking() {
       }
       blocks.appendChild(table);
     }
+  } catch (e) {
+    error.textContent = e.message;
+  }
+}
+
+// One unit's points per area, with a bar for the share of the applicable maximum.
+async function showUnit(code) {
+  const error = document.getElementById('results-error');
+  error.textContent = '';
+  try {
+    const score = await call('ScoreService/GetUnitScore', {
+      name: 'rounds/' + document.getElementById('round').value + '/assessments/' + code,
+      column: document.getElementById('column').value,
+    });
+    document.getElementById('breakdown-title').textContent =
+        score.unit_name + ': ' + formatIndex(score.index_hundredths || 0) + ' điểm chỉ số';
+    const body = document.querySelector('#areas tbody');
+    body.replaceChildren();
+    for (const area of score.areas || []) {
+      const row = body.insertRow();
+      cell(row, area.code + '. ' + area.title);
+      cell(row, formatMilli(area.points_milli || 0), 'number');
+      cell(row, formatMilli(area.applicable_max_milli || 0), 'number');
+      cell(row, area.applicable_max_milli ? formatIndex(area.index_hundredths || 0) + '%' : '', 'number');
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      bar.style.width = Math.max(0, Number(area.index_hundredths || 0) / 100) + '%';
+      cell(row, '', 'bar-cell').appendChild(bar);
+    }
+    document.getElementById('breakdown').hidden = false;
+    document.getElementById('breakdown').scrollIntoView();
   } catch (e) {
     error.textContent = e.message;
   }
