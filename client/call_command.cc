@@ -1,16 +1,15 @@
 // The generic client: descriptors of the generated API, gRPC's generic stub.
 #include "client/call_command.h"
 
-#include <condition_variable>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "client/api.h"
+#include "common/unary_bytes.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
@@ -54,36 +53,15 @@ absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& 
   if (!options.token.empty())
     context.AddMetadata("authorization", absl::StrCat("Bearer ", options.token));
 
-  const std::string bytes = request->SerializeAsString();
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer send(&slice, 1);
-  grpc::ByteBuffer received;
-  grpc::Status status;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  stub.UnaryCall(
-      &context,
+  std::string out;
+  const grpc::Status status = UnaryCallBytes(
+      stub, &context,
       absl::StrCat("/", descriptor->service()->full_name(), "/", descriptor->name()),
-      grpc::StubOptions(), &send, &received, [&](grpc::Status s) {
-        std::lock_guard<std::mutex> lock(mu);
-        status = std::move(s);
-        done = true;
-        cv.notify_one();
-      });
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return done; });
-  }
+      request->SerializeAsString(), &out);
   if (!status.ok()) {
     return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                         status.error_message());
   }
-  std::vector<grpc::Slice> slices;
-  received.Dump(&slices);
-  std::string out;
-  for (const grpc::Slice& s : slices)
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   if (!response->ParseFromString(out))
     return absl::InternalError("the response could not be parsed");
   std::string json;

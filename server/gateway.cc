@@ -3,12 +3,10 @@
 
 #include <httplib.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/unary_bytes.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
@@ -53,28 +51,6 @@ int HttpStatusFor(grpc::StatusCode code) {
 
 namespace {
 
-const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  const int i = static_cast<int>(code);
-  return i >= 0 && i <= 16 ? kNames[i] : "UNKNOWN";
-}
-
 void SendError(httplib::Response& res, grpc::StatusCode code,
                const std::string& message) {
   google::protobuf::Value text;
@@ -82,44 +58,25 @@ void SendError(httplib::Response& res, grpc::StatusCode code,
   std::string quoted;
   (void)google::protobuf::util::MessageToJsonString(text, &quoted);
   res.status = HttpStatusFor(code);
-  res.set_content(absl::StrCat(R"({"code": ")", CodeName(code), R"(", "message": )",
-                               quoted, R"(, "details": []})", "\n"),
-                  "application/json");
+  res.set_content(
+      absl::StrCat(R"({"code": ")",
+                   absl::StatusCodeToString(static_cast<absl::StatusCode>(code)),
+                   R"(", "message": )", quoted, R"(, "details": []})", "\n"),
+      "application/json");
 }
 
 std::string FirstLine(const std::string& text) {
   return std::string(absl::StripAsciiWhitespace(text.substr(0, text.find('\n'))));
 }
 
-// One unary call through the generic stub: bytes in, bytes out.
+// One unary call through the in-process channel, as the named method.
 grpc::Status CallBytes(grpc::Channel* channel, const std::string& method,
                        const std::string& authorization, const std::string& request,
                        std::string* response) {
   grpc::GenericStub stub(channel->shared_from_this());
   grpc::ClientContext context;
   if (!authorization.empty()) context.AddMetadata("authorization", authorization);
-  grpc::Slice slice(request);
-  grpc::ByteBuffer send(&slice, 1), received;
-  grpc::Status status;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &send, &received,
-                 [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(s);
-                   done = true;
-                   cv.notify_one();
-                 });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  if (status.ok()) {
-    std::vector<grpc::Slice> slices;
-    (void)received.Dump(&slices);
-    for (const grpc::Slice& s : slices)
-      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return status;
+  return UnaryCallBytes(stub, &context, method, request, response);
 }
 
 }  // namespace
