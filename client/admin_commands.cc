@@ -182,11 +182,7 @@ absl::StatusOr<std::string> Appraise(Api& api, const std::string& round,
                                      bool correction, const std::string& reason,
                                      bool finalise) {
   const std::string name = AssessmentName(round, unit);
-  v1::GetByNameRequest get;
-  get.set_name(name);
-  ASSIGN_OR_RETURN(
-      v1::Assessment current,
-      api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
+  ASSIGN_OR_RETURN(v1::Assessment current, GetAssessment(api, round, unit));
   std::string out;
   if (!figures.empty()) {
     ASSIGN_OR_RETURN(auto parsed, criteria::ReadFigures(figures));
@@ -215,8 +211,7 @@ absl::StatusOr<std::string> Appraise(Api& api, const std::string& round,
                               &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
     absl::StrAppend(&out, "appraised ", stored.entries_size(), " entries of ", unit,
                     "\n");
-    ASSIGN_OR_RETURN(current, api.Call(api.assessments(),
-                                       &v1::AssessmentService::Stub::GetAssessment, get));
+    ASSIGN_OR_RETURN(current, GetAssessment(api, round, unit));
   }
   if (!ask.empty()) {
     v1::RequestExplanationRequest request;
@@ -246,11 +241,7 @@ absl::StatusOr<std::string> Explain(Api& api, const std::string& round,
                                     const std::map<std::string, std::string>& texts,
                                     bool submit) {
   const std::string name = AssessmentName(round, unit);
-  v1::GetByNameRequest get;
-  get.set_name(name);
-  ASSIGN_OR_RETURN(
-      v1::Assessment current,
-      api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get));
+  ASSIGN_OR_RETURN(v1::Assessment current, GetAssessment(api, round, unit));
   std::string out;
   if (!texts.empty()) {
     v1::BatchUpdateEntriesRequest batch;
@@ -267,8 +258,7 @@ absl::StatusOr<std::string> Explain(Api& api, const std::string& round,
                              &v1::AssessmentService::Stub::BatchUpdateEntries, batch)
                         .status());
     absl::StrAppend(&out, "explained ", texts.size(), " criteria\n");
-    ASSIGN_OR_RETURN(current, api.Call(api.assessments(),
-                                       &v1::AssessmentService::Stub::GetAssessment, get));
+    ASSIGN_OR_RETURN(current, GetAssessment(api, round, unit));
   }
   if (submit) {
     v1::AssessmentActionRequest request;

@@ -31,6 +31,13 @@ std::string AssessmentName(const std::string& round, const std::string& unit) {
   return absl::StrCat("rounds/", round, "/assessments/", unit);
 }
 
+absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round,
+                                             const std::string& unit) {
+  v1::GetByNameRequest get;
+  get.set_name(AssessmentName(round, unit));
+  return api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get);
+}
+
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options) {
   if (options.ca.empty()) return grpc::InsecureChannelCredentials();
   std::ifstream in(options.ca);

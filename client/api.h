@@ -65,6 +65,9 @@ std::string ToJson(const google::protobuf::Message& message);  // protobuf's JSO
 absl::StatusOr<std::string> ReadFile(
     const std::string& path);  // NOT_FOUND naming the path
 std::string AssessmentName(const std::string& round, const std::string& unit);
+// A unit's assessment in a round (its form, state and etag).
+absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round,
+                                             const std::string& unit);
 
 // Channel credentials for the options: TLS with the CA when given, else plaintext.
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options);

@@ -21,13 +21,6 @@ std::string StateName(v1::AssessmentState state) {
   return name.rfind("STATE_", 0) == 0 ? name.substr(6) : name;
 }
 
-absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round,
-                                             const std::string& unit) {
-  v1::GetByNameRequest get;
-  get.set_name(AssessmentName(round, unit));
-  return api.Call(api.assessments(), &v1::AssessmentService::Stub::GetAssessment, get);
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> RoundStatus(Api& api, const std::string& round, bool json) {
