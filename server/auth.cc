@@ -49,6 +49,7 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
       {"/parindex.v1.TokenService/CreateToken", kAdmin},
       {"/parindex.v1.TokenService/RevokeToken", kAdmin},
       {"/parindex.v1.TokenService/ListTokens", kAdmin},
+      {"/parindex.v1.TokenService/GetCallerToken", kAll},
       {"/parindex.v1.EchoService/Echo", kAll},
   };
   return *table;

@@ -234,6 +234,15 @@ absl::StatusOr<v1::ListTokensResponse> Core::ListTokens(const Caller& c,
   return response;
 }
 
+absl::StatusOr<v1::Token> Core::GetCallerToken(const Caller& c,
+                                               const v1::GetCallerTokenRequest&) {
+  ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store_->ListTokens());
+  for (const v1::Token& t : tokens) {
+    if (t.id() == c.token_id) return t;
+  }
+  return absl::NotFoundError(absl::StrCat("tokens/", c.token_id, ": not found"));
+}
+
 // ---- criteria sets, plans, units ----
 
 absl::StatusOr<v1::CriteriaSet> Core::CreateCriteriaSet(

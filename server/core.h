@@ -119,6 +119,8 @@ class Core {
   absl::StatusOr<v1::Token> RevokeToken(const Caller& c, const v1::GetByNameRequest& r);
   absl::StatusOr<v1::ListTokensResponse> ListTokens(const Caller& c,
                                                     const v1::ListRequest& r);
+  absl::StatusOr<v1::Token> GetCallerToken(const Caller& c,
+                                           const v1::GetCallerTokenRequest& r);
 
   // Tokens are looked up on every call: cached here, dropped when revoked.
   absl::StatusOr<Caller> Authenticate(absl::string_view secret);

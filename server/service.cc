@@ -212,6 +212,7 @@ class TokenServiceImpl final : public v1::TokenService::Service {
   PARINDEX_RPC(TokenService, CreateToken, CreateTokenRequest, CreateTokenResponse)
   PARINDEX_RPC(TokenService, RevokeToken, GetByNameRequest, Token)
   PARINDEX_RPC(TokenService, ListTokens, ListRequest, ListTokensResponse)
+  PARINDEX_RPC(TokenService, GetCallerToken, GetCallerTokenRequest, Token)
  private:
   std::shared_ptr<Handler> h_;
 };

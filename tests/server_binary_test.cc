@@ -1,7 +1,6 @@
 // The real parindex-server on a free loopback port over a fresh database, driven by
 // the real `parindex call`. Readiness is the server's "listening on" line, read from
 // its stdout; it is stopped with SIGTERM and must exit cleanly.
-#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,59 +27,14 @@
 #include "gtest/gtest.h"
 #include "parindex/v1/score.pb.h"
 #include "parindex/v1/service.pb.h"
+#include "tests/server_process.h"
 #include "tests/store_test_util.h"
 
 namespace {
 
-struct Server {
-  pid_t pid = -1;
-  FILE* out = nullptr;  // the server's stdout, held open until it exits
-  std::string address;
-  std::string http;  // "http://127.0.0.1:PORT" when started with --http
-  std::map<std::string, std::string> tokens;  // label -> secret
-};
-
-Server Start(const std::string& db, std::vector<std::string> extra = {}) {
-  int out[2];
-  EXPECT_EQ(pipe(out), 0);
-  Server server;
-  server.pid = fork();
-  if (server.pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    close(out[0]);
-    close(out[1]);
-    std::vector<std::string> args = {
-        PARINDEX_SERVER, "serve",       "--db",   db,
-        "--listen",      "127.0.0.1:0", "--demo", PARINDEX_SOURCE_DIR "/criteria",
-        "--quiet"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(PARINDEX_SERVER, argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  FILE* lines = fdopen(out[0], "r");
-  char line[512];
-  // The server prints its address, then its tokens, then "try:".
-  while (std::fgets(line, sizeof(line), lines) != nullptr) {
-    absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
-    if (absl::ConsumePrefix(&l, "parindex-server listening on ")) {
-      server.address = std::string(l.substr(0, l.find(' ')));
-    } else if (absl::ConsumePrefix(&l, "http gateway on ")) {
-      server.http = std::string(l);
-    } else if (absl::StartsWith(l, "  ") && l.find(": pi_") != absl::string_view::npos) {
-      const size_t colon = l.find(": pi_");
-      server.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] =
-          std::string(l.substr(colon + 2));
-    } else if (l == "try:") {
-      break;
-    }
-  }
-  server.out = lines;
-  return server;
-}
+using parindex::testing::Curl;
+using parindex::testing::Server;
+using parindex::testing::Start;
 
 std::pair<int, std::string> Call(const Server& s, const std::string& token,
                                  const std::string& method, const std::string& json,
@@ -444,25 +398,6 @@ TEST(ServerBinary, ServesTls) {
   fclose(server.out);
 }
 
-// curl against the HTTP/JSON gateway: {HTTP status, body}.
-std::pair<int, std::string> Curl(const std::string& url, const std::string& token,
-                                 const std::string& body, const std::string& out_file) {
-  std::string cmd = absl::StrCat("curl -s -o '", out_file, "' -w '%{http_code}' ");
-  if (!token.empty()) absl::StrAppend(&cmd, "-H 'Authorization: Bearer ", token, "' ");
-  if (!body.empty())
-    absl::StrAppend(&cmd, "-H 'Content-Type: application/json' --data-binary '", body,
-                    "' ");
-  absl::StrAppend(&cmd, "'", url, "'");
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char code[8] = {0};
-  const size_t n = std::fread(code, 1, sizeof(code) - 1, pipe);
-  pclose(pipe);
-  std::ifstream in(out_file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return {n > 0 ? std::atoi(code) : -1, text.str()};
-}
-
 TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   parindex::testing::TempDir dir;
   Server server =
@@ -560,169 +495,6 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   int status = 0;
   waitpid(server.pid, &status, 0);
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  fclose(server.out);
-}
-
-// A WebDriver session on Debian's chromedriver and headless chromium, spoken to over
-// HTTP (W3C WebDriver) with cpp-httplib's client. Element lookups use WebDriver's
-// implicit wait: the driver polls the page until the element exists (10 s at most).
-class Browser {
- public:
-  Browser() {
-    int out[2];
-    EXPECT_EQ(pipe(out), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execlp("chromedriver", "chromedriver", "--port=0", nullptr);
-      _exit(127);
-    }
-    close(out[1]);
-    out_ = fdopen(out[0], "r");
-    char line[512];
-    int port = 0;
-    while (port == 0 && std::fgets(line, sizeof(line), out_) != nullptr) {
-      absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
-      if (absl::ConsumePrefix(&l, "ChromeDriver was started successfully on port ")) {
-        port = std::atoi(std::string(l).c_str());
-      }
-    }
-    driver_ = std::make_unique<httplib::Client>("127.0.0.1", port);
-    driver_->set_read_timeout(60);
-    const auto session = Send("POST", "/session", R"({"capabilities": {"alwaysMatch": {
-        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ["--headless=new",
-        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"]}}}})");
-    if (session.has_struct_value())
-      session_ = session.struct_value().fields().at("sessionId").string_value();
-    Send("POST", Path("/timeouts"), R"({"implicit": 10000})");
-  }
-  ~Browser() {
-    if (!session_.empty()) Send("DELETE", Path(""), "");
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    fclose(out_);
-  }
-  bool ok() const { return !session_.empty(); }
-
-  void Go(const std::string& url) { Send("POST", Path("/url"), Json("url", url)); }
-  // The ids of the elements matching a CSS selector (waiting for at least one).
-  std::vector<std::string> Find(const std::string& css) {
-    const auto found =
-        Send("POST", Path("/elements"),
-             absl::StrCat(R"({"using": "css selector", "value": )", Quote(css), "}"));
-    std::vector<std::string> ids;
-    for (const auto& e : found.list_value().values()) {
-      ids.push_back(e.struct_value().fields().begin()->second.string_value());
-    }
-    return ids;
-  }
-  void Type(const std::string& element, const std::string& text) {
-    Send("POST", Path("/element/" + element + "/value"), Json("text", text));
-  }
-  void Click(const std::string& element) {
-    Send("POST", Path("/element/" + element + "/click"), "{}");
-  }
-  std::string Text(const std::string& element) {
-    return Send("GET", Path("/element/" + element + "/text"), "").string_value();
-  }
-  void Screenshot(const std::string& file) {
-    std::string png;
-    ASSERT_TRUE(
-        absl::Base64Unescape(Send("GET", Path("/screenshot"), "").string_value(), &png));
-    std::ofstream(file, std::ios::binary) << png;
-  }
-
- private:
-  std::string Path(const std::string& rest) {
-    return absl::StrCat("/session/", session_, rest);
-  }
-  static std::string Quote(const std::string& text) {
-    google::protobuf::Value v;
-    v.set_string_value(text);
-    std::string json;
-    (void)google::protobuf::util::MessageToJsonString(v, &json);
-    return json;
-  }
-  static std::string Json(const std::string& key, const std::string& value) {
-    return absl::StrCat("{", Quote(key), ": ", Quote(value), "}");
-  }
-  // The "value" of the driver's answer; a failure fails the test with the driver's words.
-  google::protobuf::Value Send(const std::string& verb, const std::string& path,
-                               const std::string& body) {
-    httplib::Result r = verb == "GET" ? driver_->Get(path.c_str())
-                        : verb == "POST"
-                            ? driver_->Post(path.c_str(), body, "application/json")
-                            : driver_->Delete(path.c_str());
-    google::protobuf::Struct answer;
-    if (!r) {
-      ADD_FAILURE() << verb << " " << path << ": " << httplib::to_string(r.error());
-      return {};
-    }
-    EXPECT_EQ(r->status, 200) << verb << " " << path << ": " << r->body;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &answer).ok())
-        << r->body;
-    return answer.fields().contains("value") ? answer.fields().at("value")
-                                             : google::protobuf::Value();
-  }
-
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-  std::unique_ptr<httplib::Client> driver_;
-  std::string session_;
-};
-
-TEST(ServerBinary, TheWebPageShowsTheRankingInHeadlessChromium) {
-  parindex::testing::TempDir dir;
-  Server server = Start(dir.File("web.db"), {"--http", "127.0.0.1:0"});
-  ASSERT_FALSE(server.http.empty());
-  // The numbers the page must show: the API's own ranking.
-  auto [code, json] = Curl(
-      server.http + "/parindex.v1.ScoreService/GetRanking", server.tokens["appraiser"],
-      R"({"name": "rounds/hungyen-2023", "block": "wards"})", dir.File("ranking"));
-  ASSERT_EQ(code, 200) << json;
-  parindex::v1::Ranking ranking;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ranking).ok());
-  ASSERT_EQ(ranking.units_size(), 7);
-
-  Browser browser;
-  ASSERT_TRUE(browser.ok());
-  browser.Go(server.http + "/");
-  const auto token = browser.Find("#token");
-  ASSERT_EQ(token.size(), 1u);
-  browser.Type(token[0], server.tokens["appraiser"]);
-  browser.Click(browser.Find("#signin-button").at(0));
-  const auto rows = browser.Find("#ranking-wards tbody tr");
-  ASSERT_EQ(rows.size(), 7u);
-  for (int i = 0; i < 7; ++i) {
-    const parindex::v1::UnitScore& u = ranking.units(i);
-    const int64_t index = u.index_hundredths();
-    EXPECT_EQ(
-        browser.Text(rows[i]),
-        absl::StrCat(u.rank(), " ", u.unit(), " ", u.unit_name(), " ", index / 100, ",",
-                     absl::StrFormat("%02d", index % 100), " ", u.classification()));
-  }
-  EXPECT_EQ(browser.Text(rows[0]), "1 PQT Phường Quang Trung 91,71 A");
-
-  // A click on a unit shows its points per area, as GetUnitScore has them.
-  browser.Click(rows[0]);
-  const auto areas = browser.Find("#areas tbody tr");
-  ASSERT_EQ(areas.size(), 9u);
-  // GetUnitScore of PQT: I 9250/10000 milli (9250 hundredths), III 10436/11000 (9487),
-  // IX a bonus of 1000 with no maximum.
-  EXPECT_EQ(browser.Text(areas[0]),
-            "I. Công tác chỉ đạo, điều hành cải cách hành chính 9,25 10,00 92,50%");
-  EXPECT_EQ(browser.Text(areas[2]),
-            "III. Cải cách thủ tục hành chính 10,44 11,00 94,87%");
-  EXPECT_EQ(browser.Text(areas[8]), "IX. Điểm thưởng, điểm trừ 1,00 0,00");
-  EXPECT_EQ(browser.Text(browser.Find("#breakdown-title").at(0)),
-            "Phường Quang Trung: 91,71 điểm chỉ số");
-  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
-  browser.Screenshot(std::string(PARINDEX_ARTIFACTS) + "/web-ranking.png");
-
-  kill(server.pid, SIGTERM);
-  waitpid(server.pid, nullptr, 0);
   fclose(server.out);
 }
 

@@ -265,7 +265,7 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 4 * 34);  // 34 methods × 4 roles
+  EXPECT_EQ(checked, 4 * 35);  // 35 methods × 4 roles
 }
 
 TEST_F(ServiceTest, AWardSeesAndChangesOnlyItsOwnUnit) {
@@ -638,6 +638,24 @@ TEST_F(ServiceTest, EvidenceOverTheLimitIsRefused) {
                   .ok());
   EXPECT_GT(evidence.id(), 0);
   EXPECT_EQ(evidence.size_bytes(), 12);
+
+  // The form lists the file on its entry; an entry written back as read keeps it once.
+  v1::Assessment read = Assessment("HN", wards_["HN"]);
+  ASSERT_EQ(read.entries_size(), 1);
+  ASSERT_EQ(read.entries(0).evidence_size(), 1);
+  EXPECT_EQ(read.entries(0).evidence(0).sha256(), evidence.sha256());
+  v1::BatchUpdateEntriesRequest back;
+  back.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* update = back.add_updates();
+  *update->mutable_entry() = read.entries(0);
+  update->mutable_entry()->mutable_self()->set_done(true);
+  update->set_etag(read.entries(0).version());
+  ASSERT_TRUE(Update(wards_["HN"], back).ok());
+  read = Assessment("HN", wards_["HN"]);
+  ASSERT_EQ(read.entries_size(), 1);
+  EXPECT_TRUE(read.entries(0).self().done());
+  ASSERT_EQ(read.entries(0).evidence_size(), 1);
+  EXPECT_EQ(read.entries(0).evidence(0).id(), evidence.id());
 }
 
 TEST_F(ServiceTest, PreviewScoresWithoutStoring) {
@@ -854,6 +872,18 @@ TEST_F(ServiceTest, EveryOtherCall) {
                    v1::ListRequest(), &tokens)
                   .ok());
   EXPECT_EQ(tokens.tokens_size(), 7);  // admin, appraiser, reader, three wards, dashboard
+  v1::Token caller;
+  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::GetCallerToken,
+                   created.secret(), v1::GetCallerTokenRequest(), &caller)
+                  .ok());
+  EXPECT_EQ(caller.id(), created.token().id());
+  EXPECT_EQ(caller.role(), v1::ROLE_READER);
+  EXPECT_EQ(caller.label(), "dashboard");
+  ASSERT_TRUE(Call(tokens_.get(), &v1::TokenService::Stub::GetCallerToken, wards_["HN"],
+                   v1::GetCallerTokenRequest(), &caller)
+                  .ok());
+  EXPECT_EQ(caller.role(), v1::ROLE_WARD);
+  EXPECT_EQ(caller.unit(), "HN");
   v1::ListPlansResponse ignored;
   ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::ListPlans, created.secret(),
                    v1::ListRequest(), &ignored)

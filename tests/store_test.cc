@@ -221,6 +221,42 @@ TEST_F(StoreTest, EvidenceIsHashedAndLimited) {
   EXPECT_EQ(store_->GetEvidence(99).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(StoreTest, UploadedFilesAreListedOnTheirEntries) {
+  testing::AddRoundFixture(*store_);
+  v1::Entry typed;
+  typed.set_criterion("I.1.1");
+  typed.mutable_self()->set_done(true);
+  typed.add_evidence()->set_document_type("Kế hoạch CCHC năm");  // a reference, no file
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {{typed, 0}}).ok());
+  v1::Evidence meta;
+  meta.set_file_name("ke-hoach.pdf");
+  ASSERT_TRUE(store_->AddEvidence(Admin(), "r", "U1", "I.1.1", meta, "plan").ok());
+  meta.set_file_name("bao-cao.pdf");
+  ASSERT_TRUE(store_->AddEvidence(Admin(), "r", "U1", "I.2", meta, "report").ok());
+  auto a = store_->GetAssessment("r", "U1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->entries_size(), 2);
+  const v1::Entry& plan = a->entries(0);
+  EXPECT_EQ(plan.criterion(), "I.1.1");
+  EXPECT_EQ(plan.version(), 1);
+  ASSERT_EQ(plan.evidence_size(), 2);
+  EXPECT_EQ(plan.evidence(0).id(), 0);
+  EXPECT_EQ(plan.evidence(1).file_name(), "ke-hoach.pdf");
+  EXPECT_EQ(plan.evidence(1).size_bytes(), 4);
+  // A criterion with a file and nothing typed yet: an entry that was never written.
+  const v1::Entry& report = a->entries(1);
+  EXPECT_EQ(report.criterion(), "I.2");
+  EXPECT_EQ(report.version(), 0);
+  ASSERT_EQ(report.evidence_size(), 1);
+  EXPECT_EQ(report.evidence(0).file_name(), "bao-cao.pdf");
+  // Written back as read (files included), the entry still lists each file once.
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {{plan, 1}}).ok());
+  a = store_->GetAssessment("r", "U1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->entries(0).version(), 2);
+  EXPECT_EQ(a->entries(0).evidence_size(), 2);
+}
+
 TEST_F(StoreTest, ARetriedRequestAppliesOnce) {
   testing::AddRoundFixture(*store_);
   auto first = store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)});

@@ -1,33 +1,70 @@
-// The results page: sign in with a token, pick a round, see the ranking per block with
-// a bar per unit, download the XLSX. Every call goes through the HTTP/JSON gateway.
+// The page's core: sign in with a token, pick a round, move between views, and the
+// results view (ranking per block with a bar per unit, a unit's points per area, XLSX).
+// Every call goes through the HTTP/JSON gateway; the forms are in assess.js.
 'use strict';
 
-let token = '';
+const session = {token: '', caller: null, round: null, set: null};
+
 const BLOCK_TITLES = {wards: 'Khối phường', communes: 'Khối xã'};
+const ROLE_TITLES = {
+  ROLE_WARD: 'Đơn vị', ROLE_APPRAISER: 'Phòng Nội vụ (thẩm định)',
+  ROLE_ADMIN: 'Quản trị', ROLE_READER: 'Tra cứu kết quả',
+};
+const PHASES = [
+  'ROUND_PHASE_UNSPECIFIED', 'PHASE_DRAFT', 'PHASE_SELF_ASSESSMENT', 'PHASE_APPRAISAL',
+  'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL', 'PHASE_FINALISED', 'PHASE_PUBLISHED',
+];
+const PHASE_TITLES = {
+  PHASE_DRAFT: 'Chuẩn bị', PHASE_SELF_ASSESSMENT: 'Tự đánh giá', PHASE_APPRAISAL: 'Thẩm định',
+  PHASE_EXPLANATION: 'Giải trình', PHASE_FINAL_APPRAISAL: 'Thẩm định lại',
+  PHASE_FINALISED: 'Đã chốt điểm', PHASE_PUBLISHED: 'Đã công bố',
+};
+const STATE_TITLES = {
+  STATE_NOT_STARTED: 'Chưa nhập', STATE_DRAFT: 'Đang nhập', STATE_SUBMITTED: 'Đã nộp',
+  STATE_APPRAISED: 'Đã thẩm định', STATE_EXPLANATION_REQUESTED: 'Được yêu cầu giải trình',
+  STATE_EXPLAINED: 'Đã giải trình', STATE_FINAL: 'Hoàn thành',
+};
+
+function $(id) { return document.getElementById(id); }
 
 async function call(method, body) {
   const response = await fetch('/parindex.v1.' + method, {
     method: 'POST',
-    headers: {'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json'},
+    headers: {'Authorization': 'Bearer ' + session.token, 'Content-Type': 'application/json'},
     body: JSON.stringify(body),
   });
   const json = await response.json();
-  if (!response.ok) throw new Error(json.code + ': ' + json.message);
+  if (!response.ok) {
+    const error = new Error(json.message);
+    error.code = json.code;
+    throw error;
+  }
   return json;
 }
 
 // index_hundredths is an exact integer (as a string in JSON): 9047 → "90,47".
 function formatIndex(hundredths) {
-  const n = Number(hundredths);
-  return Math.floor(n / 100) + ',' + String(n % 100).padStart(2, '0');
+  const n = Number(hundredths || 0);
+  const sign = n < 0 ? '-' : '';
+  return sign + Math.floor(Math.abs(n) / 100) + ',' + String(Math.abs(n) % 100).padStart(2, '0');
 }
 
 // Thousandths of a point rounded half away from zero to two decimals, as the server's
 // tables print them: 9236 → "9,24", -750 → "-0,75".
 function formatMilli(milli) {
-  const m = Number(milli);
+  const m = Number(milli || 0);
   const h = Math.floor((2 * Math.abs(m) + 10) / 20);
   return (m < 0 && h > 0 ? '-' : '') + Math.floor(h / 100) + ',' + String(h % 100).padStart(2, '0');
+}
+
+// An RFC 3339 time shown in Vietnam time: "23:59 ngày 15/12/2023".
+function formatDeadline(text) {
+  if (!text) return 'Không đặt';
+  const t = new Date(Date.parse(text) + 7 * 3600 * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  const shown = two(t.getUTCHours()) + ':' + two(t.getUTCMinutes()) + ' ngày ' +
+      two(t.getUTCDate()) + '/' + two(t.getUTCMonth() + 1) + '/' + t.getUTCFullYear();
+  return Date.now() > Date.parse(text) ? shown + ' (đã hết hạn)' : shown;
 }
 
 function cell(row, text, className) {
@@ -38,15 +75,55 @@ function cell(row, text, className) {
   return td;
 }
 
-async function showRanking() {
-  const error = document.getElementById('results-error');
-  const blocks = document.getElementById('blocks');
-  error.textContent = '';
-  blocks.replaceChildren();
+function bar(percent) {
+  const div = document.createElement('div');
+  div.className = 'bar';
+  div.style.width = Math.max(0, Math.min(100, percent)) + '%';
+  div.setAttribute('role', 'presentation');
+  return div;
+}
+
+function roundName() { return 'rounds/' + $('round').value; }
+function assessmentName(unit) { return roundName() + '/assessments/' + unit; }
+
+// The selected round and its pinned criteria set, read again on every view change.
+async function loadRound() {
+  session.round = await call('RoundService/GetRound', {name: roundName()});
+  const set = session.set;
+  if (!set || set.id !== session.round.criteria_set ||
+      set.version !== session.round.criteria_set_version) {
+    session.set = await call('CriteriaService/GetCriteriaSet', {
+      name: 'criteriaSets/' + session.round.criteria_set,
+      version: session.round.criteria_set_version,
+    });
+  }
+  return session.round;
+}
+
+function showView(id) {
+  for (const view of document.querySelectorAll('.view')) view.hidden = view.id !== id;
+}
+
+// Runs a view's loader, showing a failure in the view's error line.
+async function guarded(errorId, action) {
+  $(errorId).textContent = '';
   try {
+    await action();
+  } catch (e) {
+    $(errorId).textContent = e.message;
+  }
+}
+
+// ---- results ----
+
+async function showResults() {
+  showView('results');
+  $('breakdown').hidden = true;
+  const blocks = $('blocks');
+  blocks.replaceChildren();
+  await guarded('results-error', async () => {
     const ranking = await call('ScoreService/GetRanking', {
-      name: 'rounds/' + document.getElementById('round').value,
-      column: document.getElementById('column').value,
+      name: roundName(), column: $('column').value,
     });
     const byBlock = new Map();
     for (const unit of ranking.units || []) {
@@ -56,8 +133,7 @@ async function showRanking() {
     for (const [block, units] of byBlock) {
       const table = document.createElement('table');
       table.id = 'ranking-' + block;
-      const caption = table.createCaption();
-      caption.textContent = BLOCK_TITLES[block] || 'Khối ' + block;
+      table.createCaption().textContent = BLOCK_TITLES[block] || 'Khối ' + block;
       const head = table.createTHead().insertRow();
       for (const h of ['Hạng', 'Mã', 'Đơn vị', 'Chỉ số', 'Xếp loại', '']) {
         const th = document.createElement('th');
@@ -75,58 +151,45 @@ async function showRanking() {
         cell(row, unit.rank || '', 'number');
         cell(row, unit.unit);
         cell(row, unit.unit_name);
-        cell(row, formatIndex(unit.index_hundredths || 0), 'number');
+        cell(row, formatIndex(unit.index_hundredths), 'number');
         cell(row, unit.classification || '');
-        const bar = document.createElement('div');
-        bar.className = 'bar';
-        bar.style.width = (Number(unit.index_hundredths || 0) / 100) + '%';
-        bar.setAttribute('role', 'presentation');
-        cell(row, '', 'bar-cell').appendChild(bar);
+        cell(row, '', 'bar-cell').appendChild(bar(Number(unit.index_hundredths || 0) / 100));
       }
       blocks.appendChild(table);
     }
-  } catch (e) {
-    error.textContent = e.message;
-  }
+  });
 }
 
 // One unit's points per area, with a bar for the share of the applicable maximum.
 async function showUnit(code) {
-  const error = document.getElementById('results-error');
-  error.textContent = '';
-  try {
+  await guarded('results-error', async () => {
     const score = await call('ScoreService/GetUnitScore', {
-      name: 'rounds/' + document.getElementById('round').value + '/assessments/' + code,
-      column: document.getElementById('column').value,
+      name: assessmentName(code), column: $('column').value,
     });
-    document.getElementById('breakdown-title').textContent =
-        score.unit_name + ': ' + formatIndex(score.index_hundredths || 0) + ' điểm chỉ số';
+    $('breakdown-title').textContent =
+        score.unit_name + ': ' + formatIndex(score.index_hundredths) + ' điểm chỉ số';
     const body = document.querySelector('#areas tbody');
     body.replaceChildren();
     for (const area of score.areas || []) {
       const row = body.insertRow();
       cell(row, area.code + '. ' + area.title);
-      cell(row, formatMilli(area.points_milli || 0), 'number');
-      cell(row, formatMilli(area.applicable_max_milli || 0), 'number');
-      cell(row, area.applicable_max_milli ? formatIndex(area.index_hundredths || 0) + '%' : '', 'number');
-      const bar = document.createElement('div');
-      bar.className = 'bar';
-      bar.style.width = Math.max(0, Number(area.index_hundredths || 0) / 100) + '%';
-      cell(row, '', 'bar-cell').appendChild(bar);
+      cell(row, formatMilli(area.points_milli), 'number');
+      cell(row, formatMilli(area.applicable_max_milli), 'number');
+      cell(row, area.applicable_max_milli ? formatIndex(area.index_hundredths) + '%' : '',
+           'number');
+      cell(row, '', 'bar-cell').appendChild(bar(Number(area.index_hundredths || 0) / 100));
     }
-    document.getElementById('breakdown').hidden = false;
-    document.getElementById('breakdown').scrollIntoView();
-  } catch (e) {
-    error.textContent = e.message;
-  }
+    $('breakdown').hidden = false;
+    $('breakdown').scrollIntoView();
+  });
 }
 
 async function download() {
-  const round = document.getElementById('round').value;
+  const round = $('round').value;
   const response = await fetch('/v1/rounds/' + round + '/export.xlsx',
-                               {headers: {'Authorization': 'Bearer ' + token}});
+                               {headers: {'Authorization': 'Bearer ' + session.token}});
   if (!response.ok) {
-    document.getElementById('results-error').textContent = (await response.json()).message;
+    $('results-error').textContent = (await response.json()).message;
     return;
   }
   const link = document.createElement('a');
@@ -135,25 +198,51 @@ async function download() {
   link.click();
 }
 
-document.getElementById('signin').addEventListener('submit', async (event) => {
+// ---- signing in and out ----
+
+// The first view for the token's role: a ward its form, the office its board.
+function showHome() {
+  const role = session.caller.role;
+  if (role === 'ROLE_WARD') return showForm();
+  if (role === 'ROLE_APPRAISER') return showBoard();
+  return showResults();
+}
+
+$('signin').addEventListener('submit', async (event) => {
   event.preventDefault();
-  token = document.getElementById('token').value.trim();
-  const error = document.getElementById('signin-error');
-  error.textContent = '';
-  try {
+  session.token = $('token').value.trim();
+  await guarded('signin-error', async () => {
+    session.caller = await call('TokenService/GetCallerToken', {});
     const rounds = await call('RoundService/ListRounds', {});
-    const select = document.getElementById('round');
+    const select = $('round');
     select.replaceChildren();
     for (const round of rounds.rounds || []) {
       select.add(new Option(round.title ? round.title + ' (' + round.id + ')' : round.id, round.id));
     }
-    document.getElementById('signin').hidden = true;
-    document.getElementById('results').hidden = false;
-    await showRanking();
-  } catch (e) {
-    error.textContent = e.message;
-  }
+    const role = session.caller.role;
+    $('who').textContent = (ROLE_TITLES[role] || role) +
+        (session.caller.unit ? ' ' + session.caller.unit : '');
+    $('show-form').hidden = role !== 'ROLE_WARD';
+    $('show-board').hidden = role !== 'ROLE_APPRAISER';
+    $('signin').hidden = true;
+    $('nav').hidden = false;
+    $('token').value = '';
+    await showHome();
+  });
 });
-document.getElementById('round').addEventListener('change', showRanking);
-document.getElementById('column').addEventListener('change', showRanking);
-document.getElementById('download').addEventListener('click', download);
+
+$('signout').addEventListener('click', () => {
+  session.token = '';
+  session.caller = null;
+  showView('');
+  $('nav').hidden = true;
+  $('signin').hidden = false;
+  $('token').focus();
+});
+
+$('round').addEventListener('change', showHome);
+$('column').addEventListener('change', showResults);
+$('download').addEventListener('click', download);
+$('show-results').addEventListener('click', showResults);
+$('show-form').addEventListener('click', () => showForm());
+$('show-board').addEventListener('click', () => showBoard());

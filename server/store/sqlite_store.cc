@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -867,6 +868,30 @@ absl::Status ReadAssessmentRow(sqlite3* db, const std::string& r, const std::str
   return absl::OkStatus();
 }
 
+// The uploaded files (the evidence table) listed on their entries after the references
+// the unit typed, oldest first; a criterion with files only gets an entry (version 0).
+absl::Status AttachEvidenceFiles(sqlite3* db, const std::string& r, const std::string& u,
+                                 v1::Assessment* out) {
+  Stmt files(db,
+             "SELECT criterion, meta FROM evidence WHERE round_id = ? AND unit_code = ? "
+             "ORDER BY id");
+  files.Bind(1, r).Bind(2, u);
+  std::map<std::string, v1::Entry*> entries;
+  for (v1::Entry& e : *out->mutable_entries()) entries[e.criterion()] = &e;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, files.Step());
+    if (!row) break;
+    v1::Entry*& entry = entries[files.Text(0)];
+    if (entry == nullptr) {
+      entry = out->add_entries();
+      entry->set_criterion(files.Text(0));
+    }
+    ASSIGN_OR_RETURN(*entry->add_evidence(),
+                     Parse<v1::Evidence>(files.Blob(1), "evidence"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view round,
@@ -877,6 +902,7 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     RETURN_IF_ERROR(
         ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
+    RETURN_IF_ERROR(AttachEvidenceFiles(db, r, u, &assessment));
     return assessment;
   });
 }
@@ -969,6 +995,13 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
             before = Json(old);
           }
           v1::Entry entry = update.entry;
+          // Uploaded files live in the evidence table and are listed on reads; an entry
+          // written back as read must not hold them twice.
+          auto* evidence = entry.mutable_evidence();
+          evidence->erase(
+              std::remove_if(evidence->begin(), evidence->end(),
+                             [](const v1::Evidence& e) { return e.id() != 0; }),
+              evidence->end());
           entry.set_version(stored + 1);
           entry.set_updated_at(tx.now());
           entry.set_updated_by(tx.ctx().actor.id);

@@ -1,0 +1,448 @@
+// The web page in Debian's headless chromium, driven over W3C WebDriver by Debian's
+// chromedriver, against the real parindex-server over a fresh database: the ranking,
+// and a whole round clicked through by a ward office and an appraiser. Screenshots go
+// to build/artifacts/.
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <tuple>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "criteria/yaml_reader.h"
+#include "engine/ranking.h"
+#include "engine/scorer.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "parindex/v1/score.pb.h"
+#include "parindex/v1/service.pb.h"
+#include "tests/server_process.h"
+#include "tests/store_test_util.h"
+
+namespace {
+
+using parindex::testing::Curl;
+using parindex::testing::Server;
+using parindex::testing::Start;
+using parindex::testing::Stop;
+
+// A WebDriver session on Debian's chromedriver and headless chromium, spoken to over
+// HTTP (W3C WebDriver) with cpp-httplib's client. Element lookups use WebDriver's
+// implicit wait: the driver polls the page until the element exists (10 s at most).
+class Browser {
+ public:
+  Browser() {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      execlp("chromedriver", "chromedriver", "--port=0", nullptr);
+      _exit(127);
+    }
+    close(out[1]);
+    out_ = fdopen(out[0], "r");
+    char line[512];
+    int port = 0;
+    while (port == 0 && std::fgets(line, sizeof(line), out_) != nullptr) {
+      absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
+      if (absl::ConsumePrefix(&l, "ChromeDriver was started successfully on port ")) {
+        port = std::atoi(std::string(l).c_str());
+      }
+    }
+    driver_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    driver_->set_read_timeout(60);
+    const auto session = Send("POST", "/session", R"({"capabilities": {"alwaysMatch": {
+        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ["--headless=new",
+        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"]}}}})");
+    if (session.has_struct_value())
+      session_ = session.struct_value().fields().at("sessionId").string_value();
+    Send("POST", Path("/timeouts"), R"({"implicit": 10000, "script": 20000})");
+  }
+  ~Browser() {
+    if (!session_.empty()) Send("DELETE", Path(""), "");
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    fclose(out_);
+  }
+  bool ok() const { return !session_.empty(); }
+
+  void Go(const std::string& url) { Send("POST", Path("/url"), Json("url", url)); }
+  // The ids of the elements matching a CSS selector (waiting for at least one).
+  std::vector<std::string> Find(const std::string& css) {
+    const auto found =
+        Send("POST", Path("/elements"),
+             absl::StrCat(R"({"using": "css selector", "value": )", Quote(css), "}"));
+    std::vector<std::string> ids;
+    for (const auto& e : found.list_value().values()) {
+      ids.push_back(e.struct_value().fields().begin()->second.string_value());
+    }
+    return ids;
+  }
+  void Type(const std::string& element, const std::string& text) {
+    Send("POST", Path("/element/" + element + "/value"), Json("text", text));
+  }
+  void Clear(const std::string& element) {
+    Send("POST", Path("/element/" + element + "/clear"), "{}");
+  }
+  // Replaces what an input holds.
+  void Retype(const std::string& css, const std::string& text) {
+    const std::string input = Find(css).at(0);
+    Clear(input);
+    Type(input, text);
+  }
+  void Click(const std::string& element) {
+    Send("POST", Path("/element/" + element + "/click"), "{}");
+  }
+  std::string Text(const std::string& element) {
+    return Send("GET", Path("/element/" + element + "/text"), "").string_value();
+  }
+  void ClickOn(const std::string& css) { Click(Find(css).at(0)); }
+  void AcceptAlert() { Send("POST", Path("/alert/accept"), "{}"); }
+  // Waits, by a MutationObserver in the page, until the first element matching `css`
+  // shows `want` (whitespace runs read as one space); answers the text it has then, or
+  // after 15 s.
+  std::string WaitText(const std::string& css, const std::string& want) {
+    static constexpr char kScript[] = R"js(
+      const [css, want, done] = arguments;
+      const text = () => {
+        const e = document.querySelector(css);
+        return e ? e.innerText.replace(/\s+/g, ' ').trim() : '(no element ' + css + ')';
+      };
+      if (text() === want) return done(want);
+      const observer = new MutationObserver(() => {
+        if (text() === want) { observer.disconnect(); done(want); }
+      });
+      observer.observe(document.documentElement,
+                       {subtree: true, childList: true, characterData: true, attributes: true});
+      setTimeout(() => { observer.disconnect(); done(text()); }, 15000);)js";
+    return Send("POST", Path("/execute/async"),
+                absl::StrCat(R"({"script": )", Quote(kScript), R"(, "args": [)", Quote(css),
+                             ", ", Quote(want), "]}"))
+        .string_value();
+  }
+  void Screenshot(const std::string& file) {
+    std::string png;
+    ASSERT_TRUE(
+        absl::Base64Unescape(Send("GET", Path("/screenshot"), "").string_value(), &png));
+    std::ofstream(file, std::ios::binary) << png;
+  }
+
+ private:
+  std::string Path(const std::string& rest) {
+    return absl::StrCat("/session/", session_, rest);
+  }
+  static std::string Quote(const std::string& text) {
+    google::protobuf::Value v;
+    v.set_string_value(text);
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(v, &json);
+    return json;
+  }
+  static std::string Json(const std::string& key, const std::string& value) {
+    return absl::StrCat("{", Quote(key), ": ", Quote(value), "}");
+  }
+  // The "value" of the driver's answer; a failure fails the test with the driver's words.
+  google::protobuf::Value Send(const std::string& verb, const std::string& path,
+                               const std::string& body) {
+    httplib::Result r = verb == "GET" ? driver_->Get(path.c_str())
+                        : verb == "POST"
+                            ? driver_->Post(path.c_str(), body, "application/json")
+                            : driver_->Delete(path.c_str());
+    google::protobuf::Struct answer;
+    if (!r) {
+      ADD_FAILURE() << verb << " " << path << ": " << httplib::to_string(r.error());
+      return {};
+    }
+    EXPECT_EQ(r->status, 200) << verb << " " << path << ": " << r->body;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &answer).ok())
+        << r->body;
+    return answer.fields().contains("value") ? answer.fields().at("value")
+                                             : google::protobuf::Value();
+  }
+
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+  std::unique_ptr<httplib::Client> driver_;
+  std::string session_;
+};
+
+TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("web.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  // The numbers the page must show: the API's own ranking.
+  auto [code, json] = Curl(
+      server.http + "/parindex.v1.ScoreService/GetRanking", server.tokens["appraiser"],
+      R"({"name": "rounds/hungyen-2023", "block": "wards"})", dir.File("ranking"));
+  ASSERT_EQ(code, 200) << json;
+  parindex::v1::Ranking ranking;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ranking).ok());
+  ASSERT_EQ(ranking.units_size(), 7);
+
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Go(server.http + "/");
+  const auto token = browser.Find("#token");
+  ASSERT_EQ(token.size(), 1u);
+  browser.Type(token[0], server.tokens["appraiser"]);
+  browser.Click(browser.Find("#signin-button").at(0));
+  // An appraiser lands on the status board; the ranking is one click away.
+  EXPECT_EQ(browser.WaitText("#board-phase", "Tự đánh giá"), "Tự đánh giá");
+  browser.ClickOn("#show-results");
+  const auto rows = browser.Find("#ranking-wards tbody tr");
+  ASSERT_EQ(rows.size(), 7u);
+  for (int i = 0; i < 7; ++i) {
+    const parindex::v1::UnitScore& u = ranking.units(i);
+    const int64_t index = u.index_hundredths();
+    EXPECT_EQ(
+        browser.Text(rows[i]),
+        absl::StrCat(u.rank(), " ", u.unit(), " ", u.unit_name(), " ", index / 100, ",",
+                     absl::StrFormat("%02d", index % 100), " ", u.classification()));
+  }
+  EXPECT_EQ(browser.Text(rows[0]), "1 PQT Phường Quang Trung 91,71 A");
+
+  // A click on a unit shows its points per area, as GetUnitScore has them.
+  browser.Click(rows[0]);
+  const auto areas = browser.Find("#areas tbody tr");
+  ASSERT_EQ(areas.size(), 9u);
+  // GetUnitScore of PQT: I 9250/10000 milli (9250 hundredths), III 10436/11000 (9487),
+  // IX a bonus of 1000 with no maximum.
+  EXPECT_EQ(browser.Text(areas[0]),
+            "I. Công tác chỉ đạo, điều hành cải cách hành chính 9,25 10,00 92,50%");
+  EXPECT_EQ(browser.Text(areas[2]),
+            "III. Cải cách thủ tục hành chính 10,44 11,00 94,87%");
+  EXPECT_EQ(browser.Text(areas[8]), "IX. Điểm thưởng, điểm trừ 1,00 0,00");
+  EXPECT_EQ(browser.Text(browser.Find("#breakdown-title").at(0)),
+            "Phường Quang Trung: 91,71 điểm chỉ số");
+  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+  browser.Screenshot(std::string(PARINDEX_ARTIFACTS) + "/web-ranking.png");
+
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// The ranking rows of one block as the page prints them, from the engine itself over
+// the demo figures with `change` applied: what the published round must show.
+std::vector<std::string> ExpectedRows(
+    const std::string& block,
+    const std::function<void(const std::string&, parindex::v1::Assessment*)>& change) {
+  namespace criteria = parindex::criteria;
+  const std::string dir = PARINDEX_SOURCE_DIR "/criteria/";
+  auto set = criteria::LoadCriteriaSet(dir + "sets/commune-2025.yaml");
+  auto plan = criteria::LoadPlan(dir + "plans/hungyen-2023.yaml");
+  auto figures = criteria::ReadFigures(dir + "rounds/hungyen-2023/figures.yaml");
+  EXPECT_TRUE(set.ok() && plan.ok() && figures.ok());
+  if (!set.ok() || !plan.ok() || !figures.ok()) return {};
+  std::vector<parindex::v1::UnitScore> scores;
+  for (criteria::UnitFigures& u : figures->proto.units) {
+    // As the demo loads them: survey answers are the office's, not the ward's.
+    parindex::v1::Assessment entered;
+    for (const parindex::v1::Entry& e : u.assessment.entries()) {
+      if (!e.self().has_survey()) *entered.add_entries() = e;
+    }
+    change(u.unit.code(), &entered);
+    scores.push_back(*parindex::engine::ScoreUnit(**set, plan->get(), u.unit, entered,
+                                                  parindex::v1::APPRAISED));
+  }
+  parindex::engine::RankUnitScores(&scores);
+  std::sort(scores.begin(), scores.end(), [](const auto& a, const auto& b) {
+    return a.rank() != b.rank() ? a.rank() < b.rank() : a.unit() < b.unit();
+  });
+  std::vector<std::string> rows;
+  for (const parindex::v1::UnitScore& u : scores) {
+    if (u.block() != block) continue;
+    rows.push_back(absl::StrCat(u.rank(), " ", u.unit(), " ", u.unit_name(), " ",
+                                u.index_hundredths() / 100, ",",
+                                absl::StrFormat("%02d", u.index_hundredths() % 100), " ",
+                                u.classification()));
+  }
+  return rows;
+}
+
+parindex::v1::Entry* EntryFor(parindex::v1::Assessment* a, const std::string& code) {
+  for (parindex::v1::Entry& e : *a->mutable_entries()) {
+    if (e.criterion() == code) return &e;
+  }
+  return nullptr;
+}
+
+// A whole round in the browser: Xã Tân Hưng (XTH, not yet submitted in the demo) fills
+// its form with a mistake shown next to the field, uploads evidence and submits; the
+// appraiser moves the round on, appraises two criteria, asks for an explanation; the
+// ward explains; the appraiser finalises and publishes; the ranking shows the engine's
+// numbers for the same inputs.
+TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("flow.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string appraiser = server.tokens["appraiser"];
+  auto [code, json] =
+      Curl(api + "TokenService/CreateToken", server.tokens["admin"],
+           R"({"role": "ROLE_WARD", "unit": "XTH", "label": "Xã Tân Hưng – một cửa"})",
+           dir.File("token"));
+  ASSERT_EQ(code, 200) << json;
+  parindex::v1::CreateTokenResponse ward;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ward).ok());
+  std::tie(code, json) = Curl(api + "RoundService/GetRound", appraiser,
+                              R"({"name": "rounds/hungyen-2023"})", dir.File("round"));
+  parindex::v1::Round round;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  absl::Time deadline;
+  std::string error;
+  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, round.self_assessment_deadline(),
+                              &deadline, &error))
+      << error;
+  const std::string artifacts = PARINDEX_ARTIFACTS;
+  std::filesystem::create_directories(artifacts);
+
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Go(server.http + "/");
+  auto sign_in = [&](const std::string& token) {
+    browser.Type(browser.Find("#token").at(0), token);
+    browser.ClickOn("#signin-button");
+  };
+  auto sign_out = [&] { browser.ClickOn("#signout"); };
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+
+  // The ward's form: its state, deadline and live preview.
+  sign_in(ward.secret());
+  expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  expect_text("#form-state", "Đang nhập");
+  expect_text("#form-deadline",
+              absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline, absl::FixedTimeZone(7 * 3600)));
+  expect_text("[id='w-value-III.2.1']", "100,00%");
+  expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
+  // A negative count: the engine's message next to the field, nothing stored.
+  browser.Retype("[id='w-III.2.1-resolved_on_time']", "-5");
+  expect_text("[id='w-err-III.2.1']", "resolved_on_time: negative count (-5)");
+  browser.Retype("[id='w-III.2.1-resolved_on_time']", "740");
+  expect_text("[id='w-err-III.2.1']", "");
+  expect_text("[id='w-value-III.2.1']", "94,39%");
+  expect_text("[id='w-target-III.2.1']", "> 95% (chỉ tiêu kế hoạch, xã)");
+  expect_text("[id='w-points-III.2.1']", "0,00 / 2,00");
+  const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
+  std::ofstream(pdf) << "%PDF-1.4\n";
+  browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
+  expect_text("[id='w-evidence-III.2.1'] ul", "bao-cao-mot-cua.pdf (9 B)");
+  browser.Screenshot(artifacts + "/web-ward-form.png");
+  browser.ClickOn("#submit");
+  expect_text("#form-state", "Đã nộp");
+  expect_text("#form-message", "Đã nộp tự đánh giá");
+  // Stored as typed, with the file.
+  std::tie(code, json) =
+      Curl(api + "AssessmentService/GetAssessment", appraiser,
+           R"({"name": "rounds/hungyen-2023/assessments/XTH"})", dir.File("a"));
+  parindex::v1::Assessment stored;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &stored).ok()) << json;
+  EXPECT_EQ(stored.state(), parindex::v1::STATE_SUBMITTED);
+  ASSERT_NE(EntryFor(&stored, "III.2.1"), nullptr);
+  EXPECT_EQ(EntryFor(&stored, "III.2.1")->self().figures().at("resolved_on_time"), 740);
+  ASSERT_EQ(EntryFor(&stored, "III.2.1")->evidence_size(), 1);
+  EXPECT_EQ(EntryFor(&stored, "III.2.1")->evidence(0).sha256(),
+            "e5c62df5dab5c87b6a015ef3d43597074d1eec433b15f51aec63b8582d0e4ab4");
+  sign_out();
+
+  // The appraiser: the board, the round moved to appraisal, XTH appraised.
+  sign_in(appraiser);
+  expect_text("#state-XTH", "Đã nộp");
+  browser.ClickOn("#advance");
+  browser.AcceptAlert();
+  expect_text("#board-phase", "Thẩm định");
+  browser.ClickOn("#appraise-XTH");
+  expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
+  expect_text("[id='self-III.2.1']",
+              "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
+  browser.Retype("[id='a-III.2.1-resolved_on_time']", "760");
+  expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
+  browser.Retype("[id='a-I.5-score_milli']", "1");
+  expect_text("[id='a-points-I.5']", "1,00 / 1,50");
+  browser.Type(browser.Find("[id='comment-III.2.1']").at(0),
+               "Đối chiếu Hệ thống một cửa điện tử: 760 hồ sơ đúng hạn");
+  browser.ClickOn("#save-appraisal");
+  expect_text("#appraisal-message", "Đã lưu thẩm định 2 tiêu chí");
+  browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
+               "Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  browser.ClickOn("#request-explanation");
+  expect_text("#appraisal-state", "Được yêu cầu giải trình");
+  expect_text("[id='a-row-III.2.1'] .request",
+              "Đã yêu cầu: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  expect_text("[id='self-III.2.1']",
+              "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
+  browser.Screenshot(artifacts + "/web-appraisal.png");
+  browser.ClickOn("#back-to-board");
+  expect_text("#state-XTH", "Được yêu cầu giải trình");
+  browser.ClickOn("#advance");
+  browser.AcceptAlert();
+  expect_text("#board-phase", "Giải trình");
+  sign_out();
+
+  // The ward answers the request.
+  sign_in(ward.secret());
+  expect_text("#form-state", "Được yêu cầu giải trình");
+  expect_text("[id='w-row-III.2.1'] .request",
+              "Yêu cầu giải trình: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  browser.Type(browser.Find("[id='explain-III.2.1']").at(0),
+               "20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày 05/01");
+  browser.ClickOn("#submit-explanation");
+  expect_text("#form-state", "Đã giải trình");
+  sign_out();
+
+  // The appraiser reads it, finalises and publishes.
+  sign_in(appraiser);
+  expect_text("#state-XTH", "Đã giải trình");
+  browser.ClickOn("#advance");
+  browser.AcceptAlert();
+  expect_text("#board-phase", "Thẩm định lại");
+  browser.ClickOn("#appraise-XTH");
+  expect_text("[id='explanation-III.2.1']",
+              "Đơn vị giải trình: 20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày 05/01");
+  browser.ClickOn("#finalise");
+  expect_text("#appraisal-state", "Hoàn thành");
+  browser.ClickOn("#back-to-board");
+  for (const char* phase : {"Đã chốt điểm", "Đã công bố"}) {
+    browser.ClickOn("#advance");
+    browser.AcceptAlert();
+    expect_text("#board-phase", phase);
+  }
+
+  // The published ranking: the engine's, with the appraised values laid over XTH's.
+  const std::vector<std::string> want = ExpectedRows(
+      "communes", [](const std::string& unit, parindex::v1::Assessment* a) {
+        if (unit != "XTH") return;
+        parindex::v1::Entry* on_time = EntryFor(a, "III.2.1");
+        (*on_time->mutable_self()->mutable_figures())["resolved_on_time"] = 740;
+        *on_time->mutable_appraised() = on_time->self();
+        (*on_time->mutable_appraised()->mutable_figures())["resolved_on_time"] = 760;
+        EntryFor(a, "I.5")->mutable_appraised()->set_score_milli(1000);
+      });
+  ASSERT_EQ(want.size(), 10u);
+  browser.ClickOn("#show-results");
+  for (size_t i = 0; i < want.size(); ++i) {
+    expect_text(absl::StrCat("#ranking-communes tbody tr:nth-child(", i + 1, ")"), want[i]);
+  }
+  browser.Screenshot(artifacts + "/web-published.png");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+}  // namespace
