@@ -83,6 +83,8 @@ class Core {
       const Caller& c, const v1::BatchUpdateEntriesRequest& r);
   absl::StatusOr<v1::Evidence> UploadEvidence(const Caller& c,
                                               const v1::UploadEvidenceRequest& r);
+  absl::StatusOr<v1::EvidenceFile> GetEvidenceFile(const Caller& c,
+                                                   const v1::GetByNameRequest& r);
   absl::StatusOr<v1::Assessment> SubmitAssessment(const Caller& c,
                                                   const v1::AssessmentActionRequest& r);
   absl::StatusOr<v1::Assessment> RequestExplanation(

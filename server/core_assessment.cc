@@ -358,6 +358,29 @@ absl::StatusOr<v1::Evidence> Core::UploadEvidence(const Caller& c,
   return file.meta;
 }
 
+absl::StatusOr<v1::EvidenceFile> Core::GetEvidenceFile(const Caller& c,
+                                                       const v1::GetByNameRequest& r) {
+  const size_t at = r.name().rfind("/evidence/");
+  int64_t id = 0;
+  if (at == std::string::npos || !absl::SimpleAtoi(r.name().substr(at + 10), &id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("name: expected rounds/{id}/assessments/{unit}/evidence/{n}, got '",
+                     r.name(), "'"));
+  }
+  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name().substr(0, at)));
+  RETURN_IF_ERROR(CheckOwnUnit(c, name.second));
+  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  absl::StatusOr<store::EvidenceFile> file = store_->GetEvidence(id);
+  if (!file.ok() || file->round != name.first || file->unit != name.second) {
+    return absl::NotFoundError(absl::StrCat(r.name(), ": not found"));
+  }
+  v1::EvidenceFile out;
+  *out.mutable_evidence() = std::move(file->meta);
+  *out.mutable_content() = std::move(file->content);
+  return out;
+}
+
 // ---- state changes ----
 
 absl::StatusOr<v1::Assessment> Core::SubmitAssessment(

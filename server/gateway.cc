@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/unary_bytes.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -79,6 +80,38 @@ grpc::Status CallBytes(grpc::Channel* channel, const std::string& method,
   return UnaryCallBytes(stub, &context, method, request, response);
 }
 
+// Content-Disposition for a download: an ASCII name for old clients and the UTF-8 name
+// (RFC 6266, RFC 8187) for the rest, so "báo-cáo.pdf" arrives as named.
+std::string Attachment(absl::string_view file_name) {
+  std::string ascii, encoded;
+  for (unsigned char ch : file_name) {
+    ascii.push_back(ch < 0x80 && ch >= 0x20 && ch != '"' && ch != '\\' ? ch : '_');
+    if (absl::ascii_isalnum(ch) || ch == '.' || ch == '-' || ch == '_') {
+      encoded.push_back(ch);
+    } else {
+      absl::StrAppendFormat(&encoded, "%%%02X", ch);
+    }
+  }
+  return absl::StrCat("attachment; filename=\"", ascii, "\"; filename*=UTF-8''", encoded);
+}
+
+const char* ContentTypeOf(absl::string_view file_name) {
+  static constexpr std::pair<const char*, const char*> kTypes[] = {
+      {".pdf", "application/pdf"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".docx",
+       "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+  };
+  const std::string lower = absl::AsciiStrToLower(file_name);
+  for (const auto& [suffix, type] : kTypes) {
+    if (absl::EndsWith(lower, suffix)) return type;
+  }
+  return "application/octet-stream";
+}
+
 }  // namespace
 
 HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel, size_t max_body_bytes)
@@ -131,29 +164,45 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
     res.set_content(json + "\n", "application/json");
   });
   // Report download: the file itself rather than base64 inside JSON.
+  server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",
+               [channel](const httplib::Request& req, httplib::Response& res) {
+                 v1::ExportRoundRequest request;
+                 request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
+                 request.set_format(std::string(req.matches[2]) == "csv"
+                                        ? v1::ExportRoundRequest::CSV
+                                        : v1::ExportRoundRequest::XLSX);
+                 // A CSV holds one table; the ranking unless ?table= names another.
+                 const bool csv = std::string(req.matches[2]) == "csv";
+                 request.set_table(req.has_param("table") ? req.get_param_value("table")
+                                                          : (csv ? "ranking" : ""));
+                 std::string bytes;
+                 const grpc::Status status =
+                     CallBytes(channel, "/parindex.v1.ReportService/ExportRound",
+                               req.get_header_value("Authorization"),
+                               request.SerializeAsString(), &bytes);
+                 if (!status.ok())
+                   return SendError(res, status.error_code(), status.error_message());
+                 v1::ExportRoundResponse file;
+                 file.ParseFromString(bytes);
+                 res.set_header("Content-Disposition", Attachment(file.file_name()));
+                 res.set_content(file.content(), file.content_type().c_str());
+               });
+  // An evidence file, by the name its entry lists.
   server_->Get(
-      R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",
+      R"(/v1/(rounds/[\w.-]+/assessments/[\w.-]+/evidence/\d+))",
       [channel](const httplib::Request& req, httplib::Response& res) {
-        v1::ExportRoundRequest request;
-        request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
-        request.set_format(std::string(req.matches[2]) == "csv"
-                               ? v1::ExportRoundRequest::CSV
-                               : v1::ExportRoundRequest::XLSX);
-        // A CSV holds one table; the ranking unless ?table= names another.
-        const bool csv = std::string(req.matches[2]) == "csv";
-        request.set_table(req.has_param("table") ? req.get_param_value("table")
-                                                 : (csv ? "ranking" : ""));
+        v1::GetByNameRequest request;
+        request.set_name(std::string(req.matches[1]));
         std::string bytes;
         const grpc::Status status = CallBytes(
-            channel, "/parindex.v1.ReportService/ExportRound",
+            channel, "/parindex.v1.AssessmentService/GetEvidenceFile",
             req.get_header_value("Authorization"), request.SerializeAsString(), &bytes);
         if (!status.ok())
           return SendError(res, status.error_code(), status.error_message());
-        v1::ExportRoundResponse file;
+        v1::EvidenceFile file;
         file.ParseFromString(bytes);
-        res.set_header("Content-Disposition",
-                       absl::StrCat("attachment; filename=\"", file.file_name(), "\""));
-        res.set_content(file.content(), file.content_type().c_str());
+        res.set_header("Content-Disposition", Attachment(file.evidence().file_name()));
+        res.set_content(file.content(), ContentTypeOf(file.evidence().file_name()));
       });
   // The web page, same origin as the API it calls.
   for (const WebAsset& asset : WebAssets()) {

@@ -139,6 +139,7 @@ class AssessmentServiceImpl final : public v1::AssessmentService::Service {
   PARINDEX_RPC(AssessmentService, BatchUpdateEntries, BatchUpdateEntriesRequest,
                BatchUpdateEntriesResponse)
   PARINDEX_RPC(AssessmentService, UploadEvidence, UploadEvidenceRequest, Evidence)
+  PARINDEX_RPC(AssessmentService, GetEvidenceFile, GetByNameRequest, EvidenceFile)
   PARINDEX_RPC(AssessmentService, SubmitAssessment, AssessmentActionRequest, Assessment)
   PARINDEX_RPC(AssessmentService, RequestExplanation, RequestExplanationRequest,
                Assessment)

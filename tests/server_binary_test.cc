@@ -468,6 +468,20 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
               R"("size_bytes":"8","id":"1"})"
               "\n")));
 
+  // The file comes back as the bytes uploaded, to the unit and the office only.
+  const std::string file_url =
+      server.http + "/v1/rounds/hungyen-2023/assessments/PLS/evidence/1";
+  EXPECT_EQ(Curl(file_url, appraiser, "", out),
+            std::make_pair(200, std::string("%PDF-1.4")));
+  EXPECT_EQ(Curl(file_url, server.tokens["ward PLS"], "", out).first, 200);
+  EXPECT_EQ(Curl(file_url, server.tokens["reader"], "", out).first, 403);
+  EXPECT_EQ(Curl(server.http + "/v1/rounds/hungyen-2023/assessments/PHN/evidence/1",
+                 appraiser, "", out),
+            std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": )"
+                                            R"("rounds/hungyen-2023/assessments/PHN/)"
+                                            R"(evidence/1: not found", "details": []})"
+                                            "\n")));
+
   // A body beyond what the largest evidence file needs (1 MiB as base64, plus 1 MiB) is
   // refused before it is read whole.
   {

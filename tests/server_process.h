@@ -75,7 +75,8 @@ inline Server Start(const std::string& db, std::vector<std::string> extra = {}) 
 
 // curl against the HTTP/JSON gateway: {HTTP status, body}.
 inline std::pair<int, std::string> Curl(const std::string& url, const std::string& token,
-                                 const std::string& body, const std::string& out_file) {
+                                        const std::string& body,
+                                        const std::string& out_file) {
   std::string cmd = absl::StrCat("curl -s -o '", out_file, "' -w '%{http_code}' ");
   if (!token.empty()) absl::StrAppend(&cmd, "-H 'Authorization: Bearer ", token, "' ");
   if (!body.empty())

@@ -265,7 +265,7 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 4 * 35);  // 35 methods × 4 roles
+  EXPECT_EQ(checked, 4 * 36);  // 36 methods × 4 roles
 }
 
 TEST_F(ServiceTest, AWardSeesAndChangesOnlyItsOwnUnit) {
@@ -617,7 +617,7 @@ TEST_F(ServiceTest, TheDeadlineClosesTheFormUnlessReopened) {
   EXPECT_EQ(events.events(0).reason(), "Mất điện ngày 27/11");
 }
 
-TEST_F(ServiceTest, EvidenceOverTheLimitIsRefused) {
+TEST_F(ServiceTest, EvidenceIsLimitedListedOnItsEntryAndFetched) {
   CreateDemoRound();
   v1::UploadEvidenceRequest upload;
   upload.set_parent("rounds/r/assessments/HN");
@@ -656,6 +656,36 @@ TEST_F(ServiceTest, EvidenceOverTheLimitIsRefused) {
   EXPECT_TRUE(read.entries(0).self().done());
   ASSERT_EQ(read.entries(0).evidence_size(), 1);
   EXPECT_EQ(read.entries(0).evidence(0).id(), evidence.id());
+
+  // The file itself: the unit's own and the office's, nobody else's.
+  v1::GetByNameRequest get;
+  get.set_name(absl::StrCat("rounds/r/assessments/HN/evidence/", evidence.id()));
+  v1::EvidenceFile file;
+  for (const std::string& token : {wards_["HN"], appraiser_}) {
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile,
+                     token, get, &file)
+                    .ok());
+    EXPECT_EQ(file.content(), "%PDF-1.4 …");
+    EXPECT_EQ(file.evidence().file_name(), "ke-hoach.pdf");
+  }
+  grpc::Status denied =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile,
+           wards_["LS"], get, &file);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(denied.error_message(), "this token acts for unit LS, not HN");
+  // Another unit's path with this file's number: not found, as an unknown number.
+  get.set_name(absl::StrCat("rounds/r/assessments/LS/evidence/", evidence.id()));
+  grpc::Status missing =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile, appraiser_,
+           get, &file);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing.error_message(), absl::StrCat(get.name(), ": not found"));
+  get.set_name("rounds/r/assessments/HN/evidence/x");
+  EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile,
+                 appraiser_, get, &file)
+                .error_message(),
+            "name: expected rounds/{id}/assessments/{unit}/evidence/{n}, got "
+            "'rounds/r/assessments/HN/evidence/x'");
 }
 
 TEST_F(ServiceTest, PreviewScoresWithoutStoring) {

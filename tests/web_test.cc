@@ -9,18 +9,19 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
-#include <tuple>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "criteria/yaml_reader.h"
@@ -133,9 +134,17 @@ class Browser {
       observer.observe(document.documentElement,
                        {subtree: true, childList: true, characterData: true, attributes: true});
       setTimeout(() => { observer.disconnect(); done(text()); }, 15000);)js";
+    return ExecuteAsync(kScript, {css, want});
+  }
+  // Runs `script` in the page with `args`; answers what it passes to its callback (the
+  // last argument), a string.
+  std::string ExecuteAsync(const std::string& script,
+                           const std::vector<std::string>& args) {
+    std::vector<std::string> quoted;
+    for (const std::string& a : args) quoted.push_back(Quote(a));
     return Send("POST", Path("/execute/async"),
-                absl::StrCat(R"({"script": )", Quote(kScript), R"(, "args": [)", Quote(css),
-                             ", ", Quote(want), "]}"))
+                absl::StrCat(R"({"script": )", Quote(script), R"(, "args": [)",
+                             absl::StrJoin(quoted, ", "), "]}"))
         .string_value();
   }
   void Screenshot(const std::string& file) {
@@ -268,10 +277,9 @@ std::vector<std::string> ExpectedRows(
   std::vector<std::string> rows;
   for (const parindex::v1::UnitScore& u : scores) {
     if (u.block() != block) continue;
-    rows.push_back(absl::StrCat(u.rank(), " ", u.unit(), " ", u.unit_name(), " ",
-                                u.index_hundredths() / 100, ",",
-                                absl::StrFormat("%02d", u.index_hundredths() % 100), " ",
-                                u.classification()));
+    rows.push_back(absl::StrCat(
+        u.rank(), " ", u.unit(), " ", u.unit_name(), " ", u.index_hundredths() / 100, ",",
+        absl::StrFormat("%02d", u.index_hundredths() % 100), " ", u.classification()));
   }
   return rows;
 }
@@ -329,8 +337,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   sign_in(ward.secret());
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("#form-state", "Đang nhập");
-  expect_text("#form-deadline",
-              absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline, absl::FixedTimeZone(7 * 3600)));
+  expect_text("#form-deadline", absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline,
+                                                 absl::FixedTimeZone(7 * 3600)));
   expect_text("[id='w-value-III.2.1']", "100,00%");
   expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
   // A negative count: the engine's message next to the field, nothing stored.
@@ -371,8 +379,17 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#board-phase", "Thẩm định");
   browser.ClickOn("#appraise-XTH");
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
-  expect_text("[id='self-III.2.1']",
-              "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
+  expect_text(
+      "[id='self-III.2.1']",
+      "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
+  // The ward's file opens from the appraisal, with the appraiser's token.
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      const [css, done] = arguments;
+      const link = document.querySelector(css);
+      fetch(link.href, {headers: {'Authorization': 'Bearer ' + session.token}})
+          .then((r) => r.text()).then((t) => done(link.getAttribute('href') + ' ' + t));)js",
+                                 {"[id='self-III.2.1'] a"}),
+            "/v1/rounds/hungyen-2023/assessments/XTH/evidence/1 %PDF-1.4\n");
   browser.Retype("[id='a-III.2.1-resolved_on_time']", "760");
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
   browser.Retype("[id='a-I.5-score_milli']", "1");
@@ -387,8 +404,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
   expect_text("[id='a-row-III.2.1'] .request",
               "Đã yêu cầu: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
-  expect_text("[id='self-III.2.1']",
-              "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
+  expect_text(
+      "[id='self-III.2.1']",
+      "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
   browser.Screenshot(artifacts + "/web-appraisal.png");
   browser.ClickOn("#back-to-board");
   expect_text("#state-XTH", "Được yêu cầu giải trình");
@@ -400,8 +418,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   // The ward answers the request.
   sign_in(ward.secret());
   expect_text("#form-state", "Được yêu cầu giải trình");
-  expect_text("[id='w-row-III.2.1'] .request",
-              "Yêu cầu giải trình: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  expect_text(
+      "[id='w-row-III.2.1'] .request",
+      "Yêu cầu giải trình: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
   browser.Type(browser.Find("[id='explain-III.2.1']").at(0),
                "20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày 05/01");
   browser.ClickOn("#submit-explanation");
@@ -415,8 +434,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   browser.AcceptAlert();
   expect_text("#board-phase", "Thẩm định lại");
   browser.ClickOn("#appraise-XTH");
-  expect_text("[id='explanation-III.2.1']",
-              "Đơn vị giải trình: 20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày 05/01");
+  expect_text(
+      "[id='explanation-III.2.1']",
+      "Đơn vị giải trình: 20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày 05/01");
   browser.ClickOn("#finalise");
   expect_text("#appraisal-state", "Hoàn thành");
   browser.ClickOn("#back-to-board");
@@ -427,8 +447,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   }
 
   // The published ranking: the engine's, with the appraised values laid over XTH's.
-  const std::vector<std::string> want = ExpectedRows(
-      "communes", [](const std::string& unit, parindex::v1::Assessment* a) {
+  const std::vector<std::string> want =
+      ExpectedRows("communes", [](const std::string& unit, parindex::v1::Assessment* a) {
         if (unit != "XTH") return;
         parindex::v1::Entry* on_time = EntryFor(a, "III.2.1");
         (*on_time->mutable_self()->mutable_figures())["resolved_on_time"] = 740;
@@ -439,7 +459,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   ASSERT_EQ(want.size(), 10u);
   browser.ClickOn("#show-results");
   for (size_t i = 0; i < want.size(); ++i) {
-    expect_text(absl::StrCat("#ranking-communes tbody tr:nth-child(", i + 1, ")"), want[i]);
+    expect_text(absl::StrCat("#ranking-communes tbody tr:nth-child(", i + 1, ")"),
+                want[i]);
   }
   browser.Screenshot(artifacts + "/web-published.png");
   EXPECT_EQ(Stop(server), 0);

@@ -184,18 +184,18 @@ async function showUnit(code) {
   });
 }
 
-async function download() {
-  const round = $('round').value;
-  const response = await fetch('/v1/rounds/' + round + '/export.xlsx',
-                               {headers: {'Authorization': 'Bearer ' + session.token}});
+// A file from the gateway (it needs the token, so not a plain link), saved as `name`.
+async function downloadFile(url, name, errorId) {
+  const response = await fetch(url, {headers: {'Authorization': 'Bearer ' + session.token}});
   if (!response.ok) {
-    $('results-error').textContent = (await response.json()).message;
+    $(errorId).textContent = (await response.json()).message;
     return;
   }
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await response.blob());
-  link.download = round + '.xlsx';
+  link.download = name;
   link.click();
+  URL.revokeObjectURL(link.href);
 }
 
 // ---- signing in and out ----
@@ -242,7 +242,9 @@ $('signout').addEventListener('click', () => {
 
 $('round').addEventListener('change', showHome);
 $('column').addEventListener('change', showResults);
-$('download').addEventListener('click', download);
+$('download').addEventListener('click', () => downloadFile(
+    '/v1/rounds/' + $('round').value + '/export.xlsx', $('round').value + '.xlsx',
+    'results-error'));
 $('show-results').addEventListener('click', showResults);
 $('show-form').addEventListener('click', () => showForm());
 $('show-board').addEventListener('click', () => showBoard());

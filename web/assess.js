@@ -316,10 +316,23 @@ async function saveChanged(prefix, entries, mask, errorId) {
   }
 }
 
-function evidenceList(entry) {
+// The entry's evidence: uploaded files as download links, references as text.
+function evidenceList(entry, errorId) {
   const list = element('ul', {class: 'evidence'});
   for (const ev of (entry || {}).evidence || []) {
-    list.appendChild(element('li', {}, ev.file_name + ' (' + formatBytes(ev.size_bytes) + ')'));
+    const item = element('li');
+    if (Number(ev.id || 0) > 0) {
+      const url = '/v1/' + assessmentName(form.unit) + '/evidence/' + ev.id;
+      const link = element('a', {href: url}, ev.file_name);
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        downloadFile(url, ev.file_name, errorId);
+      });
+      item.append(link, ' (' + formatBytes(ev.size_bytes) + ')');
+    } else {
+      item.textContent = [ev.document_type, ev.number, ev.summary].filter((x) => x).join(' – ');
+    }
+    list.appendChild(item);
   }
   return list;
 }
@@ -385,7 +398,7 @@ async function showForm() {
       evidence.id = 'w-evidence-' + c.code;
       const required = (c.evidence || []).map((e) => e.document_type).join('; ');
       if (required) evidence.appendChild(element('p', {class: 'note'}, required));
-      evidence.appendChild(evidenceList(entry));
+      evidence.appendChild(evidenceList(entry, 'form-error'));
       if (editable && shapeOf(c) !== 'survey') {
         const upload = element('input', {type: 'file', id: 'upload-' + c.code,
           'aria-label': 'Tải tài liệu kiểm chứng cho ' + c.code});
@@ -410,7 +423,7 @@ async function uploadEvidence(criterion, input) {
     const entry = form.entries.get(criterion.code) || {criterion: criterion.code};
     entry.evidence = (entry.evidence || []).concat([stored]);
     form.entries.set(criterion.code, entry);
-    $('w-evidence-' + criterion.code).querySelector('ul').replaceWith(evidenceList(entry));
+    $('w-evidence-' + criterion.code).querySelector('ul').replaceWith(evidenceList(entry, 'form-error'));
     input.value = '';
     $('form-message').textContent = 'Đã tải lên ' + stored.file_name + ' cho tiêu chí ' + criterion.code;
   });
@@ -533,7 +546,7 @@ async function showAppraisal(unit) {
       const sp = selfPoints.get(c.code);
       if (sp) ward.appendChild(element('p', {class: 'note'}, 'Tự chấm: ' + formatMilli(sp.points_milli)));
       if (entry.comment) ward.appendChild(element('p', {class: 'note'}, entry.comment));
-      ward.appendChild(evidenceList(entry));
+      ward.appendChild(evidenceList(entry, 'appraisal-error'));
       const inputs = cell(row, '');
       const survey = shapeOf(c) === 'survey';
       inputs.appendChild(valueInputs('a', c, entry.appraised || entry.self, editable && !survey,

@@ -1114,13 +1114,18 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
 
 absl::StatusOr<EvidenceFile> SqliteStore::GetEvidence(int64_t id) {
   return Read<EvidenceFile>([id](sqlite3* db) -> absl::StatusOr<EvidenceFile> {
-    Stmt get(db, "SELECT meta, content FROM evidence WHERE id = ?");
+    Stmt get(db,
+             "SELECT meta, content, round_id, unit_code, criterion FROM evidence "
+             "WHERE id = ?");
     get.Bind(1, id);
     ASSIGN_OR_RETURN(bool found, get.Step());
     if (!found) return absl::NotFoundError(absl::StrCat("evidence ", id, ": not found"));
     EvidenceFile file;
     ASSIGN_OR_RETURN(file.meta, Parse<v1::Evidence>(get.Blob(0), "evidence"));
     file.content = get.Blob(1);
+    file.round = get.Text(2);
+    file.unit = get.Text(3);
+    file.criterion = get.Text(4);
     return file;
   });
 }

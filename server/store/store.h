@@ -57,6 +57,7 @@ struct StateChange {
 struct EvidenceFile {
   v1::Evidence meta;  // with id, sha256 and size_bytes filled by the store
   std::string content;
+  std::string round, unit, criterion;  // whose file it is
 };
 
 struct AuditFilter {
