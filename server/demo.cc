@@ -109,7 +109,9 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
            {"admin", v1::ROLE_ADMIN, ""},
            {"appraiser", v1::ROLE_APPRAISER, ""},
            {"reader", v1::ROLE_READER, ""},
-           {"ward PLS", v1::ROLE_WARD, "PLS"}}) {
+           {"ward PLS", v1::ROLE_WARD, "PLS"},
+           // Xã Tân Hưng has not submitted yet: its form is open in the web page.
+           {"ward XTH", v1::ROLE_WARD, "XTH"}}) {
     v1::CreateTokenRequest request;
     request.set_role(role);
     request.set_unit(unit);

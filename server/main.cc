@@ -169,7 +169,10 @@ int Serve(const ServeOptions& options) {
     if (!http_url.empty()) {
       std::cout << "  curl -H 'Authorization: Bearer " << appraiser
                 << "' -d '{\"name\": \"rounds/hungyen-2023\"}' " << http_url
-                << "/parindex.v1.ScoreService/GetRanking\n";
+                << "/parindex.v1.ScoreService/GetRanking\n"
+                << "  the web page: open " << http_url
+                << "/ and sign in with a token above (ward XTH: its form; appraiser: the "
+                   "board)\n";
     }
   }
   std::cout.flush();

@@ -55,7 +55,7 @@ TEST(ServerBinary, ServesTheDemoOnAFreeLoopbackPortAndStopsOnSigterm) {
   Server server = Start(dir.File("fresh.db"));
   ASSERT_GT(server.pid, 0);
   ASSERT_TRUE(absl::StartsWith(server.address, "127.0.0.1:")) << server.address;
-  ASSERT_EQ(server.tokens.size(), 4u);
+  ASSERT_EQ(server.tokens.size(), 5u);
   const std::string out = dir.File("out.json");
 
   auto [code, ranking] =

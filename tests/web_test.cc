@@ -302,15 +302,10 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   ASSERT_FALSE(server.http.empty());
   const std::string api = server.http + "/parindex.v1.";
   const std::string appraiser = server.tokens["appraiser"];
-  auto [code, json] =
-      Curl(api + "TokenService/CreateToken", server.tokens["admin"],
-           R"({"role": "ROLE_WARD", "unit": "XTH", "label": "Xã Tân Hưng – một cửa"})",
-           dir.File("token"));
-  ASSERT_EQ(code, 200) << json;
-  parindex::v1::CreateTokenResponse ward;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ward).ok());
-  std::tie(code, json) = Curl(api + "RoundService/GetRound", appraiser,
-                              R"({"name": "rounds/hungyen-2023"})", dir.File("round"));
+  const std::string ward = server.tokens["ward XTH"];
+  ASSERT_FALSE(ward.empty());
+  auto [code, json] = Curl(api + "RoundService/GetRound", appraiser,
+                           R"({"name": "rounds/hungyen-2023"})", dir.File("round"));
   parindex::v1::Round round;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
   absl::Time deadline;
@@ -334,7 +329,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   };
 
   // The ward's form: its state, deadline and live preview.
-  sign_in(ward.secret());
+  sign_in(ward);
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("#form-state", "Đang nhập");
   expect_text("#form-deadline", absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline,
@@ -374,9 +369,11 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   // The appraiser: the board, the round moved to appraisal, XTH appraised.
   sign_in(appraiser);
   expect_text("#state-XTH", "Đã nộp");
+  expect_text("#board-summary", "17 (Đang nhập: 2, Đã nộp: 15)");
   browser.ClickOn("#advance");
   browser.AcceptAlert();
   expect_text("#board-phase", "Thẩm định");
+  browser.Screenshot(artifacts + "/web-board.png");
   browser.ClickOn("#appraise-XTH");
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
   expect_text(
@@ -416,7 +413,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   sign_out();
 
   // The ward answers the request.
-  sign_in(ward.secret());
+  sign_in(ward);
   expect_text("#form-state", "Được yêu cầu giải trình");
   expect_text(
       "[id='w-row-III.2.1'] .request",

@@ -480,6 +480,11 @@ async function showBoard() {
     $('advance').hidden = !next;
     $('advance').textContent = next ? 'Chuyển sang giai đoạn: ' + PHASE_TITLES[next] : '';
     $('advance').dataset.next = next || '';
+    const counts = new Map();
+    for (const a of list.assessments || []) counts.set(a.state, (counts.get(a.state) || 0) + 1);
+    $('board-summary').textContent = (list.assessments || []).length + ' (' +
+        Object.keys(STATE_TITLES).filter((s) => counts.has(s))
+            .map((s) => STATE_TITLES[s] + ': ' + counts.get(s)).join(', ') + ')';
     const body = document.querySelector('#board-table tbody');
     body.replaceChildren();
     for (const a of list.assessments || []) {
