@@ -124,6 +124,14 @@ class Core {
   absl::StatusOr<v1::Token> GetCallerToken(const Caller& c,
                                            const v1::GetCallerTokenRequest& r);
 
+  // Every round's phase and how many of its units are in each state, for /metrics.
+  struct RoundGauge {
+    std::string round;
+    v1::RoundPhase phase = v1::ROUND_PHASE_UNSPECIFIED;
+    std::map<v1::AssessmentState, int> states;
+  };
+  absl::StatusOr<std::vector<RoundGauge>> RoundGauges();
+
   // Tokens are looked up on every call: cached here, dropped when revoked.
   absl::StatusOr<Caller> Authenticate(absl::string_view secret);
 

@@ -144,6 +144,24 @@ absl::StatusOr<v1::ListAssessmentsResponse> Core::ListAssessments(
   return response;
 }
 
+absl::StatusOr<std::vector<Core::RoundGauge>> Core::RoundGauges() {
+  ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
+  std::vector<RoundGauge> gauges;
+  for (const v1::Round& round : rounds) {
+    RoundGauge& g = gauges.emplace_back();
+    g.round = round.id();
+    g.phase = round.phase();
+    if (round.phase() >= v1::PHASE_FINALISED) {  // every unit is final: no need to read
+      g.states[v1::STATE_FINAL] = round.units_size();
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
+                     store_->ListAssessments(round.id()));
+    for (const v1::Assessment& a : all) ++g.states[EffectiveState(round, a)];
+  }
+  return gauges;
+}
+
 // ---- entries ----
 
 absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(

@@ -114,8 +114,8 @@ const char* ContentTypeOf(absl::string_view file_name) {
 
 }  // namespace
 
-HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel, size_t max_body_bytes)
-    : channel_(std::move(channel)), max_body_bytes_(max_body_bytes) {
+HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel, GatewayOptions options)
+    : channel_(std::move(channel)), options_(std::move(options)) {
   v1::EchoMessage::descriptor();  // the API's descriptors are registered
 }
 
@@ -123,7 +123,7 @@ HttpGateway::~HttpGateway() { Stop(); }
 
 absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
-  server_->set_payload_max_length(max_body_bytes_);
+  server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_tcp_nodelay(true);  // else small answers wait for delayed ACKs (40 ms)
   grpc::Channel* channel = channel_.get();
   server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel](const httplib::Request& req,
@@ -214,9 +214,30 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
       res.set_content(asset.content.data(), asset.content.size(), type);
     });
   }
+  // Liveness: the process answers. Readiness: the gRPC server's health service says
+  // SERVING (it stops saying so when shutting down).
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
+  server_->Get("/readyz", [channel](const httplib::Request&, httplib::Response& res) {
+    // Debian ships no generated health.pb.h. The request (service "", the whole server)
+    // is empty on the wire; the answer SERVING is field 1 = 1: bytes 08 01.
+    std::string bytes;
+    const grpc::Status status =
+        CallBytes(channel, "/grpc.health.v1.Health/Check", "", "", &bytes);
+    if (status.ok() && bytes == std::string("\x08\x01", 2)) {
+      return res.set_content("ready\n", "text/plain");
+    }
+    res.status = 503;
+    res.set_content(status.ok() ? "not serving\n" : status.error_message() + "\n",
+                    "text/plain");
+  });
+  if (options_.metrics) {
+    server_->Get("/metrics", [metrics = options_.metrics](const httplib::Request&,
+                                                          httplib::Response& res) {
+      res.set_content(metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+  }
   const int bound = port == 0 ? server_->bind_to_any_port(host)
                               : (server_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0)

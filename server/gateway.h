@@ -7,6 +7,7 @@
 #ifndef PARINDEX_SERVER_GATEWAY_H_
 #define PARINDEX_SERVER_GATEWAY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,20 +21,27 @@ class Server;
 
 namespace parindex::server {
 
+struct GatewayOptions {
+  // Request bodies over this are refused with 413 before they are read whole.
+  size_t max_body_bytes = 1 << 20;
+  // The text of GET /metrics (Prometheus); no such route when empty.
+  std::function<std::string()> metrics;
+};
+
 class HttpGateway {
  public:
-  // Request bodies over max_body_bytes are refused with 413 before they are read whole.
-  HttpGateway(std::shared_ptr<grpc::Channel> channel, size_t max_body_bytes);
+  HttpGateway(std::shared_ptr<grpc::Channel> channel, GatewayOptions options);
   ~HttpGateway();
 
   // Listens on host:port (port 0 picks a free one) in a background thread; returns the
-  // port. Also serves GET /healthz and GET /v1/rounds/{id}/export.{xlsx,csv}.
+  // port. Also serves the web page, file downloads, GET /healthz (the process is up),
+  // GET /readyz (the gRPC health service answers SERVING) and GET /metrics.
   absl::StatusOr<int> Start(const std::string& host, int port);
   void Stop();
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
-  size_t max_body_bytes_;
+  GatewayOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };

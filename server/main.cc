@@ -17,8 +17,10 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "server/auth.h"
 #include "server/demo.h"
 #include "server/gateway.h"
+#include "server/metrics.h"
 #include "server/service.h"
 #include "server/store/schema.h"
 #include "server/store/sqlite_store.h"
@@ -63,6 +65,14 @@ struct ServeOptions {
   int64_t max_evidence_mb = 20;
 };
 
+// Resident set size from /proc/self/statm (pages), for /metrics; 0 if unreadable.
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
 int Serve(const ServeOptions& options) {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
@@ -95,8 +105,17 @@ int Serve(const ServeOptions& options) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
 
+  parindex::server::Metrics metrics([] {
+    std::vector<std::string> methods;
+    for (const auto& [method, roles] : parindex::server::MethodRoles())
+      methods.push_back(method);
+    return methods;
+  }());
   parindex::store::SqliteOptions store_options;
   store_options.path = options.db;
+  store_options.on_commit = [&metrics](absl::Duration latency, int writes) {
+    metrics.RecordCommit(latency, writes);
+  };
   store_options.max_evidence_bytes = options.max_evidence_mb << 20;
   auto store = parindex::store::SqliteStore::Open(store_options);
   if (!store.ok()) return Fail(store.status());
@@ -117,6 +136,7 @@ int Serve(const ServeOptions& options) {
   builder.SetMaxReceiveMessageSize(static_cast<int>((options.max_evidence_mb + 4) << 20));
   parindex::server::ServiceOptions service_options;
   service_options.log_rpcs = !options.quiet;
+  service_options.metrics = &metrics;
   auto services = parindex::server::MakeServices(&core, service_options);
   for (auto& service : services) builder.RegisterService(service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -143,10 +163,13 @@ int Serve(const ServeOptions& options) {
         !absl::SimpleAtoi(options.http.substr(colon + 1), &http_port)) {
       return Fail(absl::InvalidArgumentError("--http: expected host:port"));
     }
+    parindex::server::GatewayOptions gateway_options;
+    // An evidence file travels as base64 (4/3 of its size) inside JSON.
+    gateway_options.max_body_bytes =
+        static_cast<size_t>(options.max_evidence_mb) * (1 << 20) / 3 * 4 + (1 << 20);
+    gateway_options.metrics = [&metrics] { return metrics.Render(); };
     gateway = std::make_unique<parindex::server::HttpGateway>(
-        server->InProcessChannel(grpc::ChannelArguments()),
-        // An evidence file travels as base64 (4/3 of its size) inside JSON.
-        static_cast<size_t>(options.max_evidence_mb) * (1 << 20) / 3 * 4 + (1 << 20));
+        server->InProcessChannel(grpc::ChannelArguments()), gateway_options);
     auto bound = gateway->Start(options.http.substr(0, colon), http_port);
     if (!bound.ok()) return Fail(bound.status());
     http_url = absl::StrCat("http://", options.http.substr(0, colon), ":", *bound);
@@ -177,11 +200,46 @@ int Serve(const ServeOptions& options) {
   }
   std::cout.flush();
 
+  metrics.AddCollector([&core, &store](std::string* out) {
+    parindex::server::AppendFamily(out, "parindex_store_write_queue_depth", "gauge",
+                                   "Writes waiting for the store's writer thread.");
+    parindex::server::AppendSample(out, "parindex_store_write_queue_depth", "",
+                                   static_cast<double>((*store)->queue_depth()));
+    parindex::server::AppendFamily(out, "process_resident_memory_bytes", "gauge",
+                                   "Resident memory of the server process.");
+    parindex::server::AppendSample(out, "process_resident_memory_bytes", "",
+                                   static_cast<double>(ResidentBytes()));
+    auto rounds = core.RoundGauges();
+    if (!rounds.ok()) return;
+    parindex::server::AppendFamily(out, "parindex_round_phase", "gauge",
+                                   "1 for the phase each round is in.");
+    for (const auto& r : *rounds) {
+      parindex::server::AppendSample(
+          out, "parindex_round_phase",
+          absl::StrCat("round=\"", r.round, "\",phase=\"",
+                       parindex::v1::RoundPhase_Name(r.phase), "\""),
+          1);
+    }
+    parindex::server::AppendFamily(
+        out, "parindex_round_units", "gauge",
+        "Units of each round by the state of their assessment.");
+    for (const auto& r : *rounds) {
+      for (const auto& [state, n] : r.states) {
+        parindex::server::AppendSample(
+            out, "parindex_round_units",
+            absl::StrCat("round=\"", r.round, "\",state=\"",
+                         parindex::v1::AssessmentState_Name(state), "\""),
+            n);
+      }
+    }
+  });
+
   std::thread waiter([&] {
     char signal = 0;
     while (read(shutdown_pipe[0], &signal, 1) < 0 && errno == EINTR) {
     }
     std::cerr << "parindex-server: shutting down (signal " << int{signal} << ")\n";
+    server->GetHealthCheckService()->Shutdown();  // NOT_SERVING: /readyz answers 503
     if (gateway != nullptr) gateway->Stop();  // its calls finish before the server stops
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   });

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "parindex/v1/service.grpc.pb.h"
@@ -37,7 +38,10 @@ class Handler {
       status = result.status();
       if (result.ok()) *response = std::move(*result);
     }
-    if (options_.log_rpcs) Log(method, status, absl::Now() - start, caller);
+    const absl::Duration latency = absl::Now() - start;
+    if (options_.metrics != nullptr)
+      options_.metrics->RecordRpc(method, status.code(), latency);
+    if (options_.log_rpcs) Log(method, status, latency, caller);
     return ToGrpcStatus(status);
   }
 
@@ -62,14 +66,24 @@ class Handler {
     return absl::OkStatus();
   }
 
+  // One line per call in logfmt (key=value, quoted where needed), for grep and for log
+  // collectors alike.
   void Log(const char* method, const absl::Status& status, absl::Duration latency,
            const Caller& caller) {
-    const std::string line = absl::StrCat(
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), VietnamTime()), " rpc ",
-        method, " code=", absl::StatusCodeToString(status.code()),
+    std::string line = absl::StrCat(
+        "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), VietnamTime()),
+        " event=rpc method=", method, " code=", absl::StatusCodeToString(status.code()),
         " latency_us=", absl::ToInt64Microseconds(latency),
-        " role=", RoleName(caller.role),
-        caller.unit.empty() ? "" : absl::StrCat(" unit=", caller.unit), "\n");
+        " role=", RoleName(caller.role));
+    if (!caller.token_id.empty()) absl::StrAppend(&line, " token=", caller.token_id);
+    if (!caller.unit.empty()) absl::StrAppend(&line, " unit=", caller.unit);
+    if (!status.ok())
+      absl::StrAppend(
+          &line, " message=\"",
+          absl::StrReplaceAll(status.message(),
+                              {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}}),
+          "\"");
+    line.push_back('\n');
     std::lock_guard<std::mutex> lock(log_mu_);
     std::fputs(line.c_str(), stderr);
   }

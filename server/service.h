@@ -9,11 +9,13 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/impl/codegen/service_type.h"
 #include "server/core.h"
+#include "server/metrics.h"
 
 namespace parindex::server {
 
 struct ServiceOptions {
-  bool log_rpcs = true;  // one line per call on stderr
+  bool log_rpcs = true;        // one line per call on stderr
+  Metrics* metrics = nullptr;  // counts and times every call when set
 };
 
 // All the services over one Core, ready to register with a grpc::ServerBuilder.

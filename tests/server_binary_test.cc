@@ -512,6 +512,74 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   fclose(server.out);
 }
 
+// /metrics counts what was called, gRPC and HTTP alike, and the rounds' states;
+// /readyz answers while the server serves.
+TEST(ServerBinary, TheHttpPortServesMetricsAndReadiness) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("metrics.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string out = dir.File("out");
+  EXPECT_EQ(Curl(server.http + "/readyz", "", "", out),
+            std::make_pair(200, std::string("ready\n")));
+  const std::string ranking = server.http + "/parindex.v1.ScoreService/GetRanking";
+  const std::string round = R"({"name": "rounds/hungyen-2023"})";
+  EXPECT_EQ(Curl(ranking, server.tokens["appraiser"], round, out).first, 200);
+  EXPECT_EQ(Curl(ranking, "", round, out).first, 401);
+  EXPECT_EQ(Call(server, server.tokens["appraiser"],
+                 "/parindex.v1.ScoreService/GetRanking", round, out)
+                .first,
+            0);
+  auto metrics = [&] {
+    auto [code, text] = Curl(server.http + "/metrics", "", "", out);
+    EXPECT_EQ(code, 200);
+    return text;
+  };
+  auto value = [](const std::string& text, const std::string& series) {
+    const size_t at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return std::string("(absent)");
+    const size_t start = at + series.size() + 2;
+    return text.substr(start, text.find('\n', start) - start);
+  };
+  std::string text = metrics();
+  const std::string method = R"(method="/parindex.v1.ScoreService/GetRanking")";
+  EXPECT_EQ(value(text, absl::StrCat("parindex_rpc_total{", method, R"(,code="OK"})")),
+            "2");
+  EXPECT_EQ(value(text, absl::StrCat("parindex_rpc_total{", method,
+                                     R"(,code="UNAUTHENTICATED"})")),
+            "1");
+  EXPECT_EQ(value(text, absl::StrCat("parindex_rpc_duration_seconds_bucket{", method,
+                                     R"(,le="+Inf"})")),
+            "3");
+  EXPECT_EQ(
+      value(
+          text,
+          R"(parindex_round_phase{round="hungyen-2023",phase="PHASE_SELF_ASSESSMENT"})"),
+      "1");
+  EXPECT_EQ(
+      value(text,
+            R"(parindex_round_units{round="hungyen-2023",state="STATE_SUBMITTED"})"),
+      "14");
+  EXPECT_EQ(
+      value(text, R"(parindex_round_units{round="hungyen-2023",state="STATE_DRAFT"})"),
+      "3");
+  EXPECT_EQ(value(text, "parindex_store_write_queue_depth"), "0");
+  // One more acknowledged write: one more in the store's count and in the states.
+  const std::string writes = value(text, "parindex_store_writes_total");
+  EXPECT_EQ(Curl(server.http + "/parindex.v1.AssessmentService/SubmitAssessment",
+                 server.tokens["ward XTH"],
+                 R"({"name": "rounds/hungyen-2023/assessments/XTH", "etag": "1"})", out)
+                .first,
+            200);
+  text = metrics();
+  EXPECT_EQ(value(text, "parindex_store_writes_total"),
+            std::to_string(std::stoll(writes) + 1));
+  EXPECT_EQ(
+      value(text,
+            R"(parindex_round_units{round="hungyen-2023",state="STATE_SUBMITTED"})"),
+      "15");
+  EXPECT_EQ(parindex::testing::Stop(server), 0);
+}
+
 TEST(ServerBinary, RefusesPlaintextOffLoopback) {
   parindex::testing::TempDir dir;
   const std::string cmd =

@@ -225,6 +225,11 @@ int64_t SqliteStore::commits() const {
   return commits_;
 }
 
+size_t SqliteStore::queue_depth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
 std::string SqliteStore::Now() const {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_->Now(), absl::UTCTimeZone());
 }
@@ -269,6 +274,7 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
     for (size_t i = 0; i < group.size(); ++i)
       group[i]->done.set_value(std::move(results[i]));
   };
+  const absl::Time start = absl::Now();
   absl::Status begin = Exec(writer_, "BEGIN IMMEDIATE");
   if (!begin.ok()) {
     for (auto& r : results)
@@ -347,6 +353,10 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++commits_;
+  }
+  if (options_.on_commit) {
+    options_.on_commit(absl::Now() - start,
+                       commit.ok() ? static_cast<int>(group.size()) : 0);
   }
   answer();
 }

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "server/store/store.h"
 
 namespace parindex::store {
@@ -33,6 +34,9 @@ struct SqliteOptions {
   int max_group = 256;     // writes committed together at most
   int schema_version = 0;  // migrate up to this; 0 = the latest (tests use older ones)
   const Clock* clock = nullptr;  // null: the real clock
+  // Called by the writer thread after each transaction: its time (BEGIN to COMMIT) and
+  // how many writes it carried. For metrics; must be quick.
+  std::function<void(absl::Duration, int)> on_commit;
 };
 
 class SqliteStore final : public Store {
@@ -97,6 +101,8 @@ class SqliteStore final : public Store {
 
   // Groups committed so far (a group holds one or more writes): for tests and metrics.
   int64_t commits() const;
+  // Writes waiting for the writer thread.
+  size_t queue_depth() const;
 
  private:
   struct Write;
