@@ -34,9 +34,10 @@ void Histogram::Render(absl::string_view name, absl::string_view labels,
                     "\n");
   }
   const std::string braces = labels.empty() ? "" : absl::StrCat("{", labels, "}");
-  absl::StrAppend(out, name, "_sum", braces, " ",
-                  absl::StrFormat("%.6f", sum_micros_.load(std::memory_order_relaxed) / 1e6),
-                  "\n", name, "_count", braces, " ", cumulative, "\n");
+  absl::StrAppend(
+      out, name, "_sum", braces, " ",
+      absl::StrFormat("%.6f", sum_micros_.load(std::memory_order_relaxed) / 1e6), "\n",
+      name, "_count", braces, " ", cumulative, "\n");
 }
 
 void AppendFamily(std::string* out, absl::string_view name, absl::string_view type,
@@ -83,11 +84,11 @@ std::string Metrics::Render() const {
     for (size_t c = 0; c < rpc->codes.size(); ++c) {
       const uint64_t n = rpc->codes[c].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      AppendSample(&out, "parindex_rpc_total",
-                   absl::StrCat("method=\"", method, "\",code=\"",
-                                absl::StatusCodeToString(static_cast<absl::StatusCode>(c)),
-                                "\""),
-                   static_cast<double>(n));
+      AppendSample(
+          &out, "parindex_rpc_total",
+          absl::StrCat("method=\"", method, "\",code=\"",
+                       absl::StatusCodeToString(static_cast<absl::StatusCode>(c)), "\""),
+          static_cast<double>(n));
     }
   }
   AppendFamily(&out, "parindex_rpc_duration_seconds", "histogram",

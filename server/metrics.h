@@ -23,8 +23,8 @@ namespace parindex::server {
 class Histogram {
  public:
   static constexpr std::array<int64_t, 14> kBoundsMicros = {
-      500,    1000,    2500,    5000,    10000,   25000,   50000,
-      100000, 250000,  500000,  1000000, 2500000, 5000000, 10000000};
+      500,    1000,   2500,   5000,    10000,   25000,   50000,
+      100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
 
   void Observe(absl::Duration d);
   // Appends NAME_bucket{LABELS,le="…"} (cumulative), NAME_sum and NAME_count.

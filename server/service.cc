@@ -20,6 +20,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
+std::string ShortenMessage(absl::string_view message, size_t limit) {
+  if (message.size() <= limit) return std::string(message);
+  size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(message.substr(0, cut), "… (", message.size(), " bytes in all)");
+}
+
 namespace {
 
 class Handler {
@@ -37,6 +44,12 @@ class Handler {
       absl::StatusOr<Response> result = fn(caller);
       status = result.status();
       if (result.ok()) *response = std::move(*result);
+    }
+    // Messages quote what was sent ("'X.9' is not a criterion"); a huge value must not
+    // make a huge answer (gRPC carries the message in a header of at most 8 KiB).
+    if (status.message().size() > kMaxMessageBytes) {
+      status =
+          absl::Status(status.code(), ShortenMessage(status.message(), kMaxMessageBytes));
     }
     const absl::Duration latency = absl::Now() - start;
     if (options_.metrics != nullptr)

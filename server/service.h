@@ -4,8 +4,10 @@
 #define PARINDEX_SERVER_SERVICE_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/impl/codegen/service_type.h"
 #include "server/core.h"
@@ -21,6 +23,11 @@ struct ServiceOptions {
 // All the services over one Core, ready to register with a grpc::ServerBuilder.
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
                                                          ServiceOptions options = {});
+
+// An error message cut to at most `limit` bytes (at a UTF-8 boundary) with its length
+// noted: "…'XXXX… (100042 bytes in all)".
+std::string ShortenMessage(absl::string_view message, size_t limit);
+inline constexpr size_t kMaxMessageBytes = 1024;
 
 // absl::Status -> grpc::Status, keeping the code and the message.
 grpc::Status ToGrpcStatus(const absl::Status& status);

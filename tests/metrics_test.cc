@@ -56,7 +56,8 @@ TEST(Metrics, RendersCountersAndCumulativeHistograms) {
                       "# HELP parindex_store_writes_total"),
             std::string::npos);
   EXPECT_NE(text.find("parindex_store_writes_total 5\n"), std::string::npos);
-  EXPECT_TRUE(text.ends_with("# HELP g A gauge.\n# TYPE g gauge\ng{k=\"v\"} 7\n")) << text;
+  EXPECT_TRUE(text.ends_with("# HELP g A gauge.\n# TYPE g gauge\ng{k=\"v\"} 7\n"))
+      << text;
 }
 
 }  // namespace

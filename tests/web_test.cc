@@ -389,7 +389,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
             "/v1/rounds/hungyen-2023/assessments/XTH/evidence/1 %PDF-1.4\n");
   browser.Retype("[id='a-III.2.1-resolved_on_time']", "760");
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
-  browser.Retype("[id='a-I.5-score_milli']", "1");
+  browser.Retype("[id='a-I.5-score']", "1");
   expect_text("[id='a-points-I.5']", "1,00 / 1,50");
   browser.Type(browser.Find("[id='comment-III.2.1']").at(0),
                "Đối chiếu Hệ thống một cửa điện tử: 760 hồ sơ đúng hạn");

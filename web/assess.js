@@ -120,7 +120,7 @@ function valueInputs(prefix, criterion, values, editable, onChange) {
     const input = element('input', {type: 'number', step: '0.01', min: '0',
       max: String(Number(criterion.max_milli || 0) / 1000)});
     if (values.score_milli !== undefined) input.value = String(Number(values.score_milli) / 1000);
-    add({field: 'score_milli', part: 'Điểm chấm'}, input);
+    add({field: 'score', part: 'Điểm chấm'}, input);
   } else if (shape === 'survey') {
     box.append(element('p', {class: 'note'},
         describeValues(criterion, values) + ' (Phòng Nội vụ nhập từ khảo sát)'));
@@ -150,7 +150,7 @@ function readValues(prefix, criterion) {
     return m ? {issued: {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])}} : {};
   }
   if (shape === 'judgement') {
-    const v = input('score_milli').value.trim().replace(',', '.');
+    const v = input('score').value.trim().replace(',', '.');
     return v === '' ? {} : {score_milli: String(Math.round(Number(v) * 1000))};
   }
   const figures = {};
