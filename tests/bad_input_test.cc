@@ -32,9 +32,9 @@ constexpr char kParent[] = R"("parent": "rounds/hungyen-2023/assessments/XTH")";
 
 struct BadRequest {
   std::string what;
-  std::string method;  // "AssessmentService/BatchUpdateEntries"
-  std::string body;    // JSON (HTTP), or the request's bytes for gRPC when raw
-  bool raw = false;    // body is protobuf bytes, sent over gRPC only
+  std::string method;      // "AssessmentService/BatchUpdateEntries"
+  std::string body;        // JSON (HTTP), or the request's bytes for gRPC when raw
+  bool raw = false;        // body is protobuf bytes, sent over gRPC only
   bool json_only = false;  // a JSON-level mistake: there is no gRPC equivalent
   int http_status;
   grpc::StatusCode grpc_code;
@@ -72,15 +72,16 @@ grpc::Status CallGrpc(const Server& server, const std::string& token,
 
 TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
   parindex::testing::TempDir dir;
-  Server server = Start(dir.File("bad.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "1"});
+  Server server =
+      Start(dir.File("bad.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "1"});
   ASSERT_FALSE(server.http.empty());
   const std::string ward = server.tokens["ward XTH"];
   const std::string out = dir.File("out");
   // The unit's form and its audit trail, parsed (map order in JSON is not stable).
   auto snapshot = [&] {
-    auto [a, assessment] = Curl(server.http + "/parindex.v1.AssessmentService/GetAssessment",
-                                ward, R"({"name": "rounds/hungyen-2023/assessments/XTH"})",
-                                out);
+    auto [a, assessment] =
+        Curl(server.http + "/parindex.v1.AssessmentService/GetAssessment", ward,
+             R"({"name": "rounds/hungyen-2023/assessments/XTH"})", out);
     auto [b, audit] = Curl(server.http + "/parindex.v1.AuditService/ListAuditEvents",
                            server.tokens["admin"],
                            R"({"filter": "resource=rounds/hungyen-2023/assessments/XTH",)"
@@ -89,7 +90,8 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
     EXPECT_EQ(a, 200);
     EXPECT_EQ(b, 200);
     std::pair<parindex::v1::Assessment, parindex::v1::ListAuditEventsResponse> state;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(assessment, &state.first).ok());
+    EXPECT_TRUE(
+        google::protobuf::util::JsonStringToMessage(assessment, &state.first).ok());
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(audit, &state.second).ok());
     return state;
   };
@@ -117,8 +119,9 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
        "(updates[0].entry.self.figures[0].value): invalid value "
        "\"9223372036854775808\" for type TYPE_INT64"},
       {"the largest int64 count", update,
-       figures("III.2.1",
-               R"("resolved": "9223372036854775807", "resolved_on_time": "9223372036854775807")"),
+       figures(
+           "III.2.1",
+           R"("resolved": "9223372036854775807", "resolved_on_time": "9223372036854775807")"),
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "updates[0].entry.self.figures.resolved_on_time: count too large "
        "(9223372036854775807)"},
@@ -145,16 +148,17 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "updates[0].entry.self.score: 99.999 is outside 0..1.5 for criterion I.5"},
       {"30 February", update,
-       absl::StrCat("{", kParent,
-                    R"(, "updates": [{"entry": {"criterion": "I.2.1", "self": {"issued": )"
-                    R"({"year": 2023, "month": 2, "day": 30}}}, "etag": "1"}]})"),
+       absl::StrCat(
+           "{", kParent,
+           R"(, "updates": [{"entry": {"criterion": "I.2.1", "self": {"issued": )"
+           R"({"year": 2023, "month": 2, "day": 30}}}, "etag": "1"}]})"),
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "updates[0].entry.self.issued: not a valid date"},
-      {"no parent", update, R"({"updates": [{"entry": {"criterion": "III.2.1"}}]})", false,
-       false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+      {"no parent", update, R"({"updates": [{"entry": {"criterion": "III.2.1"}}]})",
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "parent: expected rounds/{id}/assessments/{unit}, got ''"},
-      {"an unknown field", update, absl::StrCat("{", kParent, R"(, "updatez": []})"), false,
-       true, 400, grpc::StatusCode::INVALID_ARGUMENT,
+      {"an unknown field", update, absl::StrCat("{", kParent, R"(, "updatez": []})"),
+       false, true, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "body: not a JSON parindex.v1.BatchUpdateEntriesRequest: updatez: Cannot find "
        "field."},
       {"invalid UTF-8 in JSON", update,
@@ -167,7 +171,8 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
       {"invalid UTF-8 in protobuf", update, bad_utf8, true, false, 0,
        grpc::StatusCode::INTERNAL, ""},
       {"evidence without a file name", "AssessmentService/UploadEvidence",
-       absl::StrCat("{", kParent, R"(, "criterion": "III.2.1", "content": "JVBERi0xLjQ="})"),
+       absl::StrCat("{", kParent,
+                    R"(, "criterion": "III.2.1", "content": "JVBERi0xLjQ="})"),
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "evidence.file_name: is required"},
       {"evidence over the limit", "AssessmentService/UploadEvidence",
@@ -189,22 +194,25 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
       message.set_string_value(c.message);
       std::string quoted;
       ASSERT_TRUE(google::protobuf::util::MessageToJsonString(message, &quoted).ok());
-      EXPECT_EQ(json, absl::StrCat(R"({"code": ")", absl::StatusCodeToString(
-                                                         static_cast<absl::StatusCode>(
-                                                             c.grpc_code)),
-                                   R"(", "message": )", quoted, R"(, "details": []})", "\n"));
+      EXPECT_EQ(json,
+                absl::StrCat(
+                    R"({"code": ")",
+                    absl::StatusCodeToString(static_cast<absl::StatusCode>(c.grpc_code)),
+                    R"(", "message": )", quoted, R"(, "details": []})", "\n"));
     }
     if (!c.json_only) {
-      const grpc::Status status = CallGrpc(server, ward, c.method,
-                                           c.raw ? c.body : RequestBytes(c.method, c.body));
+      const grpc::Status status = CallGrpc(
+          server, ward, c.method, c.raw ? c.body : RequestBytes(c.method, c.body));
       EXPECT_EQ(status.error_code(), c.grpc_code);
       EXPECT_EQ(status.error_message(), c.message);
     }
   }
   const auto after = snapshot();
   EXPECT_EQ(before.first.entries_size(), 59);  // the demo figures, surveys aside
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(after.first, before.first));
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(after.second, before.second));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(after.first, before.first));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(after.second, before.second));
   EXPECT_EQ(parindex::testing::Stop(server), 0);
 }
 
