@@ -234,6 +234,30 @@ absl::StatusOr<v1::ListTokensResponse> Core::ListTokens(const Caller& c,
   return response;
 }
 
+absl::Status Core::ImportToken(const std::string& secret, v1::Role role,
+                               const std::string& label) {
+  if (secret.size() < 32) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        label, ": a token secret needs at least 32 characters, got ", secret.size()));
+  }
+  const std::string hash = Sha256Hex(secret);
+  absl::StatusOr<v1::Token> existing = store_->FindToken(hash);
+  if (existing.ok()) {
+    if (existing->role() != role) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          label, ": this secret is already a ", RoleName(existing->role()), " token"));
+    }
+    return absl::OkStatus();
+  }
+  if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+  v1::Token token;
+  token.set_id(absl::StrCat("tok_", hash.substr(0, 16)));
+  token.set_role(role);
+  token.set_label(label);
+  const Caller setup{v1::ROLE_ADMIN, "setup", ""};
+  return store_->AddToken(Ctx(setup, ""), token, hash).status();
+}
+
 absl::StatusOr<v1::Token> Core::GetCallerToken(const Caller& c,
                                                const v1::GetCallerTokenRequest&) {
   ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store_->ListTokens());

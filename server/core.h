@@ -121,6 +121,10 @@ class Core {
   absl::StatusOr<v1::Token> RevokeToken(const Caller& c, const v1::GetByNameRequest& r);
   absl::StatusOr<v1::ListTokensResponse> ListTokens(const Caller& c,
                                                     const v1::ListRequest& r);
+  // Accepts `secret` (32+ characters, chosen by the operator) as a token of `role` from
+  // now on; nothing happens if it already is one. For the first admin of a deployment.
+  absl::Status ImportToken(const std::string& secret, v1::Role role,
+                           const std::string& label);
   absl::StatusOr<v1::Token> GetCallerToken(const Caller& c,
                                            const v1::GetCallerTokenRequest& r);
 

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -63,6 +64,7 @@ struct ServeOptions {
   std::string http;  // address of the HTTP/JSON gateway; empty: none
   bool quiet = false;
   int64_t max_evidence_mb = 20;
+  std::string admin_token_file;  // a secret to accept as an admin token
 };
 
 // Resident set size from /proc/self/statm (pages), for /metrics; 0 if unreadable.
@@ -121,6 +123,14 @@ int Serve(const ServeOptions& options) {
   if (!store.ok()) return Fail(store.status());
   parindex::server::Core core(store->get(), &parindex::store::Clock::Real());
 
+  if (!options.admin_token_file.empty()) {
+    absl::StatusOr<std::string> secret = ReadFile(options.admin_token_file);
+    if (!secret.ok()) return Fail(secret.status());
+    absl::Status imported = core.ImportToken(
+        std::string(absl::StripAsciiWhitespace(*secret)), parindex::v1::ROLE_ADMIN,
+        absl::StrCat("--admin-token-file ", options.admin_token_file));
+    if (!imported.ok()) return Fail(imported);
+  }
   std::vector<std::pair<std::string, std::string>> tokens;
   if (!options.demo.empty()) {
     auto demo = parindex::server::LoadDemo(core, options.demo);
@@ -272,6 +282,10 @@ int main(int argc, char** argv) {
                         "Also serve HTTP/JSON on host:port (port 0: a free one)");
   serve_cmd->add_option("--max-evidence-mb", serve.max_evidence_mb,
                         "Evidence file size limit");
+  serve_cmd->add_option(
+      "--admin-token-file", serve.admin_token_file,
+      "A file holding a secret (32+ characters) to accept as an admin token: the first "
+      "token of a new deployment, e.g. from a Kubernetes secret");
 
   std::string db, to, from;
   CLI::App* backup = app.add_subcommand(

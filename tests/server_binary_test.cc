@@ -580,6 +580,40 @@ TEST(ServerBinary, TheHttpPortServesMetricsAndReadiness) {
   EXPECT_EQ(parindex::testing::Stop(server), 0);
 }
 
+// The first admin of a deployment: a secret from a file (a Kubernetes secret, say) is
+// an admin token, once, however often the server restarts.
+TEST(ServerBinary, AcceptsAnAdminTokenFromAFile) {
+  parindex::testing::TempDir dir;
+  const std::string secret = "k8s-secret-0123456789-abcdefghijklmnop";
+  std::ofstream(dir.File("admin")) << secret << "\n";
+  const std::string out = dir.File("out.json");
+  for (int start = 0; start < 2; ++start) {
+    Server server = Start(dir.File("boot.db"), {"--admin-token-file", dir.File("admin")});
+    auto [code, json] =
+        Call(server, secret, "/parindex.v1.TokenService/ListTokens", "{}", out);
+    ASSERT_EQ(code, 0) << json;
+    int imported = 0;
+    for (size_t at = 0; (at = json.find("--admin-token-file", at)) != std::string::npos;
+         ++at) {
+      ++imported;
+    }
+    EXPECT_EQ(imported, 1) << json;
+    EXPECT_EQ(parindex::testing::Stop(server), 0);
+  }
+  std::ofstream(dir.File("short")) << "too-short";
+  const std::string cmd = absl::StrCat("'", PARINDEX_SERVER, "' serve --db '",
+                                       dir.File("short.db"), "' --admin-token-file '",
+                                       dir.File("short"), "' 2>'", dir.File("err"), "'");
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
+  std::ifstream in(dir.File("err"));
+  std::stringstream err;
+  err << in.rdbuf();
+  EXPECT_EQ(err.str(),
+            absl::StrCat("parindex-server: INVALID_ARGUMENT: --admin-token-file ",
+                         dir.File("short"),
+                         ": a token secret needs at least 32 characters, got 9\n"));
+}
+
 TEST(ServerBinary, RefusesPlaintextOffLoopback) {
   parindex::testing::TempDir dir;
   const std::string cmd =

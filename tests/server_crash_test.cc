@@ -54,7 +54,8 @@ TEST(ServerCrash, EveryAcknowledgedUploadSurvivesSigkill) {
     Server server = Start(db, {"--quiet"});
     ASSERT_GT(server.pid, 0);
     if (ward.empty()) ward = server.tokens["ward XTH"];  // stored: valid after restarts
-    auto channel = grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials());
+    auto channel =
+        grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials());
     // What survived the previous kill: every acknowledged file, byte for byte.
     auto stub = parindex::v1::AssessmentService::NewStub(channel);
     for (const auto& [id, content] : acked) {
@@ -78,12 +79,14 @@ TEST(ServerCrash, EveryAcknowledgedUploadSurvivesSigkill) {
         for (int k = 0;; ++k) {
           grpc::ClientContext context;
           context.AddMetadata("authorization", absl::StrCat("Bearer ", ward));
-          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+          context.set_deadline(std::chrono::system_clock::now() +
+                               std::chrono::seconds(10));
           parindex::v1::UploadEvidenceRequest upload;
           upload.set_parent("rounds/hungyen-2023/assessments/XTH");
           upload.set_criterion("III.2.1");
           upload.mutable_evidence()->set_file_name(absl::StrCat("c", c, "-", k, ".pdf"));
-          upload.set_content(absl::StrCat("restart ", round, " client ", c, " upload ", k));
+          upload.set_content(
+              absl::StrCat("restart ", round, " client ", c, " upload ", k));
           parindex::v1::Evidence stored;
           const bool ok = stub->UploadEvidence(&context, upload, &stored).ok();
           std::lock_guard<std::mutex> lock(mu);
@@ -122,7 +125,8 @@ TEST(ServerCrash, EveryAcknowledgedUploadSurvivesSigkill) {
   ASSERT_TRUE(stub->GetAssessment(&context, get, &form).ok());
   std::map<int64_t, std::string> listed;
   for (const parindex::v1::Entry& e : form.entries()) {
-    for (const parindex::v1::Evidence& ev : e.evidence()) listed[ev.id()] = ev.file_name();
+    for (const parindex::v1::Evidence& ev : e.evidence())
+      listed[ev.id()] = ev.file_name();
   }
   for (const auto& [id, content] : acked) EXPECT_EQ(listed.count(id), 1u) << id;
   EXPECT_EQ(parindex::testing::Stop(server), 0);
