@@ -25,6 +25,8 @@ PACKAGES=(
   python3 python3-grpcio python3-protobuf python3-openpyxl
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # checking deploy/: systemd-analyze for the unit, yamllint and PyYAML for manifests
+  systemd yamllint python3-yaml
 )
 
 missing=()
