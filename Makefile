@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build run eval test test-asan test-tsan bench clean format
+.PHONY: all deps build run eval test test-asan test-tsan fuzz bench clean format
 
 all: build
 
@@ -52,6 +52,23 @@ test-tsan: deps
 	cmake --build build-tsan -j $(JOBS) --target store_test store_crash_test service_test
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  ctest --output-on-failure -j $(JOBS) -R '^(Store|StoreCrash|Service)'
+
+# libFuzzer (Debian's clang) on the YAML readers, the due-phrase parser and the figure
+# validator, FUZZ_SECONDS each, from seeds: the bundled YAML files and the seed plans'
+# due phrases. A crash stops it and leaves the input in build-fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+fuzz: deps
+	cmake -S . -B build-fuzz -DPARINDEX_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_CXX_FLAGS="$(FUZZ_FLAGS)" -DCMAKE_C_FLAGS="$(FUZZ_FLAGS)"
+	cmake --build build-fuzz -j $(JOBS) --target yaml_fuzz due_phrase_fuzz figures_fuzz
+	mkdir -p build-fuzz/corpus/yaml build-fuzz/corpus/due_phrase build-fuzz/corpus/figures
+	cp criteria/sets/*.yaml criteria/plans/*.yaml criteria/demo/*.yaml build-fuzz/corpus/yaml/
+	cp fuzz/due_phrases/* build-fuzz/corpus/due_phrase/
+	cd build-fuzz && for t in yaml due_phrase figures; do \
+	  ./fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -print_final_stats=1 \
+	    corpus/$$t || exit 1; done
 
 bench: build
 	$(BUILD_DIR)/bench/engine_bench --benchmark_min_time=1

@@ -27,6 +27,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # checking deploy/: systemd-analyze for the unit, yamllint and PyYAML for manifests
   systemd yamllint python3-yaml
+  # make fuzz: clang with libFuzzer
+  clang libclang-rt-14-dev
 )
 
 missing=()
