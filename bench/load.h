@@ -37,7 +37,7 @@ struct Server {
 };
 
 inline Server Start(const std::string& binary, const std::string& criteria,
-             const std::string& db) {
+                    const std::string& db) {
   int fds[2];
   if (pipe(fds) != 0) std::abort();
   Server s;
@@ -109,6 +109,15 @@ struct Raw : Slot {
     reader->Finish(&response, &status_, tag);
   }
   grpc::Status* status() override { return &status_; }
+  // The answer's bytes, for the slots that read it.
+  std::string ResponseBytes() {
+    std::vector<grpc::Slice> slices;
+    response.Dump(&slices);
+    std::string out;
+    for (const grpc::Slice& s : slices)
+      out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    return out;
+  }
   grpc::GenericStub* stub;
   std::string method;
   std::string token;

@@ -28,8 +28,9 @@ namespace {
 using namespace parindex::bench;  // NOLINT: the load generator's few names
 
 constexpr char kRound[] = "burst-2023";
-const char* const kUnits[] = {"PLS", "PHN", "PAT", "PLL", "PMK",  "PQT", "PHC", "XBK", "XTN",
-                              "XLP", "XHN", "XQC", "XHH", "XPCH", "XTH", "XHC", "XPCU"};
+const char* const kUnits[] = {"PLS", "PHN",  "PAT", "PLL", "PMK", "PQT",
+                              "PHC", "XBK",  "XTN", "XLP", "XHN", "XQC",
+                              "XHH", "XPCH", "XTH", "XHC", "XPCU"};
 // Figure criteria of commune-2025 with their numerator and denominator: 17 × 8 = 136
 // (unit, criterion) pairs, one per writer.
 struct Figures {
@@ -79,13 +80,8 @@ struct Writer : Raw {
     bytes = request.SerializeAsString();
   }
   void Done() override {
-    std::vector<grpc::Slice> slices;
-    response.Dump(&slices);
-    std::string out;
-    for (const grpc::Slice& s : slices)
-      out.append(reinterpret_cast<const char*>(s.begin()), s.size());
     v1::BatchUpdateEntriesResponse parsed;
-    parsed.ParseFromString(out);
+    parsed.ParseFromString(ResponseBytes());
     acked_version = parsed.entries(0).version();
     acked_value = value % 100;
     request.mutable_updates(0)->set_etag(acked_version);
@@ -119,7 +115,8 @@ class Load {
     v1::GetByNameRequest get;
     get.set_name("rounds/hungyen-2023");
     v1::Round demo;
-    if (!Call(rounds.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &demo).ok())
+    if (!Call(rounds.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &demo)
+             .ok())
       return false;
     v1::CreateRoundRequest create;
     *create.mutable_round() = demo;
@@ -127,8 +124,8 @@ class Load {
     create.mutable_round()->set_self_assessment_deadline(absl::FormatTime(
         absl::RFC3339_sec, absl::Now() + absl::Hours(48), absl::FixedTimeZone(7 * 3600)));
     v1::Round round;
-    grpc::Status s =
-        Call(rounds.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &round);
+    grpc::Status s = Call(rounds.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
+                          create, &round);
     if (!s.ok()) return Fail("create round", s);
     v1::AdvanceRoundRequest advance;
     advance.set_name(absl::StrCat("rounds/", kRound));
@@ -155,8 +152,8 @@ class Load {
     hello.set_text("xin chào");
     std::vector<std::unique_ptr<Slot>> slots;
     for (int i = 0; i < in_flight; ++i) {
-      slots.push_back(std::make_unique<Raw>(generic_.get(), "/parindex.v1.EchoService/Echo",
-                                            appraiser_, hello));
+      slots.push_back(std::make_unique<Raw>(
+          generic_.get(), "/parindex.v1.EchoService/Echo", appraiser_, hello));
     }
     Run("warm-up", slots, 0.5);
     return Run(absl::StrCat("Echo, ", in_flight, " in flight"), slots, seconds);
@@ -203,8 +200,8 @@ class Load {
     for (const char* unit : kUnits) {
       v1::GetByNameRequest get;
       get.set_name(absl::StrCat("rounds/", kRound, "/assessments/", unit));
-      Call(assessments.get(), &v1::AssessmentService::Stub::GetAssessment, appraiser_, get,
-           &forms[unit]);
+      Call(assessments.get(), &v1::AssessmentService::Stub::GetAssessment, appraiser_,
+           get, &forms[unit]);
     }
     for (const auto& w : writers_) {
       if (w->acked_version == 0) continue;
@@ -280,9 +277,10 @@ int main(int argc, char** argv) {
       Print(echo, echo.ok / echo.seconds);
       Print(m.writes, echo.ok / echo.seconds);
       Print(m.reads, echo.ok / echo.seconds);
-      std::printf("  checked in the server: %d writers' last acknowledged writes stored, "
-                  "%d missing\n",
-                  m.verified, m.lost);
+      std::printf(
+          "  checked in the server: %d writers' last acknowledged writes stored, "
+          "%d missing\n",
+          m.verified, m.lost);
       failed |= echo.failed + m.writes.failed + m.reads.failed + m.lost > 0;
     }
   } else {
@@ -300,21 +298,21 @@ int main(int argc, char** argv) {
       lost = m.lost;
       last = load.ResidentBytes();
       if (chunk == 1) warm = last;  // after the first minute
-      std::printf("  %4.1f min: %6.0f writes/s %6.0f reads/s, p99 %.1f / %.1f ms, "
-                  "errors %lld, RSS %.1f MiB\n",
-                  (chunk + 1) / 2.0, m.writes.ok / m.seconds, m.reads.ok / m.seconds,
-                  Percentile(m.writes.latencies_ms, 0.99),
-                  Percentile(m.reads.latencies_ms, 0.99),
-                  static_cast<long long>(m.writes.failed + m.reads.failed), last / 1048576.0);
+      std::printf(
+          "  %4.1f min: %6.0f writes/s %6.0f reads/s, p99 %.1f / %.1f ms, "
+          "errors %lld, RSS %.1f MiB\n",
+          (chunk + 1) / 2.0, m.writes.ok / m.seconds, m.reads.ok / m.seconds,
+          Percentile(m.writes.latencies_ms, 0.99), Percentile(m.reads.latencies_ms, 0.99),
+          static_cast<long long>(m.writes.failed + m.reads.failed), last / 1048576.0);
       std::fflush(stdout);
     }
-    std::printf("soak %.0f min at %d in flight: %lld writes, %lld reads, %lld errors, "
-                "%lld last writes missing; RSS %.1f MiB after 1 min, %.1f MiB at the end "
-                "(%+.1f%%)\n",
-                minutes, in_flight, static_cast<long long>(writes),
-                static_cast<long long>(reads), static_cast<long long>(errors),
-                static_cast<long long>(lost), warm / 1048576.0, last / 1048576.0,
-                warm > 0 ? 100.0 * (last - warm) / warm : 0.0);
+    std::printf(
+        "soak %.0f min at %d in flight: %lld writes, %lld reads, %lld errors, "
+        "%lld last writes missing; RSS %.1f MiB after 1 min, %.1f MiB at the end "
+        "(%+.1f%%)\n",
+        minutes, in_flight, static_cast<long long>(writes), static_cast<long long>(reads),
+        static_cast<long long>(errors), static_cast<long long>(lost), warm / 1048576.0,
+        last / 1048576.0, warm > 0 ? 100.0 * (last - warm) / warm : 0.0);
     failed = errors > 0 || lost > 0 || (warm > 0 && last > warm * 11 / 10);
   }
   kill(server.pid, SIGTERM);

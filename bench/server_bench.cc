@@ -188,13 +188,8 @@ int main(int argc, char** argv) {
         : Raw(stub, "/parindex.v1.AssessmentService/BatchUpdateEntries", token, r),
           request(std::move(r)) {}
     void Done() override {
-      std::vector<grpc::Slice> slices;
-      response.Dump(&slices);
-      std::string out;
-      for (const grpc::Slice& s : slices)
-        out.append(reinterpret_cast<const char*>(s.begin()), s.size());
       v1::BatchUpdateEntriesResponse parsed;
-      parsed.ParseFromString(out);
+      parsed.ParseFromString(ResponseBytes());
       request.mutable_updates(0)->set_etag(parsed.entries(0).version());
       bytes = request.SerializeAsString();
     }

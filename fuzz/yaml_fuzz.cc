@@ -3,8 +3,8 @@
 // errors are expected.
 #include <cstddef>
 #include <cstdint>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "criteria/yaml_reader.h"
 #include "engine/criteria_set.h"
 #include "engine/plan.h"
