@@ -58,12 +58,13 @@ assert "parindex-data" in compose["volumes"]
 PY
 
 # 3. The runtime image installs exactly the packages whose libraries the binaries load
-# (besides what bookworm-slim already has, and curl for the health check).
+# (besides what bookworm-slim already has, curl for the health check, and the
+# sanitizer runtimes of a `make test-asan` build).
 needed=$(for f in $(ldd "$server" "$cli" | awk '$3 ~ /^\// {print $3}' | sort -u); do
   real=$(readlink -f "$f")
   dpkg -S "$real" 2>/dev/null || dpkg -S "${real/#\/lib/\/usr\/lib}" 2>/dev/null || \
     dpkg -S "${real/#\/usr\/lib/\/lib}"
-done | cut -d: -f1 | sort -u | grep -vxE 'libc6|libgcc-s1|libstdc\+\+6|zlib1g' || true)
+done | cut -d: -f1 | sort -u | grep -vxE 'libc6|libgcc-s1|libstdc\+\+6|zlib1g|lib(a|ub|t)san[0-9]+' || true)
 listed=$(awk '/^FROM debian:bookworm-slim/ {slim=1} slim && /apt-get install/ {on=1}
   on {print} on && !/\\$/ {on=0}' "$src/deploy/Dockerfile" |
   tr ' \\' '\n\n' | grep -E '^lib' | sort -u)
