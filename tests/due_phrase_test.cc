@@ -79,7 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
         Phrase{"- Thực hiện theo kế hoạch; - Báo cáo theo thời điểm báo cáo CCHC",
                "EVENT"},
         Phrase{"Đầu nhiệm kỳ", "UNPARSED"}, Phrase{"Trước ngày 31/02/2023", "UNPARSED"},
-        Phrase{"Tháng 13/2023", "UNPARSED"}, Phrase{"", "KIND_UNSPECIFIED"}));
+        Phrase{"Tháng 13/2023", "UNPARSED"}, Phrase{"", "KIND_UNSPECIFIED"},
+        // Separators only (libFuzzer's first find: front() of no clauses).
+        Phrase{";", "KIND_UNSPECIFIED"}, Phrase{" ; - ;", "KIND_UNSPECIFIED"}));
 
 }  // namespace
 }  // namespace parindex::criteria
