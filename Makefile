@@ -50,7 +50,7 @@ test-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$(TSAN)" \
 	  -DCMAKE_C_FLAGS="$(TSAN)" -DCMAKE_EXE_LINKER_FLAGS="$(TSAN)"
 	cmake --build build-tsan -j $(JOBS) --target store_test store_crash_test service_test
-	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  ctest --output-on-failure -j $(JOBS) -R '^(Store|StoreCrash|Service)'
 
 # libFuzzer (Debian's clang) on the YAML readers, the due-phrase parser and the figure

@@ -145,7 +145,8 @@ v1::DueRange ParseDuePhrase(absl::string_view text, int plan_year) {
     clauses = {std::string(rest)};
   }
 
-  if (clauses.empty()) return range;  // only separators (";", " - ; - "): found by fuzzing
+  if (clauses.empty())
+    return range;  // only separators (";", " - ; - "): found by fuzzing
   if (absl::StrContains(clauses.front(), "thường xuyên")) {
     range.set_kind(v1::DueRange::ONGOING);
     return range;

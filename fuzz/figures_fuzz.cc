@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "criteria/yaml_reader.h"
-#include "google/protobuf/stubs/logging.h"
 #include "engine/scorer.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace {
 
