@@ -114,8 +114,42 @@ const char* ContentTypeOf(absl::string_view file_name) {
 
 }  // namespace
 
+std::string JsonCache::Get(const google::protobuf::MethodDescriptor* method,
+                           const std::string& bytes) {
+  const bool cached = bytes.size() >= kMinBytes;
+  std::string key;
+  if (cached) {
+    key = absl::StrCat(method->full_name(), "\n", bytes);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = json_.find(key);
+    if (it != json_.end()) return it->second;
+  }
+  std::unique_ptr<google::protobuf::Message> response(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(method->output_type())
+          ->New());
+  response->ParseFromString(bytes);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(*response, &json, options);
+  json.push_back('\n');
+  if (cached) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (held_ + key.size() + json.size() > kMaxBytes) {  // full: start again
+      json_.clear();
+      held_ = 0;
+    }
+    held_ += key.size() + json.size();
+    json_.emplace(std::move(key), json);
+  }
+  return json;
+}
+
 HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel, GatewayOptions options)
-    : channel_(std::move(channel)), options_(std::move(options)) {
+    : channel_(std::move(channel)),
+      options_(std::move(options)),
+      json_cache_(std::make_unique<JsonCache>()) {
   v1::EchoMessage::descriptor();  // the API's descriptors are registered
 }
 
@@ -126,8 +160,10 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_tcp_nodelay(true);  // else small answers wait for delayed ACKs (40 ms)
   grpc::Channel* channel = channel_.get();
-  server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel](const httplib::Request& req,
-                                                           httplib::Response& res) {
+  JsonCache* json_cache = json_cache_.get();
+  server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel, json_cache](
+                                                     const httplib::Request& req,
+                                                     httplib::Response& res) {
     const std::string service = req.matches[1], name = req.matches[2];
     const google::protobuf::MethodDescriptor* method =
         google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
@@ -154,14 +190,7 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                                           req.get_header_value("Authorization"),
                                           request->SerializeAsString(), &bytes);
     if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
-    std::unique_ptr<google::protobuf::Message> response(
-        factory->GetPrototype(method->output_type())->New());
-    response->ParseFromString(bytes);
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(*response, &json, options);
-    res.set_content(json + "\n", "application/json");
+    res.set_content(json_cache->Get(method, bytes), "application/json");
   });
   // Report download: the file itself rather than base64 inside JSON.
   server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",

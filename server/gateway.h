@@ -9,10 +9,13 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/grpcpp.h"
 
 namespace httplib {
@@ -20,6 +23,24 @@ class Server;
 }
 
 namespace parindex::server {
+
+// The JSON of large answers by their exact bytes. A unit's score is the same bytes until
+// it changes (the server caches them), and printing 28 KB of JSON costs more than the
+// call itself; the JSON is a function of the bytes, so it is never stale.
+class JsonCache {
+ public:
+  static constexpr size_t kMinBytes = 4096;      // smaller answers print quickly
+  static constexpr size_t kMaxBytes = 64 << 20;  // then it starts again, empty
+
+  // The JSON (with a final newline) of `bytes`, an answer of `method`.
+  std::string Get(const google::protobuf::MethodDescriptor* method,
+                  const std::string& bytes);
+
+ private:
+  std::mutex mu_;
+  absl::flat_hash_map<std::string, std::string> json_;
+  size_t held_ = 0;
+};
 
 struct GatewayOptions {
   // Request bodies over this are refused with 413 before they are read whole.
@@ -42,6 +63,7 @@ class HttpGateway {
  private:
   std::shared_ptr<grpc::Channel> channel_;
   GatewayOptions options_;
+  std::unique_ptr<JsonCache> json_cache_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };
