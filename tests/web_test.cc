@@ -338,7 +338,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
   // A negative count: the engine's message next to the field, nothing stored.
   browser.Retype("[id='w-III.2.1-resolved_on_time']", "-5");
-  expect_text("[id='w-err-III.2.1']", "resolved_on_time: negative count (-5)");
+  expect_text("[id='w-err-III.2.1']", "resolved_on_time: số liệu không được âm (-5)");
+  browser.Retype("[id='w-III.2.1-resolved_on_time']", "800");
+  expect_text("[id='w-err-III.2.1']", "resolved_on_time: 800 lớn hơn resolved (784)");
   browser.Retype("[id='w-III.2.1-resolved_on_time']", "740");
   expect_text("[id='w-err-III.2.1']", "");
   expect_text("[id='w-value-III.2.1']", "94,39%");

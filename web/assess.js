@@ -161,9 +161,29 @@ function readValues(prefix, criterion) {
   return {figures};
 }
 
+// The engine's refusals of a value the form can send, in Vietnamese; anything else is
+// shown as the server said it.
+const FIELD_MESSAGES = [
+  [/^negative count \((-?\d+)\)$/, 'số liệu không được âm ($1)'],
+  [/^count too large \((\d+)\)$/, 'số quá lớn ($1)'],
+  [/^(\d+) exceeds (\w+) \((\d+)\)$/, '$1 lớn hơn $2 ($3)'],
+  [/^numerator .* \((\d+)\) exceeds denominator (\w+) \((\d+)\)$/,
+    'tổng tử số ($1) lớn hơn mẫu số $2 ($3)'],
+  [/^not a valid date$/, 'ngày không hợp lệ'],
+  [/^([\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'điểm $1 nằm ngoài khoảng 0 – $2'],
+];
+
+function fieldMessage(text) {
+  for (const [pattern, vietnamese] of FIELD_MESSAGES) {
+    if (pattern.test(text)) return localise(text.replace(pattern, vietnamese));
+  }
+  return text;
+}
+
 // Shows a server error such as "updates[1].entry.self.figures.resolved: negative count"
-// next to the field it names; `codes` are the criteria of the request, in order.
-// Answers false when the error names no field of this form.
+// next to the field it names, in Vietnamese (the server's words in its title);
+// `codes` are the criteria of the request, in order. Answers false when the error names
+// no field of this form.
 function showFieldError(prefix, codes, error) {
   const m = /^(?:entries|updates)\[(\d+)\](?:\.entry)?\.(?:self|appraised|explanation)\.?([\w.]*): (.*)$/
       .exec(error.message || '');
@@ -172,7 +192,8 @@ function showFieldError(prefix, codes, error) {
   const field = m[2].replace(/^figures\./, '');
   const target = $(prefix + '-err-' + code);
   if (!target) return false;
-  target.textContent = (field ? field + ': ' : '') + m[3];
+  target.textContent = (field ? field + ': ' : '') + fieldMessage(m[3]);
+  target.title = error.message;
   const input = $(prefix + '-' + code + '-' + field);
   if (input) input.setAttribute('aria-invalid', 'true');
   return true;
