@@ -1,12 +1,11 @@
 // The gateway's JSON cache: the same bytes give the same JSON, printed once; other bytes
 // (the score changed) give their own; small answers are printed every time.
-#include "server/gateway.h"
-
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "google/protobuf/descriptor.h"
 #include "parindex/v1/service.pb.h"
+#include "server/gateway.h"
 
 namespace parindex::server {
 namespace {

@@ -211,7 +211,15 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   browser.Go(server.http + "/");
   const auto token = browser.Find("#token");
   ASSERT_EQ(token.size(), 1u);
-  browser.Type(token[0], server.tokens["appraiser"]);
+  // A wrong token: told so in Vietnamese, with the server's words.
+  browser.Type(token[0], "pi_not-a-token");
+  browser.Click(browser.Find("#signin-button").at(0));
+  EXPECT_EQ(
+      browser.WaitText("#signin-error",
+                       "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked "
+                       "token)"),
+      "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked token)");
+  browser.Retype("#token", server.tokens["appraiser"]);
   browser.Click(browser.Find("#signin-button").at(0));
   // An appraiser lands on the status board; the ranking is one click away.
   EXPECT_EQ(browser.WaitText("#board-phase", "Tự đánh giá"), "Tự đánh giá");

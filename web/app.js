@@ -27,15 +27,31 @@ const STATE_TITLES = {
 
 function $(id) { return document.getElementById(id); }
 
+// What a user can do about a refusal, by its code; the server's words follow.
+const CODE_MESSAGES = {
+  UNAUTHENTICATED: 'Mã truy cập không đúng hoặc đã bị thu hồi.',
+  PERMISSION_DENIED: 'Mã truy cập này không được phép làm việc này.',
+  ABORTED: 'Dữ liệu vừa được người khác thay đổi: hãy tải lại rồi làm lại.',
+  FAILED_PRECONDITION: 'Chưa thể làm việc này ở giai đoạn, trạng thái hiện tại.',
+  UNAVAILABLE: 'Máy chủ tạm thời không phản hồi: hãy thử lại sau ít phút.',
+};
+
 async function call(method, body) {
-  const response = await fetch('/parindex.v1.' + method, {
-    method: 'POST',
-    headers: {'Authorization': 'Bearer ' + session.token, 'Content-Type': 'application/json'},
-    body: JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch('/parindex.v1.' + method, {
+      method: 'POST',
+      headers: {'Authorization': 'Bearer ' + session.token, 'Content-Type': 'application/json'},
+      body: JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new Error('Không kết nối được máy chủ (' + e.message + ').');
+  }
   const json = await response.json();
   if (!response.ok) {
-    const error = new Error(json.message);
+    // Field errors keep the server's path ("updates[0]…: …") for showFieldError.
+    const advice = CODE_MESSAGES[json.code];
+    const error = new Error(advice ? advice + ' (' + json.message + ')' : json.message);
     error.code = json.code;
     throw error;
   }
