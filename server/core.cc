@@ -1,7 +1,6 @@
 // Core: criteria sets, plans, units, rounds, tokens, audit, and the caches.
 #include "server/core.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "criteria/yaml_reader.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -37,14 +37,6 @@ std::string RoleName(v1::Role role) {
 store::Actor Caller::actor() const { return {token_id, RoleName(role), unit}; }
 
 absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
-
-std::string Sha256Hex(absl::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
 
 Core::Core(store::Store* store, const store::Clock* clock)
     : store_(store), clock_(clock) {}

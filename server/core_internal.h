@@ -36,8 +36,6 @@ struct RankEntry {
   int rank = 0;
 };
 
-std::string Sha256Hex(absl::string_view bytes);
-
 }  // namespace parindex::server
 
 #endif  // PARINDEX_SERVER_CORE_INTERNAL_H_
