@@ -114,8 +114,8 @@ const char* ContentTypeOf(absl::string_view file_name) {
 
 }  // namespace
 
-std::string JsonCache::Get(const google::protobuf::MethodDescriptor* method,
-                           const std::string& bytes) {
+absl::StatusOr<std::string> JsonCache::Get(
+    const google::protobuf::MethodDescriptor* method, const std::string& bytes) {
   const bool cached = bytes.size() >= kMinBytes;
   std::string key;
   if (cached) {
@@ -128,11 +128,19 @@ std::string JsonCache::Get(const google::protobuf::MethodDescriptor* method,
       google::protobuf::MessageFactory::generated_factory()
           ->GetPrototype(method->output_type())
           ->New());
-  response->ParseFromString(bytes);
+  if (!response->ParseFromString(bytes)) {
+    return absl::InternalError(
+        absl::StrCat("the answer is not a ", method->output_type()->full_name()));
+  }
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(*response, &json, options);
+  const auto printed =
+      google::protobuf::util::MessageToJsonString(*response, &json, options);
+  if (!printed.ok()) {
+    return absl::InternalError(absl::StrCat("the answer cannot be written as JSON: ",
+                                            std::string(printed.message())));
+  }
   json.push_back('\n');
   if (cached) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -190,7 +198,12 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                                           req.get_header_value("Authorization"),
                                           request->SerializeAsString(), &bytes);
     if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
-    res.set_content(json_cache->Get(method, bytes), "application/json");
+    absl::StatusOr<std::string> json = json_cache->Get(method, bytes);
+    if (!json.ok()) {
+      return SendError(res, grpc::StatusCode::INTERNAL,
+                       std::string(json.status().message()));
+    }
+    res.set_content(*json, "application/json");
   });
   // Report download: the file itself rather than base64 inside JSON.
   server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",

@@ -32,9 +32,10 @@ class JsonCache {
   static constexpr size_t kMinBytes = 4096;      // smaller answers print quickly
   static constexpr size_t kMaxBytes = 64 << 20;  // then it starts again, empty
 
-  // The JSON (with a final newline) of `bytes`, an answer of `method`.
-  std::string Get(const google::protobuf::MethodDescriptor* method,
-                  const std::string& bytes);
+  // The JSON (with a final newline) of `bytes`, an answer of `method`; INTERNAL when the
+  // bytes are not such an answer or cannot be written as JSON.
+  absl::StatusOr<std::string> Get(const google::protobuf::MethodDescriptor* method,
+                                  const std::string& bytes);
 
  private:
   std::mutex mu_;

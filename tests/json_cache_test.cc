@@ -36,13 +36,16 @@ TEST(JsonCache, AnswersTheJsonOfExactlyTheseBytes) {
   const std::string bytes = score.SerializeAsString();
   ASSERT_GE(bytes.size(), JsonCache::kMinBytes);
   JsonCache cache;
-  EXPECT_EQ(cache.Get(GetUnitScore(), bytes), Json(score));
-  EXPECT_EQ(cache.Get(GetUnitScore(), bytes), Json(score));  // from the cache
+  EXPECT_EQ(*cache.Get(GetUnitScore(), bytes), Json(score));
+  EXPECT_EQ(*cache.Get(GetUnitScore(), bytes), Json(score));  // from the cache
   score.mutable_criteria(7)->set_points_milli(1);
-  EXPECT_EQ(cache.Get(GetUnitScore(), score.SerializeAsString()), Json(score));
+  EXPECT_EQ(*cache.Get(GetUnitScore(), score.SerializeAsString()), Json(score));
   v1::UnitScore small;
   small.set_unit("PLS");
-  EXPECT_EQ(cache.Get(GetUnitScore(), small.SerializeAsString()), Json(small));
+  EXPECT_EQ(*cache.Get(GetUnitScore(), small.SerializeAsString()), Json(small));
+  // Bytes that are no UnitScore: an error, not an empty answer.
+  EXPECT_EQ(cache.Get(GetUnitScore(), "\xff\xff\xff").status().message(),
+            "the answer is not a parindex.v1.UnitScore");
 }
 
 }  // namespace
