@@ -13,9 +13,12 @@
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "criteria/yaml_reader.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "server/core_internal.h"
 #include "server/core_util.h"
+#include "server/policy.h"
 
 namespace parindex::server {
 
@@ -41,22 +44,29 @@ absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
 Core::Core(store::Store* store, const store::Clock* clock)
     : store_(store), clock_(clock) {}
 
-store::WriteContext Core::Ctx(const Caller& c, const std::string& request_id,
+store::WriteContext Core::Ctx(const Caller& c, const google::protobuf::Message& request,
+                              absl::string_view method, absl::string_view resource,
+                              const std::string& request_id,
                               const std::string& reason) const {
   store::WriteContext ctx;
   ctx.actor = c.actor();
-  ctx.request_id = request_id;
   ctx.reason = reason;
+  if (!request_id.empty()) {
+    ctx.request_id = request_id;
+    ctx.request_method = std::string(method);
+    ctx.request_resource = std::string(resource);
+    // The id is part of the bytes, which is harmless: requests are compared under
+    // the same id. Deterministic, so that maps hash the same way every time.
+    std::string bytes;
+    {
+      google::protobuf::io::StringOutputStream out(&bytes);
+      google::protobuf::io::CodedOutputStream coded(&out);
+      coded.SetSerializationDeterministic(true);
+      request.SerializeToCodedStream(&coded);
+    }
+    ctx.request_digest = Sha256Hex(bytes);
+  }
   return ctx;
-}
-
-absl::StatusOr<bool> Core::AlreadyApplied(const std::string& request_id,
-                                          absl::string_view method) {
-  if (request_id.empty()) return false;
-  absl::StatusOr<v1::WriteAck> prior = store_->FindRequest(request_id, method);
-  if (prior.ok()) return true;
-  if (prior.status().code() == absl::StatusCode::kNotFound) return false;
-  return prior.status();
 }
 
 // ---- caches ----
@@ -130,19 +140,9 @@ void Core::EverythingChanged() {
   ranks_.clear();
 }
 
-absl::Status Core::CheckCanRead(const Caller& c, const RoundContext& round,
-                                const std::string& unit) const {
-  const bool published = round.round.phase() == v1::PHASE_PUBLISHED;
-  if (c.role == v1::ROLE_READER && !published) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("round ", round.round.id(),
-                     " is not published: readers see published rounds only"));
-  }
-  if (c.role == v1::ROLE_WARD && c.unit != unit && !published) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "this token acts for unit ", c.unit, ", not ", unit,
-        ": another unit's data is visible only once the round is published"));
-  }
+absl::Status Core::CheckUnit(const Caller& c, const RoundContext& round,
+                             const std::string& unit, Subject what) const {
+  RETURN_IF_ERROR(CanSee(c, round.round, unit, what));
   if (round.units.count(unit) == 0) {
     return absl::NotFoundError(absl::StrCat("rounds/", round.round.id(), "/assessments/",
                                             unit, ": the unit is not in this round"));
@@ -186,6 +186,9 @@ absl::StatusOr<v1::CreateTokenResponse> Core::CreateToken(
   if (RAND_bytes(random, sizeof(random)) != 1)
     return absl::InternalError("no randomness");
   const std::string bytes(reinterpret_cast<char*>(random), sizeof(random));
+  store::WriteContext ctx = Ctx(c, r, "CreateToken", "tokens", r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::CreateTokenResponse>(ctx));
+  if (prior.has_value()) return *std::move(prior);  // without the secret: shown once
   v1::CreateTokenResponse response;
   response.set_secret(
       absl::StrCat("pi_", absl::WebSafeBase64Escape(bytes.substr(0, 32))));
@@ -194,16 +197,27 @@ absl::StatusOr<v1::CreateTokenResponse> Core::CreateToken(
   token->set_role(r.role());
   token->set_unit(r.unit());
   token->set_label(r.label());
-  RETURN_IF_ERROR(
-      store_->AddToken(Ctx(c, r.request_id()), *token, Sha256Hex(response.secret()))
-          .status());
+  // A replay gets the token without its secret, which is stored nowhere.
+  ctx.response = [&](const v1::WriteAck& ack) {
+    v1::CreateTokenResponse stored;
+    *stored.mutable_token() = response.token();
+    stored.mutable_token()->set_created_at(ack.at());
+    return stored.SerializeAsString();
+  };
+  ASSIGN_OR_RETURN(v1::WriteAck ack,
+                   store_->AddToken(ctx, *token, Sha256Hex(response.secret())));
+  if (ack.replayed()) {  // the same request, applied a moment ago by another call
+    ASSIGN_OR_RETURN(auto stored, Replayed<v1::CreateTokenResponse>(ctx));
+    if (stored.has_value()) return *std::move(stored);
+  }
+  token->set_created_at(ack.at());
   return response;
 }
 
 absl::StatusOr<v1::Token> Core::RevokeToken(const Caller& c,
                                             const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "tokens"));
-  RETURN_IF_ERROR(store_->RevokeToken(Ctx(c, ""), id).status());
+  RETURN_IF_ERROR(store_->RevokeToken(Ctx(c, r, "RevokeToken", r.name(), ""), id).status());
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = tokens_.begin(); it != tokens_.end();) {
@@ -226,8 +240,8 @@ absl::StatusOr<v1::ListTokensResponse> Core::ListTokens(const Caller& c,
   return response;
 }
 
-absl::Status Core::ImportToken(const std::string& secret, v1::Role role,
-                               const std::string& label) {
+absl::StatusOr<std::string> Core::ImportToken(const std::string& secret, v1::Role role,
+                                             const std::string& label) {
   if (secret.size() < 32) {
     return absl::InvalidArgumentError(absl::StrCat(
         label, ": a token secret needs at least 32 characters, got ", secret.size()));
@@ -239,15 +253,26 @@ absl::Status Core::ImportToken(const std::string& secret, v1::Role role,
       return absl::FailedPreconditionError(absl::StrCat(
           label, ": this secret is already a ", RoleName(existing->role()), " token"));
     }
-    return absl::OkStatus();
+    return std::string();
   }
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
   v1::Token token;
   token.set_id(absl::StrCat("tok_", hash.substr(0, 16)));
+  // Revoked (FindToken knows live tokens only): the server starts without it, and says
+  // so, rather than refusing to start in a loop.
+  ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store_->ListTokens());
+  for (const v1::Token& t : tokens) {
+    if (t.id() == token.id() && !t.revoked_at().empty()) {
+      return absl::StrCat(label, ": its token ", t.id(), " was revoked at ",
+                          t.revoked_at(), "; not imported (give a new secret)");
+    }
+  }
   token.set_role(role);
   token.set_label(label);
   const Caller setup{v1::ROLE_ADMIN, "setup", ""};
-  return store_->AddToken(Ctx(setup, ""), token, hash).status();
+  RETURN_IF_ERROR(store_->AddToken(Ctx(setup, token, "ImportToken", "", ""), token, hash)
+                      .status());
+  return std::string();
 }
 
 absl::StatusOr<v1::Token> Core::GetCallerToken(const Caller& c,
@@ -279,15 +304,15 @@ absl::StatusOr<v1::CriteriaSet> Core::CreateCriteriaSet(
   } else {
     return absl::InvalidArgumentError("source: give criteria_set or yaml");
   }
-  if (!r.request_id().empty()) {
-    absl::StatusOr<v1::WriteAck> prior =
-        store_->FindRequest(r.request_id(), "AddCriteriaSet");
-    if (prior.ok())
-      return store_->GetCriteriaSet(prior->id(), static_cast<int32_t>(prior->version()));
-    if (prior.status().code() != absl::StatusCode::kNotFound) return prior.status();
-  }
-  ASSIGN_OR_RETURN(v1::WriteAck ack, store_->AddCriteriaSet(Ctx(c, r.request_id()), set));
-  return store_->GetCriteriaSet(set.id(), static_cast<int32_t>(ack.version()));
+  return Respond<v1::CriteriaSet>(
+      Ctx(c, r, "CreateCriteriaSet", absl::StrCat("criteriaSets/", set.id()),
+          r.request_id()),
+      [&](const store::WriteContext& x) { return store_->AddCriteriaSet(x, set); },
+      [&](const v1::WriteAck& ack) {
+        v1::CriteriaSet stored = set;
+        stored.set_version(static_cast<int32_t>(ack.version()));
+        return stored;
+      });
 }
 
 absl::StatusOr<v1::CriteriaSet> Core::GetCriteriaSet(const Caller& c,
@@ -336,9 +361,14 @@ absl::StatusOr<v1::Plan> Core::PutPlan(const Caller& c, const v1::PutPlanRequest
   } else {
     return absl::InvalidArgumentError("source: give plan or yaml");
   }
-  RETURN_IF_ERROR(store_->PutPlan(Ctx(c, r.request_id()), plan).status());
+  ASSIGN_OR_RETURN(v1::Plan stored,
+                   Respond<v1::Plan>(
+                       Ctx(c, r, "PutPlan", absl::StrCat("plans/", plan.id()),
+                           r.request_id()),
+                       [&](const store::WriteContext& x) { return store_->PutPlan(x, plan); },
+                       [&](const v1::WriteAck&) { return plan; }));
   EverythingChanged();
-  return plan;
+  return stored;
 }
 
 absl::StatusOr<v1::Plan> Core::GetPlan(const Caller& c, const v1::GetByNameRequest& r) {
@@ -363,9 +393,14 @@ absl::StatusOr<v1::Unit> Core::PutUnit(const Caller& c, const v1::PutUnitRequest
   if (unit.name().empty()) return absl::InvalidArgumentError("unit.name: is required");
   if (unit.kind() == v1::UNIT_KIND_UNSPECIFIED)
     return absl::InvalidArgumentError("unit.kind: is required");
-  RETURN_IF_ERROR(store_->PutUnit(Ctx(c, r.request_id()), unit).status());
+  ASSIGN_OR_RETURN(v1::Unit stored,
+                   Respond<v1::Unit>(
+                       Ctx(c, r, "PutUnit", absl::StrCat("units/", unit.code()),
+                           r.request_id()),
+                       [&](const store::WriteContext& x) { return store_->PutUnit(x, unit); },
+                       [&](const v1::WriteAck&) { return unit; }));
   EverythingChanged();
-  return unit;
+  return stored;
 }
 
 absl::StatusOr<v1::Unit> Core::GetUnit(const Caller& c, const v1::GetByNameRequest& r) {
@@ -452,10 +487,16 @@ absl::StatusOr<v1::Round> Core::CreateRound(const Caller& c,
     }
   }
   round.set_phase(v1::PHASE_DRAFT);
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "CreateRound"));
-  if (applied) return store_->GetRound(round.id());
-  RETURN_IF_ERROR(store_->CreateRound(Ctx(c, r.request_id()), round).status());
-  return store_->GetRound(round.id());
+  return Respond<v1::Round>(
+      Ctx(c, r, "CreateRound", absl::StrCat("rounds/", round.id()), r.request_id()),
+      [&](const store::WriteContext& x) { return store_->CreateRound(x, round); },
+      [&](const v1::WriteAck& ack) {
+        v1::Round stored = round;
+        stored.set_version(ack.version());
+        stored.set_created_at(ack.at());
+        stored.set_updated_at(ack.at());
+        return stored;
+      });
 }
 
 absl::StatusOr<v1::Round> Core::GetRound(const Caller& c, const v1::GetByNameRequest& r) {
@@ -484,8 +525,10 @@ absl::StatusOr<v1::ListRoundsResponse> Core::ListRounds(const Caller& c,
 
 absl::StatusOr<v1::Round> Core::UpdateRound(const Caller& c,
                                             const v1::UpdateRoundRequest& r) {
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateRound"));
-  if (applied) return store_->GetRound(r.round().id());
+  const std::string resource = absl::StrCat("rounds/", r.round().id());
+  store::WriteContext ctx = Ctx(c, r, "UpdateRound", resource, r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
+  if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
   for (const std::string& path : r.update_mask().paths()) {
     if (path == "title") {
@@ -507,29 +550,42 @@ absl::StatusOr<v1::Round> Core::UpdateRound(const Caller& c,
   }
   if (r.update_mask().paths().empty())
     return absl::InvalidArgumentError("update_mask: name the fields to update");
-  RETURN_IF_ERROR(store_->UpdateRound(Ctx(c, r.request_id()), round, r.etag()).status());
+  ASSIGN_OR_RETURN(v1::Round stored, WriteRound(std::move(ctx), round, r.etag()));
   RoundChanged(round.id());
-  return store_->GetRound(round.id());
+  return stored;
+}
+
+absl::StatusOr<v1::Round> Core::WriteRound(store::WriteContext ctx,
+                                           const v1::Round& round, int64_t etag) {
+  return Respond<v1::Round>(
+      std::move(ctx),
+      [&](const store::WriteContext& x) { return store_->UpdateRound(x, round, etag); },
+      [&](const v1::WriteAck& ack) {
+        v1::Round stored = round;
+        stored.set_version(ack.version());
+        stored.set_updated_at(ack.at());
+        return stored;
+      });
 }
 
 absl::StatusOr<v1::Round> Core::AdvanceRound(const Caller& c,
                                              const v1::AdvanceRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateRound"));
-  if (applied) return store_->GetRound(id);
+  store::WriteContext ctx = Ctx(c, r, "AdvanceRound", r.name(), r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
+  if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
+  RETURN_IF_ERROR(Allow(Verb::kAdvance, c.role, round, nullptr, Now()).status());
   const auto next = static_cast<v1::RoundPhase>(round.phase() + 1);
-  if (round.phase() == v1::PHASE_PUBLISHED || r.to_phase() != next) {
+  if (r.to_phase() != next) {
     return absl::FailedPreconditionError(
         absl::StrCat("round ", id, " is in phase ", PhaseName(round.phase()),
-                     round.phase() == v1::PHASE_PUBLISHED
-                         ? ": it is the last phase"
-                         : absl::StrCat(": it can only move to ", PhaseName(next))));
+                     ": it can only move to ", PhaseName(next)));
   }
   round.set_phase(next);
-  RETURN_IF_ERROR(store_->UpdateRound(Ctx(c, r.request_id()), round, r.etag()).status());
+  ASSIGN_OR_RETURN(v1::Round stored, WriteRound(std::move(ctx), round, r.etag()));
   RoundChanged(id);
-  return store_->GetRound(id);
+  return stored;
 }
 
 // ---- audit ----

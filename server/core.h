@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "engine/plan.h"
 #include "engine/scorer.h"
 #include "parindex/v1/service.pb.h"
+#include "server/policy.h"
 #include "server/store/store.h"
 
 namespace parindex::server {
@@ -123,8 +125,10 @@ class Core {
                                                     const v1::ListRequest& r);
   // Accepts `secret` (32+ characters, chosen by the operator) as a token of `role` from
   // now on; nothing happens if it already is one. For the first admin of a deployment.
-  absl::Status ImportToken(const std::string& secret, v1::Role role,
-                           const std::string& label);
+  // When the secret's token was revoked, nothing is imported and the answer says so
+  // (for the log: the server starts all the same); otherwise the answer is empty.
+  absl::StatusOr<std::string> ImportToken(const std::string& secret, v1::Role role,
+                                          const std::string& label);
   absl::StatusOr<v1::Token> GetCallerToken(const Caller& c,
                                            const v1::GetCallerTokenRequest& r);
 
@@ -143,45 +147,64 @@ class Core {
   absl::StatusOr<std::shared_ptr<const RoundContext>> LoadRound(const std::string& id);
   absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> CompiledSet(
       const std::string& id, int32_t version);
-  // Reads of a unit's data: a ward only its own unit until the round is published; a
-  // reader only published rounds.
-  absl::Status CheckCanRead(const Caller& c, const RoundContext& round,
-                            const std::string& unit) const;
+  // CanSee (server/policy.h) for one unit of the round, then NOT_FOUND when the unit
+  // is not in it.
+  absl::Status CheckUnit(const Caller& c, const RoundContext& round,
+                         const std::string& unit, Subject what) const;
   absl::StatusOr<v1::Assessment> LoadAssessment(const RoundContext& round,
                                                 const std::string& unit);
-  // What every action on one assessment starts with: the name parsed, the caller's
-  // access checked, the round and assessment loaded, and whether `request_id` was
-  // already applied by store method `store_method` (then the caller answers `a` as is).
+  // What every action on one assessment starts with: the name parsed, the round and
+  // the assessment loaded (with its effective state), the caller's sight checked.
   struct ActionTarget {
     std::string round_id, unit;
     std::shared_ptr<const RoundContext> round;
     v1::Assessment a;
-    bool replayed = false;
   };
-  absl::StatusOr<ActionTarget> PrepareAction(const Caller& c, const std::string& name,
+  absl::StatusOr<ActionTarget> PrepareAction(const Caller& c, const std::string& name);
+  // The workflow's row for `verb` on the target now (server/policy.h), or why not.
+  absl::StatusOr<const WorkflowRule*> AllowOn(const Caller& c, Verb verb,
+                                              const ActionTarget& t) const;
+  // Submit, explain, finalise, reopen: a state change by the workflow's row for `verb`,
+  // answered with the assessment after it.
+  absl::StatusOr<v1::Assessment> StateAction(const Caller& c, Verb verb,
+                                             const std::string& name, int64_t etag,
+                                             const google::protobuf::Message& request,
+                                             absl::string_view method,
                                              const std::string& request_id,
-                                             absl::string_view store_method);
-  // Stores a new state for the target's assessment and answers the assessment after it.
+                                             const std::string& reason = "");
+  // Stores `round` (etag: the version read) and answers it as stored.
+  absl::StatusOr<v1::Round> WriteRound(store::WriteContext ctx, const v1::Round& round,
+                                       int64_t etag);
   absl::StatusOr<v1::Assessment> MoveTo(const Caller& c, const ActionTarget& t,
-                                        v1::AssessmentState state, int64_t etag,
-                                        bool reopened, const std::string& request_id,
-                                        const std::string& reason = "");
+                                        const WorkflowRule& rule, store::WriteContext ctx,
+                                        int64_t etag);
+  // The context of a write: who, why, and its request id keyed to (caller, `method`,
+  // `resource`) and bound to a digest of `request` (README: Request ids).
+  store::WriteContext Ctx(const Caller& c, const google::protobuf::Message& request,
+                          absl::string_view method, absl::string_view resource,
+                          const std::string& request_id,
+                          const std::string& reason = "") const;
+  // The stored answer when ctx's request id was already applied to this request.
+  template <typename Response>
+  absl::StatusOr<std::optional<Response>> Replayed(const store::WriteContext& ctx);
+  // Runs `write` with ctx, storing the answer `build(ack)` with its request id; a retry
+  // that reaches the store first (two at once) gets the stored answer.
+  template <typename Response, typename Write, typename Build>
+  absl::StatusOr<Response> Respond(store::WriteContext ctx, Write write, Build build);
   absl::StatusOr<std::shared_ptr<const ScoreEntry>> CachedScore(const RoundContext& round,
                                                                 const std::string& unit,
                                                                 v1::Column column);
   absl::StatusOr<v1::UnitScore> ScoreOf(const RoundContext& round,
                                         const std::string& unit, v1::Column column);
+  // The score, or (when the unit's stored data cannot be scored) a UnitScore naming
+  // the unit with its error: a round's reads never fail for one unit's data.
+  absl::StatusOr<v1::UnitScore> ScoreOrError(const RoundContext& round,
+                                             const std::string& unit, v1::Column column);
   absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> RanksOf(
       const RoundContext& round, v1::Column column);
   void Changed(const std::string& round, const std::string& unit);  // invalidates caches
   void RoundChanged(const std::string& round);
   void EverythingChanged();  // units or plans changed: drop every cached round and score
-  // True when `request_id` was already applied by store method `method`: the caller
-  // then answers from the current state instead of applying the request again.
-  absl::StatusOr<bool> AlreadyApplied(const std::string& request_id,
-                                      absl::string_view method);
-  store::WriteContext Ctx(const Caller& c, const std::string& request_id,
-                          const std::string& reason = "") const;
   absl::Time Now() const { return clock_->Now(); }
 
   store::Store* store_;

@@ -1,6 +1,9 @@
 // Core: assessments — the forms wards fill and appraisers appraise, and their states.
 #include <set>
 
+#include "absl/strings/str_join.h"
+#include "common/sha256.h"
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -13,61 +16,12 @@
 #include "server/core.h"
 #include "server/core_internal.h"
 #include "server/core_util.h"
+#include "server/policy.h"
 
 namespace parindex::server {
 namespace {
 
 using google::protobuf::util::FieldMaskUtil;
-
-// The states that follow from data are derived, not stored: DRAFT once a unit has
-// entered something, APPRAISED once an appraiser has, FINAL once the round is.
-v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a) {
-  if (round.phase() >= v1::PHASE_FINALISED) return v1::STATE_FINAL;
-  if (a.state() == v1::STATE_NOT_STARTED && a.entries_size() > 0) return v1::STATE_DRAFT;
-  if (a.state() == v1::STATE_SUBMITTED) {
-    for (const v1::Entry& e : a.entries()) {
-      if (e.has_appraised()) return v1::STATE_APPRAISED;
-    }
-  }
-  return a.state();
-}
-
-absl::Status RequireState(const std::string& unit, v1::AssessmentState state,
-                          std::vector<v1::AssessmentState> allowed,
-                          absl::string_view action) {
-  for (v1::AssessmentState s : allowed) {
-    if (state == s) return absl::OkStatus();
-  }
-  std::string names;
-  for (v1::AssessmentState s : allowed)
-    absl::StrAppend(&names, names.empty() ? "" : " or ", StateName(s));
-  return absl::FailedPreconditionError(absl::StrCat("the assessment of ", unit, " is ",
-                                                    StateName(state), ": ", action,
-                                                    " needs it to be ", names));
-}
-
-absl::Status CheckOwnUnit(const Caller& c, const std::string& unit) {
-  if (c.role == v1::ROLE_WARD && c.unit != unit) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("this token acts for unit ", c.unit, ", not ", unit));
-  }
-  return absl::OkStatus();
-}
-
-// FAILED_PRECONDITION once `deadline` (RFC 3339) has passed, unless reopened.
-absl::Status CheckDeadline(const std::string& deadline, absl::Time now, bool reopened,
-                           absl::string_view what) {
-  if (deadline.empty() || reopened) return absl::OkStatus();
-  absl::Time due;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, deadline, &due, &error))
-    return absl::OkStatus();
-  if (now <= due) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("the ", what, " deadline ", deadline,
-                   " has passed; ask the Home Affairs office to "
-                   "reopen the assessment"));
-}
 
 // Rewrites an engine error about entries[i] into one about `prefix`[i].entry.
 absl::Status RenameEntryPath(const absl::Status& status, absl::string_view prefix) {
@@ -79,6 +33,37 @@ absl::Status RenameEntryPath(const absl::Status& status, absl::string_view prefi
   absl::string_view rest = message.substr(close + 1);
   absl::ConsumePrefix(&rest, ".");
   return absl::Status(status.code(), absl::StrCat(prefix, "[", index, "].entry.", rest));
+}
+
+// A file name as stored: its last path part, without control characters (C0, DEL,
+// C1); INVALID_ARGUMENT when nothing is left.
+absl::StatusOr<std::string> BaseName(absl::string_view name, absl::string_view field) {
+  const size_t slash = name.find_last_of("/\\");
+  absl::string_view base = slash == absl::string_view::npos ? name : name.substr(slash + 1);
+  std::string out;
+  for (size_t i = 0; i < base.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(base[i]);
+    if (byte < 0x20 || byte == 0x7f) continue;
+    if (byte == 0xc2 && i + 1 < base.size() &&
+        static_cast<unsigned char>(base[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(base[i + 1]) <= 0x9f) {
+      ++i;  // a C1 control character
+      continue;
+    }
+    out.push_back(base[i]);
+  }
+  if (out.empty() || out == "." || out == "..") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", name, "' names no file"));
+  }
+  return out;
+}
+
+const v1::Entry* FindEntry(const v1::Assessment& a, absl::string_view criterion) {
+  for (const v1::Entry& e : a.entries()) {
+    if (e.criterion() == criterion) return &e;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -93,39 +78,53 @@ absl::StatusOr<v1::Assessment> Core::LoadAssessment(const RoundContext& round,
 }
 
 absl::StatusOr<Core::ActionTarget> Core::PrepareAction(const Caller& c,
-                                                       const std::string& name,
-                                                       const std::string& request_id,
-                                                       absl::string_view store_method) {
+                                                       const std::string& name) {
   ActionTarget t;
   ASSIGN_OR_RETURN(auto parsed, ParseAssessmentName(name));
   t.round_id = parsed.first;
   t.unit = parsed.second;
-  RETURN_IF_ERROR(CheckOwnUnit(c, t.unit));
   ASSIGN_OR_RETURN(t.round, LoadRound(t.round_id));
-  RETURN_IF_ERROR(CheckCanRead(c, *t.round, t.unit));
+  RETURN_IF_ERROR(CheckUnit(c, *t.round, t.unit, Subject::kForm));
   ASSIGN_OR_RETURN(t.a, LoadAssessment(*t.round, t.unit));
-  ASSIGN_OR_RETURN(t.replayed, AlreadyApplied(request_id, store_method));
   return t;
 }
 
+absl::StatusOr<const WorkflowRule*> Core::AllowOn(const Caller& c, Verb verb,
+                                                  const ActionTarget& t) const {
+  const UnitStanding standing{t.unit, t.a.state(), t.a.reopened()};
+  return Allow(verb, c.role, t.round->round, &standing, Now());
+}
+
 absl::StatusOr<v1::Assessment> Core::MoveTo(const Caller& c, const ActionTarget& t,
-                                            v1::AssessmentState state, int64_t etag,
-                                            bool reopened, const std::string& request_id,
-                                            const std::string& reason) {
-  RETURN_IF_ERROR(store_
-                      ->SetAssessmentState(Ctx(c, request_id, reason), t.round_id, t.unit,
-                                           state, etag, reopened)
-                      .status());
+                                            const WorkflowRule& rule,
+                                            store::WriteContext ctx, int64_t etag) {
+  const bool reopened = rule.reopens;
+  auto build = [&](const v1::WriteAck& ack) {
+    v1::Assessment after = t.a;
+    after.set_state(rule.stores);
+    after.set_version(ack.version());
+    after.set_reopened(reopened);
+    after.set_updated_at(ack.at());
+    after.set_state(EffectiveState(t.round->round, after));
+    return after;
+  };
+  ASSIGN_OR_RETURN(v1::Assessment answer,
+                   Respond<v1::Assessment>(
+                       ctx,
+                       [&](const store::WriteContext& x) {
+                         return store_->SetAssessmentState(x, t.round_id, t.unit,
+                                                           rule.stores, etag, reopened);
+                       },
+                       build));
   Changed(t.round_id, t.unit);
-  return LoadAssessment(*t.round, t.unit);
+  return answer;
 }
 
 absl::StatusOr<v1::Assessment> Core::GetAssessment(const Caller& c,
                                                    const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckOwnUnit(c, name.second));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kForm));
   return LoadAssessment(*round, name.second);
 }
 
@@ -133,14 +132,37 @@ absl::StatusOr<v1::ListAssessmentsResponse> Core::ListAssessments(
     const Caller& c, const v1::ListAssessmentsRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
-  ASSIGN_OR_RETURN(std::vector<v1::Assessment> all, store_->ListAssessments(id));
-  v1::ListAssessmentsResponse response;
+  if (r.page_size() < 0)
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  size_t offset = 0;
+  if (!r.page_token().empty() && !absl::SimpleAtoi(r.page_token(), &offset)) {
+    return absl::InvalidArgumentError("page_token: not a token from this list");
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
+                   store_->ListAssessments(id, /*with_files=*/true));
+  std::vector<v1::Assessment> visible;
   for (v1::Assessment& a : all) {
-    if (c.role == v1::ROLE_WARD && a.unit() != c.unit) continue;
+    if (!CanSee(c, round->round, a.unit(), Subject::kForm).ok()) continue;
     a.set_state(EffectiveState(round->round, a));
     if (!r.with_entries()) a.clear_entries();
-    *response.add_assessments() = std::move(a);
+    visible.push_back(std::move(a));
   }
+  if (offset > visible.size())
+    return absl::InvalidArgumentError("page_token: not a token from this list");
+  // A page ends at page_size units or before the answer passes 3 MiB: every form fits
+  // (the store bounds one form to 2 MiB), so a page holds at least one.
+  constexpr size_t kPageBytes = 3 << 20;
+  v1::ListAssessmentsResponse response;
+  size_t bytes = 0;
+  size_t i = offset;
+  for (; i < visible.size(); ++i) {
+    if (r.page_size() > 0 && i - offset >= static_cast<size_t>(r.page_size())) break;
+    const size_t size = visible[i].ByteSizeLong() + 8;
+    if (i > offset && bytes + size > kPageBytes) break;
+    bytes += size;
+    *response.add_assessments() = std::move(visible[i]);
+  }
+  if (i < visible.size()) response.set_next_page_token(absl::StrCat(i));
   return response;
 }
 
@@ -156,7 +178,7 @@ absl::StatusOr<std::vector<Core::RoundGauge>> Core::RoundGauges() {
       continue;
     }
     ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
-                     store_->ListAssessments(round.id()));
+                     store_->ListAssessments(round.id(), /*with_files=*/true));
     for (const v1::Assessment& a : all) ++g.states[EffectiveState(round, a)];
   }
   return gauges;
@@ -168,81 +190,38 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
     const Caller& c, const v1::BatchUpdateEntriesRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
   const std::string& unit_code = name.second;
-  RETURN_IF_ERROR(CheckOwnUnit(c, unit_code));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, unit_code));
-  // Only the entries this call touches are read: the checks below need the stored
-  // state, not the states derived from other entries (NOT_STARTED and DRAFT, or
-  // SUBMITTED and APPRAISED, are allowed alike).
+  RETURN_IF_ERROR(CheckUnit(c, *round, unit_code, Subject::kForm));
+  store::WriteContext ctx =
+      Ctx(c, r, "BatchUpdateEntries", r.parent(), r.request_id(), r.reason());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::BatchUpdateEntriesResponse>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  if (r.updates().empty())
+    return absl::InvalidArgumentError("updates: nothing to update");
+  // Only the entries this call touches are read: the workflow's rows allow the states
+  // derived from other entries alike (NOT_STARTED and DRAFT, SUBMITTED and APPRAISED).
   std::vector<std::string> touched;
   for (const v1::EntryUpdate& u : r.updates()) touched.push_back(u.entry().criterion());
   ASSIGN_OR_RETURN(v1::Assessment stored,
                    store_->GetAssessmentEntries(name.first, unit_code, touched));
-  if (round->round.phase() >= v1::PHASE_FINALISED) stored.set_state(v1::STATE_FINAL);
-  if (r.updates().empty())
-    return absl::InvalidArgumentError("updates: nothing to update");
-  ASSIGN_OR_RETURN(bool applied, AlreadyApplied(r.request_id(), "UpdateEntries"));
-  if (applied) {  // a retry: answer with the entries as they are now
-    v1::BatchUpdateEntriesResponse response;
-    for (const v1::EntryUpdate& u : r.updates()) {
-      for (const v1::Entry& e : stored.entries()) {
-        if (e.criterion() == u.entry().criterion()) *response.add_entries() = e;
-      }
-    }
-    return response;
+  const Verb verb = r.correction() ? Verb::kCorrectEntries : Verb::kUpdateEntries;
+  UnitStanding standing{unit_code, EffectiveState(round->round, stored), stored.reopened()};
+  absl::StatusOr<const WorkflowRule*> allowed =
+      Allow(verb, c.role, round->round, &standing, Now());
+  if (!allowed.ok() && allowed.status().code() == absl::StatusCode::kFailedPrecondition) {
+    // Said with the state every reader sees, derived from the whole form.
+    ASSIGN_OR_RETURN(v1::Assessment whole, LoadAssessment(*round, unit_code));
+    standing.state = whole.state();
+    allowed = Allow(verb, c.role, round->round, &standing, Now());
   }
-
-  // Which fields this caller may write now.
-  std::vector<std::string> allowed;
-  v1::Column column = v1::SELF;
-  std::string action = "entry.update";
-  const v1::RoundPhase phase = round->round.phase();
-  if (c.role == v1::ROLE_WARD) {
-    if (phase == v1::PHASE_EXPLANATION) {
-      RETURN_IF_ERROR(RequireState(unit_code, stored.state(),
-                                   {v1::STATE_EXPLANATION_REQUESTED}, "explaining"));
-      RETURN_IF_ERROR(CheckDeadline(round->round.explanation_deadline(), Now(),
-                                    stored.reopened(), "explanation"));
-      allowed = {"explanation"};
-    } else {
-      RETURN_IF_ERROR(RequirePhase(round->round,
-                                   {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_EXPLANATION},
-                                   "editing a self-assessment"));
-      RETURN_IF_ERROR(RequireState(unit_code, stored.state(),
-                                   {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, "editing"));
-      RETURN_IF_ERROR(CheckDeadline(round->round.self_assessment_deadline(), Now(),
-                                    stored.reopened(), "self-assessment"));
-      allowed = {"self", "comment", "evidence"};
-    }
-  } else {  // appraiser
-    column = v1::APPRAISED;
-    if (r.correction()) {
-      RETURN_IF_ERROR(RequirePhase(
-          round->round, {v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}, "a correction"));
-      if (r.reason().empty()) {
-        return absl::InvalidArgumentError(
-            "reason: a correction after finalisation needs a reason");
-      }
-      action = "entry.correct";
-    } else {
-      if (phase == v1::PHASE_FINALISED || phase == v1::PHASE_PUBLISHED) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("round ", round->round.id(), " is ", PhaseName(phase),
-                         ": scores are locked; a change is a correction (correction = "
-                         "true, with a reason)"));
-      }
-      RETURN_IF_ERROR(RequirePhase(
-          round->round,
-          {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL},
-          "appraising"));
-      RETURN_IF_ERROR(RequireState(
-          unit_code, stored.state(),
-          {v1::STATE_NOT_STARTED, v1::STATE_DRAFT, v1::STATE_SUBMITTED,
-           v1::STATE_APPRAISED, v1::STATE_EXPLANATION_REQUESTED, v1::STATE_EXPLAINED},
-          "appraising"));
-    }
-    allowed = {"appraised", "appraisal_comment"};
+  if (!allowed.ok()) return allowed.status();
+  const WorkflowRule& rule = **allowed;
+  if (rule.needs_reason && r.reason().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: ", rule.action, " after finalisation needs a reason"));
   }
+  const v1::Column column = c.role == v1::ROLE_WARD ? v1::SELF : v1::APPRAISED;
+  ctx.action = verb == Verb::kCorrectEntries ? "entry.correct" : "entry.update";
 
   std::map<std::string, const v1::Entry*> existing;
   for (const v1::Entry& e : stored.entries()) existing[e.criterion()] = &e;
@@ -272,21 +251,22 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
     }
     std::vector<std::string> paths(u.update_mask().paths().begin(),
                                    u.update_mask().paths().end());
-    if (paths.empty()) paths = allowed;
+    if (paths.empty()) paths = rule.fields;
     for (const std::string& path : paths) {
       if (!FieldMaskUtil::GetFieldDescriptors(v1::Entry::descriptor(), path, nullptr)) {
         return absl::InvalidArgumentError(
             absl::StrCat(at, ".update_mask: '", path, "' is not a field of Entry"));
       }
       const std::string top = path.substr(0, path.find('.'));
-      if (std::find(allowed.begin(), allowed.end(), top) == allowed.end()) {
-        return absl::PermissionDeniedError(
-            absl::StrCat(at, ".update_mask: a ", RoleName(c.role), " may not set '", path,
-                         "' in phase ", PhaseName(phase)));
+      if (std::find(rule.fields.begin(), rule.fields.end(), top) == rule.fields.end()) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            at, ".update_mask: a ", RoleName(c.role), " may not set '", path,
+            "' in phase ", PhaseName(round->round.phase()), " (", rule.action,
+            " writes ", absl::StrJoin(rule.fields, ", "), ")"));
       }
     }
     const v1::Entry* before = existing.count(code) ? existing[code] : nullptr;
-    if (allowed.front() == "explanation" &&
+    if (rule.requested_only &&
         (before == nullptr || before->explanation_request().empty())) {
       return absl::FailedPreconditionError(
           absl::StrCat(at, ": no explanation was requested for ", code));
@@ -306,6 +286,11 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
     options.set_replace_message_fields(true);
     options.set_replace_repeated_fields(true);
     FieldMaskUtil::MergeMessageTo(u.entry(), mask, options, &merged);
+    for (v1::Evidence& e : *merged.mutable_evidence()) {
+      if (e.file_name().empty()) continue;
+      ASSIGN_OR_RETURN(*e.mutable_file_name(),
+                       BaseName(e.file_name(), absl::StrCat(at, ".entry.evidence.file_name")));
+    }
     merged.clear_version();
     merged.clear_updated_at();
     merged.clear_updated_by();
@@ -319,31 +304,37 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
       engine::Score(set, round->PlanFor(unit), unit, check, column, &sheet);
   if (!valid.ok()) return RenameEntryPath(valid, "updates");
 
-  store::WriteContext ctx = Ctx(c, r.request_id(), r.reason());
-  ctx.action = action;
-  ASSIGN_OR_RETURN(v1::WriteAck ack,
-                   store_->UpdateEntries(ctx, name.first, unit_code, updates));
-  Changed(name.first, unit_code);
   // The stored entries are what was merged, with the versions and time of the commit.
-  v1::BatchUpdateEntriesResponse response;
-  for (size_t i = 0; i < updates.size(); ++i) {
-    v1::Entry* e = response.add_entries();
-    *e = std::move(updates[i].entry);
-    e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i) : 0);
-    e->set_updated_at(ack.at());
-    e->set_updated_by(c.token_id);
-  }
+  auto build = [&](const v1::WriteAck& ack) {
+    v1::BatchUpdateEntriesResponse response;
+    for (size_t i = 0; i < updates.size(); ++i) {
+      v1::Entry* e = response.add_entries();
+      *e = updates[i].entry;
+      e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i) : 0);
+      e->set_updated_at(ack.at());
+      e->set_updated_by(c.token_id);
+    }
+    return response;
+  };
+  ASSIGN_OR_RETURN(auto response,
+                   Respond<v1::BatchUpdateEntriesResponse>(
+                       ctx,
+                       [&](const store::WriteContext& x) {
+                         return store_->UpdateEntries(x, name.first, unit_code, updates);
+                       },
+                       build));
+  Changed(name.first, unit_code);
   return response;
 }
 
 absl::StatusOr<v1::Evidence> Core::UploadEvidence(const Caller& c,
                                                   const v1::UploadEvidenceRequest& r) {
-  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
-  RETURN_IF_ERROR(CheckOwnUnit(c, name.second));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
-  const int node = round->set->FindNode(r.criterion());
-  if (node < 0 || !round->set->nodes()[node].leaf()) {
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.parent()));
+  store::WriteContext ctx = Ctx(c, r, "UploadEvidence", r.parent(), r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Evidence>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  const int node = t.round->set->FindNode(r.criterion());
+  if (node < 0 || !t.round->set->nodes()[node].leaf()) {
     return absl::InvalidArgumentError(
         absl::StrCat("criterion: '", r.criterion(), "' is not a criterion to fill in"));
   }
@@ -351,29 +342,37 @@ absl::StatusOr<v1::Evidence> Core::UploadEvidence(const Caller& c,
     return absl::InvalidArgumentError("evidence.file_name: is required");
   if (r.content().empty())
     return absl::InvalidArgumentError("content: the file is empty");
-  if (round->round.phase() >= v1::PHASE_FINALISED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("round ", name.first, " is ", PhaseName(round->round.phase()),
-                     ": evidence can no longer be added"));
-  }
-  if (!r.request_id().empty()) {
-    absl::StatusOr<v1::WriteAck> prior =
-        store_->FindRequest(r.request_id(), "AddEvidence");
-    if (prior.ok()) {
-      int64_t id = 0;
-      if (!absl::SimpleAtoi(prior->id(), &id)) return absl::InternalError("evidence id");
-      ASSIGN_OR_RETURN(store::EvidenceFile file, store_->GetEvidence(id));
-      return file.meta;
+  ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kUploadEvidence, t));
+  if (rule->requested_only) {
+    const v1::Entry* entry = FindEntry(t.a, r.criterion());
+    if (entry == nullptr || entry->explanation_request().empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "criterion: no explanation was requested for ", r.criterion(),
+          "; in the explanation phase files go with the criteria asked about"));
     }
-    if (prior.status().code() != absl::StatusCode::kNotFound) return prior.status();
   }
-  ASSIGN_OR_RETURN(v1::WriteAck ack,
-                   store_->AddEvidence(Ctx(c, r.request_id()), name.first, name.second,
-                                       r.criterion(), r.evidence(), r.content()));
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(ack.id(), &id)) return absl::InternalError("evidence id");
-  ASSIGN_OR_RETURN(store::EvidenceFile file, store_->GetEvidence(id));
-  return file.meta;
+  v1::Evidence meta = r.evidence();
+  ASSIGN_OR_RETURN(*meta.mutable_file_name(),
+                   BaseName(meta.file_name(), "evidence.file_name"));
+  meta.set_sha256(Sha256Hex(r.content()));
+  meta.set_size_bytes(static_cast<int64_t>(r.content().size()));
+  meta.clear_id();
+  auto build = [&](const v1::WriteAck& ack) {
+    v1::Evidence stored = meta;
+    int64_t id = 0;
+    if (absl::SimpleAtoi(ack.id(), &id)) stored.set_id(id);
+    return stored;
+  };
+  ASSIGN_OR_RETURN(v1::Evidence answer,
+                   Respond<v1::Evidence>(
+                       ctx,
+                       [&](const store::WriteContext& x) {
+                         return store_->AddEvidence(x, t.round_id, t.unit, r.criterion(),
+                                                    meta, r.content());
+                       },
+                       build));
+  Changed(t.round_id, t.unit);
+  return answer;
 }
 
 absl::StatusOr<v1::EvidenceFile> Core::GetEvidenceFile(const Caller& c,
@@ -386,9 +385,8 @@ absl::StatusOr<v1::EvidenceFile> Core::GetEvidenceFile(const Caller& c,
                      r.name(), "'"));
   }
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name().substr(0, at)));
-  RETURN_IF_ERROR(CheckOwnUnit(c, name.second));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kFile));
   absl::StatusOr<store::EvidenceFile> file = store_->GetEvidence(id);
   if (!file.ok() || file->round != name.first || file->unit != name.second) {
     return absl::NotFoundError(absl::StrCat(r.name(), ": not found"));
@@ -401,31 +399,60 @@ absl::StatusOr<v1::EvidenceFile> Core::GetEvidenceFile(const Caller& c,
 
 // ---- state changes ----
 
+absl::StatusOr<v1::Assessment> Core::StateAction(const Caller& c, Verb verb,
+                                                 const std::string& name, int64_t etag,
+                                                 const google::protobuf::Message& request,
+                                                 absl::string_view method,
+                                                 const std::string& request_id,
+                                                 const std::string& reason) {
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, name));
+  store::WriteContext ctx = Ctx(c, request, method, name, request_id, reason);
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, verb, t));
+  if (rule->needs_reason && reason.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: say why (", rule->action, " needs a reason)"));
+  }
+  return MoveTo(c, t, *rule, std::move(ctx), etag);
+}
+
 absl::StatusOr<v1::Assessment> Core::SubmitAssessment(
     const Caller& c, const v1::AssessmentActionRequest& r) {
-  ASSIGN_OR_RETURN(ActionTarget t,
-                   PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
-  if (t.replayed) return t.a;
-  RETURN_IF_ERROR(
-      RequirePhase(t.round->round, {v1::PHASE_SELF_ASSESSMENT}, "submitting"));
-  RETURN_IF_ERROR(RequireState(t.unit, t.a.state(),
-                               {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, "submitting"));
-  RETURN_IF_ERROR(CheckDeadline(t.round->round.self_assessment_deadline(), Now(),
-                                t.a.reopened(), "self-assessment"));
-  return MoveTo(c, t, v1::STATE_SUBMITTED, r.etag(), false, r.request_id());
+  return StateAction(c, Verb::kSubmit, r.name(), r.etag(), r, "SubmitAssessment",
+                     r.request_id());
+}
+
+absl::StatusOr<v1::Assessment> Core::SubmitExplanation(
+    const Caller& c, const v1::AssessmentActionRequest& r) {
+  return StateAction(c, Verb::kSubmitExplanation, r.name(), r.etag(), r,
+                     "SubmitExplanation", r.request_id());
+}
+
+absl::StatusOr<v1::Assessment> Core::FinaliseAssessment(
+    const Caller& c, const v1::AssessmentActionRequest& r) {
+  return StateAction(c, Verb::kFinalise, r.name(), r.etag(), r, "FinaliseAssessment",
+                     r.request_id());
+}
+
+absl::StatusOr<v1::Assessment> Core::ReopenAssessment(
+    const Caller& c, const v1::ReopenAssessmentRequest& r) {
+  // The reopen applies to the assessment as it is now: no etag to give.
+  ASSIGN_OR_RETURN(auto parsed, ParseAssessmentName(r.name()));
+  ASSIGN_OR_RETURN(auto round, LoadRound(parsed.first));
+  RETURN_IF_ERROR(CheckUnit(c, *round, parsed.second, Subject::kForm));
+  ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(parsed.first, parsed.second));
+  return StateAction(c, Verb::kReopen, r.name(), a.version(), r, "ReopenAssessment",
+                     r.request_id(), r.reason());
 }
 
 absl::StatusOr<v1::Assessment> Core::RequestExplanation(
     const Caller& c, const v1::RequestExplanationRequest& r) {
-  ASSIGN_OR_RETURN(ActionTarget t,
-                   PrepareAction(c, r.name(), r.request_id(), "UpdateEntries"));
-  if (t.replayed) return t.a;
-  RETURN_IF_ERROR(
-      RequirePhase(t.round->round, {v1::PHASE_APPRAISAL}, "requesting explanations"));
-  RETURN_IF_ERROR(RequireState(
-      t.unit, t.a.state(),
-      {v1::STATE_SUBMITTED, v1::STATE_APPRAISED, v1::STATE_NOT_STARTED, v1::STATE_DRAFT},
-      "requesting explanations"));
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name()));
+  store::WriteContext ctx = Ctx(c, r, "RequestExplanation", r.name(), r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kRequestExplanation, t));
   if (r.messages().empty())
     return absl::InvalidArgumentError("messages: name the criteria to explain");
   std::map<std::string, const v1::Entry*> existing;
@@ -448,109 +475,113 @@ absl::StatusOr<v1::Assessment> Core::RequestExplanation(
     const int64_t version = existing.count(code) ? existing[code]->version() : 0;
     updates.push_back({std::move(entry), version});
   }
-  store::StateChange change{v1::STATE_EXPLANATION_REQUESTED, r.etag(), t.a.reopened()};
-  RETURN_IF_ERROR(
-      store_->UpdateEntries(Ctx(c, r.request_id()), t.round_id, t.unit, updates, &change)
-          .status());
+  // A new request starts under the explanation deadline: an earlier reopen was for
+  // the self-assessment.
+  store::StateChange change{rule->stores, r.etag(), /*reopened=*/false};
+  auto build = [&](const v1::WriteAck& ack) {
+    v1::Assessment after = t.a;
+    for (size_t i = 0; i < updates.size(); ++i) {
+      v1::Entry* e = nullptr;
+      for (v1::Entry& x : *after.mutable_entries()) {
+        if (x.criterion() == updates[i].entry.criterion()) e = &x;
+      }
+      if (e == nullptr) {
+        e = after.add_entries();
+        e->set_criterion(updates[i].entry.criterion());
+      }
+      e->set_explanation_request(updates[i].entry.explanation_request());
+      e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i) : 0);
+      e->set_updated_at(ack.at());
+      e->set_updated_by(c.token_id);
+    }
+    after.set_state(rule->stores);
+    after.set_version(ack.version());
+    after.set_reopened(false);
+    after.set_updated_at(ack.at());
+    after.set_state(EffectiveState(t.round->round, after));
+    return after;
+  };
+  ASSIGN_OR_RETURN(v1::Assessment answer,
+                   Respond<v1::Assessment>(
+                       ctx,
+                       [&](const store::WriteContext& x) {
+                         return store_->UpdateEntries(x, t.round_id, t.unit, updates,
+                                                      &change);
+                       },
+                       build));
   Changed(t.round_id, t.unit);
-  return LoadAssessment(*t.round, t.unit);
-}
-
-absl::StatusOr<v1::Assessment> Core::SubmitExplanation(
-    const Caller& c, const v1::AssessmentActionRequest& r) {
-  ASSIGN_OR_RETURN(ActionTarget t,
-                   PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
-  if (t.replayed) return t.a;
-  RETURN_IF_ERROR(
-      RequirePhase(t.round->round, {v1::PHASE_EXPLANATION}, "submitting explanations"));
-  RETURN_IF_ERROR(RequireState(t.unit, t.a.state(), {v1::STATE_EXPLANATION_REQUESTED},
-                               "submitting explanations"));
-  RETURN_IF_ERROR(CheckDeadline(t.round->round.explanation_deadline(), Now(),
-                                t.a.reopened(), "explanation"));
-  return MoveTo(c, t, v1::STATE_EXPLAINED, r.etag(), false, r.request_id());
-}
-
-absl::StatusOr<v1::Assessment> Core::FinaliseAssessment(
-    const Caller& c, const v1::AssessmentActionRequest& r) {
-  ASSIGN_OR_RETURN(ActionTarget t,
-                   PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
-  if (t.replayed) return t.a;
-  RETURN_IF_ERROR(
-      RequirePhase(t.round->round, {v1::PHASE_FINAL_APPRAISAL}, "finalising a unit"));
-  if (t.a.state() == v1::STATE_FINAL) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the assessment of ", t.unit, " is already FINAL"));
-  }
-  return MoveTo(c, t, v1::STATE_FINAL, r.etag(), t.a.reopened(), r.request_id());
-}
-
-absl::StatusOr<v1::Assessment> Core::ReopenAssessment(
-    const Caller& c, const v1::ReopenAssessmentRequest& r) {
-  ASSIGN_OR_RETURN(ActionTarget t,
-                   PrepareAction(c, r.name(), r.request_id(), "SetAssessmentState"));
-  if (t.replayed) return t.a;
-  if (r.reason().empty())
-    return absl::InvalidArgumentError("reason: say why the unit is reopened");
-  RETURN_IF_ERROR(RequirePhase(t.round->round,
-                               {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_EXPLANATION},
-                               "reopening a unit"));
-  const v1::AssessmentState state = t.round->round.phase() == v1::PHASE_EXPLANATION
-                                        ? v1::STATE_EXPLANATION_REQUESTED
-                                        : v1::STATE_DRAFT;
-  return MoveTo(c, t, state, t.a.version(), true, r.request_id(), r.reason());
+  return answer;
 }
 
 // ---- survey ----
+
+namespace {
+
+// The rows of an ImportSurvey request, and where each came from ("rows[3]" or "csv
+// line 4") for errors.
+absl::Status ReadSurveyRows(const v1::ImportSurveyRequest& r,
+                            std::vector<v1::SurveyRow>* rows,
+                            std::vector<std::string>* where) {
+  for (int i = 0; i < r.rows_size(); ++i) {
+    rows->push_back(r.rows(i));
+    where->push_back(absl::StrCat("rows[", i, "]"));
+  }
+  if (r.csv().empty()) return absl::OkStatus();
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(r.csv(), '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || (line_number == 1 && absl::StartsWith(line, "unit"))) continue;
+    std::vector<std::string> cells = absl::StrSplit(line, ',');
+    const std::string at = absl::StrCat("csv line ", line_number);
+    v1::SurveyRow row;
+    if (cells.size() == 3) {  // unit,criterion,percent: an aggregated result
+      absl::StatusOr<int64_t> percent = engine::ParseMilli(cells[2]);
+      if (!percent.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(at, ": percent: ", percent.status().message()));
+      }
+      row.mutable_answers()->set_percent_milli(*percent);
+    } else {
+      int64_t n[4];
+      if (cells.size() != 6 || !absl::SimpleAtoi(cells[2], &n[0]) ||
+          !absl::SimpleAtoi(cells[3], &n[1]) || !absl::SimpleAtoi(cells[4], &n[2]) ||
+          !absl::SimpleAtoi(cells[5], &n[3])) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            at, ": expected unit,criterion,a,b,c,d (answers) or unit,criterion,percent"));
+      }
+      row.mutable_answers()->set_a(n[0]);
+      row.mutable_answers()->set_b(n[1]);
+      row.mutable_answers()->set_c(n[2]);
+      row.mutable_answers()->set_d(n[3]);
+    }
+    row.set_unit(std::string(absl::StripAsciiWhitespace(cells[0])));
+    row.set_criterion(std::string(absl::StripAsciiWhitespace(cells[1])));
+    rows->push_back(std::move(row));
+    where->push_back(at);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<v1::ImportSurveyResponse> Core::ImportSurvey(
     const Caller& c, const v1::ImportSurveyRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
-  RETURN_IF_ERROR(RequirePhase(
-      round->round,
-      {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL},
-      "importing survey results"));
-  std::vector<v1::SurveyRow> rows(r.rows().begin(), r.rows().end());
-  std::vector<std::string> where;  // "rows[3]" or "csv line 4", for errors
-  for (int i = 0; i < r.rows_size(); ++i) where.push_back(absl::StrCat("rows[", i, "]"));
-  if (!r.csv().empty()) {
-    int line_number = 0;
-    for (absl::string_view line : absl::StrSplit(r.csv(), '\n')) {
-      ++line_number;
-      line = absl::StripAsciiWhitespace(line);
-      if (line.empty() || (line_number == 1 && absl::StartsWith(line, "unit"))) continue;
-      std::vector<std::string> cells = absl::StrSplit(line, ',');
-      const std::string at = absl::StrCat("csv line ", line_number);
-      v1::SurveyRow row;
-      if (cells.size() == 3) {  // unit,criterion,percent: an aggregated result
-        absl::StatusOr<int64_t> percent = engine::ParseMilli(cells[2]);
-        if (!percent.ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(at, ": percent: ", percent.status().message()));
-        }
-        row.mutable_answers()->set_percent_milli(*percent);
-      } else {
-        int64_t n[4];
-        if (cells.size() != 6 || !absl::SimpleAtoi(cells[2], &n[0]) ||
-            !absl::SimpleAtoi(cells[3], &n[1]) || !absl::SimpleAtoi(cells[4], &n[2]) ||
-            !absl::SimpleAtoi(cells[5], &n[3])) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              at,
-              ": expected unit,criterion,a,b,c,d (answers) or unit,criterion,percent"));
-        }
-        row.mutable_answers()->set_a(n[0]);
-        row.mutable_answers()->set_b(n[1]);
-        row.mutable_answers()->set_c(n[2]);
-        row.mutable_answers()->set_d(n[3]);
-      }
-      row.set_unit(std::string(absl::StripAsciiWhitespace(cells[0])));
-      row.set_criterion(std::string(absl::StripAsciiWhitespace(cells[1])));
-      rows.push_back(row);
-      where.push_back(at);
-    }
-  }
-  // Check every row before storing any.
-  std::map<std::string, std::vector<std::pair<size_t, v1::SurveyRow>>> by_unit;
+  store::WriteContext ctx =
+      Ctx(c, r, "ImportSurvey", r.parent(), r.request_id(), "survey import");
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::ImportSurveyResponse>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  RETURN_IF_ERROR(Allow(Verb::kImportSurvey, c.role, round->round, nullptr, Now()).status());
+  std::vector<v1::SurveyRow> rows;
+  std::vector<std::string> where;
+  RETURN_IF_ERROR(ReadSurveyRows(r, &rows, &where));
+  if (rows.empty()) return absl::InvalidArgumentError("rows: nothing to import");
+  // Check every row before storing any: the unit, the criterion, each (unit, criterion)
+  // once, then the answers by the engine itself, as they will be scored.
+  std::map<std::string, std::vector<size_t>> by_unit;
+  std::map<std::pair<std::string, std::string>, size_t> first;
   for (size_t i = 0; i < rows.size(); ++i) {
     const v1::SurveyRow& row = rows[i];
     if (round->units.count(row.unit()) == 0) {
@@ -562,44 +593,71 @@ absl::StatusOr<v1::ImportSurveyResponse> Core::ImportSurvey(
       return absl::InvalidArgumentError(absl::StrCat(
           where[i], ".criterion: '", row.criterion(), "' is not a survey criterion"));
     }
-    const v1::SurveyAnswers& s = row.answers();
-    if (s.a() < 0 || s.b() < 0 || s.c() < 0 || s.d() < 0) {
+    auto [it, inserted] = first.insert({{row.unit(), row.criterion()}, i});
+    if (!inserted) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where[i], ".answers: negative count"));
+          absl::StrCat(where[i], ": ", row.unit(), " ", row.criterion(),
+                       " is also given in ", where[it->second], "; give each once"));
     }
-    if (s.has_percent_milli() && (s.percent_milli() < 0 || s.percent_milli() > 100000)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where[i], ".answers.percent: outside 0..100"));
-    }
-    by_unit[row.unit()].push_back({i, row});
+    by_unit[row.unit()].push_back(i);
   }
+  std::vector<std::pair<std::string, std::vector<store::EntryUpdate>>> writes;
   int imported = 0;
-  for (const auto& [unit, unit_rows] : by_unit) {
-    ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(id, unit));
+  for (const auto& [unit, indices] : by_unit) {
+    ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, unit));
+    const UnitStanding standing{unit, a.state(), a.reopened()};
+    RETURN_IF_ERROR(
+        Allow(Verb::kImportSurvey, c.role, round->round, &standing, Now()).status());
     std::vector<store::EntryUpdate> updates;
-    for (const auto& [i, row] : unit_rows) {
+    v1::Assessment check;  // this unit's rows first, so engine errors name them
+    for (size_t i : indices) {
       v1::Entry entry;
       int64_t version = 0;
-      for (const v1::Entry& e : a.entries()) {
-        if (e.criterion() == row.criterion()) {
-          entry = e;
-          version = e.version();
-        }
+      if (const v1::Entry* e = FindEntry(a, rows[i].criterion()); e != nullptr) {
+        entry = *e;
+        version = e->version();
       }
-      entry.set_criterion(row.criterion());
-      *entry.mutable_self()->mutable_survey() = row.answers();
+      entry.set_criterion(rows[i].criterion());
+      *entry.mutable_self()->mutable_survey() = rows[i].answers();
+      *check.add_entries() = entry;
       updates.push_back({std::move(entry), version});
     }
-    const std::string request_id =
-        r.request_id().empty() ? "" : absl::StrCat(r.request_id(), "/", unit);
-    RETURN_IF_ERROR(
-        store_->UpdateEntries(Ctx(c, request_id, "survey import"), id, unit, updates)
-            .status());
-    Changed(id, unit);
+    const v1::Unit& u = round->units.at(unit);
+    engine::ScoreSheet sheet;
+    absl::Status valid =
+        engine::Score(*round->set, round->PlanFor(u), u, check, v1::SELF, &sheet);
+    if (!valid.ok()) {
+      // "entries[k].self.survey.a: …" names the k-th row of this unit.
+      absl::string_view message = valid.message();
+      size_t k = 0;
+      if (absl::ConsumePrefix(&message, "entries[")) {
+        const size_t close = message.find(']');
+        if (close != absl::string_view::npos &&
+            absl::SimpleAtoi(message.substr(0, close), &k) && k < indices.size()) {
+          message.remove_prefix(close + 1);
+          absl::ConsumePrefix(&message, ".self.survey");
+          return absl::InvalidArgumentError(
+              absl::StrCat(where[indices[k]], ".answers", message));
+        }
+      }
+      return absl::InvalidArgumentError(absl::StrCat(unit, ": ", valid.message()));
+    }
     imported += static_cast<int>(updates.size());
+    writes.emplace_back(unit, std::move(updates));
   }
-  v1::ImportSurveyResponse response;
-  response.set_imported(imported);
+  auto build = [&](const v1::WriteAck&) {
+    v1::ImportSurveyResponse response;
+    response.set_imported(imported);
+    return response;
+  };
+  ASSIGN_OR_RETURN(auto response,
+                   Respond<v1::ImportSurveyResponse>(
+                       ctx,
+                       [&](const store::WriteContext& x) {
+                         return store_->UpdateUnitsEntries(x, id, writes);
+                       },
+                       build));
+  for (const auto& [unit, updates] : writes) Changed(id, unit);
   return response;
 }
 

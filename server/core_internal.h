@@ -4,14 +4,17 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "engine/criteria_set.h"
 #include "engine/plan.h"
 #include "parindex/v1/round.pb.h"
 #include "parindex/v1/score.pb.h"
 #include "parindex/v1/unit.pb.h"
+#include "server/core.h"
 
 namespace parindex::server {
 
@@ -35,6 +38,43 @@ struct ScoreEntry {
 struct RankEntry {
   int rank = 0;
 };
+
+template <typename Response>
+absl::StatusOr<std::optional<Response>> Core::Replayed(const store::WriteContext& ctx) {
+  if (ctx.request_id.empty()) return std::nullopt;
+  absl::StatusOr<store::StoredRequest> stored = store_->FindRequest(ctx);
+  if (!stored.ok()) {
+    if (stored.status().code() == absl::StatusCode::kNotFound) return std::nullopt;
+    return stored.status();
+  }
+  Response response;
+  if (!response.ParseFromString(stored->response)) {
+    return absl::DataLossError(absl::StrCat("the stored answer to request_id '",
+                                            ctx.request_id, "' cannot be read"));
+  }
+  return response;
+}
+
+template <typename Response, typename Write, typename Build>
+absl::StatusOr<Response> Core::Respond(store::WriteContext ctx, Write write, Build build) {
+  std::optional<Response> answer;
+  if (!ctx.request_id.empty()) {
+    // Runs inside the write's transaction (the writer thread, while this one waits).
+    ctx.response = [&](const v1::WriteAck& ack) {
+      answer = build(ack);
+      return answer->SerializeAsString();
+    };
+  }
+  absl::StatusOr<v1::WriteAck> ack = write(ctx);
+  if (!ack.ok()) return ack.status();
+  if (ack->replayed()) {
+    absl::StatusOr<std::optional<Response>> prior = Replayed<Response>(ctx);
+    if (!prior.ok()) return prior.status();
+    if (prior->has_value()) return **prior;
+  }
+  if (!answer.has_value()) answer = build(*ack);
+  return *std::move(answer);
+}
 
 }  // namespace parindex::server
 

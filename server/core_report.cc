@@ -10,6 +10,7 @@
 #include "server/core.h"
 #include "server/core_internal.h"
 #include "server/core_util.h"
+#include "server/policy.h"
 #include "server/report.h"
 
 namespace parindex::server {
@@ -28,19 +29,15 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(
     const Caller& c, const v1::ExportRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
+  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
-  if (!office && round->round.phase() != v1::PHASE_PUBLISHED) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "round ", id,
-        " is not published: its results are for the Home Affairs office only"));
-  }
   const v1::Column column =
       r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
   ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
 
   std::vector<v1::UnitScore> scores;
   for (const auto& [code, unit] : round->units) {
-    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOf(*round, code, column));
+    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOrError(*round, code, column));
     auto it = ranks->find(code);
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
     scores.push_back(std::move(score));
@@ -66,6 +63,12 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(
                   "Chỉ số",        "Xếp loại",
                   "Điểm đạt",      "Điểm tối đa áp dụng",
                   "Điểm khảo sát", "Điểm thưởng, trừ"};
+    }
+    if (!s.error().empty()) {  // the unit's data cannot be scored: say so in its row
+      tables.back().rows.push_back(
+          {s.block(), std::string(), s.unit(), s.unit_name(), std::string(),
+           absl::StrCat("Không chấm được: ", s.error())});
+      continue;
     }
     tables.back().rows.push_back(
         {s.block(), int64_t{s.rank()}, s.unit(), s.unit_name(),
@@ -100,6 +103,7 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(
                      "Điểm tối đa",
                      "Diễn giải"};
   for (const v1::UnitScore& s : scores) {
+    if (!s.error().empty()) continue;
     std::vector<Cell> row = {s.unit(), s.unit_name(), s.block()};
     for (const v1::AreaScore& a : s.areas()) row.push_back(Points{a.points_milli()});
     row.push_back(Points{s.achieved_milli()});

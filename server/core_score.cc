@@ -14,6 +14,7 @@
 #include "engine/ranking.h"
 #include "server/core_internal.h"
 #include "server/core_util.h"
+#include "server/policy.h"
 
 namespace parindex::server {
 namespace {
@@ -58,6 +59,23 @@ absl::StatusOr<v1::UnitScore> Core::ScoreOf(const RoundContext& round,
   return entry->score;
 }
 
+absl::StatusOr<v1::UnitScore> Core::ScoreOrError(const RoundContext& round,
+                                                 const std::string& unit,
+                                                 v1::Column column) {
+  absl::StatusOr<v1::UnitScore> score = ScoreOf(round, unit, column);
+  if (score.ok() || score.status().code() != absl::StatusCode::kFailedPrecondition)
+    return score;
+  const v1::Unit& u = round.units.at(unit);
+  v1::UnitScore error;
+  error.set_unit(unit);
+  error.set_unit_name(u.name());
+  error.set_kind(u.kind());
+  error.set_block(engine::BlockOf(u));
+  error.set_column(column);
+  error.set_error(std::string(score.status().message()));
+  return error;
+}
+
 absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> Core::RanksOf(
     const RoundContext& round, v1::Column column) {
   const auto key = std::make_pair(round.round.id(), static_cast<int>(column));
@@ -69,7 +87,7 @@ absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> Core::Ra
     if (it != ranks_.end() && it->second.first == generation) return it->second.second;
   }
   ASSIGN_OR_RETURN(std::vector<v1::Assessment> assessments,
-                   store_->ListAssessments(round.round.id()));
+                   store_->ListAssessments(round.round.id(), /*with_files=*/false));
   std::vector<std::string> blocks;
   std::vector<engine::RankKey> keys;
   std::vector<std::string> units;
@@ -77,7 +95,9 @@ absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> Core::Ra
   engine::ScoreSheet sheet;
   for (const v1::Assessment& a : assessments) {
     const v1::Unit& u = round.units.at(a.unit());
-    RETURN_IF_ERROR(engine::Score(*round.set, round.PlanFor(u), u, a, column, &sheet));
+    // A unit whose stored data cannot be scored has no rank; it never stops the
+    // ranking of the others (GetRanking shows its error).
+    if (!engine::Score(*round.set, round.PlanFor(u), u, a, column, &sheet).ok()) continue;
     blocks.push_back(engine::BlockOf(u));
     keys.push_back({"", sheet.index_hundredths, sheet.index_applicable});
     units.push_back(a.unit());
@@ -95,7 +115,7 @@ absl::StatusOr<v1::UnitScore> Core::GetUnitScore(const Caller& c,
                                                  const v1::GetUnitScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kScore));
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOf(*round, name.second, column));
   ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
@@ -108,7 +128,7 @@ absl::StatusOr<std::string> Core::GetUnitScoreBytes(const Caller& c,
                                                     const v1::GetUnitScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kScore));
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(auto entry, CachedScore(*round, name.second, column));
   ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
@@ -127,12 +147,7 @@ absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c,
                                              const v1::GetRankingRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
-  if ((c.role == v1::ROLE_READER || c.role == v1::ROLE_WARD) &&
-      round->round.phase() != v1::PHASE_PUBLISHED) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "round ", id,
-        " is not published: its ranking is visible to the Home Affairs office only"));
-  }
+  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
   v1::Ranking ranking;
@@ -140,7 +155,7 @@ absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c,
   ranking.set_column(column);
   for (const auto& [code, unit] : round->units) {
     if (!r.block().empty() && engine::BlockOf(unit) != r.block()) continue;
-    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOf(*round, code, column));
+    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOrError(*round, code, column));
     score.clear_criteria();
     auto it = ranks->find(code);
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
@@ -161,10 +176,8 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
                                                       const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, LoadRound(id));
-  if ((c.role == v1::ROLE_READER || c.role == v1::ROLE_WARD) &&
-      round->round.phase() != v1::PHASE_PUBLISHED) {
-    return absl::PermissionDeniedError(absl::StrCat("round ", id, " is not published"));
-  }
+  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
+  v1::RoundSummary summary;
   struct Sum {
     std::string title;
     int64_t max = 0, points = 0;
@@ -175,7 +188,11 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
   int64_t index_sum = 0;
   int indexed = 0;
   for (const auto& [code, unit] : round->units) {
-    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOf(*round, code, v1::APPRAISED));
+    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOrError(*round, code, v1::APPRAISED));
+    if (!score.error().empty()) {
+      *summary.add_unscored() = std::move(score);
+      continue;
+    }
     if (score.index_applicable()) {
       index_sum += score.index_hundredths();
       ++indexed;
@@ -201,7 +218,6 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
           cs.points_milli(), cs.applicable_max_milli() > 0);
     }
   }
-  v1::RoundSummary summary;
   summary.set_round(id);
   if (indexed > 0)
     summary.set_average_index_hundredths(engine::DivRoundHalfUp(index_sum, indexed));
@@ -227,12 +243,8 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
 absl::StatusOr<v1::UnitScore> Core::PreviewScore(const Caller& c,
                                                  const v1::PreviewScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
-  if (c.role == v1::ROLE_WARD && c.unit != name.second) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("this token acts for unit ", c.unit, ", not ", name.second));
-  }
   ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
-  RETURN_IF_ERROR(CheckCanRead(c, *round, name.second));
+  RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kForm));
   ASSIGN_OR_RETURN(v1::Assessment stored, store_->GetAssessment(name.first, name.second));
   // The request's entries first, so that engine errors name entries[i] of the request.
   v1::Assessment merged;

@@ -56,31 +56,6 @@ absl::Status Page(const std::vector<T>& all, const v1::ListRequest& request, Fie
   return absl::OkStatus();
 }
 
-inline std::string PhaseName(v1::RoundPhase phase) {
-  std::string name = v1::RoundPhase_Name(phase);
-  return name.rfind("PHASE_", 0) == 0 ? name.substr(6) : name;
-}
-
-inline std::string StateName(v1::AssessmentState state) {
-  std::string name = v1::AssessmentState_Name(state);
-  return name.rfind("STATE_", 0) == 0 ? name.substr(6) : name;
-}
-
-// FAILED_PRECONDITION naming the phase unless the round is in one of `allowed`.
-inline absl::Status RequirePhase(const v1::Round& round,
-                                 std::vector<v1::RoundPhase> allowed,
-                                 absl::string_view action) {
-  for (v1::RoundPhase phase : allowed) {
-    if (round.phase() == phase) return absl::OkStatus();
-  }
-  std::string names;
-  for (v1::RoundPhase phase : allowed)
-    absl::StrAppend(&names, names.empty() ? "" : " or ", PhaseName(phase));
-  return absl::FailedPreconditionError(absl::StrCat("round ", round.id(), " is in phase ",
-                                                    PhaseName(round.phase()), ": ",
-                                                    action, " is allowed in ", names));
-}
-
 }  // namespace parindex::server
 
 #endif  // PARINDEX_SERVER_CORE_UTIL_H_

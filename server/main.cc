@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -126,10 +128,17 @@ int Serve(const ServeOptions& options) {
   if (!options.admin_token_file.empty()) {
     absl::StatusOr<std::string> secret = ReadFile(options.admin_token_file);
     if (!secret.ok()) return Fail(secret.status());
-    absl::Status imported = core.ImportToken(
+    absl::StatusOr<std::string> imported = core.ImportToken(
         std::string(absl::StripAsciiWhitespace(*secret)), parindex::v1::ROLE_ADMIN,
         absl::StrCat("--admin-token-file ", options.admin_token_file));
-    if (!imported.ok()) return Fail(imported);
+    if (!imported.ok()) return Fail(imported.status());
+    if (!imported->empty()) {
+      std::fprintf(stderr, "ts=%s event=admin_token_revoked message=\"%s\"\n",
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(),
+                                    parindex::server::VietnamTime())
+                       .c_str(),
+                   imported->c_str());
+    }
   }
   std::vector<std::pair<std::string, std::string>> tokens;
   if (!options.demo.empty()) {

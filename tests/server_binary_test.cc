@@ -236,7 +236,8 @@ TEST(ServerBinary, TheCliDrivesARound) {
       absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures, "'"), out);
   EXPECT_EQ(refused_code, 1);
   EXPECT_EQ(refused,
-            "parindex: FAILED_PRECONDITION: the assessment of PLS is SUBMITTED: editing "
+            "parindex: FAILED_PRECONDITION: the assessment of PLS is SUBMITTED (round "
+            "hungyen-2023 is in phase SELF_ASSESSMENT): editing the self-assessment "
             "needs it "
             "to be NOT_STARTED or DRAFT\n");
 
@@ -453,12 +454,26 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
                            R"("no method /parindex.v1.ScoreService/Nope", "details": []})"
                            "\n")));
 
-  // Evidence travels as base64, as protobuf's JSON mapping has bytes.
+  // Evidence travels as base64, as protobuf's JSON mapping has bytes; a unit that has
+  // submitted can no longer attach files.
   EXPECT_EQ(
       Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
            server.tokens["ward PLS"],
            R"({"parent": "rounds/hungyen-2023/assessments/PLS", "criterion": "I.1.1", )"
            R"("evidence": {"file_name": "ke-hoach.pdf"}, "content": "JVBERi0xLjQ="})",
+           out),
+      std::make_pair(
+          400, std::string(R"({"code": "FAILED_PRECONDITION", "message": "the assessment )"
+                           R"(of PLS is SUBMITTED (round hungyen-2023 is in phase )"
+                           R"(SELF_ASSESSMENT): attaching a file needs it to be )"
+                           R"(NOT_STARTED or DRAFT", "details": []})"
+                           "\n")));
+  EXPECT_EQ(
+      Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
+           server.tokens["ward XTH"],
+           R"({"parent": "rounds/hungyen-2023/assessments/XTH", "criterion": "I.1.1", )"
+           R"("evidence": {"file_name": "C:\\hồ sơ\\ke-hoach.pdf"}, )"
+           R"("content": "JVBERi0xLjQ="})",
            out),
       std::make_pair(
           200,
@@ -470,10 +485,11 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
 
   // The file comes back as the bytes uploaded, to the unit and the office only.
   const std::string file_url =
-      server.http + "/v1/rounds/hungyen-2023/assessments/PLS/evidence/1";
+      server.http + "/v1/rounds/hungyen-2023/assessments/XTH/evidence/1";
   EXPECT_EQ(Curl(file_url, appraiser, "", out),
             std::make_pair(200, std::string("%PDF-1.4")));
-  EXPECT_EQ(Curl(file_url, server.tokens["ward PLS"], "", out).first, 200);
+  EXPECT_EQ(Curl(file_url, server.tokens["ward XTH"], "", out).first, 200);
+  EXPECT_EQ(Curl(file_url, server.tokens["ward PLS"], "", out).first, 403);
   EXPECT_EQ(Curl(file_url, server.tokens["reader"], "", out).first, 403);
   EXPECT_EQ(Curl(server.http + "/v1/rounds/hungyen-2023/assessments/PHN/evidence/1",
                  appraiser, "", out),

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -121,7 +122,7 @@ TEST_F(StoreTest, RoundsCreateTheirAssessments) {
   auto round = store_->GetRound("r");
   ASSERT_TRUE(round.ok());
   EXPECT_EQ(round->version(), 1);
-  auto assessments = store_->ListAssessments("r");
+  auto assessments = store_->ListAssessments("r", /*with_files=*/false);
   ASSERT_EQ(assessments->size(), 2u);
   EXPECT_EQ((*assessments)[0].unit(), "U1");
   EXPECT_EQ((*assessments)[0].state(), v1::STATE_NOT_STARTED);
@@ -257,24 +258,128 @@ TEST_F(StoreTest, UploadedFilesAreListedOnTheirEntries) {
   EXPECT_EQ(a->entries(0).evidence_size(), 2);
 }
 
-TEST_F(StoreTest, ARetriedRequestAppliesOnce) {
+// A context whose request id is keyed to (actor, method, resource) and bound to `body`.
+WriteContext Keyed(const std::string& actor, const std::string& id,
+                   const std::string& body, const std::string& resource = "r/U1") {
+  WriteContext ctx = Admin(id);
+  ctx.actor.id = actor;
+  ctx.request_method = "Method";
+  ctx.request_resource = resource;
+  ctx.request_digest = body;
+  ctx.response = [body](const v1::WriteAck& ack) {
+    return absl::StrCat(body, " v", ack.versions(0));
+  };
+  return ctx;
+}
+
+TEST_F(StoreTest, ARetriedRequestAppliesOnceAndIsBoundToItsRequest) {
   testing::AddRoundFixture(*store_);
-  auto first = store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)});
-  auto retry = store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)});
+  auto first =
+      store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1", {Figure("II.1", 412, 0)});
+  auto retry =
+      store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1", {Figure("II.1", 412, 0)});
   ASSERT_TRUE(first.ok() && retry.ok()) << retry.status();
   EXPECT_FALSE(first->replayed());
   EXPECT_TRUE(retry->replayed());
   EXPECT_EQ(retry->versions(0), 1);
   EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).version(), 1);
   EXPECT_EQ(AuditCount("rounds/r/assessments/U1/entries/II.1"), 1);
-  auto other = store_->SetAssessmentState(Admin("req-1"), "r", "U1", v1::STATE_SUBMITTED,
-                                          1, false);
-  EXPECT_EQ(other.status().message(),
-            "request_id 'req-1' was already used for UpdateEntries");
+  // The stored answer comes back as it was made.
+  auto stored = store_->FindRequest(Keyed("a", "req-1", "x"));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->response, "x v1");
+  EXPECT_TRUE(stored->ack.replayed());
+  // Another request under the same key: refused, nothing stored.
+  auto other =
+      store_->UpdateEntries(Keyed("a", "req-1", "y"), "r", "U1", {Figure("II.1", 5, 1)});
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(other.status().message()),
+              HasSubstr("request_id: 'req-1' was already used by this caller for a "
+                        "different Method request on r/U1 (at "));
+  EXPECT_EQ(store_->FindRequest(Keyed("a", "req-1", "y")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Another actor, or another resource, with the same id: a request of its own.
+  auto b = store_->UpdateEntries(Keyed("b", "req-1", "x"), "r", "U1", {Figure("II.1", 7, 1)});
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_FALSE(b->replayed());
+  auto u2 = store_->UpdateEntries(Keyed("a", "req-1", "x", "r/U2"), "r", "U2",
+                                  {Figure("II.1", 8, 0)});
+  ASSERT_TRUE(u2.ok()) << u2.status();
+  EXPECT_FALSE(u2->replayed());
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).version(), 2);
   // The record survives a restart.
   Reopen();
-  EXPECT_TRUE(store_->UpdateEntries(Admin("req-1"), "r", "U1", {Figure("II.1", 412, 0)})
+  EXPECT_TRUE(store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1",
+                                    {Figure("II.1", 412, 0)})
                   ->replayed());
+}
+
+class MovableClock final : public Clock {
+ public:
+  absl::Time Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += d;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  absl::Time now_ = absl::FromUnixSeconds(1700000000);
+};
+
+TEST_F(StoreTest, RequestIdsAreForgottenAfterTheRetentionTime) {
+  MovableClock clock;
+  SqliteOptions options;
+  options.clock = &clock;
+  Reopen(options);
+  testing::AddRoundFixture(*store_);
+  ASSERT_TRUE(
+      store_->UpdateEntries(Keyed("a", "old", "x"), "r", "U1", {Figure("II.1", 1, 0)}).ok());
+  clock.Advance(absl::Hours(24 * 7) - absl::Minutes(1));
+  Reopen(options);  // a new store prunes on its first write
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {Figure("II.1", 1, 0)}).ok());
+  EXPECT_TRUE(store_->FindRequest(Keyed("a", "old", "x")).ok());
+  clock.Advance(absl::Minutes(2));
+  Reopen(options);
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {Figure("II.1", 2, 1)}).ok());
+  EXPECT_EQ(store_->FindRequest(Keyed("a", "old", "x")).status().code(),
+            absl::StatusCode::kNotFound);
+  // Forgotten: the same id is a new request (its etag now decides).
+  auto again =
+      store_->UpdateEntries(Keyed("a", "old", "y"), "r", "U1", {Figure("II.1", 3, 1)});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->replayed());
+}
+
+TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
+  SqliteOptions options;
+  options.max_assessment_bytes = 4000;
+  options.max_files_per_criterion = 2;
+  Reopen(options);
+  testing::AddRoundFixture(*store_);
+  store::EntryUpdate big = Figure("II.1", 1, 0);
+  big.entry.set_comment(std::string(3000, 'x'));
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {big}).ok());
+  store::EntryUpdate more = Figure("II.2", 1, 0);
+  more.entry.set_comment(std::string(1000, 'y'));
+  auto refused = store_->UpdateEntries(Admin(), "r", "U1", {more});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("rounds/r/assessments/U1: the form would hold "));
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries_size(), 1);
+  // Files per criterion.
+  v1::Evidence meta;
+  meta.set_file_name("a.pdf");
+  ASSERT_TRUE(store_->AddEvidence(Admin(), "r", "U2", "I.1", meta, "1").ok());
+  ASSERT_TRUE(store_->AddEvidence(Admin(), "r", "U2", "I.1", meta, "2").ok());
+  auto third = store_->AddEvidence(Admin(), "r", "U2", "I.1", meta, "3");
+  EXPECT_EQ(third.status().message(),
+            "rounds/r/assessments/U2/entries/I.1: already has 2 files, the most one "
+            "criterion may hold");
+  EXPECT_TRUE(store_->AddEvidence(Admin(), "r", "U2", "I.2", meta, "3").ok());
 }
 
 TEST_F(StoreTest, AuditFiltersByResourceActorAndPage) {
@@ -375,7 +480,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   ASSERT_EQ(UserVersion(dir_.File("parindex.db")), 1);
   Reopen();
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 2);
+  EXPECT_EQ(LatestSchemaVersion(), 3);
   EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).self().figures().at("x"), 412);
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
 }
@@ -389,7 +494,7 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
-      "the database has schema version 99 but this binary knows only up to 2: it was "
+      "the database has schema version 99 but this binary knows only up to 3: it was "
       "written by a newer parindex-server; upgrade the binary (the file was not "
       "changed)");
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);

@@ -61,6 +61,18 @@ CREATE TABLE requests (
 CREATE INDEX audit_by_actor ON audit(actor, id);
 CREATE INDEX evidence_by_criterion ON evidence(round_id, unit_code, criterion);
 )sql",
+      // 3: request ids belong to (actor, method, resource) and are bound to the
+      // request's digest; the answer is kept byte for byte. Ids recorded before this
+      // step had neither and are forgotten (they live 7 days anyway).
+      R"sql(
+DROP TABLE requests;
+CREATE TABLE requests (
+  actor TEXT NOT NULL, method TEXT NOT NULL, resource TEXT NOT NULL,
+  request_id TEXT NOT NULL, digest TEXT NOT NULL, ack BLOB NOT NULL,
+  response BLOB NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (actor, method, resource, request_id)) STRICT;
+CREATE INDEX requests_by_age ON requests(created_at);
+)sql",
   };
   return *steps;
 }

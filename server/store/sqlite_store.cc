@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -114,17 +115,54 @@ absl::Status QuickCheck(sqlite3* db, const std::string& path) {
 
 }  // namespace
 
-const Clock& Clock::Real() {
-  static const RealClock* clock = new RealClock();
-  return *clock;
-}
-
 struct SqliteStore::Write {
   WriteContext ctx;
   std::string method;
   WriteFn fn;
   std::promise<absl::StatusOr<v1::WriteAck>> done;
 };
+
+namespace {
+
+// The method a request id is recorded under: the API's, else the store's.
+std::string RequestMethod(const WriteContext& ctx, const std::string& store_method) {
+  return ctx.request_method.empty() ? store_method : ctx.request_method;
+}
+
+// What was stored for ctx's request id under `method`, if anything; INVALID_ARGUMENT
+// when the id was applied to a different request.
+absl::StatusOr<std::optional<StoredRequest>> LookUpRequest(sqlite3* db,
+                                                           const WriteContext& ctx,
+                                                           const std::string& method) {
+  Stmt find(db,
+            "SELECT digest, ack, response, created_at FROM requests WHERE actor = ? "
+            "AND method = ? AND resource = ? AND request_id = ?");
+  find.Bind(1, ctx.actor.id)
+      .Bind(2, method)
+      .Bind(3, ctx.request_resource)
+      .Bind(4, ctx.request_id);
+  ASSIGN_OR_RETURN(bool found, find.Step());
+  if (!found) return std::nullopt;
+  if (find.Text(0) != ctx.request_digest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id: '", ctx.request_id, "' was already used by this caller for a "
+        "different ", method, " request",
+        ctx.request_resource.empty() ? "" : absl::StrCat(" on ", ctx.request_resource),
+        " (at ", find.Text(3), "); use a new id for a new request"));
+  }
+  StoredRequest stored;
+  ASSIGN_OR_RETURN(stored.ack, Parse<v1::WriteAck>(find.Blob(1), "request"));
+  stored.ack.set_replayed(true);
+  stored.response = find.Blob(2);
+  return stored;
+}
+
+}  // namespace
+
+const Clock& Clock::Real() {
+  static const RealClock* clock = new RealClock();
+  return *clock;
+}
 
 // What a write function sees: the write connection inside the group's transaction, the
 // caller's context, and the commit time.
@@ -276,6 +314,7 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
     return;
   }
   const std::string now = Now();
+  PruneRequests().IgnoreError();  // a failed prune leaves old ids to the next one
   bool transaction_lost = false;
   for (size_t i = 0; i < group.size() && !transaction_lost; ++i) {
     Write& write = *group[i];
@@ -284,35 +323,29 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
         savepoint.ok() ? absl::StatusOr<v1::WriteAck>(v1::WriteAck()) : savepoint;
     if (savepoint.ok()) {
       result = [&]() -> absl::StatusOr<v1::WriteAck> {
-        const std::string& request_id = write.ctx.request_id;
-        if (!request_id.empty()) {
-          Stmt seen(writer_,
-                    "SELECT method, response FROM requests WHERE request_id = ?");
-          seen.Bind(1, request_id);
-          ASSIGN_OR_RETURN(bool found, seen.Step());
-          if (found) {
-            if (seen.Text(0) != write.method) {
-              return absl::InvalidArgumentError(absl::StrCat(
-                  "request_id '", request_id, "' was already used for ", seen.Text(0)));
-            }
-            ASSIGN_OR_RETURN(v1::WriteAck ack,
-                             Parse<v1::WriteAck>(seen.Blob(1), "response"));
-            ack.set_replayed(true);
-            return ack;
-          }
+        const WriteContext& ctx = write.ctx;
+        const std::string method = RequestMethod(ctx, write.method);
+        if (!ctx.request_id.empty()) {
+          ASSIGN_OR_RETURN(std::optional<StoredRequest> seen,
+                           LookUpRequest(writer_, ctx, method));
+          if (seen.has_value()) return seen->ack;  // replayed: nothing changes
         }
-        Tx tx(writer_, write.ctx, now);
+        Tx tx(writer_, ctx, now);
         ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
         ack.set_at(now);
-        if (!request_id.empty()) {
+        if (!ctx.request_id.empty()) {
           RETURN_IF_ERROR(
               Stmt(writer_,
-                   "INSERT INTO requests (request_id, method, response, created_at) "
-                   "VALUES (?, ?, ?, ?)")
-                  .Bind(1, request_id)
-                  .Bind(2, write.method)
-                  .BindBlob(3, ack.SerializeAsString())
-                  .Bind(4, now)
+                   "INSERT INTO requests (actor, method, resource, request_id, digest, "
+                   "ack, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                  .Bind(1, ctx.actor.id)
+                  .Bind(2, method)
+                  .Bind(3, ctx.request_resource)
+                  .Bind(4, ctx.request_id)
+                  .Bind(5, ctx.request_digest)
+                  .BindBlob(6, ack.SerializeAsString())
+                  .BindBlob(7, ctx.response ? ctx.response(ack) : ack.SerializeAsString())
+                  .Bind(8, now)
                   .Run());
         }
         return ack;
@@ -872,24 +905,33 @@ absl::Status ReadAssessmentRow(sqlite3* db, const std::string& r, const std::str
 
 // The uploaded files (the evidence table) listed on their entries after the references
 // the unit typed, oldest first; a criterion with files only gets an entry (version 0).
-absl::Status AttachEvidenceFiles(sqlite3* db, const std::string& r, const std::string& u,
-                                 v1::Assessment* out) {
-  Stmt files(db,
-             "SELECT criterion, meta FROM evidence WHERE round_id = ? AND unit_code = ? "
-             "ORDER BY id");
-  files.Bind(1, r).Bind(2, u);
-  std::map<std::string, v1::Entry*> entries;
-  for (v1::Entry& e : *out->mutable_entries()) entries[e.criterion()] = &e;
+// `unit` empty: every unit of the round, each into assessment_of(unit).
+absl::Status AttachEvidenceFiles(
+    sqlite3* db, const std::string& r, const std::string& u,
+    const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
+  Stmt files(db, u.empty() ? "SELECT unit_code, criterion, meta FROM evidence "
+                             "WHERE round_id = ? ORDER BY id"
+                           : "SELECT unit_code, criterion, meta FROM evidence "
+                             "WHERE round_id = ? AND unit_code = ? ORDER BY id");
+  files.Bind(1, r);
+  if (!u.empty()) files.Bind(2, u);
+  std::map<std::pair<v1::Assessment*, std::string>, v1::Entry*> entries;
+  std::set<v1::Assessment*> indexed;
   while (true) {
     ASSIGN_OR_RETURN(bool row, files.Step());
     if (!row) break;
-    v1::Entry*& entry = entries[files.Text(0)];
+    v1::Assessment* out = assessment_of(files.Text(0));
+    if (out == nullptr) continue;
+    if (indexed.insert(out).second) {
+      for (v1::Entry& e : *out->mutable_entries()) entries[{out, e.criterion()}] = &e;
+    }
+    v1::Entry*& entry = entries[{out, files.Text(1)}];
     if (entry == nullptr) {
       entry = out->add_entries();
-      entry->set_criterion(files.Text(0));
+      entry->set_criterion(files.Text(1));
     }
     ASSIGN_OR_RETURN(*entry->add_evidence(),
-                     Parse<v1::Evidence>(files.Blob(1), "evidence"));
+                     Parse<v1::Evidence>(files.Blob(2), "evidence"));
   }
   return absl::OkStatus();
 }
@@ -904,7 +946,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     RETURN_IF_ERROR(
         ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
-    RETURN_IF_ERROR(AttachEvidenceFiles(db, r, u, &assessment));
+    RETURN_IF_ERROR(AttachEvidenceFiles(
+        db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
   });
 }
@@ -936,7 +979,7 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
 }
 
 absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
-    absl::string_view round) {
+    absl::string_view round, bool with_files) {
   const std::string r(round);
   return Read<std::vector<v1::Assessment>>(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Assessment>> {
@@ -953,13 +996,104 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
           index[list.Text(0)] = out.size();
           FillAssessment(list, r, &out.emplace_back());
         }
-        RETURN_IF_ERROR(
-            ReadEntries(db, r, "", [&](const std::string& unit) -> v1::Assessment* {
-              auto it = index.find(unit);
-              return it == index.end() ? nullptr : &out[it->second];
-            }));
+        auto assessment_of = [&](const std::string& unit) -> v1::Assessment* {
+          auto it = index.find(unit);
+          return it == index.end() ? nullptr : &out[it->second];
+        };
+        RETURN_IF_ERROR(ReadEntries(db, r, "", assessment_of));
+        if (with_files) RETURN_IF_ERROR(AttachEvidenceFiles(db, r, "", assessment_of));
         return out;
       });
+}
+
+namespace {
+
+// FAILED_PRECONDITION when a unit's form (its entries and the details of its files)
+// would hold more than `limit` bytes: a read of it must fit in one answer.
+absl::Status CheckFormSize(sqlite3* db, const std::string& r, const std::string& u,
+                           int64_t limit) {
+  Stmt size(db,
+            "SELECT (SELECT COALESCE(SUM(length(body)), 0) FROM entries "
+            "WHERE round_id = ?1 AND unit_code = ?2) + "
+            "(SELECT COALESCE(SUM(length(meta)), 0) FROM evidence "
+            "WHERE round_id = ?1 AND unit_code = ?2)");
+  size.Bind(1, r).Bind(2, u);
+  ASSIGN_OR_RETURN(bool row, size.Step());
+  if (row && size.Int(0) > limit) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        AssessmentName(r, u), ": the form would hold ", size.Int(0),
+        " bytes of entries and file details, more than the ", limit,
+        " one form may hold; shorten comments, explanations or summaries"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
+    Tx& tx, const std::string& r, const std::string& u,
+    const std::vector<EntryUpdate>& updates) const {
+  Stmt assessment(tx.db(),
+                  "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
+  assessment.Bind(1, r).Bind(2, u);
+  ASSIGN_OR_RETURN(bool exists, assessment.Step());
+  if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+  v1::WriteAck ack;
+  for (const EntryUpdate& update : updates) {
+    const std::string& criterion = update.entry.criterion();
+    const std::string resource = EntryName(r, u, criterion);
+    Stmt get(tx.db(),
+             "SELECT version, body FROM entries WHERE round_id = ? AND unit_code = ? "
+             "AND criterion = ?");
+    get.Bind(1, r).Bind(2, u).Bind(3, criterion);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    const int64_t stored = found ? get.Int(0) : 0;
+    if (stored != update.expected_version)
+      return Stale(resource, stored, update.expected_version);
+    std::string before;
+    if (found) {
+      ASSIGN_OR_RETURN(v1::Entry old, Parse<v1::Entry>(get.Blob(1), "entry"));
+      old.set_version(stored);
+      before = Json(old);
+    }
+    v1::Entry entry = update.entry;
+    // Uploaded files live in the evidence table and are listed on reads; an entry
+    // written back as read must not hold them twice.
+    auto* evidence = entry.mutable_evidence();
+    evidence->erase(std::remove_if(evidence->begin(), evidence->end(),
+                                   [](const v1::Evidence& e) { return e.id() != 0; }),
+                    evidence->end());
+    entry.set_version(stored + 1);
+    entry.set_updated_at(tx.now());
+    entry.set_updated_by(tx.ctx().actor.id);
+    RETURN_IF_ERROR(Stmt(tx.db(),
+                         "INSERT INTO entries (round_id, unit_code, criterion, version, "
+                         "body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT(round_id, unit_code, criterion) DO UPDATE SET "
+                         "version = excluded.version, body = excluded.body, "
+                         "updated_at = excluded.updated_at, "
+                         "updated_by = excluded.updated_by")
+                        .Bind(1, r)
+                        .Bind(2, u)
+                        .Bind(3, criterion)
+                        .Bind(4, entry.version())
+                        .BindBlob(5, entry.SerializeAsString())
+                        .Bind(6, tx.now())
+                        .Bind(7, tx.ctx().actor.id)
+                        .Run());
+    RETURN_IF_ERROR(tx.Audit(tx.ctx().action.empty() ? "entry.update" : tx.ctx().action,
+                             resource, before, Json(entry)));
+    ack.add_versions(entry.version());
+  }
+  RETURN_IF_ERROR(CheckFormSize(tx.db(), r, u, options_.max_assessment_bytes));
+  RETURN_IF_ERROR(Stmt(tx.db(),
+                       "UPDATE assessments SET updated_at = ? WHERE round_id = ? AND "
+                       "unit_code = ?")
+                      .Bind(1, tx.now())
+                      .Bind(2, r)
+                      .Bind(3, u)
+                      .Run());
+  return ack;
 }
 
 absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
@@ -969,65 +1103,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
   if (state_change != nullptr) change = *state_change;
   return Submit(
       ctx, "UpdateEntries",
-      [r = std::string(round), u = std::string(unit), updates,
+      [this, r = std::string(round), u = std::string(unit), updates,
        change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-        Stmt assessment(tx.db(),
-                        "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
-        assessment.Bind(1, r).Bind(2, u);
-        ASSIGN_OR_RETURN(bool exists, assessment.Step());
-        if (!exists)
-          return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
-        v1::WriteAck ack;
-        for (const EntryUpdate& update : updates) {
-          const std::string& criterion = update.entry.criterion();
-          const std::string resource = EntryName(r, u, criterion);
-          Stmt get(
-              tx.db(),
-              "SELECT version, body FROM entries WHERE round_id = ? AND unit_code = ? "
-              "AND criterion = ?");
-          get.Bind(1, r).Bind(2, u).Bind(3, criterion);
-          ASSIGN_OR_RETURN(bool found, get.Step());
-          const int64_t stored = found ? get.Int(0) : 0;
-          if (stored != update.expected_version)
-            return Stale(resource, stored, update.expected_version);
-          std::string before;
-          if (found) {
-            ASSIGN_OR_RETURN(v1::Entry old, Parse<v1::Entry>(get.Blob(1), "entry"));
-            old.set_version(stored);
-            before = Json(old);
-          }
-          v1::Entry entry = update.entry;
-          // Uploaded files live in the evidence table and are listed on reads; an entry
-          // written back as read must not hold them twice.
-          auto* evidence = entry.mutable_evidence();
-          evidence->erase(
-              std::remove_if(evidence->begin(), evidence->end(),
-                             [](const v1::Evidence& e) { return e.id() != 0; }),
-              evidence->end());
-          entry.set_version(stored + 1);
-          entry.set_updated_at(tx.now());
-          entry.set_updated_by(tx.ctx().actor.id);
-          RETURN_IF_ERROR(
-              Stmt(tx.db(),
-                   "INSERT INTO entries (round_id, unit_code, criterion, version, "
-                   "body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT(round_id, unit_code, criterion) DO UPDATE SET "
-                   "version = excluded.version, body = excluded.body, "
-                   "updated_at = excluded.updated_at, "
-                   "updated_by = excluded.updated_by")
-                  .Bind(1, r)
-                  .Bind(2, u)
-                  .Bind(3, criterion)
-                  .Bind(4, entry.version())
-                  .BindBlob(5, entry.SerializeAsString())
-                  .Bind(6, tx.now())
-                  .Bind(7, tx.ctx().actor.id)
-                  .Run());
-          RETURN_IF_ERROR(
-              tx.Audit(tx.ctx().action.empty() ? "entry.update" : tx.ctx().action,
-                       resource, before, Json(entry)));
-          ack.add_versions(entry.version());
-        }
+        ASSIGN_OR_RETURN(v1::WriteAck ack, WriteEntries(tx, r, u, updates));
         if (change.has_value()) {
           ASSIGN_OR_RETURN(
               int64_t version,
@@ -1040,6 +1118,20 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
         }
         return ack;
       });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::UpdateUnitsEntries(
+    const WriteContext& ctx, absl::string_view round,
+    const std::vector<std::pair<std::string, std::vector<EntryUpdate>>>& units) {
+  return Submit(ctx, "UpdateUnitsEntries",
+                [this, r = std::string(round), units](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                  v1::WriteAck all;
+                  for (const auto& [unit, updates] : units) {
+                    ASSIGN_OR_RETURN(v1::WriteAck ack, WriteEntries(tx, r, unit, updates));
+                    for (int64_t v : ack.versions()) all.add_versions(v);
+                  }
+                  return all;
+                });
 }
 
 absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(
@@ -1073,11 +1165,11 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
         " bytes exceed the limit of ", options_.max_evidence_bytes, " bytes"));
   }
   // Hash outside the writer thread: it is the expensive part of a large upload.
-  meta.set_sha256(Sha256Hex(content));
+  if (meta.sha256().empty()) meta.set_sha256(Sha256Hex(content));
   meta.set_size_bytes(static_cast<int64_t>(content.size()));
   return Submit(
       ctx, "AddEvidence",
-      [r = std::string(round), u = std::string(unit), c = std::string(criterion),
+      [this, r = std::string(round), u = std::string(unit), c = std::string(criterion),
        meta = std::move(meta),
        content = std::move(content)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
         Stmt assessment(tx.db(),
@@ -1086,6 +1178,16 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
         ASSIGN_OR_RETURN(bool exists, assessment.Step());
         if (!exists)
           return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+        Stmt count(tx.db(),
+                   "SELECT COUNT(*) FROM evidence WHERE round_id = ? AND unit_code = ? "
+                   "AND criterion = ?");
+        count.Bind(1, r).Bind(2, u).Bind(3, c);
+        ASSIGN_OR_RETURN(bool counted, count.Step());
+        if (counted && count.Int(0) >= options_.max_files_per_criterion) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              EntryName(r, u, c), ": already has ", count.Int(0),
+              " files, the most one criterion may hold"));
+        }
         RETURN_IF_ERROR(
             Stmt(tx.db(),
                  "INSERT INTO evidence (round_id, unit_code, criterion, meta, "
@@ -1103,6 +1205,14 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
         RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE evidence SET meta = ? WHERE id = ?")
                             .BindBlob(1, meta.SerializeAsString())
                             .Bind(2, id)
+                            .Run());
+        RETURN_IF_ERROR(CheckFormSize(tx.db(), r, u, options_.max_assessment_bytes));
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "UPDATE assessments SET updated_at = ? WHERE round_id = ? "
+                             "AND unit_code = ?")
+                            .Bind(1, tx.now())
+                            .Bind(2, r)
+                            .Bind(3, u)
                             .Run());
         RETURN_IF_ERROR(tx.Audit("evidence.add",
                                  absl::StrCat(EntryName(r, u, c), "/evidence/", id), "",
@@ -1169,24 +1279,27 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
       });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::FindRequest(absl::string_view request_id,
-                                                      absl::string_view method) {
-  const std::string id(request_id);
-  const std::string want(method);
-  return Read<v1::WriteAck>([&](sqlite3* db) -> absl::StatusOr<v1::WriteAck> {
-    Stmt find(db, "SELECT method, response FROM requests WHERE request_id = ?");
-    find.Bind(1, id);
-    ASSIGN_OR_RETURN(bool found, find.Step());
-    if (!found)
-      return absl::NotFoundError(absl::StrCat("request_id '", id, "' was not applied"));
-    if (find.Text(0) != want) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("request_id '", id, "' was already used for ", find.Text(0)));
+absl::StatusOr<StoredRequest> SqliteStore::FindRequest(const WriteContext& ctx) {
+  if (ctx.request_id.empty()) return absl::NotFoundError("no request_id");
+  return Read<StoredRequest>([&](sqlite3* db) -> absl::StatusOr<StoredRequest> {
+    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
+                     LookUpRequest(db, ctx, ctx.request_method));
+    if (!stored.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat("request_id '", ctx.request_id, "' was not applied"));
     }
-    ASSIGN_OR_RETURN(v1::WriteAck ack, Parse<v1::WriteAck>(find.Blob(1), "response"));
-    ack.set_replayed(true);
-    return ack;
+    return *std::move(stored);
   });
+}
+
+absl::Status SqliteStore::PruneRequests() {
+  const absl::Time now = clock_->Now();
+  if (now - last_prune_ < absl::Hours(1)) return absl::OkStatus();
+  last_prune_ = now;
+  return Stmt(writer_, "DELETE FROM requests WHERE created_at < ?")
+      .Bind(1, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now - options_.request_retention,
+                                absl::UTCTimeZone()))
+      .Run();
 }
 
 // ---- backup and restore ----

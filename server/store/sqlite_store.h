@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -31,6 +32,12 @@ struct SqliteOptions {
   std::string vfs;  // empty: the default; kFaultVfsName in fault tests
   int readers = 4;
   int64_t max_evidence_bytes = 20 << 20;
+  int max_files_per_criterion = 20;
+  // What one unit's form may hold in all (its entries and the details of its files,
+  // not the files' bytes), so that reading it always fits in one answer.
+  int64_t max_assessment_bytes = 2 << 20;
+  // Request ids are forgotten after this long (README: Request ids).
+  absl::Duration request_retention = absl::Hours(24 * 7);
   int max_group = 256;     // writes committed together at most
   int schema_version = 0;  // migrate up to this; 0 = the latest (tests use older ones)
   const Clock* clock = nullptr;  // null: the real clock
@@ -74,8 +81,8 @@ class SqliteStore final : public Store {
                                            int64_t expected_version) override;
   absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                absl::string_view unit) override;
-  absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(
-      absl::string_view round) override;
+  absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round,
+                                                              bool with_files) override;
   absl::StatusOr<v1::Assessment> GetAssessmentEntries(
       absl::string_view round, absl::string_view unit,
       const std::vector<std::string>& criteria) override;
@@ -96,8 +103,10 @@ class SqliteStore final : public Store {
   absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) override;
   absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) override;
-  absl::StatusOr<v1::WriteAck> FindRequest(absl::string_view request_id,
-                                           absl::string_view method) override;
+  absl::StatusOr<StoredRequest> FindRequest(const WriteContext& ctx) override;
+  absl::StatusOr<v1::WriteAck> UpdateUnitsEntries(
+      const WriteContext& ctx, absl::string_view round,
+      const std::vector<std::pair<std::string, std::vector<EntryUpdate>>>& units) override;
 
   // Groups committed so far (a group holds one or more writes): for tests and metrics.
   int64_t commits() const;
@@ -116,6 +125,13 @@ class SqliteStore final : public Store {
                                       WriteFn fn);
   void WriterLoop();
   void RunGroup(std::vector<std::shared_ptr<Write>>& group);
+  // Forgets request ids older than the retention time (the writer thread, at most
+  // once an hour of the store's clock).
+  absl::Status PruneRequests();
+  // Stores one unit's entry updates inside the caller's transaction (stale → ABORTED).
+  absl::StatusOr<v1::WriteAck> WriteEntries(Tx& tx, const std::string& round,
+                                            const std::string& unit,
+                                            const std::vector<EntryUpdate>& updates) const;
   // Runs `fn` on a pooled read connection inside a read transaction.
   template <typename T>
   absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(sqlite3*)>& fn);
@@ -132,6 +148,7 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   int64_t commits_ = 0;
   std::thread writer_thread_;
+  absl::Time last_prune_ = absl::InfinitePast();  // the writer thread's
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

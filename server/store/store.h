@@ -9,7 +9,9 @@
 #define PARINDEX_SERVER_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,10 +36,26 @@ struct Actor {
 
 struct WriteContext {
   Actor actor;
-  std::string request_id;  // optional; a retried request with the same id applies once
-  std::string reason;      // kept in the audit trail
-  std::string action;      // names the change in the audit trail when the method's own
-                           // name is not precise enough ("entry.correct")
+  // Optional. A request id belongs to (actor, method, resource) and is bound to the
+  // request's digest: the same request again gets the stored answer back and changes
+  // nothing; a different request under the same key is INVALID_ARGUMENT naming
+  // `request_id`. `request_method` defaults to the store's method name.
+  std::string request_id;
+  std::string request_method;    // the API method ("BatchUpdateEntries")
+  std::string request_resource;  // the resource it names ("rounds/r/assessments/U1")
+  std::string request_digest;    // of the whole request (hex SHA-256)
+  // Makes the answer that a replay gets, from the write's ack, inside its transaction;
+  // stored with the request id. Unset: the ack itself.
+  std::function<std::string(const v1::WriteAck&)> response;
+  std::string reason;  // kept in the audit trail
+  std::string action;  // names the change in the audit trail when the method's own
+                       // name is not precise enough ("entry.correct")
+};
+
+// What was stored for an applied request id.
+struct StoredRequest {
+  v1::WriteAck ack;
+  std::string response;  // the answer's bytes (WriteContext::response), else the ack's
 };
 
 // One entry to store. expected_version is the version the caller read (0 when it did
@@ -121,8 +139,10 @@ class Store {
   // A unit's assessment with its entries, state and versions.
   virtual absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                        absl::string_view unit) = 0;
+  // Every assessment of a round with its entries; with_files lists the uploaded files
+  // on their entries as GetAssessment does (a criterion with files only gets an entry).
   virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(
-      absl::string_view round) = 0;
+      absl::string_view round, bool with_files) = 0;
   // The assessment with only the entries of `criteria` (those that exist).
   virtual absl::StatusOr<v1::Assessment> GetAssessmentEntries(
       absl::string_view round, absl::string_view unit,
@@ -140,12 +160,18 @@ class Store {
                                              const std::vector<EntryUpdate>& updates) {
     return UpdateEntries(ctx, round, unit, updates, nullptr);
   }
+  // The updates of several units in one transaction: all or none.
+  virtual absl::StatusOr<v1::WriteAck> UpdateUnitsEntries(
+      const WriteContext& ctx, absl::string_view round,
+      const std::vector<std::pair<std::string, std::vector<EntryUpdate>>>& units) = 0;
   virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(
       const WriteContext& ctx, absl::string_view round, absl::string_view unit,
       v1::AssessmentState state, int64_t expected_version, bool reopened) = 0;
 
-  // Evidence files: stored as BLOBs with their SHA-256; INVALID_ARGUMENT above the
-  // store's size limit. The ack's id is the evidence id.
+  // Evidence files: stored as BLOBs with their SHA-256 (meta.sha256 when the caller
+  // has computed it, else computed here); INVALID_ARGUMENT above the store's size
+  // limit, FAILED_PRECONDITION when the criterion already has the most files allowed.
+  // The ack's id is the evidence id.
   virtual absl::StatusOr<v1::WriteAck> AddEvidence(
       const WriteContext& ctx, absl::string_view round, absl::string_view unit,
       absl::string_view criterion, v1::Evidence meta, std::string content) = 0;
@@ -154,11 +180,11 @@ class Store {
   virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) = 0;
 
-  // The answer stored for an applied request id: NOT_FOUND when none was applied;
-  // INVALID_ARGUMENT when it was used for another method. Lets the service answer a
-  // retry before re-checking what the first attempt changed (its etags).
-  virtual absl::StatusOr<v1::WriteAck> FindRequest(absl::string_view request_id,
-                                                   absl::string_view method) = 0;
+  // What was stored for ctx's request id (actor, method, resource): NOT_FOUND when
+  // none was applied (or it was forgotten after the retention time); INVALID_ARGUMENT
+  // naming `request_id` when it was applied to a different request. Lets the service
+  // answer a retry before re-checking what the first attempt changed (its etags).
+  virtual absl::StatusOr<StoredRequest> FindRequest(const WriteContext& ctx) = 0;
 };
 
 }  // namespace parindex::store

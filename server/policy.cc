@@ -1,0 +1,280 @@
+// The visibility function and the workflow table.
+#include "server/policy.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "server/core.h"
+
+namespace parindex::server {
+
+std::string PhaseName(v1::RoundPhase phase) {
+  std::string name = v1::RoundPhase_Name(phase);
+  return name.rfind("PHASE_", 0) == 0 ? name.substr(6) : name;
+}
+
+std::string StateName(v1::AssessmentState state) {
+  std::string name = v1::AssessmentState_Name(state);
+  return name.rfind("STATE_", 0) == 0 ? name.substr(6) : name;
+}
+
+// ---- visibility ----
+
+absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_view unit,
+                    Subject what) {
+  const bool published = round.phase() == v1::PHASE_PUBLISHED;
+  switch (caller.role) {
+    case v1::ROLE_APPRAISER:
+    case v1::ROLE_ADMIN:
+      return absl::OkStatus();
+    case v1::ROLE_READER:
+      if (!published) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "round ", round.id(), " is not published: readers see published rounds only"));
+      }
+      if (what == Subject::kForm || what == Subject::kFile) {
+        return absl::PermissionDeniedError(
+            "readers see scores and results, not the units' forms or files");
+      }
+      return absl::OkStatus();
+    case v1::ROLE_WARD:
+      if (!unit.empty() && unit == caller.unit) return absl::OkStatus();
+      if (what == Subject::kForm || what == Subject::kFile) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("this token acts for unit ", caller.unit, ", not ", unit));
+      }
+      if (!published) {
+        if (what == Subject::kResults) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              "round ", round.id(),
+              " is not published: its results are visible to the Home Affairs office "
+              "only"));
+        }
+        return absl::PermissionDeniedError(absl::StrCat(
+            "this token acts for unit ", caller.unit, ", not ", unit,
+            ": another unit's data is visible only once the round is published"));
+      }
+      return absl::OkStatus();
+    default:
+      return absl::PermissionDeniedError("no role");
+  }
+}
+
+// ---- the workflow ----
+
+const std::vector<WorkflowRule>& WorkflowTable() {
+  using P = std::vector<v1::RoundPhase>;
+  using S = std::vector<v1::AssessmentState>;
+  static const P kAppraisal = {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
+                               v1::PHASE_FINAL_APPRAISAL};
+  static const S kOpen = {v1::STATE_NOT_STARTED, v1::STATE_DRAFT};
+  static const S kNotFinal = {v1::STATE_NOT_STARTED,
+                              v1::STATE_DRAFT,
+                              v1::STATE_SUBMITTED,
+                              v1::STATE_APPRAISED,
+                              v1::STATE_EXPLANATION_REQUESTED,
+                              v1::STATE_EXPLAINED};
+  static const S kAsked = {v1::STATE_EXPLANATION_REQUESTED};
+  constexpr v1::Role kWard = v1::ROLE_WARD;
+  constexpr v1::Role kAppraiser = v1::ROLE_APPRAISER;
+  // Derived states come in pairs (NOT_STARTED/DRAFT, SUBMITTED/APPRAISED): every row
+  // allows both or neither, so a check may read only the entries a write touches.
+  static const auto* table = new std::vector<WorkflowRule>{
+      {.verb = Verb::kUpdateEntries,
+       .role = kWard,
+       .action = "editing the self-assessment",
+       .phases = {v1::PHASE_SELF_ASSESSMENT},
+       .states = kOpen,
+       .deadline = Deadline::kSelfAssessment,
+       .fields = {"self", "comment", "evidence"}},
+      {.verb = Verb::kUploadEvidence,
+       .role = kWard,
+       .action = "attaching a file",
+       .phases = {v1::PHASE_SELF_ASSESSMENT},
+       .states = kOpen,
+       .deadline = Deadline::kSelfAssessment},
+      {.verb = Verb::kSubmit,
+       .role = kWard,
+       .action = "submitting",
+       .phases = {v1::PHASE_SELF_ASSESSMENT},
+       .states = kOpen,
+       .deadline = Deadline::kSelfAssessment,
+       .stores = v1::STATE_SUBMITTED},
+      {.verb = Verb::kUpdateEntries,
+       .role = kAppraiser,
+       .action = "appraising",
+       .phases = kAppraisal,
+       .states = kNotFinal,
+       .fields = {"appraised", "appraisal_comment"}},
+      {.verb = Verb::kUploadEvidence,
+       .role = kAppraiser,
+       .action = "attaching a file",
+       .phases = kAppraisal,
+       .states = kNotFinal},
+      {.verb = Verb::kRequestExplanation,
+       .role = kAppraiser,
+       .action = "requesting explanations",
+       .phases = {v1::PHASE_APPRAISAL},
+       .states = {v1::STATE_NOT_STARTED, v1::STATE_DRAFT, v1::STATE_SUBMITTED,
+                  v1::STATE_APPRAISED},
+       .stores = v1::STATE_EXPLANATION_REQUESTED},
+      {.verb = Verb::kUpdateEntries,
+       .role = kWard,
+       .action = "explaining",
+       .phases = {v1::PHASE_EXPLANATION},
+       .states = kAsked,
+       .deadline = Deadline::kExplanation,
+       .fields = {"explanation"},
+       .requested_only = true},
+      {.verb = Verb::kUploadEvidence,
+       .role = kWard,
+       .action = "attaching a file to an explanation",
+       .phases = {v1::PHASE_EXPLANATION},
+       .states = kAsked,
+       .deadline = Deadline::kExplanation,
+       .requested_only = true},
+      {.verb = Verb::kSubmitExplanation,
+       .role = kWard,
+       .action = "submitting explanations",
+       .phases = {v1::PHASE_EXPLANATION},
+       .states = kAsked,
+       .deadline = Deadline::kExplanation,
+       .stores = v1::STATE_EXPLAINED},
+      {.verb = Verb::kImportSurvey,
+       .role = kAppraiser,
+       .action = "importing survey results",
+       .phases = kAppraisal,
+       .states = kNotFinal},
+      {.verb = Verb::kFinalise,
+       .role = kAppraiser,
+       .action = "finalising a unit",
+       .phases = {v1::PHASE_FINAL_APPRAISAL},
+       .states = kNotFinal,
+       .stores = v1::STATE_FINAL},
+      {.verb = Verb::kCorrectEntries,
+       .role = kAppraiser,
+       .action = "a correction",
+       .phases = {v1::PHASE_FINALISED, v1::PHASE_PUBLISHED},
+       .states = {v1::STATE_FINAL},
+       .fields = {"appraised", "appraisal_comment"},
+       .needs_reason = true},
+      {.verb = Verb::kReopen,
+       .role = kAppraiser,
+       .action = "reopening a unit",
+       .phases = {v1::PHASE_SELF_ASSESSMENT},
+       .states = {v1::STATE_NOT_STARTED, v1::STATE_DRAFT, v1::STATE_SUBMITTED},
+       .needs_reason = true,
+       .stores = v1::STATE_DRAFT,
+       .reopens = true},
+      {.verb = Verb::kReopen,
+       .role = kAppraiser,
+       .action = "reopening a unit",
+       .phases = {v1::PHASE_EXPLANATION},
+       .states = {v1::STATE_EXPLANATION_REQUESTED, v1::STATE_EXPLAINED},
+       .needs_reason = true,
+       .stores = v1::STATE_EXPLANATION_REQUESTED,
+       .reopens = true},
+      {.verb = Verb::kAdvance,
+       .role = kAppraiser,
+       .action = "moving the round on",
+       .phases = {v1::PHASE_DRAFT, v1::PHASE_SELF_ASSESSMENT, v1::PHASE_APPRAISAL,
+                  v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+                  v1::PHASE_FINALISED}},
+  };
+  return *table;
+}
+
+v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a) {
+  if (round.phase() >= v1::PHASE_FINALISED) return v1::STATE_FINAL;
+  if (a.state() == v1::STATE_NOT_STARTED && a.entries_size() > 0) return v1::STATE_DRAFT;
+  if (a.state() == v1::STATE_SUBMITTED) {
+    for (const v1::Entry& e : a.entries()) {
+      if (e.has_appraised()) return v1::STATE_APPRAISED;
+    }
+  }
+  return a.state();
+}
+
+namespace {
+
+template <typename T, typename Name>
+std::string Names(const std::vector<T>& values, Name name) {
+  std::string out;
+  for (const T& v : values) absl::StrAppend(&out, out.empty() ? "" : " or ", name(v));
+  return out;
+}
+
+// FAILED_PRECONDITION once `deadline` (RFC 3339) has passed.
+absl::Status CheckDeadline(const std::string& deadline, absl::Time now,
+                           absl::string_view what) {
+  if (deadline.empty()) return absl::OkStatus();
+  absl::Time due;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, deadline, &due, &error))
+    return absl::OkStatus();
+  if (now <= due) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("the ", what, " deadline ", deadline,
+                   " has passed; ask the Home Affairs office to "
+                   "reopen the assessment"));
+}
+
+}  // namespace
+
+absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
+                                          const v1::Round& round,
+                                          const UnitStanding* unit, absl::Time now) {
+  std::vector<const WorkflowRule*> rows;
+  for (const WorkflowRule& rule : WorkflowTable()) {
+    if (rule.verb == verb && rule.role == role) rows.push_back(&rule);
+  }
+  if (rows.empty()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("a ", RoleName(role), " may not do this to an assessment"));
+  }
+  const WorkflowRule* rule = nullptr;
+  for (const WorkflowRule* r : rows) {
+    if (std::find(r->phases.begin(), r->phases.end(), round.phase()) != r->phases.end())
+      rule = r;
+  }
+  if (rule == nullptr) {
+    std::string allowed;
+    for (const WorkflowRule* r : rows) {
+      absl::StrAppend(&allowed, allowed.empty() ? "" : "; ", r->action, " is allowed in ",
+                      Names(r->phases, PhaseName));
+    }
+    if (round.phase() == v1::PHASE_PUBLISHED && verb == Verb::kAdvance) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "round ", round.id(), " is in phase PUBLISHED: it is the last phase"));
+    }
+    if (verb == Verb::kUpdateEntries && role == v1::ROLE_APPRAISER &&
+        round.phase() >= v1::PHASE_FINALISED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("round ", round.id(), " is ", PhaseName(round.phase()),
+                       ": scores are locked; a change is a correction (correction = "
+                       "true, with a reason)"));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "round ", round.id(), " is in phase ", PhaseName(round.phase()), ": ", allowed));
+  }
+  if (unit == nullptr) return rule;
+  if (std::find(rule->states.begin(), rule->states.end(), unit->state) ==
+      rule->states.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the assessment of ", unit->unit, " is ", StateName(unit->state), " (round ",
+        round.id(), " is in phase ", PhaseName(round.phase()), "): ", rule->action,
+        " needs it to be ", Names(rule->states, StateName)));
+  }
+  if (!unit->reopened) {
+    if (rule->deadline == Deadline::kSelfAssessment) {
+      RETURN_IF_ERROR(
+          CheckDeadline(round.self_assessment_deadline(), now, "self-assessment"));
+    } else if (rule->deadline == Deadline::kExplanation) {
+      RETURN_IF_ERROR(CheckDeadline(round.explanation_deadline(), now, "explanation"));
+    }
+  }
+  return rule;
+}
+
+}  // namespace parindex::server

@@ -1,0 +1,107 @@
+// The rules of who may do what to which unit, and when, in one place (README: "Who may
+// do what, and when"). Three tables decide every call:
+//   - method × role: server/auth.cc;
+//   - visibility: CanSee, for every read, list, score, ranking, summary, export and file;
+//   - the workflow: WorkflowTable(), for every change to an assessment and to a round's
+//     phase: the roles, round phases, unit states, deadline, writable fields and the
+//     state it leaves.
+// Nothing here reads storage: the Core loads the round and the assessment and asks.
+#ifndef PARINDEX_SERVER_POLICY_H_
+#define PARINDEX_SERVER_POLICY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "parindex/v1/assessment.pb.h"
+#include "parindex/v1/round.pb.h"
+#include "parindex/v1/token.pb.h"
+
+namespace parindex::server {
+
+struct Caller;
+
+// ---- visibility ----
+
+// What a read shows.
+enum class Subject {
+  kForm,     // an assessment: entries, comments, explanations (GetAssessment, lists)
+  kFile,     // an uploaded evidence file's bytes
+  kScore,    // one unit's score (GetUnitScore, PreviewScore)
+  kResults,  // the round's results: ranking, summary, exports (unit is empty)
+};
+
+// OK when `caller` may see `what` of `unit` (empty for the round's results) in `round`;
+// else PERMISSION_DENIED saying why. Appraisers and admins see everything; a ward sees
+// its own unit always and the round's scores and results once it is published, never
+// another unit's form or files; a reader sees scores and results of published rounds.
+absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_view unit,
+                    Subject what);
+
+// ---- the workflow ----
+
+// What is asked of an assessment (or of a round, for kAdvance).
+enum class Verb {
+  kUpdateEntries,       // BatchUpdateEntries
+  kCorrectEntries,      // BatchUpdateEntries with correction = true
+  kUploadEvidence,      // UploadEvidence
+  kSubmit,              // SubmitAssessment
+  kRequestExplanation,  // RequestExplanation
+  kSubmitExplanation,   // SubmitExplanation
+  kFinalise,            // FinaliseAssessment
+  kReopen,              // ReopenAssessment
+  kImportSurvey,        // ImportSurvey, per unit
+  kAdvance,             // AdvanceRound (no unit)
+};
+
+enum class Deadline { kNone, kSelfAssessment, kExplanation };
+
+// One row of the workflow table.
+struct WorkflowRule {
+  Verb verb;
+  v1::Role role;
+  const char* action;  // "editing the self-assessment": what error messages call it
+  std::vector<v1::RoundPhase> phases;
+  std::vector<v1::AssessmentState> states;  // effective states; empty: no unit
+  Deadline deadline = Deadline::kNone;
+  // The Entry fields it may write (BatchUpdateEntries), by their top-level names.
+  std::vector<std::string> fields;
+  bool requested_only = false;  // only criteria an appraiser asked to explain
+  bool needs_reason = false;
+  // The state it stores; ASSESSMENT_STATE_UNSPECIFIED: the stored state stays.
+  v1::AssessmentState stores = v1::ASSESSMENT_STATE_UNSPECIFIED;
+  bool reopens = false;  // lifts the deadline of the current phase
+};
+
+// Every row; anything not in it is refused.
+const std::vector<WorkflowRule>& WorkflowTable();
+
+// The state a reader sees: DRAFT once a unit has entered something (entries or files),
+// APPRAISED once an appraiser has (of a SUBMITTED unit), FINAL once the round is
+// FINALISED; otherwise the stored state.
+v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a);
+
+// Where an assessment stands, for the workflow's checks.
+struct UnitStanding {
+  std::string unit;
+  v1::AssessmentState state = v1::ASSESSMENT_STATE_UNSPECIFIED;  // effective
+  bool reopened = false;
+};
+
+// The row that lets `role` do `verb` now, or FAILED_PRECONDITION naming the round's
+// phase, the unit's state and what the action needs, or the deadline that has passed.
+// `unit` is null for round-level verbs.
+absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
+                                          const v1::Round& round,
+                                          const UnitStanding* unit, absl::Time now);
+
+// "PHASE_SELF_ASSESSMENT" -> "SELF_ASSESSMENT"; "STATE_DRAFT" -> "DRAFT".
+std::string PhaseName(v1::RoundPhase phase);
+std::string StateName(v1::AssessmentState state);
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_POLICY_H_
