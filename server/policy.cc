@@ -163,7 +163,8 @@ const std::vector<WorkflowRule>& WorkflowTable() {
        .role = kAppraiser,
        .action = "reopening a unit",
        .phases = {v1::PHASE_SELF_ASSESSMENT},
-       .states = {v1::STATE_NOT_STARTED, v1::STATE_DRAFT, v1::STATE_SUBMITTED},
+       .states = {v1::STATE_NOT_STARTED, v1::STATE_DRAFT, v1::STATE_SUBMITTED,
+                  v1::STATE_APPRAISED},  // APPRAISED cannot happen yet: the pair rule
        .needs_reason = true,
        .stores = v1::STATE_DRAFT,
        .reopens = true},

@@ -1,0 +1,369 @@
+// The policy (server/policy.cc) through the real service: one test per hole an outside
+// tester found (issue 13), each failing on the code before the policy had one home, and
+// the workflow table's own invariants.
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "server/policy.h"
+#include "tests/service_fixture.h"
+
+namespace parindex::server {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+class PolicyTest : public ServiceTest {
+ protected:
+  grpc::Status Upload(const std::string& token, const std::string& unit,
+                      const std::string& criterion, const std::string& file_name,
+                      const std::string& content, const std::string& request_id,
+                      v1::Evidence* out) {
+    v1::UploadEvidenceRequest upload;
+    upload.set_parent(absl::StrCat("rounds/r/assessments/", unit));
+    upload.set_criterion(criterion);
+    upload.mutable_evidence()->set_file_name(file_name);
+    upload.set_content(content);
+    upload.set_request_id(request_id);
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence, token,
+                upload, out);
+  }
+
+  grpc::Status Submit(const std::string& unit) {
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment out;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                wards_[unit], submit, &out);
+  }
+
+  int FilesOf(const std::string& unit) {
+    int files = 0;
+    const v1::Assessment a = Assessment(unit);
+    for (const v1::Entry& e : a.entries()) files += e.evidence_size();
+    return files;
+  }
+};
+
+// Hole 1: a reused request id answered with another unit's file and dropped the upload.
+TEST_F(PolicyTest, ARequestIdBelongsToItsCallerAndIsBoundToItsRequest) {
+  CreateDemoRound();
+  v1::Evidence hn, ls, replay;
+  ASSERT_TRUE(Upload(wards_["HN"], "HN", "I.1.1", "hn.pdf", "HN's plan", "r1", &hn).ok());
+  ASSERT_TRUE(Upload(wards_["LS"], "LS", "I.1.1", "ls.pdf", "LS's plan", "r1", &ls).ok());
+  EXPECT_EQ(ls.file_name(), "ls.pdf");
+  EXPECT_NE(ls.id(), hn.id());
+  EXPECT_NE(ls.sha256(), hn.sha256());
+  EXPECT_EQ(FilesOf("LS"), 1);
+  // The same request again: the first answer, nothing stored twice.
+  ASSERT_TRUE(Upload(wards_["HN"], "HN", "I.1.1", "hn.pdf", "HN's plan", "r1", &replay).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(replay, hn)) << replay.DebugString();
+  EXPECT_EQ(FilesOf("HN"), 1);
+  // Another request under the same id: refused, nothing stored.
+  grpc::Status other =
+      Upload(wards_["HN"], "HN", "I.1.1", "other.pdf", "other bytes", "r1", &replay);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(other.error_message(),
+              HasSubstr("request_id: 'r1' was already used by this caller for a different "
+                        "UploadEvidence request on rounds/r/assessments/HN (at "));
+  EXPECT_EQ(FilesOf("HN"), 1);
+
+  // Entries: the same batch twice is one change with one audit row and one answer.
+  v1::BatchUpdateEntriesRequest batch = SelfEntries("HN");
+  batch.set_request_id("b1");
+  v1::BatchUpdateEntriesResponse first, again;
+  ASSERT_TRUE(Update(wards_["HN"], batch, &first).ok());
+  const int audit = AuditCount();
+  ASSERT_TRUE(Update(wards_["HN"], batch, &again).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(first, again));
+  EXPECT_EQ(AuditCount(), audit);
+  batch.mutable_updates(0)->mutable_entry()->set_comment("changed");
+  grpc::Status changed = Update(wards_["HN"], batch, &again);
+  EXPECT_EQ(changed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(changed.error_message(), HasSubstr("request_id: 'b1' was already used"));
+  EXPECT_EQ(AuditCount(), audit);
+  // LS's own batch under HN's id is LS's request, applied to LS.
+  v1::BatchUpdateEntriesRequest ls_batch = SelfEntries("LS");
+  ls_batch.set_request_id("b1");
+  v1::BatchUpdateEntriesResponse ls_answer;
+  ASSERT_TRUE(Update(wards_["LS"], ls_batch, &ls_answer).ok());
+  ASSERT_EQ(ls_answer.entries_size(), ls_batch.updates_size());
+  EXPECT_EQ(ls_answer.entries(0).version(), 1);
+  EXPECT_NE(ls_answer.entries(0).updated_by(), first.entries(0).updated_by());
+}
+
+// Hole 3: one survey row with an absurd count broke every read of the round.
+TEST_F(PolicyTest, ASurveyRowIsCheckedByTheEngineAndOneUnitNeverBreaksTheRound) {
+  CreateDemoRound();
+  Advance(v1::PHASE_APPRAISAL);
+  v1::ImportSurveyRequest survey;
+  survey.set_parent("rounds/r");
+  v1::SurveyRow* row = survey.add_rows();
+  row->set_unit("HN");
+  row->set_criterion("VIII.1");
+  row->mutable_answers()->set_a(std::numeric_limits<int64_t>::max());
+  v1::ImportSurveyResponse imported;
+  const int audit = AuditCount();
+  grpc::Status refused = Call(assessments_.get(),
+                              &v1::AssessmentService::Stub::ImportSurvey, appraiser_,
+                              survey, &imported);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message(),
+            "rows[0].answers.a: answer count out of range (9223372036854775807)");
+  EXPECT_EQ(AuditCount(), audit);
+  // The same unit and criterion twice: both rows named.
+  survey.set_csv("unit,criterion,a,b,c,d\nLS,VIII.1,1,2,3,4\nLS,VIII.1,4,3,2,1\n");
+  survey.mutable_rows(0)->mutable_answers()->set_a(5);
+  refused = Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey,
+                 appraiser_, survey, &imported);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message(),
+            "csv line 3: LS VIII.1 is also given in csv line 2; give each once");
+  EXPECT_EQ(AuditCount(), audit);
+
+  // Defence in depth: data stored before the check existed (written to the store
+  // directly) makes that unit's error, not the round's.
+  store::EntryUpdate bad;
+  bad.entry.set_criterion("VIII.1");
+  bad.entry.mutable_self()->mutable_survey()->set_a(std::numeric_limits<int64_t>::max());
+  ASSERT_TRUE(store_->UpdateEntries(testing::Admin(), "r", "HN", {bad}).ok());
+  Advance(v1::PHASE_EXPLANATION);  // a new phase reloads the round's caches
+  v1::GetRankingRequest ranking_request;
+  ranking_request.set_name("rounds/r");
+  v1::Ranking ranking;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_,
+                   ranking_request, &ranking)
+                  .ok());
+  ASSERT_EQ(ranking.units_size(), 3);
+  int errors = 0;
+  for (const v1::UnitScore& u : ranking.units()) {
+    if (u.unit() == "HN") {
+      ++errors;
+      EXPECT_EQ(u.rank(), 0);
+      EXPECT_EQ(u.error(),
+                "the stored figures of HN cannot be scored: entries[0].self.survey.a: "
+                "answer count out of range (9223372036854775807)");
+    } else {
+      EXPECT_EQ(u.error(), "");
+    }
+  }
+  EXPECT_EQ(errors, 1);
+  v1::GetByNameRequest round_name;
+  round_name.set_name("rounds/r");
+  v1::RoundSummary summary;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_,
+                   round_name, &summary)
+                  .ok());
+  ASSERT_EQ(summary.unscored_size(), 1);
+  EXPECT_EQ(summary.unscored(0).unit(), "HN");
+  v1::ExportRoundRequest export_request;
+  export_request.set_name("rounds/r");
+  export_request.set_format(v1::ExportRoundRequest::CSV);
+  export_request.set_table("ranking");
+  v1::ExportRoundResponse exported;
+  ASSERT_TRUE(Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_,
+                   export_request, &exported)
+                  .ok());
+  EXPECT_THAT(exported.content(), HasSubstr("Không chấm được: the stored figures of HN"));
+  v1::GetUnitScoreRequest score_request;
+  score_request.set_name("rounds/r/assessments/LS");
+  v1::UnitScore score;
+  EXPECT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_,
+                   score_request, &score)
+                  .ok());
+  score_request.set_name("rounds/r/assessments/HN");
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_,
+                 score_request, &score)
+                .error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// Hole 4: evidence uploads skipped the workflow.
+TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
+  CreateDemoRound();
+  v1::Evidence file;
+  // Past the deadline, unless reopened.
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 11, 28, 9, 0, 0), VietnamTime()));
+  grpc::Status late = Upload(wards_["HN"], "HN", "I.1.1", "a.pdf", "x", "", &file);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(late.error_message(),
+            "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the "
+            "Home Affairs office to reopen the assessment");
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 11, 21, 9, 0, 0), VietnamTime()));
+  // After submitting.
+  ASSERT_TRUE(Update(wards_["LS"], SelfEntries("LS")).ok());
+  ASSERT_TRUE(Submit("LS").ok());
+  grpc::Status submitted = Upload(wards_["LS"], "LS", "I.1.1", "a.pdf", "x", "", &file);
+  EXPECT_EQ(submitted.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(submitted.error_message(),
+            "the assessment of LS is SUBMITTED (round r is in phase SELF_ASSESSMENT): "
+            "attaching a file needs it to be NOT_STARTED or DRAFT");
+  // During appraisal, a ward attaches nothing; the office may.
+  Advance(v1::PHASE_APPRAISAL);
+  grpc::Status appraisal = Upload(wards_["HN"], "HN", "I.1.1", "a.pdf", "x", "", &file);
+  EXPECT_EQ(appraisal.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(appraisal.error_message(),
+            "round r is in phase APPRAISAL: attaching a file is allowed in "
+            "SELF_ASSESSMENT; attaching a file to an explanation is allowed in "
+            "EXPLANATION");
+  EXPECT_TRUE(Upload(appraiser_, "HN", "I.1.1", "bien-ban.pdf", "x", "", &file).ok());
+  // In the explanation phase: only on the criteria asked about.
+  v1::RequestExplanationRequest ask;
+  ask.set_name("rounds/r/assessments/LS");
+  ask.set_etag(Assessment("LS").version());
+  (*ask.mutable_messages())["I.1.2"] = "Gửi quyết định ban hành";
+  v1::Assessment asked;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                   appraiser_, ask, &asked)
+                  .ok());
+  Advance(v1::PHASE_EXPLANATION);
+  EXPECT_TRUE(Upload(wards_["LS"], "LS", "I.1.2", "qd.pdf", "x", "", &file).ok());
+  grpc::Status unasked = Upload(wards_["LS"], "LS", "I.1.1", "qd.pdf", "x", "", &file);
+  EXPECT_EQ(unasked.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(unasked.error_message(),
+            "criterion: no explanation was requested for I.1.1; in the explanation phase "
+            "files go with the criteria asked about");
+  // A unit not asked attaches nothing.
+  EXPECT_EQ(Upload(wards_["MK"], "MK", "I.1.2", "qd.pdf", "x", "", &file).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // File names are stored as a base name without control characters.
+  ASSERT_TRUE(Upload(wards_["LS"], "LS", "I.1.2", "..\\..\\C:\\tmp/b\x01\x7f\xc2\x85.pdf",
+                     "y", "", &file)
+                  .ok());
+  EXPECT_EQ(file.file_name(), "b.pdf");
+  grpc::Status nameless = Upload(wards_["LS"], "LS", "I.1.2", "a/..", "y", "", &file);
+  EXPECT_EQ(nameless.error_message(), "evidence.file_name: 'a/..' names no file");
+}
+
+// A reopen lifts the deadline of its own phase only.
+TEST_F(PolicyTest, AReopenLiftsTheDeadlineOfItsPhaseOnly) {
+  CreateDemoRound();
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 11, 28, 9, 0, 0), VietnamTime()));
+  v1::ReopenAssessmentRequest reopen;
+  reopen.set_name("rounds/r/assessments/MK");
+  reopen.set_reason("Mất điện ngày 27/11");
+  v1::Assessment mk;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                   reopen, &mk)
+                  .ok());
+  EXPECT_TRUE(mk.reopened());
+  ASSERT_TRUE(Update(wards_["MK"], SelfEntries("MK")).ok());  // not submitted
+  Advance(v1::PHASE_APPRAISAL);
+  v1::RequestExplanationRequest ask;
+  ask.set_name("rounds/r/assessments/MK");
+  ask.set_etag(Assessment("MK").version());
+  (*ask.mutable_messages())["I.1.1"] = "Vì sao chưa nộp?";
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                   appraiser_, ask, &mk)
+                  .ok());
+  EXPECT_FALSE(mk.reopened());
+  Advance(v1::PHASE_EXPLANATION);
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 12, 11, 9, 0, 0), VietnamTime()));
+  v1::AssessmentActionRequest explain;
+  explain.set_name("rounds/r/assessments/MK");
+  explain.set_etag(mk.version());
+  EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation,
+                 wards_["MK"], explain, &mk)
+                .error_message(),
+            "the explanation deadline 2023-12-10T17:00:00+07:00 has passed; ask the Home "
+            "Affairs office to reopen the assessment");
+}
+
+// Reads: another unit's form is never a ward's; its score is, once published. An
+// appraisal moves the form's updated_at.
+TEST_F(PolicyTest, AWardNeverReadsAnotherUnitsFormAndAppraisalsMoveUpdatedAt) {
+  CreateDemoRound();
+  ASSERT_TRUE(Update(wards_["LS"], SelfEntries("LS")).ok());
+  ASSERT_TRUE(Submit("LS").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  const std::string before = Assessment("LS").updated_at();
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 12, 1, 9, 0, 0), VietnamTime()));
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/LS");
+  v1::EntryUpdate* u = appraise.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->mutable_appraised()->set_score_milli(500);
+  const v1::Assessment ls = Assessment("LS");
+  for (const v1::Entry& e : ls.entries()) {
+    if (e.criterion() == "I.5") u->set_etag(e.version());
+  }
+  grpc::Status appraised = Update(appraiser_, appraise);
+  ASSERT_TRUE(appraised.ok()) << appraised.error_message();
+  EXPECT_EQ(Assessment("LS").updated_at(), "2023-12-01T02:00:00.000Z");
+  EXPECT_NE(before, "2023-12-01T02:00:00.000Z");
+  for (v1::RoundPhase p : {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+                           v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+    Advance(p);
+  }
+  v1::GetByNameRequest get;
+  get.set_name("rounds/r/assessments/LS");
+  v1::Assessment a;
+  grpc::Status form = Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
+                           wards_["HN"], get, &a);
+  EXPECT_EQ(form.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(form.error_message(), "this token acts for unit HN, not LS");
+  v1::GetUnitScoreRequest score_request;
+  score_request.set_name("rounds/r/assessments/LS");
+  v1::UnitScore score;
+  EXPECT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, wards_["HN"],
+                   score_request, &score)
+                  .ok());
+  v1::ListAssessmentsRequest list;
+  list.set_parent("rounds/r");
+  v1::ListAssessmentsResponse listed;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, wards_["HN"],
+                   list, &listed)
+                  .ok());
+  ASSERT_EQ(listed.assessments_size(), 1);
+  EXPECT_EQ(listed.assessments(0).unit(), "HN");
+}
+
+// A deployment whose --admin-token-file token was revoked still starts.
+TEST_F(PolicyTest, ARevokedAdminTokenFileIsReportedNotFatal) {
+  const std::string secret(40, 'k');
+  auto first = core_->ImportToken(secret, v1::ROLE_ADMIN, "--admin-token-file f");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, "");
+  auto caller = core_->Authenticate(secret);
+  ASSERT_TRUE(caller.ok());
+  v1::GetByNameRequest revoke;
+  revoke.set_name(absl::StrCat("tokens/", caller->token_id));
+  ASSERT_TRUE(core_->RevokeToken(*caller, revoke).ok());
+  auto again = core_->ImportToken(secret, v1::ROLE_ADMIN, "--admin-token-file f");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_THAT(*again, HasSubstr(absl::StrCat("--admin-token-file f: its token ",
+                                             caller->token_id, " was revoked at ")));
+  EXPECT_THAT(*again, HasSubstr("; not imported (give a new secret)"));
+  EXPECT_EQ(core_->Authenticate(secret).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+// Checks of a write read only the entries it touches, so every row must allow both
+// states of a derived pair (NOT_STARTED/DRAFT, SUBMITTED/APPRAISED) or neither; and
+// each (verb, role) has at most one row per phase.
+TEST(WorkflowTable, RowsAllowDerivedPairsAlikeAndNeverOverlap) {
+  const std::vector<std::pair<v1::AssessmentState, v1::AssessmentState>> pairs = {
+      {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, {v1::STATE_SUBMITTED, v1::STATE_APPRAISED}};
+  const auto& table = WorkflowTable();
+  EXPECT_EQ(table.size(), 15u);
+  for (const WorkflowRule& rule : table) {
+    auto has = [&](v1::AssessmentState s) {
+      return std::find(rule.states.begin(), rule.states.end(), s) != rule.states.end();
+    };
+    for (const auto& [a, b] : pairs) EXPECT_EQ(has(a), has(b)) << rule.action;
+    for (const WorkflowRule& other : table) {
+      if (&other == &rule || other.verb != rule.verb || other.role != rule.role) continue;
+      for (v1::RoundPhase p : rule.phases) {
+        EXPECT_EQ(std::count(other.phases.begin(), other.phases.end(), p), 0)
+            << rule.action << " and " << other.action << " overlap in " << PhaseName(p);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace parindex::server
