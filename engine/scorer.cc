@@ -142,6 +142,36 @@ absl::Status RejectFigures(const v1::Criterion& criterion, int entry, const v1::
                     absl::StrCat("criterion ", criterion.code(), " reads no figures"));
 }
 
+// Values the criterion's rule does not read are refused, and the ones it reads are
+// checked whether or not they count now (a deadline may be missing from today's plan
+// and present in tomorrow's), so that nothing stored can become unscorable later.
+absl::Status RejectUnread(const v1::Criterion& criterion, v1::Rule::ShapeCase shape,
+                          int64_t max, int entry, const v1::Entry& e, v1::Column column,
+                          const v1::EntryValues& values) {
+  auto unread = [&](absl::string_view field, absl::string_view what) {
+    return FieldError(entry, e, column, field,
+                      absl::StrCat("criterion ", criterion.code(), " reads no ", what));
+  };
+  if (values.has_done() && shape != v1::Rule::kBoolean) return unread("done", "yes/no");
+  if (values.has_issued()) {
+    if (shape != v1::Rule::kDeadline) return unread("issued", "date");
+    if (!IsValidDate(values.issued()))
+      return FieldError(entry, e, column, "issued", "not a valid date");
+  }
+  if (values.has_score_milli()) {
+    if (shape != v1::Rule::kJudgement) return unread("score", "score");
+    if (values.score_milli() < 0 || values.score_milli() > max) {
+      return FieldError(
+          entry, e, column, "score",
+          absl::StrCat(FormatMilliShort(values.score_milli()), " is outside 0..",
+                       FormatMilliShort(max), " for criterion ", criterion.code()));
+    }
+  }
+  if (values.has_survey() && shape != v1::Rule::kSurvey)
+    return unread("survey", "survey answers");
+  return absl::OkStatus();
+}
+
 int64_t Scale(int64_t max, int128 num, int128 den) {
   return DivRoundHalfUp(max * num, den);
 }
@@ -173,6 +203,9 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     return absl::OkStatus();
   };
 
+  if (values != nullptr) {
+    RETURN_IF_ERROR(RejectUnread(criterion, node.shape, max, entry, *e, column, *values));
+  }
   if (node.indicator >= 0) {
     const v1::Indicator& indicator = set.indicator(node.indicator);
     const v1::Target* target = nullptr;

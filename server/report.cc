@@ -7,13 +7,43 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "engine/fixed_point.h"
 
 namespace parindex::server {
+
+std::string SheetName(absl::string_view name, std::set<std::string>* used) {
+  // Excel forbids []:*?/\ in sheet names, an apostrophe at either end, and more
+  // than 31 characters (not bytes); names differing only in case collide.
+  std::string clean;
+  for (char ch : name) clean.push_back(absl::string_view("[]:*?/\\").find(ch) ==
+                                               absl::string_view::npos
+                                           ? ch
+                                           : '-');
+  while (!clean.empty() && clean.front() == '\'') clean.erase(clean.begin());
+  while (!clean.empty() && clean.back() == '\'') clean.pop_back();
+  if (clean.empty()) clean = "Sheet";
+  auto cut = [](const std::string& text, size_t characters) {
+    size_t count = 0, i = 0;
+    for (; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && count++ == characters)
+        break;
+    }
+    return std::string(absl::StripTrailingAsciiWhitespace(text.substr(0, i)));
+  };
+  std::string candidate = cut(clean, 31);
+  for (int n = 2; !used->insert(absl::AsciiStrToLower(candidate)).second; ++n) {
+    const std::string suffix = absl::StrCat(" (", n, ")");
+    candidate = cut(clean, 31 - suffix.size()) + suffix;
+  }
+  return candidate;
+}
 
 absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
   // libxlsxwriter 1.1.4 writes files only: a private temporary file, read back.
@@ -31,12 +61,14 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
   format_set_text_wrap(bold);
   lxw_format* decimals = workbook_add_format(workbook);
   format_set_num_format(decimals, "0.00");
+  std::set<std::string> used;
   for (const Table& table : tables) {
-    lxw_worksheet* sheet = workbook_add_worksheet(workbook, table.name.c_str());
+    const std::string name = SheetName(table.name, &used);
+    lxw_worksheet* sheet = workbook_add_worksheet(workbook, name.c_str());
     if (sheet == nullptr) {
       workbook_close(workbook);
       std::filesystem::remove(path);
-      return absl::InternalError(absl::StrCat("cannot add the sheet '", table.name, "'"));
+      return absl::InternalError(absl::StrCat("cannot add the sheet '", name, "'"));
     }
     for (size_t c = 0; c < table.header.size(); ++c) {
       worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.header[c].c_str(),

@@ -3,11 +3,13 @@
 #ifndef PARINDEX_SERVER_REPORT_H_
 #define PARINDEX_SERVER_REPORT_H_
 
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace parindex::server {
 
@@ -28,7 +30,11 @@ struct Table {
   std::vector<std::vector<Cell>> rows;
 };
 
-// An XLSX workbook with one sheet per table.
+// `name` as a sheet name Excel accepts: forbidden characters replaced, at most 31
+// characters, unique among `used` (case-insensitively; " (2)" and so on appended).
+std::string SheetName(absl::string_view name, std::set<std::string>* used);
+
+// An XLSX workbook with one sheet per table (named by SheetName).
 absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables);
 
 // One table as CSV (RFC 4180, UTF-8 with a byte order mark so that spreadsheet programs

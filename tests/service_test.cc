@@ -453,12 +453,14 @@ TEST_F(ServiceTest, EvidenceIsLimitedListedOnItsEntryAndFetched) {
   back.set_parent("rounds/r/assessments/HN");
   v1::EntryUpdate* update = back.add_updates();
   *update->mutable_entry() = read.entries(0);
-  update->mutable_entry()->mutable_self()->set_done(true);
+  update->mutable_entry()->mutable_self()->mutable_issued()->set_year(2023);
+  update->mutable_entry()->mutable_self()->mutable_issued()->set_month(2);
+  update->mutable_entry()->mutable_self()->mutable_issued()->set_day(1);
   update->set_etag(read.entries(0).version());
   ASSERT_TRUE(Update(wards_["HN"], back).ok());
   read = Assessment("HN", wards_["HN"]);
   ASSERT_EQ(read.entries_size(), 1);
-  EXPECT_TRUE(read.entries(0).self().done());
+  EXPECT_EQ(read.entries(0).self().issued().month(), 2);
   ASSERT_EQ(read.entries(0).evidence_size(), 1);
   EXPECT_EQ(read.entries(0).evidence(0).id(), evidence.id());
 

@@ -370,6 +370,21 @@ TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
   EXPECT_THAT(std::string(refused.status().message()),
               HasSubstr("rounds/r/assessments/U1: the form would hold "));
   EXPECT_EQ(store_->GetAssessment("r", "U1")->entries_size(), 1);
+  // A ward fills three quarters at most; the office keeps the rest.
+  WriteContext ward = Admin();
+  ward.actor = {"tok_u2", "ward", "U2"};
+  store::EntryUpdate ward_text = Figure("II.1", 1, 0);
+  ward_text.entry.set_comment(std::string(2800, 'w'));
+  ASSERT_TRUE(store_->UpdateEntries(ward, "r", "U2", {ward_text}).ok());
+  store::EntryUpdate ward_more = Figure("II.2", 1, 0);
+  ward_more.entry.set_comment(std::string(300, 'w'));
+  EXPECT_THAT(std::string(store_->UpdateEntries(ward, "r", "U2", {ward_more})
+                              .status()
+                              .message()),
+              HasSubstr(", more than the 3000 a unit may fill in one form; shorten"));
+  store::EntryUpdate office = Figure("II.3", 1, 0);
+  office.entry.set_appraisal_comment(std::string(500, 'o'));
+  EXPECT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {office}).ok());
   // Files per criterion.
   v1::Evidence meta;
   meta.set_file_name("a.pdf");
