@@ -14,8 +14,8 @@ PACKAGES=(
   libabsl-dev
   # storage, criteria files, command line, hashing
   libsqlite3-dev libyaml-cpp-dev libcli11-dev libssl-dev
-  # XLSX reports; the HTTP/JSON gateway
-  libxlsxwriter-dev libcpp-httplib-dev
+  # XLSX reports; the HTTP/JSON gateway; CSV as spreadsheets write it (survey imports)
+  libxlsxwriter-dev libcpp-httplib-dev libcsv-dev
   # the tests' HTTP client (the README's curl examples)
   curl
   # the web page's browser test: headless Chromium driven over WebDriver; a font with
