@@ -52,16 +52,16 @@ int main(int argc, char** argv) {
 
   v1::CreateCriteriaSetRequest set;
   set.set_yaml(Read(dir + "/sets/commune-2025.yaml"));
-  core.CreateCriteriaSet(admin, set).value();
+  core.catalog().CreateCriteriaSet(admin, set).value();
   v1::PutPlanRequest plan;
   plan.set_yaml(Read(dir + "/plans/hungyen-2023.yaml"));
-  core.PutPlan(admin, plan).value();
+  core.catalog().PutPlan(admin, plan).value();
   auto figures = criteria::ReadFigures(dir + "/rounds/hungyen-2023/figures.yaml").value();
   v1::PutUnitRequest city;
   city.mutable_unit()->set_code("HYC");
   city.mutable_unit()->set_name("Thành phố");
   city.mutable_unit()->set_kind(v1::CITY);
-  core.PutUnit(admin, city).value();
+  core.catalog().PutUnit(admin, city).value();
   v1::CreateRoundRequest create;
   create.mutable_round()->set_id("national");
   create.mutable_round()->set_criteria_set("commune-2025");
@@ -73,10 +73,10 @@ int main(int argc, char** argv) {
     *u = figures.proto.units[i % figures.proto.units.size()].unit;
     u->set_code(absl::StrCat("U", i));
     u->set_name(absl::StrCat(u->name(), " ", i));
-    core.PutUnit(admin, put).value();
+    core.catalog().PutUnit(admin, put).value();
     create.mutable_round()->add_units(u->code());
   }
-  core.CreateRound(appraiser, create).value();
+  core.rounds().CreateRound(appraiser, create).value();
   store::WriteContext ctx;
   ctx.actor = {"bench", "ward", ""};
   for (int i = 0; i < units; ++i) {
@@ -92,17 +92,17 @@ int main(int argc, char** argv) {
   v1::ExportRoundRequest xlsx;
   xlsx.set_name("rounds/national");
   start = std::chrono::steady_clock::now();
-  auto file = core.ExportRound(appraiser, xlsx).value();
+  auto file = core.reports().ExportRound(appraiser, xlsx).value();
   std::printf("XLSX, cold caches (score + render %d units, 4 sheets): %.2f s, %.1f MB\n",
               units, Seconds(start), file.content().size() / 1e6);
   start = std::chrono::steady_clock::now();
-  file = core.ExportRound(appraiser, xlsx).value();
+  file = core.reports().ExportRound(appraiser, xlsx).value();
   std::printf("XLSX, warm caches: %.2f s\n", Seconds(start));
   v1::ExportRoundRequest csv = xlsx;
   csv.set_format(v1::ExportRoundRequest::CSV);
   csv.set_table("criteria");
   start = std::chrono::steady_clock::now();
-  file = core.ExportRound(appraiser, csv).value();
+  file = core.reports().ExportRound(appraiser, csv).value();
   std::printf("CSV of every criterion, warm caches: %.2f s, %.1f MB\n", Seconds(start),
               file.content().size() / 1e6);
   store.reset();

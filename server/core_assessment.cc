@@ -1,20 +1,21 @@
-// Core: assessments — the forms wards fill and appraisers appraise, and their states.
-#include <set>
+// AssessmentCore: assessments — the forms wards fill and appraisers appraise, and their
+// states.
+#include "server/core_assessment.h"
 
-#include "absl/strings/str_join.h"
-#include "common/sha256.h"
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
+#include "engine/scorer.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "server/core.h"
-#include "server/core_internal.h"
 #include "server/core_util.h"
 #include "server/policy.h"
 
@@ -39,7 +40,8 @@ absl::Status RenameEntryPath(const absl::Status& status, absl::string_view prefi
 // C1); INVALID_ARGUMENT when nothing is left.
 absl::StatusOr<std::string> BaseName(absl::string_view name, absl::string_view field) {
   const size_t slash = name.find_last_of("/\\");
-  absl::string_view base = slash == absl::string_view::npos ? name : name.substr(slash + 1);
+  absl::string_view base =
+      slash == absl::string_view::npos ? name : name.substr(slash + 1);
   std::string out;
   for (size_t i = 0; i < base.size(); ++i) {
     const auto byte = static_cast<unsigned char>(base[i]);
@@ -70,34 +72,36 @@ const v1::Entry* FindEntry(const v1::Assessment& a, absl::string_view criterion)
 
 // ---- reading ----
 
-absl::StatusOr<v1::Assessment> Core::LoadAssessment(const RoundContext& round,
-                                                    const std::string& unit) {
+absl::StatusOr<v1::Assessment> AssessmentCore::LoadAssessment(const RoundContext& round,
+                                                              const std::string& unit) {
   ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(round.round.id(), unit));
   a.set_state(EffectiveState(round.round, a));
   return a;
 }
 
-absl::StatusOr<Core::ActionTarget> Core::PrepareAction(const Caller& c,
-                                                       const std::string& name) {
+absl::StatusOr<AssessmentCore::ActionTarget> AssessmentCore::PrepareAction(
+    const Caller& c, const std::string& name) {
   ActionTarget t;
   ASSIGN_OR_RETURN(auto parsed, ParseAssessmentName(name));
   t.round_id = parsed.first;
   t.unit = parsed.second;
-  ASSIGN_OR_RETURN(t.round, LoadRound(t.round_id));
+  ASSIGN_OR_RETURN(t.round, cache_->LoadRound(t.round_id));
   RETURN_IF_ERROR(CheckUnit(c, *t.round, t.unit, Subject::kForm));
   ASSIGN_OR_RETURN(t.a, LoadAssessment(*t.round, t.unit));
   return t;
 }
 
-absl::StatusOr<const WorkflowRule*> Core::AllowOn(const Caller& c, Verb verb,
-                                                  const ActionTarget& t) const {
+absl::StatusOr<const WorkflowRule*> AssessmentCore::AllowOn(const Caller& c, Verb verb,
+                                                            const ActionTarget& t) const {
   const UnitStanding standing{t.unit, t.a.state(), t.a.reopened()};
   return Allow(verb, c.role, t.round->round, &standing, Now());
 }
 
-absl::StatusOr<v1::Assessment> Core::MoveTo(const Caller& c, const ActionTarget& t,
-                                            const WorkflowRule& rule,
-                                            store::WriteContext ctx, int64_t etag) {
+absl::StatusOr<v1::Assessment> AssessmentCore::MoveTo(const Caller& c,
+                                                      const ActionTarget& t,
+                                                      const WorkflowRule& rule,
+                                                      store::WriteContext ctx,
+                                                      int64_t etag) {
   const bool reopened = rule.reopens;
   auto build = [&](const v1::WriteAck& ack) {
     v1::Assessment after = t.a;
@@ -108,89 +112,33 @@ absl::StatusOr<v1::Assessment> Core::MoveTo(const Caller& c, const ActionTarget&
     after.set_state(EffectiveState(t.round->round, after));
     return after;
   };
-  ASSIGN_OR_RETURN(v1::Assessment answer,
-                   Respond<v1::Assessment>(
-                       ctx,
-                       [&](const store::WriteContext& x) {
-                         return store_->SetAssessmentState(x, t.round_id, t.unit,
-                                                           rule.stores, etag, reopened);
-                       },
-                       build));
-  Changed(t.round_id, t.unit);
+  ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
+                                              ctx,
+                                              [&](const store::WriteContext& x) {
+                                                return store_->SetAssessmentState(
+                                                    x, t.round_id, t.unit, rule.stores,
+                                                    etag, reopened);
+                                              },
+                                              build));
+  cache_->Changed(t.round_id, t.unit);
   return answer;
 }
 
-absl::StatusOr<v1::Assessment> Core::GetAssessment(const Caller& c,
-                                                   const v1::GetByNameRequest& r) {
+absl::StatusOr<v1::Assessment> AssessmentCore::GetAssessment(
+    const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kForm));
   return LoadAssessment(*round, name.second);
 }
 
-absl::StatusOr<v1::ListAssessmentsResponse> Core::ListAssessments(
-    const Caller& c, const v1::ListAssessmentsRequest& r) {
-  ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
-  ASSIGN_OR_RETURN(auto round, LoadRound(id));
-  if (r.page_size() < 0)
-    return absl::InvalidArgumentError("page_size: must not be negative");
-  size_t offset = 0;
-  if (!r.page_token().empty() && !absl::SimpleAtoi(r.page_token(), &offset)) {
-    return absl::InvalidArgumentError("page_token: not a token from this list");
-  }
-  ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
-                   store_->ListAssessments(id, /*with_files=*/true));
-  std::vector<v1::Assessment> visible;
-  for (v1::Assessment& a : all) {
-    if (!CanSee(c, round->round, a.unit(), Subject::kForm).ok()) continue;
-    a.set_state(EffectiveState(round->round, a));
-    if (!r.with_entries()) a.clear_entries();
-    visible.push_back(std::move(a));
-  }
-  if (offset > visible.size())
-    return absl::InvalidArgumentError("page_token: not a token from this list");
-  // A page ends at page_size units or before the answer passes 3 MiB: every form fits
-  // (the store bounds one form to 2 MiB), so a page holds at least one.
-  constexpr size_t kPageBytes = 3 << 20;
-  v1::ListAssessmentsResponse response;
-  size_t bytes = 0;
-  size_t i = offset;
-  for (; i < visible.size(); ++i) {
-    if (r.page_size() > 0 && i - offset >= static_cast<size_t>(r.page_size())) break;
-    const size_t size = visible[i].ByteSizeLong() + 8;
-    if (i > offset && bytes + size > kPageBytes) break;
-    bytes += size;
-    *response.add_assessments() = std::move(visible[i]);
-  }
-  if (i < visible.size()) response.set_next_page_token(absl::StrCat(i));
-  return response;
-}
-
-absl::StatusOr<std::vector<Core::RoundGauge>> Core::RoundGauges() {
-  ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
-  std::vector<RoundGauge> gauges;
-  for (const v1::Round& round : rounds) {
-    RoundGauge& g = gauges.emplace_back();
-    g.round = round.id();
-    g.phase = round.phase();
-    if (round.phase() >= v1::PHASE_FINALISED) {  // every unit is final: no need to read
-      g.states[v1::STATE_FINAL] = round.units_size();
-      continue;
-    }
-    ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
-                     store_->ListAssessments(round.id(), /*with_files=*/true));
-    for (const v1::Assessment& a : all) ++g.states[EffectiveState(round, a)];
-  }
-  return gauges;
-}
-
 // ---- entries ----
 
-absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
+absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntries(
     const Caller& c, const v1::BatchUpdateEntriesRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
   const std::string& unit_code = name.second;
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, unit_code, Subject::kForm));
   store::WriteContext ctx =
       Ctx(c, r, "BatchUpdateEntries", r.parent(), r.request_id(), r.reason());
@@ -205,7 +153,8 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
   ASSIGN_OR_RETURN(v1::Assessment stored,
                    store_->GetAssessmentEntries(name.first, unit_code, touched));
   const Verb verb = r.correction() ? Verb::kCorrectEntries : Verb::kUpdateEntries;
-  UnitStanding standing{unit_code, EffectiveState(round->round, stored), stored.reopened()};
+  UnitStanding standing{unit_code, EffectiveState(round->round, stored),
+                        stored.reopened()};
   absl::StatusOr<const WorkflowRule*> allowed =
       Allow(verb, c.role, round->round, &standing, Now());
   if (!allowed.ok() && allowed.status().code() == absl::StatusCode::kFailedPrecondition) {
@@ -259,10 +208,10 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
       }
       const std::string top = path.substr(0, path.find('.'));
       if (std::find(rule.fields.begin(), rule.fields.end(), top) == rule.fields.end()) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            at, ".update_mask: a ", RoleName(c.role), " may not set '", path,
-            "' in phase ", PhaseName(round->round.phase()), " (", rule.action,
-            " writes ", absl::StrJoin(rule.fields, ", "), ")"));
+        return absl::PermissionDeniedError(
+            absl::StrCat(at, ".update_mask: a ", RoleName(c.role), " may not set '", path,
+                         "' in phase ", PhaseName(round->round.phase()), " (",
+                         rule.action, " writes ", absl::StrJoin(rule.fields, ", "), ")"));
       }
     }
     const v1::Entry* before = existing.count(code) ? existing[code] : nullptr;
@@ -288,8 +237,9 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
     FieldMaskUtil::MergeMessageTo(u.entry(), mask, options, &merged);
     for (v1::Evidence& e : *merged.mutable_evidence()) {
       if (e.file_name().empty()) continue;
-      ASSIGN_OR_RETURN(*e.mutable_file_name(),
-                       BaseName(e.file_name(), absl::StrCat(at, ".entry.evidence.file_name")));
+      ASSIGN_OR_RETURN(
+          *e.mutable_file_name(),
+          BaseName(e.file_name(), absl::StrCat(at, ".entry.evidence.file_name")));
     }
     merged.clear_version();
     merged.clear_updated_at();
@@ -316,19 +266,19 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> Core::BatchUpdateEntries(
     }
     return response;
   };
-  ASSIGN_OR_RETURN(auto response,
-                   Respond<v1::BatchUpdateEntriesResponse>(
-                       ctx,
-                       [&](const store::WriteContext& x) {
-                         return store_->UpdateEntries(x, name.first, unit_code, updates);
-                       },
-                       build));
-  Changed(name.first, unit_code);
+  ASSIGN_OR_RETURN(auto response, Respond<v1::BatchUpdateEntriesResponse>(
+                                      ctx,
+                                      [&](const store::WriteContext& x) {
+                                        return store_->UpdateEntries(x, name.first,
+                                                                     unit_code, updates);
+                                      },
+                                      build));
+  cache_->Changed(name.first, unit_code);
   return response;
 }
 
-absl::StatusOr<v1::Evidence> Core::UploadEvidence(const Caller& c,
-                                                  const v1::UploadEvidenceRequest& r) {
+absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
+    const Caller& c, const v1::UploadEvidenceRequest& r) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.parent()));
   store::WriteContext ctx = Ctx(c, r, "UploadEvidence", r.parent(), r.request_id());
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Evidence>(ctx));
@@ -363,20 +313,20 @@ absl::StatusOr<v1::Evidence> Core::UploadEvidence(const Caller& c,
     if (absl::SimpleAtoi(ack.id(), &id)) stored.set_id(id);
     return stored;
   };
-  ASSIGN_OR_RETURN(v1::Evidence answer,
-                   Respond<v1::Evidence>(
-                       ctx,
-                       [&](const store::WriteContext& x) {
-                         return store_->AddEvidence(x, t.round_id, t.unit, r.criterion(),
-                                                    meta, r.content());
-                       },
-                       build));
-  Changed(t.round_id, t.unit);
+  ASSIGN_OR_RETURN(v1::Evidence answer, Respond<v1::Evidence>(
+                                            ctx,
+                                            [&](const store::WriteContext& x) {
+                                              return store_->AddEvidence(
+                                                  x, t.round_id, t.unit, r.criterion(),
+                                                  meta, r.content());
+                                            },
+                                            build));
+  cache_->Changed(t.round_id, t.unit);
   return answer;
 }
 
-absl::StatusOr<v1::EvidenceFile> Core::GetEvidenceFile(const Caller& c,
-                                                       const v1::GetByNameRequest& r) {
+absl::StatusOr<v1::EvidenceFile> AssessmentCore::GetEvidenceFile(
+    const Caller& c, const v1::GetByNameRequest& r) {
   const size_t at = r.name().rfind("/evidence/");
   int64_t id = 0;
   if (at == std::string::npos || !absl::SimpleAtoi(r.name().substr(at + 10), &id)) {
@@ -385,7 +335,7 @@ absl::StatusOr<v1::EvidenceFile> Core::GetEvidenceFile(const Caller& c,
                      r.name(), "'"));
   }
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name().substr(0, at)));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kFile));
   absl::StatusOr<store::EvidenceFile> file = store_->GetEvidence(id);
   if (!file.ok() || file->round != name.first || file->unit != name.second) {
@@ -399,12 +349,10 @@ absl::StatusOr<v1::EvidenceFile> Core::GetEvidenceFile(const Caller& c,
 
 // ---- state changes ----
 
-absl::StatusOr<v1::Assessment> Core::StateAction(const Caller& c, Verb verb,
-                                                 const std::string& name, int64_t etag,
-                                                 const google::protobuf::Message& request,
-                                                 absl::string_view method,
-                                                 const std::string& request_id,
-                                                 const std::string& reason) {
+absl::StatusOr<v1::Assessment> AssessmentCore::StateAction(
+    const Caller& c, Verb verb, const std::string& name, int64_t etag,
+    const google::protobuf::Message& request, absl::string_view method,
+    const std::string& request_id, const std::string& reason) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, name));
   store::WriteContext ctx = Ctx(c, request, method, name, request_id, reason);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
@@ -417,36 +365,36 @@ absl::StatusOr<v1::Assessment> Core::StateAction(const Caller& c, Verb verb,
   return MoveTo(c, t, *rule, std::move(ctx), etag);
 }
 
-absl::StatusOr<v1::Assessment> Core::SubmitAssessment(
+absl::StatusOr<v1::Assessment> AssessmentCore::SubmitAssessment(
     const Caller& c, const v1::AssessmentActionRequest& r) {
   return StateAction(c, Verb::kSubmit, r.name(), r.etag(), r, "SubmitAssessment",
                      r.request_id());
 }
 
-absl::StatusOr<v1::Assessment> Core::SubmitExplanation(
+absl::StatusOr<v1::Assessment> AssessmentCore::SubmitExplanation(
     const Caller& c, const v1::AssessmentActionRequest& r) {
   return StateAction(c, Verb::kSubmitExplanation, r.name(), r.etag(), r,
                      "SubmitExplanation", r.request_id());
 }
 
-absl::StatusOr<v1::Assessment> Core::FinaliseAssessment(
+absl::StatusOr<v1::Assessment> AssessmentCore::FinaliseAssessment(
     const Caller& c, const v1::AssessmentActionRequest& r) {
   return StateAction(c, Verb::kFinalise, r.name(), r.etag(), r, "FinaliseAssessment",
                      r.request_id());
 }
 
-absl::StatusOr<v1::Assessment> Core::ReopenAssessment(
+absl::StatusOr<v1::Assessment> AssessmentCore::ReopenAssessment(
     const Caller& c, const v1::ReopenAssessmentRequest& r) {
   // The reopen applies to the assessment as it is now: no etag to give.
   ASSIGN_OR_RETURN(auto parsed, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, LoadRound(parsed.first));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(parsed.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, parsed.second, Subject::kForm));
   ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(parsed.first, parsed.second));
   return StateAction(c, Verb::kReopen, r.name(), a.version(), r, "ReopenAssessment",
                      r.request_id(), r.reason());
 }
 
-absl::StatusOr<v1::Assessment> Core::RequestExplanation(
+absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     const Caller& c, const v1::RequestExplanationRequest& r) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name()));
   store::WriteContext ctx = Ctx(c, r, "RequestExplanation", r.name(), r.request_id());
@@ -501,15 +449,15 @@ absl::StatusOr<v1::Assessment> Core::RequestExplanation(
     after.set_state(EffectiveState(t.round->round, after));
     return after;
   };
-  ASSIGN_OR_RETURN(v1::Assessment answer,
-                   Respond<v1::Assessment>(
-                       ctx,
-                       [&](const store::WriteContext& x) {
-                         return store_->UpdateEntries(x, t.round_id, t.unit, updates,
-                                                      &change);
-                       },
-                       build));
-  Changed(t.round_id, t.unit);
+  ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
+                                              ctx,
+                                              [&](const store::WriteContext& x) {
+                                                return store_->UpdateEntries(
+                                                    x, t.round_id, t.unit, updates,
+                                                    &change);
+                                              },
+                                              build));
+  cache_->Changed(t.round_id, t.unit);
   return answer;
 }
 
@@ -565,15 +513,16 @@ absl::Status ReadSurveyRows(const v1::ImportSurveyRequest& r,
 
 }  // namespace
 
-absl::StatusOr<v1::ImportSurveyResponse> Core::ImportSurvey(
+absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
     const Caller& c, const v1::ImportSurveyRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
-  ASSIGN_OR_RETURN(auto round, LoadRound(id));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   store::WriteContext ctx =
       Ctx(c, r, "ImportSurvey", r.parent(), r.request_id(), "survey import");
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::ImportSurveyResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);
-  RETURN_IF_ERROR(Allow(Verb::kImportSurvey, c.role, round->round, nullptr, Now()).status());
+  RETURN_IF_ERROR(
+      Allow(Verb::kImportSurvey, c.role, round->round, nullptr, Now()).status());
   std::vector<v1::SurveyRow> rows;
   std::vector<std::string> where;
   RETURN_IF_ERROR(ReadSurveyRows(r, &rows, &where));
@@ -650,14 +599,13 @@ absl::StatusOr<v1::ImportSurveyResponse> Core::ImportSurvey(
     response.set_imported(imported);
     return response;
   };
-  ASSIGN_OR_RETURN(auto response,
-                   Respond<v1::ImportSurveyResponse>(
-                       ctx,
-                       [&](const store::WriteContext& x) {
-                         return store_->UpdateUnitsEntries(x, id, writes);
-                       },
-                       build));
-  for (const auto& [unit, updates] : writes) Changed(id, unit);
+  ASSIGN_OR_RETURN(auto response, Respond<v1::ImportSurveyResponse>(
+                                      ctx,
+                                      [&](const store::WriteContext& x) {
+                                        return store_->UpdateUnitsEntries(x, id, writes);
+                                      },
+                                      build));
+  for (const auto& [unit, updates] : writes) cache_->Changed(id, unit);
   return response;
 }
 

@@ -1,4 +1,6 @@
-// Core: the round's results as report tables, written as XLSX or CSV.
+// ReportCore: the round's results as report tables, written as XLSX or CSV.
+#include "server/core_report.h"
+
 #include <algorithm>
 #include <map>
 
@@ -7,8 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
-#include "server/core.h"
-#include "server/core_internal.h"
+#include "engine/scorer.h"
 #include "server/core_util.h"
 #include "server/policy.h"
 #include "server/report.h"
@@ -25,19 +26,19 @@ std::string Inputs(const v1::Trace& trace) {
 
 }  // namespace
 
-absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(
+absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     const Caller& c, const v1::ExportRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
-  ASSIGN_OR_RETURN(auto round, LoadRound(id));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
   const v1::Column column =
       r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
-  ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
+  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
 
   std::vector<v1::UnitScore> scores;
   for (const auto& [code, unit] : round->units) {
-    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOrError(*round, code, column));
+    ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
     auto it = ranks->find(code);
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
     scores.push_back(std::move(score));
@@ -65,9 +66,9 @@ absl::StatusOr<v1::ExportRoundResponse> Core::ExportRound(
                   "Điểm khảo sát", "Điểm thưởng, trừ"};
     }
     if (!s.error().empty()) {  // the unit's data cannot be scored: say so in its row
-      tables.back().rows.push_back(
-          {s.block(), std::string(), s.unit(), s.unit_name(), std::string(),
-           absl::StrCat("Không chấm được: ", s.error())});
+      tables.back().rows.push_back({s.block(), std::string(), s.unit(), s.unit_name(),
+                                    std::string(),
+                                    absl::StrCat("Không chấm được: ", s.error())});
       continue;
     }
     tables.back().rows.push_back(

@@ -1,10 +1,6 @@
-// Core: scores from stored data, cached until a write changes them.
-//
-// A unit's rendered score (with its trace) is kept until that unit changes; ranks are
-// kept per round until any unit of the round changes, and are computed with the
-// engine's compact ScoreSheet (no trace), so a write costs one unit's render plus a
-// round of cheap scoring, not a round of renders.
-#include "server/core.h"
+// ScoreCore: scores, rankings and summaries from stored data, through the RoundCache
+// (server/round_cache.h keeps them until a write changes them).
+#include "server/core_score.h"
 
 #include <algorithm>
 
@@ -12,7 +8,7 @@
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
 #include "engine/ranking.h"
-#include "server/core_internal.h"
+#include "engine/scorer.h"
 #include "server/core_util.h"
 #include "server/policy.h"
 
@@ -25,113 +21,27 @@ v1::Column ColumnOr(v1::Column column) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const ScoreEntry>> Core::CachedScore(
-    const RoundContext& round, const std::string& unit, v1::Column column) {
-  const auto key = std::make_tuple(round.round.id(), unit, static_cast<int>(column));
-  int64_t generation = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    generation = unit_generation_[{round.round.id(), unit}];
-    auto it = scores_.find(key);
-    if (it != scores_.end() && it->second->generation == generation) return it->second;
-  }
-  ASSIGN_OR_RETURN(v1::Assessment assessment,
-                   store_->GetAssessment(round.round.id(), unit));
-  const v1::Unit& u = round.units.at(unit);
-  absl::StatusOr<v1::UnitScore> score =
-      engine::ScoreUnit(*round.set, round.PlanFor(u), u, assessment, column);
-  if (!score.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the stored figures of ", unit, " cannot be scored: ", score.status().message()));
-  }
-  auto entry = std::make_shared<ScoreEntry>();
-  entry->generation = generation;
-  entry->score = *std::move(score);
-  entry->serialized = entry->score.SerializeAsString();
-  std::lock_guard<std::mutex> lock(mu_);
-  scores_[key] = entry;
-  return std::shared_ptr<const ScoreEntry>(entry);
-}
-
-absl::StatusOr<v1::UnitScore> Core::ScoreOf(const RoundContext& round,
-                                            const std::string& unit, v1::Column column) {
-  ASSIGN_OR_RETURN(auto entry, CachedScore(round, unit, column));
-  return entry->score;
-}
-
-absl::StatusOr<v1::UnitScore> Core::ScoreOrError(const RoundContext& round,
-                                                 const std::string& unit,
-                                                 v1::Column column) {
-  absl::StatusOr<v1::UnitScore> score = ScoreOf(round, unit, column);
-  if (score.ok() || score.status().code() != absl::StatusCode::kFailedPrecondition)
-    return score;
-  const v1::Unit& u = round.units.at(unit);
-  v1::UnitScore error;
-  error.set_unit(unit);
-  error.set_unit_name(u.name());
-  error.set_kind(u.kind());
-  error.set_block(engine::BlockOf(u));
-  error.set_column(column);
-  error.set_error(std::string(score.status().message()));
-  return error;
-}
-
-absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> Core::RanksOf(
-    const RoundContext& round, v1::Column column) {
-  const auto key = std::make_pair(round.round.id(), static_cast<int>(column));
-  int64_t generation = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    generation = round_generation_[round.round.id()];
-    auto it = ranks_.find(key);
-    if (it != ranks_.end() && it->second.first == generation) return it->second.second;
-  }
-  ASSIGN_OR_RETURN(std::vector<v1::Assessment> assessments,
-                   store_->ListAssessments(round.round.id(), /*with_files=*/false));
-  std::vector<std::string> blocks;
-  std::vector<engine::RankKey> keys;
-  std::vector<std::string> units;
-  blocks.reserve(assessments.size());
-  engine::ScoreSheet sheet;
-  for (const v1::Assessment& a : assessments) {
-    const v1::Unit& u = round.units.at(a.unit());
-    // A unit whose stored data cannot be scored has no rank; it never stops the
-    // ranking of the others (GetRanking shows its error).
-    if (!engine::Score(*round.set, round.PlanFor(u), u, a, column, &sheet).ok()) continue;
-    blocks.push_back(engine::BlockOf(u));
-    keys.push_back({"", sheet.index_hundredths, sheet.index_applicable});
-    units.push_back(a.unit());
-  }
-  for (size_t i = 0; i < keys.size(); ++i) keys[i].block = blocks[i];
-  const std::vector<int> ranks = engine::RankInBlocks(keys);
-  auto result = std::make_shared<std::map<std::string, RankEntry>>();
-  for (size_t i = 0; i < units.size(); ++i) (*result)[units[i]].rank = ranks[i];
-  std::lock_guard<std::mutex> lock(mu_);
-  ranks_[key] = {generation, result};
-  return std::shared_ptr<const std::map<std::string, RankEntry>>(result);
-}
-
-absl::StatusOr<v1::UnitScore> Core::GetUnitScore(const Caller& c,
-                                                 const v1::GetUnitScoreRequest& r) {
+absl::StatusOr<v1::UnitScore> ScoreCore::GetUnitScore(const Caller& c,
+                                                      const v1::GetUnitScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kScore));
   const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOf(*round, name.second, column));
-  ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
+  ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOf(*round, name.second, column));
+  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
   auto it = ranks->find(name.second);
   if (it != ranks->end()) score.set_rank(it->second.rank);
   return score;
 }
 
-absl::StatusOr<std::string> Core::GetUnitScoreBytes(const Caller& c,
-                                                    const v1::GetUnitScoreRequest& r) {
+absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
+    const Caller& c, const v1::GetUnitScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kScore));
   const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(auto entry, CachedScore(*round, name.second, column));
-  ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
+  ASSIGN_OR_RETURN(auto entry, cache_->CachedScore(*round, name.second, column));
+  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
   std::string bytes = entry->serialized;
   auto it = ranks->find(name.second);
   if (it != ranks->end() && it->second.rank != 0) {
@@ -143,19 +53,19 @@ absl::StatusOr<std::string> Core::GetUnitScoreBytes(const Caller& c,
   return bytes;
 }
 
-absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c,
-                                             const v1::GetRankingRequest& r) {
+absl::StatusOr<v1::Ranking> ScoreCore::GetRanking(const Caller& c,
+                                                  const v1::GetRankingRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
-  ASSIGN_OR_RETURN(auto round, LoadRound(id));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
   const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(auto ranks, RanksOf(*round, column));
+  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
   v1::Ranking ranking;
   ranking.set_round(id);
   ranking.set_column(column);
   for (const auto& [code, unit] : round->units) {
     if (!r.block().empty() && engine::BlockOf(unit) != r.block()) continue;
-    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOrError(*round, code, column));
+    ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
     score.clear_criteria();
     auto it = ranks->find(code);
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
@@ -172,10 +82,10 @@ absl::StatusOr<v1::Ranking> Core::GetRanking(const Caller& c,
   return ranking;
 }
 
-absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
-                                                      const v1::GetByNameRequest& r) {
+absl::StatusOr<v1::RoundSummary> ScoreCore::SummariseRound(
+    const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
-  ASSIGN_OR_RETURN(auto round, LoadRound(id));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
   v1::RoundSummary summary;
   struct Sum {
@@ -188,7 +98,8 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
   int64_t index_sum = 0;
   int indexed = 0;
   for (const auto& [code, unit] : round->units) {
-    ASSIGN_OR_RETURN(v1::UnitScore score, ScoreOrError(*round, code, v1::APPRAISED));
+    ASSIGN_OR_RETURN(v1::UnitScore score,
+                     cache_->ScoreOrError(*round, code, v1::APPRAISED));
     if (!score.error().empty()) {
       *summary.add_unscored() = std::move(score);
       continue;
@@ -240,10 +151,10 @@ absl::StatusOr<v1::RoundSummary> Core::SummariseRound(const Caller& c,
   return summary;
 }
 
-absl::StatusOr<v1::UnitScore> Core::PreviewScore(const Caller& c,
-                                                 const v1::PreviewScoreRequest& r) {
+absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
+                                                      const v1::PreviewScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
-  ASSIGN_OR_RETURN(auto round, LoadRound(name.first));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kForm));
   ASSIGN_OR_RETURN(v1::Assessment stored, store_->GetAssessment(name.first, name.second));
   // The request's entries first, so that engine errors name entries[i] of the request.

@@ -42,16 +42,16 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
   const std::filesystem::path dir(criteria_dir);
   v1::GetByNameRequest get_round;
   get_round.set_name(absl::StrCat("rounds/", kRound));
-  if (!core.GetRound(appraiser, get_round).ok()) {
+  if (!core.rounds().GetRound(appraiser, get_round).ok()) {
     for (const auto& path : YamlFiles(dir / "sets")) {
       v1::CreateCriteriaSetRequest request;
       ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadText(path));
-      RETURN_IF_ERROR(core.CreateCriteriaSet(admin, request).status());
+      RETURN_IF_ERROR(core.catalog().CreateCriteriaSet(admin, request).status());
     }
     for (const auto& path : YamlFiles(dir / "plans")) {
       v1::PutPlanRequest request;
       ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadText(path));
-      RETURN_IF_ERROR(core.PutPlan(admin, request).status());
+      RETURN_IF_ERROR(core.catalog().PutPlan(admin, request).status());
     }
     ASSIGN_OR_RETURN(
         auto figures,
@@ -60,7 +60,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     city.mutable_unit()->set_code("HYC");
     city.mutable_unit()->set_name("Thành phố Hưng Yên");
     city.mutable_unit()->set_kind(v1::CITY);
-    RETURN_IF_ERROR(core.PutUnit(admin, city).status());
+    RETURN_IF_ERROR(core.catalog().PutUnit(admin, city).status());
     v1::CreateRoundRequest create;
     v1::Round* round = create.mutable_round();
     round->set_id(kRound);
@@ -74,15 +74,15 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     for (const criteria::UnitFigures& u : figures.proto.units) {
       v1::PutUnitRequest put;
       *put.mutable_unit() = u.unit;
-      RETURN_IF_ERROR(core.PutUnit(admin, put).status());
+      RETURN_IF_ERROR(core.catalog().PutUnit(admin, put).status());
       round->add_units(u.unit.code());
     }
-    RETURN_IF_ERROR(core.CreateRound(appraiser, create).status());
+    RETURN_IF_ERROR(core.rounds().CreateRound(appraiser, create).status());
     v1::AdvanceRoundRequest advance;
     advance.set_name(get_round.name());
     advance.set_to_phase(v1::PHASE_SELF_ASSESSMENT);
     advance.set_etag(1);
-    RETURN_IF_ERROR(core.AdvanceRound(appraiser, advance).status());
+    RETURN_IF_ERROR(core.rounds().AdvanceRound(appraiser, advance).status());
     // Every unit enters its figures; all but the last three submit.
     for (size_t i = 0; i < figures.proto.units.size(); ++i) {
       const criteria::UnitFigures& u = figures.proto.units[i];
@@ -94,12 +94,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
           continue;  // imported by the office, not entered by wards
         *batch.add_updates()->mutable_entry() = e;
       }
-      RETURN_IF_ERROR(core.BatchUpdateEntries(ward, batch).status());
+      RETURN_IF_ERROR(core.assessments().BatchUpdateEntries(ward, batch).status());
       if (i + 3 < figures.proto.units.size()) {
         v1::AssessmentActionRequest submit;
         submit.set_name(batch.parent());
         submit.set_etag(1);
-        RETURN_IF_ERROR(core.SubmitAssessment(ward, submit).status());
+        RETURN_IF_ERROR(core.assessments().SubmitAssessment(ward, submit).status());
       }
     }
   }
@@ -116,7 +116,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     request.set_role(role);
     request.set_unit(unit);
     request.set_label(absl::StrCat("make run: ", label));
-    ASSIGN_OR_RETURN(v1::CreateTokenResponse token, core.CreateToken(admin, request));
+    ASSIGN_OR_RETURN(v1::CreateTokenResponse token,
+                     core.access().CreateToken(admin, request));
     tokens.emplace_back(label, token.secret());
   }
   return tokens;

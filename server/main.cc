@@ -128,7 +128,7 @@ int Serve(const ServeOptions& options) {
   if (!options.admin_token_file.empty()) {
     absl::StatusOr<std::string> secret = ReadFile(options.admin_token_file);
     if (!secret.ok()) return Fail(secret.status());
-    absl::StatusOr<std::string> imported = core.ImportToken(
+    absl::StatusOr<std::string> imported = core.access().ImportToken(
         std::string(absl::StripAsciiWhitespace(*secret)), parindex::v1::ROLE_ADMIN,
         absl::StrCat("--admin-token-file ", options.admin_token_file));
     if (!imported.ok()) return Fail(imported.status());
@@ -228,7 +228,7 @@ int Serve(const ServeOptions& options) {
                                    "Resident memory of the server process.");
     parindex::server::AppendSample(out, "process_resident_memory_bytes", "",
                                    static_cast<double>(ResidentBytes()));
-    auto rounds = core.RoundGauges();
+    auto rounds = core.rounds().RoundGauges();
     if (!rounds.ok()) return;
     parindex::server::AppendFamily(out, "parindex_round_phase", "gauge",
                                    "1 for the phase each round is in.");

@@ -73,7 +73,7 @@ class Handler {
       return absl::UnauthenticatedError(
           "authorization metadata must be 'Bearer <token>'");
     }
-    absl::StatusOr<Caller> found = core_->Authenticate(value);
+    absl::StatusOr<Caller> found = core_->access().Authenticate(value);
     if (!found.ok()) return found.status();
     *caller = *found;
     return absl::OkStatus();
@@ -106,20 +106,25 @@ class Handler {
   std::mutex log_mu_;
 };
 
-// Declares a handler method that calls the Core method of the same name.
-#define PARINDEX_RPC(Service, Method, Request, Response)                              \
-  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request,       \
-                      v1::Response* response) override {                              \
-    return h_->Run(context, "/parindex.v1." #Service "/" #Method, response,           \
-                   [&](const Caller& c) { return h_->core()->Method(c, *request); }); \
+// Declares a handler method that calls the method of the same name of the Core's
+// `Part` (catalog, rounds, assessments, scores, reports, access: server/core.h).
+#define PARINDEX_RPC(Service, Part, Method, Request, Response)                    \
+  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request,   \
+                      v1::Response* response) override {                          \
+    return h_->Run(                                                               \
+        context, "/parindex.v1." #Service "/" #Method, response,                  \
+        [&](const Caller& c) { return h_->core()->Part().Method(c, *request); }); \
   }
 
 class CriteriaServiceImpl final : public v1::CriteriaService::Service {
  public:
   explicit CriteriaServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(CriteriaService, CreateCriteriaSet, CreateCriteriaSetRequest, CriteriaSet)
-  PARINDEX_RPC(CriteriaService, GetCriteriaSet, GetCriteriaSetRequest, CriteriaSet)
-  PARINDEX_RPC(CriteriaService, ListCriteriaSets, ListRequest, ListCriteriaSetsResponse)
+  PARINDEX_RPC(CriteriaService, catalog, CreateCriteriaSet, CreateCriteriaSetRequest,
+               CriteriaSet)
+  PARINDEX_RPC(CriteriaService, catalog, GetCriteriaSet, GetCriteriaSetRequest,
+               CriteriaSet)
+  PARINDEX_RPC(CriteriaService, catalog, ListCriteriaSets, ListRequest,
+               ListCriteriaSetsResponse)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -127,9 +132,9 @@ class CriteriaServiceImpl final : public v1::CriteriaService::Service {
 class PlanServiceImpl final : public v1::PlanService::Service {
  public:
   explicit PlanServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(PlanService, PutPlan, PutPlanRequest, Plan)
-  PARINDEX_RPC(PlanService, GetPlan, GetByNameRequest, Plan)
-  PARINDEX_RPC(PlanService, ListPlans, ListRequest, ListPlansResponse)
+  PARINDEX_RPC(PlanService, catalog, PutPlan, PutPlanRequest, Plan)
+  PARINDEX_RPC(PlanService, catalog, GetPlan, GetByNameRequest, Plan)
+  PARINDEX_RPC(PlanService, catalog, ListPlans, ListRequest, ListPlansResponse)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -137,9 +142,9 @@ class PlanServiceImpl final : public v1::PlanService::Service {
 class UnitServiceImpl final : public v1::UnitService::Service {
  public:
   explicit UnitServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(UnitService, PutUnit, PutUnitRequest, Unit)
-  PARINDEX_RPC(UnitService, GetUnit, GetByNameRequest, Unit)
-  PARINDEX_RPC(UnitService, ListUnits, ListRequest, ListUnitsResponse)
+  PARINDEX_RPC(UnitService, catalog, PutUnit, PutUnitRequest, Unit)
+  PARINDEX_RPC(UnitService, catalog, GetUnit, GetByNameRequest, Unit)
+  PARINDEX_RPC(UnitService, catalog, ListUnits, ListRequest, ListUnitsResponse)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -147,13 +152,14 @@ class UnitServiceImpl final : public v1::UnitService::Service {
 class RoundServiceImpl final : public v1::RoundService::Service {
  public:
   explicit RoundServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(RoundService, CreateRound, CreateRoundRequest, Round)
-  PARINDEX_RPC(RoundService, GetRound, GetByNameRequest, Round)
-  PARINDEX_RPC(RoundService, ListRounds, ListRequest, ListRoundsResponse)
-  PARINDEX_RPC(RoundService, UpdateRound, UpdateRoundRequest, Round)
-  PARINDEX_RPC(RoundService, AdvanceRound, AdvanceRoundRequest, Round)
-  PARINDEX_RPC(RoundService, ReopenAssessment, ReopenAssessmentRequest, Assessment)
-  PARINDEX_RPC(RoundService, ListAssessments, ListAssessmentsRequest,
+  PARINDEX_RPC(RoundService, rounds, CreateRound, CreateRoundRequest, Round)
+  PARINDEX_RPC(RoundService, rounds, GetRound, GetByNameRequest, Round)
+  PARINDEX_RPC(RoundService, rounds, ListRounds, ListRequest, ListRoundsResponse)
+  PARINDEX_RPC(RoundService, rounds, UpdateRound, UpdateRoundRequest, Round)
+  PARINDEX_RPC(RoundService, rounds, AdvanceRound, AdvanceRoundRequest, Round)
+  PARINDEX_RPC(RoundService, assessments, ReopenAssessment, ReopenAssessmentRequest,
+               Assessment)
+  PARINDEX_RPC(RoundService, rounds, ListAssessments, ListAssessmentsRequest,
                ListAssessmentsResponse)
  private:
   std::shared_ptr<Handler> h_;
@@ -162,17 +168,24 @@ class RoundServiceImpl final : public v1::RoundService::Service {
 class AssessmentServiceImpl final : public v1::AssessmentService::Service {
  public:
   explicit AssessmentServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(AssessmentService, GetAssessment, GetByNameRequest, Assessment)
-  PARINDEX_RPC(AssessmentService, BatchUpdateEntries, BatchUpdateEntriesRequest,
-               BatchUpdateEntriesResponse)
-  PARINDEX_RPC(AssessmentService, UploadEvidence, UploadEvidenceRequest, Evidence)
-  PARINDEX_RPC(AssessmentService, GetEvidenceFile, GetByNameRequest, EvidenceFile)
-  PARINDEX_RPC(AssessmentService, SubmitAssessment, AssessmentActionRequest, Assessment)
-  PARINDEX_RPC(AssessmentService, RequestExplanation, RequestExplanationRequest,
+  PARINDEX_RPC(AssessmentService, assessments, GetAssessment, GetByNameRequest,
                Assessment)
-  PARINDEX_RPC(AssessmentService, SubmitExplanation, AssessmentActionRequest, Assessment)
-  PARINDEX_RPC(AssessmentService, FinaliseAssessment, AssessmentActionRequest, Assessment)
-  PARINDEX_RPC(AssessmentService, ImportSurvey, ImportSurveyRequest, ImportSurveyResponse)
+  PARINDEX_RPC(AssessmentService, assessments, BatchUpdateEntries,
+               BatchUpdateEntriesRequest, BatchUpdateEntriesResponse)
+  PARINDEX_RPC(AssessmentService, assessments, UploadEvidence, UploadEvidenceRequest,
+               Evidence)
+  PARINDEX_RPC(AssessmentService, assessments, GetEvidenceFile, GetByNameRequest,
+               EvidenceFile)
+  PARINDEX_RPC(AssessmentService, assessments, SubmitAssessment, AssessmentActionRequest,
+               Assessment)
+  PARINDEX_RPC(AssessmentService, assessments, RequestExplanation,
+               RequestExplanationRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, assessments, SubmitExplanation, AssessmentActionRequest,
+               Assessment)
+  PARINDEX_RPC(AssessmentService, assessments, FinaliseAssessment,
+               AssessmentActionRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, assessments, ImportSurvey, ImportSurveyRequest,
+               ImportSurveyResponse)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -202,8 +215,9 @@ class ScoreServiceImpl final
     }
     std::string out;
     const grpc::Status status = h_->Run(
-        context, "/parindex.v1.ScoreService/GetUnitScore", &out,
-        [&](const Caller& c) { return h_->core()->GetUnitScoreBytes(c, parsed); });
+        context, "/parindex.v1.ScoreService/GetUnitScore", &out, [&](const Caller& c) {
+          return h_->core()->scores().GetUnitScoreBytes(c, parsed);
+        });
     if (status.ok()) {
       grpc::Slice slice(out);
       *response = grpc::ByteBuffer(&slice, 1);
@@ -211,9 +225,9 @@ class ScoreServiceImpl final
     reactor->Finish(status);
     return reactor;
   }
-  PARINDEX_RPC(ScoreService, PreviewScore, PreviewScoreRequest, UnitScore)
-  PARINDEX_RPC(ScoreService, GetRanking, GetRankingRequest, Ranking)
-  PARINDEX_RPC(ScoreService, SummariseRound, GetByNameRequest, RoundSummary)
+  PARINDEX_RPC(ScoreService, scores, PreviewScore, PreviewScoreRequest, UnitScore)
+  PARINDEX_RPC(ScoreService, scores, GetRanking, GetRankingRequest, Ranking)
+  PARINDEX_RPC(ScoreService, scores, SummariseRound, GetByNameRequest, RoundSummary)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -221,7 +235,8 @@ class ScoreServiceImpl final
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
   explicit ReportServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(ReportService, ExportRound, ExportRoundRequest, ExportRoundResponse)
+  PARINDEX_RPC(ReportService, reports, ExportRound, ExportRoundRequest,
+               ExportRoundResponse)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -229,7 +244,8 @@ class ReportServiceImpl final : public v1::ReportService::Service {
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
   explicit AuditServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(AuditService, ListAuditEvents, ListRequest, ListAuditEventsResponse)
+  PARINDEX_RPC(AuditService, access, ListAuditEvents, ListRequest,
+               ListAuditEventsResponse)
  private:
   std::shared_ptr<Handler> h_;
 };
@@ -237,10 +253,10 @@ class AuditServiceImpl final : public v1::AuditService::Service {
 class TokenServiceImpl final : public v1::TokenService::Service {
  public:
   explicit TokenServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  PARINDEX_RPC(TokenService, CreateToken, CreateTokenRequest, CreateTokenResponse)
-  PARINDEX_RPC(TokenService, RevokeToken, GetByNameRequest, Token)
-  PARINDEX_RPC(TokenService, ListTokens, ListRequest, ListTokensResponse)
-  PARINDEX_RPC(TokenService, GetCallerToken, GetCallerTokenRequest, Token)
+  PARINDEX_RPC(TokenService, access, CreateToken, CreateTokenRequest, CreateTokenResponse)
+  PARINDEX_RPC(TokenService, access, RevokeToken, GetByNameRequest, Token)
+  PARINDEX_RPC(TokenService, access, ListTokens, ListRequest, ListTokensResponse)
+  PARINDEX_RPC(TokenService, access, GetCallerToken, GetCallerTokenRequest, Token)
  private:
   std::shared_ptr<Handler> h_;
 };

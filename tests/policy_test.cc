@@ -325,20 +325,22 @@ TEST_F(PolicyTest, AWardNeverReadsAnotherUnitsFormAndAppraisalsMoveUpdatedAt) {
 // A deployment whose --admin-token-file token was revoked still starts.
 TEST_F(PolicyTest, ARevokedAdminTokenFileIsReportedNotFatal) {
   const std::string secret(40, 'k');
-  auto first = core_->ImportToken(secret, v1::ROLE_ADMIN, "--admin-token-file f");
+  auto first =
+      core_->access().ImportToken(secret, v1::ROLE_ADMIN, "--admin-token-file f");
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(*first, "");
-  auto caller = core_->Authenticate(secret);
+  auto caller = core_->access().Authenticate(secret);
   ASSERT_TRUE(caller.ok());
   v1::GetByNameRequest revoke;
   revoke.set_name(absl::StrCat("tokens/", caller->token_id));
-  ASSERT_TRUE(core_->RevokeToken(*caller, revoke).ok());
-  auto again = core_->ImportToken(secret, v1::ROLE_ADMIN, "--admin-token-file f");
+  ASSERT_TRUE(core_->access().RevokeToken(*caller, revoke).ok());
+  auto again =
+      core_->access().ImportToken(secret, v1::ROLE_ADMIN, "--admin-token-file f");
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_THAT(*again, HasSubstr(absl::StrCat("--admin-token-file f: its token ",
                                              caller->token_id, " was revoked at ")));
   EXPECT_THAT(*again, HasSubstr("; not imported (give a new secret)"));
-  EXPECT_EQ(core_->Authenticate(secret).status().code(),
+  EXPECT_EQ(core_->access().Authenticate(secret).status().code(),
             absl::StatusCode::kUnauthenticated);
 }
 

@@ -82,7 +82,8 @@ class ServiceTest : public ::testing::Test {
     v1::CreateTokenRequest request;
     request.set_role(role);
     request.set_unit(unit);
-    auto token = core_->CreateToken(Caller{v1::ROLE_ADMIN, "bootstrap", ""}, request);
+    auto token =
+        core_->access().CreateToken(Caller{v1::ROLE_ADMIN, "bootstrap", ""}, request);
     EXPECT_TRUE(token.ok()) << token.status();
     return token.ok() ? token->secret() : "";
   }

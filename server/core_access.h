@@ -1,0 +1,47 @@
+// AccessCore: tokens (created, revoked, imported, looked up on every call through a
+// cache of its own) and the audit trail.
+#ifndef PARINDEX_SERVER_CORE_ACCESS_H_
+#define PARINDEX_SERVER_CORE_ACCESS_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "parindex/v1/service.pb.h"
+#include "server/core_base.h"
+
+namespace parindex::server {
+
+class AccessCore : private CoreBase {
+ public:
+  using CoreBase::CoreBase;
+
+  absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(const Caller& c,
+                                                              const v1::ListRequest& r);
+  absl::StatusOr<v1::CreateTokenResponse> CreateToken(const Caller& c,
+                                                      const v1::CreateTokenRequest& r);
+  absl::StatusOr<v1::Token> RevokeToken(const Caller& c, const v1::GetByNameRequest& r);
+  absl::StatusOr<v1::ListTokensResponse> ListTokens(const Caller& c,
+                                                    const v1::ListRequest& r);
+  // Accepts `secret` (32+ characters, chosen by the operator) as a token of `role` from
+  // now on; nothing happens if it already is one. For the first admin of a deployment.
+  // When the secret's token was revoked, nothing is imported and the answer says so
+  // (for the log: the server starts all the same); otherwise the answer is empty.
+  absl::StatusOr<std::string> ImportToken(const std::string& secret, v1::Role role,
+                                          const std::string& label);
+  absl::StatusOr<v1::Token> GetCallerToken(const Caller& c,
+                                           const v1::GetCallerTokenRequest& r);
+
+  // Tokens are looked up on every call: cached here, dropped when revoked.
+  absl::StatusOr<Caller> Authenticate(absl::string_view secret);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Caller> tokens_;  // by secret hash
+};
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_CORE_ACCESS_H_

@@ -1,0 +1,111 @@
+// What every part of the Core shares: who calls (Caller), and CoreBase, the store, the
+// clock and the RoundCache with the helpers of every write (request ids: Ctx, Replayed,
+// Respond) and of every read of one unit (CheckUnit).
+#ifndef PARINDEX_SERVER_CORE_BASE_H_
+#define PARINDEX_SERVER_CORE_BASE_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "parindex/v1/service.pb.h"
+#include "server/policy.h"
+#include "server/round_cache.h"
+#include "server/store/store.h"
+
+namespace parindex::server {
+
+// Who calls, from their token.
+struct Caller {
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string token_id;
+  std::string unit;  // ward tokens only
+
+  store::Actor actor() const;
+};
+
+// Lower-case role name: "ward", "appraiser", "admin", "reader".
+std::string RoleName(v1::Role role);
+
+// Vietnam time (UTC+7), in which deadlines are given and shown.
+absl::TimeZone VietnamTime();
+
+// The base of each part of the Core (core_catalog.h, core_round.h, core_assessment.h,
+// core_score.h, core_report.h, core_access.h): what they all use, owned by Core.
+class CoreBase {
+ public:
+  CoreBase(store::Store* store, const store::Clock* clock, RoundCache* cache)
+      : store_(store), clock_(clock), cache_(cache) {}
+
+ protected:
+  // The context of a write: who, why, and its request id keyed to (caller, `method`,
+  // `resource`) and bound to a digest of `request` (README: Request ids).
+  store::WriteContext Ctx(const Caller& c, const google::protobuf::Message& request,
+                          absl::string_view method, absl::string_view resource,
+                          const std::string& request_id,
+                          const std::string& reason = "") const;
+  // The stored answer when ctx's request id was already applied to this request.
+  template <typename Response>
+  absl::StatusOr<std::optional<Response>> Replayed(const store::WriteContext& ctx);
+  // Runs `write` with ctx, storing the answer `build(ack)` with its request id; a retry
+  // that reaches the store first (two at once) gets the stored answer.
+  template <typename Response, typename Write, typename Build>
+  absl::StatusOr<Response> Respond(store::WriteContext ctx, Write write, Build build);
+  // CanSee (server/policy.h) for one unit of the round, then NOT_FOUND when the unit
+  // is not in it.
+  static absl::Status CheckUnit(const Caller& c, const RoundContext& round,
+                                const std::string& unit, Subject what);
+  absl::Time Now() const { return clock_->Now(); }
+
+  store::Store* store_;
+  const store::Clock* clock_;
+  RoundCache* cache_;
+};
+
+template <typename Response>
+absl::StatusOr<std::optional<Response>> CoreBase::Replayed(
+    const store::WriteContext& ctx) {
+  if (ctx.request_id.empty()) return std::nullopt;
+  absl::StatusOr<store::StoredRequest> stored = store_->FindRequest(ctx);
+  if (!stored.ok()) {
+    if (stored.status().code() == absl::StatusCode::kNotFound) return std::nullopt;
+    return stored.status();
+  }
+  Response response;
+  if (!response.ParseFromString(stored->response)) {
+    return absl::DataLossError(absl::StrCat("the stored answer to request_id '",
+                                            ctx.request_id, "' cannot be read"));
+  }
+  return response;
+}
+
+template <typename Response, typename Write, typename Build>
+absl::StatusOr<Response> CoreBase::Respond(store::WriteContext ctx, Write write,
+                                           Build build) {
+  std::optional<Response> answer;
+  if (!ctx.request_id.empty()) {
+    // Runs inside the write's transaction (the writer thread, while this one waits).
+    ctx.response = [&](const v1::WriteAck& ack) {
+      answer = build(ack);
+      return answer->SerializeAsString();
+    };
+  }
+  absl::StatusOr<v1::WriteAck> ack = write(ctx);
+  if (!ack.ok()) return ack.status();
+  if (ack->replayed()) {
+    absl::StatusOr<std::optional<Response>> prior = Replayed<Response>(ctx);
+    if (!prior.ok()) return prior.status();
+    if (prior->has_value()) return **prior;
+  }
+  if (!answer.has_value()) answer = build(*ack);
+  return *std::move(answer);
+}
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_CORE_BASE_H_

@@ -1,0 +1,170 @@
+// CatalogCore: criteria sets, plans and units (server/core_catalog.h).
+#include "server/core_catalog.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+#include "criteria/yaml_reader.h"
+#include "engine/scorer.h"
+#include "server/core_util.h"
+
+namespace parindex::server {
+
+// ---- criteria sets, plans, units ----
+
+absl::StatusOr<v1::CriteriaSet> CatalogCore::CreateCriteriaSet(
+    const Caller& c, const v1::CreateCriteriaSetRequest& r) {
+  v1::CriteriaSet set;
+  if (r.has_criteria_set()) {
+    set = r.criteria_set();
+    auto compiled = engine::CompiledCriteriaSet::Compile(set);
+    if (!compiled.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("criteria_set: ", compiled.status().message()));
+    }
+  } else if (!r.yaml().empty()) {
+    ASSIGN_OR_RETURN(auto parsed, criteria::ParseCriteriaSet(r.yaml(), "yaml"));
+    auto compiled = engine::CompiledCriteriaSet::Compile(parsed.proto);
+    if (!compiled.ok()) return parsed.source.Annotate(compiled.status());
+    set = std::move(parsed.proto);
+  } else {
+    return absl::InvalidArgumentError("source: give criteria_set or yaml");
+  }
+  return Respond<v1::CriteriaSet>(
+      Ctx(c, r, "CreateCriteriaSet", absl::StrCat("criteriaSets/", set.id()),
+          r.request_id()),
+      [&](const store::WriteContext& x) { return store_->AddCriteriaSet(x, set); },
+      [&](const v1::WriteAck& ack) {
+        v1::CriteriaSet stored = set;
+        stored.set_version(static_cast<int32_t>(ack.version()));
+        return stored;
+      });
+}
+
+absl::StatusOr<v1::CriteriaSet> CatalogCore::GetCriteriaSet(
+    const Caller& c, const v1::GetCriteriaSetRequest& r) {
+  ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "criteriaSets"));
+  return store_->GetCriteriaSet(id, r.version());
+}
+
+absl::StatusOr<v1::ListCriteriaSetsResponse> CatalogCore::ListCriteriaSets(
+    const Caller& c, const v1::ListRequest& r) {
+  std::vector<v1::CriteriaSet> sets;
+  if (r.filter().empty()) {
+    ASSIGN_OR_RETURN(sets, store_->ListCriteriaSets());
+  } else {
+    // "id=commune-2025": every version of one set, oldest first.
+    std::vector<std::string> kv = absl::StrSplit(r.filter(), absl::MaxSplits('=', 1));
+    if (kv.size() != 2 || kv[0] != "id")
+      return absl::InvalidArgumentError("filter: use id=…");
+    for (int32_t version = 1;; ++version) {
+      absl::StatusOr<v1::CriteriaSet> set = store_->GetCriteriaSet(kv[1], version);
+      if (!set.ok()) break;
+      sets.push_back(*std::move(set));
+    }
+    if (sets.empty())
+      return absl::NotFoundError(absl::StrCat("criteriaSets/", kv[1], ": not found"));
+  }
+  v1::ListCriteriaSetsResponse response;
+  RETURN_IF_ERROR(Page(sets, r, response.mutable_criteria_sets(),
+                       response.mutable_next_page_token()));
+  return response;
+}
+
+absl::StatusOr<v1::Plan> CatalogCore::PutPlan(const Caller& c,
+                                              const v1::PutPlanRequest& r) {
+  v1::Plan plan;
+  if (r.has_plan()) {
+    plan = r.plan();
+    auto compiled = engine::CompiledPlan::Compile(plan);
+    if (!compiled.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("plan: ", compiled.status().message()));
+  } else if (!r.yaml().empty()) {
+    ASSIGN_OR_RETURN(auto parsed, criteria::ParsePlan(r.yaml(), "yaml"));
+    auto compiled = engine::CompiledPlan::Compile(parsed.proto);
+    if (!compiled.ok()) return parsed.source.Annotate(compiled.status());
+    plan = std::move(parsed.proto);
+  } else {
+    return absl::InvalidArgumentError("source: give plan or yaml");
+  }
+  ASSIGN_OR_RETURN(
+      v1::Plan stored,
+      Respond<v1::Plan>(
+          Ctx(c, r, "PutPlan", absl::StrCat("plans/", plan.id()), r.request_id()),
+          [&](const store::WriteContext& x) { return store_->PutPlan(x, plan); },
+          [&](const v1::WriteAck&) { return plan; }));
+  cache_->EverythingChanged();
+  return stored;
+}
+
+absl::StatusOr<v1::Plan> CatalogCore::GetPlan(const Caller& c,
+                                              const v1::GetByNameRequest& r) {
+  ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "plans"));
+  return store_->GetPlan(id);
+}
+
+absl::StatusOr<v1::ListPlansResponse> CatalogCore::ListPlans(const Caller& c,
+                                                             const v1::ListRequest& r) {
+  ASSIGN_OR_RETURN(std::vector<v1::Plan> plans, store_->ListPlans());
+  v1::ListPlansResponse response;
+  RETURN_IF_ERROR(
+      Page(plans, r, response.mutable_plans(), response.mutable_next_page_token()));
+  return response;
+}
+
+absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
+                                              const v1::PutUnitRequest& r) {
+  const v1::Unit& unit = r.unit();
+  if (unit.code().empty() || unit.code().find('/') != std::string::npos) {
+    return absl::InvalidArgumentError("unit.code: required, without '/'");
+  }
+  if (unit.name().empty()) return absl::InvalidArgumentError("unit.name: is required");
+  if (unit.kind() == v1::UNIT_KIND_UNSPECIFIED)
+    return absl::InvalidArgumentError("unit.kind: is required");
+  ASSIGN_OR_RETURN(
+      v1::Unit stored,
+      Respond<v1::Unit>(
+          Ctx(c, r, "PutUnit", absl::StrCat("units/", unit.code()), r.request_id()),
+          [&](const store::WriteContext& x) { return store_->PutUnit(x, unit); },
+          [&](const v1::WriteAck&) { return unit; }));
+  cache_->EverythingChanged();
+  return stored;
+}
+
+absl::StatusOr<v1::Unit> CatalogCore::GetUnit(const Caller& c,
+                                              const v1::GetByNameRequest& r) {
+  ASSIGN_OR_RETURN(std::string code, ParseName(r.name(), "units"));
+  return store_->GetUnit(code);
+}
+
+absl::StatusOr<v1::ListUnitsResponse> CatalogCore::ListUnits(const Caller& c,
+                                                             const v1::ListRequest& r) {
+  ASSIGN_OR_RETURN(std::vector<v1::Unit> units, store_->ListUnits());
+  if (!r.filter().empty()) {
+    std::vector<std::string> parts = absl::StrSplit(r.filter(), absl::MaxSplits('=', 1));
+    if (parts.size() != 2 ||
+        (parts[0] != "kind" && parts[0] != "parent" && parts[0] != "block")) {
+      return absl::InvalidArgumentError("filter: use kind=…, parent=… or block=…");
+    }
+    std::vector<v1::Unit> kept;
+    for (const v1::Unit& u : units) {
+      const std::string value = parts[0] == "kind"
+                                    ? absl::AsciiStrToLower(v1::UnitKind_Name(u.kind()))
+                                : parts[0] == "parent" ? u.parent()
+                                                       : engine::BlockOf(u);
+      if (value == parts[1]) kept.push_back(u);
+    }
+    units = std::move(kept);
+  }
+  v1::ListUnitsResponse response;
+  RETURN_IF_ERROR(
+      Page(units, r, response.mutable_units(), response.mutable_next_page_token()));
+  return response;
+}
+
+}  // namespace parindex::server

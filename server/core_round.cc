@@ -1,0 +1,230 @@
+// RoundCore: rounds, their phases, and the assessments of a round as a list
+// (server/core_round.h).
+#include "server/core_round.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "server/core_util.h"
+
+namespace parindex::server {
+
+// ---- rounds ----
+
+namespace {
+
+// Normalises an RFC 3339 deadline to Vietnam time; empty stays empty.
+absl::Status NormaliseDeadline(std::string* deadline, absl::string_view field) {
+  if (deadline->empty()) return absl::OkStatus();
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, *deadline, &t, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", *deadline,
+                                                   "' is not an RFC 3339 time (e.g. "
+                                                   "2023-12-05T17:00:00+07:00)"));
+  }
+  *deadline = absl::FormatTime(absl::RFC3339_sec, t, VietnamTime());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
+                                                 const v1::CreateRoundRequest& r) {
+  v1::Round round = r.round();
+  if (round.id().empty() || round.id().find('/') != std::string::npos) {
+    return absl::InvalidArgumentError("round.id: required, without '/'");
+  }
+  if (round.criteria_set().empty())
+    return absl::InvalidArgumentError("round.criteria_set: is required");
+  if (round.units().empty())
+    return absl::InvalidArgumentError("round.units: name the units taking part");
+  for (int i = 0; i < round.units_size(); ++i) {
+    for (int j = 0; j < i; ++j) {
+      if (round.units(i) == round.units(j)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("round.units[", i, "]: ", round.units(i), " is listed twice"));
+      }
+    }
+  }
+  if (round.criteria_set_version() == 0) {
+    ASSIGN_OR_RETURN(v1::CriteriaSet latest,
+                     store_->GetCriteriaSet(round.criteria_set(), 0));
+    round.set_criteria_set_version(latest.version());
+  }
+  RETURN_IF_ERROR(NormaliseDeadline(round.mutable_self_assessment_deadline(),
+                                    "round.self_assessment_deadline"));
+  RETURN_IF_ERROR(NormaliseDeadline(round.mutable_explanation_deadline(),
+                                    "round.explanation_deadline"));
+  for (int i = 0; i < round.plans_size(); ++i) {
+    if (!store_->GetPlan(round.plans(i)).ok()) {
+      return absl::NotFoundError(
+          absl::StrCat("round.plans[", i, "]: plans/", round.plans(i), " not found"));
+    }
+  }
+  round.set_phase(v1::PHASE_DRAFT);
+  return Respond<v1::Round>(
+      Ctx(c, r, "CreateRound", absl::StrCat("rounds/", round.id()), r.request_id()),
+      [&](const store::WriteContext& x) { return store_->CreateRound(x, round); },
+      [&](const v1::WriteAck& ack) {
+        v1::Round stored = round;
+        stored.set_version(ack.version());
+        stored.set_created_at(ack.at());
+        stored.set_updated_at(ack.at());
+        return stored;
+      });
+}
+
+absl::StatusOr<v1::Round> RoundCore::GetRound(const Caller& c,
+                                              const v1::GetByNameRequest& r) {
+  ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
+  ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
+  if (c.role == v1::ROLE_READER && round.phase() != v1::PHASE_PUBLISHED) {
+    return absl::PermissionDeniedError(absl::StrCat("round ", id, " is not published"));
+  }
+  return round;
+}
+
+absl::StatusOr<v1::ListRoundsResponse> RoundCore::ListRounds(const Caller& c,
+                                                             const v1::ListRequest& r) {
+  ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
+  if (c.role == v1::ROLE_READER) {
+    rounds.erase(std::remove_if(
+                     rounds.begin(), rounds.end(),
+                     [](const v1::Round& x) { return x.phase() != v1::PHASE_PUBLISHED; }),
+                 rounds.end());
+  }
+  v1::ListRoundsResponse response;
+  RETURN_IF_ERROR(
+      Page(rounds, r, response.mutable_rounds(), response.mutable_next_page_token()));
+  return response;
+}
+
+absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
+                                                 const v1::UpdateRoundRequest& r) {
+  const std::string resource = absl::StrCat("rounds/", r.round().id());
+  store::WriteContext ctx = Ctx(c, r, "UpdateRound", resource, r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
+  for (const std::string& path : r.update_mask().paths()) {
+    if (path == "title") {
+      round.set_title(r.round().title());
+    } else if (path == "self_assessment_deadline") {
+      round.set_self_assessment_deadline(r.round().self_assessment_deadline());
+      RETURN_IF_ERROR(NormaliseDeadline(round.mutable_self_assessment_deadline(),
+                                        "round.self_assessment_deadline"));
+    } else if (path == "explanation_deadline") {
+      round.set_explanation_deadline(r.round().explanation_deadline());
+      RETURN_IF_ERROR(NormaliseDeadline(round.mutable_explanation_deadline(),
+                                        "round.explanation_deadline"));
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: '", path,
+                       "' cannot be updated (title, self_assessment_deadline, "
+                       "explanation_deadline)"));
+    }
+  }
+  if (r.update_mask().paths().empty())
+    return absl::InvalidArgumentError("update_mask: name the fields to update");
+  ASSIGN_OR_RETURN(v1::Round stored, WriteRound(std::move(ctx), round, r.etag()));
+  cache_->RoundChanged(round.id());
+  return stored;
+}
+
+absl::StatusOr<v1::Round> RoundCore::WriteRound(store::WriteContext ctx,
+                                                const v1::Round& round, int64_t etag) {
+  return Respond<v1::Round>(
+      std::move(ctx),
+      [&](const store::WriteContext& x) { return store_->UpdateRound(x, round, etag); },
+      [&](const v1::WriteAck& ack) {
+        v1::Round stored = round;
+        stored.set_version(ack.version());
+        stored.set_updated_at(ack.at());
+        return stored;
+      });
+}
+
+absl::StatusOr<v1::Round> RoundCore::AdvanceRound(const Caller& c,
+                                                  const v1::AdvanceRoundRequest& r) {
+  ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
+  store::WriteContext ctx = Ctx(c, r, "AdvanceRound", r.name(), r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
+  RETURN_IF_ERROR(Allow(Verb::kAdvance, c.role, round, nullptr, Now()).status());
+  const auto next = static_cast<v1::RoundPhase>(round.phase() + 1);
+  if (r.to_phase() != next) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("round ", id, " is in phase ", PhaseName(round.phase()),
+                     ": it can only move to ", PhaseName(next)));
+  }
+  round.set_phase(next);
+  ASSIGN_OR_RETURN(v1::Round stored, WriteRound(std::move(ctx), round, r.etag()));
+  cache_->RoundChanged(id);
+  return stored;
+}
+
+// ---- the assessments of a round ----
+
+absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
+    const Caller& c, const v1::ListAssessmentsRequest& r) {
+  ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
+  if (r.page_size() < 0)
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  size_t offset = 0;
+  if (!r.page_token().empty() && !absl::SimpleAtoi(r.page_token(), &offset)) {
+    return absl::InvalidArgumentError("page_token: not a token from this list");
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
+                   store_->ListAssessments(id, /*with_files=*/true));
+  std::vector<v1::Assessment> visible;
+  for (v1::Assessment& a : all) {
+    if (!CanSee(c, round->round, a.unit(), Subject::kForm).ok()) continue;
+    a.set_state(EffectiveState(round->round, a));
+    if (!r.with_entries()) a.clear_entries();
+    visible.push_back(std::move(a));
+  }
+  if (offset > visible.size())
+    return absl::InvalidArgumentError("page_token: not a token from this list");
+  // A page ends at page_size units or before the answer passes 3 MiB: every form fits
+  // (the store bounds one form to 2 MiB), so a page holds at least one.
+  constexpr size_t kPageBytes = 3 << 20;
+  v1::ListAssessmentsResponse response;
+  size_t bytes = 0;
+  size_t i = offset;
+  for (; i < visible.size(); ++i) {
+    if (r.page_size() > 0 && i - offset >= static_cast<size_t>(r.page_size())) break;
+    const size_t size = visible[i].ByteSizeLong() + 8;
+    if (i > offset && bytes + size > kPageBytes) break;
+    bytes += size;
+    *response.add_assessments() = std::move(visible[i]);
+  }
+  if (i < visible.size()) response.set_next_page_token(absl::StrCat(i));
+  return response;
+}
+
+absl::StatusOr<std::vector<RoundCore::RoundGauge>> RoundCore::RoundGauges() {
+  ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
+  std::vector<RoundGauge> gauges;
+  for (const v1::Round& round : rounds) {
+    RoundGauge& g = gauges.emplace_back();
+    g.round = round.id();
+    g.phase = round.phase();
+    if (round.phase() >= v1::PHASE_FINALISED) {  // every unit is final: no need to read
+      g.states[v1::STATE_FINAL] = round.units_size();
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
+                     store_->ListAssessments(round.id(), /*with_files=*/true));
+    for (const v1::Assessment& a : all) ++g.states[EffectiveState(round, a)];
+  }
+  return gauges;
+}
+
+}  // namespace parindex::server

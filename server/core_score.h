@@ -1,0 +1,33 @@
+// ScoreCore: a unit's score (and its preview), the ranking and the summary of a round,
+// read through the RoundCache.
+#ifndef PARINDEX_SERVER_CORE_SCORE_H_
+#define PARINDEX_SERVER_CORE_SCORE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "parindex/v1/service.pb.h"
+#include "server/core_base.h"
+
+namespace parindex::server {
+
+class ScoreCore : private CoreBase {
+ public:
+  using CoreBase::CoreBase;
+
+  absl::StatusOr<v1::UnitScore> PreviewScore(const Caller& c,
+                                             const v1::PreviewScoreRequest& r);
+  absl::StatusOr<v1::UnitScore> GetUnitScore(const Caller& c,
+                                             const v1::GetUnitScoreRequest& r);
+  // The same answer as GetUnitScore, already serialized: the hot read path. The
+  // rendered score is cached as bytes; the rank is appended as one more field.
+  absl::StatusOr<std::string> GetUnitScoreBytes(const Caller& c,
+                                                const v1::GetUnitScoreRequest& r);
+  absl::StatusOr<v1::Ranking> GetRanking(const Caller& c, const v1::GetRankingRequest& r);
+  absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c,
+                                                  const v1::GetByNameRequest& r);
+};
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_CORE_SCORE_H_

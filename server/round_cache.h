@@ -1,0 +1,98 @@
+// RoundCache: every cache the Core keeps over the store, behind one mutex locked only
+// in here. Compiled criteria sets by (id, version) (immutable, never dropped); rounds
+// with what scoring them needs (RoundContext), until the round changes; a generation
+// per round and per (round, unit), bumped by every write to it; rendered scores
+// (ScoreEntry) per (round, unit, column) and ranks per (round, column), kept while
+// their generation is current. Reads only from the store: the parts of the Core write,
+// then say what changed (Changed, RoundChanged, EverythingChanged).
+#ifndef PARINDEX_SERVER_ROUND_CACHE_H_
+#define PARINDEX_SERVER_ROUND_CACHE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "engine/criteria_set.h"
+#include "engine/plan.h"
+#include "parindex/v1/round.pb.h"
+#include "parindex/v1/score.pb.h"
+#include "parindex/v1/unit.pb.h"
+#include "server/store/store.h"
+
+namespace parindex::server {
+
+// A round with what scoring it needs, loaded once and shared until the round changes.
+struct RoundContext {
+  v1::Round round;
+  std::shared_ptr<const engine::CompiledCriteriaSet> set;
+  std::map<std::string, v1::Unit> units;                                     // by code
+  std::map<std::string, std::shared_ptr<const engine::CompiledPlan>> plans;  // by id
+
+  // The plan that sets a unit's targets: its parent's, else its own, else the only one.
+  const engine::CompiledPlan* PlanFor(const v1::Unit& unit) const;
+};
+
+struct ScoreEntry {
+  int64_t generation = 0;
+  v1::UnitScore score;     // with trace, without rank
+  std::string serialized;  // the same, serialized once
+};
+
+struct RankEntry {
+  int rank = 0;
+};
+
+class RoundCache {
+ public:
+  explicit RoundCache(store::Store* store) : store_(store) {}
+  RoundCache(const RoundCache&) = delete;
+  RoundCache& operator=(const RoundCache&) = delete;
+
+  absl::StatusOr<std::shared_ptr<const RoundContext>> LoadRound(const std::string& id);
+  absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> CompiledSet(
+      const std::string& id, int32_t version);
+
+  // A unit's rendered score (with its trace, without rank), kept until the unit changes.
+  absl::StatusOr<std::shared_ptr<const ScoreEntry>> CachedScore(const RoundContext& round,
+                                                                const std::string& unit,
+                                                                v1::Column column);
+  absl::StatusOr<v1::UnitScore> ScoreOf(const RoundContext& round,
+                                        const std::string& unit, v1::Column column);
+  // The score, or (when the unit's stored data cannot be scored) a UnitScore naming
+  // the unit with its error: a round's reads never fail for one unit's data.
+  absl::StatusOr<v1::UnitScore> ScoreOrError(const RoundContext& round,
+                                             const std::string& unit, v1::Column column);
+  // The ranks of a round's units in their blocks, kept until any unit of it changes;
+  // computed with the engine's compact ScoreSheet (no trace).
+  absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> RanksOf(
+      const RoundContext& round, v1::Column column);
+
+  void Changed(const std::string& round, const std::string& unit);  // a unit's data
+  void RoundChanged(const std::string& round);  // the round itself (phase, deadlines)
+  void EverythingChanged();  // units or plans changed: drop every cached round and score
+
+ private:
+  store::Store* store_;  // read only
+
+  std::mutex mu_;
+  std::map<std::pair<std::string, int32_t>,
+           std::shared_ptr<const engine::CompiledCriteriaSet>>
+      sets_;
+  std::map<std::string, std::shared_ptr<const RoundContext>> rounds_;
+  std::map<std::string, int64_t> round_generation_;
+  std::map<std::pair<std::string, std::string>, int64_t> unit_generation_;
+  std::map<std::tuple<std::string, std::string, int>, std::shared_ptr<const ScoreEntry>>
+      scores_;
+  std::map<std::pair<std::string, int>,
+           std::pair<int64_t, std::shared_ptr<const std::map<std::string, RankEntry>>>>
+      ranks_;
+};
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_ROUND_CACHE_H_
