@@ -64,11 +64,11 @@ struct WorkflowRule {
   Verb verb;
   v1::Role role;
   const char* action;  // "editing the self-assessment": what error messages call it
-  std::vector<v1::RoundPhase> phases;
-  std::vector<v1::AssessmentState> states;  // effective states; empty: no unit
+  std::vector<v1::RoundPhase> phases = {};
+  std::vector<v1::AssessmentState> states = {};  // effective states; empty: no unit
   Deadline deadline = Deadline::kNone;
   // The Entry fields it may write (BatchUpdateEntries), by their top-level names.
-  std::vector<std::string> fields;
+  std::vector<std::string> fields = {};
   bool requested_only = false;  // only criteria an appraiser asked to explain
   bool needs_reason = false;
   // The state it stores; ASSESSMENT_STATE_UNSPECIFIED: the stored state stays.
