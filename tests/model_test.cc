@@ -440,9 +440,8 @@ class Judge {
         ++count[c];
       }
     }
-    for (const auto& [codes, groups] :
-         refusals_) {  // a message is checked when its refusal is the only one with that
-                       // code
+    // A message is checked when its refusal is the only one with that code.
+    for (const auto& [codes, groups] : refusals_) {
       if (codes.size() == 1 && count[*codes.begin()] == 1 && !groups.empty())
         o.expect.messages[*codes.begin()] = groups;
     }
@@ -499,10 +498,10 @@ const WorkflowRow* Workflow(Judge& j, const Model& m, Act act, const Call& c,
   }
   if (DeadlinePassed(m, c.unit, row->deadline))
     j.Refuse(StatusCode::FAILED_PRECONDITION, {{"a reopen", {"reopen"}}});
-  for (int crit : crits) {
-    if (row->asked_only && !m.unit[c.unit].requested[crit])
-      j.Refuse(StatusCode::FAILED_PRECONDITION, names);
-  }
+  const bool all_asked = std::all_of(crits.begin(), crits.end(), [&](int crit) {
+    return m.unit[c.unit].requested[crit];
+  });
+  if (row->asked_only && !all_asked) j.Refuse(StatusCode::FAILED_PRECONDITION, names);
   return row;
 }
 
@@ -1296,7 +1295,7 @@ Call Materialise(const Action& a, const Model& m, const std::vector<Call>& histo
     }
     case kReopenAssessment:
       c.reason = d.Chance(0.85) ? "đơn vị được gia hạn" : "";
-      if (c.reason.empty()) c.tag = "no reason";
+      if (c.reason.empty()) c.tag = c.kind = "no reason";
       break;
     case kImportSurvey: {
       const int which = d.Pick(3);
@@ -1316,9 +1315,8 @@ Call Materialise(const Action& a, const Model& m, const std::vector<Call>& histo
 
 // ---- Coverage ----
 struct Coverage {
-  std::map<std::pair<int, int>, int64_t>
-      phase_state;  // (phase, effective state) per unit-step
-  std::map<std::pair<int, int>, int64_t> method_code;  // actions only
+  // (phase, effective state) per unit and step; (method, code) per action.
+  std::map<std::pair<int, int>, int64_t> phase_state, method_code;
   int64_t rounds = 0, calls = 0;
 };
 
