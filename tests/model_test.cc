@@ -1013,10 +1013,14 @@ class Harness {
     ASSERT_EQ(a.code, StatusCode::OK) << a.message;
   }
 
+  // Stops the server (SIGTERM) and removes its files; also when a test stops early.
   void Stop() {
     if (server_.pid > 0) parindex::testing::Stop(server_);
-    std::filesystem::remove_all(dir_);
+    server_.pid = -1;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    dir_.clear();
   }
+  ~Harness() { Stop(); }
 
   Answer Call(Who who, Method method, const google::protobuf::Message& request) {
     return Raw(who, Methods()[method].service, Methods()[method].name, request);
