@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build run eval test test-asan test-tsan fuzz bench clean format
+.PHONY: all deps build run eval test test-model test-asan test-tsan fuzz bench clean format
 
 all: build
 
@@ -34,6 +34,13 @@ eval: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The model-based walk of tests/model_test.cc (in `make test` with a fixed seed and a
+# short walk) with another seed and length: `make test-model SEED=7 STEPS=20000`.
+SEED ?= 1
+STEPS ?= 20000
+test-model: build
+	MODEL_SEED=$(SEED) MODEL_STEPS=$(STEPS) $(BUILD_DIR)/tests/model_test
 
 # Sanitizers, each in its own build directory. ASan + UBSan run every test; TSan runs
 # the store's and the service's tests (the concurrent parts). Debian's gRPC and SQLite
