@@ -2,6 +2,7 @@
 #include "server/auth.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/policy.h"
 
 namespace parindex::server {
 
@@ -64,7 +65,7 @@ absl::Status Authorize(const Caller& caller, const std::string& method) {
         absl::StrCat(method, " is not in the authorisation table"));
   if (it->second.count(caller.role) == 0) {
     return absl::PermissionDeniedError(
-        absl::StrCat("a ", RoleName(caller.role), " token may not call ", method));
+        absl::StrCat(Article(RoleName(caller.role)), " token may not call ", method));
   }
   return absl::OkStatus();
 }

@@ -192,11 +192,11 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
       return absl::InvalidArgumentError(
           absl::StrCat(at, ".entry.criterion: ", code, " is updated twice"));
     }
-    if (c.role == v1::ROLE_WARD && set.nodes()[node].shape == v1::Rule::kSurvey) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(at, ".entry.criterion: ", code,
-                       " is a survey criterion; its answers are imported by "
-                       "the Home Affairs office"));
+    if (set.nodes()[node].shape == v1::Rule::kSurvey) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".entry.criterion: ", code, " is a survey criterion; its answers are ",
+          c.role == v1::ROLE_WARD ? "imported by the Home Affairs office"
+                                  : "imported with ImportSurvey"));
     }
     std::vector<std::string> paths(u.update_mask().paths().begin(),
                                    u.update_mask().paths().end());
@@ -206,19 +206,15 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
         return absl::InvalidArgumentError(
             absl::StrCat(at, ".update_mask: '", path, "' is not a field of Entry"));
       }
-      const std::string top = path.substr(0, path.find('.'));
-      if (std::find(rule.fields.begin(), rule.fields.end(), top) == rule.fields.end()) {
-        return absl::PermissionDeniedError(
-            absl::StrCat(at, ".update_mask: a ", RoleName(c.role), " may not set '", path,
-                         "' in phase ", PhaseName(round->round.phase()), " (",
-                         rule.action, " writes ", absl::StrJoin(rule.fields, ", "), ")"));
-      }
+      RETURN_IF_ERROR(
+          CheckFields(rule, round->round, standing, absl::StrCat(at, ".update_mask"), path));
     }
     const v1::Entry* before = existing.count(code) ? existing[code] : nullptr;
     if (rule.requested_only &&
         (before == nullptr || before->explanation_request().empty())) {
       return absl::FailedPreconditionError(
-          absl::StrCat(at, ": no explanation was requested for ", code));
+          absl::StrCat(at, ": ", Where(round->round, &standing),
+                       ": no explanation was requested for ", code));
     }
     const int64_t stored_version = before == nullptr ? 0 : before->version();
     if (u.etag() != stored_version) {
@@ -288,6 +284,12 @@ absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
     return absl::InvalidArgumentError(
         absl::StrCat("criterion: '", r.criterion(), "' is not a criterion to fill in"));
   }
+  if (c.role == v1::ROLE_WARD && t.round->set->nodes()[node].shape == v1::Rule::kSurvey) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("criterion: ", r.criterion(),
+                     " is a survey criterion; its results are imported by the Home "
+                     "Affairs office"));
+  }
   if (r.evidence().file_name().empty())
     return absl::InvalidArgumentError("evidence.file_name: is required");
   if (r.content().empty())
@@ -296,14 +298,18 @@ absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
   if (rule->requested_only) {
     const v1::Entry* entry = FindEntry(t.a, r.criterion());
     if (entry == nullptr || entry->explanation_request().empty()) {
+      const UnitStanding standing{t.unit, t.a.state(), t.a.reopened()};
       return absl::FailedPreconditionError(absl::StrCat(
-          "criterion: no explanation was requested for ", r.criterion(),
-          "; in the explanation phase files go with the criteria asked about"));
+          "criterion: ", Where(t.round->round, &standing),
+          ": no explanation was requested for ", r.criterion(),
+          "; files go with the criteria asked about"));
     }
   }
   v1::Evidence meta = r.evidence();
   ASSIGN_OR_RETURN(*meta.mutable_file_name(),
                    BaseName(meta.file_name(), "evidence.file_name"));
+  meta.set_uploaded_by(c.token_id);
+  meta.set_by_office(c.role != v1::ROLE_WARD);
   meta.set_sha256(Sha256Hex(r.content()));
   meta.set_size_bytes(static_cast<int64_t>(r.content().size()));
   meta.clear_id();
@@ -412,6 +418,11 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     if (node < 0 || !t.round->set->nodes()[node].leaf()) {
       return absl::InvalidArgumentError(
           absl::StrCat("messages[", code, "]: not a criterion to fill in"));
+    }
+    if (t.round->set->nodes()[node].shape == v1::Rule::kSurvey) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "messages[", code, "]: a survey criterion; its results are imported, not "
+          "explained by the unit"));
     }
     if (message.empty())
       return absl::InvalidArgumentError(

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "server/core.h"
 
@@ -186,9 +187,22 @@ const std::vector<WorkflowRule>& WorkflowTable() {
   return *table;
 }
 
+bool UnitEntered(const v1::Entry& e) {
+  const v1::EntryValues& self = e.self();
+  if (!self.figures().empty() || self.has_done() || self.has_issued() ||
+      self.has_score_milli() || !e.comment().empty() || !e.explanation().empty()) {
+    return true;
+  }
+  return std::any_of(e.evidence().begin(), e.evidence().end(),
+                     [](const v1::Evidence& f) { return !f.by_office(); });
+}
+
 v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a) {
   if (round.phase() >= v1::PHASE_FINALISED) return v1::STATE_FINAL;
-  if (a.state() == v1::STATE_NOT_STARTED && a.entries_size() > 0) return v1::STATE_DRAFT;
+  if (a.state() == v1::STATE_NOT_STARTED &&
+      std::any_of(a.entries().begin(), a.entries().end(), UnitEntered)) {
+    return v1::STATE_DRAFT;
+  }
   if (a.state() == v1::STATE_SUBMITTED) {
     for (const v1::Entry& e : a.entries()) {
       if (e.has_appraised()) return v1::STATE_APPRAISED;
@@ -223,16 +237,30 @@ absl::Status CheckDeadline(const std::string& deadline, absl::Time now,
 
 }  // namespace
 
+std::string Where(const v1::Round& round, const UnitStanding* unit) {
+  return absl::StrCat("round ", round.id(), " is in phase ", PhaseName(round.phase()),
+                      unit == nullptr ? ""
+                                      : absl::StrCat(" and the assessment of ", unit->unit,
+                                                     " is ", StateName(unit->state)));
+}
+
 absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
                                           const v1::Round& round,
                                           const UnitStanding* unit, absl::Time now) {
-  std::vector<const WorkflowRule*> rows;
+  const std::string where = Where(round, unit);
+  std::vector<const WorkflowRule*> rows, others;
   for (const WorkflowRule& rule : WorkflowTable()) {
-    if (rule.verb == verb && rule.role == role) rows.push_back(&rule);
+    if (rule.verb != verb) continue;
+    (rule.role == role ? rows : others).push_back(&rule);
   }
-  if (rows.empty()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("a ", RoleName(role), " may not do this to an assessment"));
+  if (rows.empty()) {  // another role's action
+    std::string whose;
+    for (const WorkflowRule* r : others) {
+      absl::StrAppend(&whose, whose.empty() ? "" : "; ", r->action, " is ",
+                      Article(RoleName(r->role)), "'s, in ", Names(r->phases, PhaseName));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        where, ": not ", Article(RoleName(role)), "'s to do (", whose, ")"));
   }
   const WorkflowRule* rule = nullptr;
   for (const WorkflowRule* r : rows) {
@@ -240,32 +268,27 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
       rule = r;
   }
   if (rule == nullptr) {
+    if (round.phase() == v1::PHASE_PUBLISHED && verb == Verb::kAdvance) {
+      return absl::FailedPreconditionError(absl::StrCat(where, ": it is the last phase"));
+    }
+    if (verb == Verb::kUpdateEntries && role == v1::ROLE_APPRAISER &&
+        round.phase() >= v1::PHASE_FINALISED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(where, ": scores are locked; a change is a correction (correction = "
+                              "true, with a reason)"));
+    }
     std::string allowed;
     for (const WorkflowRule* r : rows) {
       absl::StrAppend(&allowed, allowed.empty() ? "" : "; ", r->action, " is allowed in ",
                       Names(r->phases, PhaseName));
     }
-    if (round.phase() == v1::PHASE_PUBLISHED && verb == Verb::kAdvance) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "round ", round.id(), " is in phase PUBLISHED: it is the last phase"));
-    }
-    if (verb == Verb::kUpdateEntries && role == v1::ROLE_APPRAISER &&
-        round.phase() >= v1::PHASE_FINALISED) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("round ", round.id(), " is ", PhaseName(round.phase()),
-                       ": scores are locked; a change is a correction (correction = "
-                       "true, with a reason)"));
-    }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "round ", round.id(), " is in phase ", PhaseName(round.phase()), ": ", allowed));
+    return absl::FailedPreconditionError(absl::StrCat(where, ": ", allowed));
   }
   if (unit == nullptr) return rule;
   if (std::find(rule->states.begin(), rule->states.end(), unit->state) ==
       rule->states.end()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the assessment of ", unit->unit, " is ", StateName(unit->state), " (round ",
-        round.id(), " is in phase ", PhaseName(round.phase()), "): ", rule->action,
-        " needs it to be ", Names(rule->states, StateName)));
+        where, ": ", rule->action, " needs it to be ", Names(rule->states, StateName)));
   }
   if (!unit->reopened) {
     if (rule->deadline == Deadline::kSelfAssessment) {
@@ -276,6 +299,23 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
     }
   }
   return rule;
+}
+
+absl::Status CheckFields(const WorkflowRule& rule, const v1::Round& round,
+                         const UnitStanding& unit, absl::string_view field,
+                         absl::string_view path) {
+  const std::string top(path.substr(0, path.find('.')));
+  if (std::find(rule.fields.begin(), rule.fields.end(), top) != rule.fields.end())
+    return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(field, ": ", Where(round, &unit), ": ", rule.action, " writes ",
+                   absl::StrJoin(rule.fields, ", "), ", not '", path, "'"));
+}
+
+std::string Article(absl::string_view noun) {
+  const bool vowel = !noun.empty() && absl::string_view("aeiou").find(noun[0]) !=
+                                          absl::string_view::npos;
+  return absl::StrCat(vowel ? "an " : "a ", noun);
 }
 
 }  // namespace parindex::server

@@ -79,7 +79,12 @@ struct WorkflowRule {
 // Every row; anything not in it is refused.
 const std::vector<WorkflowRule>& WorkflowTable();
 
-// The state a reader sees: DRAFT once a unit has entered something (entries or files),
+// Whether the unit itself put something in this entry: values it typed (the office's
+// survey answers and appraisals are not the unit's), a comment, an explanation, a
+// document reference or a file it uploaded.
+bool UnitEntered(const v1::Entry& e);
+
+// The state a reader sees: DRAFT once the unit has entered something (UnitEntered),
 // APPRAISED once an appraiser has (of a SUBMITTED unit), FINAL once the round is
 // FINALISED; otherwise the stored state.
 v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a);
@@ -97,6 +102,19 @@ struct UnitStanding {
 absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
                                           const v1::Round& round,
                                           const UnitStanding* unit, absl::Time now);
+
+// "round r is in phase P and the assessment of U is S" (without the unit when null):
+// where every refusal of the workflow starts.
+std::string Where(const v1::Round& round, const UnitStanding* unit);
+
+// FAILED_PRECONDITION naming `field` (the request's path of the update mask) unless
+// `path`, a field of Entry, is one that `rule` writes.
+absl::Status CheckFields(const WorkflowRule& rule, const v1::Round& round,
+                         const UnitStanding& unit, absl::string_view field,
+                         absl::string_view path);
+
+// "a ward", "an appraiser", "an admin".
+std::string Article(absl::string_view noun);
 
 // "PHASE_SELF_ASSESSMENT" -> "SELF_ASSESSMENT"; "STATE_DRAFT" -> "DRAFT".
 std::string PhaseName(v1::RoundPhase phase);

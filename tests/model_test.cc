@@ -37,6 +37,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/unary_bytes.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -162,6 +164,33 @@ const std::vector<MethodRow>& Methods() {
   return *table;
 }
 // clang-format on
+
+// Two answers of `method` are the same message: the same bytes once serialized
+// deterministically (protobuf writes map entries, the figures of an entry, in an order
+// of its own; the server stores the first answer's bytes and sends that message back).
+bool SameAnswer(int method, const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  const MethodRow& row = Methods()[method];
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  const auto* descriptor =
+      pool->FindMethodByName(absl::StrCat(row.service, ".", row.name));
+  if (descriptor == nullptr) return false;
+  const google::protobuf::Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+          descriptor->output_type());
+  std::unique_ptr<google::protobuf::Message> x(prototype->New()), y(prototype->New());
+  if (!x->ParseFromString(a) || !y->ParseFromString(b)) return false;
+  auto deterministic = [](const google::protobuf::Message& m) {
+    std::string out;
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    m.SerializeToCodedStream(&coded);
+    coded.Trim();
+    return out;
+  };
+  return deterministic(*x) == deterministic(*y);
+}
 
 // ---- Table 2: visibility ----
 enum What { kForm, kFiles, kScore, kResults };  // results: ranking, summary, exports
@@ -545,7 +574,7 @@ Outcome PredictBatchUpdateEntries(const Model& m, const Call& c) {
   if (c.correction && c.reason.empty())  // "correction: true, with a reason"
     j.RefuseWithEither({StatusCode::INVALID_ARGUMENT, StatusCode::FAILED_PRECONDITION});
   for (const Update& u : c.updates) {
-    if (kWho[c.who].role == kWard && u.crit == kSurvey)  // "never written by wards"
+    if (u.crit == kSurvey)  // "survey criteria are written by ImportSurvey only"
       j.RefuseWithEither({StatusCode::INVALID_ARGUMENT, StatusCode::FAILED_PRECONDITION});
     if (u.bad)
       j.Refuse(StatusCode::INVALID_ARGUMENT, {{"the field", {"resolved_on_time"}}});
@@ -1468,7 +1497,7 @@ class Walk {
     const Model before = m_;
     bool changed = false;
     if (a.code == StatusCode::OK) {
-      if (o.first_answer && a.bytes != *o.first_answer) {
+      if (o.first_answer && !SameAnswer(c.method, a.bytes, *o.first_answer)) {
         note({0, text, "the first answer, byte for byte",
               absl::StrCat(a.bytes.size(), " bytes, not the ", o.first_answer->size(),
                            " of the first"),
@@ -1483,7 +1512,7 @@ class Walk {
         // "imported 1", and a reopen may answer alike twice within a second.)
         for (const auto& [key, first] : m_.ids) {
           if (key.id == c.request_id && key.method == c.method &&
-              first.answer == a.bytes && c.method != kImportSurvey &&
+              SameAnswer(c.method, first.answer, a.bytes) && c.method != kImportSurvey &&
               c.method != kReopenAssessment)
             note({0, text, "an answer of its own",
                   "the first request's answer, byte for byte",

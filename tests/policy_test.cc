@@ -200,16 +200,16 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
   grpc::Status submitted = Upload(wards_["LS"], "LS", "I.1.1", "a.pdf", "x", "", &file);
   EXPECT_EQ(submitted.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(submitted.error_message(),
-            "the assessment of LS is SUBMITTED (round r is in phase SELF_ASSESSMENT): "
+            "round r is in phase SELF_ASSESSMENT and the assessment of LS is SUBMITTED: "
             "attaching a file needs it to be NOT_STARTED or DRAFT");
   // During appraisal, a ward attaches nothing; the office may.
   Advance(v1::PHASE_APPRAISAL);
   grpc::Status appraisal = Upload(wards_["HN"], "HN", "I.1.1", "a.pdf", "x", "", &file);
   EXPECT_EQ(appraisal.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(appraisal.error_message(),
-            "round r is in phase APPRAISAL: attaching a file is allowed in "
-            "SELF_ASSESSMENT; attaching a file to an explanation is allowed in "
-            "EXPLANATION");
+            "round r is in phase APPRAISAL and the assessment of HN is NOT_STARTED: "
+            "attaching a file is allowed in SELF_ASSESSMENT; attaching a file to an "
+            "explanation is allowed in EXPLANATION");
   EXPECT_TRUE(Upload(appraiser_, "HN", "I.1.1", "bien-ban.pdf", "x", "", &file).ok());
   // In the explanation phase: only on the criteria asked about.
   v1::RequestExplanationRequest ask;
@@ -225,8 +225,9 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
   grpc::Status unasked = Upload(wards_["LS"], "LS", "I.1.1", "qd.pdf", "x", "", &file);
   EXPECT_EQ(unasked.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(unasked.error_message(),
-            "criterion: no explanation was requested for I.1.1; in the explanation phase "
-            "files go with the criteria asked about");
+            "criterion: round r is in phase EXPLANATION and the assessment of LS is "
+            "EXPLANATION_REQUESTED: no explanation was requested for I.1.1; files go "
+            "with the criteria asked about");
   // A unit not asked attaches nothing.
   EXPECT_EQ(Upload(wards_["MK"], "MK", "I.1.2", "qd.pdf", "x", "", &file).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);

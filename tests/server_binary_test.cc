@@ -236,9 +236,9 @@ TEST(ServerBinary, TheCliDrivesARound) {
       absl::StrCat(as_ward, " submit hungyen-2023 PLS --figures '", figures, "'"), out);
   EXPECT_EQ(refused_code, 1);
   EXPECT_EQ(refused,
-            "parindex: FAILED_PRECONDITION: the assessment of PLS is SUBMITTED (round "
-            "hungyen-2023 is in phase SELF_ASSESSMENT): editing the self-assessment "
-            "needs it "
+            "parindex: FAILED_PRECONDITION: round hungyen-2023 is in phase "
+            "SELF_ASSESSMENT and the assessment of PLS is SUBMITTED: editing the "
+            "self-assessment needs it "
             "to be NOT_STARTED or DRAFT\n");
 
   // Connection settings from a config file; the ranking; an export.
@@ -463,25 +463,25 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
            R"("evidence": {"file_name": "ke-hoach.pdf"}, "content": "JVBERi0xLjQ="})",
            out),
       std::make_pair(
-          400, std::string(R"({"code": "FAILED_PRECONDITION", "message": "the assessment )"
-                           R"(of PLS is SUBMITTED (round hungyen-2023 is in phase )"
-                           R"(SELF_ASSESSMENT): attaching a file needs it to be )"
-                           R"(NOT_STARTED or DRAFT", "details": []})"
+          400, std::string(R"({"code": "FAILED_PRECONDITION", "message": "round )"
+                           R"(hungyen-2023 is in phase SELF_ASSESSMENT and the )"
+                           R"(assessment of PLS is SUBMITTED: attaching a file needs )"
+                           R"(it to be NOT_STARTED or DRAFT", "details": []})"
                            "\n")));
-  EXPECT_EQ(
+  auto [upload_code, uploaded] =
       Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
            server.tokens["ward XTH"],
            R"({"parent": "rounds/hungyen-2023/assessments/XTH", "criterion": "I.1.1", )"
            R"("evidence": {"file_name": "C:\\hồ sơ\\ke-hoach.pdf"}, )"
            R"("content": "JVBERi0xLjQ="})",
-           out),
-      std::make_pair(
-          200,
-          std::string(
-              R"({"file_name":"ke-hoach.pdf","sha256":)"
-              R"("e16fa5d9b51928755db85b917f0297babaf22c7a47e97d9212adab56e61ba04e",)"
-              R"("size_bytes":"8","id":"1"})"
-              "\n")));
+           out);
+  EXPECT_EQ(upload_code, 200);
+  EXPECT_TRUE(absl::StartsWith(
+      uploaded, R"({"file_name":"ke-hoach.pdf","sha256":)"
+                R"("e16fa5d9b51928755db85b917f0297babaf22c7a47e97d9212adab56e61ba04e",)"
+                R"("size_bytes":"8","id":"1","uploaded_by":"tok_)"))
+      << uploaded;
+  EXPECT_FALSE(absl::StrContains(uploaded, "by_office")) << uploaded;  // a ward's file
 
   // The file comes back as the bytes uploaded, to the unit and the office only.
   const std::string file_url =

@@ -58,7 +58,7 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
     for (const auto& [role, token] : tokens) {
       const grpc::Status status = call(method, token);
       const std::string denial =
-          absl::StrCat("a ", RoleName(role), " token may not call ", method);
+          absl::StrCat(Article(RoleName(role)), " token may not call ", method);
       if (allowed.count(role)) {
         EXPECT_NE(status.error_message(), denial) << method;
         EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
@@ -176,7 +176,8 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   not_requested.mutable_updates(0)->mutable_entry()->set_criterion("III.2");
   not_requested.mutable_updates(0)->set_etag(1);
   EXPECT_EQ(Update(wards_["LS"], not_requested).error_message(),
-            "updates[0]: no explanation was requested for III.2");
+            "updates[0]: round r is in phase EXPLANATION and the assessment of LS is "
+            "EXPLANATION_REQUESTED: no explanation was requested for III.2");
   v1::AssessmentActionRequest done;
   done.set_name("rounds/r/assessments/LS");
   done.set_etag(Assessment("LS").version());
@@ -346,8 +347,10 @@ TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {
             "the Home Affairs office");
   bad->mutable_entry()->set_criterion("III.1");
   bad->mutable_update_mask()->add_paths("appraised");
-  EXPECT_EQ(Update(wards_["HN"], batch).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Update(wards_["HN"], batch).error_message(),
+            "updates[1].update_mask: round r is in phase SELF_ASSESSMENT and the "
+            "assessment of HN is NOT_STARTED: editing the self-assessment writes self, "
+            "comment, evidence, not 'appraised'");
   EXPECT_EQ(AuditCount(), audit_before);
 }
 
