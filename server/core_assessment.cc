@@ -2,8 +2,10 @@
 // states.
 #include "server/core_assessment.h"
 
+#include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "criteria/csv.h"
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
@@ -486,16 +489,65 @@ absl::Status ReadSurveyRows(const v1::ImportSurveyRequest& r,
     where->push_back(absl::StrCat("rows[", i, "]"));
   }
   if (r.csv().empty()) return absl::OkStatus();
-  int line_number = 0;
-  for (absl::string_view line : absl::StrSplit(r.csv(), '\n')) {
-    ++line_number;
-    line = absl::StripAsciiWhitespace(line);
-    if (line.empty() || (line_number == 1 && absl::StartsWith(line, "unit"))) continue;
-    std::vector<std::string> cells = absl::StrSplit(line, ',');
-    const std::string at = absl::StrCat("csv line ", line_number);
+  absl::StatusOr<std::vector<criteria::CsvRow>> csv = criteria::ReadCsv(r.csv());
+  if (!csv.ok()) return absl::InvalidArgumentError(absl::StrCat("csv ", csv.status().message()));
+  // Columns by the header's names when there is one (unit,criterion and percent, or
+  // a,b,c,d in any order); else by position: unit,criterion,percent or
+  // unit,criterion,a,b,c,d.
+  std::map<std::string, size_t> column;
+  size_t first = 0;
+  if (!csv->empty() && !(*csv)[0].cells.empty() &&
+      absl::AsciiStrToLower((*csv)[0].cells[0]) == "unit") {
+    first = 1;
+    const criteria::CsvRow& header = (*csv)[0];
+    for (size_t i = 0; i < header.cells.size(); ++i) {
+      const std::string name = absl::AsciiStrToLower(header.cells[i]);
+      static const std::set<std::string> kKnown = {"unit", "criterion", "percent",
+                                                   "a",    "b",         "c",  "d"};
+      if (!kKnown.count(name) || !column.emplace(name, i).second) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "csv line ", header.line, ": column '", header.cells[i],
+            "' is unknown or repeated (unit, criterion, then percent or a, b, c, d)"));
+      }
+    }
+    const bool answers = column.count("a") && column.count("b") && column.count("c") &&
+                         column.count("d");
+    if (!column.count("criterion") || (!answers && !column.count("percent"))) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "csv line ", header.line,
+          ": the header needs unit, criterion, and percent or a, b, c, d"));
+    }
+  }
+  for (size_t k = first; k < csv->size(); ++k) {
+    const criteria::CsvRow& line = (*csv)[k];
+    const std::string at = absl::StrCat("csv line ", line.line);
+    std::map<std::string, size_t> by_name = column;
+    if (first == 0) {
+      if (line.cells.size() == 3) {
+        by_name = {{"unit", 0}, {"criterion", 1}, {"percent", 2}};
+      } else if (line.cells.size() == 6) {
+        by_name = {{"unit", 0}, {"criterion", 1}, {"a", 2}, {"b", 3}, {"c", 4}, {"d", 5}};
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat(
+            at, ": expected unit,criterion,a,b,c,d (answers) or unit,criterion,percent"));
+      }
+    } else if (line.cells.size() != (*csv)[0].cells.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ": ", line.cells.size(),
+                                                     " cells under a header of ",
+                                                     (*csv)[0].cells.size()));
+    }
+    auto cell = [&](const std::string& name) -> std::string {
+      auto it = by_name.find(name);
+      return it == by_name.end() ? "" : line.cells[it->second];
+    };
     v1::SurveyRow row;
-    if (cells.size() == 3) {  // unit,criterion,percent: an aggregated result
-      absl::StatusOr<int64_t> percent = engine::ParseMilli(cells[2]);
+    row.set_unit(cell("unit"));
+    row.set_criterion(cell("criterion"));
+    if (cell("percent").empty() && by_name.count("a") == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ": percent: is empty"));
+    }
+    if (!cell("percent").empty()) {  // an aggregated result
+      absl::StatusOr<int64_t> percent = engine::ParseMilli(cell("percent"));
       if (!percent.ok()) {
         return absl::InvalidArgumentError(
             absl::StrCat(at, ": percent: ", percent.status().message()));
@@ -503,19 +555,18 @@ absl::Status ReadSurveyRows(const v1::ImportSurveyRequest& r,
       row.mutable_answers()->set_percent_milli(*percent);
     } else {
       int64_t n[4];
-      if (cells.size() != 6 || !absl::SimpleAtoi(cells[2], &n[0]) ||
-          !absl::SimpleAtoi(cells[3], &n[1]) || !absl::SimpleAtoi(cells[4], &n[2]) ||
-          !absl::SimpleAtoi(cells[5], &n[3])) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            at, ": expected unit,criterion,a,b,c,d (answers) or unit,criterion,percent"));
+      const char* const kNames[4] = {"a", "b", "c", "d"};
+      for (int i = 0; i < 4; ++i) {
+        if (!absl::SimpleAtoi(cell(kNames[i]), &n[i])) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              at, ": ", kNames[i], ": '", cell(kNames[i]), "' is not a whole number"));
+        }
       }
       row.mutable_answers()->set_a(n[0]);
       row.mutable_answers()->set_b(n[1]);
       row.mutable_answers()->set_c(n[2]);
       row.mutable_answers()->set_d(n[3]);
     }
-    row.set_unit(std::string(absl::StripAsciiWhitespace(cells[0])));
-    row.set_criterion(std::string(absl::StripAsciiWhitespace(cells[1])));
     rows->push_back(std::move(row));
     where->push_back(at);
   }
@@ -552,6 +603,11 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
     if (node < 0 || round->set->nodes()[node].shape != v1::Rule::kSurvey) {
       return absl::InvalidArgumentError(absl::StrCat(
           where[i], ".criterion: '", row.criterion(), "' is not a survey criterion"));
+    }
+    const v1::SurveyAnswers& s = row.answers();
+    if (!s.has_percent_milli() && s.a() == 0 && s.b() == 0 && s.c() == 0 && s.d() == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where[i], ".answers: no answers (give a, b, c, d or a percent)"));
     }
     auto [it, inserted] = first.insert({{row.unit(), row.criterion()}, i});
     if (!inserted) {

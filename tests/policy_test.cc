@@ -125,6 +125,32 @@ TEST_F(PolicyTest, ASurveyRowIsCheckedByTheEngineAndOneUnitNeverBreaksTheRound) 
             "csv line 3: LS VIII.1 is also given in csv line 2; give each once");
   EXPECT_EQ(AuditCount(), audit);
 
+  // CSV as a spreadsheet writes it: a byte-order mark, quotes, columns by the header's
+  // names; a row with no answers is refused.
+  survey.clear_rows();
+  survey.set_csv("\xEF\xBB\xBFunit,criterion,d,c,b,a\r\n\"LS\",VIII.1,1,0,0,0\r\n");
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey,
+                   appraiser_, survey, &imported)
+                  .ok());
+  const v1::Assessment ls = Assessment("LS");
+  for (const v1::Entry& e : ls.entries()) {
+    if (e.criterion() == "VIII.1") {
+      EXPECT_EQ(e.self().survey().d(), 1);
+      EXPECT_EQ(e.self().survey().a(), 0);
+    }
+  }
+  survey.set_csv("unit,criterion,percent\nMK,VIII.1,\n");
+  refused = Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey,
+                 appraiser_, survey, &imported);
+  EXPECT_EQ(refused.error_message(), "csv line 2: percent: is empty");
+  survey.clear_csv();
+  survey.add_rows()->set_unit("MK");
+  survey.mutable_rows(0)->set_criterion("VIII.1");
+  refused = Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey,
+                 appraiser_, survey, &imported);
+  EXPECT_EQ(refused.error_message(),
+            "rows[0].answers: no answers (give a, b, c, d or a percent)");
+
   // Defence in depth: data stored before the check existed (written to the store
   // directly) makes that unit's error, not the round's.
   store::EntryUpdate bad;

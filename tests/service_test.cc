@@ -126,12 +126,12 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   survey.set_parent("rounds/r");
   survey.set_csv(
       "unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\nHN,VIII.2,100,60,20,4\n"
-      "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\nMK,VIII.1,nope\n");
+      "LS,VIII.1,80,70,30,10\nLS,VIII.2,70,80,30,10\nMK,VIII.1,nope,1,1,1\n");
   v1::ImportSurveyResponse imported;
   EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey,
                  appraiser_, survey, &imported)
                 .error_message(),
-            "csv line 6: percent: 'nope' is not a decimal number");
+            "csv line 6: a: 'nope' is not a whole number");
   const v1::Assessment before_import = Assessment("HN");
   for (const v1::Entry& e : before_import.entries()) {
     EXPECT_NE(e.criterion(), "VIII.1") << "a refused import stored a row";
