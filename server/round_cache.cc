@@ -40,13 +40,24 @@ absl::StatusOr<std::shared_ptr<const RoundContext>> RoundCache::LoadRound(
   ASSIGN_OR_RETURN(context->round, store_->GetRound(id));
   ASSIGN_OR_RETURN(context->set, CompiledSet(context->round.criteria_set(),
                                              context->round.criteria_set_version()));
-  for (const std::string& code : context->round.units()) {
-    ASSIGN_OR_RETURN(context->units[code], store_->GetUnit(code));
-  }
-  for (const std::string& plan_id : context->round.plans()) {
-    ASSIGN_OR_RETURN(v1::Plan plan, store_->GetPlan(plan_id));
-    ASSIGN_OR_RETURN(context->plans[plan_id],
-                     engine::CompiledPlan::Compile(std::move(plan)));
+  // A finalised round scores with the units and plans it was finalised with.
+  ASSIGN_OR_RETURN(store::Store::RoundInputs pinned, store_->GetRoundInputs(id));
+  if (!pinned.units.empty()) {
+    for (v1::Unit& unit : pinned.units) context->units[unit.code()] = std::move(unit);
+    for (v1::Plan& plan : pinned.plans) {
+      const std::string plan_id = plan.id();
+      ASSIGN_OR_RETURN(context->plans[plan_id],
+                       engine::CompiledPlan::Compile(std::move(plan)));
+    }
+  } else {
+    for (const std::string& code : context->round.units()) {
+      ASSIGN_OR_RETURN(context->units[code], store_->GetUnit(code));
+    }
+    for (const std::string& plan_id : context->round.plans()) {
+      ASSIGN_OR_RETURN(v1::Plan plan, store_->GetPlan(plan_id));
+      ASSIGN_OR_RETURN(context->plans[plan_id],
+                       engine::CompiledPlan::Compile(std::move(plan)));
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
   rounds_[id] = context;

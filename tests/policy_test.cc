@@ -349,6 +349,75 @@ TEST_F(PolicyTest, AWardNeverReadsAnotherUnitsFormAndAppraisalsMoveUpdatedAt) {
   EXPECT_EQ(listed.assessments(0).unit(), "HN");
 }
 
+// Published results are what was published: a later change to a unit or a plan moves
+// the rounds still running, never a finalised one.
+TEST_F(PolicyTest, AFinalisedRoundKeepsTheUnitsAndPlansItWasScoredWith) {
+  CreateDemoRound();
+  for (const char* unit : {"HN", "LS", "MK"}) {
+    ASSERT_TRUE(Update(wards_[unit], SelfEntries(unit)).ok());
+  }
+  // A second round over the same units, still open.
+  v1::GetByNameRequest get_round;
+  get_round.set_name("rounds/r");
+  v1::Round r;
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &r).ok());
+  v1::CreateRoundRequest create;
+  *create.mutable_round() = r;
+  create.mutable_round()->set_id("r2");
+  v1::Round r2;
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &r2).ok());
+  for (v1::RoundPhase p : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
+                           v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED,
+                           v1::PHASE_PUBLISHED}) {
+    Advance(p);
+  }
+  auto ranking = [&](const std::string& round) {
+    v1::GetRankingRequest request;
+    request.set_name(absl::StrCat("rounds/", round));
+    request.set_column(v1::SELF);
+    v1::Ranking out;
+    EXPECT_TRUE(
+        Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_, request, &out)
+            .ok());
+    return out;
+  };
+  const v1::Ranking published = ranking("r");
+  const v1::Ranking open_before = ranking("r2");
+  // The plan's targets become 100 % and HN moves to another block.
+  v1::GetByNameRequest get_plan;
+  get_plan.set_name("plans/demo-hungyen-2023");
+  v1::PutPlanRequest put_plan;
+  ASSERT_TRUE(Call(plans_.get(), &v1::PlanService::Stub::GetPlan, admin_, get_plan,
+                   put_plan.mutable_plan())
+                  .ok());
+  for (v1::Target& t : *put_plan.mutable_plan()->mutable_targets()) {
+    if (t.unit() == v1::PERCENT) t.set_value_milli(100000);
+  }
+  v1::Plan plan;
+  ASSERT_TRUE(
+      Call(plans_.get(), &v1::PlanService::Stub::PutPlan, admin_, put_plan, &plan).ok());
+  v1::GetByNameRequest get_unit;
+  get_unit.set_name("units/HN");
+  v1::PutUnitRequest put_unit;
+  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::GetUnit, admin_, get_unit,
+                   put_unit.mutable_unit())
+                  .ok());
+  put_unit.mutable_unit()->set_block("khối khác");
+  v1::Unit unit;
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put_unit, &unit).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(ranking("r"), published));
+  const v1::Ranking open_after = ranking("r2");
+  EXPECT_FALSE(MessageDifferencer::Equals(open_after, open_before));
+  bool moved = false;
+  for (const v1::UnitScore& u : open_after.units()) {
+    if (u.unit() == "HN") moved = u.block() == "khối khác";
+  }
+  EXPECT_TRUE(moved);
+}
+
 // A deployment whose --admin-token-file token was revoked still starts.
 TEST_F(PolicyTest, ARevokedAdminTokenFileIsReportedNotFatal) {
   const std::string secret(40, 'k');

@@ -354,6 +354,38 @@ TEST_F(StoreTest, RequestIdsAreForgottenAfterTheRetentionTime) {
   EXPECT_FALSE(again->replayed());
 }
 
+TEST_F(StoreTest, AFinalisedRoundKeepsItsUnitsAndPlans) {
+  testing::AddRoundFixture(*store_);
+  v1::Plan plan;
+  plan.set_id("p");
+  plan.set_title("v1");
+  ASSERT_TRUE(store_->PutPlan(Admin(), plan).ok());
+  v1::Round round = *store_->GetRound("r");
+  round.add_plans("p");
+  ASSERT_TRUE(store_->UpdateRound(Admin(), round, round.version()).ok());
+  EXPECT_TRUE(store_->GetRoundInputs("r")->units.empty());  // open: nothing kept
+  round = *store_->GetRound("r");
+  round.set_phase(v1::PHASE_FINALISED);
+  ASSERT_TRUE(store_->UpdateRound(Admin(), round, round.version()).ok());
+  v1::Unit renamed = *store_->GetUnit("U1");
+  renamed.set_name("renamed");
+  ASSERT_TRUE(store_->PutUnit(Admin(), renamed).ok());
+  plan.set_title("v2");
+  ASSERT_TRUE(store_->PutPlan(Admin(), plan).ok());
+  Reopen();
+  auto kept = store_->GetRoundInputs("r");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_EQ(kept->units.size(), 2u);
+  EXPECT_EQ(kept->units[0].name(), "Phường U1");
+  ASSERT_EQ(kept->plans.size(), 1u);
+  EXPECT_EQ(kept->plans[0].title(), "v1");
+  // Publishing later keeps the first copy.
+  round = *store_->GetRound("r");
+  round.set_phase(v1::PHASE_PUBLISHED);
+  ASSERT_TRUE(store_->UpdateRound(Admin(), round, round.version()).ok());
+  EXPECT_EQ(store_->GetRoundInputs("r")->units[0].name(), "Phường U1");
+}
+
 TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
   SqliteOptions options;
   options.max_assessment_bytes = 4000;
@@ -495,7 +527,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   ASSERT_EQ(UserVersion(dir_.File("parindex.db")), 1);
   Reopen();
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 3);
+  EXPECT_EQ(LatestSchemaVersion(), 4);
   EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).self().figures().at("x"), 412);
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
 }
@@ -509,7 +541,7 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
-      "the database has schema version 99 but this binary knows only up to 3: it was "
+      "the database has schema version 99 but this binary knows only up to 4: it was "
       "written by a newer parindex-server; upgrade the binary (the file was not "
       "changed)");
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);

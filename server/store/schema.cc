@@ -73,6 +73,13 @@ CREATE TABLE requests (
   PRIMARY KEY (actor, method, resource, request_id)) STRICT;
 CREATE INDEX requests_by_age ON requests(created_at);
 )sql",
+      // 4: a finalised round keeps the units and plans it was scored with, so that a
+      // later change to a unit or a plan never moves published results.
+      R"sql(
+CREATE TABLE round_inputs (
+  round_id TEXT NOT NULL REFERENCES rounds(id), kind TEXT NOT NULL, key TEXT NOT NULL,
+  body BLOB NOT NULL, PRIMARY KEY (round_id, kind, key)) STRICT;
+)sql",
   };
   return *steps;
 }

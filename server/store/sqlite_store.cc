@@ -228,6 +228,7 @@ absl::Status SqliteStore::Init() {
   const int target =
       options_.schema_version > 0 ? options_.schema_version : LatestSchemaVersion();
   RETURN_IF_ERROR(Migrate(writer_, target));
+  if (target >= 4) RETURN_IF_ERROR(PinFinalisedRounds());
   for (int i = 0; i < options_.readers; ++i) {
     ASSIGN_OR_RETURN(sqlite3 * reader, OpenConnection(options_, /*create=*/false));
     RETURN_IF_ERROR(Exec(reader, "PRAGMA query_only = ON"));
@@ -681,6 +682,31 @@ absl::StatusOr<std::vector<v1::Token>> SqliteStore::ListTokens() {
 
 // ---- rounds ----
 
+namespace {
+
+// Keeps the round's units and plans as they are now (once: later calls keep the first).
+absl::Status PinInputs(sqlite3* db, const v1::Round& round) {
+  for (const std::string& unit : round.units()) {
+    RETURN_IF_ERROR(Stmt(db,
+                         "INSERT OR IGNORE INTO round_inputs (round_id, kind, key, body) "
+                         "SELECT ?1, 'unit', code, body FROM units WHERE code = ?2")
+                        .Bind(1, round.id())
+                        .Bind(2, unit)
+                        .Run());
+  }
+  for (const std::string& plan : round.plans()) {
+    RETURN_IF_ERROR(Stmt(db,
+                         "INSERT OR IGNORE INTO round_inputs (round_id, kind, key, body) "
+                         "SELECT ?1, 'plan', id, body FROM plans WHERE id = ?2")
+                        .Bind(1, round.id())
+                        .Bind(2, plan)
+                        .Run());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::WriteAck> SqliteStore::CreateRound(const WriteContext& ctx,
                                                       const v1::Round& round) {
   return Submit(
@@ -747,6 +773,25 @@ absl::StatusOr<v1::Round> SqliteStore::GetRound(absl::string_view id) {
   });
 }
 
+absl::StatusOr<Store::RoundInputs> SqliteStore::GetRoundInputs(absl::string_view round) {
+  const std::string key(round);
+  return Read<RoundInputs>([&](sqlite3* db) -> absl::StatusOr<RoundInputs> {
+    Stmt list(db,
+              "SELECT kind, body FROM round_inputs WHERE round_id = ? ORDER BY kind, key");
+    list.Bind(1, key);
+    RoundInputs inputs;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, list.Step());
+      if (!row) return inputs;
+      if (list.Text(0) == "unit") {
+        ASSIGN_OR_RETURN(inputs.units.emplace_back(), Parse<v1::Unit>(list.Blob(1), "unit"));
+      } else {
+        ASSIGN_OR_RETURN(inputs.plans.emplace_back(), Parse<v1::Plan>(list.Blob(1), "plan"));
+      }
+    }
+  });
+}
+
 absl::StatusOr<std::vector<v1::Round>> SqliteStore::ListRounds() {
   return Read<std::vector<v1::Round>>(
       [](sqlite3* db) { return ListKeyed<v1::Round>(db, "rounds", "id"); });
@@ -797,6 +842,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateRound(const WriteContext& ctx,
                   .Bind(4, tx.now())
                   .Run());
         }
+        if (round.phase() >= v1::PHASE_FINALISED) RETURN_IF_ERROR(PinInputs(tx.db(), round));
         RETURN_IF_ERROR(tx.Audit("round.update", resource, Json(before), Json(round)));
         v1::WriteAck ack;
         ack.set_id(round.id());
@@ -1294,6 +1340,33 @@ absl::StatusOr<StoredRequest> SqliteStore::FindRequest(const WriteContext& ctx) 
     }
     return *std::move(stored);
   });
+}
+
+absl::Status SqliteStore::PinFinalisedRounds() {
+  // Rounds finalised before their inputs were kept (schema < 4): keep them now, the
+  // closest to what they were scored with that is left.
+  std::vector<v1::Round> rounds;
+  {
+    Stmt list(writer_,
+              "SELECT body FROM rounds r WHERE NOT EXISTS "
+              "(SELECT 1 FROM round_inputs i WHERE i.round_id = r.id)");
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, list.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(v1::Round round, Parse<v1::Round>(list.Blob(0), "round"));
+      if (round.phase() >= v1::PHASE_FINALISED) rounds.push_back(std::move(round));
+    }
+  }
+  if (rounds.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+  for (const v1::Round& round : rounds) {
+    absl::Status pinned = PinInputs(writer_, round);
+    if (!pinned.ok()) {
+      Exec(writer_, "ROLLBACK").IgnoreError();
+      return pinned;
+    }
+  }
+  return Exec(writer_, "COMMIT");
 }
 
 absl::Status SqliteStore::PruneRequests() {

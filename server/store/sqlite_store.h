@@ -79,6 +79,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<v1::WriteAck> UpdateRound(const WriteContext& ctx,
                                            const v1::Round& round,
                                            int64_t expected_version) override;
+  absl::StatusOr<RoundInputs> GetRoundInputs(absl::string_view round) override;
   absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                absl::string_view unit) override;
   absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round,
@@ -128,6 +129,7 @@ class SqliteStore final : public Store {
   // Forgets request ids older than the retention time (the writer thread, at most
   // once an hour of the store's clock).
   absl::Status PruneRequests();
+  absl::Status PinFinalisedRounds();
   // Stores one unit's entry updates inside the caller's transaction (stale → ABORTED).
   absl::StatusOr<v1::WriteAck> WriteEntries(Tx& tx, const std::string& round,
                                             const std::string& unit,

@@ -136,6 +136,14 @@ class Store {
                                                    const v1::Round& round,
                                                    int64_t expected_version) = 0;
 
+  // The units and plans a round was finalised with (kept when it moves to FINALISED,
+  // in that transaction); both empty before. Rounds always score with these once kept.
+  struct RoundInputs {
+    std::vector<v1::Unit> units;
+    std::vector<v1::Plan> plans;
+  };
+  virtual absl::StatusOr<RoundInputs> GetRoundInputs(absl::string_view round) = 0;
+
   // A unit's assessment with its entries, state and versions.
   virtual absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                        absl::string_view unit) = 0;
