@@ -100,6 +100,7 @@ absl::StatusOr<v1::Token> AccessCore::RevokeToken(const Caller& c,
 
 absl::StatusOr<v1::ListTokensResponse> AccessCore::ListTokens(const Caller& c,
                                                               const v1::ListRequest& r) {
+  RETURN_IF_ERROR(NoFilter(r));
   ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store_->ListTokens());
   v1::ListTokensResponse response;
   RETURN_IF_ERROR(

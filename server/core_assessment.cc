@@ -55,9 +55,26 @@ absl::StatusOr<std::string> BaseName(absl::string_view name, absl::string_view f
       ++i;  // a C1 control character
       continue;
     }
+    if (i + 2 < base.size() && (byte == 0xe2 || byte == 0xef)) {
+      // Invisible and direction-changing characters, which can disguise a name
+      // ("\u202Efdp.exe" shows as "exe.pdf"): U+200B–U+200F, U+2028–U+202E,
+      // U+2066–U+2069, U+FEFF.
+      const auto b1 = static_cast<unsigned char>(base[i + 1]);
+      const auto b2 = static_cast<unsigned char>(base[i + 2]);
+      if ((byte == 0xe2 && b1 == 0x80 &&
+           ((b2 >= 0x8b && b2 <= 0x8f) || (b2 >= 0xa8 && b2 <= 0xae))) ||
+          (byte == 0xe2 && b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9) ||
+          (byte == 0xef && b1 == 0xbb && b2 == 0xbf)) {
+        i += 2;
+        continue;
+      }
+    }
     out.push_back(base[i]);
   }
-  if (out.empty() || out == "." || out == "..") {
+  // Spaces and dots at either end name nothing a file system keeps apart.
+  while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+  while (!out.empty() && out.front() == ' ') out.erase(out.begin());
+  if (out.empty() || out.find_first_not_of('.') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": '", name, "' names no file"));
   }
@@ -168,7 +185,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   }
   if (!allowed.ok()) return allowed.status();
   const WorkflowRule& rule = **allowed;
-  if (rule.needs_reason && r.reason().empty()) {
+  if (rule.needs_reason && Blank(r.reason())) {
     return absl::InvalidArgumentError(
         absl::StrCat("reason: ", rule.action, " after finalisation needs a reason"));
   }
@@ -338,7 +355,10 @@ absl::StatusOr<v1::EvidenceFile> AssessmentCore::GetEvidenceFile(
     const Caller& c, const v1::GetByNameRequest& r) {
   const size_t at = r.name().rfind("/evidence/");
   int64_t id = 0;
-  if (at == std::string::npos || !absl::SimpleAtoi(r.name().substr(at + 10), &id)) {
+  const std::string number = at == std::string::npos ? "" : r.name().substr(at + 10);
+  if (number.empty() || number.size() > 18 || number[0] == '0' ||
+      number.find_first_not_of("0123456789") != std::string::npos ||
+      !absl::SimpleAtoi(number, &id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("name: expected rounds/{id}/assessments/{unit}/evidence/{n}, got '",
                      r.name(), "'"));
@@ -367,7 +387,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::StateAction(
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, verb, t));
-  if (rule->needs_reason && reason.empty()) {
+  if (rule->needs_reason && Blank(reason)) {
     return absl::InvalidArgumentError(
         absl::StrCat("reason: say why (", rule->action, " needs a reason)"));
   }

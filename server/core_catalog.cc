@@ -34,6 +34,7 @@ absl::StatusOr<v1::CriteriaSet> CatalogCore::CreateCriteriaSet(
   } else {
     return absl::InvalidArgumentError("source: give criteria_set or yaml");
   }
+  RETURN_IF_ERROR(CheckId(set.id(), "criteria_set.id"));
   return Respond<v1::CriteriaSet>(
       Ctx(c, r, "CreateCriteriaSet", absl::StrCat("criteriaSets/", set.id()),
           r.request_id()),
@@ -48,6 +49,8 @@ absl::StatusOr<v1::CriteriaSet> CatalogCore::CreateCriteriaSet(
 absl::StatusOr<v1::CriteriaSet> CatalogCore::GetCriteriaSet(
     const Caller& c, const v1::GetCriteriaSetRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "criteriaSets"));
+  if (r.version() < 0)
+    return absl::InvalidArgumentError("version: 0 (the latest) or a version number");
   return store_->GetCriteriaSet(id, r.version());
 }
 
@@ -92,6 +95,7 @@ absl::StatusOr<v1::Plan> CatalogCore::PutPlan(const Caller& c,
   } else {
     return absl::InvalidArgumentError("source: give plan or yaml");
   }
+  RETURN_IF_ERROR(CheckId(plan.id(), "plan.id"));
   ASSIGN_OR_RETURN(
       v1::Plan stored,
       Respond<v1::Plan>(
@@ -110,6 +114,7 @@ absl::StatusOr<v1::Plan> CatalogCore::GetPlan(const Caller& c,
 
 absl::StatusOr<v1::ListPlansResponse> CatalogCore::ListPlans(const Caller& c,
                                                              const v1::ListRequest& r) {
+  RETURN_IF_ERROR(NoFilter(r));
   ASSIGN_OR_RETURN(std::vector<v1::Plan> plans, store_->ListPlans());
   v1::ListPlansResponse response;
   RETURN_IF_ERROR(
@@ -120,10 +125,26 @@ absl::StatusOr<v1::ListPlansResponse> CatalogCore::ListPlans(const Caller& c,
 absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
                                               const v1::PutUnitRequest& r) {
   const v1::Unit& unit = r.unit();
-  if (unit.code().empty() || unit.code().find('/') != std::string::npos) {
-    return absl::InvalidArgumentError("unit.code: required, without '/'");
+  RETURN_IF_ERROR(CheckId(unit.code(), "unit.code"));
+  if (Blank(unit.name())) return absl::InvalidArgumentError("unit.name: is required");
+  if (!unit.parent().empty()) {
+    // The parent (a registered unit or only a code, such as the city whose plan its
+    // wards follow) is an id, and the unit is not its own ancestor.
+    RETURN_IF_ERROR(CheckId(unit.parent(), "unit.parent"));
+    std::string parent = unit.parent();
+    for (int depth = 0; !parent.empty(); ++depth) {
+      if (parent == unit.code() || depth > 8) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "unit.parent: ", unit.parent(), " would make ", unit.code(), " its own parent"));
+      }
+      absl::StatusOr<v1::Unit> up = store_->GetUnit(parent);
+      if (!up.ok()) {
+        if (up.status().code() != absl::StatusCode::kNotFound) return up.status();
+        break;
+      }
+      parent = up->parent();
+    }
   }
-  if (unit.name().empty()) return absl::InvalidArgumentError("unit.name: is required");
   if (unit.kind() == v1::UNIT_KIND_UNSPECIFIED)
     return absl::InvalidArgumentError("unit.kind: is required");
   ASSIGN_OR_RETURN(

@@ -55,9 +55,9 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   // A ranking per block.
   for (const v1::UnitScore& s : scores) {
     if (tables.empty() ||
-        tables.back().name != absl::StrCat("Xếp hạng - ", s.block()).substr(0, 31)) {
+        tables.back().name != absl::StrCat("Xếp hạng - ", s.block())) {
       Table& t = tables.emplace_back();
-      t.name = absl::StrCat("Xếp hạng - ", s.block()).substr(0, 31);
+      t.name = absl::StrCat("Xếp hạng - ", s.block());  // WriteXlsx makes it a sheet name
       t.key = "ranking";
       t.header = {"Khối",          "Hạng",
                   "Mã đơn vị",     "Tên đơn vị",

@@ -27,6 +27,11 @@ absl::Status NormaliseDeadline(std::string* deadline, absl::string_view field) {
                                                    "' is not an RFC 3339 time (e.g. "
                                                    "2023-12-05T17:00:00+07:00)"));
   }
+  if (t < absl::FromCivil(absl::CivilDay(2000, 1, 1), VietnamTime()) ||
+      t >= absl::FromCivil(absl::CivilDay(2101, 1, 1), VietnamTime())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", *deadline, "' is not in the years 2000 to 2100"));
+  }
   *deadline = absl::FormatTime(absl::RFC3339_sec, t, VietnamTime());
   return absl::OkStatus();
 }
@@ -36,8 +41,10 @@ absl::Status NormaliseDeadline(std::string* deadline, absl::string_view field) {
 absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
                                                  const v1::CreateRoundRequest& r) {
   v1::Round round = r.round();
-  if (round.id().empty() || round.id().find('/') != std::string::npos) {
-    return absl::InvalidArgumentError("round.id: required, without '/'");
+  RETURN_IF_ERROR(CheckId(round.id(), "round.id"));
+  if (round.year() != 0 && (round.year() < 2000 || round.year() > 2100)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("round.year: ", round.year(), " is not a year of this century"));
   }
   if (round.criteria_set().empty())
     return absl::InvalidArgumentError("round.criteria_set: is required");
@@ -83,21 +90,19 @@ absl::StatusOr<v1::Round> RoundCore::GetRound(const Caller& c,
                                               const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
-  if (c.role == v1::ROLE_READER && round.phase() != v1::PHASE_PUBLISHED) {
-    return absl::PermissionDeniedError(absl::StrCat("round ", id, " is not published"));
-  }
+  RETURN_IF_ERROR(CanSee(c, round, "", Subject::kRound));
   return round;
 }
 
 absl::StatusOr<v1::ListRoundsResponse> RoundCore::ListRounds(const Caller& c,
                                                              const v1::ListRequest& r) {
+  RETURN_IF_ERROR(NoFilter(r));
   ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
-  if (c.role == v1::ROLE_READER) {
-    rounds.erase(std::remove_if(
-                     rounds.begin(), rounds.end(),
-                     [](const v1::Round& x) { return x.phase() != v1::PHASE_PUBLISHED; }),
-                 rounds.end());
-  }
+  rounds.erase(std::remove_if(rounds.begin(), rounds.end(),
+                              [&](const v1::Round& x) {
+                                return !CanSee(c, x, "", Subject::kRound).ok();
+                              }),
+               rounds.end());
   v1::ListRoundsResponse response;
   RETURN_IF_ERROR(
       Page(rounds, r, response.mutable_rounds(), response.mutable_next_page_token()));

@@ -14,6 +14,29 @@
 
 namespace parindex::server {
 
+// An id the API names resources by (a round, a unit's code, a plan, a criteria set):
+// 1 to 64 of A–Z a–z 0–9 . _ -, not starting with a dot, so that it is safe in a
+// resource name, a URL, a file name and a log line.
+inline absl::Status CheckId(absl::string_view id, absl::string_view field) {
+  const bool ok = !id.empty() && id.size() <= 64 && id.front() != '.' &&
+                  id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                       "0123456789._-") == absl::string_view::npos;
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": '", id, "' is not an id (1 to 64 of A-Z a-z 0-9 . _ -, not starting with '.')"));
+}
+
+// ListRequest.filter for a list that has none.
+inline absl::Status NoFilter(const v1::ListRequest& r) {
+  if (r.filter().empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError("filter: this list takes no filter");
+}
+
+// A reason worth keeping: something other than spaces.
+inline bool Blank(absl::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == absl::string_view::npos;
+}
+
 // "rounds/r1" -> "r1" for collection "rounds".
 inline absl::StatusOr<std::string> ParseName(absl::string_view name,
                                              absl::string_view collection,

@@ -40,6 +40,14 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_v
       }
       return absl::OkStatus();
     case v1::ROLE_WARD:
+      if (what == Subject::kRound) {
+        if (std::find(round.units().begin(), round.units().end(), caller.unit) !=
+            round.units().end()) {
+          return absl::OkStatus();
+        }
+        return absl::PermissionDeniedError(absl::StrCat(
+            "round ", round.id(), " is not one of unit ", caller.unit, "'s rounds"));
+      }
       if (!unit.empty() && unit == caller.unit) return absl::OkStatus();
       if (what == Subject::kForm || what == Subject::kFile) {
         return absl::PermissionDeniedError(

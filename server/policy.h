@@ -32,6 +32,7 @@ enum class Subject {
   kFile,     // an uploaded evidence file's bytes
   kScore,    // one unit's score (GetUnitScore, PreviewScore)
   kResults,  // the round's results: ranking, summary, exports (unit is empty)
+  kRound,    // the round itself: phase, deadlines, units (unit is empty)
 };
 
 // OK when `caller` may see `what` of `unit` (empty for the round's results) in `round`;

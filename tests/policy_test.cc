@@ -264,6 +264,11 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
   EXPECT_EQ(file.file_name(), "b.pdf");
   grpc::Status nameless = Upload(wards_["LS"], "LS", "I.1.2", "a/..", "y", "", &file);
   EXPECT_EQ(nameless.error_message(), "evidence.file_name: 'a/..' names no file");
+  EXPECT_EQ(Upload(wards_["LS"], "LS", "I.1.2", " \u200b... ", "y", "", &file)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(Upload(wards_["LS"], "LS", "I.1.2", "\u202Efdp.exe", "y", "", &file).ok());
+  EXPECT_EQ(file.file_name(), "fdp.exe");  // shown as it is, not as "exe.pdf"
 }
 
 // A reopen lifts the deadline of its own phase only.
@@ -416,6 +421,124 @@ TEST_F(PolicyTest, AFinalisedRoundKeepsTheUnitsAndPlansItWasScoredWith) {
     if (u.unit() == "HN") moved = u.block() == "khối khác";
   }
   EXPECT_TRUE(moved);
+}
+
+// What an outside tester stored or read that a real user should not be able to.
+TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
+  CreateDemoRound();
+  v1::CreateRoundRequest create;
+  create.mutable_round()->set_id("ot\r\nX-Injected: 1");
+  create.mutable_round()->set_criteria_set("demo-ward-2023");
+  create.mutable_round()->add_units("HN");
+  v1::Round round;
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
+                 &round)
+                .error_message(),
+            "round.id: 'ot\r\nX-Injected: 1' is not an id (1 to 64 of A-Z a-z 0-9 . _ -, "
+            "not starting with '.')");
+  create.mutable_round()->set_id("..");
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
+                 &round)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  create.mutable_round()->set_id("r-2024");
+  create.mutable_round()->set_year(-5);
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
+                 &round)
+                .error_message(),
+            "round.year: -5 is not a year of this century");
+  create.mutable_round()->set_year(2024);
+  create.mutable_round()->set_self_assessment_deadline("99999-01-01T00:00:00+07:00");
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
+                 &round)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // A unit that would be its own ancestor.
+  v1::PutUnitRequest put;
+  put.mutable_unit()->set_code("P1");
+  put.mutable_unit()->set_name("Xã P1");
+  put.mutable_unit()->set_kind(v1::COMMUNE);
+  put.mutable_unit()->set_parent("P2");
+  v1::Unit unit;
+  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  put.mutable_unit()->set_code("P2");
+  put.mutable_unit()->set_parent("P1");
+  EXPECT_EQ(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
+      "unit.parent: P1 would make P2 its own parent");
+  put.mutable_unit()->set_parent("P2");
+  EXPECT_EQ(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
+      "unit.parent: P2 would make P2 its own parent");
+  put.mutable_unit()->set_parent("");
+  put.mutable_unit()->set_name("   ");
+  EXPECT_EQ(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
+      "unit.name: is required");
+
+  // A reason of spaces is no reason.
+  v1::ReopenAssessmentRequest reopen;
+  reopen.set_name("rounds/r/assessments/MK");
+  reopen.set_reason("   ");
+  v1::Assessment a;
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                 reopen, &a)
+                .error_message(),
+            "reason: say why (reopening a unit needs a reason)");
+
+  // Lists without filters refuse one rather than ignore it; versions are not negative.
+  v1::ListRequest list;
+  list.set_filter("role=ward");
+  v1::ListTokensResponse tokens;
+  EXPECT_EQ(Call(tokens_.get(), &v1::TokenService::Stub::ListTokens, admin_, list, &tokens)
+                .error_message(),
+            "filter: this list takes no filter");
+  v1::ListRoundsResponse rounds;
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, appraiser_, list,
+                 &rounds)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::GetCriteriaSetRequest get_set;
+  get_set.set_name("criteriaSets/demo-ward-2023");
+  get_set.set_version(-1);
+  v1::CriteriaSet set;
+  EXPECT_EQ(Call(criteria_.get(), &v1::CriteriaService::Stub::GetCriteriaSet, admin_,
+                 get_set, &set)
+                .error_message(),
+            "version: 0 (the latest) or a version number");
+
+  // A ward sees the rounds its unit is in, and only those.
+  create.mutable_round()->set_self_assessment_deadline("");
+  create.mutable_round()->clear_units();
+  create.mutable_round()->add_units("LS");
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
+                   &round)
+                  .ok());
+  list.clear_filter();
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, wards_["HN"], list,
+                   &rounds)
+                  .ok());
+  ASSERT_EQ(rounds.rounds_size(), 1);
+  EXPECT_EQ(rounds.rounds(0).id(), "r");
+  v1::GetByNameRequest get_round;
+  get_round.set_name("rounds/r-2024");
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::GetRound, wards_["HN"],
+                 get_round, &round)
+                .error_message(),
+            "round r-2024 is not one of unit HN's rounds");
+
+  // Evidence numbers are numbers as the list gives them.
+  v1::GetByNameRequest get_file;
+  v1::EvidenceFile file;
+  for (const char* n : {" 1", "+1", "01"}) {
+    get_file.set_name(absl::StrCat("rounds/r/assessments/HN/evidence/", n));
+    EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile,
+                   appraiser_, get_file, &file)
+                  .error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << n;
+  }
 }
 
 // A deployment whose --admin-token-file token was revoked still starts.
