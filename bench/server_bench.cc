@@ -1,9 +1,10 @@
 // Load against the real parindex-server: it starts the binary on a free loopback port
 // over a fresh database with the demo round, then drives it with an async client that
 // keeps N calls in flight for a fixed time per workload, in one run:
-//   echo (the baseline), GetUnitScore, GetRanking, and acknowledged appraisal writes
-//   (BatchUpdateEntries, each durable before it is answered); then the HTTP/JSON
-//   gateway against gRPC at the same concurrency (kHttpClients calls in flight each).
+//   echo (the baseline), GetUnitScore, GetRanking, GetCallerToken (a small call on the
+//   sync API), and acknowledged appraisal writes (BatchUpdateEntries, each durable
+//   before it is answered); then the HTTP/JSON gateway against gRPC at the same
+//   concurrency (kHttpClients calls in flight each).
 // Every call's status is counted; a workload with any error is reported as failed.
 // Results and the command that produced them go in bench/README.md.
 //
@@ -144,6 +145,12 @@ int main(int argc, char** argv) {
   run_reads("GetRanking", [&] {
     return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetRanking",
                                  appraiser, ranking);
+  });
+  // A small call on the sync API (streamed-unary since 2026-11-25): its dispatch
+  // against echo's callback API. It reads the token table (a few rows) from SQLite.
+  run_reads("GetCallerToken (sync API)", [&] {
+    return std::make_unique<Raw>(&generic, "/parindex.v1.TokenService/GetCallerToken",
+                                 appraiser, v1::GetCallerTokenRequest());
   });
 
   // The gateway against gRPC, both with kHttpClients calls in flight.

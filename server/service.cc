@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/auth.h"
+#include "server/request_check.h"
 
 namespace parindex::server {
 
@@ -33,13 +34,23 @@ class Handler {
  public:
   Handler(Core* core, ServiceOptions options) : core_(core), options_(options) {}
 
-  // Authenticates from the bearer token, authorises `method`, runs `fn(caller)`.
-  template <typename Context, typename Response, typename Fn>
-  grpc::Status Run(Context* context, const char* method, Response* response, Fn fn) {
+  // Authenticates from the bearer token, authorises `method`, reads the request
+  // (`read(request)` is false for bytes that do not parse), checks it against the
+  // API's limits (server/request_check.h), then runs `fn(caller)`.
+  template <typename Context, typename Request, typename Read, typename Response,
+            typename Fn>
+  grpc::Status Run(Context* context, const char* method, Request* request, Read read,
+                   Response* response, Fn fn) {
     const absl::Time start = absl::Now();
     Caller caller;
     absl::Status status = Authenticate(context, &caller);
     if (status.ok()) status = Authorize(caller, method);
+    if (status.ok() && !read(request)) {
+      status = absl::InvalidArgumentError(
+          absl::StrCat("request: not a valid ", request->GetDescriptor()->full_name(),
+                       " (malformed protobuf or invalid UTF-8 in a string)"));
+    }
+    if (status.ok()) status = CheckRequest(*request);
     if (status.ok()) {
       absl::StatusOr<Response> result = fn(caller);
       status = result.status();
@@ -107,16 +118,39 @@ class Handler {
 };
 
 // Declares a handler method that calls the method of the same name of the Core's
-// `Part` (catalog, rounds, assessments, scores, reports, access: server/core.h).
-#define PARINDEX_RPC(Service, Part, Method, Request, Response)                    \
-  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request,   \
-                      v1::Response* response) override {                          \
-    return h_->Run(                                                               \
-        context, "/parindex.v1." #Service "/" #Method, response,                  \
-        [&](const Caller& c) { return h_->core()->Part().Method(c, *request); }); \
+// `Part` (catalog, rounds, assessments, scores, reports, access: server/core.h), on the
+// streamed-unary form of the sync API: the handler reads the request itself, so a
+// request that does not parse is answered INVALID_ARGUMENT (the plain sync API answers
+// INTERNAL with an empty message before any of our code runs). The answer is written
+// as the last message, sent together with the status as a plain unary call would.
+#define PARINDEX_RPC(Service, Part, Method, Request, Response)                  \
+  grpc::Status Streamed##Method(                                               \
+      grpc::ServerContext* context,                                            \
+      grpc::ServerUnaryStreamer<v1::Request, v1::Response>* stream) override { \
+    v1::Request request;                                                       \
+    v1::Response response;                                                     \
+    const grpc::Status status = h_->Run(                                       \
+        context, "/parindex.v1." #Service "/" #Method, &request,               \
+        [stream](v1::Request* r) { return stream->Read(r); }, &response,       \
+        [&](const Caller& c) { return h_->core()->Part().Method(c, request); }); \
+    if (status.ok()) stream->WriteLast(response, grpc::WriteOptions());        \
+    return status;                                                             \
   }
 
-class CriteriaServiceImpl final : public v1::CriteriaService::Service {
+// Parses a raw callback method's request; false if it is not a `message`.
+bool ParseBuffer(const grpc::ByteBuffer* buffer, google::protobuf::Message* message) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer->Dump(&slices).ok()) return false;
+  if (slices.size() == 1)
+    return message->ParseFromArray(slices[0].begin(), slices[0].size());
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return message->ParseFromString(bytes);
+}
+
+class CriteriaServiceImpl final : public v1::CriteriaService::StreamedUnaryService {
  public:
   explicit CriteriaServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(CriteriaService, catalog, CreateCriteriaSet, CreateCriteriaSetRequest,
@@ -129,7 +163,7 @@ class CriteriaServiceImpl final : public v1::CriteriaService::Service {
   std::shared_ptr<Handler> h_;
 };
 
-class PlanServiceImpl final : public v1::PlanService::Service {
+class PlanServiceImpl final : public v1::PlanService::StreamedUnaryService {
  public:
   explicit PlanServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(PlanService, catalog, PutPlan, PutPlanRequest, Plan)
@@ -139,7 +173,7 @@ class PlanServiceImpl final : public v1::PlanService::Service {
   std::shared_ptr<Handler> h_;
 };
 
-class UnitServiceImpl final : public v1::UnitService::Service {
+class UnitServiceImpl final : public v1::UnitService::StreamedUnaryService {
  public:
   explicit UnitServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(UnitService, catalog, PutUnit, PutUnitRequest, Unit)
@@ -149,7 +183,7 @@ class UnitServiceImpl final : public v1::UnitService::Service {
   std::shared_ptr<Handler> h_;
 };
 
-class RoundServiceImpl final : public v1::RoundService::Service {
+class RoundServiceImpl final : public v1::RoundService::StreamedUnaryService {
  public:
   explicit RoundServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(RoundService, rounds, CreateRound, CreateRoundRequest, Round)
@@ -165,7 +199,7 @@ class RoundServiceImpl final : public v1::RoundService::Service {
   std::shared_ptr<Handler> h_;
 };
 
-class AssessmentServiceImpl final : public v1::AssessmentService::Service {
+class AssessmentServiceImpl final : public v1::AssessmentService::StreamedUnaryService {
  public:
   explicit AssessmentServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(AssessmentService, assessments, GetAssessment, GetByNameRequest,
@@ -193,7 +227,10 @@ class AssessmentServiceImpl final : public v1::AssessmentService::Service {
 // GetUnitScore is the hot read: served on the callback API from cached bytes.
 class ScoreServiceImpl final
     : public v1::ScoreService::WithRawCallbackMethod_GetUnitScore<
-          v1::ScoreService::Service> {
+          v1::ScoreService::WithStreamedUnaryMethod_PreviewScore<
+              v1::ScoreService::WithStreamedUnaryMethod_GetRanking<
+                  v1::ScoreService::WithStreamedUnaryMethod_SummariseRound<
+                      v1::ScoreService::Service>>>> {
  public:
   explicit ScoreServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   grpc::ServerUnaryReactor* GetUnitScore(grpc::CallbackServerContext* context,
@@ -201,23 +238,11 @@ class ScoreServiceImpl final
                                          grpc::ByteBuffer* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     v1::GetUnitScoreRequest parsed;
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (request->Dump(&slices).ok()) {
-      for (const grpc::Slice& slice : slices) {
-        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-      }
-    }
-    if (!parsed.ParseFromString(bytes)) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                   "request: not a GetUnitScoreRequest"));
-      return reactor;
-    }
     std::string out;
     const grpc::Status status = h_->Run(
-        context, "/parindex.v1.ScoreService/GetUnitScore", &out, [&](const Caller& c) {
-          return h_->core()->scores().GetUnitScoreBytes(c, parsed);
-        });
+        context, "/parindex.v1.ScoreService/GetUnitScore", &parsed,
+        [request](v1::GetUnitScoreRequest* r) { return ParseBuffer(request, r); }, &out,
+        [&](const Caller& c) { return h_->core()->scores().GetUnitScoreBytes(c, parsed); });
     if (status.ok()) {
       grpc::Slice slice(out);
       *response = grpc::ByteBuffer(&slice, 1);
@@ -232,7 +257,7 @@ class ScoreServiceImpl final
   std::shared_ptr<Handler> h_;
 };
 
-class ReportServiceImpl final : public v1::ReportService::Service {
+class ReportServiceImpl final : public v1::ReportService::StreamedUnaryService {
  public:
   explicit ReportServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(ReportService, reports, ExportRound, ExportRoundRequest,
@@ -241,7 +266,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   std::shared_ptr<Handler> h_;
 };
 
-class AuditServiceImpl final : public v1::AuditService::Service {
+class AuditServiceImpl final : public v1::AuditService::StreamedUnaryService {
  public:
   explicit AuditServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(AuditService, access, ListAuditEvents, ListRequest,
@@ -250,7 +275,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   std::shared_ptr<Handler> h_;
 };
 
-class TokenServiceImpl final : public v1::TokenService::Service {
+class TokenServiceImpl final : public v1::TokenService::StreamedUnaryService {
  public:
   explicit TokenServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   PARINDEX_RPC(TokenService, access, CreateToken, CreateTokenRequest, CreateTokenResponse)
@@ -261,18 +286,29 @@ class TokenServiceImpl final : public v1::TokenService::Service {
   std::shared_ptr<Handler> h_;
 };
 
-// The benchmarks' baseline: the same authentication and logging as every call, on
-// the same (callback) API as GetUnitScore, and nothing else.
-class EchoServiceImpl final : public v1::EchoService::CallbackService {
+// The benchmarks' baseline: the same authentication, checks and logging as every
+// call, on the same (raw callback) API as GetUnitScore, and nothing else.
+class EchoServiceImpl final
+    : public v1::EchoService::WithRawCallbackMethod_Echo<v1::EchoService::Service> {
  public:
   explicit EchoServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
-                                 const v1::EchoMessage* request,
-                                 v1::EchoMessage* response) override {
+                                 const grpc::ByteBuffer* request,
+                                 grpc::ByteBuffer* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(h_->Run(
-        context, "/parindex.v1.EchoService/Echo", response,
-        [&](const Caller&) { return absl::StatusOr<v1::EchoMessage>(*request); }));
+    v1::EchoMessage parsed;
+    std::string out;
+    const grpc::Status status = h_->Run(
+        context, "/parindex.v1.EchoService/Echo", &parsed,
+        [request](v1::EchoMessage* r) { return ParseBuffer(request, r); }, &out,
+        [&](const Caller&) {
+          return absl::StatusOr<std::string>(parsed.SerializeAsString());
+        });
+    if (status.ok()) {
+      grpc::Slice slice(out);
+      *response = grpc::ByteBuffer(&slice, 1);
+    }
+    reactor->Finish(status);
     return reactor;
   }
 

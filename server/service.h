@@ -1,5 +1,6 @@
-// The gRPC services: each method authenticates, authorises, calls one Core method and
-// translates the result. No rule of the domain lives here.
+// The gRPC services: each method authenticates, authorises, reads the request and
+// checks it against the API's limits (server/request_check.h), calls one Core method
+// and translates the result. No rule of the domain lives here.
 #ifndef PARINDEX_SERVER_SERVICE_H_
 #define PARINDEX_SERVER_SERVICE_H_
 

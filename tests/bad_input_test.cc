@@ -1,6 +1,8 @@
 // Malformed requests against the real server, over HTTP/JSON (curl) and over gRPC (raw
 // request bytes): each gets its documented error, word for word, and nothing is stored
-// (the unit's form and its audit trail are unchanged afterwards).
+// (the unit's form and its audit trail are unchanged after each). Among them, requests
+// over the API's limits (proto annotations, server/request_check.h) and requests that
+// are not protobuf at all.
 #include <fstream>
 #include <memory>
 #include <string>
@@ -72,8 +74,10 @@ grpc::Status CallGrpc(const Server& server, const std::string& token,
 
 TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
   parindex::testing::TempDir dir;
+  // 12 MiB: gRPC then takes messages up to 16 MiB and HTTP bodies up to 17 MiB, so a
+  // 10 MiB string reaches the server's own checks.
   Server server =
-      Start(dir.File("bad.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "1"});
+      Start(dir.File("bad.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "12"});
   ASSERT_FALSE(server.http.empty());
   const std::string ward = server.tokens["ward XTH"];
   const std::string out = dir.File("out");
@@ -104,8 +108,25 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
                         R"(}}}, "etag": "1"}]})");
   };
   const std::string huge(100000, 'X');
+  const std::string ten_mib(10 << 20, 'x');
   // Invalid UTF-8 inside a string field, as protobuf bytes: field 1 (parent), 3 bytes.
   const std::string bad_utf8 = std::string("\x0a\x03", 2) + "a\xff" + "b";
+  // Not protobuf: field 1 says 5 bytes follow, 2 do.
+  const std::string truncated = std::string("\x0a\x05", 2) + "ab";
+  auto not_valid = [](const std::string& type) {
+    return absl::StrCat("request: not a valid parindex.v1.", type,
+                        " (malformed protobuf or invalid UTF-8 in a string)");
+  };
+  // Column 99: proto3 keeps an undeclared enum number, so a client can send it.
+  parindex::v1::GetUnitScoreRequest column99;
+  column99.set_name("rounds/hungyen-2023/assessments/XTH");
+  column99.set_column(static_cast<parindex::v1::Column>(99));
+  std::string many_updates = absl::StrCat("{", kParent, R"(, "updates": [)");
+  for (int i = 0; i < 301; ++i) {
+    absl::StrAppend(&many_updates, i ? ", " : "",
+                    R"({"entry": {"criterion": "III.2.1"}, "etag": "1"})");
+  }
+  many_updates += "]}";
   const std::vector<BadRequest> cases = {
       {"a count of the wrong type", update, figures("III.2.1", R"("resolved": "abc")"),
        false, true, 400, grpc::StatusCode::INVALID_ARGUMENT,
@@ -138,9 +159,43 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
        "updates[0].entry.criterion: 'X.9' is not a criterion to fill in commune-2025 v1"},
       {"a huge criterion code", update, figures(huge, R"("resolved": "1")"), false, false,
        400, grpc::StatusCode::INVALID_ARGUMENT,
-       // The message is cut at 1 KiB: the 29 bytes before the code, then 995 X.
-       absl::StrCat("updates[0].entry.criterion: '", std::string(1024 - 29, 'X'),
-                    "… (100076 bytes in all)")},
+       "updates[0].entry.criterion: 100000 bytes, more than the 128 allowed"},
+      {"a 10 MiB comment", update,
+       absl::StrCat("{", kParent,
+                    R"(, "updates": [{"entry": {"criterion": "III.2.1", "comment": ")",
+                    ten_mib, R"("}, "etag": "1"}]})"),
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].entry.comment: 10485760 bytes, more than the 2000 allowed"},
+      {"a 10 MiB request id", update,
+       absl::StrCat("{", kParent,
+                    R"(, "updates": [{"entry": {"criterion": "III.2.1", "self": )"
+                    R"({"figures": {"resolved": "10", "resolved_on_time": "9"}}}, )"
+                    R"("etag": "1"}], "request_id": ")",
+                    ten_mib, R"("})"),
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "request_id: 10485760 bytes, more than the 128 allowed"},
+      {"a figure name of 129 bytes", update,
+       figures("III.2.1", absl::StrCat(R"(")", std::string(129, 'r'), R"(": "1")")),
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       absl::StrCat("updates[0].entry.self.figures[", std::string(32, 'r'),
+                    "…]: key of 129 bytes, more than the 128 allowed")},
+      {"301 updates in one batch", update, many_updates, false, false, 400,
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "updates: 301 items, more than the 300 allowed"},
+      // Protobuf's JSON parser takes any number for an enum (proto3 enums are open);
+      // the server's check refuses it.
+      {"column 99 in JSON", "ScoreService/GetUnitScore",
+       R"({"name": "rounds/hungyen-2023/assessments/XTH", "column": 99})", false, true,
+       400, grpc::StatusCode::INVALID_ARGUMENT,
+       "column: 99 is not a value of parindex.v1.Column"},
+      {"column 99 in protobuf", "ScoreService/GetUnitScore", column99.SerializeAsString(),
+       true, false, 0, grpc::StatusCode::INVALID_ARGUMENT,
+       "column: 99 is not a value of parindex.v1.Column"},
+      {"a column name that does not exist", "ScoreService/GetUnitScore",
+       R"({"name": "rounds/hungyen-2023/assessments/XTH", "column": "BOTH"})", false,
+       true, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "body: not a JSON parindex.v1.GetUnitScoreRequest: (column): invalid value "
+       "\"BOTH\" for type type.googleapis.com/parindex.v1.Column"},
       {"a score above the maximum", update,
        absl::StrCat("{", kParent,
                     R"(, "updates": [{"entry": {"criterion": "I.5", "self": )"
@@ -167,9 +222,18 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
        false, true, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "body: not a JSON parindex.v1.BatchUpdateEntriesRequest: Encountered non UTF-8 "
        "code points."},
-      // gRPC itself refuses the bytes before any handler runs; it says nothing more.
       {"invalid UTF-8 in protobuf", update, bad_utf8, true, false, 0,
-       grpc::StatusCode::INTERNAL, ""},
+       grpc::StatusCode::INVALID_ARGUMENT, not_valid("BatchUpdateEntriesRequest")},
+      {"malformed protobuf", update, truncated, true, false, 0,
+       grpc::StatusCode::INVALID_ARGUMENT, not_valid("BatchUpdateEntriesRequest")},
+      {"malformed protobuf, on the callback API", "ScoreService/GetUnitScore", truncated,
+       true, false, 0, grpc::StatusCode::INVALID_ARGUMENT,
+       not_valid("GetUnitScoreRequest")},
+      {"invalid UTF-8 in protobuf, on the callback API", "ScoreService/GetUnitScore",
+       bad_utf8, true, false, 0, grpc::StatusCode::INVALID_ARGUMENT,
+       not_valid("GetUnitScoreRequest")},
+      {"malformed protobuf to Echo", "EchoService/Echo", truncated, true, false, 0,
+       grpc::StatusCode::INVALID_ARGUMENT, not_valid("EchoMessage")},
       {"evidence without a file name", "AssessmentService/UploadEvidence",
        absl::StrCat("{", kParent,
                     R"(, "criterion": "III.2.1", "content": "JVBERi0xLjQ="})"),
@@ -179,9 +243,9 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
        absl::StrCat("{", kParent,
                     R"(, "criterion": "III.2.1", "evidence": {"file_name": "x.pdf"}, )"
                     R"("content": ")",
-                    absl::Base64Escape(std::string((1 << 20) + 1, 'x')), R"("})"),
+                    absl::Base64Escape(std::string((12 << 20) + 1, 'x')), R"("})"),
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
-       "evidence 'x.pdf': 1048577 bytes exceed the limit of 1048576 bytes"},
+       "evidence 'x.pdf': 12582913 bytes exceed the limit of 12582912 bytes"},
   };
   for (const BadRequest& c : cases) {
     SCOPED_TRACE(c.what);
@@ -206,13 +270,13 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
       EXPECT_EQ(status.error_code(), c.grpc_code);
       EXPECT_EQ(status.error_message(), c.message);
     }
+    const auto after = snapshot();
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(after.first, before.first));
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(after.second, before.second));
   }
-  const auto after = snapshot();
   EXPECT_EQ(before.first.entries_size(), 59);  // the demo figures, surveys aside
-  EXPECT_TRUE(
-      google::protobuf::util::MessageDifferencer::Equals(after.first, before.first));
-  EXPECT_TRUE(
-      google::protobuf::util::MessageDifferencer::Equals(after.second, before.second));
   EXPECT_EQ(parindex::testing::Stop(server), 0);
 }
 

@@ -541,6 +541,10 @@ void CheckEtag(Judge& j, int64_t sent, int64_t current) {
 Outcome PredictAdvanceRound(const Model& m, const Call& c) {
   if (auto o = Gate(m, c)) return *o;
   Judge j;
+  if (c.to_phase > kPublished) {  // not a phase: refused at the boundary (README: Limits)
+    j.Refuse(StatusCode::INVALID_ARGUMENT, {{"the field", {"to_phase"}}});
+    return j.Verdict(m, m);
+  }
   if (m.phase == kPublished || c.to_phase != m.phase + 1)
     j.Refuse(StatusCode::FAILED_PRECONDITION, {{"the phase", {PhaseName(m.phase)}}});
   CheckEtag(j, c.etag, m.etag);

@@ -19,6 +19,7 @@
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/auth.h"
 #include "server/core.h"
+#include "server/request_check.h"
 #include "tests/service_fixture.h"
 #include "tests/store_test_util.h"
 
@@ -71,6 +72,79 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
     }
   }
   EXPECT_EQ(checked, 4 * 36);  // 36 methods × 4 roles
+}
+
+// Bytes that are not a request, and a request over a limit, sent to every method: no
+// token or a bad one is UNAUTHENTICATED and a role the table refuses is
+// PERMISSION_DENIED, as before; an allowed caller hears INVALID_ARGUMENT naming the
+// request type (the sync methods on their streamed-unary form, the callback ones
+// alike) or the field.
+TEST_F(ServiceTest, MalformedAndOversizedRequestsAreRefusedAfterTheTokenAndRoles) {
+  v1::PutUnitRequest put;
+  put.mutable_unit()->set_code("U1");
+  put.mutable_unit()->set_name("Phường 1");
+  put.mutable_unit()->set_kind(v1::WARD);
+  v1::Unit unit;
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  const std::map<v1::Role, std::string> tokens = {
+      {v1::ROLE_ADMIN, admin_},
+      {v1::ROLE_APPRAISER, appraiser_},
+      {v1::ROLE_READER, reader_},
+      {v1::ROLE_WARD, Token(v1::ROLE_WARD, "U1")}};
+  grpc::GenericStub generic(channel_);
+  auto call = [&](const std::string& method, const std::string& token,
+                  const std::string& bytes) {
+    grpc::ClientContext context;
+    if (!token.empty())
+      context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    std::string response;
+    return UnaryCallBytes(generic, &context, method, bytes, &response);
+  };
+  // Not protobuf: field 1 says 5 bytes follow, 2 do.
+  const std::string truncated = std::string("\x0a\x05", 2) + "ab";
+  int refused = 0;
+  for (const auto& [method, allowed] : MethodRoles()) {
+    const std::string full = absl::StrCat(method.substr(1, method.rfind('/') - 1), ".",
+                                          method.substr(method.rfind('/') + 1));
+    const google::protobuf::MethodDescriptor* m =
+        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full);
+    ASSERT_NE(m, nullptr) << method;
+    EXPECT_EQ(call(method, "", truncated).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << method;
+    // The request's first string field with a limit under 10 KiB, 10 KiB long.
+    const google::protobuf::FieldDescriptor* text = nullptr;
+    for (int i = 0; i < m->input_type()->field_count() && text == nullptr; ++i) {
+      const google::protobuf::FieldDescriptor* f = m->input_type()->field(i);
+      if (f->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+          LimitsOf(f).max_bytes < 10240)
+        text = f;
+    }
+    std::string oversized;
+    if (text != nullptr) {
+      oversized = absl::StrCat(std::string(1, static_cast<char>(text->number() << 3 | 2)),
+                               std::string("\x80\x50", 2), std::string(10240, 'x'));
+    }
+    for (const auto& [role, token] : tokens) {
+      const grpc::Status status = call(method, token, truncated);
+      if (!allowed.count(role)) {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << method;
+        continue;
+      }
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
+      EXPECT_EQ(status.error_message(),
+                absl::StrCat("request: not a valid ", m->input_type()->full_name(),
+                             " (malformed protobuf or invalid UTF-8 in a string)"));
+      ++refused;
+      if (text == nullptr) continue;
+      const grpc::Status over = call(method, token, oversized);
+      EXPECT_EQ(over.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
+      EXPECT_EQ(over.error_message(),
+                absl::StrCat(text->name(), ": 10240 bytes, more than the ",
+                             LimitsOf(text).max_bytes, " allowed"));
+    }
+  }
+  EXPECT_GT(refused, 36);
 }
 
 TEST_F(ServiceTest, AWardSeesAndChangesOnlyItsOwnUnit) {
