@@ -167,6 +167,29 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_tcp_nodelay(true);  // else small answers wait for delayed ACKs (40 ms)
+  // Refusals httplib makes itself (no handler ran) are answered in the same JSON shape
+  // as every other error, with the status httplib chose.
+  server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const int status = res.status;
+    switch (status) {
+      case 400:
+        SendError(res, grpc::StatusCode::INVALID_ARGUMENT,
+                  "the request could not be read (a POST needs a JSON body, or "
+                  "Content-Length: 0)");
+        break;
+      case 404:
+        SendError(res, grpc::StatusCode::NOT_FOUND, absl::StrCat("no such path: ", req.path));
+        break;
+      case 413:
+        SendError(res, grpc::StatusCode::RESOURCE_EXHAUSTED,
+                  "the request body is larger than this server accepts");
+        break;
+      default:
+        SendError(res, grpc::StatusCode::UNKNOWN, absl::StrCat("HTTP status ", status));
+    }
+    res.status = status;
+  });
   grpc::Channel* channel = channel_.get();
   JsonCache* json_cache = json_cache_.get();
   server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel, json_cache](

@@ -80,10 +80,12 @@ class Handler {
           "missing 'authorization: Bearer <token>' metadata");
     }
     absl::string_view value(it->second.data(), it->second.size());
-    if (!absl::ConsumePrefix(&value, "Bearer ")) {
+    // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" too.
+    if (!absl::StartsWithIgnoreCase(value, "Bearer ")) {
       return absl::UnauthenticatedError(
           "authorization metadata must be 'Bearer <token>'");
     }
+    value.remove_prefix(7);
     absl::StatusOr<Caller> found = core_->access().Authenticate(value);
     if (!found.ok()) return found.status();
     *caller = *found;

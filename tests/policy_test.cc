@@ -541,6 +541,24 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
   }
 }
 
+// The authorization scheme is case-insensitive, as HTTP says.
+TEST_F(PolicyTest, BearerIsReadInAnyCase) {
+  for (const char* scheme : {"bearer ", "BEARER ", "Bearer "}) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat(scheme, reader_));
+    v1::Token token;
+    EXPECT_TRUE(tokens_->GetCallerToken(&context, v1::GetCallerTokenRequest(), &token).ok())
+        << scheme;
+    EXPECT_EQ(token.role(), v1::ROLE_READER);
+  }
+  grpc::ClientContext basic;
+  basic.AddMetadata("authorization", absl::StrCat("Basic ", reader_));
+  v1::Token token;
+  EXPECT_EQ(tokens_->GetCallerToken(&basic, v1::GetCallerTokenRequest(), &token)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
 // A deployment whose --admin-token-file token was revoked still starts.
 TEST_F(PolicyTest, ARevokedAdminTokenFileIsReportedNotFatal) {
   const std::string secret(40, 'k');

@@ -506,7 +506,30 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
   }
   EXPECT_EQ(Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
                  server.tokens["ward PLS"], "@" + dir.File("big.json"), out),
-            std::make_pair(413, std::string()));
+            std::make_pair(413, std::string(R"({"code": "RESOURCE_EXHAUSTED", "message": )"
+                                            R"("the request body is larger than this )"
+                                            R"(server accepts", "details": []})"
+                                            "\n")));
+  // A POST without a body or its length, and a path that is not there: JSON errors.
+  const std::string no_body = absl::StrCat(
+      "curl -s -X POST -o '", out, "' -w '%{http_code}' -H 'Authorization: Bearer ",
+      appraiser, "' ", server.http, "/parindex.v1.RoundService/ListRounds");
+  FILE* pipe = popen(no_body.c_str(), "r");
+  char http_code[8] = {0};
+  ASSERT_GT(std::fread(http_code, 1, sizeof(http_code) - 1, pipe), 0u);
+  pclose(pipe);
+  EXPECT_EQ(std::string(http_code), "400");
+  std::ifstream body(out);
+  std::stringstream text;
+  text << body.rdbuf();
+  EXPECT_EQ(text.str(), R"j({"code": "INVALID_ARGUMENT", "message": "the request could )j"
+                        R"j(not be read (a POST needs a JSON body, or Content-Length: )j"
+                        R"j(0)", "details": []})j"
+                        "\n");
+  EXPECT_EQ(Curl(server.http + "/v1/nowhere", appraiser, "", out),
+            std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": "no such )"
+                                            R"(path: /v1/nowhere", "details": []})"
+                                            "\n")));
 
   // Report downloads are the files themselves.
   auto [xlsx_code, xlsx] =
