@@ -81,6 +81,17 @@ absl::StatusOr<std::string> BaseName(absl::string_view name, absl::string_view f
   return out;
 }
 
+// The assessment `a` after a stored state change (its ack), as a reader sees it.
+v1::Assessment Moved(const v1::Round& round, v1::Assessment a, v1::AssessmentState state,
+                     bool reopened, const v1::WriteAck& ack) {
+  a.set_state(state);
+  a.set_version(ack.version());
+  a.set_reopened(reopened);
+  a.set_updated_at(ack.at());
+  a.set_state(EffectiveState(round, a));
+  return a;
+}
+
 const v1::Entry* FindEntry(const v1::Assessment& a, absl::string_view criterion) {
   for (const v1::Entry& e : a.entries()) {
     if (e.criterion() == criterion) return &e;
@@ -124,13 +135,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::MoveTo(const Caller& c,
                                                       int64_t etag) {
   const bool reopened = rule.reopens;
   auto build = [&](const v1::WriteAck& ack) {
-    v1::Assessment after = t.a;
-    after.set_state(rule.stores);
-    after.set_version(ack.version());
-    after.set_reopened(reopened);
-    after.set_updated_at(ack.at());
-    after.set_state(EffectiveState(t.round->round, after));
-    return after;
+    return Moved(t.round->round, t.a, rule.stores, reopened, ack);
   };
   ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
                                               ctx,
@@ -476,12 +481,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
       e->set_updated_at(ack.at());
       e->set_updated_by(c.token_id);
     }
-    after.set_state(rule->stores);
-    after.set_version(ack.version());
-    after.set_reopened(false);
-    after.set_updated_at(ack.at());
-    after.set_state(EffectiveState(t.round->round, after));
-    return after;
+    return Moved(t.round->round, std::move(after), rule->stores, false, ack);
   };
   ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
                                               ctx,

@@ -1080,6 +1080,17 @@ absl::Status CheckFormSize(sqlite3* db, const std::string& r, const std::string&
 
 }  // namespace
 
+absl::Status SqliteStore::FormWritten(Tx& tx, const std::string& r,
+                                      const std::string& u) const {
+  RETURN_IF_ERROR(CheckFormSize(tx.db(), r, u, tx.ctx().actor, options_.max_assessment_bytes));
+  return Stmt(tx.db(),
+              "UPDATE assessments SET updated_at = ? WHERE round_id = ? AND unit_code = ?")
+      .Bind(1, tx.now())
+      .Bind(2, r)
+      .Bind(3, u)
+      .Run();
+}
+
 absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
     Tx& tx, const std::string& r, const std::string& u,
     const std::vector<EntryUpdate>& updates) const {
@@ -1135,14 +1146,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
                              resource, before, Json(entry)));
     ack.add_versions(entry.version());
   }
-  RETURN_IF_ERROR(CheckFormSize(tx.db(), r, u, tx.ctx().actor, options_.max_assessment_bytes));
-  RETURN_IF_ERROR(Stmt(tx.db(),
-                       "UPDATE assessments SET updated_at = ? WHERE round_id = ? AND "
-                       "unit_code = ?")
-                      .Bind(1, tx.now())
-                      .Bind(2, r)
-                      .Bind(3, u)
-                      .Run());
+  RETURN_IF_ERROR(FormWritten(tx, r, u));
   return ack;
 }
 
@@ -1256,14 +1260,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
                             .BindBlob(1, meta.SerializeAsString())
                             .Bind(2, id)
                             .Run());
-        RETURN_IF_ERROR(CheckFormSize(tx.db(), r, u, tx.ctx().actor, options_.max_assessment_bytes));
-        RETURN_IF_ERROR(Stmt(tx.db(),
-                             "UPDATE assessments SET updated_at = ? WHERE round_id = ? "
-                             "AND unit_code = ?")
-                            .Bind(1, tx.now())
-                            .Bind(2, r)
-                            .Bind(3, u)
-                            .Run());
+        RETURN_IF_ERROR(FormWritten(tx, r, u));
         RETURN_IF_ERROR(tx.Audit("evidence.add",
                                  absl::StrCat(EntryName(r, u, c), "/evidence/", id), "",
                                  Json(meta)));

@@ -130,6 +130,9 @@ class SqliteStore final : public Store {
   // once an hour of the store's clock).
   absl::Status PruneRequests();
   absl::Status PinFinalisedRounds();
+  // After a write to a unit's form, in its transaction: the form still fits its limit
+  // (FAILED_PRECONDITION otherwise) and its updated_at moves.
+  absl::Status FormWritten(Tx& tx, const std::string& round, const std::string& unit) const;
   // Stores one unit's entry updates inside the caller's transaction (stale → ABORTED).
   absl::StatusOr<v1::WriteAck> WriteEntries(Tx& tx, const std::string& round,
                                             const std::string& unit,
