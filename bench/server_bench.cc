@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -96,6 +97,24 @@ Result RunHttp(const std::string& name, const std::string& address,
   return result;
 }
 
+// CPU seconds (user + system) `pid` has used so far, from /proc (10 ms resolution).
+double CpuSeconds(pid_t pid) {
+  std::FILE* f = std::fopen(absl::StrCat("/proc/", pid, "/stat").c_str(), "r");
+  if (f == nullptr) return 0;
+  char buffer[1024];
+  const size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, f);
+  std::fclose(f);
+  buffer[n] = 0;
+  // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
+  const char* p = std::strrchr(buffer, ')');
+  if (p == nullptr) return 0;
+  unsigned long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                  &stime) != 2)
+    return 0;
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,13 +139,24 @@ int main(int argc, char** argv) {
   auto assessments = v1::AssessmentService::NewStub(channel);
   const std::string appraiser = server.tokens["appraiser"];
   std::vector<Result> results;
+  // The server's CPU time per answered call, per result: unlike calls/s it hardly
+  // moves when other work shares the machine, so it compares builds run at different
+  // times.
+  std::vector<double> server_cpu_us;
+  auto measure = [&](const std::function<Result()>& run) {
+    const double before = CpuSeconds(server.pid);
+    Result r = run();
+    const double cpu = CpuSeconds(server.pid) - before;
+    server_cpu_us.push_back(r.ok > 0 ? cpu * 1e6 / r.ok : 0);
+    results.push_back(std::move(r));
+  };
 
   auto run_reads = [&](const std::string& name,
                        const std::function<std::unique_ptr<Slot>()>& make) {
     std::vector<std::unique_ptr<Slot>> slots;
     for (int i = 0; i < in_flight; ++i) slots.push_back(make());
     Run(name, slots, 0.5);  // warm up: caches, connections
-    results.push_back(Run(name, slots, seconds));
+    measure([&] { return Run(name, slots, seconds); });
   };
   v1::EchoMessage hello;
   hello.set_text("xin chào");
@@ -161,18 +191,22 @@ int main(int argc, char** argv) {
           &generic, "/parindex.v1.ScoreService/GetUnitScore", appraiser, unit_score));
     }
     Run("warm-up", slots, 0.5);
-    results.push_back(
-        Run(absl::StrCat("GetUnitScore, gRPC, ", kHttpClients, " in flight"), slots,
-            seconds));
+    measure([&] {
+      return Run(absl::StrCat("GetUnitScore, gRPC, ", kHttpClients, " in flight"), slots,
+                 seconds);
+    });
     RunHttp("warm-up", server.http, "/parindex.v1.ScoreService/GetUnitScore", appraiser,
             R"({"name": "rounds/hungyen-2023/assessments/PLS"})", 0.5);
-    results.push_back(
-        RunHttp(absl::StrCat("GetUnitScore, HTTP/JSON, ", kHttpClients, " clients"),
-                server.http, "/parindex.v1.ScoreService/GetUnitScore", appraiser,
-                R"({"name": "rounds/hungyen-2023/assessments/PLS"})", seconds));
-    results.push_back(RunHttp(absl::StrCat("Echo, HTTP/JSON, ", kHttpClients, " clients"),
-                              server.http, "/parindex.v1.EchoService/Echo", appraiser,
-                              R"({"text": "xin chào"})", seconds));
+    measure([&] {
+      return RunHttp(absl::StrCat("GetUnitScore, HTTP/JSON, ", kHttpClients, " clients"),
+                     server.http, "/parindex.v1.ScoreService/GetUnitScore", appraiser,
+                     R"({"name": "rounds/hungyen-2023/assessments/PLS"})", seconds);
+    });
+    measure([&] {
+      return RunHttp(absl::StrCat("Echo, HTTP/JSON, ", kHttpClients, " clients"),
+                     server.http, "/parindex.v1.EchoService/Echo", appraiser,
+                     R"({"text": "xin chào"})", seconds);
+    });
   }
 
   // Writes: the round moves to appraisal; each slot appraises its own (unit, judgement
@@ -225,7 +259,8 @@ int main(int argc, char** argv) {
     }
     writers.push_back(std::make_unique<Appraise>(&generic, appraiser, request));
   }
-  results.push_back(Run("BatchUpdateEntries (acknowledged writes)", writers, seconds));
+  measure(
+      [&] { return Run("BatchUpdateEntries (acknowledged writes)", writers, seconds); });
 
   kill(server.pid, SIGTERM);
   int status = 0;
@@ -236,15 +271,16 @@ int main(int argc, char** argv) {
   std::printf(
       "%d calls in flight, %.1f s per workload, server and client on the same 2 cores\n",
       in_flight, seconds);
-  std::printf("%-42s %10s %8s %10s %10s %10s\n", "workload", "calls/s", "errors",
-              "p50 ms", "p99 ms", "vs echo");
+  std::printf("%-42s %10s %8s %10s %10s %10s %14s\n", "workload", "calls/s", "errors",
+              "p50 ms", "p99 ms", "vs echo", "server us/call");
   const double echo_rate = results[0].ok / results[0].seconds;
   bool failed = false;
-  for (const Result& r : results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
     const double rate = r.ok / r.seconds;
-    std::printf("%-42s %10.0f %8lld %10.2f %10.2f %9.2fx\n", r.name.c_str(), rate,
+    std::printf("%-42s %10.0f %8lld %10.2f %10.2f %9.2fx %14.1f\n", r.name.c_str(), rate,
                 static_cast<long long>(r.failed), Percentile(r.latencies_ms, 0.5),
-                Percentile(r.latencies_ms, 0.99), rate / echo_rate);
+                Percentile(r.latencies_ms, 0.99), rate / echo_rate, server_cpu_us[i]);
     if (r.failed > 0) {
       std::printf("  first error: %s\n", r.first_error.c_str());
       failed = true;
