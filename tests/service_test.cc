@@ -223,6 +223,20 @@ class ServiceTest : public ::testing::Test {
   criteria::FiguresFile figures_;
 };
 
+// The 1 KiB cut of error messages (a 100 KB value no longer reaches the Core's
+// messages end to end: the limits refuse it first).
+TEST(ShortenMessage, CutsAtAUtf8BoundaryAndSaysHowLongItWas) {
+  EXPECT_EQ(ShortenMessage(std::string(1024, 'X'), 1024), std::string(1024, 'X'));
+  EXPECT_EQ(ShortenMessage(std::string(2000, 'X'), 1024),
+            absl::StrCat(std::string(1024, 'X'), "… (2000 bytes in all)"));
+  std::string vietnamese;
+  for (int i = 0; i < 1000; ++i) vietnamese += "ạ";  // 3 bytes each
+  std::string first;
+  for (int i = 0; i < 341; ++i) first += "ạ";  // 1023 bytes: the next would cut one
+  EXPECT_EQ(ShortenMessage(vietnamese, 1024),
+            absl::StrCat(first, "… (3000 bytes in all)"));
+}
+
 // Every method of the table, called by every role, with no token and a bad one.
 TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
   v1::PutUnitRequest put;
