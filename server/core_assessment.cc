@@ -81,6 +81,12 @@ absl::StatusOr<std::string> BaseName(absl::string_view name, absl::string_view f
   return out;
 }
 
+// A unit's own self-assessment fills three quarters of a form at most (the office's
+// appraisal, requests and surveys have the rest); explanations may use the whole.
+bool UnitShare(const WorkflowRule& rule) {
+  return rule.role == v1::ROLE_WARD && rule.deadline == Deadline::kSelfAssessment;
+}
+
 // The assessment `a` after a stored state change (its ack), as a reader sees it.
 v1::Assessment Moved(const v1::Round& round, v1::Assessment a, v1::AssessmentState state,
                      bool reopened, const v1::WriteAck& ack) {
@@ -196,6 +202,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   }
   const v1::Column column = c.role == v1::ROLE_WARD ? v1::SELF : v1::APPRAISED;
   ctx.action = verb == Verb::kCorrectEntries ? "entry.correct" : "entry.update";
+  ctx.unit_share = UnitShare(rule);
 
   std::map<std::string, const v1::Entry*> existing;
   for (const v1::Entry& e : stored.entries()) existing[e.criterion()] = &e;
@@ -257,6 +264,14 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     options.set_replace_repeated_fields(true);
     FieldMaskUtil::MergeMessageTo(u.entry(), mask, options, &merged);
     for (v1::Evidence& e : *merged.mutable_evidence()) {
+      // A typed reference: what the server sets for uploaded files is not the
+      // client's to say (a file listed back on read is dropped by the store as before).
+      if (e.id() == 0) {
+        e.clear_sha256();
+        e.clear_size_bytes();
+        e.clear_uploaded_by();
+        e.clear_by_office();
+      }
       if (e.file_name().empty()) continue;
       ASSIGN_OR_RETURN(
           *e.mutable_file_name(),
@@ -320,6 +335,7 @@ absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
   if (r.content().empty())
     return absl::InvalidArgumentError("content: the file is empty");
   ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kUploadEvidence, t));
+  ctx.unit_share = UnitShare(*rule);
   if (rule->requested_only) {
     const v1::Entry* entry = FindEntry(t.a, r.criterion());
     if (entry == nullptr || entry->explanation_request().empty()) {

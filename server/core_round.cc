@@ -180,6 +180,7 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
     const Caller& c, const v1::ListAssessmentsRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
+  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kRound));
   if (r.page_size() < 0)
     return absl::InvalidArgumentError("page_size: must not be negative");
   size_t offset = 0;

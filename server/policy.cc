@@ -40,14 +40,13 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_v
       }
       return absl::OkStatus();
     case v1::ROLE_WARD:
-      if (what == Subject::kRound) {
-        if (std::find(round.units().begin(), round.units().end(), caller.unit) !=
-            round.units().end()) {
-          return absl::OkStatus();
-        }
+      // A ward sees nothing of a round its unit is not in, published or not.
+      if (std::find(round.units().begin(), round.units().end(), caller.unit) ==
+          round.units().end()) {
         return absl::PermissionDeniedError(absl::StrCat(
             "round ", round.id(), " is not one of unit ", caller.unit, "'s rounds"));
       }
+      if (what == Subject::kRound) return absl::OkStatus();
       if (!unit.empty() && unit == caller.unit) return absl::OkStatus();
       if (what == Subject::kForm || what == Subject::kFile) {
         return absl::PermissionDeniedError(

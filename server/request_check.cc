@@ -2,6 +2,7 @@
 // (the fields worth looking at, with their limits resolved), built once.
 #include "server/request_check.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -10,7 +11,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "parindex/v1/common.pb.h"
 
 namespace parindex::server {

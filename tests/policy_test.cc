@@ -541,6 +541,72 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
   }
 }
 
+// A ward sees nothing of a round its unit is not in, not even once it is published; and
+// what the server says of uploaded files is not a client's to type.
+TEST_F(PolicyTest, AWardSeesOnlyItsRoundsAndCannotForgeFileDetails) {
+  CreateDemoRound();
+  v1::GetByNameRequest get_round;
+  get_round.set_name("rounds/r");
+  v1::Round r;
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &r).ok());
+  v1::CreateRoundRequest create;
+  *create.mutable_round() = r;
+  create.mutable_round()->set_id("r-ls");
+  create.mutable_round()->clear_units();
+  create.mutable_round()->add_units("LS");
+  v1::Round created;
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &created)
+          .ok());
+  for (int phase = v1::PHASE_SELF_ASSESSMENT; phase <= v1::PHASE_PUBLISHED; ++phase) {
+    v1::AdvanceRoundRequest advance;
+    advance.set_name("rounds/r-ls");
+    advance.set_to_phase(static_cast<v1::RoundPhase>(phase));
+    advance.set_etag(created.version());
+    ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_,
+                     advance, &created)
+                    .ok());
+  }
+  v1::GetRankingRequest ranking_request;
+  ranking_request.set_name("rounds/r-ls");
+  v1::Ranking ranking;
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, wards_["HN"],
+                 ranking_request, &ranking)
+                .error_message(),
+            "round r-ls is not one of unit HN's rounds");
+  EXPECT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, wards_["LS"],
+                   ranking_request, &ranking)
+                  .ok());
+  v1::ListAssessmentsRequest list;
+  list.set_parent("rounds/r-ls");
+  v1::ListAssessmentsResponse listed;
+  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, wards_["HN"],
+                 list, &listed)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::BatchUpdateEntriesRequest forged;
+  forged.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = forged.add_updates();
+  u->mutable_entry()->set_criterion("I.1.1");
+  v1::Evidence* e = u->mutable_entry()->add_evidence();
+  e->set_file_name("qd.pdf");
+  e->set_by_office(true);
+  e->set_uploaded_by("tok_office");
+  e->set_sha256(std::string(64, '0'));
+  e->set_size_bytes(123456);
+  ASSERT_TRUE(Update(wards_["HN"], forged).ok());
+  const v1::Assessment hn = Assessment("HN");
+  ASSERT_EQ(hn.entries_size(), 1);
+  ASSERT_EQ(hn.entries(0).evidence_size(), 1);
+  EXPECT_FALSE(hn.entries(0).evidence(0).by_office());
+  EXPECT_EQ(hn.entries(0).evidence(0).uploaded_by(), "");
+  EXPECT_EQ(hn.entries(0).evidence(0).sha256(), "");
+  EXPECT_EQ(hn.entries(0).evidence(0).size_bytes(), 0);
+  EXPECT_EQ(hn.state(), v1::STATE_DRAFT);  // the unit's own reference
+}
+
 // The authorization scheme is case-insensitive, as HTTP says.
 TEST_F(PolicyTest, BearerIsReadInAnyCase) {
   for (const char* scheme : {"bearer ", "BEARER ", "Bearer "}) {

@@ -405,6 +405,7 @@ TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
   // A ward fills three quarters at most; the office keeps the rest.
   WriteContext ward = Admin();
   ward.actor = {"tok_u2", "ward", "U2"};
+  ward.unit_share = true;
   store::EntryUpdate ward_text = Figure("II.1", 1, 0);
   ward_text.entry.set_comment(std::string(2800, 'w'));
   ASSERT_TRUE(store_->UpdateEntries(ward, "r", "U2", {ward_text}).ok());
@@ -413,7 +414,7 @@ TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
   EXPECT_THAT(std::string(store_->UpdateEntries(ward, "r", "U2", {ward_more})
                               .status()
                               .message()),
-              HasSubstr(", more than the 3000 a unit may fill in one form; shorten"));
+              HasSubstr(", more than the 3000 a unit may fill in its self-assessment; shorten"));
   store::EntryUpdate office = Figure("II.3", 1, 0);
   office.entry.set_appraisal_comment(std::string(500, 'o'));
   EXPECT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {office}).ok());

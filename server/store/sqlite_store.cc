@@ -1055,12 +1055,11 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
 namespace {
 
 // FAILED_PRECONDITION when a unit's form (its entries and the details of its files)
-// would hold more than the limit: a read of it must fit in one answer. A ward's writes
-// may fill three quarters of it, so that the office can always still appraise, ask
-// for explanations and import surveys.
+// would hold more than the limit: a read of it must fit in one answer. A unit's
+// self-assessment may fill three quarters of it (WriteContext::unit_share).
 absl::Status CheckFormSize(sqlite3* db, const std::string& r, const std::string& u,
-                           const Actor& actor, int64_t max) {
-  const int64_t limit = actor.role == "ward" ? max / 4 * 3 : max;
+                           bool unit_share, int64_t max) {
+  const int64_t limit = unit_share ? max / 4 * 3 : max;
   Stmt size(db,
             "SELECT (SELECT COALESCE(SUM(length(body)), 0) FROM entries "
             "WHERE round_id = ?1 AND unit_code = ?2) + "
@@ -1072,7 +1071,7 @@ absl::Status CheckFormSize(sqlite3* db, const std::string& r, const std::string&
     return absl::FailedPreconditionError(absl::StrCat(
         AssessmentName(r, u), ": the form would hold ", size.Int(0),
         " bytes of entries and file details, more than the ", limit,
-        actor.role == "ward" ? " a unit may fill in one form" : " one form may hold",
+        unit_share ? " a unit may fill in its self-assessment" : " one form may hold",
         "; shorten comments, explanations or summaries"));
   }
   return absl::OkStatus();
@@ -1082,7 +1081,8 @@ absl::Status CheckFormSize(sqlite3* db, const std::string& r, const std::string&
 
 absl::Status SqliteStore::FormWritten(Tx& tx, const std::string& r,
                                       const std::string& u) const {
-  RETURN_IF_ERROR(CheckFormSize(tx.db(), r, u, tx.ctx().actor, options_.max_assessment_bytes));
+  RETURN_IF_ERROR(
+      CheckFormSize(tx.db(), r, u, tx.ctx().unit_share, options_.max_assessment_bytes));
   return Stmt(tx.db(),
               "UPDATE assessments SET updated_at = ? WHERE round_id = ? AND unit_code = ?")
       .Bind(1, tx.now())

@@ -47,6 +47,9 @@ struct WriteContext {
   // Makes the answer that a replay gets, from the write's ack, inside its transaction;
   // stored with the request id. Unset: the ack itself.
   std::function<std::string(const v1::WriteAck&)> response;
+  // A unit's own self-assessment: it may fill three quarters of the form, so that the
+  // office can always still appraise, ask for explanations and import surveys.
+  bool unit_share = false;
   std::string reason;  // kept in the audit trail
   std::string action;  // names the change in the audit trail when the method's own
                        // name is not precise enough ("entry.correct")
