@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/fault_vfs.h"
@@ -523,14 +524,47 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   }
   Reopen(first);
   testing::AddRoundFixture(*store_);
-  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {Figure("II.1", 412, 0)}).ok());
   store_.reset();
+  // An entry, a file and a request id as the first release wrote them (its SQL).
+  store::EntryUpdate figure = Figure("II.1", 412, 0);
+  figure.entry.set_version(1);
+  std::string body;
+  ASSERT_TRUE(figure.entry.SerializeToString(&body));
+  v1::Evidence meta;
+  meta.set_file_name("kh.pdf");
+  std::string meta_bytes;
+  ASSERT_TRUE(meta.SerializeToString(&meta_bytes));
+  RawExec(dir_.File("parindex.db"),
+          absl::StrCat("INSERT INTO entries VALUES ('r', 'U1', 'II.1', 1, X'",
+                       absl::BytesToHexString(body),
+                       "', '2023-11-20T02:00:00.000Z', 'tok_admin');"
+                       "INSERT INTO evidence (round_id, unit_code, criterion, meta, sha256, "
+                       "size, content, created_at) VALUES ('r', 'U1', 'II.2', X'",
+                       absl::BytesToHexString(meta_bytes),
+                       "', 'x', 1, X'41', '2023-11-20T02:00:00.000Z');"
+                       "INSERT INTO requests VALUES ('old', 'UpdateEntries', X'', "
+                       "'2023-11-20T02:00:00.000Z');"));
   ASSERT_EQ(UserVersion(dir_.File("parindex.db")), 1);
-  Reopen();
+  SqliteOptions small;
+  small.max_assessment_bytes =
+      static_cast<int64_t>(body.size() + meta_bytes.size()) + 10;  // just fits
+  Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   EXPECT_EQ(LatestSchemaVersion(), 4);
   EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).self().figures().at("x"), 412);
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
+  // The form's size was counted at the upgrade: 11 more bytes do not fit.
+  store::EntryUpdate more = Figure("II.3", 1, 0);
+  more.entry.set_comment(std::string(11, 'x'));
+  auto refused = store_->UpdateEntries(Admin(), "r", "U1", {more});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  // The same entry stored on U2 (an empty form) tells its size as stored.
+  Reopen();
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {more}).ok());
+  const size_t stored = store_->GetAssessment("r", "U2")->entries(0).ByteSizeLong();
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr(absl::StrCat("rounds/r/assessments/U1: the form would hold ",
+                                     body.size() + meta_bytes.size() + stored, " bytes")));
 }
 
 TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {

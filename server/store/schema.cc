@@ -74,11 +74,19 @@ CREATE TABLE requests (
 CREATE INDEX requests_by_age ON requests(created_at);
 )sql",
       // 4: a finalised round keeps the units and plans it was scored with, so that a
-      // later change to a unit or a plan never moves published results.
+      // later change to a unit or a plan never moves published results; a form's size
+      // (its entries and file details) is kept on its assessment, so that a write need
+      // not sum it.
       R"sql(
 CREATE TABLE round_inputs (
   round_id TEXT NOT NULL REFERENCES rounds(id), kind TEXT NOT NULL, key TEXT NOT NULL,
   body BLOB NOT NULL, PRIMARY KEY (round_id, kind, key)) STRICT;
+ALTER TABLE assessments ADD COLUMN form_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE assessments SET form_bytes =
+  (SELECT COALESCE(SUM(length(body)), 0) FROM entries e
+   WHERE e.round_id = assessments.round_id AND e.unit_code = assessments.unit_code) +
+  (SELECT COALESCE(SUM(length(meta)), 0) FROM evidence v
+   WHERE v.round_id = assessments.round_id AND v.unit_code = assessments.unit_code);
 )sql",
   };
   return *steps;

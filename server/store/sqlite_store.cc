@@ -1052,43 +1052,29 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
       });
 }
 
-namespace {
-
-// FAILED_PRECONDITION when a unit's form (its entries and the details of its files)
-// would hold more than the limit: a read of it must fit in one answer. A unit's
-// self-assessment may fill three quarters of it (WriteContext::unit_share).
-absl::Status CheckFormSize(sqlite3* db, const std::string& r, const std::string& u,
-                           bool unit_share, int64_t max) {
+// After a write to a unit's form, in its transaction: the form's size moves by
+// `delta` bytes (its entries' bodies and its files' details, kept on the assessment so
+// that no write sums them), it must still fit — a read of it is one answer — and its
+// updated_at moves. A unit's self-assessment may fill three quarters of the limit
+// (WriteContext::unit_share), so that the office can always appraise, ask and import.
+absl::Status SqliteStore::FormWritten(Tx& tx, const std::string& r, const std::string& u,
+                                      int64_t delta) const {
+  Stmt update(tx.db(),
+              "UPDATE assessments SET updated_at = ?, form_bytes = form_bytes + ? "
+              "WHERE round_id = ? AND unit_code = ? RETURNING form_bytes");
+  update.Bind(1, tx.now()).Bind(2, delta).Bind(3, r).Bind(4, u);
+  ASSIGN_OR_RETURN(bool row, update.Step());
+  const bool unit_share = tx.ctx().unit_share;
+  const int64_t max = options_.max_assessment_bytes;
   const int64_t limit = unit_share ? max / 4 * 3 : max;
-  Stmt size(db,
-            "SELECT (SELECT COALESCE(SUM(length(body)), 0) FROM entries "
-            "WHERE round_id = ?1 AND unit_code = ?2) + "
-            "(SELECT COALESCE(SUM(length(meta)), 0) FROM evidence "
-            "WHERE round_id = ?1 AND unit_code = ?2)");
-  size.Bind(1, r).Bind(2, u);
-  ASSIGN_OR_RETURN(bool row, size.Step());
-  if (row && size.Int(0) > limit) {
+  if (row && delta > 0 && update.Int(0) > limit) {
     return absl::FailedPreconditionError(absl::StrCat(
-        AssessmentName(r, u), ": the form would hold ", size.Int(0),
+        AssessmentName(r, u), ": the form would hold ", update.Int(0),
         " bytes of entries and file details, more than the ", limit,
         unit_share ? " a unit may fill in its self-assessment" : " one form may hold",
         "; shorten comments, explanations or summaries"));
   }
   return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::Status SqliteStore::FormWritten(Tx& tx, const std::string& r,
-                                      const std::string& u) const {
-  RETURN_IF_ERROR(
-      CheckFormSize(tx.db(), r, u, tx.ctx().unit_share, options_.max_assessment_bytes));
-  return Stmt(tx.db(),
-              "UPDATE assessments SET updated_at = ? WHERE round_id = ? AND unit_code = ?")
-      .Bind(1, tx.now())
-      .Bind(2, r)
-      .Bind(3, u)
-      .Run();
 }
 
 absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
@@ -1100,6 +1086,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
   ASSIGN_OR_RETURN(bool exists, assessment.Step());
   if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
   v1::WriteAck ack;
+  int64_t delta = 0;
   for (const EntryUpdate& update : updates) {
     const std::string& criterion = update.entry.criterion();
     const std::string resource = EntryName(r, u, criterion);
@@ -1113,6 +1100,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
       return Stale(resource, stored, update.expected_version);
     std::string before;
     if (found) {
+      delta -= static_cast<int64_t>(get.Blob(1).size());
       ASSIGN_OR_RETURN(v1::Entry old, Parse<v1::Entry>(get.Blob(1), "entry"));
       old.set_version(stored);
       before = Json(old);
@@ -1127,6 +1115,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
     entry.set_version(stored + 1);
     entry.set_updated_at(tx.now());
     entry.set_updated_by(tx.ctx().actor.id);
+    const std::string body = entry.SerializeAsString();
+    delta += static_cast<int64_t>(body.size());
     RETURN_IF_ERROR(Stmt(tx.db(),
                          "INSERT INTO entries (round_id, unit_code, criterion, version, "
                          "body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -1138,7 +1128,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
                         .Bind(2, u)
                         .Bind(3, criterion)
                         .Bind(4, entry.version())
-                        .BindBlob(5, entry.SerializeAsString())
+                        .BindBlob(5, body)
                         .Bind(6, tx.now())
                         .Bind(7, tx.ctx().actor.id)
                         .Run());
@@ -1146,7 +1136,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
                              resource, before, Json(entry)));
     ack.add_versions(entry.version());
   }
-  RETURN_IF_ERROR(FormWritten(tx, r, u));
+  RETURN_IF_ERROR(FormWritten(tx, r, u, delta));
   return ack;
 }
 
@@ -1256,11 +1246,12 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
                 .Run());
         const int64_t id = sqlite3_last_insert_rowid(tx.db());
         meta.set_id(id);
+        const std::string stored_meta = meta.SerializeAsString();
         RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE evidence SET meta = ? WHERE id = ?")
-                            .BindBlob(1, meta.SerializeAsString())
+                            .BindBlob(1, stored_meta)
                             .Bind(2, id)
                             .Run());
-        RETURN_IF_ERROR(FormWritten(tx, r, u));
+        RETURN_IF_ERROR(FormWritten(tx, r, u, static_cast<int64_t>(stored_meta.size())));
         RETURN_IF_ERROR(tx.Audit("evidence.add",
                                  absl::StrCat(EntryName(r, u, c), "/evidence/", id), "",
                                  Json(meta)));

@@ -130,9 +130,11 @@ class SqliteStore final : public Store {
   // once an hour of the store's clock).
   absl::Status PruneRequests();
   absl::Status PinFinalisedRounds();
-  // After a write to a unit's form, in its transaction: the form still fits its limit
-  // (FAILED_PRECONDITION otherwise) and its updated_at moves.
-  absl::Status FormWritten(Tx& tx, const std::string& round, const std::string& unit) const;
+  // After a write that grew or shrank a unit's form by `delta` bytes, in its
+  // transaction: the form still fits its limit (FAILED_PRECONDITION) and its
+  // updated_at moves.
+  absl::Status FormWritten(Tx& tx, const std::string& round, const std::string& unit,
+                           int64_t delta) const;
   // Stores one unit's entry updates inside the caller's transaction (stale → ABORTED).
   absl::StatusOr<v1::WriteAck> WriteEntries(Tx& tx, const std::string& round,
                                             const std::string& unit,
