@@ -232,7 +232,21 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     }
     std::vector<std::string> paths(u.update_mask().paths().begin(),
                                    u.update_mask().paths().end());
-    if (paths.empty()) paths = rule.fields;
+    if (paths.empty()) {
+      // Without a mask every field the action writes is written, and a field it does
+      // not write must not be given (it would be dropped without a word).
+      paths = rule.fields;
+      std::vector<const google::protobuf::FieldDescriptor*> given;
+      u.entry().GetReflection()->ListFields(u.entry(), &given);
+      for (const google::protobuf::FieldDescriptor* f : given) {
+        static const std::set<std::string> kIdentity = {"criterion", "version",
+                                                       "updated_at", "updated_by"};
+        if (kIdentity.count(f->name())) continue;
+        if (f->name() == "evidence" && c.role != v1::ROLE_WARD) continue;  // files listed
+        RETURN_IF_ERROR(CheckFields(rule, round->round, standing,
+                                    absl::StrCat(at, ".entry"), f->name()));
+      }
+    }
     for (const std::string& path : paths) {
       if (!FieldMaskUtil::GetFieldDescriptors(v1::Entry::descriptor(), path, nullptr)) {
         return absl::InvalidArgumentError(

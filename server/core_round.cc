@@ -117,7 +117,14 @@ absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
   for (const std::string& path : r.update_mask().paths()) {
+    if (path != "title" && round.phase() >= v1::PHASE_FINALISED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "round ", round.id(), " is in phase ", PhaseName(round.phase()), ": its ",
+          path, " is history now (only the title may change)"));
+    }
     if (path == "title") {
+      if (Blank(r.round().title()))
+        return absl::InvalidArgumentError("round.title: is required");
       round.set_title(r.round().title());
     } else if (path == "self_assessment_deadline") {
       round.set_self_assessment_deadline(r.round().self_assessment_deadline());

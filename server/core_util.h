@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -32,9 +33,34 @@ inline absl::Status NoFilter(const v1::ListRequest& r) {
   return absl::InvalidArgumentError("filter: this list takes no filter");
 }
 
-// A reason worth keeping: something other than spaces.
+// Text with nothing to read: only white space, Unicode's spaces (no-break, ideographic,
+// the typographic ones) or invisible characters (zero-width, byte-order mark).
 inline bool Blank(absl::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == absl::string_view::npos;
+  static constexpr absl::string_view kInvisible[] = {
+      "\xC2\xA0",     "\xE3\x80\x80", "\xE2\x80\xAF", "\xE2\x81\x9F",
+      "\xEF\xBB\xBF", "\xE2\x81\xA0"};
+  while (!text.empty()) {
+    if (absl::string_view(" \t\r\n\v\f").find(text[0]) != absl::string_view::npos) {
+      text.remove_prefix(1);
+      continue;
+    }
+    // U+2000..U+200F: en quad .. right-to-left mark.
+    if (text.size() >= 3 && text[0] == '\xE2' && text[1] == '\x80' &&
+        static_cast<unsigned char>(text[2]) <= 0x8F) {
+      text.remove_prefix(3);
+      continue;
+    }
+    bool skipped = false;
+    for (absl::string_view s : kInvisible) {
+      if (absl::StartsWith(text, s)) {
+        text.remove_prefix(s.size());
+        skipped = true;
+        break;
+      }
+    }
+    if (!skipped) return false;
+  }
+  return true;
 }
 
 // "rounds/r1" -> "r1" for collection "rounds".

@@ -298,12 +298,13 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
         where, ": ", rule->action, " needs it to be ", Names(rule->states, StateName)));
   }
   if (!unit->reopened) {
+    absl::Status due;
     if (rule->deadline == Deadline::kSelfAssessment) {
-      RETURN_IF_ERROR(
-          CheckDeadline(round.self_assessment_deadline(), now, "self-assessment"));
+      due = CheckDeadline(round.self_assessment_deadline(), now, "self-assessment");
     } else if (rule->deadline == Deadline::kExplanation) {
-      RETURN_IF_ERROR(CheckDeadline(round.explanation_deadline(), now, "explanation"));
+      due = CheckDeadline(round.explanation_deadline(), now, "explanation");
     }
+    if (!due.ok()) return absl::Status(due.code(), absl::StrCat(where, ": ", due.message()));
   }
   return rule;
 }

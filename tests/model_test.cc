@@ -556,6 +556,8 @@ Outcome PredictAdvanceRound(const Model& m, const Call& c) {
 Outcome PredictUpdateRound(const Model& m, const Call& c) {
   if (auto o = Gate(m, c)) return *o;
   Judge j;
+  if (c.deadlines != 0 && m.phase >= kFinalised)  // "its deadlines are history"
+    j.Refuse(StatusCode::FAILED_PRECONDITION, {{"the phase", {PhaseName(m.phase)}}});
   CheckEtag(j, c.etag, m.etag);
   Model after = m;
   if (c.deadlines & 1) after.self_deadline_passed = c.self_past;

@@ -217,6 +217,7 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
   grpc::Status late = Upload(wards_["HN"], "HN", "I.1.1", "a.pdf", "x", "", &file);
   EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(late.error_message(),
+            "round r is in phase SELF_ASSESSMENT and the assessment of HN is NOT_STARTED: "
             "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the "
             "Home Affairs office to reopen the assessment");
   clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 11, 21, 9, 0, 0), VietnamTime()));
@@ -301,8 +302,9 @@ TEST_F(PolicyTest, AReopenLiftsTheDeadlineOfItsPhaseOnly) {
   EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation,
                  wards_["MK"], explain, &mk)
                 .error_message(),
-            "the explanation deadline 2023-12-10T17:00:00+07:00 has passed; ask the Home "
-            "Affairs office to reopen the assessment");
+            "round r is in phase EXPLANATION and the assessment of MK is "
+            "EXPLANATION_REQUESTED: the explanation deadline 2023-12-10T17:00:00+07:00 "
+            "has passed; ask the Home Affairs office to reopen the assessment");
 }
 
 // Reads: another unit's form is never a ward's; its score is, once published. An

@@ -172,7 +172,8 @@ class ServiceTest : public ::testing::Test {
     return a;
   }
 
-  // The unit's self values from the demo figures (survey entries are the office's).
+  // The unit's self values from the demo figures (survey entries and appraisals are
+  // the office's).
   v1::BatchUpdateEntriesRequest SelfEntries(const std::string& unit) {
     v1::BatchUpdateEntriesRequest batch;
     batch.set_parent(absl::StrCat("rounds/r/assessments/", unit));
@@ -180,7 +181,10 @@ class ServiceTest : public ::testing::Test {
       if (u.unit.code() != unit) continue;
       for (const v1::Entry& e : u.assessment.entries()) {
         if (e.self().has_survey()) continue;
-        *batch.add_updates()->mutable_entry() = e;
+        v1::Entry* entry = batch.add_updates()->mutable_entry();
+        *entry = e;
+        entry->clear_appraised();  // the figures file holds both columns
+        entry->clear_appraisal_comment();
       }
     }
     return batch;

@@ -473,7 +473,8 @@ TEST_F(ServiceTest, TheDeadlineClosesTheFormUnlessReopened) {
   EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(
       late.error_message(),
-      "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the Home "
+      "round r is in phase SELF_ASSESSMENT and the assessment of MK is NOT_STARTED: the "
+      "self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the Home "
       "Affairs office to reopen the assessment");
   v1::ReopenAssessmentRequest reopen;
   reopen.set_name("rounds/r/assessments/MK");
