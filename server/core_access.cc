@@ -52,6 +52,7 @@ absl::StatusOr<v1::CreateTokenResponse> AccessCore::CreateToken(
   if (RAND_bytes(random, sizeof(random)) != 1)
     return absl::InternalError("no randomness");
   const std::string bytes(reinterpret_cast<char*>(random), sizeof(random));
+  RETURN_IF_ERROR(CheckText(r.label(), "label"));
   store::WriteContext ctx = Ctx(c, r, "CreateToken", "tokens", r.request_id());
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::CreateTokenResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);  // without the secret: shown once

@@ -127,6 +127,10 @@ absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
   const v1::Unit& unit = r.unit();
   RETURN_IF_ERROR(CheckId(unit.code(), "unit.code"));
   if (Blank(unit.name())) return absl::InvalidArgumentError("unit.name: is required");
+  RETURN_IF_ERROR(CheckText(unit.name(), "unit.name"));
+  RETURN_IF_ERROR(CheckText(unit.block(), "unit.block"));
+  if (!unit.block().empty() && Blank(unit.block()))
+    return absl::InvalidArgumentError("unit.block: blank (leave it empty for the kind's block)");
   if (!unit.parent().empty()) {
     // The parent (a registered unit or only a code, such as the city whose plan its
     // wards follow) is an id, and the unit is not its own ancestor.

@@ -42,6 +42,7 @@ absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
                                                  const v1::CreateRoundRequest& r) {
   v1::Round round = r.round();
   RETURN_IF_ERROR(CheckId(round.id(), "round.id"));
+  RETURN_IF_ERROR(CheckText(round.title(), "round.title"));
   if (round.year() != 0 && (round.year() < 2000 || round.year() > 2100)) {
     return absl::InvalidArgumentError(
         absl::StrCat("round.year: ", round.year(), " is not a year of this century"));
@@ -125,6 +126,7 @@ absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
     if (path == "title") {
       if (Blank(r.round().title()))
         return absl::InvalidArgumentError("round.title: is required");
+      RETURN_IF_ERROR(CheckText(r.round().title(), "round.title"));
       round.set_title(r.round().title());
     } else if (path == "self_assessment_deadline") {
       round.set_self_assessment_deadline(r.round().self_assessment_deadline());

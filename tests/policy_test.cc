@@ -474,6 +474,23 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
       Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
       "unit.parent: P2 would make P2 its own parent");
   put.mutable_unit()->set_parent("");
+  put.mutable_unit()->set_block("bad\nblock");
+  EXPECT_EQ(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
+      "unit.block: holds a control or direction character at byte 3");
+  put.mutable_unit()->set_block("   ");
+  EXPECT_EQ(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
+      "unit.block: blank (leave it empty for the kind's block)");
+  put.mutable_unit()->clear_block();
+  v1::CreateTokenRequest label;
+  label.set_role(v1::ROLE_READER);
+  label.set_label("a\u202eb");
+  v1::CreateTokenResponse created_token;
+  EXPECT_EQ(Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_, label,
+                 &created_token)
+                .error_message(),
+            "label: holds a control or direction character at byte 1");
   put.mutable_unit()->set_name("   ");
   EXPECT_EQ(
       Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
