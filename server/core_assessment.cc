@@ -414,7 +414,7 @@ absl::StatusOr<v1::EvidenceFile> AssessmentCore::GetEvidenceFile(
 // ---- state changes ----
 
 absl::StatusOr<v1::Assessment> AssessmentCore::StateAction(
-    const Caller& c, Verb verb, const std::string& name, int64_t etag,
+    const Caller& c, Verb verb, const std::string& name, std::optional<int64_t> etag,
     const google::protobuf::Message& request, absl::string_view method,
     const std::string& request_id, const std::string& reason) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, name));
@@ -426,7 +426,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::StateAction(
     return absl::InvalidArgumentError(
         absl::StrCat("reason: say why (", rule->action, " needs a reason)"));
   }
-  return MoveTo(c, t, *rule, std::move(ctx), etag);
+  return MoveTo(c, t, *rule, std::move(ctx), etag.value_or(t.a.version()));
 }
 
 absl::StatusOr<v1::Assessment> AssessmentCore::SubmitAssessment(
@@ -450,11 +450,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::FinaliseAssessment(
 absl::StatusOr<v1::Assessment> AssessmentCore::ReopenAssessment(
     const Caller& c, const v1::ReopenAssessmentRequest& r) {
   // The reopen applies to the assessment as it is now: no etag to give.
-  ASSIGN_OR_RETURN(auto parsed, ParseAssessmentName(r.name()));
-  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(parsed.first));
-  RETURN_IF_ERROR(CheckUnit(c, *round, parsed.second, Subject::kForm));
-  ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(parsed.first, parsed.second));
-  return StateAction(c, Verb::kReopen, r.name(), a.version(), r, "ReopenAssessment",
+  return StateAction(c, Verb::kReopen, r.name(), std::nullopt, r, "ReopenAssessment",
                      r.request_id(), r.reason());
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -56,9 +57,10 @@ class AssessmentCore : private CoreBase {
   absl::StatusOr<const WorkflowRule*> AllowOn(const Caller& c, Verb verb,
                                               const ActionTarget& t) const;
   // Submit, explain, finalise, reopen: a state change by the workflow's row for `verb`,
-  // answered with the assessment after it.
+  // answered with the assessment after it. `etag` nullopt: the version just read.
   absl::StatusOr<v1::Assessment> StateAction(const Caller& c, Verb verb,
-                                             const std::string& name, int64_t etag,
+                                             const std::string& name,
+                                             std::optional<int64_t> etag,
                                              const google::protobuf::Message& request,
                                              absl::string_view method,
                                              const std::string& request_id,

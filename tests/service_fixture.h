@@ -172,6 +172,21 @@ class ServiceTest : public ::testing::Test {
     return a;
   }
 
+  // A token per role; the ward's acts for unit U1, which this adds.
+  std::map<v1::Role, std::string> TokenPerRole() {
+    v1::PutUnitRequest put;
+    put.mutable_unit()->set_code("U1");
+    put.mutable_unit()->set_name("Phường 1");
+    put.mutable_unit()->set_kind(v1::WARD);
+    v1::Unit unit;
+    EXPECT_TRUE(
+        Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+    return {{v1::ROLE_ADMIN, admin_},
+            {v1::ROLE_APPRAISER, appraiser_},
+            {v1::ROLE_READER, reader_},
+            {v1::ROLE_WARD, Token(v1::ROLE_WARD, "U1")}};
+  }
+
   // The unit's self values from the demo figures (survey entries and appraisals are
   // the office's).
   v1::BatchUpdateEntriesRequest SelfEntries(const std::string& unit) {

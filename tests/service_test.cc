@@ -30,18 +30,7 @@ using ::testing::HasSubstr;
 
 // Every method of the table, called by every role, with no token and a bad one.
 TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
-  v1::PutUnitRequest put;
-  put.mutable_unit()->set_code("U1");
-  put.mutable_unit()->set_name("Phường 1");
-  put.mutable_unit()->set_kind(v1::WARD);
-  v1::Unit unit;
-  ASSERT_TRUE(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
-  const std::map<v1::Role, std::string> tokens = {
-      {v1::ROLE_ADMIN, admin_},
-      {v1::ROLE_APPRAISER, appraiser_},
-      {v1::ROLE_READER, reader_},
-      {v1::ROLE_WARD, Token(v1::ROLE_WARD, "U1")}};
+  const std::map<v1::Role, std::string> tokens = TokenPerRole();
   grpc::GenericStub generic(channel_);
   auto call = [&](const std::string& method, const std::string& token) {
     grpc::ClientContext context;
@@ -80,18 +69,7 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
 // request type (the sync methods on their streamed-unary form, the callback ones
 // alike) or the field.
 TEST_F(ServiceTest, MalformedAndOversizedRequestsAreRefusedAfterTheTokenAndRoles) {
-  v1::PutUnitRequest put;
-  put.mutable_unit()->set_code("U1");
-  put.mutable_unit()->set_name("Phường 1");
-  put.mutable_unit()->set_kind(v1::WARD);
-  v1::Unit unit;
-  ASSERT_TRUE(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
-  const std::map<v1::Role, std::string> tokens = {
-      {v1::ROLE_ADMIN, admin_},
-      {v1::ROLE_APPRAISER, appraiser_},
-      {v1::ROLE_READER, reader_},
-      {v1::ROLE_WARD, Token(v1::ROLE_WARD, "U1")}};
+  const std::map<v1::Role, std::string> tokens = TokenPerRole();
   grpc::GenericStub generic(channel_);
   auto call = [&](const std::string& method, const std::string& token,
                   const std::string& bytes) {
