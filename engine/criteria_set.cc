@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "engine/errors.h"
@@ -84,6 +85,33 @@ absl::Status CheckBands(const Node& node, const std::string& path,
   return absl::OkStatus();
 }
 
+const char* TypeName(v1::ElementType type) {
+  switch (type) {
+    case v1::ELEMENT_DATE:
+      return "date";
+    case v1::ELEMENT_YES_NO:
+      return "yes/no";
+    case v1::ELEMENT_PERCENT:
+      return "percent";
+    case v1::ELEMENT_SCORE:
+      return "score";
+    default:
+      return "count";
+  }
+}
+
+// Codes are what files, URLs and formulas name: letters, digits, '_', '.', '-'.
+bool IsElementCode(absl::string_view code) {
+  if (code.empty() || code.size() > 128) return false;
+  for (char ch : code) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' &&
+        ch != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::Compile(
@@ -99,11 +127,181 @@ int CompiledCriteriaSet::FindNode(absl::string_view code) const {
   return it == node_by_code_.end() ? -1 : it->second;
 }
 
+int CompiledCriteriaSet::FindElement(absl::string_view code) const {
+  auto it = element_by_code_.find(code);
+  return it == element_by_code_.end() ? -1 : it->second;
+}
+
+absl::Status CompiledCriteriaSet::BuildElements() {
+  elements_.reserve(set_.elements_size());
+  for (int i = 0; i < set_.elements_size(); ++i) {
+    const v1::DataElement& e = set_.elements(i);
+    const std::string path = absl::StrCat("elements[", i, "]");
+    if (!IsElementCode(e.code())) {
+      return InvalidAt(absl::StrCat(path, ".code"),
+                       absl::StrCat(path, ".code: '", e.code(),
+                                    "' is not an element code (1 to 128 letters, digits, "
+                                    "'_', '.' or '-')"));
+    }
+    if (e.label().empty()) {
+      return InvalidAt(absl::StrCat(path, ".label"),
+                       absl::StrCat("element ", e.code(),
+                                    ": label is required (the Vietnamese name a ward "
+                                    "reads where it types the value)"));
+    }
+    if (!v1::ElementType_IsValid(e.type())) {
+      return InvalidAt(absl::StrCat(path, ".type"),
+                       absl::StrCat("element ", e.code(), ": unknown type ", e.type()));
+    }
+    if (!element_by_code_.emplace(e.code(), i).second) {
+      return InvalidAt(path, absl::StrCat("element ", e.code(), ": declared twice"));
+    }
+    Element element;
+    element.code = e.code();
+    element.type = e.type() == v1::ELEMENT_TYPE_UNSPECIFIED ? v1::ELEMENT_COUNT : e.type();
+    element.declared = &e;
+    element.path = path;
+    elements_.push_back(std::move(element));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CompiledCriteriaSet::BuildIndicatorElements(int index,
+                                                         const std::string& path) {
+  const v1::Indicator& ind = set_.indicators(index);
+  IndicatorElements out;
+  auto resolve = [&](const google::protobuf::RepeatedPtrField<std::string>& names,
+                     const char* side, std::vector<int>* into) -> absl::Status {
+    for (int j = 0; j < names.size(); ++j) {
+      const std::string field = absl::StrCat(path, ".", side, "[", j, "]");
+      int e = FindElement(names[j]);
+      if (e < 0 && declares_elements()) {
+        return InvalidAt(field, absl::StrCat("indicator ", ind.id(), ": ", side, " '",
+                                             names[j],
+                                             "' is not a data element of this set"));
+      }
+      if (e < 0) {  // a set without a data sheet: the name is a count
+        e = static_cast<int>(elements_.size());
+        element_by_code_.emplace(names[j], e);
+        Element element;
+        element.code = names[j];
+        element.path = field;
+        elements_.push_back(std::move(element));
+      }
+      const Element& element = elements_[e];
+      if (element.type == v1::ELEMENT_DATE || element.type == v1::ELEMENT_YES_NO) {
+        return InvalidAt(field, absl::StrCat("indicator ", ind.id(), ": ", side, " '",
+                                             names[j], "' is a ", TypeName(element.type),
+                                             " element; indicators add numbers"));
+      }
+      if (element.milli()) out.milli = true;
+      into->push_back(e);
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(resolve(ind.numerator(), "numerator", &out.numerator));
+  RETURN_IF_ERROR(resolve(ind.denominator(), "denominator", &out.denominator));
+  if (out.milli && (out.numerator.size() != 1 || !out.denominator.empty())) {
+    return InvalidAt(path, absl::StrCat("indicator ", ind.id(),
+                                        ": a percent or score element is read alone, "
+                                        "as the numerator without a denominator"));
+  }
+  indicator_elements_.push_back(std::move(out));
+  return absl::OkStatus();
+}
+
+absl::Status CompiledCriteriaSet::ResolveRuleElement(Node& node,
+                                                     const std::string& element,
+                                                     v1::ElementType type,
+                                                     const char* shape) const {
+  if (element.empty()) return absl::OkStatus();
+  const std::string path = absl::StrCat(node.path, ".rule.", shape, ".element");
+  const std::string where =
+      absl::StrCat("criterion ", node.criterion->code(), ": rule.", shape, ".element: '",
+                   element, "'");
+  const int e = declares_elements() ? FindElement(element) : -1;
+  if (e < 0) {
+    return InvalidAt(path, absl::StrCat(where, " is not a data element of this set"));
+  }
+  if (elements_[e].type != type) {
+    return InvalidAt(path, absl::StrCat(where, " is a ", TypeName(elements_[e].type),
+                                        " element; this rule reads a ",
+                                        TypeName(type), " element"));
+  }
+  node.element = e;
+  return absl::OkStatus();
+}
+
+absl::Status CompiledCriteriaSet::BuildChecks() {
+  absl::flat_hash_map<std::string, int> ids;
+  for (int i = 0; i < set_.validation_size(); ++i) {
+    const v1::ValidationRule& rule = set_.validation(i);
+    const std::string path = absl::StrCat("validation[", i, "]");
+    if (!IsElementCode(rule.id())) {
+      return InvalidAt(absl::StrCat(path, ".id"),
+                       absl::StrCat(path, ".id: '", rule.id(),
+                                    "' is not a rule id (letters, digits, '_', '.', '-')"));
+    }
+    const std::string name = absl::StrCat("validation rule ", rule.id());
+    if (!ids.emplace(rule.id(), i).second) {
+      return InvalidAt(path, absl::StrCat(name, ": id used twice"));
+    }
+    if (rule.message().empty()) {
+      return InvalidAt(absl::StrCat(path, ".message"),
+                       absl::StrCat(name, ": message is required (what a ward reads when "
+                                          "the rule is broken)"));
+    }
+    if (rule.comparator() == v1::COMPARATOR_UNSPECIFIED ||
+        !v1::Comparator_IsValid(rule.comparator())) {
+      return InvalidAt(absl::StrCat(path, ".comparator"),
+                       absl::StrCat(name, ": comparator is required"));
+    }
+    Check check;
+    check.rule = &rule;
+    int milli = -1;  // whether the sides hold thousandths; both sides must agree
+    auto resolve = [&](const google::protobuf::RepeatedPtrField<std::string>& names,
+                       const char* side, std::vector<int>* into) -> absl::Status {
+      if (names.empty()) {
+        return InvalidAt(absl::StrCat(path, ".", side),
+                         absl::StrCat(name, ": ", side, " names no element"));
+      }
+      for (int j = 0; j < names.size(); ++j) {
+        const std::string field = absl::StrCat(path, ".", side, "[", j, "]");
+        const int e = FindElement(names[j]);
+        if (e < 0) {
+          return InvalidAt(field, absl::StrCat(name, ": ", side, " '", names[j],
+                                               "' is not a data element of this set"));
+        }
+        const Element& element = elements_[e];
+        if (element.type == v1::ELEMENT_DATE || element.type == v1::ELEMENT_YES_NO) {
+          return InvalidAt(field, absl::StrCat(name, ": '", names[j], "' is a ",
+                                               TypeName(element.type),
+                                               " element; rules compare numbers"));
+        }
+        if (milli >= 0 && milli != static_cast<int>(element.milli())) {
+          return InvalidAt(field, absl::StrCat(name, ": '", names[j], "' is a ",
+                                               TypeName(element.type),
+                                               " element and cannot be compared with a ",
+                                               element.milli() ? "count" : "percent or score"));
+        }
+        milli = element.milli();
+        into->push_back(e);
+      }
+      return absl::OkStatus();
+    };
+    RETURN_IF_ERROR(resolve(rule.left(), "left", &check.left));
+    RETURN_IF_ERROR(resolve(rule.right(), "right", &check.right));
+    checks_.push_back(std::move(check));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CompiledCriteriaSet::Build() {
   if (set_.id().empty()) return InvalidAt("id", "criteria set: id is required");
   if (set_.total_milli() <= 0) {
     return InvalidAt("total_milli", "criteria set: total must be positive");
   }
+  RETURN_IF_ERROR(BuildElements());
   for (int i = 0; i < set_.indicators_size(); ++i) {
     const v1::Indicator& ind = set_.indicators(i);
     const std::string path = absl::StrCat("indicators[", i, "]");
@@ -120,12 +318,18 @@ absl::Status CompiledCriteriaSet::Build() {
       return InvalidAt(path, absl::StrCat(name, ": unit is required"));
     }
     if (ind.unit() == v1::PERCENT && ind.denominator().empty()) {
-      return InvalidAt(path, absl::StrCat(name, ": a percent needs a denominator"));
+      // A percent element (a survey's result) is a percent by itself.
+      const int e = ind.numerator_size() == 1 ? FindElement(ind.numerator(0)) : -1;
+      if (e < 0 || elements_[e].type != v1::ELEMENT_PERCENT) {
+        return InvalidAt(path, absl::StrCat(name, ": a percent needs a denominator"));
+      }
     }
     if (ind.complement() && ind.unit() != v1::PERCENT) {
       return InvalidAt(path, absl::StrCat(name, ": complement applies to percents only"));
     }
+    RETURN_IF_ERROR(BuildIndicatorElements(i, path));
   }
+  RETURN_IF_ERROR(BuildChecks());
 
   area_nodes_.resize(set_.areas_size());
   absl::flat_hash_map<std::string, int> area_codes;
@@ -286,6 +490,7 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
       return resolve(rule.target().indicator(), "target");
     case v1::Rule::kBoolean: {
       const v1::BooleanRule& b = rule.boolean();
+      RETURN_IF_ERROR(ResolveRuleElement(node, b.element(), v1::ELEMENT_YES_NO, "boolean"));
       if (b.yes_points_milli() <= 0 || b.yes_points_milli() > max) {
         return fail("boolean",
                     absl::StrCat("yes: must be above 0 and at most the maximum ",
@@ -298,6 +503,7 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
     }
     case v1::Rule::kDeadline: {
       const v1::DeadlineRule& d = rule.deadline();
+      RETURN_IF_ERROR(ResolveRuleElement(node, d.element(), v1::ELEMENT_DATE, "deadline"));
       const bool has_date = d.has_due();
       if (has_date == !d.plan_deadline().empty()) {
         return fail("deadline", "due: give either a due date or a plan deadline");
@@ -332,6 +538,9 @@ absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
       if (!set_.indicators(node.indicator).denominator().empty()) {
         return fail(shape,
                     "indicator: must count items (an indicator with no denominator)");
+      }
+      if (indicator_elements_[node.indicator].milli) {
+        return fail(shape, "indicator: must count items (it reads a percent or score)");
       }
       if (count && (per_item <= 0 || cap <= 0 || cap > max)) {
         return fail(shape,

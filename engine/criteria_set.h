@@ -13,6 +13,39 @@
 
 namespace parindex::engine {
 
+// A data element: a figure a unit reports once and every criterion reading it shares.
+// Declared by the set, or, in a set that declares none, implied by a name an indicator
+// reads (a count labelled with its code).
+struct Element {
+  std::string code;
+  v1::ElementType type = v1::ELEMENT_COUNT;
+  const v1::DataElement* declared = nullptr;  // null when implied
+  std::string path;  // "elements[3]", or the indicator field that implied it
+
+  // The Vietnamese label, or the code for an implied element.
+  const std::string& label() const {
+    return declared != nullptr && !declared->label().empty() ? declared->label() : code;
+  }
+  // PERCENT and SCORE values are thousandths; counts are whole items.
+  bool milli() const {
+    return type == v1::ELEMENT_PERCENT || type == v1::ELEMENT_SCORE;
+  }
+};
+
+// An indicator's numerator and denominator as element indices.
+struct IndicatorElements {
+  std::vector<int> numerator;
+  std::vector<int> denominator;
+  bool milli = false;  // it reads one PERCENT or SCORE element: value in thousandths
+};
+
+// A validation rule with its sides as element indices.
+struct Check {
+  const v1::ValidationRule* rule = nullptr;
+  std::vector<int> left;
+  std::vector<int> right;
+};
+
 // A node of the criteria tree, in pre-order (a group comes before its children).
 struct Node {
   const v1::Criterion* criterion = nullptr;
@@ -22,6 +55,7 @@ struct Node {
   std::vector<int> children;                            // node indices; empty for a leaf
   v1::Rule::ShapeCase shape = v1::Rule::SHAPE_NOT_SET;  // leaves only
   int indicator = -1;  // index into CriteriaSet.indicators, -1 when the rule reads none
+  int element = -1;    // the element a boolean or deadline rule reads, -1: its entry
   std::string path;    // "areas[1].criteria[0].criteria[2]", for error messages
 
   bool leaf() const { return children.empty(); }
@@ -43,6 +77,16 @@ class CompiledCriteriaSet {
   // Index of the node with `code`, or -1.
   int FindNode(absl::string_view code) const;
   const v1::Indicator& indicator(int index) const { return set_.indicators(index); }
+  const IndicatorElements& indicator_elements(int index) const {
+    return indicator_elements_[index];
+  }
+  // Declared elements in the set's order, then implied ones in the order first read.
+  const std::vector<Element>& elements() const { return elements_; }
+  // Index of the element with `code`, or -1.
+  int FindElement(absl::string_view code) const;
+  // True when the set declares its data elements (none are implied).
+  bool declares_elements() const { return set_.elements_size() > 0; }
+  const std::vector<Check>& checks() const { return checks_; }
   int leaf_count() const { return leaf_count_; }
 
  private:
@@ -52,12 +96,21 @@ class CompiledCriteriaSet {
                             int depth, std::string path);
   absl::Status CheckRule(Node& node) const;
   absl::Status CheckClassification() const;
+  absl::Status BuildElements();
+  absl::Status BuildIndicatorElements(int index, const std::string& path);
+  absl::Status ResolveRuleElement(Node& node, const std::string& element,
+                                  v1::ElementType type, const char* shape) const;
+  absl::Status BuildChecks();
 
   v1::CriteriaSet set_;
   std::vector<Node> nodes_;
   std::vector<std::vector<int>> area_nodes_;
   absl::flat_hash_map<std::string, int> node_by_code_;
   absl::flat_hash_map<std::string, int> indicator_by_id_;
+  std::vector<IndicatorElements> indicator_elements_;
+  std::vector<Element> elements_;
+  absl::flat_hash_map<std::string, int> element_by_code_;
+  std::vector<Check> checks_;
   int leaf_count_ = 0;
 };
 

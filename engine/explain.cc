@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "engine/data_sheet.h"
 #include "engine/display.h"
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
@@ -21,9 +22,11 @@ std::string KindName(v1::UnitKind kind) {
 }
 
 // "95.81%" for the exact value of the indicator.
-std::string ValueText(const v1::Indicator& indicator, const NodeScore& score) {
-  if (indicator.denominator().empty())
-    return absl::StrCat(score.num, UnitSuffix(indicator.unit()));
+std::string ValueText(const v1::Indicator& indicator, bool milli, const NodeScore& score) {
+  if (indicator.denominator().empty()) {
+    return absl::StrCat(milli ? FormatMilliShort(score.num) : absl::StrCat(score.num),
+                        UnitSuffix(indicator.unit()));
+  }
   int128 num = indicator.complement() ? score.den - score.num : score.num;
   if (indicator.unit() == v1::PERCENT) num *= 100;
   return absl::StrCat(FormatHundredths(DivRoundHalfUp(num * 100, score.den)),
@@ -31,12 +34,13 @@ std::string ValueText(const v1::Indicator& indicator, const NodeScore& score) {
 }
 
 // "on_time_rate 412/430 = 95.81%".
-std::string Measured(const v1::Indicator& indicator, const NodeScore& score) {
+std::string Measured(const v1::Indicator& indicator, bool milli, const NodeScore& score) {
   if (indicator.denominator().empty()) {
-    return absl::StrCat(indicator.id(), " ", ValueText(indicator, score));
+    return absl::StrCat(indicator.id(), " ", ValueText(indicator, milli, score));
   }
   return absl::StrCat(indicator.id(), " ", indicator.complement() ? "100% − " : "",
-                      score.num, "/", score.den, " = ", ValueText(indicator, score));
+                      score.num, "/", score.den, " = ",
+                      ValueText(indicator, milli, score));
 }
 
 std::string Threshold(v1::Comparator comparator, int64_t milli, v1::MeasureUnit unit) {
@@ -100,26 +104,31 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         node.indicator >= 0 ? &set.indicator(node.indicator) : nullptr;
     if (indicator != nullptr) {
       trace->set_indicator(indicator->id());
-      if (values != nullptr) {
-        auto add_inputs =
-            [&](const google::protobuf::RepeatedPtrField<std::string>& names) {
-              for (const std::string& name : names) {
-                auto it = values->figures().find(name);
-                if (it == values->figures().end()) continue;
-                v1::Figure* f = trace->add_inputs();
-                f->set_name(name);
-                f->set_value(it->second);
-              }
-            };
-        add_inputs(indicator->numerator());
-        add_inputs(indicator->denominator());
-      }
+      const IndicatorElements& reads = set.indicator_elements(node.indicator);
+      const v1::Entry* e = score.entry >= 0 ? &assessment.entries(score.entry) : nullptr;
+      auto add_inputs = [&](const std::vector<int>& elements) {
+        for (int el : elements) {
+          const FigureRead figure = ReadFigure(set, assessment, sheet.value_of, e,
+                                               score.entry, column, el);
+          if (!figure.found) continue;
+          v1::Figure* f = trace->add_inputs();
+          f->set_name(set.elements()[el].code);
+          f->set_value(figure.value);
+          if (set.elements()[el].declared != nullptr) {
+            f->set_label(set.elements()[el].label());
+          }
+          f->set_from_entry(figure.from_entry);
+        }
+      };
+      add_inputs(reads.numerator);
+      add_inputs(reads.denominator);
     }
     const bool measured = indicator != nullptr && score.status == v1::SCORED;
+    const bool milli = indicator != nullptr && set.indicator_elements(node.indicator).milli;
     if (measured) {
       trace->set_numerator(score.num);
       trace->set_denominator(indicator->denominator().empty() ? 1 : score.den);
-      trace->set_value_text(ValueText(*indicator, score));
+      trace->set_value_text(ValueText(*indicator, milli, score));
     }
 
     const v1::Rule& rule = criterion.rule();
@@ -138,6 +147,8 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         reason = absl::StrCat(
             "not reported",
             score.missing != nullptr ? absl::StrCat(": ", *score.missing) : "",
+            node.element >= 0 ? absl::StrCat(": ", set.elements()[node.element].code)
+                              : "",
             node.shape == v1::Rule::kDeadline ? ": no document date" : "", result);
         break;
       case Why::kNothingToScore:
@@ -157,14 +168,14 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
               "band ",
               Threshold(band.comparator(), band.threshold_milli(), indicator->unit())));
           reason = absl::StrCat(
-              Measured(*indicator, score), " ",
+              Measured(*indicator, milli, score), " ",
               Threshold(band.comparator(), band.threshold_milli(), indicator->unit()),
               result);
         } else {
           const v1::Band& last = bands[bands.size() - 1];
           trace->set_applied("otherwise");
           reason = absl::StrCat(
-              Measured(*indicator, score), ", not ",
+              Measured(*indicator, milli, score), ", not ",
               Threshold(last.comparator(), last.threshold_milli(), indicator->unit()),
               result);
         }
@@ -172,7 +183,7 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       }
       case Why::kLinear:
         trace->set_applied(absl::StrCat("rate × ", FormatMilli(criterion.max_milli())));
-        reason = absl::StrCat(Measured(*indicator, score), " × ",
+        reason = absl::StrCat(Measured(*indicator, milli, score), " × ",
                               FormatMilli(criterion.max_milli()), result);
         break;
       case Why::kTargetMet:
@@ -182,7 +193,7 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
             absl::StrCat(Threshold(t.comparator(), t.value_milli(), t.unit()),
                          " (plan target for ", kind, ")");
         trace->set_applied(target);
-        reason = absl::StrCat(Measured(*indicator, score),
+        reason = absl::StrCat(Measured(*indicator, milli, score),
                               score.why == Why::kTargetMet ? " " : ", not ", target);
         if (score.why == Why::kTargetMissed &&
             rule.target().mode() == v1::TargetRule::PROPORTIONAL) {
@@ -208,8 +219,16 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         const std::string due = absl::StrCat(
             rule.deadline().strictly_before() ? "before " : "by ", DateText(*score.due));
         trace->set_applied(absl::StrCat("due ", due));
-        reason = absl::StrCat("issued ", DateText(values->issued()), ", due ", due, ": ",
+        reason = absl::StrCat("issued ", DateText(*score.issued), ", due ", due, ": ",
                               score.why == Why::kOnTime ? "on time" : "late", result);
+        break;
+      }
+      case Why::kNotIssued: {
+        const std::string due = absl::StrCat(
+            rule.deadline().strictly_before() ? "before " : "by ", DateText(*score.due));
+        trace->set_applied(absl::StrCat("due ", due));
+        reason = absl::StrCat("stated not issued (", set.elements()[node.element].code,
+                              "), due ", due, result);
         break;
       }
       case Why::kNoDeadline:
@@ -286,6 +305,9 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   out.set_adjustment_milli(sheet.adjustment_milli);
   out.set_index_hundredths(sheet.index_hundredths);
   out.set_index_applicable(sheet.index_applicable);
+  for (const Finding& finding : sheet.warnings) {
+    *out.add_warnings() = FindingProto(set, finding);
+  }
   if (sheet.classification >= 0) {
     out.set_classification(proto.classification(sheet.classification).label());
   }

@@ -5,18 +5,16 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "engine/data_sheet.h"
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 
 namespace parindex::engine {
 namespace {
-
-// Counts above this are typing mistakes, not dossiers; it also keeps every product of
-// the exact arithmetic far inside 128 bits.
-constexpr int64_t kMaxCount = 1'000'000'000'000;
 
 // The values of `entry` that `column` scores.
 const v1::EntryValues& ValuesOf(const v1::Entry& entry, v1::Column column) {
@@ -56,77 +54,109 @@ bool HigherIsBetter(v1::Comparator comparator) {
   return comparator == v1::GREATER || comparator == v1::AT_LEAST;
 }
 
-// Checks the figures of an entry and sums the indicator's numerator and denominator.
-// Sets *reported to false when a figure is missing (naming it in out->missing).
-absl::Status ReadIndicator(const v1::Indicator& indicator, const v1::Criterion& criterion,
-                           int entry, const v1::Entry& e, v1::Column column,
-                           const v1::EntryValues& values, NodeScore* out,
+// Sums the indicator's numerator and denominator from the data sheet (a criterion's
+// own figures override it, see ReadFigure) and checks the entry's figures. Sets
+// *reported to false when a figure is missing (naming it in out->missing).
+absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
+                           const v1::Assessment& assessment,
+                           const std::vector<int>& value_of, int entry,
+                           const v1::Entry* e, v1::Column column, NodeScore* out,
                            bool* reported) {
-  const auto& figures = values.figures();
+  const v1::Indicator& indicator = set.indicator(node.indicator);
+  const IndicatorElements& elements = set.indicator_elements(node.indicator);
+  const v1::Criterion& criterion = *node.criterion;
+  if (e != nullptr) {
+    // A figure of the criterion's own that the indicator does not read: most likely a
+    // typo of one it does.
+    const auto& figures = ValuesOf(*e, column).figures();
+    std::vector<std::string> unknown;
+    for (const auto& [name, value] : figures) {
+      const int el = set.FindElement(name);
+      if (el < 0 || (std::find(elements.numerator.begin(), elements.numerator.end(), el) ==
+                         elements.numerator.end() &&
+                     std::find(elements.denominator.begin(), elements.denominator.end(),
+                               el) == elements.denominator.end())) {
+        unknown.push_back(name);
+      }
+    }
+    if (!unknown.empty()) {
+      std::sort(unknown.begin(), unknown.end());  // map order is not stable; errors are
+      std::vector<std::string> names(indicator.numerator().begin(),
+                                     indicator.numerator().end());
+      names.insert(names.end(), indicator.denominator().begin(),
+                   indicator.denominator().end());
+      return FieldError(
+          entry, *e, column, absl::StrCat("figures.", unknown[0]),
+          absl::StrCat("criterion ", criterion.code(), " reads no figure '", unknown[0],
+                       "' (it reads ", absl::StrJoin(names, ", "), ")"));
+    }
+  }
   *reported = true;
-  int found = 0;
-  absl::Status status;
-  auto sum = [&](const google::protobuf::RepeatedPtrField<std::string>& names) {
+  std::string first_path;  // of the first numerator figure, for errors
+  auto sum = [&](const std::vector<int>& side) -> absl::StatusOr<int64_t> {
     int64_t total = 0;
-    for (const std::string& name : names) {
-      auto it = figures.find(name);
-      if (it == figures.end()) {
-        if (*reported) out->missing = &name;
+    for (int el : side) {
+      const FigureRead figure =
+          ReadFigure(set, assessment, value_of, e, entry, column, el);
+      if (!figure.found) {
+        if (*reported) out->missing = &set.elements()[el].code;
         *reported = false;
         continue;
       }
-      ++found;
-      if (it->second < 0) {
-        status.Update(FieldError(entry, e, column, absl::StrCat("figures.", name),
-                                 absl::StrCat("negative count (", it->second, ")")));
-      } else if (it->second > kMaxCount) {
-        status.Update(FieldError(entry, e, column, absl::StrCat("figures.", name),
-                                 absl::StrCat("count too large (", it->second, ")")));
+      if (first_path.empty()) first_path = figure.path;
+      if (figure.from_entry && figure.value < 0) {
+        return InvalidAt(figure.path, absl::StrCat(figure.path, ": negative count (",
+                                                   figure.value, ")"));
       }
-      total += it->second;  // cannot overflow: each is at most kMaxCount
+      if (figure.from_entry && figure.value > kMaxCount) {
+        return InvalidAt(figure.path, absl::StrCat(figure.path, ": count too large (",
+                                                   figure.value, ")"));
+      }
+      total += figure.value;  // cannot overflow: each is at most kMaxCount (x 1000)
     }
     return total;
   };
-  out->num = sum(indicator.numerator());
-  out->den = sum(indicator.denominator());
-  if (found != static_cast<int>(figures.size())) {
-    // A figure the indicator does not read: most likely a typo of one it does.
-    std::vector<std::string> names(indicator.numerator().begin(),
-                                   indicator.numerator().end());
-    names.insert(names.end(), indicator.denominator().begin(),
-                 indicator.denominator().end());
-    std::vector<std::string> unknown;
-    for (const auto& [name, value] : figures) {
-      if (std::find(names.begin(), names.end(), name) == names.end())
-        unknown.push_back(name);
-    }
-    std::sort(unknown.begin(), unknown.end());  // map order is not stable; errors are
-    return FieldError(
-        entry, e, column, absl::StrCat("figures.", unknown[0]),
-        absl::StrCat("criterion ", criterion.code(), " reads no figure '", unknown[0],
-                     "' (it reads ", absl::StrJoin(names, ", "), ")"));
-  }
-  RETURN_IF_ERROR(status);
+  ASSIGN_OR_RETURN(out->num, sum(elements.numerator));
+  ASSIGN_OR_RETURN(out->den, sum(elements.denominator));
   if (!*reported) return absl::OkStatus();
-  if (indicator.unit() == v1::PERCENT && out->num > out->den) {
-    const std::string& first = indicator.numerator(0);
-    if (indicator.numerator_size() == 1 && indicator.denominator_size() == 1) {
-      return FieldError(entry, e, column, absl::StrCat("figures.", first),
-                        absl::StrCat(out->num, " exceeds ", indicator.denominator(0),
-                                     " (", out->den, ")"));
+  if (indicator.unit() == v1::PERCENT && !elements.denominator.empty() &&
+      out->num > out->den) {
+    if (!absl::StartsWith(first_path, "values[")) {
+      if (indicator.numerator_size() == 1 && indicator.denominator_size() == 1) {
+        return InvalidAt(first_path,
+                         absl::StrCat(first_path, ": ", out->num, " exceeds ",
+                                      indicator.denominator(0), " (", out->den, ")"));
+      }
+      return InvalidAt(
+          first_path,
+          absl::StrCat(first_path, ": numerator ",
+                       absl::StrJoin(indicator.numerator(), " + "), " (", out->num,
+                       ") exceeds denominator ",
+                       absl::StrJoin(indicator.denominator(), " + "), " (", out->den,
+                       ")"));
     }
-    return FieldError(
-        entry, e, column, absl::StrCat("figures.", first),
-        absl::StrCat("numerator ", absl::StrJoin(indicator.numerator(), " + "), " (",
-                     out->num, ") exceeds denominator ",
-                     absl::StrJoin(indicator.denominator(), " + "), " (", out->den, ")"));
+    auto named = [&](const std::vector<int>& side) {
+      std::vector<std::string> names;
+      for (int el : side) {
+        const Element& element = set.elements()[el];
+        names.push_back(element.label() == element.code
+                            ? element.code
+                            : absl::StrCat(element.code, " (", element.label(), ")"));
+      }
+      return absl::StrJoin(names, " + ");
+    };
+    return InvalidAt(first_path,
+                     absl::StrCat(first_path, ": ", named(elements.numerator), " = ",
+                                  out->num, " exceeds ", named(elements.denominator),
+                                  " = ", out->den, " (indicator ", indicator.id(), " of criterion ", criterion.code(),
+                                  ")"));
   }
   return absl::OkStatus();
 }
 
 // The indicator's exact value from the summed counts in `score`.
-Fraction ValueOf(const v1::Indicator& indicator, const NodeScore& score) {
-  if (indicator.denominator().empty()) return Fraction{score.num, 1};
+Fraction ValueOf(const v1::Indicator& indicator, bool milli, const NodeScore& score) {
+  if (indicator.denominator().empty()) return Fraction{score.num, milli ? 1000 : 1};
   if (indicator.unit() == v1::PERCENT) {
     const int128 part = indicator.complement() ? score.den - score.num : score.num;
     return Fraction{part * 100, score.den};
@@ -145,16 +175,28 @@ absl::Status RejectFigures(const v1::Criterion& criterion, int entry, const v1::
 // Values the criterion's rule does not read are refused, and the ones it reads are
 // checked whether or not they count now (a deadline may be missing from today's plan
 // and present in tomorrow's), so that nothing stored can become unscorable later.
-absl::Status RejectUnread(const v1::Criterion& criterion, v1::Rule::ShapeCase shape,
-                          int64_t max, int entry, const v1::Entry& e, v1::Column column,
+absl::Status RejectUnread(const CompiledCriteriaSet& set, const Node& node, int entry,
+                          const v1::Entry& e, v1::Column column,
                           const v1::EntryValues& values) {
+  const v1::Criterion& criterion = *node.criterion;
+  const v1::Rule::ShapeCase shape = node.shape;
+  const int64_t max = criterion.max_milli();
   auto unread = [&](absl::string_view field, absl::string_view what) {
+    if (node.element >= 0) {
+      const Element& element = set.elements()[node.element];
+      return FieldError(
+          entry, e, column, field,
+          absl::StrCat("criterion ", criterion.code(), " reads its ", what,
+                       " from the data sheet: give it as ", element.code, " (",
+                       element.label(), ")"));
+    }
     return FieldError(entry, e, column, field,
                       absl::StrCat("criterion ", criterion.code(), " reads no ", what));
   };
-  if (values.has_done() && shape != v1::Rule::kBoolean) return unread("done", "yes/no");
+  if (values.has_done() && (shape != v1::Rule::kBoolean || node.element >= 0))
+    return unread("done", "yes/no");
   if (values.has_issued()) {
-    if (shape != v1::Rule::kDeadline) return unread("issued", "date");
+    if (shape != v1::Rule::kDeadline || node.element >= 0) return unread("issued", "date");
     if (!IsValidDate(values.issued()))
       return FieldError(entry, e, column, "issued", "not a valid date");
   }
@@ -176,9 +218,10 @@ int64_t Scale(int64_t max, int128 num, int128 den) {
   return DivRoundHalfUp(max * num, den);
 }
 
-// Scores one leaf. `values` is null when the unit gave no entry for it.
+// Scores one leaf. `e` is null when the unit gave no entry for it.
 absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
-                       const v1::Unit& unit, const Node& node, int entry,
+                       const v1::Unit& unit, const v1::Assessment& assessment,
+                       const std::vector<int>& value_of, const Node& node, int entry,
                        const v1::Entry* e, v1::Column column, NodeScore* out) {
   const v1::Criterion& criterion = *node.criterion;
   const v1::Rule& rule = criterion.rule();
@@ -204,7 +247,7 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   };
 
   if (values != nullptr) {
-    RETURN_IF_ERROR(RejectUnread(criterion, node.shape, max, entry, *e, column, *values));
+    RETURN_IF_ERROR(RejectUnread(set, node, entry, *e, column, *values));
   }
   if (node.indicator >= 0) {
     const v1::Indicator& indicator = set.indicator(node.indicator);
@@ -214,33 +257,30 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       // reported (figures that were given are still checked).
       target = plan == nullptr ? nullptr : plan->FindTarget(indicator.id(), unit.kind());
       if (target == nullptr) {
-        if (values != nullptr) {
-          bool reported = false;
-          RETURN_IF_ERROR(ReadIndicator(indicator, criterion, entry, *e, column, *values,
-                                        out, &reported));
-        }
+        bool reported = false;
+        RETURN_IF_ERROR(ReadIndicator(set, node, assessment, value_of, entry, e, column,
+                                      out, &reported));
+        out->missing = nullptr;
         return not_applicable(Why::kNoTarget, /*full_marks_allowed=*/false);
       }
     }
-    if (node.shape == v1::Rule::kAdjustment &&
-        (values == nullptr || values->figures().empty())) {
+    bool reported = false;
+    RETURN_IF_ERROR(ReadIndicator(set, node, assessment, value_of, entry, e, column, out,
+                                  &reported));
+    if (node.shape == v1::Rule::kAdjustment && !reported) {
       // A bonus or penalty is earned by what is recorded; nothing recorded is none.
       out->why = Why::kAdjustment;
       out->applicable_max_milli = 0;
+      out->missing = nullptr;
+      out->num = 0;
       return absl::OkStatus();
     }
-    if (values == nullptr) {
-      out->missing = &indicator.numerator(0);
-      return not_reported(0);
-    }
-    bool reported = false;
-    RETURN_IF_ERROR(
-        ReadIndicator(indicator, criterion, entry, *e, column, *values, out, &reported));
     if (!reported) return not_reported(0);
     if (!indicator.denominator().empty() && out->den == 0) {
       return not_applicable(Why::kNothingToScore, /*full_marks_allowed=*/true);
     }
-    const Fraction value = ValueOf(indicator, *out);
+    const Fraction value =
+        ValueOf(indicator, set.indicator_elements(node.indicator).milli, *out);
     switch (node.shape) {
       case v1::Rule::kBands:
       case v1::Rule::kInverse: {
@@ -316,13 +356,26 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
 
   if (values != nullptr)
     RETURN_IF_ERROR(RejectFigures(criterion, entry, *e, column, *values));
+  // The sheet's value of the element a boolean or deadline rule reads.
+  const v1::ElementValue* element_value = nullptr;
+  if (node.element >= 0 && value_of[node.element] >= 0) {
+    element_value = ColumnValue(assessment.values(value_of[node.element]), column);
+  }
   switch (node.shape) {
-    case v1::Rule::kBoolean:
-      if (values == nullptr || !values->has_done()) return not_reported(0);
-      out->why = values->done() ? Why::kYes : Why::kNo;
-      out->points_milli = values->done() ? rule.boolean().yes_points_milli()
-                                         : rule.boolean().no_points_milli();
+    case v1::Rule::kBoolean: {
+      bool yes = false;
+      if (node.element >= 0) {
+        if (element_value == nullptr) return not_reported(0);
+        yes = element_value->yes();
+      } else {
+        if (values == nullptr || !values->has_done()) return not_reported(0);
+        yes = values->done();
+      }
+      out->why = yes ? Why::kYes : Why::kNo;
+      out->points_milli =
+          yes ? rule.boolean().yes_points_milli() : rule.boolean().no_points_milli();
       return absl::OkStatus();
+    }
     case v1::Rule::kDeadline: {
       const v1::DeadlineRule& d = rule.deadline();
       if (!d.plan_deadline().empty()) {
@@ -335,14 +388,26 @@ absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       } else {
         out->due = &d.due();
       }
-      if (values == nullptr || !values->has_issued()) {
-        return not_reported(d.missing_points_milli());
+      const v1::Date* date = nullptr;
+      if (node.element >= 0) {
+        if (element_value == nullptr) return not_reported(d.missing_points_milli());
+        if (element_value->not_issued()) {
+          out->why = Why::kNotIssued;
+          out->points_milli = d.missing_points_milli();
+          return absl::OkStatus();
+        }
+        date = &element_value->date();  // checked by IndexValues
+      } else {
+        if (values == nullptr || !values->has_issued()) {
+          return not_reported(d.missing_points_milli());
+        }
+        if (!IsValidDate(values->issued())) {
+          return FieldError(entry, *e, column, "issued", "not a valid date");
+        }
+        date = &values->issued();
       }
-      if (!IsValidDate(values->issued())) {
-        return FieldError(entry, *e, column, "issued", "not a valid date");
-      }
-      const absl::CivilDay issued(values->issued().year(), values->issued().month(),
-                                  values->issued().day());
+      out->issued = date;
+      const absl::CivilDay issued(date->year(), date->month(), date->day());
       const absl::CivilDay due(out->due->year(), out->due->month(), out->due->day());
       const bool on_time = d.strictly_before() ? issued < due : issued <= due;
       out->why = on_time ? Why::kOnTime : Why::kLate;
@@ -418,6 +483,10 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   sheet->survey_milli = 0;
   sheet->adjustment_milli = 0;
 
+  RETURN_IF_ERROR(IndexValues(set, assessment, &sheet->value_of));
+  sheet->warnings.clear();
+  RETURN_IF_ERROR(CheckRules(set, assessment, sheet->value_of, column, &sheet->warnings));
+
   // Entry index per node; -1 when the unit gave none. Entries usually come in the
   // set's order, so the next node is tried before the hash lookup.
   std::vector<int>& entry_of = sheet->entry_of;
@@ -453,7 +522,7 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     NodeScore& score = sheet->nodes[n];
     if (node.leaf()) {
       const int entry = entry_of[n];
-      RETURN_IF_ERROR(ScoreLeaf(set, plan, unit, node, entry,
+      RETURN_IF_ERROR(ScoreLeaf(set, plan, unit, assessment, sheet->value_of, node, entry,
                                 entry < 0 ? nullptr : &assessment.entries(entry), column,
                                 &score));
       if (node.shape == v1::Rule::kSurvey) sheet->survey_milli += score.points_milli;

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/criteria_set.h"
+#include "engine/data_sheet.h"
 #include "engine/plan.h"
 #include "parindex/v1/assessment.pb.h"
 #include "parindex/v1/score.pb.h"
@@ -34,6 +35,7 @@ enum class Why : uint8_t {
   kNo,
   kOnTime,
   kLate,
+  kNotIssued,  // the document is stated as not issued
   kNoDeadline,  // the plan has no deadline with the rule's key
   kCount,
   kJudgement,
@@ -53,6 +55,7 @@ struct NodeScore {
   int band = -1;    // the band that applied (kBand)
   const v1::Target* target = nullptr;    // the plan target that applied
   const v1::Date* due = nullptr;         // the due date that applied (deadline rules)
+  const v1::Date* issued = nullptr;      // the document's date read (deadline rules)
   const std::string* missing = nullptr;  // the first missing figure (kNotReported)
 };
 
@@ -72,6 +75,8 @@ struct ScoreSheet {
   bool index_applicable = false;
   int classification = -1;    // index into CriteriaSet.classification, -1 when none
   std::vector<int> entry_of;  // scratch: assessment entry per node, reused across calls
+  std::vector<int> value_of;  // assessment value per element (engine/data_sheet.h)
+  std::vector<Finding> warnings;  // warning rules the scored column breaks
 };
 
 // Scores `assessment` for `unit` into `sheet` (reusing its storage).

@@ -1,0 +1,250 @@
+// The data sheet: values per element, their types, and validation rules.
+#include "engine/data_sheet.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/display.h"
+#include "engine/errors.h"
+#include "engine/fixed_point.h"
+#include "engine/plan.h"
+
+namespace parindex::engine {
+namespace {
+
+bool HasValue(const v1::ElementValue& side) {
+  return side.value_case() != v1::ElementValue::VALUE_NOT_SET;
+}
+
+// "resolved (Số hồ sơ đã giải quyết)", or the code alone when it is its own label.
+std::string Named(const Element& element) {
+  if (element.label() == element.code) return element.code;
+  return absl::StrCat(element.code, " (", element.label(), ")");
+}
+
+absl::Status CheckSide(const Element& element, const v1::ElementValue& side,
+                       const std::string& path) {
+  auto wrong = [&](absl::string_view what) {
+    return InvalidAt(path, absl::StrCat(path, ": ", Named(element), ": ", what));
+  };
+  using V = v1::ElementValue;
+  switch (side.value_case()) {
+    case V::VALUE_NOT_SET:
+      return absl::OkStatus();
+    case V::kCount:
+      if (element.type == v1::ELEMENT_DATE || element.type == v1::ELEMENT_YES_NO) break;
+      if (side.count() < 0) {
+        return wrong(absl::StrCat("negative count (", side.count(), ")"));
+      }
+      if (element.type == v1::ELEMENT_PERCENT && side.count() > 100) {
+        return wrong(absl::StrCat(side.count(), "% is more than 100%"));
+      }
+      if (side.count() > kMaxCount) {
+        return wrong(absl::StrCat("count too large (", side.count(), ")"));
+      }
+      return absl::OkStatus();
+    case V::kMilli:
+      if (!element.milli()) {
+        if (element.type != v1::ELEMENT_COUNT) break;
+        return wrong(absl::StrCat(FormatMilliShort(side.milli()),
+                                  " is not a whole number of items"));
+      }
+      if (side.milli() < 0) {
+        return wrong(absl::StrCat("negative value (", FormatMilliShort(side.milli()), ")"));
+      }
+      if (element.type == v1::ELEMENT_PERCENT && side.milli() > 100000) {
+        return wrong(absl::StrCat(FormatMilliShort(side.milli()), "% is more than 100%"));
+      }
+      if (side.milli() > kMaxCount) {
+        return wrong(absl::StrCat("value too large (", FormatMilliShort(side.milli()), ")"));
+      }
+      return absl::OkStatus();
+    case V::kDate:
+      if (element.type != v1::ELEMENT_DATE) break;
+      if (!IsValidDate(side.date())) return wrong("not a valid date");
+      return absl::OkStatus();
+    case V::kNotIssued:
+      if (element.type != v1::ELEMENT_DATE) break;
+      if (!side.not_issued()) return wrong("not_issued is given as false; give a date");
+      return absl::OkStatus();
+    case V::kYes:
+      if (element.type != v1::ELEMENT_YES_NO) break;
+      return absl::OkStatus();
+  }
+  static constexpr const char* kExpected[] = {
+      "a whole number of items", "a whole number of items", "a date, or not issued",
+      "yes or no",               "a percent from 0 to 100", "a number"};
+  return wrong(absl::StrCat("expects ", kExpected[element.type]));
+}
+
+}  // namespace
+
+const v1::ElementValue* ColumnValue(const v1::DataValue& value, v1::Column column) {
+  if (column == v1::APPRAISED && HasValue(value.appraised())) return &value.appraised();
+  if (HasValue(value.self())) return &value.self();
+  return nullptr;
+}
+
+const char* SideOf(const v1::DataValue& value, const v1::ElementValue* side) {
+  return side == &value.appraised() ? "appraised" : "self";
+}
+
+absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
+                         std::vector<int>* value_of) {
+  value_of->assign(set.elements().size(), -1);
+  for (int i = 0; i < assessment.values_size(); ++i) {
+    const v1::DataValue& value = assessment.values(i);
+    const int e = set.FindElement(value.element());
+    if (e < 0 || (*value_of)[e] >= 0) {
+      const std::string path = absl::StrCat("values[", i, "].element");
+      if (e < 0) {
+        return InvalidAt(path, absl::StrCat(path, ": '", value.element(),
+                                            "' is not a data element of ",
+                                            set.proto().id()));
+      }
+      return InvalidAt(path, absl::StrCat(path, ": ", value.element(),
+                                          " also given in values[", (*value_of)[e], "]"));
+    }
+    (*value_of)[e] = i;
+    const Element& element = set.elements()[e];
+    if (value.has_self()) {
+      absl::Status s = CheckSide(element, value.self(), absl::StrCat("values[", i, "].self"));
+      if (!s.ok()) return s;
+    }
+    if (value.has_appraised()) {
+      absl::Status s =
+          CheckSide(element, value.appraised(), absl::StrCat("values[", i, "].appraised"));
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+int64_t NumberOf(const Element& element, const v1::ElementValue& value) {
+  if (value.value_case() == v1::ElementValue::kMilli) return value.milli();
+  return element.milli() ? value.count() * 1000 : value.count();
+}
+
+FigureRead ReadFigure(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
+                      const std::vector<int>& value_of, const v1::Entry* entry,
+                      int entry_index, v1::Column column, int element) {
+  const Element& el = set.elements()[element];
+  FigureRead out;
+  auto from_entry = [&](const v1::EntryValues& values, const char* side) {
+    auto it = values.figures().find(el.code);
+    if (it == values.figures().end()) return false;
+    out.found = true;
+    out.from_entry = true;
+    out.value = it->second;
+    out.path = absl::StrCat("entries[", entry_index, "].", side, ".figures.", el.code);
+    return true;
+  };
+  const v1::DataValue* value =
+      value_of[element] < 0 ? nullptr : &assessment.values(value_of[element]);
+  auto from_sheet = [&](const v1::ElementValue& side, const char* name) {
+    if (!HasValue(side)) return false;
+    out.found = true;
+    out.value = NumberOf(el, side);
+    out.path = absl::StrCat("values[", value_of[element], "].", name);
+    return true;
+  };
+  if (column == v1::APPRAISED) {
+    if (entry != nullptr && entry->has_appraised() &&
+        from_entry(entry->appraised(), "appraised")) {
+      return out;
+    }
+    if (value != nullptr && from_sheet(value->appraised(), "appraised")) return out;
+  }
+  if (entry != nullptr && from_entry(entry->self(), "self")) return out;
+  if (value != nullptr) from_sheet(value->self(), "self");
+  return out;
+}
+
+absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
+                        const std::vector<int>& value_of, v1::Column column,
+                        std::vector<Finding>* warnings) {
+  const std::vector<Check>& checks = set.checks();
+  for (int c = 0; c < static_cast<int>(checks.size()); ++c) {
+    const Check& check = checks[c];
+    std::string first_path;
+    bool complete = true;
+    auto sum = [&](const std::vector<int>& side) {
+      int128 total = 0;
+      for (int e : side) {
+        const v1::ElementValue* v =
+            value_of[e] < 0 ? nullptr : ColumnValue(assessment.values(value_of[e]), column);
+        if (v == nullptr) {
+          complete = false;
+          continue;
+        }
+        if (first_path.empty()) {
+          first_path = absl::StrCat("values[", value_of[e], "].",
+                                    SideOf(assessment.values(value_of[e]), v));
+        }
+        total += NumberOf(set.elements()[e], *v);
+      }
+      return total;
+    };
+    const int128 left = sum(check.left);
+    const int128 right = sum(check.right);
+    if (!complete) continue;
+    const int compared = CompareFractions(Fraction{left, 1}, Fraction{right, 1});
+    bool holds = false;
+    switch (check.rule->comparator()) {
+      case v1::GREATER:
+        holds = compared > 0;
+        break;
+      case v1::AT_LEAST:
+        holds = compared >= 0;
+        break;
+      case v1::AT_MOST:
+        holds = compared <= 0;
+        break;
+      case v1::LESS:
+        holds = compared < 0;
+        break;
+      default:
+        break;
+    }
+    if (holds) continue;
+    // Each side is at most 20 values of at most kMaxCount thousandths: far in 64 bits.
+    const Finding finding{c, static_cast<int64_t>(left), static_cast<int64_t>(right)};
+    if (check.rule->warning()) {
+      warnings->push_back(finding);
+      continue;
+    }
+    return InvalidAt(first_path,
+                     absl::StrCat(first_path, ": ", FindingText(set, finding)));
+  }
+  return absl::OkStatus();
+}
+
+std::string FindingText(const CompiledCriteriaSet& set, const Finding& finding) {
+  const Check& check = set.checks()[finding.check];
+  auto side = [&](const std::vector<int>& elements, int64_t total) {
+    std::vector<std::string> names;
+    bool milli = false;
+    for (int e : elements) {
+      names.push_back(Named(set.elements()[e]));
+      milli = set.elements()[e].milli();
+    }
+    return absl::StrCat(absl::StrJoin(names, " + "), " = ",
+                        milli ? FormatMilliShort(total) : absl::StrCat(total));
+  };
+  return absl::StrCat("rule ", check.rule->id(), ": ", check.rule->message(), ": ",
+                      side(check.left, finding.left), ", not ",
+                      ComparatorSymbol(check.rule->comparator()), " ",
+                      side(check.right, finding.right));
+}
+
+v1::ValidationFinding FindingProto(const CompiledCriteriaSet& set, const Finding& finding) {
+  const Check& check = set.checks()[finding.check];
+  v1::ValidationFinding out;
+  out.set_rule(check.rule->id());
+  out.set_message(FindingText(set, finding));
+  for (int e : check.left) out.add_elements(set.elements()[e].code);
+  for (int e : check.right) out.add_elements(set.elements()[e].code);
+  out.set_warning(check.rule->warning());
+  return out;
+}
+
+}  // namespace parindex::engine
