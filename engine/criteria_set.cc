@@ -317,17 +317,15 @@ absl::Status CompiledCriteriaSet::Build() {
     if (ind.unit() == v1::MEASURE_UNIT_UNSPECIFIED) {
       return InvalidAt(path, absl::StrCat(name, ": unit is required"));
     }
-    if (ind.unit() == v1::PERCENT && ind.denominator().empty()) {
-      // A percent element (a survey's result) is a percent by itself.
-      const int e = ind.numerator_size() == 1 ? FindElement(ind.numerator(0)) : -1;
-      if (e < 0 || elements_[e].type != v1::ELEMENT_PERCENT) {
-        return InvalidAt(path, absl::StrCat(name, ": a percent needs a denominator"));
-      }
-    }
     if (ind.complement() && ind.unit() != v1::PERCENT) {
       return InvalidAt(path, absl::StrCat(name, ": complement applies to percents only"));
     }
     RETURN_IF_ERROR(BuildIndicatorElements(i, path));
+    // A percent element (a survey's result) is a percent by itself.
+    if (ind.unit() == v1::PERCENT && ind.denominator().empty() &&
+        elements_[indicator_elements_[i].numerator[0]].type != v1::ELEMENT_PERCENT) {
+      return InvalidAt(path, absl::StrCat(name, ": a percent needs a denominator"));
+    }
   }
   RETURN_IF_ERROR(BuildChecks());
 
