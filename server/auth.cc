@@ -35,6 +35,7 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
       {"/parindex.v1.RoundService/ListAssessments", kOffice},
       {"/parindex.v1.AssessmentService/GetAssessment", kOffice},
       {"/parindex.v1.AssessmentService/BatchUpdateEntries", kWardAppraiser},
+      {"/parindex.v1.AssessmentService/UpdateDataSheet", kWardAppraiser},
       {"/parindex.v1.AssessmentService/UploadEvidence", kWardAppraiser},
       {"/parindex.v1.AssessmentService/GetEvidenceFile", kOffice},
       {"/parindex.v1.AssessmentService/SubmitAssessment", kWard},

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "criteria/csv.h"
@@ -20,6 +21,7 @@
 #include "engine/scorer.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "server/core_util.h"
+#include "server/data_sheet_write.h"
 #include "server/policy.h"
 
 namespace parindex::server {
@@ -37,6 +39,24 @@ absl::Status RenameEntryPath(const absl::Status& status, absl::string_view prefi
   absl::string_view rest = message.substr(close + 1);
   absl::ConsumePrefix(&rest, ".");
   return absl::Status(status.code(), absl::StrCat(prefix, "[", index, "].entry.", rest));
+}
+
+// Rewrites an engine error about entries[i] of `form` (the stored entries) into one
+// about the entry's resource name: "rounds/r/assessments/U/entries/III.2.1.self…".
+absl::Status NameStoredEntry(const absl::Status& status, const v1::Assessment& form,
+                             absl::string_view parent) {
+  absl::string_view message = status.message();
+  if (!absl::ConsumePrefix(&message, "entries[")) return status;
+  const size_t close = message.find(']');
+  int index = -1;
+  if (close == absl::string_view::npos ||
+      !absl::SimpleAtoi(message.substr(0, close), &index) || index < 0 ||
+      index >= form.entries_size()) {
+    return status;
+  }
+  return absl::Status(status.code(),
+                      absl::StrCat(parent, "/entries/", form.entries(index).criterion(),
+                                   message.substr(close + 1)));
 }
 
 // A file name as stored: its last path part, without control characters (C0, DEL,
@@ -208,7 +228,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   for (const v1::Entry& e : stored.entries()) existing[e.criterion()] = &e;
   std::vector<store::EntryUpdate> updates;
   std::set<std::string> seen;
-  v1::Assessment check;  // the merged entries, in request order, for the engine
+  std::vector<SheetWrite> moved;  // figures given per criterion, for the data sheet
   const engine::CompiledCriteriaSet& set = *round->set;
   for (int i = 0; i < r.updates_size(); ++i) {
     const v1::EntryUpdate& u = r.updates(i);
@@ -291,18 +311,66 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
           *e.mutable_file_name(),
           BaseName(e.file_name(), absl::StrCat(at, ".entry.evidence.file_name")));
     }
+    // Counts given for the criterion go to the data sheet: a figure is typed once, and
+    // every criterion reading it moves with it.
+    const std::string side = column == v1::SELF ? "self" : "appraised";
+    if (std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
+          return p == side || absl::StartsWith(p, side + ".");
+        })) {
+      auto* figures = (column == v1::SELF ? merged.mutable_self()
+                                          : merged.mutable_appraised())
+                          ->mutable_figures();
+      std::map<std::string, int64_t> sorted(figures->begin(), figures->end());
+      for (const auto& [element, count] : sorted) {
+        v1::ElementValue value;
+        value.set_count(count);
+        moved.push_back({element, value, std::nullopt,
+                         absl::StrCat(at, ".entry.", side, ".figures.", element)});
+      }
+      figures->clear();
+    }
     merged.clear_version();
     merged.clear_updated_at();
     merged.clear_updated_by();
-    *check.add_entries() = merged;
     updates.push_back({std::move(merged), stored_version});
   }
+  store::FormUpdate form;
+  v1::Assessment check;  // the merged entries, in request order, and the sheet
+  *check.mutable_values() = stored.values();
+  std::optional<LaidSheet> laid;
+  if (!moved.empty()) {
+    // The other criteria's own copies of a moved figure go: it is on the sheet now.
+    ASSIGN_OR_RETURN(v1::Assessment whole,
+                     store_->GetAssessment(name.first, unit_code));
+    const std::string now =
+        absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
+    ASSIGN_OR_RETURN(laid, LaySheet(set, whole, column, moved, c.token_id, now,
+                                    r.parent()));
+    form.values = laid->values;
+    *check.mutable_values() = laid->merged;
+    for (store::EntryUpdate& u : updates) DropObsoleteCopies(*laid, column, &u.entry);
+    for (const v1::Entry& e : whole.entries()) {
+      if (seen.count(e.criterion())) continue;
+      v1::Entry entry = e;
+      if (!DropObsoleteCopies(*laid, column, &entry)) continue;
+      const int64_t version = entry.version();
+      entry.clear_version();
+      entry.clear_updated_at();
+      entry.clear_updated_by();
+      form.entries.push_back({entry, version});  // after the request's own entries
+    }
+  }
+  for (const store::EntryUpdate& u : updates) *check.add_entries() = u.entry;
   // Figures are checked by the engine itself: the same rules that will score them.
   engine::ScoreSheet sheet;
   const v1::Unit& unit = round->units.at(unit_code);
   absl::Status valid =
       engine::Score(set, round->PlanFor(unit), unit, check, column, &sheet);
-  if (!valid.ok()) return RenameEntryPath(valid, "updates");
+  if (!valid.ok()) {
+    return RenameEntryPath(laid.has_value() ? RenameValuePath(valid, *laid) : valid,
+                           "updates");
+  }
+  form.entries.insert(form.entries.begin(), updates.begin(), updates.end());
 
   // The stored entries are what was merged, with the versions and time of the commit.
   auto build = [&](const v1::WriteAck& ack) {
@@ -319,8 +387,101 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   ASSIGN_OR_RETURN(auto response, Respond<v1::BatchUpdateEntriesResponse>(
                                       ctx,
                                       [&](const store::WriteContext& x) {
-                                        return store_->UpdateEntries(x, name.first,
-                                                                     unit_code, updates);
+                                        return store_->UpdateForm(x, name.first,
+                                                                  unit_code, form,
+                                                                  nullptr);
+                                      },
+                                      build));
+  cache_->Changed(name.first, unit_code);
+  return response;
+}
+
+absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
+    const Caller& c, const v1::UpdateDataSheetRequest& r) {
+  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
+  const std::string& unit_code = name.second;
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
+  RETURN_IF_ERROR(CheckUnit(c, *round, unit_code, Subject::kForm));
+  store::WriteContext ctx =
+      Ctx(c, r, "UpdateDataSheet", r.parent(), r.request_id(), r.reason());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::DataSheet>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  if (r.updates().empty()) return absl::InvalidArgumentError("updates: nothing to update");
+  // The whole form: the set's rules are checked across the sheet, and the criteria's
+  // own copies of a written figure go with it.
+  ASSIGN_OR_RETURN(v1::Assessment stored, LoadAssessment(*round, unit_code));
+  const Verb verb = r.correction() ? Verb::kCorrectEntries : Verb::kUpdateEntries;
+  const UnitStanding standing{unit_code, stored.state(), stored.reopened()};
+  ASSIGN_OR_RETURN(const WorkflowRule* rule,
+                   Allow(verb, c.role, round->round, &standing, Now()));
+  if (rule->needs_reason && Blank(r.reason())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: ", rule->action, " after finalisation needs a reason"));
+  }
+  const v1::Column side = c.role == v1::ROLE_WARD ? v1::SELF : v1::APPRAISED;
+  const char* side_field = side == v1::SELF ? "self" : "appraised";
+  RETURN_IF_ERROR(CheckFields(*rule, round->round, standing, "updates", side_field));
+  ctx.action = verb == Verb::kCorrectEntries ? "data.correct" : "data.update";
+  ctx.unit_share = UnitShare(*rule);
+
+  std::vector<SheetWrite> writes;
+  for (int i = 0; i < r.updates_size(); ++i) {
+    const v1::DataValueUpdate& u = r.updates(i);
+    writes.push_back({u.element(), u.value(), u.etag(), absl::StrCat("updates[", i, "]")});
+  }
+  const std::string now = absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
+  const engine::CompiledCriteriaSet& set = *round->set;
+  ASSIGN_OR_RETURN(LaidSheet laid,
+                   LaySheet(set, stored, side, writes, c.token_id, now, r.parent()));
+  store::FormUpdate form;
+  form.values = laid.values;
+  v1::Assessment check;  // the form as it would be stored, for the engine
+  for (const v1::Entry& e : stored.entries()) {
+    v1::Entry entry = e;
+    if (DropObsoleteCopies(laid, side, &entry)) {
+      const int64_t version = entry.version();
+      entry.clear_version();
+      entry.clear_updated_at();
+      entry.clear_updated_by();
+      form.entries.push_back({entry, version});  // listed files are dropped by the store
+    }
+    *check.add_entries() = std::move(entry);
+  }
+  *check.mutable_values() = laid.merged;
+  // Values are checked by the engine itself: the same rules that will score them.
+  engine::ScoreSheet sheet;
+  const v1::Unit& unit = round->units.at(unit_code);
+  absl::Status valid = engine::Score(set, round->PlanFor(unit), unit, check, side, &sheet);
+  if (!valid.ok()) return NameStoredEntry(RenameValuePath(valid, laid), check, r.parent());
+
+  v1::DataSheet answer;
+  answer.set_name(absl::StrCat(r.parent(), "/dataSheet"));
+  for (const engine::Finding& f : sheet.warnings) {
+    *answer.add_warnings() = engine::FindingProto(set, f);
+  }
+  auto build = [&](const v1::WriteAck& ack) {
+    v1::DataSheet response = answer;
+    // The values' new versions follow the entries' in the ack.
+    std::map<std::string, int64_t> versions;
+    for (size_t i = 0; i < form.values.size(); ++i) {
+      const size_t at = form.entries.size() + i;
+      versions[form.values[i].value.element()] =
+          at < static_cast<size_t>(ack.versions_size()) ? ack.versions(at) : 0;
+    }
+    for (const v1::DataValue& v : laid.merged) {
+      v1::DataValue* out = response.add_values();
+      *out = v;
+      auto it = versions.find(v.element());
+      if (it != versions.end()) out->set_version(it->second);
+    }
+    return response;
+  };
+  ASSIGN_OR_RETURN(auto response, Respond<v1::DataSheet>(
+                                      ctx,
+                                      [&](const store::WriteContext& x) {
+                                        return store_->UpdateForm(x, name.first,
+                                                                  unit_code, form,
+                                                                  nullptr);
                                       },
                                       build));
   cache_->Changed(name.first, unit_code);

@@ -23,6 +23,8 @@ class AssessmentCore : private CoreBase {
                                                const v1::GetByNameRequest& r);
   absl::StatusOr<v1::BatchUpdateEntriesResponse> BatchUpdateEntries(
       const Caller& c, const v1::BatchUpdateEntriesRequest& r);
+  absl::StatusOr<v1::DataSheet> UpdateDataSheet(const Caller& c,
+                                                const v1::UpdateDataSheetRequest& r);
   absl::StatusOr<v1::Evidence> UploadEvidence(const Caller& c,
                                               const v1::UploadEvidenceRequest& r);
   absl::StatusOr<v1::EvidenceFile> GetEvidenceFile(const Caller& c,

@@ -10,6 +10,7 @@
 #include "engine/ranking.h"
 #include "engine/scorer.h"
 #include "server/core_util.h"
+#include "server/data_sheet_write.h"
 #include "server/policy.h"
 
 namespace parindex::server {
@@ -167,9 +168,23 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
                     [&](const v1::Entry& x) { return x.criterion() == e.criterion(); });
     if (!replaced) *merged.add_entries() = e;
   }
+  // Data sheet values laid over the stored ones, on the caller's side.
+  std::vector<SheetWrite> writes;
+  for (int i = 0; i < r.values_size(); ++i) {
+    writes.push_back({r.values(i).element(), r.values(i).value(), std::nullopt,
+                      absl::StrCat("values[", i, "]")});
+  }
+  ASSIGN_OR_RETURN(LaidSheet laid,
+                   LaySheet(*round->set, stored,
+                            c.role == v1::ROLE_WARD ? v1::SELF : v1::APPRAISED, writes,
+                            c.token_id, "", r.parent()));
+  *merged.mutable_values() = laid.merged;
   const v1::Unit& unit = round->units.at(name.second);
-  return engine::ScoreUnit(*round->set, round->PlanFor(unit), unit, merged,
-                           r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column());
+  absl::StatusOr<v1::UnitScore> score = engine::ScoreUnit(
+      *round->set, round->PlanFor(unit), unit, merged,
+      r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column());
+  if (!score.ok()) return RenameValuePath(score.status(), laid);
+  return score;
 }
 
 }  // namespace parindex::server

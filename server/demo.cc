@@ -87,17 +87,35 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     for (size_t i = 0; i < figures.proto.units.size(); ++i) {
       const criteria::UnitFigures& u = figures.proto.units[i];
       const Caller ward{v1::ROLE_WARD, "setup", u.unit.code()};
+      const std::string parent =
+          absl::StrCat("rounds/", kRound, "/assessments/", u.unit.code());
+      v1::UpdateDataSheetRequest sheet;
+      sheet.set_parent(parent);
+      for (const v1::DataValue& v : u.assessment.values()) {
+        if (!v.has_self()) continue;
+        v1::DataValueUpdate* update = sheet.add_updates();
+        update->set_element(v.element());
+        *update->mutable_value() = v.self();
+      }
+      if (!sheet.updates().empty()) {
+        RETURN_IF_ERROR(core.assessments().UpdateDataSheet(ward, sheet).status());
+      }
       v1::BatchUpdateEntriesRequest batch;
-      batch.set_parent(absl::StrCat("rounds/", kRound, "/assessments/", u.unit.code()));
+      batch.set_parent(parent);
       for (const v1::Entry& e : u.assessment.entries()) {
         if (e.self().has_survey())
           continue;  // imported by the office, not entered by wards
-        *batch.add_updates()->mutable_entry() = e;
+        v1::Entry* entry = batch.add_updates()->mutable_entry();
+        *entry = e;
+        entry->clear_appraised();
+        entry->clear_appraisal_comment();
       }
-      RETURN_IF_ERROR(core.assessments().BatchUpdateEntries(ward, batch).status());
+      if (!batch.updates().empty()) {
+        RETURN_IF_ERROR(core.assessments().BatchUpdateEntries(ward, batch).status());
+      }
       if (i + 3 < figures.proto.units.size()) {
         v1::AssessmentActionRequest submit;
-        submit.set_name(batch.parent());
+        submit.set_name(parent);
         submit.set_etag(1);
         RETURN_IF_ERROR(core.assessments().SubmitAssessment(ward, submit).status());
       }

@@ -206,13 +206,19 @@ bool UnitEntered(const v1::Entry& e) {
 
 v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a) {
   if (round.phase() >= v1::PHASE_FINALISED) return v1::STATE_FINAL;
+  // Only a unit writes the self side of its data sheet; the office the appraised one.
   if (a.state() == v1::STATE_NOT_STARTED &&
-      std::any_of(a.entries().begin(), a.entries().end(), UnitEntered)) {
+      (std::any_of(a.entries().begin(), a.entries().end(), UnitEntered) ||
+       std::any_of(a.values().begin(), a.values().end(),
+                   [](const v1::DataValue& v) { return v.has_self(); }))) {
     return v1::STATE_DRAFT;
   }
   if (a.state() == v1::STATE_SUBMITTED) {
     for (const v1::Entry& e : a.entries()) {
       if (e.has_appraised()) return v1::STATE_APPRAISED;
+    }
+    for (const v1::DataValue& v : a.values()) {
+      if (v.has_appraised()) return v1::STATE_APPRAISED;
     }
   }
   return a.state();

@@ -208,6 +208,8 @@ class AssessmentServiceImpl final : public v1::AssessmentService::StreamedUnaryS
                Assessment)
   PARINDEX_RPC(AssessmentService, assessments, BatchUpdateEntries,
                BatchUpdateEntriesRequest, BatchUpdateEntriesResponse)
+  PARINDEX_RPC(AssessmentService, assessments, UpdateDataSheet, UpdateDataSheetRequest,
+               DataSheet)
   PARINDEX_RPC(AssessmentService, assessments, UploadEvidence, UploadEvidenceRequest,
                Evidence)
   PARINDEX_RPC(AssessmentService, assessments, GetEvidenceFile, GetByNameRequest,

@@ -1,0 +1,59 @@
+// Laying writes over an assessment's data sheet: which values to store, which
+// criterion copies (kept by the schema 5 upgrade) the writes make obsolete, and the
+// whole form as it would be stored, for the engine to check.
+#ifndef PARINDEX_SERVER_DATA_SHEET_WRITE_H_
+#define PARINDEX_SERVER_DATA_SHEET_WRITE_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/criteria_set.h"
+#include "parindex/v1/assessment.pb.h"
+#include "parindex/v1/score.pb.h"
+#include "server/store/store.h"
+
+namespace parindex::server {
+
+// One value written to the caller's side of an element.
+struct SheetWrite {
+  std::string element;
+  v1::ElementValue value;  // no value set: clears the side
+  std::optional<int64_t> etag;  // the version read; nullopt: not checked
+  std::string field;  // where the request gave it, for errors: "updates[2].value"
+};
+
+struct LaidSheet {
+  // The values to store (whole DataValues, with the other side kept).
+  std::vector<store::ValueUpdate> values;
+  // Per criterion, the elements whose own copies (EntryValues.figures of `side`) the
+  // writes replace: "typed once" means a written count moves every criterion.
+  std::map<std::string, std::vector<std::string>> obsolete_copies;
+  // The stored values with the writes laid over, in the set's element order.
+  google::protobuf::RepeatedPtrField<v1::DataValue> merged;
+  // For each merged value, the request field that wrote it ("" when untouched).
+  std::vector<std::string> field_of;
+};
+
+// Lays `writes` on `side` (SELF for a unit, APPRAISED for the office) of the stored
+// sheet. Errors are INVALID_ARGUMENT naming the write's field: an element the set does
+// not declare, one written twice with different values; ABORTED for a stale etag.
+// `actor` and `now` stamp each written side.
+absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
+                                   const v1::Assessment& stored, v1::Column side,
+                                   const std::vector<SheetWrite>& writes,
+                                   const std::string& actor, const std::string& now,
+                                   const std::string& parent);
+
+// `status` (an engine error about the merged form) with "values[i].self" replaced by
+// the request field that wrote value i, or by "dataSheet.<element>" for a value the
+// request did not touch.
+absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid);
+
+// Drops the copies `laid` makes obsolete from `entry` (on `side`); true if any went.
+bool DropObsoleteCopies(const LaidSheet& laid, v1::Column side, v1::Entry* entry);
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_DATA_SHEET_WRITE_H_
