@@ -1,15 +1,17 @@
-// SqliteStore: CRUD, etags, request ids, audit, concurrency, migrations, damaged and
-// newer files, injected failures, backup and restore.
+// SqliteStore: CRUD, etags, request ids, audit, concurrency, data sheets, migrations,
+// damaged and newer files, injected failures, backup and restore.
 #include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/fault_vfs.h"
@@ -545,13 +547,27 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
                        "INSERT INTO requests VALUES ('old', 'UpdateEntries', X'', "
                        "'2023-11-20T02:00:00.000Z');"));
   ASSERT_EQ(UserVersion(dir_.File("parindex.db")), 1);
+  // At schema 5 the figure is on the data sheet, and the entry holds none.
+  v1::Entry converted = figure.entry;
+  converted.mutable_self()->clear_figures();
+  v1::DataValue value;
+  value.set_element("x");
+  value.mutable_self()->set_count(412);
+  value.mutable_self()->set_updated_by("tok_admin");
+  value.mutable_self()->set_updated_at("2023-11-20T02:00:00.000Z");
+  value.set_version(1);
+  const size_t form = converted.ByteSizeLong() + meta_bytes.size() + value.ByteSizeLong();
   SqliteOptions small;
-  small.max_assessment_bytes =
-      static_cast<int64_t>(body.size() + meta_bytes.size()) + 10;  // just fits
+  small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 4);
-  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).self().figures().at("x"), 412);
+  EXPECT_EQ(LatestSchemaVersion(), 5);
+  auto a = store_->GetAssessment("r", "U1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->entries(0).self().figures().empty());
+  ASSERT_EQ(a->values_size(), 1);
+  EXPECT_EQ(a->values(0).ShortDebugString(), value.ShortDebugString());
+  EXPECT_TRUE(store_->upgrade_notes().empty());
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
   // The form's size was counted at the upgrade: 11 more bytes do not fit.
   store::EntryUpdate more = Figure("II.3", 1, 0);
@@ -564,7 +580,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   const size_t stored = store_->GetAssessment("r", "U2")->entries(0).ByteSizeLong();
   EXPECT_THAT(std::string(refused.status().message()),
               HasSubstr(absl::StrCat("rounds/r/assessments/U1: the form would hold ",
-                                     body.size() + meta_bytes.size() + stored, " bytes")));
+                                     form + stored, " bytes")));
 }
 
 TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
@@ -576,7 +592,7 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
-      "the database has schema version 99 but this binary knows only up to 4: it was "
+      "the database has schema version 99 but this binary knows only up to 5: it was "
       "written by a newer parindex-server; upgrade the binary (the file was not "
       "changed)");
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
@@ -686,6 +702,467 @@ TEST_F(StoreTest, BackupDuringWritesRestoresToAConsistentFile) {
     EXPECT_EQ(static_cast<int64_t>((*from_backup)->ListAudit(filter)->size()),
               e.version());
   }
+}
+
+// ---- data sheets ----
+
+ValueUpdate Count(const std::string& element, int64_t self, int64_t expected_version) {
+  ValueUpdate update;
+  update.value.set_element(element);
+  update.value.mutable_self()->set_count(self);
+  update.expected_version = expected_version;
+  return update;
+}
+
+TEST_F(StoreTest, AFormStoresEntriesAndValuesTogether) {
+  MovableClock clock;
+  SqliteOptions options;
+  options.clock = &clock;
+  Reopen(options);
+  testing::AddRoundFixture(*store_);
+  v1::Entry typed;
+  typed.set_criterion("III.2.1");
+  typed.set_comment("sổ theo dõi");
+  FormUpdate form;
+  form.entries.push_back({typed, 0});
+  form.values = {Count("resolved", 784, 0), Count("received", 900, 0)};
+  auto ack = store_->UpdateForm(Admin(), "r", "U1", form, nullptr);
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_THAT(ack->versions(), ::testing::ElementsAre(1, 1, 1));  // entries, then values
+  EXPECT_EQ(ack->at(), "2023-11-14T22:13:20.000Z");
+
+  // The appraiser's side, with the unit's as read: only the new side is stamped anew.
+  clock.Advance(absl::Minutes(1));
+  WriteContext appraiser = Admin();
+  appraiser.actor = {"tok_appraiser", "appraiser", ""};
+  v1::DataValue resolved = store_->GetAssessment("r", "U1")->values(1);
+  ASSERT_EQ(resolved.element(), "resolved");
+  resolved.mutable_appraised()->set_count(780);
+  FormUpdate appraisal;
+  appraisal.values.push_back({resolved, 1});
+  StateChange change{v1::STATE_APPRAISED, 1, false};
+  ack = store_->UpdateForm(appraiser, "r", "U1", appraisal, &change);
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_THAT(ack->versions(), ::testing::ElementsAre(2));
+  EXPECT_EQ(ack->version(), 2);  // the assessment's
+
+  auto a = store_->GetAssessment("r", "U1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->state(), v1::STATE_APPRAISED);
+  ASSERT_EQ(a->entries_size(), 1);
+  EXPECT_EQ(a->entries(0).comment(), "sổ theo dõi");
+  ASSERT_EQ(a->values_size(), 2);  // by element code
+  EXPECT_EQ(a->values(0).ShortDebugString(),
+            R"(element: "received" self { count: 900 updated_by: "tok_admin" )"
+            R"(updated_at: "2023-11-14T22:13:20.000Z" } version: 1)");
+  EXPECT_EQ(a->values(1).ShortDebugString(),
+            R"(element: "resolved" self { count: 784 updated_by: "tok_admin" )"
+            R"(updated_at: "2023-11-14T22:13:20.000Z" } appraised { count: 780 )"
+            R"(updated_by: "tok_appraiser" updated_at: "2023-11-14T22:14:20.000Z" } )"
+            R"(version: 2)");
+  // Every read of a form carries its sheet.
+  auto some = store_->GetAssessmentEntries("r", "U1", {"I.1"});
+  ASSERT_TRUE(some.ok()) << some.status();
+  EXPECT_EQ(some->entries_size(), 0);
+  EXPECT_EQ(some->values_size(), 2);
+  auto all = store_->ListAssessments("r", /*with_files=*/false);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].values(1).ShortDebugString(), a->values(1).ShortDebugString());
+  EXPECT_EQ((*all)[1].values_size(), 0);
+
+  AuditFilter filter;
+  filter.resource_prefix = "rounds/r/assessments/U1/dataSheet/resolved";
+  auto events = store_->ListAudit(filter);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].action(), "value.update");
+  EXPECT_EQ((*events)[1].actor(), "tok_appraiser");
+  EXPECT_EQ((*events)[1].before(),
+            R"({"element":"resolved","self":{"count":"784","updated_by":"tok_admin",)"
+            R"("updated_at":"2023-11-14T22:13:20.000Z"},"version":"1"})");
+  EXPECT_EQ((*events)[1].after(),
+            R"({"element":"resolved","self":{"count":"784","updated_by":"tok_admin",)"
+            R"("updated_at":"2023-11-14T22:13:20.000Z"},"appraised":{"count":"780",)"
+            R"("updated_by":"tok_appraiser","updated_at":"2023-11-14T22:14:20.000Z"},)"
+            R"("version":"2"})");
+  // A correction of the entries reads as one of the values.
+  WriteContext correct = Admin();
+  correct.action = "entry.correct";
+  ASSERT_TRUE(
+      store_->UpdateForm(correct, "r", "U1", {{}, {Count("received", 901, 1)}}, nullptr)
+          .ok());
+  filter.resource_prefix = "rounds/r/assessments/U1/dataSheet/received";
+  events = store_->ListAudit(filter);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].action(), "value.correct");
+}
+
+TEST_F(StoreTest, AStaleValueStoresNothing) {
+  testing::AddRoundFixture(*store_);
+  ASSERT_TRUE(
+      store_->UpdateForm(Admin(), "r", "U1", {{}, {Count("resolved", 784, 0)}}, nullptr)
+          .ok());
+  const int audit_before = AuditCount();
+  FormUpdate form;
+  form.entries.push_back(Figure("III.2.1", 1, 0));
+  form.values = {Count("received", 900, 0), Count("resolved", 1180, 0)};
+  auto stale = store_->UpdateForm(Admin(), "r", "U1", form, nullptr);
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(stale.status().message(),
+            "rounds/r/assessments/U1/dataSheet/resolved: stale version 0; it is at "
+            "version 1 (someone else changed it: read it again, then retry)");
+  // Several units at once: the second unit's stale value takes the first's with it.
+  auto units = store_->UpdateUnitsEntries(Admin(), "r",
+                                          std::vector<std::pair<std::string, FormUpdate>>{
+                                              {"U2", {{}, {Count("resolved", 5, 0)}}},
+                                              {"U1", {{}, {Count("resolved", 6, 7)}}}});
+  EXPECT_EQ(units.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(units.status().message(),
+            "rounds/r/assessments/U1/dataSheet/resolved: stale version 7; it is at "
+            "version 1 (someone else changed it: read it again, then retry)");
+  EXPECT_EQ(AuditCount(), audit_before);
+  auto a = store_->GetAssessment("r", "U1");
+  EXPECT_EQ(a->entries_size(), 0);
+  ASSERT_EQ(a->values_size(), 1);
+  EXPECT_EQ(a->values(0).self().count(), 784);
+  EXPECT_EQ(a->values(0).version(), 1);
+  EXPECT_EQ(store_->GetAssessment("r", "U2")->values_size(), 0);
+  // Fresh, they are stored together; the ack lists each unit's versions in turn.
+  units = store_->UpdateUnitsEntries(
+      Admin(), "r",
+      std::vector<std::pair<std::string, FormUpdate>>{
+          {"U2", {{Figure("III.2.1", 1, 0)}, {Count("resolved", 5, 0)}}},
+          {"U1", {{}, {Count("resolved", 6, 1)}}}});
+  ASSERT_TRUE(units.ok()) << units.status();
+  EXPECT_THAT(units->versions(), ::testing::ElementsAre(1, 1, 2));
+  EXPECT_EQ(store_->GetAssessment("r", "U2")->values(0).self().count(), 5);
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->values(0).self().count(), 6);
+}
+
+TEST_F(StoreTest, AValueWithNoSideLeftIsDeleted) {
+  testing::AddRoundFixture(*store_);
+  ValueUpdate both = Count("resolved", 784, 0);
+  both.value.mutable_appraised()->set_count(780);
+  ASSERT_TRUE(store_->UpdateForm(Admin(), "r", "U1", {{}, {both}}, nullptr).ok());
+  // A side without a value is cleared; the other stays.
+  ValueUpdate self_only = Count("resolved", 784, 1);
+  self_only.value.mutable_appraised();  // present, holding nothing
+  auto ack = store_->UpdateForm(Admin(), "r", "U1", {{}, {self_only}}, nullptr);
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_EQ(ack->versions(0), 2);
+  auto a = store_->GetAssessment("r", "U1");
+  ASSERT_EQ(a->values_size(), 1);
+  EXPECT_FALSE(a->values(0).has_appraised());
+  EXPECT_EQ(a->values(0).self().count(), 784);
+  // Neither side: the element is not reported any more.
+  ValueUpdate none;
+  none.value.set_element("resolved");
+  none.expected_version = 2;
+  ack = store_->UpdateForm(Admin(), "r", "U1", {{}, {none}}, nullptr);
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_THAT(ack->versions(), ::testing::ElementsAre(0));
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->values_size(), 0);
+  AuditFilter filter;
+  filter.resource_prefix = "rounds/r/assessments/U1/dataSheet/resolved";
+  auto events = store_->ListAudit(filter);
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[2].after(), "");
+  EXPECT_THAT((*events)[2].before(), HasSubstr(R"("version":"2")"));
+  // Deleting what is not there changes and audits nothing; a new value starts at 1.
+  none.expected_version = 0;
+  ack = store_->UpdateForm(Admin(), "r", "U1", {{}, {none}}, nullptr);
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_THAT(ack->versions(), ::testing::ElementsAre(0));
+  EXPECT_EQ(AuditCount("rounds/r/assessments/U1/dataSheet"), 3);
+  none.expected_version = 2;
+  EXPECT_EQ(store_->UpdateForm(Admin(), "r", "U1", {{}, {none}}, nullptr).status().code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(
+      store_->UpdateForm(Admin(), "r", "U1", {{}, {Count("resolved", 1, 0)}}, nullptr)
+          ->versions(0),
+      1);
+}
+
+TEST_F(StoreTest, ValuesCountTowardsTheFormLimit) {
+  SqliteOptions options;
+  options.max_assessment_bytes = 500;
+  Reopen(options);
+  testing::AddRoundFixture(*store_);
+  store::EntryUpdate text = Figure("III.2.1", 1, 0);
+  text.entry.set_comment(std::string(200, 'x'));
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U1", {text}).ok());
+  ValueUpdate big = Count(std::string(100, 'e'), 1, 0);
+  ASSERT_TRUE(store_->UpdateForm(Admin(), "r", "U1", {{}, {big}}, nullptr).ok());
+  auto a = store_->GetAssessment("r", "U1");
+  const size_t held = a->entries(0).ByteSizeLong() + a->values(0).ByteSizeLong();
+  ValueUpdate more = Count(std::string(100, 'f'), 1, 0);
+  const size_t more_bytes = [&] {
+    v1::DataValue stored = more.value;
+    stored.mutable_self()->set_updated_by("tok_admin");
+    stored.mutable_self()->set_updated_at(a->values(0).self().updated_at());
+    stored.set_version(1);
+    return stored.ByteSizeLong();
+  }();
+  auto refused = store_->UpdateForm(Admin(), "r", "U1", {{}, {more}}, nullptr);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      refused.status().message(),
+      absl::StrCat("rounds/r/assessments/U1: the form would hold ", held + more_bytes,
+                   " bytes of entries, data values and file details, more than "
+                   "the 500 one form may hold; shorten comments, explanations or "
+                   "summaries"));
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->values_size(), 1);
+  // Deleting a value makes room again.
+  ValueUpdate gone;
+  gone.value.set_element(std::string(100, 'e'));
+  gone.expected_version = 1;
+  ASSERT_TRUE(store_->UpdateForm(Admin(), "r", "U1", {{}, {gone}}, nullptr).ok());
+  ASSERT_TRUE(store_->UpdateForm(Admin(), "r", "U1", {{}, {more}}, nullptr).ok());
+  // A unit's own values stop at three quarters.
+  WriteContext ward = Admin();
+  ward.actor = {"tok_u2", "ward", "U2"};
+  ward.unit_share = true;
+  ASSERT_TRUE(store_->UpdateEntries(ward, "r", "U2", {text}).ok());
+  EXPECT_THAT(
+      std::string(
+          store_->UpdateForm(ward, "r", "U2", {{}, {big}}, nullptr).status().message()),
+      HasSubstr(", more than the 375 a unit may fill in its self-assessment"));
+}
+
+TEST_F(StoreTest, ARetriedFormRequestAppliesOnce) {
+  testing::AddRoundFixture(*store_);
+  FormUpdate form;
+  form.entries.push_back(Figure("III.2.1", 1, 0));
+  form.values.push_back(Count("resolved", 784, 0));
+  auto first = store_->UpdateForm(Keyed("a", "req-1", "x"), "r", "U1", form, nullptr);
+  auto retry = store_->UpdateForm(Keyed("a", "req-1", "x"), "r", "U1", form, nullptr);
+  ASSERT_TRUE(first.ok() && retry.ok()) << retry.status();
+  EXPECT_FALSE(first->replayed());
+  EXPECT_TRUE(retry->replayed());
+  EXPECT_THAT(retry->versions(), ::testing::ElementsAre(1, 1));
+  EXPECT_EQ(store_->FindRequest(Keyed("a", "req-1", "x"))->response, "x v1");
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->values(0).version(), 1);
+  EXPECT_EQ(AuditCount("rounds/r/assessments/U1/dataSheet/resolved"), 1);
+  form.values[0] = Count("resolved", 785, 1);
+  auto other = store_->UpdateForm(Keyed("a", "req-1", "y"), "r", "U1", form, nullptr);
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->values(0).self().count(), 784);
+}
+
+// ---- schema 5: the figures entries held move to data sheets ----
+
+// The rows `sql` answers on the file at `path`, each its columns joined by "|".
+std::vector<std::string> RawRows(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  std::vector<std::string> rows;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sqlite3_errmsg(db);
+  }
+  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+    std::vector<std::string> columns;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const unsigned char* text = sqlite3_column_text(stmt, i);
+      columns.push_back(text == nullptr ? "NULL" : reinterpret_cast<const char*>(text));
+    }
+    rows.push_back(absl::StrJoin(columns, "|"));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+// An entry row as the schema 4 store wrote it (its body carries version and author).
+std::string V4Entry(const std::string& unit, const std::string& criterion,
+                    int64_t version, const std::string& at, const std::string& by,
+                    const std::map<std::string, int64_t>& self,
+                    const std::map<std::string, int64_t>& appraised = {}) {
+  v1::Entry entry;
+  entry.set_criterion(criterion);
+  entry.mutable_self()->mutable_figures()->insert(self.begin(), self.end());
+  if (!appraised.empty()) {
+    entry.mutable_appraised()->mutable_figures()->insert(appraised.begin(),
+                                                         appraised.end());
+  }
+  entry.set_version(version);
+  entry.set_updated_at(at);
+  entry.set_updated_by(by);
+  return absl::StrCat(
+      "INSERT INTO entries (round_id, unit_code, criterion, version, body, "
+      "updated_at, updated_by) VALUES ('r', '",
+      unit, "', '", criterion, "', ", version, ", X'",
+      absl::BytesToHexString(entry.SerializeAsString()), "', '", at, "', '", by, "');");
+}
+
+// The self figures of each entry of `a`: "III.2.1 v3 {resolved=784}".
+std::vector<std::string> Overrides(const v1::Assessment& a) {
+  std::vector<std::string> out;
+  for (const v1::Entry& e : a.entries()) {
+    std::map<std::string, int64_t> self(e.self().figures().begin(),
+                                        e.self().figures().end());
+    std::map<std::string, int64_t> appraised(e.appraised().figures().begin(),
+                                             e.appraised().figures().end());
+    out.push_back(absl::StrCat(e.criterion(), " v", e.version(), " {",
+                               absl::StrJoin(self, ",", absl::PairFormatter("=")), "}",
+                               e.has_appraised() ? " appraised {" : "",
+                               absl::StrJoin(appraised, ",", absl::PairFormatter("=")),
+                               e.has_appraised() ? "}" : ""));
+  }
+  return out;
+}
+
+TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
+  store_.reset();
+  const std::string path = dir_.File("v4.db");
+  {
+    // A file as the schema 4 release made and wrote it: its SQL, its rows.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const absl::Status migrated = Migrate(db, 4);
+    sqlite3_close(db);
+    ASSERT_TRUE(migrated.ok()) << migrated;
+  }
+  v1::CriteriaSet set;
+  set.set_id("s");
+  set.set_version(1);
+  v1::Round round;
+  round.set_id("r");
+  round.set_criteria_set("s");
+  round.set_criteria_set_version(1);
+  round.add_units("U1");
+  round.add_units("U2");
+  round.set_version(1);
+  std::string rows = absl::StrCat(
+      "INSERT INTO criteria_sets VALUES ('s', 1, X'",
+      absl::BytesToHexString(set.SerializeAsString()), "', '2025-11-01T00:00:00.000Z');",
+      "INSERT INTO units VALUES ('U1', 1, X'', '2025-11-01T00:00:00.000Z');",
+      "INSERT INTO units VALUES ('U2', 1, X'', '2025-11-01T00:00:00.000Z');",
+      "INSERT INTO rounds VALUES ('r', 1, 's', 1, X'",
+      absl::BytesToHexString(round.SerializeAsString()), "');",
+      "INSERT INTO assessments (round_id, unit_code, state, version, reopened, "
+      "updated_at) VALUES ('r', 'U1', 2, 1, 0, '2025-11-21T08:00:00.000Z'), "
+      "('r', 'U2', 3, 2, 0, '2025-11-21T08:00:00.000Z');");
+  // U1: every copy agrees, on both sides.
+  absl::StrAppend(
+      &rows,
+      V4Entry("U1", "III.2.1", 2, "2025-11-20T03:00:00.000Z", "tok_u1",
+              {{"received", 900}, {"resolved", 784}}, {{"resolved", 780}}),
+      V4Entry("U1", "III.2.2", 1, "2025-11-20T04:00:00.000Z", "tok_u1",
+              {{"resolved", 784}}, {{"resolved", 780}}),
+      // U2: `resolved` typed twice, differently; `on_time` twice at the same time.
+      V4Entry("U2", "III.2.1", 3, "2025-11-20T03:00:00.000Z", "tok_u2a",
+              {{"received", 1200}, {"resolved", 784}}),
+      V4Entry("U2", "III.2.2", 1, "2025-11-21T08:00:00.000Z", "tok_u2b",
+              {{"resolved", 1180}}),
+      V4Entry("U2", "III.2.3", 1, "2025-11-20T03:00:00.000Z", "tok_u2a",
+              {{"on_time", 700}}),
+      V4Entry("U2", "III.2.4", 1, "2025-11-20T03:00:00.000Z", "tok_u2a",
+              {{"on_time", 650}}),
+      V4Entry("U2", "I.1", 1, "2025-11-19T03:00:00.000Z", "tok_u2a", {}));
+  // The form sizes as schema 4 kept them.
+  absl::StrAppend(&rows,
+                  "UPDATE assessments SET form_bytes = (SELECT SUM(length(body)) FROM "
+                  "entries e WHERE e.unit_code = assessments.unit_code);");
+  RawExec(path, rows);
+  const std::vector<std::string> untouched =
+      RawRows(path, "SELECT hex(body) FROM entries WHERE criterion = 'I.1'");
+
+  MovableClock clock;
+  SqliteOptions options;
+  options.path = path;
+  options.clock = &clock;
+  auto opened = SqliteStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store_ = std::move(*opened);
+  EXPECT_EQ(UserVersion(path), 5);
+  EXPECT_THAT(
+      store_->upgrade_notes(),
+      ::testing::ElementsAre(
+          "schema 5: rounds/r/assessments/U2: copies of a count disagreed: on_time "
+          "(self): the sheet holds 700 (from III.2.3), III.2.4 keeps 650; resolved "
+          "(self): the sheet holds 1180 (from III.2.2), III.2.1 keeps 784"));
+
+  EXPECT_THAT(RawRows(path,
+                      "SELECT unit_code, element, version, updated_at, updated_by FROM "
+                      "data_values ORDER BY unit_code, element"),
+              ::testing::ElementsAre("U1|received|1|2025-11-20T03:00:00.000Z|tok_u1",
+                                     "U1|resolved|1|2025-11-20T04:00:00.000Z|tok_u1",
+                                     "U2|on_time|1|2025-11-20T03:00:00.000Z|tok_u2a",
+                                     "U2|received|1|2025-11-20T03:00:00.000Z|tok_u2a",
+                                     "U2|resolved|1|2025-11-21T08:00:00.000Z|tok_u2b"));
+  auto u1 = store_->GetAssessment("r", "U1");
+  ASSERT_TRUE(u1.ok()) << u1.status();
+  ASSERT_EQ(u1->values_size(), 2);
+  EXPECT_EQ(u1->values(0).ShortDebugString(),
+            R"(element: "received" self { count: 900 updated_by: "tok_u1" )"
+            R"(updated_at: "2025-11-20T03:00:00.000Z" } version: 1)");
+  EXPECT_EQ(
+      u1->values(1).ShortDebugString(),
+      R"(element: "resolved" self { count: 784 updated_by: "tok_u1" )"
+      R"(updated_at: "2025-11-20T04:00:00.000Z" } appraised { count: 780 )"
+      R"(updated_by: "tok_u1" updated_at: "2025-11-20T04:00:00.000Z" } version: 1)");
+  // Agreeing copies are gone (the appraised sides stay, empty: the entries were
+  // appraised); the versions (etags) are as they were.
+  EXPECT_THAT(Overrides(*u1), ::testing::ElementsAre("III.2.1 v2 {} appraised {}",
+                                                     "III.2.2 v1 {} appraised {}"));
+  auto u2 = store_->GetAssessment("r", "U2");
+  ASSERT_TRUE(u2.ok()) << u2.status();
+  ASSERT_EQ(u2->values_size(), 3);
+  EXPECT_EQ(u2->values(0).ShortDebugString(),
+            R"(element: "on_time" self { count: 700 updated_by: "tok_u2a" )"
+            R"(updated_at: "2025-11-20T03:00:00.000Z" } version: 1)");
+  EXPECT_EQ(u2->values(1).self().count(), 1200);
+  EXPECT_EQ(u2->values(2).ShortDebugString(),
+            R"(element: "resolved" self { count: 1180 updated_by: "tok_u2b" )"
+            R"(updated_at: "2025-11-21T08:00:00.000Z" } version: 1)");
+  // The copies that differed stay on their criteria, overriding the sheet there.
+  EXPECT_THAT(Overrides(*u2),
+              ::testing::UnorderedElementsAre("I.1 v1 {}", "III.2.1 v3 {resolved=784}",
+                                              "III.2.2 v1 {}", "III.2.3 v1 {}",
+                                              "III.2.4 v1 {on_time=650}"));
+  EXPECT_EQ(RawRows(path, "SELECT hex(body) FROM entries WHERE criterion = 'I.1'"),
+            untouched);
+
+  AuditFilter filter;
+  filter.resource_prefix = "rounds/r";
+  auto events = store_->ListAudit(filter);
+  ASSERT_EQ(events->size(), 1u);  // U1 agreed: nothing to tell
+  const v1::AuditEvent& conflict = (*events)[0];
+  EXPECT_EQ(conflict.action(), "upgrade.figure_conflict");
+  EXPECT_EQ(conflict.actor(), "system");
+  EXPECT_EQ(conflict.role(), "system");
+  EXPECT_EQ(conflict.actor_unit(), "");
+  EXPECT_EQ(conflict.resource(), "rounds/r/assessments/U2");
+  EXPECT_EQ(conflict.at(), "2023-11-14T22:13:20.000Z");  // the store's clock
+  EXPECT_EQ(conflict.before(), "");
+  EXPECT_EQ(conflict.after(),
+            R"({"conflicts":[)"
+            R"({"element":"on_time","side":"self","sheet":700,"from":"III.2.3",)"
+            R"("overrides":[{"criterion":"III.2.4","value":650}]},)"
+            R"({"element":"resolved","side":"self","sheet":1180,"from":"III.2.2",)"
+            R"("overrides":[{"criterion":"III.2.1","value":784}]}]})");
+  EXPECT_EQ(conflict.reason(),
+            "schema 5: copies of a count disagreed; each criterion keeps its value until "
+            "the element is written again");
+
+  // Each form's size counts its values now, as a write would.
+  EXPECT_THAT(
+      RawRows(path,
+              "SELECT unit_code, form_bytes = (SELECT SUM(length(body)) FROM entries e "
+              "WHERE e.unit_code = a.unit_code) + (SELECT SUM(length(body)) FROM "
+              "data_values d WHERE d.unit_code = a.unit_code) FROM assessments a "
+              "ORDER BY unit_code"),
+      ::testing::ElementsAre("U1|1", "U2|1"));
+
+  // Already at schema 5: nothing to say.
+  store_.reset();
+  opened = SqliteStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store_ = std::move(*opened);
+  EXPECT_THAT(store_->upgrade_notes(), ::testing::IsEmpty());
+  EXPECT_EQ(AuditCount("rounds/r"), 1);
+  EXPECT_EQ(store_->GetAssessment("r", "U2")->values_size(), 3);
 }
 
 }  // namespace

@@ -4,18 +4,28 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "server/store/data_sheet_upgrade.h"
 #include "server/store/sqlite_util.h"
 
 namespace parindex::store {
 namespace {
 
+// One step: its SQL, then, when the data must be rewritten in ways SQL cannot say
+// (protos inside `body`), a conversion in the same transaction.
+struct Step {
+  const char* sql;
+  absl::Status (*convert)(sqlite3* db, Upgrade* upgrade);
+};
+
 // Protos are stored whole in `body`; key columns exist for lookups, joins and
 // constraints, so a new proto field needs no migration.
-const std::vector<const char*>& Steps() {
-  static const auto* steps = new std::vector<const char*>{
+const std::vector<Step>& Steps() {
+  static const auto* steps = new std::vector<Step>{
       // 1: the first schema.
-      R"sql(
+      {R"sql(
 CREATE TABLE criteria_sets (
   id TEXT NOT NULL, version INTEGER NOT NULL, body BLOB NOT NULL, created_at TEXT NOT NULL,
   PRIMARY KEY (id, version)) STRICT;
@@ -56,15 +66,17 @@ CREATE TABLE requests (
   request_id TEXT PRIMARY KEY, method TEXT NOT NULL, response BLOB NOT NULL,
   created_at TEXT NOT NULL) STRICT;
 )sql",
+       nullptr},
       // 2: audit by actor (AuditService filters by who) and evidence by criterion.
-      R"sql(
+      {R"sql(
 CREATE INDEX audit_by_actor ON audit(actor, id);
 CREATE INDEX evidence_by_criterion ON evidence(round_id, unit_code, criterion);
 )sql",
+       nullptr},
       // 3: request ids belong to (actor, method, resource) and are bound to the
       // request's digest; the answer is kept byte for byte. Ids recorded before this
       // step had neither and are forgotten (they live 7 days anyway).
-      R"sql(
+      {R"sql(
 DROP TABLE requests;
 CREATE TABLE requests (
   actor TEXT NOT NULL, method TEXT NOT NULL, resource TEXT NOT NULL,
@@ -73,11 +85,12 @@ CREATE TABLE requests (
   PRIMARY KEY (actor, method, resource, request_id)) STRICT;
 CREATE INDEX requests_by_age ON requests(created_at);
 )sql",
+       nullptr},
       // 4: a finalised round keeps the units and plans it was scored with, so that a
       // later change to a unit or a plan never moves published results; a form's size
       // (its entries and file details) is kept on its assessment, so that a write need
       // not sum it.
-      R"sql(
+      {R"sql(
 CREATE TABLE round_inputs (
   round_id TEXT NOT NULL REFERENCES rounds(id), kind TEXT NOT NULL, key TEXT NOT NULL,
   body BLOB NOT NULL, PRIMARY KEY (round_id, kind, key)) STRICT;
@@ -88,6 +101,18 @@ UPDATE assessments SET form_bytes =
   (SELECT COALESCE(SUM(length(meta)), 0) FROM evidence v
    WHERE v.round_id = assessments.round_id AND v.unit_code = assessments.unit_code);
 )sql",
+       nullptr},
+      // 5: data sheets: each figure is typed once, as a value of its data element, in
+      // `data_values` (body: a v1::DataValue); the copies that entries held move there
+      // (data_sheet_upgrade.h), and a form's size counts its values.
+      {R"sql(
+CREATE TABLE data_values (
+  round_id TEXT NOT NULL, unit_code TEXT NOT NULL, element TEXT NOT NULL,
+  version INTEGER NOT NULL, body BLOB NOT NULL, updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL, PRIMARY KEY (round_id, unit_code, element),
+  FOREIGN KEY (round_id, unit_code) REFERENCES assessments(round_id, unit_code)) STRICT;
+)sql",
+       &MoveFiguresToDataSheets},
   };
   return *steps;
 }
@@ -103,6 +128,13 @@ int SchemaVersion(sqlite3* db) {
 }
 
 absl::Status Migrate(sqlite3* db, int target) {
+  Upgrade upgrade;
+  upgrade.now =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  return Migrate(db, target, &upgrade);
+}
+
+absl::Status Migrate(sqlite3* db, int target, Upgrade* upgrade) {
   const int current = SchemaVersion(db);
   if (current > LatestSchemaVersion()) {
     return absl::FailedPreconditionError(
@@ -112,13 +144,17 @@ absl::Status Migrate(sqlite3* db, int target) {
                      "binary (the file was not changed)"));
   }
   for (int version = current; version < target; ++version) {
+    const Step& step = Steps()[version];
+    const size_t notes_before = upgrade->notes.size();
     RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-    absl::Status status = Exec(db, Steps()[version]);
+    absl::Status status = Exec(db, step.sql);
+    if (status.ok() && step.convert != nullptr) status = step.convert(db, upgrade);
     if (status.ok())
       status = Exec(db, absl::StrCat("PRAGMA user_version = ", version + 1));
     if (status.ok()) status = Exec(db, "COMMIT");
     if (!status.ok()) {
       Exec(db, "ROLLBACK").IgnoreError();
+      upgrade->notes.resize(notes_before);  // nothing they tell of was kept
       return absl::Status(status.code(),
                           absl::StrCat("migrating the database to schema version ",
                                        version + 1, ": ", status.message()));

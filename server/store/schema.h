@@ -4,15 +4,30 @@
 
 #include <sqlite3.h>
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 
 namespace parindex::store {
+
+// What the steps that convert data in C++ need, and what they report.
+struct Upgrade {
+  // Stamped on the audit rows a conversion writes: "2025-11-20T02:00:00.000Z".
+  std::string now;
+  // Appended to: one line per thing an operator should read (copies of a figure that
+  // disagreed). Lines of steps that were rolled back are removed again.
+  std::vector<std::string> notes;
+};
 
 // The schema version this binary writes.
 int LatestSchemaVersion();
 
 // Brings the database to `target` (at most LatestSchemaVersion()), each step in its own
-// transaction. FAILED_PRECONDITION when the file is newer than the binary.
+// transaction (its SQL and its conversion together). FAILED_PRECONDITION when the file
+// is newer than the binary.
+absl::Status Migrate(sqlite3* db, int target, Upgrade* upgrade);
+// As above, stamped with the real clock, the notes dropped.
 absl::Status Migrate(sqlite3* db, int target);
 
 // The file's PRAGMA user_version.

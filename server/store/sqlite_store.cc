@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <map>
@@ -16,6 +17,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
@@ -28,6 +30,9 @@ namespace parindex::store {
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
+// The schema that added data sheets (`data_values`); older files are only opened by
+// tests that build a database as an older release wrote it.
+constexpr int kDataValuesSchema = 5;
 
 class RealClock final : public Clock {
  public:
@@ -59,6 +64,13 @@ std::string EntryName(absl::string_view round, absl::string_view unit,
 
 std::string AssessmentName(absl::string_view round, absl::string_view unit) {
   return absl::StrCat("rounds/", round, "/assessments/", unit);
+}
+
+// A data sheet value, as audited and named in errors (the sheet is the API's
+// rounds/{id}/assessments/{unit}/dataSheet).
+std::string ValueName(absl::string_view round, absl::string_view unit,
+                      absl::string_view element) {
+  return absl::StrCat("rounds/", round, "/assessments/", unit, "/dataSheet/", element);
 }
 
 absl::Status Stale(absl::string_view resource, int64_t stored, int64_t expected) {
@@ -227,7 +239,15 @@ absl::Status SqliteStore::Init() {
   RETURN_IF_ERROR(Exec(writer_, "PRAGMA journal_mode = WAL"));
   const int target =
       options_.schema_version > 0 ? options_.schema_version : LatestSchemaVersion();
-  RETURN_IF_ERROR(Migrate(writer_, target));
+  Upgrade upgrade;
+  upgrade.now = Now();
+  RETURN_IF_ERROR(Migrate(writer_, target, &upgrade));
+  schema_version_ = SchemaVersion(writer_);
+  // Said once, where an operator upgrading the server looks (its log), and kept for
+  // tests; the audit trail holds the same facts for the people who use the forms.
+  for (const std::string& note : upgrade.notes)
+    std::fprintf(stderr, "parindex-store: %s\n", note.c_str());
+  upgrade_notes_ = std::move(upgrade.notes);
   if (target >= 4) RETURN_IF_ERROR(PinFinalisedRounds());
   for (int i = 0; i < options_.readers; ++i) {
     ASSIGN_OR_RETURN(sqlite3 * reader, OpenConnection(options_, /*create=*/false));
@@ -882,6 +902,35 @@ absl::Status ReadEntries(
   }
 }
 
+// Reads the data sheet values of one assessment (or of every unit of a round when unit
+// is empty), each assessment's in element order: one scan along the primary key.
+absl::Status ReadValues(
+    sqlite3* db, const std::string& round, const std::string& unit,
+    const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
+  Stmt list(db, unit.empty() ? "SELECT unit_code, body, version FROM data_values "
+                               "WHERE round_id = ? ORDER BY unit_code, element"
+                             : "SELECT unit_code, body, version FROM data_values "
+                               "WHERE round_id = ? AND unit_code = ? ORDER BY element");
+  list.Bind(1, round);
+  if (!unit.empty()) list.Bind(2, unit);
+  v1::Assessment* assessment = nullptr;
+  std::string assessment_unit;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, list.Step());
+    if (!row) return absl::OkStatus();
+    std::string unit_code = list.Text(0);
+    if (assessment == nullptr || unit_code != assessment_unit) {
+      assessment = assessment_of(unit_code);
+      assessment_unit = std::move(unit_code);
+    }
+    if (assessment == nullptr) continue;
+    v1::DataValue* value = assessment->add_values();
+    if (!value->ParseFromString(list.Blob(1)))
+      return absl::DataLossError("stored data value cannot be parsed");
+    value->set_version(list.Int(2));
+  }
+}
+
 void FillAssessment(const Stmt& row, const std::string& round, v1::Assessment* a) {
   a->set_round(round);
   a->set_unit(row.Text(0));
@@ -992,6 +1041,10 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     RETURN_IF_ERROR(
         ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
+    if (schema_version_ >= kDataValuesSchema) {
+      RETURN_IF_ERROR(
+          ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
+    }
     RETURN_IF_ERROR(AttachEvidenceFiles(
         db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
@@ -1020,6 +1073,10 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
       e->set_updated_at(entry.Text(2));
       e->set_updated_by(entry.Text(3));
     }
+    if (schema_version_ >= kDataValuesSchema) {
+      RETURN_IF_ERROR(
+          ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
+    }
     return assessment;
   });
 }
@@ -1047,16 +1104,19 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
           return it == index.end() ? nullptr : &out[it->second];
         };
         RETURN_IF_ERROR(ReadEntries(db, r, "", assessment_of));
+        if (schema_version_ >= kDataValuesSchema)
+          RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
         if (with_files) RETURN_IF_ERROR(AttachEvidenceFiles(db, r, "", assessment_of));
         return out;
       });
 }
 
 // After a write to a unit's form, in its transaction: the form's size moves by
-// `delta` bytes (its entries' bodies and its files' details, kept on the assessment so
-// that no write sums them), it must still fit — a read of it is one answer — and its
-// updated_at moves. A unit's self-assessment may fill three quarters of the limit
-// (WriteContext::unit_share), so that the office can always appraise, ask and import.
+// `delta` bytes (its entries' and values' bodies and its files' details, kept on the
+// assessment so that no write sums them), it must still fit — a read of it is one
+// answer — and its updated_at moves. A unit's self-assessment may fill three quarters
+// of the limit (WriteContext::unit_share), so that the office can always appraise, ask
+// and import.
 absl::Status SqliteStore::FormWritten(Tx& tx, const std::string& r, const std::string& u,
                                       int64_t delta) const {
   Stmt update(tx.db(),
@@ -1070,16 +1130,52 @@ absl::Status SqliteStore::FormWritten(Tx& tx, const std::string& r, const std::s
   if (row && delta > 0 && update.Int(0) > limit) {
     return absl::FailedPreconditionError(absl::StrCat(
         AssessmentName(r, u), ": the form would hold ", update.Int(0),
-        " bytes of entries and file details, more than the ", limit,
+        " bytes of entries, data values and file details, more than the ", limit,
         unit_share ? " a unit may fill in its self-assessment" : " one form may hold",
         "; shorten comments, explanations or summaries"));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
-    Tx& tx, const std::string& r, const std::string& u,
-    const std::vector<EntryUpdate>& updates) const {
+namespace {
+
+// How a value's change is audited: the context's action as it reads for values
+// ("entry.correct" → "value.correct"), else "value.update".
+std::string ValueAction(const WriteContext& ctx) {
+  absl::string_view action = ctx.action;
+  if (action.empty()) return "value.update";
+  if (absl::ConsumePrefix(&action, "entry.")) return absl::StrCat("value.", action);
+  return ctx.action;
+}
+
+// One side of a value as it is to be stored, given the stored side (null when none):
+// false when it holds no value (it is cleared); stamped with the writer and the time
+// when its value changed, else keeping the stored stamps, so that "who gave it, when"
+// survives writes of the other side or of the sheet as read.
+bool StampSide(const v1::ElementValue* before, const WriteContext& ctx,
+               const std::string& now, v1::ElementValue* side) {
+  if (side->value_case() == v1::ElementValue::VALUE_NOT_SET) return false;
+  auto bare = [](const v1::ElementValue& v) {
+    v1::ElementValue copy = v;
+    copy.clear_updated_by();
+    copy.clear_updated_at();
+    return copy.SerializeAsString();
+  };
+  if (before != nullptr && bare(*before) == bare(*side)) {
+    side->set_updated_by(before->updated_by());
+    side->set_updated_at(before->updated_at());
+  } else {
+    side->set_updated_by(ctx.actor.id);
+    side->set_updated_at(now);
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WriteAck> SqliteStore::WriteForm(Tx& tx, const std::string& r,
+                                                    const std::string& u,
+                                                    const FormUpdate& form) const {
   Stmt assessment(tx.db(),
                   "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
   assessment.Bind(1, r).Bind(2, u);
@@ -1087,7 +1183,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
   if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
   v1::WriteAck ack;
   int64_t delta = 0;
-  for (const EntryUpdate& update : updates) {
+  for (const EntryUpdate& update : form.entries) {
     const std::string& criterion = update.entry.criterion();
     const std::string resource = EntryName(r, u, criterion);
     Stmt get(tx.db(),
@@ -1136,20 +1232,88 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteEntries(
                              resource, before, Json(entry)));
     ack.add_versions(entry.version());
   }
+  const std::string value_action = ValueAction(tx.ctx());
+  for (const ValueUpdate& update : form.values) {
+    const std::string& element = update.value.element();
+    const std::string resource = ValueName(r, u, element);
+    Stmt get(tx.db(),
+             "SELECT version, body FROM data_values WHERE round_id = ? AND unit_code = ? "
+             "AND element = ?");
+    get.Bind(1, r).Bind(2, u).Bind(3, element);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    const int64_t stored = found ? get.Int(0) : 0;
+    if (stored != update.expected_version)
+      return Stale(resource, stored, update.expected_version);
+    v1::DataValue old;
+    std::string before;
+    if (found) {
+      delta -= static_cast<int64_t>(get.Blob(1).size());
+      ASSIGN_OR_RETURN(old, Parse<v1::DataValue>(get.Blob(1), "data value"));
+      old.set_version(stored);
+      before = Json(old);
+    }
+    v1::DataValue value = update.value;
+    if (value.has_self() && !StampSide(old.has_self() ? &old.self() : nullptr, tx.ctx(),
+                                       tx.now(), value.mutable_self())) {
+      value.clear_self();
+    }
+    if (value.has_appraised() &&
+        !StampSide(old.has_appraised() ? &old.appraised() : nullptr, tx.ctx(), tx.now(),
+                   value.mutable_appraised())) {
+      value.clear_appraised();
+    }
+    if (!value.has_self() && !value.has_appraised()) {
+      // Nothing given on either side: the element is not reported. Version 0 in the
+      // ack, as for a value that never existed: the next write names etag 0.
+      if (found) {
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "DELETE FROM data_values WHERE round_id = ? AND "
+                             "unit_code = ? AND element = ?")
+                            .Bind(1, r)
+                            .Bind(2, u)
+                            .Bind(3, element)
+                            .Run());
+        RETURN_IF_ERROR(tx.Audit(value_action, resource, before, ""));
+      }
+      ack.add_versions(0);
+      continue;
+    }
+    value.set_version(stored + 1);
+    const std::string body = value.SerializeAsString();
+    delta += static_cast<int64_t>(body.size());
+    RETURN_IF_ERROR(
+        Stmt(tx.db(),
+             "INSERT INTO data_values (round_id, unit_code, element, version, "
+             "body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT(round_id, unit_code, element) DO UPDATE SET "
+             "version = excluded.version, body = excluded.body, "
+             "updated_at = excluded.updated_at, "
+             "updated_by = excluded.updated_by")
+            .Bind(1, r)
+            .Bind(2, u)
+            .Bind(3, element)
+            .Bind(4, value.version())
+            .BindBlob(5, body)
+            .Bind(6, tx.now())
+            .Bind(7, tx.ctx().actor.id)
+            .Run());
+    RETURN_IF_ERROR(tx.Audit(value_action, resource, before, Json(value)));
+    ack.add_versions(value.version());
+  }
   RETURN_IF_ERROR(FormWritten(tx, r, u, delta));
   return ack;
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
-    const WriteContext& ctx, absl::string_view round, absl::string_view unit,
-    const std::vector<EntryUpdate>& updates, const StateChange* state_change) {
+absl::StatusOr<v1::WriteAck> SqliteStore::SubmitForm(
+    const WriteContext& ctx, std::string method, absl::string_view round,
+    absl::string_view unit, FormUpdate update, const StateChange* state_change) {
   std::optional<StateChange> change;
   if (state_change != nullptr) change = *state_change;
   return Submit(
-      ctx, "UpdateEntries",
-      [this, r = std::string(round), u = std::string(unit), updates,
+      ctx, std::move(method),
+      [this, r = std::string(round), u = std::string(unit), update = std::move(update),
        change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-        ASSIGN_OR_RETURN(v1::WriteAck ack, WriteEntries(tx, r, u, updates));
+        ASSIGN_OR_RETURN(v1::WriteAck ack, WriteForm(tx, r, u, update));
         if (change.has_value()) {
           ASSIGN_OR_RETURN(
               int64_t version,
@@ -1164,14 +1328,29 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
       });
 }
 
+absl::StatusOr<v1::WriteAck> SqliteStore::UpdateForm(const WriteContext& ctx,
+                                                     absl::string_view round,
+                                                     absl::string_view unit,
+                                                     const FormUpdate& update,
+                                                     const StateChange* state_change) {
+  return SubmitForm(ctx, "UpdateForm", round, unit, update, state_change);
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
+    const WriteContext& ctx, absl::string_view round, absl::string_view unit,
+    const std::vector<EntryUpdate>& updates, const StateChange* state_change) {
+  return SubmitForm(ctx, "UpdateEntries", round, unit, FormUpdate{updates, {}},
+                    state_change);
+}
+
 absl::StatusOr<v1::WriteAck> SqliteStore::UpdateUnitsEntries(
     const WriteContext& ctx, absl::string_view round,
-    const std::vector<std::pair<std::string, std::vector<EntryUpdate>>>& units) {
+    const std::vector<std::pair<std::string, FormUpdate>>& units) {
   return Submit(ctx, "UpdateUnitsEntries",
                 [this, r = std::string(round), units](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                   v1::WriteAck all;
-                  for (const auto& [unit, updates] : units) {
-                    ASSIGN_OR_RETURN(v1::WriteAck ack, WriteEntries(tx, r, unit, updates));
+                  for (const auto& [unit, update] : units) {
+                    ASSIGN_OR_RETURN(v1::WriteAck ack, WriteForm(tx, r, unit, update));
                     for (int64_t v : ack.versions()) all.add_versions(v);
                   }
                   return all;

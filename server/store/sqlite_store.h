@@ -87,6 +87,10 @@ class SqliteStore final : public Store {
   absl::StatusOr<v1::Assessment> GetAssessmentEntries(
       absl::string_view round, absl::string_view unit,
       const std::vector<std::string>& criteria) override;
+  absl::StatusOr<v1::WriteAck> UpdateForm(const WriteContext& ctx,
+                                          absl::string_view round, absl::string_view unit,
+                                          const FormUpdate& update,
+                                          const StateChange* state_change) override;
   using Store::UpdateEntries;
   absl::StatusOr<v1::WriteAck> UpdateEntries(const WriteContext& ctx,
                                              absl::string_view round,
@@ -105,14 +109,19 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) override;
   absl::StatusOr<StoredRequest> FindRequest(const WriteContext& ctx) override;
+  using Store::UpdateUnitsEntries;
   absl::StatusOr<v1::WriteAck> UpdateUnitsEntries(
       const WriteContext& ctx, absl::string_view round,
-      const std::vector<std::pair<std::string, std::vector<EntryUpdate>>>& units) override;
+      const std::vector<std::pair<std::string, FormUpdate>>& units) override;
 
   // Groups committed so far (a group holds one or more writes): for tests and metrics.
   int64_t commits() const;
   // Writes waiting for the writer thread.
   size_t queue_depth() const;
+  // What upgrading the file at Open said, one line each (also written to stderr, each
+  // line prefixed "parindex-store: "); empty when the file was already current or
+  // nothing needed telling.
+  const std::vector<std::string>& upgrade_notes() const { return upgrade_notes_; }
 
  private:
   struct Write;
@@ -135,10 +144,17 @@ class SqliteStore final : public Store {
   // updated_at moves.
   absl::Status FormWritten(Tx& tx, const std::string& round, const std::string& unit,
                            int64_t delta) const;
-  // Stores one unit's entry updates inside the caller's transaction (stale → ABORTED).
-  absl::StatusOr<v1::WriteAck> WriteEntries(Tx& tx, const std::string& round,
-                                            const std::string& unit,
-                                            const std::vector<EntryUpdate>& updates) const;
+  // Stores one unit's entries and values inside the caller's transaction (stale →
+  // ABORTED), auditing each; the ack lists their new versions.
+  absl::StatusOr<v1::WriteAck> WriteForm(Tx& tx, const std::string& round,
+                                         const std::string& unit,
+                                         const FormUpdate& update) const;
+  // UpdateEntries and UpdateForm: `method` is the name a request id is kept under when
+  // the context names none.
+  absl::StatusOr<v1::WriteAck> SubmitForm(const WriteContext& ctx, std::string method,
+                                          absl::string_view round, absl::string_view unit,
+                                          FormUpdate update,
+                                          const StateChange* state_change);
   // Runs `fn` on a pooled read connection inside a read transaction.
   template <typename T>
   absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(sqlite3*)>& fn);
@@ -148,6 +164,8 @@ class SqliteStore final : public Store {
   const Clock* clock_;
   int lock_fd_ = -1;
   sqlite3* writer_ = nullptr;
+  int schema_version_ = 0;  // the file's, after Open
+  std::vector<std::string> upgrade_notes_;
 
   mutable std::mutex mu_;
   std::condition_variable queue_cv_;

@@ -68,6 +68,22 @@ struct EntryUpdate {
   int64_t expected_version = 0;
 };
 
+// One data sheet value to store: `value.element` names it, and it is stored whole (both
+// sides). A side with none of its value fields set is cleared; with neither side left
+// the value is deleted. A side whose value changed is stamped with the writer and the
+// time (ElementValue.updated_by, updated_at); an unchanged side keeps its stamps.
+// expected_version as for entries (0 when it did not exist).
+struct ValueUpdate {
+  v1::DataValue value;
+  int64_t expected_version = 0;
+};
+
+// What one write stores on a unit's form: entries and data sheet values together.
+struct FormUpdate {
+  std::vector<EntryUpdate> entries;
+  std::vector<ValueUpdate> values;
+};
+
 // A state change made in the same transaction as an entry update.
 struct StateChange {
   v1::AssessmentState state = v1::ASSESSMENT_STATE_UNSPECIFIED;
@@ -147,21 +163,34 @@ class Store {
   };
   virtual absl::StatusOr<RoundInputs> GetRoundInputs(absl::string_view round) = 0;
 
-  // A unit's assessment with its entries, state and versions.
+  // A unit's assessment with its entries, data sheet values (by element code), state
+  // and versions.
   virtual absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                        absl::string_view unit) = 0;
-  // Every assessment of a round with its entries; with_files lists the uploaded files
-  // on their entries as GetAssessment does (a criterion with files only gets an entry).
+  // Every assessment of a round with its entries and values; with_files lists the
+  // uploaded files on their entries as GetAssessment does (a criterion with files only
+  // gets an entry).
   virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(
       absl::string_view round, bool with_files) = 0;
-  // The assessment with only the entries of `criteria` (those that exist).
+  // The assessment with only the entries of `criteria` (those that exist), and all of
+  // its values.
   virtual absl::StatusOr<v1::Assessment> GetAssessmentEntries(
       absl::string_view round, absl::string_view unit,
       const std::vector<std::string>& criteria) = 0;
-  // Stores all updates or none (ABORTED naming the first stale entry). The ack lists
-  // the new version of each entry.
+  // Stores a unit's entries and values, all or none: ABORTED naming the first stale
+  // entry (rounds/r/assessments/u/entries/c) or value (…/dataSheet/element);
+  // FAILED_PRECONDITION when the form would outgrow its limit. The ack lists the new
+  // version of each entry, then of each value (0 for a deleted one), in request order.
+  // Each change is audited (entries as ctx.action or "entry.update", values as
+  // "value.update", or ctx.action with "entry." read as "value.").
   // With a StateChange, the assessment's state changes in the same transaction (or
   // nothing is stored) and the ack's version is the assessment's new version.
+  virtual absl::StatusOr<v1::WriteAck> UpdateForm(const WriteContext& ctx,
+                                                  absl::string_view round,
+                                                  absl::string_view unit,
+                                                  const FormUpdate& update,
+                                                  const StateChange* state_change) = 0;
+  // UpdateForm with entries only.
   virtual absl::StatusOr<v1::WriteAck> UpdateEntries(
       const WriteContext& ctx, absl::string_view round, absl::string_view unit,
       const std::vector<EntryUpdate>& updates, const StateChange* state_change) = 0;
@@ -171,10 +200,19 @@ class Store {
                                              const std::vector<EntryUpdate>& updates) {
     return UpdateEntries(ctx, round, unit, updates, nullptr);
   }
-  // The updates of several units in one transaction: all or none.
+  // The forms of several units in one transaction: all or none. The ack lists every
+  // unit's versions in turn.
   virtual absl::StatusOr<v1::WriteAck> UpdateUnitsEntries(
       const WriteContext& ctx, absl::string_view round,
-      const std::vector<std::pair<std::string, std::vector<EntryUpdate>>>& units) = 0;
+      const std::vector<std::pair<std::string, FormUpdate>>& units) = 0;
+  absl::StatusOr<v1::WriteAck> UpdateUnitsEntries(
+      const WriteContext& ctx, absl::string_view round,
+      const std::vector<std::pair<std::string, std::vector<EntryUpdate>>>& units) {
+    std::vector<std::pair<std::string, FormUpdate>> forms;
+    forms.reserve(units.size());
+    for (const auto& [unit, entries] : units) forms.push_back({unit, {entries, {}}});
+    return UpdateUnitsEntries(ctx, round, forms);
+  }
   virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(
       const WriteContext& ctx, absl::string_view round, absl::string_view unit,
       v1::AssessmentState state, int64_t expected_version, bool reopened) = 0;
