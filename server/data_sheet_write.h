@@ -5,6 +5,7 @@
 #define PARINDEX_SERVER_DATA_SHEET_WRITE_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
