@@ -49,9 +49,12 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
       const v1::ElementValue& other = side == v1::APPRAISED ? it->second.first.appraised()
                                                             : it->second.first.self();
       if (Bare(other) == Bare(w.value)) continue;  // the same count, given twice
+      const engine::Element& element = elements[e];
       return absl::InvalidArgumentError(absl::StrCat(
-          w.field, ": ", w.element, " (", elements[e].label(), ") is given another value in ",
-          it->second.second, "; a figure is typed once, on the data sheet"));
+          w.field, ": ", w.element,
+          element.declared != nullptr ? absl::StrCat(" (", element.label(), ")") : "",
+          " is given another value in ", it->second.second,
+          "; a figure is typed once, on the data sheet"));
     }
     const int64_t version = before[e] == nullptr ? 0 : before[e]->version();
     if (w.etag.has_value() && *w.etag != version) {
