@@ -6,7 +6,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "client/text_table.h"
 #include "common/status_macros.h"
 #include "criteria/figures_csv.h"
@@ -42,21 +44,26 @@ absl::StatusOr<std::string> RoundStatus(Api& api, const std::string& round, bool
 absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
   // A figures YAML (many units) or a CSV of this unit's values.
   v1::Assessment given;
+  criteria::SourceMap source(o.figures);
+  std::string prefix;  // of the unit's paths in `source`: "units[2]."
   if (absl::EndsWith(o.figures, ".csv")) {
     ASSIGN_OR_RETURN(std::string text, ReadFile(o.figures));
-    ASSIGN_OR_RETURN(given, criteria::ParseFiguresCsv(text, o.figures));
+    ASSIGN_OR_RETURN(given, criteria::ParseFiguresCsv(text, o.figures, o.unit));
   } else {
     ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures,
                      criteria::ReadFigures(o.figures));
     const criteria::UnitFigures* unit = nullptr;
-    for (const criteria::UnitFigures& u : figures.proto.units) {
-      if (u.unit.code() == o.unit) unit = &u;
+    for (size_t k = 0; k < figures.proto.units.size(); ++k) {
+      if (figures.proto.units[k].unit.code() != o.unit) continue;
+      unit = &figures.proto.units[k];
+      prefix = absl::StrCat("units[", k, "].");
     }
     if (unit == nullptr) {
       return absl::NotFoundError(
           absl::StrCat(o.figures, ": no unit with code '", o.unit, "'"));
     }
     given = unit->assessment;
+    source = std::move(figures.source);
   }
   std::vector<v1::Entry> entries;
   int skipped = 0;
@@ -70,38 +77,89 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     entry.clear_appraisal_comment();
     entries.push_back(std::move(entry));
   }
+  // The unit's side of its data sheet; values[i] of the file is updates[j].
+  std::vector<v1::DataValueUpdate> values;
+  std::vector<int> value_index;
+  for (int i = 0; i < given.values_size(); ++i) {
+    if (!given.values(i).has_self()) continue;
+    v1::DataValueUpdate update;
+    update.set_element(given.values(i).element());
+    *update.mutable_value() = given.values(i).self();
+    values.push_back(std::move(update));
+    value_index.push_back(i);
+  }
+  // An error about the j-th value sent (`field`[j]) or the i-th entry is said at its
+  // place in the file: "figures.yaml:41:17: …".
+  auto located = [&](const absl::Status& status, absl::string_view field) {
+    absl::string_view message = status.message();
+    std::string path;
+    int j = -1;
+    if (absl::ConsumePrefix(&message, field) && absl::ConsumePrefix(&message, "[")) {
+      const size_t close = message.find(']');
+      if (close != absl::string_view::npos &&
+          absl::SimpleAtoi(message.substr(0, close), &j) && j >= 0 &&
+          j < static_cast<int>(value_index.size())) {
+        path = absl::StrCat(prefix, "values[", value_index[j], "].self");
+      }
+    }
+    if (path.empty()) return status;
+    return absl::Status(status.code(),
+                        absl::StrCat(source.Locate(path), ": ", status.message()));
+  };
   const std::string parent = AssessmentName(o.round, o.unit);
   if (o.dry_run) {
     v1::PreviewScoreRequest preview;
     preview.set_parent(parent);
     preview.set_column(v1::SELF);
     for (const v1::Entry& e : entries) *preview.add_entries() = e;
-    ASSIGN_OR_RETURN(
-        v1::UnitScore score,
-        api.Call(api.scores(), &v1::ScoreService::Stub::PreviewScore, preview));
-    if (o.json) return ToJson(score);
+    for (const v1::DataValueUpdate& v : values) *preview.add_values() = v;
+    absl::StatusOr<v1::UnitScore> score =
+        api.Call(api.scores(), &v1::ScoreService::Stub::PreviewScore, preview);
+    if (!score.ok()) return located(score.status(), "values");
+    if (o.json) return ToJson(*score);
     v1::Evaluation evaluation;
     evaluation.set_column(v1::SELF);
-    *evaluation.add_units() = score;
+    *evaluation.add_units() = *score;
     return absl::StrCat("dry run: nothing was stored\n\n", RenderUnitScores(evaluation));
   }
   ASSIGN_OR_RETURN(v1::Assessment current, GetAssessment(api, o.round, o.unit));
-  v1::BatchUpdateEntriesRequest batch;
-  batch.set_parent(parent);
-  for (const v1::Entry& e : entries) {
-    v1::EntryUpdate* update = batch.add_updates();
-    *update->mutable_entry() = e;
-    for (const v1::Entry& stored : current.entries()) {
-      if (stored.criterion() == e.criterion()) update->set_etag(stored.version());
+  std::string out;
+  if (!values.empty()) {
+    v1::UpdateDataSheetRequest sheet;
+    sheet.set_parent(parent);
+    for (v1::DataValueUpdate& v : values) {
+      for (const v1::DataValue& stored : current.values()) {
+        if (stored.element() == v.element()) v.set_etag(stored.version());
+      }
+      *sheet.add_updates() = v;
+    }
+    absl::StatusOr<v1::DataSheet> stored = api.Call(
+        api.assessments(), &v1::AssessmentService::Stub::UpdateDataSheet, sheet);
+    if (!stored.ok()) return located(stored.status(), "updates");
+    absl::StrAppend(&out, "stored ", values.size(), " data sheet values of ", o.unit,
+                    "\n");
+    for (const v1::ValidationFinding& w : stored->warnings()) {
+      absl::StrAppend(&out, "warning: ", w.message(), "\n");
     }
   }
-  ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
-                   api.Call(api.assessments(),
-                            &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
-  std::string out = absl::StrCat(
-      "stored ", stored.entries_size(), " entries of ", o.unit,
-      skipped ? absl::StrCat(" (", skipped, " survey entries left to the office)") : "",
-      "\n");
+  if (!entries.empty()) {
+    v1::BatchUpdateEntriesRequest batch;
+    batch.set_parent(parent);
+    for (const v1::Entry& e : entries) {
+      v1::EntryUpdate* update = batch.add_updates();
+      *update->mutable_entry() = e;
+      for (const v1::Entry& stored : current.entries()) {
+        if (stored.criterion() == e.criterion()) update->set_etag(stored.version());
+      }
+    }
+    ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
+                     api.Call(api.assessments(),
+                              &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
+    absl::StrAppend(
+        &out, "stored ", stored.entries_size(), " entries of ", o.unit,
+        skipped ? absl::StrCat(" (", skipped, " survey entries left to the office)") : "",
+        "\n");
+  }
   for (const auto& [criterion, path] : o.evidence) {
     v1::UploadEvidenceRequest upload;
     upload.set_parent(parent);
