@@ -84,8 +84,8 @@ absl::StatusOr<v1::ElementValue> ParseElementValue(absl::string_view text) {
       (s.size() > 4 && AllDigits(s.substr(0, 4)) && s[4] == '-')) {
     std::optional<v1::Date> date = ParseDate(s);
     if (!date.has_value()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "'", s, "' is not a valid date (use 08/02/2023 or 2023-02-08)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", s, "' is not a valid date (use 08/02/2023 or 2023-02-08)"));
     }
     *value.mutable_date() = *date;
     return value;

@@ -65,9 +65,9 @@ absl::StatusOr<std::vector<v1::Assessment>> ReadSheet(const std::vector<CsvRow>&
     const std::string where = absl::StrCat("unit ", unit, ": ", element);
     const std::string column = row.cells.size() == 4 ? Lower(row.cells[3]) : "";
     if (!column.empty() && column != "self" && column != "appraised") {
-      return ErrorAt(file, row.line,
-                     absl::StrCat(where, ": column '", row.cells[3],
-                                  "' is not self or appraised"));
+      return ErrorAt(
+          file, row.line,
+          absl::StrCat(where, ": column '", row.cells[3], "' is not self or appraised"));
     }
     const bool appraised = column == "appraised";
     auto [u, new_unit] = unit_index.emplace(unit, static_cast<int>(units.size()));
@@ -82,9 +82,10 @@ absl::StatusOr<std::vector<v1::Assessment>> ReadSheet(const std::vector<CsvRow>&
         absl::StrCat(unit, "\n", element, "\n", appraised ? "appraised" : "self");
     auto [given, first] = given_on.emplace(side_key, row.line);
     if (!first) {
-      return ErrorAt(file, row.line,
-                     absl::StrCat(where, ": ", appraised ? "appraised" : "self",
-                                  " value given twice (also on line ", given->second, ")"));
+      return ErrorAt(
+          file, row.line,
+          absl::StrCat(where, ": ", appraised ? "appraised" : "self",
+                       " value given twice (also on line ", given->second, ")"));
     }
     auto [v, new_value] =
         value_index.emplace(std::make_pair(unit, element), assessment.values_size());
@@ -99,7 +100,7 @@ absl::StatusOr<std::vector<v1::Assessment>> ReadSheet(const std::vector<CsvRow>&
 absl::StatusOr<v1::Assessment> ReadEntries(const std::vector<CsvRow>& rows,
                                            absl::string_view file) {
   v1::Assessment assessment;
-  std::map<std::string, int> entry_index;  // criterion -> entry
+  std::map<std::string, int> entry_index;                        // criterion -> entry
   std::map<std::string, std::pair<int, std::string>> figure_of;  // element -> line, text
   for (size_t r = 0; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
@@ -170,7 +171,7 @@ absl::StatusOr<v1::Assessment> ReadEntries(const std::vector<CsvRow>& rows,
 }  // namespace
 
 absl::StatusOr<std::vector<v1::Assessment>> ParseFiguresCsvUnits(absl::string_view text,
-                                                                  absl::string_view file) {
+                                                                 absl::string_view file) {
   absl::StatusOr<std::vector<CsvRow>> rows = ReadCsv(text);
   if (!rows.ok()) return Placed(file, rows.status());
   if (!rows->empty() && !(*rows)[0].cells.empty() &&
@@ -187,8 +188,8 @@ absl::StatusOr<v1::Assessment> ParseFiguresCsv(absl::string_view text,
                                                absl::string_view unit) {
   absl::StatusOr<std::vector<v1::Assessment>> units = ParseFiguresCsvUnits(text, file);
   if (!units.ok()) return units.status();
-  if (units->size() == 1 && (unit.empty() || (*units)[0].unit().empty() ||
-                             (*units)[0].unit() == unit)) {
+  if (units->size() == 1 &&
+      (unit.empty() || (*units)[0].unit().empty() || (*units)[0].unit() == unit)) {
     return std::move((*units)[0]);
   }
   if (units->empty() && unit.empty()) return v1::Assessment();

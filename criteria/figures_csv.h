@@ -32,7 +32,7 @@ namespace parindex::criteria {
 // `values` in the order first met; the criterion,field,value form gives one assessment
 // without a unit (its figures in `values`, the rest in `entries`).
 absl::StatusOr<std::vector<v1::Assessment>> ParseFiguresCsvUnits(absl::string_view text,
-                                                                  absl::string_view file);
+                                                                 absl::string_view file);
 
 // One unit's assessment: in the unit,element,value form the rows of `unit` (NOT_FOUND
 // when it has none; `unit` may be empty when the file holds one unit only); the

@@ -403,12 +403,12 @@ absl::Status ParseHundredths(Object& object, absl::string_view key, int64_t* out
 }
 
 const std::vector<std::pair<std::string, int>>& ElementTypeNames() {
-  static const auto* names = new std::vector<std::pair<std::string, int>>{
-      {"count", v1::ELEMENT_COUNT},
-      {"date", v1::ELEMENT_DATE},
-      {"yes_no", v1::ELEMENT_YES_NO},
-      {"percent", v1::ELEMENT_PERCENT},
-      {"score", v1::ELEMENT_SCORE}};
+  static const auto* names =
+      new std::vector<std::pair<std::string, int>>{{"count", v1::ELEMENT_COUNT},
+                                                   {"date", v1::ELEMENT_DATE},
+                                                   {"yes_no", v1::ELEMENT_YES_NO},
+                                                   {"percent", v1::ELEMENT_PERCENT},
+                                                   {"score", v1::ELEMENT_SCORE}};
   return *names;
 }
 
@@ -423,6 +423,7 @@ bool IsCodeChar(char c) { return IsCodeStart(c) || c == '.' || c == '-'; }
 absl::Status ReadCheck(Object& o, v1::ValidationRule* rule) {
   std::string text;
   RETURN_IF_ERROR(o.Scalar("check", &text, /*required=*/true));
+  if (absl::StripAsciiWhitespace(text).empty()) return o.Error("check", "is required");
   const YAML::Node node = o.Get("check");
   // The value's first character; a quoted scalar starts one column later. Columns are
   // bytes, as yaml-cpp counts them.
@@ -435,9 +436,10 @@ absl::Status ReadCheck(Object& o, v1::ValidationRule* rule) {
   };
   auto fail = [&](size_t offset, absl::string_view problem) {
     return o.reader()->ErrorAt(
-        at(offset), absl::StrCat(o.what(), ": check: '", text, "': ", problem,
-                                 " (write it as \"resolved_on_time <= resolved\": element "
-                                 "codes joined by +, one comparator <=, <, >=, >, ≤ or ≥)"));
+        at(offset),
+        absl::StrCat(o.what(), ": check: '", text, "': ", problem,
+                     " (write it as \"resolved_on_time <= resolved\": element "
+                     "codes joined by +, one comparator <=, <, >=, >, ≤ or ≥)"));
   };
   static const std::pair<absl::string_view, v1::Comparator> kOps[] = {
       {"<=", v1::AT_MOST}, {">=", v1::AT_LEAST}, {"≤", v1::AT_MOST},
@@ -460,7 +462,8 @@ absl::Status ReadCheck(Object& o, v1::ValidationRule* rule) {
       if (!want_code) {
         return fail(i, absl::StrCat("expected + or a comparator before '", code, "'"));
       }
-      const std::string path = absl::StrCat(Join(base, side_name), "[", side->size(), "]");
+      const std::string path =
+          absl::StrCat(Join(base, side_name), "[", side->size(), "]");
       if (side->empty()) o.reader()->Record(Join(base, side_name), at(i));
       o.reader()->Record(path, at(i));
       side->Add(std::string(code));
@@ -499,7 +502,8 @@ absl::Status ReadCheck(Object& o, v1::ValidationRule* rule) {
     if (c == '-') return fail(i, "elements are added with +; there is no subtraction");
     // One character, whole even when it takes several bytes in UTF-8.
     size_t len = 1;
-    while (i + len < text.size() && (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80)
+    while (i + len < text.size() &&
+           (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80)
       ++len;
     return fail(i, absl::StrCat("unexpected '", text.substr(i, len), "'"));
   }
@@ -723,8 +727,8 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
   RETURN_IF_ERROR(doc.List(
       "elements", "elements",
       [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
-        ASSIGN_OR_RETURN(Object o,
-                         Object::Open(reader, item, p, NameOf(item, "code", "element"), m));
+        ASSIGN_OR_RETURN(
+            Object o, Object::Open(reader, item, p, NameOf(item, "code", "element"), m));
         v1::DataElement* e = set->add_elements();
         RETURN_IF_ERROR(o.String("code", e->mutable_code(), true));
         o.Rename(absl::StrCat("element ", e->code()));
@@ -741,7 +745,8 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
       "validation", "validation",
       [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
         ASSIGN_OR_RETURN(
-            Object o, Object::Open(reader, item, p, NameOf(item, "id", "validation rule"), m));
+            Object o,
+            Object::Open(reader, item, p, NameOf(item, "id", "validation rule"), m));
         v1::ValidationRule* rule = set->add_validation();
         RETURN_IF_ERROR(o.String("id", rule->mutable_id(), true));
         o.Rename(absl::StrCat("validation rule ", rule->id()));
@@ -1010,7 +1015,8 @@ absl::Status ReadSide(Object& o, absl::string_view key, const YAML::Node& node,
     return o.Error(key, "give a value, or leave the element out when it is not reported");
   }
   if (!node.IsScalar()) {
-    return o.Error(key, "expected a value (a count, a decimal, a date, yes/no, not issued)");
+    return o.Error(key,
+                   "expected a value (a count, a decimal, a date, yes/no, not issued)");
   }
   absl::StatusOr<v1::ElementValue> value = ParseElementValue(node.Scalar());
   if (!value.ok()) return o.Error(key, value.status().message());
@@ -1087,13 +1093,13 @@ absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
         if (o.Has("values")) {
           // The data sheet, in file order; the engine's paths are "values[i].self".
           const std::string vpath = Join(p, "values");
-          ASSIGN_OR_RETURN(
-              Object values,
-              Object::Open(reader, o.Get("values"), vpath,
-                           absl::StrCat(o.what(), ": values"), o.MarkOf("values")));
+          ASSIGN_OR_RETURN(Object values, Object::Open(reader, o.Get("values"), vpath,
+                                                       absl::StrCat(o.what(), ": values"),
+                                                       o.MarkOf("values")));
           int i = 0;
           for (const std::string& code : values.Keys()) {
-            RETURN_IF_ERROR(ReadDataValue(values, code, absl::StrCat(vpath, "[", i++, "]"),
+            RETURN_IF_ERROR(ReadDataValue(values, code,
+                                          absl::StrCat(vpath, "[", i++, "]"),
                                           u.assessment.add_values()));
           }
           RETURN_IF_ERROR(values.Finish());
