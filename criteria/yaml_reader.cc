@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "criteria/due_phrase.h"
+#include "criteria/element_value.h"
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 #include "yaml-cpp/yaml.h"
@@ -159,6 +160,12 @@ class Object {
     }
     return mark_;
   }
+  YAML::Mark KeyMarkOf(absl::string_view key) const {
+    for (const Field& f : fields_) {
+      if (f.key == key) return f.key_mark;
+    }
+    return mark_;
+  }
   bool Has(absl::string_view key) const {
     for (const Field& f : fields_) {
       if (f.key == key) return true;
@@ -247,23 +254,12 @@ class Object {
     std::string text;
     RETURN_IF_ERROR(Scalar(key, &text, required, field));
     if (text.empty()) return absl::OkStatus();
-    int y = 0, m = 0, d = 0;
-    std::vector<std::string> parts = absl::StrSplit(text, absl::ByAnyChar("-/"));
-    bool ok = parts.size() == 3;
-    if (ok && text.find('-') != std::string::npos) {
-      ok = absl::SimpleAtoi(parts[0], &y) && absl::SimpleAtoi(parts[1], &m) &&
-           absl::SimpleAtoi(parts[2], &d);
-    } else if (ok) {
-      ok = absl::SimpleAtoi(parts[0], &d) && absl::SimpleAtoi(parts[1], &m) &&
-           absl::SimpleAtoi(parts[2], &y);
-    }
-    out->set_year(y);
-    out->set_month(m);
-    out->set_day(d);
-    if (!ok || !engine::IsValidDate(*out)) {
+    const std::optional<v1::Date> date = ParseDate(text);
+    if (!date.has_value()) {
       return Error(
           key, absl::StrCat("'", text, "' is not a date (use 2023-02-10 or 10/02/2023)"));
     }
+    *out = *date;
     return absl::OkStatus();
   }
   // A single string or a list of strings.
@@ -272,15 +268,20 @@ class Object {
                           absl::string_view field = {}) {
     YAML::Node n = Get(key, field);
     if (!n.IsDefined() || n.IsNull()) return absl::OkStatus();
+    // Engine paths name each item ("indicators[2].numerator[1]").
+    const std::string base = Join(path_, field.empty() ? key : field);
     if (n.IsScalar()) {
+      reader_->Record(absl::StrCat(base, "[0]"), n.Mark());
       out->Add(std::string(n.Scalar()));
       return absl::OkStatus();
     }
     if (!n.IsSequence()) return Error(key, "expected a name or a list of names");
+    int j = 0;
     for (const YAML::Node& item : n) {
       if (!item.IsScalar())
         return reader_->ErrorAt(item.Mark(),
                                 absl::StrCat(what_, ": ", key, ": expected a name"));
+      reader_->Record(absl::StrCat(base, "[", j++, "]"), item.Mark());
       out->Add(std::string(item.Scalar()));
     }
     return absl::OkStatus();
@@ -401,6 +402,118 @@ absl::Status ParseHundredths(Object& object, absl::string_view key, int64_t* out
   return absl::OkStatus();
 }
 
+const std::vector<std::pair<std::string, int>>& ElementTypeNames() {
+  static const auto* names =
+      new std::vector<std::pair<std::string, int>>{{"count", v1::ELEMENT_COUNT},
+                                                   {"date", v1::ELEMENT_DATE},
+                                                   {"yes_no", v1::ELEMENT_YES_NO},
+                                                   {"percent", v1::ELEMENT_PERCENT},
+                                                   {"score", v1::ELEMENT_SCORE}};
+  return *names;
+}
+
+bool IsCodeStart(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+bool IsCodeChar(char c) { return IsCodeStart(c) || c == '.' || c == '-'; }
+
+// A validation rule's `check`: "a + b <= c + d", with <=, <, >=, >, ≤ or ≥. Records
+// where each name and the comparator stand, so that the engine's errors on
+// validation[i].left[j] point inside the text.
+absl::Status ReadCheck(Object& o, v1::ValidationRule* rule) {
+  std::string text;
+  RETURN_IF_ERROR(o.Scalar("check", &text, /*required=*/true));
+  if (absl::StripAsciiWhitespace(text).empty()) return o.Error("check", "is required");
+  const YAML::Node node = o.Get("check");
+  // The value's first character; a quoted scalar starts one column later. Columns are
+  // bytes, as yaml-cpp counts them.
+  YAML::Mark start = o.MarkOf("check");
+  if (node.Tag() == "!") ++start.column;
+  auto at = [&](size_t offset) {
+    YAML::Mark mark = start;
+    mark.column += static_cast<int>(offset);
+    return mark;
+  };
+  auto fail = [&](size_t offset, absl::string_view problem) {
+    return o.reader()->ErrorAt(
+        at(offset),
+        absl::StrCat(o.what(), ": check: '", text, "': ", problem,
+                     " (write it as \"resolved_on_time <= resolved\": element "
+                     "codes joined by +, one comparator <=, <, >=, >, ≤ or ≥)"));
+  };
+  static const std::pair<absl::string_view, v1::Comparator> kOps[] = {
+      {"<=", v1::AT_MOST}, {">=", v1::AT_LEAST}, {"≤", v1::AT_MOST},
+      {"≥", v1::AT_LEAST}, {"<", v1::LESS},      {">", v1::GREATER}};
+  const std::string base = o.path();
+  auto* side = rule->mutable_left();
+  const char* side_name = "left";
+  bool want_code = true;
+  size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t') {
+      ++i;
+      continue;
+    }
+    if (IsCodeStart(c)) {
+      size_t end = i;
+      while (end < text.size() && IsCodeChar(text[end])) ++end;
+      const std::string code = text.substr(i, end - i);
+      if (!want_code) {
+        return fail(i, absl::StrCat("expected + or a comparator before '", code, "'"));
+      }
+      const std::string path =
+          absl::StrCat(Join(base, side_name), "[", side->size(), "]");
+      if (side->empty()) o.reader()->Record(Join(base, side_name), at(i));
+      o.reader()->Record(path, at(i));
+      side->Add(std::string(code));
+      want_code = false;
+      i = end;
+      continue;
+    }
+    if (c == '+') {
+      if (want_code) return fail(i, "expected an element code before '+'");
+      want_code = true;
+      ++i;
+      continue;
+    }
+    bool op_found = false;
+    for (const auto& [op, comparator] : kOps) {
+      if (absl::string_view(text).substr(i, op.size()) != op) continue;
+      if (rule->comparator() != v1::COMPARATOR_UNSPECIFIED) {
+        return fail(i, "a check has one comparator");
+      }
+      if (want_code) {
+        return fail(i, absl::StrCat("expected an element code before '", op, "'"));
+      }
+      rule->set_comparator(comparator);
+      o.reader()->Record(Join(base, "comparator"), at(i));
+      side = rule->mutable_right();
+      side_name = "right";
+      want_code = true;
+      i += op.size();
+      op_found = true;
+      break;
+    }
+    if (op_found) continue;
+    if (c == '=' || c == '!') {
+      return fail(i, "equality is not a comparator; write two rules, with <= and >=");
+    }
+    if (c == '-') return fail(i, "elements are added with +; there is no subtraction");
+    // One character, whole even when it takes several bytes in UTF-8.
+    size_t len = 1;
+    while (i + len < text.size() &&
+           (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80)
+      ++len;
+    return fail(i, absl::StrCat("unexpected '", text.substr(i, len), "'"));
+  }
+  if (rule->comparator() == v1::COMPARATOR_UNSPECIFIED) {
+    return fail(text.size(), "no comparator");
+  }
+  if (want_code) return fail(text.size(), "expected an element code at the end");
+  return absl::OkStatus();
+}
+
 // Parses a whole document with `read`, turning yaml-cpp exceptions into errors.
 template <typename T>
 absl::StatusOr<Parsed<T>> ParseDocument(
@@ -497,6 +610,7 @@ absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
     RETURN_IF_ERROR(s.Milli("no", &no, false, "no_points_milli"));
     b->set_yes_points_milli(yes);
     b->set_no_points_milli(no);
+    RETURN_IF_ERROR(s.String("element", b->mutable_element()));
   } else if (shape_name == "deadline") {
     v1::DeadlineRule* d = rule->mutable_deadline();
     if (s.Has("due")) RETURN_IF_ERROR(s.Date("due", d->mutable_due(), true));
@@ -511,6 +625,7 @@ absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
     d->set_on_time_points_milli(on_time);
     d->set_late_points_milli(late);
     d->set_missing_points_milli(missing);
+    RETURN_IF_ERROR(s.String("element", d->mutable_element()));
   } else if (shape_name == "count" || shape_name == "adjustment") {
     std::string indicator;
     int64_t per_item = 0, cap = shape_name == "count" ? max : 0;
@@ -609,6 +724,39 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
   RETURN_IF_ERROR(doc.Milli("survey", &survey, false, "survey_milli"));
   set->set_total_milli(total);
   set->set_survey_milli(survey);
+  RETURN_IF_ERROR(doc.List(
+      "elements", "elements",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(
+            Object o, Object::Open(reader, item, p, NameOf(item, "code", "element"), m));
+        v1::DataElement* e = set->add_elements();
+        RETURN_IF_ERROR(o.String("code", e->mutable_code(), true));
+        o.Rename(absl::StrCat("element ", e->code()));
+        RETURN_IF_ERROR(o.String("label", e->mutable_label()));
+        RETURN_IF_ERROR(o.String("help", e->mutable_help()));
+        int type = v1::ELEMENT_COUNT;
+        RETURN_IF_ERROR(o.Enum("type", ElementTypeNames(), &type, false));
+        e->set_type(static_cast<v1::ElementType>(type));
+        RETURN_IF_ERROR(o.String("period", e->mutable_period()));
+        RETURN_IF_ERROR(o.String("label_en", e->mutable_label_en()));
+        return o.Finish();
+      }));
+  RETURN_IF_ERROR(doc.List(
+      "validation", "validation",
+      [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
+        ASSIGN_OR_RETURN(
+            Object o,
+            Object::Open(reader, item, p, NameOf(item, "id", "validation rule"), m));
+        v1::ValidationRule* rule = set->add_validation();
+        RETURN_IF_ERROR(o.String("id", rule->mutable_id(), true));
+        o.Rename(absl::StrCat("validation rule ", rule->id()));
+        RETURN_IF_ERROR(ReadCheck(o, rule));
+        RETURN_IF_ERROR(o.String("message", rule->mutable_message()));
+        bool warning = false;
+        RETURN_IF_ERROR(o.Bool("warning", &warning));
+        rule->set_warning(warning);
+        return o.Finish();
+      }));
   RETURN_IF_ERROR(doc.List(
       "indicators", "indicators",
       [&](const YAML::Node& item, const std::string& p, const YAML::Mark& m) {
@@ -859,6 +1007,49 @@ absl::Status ReadEntry(Reader* reader, const std::string& code, const YAML::Node
   return o.Finish();
 }
 
+// One side of a data value: a scalar as ParseElementValue() reads it.
+absl::Status ReadSide(Object& o, absl::string_view key, const YAML::Node& node,
+                      const std::string& path, v1::ElementValue* out) {
+  o.reader()->Record(path, o.MarkOf(key));
+  if (!node.IsDefined() || node.IsNull()) {
+    return o.Error(key, "give a value, or leave the element out when it is not reported");
+  }
+  if (!node.IsScalar()) {
+    return o.Error(key,
+                   "expected a value (a count, a decimal, a date, yes/no, not issued)");
+  }
+  absl::StatusOr<v1::ElementValue> value = ParseElementValue(node.Scalar());
+  if (!value.ok()) return o.Error(key, value.status().message());
+  *out = *std::move(value);
+  return absl::OkStatus();
+}
+
+// `code: value` or `code: {self: value, appraised: value}` under a unit's `values`.
+absl::Status ReadDataValue(Object& values, const std::string& code,
+                           const std::string& path, v1::DataValue* out) {
+  out->set_element(code);
+  Reader* reader = values.reader();
+  reader->Record(path, values.KeyMarkOf(code));
+  reader->Record(Join(path, "element"), values.KeyMarkOf(code));
+  const YAML::Node node = values.Get(code);
+  if (!node.IsMap()) {
+    return ReadSide(values, code, node, Join(path, "self"), out->mutable_self());
+  }
+  ASSIGN_OR_RETURN(Object sides, Object::Open(reader, node, path,
+                                              absl::StrCat(values.what(), ": ", code),
+                                              values.MarkOf(code)));
+  if (!sides.Has("self") && !sides.Has("appraised")) {
+    return values.Error(code, "give self, appraised or both");
+  }
+  for (const char* side : {"self", "appraised"}) {
+    if (!sides.Has(side)) continue;
+    v1::ElementValue* value =
+        side[0] == 's' ? out->mutable_self() : out->mutable_appraised();
+    RETURN_IF_ERROR(ReadSide(sides, side, sides.Get(side), Join(path, side), value));
+  }
+  return sides.Finish();
+}
+
 absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
   RETURN_IF_ERROR(doc.String("criteria_set", &out->criteria_set));
   RETURN_IF_ERROR(doc.String("plan", &out->plan));
@@ -898,6 +1089,20 @@ absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
             reader->Record(Join(entry_path, "criterion"), mark);
           }
           RETURN_IF_ERROR(entries.Finish());
+        }
+        if (o.Has("values")) {
+          // The data sheet, in file order; the engine's paths are "values[i].self".
+          const std::string vpath = Join(p, "values");
+          ASSIGN_OR_RETURN(Object values, Object::Open(reader, o.Get("values"), vpath,
+                                                       absl::StrCat(o.what(), ": values"),
+                                                       o.MarkOf("values")));
+          int i = 0;
+          for (const std::string& code : values.Keys()) {
+            RETURN_IF_ERROR(ReadDataValue(values, code,
+                                          absl::StrCat(vpath, "[", i++, "]"),
+                                          u.assessment.add_values()));
+          }
+          RETURN_IF_ERROR(values.Finish());
         }
         return o.Finish();
       });

@@ -12,6 +12,10 @@ set by hand so the demo shows the cases users meet:
   - Xã Hoàng Hanh has no survey answers, so its index is rescaled over the rest.
 
 Usage: scripts/make_demo_round.py > criteria/rounds/hungyen-2023/figures.yaml
+
+Its output has since been converted to data sheets (each unit's `values:`, every figure
+typed once; the file's header says how copies that disagreed were reconciled): the
+committed file, not a new run of this script, is the demo round.
 """
 import datetime
 import random

@@ -132,9 +132,13 @@ TEST_F(CliTest, BrokenFiguresFailWithFileLineAndNothingOnStdout) {
       path, "'"));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out, "");
-  EXPECT_EQ(run.err, absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
-                                  ":29:43: entries[9].self.figures.resolved_on_time: 431 "
-                                  "exceeds resolved (430)\n"));
+  // The data sheet's rule on_time_within_resolved refuses it, at the figure's line.
+  EXPECT_EQ(run.err,
+            absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
+                         ":28:25: values[12].self: rule on_time_within_resolved: Số hồ sơ "
+                         "giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: "
+                         "resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước "
+                         "hạn)) = 431, not ≤ resolved (Số hồ sơ TTHC đã giải quyết) = 430\n"));
 }
 
 TEST_F(CliTest, BrokenSetFailsWithFileLine) {
@@ -148,7 +152,7 @@ TEST_F(CliTest, BrokenSetFailsWithFileLine) {
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err,
             absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
-                         ":130:21: criterion I.1.2: bands[1].threshold: bands must be "
+                         ":375:21: criterion I.1.2: bands[1].threshold: bands must be "
                          "listed best first with decreasing thresholds (95 after 90)\n"));
 }
 
@@ -163,7 +167,7 @@ TEST_F(CliTest, FiguresForAnotherSetAreRefused) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.err,
             absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
-                         ":6:15: figures are for criteria set 'commune-2025' but "
+                         ":8:15: figures are for criteria set 'commune-2025' but "
                          "criteria/demo/set.yaml is 'demo-ward-2023'\n"));
 }
 

@@ -1,5 +1,6 @@
 // The bundled criteria sets, the five seed plans and the demo round, as data: they
 // validate, they say what the seed documents say, and they score.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -76,6 +77,50 @@ TEST(CriteriaData, SetsFollowTheNationalStructure) {
   for (const v1::Area& area : service->proto().areas())
     maxima.push_back(area.max_milli());
   EXPECT_EQ(maxima, (std::vector<int64_t>{18000, 20000, 22000, 22000, 18000}));
+}
+
+// Every bundled set declares its data sheet: each element labelled in Vietnamese, with
+// where the figure comes from and the period it covers, and checks across elements.
+TEST(CriteriaData, SetsDeclareTheirDataSheets) {
+  struct Expected {
+    const char* path;
+    int elements;
+    int rules;
+    int warnings;
+    int rules_reading_elements;  // boolean and deadline rules reading an element
+  };
+  const Expected expected[] = {
+      {"sets/commune-2025.yaml", 80, 32, 2, 16},
+      {"sets/district-2025.yaml", 85, 35, 2, 16},
+      {"sets/service-index-766.yaml", 23, 18, 2, 0},
+      {"demo/set.yaml", 36, 14, 1, 5},
+  };
+  for (const Expected& e : expected) {
+    auto set = LoadCriteriaSet(Data(e.path));
+    ASSERT_TRUE(set.ok()) << set.status();
+    const v1::CriteriaSet& proto = (*set)->proto();
+    EXPECT_EQ(proto.elements_size(), e.elements) << e.path;
+    for (const v1::DataElement& element : proto.elements()) {
+      // Labels are Vietnamese with diacritics: some byte is not ASCII.
+      EXPECT_TRUE(std::any_of(element.label().begin(), element.label().end(),
+                              [](char c) { return static_cast<unsigned char>(c) > 0x7F; }))
+          << e.path << " " << element.code();
+      EXPECT_FALSE(element.help().empty()) << e.path << " " << element.code();
+      EXPECT_FALSE(element.period().empty()) << e.path << " " << element.code();
+    }
+    EXPECT_EQ(proto.validation_size(), e.rules) << e.path;
+    EXPECT_EQ(std::count_if(proto.validation().begin(), proto.validation().end(),
+                            [](const v1::ValidationRule& r) { return r.warning(); }),
+              e.warnings)
+        << e.path;
+    int reading = 0;
+    for (const engine::Node& node : (*set)->nodes()) {
+      if (!node.leaf()) continue;
+      const v1::Rule& rule = node.criterion->rule();
+      reading += !rule.boolean().element().empty() || !rule.deadline().element().empty();
+    }
+    EXPECT_EQ(reading, e.rules_reading_elements) << e.path;
+  }
 }
 
 // Tasks per area, in the plan's order.
@@ -172,7 +217,7 @@ v1::UnitScore ScoreOne(const engine::CompiledCriteriaSet& set,
   auto score =
       engine::ScoreUnit(set, plan, unit, parsed->proto.units[0].assessment, v1::SELF);
   EXPECT_TRUE(score.ok()) << score.status();
-  return *score;
+  return score.ok() ? *score : v1::UnitScore();
 }
 
 const v1::CriterionScore& Criterion(const v1::UnitScore& score, const std::string& code) {
@@ -189,9 +234,8 @@ TEST(CriteriaData, EachUnitGetsItsOwnLevelsTarget) {
   ASSERT_NE(set, nullptr);
   ASSERT_NE(plan, nullptr);
   const std::string figures =
-      "units: [{code: U, name: U, kind: ward, entries: {VII.2: {figures: "
-      "{work_files_online: 40, "
-      "work_files: 100}}}}]";
+      "units: [{code: U, name: U, kind: ward, values: {work_files_online: 40, "
+      "work_files: 100}}]";
   const v1::UnitScore ward = ScoreOne(*set, plan.get(), v1::WARD, figures);
   const v1::UnitScore commune = ScoreOne(*set, plan.get(), v1::COMMUNE, figures);
   const v1::UnitScore city = ScoreOne(*set, plan.get(), v1::CITY, figures);
@@ -212,9 +256,9 @@ TEST(CriteriaData, APlanWithoutTargetsStillScores) {
   ASSERT_NE(set, nullptr);
   ASSERT_NE(plan, nullptr);
   const v1::UnitScore score = ScoreOne(*set, plan.get(), v1::WARD,
-                                       "units: [{code: U, name: U, kind: ward, entries: "
-                                       "{III.2.1: {figures: {resolved_on_time: 99, "
-                                       "resolved: 100}}, III.1.1: {done: true}}}]");
+                                       "units: [{code: U, name: U, kind: ward, values: "
+                                       "{resolved_on_time: 99, resolved: 100, "
+                                       "procedures_posted: có}}]");
   const v1::CriterionScore& on_time = Criterion(score, "III.2.1");
   EXPECT_EQ(on_time.status(), v1::NOT_APPLICABLE);
   EXPECT_EQ(on_time.applicable_max_milli(), 0);
@@ -280,7 +324,7 @@ TEST(CriteriaData, BrokenCopiesNameTheLine) {
                                   "        max: 1.5\n        guidance: Hội đồng",
                                   "        max: 2.5\n        guidance: Hội đồng")
                             .message()),
-            "COPY:66:5: area I: max 12 but its criteria add up to 13");
+            "COPY:599:5: area I: max 12 but its criteria add up to 13");
   EXPECT_EQ(std::string(
                 BreakCopy("plans/travinh-2023.yaml", "when: \">= 35\"", "when: \"≥ 3,5\"")
                     .message()),
@@ -289,7 +333,7 @@ TEST(CriteriaData, BrokenCopiesNameTheLine) {
   EXPECT_EQ(std::string(BreakCopy("rounds/hungyen-2023/figures.yaml", "kind: ward",
                                   "kind: hamlet")
                             .message()),
-            "COPY:10:9: unit PLS: kind: 'hamlet' is not one of ward, commune, township, "
+            "COPY:16:9: unit PLS: kind: 'hamlet' is not one of ward, commune, township, "
             "special_zone, "
             "city, town, district, department, province");
 }
@@ -322,6 +366,21 @@ TEST(DemoRound, ShowsTheCasesUsersMeet) {
   // No survey: the maximum excludes the 30 survey points.
   EXPECT_EQ(scores["Xã Hoàng Hanh"].survey_milli(), 0);
   EXPECT_LE(scores["Xã Hoàng Hanh"].applicable_max_milli(), 70000);
+  // Warning rules: reported, the values kept.
+  auto warnings = [&](const std::string& name) {
+    std::vector<std::string> rules;
+    for (const v1::ValidationFinding& f : scores[name].warnings()) rules.push_back(f.rule());
+    return rules;
+  };
+  EXPECT_EQ(warnings("Phường Hồng Châu"),
+            std::vector<std::string>{"portal_late_within_late_dossiers"});
+  EXPECT_EQ(warnings("Phường Minh Khai"), std::vector<std::string>{"resolved_within_received"});
+  EXPECT_EQ(warnings("Xã Trung Nghĩa"), std::vector<std::string>{"resolved_within_received"});
+  int warned = 0;
+  for (const auto& [name, score] : scores) warned += score.warnings_size() > 0;
+  EXPECT_EQ(warned, 3);
+  // A yes/no read from the data sheet.
+  EXPECT_EQ(Criterion(scores["Phường Lam Sơn"], "III.3.1").points_milli(), 1000);
   // Targets met and missed both occur.
   int met = 0, missed = 0;
   for (const auto& [name, score] : scores) {
