@@ -13,6 +13,7 @@
 #include "criteria/yaml_reader.h"
 #include "engine/display.h"
 #include "engine/fixed_point.h"
+#include "engine/rule_shape.h"
 #include "engine/scorer.h"
 
 namespace parindex::client {
@@ -32,38 +33,8 @@ std::string DateText(const v1::Date& d) {
 
 // "target on_time_rate", "bands task_completion_rate", "deadline plan:unit_plan".
 std::string RuleSummary(const v1::Rule& rule) {
-  switch (rule.shape_case()) {
-    case v1::Rule::kBands:
-      return absl::StrCat("bands ", rule.bands().indicator());
-    case v1::Rule::kInverse:
-      return absl::StrCat("inverse ", rule.inverse().indicator());
-    case v1::Rule::kLinear:
-      return absl::StrCat("linear ", rule.linear().indicator());
-    case v1::Rule::kTarget:
-      return absl::StrCat(
-          "target ", rule.target().indicator(),
-          rule.target().mode() == v1::TargetRule::PROPORTIONAL ? " (proportional)" : "");
-    case v1::Rule::kBoolean:
-      return "yes/no";
-    case v1::Rule::kDeadline:
-      return rule.deadline().plan_deadline().empty()
-                 ? absl::StrCat("deadline ", DateText(rule.deadline().due()))
-                 : absl::StrCat("deadline plan:", rule.deadline().plan_deadline());
-    case v1::Rule::kCount:
-      return absl::StrCat("count ", rule.count().indicator(), " × ",
-                          FormatMilliShort(rule.count().points_per_item_milli()));
-    case v1::Rule::kJudgement:
-      return "judgement";
-    case v1::Rule::kSurvey:
-      return "survey";
-    case v1::Rule::kAdjustment:
-      return absl::StrCat(rule.adjustment().cap_milli() > 0 ? "bonus " : "penalty ",
-                          rule.adjustment().indicator(), " × ",
-                          FormatMilliShort(rule.adjustment().points_per_item_milli()),
-                          ", cap ", FormatMilliShort(rule.adjustment().cap_milli()));
-    default:
-      return "?";
-  }
+  const engine::RuleShape* shape = engine::FindShape(rule.shape_case());
+  return shape == nullptr ? "?" : shape->Describe(rule);
 }
 
 void AppendCriterion(const v1::Criterion& c, int depth, std::string* out) {

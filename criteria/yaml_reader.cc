@@ -19,6 +19,8 @@
 #include "criteria/element_value.h"
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
+#include "engine/rule_shape.h"
+#include "google/protobuf/message.h"
 #include "yaml-cpp/yaml.h"
 
 namespace parindex::criteria {
@@ -233,9 +235,10 @@ class Object {
       return Error(key, absl::StrCat("'", text, "' is not a whole number"));
     return absl::OkStatus();
   }
-  absl::Status Bool(absl::string_view key, bool* out, bool* present = nullptr) {
+  absl::Status Bool(absl::string_view key, bool* out, bool* present = nullptr,
+                    absl::string_view field = {}) {
     std::string text;
-    RETURN_IF_ERROR(Scalar(key, &text, false));
+    RETURN_IF_ERROR(Scalar(key, &text, false, field));
     if (present != nullptr) *present = !text.empty();
     if (text.empty()) return absl::OkStatus();
     const std::string lower = absl::AsciiStrToLower(text);
@@ -539,10 +542,11 @@ absl::StatusOr<Parsed<T>> ParseDocument(
 
 // ---- criteria sets ----
 
-absl::Status ReadBands(Object& shape, google::protobuf::RepeatedPtrField<v1::Band>* bands,
-                       int64_t* otherwise) {
-  RETURN_IF_ERROR(shape.List(
-      "bands", "bands",
+// Bands as a list of {when: "> 90", points: 2}, best first.
+absl::Status ReadBands(Object& shape, const engine::ShapeKey& key,
+                       google::protobuf::RepeatedPtrField<v1::Band>* bands) {
+  return shape.List(
+      key.key, key.field,
       [&](const YAML::Node& node, const std::string& path, const YAML::Mark& m) {
         ASSIGN_OR_RETURN(Object b, Object::Open(shape.reader(), node, path,
                                                 absl::StrCat(shape.what(), ": band"), m));
@@ -556,20 +560,95 @@ absl::Status ReadBands(Object& shape, google::protobuf::RepeatedPtrField<v1::Ban
         RETURN_IF_ERROR(b.Milli("points", &points, true, "points_milli"));
         band->set_points_milli(points);
         return b.Finish();
-      }));
-  return shape.Milli("otherwise", otherwise, false, "otherwise_points_milli");
+      });
 }
 
-// BandsRule and InverseRule share their fields.
-template <typename BandsOrInverse>
-absl::Status ReadBandsRule(Object& shape, BandsOrInverse* rule) {
-  RETURN_IF_ERROR(shape.String("indicator", rule->mutable_indicator(), true));
-  int64_t otherwise = 0;
-  RETURN_IF_ERROR(ReadBands(shape, rule->mutable_bands(), &otherwise));
-  rule->set_otherwise_points_milli(otherwise);
-  return absl::OkStatus();
+// One key of a rule shape's mapping into `message`, the shape's message, as the
+// shape's reading spec (engine/rule_shape.h) says. `max` is the criterion's maximum.
+absl::Status ReadShapeKey(Object& shape, const engine::ShapeKey& key, int64_t max,
+                          google::protobuf::Message* message) {
+  using Kind = engine::ShapeKey::Kind;
+  using Absent = engine::ShapeKey::Absent;
+  const google::protobuf::Reflection* reflection = message->GetReflection();
+  const google::protobuf::FieldDescriptor* field =
+      message->GetDescriptor()->FindFieldByName(key.field);
+  if (field == nullptr) {
+    return absl::InternalError(absl::StrCat(shape.what(), ": no field ", key.field));
+  }
+  const bool required = key.absent == Absent::kRequired;
+  switch (key.kind) {
+    case Kind::kIndicator:
+    case Kind::kElement:
+    case Kind::kName: {
+      std::string text;
+      RETURN_IF_ERROR(shape.String(key.key, &text, required, key.field));
+      reflection->SetString(message, field, std::move(text));
+      return absl::OkStatus();
+    }
+    case Kind::kMilli: {
+      int64_t value = key.absent == Absent::kMax ? max : 0;
+      RETURN_IF_ERROR(shape.Milli(key.key, &value, required, key.field));
+      reflection->SetInt64(message, field, value);
+      return absl::OkStatus();
+    }
+    case Kind::kBands: {
+      google::protobuf::RepeatedPtrField<v1::Band> bands;
+      RETURN_IF_ERROR(ReadBands(shape, key, &bands));
+      for (const v1::Band& band : bands)
+        reflection->AddMessage(message, field)->CopyFrom(band);
+      return absl::OkStatus();
+    }
+    case Kind::kEnum: {
+      std::vector<std::pair<std::string, int>> words;
+      for (const engine::KeyWord& word : key.words)
+        words.emplace_back(word.word, word.value);
+      int value =
+          key.absent == Absent::kFirstWord && !words.empty() ? words[0].second : 0;
+      RETURN_IF_ERROR(shape.Enum(key.key, words, &value, required, key.field));
+      reflection->SetEnumValue(message, field, value);
+      return absl::OkStatus();
+    }
+    case Kind::kDate: {
+      if (!required && !shape.Has(key.key)) return absl::OkStatus();
+      v1::Date date;
+      RETURN_IF_ERROR(shape.Date(key.key, &date, /*required=*/true, key.field));
+      reflection->MutableMessage(message, field)->CopyFrom(date);
+      return absl::OkStatus();
+    }
+    case Kind::kBool: {
+      bool value = false;
+      RETURN_IF_ERROR(shape.Bool(key.key, &value, nullptr, key.field));
+      reflection->SetBool(message, field, value);
+      return absl::OkStatus();
+    }
+    case Kind::kPercents: {
+      google::protobuf::RepeatedPtrField<std::string> items;
+      RETURN_IF_ERROR(shape.StringList(key.key, &items, key.field));
+      for (const std::string& item : items) {
+        int value = 0;
+        if (!absl::SimpleAtoi(item, &value))
+          return shape.Error(key.key, "expected whole percents");
+        reflection->AddInt32(message, field, value);
+      }
+      return absl::OkStatus();
+    }
+  }
+  return absl::InternalError(absl::StrCat(shape.what(), ": ", key.key, ": unknown kind"));
 }
 
+// The shapes' names joined for errors: "bands, inverse, ..., survey or adjustment".
+std::string ShapeNames(absl::string_view last_separator) {
+  std::string names;
+  const auto shapes = engine::AllShapes();
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    if (i > 0) absl::StrAppend(&names, i + 1 == shapes.size() ? last_separator : ", ");
+    absl::StrAppend(&names, shapes[i]->name());
+  }
+  return names;
+}
+
+// `rule: {<shape>: {...}}`: the shape is found by its key, its keys read as its reading
+// spec says (engine/shapes/).
 absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
   YAML::Node node = criterion.Get("rule");
   const std::string path = Join(criterion.path(), "rule");
@@ -579,84 +658,26 @@ absl::Status ReadRule(Object& criterion, int64_t max, v1::Rule* rule) {
   const std::vector<std::string> keys = r.Keys();
   if (keys.size() != 1) {
     return criterion.Error("rule",
-                           "give exactly one shape: bands, inverse, linear, target, "
-                           "boolean, deadline, count, judgement, survey or adjustment");
+                           absl::StrCat("give exactly one shape: ", ShapeNames(" or ")));
   }
   const std::string& shape_name = keys[0];
   ASSIGN_OR_RETURN(Object s,
                    Object::Open(r.reader(), r.Get(shape_name), Join(path, shape_name),
                                 absl::StrCat(criterion.what(), ": rule.", shape_name),
                                 r.MarkOf(shape_name)));
-  if (shape_name == "bands") {
-    RETURN_IF_ERROR(ReadBandsRule(s, rule->mutable_bands()));
-  } else if (shape_name == "inverse") {
-    RETURN_IF_ERROR(ReadBandsRule(s, rule->mutable_inverse()));
-  } else if (shape_name == "linear") {
-    RETURN_IF_ERROR(
-        s.String("indicator", rule->mutable_linear()->mutable_indicator(), true));
-  } else if (shape_name == "target") {
-    v1::TargetRule* t = rule->mutable_target();
-    RETURN_IF_ERROR(s.String("indicator", t->mutable_indicator(), true));
-    int mode = v1::TargetRule::ALL_OR_NOTHING;
-    RETURN_IF_ERROR(s.Enum("mode",
-                           {{"all_or_nothing", v1::TargetRule::ALL_OR_NOTHING},
-                            {"proportional", v1::TargetRule::PROPORTIONAL}},
-                           &mode, false));
-    t->set_mode(static_cast<v1::TargetRule::Mode>(mode));
-  } else if (shape_name == "boolean") {
-    v1::BooleanRule* b = rule->mutable_boolean();
-    int64_t yes = max, no = 0;
-    RETURN_IF_ERROR(s.Milli("yes", &yes, false, "yes_points_milli"));
-    RETURN_IF_ERROR(s.Milli("no", &no, false, "no_points_milli"));
-    b->set_yes_points_milli(yes);
-    b->set_no_points_milli(no);
-    RETURN_IF_ERROR(s.String("element", b->mutable_element()));
-  } else if (shape_name == "deadline") {
-    v1::DeadlineRule* d = rule->mutable_deadline();
-    if (s.Has("due")) RETURN_IF_ERROR(s.Date("due", d->mutable_due(), true));
-    RETURN_IF_ERROR(s.String("plan_deadline", d->mutable_plan_deadline()));
-    bool strictly_before = false;
-    RETURN_IF_ERROR(s.Bool("strictly_before", &strictly_before));
-    d->set_strictly_before(strictly_before);
-    int64_t on_time = max, late = 0, missing = 0;
-    RETURN_IF_ERROR(s.Milli("on_time", &on_time, false, "on_time_points_milli"));
-    RETURN_IF_ERROR(s.Milli("late", &late, false, "late_points_milli"));
-    RETURN_IF_ERROR(s.Milli("missing", &missing, false, "missing_points_milli"));
-    d->set_on_time_points_milli(on_time);
-    d->set_late_points_milli(late);
-    d->set_missing_points_milli(missing);
-    RETURN_IF_ERROR(s.String("element", d->mutable_element()));
-  } else if (shape_name == "count" || shape_name == "adjustment") {
-    std::string indicator;
-    int64_t per_item = 0, cap = shape_name == "count" ? max : 0;
-    RETURN_IF_ERROR(s.String("indicator", &indicator, true));
-    RETURN_IF_ERROR(s.Milli("per_item", &per_item, true, "points_per_item_milli"));
-    RETURN_IF_ERROR(s.Milli("cap", &cap, shape_name == "adjustment", "cap_milli"));
-    if (shape_name == "count") {
-      rule->mutable_count()->set_indicator(indicator);
-      rule->mutable_count()->set_points_per_item_milli(per_item);
-      rule->mutable_count()->set_cap_milli(cap);
-    } else {
-      rule->mutable_adjustment()->set_indicator(indicator);
-      rule->mutable_adjustment()->set_points_per_item_milli(per_item);
-      rule->mutable_adjustment()->set_cap_milli(cap);
-    }
-  } else if (shape_name == "judgement") {
-    rule->mutable_judgement();
-  } else if (shape_name == "survey") {
-    v1::SurveyRule* survey = rule->mutable_survey();
-    google::protobuf::RepeatedPtrField<std::string> answers;
-    RETURN_IF_ERROR(s.StringList("answers", &answers, "answer_percent"));
-    for (const std::string& a : answers) {
-      int value = 0;
-      if (!absl::SimpleAtoi(a, &value))
-        return s.Error("answers", "expected whole percents");
-      survey->add_answer_percent(value);
-    }
-  } else {
+  const engine::RuleShape* shape = engine::ShapeNamed(shape_name);
+  if (shape == nullptr) {
     return r.Error(shape_name,
-                   "is not a rule shape (bands, inverse, linear, target, boolean, "
-                   "deadline, count, judgement, survey, adjustment)");
+                   absl::StrCat("is not a rule shape (", ShapeNames(", "), ")"));
+  }
+  const google::protobuf::FieldDescriptor* field =
+      v1::Rule::descriptor()->FindFieldByName(std::string(shape->name()));
+  if (field == nullptr) {
+    return absl::InternalError(absl::StrCat("rule shape ", shape->name(), ": no field"));
+  }
+  google::protobuf::Message* message = rule->GetReflection()->MutableMessage(rule, field);
+  for (const engine::ShapeKey& key : shape->keys()) {
+    RETURN_IF_ERROR(ReadShapeKey(s, key, max, message));
   }
   RETURN_IF_ERROR(s.Finish());
   return r.Finish();

@@ -9,81 +9,10 @@
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 #include "engine/plan.h"
+#include "engine/rule_shape.h"
 
 namespace parindex::engine {
 namespace {
-
-bool IsIncreasingComparator(v1::Comparator c) {
-  return c == v1::GREATER || c == v1::AT_LEAST;
-}
-bool IsDecreasingComparator(v1::Comparator c) {
-  return c == v1::AT_MOST || c == v1::LESS;
-}
-
-// Checks bands of a BandsRule (higher is better) or an InverseRule (lower is better).
-absl::Status CheckBands(const Node& node, const std::string& path,
-                        const google::protobuf::RepeatedPtrField<v1::Band>& bands,
-                        int64_t otherwise, bool higher_is_better) {
-  const std::string& code = node.criterion->code();
-  const int64_t max = node.criterion->max_milli();
-  if (bands.empty()) {
-    return InvalidAt(path, absl::StrCat("criterion ", code, ": rule has no bands"));
-  }
-  for (int i = 0; i < bands.size(); ++i) {
-    const v1::Band& band = bands[i];
-    const std::string band_path = absl::StrCat(path, ".bands[", i, "]");
-    const bool direction_ok = higher_is_better
-                                  ? IsIncreasingComparator(band.comparator())
-                                  : IsDecreasingComparator(band.comparator());
-    if (!direction_ok) {
-      return InvalidAt(
-          band_path,
-          absl::StrCat("criterion ", code, ": bands[", i, "].comparator: ",
-                       higher_is_better ? "bands take > or >=; use inverse for <= or <"
-                                        : "inverse bands take <= or <"));
-    }
-    if (band.points_milli() > max) {
-      return InvalidAt(band_path,
-                       absl::StrCat("criterion ", code, ": bands[", i,
-                                    "].points: ", FormatMilliShort(band.points_milli()),
-                                    " exceeds the maximum ", FormatMilliShort(max)));
-    }
-    if (i == 0) continue;
-    const v1::Band& prev = bands[i - 1];
-    const bool ordered = higher_is_better
-                             ? band.threshold_milli() < prev.threshold_milli()
-                             : band.threshold_milli() > prev.threshold_milli();
-    if (band.threshold_milli() == prev.threshold_milli()) {
-      return InvalidAt(
-          band_path,
-          absl::StrCat("criterion ", code, ": bands[", i, "].threshold: overlaps bands[",
-                       i - 1, "] at ", FormatMilliShort(band.threshold_milli())));
-    }
-    if (!ordered) {
-      return InvalidAt(
-          band_path,
-          absl::StrCat("criterion ", code, ": bands[", i,
-                       "].threshold: bands must be listed "
-                       "best first with ",
-                       higher_is_better ? "decreasing" : "increasing", " thresholds (",
-                       FormatMilliShort(band.threshold_milli()), " after ",
-                       FormatMilliShort(prev.threshold_milli()), ")"));
-    }
-    if (band.points_milli() > prev.points_milli()) {
-      return InvalidAt(band_path,
-                       absl::StrCat("criterion ", code, ": bands[", i,
-                                    "].points: a worse band gives more points (",
-                                    FormatMilliShort(band.points_milli()), " after ",
-                                    FormatMilliShort(prev.points_milli()), ")"));
-    }
-  }
-  if (otherwise > bands[bands.size() - 1].points_milli()) {
-    return InvalidAt(path,
-                     absl::StrCat("criterion ", code,
-                                  ": otherwise: gives more points than the last band"));
-  }
-  return absl::OkStatus();
-}
 
 const char* TypeName(v1::ElementType type) {
   switch (type) {
@@ -112,6 +41,12 @@ bool IsElementCode(absl::string_view code) {
   return true;
 }
 
+// True for a leaf whose points are added outside the scale (bonus and penalty).
+bool OutsideScale(const Node& node) {
+  return node.rule_shape != nullptr &&
+         node.rule_shape->share() == RuleShape::Share::kAdjustment;
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::Compile(
@@ -125,6 +60,11 @@ absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::
 int CompiledCriteriaSet::FindNode(absl::string_view code) const {
   auto it = node_by_code_.find(code);
   return it == node_by_code_.end() ? -1 : it->second;
+}
+
+int CompiledCriteriaSet::FindIndicator(absl::string_view id) const {
+  auto it = indicator_by_id_.find(id);
+  return it == indicator_by_id_.end() ? -1 : it->second;
 }
 
 int CompiledCriteriaSet::FindElement(absl::string_view code) const {
@@ -207,28 +147,6 @@ absl::Status CompiledCriteriaSet::BuildIndicatorElements(int index,
                                         "as the numerator without a denominator"));
   }
   indicator_elements_.push_back(std::move(out));
-  return absl::OkStatus();
-}
-
-absl::Status CompiledCriteriaSet::ResolveRuleElement(Node& node,
-                                                     const std::string& element,
-                                                     v1::ElementType type,
-                                                     const char* shape) const {
-  if (element.empty()) return absl::OkStatus();
-  const std::string path = absl::StrCat(node.path, ".rule.", shape, ".element");
-  const std::string where =
-      absl::StrCat("criterion ", node.criterion->code(), ": rule.", shape, ".element: '",
-                   element, "'");
-  const int e = declares_elements() ? FindElement(element) : -1;
-  if (e < 0) {
-    return InvalidAt(path, absl::StrCat(where, " is not a data element of this set"));
-  }
-  if (elements_[e].type != type) {
-    return InvalidAt(path, absl::StrCat(where, " is a ", TypeName(elements_[e].type),
-                                        " element; this rule reads a ",
-                                        TypeName(type), " element"));
-  }
-  node.element = e;
   return absl::OkStatus();
 }
 
@@ -348,7 +266,7 @@ absl::Status CompiledCriteriaSet::Build() {
       RETURN_IF_ERROR(AddCriterion(area.criteria(c), a, -1, 0,
                                    absl::StrCat(path, ".criteria[", c, "]")));
       area_nodes_[a].push_back(index);
-      only_adjustments = only_adjustments && nodes_[index].shape == v1::Rule::kAdjustment;
+      only_adjustments = only_adjustments && OutsideScale(nodes_[index]);
       sum += area.criteria(c).max_milli();
     }
     // An area of bonus and penalty points only (Hà Nội's 9th content) has max 0.
@@ -373,7 +291,9 @@ absl::Status CompiledCriteriaSet::Build() {
   for (Node& node : nodes_) {
     if (node.leaf()) {
       RETURN_IF_ERROR(CheckRule(node));
-      if (node.shape == v1::Rule::kSurvey) survey += node.criterion->max_milli();
+      if (node.rule_shape->share() == RuleShape::Share::kSurvey) {
+        survey += node.criterion->max_milli();
+      }
     }
   }
   if (survey != set_.survey_milli()) {
@@ -399,6 +319,7 @@ absl::Status CompiledCriteriaSet::AddCriterion(const v1::Criterion& criterion, i
   node.parent = parent;
   node.depth = depth;
   node.shape = criterion.rule().shape_case();
+  node.rule_shape = FindShape(node.shape);
   node.path = path;
   nodes_.push_back(std::move(node));
 
@@ -409,7 +330,7 @@ absl::Status CompiledCriteriaSet::AddCriterion(const v1::Criterion& criterion, i
                        absl::StrCat("criterion ", code,
                                     ": rule is required (a leaf needs a scoring rule)"));
     }
-    if (nodes_[index].shape == v1::Rule::kAdjustment) {
+    if (OutsideScale(nodes_[index])) {
       if (criterion.max_milli() != 0) {
         return InvalidAt(path, absl::StrCat("criterion ", code,
                                             ": max must be 0 for a bonus or penalty; its "
@@ -446,133 +367,14 @@ absl::Status CompiledCriteriaSet::AddCriterion(const v1::Criterion& criterion, i
 }
 
 absl::Status CompiledCriteriaSet::CheckRule(Node& node) const {
-  const v1::Criterion& criterion = *node.criterion;
-  const v1::Rule& rule = criterion.rule();
-  const std::string& code = criterion.code();
-  const int64_t max = criterion.max_milli();
-  const std::string rule_path = absl::StrCat(node.path, ".rule");
-
-  // Resolves the indicator a rule reads, by id.
-  auto resolve = [&](const std::string& id, const char* shape) -> absl::Status {
-    auto it = indicator_by_id_.find(id);
-    if (it == indicator_by_id_.end()) {
-      return InvalidAt(absl::StrCat(rule_path, ".", shape),
-                       absl::StrCat("criterion ", code, ": rule.", shape, ".indicator: '",
-                                    id, "' is not an indicator of this set"));
-    }
-    node.indicator = it->second;
-    return absl::OkStatus();
-  };
-  auto fail = [&](const char* shape, absl::string_view message) {
-    return InvalidAt(absl::StrCat(rule_path, ".", shape),
-                     absl::StrCat("criterion ", code, ": rule.", shape, ".", message));
-  };
-
-  switch (node.shape) {
-    case v1::Rule::kBands:
-      RETURN_IF_ERROR(resolve(rule.bands().indicator(), "bands"));
-      return CheckBands(node, absl::StrCat(rule_path, ".bands"), rule.bands().bands(),
-                        rule.bands().otherwise_points_milli(), /*higher_is_better=*/true);
-    case v1::Rule::kInverse:
-      RETURN_IF_ERROR(resolve(rule.inverse().indicator(), "inverse"));
-      return CheckBands(node, absl::StrCat(rule_path, ".inverse"), rule.inverse().bands(),
-                        rule.inverse().otherwise_points_milli(),
-                        /*higher_is_better=*/false);
-    case v1::Rule::kLinear:
-      RETURN_IF_ERROR(resolve(rule.linear().indicator(), "linear"));
-      if (set_.indicators(node.indicator).unit() != v1::PERCENT) {
-        return fail("linear", "indicator: linear scoring needs a percent indicator");
-      }
-      return absl::OkStatus();
-    case v1::Rule::kTarget:
-      return resolve(rule.target().indicator(), "target");
-    case v1::Rule::kBoolean: {
-      const v1::BooleanRule& b = rule.boolean();
-      RETURN_IF_ERROR(ResolveRuleElement(node, b.element(), v1::ELEMENT_YES_NO, "boolean"));
-      if (b.yes_points_milli() <= 0 || b.yes_points_milli() > max) {
-        return fail("boolean",
-                    absl::StrCat("yes: must be above 0 and at most the maximum ",
-                                 FormatMilliShort(max)));
-      }
-      if (b.no_points_milli() >= b.yes_points_milli()) {
-        return fail("boolean", "no: must give fewer points than yes");
-      }
-      return absl::OkStatus();
-    }
-    case v1::Rule::kDeadline: {
-      const v1::DeadlineRule& d = rule.deadline();
-      RETURN_IF_ERROR(ResolveRuleElement(node, d.element(), v1::ELEMENT_DATE, "deadline"));
-      const bool has_date = d.has_due();
-      if (has_date == !d.plan_deadline().empty()) {
-        return fail("deadline", "due: give either a due date or a plan deadline");
-      }
-      if (has_date && !IsValidDate(d.due())) {
-        return fail("deadline", "due: not a valid date");
-      }
-      if (d.on_time_points_milli() <= 0 || d.on_time_points_milli() > max) {
-        return fail("deadline", absl::StrCat("on_time: must be above 0 and at most the "
-                                             "maximum ",
-                                             FormatMilliShort(max)));
-      }
-      if (d.late_points_milli() > d.on_time_points_milli() ||
-          d.missing_points_milli() > d.late_points_milli()) {
-        return fail("deadline",
-                    "late: points must not increase from on time to late to "
-                    "missing");
-      }
-      return absl::OkStatus();
-    }
-    case v1::Rule::kCount:
-    case v1::Rule::kAdjustment: {
-      const bool count = node.shape == v1::Rule::kCount;
-      const char* shape = count ? "count" : "adjustment";
-      const std::string& id =
-          count ? rule.count().indicator() : rule.adjustment().indicator();
-      const int64_t per_item = count ? rule.count().points_per_item_milli()
-                                     : rule.adjustment().points_per_item_milli();
-      const int64_t cap =
-          count ? rule.count().cap_milli() : rule.adjustment().cap_milli();
-      RETURN_IF_ERROR(resolve(id, shape));
-      if (!set_.indicators(node.indicator).denominator().empty()) {
-        return fail(shape,
-                    "indicator: must count items (an indicator with no denominator)");
-      }
-      if (indicator_elements_[node.indicator].milli) {
-        return fail(shape, "indicator: must count items (it reads a percent or score)");
-      }
-      if (count && (per_item <= 0 || cap <= 0 || cap > max)) {
-        return fail(shape,
-                    absl::StrCat("cap: per item and cap must be above 0 and the cap "
-                                 "at most the maximum ",
-                                 FormatMilliShort(max)));
-      }
-      if (!count && (per_item == 0 || cap == 0 || (per_item > 0) != (cap > 0))) {
-        return fail(shape,
-                    "cap: per item and cap must be non-zero with the same sign "
-                    "(positive for a bonus, negative for a penalty)");
-      }
-      return absl::OkStatus();
-    }
-    case v1::Rule::kJudgement:
-      return absl::OkStatus();
-    case v1::Rule::kSurvey: {
-      const auto& p = rule.survey().answer_percent();
-      if (p.empty()) return absl::OkStatus();
-      if (p.size() != 4)
-        return fail("survey", "answers: give four percents, for A, B, C, D");
-      for (int i = 0; i < 4; ++i) {
-        if (p[i] < 0 || p[i] > 100 || (i > 0 && p[i] > p[i - 1])) {
-          return fail("survey",
-                      "answers: percents must be within 0..100 and not increase "
-                      "from A to D");
-        }
-      }
-      return absl::OkStatus();
-    }
-    case v1::Rule::SHAPE_NOT_SET:
-      break;
+  const RuleShape* shape = node.rule_shape;
+  if (shape == nullptr) {
+    return InvalidAt(
+        absl::StrCat(node.path, ".rule"),
+        absl::StrCat("criterion ", node.criterion->code(), ": rule is required"));
   }
-  return InvalidAt(rule_path, absl::StrCat("criterion ", code, ": rule is required"));
+  RuleCheck check(*this, node, shape->name());
+  return shape->Check(check);
 }
 
 absl::Status CompiledCriteriaSet::CheckClassification() const {
@@ -615,6 +417,55 @@ absl::Status CompiledCriteriaSet::CheckClassification() const {
     }
   }
   return absl::OkStatus();
+}
+
+RuleCheck::RuleCheck(const CompiledCriteriaSet& set, Node& node, absl::string_view shape)
+    : set_(set),
+      node_(node),
+      shape_(shape),
+      path_(absl::StrCat(node.path, ".rule.", shape)) {}
+
+absl::Status RuleCheck::ResolveIndicator(const std::string& id) {
+  const int index = set_.FindIndicator(id);
+  if (index < 0) {
+    return InvalidAt(
+        path_, absl::StrCat("criterion ", code(), ": rule.", shape_, ".indicator: '", id,
+                            "' is not an indicator of this set"));
+  }
+  node_.indicator = index;
+  return absl::OkStatus();
+}
+
+const v1::Indicator& RuleCheck::indicator() const {
+  return set_.indicator(node_.indicator);
+}
+
+const IndicatorElements& RuleCheck::indicator_elements() const {
+  return set_.indicator_elements(node_.indicator);
+}
+
+absl::Status RuleCheck::ResolveElement(const std::string& code, v1::ElementType type) {
+  if (code.empty()) return absl::OkStatus();
+  const std::string path = absl::StrCat(path_, ".element");
+  const std::string where = absl::StrCat("criterion ", this->code(), ": rule.", shape_,
+                                         ".element: '", code, "'");
+  const int e = set_.declares_elements() ? set_.FindElement(code) : -1;
+  if (e < 0) {
+    return InvalidAt(path, absl::StrCat(where, " is not a data element of this set"));
+  }
+  const Element& element = set_.elements()[e];
+  if (element.type != type) {
+    return InvalidAt(
+        path, absl::StrCat(where, " is a ", TypeName(element.type),
+                           " element; this rule reads a ", TypeName(type), " element"));
+  }
+  node_.element = e;
+  return absl::OkStatus();
+}
+
+absl::Status RuleCheck::Fail(absl::string_view message) const {
+  return InvalidAt(path_,
+                   absl::StrCat("criterion ", code(), ": rule.", shape_, ".", message));
 }
 
 }  // namespace parindex::engine

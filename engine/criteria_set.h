@@ -13,6 +13,8 @@
 
 namespace parindex::engine {
 
+class RuleShape;  // engine/rule_shape.h
+
 // A data element: a figure a unit reports once and every criterion reading it shares.
 // Declared by the set, or, in a set that declares none, implied by a name an indicator
 // reads (a count labelled with its code).
@@ -54,6 +56,7 @@ struct Node {
   int depth = 0;
   std::vector<int> children;                            // node indices; empty for a leaf
   v1::Rule::ShapeCase shape = v1::Rule::SHAPE_NOT_SET;  // leaves only
+  const RuleShape* rule_shape = nullptr;  // leaves only: the shape of its rule
   int indicator = -1;  // index into CriteriaSet.indicators, -1 when the rule reads none
   int element = -1;    // the element a boolean or deadline rule reads, -1: its entry
   std::string path;    // "areas[1].criteria[0].criteria[2]", for error messages
@@ -76,6 +79,8 @@ class CompiledCriteriaSet {
   const std::vector<std::vector<int>>& area_nodes() const { return area_nodes_; }
   // Index of the node with `code`, or -1.
   int FindNode(absl::string_view code) const;
+  // Index of the indicator with `id`, or -1.
+  int FindIndicator(absl::string_view id) const;
   const v1::Indicator& indicator(int index) const { return set_.indicators(index); }
   const IndicatorElements& indicator_elements(int index) const {
     return indicator_elements_[index];
@@ -98,8 +103,6 @@ class CompiledCriteriaSet {
   absl::Status CheckClassification() const;
   absl::Status BuildElements();
   absl::Status BuildIndicatorElements(int index, const std::string& path);
-  absl::Status ResolveRuleElement(Node& node, const std::string& element,
-                                  v1::ElementType type, const char* shape) const;
   absl::Status BuildChecks();
 
   v1::CriteriaSet set_;
@@ -113,9 +116,6 @@ class CompiledCriteriaSet {
   std::vector<Check> checks_;
   int leaf_count_ = 0;
 };
-
-// True for rule shapes whose points are added outside the scale (bonus and penalty).
-inline bool IsAdjustment(const Node& node) { return node.shape == v1::Rule::kAdjustment; }
 
 }  // namespace parindex::engine
 

@@ -2,6 +2,11 @@
 #ifndef PARINDEX_ENGINE_DISPLAY_H_
 #define PARINDEX_ENGINE_DISPLAY_H_
 
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "engine/fixed_point.h"
 #include "parindex/v1/common.pb.h"
 
 namespace parindex::engine {
@@ -34,6 +39,13 @@ inline const char* UnitSuffix(v1::MeasureUnit unit) {
     default:
       return "";
   }
+}
+
+// A threshold as traces write it: "> 90%", "≤ 30 min".
+inline std::string ThresholdText(v1::Comparator comparator, int64_t milli,
+                                 v1::MeasureUnit unit) {
+  return absl::StrCat(ComparatorSymbol(comparator), " ", FormatMilliShort(milli),
+                      UnitSuffix(unit));
 }
 
 }  // namespace parindex::engine

@@ -3,19 +3,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "engine/data_sheet.h"
 #include "engine/display.h"
 #include "engine/fixed_point.h"
+#include "engine/rule_shape.h"
 #include "engine/scorer.h"
 
 namespace parindex::engine {
 namespace {
-
-std::string DateText(const v1::Date& d) {
-  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
-}
 
 std::string KindName(v1::UnitKind kind) {
   return absl::AsciiStrToLower(v1::UnitKind_Name(kind));
@@ -43,12 +39,38 @@ std::string Measured(const v1::Indicator& indicator, bool milli, const NodeScore
                       ValueText(indicator, milli, score));
 }
 
-std::string Threshold(v1::Comparator comparator, int64_t milli, v1::MeasureUnit unit) {
-  return absl::StrCat(ComparatorSymbol(comparator), " ", FormatMilliShort(milli),
-                      UnitSuffix(unit));
+// The reason of a leaf's trace: its shape says why it scored, the trace why it did not.
+std::string LeafReason(const RuleShape& shape, const LeafTrace& leaf, v1::Trace* trace) {
+  const NodeScore& score = leaf.score();
+  const Node& node = leaf.node();
+  switch (score.why) {
+    case Why::kNotReported:
+      return absl::StrCat(
+          "not reported",
+          score.missing != nullptr ? absl::StrCat(": ", *score.missing) : "",
+          node.element >= 0 ? absl::StrCat(": ", leaf.set().elements()[node.element].code)
+                            : "",
+          shape.NotReportedNote(), leaf.result());
+    case Why::kNothingToScore:
+      return absl::StrCat("not applicable: ",
+                          absl::StrJoin(leaf.indicator().denominator(), " + "), " is 0",
+                          score.points_milli > 0 ? " (full marks per the set)"
+                                                 : " (dropped from the maximum)",
+                          score.points_milli > 0 ? leaf.result() : "");
+    default: {
+      std::string reason;
+      shape.Explain(leaf, trace, &reason);
+      return reason;
+    }
+  }
 }
 
 }  // namespace
+
+std::string LeafTrace::Measured() const {
+  return engine::Measured(indicator(), set_.indicator_elements(node_.indicator).milli,
+                          score_);
+}
 
 v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                       const v1::Unit& unit, const v1::Assessment& assessment,
@@ -131,171 +153,19 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       trace->set_value_text(ValueText(*indicator, milli, score));
     }
 
-    const v1::Rule& rule = criterion.rule();
-    const std::string result =
-        IsAdjustment(node)
-            ? absl::StrCat(" → ", FormatMilli(score.points_milli),
-                           rule.adjustment().cap_milli() > 0 ? " bonus" : " penalty")
-            : absl::StrCat(" → ", FormatMilli(score.points_milli), " of ",
-                           FormatMilli(criterion.max_milli()));
-    std::string reason;
-    switch (score.why) {
-      case Why::kGroup:
-        reason = absl::StrCat("sum of ", node.children.size(), " sub-criteria", result);
-        break;
-      case Why::kNotReported:
-        reason = absl::StrCat(
-            "not reported",
-            score.missing != nullptr ? absl::StrCat(": ", *score.missing) : "",
-            node.element >= 0 ? absl::StrCat(": ", set.elements()[node.element].code)
-                              : "",
-            node.shape == v1::Rule::kDeadline ? ": no document date" : "", result);
-        break;
-      case Why::kNothingToScore:
-        reason = absl::StrCat(
-            "not applicable: ", absl::StrJoin(indicator->denominator(), " + "), " is 0",
-            score.points_milli > 0 ? " (full marks per the set)"
-                                   : " (dropped from the maximum)",
-            score.points_milli > 0 ? result : "");
-        break;
-      case Why::kBand:
-      case Why::kOtherwise: {
-        const auto& bands = node.shape == v1::Rule::kBands ? rule.bands().bands()
-                                                           : rule.inverse().bands();
-        if (score.why == Why::kBand) {
-          const v1::Band& band = bands[score.band];
-          trace->set_applied(absl::StrCat(
-              "band ",
-              Threshold(band.comparator(), band.threshold_milli(), indicator->unit())));
-          reason = absl::StrCat(
-              Measured(*indicator, milli, score), " ",
-              Threshold(band.comparator(), band.threshold_milli(), indicator->unit()),
-              result);
-        } else {
-          const v1::Band& last = bands[bands.size() - 1];
-          trace->set_applied("otherwise");
-          reason = absl::StrCat(
-              Measured(*indicator, milli, score), ", not ",
-              Threshold(last.comparator(), last.threshold_milli(), indicator->unit()),
-              result);
-        }
-        break;
-      }
-      case Why::kLinear:
-        trace->set_applied(absl::StrCat("rate × ", FormatMilli(criterion.max_milli())));
-        reason = absl::StrCat(Measured(*indicator, milli, score), " × ",
-                              FormatMilli(criterion.max_milli()), result);
-        break;
-      case Why::kTargetMet:
-      case Why::kTargetMissed: {
-        const v1::Target& t = *score.target;
-        const std::string target =
-            absl::StrCat(Threshold(t.comparator(), t.value_milli(), t.unit()),
-                         " (plan target for ", kind, ")");
-        trace->set_applied(target);
-        reason = absl::StrCat(Measured(*indicator, milli, score),
-                              score.why == Why::kTargetMet ? " " : ", not ", target);
-        if (score.why == Why::kTargetMissed &&
-            rule.target().mode() == v1::TargetRule::PROPORTIONAL) {
-          absl::StrAppend(&reason, "; proportional to the target");
-        }
-        absl::StrAppend(&reason, result);
-        break;
-      }
-      case Why::kNoTarget:
-        reason = plan == nullptr
-                     ? absl::StrCat("not applicable: no plan, so no target for ",
-                                    indicator->id())
-                     : absl::StrCat("not applicable: plan ", plan->proto().id(),
-                                    " sets no target for ", indicator->id(), " for ",
-                                    kind, " units");
-        break;
-      case Why::kYes:
-      case Why::kNo:
-        reason = absl::StrCat(score.why == Why::kYes ? "yes" : "no", result);
-        break;
-      case Why::kOnTime:
-      case Why::kLate: {
-        const std::string due = absl::StrCat(
-            rule.deadline().strictly_before() ? "before " : "by ", DateText(*score.due));
-        trace->set_applied(absl::StrCat("due ", due));
-        reason = absl::StrCat("issued ", DateText(*score.issued), ", due ", due, ": ",
-                              score.why == Why::kOnTime ? "on time" : "late", result);
-        break;
-      }
-      case Why::kNotIssued: {
-        const std::string due = absl::StrCat(
-            rule.deadline().strictly_before() ? "before " : "by ", DateText(*score.due));
-        trace->set_applied(absl::StrCat("due ", due));
-        reason = absl::StrCat("stated not issued (", set.elements()[node.element].code,
-                              "), due ", due, result);
-        break;
-      }
-      case Why::kNoDeadline:
-        reason = absl::StrCat(
-            "not applicable: ",
-            plan == nullptr ? "no plan, so no deadline " : "the plan sets no deadline ",
-            rule.deadline().plan_deadline());
-        break;
-      case Why::kCount: {
-        const int64_t raw = score.num * rule.count().points_per_item_milli();
-        reason = absl::StrCat(
-            indicator->id(), " ", score.num, " × ",
-            FormatMilli(rule.count().points_per_item_milli()), " = ", FormatMilli(raw),
-            raw > score.points_milli
-                ? absl::StrCat(", capped at ", FormatMilli(rule.count().cap_milli()))
-                : "",
-            result);
-        break;
-      }
-      case Why::kAdjustment: {
-        const v1::AdjustmentRule& adj = rule.adjustment();
-        if (trace->inputs().empty()) {
-          reason = absl::StrCat("none recorded", result);
-          break;
-        }
-        const int64_t raw = score.num * adj.points_per_item_milli();
-        reason = absl::StrCat(
-            indicator->id(), " ", score.num, " × ",
-            FormatMilli(adj.points_per_item_milli()), " = ", FormatMilli(raw),
-            raw != score.points_milli
-                ? absl::StrCat(", capped at ", FormatMilli(adj.cap_milli()))
-                : "",
-            result);
-        break;
-      }
-      case Why::kJudgement:
-        reason =
-            absl::StrCat(column == v1::APPRAISED && values != nullptr &&
-                                 &assessment.entries(score.entry).appraised() == values
-                             ? "appraiser's score"
-                             : "self score",
-                         result);
-        break;
-      case Why::kSurvey: {
-        const v1::SurveyAnswers& s = values->survey();
-        if (score.den == 0) {  // an aggregated result
-          trace->set_numerator(score.num);
-          trace->set_denominator(100000);
-          trace->set_value_text(absl::StrCat(FormatMilli(score.num), "%"));
-          reason = absl::StrCat("survey result ", trace->value_text(), " of the maximum",
-                                result);
-          break;
-        }
-        trace->set_numerator(score.num);
-        trace->set_denominator(score.den * 100);
-        trace->set_value_text(absl::StrCat(
-            FormatHundredths(DivRoundHalfUp(int128{score.num} * 100, score.den)), "%"));
-        reason = absl::StrCat("survey A ", s.a(), ", B ", s.b(), ", C ", s.c(), ", D ",
-                              s.d(), " (", score.den, " answers) = ", trace->value_text(),
-                              " of the maximum", result);
-        break;
-      }
-      case Why::kNoSurvey:
-        reason = "not applicable: no survey answers (dropped from the maximum)";
-        break;
+    if (!node.leaf()) {
+      trace->set_reason(absl::StrCat("sum of ", node.children.size(), " sub-criteria → ",
+                                     FormatMilli(score.points_milli), " of ",
+                                     FormatMilli(criterion.max_milli())));
+      continue;
     }
-    trace->set_reason(std::move(reason));
+    const RuleShape& shape = *node.rule_shape;
+    const std::string result = shape.Result(criterion, score.points_milli);
+    const bool appraised = column == v1::APPRAISED && values != nullptr &&
+                           &assessment.entries(score.entry).appraised() == values;
+    trace->set_reason(LeafReason(
+        shape, LeafTrace(set, plan, node, score, values, appraised, kind, result),
+        trace));
   }
 
   out.set_achieved_milli(sheet.achieved_milli);

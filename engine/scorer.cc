@@ -1,4 +1,4 @@
-// Scoring: figures -> indicators -> points, per rule shape, then totals.
+// Scoring: figures -> indicators -> points, per rule shape (engine/shapes/), then totals.
 #include "engine/scorer.h"
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include "engine/data_sheet.h"
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
+#include "engine/rule_shape.h"
 
 namespace parindex::engine {
 namespace {
@@ -32,26 +33,6 @@ absl::Status FieldError(int entry, const v1::Entry& e, v1::Column column,
                         absl::string_view field, absl::string_view message) {
   const std::string path = FieldPath(entry, e, column, field);
   return InvalidAt(path, absl::StrCat(path, ": ", message));
-}
-
-bool Holds(v1::Comparator comparator, const Fraction& value, int64_t threshold_milli) {
-  const int c = CompareFractions(value, Fraction{threshold_milli, 1000});
-  switch (comparator) {
-    case v1::GREATER:
-      return c > 0;
-    case v1::AT_LEAST:
-      return c >= 0;
-    case v1::AT_MOST:
-      return c <= 0;
-    case v1::LESS:
-      return c < 0;
-    default:
-      return false;
-  }
-}
-
-bool HigherIsBetter(v1::Comparator comparator) {
-  return comparator == v1::GREATER || comparator == v1::AT_LEAST;
 }
 
 // Sums the indicator's numerator and denominator from the data sheet (a criterion's
@@ -175,12 +156,14 @@ absl::Status RejectFigures(const v1::Criterion& criterion, int entry, const v1::
 // Values the criterion's rule does not read are refused, and the ones it reads are
 // checked whether or not they count now (a deadline may be missing from today's plan
 // and present in tomorrow's), so that nothing stored can become unscorable later.
-absl::Status RejectUnread(const CompiledCriteriaSet& set, const Node& node, int entry,
-                          const v1::Entry& e, v1::Column column,
-                          const v1::EntryValues& values) {
+absl::Status RejectUnread(const CompiledCriteriaSet& set, const Node& node,
+                          const RuleShape& shape, int entry, const v1::Entry& e,
+                          v1::Column column, const v1::EntryValues& values) {
   const v1::Criterion& criterion = *node.criterion;
-  const v1::Rule::ShapeCase shape = node.shape;
   const int64_t max = criterion.max_milli();
+  // A rule that reads a data element reads none of the entry's own values.
+  using OwnValue = RuleShape::OwnValue;
+  const OwnValue reads = node.element >= 0 ? OwnValue::kNone : shape.own_value();
   auto unread = [&](absl::string_view field, absl::string_view what) {
     if (node.element >= 0) {
       const Element& element = set.elements()[node.element];
@@ -193,15 +176,14 @@ absl::Status RejectUnread(const CompiledCriteriaSet& set, const Node& node, int 
     return FieldError(entry, e, column, field,
                       absl::StrCat("criterion ", criterion.code(), " reads no ", what));
   };
-  if (values.has_done() && (shape != v1::Rule::kBoolean || node.element >= 0))
-    return unread("done", "yes/no");
+  if (values.has_done() && reads != OwnValue::kDone) return unread("done", "yes/no");
   if (values.has_issued()) {
-    if (shape != v1::Rule::kDeadline || node.element >= 0) return unread("issued", "date");
+    if (reads != OwnValue::kIssued) return unread("issued", "date");
     if (!IsValidDate(values.issued()))
       return FieldError(entry, e, column, "issued", "not a valid date");
   }
   if (values.has_score_milli()) {
-    if (shape != v1::Rule::kJudgement) return unread("score", "score");
+    if (reads != OwnValue::kScore) return unread("score", "score");
     if (values.score_milli() < 0 || values.score_milli() > max) {
       return FieldError(
           entry, e, column, "score",
@@ -209,270 +191,81 @@ absl::Status RejectUnread(const CompiledCriteriaSet& set, const Node& node, int 
                        FormatMilliShort(max), " for criterion ", criterion.code()));
     }
   }
-  if (values.has_survey() && shape != v1::Rule::kSurvey)
+  if (values.has_survey() && reads != OwnValue::kSurvey)
     return unread("survey", "survey answers");
   return absl::OkStatus();
 }
 
-int64_t Scale(int64_t max, int128 num, int128 den) {
-  return DivRoundHalfUp(max * num, den);
-}
-
-// Scores one leaf. `e` is null when the unit gave no entry for it.
-absl::Status ScoreLeaf(const CompiledCriteriaSet& set, const CompiledPlan* plan,
-                       const v1::Unit& unit, const v1::Assessment& assessment,
-                       const std::vector<int>& value_of, const Node& node, int entry,
-                       const v1::Entry* e, v1::Column column, NodeScore* out) {
-  const v1::Criterion& criterion = *node.criterion;
-  const v1::Rule& rule = criterion.rule();
-  const int64_t max = criterion.max_milli();
-  const v1::EntryValues* values = e == nullptr ? nullptr : &ValuesOf(*e, column);
+// Scores one leaf: the steps every shape shares, then its shape's. `e` is null when
+// the unit gave no entry for it.
+absl::Status ScoreLeaf(const ScoreInputs& in, const Node& node, int entry,
+                       const v1::Entry* e, NodeScore* out) {
+  const RuleShape& shape = *node.rule_shape;
+  const v1::EntryValues* values = e == nullptr ? nullptr : &ValuesOf(*e, in.column);
   out->entry = entry;
   out->status = v1::SCORED;
-  out->applicable_max_milli = max;
-
-  auto not_reported = [&](int64_t points) {
-    out->status = v1::NOT_REPORTED;
-    out->why = Why::kNotReported;
-    out->points_milli = points;
-    return absl::OkStatus();
-  };
-  auto not_applicable = [&](Why why, bool full_marks_allowed) {
-    out->status = v1::NOT_APPLICABLE;
-    out->why = why;
-    const bool full = full_marks_allowed && criterion.not_applicable() == v1::FULL_MARKS;
-    out->points_milli = full ? max : 0;
-    out->applicable_max_milli = full ? max : 0;
-    return absl::OkStatus();
-  };
-
+  out->applicable_max_milli = node.criterion->max_milli();
   if (values != nullptr) {
-    RETURN_IF_ERROR(RejectUnread(set, node, entry, *e, column, *values));
-  }
-  if (node.indicator >= 0) {
-    const v1::Indicator& indicator = set.indicator(node.indicator);
-    const v1::Target* target = nullptr;
-    if (node.shape == v1::Rule::kTarget) {
-      // Without a target there is nothing to meet: not applicable, whatever was
-      // reported (figures that were given are still checked).
-      target = plan == nullptr ? nullptr : plan->FindTarget(indicator.id(), unit.kind());
-      if (target == nullptr) {
-        bool reported = false;
-        RETURN_IF_ERROR(ReadIndicator(set, node, assessment, value_of, entry, e, column,
-                                      out, &reported));
-        out->missing = nullptr;
-        return not_applicable(Why::kNoTarget, /*full_marks_allowed=*/false);
-      }
-    }
-    bool reported = false;
-    RETURN_IF_ERROR(ReadIndicator(set, node, assessment, value_of, entry, e, column, out,
-                                  &reported));
-    if (node.shape == v1::Rule::kAdjustment && !reported) {
-      // A bonus or penalty is earned by what is recorded; nothing recorded is none.
-      out->why = Why::kAdjustment;
-      out->applicable_max_milli = 0;
-      out->missing = nullptr;
-      out->num = 0;
-      return absl::OkStatus();
-    }
-    if (!reported) return not_reported(0);
-    if (!indicator.denominator().empty() && out->den == 0) {
-      return not_applicable(Why::kNothingToScore, /*full_marks_allowed=*/true);
-    }
-    const Fraction value =
-        ValueOf(indicator, set.indicator_elements(node.indicator).milli, *out);
-    switch (node.shape) {
-      case v1::Rule::kBands:
-      case v1::Rule::kInverse: {
-        const auto& bands = node.shape == v1::Rule::kBands ? rule.bands().bands()
-                                                           : rule.inverse().bands();
-        for (int i = 0; i < bands.size(); ++i) {
-          if (Holds(bands[i].comparator(), value, bands[i].threshold_milli())) {
-            out->why = Why::kBand;
-            out->band = i;
-            out->points_milli = bands[i].points_milli();
-            return absl::OkStatus();
-          }
-        }
-        out->why = Why::kOtherwise;
-        out->points_milli = node.shape == v1::Rule::kBands
-                                ? rule.bands().otherwise_points_milli()
-                                : rule.inverse().otherwise_points_milli();
-        return absl::OkStatus();
-      }
-      case v1::Rule::kLinear:
-        out->why = Why::kLinear;
-        out->points_milli = Scale(max, value.num, value.den * 100);
-        return absl::OkStatus();
-      case v1::Rule::kTarget: {
-        if (target->unit() != indicator.unit()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "plan ", plan->proto().id(), ": the target for ", indicator.id(), " is in ",
-              absl::AsciiStrToLower(v1::MeasureUnit_Name(target->unit())),
-              " but criterion ", criterion.code(), " reads it in ",
-              absl::AsciiStrToLower(v1::MeasureUnit_Name(indicator.unit()))));
-        }
-        out->target = target;
-        if (Holds(target->comparator(), value, target->value_milli())) {
-          out->why = Why::kTargetMet;
-          out->points_milli = max;
-          return absl::OkStatus();
-        }
-        out->why = Why::kTargetMissed;
-        out->points_milli = 0;
-        if (rule.target().mode() == v1::TargetRule::PROPORTIONAL) {
-          const int64_t t = target->value_milli();
-          int64_t points = 0;
-          if (HigherIsBetter(target->comparator())) {
-            if (t > 0) points = Scale(max, value.num * 1000, value.den * t);
-          } else if (value.num > 0) {
-            points = Scale(max, int128{t} * value.den, value.num * 1000);
-          }
-          out->points_milli = std::min(points, max);
-        }
-        return absl::OkStatus();
-      }
-      case v1::Rule::kCount: {
-        out->why = Why::kCount;
-        const int128 points = int128{out->num} * rule.count().points_per_item_milli();
-        out->points_milli =
-            static_cast<int64_t>(std::min<int128>(points, rule.count().cap_milli()));
-        return absl::OkStatus();
-      }
-      case v1::Rule::kAdjustment: {
-        out->why = Why::kAdjustment;
-        out->applicable_max_milli = 0;
-        const v1::AdjustmentRule& adj = rule.adjustment();
-        const int128 points = int128{out->num} * adj.points_per_item_milli();
-        out->points_milli = static_cast<int64_t>(
-            adj.cap_milli() > 0 ? std::min<int128>(points, adj.cap_milli())
-                                : std::max<int128>(points, adj.cap_milli()));
-        return absl::OkStatus();
-      }
-      default:
-        break;
+    RETURN_IF_ERROR(RejectUnread(in.set, node, shape, entry, *e, in.column, *values));
+    // Figures belong to an indicator, whose reading checks their names.
+    if (node.indicator < 0) {
+      RETURN_IF_ERROR(RejectFigures(*node.criterion, entry, *e, in.column, *values));
     }
   }
-
-  if (values != nullptr)
-    RETURN_IF_ERROR(RejectFigures(criterion, entry, *e, column, *values));
-  // The sheet's value of the element a boolean or deadline rule reads.
-  const v1::ElementValue* element_value = nullptr;
-  if (node.element >= 0 && value_of[node.element] >= 0) {
-    element_value = ColumnValue(assessment.values(value_of[node.element]), column);
-  }
-  switch (node.shape) {
-    case v1::Rule::kBoolean: {
-      bool yes = false;
-      if (node.element >= 0) {
-        if (element_value == nullptr) return not_reported(0);
-        yes = element_value->yes();
-      } else {
-        if (values == nullptr || !values->has_done()) return not_reported(0);
-        yes = values->done();
-      }
-      out->why = yes ? Why::kYes : Why::kNo;
-      out->points_milli =
-          yes ? rule.boolean().yes_points_milli() : rule.boolean().no_points_milli();
-      return absl::OkStatus();
-    }
-    case v1::Rule::kDeadline: {
-      const v1::DeadlineRule& d = rule.deadline();
-      if (!d.plan_deadline().empty()) {
-        const v1::Deadline* deadline =
-            plan == nullptr ? nullptr : plan->FindDeadline(d.plan_deadline());
-        if (deadline == nullptr) {
-          return not_applicable(Why::kNoDeadline, /*full_marks_allowed=*/false);
-        }
-        out->due = &deadline->due();
-      } else {
-        out->due = &d.due();
-      }
-      const v1::Date* date = nullptr;
-      if (node.element >= 0) {
-        if (element_value == nullptr) return not_reported(d.missing_points_milli());
-        if (element_value->not_issued()) {
-          out->why = Why::kNotIssued;
-          out->points_milli = d.missing_points_milli();
-          return absl::OkStatus();
-        }
-        date = &element_value->date();  // checked by IndexValues
-      } else {
-        if (values == nullptr || !values->has_issued()) {
-          return not_reported(d.missing_points_milli());
-        }
-        if (!IsValidDate(values->issued())) {
-          return FieldError(entry, *e, column, "issued", "not a valid date");
-        }
-        date = &values->issued();
-      }
-      out->issued = date;
-      const absl::CivilDay issued(date->year(), date->month(), date->day());
-      const absl::CivilDay due(out->due->year(), out->due->month(), out->due->day());
-      const bool on_time = d.strictly_before() ? issued < due : issued <= due;
-      out->why = on_time ? Why::kOnTime : Why::kLate;
-      out->points_milli = on_time ? d.on_time_points_milli() : d.late_points_milli();
-      return absl::OkStatus();
-    }
-    case v1::Rule::kJudgement:
-      if (values == nullptr || !values->has_score_milli()) return not_reported(0);
-      if (values->score_milli() < 0 || values->score_milli() > max) {
-        return FieldError(
-            entry, *e, column, "score",
-            absl::StrCat(FormatMilliShort(values->score_milli()), " is outside 0..",
-                         FormatMilliShort(max), " for criterion ", criterion.code()));
-      }
-      out->why = Why::kJudgement;
-      out->points_milli = values->score_milli();
-      return absl::OkStatus();
-    case v1::Rule::kSurvey: {
-      if (values == nullptr || !values->has_survey()) {
-        return not_applicable(Why::kNoSurvey, /*full_marks_allowed=*/false);
-      }
-      const v1::SurveyAnswers& s = values->survey();
-      if (s.has_percent_milli()) {
-        if (s.percent_milli() < 0 || s.percent_milli() > 100000) {
-          return FieldError(
-              entry, *e, column, "survey.percent",
-              absl::StrCat(FormatMilliShort(s.percent_milli()), " is outside 0..100"));
-        }
-        out->why = Why::kSurvey;
-        out->num = s.percent_milli();
-        out->den = 0;  // marks an aggregated result
-        out->points_milli = Scale(max, s.percent_milli(), 100000);
-        return absl::OkStatus();
-      }
-      const int64_t answers[4] = {s.a(), s.b(), s.c(), s.d()};
-      static constexpr int kDefaultPercent[4] = {100, 60, 20, 0};
-      const auto& custom = rule.survey().answer_percent();
-      int128 weighted = 0;
-      int128 total = 0;
-      for (int i = 0; i < 4; ++i) {
-        if (answers[i] < 0 || answers[i] > kMaxCount) {
-          return FieldError(
-              entry, *e, column,
-              absl::StrCat("survey.", std::string(1, static_cast<char>('a' + i))),
-              absl::StrCat("answer count out of range (", answers[i], ")"));
-        }
-        weighted +=
-            int128{answers[i]} * (custom.empty() ? kDefaultPercent[i] : custom[i]);
-        total += answers[i];
-      }
-      if (total == 0) return not_applicable(Why::kNoSurvey, /*full_marks_allowed=*/false);
-      out->why = Why::kSurvey;
-      out->num = static_cast<int64_t>(weighted);
-      out->den = static_cast<int64_t>(total);
-      out->points_milli = Scale(max, weighted, total * 100);
-      return absl::OkStatus();
-    }
-    default:
-      break;
-  }
-  return absl::InternalError(
-      absl::StrCat("criterion ", criterion.code(), ": rule shape not handled"));
+  LeafScoring leaf(in, node, entry, e, values, out);
+  return shape.Score(leaf);
 }
 
 }  // namespace
+
+const v1::ElementValue* LeafScoring::ElementValue() const {
+  if (node_.element < 0 || in_.value_of[node_.element] < 0) return nullptr;
+  return ColumnValue(in_.assessment.values(in_.value_of[node_.element]), in_.column);
+}
+
+absl::Status LeafScoring::ReadIndicator(bool* reported) {
+  return engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of, entry_, e_,
+                               in_.column, out_, reported);
+}
+
+absl::StatusOr<bool> LeafScoring::Measure(Fraction* value) {
+  bool reported = false;
+  RETURN_IF_ERROR(ReadIndicator(&reported));
+  if (!reported) {
+    RETURN_IF_ERROR(NotReported(0));
+    return false;
+  }
+  const v1::Indicator& measured = indicator();
+  if (!measured.denominator().empty() && out_->den == 0) {
+    RETURN_IF_ERROR(NotApplicable(Why::kNothingToScore, /*full_marks_allowed=*/true));
+    return false;
+  }
+  *value = ValueOf(measured, in_.set.indicator_elements(node_.indicator).milli, *out_);
+  return true;
+}
+
+absl::Status LeafScoring::NotReported(int64_t points) {
+  out_->status = v1::NOT_REPORTED;
+  out_->why = Why::kNotReported;
+  out_->points_milli = points;
+  return absl::OkStatus();
+}
+
+absl::Status LeafScoring::NotApplicable(Why why, bool full_marks_allowed) {
+  const int64_t max = node_.criterion->max_milli();
+  const bool full =
+      full_marks_allowed && node_.criterion->not_applicable() == v1::FULL_MARKS;
+  out_->status = v1::NOT_APPLICABLE;
+  out_->why = why;
+  out_->points_milli = full ? max : 0;
+  out_->applicable_max_milli = full ? max : 0;
+  return absl::OkStatus();
+}
+
+absl::Status LeafScoring::EntryError(absl::string_view field,
+                                     absl::string_view message) const {
+  return FieldError(entry_, *e_, in_.column, field, message);
+}
 
 absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                    const v1::Unit& unit, const v1::Assessment& assessment,
@@ -517,16 +310,20 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   }
 
   // Leaves first, then groups bottom-up (reverse pre-order visits children first).
+  const ScoreInputs in{set, plan, unit, assessment, sheet->value_of, column};
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
     const Node& node = nodes[n];
     NodeScore& score = sheet->nodes[n];
     if (node.leaf()) {
       const int entry = entry_of[n];
-      RETURN_IF_ERROR(ScoreLeaf(set, plan, unit, assessment, sheet->value_of, node, entry,
-                                entry < 0 ? nullptr : &assessment.entries(entry), column,
-                                &score));
-      if (node.shape == v1::Rule::kSurvey) sheet->survey_milli += score.points_milli;
-      if (IsAdjustment(node)) sheet->adjustment_milli += score.points_milli;
+      RETURN_IF_ERROR(ScoreLeaf(in, node, entry,
+                                entry < 0 ? nullptr : &assessment.entries(entry), &score));
+      const RuleShape::Share share = node.rule_shape->share();
+      if (share == RuleShape::Share::kSurvey) {
+        sheet->survey_milli += score.points_milli;
+      } else if (share == RuleShape::Share::kAdjustment) {
+        sheet->adjustment_milli += score.points_milli;
+      }
     } else {
       score.status = v1::GROUP;
       score.why = Why::kGroup;

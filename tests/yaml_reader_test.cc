@@ -3,8 +3,12 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/rule_shape.h"
 #include "engine/scorer.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
 namespace parindex::criteria {
@@ -137,6 +141,108 @@ INSTANTIATE_TEST_SUITE_P(
                   "set.yaml:9:5: classification B: indices from 80.00 to 90.00 have no "
                   "class (gap below A)"}),
     [](const ::testing::TestParamInfo<BrokenSet>& info) { return info.param.name; });
+
+// Every rule shape read from YAML with each of its keys, and the defaults of the keys
+// left out (a criterion of max 2).
+struct ShapeYaml {
+  std::string name;
+  std::string rule;  // the value of `rule:`
+  std::string want;  // the v1::Rule read, as protobuf text
+};
+
+void PrintTo(const ShapeYaml& c, std::ostream* os) { *os << c.name; }
+
+class ShapeYamlTest : public ::testing::TestWithParam<ShapeYaml> {};
+
+TEST_P(ShapeYamlTest, ReadsEveryKey) {
+  const std::string text = absl::StrCat(
+      "id: s\ntitle: s\nlevel: commune\ntotal: 2\nareas:\n  - code: I\n    title: I\n"
+      "    max: 2\n    criteria:\n      - {code: I.1, title: t, max: 2, rule: ",
+      GetParam().rule, "}\n");
+  auto parsed = ParseCriteriaSet(text, "set.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  v1::Rule want;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(GetParam().want, &want));
+  const v1::Rule& got = parsed->proto.areas(0).criteria(0).rule();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(got, want))
+      << got.ShortDebugString();
+}
+
+const ShapeYaml kShapeYamls[] =
+    {
+        {"Bands",
+         R"({bands: {indicator: rate, bands: [{when: "> 90", points: 2}, )"
+         R"({when: ">= 70%", points: 1.5}], otherwise: 0.5}})",
+         R"pb(bands {
+                indicator: "rate"
+                bands { comparator: GREATER threshold_milli: 90000 points_milli: 2000 }
+                bands { comparator: AT_LEAST threshold_milli: 70000 points_milli: 1500 }
+                otherwise_points_milli: 500
+              })pb"},
+        {"Inverse",
+         R"({inverse: {indicator: rate, bands: [{when: "≤ 1", points: 2}, )"
+         R"({when: "< 3", points: 1}]}})",
+         R"pb(inverse {
+                indicator: "rate"
+                bands { comparator: AT_MOST threshold_milli: 1000 points_milli: 2000 }
+                bands { comparator: LESS threshold_milli: 3000 points_milli: 1000 }
+              })pb"},
+        {"Linear", "{linear: {indicator: rate}}", R"pb(linear { indicator: "rate" })pb"},
+        {"Target", "{target: {indicator: rate, mode: Proportional}}",
+         R"pb(target { indicator: "rate" mode: PROPORTIONAL })pb"},
+        {"TargetAllOrNothingByDefault", "{target: {indicator: rate}}",
+         R"pb(target { indicator: "rate" mode: ALL_OR_NOTHING })pb"},
+        {"Boolean", "{boolean: {yes: 1.5, no: -0.25, element: regulation}}",
+         R"pb(boolean {
+                yes_points_milli: 1500
+                no_points_milli: -250
+                element: "regulation"
+              })pb"},
+        {"BooleanMaxByDefault", "{boolean: {}}",
+         R"pb(boolean { yes_points_milli: 2000 })pb"},
+        {"Deadline",
+         "{deadline: {due: 10/02/2023, strictly_before: yes, on_time: 1, late: 0.5, "
+         "missing: -0.25, element: plan_date}}",
+         R"pb(deadline {
+                due { year: 2023 month: 2 day: 10 }
+                strictly_before: true
+                on_time_points_milli: 1000
+                late_points_milli: 500
+                missing_points_milli: -250
+                element: "plan_date"
+              })pb"},
+        {"DeadlineOfThePlan", "{deadline: {plan_deadline: unit_plan}}",
+         R"pb(deadline { plan_deadline: "unit_plan" on_time_points_milli: 2000 })pb"},
+        {"Count", "{count: {indicator: rate, per_item: 0.25, cap: 1}}",
+         R"pb(count { indicator: "rate" points_per_item_milli: 250 cap_milli: 1000 })pb"},
+        {"CountCappedAtTheMaxByDefault", "{count: {indicator: rate, per_item: 0.25}}",
+         R"pb(count { indicator: "rate" points_per_item_milli: 250 cap_milli: 2000 })pb"},
+        {"Judgement", "{judgement: }", R"pb(judgement {})pb"},
+        {"Survey", "{survey: {answers: [100, 50, 20, 0]}}",
+         R"pb(survey { answer_percent: [ 100, 50, 20, 0 ] })pb"},
+        {"SurveyUsualPercents", "{survey: {}}", R"pb(survey {})pb"},
+        {"Adjustment", "{adjustment: {indicator: rate, per_item: -1, cap: -3}}",
+         R"pb(adjustment {
+                indicator: "rate"
+                points_per_item_milli: -1000
+                cap_milli: -3000
+              })pb"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, ShapeYamlTest, ::testing::ValuesIn(kShapeYamls),
+                         [](const ::testing::TestParamInfo<ShapeYaml>& info) {
+                           return info.param.name;
+                         });
+
+TEST(ShapeYaml, EveryShapeHasARow) {
+  for (const engine::RuleShape* shape : engine::AllShapes()) {
+    bool found = false;
+    for (const ShapeYaml& row : kShapeYamls) {
+      found = found || absl::StartsWith(row.rule, absl::StrCat("{", shape->name(), ":"));
+    }
+    EXPECT_TRUE(found) << "add a row for " << shape->name() << " to kShapeYamls";
+  }
+}
 
 constexpr char kPlan[] = R"(id: p
 title: Kế hoạch
