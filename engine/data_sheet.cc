@@ -49,13 +49,15 @@ absl::Status CheckSide(const Element& element, const v1::ElementValue& side,
                                   " is not a whole number of items"));
       }
       if (side.milli() < 0) {
-        return wrong(absl::StrCat("negative value (", FormatMilliShort(side.milli()), ")"));
+        return wrong(
+            absl::StrCat("negative value (", FormatMilliShort(side.milli()), ")"));
       }
       if (element.type == v1::ELEMENT_PERCENT && side.milli() > 100000) {
         return wrong(absl::StrCat(FormatMilliShort(side.milli()), "% is more than 100%"));
       }
       if (side.milli() > kMaxCount) {
-        return wrong(absl::StrCat("value too large (", FormatMilliShort(side.milli()), ")"));
+        return wrong(
+            absl::StrCat("value too large (", FormatMilliShort(side.milli()), ")"));
       }
       return absl::OkStatus();
     case V::kDate:
@@ -71,8 +73,9 @@ absl::Status CheckSide(const Element& element, const v1::ElementValue& side,
       return absl::OkStatus();
   }
   static constexpr const char* kExpected[] = {
-      "a whole number of items", "a whole number of items", "a date, or not issued",
-      "yes or no",               "a percent from 0 to 100", "a number"};
+      "a whole number of items", "a whole number of items",
+      "a date, or not issued",   "yes or no",
+      "a percent from 0 to 100", "a number"};
   return wrong(absl::StrCat("expects ", kExpected[element.type]));
 }
 
@@ -97,9 +100,9 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
     if (e < 0 || (*value_of)[e] >= 0) {
       const std::string path = absl::StrCat("values[", i, "].element");
       if (e < 0) {
-        return InvalidAt(path, absl::StrCat(path, ": '", value.element(),
-                                            "' is not a data element of ",
-                                            set.proto().id()));
+        return InvalidAt(path,
+                         absl::StrCat(path, ": '", value.element(),
+                                      "' is not a data element of ", set.proto().id()));
       }
       return InvalidAt(path, absl::StrCat(path, ": ", value.element(),
                                           " also given in values[", (*value_of)[e], "]"));
@@ -107,12 +110,13 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
     (*value_of)[e] = i;
     const Element& element = set.elements()[e];
     if (value.has_self()) {
-      absl::Status s = CheckSide(element, value.self(), absl::StrCat("values[", i, "].self"));
+      absl::Status s =
+          CheckSide(element, value.self(), absl::StrCat("values[", i, "].self"));
       if (!s.ok()) return s;
     }
     if (value.has_appraised()) {
-      absl::Status s =
-          CheckSide(element, value.appraised(), absl::StrCat("values[", i, "].appraised"));
+      absl::Status s = CheckSide(element, value.appraised(),
+                                 absl::StrCat("values[", i, "].appraised"));
       if (!s.ok()) return s;
     }
   }
@@ -122,6 +126,11 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
 int64_t NumberOf(const Element& element, const v1::ElementValue& value) {
   if (value.value_case() == v1::ElementValue::kMilli) return value.milli();
   return element.milli() ? value.count() * 1000 : value.count();
+}
+
+std::string FigureRead::path() const {
+  if (from_entry) return absl::StrCat("entries[", index, "].", side, ".figures.", *code);
+  return absl::StrCat("values[", index, "].", side);
 }
 
 FigureRead ReadFigure(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
@@ -135,7 +144,9 @@ FigureRead ReadFigure(const CompiledCriteriaSet& set, const v1::Assessment& asse
     out.found = true;
     out.from_entry = true;
     out.value = it->second;
-    out.path = absl::StrCat("entries[", entry_index, "].", side, ".figures.", el.code);
+    out.index = entry_index;
+    out.side = side;
+    out.code = &el.code;
     return true;
   };
   const v1::DataValue* value =
@@ -144,7 +155,8 @@ FigureRead ReadFigure(const CompiledCriteriaSet& set, const v1::Assessment& asse
     if (!HasValue(side)) return false;
     out.found = true;
     out.value = NumberOf(el, side);
-    out.path = absl::StrCat("values[", value_of[element], "].", name);
+    out.index = value_of[element];
+    out.side = name;
     return true;
   };
   if (column == v1::APPRAISED) {
@@ -165,20 +177,22 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
   const std::vector<Check>& checks = set.checks();
   for (int c = 0; c < static_cast<int>(checks.size()); ++c) {
     const Check& check = checks[c];
-    std::string first_path;
+    int first = -1;  // the element of the first given value, whose path errors name
+    const v1::ElementValue* first_value = nullptr;
     bool complete = true;
     auto sum = [&](const std::vector<int>& side) {
       int128 total = 0;
       for (int e : side) {
         const v1::ElementValue* v =
-            value_of[e] < 0 ? nullptr : ColumnValue(assessment.values(value_of[e]), column);
+            value_of[e] < 0 ? nullptr
+                            : ColumnValue(assessment.values(value_of[e]), column);
         if (v == nullptr) {
           complete = false;
           continue;
         }
-        if (first_path.empty()) {
-          first_path = absl::StrCat("values[", value_of[e], "].",
-                                    SideOf(assessment.values(value_of[e]), v));
+        if (first < 0) {
+          first = e;
+          first_value = v;
         }
         total += NumberOf(set.elements()[e], *v);
       }
@@ -212,8 +226,10 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
       warnings->push_back(finding);
       continue;
     }
-    return InvalidAt(first_path,
-                     absl::StrCat(first_path, ": ", FindingText(set, finding)));
+    const std::string path =
+        absl::StrCat("values[", value_of[first], "].",
+                     SideOf(assessment.values(value_of[first]), first_value));
+    return InvalidAt(path, absl::StrCat(path, ": ", FindingText(set, finding)));
   }
   return absl::OkStatus();
 }
@@ -236,7 +252,8 @@ std::string FindingText(const CompiledCriteriaSet& set, const Finding& finding) 
                       side(check.right, finding.right));
 }
 
-v1::ValidationFinding FindingProto(const CompiledCriteriaSet& set, const Finding& finding) {
+v1::ValidationFinding FindingProto(const CompiledCriteriaSet& set,
+                                   const Finding& finding) {
   const Check& check = set.checks()[finding.check];
   v1::ValidationFinding out;
   out.set_rule(check.rule->id());

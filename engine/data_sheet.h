@@ -43,9 +43,14 @@ struct FigureRead {
   int64_t value = 0;
   // From the criterion's own copy (EntryValues.figures), which overrides the sheet.
   bool from_entry = false;
-  // The value's field path for errors: "values[2].self" or
-  // "entries[4].appraised.figures.resolved".
-  std::string path;
+  // Where it was read, for errors: entries[index] or values[index], `side` of it.
+  int index = -1;
+  const char* side = "";
+  const std::string* code = nullptr;  // the element's, in the compiled set
+
+  // The value's field path: "values[2].self" or "entries[4].appraised.figures.resolved".
+  // Built only when an error names it (a score reads thousands of figures).
+  std::string path() const;
 };
 
 // The figure of `element` for a criterion whose entry is `entry` (null when none; at
@@ -76,7 +81,8 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
 std::string FindingText(const CompiledCriteriaSet& set, const Finding& finding);
 
 // The finding as the API reports it.
-v1::ValidationFinding FindingProto(const CompiledCriteriaSet& set, const Finding& finding);
+v1::ValidationFinding FindingProto(const CompiledCriteriaSet& set,
+                                   const Finding& finding);
 
 }  // namespace parindex::engine
 

@@ -53,8 +53,8 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
     std::vector<std::string> unknown;
     for (const auto& [name, value] : figures) {
       const int el = set.FindElement(name);
-      if (el < 0 || (std::find(elements.numerator.begin(), elements.numerator.end(), el) ==
-                         elements.numerator.end() &&
+      if (el < 0 || (std::find(elements.numerator.begin(), elements.numerator.end(),
+                               el) == elements.numerator.end() &&
                      std::find(elements.denominator.begin(), elements.denominator.end(),
                                el) == elements.denominator.end())) {
         unknown.push_back(name);
@@ -73,7 +73,7 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
     }
   }
   *reported = true;
-  std::string first_path;  // of the first numerator figure, for errors
+  FigureRead first;  // the first numerator figure, for errors
   auto sum = [&](const std::vector<int>& side) -> absl::StatusOr<int64_t> {
     int64_t total = 0;
     for (int el : side) {
@@ -84,14 +84,16 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
         *reported = false;
         continue;
       }
-      if (first_path.empty()) first_path = figure.path;
+      if (first.index < 0) first = figure;
       if (figure.from_entry && figure.value < 0) {
-        return InvalidAt(figure.path, absl::StrCat(figure.path, ": negative count (",
-                                                   figure.value, ")"));
+        const std::string path = figure.path();
+        return InvalidAt(path,
+                         absl::StrCat(path, ": negative count (", figure.value, ")"));
       }
       if (figure.from_entry && figure.value > kMaxCount) {
-        return InvalidAt(figure.path, absl::StrCat(figure.path, ": count too large (",
-                                                   figure.value, ")"));
+        const std::string path = figure.path();
+        return InvalidAt(path,
+                         absl::StrCat(path, ": count too large (", figure.value, ")"));
       }
       total += figure.value;  // cannot overflow: each is at most kMaxCount (x 1000)
     }
@@ -102,19 +104,19 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
   if (!*reported) return absl::OkStatus();
   if (indicator.unit() == v1::PERCENT && !elements.denominator.empty() &&
       out->num > out->den) {
+    const std::string first_path = first.path();
     if (!absl::StartsWith(first_path, "values[")) {
       if (indicator.numerator_size() == 1 && indicator.denominator_size() == 1) {
         return InvalidAt(first_path,
                          absl::StrCat(first_path, ": ", out->num, " exceeds ",
                                       indicator.denominator(0), " (", out->den, ")"));
       }
-      return InvalidAt(
-          first_path,
-          absl::StrCat(first_path, ": numerator ",
-                       absl::StrJoin(indicator.numerator(), " + "), " (", out->num,
-                       ") exceeds denominator ",
-                       absl::StrJoin(indicator.denominator(), " + "), " (", out->den,
-                       ")"));
+      return InvalidAt(first_path,
+                       absl::StrCat(first_path, ": numerator ",
+                                    absl::StrJoin(indicator.numerator(), " + "), " (",
+                                    out->num, ") exceeds denominator ",
+                                    absl::StrJoin(indicator.denominator(), " + "), " (",
+                                    out->den, ")"));
     }
     auto named = [&](const std::vector<int>& side) {
       std::vector<std::string> names;
@@ -129,8 +131,8 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
     return InvalidAt(first_path,
                      absl::StrCat(first_path, ": ", named(elements.numerator), " = ",
                                   out->num, " exceeds ", named(elements.denominator),
-                                  " = ", out->den, " (indicator ", indicator.id(), " of criterion ", criterion.code(),
-                                  ")"));
+                                  " = ", out->den, " (indicator ", indicator.id(),
+                                  " of criterion ", criterion.code(), ")"));
   }
   return absl::OkStatus();
 }
@@ -167,11 +169,10 @@ absl::Status RejectUnread(const CompiledCriteriaSet& set, const Node& node,
   auto unread = [&](absl::string_view field, absl::string_view what) {
     if (node.element >= 0) {
       const Element& element = set.elements()[node.element];
-      return FieldError(
-          entry, e, column, field,
-          absl::StrCat("criterion ", criterion.code(), " reads its ", what,
-                       " from the data sheet: give it as ", element.code, " (",
-                       element.label(), ")"));
+      return FieldError(entry, e, column, field,
+                        absl::StrCat("criterion ", criterion.code(), " reads its ", what,
+                                     " from the data sheet: give it as ", element.code,
+                                     " (", element.label(), ")"));
     }
     return FieldError(entry, e, column, field,
                       absl::StrCat("criterion ", criterion.code(), " reads no ", what));
@@ -316,8 +317,8 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     NodeScore& score = sheet->nodes[n];
     if (node.leaf()) {
       const int entry = entry_of[n];
-      RETURN_IF_ERROR(ScoreLeaf(in, node, entry,
-                                entry < 0 ? nullptr : &assessment.entries(entry), &score));
+      RETURN_IF_ERROR(ScoreLeaf(
+          in, node, entry, entry < 0 ? nullptr : &assessment.entries(entry), &score));
       const RuleShape::Share share = node.rule_shape->share();
       if (share == RuleShape::Share::kSurvey) {
         sheet->survey_milli += score.points_milli;

@@ -427,7 +427,7 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
   std::vector<SheetWrite> writes;
   for (int i = 0; i < r.updates_size(); ++i) {
     const v1::DataValueUpdate& u = r.updates(i);
-    writes.push_back({u.element(), u.value(), u.etag(), absl::StrCat("updates[", i, "]")});
+    writes.push_back({u.element(), u.value(), u.etag(), absl::StrCat("updates[", i, "].value")});
   }
   const std::string now = absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
   const engine::CompiledCriteriaSet& set = *round->set;

@@ -172,7 +172,7 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
   std::vector<SheetWrite> writes;
   for (int i = 0; i < r.values_size(); ++i) {
     writes.push_back({r.values(i).element(), r.values(i).value(), std::nullopt,
-                      absl::StrCat("values[", i, "]")});
+                      absl::StrCat("values[", i, "].value")});
   }
   ASSIGN_OR_RETURN(LaidSheet laid,
                    LaySheet(*round->set, stored,

@@ -36,18 +36,22 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
     if (e >= 0) before[e] = &v;
   }
   LaidSheet out;
-  std::map<int, std::pair<v1::DataValue, std::string>> written;  // element -> value, field
+  std::map<int, std::pair<v1::DataValue, std::string>>
+      written;  // element -> value, field
   for (const SheetWrite& w : writes) {
     const int e = set.FindElement(w.element);
     if (e < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(w.field, ": '", w.element, "' is not a data element of ",
-                       set.proto().id(), " v", set.proto().version()));
+      absl::string_view field =
+          w.field;  // "updates[2].value": the element is at ".element"
+      const bool of_value = absl::ConsumeSuffix(&field, ".value");
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, of_value ? ".element" : "", ": '", w.element,
+          "' is not a data element of ", set.proto().id(), " v", set.proto().version()));
     }
     auto it = written.find(e);
     if (it != written.end()) {
-      const v1::ElementValue& other = side == v1::APPRAISED ? it->second.first.appraised()
-                                                            : it->second.first.self();
+      const v1::ElementValue& other =
+          side == v1::APPRAISED ? it->second.first.appraised() : it->second.first.self();
       if (Bare(other) == Bare(w.value)) continue;  // the same count, given twice
       const engine::Element& element = elements[e];
       return absl::InvalidArgumentError(absl::StrCat(
@@ -58,10 +62,9 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
     }
     const int64_t version = before[e] == nullptr ? 0 : before[e]->version();
     if (w.etag.has_value() && *w.etag != version) {
-      return absl::AbortedError(absl::StrCat(parent, "/dataSheet/", w.element,
-                                             ": stale etag ", *w.etag,
-                                             "; it is at version ", version,
-                                             " (read it again, then retry)"));
+      return absl::AbortedError(
+          absl::StrCat(parent, "/dataSheet/", w.element, ": stale etag ", *w.etag,
+                       "; it is at version ", version, " (read it again, then retry)"));
     }
     v1::DataValue value;
     if (before[e] != nullptr) value = *before[e];
@@ -82,7 +85,8 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
     out.values.push_back({value, version});
     written[e] = {std::move(value), w.field};
     for (const v1::Entry& entry : stored.entries()) {
-      const v1::EntryValues& copies = side == v1::APPRAISED ? entry.appraised() : entry.self();
+      const v1::EntryValues& copies =
+          side == v1::APPRAISED ? entry.appraised() : entry.self();
       if (copies.figures().contains(w.element)) {
         out.obsolete_copies[entry.criterion()].push_back(w.element);
       }
@@ -120,8 +124,9 @@ absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid) 
   const std::string& field = laid.field_of[index];
   return absl::Status(
       status.code(),
-      absl::StrCat(field.empty() ? absl::StrCat("dataSheet.", laid.merged[index].element())
-                                 : field,
+      absl::StrCat(field.empty()
+                       ? absl::StrCat("dataSheet.", laid.merged[index].element())
+                       : field,
                    rest));
 }
 

@@ -22,7 +22,7 @@ struct SheetWrite {
   std::string element;
   v1::ElementValue value;  // no value set: clears the side
   std::optional<int64_t> etag;  // the version read; nullopt: not checked
-  std::string field;  // where the request gave it, for errors: "updates[2].value"
+  std::string field;  // where the request gave the value, for errors: "updates[2].value"
 };
 
 struct LaidSheet {

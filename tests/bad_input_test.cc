@@ -102,10 +102,14 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
   const auto before = snapshot();
 
   const std::string update = "AssessmentService/BatchUpdateEntries";
+  const std::string sheet = "AssessmentService/UpdateDataSheet";
+  auto value = [](const std::string& update) {
+    return absl::StrCat("{", kParent, R"(, "updates": [{)", update,
+                        R"(, "etag": "1"}]})");
+  };
   auto figures = [](const std::string& criterion, const std::string& figures) {
     return absl::StrCat("{", kParent, R"(, "updates": [{"entry": {"criterion": ")",
-                        criterion, R"(", "self": {"figures": {)", figures,
-                        R"(}}}, "etag": "1"}]})");
+                        criterion, R"(", "self": {"figures": {)", figures, R"(}}}}]})");
   };
   const std::string huge(100000, 'X');
   const std::string ten_mib(10 << 20, 'x');
@@ -124,7 +128,7 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
   std::string many_updates = absl::StrCat("{", kParent, R"(, "updates": [)");
   for (int i = 0; i < 301; ++i) {
     absl::StrAppend(&many_updates, i ? ", " : "",
-                    R"({"entry": {"criterion": "III.2.1"}, "etag": "1"})");
+                    R"({"entry": {"criterion": "III.2.1"}})");
   }
   many_updates += "]}";
   const std::vector<BadRequest> cases = {
@@ -144,16 +148,67 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
            "III.2.1",
            R"("resolved": "9223372036854775807", "resolved_on_time": "9223372036854775807")"),
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
-       "updates[0].entry.self.figures.resolved_on_time: count too large "
-       "(9223372036854775807)"},
+       "updates[0].entry.self.figures.resolved: resolved (Số hồ sơ TTHC đã giải quyết): "
+       "count too large (9223372036854775807)"},
       {"a negative count", update,
        figures("III.2.1", R"("resolved": "-1", "resolved_on_time": "0")"), false, false,
        400, grpc::StatusCode::INVALID_ARGUMENT,
-       "updates[0].entry.self.figures.resolved: negative count (-1)"},
+       "updates[0].entry.self.figures.resolved: resolved (Số hồ sơ TTHC đã giải quyết): "
+       "negative count (-1)"},
       {"more on time than resolved", update,
        figures("III.2.1", R"("resolved": "10", "resolved_on_time": "11")"), false, false,
        400, grpc::StatusCode::INVALID_ARGUMENT,
-       "updates[0].entry.self.figures.resolved_on_time: 11 exceeds resolved (10)"},
+       "updates[0].entry.self.figures.resolved_on_time: rule on_time_within_resolved: "
+       "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: "
+       "resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước hạn)) = 11, not ≤ "
+       "resolved (Số hồ sơ TTHC đã giải quyết) = 10"},
+      // The same count typed once, on the data sheet.
+      {"a count beyond the limit on the data sheet", sheet,
+       value(R"("element": "resolved", "value": {"count": "9223372036854775807"})"),
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].value: resolved (Số hồ sơ TTHC đã giải quyết): count too large "
+       "(9223372036854775807)"},
+      {"a negative count on the data sheet", sheet,
+       value(R"("element": "resolved", "value": {"count": "-5"})"), false, false, 400,
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].value: resolved (Số hồ sơ TTHC đã giải quyết): negative count (-5)"},
+      {"a count breaking a rule against the stored sheet", sheet,
+       value(R"("element": "resolved_on_time", "value": {"count": "100000"})"), false,
+       false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].value: rule on_time_within_resolved: Số hồ sơ giải quyết đúng hạn "
+       "không "
+       "vượt quá số hồ sơ đã giải quyết: resolved_on_time (Số hồ sơ giải quyết đúng hạn "
+       "(kể cả trước hạn)) = 100000, not ≤ resolved (Số hồ sơ TTHC đã giải quyết) = 784"},
+      {"a date of the wrong type", sheet,
+       value(
+           R"("element": "resolved", "value": {"date": {"year": 2023, "month": 2, "day": 3}})"),
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].value: resolved (Số hồ sơ TTHC đã giải quyết): expects a whole number "
+       "of items"},
+      {"30 February on the data sheet", sheet,
+       value(
+           R"("element": "report_q1_date", "value": {"date": {"year": 2023, "month": 2, "day": 30}})"),
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].value: report_q1_date (Ngày gửi Báo cáo CCHC quý I): not a valid "
+       "date"},
+      {"an element the set does not have", sheet,
+       value(R"("element": "bribes", "value": {"count": "1"})"), false, false, 400,
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].element: 'bribes' is not a data element of commune-2025 v1"},
+      {"an element given twice", sheet,
+       absl::StrCat(
+           "{", kParent,
+           R"(, "updates": [{"element": "resolved", "value": {"count": "1"}, "etag": "1"}, )"
+           R"({"element": "resolved", "value": {"count": "2"}, "etag": "1"}]})"),
+       false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[1].value: resolved (Số hồ sơ TTHC đã giải quyết) is given another value "
+       "in "
+       "updates[0].value; a figure is typed once, on the data sheet"},
+      {"not issued for a count", sheet,
+       value(R"("element": "resolved", "value": {"not_issued": true})"), false, false,
+       400, grpc::StatusCode::INVALID_ARGUMENT,
+       "updates[0].value: resolved (Số hồ sơ TTHC đã giải quyết): expects a whole number "
+       "of items"},
       {"an unknown criterion", update, figures("X.9", R"("resolved": "1")"), false, false,
        400, grpc::StatusCode::INVALID_ARGUMENT,
        "updates[0].entry.criterion: 'X.9' is not a criterion to fill in commune-2025 v1"},
@@ -163,7 +218,7 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
       {"a 10 MiB comment", update,
        absl::StrCat("{", kParent,
                     R"(, "updates": [{"entry": {"criterion": "III.2.1", "comment": ")",
-                    ten_mib, R"("}, "etag": "1"}]})"),
+                    ten_mib, R"("}}]})"),
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "updates[0].entry.comment: 10485760 bytes, more than the 2000 allowed"},
       {"a 10 MiB request id", update,
@@ -206,9 +261,10 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
        absl::StrCat(
            "{", kParent,
            R"(, "updates": [{"entry": {"criterion": "I.2.1", "self": {"issued": )"
-           R"({"year": 2023, "month": 2, "day": 30}}}, "etag": "1"}]})"),
+           R"({"year": 2023, "month": 2, "day": 30}}}}]})"),
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
-       "updates[0].entry.self.issued: not a valid date"},
+       "updates[0].entry.self.issued: criterion I.2.1 reads its date from the data "
+       "sheet: give it as report_q1_date (Ngày gửi Báo cáo CCHC quý I)"},
       {"no parent", update, R"({"updates": [{"entry": {"criterion": "III.2.1"}}]})",
        false, false, 400, grpc::StatusCode::INVALID_ARGUMENT,
        "parent: expected rounds/{id}/assessments/{unit}, got ''"},
@@ -276,7 +332,8 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
     EXPECT_TRUE(
         google::protobuf::util::MessageDifferencer::Equals(after.second, before.second));
   }
-  EXPECT_EQ(before.first.entries_size(), 59);  // the demo figures, surveys aside
+  EXPECT_EQ(before.first.entries_size(), 9);  // the demo figures: judgements, surveys aside
+  EXPECT_EQ(before.first.values_size(), 77);  // its data sheet: 77 of the 80 elements
   EXPECT_EQ(parindex::testing::Stop(server), 0);
 }
 

@@ -106,7 +106,7 @@ const Identity kWho[kNumWho] = {
 
 // The criteria the walk fills (commune-2025): a count pair, a yes/no, a survey criterion.
 enum Crit { kCount, kYesNo, kSurvey, kNumCrit };
-const char* const kCritCode[] = {"III.2.1", "II.2", "VIII.1"};
+const char* const kCritCode[] = {"III.2.1", "I.1.2", "VIII.1"};
 
 enum Method {
   kAdvanceRound,

@@ -222,7 +222,7 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
             "Home Affairs office to reopen the assessment");
   clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 11, 21, 9, 0, 0), VietnamTime()));
   // After submitting.
-  ASSERT_TRUE(Update(wards_["LS"], SelfEntries("LS")).ok());
+  ASSERT_TRUE(EnterSelf("LS").ok());
   ASSERT_TRUE(Submit("LS").ok());
   grpc::Status submitted = Upload(wards_["LS"], "LS", "I.1.1", "a.pdf", "x", "", &file);
   EXPECT_EQ(submitted.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -284,7 +284,7 @@ TEST_F(PolicyTest, AReopenLiftsTheDeadlineOfItsPhaseOnly) {
                    reopen, &mk)
                   .ok());
   EXPECT_TRUE(mk.reopened());
-  ASSERT_TRUE(Update(wards_["MK"], SelfEntries("MK")).ok());  // not submitted
+  ASSERT_TRUE(EnterSelf("MK").ok());  // not submitted
   Advance(v1::PHASE_APPRAISAL);
   v1::RequestExplanationRequest ask;
   ask.set_name("rounds/r/assessments/MK");
@@ -311,7 +311,7 @@ TEST_F(PolicyTest, AReopenLiftsTheDeadlineOfItsPhaseOnly) {
 // appraisal moves the form's updated_at.
 TEST_F(PolicyTest, AWardNeverReadsAnotherUnitsFormAndAppraisalsMoveUpdatedAt) {
   CreateDemoRound();
-  ASSERT_TRUE(Update(wards_["LS"], SelfEntries("LS")).ok());
+  ASSERT_TRUE(EnterSelf("LS").ok());
   ASSERT_TRUE(Submit("LS").ok());
   Advance(v1::PHASE_APPRAISAL);
   const std::string before = Assessment("LS").updated_at();
@@ -361,7 +361,7 @@ TEST_F(PolicyTest, AWardNeverReadsAnotherUnitsFormAndAppraisalsMoveUpdatedAt) {
 TEST_F(PolicyTest, AFinalisedRoundKeepsTheUnitsAndPlansItWasScoredWith) {
   CreateDemoRound();
   for (const char* unit : {"HN", "LS", "MK"}) {
-    ASSERT_TRUE(Update(wards_[unit], SelfEntries(unit)).ok());
+    ASSERT_TRUE(EnterSelf(unit).ok());
   }
   // A second round over the same units, still open.
   v1::GetByNameRequest get_round;

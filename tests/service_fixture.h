@@ -205,6 +205,37 @@ class ServiceTest : public ::testing::Test {
     return batch;
   }
 
+  // The unit's side of its data sheet in the demo figures (each count once).
+  v1::UpdateDataSheetRequest SelfSheet(const std::string& unit) {
+    v1::UpdateDataSheetRequest sheet;
+    sheet.set_parent(absl::StrCat("rounds/r/assessments/", unit));
+    for (const criteria::UnitFigures& u : figures_.units) {
+      if (u.unit.code() != unit) continue;
+      for (const v1::DataValue& v : u.assessment.values()) {
+        if (!v.has_self()) continue;
+        v1::DataValueUpdate* update = sheet.add_updates();
+        update->set_element(v.element());
+        *update->mutable_value() = v.self();
+      }
+    }
+    return sheet;
+  }
+
+  grpc::Status UpdateSheet(const std::string& token, const v1::UpdateDataSheetRequest& r,
+                           v1::DataSheet* out = nullptr) {
+    v1::DataSheet ignored;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::UpdateDataSheet, token,
+                r, out == nullptr ? &ignored : out);
+  }
+
+  // The unit's self-assessment as the demo figures give it: its data sheet, then its
+  // entries (self scores, comments, yes/no of criteria without an element).
+  grpc::Status EnterSelf(const std::string& unit) {
+    grpc::Status status = UpdateSheet(wards_[unit], SelfSheet(unit));
+    if (!status.ok()) return status;
+    return Update(wards_[unit], SelfEntries(unit));
+  }
+
   grpc::Status Update(const std::string& token, const v1::BatchUpdateEntriesRequest& r,
                       v1::BatchUpdateEntriesResponse* out = nullptr) {
     v1::BatchUpdateEntriesResponse ignored;
