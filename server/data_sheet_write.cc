@@ -121,7 +121,22 @@ absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid) 
   // ".self: …", ".appraised: …", ".element: …": the field is replaced as a whole.
   const size_t colon = rest.find(':');
   if (colon != absl::string_view::npos) rest = rest.substr(colon);
-  const std::string& field = laid.field_of[index];
+  std::string field = laid.field_of[index];
+  if (field.empty()) {
+    // A stored value the request did not touch: a rule across elements broken by a
+    // value the request wrote ("resolved" lowered below the stored on-time count) is
+    // said at that write, the field the caller can change.
+    for (int j = 0; j < laid.merged.size() && field.empty(); ++j) {
+      if (laid.field_of[j].empty()) continue;
+      const std::string& code = laid.merged[j].element();
+      for (const char* after : {" (", " = "}) {
+        if (absl::StrContains(rest, absl::StrCat(" ", code, after))) {
+          field = laid.field_of[j];
+          break;
+        }
+      }
+    }
+  }
   return absl::Status(
       status.code(),
       absl::StrCat(field.empty()

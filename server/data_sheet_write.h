@@ -48,8 +48,9 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
                                    const std::string& parent);
 
 // `status` (an engine error about the merged form) with "values[i].self" replaced by
-// the request field that wrote value i, or by "dataSheet.<element>" for a value the
-// request did not touch.
+// the request field that wrote value i. For a value the request did not touch, the
+// field of a written value the message names (a rule across elements broken by that
+// write), else "dataSheet.<element>".
 absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid);
 
 // Drops the copies `laid` makes obsolete from `entry` (on `side`); true if any went.

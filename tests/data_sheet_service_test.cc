@@ -1,0 +1,278 @@
+// UpdateDataSheet through the real services (in-process gRPC, a real SQLite file):
+// a count typed once moves every criterion that reads it; rules across elements refuse
+// a value naming both sides and store nothing; etags, other units, phases and replays
+// are treated as everywhere else.
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "tests/service_fixture.h"
+
+namespace parindex::server {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class DataSheetServiceTest : public ServiceTest {
+ protected:
+  // One value of HN's sheet.
+  v1::UpdateDataSheetRequest One(const std::string& element, int64_t count,
+                                 int64_t etag) {
+    v1::UpdateDataSheetRequest r;
+    r.set_parent("rounds/r/assessments/HN");
+    v1::DataValueUpdate* u = r.add_updates();
+    u->set_element(element);
+    u->mutable_value()->set_count(count);
+    u->set_etag(etag);
+    return r;
+  }
+
+  // A copy: the assessments read are temporaries.
+  static std::optional<v1::DataValue> ValueOf(const v1::Assessment& a,
+                                              const std::string& element) {
+    for (const v1::DataValue& v : a.values()) {
+      if (v.element() == element) return v;
+    }
+    return std::nullopt;
+  }
+
+  v1::UnitScore Score(const std::string& unit, v1::Column column) {
+    v1::GetUnitScoreRequest r;
+    r.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    r.set_column(column);
+    v1::UnitScore score;
+    const grpc::Status status =
+        Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, r, &score);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return score;
+  }
+
+  static v1::CriterionScore Criterion(const v1::UnitScore& score,
+                                      const std::string& code) {
+    for (const v1::CriterionScore& c : score.criteria()) {
+      if (c.code() == code) return c;
+    }
+    ADD_FAILURE() << "no criterion " << code;
+    return {};
+  }
+
+  // "III.1 resolved_on_time=412 resolved=430 95.81%: 4000" for a criterion of `score`:
+  // what it read and gave.
+  static std::string Line(const v1::UnitScore& score, const std::string& code) {
+    for (const v1::CriterionScore& c : score.criteria()) {
+      if (c.code() != code) continue;
+      std::string inputs;
+      for (const v1::Figure& f : c.trace().inputs()) {
+        absl::StrAppend(&inputs, inputs.empty() ? "" : " ", f.name(), "=", f.value());
+      }
+      return absl::StrCat(code, " ", inputs, " ", c.trace().value_text(), ": ",
+                          c.points_milli());
+    }
+    return absl::StrCat(code, " not scored");
+  }
+};
+
+TEST_F(DataSheetServiceTest, ACountTypedOnceMovesEveryCriterionReadingIt) {
+  CreateDemoRound();
+  v1::DataSheet sheet;
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN"), &sheet).ok());
+  EXPECT_EQ(sheet.name(), "rounds/r/assessments/HN/dataSheet");
+  const v1::Assessment entered = Assessment("HN");
+  ASSERT_EQ(entered.values_size(), SelfSheet("HN").updates_size());
+  const std::optional<v1::DataValue> resolved = ValueOf(entered, "resolved");
+  ASSERT_TRUE(resolved.has_value());
+  EXPECT_EQ(resolved->self().count(), 430);
+  EXPECT_EQ(resolved->version(), 1);
+  EXPECT_FALSE(resolved->self().updated_by().empty());
+  EXPECT_EQ(resolved->self().updated_at(), "2023-11-20T02:00:00.000Z");
+  EXPECT_EQ(entered.state(), v1::STATE_DRAFT);  // values count as filling the form
+
+  v1::UnitScore before = Score("HN", v1::SELF);
+  EXPECT_EQ(Line(before, "III.1"),
+            "III.1 resolved_on_time=412 resolved=430 95.81%: 4000");
+  EXPECT_EQ(Line(before, "III.2"), "III.2 resolved_early=350 resolved=430 81.40%: 3000");
+
+  // One count, typed once: both criteria that read it move.
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], One("resolved", 500, 1), &sheet).ok());
+  v1::UnitScore after = Score("HN", v1::SELF);
+  EXPECT_EQ(Line(after, "III.1"), "III.1 resolved_on_time=412 resolved=500 82.40%: 0");
+  EXPECT_EQ(Line(after, "III.2"), "III.2 resolved_early=350 resolved=500 70.00%: 2625");
+  EXPECT_EQ(ValueOf(Assessment("HN"), "resolved")->version(), 2);
+}
+
+TEST_F(DataSheetServiceTest, ABrokenRuleIsRefusedNamingBothSidesAndNothingIsStored) {
+  CreateDemoRound();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN")).ok());
+  const v1::Assessment before = Assessment("HN");
+  const int audit = AuditCount();
+  // resolved below the stored on-time count breaks the rule from the other side.
+  grpc::Status status = UpdateSheet(wards_["HN"], One("resolved", 300, 1));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "updates[0].value: rule on_time_within_resolved: Số hồ sơ giải quyết đúng "
+            "hạn không vượt quá số hồ sơ đã giải quyết: resolved_on_time (Số hồ sơ giải "
+            "quyết đúng hạn (kể cả trước hạn)) = 412, not ≤ resolved (Số hồ sơ TTHC đã "
+            "giải quyết) = 300");
+  // Two values in one request, each fine alone, the second breaking a rule with the
+  // first: refused whole.
+  v1::UpdateDataSheetRequest two = One("resolved_on_time", 420, 1);
+  v1::DataValueUpdate* early = two.add_updates();
+  early->set_element("resolved_early");
+  early->mutable_value()->set_count(421);
+  early->set_etag(1);
+  status = UpdateSheet(wards_["HN"], two);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("updates[1].value: rule early_within_on_time: "));
+  EXPECT_TRUE(MessageDifferencer::Equals(Assessment("HN"), before));
+  EXPECT_EQ(AuditCount(), audit);
+}
+
+TEST_F(DataSheetServiceTest, AWarningRuleStoresTheValueAndSaysSo) {
+  CreateDemoRound();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN")).ok());
+  const int64_t received = ValueOf(Assessment("HN"), "received")->self().count();
+  v1::DataSheet sheet;
+  ASSERT_TRUE(
+      UpdateSheet(wards_["HN"], One("received", 429, 1), &sheet).ok());  // < resolved 430
+  ASSERT_NE(received, 429);
+  ASSERT_EQ(sheet.warnings_size(), 1);
+  EXPECT_EQ(sheet.warnings(0).rule(), "resolved_within_received");
+  EXPECT_THAT(sheet.warnings(0).message(),
+              HasSubstr("resolved (Số hồ sơ TTHC đã giải quyết) = 430, not ≤ received"));
+  EXPECT_EQ(ValueOf(Assessment("HN"), "received")->self().count(), 429);
+  const v1::UnitScore score = Score("HN", v1::SELF);
+  ASSERT_EQ(score.warnings_size(), 1);
+  EXPECT_EQ(score.warnings(0).rule(), "resolved_within_received");
+}
+
+TEST_F(DataSheetServiceTest, EtagsOtherUnitsAndPhasesAreChecked) {
+  CreateDemoRound();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN")).ok());
+  const int audit = AuditCount();
+  // A stale etag: the value was read before someone else changed it.
+  grpc::Status status = UpdateSheet(wards_["HN"], One("resolved", 500, 0));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(status.error_message(),
+            "rounds/r/assessments/HN/dataSheet/resolved: stale etag 0; it is at version "
+            "1 (read it again, then retry)");
+  // Another unit's sheet.
+  status = UpdateSheet(wards_["LS"], One("resolved", 500, 1));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message(), "this token acts for unit LS, not HN");
+  // A reader writes nothing.
+  status = UpdateSheet(reader_, One("resolved", 500, 1));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(AuditCount(), audit);
+  EXPECT_EQ(ValueOf(Assessment("HN"), "resolved")->self().count(), 430);
+
+  // In appraisal the ward's form is closed; the appraiser writes the appraised column.
+  Advance(v1::PHASE_APPRAISAL);
+  status = UpdateSheet(wards_["HN"], One("resolved", 500, 1));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(UpdateSheet(appraiser_, One("resolved", 425, 1)).ok());
+  const v1::Assessment appraised = Assessment("HN");
+  const std::optional<v1::DataValue> resolved = ValueOf(appraised, "resolved");
+  ASSERT_TRUE(resolved.has_value());
+  EXPECT_EQ(resolved->self().count(), 430);
+  EXPECT_EQ(resolved->appraised().count(), 425);
+  EXPECT_EQ(resolved->version(), 2);
+  EXPECT_EQ(Line(Score("HN", v1::SELF), "III.1"),
+            "III.1 resolved_on_time=412 resolved=430 95.81%: 4000");
+  EXPECT_EQ(Line(Score("HN", v1::APPRAISED), "III.1"),
+            "III.1 resolved_on_time=412 resolved=425 96.94%: 4000");
+}
+
+TEST_F(DataSheetServiceTest, AReplayIsOneChangeAndAnIdIsBoundToItsRequest) {
+  CreateDemoRound();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN")).ok());
+  v1::UpdateDataSheetRequest r = One("resolved", 500, 1);
+  r.set_request_id("s1");
+  v1::DataSheet first, again;
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], r, &first).ok());
+  const int audit = AuditCount();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], r, &again).ok());  // the etag is stale by now
+  EXPECT_TRUE(MessageDifferencer::Equals(first, again));
+  EXPECT_EQ(AuditCount(), audit);
+  r.mutable_updates(0)->mutable_value()->set_count(501);
+  const grpc::Status changed = UpdateSheet(wards_["HN"], r);
+  EXPECT_EQ(changed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(changed.error_message(), HasSubstr("request_id: 's1' was already used"));
+  EXPECT_EQ(ValueOf(Assessment("HN"), "resolved")->self().count(), 500);
+  // LS's id "s1" is LS's own request: it never answers with HN's sheet.
+  ASSERT_TRUE(UpdateSheet(wards_["LS"], SelfSheet("LS")).ok());
+  v1::UpdateDataSheetRequest ls = One("resolved", 390, 1);
+  ls.set_parent("rounds/r/assessments/LS");
+  ls.set_request_id("s1");
+  v1::DataSheet ls_answer;
+  ASSERT_TRUE(UpdateSheet(wards_["LS"], ls, &ls_answer).ok());
+  EXPECT_EQ(ls_answer.name(), "rounds/r/assessments/LS/dataSheet");
+  EXPECT_EQ(ValueOf(Assessment("LS"), "resolved")->self().count(), 390);
+}
+
+TEST_F(DataSheetServiceTest, NotIssuedIsScoredAndAnEmptyValueIsNotReported) {
+  CreateDemoRound();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN")).ok());
+  const int64_t version = ValueOf(Assessment("HN"), "unit_plan_date")->version();
+  v1::UpdateDataSheetRequest r;
+  r.set_parent("rounds/r/assessments/HN");
+  v1::DataValueUpdate* u = r.add_updates();
+  u->set_element("unit_plan_date");
+  u->mutable_value()->set_not_issued(true);
+  u->set_etag(version);
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], r).ok());
+  const v1::CriterionScore not_issued = Criterion(Score("HN", v1::SELF), "I.1.1");
+  EXPECT_EQ(not_issued.status(), v1::SCORED);
+  EXPECT_EQ(not_issued.points_milli(), 0);
+  EXPECT_EQ(not_issued.trace().reason(),
+            "stated not issued (unit_plan_date), due before 2023-02-10 → 0.00 of 1.00");
+  // An empty value takes the unit's side back: the criterion is not reported.
+  r.mutable_updates(0)->clear_value();
+  r.mutable_updates(0)->set_etag(version + 1);
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], r).ok());
+  EXPECT_FALSE(ValueOf(Assessment("HN"), "unit_plan_date").has_value());
+  EXPECT_EQ(Criterion(Score("HN", v1::SELF), "I.1.1").status(), v1::NOT_REPORTED);
+}
+
+TEST_F(DataSheetServiceTest, FiguresGivenPerCriterionGoToTheSheetAndMustAgree) {
+  CreateDemoRound();
+  v1::BatchUpdateEntriesRequest batch;
+  batch.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* a = batch.add_updates();
+  a->mutable_entry()->set_criterion("III.1");
+  (*a->mutable_entry()->mutable_self()->mutable_figures())["resolved"] = 430;
+  (*a->mutable_entry()->mutable_self()->mutable_figures())["resolved_on_time"] = 412;
+  v1::EntryUpdate* b = batch.add_updates();
+  b->mutable_entry()->set_criterion("III.2");
+  (*b->mutable_entry()->mutable_self()->mutable_figures())["resolved"] = 431;
+  (*b->mutable_entry()->mutable_self()->mutable_figures())["resolved_early"] = 350;
+  grpc::Status status = Update(wards_["HN"], batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "updates[1].entry.self.figures.resolved: resolved (Số hồ sơ TTHC đã giải "
+            "quyết) is given another value in updates[0].entry.self.figures.resolved; a "
+            "figure is typed once, on the data sheet");
+  EXPECT_EQ(Assessment("HN").values_size(), 0);
+  EXPECT_EQ(Assessment("HN").entries_size(), 0);
+  // The same count twice is one count: it lands on the sheet, not on the entries.
+  (*b->mutable_entry()->mutable_self()->mutable_figures())["resolved"] = 430;
+  ASSERT_TRUE(Update(wards_["HN"], batch).ok());
+  const v1::Assessment stored = Assessment("HN");
+  std::vector<std::string> values;
+  for (const v1::DataValue& v : stored.values()) {
+    values.push_back(absl::StrCat(v.element(), "=", v.self().count()));
+  }
+  EXPECT_THAT(values,
+              ElementsAre("resolved=430", "resolved_early=350", "resolved_on_time=412"));
+  for (const v1::Entry& e : stored.entries()) {
+    EXPECT_EQ(e.self().figures_size(), 0) << e.criterion();
+  }
+}
+
+}  // namespace
+}  // namespace parindex::server
