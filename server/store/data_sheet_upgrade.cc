@@ -43,6 +43,10 @@ struct SheetFigure {
   size_t from = 0;  // the entry it was taken from
   int64_t value = 0;
   std::vector<std::pair<std::string, int64_t>> others;  // criterion, its own value
+  // Appraised side only: the value stays off the sheet and every appraised copy on its
+  // criterion, because a criterion not appraised for it (`unappraised`) would read the
+  // sheet's appraised value before its own self figure.
+  std::string unappraised;
 };
 
 // `text` as a JSON string (codes and element names are short, mostly ASCII).
@@ -120,6 +124,17 @@ absl::Status ConvertAssessment(Statements& sql, const std::string& round,
     }
   }
   if (sheet[0].empty() && sheet[1].empty()) return absl::OkStatus();
+  for (auto& [element, figure] : sheet[1]) {
+    for (StoredEntry& e : entries) {
+      const v1::EntryValues* self = SideOf(e.entry, 0);
+      const v1::EntryValues* appraised = SideOf(e.entry, 1);
+      if (self != nullptr && self->figures().contains(element) &&
+          (appraised == nullptr || !appraised->figures().contains(element))) {
+        figure.unappraised = e.criterion;
+        break;
+      }
+    }
+  }
 
   // A copy equal to the sheet's value is the sheet's from now on; one that differs stays
   // on its criterion, which scoring reads before the sheet, so that no score moves.
@@ -130,7 +145,7 @@ absl::Status ConvertAssessment(Statements& sql, const std::string& round,
       auto* figures = values->mutable_figures();
       for (auto it = figures->begin(); it != figures->end();) {
         SheetFigure& figure = sheet[side].at(it->first);
-        if (it->second == figure.value) {
+        if (it->second == figure.value && figure.unappraised.empty()) {
           it = figures->erase(it);
           e.changed = true;
         } else {
@@ -143,9 +158,9 @@ absl::Status ConvertAssessment(Statements& sql, const std::string& round,
   // The entries keep their versions (etags): a rewritten body scores as it did (its
   // figures are on the sheet, or still its own), so what a client read is not stale in
   // meaning, and a client that read an entry before the upgrade may still write it
-  // back. (One reading does move: an entry not yet appraised has no appraised figures,
-  // so in the APPRAISED column it now reads the sheet's appraised value, where another
-  // criterion's appraisal gave one, before its own self figure.)
+  // back. An entry not yet appraised reads, in the APPRAISED column, the sheet's
+  // appraised value before its own self figure: where another criterion's appraisal
+  // would give one, that appraisal stays on its criterion (SheetFigure::unappraised).
   for (const StoredEntry& e : entries) {
     if (!e.changed) continue;
     sql.rewrite.Reset();
@@ -160,6 +175,7 @@ absl::Status ConvertAssessment(Statements& sql, const std::string& round,
   std::map<std::string, const StoredEntry*> latest;  // the row's time and author
   for (int side = 0; side < kSides; ++side) {
     for (const auto& [element, figure] : sheet[side]) {
+      if (!figure.unappraised.empty()) continue;
       const StoredEntry& from = entries[figure.from];
       v1::DataValue& value = values[element];
       value.set_element(element);
@@ -192,6 +208,16 @@ absl::Status ConvertAssessment(Statements& sql, const std::string& round,
         others_json.push_back(absl::StrCat("{\"criterion\":", JsonString(criterion),
                                            ",\"value\":", value, "}"));
         others_text.push_back(absl::StrCat(criterion, " keeps ", value));
+      }
+      if (!figure.unappraised.empty()) {
+        json.push_back(absl::StrCat(
+            "{\"element\":", JsonString(element), ",\"side\":\"", kSideNames[side],
+            "\",\"sheet\":null,\"not_appraised\":", JsonString(figure.unappraised),
+            ",\"overrides\":[", absl::StrJoin(others_json, ","), "]}"));
+        text.push_back(absl::StrCat(
+            element, " (", kSideNames[side], "): not on the sheet while ",
+            figure.unappraised, " is not appraised, ", absl::StrJoin(others_text, ", ")));
+        continue;
       }
       const std::string& from = entries[figure.from].criterion;
       json.push_back(absl::StrCat("{\"element\":", JsonString(element), ",\"side\":\"",
