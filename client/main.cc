@@ -322,7 +322,7 @@ int main(int argc, char** argv) {
   export_cmd->add_option("round", round_id, "Round id")->required();
   export_cmd->add_option("--format", format, "xlsx or csv")
       ->check(CLI::IsMember({"xlsx", "csv"}));
-  export_cmd->add_option("--table", table, "CSV: ranking, matrix, criteria or audit");
+  export_cmd->add_option("--table", table, "CSV: ranking, matrix, criteria, datasheet or audit");
   export_cmd->add_option("--out", out_path,
                          "File to write (default: the server's file name)");
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
@@ -22,6 +23,70 @@ std::string Inputs(const v1::Trace& trace) {
   for (const v1::Figure& f : trace.inputs())
     parts.push_back(absl::StrCat(f.name(), " = ", f.value()));
   return absl::StrJoin(parts, "; ");
+}
+
+// One side of a data element's value as a cell: a count as a number, a percent or
+// score with its decimals, a date as Vietnamese documents write it.
+Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
+  switch (v.value_case()) {
+    case v1::ElementValue::kCount:
+      if (element.milli()) return engine::FormatMilliShort(v.count() * 1000);
+      return int64_t{v.count()};
+    case v1::ElementValue::kMilli:
+      return engine::FormatMilliShort(v.milli());
+    case v1::ElementValue::kDate:
+      return absl::StrFormat("%02d/%02d/%04d", v.date().day(), v.date().month(),
+                             v.date().year());
+    case v1::ElementValue::kYes:
+      return std::string(v.yes() ? "Có" : "Không");
+    case v1::ElementValue::kNotIssued:
+      return std::string("Chưa ban hành");
+    case v1::ElementValue::VALUE_NOT_SET:
+      break;
+  }
+  return std::string();
+}
+
+// The data sheet of every unit: one row per element of the set, in the set's order,
+// blank where nothing was given, so that each unit's sheet reads whole.
+Table DataSheetTable(const engine::CompiledCriteriaSet& set,
+                     const std::vector<v1::UnitScore>& scores,
+                     const std::map<std::string, v1::Assessment>& forms) {
+  Table t;
+  t.name = "Bảng số liệu";
+  t.key = "datasheet";
+  t.header = {"Mã đơn vị", "Tên đơn vị",   "Mã số liệu",
+              "Số liệu",   "Kỳ số liệu",   "Tự đánh giá",
+              "Thẩm định", "Cập nhật bởi", "Cập nhật lúc (UTC)"};
+  const std::vector<engine::Element>& elements = set.elements();
+  for (const v1::UnitScore& s : scores) {
+    std::vector<const v1::DataValue*> value_of(elements.size(), nullptr);
+    auto form = forms.find(s.unit());
+    if (form != forms.end()) {
+      for (const v1::DataValue& v : form->second.values()) {
+        const int e = set.FindElement(v.element());
+        if (e >= 0) value_of[e] = &v;
+      }
+    }
+    for (size_t e = 0; e < elements.size(); ++e) {
+      const engine::Element& element = elements[e];
+      std::vector<Cell> row = {
+          s.unit(), s.unit_name(), element.code, element.label(),
+          element.declared != nullptr ? element.declared->period() : std::string()};
+      const v1::DataValue* v = value_of[e];
+      if (v == nullptr) {
+        row.insert(row.end(),
+                   {std::string(), std::string(), std::string(), std::string()});
+      } else {
+        const v1::ElementValue& last = v->has_appraised() ? v->appraised() : v->self();
+        row.insert(row.end(),
+                   {ValueCell(element, v->self()), ValueCell(element, v->appraised()),
+                    last.updated_by(), last.updated_at()});
+      }
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t;
 }
 
 }  // namespace
@@ -54,8 +119,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   std::vector<Table> tables;
   // A ranking per block.
   for (const v1::UnitScore& s : scores) {
-    if (tables.empty() ||
-        tables.back().name != absl::StrCat("Xếp hạng - ", s.block())) {
+    if (tables.empty() || tables.back().name != absl::StrCat("Xếp hạng - ", s.block())) {
       Table& t = tables.emplace_back();
       t.name = absl::StrCat("Xếp hạng - ", s.block());  // WriteXlsx makes it a sheet name
       t.key = "ranking";
@@ -120,6 +184,13 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   }
   tables.push_back(std::move(matrix));
   tables.push_back(std::move(criteria));
+  {
+    ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
+                     store_->ListAssessments(id, /*with_files=*/false));
+    std::map<std::string, v1::Assessment> forms;
+    for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
+    tables.push_back(DataSheetTable(*round->set, scores, forms));
+  }
   // The audit trail of the round, for the office only.
   if (office) {
     store::AuditFilter filter;
@@ -145,10 +216,10 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
       absl::StrAppend(response.mutable_content(), WriteCsv(t));
     }
     if (response.content().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("table: '", r.table(),
-                       "' is not a table of this export (ranking, matrix, criteria",
-                       office ? ", audit" : "", ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "table: '", r.table(),
+          "' is not a table of this export (ranking, matrix, criteria, datasheet",
+          office ? ", audit" : "", ")"));
     }
     response.set_file_name(absl::StrCat(id, "-", r.table(), ".csv"));
     response.set_content_type("text/csv; charset=utf-8");

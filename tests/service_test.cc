@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/unary_bytes.h"
 #include "criteria/yaml_reader.h"
 #include "engine/ranking.h"
@@ -339,11 +340,27 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
           "Khối,Hạng,Mã đơn vị,Tên đơn vị,Chỉ số,Xếp loại,Điểm đạt,Điểm tối đa áp dụng,"
           "Điểm khảo sát,\"Điểm thưởng, trừ\"\r\n"
           "ward,1,HN,Phường Hiến Nam,90.30,A,89.40,99.00,16.10,0.50");
+  // Each unit's data sheet, every element in the set's order, blank where not given.
+  csv.set_table("datasheet");
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file)
+          .ok());
+  EXPECT_EQ(file.file_name(), "r-datasheet.csv");
+  const std::vector<std::string> lines = absl::StrSplit(file.content(), "\r\n");
+  EXPECT_EQ(lines[0], bom +
+                          "Mã đơn vị,Tên đơn vị,Mã số liệu,Số liệu,Kỳ số liệu,Tự đánh "
+                          "giá,Thẩm định,Cập nhật bởi,Cập nhật lúc (UTC)");
+  ASSERT_EQ(lines.size(), 3u * 36 + 2);  // 3 units x 36 elements, header, last CRLF
+  EXPECT_THAT(lines[1], ::testing::StartsWith(
+                            "HN,Phường Hiến Nam,unit_plan_date,Ngày ban hành Kế hoạch "
+                            "CCHC năm,Trong năm đánh giá,08/02/2023,,tok_"));
+  EXPECT_THAT(lines[1], ::testing::EndsWith(",2023-11-20T02:00:00.000Z"));
   csv.set_table("audit");
   EXPECT_EQ(
       Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file)
           .error_message(),
-      "table: 'audit' is not a table of this export (ranking, matrix, criteria)");
+      "table: 'audit' is not a table of this export (ranking, matrix, criteria, "
+      "datasheet)");
   v1::ExportRoundRequest xlsx;
   xlsx.set_name("rounds/r");
   ASSERT_TRUE(
@@ -365,7 +382,8 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   std::stringstream got;
   got << in.rdbuf();
   EXPECT_EQ(got.str(),
-            "Xếp hạng - ward|Điểm theo lĩnh vực|Chi tiết tiêu chí|Nhật ký thay đổi\n"
+            "Xếp hạng - ward|Điểm theo lĩnh vực|Chi tiết tiêu chí|Bảng số liệu|Nhật ký "
+            "thay đổi\n"
             "HN 90.3\n"
             "90 I.1.1 1\n");
 }
