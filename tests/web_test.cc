@@ -399,6 +399,13 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='w-value-III.2.1']", "94,39%");
   expect_text("[id='w-target-III.2.1']", "> 95% (chỉ tiêu kế hoạch, xã)");
   expect_text("[id='w-points-III.2.1']", "0,00 / 2,00");
+  // Fewer resolved than on time: the rule is shown at both of its fields.
+  browser.Retype("[id='w-el-resolved']", "700");
+  const std::string broken =
+      "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ giải "
+      "quyết đúng hạn (kể cả trước hạn) = 740, lớn hơn Số hồ sơ TTHC đã giải quyết = 700";
+  expect_text("[id='w-el-resolved-err']", broken);
+  expect_text("[id='w-el-resolved_on_time-err']", broken);
   // More resolved than received breaks a warning rule: shown, and stored when saved.
   browser.Retype("[id='w-el-resolved']", "830");
   const std::string warning =
@@ -407,6 +414,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
       "sơ năm trước chuyển sang; đề nghị kiểm tra lại: Số hồ sơ TTHC đã giải quyết = "
       "830, lớn hơn Số hồ sơ TTHC đã tiếp nhận = 823";
   expect_text("#form-warnings", warning);
+  expect_text("[id='w-el-resolved-err']", "");
   expect_text("[id='w-row-III.2.2'] .shared",
               "Số hồ sơ TTHC đã giải quyết: 830 (đã nhập ở mục III.2.1)");
   expect_text("[id='w-value-III.2.1']", "89,16%");
@@ -427,6 +435,26 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
       arguments[0](String(document.getElementById('w-el-report_q3_date').disabled));)js",
                                  {}),
             "true");
+  // A yes/no element: a select, scored live.
+  browser.ClickOn("[id='w-el-one_stop_staffed'] option[value='false']");
+  expect_text("[id='w-points-III.3.1']", "-0,25 / 1,00");
+  browser.ClickOn("[id='w-el-one_stop_staffed'] option[value='true']");
+  expect_text("[id='w-points-III.3.1']", "1,00 / 1,00");
+  // A judgement criterion keeps its self-score (a Vietnamese decimal), and every
+  // criterion its comment: both go with BatchUpdateEntries when the form is stored.
+  browser.Retype("[id='w-I.5-score']", "1,25");
+  expect_text("[id='w-points-I.5']", "1,25 / 1,50");
+  browser.Type(browser.Find("[id='w-comment-III.2.1']").at(0),
+               "Theo Hệ thống một cửa điện tử đến 31/12");
+  // Numbers are read the Vietnamese way: a decimal comma, dots between thousands.
+  EXPECT_EQ(
+      browser.ExecuteAsync(R"js(
+      arguments[0]([parseNumber('87,5', true).value, parseNumber('1.234', false).value,
+                    parseNumber('0,125', true).value, parseNumber('12,3456', true).error,
+                    parseNumber('7,5', false).error].join(' | '));)js",
+                           {}),
+      "87500 | 1234 | 125 | phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5) | phải "
+      "là số nguyên (ví dụ 784)");
   const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
   std::ofstream(pdf) << "%PDF-1.4\n";
   browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
@@ -465,6 +493,10 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   EXPECT_TRUE(ValueFor(&stored, "report_q3_date")->self().not_issued());
   ASSERT_NE(EntryFor(&stored, "III.2.1"), nullptr);
   EXPECT_TRUE(EntryFor(&stored, "III.2.1")->self().figures().empty());
+  EXPECT_EQ(EntryFor(&stored, "III.2.1")->comment(),
+            "Theo Hệ thống một cửa điện tử đến 31/12");
+  ASSERT_NE(EntryFor(&stored, "I.5"), nullptr);
+  EXPECT_EQ(EntryFor(&stored, "I.5")->self().score_milli(), 1250);
   ASSERT_EQ(EntryFor(&stored, "III.2.1")->evidence_size(), 1);
   EXPECT_EQ(EntryFor(&stored, "III.2.1")->evidence(0).sha256(),
             "e5c62df5dab5c87b6a015ef3d43597074d1eec433b15f51aec63b8582d0e4ab4");
@@ -482,7 +514,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
   const std::string self_iii_2_1 =
       "Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 740; Số hồ sơ TTHC đã giải "
-      "quyết: 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)";
+      "quyết: 784 Tự chấm: 0,00 Theo Hệ thống một cửa điện tử đến 31/12 "
+      "bao-cao-mot-cua.pdf (9 B)";
   expect_text("[id='self-III.2.1']", self_iii_2_1);
   expect_text("[id='self-I.2.3']",
               "Ngày gửi Báo cáo CCHC quý III: Chưa ban hành Tự chấm: 0,00");
@@ -503,7 +536,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
                "Đối chiếu Hệ thống một cửa điện tử: 760 hồ sơ đúng hạn");
   browser.ClickOn("#save-appraisal");
   expect_text("#appraisal-message", "Đã lưu thẩm định: 1 số liệu, 2 tiêu chí");
-  expect_text("[id='self-el-resolved_on_time']", "Đơn vị báo cáo: 740");
+  expect_text("[id='self-el-resolved_on_time']",
+              "Đơn vị báo cáo: 740 đã điều chỉnh khi thẩm định");
   EXPECT_EQ(browser.ExecuteAsync(R"js(
       arguments[0](document.getElementById('a-el-resolved_on_time').value);)js",
                                  {}),
@@ -563,6 +597,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
         on_time->mutable_self()->set_count(740);
         on_time->mutable_appraised()->set_count(760);
         ValueFor(a, "report_q3_date")->mutable_self()->set_not_issued(true);
+        EntryFor(a, "I.5")->mutable_self()->set_score_milli(1250);
         EntryFor(a, "I.5")->mutable_appraised()->set_score_milli(1000);
       });
   ASSERT_EQ(want.size(), 10u);

@@ -304,7 +304,16 @@ function showFieldError(prefix, valueCodes, criterionCodes, error) {
     m = /^dataSheet\.([\w.-]+): ([\s\S]*)$/.exec(message);
     code = m && m[1];
   }
-  if (m && code) return showElementError(prefix, code, fieldMessage(m[2], code), message);
+  if (m && code) {
+    const text = fieldMessage(m[2], code);
+    // A broken rule is shown at the element it names and at the rule's elements just typed.
+    const rule = /^rule ([^:]+):/.exec(m[2]);
+    const found = rule && (session.set.validation || []).find((r) => r.id === rule[1]);
+    const typed = found ? (found.left || []).concat(found.right || [])
+        .filter((e) => e !== code && form.dirtyValues.has(e)) : [];
+    for (const other of typed) showElementError(prefix, other, text, message);
+    return showElementError(prefix, code, text, message);
+  }
   m = /^(?:entries|updates)\[(\d+)\](?:\.entry)?\.(?:self|appraised|explanation)\.?([\w.]*): ([\s\S]*)$/
       .exec(message);
   if (!m || criterionCodes[Number(m[1])] === undefined) return false;
@@ -477,6 +486,14 @@ function showCriterionScore(prefix, c) {
       formatMilli(c.applicable_max_milli));
   const row = $(prefix + '-row-' + c.code);
   if (row) row.title = localise(trace.reason);
+  // A figure kept on the criterion itself from before data sheets overrides the sheet.
+  const copies = $(prefix + '-copies-' + c.code);
+  if (copies) {
+    const kept = (trace.inputs || []).filter((f) => f.from_entry);
+    copies.textContent = kept.length ? 'Tiêu chí này còn dùng số liệu riêng nhập trước đây: ' +
+        kept.map((f) => (f.label || f.name) + ' = ' + f.value).join('; ') +
+        '. Nhập lại số liệu ở trên để dùng chung cho mọi tiêu chí.' : '';
+  }
 }
 
 function totalText(score) {
@@ -538,6 +555,7 @@ function renderAreas(container, prefix, leafCard, unreadFields) {
 // others as a read-only line naming where they are typed.
 function leafElements(prefix, c, field, side) {
   const box = element('div', {class: 'elements'});
+  if (elementsOf(c).length) box.appendChild(element('p', {class: 'note copies', id: prefix + '-copies-' + c.code}));
   for (const code of elementsOf(c)) {
     const el = form.layout.byCode.get(code);
     if (form.layout.owner.get(code) === c.code) {
@@ -930,6 +948,11 @@ function appraisalField(el, editable, onChange) {
   const field = elementField('a', el, appraised, editable, onChange);
   const ward = element('p', {class: 'ward-value', id: 'self-el-' + el.code});
   ward.append('Đơn vị báo cáo: ', element('strong', {}, describeElementValue(el, hasValue(dv.self) ? dv.self : null)));
+  if (hasValue(dv.appraised) &&
+      describeElementValue(el, dv.appraised) !== describeElementValue(el, hasValue(dv.self) ? dv.self : null)) {
+    field.classList.add('differs');
+    ward.append(' ', element('span', {class: 'badge'}, 'đã điều chỉnh khi thẩm định'));
+  }
   field.querySelector('.control').before(ward);
   return field;
 }
