@@ -440,6 +440,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='w-points-III.3.1']", "-0,25 / 1,00");
   browser.ClickOn("[id='w-el-one_stop_staffed'] option[value='true']");
   expect_text("[id='w-points-III.3.1']", "1,00 / 1,00");
+  // A yes/no the criterion keeps itself (its rule reads no element): on its entry.
+  browser.ClickOn("[id='w-IV.4-done'] option[value='false']");
+  expect_text("[id='w-points-IV.4']", "0,00 / 1,00");
   // A judgement criterion keeps its self-score (a Vietnamese decimal), and every
   // criterion its comment: both go with BatchUpdateEntries when the form is stored.
   browser.Retype("[id='w-I.5-score']", "1,25");
@@ -497,6 +500,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
             "Theo Hệ thống một cửa điện tử đến 31/12");
   ASSERT_NE(EntryFor(&stored, "I.5"), nullptr);
   EXPECT_EQ(EntryFor(&stored, "I.5")->self().score_milli(), 1250);
+  ASSERT_NE(EntryFor(&stored, "IV.4"), nullptr);
+  EXPECT_TRUE(EntryFor(&stored, "IV.4")->self().has_done());
+  EXPECT_FALSE(EntryFor(&stored, "IV.4")->self().done());
   ASSERT_EQ(EntryFor(&stored, "III.2.1")->evidence_size(), 1);
   EXPECT_EQ(EntryFor(&stored, "III.2.1")->evidence(0).sha256(),
             "e5c62df5dab5c87b6a015ef3d43597074d1eec433b15f51aec63b8582d0e4ab4");
@@ -542,6 +548,15 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
       arguments[0](document.getElementById('a-el-resolved_on_time').value);)js",
                                  {}),
             "760");
+  // The appraised column of the data sheet, beside the ward's value.
+  std::tie(code, json) =
+      Curl(api + "AssessmentService/GetAssessment", appraiser,
+           R"({"name": "rounds/hungyen-2023/assessments/XTH"})", dir.File("a"));
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &stored).ok()) << json;
+  EXPECT_EQ(ValueFor(&stored, "resolved_on_time")->self().count(), 740);
+  EXPECT_EQ(ValueFor(&stored, "resolved_on_time")->appraised().count(), 760);
+  EXPECT_FALSE(ValueFor(&stored, "resolved")->has_appraised());
+  EXPECT_EQ(EntryFor(&stored, "I.5")->appraised().score_milli(), 1000);
   browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
                "Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
   browser.ClickOn("#request-explanation");
@@ -598,6 +613,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
         on_time->mutable_appraised()->set_count(760);
         ValueFor(a, "report_q3_date")->mutable_self()->set_not_issued(true);
         EntryFor(a, "I.5")->mutable_self()->set_score_milli(1250);
+        EntryFor(a, "IV.4")->mutable_self()->set_done(false);
         EntryFor(a, "I.5")->mutable_appraised()->set_score_milli(1000);
       });
   ASSERT_EQ(want.size(), 10u);
