@@ -429,8 +429,10 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#form-message", "Đã lưu 1 số liệu");
   // The Q3 report was never sent: stated as not issued, scored as missing.
   expect_text("[id='w-points-I.2.3']", "0,50 / 0,50");
+  expect_text("[id='w-value-I.2.3']", "11/09/2023");
   browser.ClickOn("[id='w-el-report_q3_date-not-issued']");
   expect_text("[id='w-points-I.2.3']", "0,00 / 0,50");
+  expect_text("[id='w-value-I.2.3']", "Chưa ban hành");
   EXPECT_EQ(browser.ExecuteAsync(R"js(
       arguments[0](String(document.getElementById('w-el-report_q3_date').disabled));)js",
                                  {}),

@@ -479,7 +479,17 @@ function showCriterionScore(prefix, c) {
     if (e) e.textContent = text;
   };
   const trace = c.trace || {};
-  set('value', localise(trace.value_text));
+  let value = localise(trace.value_text);
+  // A date or a yes/no has no derived value: the value read is the result.
+  const criterion = form.criteria.get(c.code);
+  const codes = criterion ? elementsOf(criterion) : [];
+  const el = codes.length === 1 && form.layout.byCode.get(codes[0]);
+  if (!value && el && ['ELEMENT_DATE', 'ELEMENT_YES_NO'].includes(elementType(el))) {
+    const read = $(prefix + '-el-' + el.code) ? readElement(prefix, el)
+        : {value: storedValue(el.code, prefix === 'a' ? 'appraised' : 'self')};
+    if (!read.error) value = describeElementValue(el, hasValue(read.value) ? read.value : null);
+  }
+  set('value', value);
   set('target', localise(trace.applied));
   const status = STATUS_TITLES[c.status];
   set('points', (status ? status + ': ' : '') + formatMilli(c.points_milli) + ' / ' +
