@@ -421,6 +421,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   browser.ClickOn("#save");
   expect_text("#form-message", "Đã lưu 2 số liệu");
   expect_text("#form-warnings", warning);
+  EXPECT_EQ(browser.ExecuteAsync("window.scrollTo(0, 0); arguments[0]('top');", {}),
+            "top");
+  browser.Screenshot(artifacts + "/web-ward-warning.png");
   // Put back, and saved again over the versions the first save returned.
   browser.Retype("[id='w-el-resolved']", "784");
   expect_text("#form-warnings", "");

@@ -354,7 +354,12 @@ function showWarnings(prefix, boxId, warnings) {
       'Cảnh báo: số liệu có thể chưa khớp nhau (vẫn được lưu), đề nghị kiểm tra lại'));
   const ul = element('ul');
   for (const w of list) {
-    ul.appendChild(element('li', {}, ruleText(w.message)));
+    const item = element('li', {title: 'Bấm để đến ô nhập số liệu này'}, ruleText(w.message));
+    item.addEventListener('click', () => {
+      const input = $(prefix + '-el-' + (w.elements || [])[0]);
+      if (input) input.focus();
+    });
+    ul.appendChild(item);
     for (const code of w.elements || []) {
       const field = $(prefix + '-el-' + code + '-field');
       if (field) field.classList.add('warned');
