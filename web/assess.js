@@ -624,11 +624,12 @@ const form = {
   layout: null, dirty: new Set(), dirtyValues: new Set(),
 };
 
-async function openAssessment(unit) {
+// Makes `assessment` (as read) the open form.
+function openAssessment(unit, assessment) {
   form.unit = unit;
   form.dirty = new Set();
   form.dirtyValues = new Set();
-  form.assessment = await call('AssessmentService/GetAssessment', {name: assessmentName(unit)});
+  form.assessment = assessment;
   form.entries = new Map((form.assessment.entries || []).map((e) => [e.criterion, e]));
   form.values = new Map((form.assessment.values || []).map((v) => [v.element, v]));
   form.criteria = new Map(leaves((session.set.areas || []).flatMap((a) => a.criteria || []), [])
@@ -763,15 +764,18 @@ async function fileBase64(file) {
 // ---- the ward office's form ----
 
 async function showForm() {
-  showView('form');
+  const load = showView('form');
   $('form-message').textContent = '';
   $('form-warnings').hidden = true;
   await guarded('form-error', async () => {
     const round = await loadRound();
-    await openAssessment(session.caller.unit);
-    const score = await call('ScoreService/GetUnitScore', {
-      name: assessmentName(form.unit), column: 'SELF',
-    });
+    const unit = session.caller.unit;
+    const [assessment, score] = await Promise.all([
+      call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
+      call('ScoreService/GetUnitScore', {name: assessmentName(unit), column: 'SELF'}),
+    ]);
+    if (stale(load)) return;
+    openAssessment(unit, assessment);
     const state = form.assessment.state;
     const editable = round.phase === 'PHASE_SELF_ASSESSMENT' &&
         (state === 'STATE_NOT_STARTED' || state === 'STATE_DRAFT');
@@ -906,13 +910,14 @@ $('submit-explanation').addEventListener('click', async () => {
 // ---- the office's status board ----
 
 async function showBoard() {
-  showView('board');
+  const load = showView('board');
   await guarded('board-error', async () => {
     const round = await loadRound();
     const [list, ranking] = await Promise.all([
       call('RoundService/ListAssessments', {parent: roundName()}),
       call('ScoreService/GetRanking', {name: roundName(), column: 'APPRAISED'}),
     ]);
+    if (stale(load)) return;
     const units = new Map((ranking.units || []).map((u) => [u.unit, u]));
     $('board-phase').textContent = PHASE_TITLES[round.phase] || round.phase;
     $('board-deadline').textContent = formatDeadline(round.self_assessment_deadline);
@@ -973,14 +978,18 @@ function appraisalField(el, editable, onChange) {
 }
 
 async function showAppraisal(unit) {
-  showView('appraisal');
+  const load = showView('appraisal');
   $('appraisal-message').textContent = '';
   $('appraisal-warnings').hidden = true;
   await guarded('appraisal-error', async () => {
     const round = await loadRound();
-    await openAssessment(unit);
-    const [self, appraised] = await Promise.all(['SELF', 'APPRAISED'].map((column) =>
-      call('ScoreService/GetUnitScore', {name: assessmentName(unit), column})));
+    const [assessment, self, appraised] = await Promise.all([
+      call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
+      ...['SELF', 'APPRAISED'].map((column) =>
+        call('ScoreService/GetUnitScore', {name: assessmentName(unit), column})),
+    ]);
+    if (stale(load)) return;
+    openAssessment(unit, assessment);
     const state = form.assessment.state;
     const editable = ['PHASE_APPRAISAL', 'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL']
         .includes(round.phase) && state !== 'STATE_FINAL';
