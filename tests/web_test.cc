@@ -147,6 +147,11 @@ class Browser {
                              absl::StrJoin(quoted, ", "), "]}"))
         .string_value();
   }
+  // Sets the window's size in CSS pixels.
+  void Resize(int width, int height) {
+    Send("POST", Path("/window/rect"),
+         absl::StrCat(R"({"width": )", width, R"(, "height": )", height, "}"));
+  }
   void Screenshot(const std::string& file) {
     std::string png;
     ASSERT_TRUE(
@@ -274,6 +279,7 @@ std::vector<std::string> ExpectedRows(
     for (const parindex::v1::Entry& e : u.assessment.entries()) {
       if (!e.self().has_survey()) *entered.add_entries() = e;
     }
+    *entered.mutable_values() = u.assessment.values();
     change(u.unit.code(), &entered);
     scores.push_back(*parindex::engine::ScoreUnit(**set, plan->get(), u.unit, entered,
                                                   parindex::v1::APPRAISED));
@@ -297,6 +303,17 @@ parindex::v1::Entry* EntryFor(parindex::v1::Assessment* a, const std::string& co
     if (e.criterion() == code) return &e;
   }
   return nullptr;
+}
+
+// The data sheet's value of `element`, added when missing.
+parindex::v1::DataValue* ValueFor(parindex::v1::Assessment* a,
+                                  const std::string& element) {
+  for (parindex::v1::DataValue& v : *a->mutable_values()) {
+    if (v.element() == element) return &v;
+  }
+  parindex::v1::DataValue* v = a->add_values();
+  v->set_element(element);
+  return v;
 }
 
 // A whole round in the browser: Xã Tân Hưng (XTH, not yet submitted in the demo) fills
@@ -344,33 +361,153 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
                                                  absl::FixedTimeZone(7 * 3600)));
   expect_text("[id='w-value-III.2.1']", "100,00%");
   expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
+  // The data sheet: each element once, in the area of the first criterion that reads
+  // it, under its Vietnamese label with its help text and period; III.2.2 reads the
+  // count of dossiers resolved typed at III.2.1.
+  expect_text("label[for='w-el-resolved_on_time']",
+              "Số hồ sơ giải quyết đúng hạn (kể cả trước hạn)");
+  expect_text(
+      "[id='w-el-resolved_on_time-help']",
+      "Trong số hồ sơ đã giải quyết, hồ sơ trả kết quả đúng hoặc trước hạn; Báo "
+      "cáo thống kê từ Hệ thống thông tin giải quyết TTHC của tỉnh Kỳ số liệu: Từ "
+      "01/01 đến 31/12 năm đánh giá");
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      const done = arguments[0];
+      const all = document.querySelectorAll("[id='w-el-resolved']");
+      const home = document.querySelector("[id='w-row-III.2.1'] [id='w-el-resolved']");
+      done(all.length + ' ' + (home !== null));)js",
+                                 {}),
+            "1 true");
+  expect_text("[id='w-row-III.2.2'] .shared",
+              "Số hồ sơ TTHC đã giải quyết: 784 (đã nhập ở mục III.2.1)");
   // A negative count: the engine's message next to the field, nothing stored.
-  browser.Retype("[id='w-III.2.1-resolved_on_time']", "-5");
-  expect_text("[id='w-err-III.2.1']", "resolved_on_time: số liệu không được âm (-5)");
-  browser.Retype("[id='w-III.2.1-resolved_on_time']", "800");
-  expect_text("[id='w-err-III.2.1']", "resolved_on_time: 800 lớn hơn resolved (784)");
-  browser.Retype("[id='w-III.2.1-resolved_on_time']", "740");
-  expect_text("[id='w-err-III.2.1']", "");
+  browser.Retype("[id='w-el-resolved_on_time']", "-5");
+  expect_text("[id='w-el-resolved_on_time-err']", "số liệu không được âm (-5)");
+  // More on time than resolved: the set's rule, in its words, with both values.
+  browser.Retype("[id='w-el-resolved_on_time']", "800");
+  expect_text("[id='w-el-resolved_on_time-err']",
+              "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ "
+              "sơ giải quyết đúng hạn (kể cả trước hạn) = 800, lớn hơn Số hồ sơ TTHC đã "
+              "giải quyết = 784");
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      arguments[0](document.getElementById('w-el-resolved_on_time')
+          .getAttribute('aria-invalid'));)js",
+                                 {}),
+            "true");
+  browser.Retype("[id='w-el-resolved_on_time']", "740");
+  expect_text("[id='w-el-resolved_on_time-err']", "");
   expect_text("[id='w-value-III.2.1']", "94,39%");
   expect_text("[id='w-target-III.2.1']", "> 95% (chỉ tiêu kế hoạch, xã)");
   expect_text("[id='w-points-III.2.1']", "0,00 / 2,00");
+  // Fewer resolved than on time: the rule is shown at both of its fields.
+  browser.Retype("[id='w-el-resolved']", "700");
+  const std::string broken =
+      "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ giải "
+      "quyết đúng hạn (kể cả trước hạn) = 740, lớn hơn Số hồ sơ TTHC đã giải quyết = 700";
+  expect_text("[id='w-el-resolved-err']", broken);
+  expect_text("[id='w-el-resolved_on_time-err']", broken);
+  // More resolved than received breaks a warning rule: shown, and stored when saved.
+  browser.Retype("[id='w-el-resolved']", "830");
+  const std::string warning =
+      "Cảnh báo: số liệu có thể chưa khớp nhau (vẫn được lưu), đề nghị kiểm tra lại Số "
+      "hồ sơ đã giải quyết vượt số hồ sơ tiếp nhận trong năm: chỉ hợp lý khi có nhiều hồ "
+      "sơ năm trước chuyển sang; đề nghị kiểm tra lại: Số hồ sơ TTHC đã giải quyết = "
+      "830, lớn hơn Số hồ sơ TTHC đã tiếp nhận = 823";
+  expect_text("#form-warnings", warning);
+  expect_text("[id='w-el-resolved-err']", "");
+  expect_text("[id='w-row-III.2.2'] .shared",
+              "Số hồ sơ TTHC đã giải quyết: 830 (đã nhập ở mục III.2.1)");
+  expect_text("[id='w-value-III.2.1']", "89,16%");
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Đã lưu 2 số liệu");
+  expect_text("#form-warnings", warning);
+  EXPECT_EQ(browser.ExecuteAsync("window.scrollTo(0, 0); arguments[0]('top');", {}),
+            "top");
+  browser.Screenshot(artifacts + "/web-ward-warning.png");
+  // Put back, and saved again over the versions the first save returned.
+  browser.Retype("[id='w-el-resolved']", "784");
+  expect_text("#form-warnings", "");
+  expect_text("[id='w-value-III.2.1']", "94,39%");
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Đã lưu 1 số liệu");
+  // The Q3 report was never sent: stated as not issued, scored as missing.
+  expect_text("[id='w-points-I.2.3']", "0,50 / 0,50");
+  expect_text("[id='w-value-I.2.3']", "11/09/2023");
+  browser.ClickOn("[id='w-el-report_q3_date-not-issued']");
+  expect_text("[id='w-points-I.2.3']", "0,00 / 0,50");
+  expect_text("[id='w-value-I.2.3']", "Chưa ban hành");
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      arguments[0](String(document.getElementById('w-el-report_q3_date').disabled));)js",
+                                 {}),
+            "true");
+  // A yes/no element: a select, scored live.
+  browser.ClickOn("[id='w-el-one_stop_staffed'] option[value='false']");
+  expect_text("[id='w-points-III.3.1']", "-0,25 / 1,00");
+  browser.ClickOn("[id='w-el-one_stop_staffed'] option[value='true']");
+  expect_text("[id='w-points-III.3.1']", "1,00 / 1,00");
+  // A yes/no the criterion keeps itself (its rule reads no element): on its entry.
+  browser.ClickOn("[id='w-IV.4-done'] option[value='false']");
+  expect_text("[id='w-points-IV.4']", "0,00 / 1,00");
+  // A judgement criterion keeps its self-score (a Vietnamese decimal), and every
+  // criterion its comment: both go with BatchUpdateEntries when the form is stored.
+  browser.Retype("[id='w-I.5-score']", "1,25");
+  expect_text("[id='w-points-I.5']", "1,25 / 1,50");
+  browser.Type(browser.Find("[id='w-comment-III.2.1']").at(0),
+               "Theo Hệ thống một cửa điện tử đến 31/12");
+  // Numbers are read the Vietnamese way: a decimal comma, dots between thousands.
+  EXPECT_EQ(
+      browser.ExecuteAsync(R"js(
+      arguments[0]([parseNumber('87,5', true).value, parseNumber('1.234', false).value,
+                    parseNumber('0,125', true).value, parseNumber('12,3456', true).error,
+                    parseNumber('7,5', false).error].join(' | '));)js",
+                           {}),
+      "87500 | 1234 | 125 | phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5) | phải "
+      "là số nguyên (ví dụ 784)");
   const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
   std::ofstream(pdf) << "%PDF-1.4\n";
   browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
   expect_text("[id='w-evidence-III.2.1'] ul", "bao-cao-mot-cua.pdf (9 B)");
   browser.Screenshot(artifacts + "/web-ward-form.png");
+  // On a phone (390 CSS pixels) the form fits the width: no sideways scrolling.
+  browser.Resize(390, 844);
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      const done = arguments[0];
+      const fits = () => window.innerWidth <= 390 &&
+          document.documentElement.scrollWidth <= document.documentElement.clientWidth;
+      const answer = () => done(window.innerWidth + ' ' +
+          document.documentElement.scrollWidth + ' ' + document.documentElement.clientWidth + ' ' +
+          [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 376)
+              .slice(0, 8).map((e) => e.tagName + '#' + e.id + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right)).join(' | '));
+      if (fits()) { done('fits'); } else {
+        window.addEventListener('resize', () => { if (fits()) done('fits'); });
+        setTimeout(() => { if (fits()) done('fits'); else answer(); }, 5000);
+      })js",
+                                 {}),
+            "fits");
+  browser.Screenshot(artifacts + "/web-ward-form-390.png");
+  browser.Resize(1200, 900);
   browser.ClickOn("#submit");
   expect_text("#form-state", "Đã nộp");
   expect_text("#form-message", "Đã nộp tự đánh giá");
-  // Stored as typed, with the file.
+  // Stored as typed, on the data sheet, with the file.
   std::tie(code, json) =
       Curl(api + "AssessmentService/GetAssessment", appraiser,
            R"({"name": "rounds/hungyen-2023/assessments/XTH"})", dir.File("a"));
   parindex::v1::Assessment stored;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &stored).ok()) << json;
   EXPECT_EQ(stored.state(), parindex::v1::STATE_SUBMITTED);
+  EXPECT_EQ(ValueFor(&stored, "resolved_on_time")->self().count(), 740);
+  EXPECT_EQ(ValueFor(&stored, "resolved")->self().count(), 784);
+  EXPECT_TRUE(ValueFor(&stored, "report_q3_date")->self().not_issued());
   ASSERT_NE(EntryFor(&stored, "III.2.1"), nullptr);
-  EXPECT_EQ(EntryFor(&stored, "III.2.1")->self().figures().at("resolved_on_time"), 740);
+  EXPECT_TRUE(EntryFor(&stored, "III.2.1")->self().figures().empty());
+  EXPECT_EQ(EntryFor(&stored, "III.2.1")->comment(),
+            "Theo Hệ thống một cửa điện tử đến 31/12");
+  ASSERT_NE(EntryFor(&stored, "I.5"), nullptr);
+  EXPECT_EQ(EntryFor(&stored, "I.5")->self().score_milli(), 1250);
+  ASSERT_NE(EntryFor(&stored, "IV.4"), nullptr);
+  EXPECT_TRUE(EntryFor(&stored, "IV.4")->self().has_done());
+  EXPECT_FALSE(EntryFor(&stored, "IV.4")->self().done());
   ASSERT_EQ(EntryFor(&stored, "III.2.1")->evidence_size(), 1);
   EXPECT_EQ(EntryFor(&stored, "III.2.1")->evidence(0).sha256(),
             "e5c62df5dab5c87b6a015ef3d43597074d1eec433b15f51aec63b8582d0e4ab4");
@@ -386,9 +523,14 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   browser.Screenshot(artifacts + "/web-board.png");
   browser.ClickOn("#appraise-XTH");
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
-  expect_text(
-      "[id='self-III.2.1']",
-      "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
+  const std::string self_iii_2_1 =
+      "Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 740; Số hồ sơ TTHC đã giải "
+      "quyết: 784 Tự chấm: 0,00 Theo Hệ thống một cửa điện tử đến 31/12 "
+      "bao-cao-mot-cua.pdf (9 B)";
+  expect_text("[id='self-III.2.1']", self_iii_2_1);
+  expect_text("[id='self-I.2.3']",
+              "Ngày gửi Báo cáo CCHC quý III: Chưa ban hành Tự chấm: 0,00");
+  expect_text("[id='self-el-resolved_on_time']", "Đơn vị báo cáo: 740");
   // The ward's file opens from the appraisal, with the appraiser's token.
   EXPECT_EQ(browser.ExecuteAsync(R"js(
       const [css, done] = arguments;
@@ -397,23 +539,37 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
           .then((r) => r.text()).then((t) => done(link.getAttribute('href') + ' ' + t));)js",
                                  {"[id='self-III.2.1'] a"}),
             "/v1/rounds/hungyen-2023/assessments/XTH/evidence/1 %PDF-1.4\n");
-  browser.Retype("[id='a-III.2.1-resolved_on_time']", "760");
+  browser.Retype("[id='a-el-resolved_on_time']", "760");
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
   browser.Retype("[id='a-I.5-score']", "1");
   expect_text("[id='a-points-I.5']", "1,00 / 1,50");
   browser.Type(browser.Find("[id='comment-III.2.1']").at(0),
                "Đối chiếu Hệ thống một cửa điện tử: 760 hồ sơ đúng hạn");
   browser.ClickOn("#save-appraisal");
-  expect_text("#appraisal-message", "Đã lưu thẩm định 2 tiêu chí");
+  expect_text("#appraisal-message", "Đã lưu thẩm định: 1 số liệu, 2 tiêu chí");
+  expect_text("[id='self-el-resolved_on_time']",
+              "Đơn vị báo cáo: 740 đã điều chỉnh khi thẩm định");
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      arguments[0](document.getElementById('a-el-resolved_on_time').value);)js",
+                                 {}),
+            "760");
+  // The appraised column of the data sheet, beside the ward's value.
+  std::tie(code, json) =
+      Curl(api + "AssessmentService/GetAssessment", appraiser,
+           R"({"name": "rounds/hungyen-2023/assessments/XTH"})", dir.File("a"));
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &stored).ok()) << json;
+  EXPECT_EQ(ValueFor(&stored, "resolved_on_time")->self().count(), 740);
+  EXPECT_EQ(ValueFor(&stored, "resolved_on_time")->appraised().count(), 760);
+  EXPECT_FALSE(ValueFor(&stored, "resolved")->has_appraised());
+  EXPECT_EQ(EntryFor(&stored, "I.5")->appraised().score_milli(), 1000);
   browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
                "Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
   browser.ClickOn("#request-explanation");
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
   expect_text("[id='a-row-III.2.1'] .request",
               "Đã yêu cầu: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
-  expect_text(
-      "[id='self-III.2.1']",
-      "resolved_on_time = 740; resolved = 784 Tự chấm: 0,00 bao-cao-mot-cua.pdf (9 B)");
+  expect_text("[id='self-III.2.1']", self_iii_2_1);
+  expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
   browser.Screenshot(artifacts + "/web-appraisal.png");
   browser.ClickOn("#back-to-board");
   expect_text("#state-XTH", "Được yêu cầu giải trình");
@@ -457,10 +613,12 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   const std::vector<std::string> want =
       ExpectedRows("communes", [](const std::string& unit, parindex::v1::Assessment* a) {
         if (unit != "XTH") return;
-        parindex::v1::Entry* on_time = EntryFor(a, "III.2.1");
-        (*on_time->mutable_self()->mutable_figures())["resolved_on_time"] = 740;
-        *on_time->mutable_appraised() = on_time->self();
-        (*on_time->mutable_appraised()->mutable_figures())["resolved_on_time"] = 760;
+        parindex::v1::DataValue* on_time = ValueFor(a, "resolved_on_time");
+        on_time->mutable_self()->set_count(740);
+        on_time->mutable_appraised()->set_count(760);
+        ValueFor(a, "report_q3_date")->mutable_self()->set_not_issued(true);
+        EntryFor(a, "I.5")->mutable_self()->set_score_milli(1250);
+        EntryFor(a, "IV.4")->mutable_self()->set_done(false);
         EntryFor(a, "I.5")->mutable_appraised()->set_score_milli(1000);
       });
   ASSERT_EQ(want.size(), 10u);

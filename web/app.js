@@ -3,7 +3,7 @@
 // Every call goes through the HTTP/JSON gateway; the forms are in assess.js.
 'use strict';
 
-const session = {token: '', caller: null, round: null, set: null};
+const session = {token: '', caller: null, round: null, set: null, view: 0};
 
 const BLOCK_TITLES = {wards: 'Khối phường', communes: 'Khối xã'};
 const ROLE_TITLES = {
@@ -116,9 +116,14 @@ async function loadRound() {
   return session.round;
 }
 
+// Shows one view; answers the number of this load, so that a view whose loading was
+// overtaken by a newer one (a click while it loaded) does not draw over it.
 function showView(id) {
   for (const view of document.querySelectorAll('.view')) view.hidden = view.id !== id;
+  return ++session.view;
 }
+
+function stale(load) { return load !== session.view; }
 
 // Runs a view's loader, showing a failure in the view's error line.
 async function guarded(errorId, action) {
@@ -133,7 +138,7 @@ async function guarded(errorId, action) {
 // ---- results ----
 
 async function showResults() {
-  showView('results');
+  const load = showView('results');
   $('breakdown').hidden = true;
   const blocks = $('blocks');
   blocks.replaceChildren();
@@ -141,6 +146,7 @@ async function showResults() {
     const ranking = await call('ScoreService/GetRanking', {
       name: roundName(), column: $('column').value,
     });
+    if (stale(load)) return;
     const byBlock = new Map();
     for (const unit of ranking.units || []) {
       if (!byBlock.has(unit.block)) byBlock.set(unit.block, []);

@@ -1,7 +1,9 @@
 // The ward office's self-assessment form and the Home Affairs office's status board and
 // criterion-by-criterion appraisal. Both forms are built from the round's criteria set:
-// each leaf criterion gets the inputs its rule reads, and every change is scored live by
-// ScoreService.PreviewScore (nothing stored) until the user saves.
+// the set's data elements (each figure typed once, in the area of the first criterion
+// that reads it) and, per criterion, what belongs to it alone (a self-score, a yes/no or
+// a date the criterion keeps itself, comments, evidence). Every change is scored live
+// by ScoreService.PreviewScore (nothing stored) until the user saves.
 'use strict';
 
 const FIGURE_SHAPES = ['bands', 'inverse', 'linear', 'target', 'count', 'adjustment'];
@@ -16,18 +18,6 @@ function element(tag, attributes, text) {
 
 function shapeOf(criterion) { return Object.keys(criterion.rule || {})[0] || ''; }
 
-// The figures a leaf reads, each with its part of the indicator: [{name, part}].
-function figuresOf(criterion) {
-  const shape = shapeOf(criterion);
-  if (!FIGURE_SHAPES.includes(shape)) return [];
-  const id = criterion.rule[shape].indicator;
-  const indicator = (session.set.indicators || []).find((i) => i.id === id) || {};
-  const denominator = indicator.denominator || [];
-  const part = denominator.length ? 'Tử số' : 'Số lượng';
-  return (indicator.numerator || []).map((name) => ({name, part}))
-      .concat(denominator.map((name) => ({name, part: 'Mẫu số'})));
-}
-
 function leaves(criteria, out) {
   for (const c of criteria || []) {
     if ((c.criteria || []).length) leaves(c.criteria, out);
@@ -36,14 +26,358 @@ function leaves(criteria, out) {
   return out;
 }
 
+// ---- the set's data elements ----
+
+// The elements a leaf reads, in the order its indicator reads them.
+function elementsOf(criterion) {
+  const shape = shapeOf(criterion);
+  const rule = (criterion.rule || {})[shape] || {};
+  if (shape === 'boolean' || shape === 'deadline') return rule.element ? [rule.element] : [];
+  if (!FIGURE_SHAPES.includes(shape)) return [];
+  const indicator = (session.set.indicators || []).find((i) => i.id === rule.indicator) || {};
+  const names = (indicator.numerator || []).concat(indicator.denominator || []);
+  return names.filter((n, i) => names.indexOf(n) === i);
+}
+
+// What the criterion keeps on its own entry (not on the data sheet): 'done', 'issued',
+// 'score', 'survey' or ''.
+function ownValueOf(criterion) {
+  const shape = shapeOf(criterion);
+  if (shape === 'judgement') return 'score';
+  if (shape === 'survey') return 'survey';
+  if ((shape === 'boolean' || shape === 'deadline') && elementsOf(criterion).length === 0) {
+    return shape === 'boolean' ? 'done' : 'issued';
+  }
+  return '';
+}
+
+// The set's elements by code, with the leaf that shows each (the first that reads it).
+// A set without `elements:` reads every indicator name as a count labelled by its code.
+function sheetLayout() {
+  const declared = session.set.elements || [];
+  const byCode = new Map(declared.map((e) => [e.code, e]));
+  const owner = new Map();
+  const all = leaves((session.set.areas || []).flatMap((a) => a.criteria || []), []);
+  for (const c of all) {
+    for (const code of elementsOf(c)) {
+      if (!byCode.has(code)) byCode.set(code, {code, label: code});
+      if (!owner.has(code)) owner.set(code, c.code);
+    }
+  }
+  const unread = [...byCode.keys()].filter((code) => !owner.has(code));
+  return {byCode, owner, unread};
+}
+
+function elementType(el) { return (el && el.type) || 'ELEMENT_COUNT'; }
+function isMilli(el) { return ['ELEMENT_PERCENT', 'ELEMENT_SCORE'].includes(elementType(el)); }
+function labelOf(code) { return ((form.layout.byCode.get(code) || {}).label) || code; }
+
+function two(n) { return String(n).padStart(2, '0'); }
+function formatDate(d) { return two(d.day) + '/' + two(d.month) + '/' + d.year; }
+
+// Thousandths as a short Vietnamese decimal: 87500 → "87,5", 2000 → "2".
+function formatMilliShort(milli) {
+  const m = Number(milli || 0);
+  const abs = Math.abs(m);
+  let text = String(Math.floor(abs / 1000));
+  const frac = String(abs % 1000).padStart(3, '0').replace(/0+$/, '');
+  if (frac) text += ',' + frac;
+  return (m < 0 ? '-' : '') + text;
+}
+
+// One side's value of an element, as text: "784", "11/03/2023", "Chưa ban hành", "Có".
+function describeElementValue(el, v) {
+  if (!v) return 'Chưa nhập';
+  if (v.count !== undefined) return String(v.count);
+  if (v.milli !== undefined) return formatMilliShort(v.milli) + (elementType(el) === 'ELEMENT_PERCENT' ? '%' : '');
+  if (v.date) return formatDate(v.date);
+  if (v.not_issued) return 'Chưa ban hành';
+  if (v.yes !== undefined) return v.yes ? 'Có' : 'Không';
+  return 'Chưa nhập';
+}
+
+function hasValue(v) {
+  return !!v && ['count', 'milli', 'date', 'not_issued', 'yes'].some((k) => v[k] !== undefined);
+}
+
+// The value a column reads: the appraised one where the office gave it, else the unit's.
+function storedValue(code, side) {
+  const dv = form.values.get(code);
+  if (!dv) return null;
+  if (side === 'appraised' && hasValue(dv.appraised)) return dv.appraised;
+  return hasValue(dv.self) ? dv.self : null;
+}
+
+// A decimal typed the Vietnamese way ("87,5"; "1.234" or "1 234" as thousands for a
+// count) as an exact integer: thousandths when `milli`. Answers {value} or {error}.
+function parseNumber(text, milli) {
+  let t = text.trim().replace(/\s+/g, '');
+  if (!milli) {
+    if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) t = t.replace(/\./g, '');
+    if (!/^-?\d+$/.test(t)) return {error: 'phải là số nguyên (ví dụ 784)'};
+    return {value: String(BigInt(t))};
+  }
+  t = t.replace(',', '.');
+  const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(t);
+  if (!m) return {error: 'phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5)'};
+  const value = BigInt(m[2]) * 1000n + BigInt((m[3] || '').padEnd(3, '0'));
+  return {value: (m[1] && value !== 0n ? '-' : '') + String(value)};
+}
+
+// ---- element inputs (ids "<prefix>-el-<code>", errors "<prefix>-el-<code>-err") ----
+
+function elementInput(prefix, el, value, editable, onChange) {
+  const id = prefix + '-el-' + el.code;
+  const type = elementType(el);
+  let input;
+  const extra = [];
+  if (type === 'ELEMENT_DATE') {
+    input = element('input', {type: 'date'});
+    if (value && value.date) {
+      input.value = value.date.year + '-' + two(value.date.month) + '-' + two(value.date.day);
+    }
+    const check = element('input', {type: 'checkbox', id: id + '-not-issued'});
+    check.checked = !!(value && value.not_issued);
+    check.disabled = !editable;
+    input.disabled = !editable || check.checked;
+    check.addEventListener('change', () => {
+      input.disabled = check.checked;
+      if (check.checked) input.value = '';
+      onChange();
+    });
+    const label = element('label', {for: check.id, class: 'check'});
+    label.append(check, ' Chưa ban hành');
+    extra.push(label);
+  } else if (type === 'ELEMENT_YES_NO') {
+    input = element('select');
+    input.add(new Option('— Chọn —', ''));
+    input.add(new Option('Có', 'true'));
+    input.add(new Option('Không', 'false'));
+    input.value = value && value.yes !== undefined ? String(value.yes) : '';
+    input.disabled = !editable;
+  } else {
+    input = element('input', {type: 'text', inputmode: isMilli(el) ? 'decimal' : 'numeric',
+      autocomplete: 'off'});
+    if (value && value.count !== undefined) input.value = String(value.count);
+    if (value && value.milli !== undefined) input.value = formatMilliShort(value.milli);
+    input.disabled = !editable;
+  }
+  input.id = id;
+  input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', onChange);
+  if (type === 'ELEMENT_DATE') input.addEventListener('change', onChange);
+  return {input, extra};
+}
+
+// The field of one element: its label, help, period and the input.
+function elementField(prefix, el, value, editable, onChange) {
+  const id = prefix + '-el-' + el.code;
+  const wrap = element('div', {class: 'field element', id: id + '-field'});
+  const {input, extra} = elementInput(prefix, el, value, editable, onChange);
+  input.setAttribute('aria-describedby', id + '-help ' + id + '-err');
+  wrap.appendChild(element('label', {for: id}, el.label || el.code));
+  const help = element('p', {class: 'help', id: id + '-help'});
+  if (el.help) help.append(el.help);
+  if (el.period) help.append(element('span', {class: 'period'}, 'Kỳ số liệu: ' + el.period));
+  wrap.appendChild(help);
+  const line = element('div', {class: 'control'});
+  line.append(input, ...extra);
+  wrap.appendChild(line);
+  wrap.appendChild(element('p', {id: id + '-err', class: 'error field-error', 'aria-live': 'polite'}));
+  return wrap;
+}
+
+// What an element's input holds, as an ElementValue ({} clears it); {error} when it
+// cannot be read.
+function readElement(prefix, el) {
+  const input = $(prefix + '-el-' + el.code);
+  if (!input) return {value: {}};
+  const type = elementType(el);
+  if (type === 'ELEMENT_DATE') {
+    if (($(prefix + '-el-' + el.code + '-not-issued') || {}).checked) return {value: {not_issued: true}};
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
+    return {value: m ? {date: {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])}} : {}};
+  }
+  if (type === 'ELEMENT_YES_NO') {
+    return {value: input.value === '' ? {} : {yes: input.value === 'true'}};
+  }
+  if (input.value.trim() === '') return {value: {}};
+  const n = parseNumber(input.value, isMilli(el));
+  if (n.error) return {error: n.error};
+  return {value: isMilli(el) ? {milli: n.value} : {count: n.value}};
+}
+
+// The typed values of the changed elements as DataValueUpdates; errors of values that
+// cannot be read are shown at their fields (those values are left out).
+function changedValues(prefix, withEtags) {
+  const updates = [];
+  for (const code of form.dirtyValues) {
+    const el = form.layout.byCode.get(code);
+    const read = readElement(prefix, el);
+    if (read.error) {
+      showElementError(prefix, code, read.error, '');
+      continue;
+    }
+    const update = {element: code, value: read.value};
+    if (withEtags) update.etag = String((form.values.get(code) || {}).version || 0);
+    updates.push(update);
+  }
+  return updates;
+}
+
+// The value each "already typed" note shows for an element, after a change.
+function refreshShared(prefix, code) {
+  const el = form.layout.byCode.get(code);
+  const read = readElement(prefix, el);
+  for (const e of document.querySelectorAll('[data-shared="' + prefix + '-' + code + '"]')) {
+    e.textContent = read.error ? '?' : describeElementValue(el, hasValue(read.value) ? read.value : null);
+  }
+}
+
+// ---- the server's words, for a clerk ----
+
+// The engine's refusals of a value the form can send, in Vietnamese.
+const FIELD_MESSAGES = [
+  [/^negative count \((-?\d+)\)$/, 'số liệu không được âm ($1)'],
+  [/^negative value \((.*)\)$/, 'giá trị không được âm ($1)'],
+  [/^count too large \((\d+)\)$/, 'số quá lớn ($1)'],
+  [/^value too large \((.*)\)$/, 'giá trị quá lớn ($1)'],
+  [/^(.*)% is more than 100%$/, '$1% lớn hơn 100%'],
+  [/^(.*) is not a whole number of items$/, '$1 không phải số nguyên'],
+  [/^expects .*$/, 'giá trị không đúng kiểu của số liệu này'],
+  [/^not a valid date$/, 'ngày không hợp lệ'],
+  [/^(-?[\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'điểm $1 nằm ngoài khoảng 0 – $2'],
+];
+
+const NEGATED = {'≤': 'lớn hơn', '<': 'không nhỏ hơn', '≥': 'nhỏ hơn', '>': 'không lớn hơn'};
+
+// "resolved (Số hồ sơ TTHC đã giải quyết)" → the label alone.
+function withLabels(text) {
+  let out = text;
+  for (const el of form.layout.byCode.values()) {
+    if (el.label && el.label !== el.code) out = out.split(el.code + ' (' + el.label + ')').join(el.label);
+  }
+  return out;
+}
+
+// A validation rule's finding: "rule id: message: a (label) = 800, not ≤ b (label) = 784"
+// → "message: label = 800, lớn hơn label = 784".
+function ruleText(text) {
+  const m = /^rule [^:]+: ([\s\S]*), not (≤|<|≥|>) ([^,]*)$/.exec(text);
+  if (!m) return withLabels(text);
+  return localise(withLabels(m[1] + ', ' + NEGATED[m[2]] + ' ' + m[3]));
+}
+
+function fieldMessage(text, code) {
+  if (/^rule /.test(text)) return ruleText(text);
+  let t = text;
+  const el = code && form.layout.byCode.get(code);
+  if (el) {
+    for (const prefix of [el.code + ' (' + el.label + '): ', el.code + ': ']) {
+      if (t.startsWith(prefix)) t = t.slice(prefix.length);
+    }
+  }
+  for (const [pattern, vietnamese] of FIELD_MESSAGES) {
+    if (pattern.test(t)) return localise(t.replace(pattern, vietnamese));
+  }
+  return withLabels(t);
+}
+
+function showElementError(prefix, code, text, serverText) {
+  const target = $(prefix + '-el-' + code + '-err');
+  if (!target) return false;
+  target.textContent = text;
+  if (serverText) target.title = serverText;
+  const input = $(prefix + '-el-' + code);
+  if (input) input.setAttribute('aria-invalid', 'true');
+  return true;
+}
+
+// Shows a server error next to the field it names, in Vietnamese (the server's words in
+// its title): "values[0].value: …" / "updates[0].value: …" (the i-th of `valueCodes`),
+// "dataSheet.resolved: …", or "entries[1].self.score: …" / "updates[1].entry.self…"
+// (the i-th of `criterionCodes`). Answers false when the error names no field here.
+function showFieldError(prefix, valueCodes, criterionCodes, error) {
+  const message = error.message || '';
+  let m = /^(?:values|updates)\[(\d+)\]\.value: ([\s\S]*)$/.exec(message);
+  let code = m && valueCodes[Number(m[1])];
+  if (!m) {
+    m = /^dataSheet\.([\w.-]+): ([\s\S]*)$/.exec(message);
+    code = m && m[1];
+  }
+  if (m && code) {
+    const text = fieldMessage(m[2], code);
+    // A broken rule is shown at the element it names and at the rule's elements just typed.
+    const rule = /^rule ([^:]+):/.exec(m[2]);
+    const found = rule && (session.set.validation || []).find((r) => r.id === rule[1]);
+    const typed = found ? (found.left || []).concat(found.right || [])
+        .filter((e) => e !== code && form.dirtyValues.has(e)) : [];
+    for (const other of typed) showElementError(prefix, other, text, message);
+    return showElementError(prefix, code, text, message);
+  }
+  m = /^(?:entries|updates)\[(\d+)\](?:\.entry)?\.(?:self|appraised|explanation)\.?([\w.]*): ([\s\S]*)$/
+      .exec(message);
+  if (!m || criterionCodes[Number(m[1])] === undefined) return false;
+  const criterion = criterionCodes[Number(m[1])];
+  const target = $(prefix + '-err-' + criterion);
+  if (!target) return false;
+  target.textContent = fieldMessage(m[3], '');
+  target.title = message;
+  const input = $(prefix + '-' + criterion + '-' + m[2]);
+  if (input) input.setAttribute('aria-invalid', 'true');
+  return true;
+}
+
+function clearFieldErrors(prefix) {
+  for (const e of document.querySelectorAll('.field-error')) {
+    if (e.id.startsWith(prefix + '-')) {
+      e.textContent = '';
+      e.removeAttribute('title');
+    }
+  }
+  for (const e of document.querySelectorAll('[aria-invalid]')) {
+    if (e.id.startsWith(prefix + '-')) e.removeAttribute('aria-invalid');
+  }
+}
+
+// Warning rules the sheet breaks (stored anyway): listed in the view's warnings box, and
+// their fields marked.
+function showWarnings(prefix, boxId, warnings) {
+  const box = $(boxId);
+  box.replaceChildren();
+  for (const e of document.querySelectorAll('.field.element.warned')) {
+    if (e.id.startsWith(prefix + '-')) e.classList.remove('warned');
+  }
+  const list = warnings || [];
+  box.hidden = list.length === 0;
+  if (!list.length) return;
+  box.appendChild(element('p', {class: 'warnings-title'},
+      'Cảnh báo: số liệu có thể chưa khớp nhau (vẫn được lưu), đề nghị kiểm tra lại'));
+  const ul = element('ul');
+  for (const w of list) {
+    const item = element('li', {title: 'Bấm để đến ô nhập số liệu này'}, ruleText(w.message));
+    item.addEventListener('click', () => {
+      const input = $(prefix + '-el-' + (w.elements || [])[0]);
+      if (input) input.focus();
+    });
+    ul.appendChild(item);
+    for (const code of w.elements || []) {
+      const field = $(prefix + '-el-' + code + '-field');
+      if (field) field.classList.add('warned');
+    }
+  }
+  box.appendChild(ul);
+}
+
 // Engine text shown in Vietnamese: the decimal comma and the target's source.
 function localise(text) {
   return (text || '')
+      .replace(/(\d{4})-(\d{2})-(\d{2})/g, '$3/$2/$1')
       .replace(/(\d)\.(\d)/g, '$1,$2')
       .replace(/plan target for (\w+)/g, (m, kind) => 'chỉ tiêu kế hoạch, ' + kindTitle(kind))
+      .replace(/^due /, 'hạn ')
       .replace(/^band /, 'mức ')
-      .replace(/^before /, 'trước ngày ')
-      .replace(/^by /, 'đến ngày ');
+      .replace(/^(hạn )?before /, '$1trước ngày ')
+      .replace(/^(hạn )?by /, '$1đến ngày ');
 }
 
 function kindTitle(kind) {
@@ -58,152 +392,89 @@ function formatBytes(n) {
   return (v / 1024 / 1024).toFixed(1).replace('.', ',') + ' MB';
 }
 
-// The values one side gives for a criterion, as text: "resolved_on_time = 412, …".
-function describeValues(criterion, values) {
-  if (!values) return 'Chưa nhập';
-  const shape = shapeOf(criterion);
-  if (shape === 'boolean') return values.done === undefined ? 'Chưa nhập' : values.done ? 'Có' : 'Không';
-  if (shape === 'deadline') {
-    const d = values.issued;
-    return d ? 'Ban hành ngày ' + String(d.day).padStart(2, '0') + '/' +
-        String(d.month).padStart(2, '0') + '/' + d.year : 'Chưa ban hành';
+// What one side gives for a criterion, as text: the elements it reads with their
+// values ("Số hồ sơ …: 740; Số hồ sơ …: 784"), or its own value.
+function describeValues(criterion, values, side) {
+  const codes = elementsOf(criterion);
+  if (codes.length) {
+    return codes.map((code) => labelOf(code) + ': ' +
+        describeElementValue(form.layout.byCode.get(code), storedValue(code, side))).join('; ');
   }
-  if (shape === 'judgement') {
+  if (!values) values = {};
+  const own = ownValueOf(criterion);
+  if (own === 'done') return values.done === undefined ? 'Chưa nhập' : values.done ? 'Có' : 'Không';
+  if (own === 'issued') return values.issued ? 'Ban hành ngày ' + formatDate(values.issued) : 'Chưa nhập';
+  if (own === 'score') {
     return values.score_milli === undefined ? 'Chưa chấm' : formatMilli(values.score_milli) + ' điểm';
   }
-  if (shape === 'survey') {
+  if (own === 'survey') {
     const s = values.survey;
     if (!s) return 'Chưa có kết quả khảo sát';
     if (s.percent_milli !== undefined) return formatMilli(s.percent_milli) + '%';
     return 'A ' + (s.a || 0) + ', B ' + (s.b || 0) + ', C ' + (s.c || 0) + ', D ' + (s.d || 0);
   }
-  const figures = values.figures || {};
-  const shown = figuresOf(criterion).filter((f) => figures[f.name] !== undefined)
-      .map((f) => f.name + ' = ' + figures[f.name]);
-  return shown.length ? shown.join('; ') : 'Chưa nhập';
+  return 'Chưa nhập';
 }
 
-// ---- the inputs of one criterion (shared by the ward's form and the appraisal) ----
+// ---- a criterion's own inputs (ids "<prefix>-<code>-<field>") ----
 
-// Inputs for `criterion` with ids "<prefix>-<code>-<field>", filled from `values`.
-function valueInputs(prefix, criterion, values, editable, onChange) {
+function ownInputs(prefix, criterion, values, editable, onChange) {
   const box = element('div', {class: 'inputs'});
   const code = criterion.code;
-  const errorId = prefix + '-err-' + code;
-  const add = (label, input) => {
+  const own = ownValueOf(criterion);
+  values = values || {};
+  const add = (field, text, input) => {
     const wrap = element('div', {class: 'field'});
-    input.id = prefix + '-' + code + '-' + label.field;
+    input.id = prefix + '-' + code + '-' + field;
     input.disabled = !editable;
-    input.setAttribute('aria-describedby', errorId);
-    input.addEventListener('input', onChange);
-    const l = element('label', {for: input.id});
-    l.append(label.part ? label.part + ' ' : '');
-    if (label.name) l.append(element('code', {}, label.name));
-    wrap.append(l, input);
+    input.setAttribute('aria-describedby', prefix + '-err-' + code);
+    input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', onChange);
+    wrap.append(element('label', {for: input.id}, text), input);
     box.appendChild(wrap);
   };
-  const shape = shapeOf(criterion);
-  values = values || {};
-  if (shape === 'boolean') {
+  if (own === 'done') {
     const select = element('select');
-    select.add(new Option('—', ''));
+    select.add(new Option('— Chọn —', ''));
     select.add(new Option('Có', 'true'));
     select.add(new Option('Không', 'false'));
     select.value = values.done === undefined ? '' : String(values.done);
-    add({field: 'done', part: 'Đã thực hiện'}, select);
-  } else if (shape === 'deadline') {
+    add('done', 'Đã thực hiện', select);
+  } else if (own === 'issued') {
     const d = values.issued;
     const input = element('input', {type: 'date'});
-    if (d) input.value = d.year + '-' + String(d.month).padStart(2, '0') + '-' + String(d.day).padStart(2, '0');
-    add({field: 'issued', part: 'Ngày ban hành'}, input);
-  } else if (shape === 'judgement') {
-    const input = element('input', {type: 'number', step: '0.01', min: '0',
-      max: String(Number(criterion.max_milli || 0) / 1000)});
-    if (values.score_milli !== undefined) input.value = String(Number(values.score_milli) / 1000);
-    add({field: 'score', part: 'Điểm chấm'}, input);
-  } else if (shape === 'survey') {
+    if (d) input.value = d.year + '-' + two(d.month) + '-' + two(d.day);
+    add('issued', 'Ngày ban hành', input);
+  } else if (own === 'score') {
+    const input = element('input', {type: 'text', inputmode: 'decimal', autocomplete: 'off'});
+    if (values.score_milli !== undefined) input.value = formatMilliShort(values.score_milli);
+    add('score', 'Điểm chấm (0 – ' + formatMilliShort(criterion.max_milli) + ')', input);
+  } else if (own === 'survey') {
     box.append(element('p', {class: 'note'},
         describeValues(criterion, values) + ' (Phòng Nội vụ nhập từ khảo sát)'));
-  } else {
-    for (const f of figuresOf(criterion)) {
-      const input = element('input', {type: 'number', step: '1', inputmode: 'numeric'});
-      const v = (values.figures || {})[f.name];
-      if (v !== undefined) input.value = String(v);
-      add({field: f.name, part: f.part, name: f.name}, input);
-    }
   }
-  box.appendChild(element('p', {id: errorId, class: 'error field-error', 'aria-live': 'polite'}));
+  box.appendChild(element('p', {id: prefix + '-err-' + code, class: 'error field-error', 'aria-live': 'polite'}));
   return box;
 }
 
-// The values typed for `criterion`, as EntryValues JSON; null for a survey.
-function readValues(prefix, criterion) {
+// The criterion's own value as typed, as EntryValues JSON; {error} when unreadable.
+function readOwn(prefix, criterion) {
   const input = (field) => $(prefix + '-' + criterion.code + '-' + field);
-  const shape = shapeOf(criterion);
-  if (shape === 'survey') return null;
-  if (shape === 'boolean') {
+  const own = ownValueOf(criterion);
+  if (own === 'done') {
     const v = input('done').value;
     return v === '' ? {} : {done: v === 'true'};
   }
-  if (shape === 'deadline') {
+  if (own === 'issued') {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input('issued').value);
     return m ? {issued: {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])}} : {};
   }
-  if (shape === 'judgement') {
-    const v = input('score').value.trim().replace(',', '.');
-    return v === '' ? {} : {score_milli: String(Math.round(Number(v) * 1000))};
+  if (own === 'score') {
+    const v = input('score').value.trim();
+    if (v === '') return {};
+    const n = parseNumber(v, true);
+    return n.error ? {error: n.error} : {score_milli: n.value};
   }
-  const figures = {};
-  for (const f of figuresOf(criterion)) {
-    const v = input(f.name).value.trim();
-    if (v !== '') figures[f.name] = v;  // int64 as a string: the server checks it
-  }
-  return {figures};
-}
-
-// The engine's refusals of a value the form can send, in Vietnamese; anything else is
-// shown as the server said it.
-const FIELD_MESSAGES = [
-  [/^negative count \((-?\d+)\)$/, 'số liệu không được âm ($1)'],
-  [/^count too large \((\d+)\)$/, 'số quá lớn ($1)'],
-  [/^(\d+) exceeds (\w+) \((\d+)\)$/, '$1 lớn hơn $2 ($3)'],
-  [/^numerator .* \((\d+)\) exceeds denominator (\w+) \((\d+)\)$/,
-    'tổng tử số ($1) lớn hơn mẫu số $2 ($3)'],
-  [/^not a valid date$/, 'ngày không hợp lệ'],
-  [/^([\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'điểm $1 nằm ngoài khoảng 0 – $2'],
-];
-
-function fieldMessage(text) {
-  for (const [pattern, vietnamese] of FIELD_MESSAGES) {
-    if (pattern.test(text)) return localise(text.replace(pattern, vietnamese));
-  }
-  return text;
-}
-
-// Shows a server error such as "updates[1].entry.self.figures.resolved: negative count"
-// next to the field it names, in Vietnamese (the server's words in its title);
-// `codes` are the criteria of the request, in order. Answers false when the error names
-// no field of this form.
-function showFieldError(prefix, codes, error) {
-  const m = /^(?:entries|updates)\[(\d+)\](?:\.entry)?\.(?:self|appraised|explanation)\.?([\w.]*): (.*)$/
-      .exec(error.message || '');
-  if (!m || codes[Number(m[1])] === undefined) return false;
-  const code = codes[Number(m[1])];
-  const field = m[2].replace(/^figures\./, '');
-  const target = $(prefix + '-err-' + code);
-  if (!target) return false;
-  target.textContent = (field ? field + ': ' : '') + fieldMessage(m[3]);
-  target.title = error.message;
-  const input = $(prefix + '-' + code + '-' + field);
-  if (input) input.setAttribute('aria-invalid', 'true');
-  return true;
-}
-
-function clearFieldErrors(prefix) {
-  for (const e of document.querySelectorAll('.field-error')) {
-    if (e.id.startsWith(prefix + '-err-')) e.textContent = '';
-  }
-  for (const e of document.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
+  return {};
 }
 
 // Writes one criterion's score into the cells "<prefix>-value|target|points-<code>".
@@ -213,13 +484,31 @@ function showCriterionScore(prefix, c) {
     if (e) e.textContent = text;
   };
   const trace = c.trace || {};
-  set('value', localise(trace.value_text));
+  let value = localise(trace.value_text);
+  // A date or a yes/no has no derived value: the value read is the result.
+  const criterion = form.criteria.get(c.code);
+  const codes = criterion ? elementsOf(criterion) : [];
+  const el = codes.length === 1 && form.layout.byCode.get(codes[0]);
+  if (!value && el && ['ELEMENT_DATE', 'ELEMENT_YES_NO'].includes(elementType(el))) {
+    const read = $(prefix + '-el-' + el.code) ? readElement(prefix, el)
+        : {value: storedValue(el.code, prefix === 'a' ? 'appraised' : 'self')};
+    if (!read.error) value = describeElementValue(el, hasValue(read.value) ? read.value : null);
+  }
+  set('value', value);
   set('target', localise(trace.applied));
   const status = STATUS_TITLES[c.status];
   set('points', (status ? status + ': ' : '') + formatMilli(c.points_milli) + ' / ' +
       formatMilli(c.applicable_max_milli));
   const row = $(prefix + '-row-' + c.code);
   if (row) row.title = localise(trace.reason);
+  // A figure kept on the criterion itself from before data sheets overrides the sheet.
+  const copies = $(prefix + '-copies-' + c.code);
+  if (copies) {
+    const kept = (trace.inputs || []).filter((f) => f.from_entry);
+    copies.textContent = kept.length ? 'Tiêu chí này còn dùng số liệu riêng nhập trước đây: ' +
+        kept.map((f) => (f.label || f.name) + ' = ' + f.value).join('; ') +
+        '. Nhập lại số liệu ở trên để dùng chung cho mọi tiêu chí.' : '';
+  }
 }
 
 function totalText(score) {
@@ -227,63 +516,102 @@ function totalText(score) {
       ' / ' + formatMilli(score.applicable_max_milli) + ' điểm)';
 }
 
-// One table per area: group rows for criteria with sub-criteria, and `leafRow` for each
-// leaf, appended to `container`.
-function renderAreas(container, prefix, headers, leafRow) {
+// A labelled slot of a criterion's card: <div class="slot"><span>title</span>…</div>.
+function slot(parent, title, id, className) {
+  const div = element('div', {class: 'slot' + (className ? ' ' + className : '')});
+  div.appendChild(element('span', {class: 'slot-title'}, title));
+  const body = element('div', {class: 'slot-body'});
+  if (id) body.id = id;
+  div.appendChild(body);
+  parent.appendChild(div);
+  return body;
+}
+
+// One section per area: a heading per criterion with sub-criteria and a card per leaf,
+// built by `leafCard(card, criterion)`; elements no criterion reads come last.
+function renderAreas(container, prefix, leafCard, unreadFields) {
   container.replaceChildren();
   for (const area of session.set.areas || []) {
     const section = element('section', {class: 'area'});
     section.appendChild(element('h3', {}, area.code + '. ' + area.title + ' (' +
         formatMilli(area.max_milli) + ' điểm)'));
-    const table = element('table', {class: 'criteria'});
-    const head = table.createTHead().insertRow();
-    for (const h of headers) head.appendChild(element('th', {}, h));
-    const body = table.createTBody();
     const walk = (criteria, depth) => {
       for (const c of criteria || []) {
         if ((c.criteria || []).length) {
-          const row = body.insertRow();
-          row.className = 'group';
-          cell(row, c.code);
-          const title = cell(row, c.title + ' (' + formatMilli(c.max_milli) + ')');
-          title.colSpan = headers.length - 2;
-          cell(row, '', 'number').id = prefix + '-points-' + c.code;
+          const group = element('div', {class: 'group', id: prefix + '-group-' + c.code});
+          group.appendChild(element('h4', {}, c.code + ' ' + c.title + ' (' + formatMilli(c.max_milli) + ' điểm)'));
+          group.appendChild(element('span', {class: 'group-points', id: prefix + '-points-' + c.code}));
+          section.appendChild(group);
           walk(c.criteria, depth + 1);
         } else {
-          const row = body.insertRow();
-          row.id = prefix + '-row-' + c.code;
-          leafRow(row, c);
+          const card = element('article', {class: 'criterion', id: prefix + '-row-' + c.code});
+          const head = element('h4', {class: 'criterion-title'});
+          head.append(element('span', {class: 'code'}, c.code), ' ' + c.title + ' (' +
+              formatMilli(c.max_milli) + ' điểm)');
+          card.appendChild(head);
+          if (c.guidance) card.appendChild(element('p', {class: 'note guidance'}, c.guidance));
+          leafCard(card, c);
+          section.appendChild(card);
         }
       }
     };
     walk(area.criteria, 0);
-    section.appendChild(table);
+    container.appendChild(section);
+  }
+  if (form.layout.unread.length && unreadFields) {
+    const section = element('section', {class: 'area'});
+    section.appendChild(element('h3', {}, 'Số liệu khác'));
+    for (const code of form.layout.unread) section.appendChild(unreadFields(form.layout.byCode.get(code)));
     container.appendChild(section);
   }
 }
 
-// A live preview: `entries()` are laid over the stored form and scored; the newest
-// answer wins. Errors go next to their field.
-function previewer(prefix, column, entries, onScore, errorId) {
+// The elements of a leaf: the ones it shows first as fields (built by `field`), the
+// others as a read-only line naming where they are typed.
+function leafElements(prefix, c, field, side) {
+  const box = element('div', {class: 'elements'});
+  if (elementsOf(c).length) box.appendChild(element('p', {class: 'note copies', id: prefix + '-copies-' + c.code}));
+  for (const code of elementsOf(c)) {
+    const el = form.layout.byCode.get(code);
+    if (form.layout.owner.get(code) === c.code) {
+      box.appendChild(field(el));
+    } else {
+      const p = element('p', {class: 'note shared'});
+      const value = element('strong', {'data-shared': prefix + '-' + code},
+          describeElementValue(el, storedValue(code, side)));
+      const where = form.layout.owner.get(code);
+      p.append(el.label + ': ', value, ' (đã nhập ở mục ' + where + ')');
+      box.appendChild(p);
+    }
+  }
+  return box;
+}
+
+// A live preview: the typed values and entries laid over the stored form and scored;
+// the newest answer wins. Errors go next to their field, warnings to the box.
+function previewer(prefix, column, onScore, errorId, warningsId) {
   let timer = 0;
   let sequence = 0;
   return () => {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       const mine = ++sequence;
-      const list = entries();
+      clearFieldErrors(prefix);
+      const values = changedValues(prefix, false);
+      const entries = changedEntries(prefix, column === 'SELF' ? 'self' : 'appraised', true);
       try {
         const score = await call('ScoreService/PreviewScore', {
-          parent: assessmentName(form.unit), entries: list, column,
+          parent: assessmentName(form.unit), entries: entries.map((x) => x.entry), values, column,
         });
         if (mine !== sequence) return;
-        clearFieldErrors(prefix);
         $(errorId).textContent = '';
         onScore(score);
+        showWarnings(prefix, warningsId, score.warnings);
       } catch (e) {
         if (mine !== sequence) return;
-        clearFieldErrors(prefix);
-        if (!showFieldError(prefix, list.map((x) => x.criterion), e)) $(errorId).textContent = e.message;
+        if (!showFieldError(prefix, values.map((v) => v.element), entries.map((x) => x.entry.criterion), e)) {
+          $(errorId).textContent = e.message;
+        }
       }
     }, 250);
   };
@@ -291,50 +619,116 @@ function previewer(prefix, column, entries, onScore, errorId) {
 
 // ---- shared state of the open form (the ward's or the appraiser's) ----
 
-const form = {unit: '', assessment: null, entries: new Map(), dirty: new Set(), criteria: new Map()};
+const form = {
+  unit: '', assessment: null, entries: new Map(), values: new Map(), criteria: new Map(),
+  layout: null, dirty: new Set(), dirtyValues: new Set(),
+};
 
-async function openAssessment(unit) {
+// Makes `assessment` (as read) the open form.
+function openAssessment(unit, assessment) {
   form.unit = unit;
   form.dirty = new Set();
-  form.assessment = await call('AssessmentService/GetAssessment', {name: assessmentName(unit)});
+  form.dirtyValues = new Set();
+  form.assessment = assessment;
   form.entries = new Map((form.assessment.entries || []).map((e) => [e.criterion, e]));
+  form.values = new Map((form.assessment.values || []).map((v) => [v.element, v]));
   form.criteria = new Map(leaves((session.set.areas || []).flatMap((a) => a.criteria || []), [])
       .map((c) => [c.code, c]));
+  form.layout = sheetLayout();
 }
 
-// Each changed criterion's stored entry with `side` ("self" or "appraised") replaced by
-// what is typed.
-function changedEntries(prefix, side) {
-  return [...form.dirty].map((code) => {
-    const entry = Object.assign({}, form.entries.get(code) || {}, {criterion: code});
-    delete entry.version;
-    delete entry.updated_at;
-    delete entry.updated_by;
-    entry[side] = readValues(prefix, form.criteria.get(code));
-    return entry;
-  });
-}
+// The comment input of a criterion: the ward's note, or the appraiser's.
+function commentId(prefix, code) { return (prefix === 'a' ? 'comment-' : 'w-comment-') + code; }
 
-// Stores the changed criteria (fields `mask` of each entry); errors go next to fields.
-async function saveChanged(prefix, entries, mask, errorId) {
-  if (!entries.length) return true;
-  const codes = entries.map((e) => e.criterion);
-  try {
-    const answer = await call('AssessmentService/BatchUpdateEntries', {
-      parent: assessmentName(form.unit),
-      updates: entries.map((entry) => ({
-        entry, update_mask: mask, etag: String((form.entries.get(entry.criterion) || {}).version || 0),
-      })),
-    });
-    for (const e of answer.entries || []) form.entries.set(e.criterion, e);
-    form.dirty.clear();
-    clearFieldErrors(prefix);
-    return true;
-  } catch (e) {
-    clearFieldErrors(prefix);
-    if (!showFieldError(prefix, codes, e)) $(errorId).textContent = e.message;
-    return false;
+// The changed criteria as EntryUpdates {entry, mask}: the criterion's own value on
+// `side` (where it keeps one) and its comment. For a preview, the stored entry with the
+// typed value laid over it.
+function changedEntries(prefix, side, forPreview) {
+  const out = [];
+  for (const code of form.dirty) {
+    const criterion = form.criteria.get(code);
+    const stored = form.entries.get(code) || {};
+    const own = ownValueOf(criterion);
+    const entry = {criterion: code};
+    const mask = [];
+    if (own && own !== 'survey') {
+      const typed = readOwn(prefix, criterion);
+      if (typed.error) {
+        const target = $(prefix + '-err-' + code);
+        if (target) target.textContent = typed.error;
+        continue;
+      }
+      entry[side] = typed;
+      mask.push(side);
+    }
+    const comment = $(commentId(prefix, code));
+    if (comment) {
+      const field = side === 'self' ? 'comment' : 'appraisal_comment';
+      entry[field] = comment.value;
+      mask.push(field);
+    }
+    if (forPreview) {
+      if (!mask.includes(side)) continue;
+      const laid = Object.assign({}, stored, entry);
+      delete laid.version;
+      delete laid.updated_at;
+      delete laid.updated_by;
+      out.push({entry: laid, mask});
+    } else if (mask.length) {
+      out.push({entry, mask});
+    }
   }
+  return out;
+}
+
+// Stores the changed element values (UpdateDataSheet, with each value's version as its
+// etag), then the changed criteria (BatchUpdateEntries). Answers the counts stored, or
+// null after showing the error.
+async function saveChanged(prefix, side, errorId, warningsId) {
+  clearFieldErrors(prefix);
+  const values = changedValues(prefix, true);
+  if (values.length < form.dirtyValues.size) return null;  // an unreadable value, shown
+  const updates = changedEntries(prefix, side, false);
+  if (document.querySelector('.field-error:not(:empty)[id^="' + prefix + '-err-"]')) return null;
+  try {
+    if (values.length) {
+      const sheet = await call('AssessmentService/UpdateDataSheet', {
+        parent: assessmentName(form.unit), updates: values,
+      });
+      form.values = new Map((sheet.values || []).map((v) => [v.element, v]));
+      form.dirtyValues.clear();
+      showWarnings(prefix, warningsId, sheet.warnings);
+      // A written figure may drop a criterion's own old copy: read the entries' versions again.
+      if (updates.length) {
+        const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
+        form.entries = new Map((a.entries || []).map((e) => [e.criterion, e]));
+      }
+    }
+    if (updates.length) {
+      const answer = await call('AssessmentService/BatchUpdateEntries', {
+        parent: assessmentName(form.unit),
+        updates: updates.map((u) => ({
+          entry: u.entry, update_mask: u.mask.join(','),
+          etag: String((form.entries.get(u.entry.criterion) || {}).version || 0),
+        })),
+      });
+      for (const e of answer.entries || []) form.entries.set(e.criterion, e);
+      form.dirty.clear();
+    }
+    return {values: values.length, entries: updates.length};
+  } catch (e) {
+    if (!showFieldError(prefix, values.map((v) => v.element), updates.map((u) => u.entry.criterion), e)) {
+      $(errorId).textContent = e.message;
+    }
+    return null;
+  }
+}
+
+function savedText(saved) {
+  const parts = [];
+  if (saved.values) parts.push(saved.values + ' số liệu');
+  if (saved.entries) parts.push(saved.entries + ' tiêu chí');
+  return parts.join(', ');
 }
 
 // The entry's evidence: uploaded files as download links, references as text.
@@ -370,14 +764,18 @@ async function fileBase64(file) {
 // ---- the ward office's form ----
 
 async function showForm() {
-  showView('form');
+  const load = showView('form');
   $('form-message').textContent = '';
+  $('form-warnings').hidden = true;
   await guarded('form-error', async () => {
     const round = await loadRound();
-    await openAssessment(session.caller.unit);
-    const score = await call('ScoreService/GetUnitScore', {
-      name: assessmentName(form.unit), column: 'SELF',
-    });
+    const unit = session.caller.unit;
+    const [assessment, score] = await Promise.all([
+      call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
+      call('ScoreService/GetUnitScore', {name: assessmentName(unit), column: 'SELF'}),
+    ]);
+    if (stale(load)) return;
+    openAssessment(unit, assessment);
     const state = form.assessment.state;
     const editable = round.phase === 'PHASE_SELF_ASSESSMENT' &&
         (state === 'STATE_NOT_STARTED' || state === 'STATE_DRAFT');
@@ -391,19 +789,30 @@ async function showForm() {
     $('save').hidden = !editable;
     $('submit').hidden = !editable;
     $('submit-explanation').hidden = !explaining;
-    const preview = previewer('w', 'SELF', () => changedEntries('w', 'self'), (s) => {
+    const preview = previewer('w', 'SELF', (s) => {
       for (const c of s.criteria || []) showCriterionScore('w', c);
       $('form-total').textContent = totalText(s);
-    }, 'form-error');
-    const headers = ['Mã', 'Tiêu chí', 'Số liệu', 'Kết quả', 'Chỉ tiêu, mức áp dụng',
-      'Điểm', 'Tài liệu kiểm chứng'];
-    renderAreas($('form-areas'), 'w', headers, (row, c) => {
+    }, 'form-error', 'form-warnings');
+    const field = (el) => elementField('w', el, storedValue(el.code, 'self'), editable, () => {
+      form.dirtyValues.add(el.code);
+      refreshShared('w', el.code);
+      preview();
+    });
+    renderAreas($('form-areas'), 'w', (card, c) => {
       const entry = form.entries.get(c.code);
-      cell(row, c.code);
-      cell(row, c.title).title = c.guidance || '';
-      const inputs = cell(row, '');
-      inputs.appendChild(valueInputs('w', c, (entry || {}).self, editable && shapeOf(c) !== 'survey',
+      const own = ownValueOf(c);
+      const inputs = slot(card, 'Số liệu', 'w-inputs-' + c.code, 'inputs-slot');
+      inputs.appendChild(leafElements('w', c, field, 'self'));
+      inputs.appendChild(ownInputs('w', c, (entry || {}).self, editable && own !== 'survey',
           () => { form.dirty.add(c.code); preview(); }));
+      if (own !== 'survey') {
+        const comment = element('input', {type: 'text', id: commentId('w', c.code),
+          'aria-label': 'Ghi chú của đơn vị, tiêu chí ' + c.code, placeholder: 'Ghi chú (nếu có)'});
+        comment.value = (entry || {}).comment || '';
+        comment.disabled = !editable;
+        comment.addEventListener('input', () => form.dirty.add(c.code));
+        inputs.appendChild(comment);
+      }
       if (entry && entry.explanation_request) {
         inputs.appendChild(element('p', {class: 'request'}, 'Yêu cầu giải trình: ' + entry.explanation_request));
         const label = element('label', {for: 'explain-' + c.code}, 'Giải trình');
@@ -412,22 +821,24 @@ async function showForm() {
         text.disabled = !explaining;
         inputs.append(label, text);
       }
-      cell(row, '', 'number').id = 'w-value-' + c.code;
-      cell(row, '').id = 'w-target-' + c.code;
-      cell(row, '', 'number').id = 'w-points-' + c.code;
-      const evidence = cell(row, '');
-      evidence.id = 'w-evidence-' + c.code;
+      const result = element('div', {class: 'result'});
+      slot(result, 'Kết quả', 'w-value-' + c.code, 'number');
+      slot(result, 'Chỉ tiêu, mức áp dụng', 'w-target-' + c.code);
+      slot(result, 'Điểm', 'w-points-' + c.code, 'number');
+      card.appendChild(result);
+      const evidence = slot(card, 'Tài liệu kiểm chứng', 'w-evidence-' + c.code, 'evidence-slot');
       const required = (c.evidence || []).map((e) => e.document_type).join('; ');
       if (required) evidence.appendChild(element('p', {class: 'note'}, required));
       evidence.appendChild(evidenceList(entry, 'form-error'));
-      if (editable && shapeOf(c) !== 'survey') {
+      if (editable && own !== 'survey') {
         const upload = element('input', {type: 'file', id: 'upload-' + c.code,
           'aria-label': 'Tải tài liệu kiểm chứng cho ' + c.code});
         upload.addEventListener('change', () => uploadEvidence(c, upload));
         evidence.appendChild(upload);
       }
-    });
+    }, field);
     for (const c of score.criteria || []) showCriterionScore('w', c);
+    showWarnings('w', 'form-warnings', score.warnings);
   });
 }
 
@@ -443,8 +854,11 @@ async function uploadEvidence(criterion, input) {
     });
     const entry = form.entries.get(criterion.code) || {criterion: criterion.code};
     entry.evidence = (entry.evidence || []).concat([stored]);
-    form.entries.set(criterion.code, entry);
-    $('w-evidence-' + criterion.code).querySelector('ul').replaceWith(evidenceList(entry, 'form-error'));
+    // The upload moved the entry on: read its version again before the next save.
+    const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
+    const fresh = (a.entries || []).find((e) => e.criterion === criterion.code);
+    form.entries.set(criterion.code, fresh || entry);
+    $('w-evidence-' + criterion.code).querySelector('ul').replaceWith(evidenceList(fresh || entry, 'form-error'));
     input.value = '';
     $('form-message').textContent = 'Đã tải lên ' + stored.file_name + ' cho tiêu chí ' + criterion.code;
   });
@@ -452,15 +866,18 @@ async function uploadEvidence(criterion, input) {
 
 $('save').addEventListener('click', async () => {
   $('form-error').textContent = '';
-  const n = form.dirty.size;
-  if (await saveChanged('w', changedEntries('w', 'self'), 'self', 'form-error')) {
-    $('form-message').textContent = 'Đã lưu ' + n + ' tiêu chí';
+  $('form-message').textContent = '';
+  const saved = await saveChanged('w', 'self', 'form-error', 'form-warnings');
+  if (saved) {
+    $('form-message').textContent =
+        saved.values || saved.entries ? 'Đã lưu ' + savedText(saved) : 'Không có thay đổi cần lưu';
   }
 });
 
 $('submit').addEventListener('click', async () => {
   $('form-error').textContent = '';
-  if (!await saveChanged('w', changedEntries('w', 'self'), 'self', 'form-error')) return;
+  $('form-message').textContent = '';
+  if (!await saveChanged('w', 'self', 'form-error', 'form-warnings')) return;
   await guarded('form-error', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitAssessment', {name: assessmentName(form.unit), etag: a.version});
@@ -471,12 +888,18 @@ $('submit').addEventListener('click', async () => {
 
 $('submit-explanation').addEventListener('click', async () => {
   $('form-error').textContent = '';
-  const entries = [...form.entries.values()].filter((e) => e.explanation_request).map((e) => ({
-    criterion: e.criterion, explanation: $('explain-' + e.criterion).value,
-  }));
-  form.dirty = new Set(entries.map((e) => e.criterion));
-  if (!await saveChanged('w', entries, 'explanation', 'form-error')) return;
+  const entries = [...form.entries.values()].filter((e) => e.explanation_request);
   await guarded('form-error', async () => {
+    if (entries.length) {
+      const answer = await call('AssessmentService/BatchUpdateEntries', {
+        parent: assessmentName(form.unit),
+        updates: entries.map((e) => ({
+          entry: {criterion: e.criterion, explanation: $('explain-' + e.criterion).value},
+          update_mask: 'explanation', etag: String(e.version || 0),
+        })),
+      });
+      for (const e of answer.entries || []) form.entries.set(e.criterion, e);
+    }
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitExplanation', {name: assessmentName(form.unit), etag: a.version});
     await showForm();
@@ -487,13 +910,14 @@ $('submit-explanation').addEventListener('click', async () => {
 // ---- the office's status board ----
 
 async function showBoard() {
-  showView('board');
+  const load = showView('board');
   await guarded('board-error', async () => {
     const round = await loadRound();
     const [list, ranking] = await Promise.all([
       call('RoundService/ListAssessments', {parent: roundName()}),
       call('ScoreService/GetRanking', {name: roundName(), column: 'APPRAISED'}),
     ]);
+    if (stale(load)) return;
     const units = new Map((ranking.units || []).map((u) => [u.unit, u]));
     $('board-phase').textContent = PHASE_TITLES[round.phase] || round.phase;
     $('board-deadline').textContent = formatDeadline(round.self_assessment_deadline);
@@ -537,14 +961,35 @@ $('advance').addEventListener('click', async () => {
 
 // ---- criterion-by-criterion appraisal ----
 
+// The field of one element in the appraisal: the unit's value beside the appraised input.
+function appraisalField(el, editable, onChange) {
+  const dv = form.values.get(el.code) || {};
+  const appraised = hasValue(dv.appraised) ? dv.appraised : (hasValue(dv.self) ? dv.self : null);
+  const field = elementField('a', el, appraised, editable, onChange);
+  const ward = element('p', {class: 'ward-value', id: 'self-el-' + el.code});
+  ward.append('Đơn vị báo cáo: ', element('strong', {}, describeElementValue(el, hasValue(dv.self) ? dv.self : null)));
+  if (hasValue(dv.appraised) &&
+      describeElementValue(el, dv.appraised) !== describeElementValue(el, hasValue(dv.self) ? dv.self : null)) {
+    field.classList.add('differs');
+    ward.append(' ', element('span', {class: 'badge'}, 'đã điều chỉnh khi thẩm định'));
+  }
+  field.querySelector('.control').before(ward);
+  return field;
+}
+
 async function showAppraisal(unit) {
-  showView('appraisal');
+  const load = showView('appraisal');
   $('appraisal-message').textContent = '';
+  $('appraisal-warnings').hidden = true;
   await guarded('appraisal-error', async () => {
     const round = await loadRound();
-    await openAssessment(unit);
-    const [self, appraised] = await Promise.all(['SELF', 'APPRAISED'].map((column) =>
-      call('ScoreService/GetUnitScore', {name: assessmentName(unit), column})));
+    const [assessment, self, appraised] = await Promise.all([
+      call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
+      ...['SELF', 'APPRAISED'].map((column) =>
+        call('ScoreService/GetUnitScore', {name: assessmentName(unit), column})),
+    ]);
+    if (stale(load)) return;
+    openAssessment(unit, assessment);
     const state = form.assessment.state;
     const editable = ['PHASE_APPRAISAL', 'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL']
         .includes(round.phase) && state !== 'STATE_FINAL';
@@ -557,67 +1002,68 @@ async function showAppraisal(unit) {
     $('request-explanation').hidden = !asking;
     $('finalise').hidden = !(round.phase === 'PHASE_FINAL_APPRAISAL' && state !== 'STATE_FINAL');
     const selfPoints = new Map((self.criteria || []).map((c) => [c.code, c]));
-    const preview = previewer('a', 'APPRAISED', () => changedEntries('a', 'appraised'), (s) => {
+    const preview = previewer('a', 'APPRAISED', (s) => {
       for (const c of s.criteria || []) showCriterionScore('a', c);
       $('appraisal-total').textContent = totalText(s);
-    }, 'appraisal-error');
-    const headers = ['Mã', 'Tiêu chí', 'Đơn vị tự đánh giá', 'Thẩm định', 'Kết quả',
-      'Chỉ tiêu, mức áp dụng', 'Điểm thẩm định', 'Giải trình'];
-    renderAreas($('appraisal-areas'), 'a', headers, (row, c) => {
+    }, 'appraisal-error', 'appraisal-warnings');
+    const field = (el) => appraisalField(el, editable, () => {
+      form.dirtyValues.add(el.code);
+      refreshShared('a', el.code);
+      preview();
+    });
+    renderAreas($('appraisal-areas'), 'a', (card, c) => {
       const entry = form.entries.get(c.code) || {};
-      cell(row, c.code);
-      cell(row, c.title).title = c.guidance || '';
-      const ward = cell(row, describeValues(c, entry.self));
-      ward.id = 'self-' + c.code;
+      const own = ownValueOf(c);
+      const survey = own === 'survey';
+      const ward = slot(card, 'Đơn vị tự đánh giá', 'self-' + c.code, 'ward-slot');
+      ward.append(describeValues(c, entry.self, 'self'));
       const sp = selfPoints.get(c.code);
       if (sp) ward.appendChild(element('p', {class: 'note'}, 'Tự chấm: ' + formatMilli(sp.points_milli)));
       if (entry.comment) ward.appendChild(element('p', {class: 'note'}, entry.comment));
       ward.appendChild(evidenceList(entry, 'appraisal-error'));
-      const inputs = cell(row, '');
-      const survey = shapeOf(c) === 'survey';
-      inputs.appendChild(valueInputs('a', c, entry.appraised || entry.self, editable && !survey,
+      const inputs = slot(card, 'Thẩm định', 'a-inputs-' + c.code, 'inputs-slot');
+      inputs.appendChild(leafElements('a', c, field, 'appraised'));
+      inputs.appendChild(ownInputs('a', c, entry.appraised || entry.self, editable && !survey,
           () => { form.dirty.add(c.code); preview(); }));
       if (!survey) {
-        const comment = element('input', {type: 'text', id: 'comment-' + c.code,
+        const comment = element('input', {type: 'text', id: commentId('a', c.code),
           'aria-label': 'Nhận xét thẩm định ' + c.code, placeholder: 'Nhận xét'});
         comment.value = entry.appraisal_comment || '';
         comment.disabled = !editable;
         comment.addEventListener('input', () => form.dirty.add(c.code));
         inputs.appendChild(comment);
       }
-      cell(row, '', 'number').id = 'a-value-' + c.code;
-      cell(row, '').id = 'a-target-' + c.code;
-      cell(row, '', 'number').id = 'a-points-' + c.code;
-      const explain = cell(row, '');
-      if (entry.explanation_request) {
-        explain.appendChild(element('p', {class: 'request'}, 'Đã yêu cầu: ' + entry.explanation_request));
+      const result = element('div', {class: 'result'});
+      slot(result, 'Kết quả', 'a-value-' + c.code, 'number');
+      slot(result, 'Chỉ tiêu, mức áp dụng', 'a-target-' + c.code);
+      slot(result, 'Điểm thẩm định', 'a-points-' + c.code, 'number');
+      card.appendChild(result);
+      if (entry.explanation_request || entry.explanation || (asking && !survey)) {
+        const explain = slot(card, 'Giải trình', 'a-explain-' + c.code);
+        if (entry.explanation_request) {
+          explain.appendChild(element('p', {class: 'request'}, 'Đã yêu cầu: ' + entry.explanation_request));
+        }
+        if (entry.explanation) {
+          explain.appendChild(element('p', {id: 'explanation-' + c.code}, 'Đơn vị giải trình: ' + entry.explanation));
+        }
+        if (asking && !survey) {
+          explain.appendChild(element('input', {type: 'text', id: 'ask-' + c.code,
+            'aria-label': 'Nội dung yêu cầu giải trình ' + c.code, placeholder: 'Nội dung cần giải trình'}));
+        }
       }
-      if (entry.explanation) {
-        explain.appendChild(element('p', {id: 'explanation-' + c.code}, 'Đơn vị giải trình: ' + entry.explanation));
-      }
-      if (asking && !survey) {
-        explain.appendChild(element('input', {type: 'text', id: 'ask-' + c.code,
-          'aria-label': 'Nội dung yêu cầu giải trình ' + c.code, placeholder: 'Nội dung cần giải trình'}));
-      }
-    });
+    }, field);
     for (const c of appraised.criteria || []) showCriterionScore('a', c);
+    showWarnings('a', 'appraisal-warnings', appraised.warnings);
   });
-}
-
-// Appraised values with the appraiser's comment, for the changed criteria.
-function appraisalEntries() {
-  return changedEntries('a', 'appraised').map((e) => ({
-    criterion: e.criterion, appraised: e.appraised,
-    appraisal_comment: ($('comment-' + e.criterion) || {}).value || '',
-  }));
 }
 
 $('save-appraisal').addEventListener('click', async () => {
   $('appraisal-error').textContent = '';
-  const n = form.dirty.size;
-  if (await saveChanged('a', appraisalEntries(), 'appraised,appraisal_comment', 'appraisal-error')) {
+  const saved = await saveChanged('a', 'appraised', 'appraisal-error', 'appraisal-warnings');
+  if (saved) {
     await showAppraisal(form.unit);
-    $('appraisal-message').textContent = 'Đã lưu thẩm định ' + n + ' tiêu chí';
+    $('appraisal-message').textContent = saved.values || saved.entries
+      ? 'Đã lưu thẩm định: ' + savedText(saved) : 'Không có thay đổi cần lưu';
   }
 });
 
