@@ -21,9 +21,12 @@ std::string Named(const Element& element) {
   return absl::StrCat(element.code, " (", element.label(), ")");
 }
 
-absl::Status CheckSide(const Element& element, const v1::ElementValue& side,
-                       const std::string& path) {
+// `side` of values[index] (`side_name`: "self" or "appraised"); the path is built only
+// for an error (a national round checks hundreds of thousands of values).
+absl::Status CheckSide(const Element& element, const v1::ElementValue& side, int index,
+                       const char* side_name) {
   auto wrong = [&](absl::string_view what) {
+    const std::string path = absl::StrCat("values[", index, "].", side_name);
     return InvalidAt(path, absl::StrCat(path, ": ", Named(element), ": ", what));
   };
   using V = v1::ElementValue;
@@ -110,13 +113,11 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
     (*value_of)[e] = i;
     const Element& element = set.elements()[e];
     if (value.has_self()) {
-      absl::Status s =
-          CheckSide(element, value.self(), absl::StrCat("values[", i, "].self"));
+      absl::Status s = CheckSide(element, value.self(), i, "self");
       if (!s.ok()) return s;
     }
     if (value.has_appraised()) {
-      absl::Status s = CheckSide(element, value.appraised(),
-                                 absl::StrCat("values[", i, "].appraised"));
+      absl::Status s = CheckSide(element, value.appraised(), i, "appraised");
       if (!s.ok()) return s;
     }
   }
