@@ -260,7 +260,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
       u.entry().GetReflection()->ListFields(u.entry(), &given);
       for (const google::protobuf::FieldDescriptor* f : given) {
         static const std::set<std::string> kIdentity = {"criterion", "version",
-                                                       "updated_at", "updated_by"};
+                                                        "updated_at", "updated_by"};
         if (kIdentity.count(f->name())) continue;
         if (f->name() == "evidence" && c.role != v1::ROLE_WARD) continue;  // files listed
         RETURN_IF_ERROR(CheckFields(rule, round->round, standing,
@@ -272,8 +272,8 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
         return absl::InvalidArgumentError(
             absl::StrCat(at, ".update_mask: '", path, "' is not a field of Entry"));
       }
-      RETURN_IF_ERROR(
-          CheckFields(rule, round->round, standing, absl::StrCat(at, ".update_mask"), path));
+      RETURN_IF_ERROR(CheckFields(rule, round->round, standing,
+                                  absl::StrCat(at, ".update_mask"), path));
     }
     const v1::Entry* before = existing.count(code) ? existing[code] : nullptr;
     if (rule.requested_only &&
@@ -317,9 +317,9 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     if (std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
           return p == side || absl::StartsWith(p, side + ".");
         })) {
-      auto* figures = (column == v1::SELF ? merged.mutable_self()
-                                          : merged.mutable_appraised())
-                          ->mutable_figures();
+      auto* figures =
+          (column == v1::SELF ? merged.mutable_self() : merged.mutable_appraised())
+              ->mutable_figures();
       std::map<std::string, int64_t> sorted(figures->begin(), figures->end());
       for (const auto& [element, count] : sorted) {
         v1::ElementValue value;
@@ -340,12 +340,11 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   std::optional<LaidSheet> laid;
   if (!moved.empty()) {
     // The other criteria's own copies of a moved figure go: it is on the sheet now.
-    ASSIGN_OR_RETURN(v1::Assessment whole,
-                     store_->GetAssessment(name.first, unit_code));
+    ASSIGN_OR_RETURN(v1::Assessment whole, store_->GetAssessment(name.first, unit_code));
     const std::string now =
         absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
-    ASSIGN_OR_RETURN(laid, LaySheet(set, whole, column, moved, c.token_id, now,
-                                    r.parent()));
+    ASSIGN_OR_RETURN(laid,
+                     LaySheet(set, whole, column, moved, c.token_id, now, r.parent()));
     form.values = laid->values;
     *check.mutable_values() = laid->merged;
     for (store::EntryUpdate& u : updates) DropObsoleteCopies(*laid, column, &u.entry);
@@ -384,16 +383,8 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     }
     return response;
   };
-  ASSIGN_OR_RETURN(auto response, Respond<v1::BatchUpdateEntriesResponse>(
-                                      ctx,
-                                      [&](const store::WriteContext& x) {
-                                        return store_->UpdateForm(x, name.first,
-                                                                  unit_code, form,
-                                                                  nullptr);
-                                      },
-                                      build));
-  cache_->Changed(name.first, unit_code);
-  return response;
+  return StoreForm<v1::BatchUpdateEntriesResponse>(ctx, name.first, unit_code, form,
+                                                   build);
 }
 
 absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
@@ -406,7 +397,8 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
       Ctx(c, r, "UpdateDataSheet", r.parent(), r.request_id(), r.reason());
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::DataSheet>(ctx));
   if (prior.has_value()) return *std::move(prior);
-  if (r.updates().empty()) return absl::InvalidArgumentError("updates: nothing to update");
+  if (r.updates().empty())
+    return absl::InvalidArgumentError("updates: nothing to update");
   // The whole form: the set's rules are checked across the sheet, and the criteria's
   // own copies of a written figure go with it.
   ASSIGN_OR_RETURN(v1::Assessment stored, LoadAssessment(*round, unit_code));
@@ -427,7 +419,8 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
   std::vector<SheetWrite> writes;
   for (int i = 0; i < r.updates_size(); ++i) {
     const v1::DataValueUpdate& u = r.updates(i);
-    writes.push_back({u.element(), u.value(), u.etag(), absl::StrCat("updates[", i, "].value")});
+    writes.push_back(
+        {u.element(), u.value(), u.etag(), absl::StrCat("updates[", i, "].value")});
   }
   const std::string now = absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
   const engine::CompiledCriteriaSet& set = *round->set;
@@ -451,8 +444,10 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
   // Values are checked by the engine itself: the same rules that will score them.
   engine::ScoreSheet sheet;
   const v1::Unit& unit = round->units.at(unit_code);
-  absl::Status valid = engine::Score(set, round->PlanFor(unit), unit, check, side, &sheet);
-  if (!valid.ok()) return NameStoredEntry(RenameValuePath(valid, laid), check, r.parent());
+  absl::Status valid =
+      engine::Score(set, round->PlanFor(unit), unit, check, side, &sheet);
+  if (!valid.ok())
+    return NameStoredEntry(RenameValuePath(valid, laid), check, r.parent());
 
   v1::DataSheet answer;
   answer.set_name(absl::StrCat(r.parent(), "/dataSheet"));
@@ -476,16 +471,7 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
     }
     return response;
   };
-  ASSIGN_OR_RETURN(auto response, Respond<v1::DataSheet>(
-                                      ctx,
-                                      [&](const store::WriteContext& x) {
-                                        return store_->UpdateForm(x, name.first,
-                                                                  unit_code, form,
-                                                                  nullptr);
-                                      },
-                                      build));
-  cache_->Changed(name.first, unit_code);
-  return response;
+  return StoreForm<v1::DataSheet>(ctx, name.first, unit_code, form, build);
 }
 
 absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
@@ -515,10 +501,10 @@ absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
     const v1::Entry* entry = FindEntry(t.a, r.criterion());
     if (entry == nullptr || entry->explanation_request().empty()) {
       const UnitStanding standing{t.unit, t.a.state(), t.a.reopened()};
-      return absl::FailedPreconditionError(absl::StrCat(
-          "criterion: ", Where(t.round->round, &standing),
-          ": no explanation was requested for ", r.criterion(),
-          "; files go with the criteria asked about"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("criterion: ", Where(t.round->round, &standing),
+                       ": no explanation was requested for ", r.criterion(),
+                       "; files go with the criteria asked about"));
     }
   }
   v1::Evidence meta = r.evidence();
@@ -635,9 +621,10 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
           absl::StrCat("messages[", code, "]: not a criterion to fill in"));
     }
     if (t.round->set->nodes()[node].shape == v1::Rule::kSurvey) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "messages[", code, "]: a survey criterion; its results are imported, not "
-          "explained by the unit"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("messages[", code,
+                       "]: a survey criterion; its results are imported, not "
+                       "explained by the unit"));
     }
     if (message.empty())
       return absl::InvalidArgumentError(
@@ -697,7 +684,8 @@ absl::Status ReadSurveyRows(const v1::ImportSurveyRequest& r,
   }
   if (r.csv().empty()) return absl::OkStatus();
   absl::StatusOr<std::vector<criteria::CsvRow>> csv = criteria::ReadCsv(r.csv());
-  if (!csv.ok()) return absl::InvalidArgumentError(absl::StrCat("csv ", csv.status().message()));
+  if (!csv.ok())
+    return absl::InvalidArgumentError(absl::StrCat("csv ", csv.status().message()));
   // Columns by the header's names when there is one (unit,criterion and percent, or
   // a,b,c,d in any order); else by position: unit,criterion,percent or
   // unit,criterion,a,b,c,d.
@@ -709,20 +697,20 @@ absl::Status ReadSurveyRows(const v1::ImportSurveyRequest& r,
     const criteria::CsvRow& header = (*csv)[0];
     for (size_t i = 0; i < header.cells.size(); ++i) {
       const std::string name = absl::AsciiStrToLower(header.cells[i]);
-      static const std::set<std::string> kKnown = {"unit", "criterion", "percent",
-                                                   "a",    "b",         "c",  "d"};
+      static const std::set<std::string> kKnown = {"unit", "criterion", "percent", "a",
+                                                   "b",    "c",         "d"};
       if (!kKnown.count(name) || !column.emplace(name, i).second) {
         return absl::InvalidArgumentError(absl::StrCat(
             "csv line ", header.line, ": column '", header.cells[i],
             "' is unknown or repeated (unit, criterion, then percent or a, b, c, d)"));
       }
     }
-    const bool answers = column.count("a") && column.count("b") && column.count("c") &&
-                         column.count("d");
+    const bool answers =
+        column.count("a") && column.count("b") && column.count("c") && column.count("d");
     if (!column.count("criterion") || (!answers && !column.count("percent"))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "csv line ", header.line,
-          ": the header needs unit, criterion, and percent or a, b, c, d"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("csv line ", header.line,
+                       ": the header needs unit, criterion, and percent or a, b, c, d"));
     }
   }
   for (size_t k = first; k < csv->size(); ++k) {

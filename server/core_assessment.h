@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/status_macros.h"
 #include "parindex/v1/service.pb.h"
 #include "server/core_base.h"
 
@@ -55,18 +56,31 @@ class AssessmentCore : private CoreBase {
     v1::Assessment a;
   };
   absl::StatusOr<ActionTarget> PrepareAction(const Caller& c, const std::string& name);
+  // Stores a unit's form (entries and values, all or none) under ctx, answering with
+  // build(ack) (stored with its request id), and drops the unit's cached scores.
+  template <typename Response, typename Build>
+  absl::StatusOr<Response> StoreForm(const store::WriteContext& ctx,
+                                     const std::string& round, const std::string& unit,
+                                     const store::FormUpdate& form, Build build) {
+    ASSIGN_OR_RETURN(Response response, Respond<Response>(
+                                            ctx,
+                                            [&](const store::WriteContext& x) {
+                                              return store_->UpdateForm(x, round, unit,
+                                                                        form, nullptr);
+                                            },
+                                            build));
+    cache_->Changed(round, unit);
+    return response;
+  }
   // The workflow's row for `verb` on the target now (server/policy.h), or why not.
   absl::StatusOr<const WorkflowRule*> AllowOn(const Caller& c, Verb verb,
                                               const ActionTarget& t) const;
   // Submit, explain, finalise, reopen: a state change by the workflow's row for `verb`,
   // answered with the assessment after it. `etag` nullopt: the version just read.
-  absl::StatusOr<v1::Assessment> StateAction(const Caller& c, Verb verb,
-                                             const std::string& name,
-                                             std::optional<int64_t> etag,
-                                             const google::protobuf::Message& request,
-                                             absl::string_view method,
-                                             const std::string& request_id,
-                                             const std::string& reason = "");
+  absl::StatusOr<v1::Assessment> StateAction(
+      const Caller& c, Verb verb, const std::string& name, std::optional<int64_t> etag,
+      const google::protobuf::Message& request, absl::string_view method,
+      const std::string& request_id, const std::string& reason = "");
   absl::StatusOr<v1::Assessment> MoveTo(const Caller& c, const ActionTarget& t,
                                         const WorkflowRule& rule, store::WriteContext ctx,
                                         int64_t etag);
