@@ -317,17 +317,8 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     if (std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
           return p == side || absl::StartsWith(p, side + ".");
         })) {
-      auto* figures =
-          (column == v1::SELF ? merged.mutable_self() : merged.mutable_appraised())
-              ->mutable_figures();
-      std::map<std::string, int64_t> sorted(figures->begin(), figures->end());
-      for (const auto& [element, count] : sorted) {
-        v1::ElementValue value;
-        value.set_count(count);
-        moved.push_back({element, value, std::nullopt,
-                         absl::StrCat(at, ".entry.", side, ".figures.", element)});
-      }
-      figures->clear();
+      RETURN_IF_ERROR(
+          MoveFigures(set, column, absl::StrCat(at, ".entry.", side), &merged, &moved));
     }
     merged.clear_version();
     merged.clear_updated_at();
@@ -463,11 +454,16 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
       versions[form.values[i].value.element()] =
           at < static_cast<size_t>(ack.versions_size()) ? ack.versions(at) : 0;
     }
-    for (const v1::DataValue& v : laid.merged) {
+    for (int i = 0; i < laid.merged.size(); ++i) {
+      const v1::DataValue& v = laid.merged[i];
       v1::DataValue* out = response.add_values();
       *out = v;
       auto it = versions.find(v.element());
       if (it != versions.end()) out->set_version(it->second);
+      if (laid.stamped[i]) {  // as the store stamped it, as a read will show it
+        (side == v1::APPRAISED ? out->mutable_appraised() : out->mutable_self())
+            ->set_updated_at(ack.at());
+      }
     }
     return response;
   };

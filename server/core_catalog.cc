@@ -130,7 +130,8 @@ absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
   RETURN_IF_ERROR(CheckText(unit.name(), "unit.name"));
   RETURN_IF_ERROR(CheckText(unit.block(), "unit.block"));
   if (!unit.block().empty() && Blank(unit.block()))
-    return absl::InvalidArgumentError("unit.block: blank (leave it empty for the kind's block)");
+    return absl::InvalidArgumentError(
+        "unit.block: blank (leave it empty for the kind's block)");
   if (!unit.parent().empty()) {
     // The parent (a registered unit or only a code, such as the city whose plan its
     // wards follow) is an id, and the unit is not its own ancestor.
@@ -138,8 +139,9 @@ absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
     std::string parent = unit.parent();
     for (int depth = 0; !parent.empty(); ++depth) {
       if (parent == unit.code() || depth > 8) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "unit.parent: ", unit.parent(), " would make ", unit.code(), " its own parent"));
+        return absl::InvalidArgumentError(absl::StrCat("unit.parent: ", unit.parent(),
+                                                       " would make ", unit.code(),
+                                                       " its own parent"));
       }
       absl::StatusOr<v1::Unit> up = store_->GetUnit(parent);
       if (!up.ok()) {

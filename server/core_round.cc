@@ -119,9 +119,9 @@ absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
   for (const std::string& path : r.update_mask().paths()) {
     if (path != "title" && round.phase() >= v1::PHASE_FINALISED) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "round ", round.id(), " is in phase ", PhaseName(round.phase()), ": its ",
-          path, " is history now (only the title may change)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("round ", round.id(), " is in phase ", PhaseName(round.phase()),
+                       ": its ", path, " is history now (only the title may change)"));
     }
     if (path == "title") {
       if (Blank(r.round().title()))

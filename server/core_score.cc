@@ -158,31 +158,41 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kForm));
   ASSIGN_OR_RETURN(v1::Assessment stored, store_->GetAssessment(name.first, name.second));
+  const v1::Column side = c.role == v1::ROLE_WARD ? v1::SELF : v1::APPRAISED;
+  // Data sheet values laid over the stored ones, on the caller's side; counts given
+  // per criterion go there too, as BatchUpdateEntries would put them, so that a preview
+  // refuses what a write would (two values for one count, a count the criterion does
+  // not read, a rule across elements).
+  std::vector<SheetWrite> writes;
+  for (int i = 0; i < r.values_size(); ++i) {
+    writes.push_back({r.values(i).element(), r.values(i).value(), std::nullopt,
+                      absl::StrCat("values[", i, "].value")});
+  }
   // The request's entries first, so that engine errors name entries[i] of the request.
   v1::Assessment merged;
   merged.set_unit(name.second);
-  for (const v1::Entry& e : r.entries()) *merged.add_entries() = e;
+  for (int i = 0; i < r.entries_size(); ++i) {
+    v1::Entry* e = merged.add_entries();
+    *e = r.entries(i);
+    RETURN_IF_ERROR(MoveFigures(
+        *round->set, side,
+        absl::StrCat("entries[", i, "].", side == v1::SELF ? "self" : "appraised"), e,
+        &writes));
+  }
   for (const v1::Entry& e : stored.entries()) {
     const bool replaced =
         std::any_of(r.entries().begin(), r.entries().end(),
                     [&](const v1::Entry& x) { return x.criterion() == e.criterion(); });
     if (!replaced) *merged.add_entries() = e;
   }
-  // Data sheet values laid over the stored ones, on the caller's side.
-  std::vector<SheetWrite> writes;
-  for (int i = 0; i < r.values_size(); ++i) {
-    writes.push_back({r.values(i).element(), r.values(i).value(), std::nullopt,
-                      absl::StrCat("values[", i, "].value")});
-  }
-  ASSIGN_OR_RETURN(LaidSheet laid,
-                   LaySheet(*round->set, stored,
-                            c.role == v1::ROLE_WARD ? v1::SELF : v1::APPRAISED, writes,
-                            c.token_id, "", r.parent()));
+  ASSIGN_OR_RETURN(LaidSheet laid, LaySheet(*round->set, stored, side, writes, c.token_id,
+                                            "", r.parent()));
   *merged.mutable_values() = laid.merged;
+  for (v1::Entry& e : *merged.mutable_entries()) DropObsoleteCopies(laid, side, &e);
   const v1::Unit& unit = round->units.at(name.second);
-  absl::StatusOr<v1::UnitScore> score = engine::ScoreUnit(
-      *round->set, round->PlanFor(unit), unit, merged,
-      r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column());
+  absl::StatusOr<v1::UnitScore> score =
+      engine::ScoreUnit(*round->set, round->PlanFor(unit), unit, merged,
+                        r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column());
   if (!score.ok()) return RenameValuePath(score.status(), laid);
   return score;
 }

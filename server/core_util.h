@@ -20,11 +20,13 @@ namespace parindex::server {
 // resource name, a URL, a file name and a log line.
 inline absl::Status CheckId(absl::string_view id, absl::string_view field) {
   const bool ok = !id.empty() && id.size() <= 64 && id.front() != '.' &&
-                  id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                       "0123456789._-") == absl::string_view::npos;
+                  id.find_first_not_of(
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                      "0123456789._-") == absl::string_view::npos;
   if (ok) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
-      field, ": '", id, "' is not an id (1 to 64 of A-Z a-z 0-9 . _ -, not starting with '.')"));
+      field, ": '", id,
+      "' is not an id (1 to 64 of A-Z a-z 0-9 . _ -, not starting with '.')"));
 }
 
 // ListRequest.filter for a list that has none.
@@ -36,9 +38,9 @@ inline absl::Status NoFilter(const v1::ListRequest& r) {
 // Text with nothing to read: only white space, Unicode's spaces (no-break, ideographic,
 // the typographic ones) or invisible characters (zero-width, byte-order mark).
 inline bool Blank(absl::string_view text) {
-  static constexpr absl::string_view kInvisible[] = {
-      "\xC2\xA0",     "\xE3\x80\x80", "\xE2\x80\xAF", "\xE2\x81\x9F",
-      "\xEF\xBB\xBF", "\xE2\x81\xA0"};
+  static constexpr absl::string_view kInvisible[] = {"\xC2\xA0",     "\xE3\x80\x80",
+                                                     "\xE2\x80\xAF", "\xE2\x81\x9F",
+                                                     "\xEF\xBB\xBF", "\xE2\x81\xA0"};
   while (!text.empty()) {
     if (absl::string_view(" \t\r\n\v\f").find(text[0]) != absl::string_view::npos) {
       text.remove_prefix(1);
@@ -70,17 +72,16 @@ inline absl::Status CheckText(absl::string_view text, absl::string_view field) {
   for (size_t i = 0; i < text.size(); ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);
     const bool control = byte < 0x20 || byte == 0x7f;
-    const bool bidi =
-        byte == 0xe2 && i + 2 < text.size() &&
-        ((static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-          static_cast<unsigned char>(text[i + 2]) >= 0xaa &&
-          static_cast<unsigned char>(text[i + 2]) <= 0xae) ||
-         (static_cast<unsigned char>(text[i + 1]) == 0x81 &&
-          static_cast<unsigned char>(text[i + 2]) >= 0xa6 &&
-          static_cast<unsigned char>(text[i + 2]) <= 0xa9));
+    const bool bidi = byte == 0xe2 && i + 2 < text.size() &&
+                      ((static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+                        static_cast<unsigned char>(text[i + 2]) >= 0xaa &&
+                        static_cast<unsigned char>(text[i + 2]) <= 0xae) ||
+                       (static_cast<unsigned char>(text[i + 1]) == 0x81 &&
+                        static_cast<unsigned char>(text[i + 2]) >= 0xa6 &&
+                        static_cast<unsigned char>(text[i + 2]) <= 0xa9));
     if (control || bidi) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": holds a control or direction character at byte ", i));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": holds a control or direction character at byte ", i));
     }
   }
   return absl::OkStatus();

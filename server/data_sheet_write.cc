@@ -1,11 +1,15 @@
 // Laying writes over a data sheet.
 #include "server/data_sheet_write.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 
 namespace parindex::server {
@@ -37,7 +41,8 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
   }
   LaidSheet out;
   std::map<int, std::pair<v1::DataValue, std::string>>
-      written;  // element -> value, field
+      written;            // element -> value, field
+  std::set<int> stamped;  // elements whose caller's side the writes change
   for (const SheetWrite& w : writes) {
     const int e = set.FindElement(w.element);
     if (e < 0) {
@@ -78,9 +83,14 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
       }
     } else {
       v1::ElementValue* v = SideOf(&value, side);
-      *v = w.value;
-      v->set_updated_by(actor);
-      v->set_updated_at(now);
+      // The same value again keeps who gave it and when (as the store does).
+      if (v->value_case() == v1::ElementValue::VALUE_NOT_SET ||
+          Bare(*v) != Bare(w.value)) {
+        *v = w.value;
+        v->set_updated_by(actor);
+        v->set_updated_at(now);
+        stamped.insert(e);
+      }
     }
     out.values.push_back({value, version});
     written[e] = {std::move(value), w.field};
@@ -96,12 +106,15 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
     auto it = written.find(e);
     if (it != written.end()) {
       const v1::DataValue& v = it->second.first;
-      if (!v.has_self() && !v.has_appraised()) continue;  // cleared
+      // A value left with no side stays, as the store keeps it: its version is the
+      // etag of the next write.
       *out.merged.Add() = v;
       out.field_of.push_back(it->second.second);
+      out.stamped.push_back(stamped.count(e) > 0);
     } else if (before[e] != nullptr) {
       *out.merged.Add() = *before[e];
       out.field_of.push_back("");
+      out.stamped.push_back(false);
     }
   }
   return out;
@@ -143,6 +156,40 @@ absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid) 
                        ? absl::StrCat("dataSheet.", laid.merged[index].element())
                        : field,
                    rest));
+}
+
+absl::Status MoveFigures(const engine::CompiledCriteriaSet& set, v1::Column side,
+                         const std::string& field, v1::Entry* entry,
+                         std::vector<SheetWrite>* writes) {
+  auto* figures =
+      (side == v1::APPRAISED ? entry->mutable_appraised() : entry->mutable_self())
+          ->mutable_figures();
+  if (figures->empty()) return absl::OkStatus();
+  const int node = set.FindNode(entry->criterion());
+  const int indicator = node < 0 ? -1 : set.nodes()[node].indicator;
+  std::vector<std::string> reads;
+  if (indicator >= 0) {
+    const engine::IndicatorElements& elements = set.indicator_elements(indicator);
+    for (const std::vector<int>* part : {&elements.numerator, &elements.denominator}) {
+      for (int e : *part) reads.push_back(set.elements()[e].code);
+    }
+  }
+  const std::map<std::string, int64_t> sorted(figures->begin(), figures->end());
+  for (const auto& [element, count] : sorted) {
+    const std::string at = absl::StrCat(field, ".figures.", element);
+    if (std::find(reads.begin(), reads.end(), element) == reads.end()) {
+      return absl::InvalidArgumentError(
+          reads.empty()
+              ? absl::StrCat(at, ": criterion ", entry->criterion(), " reads no figures")
+              : absl::StrCat(at, ": criterion ", entry->criterion(), " reads no figure '",
+                             element, "' (it reads ", absl::StrJoin(reads, ", "), ")"));
+    }
+    v1::ElementValue value;
+    value.set_count(count);
+    writes->push_back({element, value, std::nullopt, at});
+  }
+  figures->clear();
+  return absl::OkStatus();
 }
 
 bool DropObsoleteCopies(const LaidSheet& laid, v1::Column side, v1::Entry* entry) {

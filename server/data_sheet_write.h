@@ -20,7 +20,7 @@ namespace parindex::server {
 // One value written to the caller's side of an element.
 struct SheetWrite {
   std::string element;
-  v1::ElementValue value;  // no value set: clears the side
+  v1::ElementValue value;       // no value set: clears the side
   std::optional<int64_t> etag;  // the version read; nullopt: not checked
   std::string field;  // where the request gave the value, for errors: "updates[2].value"
 };
@@ -35,6 +35,9 @@ struct LaidSheet {
   google::protobuf::RepeatedPtrField<v1::DataValue> merged;
   // For each merged value, the request field that wrote it ("" when untouched).
   std::vector<std::string> field_of;
+  // For each merged value, whether the writes changed the caller's side (stamped with
+  // `actor` and `now` here; the store stamps its own time, which answers should show).
+  std::vector<bool> stamped;
 };
 
 // Lays `writes` on `side` (SELF for a unit, APPRAISED for the office) of the stored
@@ -52,6 +55,14 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
 // field of a written value the message names (a rule across elements broken by that
 // write), else "dataSheet.<element>".
 absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid);
+
+// Takes the figures `entry` gives on `side` (per-criterion counts, as older clients
+// send them) off the entry and appends them to `writes` in name order, each named
+// "<field>.figures.<name>" (`field`: "updates[2].entry.self"). A figure the criterion's
+// indicator does not read is INVALID_ARGUMENT naming it and what the criterion reads.
+absl::Status MoveFigures(const engine::CompiledCriteriaSet& set, v1::Column side,
+                         const std::string& field, v1::Entry* entry,
+                         std::vector<SheetWrite>* writes);
 
 // Drops the copies `laid` makes obsolete from `entry` (on `side`); true if any went.
 bool DropObsoleteCopies(const LaidSheet& laid, v1::Column side, v1::Entry* entry);

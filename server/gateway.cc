@@ -179,7 +179,8 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                   "Content-Length: 0)");
         break;
       case 404:
-        SendError(res, grpc::StatusCode::NOT_FOUND, absl::StrCat("no such path: ", req.path));
+        SendError(res, grpc::StatusCode::NOT_FOUND,
+                  absl::StrCat("no such path: ", req.path));
         break;
       case 413:
         SendError(res, grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -31,8 +31,9 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_v
       return absl::OkStatus();
     case v1::ROLE_READER:
       if (!published) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "round ", round.id(), " is not published: readers see published rounds only"));
+        return absl::PermissionDeniedError(
+            absl::StrCat("round ", round.id(),
+                         " is not published: readers see published rounds only"));
       }
       if (what == Subject::kForm || what == Subject::kFile) {
         return absl::PermissionDeniedError(
@@ -188,8 +189,7 @@ const std::vector<WorkflowRule>& WorkflowTable() {
        .role = kAppraiser,
        .action = "moving the round on",
        .phases = {v1::PHASE_DRAFT, v1::PHASE_SELF_ASSESSMENT, v1::PHASE_APPRAISAL,
-                  v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
-                  v1::PHASE_FINALISED}},
+                  v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}},
   };
   return *table;
 }
@@ -252,9 +252,10 @@ absl::Status CheckDeadline(const std::string& deadline, absl::Time now,
 
 std::string Where(const v1::Round& round, const UnitStanding* unit) {
   return absl::StrCat("round ", round.id(), " is in phase ", PhaseName(round.phase()),
-                      unit == nullptr ? ""
-                                      : absl::StrCat(" and the assessment of ", unit->unit,
-                                                     " is ", StateName(unit->state)));
+                      unit == nullptr
+                          ? ""
+                          : absl::StrCat(" and the assessment of ", unit->unit, " is ",
+                                         StateName(unit->state)));
 }
 
 absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
@@ -272,8 +273,8 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
       absl::StrAppend(&whose, whose.empty() ? "" : "; ", r->action, " is ",
                       Article(RoleName(r->role)), "'s, in ", Names(r->phases, PhaseName));
     }
-    return absl::FailedPreconditionError(absl::StrCat(
-        where, ": not ", Article(RoleName(role)), "'s to do (", whose, ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(where, ": not ", Article(RoleName(role)), "'s to do (", whose, ")"));
   }
   const WorkflowRule* rule = nullptr;
   for (const WorkflowRule* r : rows) {
@@ -287,8 +288,9 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
     if (verb == Verb::kUpdateEntries && role == v1::ROLE_APPRAISER &&
         round.phase() >= v1::PHASE_FINALISED) {
       return absl::FailedPreconditionError(
-          absl::StrCat(where, ": scores are locked; a change is a correction (correction = "
-                              "true, with a reason)"));
+          absl::StrCat(where,
+                       ": scores are locked; a change is a correction (correction = "
+                       "true, with a reason)"));
     }
     std::string allowed;
     for (const WorkflowRule* r : rows) {
@@ -310,7 +312,8 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
     } else if (rule->deadline == Deadline::kExplanation) {
       due = CheckDeadline(round.explanation_deadline(), now, "explanation");
     }
-    if (!due.ok()) return absl::Status(due.code(), absl::StrCat(where, ": ", due.message()));
+    if (!due.ok())
+      return absl::Status(due.code(), absl::StrCat(where, ": ", due.message()));
   }
   return rule;
 }
@@ -327,8 +330,8 @@ absl::Status CheckFields(const WorkflowRule& rule, const v1::Round& round,
 }
 
 std::string Article(absl::string_view noun) {
-  const bool vowel = !noun.empty() && absl::string_view("aeiou").find(noun[0]) !=
-                                          absl::string_view::npos;
+  const bool vowel = !noun.empty() &&
+                     absl::string_view("aeiou").find(noun[0]) != absl::string_view::npos;
   return absl::StrCat(vowel ? "an " : "a ", noun);
 }
 

@@ -22,10 +22,9 @@ std::string SheetName(absl::string_view name, std::set<std::string>* used) {
   // Excel forbids []:*?/\ in sheet names, an apostrophe at either end, and more
   // than 31 characters (not bytes); names differing only in case collide.
   std::string clean;
-  for (char ch : name) clean.push_back(absl::string_view("[]:*?/\\").find(ch) ==
-                                               absl::string_view::npos
-                                           ? ch
-                                           : '-');
+  for (char ch : name)
+    clean.push_back(
+        absl::string_view("[]:*?/\\").find(ch) == absl::string_view::npos ? ch : '-');
   while (!clean.empty() && clean.front() == '\'') clean.erase(clean.begin());
   while (!clean.empty() && clean.back() == '\'') clean.pop_back();
   if (clean.empty()) clean = "Sheet";

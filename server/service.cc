@@ -125,18 +125,18 @@ class Handler {
 // request that does not parse is answered INVALID_ARGUMENT (the plain sync API answers
 // INTERNAL with an empty message before any of our code runs). The answer is written
 // as the last message, sent together with the status as a plain unary call would.
-#define PARINDEX_RPC(Service, Part, Method, Request, Response)                  \
-  grpc::Status Streamed##Method(                                               \
-      grpc::ServerContext* context,                                            \
-      grpc::ServerUnaryStreamer<v1::Request, v1::Response>* stream) override { \
-    v1::Request request;                                                       \
-    v1::Response response;                                                     \
-    const grpc::Status status = h_->Run(                                       \
-        context, "/parindex.v1." #Service "/" #Method, &request,               \
-        [stream](v1::Request* r) { return stream->Read(r); }, &response,       \
+#define PARINDEX_RPC(Service, Part, Method, Request, Response)                   \
+  grpc::Status Streamed##Method(                                                 \
+      grpc::ServerContext* context,                                              \
+      grpc::ServerUnaryStreamer<v1::Request, v1::Response>* stream) override {   \
+    v1::Request request;                                                         \
+    v1::Response response;                                                       \
+    const grpc::Status status = h_->Run(                                         \
+        context, "/parindex.v1." #Service "/" #Method, &request,                 \
+        [stream](v1::Request* r) { return stream->Read(r); }, &response,         \
         [&](const Caller& c) { return h_->core()->Part().Method(c, request); }); \
-    if (status.ok()) stream->WriteLast(response, grpc::WriteOptions());        \
-    return status;                                                             \
+    if (status.ok()) stream->WriteLast(response, grpc::WriteOptions());          \
+    return status;                                                               \
   }
 
 // Parses a raw callback method's request; false if it is not a `message`.
@@ -246,7 +246,9 @@ class ScoreServiceImpl final
     const grpc::Status status = h_->Run(
         context, "/parindex.v1.ScoreService/GetUnitScore", &parsed,
         [request](v1::GetUnitScoreRequest* r) { return ParseBuffer(request, r); }, &out,
-        [&](const Caller& c) { return h_->core()->scores().GetUnitScoreBytes(c, parsed); });
+        [&](const Caller& c) {
+          return h_->core()->scores().GetUnitScoreBytes(c, parsed);
+        });
     if (status.ok()) {
       grpc::Slice slice(out);
       *response = grpc::ByteBuffer(&slice, 1);

@@ -32,6 +32,14 @@ class DataSheetServiceTest : public ServiceTest {
     return r;
   }
 
+  static std::optional<v1::DataValue> ValueOf(
+      const google::protobuf::RepeatedPtrField<v1::DataValue>& values,
+      const std::string& element) {
+    for (const v1::DataValue& v : values) {
+      if (v.element() == element) return v;
+    }
+    return std::nullopt;
+  }
   // A copy: the assessments read are temporaries.
   static std::optional<v1::DataValue> ValueOf(const v1::Assessment& a,
                                               const std::string& element) {
@@ -99,6 +107,11 @@ TEST_F(DataSheetServiceTest, ACountTypedOnceMovesEveryCriterionReadingIt) {
 
   // One count, typed once: both criteria that read it move.
   ASSERT_TRUE(UpdateSheet(wards_["HN"], One("resolved", 500, 1), &sheet).ok());
+  // The answer shows the value as a read will: its new version, who and when.
+  const std::optional<v1::DataValue> answered = ValueOf(sheet.values(), "resolved");
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(*answered, *ValueOf(Assessment("HN"), "resolved")));
   v1::UnitScore after = Score("HN", v1::SELF);
   EXPECT_EQ(Line(after, "III.1"), "III.1 resolved_on_time=412 resolved=500 82.40%: 0");
   EXPECT_EQ(Line(after, "III.2"), "III.2 resolved_early=350 resolved=500 70.00%: 2625");
@@ -235,7 +248,18 @@ TEST_F(DataSheetServiceTest, NotIssuedIsScoredAndAnEmptyValueIsNotReported) {
   r.mutable_updates(0)->clear_value();
   r.mutable_updates(0)->set_etag(version + 1);
   ASSERT_TRUE(UpdateSheet(wards_["HN"], r).ok());
-  EXPECT_FALSE(ValueOf(Assessment("HN"), "unit_plan_date").has_value());
+  const std::optional<v1::DataValue> cleared =
+      ValueOf(Assessment("HN"), "unit_plan_date");
+  ASSERT_TRUE(cleared.has_value());  // no side, but its version goes on
+  EXPECT_FALSE(cleared->has_self());
+  EXPECT_EQ(cleared->version(), version + 2);
+  // A writer holding a version from before the clearing is stale, not lucky.
+  v1::DataValueUpdate* late = r.mutable_updates(0);
+  late->mutable_value()->set_not_issued(true);
+  late->set_etag(version);
+  EXPECT_EQ(UpdateSheet(wards_["HN"], r).error_code(), grpc::StatusCode::ABORTED);
+  late->set_etag(0);
+  EXPECT_EQ(UpdateSheet(wards_["HN"], r).error_code(), grpc::StatusCode::ABORTED);
   EXPECT_EQ(Criterion(Score("HN", v1::SELF), "I.1.1").status(), v1::NOT_REPORTED);
 }
 
@@ -272,6 +296,63 @@ TEST_F(DataSheetServiceTest, FiguresGivenPerCriterionGoToTheSheetAndMustAgree) {
   for (const v1::Entry& e : stored.entries()) {
     EXPECT_EQ(e.self().figures_size(), 0) << e.criterion();
   }
+}
+
+// Found by an outside tester: a preview scored what a write would refuse, and a write
+// stored a count the criterion does not read.
+TEST_F(DataSheetServiceTest, APreviewRefusesWhatAWriteWouldAndFiguresMustBeRead) {
+  CreateDemoRound();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN")).ok());
+  v1::PreviewScoreRequest preview;
+  preview.set_parent("rounds/r/assessments/HN");
+  v1::Entry* early = preview.add_entries();
+  early->set_criterion("III.2");
+  (*early->mutable_self()->mutable_figures())["resolved_early"] = 413;  // > on time 412
+  v1::UnitScore score;
+  grpc::Status status = Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore,
+                             wards_["HN"], preview, &score);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("entries[0].self.figures.resolved_early: rule "
+                        "early_within_on_time: "));
+  // One count, two values: in the entries, or in the values and an entry.
+  (*early->mutable_self()->mutable_figures())["resolved_early"] = 350;
+  (*early->mutable_self()->mutable_figures())["resolved"] = 431;
+  v1::DataValueUpdate* resolved = preview.add_values();
+  resolved->set_element("resolved");
+  resolved->mutable_value()->set_count(430);
+  status = Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["HN"],
+                preview, &score);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "entries[0].self.figures.resolved: resolved (Số hồ sơ TTHC đã giải quyết) is "
+            "given another value in values[0].value; a figure is typed once, on the data "
+            "sheet");
+  // Agreeing, it scores as the write would.
+  (*early->mutable_self()->mutable_figures())["resolved"] = 430;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["HN"],
+                   preview, &score)
+                  .ok());
+  EXPECT_EQ(Line(score, "III.2"), "III.2 resolved_early=350 resolved=430 81.40%: 3000");
+
+  // A count III.1 does not read is refused, not stored on the sheet.
+  v1::BatchUpdateEntriesRequest batch;
+  batch.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = batch.add_updates();
+  u->mutable_entry()->set_criterion("III.1");
+  (*u->mutable_entry()->mutable_self()->mutable_figures())["visits"] = 10;
+  const v1::Assessment before = Assessment("HN");
+  status = Update(wards_["HN"], batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "updates[0].entry.self.figures.visits: criterion III.1 reads no figure "
+            "'visits' (it reads resolved_on_time, resolved)");
+  EXPECT_TRUE(MessageDifferencer::Equals(Assessment("HN"), before));
+  (*u->mutable_entry()->mutable_self()->mutable_figures()).clear();
+  u->mutable_entry()->set_criterion("II.1");  // a yes/no: it reads no figures
+  (*u->mutable_entry()->mutable_self()->mutable_figures())["visits"] = 10;
+  EXPECT_EQ(Update(wards_["HN"], batch).error_message(),
+            "updates[0].entry.self.figures.visits: criterion II.1 reads no figures");
 }
 
 }  // namespace

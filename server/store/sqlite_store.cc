@@ -1262,22 +1262,14 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteForm(Tx& tx, const std::string& r
                    value.mutable_appraised())) {
       value.clear_appraised();
     }
-    if (!value.has_self() && !value.has_appraised()) {
-      // Nothing given on either side: the element is not reported. Version 0 in the
-      // ack, as for a value that never existed: the next write names etag 0.
-      if (found) {
-        RETURN_IF_ERROR(Stmt(tx.db(),
-                             "DELETE FROM data_values WHERE round_id = ? AND "
-                             "unit_code = ? AND element = ?")
-                            .Bind(1, r)
-                            .Bind(2, u)
-                            .Bind(3, element)
-                            .Run());
-        RETURN_IF_ERROR(tx.Audit(value_action, resource, before, ""));
-      }
+    if (!value.has_self() && !value.has_appraised() && !found) {
+      // Clearing what was never there changes and audits nothing.
       ack.add_versions(0);
       continue;
     }
+    // Nothing left on either side: the element is not reported any more, but its row
+    // stays (no sides, the next version) so that versions never go back and an etag
+    // read before the clearing stays stale.
     value.set_version(stored + 1);
     const std::string body = value.SerializeAsString();
     delta += static_cast<int64_t>(body.size());
