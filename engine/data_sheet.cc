@@ -48,6 +48,11 @@ absl::Status CheckSide(const Element& element, const v1::ElementValue& side, int
     case V::kMilli:
       if (!element.milli()) {
         if (element.type != v1::ELEMENT_COUNT) break;
+        if (side.milli() % 1000 == 0) {  // whole, but sent as thousandths
+          return wrong(absl::StrCat(FormatMilliShort(side.milli()),
+                                    " is given as milli (thousandths); a number of items "
+                                    "is given as count"));
+        }
         return wrong(absl::StrCat(FormatMilliShort(side.milli()),
                                   " is not a whole number of items"));
       }

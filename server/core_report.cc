@@ -48,16 +48,19 @@ Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
 }
 
 // The data sheet of every unit: one row per element of the set, in the set's order,
-// blank where nothing was given, so that each unit's sheet reads whole.
+// blank where nothing was given, so that each unit's sheet reads whole. Who gave each
+// side and when is for the office (`office`); others see the values.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set,
                      const std::vector<v1::UnitScore>& scores,
-                     const std::map<std::string, v1::Assessment>& forms) {
+                     const std::map<std::string, v1::Assessment>& forms, bool office) {
   Table t;
   t.name = "Bảng số liệu";
   t.key = "datasheet";
-  t.header = {"Mã đơn vị", "Tên đơn vị",   "Mã số liệu",
-              "Số liệu",   "Kỳ số liệu",   "Tự đánh giá",
-              "Thẩm định", "Cập nhật bởi", "Cập nhật lúc (UTC)"};
+  t.header = {"Mã đơn vị", "Tên đơn vị", "Mã số liệu",
+              "Số liệu",   "Kỳ số liệu", "Tự đánh giá"};
+  if (office) t.header.insert(t.header.end(), {"Người nhập", "Lúc nhập (UTC)"});
+  t.header.push_back("Thẩm định");
+  if (office) t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định (UTC)"});
   const std::vector<engine::Element>& elements = set.elements();
   for (const v1::UnitScore& s : scores) {
     std::vector<const v1::DataValue*> value_of(elements.size(), nullptr);
@@ -73,15 +76,13 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
       std::vector<Cell> row = {
           s.unit(), s.unit_name(), element.code, element.label(),
           element.declared != nullptr ? element.declared->period() : std::string()};
-      const v1::DataValue* v = value_of[e];
-      if (v == nullptr) {
-        row.insert(row.end(),
-                   {std::string(), std::string(), std::string(), std::string()});
-      } else {
-        const v1::ElementValue& last = v->has_appraised() ? v->appraised() : v->self();
-        row.insert(row.end(),
-                   {ValueCell(element, v->self()), ValueCell(element, v->appraised()),
-                    last.updated_by(), last.updated_at()});
+      const v1::DataValue none;
+      const v1::DataValue& v = value_of[e] != nullptr ? *value_of[e] : none;
+      for (const v1::ElementValue* side : {&v.self(), &v.appraised()}) {
+        row.push_back(ValueCell(element, *side));
+        if (office) {
+          row.insert(row.end(), {side->updated_by(), side->updated_at()});
+        }
       }
       t.rows.push_back(std::move(row));
     }
@@ -189,7 +190,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                      store_->ListAssessments(id, /*with_files=*/false));
     std::map<std::string, v1::Assessment> forms;
     for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
-    tables.push_back(DataSheetTable(*round->set, scores, forms));
+    tables.push_back(DataSheetTable(*round->set, scores, forms, office));
   }
   // The audit trail of the round, for the office only.
   if (office) {

@@ -16,6 +16,38 @@
 
 namespace parindex::server {
 
+std::string LogfmtQuote(absl::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          absl::StrAppend(&out, "\\x", absl::Hex(u, absl::kZeroPad2));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()));
@@ -104,14 +136,10 @@ class Handler {
     if (!caller.token_id.empty()) absl::StrAppend(&line, " token=", caller.token_id);
     if (!caller.unit.empty()) absl::StrAppend(&line, " unit=", caller.unit);
     if (!status.ok())
-      absl::StrAppend(
-          &line, " message=\"",
-          absl::StrReplaceAll(status.message(),
-                              {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}}),
-          "\"");
+      absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
     line.push_back('\n');
     std::lock_guard<std::mutex> lock(log_mu_);
-    std::fputs(line.c_str(), stderr);
+    std::fwrite(line.data(), 1, line.size(), stderr);
   }
 
   Core* core_;

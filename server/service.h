@@ -30,6 +30,11 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
 std::string ShortenMessage(absl::string_view message, size_t limit);
 inline constexpr size_t kMaxMessageBytes = 1024;
 
+// `text` as a quoted logfmt value: backslash and quote escaped, control characters as
+// \n, \r, \t or \xHH (a NUL or an escape sequence in a request must not cut or colour
+// the log line).
+std::string LogfmtQuote(absl::string_view text);
+
 // absl::Status -> grpc::Status, keeping the code and the message.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 

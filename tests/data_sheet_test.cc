@@ -19,7 +19,10 @@ using testing::ParseText;
 // A commune set in miniature: three criteria share `resolved`, one reads a sum over a
 // sum, one a date element, one a yes/no element, one a survey-style percent element.
 constexpr char kSheetSet[] = R"pb(
-  id: "sheet" title: "sheet" version: 1 total_milli: 9000
+  id: "sheet"
+  title: "sheet"
+  version: 1
+  total_milli: 9000
   elements { code: "received" label: "Số hồ sơ tiếp nhận" }
   elements { code: "resolved" label: "Số hồ sơ đã giải quyết" help: "Báo cáo thống kê" }
   elements { code: "resolved_on_time" label: "Số hồ sơ giải quyết đúng hạn" }
@@ -30,8 +33,18 @@ constexpr char kSheetSet[] = R"pb(
   elements { code: "plan_date" label: "Ngày ban hành kế hoạch" type: ELEMENT_DATE }
   elements { code: "regulation" label: "Đã ban hành quy chế" type: ELEMENT_YES_NO }
   elements { code: "satisfaction" label: "Mức độ hài lòng" type: ELEMENT_PERCENT }
-  indicators { id: "on_time_rate" numerator: "resolved_on_time" denominator: "resolved" unit: PERCENT }
-  indicators { id: "early_rate" numerator: "resolved_early" denominator: "resolved" unit: PERCENT }
+  indicators {
+    id: "on_time_rate"
+    numerator: "resolved_on_time"
+    denominator: "resolved"
+    unit: PERCENT
+  }
+  indicators {
+    id: "early_rate"
+    numerator: "resolved_early"
+    denominator: "resolved"
+    unit: PERCENT
+  }
   indicators {
     id: "late_rate"
     numerator: [ "late_in_process", "late_completed" ]
@@ -40,20 +53,40 @@ constexpr char kSheetSet[] = R"pb(
   }
   indicators { id: "satisfaction_rate" numerator: "satisfaction" unit: PERCENT }
   validation {
-    id: "on_time_within_resolved" left: "resolved_on_time" comparator: AT_MOST
-    right: "resolved" message: "Hồ sơ đúng hạn không vượt quá hồ sơ đã giải quyết"
+    id: "on_time_within_resolved"
+    left: "resolved_on_time"
+    comparator: AT_MOST
+    right: "resolved"
+    message: "Hồ sơ đúng hạn không vượt quá hồ sơ đã giải quyết"
   }
   validation {
-    id: "resolved_within_received" left: "resolved" comparator: AT_MOST
-    right: "received" message: "Hồ sơ đã giải quyết thường không vượt quá hồ sơ tiếp nhận"
+    id: "resolved_within_received"
+    left: "resolved"
+    comparator: AT_MOST
+    right: "received"
+    message: "Hồ sơ đã giải quyết thường không vượt quá hồ sơ tiếp nhận"
     warning: true
   }
   areas {
-    code: "A" title: "A" max_milli: 9000
-    criteria { code: "A.1" title: "on time" max_milli: 1000 rule { linear { indicator: "on_time_rate" } } }
-    criteria { code: "A.2" title: "early" max_milli: 1000 rule { linear { indicator: "early_rate" } } }
+    code: "A"
+    title: "A"
+    max_milli: 9000
     criteria {
-      code: "A.3" title: "late" max_milli: 2000
+      code: "A.1"
+      title: "on time"
+      max_milli: 1000
+      rule { linear { indicator: "on_time_rate" } }
+    }
+    criteria {
+      code: "A.2"
+      title: "early"
+      max_milli: 1000
+      rule { linear { indicator: "early_rate" } }
+    }
+    criteria {
+      code: "A.3"
+      title: "late"
+      max_milli: 2000
       rule {
         inverse {
           indicator: "late_rate"
@@ -63,20 +96,30 @@ constexpr char kSheetSet[] = R"pb(
       }
     }
     criteria {
-      code: "A.4" title: "plan" max_milli: 1000
+      code: "A.4"
+      title: "plan"
+      max_milli: 1000
       rule {
         deadline {
-          element: "plan_date" due { year: 2023 month: 2 day: 10 } strictly_before: true
-          on_time_points_milli: 1000 late_points_milli: 500 missing_points_milli: 0
+          element: "plan_date"
+          due { year: 2023 month: 2 day: 10 }
+          strictly_before: true
+          on_time_points_milli: 1000
+          late_points_milli: 500
+          missing_points_milli: 0
         }
       }
     }
     criteria {
-      code: "A.5" title: "regulation" max_milli: 2000
+      code: "A.5"
+      title: "regulation"
+      max_milli: 2000
       rule { boolean { element: "regulation" yes_points_milli: 2000 no_points_milli: 0 } }
     }
     criteria {
-      code: "A.6" title: "satisfaction" max_milli: 2000
+      code: "A.6"
+      title: "satisfaction"
+      max_milli: 2000
       rule {
         bands {
           indicator: "satisfaction_rate"
@@ -96,16 +139,46 @@ std::shared_ptr<const CompiledCriteriaSet> SheetSet() {
 
 // A consistent ward: 430 resolved, 412 on time, 350 early, 2 + 4 late of 436 due.
 constexpr char kWard[] = R"pb(
-  values { element: "received" self { count: 440 } }
-  values { element: "resolved" self { count: 430 } }
-  values { element: "resolved_on_time" self { count: 412 } }
-  values { element: "resolved_early" self { count: 350 } }
-  values { element: "late_in_process" self { count: 2 } }
-  values { element: "late_completed" self { count: 4 } }
-  values { element: "in_process_past_due" self { count: 6 } }
-  values { element: "plan_date" self { date { year: 2023 month: 2 day: 8 } } }
-  values { element: "regulation" self { yes: true } }
-  values { element: "satisfaction" self { milli: 87350 } }
+  values {
+    element: "received"
+    self { count: 440 }
+  }
+  values {
+    element: "resolved"
+    self { count: 430 }
+  }
+  values {
+    element: "resolved_on_time"
+    self { count: 412 }
+  }
+  values {
+    element: "resolved_early"
+    self { count: 350 }
+  }
+  values {
+    element: "late_in_process"
+    self { count: 2 }
+  }
+  values {
+    element: "late_completed"
+    self { count: 4 }
+  }
+  values {
+    element: "in_process_past_due"
+    self { count: 6 }
+  }
+  values {
+    element: "plan_date"
+    self { date { year: 2023 month: 2 day: 8 } }
+  }
+  values {
+    element: "regulation"
+    self { yes: true }
+  }
+  values {
+    element: "satisfaction"
+    self { milli: 87350 }
+  }
 )pb";
 
 absl::StatusOr<v1::UnitScore> ScoreText(const std::string& assessment,
@@ -163,8 +236,8 @@ TEST(DataSheet, ASharedCountMovesEveryCriterionReadingIt) {
     std::string code;
     int64_t before, after;
   };
-  for (const Moved& m : std::vector<Moved>{{"A.1", 958, 589},      // 412/430, 412/700
-                                           {"A.2", 814, 500},      // 350/430, 350/700
+  for (const Moved& m : std::vector<Moved>{{"A.1", 958, 589},       // 412/430, 412/700
+                                           {"A.2", 814, 500},       // 350/430, 350/700
                                            {"A.3", 1000, 2000}}) {  // 6/436, 6/706
     EXPECT_EQ(Criterion(*before, m.code).points_milli(), m.before) << m.code;
     EXPECT_EQ(Criterion(*after, m.code).points_milli(), m.after) << m.code;
@@ -214,7 +287,8 @@ TEST(DataSheet, NotIssuedIsScoredAndNotReportedIsNot) {
   const v1::CriterionScore& b = Criterion(*not_reported, "A.4");
   EXPECT_EQ(b.status(), v1::NOT_REPORTED);
   EXPECT_EQ(b.points_milli(), 0);
-  EXPECT_EQ(b.trace().reason(), "not reported: plan_date: no document date → 0.00 of 1.00");
+  EXPECT_EQ(b.trace().reason(),
+            "not reported: plan_date: no document date → 0.00 of 1.00");
   // Strictly before the 10th: the 10th itself is late.
   EXPECT_EQ(Criterion(*late, "A.4").points_milli(), 500);
   // A yes/no element: no is scored, missing is not reported.
@@ -238,7 +312,10 @@ TEST(DataSheet, ABrokenRuleIsRefusedNamingBothSides) {
             "not ≤ resolved (Số hồ sơ đã giải quyết) = 430");
   EXPECT_EQ(ErrorPath(score.status()).value_or(""), "values[2].self");
   // A rule with a side not given yet is not checked: a form is filled bit by bit.
-  auto partial = ScoreText(R"pb(values { element: "resolved_on_time" self { count: 431 } })pb");
+  auto partial = ScoreText(R"pb(values {
+                                  element: "resolved_on_time"
+                                  self { count: 431 }
+                                })pb");
   EXPECT_TRUE(partial.ok()) << partial.status();
 }
 
@@ -269,7 +346,10 @@ TEST(DataSheet, TheAppraisedColumnReadsTheAppraisersValuesOverTheUnits) {
 // overrides the sheet for that criterion alone.
 TEST(DataSheet, ACriterionsOwnFigureOverridesTheSheetForItAlone) {
   std::string text = kWard;
-  text += R"pb(entries { criterion: "A.2" self { figures { key: "resolved" value: 400 } } })pb";
+  text += R"pb(entries {
+                 criterion: "A.2"
+                 self { figures { key: "resolved" value: 400 } }
+               })pb";
   auto score = ScoreText(text);
   ASSERT_TRUE(score.ok()) << score.status();
   EXPECT_EQ(Criterion(*score, "A.1").trace().reason(),
@@ -314,37 +394,48 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"Negative", "values { element: 'resolved' self { count: -1 } }",
                  "values[0].self: resolved (Số hồ sơ đã giải quyết): negative count (-1)",
                  "values[0].self"},
-        BadValue{"TooLarge",
-                 "values { element: 'resolved' appraised { count: 1000000000001 } }",
-                 "values[0].appraised: resolved (Số hồ sơ đã giải quyết): count too large "
-                 "(1000000000001)",
-                 "values[0].appraised"},
-        BadValue{"FractionOfACount", "values { element: 'resolved' self { milli: 1500 } }",
+        BadValue{
+            "TooLarge",
+            "values { element: 'resolved' appraised { count: 1000000000001 } }",
+            "values[0].appraised: resolved (Số hồ sơ đã giải quyết): count too large "
+            "(1000000000001)",
+            "values[0].appraised"},
+        BadValue{"FractionOfACount",
+                 "values { element: 'resolved' self { milli: 1500 } }",
                  "values[0].self: resolved (Số hồ sơ đã giải quyết): 1.5 is not a whole "
                  "number of items",
                  "values[0].self"},
-        BadValue{"DateForACount",
-                 "values { element: 'resolved' self { date { year: 2023 month: 1 day: 1 } } }",
-                 "values[0].self: resolved (Số hồ sơ đã giải quyết): expects a whole number "
-                 "of items",
+        BadValue{"WholeCountAsMilli",
+                 "values { element: 'resolved' self { milli: 1000 } }",
+                 "values[0].self: resolved (Số hồ sơ đã giải quyết): 1 is given as milli "
+                 "(thousandths); a number of items is given as count",
                  "values[0].self"},
-        BadValue{"NotIssuedCount", "values { element: 'resolved' self { not_issued: true } }",
-                 "values[0].self: resolved (Số hồ sơ đã giải quyết): expects a whole number "
-                 "of items",
-                 "values[0].self"},
+        BadValue{
+            "DateForACount",
+            "values { element: 'resolved' self { date { year: 2023 month: 1 day: 1 } } }",
+            "values[0].self: resolved (Số hồ sơ đã giải quyết): expects a whole number "
+            "of items",
+            "values[0].self"},
+        BadValue{
+            "NotIssuedCount", "values { element: 'resolved' self { not_issued: true } }",
+            "values[0].self: resolved (Số hồ sơ đã giải quyết): expects a whole number "
+            "of items",
+            "values[0].self"},
         BadValue{"CountForADate", "values { element: 'plan_date' self { count: 3 } }",
                  "values[0].self: plan_date (Ngày ban hành kế hoạch): expects a date, or "
                  "not issued",
                  "values[0].self"},
         BadValue{"BadDate",
-                 "values { element: 'plan_date' self { date { year: 2023 month: 2 day: 30 } } }",
+                 "values { element: 'plan_date' self { date { year: 2023 month: 2 day: "
+                 "30 } } }",
                  "values[0].self: plan_date (Ngày ban hành kế hoạch): not a valid date",
                  "values[0].self"},
-        BadValue{"NotIssuedFalse",
-                 "values { element: 'plan_date' self { not_issued: false } }",
-                 "values[0].self: plan_date (Ngày ban hành kế hoạch): not_issued is given "
-                 "as false; give a date",
-                 "values[0].self"},
+        BadValue{
+            "NotIssuedFalse",
+            "values { element: 'plan_date' self { not_issued: false } }",
+            "values[0].self: plan_date (Ngày ban hành kế hoạch): not_issued is given "
+            "as false; give a date",
+            "values[0].self"},
         BadValue{"CountForYesNo", "values { element: 'regulation' self { count: 1 } }",
                  "values[0].self: regulation (Đã ban hành quy chế): expects yes or no",
                  "values[0].self"},
@@ -357,13 +448,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "values { element: 'satisfaction' self { count: 101 } }",
                  "values[0].self: satisfaction (Mức độ hài lòng): 101% is more than 100%",
                  "values[0].self"},
-        BadValue{"NumeratorAboveDenominatorAcrossTheSheet",
-                 "values { element: 'resolved' self { count: 10 } } "
-                 "values { element: 'resolved_early' self { count: 11 } }",
-                 "values[1].self: resolved_early (Số hồ sơ giải quyết trước hạn) = 11 "
-                 "exceeds resolved (Số hồ sơ đã giải quyết) = 10 (indicator early_rate of "
-                 "criterion A.2)",
-                 "values[1].self"},
+        BadValue{
+            "NumeratorAboveDenominatorAcrossTheSheet",
+            "values { element: 'resolved' self { count: 10 } } "
+            "values { element: 'resolved_early' self { count: 11 } }",
+            "values[1].self: resolved_early (Số hồ sơ giải quyết trước hạn) = 11 "
+            "exceeds resolved (Số hồ sơ đã giải quyết) = 10 (indicator early_rate of "
+            "criterion A.2)",
+            "values[1].self"},
         BadValue{"DoneOnACriterionReadingAnElement",
                  "entries { criterion: 'A.5' self { done: true } }",
                  "entries[0].self.done: criterion A.5 reads its yes/no from the data "
@@ -421,29 +513,32 @@ INSTANTIATE_TEST_SUITE_P(
                "elements[0].code: 'số hồ sơ' is not an element code (1 to 128 letters, "
                "digits, '_', '.' or '-')",
                "elements[0].code"},
-        BadSet{"DateInAFormula", R"(numerator: "resolved_early")",
-               R"(numerator: "plan_date")",
-               "indicator early_rate: numerator 'plan_date' is a date element; indicators "
-               "add numbers",
-               "indicators[1].numerator[0]"},
+        BadSet{
+            "DateInAFormula", R"(numerator: "resolved_early")",
+            R"(numerator: "plan_date")",
+            "indicator early_rate: numerator 'plan_date' is a date element; indicators "
+            "add numbers",
+            "indicators[1].numerator[0]"},
         BadSet{"BooleanReadsADate", R"(element: "regulation")", R"(element: "plan_date")",
                "criterion A.5: rule.boolean.element: 'plan_date' is a date element; this "
                "rule reads a yes/no element",
                "areas[0].criteria[4].rule.boolean.element"},
-        BadSet{"DeadlineReadsNothingDeclared", R"(element: "plan_date")",
-               R"(element: "plan_dat")",
-               "criterion A.4: rule.deadline.element: 'plan_dat' is not a data element of "
-               "this set",
-               "areas[0].criteria[3].rule.deadline.element"},
+        BadSet{
+            "DeadlineReadsNothingDeclared", R"(element: "plan_date")",
+            R"(element: "plan_dat")",
+            "criterion A.4: rule.deadline.element: 'plan_dat' is not a data element of "
+            "this set",
+            "areas[0].criteria[3].rule.deadline.element"},
         BadSet{"RuleOnUnknownElement", R"(right: "received")", R"(right: "recieved")",
                "validation rule resolved_within_received: right 'recieved' is not a data "
                "element of this set",
                "validation[1].right[0]"},
-        BadSet{"RuleWithoutMessage",
-               R"(message: "Hồ sơ đúng hạn không vượt quá hồ sơ đã giải quyết")", "",
-               "validation rule on_time_within_resolved: message is required (what a ward "
-               "reads when the rule is broken)",
-               "validation[0].message"},
+        BadSet{
+            "RuleWithoutMessage",
+            R"(message: "Hồ sơ đúng hạn không vượt quá hồ sơ đã giải quyết")", "",
+            "validation rule on_time_within_resolved: message is required (what a ward "
+            "reads when the rule is broken)",
+            "validation[0].message"},
         BadSet{"RuleIdTwice", R"(id: "resolved_within_received")",
                R"(id: "on_time_within_resolved")",
                "validation rule on_time_within_resolved: id used twice", "validation[1]"},
@@ -452,17 +547,18 @@ INSTANTIATE_TEST_SUITE_P(
                "validation rule resolved_within_received: 'satisfaction' is a percent "
                "element and cannot be compared with a count",
                "validation[1].right[0]"},
-        BadSet{"PercentElementInASum", R"(numerator: "satisfaction")",
-               R"(numerator: ["satisfaction", "resolved"])",
-               "indicator satisfaction_rate: a percent or score element is read alone, as "
-               "the numerator without a denominator",
-               "indicators[3]"}),
+        BadSet{
+            "PercentElementInASum", R"(numerator: "satisfaction")",
+            R"(numerator: ["satisfaction", "resolved"])",
+            "indicator satisfaction_rate: a percent or score element is read alone, as "
+            "the numerator without a denominator",
+            "indicators[3]"}),
     [](const ::testing::TestParamInfo<BadSet>& info) { return info.param.name; });
 
 // A set written before data sheets: every name its indicators read is a count.
 TEST(DataSheet, ASetWithoutElementsImpliesThemFromItsIndicators) {
-  auto set = CompiledCriteriaSet::Compile(testing::OneLeafSet(
-      R"pb(linear { indicator: "rate" })pb", 1000));
+  auto set = CompiledCriteriaSet::Compile(
+      testing::OneLeafSet(R"pb(linear { indicator: "rate" })pb", 1000));
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_FALSE((*set)->declares_elements());
   ASSERT_GE((*set)->elements().size(), 2u);
@@ -471,8 +567,14 @@ TEST(DataSheet, ASetWithoutElementsImpliesThemFromItsIndicators) {
   v1::Unit unit;
   unit.set_kind(v1::WARD);
   auto score = ScoreUnit(**set, nullptr, unit, ParseText<v1::Assessment>(R"pb(
-                           values { element: "done" self { count: 9 } }
-                           values { element: "total" self { count: 10 } })pb"),
+    values {
+      element: "done"
+      self { count: 9 }
+    }
+    values {
+      element: "total"
+      self { count: 10 }
+    })pb"),
                          v1::SELF);
   ASSERT_TRUE(score.ok()) << score.status();
   EXPECT_EQ(Criterion(*score, "A.1").trace().reason(),

@@ -510,6 +510,32 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
                                             R"("the request body is larger than this )"
                                             R"(server accepts", "details": []})"
                                             "\n")));
+  // curl -d sends a form content type, which the HTTP library cuts at 8 KiB: the
+  // error says what to send instead (an outside tester met a bare 413).
+  {
+    std::ofstream form(dir.File("form.json"));
+    form << R"({"name": "rounds/hungyen-2023", "block": ")" << std::string(9000, 'x')
+         << R"("})";
+  }
+  const std::string form_cmd = absl::StrCat(
+      "curl -s -o '", out, "' -w '%{http_code}' -H 'Authorization: Bearer ", appraiser,
+      "' -d @'", dir.File("form.json"), "' ", server.http,
+      "/parindex.v1.ScoreService/GetRanking");
+  FILE* form_pipe = popen(form_cmd.c_str(), "r");
+  char form_code[8] = {0};
+  ASSERT_GT(std::fread(form_code, 1, sizeof(form_code) - 1, form_pipe), 0u);
+  pclose(form_pipe);
+  EXPECT_STREQ(form_code, "413");
+  {
+    std::ifstream in(out);
+    std::stringstream got;
+    got << in.rdbuf();
+    EXPECT_EQ(got.str(),
+              R"({"code": "RESOURCE_EXHAUSTED", "message": "the request body is larger )"
+              R"(than 8 KiB and sent as application/x-www-form-urlencoded (curl -d does )"
+              R"(that); send it with Content-Type: application/json", "details": []})"
+              "\n");
+  }
   // A POST without a body or its length, and a path that is not there: JSON errors.
   const std::string no_body = absl::StrCat(
       "curl -s -X POST -o '", out, "' -w '%{http_code}' -H 'Authorization: Bearer ",
