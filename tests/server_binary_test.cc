@@ -337,6 +337,43 @@ TEST(ServerBinary, SubmitNamesThePlaceInTheFileAndStoresNothingOfABadFile) {
   fclose(server.out);
 }
 
+// The tables of `submit --dry-run` and `score`: the warnings the values raise under the
+// unit's total; a rank only where there is one, its block's size only where known.
+TEST(ServerBinary, SubmitPreviewShowsWarningsAndNoRank) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("preview.db"));
+  ASSERT_FALSE(server.address.empty());
+  const std::string out = dir.File("out");
+  const std::string as_xth = absl::StrCat("--server ", server.address, " --token '",
+                                          server.tokens["ward XTH"], "'");
+  const std::string warned = dir.File("warned.csv");
+  std::ofstream(warned) << "unit,element,value\nXTH,resolved,830\n";
+  auto [warned_code, preview] = Cli(
+      absl::StrCat(as_xth, " submit hungyen-2023 XTH --figures '", warned, "' --dry-run"),
+      out);
+  EXPECT_EQ(warned_code, 0) << preview;
+  EXPECT_NE(preview.find(
+                "\n  warning: rule resolved_within_received: Số hồ sơ đã giải quyết vượt "
+                "số hồ sơ tiếp nhận trong năm: chỉ hợp lý khi có nhiều hồ sơ năm trước "
+                "chuyển sang; đề nghị kiểm tra lại: resolved (Số hồ sơ TTHC đã giải "
+                "quyết) = 830, not ≤ received (Số hồ sơ TTHC đã tiếp nhận) = 823\n\n"),
+            std::string::npos)
+      << preview;
+  EXPECT_NE(preview.find("\n  index 85.57, class B\n\n"), std::string::npos) << preview;
+  EXPECT_EQ(preview.find(", rank"), std::string::npos) << preview;
+  // A stored score has its rank in its block; the block's size is not known here.
+  auto [score_code, score] =
+      Cli(absl::StrCat(as_xth, " score hungyen-2023 XTH --column self"), out);
+  EXPECT_EQ(score_code, 0) << score;
+  EXPECT_NE(score.find("  index 88.88, class B, rank 3 in block communes\n"),
+            std::string::npos)
+      << score;
+
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
+  fclose(server.out);
+}
+
 // A whole round driven only by `parindex` commands; the published ranking equals the
 // offline evaluation of the same files.
 TEST(ServerBinary, AFullRoundThroughTheCli) {
