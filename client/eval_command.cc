@@ -12,7 +12,8 @@
 
 namespace parindex::client {
 
-absl::StatusOr<v1::Evaluation> Evaluate(const EvalOptions& options) {
+absl::StatusOr<v1::Evaluation> Evaluate(const EvalOptions& options,
+                                        BlockSizes* block_sizes) {
   ASSIGN_OR_RETURN(auto set, criteria::LoadCriteriaSet(options.criteria_path));
   std::shared_ptr<const engine::CompiledPlan> plan;
   if (!options.plan_path.empty()) {
@@ -50,6 +51,10 @@ absl::StatusOr<v1::Evaluation> Evaluate(const EvalOptions& options) {
         engine::Explain(*set, plan.get(), u.unit, u.assessment, options.column, sheet));
   }
   engine::RankUnitScores(&scores);
+  if (block_sizes != nullptr) {
+    block_sizes->clear();
+    for (const v1::UnitScore& score : scores) ++(*block_sizes)[score.block()];
+  }
   for (v1::UnitScore& score : scores) {
     if (!options.unit.empty() && score.unit() != options.unit) continue;
     *evaluation.add_units() = std::move(score);

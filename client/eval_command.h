@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "client/text_table.h"
 #include "parindex/v1/score.pb.h"
 
 namespace parindex::client {
@@ -17,9 +18,11 @@ struct EvalOptions {
   std::string unit;  // only this unit, when set
 };
 
-// Reads the three files and scores every unit in them, ranked within blocks.
-// Errors carry file:line:col.
-absl::StatusOr<v1::Evaluation> Evaluate(const EvalOptions& options);
+// Reads the three files and scores every unit in them, ranked within blocks; with
+// `block_sizes`, also the number of units of each block in the files (all of them, also
+// when only one unit is kept). Errors carry file:line:col.
+absl::StatusOr<v1::Evaluation> Evaluate(const EvalOptions& options,
+                                        BlockSizes* block_sizes = nullptr);
 
 }  // namespace parindex::client
 

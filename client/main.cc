@@ -322,7 +322,8 @@ int main(int argc, char** argv) {
   export_cmd->add_option("round", round_id, "Round id")->required();
   export_cmd->add_option("--format", format, "xlsx or csv")
       ->check(CLI::IsMember({"xlsx", "csv"}));
-  export_cmd->add_option("--table", table, "CSV: ranking, matrix, criteria, datasheet or audit");
+  export_cmd->add_option("--table", table,
+                         "CSV: ranking, matrix, criteria, datasheet or audit");
   export_cmd->add_option("--out", out_path,
                          "File to write (default: the server's file name)");
 
@@ -388,7 +389,8 @@ int main(int argc, char** argv) {
   }
   if (eval_cmd->parsed()) {
     eval.column = column == "appraised" ? parindex::v1::APPRAISED : parindex::v1::SELF;
-    auto evaluation = parindex::client::Evaluate(eval);
+    parindex::client::BlockSizes block_sizes;
+    auto evaluation = parindex::client::Evaluate(eval, &block_sizes);
     if (!evaluation.ok()) return Fail(evaluation.status());
     if (json) {
       std::string out;
@@ -402,7 +404,7 @@ int main(int argc, char** argv) {
       }
       std::cout << out;
     } else {
-      std::cout << parindex::client::RenderEvaluation(*evaluation);
+      std::cout << parindex::client::RenderEvaluation(*evaluation, block_sizes);
     }
   }
   return 0;

@@ -48,7 +48,7 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
   std::string prefix;  // of the unit's paths in `source`: "units[2]."
   if (absl::EndsWith(o.figures, ".csv")) {
     ASSIGN_OR_RETURN(std::string text, ReadFile(o.figures));
-    ASSIGN_OR_RETURN(given, criteria::ParseFiguresCsv(text, o.figures, o.unit));
+    ASSIGN_OR_RETURN(given, criteria::ParseFiguresCsv(text, o.figures, o.unit, &source));
   } else {
     ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures,
                      criteria::ReadFigures(o.figures));
@@ -65,9 +65,12 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     given = unit->assessment;
     source = std::move(figures.source);
   }
+  // The unit's entries; entries[i] of the file is the j-th sent (entry_index[j]).
   std::vector<v1::Entry> entries;
+  std::vector<int> entry_index;
   int skipped = 0;
-  for (const v1::Entry& e : given.entries()) {
+  for (int i = 0; i < given.entries_size(); ++i) {
+    const v1::Entry& e = given.entries(i);
     if (e.self().has_survey()) {
       ++skipped;  // survey answers are the office's to import
       continue;
@@ -76,6 +79,7 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     entry.clear_appraised();
     entry.clear_appraisal_comment();
     entries.push_back(std::move(entry));
+    entry_index.push_back(i);
   }
   // The unit's side of its data sheet; values[i] of the file is updates[j].
   std::vector<v1::DataValueUpdate> values;
@@ -88,34 +92,57 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
     values.push_back(std::move(update));
     value_index.push_back(i);
   }
-  // An error about the j-th value sent (`field`[j]) or the i-th entry is said at its
-  // place in the file: "figures.yaml:41:17: …".
-  auto located = [&](const absl::Status& status, absl::string_view field) {
+  // An error about the j-th value or entry sent is said at its place in the file:
+  // "figures.yaml:41:17: …", "figures.csv:3: …". `values` and `entries` are the
+  // request's fields that name them ("values[3].value: …", "updates[2].entry.self.score:
+  // …"); "" when the request has no such field. The rest of the field path after
+  // `entries`[j] (".self.score") points into the entry.
+  auto located = [&](const absl::Status& status, absl::string_view values_field,
+                     absl::string_view entries_field) {
     absl::string_view message = status.message();
-    std::string path;
-    int j = -1;
-    if (absl::ConsumePrefix(&message, field) && absl::ConsumePrefix(&message, "[")) {
-      const size_t close = message.find(']');
-      if (close != absl::string_view::npos &&
-          absl::SimpleAtoi(message.substr(0, close), &j) && j >= 0 &&
-          j < static_cast<int>(value_index.size())) {
-        path = absl::StrCat(prefix, "values[", value_index[j], "].self");
+    // j of "`field`[j]", the message moved past "]"; -1 if the message is not about it.
+    auto index_of = [&](absl::string_view field, size_t count) {
+      absl::string_view rest = message;
+      int j = -1;
+      if (field.empty() || !absl::ConsumePrefix(&rest, field) ||
+          !absl::ConsumePrefix(&rest, "[")) {
+        return -1;
       }
+      const size_t close = rest.find(']');
+      if (close == absl::string_view::npos ||
+          !absl::SimpleAtoi(rest.substr(0, close), &j) || j < 0 ||
+          j >= static_cast<int>(count)) {
+        return -1;
+      }
+      message = rest.substr(close + 1);
+      return j;
+    };
+    std::string path;
+    if (int j = index_of(values_field, value_index.size()); j >= 0) {
+      path = absl::StrCat(prefix, "values[", value_index[j], "].self");
+    } else if (int j = index_of(entries_field, entry_index.size()); j >= 0) {
+      absl::ConsumePrefix(&message, ".entry");  // BatchUpdateEntries: updates[j].entry
+      const absl::string_view field = absl::StartsWith(message, ".")
+                                          ? message.substr(0, message.find_first_of(": "))
+                                          : "";
+      path = absl::StrCat(prefix, "entries[", entry_index[j], "]", field);
     }
     if (path.empty()) return status;
     return absl::Status(status.code(),
                         absl::StrCat(source.Locate(path), ": ", status.message()));
   };
   const std::string parent = AssessmentName(o.round, o.unit);
+  // The score the file would give: the server checks the values and entries as it
+  // would store them, so a bad one is found before anything is stored.
+  v1::PreviewScoreRequest preview;
+  preview.set_parent(parent);
+  preview.set_column(v1::SELF);
+  for (const v1::Entry& e : entries) *preview.add_entries() = e;
+  for (const v1::DataValueUpdate& v : values) *preview.add_values() = v;
+  absl::StatusOr<v1::UnitScore> score =
+      api.Call(api.scores(), &v1::ScoreService::Stub::PreviewScore, preview);
+  if (!score.ok()) return located(score.status(), "values", "entries");
   if (o.dry_run) {
-    v1::PreviewScoreRequest preview;
-    preview.set_parent(parent);
-    preview.set_column(v1::SELF);
-    for (const v1::Entry& e : entries) *preview.add_entries() = e;
-    for (const v1::DataValueUpdate& v : values) *preview.add_values() = v;
-    absl::StatusOr<v1::UnitScore> score =
-        api.Call(api.scores(), &v1::ScoreService::Stub::PreviewScore, preview);
-    if (!score.ok()) return located(score.status(), "values");
     if (o.json) return ToJson(*score);
     v1::Evaluation evaluation;
     evaluation.set_column(v1::SELF);
@@ -133,9 +160,9 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
       }
       *sheet.add_updates() = v;
     }
-    absl::StatusOr<v1::DataSheet> stored = api.Call(
-        api.assessments(), &v1::AssessmentService::Stub::UpdateDataSheet, sheet);
-    if (!stored.ok()) return located(stored.status(), "updates");
+    absl::StatusOr<v1::DataSheet> stored =
+        api.Call(api.assessments(), &v1::AssessmentService::Stub::UpdateDataSheet, sheet);
+    if (!stored.ok()) return located(stored.status(), "updates", "");
     absl::StrAppend(&out, "stored ", values.size(), " data sheet values of ", o.unit,
                     "\n");
     for (const v1::ValidationFinding& w : stored->warnings()) {
@@ -152,11 +179,11 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
         if (stored.criterion() == e.criterion()) update->set_etag(stored.version());
       }
     }
-    ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
-                     api.Call(api.assessments(),
-                              &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
+    absl::StatusOr<v1::BatchUpdateEntriesResponse> stored = api.Call(
+        api.assessments(), &v1::AssessmentService::Stub::BatchUpdateEntries, batch);
+    if (!stored.ok()) return located(stored.status(), "", "updates");
     absl::StrAppend(
-        &out, "stored ", stored.entries_size(), " entries of ", o.unit,
+        &out, "stored ", stored->entries_size(), " entries of ", o.unit,
         skipped ? absl::StrCat(" (", skipped, " survey entries left to the office)") : "",
         "\n");
   }

@@ -73,11 +73,13 @@ std::string Fit(absl::string_view text, int width) {
   return absl::StrCat(out, "…");
 }
 
-std::string RenderEvaluation(const v1::Evaluation& evaluation) {
-  return RenderUnitScores(evaluation) + RenderRanking(evaluation.units());
+std::string RenderEvaluation(const v1::Evaluation& evaluation,
+                             const BlockSizes& block_sizes) {
+  return RenderUnitScores(evaluation, block_sizes) + RenderRanking(evaluation.units());
 }
 
-std::string RenderUnitScores(const v1::Evaluation& evaluation) {
+std::string RenderUnitScores(const v1::Evaluation& evaluation,
+                             const BlockSizes& block_sizes) {
   using engine::FormatHundredths;
   using engine::FormatMilli;
   constexpr int kCode = 9;
@@ -85,8 +87,6 @@ std::string RenderUnitScores(const v1::Evaluation& evaluation) {
   std::string out;
   const char* column =
       evaluation.column() == v1::APPRAISED ? "appraised" : "self-assessed";
-  std::map<std::string, int> block_sizes;
-  for (const v1::UnitScore& unit : evaluation.units()) ++block_sizes[unit.block()];
 
   for (const v1::UnitScore& unit : evaluation.units()) {
     absl::StrAppend(&out, unit.unit_name(), " (", unit.unit(), ", ",
@@ -96,12 +96,19 @@ std::string RenderUnitScores(const v1::Evaluation& evaluation) {
                     unit.plan().empty() ? "none" : unit.plan(), ", ", column,
                     " figures\n");
     if (unit.index_applicable()) {
+      std::string rank;
+      if (unit.rank() > 0) {
+        const auto size = block_sizes.find(unit.block());
+        rank = absl::StrCat(
+            ", rank ", unit.rank(),
+            size == block_sizes.end() ? "" : absl::StrCat(" of ", size->second),
+            " in block ", unit.block());
+      }
       absl::StrAppend(&out, "  index ", FormatHundredths(unit.index_hundredths()),
                       unit.classification().empty()
                           ? ""
                           : absl::StrCat(", class ", unit.classification()),
-                      ", rank ", unit.rank(), " of ", block_sizes[unit.block()],
-                      " in block ", unit.block(), "\n\n");
+                      rank, "\n\n");
     } else {
       absl::StrAppend(&out, "  index not applicable: no criterion could be scored\n\n");
     }
@@ -133,7 +140,11 @@ std::string RenderUnitScores(const v1::Evaluation& evaluation) {
                     FormatMilli(unit.applicable_max_milli()), " applicable (set total ",
                     FormatMilli(unit.max_milli()), "); survey ",
                     FormatMilli(unit.survey_milli()), ", bonus/penalty ",
-                    FormatMilli(unit.adjustment_milli()), "\n\n");
+                    FormatMilli(unit.adjustment_milli()), "\n");
+    for (const v1::ValidationFinding& w : unit.warnings()) {
+      absl::StrAppend(&out, "  warning: ", w.message(), "\n");
+    }
+    absl::StrAppend(&out, "\n");
   }
 
   return out;

@@ -37,7 +37,8 @@ absl::Status Placed(absl::string_view file, const absl::Status& status) {
 
 // unit,element,value[,column]: one assessment per unit.
 absl::StatusOr<std::vector<v1::Assessment>> ReadSheet(const std::vector<CsvRow>& rows,
-                                                      absl::string_view file) {
+                                                      absl::string_view file,
+                                                      std::vector<SourceMap>* sources) {
   const CsvRow& header = rows[0];
   std::vector<std::string> names;
   for (const std::string& cell : header.cells) names.push_back(Lower(cell));
@@ -71,8 +72,12 @@ absl::StatusOr<std::vector<v1::Assessment>> ReadSheet(const std::vector<CsvRow>&
     }
     const bool appraised = column == "appraised";
     auto [u, new_unit] = unit_index.emplace(unit, static_cast<int>(units.size()));
-    if (new_unit) units.emplace_back().set_unit(unit);
+    if (new_unit) {
+      units.emplace_back().set_unit(unit);
+      sources->emplace_back(std::string(file));
+    }
     v1::Assessment& assessment = units[u->second];
+    SourceMap& source = (*sources)[u->second];
     if (text.empty()) continue;  // a blank cell: not reported
     absl::StatusOr<v1::ElementValue> value = ParseElementValue(text);
     if (!value.ok()) {
@@ -89,7 +94,12 @@ absl::StatusOr<std::vector<v1::Assessment>> ReadSheet(const std::vector<CsvRow>&
     }
     auto [v, new_value] =
         value_index.emplace(std::make_pair(unit, element), assessment.values_size());
-    if (new_value) assessment.add_values()->set_element(element);
+    const std::string path = absl::StrCat("values[", v->second, "]");
+    if (new_value) {
+      assessment.add_values()->set_element(element);
+      source.Record(path, row.line, 0);
+    }
+    source.Record(absl::StrCat(path, appraised ? ".appraised" : ".self"), row.line, 0);
     v1::DataValue* data = assessment.mutable_values(v->second);
     *(appraised ? data->mutable_appraised() : data->mutable_self()) = *std::move(value);
   }
@@ -98,7 +108,7 @@ absl::StatusOr<std::vector<v1::Assessment>> ReadSheet(const std::vector<CsvRow>&
 
 // criterion,field,value: one unit's entries; figures go to its data sheet.
 absl::StatusOr<v1::Assessment> ReadEntries(const std::vector<CsvRow>& rows,
-                                           absl::string_view file) {
+                                           absl::string_view file, SourceMap* source) {
   v1::Assessment assessment;
   std::map<std::string, int> entry_index;                        // criterion -> entry
   std::map<std::string, std::pair<int, std::string>> figure_of;  // element -> line, text
@@ -120,17 +130,23 @@ absl::StatusOr<v1::Assessment> ReadEntries(const std::vector<CsvRow>& rows,
     }
     if (criterion.empty() || field.empty())
       return error("criterion and field are required");
-    auto entry = [&]() -> v1::Entry* {
+    // The entry of `criterion`, its `part` ("self.score") placed on this row.
+    auto entry = [&](absl::string_view part) -> v1::Entry* {
       auto [it, inserted] = entry_index.emplace(criterion, assessment.entries_size());
-      if (inserted) assessment.add_entries()->set_criterion(criterion);
+      const std::string path = absl::StrCat("entries[", it->second, "]");
+      if (inserted) {
+        assessment.add_entries()->set_criterion(criterion);
+        source->Record(path, row.line, 0);
+      }
+      source->Record(absl::StrCat(path, ".", part), row.line, 0);
       return assessment.mutable_entries(it->second);
     };
     if (field == "done") {
       const std::string v = Lower(value);
       if (v == "yes" || v == "true" || v == "có" || v == "1") {
-        entry()->mutable_self()->set_done(true);
+        entry("self.done")->mutable_self()->set_done(true);
       } else if (v == "no" || v == "false" || v == "không" || v == "0") {
-        entry()->mutable_self()->set_done(false);
+        entry("self.done")->mutable_self()->set_done(false);
       } else {
         return error(absl::StrCat("done: '", value, "' is not yes or no"));
       }
@@ -140,13 +156,13 @@ absl::StatusOr<v1::Assessment> ReadEntries(const std::vector<CsvRow>& rows,
         return error(absl::StrCat("issued: '", value,
                                   "' is not a date (use 2023-02-10 or 10/02/2023)"));
       }
-      *entry()->mutable_self()->mutable_issued() = *date;
+      *entry("self.issued")->mutable_self()->mutable_issued() = *date;
     } else if (field == "score") {
       absl::StatusOr<int64_t> score = engine::ParseMilli(value);
       if (!score.ok()) return error(absl::StrCat("score: ", score.status().message()));
-      entry()->mutable_self()->set_score_milli(*score);
+      entry("self.score")->mutable_self()->set_score_milli(*score);
     } else if (field == "comment") {
-      entry()->set_comment(value);
+      entry("comment")->set_comment(value);
     } else {
       // A figure: the element of that name, typed once for every criterion reading it.
       absl::StatusOr<v1::ElementValue> parsed = ParseElementValue(value);
@@ -160,6 +176,9 @@ absl::StatusOr<v1::Assessment> ReadEntries(const std::vector<CsvRow>& rows,
                                   " on line ", it->second.first,
                                   " (a figure is typed once, for every criterion)"));
       }
+      const std::string path = absl::StrCat("values[", assessment.values_size(), "]");
+      source->Record(path, row.line, 0);
+      source->Record(absl::StrCat(path, ".self"), row.line, 0);
       v1::DataValue* data = assessment.add_values();
       data->set_element(field);
       *data->mutable_self() = *std::move(parsed);
@@ -170,35 +189,47 @@ absl::StatusOr<v1::Assessment> ReadEntries(const std::vector<CsvRow>& rows,
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::Assessment>> ParseFiguresCsvUnits(absl::string_view text,
-                                                                 absl::string_view file) {
+absl::StatusOr<std::vector<v1::Assessment>> ParseFiguresCsvUnits(
+    absl::string_view text, absl::string_view file, std::vector<SourceMap>* sources) {
+  std::vector<SourceMap> unused;
+  if (sources == nullptr) sources = &unused;
+  sources->clear();
   absl::StatusOr<std::vector<CsvRow>> rows = ReadCsv(text);
   if (!rows.ok()) return Placed(file, rows.status());
   if (!rows->empty() && !(*rows)[0].cells.empty() &&
       Lower((*rows)[0].cells[0]) == "unit") {
-    return ReadSheet(*rows, file);
+    return ReadSheet(*rows, file, sources);
   }
-  absl::StatusOr<v1::Assessment> one = ReadEntries(*rows, file);
+  SourceMap& source = sources->emplace_back(std::string(file));
+  absl::StatusOr<v1::Assessment> one = ReadEntries(*rows, file, &source);
   if (!one.ok()) return one.status();
   return std::vector<v1::Assessment>{*std::move(one)};
 }
 
 absl::StatusOr<v1::Assessment> ParseFiguresCsv(absl::string_view text,
                                                absl::string_view file,
-                                               absl::string_view unit) {
-  absl::StatusOr<std::vector<v1::Assessment>> units = ParseFiguresCsvUnits(text, file);
+                                               absl::string_view unit,
+                                               SourceMap* source) {
+  std::vector<SourceMap> sources;
+  absl::StatusOr<std::vector<v1::Assessment>> units =
+      ParseFiguresCsvUnits(text, file, &sources);
   if (!units.ok()) return units.status();
+  // The k-th unit, with its places.
+  auto pick = [&](size_t k) {
+    if (source != nullptr) *source = std::move(sources[k]);
+    return std::move((*units)[k]);
+  };
   if (units->size() == 1 &&
       (unit.empty() || (*units)[0].unit().empty() || (*units)[0].unit() == unit)) {
-    return std::move((*units)[0]);
+    return pick(0);
   }
   if (units->empty() && unit.empty()) return v1::Assessment();
   if (unit.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(file, ": holds ", units->size(), " units; name the unit to read"));
   }
-  for (v1::Assessment& a : *units) {
-    if (a.unit() == unit) return std::move(a);
+  for (size_t k = 0; k < units->size(); ++k) {
+    if ((*units)[k].unit() == unit) return pick(k);
   }
   return absl::NotFoundError(absl::StrCat(file, ": no row of unit '", unit, "'"));
 }

@@ -15,7 +15,8 @@
 //   I.5,comment,Đã ban hành quyết định
 //
 // Errors name the file and line, and the element: "f.csv:3: unit PLS: resolved: '4x'
-// is not a value (…)".
+// is not a value (…)"; the line of each value and entry can be had for later errors
+// (the server's, about a value sent).
 #ifndef PARINDEX_CRITERIA_FIGURES_CSV_H_
 #define PARINDEX_CRITERIA_FIGURES_CSV_H_
 
@@ -23,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "criteria/yaml_reader.h"
 #include "parindex/v1/assessment.pb.h"
 
 namespace parindex::criteria {
@@ -30,16 +32,23 @@ namespace parindex::criteria {
 // Every unit in `text` (named `file` in errors), in the order first met: the
 // unit,element,value form gives one assessment per unit, its `unit` set and its
 // `values` in the order first met; the criterion,field,value form gives one assessment
-// without a unit (its figures in `values`, the rest in `entries`).
-absl::StatusOr<std::vector<v1::Assessment>> ParseFiguresCsvUnits(absl::string_view text,
-                                                                 absl::string_view file);
+// without a unit (its figures in `values`, the rest in `entries`). With `sources`, also
+// where each unit's values and entries stand in the file: one map per unit, in the same
+// order, from the paths of that unit's assessment ("values[i]", "values[i].self",
+// "values[i].appraised", "entries[j]", "entries[j].self.score", "entries[j].comment", …)
+// to the line of the row that gave it, located as "f.csv:3".
+absl::StatusOr<std::vector<v1::Assessment>> ParseFiguresCsvUnits(
+    absl::string_view text, absl::string_view file,
+    std::vector<SourceMap>* sources = nullptr);
 
 // One unit's assessment: in the unit,element,value form the rows of `unit` (NOT_FOUND
 // when it has none; `unit` may be empty when the file holds one unit only); the
-// criterion,field,value form is one unit's already.
+// criterion,field,value form is one unit's already. With `source`, where its values and
+// entries stand in the file, as ParseFiguresCsvUnits() gives them.
 absl::StatusOr<v1::Assessment> ParseFiguresCsv(absl::string_view text,
                                                absl::string_view file,
-                                               absl::string_view unit = "");
+                                               absl::string_view unit = "",
+                                               SourceMap* source = nullptr);
 
 }  // namespace parindex::criteria
 

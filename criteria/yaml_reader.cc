@@ -30,20 +30,20 @@ void SourceMap::Record(std::string path, int line, int column) {
 }
 
 std::string SourceMap::Locate(absl::string_view path) const {
+  auto place = [&](const std::pair<int, int>& at) {
+    return at.second > 0 ? absl::StrCat(file_, ":", at.first, ":", at.second)
+                         : absl::StrCat(file_, ":", at.first);
+  };
   std::string p(path);
   while (true) {
     auto it = places_.find(p);
-    if (it != places_.end()) {
-      return absl::StrCat(file_, ":", it->second.first, ":", it->second.second);
-    }
+    if (it != places_.end()) return place(it->second);
     const size_t cut = p.find_last_of(".[");
     if (cut == std::string::npos || p.empty()) break;
     p.resize(cut);
   }
   auto root = places_.find("");
-  if (root != places_.end()) {
-    return absl::StrCat(file_, ":", root->second.first, ":", root->second.second);
-  }
+  if (root != places_.end()) return place(root->second);
   return file_;
 }
 

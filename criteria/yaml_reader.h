@@ -25,8 +25,10 @@ class SourceMap {
   explicit SourceMap(std::string file = "") : file_(std::move(file)) {}
 
   const std::string& file() const { return file_; }
+  // `column` 0: a place known to its line only (a CSV row), located as "file:line".
   void Record(std::string path, int line, int column);
-  // "file:line:col" of `path`, or of its nearest recorded ancestor; "file" if none.
+  // "file:line:col" (or "file:line") of `path`, or of its nearest recorded ancestor;
+  // "file" if none.
   std::string Locate(absl::string_view path) const;
   // `status` with its message prefixed by the place its field path points to
   // (engine/errors.h), with `prefix` put before that path ("units[2]."). Statuses

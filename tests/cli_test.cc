@@ -133,12 +133,40 @@ TEST_F(CliTest, BrokenFiguresFailWithFileLineAndNothingOnStdout) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out, "");
   // The data sheet's rule on_time_within_resolved refuses it, at the figure's line.
-  EXPECT_EQ(run.err,
-            absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
-                         ":28:25: values[12].self: rule on_time_within_resolved: Số hồ sơ "
-                         "giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: "
-                         "resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước "
-                         "hạn)) = 431, not ≤ resolved (Số hồ sơ TTHC đã giải quyết) = 430\n"));
+  EXPECT_EQ(
+      run.err,
+      absl::StrCat("parindex: INVALID_ARGUMENT: ", path,
+                   ":28:25: values[12].self: rule on_time_within_resolved: Số hồ sơ "
+                   "giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: "
+                   "resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước "
+                   "hạn)) = 431, not ≤ resolved (Số hồ sơ TTHC đã giải quyết) = 430\n"));
+}
+
+TEST_F(CliTest, WarningsAreShownUnderTheUnitsTable) {
+  std::string figures =
+      ReadFile(fs::path(PARINDEX_SOURCE_DIR) / "criteria/demo/figures.yaml");
+  figures.replace(figures.find("received: 430"), 13, "received: 420");
+  const std::string path = Write("figures.yaml", figures);
+  const CommandResult run = Parindex(absl::StrCat(
+      "eval --criteria criteria/demo/set.yaml --plan criteria/demo/plan.yaml --figures '",
+      path, "' --unit HN"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Under the unit's total, as `submit` prints them.
+  EXPECT_NE(
+      run.out.find(
+          "  total 89.96 of 99.00 applicable (set total 100.00); survey 16.10, "
+          "bonus/penalty 0.50\n"
+          "  warning: rule resolved_within_received: Số hồ sơ đã giải quyết vượt số hồ "
+          "sơ "
+          "tiếp nhận trong năm: chỉ hợp lý khi có nhiều hồ sơ năm trước chuyển sang; đề "
+          "nghị kiểm tra lại: resolved (Số hồ sơ TTHC đã giải quyết) = 430, not ≤ "
+          "received (Số hồ sơ TTHC đã tiếp nhận) = 420\n\n"),
+      std::string::npos)
+      << run.out;
+  // Of the three wards in the file, though only HN is shown.
+  EXPECT_NE(run.out.find("  index 90.87, class A, rank 1 of 3 in block ward\n"),
+            std::string::npos)
+      << run.out;
 }
 
 TEST_F(CliTest, BrokenSetFailsWithFileLine) {

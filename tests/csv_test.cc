@@ -153,6 +153,49 @@ TEST(FiguresCsv, UnitElementValueReadsEveryKindOfValue) {
             "sheet.csv: holds 2 units; name the unit to read");
 }
 
+TEST(FiguresCsv, SheetRowsAreLocatedByLine) {
+  SourceMap at;
+  auto one = ParseFiguresCsv(
+      "unit,element,value,column\nPLS,staff,20\nXTH,resolved,500\n"
+      "XTH,resolved_on_time,510\nXTH,resolved,480,appraised\n",
+      "bad1.csv", "XTH", &at);
+  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_EQ(one->values_size(), 2);
+  EXPECT_EQ(at.file(), "bad1.csv");
+  EXPECT_EQ(at.Locate("values[0].self"), "bad1.csv:3");
+  EXPECT_EQ(at.Locate("values[0].appraised"), "bad1.csv:5");
+  EXPECT_EQ(at.Locate("values[1].self"), "bad1.csv:4");
+  EXPECT_EQ(at.Locate("values[1].value"), "bad1.csv:4");  // the row of the value
+  EXPECT_EQ(at.Locate("values[7].self"), "bad1.csv");
+
+  // Every unit's own map, its paths those of its assessment.
+  std::vector<SourceMap> sources;
+  auto units = ParseFiguresCsvUnits("unit,element,value\nPLS,staff,20\nXTH,staff,3\n",
+                                    "sheet.csv", &sources);
+  ASSERT_TRUE(units.ok()) << units.status();
+  ASSERT_EQ(sources.size(), 2u);
+  EXPECT_EQ(sources[0].Locate("values[0].self"), "sheet.csv:2");
+  EXPECT_EQ(sources[1].Locate("values[0].self"), "sheet.csv:3");
+}
+
+TEST(FiguresCsv, EntryRowsAreLocatedByLine) {
+  SourceMap at;
+  auto a = ParseFiguresCsv(
+      "criterion,field,value\nIII.2.1,resolved,500\nIII.2.1,resolved_on_time,510\n"
+      "I.5,comment,Đã ban hành\nI.5,score,99\nIII.6,done,có\nIII.2.2,resolved,500\n",
+      "pls.csv", "", &at);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->values_size(), 2);  // resolved is typed once
+  ASSERT_EQ(a->entries_size(), 2);
+  EXPECT_EQ(at.Locate("values[0].self"), "pls.csv:2");
+  EXPECT_EQ(at.Locate("values[1].value"), "pls.csv:3");
+  EXPECT_EQ(at.Locate("entries[0]"), "pls.csv:4");  // I.5, from its first row
+  EXPECT_EQ(at.Locate("entries[0].comment"), "pls.csv:4");
+  EXPECT_EQ(at.Locate("entries[0].self.score"), "pls.csv:5");
+  EXPECT_EQ(at.Locate("entries[0].self.done"), "pls.csv:4");
+  EXPECT_EQ(at.Locate("entries[1].self.done"), "pls.csv:6");
+}
+
 struct BadSheet {
   std::string name;
   std::string text;

@@ -269,6 +269,111 @@ TEST(ServerBinary, TheCliDrivesARound) {
   fclose(server.out);
 }
 
+// `submit` of a file the server refuses: the error is at the refused value's or entry's
+// place in the file, and nothing is stored.
+TEST(ServerBinary, SubmitNamesThePlaceInTheFileAndStoresNothingOfABadFile) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("submit.db"));
+  ASSERT_FALSE(server.address.empty());
+  const std::string out = dir.File("out");
+  const std::string as_xth = absl::StrCat("--server ", server.address, " --token '",
+                                          server.tokens["ward XTH"], "'");
+  const std::string refused =
+      "values[1].value: rule on_time_within_resolved: Số hồ sơ giải quyết đúng hạn "
+      "không vượt quá số hồ sơ đã giải quyết: resolved_on_time (Số hồ sơ giải quyết "
+      "đúng hạn (kể cả trước hạn)) = 510, not ≤ resolved (Số hồ sơ TTHC đã giải "
+      "quyết) = 500\n";
+
+  // CSV, both forms: the line of the value's row.
+  const std::string sheet = dir.File("bad1.csv");
+  std::ofstream(sheet)
+      << "unit,element,value\nXTH,resolved,500\nXTH,resolved_on_time,510\n";
+  auto [sheet_code, sheet_error] = Cli(
+      absl::StrCat(as_xth, " submit hungyen-2023 XTH --figures '", sheet, "' --dry-run"),
+      out);
+  EXPECT_EQ(sheet_code, 1);
+  EXPECT_EQ(sheet_error,
+            absl::StrCat("parindex: INVALID_ARGUMENT: ", sheet, ":3: ", refused));
+  const std::string rows = dir.File("bad2.csv");
+  std::ofstream(rows) << "criterion,field,value\nI.5,score,1\nIII.2.1,resolved,500\n"
+                         "III.2.1,resolved_on_time,510\n";
+  auto [rows_code, rows_error] = Cli(
+      absl::StrCat(as_xth, " submit hungyen-2023 XTH --figures '", rows, "' --dry-run"),
+      out);
+  EXPECT_EQ(rows_code, 1);
+  EXPECT_EQ(rows_error,
+            absl::StrCat("parindex: INVALID_ARGUMENT: ", rows, ":4: ", refused));
+
+  // A good value and a bad entry: refused at the entry, before anything is stored.
+  const std::string yaml = dir.File("xth.yaml");
+  std::ofstream(yaml)
+      << "units:\n  - code: XTH\n    name: Xã Tân Hưng\n    kind: commune\n"
+         "    values:\n      resolved: 790\n"
+         "    entries:\n      VIII.1: {survey: {percent: 80}}\n"
+         "      I.4: {comment: Đã kiện toàn}\n"
+         "      I.5: {score: 99}\n";
+  auto [yaml_code, yaml_error] =
+      Cli(absl::StrCat(as_xth, " submit hungyen-2023 XTH --figures '", yaml, "'"), out);
+  EXPECT_EQ(yaml_code, 1);
+  EXPECT_EQ(yaml_error, absl::StrCat("parindex: INVALID_ARGUMENT: ", yaml,
+                                     ":10:12: entries[1].self.score: 99 is outside "
+                                     "0..1.5 for criterion I.5\n"));
+  auto [get_code, stored] = Call(
+      server, server.tokens["ward XTH"], "/parindex.v1.AssessmentService/GetAssessment",
+      R"({"name": "rounds/hungyen-2023/assessments/XTH"})", out);
+  ASSERT_EQ(get_code, 0) << stored;
+  parindex::v1::Assessment xth;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(stored, &xth).ok()) << stored;
+  int resolved = 0;
+  for (const parindex::v1::DataValue& v : xth.values()) {
+    if (v.element() != "resolved") continue;
+    ++resolved;
+    EXPECT_EQ(v.self().count(), 784);  // as the demo stored it
+  }
+  EXPECT_EQ(resolved, 1);
+
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
+  fclose(server.out);
+}
+
+// The tables of `submit --dry-run` and `score`: the warnings the values raise under the
+// unit's total; a rank only where there is one, its block's size only where known.
+TEST(ServerBinary, SubmitPreviewShowsWarningsAndNoRank) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("preview.db"));
+  ASSERT_FALSE(server.address.empty());
+  const std::string out = dir.File("out");
+  const std::string as_xth = absl::StrCat("--server ", server.address, " --token '",
+                                          server.tokens["ward XTH"], "'");
+  const std::string warned = dir.File("warned.csv");
+  std::ofstream(warned) << "unit,element,value\nXTH,resolved,830\n";
+  auto [warned_code, preview] = Cli(
+      absl::StrCat(as_xth, " submit hungyen-2023 XTH --figures '", warned, "' --dry-run"),
+      out);
+  EXPECT_EQ(warned_code, 0) << preview;
+  EXPECT_NE(preview.find(
+                "\n  warning: rule resolved_within_received: Số hồ sơ đã giải quyết vượt "
+                "số hồ sơ tiếp nhận trong năm: chỉ hợp lý khi có nhiều hồ sơ năm trước "
+                "chuyển sang; đề nghị kiểm tra lại: resolved (Số hồ sơ TTHC đã giải "
+                "quyết) = 830, not ≤ received (Số hồ sơ TTHC đã tiếp nhận) = 823\n\n"),
+            std::string::npos)
+      << preview;
+  EXPECT_NE(preview.find("\n  index 85.57, class B\n\n"), std::string::npos) << preview;
+  EXPECT_EQ(preview.find(", rank"), std::string::npos) << preview;
+  // A stored score has its rank in its block; the block's size is not known here.
+  auto [score_code, score] =
+      Cli(absl::StrCat(as_xth, " score hungyen-2023 XTH --column self"), out);
+  EXPECT_EQ(score_code, 0) << score;
+  EXPECT_NE(score.find("  index 88.88, class B, rank 3 in block communes\n"),
+            std::string::npos)
+      << score;
+
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
+  fclose(server.out);
+}
+
 // A whole round driven only by `parindex` commands; the published ranking equals the
 // offline evaluation of the same files.
 TEST(ServerBinary, AFullRoundThroughTheCli) {
@@ -504,12 +609,13 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
     std::ofstream big(dir.File("big.json"));
     big << std::string(3 << 20, ' ') << "{}";
   }
-  EXPECT_EQ(Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
-                 server.tokens["ward PLS"], "@" + dir.File("big.json"), out),
-            std::make_pair(413, std::string(R"({"code": "RESOURCE_EXHAUSTED", "message": )"
-                                            R"("the request body is larger than this )"
-                                            R"(server accepts", "details": []})"
-                                            "\n")));
+  EXPECT_EQ(
+      Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
+           server.tokens["ward PLS"], "@" + dir.File("big.json"), out),
+      std::make_pair(413, std::string(R"({"code": "RESOURCE_EXHAUSTED", "message": )"
+                                      R"("the request body is larger than this )"
+                                      R"(server accepts", "details": []})"
+                                      "\n")));
   // curl -d sends a form content type, which the HTTP library cuts at 8 KiB: the
   // error says what to send instead (an outside tester met a bare 413).
   {
@@ -517,10 +623,10 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
     form << R"({"name": "rounds/hungyen-2023", "block": ")" << std::string(9000, 'x')
          << R"("})";
   }
-  const std::string form_cmd = absl::StrCat(
-      "curl -s -o '", out, "' -w '%{http_code}' -H 'Authorization: Bearer ", appraiser,
-      "' -d @'", dir.File("form.json"), "' ", server.http,
-      "/parindex.v1.ScoreService/GetRanking");
+  const std::string form_cmd =
+      absl::StrCat("curl -s -o '", out, "' -w '%{http_code}' -H 'Authorization: Bearer ",
+                   appraiser, "' -d @'", dir.File("form.json"), "' ", server.http,
+                   "/parindex.v1.ScoreService/GetRanking");
   FILE* form_pipe = popen(form_cmd.c_str(), "r");
   char form_code[8] = {0};
   ASSERT_GT(std::fread(form_code, 1, sizeof(form_code) - 1, form_pipe), 0u);
@@ -552,10 +658,11 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
                         R"j(not be read (a POST needs a JSON body, or Content-Length: )j"
                         R"j(0)", "details": []})j"
                         "\n");
-  EXPECT_EQ(Curl(server.http + "/v1/nowhere", appraiser, "", out),
-            std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": "no such )"
-                                            R"(path: /v1/nowhere", "details": []})"
-                                            "\n")));
+  EXPECT_EQ(
+      Curl(server.http + "/v1/nowhere", appraiser, "", out),
+      std::make_pair(404, std::string(R"({"code": "NOT_FOUND", "message": "no such )"
+                                      R"(path: /v1/nowhere", "details": []})"
+                                      "\n")));
 
   // Report downloads are the files themselves.
   auto [xlsx_code, xlsx] =
