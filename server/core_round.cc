@@ -87,11 +87,19 @@ absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
       });
 }
 
+UnitsByCode RoundCore::UnitsFor(const Caller& c, const v1::Round& round) {
+  if (!NeedsUnits(c)) return {};
+  absl::StatusOr<std::shared_ptr<const RoundContext>> context =
+      cache_->LoadRound(round.id());
+  if (!context.ok()) return {};  // none of its units are in the caller's scope
+  return (*context)->units;
+}
+
 absl::StatusOr<v1::Round> RoundCore::GetRound(const Caller& c,
                                               const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
-  RETURN_IF_ERROR(CanSee(c, round, "", Subject::kRound));
+  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kRound));
   return round;
 }
 
@@ -101,7 +109,7 @@ absl::StatusOr<v1::ListRoundsResponse> RoundCore::ListRounds(const Caller& c,
   ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
   rounds.erase(std::remove_if(rounds.begin(), rounds.end(),
                               [&](const v1::Round& x) {
-                                return !CanSee(c, x, "", Subject::kRound).ok();
+                                return !CanSee(c, x, UnitsFor(c, x), "", Subject::kRound).ok();
                               }),
                rounds.end());
   v1::ListRoundsResponse response;
@@ -189,7 +197,7 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
     const Caller& c, const v1::ListAssessmentsRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kRound));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
   if (r.page_size() < 0)
     return absl::InvalidArgumentError("page_size: must not be negative");
   size_t offset = 0;
@@ -200,7 +208,7 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
                    store_->ListAssessments(id, /*with_files=*/true));
   std::vector<v1::Assessment> visible;
   for (v1::Assessment& a : all) {
-    if (!CanSee(c, round->round, a.unit(), Subject::kForm).ok()) continue;
+    if (!CanSee(c, round->round, round->units, a.unit(), Subject::kForm).ok()) continue;
     a.set_state(EffectiveState(round->round, a));
     if (!r.with_entries()) a.clear_entries();
     visible.push_back(std::move(a));
