@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -206,6 +207,16 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
     }
   }
   ASSIGN_OR_RETURN(std::vector<v1::AuditEvent> events, store_->ListAudit(filter));
+  if (NeedsUnits(c) || c.role == v1::ROLE_WARD) {
+    UnitsByCode units;
+    ASSIGN_OR_RETURN(std::vector<v1::Unit> all, store_->ListUnits());
+    for (v1::Unit& u : all) units[u.code()] = std::move(u);
+    events.erase(std::remove_if(events.begin(), events.end(),
+                                [&](const v1::AuditEvent& e) {
+                                  return !CanSeeAuditEvent(c, units, e);
+                                }),
+                 events.end());
+  }
   v1::ListAuditEventsResponse response;
   RETURN_IF_ERROR(
       Page(events, r, response.mutable_events(), response.mutable_next_page_token()));

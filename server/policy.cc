@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "server/core.h"
 
@@ -35,6 +36,16 @@ bool InScope(const Caller& caller, const UnitsByCode& units, absl::string_view u
     auto it = units.find(std::string(unit));
     return it != units.end() && it->second.parent() == caller.scope.substr(7);
   }
+  return false;
+}
+
+bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
+                      const v1::AuditEvent& event) {
+  if (caller.role != v1::ROLE_WARD && !NeedsUnits(caller)) return true;
+  std::vector<absl::string_view> parts = absl::StrSplit(event.resource(), '/');
+  if (parts.size() >= 4 && parts[0] == "rounds" && parts[2] == "assessments")
+    return InScope(caller, units, parts[3]);
+  if (parts.size() >= 2 && parts[0] == "units") return InScope(caller, units, parts[1]);
   return false;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "parindex/v1/assessment.pb.h"
+#include "parindex/v1/audit.pb.h"
 #include "parindex/v1/round.pb.h"
 #include "parindex/v1/token.pb.h"
 #include "parindex/v1/unit.pb.h"
@@ -38,6 +39,13 @@ bool NeedsUnits(const Caller& caller);
 // Whether `unit` (found in `units` for its parent) is in the caller's scope: "*"
 // everything, "units/X" unit X only, "parent/X" the units whose parent is X.
 bool InScope(const Caller& caller, const UnitsByCode& units, absl::string_view unit);
+
+// Whether a caller sees an event of the audit trail: one whose scope is everything sees
+// all of it; another sees the events of the assessments (rounds/R/assessments/U…) and
+// units (units/U) of its scope only (round-level events, tokens, accounts and sign-ins
+// are the national office's).
+bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
+                      const v1::AuditEvent& event);
 
 // INVALID_ARGUMENT naming `field` unless `scope` is one that `role` may have: a ward
 // "units/{code}"; an appraiser or a reader "parent/{code}" or "*"; an admin "*".

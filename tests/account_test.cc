@@ -9,7 +9,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "common/sha256.h"
+#include "server/auth.h"
 #include "server/core_account.h"
+#include "common/unary_bytes.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "tests/service_fixture.h"
 
 namespace parindex::server {
@@ -381,6 +384,19 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(s.error_message(),
             "round national has units outside this account's scope parent/HY");
+  // The audit trail: TB's appraiser sees TB1's events only.
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, tb,
+                   v1::ListRequest(), &events)
+                  .ok());
+  ASSERT_EQ(events.events_size(), 1);
+  EXPECT_EQ(events.events(0).resource(), "units/TB1");
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, hy,
+                   v1::ListRequest(), &events)
+                  .ok());
+  ASSERT_EQ(events.events_size(), 3);  // HN, LS and MK put by the admin
+  for (const v1::AuditEvent& e : events.events())
+    EXPECT_THAT(e.resource(), ::testing::StartsWith("units/"));
   // A token made for the account acts with its scope.
   v1::CreateTokenRequest for_account;
   v1::Account me;
@@ -395,6 +411,26 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   s = GetAssessment(token.secret(), "HN");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(s.error_message(), "unit HN is outside this account's scope parent/TB");
+}
+
+// SignIn needs no authorization (the one method outside the table), and is checked as
+// every request is: bytes that are not a request, a field over its limit.
+TEST_F(AccountTest, SignInIsPublicAndItsRequestIsChecked) {
+  EXPECT_FALSE(MethodRoles().count("/parindex.v1.AccountService/SignIn"));
+  EXPECT_TRUE(IsPublic("/parindex.v1.AccountService/SignIn"));
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext context;
+  std::string response;
+  grpc::Status s = UnaryCallBytes(generic, &context, "/parindex.v1.AccountService/SignIn",
+                                  std::string("\x0a\x05ab", 4), &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "request: not a valid parindex.v1.SignInRequest (malformed protobuf or "
+            "invalid UTF-8 in a string)");
+  v1::SignInResponse in;
+  s = SignIn(std::string(65, 'a'), "x", &in);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "username: 65 bytes, more than the 64 allowed");
 }
 
 TEST_F(AccountTest, AWardOfficerSeesItsUnitNotItsNeighbour) {
