@@ -384,6 +384,44 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(s.error_message(),
             "round national has units outside this account's scope parent/HY");
+  // Nor may TB's appraiser run HY's round, make one with HY's units, or import HY's
+  // survey results.
+  v1::AdvanceRoundRequest advance;
+  advance.set_name("rounds/r");
+  advance.set_to_phase(v1::PHASE_APPRAISAL);
+  s = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, tb, advance, &round);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(), "round r has units outside this account's scope parent/TB");
+  create.mutable_round()->set_id("tb-own");
+  s = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, tb, create, &round);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(),
+            "round tb-own has units outside this account's scope parent/TB");
+  create.mutable_round()->clear_units();
+  create.mutable_round()->add_units("TB1");
+  s = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, tb, create, &round);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  for (v1::RoundPhase p : {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_APPRAISAL}) {
+    v1::GetByNameRequest get;
+    get.set_name("rounds/national");
+    ASSERT_TRUE(
+        Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round).ok());
+    advance.set_name("rounds/national");
+    advance.set_to_phase(p);
+    advance.set_etag(round.version());
+    s = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance,
+             &round);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  v1::ImportSurveyRequest survey;
+  survey.set_parent("rounds/national");
+  survey.set_csv("unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\n");
+  v1::ImportSurveyResponse imported;
+  s = Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey, tb, survey,
+           &imported);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(),
+            "csv line 2.unit: unit HN is outside this account's scope parent/TB");
   // The audit trail: TB's appraiser sees TB1's events only.
   v1::ListAuditEventsResponse events;
   ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, tb,
