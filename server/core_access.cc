@@ -35,6 +35,17 @@ absl::StatusOr<Caller> AccessCore::Authenticate(absl::string_view secret) {
   }
   Caller caller{token->role(), token->id(), token->unit()};
   caller.scope = token->scope();
+  if (!token->account().empty()) {
+    // A person's token: read their account on every call (not cached), so that
+    // disabling it stops the token too; their name goes on the audit rows.
+    ASSIGN_OR_RETURN(store::StoredAccount account,
+                     store_->GetAccount(token->account().substr(9)));
+    if (!account.account.disabled_at().empty()) {
+      return absl::UnauthenticatedError("unknown or revoked token");
+    }
+    caller.name = account.account.full_name();
+    return caller;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   tokens_[hash] = caller;
   return caller;

@@ -449,6 +449,17 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   s = GetAssessment(token.secret(), "HN");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(s.error_message(), "unit HN is outside this account's scope parent/TB");
+  EXPECT_TRUE(GetAssessment(token.secret(), "TB1", "national").ok());
+  // Disabling the account stops its token as well.
+  v1::GetByNameRequest name;
+  name.set_name(absl::StrCat("accounts/", me.id()));
+  v1::Account disabled;
+  ASSERT_TRUE(Call(accounts_.get(), &v1::AccountService::Stub::DisableAccount, admin_,
+                   name, &disabled)
+                  .ok());
+  s = GetAssessment(token.secret(), "TB1", "national");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(s.error_message(), "unknown or revoked token");
 }
 
 // SignIn needs no authorization (the one method outside the table), and is checked as
