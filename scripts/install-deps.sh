@@ -14,6 +14,8 @@ PACKAGES=(
   libabsl-dev
   # storage, criteria files, command line, hashing
   libsqlite3-dev libyaml-cpp-dev libcli11-dev libssl-dev
+  # password hashing for accounts: argon2id (crypto_pwhash)
+  libsodium-dev
   # XLSX reports; the HTTP/JSON gateway; CSV as spreadsheets write it (survey imports)
   libxlsxwriter-dev libcpp-httplib-dev libcsv-dev
   # the tests' HTTP client (the README's curl examples)

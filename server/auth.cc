@@ -54,8 +54,19 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
       {"/parindex.v1.TokenService/ListTokens", kAdmin},
       {"/parindex.v1.TokenService/GetCallerToken", kAll},
       {"/parindex.v1.EchoService/Echo", kAll},
+      {"/parindex.v1.AccountService/CreateAccount", kAdmin},
+      {"/parindex.v1.AccountService/ListAccounts", kAdmin},
+      {"/parindex.v1.AccountService/DisableAccount", kAdmin},
+      {"/parindex.v1.AccountService/ResetPassword", kAdmin},
+      {"/parindex.v1.AccountService/ChangePassword", kAll},
+      {"/parindex.v1.AccountService/SignOut", kAll},
+      {"/parindex.v1.AccountService/GetMe", kAll},
   };
   return *table;
+}
+
+bool IsPublic(const std::string& method) {
+  return method == "/parindex.v1.AccountService/SignIn";
 }
 
 absl::Status Authorize(const Caller& caller, const std::string& method) {
@@ -67,6 +78,12 @@ absl::Status Authorize(const Caller& caller, const std::string& method) {
   if (it->second.count(caller.role) == 0) {
     return absl::PermissionDeniedError(
         absl::StrCat(Article(RoleName(caller.role)), " token may not call ", method));
+  }
+  if (caller.must_change_password &&
+      method != "/parindex.v1.AccountService/ChangePassword" &&
+      method != "/parindex.v1.AccountService/SignOut" &&
+      method != "/parindex.v1.AccountService/GetMe") {
+    return absl::FailedPreconditionError("change the one-time password first");
   }
   return absl::OkStatus();
 }

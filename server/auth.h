@@ -16,7 +16,12 @@ namespace parindex::server {
 // Full method name ("/parindex.v1.ScoreService/GetUnitScore") -> roles allowed.
 const std::map<std::string, std::set<v1::Role>>& MethodRoles();
 
-// PERMISSION_DENIED when `caller` may not call `method` at all.
+// Methods that need no authorization at all (SignIn): not in the table.
+bool IsPublic(const std::string& method);
+
+// PERMISSION_DENIED when `caller` may not call `method` at all; FAILED_PRECONDITION
+// "change the one-time password first" for a session still on a one-time password,
+// except for ChangePassword, SignOut and GetMe.
 absl::Status Authorize(const Caller& caller, const std::string& method);
 
 }  // namespace parindex::server

@@ -10,6 +10,7 @@ Core::Core(store::Store* store, const store::Clock* clock)
       assessments_(store, clock, &cache_),
       scores_(store, clock, &cache_),
       reports_(store, clock, &cache_),
-      access_(store, clock, &cache_) {}
+      access_(store, clock, &cache_),
+      accounts_(store, clock, &cache_) {}
 
 }  // namespace parindex::server

@@ -17,6 +17,7 @@
 #define PARINDEX_SERVER_CORE_H_
 
 #include "server/core_access.h"
+#include "server/core_account.h"
 #include "server/core_assessment.h"
 #include "server/core_base.h"
 #include "server/core_catalog.h"
@@ -40,6 +41,7 @@ class Core {
   ScoreCore& scores() { return scores_; }
   ReportCore& reports() { return reports_; }
   AccessCore& access() { return access_; }
+  AccountCore& accounts() { return accounts_; }
 
  private:
   RoundCache cache_;  // first: the parts hold a pointer to it
@@ -49,6 +51,7 @@ class Core {
   ScoreCore scores_;
   ReportCore reports_;
   AccessCore access_;
+  AccountCore accounts_;
 };
 
 }  // namespace parindex::server

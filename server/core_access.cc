@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -33,6 +34,18 @@ absl::StatusOr<Caller> AccessCore::Authenticate(absl::string_view secret) {
     return token.status();
   }
   Caller caller{token->role(), token->id(), token->unit()};
+  caller.scope = token->scope();
+  if (!token->account().empty()) {
+    // A person's token: read their account on every call (not cached), so that
+    // disabling it stops the token too; their name goes on the audit rows.
+    ASSIGN_OR_RETURN(store::StoredAccount account,
+                     store_->GetAccount(token->account().substr(9)));
+    if (!account.account.disabled_at().empty()) {
+      return absl::UnauthenticatedError("unknown or revoked token");
+    }
+    caller.name = account.account.full_name();
+    return caller;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   tokens_[hash] = caller;
   return caller;
@@ -40,6 +53,32 @@ absl::StatusOr<Caller> AccessCore::Authenticate(absl::string_view secret) {
 
 absl::StatusOr<v1::CreateTokenResponse> AccessCore::CreateToken(
     const Caller& c, const v1::CreateTokenRequest& r) {
+  v1::CreateTokenRequest request = r;
+  std::string account_name;
+  if (!r.account().empty()) {  // a person's token: their role and scope
+    if (r.role() != v1::ROLE_UNSPECIFIED || !r.unit().empty()) {
+      return absl::InvalidArgumentError(
+          "account: a token for an account takes its role and scope: leave role and "
+          "unit empty");
+    }
+    ASSIGN_OR_RETURN(std::string id, ParseName(r.account(), "accounts", "account"));
+    ASSIGN_OR_RETURN(store::StoredAccount stored, store_->GetAccount(id));
+    if (!stored.account.disabled_at().empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(r.account(), ": is disabled"));
+    }
+    request.set_role(stored.account.role());
+    if (stored.account.role() == v1::ROLE_WARD)
+      request.set_unit(stored.account.scope().substr(6));
+    account_name = stored.account.id();
+    request.set_label(r.label().empty() ? stored.account.full_name() : r.label());
+  }
+  return CreateTokenFor(c, request, r, account_name);
+}
+
+absl::StatusOr<v1::CreateTokenResponse> AccessCore::CreateTokenFor(
+    const Caller& c, const v1::CreateTokenRequest& r,
+    const v1::CreateTokenRequest& original, const std::string& account) {
   if (r.role() == v1::ROLE_UNSPECIFIED)
     return absl::InvalidArgumentError("role: is required");
   if (r.role() == v1::ROLE_WARD && r.unit().empty()) {
@@ -53,7 +92,7 @@ absl::StatusOr<v1::CreateTokenResponse> AccessCore::CreateToken(
     return absl::InternalError("no randomness");
   const std::string bytes(reinterpret_cast<char*>(random), sizeof(random));
   RETURN_IF_ERROR(CheckText(r.label(), "label"));
-  store::WriteContext ctx = Ctx(c, r, "CreateToken", "tokens", r.request_id());
+  store::WriteContext ctx = Ctx(c, original, "CreateToken", "tokens", r.request_id());
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::CreateTokenResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);  // without the secret: shown once
   v1::CreateTokenResponse response;
@@ -64,6 +103,11 @@ absl::StatusOr<v1::CreateTokenResponse> AccessCore::CreateToken(
   token->set_role(r.role());
   token->set_unit(r.unit());
   token->set_label(r.label());
+  if (!account.empty()) {
+    ASSIGN_OR_RETURN(store::StoredAccount stored, store_->GetAccount(account));
+    token->set_account(absl::StrCat("accounts/", account));
+    token->set_scope(stored.account.scope());
+  }
   // A replay gets the token without its secret, which is stored nowhere.
   ctx.response = [&](const v1::WriteAck& ack) {
     v1::CreateTokenResponse stored;
@@ -174,6 +218,16 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
     }
   }
   ASSIGN_OR_RETURN(std::vector<v1::AuditEvent> events, store_->ListAudit(filter));
+  if (NeedsUnits(c) || c.role == v1::ROLE_WARD) {
+    UnitsByCode units;
+    ASSIGN_OR_RETURN(std::vector<v1::Unit> all, store_->ListUnits());
+    for (v1::Unit& u : all) units[u.code()] = std::move(u);
+    events.erase(std::remove_if(events.begin(), events.end(),
+                                [&](const v1::AuditEvent& e) {
+                                  return !CanSeeAuditEvent(c, units, e);
+                                }),
+                 events.end());
+  }
   v1::ListAuditEventsResponse response;
   RETURN_IF_ERROR(
       Page(events, r, response.mutable_events(), response.mutable_next_page_token()));

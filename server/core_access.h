@@ -22,6 +22,11 @@ class AccessCore : private CoreBase {
                                                               const v1::ListRequest& r);
   absl::StatusOr<v1::CreateTokenResponse> CreateToken(const Caller& c,
                                                       const v1::CreateTokenRequest& r);
+  // CreateToken once `r` has the role and unit (of the account named by `account`'s
+  // id, when not empty); `original` is the request as sent (for its request id).
+  absl::StatusOr<v1::CreateTokenResponse> CreateTokenFor(
+      const Caller& c, const v1::CreateTokenRequest& r,
+      const v1::CreateTokenRequest& original, const std::string& account);
   absl::StatusOr<v1::Token> RevokeToken(const Caller& c, const v1::GetByNameRequest& r);
   absl::StatusOr<v1::ListTokensResponse> ListTokens(const Caller& c,
                                                     const v1::ListRequest& r);

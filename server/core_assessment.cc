@@ -790,6 +790,10 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
       return absl::InvalidArgumentError(
           absl::StrCat(where[i], ".unit: ", row.unit(), " is not in round ", id));
     }
+    if (absl::Status in = CanSee(c, round->round, round->units, row.unit(), Subject::kForm);
+        !in.ok()) {
+      return absl::Status(in.code(), absl::StrCat(where[i], ".unit: ", in.message()));
+    }
     const int node = round->set->FindNode(row.criterion());
     if (node < 0 || round->set->nodes()[node].shape != v1::Rule::kSurvey) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -23,7 +23,7 @@ std::string RoleName(v1::Role role) {
   }
 }
 
-store::Actor Caller::actor() const { return {token_id, RoleName(role), unit}; }
+store::Actor Caller::actor() const { return {token_id, RoleName(role), unit, name}; }
 
 absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
 
@@ -55,7 +55,7 @@ store::WriteContext CoreBase::Ctx(const Caller& c,
 
 absl::Status CoreBase::CheckUnit(const Caller& c, const RoundContext& round,
                                  const std::string& unit, Subject what) {
-  RETURN_IF_ERROR(CanSee(c, round.round, unit, what));
+  RETURN_IF_ERROR(CanSee(c, round.round, round.units, unit, what));
   if (round.units.count(unit) == 0) {
     return absl::NotFoundError(absl::StrCat("rounds/", round.round.id(), "/assessments/",
                                             unit, ": the unit is not in this round"));

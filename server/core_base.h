@@ -20,11 +20,17 @@
 
 namespace parindex::server {
 
-// Who calls, from their token.
+// Who calls, from their token or their session.
 struct Caller {
   v1::Role role = v1::ROLE_UNSPECIFIED;
-  std::string token_id;
-  std::string unit;  // ward tokens only
+  std::string token_id;  // the token's id, or the account's id for a session
+  std::string unit;      // wards only: the unit they act for
+  // What the caller acts on (README: Accounts): "units/{code}", "parent/{code}" or
+  // "*"; empty is "*" (a ward acts for `unit` all the same). Only policy reads it.
+  std::string scope;
+  std::string name;            // a person's full name (sessions and account tokens)
+  std::string session_sha256;  // the session's, when signed in
+  bool must_change_password = false;
 
   store::Actor actor() const;
 };

@@ -96,7 +96,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     const Caller& c, const v1::ExportRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
   const v1::Column column =
       r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();

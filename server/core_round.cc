@@ -75,6 +75,14 @@ absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
     }
   }
   round.set_phase(v1::PHASE_DRAFT);
+  if (NeedsUnits(c)) {  // a province's appraiser runs rounds of its own units only
+    UnitsByCode units;
+    for (const std::string& code : round.units()) {
+      absl::StatusOr<v1::Unit> unit = store_->GetUnit(code);
+      if (unit.ok()) units[code] = *std::move(unit);
+    }
+    RETURN_IF_ERROR(CanSee(c, round, units, "", Subject::kResults));
+  }
   return Respond<v1::Round>(
       Ctx(c, r, "CreateRound", absl::StrCat("rounds/", round.id()), r.request_id()),
       [&](const store::WriteContext& x) { return store_->CreateRound(x, round); },
@@ -87,11 +95,19 @@ absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
       });
 }
 
+UnitsByCode RoundCore::UnitsFor(const Caller& c, const v1::Round& round) {
+  if (!NeedsUnits(c)) return {};
+  absl::StatusOr<std::shared_ptr<const RoundContext>> context =
+      cache_->LoadRound(round.id());
+  if (!context.ok()) return {};  // none of its units are in the caller's scope
+  return (*context)->units;
+}
+
 absl::StatusOr<v1::Round> RoundCore::GetRound(const Caller& c,
                                               const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
-  RETURN_IF_ERROR(CanSee(c, round, "", Subject::kRound));
+  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kRound));
   return round;
 }
 
@@ -101,7 +117,7 @@ absl::StatusOr<v1::ListRoundsResponse> RoundCore::ListRounds(const Caller& c,
   ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
   rounds.erase(std::remove_if(rounds.begin(), rounds.end(),
                               [&](const v1::Round& x) {
-                                return !CanSee(c, x, "", Subject::kRound).ok();
+                                return !CanSee(c, x, UnitsFor(c, x), "", Subject::kRound).ok();
                               }),
                rounds.end());
   v1::ListRoundsResponse response;
@@ -117,6 +133,7 @@ absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
+  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kResults));
   for (const std::string& path : r.update_mask().paths()) {
     if (path != "title" && round.phase() >= v1::PHASE_FINALISED) {
       return absl::FailedPreconditionError(
@@ -170,6 +187,7 @@ absl::StatusOr<v1::Round> RoundCore::AdvanceRound(const Caller& c,
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
+  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kResults));
   RETURN_IF_ERROR(Allow(Verb::kAdvance, c.role, round, nullptr, Now()).status());
   const auto next = static_cast<v1::RoundPhase>(round.phase() + 1);
   if (r.to_phase() != next) {
@@ -189,7 +207,7 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
     const Caller& c, const v1::ListAssessmentsRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kRound));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
   if (r.page_size() < 0)
     return absl::InvalidArgumentError("page_size: must not be negative");
   size_t offset = 0;
@@ -200,7 +218,7 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
                    store_->ListAssessments(id, /*with_files=*/true));
   std::vector<v1::Assessment> visible;
   for (v1::Assessment& a : all) {
-    if (!CanSee(c, round->round, a.unit(), Subject::kForm).ok()) continue;
+    if (!CanSee(c, round->round, round->units, a.unit(), Subject::kForm).ok()) continue;
     a.set_state(EffectiveState(round->round, a));
     if (!r.with_entries()) a.clear_entries();
     visible.push_back(std::move(a));

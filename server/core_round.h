@@ -37,6 +37,8 @@ class RoundCore : private CoreBase {
   absl::StatusOr<std::vector<RoundGauge>> RoundGauges();
 
  private:
+  // The round's units when CanSee needs them for `c` (policy.h: NeedsUnits).
+  UnitsByCode UnitsFor(const Caller& c, const v1::Round& round);
   // Stores `round` (etag: the version read) and answers it as stored.
   absl::StatusOr<v1::Round> WriteRound(store::WriteContext ctx, const v1::Round& round,
                                        int64_t etag);

@@ -58,7 +58,7 @@ absl::StatusOr<v1::Ranking> ScoreCore::GetRanking(const Caller& c,
                                                   const v1::GetRankingRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
   v1::Ranking ranking;
@@ -87,7 +87,7 @@ absl::StatusOr<v1::RoundSummary> ScoreCore::SummariseRound(
     const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, "", Subject::kResults));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   v1::RoundSummary summary;
   struct Sum {
     std::string title;

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "server/core.h"
 
@@ -22,13 +24,84 @@ std::string StateName(v1::AssessmentState state) {
 
 // ---- visibility ----
 
-absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_view unit,
-                    Subject what) {
+bool NeedsUnits(const Caller& caller) {
+  return caller.role != v1::ROLE_WARD && !caller.scope.empty() && caller.scope != "*";
+}
+
+bool InScope(const Caller& caller, const UnitsByCode& units, absl::string_view unit) {
+  if (caller.role == v1::ROLE_WARD) return unit == caller.unit;
+  if (caller.scope.empty() || caller.scope == "*") return true;
+  if (absl::StartsWith(caller.scope, "units/")) return caller.scope.substr(6) == unit;
+  if (absl::StartsWith(caller.scope, "parent/")) {
+    auto it = units.find(std::string(unit));
+    return it != units.end() && it->second.parent() == caller.scope.substr(7);
+  }
+  return false;
+}
+
+bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
+                      const v1::AuditEvent& event) {
+  if (caller.role != v1::ROLE_WARD && !NeedsUnits(caller)) return true;
+  std::vector<absl::string_view> parts = absl::StrSplit(event.resource(), '/');
+  if (parts.size() >= 4 && parts[0] == "rounds" && parts[2] == "assessments")
+    return InScope(caller, units, parts[3]);
+  if (parts.size() >= 2 && parts[0] == "units") return InScope(caller, units, parts[1]);
+  return false;
+}
+
+absl::Status CheckScope(v1::Role role, absl::string_view scope, absl::string_view field) {
+  const bool all = scope == "*";
+  const bool one = absl::StartsWith(scope, "units/") && scope.size() > 6;
+  const bool parent = absl::StartsWith(scope, "parent/") && scope.size() > 7;
+  if (!all && !one && !parent) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": '", scope, "' is not a scope: use units/{code}, parent/{code} or *"));
+  }
+  const bool ok = role == v1::ROLE_WARD                                 ? one
+                  : role == v1::ROLE_APPRAISER || role == v1::ROLE_READER ? !one
+                  : role == v1::ROLE_ADMIN                                ? all
+                                                                          : false;
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", Article(RoleName(role)), " may not have scope '", scope,
+        "' (a ward: units/{code}; an appraiser or a reader: parent/{code} or *; an "
+        "admin: *)"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// The scope part of CanSee for callers other than wards.
+absl::Status CheckScopeOf(const Caller& caller, const v1::Round& round,
+                          const UnitsByCode& units, absl::string_view unit,
+                          Subject what) {
+  if (!NeedsUnits(caller)) return absl::OkStatus();
+  if (!unit.empty()) {
+    if (InScope(caller, units, unit)) return absl::OkStatus();
+    return absl::PermissionDeniedError(absl::StrCat(
+        "unit ", unit, " is outside this account's scope ", caller.scope));
+  }
+  int in = 0;
+  for (const std::string& u : round.units()) in += InScope(caller, units, u) ? 1 : 0;
+  if (what == Subject::kRound && in > 0) return absl::OkStatus();
+  if (what != Subject::kRound && in == round.units_size()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "round ", round.id(),
+      what == Subject::kRound ? " has no unit in this account's scope "
+                              : " has units outside this account's scope ",
+      caller.scope));
+}
+
+}  // namespace
+
+absl::Status CanSee(const Caller& caller, const v1::Round& round,
+                    const UnitsByCode& units, absl::string_view unit, Subject what) {
   const bool published = round.phase() == v1::PHASE_PUBLISHED;
   switch (caller.role) {
     case v1::ROLE_APPRAISER:
     case v1::ROLE_ADMIN:
-      return absl::OkStatus();
+      return CheckScopeOf(caller, round, units, unit, what);
     case v1::ROLE_READER:
       if (!published) {
         return absl::PermissionDeniedError(
@@ -39,7 +112,7 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_v
         return absl::PermissionDeniedError(
             "readers see scores and results, not the units' forms or files");
       }
-      return absl::OkStatus();
+      return CheckScopeOf(caller, round, units, unit, what);
     case v1::ROLE_WARD:
       // A ward sees nothing of a round its unit is not in, published or not.
       if (std::find(round.units().begin(), round.units().end(), caller.unit) ==

@@ -9,6 +9,7 @@
 #ifndef PARINDEX_SERVER_POLICY_H_
 #define PARINDEX_SERVER_POLICY_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,38 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "parindex/v1/assessment.pb.h"
+#include "parindex/v1/audit.pb.h"
 #include "parindex/v1/round.pb.h"
 #include "parindex/v1/token.pb.h"
+#include "parindex/v1/unit.pb.h"
 
 namespace parindex::server {
 
 struct Caller;
+
+// ---- scope ----
+
+// Units by code, with their parents: a round's (RoundContext::units).
+using UnitsByCode = std::map<std::string, v1::Unit>;
+
+// Whether CanSee needs the round's units for `caller` (a caller whose scope is not
+// everything); others may pass an empty map.
+bool NeedsUnits(const Caller& caller);
+
+// Whether `unit` (found in `units` for its parent) is in the caller's scope: "*"
+// everything, "units/X" unit X only, "parent/X" the units whose parent is X.
+bool InScope(const Caller& caller, const UnitsByCode& units, absl::string_view unit);
+
+// Whether a caller sees an event of the audit trail: one whose scope is everything sees
+// all of it; another sees the events of the assessments (rounds/R/assessments/U…) and
+// units (units/U) of its scope only (round-level events, tokens, accounts and sign-ins
+// are the national office's).
+bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
+                      const v1::AuditEvent& event);
+
+// INVALID_ARGUMENT naming `field` unless `scope` is one that `role` may have: a ward
+// "units/{code}"; an appraiser or a reader "parent/{code}" or "*"; an admin "*".
+absl::Status CheckScope(v1::Role role, absl::string_view scope, absl::string_view field);
 
 // ---- visibility ----
 
@@ -35,12 +62,15 @@ enum class Subject {
   kRound,    // the round itself: phase, deadlines, units (unit is empty)
 };
 
-// OK when `caller` may see `what` of `unit` (empty for the round's results) in `round`;
-// else PERMISSION_DENIED saying why. Appraisers and admins see everything; a ward sees
-// its own unit always and the round's scores and results once it is published, never
-// another unit's form or files; a reader sees scores and results of published rounds.
-absl::Status CanSee(const Caller& caller, const v1::Round& round, absl::string_view unit,
-                    Subject what);
+// OK when `caller` may see `what` of `unit` (empty for the round's results) in `round`
+// (whose units are `units`); else PERMISSION_DENIED saying why. Appraisers and admins
+// see everything in their scope; a ward sees its own unit always and the round's scores
+// and results once it is published, never another unit's form or files; a reader sees
+// scores and results of published rounds in their scope. A caller whose scope is not
+// everything sees a round that has a unit in the scope, and its results only when all
+// of its units are.
+absl::Status CanSee(const Caller& caller, const v1::Round& round,
+                    const UnitsByCode& units, absl::string_view unit, Subject what);
 
 // ---- the workflow ----
 

@@ -75,8 +75,9 @@ class Handler {
                    Response* response, Fn fn) {
     const absl::Time start = absl::Now();
     Caller caller;
-    absl::Status status = Authenticate(context, &caller);
-    if (status.ok()) status = Authorize(caller, method);
+    const bool open = IsPublic(method);
+    absl::Status status = open ? absl::OkStatus() : Authenticate(context, &caller);
+    if (status.ok() && !open) status = Authorize(caller, method);
     if (status.ok() && !read(request)) {
       status = absl::InvalidArgumentError(
           absl::StrCat("request: not a valid ", request->GetDescriptor()->full_name(),
@@ -118,7 +119,9 @@ class Handler {
           "authorization metadata must be 'Bearer <token>'");
     }
     value.remove_prefix(7);
-    absl::StatusOr<Caller> found = core_->access().Authenticate(value);
+    absl::StatusOr<Caller> found = absl::StartsWith(value, kSessionPrefix)
+                                       ? core_->accounts().Authenticate(value)
+                                       : core_->access().Authenticate(value);
     if (!found.ok()) return found.status();
     *caller = *found;
     return absl::OkStatus();
@@ -309,6 +312,23 @@ class AuditServiceImpl final : public v1::AuditService::StreamedUnaryService {
   std::shared_ptr<Handler> h_;
 };
 
+class AccountServiceImpl final : public v1::AccountService::StreamedUnaryService {
+ public:
+  explicit AccountServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(AccountService, accounts, CreateAccount, CreateAccountRequest,
+               CreateAccountResponse)
+  PARINDEX_RPC(AccountService, accounts, ListAccounts, ListRequest, ListAccountsResponse)
+  PARINDEX_RPC(AccountService, accounts, DisableAccount, GetByNameRequest, Account)
+  PARINDEX_RPC(AccountService, accounts, ResetPassword, GetByNameRequest,
+               ResetPasswordResponse)
+  PARINDEX_RPC(AccountService, accounts, ChangePassword, ChangePasswordRequest, Account)
+  PARINDEX_RPC(AccountService, accounts, SignIn, SignInRequest, SignInResponse)
+  PARINDEX_RPC(AccountService, accounts, SignOut, SignOutRequest, SignOutResponse)
+  PARINDEX_RPC(AccountService, accounts, GetMe, GetMeRequest, Account)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
 class TokenServiceImpl final : public v1::TokenService::StreamedUnaryService {
  public:
   explicit TokenServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
@@ -367,6 +387,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
   services.push_back(std::make_unique<ReportServiceImpl>(h));
   services.push_back(std::make_unique<AuditServiceImpl>(h));
   services.push_back(std::make_unique<TokenServiceImpl>(h));
+  services.push_back(std::make_unique<AccountServiceImpl>(h));
   services.push_back(std::make_unique<EchoServiceImpl>(h));
   return services;
 }

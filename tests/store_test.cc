@@ -561,7 +561,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 5);
+  EXPECT_EQ(LatestSchemaVersion(), 6);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -592,7 +592,7 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
-      "the database has schema version 99 but this binary knows only up to 5: it was "
+      "the database has schema version 99 but this binary knows only up to 6: it was "
       "written by a newer parindex-server; upgrade the binary (the file was not "
       "changed)");
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
@@ -1091,7 +1091,7 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
   auto opened = SqliteStore::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
   store_ = std::move(*opened);
-  EXPECT_EQ(UserVersion(path), 5);
+  EXPECT_EQ(UserVersion(path), 6);
   EXPECT_THAT(
       store_->upgrade_notes(),
       ::testing::ElementsAre(
@@ -1179,6 +1179,76 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
   EXPECT_THAT(store_->upgrade_notes(), ::testing::IsEmpty());
   EXPECT_EQ(AuditCount("rounds/r"), 1);
   EXPECT_EQ(store_->GetAssessment("r", "U2")->values_size(), 3);
+}
+
+}  // namespace
+}  // namespace parindex::store
+
+namespace parindex::store {
+namespace {
+
+// Schema 6 (accounts, sessions, failed sign-ins, the name on audit rows): a file made
+// at schema 5 keeps its data, and its old audit rows read with no name.
+TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
+  SqliteOptions five;
+  five.schema_version = 5;
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
+  }
+  Reopen(five);
+  testing::AddRoundFixture(*store_);
+  v1::Token token;
+  token.set_id("tok_1");
+  token.set_role(v1::ROLE_ADMIN);
+  ASSERT_TRUE(store_->AddToken(Admin(), token, "hash1").ok());
+  const int events = AuditCount();
+  store_.reset();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 5);
+
+  Reopen();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 6);
+  EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
+  EXPECT_EQ(store_->FindToken("hash1")->id(), "tok_1");
+  EXPECT_EQ(AuditCount(), events);
+  AuditFilter all;
+  for (const v1::AuditEvent& e : *store_->ListAudit(all)) EXPECT_EQ(e.actor_name(), "");
+
+  v1::Account account;
+  account.set_id("acc_1");
+  account.set_username("lan.nguyen");
+  account.set_full_name("Nguyễn Thị Lan");
+  account.set_role(v1::ROLE_APPRAISER);
+  account.set_scope("parent/HY");
+  ASSERT_TRUE(store_->AddAccount(Admin(), account, "$argon2id$x").ok());
+  EXPECT_EQ(store_->AddAccount(Admin(), account, "$argon2id$x").status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->FindAccount("lan.nguyen")->password_hash, "$argon2id$x");
+  EXPECT_EQ(store_->FindAccount("nobody").status().code(), absl::StatusCode::kNotFound);
+  WriteContext person;
+  person.actor = {"acc_1", "appraiser", "", "Nguyễn Thị Lan"};
+  ASSERT_TRUE(store_->AddSession(person, "s1", account, 1000).ok());
+  EXPECT_EQ(store_->FindSession("s1")->account_id, "acc_1");
+  ASSERT_TRUE(store_->TouchSession("s1", 1100).ok());
+  EXPECT_EQ(store_->FindSession("s1")->seen, 1100);
+  ASSERT_TRUE(store_->EndSession(person, "s1", 1200).ok());
+  EXPECT_TRUE(store_->FindSession("s1")->ended);
+  AuditFilter mine;
+  mine.actor = "acc_1";
+  auto audit = store_->ListAudit(mine);
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].action(), "session.start");
+  EXPECT_EQ((*audit)[0].actor_name(), "Nguyễn Thị Lan");
+  EXPECT_EQ((*audit)[1].action(), "session.end");
+  // Five failures within the window lock the username; the fifth's ack says so.
+  WriteContext anon;
+  anon.actor = {"ghost", "anonymous", ""};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2000 + i, 900, 5, 900)->version(), 0);
+  }
+  EXPECT_EQ(*store_->SignInLockedUntil("ghost"), 0);
+  EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2004, 900, 5, 900)->version(), 1);
+  EXPECT_EQ(*store_->SignInLockedUntil("ghost"), 2904);
 }
 
 }  // namespace

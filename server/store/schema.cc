@@ -113,6 +113,24 @@ CREATE TABLE data_values (
   FOREIGN KEY (round_id, unit_code) REFERENCES assessments(round_id, unit_code)) STRICT;
 )sql",
        &MoveFiguresToDataSheets},
+      // 6: people sign in: accounts (password_hash: argon2id, never the password),
+      // sessions (by the SHA-256 of their id; Unix seconds of the server's clock),
+      // failed sign-ins and locks by username (known or not), and the person's name on
+      // the audit rows they cause.
+      {R"sql(
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+  body BLOB NOT NULL) STRICT;
+CREATE TABLE sessions (
+  id_sha256 TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id),
+  created INTEGER NOT NULL, seen INTEGER NOT NULL, ended INTEGER) STRICT;
+CREATE INDEX sessions_by_account ON sessions(account_id);
+CREATE TABLE sign_in_failures (username TEXT NOT NULL, at INTEGER NOT NULL) STRICT;
+CREATE INDEX sign_in_failures_by_username ON sign_in_failures(username, at);
+CREATE TABLE sign_in_locks (username TEXT PRIMARY KEY, until INTEGER NOT NULL) STRICT;
+ALTER TABLE audit ADD COLUMN actor_name TEXT NOT NULL DEFAULT '';
+)sql",
+       nullptr},
   };
   return *steps;
 }

@@ -188,6 +188,24 @@ class SqliteStore::Tx {
 
   absl::Status Audit(absl::string_view action, absl::string_view resource,
                      absl::string_view before, absl::string_view after) {
+    if (!ctx_.actor.name.empty()) {  // a person: schema 6 has the column
+      return Stmt(db_,
+                  "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
+                  "before, after, reason, request_id, actor_name) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          .Bind(1, now_)
+          .Bind(2, ctx_.actor.id)
+          .Bind(3, ctx_.actor.role)
+          .Bind(4, ctx_.actor.unit)
+          .Bind(5, action)
+          .Bind(6, resource)
+          .Bind(7, before)
+          .Bind(8, after)
+          .Bind(9, ctx_.reason)
+          .Bind(10, ctx_.request_id)
+          .Bind(11, ctx_.actor.name)
+          .Run();
+    }
     return Stmt(db_,
                 "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
                 "before, "
@@ -698,6 +716,250 @@ absl::StatusOr<v1::WriteAck> SqliteStore::RevokeToken(const WriteContext& ctx,
 absl::StatusOr<std::vector<v1::Token>> SqliteStore::ListTokens() {
   return Read<std::vector<v1::Token>>(
       [](sqlite3* db) { return ListKeyed<v1::Token>(db, "tokens", "id"); });
+}
+
+// ---- accounts and sessions ----
+
+namespace {
+
+absl::StatusOr<StoredAccount> ReadAccount(Stmt& get, const std::string& what) {
+  ASSIGN_OR_RETURN(bool found, get.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat(what, ": not found"));
+  StoredAccount out;
+  ASSIGN_OR_RETURN(out.account, Parse<v1::Account>(get.Blob(0), "account"));
+  out.password_hash = get.Text(1);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WriteAck> SqliteStore::AddAccount(const WriteContext& ctx,
+                                                     const v1::Account& account,
+                                                     absl::string_view password_hash) {
+  return Submit(
+      ctx, "AddAccount",
+      [account = v1::Account(account), hash = std::string(password_hash)](
+          Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
+        const std::string resource = absl::StrCat("accounts/", account.id());
+        Stmt exists(tx.db(), "SELECT 1 FROM accounts WHERE id = ? OR username = ?");
+        exists.Bind(1, account.id()).Bind(2, account.username());
+        ASSIGN_OR_RETURN(bool taken, exists.Step());
+        if (taken) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("username: '", account.username(), "' is taken"));
+        }
+        account.set_created_at(tx.now());
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "INSERT INTO accounts (id, username, password_hash, body) "
+                             "VALUES (?, ?, ?, ?)")
+                            .Bind(1, account.id())
+                            .Bind(2, account.username())
+                            .Bind(3, hash)
+                            .BindBlob(4, account.SerializeAsString())
+                            .Run());
+        RETURN_IF_ERROR(tx.Audit("account.add", resource, "", Json(account)));
+        v1::WriteAck ack;
+        ack.set_id(account.id());
+        ack.set_version(1);
+        return ack;
+      });
+}
+
+absl::StatusOr<StoredAccount> SqliteStore::FindAccount(absl::string_view username) {
+  const std::string key(username);
+  return Read<StoredAccount>([&](sqlite3* db) -> absl::StatusOr<StoredAccount> {
+    Stmt get(db, "SELECT body, password_hash FROM accounts WHERE username = ?");
+    get.Bind(1, key);
+    return ReadAccount(get, absl::StrCat("username '", key, "'"));
+  });
+}
+
+absl::StatusOr<StoredAccount> SqliteStore::GetAccount(absl::string_view id) {
+  const std::string key(id);
+  return Read<StoredAccount>([&](sqlite3* db) -> absl::StatusOr<StoredAccount> {
+    Stmt get(db, "SELECT body, password_hash FROM accounts WHERE id = ?");
+    get.Bind(1, key);
+    return ReadAccount(get, absl::StrCat("accounts/", key));
+  });
+}
+
+absl::StatusOr<std::vector<v1::Account>> SqliteStore::ListAccounts() {
+  return Read<std::vector<v1::Account>>(
+      [](sqlite3* db) { return ListKeyed<v1::Account>(db, "accounts", "username"); });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::UpdateAccount(const WriteContext& ctx,
+                                                        const v1::Account& account,
+                                                        absl::string_view password_hash,
+                                                        bool end_sessions) {
+  return Submit(
+      ctx, "UpdateAccount",
+      [account = v1::Account(account), hash = std::string(password_hash), end_sessions,
+       now = absl::ToUnixSeconds(clock_->Now())](
+          Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        const std::string resource = absl::StrCat("accounts/", account.id());
+        Stmt get(tx.db(), "SELECT body, password_hash FROM accounts WHERE id = ?");
+        get.Bind(1, account.id());
+        ASSIGN_OR_RETURN(StoredAccount before, ReadAccount(get, resource));
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "UPDATE accounts SET body = ?, password_hash = "
+                             "CASE WHEN ? = '' THEN password_hash ELSE ? END WHERE id = ?")
+                            .BindBlob(1, account.SerializeAsString())
+                            .Bind(2, hash)
+                            .Bind(3, hash)
+                            .Bind(4, account.id())
+                            .Run());
+        if (end_sessions) {
+          RETURN_IF_ERROR(Stmt(tx.db(),
+                               "UPDATE sessions SET ended = ? WHERE account_id = ? AND "
+                               "ended IS NULL")
+                              .Bind(1, now)
+                              .Bind(2, account.id())
+                              .Run());
+        }
+        RETURN_IF_ERROR(tx.Audit(tx.ctx().action.empty() ? "account.update"
+                                                         : tx.ctx().action,
+                                 resource, Json(before.account), Json(account)));
+        v1::WriteAck ack;
+        ack.set_id(account.id());
+        return ack;
+      });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::AddSession(const WriteContext& ctx,
+                                                     absl::string_view id_sha256,
+                                                     const v1::Account& account,
+                                                     int64_t now) {
+  return Submit(ctx, "AddSession",
+                [hash = std::string(id_sha256), id = account.id(),
+                 username = account.username(),
+                 now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                  RETURN_IF_ERROR(Stmt(tx.db(),
+                                       "INSERT INTO sessions (id_sha256, account_id, "
+                                       "created, seen) VALUES (?, ?, ?, ?)")
+                                      .Bind(1, hash)
+                                      .Bind(2, id)
+                                      .Bind(3, now)
+                                      .Bind(4, now)
+                                      .Run());
+                  RETURN_IF_ERROR(
+                      Stmt(tx.db(), "DELETE FROM sign_in_failures WHERE username = ?")
+                          .Bind(1, username)
+                          .Run());
+                  // The session's id is the hash's first 16 hex digits: enough to
+                  // tell sessions apart in the trail, useless to sign in with.
+                  RETURN_IF_ERROR(tx.Audit("session.start",
+                                           absl::StrCat("accounts/", id, "/sessions/",
+                                                        hash.substr(0, 16)),
+                                           "", ""));
+                  return v1::WriteAck();
+                });
+}
+
+absl::StatusOr<StoredSession> SqliteStore::FindSession(absl::string_view id_sha256) {
+  const std::string key(id_sha256);
+  return Read<StoredSession>([&](sqlite3* db) -> absl::StatusOr<StoredSession> {
+    Stmt get(db,
+             "SELECT account_id, created, seen, ended FROM sessions WHERE id_sha256 = ?");
+    get.Bind(1, key);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return absl::NotFoundError("no such session");
+    StoredSession out;
+    out.account_id = get.Text(0);
+    out.created = get.Int(1);
+    out.seen = get.Int(2);
+    out.ended = !get.IsNull(3);
+    return out;
+  });
+}
+
+absl::Status SqliteStore::TouchSession(absl::string_view id_sha256, int64_t now) {
+  WriteContext ctx;
+  ctx.actor = {"system", "system", ""};
+  return Submit(ctx, "TouchSession",
+                [hash = std::string(id_sha256), now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                  RETURN_IF_ERROR(
+                      Stmt(tx.db(), "UPDATE sessions SET seen = max(seen, ?) WHERE id_sha256 = ?")
+                          .Bind(1, now)
+                          .Bind(2, hash)
+                          .Run());
+                  return v1::WriteAck();
+                })
+      .status();
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::EndSession(const WriteContext& ctx,
+                                                     absl::string_view id_sha256,
+                                                     int64_t now) {
+  return Submit(ctx, "EndSession",
+                [hash = std::string(id_sha256), now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                  Stmt get(tx.db(), "SELECT account_id FROM sessions WHERE id_sha256 = ?");
+                  get.Bind(1, hash);
+                  ASSIGN_OR_RETURN(bool found, get.Step());
+                  if (!found) return absl::NotFoundError("no such session");
+                  const std::string account = get.Text(0);
+                  RETURN_IF_ERROR(Stmt(tx.db(),
+                                       "UPDATE sessions SET ended = ? WHERE id_sha256 = ? "
+                                       "AND ended IS NULL")
+                                      .Bind(1, now)
+                                      .Bind(2, hash)
+                                      .Run());
+                  RETURN_IF_ERROR(tx.Audit("session.end",
+                                           absl::StrCat("accounts/", account, "/sessions/",
+                                                        hash.substr(0, 16)),
+                                           "", ""));
+                  return v1::WriteAck();
+                });
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInFailure(
+    const WriteContext& ctx, absl::string_view username, int64_t now, int64_t window,
+    int threshold, int64_t lock_seconds) {
+  return Submit(
+      ctx, "AddSignInFailure",
+      [user = std::string(username), now, window, threshold,
+       lock_seconds](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        const std::string resource = absl::StrCat("signIns/", user);
+        RETURN_IF_ERROR(
+            Stmt(tx.db(), "INSERT INTO sign_in_failures (username, at) VALUES (?, ?)")
+                .Bind(1, user)
+                .Bind(2, now)
+                .Run());
+        RETURN_IF_ERROR(tx.Audit("signin.fail", resource, "", ""));
+        Stmt count(tx.db(),
+                   "SELECT count(*) FROM sign_in_failures WHERE username = ? AND at > ?");
+        count.Bind(1, user).Bind(2, now - window);
+        ASSIGN_OR_RETURN(bool row, count.Step());
+        v1::WriteAck ack;
+        if (row && count.Int(0) >= threshold) {
+          RETURN_IF_ERROR(Stmt(tx.db(),
+                               "INSERT INTO sign_in_locks (username, until) VALUES (?, ?) "
+                               "ON CONFLICT (username) DO UPDATE SET until = excluded.until")
+                              .Bind(1, user)
+                              .Bind(2, now + lock_seconds)
+                              .Run());
+          RETURN_IF_ERROR(
+              Stmt(tx.db(), "DELETE FROM sign_in_failures WHERE username = ?")
+                  .Bind(1, user)
+                  .Run());
+          RETURN_IF_ERROR(tx.Audit(
+              "signin.lock", resource, "",
+              absl::StrCat("{\"failures\":", threshold, ",\"lockedSeconds\":",
+                           lock_seconds, "}")));
+          ack.set_version(1);
+        }
+        return ack;
+      });
+}
+
+absl::StatusOr<int64_t> SqliteStore::SignInLockedUntil(absl::string_view username) {
+  const std::string key(username);
+  return Read<int64_t>([&](sqlite3* db) -> absl::StatusOr<int64_t> {
+    Stmt get(db, "SELECT until FROM sign_in_locks WHERE username = ?");
+    get.Bind(1, key);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    return found ? get.Int(0) : int64_t{0};
+  });
 }
 
 // ---- rounds ----
@@ -1459,11 +1721,14 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::AuditEvent>> {
         Stmt list(
             db,
+            absl::StrCat(
             "SELECT id, at, actor, role, actor_unit, action, resource, before, after, "
-            "reason, request_id FROM audit WHERE id > ? "
+            "reason, request_id, ",
+            schema_version_ >= 6 ? "actor_name" : "''",
+            " FROM audit WHERE id > ? "
             "AND (?2 = '' OR resource = ?2 OR substr(resource, 1, length(?2) + 1) = ?2 "
             "|| '/') "
-            "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4");
+            "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4"));
         list.Bind(1, filter.after_id)
             .Bind(2, filter.resource_prefix)
             .Bind(3, filter.actor)
@@ -1484,6 +1749,7 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
           e.set_after(list.Text(8));
           e.set_reason(list.Text(9));
           e.set_request_id(list.Text(10));
+          e.set_actor_name(list.Text(11));
         }
       });
 }

@@ -72,6 +72,30 @@ class SqliteStore final : public Store {
   absl::StatusOr<v1::WriteAck> RevokeToken(const WriteContext& ctx,
                                            absl::string_view id) override;
   absl::StatusOr<std::vector<v1::Token>> ListTokens() override;
+  absl::StatusOr<v1::WriteAck> AddAccount(const WriteContext& ctx,
+                                          const v1::Account& account,
+                                          absl::string_view password_hash) override;
+  absl::StatusOr<StoredAccount> FindAccount(absl::string_view username) override;
+  absl::StatusOr<StoredAccount> GetAccount(absl::string_view id) override;
+  absl::StatusOr<std::vector<v1::Account>> ListAccounts() override;
+  absl::StatusOr<v1::WriteAck> UpdateAccount(const WriteContext& ctx,
+                                             const v1::Account& account,
+                                             absl::string_view password_hash,
+                                             bool end_sessions) override;
+  absl::StatusOr<v1::WriteAck> AddSession(const WriteContext& ctx,
+                                          absl::string_view id_sha256,
+                                          const v1::Account& account,
+                                          int64_t now) override;
+  absl::StatusOr<StoredSession> FindSession(absl::string_view id_sha256) override;
+  absl::Status TouchSession(absl::string_view id_sha256, int64_t now) override;
+  absl::StatusOr<v1::WriteAck> EndSession(const WriteContext& ctx,
+                                          absl::string_view id_sha256,
+                                          int64_t now) override;
+  absl::StatusOr<v1::WriteAck> AddSignInFailure(const WriteContext& ctx,
+                                                absl::string_view username, int64_t now,
+                                                int64_t window, int threshold,
+                                                int64_t lock_seconds) override;
+  absl::StatusOr<int64_t> SignInLockedUntil(absl::string_view username) override;
   absl::StatusOr<v1::WriteAck> CreateRound(const WriteContext& ctx,
                                            const v1::Round& round) override;
   absl::StatusOr<v1::Round> GetRound(absl::string_view id) override;

@@ -32,6 +32,7 @@ struct Actor {
   std::string id;
   std::string role;
   std::string unit;
+  std::string name;  // a person's full name (accounts), kept on their audit rows
 };
 
 struct WriteContext {
@@ -104,6 +105,21 @@ struct AuditFilter {
   int limit = 100;
 };
 
+// An account with its password hash (an argon2id string; never the password).
+struct StoredAccount {
+  v1::Account account;
+  std::string password_hash;
+};
+
+// A session, found by the SHA-256 of its id. Times are Unix seconds of the store's
+// clock.
+struct StoredSession {
+  std::string account_id;
+  int64_t created = 0;
+  int64_t seen = 0;   // the last call, as last written (TouchSession)
+  bool ended = false;
+};
+
 // Wall time, injectable in tests.
 class Clock {
  public:
@@ -144,6 +160,42 @@ class Store {
   virtual absl::StatusOr<v1::WriteAck> RevokeToken(const WriteContext& ctx,
                                                    absl::string_view id) = 0;
   virtual absl::StatusOr<std::vector<v1::Token>> ListTokens() = 0;
+  // Accounts: ALREADY_EXISTS for a taken username; NOT_FOUND for an unknown one.
+  virtual absl::StatusOr<v1::WriteAck> AddAccount(const WriteContext& ctx,
+                                                  const v1::Account& account,
+                                                  absl::string_view password_hash) = 0;
+  virtual absl::StatusOr<StoredAccount> FindAccount(absl::string_view username) = 0;
+  virtual absl::StatusOr<StoredAccount> GetAccount(absl::string_view id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Account>> ListAccounts() = 0;
+  // Replaces the account's body (audited as ctx.action); a non-empty password_hash
+  // replaces the hash too. end_sessions ends all of its sessions in the same
+  // transaction.
+  virtual absl::StatusOr<v1::WriteAck> UpdateAccount(const WriteContext& ctx,
+                                                     const v1::Account& account,
+                                                     absl::string_view password_hash,
+                                                     bool end_sessions) = 0;
+  // Sessions: a successful sign-in adds one (audited "session.start") and forgets the
+  // username's failed sign-ins.
+  virtual absl::StatusOr<v1::WriteAck> AddSession(const WriteContext& ctx,
+                                                  absl::string_view id_sha256,
+                                                  const v1::Account& account,
+                                                  int64_t now) = 0;
+  virtual absl::StatusOr<StoredSession> FindSession(absl::string_view id_sha256) = 0;
+  // Moves a session's last call (not audited).
+  virtual absl::Status TouchSession(absl::string_view id_sha256, int64_t now) = 0;
+  virtual absl::StatusOr<v1::WriteAck> EndSession(const WriteContext& ctx,
+                                                  absl::string_view id_sha256,
+                                                  int64_t now) = 0;
+  // A failed sign-in for `username` (known or not), audited "signin.fail". When it
+  // makes `threshold` failures within `window` seconds, the username is locked until
+  // now + lock_seconds (audited "signin.lock"); the ack's version is then 1, else 0.
+  virtual absl::StatusOr<v1::WriteAck> AddSignInFailure(const WriteContext& ctx,
+                                                        absl::string_view username,
+                                                        int64_t now, int64_t window,
+                                                        int threshold,
+                                                        int64_t lock_seconds) = 0;
+  // Until when (Unix seconds) sign-ins for `username` are refused; 0 when not locked.
+  virtual absl::StatusOr<int64_t> SignInLockedUntil(absl::string_view username) = 0;
 
   // Rounds pin a criteria set version; creating one creates an assessment in state
   // NOT_STARTED for each of its units.
