@@ -229,14 +229,19 @@ absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller&,
   const absl::Status refused = absl::UnauthenticatedError(kSignInRefused);
   // Who failed is the username as typed: unknown ones are counted and locked alike.
   store::WriteContext failure;
-  failure.actor = {r.username(), "anonymous", ""};
+  failure.actor = {r.username(), "anonymous", "", ""};
   ASSIGN_OR_RETURN(int64_t locked_until, store_->SignInLockedUntil(r.username()));
   absl::StatusOr<store::StoredAccount> found = store_->FindAccount(r.username());
   if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
     return found.status();
-  // The same work whether or not the username exists: one argon2id verification.
-  const bool matches = found.ok() ? VerifyPassword(found->password_hash, r.password())
-                                  : (VerifyPassword(dummy_hash_, r.password()) && false);
+  // The same work whether or not the username exists: one argon2id verification (an
+  // unknown username's against a dummy hash, its answer ignored).
+  bool matches = false;
+  if (found.ok()) {
+    matches = VerifyPassword(found->password_hash, r.password());
+  } else {
+    VerifyPassword(dummy_hash_, r.password());
+  }
   if (locked_until > now_s) return refused;  // checked after the hash: same timing
   if (!matches || !found->account.disabled_at().empty()) {
     RETURN_IF_ERROR(store_

@@ -22,6 +22,10 @@ namespace parindex::server {
 
 // Who calls, from their token or their session.
 struct Caller {
+  Caller() = default;
+  Caller(v1::Role r, std::string token, std::string u)
+      : role(r), token_id(std::move(token)), unit(std::move(u)) {}
+
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string token_id;  // the token's id, or the account's id for a session
   std::string unit;      // wards only: the unit they act for

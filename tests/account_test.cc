@@ -471,7 +471,7 @@ TEST_F(AccountTest, SignInIsPublicAndItsRequestIsChecked) {
   grpc::ClientContext context;
   std::string response;
   grpc::Status s = UnaryCallBytes(generic, &context, "/parindex.v1.AccountService/SignIn",
-                                  std::string("\x0a\x05ab", 4), &response);
+                                  std::string("\x0a\x05", 2) + "ab", &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(),
             "request: not a valid parindex.v1.SignInRequest (malformed protobuf or "

@@ -1242,7 +1242,7 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   EXPECT_EQ((*audit)[1].action(), "session.end");
   // Five failures within the window lock the username; the fifth's ack says so.
   WriteContext anon;
-  anon.actor = {"ghost", "anonymous", ""};
+  anon.actor = {"ghost", "anonymous", "", ""};
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2000 + i, 900, 5, 900)->version(), 0);
   }

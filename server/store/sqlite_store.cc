@@ -875,7 +875,7 @@ absl::StatusOr<StoredSession> SqliteStore::FindSession(absl::string_view id_sha2
 
 absl::Status SqliteStore::TouchSession(absl::string_view id_sha256, int64_t now) {
   WriteContext ctx;
-  ctx.actor = {"system", "system", ""};
+  ctx.actor = {"system", "system", "", ""};
   return Submit(ctx, "TouchSession",
                 [hash = std::string(id_sha256), now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                   RETURN_IF_ERROR(

@@ -29,6 +29,10 @@ namespace parindex::store {
 
 // Who acts. `role` is a lower-case role name ("ward", "appraiser", "admin", "system").
 struct Actor {
+  Actor() = default;
+  Actor(std::string i, std::string r, std::string u, std::string n = "")
+      : id(std::move(i)), role(std::move(r)), unit(std::move(u)), name(std::move(n)) {}
+
   std::string id;
   std::string role;
   std::string unit;
