@@ -291,8 +291,26 @@ absl::StatusOr<Caller> AccountCore::Authenticate(absl::string_view session) {
   return caller;
 }
 
+absl::StatusOr<Caller> AccountCore::CallerForSignOn(absl::string_view username) {
+  absl::StatusOr<store::StoredAccount> stored = store_->FindAccount(username);
+  if (!stored.ok()) {
+    if (stored.status().code() != absl::StatusCode::kNotFound) return stored.status();
+    return absl::UnauthenticatedError(
+        "bearer JWT: the username it names has no account here: ask an admin for one");
+  }
+  if (!stored->account.disabled_at().empty())
+    return absl::UnauthenticatedError("bearer JWT: the account it names is disabled");
+  Caller caller = CallerOf(stored->account);
+  caller.single_sign_on = true;  // the identity server checked the person, not a password
+  return caller;
+}
+
 absl::StatusOr<v1::SignOutResponse> AccountCore::SignOut(const Caller& c,
                                                          const v1::SignOutRequest&) {
+  if (c.single_sign_on) {
+    return absl::FailedPreconditionError(
+        "SignOut ends a session (ps_…); single sign-on ends at the identity server");
+  }
   if (c.session_sha256.empty()) {
     return absl::FailedPreconditionError(
         "SignOut ends a session (ps_…); a token is revoked with RevokeToken");
@@ -305,7 +323,7 @@ absl::StatusOr<v1::SignOutResponse> AccountCore::SignOut(const Caller& c,
 }
 
 absl::StatusOr<v1::Account> AccountCore::GetMe(const Caller& c, const v1::GetMeRequest&) {
-  if (c.session_sha256.empty()) {
+  if (c.session_sha256.empty() && !c.single_sign_on) {
     return absl::FailedPreconditionError(
         "GetMe is for a signed-in person (ps_…); a token asks GetCallerToken");
   }

@@ -62,6 +62,10 @@ class AccountCore : private CoreBase {
   // disabled.
   absl::StatusOr<Caller> Authenticate(absl::string_view session);
 
+  // Single sign-on: the caller of the account whose username a verified JWT names
+  // (server/oidc.h), or UNAUTHENTICATED when there is none or it is disabled.
+  absl::StatusOr<Caller> CallerForSignOn(absl::string_view username);
+
   // A caller acting as `account` (a token made for it).
   static Caller CallerOf(const v1::Account& account);
 

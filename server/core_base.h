@@ -34,6 +34,7 @@ struct Caller {
   std::string scope;
   std::string name;            // a person's full name (sessions and account tokens)
   std::string session_sha256;  // the session's, when signed in
+  bool single_sign_on = false;  // signed in at the province's identity server (a JWT)
   bool must_change_password = false;
 
   store::Actor actor() const;

@@ -67,6 +67,9 @@ struct ServeOptions {
   bool quiet = false;
   int64_t max_evidence_mb = 20;
   std::string admin_token_file;  // a secret to accept as an admin token
+  // Single sign-on (server/oidc.h): all three, or none.
+  std::string oidc_issuer, oidc_audience, oidc_jwks;
+  std::string oidc_claim = "preferred_username";
 };
 
 // Resident set size from /proc/self/statm (pages), for /metrics; 0 if unreadable.
@@ -140,6 +143,24 @@ int Serve(const ServeOptions& options) {
                    imported->c_str());
     }
   }
+  std::unique_ptr<parindex::server::OidcVerifier> oidc;
+  if (!options.oidc_issuer.empty() || !options.oidc_audience.empty() ||
+      !options.oidc_jwks.empty()) {
+    if (options.oidc_jwks.empty()) {
+      return Fail(absl::InvalidArgumentError(
+          "--oidc-jwks: is required with --oidc-issuer (a file or a URL)"));
+    }
+    auto fetch = parindex::server::JwksFetcher(options.oidc_jwks);
+    if (!fetch.ok()) return Fail(fetch.status());
+    parindex::server::OidcOptions oidc_options;
+    oidc_options.issuer = options.oidc_issuer;
+    oidc_options.audience = options.oidc_audience;
+    oidc_options.claim = options.oidc_claim;
+    auto verifier = parindex::server::OidcVerifier::Create(
+        oidc_options, *std::move(fetch), &parindex::store::Clock::Real());
+    if (!verifier.ok()) return Fail(verifier.status());
+    oidc = *std::move(verifier);
+  }
   std::vector<std::pair<std::string, std::string>> tokens;
   if (!options.demo.empty()) {
     auto demo = parindex::server::LoadDemo(core, options.demo);
@@ -156,6 +177,7 @@ int Serve(const ServeOptions& options) {
   parindex::server::ServiceOptions service_options;
   service_options.log_rpcs = !options.quiet;
   service_options.metrics = &metrics;
+  service_options.oidc = oidc.get();
   auto services = parindex::server::MakeServices(&core, service_options);
   for (auto& service : services) builder.RegisterService(service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -295,6 +317,19 @@ int main(int argc, char** argv) {
       "--admin-token-file", serve.admin_token_file,
       "A file holding a secret (32+ characters) to accept as an admin token: the first "
       "token of a new deployment, e.g. from a Kubernetes secret");
+  serve_cmd->add_option("--oidc-issuer", serve.oidc_issuer,
+                        "Single sign-on: accept bearer JWTs whose iss is this (the "
+                        "province's OpenID Connect issuer)");
+  serve_cmd->add_option("--oidc-audience", serve.oidc_audience,
+                        "Single sign-on: the aud the JWTs must name (this service's "
+                        "client id at the issuer)");
+  serve_cmd->add_option("--oidc-jwks", serve.oidc_jwks,
+                        "Single sign-on: the issuer's keys, a JWKS file or an https:// "
+                        "URL (fetched at start, again for an unknown kid)");
+  serve_cmd
+      ->add_option("--oidc-claim", serve.oidc_claim,
+                   "Single sign-on: the claim holding the account's username")
+      ->capture_default_str();
 
   std::string db, to, from;
   CLI::App* backup = app.add_subcommand(

@@ -119,12 +119,24 @@ class Handler {
           "authorization metadata must be 'Bearer <token>'");
     }
     value.remove_prefix(7);
-    absl::StatusOr<Caller> found = absl::StartsWith(value, kSessionPrefix)
-                                       ? core_->accounts().Authenticate(value)
-                                       : core_->access().Authenticate(value);
+    absl::StatusOr<Caller> found =
+        absl::StartsWith(value, kSessionPrefix) ? core_->accounts().Authenticate(value)
+        : IsJwtShaped(value)                    ? SignOn(value)
+                                                : core_->access().Authenticate(value);
     if (!found.ok()) return found.status();
     *caller = *found;
     return absl::OkStatus();
+  }
+
+  // A bearer JWT from the province's identity server: the account its claim names.
+  absl::StatusOr<Caller> SignOn(absl::string_view jwt) {
+    if (options_.oidc == nullptr) {
+      return absl::UnauthenticatedError(
+          "bearer JWT: this server accepts no single sign-on (see --oidc-issuer)");
+    }
+    absl::StatusOr<std::string> username = options_.oidc->Verify(jwt);
+    if (!username.ok()) return username.status();
+    return core_->accounts().CallerForSignOn(*username);
   }
 
   // One line per call in logfmt (key=value, quoted where needed), for grep and for log

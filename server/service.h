@@ -13,12 +13,16 @@
 #include "grpcpp/impl/codegen/service_type.h"
 #include "server/core.h"
 #include "server/metrics.h"
+#include "server/oidc.h"
 
 namespace parindex::server {
 
 struct ServiceOptions {
   bool log_rpcs = true;        // one line per call on stderr
   Metrics* metrics = nullptr;  // counts and times every call when set
+  // Single sign-on: a bearer JWT is verified by it and names an account; none: a JWT
+  // is refused.
+  OidcVerifier* oidc = nullptr;
 };
 
 // All the services over one Core, ready to register with a grpc::ServerBuilder.
