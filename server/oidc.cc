@@ -3,6 +3,7 @@
 // (server/oidc.h).
 #include "server/oidc.h"
 
+#include <arpa/inet.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -92,14 +93,17 @@ std::optional<std::string> StringField(const Struct& object, const std::string& 
 
 // ---- keys ----
 
-absl::StatusOr<PkeyPtr> FromData(const char* type, OSSL_PARAM_BLD* bld) {
+// The public key of `type` ("RSA", "EC") from `bld`'s parameters; INVALID_ARGUMENT
+// `refused` when OpenSSL refuses them.
+absl::StatusOr<PkeyPtr> FromData(const char* type, OSSL_PARAM_BLD* bld,
+                                 absl::string_view refused) {
   ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* pkey = nullptr;
   if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
     ERR_clear_error();
-    return absl::InvalidArgumentError("not a valid public key");
+    return absl::InvalidArgumentError(refused);
   }
   return PkeyPtr(pkey);
 }
@@ -125,7 +129,7 @@ absl::StatusOr<PkeyPtr> RsaKey(const std::string& n, const std::string& e) {
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
     return absl::InternalError("out of memory");
   }
-  return FromData("RSA", bld.get());
+  return FromData("RSA", bld.get(), "n, e: not an RSA public key");
 }
 
 absl::StatusOr<PkeyPtr> EcKey(const std::string& x, const std::string& y) {
@@ -142,7 +146,7 @@ absl::StatusOr<PkeyPtr> EcKey(const std::string& x, const std::string& y) {
                                        point.size()) != 1) {
     return absl::InternalError("out of memory");
   }
-  ASSIGN_OR_RETURN(PkeyPtr pkey, FromData("EC", bld.get()));
+  ASSIGN_OR_RETURN(PkeyPtr pkey, FromData("EC", bld.get(), "x, y: not a point of P-256"));
   PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
   if (check == nullptr || EVP_PKEY_public_check(check.get()) != 1) {
     ERR_clear_error();
@@ -269,7 +273,10 @@ absl::StatusOr<OidcVerifier::KeySet> ParseJwks(absl::string_view text) {
 }
 
 bool IsLoopbackHost(absl::string_view host) {
-  return absl::StartsWith(host, "127.") || host == "localhost" || host == "[::1]";
+  in_addr address;
+  if (inet_pton(AF_INET, std::string(host).c_str(), &address) == 1)
+    return (ntohl(address.s_addr) >> 24) == 127;
+  return host == "localhost" || host == "[::1]";
 }
 
 absl::StatusOr<std::string> ReadJwksFile(const std::string& path) {
