@@ -565,6 +565,38 @@ TEST(OidcJwksTest, AJwksUrlIsHttpsOrLoopbackHttpAndAFileIsRead) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(OidcJwksTest, AnHttpsIssuerWhoseCertificateIsNotTrustedIsNotFetched) {
+  // An https JWKS endpoint on loopback with a self-signed certificate: the fetch checks
+  // the certificate against the system's CAs and refuses it, so its keys are never read.
+  testing::TempDir dir;
+  const std::string cert = dir.File("cert.pem"), key = dir.File("key.pem");
+  ASSERT_EQ(std::system(absl::StrCat(
+                            "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "
+                            "/CN=localhost -addext subjectAltName=IP:127.0.0.1 -keyout '",
+                            key, "' -out '", cert, "' 2>/dev/null")
+                            .c_str()),
+            0);
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  ASSERT_TRUE(server.is_valid());
+  std::atomic<int> served{0};
+  server.Get("/certs", [&](const httplib::Request&, httplib::Response& res) {
+    ++served;
+    res.set_content(Jwks({Jwk(Ec())}), "application/json");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+  const std::string url = absl::StrCat("https://127.0.0.1:", port, "/certs");
+  absl::StatusOr<JwksFetch> fetch = JwksFetcher(url);
+  ASSERT_TRUE(fetch.ok());
+  absl::StatusOr<std::string> fetched = (*fetch)();
+  EXPECT_EQ(fetched.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(std::string(fetched.status().message()),
+            absl::StrCat(url, ": SSLServerVerification"));  // httplib's name of the error
+  EXPECT_EQ(served, 0);
+  server.stop();
+  thread.join();
+}
+
 // ---- the handler: the claim names an account ----
 
 class OidcServiceTest : public ServiceTest {
