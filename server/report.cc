@@ -164,6 +164,24 @@ namespace {
 constexpr int kMaxWidth = 50;       // characters; longer text wraps
 constexpr int kOneLineHeader = 24;  // a header up to this long stays on one line
 
+// How many characters a cell shows, without formatting it (this runs on every cell).
+size_t CellWidth(const Cell& cell) {
+  // Digits of `n` / `unit` and its sign ("-0.25" has a sign and one digit).
+  auto digits = [](int64_t n, int64_t unit) {
+    size_t count = n < 0 ? 2 : 1;
+    for (int64_t rest = (n < 0 ? -(n / unit) : n / unit) / 10; rest > 0; rest /= 10)
+      ++count;
+    return count;
+  };
+  if (const auto* s = std::get_if<std::string>(&cell)) return Characters(*s);
+  if (const auto* points = std::get_if<Points>(&cell))
+    return digits(points->milli, 1000) + 3;
+  if (const auto* index = std::get_if<Index>(&cell))
+    return digits(index->hundredths, 100) + 3;
+  if (std::holds_alternative<When>(cell)) return 19;  // "20/11/2023 09:00:00"
+  return digits(std::get<int64_t>(cell), 1);
+}
+
 // The width of each column in characters: its longest cell (up to kMaxWidth), and its
 // header on one line when short, else on two.
 std::vector<int> ColumnWidths(const Table& table) {
@@ -172,8 +190,7 @@ std::vector<int> ColumnWidths(const Table& table) {
     int content = 0;
     for (const auto& row : table.rows) {
       if (c < row.size()) {
-        content =
-            std::max(content, static_cast<int>(Characters(CellText(row[c], false))));
+        content = std::max(content, static_cast<int>(CellWidth(row[c])));
       }
     }
     int width = std::max(std::min(content, kMaxWidth) + 2, 8);
@@ -382,9 +399,12 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
     int table_pixels = 0;
     for (int w : widths) table_pixels += w * 7 + 5;
     const int width = std::clamp(table_pixels, 480, 1400);
-    const int height = spec.kind == Chart::Kind::kBar
-                           ? std::max(288, 80 + 22 * static_cast<int>(table.rows.size()))
-                           : 320;
+    // A bar of 22 pixels per unit, up to 4,000 pixels (about 180 units: a larger block's
+    // bars get thinner rather than the chart taller than a screen can scroll sensibly).
+    const int height =
+        spec.kind == Chart::Kind::kBar
+            ? std::clamp(80 + 22 * static_cast<int>(table.rows.size()), 288, 4000)
+            : 320;
     lxw_chart_options options = {};
     options.x_scale = width / 480.0;
     options.y_scale = height / 288.0;
