@@ -13,12 +13,37 @@
 namespace parindex::engine {
 namespace {
 
-std::string KindName(v1::UnitKind kind) {
+std::string KindName(v1::UnitKind kind, bool vietnamese) {
+  if (vietnamese) {
+    switch (kind) {
+      case v1::WARD:
+        return "phường";
+      case v1::COMMUNE:
+        return "xã";
+      case v1::TOWNSHIP:
+        return "thị trấn";
+      case v1::SPECIAL_ZONE:
+        return "đặc khu";
+      case v1::CITY:
+        return "thành phố";
+      case v1::TOWN:
+        return "thị xã";
+      case v1::DISTRICT:
+        return "quận, huyện";
+      case v1::DEPARTMENT:
+        return "cơ quan chuyên môn";
+      case v1::PROVINCE:
+        return "tỉnh";
+      default:
+        break;
+    }
+  }
   return absl::AsciiStrToLower(v1::UnitKind_Name(kind));
 }
 
 // "95.81%" for the exact value of the indicator.
-std::string ValueText(const v1::Indicator& indicator, bool milli, const NodeScore& score) {
+std::string ValueText(const v1::Indicator& indicator, bool milli,
+                      const NodeScore& score) {
   if (indicator.denominator().empty()) {
     return absl::StrCat(milli ? FormatMilliShort(score.num) : absl::StrCat(score.num),
                         UnitSuffix(indicator.unit()));
@@ -46,17 +71,21 @@ std::string LeafReason(const RuleShape& shape, const LeafTrace& leaf, v1::Trace*
   switch (score.why) {
     case Why::kNotReported:
       return absl::StrCat(
-          "not reported",
+          leaf.Say("not reported", "không báo cáo"),
           score.missing != nullptr ? absl::StrCat(": ", *score.missing) : "",
           node.element >= 0 ? absl::StrCat(": ", leaf.set().elements()[node.element].code)
                             : "",
-          shape.NotReportedNote(), leaf.result());
+          shape.NotReportedNote(leaf.vietnamese()), leaf.result());
     case Why::kNothingToScore:
-      return absl::StrCat("not applicable: ",
-                          absl::StrJoin(leaf.indicator().denominator(), " + "), " is 0",
-                          score.points_milli > 0 ? " (full marks per the set)"
-                                                 : " (dropped from the maximum)",
-                          score.points_milli > 0 ? leaf.result() : "");
+      return absl::StrCat(
+          leaf.Say("not applicable: ", "không áp dụng: "),
+          absl::StrJoin(leaf.indicator().denominator(), " + "),
+          leaf.Say(" is 0", " bằng 0"),
+          score.points_milli > 0
+              ? leaf.Say(" (full marks per the set)",
+                         " (đạt điểm tối đa theo bộ tiêu chí)")
+              : leaf.Say(" (dropped from the maximum)", " (không tính vào điểm tối đa)"),
+          score.points_milli > 0 ? leaf.result() : "");
     default: {
       std::string reason;
       shape.Explain(leaf, trace, &reason);
@@ -74,7 +103,8 @@ std::string LeafTrace::Measured() const {
 
 v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                       const v1::Unit& unit, const v1::Assessment& assessment,
-                      v1::Column column, const ScoreSheet& sheet) {
+                      v1::Column column, const ScoreSheet& sheet, v1::Language language) {
+  const bool vietnamese = language == v1::VIETNAMESE;
   const v1::CriteriaSet& proto = set.proto();
   v1::UnitScore out;
   out.set_unit(unit.code());
@@ -100,7 +130,7 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     }
   }
 
-  const std::string kind = KindName(unit.kind());
+  const std::string kind = KindName(unit.kind(), vietnamese);
   const std::vector<Node>& nodes = set.nodes();
   for (size_t n = 0; n < nodes.size(); ++n) {
     const Node& node = nodes[n];
@@ -130,8 +160,8 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       const v1::Entry* e = score.entry >= 0 ? &assessment.entries(score.entry) : nullptr;
       auto add_inputs = [&](const std::vector<int>& elements) {
         for (int el : elements) {
-          const FigureRead figure = ReadFigure(set, assessment, sheet.value_of, e,
-                                               score.entry, column, el);
+          const FigureRead figure =
+              ReadFigure(set, assessment, sheet.value_of, e, score.entry, column, el);
           if (!figure.found) continue;
           v1::Figure* f = trace->add_inputs();
           f->set_name(set.elements()[el].code);
@@ -146,7 +176,8 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       add_inputs(reads.denominator);
     }
     const bool measured = indicator != nullptr && score.status == v1::SCORED;
-    const bool milli = indicator != nullptr && set.indicator_elements(node.indicator).milli;
+    const bool milli =
+        indicator != nullptr && set.indicator_elements(node.indicator).milli;
     if (measured) {
       trace->set_numerator(score.num);
       trace->set_denominator(indicator->denominator().empty() ? 1 : score.den);
@@ -154,17 +185,23 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     }
 
     if (!node.leaf()) {
-      trace->set_reason(absl::StrCat("sum of ", node.children.size(), " sub-criteria → ",
-                                     FormatMilli(score.points_milli), " of ",
-                                     FormatMilli(criterion.max_milli())));
+      trace->set_reason(
+          vietnamese
+              ? absl::StrCat("tổng ", node.children.size(), " tiêu chí thành phần → ",
+                             FormatMilli(score.points_milli), "/",
+                             FormatMilli(criterion.max_milli()), " điểm")
+              : absl::StrCat("sum of ", node.children.size(), " sub-criteria → ",
+                             FormatMilli(score.points_milli), " of ",
+                             FormatMilli(criterion.max_milli())));
       continue;
     }
     const RuleShape& shape = *node.rule_shape;
-    const std::string result = shape.Result(criterion, score.points_milli);
+    const std::string result = shape.Result(criterion, score.points_milli, vietnamese);
     const bool appraised = column == v1::APPRAISED && values != nullptr &&
                            &assessment.entries(score.entry).appraised() == values;
     trace->set_reason(LeafReason(
-        shape, LeafTrace(set, plan, node, score, values, appraised, kind, result),
+        shape,
+        LeafTrace(set, plan, node, score, values, appraised, kind, result, vietnamese),
         trace));
   }
 

@@ -11,8 +11,12 @@
 
 namespace parindex::engine {
 
-std::string RuleShape::Result(const v1::Criterion& criterion,
-                              int64_t points_milli) const {
+std::string RuleShape::Result(const v1::Criterion& criterion, int64_t points_milli,
+                              bool vietnamese) const {
+  if (vietnamese) {
+    return absl::StrCat(" → ", FormatMilli(points_milli), "/",
+                        FormatMilli(criterion.max_milli()), " điểm");
+  }
   return absl::StrCat(" → ", FormatMilli(points_milli), " of ",
                       FormatMilli(criterion.max_milli()));
 }

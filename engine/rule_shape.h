@@ -165,7 +165,7 @@ class LeafTrace {
  public:
   LeafTrace(const CompiledCriteriaSet& set, const CompiledPlan* plan, const Node& node,
             const NodeScore& score, const v1::EntryValues* values, bool appraised,
-            const std::string& kind, const std::string& result)
+            const std::string& kind, const std::string& result, bool vietnamese)
       : set_(set),
         plan_(plan),
         node_(node),
@@ -173,7 +173,8 @@ class LeafTrace {
         values_(values),
         appraised_(appraised),
         kind_(kind),
-        result_(result) {}
+        result_(result),
+        vietnamese_(vietnamese) {}
 
   const CompiledCriteriaSet& set() const { return set_; }
   const CompiledPlan* plan() const { return plan_; }  // null: no plan
@@ -185,8 +186,12 @@ class LeafTrace {
   const v1::EntryValues* values() const { return values_; }
   // True when values() are the appraiser's.
   bool appraised() const { return appraised_; }
-  // The unit's kind as traces name it: "ward".
+  // The unit's kind as traces name it: "ward" ("phường" in Vietnamese).
   const std::string& kind() const { return kind_; }
+  // The language of the words: the reason's figures and structure are the same in both.
+  bool vietnamese() const { return vietnamese_; }
+  // `en` or `vi`, as the language asks.
+  const char* Say(const char* en, const char* vi) const { return vietnamese_ ? vi : en; }
   // What ends a reason: " → 1.50 of 2.00" (RuleShape::Result()).
   const std::string& result() const { return result_; }
   // REQUIRES: node().indicator >= 0.
@@ -204,6 +209,7 @@ class LeafTrace {
   bool appraised_;
   const std::string& kind_;
   const std::string& result_;
+  bool vietnamese_;
 };
 
 // ---- The shape.
@@ -239,13 +245,15 @@ class RuleShape {
   // Errors are INVALID_ARGUMENT naming the field path (bad input, not a verdict).
   virtual absl::Status Score(LeafScoring& leaf) const = 0;
   // Sets the trace's reason (and what applied, and any value it shows) for a Why this
-  // shape's Score() gave; the trace explains kGroup, kNotReported and kNothingToScore.
+  // shape's Score() gave, in leaf.vietnamese() or English words; the trace explains
+  // kGroup, kNotReported and kNothingToScore.
   virtual void Explain(const LeafTrace& leaf, v1::Trace* trace,
                        std::string* reason) const = 0;
-  // What ends every reason of the leaf: " → 1.50 of 2.00".
-  virtual std::string Result(const v1::Criterion& criterion, int64_t points_milli) const;
+  // What ends every reason of the leaf: " → 1.50 of 2.00" (" → 1.50/2.00 điểm").
+  virtual std::string Result(const v1::Criterion& criterion, int64_t points_milli,
+                             bool vietnamese) const;
   // What a reason adds after "not reported" and the missing value: ": no document date".
-  virtual absl::string_view NotReportedNote() const { return {}; }
+  virtual absl::string_view NotReportedNote(bool /*vietnamese*/) const { return {}; }
   // The rule in one line, as `parindex criteria show` prints it: "bands on_time_rate".
   virtual std::string Describe(const v1::Rule& rule) const = 0;
 

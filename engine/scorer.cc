@@ -368,10 +368,10 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
 absl::StatusOr<v1::UnitScore> ScoreUnit(const CompiledCriteriaSet& set,
                                         const CompiledPlan* plan, const v1::Unit& unit,
                                         const v1::Assessment& assessment,
-                                        v1::Column column) {
+                                        v1::Column column, v1::Language language) {
   ScoreSheet sheet;
   RETURN_IF_ERROR(Score(set, plan, unit, assessment, column, &sheet));
-  return Explain(set, plan, unit, assessment, column, sheet);
+  return Explain(set, plan, unit, assessment, column, sheet, language);
 }
 
 std::string BlockOf(const v1::Unit& unit) {

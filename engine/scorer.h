@@ -35,7 +35,7 @@ enum class Why : uint8_t {
   kNo,
   kOnTime,
   kLate,
-  kNotIssued,  // the document is stated as not issued
+  kNotIssued,   // the document is stated as not issued
   kNoDeadline,  // the plan has no deadline with the rule's key
   kCount,
   kJudgement,
@@ -89,15 +89,19 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                    v1::Column column, ScoreSheet* sheet);
 
 // Renders `sheet`, produced by Score() from the same arguments, with a trace per node.
+// `language` chooses the words of the reasons and of what applied (VIETNAMESE; else
+// English); every number and every other field is the same in both.
 v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                       const v1::Unit& unit, const v1::Assessment& assessment,
-                      v1::Column column, const ScoreSheet& sheet);
+                      v1::Column column, const ScoreSheet& sheet,
+                      v1::Language language = v1::ENGLISH);
 
 // Score() then Explain().
 absl::StatusOr<v1::UnitScore> ScoreUnit(const CompiledCriteriaSet& set,
                                         const CompiledPlan* plan, const v1::Unit& unit,
                                         const v1::Assessment& assessment,
-                                        v1::Column column);
+                                        v1::Column column,
+                                        v1::Language language = v1::ENGLISH);
 
 // The ranking block of a unit: its block, or its kind's name ("ward") when empty.
 std::string BlockOf(const v1::Unit& unit);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -47,20 +48,53 @@ Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
   return std::string();
 }
 
+// Who an actor id is, as people read it: an account's full name, a token's holder
+// (its label, or its person's name), else the id itself.
+class Names {
+ public:
+  static absl::StatusOr<Names> Load(store::Store* store) {
+    Names names;
+    ASSIGN_OR_RETURN(std::vector<v1::Account> accounts, store->ListAccounts());
+    std::map<std::string, std::string> person;
+    for (const v1::Account& a : accounts) {
+      names.of_[a.id()] = a.full_name();
+      person[absl::StrCat("accounts/", a.id())] = a.full_name();
+    }
+    ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store->ListTokens());
+    for (const v1::Token& t : tokens) {
+      auto it = person.find(t.account());
+      names.of_[t.id()] =
+          it != person.end() && !it->second.empty() ? it->second : t.label();
+    }
+    return names;
+  }
+  std::string Of(const std::string& actor) const {
+    auto it = of_.find(actor);
+    return it != of_.end() && !it->second.empty() ? it->second : actor;
+  }
+
+ private:
+  std::map<std::string, std::string> of_;
+};
+
 // The data sheet of every unit: one row per element of the set, in the set's order,
 // blank where nothing was given, so that each unit's sheet reads whole. Who gave each
-// side and when is for the office (`office`); others see the values.
+// side and when is for the office (`names` set); others see the values.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set,
                      const std::vector<v1::UnitScore>& scores,
-                     const std::map<std::string, v1::Assessment>& forms, bool office) {
+                     const std::map<std::string, v1::Assessment>& forms,
+                     const Names* names) {
+  const bool office = names != nullptr;
   Table t;
   t.name = "Bảng số liệu";
   t.key = "datasheet";
+  t.title = "Bảng số liệu của từng đơn vị";
+  t.frozen_columns = 2;
   t.header = {"Mã đơn vị", "Tên đơn vị", "Mã số liệu",
               "Số liệu",   "Kỳ số liệu", "Tự đánh giá"};
-  if (office) t.header.insert(t.header.end(), {"Người nhập", "Lúc nhập (UTC)"});
+  if (office) t.header.insert(t.header.end(), {"Người nhập", "Lúc nhập"});
   t.header.push_back("Thẩm định");
-  if (office) t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định (UTC)"});
+  if (office) t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định"});
   const std::vector<engine::Element>& elements = set.elements();
   for (const v1::UnitScore& s : scores) {
     std::vector<const v1::DataValue*> value_of(elements.size(), nullptr);
@@ -81,13 +115,76 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
       for (const v1::ElementValue* side : {&v.self(), &v.appraised()}) {
         row.push_back(ValueCell(element, *side));
         if (office) {
-          row.insert(row.end(), {side->updated_by(), side->updated_at()});
+          row.push_back(side->updated_by().empty() ? std::string()
+                                                   : names->Of(side->updated_by()));
+          row.push_back(WhenCell(side->updated_at()));
         }
       }
       t.rows.push_back(std::move(row));
     }
   }
   return t;
+}
+
+// Each area's average over the units it applied to: points and the share of the
+// applicable maximum achieved (the area's index), half up.
+Table AreaAverages(const v1::CriteriaSet& set, const std::vector<v1::UnitScore>& scores) {
+  Table t;
+  t.name = "Bình quân theo lĩnh vực";
+  t.key = "areas";
+  t.title = "Điểm bình quân theo lĩnh vực";
+  t.header = {"Mã lĩnh vực",       "Lĩnh vực",       "Điểm tối đa",
+              "Số đơn vị áp dụng", "Điểm bình quân", "Tỷ lệ đạt bình quân (%)"};
+  for (int a = 0; a < set.areas_size(); ++a) {
+    int64_t units = 0, points = 0, index = 0;
+    for (const v1::UnitScore& s : scores) {
+      if (!s.error().empty() || a >= s.areas_size()) continue;
+      if (s.areas(a).applicable_max_milli() == 0) continue;
+      ++units;
+      points += s.areas(a).points_milli();
+      index += s.areas(a).index_hundredths();
+    }
+    const v1::Area& area = set.areas(a);
+    if (units == 0) {
+      t.rows.push_back({area.code(), area.title(), Points{area.max_milli()}, units});
+      continue;
+    }
+    t.rows.push_back({area.code(), area.title(), Points{area.max_milli()}, units,
+                      Points{engine::DivRoundHalfUp(points, units)},
+                      Index{engine::DivRoundHalfUp(index, units)}});
+  }
+  t.chart = Chart{Chart::Kind::kColumn, "Tỷ lệ đạt bình quân theo lĩnh vực (%)", 1, 5,
+                  "Tỷ lệ đạt (%)"};
+  return t;
+}
+
+// The Department of Home Affairs of the province the round's units belong to, as title
+// blocks write it ("SỞ NỘI VỤ TỈNH HƯNG YÊN"); the round's own `issuer` first.
+std::string Issuer(store::Store* store, const RoundContext& round) {
+  if (!round.round.issuer().empty()) return round.round.issuer();
+  for (const auto& [code, unit] : round.units) {
+    std::string parent = unit.parent();
+    for (int depth = 0; depth < 8 && !parent.empty(); ++depth) {  // no endless cycle
+      absl::StatusOr<v1::Unit> up = store->GetUnit(parent);
+      if (!up.ok()) break;
+      if (up->kind() == v1::PROVINCE) {
+        return absl::StrCat("SỞ NỘI VỤ ", VietnameseUpper(up->name()));
+      }
+      parent = up->parent();
+    }
+    break;  // a round's units share their province: the first one says it
+  }
+  return "";
+}
+
+// The audit trail's roles as the office names them.
+std::string RoleTitle(const std::string& role) {
+  static const auto* const kTitles = new std::map<std::string, std::string>{
+      {"ward", "Đơn vị"},    {"appraiser", "Thẩm định"}, {"admin", "Quản trị"},
+      {"reader", "Tra cứu"}, {"system", "Hệ thống"},
+  };
+  auto it = kTitles->find(role);
+  return it != kTitles->end() ? it->second : role;
 }
 
 }  // namespace
@@ -100,11 +197,15 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
   const v1::Column column =
       r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
+  // Reports are Vietnamese: the reasons too, unless English is asked for.
+  const v1::Language language =
+      r.language() == v1::ENGLISH ? v1::ENGLISH : v1::VIETNAMESE;
   ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
 
   std::vector<v1::UnitScore> scores;
   for (const auto& [code, unit] : round->units) {
-    ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
+    ASSIGN_OR_RETURN(v1::UnitScore score,
+                     cache_->ScoreOrError(*round, code, column, language));
     auto it = ranks->find(code);
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
     scores.push_back(std::move(score));
@@ -118,34 +219,40 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
             });
 
   std::vector<Table> tables;
-  // A ranking per block.
+  // A ranking per block, with a bar per unit.
   for (const v1::UnitScore& s : scores) {
-    if (tables.empty() || tables.back().name != absl::StrCat("Xếp hạng - ", s.block())) {
+    const std::string block = BlockTitle(s.block());
+    if (tables.empty() || tables.back().name != absl::StrCat("Xếp hạng ", block)) {
       Table& t = tables.emplace_back();
-      t.name = absl::StrCat("Xếp hạng - ", s.block());  // WriteXlsx makes it a sheet name
+      t.name = absl::StrCat("Xếp hạng ", block);  // WriteXlsx makes it a sheet name
       t.key = "ranking";
+      t.title = absl::StrCat("Bảng xếp hạng Chỉ số CCHC – ", block);
+      t.frozen_columns = 4;
       t.header = {"Khối",          "Hạng",
                   "Mã đơn vị",     "Tên đơn vị",
                   "Chỉ số",        "Xếp loại",
                   "Điểm đạt",      "Điểm tối đa áp dụng",
                   "Điểm khảo sát", "Điểm thưởng, trừ"};
+      t.chart =
+          Chart{Chart::Kind::kBar, absl::StrCat("Chỉ số CCHC – ", block), 3, 4, "Chỉ số"};
     }
     if (!s.error().empty()) {  // the unit's data cannot be scored: say so in its row
-      tables.back().rows.push_back({s.block(), std::string(), s.unit(), s.unit_name(),
+      tables.back().rows.push_back({block, std::string(), s.unit(), s.unit_name(),
                                     std::string(),
                                     absl::StrCat("Không chấm được: ", s.error())});
       continue;
     }
     tables.back().rows.push_back(
-        {s.block(), int64_t{s.rank()}, s.unit(), s.unit_name(),
-         Index{s.index_hundredths()}, s.classification(), Points{s.achieved_milli()},
-         Points{s.applicable_max_milli()}, Points{s.survey_milli()},
-         Points{s.adjustment_milli()}});
+        {block, int64_t{s.rank()}, s.unit(), s.unit_name(), Index{s.index_hundredths()},
+         s.classification(), Points{s.achieved_milli()}, Points{s.applicable_max_milli()},
+         Points{s.survey_milli()}, Points{s.adjustment_milli()}});
   }
   // Units × areas.
   Table matrix;
   matrix.name = "Điểm theo lĩnh vực";
   matrix.key = "matrix";
+  matrix.title = "Điểm của từng đơn vị theo lĩnh vực";
+  matrix.frozen_columns = 2;
   matrix.header = {"Mã đơn vị", "Tên đơn vị", "Khối"};
   for (const v1::Area& area : round->set->proto().areas()) {
     matrix.header.push_back(absl::StrCat(area.code(), ". ", area.title(), " (",
@@ -158,6 +265,8 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   Table criteria;
   criteria.name = "Chi tiết tiêu chí";
   criteria.key = "criteria";
+  criteria.title = "Điểm từng tiêu chí và diễn giải";
+  criteria.frozen_columns = 2;
   criteria.header = {"Mã đơn vị",
                      "Tên đơn vị",
                      "Mã tiêu chí",
@@ -170,7 +279,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                      "Diễn giải"};
   for (const v1::UnitScore& s : scores) {
     if (!s.error().empty()) continue;
-    std::vector<Cell> row = {s.unit(), s.unit_name(), s.block()};
+    std::vector<Cell> row = {s.unit(), s.unit_name(), BlockTitle(s.block())};
     for (const v1::AreaScore& a : s.areas()) row.push_back(Points{a.points_milli()});
     row.push_back(Points{s.achieved_milli()});
     row.push_back(Index{s.index_hundredths()});
@@ -184,15 +293,21 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     }
   }
   tables.push_back(std::move(matrix));
+  tables.push_back(AreaAverages(round->set->proto(), scores));
   tables.push_back(std::move(criteria));
+  std::optional<Names> names;
+  if (office) {
+    ASSIGN_OR_RETURN(names, Names::Load(store_));
+  }
   {
     ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
                      store_->ListAssessments(id, /*with_files=*/false));
     std::map<std::string, v1::Assessment> forms;
     for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
-    tables.push_back(DataSheetTable(*round->set, scores, forms, office));
+    tables.push_back(
+        DataSheetTable(*round->set, scores, forms, names ? &*names : nullptr));
   }
-  // The audit trail of the round, for the office only.
+  // The audit trail of the round, for the office only: who by name, in Vietnam time.
   if (office) {
     store::AuditFilter filter;
     filter.resource_prefix = absl::StrCat("rounds/", id);
@@ -201,31 +316,53 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";
-    audit.header = {"Thời gian (UTC)", "Người thực hiện", "Vai trò", "Đơn vị",
-                    "Thao tác",        "Đối tượng",       "Lý do"};
+    audit.title = "Nhật ký thay đổi của đợt chấm điểm";
+    audit.header = {"Thời gian", "Người thực hiện", "Vai trò", "Đơn vị",
+                    "Thao tác",  "Đối tượng",       "Lý do"};
     for (const v1::AuditEvent& e : events) {
-      audit.rows.push_back({e.at(), e.actor(), e.role(), e.actor_unit(), e.action(),
-                            e.resource(), e.reason()});
+      audit.rows.push_back(
+          {WhenCell(e.at()),
+           e.actor_name().empty() ? names->Of(e.actor()) : e.actor_name(),
+           RoleTitle(e.role()), e.actor_unit(), e.action(), e.resource(), e.reason()});
     }
   }
 
   v1::ExportRoundResponse response;
   if (r.format() == v1::ExportRoundRequest::CSV) {
-    std::vector<std::string> keys;
-    for (const Table& t : tables) {
+    // One table, whatever the blocks: the rankings of all blocks are one table with
+    // the block in its first column.
+    Table csv;
+    for (Table& t : tables) {
       if (t.key != r.table()) continue;
-      absl::StrAppend(response.mutable_content(), WriteCsv(t));
+      if (csv.header.empty()) csv.header = t.header;
+      for (auto& row : t.rows) csv.rows.push_back(std::move(row));
     }
-    if (response.content().empty()) {
+    if (csv.header.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "table: '", r.table(),
-          "' is not a table of this export (ranking, matrix, criteria, datasheet",
+          "' is not a table of this export (ranking, matrix, areas, criteria, datasheet",
           office ? ", audit" : "", ")"));
     }
+    CsvOptions options;
+    options.decimal_comma = r.decimal_comma();
+    *response.mutable_content() = WriteCsv(csv, options);
     response.set_file_name(absl::StrCat(id, "-", r.table(), ".csv"));
     response.set_content_type("text/csv; charset=utf-8");
   } else {
-    ASSIGN_OR_RETURN(*response.mutable_content(), WriteXlsx(tables));
+    if (r.decimal_comma()) {
+      return absl::InvalidArgumentError(
+          "decimal_comma: is for CSV (an XLSX file holds numbers, shown as the "
+          "spreadsheet program's language says)");
+    }
+    Heading heading;
+    heading.issuer = Issuer(store_, *round);
+    heading.heading = round->round.year() != 0
+                          ? absl::StrCat("Kết quả Chỉ số CCHC năm ", round->round.year())
+                          : std::string("Kết quả Chỉ số CCHC");
+    heading.subtitle = round->round.title();
+    heading.note = column == v1::SELF ? "Số liệu tự đánh giá" : "Số liệu sau thẩm định";
+    heading.made = Now();
+    ASSIGN_OR_RETURN(*response.mutable_content(), WriteXlsx(tables, heading));
     response.set_file_name(absl::StrCat(id, ".xlsx"));
     response.set_content_type(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");

@@ -43,6 +43,7 @@ absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
   v1::Round round = r.round();
   RETURN_IF_ERROR(CheckId(round.id(), "round.id"));
   RETURN_IF_ERROR(CheckText(round.title(), "round.title"));
+  if (!round.issuer().empty()) RETURN_IF_ERROR(CheckText(round.issuer(), "round.issuer"));
   if (round.year() != 0 && (round.year() < 2000 || round.year() > 2100)) {
     return absl::InvalidArgumentError(
         absl::StrCat("round.year: ", round.year(), " is not a year of this century"));
@@ -135,16 +136,20 @@ absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
   RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kResults));
   for (const std::string& path : r.update_mask().paths()) {
-    if (path != "title" && round.phase() >= v1::PHASE_FINALISED) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("round ", round.id(), " is in phase ", PhaseName(round.phase()),
-                       ": its ", path, " is history now (only the title may change)"));
+    if (path != "title" && path != "issuer" && round.phase() >= v1::PHASE_FINALISED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "round ", round.id(), " is in phase ", PhaseName(round.phase()), ": its ", path,
+          " is history now (only the title and issuer may change)"));
     }
     if (path == "title") {
       if (Blank(r.round().title()))
         return absl::InvalidArgumentError("round.title: is required");
       RETURN_IF_ERROR(CheckText(r.round().title(), "round.title"));
       round.set_title(r.round().title());
+    } else if (path == "issuer") {  // empty: named after the units' province again
+      if (!r.round().issuer().empty())
+        RETURN_IF_ERROR(CheckText(r.round().issuer(), "round.issuer"));
+      round.set_issuer(r.round().issuer());
     } else if (path == "self_assessment_deadline") {
       round.set_self_assessment_deadline(r.round().self_assessment_deadline());
       RETURN_IF_ERROR(NormaliseDeadline(round.mutable_self_assessment_deadline(),
@@ -156,7 +161,7 @@ absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("update_mask: '", path,
-                       "' cannot be updated (title, self_assessment_deadline, "
+                       "' cannot be updated (title, issuer, self_assessment_deadline, "
                        "explanation_deadline)"));
     }
   }

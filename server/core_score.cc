@@ -28,7 +28,8 @@ absl::StatusOr<v1::UnitScore> ScoreCore::GetUnitScore(const Caller& c,
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kScore));
   const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOf(*round, name.second, column));
+  ASSIGN_OR_RETURN(v1::UnitScore score,
+                   cache_->ScoreOf(*round, name.second, column, r.language()));
   ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
   auto it = ranks->find(name.second);
   if (it != ranks->end()) score.set_rank(it->second.rank);
@@ -41,7 +42,8 @@ absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kScore));
   const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(auto entry, cache_->CachedScore(*round, name.second, column));
+  ASSIGN_OR_RETURN(auto entry,
+                   cache_->CachedScore(*round, name.second, column, r.language()));
   ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
   std::string bytes = entry->serialized;
   auto it = ranks->find(name.second);

@@ -67,6 +67,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     round->set_title(
         "Chấm điểm Chỉ số CCHC năm 2023 – UBND các phường, xã thành phố Hưng Yên");
     round->set_year(2023);
+    round->set_issuer("SỞ NỘI VỤ TỈNH HƯNG YÊN");  // the reports' title block
     round->set_criteria_set("commune-2025");
     round->add_plans("hungyen-2023");
     round->set_self_assessment_deadline(absl::FormatTime(

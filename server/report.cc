@@ -4,19 +4,134 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 #include "engine/fixed_point.h"
 
 namespace parindex::server {
+namespace {
+
+const absl::TimeZone& Vietnam() {
+  static const absl::TimeZone zone = absl::FixedTimeZone(7 * 60 * 60);
+  return zone;
+}
+
+// Characters, not bytes, of UTF-8 text.
+size_t Characters(absl::string_view text) {
+  size_t count = 0;
+  for (char ch : text) count += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  return count;
+}
+
+// A cell as text: decimals with two places (a comma for `decimal_comma`), moments in
+// Vietnam time.
+std::string CellText(const Cell& cell, bool decimal_comma) {
+  auto decimal = [decimal_comma](std::string text) {
+    if (decimal_comma) absl::StrReplaceAll({{".", ","}}, &text);
+    return text;
+  };
+  if (const auto* s = std::get_if<std::string>(&cell)) return *s;
+  if (const auto* points = std::get_if<Points>(&cell)) {
+    return decimal(engine::FormatMilli(points->milli));  // half up, as everywhere else
+  }
+  if (const auto* index = std::get_if<Index>(&cell)) {
+    return decimal(engine::FormatHundredths(index->hundredths));
+  }
+  if (const auto* when = std::get_if<When>(&cell)) {
+    return absl::FormatTime("%d/%m/%Y %H:%M:%S", when->time, Vietnam());
+  }
+  return absl::StrCat(std::get<int64_t>(cell));
+}
+
+}  // namespace
+
+Cell WhenCell(const std::string& rfc3339) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &time, &error)) return rfc3339;
+  return When{time};
+}
+
+std::string BlockTitle(absl::string_view block) {
+  static const auto* const kTitles = new std::map<std::string, std::string, std::less<>>{
+      {"ward", "Khối phường"},
+      {"wards", "Khối phường"},
+      {"commune", "Khối xã"},
+      {"communes", "Khối xã"},
+      {"township", "Khối thị trấn"},
+      {"townships", "Khối thị trấn"},
+      {"special_zone", "Khối đặc khu"},
+      {"special_zones", "Khối đặc khu"},
+      {"department", "Khối cơ quan chuyên môn"},
+      {"departments", "Khối cơ quan chuyên môn"},
+      {"city", "Khối thành phố"},
+      {"town", "Khối thị xã"},
+      {"district", "Khối quận, huyện"},
+      {"province", "Khối tỉnh, thành phố"},
+  };
+  auto it = kTitles->find(block);
+  return it != kTitles->end() ? it->second : absl::StrCat("Khối ", block);
+}
+
+std::string VietnameseUpper(absl::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    uint32_t cp = b0;
+    size_t len = 1;
+    if (b0 >= 0xE0 && b0 < 0xF0 && i + 2 < text.size()) {
+      cp = ((b0 & 0x0F) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3F) << 6) |
+           (static_cast<unsigned char>(text[i + 2]) & 0x3F);
+      len = 3;
+    } else if (b0 >= 0xC0 && b0 < 0xE0 && i + 1 < text.size()) {
+      cp = ((b0 & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
+      len = 2;
+    } else if (b0 >= 0x80) {  // another length or a stray byte: copied as it is
+      out.push_back(text[i++]);
+      continue;
+    }
+    uint32_t upper = cp;
+    if (cp >= 'a' && cp <= 'z') {
+      upper = cp - 0x20;
+    } else if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) {  // à..þ
+      upper = cp - 0x20;
+    } else if (cp == 0x103 || cp == 0x111 || cp == 0x129 || cp == 0x169 ||
+               cp == 0x1A1) {  // ă đ ĩ ũ ơ
+      upper = cp - 1;
+    } else if (cp == 0x1B0) {  // ư
+      upper = 0x1AF;
+    } else if (cp >= 0x1EA0 && cp <= 0x1EF9 && cp % 2 == 1) {  // ạ..ỹ
+      upper = cp - 1;
+    }
+    if (upper == cp) {
+      out.append(text.data() + i, len);
+    } else if (upper < 0x80) {
+      out.push_back(static_cast<char>(upper));
+    } else if (upper < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (upper >> 6)));
+      out.push_back(static_cast<char>(0x80 | (upper & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (upper >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((upper >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (upper & 0x3F)));
+    }
+    i += len;
+  }
+  return out;
+}
 
 std::string SheetName(absl::string_view name, std::set<std::string>* used) {
   // Excel forbids []:*?/\ in sheet names, an apostrophe at either end, and more
@@ -44,7 +159,277 @@ std::string SheetName(absl::string_view name, std::set<std::string>* used) {
   return candidate;
 }
 
-absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
+namespace {
+
+constexpr int kMaxWidth = 50;       // characters; longer text wraps
+constexpr int kOneLineHeader = 24;  // a header up to this long stays on one line
+
+// How many characters a cell shows, without formatting it (this runs on every cell).
+size_t CellWidth(const Cell& cell) {
+  // Digits of `n` / `unit` and its sign ("-0.25" has a sign and one digit).
+  auto digits = [](int64_t n, int64_t unit) {
+    size_t count = n < 0 ? 2 : 1;
+    for (int64_t rest = (n < 0 ? -(n / unit) : n / unit) / 10; rest > 0; rest /= 10)
+      ++count;
+    return count;
+  };
+  if (const auto* s = std::get_if<std::string>(&cell)) return Characters(*s);
+  if (const auto* points = std::get_if<Points>(&cell))
+    return digits(points->milli, 1000) + 3;
+  if (const auto* index = std::get_if<Index>(&cell))
+    return digits(index->hundredths, 100) + 3;
+  if (std::holds_alternative<When>(cell)) return 19;  // "20/11/2023 09:00:00"
+  return digits(std::get<int64_t>(cell), 1);
+}
+
+// The width of each column in characters: its longest cell (up to kMaxWidth), and its
+// header on one line when short, else on two.
+std::vector<int> ColumnWidths(const Table& table) {
+  std::vector<int> widths;
+  for (size_t c = 0; c < table.header.size(); ++c) {
+    int content = 0;
+    for (const auto& row : table.rows) {
+      if (c < row.size()) {
+        content = std::max(content, static_cast<int>(CellWidth(row[c])));
+      }
+    }
+    int width = std::max(std::min(content, kMaxWidth) + 2, 8);
+    const int header = static_cast<int>(Characters(table.header[c]));
+    if (header + 2 <= std::max(width, kOneLineHeader)) {
+      width = std::max(width, header + 2);
+    } else {
+      int word = 0;
+      for (absl::string_view w : absl::StrSplit(table.header[c], ' '))
+        word = std::max(word, static_cast<int>(Characters(w)));
+      width = std::max({width, word + 2, (header + 1) / 2 + 3});
+    }
+    widths.push_back(width);
+  }
+  return widths;
+}
+
+struct Formats {
+  lxw_format* issuer;    // bold, centred across its half
+  lxw_format* motto;     // the national motto: bold, centred across
+  lxw_format* heading;   // bold, larger, centred across the table
+  lxw_format* subtitle;  // centred across, italic
+  lxw_format* line;      // centred across
+  lxw_format* header;    // bold, wrapped, bordered, shaded
+  lxw_format* text;
+  lxw_format* wrapped;
+  lxw_format* number;
+  lxw_format* decimals;
+  lxw_format* moment;
+  lxw_format* sign;       // "Người lập biểu": bold, centred across
+  lxw_format* sign_note;  // "(Ký, ghi rõ họ tên)": italic, centred across
+
+  explicit Formats(lxw_workbook* workbook) {
+    auto make = [workbook](bool bold, bool italic, bool across) {
+      lxw_format* f = workbook_add_format(workbook);
+      if (bold) format_set_bold(f);
+      if (italic) format_set_italic(f);
+      if (across) format_set_align(f, LXW_ALIGN_CENTER_ACROSS);
+      return f;
+    };
+    issuer = make(true, false, true);
+    motto = make(true, false, true);
+    heading = make(true, false, true);
+    format_set_font_size(heading, 14);
+    subtitle = make(false, true, true);
+    line = make(false, false, true);
+    sign = make(true, false, true);
+    sign_note = make(false, true, true);
+    header = make(true, false, false);
+    format_set_text_wrap(header);
+    format_set_align(header, LXW_ALIGN_CENTER);
+    format_set_align(header, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_bg_color(header, 0xD9E1F2);
+    auto cell = [workbook]() {
+      lxw_format* f = workbook_add_format(workbook);
+      format_set_border(f, LXW_BORDER_THIN);
+      format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+      return f;
+    };
+    format_set_border(header, LXW_BORDER_THIN);
+    text = cell();
+    wrapped = cell();
+    format_set_text_wrap(wrapped);
+    number = cell();
+    decimals = cell();
+    format_set_num_format(decimals, "0.00");
+    moment = cell();
+    format_set_num_format(moment, "dd/mm/yyyy hh:mm:ss");
+  }
+};
+
+// `text` centred across columns [first, last] of `row`: the text in the first cell,
+// the others blank with the same format (works row by row, as constant memory needs).
+void Across(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t first, lxw_col_t last,
+            const std::string& text, lxw_format* format) {
+  worksheet_write_string(sheet, row, first, text.c_str(), format);
+  for (lxw_col_t c = first + 1; c <= last; ++c)
+    worksheet_write_blank(sheet, row, c, format);
+}
+
+// "ngày 26 tháng 11 năm 2026" in Vietnam time.
+std::string DateWords(absl::Time time) {
+  const absl::CivilDay day = absl::ToCivilDay(time, Vietnam());
+  return absl::StrFormat("ngày %02d tháng %02d năm %04d", day.day(), day.month(),
+                         day.year());
+}
+
+// Writes one table on its sheet; returns the last row used (for the print area).
+lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
+                     const std::string& name, const Table& table, const Heading& heading,
+                     const Formats& f) {
+  const size_t columns = std::max<size_t>(table.header.size(), 1);
+  const auto last_col = static_cast<lxw_col_t>(columns - 1);
+  const std::vector<int> widths = ColumnWidths(table);
+  int header_lines = 1;
+  for (size_t c = 0; c < table.header.size(); ++c) {
+    worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                         widths[c], nullptr);
+    const int chars = static_cast<int>(Characters(table.header[c]));
+    header_lines = std::max(header_lines, (chars + widths[c] - 3) / (widths[c] - 2));
+  }
+  // The heading: the office and the national motto side by side, then the title.
+  const lxw_col_t mid = columns >= 4 ? static_cast<lxw_col_t>(columns / 2) : last_col + 1;
+  if (!heading.issuer.empty()) {
+    Across(sheet, 0, 0, mid > last_col ? last_col : mid - 1, heading.issuer, f.issuer);
+  }
+  if (mid <= last_col) {
+    Across(sheet, 0, mid, last_col, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f.motto);
+    Across(sheet, 1, mid, last_col, "Độc lập - Tự do - Hạnh phúc", f.motto);
+  }
+  Across(sheet, 2, 0, last_col, heading.heading, f.heading);
+  Across(sheet, 3, 0, last_col, heading.subtitle, f.subtitle);
+  std::string line = table.title;
+  if (!heading.note.empty())
+    absl::StrAppend(&line, line.empty() ? "" : " – ", heading.note);
+  absl::StrAppend(&line, line.empty() ? "" : " – ", "Lập ", DateWords(heading.made));
+  Across(sheet, 4, 0, last_col, line, f.line);
+
+  worksheet_set_row(sheet, kHeaderRow, 15.0 * header_lines + 3, nullptr);
+  for (size_t c = 0; c < table.header.size(); ++c) {
+    worksheet_write_string(sheet, kHeaderRow, static_cast<lxw_col_t>(c),
+                           table.header[c].c_str(), f.header);
+  }
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const auto row = static_cast<lxw_row_t>(kHeaderRow + 1 + r);
+    for (size_t c = 0; c < table.rows[r].size(); ++c) {
+      const auto col = static_cast<lxw_col_t>(c);
+      const Cell& cell = table.rows[r][c];
+      if (const auto* text = std::get_if<std::string>(&cell)) {
+        const bool wrap = c < widths.size() && Characters(*text) + 2 > widths[c];
+        worksheet_write_string(sheet, row, col, text->c_str(), wrap ? f.wrapped : f.text);
+      } else if (const auto* points = std::get_if<Points>(&cell)) {
+        // The spreadsheet holds the exact thousandths; it shows two decimals.
+        worksheet_write_number(sheet, row, col, static_cast<double>(points->milli) / 1000,
+                               f.decimals);
+      } else if (const auto* index = std::get_if<Index>(&cell)) {
+        worksheet_write_number(sheet, row, col,
+                               static_cast<double>(index->hundredths) / 100, f.decimals);
+      } else if (const auto* when = std::get_if<When>(&cell)) {
+        const absl::CivilSecond s = absl::ToCivilSecond(when->time, Vietnam());
+        lxw_datetime datetime = {
+            static_cast<int>(s.year()),     s.month(), s.day(), s.hour(), s.minute(),
+            static_cast<double>(s.second())};
+        worksheet_write_datetime(sheet, row, col, &datetime, f.moment);
+      } else {
+        worksheet_write_number(sheet, row, col,
+                               static_cast<double>(std::get<int64_t>(cell)), f.number);
+      }
+    }
+  }
+  const auto last_data = static_cast<lxw_row_t>(kHeaderRow + table.rows.size());
+  worksheet_freeze_panes(sheet, kHeaderRow + 1,
+                         static_cast<lxw_col_t>(table.frozen_columns));
+  if (!table.header.empty())
+    worksheet_autofilter(sheet, kHeaderRow, 0, last_data, last_col);
+
+  // The signatures: who made the table on the left, who leads on the right, with room
+  // to sign between the title and the name.
+  lxw_row_t row = last_data + 2;
+  const lxw_col_t left_last = mid > last_col ? last_col : mid - 1;
+  const lxw_col_t right_first = mid > last_col ? 0 : mid;
+  Across(sheet, row++, right_first, last_col,
+         absl::StrCat("N", DateWords(heading.made).substr(1)), f.sign_note);
+  Across(sheet, row, 0, left_last, "Người lập biểu", f.sign);
+  if (right_first > 0) Across(sheet, row, right_first, last_col, "Lãnh đạo", f.sign);
+  ++row;
+  Across(sheet, row, 0, left_last, "(Ký, ghi rõ họ tên)", f.sign_note);
+  if (right_first > 0) {
+    Across(sheet, row, right_first, last_col, "(Ký, ghi rõ họ tên, đóng dấu)",
+           f.sign_note);
+  }
+  if (right_first == 0) {  // too narrow for two sides: the leader signs below
+    row += 5;
+    Across(sheet, row, 0, last_col, "Lãnh đạo", f.sign);
+    ++row;
+    Across(sheet, row, 0, last_col, "(Ký, ghi rõ họ tên, đóng dấu)", f.sign_note);
+  }
+  row += 5;  // room to sign
+  worksheet_write_blank(sheet, row, 0, nullptr);
+
+  // The chart, under the signatures and inside the print area.
+  if (table.chart.has_value() && !table.rows.empty()) {
+    const Chart& spec = *table.chart;
+    lxw_chart* chart = workbook_add_chart(
+        workbook, spec.kind == Chart::Kind::kBar ? LXW_CHART_BAR : LXW_CHART_COLUMN);
+    lxw_chart_series* series = chart_add_series(chart, nullptr, nullptr);
+    chart_series_set_categories(series, name.c_str(), kHeaderRow + 1,
+                                static_cast<lxw_col_t>(spec.category_column), last_data,
+                                static_cast<lxw_col_t>(spec.category_column));
+    chart_series_set_values(series, name.c_str(), kHeaderRow + 1,
+                            static_cast<lxw_col_t>(spec.value_column), last_data,
+                            static_cast<lxw_col_t>(spec.value_column));
+    chart_series_set_name(series, spec.value_axis.c_str());
+    if (table.rows.size() <= 40) chart_series_set_labels(series);
+    chart_title_set_name(chart, spec.title.c_str());
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+    // Bars: units top to bottom in the table's order, values along the bottom.
+    lxw_chart_axis* values = chart->y_axis;
+    if (spec.kind == Chart::Kind::kBar) {
+      chart_axis_set_reverse(chart->y_axis);
+      values = chart->x_axis;
+    }
+    chart_axis_set_name(values, spec.value_axis.c_str());
+    chart_axis_set_min(values, 0);
+    chart_axis_set_max(values, 100);
+    int table_pixels = 0;
+    for (int w : widths) table_pixels += w * 7 + 5;
+    const int width = std::clamp(table_pixels, 480, 1400);
+    // A bar of 22 pixels per unit, up to 4,000 pixels (about 180 units: a larger block's
+    // bars get thinner rather than the chart taller than a screen can scroll sensibly).
+    const int height =
+        spec.kind == Chart::Kind::kBar
+            ? std::clamp(80 + 22 * static_cast<int>(table.rows.size()), 288, 4000)
+            : 320;
+    lxw_chart_options options = {};
+    options.x_scale = width / 480.0;
+    options.y_scale = height / 288.0;
+    row += 1;
+    worksheet_insert_chart_opt(sheet, row, 0, chart, &options);
+    row += static_cast<lxw_row_t>(height / 20 + 1);
+    worksheet_write_blank(sheet, row, 0, nullptr);
+  }
+
+  // Printing: A4 landscape, as wide as one page, the header row on every page.
+  worksheet_set_paper(sheet, 9);  // A4
+  worksheet_set_landscape(sheet);
+  worksheet_set_margins(sheet, 0.4, 0.4, 0.6, 0.6);
+  worksheet_center_horizontally(sheet);
+  worksheet_fit_to_pages(sheet, 1, 0);
+  worksheet_repeat_rows(sheet, kHeaderRow, kHeaderRow);
+  worksheet_print_area(sheet, 0, 0, row, last_col);
+  worksheet_set_footer(sheet, "&L&8&A&C&8Trang &P/&N");
+  return row;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
+                                      const Heading& heading) {
   // libxlsxwriter 1.1.4 writes files only: a private temporary file, read back.
   char path[] = "/tmp/parindex-report-XXXXXX";
   const int fd = mkstemp(path);
@@ -55,11 +440,14 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
       LXW_TRUE;  // rows are written in order: large rounds stay small
   lxw_workbook* workbook = workbook_new_opt(path, &options);
   if (workbook == nullptr) return absl::InternalError("cannot start the workbook");
-  lxw_format* bold = workbook_add_format(workbook);
-  format_set_bold(bold);
-  format_set_text_wrap(bold);
-  lxw_format* decimals = workbook_add_format(workbook);
-  format_set_num_format(decimals, "0.00");
+  lxw_doc_properties properties = {};
+  std::string title = heading.heading, subject = heading.subtitle,
+              company = heading.issuer;  // the struct takes char*
+  properties.title = title.data();
+  properties.subject = subject.data();
+  properties.company = company.data();
+  workbook_set_properties(workbook, &properties);
+  const Formats formats(workbook);
   std::set<std::string> used;
   for (const Table& table : tables) {
     const std::string name = SheetName(table.name, &used);
@@ -69,31 +457,7 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
       std::filesystem::remove(path);
       return absl::InternalError(absl::StrCat("cannot add the sheet '", name, "'"));
     }
-    for (size_t c = 0; c < table.header.size(); ++c) {
-      worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.header[c].c_str(),
-                             bold);
-    }
-    for (size_t r = 0; r < table.rows.size(); ++r) {
-      const auto row = static_cast<lxw_row_t>(r + 1);
-      for (size_t c = 0; c < table.rows[r].size(); ++c) {
-        const auto col = static_cast<lxw_col_t>(c);
-        const Cell& cell = table.rows[r][c];
-        if (const auto* text = std::get_if<std::string>(&cell)) {
-          worksheet_write_string(sheet, row, col, text->c_str(), nullptr);
-        } else if (const auto* points = std::get_if<Points>(&cell)) {
-          // The spreadsheet holds the exact thousandths; it shows two decimals.
-          worksheet_write_number(sheet, row, col,
-                                 static_cast<double>(points->milli) / 1000, decimals);
-        } else if (const auto* index = std::get_if<Index>(&cell)) {
-          worksheet_write_number(sheet, row, col,
-                                 static_cast<double>(index->hundredths) / 100, decimals);
-        } else {
-          worksheet_write_number(sheet, row, col,
-                                 static_cast<double>(std::get<int64_t>(cell)), nullptr);
-        }
-      }
-    }
-    worksheet_freeze_panes(sheet, 1, 0);
+    WriteSheet(workbook, sheet, name, table, heading, formats);
   }
   const lxw_error error = workbook_close(workbook);
   if (error != LXW_NO_ERROR) {
@@ -108,34 +472,24 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables) {
   return bytes.str();
 }
 
-namespace {
-
-std::string CsvField(const Cell& cell) {
-  std::string text;
-  if (const auto* s = std::get_if<std::string>(&cell)) {
-    text = *s;
-  } else if (const auto* points = std::get_if<Points>(&cell)) {
-    text = engine::FormatMilli(points->milli);  // half up, as everywhere else
-  } else if (const auto* index = std::get_if<Index>(&cell)) {
-    text = engine::FormatHundredths(index->hundredths);
-  } else {
-    text = absl::StrCat(std::get<int64_t>(cell));
-  }
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
-}
-
-}  // namespace
-
-std::string WriteCsv(const Table& table) {
+std::string WriteCsv(const Table& table, const CsvOptions& options) {
+  const char separator = options.decimal_comma ? ';' : ',';
+  const std::string special = absl::StrCat(std::string(1, separator), "\"\n\r");
+  auto field = [&](const std::string& text) {
+    if (text.find_first_of(special) == std::string::npos) return text;
+    return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
+  };
   std::string out = "\xEF\xBB\xBF";
   for (size_t c = 0; c < table.header.size(); ++c) {
-    absl::StrAppend(&out, c ? "," : "", CsvField(table.header[c]));
+    if (c) out.push_back(separator);
+    absl::StrAppend(&out, field(table.header[c]));
   }
   absl::StrAppend(&out, "\r\n");
   for (const auto& row : table.rows) {
-    for (size_t c = 0; c < row.size(); ++c)
-      absl::StrAppend(&out, c ? "," : "", CsvField(row[c]));
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (c) out.push_back(separator);
+      absl::StrAppend(&out, field(CellText(row[c], options.decimal_comma)));
+    }
     absl::StrAppend(&out, "\r\n");
   }
   return out;

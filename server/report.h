@@ -3,6 +3,7 @@
 #ifndef PARINDEX_SERVER_REPORT_H_
 #define PARINDEX_SERVER_REPORT_H_
 
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace parindex::server {
 
@@ -20,26 +22,77 @@ struct Points {
 struct Index {
   int64_t hundredths;
 };
-// A cell: text, a whole number, points or an index.
-using Cell = std::variant<std::string, int64_t, Points, Index>;
+// A moment, shown in Vietnam time (UTC+7): "20/11/2023 09:00:00"; an XLSX date-time.
+struct When {
+  absl::Time time;
+};
+// A cell: text, a whole number, points, an index or a moment.
+using Cell = std::variant<std::string, int64_t, Points, Index, When>;
+
+// `rfc3339` ("2023-11-20T02:00:00.000Z") as a When; the text itself when it is not a
+// time (an empty field stays empty).
+Cell WhenCell(const std::string& rfc3339);
+
+// A native chart drawn under a table from two of its columns, one bar per row.
+struct Chart {
+  enum class Kind { kBar, kColumn };  // bars: horizontal, for many units
+  Kind kind = Kind::kBar;
+  std::string title;  // "Chỉ số CCHC – Khối phường"
+  int category_column = 0;
+  int value_column = 0;
+  std::string value_axis;  // "Chỉ số"
+};
 
 struct Table {
-  std::string name;  // sheet name, at most 31 characters ("Xếp hạng - wards")
-  std::string key;   // for CSV: "ranking", "matrix", "criteria", "audit"
+  std::string name;  // sheet name, at most 31 characters ("Xếp hạng Khối phường")
+  std::string key;   // for CSV: "ranking", "matrix", "areas", "criteria", "audit"
+  std::string title;  // what the sheet shows, under the report's heading
   std::vector<std::string> header;
   std::vector<std::vector<Cell>> rows;
+  int frozen_columns = 0;  // kept in view when scrolling right (code and name)
+  std::optional<Chart> chart;
 };
+
+// What heads every sheet: the issuing office, the heading, the round, the date.
+struct Heading {
+  std::string issuer;    // "SỞ NỘI VỤ TỈNH HƯNG YÊN"; empty: left out
+  std::string heading;   // "Kết quả Chỉ số CCHC năm 2023"
+  std::string subtitle;  // the round's title
+  std::string note;      // "Số liệu: sau thẩm định"
+  absl::Time made;       // the date written under the heading and above the signatures
+};
+
+// The name of a ranking block as the page and reports show it: "Khối phường" for
+// "ward" or "wards", "Khối xã" for "commune" or "communes"; "Khối <block>" otherwise.
+std::string BlockTitle(absl::string_view block);
+
+// Upper case of Vietnamese text ("Hưng Yên" -> "HƯNG YÊN"): ASCII and the precomposed
+// Vietnamese letters; other characters unchanged.
+std::string VietnameseUpper(absl::string_view text);
 
 // `name` as a sheet name Excel accepts: forbidden characters replaced, at most 31
 // characters, unique among `used` (case-insensitively; " (2)" and so on appended).
 std::string SheetName(absl::string_view name, std::set<std::string>* used);
 
-// An XLSX workbook with one sheet per table (named by SheetName).
-absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables);
+// Where WriteXlsx puts a table on its sheet (0-based rows): the heading above, the
+// header row, the data, then the signature rows.
+inline constexpr int kHeaderRow = 6;
+
+// An XLSX workbook with one sheet per table (named by SheetName), ready to print and
+// sign: the heading on each sheet, the header row frozen and repeated on each printed
+// page, an autofilter, column widths that fit, A4 landscape fitted to the page width,
+// page numbers, the signature rows ("Người lập biểu", "Lãnh đạo") and the table's chart.
+absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
+                                      const Heading& heading);
+
+struct CsvOptions {
+  // Decimals with a comma and fields separated by ';' (spreadsheets set to Vietnamese).
+  bool decimal_comma = false;
+};
 
 // One table as CSV (RFC 4180, UTF-8 with a byte order mark so that spreadsheet programs
-// read the Vietnamese text right).
-std::string WriteCsv(const Table& table);
+// read the Vietnamese text right). Moments in Vietnam time: "20/11/2023 09:00:00".
+std::string WriteCsv(const Table& table, const CsvOptions& options = {});
 
 }  // namespace parindex::server
 

@@ -96,8 +96,11 @@ void RoundCache::EverythingChanged() {
 }
 
 absl::StatusOr<std::shared_ptr<const ScoreEntry>> RoundCache::CachedScore(
-    const RoundContext& round, const std::string& unit, v1::Column column) {
-  const auto key = std::make_tuple(round.round.id(), unit, static_cast<int>(column));
+    const RoundContext& round, const std::string& unit, v1::Column column,
+    v1::Language language) {
+  if (language != v1::VIETNAMESE) language = v1::ENGLISH;
+  const auto key = std::make_tuple(
+      round.round.id(), unit, static_cast<int>(column) * 4 + static_cast<int>(language));
   int64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -109,7 +112,7 @@ absl::StatusOr<std::shared_ptr<const ScoreEntry>> RoundCache::CachedScore(
                    store_->GetAssessment(round.round.id(), unit));
   const v1::Unit& u = round.units.at(unit);
   absl::StatusOr<v1::UnitScore> score =
-      engine::ScoreUnit(*round.set, round.PlanFor(u), u, assessment, column);
+      engine::ScoreUnit(*round.set, round.PlanFor(u), u, assessment, column, language);
   if (!score.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the stored figures of ", unit, " cannot be scored: ", score.status().message()));
@@ -125,15 +128,17 @@ absl::StatusOr<std::shared_ptr<const ScoreEntry>> RoundCache::CachedScore(
 
 absl::StatusOr<v1::UnitScore> RoundCache::ScoreOf(const RoundContext& round,
                                                   const std::string& unit,
-                                                  v1::Column column) {
-  ASSIGN_OR_RETURN(auto entry, CachedScore(round, unit, column));
+                                                  v1::Column column,
+                                                  v1::Language language) {
+  ASSIGN_OR_RETURN(auto entry, CachedScore(round, unit, column, language));
   return entry->score;
 }
 
 absl::StatusOr<v1::UnitScore> RoundCache::ScoreOrError(const RoundContext& round,
                                                        const std::string& unit,
-                                                       v1::Column column) {
-  absl::StatusOr<v1::UnitScore> score = ScoreOf(round, unit, column);
+                                                       v1::Column column,
+                                                       v1::Language language) {
+  absl::StatusOr<v1::UnitScore> score = ScoreOf(round, unit, column, language);
   if (score.ok() || score.status().code() != absl::StatusCode::kFailedPrecondition)
     return score;
   const v1::Unit& u = round.units.at(unit);

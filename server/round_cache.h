@@ -2,9 +2,9 @@
 // in here. Compiled criteria sets by (id, version) (immutable, never dropped); rounds
 // with what scoring them needs (RoundContext), until the round changes; a generation
 // per round and per (round, unit), bumped by every write to it; rendered scores
-// (ScoreEntry) per (round, unit, column) and ranks per (round, column), kept while
-// their generation is current. Reads only from the store: the parts of the Core write,
-// then say what changed (Changed, RoundChanged, EverythingChanged).
+// (ScoreEntry) per (round, unit, column, language) and ranks per (round, column), kept
+// while their generation is current. Reads only from the store: the parts of the Core
+// write, then say what changed (Changed, RoundChanged, EverythingChanged).
 #ifndef PARINDEX_SERVER_ROUND_CACHE_H_
 #define PARINDEX_SERVER_ROUND_CACHE_H_
 
@@ -57,16 +57,19 @@ class RoundCache {
   absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>> CompiledSet(
       const std::string& id, int32_t version);
 
-  // A unit's rendered score (with its trace, without rank), kept until the unit changes.
-  absl::StatusOr<std::shared_ptr<const ScoreEntry>> CachedScore(const RoundContext& round,
-                                                                const std::string& unit,
-                                                                v1::Column column);
+  // A unit's rendered score (with its trace, without rank), kept until the unit changes;
+  // the trace's words in `language` (engine::Explain), kept apart per language.
+  absl::StatusOr<std::shared_ptr<const ScoreEntry>> CachedScore(
+      const RoundContext& round, const std::string& unit, v1::Column column,
+      v1::Language language = v1::ENGLISH);
   absl::StatusOr<v1::UnitScore> ScoreOf(const RoundContext& round,
-                                        const std::string& unit, v1::Column column);
+                                        const std::string& unit, v1::Column column,
+                                        v1::Language language = v1::ENGLISH);
   // The score, or (when the unit's stored data cannot be scored) a UnitScore naming
   // the unit with its error: a round's reads never fail for one unit's data.
   absl::StatusOr<v1::UnitScore> ScoreOrError(const RoundContext& round,
-                                             const std::string& unit, v1::Column column);
+                                             const std::string& unit, v1::Column column,
+                                             v1::Language language = v1::ENGLISH);
   // The ranks of a round's units in their blocks, kept until any unit of it changes;
   // computed with the engine's compact ScoreSheet (no trace).
   absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> RanksOf(

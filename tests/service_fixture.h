@@ -123,6 +123,7 @@ class ServiceTest : public ::testing::Test {
     v1::CreateRoundRequest create;
     v1::Round* round = create.mutable_round();
     round->set_id("r");
+    round->set_year(2023);
     round->set_criteria_set("demo-ward-2023");
     round->add_plans("demo-hungyen-2023");
     round->set_self_assessment_deadline("2023-11-27T17:00:00+07:00");
@@ -137,9 +138,9 @@ class ServiceTest : public ::testing::Test {
       wards_[u.unit.code()] = Token(v1::ROLE_WARD, u.unit.code());
     }
     v1::Round created;
-    ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
-                     create, &created)
-                    .ok());
+    const grpc::Status status = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound,
+                                     appraiser_, create, &created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
     EXPECT_EQ(created.criteria_set_version(), 1);
     EXPECT_EQ(created.phase(), v1::PHASE_DRAFT);
     Advance(v1::PHASE_SELF_ASSESSMENT);

@@ -64,24 +64,25 @@ class AdjustmentShape final : public RuleShape {
     const v1::AdjustmentRule& adj = leaf.rule().adjustment();
     const NodeScore& score = leaf.score();
     if (trace->inputs().empty()) {
-      *reason = absl::StrCat("none recorded", leaf.result());
+      *reason = absl::StrCat(leaf.Say("none recorded", "không có"), leaf.result());
       return;
     }
     const int64_t raw = score.num * adj.points_per_item_milli();
-    *reason =
-        absl::StrCat(leaf.indicator().id(), " ", score.num, " × ",
-                     FormatMilli(adj.points_per_item_milli()), " = ", FormatMilli(raw),
-                     raw != score.points_milli
-                         ? absl::StrCat(", capped at ", FormatMilli(adj.cap_milli()))
-                         : "",
-                     leaf.result());
+    *reason = absl::StrCat(
+        leaf.indicator().id(), " ", score.num, " × ",
+        FormatMilli(adj.points_per_item_milli()), " = ", FormatMilli(raw),
+        raw != score.points_milli ? absl::StrCat(leaf.Say(", capped at ", ", tối đa "),
+                                                 FormatMilli(adj.cap_milli()))
+                                  : "",
+        leaf.result());
   }
 
-  std::string Result(const v1::Criterion& criterion,
-                     int64_t points_milli) const override {
-    return absl::StrCat(
-        " → ", FormatMilli(points_milli),
-        criterion.rule().adjustment().cap_milli() > 0 ? " bonus" : " penalty");
+  std::string Result(const v1::Criterion& criterion, int64_t points_milli,
+                     bool vietnamese) const override {
+    const bool bonus = criterion.rule().adjustment().cap_milli() > 0;
+    return absl::StrCat(" → ", FormatMilli(points_milli),
+                        vietnamese ? (bonus ? " điểm thưởng" : " điểm trừ")
+                                   : (bonus ? " bonus" : " penalty"));
   }
 
   std::string Describe(const v1::Rule& rule) const override {

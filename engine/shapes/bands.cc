@@ -135,13 +135,13 @@ class BandsShape final : public RuleShape {
       const v1::Band& band = bands[leaf.score().band];
       const std::string threshold =
           ThresholdText(band.comparator(), band.threshold_milli(), unit);
-      trace->set_applied(absl::StrCat("band ", threshold));
+      trace->set_applied(absl::StrCat(leaf.Say("band ", "mức "), threshold));
       *reason = absl::StrCat(leaf.Measured(), " ", threshold, leaf.result());
       return;
     }
     const v1::Band& last = bands[bands.size() - 1];
-    trace->set_applied("otherwise");
-    *reason = absl::StrCat(leaf.Measured(), ", not ",
+    trace->set_applied(leaf.Say("otherwise", "các trường hợp còn lại"));
+    *reason = absl::StrCat(leaf.Measured(), leaf.Say(", not ", ", không đạt "),
                            ThresholdText(last.comparator(), last.threshold_milli(), unit),
                            leaf.result());
   }

@@ -54,7 +54,9 @@ class BooleanShape final : public RuleShape {
 
   void Explain(const LeafTrace& leaf, v1::Trace* /*trace*/,
                std::string* reason) const override {
-    *reason = absl::StrCat(leaf.score().why == Why::kYes ? "yes" : "no", leaf.result());
+    *reason = absl::StrCat(
+        leaf.score().why == Why::kYes ? leaf.Say("yes", "có") : leaf.Say("no", "không"),
+        leaf.result());
   }
 
   std::string Describe(const v1::Rule& /*rule*/) const override { return "yes/no"; }

@@ -53,13 +53,13 @@ class CountShape final : public RuleShape {
     const v1::CountRule& c = leaf.rule().count();
     const NodeScore& score = leaf.score();
     const int64_t raw = score.num * c.points_per_item_milli();
-    *reason =
-        absl::StrCat(leaf.indicator().id(), " ", score.num, " × ",
-                     FormatMilli(c.points_per_item_milli()), " = ", FormatMilli(raw),
-                     raw > score.points_milli
-                         ? absl::StrCat(", capped at ", FormatMilli(c.cap_milli()))
-                         : "",
-                     leaf.result());
+    *reason = absl::StrCat(
+        leaf.indicator().id(), " ", score.num, " × ",
+        FormatMilli(c.points_per_item_milli()), " = ", FormatMilli(raw),
+        raw > score.points_milli ? absl::StrCat(leaf.Say(", capped at ", ", tối đa "),
+                                                FormatMilli(c.cap_milli()))
+                                 : "",
+        leaf.result());
   }
 
   std::string Describe(const v1::Rule& rule) const override {

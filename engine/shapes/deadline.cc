@@ -37,8 +37,11 @@ std::string ShowDate(const v1::Date& d) {
   return absl::StrFormat("%02d/%02d/%04d", d.day(), d.month(), d.year());
 }
 
-// "before 2023-02-10" or "by 2023-02-10".
-std::string DueText(const v1::DeadlineRule& rule, const v1::Date& due) {
+// "before 2023-02-10" or "by 2023-02-10"; in Vietnamese "trước 10/02/2023".
+std::string DueText(const v1::DeadlineRule& rule, const v1::Date& due, bool vietnamese) {
+  if (vietnamese) {
+    return absl::StrCat(rule.strictly_before() ? "trước " : "đến hết ", ShowDate(due));
+  }
   return absl::StrCat(rule.strictly_before() ? "before " : "by ", TraceDate(due));
 }
 
@@ -114,25 +117,35 @@ class DeadlineShape final : public RuleShape {
     const v1::DeadlineRule& d = leaf.rule().deadline();
     const NodeScore& score = leaf.score();
     if (score.why == Why::kNoDeadline) {
-      *reason = absl::StrCat("not applicable: ",
-                             leaf.plan() == nullptr ? "no plan, so no deadline "
-                                                    : "the plan sets no deadline ",
-                             d.plan_deadline());
+      *reason = absl::StrCat(
+          leaf.Say("not applicable: ", "không áp dụng: "),
+          leaf.plan() == nullptr
+              ? leaf.Say("no plan, so no deadline ",
+                         "không có kế hoạch nên không có hạn ")
+              : leaf.Say("the plan sets no deadline ", "kế hoạch không đặt hạn "),
+          d.plan_deadline());
       return;
     }
-    const std::string due = DueText(d, *score.due);
-    trace->set_applied(absl::StrCat("due ", due));
+    const std::string due = DueText(d, *score.due, leaf.vietnamese());
+    trace->set_applied(absl::StrCat(leaf.Say("due ", "hạn "), due));
     if (score.why == Why::kNotIssued) {
-      *reason = absl::StrCat("stated not issued (",
-                             leaf.set().elements()[leaf.node().element].code, "), due ",
-                             due, leaf.result());
+      *reason = absl::StrCat(leaf.Say("stated not issued (", "báo cáo chưa ban hành ("),
+                             leaf.set().elements()[leaf.node().element].code,
+                             leaf.Say("), due ", "), hạn "), due, leaf.result());
       return;
     }
-    *reason = absl::StrCat("issued ", TraceDate(*score.issued), ", due ", due, ": ",
-                           score.why == Why::kOnTime ? "on time" : "late", leaf.result());
+    *reason = absl::StrCat(leaf.Say("issued ", "ban hành "),
+                           leaf.vietnamese() ? ShowDate(*score.issued)
+                                             : TraceDate(*score.issued),
+                           leaf.Say(", due ", ", hạn "), due, ": ",
+                           score.why == Why::kOnTime ? leaf.Say("on time", "đúng hạn")
+                                                     : leaf.Say("late", "trễ hạn"),
+                           leaf.result());
   }
 
-  absl::string_view NotReportedNote() const override { return ": no document date"; }
+  absl::string_view NotReportedNote(bool vietnamese) const override {
+    return vietnamese ? ": không có ngày ban hành văn bản" : ": no document date";
+  }
 
   std::string Describe(const v1::Rule& rule) const override {
     const v1::DeadlineRule& d = rule.deadline();

@@ -35,8 +35,10 @@ class JudgementShape final : public RuleShape {
 
   void Explain(const LeafTrace& leaf, v1::Trace* /*trace*/,
                std::string* reason) const override {
-    *reason = absl::StrCat(leaf.appraised() ? "appraiser's score" : "self score",
-                           leaf.result());
+    *reason =
+        absl::StrCat(leaf.appraised() ? leaf.Say("appraiser's score", "điểm thẩm định")
+                                      : leaf.Say("self score", "điểm tự chấm"),
+                     leaf.result());
   }
 
   std::string Describe(const v1::Rule& /*rule*/) const override { return "judgement"; }

@@ -39,7 +39,7 @@ class LinearShape final : public RuleShape {
   void Explain(const LeafTrace& leaf, v1::Trace* trace,
                std::string* reason) const override {
     const std::string max = FormatMilli(leaf.criterion().max_milli());
-    trace->set_applied(absl::StrCat("rate × ", max));
+    trace->set_applied(absl::StrCat(leaf.Say("rate × ", "tỷ lệ × "), max));
     *reason = absl::StrCat(leaf.Measured(), " × ", max, leaf.result());
   }
 

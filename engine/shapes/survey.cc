@@ -85,24 +85,28 @@ class SurveyShape final : public RuleShape {
                std::string* reason) const override {
     const NodeScore& score = leaf.score();
     if (score.why == Why::kNoSurvey) {
-      *reason = "not applicable: no survey answers (dropped from the maximum)";
+      *reason = leaf.Say("not applicable: no survey answers (dropped from the maximum)",
+                         "không áp dụng: không có kết quả khảo sát (không tính vào điểm "
+                         "tối đa)");
       return;
     }
     trace->set_numerator(score.num);
     if (score.den == 0) {  // an aggregated result
       trace->set_denominator(100000);
       trace->set_value_text(absl::StrCat(FormatMilli(score.num), "%"));
-      *reason = absl::StrCat("survey result ", trace->value_text(), " of the maximum",
-                             leaf.result());
+      *reason = absl::StrCat(leaf.Say("survey result ", "kết quả khảo sát "),
+                             trace->value_text(),
+                             leaf.Say(" of the maximum", " điểm tối đa"), leaf.result());
       return;
     }
     const v1::SurveyAnswers& s = leaf.values()->survey();
     trace->set_denominator(score.den * 100);
     trace->set_value_text(absl::StrCat(
         FormatHundredths(DivRoundHalfUp(int128{score.num} * 100, score.den)), "%"));
-    *reason = absl::StrCat("survey A ", s.a(), ", B ", s.b(), ", C ", s.c(), ", D ",
-                           s.d(), " (", score.den, " answers) = ", trace->value_text(),
-                           " of the maximum", leaf.result());
+    *reason = absl::StrCat(leaf.Say("survey A ", "khảo sát A "), s.a(), ", B ", s.b(),
+                           ", C ", s.c(), ", D ", s.d(), " (", score.den,
+                           leaf.Say(" answers) = ", " phiếu) = "), trace->value_text(),
+                           leaf.Say(" of the maximum", " điểm tối đa"), leaf.result());
   }
 
   std::string Describe(const v1::Rule& /*rule*/) const override { return "survey"; }

@@ -85,6 +85,16 @@ class TargetShape final : public RuleShape {
     const v1::Indicator& indicator = leaf.indicator();
     const Why why = leaf.score().why;
     if (why == Why::kNoTarget) {
+      if (leaf.vietnamese()) {
+        *reason = leaf.plan() == nullptr
+                      ? absl::StrCat(
+                            "không áp dụng: không có kế hoạch nên không có chỉ tiêu cho ",
+                            indicator.id())
+                      : absl::StrCat("không áp dụng: kế hoạch ",
+                                     leaf.plan()->proto().id(), " không đặt chỉ tiêu ",
+                                     indicator.id(), " cho ", leaf.kind());
+        return;
+      }
       *reason =
           leaf.plan() == nullptr
               ? absl::StrCat("not applicable: no plan, so no target for ", indicator.id())
@@ -94,15 +104,17 @@ class TargetShape final : public RuleShape {
       return;
     }
     const v1::Target& t = *leaf.score().target;
-    const std::string target =
-        absl::StrCat(ThresholdText(t.comparator(), t.value_milli(), t.unit()),
-                     " (plan target for ", leaf.kind(), ")");
+    const std::string target = absl::StrCat(
+        ThresholdText(t.comparator(), t.value_milli(), t.unit()),
+        leaf.Say(" (plan target for ", " (chỉ tiêu kế hoạch cho "), leaf.kind(), ")");
     trace->set_applied(target);
-    *reason =
-        absl::StrCat(leaf.Measured(), why == Why::kTargetMet ? " " : ", not ", target);
+    *reason = absl::StrCat(
+        leaf.Measured(),
+        why == Why::kTargetMet ? " " : leaf.Say(", not ", ", không đạt "), target);
     if (why == Why::kTargetMissed &&
         leaf.rule().target().mode() == v1::TargetRule::PROPORTIONAL) {
-      absl::StrAppend(reason, "; proportional to the target");
+      absl::StrAppend(reason, leaf.Say("; proportional to the target",
+                                       "; tính theo tỷ lệ so với chỉ tiêu"));
     }
     absl::StrAppend(reason, leaf.result());
   }

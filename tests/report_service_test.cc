@@ -1,0 +1,288 @@
+// ExportRound as a Home Affairs office hands it on: the workbook read back by openpyxl
+// (heading with the issuing office, Vietnamese sheet and block names, print setup,
+// charts, signatures, audit times in Vietnam time with people's names), the ranking CSV
+// as one table across blocks, the decimal comma, and the reasons in either language.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/service_fixture.h"
+#include "tests/xlsx_facts.h"
+
+namespace parindex::server {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class ReportServiceTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    ServiceTest::SetUp();
+    accounts_ = v1::AccountService::NewStub(channel_);
+  }
+
+  void PutUnit(const std::string& code, const std::string& name, v1::UnitKind kind,
+               const std::string& parent, const std::string& block = "") {
+    v1::PutUnitRequest put;
+    put.mutable_unit()->set_code(code);
+    put.mutable_unit()->set_name(name);
+    put.mutable_unit()->set_kind(kind);
+    put.mutable_unit()->set_parent(parent);
+    put.mutable_unit()->set_block(block);
+    v1::Unit unit;
+    ASSERT_TRUE(
+        Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  }
+
+  // A person with an account, signed in with a password of their own: the session.
+  std::string Person(const std::string& username, const std::string& full_name,
+                     v1::Role role, const std::string& scope) {
+    v1::CreateAccountRequest create;
+    create.set_username(username);
+    create.set_full_name(full_name);
+    create.set_role(role);
+    create.set_scope(scope);
+    v1::CreateAccountResponse created;
+    EXPECT_TRUE(Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_,
+                     create, &created)
+                    .ok());
+    v1::SignInRequest sign_in;
+    sign_in.set_username(username);
+    sign_in.set_password(created.one_time_password());
+    v1::SignInResponse in;
+    EXPECT_TRUE(
+        Call(accounts_.get(), &v1::AccountService::Stub::SignIn, "", sign_in, &in).ok());
+    v1::ChangePasswordRequest change;
+    change.set_old_password(created.one_time_password());
+    change.set_new_password("mật khẩu mới 2025");
+    v1::Account account;
+    EXPECT_TRUE(Call(accounts_.get(), &v1::AccountService::Stub::ChangePassword,
+                     in.session(), change, &account)
+                    .ok());
+    return in.session();
+  }
+
+  // The demo round with Minh Khai moved to the block "communes", the wards' city under
+  // the province of Hưng Yên, and Hiến Nam's figures entered by its officer in person.
+  void TwoBlocks() {
+    CreateDemoRound();
+    PutUnit("HYT", "Tỉnh Hưng Yên", v1::PROVINCE, "");
+    PutUnit("HY", "Thành phố Hưng Yên", v1::CITY, "HYT");
+    for (const criteria::UnitFigures& u : figures_.units) {
+      if (u.unit.code() == "MK")
+        PutUnit("MK", u.unit.name(), u.unit.kind(), u.unit.parent(), "communes");
+    }
+    const std::string officer =
+        Person("binh.tran", "Trần Văn Bình", v1::ROLE_WARD, "units/HN");
+    ASSERT_TRUE(UpdateSheet(officer, SelfSheet("HN")).ok());
+    ASSERT_TRUE(Update(officer, SelfEntries("HN")).ok());
+    ASSERT_TRUE(EnterSelf("LS").ok());
+    ASSERT_TRUE(EnterSelf("MK").ok());
+  }
+
+  v1::ExportRoundResponse Export(const v1::ExportRoundRequest& r) {
+    v1::ExportRoundResponse file;
+    grpc::Status s =
+        Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, r, &file);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return file;
+  }
+
+  std::unique_ptr<v1::AccountService::Stub> accounts_;
+};
+
+TEST_F(ReportServiceTest, TheWorkbookIsReadyToHandToLeadership) {
+  TwoBlocks();
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::SELF);
+  const std::vector<std::string> facts = testing::XlsxFacts(Export(r).content());
+  ASSERT_FALSE(facts.empty());
+  EXPECT_EQ(facts[0],
+            "sheets: Xếp hạng Khối xã|Xếp hạng Khối phường|Điểm theo lĩnh vực|Bình quân "
+            "theo lĩnh vực|Chi tiết tiêu chí|Bảng số liệu|Nhật ký thay đổi");
+  const std::vector<std::string> wards =
+      testing::SheetFacts(facts, "Xếp hạng Khối phường");
+  EXPECT_THAT(wards, Contains("A1: SỞ NỘI VỤ TỈNH HƯNG YÊN"));
+  EXPECT_THAT(wards, Contains("A3: Kết quả Chỉ số CCHC năm 2023"));
+  // The fixture's clock: 20/11/2023 09:00 in Vietnam.
+  EXPECT_THAT(wards, Contains("A5: Bảng xếp hạng Chỉ số CCHC – Khối phường – Số liệu tự "
+                              "đánh giá – Lập ngày 20 tháng 11 năm 2023"));
+  EXPECT_THAT(wards,
+              Contains("header: Khối|Hạng|Mã đơn vị|Tên đơn vị|Chỉ số|Xếp loại|Điểm "
+                       "đạt|Điểm tối đa áp dụng|Điểm khảo sát|Điểm thưởng, trừ"));
+  // Exact numbers (XLSX holds them, openpyxl reads 79.0 as 79).
+  EXPECT_THAT(wards,
+              Contains("row1: Khối phường|1|HN|Phường Hiến Nam|93.42|A|73.80|79|0|0.50"));
+  EXPECT_THAT(wards,
+              Contains("row2: Khối phường|2|LS|Phường Lam Sơn|61.26|D|48.39|79|0|-1"));
+  EXPECT_THAT(wards, Contains("widths: A=13 B=8 C=11 D=17 E=8 F=10 G=10 H=21 I=15 J=18"));
+  EXPECT_THAT(wards, Contains("freeze: E8"));
+  EXPECT_THAT(wards, Contains("filter: A7:J9"));
+  EXPECT_THAT(wards, Contains("print area: $A$1:$J$34"));
+  EXPECT_THAT(wards, Contains("page: landscape paper 9 fit 1x0 fitToPage True"));
+  EXPECT_THAT(wards, Contains("repeat rows: $7:$7"));
+  EXPECT_THAT(wards, Contains("footer: Trang &P/&N"));
+  EXPECT_THAT(wards, Contains("sign: A12 Người lập biểu"));
+  EXPECT_THAT(wards, Contains("sign: F12 Lãnh đạo"));
+  EXPECT_THAT(wards, Contains("chart: barChart bar Chỉ số CCHC – Khối phường"));
+  EXPECT_THAT(testing::SheetFacts(facts, "Xếp hạng Khối xã"),
+              Contains("row1: Khối xã|1|MK|Phường Minh Khai|83.67|B|63.59|76|0|0.50"));
+  const std::vector<std::string> matrix =
+      testing::SheetFacts(facts, "Điểm theo lĩnh vực");
+  EXPECT_THAT(matrix, Contains("row1: MK|Phường Minh Khai|Khối xã|7.50|8|14.42|5.50|5.50|"
+                               "5.50|16.67|0|0.50|63.59|83.67"));
+  EXPECT_THAT(matrix, Contains("header height: 33.0"));  // long area titles on two lines
+  // Each area's average over the units it applied to: (11 + 7.5 + 6.75) / 3 = 8.42.
+  const std::vector<std::string> areas =
+      testing::SheetFacts(facts, "Bình quân theo lĩnh vực");
+  EXPECT_THAT(areas, Contains("row1: I|Công tác chỉ đạo, điều hành cải cách hành "
+                              "chính|12|3|8.42|76.51"));
+  EXPECT_THAT(areas, Contains("row8: VIII|Tác động của CCHC đến người dân, tổ chức (khảo "
+                              "sát)|20|0||"));
+  EXPECT_THAT(areas,
+              Contains("chart: barChart col Tỷ lệ đạt bình quân theo lĩnh vực (%)"));
+  EXPECT_THAT(
+      testing::SheetFacts(facts, "Chi tiết tiêu chí"),
+      Contains("row1: MK|Phường Minh Khai|I.1.1|Ban hành kế hoạch CCHC năm đúng "
+               "thời hạn|||hạn trước 10/02/2023|1|1|ban hành 01/02/2023, hạn trước "
+               "10/02/2023: đúng hạn → 1.00/1.00 điểm"));
+  // Who entered each figure, by name, and when in Vietnam time (02:00 UTC).
+  const std::vector<std::string> sheet = testing::SheetFacts(facts, "Bảng số liệu");
+  EXPECT_THAT(sheet, Contains("header: Mã đơn vị|Tên đơn vị|Mã số liệu|Số liệu|Kỳ số "
+                              "liệu|Tự đánh giá|Người nhập|Lúc nhập|Thẩm định|Người thẩm "
+                              "định|Lúc thẩm định"));
+  EXPECT_THAT(sheet, Contains("row37: HN|Phường Hiến Nam|unit_plan_date|Ngày ban hành Kế "
+                              "hoạch CCHC năm|Trong năm đánh giá|08/02/2023|Trần Văn "
+                              "Bình|20/11/2023 09:00:00|||"));
+  const std::vector<std::string> audit = testing::SheetFacts(facts, "Nhật ký thay đổi");
+  EXPECT_THAT(audit, Contains("header: Thời gian|Người thực hiện|Vai trò|Đơn vị|Thao "
+                              "tác|Đối tượng|Lý do"));
+  EXPECT_THAT(audit,
+              Contains("row3: 20/11/2023 09:00:00|Trần Văn Bình|Đơn vị|HN|data."
+                       "update|rounds/r/assessments/HN/dataSheet/unit_plan_date|"));
+
+  // The round's own issuer comes first.
+  v1::GetByNameRequest get;
+  get.set_name("rounds/r");
+  v1::Round round;
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round)
+          .ok());
+  v1::UpdateRoundRequest update;
+  update.mutable_round()->set_id("r");
+  update.mutable_round()->set_issuer("PHÒNG NỘI VỤ THÀNH PHỐ HƯNG YÊN");
+  update.mutable_update_mask()->add_paths("issuer");
+  update.set_etag(round.version());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_,
+                   update, &round)
+                  .ok());
+  EXPECT_THAT(
+      testing::SheetFacts(testing::XlsxFacts(Export(r).content()), "Bảng số liệu"),
+      Contains("A1: PHÒNG NỘI VỤ THÀNH PHỐ HƯNG YÊN"));
+}
+
+TEST_F(ReportServiceTest, TheRankingCsvIsOneTableAcrossBlocks) {
+  TwoBlocks();
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::SELF);
+  r.set_format(v1::ExportRoundRequest::CSV);
+  r.set_table("ranking");
+  const std::string csv = Export(r).content();
+  const std::vector<std::string> lines = absl::StrSplit(csv, "\r\n");
+  const std::string bom = "\xEF\xBB\xBF";
+  // One byte order mark, one header, a row per unit with its block, nothing glued on.
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0], bom +
+                          "Khối,Hạng,Mã đơn vị,Tên đơn vị,Chỉ số,Xếp loại,Điểm đạt,Điểm "
+                          "tối đa áp dụng,Điểm khảo sát,\"Điểm thưởng, trừ\"");
+  EXPECT_THAT(lines[1], StartsWith("Khối xã,1,MK,Phường Minh Khai,"));
+  EXPECT_THAT(lines[2], StartsWith("Khối phường,1,HN,Phường Hiến Nam,"));
+  EXPECT_THAT(lines[3], StartsWith("Khối phường,2,LS,Phường Lam Sơn,"));
+  EXPECT_EQ(lines[4], "");
+  EXPECT_EQ(csv.find(bom, 1), std::string::npos);
+
+  r.set_decimal_comma(true);
+  const std::vector<std::string> comma = absl::StrSplit(Export(r).content(), "\r\n");
+  ASSERT_EQ(comma.size(), 5u);
+  EXPECT_EQ(comma[0], bom +
+                          "Khối;Hạng;Mã đơn vị;Tên đơn vị;Chỉ số;Xếp loại;Điểm đạt;Điểm "
+                          "tối đa áp dụng;Điểm khảo sát;Điểm thưởng, trừ");
+  EXPECT_EQ(comma[2], "Khối phường;1;HN;Phường Hiến Nam;93,42;A;73,80;79,00;0,00;0,50");
+
+  r.set_format(v1::ExportRoundRequest::XLSX);
+  v1::ExportRoundResponse file;
+  EXPECT_EQ(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, r, &file)
+          .error_message(),
+      "decimal_comma: is for CSV (an XLSX file holds numbers, shown as the spreadsheet "
+      "program's language says)");
+}
+
+TEST_F(ReportServiceTest, ReasonsInVietnameseForReportsAndInEitherOnAsking) {
+  TwoBlocks();
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::SELF);
+  r.set_format(v1::ExportRoundRequest::CSV);
+  r.set_table("criteria");
+  const std::vector<std::string> vietnamese = absl::StrSplit(Export(r).content(), "\r\n");
+  EXPECT_EQ(
+      vietnamese[1],
+      "MK,Phường Minh Khai,I.1.1,Ban hành kế hoạch CCHC năm đúng thời hạn,,,hạn "
+      "trước 10/02/2023,1.00,1.00,\"ban hành 01/02/2023, hạn trước 10/02/2023: đúng "
+      "hạn → 1.00/1.00 điểm\"");
+  EXPECT_EQ(
+      vietnamese[2],
+      "MK,Phường Minh Khai,I.1.2,Mức độ hoàn thành kế hoạch CCHC,tasks_done_on_time "
+      "= 22; tasks_due = 25,88.00%,mức ≥ 70%,1.50,3.00,task_completion_rate 22/25 = "
+      "88.00% ≥ 70% → 1.50/3.00 điểm");
+  r.set_language(v1::ENGLISH);
+  const std::vector<std::string> english = absl::StrSplit(Export(r).content(), "\r\n");
+  EXPECT_EQ(english[1],
+            "MK,Phường Minh Khai,I.1.1,Ban hành kế hoạch CCHC năm đúng thời hạn,,,due "
+            "before 2023-02-10,1.00,1.00,\"issued 2023-02-01, due before 2023-02-10: on "
+            "time → 1.00 of 1.00\"");
+  EXPECT_EQ(
+      english[2],
+      "MK,Phường Minh Khai,I.1.2,Mức độ hoàn thành kế hoạch CCHC,tasks_done_on_time "
+      "= 22; tasks_due = 25,88.00%,band ≥ 70%,1.50,3.00,task_completion_rate 22/25 = "
+      "88.00% ≥ 70% → 1.50 of 3.00");
+
+  // The API: English unless Vietnamese is asked for.
+  v1::GetUnitScoreRequest get;
+  get.set_name("rounds/r/assessments/HN");
+  get.set_column(v1::SELF);
+  v1::UnitScore en, vi;
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, get, &en)
+          .ok());
+  get.set_language(v1::VIETNAMESE);
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, get, &vi)
+          .ok());
+  ASSERT_EQ(en.criteria_size(), vi.criteria_size());
+  EXPECT_EQ(en.criteria(0).trace().reason(), "sum of 3 sub-criteria → 6.00 of 6.00");
+  EXPECT_EQ(vi.criteria(0).trace().reason(),
+            "tổng 3 tiêu chí thành phần → 6.00/6.00 điểm");
+  EXPECT_EQ(en.criteria(1).trace().reason(),
+            "issued 2023-02-08, due before 2023-02-10: on time → 1.00 of 1.00");
+  EXPECT_EQ(vi.criteria(1).trace().reason(),
+            "ban hành 08/02/2023, hạn trước 10/02/2023: đúng hạn → 1.00/1.00 điểm");
+  EXPECT_EQ(vi.rank(), en.rank());
+  // Only the words differ: every number and figure is the same.
+  for (int i = 0; i < en.criteria_size(); ++i) {
+    EXPECT_EQ(en.criteria(i).points_milli(), vi.criteria(i).points_milli());
+    EXPECT_EQ(en.criteria(i).trace().value_text(), vi.criteria(i).trace().value_text());
+    EXPECT_EQ(en.criteria(i).trace().inputs_size(), vi.criteria(i).trace().inputs_size());
+  }
+}
+
+}  // namespace
+}  // namespace parindex::server
