@@ -13,6 +13,7 @@
 #include "client/call_command.h"
 #include "client/criteria_commands.h"
 #include "client/eval_command.h"
+#include "client/history_command.h"
 #include "client/round_commands.h"
 #include "client/text_table.h"
 #include "google/protobuf/util/json_util.h"
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
     return m;
   };
   namespace pc = parindex::client;
+  pc::AddHistoryCommand(app, &server_command);
   criteria_cmd->add_subcommand("list", "Criteria sets on the server (latest versions)")
       ->callback([&] {
         server_command = [&](pc::Api& api) { return pc::ListCriteriaSets(api, as_json); };

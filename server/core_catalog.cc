@@ -1,6 +1,8 @@
 // CatalogCore: criteria sets, plans and units (server/core_catalog.h).
 #include "server/core_catalog.h"
 
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -122,6 +124,50 @@ absl::StatusOr<v1::ListPlansResponse> CatalogCore::ListPlans(const Caller& c,
   return response;
 }
 
+absl::Status CatalogCore::CheckFormedFrom(const v1::Unit& unit) {
+  std::set<std::string> listed;
+  for (int i = 0; i < unit.formed_from_size(); ++i) {
+    const std::string& from = unit.formed_from(i);
+    const std::string field = absl::StrCat("unit.formed_from[", i, "]");
+    RETURN_IF_ERROR(CheckId(from, field));
+    if (from == unit.code()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": ", from, " cannot be formed from itself"));
+    }
+    if (!listed.insert(from).second)
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": ", from, " is listed twice"));
+    // A known unit, and not (through the units it was formed from, and theirs) formed
+    // from this one.
+    std::vector<std::string> next = {from};
+    std::set<std::string> seen = {from};
+    while (!next.empty()) {
+      const std::string code = next.back();
+      next.pop_back();
+      absl::StatusOr<v1::Unit> earlier = store_->GetUnit(code);
+      if (!earlier.ok()) {
+        if (earlier.status().code() != absl::StatusCode::kNotFound)
+          return earlier.status();
+        if (code == from) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(field, ": unit ", from, " does not exist"));
+        }
+        continue;
+      }
+      for (const std::string& f : earlier->formed_from()) {
+        if (f == unit.code()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(field, ": ", from, " was formed from ", unit.code(),
+                           code == from ? "" : " (through other units)", ", so ",
+                           unit.code(), " cannot be formed from ", from));
+        }
+        if (seen.insert(f).second) next.push_back(f);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
                                               const v1::PutUnitRequest& r) {
   const v1::Unit& unit = r.unit();
@@ -153,6 +199,7 @@ absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
   }
   if (unit.kind() == v1::UNIT_KIND_UNSPECIFIED)
     return absl::InvalidArgumentError("unit.kind: is required");
+  RETURN_IF_ERROR(CheckFormedFrom(unit));
   ASSIGN_OR_RETURN(
       v1::Unit stored,
       Respond<v1::Unit>(

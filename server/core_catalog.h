@@ -27,6 +27,12 @@ class CatalogCore : private CoreBase {
   absl::StatusOr<v1::Unit> GetUnit(const Caller& c, const v1::GetByNameRequest& r);
   absl::StatusOr<v1::ListUnitsResponse> ListUnits(const Caller& c,
                                                   const v1::ListRequest& r);
+
+ private:
+  // INVALID_ARGUMENT naming unit.formed_from[i] unless each code is a known unit, not
+  // the unit itself, listed once, and not (through the units it was formed from, and
+  // theirs) formed from this unit.
+  absl::Status CheckFormedFrom(const v1::Unit& unit);
 };
 
 }  // namespace parindex::server

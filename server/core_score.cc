@@ -3,6 +3,10 @@
 #include "server/core_score.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -197,6 +201,87 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
                         r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column());
   if (!score.ok()) return RenameValuePath(score.status(), laid);
   return score;
+}
+
+absl::StatusOr<v1::UnitHistory> ScoreCore::GetUnitHistory(
+    const Caller& c, const v1::GetUnitHistoryRequest& r) {
+  ASSIGN_OR_RETURN(std::string code, ParseName(r.unit(), "units", "unit"));
+  ASSIGN_OR_RETURN(std::vector<v1::Unit> all, store_->ListUnits());
+  UnitsByCode units;
+  for (v1::Unit& u : all) units[u.code()] = std::move(u);
+  auto unit = units.find(code);
+  if (unit == units.end()) {
+    return absl::NotFoundError(absl::StrCat("unit: units/", code, " does not exist"));
+  }
+  RETURN_IF_ERROR(CanSeeHistory(c, units, code));
+  const v1::Column column = ColumnOr(r.column());
+  v1::UnitHistory history;
+  history.set_unit(code);
+  *history.mutable_formed_from() = unit->second.formed_from();
+  // The unit, then (when asked) the units it was formed from, and theirs, in order.
+  std::vector<std::string> subjects = {code};
+  if (r.include_predecessors()) {
+    std::set<std::string> seen = {code};
+    for (size_t i = 0; i < subjects.size(); ++i) {
+      auto it = units.find(subjects[i]);
+      if (it == units.end()) continue;
+      for (const std::string& from : it->second.formed_from()) {
+        if (seen.insert(from).second) subjects.push_back(from);
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
+  std::sort(rounds.begin(), rounds.end(), [](const v1::Round& a, const v1::Round& b) {
+    return a.year() != b.year() ? a.year() < b.year() : a.id() < b.id();
+  });
+  for (const v1::Round& listed : rounds) {
+    auto in_round = [&listed](const std::string& u) {
+      return std::find(listed.units().begin(), listed.units().end(), u) !=
+             listed.units().end();
+    };
+    if (std::none_of(subjects.begin(), subjects.end(), in_round)) continue;
+    ASSIGN_OR_RETURN(auto round, cache_->LoadRound(listed.id()));
+    std::shared_ptr<const std::map<std::string, RankEntry>> ranks;
+    for (const std::string& subject : subjects) {
+      if (!in_round(subject)) continue;
+      // Visibility is the policy's, as for GetUnitScore: rounds the caller may not see
+      // are left out, not refused.
+      if (!CanSee(c, round->round, round->units, subject, Subject::kScore).ok()) continue;
+      ASSIGN_OR_RETURN(v1::UnitScore score,
+                       cache_->ScoreOrError(*round, subject, column));
+      if (ranks == nullptr) {
+        ASSIGN_OR_RETURN(ranks, cache_->RanksOf(*round, column));
+      }
+      v1::UnitHistory::Row* row = history.add_rows();
+      row->set_unit(subject);
+      row->set_unit_name(score.unit_name());
+      row->set_round(round->round.id());
+      row->set_round_title(round->round.title());
+      row->set_year(round->round.year());
+      const auto u = round->units.find(subject);
+      const std::string block =
+          u == round->units.end() ? score.block() : engine::BlockOf(u->second);
+      row->set_block(block);
+      if (!score.error().empty()) {
+        row->set_error(score.error());
+        continue;
+      }
+      row->set_index_hundredths(score.index_hundredths());
+      row->set_index_applicable(score.index_applicable());
+      row->set_classification(score.classification());
+      *row->mutable_areas() = score.areas();
+      auto rank = ranks->find(subject);
+      row->set_rank(rank == ranks->end() ? 0 : rank->second.rank);
+      int size = 0;
+      for (const auto& [other, entry] : *ranks) {
+        auto o = round->units.find(other);
+        size += entry.rank > 0 && o != round->units.end() &&
+                engine::BlockOf(o->second) == block;
+      }
+      row->set_block_size(size);
+    }
+  }
+  return history;
 }
 
 }  // namespace parindex::server

@@ -26,6 +26,11 @@ class ScoreCore : private CoreBase {
   absl::StatusOr<v1::Ranking> GetRanking(const Caller& c, const v1::GetRankingRequest& r);
   absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c,
                                                   const v1::GetByNameRequest& r);
+  // A unit's index, rank and areas in every round the caller may see (CanSeeHistory,
+  // then CanSee per round), oldest first; with include_predecessors, the units it was
+  // formed from (and theirs) in each round as well.
+  absl::StatusOr<v1::UnitHistory> GetUnitHistory(const Caller& c,
+                                                 const v1::GetUnitHistoryRequest& r);
 };
 
 }  // namespace parindex::server

@@ -53,6 +53,14 @@ absl::Status CheckScope(v1::Role role, absl::string_view scope, absl::string_vie
 
 // ---- visibility ----
 
+// OK when `caller` may ask for `unit`'s history across rounds (GetUnitHistory): a
+// ward for any unit, an appraiser, admin or reader for the units of their scope (found
+// in `units`, every unit with its parent); else PERMISSION_DENIED. Each round of the
+// history is then shown only where CanSee allows the unit's score: a ward's own unit
+// always, another unit once the round is published; a reader published rounds only.
+absl::Status CanSeeHistory(const Caller& caller, const UnitsByCode& units,
+                           absl::string_view unit);
+
 // What a read shows.
 enum class Subject {
   kForm,     // an assessment: entries, comments, explanations (GetAssessment, lists)

@@ -150,8 +150,7 @@ class Handler {
         " role=", RoleName(caller.role));
     if (!caller.token_id.empty()) absl::StrAppend(&line, " token=", caller.token_id);
     if (!caller.unit.empty()) absl::StrAppend(&line, " unit=", caller.unit);
-    if (!status.ok())
-      absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
+    if (!status.ok()) absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
     line.push_back('\n');
     std::lock_guard<std::mutex> lock(log_mu_);
     std::fwrite(line.data(), 1, line.size(), stderr);
@@ -277,7 +276,8 @@ class ScoreServiceImpl final
           v1::ScoreService::WithStreamedUnaryMethod_PreviewScore<
               v1::ScoreService::WithStreamedUnaryMethod_GetRanking<
                   v1::ScoreService::WithStreamedUnaryMethod_SummariseRound<
-                      v1::ScoreService::Service>>>> {
+                      v1::ScoreService::WithStreamedUnaryMethod_GetUnitHistory<
+                          v1::ScoreService::Service>>>>> {
  public:
   explicit ScoreServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
   grpc::ServerUnaryReactor* GetUnitScore(grpc::CallbackServerContext* context,
@@ -302,6 +302,7 @@ class ScoreServiceImpl final
   PARINDEX_RPC(ScoreService, scores, PreviewScore, PreviewScoreRequest, UnitScore)
   PARINDEX_RPC(ScoreService, scores, GetRanking, GetRankingRequest, Ranking)
   PARINDEX_RPC(ScoreService, scores, SummariseRound, GetByNameRequest, RoundSummary)
+  PARINDEX_RPC(ScoreService, scores, GetUnitHistory, GetUnitHistoryRequest, UnitHistory)
  private:
   std::shared_ptr<Handler> h_;
 };

@@ -1,0 +1,107 @@
+// `parindex history`: see history_command.h.
+#include "client/history_command.h"
+
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/text_table.h"
+#include "common/status_macros.h"
+#include "engine/fixed_point.h"
+
+namespace parindex::client {
+
+std::string RenderHistory(const v1::UnitHistory& history) {
+  // The areas' codes in the order they first appear (the sets' order: I, II, …).
+  std::vector<std::string> areas;
+  std::set<std::string> seen;
+  for (const auto& row : history.rows()) {
+    for (const v1::AreaScore& a : row.areas()) {
+      if (seen.insert(a.code()).second) areas.push_back(a.code());
+    }
+  }
+  std::string out = absl::StrCat("History of ", history.unit());
+  if (!history.formed_from().empty()) {
+    absl::StrAppend(&out, " (formed from ", absl::StrJoin(history.formed_from(), ", "),
+                    ")");
+  }
+  absl::StrAppend(&out, "\n");
+  if (history.rows().empty()) {
+    absl::StrAppend(&out, "no round of this unit is visible to this account\n");
+    return out;
+  }
+  absl::StrAppend(&out, Fit("year", 5), " ", Fit("round", 14), " ", Fit("unit", 8), " ",
+                  Fit("block", 10), " ", Fit("index", 7), " ", Fit("rank", 9), " ",
+                  Fit("class", 12));
+  for (const std::string& a : areas) absl::StrAppend(&out, " ", Fit(a, 7));
+  absl::StrAppend(&out, "\n");
+  for (const auto& row : history.rows()) {
+    absl::StrAppend(&out, Fit(row.year() ? absl::StrCat(row.year()) : "-", 5), " ",
+                    Fit(row.round(), 14), " ", Fit(row.unit(), 8), " ",
+                    Fit(row.block(), 10), " ");
+    if (!row.error().empty()) {
+      absl::StrAppend(&out, "cannot be scored: ", row.error(), "\n");
+      continue;
+    }
+    absl::StrAppend(
+        &out,
+        Fit(row.index_applicable() ? engine::FormatHundredths(row.index_hundredths())
+                                   : "-",
+            7),
+        " ", Fit(row.rank() ? absl::StrCat(row.rank(), "/", row.block_size()) : "-", 9),
+        " ", Fit(row.classification(), 12));
+    for (const std::string& code : areas) {
+      std::string points = "-";
+      for (const v1::AreaScore& a : row.areas()) {
+        if (a.code() == code) points = engine::FormatMilli(a.points_milli());
+      }
+      absl::StrAppend(&out, " ", Fit(points, 7));
+    }
+    absl::StrAppend(&out, "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> History(Api& api, const std::string& unit,
+                                    bool with_predecessors, const std::string& column,
+                                    bool json) {
+  v1::GetUnitHistoryRequest request;
+  request.set_unit(absl::StrCat("units/", unit));
+  request.set_include_predecessors(with_predecessors);
+  request.set_column(column == "self" ? v1::SELF : v1::APPRAISED);
+  ASSIGN_OR_RETURN(
+      v1::UnitHistory history,
+      api.Call(api.scores(), &v1::ScoreService::Stub::GetUnitHistory, request));
+  if (json) return ToJson(history);
+  return RenderHistory(history);
+}
+
+void AddHistoryCommand(CLI::App& app,
+                       std::function<absl::StatusOr<std::string>(Api&)>* run) {
+  struct Options {
+    std::string unit;
+    bool with_predecessors = false;
+    std::string column = "appraised";
+    bool json = false;
+  };
+  // The options live as long as the command (CLI11 keeps pointers to them).
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "history", "A unit's index, rank and area scores in every round it was scored");
+  cmd->add_option("unit", options->unit, "Unit code")->required();
+  cmd->add_flag("--with-predecessors", options->with_predecessors,
+                "Also the rounds of the units it was formed from (2025 merger)");
+  cmd->add_option("--column", options->column, "self or appraised")
+      ->check(CLI::IsMember({"self", "appraised"}));
+  cmd->add_flag("--json", options->json, "Print JSON");
+  cmd->callback([run, options] {
+    *run = [options](Api& api) {
+      return History(api, options->unit, options->with_predecessors, options->column,
+                     options->json);
+    };
+  });
+}
+
+}  // namespace parindex::client

@@ -1,0 +1,281 @@
+// A unit's history across rounds (ScoreService.GetUnitHistory) and the units it was
+// formed from (Unit.formed_from): exact rows, predecessors, scope and publication.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/service_fixture.h"
+
+namespace parindex::server {
+namespace {
+
+class HistoryTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    ServiceTest::SetUp();
+    accounts_ = v1::AccountService::NewStub(channel_);
+  }
+
+  grpc::Status PutUnit(const std::string& code, const std::string& parent,
+                       const std::vector<std::string>& formed_from,
+                       v1::Unit* out = nullptr) {
+    v1::PutUnitRequest put;
+    put.mutable_unit()->set_code(code);
+    put.mutable_unit()->set_name(absl::StrCat("Phường ", code));
+    put.mutable_unit()->set_kind(v1::WARD);
+    put.mutable_unit()->set_parent(parent);
+    for (const std::string& f : formed_from) put.mutable_unit()->add_formed_from(f);
+    v1::Unit ignored;
+    return Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put,
+                out == nullptr ? &ignored : out);
+  }
+
+  // The self-assessment of `from` in the demo figures, entered for `unit` in `round`
+  // by the office (the appraiser may not write self values: the ward does).
+  void EnterAs(const std::string& round, const std::string& unit,
+               const std::string& from) {
+    const std::string parent = absl::StrCat("rounds/", round, "/assessments/", unit);
+    const std::string ward = Token(v1::ROLE_WARD, unit);
+    v1::UpdateDataSheetRequest sheet = SelfSheet(from);
+    sheet.set_parent(parent);
+    grpc::Status s = UpdateSheet(ward, sheet);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    v1::BatchUpdateEntriesRequest entries = SelfEntries(from);
+    entries.set_parent(parent);
+    s = Update(ward, entries);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  void NewRound(const std::string& id, int year, const std::vector<std::string>& units) {
+    v1::CreateRoundRequest create;
+    v1::Round* round = create.mutable_round();
+    round->set_id(id);
+    round->set_year(year);
+    round->set_title(absl::StrCat("Đợt ", year));
+    round->set_criteria_set("demo-ward-2023");
+    round->add_plans("demo-hungyen-2023");
+    round->set_self_assessment_deadline("2023-11-27T17:00:00+07:00");
+    round->set_explanation_deadline("2023-12-10T17:00:00+07:00");
+    for (const std::string& u : units) round->add_units(u);
+    v1::Round created;
+    grpc::Status s = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
+                          create, &created);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    AdvanceTo(id, v1::PHASE_SELF_ASSESSMENT);
+  }
+
+  void AdvanceTo(const std::string& id, v1::RoundPhase to) {
+    v1::GetByNameRequest get;
+    get.set_name(absl::StrCat("rounds/", id));
+    v1::Round round;
+    ASSERT_TRUE(
+        Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round)
+            .ok());
+    for (int p = round.phase() + 1; p <= to; ++p) {
+      v1::AdvanceRoundRequest advance;
+      advance.set_name(get.name());
+      advance.set_to_phase(static_cast<v1::RoundPhase>(p));
+      advance.set_etag(round.version());
+      grpc::Status s = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound,
+                            appraiser_, advance, &round);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+  }
+
+  // Round r (2023): HN, LS and MK with their demo figures. Round r2 (2025): XM, formed
+  // from HN and LS, with HN's figures, and MK with LS's.
+  void TwoRounds() {
+    CreateDemoRound();
+    for (const char* unit : {"HN", "LS", "MK"}) EnterAs("r", unit, unit);
+    ASSERT_TRUE(PutUnit("XM", "HY", {"HN", "LS"}).ok());
+    NewRound("r2", 2025, {"XM", "MK"});
+    EnterAs("r2", "XM", "HN");
+    EnterAs("r2", "MK", "LS");
+  }
+
+  // A token for a new account with `role` and `scope`.
+  std::string ScopedToken(const std::string& username, v1::Role role,
+                          const std::string& scope) {
+    v1::CreateAccountRequest r;
+    r.set_username(username);
+    r.set_full_name("Nguyễn Văn An");
+    r.set_role(role);
+    r.set_scope(scope);
+    v1::CreateAccountResponse created;
+    grpc::Status s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount,
+                          admin_, r, &created);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    v1::CreateTokenRequest for_account;
+    for_account.set_account(absl::StrCat("accounts/", created.account().id()));
+    v1::CreateTokenResponse token;
+    s = Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_, for_account,
+             &token);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return token.secret();
+  }
+
+  grpc::Status History(const std::string& token, const std::string& unit,
+                       bool predecessors, v1::UnitHistory* out) {
+    v1::GetUnitHistoryRequest r;
+    r.set_unit(absl::StrCat("units/", unit));
+    r.set_include_predecessors(predecessors);
+    r.set_column(v1::SELF);
+    return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitHistory, token, r, out);
+  }
+
+  // "2023 r MK 65.03 3/3 Trung bình I=… II=…": a row in one line.
+  static std::string Line(const v1::UnitHistory::Row& row) {
+    std::string out =
+        absl::StrCat(row.year(), " ", row.round(), " ", row.unit(), " ", row.block(), " ",
+                     row.index_hundredths(), " ", row.rank(), "/", row.block_size(), " ",
+                     row.classification());
+    for (const v1::AreaScore& a : row.areas())
+      absl::StrAppend(&out, " ", a.code(), "=", a.points_milli());
+    return out;
+  }
+
+  static std::vector<std::string> Lines(const v1::UnitHistory& history) {
+    std::vector<std::string> lines;
+    for (const auto& row : history.rows()) lines.push_back(Line(row));
+    return lines;
+  }
+
+  // The same unit's score and rank as GetUnitScore gives them.
+  v1::UnitScore Score(const std::string& round, const std::string& unit) {
+    v1::GetUnitScoreRequest r;
+    r.set_name(absl::StrCat("rounds/", round, "/assessments/", unit));
+    r.set_column(v1::SELF);
+    v1::UnitScore score;
+    grpc::Status s =
+        Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, r, &score);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return score;
+  }
+
+  std::unique_ptr<v1::AccountService::Stub> accounts_;
+};
+
+TEST_F(HistoryTest, AUnitAcrossTwoRoundsHasOneExactRowPerRound) {
+  TwoRounds();
+  v1::UnitHistory history;
+  grpc::Status s = History(appraiser_, "MK", false, &history);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(history.unit(), "MK");
+  EXPECT_TRUE(history.formed_from().empty());
+  EXPECT_EQ(Lines(history), (std::vector<std::string>{
+                                "MK_R_LINE",
+                                "MK_R2_LINE",
+                            }));
+  ASSERT_EQ(history.rows_size(), 2);
+  EXPECT_EQ(history.rows(0).round_title(), "");
+  EXPECT_EQ(history.rows(1).round_title(), "Đợt 2025");
+  EXPECT_EQ(history.rows(0).unit_name(), "Phường Minh Khai");
+  // The same numbers as each round's own score of the unit.
+  for (int i = 0; i < 2; ++i) {
+    const v1::UnitScore score = Score(history.rows(i).round(), "MK");
+    EXPECT_EQ(history.rows(i).index_hundredths(), score.index_hundredths());
+    EXPECT_EQ(history.rows(i).rank(), score.rank());
+    EXPECT_EQ(history.rows(i).classification(), score.classification());
+    ASSERT_EQ(history.rows(i).areas_size(), score.areas_size());
+    for (int a = 0; a < score.areas_size(); ++a)
+      EXPECT_EQ(history.rows(i).areas(a).points_milli(), score.areas(a).points_milli());
+  }
+}
+
+TEST_F(HistoryTest, AMergedUnitShowsTheRoundsOfTheUnitsItWasFormedFromWhenAsked) {
+  TwoRounds();
+  v1::UnitHistory history;
+  ASSERT_TRUE(History(appraiser_, "XM", false, &history).ok());
+  EXPECT_EQ(std::vector<std::string>(history.formed_from().begin(),
+                                     history.formed_from().end()),
+            (std::vector<std::string>{"HN", "LS"}));
+  EXPECT_EQ(Lines(history), (std::vector<std::string>{"XM_R2_LINE"}));
+  ASSERT_TRUE(History(appraiser_, "XM", true, &history).ok());
+  EXPECT_EQ(Lines(history), (std::vector<std::string>{
+                                "HN_R_LINE",
+                                "LS_R_LINE",
+                                "XM_R2_LINE",
+                            }));
+  // XM scored with HN's figures: the same index as HN had.
+  EXPECT_EQ(history.rows(0).index_hundredths(), history.rows(2).index_hundredths());
+  // The CLI shows the same rows.
+}
+
+TEST_F(HistoryTest, AnotherProvincesUnitIsRefusedAndUnknownUnitsAreNotFound) {
+  TwoRounds();
+  ASSERT_TRUE(PutUnit("TB1", "TB", {}).ok());
+  const std::string hy = ScopedToken("hy.appraiser", v1::ROLE_APPRAISER, "parent/HY");
+  v1::UnitHistory history;
+  grpc::Status s = History(hy, "TB1", false, &history);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(), "unit TB1 is outside this account's scope parent/HY");
+  s = History(hy, "MK", false, &history);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(history.rows_size(), 2);
+  const std::string tb = ScopedToken("tb.appraiser", v1::ROLE_APPRAISER, "parent/TB");
+  s = History(tb, "XM", true, &history);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(), "unit XM is outside this account's scope parent/TB");
+  s = History(appraiser_, "NOPE", false, &history);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "unit: units/NOPE does not exist");
+  s = History(appraiser_, "rounds/r", false, &history);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(HistoryTest, AnUnpublishedRoundIsHiddenFromReadersAndOtherWards) {
+  TwoRounds();
+  v1::UnitHistory history;
+  // Nothing published yet: a reader sees no round, a ward its own unit's rounds.
+  ASSERT_TRUE(History(reader_, "MK", false, &history).ok());
+  EXPECT_EQ(history.rows_size(), 0);
+  ASSERT_TRUE(History(wards_["MK"], "MK", false, &history).ok());
+  EXPECT_EQ(history.rows_size(), 2);
+  ASSERT_TRUE(History(wards_["HN"], "MK", false, &history).ok());
+  EXPECT_EQ(history.rows_size(), 0);
+  // Round r published, r2 not: the reader and another ward see r only.
+  AdvanceTo("r", v1::PHASE_PUBLISHED);
+  ASSERT_TRUE(History(reader_, "MK", false, &history).ok());
+  EXPECT_EQ(Lines(history), (std::vector<std::string>{"MK_R_LINE"}));
+  ASSERT_TRUE(History(wards_["HN"], "MK", false, &history).ok());
+  EXPECT_EQ(Lines(history), (std::vector<std::string>{"MK_R_LINE"}));
+  ASSERT_TRUE(History(reader_, "XM", true, &history).ok());
+  EXPECT_EQ(Lines(history), (std::vector<std::string>{"HN_R_LINE", "LS_R_LINE"}));
+}
+
+TEST_F(HistoryTest, FormedFromNamesKnownUnitsWithoutSelfOrCycles) {
+  CreateDemoRound();
+  v1::Unit unit;
+  grpc::Status s = PutUnit("XM", "HY", {"HN", "NOPE"});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "unit.formed_from[1]: unit NOPE does not exist");
+  s = PutUnit("XM", "HY", {"XM"});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "unit.formed_from[0]: XM cannot be formed from itself");
+  s = PutUnit("XM", "HY", {"HN", "HN"});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "unit.formed_from[1]: HN is listed twice");
+  s = PutUnit("XM", "HY", {"HN", "bad code"});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(PutUnit("XM", "HY", {"HN", "LS"}, &unit).ok());
+  EXPECT_EQ(unit.formed_from_size(), 2);
+  // HN formed from XM would make XM formed (through HN) from itself.
+  s = PutUnit("HN", "HY", {"XM"});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "unit.formed_from[0]: XM was formed from HN: HN cannot be formed from it");
+  std::vector<std::string> many;
+  for (int i = 0; i < 17; ++i) many.push_back("HN");
+  s = PutUnit("XN", "HY", many);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "MANY_MESSAGE");
+  // Nothing of the refused units was stored.
+  v1::GetByNameRequest get;
+  get.set_name("units/XN");
+  s = Call(units_.get(), &v1::UnitService::Stub::GetUnit, admin_, get, &unit);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace parindex::server
