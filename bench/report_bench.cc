@@ -3,7 +3,7 @@
 // from cold caches (scoring every unit and rendering its trace is part of the export).
 // In-process over a real SQLite file. Results in bench/README.md.
 //
-// Usage: report_bench CRITERIA_DIR [UNITS]
+// Usage: report_bench CRITERIA_DIR [UNITS [OUT.xlsx]] (OUT: where to keep the workbook)
 #include <unistd.h>
 
 #include <chrono>
@@ -35,7 +35,7 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 int main(int argc, char** argv) {
   using namespace parindex;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: report_bench CRITERIA_DIR [UNITS]\n");
+    std::fprintf(stderr, "usage: report_bench CRITERIA_DIR [UNITS [OUT.xlsx]]\n");
     return 2;
   }
   const std::string dir = argv[1];
@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   start = std::chrono::steady_clock::now();
   file = core.reports().ExportRound(appraiser, xlsx).value();
   std::printf("XLSX, warm caches: %.2f s\n", Seconds(start));
+  if (argc > 3) std::ofstream(argv[3], std::ios::binary) << file.content();
   v1::ExportRoundRequest csv = xlsx;
   csv.set_format(v1::ExportRoundRequest::CSV);
   csv.set_table("criteria");

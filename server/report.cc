@@ -222,6 +222,7 @@ struct Formats {
   lxw_format* moment;
   lxw_format* sign;       // "Người lập biểu": bold, centred across
   lxw_format* sign_note;  // "(Ký, ghi rõ họ tên)": italic, centred across
+  lxw_format* blank;      // the border of an empty cell, drawn by a conditional format
 
   explicit Formats(lxw_workbook* workbook) {
     auto make = [workbook](bool bold, bool italic, bool across) {
@@ -259,6 +260,8 @@ struct Formats {
     format_set_num_format(decimals, "0.00");
     moment = cell();
     format_set_num_format(moment, "dd/mm/yyyy hh:mm:ss");
+    blank = workbook_add_format(workbook);
+    format_set_border(blank, LXW_BORDER_THIN);
   }
 };
 
@@ -320,6 +323,11 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
       const auto col = static_cast<lxw_col_t>(c);
       const Cell& cell = table.rows[r][c];
       if (const auto* text = std::get_if<std::string>(&cell)) {
+        // An empty cell is not written: its border comes from the table's conditional
+        // format below. A third to a half of a large round's cells are empty (a unit's
+        // data sheet values not entered, a criterion without inputs), and each written
+        // cell costs libxlsxwriter an XML element and zlib its bytes.
+        if (text->empty()) continue;
         const bool wrap = c < widths.size() && Characters(*text) + 2 > widths[c];
         worksheet_write_string(sheet, row, col, text->c_str(), wrap ? f.wrapped : f.text);
       } else if (const auto* points = std::get_if<Points>(&cell)) {
@@ -342,6 +350,15 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
     }
   }
   const auto last_data = static_cast<lxw_row_t>(kHeaderRow + table.rows.size());
+  if (!table.rows.empty()) {
+    // The grid's lines on the empty cells (and on the columns a short row leaves out):
+    // one rule for the whole table instead of a bordered blank per cell.
+    lxw_conditional_format borders = {};
+    borders.type = LXW_CONDITIONAL_TYPE_BLANKS;
+    borders.format = f.blank;
+    worksheet_conditional_format_range(sheet, kHeaderRow + 1, 0, last_data, last_col,
+                                       &borders);
+  }
   worksheet_freeze_panes(sheet, kHeaderRow + 1,
                          static_cast<lxw_col_t>(table.frozen_columns));
   if (!table.header.empty())
@@ -465,11 +482,17 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
     return absl::InternalError(
         absl::StrCat("writing the workbook: ", lxw_strerror(error)));
   }
+  // Read straight into the answer's string (a national round's workbook is tens of MB:
+  // no second copy through a stream buffer).
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(path, size_error);
+  std::string bytes(size_error ? 0 : size, '\0');
   std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const bool read = !size_error && in.gcount() == static_cast<std::streamsize>(size);
   std::filesystem::remove(path);
-  return bytes.str();
+  if (!read) return absl::InternalError("cannot read the workbook back");
+  return bytes;
 }
 
 std::string WriteCsv(const Table& table, const CsvOptions& options) {

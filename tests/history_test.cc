@@ -124,7 +124,7 @@ class HistoryTest : public ServiceTest {
     return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitHistory, token, r, out);
   }
 
-  // "2023 r MK 65.03 3/3 Trung bình I=… II=…": a row in one line.
+  // "2023 r MK ward 8367 2/3 B I=7500 …": a row in one line (areas in points_milli).
   static std::string Line(const v1::UnitHistory::Row& row) {
     std::string out =
         absl::StrCat(row.year(), " ", row.round(), " ", row.unit(), " ", row.block(), " ",
@@ -164,8 +164,12 @@ TEST_F(HistoryTest, AUnitAcrossTwoRoundsHasOneExactRowPerRound) {
   EXPECT_EQ(history.unit(), "MK");
   EXPECT_TRUE(history.formed_from().empty());
   EXPECT_EQ(Lines(history), (std::vector<std::string>{
-                                "MK_R_LINE",
-                                "MK_R2_LINE",
+                                "2023 r MK ward 8367 2/3 B I=7500 II=8000 III=14419 "
+                                "IV=5500 V=5500 VI=5500 VII=16667 "
+                                "VIII=0 IX=500",
+                                "2025 r2 MK ward 6126 2/2 D I=6750 II=5600 III=10875 "
+                                "IV=5000 V=5000 VI=5000 VII=11167 "
+                                "VIII=0 IX=-1000",
                             }));
   ASSERT_EQ(history.rows_size(), 2);
   EXPECT_EQ(history.rows(0).round_title(), "");
@@ -190,16 +194,24 @@ TEST_F(HistoryTest, AMergedUnitShowsTheRoundsOfTheUnitsItWasFormedFromWhenAsked)
   EXPECT_EQ(std::vector<std::string>(history.formed_from().begin(),
                                      history.formed_from().end()),
             (std::vector<std::string>{"HN", "LS"}));
-  EXPECT_EQ(Lines(history), (std::vector<std::string>{"XM_R2_LINE"}));
+  EXPECT_EQ(Lines(history),
+            (std::vector<std::string>{"2025 r2 XM ward 9342 1/2 A I=11000 II=7000 "
+                                      "III=19300 IV=6000 V=7500 VI=5500 VII=17000 "
+                                      "VIII=0 IX=500"}));
   ASSERT_TRUE(History(appraiser_, "XM", true, &history).ok());
   EXPECT_EQ(Lines(history), (std::vector<std::string>{
-                                "HN_R_LINE",
-                                "LS_R_LINE",
-                                "XM_R2_LINE",
+                                "2023 r HN ward 9342 1/3 A I=11000 II=7000 III=19300 "
+                                "IV=6000 V=7500 VI=5500 VII=17000 "
+                                "VIII=0 IX=500",
+                                "2023 r LS ward 6126 3/3 D I=6750 II=5600 III=10875 "
+                                "IV=5000 V=5000 VI=5000 VII=11167 "
+                                "VIII=0 IX=-1000",
+                                "2025 r2 XM ward 9342 1/2 A I=11000 II=7000 III=19300 "
+                                "IV=6000 V=7500 VI=5500 VII=17000 "
+                                "VIII=0 IX=500",
                             }));
   // XM scored with HN's figures: the same index as HN had.
   EXPECT_EQ(history.rows(0).index_hundredths(), history.rows(2).index_hundredths());
-  // The CLI shows the same rows.
 }
 
 TEST_F(HistoryTest, AnotherProvincesUnitIsRefusedAndUnknownUnitsAreNotFound) {
@@ -237,11 +249,23 @@ TEST_F(HistoryTest, AnUnpublishedRoundIsHiddenFromReadersAndOtherWards) {
   // Round r published, r2 not: the reader and another ward see r only.
   AdvanceTo("r", v1::PHASE_PUBLISHED);
   ASSERT_TRUE(History(reader_, "MK", false, &history).ok());
-  EXPECT_EQ(Lines(history), (std::vector<std::string>{"MK_R_LINE"}));
+  EXPECT_EQ(Lines(history),
+            (std::vector<std::string>{"2023 r MK ward 8367 2/3 B I=7500 II=8000 "
+                                      "III=14419 IV=5500 V=5500 VI=5500 VII=16667 "
+                                      "VIII=0 IX=500"}));
   ASSERT_TRUE(History(wards_["HN"], "MK", false, &history).ok());
-  EXPECT_EQ(Lines(history), (std::vector<std::string>{"MK_R_LINE"}));
+  EXPECT_EQ(Lines(history),
+            (std::vector<std::string>{"2023 r MK ward 8367 2/3 B I=7500 II=8000 "
+                                      "III=14419 IV=5500 V=5500 VI=5500 VII=16667 "
+                                      "VIII=0 IX=500"}));
   ASSERT_TRUE(History(reader_, "XM", true, &history).ok());
-  EXPECT_EQ(Lines(history), (std::vector<std::string>{"HN_R_LINE", "LS_R_LINE"}));
+  EXPECT_EQ(Lines(history),
+            (std::vector<std::string>{"2023 r HN ward 9342 1/3 A I=11000 II=7000 "
+                                      "III=19300 IV=6000 V=7500 VI=5500 VII=17000 "
+                                      "VIII=0 IX=500",
+                                      "2023 r LS ward 6126 3/3 D I=6750 II=5600 "
+                                      "III=10875 IV=5000 V=5000 VI=5000 VII=11167 "
+                                      "VIII=0 IX=-1000"}));
 }
 
 TEST_F(HistoryTest, FormedFromNamesKnownUnitsWithoutSelfOrCycles) {
@@ -264,12 +288,12 @@ TEST_F(HistoryTest, FormedFromNamesKnownUnitsWithoutSelfOrCycles) {
   s = PutUnit("HN", "HY", {"XM"});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(),
-            "unit.formed_from[0]: XM was formed from HN: HN cannot be formed from it");
+            "unit.formed_from[0]: XM was formed from HN, so HN cannot be formed from XM");
   std::vector<std::string> many;
   for (int i = 0; i < 17; ++i) many.push_back("HN");
   s = PutUnit("XN", "HY", many);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(s.error_message(), "MANY_MESSAGE");
+  EXPECT_EQ(s.error_message(), "unit.formed_from: 17 items, more than the 16 allowed");
   // Nothing of the refused units was stored.
   v1::GetByNameRequest get;
   get.set_name("units/XN");
