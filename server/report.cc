@@ -353,8 +353,12 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
   if (!table.rows.empty()) {
     // The grid's lines on the empty cells (and on the columns a short row leaves out):
     // one rule for the whole table instead of a bordered blank per cell.
+    // (A rule true everywhere: libxlsxwriter 1.1.4 writes its "blanks" rule against
+    // the range's last column, so each cell would follow another cell's emptiness.)
+    char always[] = "TRUE";
     lxw_conditional_format borders = {};
-    borders.type = LXW_CONDITIONAL_TYPE_BLANKS;
+    borders.type = LXW_CONDITIONAL_TYPE_FORMULA;
+    borders.value_string = always;
     borders.format = f.blank;
     worksheet_conditional_format_range(sheet, kHeaderRow + 1, 0, last_data, last_col,
                                        &borders);
