@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "client/text_table.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
@@ -32,21 +33,25 @@ std::string RenderHistory(const v1::UnitHistory& history) {
     absl::StrAppend(&out, "no round of this unit is visible to this account\n");
     return out;
   }
-  absl::StrAppend(&out, Fit("year", 5), " ", Fit("round", 14), " ", Fit("unit", 8), " ",
-                  Fit("block", 10), " ", Fit("index", 7), " ", Fit("rank", 9), " ",
-                  Fit("class", 12));
-  for (const std::string& a : areas) absl::StrAppend(&out, " ", Fit(a, 7));
-  absl::StrAppend(&out, "\n");
+  // Each line without the padding after its last column.
+  auto line = [&out](std::string text) {
+    absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(text), "\n");
+  };
+  std::string header = absl::StrCat(
+      Fit("year", 5), " ", Fit("round", 14), " ", Fit("unit", 8), " ", Fit("block", 10),
+      " ", Fit("index", 7), " ", Fit("rank", 9), " ", Fit("class", 12));
+  for (const std::string& a : areas) absl::StrAppend(&header, " ", Fit(a, 7));
+  line(header);
   for (const auto& row : history.rows()) {
-    absl::StrAppend(&out, Fit(row.year() ? absl::StrCat(row.year()) : "-", 5), " ",
-                    Fit(row.round(), 14), " ", Fit(row.unit(), 8), " ",
-                    Fit(row.block(), 10), " ");
+    std::string text = absl::StrCat(Fit(row.year() ? absl::StrCat(row.year()) : "-", 5),
+                                    " ", Fit(row.round(), 14), " ", Fit(row.unit(), 8),
+                                    " ", Fit(row.block(), 10), " ");
     if (!row.error().empty()) {
-      absl::StrAppend(&out, "cannot be scored: ", row.error(), "\n");
+      line(absl::StrCat(text, "cannot be scored: ", row.error()));
       continue;
     }
     absl::StrAppend(
-        &out,
+        &text,
         Fit(row.index_applicable() ? engine::FormatHundredths(row.index_hundredths())
                                    : "-",
             7),
@@ -57,9 +62,9 @@ std::string RenderHistory(const v1::UnitHistory& history) {
       for (const v1::AreaScore& a : row.areas()) {
         if (a.code() == code) points = engine::FormatMilli(a.points_milli());
       }
-      absl::StrAppend(&out, " ", Fit(points, 7));
+      absl::StrAppend(&text, " ", Fit(points, 7));
     }
-    absl::StrAppend(&out, "\n");
+    line(text);
   }
   return out;
 }

@@ -185,14 +185,21 @@ size_t CellWidth(const Cell& cell) {
 // The width of each column in characters: its longest cell (up to kMaxWidth), and its
 // header on one line when short, else on two.
 std::vector<int> ColumnWidths(const Table& table) {
+  // One pass over the rows, each row's cells in order: a national round's criteria
+  // table has 225k rows, each its own allocation, and walking them once per column
+  // cost 5 % of the export in cache misses (perf, 3,300 units).
+  std::vector<int> contents(table.header.size(), 0);
+  for (const auto& row : table.rows) {
+    const size_t n = std::min(row.size(), contents.size());
+    for (size_t c = 0; c < n; ++c) {
+      // A column already as wide as allowed needs no more measuring.
+      if (contents[c] >= kMaxWidth) continue;
+      contents[c] = std::max(contents[c], static_cast<int>(CellWidth(row[c])));
+    }
+  }
   std::vector<int> widths;
   for (size_t c = 0; c < table.header.size(); ++c) {
-    int content = 0;
-    for (const auto& row : table.rows) {
-      if (c < row.size()) {
-        content = std::max(content, static_cast<int>(CellWidth(row[c])));
-      }
-    }
+    const int content = contents[c];
     int width = std::max(std::min(content, kMaxWidth) + 2, 8);
     const int header = static_cast<int>(Characters(table.header[c]));
     if (header + 2 <= std::max(width, kOneLineHeader)) {
@@ -328,7 +335,9 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
         // data sheet values not entered, a criterion without inputs), and each written
         // cell costs libxlsxwriter an XML element and zlib its bytes.
         if (text->empty()) continue;
-        const bool wrap = c < widths.size() && Characters(*text) + 2 > widths[c];
+        // Bytes bound characters: only text longer in bytes than the column is counted.
+        const bool wrap = c < widths.size() && text->size() + 2 > widths[c] &&
+                          Characters(*text) + 2 > widths[c];
         worksheet_write_string(sheet, row, col, text->c_str(), wrap ? f.wrapped : f.text);
       } else if (const auto* points = std::get_if<Points>(&cell)) {
         // The spreadsheet holds the exact thousandths; it shows two decimals.
