@@ -122,6 +122,8 @@ TEST_F(ReportServiceTest, TheWorkbookIsReadyToHandToLeadership) {
   EXPECT_THAT(wards,
               Contains("row2: Khối phường|2|LS|Phường Lam Sơn|61.26|D|48.39|79|0|-1"));
   EXPECT_THAT(wards, Contains("widths: A=13 B=8 C=11 D=17 E=8 F=10 G=10 H=21 I=15 J=18"));
+  // Empty cells are not written; the table's grid reaches them through one rule.
+  EXPECT_THAT(wards, Contains("grid: A8:J9"));
   EXPECT_THAT(wards, Contains("freeze: E8"));
   EXPECT_THAT(wards, Contains("filter: A7:J9"));
   EXPECT_THAT(wards, Contains("print area: $A$1:$J$34"));
@@ -160,6 +162,7 @@ TEST_F(ReportServiceTest, TheWorkbookIsReadyToHandToLeadership) {
   EXPECT_THAT(sheet, Contains("row37: HN|Phường Hiến Nam|unit_plan_date|Ngày ban hành Kế "
                               "hoạch CCHC năm|Trong năm đánh giá|08/02/2023|Trần Văn "
                               "Bình|20/11/2023 09:00:00|||"));
+  EXPECT_THAT(sheet, Contains("grid: A8:K115"));  // the rows of the filter, A7:K115
   const std::vector<std::string> audit = testing::SheetFacts(facts, "Nhật ký thay đổi");
   EXPECT_THAT(audit, Contains("header: Thời gian|Người thực hiện|Vai trò|Đơn vị|Thao "
                               "tác|Đối tượng|Lý do"));

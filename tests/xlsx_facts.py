@@ -1,8 +1,8 @@
 """Prints what a person sees of an XLSX report, one fact a line, for tests to compare.
 
 Usage: xlsx_facts.py FILE. Per sheet: its name, the heading cells (rows 1 to 5), the
-header row and first data row, column widths, frozen panes, autofilter, print setup,
-footer, the signature rows and the charts (type and title).
+header row and first data row, column widths, the grid on empty cells, frozen panes,
+autofilter, print setup, footer, the signature rows and the charts (type and title).
 """
 import datetime
 import sys
@@ -43,6 +43,11 @@ def main(path):
                 widths.append(f"{letter}={int(dim.width)}")
         print("widths:", " ".join(widths))
         print("header height:", sheet.row_dimensions[HEADER_ROW].height)
+        # The grid's lines on cells left empty: a conditional format with thin borders.
+        grid = [str(cf.sqref) for cf in sheet.conditional_formatting
+                if any(r.dxf is not None and r.dxf.border is not None
+                       and r.dxf.border.left.style == "thin" for r in cf.rules)]
+        print("grid:", " ".join(grid))
         print("freeze:", sheet.freeze_panes)
         print("filter:", sheet.auto_filter.ref)
         area = sheet.print_area
