@@ -150,7 +150,8 @@ class Handler {
         " role=", RoleName(caller.role));
     if (!caller.token_id.empty()) absl::StrAppend(&line, " token=", caller.token_id);
     if (!caller.unit.empty()) absl::StrAppend(&line, " unit=", caller.unit);
-    if (!status.ok()) absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
+    if (!status.ok())
+      absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
     line.push_back('\n');
     std::lock_guard<std::mutex> lock(log_mu_);
     std::fwrite(line.data(), 1, line.size(), stderr);
