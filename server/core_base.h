@@ -35,6 +35,10 @@ struct Caller {
   std::string name;            // a person's full name (sessions and account tokens)
   std::string session_sha256;  // the session's, when signed in
   bool must_change_password = false;
+  // The client's address ("203.0.113.7"), for the methods that need no authorization
+  // (SignIn): the peer's, or the gateway's client's (server/service.cc); empty when
+  // unknown.
+  std::string address;
 
   store::Actor actor() const;
 };
