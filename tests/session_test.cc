@@ -42,9 +42,11 @@ class SessionTest : public ServiceTest {
     ServiceTest::TearDown();
   }
 
-  std::unique_ptr<httplib::Client> StartGateway(bool secure_cookies) {
+  std::unique_ptr<httplib::Client> StartGateway(bool secure_cookies,
+                                                bool trust_forwarded_for = false) {
     GatewayOptions options;
     options.secure_cookies = secure_cookies;
+    options.trust_forwarded_for = trust_forwarded_for;
     gateways_.push_back(std::make_unique<HttpGateway>(channel_, options));
     absl::StatusOr<int> port = gateways_.back()->Start("127.0.0.1", 0);
     EXPECT_TRUE(port.ok()) << port.status();
@@ -380,6 +382,30 @@ TEST_F(SessionTest, ADirectGrpcCallerCannotForgeItsAddress) {
   // So the page from that address is refused too.
   const std::string otp = Create("hoa.tran", v1::ROLE_APPRAISER, "parent/HY");
   EXPECT_EQ(SignIn(*http_, "hoa.tran", otp)->status, 401);
+}
+
+// Behind a proxy (--trust-forwarded-for) a client is the address the proxy appended
+// last to X-Forwarded-For, not what the client wrote before it; without the flag the
+// header is ignored.
+TEST_F(SessionTest, BehindAProxyTheAddressIsTheLastForwardedOne) {
+  std::unique_ptr<httplib::Client> proxied = StartGateway(false, true);
+  for (int i = 0; i < 20; ++i) {
+    httplib::Result r = proxied->Post(
+        "/v1/session", {{"X-Forwarded-For", absl::StrCat("10.0.0.", i, ", 203.0.113.5")}},
+        absl::StrCat(R"({"username": "guess)", i, R"(", "password": "x"})"), kJson);
+    EXPECT_EQ(r->status, 401);
+  }
+  EXPECT_EQ(AuditOf("signInAddresses/203.0.113.5", "signin.address_lock"), 1);
+  EXPECT_EQ(AuditOf("signInAddresses/127.0.0.1", "signin.address_lock"), 0);
+  // The gateway that does not trust the header counts the connection's address.
+  httplib::Result r = http_->Post("/v1/session", {{"X-Forwarded-For", "198.51.100.1"}},
+                                  R"({"username": "someone", "password": "x"})", kJson);
+  EXPECT_EQ(r->status, 401);
+  store::AuditFilter filter;
+  filter.resource_prefix = "signIns/someone";
+  const auto events = store_->ListAudit(filter);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].reason(), "from 127.0.0.1");
 }
 
 TEST(ClientAddress, FromThePeerOrOnTheInProcessChannelFromTheGateway) {
