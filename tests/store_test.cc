@@ -592,9 +592,11 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
-      "the database has schema version 99 but this binary knows only up to 6: it was "
-      "written by a newer parindex-server; upgrade the binary (the file was not "
-      "changed)");
+      absl::StrCat("the database has schema version 99 but this binary knows only up "
+                   "to ",
+                   LatestSchemaVersion(),
+                   ": it was written by a newer parindex-server; upgrade the binary (the "
+                   "file was not changed)"));
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
 }
 
@@ -1091,7 +1093,7 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
   auto opened = SqliteStore::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
   store_ = std::move(*opened);
-  EXPECT_EQ(UserVersion(path), 6);
+  EXPECT_EQ(UserVersion(path), LatestSchemaVersion());
   EXPECT_THAT(
       store_->upgrade_notes(),
       ::testing::ElementsAre(
@@ -1207,7 +1209,7 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 5);
 
   Reopen();
-  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 7);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
   EXPECT_EQ(store_->FindToken("hash1")->id(), "tok_1");
   EXPECT_EQ(AuditCount(), events);
@@ -1263,7 +1265,7 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.7"), 5402);
   EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.8"), 0);
   AuditFilter address;
-  address.resource_prefix = "signInAddresses/";
+  address.resource_prefix = "signInAddresses/192.0.2.7";
   auto locks = store_->ListAudit(address);
   ASSERT_EQ(locks->size(), 1u);
   EXPECT_EQ((*locks)[0].action(), "signin.address_lock");
