@@ -257,13 +257,12 @@ absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller& c,
                                            absl::ToInt64Seconds(rules_.lock))
                         .status());
     if (!c.address.empty()) {
-      RETURN_IF_ERROR(store_
-                          ->AddSignInAddressFailure(
-                              failure, c.address, now_s,
-                              absl::ToInt64Seconds(rules_.address_window),
-                              rules_.max_address_failures,
-                              absl::ToInt64Seconds(rules_.address_lock))
-                          .status());
+      RETURN_IF_ERROR(
+          store_
+              ->AddSignInAddressFailure(
+                  failure, c.address, now_s, absl::ToInt64Seconds(rules_.address_window),
+                  rules_.max_address_failures, absl::ToInt64Seconds(rules_.address_lock))
+              .status());
     }
     return refused;
   }

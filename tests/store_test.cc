@@ -1254,14 +1254,17 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   // By address (schema 7): failures older than the window are forgotten, so three
   // spread over more than the window never lock; three within it do, audited.
   for (int64_t at : {3000, 3900, 4800}) {
-    EXPECT_EQ(store_->AddSignInAddressFailure(anon, "192.0.2.7", at, 900, 3, 600)->version(),
-              0);
+    EXPECT_EQ(
+        store_->AddSignInAddressFailure(anon, "192.0.2.7", at, 900, 3, 600)->version(),
+        0);
   }
   EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.7"), 0);
-  EXPECT_EQ(store_->AddSignInAddressFailure(anon, "192.0.2.7", 4801, 900, 3, 600)->version(),
-            0);
-  EXPECT_EQ(store_->AddSignInAddressFailure(anon, "192.0.2.7", 4802, 900, 3, 600)->version(),
-            1);
+  EXPECT_EQ(
+      store_->AddSignInAddressFailure(anon, "192.0.2.7", 4801, 900, 3, 600)->version(),
+      0);
+  EXPECT_EQ(
+      store_->AddSignInAddressFailure(anon, "192.0.2.7", 4802, 900, 3, 600)->version(),
+      1);
   EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.7"), 5402);
   EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.8"), 0);
   AuditFilter address;

@@ -702,7 +702,8 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   ASSERT_EQ(browser.WaitShown("signin"), "shown");
   // Signed out, the menu is not shown (hidden wins over the header's flex layout).
   EXPECT_EQ(script("getComputedStyle(document.getElementById('nav')).display"), "none");
-  EXPECT_EQ(script("document.getElementById('show-results').getClientRects().length"), "0");
+  EXPECT_EQ(script("document.getElementById('show-results').getClientRects().length"),
+            "0");
   EXPECT_EQ(browser.Text(browser.Find("label[for='username']").at(0)), "Tên đăng nhập");
   EXPECT_EQ(browser.Text(browser.Find("label[for='password']").at(0)), "Mật khẩu");
 
@@ -753,11 +754,13 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   expect_text("#signin-message", "Đã đăng xuất.");
   EXPECT_EQ(script("getComputedStyle(document.getElementById('nav')).display"), "none");
   EXPECT_EQ(browser.Cookies().values_size(), 0);
-  std::tie(code, json) = Curl(api + "AccountService/GetMe", session, "{}", dir.File("me"));
+  std::tie(code, json) =
+      Curl(api + "AccountService/GetMe", session, "{}", dir.File("me"));
   EXPECT_EQ(code, 401);
-  EXPECT_EQ(json,
-            "{\"code\": \"UNAUTHENTICATED\", \"message\": \"unknown, ended or expired session: "
-            "sign in again\", \"details\": []}\n");
+  EXPECT_EQ(
+      json,
+      "{\"code\": \"UNAUTHENTICATED\", \"message\": \"unknown, ended or expired session: "
+      "sign in again\", \"details\": []}\n");
   browser.Go(server.http + "/");
   ASSERT_EQ(browser.WaitShown("signin"), "shown");
 
@@ -779,13 +782,14 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   EXPECT_EQ(browser.Cookies().values_size(), 0);
   browser.Screenshot(artifacts + "/web-signin-locked.png");
   // The server agrees: locked, audited (five failures, then the lock).
-  std::tie(code, json) =
-      Curl(server.http + "/v1/session", "",
-           absl::StrCat(R"({"username": ")", ward, R"(", "password": ")", ward_otp, R"("})"),
-           dir.File("in"));
+  std::tie(code, json) = Curl(
+      server.http + "/v1/session", "",
+      absl::StrCat(R"({"username": ")", ward, R"(", "password": ")", ward_otp, R"("})"),
+      dir.File("in"));
   EXPECT_EQ(code, 401);
-  std::tie(code, json) = Curl(api + "AuditService/ListAuditEvents", server.tokens["admin"],
-                              R"({"filter": "resource=signIns/canbo.xth"})", dir.File("audit"));
+  std::tie(code, json) =
+      Curl(api + "AuditService/ListAuditEvents", server.tokens["admin"],
+           R"({"filter": "resource=signIns/canbo.xth"})", dir.File("audit"));
   ASSERT_EQ(code, 200) << json;
   parindex::v1::ListAuditEventsResponse events;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &events).ok()) << json;
