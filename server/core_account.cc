@@ -222,7 +222,7 @@ absl::StatusOr<v1::Account> AccountCore::ChangePassword(
   return account;
 }
 
-absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller&,
+absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller& c,
                                                        const v1::SignInRequest& r) {
   const absl::Time now = Now();
   const int64_t now_s = absl::ToUnixSeconds(now);
@@ -230,7 +230,13 @@ absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller&,
   // Who failed is the username as typed: unknown ones are counted and locked alike.
   store::WriteContext failure;
   failure.actor = {r.username(), "anonymous", "", ""};
+  if (!c.address.empty()) failure.reason = absl::StrCat("from ", c.address);
   ASSIGN_OR_RETURN(int64_t locked_until, store_->SignInLockedUntil(r.username()));
+  if (!c.address.empty()) {
+    ASSIGN_OR_RETURN(int64_t address_locked_until,
+                     store_->SignInAddressLockedUntil(c.address));
+    locked_until = std::max(locked_until, address_locked_until);
+  }
   absl::StatusOr<store::StoredAccount> found = store_->FindAccount(r.username());
   if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
     return found.status();
@@ -250,6 +256,14 @@ absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller&,
                                            rules_.max_failures,
                                            absl::ToInt64Seconds(rules_.lock))
                         .status());
+    if (!c.address.empty()) {
+      RETURN_IF_ERROR(
+          store_
+              ->AddSignInAddressFailure(
+                  failure, c.address, now_s, absl::ToInt64Seconds(rules_.address_window),
+                  rules_.max_address_failures, absl::ToInt64Seconds(rules_.address_lock))
+              .status());
+    }
     return refused;
   }
   ASSIGN_OR_RETURN(std::string bytes, RandomBytes(32));

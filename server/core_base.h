@@ -36,6 +36,10 @@ struct Caller {
   std::string session_sha256;  // the session's, when signed in
   bool single_sign_on = false;  // signed in at the province's identity server (a JWT)
   bool must_change_password = false;
+  // The client's address ("203.0.113.7"), for the methods that need no authorization
+  // (SignIn): the peer's, or the gateway's client's (server/service.cc); empty when
+  // unknown.
+  std::string address;
 
   store::Actor actor() const;
 };

@@ -561,7 +561,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 6);
+  EXPECT_EQ(LatestSchemaVersion(), 7);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -592,9 +592,11 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
-      "the database has schema version 99 but this binary knows only up to 6: it was "
-      "written by a newer parindex-server; upgrade the binary (the file was not "
-      "changed)");
+      absl::StrCat("the database has schema version 99 but this binary knows only up "
+                   "to ",
+                   LatestSchemaVersion(),
+                   ": it was written by a newer parindex-server; upgrade the binary (the "
+                   "file was not changed)"));
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
 }
 
@@ -1091,7 +1093,7 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
   auto opened = SqliteStore::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
   store_ = std::move(*opened);
-  EXPECT_EQ(UserVersion(path), 6);
+  EXPECT_EQ(UserVersion(path), LatestSchemaVersion());
   EXPECT_THAT(
       store_->upgrade_notes(),
       ::testing::ElementsAre(
@@ -1207,7 +1209,7 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 5);
 
   Reopen();
-  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 6);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
   EXPECT_EQ(store_->FindToken("hash1")->id(), "tok_1");
   EXPECT_EQ(AuditCount(), events);
@@ -1249,6 +1251,28 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   EXPECT_EQ(*store_->SignInLockedUntil("ghost"), 0);
   EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2004, 900, 5, 900)->version(), 1);
   EXPECT_EQ(*store_->SignInLockedUntil("ghost"), 2904);
+  // By address (schema 7): failures older than the window are forgotten, so three
+  // spread over more than the window never lock; three within it do, audited.
+  for (int64_t at : {3000, 3900, 4800}) {
+    EXPECT_EQ(
+        store_->AddSignInAddressFailure(anon, "192.0.2.7", at, 900, 3, 600)->version(),
+        0);
+  }
+  EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.7"), 0);
+  EXPECT_EQ(
+      store_->AddSignInAddressFailure(anon, "192.0.2.7", 4801, 900, 3, 600)->version(),
+      0);
+  EXPECT_EQ(
+      store_->AddSignInAddressFailure(anon, "192.0.2.7", 4802, 900, 3, 600)->version(),
+      1);
+  EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.7"), 5402);
+  EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.8"), 0);
+  AuditFilter address;
+  address.resource_prefix = "signInAddresses/192.0.2.7";
+  auto locks = store_->ListAudit(address);
+  ASSERT_EQ(locks->size(), 1u);
+  EXPECT_EQ((*locks)[0].action(), "signin.address_lock");
+  EXPECT_EQ((*locks)[0].resource(), "signInAddresses/192.0.2.7");
 }
 
 }  // namespace

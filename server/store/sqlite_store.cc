@@ -962,6 +962,62 @@ absl::StatusOr<int64_t> SqliteStore::SignInLockedUntil(absl::string_view usernam
   });
 }
 
+absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInAddressFailure(
+    const WriteContext& ctx, absl::string_view address, int64_t now, int64_t window,
+    int threshold, int64_t lock_seconds) {
+  return Submit(
+      ctx, "AddSignInAddressFailure",
+      [address = std::string(address), now, window, threshold,
+       lock_seconds](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "DELETE FROM sign_in_address_failures WHERE address = ? "
+                             "AND at <= ?")
+                            .Bind(1, address)
+                            .Bind(2, now - window)
+                            .Run());
+        RETURN_IF_ERROR(
+            Stmt(tx.db(),
+                 "INSERT INTO sign_in_address_failures (address, at) VALUES (?, ?)")
+                .Bind(1, address)
+                .Bind(2, now)
+                .Run());
+        Stmt count(tx.db(),
+                   "SELECT count(*) FROM sign_in_address_failures WHERE address = ?");
+        count.Bind(1, address);
+        ASSIGN_OR_RETURN(bool row, count.Step());
+        v1::WriteAck ack;
+        if (row && count.Int(0) >= threshold) {
+          RETURN_IF_ERROR(Stmt(tx.db(),
+                               "INSERT INTO sign_in_address_locks (address, until) "
+                               "VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET "
+                               "until = excluded.until")
+                              .Bind(1, address)
+                              .Bind(2, now + lock_seconds)
+                              .Run());
+          RETURN_IF_ERROR(
+              Stmt(tx.db(), "DELETE FROM sign_in_address_failures WHERE address = ?")
+                  .Bind(1, address)
+                  .Run());
+          RETURN_IF_ERROR(tx.Audit(
+              "signin.address_lock", absl::StrCat("signInAddresses/", address), "",
+              absl::StrCat("{\"failures\":", threshold,
+                           ",\"lockedSeconds\":", lock_seconds, "}")));
+          ack.set_version(1);
+        }
+        return ack;
+      });
+}
+
+absl::StatusOr<int64_t> SqliteStore::SignInAddressLockedUntil(absl::string_view address) {
+  const std::string key(address);
+  return Read<int64_t>([&](sqlite3* db) -> absl::StatusOr<int64_t> {
+    Stmt get(db, "SELECT until FROM sign_in_address_locks WHERE address = ?");
+    get.Bind(1, key);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    return found ? get.Int(0) : int64_t{0};
+  });
+}
+
 // ---- rounds ----
 
 namespace {

@@ -96,6 +96,12 @@ class SqliteStore final : public Store {
                                                 int64_t window, int threshold,
                                                 int64_t lock_seconds) override;
   absl::StatusOr<int64_t> SignInLockedUntil(absl::string_view username) override;
+  absl::StatusOr<v1::WriteAck> AddSignInAddressFailure(const WriteContext& ctx,
+                                                       absl::string_view address,
+                                                       int64_t now, int64_t window,
+                                                       int threshold,
+                                                       int64_t lock_seconds) override;
+  absl::StatusOr<int64_t> SignInAddressLockedUntil(absl::string_view address) override;
   absl::StatusOr<v1::WriteAck> CreateRound(const WriteContext& ctx,
                                            const v1::Round& round) override;
   absl::StatusOr<v1::Round> GetRound(absl::string_view id) override;
