@@ -106,8 +106,9 @@ absl::StatusOr<std::string> WhoAmI(Api& api, const Connection& connection) {
                             v1::GetCallerTokenRequest()));
   return absl::StrCat(
       "token ", token.id(), " (", token.label(), ", ", RoleName(token.role()),
-      token.unit().empty() ? "" : absl::StrCat(" of ", token.unit()), ", scope ",
-      token.scope(), ") on ", connection.options.server, "\n");
+      token.unit().empty() ? "" : absl::StrCat(" of ", token.unit()),
+      token.scope().empty() ? "" : absl::StrCat(", scope ", token.scope()), ") on ",
+      connection.options.server, "\n");
 }
 
 absl::StatusOr<std::string> ChangePassword(Api& api) {
