@@ -77,9 +77,9 @@ absl::StatusOr<v1::Ranking> ScoreCore::GetRanking(const Caller& c,
     *ranking.add_units() = std::move(score);
   }
   if (!r.block().empty() && blocks.count(r.block()) == 0) {
-    return absl::NotFoundError(absl::StrCat("block: '", r.block(), "' is not a block of round ",
-                                            id, " (its blocks: ", absl::StrJoin(blocks, ", "),
-                                            ")"));
+    return absl::NotFoundError(
+        absl::StrCat("block: '", r.block(), "' is not a block of round ", id,
+                     " (its blocks: ", absl::StrJoin(blocks, ", "), ")"));
   }
   std::sort(ranking.mutable_units()->begin(), ranking.mutable_units()->end(),
             [](const v1::UnitScore& a, const v1::UnitScore& b) {

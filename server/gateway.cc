@@ -240,8 +240,9 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_->Get(R"(/(parindex\.v1\.\w+)/(\w+))",
                [](const httplib::Request& req, httplib::Response& res) {
                  SendError(res, grpc::StatusCode::UNIMPLEMENTED,
-                           absl::StrCat(req.path, ": API methods are called with POST and "
-                                                  "a JSON body"));
+                           absl::StrCat(req.path,
+                                        ": API methods are called with POST and "
+                                        "a JSON body"));
                  res.status = 405;
                  res.set_header("Allow", "POST");
                });

@@ -398,6 +398,12 @@ TEST_F(CliServerTest, LoginKeepsASessionOnlyItsOwnerCanRead) {
   EXPECT_EQ(board.code, 0) << board.err;
   EXPECT_EQ(board.out.substr(0, board.out.find('\n')),
             "unit     state                    reopened  updated");
+  // The session goes to its own server only.
+  const Result elsewhere = Parindex("whoami --server 127.0.0.1:1");
+  EXPECT_EQ(elsewhere.code, 1);
+  EXPECT_EQ(elsewhere.err,
+            "parindex: UNAUTHENTICATED: no credential: run parindex login, or give --token "
+            "or PARINDEX_TOKEN\n");
   // A token given is used instead.
   const Result token = Parindex(absl::StrCat(As("reader"), "whoami"));
   EXPECT_EQ(token.code, 0) << token.err;

@@ -462,9 +462,10 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx
         const int64_t asked = set.version();
         const int64_t version = asked > 0 ? asked : last + 1;
         if (version > last + 1) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "version: ", asked, " would skip versions: the next version of criteria set ",
-              set.id(), " is ", last + 1));
+          return absl::InvalidArgumentError(
+              absl::StrCat("version: ", asked,
+                           " would skip versions: the next version of criteria set ",
+                           set.id(), " is ", last + 1));
         }
         // The same content as the version asked for (or, without one, the latest) is
         // that version: an upload repeated stores nothing new.
@@ -490,7 +491,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx
             return absl::AlreadyExistsError(absl::StrCat(
                 "version: criteria set ", set.id(), " version ", version,
                 " is stored with other content (a stored version never changes): give "
-                "version: ", last + 1, " for the new one"));
+                "version: ",
+                last + 1, " for the new one"));
           }
         }
         set.set_version(static_cast<int32_t>(version));
