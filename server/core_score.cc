@@ -3,8 +3,10 @@
 #include "server/core_score.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
 #include "engine/ranking.h"
@@ -66,13 +68,20 @@ absl::StatusOr<v1::Ranking> ScoreCore::GetRanking(const Caller& c,
   v1::Ranking ranking;
   ranking.set_round(id);
   ranking.set_column(column);
+  std::set<std::string> blocks;
   for (const auto& [code, unit] : round->units) {
+    blocks.insert(engine::BlockOf(unit));
     if (!r.block().empty() && engine::BlockOf(unit) != r.block()) continue;
     ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
     score.clear_criteria();
     auto it = ranks->find(code);
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
     *ranking.add_units() = std::move(score);
+  }
+  if (!r.block().empty() && blocks.count(r.block()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("block: '", r.block(), "' is not a block of round ", id,
+                     " (its blocks: ", absl::StrJoin(blocks, ", "), ")"));
   }
   std::sort(ranking.mutable_units()->begin(), ranking.mutable_units()->end(),
             [](const v1::UnitScore& a, const v1::UnitScore& b) {

@@ -57,6 +57,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     ASSIGN_OR_RETURN(
         auto figures,
         criteria::ReadFigures((dir / "rounds" / kRound / "figures.yaml").string()));
+    RETURN_IF_ERROR(criteria::RequireUnitDetails(figures));
     v1::PutUnitRequest city;
     city.mutable_unit()->set_code("HYC");
     city.mutable_unit()->set_name("Thành phố Hưng Yên");

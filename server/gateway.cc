@@ -333,6 +333,16 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
     }
     res.set_content(*json, "application/json");
   });
+  // The API is POST only: a GET of a method's path says so (405) in the usual shape.
+  server_->Get(R"(/(parindex\.v1\.\w+)/(\w+))",
+               [](const httplib::Request& req, httplib::Response& res) {
+                 SendError(res, grpc::StatusCode::UNIMPLEMENTED,
+                           absl::StrCat(req.path,
+                                        ": API methods are called with POST and "
+                                        "a JSON body"));
+                 res.status = 405;
+                 res.set_header("Allow", "POST");
+               });
   // Report download: the file itself rather than base64 inside JSON.
   server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",
                [channel, options](const httplib::Request& req, httplib::Response& res) {

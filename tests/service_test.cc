@@ -617,7 +617,10 @@ TEST_F(ServiceTest, EveryOtherCall) {
   CreateDemoRound();
   // Criteria sets: versions, get, list, errors.
   v1::CreateCriteriaSetRequest again;
-  again.set_yaml(Read("criteria/demo/set.yaml"));
+  std::string v2_yaml = Read("criteria/demo/set.yaml");
+  v2_yaml.replace(v2_yaml.find("\nversion: 1\n"), 12, "\nversion: 2\n");
+  v2_yaml.replace(v2_yaml.find("(minh hoạ)"), 12, "(minh hoạ, bản 2)");
+  again.set_yaml(v2_yaml);
   again.set_request_id("set-v2");
   v1::CriteriaSet v2, replay;
   ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,

@@ -22,6 +22,7 @@
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "server/store/fault_vfs.h"
 #include "server/store/schema.h"
 #include "server/store/sqlite_util.h"
@@ -457,7 +458,43 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx
                     "SELECT COALESCE(MAX(version), 0) FROM criteria_sets WHERE id = ?");
         latest.Bind(1, set.id());
         ASSIGN_OR_RETURN(bool row, latest.Step());
-        const int64_t version = (row ? latest.Int(0) : 0) + 1;
+        const int64_t last = row ? latest.Int(0) : 0;
+        const int64_t asked = set.version();
+        const int64_t version = asked > 0 ? asked : last + 1;
+        if (version > last + 1) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("version: ", asked,
+                           " would skip versions: the next version of criteria set ",
+                           set.id(), " is ", last + 1));
+        }
+        // The same content as the version asked for (or, without one, the latest) is
+        // that version: an upload repeated stores nothing new.
+        v1::WriteAck ack;
+        ack.set_id(set.id());
+        const int64_t compare = version <= last ? version : last;
+        if (compare > 0) {
+          Stmt stored(tx.db(),
+                      "SELECT body FROM criteria_sets WHERE id = ? AND version = ?");
+          stored.Bind(1, set.id()).Bind(2, compare);
+          ASSIGN_OR_RETURN(bool found, stored.Step());
+          v1::CriteriaSet before;
+          if (found && before.ParseFromString(stored.Blob(0))) {
+            before.clear_version();
+            v1::CriteriaSet given = set;
+            given.clear_version();
+            if (google::protobuf::util::MessageDifferencer::Equals(before, given)) {
+              ack.set_version(compare);
+              return ack;
+            }
+          }
+          if (version <= last) {
+            return absl::AlreadyExistsError(absl::StrCat(
+                "version: criteria set ", set.id(), " version ", version,
+                " is stored with other content (a stored version never changes): give "
+                "version: ",
+                last + 1, " for the new one"));
+          }
+        }
         set.set_version(static_cast<int32_t>(version));
         RETURN_IF_ERROR(Stmt(tx.db(),
                              "INSERT INTO criteria_sets (id, version, body, created_at) "
@@ -471,9 +508,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx
             tx.Audit("criteria_set.add",
                      absl::StrCat("criteriaSets/", set.id(), "/versions/", version), "",
                      Json(set)));
-        v1::WriteAck ack;
         ack.set_version(version);
-        ack.set_id(set.id());
         return ack;
       });
 }

@@ -136,7 +136,10 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Criteria sets are immutable; each add stores the next version of the id.
+  // Criteria sets are immutable versions. `set.version()` 0 asks for the next one; a
+  // set with the same content as the version asked for (else the latest) is answered
+  // with that version and nothing is stored. ALREADY_EXISTS for a stored version with
+  // other content, INVALID_ARGUMENT for a version past the next.
   virtual absl::StatusOr<v1::WriteAck> AddCriteriaSet(const WriteContext& ctx,
                                                       v1::CriteriaSet set) = 0;
   // version 0 means the latest. NOT_FOUND when absent.
