@@ -43,8 +43,12 @@ class AccessCore : private CoreBase {
   absl::StatusOr<Caller> Authenticate(absl::string_view secret);
 
  private:
+  struct CachedToken {
+    Caller caller;
+    std::string account;  // the account's id, for a token made for a person
+  };
   std::mutex mu_;
-  std::map<std::string, Caller> tokens_;  // by secret hash
+  std::map<std::string, CachedToken> tokens_;  // by secret hash
 };
 
 }  // namespace parindex::server

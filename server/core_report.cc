@@ -25,6 +25,16 @@ std::string Inputs(const v1::Trace& trace) {
   return absl::StrJoin(parts, "; ");
 }
 
+// An RFC 3339 time as people in Vietnam read it ("05/12/2023 17:00:00", UTC+7); as
+// given when it is not one.
+std::string VietnamClock(const std::string& rfc3339) {
+  absl::Time t;
+  std::string error;
+  if (rfc3339.empty() || !absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error))
+    return rfc3339;
+  return absl::FormatTime("%d/%m/%Y %H:%M:%S", t, VietnamTime());
+}
+
 // One side of a data element's value as a cell: a count as a number, a percent or
 // score with its decimals, a date as Vietnamese documents write it.
 Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
@@ -49,18 +59,22 @@ Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
 
 // The data sheet of every unit: one row per element of the set, in the set's order,
 // blank where nothing was given, so that each unit's sheet reads whole. Who gave each
-// side and when is for the office (`office`); others see the values.
+// side (by `names`, ActorNames) and when (Vietnam time) is for the office (`office`);
+// others see the values.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set,
                      const std::vector<v1::UnitScore>& scores,
-                     const std::map<std::string, v1::Assessment>& forms, bool office) {
+                     const std::map<std::string, v1::Assessment>& forms, bool office,
+                     const std::map<std::string, std::string>& names) {
   Table t;
   t.name = "Bảng số liệu";
   t.key = "datasheet";
   t.header = {"Mã đơn vị", "Tên đơn vị", "Mã số liệu",
               "Số liệu",   "Kỳ số liệu", "Tự đánh giá"};
-  if (office) t.header.insert(t.header.end(), {"Người nhập", "Lúc nhập (UTC)"});
+  if (office) t.header.insert(t.header.end(), {"Người nhập", "Lúc nhập (giờ Việt Nam)"});
   t.header.push_back("Thẩm định");
-  if (office) t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định (UTC)"});
+  if (office) {
+    t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định (giờ Việt Nam)"});
+  }
   const std::vector<engine::Element>& elements = set.elements();
   for (const v1::UnitScore& s : scores) {
     std::vector<const v1::DataValue*> value_of(elements.size(), nullptr);
@@ -81,7 +95,9 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
       for (const v1::ElementValue* side : {&v.self(), &v.appraised()}) {
         row.push_back(ValueCell(element, *side));
         if (office) {
-          row.insert(row.end(), {side->updated_by(), side->updated_at()});
+          auto who = names.find(side->updated_by());
+          row.push_back(who != names.end() ? who->second : side->updated_by());
+          row.push_back(VietnamClock(side->updated_at()));
         }
       }
       t.rows.push_back(std::move(row));
@@ -96,17 +112,16 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     const Caller& c, const v1::ExportRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
   const v1::Column column =
       r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
 
   std::vector<v1::UnitScore> scores;
-  for (const auto& [code, unit] : round->units) {
+  for (const std::string& code : results.units) {
     ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
-    auto it = ranks->find(code);
-    score.set_rank(it == ranks->end() ? 0 : it->second.rank);
+    auto it = results.ranks->find(code);
+    score.set_rank(it == results.ranks->end() ? 0 : it->second.rank);
     scores.push_back(std::move(score));
   }
   std::sort(scores.begin(), scores.end(),
@@ -118,16 +133,19 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
             });
 
   std::vector<Table> tables;
-  // A ranking per block.
+  // A ranking per block; a province's part of a round is ranked among its own units.
+  const std::string rank_header =
+      results.scope.empty()
+          ? "Hạng"
+          : absl::StrCat("Hạng trong các đơn vị thuộc ",
+                         results.scope.substr(results.scope.find('/') + 1));
   for (const v1::UnitScore& s : scores) {
     if (tables.empty() || tables.back().name != absl::StrCat("Xếp hạng - ", s.block())) {
       Table& t = tables.emplace_back();
       t.name = absl::StrCat("Xếp hạng - ", s.block());  // WriteXlsx makes it a sheet name
       t.key = "ranking";
-      t.header = {"Khối",          "Hạng",
-                  "Mã đơn vị",     "Tên đơn vị",
-                  "Chỉ số",        "Xếp loại",
-                  "Điểm đạt",      "Điểm tối đa áp dụng",
+      t.header = {"Khối",          rank_header,       "Mã đơn vị", "Tên đơn vị",
+                  "Chỉ số",        "Xếp loại",        "Điểm đạt",  "Điểm tối đa áp dụng",
                   "Điểm khảo sát", "Điểm thưởng, trừ"};
     }
     if (!s.error().empty()) {  // the unit's data cannot be scored: say so in its row
@@ -185,12 +203,16 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   }
   tables.push_back(std::move(matrix));
   tables.push_back(std::move(criteria));
+  std::map<std::string, std::string> names;
+  if (office) {
+    ASSIGN_OR_RETURN(names, ActorNames());
+  }
   {
     ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
                      store_->ListAssessments(id, /*with_files=*/false));
     std::map<std::string, v1::Assessment> forms;
     for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
-    tables.push_back(DataSheetTable(*round->set, scores, forms, office));
+    tables.push_back(DataSheetTable(*round->set, scores, forms, office, names));
   }
   // The audit trail of the round, for the office only.
   if (office) {
@@ -201,11 +223,18 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";
-    audit.header = {"Thời gian (UTC)", "Người thực hiện", "Vai trò", "Đơn vị",
-                    "Thao tác",        "Đối tượng",       "Lý do"};
+    audit.header = {"Thời gian (giờ Việt Nam)",
+                    "Người thực hiện",
+                    "Vai trò",
+                    "Đơn vị",
+                    "Thao tác",
+                    "Đối tượng",
+                    "Lý do"};
     for (const v1::AuditEvent& e : events) {
-      audit.rows.push_back({e.at(), e.actor(), e.role(), e.actor_unit(), e.action(),
-                            e.resource(), e.reason()});
+      // A province's appraiser: the events of its units only (no round-level ones).
+      if (!CanSeeAuditEvent(c, round->units, e)) continue;
+      audit.rows.push_back({VietnamClock(e.at()), ActorDisplay(names, e), e.role(),
+                            e.actor_unit(), e.action(), e.resource(), e.reason()});
     }
   }
 

@@ -378,12 +378,19 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   s = Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, tb, list, &listed);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(s.error_message(), "round r has no unit in this account's scope parent/TB");
-  // Results: a round wholly in the scope, yes; one with others' units, no.
+  // Results: a round wholly in the scope, all of it; one with others' units, their
+  // own units only (tests/policy_test.cc, ScopeTest, ranks them).
   EXPECT_TRUE(Ranking(hy, "r").ok());
-  s = Ranking(hy, "national");
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(s.error_message(),
-            "round national has units outside this account's scope parent/HY");
+  v1::GetRankingRequest national;
+  national.set_name("rounds/national");
+  v1::Ranking ranking;
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, hy, national, &ranking)
+          .ok());
+  EXPECT_EQ(ranking.scope(), "parent/HY");
+  ASSERT_EQ(ranking.units_size(), 2);
+  EXPECT_EQ(ranking.units(0).unit(), "HN");
+  EXPECT_EQ(ranking.units(1).unit(), "LS");
   // Nor may TB's appraiser run HY's round, make one with HY's units, or import HY's
   // survey results.
   v1::AdvanceRoundRequest advance;

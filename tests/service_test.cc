@@ -361,12 +361,12 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   const std::vector<std::string> office = absl::StrSplit(file.content(), "\r\n");
   EXPECT_EQ(office[0], bom +
                            "Mã đơn vị,Tên đơn vị,Mã số liệu,Số liệu,Kỳ số liệu,Tự đánh "
-                           "giá,Người nhập,Lúc nhập (UTC),Thẩm định,Người thẩm định,Lúc "
-                           "thẩm định (UTC)");
+                           "giá,Người nhập,Lúc nhập (giờ Việt Nam),Thẩm định,Người thẩm "
+                           "định,Lúc thẩm định (giờ Việt Nam)");
   EXPECT_THAT(office[1], ::testing::StartsWith(
                              "HN,Phường Hiến Nam,unit_plan_date,Ngày ban hành Kế hoạch "
                              "CCHC năm,Trong năm đánh giá,08/02/2023,tok_"));
-  EXPECT_THAT(office[1], ::testing::EndsWith(",2023-11-20T02:00:00.000Z,,,"));
+  EXPECT_THAT(office[1], ::testing::EndsWith(",20/11/2023 09:00:00,,,"));
   csv.set_table("audit");
   EXPECT_EQ(
       Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file)
