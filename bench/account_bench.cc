@@ -19,7 +19,7 @@
 namespace parindex::server {
 namespace {
 
-// One store on a fresh file, with an appraiser of province HY who has signed in and
+// One store on a fresh file, with a national appraiser who has signed in and
 // has a token for a script; shared by the benchmarks.
 struct Deployment {
   Deployment() {
@@ -35,7 +35,7 @@ struct Deployment {
     create.set_username("hoa.tran");
     create.set_full_name("Trần Thị Hoa");
     create.set_role(v1::ROLE_APPRAISER);
-    create.set_scope("parent/HY");
+    create.set_scope("*");
     v1::CreateAccountResponse created = *core.accounts().CreateAccount(admin, create);
     v1::SignInRequest in;
     in.set_username("hoa.tran");

@@ -1260,7 +1260,8 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   EXPECT_EQ(store_->FindToken("hash1")->id(), "tok_1");
   EXPECT_EQ(AuditCount(), 4);  // the set, U1, U2 and the round
   AuditFilter all;
-  for (const v1::AuditEvent& e : *store_->ListAudit(all)) EXPECT_EQ(e.actor_name(), "");
+  const std::vector<v1::AuditEvent> old_rows = *store_->ListAudit(all);
+  for (const v1::AuditEvent& e : old_rows) EXPECT_EQ(e.actor_name(), "");
 
   v1::Account account;
   account.set_id("acc_1");
