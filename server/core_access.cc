@@ -23,6 +23,7 @@ absl::StatusOr<Caller> AccessCore::Authenticate(absl::string_view secret) {
   const std::string hash = Sha256Hex(secret);
   CachedToken found;
   bool cached = false;
+  int64_t revocations = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = tokens_.find(hash);
@@ -30,6 +31,7 @@ absl::StatusOr<Caller> AccessCore::Authenticate(absl::string_view secret) {
       found = it->second;
       cached = true;
     }
+    revocations = revocations_;
   }
   if (!cached) {
     absl::StatusOr<v1::Token> token = store_->FindToken(hash);
@@ -43,7 +45,8 @@ absl::StatusOr<Caller> AccessCore::Authenticate(absl::string_view secret) {
     found.caller.scope = token->scope();
     if (!token->account().empty()) found.account = token->account().substr(9);
     std::lock_guard<std::mutex> lock(mu_);
-    tokens_[hash] = found;
+    // A token revoked while the store was read may have been read before: keep nothing.
+    if (revocations_ == revocations) tokens_[hash] = found;
   }
   if (found.account.empty()) return found.caller;
   // A person's token: their account on every call (through the account cache, which a
@@ -138,6 +141,7 @@ absl::StatusOr<v1::Token> AccessCore::RevokeToken(const Caller& c,
       store_->RevokeToken(Ctx(c, r, "RevokeToken", r.name(), ""), id).status());
   {
     std::lock_guard<std::mutex> lock(mu_);
+    ++revocations_;
     for (auto it = tokens_.begin(); it != tokens_.end();) {
       it = it->second.caller.token_id == id ? tokens_.erase(it) : std::next(it);
     }

@@ -3,6 +3,7 @@
 #ifndef PARINDEX_SERVER_CORE_ACCESS_H_
 #define PARINDEX_SERVER_CORE_ACCESS_H_
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -49,6 +50,8 @@ class AccessCore : private CoreBase {
   };
   std::mutex mu_;
   std::map<std::string, CachedToken> tokens_;  // by secret hash
+  int64_t revocations_ =
+      0;  // RevokeToken calls: a lookup that overlapped one keeps nothing
 };
 
 }  // namespace parindex::server
