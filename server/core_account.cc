@@ -171,7 +171,10 @@ absl::StatusOr<v1::Account> AccountCore::DisableAccount(const Caller& c,
   account.set_disabled_at(Rfc3339(Now()));
   store::WriteContext ctx = Ctx(c, r, "DisableAccount", r.name(), "");
   ctx.action = "account.disable";
-  RETURN_IF_ERROR(store_->UpdateAccount(ctx, account, "", /*end_sessions=*/true).status());
+  absl::Status written =
+      store_->UpdateAccount(ctx, account, "", /*end_sessions=*/true).status();
+  cache_->AccountChanged(account.id());  // whether or not written: read again
+  RETURN_IF_ERROR(written);
   return account;
 }
 
@@ -184,7 +187,10 @@ absl::StatusOr<v1::ResetPasswordResponse> AccountCore::ResetPassword(
   account.set_must_change_password(true);
   store::WriteContext ctx = Ctx(c, r, "ResetPassword", r.name(), "");
   ctx.action = "account.reset_password";
-  RETURN_IF_ERROR(store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/true).status());
+  absl::Status written =
+      store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/true).status();
+  cache_->AccountChanged(account.id());
+  RETURN_IF_ERROR(written);
   *response.mutable_account() = account;
   response.set_one_time_password(password);
   return response;
@@ -218,7 +224,10 @@ absl::StatusOr<v1::Account> AccountCore::ChangePassword(
   store::WriteContext ctx = Ctx(c, v1::GetMeRequest(), "ChangePassword",
                                 absl::StrCat("accounts/", account.id()), "");
   ctx.action = "account.change_password";
-  RETURN_IF_ERROR(store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/false).status());
+  absl::Status written =
+      store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/false).status();
+  cache_->AccountChanged(account.id());
+  RETURN_IF_ERROR(written);
   return account;
 }
 
@@ -294,7 +303,7 @@ absl::StatusOr<Caller> AccountCore::Authenticate(absl::string_view session) {
       now - s->created > absl::ToInt64Seconds(rules_.absolute)) {
     return unknown;
   }
-  ASSIGN_OR_RETURN(store::StoredAccount stored, store_->GetAccount(s->account_id));
+  ASSIGN_OR_RETURN(store::StoredAccount stored, cache_->Account(s->account_id));
   if (!stored.account.disabled_at().empty()) return unknown;
   if (now - s->seen >= absl::ToInt64Seconds(rules_.touch_every)) {
     RETURN_IF_ERROR(store_->TouchSession(hash, now));

@@ -32,7 +32,7 @@ absl::StatusOr<v1::UnitScore> ScoreCore::GetUnitScore(const Caller& c,
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(v1::UnitScore score,
                    cache_->ScoreOf(*round, name.second, column, r.language()));
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(auto ranks, RanksFor(c, *round, column));
   auto it = ranks->find(name.second);
   if (it != ranks->end()) score.set_rank(it->second.rank);
   return score;
@@ -46,7 +46,7 @@ absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(auto entry,
                    cache_->CachedScore(*round, name.second, column, r.language()));
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(auto ranks, RanksFor(c, *round, column));
   std::string bytes = entry->serialized;
   auto it = ranks->find(name.second);
   if (it != ranks->end() && it->second.rank != 0) {
@@ -62,16 +62,18 @@ absl::StatusOr<v1::Ranking> ScoreCore::GetRanking(const Caller& c,
                                                   const v1::GetRankingRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
   v1::Ranking ranking;
   ranking.set_round(id);
   ranking.set_column(column);
+  ranking.set_scope(results.scope);
+  const Ranks* ranks = results.ranks.get();
   std::set<std::string> blocks;
-  for (const auto& [code, unit] : round->units) {
-    blocks.insert(engine::BlockOf(unit));
-    if (!r.block().empty() && engine::BlockOf(unit) != r.block()) continue;
+  for (const std::string& code : results.units) {
+    const std::string block = engine::BlockOf(round->units.at(code));
+    blocks.insert(block);
+    if (!r.block().empty() && block != r.block()) continue;
     ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
     score.clear_criteria();
     auto it = ranks->find(code);
@@ -98,8 +100,9 @@ absl::StatusOr<v1::RoundSummary> ScoreCore::SummariseRound(
     const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
+  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, v1::APPRAISED));
   v1::RoundSummary summary;
+  summary.set_scope(results.scope);
   struct Sum {
     std::string title;
     int64_t max = 0, points = 0;
@@ -109,7 +112,7 @@ absl::StatusOr<v1::RoundSummary> ScoreCore::SummariseRound(
   std::map<std::string, Sum> areas, criteria;
   int64_t index_sum = 0;
   int indexed = 0;
-  for (const auto& [code, unit] : round->units) {
+  for (const std::string& code : results.units) {
     ASSIGN_OR_RETURN(v1::UnitScore score,
                      cache_->ScoreOrError(*round, code, v1::APPRAISED));
     if (!score.error().empty()) {

@@ -363,8 +363,8 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   const std::vector<std::string> office = absl::StrSplit(file.content(), "\r\n");
   EXPECT_EQ(office[0], bom +
                            "Mã đơn vị,Tên đơn vị,Mã số liệu,Số liệu,Kỳ số liệu,Tự đánh "
-                           "giá,Người nhập,Lúc nhập,Thẩm định,Người thẩm định,Lúc "
-                           "thẩm định");
+                           "giá,Người nhập,Lúc nhập (giờ Việt Nam),Thẩm định,Người thẩm "
+                           "định,Lúc thẩm định (giờ Việt Nam)");
   EXPECT_THAT(office[1], ::testing::StartsWith(
                              "HN,Phường Hiến Nam,unit_plan_date,Ngày ban hành Kế hoạch "
                              "CCHC năm,Trong năm đánh giá,08/02/2023,tok_"));

@@ -31,9 +31,6 @@ namespace parindex::store {
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
-// The schema that added data sheets (`data_values`); older files are only opened by
-// tests that build a database as an older release wrote it.
-constexpr int kDataValuesSchema = 5;
 
 class RealClock final : public Clock {
  public:
@@ -189,28 +186,10 @@ class SqliteStore::Tx {
 
   absl::Status Audit(absl::string_view action, absl::string_view resource,
                      absl::string_view before, absl::string_view after) {
-    if (!ctx_.actor.name.empty()) {  // a person: schema 6 has the column
-      return Stmt(db_,
-                  "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
-                  "before, after, reason, request_id, actor_name) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-          .Bind(1, now_)
-          .Bind(2, ctx_.actor.id)
-          .Bind(3, ctx_.actor.role)
-          .Bind(4, ctx_.actor.unit)
-          .Bind(5, action)
-          .Bind(6, resource)
-          .Bind(7, before)
-          .Bind(8, after)
-          .Bind(9, ctx_.reason)
-          .Bind(10, ctx_.request_id)
-          .Bind(11, ctx_.actor.name)
-          .Run();
-    }
     return Stmt(db_,
                 "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
-                "before, "
-                "after, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                "before, after, reason, request_id, actor_name) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .Bind(1, now_)
         .Bind(2, ctx_.actor.id)
         .Bind(3, ctx_.actor.role)
@@ -221,6 +200,7 @@ class SqliteStore::Tx {
         .Bind(8, after)
         .Bind(9, ctx_.reason)
         .Bind(10, ctx_.request_id)
+        .Bind(11, ctx_.actor.name)
         .Run();
   }
 
@@ -256,18 +236,15 @@ absl::Status SqliteStore::Init() {
   ASSIGN_OR_RETURN(writer_, OpenConnection(options_, /*create=*/true));
   RETURN_IF_ERROR(QuickCheck(writer_, options_.path));
   RETURN_IF_ERROR(Exec(writer_, "PRAGMA journal_mode = WAL"));
-  const int target =
-      options_.schema_version > 0 ? options_.schema_version : LatestSchemaVersion();
   Upgrade upgrade;
   upgrade.now = Now();
-  RETURN_IF_ERROR(Migrate(writer_, target, &upgrade));
-  schema_version_ = SchemaVersion(writer_);
+  RETURN_IF_ERROR(Migrate(writer_, LatestSchemaVersion(), &upgrade));
   // Said once, where an operator upgrading the server looks (its log), and kept for
   // tests; the audit trail holds the same facts for the people who use the forms.
   for (const std::string& note : upgrade.notes)
     std::fprintf(stderr, "parindex-store: %s\n", note.c_str());
   upgrade_notes_ = std::move(upgrade.notes);
-  if (target >= 4) RETURN_IF_ERROR(PinFinalisedRounds());
+  RETURN_IF_ERROR(PinFinalisedRounds());
   for (int i = 0; i < options_.readers; ++i) {
     ASSIGN_OR_RETURN(sqlite3 * reader, OpenConnection(options_, /*create=*/false));
     RETURN_IF_ERROR(Exec(reader, "PRAGMA query_only = ON"));
@@ -1394,10 +1371,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     RETURN_IF_ERROR(
         ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
-    if (schema_version_ >= kDataValuesSchema) {
-      RETURN_IF_ERROR(
-          ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
-    }
+    RETURN_IF_ERROR(
+        ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
     RETURN_IF_ERROR(AttachEvidenceFiles(
         db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
@@ -1426,10 +1401,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
       e->set_updated_at(entry.Text(2));
       e->set_updated_by(entry.Text(3));
     }
-    if (schema_version_ >= kDataValuesSchema) {
-      RETURN_IF_ERROR(
-          ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
-    }
+    RETURN_IF_ERROR(
+        ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
   });
 }
@@ -1457,8 +1430,7 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
           return it == index.end() ? nullptr : &out[it->second];
         };
         RETURN_IF_ERROR(ReadEntries(db, r, "", assessment_of));
-        if (schema_version_ >= kDataValuesSchema)
-          RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
+        RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
         if (with_files) RETURN_IF_ERROR(AttachEvidenceFiles(db, r, "", assessment_of));
         return out;
       });
@@ -1812,14 +1784,11 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::AuditEvent>> {
         Stmt list(
             db,
-            absl::StrCat(
             "SELECT id, at, actor, role, actor_unit, action, resource, before, after, "
-            "reason, request_id, ",
-            schema_version_ >= 6 ? "actor_name" : "''",
-            " FROM audit WHERE id > ? "
+            "reason, request_id, actor_name FROM audit WHERE id > ? "
             "AND (?2 = '' OR resource = ?2 OR substr(resource, 1, length(?2) + 1) = ?2 "
             "|| '/') "
-            "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4"));
+            "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4");
         list.Bind(1, filter.after_id)
             .Bind(2, filter.resource_prefix)
             .Bind(3, filter.actor)
