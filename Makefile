@@ -86,6 +86,7 @@ bench: build
 	$(BUILD_DIR)/bench/store_bench
 	$(BUILD_DIR)/bench/server_bench $(BUILD_DIR)/server/parindex-server criteria 5 64
 	$(BUILD_DIR)/bench/report_bench criteria 3300
+	$(BUILD_DIR)/bench/account_bench --benchmark_min_time=0.5
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/text_table.h"
@@ -33,9 +34,22 @@ void Progress(int done, int total, absl::string_view what) {
 absl::StatusOr<std::string> UploadCriteriaSet(Api& api, const std::string& path) {
   v1::CreateCriteriaSetRequest request;
   ASSIGN_OR_RETURN(*request.mutable_yaml(), ReadFile(path));
+  // The latest version before: the server answers an identical set with the version
+  // that holds it rather than storing it again.
+  int32_t latest = 0;
+  ASSIGN_OR_RETURN(auto parsed, criteria::ParseCriteriaSet(request.yaml(), path));
+  v1::GetCriteriaSetRequest get;
+  get.set_name(absl::StrCat("criteriaSets/", parsed.proto.id()));
+  absl::StatusOr<v1::CriteriaSet> before =
+      api.Call(api.criteria(), &v1::CriteriaService::Stub::GetCriteriaSet, get);
+  if (before.ok()) latest = before->version();
   ASSIGN_OR_RETURN(
       v1::CriteriaSet set,
       api.Call(api.criteria(), &v1::CriteriaService::Stub::CreateCriteriaSet, request));
+  if (set.version() <= latest) {
+    return absl::StrCat("criteria set ", set.id(), " version ", set.version(),
+                        " is already stored with the same content: nothing changed\n");
+  }
   return absl::StrCat("stored criteria set ", set.id(), " version ", set.version(), "\n");
 }
 
@@ -176,62 +190,113 @@ absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round,
   return absl::StrCat("reopened ", unit, ": it can edit and submit again\n");
 }
 
-absl::StatusOr<std::string> Appraise(Api& api, const std::string& round,
-                                     const std::string& unit, const std::string& figures,
-                                     const std::map<std::string, std::string>& ask,
-                                     bool correction, const std::string& reason,
-                                     bool finalise) {
-  const std::string name = AssessmentName(round, unit);
-  ASSIGN_OR_RETURN(v1::Assessment current, GetAssessment(api, round, unit));
-  std::string out;
-  if (!figures.empty()) {
-    ASSIGN_OR_RETURN(auto parsed, criteria::ReadFigures(figures));
-    v1::BatchUpdateEntriesRequest batch;
+absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
+  const std::string name = AssessmentName(o.round, o.unit);
+  // What to send, read before anything is: a bad file changes nothing.
+  v1::BatchUpdateEntriesRequest batch;
+  if (!o.figures.empty()) {
+    ASSIGN_OR_RETURN(auto parsed, criteria::ReadFigures(o.figures));
     batch.set_parent(name);
-    batch.set_correction(correction);
-    batch.set_reason(reason);
+    batch.set_correction(o.correction);
+    batch.set_reason(o.reason);
     for (const criteria::UnitFigures& u : parsed.proto.units) {
-      if (u.unit.code() != unit) continue;
+      if (u.unit.code() != o.unit) continue;
       for (const v1::Entry& e : u.assessment.entries()) {
         if (!e.has_appraised() && e.appraisal_comment().empty()) continue;
         v1::EntryUpdate* update = batch.add_updates();
         update->mutable_entry()->set_criterion(e.criterion());
         *update->mutable_entry()->mutable_appraised() = e.appraised();
         update->mutable_entry()->set_appraisal_comment(e.appraisal_comment());
-        for (const v1::Entry& stored : current.entries()) {
-          if (stored.criterion() == e.criterion()) update->set_etag(stored.version());
-        }
       }
     }
     if (batch.updates().empty())
       return absl::NotFoundError(
-          absl::StrCat(figures, ": no appraised values for ", unit));
+          absl::StrCat(o.figures, ": no appraised values for ", o.unit));
+  }
+  v1::GetByNameRequest get_round;
+  get_round.set_name(absl::StrCat("rounds/", o.round));
+  ASSIGN_OR_RETURN(v1::Round round,
+                   api.Call(api.rounds(), &v1::RoundService::Stub::GetRound, get_round));
+  ASSIGN_OR_RETURN(v1::Assessment current, GetAssessment(api, o.round, o.unit));
+  // The workflow's rules for these three actions (README: "Who may do what, and
+  // when"); the server checks them again on each call.
+  const v1::RoundPhase phase = round.phase();
+  const v1::AssessmentState state = current.state();
+  const bool final = state == v1::STATE_FINAL;
+  std::vector<std::string> refused;
+  if (!o.figures.empty()) {
+    if (o.correction && !(phase == v1::PHASE_FINALISED || phase == v1::PHASE_PUBLISHED))
+      refused.push_back("a correction (--correction) is made in FINALISED or PUBLISHED");
+    if (!o.correction &&
+        !(phase == v1::PHASE_APPRAISAL || phase == v1::PHASE_EXPLANATION ||
+          phase == v1::PHASE_FINAL_APPRAISAL)) {
+      refused.push_back(absl::StrCat(
+          "appraising (--figures) is allowed in APPRAISAL, EXPLANATION and "
+          "FINAL_APPRAISAL",
+          phase >= v1::PHASE_FINALISED ? " (after that: --correction)" : ""));
+    } else if (!o.correction && final) {
+      refused.push_back("appraising (--figures) needs the unit not FINAL");
+    }
+  }
+  if (!o.ask.empty()) {
+    if (phase != v1::PHASE_APPRAISAL) {
+      refused.push_back("asking for explanations (--ask) is allowed in APPRAISAL");
+    } else if (!(state == v1::STATE_NOT_STARTED || state == v1::STATE_DRAFT ||
+                 state == v1::STATE_SUBMITTED || state == v1::STATE_APPRAISED)) {
+      refused.push_back(
+          "asking for explanations (--ask) needs the unit NOT_STARTED, DRAFT, SUBMITTED "
+          "or APPRAISED");
+    }
+  }
+  if (o.finalise) {
+    if (phase != v1::PHASE_FINAL_APPRAISAL) {
+      refused.push_back("finalising (--finalise) is allowed in FINAL_APPRAISAL");
+    } else if (final) {
+      refused.push_back("finalising (--finalise) needs the unit not FINAL");
+    }
+  }
+  if (!refused.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("round ", o.round, " is in phase ",
+                     absl::StripPrefix(v1::RoundPhase_Name(phase), "PHASE_"),
+                     " and the assessment of ", o.unit, " is ",
+                     absl::StripPrefix(v1::AssessmentState_Name(state), "STATE_"), ": ",
+                     absl::StrJoin(refused, "; "), "; nothing was done"));
+  }
+  std::string out;
+  if (!o.figures.empty()) {
+    for (v1::EntryUpdate& update : *batch.mutable_updates()) {
+      for (const v1::Entry& stored : current.entries()) {
+        if (stored.criterion() == update.entry().criterion())
+          update.set_etag(stored.version());
+      }
+    }
     ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
                      api.Call(api.assessments(),
                               &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
-    absl::StrAppend(&out, "appraised ", stored.entries_size(), " entries of ", unit,
+    absl::StrAppend(&out, "appraised ", stored.entries_size(), " entries of ", o.unit,
                     "\n");
-    ASSIGN_OR_RETURN(current, GetAssessment(api, round, unit));
+    ASSIGN_OR_RETURN(current, GetAssessment(api, o.round, o.unit));
   }
-  if (!ask.empty()) {
+  if (!o.ask.empty()) {
     v1::RequestExplanationRequest request;
     request.set_name(name);
     request.set_etag(current.version());
-    for (const auto& [criterion, message] : ask)
+    for (const auto& [criterion, message] : o.ask)
       (*request.mutable_messages())[criterion] = message;
     ASSIGN_OR_RETURN(current,
                      api.Call(api.assessments(),
                               &v1::AssessmentService::Stub::RequestExplanation, request));
-    absl::StrAppend(&out, "asked ", unit, " to explain ", ask.size(), " criteria\n");
+    absl::StrAppend(&out, "asked ", o.unit, " to explain ", o.ask.size(), " criteria\n");
   }
-  if (finalise) {
+  if (o.finalise) {
     v1::AssessmentActionRequest request;
     request.set_name(name);
     request.set_etag(current.version());
     ASSIGN_OR_RETURN(current,
                      api.Call(api.assessments(),
                               &v1::AssessmentService::Stub::FinaliseAssessment, request));
-    absl::StrAppend(&out, "finalised ", unit, "\n");
+    absl::StrAppend(&out, "finalised ", o.unit, "\n");
   }
   return out;
 }
@@ -284,15 +349,21 @@ absl::StatusOr<std::string> ImportSurvey(Api& api, const std::string& round,
 }
 
 absl::StatusOr<std::string> ListAudit(Api& api, const std::string& filter, bool json) {
+  // Every event, a page at a time (the server gives at most 1,000 a page).
+  v1::ListAuditEventsResponse all;
   v1::ListRequest request;
   request.set_filter(filter);
   request.set_page_size(1000);
-  ASSIGN_OR_RETURN(
-      v1::ListAuditEventsResponse list,
-      api.Call(api.audit(), &v1::AuditService::Stub::ListAuditEvents, request));
-  if (json) return ToJson(list);
+  do {
+    ASSIGN_OR_RETURN(
+        v1::ListAuditEventsResponse page,
+        api.Call(api.audit(), &v1::AuditService::Stub::ListAuditEvents, request));
+    for (v1::AuditEvent& e : *page.mutable_events()) *all.add_events() = std::move(e);
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (json) return ToJson(all);
   std::string out;
-  for (const v1::AuditEvent& e : list.events()) {
+  for (const v1::AuditEvent& e : all.events()) {
     absl::StrAppend(&out, e.at(), "  ", Fit(e.actor(), 22), " ", Fit(e.action(), 18), " ",
                     e.resource(),
                     e.reason().empty() ? "" : absl::StrCat("  (", e.reason(), ")"), "\n");

@@ -34,12 +34,18 @@ absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round,
                                        const std::string& reason);
 
 // Appraised values from a figures YAML (each entry's `appraised:` and
-// `appraisal_comment:`), and explanation requests (criterion -> message).
-absl::StatusOr<std::string> Appraise(Api& api, const std::string& round,
-                                     const std::string& unit, const std::string& figures,
-                                     const std::map<std::string, std::string>& ask,
-                                     bool correction, const std::string& reason,
-                                     bool finalise);
+// `appraisal_comment:`), explanation requests (criterion -> message), finalisation.
+struct AppraiseOptions {
+  std::string round, unit;
+  std::string figures;                     // figures YAML, or empty
+  std::map<std::string, std::string> ask;  // criterion -> message
+  bool correction = false;                 // after finalisation, with a reason
+  std::string reason;
+  bool finalise = false;
+};
+// Every part is checked against the round's phase and the unit's state before any is
+// sent: when one would be refused, FAILED_PRECONDITION naming it and nothing is done.
+absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& options);
 // A ward's explanations (criterion -> text); with submit, the explanations are complete.
 absl::StatusOr<std::string> Explain(Api& api, const std::string& round,
                                     const std::string& unit,

@@ -60,6 +60,7 @@ Api::Api(const CallOptions& options)
   assessments_ = v1::AssessmentService::NewStub(channel_);
   scores_ = v1::ScoreService::NewStub(channel_);
   reports_ = v1::ReportService::NewStub(channel_);
+  accounts_ = v1::AccountService::NewStub(channel_);
 }
 
 void Api::Prepare(grpc::ClientContext* context) const {

@@ -43,6 +43,7 @@ class Api {
   v1::AssessmentService::Stub* assessments() { return assessments_.get(); }
   v1::ScoreService::Stub* scores() { return scores_.get(); }
   v1::ReportService::Stub* reports() { return reports_.get(); }
+  v1::AccountService::Stub* accounts() { return accounts_.get(); }
 
  private:
   void Prepare(grpc::ClientContext* context) const;
@@ -58,6 +59,7 @@ class Api {
   std::unique_ptr<v1::AssessmentService::Stub> assessments_;
   std::unique_ptr<v1::ScoreService::Stub> scores_;
   std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::AccountService::Stub> accounts_;
 };
 
 // Helpers shared by the commands.

@@ -130,7 +130,12 @@ CheckResult CheckFiles(const std::vector<std::string>& paths) {
     }
     const criteria::FiguresFile& file = parsed->proto;
     auto set = sets.find(file.criteria_set);
-    if (set == sets.end()) {
+    if (set != sets.end()) {
+      if (absl::Status details = criteria::RequireUnitDetails(*parsed); !details.ok()) {
+        fail(details);
+        continue;
+      }
+    } else {
       absl::StrAppend(&result.report, path, ": ok (", file.units.size(),
                       " units; not scored: give the criteria set '", file.criteria_set,
                       "' too to check the figures against it)\n");

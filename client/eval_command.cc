@@ -21,6 +21,7 @@ absl::StatusOr<v1::Evaluation> Evaluate(const EvalOptions& options,
   }
   ASSIGN_OR_RETURN(criteria::Parsed<criteria::FiguresFile> figures,
                    criteria::ReadFigures(options.figures_path));
+  RETURN_IF_ERROR(criteria::RequireUnitDetails(figures));
   const criteria::FiguresFile& file = figures.proto;
   if (!file.criteria_set.empty() && file.criteria_set != set->proto().id()) {
     return absl::InvalidArgumentError(

@@ -1,7 +1,6 @@
 // `parindex history`: see history_command.h.
 #include "client/history_command.h"
 
-#include <memory>
 #include <set>
 #include <vector>
 
@@ -81,32 +80,6 @@ absl::StatusOr<std::string> History(Api& api, const std::string& unit,
       api.Call(api.scores(), &v1::ScoreService::Stub::GetUnitHistory, request));
   if (json) return ToJson(history);
   return RenderHistory(history);
-}
-
-void AddHistoryCommand(CLI::App& app,
-                       std::function<absl::StatusOr<std::string>(Api&)>* run) {
-  struct Options {
-    std::string unit;
-    bool with_predecessors = false;
-    std::string column = "appraised";
-    bool json = false;
-  };
-  // The options live as long as the command (CLI11 keeps pointers to them).
-  auto options = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "history", "A unit's index, rank and area scores in every round it was scored");
-  cmd->add_option("unit", options->unit, "Unit code")->required();
-  cmd->add_flag("--with-predecessors", options->with_predecessors,
-                "Also the rounds of the units it was formed from (2025 merger)");
-  cmd->add_option("--column", options->column, "self or appraised")
-      ->check(CLI::IsMember({"self", "appraised"}));
-  cmd->add_flag("--json", options->json, "Print JSON");
-  cmd->callback([run, options] {
-    *run = [options](Api& api) {
-      return History(api, options->unit, options->with_predecessors, options->column,
-                     options->json);
-    };
-  });
 }
 
 }  // namespace parindex::client

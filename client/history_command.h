@@ -3,10 +3,8 @@
 #ifndef PARINDEX_CLIENT_HISTORY_COMMAND_H_
 #define PARINDEX_CLIENT_HISTORY_COMMAND_H_
 
-#include <functional>
 #include <string>
 
-#include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "client/api.h"
 #include "parindex/v1/service.pb.h"
@@ -20,10 +18,6 @@ std::string RenderHistory(const v1::UnitHistory& history);
 absl::StatusOr<std::string> History(Api& api, const std::string& unit,
                                     bool with_predecessors, const std::string& column,
                                     bool json);
-
-// Registers `history` on `app`; when it is the command parsed, `run` is set to call it.
-void AddHistoryCommand(CLI::App& app,
-                       std::function<absl::StatusOr<std::string>(Api&)>* run);
 
 }  // namespace parindex::client
 

@@ -95,8 +95,9 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
   // An error about the j-th value or entry sent is said at its place in the file:
   // "figures.yaml:41:17: …", "figures.csv:3: …". `values` and `entries` are the
   // request's fields that name them ("values[3].value: …", "updates[2].entry.self.score:
-  // …"); "" when the request has no such field. The rest of the field path after
-  // `entries`[j] (".self.score") points into the entry.
+  // …"); "" when the request has no such field. An entry's error is told as the file's
+  // entry and its criterion ("entries[4].self.score: criterion I.5: …"), whichever
+  // request it came from.
   auto located = [&](const absl::Status& status, absl::string_view values_field,
                      absl::string_view entries_field) {
     absl::string_view message = status.message();
@@ -117,19 +118,29 @@ absl::StatusOr<std::string> Submit(Api& api, const SubmitOptions& o) {
       message = rest.substr(close + 1);
       return j;
     };
-    std::string path;
     if (int j = index_of(values_field, value_index.size()); j >= 0) {
-      path = absl::StrCat(prefix, "values[", value_index[j], "].self");
-    } else if (int j = index_of(entries_field, entry_index.size()); j >= 0) {
+      const std::string path = absl::StrCat(prefix, "values[", value_index[j], "].self");
+      return absl::Status(status.code(),
+                          absl::StrCat(source.Locate(path), ": ", status.message()));
+    }
+    if (int j = index_of(entries_field, entry_index.size()); j >= 0) {
       absl::ConsumePrefix(&message, ".entry");  // BatchUpdateEntries: updates[j].entry
       const absl::string_view field = absl::StartsWith(message, ".")
                                           ? message.substr(0, message.find_first_of(": "))
                                           : "";
-      path = absl::StrCat(prefix, "entries[", entry_index[j], "]", field);
+      message.remove_prefix(field.size());
+      absl::ConsumePrefix(&message, ":");
+      message = absl::StripLeadingAsciiWhitespace(message);
+      const std::string entry = absl::StrCat("entries[", entry_index[j], "]", field);
+      const std::string criterion = absl::StrCat("criterion ", entries[j].criterion());
+      return absl::Status(
+          status.code(),
+          absl::StrCat(
+              source.Locate(absl::StrCat(prefix, entry)), ": ", entry, ": ",
+              absl::StrContains(message, criterion) ? "" : absl::StrCat(criterion, ": "),
+              message));
     }
-    if (path.empty()) return status;
-    return absl::Status(status.code(),
-                        absl::StrCat(source.Locate(path), ": ", status.message()));
+    return status;
   };
   const std::string parent = AssessmentName(o.round, o.unit);
   // The score the file would give: the server checks the values and entries as it

@@ -1088,9 +1088,11 @@ absl::Status ReadFiguresDoc(Reader* reader, Object& doc, FiguresFile* out) {
           }
         }
         o.Rename(absl::StrCat("unit ", u.unit.code()));
-        RETURN_IF_ERROR(o.String("name", u.unit.mutable_name(), true));
+        // Optional: the server knows its units (submit, appraise); scoring offline
+        // needs them (RequireUnitDetails).
+        RETURN_IF_ERROR(o.String("name", u.unit.mutable_name()));
         int kind = v1::UNIT_KIND_UNSPECIFIED;
-        RETURN_IF_ERROR(o.Enum("kind", KindNames(), &kind, true));
+        RETURN_IF_ERROR(o.Enum("kind", KindNames(), &kind, false));
         u.unit.set_kind(static_cast<v1::UnitKind>(kind));
         RETURN_IF_ERROR(o.String("parent", u.unit.mutable_parent()));
         RETURN_IF_ERROR(o.String("block", u.unit.mutable_block()));
@@ -1167,6 +1169,22 @@ absl::StatusOr<Parsed<v1::Plan>> ReadPlan(const std::string& path) {
 absl::StatusOr<Parsed<FiguresFile>> ReadFigures(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadText(path));
   return ParseFigures(text, path);
+}
+
+absl::Status RequireUnitDetails(const Parsed<FiguresFile>& figures) {
+  for (size_t i = 0; i < figures.proto.units.size(); ++i) {
+    const v1::Unit& unit = figures.proto.units[i].unit;
+    const char* missing = unit.name().empty()                        ? "name"
+                          : unit.kind() == v1::UNIT_KIND_UNSPECIFIED ? "kind"
+                                                                     : nullptr;
+    if (missing == nullptr) continue;
+    return absl::InvalidArgumentError(
+        absl::StrCat(figures.source.Locate(absl::StrCat("units[", i, "]")), ": unit ",
+                     unit.code(), ": ", missing,
+                     ": needed to score offline (a server knows its units: submit and "
+                     "appraise do without)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<FileKind> DetectFileKind(const std::string& path) {

@@ -70,6 +70,9 @@ absl::StatusOr<Parsed<FiguresFile>> ParseFigures(absl::string_view text,
 absl::StatusOr<Parsed<v1::CriteriaSet>> ReadCriteriaSet(const std::string& path);
 absl::StatusOr<Parsed<v1::Plan>> ReadPlan(const std::string& path);
 absl::StatusOr<Parsed<FiguresFile>> ReadFigures(const std::string& path);
+// Each unit of `figures` has a name and a kind (scoring needs the kind); else
+// INVALID_ARGUMENT at the unit's place in the file.
+absl::Status RequireUnitDetails(const Parsed<FiguresFile>& figures);
 
 enum class FileKind { kCriteriaSet, kPlan, kFigures };
 

@@ -15,7 +15,9 @@ Usage: scripts/make_demo_round.py > criteria/rounds/hungyen-2023/figures.yaml
 
 Its output has since been converted to data sheets (each unit's `values:`, every figure
 typed once; the file's header says how copies that disagreed were reconciled): the
-committed file, not a new run of this script, is the demo round.
+committed file, not a new run of this script, is the demo round. Its survey answers
+have since moved to criteria/rounds/hungyen-2023/survey.csv (the office imports them in
+appraisal), so that the figures file is the round `make run` serves.
 """
 import datetime
 import random

@@ -3,8 +3,8 @@
 
 namespace parindex::server {
 
-Core::Core(store::Store* store, const store::Clock* clock)
-    : cache_(store),
+Core::Core(store::Store* store, const store::Clock* clock, bool cache_accounts)
+    : cache_(store, cache_accounts),
       catalog_(store, clock, &cache_),
       rounds_(store, clock, &cache_),
       assessments_(store, clock, &cache_),

@@ -31,7 +31,8 @@ namespace parindex::server {
 
 class Core {
  public:
-  Core(store::Store* store, const store::Clock* clock);
+  // `cache_accounts` false: every call reads its account from the store (bench/ only).
+  Core(store::Store* store, const store::Clock* clock, bool cache_accounts = true);
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 

@@ -21,34 +21,43 @@ namespace parindex::server {
 
 absl::StatusOr<Caller> AccessCore::Authenticate(absl::string_view secret) {
   const std::string hash = Sha256Hex(secret);
+  CachedToken found;
+  bool cached = false;
+  int64_t revocations = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = tokens_.find(hash);
-    if (it != tokens_.end()) return it->second;
-  }
-  absl::StatusOr<v1::Token> token = store_->FindToken(hash);
-  if (!token.ok()) {
-    if (token.status().code() == absl::StatusCode::kNotFound) {
-      return absl::UnauthenticatedError("unknown or revoked token");
+    if (it != tokens_.end()) {
+      found = it->second;
+      cached = true;
     }
-    return token.status();
+    revocations = revocations_;
   }
-  Caller caller{token->role(), token->id(), token->unit()};
-  caller.scope = token->scope();
-  if (!token->account().empty()) {
-    // A person's token: read their account on every call (not cached), so that
-    // disabling it stops the token too; their name goes on the audit rows.
-    ASSIGN_OR_RETURN(store::StoredAccount account,
-                     store_->GetAccount(token->account().substr(9)));
-    if (!account.account.disabled_at().empty()) {
-      return absl::UnauthenticatedError("unknown or revoked token");
+  if (!cached) {
+    absl::StatusOr<v1::Token> token = store_->FindToken(hash);
+    if (!token.ok()) {
+      if (token.status().code() == absl::StatusCode::kNotFound) {
+        return absl::UnauthenticatedError("unknown or revoked token");
+      }
+      return token.status();
     }
-    caller.name = account.account.full_name();
-    return caller;
+    found.caller = Caller{token->role(), token->id(), token->unit()};
+    found.caller.scope = token->scope();
+    if (!token->account().empty()) found.account = token->account().substr(9);
+    std::lock_guard<std::mutex> lock(mu_);
+    // A token revoked while the store was read may have been read before: keep nothing.
+    if (revocations_ == revocations) tokens_[hash] = found;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  tokens_[hash] = caller;
-  return caller;
+  if (found.account.empty()) return found.caller;
+  // A person's token: their account on every call (through the account cache, which a
+  // disable empties first), so that disabling it stops the token too; their name goes
+  // on the audit rows.
+  ASSIGN_OR_RETURN(store::StoredAccount account, cache_->Account(found.account));
+  if (!account.account.disabled_at().empty()) {
+    return absl::UnauthenticatedError("unknown or revoked token");
+  }
+  found.caller.name = account.account.full_name();
+  return found.caller;
 }
 
 absl::StatusOr<v1::CreateTokenResponse> AccessCore::CreateToken(
@@ -132,8 +141,9 @@ absl::StatusOr<v1::Token> AccessCore::RevokeToken(const Caller& c,
       store_->RevokeToken(Ctx(c, r, "RevokeToken", r.name(), ""), id).status());
   {
     std::lock_guard<std::mutex> lock(mu_);
+    ++revocations_;
     for (auto it = tokens_.begin(); it != tokens_.end();) {
-      it = it->second.token_id == id ? tokens_.erase(it) : std::next(it);
+      it = it->second.caller.token_id == id ? tokens_.erase(it) : std::next(it);
     }
   }
   ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store_->ListTokens());
@@ -231,6 +241,9 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
   v1::ListAuditEventsResponse response;
   RETURN_IF_ERROR(
       Page(events, r, response.mutable_events(), response.mutable_next_page_token()));
+  ASSIGN_OR_RETURN(auto names, ActorNames());
+  for (v1::AuditEvent& e : *response.mutable_events())
+    e.set_actor_display(ActorDisplay(names, e));
   return response;
 }
 

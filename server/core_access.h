@@ -3,6 +3,7 @@
 #ifndef PARINDEX_SERVER_CORE_ACCESS_H_
 #define PARINDEX_SERVER_CORE_ACCESS_H_
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -43,8 +44,14 @@ class AccessCore : private CoreBase {
   absl::StatusOr<Caller> Authenticate(absl::string_view secret);
 
  private:
+  struct CachedToken {
+    Caller caller;
+    std::string account;  // the account's id, for a token made for a person
+  };
   std::mutex mu_;
-  std::map<std::string, Caller> tokens_;  // by secret hash
+  std::map<std::string, CachedToken> tokens_;  // by secret hash
+  int64_t revocations_ =
+      0;  // RevokeToken calls: a lookup that overlapped one keeps nothing
 };
 
 }  // namespace parindex::server

@@ -171,7 +171,10 @@ absl::StatusOr<v1::Account> AccountCore::DisableAccount(const Caller& c,
   account.set_disabled_at(Rfc3339(Now()));
   store::WriteContext ctx = Ctx(c, r, "DisableAccount", r.name(), "");
   ctx.action = "account.disable";
-  RETURN_IF_ERROR(store_->UpdateAccount(ctx, account, "", /*end_sessions=*/true).status());
+  absl::Status written =
+      store_->UpdateAccount(ctx, account, "", /*end_sessions=*/true).status();
+  cache_->AccountChanged(account.id());  // whether or not written: read again
+  RETURN_IF_ERROR(written);
   return account;
 }
 
@@ -184,7 +187,10 @@ absl::StatusOr<v1::ResetPasswordResponse> AccountCore::ResetPassword(
   account.set_must_change_password(true);
   store::WriteContext ctx = Ctx(c, r, "ResetPassword", r.name(), "");
   ctx.action = "account.reset_password";
-  RETURN_IF_ERROR(store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/true).status());
+  absl::Status written =
+      store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/true).status();
+  cache_->AccountChanged(account.id());
+  RETURN_IF_ERROR(written);
   *response.mutable_account() = account;
   response.set_one_time_password(password);
   return response;
@@ -218,11 +224,14 @@ absl::StatusOr<v1::Account> AccountCore::ChangePassword(
   store::WriteContext ctx = Ctx(c, v1::GetMeRequest(), "ChangePassword",
                                 absl::StrCat("accounts/", account.id()), "");
   ctx.action = "account.change_password";
-  RETURN_IF_ERROR(store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/false).status());
+  absl::Status written =
+      store_->UpdateAccount(ctx, account, hash, /*end_sessions=*/false).status();
+  cache_->AccountChanged(account.id());
+  RETURN_IF_ERROR(written);
   return account;
 }
 
-absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller&,
+absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller& c,
                                                        const v1::SignInRequest& r) {
   const absl::Time now = Now();
   const int64_t now_s = absl::ToUnixSeconds(now);
@@ -230,7 +239,13 @@ absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller&,
   // Who failed is the username as typed: unknown ones are counted and locked alike.
   store::WriteContext failure;
   failure.actor = {r.username(), "anonymous", "", ""};
+  if (!c.address.empty()) failure.reason = absl::StrCat("from ", c.address);
   ASSIGN_OR_RETURN(int64_t locked_until, store_->SignInLockedUntil(r.username()));
+  if (!c.address.empty()) {
+    ASSIGN_OR_RETURN(int64_t address_locked_until,
+                     store_->SignInAddressLockedUntil(c.address));
+    locked_until = std::max(locked_until, address_locked_until);
+  }
   absl::StatusOr<store::StoredAccount> found = store_->FindAccount(r.username());
   if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
     return found.status();
@@ -250,6 +265,14 @@ absl::StatusOr<v1::SignInResponse> AccountCore::SignIn(const Caller&,
                                            rules_.max_failures,
                                            absl::ToInt64Seconds(rules_.lock))
                         .status());
+    if (!c.address.empty()) {
+      RETURN_IF_ERROR(
+          store_
+              ->AddSignInAddressFailure(
+                  failure, c.address, now_s, absl::ToInt64Seconds(rules_.address_window),
+                  rules_.max_address_failures, absl::ToInt64Seconds(rules_.address_lock))
+              .status());
+    }
     return refused;
   }
   ASSIGN_OR_RETURN(std::string bytes, RandomBytes(32));
@@ -280,7 +303,7 @@ absl::StatusOr<Caller> AccountCore::Authenticate(absl::string_view session) {
       now - s->created > absl::ToInt64Seconds(rules_.absolute)) {
     return unknown;
   }
-  ASSIGN_OR_RETURN(store::StoredAccount stored, store_->GetAccount(s->account_id));
+  ASSIGN_OR_RETURN(store::StoredAccount stored, cache_->Account(s->account_id));
   if (!stored.account.disabled_at().empty()) return unknown;
   if (now - s->seen >= absl::ToInt64Seconds(rules_.touch_every)) {
     RETURN_IF_ERROR(store_->TouchSession(hash, now));

@@ -16,11 +16,15 @@ namespace parindex::server {
 
 // The rules of sign-in, in one place.
 struct SignInRules {
-  absl::Duration idle = absl::Minutes(30);      // a session ends after this unused
-  absl::Duration absolute = absl::Hours(12);    // and this long after sign-in at most
-  int max_failures = 5;                         // failed sign-ins within `window`
+  absl::Duration idle = absl::Minutes(30);    // a session ends after this unused
+  absl::Duration absolute = absl::Hours(12);  // and this long after sign-in at most
+  int max_failures = 5;                       // failed sign-ins within `window`
   absl::Duration window = absl::Minutes(15);
-  absl::Duration lock = absl::Minutes(15);      // then refused for this long
+  absl::Duration lock = absl::Minutes(15);  // then refused for this long
+  // The same from one client address, whatever usernames it tries.
+  int max_address_failures = 20;
+  absl::Duration address_window = absl::Minutes(15);
+  absl::Duration address_lock = absl::Minutes(15);
   absl::Duration touch_every = absl::Minutes(1);  // a session's last call is written
                                                   // at most this often
 };
@@ -51,7 +55,8 @@ class AccountCore : private CoreBase {
                                                           const v1::GetByNameRequest& r);
   absl::StatusOr<v1::Account> ChangePassword(const Caller& c,
                                              const v1::ChangePasswordRequest& r);
-  // `c` is empty: SignIn needs no authorization.
+  // `c` is empty but for the client's address (SignIn needs no authorization); its
+  // failures are counted by username and, when known, by that address.
   absl::StatusOr<v1::SignInResponse> SignIn(const Caller& c, const v1::SignInRequest& r);
   absl::StatusOr<v1::SignOutResponse> SignOut(const Caller& c,
                                               const v1::SignOutRequest& r);

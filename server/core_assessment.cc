@@ -774,16 +774,12 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
       Ctx(c, r, "ImportSurvey", r.parent(), r.request_id(), "survey import");
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::ImportSurveyResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);
-  RETURN_IF_ERROR(
-      Allow(Verb::kImportSurvey, c.role, round->round, nullptr, Now()).status());
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
   std::vector<v1::SurveyRow> rows;
   std::vector<std::string> where;
   RETURN_IF_ERROR(ReadSurveyRows(r, &rows, &where));
   if (rows.empty()) return absl::InvalidArgumentError("rows: nothing to import");
-  // Check every row before storing any: the unit, the criterion, each (unit, criterion)
-  // once, then the answers by the engine itself, as they will be scored.
-  std::map<std::string, std::vector<size_t>> by_unit;
-  std::map<std::pair<std::string, std::string>, size_t> first;
+  // Whose rows they are first: another scope's unit is refused in any phase.
   for (size_t i = 0; i < rows.size(); ++i) {
     const v1::SurveyRow& row = rows[i];
     if (round->units.count(row.unit()) == 0) {
@@ -794,6 +790,15 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
         !in.ok()) {
       return absl::Status(in.code(), absl::StrCat(where[i], ".unit: ", in.message()));
     }
+  }
+  RETURN_IF_ERROR(
+      Allow(Verb::kImportSurvey, c.role, round->round, nullptr, Now()).status());
+  // Check every row before storing any: the criterion, each (unit, criterion) once,
+  // then the answers by the engine itself, as they will be scored.
+  std::map<std::string, std::vector<size_t>> by_unit;
+  std::map<std::pair<std::string, std::string>, size_t> first;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const v1::SurveyRow& row = rows[i];
     const int node = round->set->FindNode(row.criterion());
     if (node < 0 || round->set->nodes()[node].shape != v1::Rule::kSurvey) {
       return absl::InvalidArgumentError(absl::StrCat(

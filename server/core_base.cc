@@ -1,6 +1,8 @@
 // CoreBase: Caller, role names, Vietnam time, and the helpers every part shares.
 #include "server/core_base.h"
 
+#include <algorithm>
+
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -61,6 +63,52 @@ absl::Status CoreBase::CheckUnit(const Caller& c, const RoundContext& round,
                                             unit, ": the unit is not in this round"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> CoreBase::ActorNames() {
+  std::map<std::string, std::string> names;
+  ASSIGN_OR_RETURN(std::vector<v1::Account> accounts, store_->ListAccounts());
+  for (const v1::Account& a : accounts) names[a.id()] = a.full_name();
+  ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store_->ListTokens());
+  for (const v1::Token& t : tokens) {
+    auto person = names.find(t.account().substr(t.account().find('/') + 1));
+    if (!t.account().empty() && person != names.end()) {
+      names[t.id()] = person->second;
+    } else if (!t.label().empty()) {
+      names[t.id()] = t.label();
+    }
+  }
+  return names;
+}
+
+std::string CoreBase::ActorDisplay(const std::map<std::string, std::string>& names,
+                                   const v1::AuditEvent& event) {
+  if (!event.actor_name().empty()) return event.actor_name();
+  auto it = names.find(event.actor());
+  return it != names.end() ? it->second : event.actor();
+}
+
+absl::StatusOr<CoreBase::Results> CoreBase::ResultsFor(const Caller& c,
+                                                       const RoundContext& round,
+                                                       v1::Column column) {
+  RETURN_IF_ERROR(CanSee(c, round.round, round.units, "", Subject::kResults));
+  Results results;
+  results.units = ResultUnits(c, round.round, round.units);
+  std::sort(results.units.begin(), results.units.end());
+  ASSIGN_OR_RETURN(results.ranks, cache_->RanksAmong(round, column, results.units));
+  if (results.units.size() != static_cast<size_t>(round.round.units_size()))
+    results.scope = c.scope;
+  return results;
+}
+
+absl::StatusOr<std::shared_ptr<const Ranks>> CoreBase::RanksFor(const Caller& c,
+                                                                const RoundContext& round,
+                                                                v1::Column column) {
+  // The hot read (GetUnitScore): the round's ranks unless the caller sees part of it.
+  if (!NeedsUnits(c) || !CanSee(c, round.round, round.units, "", Subject::kResults).ok())
+    return cache_->RanksOf(round, column);
+  ASSIGN_OR_RETURN(Results results, ResultsFor(c, round, column));
+  return results.ranks;
 }
 
 }  // namespace parindex::server

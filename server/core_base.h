@@ -4,9 +4,11 @@
 #ifndef PARINDEX_SERVER_CORE_BASE_H_
 #define PARINDEX_SERVER_CORE_BASE_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -36,6 +38,10 @@ struct Caller {
   std::string session_sha256;  // the session's, when signed in
   bool single_sign_on = false;  // signed in at the province's identity server (a JWT)
   bool must_change_password = false;
+  // The client's address ("203.0.113.7"), for the methods that need no authorization
+  // (SignIn): the peer's, or the gateway's client's (server/service.cc); empty when
+  // unknown.
+  std::string address;
 
   store::Actor actor() const;
 };
@@ -71,7 +77,28 @@ class CoreBase {
   // is not in it.
   static absl::Status CheckUnit(const Caller& c, const RoundContext& round,
                                 const std::string& unit, Subject what);
+  // What a results read (ranking, summary, export) shows `c` of a round: CanSee
+  // (kResults) first, then the units of ResultUnits with their ranks among themselves.
+  struct Results {
+    std::vector<std::string> units;  // the round's order
+    std::shared_ptr<const Ranks> ranks;
+    std::string scope;  // the caller's, when `units` are not all of the round's
+  };
+  absl::StatusOr<Results> ResultsFor(const Caller& c, const RoundContext& round,
+                                     v1::Column column);
+  // The ranks a caller is shown on one unit's score: among the units of its results
+  // when it may see them, else the round's.
+  absl::StatusOr<std::shared_ptr<const Ranks>> RanksFor(const Caller& c,
+                                                        const RoundContext& round,
+                                                        v1::Column column);
   absl::Time Now() const { return clock_->Now(); }
+  // Who each actor is, as people read it: an account's id and each token made for it
+  // give the person's full name, another token its label (README: the audit trail).
+  absl::StatusOr<std::map<std::string, std::string>> ActorNames();
+  // Who did it, as people read it: the event's actor_name, else the actor's name in
+  // `names` (ActorNames), else the actor id.
+  static std::string ActorDisplay(const std::map<std::string, std::string>& names,
+                                  const v1::AuditEvent& event);
 
   store::Store* store_;
   const store::Clock* clock_;

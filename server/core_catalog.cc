@@ -1,6 +1,7 @@
 // CatalogCore: criteria sets, plans and units (server/core_catalog.h).
 #include "server/core_catalog.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -213,12 +214,17 @@ absl::StatusOr<v1::Unit> CatalogCore::PutUnit(const Caller& c,
 absl::StatusOr<v1::Unit> CatalogCore::GetUnit(const Caller& c,
                                               const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string code, ParseName(r.name(), "units"));
-  return store_->GetUnit(code);
+  ASSIGN_OR_RETURN(v1::Unit unit, store_->GetUnit(code));
+  RETURN_IF_ERROR(CanSeeUnit(c, unit));
+  return unit;
 }
 
 absl::StatusOr<v1::ListUnitsResponse> CatalogCore::ListUnits(const Caller& c,
                                                              const v1::ListRequest& r) {
   ASSIGN_OR_RETURN(std::vector<v1::Unit> units, store_->ListUnits());
+  units.erase(std::remove_if(units.begin(), units.end(),
+                             [&](const v1::Unit& u) { return !CanSeeUnit(c, u).ok(); }),
+              units.end());
   if (!r.filter().empty()) {
     std::vector<std::string> parts = absl::StrSplit(r.filter(), absl::MaxSplits('=', 1));
     if (parts.size() != 2 ||

@@ -48,43 +48,14 @@ Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
   return std::string();
 }
 
-// Who an actor id is, as people read it: an account's full name, a token's holder
-// (its label, or its person's name), else the id itself.
-class Names {
- public:
-  static absl::StatusOr<Names> Load(store::Store* store) {
-    Names names;
-    ASSIGN_OR_RETURN(std::vector<v1::Account> accounts, store->ListAccounts());
-    std::map<std::string, std::string> person;
-    for (const v1::Account& a : accounts) {
-      names.of_[a.id()] = a.full_name();
-      person[absl::StrCat("accounts/", a.id())] = a.full_name();
-    }
-    ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, store->ListTokens());
-    for (const v1::Token& t : tokens) {
-      auto it = person.find(t.account());
-      names.of_[t.id()] =
-          it != person.end() && !it->second.empty() ? it->second : t.label();
-    }
-    return names;
-  }
-  std::string Of(const std::string& actor) const {
-    auto it = of_.find(actor);
-    return it != of_.end() && !it->second.empty() ? it->second : actor;
-  }
-
- private:
-  std::map<std::string, std::string> of_;
-};
-
 // The data sheet of every unit: one row per element of the set, in the set's order,
 // blank where nothing was given, so that each unit's sheet reads whole. Who gave each
-// side and when is for the office (`names` set); others see the values.
+// side (by `names`, ActorNames) and when (Vietnam time) is for the office (`office`);
+// others see the values.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set,
                      const std::vector<v1::UnitScore>& scores,
-                     const std::map<std::string, v1::Assessment>& forms,
-                     const Names* names) {
-  const bool office = names != nullptr;
+                     const std::map<std::string, v1::Assessment>& forms, bool office,
+                     const std::map<std::string, std::string>& names) {
   Table t;
   t.name = "Bảng số liệu";
   t.key = "datasheet";
@@ -92,9 +63,11 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
   t.frozen_columns = 2;
   t.header = {"Mã đơn vị", "Tên đơn vị", "Mã số liệu",
               "Số liệu",   "Kỳ số liệu", "Tự đánh giá"};
-  if (office) t.header.insert(t.header.end(), {"Người nhập", "Lúc nhập"});
+  if (office) t.header.insert(t.header.end(), {"Người nhập", "Lúc nhập (giờ Việt Nam)"});
   t.header.push_back("Thẩm định");
-  if (office) t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định"});
+  if (office) {
+    t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định (giờ Việt Nam)"});
+  }
   const std::vector<engine::Element>& elements = set.elements();
   for (const v1::UnitScore& s : scores) {
     std::vector<const v1::DataValue*> value_of(elements.size(), nullptr);
@@ -115,8 +88,8 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
       for (const v1::ElementValue* side : {&v.self(), &v.appraised()}) {
         row.push_back(ValueCell(element, *side));
         if (office) {
-          row.push_back(side->updated_by().empty() ? std::string()
-                                                   : names->Of(side->updated_by()));
+          auto who = names.find(side->updated_by());
+          row.push_back(who != names.end() ? who->second : side->updated_by());
           row.push_back(WhenCell(side->updated_at()));
         }
       }
@@ -193,21 +166,20 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     const Caller& c, const v1::ExportRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
   const v1::Column column =
       r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
   // Reports are Vietnamese: the reasons too, unless English is asked for.
   const v1::Language language =
       r.language() == v1::ENGLISH ? v1::ENGLISH : v1::VIETNAMESE;
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
 
   std::vector<v1::UnitScore> scores;
-  for (const auto& [code, unit] : round->units) {
+  for (const std::string& code : results.units) {
     ASSIGN_OR_RETURN(v1::UnitScore score,
                      cache_->ScoreOrError(*round, code, column, language));
-    auto it = ranks->find(code);
-    score.set_rank(it == ranks->end() ? 0 : it->second.rank);
+    auto it = results.ranks->find(code);
+    score.set_rank(it == results.ranks->end() ? 0 : it->second.rank);
     scores.push_back(std::move(score));
   }
   std::sort(scores.begin(), scores.end(),
@@ -219,7 +191,13 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
             });
 
   std::vector<Table> tables;
-  // A ranking per block, with a bar per unit.
+  // A ranking per block, with a bar per unit; a province's part of a round is ranked
+  // among its own units.
+  const std::string rank_header =
+      results.scope.empty()
+          ? "Hạng"
+          : absl::StrCat("Hạng trong các đơn vị thuộc ",
+                         results.scope.substr(results.scope.find('/') + 1));
   for (const v1::UnitScore& s : scores) {
     const std::string block = BlockTitle(s.block());
     if (tables.empty() || tables.back().name != absl::StrCat("Xếp hạng ", block)) {
@@ -228,7 +206,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
       t.key = "ranking";
       t.title = absl::StrCat("Bảng xếp hạng Chỉ số CCHC – ", block);
       t.frozen_columns = 4;
-      t.header = {"Khối",          "Hạng",
+      t.header = {"Khối",          rank_header,
                   "Mã đơn vị",     "Tên đơn vị",
                   "Chỉ số",        "Xếp loại",
                   "Điểm đạt",      "Điểm tối đa áp dụng",
@@ -295,17 +273,16 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   tables.push_back(std::move(matrix));
   tables.push_back(AreaAverages(round->set->proto(), scores));
   tables.push_back(std::move(criteria));
-  std::optional<Names> names;
+  std::map<std::string, std::string> names;
   if (office) {
-    ASSIGN_OR_RETURN(names, Names::Load(store_));
+    ASSIGN_OR_RETURN(names, ActorNames());
   }
   {
     ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
                      store_->ListAssessments(id, /*with_files=*/false));
     std::map<std::string, v1::Assessment> forms;
     for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
-    tables.push_back(
-        DataSheetTable(*round->set, scores, forms, names ? &*names : nullptr));
+    tables.push_back(DataSheetTable(*round->set, scores, forms, office, names));
   }
   // The audit trail of the round, for the office only: who by name, in Vietnam time.
   if (office) {
@@ -317,13 +294,13 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";
     audit.title = "Nhật ký thay đổi của đợt chấm điểm";
-    audit.header = {"Thời gian", "Người thực hiện", "Vai trò", "Đơn vị",
+    audit.header = {"Thời gian (giờ Việt Nam)", "Người thực hiện", "Vai trò", "Đơn vị",
                     "Thao tác",  "Đối tượng",       "Lý do"};
     for (const v1::AuditEvent& e : events) {
-      audit.rows.push_back(
-          {WhenCell(e.at()),
-           e.actor_name().empty() ? names->Of(e.actor()) : e.actor_name(),
-           RoleTitle(e.role()), e.actor_unit(), e.action(), e.resource(), e.reason()});
+      // A province's appraiser: the events of its units only (no round-level ones).
+      if (!CanSeeAuditEvent(c, round->units, e)) continue;
+      audit.rows.push_back({WhenCell(e.at()), ActorDisplay(names, e), RoleTitle(e.role()),
+                            e.actor_unit(), e.action(), e.resource(), e.reason()});
     }
   }
 

@@ -82,7 +82,7 @@ absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
       absl::StatusOr<v1::Unit> unit = store_->GetUnit(code);
       if (unit.ok()) units[code] = *std::move(unit);
     }
-    RETURN_IF_ERROR(CanSee(c, round, units, "", Subject::kResults));
+    RETURN_IF_ERROR(CanSee(c, round, units, "", Subject::kRunRound));
   }
   return Respond<v1::Round>(
       Ctx(c, r, "CreateRound", absl::StrCat("rounds/", round.id()), r.request_id()),
@@ -134,7 +134,7 @@ absl::StatusOr<v1::Round> RoundCore::UpdateRound(const Caller& c,
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(r.round().id()));
-  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kResults));
+  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kRunRound));
   for (const std::string& path : r.update_mask().paths()) {
     if (path != "title" && path != "issuer" && round.phase() >= v1::PHASE_FINALISED) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -192,7 +192,7 @@ absl::StatusOr<v1::Round> RoundCore::AdvanceRound(const Caller& c,
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Round>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(v1::Round round, store_->GetRound(id));
-  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kResults));
+  RETURN_IF_ERROR(CanSee(c, round, UnitsFor(c, round), "", Subject::kRunRound));
   RETURN_IF_ERROR(Allow(Verb::kAdvance, c.role, round, nullptr, Now()).status());
   const auto next = static_cast<v1::RoundPhase>(round.phase() + 1);
   if (r.to_phase() != next) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
 #include "engine/ranking.h"
@@ -34,7 +35,7 @@ absl::StatusOr<v1::UnitScore> ScoreCore::GetUnitScore(const Caller& c,
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(v1::UnitScore score,
                    cache_->ScoreOf(*round, name.second, column, r.language()));
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(auto ranks, RanksFor(c, *round, column));
   auto it = ranks->find(name.second);
   if (it != ranks->end()) score.set_rank(it->second.rank);
   return score;
@@ -48,7 +49,7 @@ absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(auto entry,
                    cache_->CachedScore(*round, name.second, column, r.language()));
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(auto ranks, RanksFor(c, *round, column));
   std::string bytes = entry->serialized;
   auto it = ranks->find(name.second);
   if (it != ranks->end() && it->second.rank != 0) {
@@ -64,19 +65,28 @@ absl::StatusOr<v1::Ranking> ScoreCore::GetRanking(const Caller& c,
                                                   const v1::GetRankingRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(auto ranks, cache_->RanksOf(*round, column));
+  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
   v1::Ranking ranking;
   ranking.set_round(id);
   ranking.set_column(column);
-  for (const auto& [code, unit] : round->units) {
-    if (!r.block().empty() && engine::BlockOf(unit) != r.block()) continue;
+  ranking.set_scope(results.scope);
+  const Ranks* ranks = results.ranks.get();
+  std::set<std::string> blocks;
+  for (const std::string& code : results.units) {
+    const std::string block = engine::BlockOf(round->units.at(code));
+    blocks.insert(block);
+    if (!r.block().empty() && block != r.block()) continue;
     ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
     score.clear_criteria();
     auto it = ranks->find(code);
     score.set_rank(it == ranks->end() ? 0 : it->second.rank);
     *ranking.add_units() = std::move(score);
+  }
+  if (!r.block().empty() && blocks.count(r.block()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("block: '", r.block(), "' is not a block of round ", id,
+                     " (its blocks: ", absl::StrJoin(blocks, ", "), ")"));
   }
   std::sort(ranking.mutable_units()->begin(), ranking.mutable_units()->end(),
             [](const v1::UnitScore& a, const v1::UnitScore& b) {
@@ -93,8 +103,9 @@ absl::StatusOr<v1::RoundSummary> ScoreCore::SummariseRound(
     const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
+  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, v1::APPRAISED));
   v1::RoundSummary summary;
+  summary.set_scope(results.scope);
   struct Sum {
     std::string title;
     int64_t max = 0, points = 0;
@@ -104,7 +115,7 @@ absl::StatusOr<v1::RoundSummary> ScoreCore::SummariseRound(
   std::map<std::string, Sum> areas, criteria;
   int64_t index_sum = 0;
   int indexed = 0;
-  for (const auto& [code, unit] : round->units) {
+  for (const std::string& code : results.units) {
     ASSIGN_OR_RETURN(v1::UnitScore score,
                      cache_->ScoreOrError(*round, code, v1::APPRAISED));
     if (!score.error().empty()) {

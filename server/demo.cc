@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -56,6 +57,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     ASSIGN_OR_RETURN(
         auto figures,
         criteria::ReadFigures((dir / "rounds" / kRound / "figures.yaml").string()));
+    RETURN_IF_ERROR(criteria::RequireUnitDetails(figures));
     v1::PutUnitRequest city;
     city.mutable_unit()->set_code("HYC");
     city.mutable_unit()->set_name("Thành phố Hưng Yên");
@@ -140,6 +142,45 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     tokens.emplace_back(label, token.secret());
   }
   return tokens;
+}
+
+absl::StatusOr<std::vector<DemoAccount>> LoadDemoAccounts(Core& core) {
+  const Caller admin{v1::ROLE_ADMIN, "setup", ""};
+  std::vector<DemoAccount> accounts;
+  for (const auto& [label, username, name, role, scope] : std::vector<
+           std::tuple<std::string, std::string, std::string, v1::Role, std::string>>{
+           {"ward XTH", "canbo.xth", "Nguyễn Văn An", v1::ROLE_WARD, "units/XTH"},
+           {"appraiser", "thamdinh.hyc", "Trần Thị Hoa", v1::ROLE_APPRAISER,
+            "parent/HYC"},
+           {"admin", "quantri", "Lê Minh Quân", v1::ROLE_ADMIN, "*"}}) {
+    v1::CreateAccountRequest create;
+    create.set_username(username);
+    create.set_full_name(name);
+    create.set_role(role);
+    create.set_scope(scope);
+    absl::StatusOr<v1::CreateAccountResponse> created =
+        core.accounts().CreateAccount(admin, create);
+    if (created.ok()) {
+      accounts.push_back({label, username, created->one_time_password()});
+      continue;
+    }
+    if (created.status().code() != absl::StatusCode::kAlreadyExists) {
+      return created.status();
+    }
+    v1::ListAccountsResponse all;
+    v1::ListRequest list;
+    list.set_page_size(1000);
+    ASSIGN_OR_RETURN(all, core.accounts().ListAccounts(admin, list));
+    for (const v1::Account& account : all.accounts()) {
+      if (account.username() != username) continue;
+      v1::GetByNameRequest reset;
+      reset.set_name(absl::StrCat("accounts/", account.id()));
+      ASSIGN_OR_RETURN(v1::ResetPasswordResponse again,
+                       core.accounts().ResetPassword(admin, reset));
+      accounts.push_back({label, username, again.one_time_password()});
+    }
+  }
+  return accounts;
 }
 
 }  // namespace parindex::server

@@ -18,6 +18,18 @@ namespace parindex::server {
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     Core& core, const std::string& criteria_dir);
 
+// A person's account of the demo, for the banner of `make run`.
+struct DemoAccount {
+  std::string label;  // "ward XTH", "appraiser", "admin"
+  std::string username;
+  std::string one_time_password;
+};
+
+// Creates the demo's accounts unless they exist (a ward officer of Xã Tân Hưng, an
+// appraiser of the city's units, an admin), and gives each a fresh one-time password:
+// every run prints passwords that sign in (and ends the accounts' earlier sessions).
+absl::StatusOr<std::vector<DemoAccount>> LoadDemoAccounts(Core& core);
+
 }  // namespace parindex::server
 
 #endif  // PARINDEX_SERVER_DEMO_H_

@@ -2,11 +2,14 @@
 #include "server/gateway.h"
 
 #include <httplib.h>
+#include <openssl/crypto.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/sha256.h"
 #include "common/unary_bytes.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -70,14 +73,102 @@ std::string FirstLine(const std::string& text) {
   return std::string(absl::StripAsciiWhitespace(text.substr(0, text.find('\n'))));
 }
 
+// Who a request is from: its Authorization header as sent, else the session of its
+// cookie as a bearer; and the client's address.
+struct Credentials {
+  std::string authorization;
+  std::string cookie_session;  // set when the cookie is what authenticates
+  std::string address;
+};
+
+// The value of the session cookie, "" when there is none.
+std::string SessionCookie(const httplib::Request& req) {
+  for (size_t i = 0; i < req.get_header_value_count("Cookie"); ++i) {
+    for (absl::string_view pair :
+         absl::StrSplit(req.get_header_value("Cookie", i), ';', absl::SkipWhitespace())) {
+      pair = absl::StripAsciiWhitespace(pair);
+      if (absl::ConsumePrefix(&pair, kSessionCookie) && absl::ConsumePrefix(&pair, "=")) {
+        return std::string(pair);
+      }
+    }
+  }
+  return "";
+}
+
+std::string ClientAddressOf(const httplib::Request& req, bool trust_forwarded_for) {
+  if (trust_forwarded_for && req.has_header("X-Forwarded-For")) {
+    const std::string forwarded = req.get_header_value("X-Forwarded-For");
+    return std::string(absl::StripAsciiWhitespace(
+        absl::string_view(forwarded).substr(forwarded.rfind(',') + 1)));
+  }
+  return req.remote_addr;
+}
+
+Credentials CredentialsOf(const httplib::Request& req, const GatewayOptions& options) {
+  Credentials c;
+  c.address = ClientAddressOf(req, options.trust_forwarded_for);
+  c.authorization = req.get_header_value("Authorization");
+  if (c.authorization.empty()) {
+    c.cookie_session = SessionCookie(req);
+    if (!c.cookie_session.empty()) c.authorization = "Bearer " + c.cookie_session;
+  }
+  return c;
+}
+
 // One unary call through the in-process channel, as the named method.
 grpc::Status CallBytes(grpc::Channel* channel, const std::string& method,
-                       const std::string& authorization, const std::string& request,
+                       const Credentials& from, const std::string& request,
                        std::string* response) {
   grpc::GenericStub stub(channel->shared_from_this());
   grpc::ClientContext context;
-  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+  if (!from.authorization.empty())
+    context.AddMetadata("authorization", from.authorization);
+  if (!from.address.empty()) context.AddMetadata(kClientAddressKey, from.address);
   return UnaryCallBytes(stub, &context, method, request, response);
+}
+
+// A state-changing request authenticated by the cookie must carry the session's CSRF
+// token; false (with 403 sent) when it does not.
+bool CsrfChecked(const httplib::Request& req, httplib::Response& res,
+                 const Credentials& from) {
+  if (from.cookie_session.empty()) return true;
+  if (!req.has_header(kCsrfHeader)) {
+    SendError(res, grpc::StatusCode::PERMISSION_DENIED,
+              absl::StrCat("missing ", kCsrfHeader,
+                           " header: a request authenticated by "
+                           "the ",
+                           kSessionCookie,
+                           " cookie must send the session's CSRF "
+                           "token (csrf_token of POST or GET /v1/session)"));
+    return false;
+  }
+  const std::string sent = req.get_header_value(kCsrfHeader);
+  const std::string want = CsrfToken(from.cookie_session);
+  if (sent.size() != want.size() ||
+      CRYPTO_memcmp(sent.data(), want.data(), want.size()) != 0) {
+    SendError(res, grpc::StatusCode::PERMISSION_DENIED,
+              absl::StrCat(kCsrfHeader,
+                           " header: not this session's CSRF token "
+                           "(csrf_token of POST or GET /v1/session)"));
+    return false;
+  }
+  return true;
+}
+
+std::string SessionCookieHeader(const std::string& value, bool secure, bool clear) {
+  return absl::StrCat(kSessionCookie, "=", value, "; HttpOnly; SameSite=Strict; Path=/",
+                      clear ? "; Max-Age=0" : "", secure ? "; Secure" : "");
+}
+
+// `message` as JSON with proto field names, with "csrf_token" first.
+std::string SessionJson(const google::protobuf::Message& message,
+                        const std::string& session) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  const std::string csrf = absl::StrCat(R"({"csrf_token":")", CsrfToken(session), R"(")");
+  return absl::StrCat(csrf, json.size() > 2 ? "," : "", json.substr(1), "\n");
 }
 
 // Content-Disposition for a download: an ASCII name for old clients and the UTF-8 name
@@ -113,6 +204,10 @@ const char* ContentTypeOf(absl::string_view file_name) {
 }
 
 }  // namespace
+
+std::string CsrfToken(absl::string_view session) {
+  return Sha256Hex(absl::StrCat("parindex csrf v1\n", session));
+}
 
 absl::StatusOr<std::string> JsonCache::Get(
     const google::protobuf::MethodDescriptor* method, const std::string& bytes) {
@@ -200,9 +295,12 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   });
   grpc::Channel* channel = channel_.get();
   JsonCache* json_cache = json_cache_.get();
-  server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel, json_cache](
+  const GatewayOptions* options = &options_;
+  server_->Post(R"(/(parindex\.v1\.\w+)/(\w+))", [channel, json_cache, options](
                                                      const httplib::Request& req,
                                                      httplib::Response& res) {
+    const Credentials from = CredentialsOf(req, *options);
+    if (!CsrfChecked(req, res, from)) return;
     const std::string service = req.matches[1], name = req.matches[2];
     const google::protobuf::MethodDescriptor* method =
         google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
@@ -226,8 +324,7 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
     }
     std::string bytes;
     const grpc::Status status = CallBytes(channel, absl::StrCat("/", service, "/", name),
-                                          req.get_header_value("Authorization"),
-                                          request->SerializeAsString(), &bytes);
+                                          from, request->SerializeAsString(), &bytes);
     if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
     absl::StatusOr<std::string> json = json_cache->Get(method, bytes);
     if (!json.ok()) {
@@ -236,9 +333,19 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
     }
     res.set_content(*json, "application/json");
   });
+  // The API is POST only: a GET of a method's path says so (405) in the usual shape.
+  server_->Get(R"(/(parindex\.v1\.\w+)/(\w+))",
+               [](const httplib::Request& req, httplib::Response& res) {
+                 SendError(res, grpc::StatusCode::UNIMPLEMENTED,
+                           absl::StrCat(req.path,
+                                        ": API methods are called with POST and "
+                                        "a JSON body"));
+                 res.status = 405;
+                 res.set_header("Allow", "POST");
+               });
   // Report download: the file itself rather than base64 inside JSON.
   server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",
-               [channel](const httplib::Request& req, httplib::Response& res) {
+               [channel, options](const httplib::Request& req, httplib::Response& res) {
                  v1::ExportRoundRequest request;
                  request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
                  request.set_format(std::string(req.matches[2]) == "csv"
@@ -249,10 +356,9 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                  request.set_table(req.has_param("table") ? req.get_param_value("table")
                                                           : (csv ? "ranking" : ""));
                  std::string bytes;
-                 const grpc::Status status =
-                     CallBytes(channel, "/parindex.v1.ReportService/ExportRound",
-                               req.get_header_value("Authorization"),
-                               request.SerializeAsString(), &bytes);
+                 const grpc::Status status = CallBytes(
+                     channel, "/parindex.v1.ReportService/ExportRound",
+                     CredentialsOf(req, *options), request.SerializeAsString(), &bytes);
                  if (!status.ok())
                    return SendError(res, status.error_code(), status.error_message());
                  v1::ExportRoundResponse file;
@@ -263,13 +369,13 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   // An evidence file, by the name its entry lists.
   server_->Get(
       R"(/v1/(rounds/[\w.-]+/assessments/[\w.-]+/evidence/\d+))",
-      [channel](const httplib::Request& req, httplib::Response& res) {
+      [channel, options](const httplib::Request& req, httplib::Response& res) {
         v1::GetByNameRequest request;
         request.set_name(std::string(req.matches[1]));
         std::string bytes;
-        const grpc::Status status = CallBytes(
-            channel, "/parindex.v1.AssessmentService/GetEvidenceFile",
-            req.get_header_value("Authorization"), request.SerializeAsString(), &bytes);
+        const grpc::Status status =
+            CallBytes(channel, "/parindex.v1.AssessmentService/GetEvidenceFile",
+                      CredentialsOf(req, *options), request.SerializeAsString(), &bytes);
         if (!status.ok())
           return SendError(res, status.error_code(), status.error_message());
         v1::EvidenceFile file;
@@ -277,6 +383,7 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
         res.set_header("Content-Disposition", Attachment(file.evidence().file_name()));
         res.set_content(file.content(), ContentTypeOf(file.evidence().file_name()));
       });
+  AddSessionRoutes();
   // The web page, same origin as the API it calls.
   for (const WebAsset& asset : WebAssets()) {
     const char* type = asset.path.ends_with(".js")    ? "text/javascript; charset=utf-8"
@@ -297,7 +404,7 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
     // is empty on the wire; the answer SERVING is field 1 = 1: bytes 08 01.
     std::string bytes;
     const grpc::Status status =
-        CallBytes(channel, "/grpc.health.v1.Health/Check", "", "", &bytes);
+        CallBytes(channel, "/grpc.health.v1.Health/Check", Credentials(), "", &bytes);
     if (status.ok() && bytes == std::string("\x08\x01", 2)) {
       return res.set_content("ready\n", "text/plain");
     }
@@ -318,6 +425,96 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
         absl::StrCat("cannot listen on ", host, ":", port, " for HTTP"));
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return bound;
+}
+
+void HttpGateway::AddSessionRoutes() {
+  grpc::Channel* channel = channel_.get();
+  const GatewayOptions* options = &options_;
+  // Sign in: the session goes into the cookie only; the body has the account and the
+  // CSRF token. JSON only, so that a form on another site cannot post it.
+  server_->Post("/v1/session", [channel, options](const httplib::Request& req,
+                                                  httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    if (!absl::StartsWith(req.get_header_value("Content-Type"), "application/json")) {
+      SendError(res, grpc::StatusCode::INVALID_ARGUMENT,
+                "Content-Type: send {\"username\", \"password\"} as application/json");
+      res.status = 415;
+      return;
+    }
+    v1::SignInRequest request;
+    const auto parsed = google::protobuf::util::JsonStringToMessage(req.body, &request);
+    if (!parsed.ok()) {
+      return SendError(res, grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("body: not a JSON parindex.v1.SignInRequest: ",
+                                    FirstLine(std::string(parsed.message()))));
+    }
+    Credentials from;
+    from.address = ClientAddressOf(req, options->trust_forwarded_for);
+    std::string bytes;
+    const grpc::Status status = CallBytes(channel, "/parindex.v1.AccountService/SignIn",
+                                          from, request.SerializeAsString(), &bytes);
+    if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
+    v1::SignInResponse signed_in;
+    if (!signed_in.ParseFromString(bytes)) {
+      return SendError(res, grpc::StatusCode::INTERNAL,
+                       "SignIn answered no SignInResponse");
+    }
+    const std::string session = signed_in.session();
+    signed_in.clear_session();
+    res.set_header("Set-Cookie", SessionCookieHeader(session, options->secure_cookies,
+                                                     /*clear=*/false));
+    res.set_content(SessionJson(signed_in, session), "application/json");
+  });
+  // Who is signed in (a reload of the page asks): the account and the CSRF token.
+  server_->Get("/v1/session", [channel, options](const httplib::Request& req,
+                                                 httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    const std::string session = SessionCookie(req);
+    if (session.empty()) {
+      return SendError(res, grpc::StatusCode::UNAUTHENTICATED,
+                       absl::StrCat("not signed in: no ", kSessionCookie,
+                                    " cookie (POST /v1/session signs in)"));
+    }
+    Credentials from;
+    from.authorization = "Bearer " + session;
+    std::string bytes;
+    const grpc::Status status =
+        CallBytes(channel, "/parindex.v1.AccountService/GetMe", from, "", &bytes);
+    if (!status.ok()) {
+      if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+        res.set_header("Set-Cookie",
+                       SessionCookieHeader("", options->secure_cookies, /*clear=*/true));
+      }
+      return SendError(res, status.error_code(), status.error_message());
+    }
+    v1::SignInResponse answer;  // the account, without session or expiry
+    if (!answer.mutable_account()->ParseFromString(bytes)) {
+      return SendError(res, grpc::StatusCode::INTERNAL, "GetMe answered no Account");
+    }
+    res.set_content(SessionJson(answer, session), "application/json");
+  });
+  // Sign out: the session ends on the server and the cookie is cleared.
+  server_->Delete("/v1/session", [channel, options](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    Credentials from;
+    from.cookie_session = SessionCookie(req);
+    if (from.cookie_session.empty()) {
+      return SendError(res, grpc::StatusCode::UNAUTHENTICATED,
+                       absl::StrCat("not signed in: no ", kSessionCookie, " cookie"));
+    }
+    if (!CsrfChecked(req, res, from)) return;
+    from.authorization = "Bearer " + from.cookie_session;
+    std::string bytes;
+    const grpc::Status status =
+        CallBytes(channel, "/parindex.v1.AccountService/SignOut", from, "", &bytes);
+    if (status.ok() || status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+      res.set_header("Set-Cookie",
+                     SessionCookieHeader("", options->secure_cookies, /*clear=*/true));
+    }
+    if (!status.ok()) return SendError(res, status.error_code(), status.error_message());
+    res.set_content("{}\n", "application/json");
+  });
 }
 
 void HttpGateway::Stop() {

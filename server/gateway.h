@@ -43,12 +43,35 @@ class JsonCache {
   size_t held_ = 0;
 };
 
+// The metadata key by which the gateway tells the server its client's address. The
+// server believes it only on the in-process channel (ClientAddress in service.cc): a
+// caller over the network is known by its own peer address, whatever it sends.
+inline constexpr char kClientAddressKey[] = "x-parindex-client-address";
+
 struct GatewayOptions {
   // Request bodies over this are refused with 413 before they are read whole.
   size_t max_body_bytes = 1 << 20;
   // The text of GET /metrics (Prometheus); no such route when empty.
   std::function<std::string()> metrics;
+  // The session cookie is marked Secure (sent over HTTPS only): for a gateway behind a
+  // TLS proxy (parindex-server serve --secure-cookies, on with --tls-cert).
+  bool secure_cookies = false;
+  // The client's address is the last one in X-Forwarded-For (the one the proxy in
+  // front appended) when present; else the connection's peer.
+  bool trust_forwarded_for = false;
 };
+
+// The page's session (README: "The web page"). POST /v1/session signs in and sets the
+// cookie below; GET /v1/session answers the signed-in account; DELETE /v1/session
+// signs out. A request with the cookie and no Authorization header acts as that
+// session; a POST or DELETE so authenticated must carry kCsrfHeader with
+// CsrfToken(session), which page script gets from /v1/session (the session id itself
+// never appears in a body).
+inline constexpr char kSessionCookie[] = "parindex_session";
+inline constexpr char kCsrfHeader[] = "X-CSRF-Token";
+
+// Hex SHA-256 of a fixed label and the session id: cannot be made without the cookie.
+std::string CsrfToken(absl::string_view session);
 
 class HttpGateway {
  public:
@@ -62,6 +85,8 @@ class HttpGateway {
   void Stop();
 
  private:
+  void AddSessionRoutes();
+
   std::shared_ptr<grpc::Channel> channel_;
   GatewayOptions options_;
   std::unique_ptr<JsonCache> json_cache_;

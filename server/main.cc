@@ -70,6 +70,8 @@ struct ServeOptions {
   // Single sign-on (server/oidc.h): all three, or none.
   std::string oidc_issuer, oidc_audience, oidc_jwks;
   std::string oidc_claim = "preferred_username";
+  bool secure_cookies = false;   // default: on with --tls-cert
+  bool trust_forwarded_for = false;
 };
 
 // Resident set size from /proc/self/statm (pages), for /metrics; 0 if unreadable.
@@ -162,10 +164,14 @@ int Serve(const ServeOptions& options) {
     oidc = *std::move(verifier);
   }
   std::vector<std::pair<std::string, std::string>> tokens;
+  std::vector<parindex::server::DemoAccount> accounts;
   if (!options.demo.empty()) {
     auto demo = parindex::server::LoadDemo(core, options.demo);
     if (!demo.ok()) return Fail(demo.status());
     tokens = *demo;
+    auto people = parindex::server::LoadDemoAccounts(core);
+    if (!people.ok()) return Fail(people.status());
+    accounts = *people;
   }
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -209,6 +215,8 @@ int Serve(const ServeOptions& options) {
     gateway_options.max_body_bytes =
         static_cast<size_t>(options.max_evidence_mb) * (1 << 20) / 3 * 4 + (1 << 20);
     gateway_options.metrics = [&metrics] { return metrics.Render(); };
+    gateway_options.secure_cookies = options.secure_cookies;
+    gateway_options.trust_forwarded_for = options.trust_forwarded_for;
     gateway = std::make_unique<parindex::server::HttpGateway>(
         server->InProcessChannel(grpc::ChannelArguments()), gateway_options);
     auto bound = gateway->Start(options.http.substr(0, colon), http_port);
@@ -220,6 +228,12 @@ int Serve(const ServeOptions& options) {
     std::cout << "tokens (each shown once):\n";
     for (const auto& [label, secret] : tokens)
       std::cout << "  " << label << ": " << secret << "\n";
+    std::cout << "accounts for the web page (a one-time password, changed at first "
+                 "sign-in):\n";
+    for (const auto& a : accounts) {
+      std::cout << "  " << a.label << ": user " << a.username << ", one-time password "
+                << a.one_time_password << "\n";
+    }
     const std::string appraiser = tokens[1].second;
     std::cout
         << "try:\n"
@@ -235,8 +249,8 @@ int Serve(const ServeOptions& options) {
                 << "' -d '{\"name\": \"rounds/hungyen-2023\"}' " << http_url
                 << "/parindex.v1.ScoreService/GetRanking\n"
                 << "  the web page: open " << http_url
-                << "/ and sign in with a token above (ward XTH: its form; appraiser: the "
-                   "board)\n";
+                << "/ and sign in with an account above (ward XTH: its form; appraiser: "
+                   "the board)\n";
     }
   }
   std::cout.flush();
@@ -309,6 +323,13 @@ int main(int argc, char** argv) {
       "Load the bundled criteria, plans and demo round from this directory "
       "(once), and print a token per role");
   serve_cmd->add_flag("--quiet", serve.quiet, "No log line per call");
+  CLI::Option* secure_cookies = serve_cmd->add_flag(
+      "--secure-cookies,!--no-secure-cookies", serve.secure_cookies,
+      "Mark the page's session cookie Secure (HTTPS only): for a gateway behind a TLS "
+      "proxy; on by default with --tls-cert");
+  serve_cmd->add_flag("--trust-forwarded-for", serve.trust_forwarded_for,
+                      "Count failed sign-ins by the last address of X-Forwarded-For (set "
+                      "by the proxy in front of --http) instead of the connection's");
   serve_cmd->add_option("--http", serve.http,
                         "Also serve HTTP/JSON on host:port (port 0: a free one)");
   serve_cmd->add_option("--max-evidence-mb", serve.max_evidence_mb,
@@ -352,7 +373,10 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  if (serve_cmd->parsed()) return Serve(serve);
+  if (serve_cmd->parsed()) {
+    if (secure_cookies->count() == 0) serve.secure_cookies = !serve.tls_cert.empty();
+    return Serve(serve);
+  }
   if (backup->parsed()) {
     return Report(parindex::store::BackupDatabase(db, to),
                   "backed up " + db + " to " + to);

@@ -39,6 +39,16 @@ bool InScope(const Caller& caller, const UnitsByCode& units, absl::string_view u
   return false;
 }
 
+absl::Status CanSeeUnit(const Caller& caller, const v1::Unit& unit) {
+  if (!NeedsUnits(caller)) return absl::OkStatus();
+  if (InScope(caller, {{unit.code(), unit}}, unit.code()) ||
+      caller.scope == absl::StrCat("parent/", unit.code())) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      "unit ", unit.code(), " is outside this account's scope ", caller.scope));
+}
+
 bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
                       const v1::AuditEvent& event) {
   if (caller.role != v1::ROLE_WARD && !NeedsUnits(caller)) return true;
@@ -84,13 +94,16 @@ absl::Status CheckScopeOf(const Caller& caller, const v1::Round& round,
   }
   int in = 0;
   for (const std::string& u : round.units()) in += InScope(caller, units, u) ? 1 : 0;
-  if (what == Subject::kRound && in > 0) return absl::OkStatus();
-  if (what != Subject::kRound && in == round.units_size()) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "round ", round.id(),
-      what == Subject::kRound ? " has no unit in this account's scope "
-                              : " has units outside this account's scope ",
-      caller.scope));
+  // Reading the round or its results needs one unit in the scope (the results are then
+  // filtered, ResultUnits); changing the round needs all of them.
+  const bool whole = what == Subject::kRunRound;
+  if (!whole && in > 0) return absl::OkStatus();
+  if (whole && in == round.units_size()) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("round ", round.id(),
+                   whole ? " has units outside this account's scope "
+                         : " has no unit in this account's scope ",
+                   caller.scope));
 }
 
 }  // namespace
@@ -111,6 +124,8 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round,
     case v1::ROLE_ADMIN:
       return CheckScopeOf(caller, round, units, unit, what);
     case v1::ROLE_READER:
+      if (what == Subject::kRunRound)
+        return absl::PermissionDeniedError("readers do not run rounds");
       if (!published) {
         return absl::PermissionDeniedError(
             absl::StrCat("round ", round.id(),
@@ -129,6 +144,8 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round,
             "round ", round.id(), " is not one of unit ", caller.unit, "'s rounds"));
       }
       if (what == Subject::kRound) return absl::OkStatus();
+      if (what == Subject::kRunRound)
+        return absl::PermissionDeniedError("wards do not run rounds");
       if (!unit.empty() && unit == caller.unit) return absl::OkStatus();
       if (what == Subject::kForm || what == Subject::kFile) {
         return absl::PermissionDeniedError(
@@ -149,6 +166,15 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round,
     default:
       return absl::PermissionDeniedError("no role");
   }
+}
+
+std::vector<std::string> ResultUnits(const Caller& caller, const v1::Round& round,
+                                     const UnitsByCode& units) {
+  std::vector<std::string> shown;
+  for (const std::string& u : round.units()) {
+    if (CanSee(caller, round, units, u, Subject::kScore).ok()) shown.push_back(u);
+  }
+  return shown;
 }
 
 // ---- the workflow ----

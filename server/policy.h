@@ -40,6 +40,12 @@ bool NeedsUnits(const Caller& caller);
 // everything, "units/X" unit X only, "parent/X" the units whose parent is X.
 bool InScope(const Caller& caller, const UnitsByCode& units, absl::string_view unit);
 
+// The register of units (GetUnit, ListUnits): OK for a caller whose scope is
+// everything and for wards (the register is public; a ward's page names its round's
+// units); a province's ("parent/X") sees X and the units whose parent is X, and any
+// other unit is PERMISSION_DENIED naming it and the scope.
+absl::Status CanSeeUnit(const Caller& caller, const v1::Unit& unit);
+
 // Whether a caller sees an event of the audit trail: one whose scope is everything sees
 // all of it; another sees the events of the assessments (rounds/R/assessments/U…) and
 // units (units/U) of its scope only (round-level events, tokens, accounts and sign-ins
@@ -63,11 +69,12 @@ absl::Status CanSeeHistory(const Caller& caller, const UnitsByCode& units,
 
 // What a read shows.
 enum class Subject {
-  kForm,     // an assessment: entries, comments, explanations (GetAssessment, lists)
-  kFile,     // an uploaded evidence file's bytes
-  kScore,    // one unit's score (GetUnitScore, PreviewScore)
-  kResults,  // the round's results: ranking, summary, exports (unit is empty)
-  kRound,    // the round itself: phase, deadlines, units (unit is empty)
+  kForm,      // an assessment: entries, comments, explanations (GetAssessment, lists)
+  kFile,      // an uploaded evidence file's bytes
+  kScore,     // one unit's score (GetUnitScore, PreviewScore)
+  kResults,   // the round's results: ranking, summary, exports (unit is empty)
+  kRound,     // the round itself: phase, deadlines, units (unit is empty)
+  kRunRound,  // changing the round itself: create, update, advance (unit is empty)
 };
 
 // OK when `caller` may see `what` of `unit` (empty for the round's results) in `round`
@@ -75,10 +82,20 @@ enum class Subject {
 // see everything in their scope; a ward sees its own unit always and the round's scores
 // and results once it is published, never another unit's form or files; a reader sees
 // scores and results of published rounds in their scope. A caller whose scope is not
-// everything sees a round that has a unit in the scope, and its results only when all
-// of its units are.
+// everything sees a round that has a unit in the scope and its results (filtered by
+// ResultUnits), and changes it (kRunRound) only when all of its units are.
 absl::Status CanSee(const Caller& caller, const v1::Round& round,
                     const UnitsByCode& units, absl::string_view unit, Subject what);
+
+// The units whose rows a results read (ranking, summary, export) shows `caller`, in the
+// round's order: those whose score CanSee lets the caller see. REQUIRES: CanSee(caller,
+// round, units, "", kResults) is OK. When these are not all of the round's units (a
+// province's appraiser of a round with other provinces' units), the results are those
+// units' alone: ranks among them, averages over them (README: "A province's part of a
+// round"). For a caller whose scope does not need units (NeedsUnits false) it is every
+// unit of the round.
+std::vector<std::string> ResultUnits(const Caller& caller, const v1::Round& round,
+                                     const UnitsByCode& units);
 
 // ---- the workflow ----
 

@@ -180,11 +180,59 @@ RoundCache::RanksOf(const RoundContext& round, v1::Column column) {
   }
   for (size_t i = 0; i < keys.size(); ++i) keys[i].block = blocks[i];
   const std::vector<int> ranks = engine::RankInBlocks(keys);
-  auto result = std::make_shared<std::map<std::string, RankEntry>>();
-  for (size_t i = 0; i < units.size(); ++i) (*result)[units[i]].rank = ranks[i];
+  auto result = std::make_shared<Ranks>();
+  for (size_t i = 0; i < units.size(); ++i) {
+    (*result)[units[i]] = {ranks[i], blocks[i], keys[i].index_hundredths,
+                           keys[i].applicable};
+  }
   std::lock_guard<std::mutex> lock(mu_);
   ranks_[key] = {generation, result};
-  return std::shared_ptr<const std::map<std::string, RankEntry>>(result);
+  return std::shared_ptr<const Ranks>(result);
+}
+
+absl::StatusOr<std::shared_ptr<const Ranks>> RoundCache::RanksAmong(
+    const RoundContext& round, v1::Column column, const std::vector<std::string>& units) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Ranks> all, RanksOf(round, column));
+  if (units.size() == static_cast<size_t>(round.round.units_size())) return all;
+  std::vector<const std::string*> ranked;
+  std::vector<engine::RankKey> keys;
+  for (const std::string& u : units) {
+    auto it = all->find(u);
+    if (it == all->end()) continue;  // cannot be scored: no rank
+    ranked.push_back(&u);
+    keys.push_back(
+        {it->second.block, it->second.index_hundredths, it->second.applicable});
+  }
+  const std::vector<int> ranks = engine::RankInBlocks(keys);
+  auto result = std::make_shared<Ranks>();
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    RankEntry entry = all->at(*ranked[i]);
+    entry.rank = ranks[i];
+    (*result)[*ranked[i]] = std::move(entry);
+  }
+  return std::shared_ptr<const Ranks>(result);
+}
+
+absl::StatusOr<store::StoredAccount> RoundCache::Account(const std::string& id) {
+  if (!cache_accounts_) return store_->GetAccount(id);
+  int64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(accounts_mu_);
+    auto it = accounts_.find(id);
+    if (it != accounts_.end()) return it->second;
+    generation = account_generation_[id];
+  }
+  ASSIGN_OR_RETURN(store::StoredAccount stored, store_->GetAccount(id));
+  std::lock_guard<std::mutex> lock(accounts_mu_);
+  // Changed while the store was read: what was read may be from before the change.
+  if (account_generation_[id] == generation) accounts_[id] = stored;
+  return stored;
+}
+
+void RoundCache::AccountChanged(const std::string& id) {
+  std::lock_guard<std::mutex> lock(accounts_mu_);
+  ++account_generation_[id];
+  accounts_.erase(id);
 }
 
 }  // namespace parindex::server

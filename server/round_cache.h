@@ -3,8 +3,10 @@
 // with what scoring them needs (RoundContext), until the round changes; a generation
 // per round and per (round, unit), bumped by every write to it; rendered scores
 // (ScoreEntry) per (round, unit, column, language) and ranks per (round, column), kept
-// while their generation is current. Reads only from the store: the parts of the Core
-// write, then say what changed (Changed, RoundChanged, EverythingChanged).
+// while their generation is current; and accounts by id (read on every call of a
+// session or of a token made for a person) until AccountChanged. Reads only from the
+// store: the parts of the Core write, then say what changed (Changed, RoundChanged,
+// EverythingChanged, AccountChanged).
 #ifndef PARINDEX_SERVER_ROUND_CACHE_H_
 #define PARINDEX_SERVER_ROUND_CACHE_H_
 
@@ -15,6 +17,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "engine/criteria_set.h"
@@ -45,11 +48,20 @@ struct ScoreEntry {
 
 struct RankEntry {
   int rank = 0;
+  // What the rank was computed from, so that a part of the round can be ranked again.
+  std::string block;
+  int64_t index_hundredths = 0;
+  bool applicable = true;
 };
+
+using Ranks = std::map<std::string, RankEntry>;  // by unit code
 
 class RoundCache {
  public:
-  explicit RoundCache(store::Store* store) : store_(store) {}
+  // `cache_accounts` false reads every account from the store (bench/: the cost it
+  // saves).
+  explicit RoundCache(store::Store* store, bool cache_accounts = true)
+      : store_(store), cache_accounts_(cache_accounts) {}
   RoundCache(const RoundCache&) = delete;
   RoundCache& operator=(const RoundCache&) = delete;
 
@@ -72,15 +84,28 @@ class RoundCache {
                                              v1::Language language = v1::ENGLISH);
   // The ranks of a round's units in their blocks, kept until any unit of it changes;
   // computed with the engine's compact ScoreSheet (no trace).
-  absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>> RanksOf(
-      const RoundContext& round, v1::Column column);
+  absl::StatusOr<std::shared_ptr<const Ranks>> RanksOf(const RoundContext& round,
+                                                       v1::Column column);
+  // The ranks of `units` (some of the round's) among themselves, in their blocks: the
+  // round's own ranks when they are all of its units.
+  absl::StatusOr<std::shared_ptr<const Ranks>> RanksAmong(
+      const RoundContext& round, v1::Column column,
+      const std::vector<std::string>& units);
 
   void Changed(const std::string& round, const std::string& unit);  // a unit's data
   void RoundChanged(const std::string& round);  // the round itself (phase, deadlines)
   void EverythingChanged();  // units or plans changed: drop every cached round and score
 
+  // An account by id (as store::Store::GetAccount), kept until AccountChanged(id). A
+  // read of the store that overlapped a change keeps nothing, so once AccountChanged
+  // has returned no lookup answers the account as it was before (a disabled account's
+  // next call is refused).
+  absl::StatusOr<store::StoredAccount> Account(const std::string& id);
+  void AccountChanged(const std::string& id);  // after the store's write
+
  private:
   store::Store* store_;  // read only
+  const bool cache_accounts_;
 
   std::mutex mu_;
   std::map<std::pair<std::string, int32_t>,
@@ -94,6 +119,10 @@ class RoundCache {
   std::map<std::pair<std::string, int>,
            std::pair<int64_t, std::shared_ptr<const std::map<std::string, RankEntry>>>>
       ranks_;
+
+  std::mutex accounts_mu_;  // the accounts' own: a call's lookup never waits on scoring
+  std::map<std::string, store::StoredAccount> accounts_;
+  std::map<std::string, int64_t> account_generation_;
 };
 
 }  // namespace parindex::server

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/auth.h"
+#include "server/gateway.h"
 #include "server/request_check.h"
 
 namespace parindex::server {
@@ -48,6 +49,23 @@ std::string LogfmtQuote(absl::string_view text) {
   return out;
 }
 
+std::string ClientAddress(absl::string_view peer, absl::string_view gateway_address) {
+  if (peer == "unknown" || absl::StartsWith(peer, "inproc")) {
+    return std::string(gateway_address.substr(0, 64));
+  }
+  if (absl::StartsWith(peer, "unix:")) return "unix";
+  absl::string_view rest = peer;
+  if (!absl::ConsumePrefix(&rest, "ipv4:") && !absl::ConsumePrefix(&rest, "ipv6:")) {
+    return std::string(peer.substr(0, 64));
+  }
+  for (const auto& [open, close] :
+       {std::pair<absl::string_view, absl::string_view>{"[", "]"}, {"%5B", "%5D"}}) {
+    if (absl::ConsumePrefix(&rest, open))
+      return std::string(rest.substr(0, rest.find(close)));
+  }
+  return std::string(rest.substr(0, rest.rfind(':')));
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()));
@@ -76,6 +94,7 @@ class Handler {
     const absl::Time start = absl::Now();
     Caller caller;
     const bool open = IsPublic(method);
+    if (open) caller.address = Address(context);
     absl::Status status = open ? absl::OkStatus() : Authenticate(context, &caller);
     if (status.ok() && !open) status = Authorize(caller, method);
     if (status.ok() && !read(request)) {
@@ -139,6 +158,15 @@ class Handler {
     return core_->accounts().CallerForSignOn(*username);
   }
 
+  static std::string Address(grpc::ServerContextBase* context) {
+    const auto& metadata = context->client_metadata();
+    auto it = metadata.find(kClientAddressKey);
+    return ClientAddress(context->peer(),
+                         it == metadata.end()
+                             ? absl::string_view()
+                             : absl::string_view(it->second.data(), it->second.size()));
+  }
+
   // One line per call in logfmt (key=value, quoted where needed), for grep and for log
   // collectors alike.
   void Log(const char* method, const absl::Status& status, absl::Duration latency,
@@ -150,8 +178,7 @@ class Handler {
         " role=", RoleName(caller.role));
     if (!caller.token_id.empty()) absl::StrAppend(&line, " token=", caller.token_id);
     if (!caller.unit.empty()) absl::StrAppend(&line, " unit=", caller.unit);
-    if (!status.ok())
-      absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
+    if (!status.ok()) absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
     line.push_back('\n');
     std::lock_guard<std::mutex> lock(log_mu_);
     std::fwrite(line.data(), 1, line.size(), stderr);

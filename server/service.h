@@ -39,6 +39,12 @@ inline constexpr size_t kMaxMessageBytes = 1024;
 // the log line).
 std::string LogfmtQuote(absl::string_view text);
 
+// The client's address from a call's peer ("ipv4:203.0.113.7:41234" → "203.0.113.7",
+// "ipv6:[2001:db8::1]:443" → "2001:db8::1", "unix:…" → "unix"); for a call on the
+// in-process channel (peer "unknown": the gateway's), the address the gateway sent in
+// `gateway_address` (kClientAddressKey), else "".
+std::string ClientAddress(absl::string_view peer, absl::string_view gateway_address);
+
 // absl::Status -> grpc::Status, keeping the code and the message.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 

@@ -2,7 +2,10 @@
 // sign-in"): one-time passwords, sessions and their expiry by the store's clock, the
 // lock after failed sign-ins (the same answer whether or not the username exists), and
 // a person's scope: a province's appraiser, a ward officer, a national reader.
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -378,12 +381,19 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   s = Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, tb, list, &listed);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(s.error_message(), "round r has no unit in this account's scope parent/TB");
-  // Results: a round wholly in the scope, yes; one with others' units, no.
+  // Results: a round wholly in the scope, all of it; one with others' units, their
+  // own units only (tests/policy_test.cc, ScopeTest, ranks them).
   EXPECT_TRUE(Ranking(hy, "r").ok());
-  s = Ranking(hy, "national");
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(s.error_message(),
-            "round national has units outside this account's scope parent/HY");
+  v1::GetRankingRequest national;
+  national.set_name("rounds/national");
+  v1::Ranking ranking;
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, hy, national, &ranking)
+          .ok());
+  EXPECT_EQ(ranking.scope(), "parent/HY");
+  ASSERT_EQ(ranking.units_size(), 2);
+  EXPECT_EQ(ranking.units(0).unit(), "HN");
+  EXPECT_EQ(ranking.units(1).unit(), "LS");
   // Nor may TB's appraiser run HY's round, make one with HY's units, or import HY's
   // survey results.
   v1::AdvanceRoundRequest advance;
@@ -460,6 +470,45 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   s = GetAssessment(token.secret(), "TB1", "national");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(s.error_message(), "unknown or revoked token");
+}
+
+// Accounts are cached (README: "Accounts are cached"): calls of the person's token run
+// on four threads while an admin disables the account; every call that starts after
+// DisableAccount has answered is refused, whatever the cache held or was filling.
+TEST_F(AccountTest, ADisabledAccountsNextCallIsRefusedWhileOthersAreCalling) {
+  v1::CreateAccountResponse created = Create("lan.nguyen", v1::ROLE_APPRAISER, "*");
+  v1::CreateTokenRequest for_account;
+  for_account.set_account(absl::StrCat("accounts/", created.account().id()));
+  const Caller admin{v1::ROLE_ADMIN, "bootstrap", ""};
+  const std::string secret = core_->access().CreateToken(admin, for_account)->secret();
+  ASSERT_TRUE(core_->access().Authenticate(secret).ok());  // cached from here on
+  std::atomic<bool> disabled{false};
+  std::atomic<int> calling{0}, after{0}, served_after{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&] {
+      bool first = true;
+      while (!disabled.load()) {  // calls while the account is being disabled
+        (void)core_->access().Authenticate(secret);
+        if (first) ++calling;
+        first = false;
+      }
+      for (int i = 0; i < 200; ++i) {  // every call from here on is refused
+        ++after;
+        if (core_->access().Authenticate(secret).ok()) ++served_after;
+      }
+    });
+  }
+  while (calling.load() < 4) std::this_thread::yield();
+  v1::GetByNameRequest name;
+  name.set_name(absl::StrCat("accounts/", created.account().id()));
+  EXPECT_TRUE(core_->accounts().DisableAccount(admin, name).ok());
+  disabled = true;
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(after.load(), 800);
+  EXPECT_EQ(served_after.load(), 0);
+  EXPECT_EQ(core_->access().Authenticate(secret).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 // SignIn needs no authorization (the one method outside the table), and is checked as

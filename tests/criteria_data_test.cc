@@ -333,7 +333,7 @@ TEST(CriteriaData, BrokenCopiesNameTheLine) {
   EXPECT_EQ(std::string(BreakCopy("rounds/hungyen-2023/figures.yaml", "kind: ward",
                                   "kind: hamlet")
                             .message()),
-            "COPY:16:9: unit PLS: kind: 'hamlet' is not one of ward, commune, township, "
+            "COPY:19:9: unit PLS: kind: 'hamlet' is not one of ward, commune, township, "
             "special_zone, "
             "city, town, district, department, province");
 }

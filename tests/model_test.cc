@@ -14,7 +14,9 @@
 // and sign-in"). Every identity here is a token, whose scope is its unit (wards) or
 // everything, so the model's visibility is unchanged by scope; modelling a province's
 // appraiser needs units of two parents and identities that sign in, which
-// tests/account_test.cc covers by example instead.
+// tests/policy_test.cc (ScopeTest: every unit method of another province's unit in
+// every phase, a ward on its neighbour, a national reader before and after
+// publication, every list) and tests/account_test.cc cover by example instead.
 //
 // MODEL_SEED and MODEL_STEPS override the walk (`make test-model SEED=7 STEPS=20000`);
 // MODEL_SHRINK_SECONDS bounds the search for short lists (default 60 in all);

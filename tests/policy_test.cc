@@ -1,13 +1,19 @@
 // The policy (server/policy.cc) through the real service: one test per hole an outside
 // tester found (issue 13), each failing on the code before the policy had one home, and
 // the workflow table's own invariants.
-#include <limits>
+#include "server/policy.h"
 
+#include <functional>
+#include <limits>
+#include <set>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "server/policy.h"
 #include "tests/service_fixture.h"
 
 namespace parindex::server {
@@ -15,6 +21,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class PolicyTest : public ServiceTest {
  protected:
@@ -669,6 +676,535 @@ TEST_F(PolicyTest, ARevokedAdminTokenFileIsReportedNotFatal) {
 // Checks of a write read only the entries it touches, so every row must allow both
 // states of a derived pair (NOT_STARTED/DRAFT, SUBMITTED/APPRAISED) or neither; and
 // each (verb, role) has at most one row per phase.
+// The data rows of a ranking CSV as "unit rank" pairs ("HN 1; LS 2"), after the header.
+std::string CsvUnits(const std::string& csv) {
+  std::vector<std::string> rows;
+  bool header = true;
+  for (absl::string_view line : absl::StrSplit(csv, "\r\n", absl::SkipEmpty())) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<std::string> cells = absl::StrSplit(line, ',');
+    rows.push_back(absl::StrCat(cells[2], " ", cells[1]));
+  }
+  return absl::StrJoin(rows, "; ");
+}
+
+// ---- scope: one deployment, two provinces (README: "A province's part of a round") ----
+
+// Round "r" with HY's HN, LS and MK and TB's TA and TL (CreateDemoRound(true)), and
+// people of both provinces, a ward officer of HN and a national reader, each through a
+// token made for their account.
+class ScopeTest : public PolicyTest {
+ protected:
+  void SetUp() override {
+    PolicyTest::SetUp();
+    CreateDemoRound(/*two_provinces=*/true);
+    hy_ = ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "hy.appraiser", "Trần Thị Hoa");
+    tb_ = ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "tb.appraiser", "Lê Văn Bình");
+    tb_reader_ = ScopedToken(v1::ROLE_READER, "parent/TB", "tb.reader", "Vũ Thị Thu");
+    hn_ = ScopedToken(v1::ROLE_WARD, "units/HN", "hn.officer", "Phạm Thị Hà");
+    national_ = ScopedToken(v1::ROLE_READER, "*", "mof.reader", "Đỗ Minh Quân");
+  }
+
+  // Every method that names one unit, called by `token` on `unit` of round r (or,
+  // for GetEvidenceFile, on `file`, a file's name).
+  struct UnitCall {
+    std::string method;
+    std::function<grpc::Status(const std::string& token, const std::string& unit)> call;
+  };
+  std::vector<UnitCall> UnitCalls() {
+    auto name = [](const std::string& unit) {
+      return absl::StrCat("rounds/r/assessments/", unit);
+    };
+    std::vector<UnitCall> calls;
+    calls.push_back({"GetAssessment", [=](const std::string& t, const std::string& u) {
+                       v1::GetByNameRequest r;
+                       r.set_name(name(u));
+                       v1::Assessment out;
+                       return Call(assessments_.get(),
+                                   &v1::AssessmentService::Stub::GetAssessment, t, r,
+                                   &out);
+                     }});
+    calls.push_back(
+        {"BatchUpdateEntries", [=](const std::string& t, const std::string& u) {
+           v1::BatchUpdateEntriesRequest r;
+           r.set_parent(name(u));
+           v1::EntryUpdate* e = r.add_updates();
+           e->mutable_entry()->set_criterion("I.1.1");
+           e->mutable_entry()->set_appraisal_comment("đủ hồ sơ");
+           e->mutable_update_mask()->add_paths("appraisal_comment");
+           v1::BatchUpdateEntriesResponse out;
+           return Call(assessments_.get(),
+                       &v1::AssessmentService::Stub::BatchUpdateEntries, t, r, &out);
+         }});
+    calls.push_back({"UpdateDataSheet", [=](const std::string& t, const std::string& u) {
+                       v1::UpdateDataSheetRequest r;
+                       r.set_parent(name(u));
+                       v1::DataValueUpdate* v = r.add_updates();
+                       v->set_element("received");
+                       v->mutable_value()->set_count(1);
+                       v1::DataSheet out;
+                       return Call(assessments_.get(),
+                                   &v1::AssessmentService::Stub::UpdateDataSheet, t, r,
+                                   &out);
+                     }});
+    calls.push_back({"UploadEvidence", [=](const std::string& t, const std::string& u) {
+                       v1::UploadEvidenceRequest r;
+                       r.set_parent(name(u));
+                       r.set_criterion("I.1.1");
+                       r.mutable_evidence()->set_file_name("bien-ban.pdf");
+                       r.set_content("biên bản");
+                       v1::Evidence out;
+                       return Call(assessments_.get(),
+                                   &v1::AssessmentService::Stub::UploadEvidence, t, r,
+                                   &out);
+                     }});
+    calls.push_back(
+        {"RequestExplanation", [=](const std::string& t, const std::string& u) {
+           v1::RequestExplanationRequest r;
+           r.set_name(name(u));
+           (*r.mutable_messages())["I.1.1"] = "giải trình";
+           v1::Assessment out;
+           return Call(assessments_.get(),
+                       &v1::AssessmentService::Stub::RequestExplanation, t, r, &out);
+         }});
+    calls.push_back(
+        {"FinaliseAssessment", [=](const std::string& t, const std::string& u) {
+           v1::AssessmentActionRequest r;
+           r.set_name(name(u));
+           v1::Assessment out;
+           return Call(assessments_.get(),
+                       &v1::AssessmentService::Stub::FinaliseAssessment, t, r, &out);
+         }});
+    calls.push_back({"ReopenAssessment", [=](const std::string& t, const std::string& u) {
+                       v1::ReopenAssessmentRequest r;
+                       r.set_name(name(u));
+                       r.set_reason("nộp muộn vì mất điện");
+                       v1::Assessment out;
+                       return Call(rounds_.get(),
+                                   &v1::RoundService::Stub::ReopenAssessment, t, r, &out);
+                     }});
+    calls.push_back({"ImportSurvey", [=](const std::string& t, const std::string& u) {
+                       v1::ImportSurveyRequest r;
+                       r.set_parent("rounds/r");
+                       v1::SurveyRow* row = r.add_rows();
+                       row->set_unit(u);
+                       row->set_criterion("VIII.1");
+                       row->mutable_answers()->set_a(10);
+                       v1::ImportSurveyResponse out;
+                       return Call(assessments_.get(),
+                                   &v1::AssessmentService::Stub::ImportSurvey, t, r,
+                                   &out);
+                     }});
+    calls.push_back({"GetUnitScore", [=](const std::string& t, const std::string& u) {
+                       v1::GetUnitScoreRequest r;
+                       r.set_name(name(u));
+                       v1::UnitScore out;
+                       return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore,
+                                   t, r, &out);
+                     }});
+    calls.push_back({"PreviewScore", [=](const std::string& t, const std::string& u) {
+                       v1::PreviewScoreRequest r;
+                       r.set_parent(name(u));
+                       v1::UnitScore out;
+                       return Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore,
+                                   t, r, &out);
+                     }});
+    calls.push_back({"GetEvidenceFile", [=](const std::string& t, const std::string& u) {
+                       v1::GetByNameRequest r;
+                       r.set_name(absl::StrCat(name(u), "/evidence/", files_[u]));
+                       v1::EvidenceFile out;
+                       return Call(assessments_.get(),
+                                   &v1::AssessmentService::Stub::GetEvidenceFile, t, r,
+                                   &out);
+                     }});
+    calls.push_back({"GetUnit", [=](const std::string& t, const std::string& u) {
+                       v1::GetByNameRequest r;
+                       r.set_name(absl::StrCat("units/", u));
+                       v1::Unit out;
+                       return Call(units_.get(), &v1::UnitService::Stub::GetUnit, t, r,
+                                   &out);
+                     }});
+    return calls;
+  }
+
+  // Each unit's self-assessment and one file, as its ward gives them.
+  void EnterEverything() {
+    for (const char* u : {"HN", "LS", "MK", "TA", "TL"}) {
+      ASSERT_TRUE(EnterSelf(u).ok()) << u;
+      v1::Evidence file;
+      ASSERT_TRUE(Upload(wards_[u], u, "I.1.1", "ke-hoach.pdf",
+                         absl::StrCat(u, "'s plan"), "", &file)
+                      .ok());
+      files_[u] = absl::StrCat(file.id());
+    }
+  }
+
+  std::vector<std::string> Names(const v1::Ranking& ranking) {
+    std::vector<std::string> out;
+    for (const v1::UnitScore& s : ranking.units())
+      out.push_back(absl::StrCat(s.unit(), " ", s.rank()));
+    return out;
+  }
+
+  grpc::Status GetRanking(const std::string& token, v1::Ranking* out) {
+    v1::GetRankingRequest r;
+    r.set_name("rounds/r");
+    r.set_column(v1::SELF);
+    return Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, token, r, out);
+  }
+
+  std::string hy_, tb_, tb_reader_, hn_, national_;
+  std::map<std::string, std::string> files_;  // unit -> its file's id
+};
+
+// An appraiser of province HY on TB's units, in every phase: every method that names a
+// unit is refused with PERMISSION_DENIED naming the unit and the scope, never data;
+// TB's own appraiser making the same call is never refused for the scope (what it
+// gets depends on the phase only), so the refusal is the scope's.
+TEST_F(ScopeTest, AProvincesAppraiserGetsNothingOfAnotherProvincesUnits) {
+  EnterEverything();
+  const std::vector<UnitCall> calls = UnitCalls();
+  for (v1::RoundPhase phase :
+       {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
+        v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+    if (phase != v1::PHASE_SELF_ASSESSMENT) Advance(phase);
+    for (const UnitCall& c : calls) {
+      for (const char* other : {"TA", "TL"}) {
+        const int audit = AuditCount();
+        grpc::Status s = c.call(hy_, other);
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << c.method << " " << other << " in " << PhaseName(phase);
+        EXPECT_EQ(
+            s.error_message(),
+            absl::StrCat(c.method == "ImportSurvey" ? "rows[0].unit: " : "", "unit ",
+                         other, " is outside this account's scope parent/HY"))
+            << c.method << " in " << PhaseName(phase);
+        EXPECT_EQ(AuditCount(), audit) << c.method;
+        s = c.call(tb_, other);
+        EXPECT_THAT(s.error_message(), Not(HasSubstr("scope"))) << c.method;
+      }
+    }
+  }
+  // A file of TA asked for under HY's own unit: not found, never TA's bytes.
+  v1::GetByNameRequest r;
+  r.set_name(absl::StrCat("rounds/r/assessments/HN/evidence/", files_["TA"]));
+  v1::EvidenceFile file;
+  grpc::Status s = Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile,
+                        hy_, r, &file);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(file.content(), "");
+  // A unit not in the round is NOT_FOUND for whoever may see it.
+  v1::GetByNameRequest get;
+  get.set_name("rounds/r/assessments/XX");
+  v1::Assessment a;
+  EXPECT_EQ(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
+                 appraiser_, get, &a)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+// A ward officer of HN on its neighbour LS: every read and write of LS's form refused;
+// LS's score only once the round is published.
+TEST_F(ScopeTest, AWardOfficerGetsNothingOfItsNeighbourBeforePublication) {
+  EnterEverything();
+  std::map<std::string, std::string> refused;
+  for (const UnitCall& c : UnitCalls()) {
+    if (c.method == "GetUnit") continue;  // the register is public (README)
+    grpc::Status s = c.call(hn_, "LS");
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << c.method;
+    refused[c.method] = s.error_message();
+  }
+  EXPECT_EQ(refused["BatchUpdateEntries"], "this token acts for unit HN, not LS");
+  EXPECT_EQ(refused["UploadEvidence"], "this token acts for unit HN, not LS");
+  EXPECT_EQ(refused["UpdateDataSheet"], "this token acts for unit HN, not LS");
+  EXPECT_EQ(refused["PreviewScore"], "this token acts for unit HN, not LS");
+  EXPECT_EQ(refused["GetUnitScore"],
+            "this token acts for unit HN, not LS: another unit's data is visible only "
+            "once the round is published");
+  EXPECT_EQ(refused["GetAssessment"], "this token acts for unit HN, not LS");
+  v1::AssessmentActionRequest submit;
+  submit.set_name("rounds/r/assessments/LS");
+  v1::Assessment out;
+  grpc::Status s =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment, hn_,
+           submit, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(), "this token acts for unit HN, not LS");
+  v1::Ranking ranking;
+  s = GetRanking(hn_, &ranking);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      s.error_message(),
+      "round r is not published: its results are visible to the Home Affairs office "
+      "only");
+  for (v1::RoundPhase p :
+       {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+        v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+    Advance(p);
+  }
+  EXPECT_TRUE(UnitCalls()[8].call(hn_, "LS").ok());  // GetUnitScore, once published
+  EXPECT_EQ(UnitCalls()[0].call(hn_, "LS").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);  // never the form
+  ASSERT_TRUE(GetRanking(hn_, &ranking).ok());
+  EXPECT_EQ(ranking.units_size(), 5);
+  EXPECT_EQ(ranking.scope(), "");
+}
+
+// A national reader: nothing before publication, every unit of both provinces after,
+// ranked in the round; never a form.
+TEST_F(ScopeTest, ANationalReaderSeesEveryUnitOnlyOncePublished) {
+  EnterEverything();
+  v1::Ranking ranking;
+  grpc::Status s = GetRanking(national_, &ranking);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(),
+            "round r is not published: readers see published rounds only");
+  v1::GetByNameRequest round;
+  round.set_name("rounds/r");
+  v1::RoundSummary summary;
+  EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, national_, round,
+                 &summary)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ExportRoundRequest csv;
+  csv.set_name("rounds/r");
+  csv.set_format(v1::ExportRoundRequest::CSV);
+  csv.set_table("ranking");
+  csv.set_column(v1::SELF);
+  v1::ExportRoundResponse file;
+  EXPECT_EQ(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, national_, csv, &file)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(UnitCalls()[8].call(national_, "TA").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  for (v1::RoundPhase p :
+       {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+        v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+    Advance(p);
+  }
+  ASSERT_TRUE(GetRanking(national_, &ranking).ok());
+  EXPECT_EQ(ranking.scope(), "");
+  EXPECT_THAT(Names(ranking),
+              ::testing::ElementsAre("HN 1", "TA 1", "MK 3", "TL 3", "LS 5"));
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, national_,
+                   round, &summary)
+                  .ok());
+  EXPECT_EQ(summary.scope(), "");
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, national_, csv, &file)
+          .ok());
+  EXPECT_EQ(CsvUnits(file.content()), "HN 1; TA 1; MK 3; TL 3; LS 5");
+  EXPECT_TRUE(UnitCalls()[8].call(national_, "TA").ok());
+  EXPECT_EQ(UnitCalls()[0].call(national_, "TA").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// A province's part of a round: its appraiser (and reader, once published) sees its own
+// units in every list and result, ranked among themselves; the national office sees
+// them all, ranked in the round.
+TEST_F(ScopeTest, EveryListAndResultIsFilteredToTheScope) {
+  EnterEverything();
+  auto ranking_of = [&](const std::string& token) {
+    v1::Ranking ranking;
+    grpc::Status s = GetRanking(token, &ranking);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return ranking;
+  };
+  // Demo indices: HN and TA (HN's figures) 93.42, MK and TL (MK's) 83.67, LS 61.26.
+  const v1::Ranking all = ranking_of(appraiser_);
+  EXPECT_EQ(all.scope(), "");
+  EXPECT_THAT(Names(all), ::testing::ElementsAre("HN 1", "TA 1", "MK 3", "TL 3", "LS 5"));
+  const v1::Ranking hy = ranking_of(hy_);
+  EXPECT_EQ(hy.scope(), "parent/HY");
+  EXPECT_THAT(Names(hy), ::testing::ElementsAre("HN 1", "MK 2", "LS 3"));
+  const v1::Ranking tb = ranking_of(tb_);
+  EXPECT_EQ(tb.scope(), "parent/TB");
+  EXPECT_THAT(Names(tb), ::testing::ElementsAre("TA 1", "TL 2"));
+  // One unit's score gives the rank the caller's ranking gives.
+  v1::GetUnitScoreRequest one;
+  one.set_name("rounds/r/assessments/TL");
+  one.set_column(v1::SELF);
+  v1::UnitScore score;
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, tb_, one, &score).ok());
+  EXPECT_EQ(score.rank(), 2);
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, one, &score)
+          .ok());
+  EXPECT_EQ(score.rank(), 3);
+  // The summary averages the scope's units only.
+  v1::GetByNameRequest round;
+  round.set_name("rounds/r");
+  v1::RoundSummary summary;
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, tb_, round, &summary)
+          .ok());
+  EXPECT_EQ(summary.scope(), "parent/TB");
+  EXPECT_EQ(summary.average_index_hundredths(), 8855);  // (93.42 + 83.67) / 2
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_,
+                   round, &summary)
+                  .ok());
+  EXPECT_EQ(summary.scope(), "");
+  EXPECT_EQ(summary.average_index_hundredths(), 8309);  // 415.44 / 5
+  // The export: the scope's rows, its ranks, a header saying among whom.
+  v1::ExportRoundRequest csv;
+  csv.set_name("rounds/r");
+  csv.set_format(v1::ExportRoundRequest::CSV);
+  csv.set_table("ranking");
+  csv.set_column(v1::SELF);
+  v1::ExportRoundResponse file;
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, hy_, csv, &file).ok());
+  EXPECT_EQ(CsvUnits(file.content()), "HN 1; MK 2; LS 3");
+  EXPECT_THAT(file.content(), HasSubstr("Khối,Hạng trong các đơn vị thuộc HY,Mã đơn vị"));
+  csv.set_table("datasheet");
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, tb_, csv, &file).ok());
+  EXPECT_THAT(file.content(), Not(HasSubstr("\r\nHN,")));
+  EXPECT_THAT(file.content(), HasSubstr("\r\nTA,"));
+  csv.set_table("audit");
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, tb_, csv, &file).ok());
+  for (absl::string_view line :
+       absl::StrSplit(file.content(), "\r\n", absl::SkipEmpty())) {
+    if (absl::StrContains(line, "Thời gian")) continue;
+    EXPECT_TRUE(absl::StrContains(line, "rounds/r/assessments/TA/") ||
+                absl::StrContains(line, "rounds/r/assessments/TL/"))
+        << line;
+  }
+
+  // Lists: rounds, assessments, units, audit events.
+  v1::ListRoundsResponse rounds;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, tb_,
+                   v1::ListRequest(), &rounds)
+                  .ok());
+  ASSERT_EQ(rounds.rounds_size(), 1);
+  EXPECT_EQ(rounds.rounds(0).id(), "r");
+  auto assessments_of = [&](const std::string& token) {
+    v1::ListAssessmentsRequest list;
+    list.set_parent("rounds/r");
+    v1::ListAssessmentsResponse listed;
+    EXPECT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, token, list,
+                     &listed)
+                    .ok());
+    std::vector<std::string> units;
+    for (const v1::Assessment& a : listed.assessments()) units.push_back(a.unit());
+    return units;
+  };
+  EXPECT_THAT(assessments_of(hy_), ::testing::ElementsAre("HN", "LS", "MK"));
+  EXPECT_THAT(assessments_of(tb_), ::testing::ElementsAre("TA", "TL"));
+  EXPECT_THAT(assessments_of(appraiser_),
+              ::testing::ElementsAre("HN", "LS", "MK", "TA", "TL"));
+  auto units_of = [&](const std::string& token) {
+    v1::ListUnitsResponse listed;
+    EXPECT_TRUE(Call(units_.get(), &v1::UnitService::Stub::ListUnits, token,
+                     v1::ListRequest(), &listed)
+                    .ok());
+    std::vector<std::string> units;
+    for (const v1::Unit& u : listed.units()) units.push_back(u.code());
+    return units;
+  };
+  EXPECT_THAT(units_of(hy_), ::testing::ElementsAre("HN", "LS", "MK"));
+  EXPECT_THAT(units_of(tb_), ::testing::ElementsAre("TA", "TL"));
+  EXPECT_THAT(units_of(hn_), ::testing::ElementsAre("HN", "LS", "MK", "TA", "TL"));
+  auto audited_units = [&](const std::string& token) {
+    v1::ListAuditEventsResponse events;
+    EXPECT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, token,
+                     v1::ListRequest(), &events)
+                    .ok());
+    std::set<std::string> units;
+    for (const v1::AuditEvent& e : events.events()) {
+      std::vector<std::string> parts = absl::StrSplit(e.resource(), '/');
+      units.insert(parts[0] == "units" ? parts[1]
+                   : parts.size() > 3  ? parts[3]
+                                       : e.resource());
+    }
+    return std::vector<std::string>(units.begin(), units.end());
+  };
+  EXPECT_THAT(audited_units(hy_), ::testing::ElementsAre("HN", "LS", "MK"));
+  EXPECT_THAT(audited_units(tb_), ::testing::ElementsAre("TA", "TL"));
+
+  // TB's reader: nothing before publication; TB's units, ranked among themselves, after.
+  v1::Ranking ranking;
+  EXPECT_EQ(GetRanking(tb_reader_, &ranking).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  for (v1::RoundPhase p :
+       {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+        v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+    Advance(p);
+  }
+  const v1::Ranking published = ranking_of(tb_reader_);
+  EXPECT_EQ(published.scope(), "parent/TB");
+  EXPECT_THAT(Names(published), ::testing::ElementsAre("TA 1", "TL 2"));
+}
+
+// The audit trail names people: an account's full name (and a token made for it), a
+// system token's label; the API keeps UTC, the export shows Vietnam time.
+TEST_F(ScopeTest, TheAuditTrailNamesPeopleAndSystems) {
+  v1::CreateTokenRequest labelled;
+  labelled.set_role(v1::ROLE_WARD);
+  labelled.set_unit("HN");
+  labelled.set_label("Cổng dịch vụ công Hưng Yên");
+  auto portal =
+      core_->access().CreateToken(Caller{v1::ROLE_ADMIN, "bootstrap", ""}, labelled);
+  ASSERT_TRUE(portal.ok());
+  wards_["HN"] = portal->secret();
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(EnterSelf("TA").ok());  // TA's ward token: no label
+  Advance(v1::PHASE_APPRAISAL);
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/TA");
+  v1::EntryUpdate* e = appraise.add_updates();
+  e->mutable_entry()->set_criterion("I.1.1");
+  e->mutable_entry()->set_appraisal_comment("đủ hồ sơ");
+  e->mutable_update_mask()->add_paths("appraisal_comment");
+  const v1::Assessment ta = Assessment("TA");
+  for (const v1::Entry& entry : ta.entries()) {
+    if (entry.criterion() == "I.1.1") e->set_etag(entry.version());
+  }
+  grpc::Status s = Update(tb_, appraise);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  v1::ListRequest list;
+  list.set_page_size(1000);
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(
+      Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, list, &events)
+          .ok());
+  std::map<std::string, std::set<std::string>> who;  // unit -> actor_display
+  for (const v1::AuditEvent& ev : events.events()) {
+    if (!absl::StartsWith(ev.resource(), "rounds/r/assessments/")) continue;
+    EXPECT_THAT(ev.at(), ::testing::MatchesRegex("2023-11-20T02:00:00(\\.000)?Z"));
+    const std::vector<std::string> parts = absl::StrSplit(ev.resource(), '/');
+    who[parts[3]].insert(ev.actor_display());
+    if (ev.actor().rfind("tok_", 0) == 0 && ev.actor_display() != "Lê Văn Bình" &&
+        ev.actor_display() != "Cổng dịch vụ công Hưng Yên") {
+      EXPECT_EQ(ev.actor_display(), ev.actor());  // a token without a label: its id
+    }
+  }
+  EXPECT_THAT(who["HN"], ::testing::ElementsAre("Cổng dịch vụ công Hưng Yên"));
+  ASSERT_EQ(who["TA"].size(), 2u);
+  EXPECT_EQ(who["TA"].count("Lê Văn Bình"), 1u);
+
+  v1::ExportRoundRequest csv;
+  csv.set_name("rounds/r");
+  csv.set_format(v1::ExportRoundRequest::CSV);
+  csv.set_table("audit");
+  v1::ExportRoundResponse file;
+  ASSERT_TRUE(
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, csv, &file)
+          .ok());
+  EXPECT_THAT(file.content(), HasSubstr("Thời gian (giờ Việt Nam),Người thực hiện,"));
+  EXPECT_THAT(file.content(),
+              HasSubstr("\r\n20/11/2023 09:00:00,Lê Văn Bình,appraiser,,"));
+  EXPECT_THAT(file.content(),
+              HasSubstr("\r\n20/11/2023 09:00:00,Cổng dịch vụ công Hưng Yên,ward,HN,"));
+}
+
 TEST(WorkflowTable, RowsAllowDerivedPairsAlikeAndNeverOverlap) {
   const std::vector<std::pair<v1::AssessmentState, v1::AssessmentState>> pairs = {
       {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, {v1::STATE_SUBMITTED, v1::STATE_APPRAISED}};

@@ -329,7 +329,7 @@ TEST(ServerBinary, SubmitNamesThePlaceInTheFileAndStoresNothingOfABadFile) {
       Cli(absl::StrCat(as_xth, " submit hungyen-2023 XTH --figures '", yaml, "'"), out);
   EXPECT_EQ(yaml_code, 1);
   EXPECT_EQ(yaml_error, absl::StrCat("parindex: INVALID_ARGUMENT: ", yaml,
-                                     ":10:12: entries[1].self.score: 99 is outside "
+                                     ":10:12: entries[2].self.score: 99 is outside "
                                      "0..1.5 for criterion I.5\n"));
   auto [get_code, stored] = Call(
       server, server.tokens["ward XTH"], "/parindex.v1.AssessmentService/GetAssessment",

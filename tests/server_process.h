@@ -29,6 +29,8 @@ struct Server {
   std::string address;
   std::string http;  // "http://127.0.0.1:PORT" when started with --http
   std::map<std::string, std::string> tokens;  // label -> secret
+  // The demo's accounts: label -> {username, one-time password}.
+  std::map<std::string, std::pair<std::string, std::string>> accounts;
 };
 
 inline Server Start(const std::string& db, std::vector<std::string> extra = {}) {
@@ -65,6 +67,14 @@ inline Server Start(const std::string& db, std::vector<std::string> extra = {}) 
       const size_t colon = l.find(": pi_");
       server.tokens[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] =
           std::string(l.substr(colon + 2));
+    } else if (absl::StartsWith(l, "  ") &&
+               l.find(": user ") != absl::string_view::npos) {
+      const size_t colon = l.find(": user ");
+      const size_t comma = l.find(", one-time password ");
+      if (comma == absl::string_view::npos) continue;
+      server.accounts[std::string(absl::StripAsciiWhitespace(l.substr(0, colon)))] = {
+          std::string(l.substr(colon + 7, comma - colon - 7)),
+          std::string(l.substr(comma + 20))};
     } else if (l == "try:") {
       break;
     }

@@ -102,8 +102,11 @@ class ServiceTest : public ::testing::Test {
   }
 
   // The demo set, plan and its three wards, and round "r" open for self-assessment with
-  // its deadline a week ahead.
-  void CreateDemoRound() {
+  // its deadline a week ahead. With `two_provinces`, round "r" also has two wards of
+  // province TB, as one deployment serving two provinces has: TA (Phường Trần Lãm,
+  // with HN's demo figures) and TL (Phường Tiền Phong, with MK's), beside HY's HN, LS
+  // and MK.
+  void CreateDemoRound(bool two_provinces = false) {
     v1::CriteriaSet set;
     v1::CreateCriteriaSetRequest create_set;
     create_set.set_yaml(Read("criteria/demo/set.yaml"));
@@ -120,6 +123,21 @@ class ServiceTest : public ::testing::Test {
         criteria::ParseFigures(Read("criteria/demo/figures.yaml"), "figures.yaml");
     ASSERT_TRUE(figures.ok());
     figures_ = figures->proto;
+    if (two_provinces) {
+      const std::vector<std::vector<std::string>> copies = {
+          {"HN", "TA", "Phường Trần Lãm"}, {"MK", "TL", "Phường Tiền Phong"}};
+      for (const std::vector<std::string>& copy : copies) {
+        for (const criteria::UnitFigures& u : figures->proto.units) {
+          if (u.unit.code() != copy[0]) continue;
+          criteria::UnitFigures other = u;
+          other.unit.set_code(copy[1]);
+          other.unit.set_name(copy[2]);
+          other.unit.set_parent("TB");
+          other.assessment.set_unit(copy[1]);
+          figures_.units.push_back(std::move(other));
+        }
+      }
+    }
     v1::CreateRoundRequest create;
     v1::Round* round = create.mutable_round();
     round->set_id("r");
@@ -144,6 +162,26 @@ class ServiceTest : public ::testing::Test {
     EXPECT_EQ(created.criteria_set_version(), 1);
     EXPECT_EQ(created.phase(), v1::PHASE_DRAFT);
     Advance(v1::PHASE_SELF_ASSESSMENT);
+  }
+
+  // A token made for a new account of `role`, `scope` and `full_name` (README:
+  // Accounts): it acts with the person's scope and name.
+  std::string ScopedToken(v1::Role role, const std::string& scope,
+                          const std::string& username, const std::string& full_name) {
+    const Caller setup{v1::ROLE_ADMIN, "bootstrap", ""};
+    v1::CreateAccountRequest create;
+    create.set_username(username);
+    create.set_full_name(full_name);
+    create.set_role(role);
+    create.set_scope(scope);
+    auto account = core_->accounts().CreateAccount(setup, create);
+    EXPECT_TRUE(account.ok()) << account.status();
+    if (!account.ok()) return "";
+    v1::CreateTokenRequest request;
+    request.set_account(absl::StrCat("accounts/", account->account().id()));
+    auto token = core_->access().CreateToken(setup, request);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.ok() ? token->secret() : "";
   }
 
   void Advance(v1::RoundPhase to) {

@@ -363,8 +363,8 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   const std::vector<std::string> office = absl::StrSplit(file.content(), "\r\n");
   EXPECT_EQ(office[0], bom +
                            "Mã đơn vị,Tên đơn vị,Mã số liệu,Số liệu,Kỳ số liệu,Tự đánh "
-                           "giá,Người nhập,Lúc nhập,Thẩm định,Người thẩm định,Lúc "
-                           "thẩm định");
+                           "giá,Người nhập,Lúc nhập (giờ Việt Nam),Thẩm định,Người thẩm "
+                           "định,Lúc thẩm định (giờ Việt Nam)");
   EXPECT_THAT(office[1], ::testing::StartsWith(
                              "HN,Phường Hiến Nam,unit_plan_date,Ngày ban hành Kế hoạch "
                              "CCHC năm,Trong năm đánh giá,08/02/2023,tok_"));
@@ -617,7 +617,10 @@ TEST_F(ServiceTest, EveryOtherCall) {
   CreateDemoRound();
   // Criteria sets: versions, get, list, errors.
   v1::CreateCriteriaSetRequest again;
-  again.set_yaml(Read("criteria/demo/set.yaml"));
+  std::string v2_yaml = Read("criteria/demo/set.yaml");
+  v2_yaml.replace(v2_yaml.find("\nversion: 1\n"), 12, "\nversion: 2\n");
+  v2_yaml.replace(v2_yaml.find("(minh hoạ)"), 12, "(minh hoạ, bản 2)");
+  again.set_yaml(v2_yaml);
   again.set_request_id("set-v2");
   v1::CriteriaSet v2, replay;
   ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,

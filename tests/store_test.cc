@@ -517,16 +517,64 @@ void RawExec(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+// A new file at schema `version` holding what testing::AddRoundFixture stores (set s,
+// units U1 and U2, round r in self-assessment with their assessments, and an audit row
+// for each), written as raw SQL the way that schema's release wrote it: today's store
+// writes only today's schema.
+void RawRoundFixture(const std::string& path, int version) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(Migrate(db, version).ok());
+  sqlite3_close(db);
+  const std::string at = "'2023-11-20T02:00:00.000Z'";
+  auto hex = [](const google::protobuf::Message& m) {
+    return absl::StrCat("X'", absl::BytesToHexString(m.SerializeAsString()), "'");
+  };
+  auto audit = [&](const std::string& action, const std::string& resource) {
+    return absl::StrCat(
+        "INSERT INTO audit (at, actor, role, actor_unit, action, resource, before, "
+        "after, reason, request_id) VALUES (",
+        at, ", 'tok_admin', 'admin', '', '", action, "', '", resource,
+        "', '', '{}', '', '');");
+  };
+  v1::CriteriaSet set;
+  set.set_id("s");
+  set.set_title("set");
+  set.set_version(1);
+  std::string sql =
+      absl::StrCat("INSERT INTO criteria_sets VALUES ('s', 1, ", hex(set), ", ", at, ");",
+                   audit("criteria_set.add", "criteriaSets/s/versions/1"));
+  v1::Round round;
+  round.set_id("r");
+  round.set_criteria_set("s");
+  round.set_criteria_set_version(1);
+  round.set_phase(v1::PHASE_SELF_ASSESSMENT);
+  for (const char* code : {"U1", "U2"}) {
+    v1::Unit unit;
+    unit.set_code(code);
+    unit.set_name(absl::StrCat("Phường ", code));
+    unit.set_kind(v1::WARD);
+    round.add_units(code);
+    absl::StrAppend(&sql, "INSERT INTO units VALUES ('", code, "', 1, ", hex(unit), ", ",
+                    at, ");", audit("unit.put", absl::StrCat("units/", code)));
+  }
+  absl::StrAppend(&sql, "INSERT INTO rounds VALUES ('r', 1, 's', 1, ", hex(round), ");",
+                  audit("round.create", "rounds/r"));
+  for (const char* code : {"U1", "U2"}) {
+    absl::StrAppend(&sql,
+                    "INSERT INTO assessments (round_id, unit_code, state, version, "
+                    "reopened, updated_at) VALUES ('r', '",
+                    code, "', ", int{v1::STATE_NOT_STARTED}, ", 1, 0, ", at, ");");
+  }
+  RawExec(path, sql);
+}
+
 TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
-  SqliteOptions first;
-  first.schema_version = 1;
   store_.reset();  // SetUp made a file at the latest schema; start again at the first
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
   }
-  Reopen(first);
-  testing::AddRoundFixture(*store_);
-  store_.reset();
+  RawRoundFixture(dir_.File("parindex.db"), 1);
   // An entry, a file and a request id as the first release wrote them (its SQL).
   store::EntryUpdate figure = Figure("II.1", 412, 0);
   figure.entry.set_version(1);
@@ -561,7 +609,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 6);
+  EXPECT_EQ(LatestSchemaVersion(), 7);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -592,9 +640,11 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
-      "the database has schema version 99 but this binary knows only up to 6: it was "
-      "written by a newer parindex-server; upgrade the binary (the file was not "
-      "changed)");
+      absl::StrCat("the database has schema version 99 but this binary knows only up "
+                   "to ",
+                   LatestSchemaVersion(),
+                   ": it was written by a newer parindex-server; upgrade the binary (the "
+                   "file was not changed)"));
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
 }
 
@@ -1091,7 +1141,7 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
   auto opened = SqliteStore::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
   store_ = std::move(*opened);
-  EXPECT_EQ(UserVersion(path), 6);
+  EXPECT_EQ(UserVersion(path), LatestSchemaVersion());
   EXPECT_THAT(
       store_->upgrade_notes(),
       ::testing::ElementsAre(
@@ -1190,29 +1240,30 @@ namespace {
 // Schema 6 (accounts, sessions, failed sign-ins, the name on audit rows): a file made
 // at schema 5 keeps its data, and its old audit rows read with no name.
 TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
-  SqliteOptions five;
-  five.schema_version = 5;
   store_.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
   }
-  Reopen(five);
-  testing::AddRoundFixture(*store_);
+  RawRoundFixture(dir_.File("parindex.db"), 5);
   v1::Token token;
   token.set_id("tok_1");
   token.set_role(v1::ROLE_ADMIN);
-  ASSERT_TRUE(store_->AddToken(Admin(), token, "hash1").ok());
-  const int events = AuditCount();
-  store_.reset();
+  token.set_created_at("2023-11-20T02:00:00.000Z");
+  RawExec(dir_.File("parindex.db"),
+          absl::StrCat("INSERT INTO tokens (id, secret_sha256, role, unit, body) VALUES "
+                       "('tok_1', 'hash1', ",
+                       int{v1::ROLE_ADMIN}, ", NULL, X'",
+                       absl::BytesToHexString(token.SerializeAsString()), "');"));
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 5);
 
   Reopen();
-  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 6);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
   EXPECT_EQ(store_->FindToken("hash1")->id(), "tok_1");
-  EXPECT_EQ(AuditCount(), events);
+  EXPECT_EQ(AuditCount(), 4);  // the set, U1, U2 and the round
   AuditFilter all;
-  for (const v1::AuditEvent& e : *store_->ListAudit(all)) EXPECT_EQ(e.actor_name(), "");
+  const std::vector<v1::AuditEvent> old_rows = *store_->ListAudit(all);
+  for (const v1::AuditEvent& e : old_rows) EXPECT_EQ(e.actor_name(), "");
 
   v1::Account account;
   account.set_id("acc_1");
@@ -1249,6 +1300,28 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   EXPECT_EQ(*store_->SignInLockedUntil("ghost"), 0);
   EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2004, 900, 5, 900)->version(), 1);
   EXPECT_EQ(*store_->SignInLockedUntil("ghost"), 2904);
+  // By address (schema 7): failures older than the window are forgotten, so three
+  // spread over more than the window never lock; three within it do, audited.
+  for (int64_t at : {3000, 3900, 4800}) {
+    EXPECT_EQ(
+        store_->AddSignInAddressFailure(anon, "192.0.2.7", at, 900, 3, 600)->version(),
+        0);
+  }
+  EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.7"), 0);
+  EXPECT_EQ(
+      store_->AddSignInAddressFailure(anon, "192.0.2.7", 4801, 900, 3, 600)->version(),
+      0);
+  EXPECT_EQ(
+      store_->AddSignInAddressFailure(anon, "192.0.2.7", 4802, 900, 3, 600)->version(),
+      1);
+  EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.7"), 5402);
+  EXPECT_EQ(*store_->SignInAddressLockedUntil("192.0.2.8"), 0);
+  AuditFilter address;
+  address.resource_prefix = "signInAddresses/192.0.2.7";
+  auto locks = store_->ListAudit(address);
+  ASSERT_EQ(locks->size(), 1u);
+  EXPECT_EQ((*locks)[0].action(), "signin.address_lock");
+  EXPECT_EQ((*locks)[0].resource(), "signInAddresses/192.0.2.7");
 }
 
 }  // namespace

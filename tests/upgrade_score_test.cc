@@ -362,7 +362,7 @@ class UpgradeScoreTest : public ::testing::Test {
     {
       sqlite3* db = nullptr;
       ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-      EXPECT_EQ(SchemaVersion(db), 6);
+      EXPECT_EQ(SchemaVersion(db), LatestSchemaVersion());
       sqlite3_close(db);
     }
     ASSERT_NO_FATAL_FAILURE(ScoreStored(*out->store, round_id, &out->after));

@@ -136,6 +136,25 @@ class Browser {
       setTimeout(() => { observer.disconnect(); done(text()); }, 15000);)js";
     return ExecuteAsync(kScript, {css, want});
   }
+  // Waits, by a MutationObserver, until the element with id `id` is not hidden (the
+  // page shows its sign-in form once it knows nobody is signed in); "shown" or "hidden"
+  // after 15 s.
+  std::string WaitShown(const std::string& id) {
+    static constexpr char kScript[] = R"js(
+      const [id, done] = arguments;
+      const shown = () => { const e = document.getElementById(id); return e && !e.hidden; };
+      if (shown()) return done('shown');
+      const observer = new MutationObserver(() => {
+        if (shown()) { observer.disconnect(); done('shown'); }
+      });
+      observer.observe(document.documentElement, {subtree: true, attributes: true, childList: true});
+      setTimeout(() => { observer.disconnect(); done(shown() ? 'shown' : 'hidden'); }, 15000);)js";
+    return ExecuteAsync(kScript, {id});
+  }
+  // The browser's cookies for the page, HttpOnly ones too (WebDriver sees them all).
+  google::protobuf::ListValue Cookies() {
+    return Send("GET", Path("/cookie"), "").list_value();
+  }
   // Runs `script` in the page with `args`; answers what it passes to its callback (the
   // last argument), a string.
   std::string ExecuteAsync(const std::string& script,
@@ -214,18 +233,21 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   Browser browser;
   ASSERT_TRUE(browser.ok());
   browser.Go(server.http + "/");
+  // A script's token still signs in, the secondary way under the account form.
+  ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+  browser.ClickOn("#use-token");
   const auto token = browser.Find("#token");
   ASSERT_EQ(token.size(), 1u);
   // A wrong token: told so in Vietnamese, with the server's words.
   browser.Type(token[0], "pi_not-a-token");
-  browser.Click(browser.Find("#signin-button").at(0));
+  browser.Click(browser.Find("#token-button").at(0));
   EXPECT_EQ(
-      browser.WaitText("#signin-error",
+      browser.WaitText("#token-error",
                        "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked "
                        "token)"),
       "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked token)");
   browser.Retype("#token", server.tokens["appraiser"]);
-  browser.Click(browser.Find("#signin-button").at(0));
+  browser.Click(browser.Find("#token-button").at(0));
   // An appraiser lands on the status board; the ranking is one click away.
   EXPECT_EQ(browser.WaitText("#board-phase", "Tự đánh giá"), "Tự đánh giá");
   browser.ClickOn("#show-results");
@@ -327,8 +349,11 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   ASSERT_FALSE(server.http.empty());
   const std::string api = server.http + "/parindex.v1.";
   const std::string appraiser = server.tokens["appraiser"];
-  const std::string ward = server.tokens["ward XTH"];
-  ASSERT_FALSE(ward.empty());
+  // The people: the demo's ward officer of XTH and the city's appraiser, by account.
+  const auto [ward, ward_otp] = server.accounts["ward XTH"];
+  const auto [office, office_otp] = server.accounts["appraiser"];
+  ASSERT_EQ(ward, "canbo.xth");
+  ASSERT_EQ(office, "thamdinh.hyc");
   auto [code, json] = Curl(api + "RoundService/GetRound", appraiser,
                            R"({"name": "rounds/hungyen-2023"})", dir.File("round"));
   parindex::v1::Round round;
@@ -344,17 +369,34 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   Browser browser;
   ASSERT_TRUE(browser.ok());
   browser.Go(server.http + "/");
-  auto sign_in = [&](const std::string& token) {
-    browser.Type(browser.Find("#token").at(0), token);
-    browser.ClickOn("#signin-button");
-  };
-  auto sign_out = [&] { browser.ClickOn("#signout"); };
   auto expect_text = [&](const std::string& css, const std::string& want) {
     EXPECT_EQ(browser.WaitText(css, want), want) << css;
   };
+  auto sign_in = [&](const std::string& username) {
+    ASSERT_EQ(browser.WaitShown("signin"), "shown");
+    browser.Retype("#username", username);
+    browser.Retype("#password", "mật khẩu mới của " + username);
+    browser.ClickOn("#signin-button");
+  };
+  // The first time, with the one-time password, which the page has changed at once.
+  auto first_sign_in = [&](const std::string& username, const std::string& otp) {
+    ASSERT_EQ(browser.WaitShown("signin"), "shown");
+    browser.Retype("#username", username);
+    browser.Retype("#password", otp);
+    browser.ClickOn("#signin-button");
+    expect_text("#change-title", "Đổi mật khẩu");
+    browser.Retype("#new-password", "mật khẩu mới của " + username);
+    browser.Retype("#new-password-again", "mật khẩu mới của " + username);
+    browser.ClickOn("#change-button");
+  };
+  auto sign_out = [&] {
+    browser.ClickOn("#signout");
+    expect_text("#signin-message", "Đã đăng xuất.");
+  };
 
   // The ward's form: its state, deadline and live preview.
-  sign_in(ward);
+  first_sign_in(ward, ward_otp);
+  expect_text("#who", "Nguyễn Văn An – Đơn vị XTH");
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("#form-state", "Đang nhập");
   expect_text("#form-deadline", absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline,
@@ -514,7 +556,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   sign_out();
 
   // The appraiser: the board, the round moved to appraisal, XTH appraised.
-  sign_in(appraiser);
+  first_sign_in(office, office_otp);
+  expect_text("#who", "Trần Thị Hoa – Phòng Nội vụ (thẩm định)");
   expect_text("#state-XTH", "Đã nộp");
   expect_text("#board-summary", "17 (Đang nhập: 2, Đã nộp: 15)");
   browser.ClickOn("#advance");
@@ -531,11 +574,11 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='self-I.2.3']",
               "Ngày gửi Báo cáo CCHC quý III: Chưa ban hành Tự chấm: 0,00");
   expect_text("[id='self-el-resolved_on_time']", "Đơn vị báo cáo: 740");
-  // The ward's file opens from the appraisal, with the appraiser's token.
+  // The ward's file opens from the appraisal, with the appraiser's session cookie.
   EXPECT_EQ(browser.ExecuteAsync(R"js(
       const [css, done] = arguments;
       const link = document.querySelector(css);
-      fetch(link.href, {headers: {'Authorization': 'Bearer ' + session.token}})
+      fetch(link.href)
           .then((r) => r.text()).then((t) => done(link.getAttribute('href') + ' ' + t));)js",
                                  {"[id='self-III.2.1'] a"}),
             "/v1/rounds/hungyen-2023/assessments/XTH/evidence/1 %PDF-1.4\n");
@@ -591,7 +634,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   sign_out();
 
   // The appraiser reads it, finalises and publishes.
-  sign_in(appraiser);
+  sign_in(office);
   expect_text("#state-XTH", "Đã giải trình");
   browser.ClickOn("#advance");
   browser.AcceptAlert();
@@ -628,6 +671,132 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
                 want[i]);
   }
   browser.Screenshot(artifacts + "/web-published.png");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// People sign in with accounts: the one-time password is changed first; a reload keeps
+// the session (an HttpOnly, SameSite=Strict cookie script cannot read); signing out ends
+// it on the server; five wrong passwords lock the username, after which even the right
+// one gets the same answer as an unknown username.
+TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("signin.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const auto [admin, admin_otp] = server.accounts["admin"];
+  const auto [ward, ward_otp] = server.accounts["ward XTH"];
+  ASSERT_EQ(admin, "quantri");
+  ASSERT_EQ(admin_otp.size(), 20u);
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string artifacts = PARINDEX_ARTIFACTS;
+  std::filesystem::create_directories(artifacts);
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto script = [&](const std::string& expression) {
+    return browser.ExecuteAsync("arguments[0](String(" + expression + "));", {});
+  };
+
+  browser.Go(server.http + "/");
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  // Signed out, the menu is not shown (hidden wins over the header's flex layout).
+  EXPECT_EQ(script("getComputedStyle(document.getElementById('nav')).display"), "none");
+  EXPECT_EQ(script("document.getElementById('show-results').getClientRects().length"),
+            "0");
+  EXPECT_EQ(browser.Text(browser.Find("label[for='username']").at(0)), "Tên đăng nhập");
+  EXPECT_EQ(browser.Text(browser.Find("label[for='password']").at(0)), "Mật khẩu");
+
+  // First sign-in: the one-time password must be changed before anything else.
+  browser.Retype("#username", admin);
+  browser.Retype("#password", admin_otp);
+  browser.ClickOn("#signin-button");
+  EXPECT_EQ(browser.WaitShown("change-password"), "shown");
+  EXPECT_EQ(script("document.getElementById('nav').hidden"), "true");
+  browser.Retype("#new-password", "mật khẩu mới 2025");
+  browser.Retype("#new-password-again", "mật khẩu khác");
+  browser.ClickOn("#change-button");
+  expect_text("#change-error", "Hai lần nhập mật khẩu mới không giống nhau.");
+  browser.Retype("#new-password", "ngắn");
+  browser.Retype("#new-password-again", "ngắn");
+  browser.ClickOn("#change-button");
+  expect_text("#change-error", "Mật khẩu mới phải có ít nhất 10 ký tự.");
+  browser.Retype("#new-password", "mật khẩu mới 2025");
+  browser.Retype("#new-password-again", "mật khẩu mới 2025");
+  browser.ClickOn("#change-button");
+  expect_text("#who", "Lê Minh Quân – Quản trị");
+  expect_text("#ranking-wards caption", "Khối phường");
+
+  // The cookie: HttpOnly (page script cannot read it), SameSite=Strict, for the path /.
+  const google::protobuf::ListValue cookies = browser.Cookies();
+  ASSERT_EQ(cookies.values_size(), 1);
+  const auto& cookie = cookies.values(0).struct_value().fields();
+  EXPECT_EQ(cookie.at("name").string_value(), "parindex_session");
+  EXPECT_TRUE(cookie.at("httpOnly").bool_value());
+  EXPECT_EQ(cookie.at("sameSite").string_value(), "Strict");
+  EXPECT_EQ(cookie.at("path").string_value(), "/");
+  EXPECT_FALSE(cookie.at("secure").bool_value());
+  const std::string session = cookie.at("value").string_value();
+  ASSERT_EQ(session.substr(0, 3), "ps_");
+  EXPECT_EQ(script("document.cookie"), "");
+  EXPECT_EQ(script("JSON.stringify(session).includes('ps_')"), "false");
+
+  // A reload: still signed in, straight to the page.
+  browser.Go(server.http + "/");
+  expect_text("#who", "Lê Minh Quân – Quản trị");
+  expect_text("#ranking-wards caption", "Khối phường");
+  EXPECT_EQ(script("document.getElementById('signin').hidden"), "true");
+  auto [code, json] = Curl(api + "AccountService/GetMe", session, "{}", dir.File("me"));
+  EXPECT_EQ(code, 200) << json;
+
+  // Sign-out ends the session on the server, not only in the browser.
+  browser.ClickOn("#signout");
+  expect_text("#signin-message", "Đã đăng xuất.");
+  EXPECT_EQ(script("getComputedStyle(document.getElementById('nav')).display"), "none");
+  EXPECT_EQ(browser.Cookies().values_size(), 0);
+  std::tie(code, json) =
+      Curl(api + "AccountService/GetMe", session, "{}", dir.File("me"));
+  EXPECT_EQ(code, 401);
+  EXPECT_EQ(
+      json,
+      "{\"code\": \"UNAUTHENTICATED\", \"message\": \"unknown, ended or expired session: "
+      "sign in again\", \"details\": []}\n");
+  browser.Go(server.http + "/");
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+
+  // Five wrong passwords: each refused; then the right one is refused the same way, and
+  // so is a username that does not exist.
+  const std::string refused =
+      "Sai tên đăng nhập hoặc mật khẩu, hoặc đã nhập sai quá nhiều lần: hãy đợi 15 phút "
+      "rồi thử lại.";
+  auto attempt = [&](const std::string& username, const std::string& password) {
+    browser.Retype("#username", username);
+    browser.Retype("#password", password);
+    browser.ClickOn("#signin-button");
+    expect_text("#signin-error", refused);
+  };
+  for (int i = 0; i < 5; ++i) attempt(ward, absl::StrCat("sai mật khẩu ", i));
+  attempt(ward, ward_otp);
+  attempt("khong.co.ai", ward_otp);
+  EXPECT_EQ(script("document.getElementById('change-password').hidden"), "true");
+  EXPECT_EQ(browser.Cookies().values_size(), 0);
+  browser.Screenshot(artifacts + "/web-signin-locked.png");
+  // The server agrees: locked, audited (five failures, then the lock).
+  std::tie(code, json) = Curl(
+      server.http + "/v1/session", "",
+      absl::StrCat(R"({"username": ")", ward, R"(", "password": ")", ward_otp, R"("})"),
+      dir.File("in"));
+  EXPECT_EQ(code, 401);
+  std::tie(code, json) =
+      Curl(api + "AuditService/ListAuditEvents", server.tokens["admin"],
+           R"({"filter": "resource=signIns/canbo.xth"})", dir.File("audit"));
+  ASSERT_EQ(code, 200) << json;
+  parindex::v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &events).ok()) << json;
+  ASSERT_EQ(events.events_size(), 6);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(events.events(i).action(), "signin.fail");
+  EXPECT_EQ(events.events(5).action(), "signin.lock");
+  EXPECT_EQ(events.events(0).reason(), "from 127.0.0.1");
   EXPECT_EQ(Stop(server), 0);
 }
 

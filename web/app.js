@@ -1,9 +1,12 @@
-// The page's core: sign in with a token, pick a round, move between views, and the
-// results view (ranking per block with a bar per unit, a unit's points per area, XLSX).
-// Every call goes through the HTTP/JSON gateway; the forms are in assess.js.
+// The page's core: sign in (an account's session in an HttpOnly cookie, or a token
+// for the session of the page only), pick a round, move between views, and the results
+// view (ranking per block with a bar per unit, a unit's points per area, XLSX). Every
+// call goes through the HTTP/JSON gateway; the forms are in assess.js.
 'use strict';
 
-const session = {token: '', caller: null, round: null, set: null, view: 0};
+// token: a pasted API token (sent as Authorization); csrf: the cookie session's CSRF
+// token (sent on every call). The session id itself is never readable here.
+const session = {token: '', csrf: '', caller: null, round: null, set: null, view: 0};
 
 const BLOCK_TITLES = {wards: 'Khối phường', communes: 'Khối xã'};
 const ROLE_TITLES = {
@@ -30,30 +33,53 @@ function $(id) { return document.getElementById(id); }
 // What a user can do about a refusal, by its code; the server's words follow.
 const CODE_MESSAGES = {
   UNAUTHENTICATED: 'Mã truy cập không đúng hoặc đã bị thu hồi.',
-  PERMISSION_DENIED: 'Mã truy cập này không được phép làm việc này.',
+  PERMISSION_DENIED: 'Không được phép làm việc này.',
   ABORTED: 'Dữ liệu vừa được người khác thay đổi: hãy tải lại rồi làm lại.',
   FAILED_PRECONDITION: 'Chưa thể làm việc này ở giai đoạn, trạng thái hiện tại.',
   UNAVAILABLE: 'Máy chủ tạm thời không phản hồi: hãy thử lại sau ít phút.',
 };
 
-async function call(method, body) {
-  let response;
+const SESSION_ENDED = 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc: hãy đăng nhập lại.';
+const SIGNIN_REFUSED = 'Sai tên đăng nhập hoặc mật khẩu, hoặc đã nhập sai quá nhiều lần: ' +
+    'hãy đợi 15 phút rồi thử lại.';
+
+// The headers of every request: the token, or the cookie session's CSRF token.
+function authHeaders(extra) {
+  const headers = Object.assign({}, extra);
+  if (session.token) headers['Authorization'] = 'Bearer ' + session.token;
+  if (session.csrf) headers['X-CSRF-Token'] = session.csrf;
+  return headers;
+}
+
+async function send(url, options) {
   try {
-    response = await fetch('/parindex.v1.' + method, {
-      method: 'POST',
-      headers: {'Authorization': 'Bearer ' + session.token, 'Content-Type': 'application/json'},
-      body: JSON.stringify(body),
-    });
+    return await fetch(url, options);
   } catch (e) {
     throw new Error('Không kết nối được máy chủ (' + e.message + ').');
   }
+}
+
+// A refusal as an Error: advice by its code, then the server's words.
+function apiError(json) {
+  // Field errors keep the server's path ("updates[0]…: …") for showFieldError.
+  const advice = json.code === 'UNAUTHENTICATED' && !session.token ? SESSION_ENDED
+                                                                  : CODE_MESSAGES[json.code];
+  const error = new Error(advice ? advice + ' (' + json.message + ')' : json.message);
+  error.code = json.code;
+  return error;
+}
+
+async function call(method, body) {
+  const response = await send('/parindex.v1.' + method, {
+    method: 'POST',
+    headers: authHeaders({'Content-Type': 'application/json'}),
+    body: JSON.stringify(body),
+  });
   const json = await response.json();
   if (!response.ok) {
-    // Field errors keep the server's path ("updates[0]…: …") for showFieldError.
-    const advice = CODE_MESSAGES[json.code];
-    const error = new Error(advice ? advice + ' (' + json.message + ')' : json.message);
-    error.code = json.code;
-    throw error;
+    // The cookie session ended (signed out elsewhere, expired): back to signing in.
+    if (response.status === 401 && !session.token && session.caller) showSignIn(SESSION_ENDED);
+    throw apiError(json);
   }
   return json;
 }
@@ -206,9 +232,10 @@ async function showUnit(code) {
   });
 }
 
-// A file from the gateway (it needs the token, so not a plain link), saved as `name`.
+// A file from the gateway (a token goes in a header, so not a plain link), saved as
+// `name`.
 async function downloadFile(url, name, errorId) {
-  const response = await fetch(url, {headers: {'Authorization': 'Bearer ' + session.token}});
+  const response = await send(url, {headers: authHeaders()});
   if (!response.ok) {
     $(errorId).textContent = (await response.json()).message;
     return;
@@ -222,7 +249,7 @@ async function downloadFile(url, name, errorId) {
 
 // ---- signing in and out ----
 
-// The first view for the token's role: a ward its form, the office its board.
+// The first view for the caller's role: a ward its form, the office its board.
 function showHome() {
   const role = session.caller.role;
   if (role === 'ROLE_WARD') return showForm();
@@ -230,37 +257,154 @@ function showHome() {
   return showResults();
 }
 
+function showOnly(id) {
+  for (const part of ['signin', 'token-signin', 'change-password', 'nav']) $(part).hidden = part !== id;
+}
+
+// The sign-in form, everything of the last session forgotten.
+function showSignIn(message) {
+  Object.assign(session, {token: '', csrf: '', caller: null, oneTimePassword: ''});
+  showView('');
+  showOnly('signin');
+  $('token-signin').hidden = false;
+  $('signin-message').textContent = message || '';
+  $('username').focus();
+}
+
+// caller: {role, unit, name}. Lists the rounds and opens the role's first view.
+async function enter(caller) {
+  session.caller = caller;
+  const rounds = await call('RoundService/ListRounds', {});
+  const select = $('round');
+  select.replaceChildren();
+  for (const round of rounds.rounds || []) {
+    select.add(new Option(round.title ? round.title + ' (' + round.id + ')' : round.id, round.id));
+  }
+  const role = caller.role;
+  const title = (ROLE_TITLES[role] || role) + (caller.unit ? ' ' + caller.unit : '');
+  $('who').textContent = caller.name ? caller.name + ' – ' + title : title;
+  $('show-form').hidden = role !== 'ROLE_WARD';
+  $('show-board').hidden = role !== 'ROLE_APPRAISER';
+  showOnly('nav');
+  await showHome();
+}
+
+// A cookie session's answer ({csrf_token, account}): first a new password if the one in
+// use is a one-time password, then the page.
+async function signedIn(answer) {
+  session.token = '';
+  session.csrf = answer.csrf_token;
+  const account = answer.account;
+  if (account.must_change_password) {
+    showOnly('change-password');
+    $('old-password').value = session.oneTimePassword || '';
+    $(session.oneTimePassword ? 'new-password' : 'old-password').focus();
+    return;
+  }
+  session.oneTimePassword = '';
+  const scope = account.scope || '';
+  await enter({
+    role: account.role, unit: scope.startsWith('units/') ? scope.slice(6) : '',
+    name: account.full_name || account.username,
+  });
+}
+
 $('signin').addEventListener('submit', async (event) => {
   event.preventDefault();
-  session.token = $('token').value.trim();
+  $('signin-message').textContent = '';
   await guarded('signin-error', async () => {
-    session.caller = await call('TokenService/GetCallerToken', {});
-    const rounds = await call('RoundService/ListRounds', {});
-    const select = $('round');
-    select.replaceChildren();
-    for (const round of rounds.rounds || []) {
-      select.add(new Option(round.title ? round.title + ' (' + round.id + ')' : round.id, round.id));
-    }
-    const role = session.caller.role;
-    $('who').textContent = (ROLE_TITLES[role] || role) +
-        (session.caller.unit ? ' ' + session.caller.unit : '');
-    $('show-form').hidden = role !== 'ROLE_WARD';
-    $('show-board').hidden = role !== 'ROLE_APPRAISER';
-    $('signin').hidden = true;
-    $('nav').hidden = false;
-    $('token').value = '';
-    await showHome();
+    const response = await send('/v1/session', {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json'},
+      body: JSON.stringify({username: $('username').value.trim(), password: $('password').value}),
+    });
+    const json = await response.json();
+    if (response.status === 401) throw new Error(SIGNIN_REFUSED);
+    if (!response.ok) throw apiError(json);
+    session.oneTimePassword = $('password').value;
+    $('password').value = '';
+    await signedIn(json);
   });
 });
 
-$('signout').addEventListener('click', () => {
-  session.token = '';
-  session.caller = null;
-  showView('');
-  $('nav').hidden = true;
-  $('signin').hidden = false;
-  $('token').focus();
+// The server's words on a new password, in Vietnamese.
+const PASSWORD_MESSAGES = [
+  [/^new_password: at least 10/, 'Mật khẩu mới phải có ít nhất 10 ký tự.'],
+  [/^new_password: must not be the username/, 'Mật khẩu mới không được trùng tên đăng nhập.'],
+  [/^new_password: must differ/, 'Mật khẩu mới phải khác mật khẩu hiện tại.'],
+  [/^old_password:/, 'Mật khẩu hiện tại không đúng.'],
+];
+
+$('change-password').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  await guarded('change-error', async () => {
+    if ($('new-password').value !== $('new-password-again').value) {
+      throw new Error('Hai lần nhập mật khẩu mới không giống nhau.');
+    }
+    try {
+      await call('AccountService/ChangePassword', {
+        old_password: $('old-password').value, new_password: $('new-password').value,
+      });
+    } catch (e) {
+      const known = PASSWORD_MESSAGES.find(([pattern]) => pattern.test(e.message.replace(/^.*\(/, '')));
+      throw known ? new Error(known[1]) : e;
+    }
+    for (const id of ['old-password', 'new-password', 'new-password-again']) $(id).value = '';
+    session.oneTimePassword = '';
+    const response = await send('/v1/session', {headers: authHeaders()});
+    const json = await response.json();
+    if (!response.ok) throw apiError(json);
+    await signedIn(json);
+  });
 });
+
+$('token-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  session.token = $('token').value.trim();
+  session.csrf = '';
+  await guarded('token-error', async () => {
+    const token = await call('TokenService/GetCallerToken', {});
+    $('token').value = '';
+    await enter({role: token.role, unit: token.unit, name: ''});
+  });
+  if (!session.caller) session.token = '';
+});
+
+// Signs out: a cookie session ends on the server (DELETE /v1/session), a token is
+// forgotten.
+async function signOut() {
+  let error = '';
+  if (!session.token && session.csrf) {
+    try {
+      const response = await send('/v1/session', {method: 'DELETE', headers: authHeaders()});
+      if (!response.ok && response.status !== 401) error = apiError(await response.json()).message;
+    } catch (e) {
+      error = e.message;
+    }
+  }
+  showSignIn(error ? '' : 'Đã đăng xuất.');
+  $('signin-error').textContent = error;
+}
+
+$('signout').addEventListener('click', signOut);
+$('change-signout').addEventListener('click', signOut);
+
+// A reload keeps the session: the cookie is sent, and the server says whose it is.
+(async () => {
+  try {
+    const response = await send('/v1/session', {});
+    if (response.ok) {
+      await signedIn(await response.json());
+      return;
+    }
+  } catch (e) {
+    // Shown on the form below.
+    showSignIn();
+    $('signin-error').textContent = e.message;
+    return;
+  }
+  showSignIn();
+})();
 
 $('round').addEventListener('change', showHome);
 $('column').addEventListener('change', showResults);

@@ -131,6 +131,14 @@ CREATE TABLE sign_in_locks (username TEXT PRIMARY KEY, until INTEGER NOT NULL) S
 ALTER TABLE audit ADD COLUMN actor_name TEXT NOT NULL DEFAULT '';
 )sql",
        nullptr},
+      // 7: failed sign-ins and locks by the client's address as well (one address
+      // trying many usernames).
+      {R"sql(
+CREATE TABLE sign_in_address_failures (address TEXT NOT NULL, at INTEGER NOT NULL) STRICT;
+CREATE INDEX sign_in_address_failures_by_address ON sign_in_address_failures(address, at);
+CREATE TABLE sign_in_address_locks (address TEXT PRIMARY KEY, until INTEGER NOT NULL) STRICT;
+)sql",
+       nullptr},
   };
   return *steps;
 }

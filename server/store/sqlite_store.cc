@@ -22,6 +22,7 @@
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "server/store/fault_vfs.h"
 #include "server/store/schema.h"
 #include "server/store/sqlite_util.h"
@@ -30,9 +31,6 @@ namespace parindex::store {
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
-// The schema that added data sheets (`data_values`); older files are only opened by
-// tests that build a database as an older release wrote it.
-constexpr int kDataValuesSchema = 5;
 
 class RealClock final : public Clock {
  public:
@@ -188,28 +186,10 @@ class SqliteStore::Tx {
 
   absl::Status Audit(absl::string_view action, absl::string_view resource,
                      absl::string_view before, absl::string_view after) {
-    if (!ctx_.actor.name.empty()) {  // a person: schema 6 has the column
-      return Stmt(db_,
-                  "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
-                  "before, after, reason, request_id, actor_name) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-          .Bind(1, now_)
-          .Bind(2, ctx_.actor.id)
-          .Bind(3, ctx_.actor.role)
-          .Bind(4, ctx_.actor.unit)
-          .Bind(5, action)
-          .Bind(6, resource)
-          .Bind(7, before)
-          .Bind(8, after)
-          .Bind(9, ctx_.reason)
-          .Bind(10, ctx_.request_id)
-          .Bind(11, ctx_.actor.name)
-          .Run();
-    }
     return Stmt(db_,
                 "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
-                "before, "
-                "after, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                "before, after, reason, request_id, actor_name) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .Bind(1, now_)
         .Bind(2, ctx_.actor.id)
         .Bind(3, ctx_.actor.role)
@@ -220,6 +200,7 @@ class SqliteStore::Tx {
         .Bind(8, after)
         .Bind(9, ctx_.reason)
         .Bind(10, ctx_.request_id)
+        .Bind(11, ctx_.actor.name)
         .Run();
   }
 
@@ -255,18 +236,15 @@ absl::Status SqliteStore::Init() {
   ASSIGN_OR_RETURN(writer_, OpenConnection(options_, /*create=*/true));
   RETURN_IF_ERROR(QuickCheck(writer_, options_.path));
   RETURN_IF_ERROR(Exec(writer_, "PRAGMA journal_mode = WAL"));
-  const int target =
-      options_.schema_version > 0 ? options_.schema_version : LatestSchemaVersion();
   Upgrade upgrade;
   upgrade.now = Now();
-  RETURN_IF_ERROR(Migrate(writer_, target, &upgrade));
-  schema_version_ = SchemaVersion(writer_);
+  RETURN_IF_ERROR(Migrate(writer_, LatestSchemaVersion(), &upgrade));
   // Said once, where an operator upgrading the server looks (its log), and kept for
   // tests; the audit trail holds the same facts for the people who use the forms.
   for (const std::string& note : upgrade.notes)
     std::fprintf(stderr, "parindex-store: %s\n", note.c_str());
   upgrade_notes_ = std::move(upgrade.notes);
-  if (target >= 4) RETURN_IF_ERROR(PinFinalisedRounds());
+  RETURN_IF_ERROR(PinFinalisedRounds());
   for (int i = 0; i < options_.readers; ++i) {
     ASSIGN_OR_RETURN(sqlite3 * reader, OpenConnection(options_, /*create=*/false));
     RETURN_IF_ERROR(Exec(reader, "PRAGMA query_only = ON"));
@@ -457,7 +435,43 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx
                     "SELECT COALESCE(MAX(version), 0) FROM criteria_sets WHERE id = ?");
         latest.Bind(1, set.id());
         ASSIGN_OR_RETURN(bool row, latest.Step());
-        const int64_t version = (row ? latest.Int(0) : 0) + 1;
+        const int64_t last = row ? latest.Int(0) : 0;
+        const int64_t asked = set.version();
+        const int64_t version = asked > 0 ? asked : last + 1;
+        if (version > last + 1) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("version: ", asked,
+                           " would skip versions: the next version of criteria set ",
+                           set.id(), " is ", last + 1));
+        }
+        // The same content as the version asked for (or, without one, the latest) is
+        // that version: an upload repeated stores nothing new.
+        v1::WriteAck ack;
+        ack.set_id(set.id());
+        const int64_t compare = version <= last ? version : last;
+        if (compare > 0) {
+          Stmt stored(tx.db(),
+                      "SELECT body FROM criteria_sets WHERE id = ? AND version = ?");
+          stored.Bind(1, set.id()).Bind(2, compare);
+          ASSIGN_OR_RETURN(bool found, stored.Step());
+          v1::CriteriaSet before;
+          if (found && before.ParseFromString(stored.Blob(0))) {
+            before.clear_version();
+            v1::CriteriaSet given = set;
+            given.clear_version();
+            if (google::protobuf::util::MessageDifferencer::Equals(before, given)) {
+              ack.set_version(compare);
+              return ack;
+            }
+          }
+          if (version <= last) {
+            return absl::AlreadyExistsError(absl::StrCat(
+                "version: criteria set ", set.id(), " version ", version,
+                " is stored with other content (a stored version never changes): give "
+                "version: ",
+                last + 1, " for the new one"));
+          }
+        }
         set.set_version(static_cast<int32_t>(version));
         RETURN_IF_ERROR(Stmt(tx.db(),
                              "INSERT INTO criteria_sets (id, version, body, created_at) "
@@ -471,9 +485,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx
             tx.Audit("criteria_set.add",
                      absl::StrCat("criteriaSets/", set.id(), "/versions/", version), "",
                      Json(set)));
-        v1::WriteAck ack;
         ack.set_version(version);
-        ack.set_id(set.id());
         return ack;
       });
 }
@@ -962,6 +974,62 @@ absl::StatusOr<int64_t> SqliteStore::SignInLockedUntil(absl::string_view usernam
   });
 }
 
+absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInAddressFailure(
+    const WriteContext& ctx, absl::string_view address, int64_t now, int64_t window,
+    int threshold, int64_t lock_seconds) {
+  return Submit(
+      ctx, "AddSignInAddressFailure",
+      [address = std::string(address), now, window, threshold,
+       lock_seconds](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "DELETE FROM sign_in_address_failures WHERE address = ? "
+                             "AND at <= ?")
+                            .Bind(1, address)
+                            .Bind(2, now - window)
+                            .Run());
+        RETURN_IF_ERROR(
+            Stmt(tx.db(),
+                 "INSERT INTO sign_in_address_failures (address, at) VALUES (?, ?)")
+                .Bind(1, address)
+                .Bind(2, now)
+                .Run());
+        Stmt count(tx.db(),
+                   "SELECT count(*) FROM sign_in_address_failures WHERE address = ?");
+        count.Bind(1, address);
+        ASSIGN_OR_RETURN(bool row, count.Step());
+        v1::WriteAck ack;
+        if (row && count.Int(0) >= threshold) {
+          RETURN_IF_ERROR(Stmt(tx.db(),
+                               "INSERT INTO sign_in_address_locks (address, until) "
+                               "VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET "
+                               "until = excluded.until")
+                              .Bind(1, address)
+                              .Bind(2, now + lock_seconds)
+                              .Run());
+          RETURN_IF_ERROR(
+              Stmt(tx.db(), "DELETE FROM sign_in_address_failures WHERE address = ?")
+                  .Bind(1, address)
+                  .Run());
+          RETURN_IF_ERROR(tx.Audit(
+              "signin.address_lock", absl::StrCat("signInAddresses/", address), "",
+              absl::StrCat("{\"failures\":", threshold,
+                           ",\"lockedSeconds\":", lock_seconds, "}")));
+          ack.set_version(1);
+        }
+        return ack;
+      });
+}
+
+absl::StatusOr<int64_t> SqliteStore::SignInAddressLockedUntil(absl::string_view address) {
+  const std::string key(address);
+  return Read<int64_t>([&](sqlite3* db) -> absl::StatusOr<int64_t> {
+    Stmt get(db, "SELECT until FROM sign_in_address_locks WHERE address = ?");
+    get.Bind(1, key);
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    return found ? get.Int(0) : int64_t{0};
+  });
+}
+
 // ---- rounds ----
 
 namespace {
@@ -1303,10 +1371,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     RETURN_IF_ERROR(
         ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
-    if (schema_version_ >= kDataValuesSchema) {
-      RETURN_IF_ERROR(
-          ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
-    }
+    RETURN_IF_ERROR(
+        ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
     RETURN_IF_ERROR(AttachEvidenceFiles(
         db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
@@ -1335,10 +1401,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
       e->set_updated_at(entry.Text(2));
       e->set_updated_by(entry.Text(3));
     }
-    if (schema_version_ >= kDataValuesSchema) {
-      RETURN_IF_ERROR(
-          ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
-    }
+    RETURN_IF_ERROR(
+        ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
   });
 }
@@ -1366,8 +1430,7 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
           return it == index.end() ? nullptr : &out[it->second];
         };
         RETURN_IF_ERROR(ReadEntries(db, r, "", assessment_of));
-        if (schema_version_ >= kDataValuesSchema)
-          RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
+        RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
         if (with_files) RETURN_IF_ERROR(AttachEvidenceFiles(db, r, "", assessment_of));
         return out;
       });
@@ -1721,14 +1784,11 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::AuditEvent>> {
         Stmt list(
             db,
-            absl::StrCat(
             "SELECT id, at, actor, role, actor_unit, action, resource, before, after, "
-            "reason, request_id, ",
-            schema_version_ >= 6 ? "actor_name" : "''",
-            " FROM audit WHERE id > ? "
+            "reason, request_id, actor_name FROM audit WHERE id > ? "
             "AND (?2 = '' OR resource = ?2 OR substr(resource, 1, length(?2) + 1) = ?2 "
             "|| '/') "
-            "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4"));
+            "AND (?3 = '' OR actor = ?3) ORDER BY id LIMIT ?4");
         list.Bind(1, filter.after_id)
             .Bind(2, filter.resource_prefix)
             .Bind(3, filter.actor)

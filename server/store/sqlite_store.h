@@ -38,8 +38,7 @@ struct SqliteOptions {
   int64_t max_assessment_bytes = 2 << 20;
   // Request ids are forgotten after this long (README: Request ids).
   absl::Duration request_retention = absl::Hours(24 * 7);
-  int max_group = 256;     // writes committed together at most
-  int schema_version = 0;  // migrate up to this; 0 = the latest (tests use older ones)
+  int max_group = 256;           // writes committed together at most
   const Clock* clock = nullptr;  // null: the real clock
   // Called by the writer thread after each transaction: its time (BEGIN to COMMIT) and
   // how many writes it carried. For metrics; must be quick.
@@ -96,6 +95,12 @@ class SqliteStore final : public Store {
                                                 int64_t window, int threshold,
                                                 int64_t lock_seconds) override;
   absl::StatusOr<int64_t> SignInLockedUntil(absl::string_view username) override;
+  absl::StatusOr<v1::WriteAck> AddSignInAddressFailure(const WriteContext& ctx,
+                                                       absl::string_view address,
+                                                       int64_t now, int64_t window,
+                                                       int threshold,
+                                                       int64_t lock_seconds) override;
+  absl::StatusOr<int64_t> SignInAddressLockedUntil(absl::string_view address) override;
   absl::StatusOr<v1::WriteAck> CreateRound(const WriteContext& ctx,
                                            const v1::Round& round) override;
   absl::StatusOr<v1::Round> GetRound(absl::string_view id) override;
@@ -188,7 +193,6 @@ class SqliteStore final : public Store {
   const Clock* clock_;
   int lock_fd_ = -1;
   sqlite3* writer_ = nullptr;
-  int schema_version_ = 0;  // the file's, after Open
   std::vector<std::string> upgrade_notes_;
 
   mutable std::mutex mu_;

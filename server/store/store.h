@@ -136,7 +136,10 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Criteria sets are immutable; each add stores the next version of the id.
+  // Criteria sets are immutable versions. `set.version()` 0 asks for the next one; a
+  // set with the same content as the version asked for (else the latest) is answered
+  // with that version and nothing is stored. ALREADY_EXISTS for a stored version with
+  // other content, INVALID_ARGUMENT for a version past the next.
   virtual absl::StatusOr<v1::WriteAck> AddCriteriaSet(const WriteContext& ctx,
                                                       v1::CriteriaSet set) = 0;
   // version 0 means the latest. NOT_FOUND when absent.
@@ -200,6 +203,16 @@ class Store {
                                                         int64_t lock_seconds) = 0;
   // Until when (Unix seconds) sign-ins for `username` are refused; 0 when not locked.
   virtual absl::StatusOr<int64_t> SignInLockedUntil(absl::string_view username) = 0;
+  // A failed sign-in from the client address `address` (its username's failure is
+  // audited by AddSignInFailure; this is not). When it makes `threshold` failures
+  // within `window` seconds, the address is locked until now + lock_seconds (audited
+  // "signin.address_lock" on signInAddresses/{address}); the ack's version is then 1,
+  // else 0. The address's failures older than the window are forgotten.
+  virtual absl::StatusOr<v1::WriteAck> AddSignInAddressFailure(
+      const WriteContext& ctx, absl::string_view address, int64_t now, int64_t window,
+      int threshold, int64_t lock_seconds) = 0;
+  // Until when (Unix seconds) sign-ins from `address` are refused; 0 when not locked.
+  virtual absl::StatusOr<int64_t> SignInAddressLockedUntil(absl::string_view address) = 0;
 
   // Rounds pin a criteria set version; creating one creates an assessment in state
   // NOT_STARTED for each of its units.

@@ -1,0 +1,469 @@
+// The real `parindex` against the real parindex-server (the demo round): what a new user
+// meets, each case with its exact output and exit status (issue 17's command line), and
+// signing in on the command line (issue 15).
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "parindex/v1/score.pb.h"
+#include "parindex/v1/service.pb.h"
+#include "tests/server_process.h"
+#include "tests/store_test_util.h"
+
+namespace {
+
+using parindex::testing::Server;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+template <typename Message>
+Message FromJson(const std::string& json) {
+  Message message;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &message).ok()) << json;
+  return message;
+}
+
+class CliServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = parindex::testing::Start(dir_.File("cli.db"), {"--http", "127.0.0.1:0"});
+    ASSERT_FALSE(server_.address.empty());
+    ASSERT_FALSE(server_.http.empty());
+  }
+  void TearDown() override { EXPECT_EQ(parindex::testing::Stop(server_), 0); }
+
+  // `parindex ARGS` (shell-quoted) from the source directory with none of the user's
+  // settings: no PARINDEX_* variables, the config directory in the test's directory;
+  // `env` ("A=b") before it, `input` on its stdin.
+  Result Parindex(const std::string& args, const std::string& env = "",
+                  const std::string& input = "") {
+    std::ofstream(dir_.File("in")) << input;
+    const std::string cmd = absl::StrCat(
+        "cd '", PARINDEX_SOURCE_DIR,
+        "' && env -u PARINDEX_SERVER -u PARINDEX_TOKEN -u PARINDEX_CA -u PARINDEX_CONFIG "
+        "XDG_CONFIG_HOME='",
+        ConfigHome(), "' ", env, " '", PARINDEX_CLI, "' ", args, " <'", dir_.File("in"),
+        "' >'", dir_.File("out"), "' 2>'", dir_.File("err"), "'");
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_.File("out")),
+            Slurp(dir_.File("err"))};
+  }
+  // The flags that call as the demo's token `who` ("appraiser", "ward XTH").
+  std::string As(const std::string& who) {
+    return absl::StrCat("--server ", server_.address, " --token '", server_.tokens[who],
+                        "' ");
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_.File(name)) << text;
+    return dir_.File(name);
+  }
+  std::string ConfigHome() const { return dir_.File("config"); }
+  std::string SessionFile() const { return dir_.File("config/parindex/session"); }
+
+  parindex::testing::TempDir dir_;
+  Server server_;
+};
+
+constexpr char kDemoFiles[] =
+    "--criteria criteria/sets/commune-2025.yaml --plan criteria/plans/hungyen-2023.yaml "
+    "--figures criteria/rounds/hungyen-2023/figures.yaml";
+
+// A unit's rank is among its block's units: out of the block's size where the files
+// give it, without it where the server's score does not; a preview has none.
+TEST_F(CliServerTest, RanksAreAmongTheBlocksUnitsAndAPreviewHasNone) {
+  const Result offline = Parindex(absl::StrCat("eval ", kDemoFiles, " --unit XTH"));
+  ASSERT_EQ(offline.code, 0) << offline.err;
+  EXPECT_NE(
+      offline.out.find("\n  index 88.88, class B, rank 3 of 10 in block communes\n"),
+      std::string::npos)
+      << offline.out;
+  const Result score =
+      Parindex(absl::StrCat(As("ward XTH"), "score hungyen-2023 XTH --column self"));
+  ASSERT_EQ(score.code, 0) << score.err;
+  EXPECT_NE(score.out.find("\n  index 88.88, class B, rank 3 in block communes\n"),
+            std::string::npos)
+      << score.out;
+  const std::string sheet = Write("xth.csv", "unit,element,value\nXTH,resolved,784\n");
+  const Result preview = Parindex(absl::StrCat(
+      As("ward XTH"), "submit hungyen-2023 XTH --figures '", sheet, "' --dry-run"));
+  ASSERT_EQ(preview.code, 0) << preview.err;
+  EXPECT_NE(preview.out.find("\n  index 88.88, class B\n\n"), std::string::npos)
+      << preview.out;
+  EXPECT_EQ(preview.out.find("rank"), std::string::npos) << preview.out;
+}
+
+// `make eval` scores the round `make run` serves: the same figures, the same totals.
+TEST_F(CliServerTest, TheOfflineDemoIsTheServersRound) {
+  const Result offline = Parindex(absl::StrCat("eval ", kDemoFiles, " --json"));
+  ASSERT_EQ(offline.code, 0) << offline.err;
+  const auto evaluation = FromJson<parindex::v1::Evaluation>(offline.out);
+  const Result online = Parindex(
+      absl::StrCat(As("appraiser"), "call /parindex.v1.ScoreService/GetRanking ",
+                   "'{\"name\": \"rounds/hungyen-2023\", \"column\": \"SELF\"}'"));
+  ASSERT_EQ(online.code, 0) << online.err;
+  const auto ranking = FromJson<parindex::v1::Ranking>(online.out);
+  ASSERT_EQ(evaluation.units_size(), 17);
+  ASSERT_EQ(ranking.units_size(), 17);
+  for (const parindex::v1::UnitScore& want : evaluation.units()) {
+    int found = 0;
+    for (const parindex::v1::UnitScore& got : ranking.units()) {
+      if (got.unit() != want.unit()) continue;
+      ++found;
+      EXPECT_EQ(got.achieved_milli(), want.achieved_milli()) << want.unit();
+      EXPECT_EQ(got.index_hundredths(), want.index_hundredths()) << want.unit();
+      EXPECT_EQ(got.rank(), want.rank()) << want.unit();
+      if (want.unit() == "XTH") {
+        EXPECT_EQ(got.index_hundredths(), 8888);
+      }
+    }
+    EXPECT_EQ(found, 1) << want.unit();
+  }
+}
+
+// Flags, else PARINDEX_* variables, else the config file (--config or PARINDEX_CONFIG).
+TEST_F(CliServerTest, ConnectionSettingsComeFromFlagsEnvironmentAndConfigInThatOrder) {
+  const std::string config =
+      Write("parindex.toml",
+            absl::StrCat("# the appraiser's\nserver = \"", server_.address,
+                         "\"\ntoken = \"", server_.tokens["appraiser"], "\"\n"));
+  const Result from_env = Parindex("ranking hungyen-2023 --block wards",
+                                   absl::StrCat("PARINDEX_CONFIG='", config, "'"));
+  ASSERT_EQ(from_env.code, 0) << from_env.err;
+  EXPECT_EQ(from_env.out.substr(0, from_env.out.find('\n')), "Ranking, block wards");
+  // PARINDEX_TOKEN before the file's token.
+  const Result token_first = Parindex(
+      "ranking hungyen-2023 --block wards",
+      absl::StrCat("PARINDEX_CONFIG='", config, "' PARINDEX_TOKEN=pi_not_a_token"));
+  EXPECT_EQ(token_first.code, 1);
+  EXPECT_EQ(token_first.out, "");
+  EXPECT_EQ(token_first.err, "parindex: UNAUTHENTICATED: unknown or revoked token\n");
+  const Result missing =
+      Parindex("ranking hungyen-2023", "PARINDEX_CONFIG=/nonexistent/parindex.toml");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.err,
+            "parindex: NOT_FOUND: PARINDEX_CONFIG=/nonexistent/parindex.toml: cannot "
+            "open the file\n");
+  const std::string typo = Write("typo.toml", "server = \"x\"\ntokn = \"pi_x\"\n");
+  const Result unknown = Parindex(absl::StrCat("--config '", typo, "' ranking r"));
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_EQ(unknown.err, absl::StrCat("parindex: INVALID_ARGUMENT: ", typo,
+                                      ":2: unknown key 'tokn' (server, token, ca)\n"));
+}
+
+// More events than one page (the server's pages hold 1,000): all of them.
+TEST_F(CliServerTest, AuditListsEveryEvent) {
+  const Result page = Parindex(absl::StrCat(
+      As("appraiser"),
+      "call /parindex.v1.AuditService/ListAuditEvents '{\"page_size\": 1000}'"));
+  ASSERT_EQ(page.code, 0) << page.err;
+  const auto first = FromJson<parindex::v1::ListAuditEventsResponse>(page.out);
+  ASSERT_EQ(first.events_size(), 1000);
+  ASSERT_FALSE(first.next_page_token().empty());
+  const Result second = Parindex(absl::StrCat(
+      As("appraiser"), "call /parindex.v1.AuditService/ListAuditEvents '{\"page_size\": ",
+      "1000, \"page_token\": \"", first.next_page_token(), "\"}'"));
+  ASSERT_EQ(second.code, 0) << second.err;
+  const auto rest = FromJson<parindex::v1::ListAuditEventsResponse>(second.out);
+  ASSERT_TRUE(rest.next_page_token().empty());
+  const int total = 1000 + rest.events_size();
+
+  const Result table = Parindex(absl::StrCat(As("appraiser"), "audit"));
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_EQ(std::count(table.out.begin(), table.out.end(), '\n'), total);
+  const Result json = Parindex(absl::StrCat(As("appraiser"), "audit --json"));
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto all = FromJson<parindex::v1::ListAuditEventsResponse>(json.out);
+  ASSERT_EQ(all.events_size(), total);
+  EXPECT_EQ(all.events(1000).id(), rest.events(0).id());
+}
+
+TEST_F(CliServerTest, AnUnknownBlockIsAnErrorNamingTheKnownOnes) {
+  const Result run =
+      Parindex(absl::StrCat(As("appraiser"), "ranking hungyen-2023 --block nope"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            "parindex: NOT_FOUND: block: 'nope' is not a block of round hungyen-2023 "
+            "(its blocks: communes, wards)\n");
+}
+
+// `appraise --figures … --ask …` where asking is refused stores nothing; the unit's
+// name and kind need not be repeated in the file.
+TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
+  for (const char* phase : {"APPRAISAL", "EXPLANATION"}) {
+    const Result advanced =
+        Parindex(absl::StrCat(As("appraiser"), "round advance hungyen-2023 ", phase));
+    ASSERT_EQ(advanced.code, 0) << advanced.err;
+  }
+  const std::string figures =
+      Write("appraised.yaml",
+            "units:\n  - code: PLS\n    entries:\n      I.5: {appraised: {score: 1}}\n");
+  const Result refused =
+      Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
+                            figures, "' --ask 'III.2.1=Giải trình tỷ lệ đúng hạn'"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err,
+            "parindex: FAILED_PRECONDITION: round hungyen-2023 is in phase EXPLANATION "
+            "and the assessment of PLS is SUBMITTED: asking for explanations (--ask) is "
+            "allowed in APPRAISAL; nothing was done\n");
+  auto appraised_i5 = [&]() {
+    const Result got = Parindex(absl::StrCat(
+        As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
+        "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
+    EXPECT_EQ(got.code, 0) << got.err;
+    const auto assessment = FromJson<parindex::v1::Assessment>(got.out);
+    for (const auto& e : assessment.entries()) {
+      if (e.criterion() == "I.5" && e.has_appraised()) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(appraised_i5());
+  const Result alone = Parindex(absl::StrCat(
+      As("appraiser"), "appraise hungyen-2023 PLS --figures '", figures, "'"));
+  EXPECT_EQ(alone.code, 0) << alone.err;
+  EXPECT_EQ(alone.out, "appraised 1 entries of PLS\n");
+  EXPECT_TRUE(appraised_i5());
+  // Offline scoring needs the unit's kind: said at the unit.
+  const Result offline = Parindex(absl::StrCat(
+      "eval --criteria criteria/sets/commune-2025.yaml --figures '", figures, "'"));
+  EXPECT_EQ(offline.code, 1);
+  EXPECT_EQ(offline.err,
+            absl::StrCat("parindex: INVALID_ARGUMENT: ", figures,
+                         ":2:5: unit PLS: name: needed to score offline (a server knows "
+                         "its units: submit and appraise do without)\n"));
+}
+
+// An entry the server refuses is named as the file's entry, at its line and column,
+// with its criterion (survey entries, left to the office, are not sent: the file's
+// index is not the request's).
+TEST_F(CliServerTest, SubmitErrorsNameTheFilesEntryAndCriterion) {
+  const std::string figures = Write("xth.yaml",
+                                    "units:\n  - code: XTH\n    entries:\n"
+                                    "      VIII.1: {survey: {percent: 80}}\n"
+                                    "      I.4: {comment: Đã kiện toàn}\n"
+                                    "      I.5: {score: 1, explanation: Vì sao}\n");
+  const Result run = Parindex(
+      absl::StrCat(As("ward XTH"), "submit hungyen-2023 XTH --figures '", figures, "'"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(
+      run.err,
+      absl::StrCat("parindex: FAILED_PRECONDITION: ", figures,
+                   ":6:12: entries[2]: criterion I.5: round hungyen-2023 is in phase "
+                   "SELF_ASSESSMENT and the assessment of XTH is DRAFT: editing the "
+                   "self-assessment writes self, comment, evidence, not "
+                   "'explanation'\n"));
+  const std::string unknown = Write("unknown.yaml",
+                                    "units:\n  - code: XTH\n    entries:\n"
+                                    "      VIII.1: {survey: {percent: 80}}\n"
+                                    "      Z.9: {score: 1}\n");
+  const Result preview = Parindex(absl::StrCat(
+      As("ward XTH"), "submit hungyen-2023 XTH --figures '", unknown, "' --dry-run"));
+  EXPECT_EQ(preview.code, 1);
+  EXPECT_EQ(preview.err, absl::StrCat("parindex: INVALID_ARGUMENT: ", unknown,
+                                      ":5:12: entries[1].criterion: criterion Z.9: "
+                                      "unknown criterion 'Z.9'\n"));
+}
+
+// The same set again is the version stored; `version:` is the version asked for.
+TEST_F(CliServerTest, ACriteriaSetUploadedAgainIsTheStoredVersion) {
+  const std::string set =
+      Slurp(std::string(PARINDEX_SOURCE_DIR) + "/criteria/sets/commune-2025.yaml");
+  const Result same = Parindex(
+      absl::StrCat(As("admin"), "criteria upload criteria/sets/commune-2025.yaml"));
+  EXPECT_EQ(same.code, 0) << same.err;
+  EXPECT_EQ(same.out,
+            "criteria set commune-2025 version 1 is already stored with the same "
+            "content: nothing changed\n");
+  std::string edited = set;
+  edited.replace(edited.find("\ntitle: "), 8, "\ntitle: Sửa đổi – ");
+  const std::string v1 = Write("v1.yaml", edited);
+  const Result taken = Parindex(absl::StrCat(As("admin"), "criteria upload '", v1, "'"));
+  EXPECT_EQ(taken.code, 1);
+  EXPECT_EQ(taken.err,
+            "parindex: ALREADY_EXISTS: version: criteria set commune-2025 version 1 is "
+            "stored with other content (a stored version never changes): give version: 2 "
+            "for the new one\n");
+  edited.replace(edited.find("\nversion: 1\n"), 12, "\nversion: 2\n");
+  const std::string v2 = Write("v2.yaml", edited);
+  const Result stored = Parindex(absl::StrCat(As("admin"), "criteria upload '", v2, "'"));
+  EXPECT_EQ(stored.code, 0) << stored.err;
+  EXPECT_EQ(stored.out, "stored criteria set commune-2025 version 2\n");
+  const Result again = Parindex(absl::StrCat(As("admin"), "criteria upload '", v2, "'"));
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(again.out,
+            "criteria set commune-2025 version 2 is already stored with the same "
+            "content: nothing changed\n");
+  edited.replace(edited.find("\nversion: 2\n"), 12, "\nversion: 5\n");
+  const std::string v5 = Write("v5.yaml", edited);
+  const Result skipped =
+      Parindex(absl::StrCat(As("admin"), "criteria upload '", v5, "'"));
+  EXPECT_EQ(skipped.code, 1);
+  EXPECT_EQ(
+      skipped.err,
+      "parindex: INVALID_ARGUMENT: version: 5 would skip versions: the next version "
+      "of criteria set commune-2025 is 3\n");
+  const Result list =
+      Parindex(absl::StrCat(As("admin"),
+                            "call /parindex.v1.CriteriaService/ListCriteriaSets "
+                            "'{\"filter\": \"id=commune-2025\"}'"));
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(
+      FromJson<parindex::v1::ListCriteriaSetsResponse>(list.out).criteria_sets_size(), 2);
+}
+
+TEST_F(CliServerTest, AGetOnAnApiPathIsMethodNotAllowed) {
+  const auto [status, body] = parindex::testing::Curl(
+      absl::StrCat(server_.http, "/parindex.v1.ScoreService/GetRanking"),
+      server_.tokens["appraiser"], "", dir_.File("body"));
+  EXPECT_EQ(status, 405);
+  EXPECT_EQ(
+      body,
+      "{\"code\": \"UNIMPLEMENTED\", \"message\": "
+      "\"/parindex.v1.ScoreService/GetRanking: API methods are called with POST and "
+      "a JSON body\", \"details\": []}\n");
+}
+
+// login, passwd after a one-time password, whoami, an ended session, logout; the
+// session file is its owner's only.
+TEST_F(CliServerTest, LoginKeepsASessionOnlyItsOwnerCanRead) {
+  const Result created = Parindex(absl::StrCat(
+      As("admin"), "call /parindex.v1.AccountService/CreateAccount '{\"username\": ",
+      "\"hoa.tran\", \"full_name\": \"Trần Thị Hoa\", \"role\": \"ROLE_APPRAISER\", "
+      "\"scope\": \"*\"}'"));
+  ASSERT_EQ(created.code, 0) << created.err;
+  const std::string otp =
+      FromJson<parindex::v1::CreateAccountResponse>(created.out).one_time_password();
+  const std::string at = absl::StrCat("--server ", server_.address, " ");
+
+  // A wrong password leaves nothing behind.
+  const Result wrong = Parindex(absl::StrCat(at, "login hoa.tran"), "", "not it\n");
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_EQ(wrong.err,
+            "parindex: UNAUTHENTICATED: wrong username or password, or too many failed "
+            "attempts: wait 15 minutes\n");
+  EXPECT_FALSE(std::filesystem::exists(SessionFile()));
+
+  const Result login = Parindex(absl::StrCat(at, "login hoa.tran"), "", otp + "\n");
+  ASSERT_EQ(login.code, 0) << login.err;
+  EXPECT_TRUE(absl::StartsWith(
+      login.out,
+      absl::StrCat("signed in to ", server_.address,
+                   " as hoa.tran (Trần Thị Hoa, appraiser, scope *); the session "
+                   "is in ",
+                   SessionFile(), " until ")))
+      << login.out;
+  EXPECT_TRUE(
+      absl::EndsWith(login.out,
+                     " (or 30 minutes unused)\nthis is a one-time password: choose "
+                     "your own with `parindex passwd` before anything else\n"))
+      << login.out;
+  struct stat file_mode, dir;
+  ASSERT_EQ(stat(SessionFile().c_str(), &file_mode), 0);
+  ASSERT_EQ(stat((ConfigHome() + "/parindex").c_str(), &dir), 0);
+  EXPECT_EQ(file_mode.st_mode & 07777, 0600u);
+  EXPECT_EQ(dir.st_mode & 07777, 0700u);
+
+  // Later commands use the session: first the password must change.
+  const Result blocked = Parindex("round status hungyen-2023");
+  EXPECT_EQ(blocked.code, 1);
+  EXPECT_EQ(blocked.err,
+            "parindex: FAILED_PRECONDITION: change the one-time password first: run "
+            "parindex passwd\n");
+  const Result changed = Parindex("passwd", "", otp + "\nHưng Yên 2025 mới\n");
+  EXPECT_EQ(changed.code, 0) << changed.err;
+  EXPECT_EQ(changed.out, "changed the password of hoa.tran\n");
+  const Result me = Parindex("whoami");
+  EXPECT_EQ(me.code, 0) << me.err;
+  EXPECT_EQ(me.out, absl::StrCat("hoa.tran (Trần Thị Hoa, appraiser, scope *) on ",
+                                 server_.address, " (the saved session)\n"));
+  const Result board = Parindex("round status hungyen-2023");
+  EXPECT_EQ(board.code, 0) << board.err;
+  EXPECT_EQ(board.out.substr(0, board.out.find('\n')),
+            "unit     state                    reopened  updated");
+  // The session goes to its own server only.
+  const Result elsewhere = Parindex("whoami --server 127.0.0.1:1");
+  EXPECT_EQ(elsewhere.code, 1);
+  EXPECT_EQ(elsewhere.err,
+            "parindex: UNAUTHENTICATED: no credential: run parindex login, or give --token "
+            "or PARINDEX_TOKEN\n");
+  // A token given is used instead.
+  const Result token = Parindex(absl::StrCat(As("reader"), "whoami"));
+  EXPECT_EQ(token.code, 0) << token.err;
+  EXPECT_TRUE(absl::StartsWith(token.out, "token tok_")) << token.out;
+  EXPECT_TRUE(absl::EndsWith(
+      token.out, absl::StrCat(" (make run: reader, reader) on ", server_.address, "\n")))
+      << token.out;
+
+  // A session file others could read is refused.
+  ASSERT_EQ(chmod(SessionFile().c_str(), 0644), 0);
+  const Result exposed = Parindex("whoami");
+  EXPECT_EQ(exposed.code, 1);
+  EXPECT_EQ(exposed.err,
+            absl::StrCat("parindex: FAILED_PRECONDITION: ", SessionFile(),
+                         ": the session file must be yours and readable by you only (it "
+                         "has mode 0644): delete it and run parindex login\n"));
+  ASSERT_EQ(chmod(SessionFile().c_str(), 0600), 0);
+
+  // The session ends on the server (here: signed out behind the CLI's back).
+  const std::string file = Slurp(SessionFile());
+  const size_t ps = file.find("ps_");
+  ASSERT_NE(ps, std::string::npos);
+  const std::string session = file.substr(ps, file.find('"', ps) - ps);
+  const Result ended = Parindex(absl::StrCat(
+      at, "--token '", session, "' call /parindex.v1.AccountService/SignOut"));
+  ASSERT_EQ(ended.code, 0) << ended.err;
+  const Result expired = Parindex("round status hungyen-2023");
+  EXPECT_EQ(expired.code, 1);
+  EXPECT_EQ(expired.err,
+            "parindex: UNAUTHENTICATED: session expired: run parindex login\n");
+  const Result gone = Parindex("logout");
+  EXPECT_EQ(gone.code, 0) << gone.err;
+  EXPECT_EQ(gone.out,
+            absl::StrCat("the session had already ended on ", server_.address, "\n"));
+  EXPECT_FALSE(std::filesystem::exists(SessionFile()));
+
+  // Signed in again with the new password; logout ends the session on the server.
+  ASSERT_EQ(Parindex(absl::StrCat(at, "login hoa.tran"), "", "Hưng Yên 2025 mới\n").code,
+            0);
+  const std::string second = Slurp(SessionFile());
+  const Result out = Parindex("logout");
+  EXPECT_EQ(out.code, 0) << out.err;
+  EXPECT_EQ(out.out, absl::StrCat("signed out of ", server_.address, "\n"));
+  EXPECT_FALSE(std::filesystem::exists(SessionFile()));
+  const size_t at_ps = second.find("ps_");
+  const Result dead = Parindex(
+      absl::StrCat(at, "--token '", second.substr(at_ps, second.find('"', at_ps) - at_ps),
+                   "' whoami"));
+  EXPECT_EQ(dead.code, 1);
+  EXPECT_EQ(
+      dead.err,
+      "parindex: UNAUTHENTICATED: unknown, ended or expired session: sign in again\n");
+  const Result nobody = Parindex("whoami");
+  EXPECT_EQ(nobody.code, 1);
+  EXPECT_EQ(
+      nobody.err,
+      "parindex: UNAUTHENTICATED: no credential: run parindex login, or give --token "
+      "or PARINDEX_TOKEN\n");
+}
+
+}  // namespace
