@@ -1200,9 +1200,9 @@ TEST_F(ScopeTest, TheAuditTrailNamesPeopleAndSystems) {
           .ok());
   EXPECT_THAT(file.content(), HasSubstr("Thời gian (giờ Việt Nam),Người thực hiện,"));
   EXPECT_THAT(file.content(),
-              HasSubstr("\r\n20/11/2023 09:00:00,Lê Văn Bình,appraiser,,"));
+              HasSubstr("\r\n20/11/2023 09:00:00,Lê Văn Bình,Thẩm định,,"));
   EXPECT_THAT(file.content(),
-              HasSubstr("\r\n20/11/2023 09:00:00,Cổng dịch vụ công Hưng Yên,ward,HN,"));
+              HasSubstr("\r\n20/11/2023 09:00:00,Cổng dịch vụ công Hưng Yên,Đơn vị,HN,"));
 }
 
 TEST(WorkflowTable, RowsAllowDerivedPairsAlikeAndNeverOverlap) {

@@ -157,15 +157,17 @@ TEST_F(ReportServiceTest, TheWorkbookIsReadyToHandToLeadership) {
   // Who entered each figure, by name, and when in Vietnam time (02:00 UTC).
   const std::vector<std::string> sheet = testing::SheetFacts(facts, "Bảng số liệu");
   EXPECT_THAT(sheet, Contains("header: Mã đơn vị|Tên đơn vị|Mã số liệu|Số liệu|Kỳ số "
-                              "liệu|Tự đánh giá|Người nhập|Lúc nhập|Thẩm định|Người thẩm "
-                              "định|Lúc thẩm định"));
+                              "liệu|Tự đánh giá|Người nhập|Lúc nhập (giờ Việt Nam)|Thẩm "
+                              "định|Người thẩm định|Lúc thẩm định (giờ Việt Nam)"));
   EXPECT_THAT(sheet, Contains("row37: HN|Phường Hiến Nam|unit_plan_date|Ngày ban hành Kế "
                               "hoạch CCHC năm|Trong năm đánh giá|08/02/2023|Trần Văn "
                               "Bình|20/11/2023 09:00:00|||"));
   EXPECT_THAT(sheet, Contains("grid: A8:K115"));  // the rows of the filter, A7:K115
   const std::vector<std::string> audit = testing::SheetFacts(facts, "Nhật ký thay đổi");
-  EXPECT_THAT(audit, Contains("header: Thời gian|Người thực hiện|Vai trò|Đơn vị|Thao "
-                              "tác|Đối tượng|Lý do"));
+  EXPECT_THAT(
+      audit,
+      Contains("header: Thời gian (giờ Việt Nam)|Người thực hiện|Vai trò|Đơn vị|Thao "
+               "tác|Đối tượng|Lý do"));
   EXPECT_THAT(audit,
               Contains("row3: 20/11/2023 09:00:00|Trần Văn Bình|Đơn vị|HN|data."
                        "update|rounds/r/assessments/HN/dataSheet/unit_plan_date|"));
