@@ -105,8 +105,9 @@ TEST(WriteXlsx, EachSheetIsReadyToPrintAndSign) {
           "row1: 1|Xã Long Đức|90.30|0.50|95.81|20/11/2023 09:00:00",
           "row2: 2|Xã Đông \"Hưng\", mới|85.17|-0.25|0|",
           // Long headers on two lines at most.
-          "widths: A=8 B=21 C=8 D=18 E=35 F=21", "header height: 33.0", "freeze: C8",
-          "filter: A7:F9", "print area: $A$1:$F$34",
+          "widths: A=8 B=21 C=8 D=18 E=35 F=21", "header height: 33.0",
+          // row2's empty time is not written; the grid's rule borders it.
+          "grid: A8:F9", "freeze: C8", "filter: A7:F9", "print area: $A$1:$F$34",
           "page: landscape paper 9 fit 1x0 fitToPage True", "repeat rows: $7:$7",
           "footer: Trang &P/&N", "sign: A12 Người lập biểu", "sign: D12 Lãnh đạo",
           "chart: barChart bar Chỉ số CCHC – Khối xã", ""));
