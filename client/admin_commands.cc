@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "client/text_table.h"
 #include "common/status_macros.h"
 #include "criteria/yaml_reader.h"
@@ -363,8 +364,18 @@ absl::StatusOr<std::string> ListAudit(Api& api, const std::string& filter, bool 
   } while (!request.page_token().empty());
   if (json) return ToJson(all);
   std::string out;
+  // People read the time in Vietnam time and the actor by name (the person's, or the
+  // token's label); --json keeps RFC 3339 UTC and the ids.
+  const absl::TimeZone vietnam = absl::FixedTimeZone(7 * 60 * 60);
   for (const v1::AuditEvent& e : all.events()) {
-    absl::StrAppend(&out, e.at(), "  ", Fit(e.actor(), 22), " ", Fit(e.action(), 18), " ",
+    absl::Time at;
+    std::string error;
+    const std::string when =
+        absl::ParseTime(absl::RFC3339_full, e.at(), &at, &error)
+            ? absl::FormatTime("%d/%m/%Y %H:%M:%S", at, vietnam)
+            : e.at();
+    const std::string& who = e.actor_display().empty() ? e.actor() : e.actor_display();
+    absl::StrAppend(&out, when, "  ", Fit(who, 24), " ", Fit(e.action(), 18), " ",
                     e.resource(),
                     e.reason().empty() ? "" : absl::StrCat("  (", e.reason(), ")"), "\n");
   }

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "parindex/v1/score.pb.h"
@@ -194,6 +195,16 @@ TEST_F(CliServerTest, AuditListsEveryEvent) {
   const auto all = FromJson<parindex::v1::ListAuditEventsResponse>(json.out);
   ASSERT_EQ(all.events_size(), total);
   EXPECT_EQ(all.events(1000).id(), rest.events(0).id());
+  // The table is for people: the time in Vietnam time (UTC+7), the actor by name
+  // ("setup" loads the demo); --json keeps RFC 3339 UTC.
+  absl::Time at;
+  std::string error;
+  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, all.events(0).at(), &at, &error));
+  EXPECT_EQ(table.out.substr(0, table.out.find('\n')),
+            absl::StrCat(absl::FormatTime("%d/%m/%Y %H:%M:%S", at,
+                                          absl::FixedTimeZone(7 * 60 * 60)),
+                         "  setup                    criteria_set.add   "
+                         "criteriaSets/commune-2025/versions/1"));
 }
 
 TEST_F(CliServerTest, AnUnknownBlockIsAnErrorNamingTheKnownOnes) {
