@@ -8,7 +8,13 @@
 // token (sent on every call). The session id itself is never readable here.
 const session = {token: '', csrf: '', caller: null, round: null, set: null, view: 0};
 
-const BLOCK_TITLES = {wards: 'Khối phường', communes: 'Khối xã'};
+// The same names as the reports' (server/report.cc BlockTitle), singular or plural.
+const BLOCK_TITLES = {
+  ward: 'Khối phường', wards: 'Khối phường', commune: 'Khối xã', communes: 'Khối xã',
+  township: 'Khối thị trấn', townships: 'Khối thị trấn',
+  special_zone: 'Khối đặc khu', special_zones: 'Khối đặc khu',
+  department: 'Khối cơ quan chuyên môn', departments: 'Khối cơ quan chuyên môn',
+};
 const ROLE_TITLES = {
   ROLE_WARD: 'Đơn vị', ROLE_APPRAISER: 'Phòng Nội vụ (thẩm định)',
   ROLE_ADMIN: 'Quản trị', ROLE_READER: 'Tra cứu kết quả',
