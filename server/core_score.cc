@@ -260,8 +260,9 @@ absl::StatusOr<v1::UnitHistory> ScoreCore::GetUnitHistory(
       if (!CanSee(c, round->round, round->units, subject, Subject::kScore).ok()) continue;
       ASSIGN_OR_RETURN(v1::UnitScore score,
                        cache_->ScoreOrError(*round, subject, column));
+      // Ranked as GetUnitScore ranks it: among the units the caller sees.
       if (ranks == nullptr) {
-        ASSIGN_OR_RETURN(ranks, cache_->RanksOf(*round, column));
+        ASSIGN_OR_RETURN(ranks, RanksFor(c, *round, column));
       }
       v1::UnitHistory::Row* row = history.add_rows();
       row->set_unit(subject);

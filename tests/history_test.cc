@@ -236,6 +236,26 @@ TEST_F(HistoryTest, AnotherProvincesUnitIsRefusedAndUnknownUnitsAreNotFound) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// A province's appraiser sees its units of a round that mixes provinces ranked among
+// themselves, as GetRanking and GetUnitScore rank them: never the round-wide rank and
+// block size, which would tell how another province's units stand.
+TEST_F(HistoryTest, AProvincesPartOfAMixedRoundIsRankedAmongItsOwnUnits) {
+  TwoRounds();
+  ASSERT_TRUE(PutUnit("TB1", "TB", {}).ok());
+  NewRound("r3", 2026, {"MK", "TB1"});
+  EnterAs("r3", "MK", "HN");  // above TB1 round-wide
+  EnterAs("r3", "TB1", "LS");
+  v1::UnitHistory history;
+  ASSERT_TRUE(History(appraiser_, "TB1", false, &history).ok());
+  ASSERT_EQ(history.rows_size(), 1);
+  EXPECT_EQ(history.rows(0).rank(), 2);
+  EXPECT_EQ(history.rows(0).block_size(), 2);
+  const std::string tb = ScopedToken("tb.appraiser", v1::ROLE_APPRAISER, "parent/TB");
+  ASSERT_TRUE(History(tb, "TB1", false, &history).ok());
+  ASSERT_EQ(history.rows_size(), 1);
+  EXPECT_EQ(Line(history.rows(0)).substr(0, 30), "2026 r3 TB1 ward 6126 1/1 D I=");
+}
+
 TEST_F(HistoryTest, AnUnpublishedRoundIsHiddenFromReadersAndOtherWards) {
   TwoRounds();
   v1::UnitHistory history;
