@@ -396,7 +396,9 @@ $('signout').addEventListener('click', signOut);
 $('change-signout').addEventListener('click', signOut);
 
 // A reload keeps the session: the cookie is sent, and the server says whose it is.
-(async () => {
+// Asked once every script of the page has run (DOMContentLoaded): the views that
+// signedIn opens are assess.js's, and the answer can come before that file has run.
+document.addEventListener('DOMContentLoaded', async () => {
   try {
     const response = await send('/v1/session', {});
     if (response.ok) {
@@ -410,7 +412,7 @@ $('change-signout').addEventListener('click', signOut);
     return;
   }
   showSignIn();
-})();
+});
 
 $('round').addEventListener('change', showHome);
 $('column').addEventListener('change', showResults);
