@@ -343,6 +343,18 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                  res.status = 405;
                  res.set_header("Allow", "POST");
                });
+  // The session is signed in (POST), read (GET) and ended (DELETE); nothing else.
+  const auto session_method_not_allowed = [](const httplib::Request& req,
+                                             httplib::Response& res) {
+    SendError(res, grpc::StatusCode::UNIMPLEMENTED,
+              absl::StrCat(req.method, " ", req.path,
+                           ": the session is signed in with POST, read with GET and "
+                           "ended with DELETE"));
+    res.status = 405;
+    res.set_header("Allow", "GET, POST, DELETE");
+  };
+  server_->Put("/v1/session", session_method_not_allowed);
+  server_->Patch("/v1/session", session_method_not_allowed);
   // Report download: the file itself rather than base64 inside JSON.
   server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",
                [channel, options](const httplib::Request& req, httplib::Response& res) {

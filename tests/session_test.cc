@@ -155,6 +155,18 @@ TEST_F(SessionTest, SignInSetsAnHttpOnlyStrictCookieAndTheBodyHoldsNoSession) {
   EXPECT_EQ(CsrfToken(session).size(), 64u);
   EXPECT_NE(CsrfToken(session), CsrfToken(session + "x"));
 
+  // The session has three methods; another is 405 naming them, in the usual shape.
+  for (const auto& answer : {http_->Put("/v1/session", "{}", kJson),
+                             http_->Patch("/v1/session", "{}", kJson)}) {
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 405);
+    EXPECT_EQ(answer->get_header_value("Allow"), "GET, POST, DELETE");
+    EXPECT_THAT(answer->body, HasSubstr(R"("code": "UNIMPLEMENTED")"));
+    EXPECT_THAT(answer->body,
+                HasSubstr("/v1/session: the session is signed in with POST, read with "
+                          "GET and ended with DELETE"));
+  }
+
   // With --secure-cookies the cookie is for HTTPS only.
   std::unique_ptr<httplib::Client> secure = StartGateway(true);
   r = SignIn(*secure, "hoa.tran", otp);
