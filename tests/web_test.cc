@@ -241,11 +241,13 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   // A wrong token: told so in Vietnamese, with the server's words.
   browser.Type(token[0], "pi_not-a-token");
   browser.Click(browser.Find("#token-button").at(0));
-  EXPECT_EQ(
-      browser.WaitText("#token-error",
-                       "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked "
-                       "token)"),
-      "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked token)");
+  EXPECT_EQ(browser.WaitText(
+                "#token-error",
+                "Mã truy cập không đúng hoặc đã bị thu hồi. unknown or revoked token"),
+            "Mã truy cập không đúng hoặc đã bị thu hồi. unknown or revoked token");
+  // The server's words are the secondary line, not the message.
+  EXPECT_EQ(browser.Text(browser.Find("#token-error .server-words").at(0)),
+            "unknown or revoked token");
   browser.Retype("#token", server.tokens["appraiser"]);
   browser.Click(browser.Find("#token-button").at(0));
   // An appraiser lands on the status board; the ranking is one click away.
@@ -270,9 +272,9 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   // GetUnitScore of PQT: I 9250/10000 milli (9250 hundredths), III 10436/11000 (9487),
   // IX a bonus of 1000 with no maximum.
   EXPECT_EQ(browser.Text(areas[0]),
-            "I. Công tác chỉ đạo, điều hành cải cách hành chính 9,25 10,00 92,50%");
+            "I. Công tác chỉ đạo, điều hành cải cách hành chính 9,25 10,00 92,50 %");
   EXPECT_EQ(browser.Text(areas[2]),
-            "III. Cải cách thủ tục hành chính 10,44 11,00 94,87%");
+            "III. Cải cách thủ tục hành chính 10,44 11,00 94,87 %");
   EXPECT_EQ(browser.Text(areas[8]), "IX. Điểm thưởng, điểm trừ 1,00 0,00");
   EXPECT_EQ(browser.Text(browser.Find("#breakdown-title").at(0)),
             "Phường Quang Trung: 91,71 điểm chỉ số");
@@ -399,9 +401,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#who", "Nguyễn Văn An – Đơn vị XTH");
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("#form-state", "Đang nhập");
-  expect_text("#form-deadline", absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline,
+  expect_text("#form-deadline", absl::FormatTime("%d/%m/%Y %H:%M", deadline,
                                                  absl::FixedTimeZone(7 * 3600)));
-  expect_text("[id='w-value-III.2.1']", "100,00%");
+  expect_text("[id='w-value-III.2.1']", "100,00 %");
   expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
   // The data sheet: each element once, in the area of the first criterion that reads
   // it, under its Vietnamese label with its help text and period; III.2.2 reads the
@@ -438,8 +440,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
             "true");
   browser.Retype("[id='w-el-resolved_on_time']", "740");
   expect_text("[id='w-el-resolved_on_time-err']", "");
-  expect_text("[id='w-value-III.2.1']", "94,39%");
-  expect_text("[id='w-target-III.2.1']", "> 95% (chỉ tiêu kế hoạch, xã)");
+  expect_text("[id='w-value-III.2.1']", "94,39 %");
+  expect_text("[id='w-target-III.2.1']", "> 95 % (chỉ tiêu kế hoạch, xã)");
   expect_text("[id='w-points-III.2.1']", "0,00 / 2,00");
   // Fewer resolved than on time: the rule is shown at both of its fields.
   browser.Retype("[id='w-el-resolved']", "700");
@@ -459,7 +461,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='w-el-resolved-err']", "");
   expect_text("[id='w-row-III.2.2'] .shared",
               "Số hồ sơ TTHC đã giải quyết: 830 (đã nhập ở mục III.2.1)");
-  expect_text("[id='w-value-III.2.1']", "89,16%");
+  expect_text("[id='w-value-III.2.1']", "89,16 %");
   browser.ClickOn("#save");
   expect_text("#form-message", "Đã lưu 2 số liệu");
   expect_text("#form-warnings", warning);
@@ -469,7 +471,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   // Put back, and saved again over the versions the first save returned.
   browser.Retype("[id='w-el-resolved']", "784");
   expect_text("#form-warnings", "");
-  expect_text("[id='w-value-III.2.1']", "94,39%");
+  expect_text("[id='w-value-III.2.1']", "94,39 %");
   browser.ClickOn("#save");
   expect_text("#form-message", "Đã lưu 1 số liệu");
   // The Q3 report was never sent: stated as not issued, scored as missing.
@@ -566,9 +568,10 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
     browser.Go(server.http + "/");
     expect_text("#who", "Trần Thị Hoa – Phòng Nội vụ (thẩm định)");
     expect_text("#board-summary", "17 (Đang nhập: 2, Đã nộp: 15)");
-    EXPECT_EQ(browser.ExecuteAsync(
-                  "arguments[0](document.getElementById('signin-error').textContent);", {}),
-              "");
+    EXPECT_EQ(
+        browser.ExecuteAsync(
+            "arguments[0](document.getElementById('signin-error').textContent);", {}),
+        "");
   }
   browser.ClickOn("#advance");
   browser.AcceptAlert();

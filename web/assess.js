@@ -7,8 +7,8 @@
 'use strict';
 
 const FIGURE_SHAPES = ['bands', 'inverse', 'linear', 'target', 'count', 'adjustment'];
-const STATUS_TITLES = {NOT_APPLICABLE: 'Không áp dụng', NOT_REPORTED: 'Chưa báo cáo'};
-
+// A new element; `text` set as its text. An attribute 'data-v' marks text that is data
+// (a name, a title from the criteria set, what a person typed), not the page's words.
 function element(tag, attributes, text) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attributes || {})) e.setAttribute(k, v);
@@ -87,13 +87,16 @@ function formatMilliShort(milli) {
 
 // One side's value of an element, as text: "784", "11/03/2023", "Chưa ban hành", "Có".
 function describeElementValue(el, v) {
-  if (!v) return 'Chưa nhập';
-  if (v.count !== undefined) return String(v.count);
-  if (v.milli !== undefined) return formatMilliShort(v.milli) + (elementType(el) === 'ELEMENT_PERCENT' ? '%' : '');
+  if (!v) return msg('form.notEntered');
+  if (v.count !== undefined) return groupThousands(String(v.count));
+  if (v.milli !== undefined) {
+    const n = formatMilliShort(v.milli);
+    return elementType(el) === 'ELEMENT_PERCENT' ? msg('number.percent', {n}) : n;
+  }
   if (v.date) return formatDate(v.date);
-  if (v.not_issued) return 'Chưa ban hành';
-  if (v.yes !== undefined) return v.yes ? 'Có' : 'Không';
-  return 'Chưa nhập';
+  if (v.not_issued) return msg('form.notIssued');
+  if (v.yes !== undefined) return msg(v.yes ? 'form.yes' : 'form.no');
+  return msg('form.notEntered');
 }
 
 function hasValue(v) {
@@ -114,12 +117,12 @@ function parseNumber(text, milli) {
   let t = text.trim().replace(/\s+/g, '');
   if (!milli) {
     if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) t = t.replace(/\./g, '');
-    if (!/^-?\d+$/.test(t)) return {error: 'phải là số nguyên (ví dụ 784)'};
+    if (!/^-?\d+$/.test(t)) return {error: msg('field.notInteger')};
     return {value: String(BigInt(t))};
   }
   t = t.replace(',', '.');
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(t);
-  if (!m) return {error: 'phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5)'};
+  if (!m) return {error: msg('field.notDecimal')};
   const value = BigInt(m[2]) * 1000n + BigInt((m[3] || '').padEnd(3, '0'));
   return {value: (m[1] && value !== 0n ? '-' : '') + String(value)};
 }
@@ -146,13 +149,13 @@ function elementInput(prefix, el, value, editable, onChange) {
       onChange();
     });
     const label = element('label', {for: check.id, class: 'check'});
-    label.append(check, ' Chưa ban hành');
+    label.append(check, ' ' + msg('form.notIssued'));
     extra.push(label);
   } else if (type === 'ELEMENT_YES_NO') {
     input = element('select');
-    input.add(new Option('— Chọn —', ''));
-    input.add(new Option('Có', 'true'));
-    input.add(new Option('Không', 'false'));
+    input.add(new Option(msg('form.choose'), ''));
+    input.add(new Option(msg('form.yes'), 'true'));
+    input.add(new Option(msg('form.no'), 'false'));
     input.value = value && value.yes !== undefined ? String(value.yes) : '';
     input.disabled = !editable;
   } else {
@@ -174,10 +177,10 @@ function elementField(prefix, el, value, editable, onChange) {
   const wrap = element('div', {class: 'field element', id: id + '-field'});
   const {input, extra} = elementInput(prefix, el, value, editable, onChange);
   input.setAttribute('aria-describedby', id + '-help ' + id + '-err');
-  wrap.appendChild(element('label', {for: id}, el.label || el.code));
+  wrap.appendChild(element('label', {for: id, 'data-v': ''}, el.label || el.code));
   const help = element('p', {class: 'help', id: id + '-help'});
-  if (el.help) help.append(el.help);
-  if (el.period) help.append(element('span', {class: 'period'}, 'Kỳ số liệu: ' + el.period));
+  if (el.help) help.append(element('span', {'data-v': ''}, el.help));
+  if (el.period) help.append(element('span', {class: 'period'}, msg('form.periodOf', {period: el.period})));
   wrap.appendChild(help);
   const line = element('div', {class: 'control'});
   line.append(input, ...extra);
@@ -236,19 +239,18 @@ function refreshShared(prefix, code) {
 // ---- the server's words, for a clerk ----
 
 // The engine's refusals of a value the form can send, in Vietnamese.
+// The engine's refusals of a value the form can send, by message key; $1, $2 the n, max.
 const FIELD_MESSAGES = [
-  [/^negative count \((-?\d+)\)$/, 'số liệu không được âm ($1)'],
-  [/^negative value \((.*)\)$/, 'giá trị không được âm ($1)'],
-  [/^count too large \((\d+)\)$/, 'số quá lớn ($1)'],
-  [/^value too large \((.*)\)$/, 'giá trị quá lớn ($1)'],
-  [/^(.*)% is more than 100%$/, '$1% lớn hơn 100%'],
-  [/^(.*) is not a whole number of items$/, '$1 không phải số nguyên'],
-  [/^expects .*$/, 'giá trị không đúng kiểu của số liệu này'],
-  [/^not a valid date$/, 'ngày không hợp lệ'],
-  [/^(-?[\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'điểm $1 nằm ngoài khoảng 0 – $2'],
+  [/^negative count \((-?\d+)\)$/, 'field.negativeCount'],
+  [/^negative value \((.*)\)$/, 'field.negative'],
+  [/^count too large \((\d+)\)$/, 'field.countTooLarge'],
+  [/^value too large \((.*)\)$/, 'field.tooLarge'],
+  [/^(.*)% is more than 100%$/, 'field.overHundred'],
+  [/^(.*) is not a whole number of items$/, 'field.notWhole'],
+  [/^expects .*$/, 'field.wrongType'],
+  [/^not a valid date$/, 'field.badDate'],
+  [/^(-?[\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'field.scoreRange'],
 ];
-
-const NEGATED = {'≤': 'lớn hơn', '<': 'không nhỏ hơn', '≥': 'nhỏ hơn', '>': 'không lớn hơn'};
 
 // "resolved (Số hồ sơ TTHC đã giải quyết)" → the label alone.
 function withLabels(text) {
@@ -264,7 +266,7 @@ function withLabels(text) {
 function ruleText(text) {
   const m = /^rule [^:]+: ([\s\S]*), not (≤|<|≥|>) ([^,]*)$/.exec(text);
   if (!m) return withLabels(text);
-  return localise(withLabels(m[1] + ', ' + NEGATED[m[2]] + ' ' + m[3]));
+  return localise(withLabels(m[1] + ', ' + msg('relation.' + m[2]) + ' ' + m[3]));
 }
 
 function fieldMessage(text, code) {
@@ -276,17 +278,17 @@ function fieldMessage(text, code) {
       if (t.startsWith(prefix)) t = t.slice(prefix.length);
     }
   }
-  for (const [pattern, vietnamese] of FIELD_MESSAGES) {
-    if (pattern.test(t)) return localise(t.replace(pattern, vietnamese));
+  for (const [pattern, key] of FIELD_MESSAGES) {
+    const m = pattern.exec(t);
+    if (m) return localise(msg(key, {n: m[1], max: m[2]}));
   }
-  return withLabels(t);
+  return msg('field.invalid');
 }
 
 function showElementError(prefix, code, text, serverText) {
   const target = $(prefix + '-el-' + code + '-err');
   if (!target) return false;
-  target.textContent = text;
-  if (serverText) target.title = serverText;
+  showText(target, text, serverText && text === msg('field.invalid') ? serverText : '');
   const input = $(prefix + '-el-' + code);
   if (input) input.setAttribute('aria-invalid', 'true');
   return true;
@@ -297,7 +299,7 @@ function showElementError(prefix, code, text, serverText) {
 // "dataSheet.resolved: …", or "entries[1].self.score: …" / "updates[1].entry.self…"
 // (the i-th of `criterionCodes`). Answers false when the error names no field here.
 function showFieldError(prefix, valueCodes, criterionCodes, error) {
-  const message = error.message || '';
+  const message = error.serverWords || '';
   let m = /^(?:values|updates)\[(\d+)\]\.value: ([\s\S]*)$/.exec(message);
   let code = m && valueCodes[Number(m[1])];
   if (!m) {
@@ -320,8 +322,8 @@ function showFieldError(prefix, valueCodes, criterionCodes, error) {
   const criterion = criterionCodes[Number(m[1])];
   const target = $(prefix + '-err-' + criterion);
   if (!target) return false;
-  target.textContent = fieldMessage(m[3], '');
-  target.title = message;
+  const text = fieldMessage(m[3], '');
+  showText(target, text, text === msg('field.invalid') ? message : '');
   const input = $(prefix + '-' + criterion + '-' + m[2]);
   if (input) input.setAttribute('aria-invalid', 'true');
   return true;
@@ -331,7 +333,6 @@ function clearFieldErrors(prefix) {
   for (const e of document.querySelectorAll('.field-error')) {
     if (e.id.startsWith(prefix + '-')) {
       e.textContent = '';
-      e.removeAttribute('title');
     }
   }
   for (const e of document.querySelectorAll('[aria-invalid]')) {
@@ -350,11 +351,10 @@ function showWarnings(prefix, boxId, warnings) {
   const list = warnings || [];
   box.hidden = list.length === 0;
   if (!list.length) return;
-  box.appendChild(element('p', {class: 'warnings-title'},
-      'Cảnh báo: số liệu có thể chưa khớp nhau (vẫn được lưu), đề nghị kiểm tra lại'));
+  box.appendChild(element('p', {class: 'warnings-title'}, msg('form.warningsTitle')));
   const ul = element('ul');
   for (const w of list) {
-    const item = element('li', {title: 'Bấm để đến ô nhập số liệu này'}, ruleText(w.message));
+    const item = element('li', {title: msg('form.warningGo'), 'data-v': ''}, ruleText(w.message));
     item.addEventListener('click', () => {
       const input = $(prefix + '-el-' + (w.elements || [])[0]);
       if (input) input.focus();
@@ -373,23 +373,21 @@ function localise(text) {
   return (text || '')
       .replace(/(\d{4})-(\d{2})-(\d{2})/g, '$3/$2/$1')
       .replace(/(\d)\.(\d)/g, '$1,$2')
-      .replace(/plan target for (\w+)/g, (m, kind) => 'chỉ tiêu kế hoạch, ' + kindTitle(kind))
-      .replace(/^due /, 'hạn ')
-      .replace(/^band /, 'mức ')
-      .replace(/^(hạn )?before /, '$1trước ngày ')
-      .replace(/^(hạn )?by /, '$1đến ngày ');
+      .replace(/(\d)%/g, '$1\u00a0%')
+      .replace(/plan target for (\w+)/g, (m, kind) => msg('trace.planTarget', {kind: kindTitle(kind)}))
+      .replace(/^due /, msg('trace.due') + ' ')
+      .replace(/^band /, msg('trace.band') + ' ')
+      .replace(/^(\S+ )?before /, (m, due) => (due || '') + msg('trace.before') + ' ')
+      .replace(/^(\S+ )?by /, (m, due) => (due || '') + msg('trace.by') + ' ');
 }
 
-function kindTitle(kind) {
-  return {ward: 'phường', commune: 'xã', township: 'thị trấn', city: 'thành phố',
-    town: 'thị xã', district: 'huyện'}[kind] || kind;
-}
+function kindTitle(kind) { return msgOr('kind.' + kind, 'kind.commune'); }
 
 function formatBytes(n) {
   const v = Number(n || 0);
-  if (v < 1024) return v + ' B';
-  if (v < 1024 * 1024) return (v / 1024).toFixed(1).replace('.', ',') + ' KB';
-  return (v / 1024 / 1024).toFixed(1).replace('.', ',') + ' MB';
+  if (v < 1024) return msg('bytes.B', {n: v});
+  if (v < 1024 * 1024) return msg('bytes.KB', {n: (v / 1024).toFixed(1).replace('.', ',')});
+  return msg('bytes.MB', {n: (v / 1024 / 1024).toFixed(1).replace('.', ',')});
 }
 
 // What one side gives for a criterion, as text: the elements it reads with their
@@ -402,18 +400,23 @@ function describeValues(criterion, values, side) {
   }
   if (!values) values = {};
   const own = ownValueOf(criterion);
-  if (own === 'done') return values.done === undefined ? 'Chưa nhập' : values.done ? 'Có' : 'Không';
-  if (own === 'issued') return values.issued ? 'Ban hành ngày ' + formatDate(values.issued) : 'Chưa nhập';
+  if (own === 'done') {
+    return values.done === undefined ? msg('form.notEntered') : msg(values.done ? 'form.yes' : 'form.no');
+  }
+  if (own === 'issued') {
+    return values.issued ? msg('form.issuedOn', {date: formatDate(values.issued)}) : msg('form.notEntered');
+  }
   if (own === 'score') {
-    return values.score_milli === undefined ? 'Chưa chấm' : formatMilli(values.score_milli) + ' điểm';
+    return values.score_milli === undefined ? msg('form.notScored')
+                                            : msg('number.points', {n: formatMilli(values.score_milli)});
   }
   if (own === 'survey') {
     const s = values.survey;
-    if (!s) return 'Chưa có kết quả khảo sát';
-    if (s.percent_milli !== undefined) return formatMilli(s.percent_milli) + '%';
-    return 'A ' + (s.a || 0) + ', B ' + (s.b || 0) + ', C ' + (s.c || 0) + ', D ' + (s.d || 0);
+    if (!s) return msg('form.noSurvey');
+    if (s.percent_milli !== undefined) return msg('number.percent', {n: formatMilli(s.percent_milli)});
+    return msg('form.survey', {a: s.a || 0, b: s.b || 0, c: s.c || 0, d: s.d || 0});
   }
-  return 'Chưa nhập';
+  return msg('form.notEntered');
 }
 
 // ---- a criterion's own inputs (ids "<prefix>-<code>-<field>") ----
@@ -434,23 +437,23 @@ function ownInputs(prefix, criterion, values, editable, onChange) {
   };
   if (own === 'done') {
     const select = element('select');
-    select.add(new Option('— Chọn —', ''));
-    select.add(new Option('Có', 'true'));
-    select.add(new Option('Không', 'false'));
+    select.add(new Option(msg('form.choose'), ''));
+    select.add(new Option(msg('form.yes'), 'true'));
+    select.add(new Option(msg('form.no'), 'false'));
     select.value = values.done === undefined ? '' : String(values.done);
-    add('done', 'Đã thực hiện', select);
+    add('done', msg('form.done'), select);
   } else if (own === 'issued') {
     const d = values.issued;
     const input = element('input', {type: 'date'});
     if (d) input.value = d.year + '-' + two(d.month) + '-' + two(d.day);
-    add('issued', 'Ngày ban hành', input);
+    add('issued', msg('form.issued'), input);
   } else if (own === 'score') {
     const input = element('input', {type: 'text', inputmode: 'decimal', autocomplete: 'off'});
     if (values.score_milli !== undefined) input.value = formatMilliShort(values.score_milli);
-    add('score', 'Điểm chấm (0 – ' + formatMilliShort(criterion.max_milli) + ')', input);
+    add('score', msg('form.score', {max: formatMilliShort(criterion.max_milli)}), input);
   } else if (own === 'survey') {
     box.append(element('p', {class: 'note'},
-        describeValues(criterion, values) + ' (Phòng Nội vụ nhập từ khảo sát)'));
+        msg('form.surveyNote', {value: describeValues(criterion, values)})));
   }
   box.appendChild(element('p', {id: prefix + '-err-' + code, class: 'error field-error', 'aria-live': 'polite'}));
   return box;
@@ -496,24 +499,22 @@ function showCriterionScore(prefix, c) {
   }
   set('value', value);
   set('target', localise(trace.applied));
-  const status = STATUS_TITLES[c.status];
-  set('points', (status ? status + ': ' : '') + formatMilli(c.points_milli) + ' / ' +
-      formatMilli(c.applicable_max_milli));
-  const row = $(prefix + '-row-' + c.code);
-  if (row) row.title = localise(trace.reason);
+  const points = msg('number.ofMax',
+      {n: formatMilli(c.points_milli), max: formatMilli(c.applicable_max_milli)});
+  set('points', msgOr('form.status.' + c.status, 'number.ofMax', {points, n: formatMilli(c.points_milli),
+    max: formatMilli(c.applicable_max_milli)}));
   // A figure kept on the criterion itself from before data sheets overrides the sheet.
   const copies = $(prefix + '-copies-' + c.code);
   if (copies) {
     const kept = (trace.inputs || []).filter((f) => f.from_entry);
-    copies.textContent = kept.length ? 'Tiêu chí này còn dùng số liệu riêng nhập trước đây: ' +
-        kept.map((f) => (f.label || f.name) + ' = ' + f.value).join('; ') +
-        '. Nhập lại số liệu ở trên để dùng chung cho mọi tiêu chí.' : '';
+    copies.textContent = kept.length ? msg('form.copies',
+        {list: kept.map((f) => (f.label || f.name) + ' = ' + f.value).join('; ')}) : '';
   }
 }
 
 function totalText(score) {
-  return formatIndex(score.index_hundredths) + ' (' + formatMilli(score.achieved_milli) +
-      ' / ' + formatMilli(score.applicable_max_milli) + ' điểm)';
+  return msg('number.total', {index: formatIndex(score.index_hundredths),
+    points: formatMilli(score.achieved_milli), max: formatMilli(score.applicable_max_milli)});
 }
 
 // A labelled slot of a criterion's card: <div class="slot"><span>title</span>…</div>.
@@ -533,23 +534,24 @@ function renderAreas(container, prefix, leafCard, unreadFields) {
   container.replaceChildren();
   for (const area of session.set.areas || []) {
     const section = element('section', {class: 'area'});
-    section.appendChild(element('h3', {}, area.code + '. ' + area.title + ' (' +
-        formatMilli(area.max_milli) + ' điểm)'));
+    section.appendChild(element('h3', {}, msg('form.areaHeading',
+        {code: area.code, title: area.title, max: formatMilli(area.max_milli)})));
     const walk = (criteria, depth) => {
       for (const c of criteria || []) {
         if ((c.criteria || []).length) {
           const group = element('div', {class: 'group', id: prefix + '-group-' + c.code});
-          group.appendChild(element('h4', {}, c.code + ' ' + c.title + ' (' + formatMilli(c.max_milli) + ' điểm)'));
+          group.appendChild(element('h4', {}, msg('form.groupHeading',
+              {code: c.code, title: c.title, max: formatMilli(c.max_milli)})));
           group.appendChild(element('span', {class: 'group-points', id: prefix + '-points-' + c.code}));
           section.appendChild(group);
           walk(c.criteria, depth + 1);
         } else {
           const card = element('article', {class: 'criterion', id: prefix + '-row-' + c.code});
           const head = element('h4', {class: 'criterion-title'});
-          head.append(element('span', {class: 'code'}, c.code), ' ' + c.title + ' (' +
-              formatMilli(c.max_milli) + ' điểm)');
+          head.append(element('span', {class: 'code', 'data-v': ''}, c.code), ' ' +
+              msg('form.criterionHeading', {title: c.title, max: formatMilli(c.max_milli)}));
           card.appendChild(head);
-          if (c.guidance) card.appendChild(element('p', {class: 'note guidance'}, c.guidance));
+          if (c.guidance) card.appendChild(element('p', {class: 'note guidance', 'data-v': ''}, c.guidance));
           leafCard(card, c);
           section.appendChild(card);
         }
@@ -560,7 +562,7 @@ function renderAreas(container, prefix, leafCard, unreadFields) {
   }
   if (form.layout.unread.length && unreadFields) {
     const section = element('section', {class: 'area'});
-    section.appendChild(element('h3', {}, 'Số liệu khác'));
+    section.appendChild(element('h3', {}, msg('form.otherElements')));
     for (const code of form.layout.unread) section.appendChild(unreadFields(form.layout.byCode.get(code)));
     container.appendChild(section);
   }
@@ -580,7 +582,7 @@ function leafElements(prefix, c, field, side) {
       const value = element('strong', {'data-shared': prefix + '-' + code},
           describeElementValue(el, storedValue(code, side)));
       const where = form.layout.owner.get(code);
-      p.append(el.label + ': ', value, ' (đã nhập ở mục ' + where + ')');
+      p.append(element('span', {'data-v': ''}, el.label), ': ', value, ' ' + msg('form.sharedAt', {code: where}));
       box.appendChild(p);
     }
   }
@@ -610,7 +612,7 @@ function previewer(prefix, column, onScore, errorId, warningsId) {
       } catch (e) {
         if (mine !== sequence) return;
         if (!showFieldError(prefix, values.map((v) => v.element), entries.map((x) => x.entry.criterion), e)) {
-          $(errorId).textContent = e.message;
+          showError(errorId, e);
         }
       }
     }, 250);
@@ -655,7 +657,7 @@ function changedEntries(prefix, side, forPreview) {
       const typed = readOwn(prefix, criterion);
       if (typed.error) {
         const target = $(prefix + '-err-' + code);
-        if (target) target.textContent = typed.error;
+        if (target) showText(target, typed.error);
         continue;
       }
       entry[side] = typed;
@@ -718,7 +720,7 @@ async function saveChanged(prefix, side, errorId, warningsId) {
     return {values: values.length, entries: updates.length};
   } catch (e) {
     if (!showFieldError(prefix, values.map((v) => v.element), updates.map((u) => u.entry.criterion), e)) {
-      $(errorId).textContent = e.message;
+      showError(errorId, e);
     }
     return null;
   }
@@ -726,8 +728,8 @@ async function saveChanged(prefix, side, errorId, warningsId) {
 
 function savedText(saved) {
   const parts = [];
-  if (saved.values) parts.push(saved.values + ' số liệu');
-  if (saved.entries) parts.push(saved.entries + ' tiêu chí');
+  if (saved.values) parts.push(msg('form.savedValues', {n: saved.values}));
+  if (saved.entries) parts.push(msg('form.savedEntries', {n: saved.entries}));
   return parts.join(', ');
 }
 
@@ -738,13 +740,14 @@ function evidenceList(entry, errorId) {
     const item = element('li');
     if (Number(ev.id || 0) > 0) {
       const url = '/v1/' + assessmentName(form.unit) + '/evidence/' + ev.id;
-      const link = element('a', {href: url}, ev.file_name);
+      const link = element('a', {href: url, 'data-v': ''}, ev.file_name);
       link.addEventListener('click', (e) => {
         e.preventDefault();
         downloadFile(url, ev.file_name, errorId);
       });
       item.append(link, ' (' + formatBytes(ev.size_bytes) + ')');
     } else {
+      item.dataset.v = '';
       item.textContent = [ev.document_type, ev.number, ev.summary].filter((x) => x).join(' – ');
     }
     list.appendChild(item);
@@ -780,9 +783,9 @@ async function showForm() {
     const editable = round.phase === 'PHASE_SELF_ASSESSMENT' &&
         (state === 'STATE_NOT_STARTED' || state === 'STATE_DRAFT');
     const explaining = round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED';
-    $('form-title').textContent = 'Tự đánh giá – ' + score.unit_name;
-    $('form-phase').textContent = PHASE_TITLES[round.phase] || round.phase;
-    $('form-state').textContent = STATE_TITLES[state] || state;
+    $('form-title').textContent = msg('form.title', {unit: score.unit_name});
+    $('form-phase').textContent = phaseTitle(round.phase);
+    $('form-state').textContent = stateTitle(state);
     $('form-deadline').textContent = formatDeadline(round.self_assessment_deadline);
     $('form-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     $('form-total').textContent = totalText(score);
@@ -801,38 +804,40 @@ async function showForm() {
     renderAreas($('form-areas'), 'w', (card, c) => {
       const entry = form.entries.get(c.code);
       const own = ownValueOf(c);
-      const inputs = slot(card, 'Số liệu', 'w-inputs-' + c.code, 'inputs-slot');
+      const inputs = slot(card, msg('form.inputs'), 'w-inputs-' + c.code, 'inputs-slot');
       inputs.appendChild(leafElements('w', c, field, 'self'));
       inputs.appendChild(ownInputs('w', c, (entry || {}).self, editable && own !== 'survey',
           () => { form.dirty.add(c.code); preview(); }));
       if (own !== 'survey') {
         const comment = element('input', {type: 'text', id: commentId('w', c.code),
-          'aria-label': 'Ghi chú của đơn vị, tiêu chí ' + c.code, placeholder: 'Ghi chú (nếu có)'});
+          'aria-label': msg('form.commentLabel', {code: c.code}),
+          placeholder: msg('form.commentPlaceholder')});
         comment.value = (entry || {}).comment || '';
         comment.disabled = !editable;
         comment.addEventListener('input', () => form.dirty.add(c.code));
         inputs.appendChild(comment);
       }
       if (entry && entry.explanation_request) {
-        inputs.appendChild(element('p', {class: 'request'}, 'Yêu cầu giải trình: ' + entry.explanation_request));
-        const label = element('label', {for: 'explain-' + c.code}, 'Giải trình');
+        inputs.appendChild(element('p', {class: 'request'},
+            msg('form.request', {text: entry.explanation_request})));
+        const label = element('label', {for: 'explain-' + c.code}, msg('form.explanation', {code: c.code}));
         const text = element('textarea', {id: 'explain-' + c.code, rows: '3'});
         text.value = entry.explanation || '';
         text.disabled = !explaining;
         inputs.append(label, text);
       }
       const result = element('div', {class: 'result'});
-      slot(result, 'Kết quả', 'w-value-' + c.code, 'number');
-      slot(result, 'Chỉ tiêu, mức áp dụng', 'w-target-' + c.code);
-      slot(result, 'Điểm', 'w-points-' + c.code, 'number');
+      slot(result, msg('form.result'), 'w-value-' + c.code, 'number');
+      slot(result, msg('form.target'), 'w-target-' + c.code);
+      slot(result, msg('form.points'), 'w-points-' + c.code, 'number');
       card.appendChild(result);
-      const evidence = slot(card, 'Tài liệu kiểm chứng', 'w-evidence-' + c.code, 'evidence-slot');
+      const evidence = slot(card, msg('form.evidence'), 'w-evidence-' + c.code, 'evidence-slot');
       const required = (c.evidence || []).map((e) => e.document_type).join('; ');
       if (required) evidence.appendChild(element('p', {class: 'note'}, required));
       evidence.appendChild(evidenceList(entry, 'form-error'));
       if (editable && own !== 'survey') {
         const upload = element('input', {type: 'file', id: 'upload-' + c.code,
-          'aria-label': 'Tải tài liệu kiểm chứng cho ' + c.code});
+          'aria-label': msg('form.upload', {code: c.code})});
         upload.addEventListener('change', () => uploadEvidence(c, upload));
         evidence.appendChild(upload);
       }
@@ -860,34 +865,34 @@ async function uploadEvidence(criterion, input) {
     form.entries.set(criterion.code, fresh || entry);
     $('w-evidence-' + criterion.code).querySelector('ul').replaceWith(evidenceList(fresh || entry, 'form-error'));
     input.value = '';
-    $('form-message').textContent = 'Đã tải lên ' + stored.file_name + ' cho tiêu chí ' + criterion.code;
+    $('form-message').textContent = msg('form.uploaded', {file: stored.file_name, code: criterion.code});
   });
 }
 
 $('save').addEventListener('click', async () => {
-  $('form-error').textContent = '';
+  showText('form-error', '');
   $('form-message').textContent = '';
   const saved = await saveChanged('w', 'self', 'form-error', 'form-warnings');
   if (saved) {
     $('form-message').textContent =
-        saved.values || saved.entries ? 'Đã lưu ' + savedText(saved) : 'Không có thay đổi cần lưu';
+        saved.values || saved.entries ? msg('form.saved', {what: savedText(saved)}) : msg('form.nothingToSave');
   }
 });
 
 $('submit').addEventListener('click', async () => {
-  $('form-error').textContent = '';
+  showText('form-error', '');
   $('form-message').textContent = '';
   if (!await saveChanged('w', 'self', 'form-error', 'form-warnings')) return;
   await guarded('form-error', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitAssessment', {name: assessmentName(form.unit), etag: a.version});
     await showForm();
-    $('form-message').textContent = 'Đã nộp tự đánh giá';
+    $('form-message').textContent = msg('form.submitted');
   });
 });
 
 $('submit-explanation').addEventListener('click', async () => {
-  $('form-error').textContent = '';
+  showText('form-error', '');
   const entries = [...form.entries.values()].filter((e) => e.explanation_request);
   await guarded('form-error', async () => {
     if (entries.length) {
@@ -903,7 +908,7 @@ $('submit-explanation').addEventListener('click', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitExplanation', {name: assessmentName(form.unit), etag: a.version});
     await showForm();
-    $('form-message').textContent = 'Đã gửi giải trình';
+    $('form-message').textContent = msg('form.explained');
   });
 });
 
@@ -919,29 +924,30 @@ async function showBoard() {
     ]);
     if (stale(load)) return;
     const units = new Map((ranking.units || []).map((u) => [u.unit, u]));
-    $('board-phase').textContent = PHASE_TITLES[round.phase] || round.phase;
+    $('board-phase').textContent = phaseTitle(round.phase);
     $('board-deadline').textContent = formatDeadline(round.self_assessment_deadline);
     const next = PHASES[PHASES.indexOf(round.phase) + 1];
     $('advance').hidden = !next;
-    $('advance').textContent = next ? 'Chuyển sang giai đoạn: ' + PHASE_TITLES[next] : '';
+    $('advance').textContent = next ? msg('board.advance', {phase: phaseTitle(next)}) : '';
     $('advance').dataset.next = next || '';
     const counts = new Map();
     for (const a of list.assessments || []) counts.set(a.state, (counts.get(a.state) || 0) + 1);
-    $('board-summary').textContent = (list.assessments || []).length + ' (' +
-        Object.keys(STATE_TITLES).filter((s) => counts.has(s))
-            .map((s) => STATE_TITLES[s] + ': ' + counts.get(s)).join(', ') + ')';
+    $('board-summary').textContent = msg('board.summary', {n: (list.assessments || []).length,
+      states: STATES.filter((s) => counts.has(s))
+          .map((s) => msg('board.stateCount', {state: stateTitle(s), n: counts.get(s)})).join(', ')});
     const body = document.querySelector('#board-table tbody');
     body.replaceChildren();
     for (const a of list.assessments || []) {
       const unit = units.get(a.unit) || {};
       const row = body.insertRow();
       row.id = 'board-row-' + a.unit;
-      cell(row, a.unit);
-      cell(row, unit.unit_name || '');
-      cell(row, BLOCK_TITLES[unit.block] || unit.block || '');
-      cell(row, STATE_TITLES[a.state] || a.state).id = 'state-' + a.unit;
+      cell(row, a.unit, 'v');
+      cell(row, unit.unit_name || '', 'v');
+      cell(row, blockTitle(unit.block));
+      cell(row, stateTitle(a.state)).id = 'state-' + a.unit;
       cell(row, formatIndex(unit.index_hundredths), 'number');
-      const open = element('button', {type: 'button', id: 'appraise-' + a.unit}, 'Thẩm định');
+      const open = element('button', {type: 'button', id: 'appraise-' + a.unit,
+        'aria-label': msg('board.appraiseUnit', {unit: unit.unit_name || a.unit})}, msg('board.appraise'));
       open.addEventListener('click', () => showAppraisal(a.unit));
       cell(row, '').appendChild(open);
     }
@@ -950,12 +956,12 @@ async function showBoard() {
 
 $('advance').addEventListener('click', async () => {
   const next = $('advance').dataset.next;
-  if (!next || !confirm('Chuyển kỳ đánh giá sang giai đoạn "' + PHASE_TITLES[next] + '"?')) return;
+  if (!next || !confirm(msg('board.advanceConfirm', {phase: phaseTitle(next)}))) return;
   await guarded('board-error', async () => {
     const round = await call('RoundService/GetRound', {name: roundName()});
     await call('RoundService/AdvanceRound', {name: roundName(), to_phase: next, etag: round.version});
     await showBoard();
-    $('board-message').textContent = 'Kỳ đánh giá đã chuyển sang giai đoạn ' + PHASE_TITLES[next];
+    $('board-message').textContent = msg('board.advanced', {phase: phaseTitle(next)});
   });
 });
 
@@ -967,11 +973,11 @@ function appraisalField(el, editable, onChange) {
   const appraised = hasValue(dv.appraised) ? dv.appraised : (hasValue(dv.self) ? dv.self : null);
   const field = elementField('a', el, appraised, editable, onChange);
   const ward = element('p', {class: 'ward-value', id: 'self-el-' + el.code});
-  ward.append('Đơn vị báo cáo: ', element('strong', {}, describeElementValue(el, hasValue(dv.self) ? dv.self : null)));
+  ward.append(msg('appraisal.reported'), element('strong', {}, describeElementValue(el, hasValue(dv.self) ? dv.self : null)));
   if (hasValue(dv.appraised) &&
       describeElementValue(el, dv.appraised) !== describeElementValue(el, hasValue(dv.self) ? dv.self : null)) {
     field.classList.add('differs');
-    ward.append(' ', element('span', {class: 'badge'}, 'đã điều chỉnh khi thẩm định'));
+    ward.append(' ', element('span', {class: 'badge'}, msg('appraisal.adjusted')));
   }
   field.querySelector('.control').before(ward);
   return field;
@@ -994,8 +1000,8 @@ async function showAppraisal(unit) {
     const editable = ['PHASE_APPRAISAL', 'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL']
         .includes(round.phase) && state !== 'STATE_FINAL';
     const asking = round.phase === 'PHASE_APPRAISAL' && editable;
-    $('appraisal-title').textContent = 'Thẩm định – ' + appraised.unit_name;
-    $('appraisal-state').textContent = STATE_TITLES[state] || state;
+    $('appraisal-title').textContent = msg('appraisal.title', {unit: appraised.unit_name});
+    $('appraisal-state').textContent = stateTitle(state);
     $('appraisal-self-total').textContent = totalText(self);
     $('appraisal-total').textContent = totalText(appraised);
     $('save-appraisal').hidden = !editable;
@@ -1015,40 +1021,44 @@ async function showAppraisal(unit) {
       const entry = form.entries.get(c.code) || {};
       const own = ownValueOf(c);
       const survey = own === 'survey';
-      const ward = slot(card, 'Đơn vị tự đánh giá', 'self-' + c.code, 'ward-slot');
+      const ward = slot(card, msg('appraisal.ward'), 'self-' + c.code, 'ward-slot');
       ward.append(describeValues(c, entry.self, 'self'));
       const sp = selfPoints.get(c.code);
-      if (sp) ward.appendChild(element('p', {class: 'note'}, 'Tự chấm: ' + formatMilli(sp.points_milli)));
-      if (entry.comment) ward.appendChild(element('p', {class: 'note'}, entry.comment));
+      if (sp) ward.appendChild(element('p', {class: 'note'}, msg('appraisal.selfPoints', {points: formatMilli(sp.points_milli)})));
+      if (entry.comment) ward.appendChild(element('p', {class: 'note', 'data-v': ''}, entry.comment));
       ward.appendChild(evidenceList(entry, 'appraisal-error'));
-      const inputs = slot(card, 'Thẩm định', 'a-inputs-' + c.code, 'inputs-slot');
+      const inputs = slot(card, msg('appraisal.inputs'), 'a-inputs-' + c.code, 'inputs-slot');
       inputs.appendChild(leafElements('a', c, field, 'appraised'));
       inputs.appendChild(ownInputs('a', c, entry.appraised || entry.self, editable && !survey,
           () => { form.dirty.add(c.code); preview(); }));
       if (!survey) {
         const comment = element('input', {type: 'text', id: commentId('a', c.code),
-          'aria-label': 'Nhận xét thẩm định ' + c.code, placeholder: 'Nhận xét'});
+          'aria-label': msg('appraisal.commentLabel', {code: c.code}),
+          placeholder: msg('appraisal.commentPlaceholder')});
         comment.value = entry.appraisal_comment || '';
         comment.disabled = !editable;
         comment.addEventListener('input', () => form.dirty.add(c.code));
         inputs.appendChild(comment);
       }
       const result = element('div', {class: 'result'});
-      slot(result, 'Kết quả', 'a-value-' + c.code, 'number');
-      slot(result, 'Chỉ tiêu, mức áp dụng', 'a-target-' + c.code);
-      slot(result, 'Điểm thẩm định', 'a-points-' + c.code, 'number');
+      slot(result, msg('form.result'), 'a-value-' + c.code, 'number');
+      slot(result, msg('form.target'), 'a-target-' + c.code);
+      slot(result, msg('appraisal.points'), 'a-points-' + c.code, 'number');
       card.appendChild(result);
       if (entry.explanation_request || entry.explanation || (asking && !survey)) {
-        const explain = slot(card, 'Giải trình', 'a-explain-' + c.code);
+        const explain = slot(card, msg('appraisal.explanation'), 'a-explain-' + c.code);
         if (entry.explanation_request) {
-          explain.appendChild(element('p', {class: 'request'}, 'Đã yêu cầu: ' + entry.explanation_request));
+          explain.appendChild(element('p', {class: 'request'},
+              msg('appraisal.requested', {text: entry.explanation_request})));
         }
         if (entry.explanation) {
-          explain.appendChild(element('p', {id: 'explanation-' + c.code}, 'Đơn vị giải trình: ' + entry.explanation));
+          explain.appendChild(element('p', {id: 'explanation-' + c.code},
+              msg('appraisal.explained', {text: entry.explanation})));
         }
         if (asking && !survey) {
           explain.appendChild(element('input', {type: 'text', id: 'ask-' + c.code,
-            'aria-label': 'Nội dung yêu cầu giải trình ' + c.code, placeholder: 'Nội dung cần giải trình'}));
+            'aria-label': msg('appraisal.askLabel', {code: c.code}),
+            placeholder: msg('appraisal.askPlaceholder')}));
         }
       }
     }, field);
@@ -1058,12 +1068,12 @@ async function showAppraisal(unit) {
 }
 
 $('save-appraisal').addEventListener('click', async () => {
-  $('appraisal-error').textContent = '';
+  showText('appraisal-error', '');
   const saved = await saveChanged('a', 'appraised', 'appraisal-error', 'appraisal-warnings');
   if (saved) {
     await showAppraisal(form.unit);
     $('appraisal-message').textContent = saved.values || saved.entries
-      ? 'Đã lưu thẩm định: ' + savedText(saved) : 'Không có thay đổi cần lưu';
+      ? msg('appraisal.saved', {what: savedText(saved)}) : msg('form.nothingToSave');
   }
 });
 
@@ -1078,7 +1088,7 @@ $('request-explanation').addEventListener('click', async () => {
       name: assessmentName(form.unit), etag: a.version, messages,
     });
     await showAppraisal(form.unit);
-    $('appraisal-message').textContent = 'Đã yêu cầu giải trình ' + Object.keys(messages).length + ' tiêu chí';
+    $('appraisal-message').textContent = msg('appraisal.requestedCount', {n: Object.keys(messages).length});
   });
 });
 
@@ -1087,7 +1097,7 @@ $('finalise').addEventListener('click', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/FinaliseAssessment', {name: assessmentName(form.unit), etag: a.version});
     await showAppraisal(form.unit);
-    $('appraisal-message').textContent = 'Đã hoàn thành thẩm định';
+    $('appraisal-message').textContent = msg('appraisal.finalised');
   });
 });
 
