@@ -9,16 +9,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -170,6 +173,28 @@ class Browser {
   void Resize(int width, int height) {
     Send("POST", Path("/window/rect"),
          absl::StrCat(R"({"width": )", width, R"(, "height": )", height, "}"));
+  }
+  // Runs `script` (a function body) in the page; answers its return value as a string.
+  std::string Execute(const std::string& script) {
+    return Send("POST", Path("/execute/sync"),
+                absl::StrCat(R"({"script": )", Quote(script), R"(, "args": []})"))
+        .string_value();
+  }
+  // The page printed to PDF by the browser (W3C WebDriver "Print Page"), A4 portrait.
+  std::string PrintPdf() {
+    std::string pdf;
+    EXPECT_TRUE(absl::Base64Unescape(
+        Send("POST", Path("/print"),
+             R"({"background": true, "page": {"width": 21.0, "height": 29.7}})")
+            .string_value(),
+        &pdf));
+    return pdf;
+  }
+  // Keys sent to the element that has the focus (WebDriver key codes: "\uE004" Tab,
+  // "\uE007" Enter).
+  void Keys(const std::string& keys) {
+    const auto active = Send("GET", Path("/element/active"), "");
+    Type(active.struct_value().fields().begin()->second.string_value(), keys);
   }
   void Screenshot(const std::string& file) {
     std::string png;
@@ -510,7 +535,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
   std::ofstream(pdf) << "%PDF-1.4\n";
   browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
-  expect_text("[id='w-evidence-III.2.1'] ul", "bao-cao-mot-cua.pdf (9 B)");
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "bao-cao-mot-cua.pdf (9 B)");
   browser.Screenshot(artifacts + "/web-ward-form.png");
   // On a phone (390 CSS pixels) the form fits the width: no sideways scrolling.
   browser.Resize(390, 844);
@@ -814,6 +839,248 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   for (int i = 0; i < 5; ++i) EXPECT_EQ(events.events(i).action(), "signin.fail");
   EXPECT_EQ(events.events(5).action(), "signin.lock");
   EXPECT_EQ(events.events(0).reason(), "from 127.0.0.1");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// ---- every view: Vietnamese only, a phone's width, axe-core, screenshots ----
+
+// Run in the page: every visible text (text nodes, the options of visible selects, and
+// the aria-label, placeholder, title and alt of visible elements) must be the page's own
+// words, from the message table (MESSAGES in web/messages.js: a text matches a message
+// with its {places} filled), or data the page marks as such (data-v: a name, a title
+// from the criteria set), or numbers and signs alone; no text may carry English words
+// or enum names, except the server's own words in their secondary line (.server-words).
+// Answers "" or one line per offending text.
+constexpr char kNoEnglish[] = R"js(
+  const done = arguments[arguments.length - 1];
+  const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const templates = Object.values(MESSAGES).map((t) => t.trim()).map((t) => ({
+    re: new RegExp('^' + esc(t).replace(/\\\{\w+\\\}/g, '([\\s\\S]+?)') + '$'),
+    lettered: /\p{L}/u.test(t.replace(/\{\w+\}/g, '')),
+  }));
+  const english = /\b(the|of|for|is|not|expected|got|must|and|with|invalid|unknown|error|missing|required|value|name|round|rounds|state|phase|unit|deadline|sub-criteria|plan|target|due|band|before|sum|reported|applicable|rate|otherwise|yes|none|capped|late|issued|survey|answers|score|undefined|null|NaN)\b|[A-Z]{2,}_[A-Z]|rounds\//;
+  const signs = /^[\d\s.,:;%\/()\-–—+<>=≤≥✓○…·|«»"'?!]*$/;
+  const code = /^[A-Z0-9][A-Za-z0-9._-]*$/;
+  const squeeze = (t) => t.replace(/\s+/g, ' ').trim();
+  const trim = (t) => squeeze(t).replace(/^[\s(\[:;,.–—-]+|[\s)\]:;,.–—-]+$/g, '');
+  const known = (t, depth) => {
+    if (signs.test(t) || (depth > 0 && code.test(t))) return true;
+    for (const {re, lettered} of templates) {
+      const m = re.exec(t);
+      if (!m) continue;
+      if (lettered || m.slice(1).every((g) => known(trim(g), depth + 1))) return true;
+    }
+    return false;
+  };
+  const visible = (e) => e.getClientRects().length > 0 &&
+      getComputedStyle(e).visibility !== 'hidden';
+  const bad = [];
+  const check = (text, where, e) => {
+    const t = squeeze(text);
+    if (!t) return;
+    if (e.closest('.server-words')) return;
+    if (english.test(t)) bad.push('english: ' + where + ': ' + t);
+    else if (!e.closest('[data-v]') && !known(t, 0) && !known(trim(t), 0)) {
+      bad.push('not in the table: ' + where + ': ' + t);
+    }
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const e = n.parentElement;
+    if (!e || ['SCRIPT', 'STYLE', 'OPTION'].includes(e.tagName) || !visible(e)) continue;
+    check(n.textContent, e.tagName + '#' + e.id, e);
+  }
+  for (const e of document.querySelectorAll('body *')) {
+    if (!visible(e)) continue;
+    for (const a of ['aria-label', 'placeholder', 'title', 'alt']) {
+      if (e.hasAttribute(a)) check(e.getAttribute(a), e.tagName + '#' + e.id + '@' + a, e);
+    }
+    if (e.tagName === 'SELECT' && e.id !== 'round') {
+      for (const o of e.options) check(o.text, 'SELECT#' + e.id + ' option', e);
+    }
+  }
+  done([...new Set(bad)].join('\n'));)js";
+
+// Run in the page (axe-core injected): the serious and critical violations, one line
+// each with the first elements it names; "" when there are none.
+constexpr char kAxe[] = R"js(
+  const done = arguments[arguments.length - 1];
+  axe.run(document, {resultTypes: ['violations']}).then((r) => done(r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3)
+          .map((n) => n.target.join(' ')).join(', ')).join('\n')),
+      (e) => done('axe failed: ' + e));)js";
+
+// Run in the page after the window is made 390 CSS pixels wide: waits for the resize,
+// then answers "fits" when the document is at most 390 px wide (nothing scrolls
+// sideways), else its width and the elements that stick out.
+constexpr char kWidth[] = R"js(
+  const done = arguments[arguments.length - 1];
+  const answer = () => {
+    const width = document.documentElement.scrollWidth;
+    const out = width <= window.innerWidth ? '' : ' ' + [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth)
+        .slice(0, 6).map((e) => e.tagName + '#' + e.id + '.' + e.className).join(' | ');
+    done(width <= 390 ? 'fits' : String(width) + out);
+  };
+  if (window.innerWidth <= 390) answer();
+  else window.addEventListener('resize', () => { if (window.innerWidth <= 390) answer(); });)js";
+
+// The axe-core script the tests inject: scripts/install-deps.sh installs it with npm at
+// a pinned version; PARINDEX_AXE_JS names another copy.
+std::string AxeSource() {
+  const char* env = std::getenv("PARINDEX_AXE_JS");
+  const std::string path =
+      env != nullptr ? env
+                     : "/usr/local/lib/parindex-web-test/node_modules/axe-core/axe.min.js";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Checks the view on screen: no English, axe-core's serious and critical violations
+// none, screenshots at 1,400 px and 390 px, and no sideways scrolling at 390 px.
+void CheckView(Browser& browser, const std::string& axe, const std::string& name) {
+  SCOPED_TRACE(name);
+  browser.Resize(1400, 900);
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  if (browser.Execute("return String(typeof axe);") != "object") browser.Execute(axe);
+  EXPECT_EQ(browser.ExecuteAsync(kAxe, {}), "");
+  const std::string artifacts = PARINDEX_ARTIFACTS "/views";
+  std::filesystem::create_directories(artifacts);
+  browser.Execute("window.scrollTo(0, 0); return '';");
+  browser.Screenshot(absl::StrCat(artifacts, "/", name, "-1400.png"));
+  browser.Resize(390, 844);
+  EXPECT_EQ(browser.ExecuteAsync(kWidth, {}), "fits");
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  browser.Execute("window.scrollTo(0, 0); return '';");
+  browser.Screenshot(absl::StrCat(artifacts, "/", name, "-390.png"));
+  browser.Resize(1400, 900);
+}
+
+// Every view, as each person sees it: signed out; the ward's open form; the same form
+// read-only once submitted, and in the appraisal phase; the explanation phase; the
+// office's board and one unit's appraisal; the results; a reader with no published
+// round. Each in Vietnamese only, fitting 390 px, passing axe-core, photographed.
+TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
+  const std::string axe = AxeSource();
+  ASSERT_GT(axe.size(), 100000u) << "axe-core not found: run scripts/install-deps.sh";
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("views.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string appraiser = server.tokens["appraiser"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto token_sign_in = [&](const std::string& token) {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+  };
+  auto sign_out = [&] {
+    browser.ClickOn("#signout");
+    expect_text("#signin-message", "Đã đăng xuất.");
+  };
+
+  // Signed out: the sign-in form alone, the menu hidden.
+  browser.Go(server.http + "/");
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  EXPECT_EQ(browser.Execute("return getComputedStyle(document.getElementById('nav')).display;"),
+            "none");
+  CheckView(browser, axe, "signin");
+
+  // By keyboard alone: the ward's one-time password, the new one, into the form.
+  const auto [ward, ward_otp] = server.accounts["ward XTH"];
+  browser.Execute("document.getElementById('username').focus(); return '';");
+  browser.Keys(ward + "\uE004" + ward_otp + "\uE007");
+  EXPECT_EQ(browser.WaitShown("change-password"), "shown");
+  browser.Execute("document.getElementById('new-password').focus(); return '';");
+  browser.Keys("mật khẩu mới của xã\uE004mật khẩu mới của xã\uE007");
+  expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('form-locked').hidden);"),
+            "true");
+  CheckView(browser, axe, "ward-form");
+  sign_out();
+
+  // Submitted: read-only, saying since when and what can be done.
+  token_sign_in(server.tokens["ward PLS"]);
+  expect_text("#form-state", "Đã nộp");
+  EXPECT_EQ(browser.WaitText("#form-locked-what",
+                             "Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu "
+                             "cho đơn vị."),
+            "Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho đơn vị.");
+  const std::string why = browser.Text(browser.Find("#form-locked-why").at(0));
+  EXPECT_TRUE(absl::StartsWith(why, "Đơn vị đã nộp tự đánh giá lúc ")) << why;
+  EXPECT_TRUE(absl::EndsWith(why, ": biểu mẫu chỉ xem được.")) << why;
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('save').hidden);"), "true");
+  CheckView(browser, axe, "ward-submitted");
+  sign_out();
+
+  // The office: the board, then the round in appraisal; PLS asked to explain III.2.1.
+  token_sign_in(appraiser);
+  expect_text("#board-phase", "Tự đánh giá");
+  CheckView(browser, axe, "board");
+  auto [code, json] = Curl(api + "RoundService/GetRound", appraiser,
+                           R"({"name": "rounds/hungyen-2023"})", dir.File("round"));
+  parindex::v1::Round round;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  std::tie(code, json) = Curl(
+      api + "RoundService/AdvanceRound", appraiser,
+      absl::StrCat(R"({"name": "rounds/hungyen-2023", "to_phase": "PHASE_APPRAISAL", "etag": )",
+                   round.version(), "}"),
+      dir.File("advance"));
+  ASSERT_EQ(code, 200) << json;
+  browser.ClickOn("#show-board");
+  expect_text("#board-phase", "Thẩm định");
+  browser.ClickOn("#appraise-PLS");
+  expect_text("#appraisal-state", "Đã nộp");
+  CheckView(browser, axe, "appraisal");
+  browser.Type(browser.Find("[id='ask-III.2.1']").at(0), "Đề nghị gửi báo cáo thống kê quý IV");
+  browser.ClickOn("#request-explanation");
+  expect_text("#appraisal-state", "Được yêu cầu giải trình");
+  browser.ClickOn("#back-to-board");
+  browser.ClickOn("#advance");
+  browser.AcceptAlert();
+  expect_text("#board-phase", "Giải trình");
+  browser.ClickOn("#show-results");
+  expect_text("#ranking-wards caption", "Khối phường");
+  CheckView(browser, axe, "results");
+  sign_out();
+
+  // The ward in the explanation phase: the criterion asked about first, the question,
+  // the office's values and points beside the ward's, a text box and files.
+  token_sign_in(server.tokens["ward PLS"]);
+  expect_text("#form-state", "Được yêu cầu giải trình");
+  expect_text("#w-requested [id='w-row-III.2.1'] .request",
+              "Yêu cầu giải trình: Đề nghị gửi báo cáo thống kê quý IV");
+  EXPECT_EQ(browser.Execute(
+                "return document.querySelector('#form-areas > section').id + ' ' + "
+                "document.getElementById('explain-III.2.1').tagName + ' ' + "
+                "String(!!document.getElementById('upload-III.2.1'));"),
+            "w-requested TEXTAREA true");
+  expect_text("[id='w-compare-III.2.1'] thead", "Đơn vị tự đánh giá Phòng Nội vụ thẩm định");
+  CheckView(browser, axe, "ward-explanation");
+  sign_out();
+
+  // The other ward, whose form was never submitted: the round is past self-assessment.
+  token_sign_in(server.tokens["ward XTH"]);
+  expect_text("#form-locked-why",
+              "Kỳ đánh giá đang ở giai đoạn «Giải trình»: biểu mẫu chỉ xem được.");
+  CheckView(browser, axe, "ward-locked");
+  sign_out();
+
+  // A reader before anything is published: told so, in Vietnamese.
+  token_sign_in(server.tokens["reader"]);
+  expect_text("#results-error",
+              "Chưa có kỳ đánh giá nào được công bố hoặc mở cho tài khoản này.");
+  CheckView(browser, axe, "reader-no-round");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -134,7 +134,7 @@ function bar(percent) {
 // No round to show (a reader before anything is published): the view says so instead of
 // asking the server about "rounds/".
 function roundName() {
-  if (!$('round').value) throw new Error(msg('nav.noRound'));
+  if (!$('round').value) throw new Error(msg('results.noRound'));
   return 'rounds/' + $('round').value;
 }
 function assessmentName(unit) { return roundName() + '/assessments/' + unit; }
@@ -294,9 +294,15 @@ async function enter(caller) {
         round.id));
   }
   const role = caller.role;
-  const title = caller.unit ? msg('nav.roleUnit', {role: roleTitle(role), unit: caller.unit})
-                            : roleTitle(role);
-  $('who').textContent = caller.name ? msg('nav.who', {name: caller.name, role: title}) : title;
+  // The person's name and unit are data (data-v); the role is the page's words.
+  const data = (text) => {
+    const span = document.createElement('span');
+    span.dataset.v = '';
+    span.textContent = text;
+    return span;
+  };
+  $('who').replaceChildren(...(caller.name ? [data(caller.name), ' – '] : []), roleTitle(role),
+      ...(caller.unit ? [' ', data(caller.unit)] : []));
   $('round').disabled = select.options.length === 0;
   $('show-form').hidden = role !== 'ROLE_WARD';
   $('show-board').hidden = role !== 'ROLE_APPRAISER';

@@ -375,6 +375,8 @@ function localise(text) {
       .replace(/(\d)\.(\d)/g, '$1,$2')
       .replace(/(\d)%/g, '$1\u00a0%')
       .replace(/plan target for (\w+)/g, (m, kind) => msg('trace.planTarget', {kind: kindTitle(kind)}))
+      .replace(/^rate × /, msg('trace.rate') + ' × ')
+      .replace(/^otherwise$/, msg('trace.otherwise'))
       .replace(/^due /, msg('trace.due') + ' ')
       .replace(/^band /, msg('trace.band') + ' ')
       .replace(/^(\S+ )?before /, (m, due) => (due || '') + msg('trace.before') + ' ')
@@ -497,6 +499,7 @@ function showCriterionScore(prefix, c) {
         : {value: storedValue(el.code, prefix === 'a' ? 'appraised' : 'self')};
     if (!read.error) value = describeElementValue(el, hasValue(read.value) ? read.value : null);
   }
+  // The engine's words, put into Vietnamese (localise): data, checked as such.
   set('value', value);
   set('target', localise(trace.applied));
   const points = msg('number.ofMax',
@@ -523,6 +526,8 @@ function slot(parent, title, id, className) {
   div.appendChild(element('span', {class: 'slot-title'}, title));
   const body = element('div', {class: 'slot-body'});
   if (id) body.id = id;
+  // A criterion's value and target are the engine's explanation (localise): data.
+  if (/^[wa]-(value|target)-/.test(id || '')) body.dataset.v = '';
   div.appendChild(body);
   parent.appendChild(div);
   return body;
@@ -530,12 +535,13 @@ function slot(parent, title, id, className) {
 
 // One section per area: a heading per criterion with sub-criteria and a card per leaf,
 // built by `leafCard(card, criterion)`; elements no criterion reads come last.
-function renderAreas(container, prefix, leafCard, unreadFields) {
+function renderAreas(container, prefix, leafCard, unreadFields, areaHead) {
   container.replaceChildren();
   for (const area of session.set.areas || []) {
-    const section = element('section', {class: 'area'});
+    const section = element('section', {class: 'area', id: prefix + '-area-' + area.code});
     section.appendChild(element('h3', {}, msg('form.areaHeading',
         {code: area.code, title: area.title, max: formatMilli(area.max_milli)})));
+    if (areaHead) areaHead(section, area);
     const walk = (criteria, depth) => {
       for (const c of criteria || []) {
         if ((c.criteria || []).length) {
@@ -636,6 +642,10 @@ function openAssessment(unit, assessment) {
   form.values = new Map((form.assessment.values || []).map((v) => [v.element, v]));
   form.criteria = new Map(leaves((session.set.areas || []).flatMap((a) => a.criteria || []), [])
       .map((c) => [c.code, c]));
+  form.areaOf = new Map();
+  for (const area of session.set.areas || []) {
+    for (const c of leaves(area.criteria, [])) form.areaOf.set(c.code, area.code);
+  }
   form.layout = sheetLayout();
 }
 
@@ -658,6 +668,8 @@ function changedEntries(prefix, side, forPreview) {
       if (typed.error) {
         const target = $(prefix + '-err-' + code);
         if (target) showText(target, typed.error);
+        const input = $(prefix + '-' + code + '-score');
+        if (input) input.setAttribute('aria-invalid', 'true');
         continue;
       }
       entry[side] = typed;
@@ -689,9 +701,16 @@ function changedEntries(prefix, side, forPreview) {
 async function saveChanged(prefix, side, errorId, warningsId) {
   clearFieldErrors(prefix);
   const values = changedValues(prefix, true);
-  if (values.length < form.dirtyValues.size) return null;  // an unreadable value, shown
   const updates = changedEntries(prefix, side, false);
-  if (document.querySelector('.field-error:not(:empty)[id^="' + prefix + '-err-"]')) return null;
+  // A value that cannot be read is shown at its field: the save says so and goes there.
+  const wrong = [...document.querySelectorAll('.field-error:not(:empty)')]
+      .filter((e) => e.id.startsWith(prefix + '-'));
+  if (wrong.length) {
+    showText(errorId, msg('form.cannotSave', {n: wrong.length}));
+    const input = document.querySelector('[aria-invalid=true][id^="' + prefix + '-"]');
+    if (input) input.focus();
+    return null;
+  }
   try {
     if (values.length) {
       const sheet = await call('AssessmentService/UpdateDataSheet', {
@@ -719,7 +738,11 @@ async function saveChanged(prefix, side, errorId, warningsId) {
     }
     return {values: values.length, entries: updates.length};
   } catch (e) {
-    if (!showFieldError(prefix, values.map((v) => v.element), updates.map((u) => u.entry.criterion), e)) {
+    if (showFieldError(prefix, values.map((v) => v.element), updates.map((u) => u.entry.criterion), e)) {
+      showText(errorId, msg('form.cannotSave', {n: 1}));
+      const input = document.querySelector('[aria-invalid=true][id^="' + prefix + '-"]');
+      if (input) input.focus();
+    } else {
       showError(errorId, e);
     }
     return null;
@@ -766,9 +789,179 @@ async function fileBase64(file) {
 
 // ---- the ward office's form ----
 
+// ---- the ward's drafts: what was typed and not yet saved, kept in this browser ----
+
+function draftKey() { return 'parindex.draft.' + $('round').value + '.' + form.unit; }
+
+// The ward's typed, unsaved inputs by id (value, or checked for a box), with the
+// elements and criteria they belong to.
+function saveDraft() {
+  if (!form.editable && !form.explaining) return;
+  const inputs = {};
+  const keep = (id) => {
+    const e = $(id);
+    if (e) inputs[id] = e.type === 'checkbox' ? e.checked : e.value;
+  };
+  for (const code of form.dirtyValues) {
+    keep('w-el-' + code);
+    keep('w-el-' + code + '-not-issued');
+  }
+  for (const code of form.dirty) {
+    for (const f of ['done', 'issued', 'score']) keep('w-' + code + '-' + f);
+    keep(commentId('w', code));
+  }
+  for (const e of document.querySelectorAll('textarea[id^="explain-"]')) {
+    if (e.dataset.dirty) keep(e.id);
+  }
+  if (!Object.keys(inputs).length) {
+    localStorage.removeItem(draftKey());
+    return;
+  }
+  localStorage.setItem(draftKey(), JSON.stringify({
+    values: [...form.dirtyValues], entries: [...form.dirty], inputs,
+  }));
+}
+
+// Puts a kept draft back into the form; answers how many inputs it restored.
+function restoreDraft() {
+  let draft;
+  try {
+    draft = JSON.parse(localStorage.getItem(draftKey()) || 'null');
+  } catch (e) {
+    draft = null;
+  }
+  if (!draft || !draft.inputs) return 0;
+  let restored = 0;
+  for (const [id, value] of Object.entries(draft.inputs)) {
+    const e = $(id);
+    if (!e || e.disabled && e.type !== 'date') continue;
+    if (e.type === 'checkbox') {
+      e.checked = !!value;
+      const date = $(id.replace(/-not-issued$/, ''));
+      if (date) date.disabled = e.checked;
+    } else {
+      e.value = value;
+    }
+    if (e.tagName === 'TEXTAREA') e.dataset.dirty = '1';
+    restored += 1;
+  }
+  for (const code of draft.values || []) {
+    if (form.layout.byCode.has(code)) {
+      form.dirtyValues.add(code);
+      refreshShared('w', code);
+    }
+  }
+  for (const code of draft.entries || []) if (form.criteria.has(code)) form.dirty.add(code);
+  return restored;
+}
+
+function unsavedChanges() {
+  return !$('form').hidden && (form.editable || form.explaining) &&
+      (form.dirty.size > 0 || form.dirtyValues.size > 0 ||
+       !!document.querySelector('textarea[id^="explain-"][data-dirty]'));
+}
+
+// Leaving the page (a reload, a closed tab) with typed, unsaved changes asks first.
+window.addEventListener('beforeunload', (event) => {
+  if (!unsavedChanges()) return;
+  event.preventDefault();
+  event.returnValue = msg('form.leaveWarning');
+});
+
+// ---- why a form is read-only, progress ----
+
+// Why the ward cannot change its form now and what it can do: {why, what}, or null.
+function readOnlyReason(round, assessment) {
+  const state = assessment.state;
+  const phase = phaseTitle(round.phase);
+  if (state === 'STATE_FINAL') return {why: msg('form.readOnly.final'), what: ''};
+  if (round.phase === 'PHASE_DRAFT') return {why: msg('form.readOnly.notOpen', {phase}), what: ''};
+  if (round.phase === 'PHASE_SELF_ASSESSMENT') {
+    if (!['STATE_NOT_STARTED', 'STATE_DRAFT'].includes(state)) {
+      return {why: msg('form.readOnly.submitted', {time: formatTime(assessment.updated_at)}),
+        what: msg('form.readOnly.what')};
+    }
+    const due = round.self_assessment_deadline;
+    if (due && Date.now() > Date.parse(due) && !assessment.reopened) {
+      return {why: msg('form.readOnly.deadline', {time: formatTime(due)}),
+        what: msg('form.readOnly.what')};
+    }
+    return null;
+  }
+  if (round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED') {
+    const due = round.explanation_deadline;
+    if (due && Date.now() > Date.parse(due) && !assessment.reopened) {
+      return {why: msg('form.readOnly.deadline', {time: formatTime(due)}),
+        what: msg('form.readOnly.what')};
+    }
+    return null;
+  }
+  return {why: msg('form.readOnly.appraisal', {phase}), what: msg('form.readOnly.whatLater')};
+}
+
+// Counts, per area, the ward's inputs (data-fill="<area>") that hold a value, and shows
+// "filled/to fill" with the area's points; the whole form's in the action bar.
+function showProgress(score) {
+  if (score) form.lastScore = score;
+  const areas = new Map();
+  let filled = 0;
+  let total = 0;
+  for (const input of document.querySelectorAll('#form-areas [data-fill]')) {
+    const notIssued = $(input.id + '-not-issued');
+    const has = input.value !== '' || !!(notIssued && notIssued.checked);
+    const a = areas.get(input.dataset.fill) || {filled: 0, total: 0};
+    a.total += 1;
+    if (has) a.filled += 1;
+    areas.set(input.dataset.fill, a);
+    total += 1;
+    if (has) filled += 1;
+  }
+  const points = new Map(((form.lastScore || {}).areas || []).map((a) => [a.code, a]));
+  for (const area of session.set.areas || []) {
+    const line = $('w-progress-' + area.code);
+    if (!line) continue;
+    const a = areas.get(area.code) || {filled: 0, total: 0};
+    const p = points.get(area.code) || {};
+    line.replaceChildren(
+        element('span', {class: 'progress-count'}, msg('form.progress', a)),
+        element('span', {class: 'progress-points'}, msg('form.areaPoints',
+            {points: formatMilli(p.points_milli), max: formatMilli(p.applicable_max_milli)})));
+    line.classList.toggle('complete', a.filled === a.total);
+  }
+  $('form-running').textContent = msg('form.progressAll', {filled, total,
+    total_points: form.lastScore ? formatIndex(form.lastScore.index_hundredths) : ''});
+}
+
+// The criterion's required evidence as a checklist: each document type, had or not.
+function evidenceChecklist(c, entry) {
+  const list = element('ul', {class: 'checklist', id: 'w-checklist-' + c.code,
+    'aria-label': msg('form.evidenceRequired')});
+  const have = new Set(((entry || {}).evidence || []).map((e) => e.document_type));
+  for (const req of c.evidence || []) {
+    const ok = have.has(req.document_type);
+    const item = element('li', {class: ok ? 'has' : 'missing'});
+    item.append(element('span', {class: 'mark', 'aria-hidden': 'true'}, ok ? '✓' : '○'), ' ',
+        element('span', {'data-v': ''}, req.document_type), ' ',
+        element('span', {class: 'check-state'}, '(' + msg(ok ? 'form.evidenceHas' : 'form.evidenceMissing') + ')'));
+    list.appendChild(item);
+  }
+  return list;
+}
+
+// The next document type an upload for `c` stands for: the first required not yet had.
+function nextDocumentType(c) {
+  const entry = form.entries.get(c.code) || {};
+  const have = new Set((entry.evidence || []).map((e) => e.document_type));
+  const req = c.evidence || [];
+  const missing = req.find((r) => !have.has(r.document_type));
+  return (missing || req[0] || {}).document_type || '';
+}
+
+// ---- the ward office's form ----
+
 async function showForm() {
   const load = showView('form');
-  $('form-message').textContent = '';
+  showText('form-message', '');
   $('form-warnings').hidden = true;
   await guarded('form-error', async () => {
     const round = await loadRound();
@@ -777,54 +970,111 @@ async function showForm() {
       call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
       call('ScoreService/GetUnitScore', {name: assessmentName(unit), column: 'SELF'}),
     ]);
+    const state = assessment.state;
+    const asked = ['STATE_EXPLANATION_REQUESTED', 'STATE_EXPLAINED'].includes(state) ||
+        (assessment.entries || []).some((e) => e.explanation_request);
+    // What the office appraised, beside the ward's own, once it asks for explanations.
+    const appraised = asked ? await call('ScoreService/GetUnitScore',
+        {name: assessmentName(unit), column: 'APPRAISED'}).catch(() => null) : null;
     if (stale(load)) return;
     openAssessment(unit, assessment);
-    const state = form.assessment.state;
-    const editable = round.phase === 'PHASE_SELF_ASSESSMENT' &&
-        (state === 'STATE_NOT_STARTED' || state === 'STATE_DRAFT');
-    const explaining = round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED';
+    form.round = round;
+    form.unitName = score.unit_name;
+    const locked = readOnlyReason(round, assessment);
+    const editable = round.phase === 'PHASE_SELF_ASSESSMENT' && !locked;
+    const explaining = round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED' &&
+        !locked;
+    form.editable = editable;
+    form.explaining = explaining;
     $('form-title').textContent = msg('form.title', {unit: score.unit_name});
     $('form-phase').textContent = phaseTitle(round.phase);
     $('form-state').textContent = stateTitle(state);
     $('form-deadline').textContent = formatDeadline(round.self_assessment_deadline);
     $('form-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     $('form-total').textContent = totalText(score);
+    $('form-locked').hidden = !locked;
+    $('form-locked-why').textContent = locked ? locked.why : '';
+    $('form-locked-what').textContent = locked ? locked.what : '';
+    $('form-intro').hidden = !editable;
     $('save').hidden = !editable;
     $('submit').hidden = !editable;
     $('submit-explanation').hidden = !explaining;
     const preview = previewer('w', 'SELF', (s) => {
       for (const c of s.criteria || []) showCriterionScore('w', c);
       $('form-total').textContent = totalText(s);
+      showProgress(s);
     }, 'form-error', 'form-warnings');
-    const field = (el) => elementField('w', el, storedValue(el.code, 'self'), editable, () => {
-      form.dirtyValues.add(el.code);
-      refreshShared('w', el.code);
+    const changed = () => {
+      saveDraft();
+      showProgress();
       preview();
-    });
+    };
+    const field = (el) => {
+      const wrap = elementField('w', el, storedValue(el.code, 'self'), editable, () => {
+        form.dirtyValues.add(el.code);
+        refreshShared('w', el.code);
+        changed();
+      });
+      const input = wrap.querySelector('#' + CSS.escape('w-el-' + el.code));
+      const owner = form.layout.owner.get(el.code);
+      if (input && owner) input.dataset.fill = form.areaOf.get(owner);
+      return wrap;
+    };
+    const selfPoints = new Map((score.criteria || []).map((c) => [c.code, c]));
+    const appraisedPoints = new Map(((appraised || {}).criteria || []).map((c) => [c.code, c]));
     renderAreas($('form-areas'), 'w', (card, c) => {
       const entry = form.entries.get(c.code);
       const own = ownValueOf(c);
       const inputs = slot(card, msg('form.inputs'), 'w-inputs-' + c.code, 'inputs-slot');
       inputs.appendChild(leafElements('w', c, field, 'self'));
-      inputs.appendChild(ownInputs('w', c, (entry || {}).self, editable && own !== 'survey',
-          () => { form.dirty.add(c.code); preview(); }));
+      const ownBox = ownInputs('w', c, (entry || {}).self, editable && own !== 'survey',
+          () => { form.dirty.add(c.code); changed(); });
+      for (const f of ['done', 'issued', 'score']) {
+        const input = ownBox.querySelector('#' + CSS.escape('w-' + c.code + '-' + f));
+        if (input) input.dataset.fill = form.areaOf.get(c.code);
+      }
+      inputs.appendChild(ownBox);
       if (own !== 'survey') {
         const comment = element('input', {type: 'text', id: commentId('w', c.code),
           'aria-label': msg('form.commentLabel', {code: c.code}),
           placeholder: msg('form.commentPlaceholder')});
         comment.value = (entry || {}).comment || '';
         comment.disabled = !editable;
-        comment.addEventListener('input', () => form.dirty.add(c.code));
+        comment.addEventListener('input', () => { form.dirty.add(c.code); saveDraft(); });
         inputs.appendChild(comment);
       }
       if (entry && entry.explanation_request) {
-        inputs.appendChild(element('p', {class: 'request'},
+        // The office's question, its values and points beside the ward's, the answer.
+        const ask = slot(card, msg('form.requestedFirst'), 'w-ask-' + c.code, 'ask-slot');
+        ask.appendChild(element('p', {class: 'request'},
             msg('form.request', {text: entry.explanation_request})));
+        const compare = element('table', {class: 'compare', id: 'w-compare-' + c.code});
+        const head = compare.createTHead().insertRow();
+        for (const h of ['', msg('form.yourValue'), msg('form.appraisedValue')]) {
+          head.appendChild(element('th', {scope: 'col'}, h));
+        }
+        const body = compare.createTBody();
+        const values = body.insertRow();
+        values.appendChild(element('th', {scope: 'row'}, msg('form.inputs')));
+        cell(values, describeValues(c, entry.self, 'self'), 'v');
+        cell(values, describeValues(c, entry.appraised || entry.self, 'appraised'), 'v');
+        const pts = body.insertRow();
+        pts.appendChild(element('th', {scope: 'row'}, msg('form.points')));
+        const sp = selfPoints.get(c.code) || {};
+        const ap = appraisedPoints.get(c.code);
+        cell(pts, msg('number.ofMax', {n: formatMilli(sp.points_milli), max: formatMilli(sp.applicable_max_milli)}), 'number');
+        cell(pts, ap ? msg('number.ofMax', {n: formatMilli(ap.points_milli), max: formatMilli(ap.applicable_max_milli)}) : '', 'number');
+        ask.appendChild(compare);
+        if (entry.appraisal_comment) {
+          ask.appendChild(element('p', {class: 'note'}, msg('form.appraisalComment', {text: entry.appraisal_comment})));
+        }
         const label = element('label', {for: 'explain-' + c.code}, msg('form.explanation', {code: c.code}));
-        const text = element('textarea', {id: 'explain-' + c.code, rows: '3'});
+        const text = element('textarea', {id: 'explain-' + c.code, rows: '5',
+          placeholder: msg('form.explanationPlaceholder')});
         text.value = entry.explanation || '';
         text.disabled = !explaining;
-        inputs.append(label, text);
+        text.addEventListener('input', () => { text.dataset.dirty = '1'; saveDraft(); });
+        ask.append(label, text);
       }
       const result = element('div', {class: 'result'});
       slot(result, msg('form.result'), 'w-value-' + c.code, 'number');
@@ -832,20 +1082,115 @@ async function showForm() {
       slot(result, msg('form.points'), 'w-points-' + c.code, 'number');
       card.appendChild(result);
       const evidence = slot(card, msg('form.evidence'), 'w-evidence-' + c.code, 'evidence-slot');
-      const required = (c.evidence || []).map((e) => e.document_type).join('; ');
-      if (required) evidence.appendChild(element('p', {class: 'note'}, required));
+      if ((c.evidence || []).length) evidence.appendChild(evidenceChecklist(c, entry));
       evidence.appendChild(evidenceList(entry, 'form-error'));
-      if (editable && own !== 'survey') {
+      if ((editable || (explaining && entry && entry.explanation_request)) && own !== 'survey') {
         const upload = element('input', {type: 'file', id: 'upload-' + c.code,
           'aria-label': msg('form.upload', {code: c.code})});
         upload.addEventListener('change', () => uploadEvidence(c, upload));
         evidence.appendChild(upload);
       }
-    }, field);
+    }, field, (section, area) => {
+      section.appendChild(element('p', {class: 'area-progress', id: 'w-progress-' + area.code,
+        'aria-live': 'polite'}));
+    });
+    // In the explanation phase the criteria asked about come first.
+    const requested = [...form.entries.values()].filter((e) => e.explanation_request);
+    if (requested.length) {
+      const first = element('section', {class: 'area requested', id: 'w-requested'});
+      first.appendChild(element('h3', {}, msg('form.requestedFirst')));
+      first.appendChild(element('p', {class: 'intro'}, msg('form.requestedIntro', {n: requested.length})));
+      for (const e of requested) {
+        const card = $('w-row-' + e.criterion);
+        if (card) first.appendChild(card);
+      }
+      $('form-areas').prepend(first);
+    }
     for (const c of score.criteria || []) showCriterionScore('w', c);
     showWarnings('w', 'form-warnings', score.warnings);
+    showProgress(score);
+    if (editable || explaining) {
+      const restored = restoreDraft();
+      if (restored) {
+        showText('form-message', msg('form.draftRestored', {n: restored}));
+        showProgress();
+        if (form.dirty.size || form.dirtyValues.size) preview();
+      }
+    }
+    buildReport(round, score);
   });
 }
+
+// ---- the printed self-assessment report ----
+
+// The report offices sign and send, built into #report (shown only in print, style.css):
+// the national motto and heading, the unit and round, a table per area with the
+// figures, self-scores and evidence, the totals, place and date, and the signatures.
+function buildReport(round, score) {
+  const report = $('report');
+  report.replaceChildren();
+  const p = (text, className) => element('p', className ? {class: className} : {}, text);
+  const head = element('div', {class: 'report-head'});
+  const issuer = element('div', {class: 'report-issuer'});
+  issuer.append(p(score.unit_name.toLocaleUpperCase('vi'), 'strong'), element('div', {class: 'rule'}));
+  const motto = element('div', {class: 'report-motto'});
+  motto.append(p(msg('report.motto1'), 'strong'), p(msg('report.motto2'), 'strong underline'));
+  head.append(issuer, motto);
+  report.appendChild(head);
+  report.appendChild(element('h2', {}, msg('report.title')));
+  report.appendChild(p(msg('report.unit', {unit: score.unit_name})));
+  report.appendChild(p(msg('report.round', {round: round.title || round.id})));
+  report.appendChild(p(msg('report.state', {state: stateTitle(form.assessment.state)})));
+  const points = new Map((score.criteria || []).map((c) => [c.code, c]));
+  const areaPoints = new Map((score.areas || []).map((a) => [a.code, a]));
+  for (const area of session.set.areas || []) {
+    report.appendChild(element('h3', {}, msg('form.areaHeading',
+        {code: area.code, title: area.title, max: formatMilli(area.max_milli)})));
+    const table = element('table', {class: 'report-table', id: 'report-area-' + area.code});
+    const headRow = table.createTHead().insertRow();
+    for (const h of ['colCode', 'colCriterion', 'colFigures', 'colMax', 'colSelf', 'colEvidence']) {
+      headRow.appendChild(element('th', {}, msg('report.' + h)));
+    }
+    const body = table.createTBody();
+    for (const c of leaves(area.criteria, [])) {
+      const entry = form.entries.get(c.code) || {};
+      const row = body.insertRow();
+      cell(row, c.code);
+      cell(row, c.title);
+      cell(row, describeValues(c, entry.self, 'self'));
+      cell(row, formatMilli(c.max_milli), 'number');
+      cell(row, formatMilli((points.get(c.code) || {}).points_milli), 'number');
+      cell(row, (entry.evidence || []).map((ev) => ev.file_name ||
+          [ev.document_type, ev.number].filter((x) => x).join(' ')).join('; '));
+    }
+    const a = areaPoints.get(area.code) || {};
+    const total = table.createTFoot().insertRow();
+    cell(total, msg('report.areaTotal', {code: area.code})).colSpan = 3;
+    cell(total, formatMilli(a.applicable_max_milli), 'number');
+    cell(total, formatMilli(a.points_milli), 'number');
+    cell(total, '');
+    report.appendChild(table);
+  }
+  report.appendChild(p(msg('report.total', {points: formatMilli(score.achieved_milli),
+    max: formatMilli(score.applicable_max_milli), index: formatIndex(score.index_hundredths)}),
+  'report-total'));
+  const today = new Date(Date.now() + 7 * 3600 * 1000);
+  const place = score.unit_name.replace(/^(Xã|Phường|Thị trấn|Đặc khu)\s+/, '');
+  report.appendChild(p(msg('report.placeDate', {place, day: two(today.getUTCDate()),
+    month: two(today.getUTCMonth() + 1), year: today.getUTCFullYear()}), 'report-place'));
+  const signs = element('div', {class: 'signatures'});
+  for (const [title, note] of [['preparedBy', 'preparedNote'], ['signTitle', 'signNote']]) {
+    const block = element('div', {class: 'signature'});
+    block.append(p(msg('report.' + title), 'strong'), p(msg('report.' + note), 'italic'));
+    signs.appendChild(block);
+  }
+  report.appendChild(signs);
+}
+
+$('print').addEventListener('click', () => {
+  if (form.round && form.lastScore) buildReport(form.round, form.lastScore);
+  window.print();
+});
 
 async function uploadEvidence(criterion, input) {
   const file = input.files[0];
@@ -854,7 +1199,7 @@ async function uploadEvidence(criterion, input) {
     const stored = await call('AssessmentService/UploadEvidence', {
       parent: assessmentName(form.unit),
       criterion: criterion.code,
-      evidence: {file_name: file.name, document_type: ((criterion.evidence || [])[0] || {}).document_type || ''},
+      evidence: {file_name: file.name, document_type: nextDocumentType(criterion)},
       content: await fileBase64(file),
     });
     const entry = form.entries.get(criterion.code) || {criterion: criterion.code};
@@ -863,7 +1208,9 @@ async function uploadEvidence(criterion, input) {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     const fresh = (a.entries || []).find((e) => e.criterion === criterion.code);
     form.entries.set(criterion.code, fresh || entry);
-    $('w-evidence-' + criterion.code).querySelector('ul').replaceWith(evidenceList(fresh || entry, 'form-error'));
+    $('w-evidence-' + criterion.code).querySelector('ul.evidence').replaceWith(evidenceList(fresh || entry, 'form-error'));
+    const checklist = $('w-checklist-' + criterion.code);
+    if (checklist) checklist.replaceWith(evidenceChecklist(criterion, fresh || entry));
     input.value = '';
     $('form-message').textContent = msg('form.uploaded', {file: stored.file_name, code: criterion.code});
   });
@@ -873,6 +1220,7 @@ $('save').addEventListener('click', async () => {
   showText('form-error', '');
   $('form-message').textContent = '';
   const saved = await saveChanged('w', 'self', 'form-error', 'form-warnings');
+  saveDraft();
   if (saved) {
     $('form-message').textContent =
         saved.values || saved.entries ? msg('form.saved', {what: savedText(saved)}) : msg('form.nothingToSave');
@@ -886,6 +1234,7 @@ $('submit').addEventListener('click', async () => {
   await guarded('form-error', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitAssessment', {name: assessmentName(form.unit), etag: a.version});
+    localStorage.removeItem(draftKey());
     await showForm();
     $('form-message').textContent = msg('form.submitted');
   });
@@ -907,6 +1256,7 @@ $('submit-explanation').addEventListener('click', async () => {
     }
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitExplanation', {name: assessmentName(form.unit), etag: a.version});
+    localStorage.removeItem(draftKey());
     await showForm();
     $('form-message').textContent = msg('form.explained');
   });
@@ -1022,7 +1372,7 @@ async function showAppraisal(unit) {
       const own = ownValueOf(c);
       const survey = own === 'survey';
       const ward = slot(card, msg('appraisal.ward'), 'self-' + c.code, 'ward-slot');
-      ward.append(describeValues(c, entry.self, 'self'));
+      ward.append(element('span', {'data-v': ''}, describeValues(c, entry.self, 'self')));
       const sp = selfPoints.get(c.code);
       if (sp) ward.appendChild(element('p', {class: 'note'}, msg('appraisal.selfPoints', {points: formatMilli(sp.points_milli)})));
       if (entry.comment) ward.appendChild(element('p', {class: 'note', 'data-v': ''}, entry.comment));
