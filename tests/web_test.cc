@@ -1084,4 +1084,130 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   EXPECT_EQ(Stop(server), 0);
 }
 
+// "9,24" for 9236 thousandths: rounded half away from zero to hundredths, as the page.
+std::string Milli(int64_t milli) {
+  const int64_t h = (2 * std::abs(milli) + 10) / 20;
+  return absl::StrCat(milli < 0 && h > 0 ? "-" : "", h / 100, ",",
+                      absl::StrFormat("%02d", h % 100));
+}
+
+// The ward's typing survives a closed page (a draft in the browser, per round and unit)
+// and leaving with it unsaved asks first; a save that cannot happen says why and goes to
+// the field; the self-assessment report prints as offices send it (PDF read back).
+TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("draft.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto sign_in = [&] {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", server.tokens["ward XTH"]);
+    browser.ClickOn("#token-button");
+    expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  };
+  const std::string leaving = R"js(
+      const e = new Event('beforeunload', {cancelable: true});
+      window.dispatchEvent(e);
+      return String(e.defaultPrevented);)js";
+  const std::string draft =
+      "return String(localStorage.getItem('parindex.draft.hungyen-2023.XTH'));";
+
+  sign_in();
+  expect_text("#w-progress-III", "Đã nhập 25/25 Điểm: 10,46 / 11,00");
+  EXPECT_EQ(browser.Execute(leaving), "false");
+  browser.Retype("[id='w-el-resolved_on_time']", "741");
+  expect_text("[id='w-value-III.2.1']", "94,52 %");
+  EXPECT_EQ(browser.Execute(leaving), "true");
+  EXPECT_EQ(browser.Execute(draft),
+            R"({"values":["resolved_on_time"],"entries":[],"inputs":{"w-el-resolved_on_time":"741"}})");
+  // The page closes without saving (as a crash would: no question asked), and opens again.
+  browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
+  sign_in();
+  expect_text("#form-message",
+              "Đã khôi phục 1 ô đã nhập nhưng chưa lưu (bản nháp trên máy này). Bấm «Lưu» "
+              "để lưu lên hệ thống.");
+  EXPECT_EQ(browser.Execute("return document.getElementById('w-el-resolved_on_time').value;"),
+            "741");
+  expect_text("[id='w-value-III.2.1']", "94,52 %");
+  EXPECT_EQ(browser.Execute(leaving), "true");
+
+  // A value that cannot be read: said at the field, and Lưu says why and goes there.
+  browser.Retype("[id='w-el-resolved']", "784 hồ sơ");
+  expect_text("[id='w-el-resolved-err']", "phải là số nguyên (ví dụ 784)");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "w-el-resolved");
+  // A value the set's rule refuses (more on time than resolved): the server's refusal
+  // at the field, in Vietnamese, nothing stored.
+  browser.Retype("[id='w-el-resolved']", "700");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  expect_text("[id='w-el-resolved-err']",
+              "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ "
+              "giải quyết đúng hạn (kể cả trước hạn) = 741, lớn hơn Số hồ sơ TTHC đã giải "
+              "quyết = 700");
+  browser.Retype("[id='w-el-resolved']", "784");
+  expect_text("[id='w-el-resolved-err']", "");
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Đã lưu 2 số liệu");
+  expect_text("#form-error", "");
+  EXPECT_EQ(browser.Execute(draft), "null");
+  EXPECT_EQ(browser.Execute(leaving), "false");
+
+  // The report, printed by the browser to PDF and read back by pdftotext.
+  sign_in();
+  auto [code, json] =
+      Curl(api + "ScoreService/GetUnitScore", server.tokens["ward XTH"],
+           R"({"name": "rounds/hungyen-2023/assessments/XTH", "column": "SELF"})",
+           dir.File("score"));
+  parindex::v1::UnitScore score;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &score).ok()) << json;
+  EXPECT_EQ(Milli(9236), "9,24");
+  const std::string pdf = dir.File("report.pdf");
+  std::ofstream(pdf, std::ios::binary) << browser.PrintPdf();
+  ASSERT_EQ(std::system(("pdftotext -enc UTF-8 '" + pdf + "' '" + pdf + ".txt'").c_str()), 0);
+  std::ifstream in(pdf + ".txt");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+  std::filesystem::copy_file(pdf, PARINDEX_ARTIFACTS "/web-report.pdf",
+                             std::filesystem::copy_options::overwrite_existing);
+  const absl::TimeZone vietnam = absl::FixedTimeZone(7 * 3600);
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), vietnam);
+  const std::vector<std::string> want = {
+      "XÃ TÂN HƯNG",
+      "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+      "Độc lập - Tự do - Hạnh phúc",
+      "Đơn vị: Xã Tân Hưng",
+      absl::StrCat("Tổng điểm tự đánh giá: ", Milli(score.achieved_milli()), " / ",
+                   Milli(score.applicable_max_milli()), " điểm; chỉ số ",
+                   score.index_hundredths() / 100, ",",
+                   absl::StrFormat("%02d", score.index_hundredths() % 100)),
+      absl::StrFormat("Tân Hưng, ngày %02d tháng %02d năm %d", today.day(), today.month(),
+                      today.year()),
+      "NGƯỜI LẬP BIỂU",
+      "THỦ TRƯỞNG ĐƠN VỊ",
+      "(Ký, ghi rõ họ tên)",
+      "(Ký, ghi rõ họ tên và đóng dấu)",
+      "Cộng lĩnh vực III",
+      "III.2.1",
+  };
+  for (const std::string& line : want) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), line), lines.end())
+        << line << "\n---\n" << absl::StrJoin(lines, "\n");
+  }
+  EXPECT_EQ(Stop(server), 0);
+}
+
 }  // namespace

@@ -1045,7 +1045,8 @@ async function showForm() {
       }
       if (entry && entry.explanation_request) {
         // The office's question, its values and points beside the ward's, the answer.
-        const ask = slot(card, msg('form.requestedFirst'), 'w-ask-' + c.code, 'ask-slot');
+        const ask = slot(card, msg('form.askSlot'), 'w-ask-' + c.code, 'ask-slot');
+        card.insertBefore(ask.parentElement, inputs.parentElement);
         ask.appendChild(element('p', {class: 'request'},
             msg('form.request', {text: entry.explanation_request})));
         const compare = element('table', {class: 'compare', id: 'w-compare-' + c.code});

@@ -164,6 +164,7 @@ const MESSAGES = {
   'form.explanation': 'Giải trình của đơn vị, tiêu chí {code}',
   'form.explanationPlaceholder': 'Nội dung giải trình',
   'form.requestedFirst': 'Các tiêu chí được yêu cầu giải trình',
+  'form.askSlot': 'Yêu cầu giải trình và nội dung trả lời',
   'form.requestedIntro': 'Phòng Nội vụ đề nghị giải trình {n} tiêu chí dưới đây. Nhập nội ' +
       'dung giải trình, tải thêm tài liệu nếu cần, rồi bấm «Gửi giải trình».',
   'form.yourValue': 'Đơn vị tự đánh giá',
