@@ -931,8 +931,9 @@ constexpr char kWidth[] = R"js(
 std::string AxeSource() {
   const char* env = std::getenv("PARINDEX_AXE_JS");
   const std::string path =
-      env != nullptr ? env
-                     : "/usr/local/lib/parindex-web-test/node_modules/axe-core/axe.min.js";
+      env != nullptr
+          ? env
+          : "/usr/local/lib/parindex-web-test/node_modules/axe-core/axe.min.js";
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
@@ -991,8 +992,9 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   // Signed out: the sign-in form alone, the menu hidden.
   browser.Go(server.http + "/");
   ASSERT_EQ(browser.WaitShown("signin"), "shown");
-  EXPECT_EQ(browser.Execute("return getComputedStyle(document.getElementById('nav')).display;"),
-            "none");
+  EXPECT_EQ(
+      browser.Execute("return getComputedStyle(document.getElementById('nav')).display;"),
+      "none");
   CheckView(browser, axe, "signin");
 
   // By keyboard alone: the ward's one-time password, the new one, into the form.
@@ -1004,8 +1006,9 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   browser.Keys("mật khẩu mới của xã\uE004mật khẩu mới của xã\uE007");
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
-  EXPECT_EQ(browser.Execute("return String(document.getElementById('form-locked').hidden);"),
-            "true");
+  EXPECT_EQ(
+      browser.Execute("return String(document.getElementById('form-locked').hidden);"),
+      "true");
   CheckView(browser, axe, "ward-form");
   sign_out();
 
@@ -1019,7 +1022,8 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   const std::string why = browser.Text(browser.Find("#form-locked-why").at(0));
   EXPECT_TRUE(absl::StartsWith(why, "Đơn vị đã nộp tự đánh giá lúc ")) << why;
   EXPECT_TRUE(absl::EndsWith(why, ": biểu mẫu chỉ xem được.")) << why;
-  EXPECT_EQ(browser.Execute("return String(document.getElementById('save').hidden);"), "true");
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('save').hidden);"),
+            "true");
   CheckView(browser, axe, "ward-submitted");
   sign_out();
 
@@ -1033,8 +1037,9 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
   std::tie(code, json) = Curl(
       api + "RoundService/AdvanceRound", appraiser,
-      absl::StrCat(R"({"name": "rounds/hungyen-2023", "to_phase": "PHASE_APPRAISAL", "etag": )",
-                   round.version(), "}"),
+      absl::StrCat(
+          R"({"name": "rounds/hungyen-2023", "to_phase": "PHASE_APPRAISAL", "etag": )",
+          round.version(), "}"),
       dir.File("advance"));
   ASSERT_EQ(code, 200) << json;
   browser.ClickOn("#show-board");
@@ -1042,7 +1047,8 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   browser.ClickOn("#appraise-PLS");
   expect_text("#appraisal-state", "Đã nộp");
   CheckView(browser, axe, "appraisal");
-  browser.Type(browser.Find("[id='ask-III.2.1']").at(0), "Đề nghị gửi báo cáo thống kê quý IV");
+  browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
+               "Đề nghị gửi báo cáo thống kê quý IV");
   browser.ClickOn("#request-explanation");
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
   browser.ClickOn("#back-to-board");
@@ -1060,12 +1066,13 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   expect_text("#form-state", "Được yêu cầu giải trình");
   expect_text("#w-requested [id='w-row-III.2.1'] .request",
               "Yêu cầu giải trình: Đề nghị gửi báo cáo thống kê quý IV");
-  EXPECT_EQ(browser.Execute(
-                "return document.querySelector('#form-areas > section').id + ' ' + "
-                "document.getElementById('explain-III.2.1').tagName + ' ' + "
-                "String(!!document.getElementById('upload-III.2.1'));"),
-            "w-requested TEXTAREA true");
-  expect_text("[id='w-compare-III.2.1'] thead", "Đơn vị tự đánh giá Phòng Nội vụ thẩm định");
+  EXPECT_EQ(
+      browser.Execute("return document.querySelector('#form-areas > section').id + ' ' + "
+                      "document.getElementById('explain-III.2.1').tagName + ' ' + "
+                      "String(!!document.getElementById('upload-III.2.1'));"),
+      "w-requested TEXTAREA true");
+  expect_text("[id='w-compare-III.2.1'] thead",
+              "Đơn vị tự đánh giá Phòng Nội vụ thẩm định");
   CheckView(browser, axe, "ward-explanation");
   sign_out();
 
@@ -1125,16 +1132,20 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   browser.Retype("[id='w-el-resolved_on_time']", "741");
   expect_text("[id='w-value-III.2.1']", "94,52 %");
   EXPECT_EQ(browser.Execute(leaving), "true");
-  EXPECT_EQ(browser.Execute(draft),
-            R"({"values":["resolved_on_time"],"entries":[],"inputs":{"w-el-resolved_on_time":"741"}})");
-  // The page closes without saving (as a crash would: no question asked), and opens again.
+  EXPECT_EQ(
+      browser.Execute(draft),
+      R"({"values":["resolved_on_time"],"entries":[],"inputs":{"w-el-resolved_on_time":"741"}})");
+  // The page closes without saving (as a crash would: no question asked), and opens
+  // again.
   browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
   sign_in();
-  expect_text("#form-message",
-              "Đã khôi phục 1 ô đã nhập nhưng chưa lưu (bản nháp trên máy này). Bấm «Lưu» "
-              "để lưu lên hệ thống.");
-  EXPECT_EQ(browser.Execute("return document.getElementById('w-el-resolved_on_time').value;"),
-            "741");
+  expect_text(
+      "#form-message",
+      "Đã khôi phục 1 ô đã nhập nhưng chưa lưu (bản nháp trên máy này). Bấm «Lưu» "
+      "để lưu lên hệ thống.");
+  EXPECT_EQ(
+      browser.Execute("return document.getElementById('w-el-resolved_on_time').value;"),
+      "741");
   expect_text("[id='w-value-III.2.1']", "94,52 %");
   EXPECT_EQ(browser.Execute(leaving), "true");
 
@@ -1151,10 +1162,13 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   browser.ClickOn("#save");
   expect_text("#form-error",
               "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
-  expect_text("[id='w-el-resolved-err']",
-              "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ "
-              "giải quyết đúng hạn (kể cả trước hạn) = 741, lớn hơn Số hồ sơ TTHC đã giải "
-              "quyết = 700");
+  expect_text(
+      "[id='w-el-resolved-err']",
+      "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ "
+      "giải quyết đúng hạn (kể cả trước hạn) = 741, lớn hơn Số hồ sơ TTHC đã giải "
+      "quyết = 700");
+  // Refusals and their fields are Vietnamese too (the server's words only in their line).
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
   browser.Retype("[id='w-el-resolved']", "784");
   expect_text("[id='w-el-resolved-err']", "");
   browser.ClickOn("#save");
@@ -1174,7 +1188,8 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   EXPECT_EQ(Milli(9236), "9,24");
   const std::string pdf = dir.File("report.pdf");
   std::ofstream(pdf, std::ios::binary) << browser.PrintPdf();
-  ASSERT_EQ(std::system(("pdftotext -enc UTF-8 '" + pdf + "' '" + pdf + ".txt'").c_str()), 0);
+  ASSERT_EQ(std::system(("pdftotext -enc UTF-8 '" + pdf + "' '" + pdf + ".txt'").c_str()),
+            0);
   std::ifstream in(pdf + ".txt");
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
@@ -1205,7 +1220,8 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   };
   for (const std::string& line : want) {
     EXPECT_NE(std::find(lines.begin(), lines.end(), line), lines.end())
-        << line << "\n---\n" << absl::StrJoin(lines, "\n");
+        << line << "\n---\n"
+        << absl::StrJoin(lines, "\n");
   }
   EXPECT_EQ(Stop(server), 0);
 }

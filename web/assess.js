@@ -289,6 +289,10 @@ function showElementError(prefix, code, text, serverText) {
   const target = $(prefix + '-el-' + code + '-err');
   if (!target) return false;
   showText(target, text, serverText && text === msg('field.invalid') ? serverText : '');
+  // A broken validation rule speaks in the set's own words (its message, the labels):
+  // data, like the set's titles.
+  if (/: rule [^:]+:/.test(serverText || '')) target.dataset.v = '';
+  else delete target.dataset.v;
   const input = $(prefix + '-el-' + code);
   if (input) input.setAttribute('aria-invalid', 'true');
   return true;
@@ -354,11 +358,14 @@ function showWarnings(prefix, boxId, warnings) {
   box.appendChild(element('p', {class: 'warnings-title'}, msg('form.warningsTitle')));
   const ul = element('ul');
   for (const w of list) {
-    const item = element('li', {title: msg('form.warningGo'), 'data-v': ''}, ruleText(w.message));
-    item.addEventListener('click', () => {
+    const item = element('li', {title: msg('form.warningGo'), 'data-v': '', tabindex: '0'},
+        ruleText(w.message));
+    const go = () => {
       const input = $(prefix + '-el-' + (w.elements || [])[0]);
       if (input) input.focus();
-    });
+    };
+    item.addEventListener('click', go);
+    item.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
     ul.appendChild(item);
     for (const code of w.elements || []) {
       const field = $(prefix + '-el-' + code + '-field');
