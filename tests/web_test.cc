@@ -1073,6 +1073,12 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
       "w-requested TEXTAREA true");
   expect_text("[id='w-compare-III.2.1'] thead",
               "Đơn vị tự đánh giá Phòng Nội vụ thẩm định");
+  // Nothing was changed in appraisal: the office's values and points are the ward's.
+  expect_text(
+      "[id='w-compare-III.2.1'] tbody",
+      "Số liệu Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 380; Số hồ sơ TTHC đã "
+      "giải quyết: 400 Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 380; Số hồ sơ "
+      "TTHC đã giải quyết: 400 Điểm 0,00 / 2,00 0,00 / 2,00");
   CheckView(browser, axe, "ward-explanation");
   sign_out();
 
