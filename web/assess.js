@@ -619,7 +619,11 @@ function previewer(prefix, column, onScore, errorId, warningsId) {
           parent: assessmentName(form.unit), entries: entries.map((x) => x.entry), values, column,
         });
         if (mine !== sequence) return;
-        $(errorId).textContent = '';
+        // The error line is cleared unless a field still holds an error (a save that
+        // could not happen says so there until the field is put right).
+        const wrong = [...document.querySelectorAll('.field-error:not(:empty)')]
+            .some((e) => e.id.startsWith(prefix + '-'));
+        if (!wrong) showText(errorId, '');
         onScore(score);
         showWarnings(prefix, warningsId, score.warnings);
       } catch (e) {
