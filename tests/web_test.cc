@@ -1027,14 +1027,43 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   CheckView(browser, axe, "ward-submitted");
   sign_out();
 
-  // The office: the board, then the round in appraisal; PLS asked to explain III.2.1.
-  token_sign_in(appraiser);
-  expect_text("#board-phase", "Tự đánh giá");
-  CheckView(browser, axe, "board");
+  // The self-assessment deadline moved into the past: the open form of XTH says since
+  // when it is closed, and what to do.
   auto [code, json] = Curl(api + "RoundService/GetRound", appraiser,
                            R"({"name": "rounds/hungyen-2023"})", dir.File("round"));
   parindex::v1::Round round;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  const std::string deadline = round.self_assessment_deadline();
+  auto set_deadline = [&](const std::string& when) {
+    std::tie(code, json) = Curl(
+        api + "RoundService/UpdateRound", appraiser,
+        absl::StrCat(R"({"round": {"id": "hungyen-2023", "self_assessment_deadline": ")",
+                     when, R"("}, "update_mask": "self_assessment_deadline", "etag": )",
+                     round.version(), "}"),
+        dir.File("update"));
+    ASSERT_EQ(code, 200) << json;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  };
+  set_deadline("2023-12-15T17:00:00+07:00");
+  token_sign_in(server.tokens["ward XTH"]);
+  expect_text(
+      "#form-locked-why",
+      "Đã hết hạn tự đánh giá lúc 15/12/2023 17:00: biểu mẫu chỉ xem được, không sửa "
+      "được.");
+  expect_text("#form-locked-what",
+              "Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho đơn vị.");
+  expect_text("#form-deadline", "15/12/2023 17:00 (đã hết hạn)");
+  EXPECT_EQ(browser.Execute(
+                "return String(document.getElementById('w-el-resolved').disabled);"),
+            "true");
+  CheckView(browser, axe, "ward-deadline-passed");
+  sign_out();
+  set_deadline(deadline);
+
+  // The office: the board, then the round in appraisal; PLS asked to explain III.2.1.
+  token_sign_in(appraiser);
+  expect_text("#board-phase", "Tự đánh giá");
+  CheckView(browser, axe, "board");
   std::tie(code, json) = Curl(
       api + "RoundService/AdvanceRound", appraiser,
       absl::StrCat(
