@@ -1,0 +1,342 @@
+// Every word the page shows, in Vietnamese, in one table: the page's own text (static
+// text in index.html names its key in data-m), the names of phases, states and roles,
+// and what a refusal means for the person reading it. msg(key, {name: value}) fills
+// "{name}" places; showError puts the server's own words (English, naming the field)
+// in a secondary line under the Vietnamese one, never in place of it.
+// Loaded first: app.js, assess.js and queue.js read it.
+'use strict';
+
+const MESSAGES = {
+  // ---- the page's frame ----
+  'app.title': 'Chỉ số cải cách hành chính',
+  'app.pageTitle': 'Chỉ số cải cách hành chính — parindex',
+  'nav.label': 'Chức năng',
+  'nav.round': 'Kỳ đánh giá',
+  'nav.form': 'Tự đánh giá',
+  'nav.board': 'Theo dõi, thẩm định',
+  'nav.results': 'Kết quả',
+  'nav.signout': 'Đăng xuất',
+  'nav.roundOption': '{title} ({id})',
+  'role.ROLE_WARD': 'Đơn vị',
+  'role.ROLE_APPRAISER': 'Phòng Nội vụ (thẩm định)',
+  'role.ROLE_ADMIN': 'Quản trị',
+  'role.ROLE_READER': 'Tra cứu kết quả',
+  'role.other': 'Người dùng',
+
+  // ---- signing in ----
+  'signin.title': 'Đăng nhập',
+  'signin.username': 'Tên đăng nhập',
+  'signin.password': 'Mật khẩu',
+  'signin.button': 'Đăng nhập',
+  'signin.refused': 'Sai tên đăng nhập hoặc mật khẩu, hoặc đã nhập sai quá nhiều lần: ' +
+      'hãy đợi 15 phút rồi thử lại.',
+  'signin.signedOut': 'Đã đăng xuất.',
+  'signin.sessionEnded': 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc: hãy đăng nhập lại.',
+  'token.use': 'Dùng mã truy cập (token) thay cho tài khoản',
+  'token.label': 'Mã truy cập (token)',
+  'token.button': 'Đăng nhập bằng mã',
+  'password.title': 'Đổi mật khẩu',
+  'password.intro': 'Đây là lần đăng nhập đầu tiên (hoặc mật khẩu vừa được cấp lại): hãy ' +
+      'đặt mật khẩu mới, ít nhất 10 ký tự, khác tên đăng nhập.',
+  'password.old': 'Mật khẩu hiện tại (mật khẩu một lần)',
+  'password.new': 'Mật khẩu mới',
+  'password.again': 'Nhập lại mật khẩu mới',
+  'password.button': 'Đổi mật khẩu',
+  'password.mismatch': 'Hai lần nhập mật khẩu mới không giống nhau.',
+  'password.tooShort': 'Mật khẩu mới phải có ít nhất 10 ký tự.',
+  'password.isUsername': 'Mật khẩu mới không được trùng tên đăng nhập.',
+  'password.same': 'Mật khẩu mới phải khác mật khẩu hiện tại.',
+  'password.wrongOld': 'Mật khẩu hiện tại không đúng.',
+
+  // ---- refusals, by the server's code; the server's words go under them ----
+  'error.UNAUTHENTICATED': 'Mã truy cập không đúng hoặc đã bị thu hồi.',
+  'error.PERMISSION_DENIED': 'Không được phép làm việc này.',
+  'error.ABORTED': 'Dữ liệu vừa được người khác thay đổi: hãy tải lại rồi làm lại.',
+  'error.FAILED_PRECONDITION': 'Chưa thể làm việc này ở giai đoạn, trạng thái hiện tại.',
+  'error.UNAVAILABLE': 'Máy chủ tạm thời không phản hồi: hãy thử lại sau ít phút.',
+  'error.INVALID_ARGUMENT': 'Dữ liệu gửi lên chưa hợp lệ.',
+  'error.NOT_FOUND': 'Không tìm thấy dữ liệu được yêu cầu.',
+  'error.ALREADY_EXISTS': 'Dữ liệu này đã có.',
+  'error.RESOURCE_EXHAUSTED': 'Vượt quá giới hạn cho phép: hãy thử lại sau hoặc gửi ít hơn.',
+  'error.other': 'Máy chủ không thực hiện được yêu cầu.',
+  'error.network': 'Không kết nối được máy chủ.',
+  'error.serverWords': 'Chi tiết từ máy chủ: {words}',
+
+  // ---- names of phases, states, blocks ----
+  'phase.PHASE_DRAFT': 'Chuẩn bị',
+  'phase.PHASE_SELF_ASSESSMENT': 'Tự đánh giá',
+  'phase.PHASE_APPRAISAL': 'Thẩm định',
+  'phase.PHASE_EXPLANATION': 'Giải trình',
+  'phase.PHASE_FINAL_APPRAISAL': 'Thẩm định lại',
+  'phase.PHASE_FINALISED': 'Đã chốt điểm',
+  'phase.PHASE_PUBLISHED': 'Đã công bố',
+  'phase.other': 'Không rõ giai đoạn',
+  'state.STATE_NOT_STARTED': 'Chưa nhập',
+  'state.STATE_DRAFT': 'Đang nhập',
+  'state.STATE_SUBMITTED': 'Đã nộp',
+  'state.STATE_APPRAISED': 'Đã thẩm định',
+  'state.STATE_EXPLANATION_REQUESTED': 'Được yêu cầu giải trình',
+  'state.STATE_EXPLAINED': 'Đã giải trình',
+  'state.STATE_FINAL': 'Hoàn thành',
+  'state.other': 'Không rõ trạng thái',
+  'block.ward': 'Khối phường', 'block.wards': 'Khối phường',
+  'block.commune': 'Khối xã', 'block.communes': 'Khối xã',
+  'block.township': 'Khối thị trấn', 'block.townships': 'Khối thị trấn',
+  'block.special_zone': 'Khối đặc khu', 'block.special_zones': 'Khối đặc khu',
+  'block.department': 'Khối cơ quan chuyên môn', 'block.departments': 'Khối cơ quan chuyên môn',
+  'block.other': 'Khối khác',
+  'kind.ward': 'phường', 'kind.commune': 'xã', 'kind.township': 'thị trấn',
+  'kind.city': 'thành phố', 'kind.town': 'thị xã', 'kind.district': 'huyện',
+
+  // ---- numbers and times ----
+  'time.at': '{time} ngày {date}',
+  'time.dateTime': '{date} {time}',
+  'time.none': 'Không đặt',
+  'time.passed': '{time} (đã hết hạn)',
+  'number.percent': '{n}\u00a0%',
+  'number.points': '{n} điểm',
+  'number.ofMax': '{n} / {max}',
+  'number.total': '{index} ({points} / {max} điểm)',
+  'bytes.B': '{n} B', 'bytes.KB': '{n} KB', 'bytes.MB': '{n} MB',
+
+  // ---- results ----
+  'results.title': 'Kết quả xếp hạng',
+  'results.column': 'Cột điểm',
+  'results.appraised': 'Điểm thẩm định',
+  'results.self': 'Điểm tự đánh giá',
+  'results.download': 'Tải XLSX',
+  'results.rank': 'Hạng', 'results.code': 'Mã', 'results.unit': 'Đơn vị',
+  'results.index': 'Chỉ số', 'results.class': 'Xếp loại', 'results.bar': 'Biểu đồ',
+  'results.area': 'Lĩnh vực', 'results.points': 'Điểm đạt', 'results.max': 'Điểm tối đa',
+  'results.share': 'Tỷ lệ',
+  'results.openUnit': 'Xem điểm theo lĩnh vực',
+  'results.unitTitle': '{unit}: {index} điểm chỉ số',
+  'results.noRound': 'Chưa có kỳ đánh giá nào được công bố hoặc mở cho tài khoản này.',
+  'results.empty': 'Chưa có kết quả để xếp hạng.',
+
+  // ---- the ward's form ----
+  'form.title': 'Tự đánh giá – {unit}',
+  'form.phase': 'Giai đoạn',
+  'form.state': 'Trạng thái',
+  'form.deadline': 'Hạn tự đánh giá',
+  'form.explanationDeadline': 'Hạn giải trình',
+  'form.total': 'Điểm tạm tính',
+  'form.intro': 'Mỗi số liệu chỉ nhập một lần, ở mục đầu tiên dùng đến nó; các tiêu chí ' +
+      'khác dùng chung số liệu đó. Điểm được tính lại ngay khi nhập; bản nháp được giữ ' +
+      'trên máy này cho đến khi bấm «Lưu» hoặc «Nộp tự đánh giá».',
+  'form.save': 'Lưu',
+  'form.submit': 'Nộp tự đánh giá',
+  'form.submitExplanation': 'Gửi giải trình',
+  'form.print': 'In báo cáo tự đánh giá',
+  'form.saved': 'Đã lưu {what}',
+  'form.nothingToSave': 'Không có thay đổi cần lưu',
+  'form.savedValues': '{n} số liệu',
+  'form.savedEntries': '{n} tiêu chí',
+  'form.submitted': 'Đã nộp tự đánh giá',
+  'form.explained': 'Đã gửi giải trình',
+  'form.uploaded': 'Đã tải lên {file} cho tiêu chí {code}',
+  'form.cannotSave': 'Chưa lưu được: {n} ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.',
+  'form.fixField': 'Ô này còn lỗi nên chưa lưu được: hãy sửa rồi bấm «Lưu» lại.',
+  'form.draftRestored': 'Đã khôi phục {n} ô đã nhập nhưng chưa lưu (bản nháp trên máy này). ' +
+      'Bấm «Lưu» để lưu lên hệ thống.',
+  'form.unsaved': 'Có thay đổi chưa lưu.',
+  'form.leaveWarning': 'Có số liệu đã nhập nhưng chưa lưu. Rời trang?',
+  'form.progress': 'Đã nhập {filled}/{total}',
+  'form.progressTitle': 'Tiến độ nhập',
+  'form.progressAll': 'Đã nhập {filled}/{total} ô; điểm tạm tính {total_points}',
+  'form.areaPoints': 'Điểm: {points} / {max}',
+  'form.areaHeading': '{code}. {title} ({max} điểm)',
+  'form.groupHeading': '{code} {title} ({max} điểm)',
+  'form.criterionHeading': '{title} ({max} điểm)',
+  'form.otherElements': 'Số liệu khác',
+  'form.inputs': 'Số liệu',
+  'form.result': 'Kết quả',
+  'form.target': 'Chỉ tiêu, mức áp dụng',
+  'form.points': 'Điểm',
+  'form.evidence': 'Tài liệu kiểm chứng',
+  'form.evidenceRequired': 'Tài liệu cần có',
+  'form.evidenceHas': 'đã có',
+  'form.evidenceMissing': 'chưa có',
+  'form.upload': 'Tải tài liệu kiểm chứng cho tiêu chí {code}',
+  'form.commentLabel': 'Ghi chú của đơn vị, tiêu chí {code}',
+  'form.commentPlaceholder': 'Ghi chú (nếu có)',
+  'form.request': 'Yêu cầu giải trình: {text}',
+  'form.explanation': 'Giải trình của đơn vị, tiêu chí {code}',
+  'form.explanationPlaceholder': 'Nội dung giải trình',
+  'form.requestedFirst': 'Các tiêu chí được yêu cầu giải trình',
+  'form.askSlot': 'Yêu cầu giải trình và nội dung trả lời',
+  'form.requestedIntro': 'Phòng Nội vụ đề nghị giải trình {n} tiêu chí dưới đây. Nhập nội ' +
+      'dung giải trình, tải thêm tài liệu nếu cần, rồi bấm «Gửi giải trình».',
+  'form.yourValue': 'Đơn vị tự đánh giá',
+  'form.appraisedValue': 'Phòng Nội vụ thẩm định',
+  'form.selfPoints': 'Tự chấm: {points}',
+  'form.appraisedPoints': 'Điểm thẩm định: {points}',
+  'form.appraisalComment': 'Nhận xét thẩm định: {text}',
+  'form.periodOf': 'Kỳ số liệu: {period}',
+  'form.sharedAt': '(đã nhập ở mục {code})',
+  'form.sharedLabel': '{label}: ',
+  'form.copies': 'Tiêu chí này còn dùng số liệu riêng nhập trước đây: {list}. Nhập lại ' +
+      'số liệu ở trên để dùng chung cho mọi tiêu chí.',
+  'form.notIssued': 'Chưa ban hành',
+  'form.notEntered': 'Chưa nhập',
+  'form.notScored': 'Chưa chấm',
+  'form.noSurvey': 'Chưa có kết quả khảo sát',
+  'form.survey': 'A {a}, B {b}, C {c}, D {d}',
+  'form.surveyNote': '{value} (Phòng Nội vụ nhập từ khảo sát)',
+  'form.issuedOn': 'Ban hành ngày {date}',
+  'form.yes': 'Có',
+  'form.no': 'Không',
+  'form.choose': '— Chọn —',
+  'form.done': 'Đã thực hiện',
+  'form.issued': 'Ngày ban hành',
+  'form.score': 'Điểm chấm (0 – {max})',
+  'form.status.NOT_APPLICABLE': 'Không áp dụng: {points}',
+  'form.status.NOT_REPORTED': 'Chưa báo cáo: {points}',
+  'form.warningsTitle': 'Cảnh báo: số liệu có thể chưa khớp nhau (vẫn được lưu), đề nghị ' +
+      'kiểm tra lại',
+  'form.warningGo': 'Bấm để đến ô nhập số liệu này',
+  // Why the form is read-only, and what can be done.
+  'form.readOnly.deadline': 'Đã hết hạn tự đánh giá lúc {time}: biểu mẫu chỉ xem được, ' +
+      'không sửa được.',
+  'form.readOnly.submitted': 'Đơn vị đã nộp tự đánh giá lúc {time}: biểu mẫu chỉ xem được.',
+  'form.readOnly.appraisal': 'Kỳ đánh giá đang ở giai đoạn «{phase}»: biểu mẫu chỉ xem được.',
+  'form.readOnly.notOpen': 'Kỳ đánh giá chưa mở để tự đánh giá (giai đoạn «{phase}»).',
+  'form.readOnly.final': 'Kết quả của đơn vị đã được chốt.',
+  'form.readOnly.what': 'Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho ' +
+      'đơn vị.',
+  'form.readOnly.whatLater': 'Phòng Nội vụ sẽ báo khi cần đơn vị giải trình.',
+
+  // ---- values the engine explains ----
+  'field.negativeCount': 'số liệu không được âm ({n})',
+  'field.negative': 'giá trị không được âm ({n})',
+  'field.countTooLarge': 'số quá lớn ({n})',
+  'field.tooLarge': 'giá trị quá lớn ({n})',
+  'field.overHundred': '{n}% lớn hơn 100%',
+  'field.notWhole': '{n} không phải số nguyên',
+  'field.wrongType': 'giá trị không đúng kiểu của số liệu này',
+  'field.badDate': 'ngày không hợp lệ',
+  'field.scoreRange': 'điểm {n} nằm ngoài khoảng 0 – {max}',
+  'field.notInteger': 'phải là số nguyên (ví dụ 784)',
+  'field.notDecimal': 'phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5)',
+  'field.invalid': 'giá trị này chưa hợp lệ',
+  'field.rule': '{message}: {left}, {relation} {right}',
+  'field.ruleSide': '{label} = {value}',
+  'relation.≤': 'lớn hơn', 'relation.<': 'không nhỏ hơn',
+  'relation.≥': 'nhỏ hơn', 'relation.>': 'không lớn hơn',
+  'trace.planTarget': 'chỉ tiêu kế hoạch, {kind}',
+  'trace.rate': 'tỷ lệ',
+  'trace.otherwise': 'các trường hợp còn lại',
+  'trace.due': 'hạn',
+  'trace.band': 'mức',
+  'trace.before': 'trước ngày',
+  'trace.by': 'đến ngày',
+
+  // ---- the office's board and appraisal ----
+  'board.title': 'Theo dõi kỳ đánh giá',
+  'board.phase': 'Giai đoạn',
+  'board.deadline': 'Hạn tự đánh giá',
+  'board.count': 'Số đơn vị',
+  'board.summary': '{n} ({states})',
+  'board.stateCount': '{state}: {n}',
+  'board.code': 'Mã', 'board.unit': 'Đơn vị', 'board.block': 'Khối', 'board.state': 'Trạng thái',
+  'board.index': 'Chỉ số (thẩm định)', 'board.action': 'Thao tác',
+  'board.appraise': 'Thẩm định',
+  'board.appraiseUnit': 'Thẩm định {unit}',
+  'board.advance': 'Chuyển sang giai đoạn: {phase}',
+  'board.advanceConfirm': 'Chuyển kỳ đánh giá sang giai đoạn "{phase}"?',
+  'board.advanced': 'Kỳ đánh giá đã chuyển sang giai đoạn {phase}',
+  'appraisal.title': 'Thẩm định – {unit}',
+  'appraisal.state': 'Trạng thái',
+  'appraisal.selfTotal': 'Chỉ số tự đánh giá',
+  'appraisal.total': 'Chỉ số thẩm định',
+  'appraisal.back': 'Về bảng theo dõi',
+  'appraisal.save': 'Lưu thẩm định',
+  'appraisal.request': 'Yêu cầu giải trình',
+  'appraisal.finalise': 'Hoàn thành thẩm định',
+  'appraisal.ward': 'Đơn vị tự đánh giá',
+  'appraisal.inputs': 'Thẩm định',
+  'appraisal.points': 'Điểm thẩm định',
+  'appraisal.reported': 'Đơn vị báo cáo: ',
+  'appraisal.adjusted': 'đã điều chỉnh khi thẩm định',
+  'appraisal.selfPoints': 'Tự chấm: {points}',
+  'appraisal.commentLabel': 'Nhận xét thẩm định {code}',
+  'appraisal.commentPlaceholder': 'Nhận xét',
+  'appraisal.explanation': 'Giải trình',
+  'appraisal.requested': 'Đã yêu cầu: {text}',
+  'appraisal.explained': 'Đơn vị giải trình: {text}',
+  'appraisal.askLabel': 'Nội dung yêu cầu giải trình {code}',
+  'appraisal.askPlaceholder': 'Nội dung cần giải trình',
+  'appraisal.saved': 'Đã lưu thẩm định: {what}',
+  'appraisal.requestedCount': 'Đã yêu cầu giải trình {n} tiêu chí',
+  'appraisal.finalised': 'Đã hoàn thành thẩm định',
+
+  // ---- the printed self-assessment report ----
+  'report.motto1': 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+  'report.motto2': 'Độc lập - Tự do - Hạnh phúc',
+  'report.title': 'BÁO CÁO TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH',
+  'report.unit': 'Đơn vị: {unit}',
+  'report.round': 'Kỳ đánh giá: {round}',
+  'report.state': 'Trạng thái: {state}',
+  'report.colCode': 'Mã', 'report.colCriterion': 'Tiêu chí', 'report.colFigures': 'Số liệu',
+  'report.colMax': 'Điểm tối đa', 'report.colSelf': 'Tự chấm',
+  'report.colEvidence': 'Tài liệu kiểm chứng',
+  'report.areaTotal': 'Cộng lĩnh vực {code}',
+  'report.total': 'Tổng điểm tự đánh giá: {points} / {max} điểm; chỉ số {index}',
+  'report.placeDate': '{place}, ngày {day} tháng {month} năm {year}',
+  'report.placeBlank': '........',
+  'report.signTitle': 'THỦ TRƯỞNG ĐƠN VỊ',
+  'report.signNote': '(Ký, ghi rõ họ tên và đóng dấu)',
+  'report.preparedBy': 'NGƯỜI LẬP BIỂU',
+  'report.preparedNote': '(Ký, ghi rõ họ tên)',
+};
+
+// The text of `key` with each "{name}" replaced by params[name]. A key the table lacks
+// is a mistake of the page: it shows as itself, so that a test walking the page sees it.
+function msg(key, params) {
+  const template = MESSAGES[key];
+  if (template === undefined) return key;
+  return template.replace(/\{(\w+)\}/g, (whole, name) =>
+    params && params[name] !== undefined ? String(params[name]) : whole);
+}
+
+// The text of `key` when the table has it (a phase, a state, a block), else `fallback`'s.
+function msgOr(key, fallback, params) {
+  return MESSAGES[key] !== undefined ? msg(key, params) : msg(fallback, params);
+}
+
+// Puts a Vietnamese message into `target` and, under it, the server's own words when
+// there are any (a secondary line, marked as English for screen readers).
+function showText(target, text, serverWords) {
+  if (typeof target === 'string') target = document.getElementById(target);
+  if (!target) return;
+  target.replaceChildren();
+  if (text) target.append(text);
+  if (serverWords) {
+    const words = document.createElement('span');
+    words.className = 'server-words';
+    words.lang = 'en';
+    words.textContent = serverWords;
+    target.append(words);
+  }
+}
+
+// An Error (or anything thrown) in `target`: its Vietnamese message, and the server's
+// words (error.serverWords) in the secondary line.
+function showError(target, error) {
+  if (!error) return showText(target, '');
+  showText(target, error.message || msg('error.other'), error.serverWords || '');
+}
+
+// Static text of index.html: data-m="key" sets an element's text, data-m-<attribute>
+// one of its attributes (aria-label, placeholder, title).
+function applyMessages(root) {
+  for (const e of root.querySelectorAll('*')) {
+    for (const a of [...e.attributes]) {
+      if (a.name === 'data-m') e.textContent = msg(a.value);
+      else if (a.name.startsWith('data-m-')) e.setAttribute(a.name.slice(7), msg(a.value));
+    }
+  }
+}
+
+applyMessages(document);
+document.title = msg('app.pageTitle');
