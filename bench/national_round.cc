@@ -2,7 +2,9 @@
 #include "bench/national_round.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -13,6 +15,7 @@
 #include "common/status_macros.h"
 #include "criteria/yaml_reader.h"
 #include "engine/criteria_set.h"
+#include "engine/errors.h"
 #include "engine/plan.h"
 #include "engine/scorer.h"
 
@@ -114,20 +117,32 @@ absl::StatusOr<NationalRound> AddNationalRound(server::Core& core, store::Store&
     unit->set_parent(ProvinceCode(i % kProvinces));
     unit->set_block(templ.unit.block());
     round->add_units(unit->code());
-    // Draws until the engine accepts both columns (a drawn count may break a rule
-    // between elements), then keeps the template's figures.
-    v1::Assessment drawn;
+    // A drawn count may break a rule between elements: the value the engine names
+    // (values[i]) goes back to the template's until both columns score, or, past a
+    // bound, the whole template is kept.
+    v1::Assessment drawn = Draw(templ.assessment, true, rng);
+    const v1::Assessment kept = Draw(templ.assessment, false, rng);
+    drawn.set_unit(unit->code());
     bool ok = false;
-    for (int attempt = 0; attempt < 8 && !ok; ++attempt) {
-      drawn = Draw(templ.assessment, true, rng);
-      drawn.set_unit(unit->code());
-      ok = engine::Score(*set, plan.get(), *unit, drawn, v1::SELF, &sheet).ok() &&
-           engine::Score(*set, plan.get(), *unit, drawn, v1::APPRAISED, &sheet).ok();
+    for (int repair = 0; repair < 200 && !ok; ++repair) {
+      absl::Status scored =
+          engine::Score(*set, plan.get(), *unit, drawn, v1::SELF, &sheet);
+      if (scored.ok())
+        scored = engine::Score(*set, plan.get(), *unit, drawn, v1::APPRAISED, &sheet);
+      ok = scored.ok();
+      if (ok) break;
+      const std::optional<std::string> path = engine::ErrorPath(scored);
+      int index = -1;
+      if (!path.has_value() || std::sscanf(path->c_str(), "values[%d]", &index) != 1 ||
+          index < 0 || index >= drawn.values_size() || index >= kept.values_size())
+        break;
+      *drawn.mutable_values(index) = kept.values(index);
     }
     if (!ok) {
-      drawn = Draw(templ.assessment, false, rng);
+      drawn = kept;
       ++result.templates_kept;
     }
+    drawn.set_unit(unit->code());
     store::FormUpdate form;
     for (const v1::Entry& e : drawn.entries()) form.entries.push_back({e, 0});
     for (const v1::DataValue& v : drawn.values()) form.values.push_back({v, 0});

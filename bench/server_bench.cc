@@ -16,7 +16,10 @@
 // the end, one write after another, the latency of the next GetUnitScore, GetRanking
 // and SummariseRound (each a cache that the write made stale), and the server's RSS.
 //
+// With --log FILE the server logs every call (to FILE) instead of running --quiet.
+//
 // Usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT] [--national]
+//        [--log FILE]
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -225,10 +228,13 @@ grpc::Status CallBytes(grpc::GenericStub* stub, const std::string& method,
 
 int main(int argc, char** argv) {
   bool national = false;
+  std::string log;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--national") {
       national = true;
+    } else if (std::string(argv[i]) == "--log" && i + 1 < argc) {
+      log = argv[++i];
     } else {
       args.push_back(argv[i]);
     }
@@ -236,7 +242,7 @@ int main(int argc, char** argv) {
   if (args.size() < 2) {
     std::fprintf(stderr,
                  "usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT] "
-                 "[--national]\n");
+                 "[--national] [--log FILE]\n");
     return 2;
   }
   const double seconds = args.size() > 2 ? std::atof(args[2].c_str()) : 5;
@@ -252,7 +258,7 @@ int main(int argc, char** argv) {
   const std::string round_name =
       national ? "rounds/national-2025" : "rounds/hungyen-2023";
   const std::string read_unit = national ? "N0100" : "PLS";
-  Server server = Start(args[0], args[1], db);
+  Server server = Start(args[0], args[1], db, log);
   Bare bare = StartBare(argv[0]);
   if (bare.address.empty()) {
     std::fprintf(stderr, "the bare echo did not start\n");
@@ -272,10 +278,12 @@ int main(int argc, char** argv) {
   // moves when other work shares the machine, so it compares builds run at different
   // times.
   std::vector<double> server_cpu_us;
+  pid_t measured = bare.pid;  // the bare echo's CPU for the first workload, then ours
   auto measure = [&](const std::function<Result()>& run) {
-    const double before = CpuSeconds(server.pid);
+    const double before = CpuSeconds(measured);
     Result r = run();
-    const double cpu = CpuSeconds(server.pid) - before;
+    const double cpu = CpuSeconds(measured) - before;
+    measured = server.pid;
     server_cpu_us.push_back(r.ok > 0 ? cpu * 1e6 / r.ok : 0);
     results.push_back(std::move(r));
   };
