@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -136,7 +137,22 @@ absl::StatusOr<NationalRound> AddNationalRound(server::Core& core, store::Store&
       if (!path.has_value() || std::sscanf(path->c_str(), "values[%d]", &index) != 1 ||
           index < 0 || index >= drawn.values_size() || index >= kept.values_size())
         break;
-      *drawn.mutable_values(index) = kept.values(index);
+      // The value, and every value of the rules it takes part in, as the template has
+      // them (the rule's other side may be the drawn one).
+      const int element = set->FindElement(drawn.values(index).element());
+      std::set<std::string> revert = {drawn.values(index).element()};
+      for (const engine::Check& check : set->checks()) {
+        const bool in = std::count(check.left.begin(), check.left.end(), element) +
+                        std::count(check.right.begin(), check.right.end(), element);
+        if (!in) continue;
+        for (const std::vector<int>* side : {&check.left, &check.right}) {
+          for (int e : *side) revert.insert(set->elements()[e].code);
+        }
+      }
+      for (int v = 0; v < drawn.values_size() && v < kept.values_size(); ++v) {
+        if (revert.count(drawn.values(v).element()))
+          *drawn.mutable_values(v) = kept.values(v);
+      }
     }
     if (!ok) {
       drawn = kept;
