@@ -417,6 +417,7 @@ int main(int argc, char** argv) {
   // One write after another, each followed by the reads it made stale: the latency a
   // caller sees of the next GetUnitScore of that unit, GetRanking and SummariseRound.
   std::vector<double> after_write[3];
+  size_t answer_bytes[3] = {0, 0, 0};
   {
     Appraise& writer = static_cast<Appraise&>(*writers[0]);
     const std::string unit_name = writer.request.parent();
@@ -447,6 +448,7 @@ int main(int argc, char** argv) {
         after_write[k].push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - started).count());
         if (!s.ok()) std::fprintf(stderr, "read: %s\n", s.error_message().c_str());
+        answer_bytes[k] = answer.size();
       }
     }
   }
@@ -486,9 +488,9 @@ int main(int argc, char** argv) {
       "\nthe next read after each of %zu writes (client-side latency, loopback):\n",
       after_write[0].size());
   for (int k = 0; k < 3; ++k) {
-    std::printf("  %-16s p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", names[k],
+    std::printf("  %-16s p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu bytes)\n", names[k],
                 Percentile(after_write[k], 0.5), Percentile(after_write[k], 0.99),
-                Percentile(after_write[k], 1.0));
+                Percentile(after_write[k], 1.0), answer_bytes[k]);
   }
   std::printf("server RSS at the end: %.1f MiB\n", rss);
   return failed ? 1 : 0;
