@@ -88,8 +88,9 @@ absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
 }
 
 std::string ScoreCore::ResultsKey(const Caller& c) {
-  // What ResultUnits and CanSee read of the caller (server/policy.cc).
-  return absl::StrCat(c.role, "|", c.unit, "|", c.scope);
+  // What ResultUnits and CanSee read of the caller (server/policy.cc); lengths first,
+  // so that no two callers' keys are the same string.
+  return absl::StrCat(c.role, "|", c.unit.size(), ":", c.unit, "|", c.scope);
 }
 
 absl::StatusOr<std::vector<int>> ScoreCore::ResultRows(const Caller& c,
@@ -113,7 +114,8 @@ absl::StatusOr<std::shared_ptr<const std::string>> ScoreCore::GetRankingBytes(
   RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
   const v1::Column column = ColumnOr(r.column());
   return cache_->TableBytes(
-      *round, column, absl::StrCat("ranking|", r.block(), "|", ResultsKey(c)),
+      *round, column,
+      absl::StrCat("ranking|", r.block().size(), ":", r.block(), "|", ResultsKey(c)),
       [&](const RoundTable& t) -> absl::StatusOr<std::string> {
         ASSIGN_OR_RETURN(std::vector<int> shown, ResultRows(c, *round, t));
         const bool whole = shown.size() == t.rows.size();
