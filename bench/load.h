@@ -36,8 +36,10 @@ struct Server {
   std::map<std::string, std::string> tokens;
 };
 
+// `log`: empty runs the server with --quiet; else its per-call log lines (stderr) go to
+// that file.
 inline Server Start(const std::string& binary, const std::string& criteria,
-                    const std::string& db) {
+                    const std::string& db, const std::string& log = "") {
   int fds[2];
   if (pipe(fds) != 0) std::abort();
   Server s;
@@ -46,9 +48,16 @@ inline Server Start(const std::string& binary, const std::string& criteria,
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    execl(binary.c_str(), binary.c_str(), "serve", "--db", db.c_str(), "--listen",
-          "127.0.0.1:0", "--http", "127.0.0.1:0", "--demo", criteria.c_str(), "--quiet",
-          nullptr);
+    if (!log.empty()) {
+      FILE* f = std::fopen(log.c_str(), "w");
+      if (f != nullptr) dup2(fileno(f), STDERR_FILENO);
+    }
+    std::vector<const char*> args = {
+        binary.c_str(), "serve",  "--db",        db.c_str(), "--listen",
+        "127.0.0.1:0",  "--http", "127.0.0.1:0", "--demo",   criteria.c_str()};
+    if (log.empty()) args.push_back("--quiet");
+    args.push_back(nullptr);
+    execv(binary.c_str(), const_cast<char* const*>(args.data()));
     _exit(127);
   }
   close(fds[1]);

@@ -8,7 +8,18 @@
 // Every call's status is counted; a workload with any error is reported as failed.
 // Results and the command that produced them go in bench/README.md.
 //
-// Usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT]
+// With --national, the server holds a national-size round as well (3,321 units, all
+// appraised: bench/national_round.h, generated in-process before it starts) and every
+// workload reads and writes that round. Echo is measured twice: the server's own
+// (token check, parsing, log) and a bare gRPC callback echo (bench/echo_server.cc, the
+// same client and settings), so that every ratio has gRPC's own cost as its peer. At
+// the end, one write after another, the latency of the next GetUnitScore, GetRanking
+// and SummariseRound (each a cache that the write made stale), and the server's RSS.
+//
+// With --log FILE the server logs every call (to FILE) instead of running --quiet.
+//
+// Usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT] [--national]
+//        [--log FILE]
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -31,9 +42,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "bench/load.h"
+#include "bench/national_round.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "parindex/v1/service.grpc.pb.h"
+#include "server/core.h"
+#include "server/demo.h"
+#include "server/store/sqlite_store.h"
 
 namespace {
 
@@ -115,20 +130,140 @@ double CpuSeconds(pid_t pid) {
   return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
+// Resident memory of `pid` in MiB, from /proc.
+double RssMiB(pid_t pid) {
+  std::FILE* f = std::fopen(absl::StrCat("/proc/", pid, "/status").c_str(), "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  double kb = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    if (std::sscanf(line, "VmRSS: %lf kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb / 1024;
+}
+
+// The bare echo (bench/echo_server.cc), started from the directory of this program.
+struct Bare {
+  pid_t pid = -1;
+  std::string address;
+};
+
+Bare StartBare(const std::string& self) {
+  const std::string binary =
+      (std::filesystem::path(self).parent_path() / "echo_server").string();
+  int fds[2];
+  if (pipe(fds) != 0) std::abort();
+  Bare b;
+  b.pid = fork();
+  if (b.pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    execl(binary.c_str(), binary.c_str(), "127.0.0.1:0", nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  FILE* out = fdopen(fds[0], "r");
+  char line[256];
+  if (std::fgets(line, sizeof(line), out) != nullptr) {
+    absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
+    if (absl::ConsumePrefix(&l, "listening on ")) b.address = std::string(l);
+  }
+  fclose(out);
+  return b;
+}
+
+// A national-size round in a fresh database (with the demo, so that the server's
+// --demo only issues tokens), written in-process before the server opens it.
+bool MakeNational(const std::string& db, const std::string& criteria) {
+  using namespace parindex;
+  const auto start = Clock::now();
+  store::SqliteOptions options;
+  options.path = db;
+  auto opened = store::SqliteStore::Open(options);
+  if (!opened.ok()) return false;
+  std::unique_ptr<store::SqliteStore> store = *std::move(opened);
+  server::Core core(store.get(), &store::Clock::Real());
+  if (!server::LoadDemo(core, criteria).ok()) return false;
+  absl::StatusOr<bench::NationalRound> round =
+      bench::AddNationalRound(core, *store, criteria);
+  if (!round.ok()) {
+    std::fprintf(stderr, "national round: %s\n", round.status().ToString().c_str());
+    return false;
+  }
+  std::printf("national round: %d units (%d with the template's figures) in %.1f s\n",
+              round->units, round->templates_kept,
+              std::chrono::duration<double>(Clock::now() - start).count());
+  return true;
+}
+
+// One blocking call of `method` with the request's bytes; the answer's bytes in *out.
+grpc::Status CallBytes(grpc::GenericStub* stub, const std::string& method,
+                       const std::string& token, const std::string& request,
+                       std::string* out) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  grpc::CompletionQueue cq;
+  grpc::Slice slice(request);
+  grpc::ByteBuffer send(&slice, 1), response;
+  grpc::Status status;
+  auto reader = stub->PrepareUnaryCall(&context, method, send, &cq);
+  reader->StartCall();
+  reader->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  cq.Next(&tag, &ok);
+  if (out != nullptr) {
+    std::vector<grpc::Slice> slices;
+    response.Dump(&slices);
+    out->clear();
+    for (const grpc::Slice& s : slices)
+      out->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(
-        stderr, "usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT]\n");
+  bool national = false;
+  std::string log;
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--national") {
+      national = true;
+    } else if (std::string(argv[i]) == "--log" && i + 1 < argc) {
+      log = argv[++i];
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  if (args.size() < 2) {
+    std::fprintf(stderr,
+                 "usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT] "
+                 "[--national] [--log FILE]\n");
     return 2;
   }
-  const double seconds = argc > 3 ? std::atof(argv[3]) : 5;
-  const int in_flight = argc > 4 ? std::atoi(argv[4]) : 64;
+  const double seconds = args.size() > 2 ? std::atof(args[2].c_str()) : 5;
+  const int in_flight = args.size() > 3 ? std::atoi(args[3].c_str()) : 64;
   const auto dir = std::filesystem::temp_directory_path() /
                    absl::StrCat("parindex-server-bench-", getpid());
   std::filesystem::create_directories(dir);
-  Server server = Start(argv[1], argv[2], (dir / "bench.db").string());
+  const std::string db = (dir / "bench.db").string();
+  if (national && !MakeNational(db, args[1])) {
+    std::fprintf(stderr, "the national round could not be made\n");
+    return 1;
+  }
+  const std::string round_name =
+      national ? "rounds/national-2025" : "rounds/hungyen-2023";
+  const std::string read_unit = national ? "N0100" : "PLS";
+  Server server = Start(args[0], args[1], db, log);
+  Bare bare = StartBare(argv[0]);
+  if (bare.address.empty()) {
+    std::fprintf(stderr, "the bare echo did not start\n");
+    return 1;
+  }
   if (server.address.empty()) {
     std::fprintf(stderr, "the server did not start\n");
     return 1;
@@ -143,10 +278,12 @@ int main(int argc, char** argv) {
   // moves when other work shares the machine, so it compares builds run at different
   // times.
   std::vector<double> server_cpu_us;
+  pid_t measured = bare.pid;  // the bare echo's CPU for the first workload, then ours
   auto measure = [&](const std::function<Result()>& run) {
-    const double before = CpuSeconds(server.pid);
+    const double before = CpuSeconds(measured);
     Result r = run();
-    const double cpu = CpuSeconds(server.pid) - before;
+    const double cpu = CpuSeconds(measured) - before;
+    measured = server.pid;
     server_cpu_us.push_back(r.ok > 0 ? cpu * 1e6 / r.ok : 0);
     results.push_back(std::move(r));
   };
@@ -160,21 +297,34 @@ int main(int argc, char** argv) {
   };
   v1::EchoMessage hello;
   hello.set_text("xin chào");
+  auto bare_channel =
+      grpc::CreateChannel(bare.address, grpc::InsecureChannelCredentials());
+  grpc::GenericStub bare_stub(bare_channel);
+  run_reads("bare gRPC callback echo (peer)", [&] {
+    return std::make_unique<Raw>(&bare_stub, "/parindex.v1.EchoService/Echo", appraiser,
+                                 hello);
+  });
   run_reads("Echo", [&] {
     return std::make_unique<Raw>(&generic, "/parindex.v1.EchoService/Echo", appraiser,
                                  hello);
   });
   v1::GetUnitScoreRequest unit_score;
-  unit_score.set_name("rounds/hungyen-2023/assessments/PLS");
+  unit_score.set_name(absl::StrCat(round_name, "/assessments/", read_unit));
   run_reads("GetUnitScore", [&] {
     return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetUnitScore",
                                  appraiser, unit_score);
   });
   v1::GetRankingRequest ranking;
-  ranking.set_name("rounds/hungyen-2023");
+  ranking.set_name(round_name);
   run_reads("GetRanking", [&] {
     return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/GetRanking",
                                  appraiser, ranking);
+  });
+  v1::GetByNameRequest summary;
+  summary.set_name(round_name);
+  run_reads("SummariseRound", [&] {
+    return std::make_unique<Raw>(&generic, "/parindex.v1.ScoreService/SummariseRound",
+                                 appraiser, summary);
   });
   // A small call on the sync API (streamed-unary since 2026-11-25): its dispatch
   // against echo's callback API. It reads the token table (a few rows) from SQLite.
@@ -195,12 +345,13 @@ int main(int argc, char** argv) {
       return Run(absl::StrCat("GetUnitScore, gRPC, ", kHttpClients, " in flight"), slots,
                  seconds);
     });
+    const std::string json = absl::StrCat(R"({"name": ")", unit_score.name(), R"("})");
     RunHttp("warm-up", server.http, "/parindex.v1.ScoreService/GetUnitScore", appraiser,
-            R"({"name": "rounds/hungyen-2023/assessments/PLS"})", 0.5);
+            json, 0.5);
     measure([&] {
       return RunHttp(absl::StrCat("GetUnitScore, HTTP/JSON, ", kHttpClients, " clients"),
                      server.http, "/parindex.v1.ScoreService/GetUnitScore", appraiser,
-                     R"({"name": "rounds/hungyen-2023/assessments/PLS"})", seconds);
+                     json, seconds);
     });
     measure([&] {
       return RunHttp(absl::StrCat("Echo, HTTP/JSON, ", kHttpClients, " clients"),
@@ -209,9 +360,9 @@ int main(int argc, char** argv) {
     });
   }
 
-  // Writes: the round moves to appraisal; each slot appraises its own (unit, judgement
-  // criterion) pair, tracking its etag.
-  {
+  // Writes: the round moves to appraisal (the national round is there already); each
+  // slot appraises its own (unit, judgement criterion) pair, tracking its etag.
+  if (!national) {
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + appraiser);
     v1::AdvanceRoundRequest advance;
@@ -241,12 +392,13 @@ int main(int argc, char** argv) {
                          "XLP", "XHN", "XQC", "XHH", "XPCH", "XTH", "XHC", "XPCU"};
   const char* judged[] = {"I.5", "IV.1", "V.5", "VI.3"};
   for (int i = 0; i < in_flight; ++i) {
-    const std::string unit = units[i % 17];
-    const std::string criterion = judged[(i / 17) % 4];
+    const std::string unit =
+        national ? parindex::bench::NationalUnitCode(i) : std::string(units[i % 17]);
+    const std::string criterion = national ? "I.5" : judged[(i / 17) % 4];
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + appraiser);
     v1::GetByNameRequest get;
-    get.set_name(absl::StrCat("rounds/hungyen-2023/assessments/", unit));
+    get.set_name(absl::StrCat(round_name, "/assessments/", unit));
     v1::Assessment a;
     assessments->GetAssessment(&context, get, &a);
     v1::BatchUpdateEntriesRequest request;
@@ -262,6 +414,48 @@ int main(int argc, char** argv) {
   measure(
       [&] { return Run("BatchUpdateEntries (acknowledged writes)", writers, seconds); });
 
+  // One write after another, each followed by the reads it made stale: the latency a
+  // caller sees of the next GetUnitScore of that unit, GetRanking and SummariseRound.
+  std::vector<double> after_write[3];
+  size_t answer_bytes[3] = {0, 0, 0};
+  {
+    Appraise& writer = static_cast<Appraise&>(*writers[0]);
+    const std::string unit_name = writer.request.parent();
+    v1::GetUnitScoreRequest read;
+    read.set_name(unit_name);
+    std::string answer;
+    for (int i = 0; i < 50; ++i) {
+      writer.request.mutable_updates(0)
+          ->mutable_entry()
+          ->mutable_appraised()
+          ->set_score_milli(i % 2 == 0 ? 0 : 1000);
+      grpc::Status s = CallBytes(&generic, writer.method, appraiser,
+                                 writer.request.SerializeAsString(), &answer);
+      if (!s.ok()) {
+        std::fprintf(stderr, "write: %s\n", s.error_message().c_str());
+        break;
+      }
+      v1::BatchUpdateEntriesResponse parsed;
+      parsed.ParseFromString(answer);
+      writer.request.mutable_updates(0)->set_etag(parsed.entries(0).version());
+      const std::pair<std::string, std::string> reads[3] = {
+          {"/parindex.v1.ScoreService/GetUnitScore", read.SerializeAsString()},
+          {"/parindex.v1.ScoreService/GetRanking", ranking.SerializeAsString()},
+          {"/parindex.v1.ScoreService/SummariseRound", summary.SerializeAsString()}};
+      for (int k = 0; k < 3; ++k) {
+        const auto started = Clock::now();
+        s = CallBytes(&generic, reads[k].first, appraiser, reads[k].second, &answer);
+        after_write[k].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        if (!s.ok()) std::fprintf(stderr, "read: %s\n", s.error_message().c_str());
+        answer_bytes[k] = answer.size();
+      }
+    }
+  }
+  const double rss = RssMiB(server.pid);
+
+  kill(bare.pid, SIGTERM);
+  waitpid(bare.pid, nullptr, 0);
   kill(server.pid, SIGTERM);
   int status = 0;
   waitpid(server.pid, &status, 0);
@@ -269,10 +463,13 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   std::printf(
-      "%d calls in flight, %.1f s per workload, server and client on the same 2 cores\n",
-      in_flight, seconds);
+      "%s; %d calls in flight, %.1f s per workload, server and client on the same 2 "
+      "cores\n",
+      national ? "national round (3,321 units)" : "demo round (17 units)", in_flight,
+      seconds);
   std::printf("%-42s %10s %8s %10s %10s %10s %14s\n", "workload", "calls/s", "errors",
-              "p50 ms", "p99 ms", "vs echo", "server us/call");
+              "p50 ms", "p99 ms", "vs bare", "server us/call");
+  // Ratios against the bare echo (results[0]), measured in this run.
   const double echo_rate = results[0].ok / results[0].seconds;
   bool failed = false;
   for (size_t i = 0; i < results.size(); ++i) {
@@ -286,5 +483,15 @@ int main(int argc, char** argv) {
       failed = true;
     }
   }
+  const char* names[3] = {"GetUnitScore", "GetRanking", "SummariseRound"};
+  std::printf(
+      "\nthe next read after each of %zu writes (client-side latency, loopback):\n",
+      after_write[0].size());
+  for (int k = 0; k < 3; ++k) {
+    std::printf("  %-16s p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu bytes)\n", names[k],
+                Percentile(after_write[k], 0.5), Percentile(after_write[k], 0.99),
+                Percentile(after_write[k], 1.0), answer_bytes[k]);
+  }
+  std::printf("server RSS at the end: %.1f MiB\n", rss);
   return failed ? 1 : 0;
 }

@@ -1,6 +1,8 @@
 // Validation and indexing of criteria sets.
 #include "engine/criteria_set.h"
 
+#include <algorithm>
+#include <numeric>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -54,7 +56,27 @@ absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::
   std::shared_ptr<CompiledCriteriaSet> compiled(new CompiledCriteriaSet());
   compiled->set_ = std::move(set);
   RETURN_IF_ERROR(compiled->Build());
+  // The elements in code order, for FindElementAfter.
+  std::vector<int>& by_code = compiled->elements_by_code_;
+  by_code.resize(compiled->elements_.size());
+  std::iota(by_code.begin(), by_code.end(), 0);
+  std::sort(by_code.begin(), by_code.end(), [&](int a, int b) {
+    return compiled->elements_[a].code < compiled->elements_[b].code;
+  });
+  compiled->code_order_.resize(by_code.size());
+  for (size_t i = 0; i < by_code.size(); ++i)
+    compiled->code_order_[by_code[i]] = static_cast<int>(i);
   return std::shared_ptr<const CompiledCriteriaSet>(std::move(compiled));
+}
+
+int CompiledCriteriaSet::FindElementAfter(absl::string_view code, int previous) const {
+  const int size = static_cast<int>(elements_.size());
+  const int next = previous + 1;  // in the set's order
+  if (next < size && elements_[next].code == code) return next;
+  const int ranked = previous < 0 ? 0 : code_order_[previous] + 1;  // in code order
+  if (ranked < size && elements_[elements_by_code_[ranked]].code == code)
+    return elements_by_code_[ranked];
+  return FindElement(code);
 }
 
 int CompiledCriteriaSet::FindNode(absl::string_view code) const {

@@ -29,9 +29,7 @@ struct Element {
     return declared != nullptr && !declared->label().empty() ? declared->label() : code;
   }
   // PERCENT and SCORE values are thousandths; counts are whole items.
-  bool milli() const {
-    return type == v1::ELEMENT_PERCENT || type == v1::ELEMENT_SCORE;
-  }
+  bool milli() const { return type == v1::ELEMENT_PERCENT || type == v1::ELEMENT_SCORE; }
 };
 
 // An indicator's numerator and denominator as element indices.
@@ -89,6 +87,10 @@ class CompiledCriteriaSet {
   const std::vector<Element>& elements() const { return elements_; }
   // Index of the element with `code`, or -1.
   int FindElement(absl::string_view code) const;
+  // The same, trying first the element after `previous` (an element index, -1 for
+  // none) in the set's order and then in code order: an assessment's values come in one
+  // of those orders, and comparing one code is much cheaper than hashing it.
+  int FindElementAfter(absl::string_view code, int previous) const;
   // True when the set declares its data elements (none are implied).
   bool declares_elements() const { return set_.elements_size() > 0; }
   const std::vector<Check>& checks() const { return checks_; }
@@ -113,6 +115,8 @@ class CompiledCriteriaSet {
   std::vector<IndicatorElements> indicator_elements_;
   std::vector<Element> elements_;
   absl::flat_hash_map<std::string, int> element_by_code_;
+  std::vector<int> elements_by_code_;  // element indices in code order
+  std::vector<int> code_order_;        // each element's place in elements_by_code_
   std::vector<Check> checks_;
   int leaf_count_ = 0;
 };

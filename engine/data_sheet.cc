@@ -102,9 +102,11 @@ const char* SideOf(const v1::DataValue& value, const v1::ElementValue* side) {
 absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
                          std::vector<int>* value_of) {
   value_of->assign(set.elements().size(), -1);
+  int previous = -1;
   for (int i = 0; i < assessment.values_size(); ++i) {
     const v1::DataValue& value = assessment.values(i);
-    const int e = set.FindElement(value.element());
+    const int e = set.FindElementAfter(value.element(), previous);
+    if (e >= 0) previous = e;
     if (e < 0 || (*value_of)[e] >= 0) {
       const std::string path = absl::StrCat("values[", i, "].element");
       if (e < 0) {

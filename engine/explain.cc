@@ -101,10 +101,9 @@ std::string LeafTrace::Measured() const {
                           score_);
 }
 
-v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
-                      const v1::Unit& unit, const v1::Assessment& assessment,
-                      v1::Column column, const ScoreSheet& sheet, v1::Language language) {
-  const bool vietnamese = language == v1::VIETNAMESE;
+v1::UnitScore ExplainTotals(const CompiledCriteriaSet& set, const CompiledPlan* plan,
+                            const v1::Unit& unit, v1::Column column,
+                            const ScoreSheet& sheet) {
   const v1::CriteriaSet& proto = set.proto();
   v1::UnitScore out;
   out.set_unit(unit.code());
@@ -130,6 +129,28 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     }
   }
 
+  out.set_achieved_milli(sheet.achieved_milli);
+  out.set_max_milli(proto.total_milli());
+  out.set_applicable_max_milli(sheet.applicable_max_milli);
+  out.set_survey_milli(sheet.survey_milli);
+  out.set_adjustment_milli(sheet.adjustment_milli);
+  out.set_index_hundredths(sheet.index_hundredths);
+  out.set_index_applicable(sheet.index_applicable);
+  for (const Finding& finding : sheet.warnings) {
+    *out.add_warnings() = FindingProto(set, finding);
+  }
+  if (sheet.classification >= 0) {
+    out.set_classification(proto.classification(sheet.classification).label());
+  }
+  return out;
+}
+
+v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
+                      const v1::Unit& unit, const v1::Assessment& assessment,
+                      v1::Column column, const ScoreSheet& sheet, v1::Language language) {
+  const bool vietnamese = language == v1::VIETNAMESE;
+  const v1::CriteriaSet& proto = set.proto();
+  v1::UnitScore out = ExplainTotals(set, plan, unit, column, sheet);
   const std::string kind = KindName(unit.kind(), vietnamese);
   const std::vector<Node>& nodes = set.nodes();
   for (size_t n = 0; n < nodes.size(); ++n) {
@@ -203,20 +224,6 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         shape,
         LeafTrace(set, plan, node, score, values, appraised, kind, result, vietnamese),
         trace));
-  }
-
-  out.set_achieved_milli(sheet.achieved_milli);
-  out.set_max_milli(proto.total_milli());
-  out.set_applicable_max_milli(sheet.applicable_max_milli);
-  out.set_survey_milli(sheet.survey_milli);
-  out.set_adjustment_milli(sheet.adjustment_milli);
-  out.set_index_hundredths(sheet.index_hundredths);
-  out.set_index_applicable(sheet.index_applicable);
-  for (const Finding& finding : sheet.warnings) {
-    *out.add_warnings() = FindingProto(set, finding);
-  }
-  if (sheet.classification >= 0) {
-    out.set_classification(proto.classification(sheet.classification).label());
   }
   return out;
 }

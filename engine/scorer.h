@@ -96,6 +96,12 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                       v1::Column column, const ScoreSheet& sheet,
                       v1::Language language = v1::ENGLISH);
 
+// What Explain() renders but the criteria: the unit, the areas, the totals, the
+// index, its class and the warnings. A ranking's row, without a trace to build.
+v1::UnitScore ExplainTotals(const CompiledCriteriaSet& set, const CompiledPlan* plan,
+                            const v1::Unit& unit, v1::Column column,
+                            const ScoreSheet& sheet);
+
 // Score() then Explain().
 absl::StatusOr<v1::UnitScore> ScoreUnit(const CompiledCriteriaSet& set,
                                         const CompiledPlan* plan, const v1::Unit& unit,

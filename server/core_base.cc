@@ -111,4 +111,25 @@ absl::StatusOr<std::shared_ptr<const Ranks>> CoreBase::RanksFor(const Caller& c,
   return results.ranks;
 }
 
+absl::StatusOr<int> CoreBase::RankFor(const Caller& c, const RoundContext& round,
+                                      v1::Column column, const std::string& unit) {
+  if (!NeedsUnits(c) || !CanSee(c, round.round, round.units, "", Subject::kResults).ok())
+    return cache_->RankOf(round, column, unit);
+  const std::vector<std::string> units = ResultUnits(c, round.round, round.units);
+  int rank = 0;
+  RETURN_IF_ERROR(cache_->WithTable(round, column, [&](const RoundTable& t) {
+    auto at = t.position.find(unit);
+    if (at == t.position.end()) return absl::OkStatus();
+    std::vector<int> among;
+    among.reserve(units.size());
+    for (const std::string& u : units) {
+      auto it = t.position.find(u);
+      if (it != t.position.end()) among.push_back(it->second);
+    }
+    rank = t.RankAmong(at->second, among);
+    return absl::OkStatus();
+  }));
+  return rank;
+}
+
 }  // namespace parindex::server

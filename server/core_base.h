@@ -91,6 +91,10 @@ class CoreBase {
   absl::StatusOr<std::shared_ptr<const Ranks>> RanksFor(const Caller& c,
                                                         const RoundContext& round,
                                                         v1::Column column);
+  // The rank of one unit as RanksFor would give it, without building the ranks of the
+  // round (a binary search in its block, or a count among the caller's units).
+  absl::StatusOr<int> RankFor(const Caller& c, const RoundContext& round,
+                              v1::Column column, const std::string& unit);
   absl::Time Now() const { return clock_->Now(); }
   // Who each actor is, as people read it: an account's id and each token made for it
   // give the person's full name, another token its label (README: the audit trail).

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,35 @@ v1::Column ColumnOr(v1::Column column) {
   return column == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : column;
 }
 
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>(value | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+void AppendTag(int field, int wire_type, std::string* out) {
+  AppendVarint(static_cast<uint64_t>(field) << 3 | wire_type, out);
+}
+
+void AppendVarintField(int field, int64_t value, std::string* out) {
+  AppendTag(field, 0, out);
+  AppendVarint(static_cast<uint64_t>(value), out);
+}
+
+void AppendBytesField(int field, const std::string& bytes, std::string* out) {
+  AppendTag(field, 2, out);
+  AppendVarint(bytes.size(), out);
+  *out += bytes;
+}
+
+// UnitScore.rank as one more field of a serialized UnitScore (merged into it when
+// parsed); nothing for 0, as proto3 writes it.
+void AppendRank(int rank, std::string* out) {
+  if (rank != 0) AppendVarintField(v1::UnitScore::kRankFieldNumber, rank, out);
+}
+
 }  // namespace
 
 absl::StatusOr<v1::UnitScore> ScoreCore::GetUnitScore(const Caller& c,
@@ -35,9 +65,8 @@ absl::StatusOr<v1::UnitScore> ScoreCore::GetUnitScore(const Caller& c,
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(v1::UnitScore score,
                    cache_->ScoreOf(*round, name.second, column, r.language()));
-  ASSIGN_OR_RETURN(auto ranks, RanksFor(c, *round, column));
-  auto it = ranks->find(name.second);
-  if (it != ranks->end()) score.set_rank(it->second.rank);
+  ASSIGN_OR_RETURN(const int rank, RankFor(c, *round, column, name.second));
+  score.set_rank(rank);
   return score;
 }
 
@@ -49,123 +78,183 @@ absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
   const v1::Column column = ColumnOr(r.column());
   ASSIGN_OR_RETURN(auto entry,
                    cache_->CachedScore(*round, name.second, column, r.language()));
-  ASSIGN_OR_RETURN(auto ranks, RanksFor(c, *round, column));
-  std::string bytes = entry->serialized;
-  auto it = ranks->find(name.second);
-  if (it != ranks->end() && it->second.rank != 0) {
-    // A field appended to a serialized message is merged into it: this sets rank.
-    v1::UnitScore rank_only;
-    rank_only.set_rank(it->second.rank);
-    rank_only.AppendToString(&bytes);
-  }
+  ASSIGN_OR_RETURN(const int rank, RankFor(c, *round, column, name.second));
+  std::string bytes;
+  bytes.reserve(entry->serialized.size() + 8);
+  bytes = entry->serialized;
+  // A field appended to a serialized message is merged into it: this sets rank.
+  AppendRank(rank, &bytes);
   return bytes;
+}
+
+std::string ScoreCore::ResultsKey(const Caller& c) {
+  // What ResultUnits and CanSee read of the caller (server/policy.cc); lengths first,
+  // so that no two callers' keys are the same string.
+  return absl::StrCat(c.role, "|", c.unit.size(), ":", c.unit, "|", c.scope);
+}
+
+absl::StatusOr<std::vector<int>> ScoreCore::ResultRows(const Caller& c,
+                                                       const RoundContext& round,
+                                                       const RoundTable& t) {
+  std::vector<std::string> units = ResultUnits(c, round.round, round.units);
+  std::sort(units.begin(), units.end());
+  std::vector<int> rows;
+  rows.reserve(units.size());
+  for (const std::string& u : units) {
+    auto it = t.position.find(u);
+    if (it != t.position.end()) rows.push_back(it->second);
+  }
+  return rows;
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> ScoreCore::GetRankingBytes(
+    const Caller& c, const v1::GetRankingRequest& r) {
+  ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
+  const v1::Column column = ColumnOr(r.column());
+  return cache_->TableBytes(
+      *round, column,
+      absl::StrCat("ranking|", r.block().size(), ":", r.block(), "|", ResultsKey(c)),
+      [&](const RoundTable& t) -> absl::StatusOr<std::string> {
+        ASSIGN_OR_RETURN(std::vector<int> shown, ResultRows(c, *round, t));
+        const bool whole = shown.size() == t.rows.size();
+        // Ranks among the units shown: the round's, else computed for them alone.
+        std::vector<int> ranks(shown.size());
+        if (whole) {
+          for (size_t i = 0; i < shown.size(); ++i) ranks[i] = t.RankOf(shown[i]);
+        } else {
+          std::vector<engine::RankKey> keys;
+          for (int p : shown) {
+            const UnitRow& row = t.rows[p];
+            keys.push_back({t.blocks[row.block], row.index_hundredths,
+                            row.scored && row.applicable});
+          }
+          ranks = engine::RankInBlocks(keys);
+        }
+        std::set<std::string> blocks;
+        struct Line {
+          int block, rank, row;
+        };
+        std::vector<Line> lines;
+        for (size_t i = 0; i < shown.size(); ++i) {
+          const UnitRow& row = t.rows[shown[i]];
+          const std::string& block = t.blocks[row.block];
+          blocks.insert(block);
+          if (!r.block().empty() && block != r.block()) continue;
+          lines.push_back({row.block, ranks[i] == 0 ? 1 << 30 : ranks[i], shown[i]});
+        }
+        if (!r.block().empty() && blocks.count(r.block()) == 0) {
+          return absl::NotFoundError(
+              absl::StrCat("block: '", r.block(), "' is not a block of round ", id,
+                           " (its blocks: ", absl::StrJoin(blocks, ", "), ")"));
+        }
+        // Per block, best first, then by code (rows are in code order).
+        std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+          return std::tie(a.block, a.rank, a.row) < std::tie(b.block, b.rank, b.row);
+        });
+        // Ranking, field by field: round (1), column (2), units (3), scope (4); each
+        // unit is its cached row with the rank appended (merged into the message).
+        std::string out;
+        size_t size = id.size() + 16;
+        for (const Line& l : lines) size += t.rows[l.row].row.size() + 16;
+        out.reserve(size);
+        AppendBytesField(1, id, &out);
+        if (column != 0) AppendVarintField(2, column, &out);
+        std::string rank;
+        for (const Line& l : lines) {
+          rank.clear();
+          AppendRank(l.rank == 1 << 30 ? 0 : l.rank, &rank);
+          const std::string& row = t.rows[l.row].row;
+          AppendTag(3, 2, &out);
+          AppendVarint(row.size() + rank.size(), &out);
+          out += row;
+          out += rank;
+        }
+        if (!whole) AppendBytesField(4, c.scope, &out);
+        return out;
+      });
 }
 
 absl::StatusOr<v1::Ranking> ScoreCore::GetRanking(const Caller& c,
                                                   const v1::GetRankingRequest& r) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const std::string> bytes, GetRankingBytes(c, r));
+  v1::Ranking ranking;
+  if (!ranking.ParseFromString(*bytes))
+    return absl::InternalError("the cached ranking cannot be read");
+  return ranking;
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> ScoreCore::SummariseRoundBytes(
+    const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  const v1::Column column = ColumnOr(r.column());
-  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
-  v1::Ranking ranking;
-  ranking.set_round(id);
-  ranking.set_column(column);
-  ranking.set_scope(results.scope);
-  const Ranks* ranks = results.ranks.get();
-  std::set<std::string> blocks;
-  for (const std::string& code : results.units) {
-    const std::string block = engine::BlockOf(round->units.at(code));
-    blocks.insert(block);
-    if (!r.block().empty() && block != r.block()) continue;
-    ASSIGN_OR_RETURN(v1::UnitScore score, cache_->ScoreOrError(*round, code, column));
-    score.clear_criteria();
-    auto it = ranks->find(code);
-    score.set_rank(it == ranks->end() ? 0 : it->second.rank);
-    *ranking.add_units() = std::move(score);
-  }
-  if (!r.block().empty() && blocks.count(r.block()) == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("block: '", r.block(), "' is not a block of round ", id,
-                     " (its blocks: ", absl::StrJoin(blocks, ", "), ")"));
-  }
-  std::sort(ranking.mutable_units()->begin(), ranking.mutable_units()->end(),
-            [](const v1::UnitScore& a, const v1::UnitScore& b) {
-              if (a.block() != b.block()) return a.block() < b.block();
-              const int ra = a.rank() == 0 ? 1 << 30 : a.rank();
-              const int rb = b.rank() == 0 ? 1 << 30 : b.rank();
-              if (ra != rb) return ra < rb;
-              return a.unit() < b.unit();
-            });
-  return ranking;
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kResults));
+  return cache_->TableBytes(
+      *round, v1::APPRAISED, absl::StrCat("summary|", ResultsKey(c)),
+      [&](const RoundTable& t) -> absl::StatusOr<std::string> {
+        ASSIGN_OR_RETURN(std::vector<int> shown, ResultRows(c, *round, t));
+        v1::RoundSummary summary;
+        summary.set_round(id);
+        if (shown.size() != t.rows.size()) summary.set_scope(c.scope);
+        const engine::CompiledCriteriaSet& set = *round->set;
+        const int areas = set.proto().areas_size();
+        const size_t items = areas + set.nodes().size();
+        std::vector<int64_t> points(items, 0);
+        std::vector<int> units(items, 0);
+        int64_t index_sum = 0;
+        int indexed = 0, scored = 0;
+        for (int p : shown) {
+          const UnitRow& row = t.rows[p];
+          if (!row.scored) {
+            if (!summary.add_unscored()->ParseFromString(row.row))
+              return absl::InternalError("a cached row cannot be read");
+            continue;
+          }
+          ++scored;
+          if (row.applicable) {
+            index_sum += row.index_hundredths;
+            ++indexed;
+          }
+          for (size_t i = 0; i < items && i < row.points.size(); ++i) {
+            if (row.points[i] == UnitRow::kNotApplicable) continue;
+            points[i] += row.points[i];
+            ++units[i];
+          }
+        }
+        if (indexed > 0)
+          summary.set_average_index_hundredths(
+              engine::DivRoundHalfUp(index_sum, indexed));
+        // The set's areas, then its nodes, as every scored unit lists them.
+        for (size_t i = 0; scored > 0 && i < items; ++i) {
+          const bool area = static_cast<int>(i) < areas;
+          v1::RoundSummary::Item* item =
+              area ? summary.add_areas() : summary.add_criteria();
+          if (area) {
+            const v1::Area& a = set.proto().areas(static_cast<int>(i));
+            item->set_code(a.code());
+            item->set_title(a.title());
+            item->set_max_milli(a.max_milli());
+          } else {
+            const v1::Criterion& cr = *set.nodes()[i - areas].criterion;
+            item->set_code(cr.code());
+            item->set_title(cr.title());
+            item->set_max_milli(cr.max_milli());
+          }
+          item->set_applicable_units(units[i]);
+          if (units[i] > 0)
+            item->set_average_points_milli(engine::DivRoundHalfUp(points[i], units[i]));
+        }
+        return summary.SerializeAsString();
+      });
 }
 
 absl::StatusOr<v1::RoundSummary> ScoreCore::SummariseRound(
     const Caller& c, const v1::GetByNameRequest& r) {
-  ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
-  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
-  ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, v1::APPRAISED));
+  ASSIGN_OR_RETURN(std::shared_ptr<const std::string> bytes, SummariseRoundBytes(c, r));
   v1::RoundSummary summary;
-  summary.set_scope(results.scope);
-  struct Sum {
-    std::string title;
-    int64_t max = 0, points = 0;
-    int units = 0;
-  };
-  std::vector<std::string> area_order, criterion_order;
-  std::map<std::string, Sum> areas, criteria;
-  int64_t index_sum = 0;
-  int indexed = 0;
-  for (const std::string& code : results.units) {
-    ASSIGN_OR_RETURN(v1::UnitScore score,
-                     cache_->ScoreOrError(*round, code, v1::APPRAISED));
-    if (!score.error().empty()) {
-      *summary.add_unscored() = std::move(score);
-      continue;
-    }
-    if (score.index_applicable()) {
-      index_sum += score.index_hundredths();
-      ++indexed;
-    }
-    auto add = [](std::map<std::string, Sum>& sums, std::vector<std::string>& order,
-                  const std::string& key, const std::string& title, int64_t max,
-                  int64_t points, bool applicable) {
-      if (!sums.count(key)) order.push_back(key);
-      Sum& s = sums[key];
-      s.title = title;
-      s.max = max;
-      if (applicable) {
-        s.points += points;
-        ++s.units;
-      }
-    };
-    for (const v1::AreaScore& a : score.areas()) {
-      add(areas, area_order, a.code(), a.title(), a.max_milli(), a.points_milli(),
-          a.applicable_max_milli() > 0);
-    }
-    for (const v1::CriterionScore& cs : score.criteria()) {
-      add(criteria, criterion_order, cs.code(), cs.title(), cs.max_milli(),
-          cs.points_milli(), cs.applicable_max_milli() > 0);
-    }
-  }
-  summary.set_round(id);
-  if (indexed > 0)
-    summary.set_average_index_hundredths(engine::DivRoundHalfUp(index_sum, indexed));
-  auto emit = [](const std::map<std::string, Sum>& sums,
-                 const std::vector<std::string>& order,
-                 google::protobuf::RepeatedPtrField<v1::RoundSummary::Item>* out) {
-    for (const std::string& key : order) {
-      const Sum& s = sums.at(key);
-      v1::RoundSummary::Item* item = out->Add();
-      item->set_code(key);
-      item->set_title(s.title);
-      item->set_max_milli(s.max);
-      item->set_applicable_units(s.units);
-      if (s.units > 0)
-        item->set_average_points_milli(engine::DivRoundHalfUp(s.points, s.units));
-    }
-  };
-  emit(areas, area_order, summary.mutable_areas());
-  emit(criteria, criterion_order, summary.mutable_criteria());
+  if (!summary.ParseFromString(*bytes))
+    return absl::InternalError("the cached summary cannot be read");
   return summary;
 }
 

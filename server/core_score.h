@@ -3,7 +3,9 @@
 #ifndef PARINDEX_SERVER_CORE_SCORE_H_
 #define PARINDEX_SERVER_CORE_SCORE_H_
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "parindex/v1/service.pb.h"
@@ -26,11 +28,25 @@ class ScoreCore : private CoreBase {
   absl::StatusOr<v1::Ranking> GetRanking(const Caller& c, const v1::GetRankingRequest& r);
   absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c,
                                                   const v1::GetByNameRequest& r);
+  // The same answers, serialized: built from the round's table (server/round_cache.h)
+  // and kept per (round, column, block, what the caller sees) until a unit changes.
+  absl::StatusOr<std::shared_ptr<const std::string>> GetRankingBytes(
+      const Caller& c, const v1::GetRankingRequest& r);
+  absl::StatusOr<std::shared_ptr<const std::string>> SummariseRoundBytes(
+      const Caller& c, const v1::GetByNameRequest& r);
   // A unit's index, rank and areas in every round the caller may see (CanSeeHistory,
   // then CanSee per round), oldest first; with include_predecessors, the units it was
   // formed from (and theirs) in each round as well.
   absl::StatusOr<v1::UnitHistory> GetUnitHistory(const Caller& c,
                                                  const v1::GetUnitHistoryRequest& r);
+
+ private:
+  // The key of what a caller is shown of a round's results (ResultUnits, CanSee).
+  static std::string ResultsKey(const Caller& c);
+  // ResultUnits as positions in the round's table, in code order.
+  static absl::StatusOr<std::vector<int>> ResultRows(const Caller& c,
+                                                     const RoundContext& round,
+                                                     const RoundTable& t);
 };
 
 }  // namespace parindex::server

@@ -1,11 +1,15 @@
 // RoundCache: the Core's caches over the store (server/round_cache.h).
 //
-// A unit's rendered score (with its trace) is kept until that unit changes; ranks are
-// kept per round until any unit of the round changes, and are computed with the
-// engine's compact ScoreSheet (no trace), so a write costs one unit's render plus a
-// round of cheap scoring, not a round of renders.
+// A unit's rendered score (with its trace) is kept until that unit changes. A round's
+// ranks, ranking rows and summary points live in its RoundTable: a write marks its
+// unit pending, and the next read re-scores that unit alone with the engine's compact
+// ScoreSheet (no trace) and moves its index within its block's sorted order, so a
+// write costs one unit's scoring, not a round's; a rank is a binary search.
 #include "server/round_cache.h"
 
+#include <algorithm>
+#include <functional>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -60,8 +64,11 @@ absl::StatusOr<std::shared_ptr<const RoundContext>> RoundCache::LoadRound(
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
-  rounds_[id] = context;
-  return std::shared_ptr<const RoundContext>(context);
+  // Loaded twice at once: everyone shares the first, so that tables are not rebuilt
+  // back and forth between two loads.
+  auto [it, inserted] = rounds_.emplace(id, context);
+  if (inserted) context->serial = ++next_serial_;
+  return it->second;
 }
 
 const engine::CompiledPlan* RoundContext::PlanFor(const v1::Unit& unit) const {
@@ -80,7 +87,10 @@ const engine::CompiledPlan* RoundContext::PlanFor(const v1::Unit& unit) const {
 void RoundCache::Changed(const std::string& round, const std::string& unit) {
   std::lock_guard<std::mutex> lock(mu_);
   ++unit_generation_[{round, unit}];
-  ++round_generation_[round];
+  for (auto it = tables_.lower_bound({round, 0});
+       it != tables_.end() && it->first.first == round; ++it) {
+    it->second->pending.insert(unit);
+  }
 }
 
 void RoundCache::RoundChanged(const std::string& round) {
@@ -93,6 +103,7 @@ void RoundCache::EverythingChanged() {
   rounds_.clear();
   scores_.clear();
   ranks_.clear();
+  for (auto& [key, table] : tables_) table->stale = true;
 }
 
 absl::StatusOr<std::shared_ptr<const ScoreEntry>> RoundCache::CachedScore(
@@ -155,39 +166,212 @@ absl::StatusOr<v1::UnitScore> RoundCache::ScoreOrError(const RoundContext& round
 absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>>
 RoundCache::RanksOf(const RoundContext& round, v1::Column column) {
   const auto key = std::make_pair(round.round.id(), static_cast<int>(column));
-  int64_t generation = 0;
+  ASSIGN_OR_RETURN(std::shared_ptr<Table> table, CurrentTable(round, column));
+  std::lock_guard<std::mutex> table_lock(table->mu);
+  const RoundTable& t = table->data;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    generation = round_generation_[round.round.id()];
     auto it = ranks_.find(key);
-    if (it != ranks_.end() && it->second.first == generation) return it->second.second;
+    if (it != ranks_.end() && it->second.first == t.version) return it->second.second;
   }
-  ASSIGN_OR_RETURN(std::vector<v1::Assessment> assessments,
-                   store_->ListAssessments(round.round.id(), /*with_files=*/false));
-  std::vector<std::string> blocks;
-  std::vector<engine::RankKey> keys;
-  std::vector<std::string> units;
-  blocks.reserve(assessments.size());
-  engine::ScoreSheet sheet;
-  for (const v1::Assessment& a : assessments) {
-    const v1::Unit& u = round.units.at(a.unit());
+  auto result = std::make_shared<Ranks>();
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    const UnitRow& row = t.rows[i];
     // A unit whose stored data cannot be scored has no rank; it never stops the
     // ranking of the others (GetRanking shows its error).
-    if (!engine::Score(*round.set, round.PlanFor(u), u, a, column, &sheet).ok()) continue;
-    blocks.push_back(engine::BlockOf(u));
-    keys.push_back({"", sheet.index_hundredths, sheet.index_applicable});
-    units.push_back(a.unit());
-  }
-  for (size_t i = 0; i < keys.size(); ++i) keys[i].block = blocks[i];
-  const std::vector<int> ranks = engine::RankInBlocks(keys);
-  auto result = std::make_shared<Ranks>();
-  for (size_t i = 0; i < units.size(); ++i) {
-    (*result)[units[i]] = {ranks[i], blocks[i], keys[i].index_hundredths,
-                           keys[i].applicable};
+    if (!row.scored) continue;
+    result->emplace_hint(result->end(), t.codes[i],
+                         RankEntry{t.RankOf(static_cast<int>(i)), t.blocks[row.block],
+                                   row.index_hundredths, row.applicable});
   }
   std::lock_guard<std::mutex> lock(mu_);
-  ranks_[key] = {generation, result};
+  ranks_[key] = {t.version, result};
   return std::shared_ptr<const Ranks>(result);
+}
+
+absl::StatusOr<int> RoundCache::RankOf(const RoundContext& round, v1::Column column,
+                                       const std::string& unit) {
+  int rank = 0;
+  RETURN_IF_ERROR(WithTable(round, column, [&](const RoundTable& t) {
+    auto it = t.position.find(unit);
+    if (it != t.position.end()) rank = t.RankOf(it->second);
+    return absl::OkStatus();
+  }));
+  return rank;
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> RoundCache::TableBytes(
+    const RoundContext& round, v1::Column column, const std::string& key,
+    const std::function<absl::StatusOr<std::string>(const RoundTable&)>& build) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Table> table, CurrentTable(round, column));
+  std::lock_guard<std::mutex> lock(table->mu);
+  auto it = table->bytes.find(key);
+  if (it != table->bytes.end() && it->second.first == table->data.version)
+    return it->second.second;
+  ASSIGN_OR_RETURN(std::string bytes, build(table->data));
+  auto shared = std::make_shared<const std::string>(std::move(bytes));
+  table->bytes[key] = {table->data.version, shared};
+  return shared;
+}
+
+int RoundTable::RankOf(int position) const {
+  const UnitRow& row = rows[position];
+  if (!row.scored || !row.applicable) return 0;
+  const std::vector<int64_t>& ranked = order[row.block];
+  // Best first: the units before the first of this index are those above it.
+  auto first = std::lower_bound(ranked.begin(), ranked.end(), row.index_hundredths,
+                                std::greater<int64_t>());
+  return static_cast<int>(first - ranked.begin()) + 1;
+}
+
+int RoundTable::RankAmong(int position, const std::vector<int>& among) const {
+  const UnitRow& row = rows[position];
+  if (!row.scored || !row.applicable) return 0;
+  int above = 0;
+  for (int other : among) {
+    const UnitRow& o = rows[other];
+    above += o.scored && o.applicable && o.block == row.block &&
+             o.index_hundredths > row.index_hundredths;
+  }
+  return above + 1;
+}
+
+absl::StatusOr<std::shared_ptr<RoundCache::Table>> RoundCache::CurrentTable(
+    const RoundContext& round, v1::Column column) {
+  std::shared_ptr<Table> table;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_ptr<Table>& slot = tables_[{round.round.id(), static_cast<int>(column)}];
+    if (slot == nullptr) slot = std::make_shared<Table>();
+    table = slot;
+  }
+  std::lock_guard<std::mutex> table_lock(table->mu);
+  std::set<std::string> pending;
+  bool rebuild = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending.swap(table->pending);
+    rebuild = table->stale || table->data.serial != round.serial;
+    table->stale = false;
+  }
+  if (rebuild) {
+    // Every unit is read now: what was pending is in it.
+    absl::Status built = Rebuild(round, column, &table->data);
+    if (!built.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      table->stale = true;
+      return built;
+    }
+    return table;
+  }
+  for (const std::string& unit : pending) {
+    absl::Status rescored = Rescore(round, column, unit, &table->data);
+    if (!rescored.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      table->pending.insert(pending.begin(), pending.end());  // try again next read
+      return rescored;
+    }
+  }
+  if (!pending.empty()) ++table->data.version;
+  return table;
+}
+
+void RoundCache::ScoreRow(const RoundContext& round, v1::Column column,
+                          const v1::Assessment& assessment, engine::ScoreSheet* sheet,
+                          UnitRow* row) {
+  const v1::Unit& u = round.units.at(assessment.unit());
+  const engine::CompiledPlan* plan = round.PlanFor(u);
+  const absl::Status scored =
+      engine::Score(*round.set, plan, u, assessment, column, sheet);
+  row->scored = scored.ok();
+  row->points.clear();
+  if (!scored.ok()) {
+    // As ScoreOrError names it.
+    v1::UnitScore error;
+    error.set_unit(u.code());
+    error.set_unit_name(u.name());
+    error.set_kind(u.kind());
+    error.set_block(engine::BlockOf(u));
+    error.set_column(column);
+    error.set_error(absl::StrCat("the stored figures of ", u.code(),
+                                 " cannot be scored: ", scored.message()));
+    row->applicable = false;
+    row->index_hundredths = 0;
+    row->row = error.SerializeAsString();
+    return;
+  }
+  row->applicable = sheet->index_applicable;
+  row->index_hundredths = sheet->index_hundredths;
+  row->row =
+      engine::ExplainTotals(*round.set, plan, u, column, *sheet).SerializeAsString();
+  row->points.reserve(sheet->areas.size() + sheet->nodes.size());
+  for (const engine::AreaTotal& a : sheet->areas) {
+    row->points.push_back(a.applicable_max_milli > 0 ? a.points_milli
+                                                     : UnitRow::kNotApplicable);
+  }
+  for (const engine::NodeScore& n : sheet->nodes) {
+    row->points.push_back(n.applicable_max_milli > 0 ? n.points_milli
+                                                     : UnitRow::kNotApplicable);
+  }
+}
+
+absl::Status RoundCache::Rebuild(const RoundContext& round, v1::Column column,
+                                 RoundTable* t) {
+  ASSIGN_OR_RETURN(std::vector<v1::Assessment> assessments,
+                   store_->ListAssessments(round.round.id(), /*with_files=*/false));
+  RoundTable fresh;
+  fresh.serial = round.serial;
+  fresh.version = t->version + 1;
+  std::set<std::string> blocks;
+  for (const auto& [code, unit] : round.units) blocks.insert(engine::BlockOf(unit));
+  fresh.blocks.assign(blocks.begin(), blocks.end());
+  fresh.codes.assign(round.round.units().begin(), round.round.units().end());
+  std::sort(fresh.codes.begin(), fresh.codes.end());
+  fresh.rows.resize(fresh.codes.size());
+  fresh.order.resize(fresh.blocks.size());
+  for (size_t i = 0; i < fresh.codes.size(); ++i) {
+    fresh.position[fresh.codes[i]] = static_cast<int>(i);
+    const std::string block = engine::BlockOf(round.units.at(fresh.codes[i]));
+    fresh.rows[i].block = static_cast<int>(
+        std::lower_bound(fresh.blocks.begin(), fresh.blocks.end(), block) -
+        fresh.blocks.begin());
+  }
+  engine::ScoreSheet sheet;
+  for (const v1::Assessment& a : assessments) {
+    auto it = fresh.position.find(a.unit());
+    if (it == fresh.position.end()) continue;
+    UnitRow& row = fresh.rows[it->second];
+    ScoreRow(round, column, a, &sheet, &row);
+    if (row.scored && row.applicable)
+      fresh.order[row.block].push_back(row.index_hundredths);
+  }
+  for (std::vector<int64_t>& ranked : fresh.order)
+    std::sort(ranked.begin(), ranked.end(), std::greater<int64_t>());
+  *t = std::move(fresh);
+  return absl::OkStatus();
+}
+
+absl::Status RoundCache::Rescore(const RoundContext& round, v1::Column column,
+                                 const std::string& unit, RoundTable* t) {
+  auto it = t->position.find(unit);
+  if (it == t->position.end()) return absl::OkStatus();  // not in the round
+  ASSIGN_OR_RETURN(v1::Assessment assessment,
+                   store_->GetAssessment(round.round.id(), unit));
+  UnitRow& row = t->rows[it->second];
+  std::vector<int64_t>& ranked = t->order[row.block];
+  if (row.scored && row.applicable) {
+    auto at = std::lower_bound(ranked.begin(), ranked.end(), row.index_hundredths,
+                               std::greater<int64_t>());
+    ranked.erase(at);
+  }
+  engine::ScoreSheet sheet;
+  ScoreRow(round, column, assessment, &sheet, &row);
+  if (row.scored && row.applicable) {
+    ranked.insert(std::upper_bound(ranked.begin(), ranked.end(), row.index_hundredths,
+                                   std::greater<int64_t>()),
+                  row.index_hundredths);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<const Ranks>> RoundCache::RanksAmong(

@@ -1,27 +1,34 @@
 // RoundCache: every cache the Core keeps over the store, behind one mutex locked only
-// in here. Compiled criteria sets by (id, version) (immutable, never dropped); rounds
-// with what scoring them needs (RoundContext), until the round changes; a generation
-// per round and per (round, unit), bumped by every write to it; rendered scores
-// (ScoreEntry) per (round, unit, column, language) and ranks per (round, column), kept
-// while their generation is current; and accounts by id (read on every call of a
-// session or of a token made for a person) until AccountChanged. Reads only from the
-// store: the parts of the Core write, then say what changed (Changed, RoundChanged,
-// EverythingChanged, AccountChanged).
+// in here (and one lock per round table). Compiled criteria sets by (id, version)
+// (immutable, never dropped); rounds with what scoring them needs (RoundContext), until
+// the round changes; a generation per (round, unit), bumped by every write to it;
+// rendered scores (ScoreEntry) per (round, unit, column, language), kept while their
+// generation is current; a RoundTable per (round, column): one compact row per unit
+// (index, block, totals, the points a summary adds up) that a write re-scores for its
+// unit alone, with the bytes built from it (GetRanking, SummariseRound) kept until a
+// row changes; and accounts by id (read on every call of a session or of a token made
+// for a person) until AccountChanged. Reads only from the store: the parts of the Core
+// write, then say what changed (Changed, RoundChanged, EverythingChanged,
+// AccountChanged).
 #ifndef PARINDEX_SERVER_ROUND_CACHE_H_
 #define PARINDEX_SERVER_ROUND_CACHE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/status_macros.h"
 #include "engine/criteria_set.h"
 #include "engine/plan.h"
+#include "engine/scorer.h"
 #include "parindex/v1/round.pb.h"
 #include "parindex/v1/score.pb.h"
 #include "parindex/v1/unit.pb.h"
@@ -31,6 +38,7 @@ namespace parindex::server {
 
 // A round with what scoring it needs, loaded once and shared until the round changes.
 struct RoundContext {
+  int64_t serial = 0;  // unique per load: a table built on an older load is rebuilt
   v1::Round round;
   std::shared_ptr<const engine::CompiledCriteriaSet> set;
   std::map<std::string, v1::Unit> units;                                     // by code
@@ -55,6 +63,39 @@ struct RankEntry {
 };
 
 using Ranks = std::map<std::string, RankEntry>;  // by unit code
+
+// One unit's line in a RoundTable.
+struct UnitRow {
+  static constexpr int64_t kNotApplicable = INT64_MIN;
+  int block = 0;            // index into RoundTable::blocks
+  bool scored = false;      // false: its stored data cannot be scored (`row` says why)
+  bool applicable = false;  // the index applies: ranked
+  int64_t index_hundredths = 0;
+  // The serialized UnitScore without criteria and without rank (GetRanking's row), or
+  // the unit's error as ScoreOrError gives it.
+  std::string row;
+  // Per area of the set, then per node: the points, or kNotApplicable (SummariseRound).
+  std::vector<int64_t> points;
+};
+
+// A round's scores in one column, one compact row per unit, kept current one unit at a
+// time: a write re-scores its unit alone (engine::Score and the totals, no trace) and
+// moves it within its block's order. Read under its lock (RoundCache::WithTable).
+struct RoundTable {
+  int64_t serial = 0;   // RoundContext::serial it was built with
+  int64_t version = 0;  // bumped whenever a row changes: keys what is built from it
+  std::vector<std::string> blocks;      // sorted
+  std::vector<std::string> codes;       // the round's units, sorted
+  std::map<std::string, int> position;  // code -> index into codes and rows
+  std::vector<UnitRow> rows;
+  // Per block, the index of every ranked unit (scored, applicable), best first.
+  std::vector<std::vector<int64_t>> order;
+
+  // 1 + the ranked units of its block with a higher index (1, 1, 3); 0 when unranked.
+  int RankOf(int position) const;
+  // The same among `among` (positions) only.
+  int RankAmong(int position, const std::vector<int>& among) const;
+};
 
 class RoundCache {
  public:
@@ -92,6 +133,24 @@ class RoundCache {
       const RoundContext& round, v1::Column column,
       const std::vector<std::string>& units);
 
+  // The round's table in `column`, brought up to date (the units written since it was
+  // last read re-scored, or all of them on first use or after the round was loaded
+  // again), and `fn(table)` run under its lock.
+  template <typename Fn>
+  absl::Status WithTable(const RoundContext& round, v1::Column column, Fn fn) {
+    ASSIGN_OR_RETURN(std::shared_ptr<Table> table, CurrentTable(round, column));
+    std::lock_guard<std::mutex> lock(table->mu);
+    return fn(static_cast<const RoundTable&>(table->data));
+  }
+  // The round's rank of `unit` in its block (0: unranked), from the table.
+  absl::StatusOr<int> RankOf(const RoundContext& round, v1::Column column,
+                             const std::string& unit);
+  // Bytes built by `build(table)` from the round's table in `column`, kept under `key`
+  // until a row of the table changes (GetRanking, SummariseRound). An error is not kept.
+  absl::StatusOr<std::shared_ptr<const std::string>> TableBytes(
+      const RoundContext& round, v1::Column column, const std::string& key,
+      const std::function<absl::StatusOr<std::string>(const RoundTable&)>& build);
+
   void Changed(const std::string& round, const std::string& unit);  // a unit's data
   void RoundChanged(const std::string& round);  // the round itself (phase, deadlines)
   void EverythingChanged();  // units or plans changed: drop every cached round and score
@@ -104,6 +163,25 @@ class RoundCache {
   void AccountChanged(const std::string& id);  // after the store's write
 
  private:
+  struct Table {
+    std::mutex mu;  // guards data and bytes; taken before mu_, never after
+    RoundTable data;
+    std::set<std::string> pending;  // units written since: guarded by RoundCache::mu_
+    bool stale = false;             // guarded by mu_: rebuild whole (EverythingChanged)
+    std::map<std::string, std::pair<int64_t, std::shared_ptr<const std::string>>> bytes;
+  };
+  // The table, brought up to date; the caller locks it to read.
+  absl::StatusOr<std::shared_ptr<Table>> CurrentTable(const RoundContext& round,
+                                                      v1::Column column);
+  // Builds every row from the store (first use, or the round loaded again).
+  absl::Status Rebuild(const RoundContext& round, v1::Column column, RoundTable* table);
+  // Re-scores one unit's row from its stored assessment, keeping `order` sorted.
+  absl::Status Rescore(const RoundContext& round, v1::Column column,
+                       const std::string& unit, RoundTable* table);
+  void ScoreRow(const RoundContext& round, v1::Column column,
+                const v1::Assessment& assessment, engine::ScoreSheet* sheet,
+                UnitRow* row);
+
   store::Store* store_;  // read only
   const bool cache_accounts_;
 
@@ -112,13 +190,15 @@ class RoundCache {
            std::shared_ptr<const engine::CompiledCriteriaSet>>
       sets_;
   std::map<std::string, std::shared_ptr<const RoundContext>> rounds_;
-  std::map<std::string, int64_t> round_generation_;
   std::map<std::pair<std::string, std::string>, int64_t> unit_generation_;
   std::map<std::tuple<std::string, std::string, int>, std::shared_ptr<const ScoreEntry>>
       scores_;
   std::map<std::pair<std::string, int>,
            std::pair<int64_t, std::shared_ptr<const std::map<std::string, RankEntry>>>>
       ranks_;
+
+  std::map<std::pair<std::string, int>, std::shared_ptr<Table>> tables_;
+  int64_t next_serial_ = 0;
 
   std::mutex accounts_mu_;  // the accounts' own: a call's lookup never waits on scoring
   std::map<std::string, store::StoredAccount> accounts_;

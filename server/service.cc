@@ -1,9 +1,12 @@
 // The gRPC services: thin translation over Core.
 #include "server/service.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -79,6 +82,83 @@ std::string ShortenMessage(absl::string_view message, size_t limit) {
 }
 
 namespace {
+
+// The per-call log lines, gathered in memory and written to stderr by one thread, at
+// most kFlushEvery after they were added (or at once past kFlushBytes), in the order
+// they were added; all of them are written before the server exits. A call pays for
+// formatting its line and one short lock, not for a write(2) of its own: one line per
+// call cost a fifth of a small call's throughput (bench/README.md).
+class LogBuffer {
+ public:
+  static constexpr auto kFlushEvery = std::chrono::milliseconds(100);
+  static constexpr size_t kFlushBytes = 64 << 10;
+
+  LogBuffer() : writer_([this] { Write(); }) {}
+  ~LogBuffer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    writer_.join();
+  }
+
+  void Add(const std::string& line) {
+    bool full = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_ += line;
+      full = pending_.size() >= kFlushBytes;
+    }
+    if (full) wake_.notify_one();
+  }
+
+  // "ts=2026-11-23T23:50:53.341+07:00": the second's text is formatted once a second.
+  void Timestamp(std::string* out) {
+    const absl::Time now = absl::Now();
+    const int64_t millis = absl::ToUnixMillis(now);
+    const int64_t second = millis / 1000 - (millis % 1000 < 0 ? 1 : 0);
+    {
+      std::lock_guard<std::mutex> lock(ts_mu_);
+      if (second != ts_second_) {
+        ts_second_ = second;
+        ts_text_ = absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
+                                    VietnamTime());
+      }
+      absl::StrAppend(out, "ts=", ts_text_, ".");
+    }
+    const int64_t ms = millis - second * 1000;
+    absl::StrAppend(out, absl::Dec(ms, absl::kZeroPad3), "+07:00");
+  }
+
+ private:
+  void Write() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      wake_.wait_for(lock, kFlushEvery,
+                     [this] { return stop_ || pending_.size() >= kFlushBytes; });
+      std::string out;
+      out.swap(pending_);
+      const bool stop = stop_;
+      lock.unlock();
+      if (!out.empty()) {
+        std::fwrite(out.data(), 1, out.size(), stderr);
+        std::fflush(stderr);
+      }
+      if (stop) return;
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::string pending_;
+  bool stop_ = false;
+  std::mutex ts_mu_;
+  int64_t ts_second_ = INT64_MIN;
+  std::string ts_text_;
+  std::thread writer_;  // last: starts once the rest is ready
+};
 
 class Handler {
  public:
@@ -168,25 +248,26 @@ class Handler {
   }
 
   // One line per call in logfmt (key=value, quoted where needed), for grep and for log
-  // collectors alike.
+  // collectors alike; every call, written by the log's thread (LogBuffer).
   void Log(const char* method, const absl::Status& status, absl::Duration latency,
            const Caller& caller) {
-    std::string line = absl::StrCat(
-        "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::Now(), VietnamTime()),
-        " event=rpc method=", method, " code=", absl::StatusCodeToString(status.code()),
-        " latency_us=", absl::ToInt64Microseconds(latency),
-        " role=", RoleName(caller.role));
+    std::string line;
+    line.reserve(160);
+    log_.Timestamp(&line);
+    absl::StrAppend(&line, " event=rpc method=", method,
+                    " code=", absl::StatusCodeToString(status.code()),
+                    " latency_us=", absl::ToInt64Microseconds(latency),
+                    " role=", RoleName(caller.role));
     if (!caller.token_id.empty()) absl::StrAppend(&line, " token=", caller.token_id);
     if (!caller.unit.empty()) absl::StrAppend(&line, " unit=", caller.unit);
     if (!status.ok()) absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
     line.push_back('\n');
-    std::lock_guard<std::mutex> lock(log_mu_);
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    log_.Add(line);
   }
 
   Core* core_;
   ServiceOptions options_;
-  std::mutex log_mu_;
+  LogBuffer log_;
 };
 
 // Declares a handler method that calls the method of the same name of the Core's
@@ -298,42 +379,65 @@ class AssessmentServiceImpl final : public v1::AssessmentService::StreamedUnaryS
   std::shared_ptr<Handler> h_;
 };
 
-// GetUnitScore is the hot read: served on the callback API from cached bytes.
+// A slice over cached bytes that keeps them alive until gRPC has sent them (no copy).
+grpc::Slice SharedSlice(std::shared_ptr<const std::string> bytes) {
+  auto* owned = new std::shared_ptr<const std::string>(std::move(bytes));
+  grpc_slice slice = grpc_slice_new_with_user_data(
+      const_cast<char*>((*owned)->data()), (*owned)->size(),
+      [](void* p) { delete static_cast<std::shared_ptr<const std::string>*>(p); }, owned);
+  return grpc::Slice(slice, grpc::Slice::STEAL_REF);
+}
+
+// Declares a raw callback method answering `Core::scores().Method` with the bytes it
+// returns (a std::string, or a shared_ptr to cached ones): the reads served from
+// cached bytes, parsed here as every call is.
+#define PARINDEX_BYTES_RPC(Method, Request, CoreMethod)                               \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,              \
+                                   const grpc::ByteBuffer* request,                   \
+                                   grpc::ByteBuffer* response) override {             \
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();                    \
+    v1::Request parsed;                                                               \
+    using Bytes =                                                                     \
+        decltype(h_->core()->scores().CoreMethod(Caller(), parsed))::value_type;      \
+    Bytes out{};                                                                      \
+    const grpc::Status status = h_->Run(                                              \
+        context, "/parindex.v1.ScoreService/" #Method, &parsed,                       \
+        [request](v1::Request* r) { return ParseBuffer(request, r); }, &out,          \
+        [&](const Caller& c) { return h_->core()->scores().CoreMethod(c, parsed); }); \
+    if (status.ok()) {                                                                \
+      grpc::Slice slice = ToSlice(std::move(out));                                    \
+      *response = grpc::ByteBuffer(&slice, 1);                                        \
+    }                                                                                 \
+    reactor->Finish(status);                                                          \
+    return reactor;                                                                   \
+  }
+
+grpc::Slice ToSlice(std::string bytes) { return grpc::Slice(std::move(bytes)); }
+grpc::Slice ToSlice(std::shared_ptr<const std::string> bytes) {
+  return SharedSlice(std::move(bytes));
+}
+
+// The reads of scores are served on the callback API from cached bytes: GetUnitScore
+// (the hot read), GetRanking and SummariseRound (dashboards polling a whole round).
 class ScoreServiceImpl final
     : public v1::ScoreService::WithRawCallbackMethod_GetUnitScore<
           v1::ScoreService::WithStreamedUnaryMethod_PreviewScore<
-              v1::ScoreService::WithStreamedUnaryMethod_GetRanking<
-                  v1::ScoreService::WithStreamedUnaryMethod_SummariseRound<
+              v1::ScoreService::WithRawCallbackMethod_GetRanking<
+                  v1::ScoreService::WithRawCallbackMethod_SummariseRound<
                       v1::ScoreService::WithStreamedUnaryMethod_GetUnitHistory<
                           v1::ScoreService::Service>>>>> {
  public:
   explicit ScoreServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
-  grpc::ServerUnaryReactor* GetUnitScore(grpc::CallbackServerContext* context,
-                                         const grpc::ByteBuffer* request,
-                                         grpc::ByteBuffer* response) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    v1::GetUnitScoreRequest parsed;
-    std::string out;
-    const grpc::Status status = h_->Run(
-        context, "/parindex.v1.ScoreService/GetUnitScore", &parsed,
-        [request](v1::GetUnitScoreRequest* r) { return ParseBuffer(request, r); }, &out,
-        [&](const Caller& c) {
-          return h_->core()->scores().GetUnitScoreBytes(c, parsed);
-        });
-    if (status.ok()) {
-      grpc::Slice slice(out);
-      *response = grpc::ByteBuffer(&slice, 1);
-    }
-    reactor->Finish(status);
-    return reactor;
-  }
+  PARINDEX_BYTES_RPC(GetUnitScore, GetUnitScoreRequest, GetUnitScoreBytes)
+  PARINDEX_BYTES_RPC(GetRanking, GetRankingRequest, GetRankingBytes)
+  PARINDEX_BYTES_RPC(SummariseRound, GetByNameRequest, SummariseRoundBytes)
   PARINDEX_RPC(ScoreService, scores, PreviewScore, PreviewScoreRequest, UnitScore)
-  PARINDEX_RPC(ScoreService, scores, GetRanking, GetRankingRequest, Ranking)
-  PARINDEX_RPC(ScoreService, scores, SummariseRound, GetByNameRequest, RoundSummary)
   PARINDEX_RPC(ScoreService, scores, GetUnitHistory, GetUnitHistoryRequest, UnitHistory)
  private:
   std::shared_ptr<Handler> h_;
 };
+
+#undef PARINDEX_BYTES_RPC
 
 class ReportServiceImpl final : public v1::ReportService::StreamedUnaryService {
  public:

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <future>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -174,40 +175,70 @@ const Clock& Clock::Real() {
   return *clock;
 }
 
+// An audit row of one write, kept until the group's rows are inserted together.
+struct AuditRow {
+  const WriteContext* ctx;  // the write's, alive until the group is answered
+  std::string action, resource, before, after;
+};
+
+// Inserts the group's audit rows, many to a statement, just before the commit.
+absl::Status InsertAudit(sqlite3* db, const std::string& now,
+                         const std::vector<AuditRow>& rows) {
+  constexpr size_t kRowsPerStatement = 32;
+  for (size_t from = 0; from < rows.size(); from += kRowsPerStatement) {
+    const size_t n = std::min(kRowsPerStatement, rows.size() - from);
+    std::string sql =
+        "INSERT INTO audit (at, actor, role, actor_unit, action, resource, before, "
+        "after, reason, request_id, actor_name) VALUES ";
+    for (size_t i = 0; i < n; ++i)
+      absl::StrAppend(&sql, i == 0 ? "" : ", ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Stmt insert(db, sql);
+    for (size_t i = 0; i < n; ++i) {
+      const AuditRow& row = rows[from + i];
+      const WriteContext& ctx = *row.ctx;
+      const int at = static_cast<int>(i) * 11;
+      insert.Bind(at + 1, now)
+          .Bind(at + 2, ctx.actor.id)
+          .Bind(at + 3, ctx.actor.role)
+          .Bind(at + 4, ctx.actor.unit)
+          .Bind(at + 5, row.action)
+          .Bind(at + 6, row.resource)
+          .Bind(at + 7, row.before)
+          .Bind(at + 8, row.after)
+          .Bind(at + 9, ctx.reason)
+          .Bind(at + 10, ctx.request_id)
+          .Bind(at + 11, ctx.actor.name);
+    }
+    RETURN_IF_ERROR(insert.Run());
+  }
+  return absl::OkStatus();
+}
+
 // What a write function sees: the write connection inside the group's transaction, the
-// caller's context, and the commit time.
+// caller's context, the commit time, and where its audit rows go.
 class SqliteStore::Tx {
  public:
-  Tx(sqlite3* db, const WriteContext& ctx, const std::string& now)
-      : db_(db), ctx_(ctx), now_(now) {}
+  Tx(sqlite3* db, const WriteContext& ctx, const std::string& now,
+     std::vector<AuditRow>* audit)
+      : db_(db), ctx_(ctx), now_(now), audit_(audit) {}
   sqlite3* db() const { return db_; }
   const WriteContext& ctx() const { return ctx_; }
   const std::string& now() const { return now_; }
 
+  // Kept with the write's other rows; inserted with the group's (InsertAudit) if the
+  // write succeeds, in the same transaction.
   absl::Status Audit(absl::string_view action, absl::string_view resource,
                      absl::string_view before, absl::string_view after) {
-    return Stmt(db_,
-                "INSERT INTO audit (at, actor, role, actor_unit, action, resource, "
-                "before, after, reason, request_id, actor_name) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .Bind(1, now_)
-        .Bind(2, ctx_.actor.id)
-        .Bind(3, ctx_.actor.role)
-        .Bind(4, ctx_.actor.unit)
-        .Bind(5, action)
-        .Bind(6, resource)
-        .Bind(7, before)
-        .Bind(8, after)
-        .Bind(9, ctx_.reason)
-        .Bind(10, ctx_.request_id)
-        .Bind(11, ctx_.actor.name)
-        .Run();
+    audit_->push_back({&ctx_, std::string(action), std::string(resource),
+                       std::string(before), std::string(after)});
+    return absl::OkStatus();
   }
 
  private:
   sqlite3* db_;
   const WriteContext& ctx_;
   const std::string& now_;
+  std::vector<AuditRow>* audit_;
 };
 
 SqliteStore::SqliteStore(SqliteOptions options)
@@ -245,11 +276,13 @@ absl::Status SqliteStore::Init() {
     std::fprintf(stderr, "parindex-store: %s\n", note.c_str());
   upgrade_notes_ = std::move(upgrade.notes);
   RETURN_IF_ERROR(PinFinalisedRounds());
+  statements_[writer_] = std::make_unique<StmtCache>(writer_);
   for (int i = 0; i < options_.readers; ++i) {
     ASSIGN_OR_RETURN(sqlite3 * reader, OpenConnection(options_, /*create=*/false));
     RETURN_IF_ERROR(Exec(reader, "PRAGMA query_only = ON"));
     all_readers_.push_back(reader);
     free_readers_.push_back(reader);
+    statements_[reader] = std::make_unique<StmtCache>(reader);
   }
   writer_thread_ = std::thread([this] { WriterLoop(); });
   return absl::OkStatus();
@@ -262,6 +295,7 @@ SqliteStore::~SqliteStore() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  statements_.clear();  // finalized before their connections close
   for (sqlite3* reader : all_readers_) sqlite3_close(reader);
   sqlite3_close(writer_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
@@ -298,6 +332,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::Submit(const WriteContext& ctx,
 }
 
 void SqliteStore::WriterLoop() {
+  StmtCache::Use statements(statements_.at(writer_).get());
   std::vector<std::shared_ptr<Write>> group;
   while (true) {
     {
@@ -333,9 +368,11 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
   const std::string now = Now();
   PruneRequests().IgnoreError();  // a failed prune leaves old ids to the next one
   bool transaction_lost = false;
+  std::vector<AuditRow> audit, write_audit;  // the group's, and the current write's
   for (size_t i = 0; i < group.size() && !transaction_lost; ++i) {
     Write& write = *group[i];
-    absl::Status savepoint = Exec(writer_, "SAVEPOINT write");
+    write_audit.clear();
+    absl::Status savepoint = Stmt(writer_, "SAVEPOINT write").Run();
     absl::StatusOr<v1::WriteAck> result =
         savepoint.ok() ? absl::StatusOr<v1::WriteAck>(v1::WriteAck()) : savepoint;
     if (savepoint.ok()) {
@@ -347,7 +384,7 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
                            LookUpRequest(writer_, ctx, method));
           if (seen.has_value()) return seen->ack;  // replayed: nothing changes
         }
-        Tx tx(writer_, ctx, now);
+        Tx tx(writer_, ctx, now, &write_audit);
         ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
         ack.set_at(now);
         if (!ctx.request_id.empty()) {
@@ -368,10 +405,14 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
         return ack;
       }();
       if (result.ok()) {
-        absl::Status release = Exec(writer_, "RELEASE write");
+        absl::Status release = Stmt(writer_, "RELEASE write").Run();
         if (!release.ok()) result = release;
       } else {
-        Exec(writer_, "ROLLBACK TO write; RELEASE write").IgnoreError();
+        Stmt(writer_, "ROLLBACK TO write").Run().IgnoreError();
+        Stmt(writer_, "RELEASE write").Run().IgnoreError();
+      }
+      if (result.ok()) {
+        std::move(write_audit.begin(), write_audit.end(), std::back_inserter(audit));
       }
     }
     // An I/O error can make SQLite roll the whole transaction back: then nothing of
@@ -379,10 +420,13 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
     transaction_lost = sqlite3_get_autocommit(writer_) != 0;
     results[i] = std::move(result);
   }
+  // The audit rows of the writes that succeeded, then the commit: if either fails,
+  // nothing of the group is stored.
   absl::Status commit =
       transaction_lost
           ? absl::UnavailableError("the transaction was rolled back by SQLite")
-          : Exec(writer_, "COMMIT");
+          : InsertAudit(writer_, now, audit);
+  if (commit.ok()) commit = Stmt(writer_, "COMMIT").Run();
   if (!commit.ok()) {
     if (sqlite3_get_autocommit(writer_) == 0) Exec(writer_, "ROLLBACK").IgnoreError();
     for (auto& r : results) {
@@ -413,9 +457,10 @@ absl::StatusOr<T> SqliteStore::Read(
     db = free_readers_.back();
     free_readers_.pop_back();
   }
-  const absl::Status begin = Exec(db, "BEGIN");
+  StmtCache::Use statements(statements_.at(db).get());
+  const absl::Status begin = Stmt(db, "BEGIN").Run();
   absl::StatusOr<T> result = begin.ok() ? fn(db) : absl::StatusOr<T>(begin);
-  if (begin.ok()) Exec(db, "COMMIT").IgnoreError();
+  if (begin.ok()) Stmt(db, "COMMIT").Run().IgnoreError();
   {
     std::lock_guard<std::mutex> lock(readers_mu_);
     free_readers_.push_back(db);

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "server/store/sqlite_util.h"
 #include "server/store/store.h"
 
 namespace parindex::store {
@@ -207,6 +209,9 @@ class SqliteStore final : public Store {
   std::condition_variable readers_cv_;
   std::vector<sqlite3*> free_readers_;
   std::vector<sqlite3*> all_readers_;
+  // Prepared statements per connection (sqlite_util.h), made in Init and used by the
+  // thread that holds the connection: the writer thread, or a Read.
+  std::map<sqlite3*, std::unique_ptr<StmtCache>> statements_;
 };
 
 // Copies the live database at `db` to `to` with SQLite's online backup (a consistent

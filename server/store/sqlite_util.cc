@@ -37,14 +37,57 @@ absl::Status Exec(sqlite3* db, absl::string_view sql) {
   return status;
 }
 
-Stmt::Stmt(sqlite3* db, absl::string_view sql) : db_(db), sql_(sql) {
+namespace {
+thread_local StmtCache* thread_cache = nullptr;
+}  // namespace
+
+StmtCache::~StmtCache() {
+  for (auto& [sql, kept] : kept_) sqlite3_finalize(kept.stmt);
+}
+
+StmtCache::Use::Use(StmtCache* cache) : previous_(thread_cache) { thread_cache = cache; }
+StmtCache::Use::~Use() { thread_cache = previous_; }
+
+Stmt::Stmt(sqlite3* db, absl::string_view sql) : db_(db) {
+  StmtCache* cache = thread_cache;
+  if (cache != nullptr && cache->db_ == db) {
+    auto it = cache->kept_.find(sql);
+    if (it == cache->kept_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                        SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) {
+        sql_ = own_sql_ = std::string(sql);
+        status_ = SqliteError(db, rc, absl::StrCat("preparing ", sql.substr(0, 60)));
+        return;
+      }
+      it = cache->kept_.emplace(std::string(sql), StmtCache::Kept{stmt, false}).first;
+    }
+    if (!it->second.borrowed) {
+      it->second.borrowed = true;
+      borrowed_ = &it->second.borrowed;
+      stmt_ = it->second.stmt;
+      sql_ = it->first;
+      return;
+    }
+  }
+  own_sql_ = std::string(sql);
+  sql_ = own_sql_;
   const int rc =
       sqlite3_prepare_v2(db, sql_.data(), static_cast<int>(sql_.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK)
     status_ = SqliteError(db, rc, absl::StrCat("preparing ", sql.substr(0, 60)));
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  if (borrowed_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *borrowed_ = false;
+}
 
 Stmt& Stmt::Bind(int i, int64_t value) {
   if (status_.ok()) sqlite3_bind_int64(stmt_, i, value);
