@@ -190,7 +190,7 @@ absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
     const std::set<std::string>& units, v1::ImportDossiersResponse* response) {
   const engine::CompiledCriteriaSet& set = *round.set;
   const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
-  const std::string now = absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
+  const std::string now = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", Now(), absl::UTCTimeZone());
   store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "ImportDossiers",
                                 absl::StrCat("rounds/", import.round), "");
   ctx.action = "value.from_records";
