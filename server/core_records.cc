@@ -185,78 +185,111 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   return response;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>>
+RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>& units,
+                          int64_t* findings, std::vector<std::string>* locked) {
+  const engine::CompiledCriteriaSet& set = *round.set;
+  const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
+  const std::string now =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", Now(), absl::UTCTimeZone());
+  const std::string& round_id = round.round.id();
+  std::vector<std::pair<std::string, store::FormUpdate>> forms;
+  for (const std::string& unit : units) {
+    ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
+                     store_->ListDossiers(round_id, unit));
+    const bool in_round = round.units.count(unit) > 0;
+    engine::UnitRecords records =
+        engine::ComputeUnitRecords(set, dossiers, period, in_round, false);
+    *findings += static_cast<int64_t>(records.findings.size());
+    if (!in_round || records.values.empty()) continue;
+    ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(round_id, unit));
+    if (EffectiveState(round.round, a) == v1::STATE_FINAL) {
+      locked->push_back(unit);
+      continue;
+    }
+    store::FormUpdate form;
+    for (const engine::ComputedValue& computed : records.values) {
+      const std::string& code = set.elements()[computed.element].code;
+      const v1::DataValue* stored = FindValue(a, code);
+      if (stored != nullptr && stored->has_self() && stored->self().has_from_records() &&
+          stored->self().count() == computed.count &&
+          stored->self().from_records().dossiers() == records.dossiers_read &&
+          stored->self().from_records().import_id() == records.latest_import) {
+        continue;  // the same figure from the same records
+      }
+      v1::DataValue value;
+      if (stored != nullptr) value = *stored;
+      value.set_element(code);
+      value.clear_version();
+      v1::ElementValue* self = value.mutable_self();
+      self->Clear();
+      self->set_count(computed.count);
+      v1::RecordsProvenance* from = self->mutable_from_records();
+      from->set_dossiers(records.dossiers_read);
+      from->set_import_id(records.latest_import);
+      from->set_computed_at(now);
+      from->set_period_end(PeriodEnd(period));
+      form.values.push_back({value, stored != nullptr ? stored->version() : 0});
+    }
+    if (!form.values.empty()) forms.push_back({unit, std::move(form)});
+  }
+  return forms;
+}
+
 absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
     const Caller& c, const RoundContext& round, store::RecordImport import,
     const std::set<std::string>& units, v1::ImportDossiersResponse* response) {
-  const engine::CompiledCriteriaSet& set = *round.set;
-  const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
-  const std::string now = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", Now(), absl::UTCTimeZone());
   store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "ImportDossiers",
                                 absl::StrCat("rounds/", import.round), "");
   ctx.action = "value.from_records";
   // A value written between the read and the write (an appraiser's) makes the write
   // stale: read again and retry.
   for (int attempt = 0;; ++attempt) {
-    std::vector<std::pair<std::string, store::FormUpdate>> forms;
-    std::vector<std::string> written;
     int64_t findings = 0;
     std::vector<std::string> locked;
-    for (const std::string& unit : units) {
-      ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
-                       store_->ListDossiers(import.round, unit));
-      const bool in_round = round.units.count(unit) > 0;
-      engine::UnitRecords records =
-          engine::ComputeUnitRecords(set, dossiers, period, in_round, false);
-      findings += static_cast<int64_t>(records.findings.size());
-      if (!in_round || records.values.empty()) continue;
-      ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(import.round, unit));
-      if (EffectiveState(round.round, a) == v1::STATE_FINAL) {
-        locked.push_back(unit);
-        continue;
-      }
-      store::FormUpdate form;
-      for (const engine::ComputedValue& computed : records.values) {
-        const std::string& code = set.elements()[computed.element].code;
-        const v1::DataValue* stored = FindValue(a, code);
-        if (stored != nullptr && stored->has_self() &&
-            stored->self().has_from_records() &&
-            stored->self().count() == computed.count &&
-            stored->self().from_records().dossiers() == records.dossiers_read &&
-            stored->self().from_records().import_id() == records.latest_import) {
-          continue;  // the same figure from the same records
-        }
-        v1::DataValue value;
-        if (stored != nullptr) value = *stored;
-        value.set_element(code);
-        value.clear_version();
-        v1::ElementValue* self = value.mutable_self();
-        self->Clear();
-        self->set_count(computed.count);
-        v1::RecordsProvenance* from = self->mutable_from_records();
-        from->set_dossiers(records.dossiers_read);
-        from->set_import_id(records.latest_import);
-        from->set_computed_at(now);
-        from->set_period_end(PeriodEnd(period));
-        form.values.push_back({value, stored != nullptr ? stored->version() : 0});
-      }
-      if (form.values.empty()) continue;
-      forms.push_back({unit, std::move(form)});
-      written.push_back(unit);
-    }
+    ASSIGN_OR_RETURN(auto forms, ChangedValues(round, units, &findings, &locked));
     absl::StatusOr<v1::WriteAck> ack = store_->FinishRecordImport(ctx, import, forms);
     if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
       continue;
     if (!ack.ok()) return ack.status();
-    for (const std::string& unit : written) cache_->Changed(import.round, unit);
+    std::vector<std::string> written;
+    for (const auto& [unit, form] : forms) {
+      cache_->Changed(import.round, unit);
+      written.push_back(unit);
+    }
     response->set_findings(findings);
     for (const std::string& unit : locked) {
-      if (response->errors_size() < kMaxErrors + 10) {
-        response->add_errors(absl::StrCat("unit ", unit,
-                                          " is FINAL: its computed values were left "
-                                          "as they were"));
-      }
+      response->add_errors(absl::StrCat(
+          "unit ", unit, " is FINAL: its computed values were left as they were"));
     }
     return written;
+  }
+}
+
+absl::StatusOr<int> RecordCore::Recompute(const Caller& c, const std::string& round_id) {
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(round_id));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
+  RETURN_IF_ERROR(
+      Allow(Verb::kImportRecords, c.role, round->round, nullptr, Now()).status());
+  ASSIGN_OR_RETURN(std::vector<std::string> all, store_->ListDossierUnits(round_id));
+  std::set<std::string> units;
+  for (const std::string& unit : all) {
+    if (round->units.count(unit) > 0 && InScope(c, round->units, unit)) units.insert(unit);
+  }
+  store::WriteContext ctx =
+      Ctx(c, v1::ImportDossiersRequest(), "Recompute", absl::StrCat("rounds/", round_id), "");
+  ctx.action = "value.from_records";
+  for (int attempt = 0;; ++attempt) {
+    int64_t findings = 0;
+    std::vector<std::string> locked;
+    ASSIGN_OR_RETURN(auto forms, ChangedValues(*round, units, &findings, &locked));
+    if (forms.empty()) return 0;
+    absl::StatusOr<v1::WriteAck> ack = store_->UpdateUnitsEntries(ctx, round_id, forms);
+    if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
+      continue;
+    if (!ack.ok()) return ack.status();
+    for (const auto& [unit, form] : forms) cache_->Changed(round_id, unit);
+    return static_cast<int>(forms.size());
   }
 }
 

@@ -34,10 +34,22 @@ class RecordCore : public CoreBase {
   absl::StatusOr<v1::ListRecordFindingsResponse> ListRecordFindings(
       const Caller& c, const v1::ListRecordFindingsRequest& r);
 
-  // Rows stored per write of an import (bench/ may change it).
+  // Computes the from_records elements of every unit of round `round_id` with
+  // dossiers that `c` may import for, from the stored records, and stores the values
+  // that differ (audited "value.from_records"); answers how many units changed. What
+  // an import does for the units it changed, for all of them (bench/: the cost of
+  // recomputing a whole round).
+  absl::StatusOr<int> Recompute(const Caller& c, const std::string& round_id);
+
+  // Rows stored per write of an import.
   static constexpr size_t kBatchRows = 20000;
 
  private:
+  // The values of `units` that differ from the stored ones (`findings`: how many
+  // findings their records have; `locked`: the units left alone because FINAL).
+  absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>> ChangedValues(
+      const RoundContext& round, const std::set<std::string>& units, int64_t* findings,
+      std::vector<std::string>* locked);
   // Computes the from_records elements of `units` and stores the values that changed
   // with the import's record (store::FinishRecordImport); answers the units written.
   absl::StatusOr<std::vector<std::string>> FinishImport(

@@ -2052,8 +2052,9 @@ absl::StatusOr<std::vector<v1::Dossier>> SqliteStore::ListDossiers(
   return Read<std::vector<v1::Dossier>>(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Dossier>> {
         Stmt q(db,
-               "SELECT body, import_id, line, conflict FROM dossiers "
-               "WHERE round_id = ? AND unit_code = ? ORDER BY dossier_id");
+               "SELECT body, import_id, line, conflict FROM dossiers INDEXED BY "
+               "dossiers_by_unit WHERE round_id = ? AND unit_code = ? "
+               "ORDER BY unit_code, dossier_id");  // the index's own order
         q.Bind(1, round).Bind(2, unit);
         std::vector<v1::Dossier> out;
         while (true) {
