@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -49,15 +50,17 @@ long PeakRssMb() {
 // last weeks' dossiers partly still in process at the year's end.
 class Generator {
  public:
-  Generator(int64_t rows, int units, uint64_t seed) : rows_(rows), units_(units), rng_(seed) {}
+  Generator(int64_t rows, int units, uint64_t seed)
+      : rows_(rows), units_(units), rng_(seed) {}
 
   // The next chunk of about `bytes`; empty at the end. The first starts with the header.
   std::string Next(size_t bytes = 1 << 20) {
     std::string out;
     if (row_ == 0 && !header_done_) {
-      out = "dossier_id,procedure_code,procedure_level,unit,received_at,due_at,"
-            "resolved_at,result,channel,via_national_portal,result_digitised,"
-            "digitally_signed,paid_online,satisfaction,apology_issued\n";
+      out =
+          "dossier_id,procedure_code,procedure_level,unit,received_at,due_at,"
+          "resolved_at,result,channel,via_national_portal,result_digitised,"
+          "digitally_signed,paid_online,satisfaction,apology_issued\n";
       header_done_ = true;
     }
     std::uniform_int_distribution<int> unit(1, units_), minute(0, 365 * 24 * 60 - 1),
@@ -85,13 +88,13 @@ class Generator {
       // Still in process: dossiers not resolved before the year's end stay so.
       const bool open = resolved >= kYearEnd && percent(rng_) < 50;
       const bool online = p < 75;
-      absl::StrAppend(&out, "H", absl::Dec(row_, absl::kZeroPad10), ",1.", procedure(rng_),
-                      ",commune,U", absl::Dec(unit(rng_), absl::kZeroPad4), ",",
-                      Time(received), ",", Time(due), ",", open ? "" : Time(resolved), ",",
-                      open ? "" : result, ",", channel, ",", online ? "yes" : "no", ",",
-                      p % 3 == 0 ? "yes" : "no", ",", p % 3 == 0 ? "yes" : "no", ",",
-                      online && p % 2 == 0 ? "yes" : "no", ",",
-                      p % 5 == 0 ? "satisfied" : "", ",", fate < 2 ? "yes" : "no", "\n");
+      absl::StrAppend(
+          &out, "H", absl::Dec(row_, absl::kZeroPad10), ",1.", procedure(rng_),
+          ",commune,U", absl::Dec(unit(rng_), absl::kZeroPad4), ",", Time(received), ",",
+          Time(due), ",", open ? "" : Time(resolved), ",", open ? "" : result, ",",
+          channel, ",", online ? "yes" : "no", ",", p % 3 == 0 ? "yes" : "no", ",",
+          p % 3 == 0 ? "yes" : "no", ",", online && p % 2 == 0 ? "yes" : "no", ",",
+          p % 5 == 0 ? "satisfied" : "", ",", fate < 2 ? "yes" : "no", "\n");
       ++row_;
     }
     return out;
@@ -103,8 +106,8 @@ class Generator {
  private:
   static std::string Time(int64_t t) {
     const int64_t local = t + 7 * 3600;
-    const absl::CivilSecond c = absl::ToCivilSecond(absl::FromUnixSeconds(local),
-                                                    absl::UTCTimeZone());
+    const absl::CivilSecond c =
+        absl::ToCivilSecond(absl::FromUnixSeconds(local), absl::UTCTimeZone());
     return absl::StrFormat("%04d-%02d-%02d %02d:%02d", c.year(), c.month(), c.day(),
                            c.hour(), c.minute());
   }
@@ -118,6 +121,15 @@ class Generator {
 
 constexpr uint64_t kSeed = 2023;
 
+// The bare baseline's page cache: SQLite's default (2 MiB) unless RECORDS_BENCH_CACHE_MB
+// says otherwise, so that the baseline has the store's own setting.
+int64_t CacheKib() {
+  const char* mb = std::getenv("RECORDS_BENCH_CACHE_MB");
+  int64_t value = 2;
+  if (mb != nullptr) absl::SimpleAtoi(mb, &value);
+  return value * 1024;
+}
+
 int Run(int64_t rows, int units, const std::string& dir) {
   std::filesystem::create_directories(dir);
   // ---- parse alone, then bare SQLite with the parsed rows, a batch at a time ----
@@ -128,18 +140,20 @@ int Run(int64_t rows, int units, const std::string& dir) {
     std::filesystem::remove(bare_path + "-wal");
     sqlite3* db = nullptr;
     sqlite3_open(bare_path.c_str(), &db);
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                 "CREATE TABLE dossiers (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
-                 "unit_code TEXT NOT NULL, import_id INTEGER NOT NULL, line INTEGER NOT "
-                 "NULL, conflict INTEGER NOT NULL, moved_from TEXT, body BLOB NOT NULL, "
-                 "PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;"
-                 "CREATE INDEX dossiers_by_unit ON dossiers(round_id, unit_code);",
-                 nullptr, nullptr, nullptr);
+    sqlite3_exec(db, absl::StrCat("PRAGMA cache_size = -", CacheKib()).c_str(), nullptr,
+                 nullptr, nullptr);
+    sqlite3_exec(
+        db,
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+        "CREATE TABLE dossiers (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
+        "unit_code TEXT NOT NULL, import_id INTEGER NOT NULL, line INTEGER NOT "
+        "NULL, conflict INTEGER NOT NULL, moved_from TEXT, body BLOB NOT NULL, "
+        "PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;"
+        "CREATE INDEX dossiers_by_unit ON dossiers(round_id, unit_code);",
+        nullptr, nullptr, nullptr);
     sqlite3_stmt* insert = nullptr;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO dossiers VALUES ('r', ?, ?, 1, ?, 0, NULL, ?)", -1,
-                       &insert, nullptr);
+    sqlite3_prepare_v2(db, "INSERT INTO dossiers VALUES ('r', ?, ?, 1, ?, 0, NULL, ?)",
+                       -1, &insert, nullptr);
     Generator gen(rows, units, kSeed);
     criteria::DossierFileReader reader(criteria::DossierFormat::kCsv, "bench.csv");
     std::vector<criteria::DossierRow> parsed;
@@ -185,8 +199,7 @@ int Run(int64_t rows, int units, const std::string& dir) {
 
   // ---- the import through the Core, on a real store ----
   const std::string path = dir + "/records_bench.db";
-  for (const char* suffix : {"", "-wal", "-shm"})
-    std::filesystem::remove(path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   store::SqliteOptions options;
   options.path = path;
   auto opened = store::SqliteStore::Open(options);
@@ -199,7 +212,8 @@ int Run(int64_t rows, int units, const std::string& dir) {
   const server::Caller admin{v1::ROLE_ADMIN, "bench", ""};
   const server::Caller office{v1::ROLE_APPRAISER, "bench", ""};
   {
-    std::ifstream in(std::string(PARINDEX_SOURCE_DIR) + "/criteria/records/records-2023.yaml");
+    std::ifstream in(std::string(PARINDEX_SOURCE_DIR) +
+                     "/criteria/records/records-2023.yaml");
     std::stringstream yaml;
     yaml << in.rdbuf();
     v1::CreateCriteriaSetRequest set;
@@ -250,13 +264,15 @@ int Run(int64_t rows, int units, const std::string& dir) {
     std::fprintf(stderr, "%s\n", imported.status().ToString().c_str());
     return 1;
   }
-  std::printf("import:     %7.2f s  %9.0f rows/s end to end (%.2f of bare), %lld "
-              "changed, %lld refused, %d units computed, %lld findings\n",
-              import_s, rows / import_s, (rows / import_s) / (rows / bare_s),
-              static_cast<long long>(imported->rows_changed()),
-              static_cast<long long>(imported->rows_refused()),
-              imported->units_updated_size(), static_cast<long long>(imported->findings()));
-  std::printf("peak RSS:   %ld MiB (%ld MiB before the import)\n", PeakRssMb(), rss_before);
+  std::printf(
+      "import:     %7.2f s  %9.0f rows/s end to end (%.2f of bare), %lld "
+      "changed, %lld refused, %d units computed, %lld findings\n",
+      import_s, rows / import_s, (rows / import_s) / (rows / bare_s),
+      static_cast<long long>(imported->rows_changed()),
+      static_cast<long long>(imported->rows_refused()), imported->units_updated_size(),
+      static_cast<long long>(imported->findings()));
+  std::printf("peak RSS:   %ld MiB (%ld MiB before the import)\n", PeakRssMb(),
+              rss_before);
   std::fflush(stdout);
 
   start = Clock::now();
@@ -275,7 +291,8 @@ int Run(int64_t rows, int units, const std::string& dir) {
       "in_person\n");
   start = Clock::now();
   auto single = core.records().ImportDossiers(
-      office, one, [](v1::ImportDossiersRequest*) -> absl::StatusOr<bool> { return false; });
+      office, one,
+      [](v1::ImportDossiersRequest*) -> absl::StatusOr<bool> { return false; });
   std::printf("one dossier: %6.1f ms (%lld changed, units %s)\n", Seconds(start) * 1000,
               single.ok() ? static_cast<long long>(single->rows_changed()) : -1LL,
               single.ok() && single->units_updated_size() > 0

@@ -50,7 +50,6 @@ class Api {
   void Prepare(grpc::ClientContext* context) const;
 
  private:
-
   CallOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CriteriaService::Stub> criteria_;

@@ -434,9 +434,8 @@ Run DefineRecordsWhy(CLI::App* cmd) {
   cmd->add_option("element", o->element, "A data element computed from records")
       ->required();
   cmd->add_flag("--json", o->json, "Print JSON");
-  return Online([o](Api& api) {
-    return WhyFigure(api, o->round, o->unit, o->element, o->json);
-  });
+  return Online(
+      [o](Api& api) { return WhyFigure(api, o->round, o->unit, o->element, o->json); });
 }
 
 struct RecordsGapsCommand {
@@ -448,8 +447,7 @@ Run DefineRecordsGaps(CLI::App* cmd) {
   cmd->add_option("round", o->round, "Round id")->required();
   cmd->add_option("--unit", o->unit, "Only this unit's");
   cmd->add_flag("--json", o->json, "Print JSON");
-  return Online(
-      [o](Api& api) { return RecordGaps(api, o->round, o->unit, o->json); });
+  return Online([o](Api& api) { return RecordGaps(api, o->round, o->unit, o->json); });
 }
 
 // ---- audit, tokens, any method ----

@@ -30,9 +30,9 @@ absl::StatusOr<std::string> ImportRecords(Api& api, const std::string& round,
   v1::ImportDossiersRequest first;
   first.set_parent(absl::StrCat("rounds/", round));
   first.set_file_name(BaseNameOf(path));
-  const bool jsonl = format.empty() ? absl::EndsWith(path, ".jsonl") ||
-                                          absl::EndsWith(path, ".ndjson")
-                                    : format == "jsonl";
+  const bool jsonl =
+      format.empty() ? absl::EndsWith(path, ".jsonl") || absl::EndsWith(path, ".ndjson")
+                     : format == "jsonl";
   if (!format.empty() && format != "csv" && format != "jsonl") {
     return absl::InvalidArgumentError(
         absl::StrCat("--format: '", format, "' is not csv or jsonl"));
@@ -98,9 +98,9 @@ absl::StatusOr<std::string> WhyFigure(Api& api, const std::string& round,
   request.set_page_size(10000);
   v1::FigureDossiers all;
   do {
-    ASSIGN_OR_RETURN(v1::FigureDossiers page,
-                     api.Call(api.records(), &v1::RecordService::Stub::ExplainFigure,
-                              request));
+    ASSIGN_OR_RETURN(
+        v1::FigureDossiers page,
+        api.Call(api.records(), &v1::RecordService::Stub::ExplainFigure, request));
     const std::string next = page.next_page_token();
     if (all.element().empty()) {
       all = page;
@@ -112,10 +112,10 @@ absl::StatusOr<std::string> WhyFigure(Api& api, const std::string& round,
   } while (!request.page_token().empty());
   if (json) return absl::StrCat(ToJson(all), "\n");
   const v1::RecordsProvenance& p = all.provenance();
-  std::string out = absl::StrCat(all.element(), " (", all.label(), ") of ", unit, " in ",
-                                 round, ": ", all.count(), " dossiers\n",
-                                 "counted: ", all.definition(), "\n", "from records: ",
-                                 p.dossiers(), " dossiers, import #", p.import_id());
+  std::string out =
+      absl::StrCat(all.element(), " (", all.label(), ") of ", unit, " in ", round, ": ",
+                   all.count(), " dossiers\n", "counted: ", all.definition(), "\n",
+                   "from records: ", p.dossiers(), " dossiers, import #", p.import_id());
   if (!p.computed_at().empty()) absl::StrAppend(&out, ", computed ", p.computed_at());
   absl::StrAppend(&out, ", period ending ", p.period_end(), "\n");
   for (const std::string& id : all.dossier_ids()) absl::StrAppend(&out, id, "\n");
@@ -130,14 +130,15 @@ absl::StatusOr<std::string> RecordGaps(Api& api, const std::string& round,
   request.set_page_size(10000);
   v1::ListRecordFindingsResponse all;
   do {
-    ASSIGN_OR_RETURN(v1::ListRecordFindingsResponse page,
-                     api.Call(api.records(), &v1::RecordService::Stub::ListRecordFindings,
-                              request));
+    ASSIGN_OR_RETURN(
+        v1::ListRecordFindingsResponse page,
+        api.Call(api.records(), &v1::RecordService::Stub::ListRecordFindings, request));
     for (const v1::RecordFinding& f : page.findings()) *all.add_findings() = f;
     request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
   if (json) return absl::StrCat(ToJson(all), "\n");
-  if (all.findings().empty()) return absl::StrCat("no findings in the records of ", round, "\n");
+  if (all.findings().empty())
+    return absl::StrCat("no findings in the records of ", round, "\n");
   std::string out;
   std::string last_unit;
   for (const v1::RecordFinding& f : all.findings()) {
@@ -145,9 +146,9 @@ absl::StatusOr<std::string> RecordGaps(Api& api, const std::string& round,
       absl::StrAppend(&out, "unit ", f.unit(), "\n");
       last_unit = f.unit();
     }
-    absl::StrAppend(&out, "  ", f.dossier(), "  ",
-                    v1::RecordFinding::Kind_Name(f.kind()), "  import #", f.import_id(),
-                    " line ", f.line(), ": ", f.message(), "\n");
+    absl::StrAppend(&out, "  ", f.dossier(), "  ", v1::RecordFinding::Kind_Name(f.kind()),
+                    "  import #", f.import_id(), " line ", f.line(), ": ", f.message(),
+                    "\n");
   }
   return out;
 }

@@ -69,8 +69,8 @@ absl::Status NameOf(absl::string_view field, absl::string_view text, const Names
 
 absl::Status YesNo(absl::string_view field, absl::string_view text, bool* out) {
   int value = 0;
-  static const Names* names = new Names{{"yes", 1}, {"no", 0},  {"true", 1},
-                                        {"false", 0}, {"1", 1}, {"0", 0}};
+  static const Names* names =
+      new Names{{"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {"1", 1}, {"0", 0}};
   absl::Status s = NameOf(field, text, *names, true, &value);
   *out = value == 1;
   return s;
@@ -106,7 +106,8 @@ absl::Status Time(absl::string_view field, absl::string_view text, bool required
                     : absl::OkStatus();
   }
   absl::StatusOr<int64_t> t = ParseRecordTime(text);
-  if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat(field, ": ", t.status().message()));
+  if (!t.ok())
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", t.status().message()));
   *out = *t;
   return absl::OkStatus();
 }
@@ -213,11 +214,15 @@ int64_t DaysFromCivil(int64_t y, int m, int d) {
 }  // namespace
 
 const std::vector<std::string>& DossierColumns() {
-  static const auto* names = new std::vector<std::string>{
-      "dossier_id",          "procedure_code",   "procedure_level",  "unit",
-      "received_at",         "due_at",           "resolved_at",      "result",
-      "channel",             "via_national_portal", "result_digitised", "digitally_signed",
-      "paid_online",         "satisfaction",     "apology_issued"};
+  static const auto* names =
+      new std::vector<std::string>{"dossier_id",       "procedure_code",
+                                   "procedure_level",  "unit",
+                                   "received_at",      "due_at",
+                                   "resolved_at",      "result",
+                                   "channel",          "via_national_portal",
+                                   "result_digitised", "digitally_signed",
+                                   "paid_online",      "satisfaction",
+                                   "apology_issued"};
   return *names;
 }
 
@@ -328,9 +333,9 @@ absl::Status DossierFileReader::Finish(std::vector<DossierRow>* rows) {
   }
   if (csv_ != nullptr) {
     if (csv_fini(&csv_->parser, Csv::OnField, Csv::OnRow, csv_.get()) != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file_name_, ":", csv_->start == 0 ? csv_->line : csv_->start, ": ",
-          csv_strerror(csv_error(&csv_->parser))));
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_name_, ":", csv_->start == 0 ? csv_->line : csv_->start, ": ",
+                       csv_strerror(csv_error(&csv_->parser))));
     }
     auto records = std::move(csv_->records);
     csv_->records.clear();
@@ -353,9 +358,9 @@ absl::Status DossierFileReader::Line(absl::string_view line,
     const std::string fed = absl::StrCat(line, "\n");
     if (csv_parse(&csv_->parser, fed.data(), fed.size(), Csv::OnField, Csv::OnRow,
                   csv_.get()) != fed.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file_name_, ":", csv_->start == 0 ? line_ : csv_->start, ": ",
-          csv_strerror(csv_error(&csv_->parser))));
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_name_, ":", csv_->start == 0 ? line_ : csv_->start, ": ",
+                       csv_strerror(csv_error(&csv_->parser))));
     }
     auto records = std::move(csv_->records);
     csv_->records.clear();
@@ -418,10 +423,10 @@ absl::Status DossierFileReader::CsvRecord(std::vector<std::string>& cells, int64
     for (const std::string& name : cells) {
       const int f = FieldOf(absl::AsciiStrToLower(name));
       if (f < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            file_name_, ":", line, ": header: '", name,
-            "' is not a column of format version 1 (", absl::StrJoin(DossierColumns(), ","),
-            ")"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(file_name_, ":", line, ": header: '", name,
+                         "' is not a column of format version 1 (",
+                         absl::StrJoin(DossierColumns(), ","), ")"));
       }
       if (seen[f]) {
         return absl::InvalidArgumentError(
@@ -442,8 +447,8 @@ absl::Status DossierFileReader::CsvRecord(std::vector<std::string>& cells, int64
   DossierRow row;
   row.line = line;
   if (cells.size() != columns_.size()) {
-    row.error = absl::StrCat("expected ", columns_.size(), " cells as in the header, got ",
-                             cells.size());
+    row.error = absl::StrCat("expected ", columns_.size(),
+                             " cells as in the header, got ", cells.size());
     rows->push_back(std::move(row));
     return absl::OkStatus();
   }

@@ -408,11 +408,10 @@ absl::Status ParseHundredths(Object& object, absl::string_view key, int64_t* out
 // An element's `from_records:` clause (README: "Dossier records"): count, timing,
 // channel, result, where (flags) and withdrawn, each by its lower-case name.
 absl::Status ReadRecordCount(Reader* reader, Object& element, v1::RecordCount* out) {
-  ASSIGN_OR_RETURN(Object o,
-                   Object::Open(reader, element.Get("from_records"),
-                                Join(element.path(), "from_records"),
-                                absl::StrCat(element.what(), ": from_records"),
-                                element.mark()));
+  ASSIGN_OR_RETURN(Object o, Object::Open(reader, element.Get("from_records"),
+                                          Join(element.path(), "from_records"),
+                                          absl::StrCat(element.what(), ": from_records"),
+                                          element.mark()));
   int basis = 0, timing = 0;
   RETURN_IF_ERROR(o.Enum("count",
                          {{"received", v1::RecordCount::RECEIVED},
@@ -460,22 +459,23 @@ absl::Status ReadRecordCount(Reader* reader, Object& element, v1::RecordCount* o
                             {"refused", v1::RESULT_REFUSED},
                             {"withdrawn", v1::RESULT_WITHDRAWN}},
                            &results));
-  RETURN_IF_ERROR(names_of("where",
-                           {{"via_national_portal", v1::RecordCount::VIA_NATIONAL_PORTAL},
-                            {"result_digitised", v1::RecordCount::RESULT_DIGITISED},
-                            {"digitally_signed", v1::RecordCount::DIGITALLY_SIGNED},
-                            {"paid_online", v1::RecordCount::PAID_ONLINE},
-                            {"apology_issued", v1::RecordCount::APOLOGY_ISSUED},
-                            {"satisfaction_answered",
-                             v1::RecordCount::SATISFACTION_ANSWERED},
-                            {"satisfied", v1::RecordCount::SATISFIED_OR_BETTER},
-                            {"online", v1::RecordCount::ONLINE}},
-                           &flags));
+  RETURN_IF_ERROR(
+      names_of("where",
+               {{"via_national_portal", v1::RecordCount::VIA_NATIONAL_PORTAL},
+                {"result_digitised", v1::RecordCount::RESULT_DIGITISED},
+                {"digitally_signed", v1::RecordCount::DIGITALLY_SIGNED},
+                {"paid_online", v1::RecordCount::PAID_ONLINE},
+                {"apology_issued", v1::RecordCount::APOLOGY_ISSUED},
+                {"satisfaction_answered", v1::RecordCount::SATISFACTION_ANSWERED},
+                {"satisfied", v1::RecordCount::SATISFIED_OR_BETTER},
+                {"online", v1::RecordCount::ONLINE}},
+               &flags));
   for (int c : channels) out->add_channels(static_cast<v1::DossierChannel>(c));
   for (int r : results) out->add_results(static_cast<v1::DossierResult>(r));
   for (int f : flags) out->add_flags(static_cast<v1::RecordCount::Flag>(f));
   int withdrawn = 0;
-  RETURN_IF_ERROR(o.Enum("withdrawn", {{"left_out", 0}, {"counted", 1}}, &withdrawn, false));
+  RETURN_IF_ERROR(
+      o.Enum("withdrawn", {{"left_out", 0}, {"counted", 1}}, &withdrawn, false));
   out->set_include_withdrawn(withdrawn == 1);
   return o.Finish();
 }

@@ -67,7 +67,8 @@ bool Within(int64_t t, const RecordPeriod& p) {
 RecordPeriod PeriodOfYear(int year) {
   RecordPeriod p;
   p.year = year;
-  p.start = absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(year, 1, 1), Vietnam()));
+  p.start =
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(year, 1, 1), Vietnam()));
   p.end =
       absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(year + 1, 1, 1), Vietnam()));
   return p;
@@ -77,17 +78,18 @@ std::vector<v1::RecordFinding> FindingsOf(const v1::Dossier& d, const RecordPeri
                                           bool unit_in_round) {
   std::vector<v1::RecordFinding> out;
   if (d.resolved_at() != 0 && d.resolved_at() < d.received_at()) {
-    out.push_back(Finding(d, v1::RecordFinding::RESOLVED_BEFORE_RECEIVED,
-                          absl::StrCat("resolved ", Shown(d.resolved_at()),
-                                       " before it was received ",
-                                       Shown(d.received_at()))));
+    out.push_back(
+        Finding(d, v1::RecordFinding::RESOLVED_BEFORE_RECEIVED,
+                absl::StrCat("resolved ", Shown(d.resolved_at()),
+                             " before it was received ", Shown(d.received_at()))));
   }
   if (d.due_at() == 0) {
     out.push_back(Finding(d, v1::RecordFinding::NO_DUE_DATE, "no due date"));
   } else if (d.due_at() < d.received_at()) {
-    out.push_back(Finding(d, v1::RecordFinding::DUE_BEFORE_RECEIVED,
-                          absl::StrCat("due ", Shown(d.due_at()), " before it was received ",
-                                       Shown(d.received_at()))));
+    out.push_back(
+        Finding(d, v1::RecordFinding::DUE_BEFORE_RECEIVED,
+                absl::StrCat("due ", Shown(d.due_at()), " before it was received ",
+                             Shown(d.received_at()))));
   }
   if (d.conflicting_duplicate()) {
     out.push_back(Finding(d, v1::RecordFinding::CONFLICTING_DUPLICATE,
@@ -97,17 +99,18 @@ std::vector<v1::RecordFinding> FindingsOf(const v1::Dossier& d, const RecordPeri
                                        d.line(), ")")));
   }
   if (d.received_at() >= p.end) {
-    out.push_back(Finding(d, v1::RecordFinding::OUTSIDE_PERIOD,
-                          absl::StrCat("received ", Shown(d.received_at()), ", after ",
-                                       p.year)));
+    out.push_back(
+        Finding(d, v1::RecordFinding::OUTSIDE_PERIOD,
+                absl::StrCat("received ", Shown(d.received_at()), ", after ", p.year)));
   } else if (d.resolved_at() != 0 && d.resolved_at() < p.start) {
-    out.push_back(Finding(d, v1::RecordFinding::OUTSIDE_PERIOD,
-                          absl::StrCat("resolved ", Shown(d.resolved_at()), ", before ",
-                                       p.year)));
+    out.push_back(
+        Finding(d, v1::RecordFinding::OUTSIDE_PERIOD,
+                absl::StrCat("resolved ", Shown(d.resolved_at()), ", before ", p.year)));
   }
   if (!unit_in_round) {
-    out.push_back(Finding(d, v1::RecordFinding::UNIT_NOT_IN_ROUND,
-                          absl::StrCat("unit ", d.unit(), " is not a unit of the round")));
+    out.push_back(
+        Finding(d, v1::RecordFinding::UNIT_NOT_IN_ROUND,
+                absl::StrCat("unit ", d.unit(), " is not a unit of the round")));
   }
   return out;
 }
@@ -211,8 +214,7 @@ std::string DescribeCount(const v1::RecordCount& count, const RecordPeriod& p) {
     parts.push_back(absl::StrCat("result ", absl::StrJoin(names, " or ")));
   }
   for (int flag : count.flags()) {
-    parts.push_back(
-        v1::RecordCount::Flag_Name(static_cast<v1::RecordCount::Flag>(flag)));
+    parts.push_back(v1::RecordCount::Flag_Name(static_cast<v1::RecordCount::Flag>(flag)));
   }
   parts.push_back(count.include_withdrawn() ? "withdrawn counted" : "withdrawn left out");
   return absl::StrJoin(parts, ", ");
@@ -252,7 +254,8 @@ UnitRecords ComputeUnitRecords(const CompiledCriteriaSet& set,
       if (with_ids) out.values[k].dossier_ids.push_back(d.id());
     }
   }
-  for (ComputedValue& v : out.values) std::sort(v.dossier_ids.begin(), v.dossier_ids.end());
+  for (ComputedValue& v : out.values)
+    std::sort(v.dossier_ids.begin(), v.dossier_ids.end());
   std::stable_sort(out.findings.begin(), out.findings.end(),
                    [](const v1::RecordFinding& a, const v1::RecordFinding& b) {
                      return a.dossier() < b.dossier();

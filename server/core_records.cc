@@ -55,8 +55,9 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
     return absl::InvalidArgumentError("format: CSV or JSON_LINES");
   }
   if (first.format_version() != 0 && first.format_version() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "format_version: ", first.format_version(), " is not a version of the format (1)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("format_version: ", first.format_version(),
+                     " is not a version of the format (1)"));
   }
   const bool csv = first.format() == v1::ImportDossiersRequest::CSV;
   std::string file_name = first.file_name();
@@ -124,8 +125,8 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
             if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
               return found.status();
             it = registered
-                     .emplace(unit, found.ok() ? std::optional<v1::Unit>(*found)
-                                               : std::nullopt)
+                     .emplace(unit,
+                              found.ok() ? std::optional<v1::Unit>(*found) : std::nullopt)
                      .first;
           }
           allowed = CanImportRecordsOf(c, it->second ? &*it->second : nullptr, unit);
@@ -274,10 +275,11 @@ absl::StatusOr<int> RecordCore::Recompute(const Caller& c, const std::string& ro
   ASSIGN_OR_RETURN(std::vector<std::string> all, store_->ListDossierUnits(round_id));
   std::set<std::string> units;
   for (const std::string& unit : all) {
-    if (round->units.count(unit) > 0 && InScope(c, round->units, unit)) units.insert(unit);
+    if (round->units.count(unit) > 0 && InScope(c, round->units, unit))
+      units.insert(unit);
   }
-  store::WriteContext ctx =
-      Ctx(c, v1::ImportDossiersRequest(), "Recompute", absl::StrCat("rounds/", round_id), "");
+  store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "Recompute",
+                                absl::StrCat("rounds/", round_id), "");
   ctx.action = "value.from_records";
   for (int attempt = 0;; ++attempt) {
     int64_t findings = 0;

@@ -56,9 +56,9 @@ absl::Status CanImportRecordsOf(const Caller& caller, const v1::Unit* unit,
       (unit == nullptr || unit->parent() == caller.scope.substr(7))) {
     return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(absl::StrCat("unit ", code,
-                                                  " is outside this account's scope ",
-                                                  caller.scope.empty() ? "*" : caller.scope));
+  return absl::PermissionDeniedError(
+      absl::StrCat("unit ", code, " is outside this account's scope ",
+                   caller.scope.empty() ? "*" : caller.scope));
 }
 
 bool CanSeeRecordFinding(const Caller& caller, const UnitsByCode& units,
@@ -70,8 +70,8 @@ bool CanSeeRecordFinding(const Caller& caller, const UnitsByCode& units,
 }
 
 absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
-                                const std::string& label, bool computed,
-                                bool has_reason, absl::string_view field) {
+                                const std::string& label, bool computed, bool has_reason,
+                                absl::string_view field) {
   if (!computed) return absl::OkStatus();
   if (role == v1::ROLE_WARD) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -80,9 +80,9 @@ absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
         "dispute it with the Home Affairs office (a comment or an explanation)"));
   }
   if (!has_reason) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "reason: accepting or correcting ", element,
-        ", computed from dossier records, needs a reason"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: accepting or correcting ", element,
+                     ", computed from dossier records, needs a reason"));
   }
   return absl::OkStatus();
 }
@@ -359,11 +359,10 @@ v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment&
   // Only a unit writes the self side of its data sheet; the office the appraised one.
   if (a.state() == v1::STATE_NOT_STARTED &&
       (std::any_of(a.entries().begin(), a.entries().end(), UnitEntered) ||
-       std::any_of(a.values().begin(), a.values().end(),
-                   [](const v1::DataValue& v) {
-                     // A value computed from records is not the unit's typing.
-                     return v.has_self() && !v.self().has_from_records();
-                   }))) {
+       std::any_of(a.values().begin(), a.values().end(), [](const v1::DataValue& v) {
+         // A value computed from records is not the unit's typing.
+         return v.has_self() && !v.self().has_from_records();
+       }))) {
     return v1::STATE_DRAFT;
   }
   if (a.state() == v1::STATE_SUBMITTED) {

@@ -119,8 +119,8 @@ bool CanSeeRecordFinding(const Caller& caller, const UnitsByCode& units,
 // overwrite); the office accepts or corrects the appraised side with a reason
 // (INVALID_ARGUMENT naming `reason` without one). OK for other elements.
 absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
-                                const std::string& label, bool computed,
-                                bool has_reason, absl::string_view field);
+                                const std::string& label, bool computed, bool has_reason,
+                                absl::string_view field);
 
 // ---- the workflow ----
 

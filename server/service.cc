@@ -313,8 +313,7 @@ class RecordServiceImpl final : public v1::RecordService::StreamedUnaryService {
         [reader](v1::ImportDossiersRequest* r) { return reader->Read(r); }, response,
         [&](const Caller& c) {
           return h_->core()->records().ImportDossiers(
-              c, first,
-              [&](v1::ImportDossiersRequest* next) -> absl::StatusOr<bool> {
+              c, first, [&](v1::ImportDossiersRequest* next) -> absl::StatusOr<bool> {
                 if (!reader->Read(next)) {
                   if (context->IsCancelled())
                     return absl::CancelledError("the import's stream broke off");

@@ -15,9 +15,9 @@ struct CliRun {
 };
 
 CliRun Parindex(const Server& server, const std::string& token, const std::string& args) {
-  const std::string cmd = absl::StrCat("cd " PARINDEX_SOURCE_DIR " && " PARINDEX_CLI
-                                       " --server ", server.address, " --token ", token,
-                                       " ", args, " 2>&1");
+  const std::string cmd =
+      absl::StrCat("cd " PARINDEX_SOURCE_DIR " && " PARINDEX_CLI " --server ",
+                   server.address, " --token ", token, " ", args, " 2>&1");
   FILE* pipe = popen(cmd.c_str(), "r");
   CliRun run;
   char buffer[4096];
@@ -30,7 +30,8 @@ CliRun Parindex(const Server& server, const std::string& token, const std::strin
 
 TEST(RecordsCli, ImportWhyAndGapsAsTheReadmeShowsThem) {
   const std::string db = ::testing::TempDir() + "/records_cli.db";
-  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::remove((db + suffix).c_str());
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"})
+    std::remove((db + suffix).c_str());
   Server server = Start(db);
   ASSERT_FALSE(server.address.empty());
   const std::string admin = server.tokens["admin"];
@@ -38,26 +39,31 @@ TEST(RecordsCli, ImportWhyAndGapsAsTheReadmeShowsThem) {
   const std::string ward = server.tokens["ward XTH"];
   ASSERT_FALSE(office.empty());
 
-  CliRun r = Parindex(server, admin, "criteria upload criteria/records/records-2023.yaml");
+  CliRun r =
+      Parindex(server, admin, "criteria upload criteria/records/records-2023.yaml");
   ASSERT_EQ(r.code, 0) << r.out;
-  r = Parindex(server, office,
-               "round create rec-2023 --set records-demo --year 2023 --unit PLS --unit XTH "
-               "--deadline 2099-01-15T17:00:00+07:00");
+  r = Parindex(
+      server, office,
+      "round create rec-2023 --set records-demo --year 2023 --unit PLS --unit XTH "
+      "--deadline 2099-01-15T17:00:00+07:00");
   ASSERT_EQ(r.code, 0) << r.out;
   r = Parindex(server, office, "round open rec-2023");
   ASSERT_EQ(r.code, 0) << r.out;
 
-  r = Parindex(server, ward, "records import rec-2023 criteria/records/dossiers-2023.csv");
+  r = Parindex(server, ward,
+               "records import rec-2023 criteria/records/dossiers-2023.csv");
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out,
             "parindex: PERMISSION_DENIED: a ward token may not call "
             "/parindex.v1.RecordService/ImportDossiers\n");
 
-  r = Parindex(server, office, "records import rec-2023 criteria/records/dossiers-2023.csv");
+  r = Parindex(server, office,
+               "records import rec-2023 criteria/records/dossiers-2023.csv");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(absl::StartsWith(
-      r.out, "import 1 into rec-2023: 21 rows read, 3 refused, 17 new or changed, 1 "
-             "unchanged (sha256 "))
+      r.out,
+      "import 1 into rec-2023: 21 rows read, 3 refused, 17 new or changed, 1 "
+      "unchanged (sha256 "))
       << r.out;
   EXPECT_NE(r.out.find("  dossiers-2023.csv:21: channel: 'fax' is not one of in_person, "
                        "online_partial, fully_online\n"

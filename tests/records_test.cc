@@ -54,8 +54,7 @@ class RecordsTest : public ServiceTest {
     round->set_criteria_set("records-demo");
     round->set_self_assessment_deadline("2023-11-27T17:00:00+07:00");
     round->set_explanation_deadline("2023-12-10T17:00:00+07:00");
-    for (const auto& [code, parent] :
-         std::vector<std::pair<std::string, std::string>>{
+    for (const auto& [code, parent] : std::vector<std::pair<std::string, std::string>>{
              {"P1", "HY"}, {"P2", "HY"}, {"Q1", "TB"}}) {
       v1::PutUnitRequest put;
       put.mutable_unit()->set_code(code);
@@ -111,8 +110,8 @@ class RecordsTest : public ServiceTest {
   }
 
   grpc::Status Why(const std::string& token, const std::string& unit,
-                   const std::string& element, v1::FigureDossiers* out,
-                   int page_size = 0, const std::string& page_token = "") {
+                   const std::string& element, v1::FigureDossiers* out, int page_size = 0,
+                   const std::string& page_token = "") {
     v1::ExplainFigureRequest r;
     r.set_parent(absl::StrCat("rounds/r/assessments/", unit));
     r.set_element(element);
@@ -132,9 +131,9 @@ class RecordsTest : public ServiceTest {
 };
 
 const std::map<std::string, int64_t> kP1 = {
-    {"received", 7},       {"received_online", 6}, {"resolved", 5},
-    {"resolved_on_time", 4}, {"resolved_early", 1}, {"late_completed", 1},
-    {"late_in_process", 2}, {"late_with_apology", 1}, {"withdrawn", 1}};
+    {"received", 7},         {"received_online", 6},   {"resolved", 5},
+    {"resolved_on_time", 4}, {"resolved_early", 1},    {"late_completed", 1},
+    {"late_in_process", 2},  {"late_with_apology", 1}, {"withdrawn", 1}};
 
 TEST_F(RecordsTest, FiguresComputedByHandAtEveryEdge) {
   v1::ImportDossiersResponse r;
@@ -155,21 +154,21 @@ TEST_F(RecordsTest, FiguresComputedByHandAtEveryEdge) {
           "result: approved, refused or withdrawn",
           "dossiers.csv:21: channel: 'fax' is not one of in_person, online_partial, "
           "fully_online"));
-  EXPECT_THAT(std::vector<std::string>(r.units_updated().begin(), r.units_updated().end()),
-              ElementsAre("P1", "P2"));
+  EXPECT_THAT(
+      std::vector<std::string>(r.units_updated().begin(), r.units_updated().end()),
+      ElementsAre("P1", "P2"));
   EXPECT_EQ(r.findings(), 6);
 
   EXPECT_EQ(Computed("P1"), kP1);
-  EXPECT_EQ(Computed("P2"),
-            (std::map<std::string, int64_t>{{"received", 1},
-                                            {"received_online", 1},
-                                            {"resolved", 1},
-                                            {"resolved_on_time", 1},
-                                            {"resolved_early", 1},
-                                            {"late_completed", 0},
-                                            {"late_in_process", 0},
-                                            {"late_with_apology", 0},
-                                            {"withdrawn", 0}}));
+  EXPECT_EQ(Computed("P2"), (std::map<std::string, int64_t>{{"received", 1},
+                                                            {"received_online", 1},
+                                                            {"resolved", 1},
+                                                            {"resolved_on_time", 1},
+                                                            {"resolved_early", 1},
+                                                            {"late_completed", 0},
+                                                            {"late_in_process", 0},
+                                                            {"late_with_apology", 0},
+                                                            {"withdrawn", 0}}));
   EXPECT_TRUE(Computed("Q1").empty());  // no records: nothing computed, nothing typed
 
   // Provenance on the value; the unit has typed nothing, so it has not started.
@@ -201,7 +200,8 @@ TEST_F(RecordsTest, FiguresComputedByHandAtEveryEdge) {
                   .ok());
   ASSERT_EQ(events.events_size(), 1);
   EXPECT_EQ(events.events(0).action(), "records.import");
-  EXPECT_THAT(events.events(0).after(), HasSubstr(absl::StrCat("\"sha256\":\"", r.sha256())));
+  EXPECT_THAT(events.events(0).after(),
+              HasSubstr(absl::StrCat("\"sha256\":\"", r.sha256())));
   EXPECT_THAT(events.events(0).after(), HasSubstr("\"rows_read\":21,\"rows_refused\":3"));
 }
 
@@ -271,14 +271,15 @@ TEST_F(RecordsTest, RecordsThatCannotBeRightAreFindingsPerUnit) {
                    wards_["P2"], list, &found)
                   .ok());
   EXPECT_EQ(found.findings_size(), 0);
-  const std::string tb = ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "tb.office", "Văn phòng TB");
-  ASSERT_TRUE(Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, tb,
-                   list, &found)
-                  .ok());
+  const std::string tb =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "tb.office", "Văn phòng TB");
+  ASSERT_TRUE(
+      Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, tb, list, &found)
+          .ok());
   EXPECT_EQ(found.findings_size(), 0);
   list.set_unit("P1");
-  const grpc::Status s = Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings,
-                              tb, list, &found);
+  const grpc::Status s = Call(
+      records_.get(), &v1::RecordService::Stub::ListRecordFindings, tb, list, &found);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
 }
 
@@ -310,7 +311,8 @@ TEST_F(RecordsTest, JsonLinesRowsAreReadAndBadOnesNamed) {
   EXPECT_EQ(r.rows_read(), 5);
   EXPECT_EQ(r.rows_refused(), 3);
   ASSERT_EQ(r.errors_size(), 3);
-  EXPECT_THAT(r.errors(0), HasSubstr("p2.jsonl:4: colour: not a field of format version 1"));
+  EXPECT_THAT(r.errors(0),
+              HasSubstr("p2.jsonl:4: colour: not a field of format version 1"));
   EXPECT_EQ(r.errors(1),
             "p2.jsonl:5: received_at: expected a string, true, false or null");
   EXPECT_THAT(r.errors(2), HasSubstr("p2.jsonl:6: not a JSON object"));
@@ -332,10 +334,11 @@ TEST_F(RecordsTest, AWardCannotOverwriteAComputedFigureAndTheOfficeNeedsAReason)
   u->mutable_value()->set_count(5);
   grpc::Status s = UpdateSheet(wards_["P1"], sheet);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(s.error_message(),
-            "updates[1].value: resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước "
-            "hạn)) is computed from dossier records and cannot be overwritten by the "
-            "unit; dispute it with the Home Affairs office (a comment or an explanation)");
+  EXPECT_EQ(
+      s.error_message(),
+      "updates[1].value: resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước "
+      "hạn)) is computed from dossier records and cannot be overwritten by the "
+      "unit; dispute it with the Home Affairs office (a comment or an explanation)");
   // Nor by the older way (a criterion's figures), nor by clearing it.
   v1::BatchUpdateEntriesRequest entries;
   entries.set_parent("rounds/r/assessments/P1");
@@ -396,17 +399,20 @@ TEST_F(RecordsTest, OnlyTheOfficeOfTheUnitsProvinceImports) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
 
   // TB's office: every row of HY's units is refused, and nothing of theirs changes.
-  const std::string tb = ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "tb.office", "Văn phòng TB");
+  const std::string tb =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "tb.office", "Văn phòng TB");
   s = Import(tb, "dossiers.csv", &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.rows_read(), 21);
   EXPECT_EQ(r.rows_refused(), 20);  // all but ZZ's, which no register knows
-  EXPECT_EQ(r.errors(0), "dossiers.csv:2: unit: unit P1 is outside this account's scope parent/TB");
+  EXPECT_EQ(r.errors(0),
+            "dossiers.csv:2: unit: unit P1 is outside this account's scope parent/TB");
   EXPECT_TRUE(r.units_updated().empty());
   EXPECT_TRUE(Computed("P1").empty());
 
   // HY's office imports HY's.
-  const std::string hy = ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "hy.office", "Văn phòng HY");
+  const std::string hy =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "hy.office", "Văn phòng HY");
   s = Import(hy, "dossiers.csv", &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.rows_refused(), 3);
@@ -427,8 +433,9 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
   writer->WritesDone();
   const grpc::Status s = writer->Finish();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(s.error_message(),
-              HasSubstr("bad.csv:1: header: 'colour' is not a column of format version 1"));
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr("bad.csv:1: header: 'colour' is not a column of format version 1"));
   EXPECT_TRUE(store_->ListRecordImports("r")->empty());
 
   // After finalisation records change nothing.

@@ -1383,9 +1383,10 @@ TEST_F(StoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
 
   // A second import: the same A changes nothing; B moves to U2 (both units change);
   // C given once clears its conflict.
-  auto again = store_->UpsertDossiers(
-      Admin(), "r", 2,
-      {dossier("A", "U1", 1500, 2), dossier("B", "U2", 0, 3), dossier("C", "U2", 2500, 4)});
+  auto again =
+      store_->UpsertDossiers(Admin(), "r", 2,
+                             {dossier("A", "U1", 1500, 2), dossier("B", "U2", 0, 3),
+                              dossier("C", "U2", 2500, 4)});
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->changed, 2);
   EXPECT_EQ(again->unchanged, 1);

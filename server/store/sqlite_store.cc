@@ -2027,16 +2027,17 @@ absl::StatusOr<v1::WriteAck> SqliteStore::FinishRecordImport(
                              "AND moved_from IS NOT NULL")
                             .Bind(1, import.round)
                             .Run());
-        const std::string after = absl::StrCat(
-            "{\"file_name\":\"", absl::CEscape(import.file_name), "\",\"format\":\"",
-            import.format, "\",\"sha256\":\"", import.sha256,
-            "\",\"rows_read\":", import.rows_read, ",\"rows_refused\":", import.rows_refused,
-            ",\"rows_changed\":", import.rows_changed,
-            ",\"rows_unchanged\":", import.rows_unchanged,
-            ",\"complete\":", import.complete ? "true" : "false", "}");
-        RETURN_IF_ERROR(tx.Audit(
-            import.complete ? "records.import" : "records.import_incomplete",
-            ImportName(import), "", after));
+        const std::string after =
+            absl::StrCat("{\"file_name\":\"", absl::CEscape(import.file_name),
+                         "\",\"format\":\"", import.format, "\",\"sha256\":\"",
+                         import.sha256, "\",\"rows_read\":", import.rows_read,
+                         ",\"rows_refused\":", import.rows_refused,
+                         ",\"rows_changed\":", import.rows_changed,
+                         ",\"rows_unchanged\":", import.rows_unchanged,
+                         ",\"complete\":", import.complete ? "true" : "false", "}");
+        RETURN_IF_ERROR(
+            tx.Audit(import.complete ? "records.import" : "records.import_incomplete",
+                     ImportName(import), "", after));
         v1::WriteAck all;
         for (const auto& [unit, update] : units) {
           ASSIGN_OR_RETURN(v1::WriteAck ack, WriteForm(tx, import.round, unit, update));
