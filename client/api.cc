@@ -61,6 +61,7 @@ Api::Api(const CallOptions& options)
   scores_ = v1::ScoreService::NewStub(channel_);
   reports_ = v1::ReportService::NewStub(channel_);
   accounts_ = v1::AccountService::NewStub(channel_);
+  records_ = v1::RecordService::NewStub(channel_);
 }
 
 void Api::Prepare(grpc::ClientContext* context) const {

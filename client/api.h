@@ -44,10 +44,12 @@ class Api {
   v1::ScoreService::Stub* scores() { return scores_.get(); }
   v1::ReportService::Stub* reports() { return reports_.get(); }
   v1::AccountService::Stub* accounts() { return accounts_.get(); }
+  v1::RecordService::Stub* records() { return records_.get(); }
 
- private:
+  // The call's credentials and deadline, for calls Call() cannot make (streams).
   void Prepare(grpc::ClientContext* context) const;
 
+ private:
   CallOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CriteriaService::Stub> criteria_;
@@ -60,6 +62,7 @@ class Api {
   std::unique_ptr<v1::ScoreService::Stub> scores_;
   std::unique_ptr<v1::ReportService::Stub> reports_;
   std::unique_ptr<v1::AccountService::Stub> accounts_;
+  std::unique_ptr<v1::RecordService::Stub> records_;
 };
 
 // Helpers shared by the commands.

@@ -23,6 +23,7 @@
 #include "client/criteria_commands.h"
 #include "client/eval_command.h"
 #include "client/history_command.h"
+#include "client/record_commands.h"
 #include "client/round_commands.h"
 #include "client/text_table.h"
 
@@ -403,6 +404,52 @@ Run DefineSurvey(CLI::App* cmd) {
   return Online([o](Api& api) { return ImportSurvey(api, o->round, o->file); });
 }
 
+// ---- dossier records ----
+
+struct RecordsImportCommand {
+  std::string round, file, format;
+  bool json = false;
+};
+Run DefineRecordsImport(CLI::App* cmd) {
+  auto o = std::make_shared<RecordsImportCommand>();
+  cmd->add_option("round", o->round, "Round id")->required();
+  cmd->add_option("file", o->file, "Dossier records, CSV or JSON Lines (README)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--format", o->format, "csv or jsonl (default: from the extension)");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return Online([o](Api& api) {
+    return ImportRecords(api, o->round, o->file, o->format, o->json);
+  });
+}
+
+struct RecordsWhyCommand {
+  std::string round, unit, element;
+  bool json = false;
+};
+Run DefineRecordsWhy(CLI::App* cmd) {
+  auto o = std::make_shared<RecordsWhyCommand>();
+  cmd->add_option("round", o->round, "Round id")->required();
+  cmd->add_option("unit", o->unit, "Unit code")->required();
+  cmd->add_option("element", o->element, "A data element computed from records")
+      ->required();
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return Online(
+      [o](Api& api) { return WhyFigure(api, o->round, o->unit, o->element, o->json); });
+}
+
+struct RecordsGapsCommand {
+  std::string round, unit;
+  bool json = false;
+};
+Run DefineRecordsGaps(CLI::App* cmd) {
+  auto o = std::make_shared<RecordsGapsCommand>();
+  cmd->add_option("round", o->round, "Round id")->required();
+  cmd->add_option("--unit", o->unit, "Only this unit's");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return Online([o](Api& api) { return RecordGaps(api, o->round, o->unit, o->json); });
+}
+
 // ---- audit, tokens, any method ----
 
 Run DefineAudit(CLI::App* cmd) {
@@ -515,6 +562,12 @@ const std::vector<Command>& Commands() {
        DefineAppraise},
       {"explain", "A ward answers explanation requests", DefineExplain},
       {"survey", "Import survey results from CSV", DefineSurvey},
+      {"records import",
+       "Import dossier records (CSV or JSON Lines); computed figures follow",
+       DefineRecordsImport},
+      {"records why", "The dossier ids behind a figure computed from records",
+       DefineRecordsWhy},
+      {"records gaps", "Records that cannot be right, by unit", DefineRecordsGaps},
       {"audit", "The audit trail (every event, page after page)", DefineAudit},
       {"token create", "Issue a token; its secret is shown once", DefineTokenCreate},
       {"token revoke", "Revoke a token", DefineTokenRevoke},
@@ -533,7 +586,8 @@ const char* GroupHelp(const std::string& group) {
       {"plan", "Reform plans"},
       {"unit", "Units"},
       {"round", "Scoring rounds"},
-      {"token", "API tokens (admin)"}};
+      {"token", "API tokens (admin)"},
+      {"records", "Dossier records and the figures computed from them"}};
   auto it = help.find(group);
   return it == help.end() ? "" : it->second;
 }

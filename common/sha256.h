@@ -19,6 +19,32 @@ inline std::string Sha256Hex(absl::string_view bytes) {
       absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
+// SHA-256 of bytes given in pieces (a file read as a stream).
+class Sha256Stream {
+ public:
+  Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+  }
+  ~Sha256Stream() { EVP_MD_CTX_free(ctx_); }
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+
+  void Update(absl::string_view bytes) {
+    EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+  }
+  // The digest of everything given, as lower-case hex. Call once.
+  std::string Hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(ctx_, digest, &length);
+    return absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(digest), length));
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
 }  // namespace parindex
 
 #endif  // PARINDEX_COMMON_SHA256_H_

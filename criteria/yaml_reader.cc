@@ -405,6 +405,81 @@ absl::Status ParseHundredths(Object& object, absl::string_view key, int64_t* out
   return absl::OkStatus();
 }
 
+// An element's `from_records:` clause (README: "Dossier records"): count, timing,
+// channel, result, where (flags) and withdrawn, each by its lower-case name.
+absl::Status ReadRecordCount(Reader* reader, Object& element, v1::RecordCount* out) {
+  ASSIGN_OR_RETURN(Object o, Object::Open(reader, element.Get("from_records"),
+                                          Join(element.path(), "from_records"),
+                                          absl::StrCat(element.what(), ": from_records"),
+                                          element.mark()));
+  int basis = 0, timing = 0;
+  RETURN_IF_ERROR(o.Enum("count",
+                         {{"received", v1::RecordCount::RECEIVED},
+                          {"resolved", v1::RecordCount::RESOLVED},
+                          {"in_process", v1::RecordCount::IN_PROCESS},
+                          {"due", v1::RecordCount::DUE}},
+                         &basis, true));
+  RETURN_IF_ERROR(o.Enum("timing",
+                         {{"any", v1::RecordCount::TIMING_ANY},
+                          {"on_time", v1::RecordCount::ON_TIME},
+                          {"early", v1::RecordCount::EARLY},
+                          {"late", v1::RecordCount::LATE},
+                          {"past_due", v1::RecordCount::PAST_DUE}},
+                         &timing, false));
+  out->set_basis(static_cast<v1::RecordCount::Basis>(basis));
+  out->set_timing(static_cast<v1::RecordCount::Timing>(timing));
+  // Each item of a list of names, by its value in `names`.
+  auto names_of = [&](absl::string_view key,
+                      const std::vector<std::pair<std::string, int>>& names,
+                      std::vector<int>* into) -> absl::Status {
+    google::protobuf::RepeatedPtrField<std::string> items;
+    RETURN_IF_ERROR(o.StringList(key, &items));
+    for (const std::string& item : items) {
+      const std::string lower = absl::AsciiStrToLower(item);
+      auto it = std::find_if(names.begin(), names.end(),
+                             [&](const auto& n) { return n.first == lower; });
+      if (it == names.end()) {
+        std::vector<std::string> choices;
+        for (const auto& n : names) choices.push_back(n.first);
+        return o.Error(key, absl::StrCat("'", item, "' is not one of ",
+                                         absl::StrJoin(choices, ", ")));
+      }
+      into->push_back(it->second);
+    }
+    return absl::OkStatus();
+  };
+  std::vector<int> channels, results, flags;
+  RETURN_IF_ERROR(names_of("channel",
+                           {{"in_person", v1::CHANNEL_IN_PERSON},
+                            {"online_partial", v1::CHANNEL_ONLINE_PARTIAL},
+                            {"fully_online", v1::CHANNEL_FULLY_ONLINE}},
+                           &channels));
+  RETURN_IF_ERROR(names_of("result",
+                           {{"approved", v1::RESULT_APPROVED},
+                            {"refused", v1::RESULT_REFUSED},
+                            {"withdrawn", v1::RESULT_WITHDRAWN}},
+                           &results));
+  RETURN_IF_ERROR(
+      names_of("where",
+               {{"via_national_portal", v1::RecordCount::VIA_NATIONAL_PORTAL},
+                {"result_digitised", v1::RecordCount::RESULT_DIGITISED},
+                {"digitally_signed", v1::RecordCount::DIGITALLY_SIGNED},
+                {"paid_online", v1::RecordCount::PAID_ONLINE},
+                {"apology_issued", v1::RecordCount::APOLOGY_ISSUED},
+                {"satisfaction_answered", v1::RecordCount::SATISFACTION_ANSWERED},
+                {"satisfied", v1::RecordCount::SATISFIED_OR_BETTER},
+                {"online", v1::RecordCount::ONLINE}},
+               &flags));
+  for (int c : channels) out->add_channels(static_cast<v1::DossierChannel>(c));
+  for (int r : results) out->add_results(static_cast<v1::DossierResult>(r));
+  for (int f : flags) out->add_flags(static_cast<v1::RecordCount::Flag>(f));
+  int withdrawn = 0;
+  RETURN_IF_ERROR(
+      o.Enum("withdrawn", {{"left_out", 0}, {"counted", 1}}, &withdrawn, false));
+  out->set_include_withdrawn(withdrawn == 1);
+  return o.Finish();
+}
+
 const std::vector<std::pair<std::string, int>>& ElementTypeNames() {
   static const auto* names =
       new std::vector<std::pair<std::string, int>>{{"count", v1::ELEMENT_COUNT},
@@ -760,6 +835,9 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
         e->set_type(static_cast<v1::ElementType>(type));
         RETURN_IF_ERROR(o.String("period", e->mutable_period()));
         RETURN_IF_ERROR(o.String("label_en", e->mutable_label_en()));
+        if (o.Has("from_records")) {
+          RETURN_IF_ERROR(ReadRecordCount(reader, o, e->mutable_from_records()));
+        }
         return o.Finish();
       }));
   RETURN_IF_ERROR(doc.List(

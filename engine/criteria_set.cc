@@ -118,6 +118,30 @@ absl::Status CompiledCriteriaSet::BuildElements() {
     if (!element_by_code_.emplace(e.code(), i).second) {
       return InvalidAt(path, absl::StrCat("element ", e.code(), ": declared twice"));
     }
+    if (e.has_from_records()) {
+      const v1::RecordCount& count = e.from_records();
+      const std::string where = absl::StrCat(path, ".from_records");
+      if (e.type() != v1::ELEMENT_TYPE_UNSPECIFIED && e.type() != v1::ELEMENT_COUNT) {
+        return InvalidAt(where, absl::StrCat("element ", e.code(),
+                                             ": from_records computes a count; the "
+                                             "element's type must be count"));
+      }
+      if (count.basis() == v1::RecordCount::BASIS_UNSPECIFIED) {
+        return InvalidAt(absl::StrCat(where, ".count"),
+                         absl::StrCat("element ", e.code(),
+                                      ": from_records needs count: received, resolved, "
+                                      "in_process or due"));
+      }
+      const bool resolved_timing = count.timing() == v1::RecordCount::ON_TIME ||
+                                   count.timing() == v1::RecordCount::EARLY ||
+                                   count.timing() == v1::RecordCount::LATE;
+      if (resolved_timing && count.basis() == v1::RecordCount::IN_PROCESS) {
+        return InvalidAt(absl::StrCat(where, ".timing"),
+                         absl::StrCat("element ", e.code(),
+                                      ": a dossier in process has no on-time, early or "
+                                      "late resolution; use timing: past_due"));
+      }
+    }
     Element element;
     element.code = e.code();
     element.type = e.type() == v1::ELEMENT_TYPE_UNSPECIFIED ? v1::ELEMENT_COUNT : e.type();

@@ -11,6 +11,7 @@ Core::Core(store::Store* store, const store::Clock* clock, bool cache_accounts)
       scores_(store, clock, &cache_),
       reports_(store, clock, &cache_),
       access_(store, clock, &cache_),
-      accounts_(store, clock, &cache_) {}
+      accounts_(store, clock, &cache_),
+      records_(store, clock, &cache_) {}
 
 }  // namespace parindex::server

@@ -12,6 +12,7 @@
 //   scores()       scores, ranking, summary              server/core_score.h
 //   reports()      exports                               server/core_report.h
 //   access()       tokens, Authenticate, audit           server/core_access.h
+//   records()      dossier records, computed figures     server/core_records.h
 // Request ids, Caller and CheckUnit: server/core_base.h. Caches: server/round_cache.h.
 #ifndef PARINDEX_SERVER_CORE_H_
 #define PARINDEX_SERVER_CORE_H_
@@ -21,6 +22,7 @@
 #include "server/core_assessment.h"
 #include "server/core_base.h"
 #include "server/core_catalog.h"
+#include "server/core_records.h"
 #include "server/core_report.h"
 #include "server/core_round.h"
 #include "server/core_score.h"
@@ -43,6 +45,7 @@ class Core {
   ReportCore& reports() { return reports_; }
   AccessCore& access() { return access_; }
   AccountCore& accounts() { return accounts_; }
+  RecordCore& records() { return records_; }
 
  private:
   RoundCache cache_;  // first: the parts hold a pointer to it
@@ -53,6 +56,7 @@ class Core {
   ReportCore reports_;
   AccessCore access_;
   AccountCore accounts_;
+  RecordCore records_;
 };
 
 }  // namespace parindex::server

@@ -27,6 +27,22 @@
 namespace parindex::server {
 namespace {
 
+// Writes to elements computed from dossier records: the policy's rule for each
+// (server/policy.h, CheckComputedWrite).
+absl::Status CheckComputedWrites(v1::Role role, const engine::CompiledCriteriaSet& set,
+                                 const std::vector<SheetWrite>& writes, bool has_reason) {
+  for (const SheetWrite& w : writes) {
+    const int e = set.FindElement(w.element);
+    if (e < 0) continue;  // LaySheet names an unknown element
+    const engine::Element& element = set.elements()[e];
+    const bool computed =
+        element.declared != nullptr && element.declared->has_from_records();
+    RETURN_IF_ERROR(CheckComputedWrite(role, element.code, element.label(), computed,
+                                       has_reason, w.field));
+  }
+  return absl::OkStatus();
+}
+
 using google::protobuf::util::FieldMaskUtil;
 
 // Rewrites an engine error about entries[i] into one about `prefix`[i].entry.
@@ -329,6 +345,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   v1::Assessment check;  // the merged entries, in request order, and the sheet
   *check.mutable_values() = stored.values();
   std::optional<LaidSheet> laid;
+  RETURN_IF_ERROR(CheckComputedWrites(c.role, set, moved, !Blank(r.reason())));
   if (!moved.empty()) {
     // The other criteria's own copies of a moved figure go: it is on the sheet now.
     ASSIGN_OR_RETURN(v1::Assessment whole, store_->GetAssessment(name.first, unit_code));
@@ -415,6 +432,7 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
   }
   const std::string now = absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
   const engine::CompiledCriteriaSet& set = *round->set;
+  RETURN_IF_ERROR(CheckComputedWrites(c.role, set, writes, !Blank(r.reason())));
   ASSIGN_OR_RETURN(LaidSheet laid,
                    LaySheet(set, stored, side, writes, c.token_id, now, r.parent()));
   store::FormUpdate form;

@@ -49,6 +49,44 @@ absl::Status CanSeeUnit(const Caller& caller, const v1::Unit& unit) {
       "unit ", unit.code(), " is outside this account's scope ", caller.scope));
 }
 
+absl::Status CanImportRecordsOf(const Caller& caller, const v1::Unit* unit,
+                                absl::string_view code) {
+  if (caller.role != v1::ROLE_WARD && !NeedsUnits(caller)) return absl::OkStatus();
+  if (caller.role != v1::ROLE_WARD && absl::StartsWith(caller.scope, "parent/") &&
+      (unit == nullptr || unit->parent() == caller.scope.substr(7))) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("unit ", code, " is outside this account's scope ",
+                   caller.scope.empty() ? "*" : caller.scope));
+}
+
+bool CanSeeRecordFinding(const Caller& caller, const UnitsByCode& units,
+                         absl::string_view code, absl::string_view import_scope) {
+  if (units.count(std::string(code)) > 0) return InScope(caller, units, code);
+  if (caller.role == v1::ROLE_WARD) return false;
+  const std::string scope = caller.scope.empty() ? "*" : caller.scope;
+  return scope == "*" || scope == import_scope;
+}
+
+absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
+                                const std::string& label, bool computed, bool has_reason,
+                                absl::string_view field) {
+  if (!computed) return absl::OkStatus();
+  if (role == v1::ROLE_WARD) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        field, ": ", element, " (", label,
+        ") is computed from dossier records and cannot be overwritten by the unit; "
+        "dispute it with the Home Affairs office (a comment or an explanation)"));
+  }
+  if (!has_reason) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: accepting or correcting ", element,
+                     ", computed from dossier records, needs a reason"));
+  }
+  return absl::OkStatus();
+}
+
 bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
                       const v1::AuditEvent& event) {
   if (caller.role != v1::ROLE_WARD && !NeedsUnits(caller)) return true;
@@ -262,6 +300,11 @@ const std::vector<WorkflowRule>& WorkflowTable() {
        .action = "importing survey results",
        .phases = kAppraisal,
        .states = kNotFinal},
+      {.verb = Verb::kImportRecords,
+       .role = kAppraiser,
+       .action = "importing dossier records",
+       .phases = {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
+                  v1::PHASE_FINAL_APPRAISAL}},
       {.verb = Verb::kFinalise,
        .role = kAppraiser,
        .action = "finalising a unit",
@@ -316,8 +359,10 @@ v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment&
   // Only a unit writes the self side of its data sheet; the office the appraised one.
   if (a.state() == v1::STATE_NOT_STARTED &&
       (std::any_of(a.entries().begin(), a.entries().end(), UnitEntered) ||
-       std::any_of(a.values().begin(), a.values().end(),
-                   [](const v1::DataValue& v) { return v.has_self(); }))) {
+       std::any_of(a.values().begin(), a.values().end(), [](const v1::DataValue& v) {
+         // A value computed from records is not the unit's typing.
+         return v.has_self() && !v.self().has_from_records();
+       }))) {
     return v1::STATE_DRAFT;
   }
   if (a.state() == v1::STATE_SUBMITTED) {

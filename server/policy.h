@@ -97,6 +97,31 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round,
 std::vector<std::string> ResultUnits(const Caller& caller, const v1::Round& round,
                                      const UnitsByCode& units);
 
+// ---- dossier records (README: "Dossier records") ----
+
+// Whether `caller` may import dossier records of unit `code` (`unit`: its entry in the
+// register, null when the code is not registered): a caller whose scope is everything
+// any; a province's ("parent/X") the units whose parent is X, and codes the register
+// does not know (kept as findings of its import); else PERMISSION_DENIED naming the
+// unit and the scope.
+absl::Status CanImportRecordsOf(const Caller& caller, const v1::Unit* unit,
+                                absl::string_view code);
+
+// Whether `caller` sees the findings of records of unit `code`: a unit of the round
+// (in `units`) as its form (a ward its own, the office its scope's); a code not in the
+// round only for a caller whose scope is everything or the scope that imported it
+// (`import_scope`).
+bool CanSeeRecordFinding(const Caller& caller, const UnitsByCode& units,
+                         absl::string_view code, absl::string_view import_scope);
+
+// A write to a data element computed from records (`from_records`): a ward may not
+// (FAILED_PRECONDITION naming the field and the element: wards dispute, they do not
+// overwrite); the office accepts or corrects the appraised side with a reason
+// (INVALID_ARGUMENT naming `reason` without one). OK for other elements.
+absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
+                                const std::string& label, bool computed, bool has_reason,
+                                absl::string_view field);
+
 // ---- the workflow ----
 
 // What is asked of an assessment (or of a round, for kAdvance).
@@ -110,6 +135,7 @@ enum class Verb {
   kFinalise,            // FinaliseAssessment
   kReopen,              // ReopenAssessment
   kImportSurvey,        // ImportSurvey, per unit
+  kImportRecords,       // ImportDossiers (no unit)
   kAdvance,             // AdvanceRound (no unit)
 };
 

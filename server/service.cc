@@ -13,6 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/auth.h"
 #include "server/gateway.h"
@@ -379,6 +380,40 @@ class AssessmentServiceImpl final : public v1::AssessmentService::StreamedUnaryS
   std::shared_ptr<Handler> h_;
 };
 
+// ImportDossiers is client streaming: the handler reads the first message as any
+// request, and the Core reads the rest, each checked against the API's limits too.
+class RecordServiceImpl final : public v1::RecordService::StreamedUnaryService {
+ public:
+  explicit RecordServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  grpc::Status ImportDossiers(grpc::ServerContext* context,
+                              grpc::ServerReader<v1::ImportDossiersRequest>* reader,
+                              v1::ImportDossiersResponse* response) override {
+    v1::ImportDossiersRequest first;
+    return h_->Run(
+        context, "/parindex.v1.RecordService/ImportDossiers", &first,
+        [reader](v1::ImportDossiersRequest* r) { return reader->Read(r); }, response,
+        [&](const Caller& c) {
+          return h_->core()->records().ImportDossiers(
+              c, first, [&](v1::ImportDossiersRequest* next) -> absl::StatusOr<bool> {
+                if (!reader->Read(next)) {
+                  if (context->IsCancelled())
+                    return absl::CancelledError("the import's stream broke off");
+                  return false;
+                }
+                RETURN_IF_ERROR(CheckRequest(*next));
+                return true;
+              });
+        });
+  }
+  PARINDEX_RPC(RecordService, records, ExplainFigure, ExplainFigureRequest,
+               FigureDossiers)
+  PARINDEX_RPC(RecordService, records, ListRecordFindings, ListRecordFindingsRequest,
+               ListRecordFindingsResponse)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
+
 // A slice over cached bytes that keeps them alive until gRPC has sent them (no copy).
 grpc::Slice SharedSlice(std::shared_ptr<const std::string> bytes) {
   auto* owned = new std::shared_ptr<const std::string>(std::move(bytes));
@@ -534,6 +569,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
   services.push_back(std::make_unique<TokenServiceImpl>(h));
   services.push_back(std::make_unique<AccountServiceImpl>(h));
   services.push_back(std::make_unique<EchoServiceImpl>(h));
+  services.push_back(std::make_unique<RecordServiceImpl>(h));
   return services;
 }
 

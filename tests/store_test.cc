@@ -609,7 +609,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 7);
+  EXPECT_EQ(LatestSchemaVersion(), 8);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -1231,9 +1231,6 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
   EXPECT_EQ(store_->GetAssessment("r", "U2")->values_size(), 3);
 }
 
-}  // namespace
-}  // namespace parindex::store
-
 namespace parindex::store {
 namespace {
 
@@ -1322,6 +1319,95 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   ASSERT_EQ(locks->size(), 1u);
   EXPECT_EQ((*locks)[0].action(), "signin.address_lock");
   EXPECT_EQ((*locks)[0].resource(), "signInAddresses/192.0.2.7");
+}
+
+}  // namespace
+}  // namespace parindex::store
+
+// Schema 8 adds dossier records: a schema 7 file keeps its round, and its dossiers are
+// then stored by (round, id): the same data again changes nothing, other data replaces
+// them, and a dossier given twice by one import with different data is marked.
+TEST_F(StoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
+  }
+  RawRoundFixture(dir_.File("parindex.db"), 7);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 7);
+  Reopen();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 8);
+  EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
+  EXPECT_EQ(AuditCount(), 4);
+
+  RecordImport import;
+  import.round = "r";
+  import.file_name = "d.csv";
+  import.format = "csv";
+  import.scope = "*";
+  auto id = store_->BeginRecordImport(Admin(), import);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, 1);
+  auto dossier = [](const std::string& id, const std::string& unit, int64_t resolved,
+                    int line) {
+    v1::Dossier d;
+    d.set_id(id);
+    d.set_unit(unit);
+    d.set_received_at(1000);
+    d.set_due_at(2000);
+    d.set_resolved_at(resolved);
+    d.set_line(line);
+    return d;
+  };
+  auto wrote = store_->UpsertDossiers(
+      Admin(), "r", 1,
+      {dossier("A", "U1", 1500, 2), dossier("B", "U1", 0, 3), dossier("B", "U1", 0, 4),
+       dossier("C", "U2", 1800, 5), dossier("C", "U2", 2500, 6)});
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->changed, 4);    // A, B, C, C again with other data
+  EXPECT_EQ(wrote->unchanged, 1);  // B again, the same
+  EXPECT_EQ(wrote->units, (std::set<std::string>{"U1", "U2"}));
+  import.id = 1;
+  import.sha256 = "abc";
+  import.rows_read = 5;
+  import.complete = true;
+  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}).ok());
+  auto u2 = store_->ListDossiers("r", "U2");
+  ASSERT_EQ(u2->size(), 1u);
+  EXPECT_EQ((*u2)[0].resolved_at(), 2500);  // the last row is kept
+  EXPECT_TRUE((*u2)[0].conflicting_duplicate());
+  EXPECT_EQ((*u2)[0].line(), 6);
+  auto u1 = store_->ListDossiers("r", "U1");
+  ASSERT_EQ(u1->size(), 2u);
+  EXPECT_FALSE((*u1)[1].conflicting_duplicate());
+  EXPECT_EQ((*u1)[1].line(), 3);  // the same data again left the row as it was
+
+  // A second import: the same A changes nothing; B moves to U2 (both units change);
+  // C given once clears its conflict.
+  auto again =
+      store_->UpsertDossiers(Admin(), "r", 2,
+                             {dossier("A", "U1", 1500, 2), dossier("B", "U2", 0, 3),
+                              dossier("C", "U2", 2500, 4)});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->changed, 2);
+  EXPECT_EQ(again->unchanged, 1);
+  EXPECT_EQ(again->units, (std::set<std::string>{"U1", "U2"}));
+  EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);
+  u2 = store_->ListDossiers("r", "U2");
+  ASSERT_EQ(u2->size(), 2u);
+  EXPECT_FALSE((*u2)[1].conflicting_duplicate());
+  EXPECT_EQ((*u2)[1].import_id(), 2);
+  EXPECT_EQ(*store_->ListDossierUnits("r"), (std::vector<std::string>{"U1", "U2"}));
+  auto imports = store_->ListRecordImports("r");
+  ASSERT_EQ(imports->size(), 1u);
+  EXPECT_EQ((*imports)[0].sha256, "abc");
+  EXPECT_EQ((*imports)[0].rows_read, 5);
+  EXPECT_TRUE((*imports)[0].complete);
+  AuditFilter filter;
+  filter.resource_prefix = "rounds/r/imports/1";
+  auto audit = store_->ListAudit(filter);
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].action(), "records.import");
+  EXPECT_NE((*audit)[0].after().find("\"sha256\":\"abc\""), std::string::npos);
 }
 
 }  // namespace

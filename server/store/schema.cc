@@ -139,6 +139,27 @@ CREATE INDEX sign_in_address_failures_by_address ON sign_in_address_failures(add
 CREATE TABLE sign_in_address_locks (address TEXT PRIMARY KEY, until INTEGER NOT NULL) STRICT;
 )sql",
        nullptr},
+      // 8: dossier records (README: "Dossier records"). A dossier is kept by (round,
+      // id) with its data as a v1::Dossier in `body` (without the import's stamps, so
+      // that the same data compares equal); moved_from holds the unit it was stored
+      // under before an import moved it, until that import has recomputed both.
+      {R"sql(
+CREATE TABLE record_imports (
+  id INTEGER PRIMARY KEY, round_id TEXT NOT NULL REFERENCES rounds(id),
+  file_name TEXT NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL,
+  scope TEXT NOT NULL, actor TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+  rows_read INTEGER NOT NULL, rows_refused INTEGER NOT NULL,
+  rows_changed INTEGER NOT NULL, rows_unchanged INTEGER NOT NULL,
+  complete INTEGER NOT NULL) STRICT;
+CREATE TABLE dossiers (
+  round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, unit_code TEXT NOT NULL,
+  import_id INTEGER NOT NULL, line INTEGER NOT NULL, conflict INTEGER NOT NULL,
+  moved_from TEXT, body BLOB NOT NULL,
+  PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;
+CREATE INDEX dossiers_by_unit ON dossiers(round_id, unit_code);
+CREATE INDEX dossiers_moved ON dossiers(round_id) WHERE moved_from IS NOT NULL;
+)sql",
+       nullptr},
   };
   return *steps;
 }

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -1930,6 +1931,228 @@ absl::Status CopyDatabase(sqlite3* from, sqlite3* to, const std::string& what) {
 bool FileExists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 }  // namespace
+
+// ---- dossier records ----
+
+namespace {
+
+std::string ImportName(const RecordImport& import) {
+  return absl::StrCat("rounds/", import.round, "/imports/", import.id);
+}
+
+RecordImport ReadImport(const Stmt& row) {
+  RecordImport i;
+  i.id = row.Int(0);
+  i.round = row.Text(1);
+  i.file_name = row.Text(2);
+  i.format = row.Text(3);
+  i.sha256 = row.Text(4);
+  i.scope = row.Text(5);
+  i.actor = row.Text(6);
+  i.started_at = row.Text(7);
+  i.finished_at = row.IsNull(8) ? "" : row.Text(8);
+  i.rows_read = row.Int(9);
+  i.rows_refused = row.Int(10);
+  i.rows_changed = row.Int(11);
+  i.rows_unchanged = row.Int(12);
+  i.complete = row.Int(13) != 0;
+  return i;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> SqliteStore::BeginRecordImport(const WriteContext& ctx,
+                                                       const RecordImport& import) {
+  ASSIGN_OR_RETURN(
+      v1::WriteAck ack,
+      Submit(ctx, "BeginRecordImport", [import](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        RETURN_IF_ERROR(
+            Stmt(tx.db(),
+                 "INSERT INTO record_imports (round_id, file_name, format, sha256, "
+                 "scope, actor, started_at, rows_read, rows_refused, rows_changed, "
+                 "rows_unchanged, complete) VALUES (?, ?, ?, '', ?, ?, ?, 0, 0, 0, 0, 0)")
+                .Bind(1, import.round)
+                .Bind(2, import.file_name)
+                .Bind(3, import.format)
+                .Bind(4, import.scope)
+                .Bind(5, tx.ctx().actor.id)
+                .Bind(6, tx.now())
+                .Run());
+        v1::WriteAck ack;
+        ack.set_id(absl::StrCat(sqlite3_last_insert_rowid(tx.db())));
+        return ack;
+      }));
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(ack.id(), &id)) return absl::InternalError("no import id");
+  return id;
+}
+
+absl::StatusOr<DossierWrite> SqliteStore::UpsertDossiers(
+    const WriteContext& ctx, absl::string_view round, int64_t import_id,
+    const std::vector<v1::Dossier>& dossiers) {
+  DossierWrite out;
+  // Runs on the writer thread while this one waits for it, so `out` may be written.
+  RETURN_IF_ERROR(
+      Submit(ctx, "UpsertDossiers",
+             [&out, &dossiers, r = std::string(round),
+              import_id](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+               out = DossierWrite();
+               // The same data leaves the row as it is. Other data replaces it; when
+               // this import gave the id before, the two rows conflict. A row that
+               // conflicted in an earlier import is cleared by a later one.
+               Stmt upsert(
+                   tx.db(),
+                   "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, "
+                   "line, conflict, body) VALUES (?, ?, ?, ?, ?, 0, ?) "
+                   "ON CONFLICT (round_id, dossier_id) DO UPDATE SET "
+                   "unit_code = excluded.unit_code, body = excluded.body, "
+                   "line = excluded.line, "
+                   "conflict = (dossiers.import_id = excluded.import_id), "
+                   "moved_from = CASE WHEN dossiers.unit_code != excluded.unit_code "
+                   "THEN dossiers.unit_code ELSE dossiers.moved_from END, "
+                   "import_id = excluded.import_id "
+                   "WHERE dossiers.body != excluded.body OR (dossiers.conflict AND "
+                   "dossiers.import_id != excluded.import_id) "
+                   "RETURNING moved_from");
+               RETURN_IF_ERROR(upsert.status());
+               std::string body;
+               for (const v1::Dossier& d : dossiers) {
+                 v1::Dossier data = d;
+                 data.clear_import_id();
+                 data.clear_line();
+                 data.clear_conflicting_duplicate();
+                 body.clear();
+                 data.SerializeToString(&body);
+                 upsert.Reset();
+                 upsert.Bind(1, r)
+                     .Bind(2, d.id())
+                     .Bind(3, d.unit())
+                     .Bind(4, import_id)
+                     .Bind(5, static_cast<int64_t>(d.line()))
+                     .BindBlob(6, body);
+                 ASSIGN_OR_RETURN(bool row, upsert.Step());
+                 if (!row) {
+                   ++out.unchanged;
+                   continue;
+                 }
+                 ++out.changed;
+                 out.units.insert(d.unit());
+                 if (!upsert.IsNull(0)) out.units.insert(upsert.Text(0));
+                 ASSIGN_OR_RETURN(bool more, upsert.Step());  // finishes the statement
+                 (void)more;
+               }
+               return v1::WriteAck();
+             })
+          .status());
+  return out;
+}
+
+absl::StatusOr<v1::WriteAck> SqliteStore::FinishRecordImport(
+    const WriteContext& ctx, const RecordImport& import,
+    const std::vector<std::pair<std::string, FormUpdate>>& units) {
+  return Submit(
+      ctx, "FinishRecordImport",
+      [this, import, units](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        RETURN_IF_ERROR(
+            Stmt(tx.db(),
+                 "UPDATE record_imports SET sha256 = ?, finished_at = ?, rows_read = ?, "
+                 "rows_refused = ?, rows_changed = ?, rows_unchanged = ?, complete = ? "
+                 "WHERE id = ?")
+                .Bind(1, import.sha256)
+                .Bind(2, tx.now())
+                .Bind(3, import.rows_read)
+                .Bind(4, import.rows_refused)
+                .Bind(5, import.rows_changed)
+                .Bind(6, import.rows_unchanged)
+                .Bind(7, static_cast<int64_t>(import.complete ? 1 : 0))
+                .Bind(8, import.id)
+                .Run());
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "UPDATE dossiers SET moved_from = NULL WHERE round_id = ? "
+                             "AND moved_from IS NOT NULL")
+                            .Bind(1, import.round)
+                            .Run());
+        const std::string after =
+            absl::StrCat("{\"file_name\":\"", absl::CEscape(import.file_name),
+                         "\",\"format\":\"", import.format, "\",\"sha256\":\"",
+                         import.sha256, "\",\"rows_read\":", import.rows_read,
+                         ",\"rows_refused\":", import.rows_refused,
+                         ",\"rows_changed\":", import.rows_changed,
+                         ",\"rows_unchanged\":", import.rows_unchanged,
+                         ",\"complete\":", import.complete ? "true" : "false", "}");
+        RETURN_IF_ERROR(
+            tx.Audit(import.complete ? "records.import" : "records.import_incomplete",
+                     ImportName(import), "", after));
+        v1::WriteAck all;
+        for (const auto& [unit, update] : units) {
+          ASSIGN_OR_RETURN(v1::WriteAck ack, WriteForm(tx, import.round, unit, update));
+          for (int64_t v : ack.versions()) all.add_versions(v);
+        }
+        all.set_id(absl::StrCat(import.id));
+        return all;
+      });
+}
+
+absl::StatusOr<std::vector<v1::Dossier>> SqliteStore::ListDossiers(
+    absl::string_view round, absl::string_view unit) {
+  return Read<std::vector<v1::Dossier>>(
+      [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Dossier>> {
+        Stmt q(db,
+               "SELECT body, import_id, line, conflict FROM dossiers INDEXED BY "
+               "dossiers_by_unit WHERE round_id = ? AND unit_code = ? "
+               "ORDER BY unit_code, dossier_id");  // the index's own order
+        q.Bind(1, round).Bind(2, unit);
+        std::vector<v1::Dossier> out;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, q.Step());
+          if (!row) break;
+          ASSIGN_OR_RETURN(v1::Dossier d, Parse<v1::Dossier>(q.Blob(0), "dossier"));
+          d.set_import_id(q.Int(1));
+          d.set_line(static_cast<int32_t>(q.Int(2)));
+          d.set_conflicting_duplicate(q.Int(3) != 0);
+          out.push_back(std::move(d));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteStore::ListDossierUnits(
+    absl::string_view round) {
+  return Read<std::vector<std::string>>(
+      [&](sqlite3* db) -> absl::StatusOr<std::vector<std::string>> {
+        Stmt q(db,
+               "SELECT DISTINCT unit_code FROM dossiers WHERE round_id = ? "
+               "ORDER BY unit_code");
+        q.Bind(1, round);
+        std::vector<std::string> out;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, q.Step());
+          if (!row) break;
+          out.push_back(q.Text(0));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<RecordImport>> SqliteStore::ListRecordImports(
+    absl::string_view round) {
+  return Read<std::vector<RecordImport>>(
+      [&](sqlite3* db) -> absl::StatusOr<std::vector<RecordImport>> {
+        Stmt q(db,
+               "SELECT id, round_id, file_name, format, sha256, scope, actor, "
+               "started_at, finished_at, rows_read, rows_refused, rows_changed, "
+               "rows_unchanged, complete FROM record_imports WHERE round_id = ? "
+               "ORDER BY id");
+        q.Bind(1, round);
+        std::vector<RecordImport> out;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, q.Step());
+          if (!row) break;
+          out.push_back(ReadImport(q));
+        }
+        return out;
+      });
+}
 
 absl::Status BackupDatabase(const std::string& db, const std::string& to) {
   if (!FileExists(db)) return absl::NotFoundError(absl::StrCat(db, ": no such database"));

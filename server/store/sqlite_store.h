@@ -145,6 +145,21 @@ class SqliteStore final : public Store {
       const WriteContext& ctx, absl::string_view round,
       const std::vector<std::pair<std::string, FormUpdate>>& units) override;
 
+  absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
+                                            const RecordImport& import) override;
+  absl::StatusOr<DossierWrite> UpsertDossiers(
+      const WriteContext& ctx, absl::string_view round, int64_t import_id,
+      const std::vector<v1::Dossier>& dossiers) override;
+  absl::StatusOr<v1::WriteAck> FinishRecordImport(
+      const WriteContext& ctx, const RecordImport& import,
+      const std::vector<std::pair<std::string, FormUpdate>>& units) override;
+  absl::StatusOr<std::vector<v1::Dossier>> ListDossiers(absl::string_view round,
+                                                        absl::string_view unit) override;
+  absl::StatusOr<std::vector<std::string>> ListDossierUnits(
+      absl::string_view round) override;
+  absl::StatusOr<std::vector<RecordImport>> ListRecordImports(
+      absl::string_view round) override;
+
   // Groups committed so far (a group holds one or more writes): for tests and metrics.
   int64_t commits() const;
   // Writes waiting for the writer thread.

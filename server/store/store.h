@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "parindex/v1/audit.pb.h"
 #include "parindex/v1/criteria.pb.h"
 #include "parindex/v1/plan.pb.h"
+#include "parindex/v1/records.pb.h"
 #include "parindex/v1/round.pb.h"
 #include "parindex/v1/token.pb.h"
 #include "parindex/v1/unit.pb.h"
@@ -122,6 +124,29 @@ struct StoredSession {
   int64_t created = 0;
   int64_t seen = 0;   // the last call, as last written (TouchSession)
   bool ended = false;
+};
+
+// One import of dossier records (README: "Dossier records").
+struct RecordImport {
+  int64_t id = 0;
+  std::string round;
+  std::string file_name;
+  std::string format;  // "csv", "jsonl"
+  std::string sha256;  // of the file's bytes, once read
+  std::string scope;   // the importer's ("*", "parent/HY")
+  std::string actor;
+  std::string started_at, finished_at;  // RFC 3339 UTC; finished_at empty: running
+  int64_t rows_read = 0, rows_refused = 0, rows_changed = 0, rows_unchanged = 0;
+  bool complete = false;  // the whole file was read (false: the stream broke off)
+};
+
+// What storing a batch of dossiers did.
+struct DossierWrite {
+  int64_t changed = 0;    // new, or other data than stored
+  int64_t unchanged = 0;  // the same data as stored: nothing written
+  // The units whose dossiers changed: each changed dossier's unit, and the unit it was
+  // stored under before when that was another.
+  std::set<std::string> units;
 };
 
 // Wall time, injectable in tests.
@@ -297,6 +322,32 @@ class Store {
 
   virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) = 0;
+
+  // ---- dossier records ----
+  // Starts an import (not audited until it finishes); answers its id.
+  virtual absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
+                                                    const RecordImport& import) = 0;
+  // Stores dossiers by (round, id), stamped with the import and their line: an id
+  // stored with the same data is left as it is (import and line too); with other data
+  // it is replaced, and marked conflicting_duplicate when this same import gave it
+  // before. In one transaction.
+  virtual absl::StatusOr<DossierWrite> UpsertDossiers(
+      const WriteContext& ctx, absl::string_view round, int64_t import_id,
+      const std::vector<v1::Dossier>& dossiers) = 0;
+  // Ends an import: its counts and SHA-256 stored and audited ("records.import" on
+  // rounds/{round}/imports/{id}, with the counts as JSON), and the computed values of
+  // `units` stored as UpdateUnitsEntries does, all in one transaction.
+  virtual absl::StatusOr<v1::WriteAck> FinishRecordImport(
+      const WriteContext& ctx, const RecordImport& import,
+      const std::vector<std::pair<std::string, FormUpdate>>& units) = 0;
+  // A unit's dossiers in a round, by id.
+  virtual absl::StatusOr<std::vector<v1::Dossier>> ListDossiers(
+      absl::string_view round, absl::string_view unit) = 0;
+  // The units that have dossiers in a round, in code order.
+  virtual absl::StatusOr<std::vector<std::string>> ListDossierUnits(
+      absl::string_view round) = 0;
+  virtual absl::StatusOr<std::vector<RecordImport>> ListRecordImports(
+      absl::string_view round) = 0;
 
   // What was stored for ctx's request id (actor, method, resource): NOT_FOUND when
   // none was applied (or it was forgotten after the retention time); INVALID_ARGUMENT

@@ -1,0 +1,317 @@
+// Dossier records at national scale (README: "Dossier records"; results in
+// bench/README.md). A seeded generator writes realistic records as CSV, a chunk at a
+// time (the file never exists whole); the bench measures, in one run:
+//   - parse: the CSV reader alone (rows/s);
+//   - bare: the same rows inserted into SQLite with prepared INSERTs in transactions of
+//     20,000, into a table of the same key and index (the floor for a store);
+//   - import: RecordService's import through the Core on a real SqliteStore file: read,
+//     check, upsert, then compute every unit's figures and write them (rows/s end to
+//     end, and its ratio to bare);
+//   - recompute: every unit's figures again from the stored records (nothing changes);
+//   - one dossier: a one-row file that changes one dossier (its unit recomputed);
+//   - peak memory (ru_maxrss) after the import.
+// Usage: records_bench [rows=1000000] [units=3321] [dir=/tmp]
+#include <sqlite3.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "criteria/dossier_file.h"
+#include "server/core.h"
+#include "server/store/sqlite_store.h"
+
+namespace parindex {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+long PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+// Records of a national year, a chunk of CSV at a time, the same for the same seed:
+// ~75 % online (40 % fully, 35 % partly), ~3 % resolved late, ~2 % withdrawn, and the
+// last weeks' dossiers partly still in process at the year's end.
+class Generator {
+ public:
+  Generator(int64_t rows, int units, uint64_t seed)
+      : rows_(rows), units_(units), rng_(seed) {}
+
+  // The next chunk of about `bytes`; empty at the end. The first starts with the header.
+  std::string Next(size_t bytes = 1 << 20) {
+    std::string out;
+    if (row_ == 0 && !header_done_) {
+      out =
+          "dossier_id,procedure_code,procedure_level,unit,received_at,due_at,"
+          "resolved_at,result,channel,via_national_portal,result_digitised,"
+          "digitally_signed,paid_online,satisfaction,apology_issued\n";
+      header_done_ = true;
+    }
+    std::uniform_int_distribution<int> unit(1, units_), minute(0, 365 * 24 * 60 - 1),
+        days(2, 15), percent(0, 99), early(0, 2 * 24 * 60), late(1, 10 * 24 * 60),
+        procedure(1, 400);
+    static const char* kChannels[] = {"fully_online", "online_partial", "in_person"};
+    while (row_ < rows_ && out.size() < bytes) {
+      const int64_t received = kYearStart + int64_t{minute(rng_)} * 60;
+      const int64_t due = received + int64_t{days(rng_)} * 86400;
+      const int p = percent(rng_);
+      const char* channel = kChannels[p < 40 ? 0 : p < 75 ? 1 : 2];
+      int64_t resolved = 0;
+      const char* result = "";
+      const int fate = percent(rng_);
+      if (fate < 3) {
+        resolved = due + int64_t{late(rng_)} * 60;
+        result = "approved";
+      } else if (fate < 5) {
+        resolved = received + 3600;
+        result = "withdrawn";
+      } else {
+        resolved = due - int64_t{early(rng_)} * 60;
+        result = fate < 8 ? "refused" : "approved";
+      }
+      // Still in process: dossiers not resolved before the year's end stay so.
+      const bool open = resolved >= kYearEnd && percent(rng_) < 50;
+      const bool online = p < 75;
+      absl::StrAppend(
+          &out, "H", absl::Dec(row_, absl::kZeroPad10), ",1.", procedure(rng_),
+          ",commune,U", absl::Dec(unit(rng_), absl::kZeroPad4), ",", Time(received), ",",
+          Time(due), ",", open ? "" : Time(resolved), ",", open ? "" : result, ",",
+          channel, ",", online ? "yes" : "no", ",", p % 3 == 0 ? "yes" : "no", ",",
+          p % 3 == 0 ? "yes" : "no", ",", online && p % 2 == 0 ? "yes" : "no", ",",
+          p % 5 == 0 ? "satisfied" : "", ",", fate < 2 ? "yes" : "no", "\n");
+      ++row_;
+    }
+    return out;
+  }
+
+  static constexpr int64_t kYearStart = 1672506000;  // 2023-01-01 00:00 +07:00
+  static constexpr int64_t kYearEnd = 1704042000;    // 2024-01-01 00:00 +07:00
+
+ private:
+  static std::string Time(int64_t t) {
+    const int64_t local = t + 7 * 3600;
+    const absl::CivilSecond c =
+        absl::ToCivilSecond(absl::FromUnixSeconds(local), absl::UTCTimeZone());
+    return absl::StrFormat("%04d-%02d-%02d %02d:%02d", c.year(), c.month(), c.day(),
+                           c.hour(), c.minute());
+  }
+
+  int64_t rows_;
+  int units_;
+  std::mt19937_64 rng_;
+  int64_t row_ = 0;
+  bool header_done_ = false;
+};
+
+constexpr uint64_t kSeed = 2023;
+
+// The bare baseline's page cache: SQLite's default (2 MiB) unless RECORDS_BENCH_CACHE_MB
+// says otherwise, so that the baseline has the store's own setting.
+int64_t CacheKib() {
+  const char* mb = std::getenv("RECORDS_BENCH_CACHE_MB");
+  int64_t value = 2;
+  if (mb != nullptr) absl::SimpleAtoi(mb, &value);
+  return value * 1024;
+}
+
+int Run(int64_t rows, int units, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  // ---- parse alone, then bare SQLite with the parsed rows, a batch at a time ----
+  double parse_s = 0, bare_s = 0;
+  {
+    const std::string bare_path = dir + "/records_bench_bare.db";
+    std::filesystem::remove(bare_path);
+    std::filesystem::remove(bare_path + "-wal");
+    sqlite3* db = nullptr;
+    sqlite3_open(bare_path.c_str(), &db);
+    sqlite3_exec(db, absl::StrCat("PRAGMA cache_size = -", CacheKib()).c_str(), nullptr,
+                 nullptr, nullptr);
+    sqlite3_exec(
+        db,
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+        "CREATE TABLE dossiers (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
+        "unit_code TEXT NOT NULL, import_id INTEGER NOT NULL, line INTEGER NOT "
+        "NULL, conflict INTEGER NOT NULL, moved_from TEXT, body BLOB NOT NULL, "
+        "PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;"
+        "CREATE INDEX dossiers_by_unit ON dossiers(round_id, unit_code);",
+        nullptr, nullptr, nullptr);
+    sqlite3_stmt* insert = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO dossiers VALUES ('r', ?, ?, 1, ?, 0, NULL, ?)",
+                       -1, &insert, nullptr);
+    Generator gen(rows, units, kSeed);
+    criteria::DossierFileReader reader(criteria::DossierFormat::kCsv, "bench.csv");
+    std::vector<criteria::DossierRow> parsed;
+    std::string body;
+    auto store = [&] {
+      const auto start = Clock::now();
+      sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+      for (const criteria::DossierRow& row : parsed) {
+        if (!row.dossier) continue;
+        body.clear();
+        row.dossier->SerializeToString(&body);
+        sqlite3_bind_text(insert, 1, row.dossier->id().data(),
+                          static_cast<int>(row.dossier->id().size()), SQLITE_STATIC);
+        sqlite3_bind_text(insert, 2, row.dossier->unit().data(),
+                          static_cast<int>(row.dossier->unit().size()), SQLITE_STATIC);
+        sqlite3_bind_int64(insert, 3, row.line);
+        sqlite3_bind_blob(insert, 4, body.data(), static_cast<int>(body.size()),
+                          SQLITE_STATIC);
+        sqlite3_step(insert);
+        sqlite3_reset(insert);
+      }
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      bare_s += Seconds(start);
+      parsed.clear();
+    };
+    for (std::string chunk = gen.Next(); !chunk.empty(); chunk = gen.Next()) {
+      const auto start = Clock::now();
+      if (!reader.Feed(chunk, &parsed).ok()) return 1;
+      parse_s += Seconds(start);
+      store();
+    }
+    if (!reader.Finish(&parsed).ok()) return 1;
+    store();
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+  }
+  std::printf("rows %lld, units %d, seed %llu\n", static_cast<long long>(rows), units,
+              static_cast<unsigned long long>(kSeed));
+  std::printf("parse:      %7.2f s  %9.0f rows/s\n", parse_s, rows / parse_s);
+  std::printf("bare:       %7.2f s  %9.0f rows/s (SQLite inserts of the parsed rows)\n",
+              bare_s, rows / bare_s);
+  std::fflush(stdout);
+
+  // ---- the import through the Core, on a real store ----
+  const std::string path = dir + "/records_bench.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  store::SqliteOptions options;
+  options.path = path;
+  auto opened = store::SqliteStore::Open(options);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<store::SqliteStore> db = std::move(*opened);
+  server::Core core(db.get(), &store::Clock::Real());
+  const server::Caller admin{v1::ROLE_ADMIN, "bench", ""};
+  const server::Caller office{v1::ROLE_APPRAISER, "bench", ""};
+  {
+    std::ifstream in(std::string(PARINDEX_SOURCE_DIR) +
+                     "/criteria/records/records-2023.yaml");
+    std::stringstream yaml;
+    yaml << in.rdbuf();
+    v1::CreateCriteriaSetRequest set;
+    set.set_yaml(yaml.str());
+    if (!core.catalog().CreateCriteriaSet(admin, set).ok()) return 1;
+    v1::CreateRoundRequest create;
+    v1::Round* round = create.mutable_round();
+    round->set_id("r");
+    round->set_year(2023);
+    round->set_criteria_set("records-demo");
+    round->set_self_assessment_deadline("2099-01-01T00:00:00+07:00");
+    round->set_explanation_deadline("2099-02-01T00:00:00+07:00");
+    for (int u = 1; u <= units; ++u) {
+      v1::PutUnitRequest put;
+      const std::string code = absl::StrCat("U", absl::Dec(u, absl::kZeroPad4));
+      put.mutable_unit()->set_code(code);
+      put.mutable_unit()->set_name(absl::StrCat("Xã ", u));
+      put.mutable_unit()->set_kind(v1::COMMUNE);
+      if (!core.catalog().PutUnit(admin, put).ok()) return 1;
+      round->add_units(code);
+    }
+    auto created = core.rounds().CreateRound(office, create);
+    if (!created.ok()) {
+      std::fprintf(stderr, "%s\n", created.status().ToString().c_str());
+      return 1;
+    }
+    v1::AdvanceRoundRequest advance;
+    advance.set_name("rounds/r");
+    advance.set_to_phase(v1::PHASE_SELF_ASSESSMENT);
+    advance.set_etag(created->version());
+    if (!core.rounds().AdvanceRound(office, advance).ok()) return 1;
+  }
+  const long rss_before = PeakRssMb();
+  Generator gen(rows, units, kSeed);
+  v1::ImportDossiersRequest first;
+  first.set_parent("rounds/r");
+  first.set_format(v1::ImportDossiersRequest::CSV);
+  first.set_file_name("national.csv");
+  first.set_content(gen.Next());
+  auto start = Clock::now();
+  auto imported = core.records().ImportDossiers(
+      office, first, [&](v1::ImportDossiersRequest* next) -> absl::StatusOr<bool> {
+        next->set_content(gen.Next());
+        return !next->content().empty();
+      });
+  const double import_s = Seconds(start);
+  if (!imported.ok()) {
+    std::fprintf(stderr, "%s\n", imported.status().ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "import:     %7.2f s  %9.0f rows/s end to end (%.2f of bare), %lld "
+      "changed, %lld refused, %d units computed, %lld findings\n",
+      import_s, rows / import_s, (rows / import_s) / (rows / bare_s),
+      static_cast<long long>(imported->rows_changed()),
+      static_cast<long long>(imported->rows_refused()), imported->units_updated_size(),
+      static_cast<long long>(imported->findings()));
+  std::printf("peak RSS:   %ld MiB (%ld MiB before the import)\n", PeakRssMb(),
+              rss_before);
+  std::fflush(stdout);
+
+  start = Clock::now();
+  auto recomputed = core.records().Recompute(office, "r");
+  std::printf("recompute:  %7.2f s  all %d units from the stored records (%d changed)\n",
+              Seconds(start), units, recomputed.ok() ? *recomputed : -1);
+
+  // One dossier changes: its unit's figures follow.
+  v1::ImportDossiersRequest one;
+  one.set_parent("rounds/r");
+  one.set_format(v1::ImportDossiersRequest::CSV);
+  one.set_file_name("one.csv");
+  one.set_content(
+      "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n"
+      "H0000000000,U0001,2023-01-02 08:00,2023-01-05 17:00,2023-01-09 08:00,approved,"
+      "in_person\n");
+  start = Clock::now();
+  auto single = core.records().ImportDossiers(
+      office, one,
+      [](v1::ImportDossiersRequest*) -> absl::StatusOr<bool> { return false; });
+  std::printf("one dossier: %6.1f ms (%lld changed, units %s)\n", Seconds(start) * 1000,
+              single.ok() ? static_cast<long long>(single->rows_changed()) : -1LL,
+              single.ok() && single->units_updated_size() > 0
+                  ? absl::StrJoin(single->units_updated(), ",").c_str()
+                  : "none");
+  std::printf("database:   %.0f MiB\n",
+              static_cast<double>(std::filesystem::file_size(path)) / (1 << 20));
+  return 0;
+}
+
+}  // namespace
+}  // namespace parindex
+
+int main(int argc, char** argv) {
+  int64_t rows = 1000000;
+  int units = 3321;
+  std::string dir = "/tmp";
+  if (argc > 1 && !absl::SimpleAtoi(argv[1], &rows)) return 2;
+  if (argc > 2 && !absl::SimpleAtoi(argv[2], &units)) return 2;
+  if (argc > 3) dir = argv[3];
+  return parindex::Run(rows, units, dir);
+}

@@ -1,0 +1,468 @@
+// Reading dossier record files: CSV through libcsv a line at a time (so that rows know
+// their line), JSON Lines through protobuf's JSON parser; both fill the same columns.
+#include "criteria/dossier_file.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "common/status_macros.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace parindex::criteria {
+namespace {
+
+enum Field {
+  kId,
+  kProcedureCode,
+  kProcedureLevel,
+  kUnit,
+  kReceivedAt,
+  kDueAt,
+  kResolvedAt,
+  kResult,
+  kChannel,
+  kViaNationalPortal,
+  kResultDigitised,
+  kDigitallySigned,
+  kPaidOnline,
+  kSatisfaction,
+  kApologyIssued,
+  kFieldCount
+};
+
+constexpr Field kRequired[] = {kId,         kUnit,   kReceivedAt, kDueAt,
+                               kResolvedAt, kResult, kChannel};
+
+int FieldOf(absl::string_view name) {
+  const std::vector<std::string>& names = DossierColumns();
+  auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+
+using Names = std::vector<std::pair<absl::string_view, int>>;
+
+// One of `names` (lower case), or "" when `allow_empty`.
+absl::Status NameOf(absl::string_view field, absl::string_view text, const Names& names,
+                    bool allow_empty, int* out) {
+  if (text.empty() && allow_empty) {
+    *out = 0;
+    return absl::OkStatus();
+  }
+  const std::string lower = absl::AsciiStrToLower(text);
+  std::vector<absl::string_view> choices;
+  for (const auto& [name, value] : names) {
+    if (name == lower) {
+      *out = value;
+      return absl::OkStatus();
+    }
+    choices.push_back(name);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": '", text, "' is not one of ", absl::StrJoin(choices, ", "),
+                   text.empty() ? " (it is required)" : ""));
+}
+
+absl::Status YesNo(absl::string_view field, absl::string_view text, bool* out) {
+  int value = 0;
+  static const Names* names =
+      new Names{{"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {"1", 1}, {"0", 0}};
+  absl::Status s = NameOf(field, text, *names, true, &value);
+  *out = value == 1;
+  return s;
+}
+
+// A code of the records: no control characters or spaces at either end.
+absl::Status Code(absl::string_view field, absl::string_view text, size_t max,
+                  bool required, std::string* out) {
+  if (text.empty()) {
+    return required ? absl::InvalidArgumentError(absl::StrCat(field, ": is required"))
+                    : absl::OkStatus();
+  }
+  if (text.size() > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": longer than ", max, " bytes"));
+  }
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == ' ') {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": '", text, "' holds a space or a control character"));
+    }
+  }
+  *out = std::string(text);
+  return absl::OkStatus();
+}
+
+absl::Status Time(absl::string_view field, absl::string_view text, bool required,
+                  int64_t* out) {
+  if (text.empty()) {
+    *out = 0;
+    return required ? absl::InvalidArgumentError(absl::StrCat(field, ": is required"))
+                    : absl::OkStatus();
+  }
+  absl::StatusOr<int64_t> t = ParseRecordTime(text);
+  if (!t.ok())
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", t.status().message()));
+  *out = *t;
+  return absl::OkStatus();
+}
+
+// The dossier `cells` (by Field) give, or why not.
+absl::StatusOr<v1::Dossier> ToDossier(const std::vector<std::string>& cells) {
+  const std::vector<std::string>& names = DossierColumns();
+  v1::Dossier d;
+  auto cell = [&](Field f) -> absl::string_view { return cells[f]; };
+  absl::Status s = Code(names[kId], cell(kId), 100, true, d.mutable_id());
+  if (s.ok())
+    s = Code(names[kProcedureCode], cell(kProcedureCode), 64, false,
+             d.mutable_procedure_code());
+  if (s.ok()) s = Code(names[kUnit], cell(kUnit), 64, true, d.mutable_unit());
+  int v = 0;
+  if (s.ok()) {
+    s = NameOf(names[kProcedureLevel], cell(kProcedureLevel),
+               {{"commune", v1::PROCEDURE_COMMUNE},
+                {"district", v1::PROCEDURE_DISTRICT},
+                {"province", v1::PROCEDURE_PROVINCE},
+                {"central", v1::PROCEDURE_CENTRAL}},
+               true, &v);
+    d.set_procedure_level(static_cast<v1::ProcedureLevel>(v));
+  }
+  int64_t t = 0;
+  if (s.ok()) s = Time(names[kReceivedAt], cell(kReceivedAt), true, &t);
+  d.set_received_at(t);
+  if (s.ok()) s = Time(names[kDueAt], cell(kDueAt), false, &t);
+  d.set_due_at(t);
+  if (s.ok()) s = Time(names[kResolvedAt], cell(kResolvedAt), false, &t);
+  d.set_resolved_at(t);
+  if (s.ok()) {
+    s = NameOf(names[kResult], cell(kResult),
+               {{"approved", v1::RESULT_APPROVED},
+                {"refused", v1::RESULT_REFUSED},
+                {"withdrawn", v1::RESULT_WITHDRAWN}},
+               true, &v);
+    d.set_result(static_cast<v1::DossierResult>(v));
+  }
+  if (s.ok()) {
+    s = NameOf(names[kChannel], cell(kChannel),
+               {{"in_person", v1::CHANNEL_IN_PERSON},
+                {"online_partial", v1::CHANNEL_ONLINE_PARTIAL},
+                {"fully_online", v1::CHANNEL_FULLY_ONLINE}},
+               false, &v);
+    d.set_channel(static_cast<v1::DossierChannel>(v));
+  }
+  bool yes = false;
+  if (s.ok()) s = YesNo(names[kViaNationalPortal], cell(kViaNationalPortal), &yes);
+  d.set_via_national_portal(yes);
+  if (s.ok()) s = YesNo(names[kResultDigitised], cell(kResultDigitised), &yes);
+  d.set_result_digitised(yes);
+  if (s.ok()) s = YesNo(names[kDigitallySigned], cell(kDigitallySigned), &yes);
+  d.set_digitally_signed(yes);
+  if (s.ok()) s = YesNo(names[kPaidOnline], cell(kPaidOnline), &yes);
+  d.set_paid_online(yes);
+  if (s.ok()) s = YesNo(names[kApologyIssued], cell(kApologyIssued), &yes);
+  d.set_apology_issued(yes);
+  if (s.ok()) {
+    s = NameOf(names[kSatisfaction], cell(kSatisfaction),
+               {{"very_satisfied", v1::SATISFIED_VERY},
+                {"satisfied", v1::SATISFIED},
+                {"neutral", v1::SATISFACTION_NEUTRAL},
+                {"dissatisfied", v1::DISSATISFIED}},
+               true, &v);
+    d.set_satisfaction(static_cast<v1::Satisfaction>(v));
+  }
+  if (!s.ok()) return s;
+  // A decision has a time and a time has a decision: either alone is a broken row.
+  if (d.resolved_at() != 0 && d.result() == v1::DOSSIER_RESULT_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "result: a resolved dossier (resolved_at given) needs its result: approved, "
+        "refused or withdrawn");
+  }
+  if (d.resolved_at() == 0 && d.result() != v1::DOSSIER_RESULT_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "resolved_at: a dossier with a result needs the time it was resolved (empty "
+        "only while in process)");
+  }
+  return d;
+}
+
+int DigitsAt(absl::string_view text, size_t at, size_t n) {
+  if (at + n > text.size()) return -1;
+  int value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[at + i];
+    if (c < '0' || c > '9') return -1;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+}  // namespace
+
+const std::vector<std::string>& DossierColumns() {
+  static const auto* names =
+      new std::vector<std::string>{"dossier_id",       "procedure_code",
+                                   "procedure_level",  "unit",
+                                   "received_at",      "due_at",
+                                   "resolved_at",      "result",
+                                   "channel",          "via_national_portal",
+                                   "result_digitised", "digitally_signed",
+                                   "paid_online",      "satisfaction",
+                                   "apology_issued"};
+  return *names;
+}
+
+absl::StatusOr<int64_t> ParseRecordTime(absl::string_view text) {
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "' is not a time (", why,
+        "; write 2023-12-31T23:59:00+07:00, or 2023-12-31 23:59 in Vietnam time)"));
+  };
+  const int year = DigitsAt(text, 0, 4), month = DigitsAt(text, 5, 2),
+            day = DigitsAt(text, 8, 2), hour = DigitsAt(text, 11, 2),
+            minute = DigitsAt(text, 14, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || text[4] != '-' ||
+      text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':') {
+    return bad("expected a date and a time");
+  }
+  size_t at = 16;
+  int second = 0;
+  if (at < text.size() && text[at] == ':') {
+    second = DigitsAt(text, at + 1, 2);
+    if (second < 0) return bad("expected seconds after ':'");
+    at += 3;
+  }
+  int64_t offset = 7 * 3600;  // Vietnam time unless the text says otherwise
+  if (at < text.size()) {
+    if (text[at] == 'Z' && at + 1 == text.size()) {
+      offset = 0;
+    } else if ((text[at] == '+' || text[at] == '-') && at + 6 == text.size() &&
+               text[at + 3] == ':') {
+      const int oh = DigitsAt(text, at + 1, 2), om = DigitsAt(text, at + 4, 2);
+      if (oh < 0 || om < 0 || oh > 14 || om > 59) return bad("a bad offset");
+      offset = (text[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    } else {
+      return bad("unexpected text after the time");
+    }
+  }
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (year < 2000 || year > 2100) return bad("the year is outside 2000-2100");
+  if (month < 1 || month > 12) return bad("no such month");
+  if (day < 1 || day > kDays[month - 1] + (month == 2 && leap ? 1 : 0))
+    return bad("no such day");
+  if (hour > 23 || minute > 59 || second > 59) return bad("no such time of day");
+  return DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
+         offset;
+}
+
+// libcsv's state, and the records of the line being fed.
+struct DossierFileReader::Csv {
+  csv_parser parser;
+  std::vector<std::string> cells;
+  std::vector<std::pair<std::vector<std::string>, int64_t>> records;
+  int64_t start = 0;  // the line where the current record started; 0 between records
+  int64_t line = 0;
+
+  static void OnField(void* data, size_t size, void* out) {
+    auto* c = static_cast<Csv*>(out);
+    if (c->start == 0) c->start = c->line;
+    c->cells.emplace_back(static_cast<const char*>(data), size);
+  }
+  static void OnRow(int, void* out) {
+    auto* c = static_cast<Csv*>(out);
+    c->records.push_back({std::move(c->cells), c->start == 0 ? c->line : c->start});
+    c->cells.clear();
+    c->start = 0;
+  }
+};
+
+DossierFileReader::DossierFileReader(DossierFormat format, std::string file_name)
+    : format_(format), file_name_(std::move(file_name)) {
+  if (format_ == DossierFormat::kCsv) {
+    csv_ = std::make_unique<Csv>();
+    csv_init(&csv_->parser, CSV_STRICT | CSV_STRICT_FINI);
+  }
+}
+
+DossierFileReader::~DossierFileReader() {
+  if (csv_ != nullptr) csv_free(&csv_->parser);
+}
+
+absl::Status DossierFileReader::Feed(absl::string_view bytes,
+                                     std::vector<DossierRow>* rows) {
+  while (!bytes.empty()) {
+    const size_t nl = bytes.find('\n');
+    if (nl == absl::string_view::npos) {
+      pending_.append(bytes.data(), bytes.size());
+      break;
+    }
+    absl::Status s;
+    if (pending_.empty()) {
+      s = Line(bytes.substr(0, nl), rows);
+    } else {
+      pending_.append(bytes.data(), nl);
+      s = Line(pending_, rows);
+      pending_.clear();
+    }
+    if (!s.ok()) return s;
+    bytes.remove_prefix(nl + 1);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DossierFileReader::Finish(std::vector<DossierRow>* rows) {
+  if (!pending_.empty()) {
+    const std::string last = std::move(pending_);
+    pending_.clear();
+    RETURN_IF_ERROR(Line(last, rows));
+  }
+  if (csv_ != nullptr) {
+    if (csv_fini(&csv_->parser, Csv::OnField, Csv::OnRow, csv_.get()) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_name_, ":", csv_->start == 0 ? csv_->line : csv_->start, ": ",
+                       csv_strerror(csv_error(&csv_->parser))));
+    }
+    auto records = std::move(csv_->records);
+    csv_->records.clear();
+    for (auto& [cells, line] : records) RETURN_IF_ERROR(CsvRecord(cells, line, rows));
+  }
+  if (!started_ && format_ == DossierFormat::kCsv) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name_, ": the file is empty (expected a header row: ",
+                     absl::StrJoin(DossierColumns(), ","), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DossierFileReader::Line(absl::string_view line,
+                                     std::vector<DossierRow>* rows) {
+  ++line_;
+  if (line_ == 1) absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
+  if (format_ == DossierFormat::kCsv) {
+    csv_->line = line_;
+    const std::string fed = absl::StrCat(line, "\n");
+    if (csv_parse(&csv_->parser, fed.data(), fed.size(), Csv::OnField, Csv::OnRow,
+                  csv_.get()) != fed.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_name_, ":", csv_->start == 0 ? line_ : csv_->start, ": ",
+                       csv_strerror(csv_error(&csv_->parser))));
+    }
+    auto records = std::move(csv_->records);
+    csv_->records.clear();
+    for (auto& [cells, at] : records) RETURN_IF_ERROR(CsvRecord(cells, at, rows));
+    return absl::OkStatus();
+  }
+  // JSON Lines: an object per line; blank lines are skipped.
+  absl::ConsumeSuffix(&line, "\r");
+  if (absl::StripAsciiWhitespace(line).empty()) return absl::OkStatus();
+  DossierRow row;
+  row.line = line_;
+  google::protobuf::Struct object;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(line.data(), line.size()), &object);
+  if (!parsed.ok()) {
+    row.error = absl::StrCat("not a JSON object: ", parsed.message().ToString());
+    rows->push_back(std::move(row));
+    return absl::OkStatus();
+  }
+  std::vector<std::string> cells(kFieldCount);
+  for (const auto& [key, value] : object.fields()) {
+    const int f = FieldOf(key);
+    if (f < 0) {
+      row.error = absl::StrCat(key, ": not a field of format version 1 (",
+                               absl::StrJoin(DossierColumns(), ", "), ")");
+      break;
+    }
+    switch (value.kind_case()) {
+      case google::protobuf::Value::kStringValue:
+        cells[f] = value.string_value();
+        break;
+      case google::protobuf::Value::kBoolValue:
+        cells[f] = value.bool_value() ? "true" : "false";
+        break;
+      case google::protobuf::Value::kNullValue:
+        break;
+      default:
+        row.error = absl::StrCat(key, ": expected a string, true, false or null");
+    }
+    if (!row.error.empty()) break;
+  }
+  if (row.error.empty()) {
+    absl::StatusOr<v1::Dossier> d = ToDossier(cells);
+    if (d.ok()) {
+      d->set_line(static_cast<int32_t>(row.line));
+      row.dossier = *std::move(d);
+    } else {
+      row.error = std::string(d.status().message());
+    }
+  }
+  rows->push_back(std::move(row));
+  return absl::OkStatus();
+}
+
+absl::Status DossierFileReader::CsvRecord(std::vector<std::string>& cells, int64_t line,
+                                          std::vector<DossierRow>* rows) {
+  if (!started_) {  // the header
+    started_ = true;
+    std::vector<bool> seen(kFieldCount, false);
+    for (const std::string& name : cells) {
+      const int f = FieldOf(absl::AsciiStrToLower(name));
+      if (f < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(file_name_, ":", line, ": header: '", name,
+                         "' is not a column of format version 1 (",
+                         absl::StrJoin(DossierColumns(), ","), ")"));
+      }
+      if (seen[f]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(file_name_, ":", line, ": header: '", name, "' is given twice"));
+      }
+      seen[f] = true;
+      columns_.push_back(f);
+    }
+    for (Field f : kRequired) {
+      if (!seen[f]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(file_name_, ":", line, ": header: the column ",
+                         DossierColumns()[f], " is required"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  DossierRow row;
+  row.line = line;
+  if (cells.size() != columns_.size()) {
+    row.error = absl::StrCat("expected ", columns_.size(),
+                             " cells as in the header, got ", cells.size());
+    rows->push_back(std::move(row));
+    return absl::OkStatus();
+  }
+  std::vector<std::string> by_field(kFieldCount);
+  for (size_t i = 0; i < cells.size(); ++i) by_field[columns_[i]] = std::move(cells[i]);
+  absl::StatusOr<v1::Dossier> d = ToDossier(by_field);
+  if (d.ok()) {
+    d->set_line(static_cast<int32_t>(line));
+    row.dossier = *std::move(d);
+  } else {
+    row.error = std::string(d.status().message());
+  }
+  rows->push_back(std::move(row));
+  return absl::OkStatus();
+}
+
+}  // namespace parindex::criteria

@@ -1,0 +1,394 @@
+// RecordCore: imports of dossier records, computed values, drill-down and findings.
+#include "server/core_records.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+#include "criteria/dossier_file.h"
+#include "engine/records.h"
+#include "server/core_util.h"
+
+namespace parindex::server {
+namespace {
+
+constexpr int kMaxErrors = 100;
+
+std::string PeriodEnd(const engine::RecordPeriod& p) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixSeconds(p.end),
+                          VietnamTime());
+}
+
+// An offset page token and a page size (default 1000, at most 10000).
+absl::Status PageOf(int32_t page_size, const std::string& token, size_t total,
+                    size_t* offset, size_t* size) {
+  if (page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  *size = page_size == 0 ? 1000 : std::min(page_size, 10000);
+  *offset = 0;
+  if (!token.empty() && (!absl::SimpleAtoi(token, offset) || *offset > total))
+    return absl::InvalidArgumentError("page_token: not a token from this list");
+  return absl::OkStatus();
+}
+
+const v1::DataValue* FindValue(const v1::Assessment& a, const std::string& element) {
+  for (const v1::DataValue& v : a.values()) {
+    if (v.element() == element) return &v;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
+    const Caller& c, const v1::ImportDossiersRequest& first, const NextChunk& next) {
+  ASSIGN_OR_RETURN(std::string round_id, ParseName(first.parent(), "rounds", "parent"));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(round_id));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
+  RETURN_IF_ERROR(
+      Allow(Verb::kImportRecords, c.role, round->round, nullptr, Now()).status());
+  if (first.format() != v1::ImportDossiersRequest::CSV &&
+      first.format() != v1::ImportDossiersRequest::JSON_LINES) {
+    return absl::InvalidArgumentError("format: CSV or JSON_LINES");
+  }
+  if (first.format_version() != 0 && first.format_version() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("format_version: ", first.format_version(),
+                     " is not a version of the format (1)"));
+  }
+  const bool csv = first.format() == v1::ImportDossiersRequest::CSV;
+  std::string file_name = first.file_name();
+  if (file_name.empty()) file_name = csv ? "dossiers.csv" : "dossiers.jsonl";
+  RETURN_IF_ERROR(CheckText(file_name, "file_name"));
+
+  store::RecordImport import;
+  import.round = round_id;
+  import.file_name = file_name;
+  import.format = csv ? "csv" : "jsonl";
+  import.scope = c.scope.empty() ? "*" : c.scope;
+  store::WriteContext ctx = Ctx(c, first, "ImportDossiers", first.parent(), "");
+  ctx.action = "value.from_records";
+
+  v1::ImportDossiersResponse response;
+  criteria::DossierFileReader reader(
+      csv ? criteria::DossierFormat::kCsv : criteria::DossierFormat::kJsonLines,
+      file_name);
+  Sha256Stream sha;
+  std::vector<criteria::DossierRow> rows;
+  // The first message is read before anything is stored: a file whose header cannot
+  // be read leaves no trace.
+  sha.Update(first.content());
+  RETURN_IF_ERROR(reader.Feed(first.content(), &rows));
+  ASSIGN_OR_RETURN(import.id, store_->BeginRecordImport(ctx, import));
+  response.set_import_id(import.id);
+
+  std::map<std::string, std::optional<v1::Unit>> registered;  // codes not in the round
+  std::vector<v1::Dossier> batch;
+  std::set<std::string> changed_units;
+  auto refuse = [&](int64_t line, absl::string_view why) {
+    ++import.rows_refused;
+    if (response.errors_size() < kMaxErrors)
+      response.add_errors(absl::StrCat(file_name, ":", line, ": ", why));
+  };
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(store::DossierWrite wrote,
+                     store_->UpsertDossiers(ctx, round_id, import.id, batch));
+    import.rows_changed += wrote.changed;
+    import.rows_unchanged += wrote.unchanged;
+    changed_units.insert(wrote.units.begin(), wrote.units.end());
+    batch.clear();
+    return absl::OkStatus();
+  };
+  auto take = [&]() -> absl::Status {
+    for (criteria::DossierRow& row : rows) {
+      ++import.rows_read;
+      if (!row.dossier.has_value()) {
+        refuse(row.line, row.error);
+        continue;
+      }
+      const std::string& unit = row.dossier->unit();
+      if (NeedsUnits(c)) {
+        absl::Status allowed;
+        if (round->units.count(unit) > 0) {
+          if (!InScope(c, round->units, unit)) {
+            allowed = absl::PermissionDeniedError(absl::StrCat(
+                "unit ", unit, " is outside this account's scope ", c.scope));
+          }
+        } else {
+          auto it = registered.find(unit);
+          if (it == registered.end()) {
+            absl::StatusOr<v1::Unit> found = store_->GetUnit(unit);
+            if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
+              return found.status();
+            it = registered
+                     .emplace(unit,
+                              found.ok() ? std::optional<v1::Unit>(*found) : std::nullopt)
+                     .first;
+          }
+          allowed = CanImportRecordsOf(c, it->second ? &*it->second : nullptr, unit);
+        }
+        if (!allowed.ok()) {
+          refuse(row.line, absl::StrCat("unit: ", allowed.message()));
+          continue;
+        }
+      }
+      batch.push_back(*std::move(row.dossier));
+      if (batch.size() >= kBatchRows) RETURN_IF_ERROR(flush());
+    }
+    rows.clear();
+    return absl::OkStatus();
+  };
+
+  absl::Status failure = take();
+  while (failure.ok()) {
+    v1::ImportDossiersRequest message;
+    absl::StatusOr<bool> more = next(&message);
+    if (!more.ok()) {
+      failure = more.status();
+      break;
+    }
+    if (!*more) break;
+    if (!message.parent().empty() && message.parent() != first.parent()) {
+      failure = absl::InvalidArgumentError(
+          "parent: the messages of an import name its first message's round, or none");
+      break;
+    }
+    sha.Update(message.content());
+    failure = reader.Feed(message.content(), &rows);
+    if (failure.ok()) failure = take();
+  }
+  if (failure.ok()) failure = reader.Finish(&rows);
+  if (failure.ok()) failure = take();
+  absl::Status flushed = flush();
+  if (failure.ok()) failure = flushed;
+
+  import.complete = failure.ok();
+  import.sha256 = sha.Hex();
+  response.set_sha256(import.sha256);
+  response.set_rows_read(import.rows_read);
+  response.set_rows_refused(import.rows_refused);
+  response.set_rows_changed(import.rows_changed);
+  response.set_rows_unchanged(import.rows_unchanged);
+  ASSIGN_OR_RETURN(std::vector<std::string> written,
+                   FinishImport(c, *round, import, changed_units, &response));
+  for (const std::string& unit : written) response.add_units_updated(unit);
+  if (!failure.ok()) {
+    return absl::Status(
+        failure.code(),
+        absl::StrCat(failure.message(), " (import ", import.id, " kept the ",
+                     import.rows_changed + import.rows_unchanged,
+                     " rows stored before; run it again to complete it)"));
+  }
+  return response;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>>
+RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>& units,
+                          int64_t* findings, std::vector<std::string>* locked) {
+  const engine::CompiledCriteriaSet& set = *round.set;
+  const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
+  const std::string now =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", Now(), absl::UTCTimeZone());
+  const std::string& round_id = round.round.id();
+  std::vector<std::pair<std::string, store::FormUpdate>> forms;
+  for (const std::string& unit : units) {
+    ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
+                     store_->ListDossiers(round_id, unit));
+    const bool in_round = round.units.count(unit) > 0;
+    engine::UnitRecords records =
+        engine::ComputeUnitRecords(set, dossiers, period, in_round, false);
+    *findings += static_cast<int64_t>(records.findings.size());
+    if (!in_round || records.values.empty()) continue;
+    ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(round_id, unit));
+    if (EffectiveState(round.round, a) == v1::STATE_FINAL) {
+      locked->push_back(unit);
+      continue;
+    }
+    store::FormUpdate form;
+    for (const engine::ComputedValue& computed : records.values) {
+      const std::string& code = set.elements()[computed.element].code;
+      const v1::DataValue* stored = FindValue(a, code);
+      if (stored != nullptr && stored->has_self() && stored->self().has_from_records() &&
+          stored->self().count() == computed.count &&
+          stored->self().from_records().dossiers() == records.dossiers_read &&
+          stored->self().from_records().import_id() == records.latest_import) {
+        continue;  // the same figure from the same records
+      }
+      v1::DataValue value;
+      if (stored != nullptr) value = *stored;
+      value.set_element(code);
+      value.clear_version();
+      v1::ElementValue* self = value.mutable_self();
+      self->Clear();
+      self->set_count(computed.count);
+      v1::RecordsProvenance* from = self->mutable_from_records();
+      from->set_dossiers(records.dossiers_read);
+      from->set_import_id(records.latest_import);
+      from->set_computed_at(now);
+      from->set_period_end(PeriodEnd(period));
+      form.values.push_back({value, stored != nullptr ? stored->version() : 0});
+    }
+    if (!form.values.empty()) forms.push_back({unit, std::move(form)});
+  }
+  return forms;
+}
+
+absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
+    const Caller& c, const RoundContext& round, store::RecordImport import,
+    const std::set<std::string>& units, v1::ImportDossiersResponse* response) {
+  store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "ImportDossiers",
+                                absl::StrCat("rounds/", import.round), "");
+  ctx.action = "value.from_records";
+  // A value written between the read and the write (an appraiser's) makes the write
+  // stale: read again and retry.
+  for (int attempt = 0;; ++attempt) {
+    int64_t findings = 0;
+    std::vector<std::string> locked;
+    ASSIGN_OR_RETURN(auto forms, ChangedValues(round, units, &findings, &locked));
+    absl::StatusOr<v1::WriteAck> ack = store_->FinishRecordImport(ctx, import, forms);
+    if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
+      continue;
+    if (!ack.ok()) return ack.status();
+    std::vector<std::string> written;
+    for (const auto& [unit, form] : forms) {
+      cache_->Changed(import.round, unit);
+      written.push_back(unit);
+    }
+    response->set_findings(findings);
+    for (const std::string& unit : locked) {
+      response->add_errors(absl::StrCat(
+          "unit ", unit, " is FINAL: its computed values were left as they were"));
+    }
+    return written;
+  }
+}
+
+absl::StatusOr<int> RecordCore::Recompute(const Caller& c, const std::string& round_id) {
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(round_id));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
+  RETURN_IF_ERROR(
+      Allow(Verb::kImportRecords, c.role, round->round, nullptr, Now()).status());
+  ASSIGN_OR_RETURN(std::vector<std::string> all, store_->ListDossierUnits(round_id));
+  std::set<std::string> units;
+  for (const std::string& unit : all) {
+    if (round->units.count(unit) > 0 && InScope(c, round->units, unit))
+      units.insert(unit);
+  }
+  store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "Recompute",
+                                absl::StrCat("rounds/", round_id), "");
+  ctx.action = "value.from_records";
+  for (int attempt = 0;; ++attempt) {
+    int64_t findings = 0;
+    std::vector<std::string> locked;
+    ASSIGN_OR_RETURN(auto forms, ChangedValues(*round, units, &findings, &locked));
+    if (forms.empty()) return 0;
+    absl::StatusOr<v1::WriteAck> ack = store_->UpdateUnitsEntries(ctx, round_id, forms);
+    if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
+      continue;
+    if (!ack.ok()) return ack.status();
+    for (const auto& [unit, form] : forms) cache_->Changed(round_id, unit);
+    return static_cast<int>(forms.size());
+  }
+}
+
+absl::StatusOr<v1::FigureDossiers> RecordCore::ExplainFigure(
+    const Caller& c, const v1::ExplainFigureRequest& r) {
+  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.parent(), "parent"));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
+  RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kForm));
+  const engine::CompiledCriteriaSet& set = *round->set;
+  const int e = set.FindElement(r.element());
+  if (e < 0 || set.elements()[e].declared == nullptr ||
+      !set.elements()[e].declared->has_from_records()) {
+    std::vector<std::string> computed;
+    for (const engine::Element& element : set.elements()) {
+      if (element.declared != nullptr && element.declared->has_from_records())
+        computed.push_back(element.code);
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "element: '", r.element(), "' is not computed from dossier records in ",
+        round->round.criteria_set(), " (those that are: ",
+        computed.empty() ? "none" : absl::StrJoin(computed, ", "), ")"));
+  }
+  const engine::Element& element = set.elements()[e];
+  const engine::RecordPeriod period = engine::PeriodOfYear(round->round.year());
+  ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
+                   store_->ListDossiers(name.first, name.second));
+  engine::UnitRecords records =
+      engine::ComputeUnitRecords(set, dossiers, period, true, true);
+  const engine::ComputedValue* value = nullptr;
+  for (const engine::ComputedValue& v : records.values) {
+    if (v.element == e) value = &v;
+  }
+  v1::FigureDossiers out;
+  out.set_element(element.code);
+  out.set_label(element.label());
+  out.set_count(value->count);
+  out.set_definition(engine::DescribeCount(element.declared->from_records(), period));
+  ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(name.first, name.second));
+  const v1::DataValue* stored = FindValue(a, element.code);
+  if (stored != nullptr && stored->self().has_from_records()) {
+    *out.mutable_provenance() = stored->self().from_records();
+  } else {
+    out.mutable_provenance()->set_dossiers(records.dossiers_read);
+    out.mutable_provenance()->set_import_id(records.latest_import);
+    out.mutable_provenance()->set_period_end(PeriodEnd(period));
+  }
+  size_t offset = 0, size = 0;
+  RETURN_IF_ERROR(
+      PageOf(r.page_size(), r.page_token(), value->dossier_ids.size(), &offset, &size));
+  for (size_t i = offset; i < value->dossier_ids.size() && i < offset + size; ++i)
+    out.add_dossier_ids(value->dossier_ids[i]);
+  if (offset + size < value->dossier_ids.size())
+    out.set_next_page_token(absl::StrCat(offset + size));
+  return out;
+}
+
+absl::StatusOr<v1::ListRecordFindingsResponse> RecordCore::ListRecordFindings(
+    const Caller& c, const v1::ListRecordFindingsRequest& r) {
+  ASSIGN_OR_RETURN(std::string round_id, ParseName(r.parent(), "rounds", "parent"));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(round_id));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
+  std::vector<std::string> units;
+  if (!r.unit().empty()) {
+    if (round->units.count(r.unit()) > 0)
+      RETURN_IF_ERROR(CheckUnit(c, *round, r.unit(), Subject::kForm));
+    units.push_back(r.unit());
+  } else {
+    ASSIGN_OR_RETURN(units, store_->ListDossierUnits(round_id));
+  }
+  ASSIGN_OR_RETURN(std::vector<store::RecordImport> imports,
+                   store_->ListRecordImports(round_id));
+  std::map<int64_t, std::string> scope_of;
+  for (const store::RecordImport& i : imports) scope_of[i.id] = i.scope;
+  const engine::RecordPeriod period = engine::PeriodOfYear(round->round.year());
+  std::vector<v1::RecordFinding> all;
+  for (const std::string& unit : units) {
+    const bool in_round = round->units.count(unit) > 0;
+    if (in_round && !InScope(c, round->units, unit)) continue;
+    if (!in_round && c.role == v1::ROLE_WARD) continue;
+    ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
+                     store_->ListDossiers(round_id, unit));
+    for (const v1::Dossier& d : dossiers) {
+      if (!in_round &&
+          !CanSeeRecordFinding(c, round->units, unit, scope_of[d.import_id()])) {
+        continue;
+      }
+      for (v1::RecordFinding& f : engine::FindingsOf(d, period, in_round))
+        all.push_back(std::move(f));
+    }
+  }
+  v1::ListRecordFindingsResponse out;
+  size_t offset = 0, size = 0;
+  RETURN_IF_ERROR(PageOf(r.page_size(), r.page_token(), all.size(), &offset, &size));
+  for (size_t i = offset; i < all.size() && i < offset + size; ++i)
+    *out.add_findings() = std::move(all[i]);
+  if (offset + size < all.size()) out.set_next_page_token(absl::StrCat(offset + size));
+  return out;
+}
+
+}  // namespace parindex::server

@@ -1,0 +1,62 @@
+// RecordCore: dossier records (README: "Dossier records"): imports as a stream,
+// computed data elements written to the data sheets with provenance, the dossier ids
+// behind a figure, and the findings of records that cannot be right.
+#ifndef PARINDEX_SERVER_CORE_RECORDS_H_
+#define PARINDEX_SERVER_CORE_RECORDS_H_
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "parindex/v1/service.pb.h"
+#include "server/core_base.h"
+
+namespace parindex::server {
+
+class RecordCore : public CoreBase {
+ public:
+  using CoreBase::CoreBase;
+
+  // The import's next message into `*next`: true, or false at the stream's end; an
+  // error for a message that cannot be read or a stream that broke off.
+  using NextChunk = std::function<absl::StatusOr<bool>(v1::ImportDossiersRequest* next)>;
+
+  // Reads the file `first` starts, message after message (`next`), storing rows as
+  // they come in batches, then recomputes the units whose dossiers changed. An error
+  // after rows were stored (a stream that broke off, malformed quoting) keeps them,
+  // records the import as incomplete with what it stored, recomputes, and answers the
+  // error.
+  absl::StatusOr<v1::ImportDossiersResponse> ImportDossiers(
+      const Caller& c, const v1::ImportDossiersRequest& first, const NextChunk& next);
+  absl::StatusOr<v1::FigureDossiers> ExplainFigure(const Caller& c,
+                                                   const v1::ExplainFigureRequest& r);
+  absl::StatusOr<v1::ListRecordFindingsResponse> ListRecordFindings(
+      const Caller& c, const v1::ListRecordFindingsRequest& r);
+
+  // Computes the from_records elements of every unit of round `round_id` with
+  // dossiers that `c` may import for, from the stored records, and stores the values
+  // that differ (audited "value.from_records"); answers how many units changed. What
+  // an import does for the units it changed, for all of them (bench/: the cost of
+  // recomputing a whole round).
+  absl::StatusOr<int> Recompute(const Caller& c, const std::string& round_id);
+
+  // Rows stored per write of an import.
+  static constexpr size_t kBatchRows = 20000;
+
+ private:
+  // The values of `units` that differ from the stored ones (`findings`: how many
+  // findings their records have; `locked`: the units left alone because FINAL).
+  absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>> ChangedValues(
+      const RoundContext& round, const std::set<std::string>& units, int64_t* findings,
+      std::vector<std::string>* locked);
+  // Computes the from_records elements of `units` and stores the values that changed
+  // with the import's record (store::FinishRecordImport); answers the units written.
+  absl::StatusOr<std::vector<std::string>> FinishImport(
+      const Caller& c, const RoundContext& round, store::RecordImport import,
+      const std::set<std::string>& units, v1::ImportDossiersResponse* response);
+};
+
+}  // namespace parindex::server
+
+#endif  // PARINDEX_SERVER_CORE_RECORDS_H_

@@ -1,0 +1,451 @@
+// Dossier records over the real service (README: "Dossier records"): hand-written
+// files whose figures are computed by hand at every edge, the dossier ids behind each
+// figure, findings, re-imports, and who may import and overwrite.
+//
+// tests/data/records/dossiers.csv, round r (2023: 2023-01-01 00:00 to 2024-01-01 00:00,
+// Vietnam time), set criteria/records/records-2023.yaml. Unit P1's rows:
+//   D01 resolved exactly at its due time          on time, not early
+//   D02 resolved two days before the due day      on time, early
+//   D03 resolved one second after its due time   late, apology issued
+//   D04 withdrawn                                  counted only by `withdrawn`
+//   D05 in process at the year's end, due 28/12    in process past due
+//   D06 in process at the year's end, due in 2024  in process, not past due
+//   D07 received in 2022, resolved in 2023 on the due day: resolved on time, not received
+//   D08 received in 2023, resolved in 2024, due 31/12: in process past due, not resolved
+//   D09 no due date; D10 resolved before received; D11 due before received; D12
+//   received in 2024; D14 given twice with different data: findings, never counted
+//   D15 given twice with the same data: one dossier, on time (same day: not early)
+//   lines 19-21 (D16-D18): refused (a 13th month, a resolution without a result, a fax)
+// and D13 of ZZ, a unit not in the round (a finding); E01 of P2.
+// By hand, P1 (9 dossiers read: D01-D08, D15):
+//   received 7 (D01 D02 D03 D05 D06 D08 D15)   received_online 6 (all but D03)
+//   resolved 5 (D01 D02 D03 D07 D15)           resolved_on_time 4 (D01 D02 D07 D15)
+//   resolved_early 1 (D02)   late_completed 1 (D03)   late_in_process 2 (D05 D08)
+//   late_with_apology 1 (D03)   withdrawn 1 (D04)
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "common/sha256.h"
+#include "gmock/gmock.h"
+#include "tests/service_fixture.h"
+
+namespace parindex::server {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class RecordsTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    ServiceTest::SetUp();
+    records_ = v1::RecordService::NewStub(channel_);
+    v1::CreateCriteriaSetRequest create_set;
+    create_set.set_yaml(Read("criteria/records/records-2023.yaml"));
+    v1::CriteriaSet set;
+    ASSERT_TRUE(Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet,
+                     admin_, create_set, &set)
+                    .ok());
+    v1::CreateRoundRequest create;
+    v1::Round* round = create.mutable_round();
+    round->set_id("r");
+    round->set_year(2023);
+    round->set_criteria_set("records-demo");
+    round->set_self_assessment_deadline("2023-11-27T17:00:00+07:00");
+    round->set_explanation_deadline("2023-12-10T17:00:00+07:00");
+    for (const auto& [code, parent] : std::vector<std::pair<std::string, std::string>>{
+             {"P1", "HY"}, {"P2", "HY"}, {"Q1", "TB"}}) {
+      v1::PutUnitRequest put;
+      put.mutable_unit()->set_code(code);
+      put.mutable_unit()->set_name(absl::StrCat("Phường ", code));
+      put.mutable_unit()->set_kind(v1::WARD);
+      put.mutable_unit()->set_parent(parent);
+      v1::Unit unit;
+      ASSERT_TRUE(
+          Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+      round->add_units(code);
+      wards_[code] = Token(v1::ROLE_WARD, code);
+    }
+    v1::Round created;
+    const grpc::Status status = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound,
+                                     appraiser_, create, &created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    Advance(v1::PHASE_SELF_ASSESSMENT);
+  }
+
+  // Streams `path` (under tests/data/records) in chunks of `chunk` bytes, so that
+  // lines and even times are split between messages.
+  grpc::Status Import(const std::string& token, const std::string& name,
+                      v1::ImportDossiersResponse* out, size_t chunk = 7) {
+    const std::string content = Read(absl::StrCat("tests/data/records/", name));
+    EXPECT_FALSE(content.empty()) << name;
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    auto writer = records_->ImportDossiers(&context, out);
+    for (size_t at = 0; at == 0 || at < content.size(); at += chunk) {
+      v1::ImportDossiersRequest message;
+      if (at == 0) {
+        message.set_parent("rounds/r");
+        message.set_file_name(name);
+        message.set_format(absl::EndsWith(name, ".jsonl")
+                               ? v1::ImportDossiersRequest::JSON_LINES
+                               : v1::ImportDossiersRequest::CSV);
+      }
+      message.set_content(content.substr(at, chunk));
+      if (!writer->Write(message)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  // The unit's computed values: element -> count, from the appraiser's read.
+  std::map<std::string, int64_t> Computed(const std::string& unit) {
+    std::map<std::string, int64_t> out;
+    const v1::Assessment a = Assessment(unit);
+    for (const v1::DataValue& v : a.values()) {
+      if (v.self().has_from_records()) out[v.element()] = v.self().count();
+    }
+    return out;
+  }
+
+  grpc::Status Why(const std::string& token, const std::string& unit,
+                   const std::string& element, v1::FigureDossiers* out, int page_size = 0,
+                   const std::string& page_token = "") {
+    v1::ExplainFigureRequest r;
+    r.set_parent(absl::StrCat("rounds/r/assessments/", unit));
+    r.set_element(element);
+    r.set_page_size(page_size);
+    r.set_page_token(page_token);
+    return Call(records_.get(), &v1::RecordService::Stub::ExplainFigure, token, r, out);
+  }
+
+  std::vector<std::string> Ids(const std::string& unit, const std::string& element) {
+    v1::FigureDossiers f;
+    const grpc::Status s = Why(appraiser_, unit, element, &f);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {f.dossier_ids().begin(), f.dossier_ids().end()};
+  }
+
+  std::unique_ptr<v1::RecordService::Stub> records_;
+};
+
+const std::map<std::string, int64_t> kP1 = {
+    {"received", 7},         {"received_online", 6},   {"resolved", 5},
+    {"resolved_on_time", 4}, {"resolved_early", 1},    {"late_completed", 1},
+    {"late_in_process", 2},  {"late_with_apology", 1}, {"withdrawn", 1}};
+
+TEST_F(RecordsTest, FiguresComputedByHandAtEveryEdge) {
+  v1::ImportDossiersResponse r;
+  const grpc::Status s = Import(appraiser_, "dossiers.csv", &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.import_id(), 1);
+  EXPECT_EQ(r.rows_read(), 21);
+  EXPECT_EQ(r.rows_refused(), 3);
+  EXPECT_EQ(r.rows_changed(), 17);  // 18 rows stored, D15's second the same as its first
+  EXPECT_EQ(r.rows_unchanged(), 1);
+  EXPECT_EQ(r.sha256(), Sha256Hex(Read("tests/data/records/dossiers.csv")));
+  EXPECT_THAT(
+      std::vector<std::string>(r.errors().begin(), r.errors().end()),
+      ElementsAre(
+          "dossiers.csv:19: received_at: '2023-13-01 08:00' is not a time (no such "
+          "month; write 2023-12-31T23:59:00+07:00, or 2023-12-31 23:59 in Vietnam time)",
+          "dossiers.csv:20: result: a resolved dossier (resolved_at given) needs its "
+          "result: approved, refused or withdrawn",
+          "dossiers.csv:21: channel: 'fax' is not one of in_person, online_partial, "
+          "fully_online"));
+  EXPECT_THAT(
+      std::vector<std::string>(r.units_updated().begin(), r.units_updated().end()),
+      ElementsAre("P1", "P2"));
+  EXPECT_EQ(r.findings(), 6);
+
+  EXPECT_EQ(Computed("P1"), kP1);
+  EXPECT_EQ(Computed("P2"), (std::map<std::string, int64_t>{{"received", 1},
+                                                            {"received_online", 1},
+                                                            {"resolved", 1},
+                                                            {"resolved_on_time", 1},
+                                                            {"resolved_early", 1},
+                                                            {"late_completed", 0},
+                                                            {"late_in_process", 0},
+                                                            {"late_with_apology", 0},
+                                                            {"withdrawn", 0}}));
+  EXPECT_TRUE(Computed("Q1").empty());  // no records: nothing computed, nothing typed
+
+  // Provenance on the value; the unit has typed nothing, so it has not started.
+  const v1::Assessment p1 = Assessment("P1");
+  EXPECT_EQ(p1.state(), v1::STATE_NOT_STARTED);
+  for (const v1::DataValue& v : p1.values()) {
+    if (v.element() != "resolved_on_time") continue;
+    EXPECT_EQ(v.self().from_records().dossiers(), 9);
+    EXPECT_EQ(v.self().from_records().import_id(), 1);
+    EXPECT_EQ(v.self().from_records().period_end(), "2024-01-01T00:00:00+07:00");
+    EXPECT_EQ(v.self().from_records().computed_at(), "2023-11-20T02:00:00Z");
+  }
+  // The figures score: on time 4/5 = 80 % of 50, online 6/7 of 50.
+  v1::GetUnitScoreRequest score;
+  score.set_name("rounds/r/assessments/P1");
+  score.set_column(v1::SELF);
+  v1::UnitScore unit_score;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_,
+                   score, &unit_score)
+                  .ok());
+  EXPECT_EQ(unit_score.achieved_milli(), 40000 + 42857);
+
+  // The import is audited with the file's SHA-256 and its counts.
+  v1::ListRequest audit;
+  audit.set_filter("resource=rounds/r/imports/1");
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_,
+                   audit, &events)
+                  .ok());
+  ASSERT_EQ(events.events_size(), 1);
+  EXPECT_EQ(events.events(0).action(), "records.import");
+  EXPECT_THAT(events.events(0).after(),
+              HasSubstr(absl::StrCat("\"sha256\":\"", r.sha256())));
+  EXPECT_THAT(events.events(0).after(), HasSubstr("\"rows_read\":21,\"rows_refused\":3"));
+}
+
+TEST_F(RecordsTest, EveryFigureDrillsDownToExactlyItsDossiers) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  EXPECT_THAT(Ids("P1", "resolved_on_time"), ElementsAre("D01", "D02", "D07", "D15"));
+  EXPECT_THAT(Ids("P1", "resolved_early"), ElementsAre("D02"));
+  EXPECT_THAT(Ids("P1", "late_completed"), ElementsAre("D03"));
+  EXPECT_THAT(Ids("P1", "late_in_process"), ElementsAre("D05", "D08"));
+  EXPECT_THAT(Ids("P1", "resolved"), ElementsAre("D01", "D02", "D03", "D07", "D15"));
+  EXPECT_THAT(Ids("P1", "received"),
+              ElementsAre("D01", "D02", "D03", "D05", "D06", "D08", "D15"));
+  EXPECT_THAT(Ids("P1", "withdrawn"), ElementsAre("D04"));
+  EXPECT_THAT(Ids("P1", "late_with_apology"), ElementsAre("D03"));
+
+  v1::FigureDossiers f;
+  ASSERT_TRUE(Why(wards_["P1"], "P1", "resolved", &f, 2).ok());  // the ward sees its own
+  EXPECT_EQ(f.count(), 5);
+  EXPECT_THAT(f.dossier_ids(), ElementsAre("D01", "D02"));
+  EXPECT_EQ(f.next_page_token(), "2");
+  EXPECT_EQ(f.definition(), "resolved in 2023, withdrawn left out");
+  EXPECT_EQ(f.provenance().dossiers(), 9);
+  ASSERT_TRUE(Why(wards_["P1"], "P1", "resolved", &f, 2, "4").ok());
+  EXPECT_THAT(f.dossier_ids(), ElementsAre("D15"));
+  EXPECT_EQ(f.next_page_token(), "");
+
+  grpc::Status s = Why(wards_["P1"], "P2", "resolved", &f);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  s = Why(appraiser_, "P1", "visits", &f);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("element: 'visits' is not computed from dossier records in "
+                        "records-demo (those that are: received, received_online,"));
+}
+
+TEST_F(RecordsTest, RecordsThatCannotBeRightAreFindingsPerUnit) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  v1::ListRecordFindingsRequest list;
+  list.set_parent("rounds/r");
+  v1::ListRecordFindingsResponse found;
+  ASSERT_TRUE(Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings,
+                   appraiser_, list, &found)
+                  .ok());
+  std::vector<std::string> got;
+  for (const v1::RecordFinding& f : found.findings()) {
+    got.push_back(absl::StrCat(f.unit(), " ", f.dossier(), " ",
+                               v1::RecordFinding::Kind_Name(f.kind()), " line ", f.line(),
+                               ": ", f.message()));
+  }
+  EXPECT_THAT(
+      got,
+      ElementsAre(
+          "P1 D09 NO_DUE_DATE line 10: no due date",
+          "P1 D10 RESOLVED_BEFORE_RECEIVED line 11: resolved 2023-08-09 08:00:00 before "
+          "it was received 2023-08-10 08:00:00",
+          "P1 D11 DUE_BEFORE_RECEIVED line 12: due 2023-09-01 17:00:00 before it was "
+          "received 2023-09-10 08:00:00",
+          "P1 D12 OUTSIDE_PERIOD line 13: received 2024-02-01 08:00:00, after 2023",
+          "P1 D14 CONFLICTING_DUPLICATE line 16: import 1 gave this dossier id more than "
+          "once with different data (the last is kept, line 16)",
+          "ZZ D13 UNIT_NOT_IN_ROUND line 14: unit ZZ is not a unit of the round"));
+
+  // A ward sees its own unit's; another province's office sees none of them.
+  ASSERT_TRUE(Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings,
+                   wards_["P2"], list, &found)
+                  .ok());
+  EXPECT_EQ(found.findings_size(), 0);
+  const std::string tb =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "tb.office", "Văn phòng TB");
+  ASSERT_TRUE(
+      Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, tb, list, &found)
+          .ok());
+  EXPECT_EQ(found.findings_size(), 0);
+  list.set_unit("P1");
+  const grpc::Status s = Call(
+      records_.get(), &v1::RecordService::Stub::ListRecordFindings, tb, list, &found);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+}
+
+TEST_F(RecordsTest, ReimportingChangesNothing) {
+  v1::ImportDossiersResponse first, again;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &first).ok());
+  ASSERT_TRUE(Import(appraiser_, "p2.jsonl", &first).ok());
+  const v1::Assessment before = Assessment("P2");
+  const int audit_before = AuditCount();
+  const grpc::Status s = Import(appraiser_, "p2.jsonl", &again, 3);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(again.rows_read(), 5);
+  EXPECT_EQ(again.rows_refused(), 3);
+  EXPECT_EQ(again.rows_changed(), 0);
+  EXPECT_EQ(again.rows_unchanged(), 2);
+  EXPECT_TRUE(again.units_updated().empty());
+  EXPECT_EQ(Assessment("P2").SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(AuditCount(), audit_before + 1);  // the import itself, nothing else
+
+  // The CSV again: its conflicting duplicate is written again, the figures stay.
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &again, 4096).ok());
+  EXPECT_EQ(again.rows_changed(), 2);  // D14's two rows
+  EXPECT_EQ(Computed("P1"), kP1);
+}
+
+TEST_F(RecordsTest, JsonLinesRowsAreReadAndBadOnesNamed) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "p2.jsonl", &r).ok());
+  EXPECT_EQ(r.rows_read(), 5);
+  EXPECT_EQ(r.rows_refused(), 3);
+  ASSERT_EQ(r.errors_size(), 3);
+  EXPECT_THAT(r.errors(0),
+              HasSubstr("p2.jsonl:4: colour: not a field of format version 1"));
+  EXPECT_EQ(r.errors(1),
+            "p2.jsonl:5: received_at: expected a string, true, false or null");
+  EXPECT_THAT(r.errors(2), HasSubstr("p2.jsonl:6: not a JSON object"));
+  EXPECT_EQ(Computed("P2").at("received"), 2);
+  EXPECT_EQ(Computed("P2").at("late_in_process"), 1);  // E02, due 6/2, never resolved
+  EXPECT_THAT(Ids("P2", "late_in_process"), ElementsAre("E02"));
+}
+
+TEST_F(RecordsTest, AWardCannotOverwriteAComputedFigureAndTheOfficeNeedsAReason) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  v1::UpdateDataSheetRequest sheet;
+  sheet.set_parent("rounds/r/assessments/P1");
+  v1::DataValueUpdate* u = sheet.add_updates();
+  u->set_element("visits");
+  u->mutable_value()->set_count(300);
+  u = sheet.add_updates();
+  u->set_element("resolved_on_time");
+  u->mutable_value()->set_count(5);
+  grpc::Status s = UpdateSheet(wards_["P1"], sheet);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      s.error_message(),
+      "updates[1].value: resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước "
+      "hạn)) is computed from dossier records and cannot be overwritten by the "
+      "unit; dispute it with the Home Affairs office (a comment or an explanation)");
+  // Nor by the older way (a criterion's figures), nor by clearing it.
+  v1::BatchUpdateEntriesRequest entries;
+  entries.set_parent("rounds/r/assessments/P1");
+  v1::Entry* e = entries.add_updates()->mutable_entry();
+  e->set_criterion("V.1");
+  (*e->mutable_self()->mutable_figures())["resolved_on_time"] = 5;
+  (*e->mutable_self()->mutable_figures())["resolved"] = 5;
+  s = Update(wards_["P1"], entries);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  sheet.mutable_updates(1)->clear_value();
+  s = UpdateSheet(wards_["P1"], sheet);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Computed("P1"), kP1);
+  // The typed element alone is the ward's.
+  sheet.mutable_updates()->RemoveLast();
+  s = UpdateSheet(wards_["P1"], sheet);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  // The office corrects the appraised side, with a reason, audited.
+  Advance(v1::PHASE_APPRAISAL);
+  v1::UpdateDataSheetRequest correct;
+  correct.set_parent("rounds/r/assessments/P1");
+  u = correct.add_updates();
+  u->set_element("resolved_on_time");
+  u->mutable_value()->set_count(3);
+  const v1::Assessment computed = Assessment("P1");
+  for (const v1::DataValue& v : computed.values()) {
+    if (v.element() == "resolved_on_time") u->set_etag(v.version());
+  }
+  s = UpdateSheet(appraiser_, correct);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "reason: accepting or correcting resolved_on_time, computed from dossier "
+            "records, needs a reason");
+  correct.set_reason("D07 thuộc kỳ trước");
+  s = UpdateSheet(appraiser_, correct);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const v1::Assessment corrected = Assessment("P1");
+  for (const v1::DataValue& v : corrected.values()) {
+    if (v.element() != "resolved_on_time") continue;
+    EXPECT_EQ(v.self().count(), 4);
+    EXPECT_EQ(v.appraised().count(), 3);
+  }
+  v1::ListRequest audit;
+  audit.set_filter("resource=rounds/r/assessments/P1/dataSheet/resolved_on_time");
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_,
+                   audit, &events)
+                  .ok());
+  ASSERT_EQ(events.events_size(), 2);
+  EXPECT_EQ(events.events(0).action(), "value.from_records");
+  EXPECT_EQ(events.events(1).reason(), "D07 thuộc kỳ trước");
+}
+
+TEST_F(RecordsTest, OnlyTheOfficeOfTheUnitsProvinceImports) {
+  v1::ImportDossiersResponse r;
+  grpc::Status s = Import(wards_["P1"], "dossiers.csv", &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+
+  // TB's office: every row of HY's units is refused, and nothing of theirs changes.
+  const std::string tb =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "tb.office", "Văn phòng TB");
+  s = Import(tb, "dossiers.csv", &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_read(), 21);
+  EXPECT_EQ(r.rows_refused(), 20);  // all but ZZ's, which no register knows
+  EXPECT_EQ(r.errors(0),
+            "dossiers.csv:2: unit: unit P1 is outside this account's scope parent/TB");
+  EXPECT_TRUE(r.units_updated().empty());
+  EXPECT_TRUE(Computed("P1").empty());
+
+  // HY's office imports HY's.
+  const std::string hy =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "hy.office", "Văn phòng HY");
+  s = Import(hy, "dossiers.csv", &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_refused(), 3);
+  EXPECT_EQ(Computed("P1"), kP1);
+}
+
+TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
+  v1::ImportDossiersResponse r;
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", appraiser_));
+  auto writer = records_->ImportDossiers(&context, &r);
+  v1::ImportDossiersRequest m;
+  m.set_parent("rounds/r");
+  m.set_format(v1::ImportDossiersRequest::CSV);
+  m.set_file_name("bad.csv");
+  m.set_content("dossier_id,unit,received_at,due_at,resolved_at,result,colour\n");
+  writer->Write(m);
+  writer->WritesDone();
+  const grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr("bad.csv:1: header: 'colour' is not a column of format version 1"));
+  EXPECT_TRUE(store_->ListRecordImports("r")->empty());
+
+  // After finalisation records change nothing.
+  for (v1::RoundPhase p : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
+                           v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED})
+    Advance(p);
+  const grpc::Status late = Import(appraiser_, "dossiers.csv", &r);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(late.error_message(), HasSubstr("importing dossier records is allowed in"));
+}
+
+}  // namespace
+}  // namespace parindex::server
