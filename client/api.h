@@ -34,6 +34,10 @@ class Api {
     return response;
   }
 
+  // The deadline and the bearer token of a call: for the streaming calls, which
+  // Call does not make.
+  void Prepare(grpc::ClientContext* context) const;
+
   v1::CriteriaService::Stub* criteria() { return criteria_.get(); }
   v1::PlanService::Stub* plans() { return plans_.get(); }
   v1::UnitService::Stub* units() { return units_.get(); }
@@ -46,8 +50,6 @@ class Api {
   v1::AccountService::Stub* accounts() { return accounts_.get(); }
 
  private:
-  void Prepare(grpc::ClientContext* context) const;
-
   CallOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CriteriaService::Stub> criteria_;

@@ -23,6 +23,8 @@ PACKAGES=(
   # the web page's browser test: headless Chromium driven over WebDriver; a font with
   # Vietnamese glyphs for its screenshots
   chromium chromium-driver fonts-dejavu-core
+  # the printable round report's test: Chromium's PDF read back as text (pdftotext)
+  poppler-utils
   # the Python example client, and reading the XLSX back in tests
   python3 python3-grpcio python3-protobuf python3-openpyxl
   # tests and benchmarks
