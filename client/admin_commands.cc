@@ -192,6 +192,12 @@ absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round,
 }
 
 absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
+  // A command that would do nothing is a mistake on the command line, not a success.
+  if (o.figures.empty() && o.ask.empty() && !o.finalise) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("nothing to appraise for ", o.unit,
+                     ": give --figures FILE, --ask CRITERION=MESSAGE or --finalise"));
+  }
   const std::string name = AssessmentName(o.round, o.unit);
   // What to send, read before anything is: a bad file changes nothing.
   v1::BatchUpdateEntriesRequest batch;

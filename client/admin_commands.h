@@ -34,7 +34,8 @@ absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round,
                                        const std::string& reason);
 
 // Appraised values from a figures YAML (each entry's `appraised:` and
-// `appraisal_comment:`), explanation requests (criterion -> message), finalisation.
+// `appraisal_comment:`), explanation requests (criterion -> message), finalisation;
+// INVALID_ARGUMENT when none is given.
 struct AppraiseOptions {
   std::string round, unit;
   std::string figures;                     // figures YAML, or empty

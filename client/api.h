@@ -34,6 +34,10 @@ class Api {
     return response;
   }
 
+  // The deadline and the bearer token of a call: for the streaming calls, which
+  // Call does not make.
+  void Prepare(grpc::ClientContext* context) const;
+
   v1::CriteriaService::Stub* criteria() { return criteria_.get(); }
   v1::PlanService::Stub* plans() { return plans_.get(); }
   v1::UnitService::Stub* units() { return units_.get(); }
@@ -45,9 +49,6 @@ class Api {
   v1::ReportService::Stub* reports() { return reports_.get(); }
   v1::AccountService::Stub* accounts() { return accounts_.get(); }
   v1::RecordService::Stub* records() { return records_.get(); }
-
-  // The call's credentials and deadline, for calls Call() cannot make (streams).
-  void Prepare(grpc::ClientContext* context) const;
 
  private:
   CallOptions options_;

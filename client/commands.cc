@@ -226,7 +226,7 @@ Run DefineRoundCreate(CLI::App* cmd) {
   cmd->add_option("--plan", o->plans, "Plan id (repeatable)");
   cmd->add_option("--unit", o->units, "Unit code (repeatable)")->required();
   cmd->add_option("--title", o->title, "Title");
-  cmd->add_option("--year", o->year, "Year");
+  cmd->add_option("--year", o->year, "The year it assesses (2025)")->required();
   cmd->add_option("--deadline", o->deadline,
                   "Self-assessment deadline, RFC 3339 (+07:00)");
   cmd->add_option("--explanation-deadline", o->explanation_deadline,
@@ -333,19 +333,33 @@ Run DefineHistory(CLI::App* cmd) {
   });
 }
 
-struct ExportCommand {
-  std::string round, format = "xlsx", table, out;
-};
 Run DefineExport(CLI::App* cmd) {
-  auto o = std::make_shared<ExportCommand>();
+  auto o = std::make_shared<ExportOptions>();
   cmd->add_option("round", o->round, "Round id")->required();
-  cmd->add_option("--format", o->format, "xlsx or csv")
-      ->check(CLI::IsMember({"xlsx", "csv"}));
+  cmd->add_option("--format", o->format,
+                  "xlsx, csv or html (the printable report: open it and print)")
+      ->check(CLI::IsMember({"xlsx", "csv", "html"}));
   cmd->add_option("--table", o->table,
-                  "CSV: ranking, matrix, criteria, datasheet or audit");
+                  "CSV: ranking, matrix, areas, years, criteria, datasheet or audit")
+      ->check(CLI::IsMember(
+          {"ranking", "matrix", "areas", "years", "criteria", "datasheet", "audit"}));
+  cmd->add_option("--language", o->language,
+                  "vi or en: the words of the reasons, and the HTML's decimals")
+      ->check(CLI::IsMember({"vi", "en"}));
+  cmd->add_flag(
+      "--decimal-comma", o->decimal_comma,
+      "CSV: decimals with a comma, fields with ';' (spreadsheets in Vietnamese)");
+  cmd->add_option("--column", o->column, "self or appraised (default)")
+      ->check(CLI::IsMember({"self", "appraised"}));
   cmd->add_option("--out", o->out, "File to write (default: the server's file name)");
-  return Online(
-      [o](Api& api) { return Export(api, o->round, o->format, o->table, o->out); });
+  return Online([o](Api& api) -> absl::StatusOr<std::string> {
+    if (o->format == "csv" && o->table.empty()) {
+      return absl::InvalidArgumentError(
+          "--table: a CSV holds one table: ranking, matrix, areas, years, criteria, "
+          "datasheet or audit");
+    }
+    return Export(api, *o);
+  });
 }
 
 struct AppraiseCommand {
@@ -572,7 +586,8 @@ const std::vector<Command>& Commands() {
       {"token create", "Issue a token; its secret is shown once", DefineTokenCreate},
       {"token revoke", "Revoke a token", DefineTokenRevoke},
       {"token list", "Tokens", DefineTokenList},
-      {"export", "A round's results as XLSX or CSV", DefineExport},
+      {"export", "A round's results as XLSX, CSV or the printable report (HTML)",
+       DefineExport},
       {"call", "Call any API method with a JSON request and print the JSON response",
        DefineCall},
   };

@@ -1,6 +1,7 @@
 // CLI commands over the API.
 #include "client/round_commands.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -248,24 +249,64 @@ absl::StatusOr<std::string> Ranking(Api& api, const std::string& round,
   ASSIGN_OR_RETURN(v1::Ranking ranking,
                    api.Call(api.scores(), &v1::ScoreService::Stub::GetRanking, request));
   if (json) return ToJson(ranking);
-  return RenderRanking(ranking.units());
+  // A part of the round: say whose, or the ranks read as the whole round's.
+  const std::string scope =
+      ranking.scope().empty()
+          ? ""
+          : absl::StrCat("scope ", ranking.scope(),
+                         ": only its units, ranked among themselves\n");
+  return scope + RenderRanking(ranking.units());
 }
 
-absl::StatusOr<std::string> Export(Api& api, const std::string& round,
-                                   const std::string& format, const std::string& table,
-                                   const std::string& out) {
+absl::StatusOr<std::string> Export(Api& api, const ExportOptions& o) {
   v1::ExportRoundRequest request;
-  request.set_name(absl::StrCat("rounds/", round));
-  request.set_format(absl::AsciiStrToLower(format) == "csv"
-                         ? v1::ExportRoundRequest::CSV
-                         : v1::ExportRoundRequest::XLSX);
-  request.set_table(table);
-  ASSIGN_OR_RETURN(
-      v1::ExportRoundResponse file,
-      api.Call(api.reports(), &v1::ReportService::Stub::ExportRound, request));
-  const std::string path = out.empty() ? file.file_name() : out;
-  std::ofstream(path, std::ios::binary) << file.content();
-  return absl::StrCat("wrote ", path, " (", file.content().size(), " bytes)\n");
+  request.set_name(absl::StrCat("rounds/", o.round));
+  const std::string format = absl::AsciiStrToLower(o.format);
+  request.set_format(format == "csv"    ? v1::ExportRoundRequest::CSV
+                     : format == "html" ? v1::ExportRoundRequest::HTML
+                                        : v1::ExportRoundRequest::XLSX);
+  request.set_table(o.table);
+  if (o.language == "en") request.set_language(v1::ENGLISH);
+  if (o.language == "vi") request.set_language(v1::VIETNAMESE);
+  request.set_decimal_comma(o.decimal_comma);
+  if (o.column == "self") request.set_column(v1::SELF);
+  if (o.column == "appraised") request.set_column(v1::APPRAISED);
+  grpc::ClientContext context;
+  api.Prepare(&context);
+  std::unique_ptr<grpc::ClientReader<v1::ExportRoundResponse>> reader =
+      api.reports()->StreamExportRound(&context, request);
+  v1::ExportRoundResponse piece;
+  std::string path;
+  std::ofstream file;
+  size_t bytes = 0;
+  while (reader->Read(&piece)) {
+    if (path.empty()) {  // the first piece names the file
+      path = o.out.empty() ? piece.file_name() : o.out;
+      file.open(path, std::ios::binary | std::ios::trunc);
+      if (!file) {
+        context.TryCancel();
+        (void)reader->Finish();
+        return absl::FailedPreconditionError(
+            absl::StrCat(path, ": cannot write the file"));
+      }
+    }
+    file.write(piece.content().data(),
+               static_cast<std::streamsize>(piece.content().size()));
+    bytes += piece.content().size();
+  }
+  const grpc::Status status = reader->Finish();
+  if (file.is_open()) file.close();
+  if (!status.ok() || (file.fail() && !path.empty())) {
+    if (!path.empty()) std::remove(path.c_str());
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    return absl::DataLossError(
+        absl::StrCat(path, ": the file could not be written whole"));
+  }
+  if (path.empty()) return absl::InternalError("the server sent no file");
+  return absl::StrCat("wrote ", path, " (", bytes, " bytes)\n");
 }
 
 }  // namespace parindex::client

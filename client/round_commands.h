@@ -29,10 +29,18 @@ absl::StatusOr<std::string> UnitScore(Api& api, const std::string& round,
                                       bool json);
 absl::StatusOr<std::string> Ranking(Api& api, const std::string& round,
                                     const std::string& block, bool json);
-// Writes the export to `out` and says what was written.
-absl::StatusOr<std::string> Export(Api& api, const std::string& round,
-                                   const std::string& format, const std::string& table,
-                                   const std::string& out);
+struct ExportOptions {
+  std::string round;
+  std::string format = "xlsx";  // xlsx, csv or html (the printable report)
+  std::string table;            // CSV: which table (the server's default: none)
+  std::string language;         // vi or en; empty: the server's default (vi)
+  bool decimal_comma = false;   // CSV: 90,30;A
+  std::string column;           // self or appraised; empty: appraised
+  std::string out;              // empty: the server's file name
+};
+// Downloads the export (StreamExportRound: any size) into `out` as it arrives and says
+// what was written; a failed download leaves no file behind.
+absl::StatusOr<std::string> Export(Api& api, const ExportOptions& options);
 
 }  // namespace parindex::client
 

@@ -23,8 +23,8 @@ PACKAGES=(
   # the web page's browser test: headless Chromium driven over WebDriver; a font with
   # Vietnamese glyphs for its screenshots
   chromium chromium-driver fonts-dejavu-core
-  # ...its printed self-assessment report read back as text (pdftotext); npm, which
-  # brings axe-core (below) for the page's accessibility check
+  # the printed self-assessment and round reports read back as text (pdftotext); npm,
+  # which brings axe-core (below) for the page's accessibility check
   poppler-utils nodejs
   # the Python example client, and reading the XLSX back in tests
   python3 python3-grpcio python3-protobuf python3-openpyxl

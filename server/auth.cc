@@ -52,6 +52,7 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
       {"/parindex.v1.ScoreService/SummariseRound", kAll},
       {"/parindex.v1.ScoreService/GetUnitHistory", kAll},
       {"/parindex.v1.ReportService/ExportRound", kAll},
+      {"/parindex.v1.ReportService/StreamExportRound", kAll},
       {"/parindex.v1.AuditService/ListAuditEvents", kStaff},
       {"/parindex.v1.TokenService/CreateToken", kAdmin},
       {"/parindex.v1.TokenService/RevokeToken", kAdmin},

@@ -217,6 +217,14 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
   if (!r.filter().empty()) {
     for (absl::string_view clause : absl::StrSplit(r.filter(), " AND ")) {
       std::vector<std::string> kv = absl::StrSplit(clause, absl::MaxSplits('=', 1));
+      // Names and ids hold no space: one here is another operator ("a OR b"), which
+      // must not quietly match nothing.
+      if (kv.size() == 2 && kv[1].find_first_of(" \t") != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "filter: '", clause,
+            "' is not one condition: use resource=…, actor=…, joined by ' AND ' (there "
+            "is no OR: list each separately)"));
+      }
       if (kv.size() == 2 && kv[0] == "resource") {
         filter.resource_prefix = kv[1];
       } else if (kv.size() == 2 && kv[0] == "actor") {

@@ -211,7 +211,9 @@ absl::StatusOr<v1::Account> AccountCore::ChangePassword(
     return absl::InvalidArgumentError(absl::StrCat(
         "new_password: at least 10 characters, got ", r.new_password().size()));
   }
-  if (r.new_password() == stored.account.username()) {
+  // Usernames are lower case; "Hoa.Tran" is as guessable as "hoa.tran".
+  if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(r.new_password()),
+                             stored.account.username())) {
     return absl::InvalidArgumentError("new_password: must not be the username");
   }
   if (r.new_password() == r.old_password()) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
@@ -131,23 +132,93 @@ Table AreaAverages(const v1::CriteriaSet& set, const std::vector<v1::UnitScore>&
   return t;
 }
 
-// The Department of Home Affairs of the province the round's units belong to, as title
-// blocks write it ("SỞ NỘI VỤ TỈNH HƯNG YÊN"); the round's own `issuer` first.
-std::string Issuer(store::Store* store, const RoundContext& round) {
-  if (!round.round.issuer().empty()) return round.round.issuer();
+// Where the round's units belong: the province ("Tỉnh Hưng Yên") when a unit of kind
+// PROVINCE is among their parents, and the topmost parent there is (the province, or
+// "Thành phố Hưng Yên" when the chain stops at the city).
+struct Seat {
+  std::string province;
+  std::string top;
+};
+Seat SeatOf(store::Store* store, const RoundContext& round) {
+  Seat seat;
   for (const auto& [code, unit] : round.units) {
     std::string parent = unit.parent();
     for (int depth = 0; depth < 8 && !parent.empty(); ++depth) {  // no endless cycle
       absl::StatusOr<v1::Unit> up = store->GetUnit(parent);
       if (!up.ok()) break;
+      seat.top = up->name();
       if (up->kind() == v1::PROVINCE) {
-        return absl::StrCat("SỞ NỘI VỤ ", VietnameseUpper(up->name()));
+        seat.province = up->name();
+        break;
       }
       parent = up->parent();
     }
     break;  // a round's units share their province: the first one says it
   }
-  return "";
+  return seat;
+}
+
+// The Department of Home Affairs of the province, as title blocks write it ("SỞ NỘI
+// VỤ TỈNH HƯNG YÊN"); the round's own `issuer` first.
+std::string Issuer(const RoundContext& round, const std::string& province) {
+  if (!round.round.issuer().empty()) return round.round.issuer();
+  if (province.empty()) return "";
+  return absl::StrCat("SỞ NỘI VỤ ", VietnameseUpper(province));
+}
+
+// Where a report is signed: the province, or the topmost parent, without its kind
+// ("Hưng Yên").
+std::string Place(const Seat& seat) {
+  absl::string_view place = seat.province.empty() ? seat.top : seat.province;
+  for (absl::string_view kind : {"Tỉnh ", "tỉnh ", "Thành phố ", "thành phố ", "Thị xã ",
+                                 "Quận ", "Huyện ", "Phường ", "Xã "}) {
+    if (absl::ConsumePrefix(&place, kind)) break;
+  }
+  return std::string(place);
+}
+
+// How many units of each block fell in each class of the set, then the units whose
+// data cannot be scored, with the total of each column.
+Table ClassificationCounts(const v1::CriteriaSet& set,
+                           const std::vector<v1::UnitScore>& scores) {
+  Table t;
+  t.name = "Xếp loại";
+  t.key = "classes";
+  t.title = "Số đơn vị theo xếp loại";
+  t.header = {"Khối"};
+  for (const v1::ClassificationBand& band : set.classification()) {
+    t.header.push_back(band.title().empty()
+                           ? band.label()
+                           : absl::StrCat(band.label(), " (", band.title(), ")"));
+  }
+  const size_t unscored = t.header.size(), total = unscored + 1;
+  t.header.push_back("Không chấm được");
+  t.header.push_back("Tổng số");
+  std::vector<std::pair<std::string, std::vector<int64_t>>> blocks;  // in order
+  std::vector<int64_t> all(total + 1, 0);
+  for (const v1::UnitScore& s : scores) {
+    const std::string block = BlockTitle(s.block());
+    if (blocks.empty() || blocks.back().first != block)
+      blocks.push_back({block, std::vector<int64_t>(total + 1, 0)});
+    size_t column = unscored;
+    if (s.error().empty()) {
+      for (int b = 0; b < set.classification_size(); ++b) {
+        if (set.classification(b).label() == s.classification()) column = b + 1;
+      }
+    }
+    for (std::vector<int64_t>* counts : {&blocks.back().second, &all}) {
+      ++(*counts)[column];
+      ++(*counts)[total];
+    }
+  }
+  auto row = [](const std::string& name, const std::vector<int64_t>& counts) {
+    std::vector<Cell> cells = {name};
+    for (size_t c = 1; c < counts.size(); ++c) cells.push_back(counts[c]);
+    return cells;
+  };
+  for (const auto& [block, counts] : blocks) t.rows.push_back(row(block, counts));
+  t.rows.push_back(row("Tổng cộng", all));
+  return t;
 }
 
 // The audit trail's roles as the office names them.
@@ -161,6 +232,77 @@ std::string RoleTitle(const std::string& role) {
 }
 
 }  // namespace
+
+absl::StatusOr<Table> ReportCore::YearsTable(const Caller& c, const RoundContext& round,
+                                             const std::vector<v1::UnitScore>& scores,
+                                             v1::Column column) {
+  ASSIGN_OR_RETURN(std::vector<v1::Round> listed, store_->ListRounds());
+  std::sort(listed.begin(), listed.end(), [](const v1::Round& a, const v1::Round& b) {
+    return a.year() != b.year() ? a.year() < b.year() : a.id() < b.id();
+  });
+  struct Past {
+    std::shared_ptr<const RoundContext> round;
+    std::shared_ptr<const Ranks> ranks;
+  };
+  std::vector<Past> family;
+  std::map<int, int> rounds_in_year;
+  for (const v1::Round& other : listed) {
+    if (other.year() > round.round.year()) continue;
+    ASSIGN_OR_RETURN(std::shared_ptr<const RoundContext> loaded,
+                     cache_->LoadRound(other.id()));
+    if (loaded->set->proto().level() != round.set->proto().level()) continue;
+    // Rounds whose results the caller may not see are left out, not refused.
+    absl::StatusOr<Results> results = ResultsFor(c, *loaded, column);
+    if (!results.ok()) continue;
+    family.push_back({loaded, results->ranks});
+    ++rounds_in_year[other.year()];
+  }
+  Table t;
+  t.name = "Qua các năm";
+  t.key = "years";
+  t.title = "Chỉ số CCHC và xếp hạng qua các năm";
+  t.frozen_columns = 2;
+  t.header = {"Mã đơn vị", "Tên đơn vị", "Khối"};
+  for (const Past& p : family) {
+    const int year = p.round->round.year();
+    const std::string when = rounds_in_year[year] > 1
+                                 ? absl::StrCat(year, " (", p.round->round.id(), ")")
+                                 : absl::StrCat(year);
+    t.header.push_back(absl::StrCat("Chỉ số ", when));
+    t.header.push_back(absl::StrCat("Hạng ", when));
+  }
+  // One row for a unit, or one it was formed from, across the family's rounds.
+  auto add_row = [&](const std::string& code, const std::string& name,
+                     const std::string& block) {
+    std::vector<Cell> row = {code, name, block};
+    for (const Past& p : family) {
+      auto rank = p.ranks->find(code);
+      if (rank == p.ranks->end() || rank->second.rank == 0) {
+        row.insert(row.end(), {std::string(), std::string()});
+        continue;
+      }
+      row.push_back(Index{rank->second.index_hundredths});
+      row.push_back(int64_t{rank->second.rank});
+    }
+    t.rows.push_back(std::move(row));
+  };
+  for (const v1::UnitScore& s : scores) {
+    add_row(s.unit(), s.unit_name(), BlockTitle(s.block()));
+    auto unit = round.units.find(s.unit());
+    if (unit == round.units.end()) continue;
+    for (const std::string& from : unit->second.formed_from()) {
+      // Named as the rounds it took part in knew it.
+      std::string name = from;
+      for (const Past& p : family) {
+        auto old = p.round->units.find(from);
+        if (old != p.round->units.end()) name = old->second.name();
+      }
+      add_row(from, absl::StrCat(name, " (nay thuộc ", s.unit_name(), ")"),
+              BlockTitle(s.block()));
+    }
+  }
+  return t;
+}
 
 absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     const Caller& c, const v1::ExportRoundRequest& r) {
@@ -270,8 +412,54 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                                Points{cs.max_milli()}, cs.trace().reason()});
     }
   }
+  const Seat seat = SeatOf(store_, *round);
+  Heading heading;
+  heading.issuer = Issuer(*round, seat.province);
+  heading.place = Place(seat);
+  heading.heading = round->round.year() != 0
+                        ? absl::StrCat("Kết quả Chỉ số CCHC năm ", round->round.year())
+                        : std::string("Kết quả Chỉ số CCHC");
+  heading.subtitle = round->round.title();
+  heading.note = column == v1::SELF ? "Số liệu tự đánh giá" : "Số liệu sau thẩm định";
+  heading.made = Now();
+  if (r.format() == v1::ExportRoundRequest::HTML) {
+    if (r.decimal_comma()) {
+      return absl::InvalidArgumentError(
+          "decimal_comma: is for CSV (the HTML report writes decimals as its language "
+          "does: VIETNAMESE 94,39, ENGLISH 94.39)");
+    }
+    // The printed report: the rankings without their block column (each block is its
+    // section), the matrix, the classes.
+    for (Table& t : tables) {
+      t.header.erase(t.header.begin());
+      for (auto& row : t.rows) row.erase(row.begin());
+    }
+    // The matrix on a printed page: areas by their codes and maxima, named underneath.
+    std::vector<std::string> legend;
+    for (int a = 0; a < round->set->proto().areas_size(); ++a) {
+      const v1::Area& area = round->set->proto().areas(a);
+      matrix.header[3 + a] = absl::StrCat(
+          area.code(), " (", engine::FormatMilliShort(area.max_milli()), ")");
+      legend.push_back(absl::StrCat(area.code(), ". ", area.title()));
+    }
+    matrix.legend = absl::StrCat(absl::StrJoin(legend, "; "), ".");
+    tables.push_back(std::move(matrix));
+    tables.push_back(ClassificationCounts(round->set->proto(), scores));
+    HtmlOptions options;
+    options.decimal_comma = language != v1::ENGLISH;
+    options.language = language == v1::ENGLISH ? "en" : "vi";
+    v1::ExportRoundResponse response;
+    response.set_content(WriteHtml(tables, heading, options));
+    response.set_file_name(absl::StrCat(id, ".html"));
+    response.set_content_type("text/html; charset=utf-8");
+    return response;
+  }
   tables.push_back(std::move(matrix));
   tables.push_back(AreaAverages(round->set->proto(), scores));
+  {
+    ASSIGN_OR_RETURN(Table years, YearsTable(c, *round, scores, column));
+    tables.push_back(std::move(years));
+  }
   tables.push_back(std::move(criteria));
   std::map<std::string, std::string> names;
   if (office) {
@@ -317,7 +505,8 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     if (csv.header.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "table: '", r.table(),
-          "' is not a table of this export (ranking, matrix, areas, criteria, datasheet",
+          "' is not a table of this export (ranking, matrix, areas, years, criteria, "
+          "datasheet",
           office ? ", audit" : "", ")"));
     }
     CsvOptions options;
@@ -331,14 +520,6 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
           "decimal_comma: is for CSV (an XLSX file holds numbers, shown as the "
           "spreadsheet program's language says)");
     }
-    Heading heading;
-    heading.issuer = Issuer(store_, *round);
-    heading.heading = round->round.year() != 0
-                          ? absl::StrCat("Kết quả Chỉ số CCHC năm ", round->round.year())
-                          : std::string("Kết quả Chỉ số CCHC");
-    heading.subtitle = round->round.title();
-    heading.note = column == v1::SELF ? "Số liệu tự đánh giá" : "Số liệu sau thẩm định";
-    heading.made = Now();
     ASSIGN_OR_RETURN(*response.mutable_content(), WriteXlsx(tables, heading));
     response.set_file_name(absl::StrCat(id, ".xlsx"));
     response.set_content_type(

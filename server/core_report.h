@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "parindex/v1/service.pb.h"
 #include "server/core_base.h"
+#include "server/report.h"
 
 namespace parindex::server {
 
@@ -15,6 +16,14 @@ class ReportCore : private CoreBase {
 
   absl::StatusOr<v1::ExportRoundResponse> ExportRound(const Caller& c,
                                                       const v1::ExportRoundRequest& r);
+
+ private:
+  // Year over year: each unit of `scores` (and the units it was formed from) with its
+  // index and rank in every round of the same family (criteria sets of the same level)
+  // up to this round's year that the caller may see, ranked as GetUnitHistory ranks.
+  absl::StatusOr<Table> YearsTable(const Caller& c, const RoundContext& round,
+                                   const std::vector<v1::UnitScore>& scores,
+                                   v1::Column column);
 };
 
 }  // namespace parindex::server

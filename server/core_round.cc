@@ -44,7 +44,13 @@ absl::StatusOr<v1::Round> RoundCore::CreateRound(const Caller& c,
   RETURN_IF_ERROR(CheckId(round.id(), "round.id"));
   RETURN_IF_ERROR(CheckText(round.title(), "round.title"));
   if (!round.issuer().empty()) RETURN_IF_ERROR(CheckText(round.issuer(), "round.issuer"));
-  if (round.year() != 0 && (round.year() < 2000 || round.year() > 2100)) {
+  // The year names the results ("Kết quả Chỉ số CCHC năm 2025") and orders a unit's
+  // history: a round without one cannot be reported.
+  if (round.year() == 0) {
+    return absl::InvalidArgumentError(
+        "round.year: is required (the year the round assesses, e.g. 2025)");
+  }
+  if (round.year() < 2000 || round.year() > 2100) {
     return absl::InvalidArgumentError(
         absl::StrCat("round.year: ", round.year(), " is not a year of this century"));
   }

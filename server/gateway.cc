@@ -16,7 +16,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "parindex/v1/service.pb.h"
+#include "parindex/v1/service.grpc.pb.h"
 #include "server/web_assets.h"
 
 namespace parindex::server {
@@ -126,6 +126,98 @@ grpc::Status CallBytes(grpc::Channel* channel, const std::string& method,
   if (!from.address.empty()) context.AddMetadata(kClientAddressKey, from.address);
   return UnaryCallBytes(stub, &context, method, request, response);
 }
+
+// The metadata of a call on behalf of `from`.
+void Prepare(grpc::ClientContext* context, const Credentials& from) {
+  if (!from.authorization.empty())
+    context->AddMetadata("authorization", from.authorization);
+  if (!from.address.empty()) context->AddMetadata(kClientAddressKey, from.address);
+}
+
+// The export a download asks for: /v1/rounds/{id}/export.{xlsx,csv,html} with
+// ?table= (CSV: the ranking unless named), ?language=vi|en, ?decimal_comma=1|0 and
+// ?column=self|appraised; INVALID_ARGUMENT naming a parameter it cannot read.
+absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& req) {
+  v1::ExportRoundRequest request;
+  request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
+  const std::string format = req.matches[2];
+  request.set_format(format == "csv"    ? v1::ExportRoundRequest::CSV
+                     : format == "html" ? v1::ExportRoundRequest::HTML
+                                        : v1::ExportRoundRequest::XLSX);
+  request.set_table(req.has_param("table") ? req.get_param_value("table")
+                                           : (format == "csv" ? "ranking" : ""));
+  if (req.has_param("language")) {
+    const std::string language = absl::AsciiStrToLower(req.get_param_value("language"));
+    if (language == "vi") {
+      request.set_language(v1::VIETNAMESE);
+    } else if (language == "en") {
+      request.set_language(v1::ENGLISH);
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("language: '", language, "' is not vi or en"));
+    }
+  }
+  if (req.has_param("decimal_comma")) {
+    const std::string comma = absl::AsciiStrToLower(req.get_param_value("decimal_comma"));
+    if (comma == "1" || comma == "true") {
+      request.set_decimal_comma(true);
+    } else if (comma != "0" && comma != "false") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("decimal_comma: '", comma, "' is not 1 or 0"));
+    }
+  }
+  if (req.has_param("column")) {
+    const std::string column = absl::AsciiStrToLower(req.get_param_value("column"));
+    if (column == "self") {
+      request.set_column(v1::SELF);
+    } else if (column == "appraised") {
+      request.set_column(v1::APPRAISED);
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("column: '", column, "' is not self or appraised"));
+    }
+  }
+  return request;
+}
+
+// A download in progress: StreamExportRound's reader, alive until the last chunk is
+// sent (the chunked content provider runs after the handler returns).
+struct Download {
+  explicit Download(grpc::Channel* channel)
+      : stub(v1::ReportService::NewStub(channel->shared_from_this())) {}
+  // A download the client left midway: the call is cancelled and finished (a reader
+  // must be finished before it goes).
+  ~Download() {
+    if (reader == nullptr || finished) return;
+    context.TryCancel();
+    v1::ExportRoundResponse rest;
+    while (reader->Read(&rest)) {
+    }
+    (void)reader->Finish();
+  }
+
+  // Sends the piece in hand and reads the next; done after the last. False (the
+  // connection closed) when the stream fails midway: the client sees a cut download.
+  bool Next(httplib::DataSink& sink) {
+    if (!piece.empty() && !sink.write(piece.data(), piece.size())) return false;
+    piece.clear();
+    v1::ExportRoundResponse next;
+    if (reader->Read(&next)) {
+      piece = std::move(*next.mutable_content());
+      return true;
+    }
+    finished = true;
+    if (!reader->Finish().ok()) return false;
+    sink.done();
+    return true;
+  }
+
+  std::unique_ptr<v1::ReportService::Stub> stub;
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::ExportRoundResponse>> reader;
+  std::string piece;
+  bool finished = false;
+};
 
 // A state-changing request authenticated by the cookie must carry the session's CSRF
 // token; false (with 403 sent) when it does not.
@@ -355,29 +447,38 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   };
   server_->Put("/v1/session", session_method_not_allowed);
   server_->Patch("/v1/session", session_method_not_allowed);
-  // Report download: the file itself rather than base64 inside JSON.
-  server_->Get(R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv))",
-               [channel, options](const httplib::Request& req, httplib::Response& res) {
-                 v1::ExportRoundRequest request;
-                 request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
-                 request.set_format(std::string(req.matches[2]) == "csv"
-                                        ? v1::ExportRoundRequest::CSV
-                                        : v1::ExportRoundRequest::XLSX);
-                 // A CSV holds one table; the ranking unless ?table= names another.
-                 const bool csv = std::string(req.matches[2]) == "csv";
-                 request.set_table(req.has_param("table") ? req.get_param_value("table")
-                                                          : (csv ? "ranking" : ""));
-                 std::string bytes;
-                 const grpc::Status status = CallBytes(
-                     channel, "/parindex.v1.ReportService/ExportRound",
-                     CredentialsOf(req, *options), request.SerializeAsString(), &bytes);
-                 if (!status.ok())
-                   return SendError(res, status.error_code(), status.error_message());
-                 v1::ExportRoundResponse file;
-                 file.ParseFromString(bytes);
-                 res.set_header("Content-Disposition", Attachment(file.file_name()));
-                 res.set_content(file.content(), file.content_type().c_str());
-               });
+  // Report download: the file itself rather than base64 inside JSON, sent in chunks as
+  // StreamExportRound answers it (no message limit met whatever its size). The HTML
+  // report opens in the browser (to print); the files are attachments.
+  server_->Get(
+      R"(/v1/rounds/([\w.-]+)/export\.(xlsx|csv|html))",
+      [channel, options](const httplib::Request& req, httplib::Response& res) {
+        absl::StatusOr<v1::ExportRoundRequest> request = ExportRequestOf(req);
+        if (!request.ok()) {
+          return SendError(res, grpc::StatusCode::INVALID_ARGUMENT,
+                           std::string(request.status().message()));
+        }
+        auto download = std::make_shared<Download>(channel);
+        Prepare(&download->context, CredentialsOf(req, *options));
+        download->reader =
+            download->stub->StreamExportRound(&download->context, *request);
+        v1::ExportRoundResponse first;
+        if (!download->reader->Read(&first)) {
+          download->finished = true;
+          const grpc::Status status = download->reader->Finish();
+          return SendError(
+              res, status.ok() ? grpc::StatusCode::INTERNAL : status.error_code(),
+              status.ok() ? "the export sent no file" : status.error_message());
+        }
+        const bool html = std::string(req.matches[2]) == "html";
+        res.set_header("Content-Disposition",
+                       html ? absl::StrCat("inline; filename=\"", first.file_name(), "\"")
+                            : Attachment(first.file_name()));
+        download->piece = std::move(*first.mutable_content());
+        res.set_chunked_content_provider(
+            first.content_type(),
+            [download](size_t, httplib::DataSink& sink) { return download->Next(sink); });
+      });
   // An evidence file, by the name its entry lists.
   server_->Get(
       R"(/v1/(rounds/[\w.-]+/assessments/[\w.-]+/evidence/\d+))",

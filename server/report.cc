@@ -508,6 +508,105 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
   return bytes;
 }
 
+namespace {
+
+std::string HtmlEscape(absl::string_view text) {
+  return absl::StrReplaceAll(
+      text,
+      {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
+}
+
+// Print CSS: A4 landscape; each section from a new page with its header row repeated
+// on every page it spans; rows not split across pages; the signatures kept together.
+constexpr char kPrintCss[] = R"css(
+@page { size: A4 landscape; margin: 12mm 10mm 14mm 10mm; }
+body { font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 11pt;
+       color: #000; margin: 0; }
+@media screen { body { max-width: 277mm; margin: 8mm auto; } }
+.title { display: flex; justify-content: space-between; text-align: center; }
+.title > div { width: 48%; font-weight: bold; }
+.place { text-align: right; font-style: italic; margin: 6pt 0; }
+h1 { text-align: center; font-size: 14pt; margin: 10pt 0 2pt; }
+.subtitle, .note { text-align: center; margin: 2pt 0; }
+.subtitle { font-style: italic; }
+h2 { font-size: 12pt; margin: 10pt 0 4pt; }
+section.table + section.table { break-before: page; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+thead { display: table-header-group; }
+th { background: #d9e1f2; font-weight: bold; }
+th, td { border: 1px solid #000; padding: 2pt 4pt; vertical-align: top; }
+td.n { text-align: right; white-space: nowrap; }
+.legend { font-size: 9pt; font-style: italic; margin: 4pt 0; }
+tr { break-inside: avoid; }
+.signatures { display: flex; justify-content: space-between; text-align: center;
+              margin-top: 14pt; break-inside: avoid; }
+.signatures > div { width: 45%; }
+.signatures .role { font-weight: bold; }
+.signatures .hint { font-style: italic; }
+.signatures .room { height: 70pt; }
+)css";
+
+}  // namespace
+
+std::string WriteHtml(const std::vector<Table>& tables, const Heading& heading,
+                      const HtmlOptions& options) {
+  std::string out;
+  out.reserve(4096);
+  absl::StrAppend(&out, "<!DOCTYPE html>\n<html lang=\"", HtmlEscape(options.language),
+                  "\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+                  HtmlEscape(heading.heading), heading.subtitle.empty() ? "" : " – ",
+                  HtmlEscape(heading.subtitle), "</title>\n<style>", kPrintCss,
+                  "</style>\n</head>\n<body>\n");
+  absl::StrAppend(&out, "<header>\n<div class=\"title\">\n<div class=\"issuer\">",
+                  HtmlEscape(heading.issuer),
+                  "</div>\n<div class=\"motto\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT "
+                  "NAM<br>Độc lập - Tự do - Hạnh phúc</div>\n</div>\n");
+  const std::string date = DateWords(heading.made);
+  const std::string place_date = heading.place.empty()
+                                     ? absl::StrCat("N", date.substr(1))
+                                     : absl::StrCat(heading.place, ", ", date);
+  absl::StrAppend(&out, "<p class=\"place\">", HtmlEscape(place_date), "</p>\n<h1>",
+                  HtmlEscape(heading.heading), "</h1>\n");
+  if (!heading.subtitle.empty())
+    absl::StrAppend(&out, "<p class=\"subtitle\">", HtmlEscape(heading.subtitle),
+                    "</p>\n");
+  if (!heading.note.empty())
+    absl::StrAppend(&out, "<p class=\"note\">", HtmlEscape(heading.note), "</p>\n");
+  absl::StrAppend(&out, "</header>\n");
+  for (const Table& table : tables) {
+    absl::StrAppend(&out, "<section class=\"table\" data-table=\"", HtmlEscape(table.key),
+                    "\">\n<h2>", HtmlEscape(table.title), "</h2>\n<table>\n<thead><tr>");
+    for (const std::string& h : table.header)
+      absl::StrAppend(&out, "<th>", HtmlEscape(h), "</th>");
+    absl::StrAppend(&out, "</tr></thead>\n<tbody>\n");
+    for (const auto& row : table.rows) {
+      absl::StrAppend(&out, "<tr>");
+      for (size_t c = 0; c < table.header.size(); ++c) {
+        if (c >= row.size()) {
+          absl::StrAppend(&out, "<td></td>");
+          continue;
+        }
+        const bool number = !std::holds_alternative<std::string>(row[c]) &&
+                            !std::holds_alternative<When>(row[c]);
+        absl::StrAppend(&out, number ? "<td class=\"n\">" : "<td>",
+                        HtmlEscape(CellText(row[c], options.decimal_comma)), "</td>");
+      }
+      absl::StrAppend(&out, "</tr>\n");
+    }
+    absl::StrAppend(&out, "</tbody>\n</table>\n");
+    if (!table.legend.empty())
+      absl::StrAppend(&out, "<p class=\"legend\">", HtmlEscape(table.legend), "</p>\n");
+    absl::StrAppend(&out, "</section>\n");
+  }
+  absl::StrAppend(
+      &out,
+      "<div class=\"signatures\">\n<div><p class=\"role\">Người lập biểu</p><p "
+      "class=\"hint\">(Ký, ghi rõ họ tên)</p><div class=\"room\"></div></div>\n"
+      "<div><p class=\"role\">Lãnh đạo</p><p class=\"hint\">(Ký, ghi rõ họ tên, đóng "
+      "dấu)</p><div class=\"room\"></div></div>\n</div>\n</body>\n</html>\n");
+  return out;
+}
+
 std::string WriteCsv(const Table& table, const CsvOptions& options) {
   const char separator = options.decimal_comma ? ';' : ',';
   const std::string special = absl::StrCat(std::string(1, separator), "\"\n\r");

@@ -50,6 +50,7 @@ struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<Cell>> rows;
   int frozen_columns = 0;  // kept in view when scrolling right (code and name)
+  std::string legend;      // HTML: printed under the table (what short headers stand for)
   std::optional<Chart> chart;
 };
 
@@ -60,6 +61,7 @@ struct Heading {
   std::string subtitle;  // the round's title
   std::string note;      // "Số liệu: sau thẩm định"
   absl::Time made;       // the date written under the heading and above the signatures
+  std::string place;     // where it is signed ("Hưng Yên"); empty: the date alone
 };
 
 // The name of a ranking block as the page and reports show it: "Khối phường" for
@@ -84,6 +86,20 @@ inline constexpr int kHeaderRow = 6;
 // page numbers, the signature rows ("Người lập biểu", "Lãnh đạo") and the table's chart.
 absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
                                       const Heading& heading);
+
+struct HtmlOptions {
+  // Decimals as Vietnamese write them (94,39); else with a point (94.39).
+  bool decimal_comma = true;
+  std::string language = "vi";  // the page's lang attribute
+};
+
+// The printable round report: one HTML page (no script, no outside resource) with the
+// title block (the issuing office beside the national motto, the place and date, the
+// heading), one section per table (each from a new printed page, its header row
+// repeated on every page), then the signature rows ("Người lập biểu", "Lãnh đạo").
+// Print CSS: A4 landscape. Cells are escaped; numbers right-aligned.
+std::string WriteHtml(const std::vector<Table>& tables, const Heading& heading,
+                      const HtmlOptions& options = {});
 
 struct CsvOptions {
   // Decimals with a comma and fields separated by ';' (spreadsheets set to Vietnamese).

@@ -34,6 +34,10 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
 std::string ShortenMessage(absl::string_view message, size_t limit);
 inline constexpr size_t kMaxMessageBytes = 1024;
 
+// The largest piece of a file StreamExportRound sends in one message (1 MiB: far under
+// any client's message limit).
+inline constexpr size_t kExportChunkBytes = 1 << 20;
+
 // `text` as a quoted logfmt value: backslash and quote escaped, control characters as
 // \n, \r, \t or \xHH (a NUL or an escape sequence in a request must not cut or colour
 // the log line).

@@ -4,11 +4,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -475,6 +478,206 @@ TEST_F(CliServerTest, LoginKeepsASessionOnlyItsOwnerCanRead) {
       nobody.err,
       "parindex: UNAUTHENTICATED: no credential: run parindex login, or give --token "
       "or PARINDEX_TOKEN\n");
+}
+
+// `export`'s options on the command line (--language, --decimal-comma, --table,
+// --format html) and the same as the gateway download's query parameters.
+TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string comma = dir_.File("ranking.csv");
+  Result run = Parindex(absl::StrCat(As("appraiser"),
+                                     "export hungyen-2023 --format csv --table ranking "
+                                     "--decimal-comma --out '",
+                                     comma, "'"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const std::string ranking = Slurp(comma);
+  EXPECT_EQ(run.out, absl::StrCat("wrote ", comma, " (", ranking.size(), " bytes)\n"));
+  EXPECT_EQ(ranking.substr(0, ranking.find("\r\n")),
+            bom +
+                "Khối;Hạng;Mã đơn vị;Tên đơn vị;Chỉ số;Xếp loại;Điểm đạt;Điểm tối đa "
+                "áp dụng;Điểm khảo sát;Điểm thưởng, trừ");
+  EXPECT_NE(ranking.find(";PQT;Phường Quang Trung;91,71;A;"), std::string::npos);
+
+  const std::string en = dir_.File("en.csv"), vi = dir_.File("vi.csv");
+  for (const auto& [language, path] : {std::pair<std::string, std::string>{"en", en},
+                                       std::pair<std::string, std::string>{"vi", vi}}) {
+    run = Parindex(absl::StrCat(As("appraiser"), "export hungyen-2023 --format csv ",
+                                "--table criteria --language ", language, " --out '",
+                                path, "'"));
+    ASSERT_EQ(run.code, 0) << run.err;
+  }
+  EXPECT_NE(Slurp(en).find(" of 1.00\r\n"), std::string::npos);
+  EXPECT_EQ(Slurp(en).find(" điểm\r\n"), std::string::npos);
+  EXPECT_NE(Slurp(vi).find("/1.00 điểm\r\n"), std::string::npos);
+
+  const std::string html = dir_.File("report.html");
+  run = Parindex(absl::StrCat(As("appraiser"),
+                              "export hungyen-2023 --format html --out '", html, "'"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(Slurp(html).substr(0, 32), "<!DOCTYPE html>\n<html lang=\"vi\">");
+  EXPECT_NE(Slurp(html).find("<h1>Kết quả Chỉ số CCHC năm 2023</h1>"), std::string::npos);
+
+  run = Parindex(absl::StrCat(As("appraiser"), "export hungyen-2023 --format csv"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err,
+            "parindex: INVALID_ARGUMENT: --table: a CSV holds one table: ranking, "
+            "matrix, areas, years, criteria, datasheet or audit\n");
+
+  // The gateway's download: the same options as query parameters.
+  const std::string token = server_.tokens["appraiser"];
+  auto [code, body] = parindex::testing::Curl(server_.http +
+                                                  "/v1/rounds/hungyen-2023/export.csv?"
+                                                  "table=ranking&decimal_comma=1",
+                                              token, "", dir_.File("download"));
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body, ranking);
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.csv?table=criteria&language=en",
+      token, "", dir_.File("download"));
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body, Slurp(en));
+  std::tie(code, body) =
+      parindex::testing::Curl(server_.http + "/v1/rounds/hungyen-2023/export.html", token,
+                              "", dir_.File("download"));
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body.substr(0, 32), "<!DOCTYPE html>\n<html lang=\"vi\">");
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.csv?language=fr", token, "",
+      dir_.File("download"));
+  EXPECT_EQ(code, 400);
+  EXPECT_EQ(body,
+            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"language: 'fr' is not vi or "
+            "en\", \"details\": []}\n");
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.csv?decimal_comma=yes", token, "",
+      dir_.File("download"));
+  EXPECT_EQ(code, 400);
+  EXPECT_EQ(body,
+            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"decimal_comma: 'yes' is not "
+            "1 or 0\", \"details\": []}\n");
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.xlsx?decimal_comma=1", token, "",
+      dir_.File("download"));
+  EXPECT_EQ(code, 400);
+  // Without a token: refused before anything is made.
+  std::tie(code, body) =
+      parindex::testing::Curl(server_.http + "/v1/rounds/hungyen-2023/export.html", "",
+                              "", dir_.File("download"));
+  EXPECT_EQ(code, 401);
+}
+
+// Commands that would do nothing, or match nothing, say so and fail (outside testers'
+// findings on issue 17).
+TEST_F(CliServerTest, NothingToDoAndFiltersThatCannotMatchAreErrors) {
+  Result run = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            "parindex: INVALID_ARGUMENT: nothing to appraise for PLS: give --figures "
+            "FILE, --ask CRITERION=MESSAGE or --finalise\n");
+
+  run = Parindex(absl::StrCat(
+      As("appraiser"),
+      "audit --filter 'resource=rounds/hungyen-2023 OR resource=criteriaSets'"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            "parindex: INVALID_ARGUMENT: filter: 'resource=rounds/hungyen-2023 OR "
+            "resource=criteriaSets' is not one condition: use resource=…, actor=…, "
+            "joined by ' AND ' (there is no OR: list each separately)\n");
+
+  run = Parindex(absl::StrCat(
+      As("appraiser"), "call /parindex.v1.RoundService/CreateRound ",
+      "'{\"round\": {\"id\": \"r-no-year\", \"criteria_set\": \"commune-2025\", "
+      "\"units\": [\"PLS\"]}}'"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err,
+            "parindex: INVALID_ARGUMENT: round.year: is required (the year the round "
+            "assesses, e.g. 2025)\n");
+}
+
+// A province's appraiser ranks its part of a mixed round: the ranking says whose part.
+TEST_F(CliServerTest, ARankingOfPartOfARoundSaysWhosePart) {
+  for (
+      const char* unit :
+      {R"({"unit": {"code": "TBP", "name": "Tỉnh Thái Bình", "kind": "PROVINCE"}})",
+       R"({"unit": {"code": "TBW", "name": "Phường Kỳ Bá", "kind": "WARD", "parent": "TBP"}})"}) {
+    const Result put = Parindex(
+        absl::StrCat(As("admin"), "call /parindex.v1.UnitService/PutUnit '", unit, "'"));
+    ASSERT_EQ(put.code, 0) << put.err;
+  }
+  Result run =
+      Parindex(absl::StrCat(As("appraiser"),
+                            "round create mixed --year 2023 --set commune-2025 "
+                            "--plan hungyen-2023 --unit PLS --unit PHN --unit TBW"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  run = Parindex(absl::StrCat(
+      As("admin"), "call /parindex.v1.AccountService/CreateAccount ",
+      "'{\"username\": \"an.nguyen\", \"full_name\": \"Nguyễn Văn An\", \"role\": "
+      "\"ROLE_APPRAISER\", \"scope\": \"parent/HYC\"}'"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto account = FromJson<parindex::v1::CreateAccountResponse>(run.out);
+  run = Parindex(absl::StrCat(As("admin"), "call /parindex.v1.TokenService/CreateToken ",
+                              "'{\"account\": \"accounts/", account.account().id(),
+                              "\"}'"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto token = FromJson<parindex::v1::CreateTokenResponse>(run.out);
+  const std::string as_province =
+      absl::StrCat("--server ", server_.address, " --token '", token.secret(), "' ");
+  run = Parindex(absl::StrCat(as_province, "ranking mixed"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out.substr(0, run.out.find('\n')),
+            "scope parent/HYC: only its units, ranked among themselves");
+  EXPECT_EQ(run.out.find("Kỳ Bá"), std::string::npos) << run.out;
+  // The whole round's ranking says nothing of a scope.
+  run = Parindex(absl::StrCat(As("appraiser"), "ranking mixed"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out.find("scope"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Kỳ Bá"), std::string::npos) << run.out;
+}
+
+// An export larger than a gRPC message (4 MB) arrives whole through the real CLI, in
+// pieces (StreamExportRound), and through the gateway's chunked download: a round of
+// 500 wards, its criteria table as CSV (5.6 MB).
+TEST_F(CliServerTest, AnExportLargerThanAMessageArrivesWhole) {
+  constexpr int kUnits = 500;
+  std::string csv = "code,name,kind,parent\n";
+  std::string units;
+  for (int i = 0; i < kUnits; ++i) {
+    absl::StrAppend(&csv, "W", i, ",Phường số ", i, ",ward,HYC\n");
+    absl::StrAppend(&units, " --unit W", i);
+  }
+  Result run =
+      Parindex(absl::StrCat(As("admin"), "unit import '", Write("units.csv", csv), "'"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  run = Parindex(absl::StrCat(As("appraiser"),
+                              "round create big --year 2025 --set commune-2025 "
+                              "--plan hungyen-2023",
+                              units));
+  ASSERT_EQ(run.code, 0) << run.err;
+  // One message cannot hold it: the unary call is refused by the client's limit.
+  const Result unary = Parindex(absl::StrCat(
+      As("appraiser"), "call /parindex.v1.ReportService/ExportRound ",
+      "'{\"name\": \"rounds/big\", \"format\": \"CSV\", \"table\": \"criteria\"}'"));
+  EXPECT_EQ(unary.code, 1);
+  EXPECT_NE(unary.err.find("RESOURCE_EXHAUSTED"), std::string::npos) << unary.err;
+
+  const std::string out = dir_.File("big.csv");
+  run = Parindex(absl::StrCat(
+      As("appraiser"), "export big --format csv --table criteria --out '", out, "'"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  const std::string file = Slurp(out);
+  EXPECT_GT(file.size(), size_t{4} << 20);
+  EXPECT_EQ(run.out, absl::StrCat("wrote ", out, " (", file.size(), " bytes)\n"));
+  // Whole: a header and every criterion of every unit, the last unit's last row last.
+  const size_t rows = std::count(file.begin(), file.end(), '\n');
+  EXPECT_EQ(rows % kUnits, 1u) << rows;
+  EXPECT_EQ(file.substr(file.rfind("\r\n", file.size() - 3) + 2, 3), "W99");
+  auto [code, body] =
+      parindex::testing::Curl(server_.http + "/v1/rounds/big/export.csv?table=criteria",
+                              server_.tokens["appraiser"], "", dir_.File("download"));
+  EXPECT_EQ(code, 200);
+  EXPECT_TRUE(body == file) << body.size() << " bytes, not " << file.size();
 }
 
 }  // namespace

@@ -4,19 +4,16 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/service_fixture.h"
+#include "tests/xlsx_facts.h"
 
 namespace parindex::server {
 namespace {
 
 class HistoryTest : public ServiceTest {
  protected:
-  void SetUp() override {
-    ServiceTest::SetUp();
-    accounts_ = v1::AccountService::NewStub(channel_);
-  }
-
   grpc::Status PutUnit(const std::string& code, const std::string& parent,
                        const std::vector<std::string>& formed_from,
                        v1::Unit* out = nullptr) {
@@ -97,20 +94,13 @@ class HistoryTest : public ServiceTest {
   // A token for a new account with `role` and `scope`.
   std::string ScopedToken(const std::string& username, v1::Role role,
                           const std::string& scope) {
-    v1::CreateAccountRequest r;
-    r.set_username(username);
-    r.set_full_name("Nguyễn Văn An");
-    r.set_role(role);
-    r.set_scope(scope);
-    v1::CreateAccountResponse created;
-    grpc::Status s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount,
-                          admin_, r, &created);
-    EXPECT_TRUE(s.ok()) << s.error_message();
+    const v1::CreateAccountResponse created =
+        CreateAccount(username, role, scope, "Nguyễn Văn An");
     v1::CreateTokenRequest for_account;
     for_account.set_account(absl::StrCat("accounts/", created.account().id()));
     v1::CreateTokenResponse token;
-    s = Call(tokens_.get(), &v1::TokenService::Stub::CreateToken, admin_, for_account,
-             &token);
+    const grpc::Status s = Call(tokens_.get(), &v1::TokenService::Stub::CreateToken,
+                                admin_, for_account, &token);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return token.secret();
   }
@@ -152,8 +142,6 @@ class HistoryTest : public ServiceTest {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return score;
   }
-
-  std::unique_ptr<v1::AccountService::Stub> accounts_;
 };
 
 TEST_F(HistoryTest, AUnitAcrossTwoRoundsHasOneExactRowPerRound) {
@@ -319,6 +307,67 @@ TEST_F(HistoryTest, FormedFromNamesKnownUnitsWithoutSelfOrCycles) {
   get.set_name("units/XN");
   s = Call(units_.get(), &v1::UnitService::Stub::GetUnit, admin_, get, &unit);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// The workbook's year-over-year sheet ("Qua các năm"): each unit of the round with its
+// index and rank in every round of the family up to its year, and under a merged unit
+// the units it was formed from, named as they were, in the rounds they took part in.
+TEST_F(HistoryTest, TheWorkbookFollowsEachUnitAndItsPredecessorsAcrossTheYears) {
+  TwoRounds();
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r2");
+  r.set_column(v1::SELF);
+  v1::ExportRoundResponse file;
+  grpc::Status s =
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, r, &file);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::vector<std::string> facts = testing::XlsxFacts(file.content());
+  ASSERT_FALSE(facts.empty());
+  EXPECT_EQ(facts[0],
+            "sheets: Xếp hạng Khối phường|Điểm theo lĩnh vực|Bình quân theo lĩnh "
+            "vực|Qua các năm|Chi tiết tiêu chí|Bảng số liệu|Nhật ký thay đổi");
+  const std::vector<std::string> years = testing::SheetFacts(facts, "Qua các năm");
+  EXPECT_THAT(years, ::testing::Contains("A5: Chỉ số CCHC và xếp hạng qua các năm – Số "
+                                         "liệu tự đánh giá – Lập ngày 20 tháng 11 năm "
+                                         "2023"));
+  EXPECT_THAT(years, ::testing::Contains("header: Mã đơn vị|Tên đơn vị|Khối|Chỉ số "
+                                         "2023|Hạng 2023|Chỉ số 2025|Hạng 2025"));
+  // The ranks are GetUnitHistory's (AUnitAcrossTwoRoundsHasOneExactRowPerRound).
+  const std::vector<std::string> rows(
+      std::find_if(years.begin(), years.end(),
+                   [](const std::string& f) { return f.rfind("row1:", 0) == 0; }),
+      std::find_if(years.begin(), years.end(),
+                   [](const std::string& f) { return f.rfind("widths:", 0) == 0; }));
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      "row1: XM|Phường XM|Khối phường|||93.42|1",
+                      "row2: HN|Phường Hiến Nam (nay thuộc Phường XM)|Khối "
+                      "phường|93.42|1||",
+                      "row3: LS|Phường Lam Sơn (nay thuộc Phường XM)|Khối "
+                      "phường|61.26|3||",
+                      "row4: MK|Phường Minh Khai|Khối phường|83.67|2|61.26|2",
+                  }));
+  EXPECT_THAT(years, ::testing::Contains("freeze: C8"));
+
+  // The 2023 round's workbook looks back only: no 2025 column.
+  r.set_name("rounds/r");
+  s = Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, r, &file);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(testing::SheetFacts(testing::XlsxFacts(file.content()), "Qua các năm"),
+              ::testing::Contains("header: Mã đơn vị|Tên đơn vị|Khối|Chỉ số 2023|Hạng "
+                                  "2023"));
+  // As CSV, the table "years".
+  r.set_name("rounds/r2");
+  r.set_format(v1::ExportRoundRequest::CSV);
+  r.set_table("years");
+  s = Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, r, &file);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(
+      file.content(),
+      "\xEF\xBB\xBFMã đơn vị,Tên đơn vị,Khối,Chỉ số 2023,Hạng 2023,Chỉ số 2025,Hạng "
+      "2025\r\nXM,Phường XM,Khối phường,,,93.42,1\r\nHN,Phường Hiến Nam (nay thuộc "
+      "Phường XM),Khối phường,93.42,1,,\r\nLS,Phường Lam Sơn (nay thuộc Phường "
+      "XM),Khối phường,61.26,3,,\r\nMK,Phường Minh Khai,Khối "
+      "phường,83.67,2,61.26,2\r\n");
 }
 
 }  // namespace

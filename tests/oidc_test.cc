@@ -603,7 +603,6 @@ class OidcServiceTest : public ServiceTest {
  protected:
   void SetUp() override {
     ServiceTest::SetUp();
-    accounts_ = v1::AccountService::NewStub(channel_);
     OidcOptions options;
     options.issuer = kIssuer;
     options.audience = kAudience;
@@ -625,20 +624,6 @@ class OidcServiceTest : public ServiceTest {
     ServiceTest::TearDown();
   }
 
-  v1::Account CreateAccount(const std::string& username, v1::Role role,
-                            const std::string& scope, const std::string& name) {
-    v1::CreateAccountRequest r;
-    r.set_username(username);
-    r.set_full_name(name);
-    r.set_role(role);
-    r.set_scope(scope);
-    v1::CreateAccountResponse created;
-    grpc::Status s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount,
-                          admin_, r, &created);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return created.account();
-  }
-
   grpc::Status GetAssessment(v1::AssessmentService::Stub* stub, const std::string& who,
                              const std::string& unit) {
     v1::GetByNameRequest get;
@@ -647,7 +632,6 @@ class OidcServiceTest : public ServiceTest {
     return Call(stub, &v1::AssessmentService::Stub::GetAssessment, who, get, &a);
   }
 
-  std::unique_ptr<v1::AccountService::Stub> accounts_;
   std::unique_ptr<OidcVerifier> oidc_;
   std::vector<std::unique_ptr<grpc::Service>> sso_services_;
   std::unique_ptr<grpc::Server> sso_server_;
@@ -659,7 +643,7 @@ class OidcServiceTest : public ServiceTest {
 TEST_F(OidcServiceTest, AJwtActsAsTheAccountItNamesWithItsScopeAndName) {
   CreateDemoRound();
   const v1::Account officer =
-      CreateAccount("hn.officer", v1::ROLE_WARD, "units/HN", "Trần Văn Hùng");
+      CreateAccount("hn.officer", v1::ROLE_WARD, "units/HN", "Trần Văn Hùng").account();
   const std::string jwt = Jwt(Ec(), ValidClaims(clock_.Now(), "hn.officer"));
   // Its own unit; not the neighbour's form.
   EXPECT_TRUE(GetAssessment(sso_assessments_.get(), jwt, "HN").ok());
@@ -699,7 +683,7 @@ TEST_F(OidcServiceTest, AJwtActsAsTheAccountItNamesWithItsScopeAndName) {
 TEST_F(OidcServiceTest, AClaimNamingNoAccountOrADisabledOneIsRefused) {
   CreateDemoRound();
   const v1::Account officer =
-      CreateAccount("hn.officer", v1::ROLE_WARD, "units/HN", "Trần Văn Hùng");
+      CreateAccount("hn.officer", v1::ROLE_WARD, "units/HN", "Trần Văn Hùng").account();
   grpc::Status none = GetAssessment(
       sso_assessments_.get(), Jwt(Rsa(), ValidClaims(clock_.Now(), "ls.officer")), "HN");
   EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED);
@@ -727,7 +711,7 @@ TEST_F(OidcServiceTest, AClaimNamingNoAccountOrADisabledOneIsRefused) {
 
 TEST_F(OidcServiceTest, AServerWithoutSingleSignOnRefusesAJwt) {
   CreateDemoRound();
-  CreateAccount("hn.officer", v1::ROLE_WARD, "units/HN", "Trần Văn Hùng");
+  CreateAccount("hn.officer", v1::ROLE_WARD, "units/HN", "Trần Văn Hùng").account();
   grpc::Status status = GetAssessment(
       assessments_.get(), Jwt(Rsa(), ValidClaims(clock_.Now(), "hn.officer")), "HN");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);

@@ -21,11 +21,6 @@ using ::testing::StartsWith;
 
 class ReportServiceTest : public ServiceTest {
  protected:
-  void SetUp() override {
-    ServiceTest::SetUp();
-    accounts_ = v1::AccountService::NewStub(channel_);
-  }
-
   void PutUnit(const std::string& code, const std::string& name, v1::UnitKind kind,
                const std::string& parent, const std::string& block = "") {
     v1::PutUnitRequest put;
@@ -42,15 +37,8 @@ class ReportServiceTest : public ServiceTest {
   // A person with an account, signed in with a password of their own: the session.
   std::string Person(const std::string& username, const std::string& full_name,
                      v1::Role role, const std::string& scope) {
-    v1::CreateAccountRequest create;
-    create.set_username(username);
-    create.set_full_name(full_name);
-    create.set_role(role);
-    create.set_scope(scope);
-    v1::CreateAccountResponse created;
-    EXPECT_TRUE(Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_,
-                     create, &created)
-                    .ok());
+    const v1::CreateAccountResponse created =
+        CreateAccount(username, role, scope, full_name);
     v1::SignInRequest sign_in;
     sign_in.set_username(username);
     sign_in.set_password(created.one_time_password());
@@ -92,8 +80,6 @@ class ReportServiceTest : public ServiceTest {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return file;
   }
-
-  std::unique_ptr<v1::AccountService::Stub> accounts_;
 };
 
 TEST_F(ReportServiceTest, TheWorkbookIsReadyToHandToLeadership) {
@@ -105,7 +91,7 @@ TEST_F(ReportServiceTest, TheWorkbookIsReadyToHandToLeadership) {
   ASSERT_FALSE(facts.empty());
   EXPECT_EQ(facts[0],
             "sheets: Xếp hạng Khối xã|Xếp hạng Khối phường|Điểm theo lĩnh vực|Bình quân "
-            "theo lĩnh vực|Chi tiết tiêu chí|Bảng số liệu|Nhật ký thay đổi");
+            "theo lĩnh vực|Qua các năm|Chi tiết tiêu chí|Bảng số liệu|Nhật ký thay đổi");
   const std::vector<std::string> wards =
       testing::SheetFacts(facts, "Xếp hạng Khối phường");
   EXPECT_THAT(wards, Contains("A1: SỞ NỘI VỤ TỈNH HƯNG YÊN"));
@@ -287,6 +273,145 @@ TEST_F(ReportServiceTest, ReasonsInVietnameseForReportsAndInEitherOnAsking) {
     EXPECT_EQ(en.criteria(i).trace().value_text(), vi.criteria(i).trace().value_text());
     EXPECT_EQ(en.criteria(i).trace().inputs_size(), vi.criteria(i).trace().inputs_size());
   }
+}
+
+// The printable round report (HTML): the title block with the place, a section per
+// block (without the block column), the matrix, the classes per block, the signatures;
+// Vietnamese decimals unless English is asked for; every text escaped.
+TEST_F(ReportServiceTest, TheRoundReportIsOnePrintablePageWithEveryBlockAndTheClasses) {
+  TwoBlocks();
+  // A name that is markup must print as text.
+  PutUnit("LS", "Phường <Lam> & \"Sơn\"", v1::WARD, "HY");
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::SELF);
+  r.set_format(v1::ExportRoundRequest::HTML);
+  const v1::ExportRoundResponse file = Export(r);
+  EXPECT_EQ(file.file_name(), "r.html");
+  EXPECT_EQ(file.content_type(), "text/html; charset=utf-8");
+  const std::string& html = file.content();
+  EXPECT_THAT(html, StartsWith("<!DOCTYPE html>\n<html lang=\"vi\">\n"));
+  EXPECT_THAT(html, HasSubstr("@page { size: A4 landscape;"));
+  EXPECT_THAT(html, HasSubstr("thead { display: table-header-group; }"));
+  EXPECT_THAT(html, HasSubstr("section.table + section.table { break-before: page; }"));
+  EXPECT_THAT(html, HasSubstr("<div class=\"issuer\">SỞ NỘI VỤ TỈNH HƯNG YÊN</div>\n"
+                              "<div class=\"motto\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT "
+                              "NAM<br>Độc lập - Tự do - Hạnh phúc</div>"));
+  EXPECT_THAT(html, HasSubstr("<p class=\"place\">Hưng Yên, ngày 20 tháng 11 năm "
+                              "2023</p>\n<h1>Kết quả Chỉ số CCHC năm 2023</h1>"));
+  EXPECT_THAT(html, HasSubstr("<p class=\"note\">Số liệu tự đánh giá</p>"));
+  // The sections in order: the blocks, the matrix, the classes.
+  std::vector<std::string> sections;
+  for (size_t at = html.find("<h2>"); at != std::string::npos;
+       at = html.find("<h2>", at + 1)) {
+    sections.push_back(html.substr(at + 4, html.find("</h2>", at) - at - 4));
+  }
+  EXPECT_EQ(sections, (std::vector<std::string>{"Bảng xếp hạng Chỉ số CCHC – Khối xã",
+                                                "Bảng xếp hạng Chỉ số CCHC – Khối phường",
+                                                "Điểm của từng đơn vị theo lĩnh vực",
+                                                "Số đơn vị theo xếp loại"}));
+  EXPECT_THAT(html, HasSubstr("<thead><tr><th>Hạng</th><th>Mã đơn vị</th><th>Tên đơn "
+                              "vị</th><th>Chỉ số</th>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td class=\"n\">1</td><td>HN</td><td>Phường Hiến "
+                              "Nam</td><td class=\"n\">93,42</td><td>A</td><td "
+                              "class=\"n\">73,80</td><td class=\"n\">79,00</td><td "
+                              "class=\"n\">0,00</td><td class=\"n\">0,50</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<td>Phường &lt;Lam&gt; &amp; &quot;Sơn&quot;</td>"));
+  EXPECT_EQ(html.find("<Lam>"), std::string::npos);
+  // Classes per block: MK is B; HN A and LS D; then the totals.
+  EXPECT_THAT(html, HasSubstr("<th>Khối</th><th>A (Tốt)</th><th>B (Khá)</th><th>C "
+                              "(Trung bình)</th><th>D (Yếu)</th><th>Không chấm "
+                              "được</th><th>Tổng số</th>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>Khối xã</td><td class=\"n\">0</td><td "
+                              "class=\"n\">1</td><td class=\"n\">0</td><td "
+                              "class=\"n\">0</td><td class=\"n\">0</td><td "
+                              "class=\"n\">1</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>Tổng cộng</td><td class=\"n\">1</td><td "
+                              "class=\"n\">1</td><td class=\"n\">0</td><td "
+                              "class=\"n\">1</td><td class=\"n\">0</td><td "
+                              "class=\"n\">3</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<p class=\"role\">Người lập biểu</p>"));
+  EXPECT_THAT(html, HasSubstr("<p class=\"role\">Lãnh đạo</p>"));
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+
+  r.set_language(v1::ENGLISH);
+  const std::string english = Export(r).content();
+  EXPECT_THAT(english, StartsWith("<!DOCTYPE html>\n<html lang=\"en\">\n"));
+  EXPECT_THAT(english, HasSubstr("<td class=\"n\">93.42</td>"));
+  // The decimal comma is the CSV's option; the report's decimals follow its language.
+  r.set_decimal_comma(true);
+  v1::ExportRoundResponse refused;
+  const grpc::Status s = Call(reports_.get(), &v1::ReportService::Stub::ExportRound,
+                              appraiser_, r, &refused);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "decimal_comma: is for CSV (the HTML report writes decimals as its language "
+            "does: VIETNAMESE 94,39, ENGLISH 94.39)");
+}
+
+// StreamExportRound: the same file as ExportRound, named on its first piece; its errors
+// before any piece; refused to whom ExportRound refuses.
+TEST_F(ReportServiceTest, TheStreamedExportIsTheSameFile) {
+  TwoBlocks();
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::SELF);
+  for (const auto format : {v1::ExportRoundRequest::CSV, v1::ExportRoundRequest::HTML}) {
+    r.set_format(format);
+    r.set_table(format == v1::ExportRoundRequest::CSV ? "criteria" : "");
+    const v1::ExportRoundResponse whole = Export(r);
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", appraiser_));
+    auto reader = reports_->StreamExportRound(&context, r);
+    v1::ExportRoundResponse piece;
+    std::string content;
+    int pieces = 0;
+    while (reader->Read(&piece)) {
+      if (pieces++ == 0) {
+        EXPECT_EQ(piece.file_name(), whole.file_name());
+        EXPECT_EQ(piece.content_type(), whole.content_type());
+      } else {
+        EXPECT_EQ(piece.file_name(), "");
+      }
+      EXPECT_LE(piece.content().size(), size_t{1} << 20);
+      content += piece.content();
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    EXPECT_EQ(pieces, 1);
+    EXPECT_EQ(content, whole.content());
+  }
+  r.set_name("rounds/nope");
+  for (const std::string& token : {appraiser_, std::string("pi_not-a-token")}) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    auto reader = reports_->StreamExportRound(&context, r);
+    v1::ExportRoundResponse piece;
+    EXPECT_FALSE(reader->Read(&piece));
+    EXPECT_EQ(reader->Finish().error_code(), token == appraiser_
+                                                 ? grpc::StatusCode::NOT_FOUND
+                                                 : grpc::StatusCode::UNAUTHENTICATED);
+  }
+}
+
+// A round names its year: the reports' heading says it ("năm 2025").
+TEST_F(ReportServiceTest, ARoundWithoutAYearIsRefusedNamingTheField) {
+  CreateDemoRound();
+  v1::CreateRoundRequest create;
+  create.mutable_round()->set_id("no-year");
+  create.mutable_round()->set_criteria_set("demo-ward-2023");
+  create.mutable_round()->add_units("HN");
+  v1::Round round;
+  const grpc::Status s = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound,
+                              appraiser_, create, &round);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "round.year: is required (the year the round assesses, e.g. 2025)");
+  v1::GetByNameRequest get;
+  get.set_name("rounds/no-year");
+  EXPECT_EQ(
+      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

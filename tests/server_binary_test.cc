@@ -419,11 +419,13 @@ TEST(ServerBinary, AFullRoundThroughTheCli) {
     wards[unit] =
         created.substr(created.find(' ') + 1, created.size() - created.find(' ') - 2);
   }
-  EXPECT_EQ(run(appraiser,
-                "round create r2 --set demo-ward-2023 --plan demo-hungyen-2023 --unit HN "
-                "--unit LS "
-                "--unit MK --deadline 2099-12-05T17:00:00+07:00"),
-            "created round r2 on demo-ward-2023 v1 with 3 units\n");
+  EXPECT_EQ(
+      run(appraiser,
+          "round create r2 --year 2023 --set demo-ward-2023 --plan demo-hungyen-2023 "
+          "--unit HN "
+          "--unit LS "
+          "--unit MK --deadline 2099-12-05T17:00:00+07:00"),
+      "created round r2 on demo-ward-2023 v1 with 3 units\n");
   EXPECT_EQ(run(appraiser, "round open r2"),
             "round r2 is now in phase SELF_ASSESSMENT\n");
   for (const char* unit : {"HN", "LS", "MK"}) {

@@ -72,6 +72,7 @@ class ServiceTest : public ::testing::Test {
     audit_ = v1::AuditService::NewStub(channel_);
     tokens_ = v1::TokenService::NewStub(channel_);
     reports_ = v1::ReportService::NewStub(channel_);
+    accounts_ = v1::AccountService::NewStub(channel_);
     admin_ = Token(v1::ROLE_ADMIN);
     appraiser_ = Token(v1::ROLE_APPRAISER);
     reader_ = Token(v1::ROLE_READER);
@@ -162,6 +163,23 @@ class ServiceTest : public ::testing::Test {
     EXPECT_EQ(created.criteria_set_version(), 1);
     EXPECT_EQ(created.phase(), v1::PHASE_DRAFT);
     Advance(v1::PHASE_SELF_ASSESSMENT);
+  }
+
+  // An account the admin creates over the API (README: Accounts): the answer, with the
+  // account and its one-time password.
+  v1::CreateAccountResponse CreateAccount(const std::string& username, v1::Role role,
+                                          const std::string& scope,
+                                          const std::string& full_name) {
+    v1::CreateAccountRequest r;
+    r.set_username(username);
+    r.set_full_name(full_name);
+    r.set_role(role);
+    r.set_scope(scope);
+    v1::CreateAccountResponse created;
+    const grpc::Status s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount,
+                                admin_, r, &created);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return created;
   }
 
   // A token made for a new account of `role`, `scope` and `full_name` (README:
@@ -304,6 +322,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::TokenService::Stub> tokens_;
   std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::AccountService::Stub> accounts_;
   std::string admin_, appraiser_, reader_;
   std::map<std::string, std::string> wards_;
   criteria::FiguresFile figures_;

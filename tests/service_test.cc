@@ -63,7 +63,7 @@ TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 4 * 48);  // 48 methods × 4 roles (SignIn, public, is not in it)
+  EXPECT_EQ(checked, 4 * 49);  // 49 methods × 4 roles (SignIn, public, is not in it)
 }
 
 // Bytes that are not a request, and a request over a limit, sent to every method: no
@@ -374,8 +374,8 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   EXPECT_EQ(
       Call(reports_.get(), &v1::ReportService::Stub::ExportRound, reader_, csv, &file)
           .error_message(),
-      "table: 'audit' is not a table of this export (ranking, matrix, areas, criteria, "
-      "datasheet)");
+      "table: 'audit' is not a table of this export (ranking, matrix, areas, years, "
+      "criteria, datasheet)");
   v1::ExportRoundRequest xlsx;
   xlsx.set_name("rounds/r");
   ASSERT_TRUE(
@@ -385,8 +385,8 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   const std::vector<std::string> facts = testing::XlsxFacts(file.content());
   ASSERT_FALSE(facts.empty());
   EXPECT_EQ(facts[0],
-            "sheets: Xếp hạng Khối phường|Điểm theo lĩnh vực|Bình quân theo lĩnh vực|Chi "
-            "tiết tiêu chí|Bảng số liệu|Nhật ký thay đổi");
+            "sheets: Xếp hạng Khối phường|Điểm theo lĩnh vực|Bình quân theo lĩnh vực|Qua "
+            "các năm|Chi tiết tiêu chí|Bảng số liệu|Nhật ký thay đổi");
   EXPECT_THAT(testing::SheetFacts(facts, "Xếp hạng Khối phường"),
               ::testing::Contains(
                   "row1: Khối phường|1|HN|Phường Hiến Nam|90.30|A|89.40|99|16.10|0.50"));

@@ -33,7 +33,6 @@ class SessionTest : public ServiceTest {
   void SetUp() override {
     ServiceTest::SetUp();
     CreateDemoRound();
-    accounts_ = v1::AccountService::NewStub(channel_);
     http_ = StartGateway(false);
   }
   void TearDown() override {
@@ -56,16 +55,7 @@ class SessionTest : public ServiceTest {
   // An account made by the admin; its one-time password.
   std::string Create(const std::string& username, v1::Role role,
                      const std::string& scope) {
-    v1::CreateAccountRequest r;
-    r.set_username(username);
-    r.set_full_name("Trần Thị Hoa");
-    r.set_role(role);
-    r.set_scope(scope);
-    v1::CreateAccountResponse created;
-    grpc::Status s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount,
-                          admin_, r, &created);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return created.one_time_password();
+    return CreateAccount(username, role, scope, "Trần Thị Hoa").one_time_password();
   }
 
   httplib::Result SignIn(httplib::Client& http, const std::string& username,
@@ -122,7 +112,6 @@ class SessionTest : public ServiceTest {
     return n;
   }
 
-  std::unique_ptr<v1::AccountService::Stub> accounts_;
   std::vector<std::unique_ptr<HttpGateway>> gateways_;
   std::unique_ptr<httplib::Client> http_;
   std::vector<std::unique_ptr<grpc::Service>> tcp_services_;

@@ -26,10 +26,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "criteria/yaml_reader.h"
+#include "engine/fixed_point.h"
 #include "engine/ranking.h"
 #include "engine/scorer.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -180,21 +183,38 @@ class Browser {
                 absl::StrCat(R"({"script": )", Quote(script), R"(, "args": []})"))
         .string_value();
   }
-  // The page printed to PDF by the browser (W3C WebDriver "Print Page"), A4 portrait.
-  std::string PrintPdf() {
-    std::string pdf;
-    EXPECT_TRUE(absl::Base64Unescape(
-        Send("POST", Path("/print"),
-             R"({"background": true, "page": {"width": 21.0, "height": 29.7}})")
-            .string_value(),
-        &pdf));
-    return pdf;
-  }
   // Keys sent to the element that has the focus (WebDriver key codes: "\uE004" Tab,
   // "\uE007" Enter).
   void Keys(const std::string& keys) {
     const auto active = Send("GET", Path("/element/active"), "");
     Type(active.struct_value().fields().begin()->second.string_value(), keys);
+  }
+  // The open windows (tabs), and the one commands go to.
+  std::vector<std::string> Windows() {
+    std::vector<std::string> handles;
+    const google::protobuf::Value answer = Send("GET", Path("/window/handles"), "");
+    for (const auto& h : answer.list_value().values())
+      handles.push_back(h.string_value());
+    return handles;
+  }
+  std::string Window() { return Send("GET", Path("/window"), "").string_value(); }
+  void SwitchTo(const std::string& window) {
+    Send("POST", Path("/window"), Json("handle", window));
+  }
+  // The current page printed to PDF by the browser (W3C WebDriver "Print Page"): A4,
+  // backgrounds, portrait or landscape.
+  enum Orientation { kPortrait, kLandscape };
+  std::string PrintPdf(Orientation orientation = kPortrait) {
+    std::string pdf;
+    EXPECT_TRUE(absl::Base64Unescape(
+        Send("POST", Path("/print"),
+             absl::StrCat(R"({"orientation": ")",
+                          orientation == kLandscape ? "landscape" : "portrait",
+                          R"(", "background": true, "page": {"width": 21.0, "height": 29.7},
+                 "shrinkToFit": true})"))
+            .string_value(),
+        &pdf));
+    return pdf;
   }
   void Screenshot(const std::string& file) {
     std::string png;
@@ -306,6 +326,128 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   std::filesystem::create_directories(PARINDEX_ARTIFACTS);
   browser.Screenshot(std::string(PARINDEX_ARTIFACTS) + "/web-ranking.png");
 
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// The lines pdftotext reads from `pdf` (its layout kept, runs of spaces as one), with
+// "\f" as a line of its own where a page ends.
+std::vector<std::string> PdfLines(const std::string& pdf, const std::string& dir) {
+  const std::string in = dir + "/report.pdf", out = dir + "/report.txt";
+  std::ofstream(in, std::ios::binary) << pdf;
+  const std::string command =
+      absl::StrCat("pdftotext -layout -enc UTF-8 '", in, "' '", out, "'");
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  std::ifstream text(out);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(text, line)) {
+    for (size_t page = line.find('\f'); page != std::string::npos;
+         page = line.find('\f')) {
+      lines.push_back("\f");
+      line.erase(page, 1);
+    }
+    std::string collapsed;
+    for (char c : line) {
+      if (c == ' ' && (collapsed.empty() || collapsed.back() == ' ')) continue;
+      collapsed.push_back(c);
+    }
+    while (!collapsed.empty() && collapsed.back() == ' ') collapsed.pop_back();
+    if (!collapsed.empty()) lines.push_back(collapsed);
+  }
+  return lines;
+}
+
+// "91,71": a number as the Vietnamese report prints it.
+std::string Comma(std::string number) {
+  std::replace(number.begin(), number.end(), '.', ',');
+  return number;
+}
+
+// The printable round report, opened from the results view ("In báo cáo") and printed
+// to PDF by headless Chromium: read back with pdftotext, the title block, each block
+// from its own page with its units' ranks and indices as the API gives them, the
+// classification counts and the signature rows.
+TEST(WebPage, PrintsTheRoundReportInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("print.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  auto [code, json] = Curl(server.http + "/parindex.v1.ScoreService/GetRanking",
+                           server.tokens["appraiser"],
+                           R"({"name": "rounds/hungyen-2023"})", dir.File("ranking"));
+  ASSERT_EQ(code, 200) << json;
+  parindex::v1::Ranking ranking;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ranking).ok());
+  ASSERT_EQ(ranking.units_size(), 17);
+
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Go(server.http + "/");
+  ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+  browser.ClickOn("#use-token");
+  browser.Retype("#token", server.tokens["appraiser"]);
+  browser.ClickOn("#token-button");
+  EXPECT_EQ(browser.WaitText("#board-phase", "Tự đánh giá"), "Tự đánh giá");
+  browser.ClickOn("#show-results");
+  ASSERT_EQ(browser.Find("#ranking-wards tbody tr").size(), 7u);
+  const std::string page = browser.Window();
+  browser.ClickOn("#print-report");
+  // The report opens in a tab of its own, on the click itself (window.open).
+  std::string report;
+  for (const std::string& w : browser.Windows()) {
+    if (w != page) report = w;
+  }
+  ASSERT_FALSE(report.empty());
+  browser.SwitchTo(report);
+  ASSERT_EQ(browser.WaitText("h1", "Kết quả Chỉ số CCHC năm 2023"),
+            "Kết quả Chỉ số CCHC năm 2023");
+  const std::vector<std::string> lines = PdfLines(browser.PrintPdf(Browser::kLandscape), dir.File(""));
+  ASSERT_GT(lines.size(), 10u);
+  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+  std::ofstream(std::string(PARINDEX_ARTIFACTS) + "/round-report.txt")
+      << absl::StrJoin(lines, "\n") << "\n";
+
+  // The title block: the office beside the national motto, the place and the date.
+  EXPECT_EQ(lines[0], "SỞ NỘI VỤ TỈNH HƯNG YÊN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+  EXPECT_EQ(lines[1], "Độc lập - Tự do - Hạnh phúc");
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 60 * 60));
+  EXPECT_EQ(lines[2], absl::StrFormat("Hưng Yên, ngày %02d tháng %02d năm %04d",
+                                      today.day(), today.month(), today.year()));
+  EXPECT_EQ(lines[3], "Kết quả Chỉ số CCHC năm 2023");
+  // Each block's ranking from a page of its own, the communes' first.
+  auto page_starting = [&](const std::string& heading) {
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i] == heading) return i > 0 && lines[i - 1] == "\f";
+    }
+    return false;
+  };
+  EXPECT_TRUE(page_starting("Bảng xếp hạng Chỉ số CCHC – Khối phường"));
+  EXPECT_TRUE(page_starting("Điểm của từng đơn vị theo lĩnh vực"));
+  EXPECT_THAT(lines, ::testing::Contains("Bảng xếp hạng Chỉ số CCHC – Khối xã"));
+  // Every unit's row: rank, code, name, index and class, points, as the API has them.
+  for (const parindex::v1::UnitScore& u : ranking.units()) {
+    using parindex::engine::FormatMilli;
+    const std::string row =
+        absl::StrCat(u.rank(), " ", u.unit(), " ", u.unit_name(), " ",
+                     Comma(parindex::engine::FormatHundredths(u.index_hundredths())), " ",
+                     u.classification(), " ", Comma(FormatMilli(u.achieved_milli())), " ",
+                     Comma(FormatMilli(u.applicable_max_milli())), " ",
+                     Comma(FormatMilli(u.survey_milli())), " ",
+                     Comma(FormatMilli(u.adjustment_milli())));
+    EXPECT_THAT(lines, ::testing::Contains(row)) << u.unit();
+  }
+  EXPECT_THAT(lines, ::testing::Contains("1 PQT Phường Quang Trung 91,71 A 55,48 60,50 "
+                                         "0,00 1,00"));
+  // The matrix's areas by code and maximum, named under the table.
+  EXPECT_THAT(lines, ::testing::Contains(::testing::StartsWith(
+                         "Mã đơn vị Tên đơn vị Khối I (12) II (8) III (16)")));
+  // The classes, then the signatures side by side.
+  EXPECT_THAT(lines, ::testing::Contains("Số đơn vị theo xếp loại"));
+  const auto signatures =
+      std::find(lines.begin(), lines.end(), "Người lập biểu Lãnh đạo");
+  ASSERT_NE(signatures, lines.end());
+  ASSERT_NE(signatures + 1, lines.end());
+  EXPECT_EQ(*(signatures + 1), "(Ký, ghi rõ họ tên) (Ký, ghi rõ họ tên, đóng dấu)");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -434,6 +434,21 @@ $('column').addEventListener('change', showResults);
 $('download').addEventListener('click', () => downloadFile(
     '/v1/rounds/' + $('round').value + '/export.xlsx', $('round').value + '.xlsx',
     'results-error'));
+// The printable round report in a new tab, to print from there. The tab opens on the
+// click (a tab opened after an await is a blocked pop-up), then shows the report.
+$('print-report').addEventListener('click', async () => {
+  const tab = window.open('', '_blank');
+  const response = await send('/v1/rounds/' + $('round').value + '/export.html?column=' +
+      $('column').value.toLowerCase(), {headers: authHeaders()});
+  if (!response.ok) {
+    if (tab) tab.close();
+    showError('results-error', apiError(await response.json()));
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  if (tab) tab.location = url;
+  else window.location = url;
+});
 $('show-results').addEventListener('click', showResults);
 $('show-form').addEventListener('click', () => showForm());
 $('show-board').addEventListener('click', () => showBoard());

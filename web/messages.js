@@ -105,6 +105,7 @@ const MESSAGES = {
   'results.appraised': 'Điểm thẩm định',
   'results.self': 'Điểm tự đánh giá',
   'results.download': 'Tải XLSX',
+  'results.print': 'In báo cáo',
   'results.rank': 'Hạng', 'results.code': 'Mã', 'results.unit': 'Đơn vị',
   'results.index': 'Chỉ số', 'results.class': 'Xếp loại', 'results.bar': 'Biểu đồ',
   'results.area': 'Lĩnh vực', 'results.points': 'Điểm đạt', 'results.max': 'Điểm tối đa',
