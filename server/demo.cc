@@ -346,6 +346,40 @@ absl::Status LoadProvinceRound(Core& core, const std::filesystem::path& dir) {
     submit.set_etag(etag);
     RETURN_IF_ERROR(core.assessments().SubmitAssessment(ward, submit).status());
   }
+  // Phường Phố Hiến found a wrong count after submitting: the office reopened its form
+  // (with the reason), it corrected the count and submitted again.
+  {
+    const Caller ward = ward_of(units[0]);
+    const std::string parent = absl::StrCat(round_name, "/assessments/", units[0].code());
+    v1::ReopenAssessmentRequest reopen;
+    reopen.set_name(parent);
+    reopen.set_reason(
+        "Đơn vị đề nghị sửa số hồ sơ giải quyết đúng hạn theo báo cáo năm (Công văn "
+        "15/UBND)");
+    RETURN_IF_ERROR(core.assessments().ReopenAssessment(appraiser, reopen).status());
+    v1::GetByNameRequest get;
+    get.set_name(parent);
+    ASSIGN_OR_RETURN(v1::Assessment a, core.assessments().GetAssessment(ward, get));
+    int64_t resolved = 0;
+    for (const v1::DataValue& v : a.values()) {
+      if (v.element() == "resolved") resolved = v.self().count();
+    }
+    v1::UpdateDataSheetRequest sheet;
+    sheet.set_parent(parent);
+    for (const v1::DataValue& v : a.values()) {
+      if (v.element() != "resolved_on_time") continue;
+      v1::DataValueUpdate* update = sheet.add_updates();
+      update->set_element(v.element());
+      update->mutable_value()->set_count(resolved * 9 / 10);
+      update->set_etag(v.version());
+    }
+    RETURN_IF_ERROR(core.assessments().UpdateDataSheet(ward, sheet).status());
+    v1::AssessmentActionRequest submit;
+    submit.set_name(parent);
+    ASSIGN_OR_RETURN(int64_t etag, version(parent));
+    submit.set_etag(etag);
+    RETURN_IF_ERROR(core.assessments().SubmitAssessment(ward, submit).status());
+  }
   RETURN_IF_ERROR(advance(v1::PHASE_APPRAISAL));
   // The office has appraised some of the figures of the units it has reached, and
   // asked some of them to explain.

@@ -957,6 +957,31 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   browser.Screenshot(artifacts + "/web-history.png");
   browser.ClickOn("#history-back");
 
+  // A unit reopened and submitted again: the count it changed between its two
+  // submissions, and the reopening with its reason in its history.
+  browser.ClickOn("#appraise-HY-PPH");
+  expect_text("#appraisal-title", "Thẩm định – Phường Phố Hiến");
+  expect_text("#appraisal-changes-list",
+              "Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 228 → 216");
+  browser.ClickOn("#back-to-board");
+  browser.ClickOn("#history-HY-PPH");
+  expect_text("#history-title", "Lịch sử – Phường Phố Hiến");
+  expect_text(
+      "#history-table tbody tr:nth-child(2)",
+      absl::StrCat(
+          browser.Text(
+              browser.Find("#history-table tbody tr:nth-child(2) td:first-child").at(0)),
+          " Văn phòng UBND Phường Phố Hiến Cập nhật số liệu Số hồ sơ giải "
+          "quyết đúng hạn (kể cả trước hạn) 228 → 216"));
+  expect_text("#history-table tbody tr:nth-child(3) td:nth-child(3)",
+              "Chuyển trạng thái: Đã nộp → Đang nhập");
+  expect_text(
+      "#history-table tbody tr:nth-child(3) td:nth-child(4)",
+      "Đơn vị đề nghị sửa số hồ sơ giải quyết đúng hạn theo báo cáo năm (Công văn "
+      "15/UBND)");
+  expect_text("#history-table tbody tr:nth-child(3) td:nth-child(2)", "Phạm Thu Hà");
+  browser.ClickOn("#history-back");
+
   // An explained unit: the request with its reason, and the answer.
   browser.ClickOn("#appraise-HY-PDH");
   expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
