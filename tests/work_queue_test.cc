@@ -206,7 +206,8 @@ TEST_F(WorkQueueTest, EachCallerSeesItsOwnUnitsOrIsRefused) {
   province.mutable_unit()->set_kind(v1::PROVINCE);
   v1::Unit stored;
   ASSERT_TRUE(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, province, &stored).ok());
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, province, &stored)
+          .ok());
   const std::string qn =
       ScopedToken(v1::ROLE_APPRAISER, "parent/QN", "qn.thamdinh", "Lê Thị Ninh");
   EXPECT_EQ(Units(QueueOf(hy)), (std::vector<std::string>{"HN", "LS", "MK"}));
@@ -233,6 +234,28 @@ TEST_F(WorkQueueTest, EachCallerSeesItsOwnUnitsOrIsRefused) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Queue(appraiser_, &queue, "rounds/r/assessments/HN").error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Every phase has a queue: after finalisation every unit is FINAL and owes nothing.
+TEST_F(WorkQueueTest, EveryPhaseHasAQueueAndFinalisedUnitsOweNothing) {
+  CreateDemoRound();
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(Submit("HN").ok());
+  for (v1::RoundPhase phase : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
+                               v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
+    Advance(phase);
+    const v1::WorkQueue queue = QueueOf(appraiser_);
+    EXPECT_EQ(queue.phase(), phase);
+    EXPECT_EQ(queue.units_size(), 3);
+  }
+  const v1::WorkQueue queue = QueueOf(appraiser_);
+  EXPECT_EQ(Counts(queue), "STATE_FINAL=3");
+  for (const v1::WorkItem& item : queue.units()) {
+    EXPECT_EQ(item.deadline(), "") << item.unit();
+    EXPECT_FALSE(item.overdue()) << item.unit();
+  }
+  EXPECT_NE(Item(queue, "HN").submitted_at(), "");
+  EXPECT_EQ(Item(queue, "LS").submitted_at(), "");
 }
 
 }  // namespace
