@@ -23,6 +23,9 @@ PACKAGES=(
   # the web page's browser test: headless Chromium driven over WebDriver; a font with
   # Vietnamese glyphs for its screenshots
   chromium chromium-driver fonts-dejavu-core
+  # ...its printed self-assessment report read back as text (pdftotext); npm, which
+  # brings axe-core (below) for the page's accessibility check
+  poppler-utils nodejs
   # the Python example client, and reading the XLSX back in tests
   python3 python3-grpcio python3-protobuf python3-openpyxl
   # tests and benchmarks
@@ -33,22 +36,41 @@ PACKAGES=(
   clang libclang-rt-14-dev
 )
 
+# axe-core, the accessibility engine tests/web_test.cc injects into the headless page:
+# from npm at a pinned version, into a fixed place the test reads (PARINDEX_AXE_JS names
+# another copy).
+AXE_VERSION=4.10.2
+AXE_DIR=/usr/local/lib/parindex-web-test
+
+install_axe() {
+  local have
+  have=$(node -p "require('$AXE_DIR/node_modules/axe-core/package.json').version" 2>/dev/null || true)
+  [ "$have" = "$AXE_VERSION" ] && return 0
+  command -v npm >/dev/null || $SUDO apt-get install -y -q --no-install-recommends npm
+  echo "install-deps: installing axe-core@$AXE_VERSION from npm into $AXE_DIR"
+  $SUDO mkdir -p "$AXE_DIR"
+  $SUDO npm install --prefix "$AXE_DIR" --no-audit --no-fund --save-exact "axe-core@$AXE_VERSION"
+}
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  install_axe
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
+if [ -n "$SUDO" ]; then
   command -v sudo >/dev/null || { echo "install-deps: run as root (missing: ${missing[*]})" >&2; exit 1; }
-  SUDO=sudo
 fi
 echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_axe

@@ -1,4 +1,5 @@
 // parindex-server: the PAR Index service, and the database's maintenance commands.
+#include <arpa/inet.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -44,9 +45,16 @@ int Report(const absl::Status& status, const std::string& done) {
   return 0;
 }
 
+// True when `address` ("host:port") names a loopback host: an IPv4 address in
+// 127.0.0.0/8, [::1], or localhost. A name that only begins like one ("127.0.0.1.nip.io")
+// is not: it resolves wherever its DNS says.
 bool IsLoopback(const std::string& address) {
-  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:");
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  const std::string host = address.substr(0, colon);
+  if (host == "localhost" || host == "[::1]") return true;
+  in_addr ip4;
+  return inet_pton(AF_INET, host.c_str(), &ip4) == 1 && (ntohl(ip4.s_addr) >> 24) == 127;
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
@@ -71,7 +79,7 @@ struct ServeOptions {
   // Single sign-on (server/oidc.h): all three, or none.
   std::string oidc_issuer, oidc_audience, oidc_jwks;
   std::string oidc_claim = "preferred_username";
-  bool secure_cookies = false;   // default: on with --tls-cert
+  bool secure_cookies = false;  // default: on with --tls-cert
   bool trust_forwarded_for = false;
 };
 

@@ -800,19 +800,23 @@ TEST(ServerBinary, AcceptsAnAdminTokenFromAFile) {
 }
 
 TEST(ServerBinary, RefusesPlaintextOffLoopback) {
-  parindex::testing::TempDir dir;
-  const std::string cmd =
-      absl::StrCat("'", PARINDEX_SERVER, "' serve --db '", dir.File("x.db"),
-                   "' --listen 0.0.0.0:0 2>'", dir.File("err"), "'");
-  const int status = std::system(cmd.c_str());
-  EXPECT_EQ(WEXITSTATUS(status), 1);
-  std::ifstream in(dir.File("err"));
-  std::stringstream err;
-  err << in.rdbuf();
-  EXPECT_EQ(err.str(),
-            "parindex-server: FAILED_PRECONDITION: --listen 0.0.0.0:0 is not a loopback "
-            "address: "
-            "give --tls-cert and --tls-key, or --insecure to serve plaintext anyway\n");
+  // 0.0.0.0 listens everywhere; the others are names that only look like loopback.
+  for (const std::string listen :
+       {"0.0.0.0:0", "127.0.0.1.nip.io:0", "localhost.example:0", "127.0.0.256:0"}) {
+    parindex::testing::TempDir dir;
+    const std::string cmd =
+        absl::StrCat("'", PARINDEX_SERVER, "' serve --db '", dir.File("x.db"),
+                     "' --listen ", listen, " 2>'", dir.File("err"), "'");
+    const int status = std::system(cmd.c_str());
+    EXPECT_EQ(WEXITSTATUS(status), 1) << listen;
+    std::ifstream in(dir.File("err"));
+    std::stringstream err;
+    err << in.rdbuf();
+    EXPECT_EQ(err.str(),
+              absl::StrCat("parindex-server: FAILED_PRECONDITION: --listen ", listen,
+                           " is not a loopback address: give --tls-cert and "
+                           "--tls-key, or --insecure to serve plaintext anyway\n"));
+  }
 }
 
 }  // namespace

@@ -9,16 +9,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -171,6 +174,28 @@ class Browser {
     Send("POST", Path("/window/rect"),
          absl::StrCat(R"({"width": )", width, R"(, "height": )", height, "}"));
   }
+  // Runs `script` (a function body) in the page; answers its return value as a string.
+  std::string Execute(const std::string& script) {
+    return Send("POST", Path("/execute/sync"),
+                absl::StrCat(R"({"script": )", Quote(script), R"(, "args": []})"))
+        .string_value();
+  }
+  // The page printed to PDF by the browser (W3C WebDriver "Print Page"), A4 portrait.
+  std::string PrintPdf() {
+    std::string pdf;
+    EXPECT_TRUE(absl::Base64Unescape(
+        Send("POST", Path("/print"),
+             R"({"background": true, "page": {"width": 21.0, "height": 29.7}})")
+            .string_value(),
+        &pdf));
+    return pdf;
+  }
+  // Keys sent to the element that has the focus (WebDriver key codes: "\uE004" Tab,
+  // "\uE007" Enter).
+  void Keys(const std::string& keys) {
+    const auto active = Send("GET", Path("/element/active"), "");
+    Type(active.struct_value().fields().begin()->second.string_value(), keys);
+  }
   void Screenshot(const std::string& file) {
     std::string png;
     ASSERT_TRUE(
@@ -241,11 +266,13 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   // A wrong token: told so in Vietnamese, with the server's words.
   browser.Type(token[0], "pi_not-a-token");
   browser.Click(browser.Find("#token-button").at(0));
-  EXPECT_EQ(
-      browser.WaitText("#token-error",
-                       "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked "
-                       "token)"),
-      "Mã truy cập không đúng hoặc đã bị thu hồi. (unknown or revoked token)");
+  EXPECT_EQ(browser.WaitText(
+                "#token-error",
+                "Mã truy cập không đúng hoặc đã bị thu hồi. unknown or revoked token"),
+            "Mã truy cập không đúng hoặc đã bị thu hồi. unknown or revoked token");
+  // The server's words are the secondary line, not the message.
+  EXPECT_EQ(browser.Text(browser.Find("#token-error .server-words").at(0)),
+            "unknown or revoked token");
   browser.Retype("#token", server.tokens["appraiser"]);
   browser.Click(browser.Find("#token-button").at(0));
   // An appraiser lands on the status board; the ranking is one click away.
@@ -270,9 +297,9 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   // GetUnitScore of PQT: I 9250/10000 milli (9250 hundredths), III 10436/11000 (9487),
   // IX a bonus of 1000 with no maximum.
   EXPECT_EQ(browser.Text(areas[0]),
-            "I. Công tác chỉ đạo, điều hành cải cách hành chính 9,25 10,00 92,50%");
+            "I. Công tác chỉ đạo, điều hành cải cách hành chính 9,25 10,00 92,50 %");
   EXPECT_EQ(browser.Text(areas[2]),
-            "III. Cải cách thủ tục hành chính 10,44 11,00 94,87%");
+            "III. Cải cách thủ tục hành chính 10,44 11,00 94,87 %");
   EXPECT_EQ(browser.Text(areas[8]), "IX. Điểm thưởng, điểm trừ 1,00 0,00");
   EXPECT_EQ(browser.Text(browser.Find("#breakdown-title").at(0)),
             "Phường Quang Trung: 91,71 điểm chỉ số");
@@ -399,14 +426,14 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#who", "Nguyễn Văn An – Đơn vị XTH");
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("#form-state", "Đang nhập");
-  expect_text("#form-deadline", absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline,
+  expect_text("#form-deadline", absl::FormatTime("%d/%m/%Y %H:%M", deadline,
                                                  absl::FixedTimeZone(7 * 3600)));
   // What waits for the ward: its submission, by the deadline.
   expect_text("#ward-waiting-list",
               absl::StrCat("Nộp tự đánh giá trước ",
-                           absl::FormatTime("%H:%M ngày %d/%m/%Y", deadline,
+                           absl::FormatTime("%d/%m/%Y %H:%M", deadline,
                                             absl::FixedTimeZone(7 * 3600))));
-  expect_text("[id='w-value-III.2.1']", "100,00%");
+  expect_text("[id='w-value-III.2.1']", "100,00 %");
   expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
   // The data sheet: each element once, in the area of the first criterion that reads
   // it, under its Vietnamese label with its help text and period; III.2.2 reads the
@@ -443,8 +470,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
             "true");
   browser.Retype("[id='w-el-resolved_on_time']", "740");
   expect_text("[id='w-el-resolved_on_time-err']", "");
-  expect_text("[id='w-value-III.2.1']", "94,39%");
-  expect_text("[id='w-target-III.2.1']", "> 95% (chỉ tiêu kế hoạch, xã)");
+  expect_text("[id='w-value-III.2.1']", "94,39 %");
+  expect_text("[id='w-target-III.2.1']", "> 95 % (chỉ tiêu kế hoạch, xã)");
   expect_text("[id='w-points-III.2.1']", "0,00 / 2,00");
   // Fewer resolved than on time: the rule is shown at both of its fields.
   browser.Retype("[id='w-el-resolved']", "700");
@@ -464,7 +491,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='w-el-resolved-err']", "");
   expect_text("[id='w-row-III.2.2'] .shared",
               "Số hồ sơ TTHC đã giải quyết: 830 (đã nhập ở mục III.2.1)");
-  expect_text("[id='w-value-III.2.1']", "89,16%");
+  expect_text("[id='w-value-III.2.1']", "89,16 %");
   browser.ClickOn("#save");
   expect_text("#form-message", "Đã lưu 2 số liệu");
   expect_text("#form-warnings", warning);
@@ -474,7 +501,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   // Put back, and saved again over the versions the first save returned.
   browser.Retype("[id='w-el-resolved']", "784");
   expect_text("#form-warnings", "");
-  expect_text("[id='w-value-III.2.1']", "94,39%");
+  expect_text("[id='w-value-III.2.1']", "94,39 %");
   browser.ClickOn("#save");
   expect_text("#form-message", "Đã lưu 1 số liệu");
   // The Q3 report was never sent: stated as not issued, scored as missing.
@@ -513,7 +540,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
   std::ofstream(pdf) << "%PDF-1.4\n";
   browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
-  expect_text("[id='w-evidence-III.2.1'] ul", "bao-cao-mot-cua.pdf (9 B)");
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "bao-cao-mot-cua.pdf (9 B)");
   browser.Screenshot(artifacts + "/web-ward-form.png");
   // On a phone (390 CSS pixels) the form fits the width: no sideways scrolling.
   browser.Resize(390, 844);
@@ -571,9 +598,10 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
     browser.Go(server.http + "/");
     expect_text("#who", "Trần Thị Hoa – Phòng Nội vụ (thẩm định)");
     expect_text("#board-summary", "17 (Đang nhập: 2, Đã nộp: 15)");
-    EXPECT_EQ(browser.ExecuteAsync(
-                  "arguments[0](document.getElementById('signin-error').textContent);", {}),
-              "");
+    EXPECT_EQ(
+        browser.ExecuteAsync(
+            "arguments[0](document.getElementById('signin-error').textContent);", {}),
+        "");
   }
   // Moving on warns of the two units that never submitted, and says what happens.
   browser.ClickOn("#advance");
@@ -1019,14 +1047,443 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   browser.Retype("#new-password-again", "mật khẩu mới của xã Tiên Lữ");
   browser.ClickOn("#change-button");
   expect_text("#form-state", "Được yêu cầu giải trình");
-  expect_text("#ward-waiting-list",
-              absl::StrCat("Gửi giải trình 1 tiêu chí trước ",
-                           absl::FormatTime("%H:%M ngày %d/%m/%Y", due,
-                                            absl::FixedTimeZone(7 * 3600)),
-                           ": III.2.1 (Số liệu không khớp báo cáo): Số hồ sơ giải quyết "
-                           "đúng hạn không khớp báo cáo năm trên Hệ thống thông tin giải "
-                           "quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình."));
+  expect_text(
+      "#ward-waiting-list",
+      absl::StrCat("Gửi giải trình 1 tiêu chí trước ",
+                   absl::FormatTime("%d/%m/%Y %H:%M", due, absl::FixedTimeZone(7 * 3600)),
+                   ": Tiêu chí III.2.1 (Số liệu không khớp báo cáo): Số hồ sơ giải quyết "
+                   "đúng hạn không khớp báo cáo năm trên Hệ thống thông tin giải "
+                   "quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình."));
   browser.Screenshot(artifacts + "/web-ward-waiting.png");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// ---- every view: Vietnamese only, a phone's width, axe-core, screenshots ----
+
+// Run in the page: every visible text (text nodes, the options of visible selects, and
+// the aria-label, placeholder, title and alt of visible elements) must be the page's own
+// words, from the message table (MESSAGES in web/messages.js: a text matches a message
+// with its {places} filled), or data the page marks as such (data-v: a name, a title
+// from the criteria set), or numbers and signs alone; no text may carry English words
+// or enum names, except the server's own words in their secondary line (.server-words).
+// Answers "" or one line per offending text.
+constexpr char kNoEnglish[] = R"js(
+  const done = arguments[arguments.length - 1];
+  const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const templates = Object.values(MESSAGES).map((t) => t.trim()).map((t) => ({
+    re: new RegExp('^' + esc(t).replace(/\\\{\w+\\\}/g, '([\\s\\S]+?)') + '$'),
+    lettered: /\p{L}/u.test(t.replace(/\{\w+\}/g, '')),
+  }));
+  const english = /\b(the|of|for|is|not|expected|got|must|and|with|invalid|unknown|error|missing|required|value|name|round|rounds|state|phase|unit|deadline|sub-criteria|plan|target|due|band|before|sum|reported|applicable|rate|otherwise|yes|none|capped|late|issued|survey|answers|score|undefined|null|NaN)\b|[A-Z]{2,}_[A-Z]|rounds\//;
+  const signs = /^[\d\s.,:;%\/()\-–—+<>=≤≥✓○…·|«»"'?!]*$/;
+  const code = /^[A-Z0-9][A-Za-z0-9._-]*$/;
+  const squeeze = (t) => t.replace(/\s+/g, ' ').trim();
+  const trim = (t) => squeeze(t).replace(/^[\s(\[:;,.–—-]+|[\s)\]:;,.–—-]+$/g, '');
+  const known = (t, depth) => {
+    if (signs.test(t) || (depth > 0 && code.test(t))) return true;
+    for (const {re, lettered} of templates) {
+      const m = re.exec(t);
+      if (!m) continue;
+      if (lettered || m.slice(1).every((g) => known(trim(g), depth + 1))) return true;
+    }
+    return false;
+  };
+  const visible = (e) => e.getClientRects().length > 0 &&
+      getComputedStyle(e).visibility !== 'hidden';
+  const bad = [];
+  const check = (text, where, e) => {
+    const t = squeeze(text);
+    if (!t) return;
+    if (e.closest('.server-words')) return;
+    if (english.test(t)) bad.push('english: ' + where + ': ' + t);
+    else if (!e.closest('[data-v]') && !known(t, 0) && !known(trim(t), 0)) {
+      bad.push('not in the table: ' + where + ': ' + t);
+    }
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const e = n.parentElement;
+    if (!e || ['SCRIPT', 'STYLE', 'OPTION'].includes(e.tagName) || !visible(e)) continue;
+    check(n.textContent, e.tagName + '#' + e.id, e);
+  }
+  for (const e of document.querySelectorAll('body *')) {
+    if (!visible(e)) continue;
+    for (const a of ['aria-label', 'placeholder', 'title', 'alt']) {
+      if (e.hasAttribute(a)) check(e.getAttribute(a), e.tagName + '#' + e.id + '@' + a, e);
+    }
+    if (e.tagName === 'SELECT' && e.id !== 'round') {
+      for (const o of e.options) check(o.text, 'SELECT#' + e.id + ' option', e);
+    }
+  }
+  done([...new Set(bad)].join('\n'));)js";
+
+// Run in the page (axe-core injected): the serious and critical violations, one line
+// each with the first elements it names; "" when there are none.
+constexpr char kAxe[] = R"js(
+  const done = arguments[arguments.length - 1];
+  axe.run(document, {resultTypes: ['violations']}).then((r) => done(r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3)
+          .map((n) => n.target.join(' ')).join(', ')).join('\n')),
+      (e) => done('axe failed: ' + e));)js";
+
+// Run in the page after the window is made 390 CSS pixels wide: waits for the resize,
+// then answers "fits" when the document is at most 390 px wide (nothing scrolls
+// sideways), else its width and the elements that stick out.
+constexpr char kWidth[] = R"js(
+  const done = arguments[arguments.length - 1];
+  const answer = () => {
+    const width = document.documentElement.scrollWidth;
+    const out = width <= window.innerWidth ? '' : ' ' + [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth)
+        .slice(0, 6).map((e) => e.tagName + '#' + e.id + '.' + e.className).join(' | ');
+    done(width <= 390 ? 'fits' : String(width) + out);
+  };
+  if (window.innerWidth <= 390) answer();
+  else window.addEventListener('resize', () => { if (window.innerWidth <= 390) answer(); });)js";
+
+// The axe-core script the tests inject: scripts/install-deps.sh installs it with npm at
+// a pinned version; PARINDEX_AXE_JS names another copy.
+std::string AxeSource() {
+  const char* env = std::getenv("PARINDEX_AXE_JS");
+  const std::string path =
+      env != nullptr
+          ? env
+          : "/usr/local/lib/parindex-web-test/node_modules/axe-core/axe.min.js";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Checks the view on screen: no English, axe-core's serious and critical violations
+// none, screenshots at 1,400 px and 390 px, and no sideways scrolling at 390 px.
+void CheckView(Browser& browser, const std::string& axe, const std::string& name) {
+  SCOPED_TRACE(name);
+  browser.Resize(1400, 900);
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  if (browser.Execute("return String(typeof axe);") != "object") browser.Execute(axe);
+  EXPECT_EQ(browser.ExecuteAsync(kAxe, {}), "");
+  const std::string artifacts = PARINDEX_ARTIFACTS "/views";
+  std::filesystem::create_directories(artifacts);
+  browser.Execute("window.scrollTo(0, 0); return '';");
+  browser.Screenshot(absl::StrCat(artifacts, "/", name, "-1400.png"));
+  browser.Resize(390, 844);
+  EXPECT_EQ(browser.ExecuteAsync(kWidth, {}), "fits");
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  browser.Execute("window.scrollTo(0, 0); return '';");
+  browser.Screenshot(absl::StrCat(artifacts, "/", name, "-390.png"));
+  browser.Resize(1400, 900);
+}
+
+// Every view, as each person sees it: signed out; the ward's open form; the same form
+// read-only once submitted, and in the appraisal phase; the explanation phase; the
+// office's board and one unit's appraisal; the results; a reader with no published
+// round. Each in Vietnamese only, fitting 390 px, passing axe-core, photographed.
+TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
+  const std::string axe = AxeSource();
+  ASSERT_GT(axe.size(), 100000u) << "axe-core not found: run scripts/install-deps.sh";
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("views.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string appraiser = server.tokens["appraiser"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto token_sign_in = [&](const std::string& token) {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+  };
+  auto sign_out = [&] {
+    browser.ClickOn("#signout");
+    expect_text("#signin-message", "Đã đăng xuất.");
+  };
+
+  // Signed out: the sign-in form alone, the menu hidden.
+  browser.Go(server.http + "/");
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  EXPECT_EQ(
+      browser.Execute("return getComputedStyle(document.getElementById('nav')).display;"),
+      "none");
+  CheckView(browser, axe, "signin");
+
+  // By keyboard alone: the ward's one-time password, the new one, into the form.
+  const auto [ward, ward_otp] = server.accounts["ward XTH"];
+  browser.Execute("document.getElementById('username').focus(); return '';");
+  browser.Keys(ward + "\uE004" + ward_otp + "\uE007");
+  EXPECT_EQ(browser.WaitShown("change-password"), "shown");
+  browser.Execute("document.getElementById('new-password').focus(); return '';");
+  browser.Keys("mật khẩu mới của xã\uE004mật khẩu mới của xã\uE007");
+  expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
+  EXPECT_EQ(
+      browser.Execute("return String(document.getElementById('form-locked').hidden);"),
+      "true");
+  CheckView(browser, axe, "ward-form");
+  sign_out();
+
+  // Submitted: read-only, saying since when and what can be done.
+  token_sign_in(server.tokens["ward PLS"]);
+  expect_text("#form-state", "Đã nộp");
+  EXPECT_EQ(browser.WaitText("#form-locked-what",
+                             "Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu "
+                             "cho đơn vị."),
+            "Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho đơn vị.");
+  const std::string why = browser.Text(browser.Find("#form-locked-why").at(0));
+  EXPECT_TRUE(absl::StartsWith(why, "Đơn vị đã nộp tự đánh giá lúc ")) << why;
+  EXPECT_TRUE(absl::EndsWith(why, ": biểu mẫu chỉ xem được.")) << why;
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('save').hidden);"),
+            "true");
+  CheckView(browser, axe, "ward-submitted");
+  sign_out();
+
+  // The self-assessment deadline moved into the past: the open form of XTH says since
+  // when it is closed, and what to do.
+  auto [code, json] = Curl(api + "RoundService/GetRound", appraiser,
+                           R"({"name": "rounds/hungyen-2023"})", dir.File("round"));
+  parindex::v1::Round round;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  const std::string deadline = round.self_assessment_deadline();
+  auto set_deadline = [&](const std::string& when) {
+    std::tie(code, json) = Curl(
+        api + "RoundService/UpdateRound", appraiser,
+        absl::StrCat(R"({"round": {"id": "hungyen-2023", "self_assessment_deadline": ")",
+                     when, R"("}, "update_mask": "self_assessment_deadline", "etag": )",
+                     round.version(), "}"),
+        dir.File("update"));
+    ASSERT_EQ(code, 200) << json;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  };
+  set_deadline("2023-12-15T17:00:00+07:00");
+  token_sign_in(server.tokens["ward XTH"]);
+  expect_text(
+      "#form-locked-why",
+      "Đã hết hạn tự đánh giá lúc 15/12/2023 17:00: biểu mẫu chỉ xem được, không sửa "
+      "được.");
+  expect_text("#form-locked-what",
+              "Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho đơn vị.");
+  expect_text("#form-deadline", "15/12/2023 17:00 (đã hết hạn)");
+  EXPECT_EQ(browser.Execute(
+                "return String(document.getElementById('w-el-resolved').disabled);"),
+            "true");
+  CheckView(browser, axe, "ward-deadline-passed");
+  sign_out();
+  set_deadline(deadline);
+
+  // The office: the work queue with what waits for it, the panel before moving the
+  // round on, the queue filtered from "Việc chờ tôi", a unit's history, then PLS asked
+  // to explain III.2.1 (its changes line: submitted once).
+  token_sign_in(appraiser);
+  expect_text("#board-phase", "Tự đánh giá");
+  expect_text("#waiting-list", "14 đơn vị đã nộp, chưa thẩm định");
+  CheckView(browser, axe, "board");
+  browser.ClickOn("#advance");
+  expect_text("#advance-panel-title", "Chuyển sang giai đoạn: Thẩm định");
+  EXPECT_EQ(browser.WaitShown("advance-panel"), "shown");
+  CheckView(browser, axe, "board-advance");
+  browser.ClickOn("#advance-confirm");
+  expect_text("#board-phase", "Thẩm định");
+  browser.ClickOn("#waiting_submitted");
+  expect_text("#queue-shown", "Đang hiện 14/17 đơn vị");
+  CheckView(browser, axe, "board-filtered");
+  browser.ClickOn("#history-PLS");
+  expect_text("#history-table tbody tr:first-child td:nth-child(3)",
+              "Chuyển trạng thái: Chưa nhập → Đã nộp");
+  CheckView(browser, axe, "history");
+  browser.ClickOn("#history-back");
+  browser.ClickOn("#appraise-PLS");
+  expect_text("#appraisal-state", "Đã nộp");
+  expect_text("#appraisal-changes-summary",
+              "Đây là lần nộp đầu tiên: chưa có lần nộp trước để so sánh.");
+  CheckView(browser, axe, "appraisal");
+  browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
+               "Đề nghị gửi báo cáo thống kê quý IV");
+  browser.ClickOn("#request-explanation");
+  expect_text("#appraisal-state", "Được yêu cầu giải trình");
+  browser.ClickOn("#back-to-board");
+  browser.ClickOn("#advance");
+  browser.ClickOn("#advance-confirm");
+  expect_text("#board-phase", "Giải trình");
+  browser.ClickOn("#show-results");
+  expect_text("#ranking-wards caption", "Khối phường");
+  CheckView(browser, axe, "results");
+  sign_out();
+
+  // The ward in the explanation phase: the criterion asked about first, the question,
+  // the office's values and points beside the ward's, a text box and files.
+  token_sign_in(server.tokens["ward PLS"]);
+  expect_text("#form-state", "Được yêu cầu giải trình");
+  expect_text("#w-requested [id='w-row-III.2.1'] .request",
+              "Yêu cầu giải trình: Đề nghị gửi báo cáo thống kê quý IV");
+  EXPECT_EQ(
+      browser.Execute("return document.querySelector('#form-areas > section').id + ' ' + "
+                      "document.getElementById('explain-III.2.1').tagName + ' ' + "
+                      "String(!!document.getElementById('upload-III.2.1'));"),
+      "w-requested TEXTAREA true");
+  expect_text("[id='w-compare-III.2.1'] thead",
+              "Đơn vị tự đánh giá Phòng Nội vụ thẩm định");
+  // Nothing was changed in appraisal: the office's values and points are the ward's.
+  expect_text(
+      "[id='w-compare-III.2.1'] tbody",
+      "Số liệu Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 380; Số hồ sơ TTHC đã "
+      "giải quyết: 400 Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 380; Số hồ sơ "
+      "TTHC đã giải quyết: 400 Điểm 0,00 / 2,00 0,00 / 2,00");
+  CheckView(browser, axe, "ward-explanation");
+  sign_out();
+
+  // The other ward, whose form was never submitted: the round is past self-assessment.
+  token_sign_in(server.tokens["ward XTH"]);
+  expect_text("#form-locked-why",
+              "Kỳ đánh giá đang ở giai đoạn «Giải trình»: biểu mẫu chỉ xem được.");
+  CheckView(browser, axe, "ward-locked");
+  sign_out();
+
+  // A reader before anything is published: told so, in Vietnamese.
+  token_sign_in(server.tokens["reader"]);
+  expect_text("#results-error",
+              "Chưa có kỳ đánh giá nào được công bố hoặc mở cho tài khoản này.");
+  CheckView(browser, axe, "reader-no-round");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// "9,24" for 9236 thousandths: rounded half away from zero to hundredths, as the page.
+std::string Milli(int64_t milli) {
+  const int64_t h = (2 * std::abs(milli) + 10) / 20;
+  return absl::StrCat(milli < 0 && h > 0 ? "-" : "", h / 100, ",",
+                      absl::StrFormat("%02d", h % 100));
+}
+
+// The ward's typing survives a closed page (a draft in the browser, per round and unit)
+// and leaving with it unsaved asks first; a save that cannot happen says why and goes to
+// the field; the self-assessment report prints as offices send it (PDF read back).
+TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("draft.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto sign_in = [&] {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", server.tokens["ward XTH"]);
+    browser.ClickOn("#token-button");
+    expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  };
+  const std::string leaving = R"js(
+      const e = new Event('beforeunload', {cancelable: true});
+      window.dispatchEvent(e);
+      return String(e.defaultPrevented);)js";
+  const std::string draft =
+      "return String(localStorage.getItem('parindex.draft.hungyen-2023.XTH'));";
+
+  sign_in();
+  expect_text("#w-progress-III", "Đã nhập 25/25 Điểm: 10,46 / 11,00");
+  EXPECT_EQ(browser.Execute(leaving), "false");
+  browser.Retype("[id='w-el-resolved_on_time']", "741");
+  expect_text("[id='w-value-III.2.1']", "94,52 %");
+  EXPECT_EQ(browser.Execute(leaving), "true");
+  EXPECT_EQ(
+      browser.Execute(draft),
+      R"({"values":["resolved_on_time"],"entries":[],"inputs":{"w-el-resolved_on_time":"741"}})");
+  // The page closes without saving (as a crash would: no question asked), and opens
+  // again.
+  browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
+  sign_in();
+  expect_text(
+      "#form-message",
+      "Đã khôi phục 1 ô đã nhập nhưng chưa lưu (bản nháp trên máy này). Bấm «Lưu» "
+      "để lưu lên hệ thống.");
+  EXPECT_EQ(
+      browser.Execute("return document.getElementById('w-el-resolved_on_time').value;"),
+      "741");
+  expect_text("[id='w-value-III.2.1']", "94,52 %");
+  EXPECT_EQ(browser.Execute(leaving), "true");
+
+  // A value that cannot be read: said at the field, and Lưu says why and goes there.
+  browser.Retype("[id='w-el-resolved']", "784 hồ sơ");
+  expect_text("[id='w-el-resolved-err']", "phải là số nguyên (ví dụ 784)");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "w-el-resolved");
+  // A value the set's rule refuses (more on time than resolved): the server's refusal
+  // at the field, in Vietnamese, nothing stored.
+  browser.Retype("[id='w-el-resolved']", "700");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  expect_text(
+      "[id='w-el-resolved-err']",
+      "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ "
+      "giải quyết đúng hạn (kể cả trước hạn) = 741, lớn hơn Số hồ sơ TTHC đã giải "
+      "quyết = 700");
+  // Refusals and their fields are Vietnamese too (the server's words only in their line).
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  browser.Retype("[id='w-el-resolved']", "784");
+  expect_text("[id='w-el-resolved-err']", "");
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Đã lưu 2 số liệu");
+  expect_text("#form-error", "");
+  EXPECT_EQ(browser.Execute(draft), "null");
+  EXPECT_EQ(browser.Execute(leaving), "false");
+
+  // The report, printed by the browser to PDF and read back by pdftotext.
+  sign_in();
+  auto [code, json] =
+      Curl(api + "ScoreService/GetUnitScore", server.tokens["ward XTH"],
+           R"({"name": "rounds/hungyen-2023/assessments/XTH", "column": "SELF"})",
+           dir.File("score"));
+  parindex::v1::UnitScore score;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &score).ok()) << json;
+  EXPECT_EQ(Milli(9236), "9,24");
+  const std::string pdf = dir.File("report.pdf");
+  std::ofstream(pdf, std::ios::binary) << browser.PrintPdf();
+  ASSERT_EQ(std::system(("pdftotext -enc UTF-8 '" + pdf + "' '" + pdf + ".txt'").c_str()),
+            0);
+  std::ifstream in(pdf + ".txt");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+  std::filesystem::copy_file(pdf, PARINDEX_ARTIFACTS "/web-report.pdf",
+                             std::filesystem::copy_options::overwrite_existing);
+  const absl::TimeZone vietnam = absl::FixedTimeZone(7 * 3600);
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), vietnam);
+  const std::vector<std::string> want = {
+      "XÃ TÂN HƯNG",
+      "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+      "Độc lập - Tự do - Hạnh phúc",
+      "Đơn vị: Xã Tân Hưng",
+      absl::StrCat("Tổng điểm tự đánh giá: ", Milli(score.achieved_milli()), " / ",
+                   Milli(score.applicable_max_milli()), " điểm; chỉ số ",
+                   score.index_hundredths() / 100, ",",
+                   absl::StrFormat("%02d", score.index_hundredths() % 100)),
+      absl::StrFormat("Tân Hưng, ngày %02d tháng %02d năm %d", today.day(), today.month(),
+                      today.year()),
+      "NGƯỜI LẬP BIỂU",
+      "THỦ TRƯỞNG ĐƠN VỊ",
+      "(Ký, ghi rõ họ tên)",
+      "(Ký, ghi rõ họ tên và đóng dấu)",
+      "Cộng lĩnh vực III",
+      "III.2.1",
+  };
+  for (const std::string& line : want) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), line), lines.end())
+        << line << "\n---\n"
+        << absl::StrJoin(lines, "\n");
+  }
   EXPECT_EQ(Stop(server), 0);
 }
 

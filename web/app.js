@@ -8,46 +8,23 @@
 // token (sent on every call). The session id itself is never readable here.
 const session = {token: '', csrf: '', caller: null, round: null, set: null, view: 0};
 
-// The same names as the reports' (server/report.cc BlockTitle), singular or plural.
-const BLOCK_TITLES = {
-  ward: 'Khối phường', wards: 'Khối phường', commune: 'Khối xã', communes: 'Khối xã',
-  township: 'Khối thị trấn', townships: 'Khối thị trấn',
-  special_zone: 'Khối đặc khu', special_zones: 'Khối đặc khu',
-  department: 'Khối cơ quan chuyên môn', departments: 'Khối cơ quan chuyên môn',
-};
-const ROLE_TITLES = {
-  ROLE_WARD: 'Đơn vị', ROLE_APPRAISER: 'Phòng Nội vụ (thẩm định)',
-  ROLE_ADMIN: 'Quản trị', ROLE_READER: 'Tra cứu kết quả',
-};
+// Names from the message table (messages.js): a block's the same as the reports'
+// (server/report.cc BlockTitle), singular or plural.
+function blockTitle(block) { return msgOr('block.' + block, 'block.other'); }
+function roleTitle(role) { return msgOr('role.' + role, 'role.other'); }
+function phaseTitle(phase) { return msgOr('phase.' + phase, 'phase.other'); }
+function stateTitle(state) { return msgOr('state.' + state, 'state.other'); }
 const PHASES = [
   'ROUND_PHASE_UNSPECIFIED', 'PHASE_DRAFT', 'PHASE_SELF_ASSESSMENT', 'PHASE_APPRAISAL',
   'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL', 'PHASE_FINALISED', 'PHASE_PUBLISHED',
 ];
-const PHASE_TITLES = {
-  PHASE_DRAFT: 'Chuẩn bị', PHASE_SELF_ASSESSMENT: 'Tự đánh giá', PHASE_APPRAISAL: 'Thẩm định',
-  PHASE_EXPLANATION: 'Giải trình', PHASE_FINAL_APPRAISAL: 'Thẩm định lại',
-  PHASE_FINALISED: 'Đã chốt điểm', PHASE_PUBLISHED: 'Đã công bố',
-};
-const STATE_TITLES = {
-  STATE_NOT_STARTED: 'Chưa nhập', STATE_DRAFT: 'Đang nhập', STATE_SUBMITTED: 'Đã nộp',
-  STATE_APPRAISED: 'Đã thẩm định', STATE_EXPLANATION_REQUESTED: 'Được yêu cầu giải trình',
-  STATE_EXPLAINED: 'Đã giải trình', STATE_FINAL: 'Hoàn thành',
-};
+const STATES = [
+  'STATE_NOT_STARTED', 'STATE_DRAFT', 'STATE_SUBMITTED', 'STATE_APPRAISED',
+  'STATE_EXPLANATION_REQUESTED', 'STATE_EXPLAINED', 'STATE_FINAL',
+];
 
 function $(id) { return document.getElementById(id); }
 
-// What a user can do about a refusal, by its code; the server's words follow.
-const CODE_MESSAGES = {
-  UNAUTHENTICATED: 'Mã truy cập không đúng hoặc đã bị thu hồi.',
-  PERMISSION_DENIED: 'Không được phép làm việc này.',
-  ABORTED: 'Dữ liệu vừa được người khác thay đổi: hãy tải lại rồi làm lại.',
-  FAILED_PRECONDITION: 'Chưa thể làm việc này ở giai đoạn, trạng thái hiện tại.',
-  UNAVAILABLE: 'Máy chủ tạm thời không phản hồi: hãy thử lại sau ít phút.',
-};
-
-const SESSION_ENDED = 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc: hãy đăng nhập lại.';
-const SIGNIN_REFUSED = 'Sai tên đăng nhập hoặc mật khẩu, hoặc đã nhập sai quá nhiều lần: ' +
-    'hãy đợi 15 phút rồi thử lại.';
 
 // The headers of every request: the token, or the cookie session's CSRF token.
 function authHeaders(extra) {
@@ -61,17 +38,21 @@ async function send(url, options) {
   try {
     return await fetch(url, options);
   } catch (e) {
-    throw new Error('Không kết nối được máy chủ (' + e.message + ').');
+    const error = new Error(msg('error.network'));
+    error.serverWords = e.message;
+    throw error;
   }
 }
 
-// A refusal as an Error: advice by its code, then the server's words.
+// A refusal as an Error: what it means in Vietnamese, by its code (message); the
+// server's words (serverWords, which showFieldError reads for the field's path
+// "updates[0]…: …") for the secondary line.
 function apiError(json) {
-  // Field errors keep the server's path ("updates[0]…: …") for showFieldError.
-  const advice = json.code === 'UNAUTHENTICATED' && !session.token ? SESSION_ENDED
-                                                                  : CODE_MESSAGES[json.code];
-  const error = new Error(advice ? advice + ' (' + json.message + ')' : json.message);
+  const key = json.code === 'UNAUTHENTICATED' && !session.token ? 'signin.sessionEnded'
+                                                               : 'error.' + json.code;
+  const error = new Error(msgOr(key, 'error.other'));
   error.code = json.code;
+  error.serverWords = json.message || '';
   return error;
 }
 
@@ -84,18 +65,27 @@ async function call(method, body) {
   const json = await response.json();
   if (!response.ok) {
     // The cookie session ended (signed out elsewhere, expired): back to signing in.
-    if (response.status === 401 && !session.token && session.caller) showSignIn(SESSION_ENDED);
+    if (response.status === 401 && !session.token && session.caller) {
+      showSignIn(msg('signin.sessionEnded'));
+    }
     throw apiError(json);
   }
   return json;
 }
 
 // index_hundredths is an exact integer (as a string in JSON): 9047 → "90,47".
+// Thousands are grouped with dots, Vietnamese style: 123456 → "1.234,56".
+function groupThousands(digits) { return digits.replace(/\B(?=(\d{3})+(?!\d))/g, '.'); }
+
 function formatIndex(hundredths) {
   const n = Number(hundredths || 0);
   const sign = n < 0 ? '-' : '';
-  return sign + Math.floor(Math.abs(n) / 100) + ',' + String(Math.abs(n) % 100).padStart(2, '0');
+  return sign + groupThousands(String(Math.floor(Math.abs(n) / 100))) + ',' +
+      String(Math.abs(n) % 100).padStart(2, '0');
 }
+
+// A share in hundredths of a percent as Vietnamese print it: 9439 → "94,39 %".
+function formatPercent(hundredths) { return msg('number.percent', {n: formatIndex(hundredths)}); }
 
 // Thousandths of a point rounded half away from zero to two decimals, as the server's
 // tables print them: 9236 → "9,24", -750 → "-0,75".
@@ -105,20 +95,30 @@ function formatMilli(milli) {
   return (m < 0 && h > 0 ? '-' : '') + Math.floor(h / 100) + ',' + String(h % 100).padStart(2, '0');
 }
 
-// An RFC 3339 time shown in Vietnam time: "23:59 ngày 15/12/2023".
-function formatDeadline(text) {
-  if (!text) return 'Không đặt';
+// An RFC 3339 time in Vietnam time, Vietnamese style: "15/12/2023 23:59".
+function formatTime(text) {
   const t = new Date(Date.parse(text) + 7 * 3600 * 1000);
   const two = (n) => String(n).padStart(2, '0');
-  const shown = two(t.getUTCHours()) + ':' + two(t.getUTCMinutes()) + ' ngày ' +
-      two(t.getUTCDate()) + '/' + two(t.getUTCMonth() + 1) + '/' + t.getUTCFullYear();
-  return Date.now() > Date.parse(text) ? shown + ' (đã hết hạn)' : shown;
+  return msg('time.dateTime', {
+    date: two(t.getUTCDate()) + '/' + two(t.getUTCMonth() + 1) + '/' + t.getUTCFullYear(),
+    time: two(t.getUTCHours()) + ':' + two(t.getUTCMinutes()),
+  });
 }
 
+// A deadline: its time, and whether it has passed.
+function formatDeadline(text) {
+  if (!text) return msg('time.none');
+  const shown = formatTime(text);
+  return Date.now() > Date.parse(text) ? msg('time.passed', {time: shown}) : shown;
+}
+
+// A table cell; `className` "v" marks text that is data (a name, a code), not the
+// page's own words.
 function cell(row, text, className) {
   const td = document.createElement('td');
   td.textContent = text;
   if (className) td.className = className;
+  if (/\bv\b/.test(className || '')) td.dataset.v = '';
   row.appendChild(td);
   return td;
 }
@@ -131,7 +131,12 @@ function bar(percent) {
   return div;
 }
 
-function roundName() { return 'rounds/' + $('round').value; }
+// No round to show (a reader before anything is published): the view says so instead of
+// asking the server about "rounds/".
+function roundName() {
+  if (!$('round').value) throw new Error(msg('results.noRound'));
+  return 'rounds/' + $('round').value;
+}
 function assessmentName(unit) { return roundName() + '/assessments/' + unit; }
 
 // The selected round and its pinned criteria set, read again on every view change.
@@ -159,11 +164,11 @@ function stale(load) { return load !== session.view; }
 
 // Runs a view's loader, showing a failure in the view's error line.
 async function guarded(errorId, action) {
-  $(errorId).textContent = '';
+  showText(errorId, '');
   try {
     await action();
   } catch (e) {
-    $(errorId).textContent = e.message;
+    showError(errorId, e);
   }
 }
 
@@ -187,11 +192,11 @@ async function showResults() {
     for (const [block, units] of byBlock) {
       const table = document.createElement('table');
       table.id = 'ranking-' + block;
-      table.createCaption().textContent = BLOCK_TITLES[block] || 'Khối ' + block;
+      table.createCaption().textContent = blockTitle(block);
       const head = table.createTHead().insertRow();
-      for (const h of ['Hạng', 'Mã', 'Đơn vị', 'Chỉ số', 'Xếp loại', '']) {
+      for (const h of ['rank', 'code', 'unit', 'index', 'class', 'bar']) {
         const th = document.createElement('th');
-        th.textContent = h;
+        th.textContent = msg('results.' + h);
         head.appendChild(th);
       }
       const body = table.createTBody();
@@ -199,14 +204,14 @@ async function showResults() {
         const row = body.insertRow();
         row.dataset.unit = unit.unit;
         row.tabIndex = 0;
-        row.title = 'Xem điểm theo lĩnh vực';
+        row.title = msg('results.openUnit');
         row.addEventListener('click', () => showUnit(unit.unit));
         row.addEventListener('keydown', (e) => { if (e.key === 'Enter') showUnit(unit.unit); });
         cell(row, unit.rank || '', 'number');
-        cell(row, unit.unit);
-        cell(row, unit.unit_name);
+        cell(row, unit.unit, 'v');
+        cell(row, unit.unit_name, 'v');
         cell(row, formatIndex(unit.index_hundredths), 'number');
-        cell(row, unit.classification || '');
+        cell(row, unit.classification || '', 'v');
         cell(row, '', 'bar-cell').appendChild(bar(Number(unit.index_hundredths || 0) / 100));
       }
       blocks.appendChild(table);
@@ -220,17 +225,16 @@ async function showUnit(code) {
     const score = await call('ScoreService/GetUnitScore', {
       name: assessmentName(code), column: $('column').value,
     });
-    $('breakdown-title').textContent =
-        score.unit_name + ': ' + formatIndex(score.index_hundredths) + ' điểm chỉ số';
+    $('breakdown-title').textContent = msg('results.unitTitle',
+        {unit: score.unit_name, index: formatIndex(score.index_hundredths)});
     const body = document.querySelector('#areas tbody');
     body.replaceChildren();
     for (const area of score.areas || []) {
       const row = body.insertRow();
-      cell(row, area.code + '. ' + area.title);
+      cell(row, area.code + '. ' + area.title, 'v');
       cell(row, formatMilli(area.points_milli), 'number');
       cell(row, formatMilli(area.applicable_max_milli), 'number');
-      cell(row, area.applicable_max_milli ? formatIndex(area.index_hundredths) + '%' : '',
-           'number');
+      cell(row, area.applicable_max_milli ? formatPercent(area.index_hundredths) : '', 'number');
       cell(row, '', 'bar-cell').appendChild(bar(Number(area.index_hundredths || 0) / 100));
     }
     $('breakdown').hidden = false;
@@ -243,7 +247,7 @@ async function showUnit(code) {
 async function downloadFile(url, name, errorId) {
   const response = await send(url, {headers: authHeaders()});
   if (!response.ok) {
-    $(errorId).textContent = (await response.json()).message;
+    showError(errorId, apiError(await response.json()));
     return;
   }
   const link = document.createElement('a');
@@ -273,7 +277,8 @@ function showSignIn(message) {
   showView('');
   showOnly('signin');
   $('token-signin').hidden = false;
-  $('signin-message').textContent = message || '';
+  showText('signin-message', message || '');
+  showText('signin-error', '');
   $('username').focus();
 }
 
@@ -284,11 +289,21 @@ async function enter(caller) {
   const select = $('round');
   select.replaceChildren();
   for (const round of rounds.rounds || []) {
-    select.add(new Option(round.title ? round.title + ' (' + round.id + ')' : round.id, round.id));
+    select.add(new Option(
+        round.title ? msg('nav.roundOption', {title: round.title, id: round.id}) : round.id,
+        round.id));
   }
   const role = caller.role;
-  const title = (ROLE_TITLES[role] || role) + (caller.unit ? ' ' + caller.unit : '');
-  $('who').textContent = caller.name ? caller.name + ' – ' + title : title;
+  // The person's name and unit are data (data-v); the role is the page's words.
+  const data = (text) => {
+    const span = document.createElement('span');
+    span.dataset.v = '';
+    span.textContent = text;
+    return span;
+  };
+  $('who').replaceChildren(...(caller.name ? [data(caller.name), ' – '] : []), roleTitle(role),
+      ...(caller.unit ? [' ', data(caller.unit)] : []));
+  $('round').disabled = select.options.length === 0;
   $('show-form').hidden = role !== 'ROLE_WARD';
   $('show-board').hidden = role !== 'ROLE_APPRAISER';
   showOnly('nav');
@@ -317,7 +332,7 @@ async function signedIn(answer) {
 
 $('signin').addEventListener('submit', async (event) => {
   event.preventDefault();
-  $('signin-message').textContent = '';
+  showText('signin-message', '');
   await guarded('signin-error', async () => {
     const response = await send('/v1/session', {
       method: 'POST',
@@ -325,7 +340,7 @@ $('signin').addEventListener('submit', async (event) => {
       body: JSON.stringify({username: $('username').value.trim(), password: $('password').value}),
     });
     const json = await response.json();
-    if (response.status === 401) throw new Error(SIGNIN_REFUSED);
+    if (response.status === 401) throw new Error(msg('signin.refused'));
     if (!response.ok) throw apiError(json);
     session.oneTimePassword = $('password').value;
     $('password').value = '';
@@ -335,25 +350,25 @@ $('signin').addEventListener('submit', async (event) => {
 
 // The server's words on a new password, in Vietnamese.
 const PASSWORD_MESSAGES = [
-  [/^new_password: at least 10/, 'Mật khẩu mới phải có ít nhất 10 ký tự.'],
-  [/^new_password: must not be the username/, 'Mật khẩu mới không được trùng tên đăng nhập.'],
-  [/^new_password: must differ/, 'Mật khẩu mới phải khác mật khẩu hiện tại.'],
-  [/^old_password:/, 'Mật khẩu hiện tại không đúng.'],
+  [/^new_password: at least 10/, 'password.tooShort'],
+  [/^new_password: must not be the username/, 'password.isUsername'],
+  [/^new_password: must differ/, 'password.same'],
+  [/^old_password:/, 'password.wrongOld'],
 ];
 
 $('change-password').addEventListener('submit', async (event) => {
   event.preventDefault();
   await guarded('change-error', async () => {
     if ($('new-password').value !== $('new-password-again').value) {
-      throw new Error('Hai lần nhập mật khẩu mới không giống nhau.');
+      throw new Error(msg('password.mismatch'));
     }
     try {
       await call('AccountService/ChangePassword', {
         old_password: $('old-password').value, new_password: $('new-password').value,
       });
     } catch (e) {
-      const known = PASSWORD_MESSAGES.find(([pattern]) => pattern.test(e.message.replace(/^.*\(/, '')));
-      throw known ? new Error(known[1]) : e;
+      const known = PASSWORD_MESSAGES.find(([pattern]) => pattern.test(e.serverWords || ''));
+      throw known ? new Error(msg(known[1])) : e;
     }
     for (const id of ['old-password', 'new-password', 'new-password-again']) $(id).value = '';
     session.oneTimePassword = '';
@@ -379,17 +394,17 @@ $('token-form').addEventListener('submit', async (event) => {
 // Signs out: a cookie session ends on the server (DELETE /v1/session), a token is
 // forgotten.
 async function signOut() {
-  let error = '';
+  let error = null;
   if (!session.token && session.csrf) {
     try {
       const response = await send('/v1/session', {method: 'DELETE', headers: authHeaders()});
-      if (!response.ok && response.status !== 401) error = apiError(await response.json()).message;
+      if (!response.ok && response.status !== 401) error = apiError(await response.json());
     } catch (e) {
-      error = e.message;
+      error = e;
     }
   }
-  showSignIn(error ? '' : 'Đã đăng xuất.');
-  $('signin-error').textContent = error;
+  showSignIn(error ? '' : msg('signin.signedOut'));
+  showError('signin-error', error);
 }
 
 $('signout').addEventListener('click', signOut);
@@ -408,7 +423,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   } catch (e) {
     // Shown on the form below.
     showSignIn();
-    $('signin-error').textContent = e.message;
+    showError('signin-error', e);
     return;
   }
   showSignIn();

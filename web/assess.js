@@ -7,8 +7,8 @@
 'use strict';
 
 const FIGURE_SHAPES = ['bands', 'inverse', 'linear', 'target', 'count', 'adjustment'];
-const STATUS_TITLES = {NOT_APPLICABLE: 'Không áp dụng', NOT_REPORTED: 'Chưa báo cáo'};
-
+// A new element; `text` set as its text. An attribute 'data-v' marks text that is data
+// (a name, a title from the criteria set, what a person typed), not the page's words.
 function element(tag, attributes, text) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attributes || {})) e.setAttribute(k, v);
@@ -87,13 +87,16 @@ function formatMilliShort(milli) {
 
 // One side's value of an element, as text: "784", "11/03/2023", "Chưa ban hành", "Có".
 function describeElementValue(el, v) {
-  if (!v) return 'Chưa nhập';
-  if (v.count !== undefined) return String(v.count);
-  if (v.milli !== undefined) return formatMilliShort(v.milli) + (elementType(el) === 'ELEMENT_PERCENT' ? '%' : '');
+  if (!v) return msg('form.notEntered');
+  if (v.count !== undefined) return groupThousands(String(v.count));
+  if (v.milli !== undefined) {
+    const n = formatMilliShort(v.milli);
+    return elementType(el) === 'ELEMENT_PERCENT' ? msg('number.percent', {n}) : n;
+  }
   if (v.date) return formatDate(v.date);
-  if (v.not_issued) return 'Chưa ban hành';
-  if (v.yes !== undefined) return v.yes ? 'Có' : 'Không';
-  return 'Chưa nhập';
+  if (v.not_issued) return msg('form.notIssued');
+  if (v.yes !== undefined) return msg(v.yes ? 'form.yes' : 'form.no');
+  return msg('form.notEntered');
 }
 
 function hasValue(v) {
@@ -114,12 +117,12 @@ function parseNumber(text, milli) {
   let t = text.trim().replace(/\s+/g, '');
   if (!milli) {
     if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) t = t.replace(/\./g, '');
-    if (!/^-?\d+$/.test(t)) return {error: 'phải là số nguyên (ví dụ 784)'};
+    if (!/^-?\d+$/.test(t)) return {error: msg('field.notInteger')};
     return {value: String(BigInt(t))};
   }
   t = t.replace(',', '.');
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(t);
-  if (!m) return {error: 'phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5)'};
+  if (!m) return {error: msg('field.notDecimal')};
   const value = BigInt(m[2]) * 1000n + BigInt((m[3] || '').padEnd(3, '0'));
   return {value: (m[1] && value !== 0n ? '-' : '') + String(value)};
 }
@@ -146,13 +149,13 @@ function elementInput(prefix, el, value, editable, onChange) {
       onChange();
     });
     const label = element('label', {for: check.id, class: 'check'});
-    label.append(check, ' Chưa ban hành');
+    label.append(check, ' ' + msg('form.notIssued'));
     extra.push(label);
   } else if (type === 'ELEMENT_YES_NO') {
     input = element('select');
-    input.add(new Option('— Chọn —', ''));
-    input.add(new Option('Có', 'true'));
-    input.add(new Option('Không', 'false'));
+    input.add(new Option(msg('form.choose'), ''));
+    input.add(new Option(msg('form.yes'), 'true'));
+    input.add(new Option(msg('form.no'), 'false'));
     input.value = value && value.yes !== undefined ? String(value.yes) : '';
     input.disabled = !editable;
   } else {
@@ -174,10 +177,10 @@ function elementField(prefix, el, value, editable, onChange) {
   const wrap = element('div', {class: 'field element', id: id + '-field'});
   const {input, extra} = elementInput(prefix, el, value, editable, onChange);
   input.setAttribute('aria-describedby', id + '-help ' + id + '-err');
-  wrap.appendChild(element('label', {for: id}, el.label || el.code));
+  wrap.appendChild(element('label', {for: id, 'data-v': ''}, el.label || el.code));
   const help = element('p', {class: 'help', id: id + '-help'});
-  if (el.help) help.append(el.help);
-  if (el.period) help.append(element('span', {class: 'period'}, 'Kỳ số liệu: ' + el.period));
+  if (el.help) help.append(element('span', {'data-v': ''}, el.help));
+  if (el.period) help.append(element('span', {class: 'period'}, msg('form.periodOf', {period: el.period})));
   wrap.appendChild(help);
   const line = element('div', {class: 'control'});
   line.append(input, ...extra);
@@ -236,19 +239,18 @@ function refreshShared(prefix, code) {
 // ---- the server's words, for a clerk ----
 
 // The engine's refusals of a value the form can send, in Vietnamese.
+// The engine's refusals of a value the form can send, by message key; $1, $2 the n, max.
 const FIELD_MESSAGES = [
-  [/^negative count \((-?\d+)\)$/, 'số liệu không được âm ($1)'],
-  [/^negative value \((.*)\)$/, 'giá trị không được âm ($1)'],
-  [/^count too large \((\d+)\)$/, 'số quá lớn ($1)'],
-  [/^value too large \((.*)\)$/, 'giá trị quá lớn ($1)'],
-  [/^(.*)% is more than 100%$/, '$1% lớn hơn 100%'],
-  [/^(.*) is not a whole number of items$/, '$1 không phải số nguyên'],
-  [/^expects .*$/, 'giá trị không đúng kiểu của số liệu này'],
-  [/^not a valid date$/, 'ngày không hợp lệ'],
-  [/^(-?[\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'điểm $1 nằm ngoài khoảng 0 – $2'],
+  [/^negative count \((-?\d+)\)$/, 'field.negativeCount'],
+  [/^negative value \((.*)\)$/, 'field.negative'],
+  [/^count too large \((\d+)\)$/, 'field.countTooLarge'],
+  [/^value too large \((.*)\)$/, 'field.tooLarge'],
+  [/^(.*)% is more than 100%$/, 'field.overHundred'],
+  [/^(.*) is not a whole number of items$/, 'field.notWhole'],
+  [/^expects .*$/, 'field.wrongType'],
+  [/^not a valid date$/, 'field.badDate'],
+  [/^(-?[\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'field.scoreRange'],
 ];
-
-const NEGATED = {'≤': 'lớn hơn', '<': 'không nhỏ hơn', '≥': 'nhỏ hơn', '>': 'không lớn hơn'};
 
 // "resolved (Số hồ sơ TTHC đã giải quyết)" → the label alone.
 function withLabels(text) {
@@ -264,7 +266,7 @@ function withLabels(text) {
 function ruleText(text) {
   const m = /^rule [^:]+: ([\s\S]*), not (≤|<|≥|>) ([^,]*)$/.exec(text);
   if (!m) return withLabels(text);
-  return localise(withLabels(m[1] + ', ' + NEGATED[m[2]] + ' ' + m[3]));
+  return localise(withLabels(m[1] + ', ' + msg('relation.' + m[2]) + ' ' + m[3]));
 }
 
 function fieldMessage(text, code) {
@@ -276,17 +278,21 @@ function fieldMessage(text, code) {
       if (t.startsWith(prefix)) t = t.slice(prefix.length);
     }
   }
-  for (const [pattern, vietnamese] of FIELD_MESSAGES) {
-    if (pattern.test(t)) return localise(t.replace(pattern, vietnamese));
+  for (const [pattern, key] of FIELD_MESSAGES) {
+    const m = pattern.exec(t);
+    if (m) return localise(msg(key, {n: m[1], max: m[2]}));
   }
-  return withLabels(t);
+  return msg('field.invalid');
 }
 
 function showElementError(prefix, code, text, serverText) {
   const target = $(prefix + '-el-' + code + '-err');
   if (!target) return false;
-  target.textContent = text;
-  if (serverText) target.title = serverText;
+  showText(target, text, serverText && text === msg('field.invalid') ? serverText : '');
+  // A broken validation rule speaks in the set's own words (its message, the labels):
+  // data, like the set's titles.
+  if (/: rule [^:]+:/.test(serverText || '')) target.dataset.v = '';
+  else delete target.dataset.v;
   const input = $(prefix + '-el-' + code);
   if (input) input.setAttribute('aria-invalid', 'true');
   return true;
@@ -297,7 +303,7 @@ function showElementError(prefix, code, text, serverText) {
 // "dataSheet.resolved: …", or "entries[1].self.score: …" / "updates[1].entry.self…"
 // (the i-th of `criterionCodes`). Answers false when the error names no field here.
 function showFieldError(prefix, valueCodes, criterionCodes, error) {
-  const message = error.message || '';
+  const message = error.serverWords || '';
   let m = /^(?:values|updates)\[(\d+)\]\.value: ([\s\S]*)$/.exec(message);
   let code = m && valueCodes[Number(m[1])];
   if (!m) {
@@ -320,8 +326,8 @@ function showFieldError(prefix, valueCodes, criterionCodes, error) {
   const criterion = criterionCodes[Number(m[1])];
   const target = $(prefix + '-err-' + criterion);
   if (!target) return false;
-  target.textContent = fieldMessage(m[3], '');
-  target.title = message;
+  const text = fieldMessage(m[3], '');
+  showText(target, text, text === msg('field.invalid') ? message : '');
   const input = $(prefix + '-' + criterion + '-' + m[2]);
   if (input) input.setAttribute('aria-invalid', 'true');
   return true;
@@ -331,7 +337,6 @@ function clearFieldErrors(prefix) {
   for (const e of document.querySelectorAll('.field-error')) {
     if (e.id.startsWith(prefix + '-')) {
       e.textContent = '';
-      e.removeAttribute('title');
     }
   }
   for (const e of document.querySelectorAll('[aria-invalid]')) {
@@ -350,15 +355,17 @@ function showWarnings(prefix, boxId, warnings) {
   const list = warnings || [];
   box.hidden = list.length === 0;
   if (!list.length) return;
-  box.appendChild(element('p', {class: 'warnings-title'},
-      'Cảnh báo: số liệu có thể chưa khớp nhau (vẫn được lưu), đề nghị kiểm tra lại'));
+  box.appendChild(element('p', {class: 'warnings-title'}, msg('form.warningsTitle')));
   const ul = element('ul');
   for (const w of list) {
-    const item = element('li', {title: 'Bấm để đến ô nhập số liệu này'}, ruleText(w.message));
-    item.addEventListener('click', () => {
+    const item = element('li', {title: msg('form.warningGo'), 'data-v': '', tabindex: '0'},
+        ruleText(w.message));
+    const go = () => {
       const input = $(prefix + '-el-' + (w.elements || [])[0]);
       if (input) input.focus();
-    });
+    };
+    item.addEventListener('click', go);
+    item.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
     ul.appendChild(item);
     for (const code of w.elements || []) {
       const field = $(prefix + '-el-' + code + '-field');
@@ -373,23 +380,23 @@ function localise(text) {
   return (text || '')
       .replace(/(\d{4})-(\d{2})-(\d{2})/g, '$3/$2/$1')
       .replace(/(\d)\.(\d)/g, '$1,$2')
-      .replace(/plan target for (\w+)/g, (m, kind) => 'chỉ tiêu kế hoạch, ' + kindTitle(kind))
-      .replace(/^due /, 'hạn ')
-      .replace(/^band /, 'mức ')
-      .replace(/^(hạn )?before /, '$1trước ngày ')
-      .replace(/^(hạn )?by /, '$1đến ngày ');
+      .replace(/(\d)%/g, '$1\u00a0%')
+      .replace(/plan target for (\w+)/g, (m, kind) => msg('trace.planTarget', {kind: kindTitle(kind)}))
+      .replace(/^rate × /, msg('trace.rate') + ' × ')
+      .replace(/^otherwise$/, msg('trace.otherwise'))
+      .replace(/^due /, msg('trace.due') + ' ')
+      .replace(/^band /, msg('trace.band') + ' ')
+      .replace(/^(\S+ )?before /, (m, due) => (due || '') + msg('trace.before') + ' ')
+      .replace(/^(\S+ )?by /, (m, due) => (due || '') + msg('trace.by') + ' ');
 }
 
-function kindTitle(kind) {
-  return {ward: 'phường', commune: 'xã', township: 'thị trấn', city: 'thành phố',
-    town: 'thị xã', district: 'huyện'}[kind] || kind;
-}
+function kindTitle(kind) { return msgOr('kind.' + kind, 'kind.commune'); }
 
 function formatBytes(n) {
   const v = Number(n || 0);
-  if (v < 1024) return v + ' B';
-  if (v < 1024 * 1024) return (v / 1024).toFixed(1).replace('.', ',') + ' KB';
-  return (v / 1024 / 1024).toFixed(1).replace('.', ',') + ' MB';
+  if (v < 1024) return msg('bytes.B', {n: v});
+  if (v < 1024 * 1024) return msg('bytes.KB', {n: (v / 1024).toFixed(1).replace('.', ',')});
+  return msg('bytes.MB', {n: (v / 1024 / 1024).toFixed(1).replace('.', ',')});
 }
 
 // What one side gives for a criterion, as text: the elements it reads with their
@@ -402,18 +409,23 @@ function describeValues(criterion, values, side) {
   }
   if (!values) values = {};
   const own = ownValueOf(criterion);
-  if (own === 'done') return values.done === undefined ? 'Chưa nhập' : values.done ? 'Có' : 'Không';
-  if (own === 'issued') return values.issued ? 'Ban hành ngày ' + formatDate(values.issued) : 'Chưa nhập';
+  if (own === 'done') {
+    return values.done === undefined ? msg('form.notEntered') : msg(values.done ? 'form.yes' : 'form.no');
+  }
+  if (own === 'issued') {
+    return values.issued ? msg('form.issuedOn', {date: formatDate(values.issued)}) : msg('form.notEntered');
+  }
   if (own === 'score') {
-    return values.score_milli === undefined ? 'Chưa chấm' : formatMilli(values.score_milli) + ' điểm';
+    return values.score_milli === undefined ? msg('form.notScored')
+                                            : msg('number.points', {n: formatMilli(values.score_milli)});
   }
   if (own === 'survey') {
     const s = values.survey;
-    if (!s) return 'Chưa có kết quả khảo sát';
-    if (s.percent_milli !== undefined) return formatMilli(s.percent_milli) + '%';
-    return 'A ' + (s.a || 0) + ', B ' + (s.b || 0) + ', C ' + (s.c || 0) + ', D ' + (s.d || 0);
+    if (!s) return msg('form.noSurvey');
+    if (s.percent_milli !== undefined) return msg('number.percent', {n: formatMilli(s.percent_milli)});
+    return msg('form.survey', {a: s.a || 0, b: s.b || 0, c: s.c || 0, d: s.d || 0});
   }
-  return 'Chưa nhập';
+  return msg('form.notEntered');
 }
 
 // ---- a criterion's own inputs (ids "<prefix>-<code>-<field>") ----
@@ -434,23 +446,23 @@ function ownInputs(prefix, criterion, values, editable, onChange) {
   };
   if (own === 'done') {
     const select = element('select');
-    select.add(new Option('— Chọn —', ''));
-    select.add(new Option('Có', 'true'));
-    select.add(new Option('Không', 'false'));
+    select.add(new Option(msg('form.choose'), ''));
+    select.add(new Option(msg('form.yes'), 'true'));
+    select.add(new Option(msg('form.no'), 'false'));
     select.value = values.done === undefined ? '' : String(values.done);
-    add('done', 'Đã thực hiện', select);
+    add('done', msg('form.done'), select);
   } else if (own === 'issued') {
     const d = values.issued;
     const input = element('input', {type: 'date'});
     if (d) input.value = d.year + '-' + two(d.month) + '-' + two(d.day);
-    add('issued', 'Ngày ban hành', input);
+    add('issued', msg('form.issued'), input);
   } else if (own === 'score') {
     const input = element('input', {type: 'text', inputmode: 'decimal', autocomplete: 'off'});
     if (values.score_milli !== undefined) input.value = formatMilliShort(values.score_milli);
-    add('score', 'Điểm chấm (0 – ' + formatMilliShort(criterion.max_milli) + ')', input);
+    add('score', msg('form.score', {max: formatMilliShort(criterion.max_milli)}), input);
   } else if (own === 'survey') {
     box.append(element('p', {class: 'note'},
-        describeValues(criterion, values) + ' (Phòng Nội vụ nhập từ khảo sát)'));
+        msg('form.surveyNote', {value: describeValues(criterion, values)})));
   }
   box.appendChild(element('p', {id: prefix + '-err-' + code, class: 'error field-error', 'aria-live': 'polite'}));
   return box;
@@ -494,26 +506,25 @@ function showCriterionScore(prefix, c) {
         : {value: storedValue(el.code, prefix === 'a' ? 'appraised' : 'self')};
     if (!read.error) value = describeElementValue(el, hasValue(read.value) ? read.value : null);
   }
+  // The engine's words, put into Vietnamese (localise): data, checked as such.
   set('value', value);
   set('target', localise(trace.applied));
-  const status = STATUS_TITLES[c.status];
-  set('points', (status ? status + ': ' : '') + formatMilli(c.points_milli) + ' / ' +
-      formatMilli(c.applicable_max_milli));
-  const row = $(prefix + '-row-' + c.code);
-  if (row) row.title = localise(trace.reason);
+  const points = msg('number.ofMax',
+      {n: formatMilli(c.points_milli), max: formatMilli(c.applicable_max_milli)});
+  set('points', msgOr('form.status.' + c.status, 'number.ofMax', {points, n: formatMilli(c.points_milli),
+    max: formatMilli(c.applicable_max_milli)}));
   // A figure kept on the criterion itself from before data sheets overrides the sheet.
   const copies = $(prefix + '-copies-' + c.code);
   if (copies) {
     const kept = (trace.inputs || []).filter((f) => f.from_entry);
-    copies.textContent = kept.length ? 'Tiêu chí này còn dùng số liệu riêng nhập trước đây: ' +
-        kept.map((f) => (f.label || f.name) + ' = ' + f.value).join('; ') +
-        '. Nhập lại số liệu ở trên để dùng chung cho mọi tiêu chí.' : '';
+    copies.textContent = kept.length ? msg('form.copies',
+        {list: kept.map((f) => (f.label || f.name) + ' = ' + f.value).join('; ')}) : '';
   }
 }
 
 function totalText(score) {
-  return formatIndex(score.index_hundredths) + ' (' + formatMilli(score.achieved_milli) +
-      ' / ' + formatMilli(score.applicable_max_milli) + ' điểm)';
+  return msg('number.total', {index: formatIndex(score.index_hundredths),
+    points: formatMilli(score.achieved_milli), max: formatMilli(score.applicable_max_milli)});
 }
 
 // A labelled slot of a criterion's card: <div class="slot"><span>title</span>…</div>.
@@ -522,6 +533,8 @@ function slot(parent, title, id, className) {
   div.appendChild(element('span', {class: 'slot-title'}, title));
   const body = element('div', {class: 'slot-body'});
   if (id) body.id = id;
+  // A criterion's value and target are the engine's explanation (localise): data.
+  if (/^[wa]-(value|target)-/.test(id || '')) body.dataset.v = '';
   div.appendChild(body);
   parent.appendChild(div);
   return body;
@@ -529,27 +542,29 @@ function slot(parent, title, id, className) {
 
 // One section per area: a heading per criterion with sub-criteria and a card per leaf,
 // built by `leafCard(card, criterion)`; elements no criterion reads come last.
-function renderAreas(container, prefix, leafCard, unreadFields) {
+function renderAreas(container, prefix, leafCard, unreadFields, areaHead) {
   container.replaceChildren();
   for (const area of session.set.areas || []) {
-    const section = element('section', {class: 'area'});
-    section.appendChild(element('h3', {}, area.code + '. ' + area.title + ' (' +
-        formatMilli(area.max_milli) + ' điểm)'));
+    const section = element('section', {class: 'area', id: prefix + '-area-' + area.code});
+    section.appendChild(element('h3', {}, msg('form.areaHeading',
+        {code: area.code, title: area.title, max: formatMilli(area.max_milli)})));
+    if (areaHead) areaHead(section, area);
     const walk = (criteria, depth) => {
       for (const c of criteria || []) {
         if ((c.criteria || []).length) {
           const group = element('div', {class: 'group', id: prefix + '-group-' + c.code});
-          group.appendChild(element('h4', {}, c.code + ' ' + c.title + ' (' + formatMilli(c.max_milli) + ' điểm)'));
+          group.appendChild(element('h4', {}, msg('form.groupHeading',
+              {code: c.code, title: c.title, max: formatMilli(c.max_milli)})));
           group.appendChild(element('span', {class: 'group-points', id: prefix + '-points-' + c.code}));
           section.appendChild(group);
           walk(c.criteria, depth + 1);
         } else {
           const card = element('article', {class: 'criterion', id: prefix + '-row-' + c.code});
           const head = element('h4', {class: 'criterion-title'});
-          head.append(element('span', {class: 'code'}, c.code), ' ' + c.title + ' (' +
-              formatMilli(c.max_milli) + ' điểm)');
+          head.append(element('span', {class: 'code', 'data-v': ''}, c.code), ' ' +
+              msg('form.criterionHeading', {title: c.title, max: formatMilli(c.max_milli)}));
           card.appendChild(head);
-          if (c.guidance) card.appendChild(element('p', {class: 'note guidance'}, c.guidance));
+          if (c.guidance) card.appendChild(element('p', {class: 'note guidance', 'data-v': ''}, c.guidance));
           leafCard(card, c);
           section.appendChild(card);
         }
@@ -560,7 +575,7 @@ function renderAreas(container, prefix, leafCard, unreadFields) {
   }
   if (form.layout.unread.length && unreadFields) {
     const section = element('section', {class: 'area'});
-    section.appendChild(element('h3', {}, 'Số liệu khác'));
+    section.appendChild(element('h3', {}, msg('form.otherElements')));
     for (const code of form.layout.unread) section.appendChild(unreadFields(form.layout.byCode.get(code)));
     container.appendChild(section);
   }
@@ -580,7 +595,7 @@ function leafElements(prefix, c, field, side) {
       const value = element('strong', {'data-shared': prefix + '-' + code},
           describeElementValue(el, storedValue(code, side)));
       const where = form.layout.owner.get(code);
-      p.append(el.label + ': ', value, ' (đã nhập ở mục ' + where + ')');
+      p.append(element('span', {'data-v': ''}, el.label), ': ', value, ' ' + msg('form.sharedAt', {code: where}));
       box.appendChild(p);
     }
   }
@@ -604,13 +619,17 @@ function previewer(prefix, column, onScore, errorId, warningsId) {
           parent: assessmentName(form.unit), entries: entries.map((x) => x.entry), values, column,
         });
         if (mine !== sequence) return;
-        $(errorId).textContent = '';
+        // The error line is cleared unless a field still holds an error (a save that
+        // could not happen says so there until the field is put right).
+        const wrong = [...document.querySelectorAll('.field-error:not(:empty)')]
+            .some((e) => e.id.startsWith(prefix + '-'));
+        if (!wrong) showText(errorId, '');
         onScore(score);
         showWarnings(prefix, warningsId, score.warnings);
       } catch (e) {
         if (mine !== sequence) return;
         if (!showFieldError(prefix, values.map((v) => v.element), entries.map((x) => x.entry.criterion), e)) {
-          $(errorId).textContent = e.message;
+          showError(errorId, e);
         }
       }
     }, 250);
@@ -634,6 +653,10 @@ function openAssessment(unit, assessment) {
   form.values = new Map((form.assessment.values || []).map((v) => [v.element, v]));
   form.criteria = new Map(leaves((session.set.areas || []).flatMap((a) => a.criteria || []), [])
       .map((c) => [c.code, c]));
+  form.areaOf = new Map();
+  for (const area of session.set.areas || []) {
+    for (const c of leaves(area.criteria, [])) form.areaOf.set(c.code, area.code);
+  }
   form.layout = sheetLayout();
 }
 
@@ -655,7 +678,9 @@ function changedEntries(prefix, side, forPreview) {
       const typed = readOwn(prefix, criterion);
       if (typed.error) {
         const target = $(prefix + '-err-' + code);
-        if (target) target.textContent = typed.error;
+        if (target) showText(target, typed.error);
+        const input = $(prefix + '-' + code + '-score');
+        if (input) input.setAttribute('aria-invalid', 'true');
         continue;
       }
       entry[side] = typed;
@@ -687,9 +712,16 @@ function changedEntries(prefix, side, forPreview) {
 async function saveChanged(prefix, side, errorId, warningsId) {
   clearFieldErrors(prefix);
   const values = changedValues(prefix, true);
-  if (values.length < form.dirtyValues.size) return null;  // an unreadable value, shown
   const updates = changedEntries(prefix, side, false);
-  if (document.querySelector('.field-error:not(:empty)[id^="' + prefix + '-err-"]')) return null;
+  // A value that cannot be read is shown at its field: the save says so and goes there.
+  const wrong = [...document.querySelectorAll('.field-error:not(:empty)')]
+      .filter((e) => e.id.startsWith(prefix + '-'));
+  if (wrong.length) {
+    showText(errorId, msg('form.cannotSave', {n: wrong.length}));
+    const input = document.querySelector('[aria-invalid=true][id^="' + prefix + '-"]');
+    if (input) input.focus();
+    return null;
+  }
   try {
     if (values.length) {
       const sheet = await call('AssessmentService/UpdateDataSheet', {
@@ -717,8 +749,12 @@ async function saveChanged(prefix, side, errorId, warningsId) {
     }
     return {values: values.length, entries: updates.length};
   } catch (e) {
-    if (!showFieldError(prefix, values.map((v) => v.element), updates.map((u) => u.entry.criterion), e)) {
-      $(errorId).textContent = e.message;
+    if (showFieldError(prefix, values.map((v) => v.element), updates.map((u) => u.entry.criterion), e)) {
+      showText(errorId, msg('form.cannotSave', {n: 1}));
+      const input = document.querySelector('[aria-invalid=true][id^="' + prefix + '-"]');
+      if (input) input.focus();
+    } else {
+      showError(errorId, e);
     }
     return null;
   }
@@ -726,8 +762,8 @@ async function saveChanged(prefix, side, errorId, warningsId) {
 
 function savedText(saved) {
   const parts = [];
-  if (saved.values) parts.push(saved.values + ' số liệu');
-  if (saved.entries) parts.push(saved.entries + ' tiêu chí');
+  if (saved.values) parts.push(msg('form.savedValues', {n: saved.values}));
+  if (saved.entries) parts.push(msg('form.savedEntries', {n: saved.entries}));
   return parts.join(', ');
 }
 
@@ -738,13 +774,14 @@ function evidenceList(entry, errorId) {
     const item = element('li');
     if (Number(ev.id || 0) > 0) {
       const url = '/v1/' + assessmentName(form.unit) + '/evidence/' + ev.id;
-      const link = element('a', {href: url}, ev.file_name);
+      const link = element('a', {href: url, 'data-v': ''}, ev.file_name);
       link.addEventListener('click', (e) => {
         e.preventDefault();
         downloadFile(url, ev.file_name, errorId);
       });
       item.append(link, ' (' + formatBytes(ev.size_bytes) + ')');
     } else {
+      item.dataset.v = '';
       item.textContent = [ev.document_type, ev.number, ev.summary].filter((x) => x).join(' – ');
     }
     list.appendChild(item);
@@ -763,9 +800,179 @@ async function fileBase64(file) {
 
 // ---- the ward office's form ----
 
+// ---- the ward's drafts: what was typed and not yet saved, kept in this browser ----
+
+function draftKey() { return 'parindex.draft.' + $('round').value + '.' + form.unit; }
+
+// The ward's typed, unsaved inputs by id (value, or checked for a box), with the
+// elements and criteria they belong to.
+function saveDraft() {
+  if (!form.editable && !form.explaining) return;
+  const inputs = {};
+  const keep = (id) => {
+    const e = $(id);
+    if (e) inputs[id] = e.type === 'checkbox' ? e.checked : e.value;
+  };
+  for (const code of form.dirtyValues) {
+    keep('w-el-' + code);
+    keep('w-el-' + code + '-not-issued');
+  }
+  for (const code of form.dirty) {
+    for (const f of ['done', 'issued', 'score']) keep('w-' + code + '-' + f);
+    keep(commentId('w', code));
+  }
+  for (const e of document.querySelectorAll('textarea[id^="explain-"]')) {
+    if (e.dataset.dirty) keep(e.id);
+  }
+  if (!Object.keys(inputs).length) {
+    localStorage.removeItem(draftKey());
+    return;
+  }
+  localStorage.setItem(draftKey(), JSON.stringify({
+    values: [...form.dirtyValues], entries: [...form.dirty], inputs,
+  }));
+}
+
+// Puts a kept draft back into the form; answers how many inputs it restored.
+function restoreDraft() {
+  let draft;
+  try {
+    draft = JSON.parse(localStorage.getItem(draftKey()) || 'null');
+  } catch (e) {
+    draft = null;
+  }
+  if (!draft || !draft.inputs) return 0;
+  let restored = 0;
+  for (const [id, value] of Object.entries(draft.inputs)) {
+    const e = $(id);
+    if (!e || e.disabled && e.type !== 'date') continue;
+    if (e.type === 'checkbox') {
+      e.checked = !!value;
+      const date = $(id.replace(/-not-issued$/, ''));
+      if (date) date.disabled = e.checked;
+    } else {
+      e.value = value;
+    }
+    if (e.tagName === 'TEXTAREA') e.dataset.dirty = '1';
+    restored += 1;
+  }
+  for (const code of draft.values || []) {
+    if (form.layout.byCode.has(code)) {
+      form.dirtyValues.add(code);
+      refreshShared('w', code);
+    }
+  }
+  for (const code of draft.entries || []) if (form.criteria.has(code)) form.dirty.add(code);
+  return restored;
+}
+
+function unsavedChanges() {
+  return !$('form').hidden && (form.editable || form.explaining) &&
+      (form.dirty.size > 0 || form.dirtyValues.size > 0 ||
+       !!document.querySelector('textarea[id^="explain-"][data-dirty]'));
+}
+
+// Leaving the page (a reload, a closed tab) with typed, unsaved changes asks first.
+window.addEventListener('beforeunload', (event) => {
+  if (!unsavedChanges()) return;
+  event.preventDefault();
+  event.returnValue = msg('form.leaveWarning');
+});
+
+// ---- why a form is read-only, progress ----
+
+// Why the ward cannot change its form now and what it can do: {why, what}, or null.
+function readOnlyReason(round, assessment) {
+  const state = assessment.state;
+  const phase = phaseTitle(round.phase);
+  if (state === 'STATE_FINAL') return {why: msg('form.readOnly.final'), what: ''};
+  if (round.phase === 'PHASE_DRAFT') return {why: msg('form.readOnly.notOpen', {phase}), what: ''};
+  if (round.phase === 'PHASE_SELF_ASSESSMENT') {
+    if (!['STATE_NOT_STARTED', 'STATE_DRAFT'].includes(state)) {
+      return {why: msg('form.readOnly.submitted', {time: formatTime(assessment.updated_at)}),
+        what: msg('form.readOnly.what')};
+    }
+    const due = round.self_assessment_deadline;
+    if (due && Date.now() > Date.parse(due) && !assessment.reopened) {
+      return {why: msg('form.readOnly.deadline', {time: formatTime(due)}),
+        what: msg('form.readOnly.what')};
+    }
+    return null;
+  }
+  if (round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED') {
+    const due = round.explanation_deadline;
+    if (due && Date.now() > Date.parse(due) && !assessment.reopened) {
+      return {why: msg('form.readOnly.deadline', {time: formatTime(due)}),
+        what: msg('form.readOnly.what')};
+    }
+    return null;
+  }
+  return {why: msg('form.readOnly.appraisal', {phase}), what: msg('form.readOnly.whatLater')};
+}
+
+// Counts, per area, the ward's inputs (data-fill="<area>") that hold a value, and shows
+// "filled/to fill" with the area's points; the whole form's in the action bar.
+function showProgress(score) {
+  if (score) form.lastScore = score;
+  const areas = new Map();
+  let filled = 0;
+  let total = 0;
+  for (const input of document.querySelectorAll('#form-areas [data-fill]')) {
+    const notIssued = $(input.id + '-not-issued');
+    const has = input.value !== '' || !!(notIssued && notIssued.checked);
+    const a = areas.get(input.dataset.fill) || {filled: 0, total: 0};
+    a.total += 1;
+    if (has) a.filled += 1;
+    areas.set(input.dataset.fill, a);
+    total += 1;
+    if (has) filled += 1;
+  }
+  const points = new Map(((form.lastScore || {}).areas || []).map((a) => [a.code, a]));
+  for (const area of session.set.areas || []) {
+    const line = $('w-progress-' + area.code);
+    if (!line) continue;
+    const a = areas.get(area.code) || {filled: 0, total: 0};
+    const p = points.get(area.code) || {};
+    line.replaceChildren(
+        element('span', {class: 'progress-count'}, msg('form.progress', a)),
+        element('span', {class: 'progress-points'}, msg('form.areaPoints',
+            {points: formatMilli(p.points_milli), max: formatMilli(p.applicable_max_milli)})));
+    line.classList.toggle('complete', a.filled === a.total);
+  }
+  $('form-running').textContent = msg('form.progressAll', {filled, total,
+    total_points: form.lastScore ? formatIndex(form.lastScore.index_hundredths) : ''});
+}
+
+// The criterion's required evidence as a checklist: each document type, had or not.
+function evidenceChecklist(c, entry) {
+  const list = element('ul', {class: 'checklist', id: 'w-checklist-' + c.code,
+    'aria-label': msg('form.evidenceRequired')});
+  const have = new Set(((entry || {}).evidence || []).map((e) => e.document_type));
+  for (const req of c.evidence || []) {
+    const ok = have.has(req.document_type);
+    const item = element('li', {class: ok ? 'has' : 'missing'});
+    item.append(element('span', {class: 'mark', 'aria-hidden': 'true'}, ok ? '✓' : '○'), ' ',
+        element('span', {'data-v': ''}, req.document_type), ' ',
+        element('span', {class: 'check-state'}, '(' + msg(ok ? 'form.evidenceHas' : 'form.evidenceMissing') + ')'));
+    list.appendChild(item);
+  }
+  return list;
+}
+
+// The next document type an upload for `c` stands for: the first required not yet had.
+function nextDocumentType(c) {
+  const entry = form.entries.get(c.code) || {};
+  const have = new Set((entry.evidence || []).map((e) => e.document_type));
+  const req = c.evidence || [];
+  const missing = req.find((r) => !have.has(r.document_type));
+  return (missing || req[0] || {}).document_type || '';
+}
+
+// ---- the ward office's form ----
+
 async function showForm() {
   const load = showView('form');
-  $('form-message').textContent = '';
+  showText('form-message', '');
   $('form-warnings').hidden = true;
   await guarded('form-error', async () => {
     const round = await loadRound();
@@ -774,74 +981,229 @@ async function showForm() {
       call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
       call('ScoreService/GetUnitScore', {name: assessmentName(unit), column: 'SELF'}),
     ]);
+    const state = assessment.state;
+    const asked = ['STATE_EXPLANATION_REQUESTED', 'STATE_EXPLAINED'].includes(state) ||
+        (assessment.entries || []).some((e) => e.explanation_request);
+    // What the office appraised, beside the ward's own, once it asks for explanations.
+    const appraised = asked ? await call('ScoreService/GetUnitScore',
+        {name: assessmentName(unit), column: 'APPRAISED'}).catch(() => null) : null;
     if (stale(load)) return;
     openAssessment(unit, assessment);
-    const state = form.assessment.state;
-    const editable = round.phase === 'PHASE_SELF_ASSESSMENT' &&
-        (state === 'STATE_NOT_STARTED' || state === 'STATE_DRAFT');
-    const explaining = round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED';
-    $('form-title').textContent = 'Tự đánh giá – ' + score.unit_name;
-    $('form-phase').textContent = PHASE_TITLES[round.phase] || round.phase;
-    $('form-state').textContent = STATE_TITLES[state] || state;
+    form.round = round;
+    form.unitName = score.unit_name;
+    const locked = readOnlyReason(round, assessment);
+    const editable = round.phase === 'PHASE_SELF_ASSESSMENT' && !locked;
+    const explaining = round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED' &&
+        !locked;
+    form.editable = editable;
+    form.explaining = explaining;
+    $('form-title').textContent = msg('form.title', {unit: score.unit_name});
+    $('form-phase').textContent = phaseTitle(round.phase);
+    $('form-state').textContent = stateTitle(state);
     $('form-deadline').textContent = formatDeadline(round.self_assessment_deadline);
     $('form-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     $('form-total').textContent = totalText(score);
     renderWardWaiting(round, form.assessment);  // queue.js
+    $('form-locked').hidden = !locked;
+    $('form-locked-why').textContent = locked ? locked.why : '';
+    $('form-locked-what').textContent = locked ? locked.what : '';
+    $('form-intro').hidden = !editable;
     $('save').hidden = !editable;
     $('submit').hidden = !editable;
     $('submit-explanation').hidden = !explaining;
     const preview = previewer('w', 'SELF', (s) => {
       for (const c of s.criteria || []) showCriterionScore('w', c);
       $('form-total').textContent = totalText(s);
+      showProgress(s);
     }, 'form-error', 'form-warnings');
-    const field = (el) => elementField('w', el, storedValue(el.code, 'self'), editable, () => {
-      form.dirtyValues.add(el.code);
-      refreshShared('w', el.code);
+    const changed = () => {
+      saveDraft();
+      showProgress();
       preview();
-    });
+    };
+    const field = (el) => {
+      const wrap = elementField('w', el, storedValue(el.code, 'self'), editable, () => {
+        form.dirtyValues.add(el.code);
+        refreshShared('w', el.code);
+        changed();
+      });
+      const input = wrap.querySelector('#' + CSS.escape('w-el-' + el.code));
+      const owner = form.layout.owner.get(el.code);
+      if (input && owner) input.dataset.fill = form.areaOf.get(owner);
+      return wrap;
+    };
+    const selfPoints = new Map((score.criteria || []).map((c) => [c.code, c]));
+    const appraisedPoints = new Map(((appraised || {}).criteria || []).map((c) => [c.code, c]));
     renderAreas($('form-areas'), 'w', (card, c) => {
       const entry = form.entries.get(c.code);
       const own = ownValueOf(c);
-      const inputs = slot(card, 'Số liệu', 'w-inputs-' + c.code, 'inputs-slot');
+      const inputs = slot(card, msg('form.inputs'), 'w-inputs-' + c.code, 'inputs-slot');
       inputs.appendChild(leafElements('w', c, field, 'self'));
-      inputs.appendChild(ownInputs('w', c, (entry || {}).self, editable && own !== 'survey',
-          () => { form.dirty.add(c.code); preview(); }));
+      const ownBox = ownInputs('w', c, (entry || {}).self, editable && own !== 'survey',
+          () => { form.dirty.add(c.code); changed(); });
+      for (const f of ['done', 'issued', 'score']) {
+        const input = ownBox.querySelector('#' + CSS.escape('w-' + c.code + '-' + f));
+        if (input) input.dataset.fill = form.areaOf.get(c.code);
+      }
+      inputs.appendChild(ownBox);
       if (own !== 'survey') {
         const comment = element('input', {type: 'text', id: commentId('w', c.code),
-          'aria-label': 'Ghi chú của đơn vị, tiêu chí ' + c.code, placeholder: 'Ghi chú (nếu có)'});
+          'aria-label': msg('form.commentLabel', {code: c.code}),
+          placeholder: msg('form.commentPlaceholder')});
         comment.value = (entry || {}).comment || '';
         comment.disabled = !editable;
-        comment.addEventListener('input', () => form.dirty.add(c.code));
+        comment.addEventListener('input', () => { form.dirty.add(c.code); saveDraft(); });
         inputs.appendChild(comment);
       }
       if (entry && entry.explanation_request) {
-        inputs.appendChild(element('p', {class: 'request'}, 'Yêu cầu giải trình: ' + entry.explanation_request));
-        const label = element('label', {for: 'explain-' + c.code}, 'Giải trình');
-        const text = element('textarea', {id: 'explain-' + c.code, rows: '3'});
+        // The office's question, its values and points beside the ward's, the answer.
+        const ask = slot(card, msg('form.askSlot'), 'w-ask-' + c.code, 'ask-slot');
+        card.insertBefore(ask.parentElement, inputs.parentElement);
+        ask.appendChild(element('p', {class: 'request'},
+            msg('form.request', {text: entry.explanation_request})));
+        const compare = element('table', {class: 'compare', id: 'w-compare-' + c.code});
+        const head = compare.createTHead().insertRow();
+        for (const h of ['', msg('form.yourValue'), msg('form.appraisedValue')]) {
+          head.appendChild(element('th', {scope: 'col'}, h));
+        }
+        const body = compare.createTBody();
+        const values = body.insertRow();
+        values.appendChild(element('th', {scope: 'row'}, msg('form.inputs')));
+        cell(values, describeValues(c, entry.self, 'self'), 'v');
+        cell(values, describeValues(c, entry.appraised || entry.self, 'appraised'), 'v');
+        const pts = body.insertRow();
+        pts.appendChild(element('th', {scope: 'row'}, msg('form.points')));
+        const sp = selfPoints.get(c.code) || {};
+        const ap = appraisedPoints.get(c.code);
+        cell(pts, msg('number.ofMax', {n: formatMilli(sp.points_milli), max: formatMilli(sp.applicable_max_milli)}), 'number');
+        cell(pts, ap ? msg('number.ofMax', {n: formatMilli(ap.points_milli), max: formatMilli(ap.applicable_max_milli)}) : '', 'number');
+        ask.appendChild(compare);
+        if (entry.appraisal_comment) {
+          ask.appendChild(element('p', {class: 'note'}, msg('form.appraisalComment', {text: entry.appraisal_comment})));
+        }
+        const label = element('label', {for: 'explain-' + c.code}, msg('form.explanation', {code: c.code}));
+        const text = element('textarea', {id: 'explain-' + c.code, rows: '5',
+          placeholder: msg('form.explanationPlaceholder')});
         text.value = entry.explanation || '';
         text.disabled = !explaining;
-        inputs.append(label, text);
+        text.addEventListener('input', () => { text.dataset.dirty = '1'; saveDraft(); });
+        ask.append(label, text);
       }
       const result = element('div', {class: 'result'});
-      slot(result, 'Kết quả', 'w-value-' + c.code, 'number');
-      slot(result, 'Chỉ tiêu, mức áp dụng', 'w-target-' + c.code);
-      slot(result, 'Điểm', 'w-points-' + c.code, 'number');
+      slot(result, msg('form.result'), 'w-value-' + c.code, 'number');
+      slot(result, msg('form.target'), 'w-target-' + c.code);
+      slot(result, msg('form.points'), 'w-points-' + c.code, 'number');
       card.appendChild(result);
-      const evidence = slot(card, 'Tài liệu kiểm chứng', 'w-evidence-' + c.code, 'evidence-slot');
-      const required = (c.evidence || []).map((e) => e.document_type).join('; ');
-      if (required) evidence.appendChild(element('p', {class: 'note'}, required));
+      const evidence = slot(card, msg('form.evidence'), 'w-evidence-' + c.code, 'evidence-slot');
+      if ((c.evidence || []).length) evidence.appendChild(evidenceChecklist(c, entry));
       evidence.appendChild(evidenceList(entry, 'form-error'));
-      if (editable && own !== 'survey') {
+      if ((editable || (explaining && entry && entry.explanation_request)) && own !== 'survey') {
         const upload = element('input', {type: 'file', id: 'upload-' + c.code,
-          'aria-label': 'Tải tài liệu kiểm chứng cho ' + c.code});
+          'aria-label': msg('form.upload', {code: c.code})});
         upload.addEventListener('change', () => uploadEvidence(c, upload));
         evidence.appendChild(upload);
       }
-    }, field);
+    }, field, (section, area) => {
+      section.appendChild(element('p', {class: 'area-progress', id: 'w-progress-' + area.code,
+        'aria-live': 'polite'}));
+    });
+    // In the explanation phase the criteria asked about come first.
+    const requested = [...form.entries.values()].filter((e) => e.explanation_request);
+    if (requested.length) {
+      const first = element('section', {class: 'area requested', id: 'w-requested'});
+      first.appendChild(element('h3', {}, msg('form.requestedFirst')));
+      first.appendChild(element('p', {class: 'intro'}, msg('form.requestedIntro', {n: requested.length})));
+      for (const e of requested) {
+        const card = $('w-row-' + e.criterion);
+        if (card) first.appendChild(card);
+      }
+      $('form-areas').prepend(first);
+    }
     for (const c of score.criteria || []) showCriterionScore('w', c);
     showWarnings('w', 'form-warnings', score.warnings);
+    showProgress(score);
+    if (editable || explaining) {
+      const restored = restoreDraft();
+      if (restored) {
+        showText('form-message', msg('form.draftRestored', {n: restored}));
+        showProgress();
+        if (form.dirty.size || form.dirtyValues.size) preview();
+      }
+    }
+    buildReport(round, score);
   });
 }
+
+// ---- the printed self-assessment report ----
+
+// The report offices sign and send, built into #report (shown only in print, style.css):
+// the national motto and heading, the unit and round, a table per area with the
+// figures, self-scores and evidence, the totals, place and date, and the signatures.
+function buildReport(round, score) {
+  const report = $('report');
+  report.replaceChildren();
+  const p = (text, className) => element('p', className ? {class: className} : {}, text);
+  const head = element('div', {class: 'report-head'});
+  const issuer = element('div', {class: 'report-issuer'});
+  issuer.append(p(score.unit_name.toLocaleUpperCase('vi'), 'strong'), element('div', {class: 'rule'}));
+  const motto = element('div', {class: 'report-motto'});
+  motto.append(p(msg('report.motto1'), 'strong'), p(msg('report.motto2'), 'strong underline'));
+  head.append(issuer, motto);
+  report.appendChild(head);
+  report.appendChild(element('h2', {}, msg('report.title')));
+  report.appendChild(p(msg('report.unit', {unit: score.unit_name})));
+  report.appendChild(p(msg('report.round', {round: round.title || round.id})));
+  report.appendChild(p(msg('report.state', {state: stateTitle(form.assessment.state)})));
+  const points = new Map((score.criteria || []).map((c) => [c.code, c]));
+  const areaPoints = new Map((score.areas || []).map((a) => [a.code, a]));
+  for (const area of session.set.areas || []) {
+    report.appendChild(element('h3', {}, msg('form.areaHeading',
+        {code: area.code, title: area.title, max: formatMilli(area.max_milli)})));
+    const table = element('table', {class: 'report-table', id: 'report-area-' + area.code});
+    const headRow = table.createTHead().insertRow();
+    for (const h of ['colCode', 'colCriterion', 'colFigures', 'colMax', 'colSelf', 'colEvidence']) {
+      headRow.appendChild(element('th', {}, msg('report.' + h)));
+    }
+    const body = table.createTBody();
+    for (const c of leaves(area.criteria, [])) {
+      const entry = form.entries.get(c.code) || {};
+      const row = body.insertRow();
+      cell(row, c.code);
+      cell(row, c.title);
+      cell(row, describeValues(c, entry.self, 'self'));
+      cell(row, formatMilli(c.max_milli), 'number');
+      cell(row, formatMilli((points.get(c.code) || {}).points_milli), 'number');
+      cell(row, (entry.evidence || []).map((ev) => ev.file_name ||
+          [ev.document_type, ev.number].filter((x) => x).join(' ')).join('; '));
+    }
+    const a = areaPoints.get(area.code) || {};
+    const total = table.createTFoot().insertRow();
+    cell(total, msg('report.areaTotal', {code: area.code})).colSpan = 3;
+    cell(total, formatMilli(a.applicable_max_milli), 'number');
+    cell(total, formatMilli(a.points_milli), 'number');
+    cell(total, '');
+    report.appendChild(table);
+  }
+  report.appendChild(p(msg('report.total', {points: formatMilli(score.achieved_milli),
+    max: formatMilli(score.applicable_max_milli), index: formatIndex(score.index_hundredths)}),
+  'report-total'));
+  const today = new Date(Date.now() + 7 * 3600 * 1000);
+  const place = score.unit_name.replace(/^(Xã|Phường|Thị trấn|Đặc khu)\s+/, '');
+  report.appendChild(p(msg('report.placeDate', {place, day: two(today.getUTCDate()),
+    month: two(today.getUTCMonth() + 1), year: today.getUTCFullYear()}), 'report-place'));
+  const signs = element('div', {class: 'signatures'});
+  for (const [title, note] of [['preparedBy', 'preparedNote'], ['signTitle', 'signNote']]) {
+    const block = element('div', {class: 'signature'});
+    block.append(p(msg('report.' + title), 'strong'), p(msg('report.' + note), 'italic'));
+    signs.appendChild(block);
+  }
+  report.appendChild(signs);
+}
+
+$('print').addEventListener('click', () => {
+  if (form.round && form.lastScore) buildReport(form.round, form.lastScore);
+  window.print();
+});
 
 async function uploadEvidence(criterion, input) {
   const file = input.files[0];
@@ -850,7 +1212,7 @@ async function uploadEvidence(criterion, input) {
     const stored = await call('AssessmentService/UploadEvidence', {
       parent: assessmentName(form.unit),
       criterion: criterion.code,
-      evidence: {file_name: file.name, document_type: ((criterion.evidence || [])[0] || {}).document_type || ''},
+      evidence: {file_name: file.name, document_type: nextDocumentType(criterion)},
       content: await fileBase64(file),
     });
     const entry = form.entries.get(criterion.code) || {criterion: criterion.code};
@@ -859,36 +1221,40 @@ async function uploadEvidence(criterion, input) {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     const fresh = (a.entries || []).find((e) => e.criterion === criterion.code);
     form.entries.set(criterion.code, fresh || entry);
-    $('w-evidence-' + criterion.code).querySelector('ul').replaceWith(evidenceList(fresh || entry, 'form-error'));
+    $('w-evidence-' + criterion.code).querySelector('ul.evidence').replaceWith(evidenceList(fresh || entry, 'form-error'));
+    const checklist = $('w-checklist-' + criterion.code);
+    if (checklist) checklist.replaceWith(evidenceChecklist(criterion, fresh || entry));
     input.value = '';
-    $('form-message').textContent = 'Đã tải lên ' + stored.file_name + ' cho tiêu chí ' + criterion.code;
+    $('form-message').textContent = msg('form.uploaded', {file: stored.file_name, code: criterion.code});
   });
 }
 
 $('save').addEventListener('click', async () => {
-  $('form-error').textContent = '';
+  showText('form-error', '');
   $('form-message').textContent = '';
   const saved = await saveChanged('w', 'self', 'form-error', 'form-warnings');
+  saveDraft();
   if (saved) {
     $('form-message').textContent =
-        saved.values || saved.entries ? 'Đã lưu ' + savedText(saved) : 'Không có thay đổi cần lưu';
+        saved.values || saved.entries ? msg('form.saved', {what: savedText(saved)}) : msg('form.nothingToSave');
   }
 });
 
 $('submit').addEventListener('click', async () => {
-  $('form-error').textContent = '';
+  showText('form-error', '');
   $('form-message').textContent = '';
   if (!await saveChanged('w', 'self', 'form-error', 'form-warnings')) return;
   await guarded('form-error', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitAssessment', {name: assessmentName(form.unit), etag: a.version});
+    localStorage.removeItem(draftKey());
     await showForm();
-    $('form-message').textContent = 'Đã nộp tự đánh giá';
+    $('form-message').textContent = msg('form.submitted');
   });
 });
 
 $('submit-explanation').addEventListener('click', async () => {
-  $('form-error').textContent = '';
+  showText('form-error', '');
   const entries = [...form.entries.values()].filter((e) => e.explanation_request);
   await guarded('form-error', async () => {
     if (entries.length) {
@@ -903,8 +1269,9 @@ $('submit-explanation').addEventListener('click', async () => {
     }
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitExplanation', {name: assessmentName(form.unit), etag: a.version});
+    localStorage.removeItem(draftKey());
     await showForm();
-    $('form-message').textContent = 'Đã gửi giải trình';
+    $('form-message').textContent = msg('form.explained');
   });
 });
 
@@ -918,11 +1285,11 @@ function appraisalField(el, editable, onChange) {
   const appraised = hasValue(dv.appraised) ? dv.appraised : (hasValue(dv.self) ? dv.self : null);
   const field = elementField('a', el, appraised, editable, onChange);
   const ward = element('p', {class: 'ward-value', id: 'self-el-' + el.code});
-  ward.append('Đơn vị báo cáo: ', element('strong', {}, describeElementValue(el, hasValue(dv.self) ? dv.self : null)));
+  ward.append(msg('appraisal.reported'), element('strong', {}, describeElementValue(el, hasValue(dv.self) ? dv.self : null)));
   if (hasValue(dv.appraised) &&
       describeElementValue(el, dv.appraised) !== describeElementValue(el, hasValue(dv.self) ? dv.self : null)) {
     field.classList.add('differs');
-    ward.append(' ', element('span', {class: 'badge'}, 'đã điều chỉnh khi thẩm định'));
+    ward.append(' ', element('span', {class: 'badge'}, msg('appraisal.adjusted')));
   }
   field.querySelector('.control').before(ward);
   return field;
@@ -945,8 +1312,8 @@ async function showAppraisal(unit) {
     const editable = ['PHASE_APPRAISAL', 'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL']
         .includes(round.phase) && state !== 'STATE_FINAL';
     const asking = round.phase === 'PHASE_APPRAISAL' && editable;
-    $('appraisal-title').textContent = 'Thẩm định – ' + appraised.unit_name;
-    $('appraisal-state').textContent = STATE_TITLES[state] || state;
+    $('appraisal-title').textContent = msg('appraisal.title', {unit: appraised.unit_name});
+    $('appraisal-state').textContent = stateTitle(state);
     $('appraisal-self-total').textContent = totalText(self);
     $('appraisal-total').textContent = totalText(appraised);
     $('save-appraisal').hidden = !editable;
@@ -966,38 +1333,40 @@ async function showAppraisal(unit) {
       const entry = form.entries.get(c.code) || {};
       const own = ownValueOf(c);
       const survey = own === 'survey';
-      const ward = slot(card, 'Đơn vị tự đánh giá', 'self-' + c.code, 'ward-slot');
-      ward.append(describeValues(c, entry.self, 'self'));
+      const ward = slot(card, msg('appraisal.ward'), 'self-' + c.code, 'ward-slot');
+      ward.append(element('span', {'data-v': ''}, describeValues(c, entry.self, 'self')));
       const sp = selfPoints.get(c.code);
-      if (sp) ward.appendChild(element('p', {class: 'note'}, 'Tự chấm: ' + formatMilli(sp.points_milli)));
-      if (entry.comment) ward.appendChild(element('p', {class: 'note'}, entry.comment));
+      if (sp) ward.appendChild(element('p', {class: 'note'}, msg('appraisal.selfPoints', {points: formatMilli(sp.points_milli)})));
+      if (entry.comment) ward.appendChild(element('p', {class: 'note', 'data-v': ''}, entry.comment));
       ward.appendChild(evidenceList(entry, 'appraisal-error'));
-      const inputs = slot(card, 'Thẩm định', 'a-inputs-' + c.code, 'inputs-slot');
+      const inputs = slot(card, msg('appraisal.inputs'), 'a-inputs-' + c.code, 'inputs-slot');
       inputs.appendChild(leafElements('a', c, field, 'appraised'));
       inputs.appendChild(ownInputs('a', c, entry.appraised || entry.self, editable && !survey,
           () => { form.dirty.add(c.code); preview(); }));
       if (!survey) {
         const comment = element('input', {type: 'text', id: commentId('a', c.code),
-          'aria-label': 'Nhận xét thẩm định ' + c.code, placeholder: 'Nhận xét'});
+          'aria-label': msg('appraisal.commentLabel', {code: c.code}),
+          placeholder: msg('appraisal.commentPlaceholder')});
         comment.value = entry.appraisal_comment || '';
         comment.disabled = !editable;
         comment.addEventListener('input', () => form.dirty.add(c.code));
         inputs.appendChild(comment);
       }
       const result = element('div', {class: 'result'});
-      slot(result, 'Kết quả', 'a-value-' + c.code, 'number');
-      slot(result, 'Chỉ tiêu, mức áp dụng', 'a-target-' + c.code);
-      slot(result, 'Điểm thẩm định', 'a-points-' + c.code, 'number');
+      slot(result, msg('form.result'), 'a-value-' + c.code, 'number');
+      slot(result, msg('form.target'), 'a-target-' + c.code);
+      slot(result, msg('appraisal.points'), 'a-points-' + c.code, 'number');
       card.appendChild(result);
       if (entry.explanation_request || entry.explanation || (asking && !survey)) {
-        const explain = slot(card, 'Giải trình', 'a-explain-' + c.code);
+        const explain = slot(card, msg('appraisal.explanation'), 'a-explain-' + c.code);
         if (entry.explanation_request) {
-          const why = entry.explanation_reason && MSG['reason_' + entry.explanation_reason];
-          explain.appendChild(element('p', {class: 'request'}, 'Đã yêu cầu: ' +
-              (why ? '[' + why + '] ' : '') + entry.explanation_request));
+          const why = entry.explanation_reason && MESSAGES['reason.' + entry.explanation_reason];
+          explain.appendChild(element('p', {class: 'request'}, msg('appraisal.requested',
+              {text: (why ? '[' + why + '] ' : '') + entry.explanation_request})));
         }
         if (entry.explanation) {
-          explain.appendChild(element('p', {id: 'explanation-' + c.code}, 'Đơn vị giải trình: ' + entry.explanation));
+          explain.appendChild(element('p', {id: 'explanation-' + c.code},
+              msg('appraisal.explained', {text: entry.explanation})));
         }
         if (asking && !survey) explain.appendChild(askInputs(unit, c.code));
       }
@@ -1009,12 +1378,12 @@ async function showAppraisal(unit) {
 }
 
 $('save-appraisal').addEventListener('click', async () => {
-  $('appraisal-error').textContent = '';
+  showText('appraisal-error', '');
   const saved = await saveChanged('a', 'appraised', 'appraisal-error', 'appraisal-warnings');
   if (saved) {
     await showAppraisal(form.unit);
     $('appraisal-message').textContent = saved.values || saved.entries
-      ? 'Đã lưu thẩm định: ' + savedText(saved) : 'Không có thay đổi cần lưu';
+      ? msg('appraisal.saved', {what: savedText(saved)}) : msg('form.nothingToSave');
   }
 });
 
@@ -1036,12 +1405,12 @@ const ASK_REASONS = ['REASON_MISSING_EVIDENCE', 'REASON_FIGURES_MISMATCH', 'REAS
 function askInputs(unit, code) {
   const box = element('div', {class: 'ask'});
   const kept = asksOf(unit).get(code) || {reason: '', text: ''};
-  const reason = element('select', {id: 'ask-reason-' + code, 'aria-label': say('ask_reason') + ' ' + code});
-  reason.add(new Option(say('ask_reason') + '…', ''));
-  for (const r of ASK_REASONS) reason.add(new Option(say('reason_' + r), r));
+  const reason = element('select', {id: 'ask-reason-' + code, 'aria-label': msg('ask.reasonFor', {code})});
+  reason.add(new Option(msg('ask.choose'), ''));
+  for (const r of ASK_REASONS) reason.add(new Option(msg('reason.' + r), r));
   reason.value = kept.reason;
   const text = element('textarea', {id: 'ask-' + code, rows: '2',
-    'aria-label': say('ask_text') + ' ' + code, placeholder: say('ask_text')});
+    'aria-label': msg('appraisal.askLabel', {code}), placeholder: msg('appraisal.askPlaceholder')});
   text.value = kept.text;
   const remember = () => {
     if (reason.value || text.value.trim()) {
@@ -1062,7 +1431,7 @@ $('request-explanation').addEventListener('click', async () => {
   const reasons = {};
   for (const [code, ask] of asksOf(form.unit)) {
     if (!ask.text.trim()) {
-      $('appraisal-error').textContent = say('ask_text_missing', {code});
+      $('appraisal-error').textContent = msg('ask.textMissing', {code});
       const input = $('ask-' + code);
       if (input) input.focus();
       return;
@@ -1071,7 +1440,7 @@ $('request-explanation').addEventListener('click', async () => {
     if (ask.reason) reasons[code] = ask.reason;
   }
   if (!Object.keys(messages).length) {
-    $('appraisal-error').textContent = say('ask_none');
+    $('appraisal-error').textContent = msg('ask.none');
     return;
   }
   await guarded('appraisal-error', async () => {
@@ -1081,7 +1450,7 @@ $('request-explanation').addEventListener('click', async () => {
     });
     pendingAsks.delete(form.unit);
     await showAppraisal(form.unit);
-    $('appraisal-message').textContent = say('ask_sent', {n: Object.keys(messages).length});
+    $('appraisal-message').textContent = msg('appraisal.requestedCount', {n: Object.keys(messages).length});
   });
 });
 
@@ -1090,7 +1459,7 @@ $('finalise').addEventListener('click', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/FinaliseAssessment', {name: assessmentName(form.unit), etag: a.version});
     await showAppraisal(form.unit);
-    $('appraisal-message').textContent = 'Đã hoàn thành thẩm định';
+    $('appraisal-message').textContent = msg('appraisal.finalised');
   });
 });
 

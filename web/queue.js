@@ -24,7 +24,7 @@ const QUEUE_SORTS = {
   submitted: (a, b) => (b.submitted_at || '').localeCompare(a.submitted_at || ''),
 };
 
-const STATE_ORDER = Object.keys(STATE_TITLES);
+const STATE_ORDER = STATES;
 
 function progressShare(item) {
   return Number(item.criteria_appraised || 0) / Math.max(1, Number(item.criteria_total || 0));
@@ -36,15 +36,15 @@ function deadlineTime(item) {
 
 // "còn 2 ngày", "còn 5 giờ", "quá hạn 3 ngày", or a dash when the unit owes nothing now.
 function timeLeft(item) {
-  if (!item.deadline) return say('queue_no_deadline');
+  if (!item.deadline) return msg('queue.noDeadline');
   const ms = Date.parse(item.deadline) - Date.now();
   const hour = 3600 * 1000;
   if (ms < 0) {
-    const late = say('queue_overdue_by', {days: Math.max(1, Math.floor(-ms / (24 * hour)))});
-    return item.reopened ? late + ' (' + say('queue_reopened') + ')' : late;
+    const late = msg('queue.overdueBy', {days: Math.max(1, Math.floor(-ms / (24 * hour)))});
+    return item.reopened ? late + ' (' + msg('queue.reopened') + ')' : late;
   }
-  if (ms < 24 * hour) return say('queue_hours_left', {hours: Math.max(1, Math.floor(ms / hour))});
-  return say('queue_days_left', {days: Math.floor(ms / (24 * hour))});
+  if (ms < 24 * hour) return msg('queue.hoursLeft', {hours: Math.max(1, Math.floor(ms / hour))});
+  return msg('queue.daysLeft', {days: Math.floor(ms / (24 * hour))});
 }
 
 function fillSelect(id, options) {
@@ -56,15 +56,15 @@ function fillSelect(id, options) {
 
 // The filters' choices: states and blocks from the queue itself.
 function fillControls() {
-  const all = [['', say('queue_all')]];
-  fillSelect('queue-state', all.concat(STATE_ORDER.map((s) => [s, STATE_TITLES[s]])));
+  const all = [['', msg('queue.all')]];
+  fillSelect('queue-state', all.concat(STATE_ORDER.map((s) => [s, stateTitle(s)])));
   const blocks = [...new Set(queue.items.map((i) => i.block).filter((b) => b))];
-  fillSelect('queue-block', all.concat(blocks.map((b) => [b, BLOCK_TITLES[b] || b])));
+  fillSelect('queue-block', all.concat(blocks.map((b) => [b, blockTitle(b)])));
   fillSelect('queue-flag', all.concat([
-    ['overdue', say('flag_overdue')], ['explanation_waiting', say('flag_explanation_waiting')],
-    ['changed', say('flag_changed')], ['asked', say('flag_asked')],
+    ['overdue', msg('flag.overdue')], ['explanation_waiting', msg('flag.explanation_waiting')],
+    ['changed', msg('flag.changed')], ['asked', msg('flag.asked')],
   ]));
-  fillSelect('queue-sort', Object.keys(QUEUE_SORTS).map((k) => [k, say('sort_' + k)]));
+  fillSelect('queue-sort', Object.keys(QUEUE_SORTS).map((k) => [k, msg('sort.' + k)]));
 }
 
 // Vietnamese letters without their marks, lower case: "Tiên Lữ" and "tien lu" match.
@@ -95,39 +95,39 @@ function renderQueue() {
   body.replaceChildren();
   const shown = shownItems();
   $('queue-shown').textContent = shown.length
-    ? say('queue_shown', {shown: shown.length, total: queue.items.length}) : say('queue_none');
+    ? msg('queue.shown', {shown: shown.length, total: queue.items.length}) : msg('queue.none');
   for (const item of shown) {
     const row = body.insertRow();
     row.id = 'board-row-' + item.unit;
-    cell(row, item.unit);
-    cell(row, item.unit_name || '');
-    cell(row, BLOCK_TITLES[item.block] || item.block || '');
-    cell(row, STATE_TITLES[item.state] || item.state).id = 'state-' + item.unit;
-    const progress = cell(row, say('queue_progress',
+    cell(row, item.unit, 'v');
+    cell(row, item.unit_name || '', 'v');
+    cell(row, blockTitle(item.block));
+    cell(row, stateTitle(item.state)).id = 'state-' + item.unit;
+    const progress = cell(row, msg('queue.progress',
         {done: item.criteria_appraised || 0, total: item.criteria_total || 0}), 'number');
     progress.id = 'progress-' + item.unit;
     cell(row, timeLeft(item)).id = 'deadline-' + item.unit;
     const flags = cell(row, '');
     flags.id = 'flags-' + item.unit;
-    if (item.overdue) flags.append(badge(say('flag_overdue'), 'overdue'), ' ');
-    if (item.explanation_waiting) flags.append(badge(say('flag_explanation_waiting'), 'waiting'), ' ');
-    if (item.changed_since_appraisal) flags.append(badge(say('flag_changed'), 'changed'), ' ');
+    if (item.overdue) flags.append(badge(msg('flag.overdue'), 'overdue'), ' ');
+    if (item.explanation_waiting) flags.append(badge(msg('flag.explanation_waiting'), 'waiting'), ' ');
+    if (item.changed_since_appraisal) flags.append(badge(msg('flag.changed'), 'changed'), ' ');
     // An index is shown once the office has appraised something of the unit: before,
     // the appraised column is only the unit's own figures.
     const appraised = Number(item.criteria_appraised || 0) > 0 || item.state === 'STATE_FINAL';
     const index = queue.index.get(item.unit);
-    cell(row, appraised && index !== undefined ? formatIndex(index) : say('queue_not_appraised'),
+    cell(row, appraised && index !== undefined ? formatIndex(index) : msg('queue.notAppraised'),
          'number').id = 'index-' + item.unit;
     const actions = cell(row, '');
     // Each value named by its column on a phone, where the table is a list (style.css).
-    const heads = ['queue_col_code', 'queue_col_unit', 'queue_col_block', 'queue_col_state',
-      'queue_col_progress', 'queue_col_deadline', 'queue_col_flags', 'queue_col_index'];
-    heads.forEach((key, i) => { row.cells[i].dataset.label = say(key); });
-    const open = element('button', {type: 'button', id: 'appraise-' + item.unit}, say('queue_open'));
-    open.setAttribute('aria-label', say('queue_open') + ' ' + (item.unit_name || item.unit));
+    const heads = ['queue.colCode', 'queue.colUnit', 'queue.colBlock', 'queue.colState',
+      'queue.colProgress', 'queue.colDeadline', 'queue.colFlags', 'queue.colIndex'];
+    heads.forEach((key, i) => { row.cells[i].dataset.label = msg(key); });
+    const open = element('button', {type: 'button', id: 'appraise-' + item.unit}, msg('queue.open'));
+    open.setAttribute('aria-label', msg('queue.openUnit', {unit: item.unit_name || item.unit}));
     open.addEventListener('click', () => showAppraisal(item.unit));
-    const history = element('button', {type: 'button', id: 'history-' + item.unit}, say('queue_history'));
-    history.setAttribute('aria-label', say('queue_history') + ' ' + (item.unit_name || item.unit));
+    const history = element('button', {type: 'button', id: 'history-' + item.unit}, msg('queue.history'));
+    history.setAttribute('aria-label', msg('queue.historyUnit', {unit: item.unit_name || item.unit}));
     history.addEventListener('click', () => showHistory(item.unit, item.unit_name));
     actions.append(open, ' ', history);
   }
@@ -147,8 +147,8 @@ function renderCounts(counts) {
     });
     box.appendChild(button);
   };
-  chip('', say('queue_all') + ': ' + queue.items.length);
-  for (const c of counts) chip(c.state, (STATE_TITLES[c.state] || c.state) + ': ' + c.units);
+  chip('', msg('board.stateCount', {state: msg('queue.all'), n: queue.items.length}));
+  for (const c of counts) chip(c.state, msg('board.stateCount', {state: stateTitle(c.state), n: c.units}));
 }
 
 // What waits for the appraiser now, each line a filter of the queue.
@@ -156,14 +156,14 @@ function renderWaiting() {
   const list = $('waiting-list');
   list.replaceChildren();
   const lines = [
-    ['waiting_submitted', {state: 'STATE_SUBMITTED'}, queue.items.filter((i) => i.state === 'STATE_SUBMITTED')],
-    ['waiting_explained', {flag: 'explanation_waiting'}, queue.items.filter(QUEUE_FLAGS.explanation_waiting)],
-    ['waiting_changed', {flag: 'changed'}, queue.items.filter(QUEUE_FLAGS.changed)],
-    ['waiting_overdue', {flag: 'overdue'}, queue.items.filter(QUEUE_FLAGS.overdue)],
+    ['waiting.submitted', {state: 'STATE_SUBMITTED'}, queue.items.filter((i) => i.state === 'STATE_SUBMITTED')],
+    ['waiting.explained', {flag: 'explanation_waiting'}, queue.items.filter(QUEUE_FLAGS.explanation_waiting)],
+    ['waiting.changed', {flag: 'changed'}, queue.items.filter(QUEUE_FLAGS.changed)],
+    ['waiting.overdue', {flag: 'overdue'}, queue.items.filter(QUEUE_FLAGS.overdue)],
   ];
   for (const [key, filter, items] of lines) {
     if (!items.length) continue;
-    const link = element('button', {type: 'button', class: 'link', id: key}, say(key, {n: items.length}));
+    const link = element('button', {type: 'button', class: 'link', id: key.replace('.', '_')}, msg(key, {n: items.length}));
     link.addEventListener('click', () => {
       $('queue-state').value = filter.state || '';
       $('queue-flag').value = filter.flag || '';
@@ -173,7 +173,7 @@ function renderWaiting() {
     });
     list.appendChild(element('li')).appendChild(link);
   }
-  if (!list.children.length) list.appendChild(element('li', {}, say('waiting_nothing')));
+  if (!list.children.length) list.appendChild(element('li', {}, msg('waiting.nothing')));
 }
 
 async function showBoard() {
@@ -191,15 +191,16 @@ async function showBoard() {
     queue.items = work.units || [];
     queue.counts = work.counts || [];
     queue.index = new Map((ranking.units || []).map((u) => [u.unit, u.index_hundredths || 0]));
-    $('board-phase').textContent = PHASE_TITLES[round.phase] || round.phase;
+    $('board-phase').textContent = phaseTitle(round.phase);
     $('board-deadline').textContent = formatDeadline(round.self_assessment_deadline);
     $('board-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     const next = PHASES[PHASES.indexOf(round.phase) + 1];
     $('advance').hidden = !next;
-    $('advance').textContent = next ? say('advance_title', {phase: PHASE_TITLES[next]}) : '';
+    $('advance').textContent = next ? msg('advance.title', {phase: phaseTitle(next)}) : '';
     $('advance').dataset.next = next || '';
-    $('board-summary').textContent = queue.items.length + ' (' + queue.counts
-        .map((c) => STATE_TITLES[c.state] + ': ' + c.units).join(', ') + ')';
+    $('board-summary').textContent = msg('board.summary', {n: queue.items.length,
+      states: queue.counts.map((c) => msg('board.stateCount', {state: stateTitle(c.state), n: c.units}))
+          .join(', ')});
     fillControls();
     renderCounts(queue.counts);
     renderWaiting();
@@ -222,12 +223,12 @@ function notReady(next) {
   const fate = (item) => {
     const s = item.state;
     const open = s === 'STATE_NOT_STARTED' || s === 'STATE_DRAFT';
-    if (next === 'PHASE_APPRAISAL') return open ? 'fate_not_submitted_appraisal' : '';
+    if (next === 'PHASE_APPRAISAL') return open ? 'fate.notSubmittedAppraisal' : '';
     if (next === 'PHASE_EXPLANATION') {
-      return Number(item.criteria_appraised || 0) === 0 ? 'fate_not_appraised' : '';
+      return Number(item.criteria_appraised || 0) === 0 ? 'fate.notAppraised' : '';
     }
-    if (next === 'PHASE_FINAL_APPRAISAL') return s === 'STATE_EXPLANATION_REQUESTED' ? 'fate_asked_unanswered' : '';
-    if (next === 'PHASE_FINALISED') return s !== 'STATE_FINAL' ? 'fate_not_final' : '';
+    if (next === 'PHASE_FINAL_APPRAISAL') return s === 'STATE_EXPLANATION_REQUESTED' ? 'fate.askedUnanswered' : '';
+    if (next === 'PHASE_FINALISED') return s !== 'STATE_FINAL' ? 'fate.notFinal' : '';
     return '';
   };
   return queue.items.map((item) => [item, fate(item)]).filter(([, f]) => f);
@@ -237,12 +238,16 @@ $('advance').addEventListener('click', () => {
   const next = $('advance').dataset.next;
   if (!next) return;
   const units = notReady(next);
-  $('advance-panel-title').textContent = say('advance_title', {phase: PHASE_TITLES[next]});
+  $('advance-panel-title').textContent = msg('advance.title', {phase: phaseTitle(next)});
   $('advance-summary').textContent = units.length
-    ? say('advance_not_ready', {n: units.length}) : say('advance_ready');
+    ? msg('advance.notReady', {n: units.length}) : msg('advance.ready');
   const list = $('advance-units');
-  list.replaceChildren(...units.map(([item, fate]) => element('li', {id: 'not-ready-' + item.unit},
-      item.unit + ' ' + (item.unit_name || '') + ' (' + STATE_TITLES[item.state] + '): ' + say(fate))));
+  list.replaceChildren(...units.map(([item, fate]) => {
+    const li = element('li', {id: 'not-ready-' + item.unit});
+    li.append(element('span', {'data-v': ''}, item.unit + ' ' + (item.unit_name || '')), ' ',
+        msg('advance.unitFate', {state: stateTitle(item.state), fate: msg(fate)}));
+    return li;
+  }));
   $('advance-panel').hidden = false;
   $('advance-confirm').focus();
 });
@@ -258,7 +263,7 @@ $('advance-confirm').addEventListener('click', async () => {
     const round = await call('RoundService/GetRound', {name: roundName()});
     await call('RoundService/AdvanceRound', {name: roundName(), to_phase: next, etag: round.version});
     await showBoard();
-    $('board-message').textContent = say('advance_done', {phase: PHASE_TITLES[next]});
+    $('board-message').textContent = msg('advance.done', {phase: phaseTitle(next)});
   });
 });
 
@@ -272,13 +277,6 @@ function parseJson(text) {
   }
 }
 
-function vietnamTime(text) {
-  const t = new Date(Date.parse(text) + 7 * 3600 * 1000);
-  const two = (n) => String(n).padStart(2, '0');
-  return two(t.getUTCDate()) + '/' + two(t.getUTCMonth() + 1) + '/' + t.getUTCFullYear() + ' ' +
-      two(t.getUTCHours()) + ':' + two(t.getUTCMinutes());
-}
-
 // An audit event as people read it: what was done, and its detail.
 function describeEvent(event) {
   const parts = event.resource.split('/');
@@ -286,30 +284,30 @@ function describeEvent(event) {
   const before = parseJson(event.before);
   const after = parseJson(event.after);
   if (event.action === 'assessment.state') {
-    const state = (x) => STATE_TITLES[x.state] || STATE_TITLES['STATE_NOT_STARTED'];
-    return [say('history_state', {before: state(before), after: state(after)}), ''];
+    const state = (x) => stateTitle(x.state || 'STATE_NOT_STARTED');
+    return [msg('history.state', {before: state(before), after: state(after)}), ''];
   }
   if (event.action === 'evidence.add') {
-    return [say('history_evidence', {code}), after.file_name || after.fileName || ''];
+    return [msg('history.evidence', {code}), after.file_name || after.fileName || ''];
   }
-  if (event.action.endsWith('.correct')) return [say('history_correct', {code}), ''];
+  if (event.action.endsWith('.correct')) return [msg('history.correct', {code}), ''];
   if (parts[4] === 'dataSheet') {
     const side = event.role === 'ward' ? 'self' : 'appraised';
-    return [say('history_value', {code: labelOfElement(code)}),
+    return [msg('history.value', {code: labelOfElement(code)}),
       describeStored(before[side]) + ' → ' + describeStored(after[side])];
   }
   if (parts[4] === 'entries') {
     const request = after.explanation_request || after.explanationRequest || '';
     const explanation = after.explanation || '';
     if (request && request !== (before.explanation_request || before.explanationRequest || '')) {
-      return [say('history_entry', {code}), say('history_asked', {text: request})];
+      return [msg('history.entry', {code}), msg('history.asked', {text: request})];
     }
     if (explanation && explanation !== (before.explanation || '')) {
-      return [say('history_entry', {code}), say('history_explained', {text: explanation})];
+      return [msg('history.entry', {code}), msg('history.explained', {text: explanation})];
     }
-    return [say('history_entry', {code}), ''];
+    return [msg('history.entry', {code}), ''];
   }
-  return [say('history_other', {action: event.action}), ''];
+  return [msg('history.other', {action: event.action}), ''];
 }
 
 function labelOfElement(code) {
@@ -333,7 +331,7 @@ async function formEvents(unit) {
 
 async function showHistory(unit, name) {
   const load = showView('history');
-  $('history-title').textContent = say('history_title', {unit: name || unit});
+  $('history-title').textContent = msg('history.title', {unit: name || unit});
   const body = document.querySelector('#history-table tbody');
   body.replaceChildren();
   await guarded('history-error', async () => {
@@ -343,12 +341,12 @@ async function showHistory(unit, name) {
     for (const event of events) {
       const row = body.insertRow();
       const [what, detail] = describeEvent(event);
-      cell(row, vietnamTime(event.at));
-      cell(row, event.actor_display || event.actor_name || event.actor);
+      cell(row, formatTime(event.at));
+      cell(row, event.actor_display || event.actor_name || event.actor, 'v');
       cell(row, what);
-      cell(row, [detail, event.reason].filter((x) => x).join(' – '));
+      cell(row, [detail, event.reason].filter((x) => x).join(' – '), 'v');
     }
-    if (!events.length) cell(body.insertRow(), say('history_none')).colSpan = 4;
+    if (!events.length) cell(body.insertRow(), msg('history.none')).colSpan = 4;
   });
 }
 
@@ -366,18 +364,18 @@ function renderWardWaiting(round, assessment) {
     const late = round.self_assessment_deadline && !assessment.reopened &&
         Date.parse(round.self_assessment_deadline) < Date.now();
     list.appendChild(element('li', {id: 'ward-waiting-submit'},
-        say(late ? 'ward_submit_late' : 'ward_submit_by',
+        msg(late ? 'ward.submitLate' : 'ward.submitBy',
             {deadline: due(round.self_assessment_deadline)})));
   }
   if (round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED') {
     const asked = (assessment.entries || []).filter((e) => e.explanation_request);
     const item = element('li', {id: 'ward-waiting-explain'},
-        say('ward_explain_by', {n: asked.length, deadline: due(round.explanation_deadline)}));
+        msg('ward.explainBy', {n: asked.length, deadline: due(round.explanation_deadline)}));
     const criteria = element('ul');
     for (const e of asked) {
-      const why = e.explanation_reason && MSG['reason_' + e.explanation_reason];
+      const why = e.explanation_reason && MESSAGES['reason.' + e.explanation_reason];
       const link = element('button', {type: 'button', class: 'link', id: 'ward-waiting-' + e.criterion},
-          say('ward_explain_criterion', {code: e.criterion, reason: why ? ' (' + why + ')' : '',
+          msg('ward.explainCriterion', {code: e.criterion, reason: why ? ' (' + why + ')' : '',
             text: e.explanation_request}));
       link.addEventListener('click', () => {
         const input = $('explain-' + e.criterion);
@@ -391,24 +389,24 @@ function renderWardWaiting(round, assessment) {
     item.appendChild(criteria);
     list.appendChild(item);
   }
-  if (!list.children.length) list.appendChild(element('li', {}, say('waiting_nothing')));
+  if (!list.children.length) list.appendChild(element('li', {}, msg('waiting.nothing')));
 }
 
 // ---- what the unit changed since its previous submission (from the audit trail) ----
 
 // A data element's value or an entry's own value as people read it.
 function describeStored(v) {
-  if (!v || !Object.keys(v).length) return say('value_none');
-  if (v.not_issued) return say('value_not_issued');
+  if (!v || !Object.keys(v).length) return msg('value.none');
+  if (v.not_issued) return msg('value.notIssued');
   if (v.count !== undefined) return String(v.count);
   if (v.milli !== undefined) return formatMilliShort(Number(v.milli));
   if (v.score_milli !== undefined) return formatMilli(Number(v.score_milli));
   if (v.yes !== undefined || v.done !== undefined) {
-    return (v.yes !== undefined ? v.yes : v.done) ? say('value_yes') : say('value_no');
+    return (v.yes !== undefined ? v.yes : v.done) ? msg('value.yes') : msg('value.no');
   }
   const date = v.date || v.issued;
   if (date) return formatDate(date);
-  return say('value_none');
+  return msg('value.none');
 }
 
 // The ward's changes between its last two submissions (a submission or an
@@ -433,19 +431,20 @@ function wardChanges(events) {
     if (parts[4] === 'dataSheet') {
       const was = describeStored(before.self);
       const now = describeStored(after.self);
-      if (was !== now) lines.push(say('change_value', {label: labelOfElement(code), before: was, after: now}));
+      // The label is data (data-v), the change the page's words.
+      if (was !== now) lines.push([labelOfElement(code), msg('change.value', {before: was, after: now})]);
     } else if (parts[4] === 'entries' && parts[6] === 'evidence') {
-      lines.push(say('change_file', {code, name: after.file_name || ''}));
+      lines.push(msg('change.file', {code, name: after.file_name || ''}));
     } else if (parts[4] === 'entries' && event.action !== 'evidence.add') {
       const was = describeStored(before.self);
       const now = describeStored(after.self);
-      if (was !== now) lines.push(say('change_self', {code, before: was, after: now}));
+      if (was !== now) lines.push(msg('change.self', {code, before: was, after: now}));
       if ((before.comment || '') !== (after.comment || '')) {
-        lines.push(say('change_comment', {code, before: before.comment || say('value_none'),
-          after: after.comment || say('value_none')}));
+        lines.push(msg('change.comment', {code, before: before.comment || msg('value.none'),
+          after: after.comment || msg('value.none')}));
       }
       if (after.explanation && after.explanation !== (before.explanation || '')) {
-        lines.push(say('change_explanation', {code, text: after.explanation}));
+        lines.push(msg('change.explanation', {code, text: after.explanation}));
       }
     }
   }
@@ -457,14 +456,18 @@ async function renderChanges(unit) {
   list.replaceChildren();
   const {sent, lines} = wardChanges(await formEvents(unit));
   const summary = $('appraisal-changes-summary');
-  if (sent.length === 0) summary.textContent = say('changes_not_submitted');
-  else if (sent.length === 1) summary.textContent = say('changes_first');
-  else if (!lines.length) summary.textContent = say('changes_none');
+  if (sent.length === 0) summary.textContent = msg('changes.notSubmitted');
+  else if (sent.length === 1) summary.textContent = msg('changes.first');
+  else if (!lines.length) summary.textContent = msg('changes.none');
   else {
-    summary.textContent = say('changes_between', {
-      from: vietnamTime(sent[sent.length - 2].at), to: vietnamTime(sent[sent.length - 1].at),
+    summary.textContent = msg('changes.between', {
+      from: formatTime(sent[sent.length - 2].at), to: formatTime(sent[sent.length - 1].at),
       n: lines.length,
     });
   }
-  for (const line of lines) list.appendChild(element('li', {}, line));
+  for (const line of lines) {
+    const item = list.appendChild(element('li'));
+    if (typeof line === 'string') item.textContent = line;
+    else item.append(element('span', {'data-v': ''}, line[0]), line[1]);
+  }
 }
