@@ -889,6 +889,10 @@ function readOnlyReason(round, assessment) {
   if (round.phase === 'PHASE_DRAFT') return {why: msg('form.readOnly.notOpen', {phase}), what: ''};
   if (round.phase === 'PHASE_SELF_ASSESSMENT') {
     if (!['STATE_NOT_STARTED', 'STATE_DRAFT'].includes(state)) {
+      // Not yet who submitted: a ward cannot read the audit trail, GetWorkQueue is
+      // staff-only, and the Assessment carries no submitter. It needs a field on
+      // Assessment (the display name of the state change's actor, joined from the audit
+      // row in server/store/, a rule for wards in server/policy.cc).
       return {why: msg('form.readOnly.submitted', {time: formatTime(assessment.updated_at)}),
         what: msg('form.readOnly.what')};
     }
