@@ -18,13 +18,15 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # `make run` starts the service on an embedded SQLite file (created and loaded with the
-# bundled criteria sets, plans and the demo round on first use) and prints where to
-# connect, a token per role and example calls. Ctrl-C stops it.
+# bundled criteria sets, plans, the demo round and the province demo of 104 units on
+# first use) and prints where to connect, a token per role and example calls. Ctrl-C
+# stops it.
 DB ?= parindex.db
 LISTEN ?= 127.0.0.1:50051
 HTTP ?= 127.0.0.1:8080
 run: build
-	$(BUILD_DIR)/server/parindex-server serve --db $(DB) --listen $(LISTEN) --http $(HTTP) --demo criteria
+	$(BUILD_DIR)/server/parindex-server serve --db $(DB) --listen $(LISTEN) --http $(HTTP) --demo criteria \
+	  --demo-province
 
 # The offline evaluation of the demo round (no server).
 ROUND_ARGS = --criteria criteria/sets/commune-2025.yaml \

@@ -33,6 +33,7 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
       {"/parindex.v1.RoundService/AdvanceRound", kAppraiser},
       {"/parindex.v1.RoundService/ReopenAssessment", kAppraiser},
       {"/parindex.v1.RoundService/ListAssessments", kOffice},
+      {"/parindex.v1.RoundService/GetWorkQueue", kStaff},
       {"/parindex.v1.AssessmentService/GetAssessment", kOffice},
       {"/parindex.v1.AssessmentService/BatchUpdateEntries", kWardAppraiser},
       {"/parindex.v1.AssessmentService/UpdateDataSheet", kWardAppraiser},

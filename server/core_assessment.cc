@@ -626,6 +626,12 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     return absl::InvalidArgumentError("messages: name the criteria to explain");
   std::map<std::string, const v1::Entry*> existing;
   for (const v1::Entry& e : t.a.entries()) existing[e.criterion()] = &e;
+  for (const auto& [code, reason] : r.reasons()) {
+    if (!r.messages().contains(code)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "reasons[", code, "]: no message for this criterion (say what to explain)"));
+    }
+  }
   std::vector<store::EntryUpdate> updates;
   std::map<std::string, std::string> ordered(r.messages().begin(), r.messages().end());
   for (const auto& [code, message] : ordered) {
@@ -647,6 +653,10 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     if (existing.count(code)) entry = *existing[code];
     entry.set_criterion(code);
     entry.set_explanation_request(message);
+    auto reason = r.reasons().find(code);
+    entry.set_explanation_reason(reason == r.reasons().end()
+                                     ? v1::EXPLANATION_REASON_UNSPECIFIED
+                                     : reason->second);
     const int64_t version = existing.count(code) ? existing[code]->version() : 0;
     updates.push_back({std::move(entry), version});
   }
@@ -665,6 +675,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
         e->set_criterion(updates[i].entry.criterion());
       }
       e->set_explanation_request(updates[i].entry.explanation_request());
+      e->set_explanation_reason(updates[i].entry.explanation_reason());
       e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i) : 0);
       e->set_updated_at(ack.at());
       e->set_updated_by(c.token_id);

@@ -3,6 +3,7 @@
 #include "server/core_round.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -251,6 +252,114 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
   }
   if (i < visible.size()) response.set_next_page_token(absl::StrCat(i));
   return response;
+}
+
+namespace {
+
+// The deadline `a` works to now and whether it has passed (WorkItem.deadline, overdue).
+void SetDeadline(const v1::Round& round, v1::AssessmentState state, bool reopened,
+                 absl::Time now, v1::WorkItem* item) {
+  std::string deadline;
+  if (round.phase() == v1::PHASE_SELF_ASSESSMENT &&
+      (state == v1::STATE_NOT_STARTED || state == v1::STATE_DRAFT)) {
+    deadline = round.self_assessment_deadline();
+  } else if (round.phase() == v1::PHASE_EXPLANATION &&
+             state == v1::STATE_EXPLANATION_REQUESTED) {
+    deadline = round.explanation_deadline();
+  }
+  item->set_deadline(deadline);
+  absl::Time due;
+  std::string error;
+  item->set_overdue(!deadline.empty() && !reopened &&
+                    absl::ParseTime(absl::RFC3339_full, deadline, &due, &error) &&
+                    now > due);
+}
+
+// Criteria appraised (WorkItem.criteria_appraised) and the total the office appraises.
+void SetProgress(const engine::CompiledCriteriaSet& set, const v1::Assessment& a,
+                 v1::WorkItem* item) {
+  std::set<int> appraised_elements;
+  for (const v1::DataValue& v : a.values()) {
+    if (v.has_appraised()) appraised_elements.insert(set.FindElement(v.element()));
+  }
+  std::set<std::string> appraised_entries;
+  for (const v1::Entry& e : a.entries()) {
+    if (e.has_appraised() || !e.appraisal_comment().empty())
+      appraised_entries.insert(e.criterion());
+  }
+  int total = 0, done = 0;
+  for (const engine::Node& node : set.nodes()) {
+    if (!node.leaf() || node.shape == v1::Rule::kSurvey) continue;
+    ++total;
+    bool appraised = appraised_entries.count(node.criterion->code()) > 0 ||
+                     (node.element >= 0 && appraised_elements.count(node.element) > 0);
+    if (!appraised && node.indicator >= 0) {
+      const engine::IndicatorElements& reads = set.indicator_elements(node.indicator);
+      for (const std::vector<int>* side : {&reads.numerator, &reads.denominator}) {
+        for (int element : *side)
+          appraised = appraised || appraised_elements.count(element);
+      }
+    }
+    done += appraised ? 1 : 0;
+  }
+  item->set_criteria_total(total);
+  item->set_criteria_appraised(done);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WorkQueue> RoundCore::GetWorkQueue(const Caller& c,
+                                                      const v1::GetByNameRequest& r) {
+  ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
+  RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
+  ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
+                   store_->ListAssessments(id, /*with_files=*/false));
+  ASSIGN_OR_RETURN(auto activity, store_->ListFormActivity(id));
+  std::map<std::string, const v1::Assessment*> by_unit;
+  for (const v1::Assessment& a : all) by_unit[a.unit()] = &a;
+  const absl::Time now = Now();
+  v1::WorkQueue queue;
+  queue.set_round(absl::StrCat("rounds/", id));
+  queue.set_phase(round->round.phase());
+  std::map<v1::AssessmentState, int> counts;
+  for (const std::string& unit : round->round.units()) {
+    if (!CanSee(c, round->round, round->units, unit, Subject::kForm).ok()) continue;
+    auto found = by_unit.find(unit);
+    if (found == by_unit.end()) continue;
+    const v1::Assessment& a = *found->second;
+    v1::WorkItem* item = queue.add_units();
+    item->set_unit(unit);
+    auto known = round->units.find(unit);
+    if (known != round->units.end()) {
+      item->set_unit_name(known->second.name());
+      item->set_block(known->second.block());
+    }
+    const v1::AssessmentState state = EffectiveState(round->round, a);
+    item->set_state(state);
+    ++counts[state];
+    item->set_reopened(a.reopened());
+    SetDeadline(round->round, state, a.reopened(), now, item);
+    SetProgress(*round->set, a, item);
+    int asked = 0;
+    for (const v1::Entry& e : a.entries())
+      asked += e.explanation_request().empty() ? 0 : 1;
+    item->set_explanations_requested(asked);
+    const store::FormActivity& act = activity[unit];
+    item->set_submitted_at(act.unit_state.at);
+    item->set_appraised_at(act.office_write.at);
+    const int64_t office = act.office_write.id;
+    item->set_changed_since_appraisal(
+        office > 0 && std::max(act.unit_write.id, act.unit_state.id) > office);
+    item->set_explanation_waiting(state == v1::STATE_EXPLAINED &&
+                                  act.unit_state.id > office);
+  }
+  for (const auto& [state, units] : counts) {
+    v1::StateCount* count = queue.add_counts();
+    count->set_state(state);
+    count->set_units(units);
+  }
+  return queue;
 }
 
 absl::StatusOr<std::vector<RoundCore::RoundGauge>> RoundCore::RoundGauges() {

@@ -27,6 +27,8 @@ class RoundCore : private CoreBase {
                                          const v1::AdvanceRoundRequest& r);
   absl::StatusOr<v1::ListAssessmentsResponse> ListAssessments(
       const Caller& c, const v1::ListAssessmentsRequest& r);
+  absl::StatusOr<v1::WorkQueue> GetWorkQueue(const Caller& c,
+                                             const v1::GetByNameRequest& r);
 
   // Every round's phase and how many of its units are in each state, for /metrics.
   struct RoundGauge {

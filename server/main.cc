@@ -70,8 +70,9 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:50051";
   std::string tls_cert, tls_key;
   bool insecure = false;
-  std::string demo;  // criteria directory to load the demo round from
-  std::string http;  // address of the HTTP/JSON gateway; empty: none
+  std::string demo;            // criteria directory to load the demo round from
+  bool demo_province = false;  // and the province's round of 104 units
+  std::string http;            // address of the HTTP/JSON gateway; empty: none
   bool quiet = false;
   int64_t max_evidence_mb = 20;
   std::string admin_token_file;  // a secret to accept as an admin token
@@ -177,7 +178,11 @@ int Serve(const ServeOptions& options) {
     auto demo = parindex::server::LoadDemo(core, options.demo);
     if (!demo.ok()) return Fail(demo.status());
     tokens = *demo;
-    auto people = parindex::server::LoadDemoAccounts(core);
+    if (options.demo_province) {
+      absl::Status province = parindex::server::LoadProvinceDemo(core, options.demo);
+      if (!province.ok()) return Fail(province);
+    }
+    auto people = parindex::server::LoadDemoAccounts(core, options.demo_province);
     if (!people.ok()) return Fail(people.status());
     accounts = *people;
   }
@@ -330,6 +335,10 @@ int main(int argc, char** argv) {
       "--demo", serve.demo,
       "Load the bundled criteria, plans and demo round from this directory "
       "(once), and print a token per role");
+  serve_cmd->add_flag(
+      "--demo-province", serve.demo_province,
+      "With --demo: also the province's round (hungyen-2025, 104 communes "
+      "and wards in every state, in explanation)");
   serve_cmd->add_flag("--quiet", serve.quiet, "No log line per call");
   CLI::Option* secure_cookies = serve_cmd->add_flag(
       "--secure-cookies,!--no-secure-cookies", serve.secure_cookies,

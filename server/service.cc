@@ -352,6 +352,7 @@ class RoundServiceImpl final : public v1::RoundService::StreamedUnaryService {
                Assessment)
   PARINDEX_RPC(RoundService, rounds, ListAssessments, ListAssessmentsRequest,
                ListAssessmentsResponse)
+  PARINDEX_RPC(RoundService, rounds, GetWorkQueue, GetByNameRequest, WorkQueue)
  private:
   std::shared_ptr<Handler> h_;
 };

@@ -570,6 +570,11 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#form-state", "Đang nhập");
   expect_text("#form-deadline", absl::FormatTime("%d/%m/%Y %H:%M", deadline,
                                                  absl::FixedTimeZone(7 * 3600)));
+  // What waits for the ward: its submission, by the deadline.
+  expect_text("#ward-waiting-list",
+              absl::StrCat("Nộp tự đánh giá trước ",
+                           absl::FormatTime("%d/%m/%Y %H:%M", deadline,
+                                            absl::FixedTimeZone(7 * 3600))));
   expect_text("[id='w-value-III.2.1']", "100,00 %");
   expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
   // The data sheet: each element once, in the area of the first criterion that reads
@@ -740,9 +745,18 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
             "arguments[0](document.getElementById('signin-error').textContent);", {}),
         "");
   }
+  // Moving on warns of the two units that never submitted, and says what happens.
   browser.ClickOn("#advance");
-  browser.AcceptAlert();
+  expect_text("#advance-summary", "2 đơn vị chưa sẵn sàng:");
+  expect_text("#not-ready-XHC",
+              "XHC Xã Hùng Cường (Đang nhập): chưa nộp tự đánh giá: không nộp được nữa "
+              "(trừ khi được mở lại trước khi chuyển); Phòng Nội vụ thẩm định theo số "
+              "liệu đang có");
+  browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Thẩm định");
+  // Before any appraisal no unit has an appraised index (a draft is not ranked).
+  expect_text("#index-XHC", "Chưa thẩm định");
+  expect_text("#index-XTH", "Chưa thẩm định");
   browser.Screenshot(artifacts + "/web-board.png");
   browser.ClickOn("#appraise-XTH");
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
@@ -754,6 +768,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='self-I.2.3']",
               "Ngày gửi Báo cáo CCHC quý III: Chưa ban hành Tự chấm: 0,00");
   expect_text("[id='self-el-resolved_on_time']", "Đơn vị báo cáo: 740");
+  expect_text("#appraisal-changes-summary",
+              "Đây là lần nộp đầu tiên: chưa có lần nộp trước để so sánh.");
   // The ward's file opens from the appraisal, with the appraiser's session cookie.
   EXPECT_EQ(browser.ExecuteAsync(R"js(
       const [css, done] = arguments;
@@ -768,8 +784,22 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='a-points-I.5']", "1,00 / 1,50");
   browser.Type(browser.Find("[id='comment-III.2.1']").at(0),
                "Đối chiếu Hệ thống một cửa điện tử: 760 hồ sơ đúng hạn");
+  // Nothing to ask yet: said in Vietnamese, nothing sent.
+  browser.ClickOn("#request-explanation");
+  expect_text("#appraisal-error",
+              "Hãy chọn lý do và ghi nội dung cần giải trình ở ít nhất một tiêu chí.");
+  // A question typed before saving is kept until it is sent.
+  browser.ClickOn("[id='ask-reason-III.2.1'] option[value='REASON_FIGURES_MISMATCH']");
+  browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
+               "Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
   browser.ClickOn("#save-appraisal");
   expect_text("#appraisal-message", "Đã lưu thẩm định: 1 số liệu, 2 tiêu chí");
+  EXPECT_EQ(
+      browser.ExecuteAsync(R"js(arguments[0](
+      document.getElementById('ask-reason-III.2.1').value + ' ' +
+      document.getElementById('ask-III.2.1').value);)js",
+                           {}),
+      "REASON_FIGURES_MISMATCH Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
   expect_text("[id='self-el-resolved_on_time']",
               "Đơn vị báo cáo: 740 đã điều chỉnh khi thẩm định");
   EXPECT_EQ(browser.ExecuteAsync(R"js(
@@ -785,19 +815,20 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   EXPECT_EQ(ValueFor(&stored, "resolved_on_time")->appraised().count(), 760);
   EXPECT_FALSE(ValueFor(&stored, "resolved")->has_appraised());
   EXPECT_EQ(EntryFor(&stored, "I.5")->appraised().score_milli(), 1000);
-  browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
-               "Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
   browser.ClickOn("#request-explanation");
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
-  expect_text("[id='a-row-III.2.1'] .request",
-              "Đã yêu cầu: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  expect_text("#appraisal-message", "Đã yêu cầu giải trình 1 tiêu chí");
+  expect_text(
+      "[id='a-row-III.2.1'] .request",
+      "Đã yêu cầu: [Số liệu không khớp báo cáo] Giải trình chênh lệch 20 hồ sơ so "
+      "với Hệ thống một cửa");
   expect_text("[id='self-III.2.1']", self_iii_2_1);
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
   browser.Screenshot(artifacts + "/web-appraisal.png");
   browser.ClickOn("#back-to-board");
   expect_text("#state-XTH", "Được yêu cầu giải trình");
   browser.ClickOn("#advance");
-  browser.AcceptAlert();
+  browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Giải trình");
   sign_out();
 
@@ -817,18 +848,23 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   sign_in(office);
   expect_text("#state-XTH", "Đã giải trình");
   browser.ClickOn("#advance");
-  browser.AcceptAlert();
+  browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Thẩm định lại");
   browser.ClickOn("#appraise-XTH");
   expect_text(
       "[id='explanation-III.2.1']",
       "Đơn vị giải trình: 20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày 05/01");
+  // What the ward changed between its submission and its explanation, from the audit
+  // trail.
+  expect_text("#appraisal-changes-list",
+              "III.2.1 – giải trình: 20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày "
+              "05/01");
   browser.ClickOn("#finalise");
   expect_text("#appraisal-state", "Hoàn thành");
   browser.ClickOn("#back-to-board");
   for (const char* phase : {"Đã chốt điểm", "Đã công bố"}) {
     browser.ClickOn("#advance");
-    browser.AcceptAlert();
+    browser.ClickOn("#advance-confirm");
     expect_text("#board-phase", phase);
   }
 
@@ -981,6 +1017,186 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   for (int i = 0; i < 5; ++i) EXPECT_EQ(events.events(i).action(), "signin.fail");
   EXPECT_EQ(events.events(5).action(), "signin.lock");
   EXPECT_EQ(events.events(0).reason(), "from 127.0.0.1");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// The province's appraisal team (make run's province demo: 104 communes and wards in
+// every state, the round in explanation): the queue with its counts, what waits,
+// search, filters and sorting; the warning before moving on; a unit's history; an
+// explained unit with its request's reason and the answer.
+TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server =
+      Start(dir.File("queue.db"), {"--http", "127.0.0.1:0", "--demo-province"});
+  ASSERT_FALSE(server.http.empty());
+  const auto [office, otp] = server.accounts["province appraiser"];
+  ASSERT_EQ(office, "thamdinh.hy");
+  const std::string artifacts = PARINDEX_ARTIFACTS;
+  std::filesystem::create_directories(artifacts);
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Resize(1400, 900);
+  browser.Go(server.http + "/");
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  browser.Retype("#username", office);
+  browser.Retype("#password", otp);
+  browser.ClickOn("#signin-button");
+  expect_text("#change-title", "Đổi mật khẩu");
+  browser.Retype("#new-password", "mật khẩu mới của thẩm định");
+  browser.Retype("#new-password-again", "mật khẩu mới của thẩm định");
+  browser.ClickOn("#change-button");
+
+  // The queue: every unit, the counts per state, what waits for the appraiser.
+  expect_text("#who", "Phạm Thu Hà – Phòng Nội vụ (thẩm định)");
+  expect_text("#board-phase", "Giải trình");
+  expect_text("#board-summary",
+              "104 (Chưa nhập: 6, Đang nhập: 11, Đã nộp: 29, Đã thẩm định: 23, Được yêu "
+              "cầu giải trình: 18, Đã giải trình: 17)");
+  expect_text("#queue-shown", "Đang hiện 104/104 đơn vị");
+  expect_text("#count-STATE_SUBMITTED", "Đã nộp: 29");
+  expect_text(
+      "#waiting-list",
+      "29 đơn vị đã nộp, chưa thẩm định 17 đơn vị đã giải trình, chờ xem 17 đơn vị "
+      "thay đổi sau lần thẩm định gần nhất");
+  EXPECT_EQ(browser.Find("#board-table tbody tr").size(), 104u);
+  browser.Screenshot(artifacts + "/web-queue-1400.png");
+  browser.Resize(390, 844);
+  browser.Screenshot(artifacts + "/web-queue-390.png");
+  browser.Resize(1400, 900);
+
+  // A line of "waiting for me" is a filter.
+  browser.ClickOn("#waiting_explained");
+  expect_text("#queue-shown", "Đang hiện 17/104 đơn vị");
+  expect_text("#flags-HY-PDH", "Giải trình chờ xem Thay đổi sau thẩm định");
+  browser.ClickOn("#queue-flag option[value='']");
+  // Search by name without the marks, or by code.
+  browser.Retype("#queue-search", "tien lu");
+  expect_text("#queue-shown", "Đang hiện 1/104 đơn vị");
+  expect_text("#state-HY-XTL", "Được yêu cầu giải trình");
+  expect_text("#deadline-HY-XTL", "còn 2 ngày");
+  expect_text("#flags-HY-XTL", "");
+  browser.Retype("#queue-search", "HY-PPH");
+  expect_text("#queue-shown", "Đang hiện 1/104 đơn vị");
+  expect_text("#state-HY-PPH", "Đã nộp");
+  expect_text("#progress-HY-PPH", "0/62 tiêu chí");
+  expect_text("#index-HY-PPH", "Chưa thẩm định");
+  browser.Retype("#queue-search", " ");
+  // Filters by state (the counts are buttons), by block; sorting.
+  browser.ClickOn("#count-STATE_DRAFT");
+  expect_text("#queue-shown", "Đang hiện 11/104 đơn vị");
+  expect_text("#index-HY-PTL", "Chưa thẩm định");  // a draft is not ranked
+  browser.ClickOn("#count-ALL");
+  browser.ClickOn("#queue-block option[value='wards']");
+  expect_text("#queue-shown", "Đang hiện 11/104 đơn vị");
+  browser.ClickOn("#queue-block option[value='']");
+  expect_text("#queue-shown", "Đang hiện 104/104 đơn vị");
+  browser.ClickOn("#queue-sort option[value='deadline']");
+  expect_text("#board-table tbody tr:first-child td:nth-child(4)",
+              "Được yêu cầu giải trình");
+  expect_text("#board-table tbody tr:first-child td:nth-child(6)", "còn 2 ngày");
+
+  // Moving on names the 18 units still owing an explanation and what happens to them;
+  // cancelled, nothing moves.
+  browser.ClickOn("#advance");
+  expect_text("#advance-panel-title", "Chuyển sang giai đoạn: Thẩm định lại");
+  expect_text("#advance-summary", "18 đơn vị chưa sẵn sàng:");
+  expect_text(
+      "#not-ready-HY-XTL",
+      "HY-XTL Xã Tiên Lữ (Được yêu cầu giải trình): chưa gửi giải trình: không gửi "
+      "được nữa; điểm thẩm định giữ nguyên");
+  EXPECT_EQ(browser.Find("#advance-units li").size(), 18u);
+  browser.Screenshot(artifacts + "/web-queue-advance.png");
+  browser.ClickOn("#advance-cancel");
+  expect_text("#board-phase", "Giải trình");
+
+  // A unit's history, the latest first, by name, with the request's words.
+  browser.ClickOn("#history-HY-XTL");
+  expect_text("#history-title", "Lịch sử – Xã Tiên Lữ");
+  expect_text("#history-table tbody tr:first-child td:nth-child(2)", "Phạm Thu Hà");
+  expect_text("#history-table tbody tr:first-child td:nth-child(3)",
+              "Chuyển trạng thái: Đã nộp → Được yêu cầu giải trình");
+  expect_text(
+      "#history-table tbody tr:nth-child(2) td:nth-child(4)",
+      "Yêu cầu giải trình: Số hồ sơ giải quyết đúng hạn không khớp báo cáo năm trên "
+      "Hệ thống thông tin giải quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình.");
+  expect_text("#history-table tbody tr:last-child td:nth-child(2)",
+              "Văn phòng UBND Xã Tiên Lữ");
+  browser.Screenshot(artifacts + "/web-history.png");
+  browser.ClickOn("#history-back");
+
+  // A unit reopened and submitted again: the count it changed between its two
+  // submissions, and the reopening with its reason in its history.
+  browser.ClickOn("#appraise-HY-PPH");
+  expect_text("#appraisal-title", "Thẩm định – Phường Phố Hiến");
+  expect_text("#appraisal-changes-list",
+              "Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 228 → 216");
+  browser.ClickOn("#back-to-board");
+  browser.ClickOn("#history-HY-PPH");
+  expect_text("#history-title", "Lịch sử – Phường Phố Hiến");
+  expect_text(
+      "#history-table tbody tr:nth-child(2)",
+      absl::StrCat(
+          browser.Text(
+              browser.Find("#history-table tbody tr:nth-child(2) td:first-child").at(0)),
+          " Văn phòng UBND Phường Phố Hiến Cập nhật số liệu Số hồ sơ giải "
+          "quyết đúng hạn (kể cả trước hạn) 228 → 216"));
+  expect_text("#history-table tbody tr:nth-child(3) td:nth-child(3)",
+              "Chuyển trạng thái: Đã nộp → Đang nhập");
+  expect_text(
+      "#history-table tbody tr:nth-child(3) td:nth-child(4)",
+      "Đơn vị đề nghị sửa số hồ sơ giải quyết đúng hạn theo báo cáo năm (Công văn "
+      "15/UBND)");
+  expect_text("#history-table tbody tr:nth-child(3) td:nth-child(2)", "Phạm Thu Hà");
+  browser.ClickOn("#history-back");
+
+  // An explained unit: the request with its reason, and the answer.
+  browser.ClickOn("#appraise-HY-PDH");
+  expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
+  expect_text("#appraisal-state", "Đã giải trình");
+  expect_text("[id='a-row-I.1.1'] .request",
+              "Đã yêu cầu: [Thiếu tài liệu kiểm chứng] Chưa có kế hoạch CCHC năm kèm "
+              "theo: đề nghị bổ sung văn bản.");
+  expect_text("[id='explanation-I.1.1']",
+              "Đơn vị giải trình: Bổ sung Kế hoạch CCHC năm của UBND xã (đã đính kèm).");
+  expect_text("#appraisal-changes-list",
+              "I.1.1 – giải trình: Bổ sung Kế hoạch CCHC năm của UBND xã (đã đính kèm).");
+  browser.Screenshot(artifacts + "/web-queue-explained.png");
+  browser.ClickOn("#signout");
+  expect_text("#signin-message", "Đã đăng xuất.");
+
+  // The ward asked to explain sees what waits for it: the request, its reason, the
+  // deadline.
+  const auto [ward, ward_otp] = server.accounts["ward HY-XTL"];
+  ASSERT_EQ(ward, "canbo.tienlu");
+  auto [code, json] =
+      Curl(server.http + "/parindex.v1.RoundService/GetRound", server.tokens["appraiser"],
+           R"({"name": "rounds/hungyen-2025"})", dir.File("round"));
+  parindex::v1::Round round;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  absl::Time due;
+  std::string error;
+  ASSERT_TRUE(
+      absl::ParseTime(absl::RFC3339_full, round.explanation_deadline(), &due, &error));
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  browser.Retype("#username", ward);
+  browser.Retype("#password", ward_otp);
+  browser.ClickOn("#signin-button");
+  expect_text("#change-title", "Đổi mật khẩu");
+  browser.Retype("#new-password", "mật khẩu mới của xã Tiên Lữ");
+  browser.Retype("#new-password-again", "mật khẩu mới của xã Tiên Lữ");
+  browser.ClickOn("#change-button");
+  expect_text("#form-state", "Được yêu cầu giải trình");
+  expect_text(
+      "#ward-waiting-list",
+      absl::StrCat("Gửi giải trình 1 tiêu chí trước ",
+                   absl::FormatTime("%d/%m/%Y %H:%M", due, absl::FixedTimeZone(7 * 3600)),
+                   ": Tiêu chí III.2.1 (Số liệu không khớp báo cáo): Số hồ sơ giải quyết "
+                   "đúng hạn không khớp báo cáo năm trên Hệ thống thông tin giải "
+                   "quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình."));
+  browser.Screenshot(artifacts + "/web-ward-waiting.png");
   EXPECT_EQ(Stop(server), 0);
 }
 
@@ -1202,21 +1418,31 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   sign_out();
   set_deadline(deadline);
 
-  // The office: the board, then the round in appraisal; PLS asked to explain III.2.1.
+  // The office: the work queue with what waits for it, the panel before moving the
+  // round on, the queue filtered from "Việc chờ tôi", a unit's history, then PLS asked
+  // to explain III.2.1 (its changes line: submitted once).
   token_sign_in(appraiser);
   expect_text("#board-phase", "Tự đánh giá");
+  expect_text("#waiting-list", "14 đơn vị đã nộp, chưa thẩm định");
   CheckView(browser, axe, "board");
-  std::tie(code, json) = Curl(
-      api + "RoundService/AdvanceRound", appraiser,
-      absl::StrCat(
-          R"({"name": "rounds/hungyen-2023", "to_phase": "PHASE_APPRAISAL", "etag": )",
-          round.version(), "}"),
-      dir.File("advance"));
-  ASSERT_EQ(code, 200) << json;
-  browser.ClickOn("#show-board");
+  browser.ClickOn("#advance");
+  expect_text("#advance-panel-title", "Chuyển sang giai đoạn: Thẩm định");
+  EXPECT_EQ(browser.WaitShown("advance-panel"), "shown");
+  CheckView(browser, axe, "board-advance");
+  browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Thẩm định");
+  browser.ClickOn("#waiting_submitted");
+  expect_text("#queue-shown", "Đang hiện 14/17 đơn vị");
+  CheckView(browser, axe, "board-filtered");
+  browser.ClickOn("#history-PLS");
+  expect_text("#history-table tbody tr:first-child td:nth-child(3)",
+              "Chuyển trạng thái: Chưa nhập → Đã nộp");
+  CheckView(browser, axe, "history");
+  browser.ClickOn("#history-back");
   browser.ClickOn("#appraise-PLS");
   expect_text("#appraisal-state", "Đã nộp");
+  expect_text("#appraisal-changes-summary",
+              "Đây là lần nộp đầu tiên: chưa có lần nộp trước để so sánh.");
   CheckView(browser, axe, "appraisal");
   browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
                "Đề nghị gửi báo cáo thống kê quý IV");
@@ -1224,7 +1450,7 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
   browser.ClickOn("#back-to-board");
   browser.ClickOn("#advance");
-  browser.AcceptAlert();
+  browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Giải trình");
   browser.ClickOn("#show-results");
   expect_text("#ranking-wards caption", "Khối phường");

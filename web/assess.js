@@ -889,6 +889,10 @@ function readOnlyReason(round, assessment) {
   if (round.phase === 'PHASE_DRAFT') return {why: msg('form.readOnly.notOpen', {phase}), what: ''};
   if (round.phase === 'PHASE_SELF_ASSESSMENT') {
     if (!['STATE_NOT_STARTED', 'STATE_DRAFT'].includes(state)) {
+      // Not yet who submitted: a ward cannot read the audit trail, GetWorkQueue is
+      // staff-only, and the Assessment carries no submitter. It needs a field on
+      // Assessment (the display name of the state change's actor, joined from the audit
+      // row in server/store/, a rule for wards in server/policy.cc).
       return {why: msg('form.readOnly.submitted', {time: formatTime(assessment.updated_at)}),
         what: msg('form.readOnly.what')};
     }
@@ -1003,6 +1007,7 @@ async function showForm() {
     $('form-deadline').textContent = formatDeadline(round.self_assessment_deadline);
     $('form-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     $('form-total').textContent = totalText(score);
+    renderWardWaiting(round, form.assessment);  // queue.js
     $('form-locked').hidden = !locked;
     $('form-locked-why').textContent = locked ? locked.why : '';
     $('form-locked-what').textContent = locked ? locked.what : '';
@@ -1274,58 +1279,7 @@ $('submit-explanation').addEventListener('click', async () => {
   });
 });
 
-// ---- the office's status board ----
-
-async function showBoard() {
-  const load = showView('board');
-  await guarded('board-error', async () => {
-    const round = await loadRound();
-    const [list, ranking] = await Promise.all([
-      call('RoundService/ListAssessments', {parent: roundName()}),
-      call('ScoreService/GetRanking', {name: roundName(), column: 'APPRAISED'}),
-    ]);
-    if (stale(load)) return;
-    const units = new Map((ranking.units || []).map((u) => [u.unit, u]));
-    $('board-phase').textContent = phaseTitle(round.phase);
-    $('board-deadline').textContent = formatDeadline(round.self_assessment_deadline);
-    const next = PHASES[PHASES.indexOf(round.phase) + 1];
-    $('advance').hidden = !next;
-    $('advance').textContent = next ? msg('board.advance', {phase: phaseTitle(next)}) : '';
-    $('advance').dataset.next = next || '';
-    const counts = new Map();
-    for (const a of list.assessments || []) counts.set(a.state, (counts.get(a.state) || 0) + 1);
-    $('board-summary').textContent = msg('board.summary', {n: (list.assessments || []).length,
-      states: STATES.filter((s) => counts.has(s))
-          .map((s) => msg('board.stateCount', {state: stateTitle(s), n: counts.get(s)})).join(', ')});
-    const body = document.querySelector('#board-table tbody');
-    body.replaceChildren();
-    for (const a of list.assessments || []) {
-      const unit = units.get(a.unit) || {};
-      const row = body.insertRow();
-      row.id = 'board-row-' + a.unit;
-      cell(row, a.unit, 'v');
-      cell(row, unit.unit_name || '', 'v');
-      cell(row, blockTitle(unit.block));
-      cell(row, stateTitle(a.state)).id = 'state-' + a.unit;
-      cell(row, formatIndex(unit.index_hundredths), 'number');
-      const open = element('button', {type: 'button', id: 'appraise-' + a.unit,
-        'aria-label': msg('board.appraiseUnit', {unit: unit.unit_name || a.unit})}, msg('board.appraise'));
-      open.addEventListener('click', () => showAppraisal(a.unit));
-      cell(row, '').appendChild(open);
-    }
-  });
-}
-
-$('advance').addEventListener('click', async () => {
-  const next = $('advance').dataset.next;
-  if (!next || !confirm(msg('board.advanceConfirm', {phase: phaseTitle(next)}))) return;
-  await guarded('board-error', async () => {
-    const round = await call('RoundService/GetRound', {name: roundName()});
-    await call('RoundService/AdvanceRound', {name: roundName(), to_phase: next, etag: round.version});
-    await showBoard();
-    $('board-message').textContent = msg('board.advanced', {phase: phaseTitle(next)});
-  });
-});
+// The office's work queue (showBoard) is queue.js's.
 
 // ---- criterion-by-criterion appraisal ----
 
@@ -1410,22 +1364,20 @@ async function showAppraisal(unit) {
       if (entry.explanation_request || entry.explanation || (asking && !survey)) {
         const explain = slot(card, msg('appraisal.explanation'), 'a-explain-' + c.code);
         if (entry.explanation_request) {
-          explain.appendChild(element('p', {class: 'request'},
-              msg('appraisal.requested', {text: entry.explanation_request})));
+          const why = entry.explanation_reason && MESSAGES['reason.' + entry.explanation_reason];
+          explain.appendChild(element('p', {class: 'request'}, msg('appraisal.requested',
+              {text: (why ? '[' + why + '] ' : '') + entry.explanation_request})));
         }
         if (entry.explanation) {
           explain.appendChild(element('p', {id: 'explanation-' + c.code},
               msg('appraisal.explained', {text: entry.explanation})));
         }
-        if (asking && !survey) {
-          explain.appendChild(element('input', {type: 'text', id: 'ask-' + c.code,
-            'aria-label': msg('appraisal.askLabel', {code: c.code}),
-            placeholder: msg('appraisal.askPlaceholder')}));
-        }
+        if (asking && !survey) explain.appendChild(askInputs(unit, c.code));
       }
     }, field);
     for (const c of appraised.criteria || []) showCriterionScore('a', c);
     showWarnings('a', 'appraisal-warnings', appraised.warnings);
+    await renderChanges(unit);  // queue.js
   });
 }
 
@@ -1439,16 +1391,68 @@ $('save-appraisal').addEventListener('click', async () => {
   }
 });
 
+// ---- asking for explanations: a reason and a text per criterion, kept until sent ----
+
+// Unit -> criterion -> {reason, text}: what the appraiser has typed and not yet sent,
+// kept across saves and re-renderings of the appraisal.
+const pendingAsks = new Map();
+
+function asksOf(unit) {
+  if (!pendingAsks.has(unit)) pendingAsks.set(unit, new Map());
+  return pendingAsks.get(unit);
+}
+
+const ASK_REASONS = ['REASON_MISSING_EVIDENCE', 'REASON_FIGURES_MISMATCH', 'REASON_WRONG_PERIOD',
+  'REASON_OTHER'];
+
+// The reason and the text of a request on `code`, filled from what is pending.
+function askInputs(unit, code) {
+  const box = element('div', {class: 'ask'});
+  const kept = asksOf(unit).get(code) || {reason: '', text: ''};
+  const reason = element('select', {id: 'ask-reason-' + code, 'aria-label': msg('ask.reasonFor', {code})});
+  reason.add(new Option(msg('ask.choose'), ''));
+  for (const r of ASK_REASONS) reason.add(new Option(msg('reason.' + r), r));
+  reason.value = kept.reason;
+  const text = element('textarea', {id: 'ask-' + code, rows: '2',
+    'aria-label': msg('appraisal.askLabel', {code}), placeholder: msg('appraisal.askPlaceholder')});
+  text.value = kept.text;
+  const remember = () => {
+    if (reason.value || text.value.trim()) {
+      asksOf(unit).set(code, {reason: reason.value, text: text.value});
+    } else {
+      asksOf(unit).delete(code);
+    }
+  };
+  reason.addEventListener('change', remember);
+  text.addEventListener('input', remember);
+  box.append(reason, text);
+  return box;
+}
+
 $('request-explanation').addEventListener('click', async () => {
+  $('appraisal-error').textContent = '';
   const messages = {};
-  for (const input of document.querySelectorAll('[id^="ask-"]')) {
-    if (input.value.trim()) messages[input.id.slice(4)] = input.value.trim();
+  const reasons = {};
+  for (const [code, ask] of asksOf(form.unit)) {
+    if (!ask.text.trim()) {
+      $('appraisal-error').textContent = msg('ask.textMissing', {code});
+      const input = $('ask-' + code);
+      if (input) input.focus();
+      return;
+    }
+    messages[code] = ask.text.trim();
+    if (ask.reason) reasons[code] = ask.reason;
+  }
+  if (!Object.keys(messages).length) {
+    $('appraisal-error').textContent = msg('ask.none');
+    return;
   }
   await guarded('appraisal-error', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/RequestExplanation', {
-      name: assessmentName(form.unit), etag: a.version, messages,
+      name: assessmentName(form.unit), etag: a.version, messages, reasons,
     });
+    pendingAsks.delete(form.unit);
     await showAppraisal(form.unit);
     $('appraisal-message').textContent = msg('appraisal.requestedCount', {n: Object.keys(messages).length});
   });

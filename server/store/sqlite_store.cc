@@ -1860,6 +1860,41 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
       });
 }
 
+absl::StatusOr<std::map<std::string, FormActivity>> SqliteStore::ListFormActivity(
+    absl::string_view round) {
+  const std::string prefix = absl::StrCat("rounds/", round, "/assessments/");
+  return Read<std::map<std::string, FormActivity>>(
+      [&](sqlite3* db) -> absl::StatusOr<std::map<std::string, FormActivity>> {
+        // Per unit, per kind of event (0: the unit writes, 1: the unit changes state,
+        // 2: the office writes), the last one. A bare column beside MAX() is read from
+        // the row holding the maximum.
+        Stmt list(db,
+                  "SELECT unit, kind, MAX(id), at FROM ("
+                  "  SELECT id, at, CASE WHEN instr(rest, '/') > 0 "
+                  "    THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS unit,"
+                  "  CASE WHEN role = 'ward' AND action = 'assessment.state' THEN 1"
+                  "       WHEN role = 'ward' THEN 0"
+                  "       WHEN role IN ('appraiser', 'admin') AND action <> "
+                  "         'assessment.state' THEN 2 ELSE -1 END AS kind"
+                  "  FROM (SELECT id, at, role, action, substr(resource, length(?1) + 1) "
+                  "    AS rest FROM audit WHERE substr(resource, 1, length(?1)) = ?1))"
+                  " WHERE kind >= 0 GROUP BY unit, kind");
+        list.Bind(1, prefix);
+        std::map<std::string, FormActivity> activity;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, list.Step());
+          if (!row) return activity;
+          FormActivity& a = activity[list.Text(0)];
+          const int64_t kind = list.Int(1);
+          FormActivity::Event& e = kind == 0   ? a.unit_write
+                                   : kind == 1 ? a.unit_state
+                                               : a.office_write;
+          e.id = list.Int(2);
+          e.at = list.Text(3);
+        }
+      });
+}
+
 absl::StatusOr<StoredRequest> SqliteStore::FindRequest(const WriteContext& ctx) {
   if (ctx.request_id.empty()) return absl::NotFoundError("no request_id");
   return Read<StoredRequest>([&](sqlite3* db) -> absl::StatusOr<StoredRequest> {

@@ -139,6 +139,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) override;
   absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) override;
+  absl::StatusOr<std::map<std::string, FormActivity>> ListFormActivity(
+      absl::string_view round) override;
   absl::StatusOr<StoredRequest> FindRequest(const WriteContext& ctx) override;
   using Store::UpdateUnitsEntries;
   absl::StatusOr<v1::WriteAck> UpdateUnitsEntries(

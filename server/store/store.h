@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -102,6 +103,18 @@ struct EvidenceFile {
   v1::Evidence meta;  // with id, sha256 and size_bytes filled by the store
   std::string content;
   std::string round, unit, criterion;  // whose file it is
+};
+
+// The last events on one unit's form, each as its audit id (0: none; ids increase,
+// so they order events of the same second) and time (RFC 3339 UTC).
+struct FormActivity {
+  struct Event {
+    int64_t id = 0;
+    std::string at;
+  };
+  Event unit_write;    // the unit's last write on its form (values, entries, files)
+  Event unit_state;    // the unit's last state change (a submission or an explanation)
+  Event office_write;  // the office's last write on the form (appraiser or admin)
 };
 
 struct AuditFilter {
@@ -322,6 +335,10 @@ class Store {
 
   virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) = 0;
+  // What happened last on each form of a round, from its audit trail: unit code ->
+  // activity (units with no event are absent).
+  virtual absl::StatusOr<std::map<std::string, FormActivity>> ListFormActivity(
+      absl::string_view round) = 0;
 
   // ---- dossier records ----
   // Starts an import (not audited until it finishes); answers its id.
