@@ -23,8 +23,28 @@
 
 namespace parindex::testing {
 
+// Kills the process it holds when it goes out of scope: a test that stops at a failed
+// ASSERT must not leave its server running (it holds ctest's output open, and the run
+// would wait for it for good).
+struct ProcessGuard {
+  pid_t pid = -1;
+  ProcessGuard() = default;
+  ProcessGuard(ProcessGuard&& other) noexcept : pid(other.pid) { other.pid = -1; }
+  ProcessGuard& operator=(ProcessGuard&& other) noexcept {
+    std::swap(pid, other.pid);
+    return *this;
+  }
+  ~ProcessGuard() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
 struct Server {
   pid_t pid = -1;
+  ProcessGuard guard;   // the same pid until Stop
   FILE* out = nullptr;  // the server's stdout, held open until it exits
   std::string address;
   std::string http;  // "http://127.0.0.1:PORT" when started with --http
@@ -38,6 +58,7 @@ inline Server Start(const std::string& db, std::vector<std::string> extra = {}) 
   EXPECT_EQ(pipe(out), 0);
   Server server;
   server.pid = fork();
+  server.guard.pid = server.pid;
   if (server.pid == 0) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
@@ -108,6 +129,7 @@ inline int Stop(Server& server) {
   kill(server.pid, SIGTERM);
   int status = 0;
   waitpid(server.pid, &status, 0);
+  server.guard.pid = -1;
   fclose(server.out);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -208,9 +208,10 @@ class Browser {
     std::string pdf;
     EXPECT_TRUE(absl::Base64Unescape(
         Send("POST", Path("/print"),
-             absl::StrCat(R"({"orientation": ")",
-                          orientation == kLandscape ? "landscape" : "portrait",
-                          R"(", "background": true, "page": {"width": 21.0, "height": 29.7},
+             absl::StrCat(
+                 R"({"orientation": ")",
+                 orientation == kLandscape ? "landscape" : "portrait",
+                 R"(", "background": true, "page": {"width": 21.0, "height": 29.7},
                  "shrinkToFit": true})"))
             .string_value(),
         &pdf));
@@ -391,16 +392,21 @@ TEST(WebPage, PrintsTheRoundReportInHeadlessChromium) {
   ASSERT_EQ(browser.Find("#ranking-wards tbody tr").size(), 7u);
   const std::string page = browser.Window();
   browser.ClickOn("#print-report");
-  // The report opens in a tab of its own, on the click itself (window.open).
+  // The report opens in a tab of its own, on the click itself (window.open); the
+  // browser may list the tab a moment after the click returns, so ask until it does.
   std::string report;
-  for (const std::string& w : browser.Windows()) {
-    if (w != page) report = w;
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (report.empty() && absl::Now() < give_up) {
+    for (const std::string& w : browser.Windows()) {
+      if (w != page) report = w;
+    }
   }
   ASSERT_FALSE(report.empty());
   browser.SwitchTo(report);
   ASSERT_EQ(browser.WaitText("h1", "Kết quả Chỉ số CCHC năm 2023"),
             "Kết quả Chỉ số CCHC năm 2023");
-  const std::vector<std::string> lines = PdfLines(browser.PrintPdf(Browser::kLandscape), dir.File(""));
+  const std::vector<std::string> lines =
+      PdfLines(browser.PrintPdf(Browser::kLandscape), dir.File(""));
   ASSERT_GT(lines.size(), 10u);
   std::filesystem::create_directories(PARINDEX_ARTIFACTS);
   std::ofstream(std::string(PARINDEX_ARTIFACTS) + "/round-report.txt")
