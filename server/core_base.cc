@@ -104,17 +104,21 @@ absl::StatusOr<CoreBase::Results> CoreBase::ResultsFor(const Caller& c,
 absl::StatusOr<std::shared_ptr<const Ranks>> CoreBase::RanksFor(const Caller& c,
                                                                 const RoundContext& round,
                                                                 v1::Column column) {
+  // A rank tells how the other units stand: a caller who may not see the round's
+  // results yet (a ward before publication) gets none.
+  if (!CanSee(c, round.round, round.units, "", Subject::kResults).ok())
+    return std::make_shared<const Ranks>();
   // The hot read (GetUnitScore): the round's ranks unless the caller sees part of it.
-  if (!NeedsUnits(c) || !CanSee(c, round.round, round.units, "", Subject::kResults).ok())
-    return cache_->RanksOf(round, column);
+  if (!NeedsUnits(c)) return cache_->RanksOf(round, column);
   ASSIGN_OR_RETURN(Results results, ResultsFor(c, round, column));
   return results.ranks;
 }
 
 absl::StatusOr<int> CoreBase::RankFor(const Caller& c, const RoundContext& round,
                                       v1::Column column, const std::string& unit) {
-  if (!NeedsUnits(c) || !CanSee(c, round.round, round.units, "", Subject::kResults).ok())
-    return cache_->RankOf(round, column, unit);
+  // As RanksFor: no rank for a caller who may not see the round's results yet.
+  if (!CanSee(c, round.round, round.units, "", Subject::kResults).ok()) return 0;
+  if (!NeedsUnits(c)) return cache_->RankOf(round, column, unit);
   const std::vector<std::string> units = ResultUnits(c, round.round, round.units);
   int rank = 0;
   RETURN_IF_ERROR(cache_->WithTable(round, column, [&](const RoundTable& t) {

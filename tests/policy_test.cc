@@ -67,16 +67,18 @@ TEST_F(PolicyTest, ARequestIdBelongsToItsCallerAndIsBoundToItsRequest) {
   EXPECT_NE(ls.sha256(), hn.sha256());
   EXPECT_EQ(FilesOf("LS"), 1);
   // The same request again: the first answer, nothing stored twice.
-  ASSERT_TRUE(Upload(wards_["HN"], "HN", "I.1.1", "hn.pdf", "HN's plan", "r1", &replay).ok());
+  ASSERT_TRUE(
+      Upload(wards_["HN"], "HN", "I.1.1", "hn.pdf", "HN's plan", "r1", &replay).ok());
   EXPECT_TRUE(MessageDifferencer::Equals(replay, hn)) << replay.DebugString();
   EXPECT_EQ(FilesOf("HN"), 1);
   // Another request under the same id: refused, nothing stored.
   grpc::Status other =
       Upload(wards_["HN"], "HN", "I.1.1", "other.pdf", "other bytes", "r1", &replay);
   EXPECT_EQ(other.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(other.error_message(),
-              HasSubstr("request_id: 'r1' was already used by this caller for a different "
-                        "UploadEvidence request on rounds/r/assessments/HN (at "));
+  EXPECT_THAT(
+      other.error_message(),
+      HasSubstr("request_id: 'r1' was already used by this caller for a different "
+                "UploadEvidence request on rounds/r/assessments/HN (at "));
   EXPECT_EQ(FilesOf("HN"), 1);
 
   // Entries: the same batch twice is one change with one audit row and one answer.
@@ -115,9 +117,9 @@ TEST_F(PolicyTest, ASurveyRowIsCheckedByTheEngineAndOneUnitNeverBreaksTheRound) 
   row->mutable_answers()->set_a(std::numeric_limits<int64_t>::max());
   v1::ImportSurveyResponse imported;
   const int audit = AuditCount();
-  grpc::Status refused = Call(assessments_.get(),
-                              &v1::AssessmentService::Stub::ImportSurvey, appraiser_,
-                              survey, &imported);
+  grpc::Status refused =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey, appraiser_,
+           survey, &imported);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(refused.error_message(),
             "rows[0].answers.a: answer count out of range (9223372036854775807)");
@@ -223,10 +225,11 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
   clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 11, 28, 9, 0, 0), VietnamTime()));
   grpc::Status late = Upload(wards_["HN"], "HN", "I.1.1", "a.pdf", "x", "", &file);
   EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(late.error_message(),
-            "round r is in phase SELF_ASSESSMENT and the assessment of HN is NOT_STARTED: "
-            "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the "
-            "Home Affairs office to reopen the assessment");
+  EXPECT_EQ(
+      late.error_message(),
+      "round r is in phase SELF_ASSESSMENT and the assessment of HN is NOT_STARTED: "
+      "the self-assessment deadline 2023-11-27T17:00:00+07:00 has passed; ask the "
+      "Home Affairs office to reopen the assessment");
   clock_.Set(absl::FromCivil(absl::CivilSecond(2023, 11, 21, 9, 0, 0), VietnamTime()));
   // After submitting.
   ASSERT_TRUE(EnterSelf("LS").ok());
@@ -272,9 +275,9 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
   EXPECT_EQ(file.file_name(), "b.pdf");
   grpc::Status nameless = Upload(wards_["LS"], "LS", "I.1.2", "a/..", "y", "", &file);
   EXPECT_EQ(nameless.error_message(), "evidence.file_name: 'a/..' names no file");
-  EXPECT_EQ(Upload(wards_["LS"], "LS", "I.1.2", " \u200b... ", "y", "", &file)
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Upload(wards_["LS"], "LS", "I.1.2", " \u200b... ", "y", "", &file).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
   ASSERT_TRUE(Upload(wards_["LS"], "LS", "I.1.2", "\u202Efdp.exe", "y", "", &file).ok());
   EXPECT_EQ(file.file_name(), "fdp.exe");  // shown as it is, not as "exe.pdf"
 }
@@ -343,8 +346,9 @@ TEST_F(PolicyTest, AWardNeverReadsAnotherUnitsFormAndAppraisalsMoveUpdatedAt) {
   v1::GetByNameRequest get;
   get.set_name("rounds/r/assessments/LS");
   v1::Assessment a;
-  grpc::Status form = Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
-                           wards_["HN"], get, &a);
+  grpc::Status form =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment, wards_["HN"],
+           get, &a);
   EXPECT_EQ(form.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(form.error_message(), "this token acts for unit HN, not LS");
   v1::GetUnitScoreRequest score_request;
@@ -375,16 +379,18 @@ TEST_F(PolicyTest, AFinalisedRoundKeepsTheUnitsAndPlansItWasScoredWith) {
   get_round.set_name("rounds/r");
   v1::Round r;
   ASSERT_TRUE(
-      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &r).ok());
+      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &r)
+          .ok());
   v1::CreateRoundRequest create;
   *create.mutable_round() = r;
   create.mutable_round()->set_id("r2");
   v1::Round r2;
   ASSERT_TRUE(
-      Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &r2).ok());
-  for (v1::RoundPhase p : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
-                           v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED,
-                           v1::PHASE_PUBLISHED}) {
+      Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &r2)
+          .ok());
+  for (v1::RoundPhase p :
+       {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+        v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
     Advance(p);
   }
   auto ranking = [&](const std::string& round) {
@@ -392,9 +398,9 @@ TEST_F(PolicyTest, AFinalisedRoundKeepsTheUnitsAndPlansItWasScoredWith) {
     request.set_name(absl::StrCat("rounds/", round));
     request.set_column(v1::SELF);
     v1::Ranking out;
-    EXPECT_TRUE(
-        Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_, request, &out)
-            .ok());
+    EXPECT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_,
+                     request, &out)
+                    .ok());
     return out;
   };
   const v1::Ranking published = ranking("r");
@@ -470,25 +476,26 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
   put.mutable_unit()->set_kind(v1::COMMUNE);
   put.mutable_unit()->set_parent("P2");
   v1::Unit unit;
-  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
   put.mutable_unit()->set_code("P2");
   put.mutable_unit()->set_parent("P1");
-  EXPECT_EQ(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
-      "unit.parent: P1 would make P2 its own parent");
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit)
+                .error_message(),
+            "unit.parent: P1 would make P2 its own parent");
   put.mutable_unit()->set_parent("P2");
-  EXPECT_EQ(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
-      "unit.parent: P2 would make P2 its own parent");
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit)
+                .error_message(),
+            "unit.parent: P2 would make P2 its own parent");
   put.mutable_unit()->set_parent("");
   put.mutable_unit()->set_block("bad\nblock");
-  EXPECT_EQ(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
-      "unit.block: holds a control or direction character at byte 3");
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit)
+                .error_message(),
+            "unit.block: holds a control or direction character at byte 3");
   put.mutable_unit()->set_block("   ");
-  EXPECT_EQ(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
-      "unit.block: blank (leave it empty for the kind's block)");
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit)
+                .error_message(),
+            "unit.block: blank (leave it empty for the kind's block)");
   put.mutable_unit()->clear_block();
   v1::CreateTokenRequest label;
   label.set_role(v1::ROLE_READER);
@@ -499,9 +506,9 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
                 .error_message(),
             "label: holds a control or direction character at byte 1");
   put.mutable_unit()->set_name("   ");
-  EXPECT_EQ(
-      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).error_message(),
-      "unit.name: is required");
+  EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit)
+                .error_message(),
+            "unit.name: is required");
 
   // A reason of spaces is no reason.
   v1::ReopenAssessmentRequest reopen;
@@ -517,14 +524,15 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
   v1::ListRequest list;
   list.set_filter("role=ward");
   v1::ListTokensResponse tokens;
-  EXPECT_EQ(Call(tokens_.get(), &v1::TokenService::Stub::ListTokens, admin_, list, &tokens)
-                .error_message(),
-            "filter: this list takes no filter");
+  EXPECT_EQ(
+      Call(tokens_.get(), &v1::TokenService::Stub::ListTokens, admin_, list, &tokens)
+          .error_message(),
+      "filter: this list takes no filter");
   v1::ListRoundsResponse rounds;
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, appraiser_, list,
-                 &rounds)
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, appraiser_, list, &rounds)
+          .error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
   v1::GetCriteriaSetRequest get_set;
   get_set.set_name("criteriaSets/demo-ward-2023");
   get_set.set_version(-1);
@@ -538,8 +546,8 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
   create.mutable_round()->set_self_assessment_deadline("");
   create.mutable_round()->clear_units();
   create.mutable_round()->add_units("LS");
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
-                   &round)
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
+                   create, &round)
                   .ok());
   list.clear_filter();
   ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListRounds, wards_["HN"], list,
@@ -575,16 +583,17 @@ TEST_F(PolicyTest, AWardSeesOnlyItsRoundsAndCannotForgeFileDetails) {
   get_round.set_name("rounds/r");
   v1::Round r;
   ASSERT_TRUE(
-      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &r).ok());
+      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get_round, &r)
+          .ok());
   v1::CreateRoundRequest create;
   *create.mutable_round() = r;
   create.mutable_round()->set_id("r-ls");
   create.mutable_round()->clear_units();
   create.mutable_round()->add_units("LS");
   v1::Round created;
-  ASSERT_TRUE(
-      Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &created)
-          .ok());
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
+                   create, &created)
+                  .ok());
   for (int phase = v1::PHASE_SELF_ASSESSMENT; phase <= v1::PHASE_PUBLISHED; ++phase) {
     v1::AdvanceRoundRequest advance;
     advance.set_name("rounds/r-ls");
@@ -639,16 +648,17 @@ TEST_F(PolicyTest, BearerIsReadInAnyCase) {
     grpc::ClientContext context;
     context.AddMetadata("authorization", absl::StrCat(scheme, reader_));
     v1::Token token;
-    EXPECT_TRUE(tokens_->GetCallerToken(&context, v1::GetCallerTokenRequest(), &token).ok())
+    EXPECT_TRUE(
+        tokens_->GetCallerToken(&context, v1::GetCallerTokenRequest(), &token).ok())
         << scheme;
     EXPECT_EQ(token.role(), v1::ROLE_READER);
   }
   grpc::ClientContext basic;
   basic.AddMetadata("authorization", absl::StrCat("Basic ", reader_));
   v1::Token token;
-  EXPECT_EQ(tokens_->GetCallerToken(&basic, v1::GetCallerTokenRequest(), &token)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(
+      tokens_->GetCallerToken(&basic, v1::GetCallerTokenRequest(), &token).error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
 }
 
 // A deployment whose --admin-token-file token was revoked still starts.
@@ -940,11 +950,33 @@ TEST_F(ScopeTest, AWardOfficerGetsNothingOfItsNeighbourBeforePublication) {
       s.error_message(),
       "round r is not published: its results are visible to the Home Affairs office "
       "only");
+  // Its own score, but no rank before publication: a rank tells how the others stand.
+  auto own = [&](v1::UnitScore* score) {
+    v1::GetUnitScoreRequest request;
+    request.set_name("rounds/r/assessments/HN");
+    return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, hn_, request,
+                score);
+  };
+  v1::UnitScore score;
+  ASSERT_TRUE(own(&score).ok());
+  EXPECT_EQ(score.rank(), 0);
+  EXPECT_GT(score.achieved_milli(), 0);
+  v1::GetUnitHistoryRequest history_request;
+  history_request.set_unit("units/HN");
+  v1::UnitHistory history;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitHistory, hn_,
+                   history_request, &history)
+                  .ok());
+  ASSERT_EQ(history.rows_size(), 1);
+  EXPECT_EQ(history.rows(0).rank(), 0);
+  EXPECT_EQ(history.rows(0).block_size(), 0);
   for (v1::RoundPhase p :
        {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
         v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
     Advance(p);
   }
+  ASSERT_TRUE(own(&score).ok());
+  EXPECT_EQ(score.rank(), 1);  // HN 1 in the national ranking (README)
   EXPECT_TRUE(UnitCalls()[8].call(hn_, "LS").ok());  // GetUnitScore, once published
   EXPECT_EQ(UnitCalls()[0].call(hn_, "LS").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);  // never the form
@@ -1207,7 +1239,8 @@ TEST_F(ScopeTest, TheAuditTrailNamesPeopleAndSystems) {
 
 TEST(WorkflowTable, RowsAllowDerivedPairsAlikeAndNeverOverlap) {
   const std::vector<std::pair<v1::AssessmentState, v1::AssessmentState>> pairs = {
-      {v1::STATE_NOT_STARTED, v1::STATE_DRAFT}, {v1::STATE_SUBMITTED, v1::STATE_APPRAISED}};
+      {v1::STATE_NOT_STARTED, v1::STATE_DRAFT},
+      {v1::STATE_SUBMITTED, v1::STATE_APPRAISED}};
   const auto& table = WorkflowTable();
   EXPECT_EQ(table.size(), 16u);  // with importing dossier records
   for (const WorkflowRule& rule : table) {

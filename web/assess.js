@@ -1175,13 +1175,21 @@ function buildReport(round, score) {
       cell(row, c.code);
       cell(row, c.title);
       cell(row, describeValues(c, entry.self, 'self'));
-      cell(row, formatMilli(c.max_milli), 'number');
-      cell(row, formatMilli((points.get(c.code) || {}).points_milli), 'number');
+      // The maximum the score counts: a criterion dropped as not applicable says so
+      // (the area's total leaves it out, and the rows must add up to the total).
+      const scored = points.get(c.code);
+      const dropped = scored && Number(scored.applicable_max_milli || 0) === 0;
+      cell(row, dropped ? msg('report.notApplicable')
+                        : formatMilli(scored ? scored.applicable_max_milli : c.max_milli),
+          'number');
+      cell(row, dropped ? '' : formatMilli((scored || {}).points_milli), 'number');
       cell(row, (entry.evidence || []).map((ev) => ev.file_name ||
           [ev.document_type, ev.number].filter((x) => x).join(' ')).join('; '));
     }
     const a = areaPoints.get(area.code) || {};
-    const total = table.createTFoot().insertRow();
+    // The last row of the body, not a tfoot: print repeats a tfoot on every page.
+    const total = body.insertRow();
+    total.className = 'report-area-total';
     cell(total, msg('report.areaTotal', {code: area.code})).colSpan = 3;
     cell(total, formatMilli(a.applicable_max_milli), 'number');
     cell(total, formatMilli(a.points_milli), 'number');

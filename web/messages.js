@@ -276,6 +276,7 @@ const MESSAGES = {
   'report.colMax': 'Điểm tối đa', 'report.colSelf': 'Tự chấm',
   'report.colEvidence': 'Tài liệu kiểm chứng',
   'report.areaTotal': 'Cộng lĩnh vực {code}',
+  'report.notApplicable': 'Không áp dụng',
   'report.total': 'Tổng điểm tự đánh giá: {points} / {max} điểm; chỉ số {index}',
   'report.placeDate': '{place}, ngày {day} tháng {month} năm {year}',
   'report.placeBlank': '........',
