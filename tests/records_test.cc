@@ -497,8 +497,9 @@ TEST_F(RecordsTest, TextThatIsNotUtf8OrNotACodeIsRefusedByField) {
           "satisfied, neutral, dissatisfied"));
 
   const std::string jsonl = absl::StrCat(
-      R"({"dossier_id":"J1","unit":"P1","received_at":"2023-03-01 08:00","due_at":"2023-03-05 17:00","channel":"in_person"})",
-      "\n", R"({"dossier_id":"J)", "\xff",
+      R"({"dossier_id":"J1","unit":"P1","received_at":"2023-03-01 08:00",)",
+      R"("due_at":"2023-03-05 17:00","channel":"in_person"})", "\n",
+      R"({"dossier_id":"J)", "\xff",
       R"(2","unit":"P1","received_at":"2023-03-01 08:00"})", "\n",
       R"({"dossier_id":"J3","unit":"P1","channel":"fax)", "\xc0\xaf", R"("})", "\n",
       R"({"dossier_id":"J4","unit":"P1","col)", "\xed\xa0\x80", R"(":"x"})", "\n");
