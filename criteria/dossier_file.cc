@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -46,6 +47,45 @@ int FieldOf(absl::string_view name) {
 
 using Names = std::vector<std::pair<absl::string_view, int>>;
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points
+// past U+10FFFF).
+bool IsUtf8(absl::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    size_t n = 0;
+    uint32_t cp = 0, min = 0;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    } else if ((b & 0xe0) == 0xc0) {
+      n = 1, cp = b & 0x1f, min = 0x80;
+    } else if ((b & 0xf0) == 0xe0) {
+      n = 2, cp = b & 0x0f, min = 0x800;
+    } else if ((b & 0xf8) == 0xf0) {
+      n = 3, cp = b & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + n >= text.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto c = static_cast<unsigned char>(text[i + k]);
+      if ((c & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+// `text` for an error message: quoted, bytes outside printable ASCII escaped (\xNN),
+// at most 80 bytes of it, so that a message never carries what a file's bytes say.
+std::string Quoted(absl::string_view text) {
+  const bool cut = text.size() > 80;
+  return absl::StrCat("'", absl::CHexEscape(text.substr(0, 80)), cut ? "…'" : "'");
+}
+
 // One of `names` (lower case), or "" when `allow_empty`.
 absl::Status NameOf(absl::string_view field, absl::string_view text, const Names& names,
                     bool allow_empty, int* out) {
@@ -62,9 +102,9 @@ absl::Status NameOf(absl::string_view field, absl::string_view text, const Names
     }
     choices.push_back(name);
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": '", text, "' is not one of ", absl::StrJoin(choices, ", "),
-                   text.empty() ? " (it is required)" : ""));
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": ", Quoted(text), " is not one of ", absl::StrJoin(choices, ", "),
+      text.empty() ? " (it is required)" : ""));
 }
 
 absl::Status YesNo(absl::string_view field, absl::string_view text, bool* out) {
@@ -76,9 +116,12 @@ absl::Status YesNo(absl::string_view field, absl::string_view text, bool* out) {
   return s;
 }
 
-// A code of the records: no control characters or spaces at either end.
+// The characters of a code (README "Dossier records"): a unit's code is an id (A–Z a–z
+// 0–9 . _ -); a dossier id or a procedure code may also hold '/', as real systems'
+// numbers do. Nothing else: no spaces, control or direction characters, no letters
+// outside ASCII.
 absl::Status Code(absl::string_view field, absl::string_view text, size_t max,
-                  bool required, std::string* out) {
+                  bool required, bool slash, std::string* out) {
   if (text.empty()) {
     return required ? absl::InvalidArgumentError(absl::StrCat(field, ": is required"))
                     : absl::OkStatus();
@@ -88,10 +131,11 @@ absl::Status Code(absl::string_view field, absl::string_view text, size_t max,
         absl::StrCat(field, ": longer than ", max, " bytes"));
   }
   for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == ' ') {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": '", text, "' holds a space or a control character"));
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' &&
+        !(slash && c == '/')) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": ", Quoted(text), " holds a character other than A-Z a-z 0-9 . _ -",
+          slash ? " /" : ""));
     }
   }
   *out = std::string(text);
@@ -117,11 +161,15 @@ absl::StatusOr<v1::Dossier> ToDossier(const std::vector<std::string>& cells) {
   const std::vector<std::string>& names = DossierColumns();
   v1::Dossier d;
   auto cell = [&](Field f) -> absl::string_view { return cells[f]; };
-  absl::Status s = Code(names[kId], cell(kId), 100, true, d.mutable_id());
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (!IsUtf8(cells[f]))
+      return absl::InvalidArgumentError(absl::StrCat(names[f], ": not UTF-8"));
+  }
+  absl::Status s = Code(names[kId], cell(kId), 100, true, true, d.mutable_id());
   if (s.ok())
-    s = Code(names[kProcedureCode], cell(kProcedureCode), 64, false,
+    s = Code(names[kProcedureCode], cell(kProcedureCode), 64, false, true,
              d.mutable_procedure_code());
-  if (s.ok()) s = Code(names[kUnit], cell(kUnit), 64, true, d.mutable_unit());
+  if (s.ok()) s = Code(names[kUnit], cell(kUnit), 64, true, false, d.mutable_unit());
   int v = 0;
   if (s.ok()) {
     s = NameOf(names[kProcedureLevel], cell(kProcedureLevel),
@@ -229,7 +277,7 @@ const std::vector<std::string>& DossierColumns() {
 absl::StatusOr<int64_t> ParseRecordTime(absl::string_view text) {
   auto bad = [&](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "'", text, "' is not a time (", why,
+        Quoted(text), " is not a time (", why,
         "; write 2023-12-31T23:59:00+07:00, or 2023-12-31 23:59 in Vietnam time)"));
   };
   const int year = DigitsAt(text, 0, 4), month = DigitsAt(text, 5, 2),
@@ -376,7 +424,9 @@ absl::Status DossierFileReader::Line(absl::string_view line,
   const auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(line.data(), line.size()), &object);
   if (!parsed.ok()) {
-    row.error = absl::StrCat("not a JSON object: ", parsed.message().ToString());
+    row.error = IsUtf8(line)
+                    ? absl::StrCat("not a JSON object: ", parsed.message().ToString())
+                    : "not UTF-8";
     rows->push_back(std::move(row));
     return absl::OkStatus();
   }
@@ -384,8 +434,9 @@ absl::Status DossierFileReader::Line(absl::string_view line,
   for (const auto& [key, value] : object.fields()) {
     const int f = FieldOf(key);
     if (f < 0) {
-      row.error = absl::StrCat(key, ": not a field of format version 1 (",
-                               absl::StrJoin(DossierColumns(), ", "), ")");
+      row.error =
+          absl::StrCat(absl::CHexEscape(key), ": not a field of format version 1 (",
+                       absl::StrJoin(DossierColumns(), ", "), ")");
       break;
     }
     switch (value.kind_case()) {
@@ -424,13 +475,13 @@ absl::Status DossierFileReader::CsvRecord(std::vector<std::string>& cells, int64
       const int f = FieldOf(absl::AsciiStrToLower(name));
       if (f < 0) {
         return absl::InvalidArgumentError(
-            absl::StrCat(file_name_, ":", line, ": header: '", name,
-                         "' is not a column of format version 1 (",
+            absl::StrCat(file_name_, ":", line, ": header: ", Quoted(name),
+                         " is not a column of format version 1 (",
                          absl::StrJoin(DossierColumns(), ","), ")"));
       }
       if (seen[f]) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(file_name_, ":", line, ": header: '", name, "' is given twice"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            file_name_, ":", line, ": header: ", Quoted(name), " is given twice"));
       }
       seen[f] = true;
       columns_.push_back(f);

@@ -93,8 +93,49 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
     if (response.errors_size() < kMaxErrors)
       response.add_errors(absl::StrCat(file_name, ":", line, ": ", why));
   };
+  // Whether the caller may import records of `unit`: PERMISSION_DENIED saying why not.
+  auto may_import = [&](const std::string& unit) -> absl::Status {
+    if (!NeedsUnits(c)) return absl::OkStatus();
+    if (round->units.count(unit) > 0) {
+      if (InScope(c, round->units, unit)) return absl::OkStatus();
+      return absl::PermissionDeniedError(
+          absl::StrCat("unit ", unit, " is outside this account's scope ", c.scope));
+    }
+    auto it = registered.find(unit);
+    if (it == registered.end()) {
+      absl::StatusOr<v1::Unit> found = store_->GetUnit(unit);
+      if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
+        return found.status();
+      it = registered
+               .emplace(unit, found.ok() ? std::optional<v1::Unit>(*found) : std::nullopt)
+               .first;
+    }
+    return CanImportRecordsOf(c, it->second ? &*it->second : nullptr, unit);
+  };
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
+    if (NeedsUnits(c)) {
+      // A dossier stored under a unit the caller may not import for stays as it is,
+      // whatever unit the row names and whether or not its data match.
+      std::vector<std::string> ids;
+      for (const v1::Dossier& d : batch) ids.push_back(d.id());
+      ASSIGN_OR_RETURN(auto stored, store_->StoredDossierUnits(round_id, ids));
+      std::vector<v1::Dossier> kept;
+      for (v1::Dossier& d : batch) {
+        auto it = stored.find(d.id());
+        absl::Status allowed;
+        if (it != stored.end() && it->second != d.unit())
+          allowed = may_import(it->second);
+        if (allowed.code() == absl::StatusCode::kPermissionDenied) {
+          refuse(d.line(), absl::StrCat("unit: ", allowed.message()));
+          continue;
+        }
+        RETURN_IF_ERROR(allowed);
+        kept.push_back(std::move(d));
+      }
+      batch = std::move(kept);
+      if (batch.empty()) return absl::OkStatus();
+    }
     ASSIGN_OR_RETURN(store::DossierWrite wrote,
                      store_->UpsertDossiers(ctx, round_id, import.id, batch));
     import.rows_changed += wrote.changed;
@@ -110,31 +151,11 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
         refuse(row.line, row.error);
         continue;
       }
-      const std::string& unit = row.dossier->unit();
-      if (NeedsUnits(c)) {
-        absl::Status allowed;
-        if (round->units.count(unit) > 0) {
-          if (!InScope(c, round->units, unit)) {
-            allowed = absl::PermissionDeniedError(absl::StrCat(
-                "unit ", unit, " is outside this account's scope ", c.scope));
-          }
-        } else {
-          auto it = registered.find(unit);
-          if (it == registered.end()) {
-            absl::StatusOr<v1::Unit> found = store_->GetUnit(unit);
-            if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
-              return found.status();
-            it = registered
-                     .emplace(unit,
-                              found.ok() ? std::optional<v1::Unit>(*found) : std::nullopt)
-                     .first;
-          }
-          allowed = CanImportRecordsOf(c, it->second ? &*it->second : nullptr, unit);
-        }
-        if (!allowed.ok()) {
-          refuse(row.line, absl::StrCat("unit: ", allowed.message()));
-          continue;
-        }
+      const absl::Status allowed = may_import(row.dossier->unit());
+      if (!allowed.ok()) {
+        if (allowed.code() != absl::StatusCode::kPermissionDenied) return allowed;
+        refuse(row.line, absl::StrCat("unit: ", allowed.message()));
+        continue;
       }
       batch.push_back(*std::move(row.dossier));
       if (batch.size() >= kBatchRows) RETURN_IF_ERROR(flush());

@@ -80,6 +80,12 @@ class RecordsTest : public ServiceTest {
                       v1::ImportDossiersResponse* out, size_t chunk = 7) {
     const std::string content = Read(absl::StrCat("tests/data/records/", name));
     EXPECT_FALSE(content.empty()) << name;
+    return ImportText(token, name, content, out, chunk);
+  }
+
+  grpc::Status ImportText(const std::string& token, const std::string& name,
+                          const std::string& content, v1::ImportDossiersResponse* out,
+                          size_t chunk = 7) {
     grpc::ClientContext context;
     context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     auto writer = records_->ImportDossiers(&context, out);
@@ -445,6 +451,117 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
   const grpc::Status late = Import(appraiser_, "dossiers.csv", &r);
   EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(late.error_message(), HasSubstr("importing dossier records is allowed in"));
+}
+
+// A row whose text is not UTF-8, or whose codes hold other characters than a code's,
+// is refused by field, its bytes never echoed; the unit's records stay readable.
+TEST_F(RecordsTest, TextThatIsNotUtf8OrNotACodeIsRefusedByField) {
+  const std::string times = "2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00";
+  auto row = [&](const std::string& id, const std::string& procedure,
+                 const std::string& unit, const std::string& satisfaction = "") {
+    return absl::StrCat(id, ",", procedure, ",", unit, ",", times,
+                        ",approved,fully_online,", satisfaction, "\n");
+  };
+  const std::string csv = absl::StrCat(
+      "dossier_id,procedure_code,unit,received_at,due_at,resolved_at,result,channel,"
+      "satisfaction\n",
+      row("X1", "1.001", "P1"),  // 2
+      row("X\xff"
+          "2",
+          "1.001", "P1"),                                    // 3
+      row("X3", "1.0\xc3", "P1"),                            // 4
+      row("X4", "1.001", "P\xe0\x80\x81"),                   // 5: overlong
+      row("X5", "1.001", "P1", "satisfied\xfe"),             // 6
+      row("000.00.25.H56-231201-0001/2023", "1.001", "P1"),  // 7
+      row("X7\xe2\x80\xae", "1.001", "P1"),                  // 8: right-to-left override
+      row("X8", "1.001", "P1/x"),                            // 9
+      row("\"X9\tA\"", "1.001", "P1"),                       // 10
+      row("X10", "1.001", "P1", "r\xc3\xa2t"));              // 11
+  v1::ImportDossiersResponse r;
+  grpc::Status s = ImportText(appraiser_, "utf.csv", csv, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_read(), 10);
+  EXPECT_EQ(r.rows_refused(), 8);
+  EXPECT_EQ(r.rows_changed(), 2);
+  EXPECT_THAT(
+      r.errors(),
+      ElementsAre(
+          "utf.csv:3: dossier_id: not UTF-8", "utf.csv:4: procedure_code: not UTF-8",
+          "utf.csv:5: unit: not UTF-8", "utf.csv:6: satisfaction: not UTF-8",
+          "utf.csv:8: dossier_id: 'X7\\xe2\\x80\\xae' holds a character other than A-Z "
+          "a-z 0-9 . _ - /",
+          "utf.csv:9: unit: 'P1/x' holds a character other than A-Z a-z 0-9 . _ -",
+          "utf.csv:10: dossier_id: 'X9\\tA' holds a character other than A-Z a-z 0-9 . "
+          "_ - /",
+          "utf.csv:11: satisfaction: 'r\\xc3\\xa2t' is not one of very_satisfied, "
+          "satisfied, neutral, dissatisfied"));
+
+  const std::string jsonl = absl::StrCat(
+      R"({"dossier_id":"J1","unit":"P1","received_at":"2023-03-01 08:00",)",
+      R"("due_at":"2023-03-05 17:00","channel":"in_person"})", "\n",
+      R"({"dossier_id":"J)", "\xff",
+      R"(2","unit":"P1","received_at":"2023-03-01 08:00"})", "\n",
+      R"({"dossier_id":"J3","unit":"P1","channel":"fax)", "\xc0\xaf", R"("})", "\n",
+      R"({"dossier_id":"J4","unit":"P1","col)", "\xed\xa0\x80", R"(":"x"})", "\n");
+  s = ImportText(appraiser_, "utf.jsonl", jsonl, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_read(), 4);
+  EXPECT_EQ(r.rows_changed(), 1);
+  EXPECT_THAT(r.errors(), ElementsAre("utf.jsonl:2: not UTF-8", "utf.jsonl:3: not UTF-8",
+                                      "utf.jsonl:4: not UTF-8"));
+
+  // Every stored dossier reads back; the figures count the three.
+  absl::StatusOr<std::vector<v1::Dossier>> stored = store_->ListDossiers("r", "P1");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  std::vector<std::string> ids;
+  for (const v1::Dossier& d : *stored) ids.push_back(d.id());
+  EXPECT_THAT(ids, ElementsAre("000.00.25.H56-231201-0001/2023", "J1", "X1"));
+  EXPECT_THAT(Ids("P1", "received"),
+              ElementsAre("000.00.25.H56-231201-0001/2023", "J1", "X1"));
+}
+
+// HY's office cannot move a dossier stored under TB's unit into its own or an unknown
+// unit: refused as for a row naming TB's unit, whether or not the data match.
+TEST_F(RecordsTest, AProvinceOfficeCannotMoveAnotherProvincesDossier) {
+  const std::string header =
+      "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  const std::string data =
+      "2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00,approved,fully_online\n";
+  v1::ImportDossiersResponse r;
+  grpc::Status s = ImportText(appraiser_, "tb.csv",
+                              absl::StrCat(header, "T1,Q1,", data, "T2,Q1,", data), &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(r.rows_changed(), 2);
+  const std::vector<v1::Dossier> before = *store_->ListDossiers("r", "Q1");
+  const std::map<std::string, int64_t> q1 = Computed("Q1");
+  ASSERT_EQ(q1.at("received"), 2);
+
+  const std::string hy =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "hy.office", "Văn phòng HY");
+  s = ImportText(
+      hy, "hy.csv",
+      absl::StrCat(header, "T1,P1,", data,  // the same data, its own unit
+                   "T2,ZZ9,2023-04-01 08:00,,,,in_person\n",  // other data, no unit
+                   "H1,P1,", data),
+      &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_read(), 3);
+  EXPECT_EQ(r.rows_refused(), 2);
+  EXPECT_EQ(r.rows_changed(), 1);
+  EXPECT_EQ(r.rows_unchanged(), 0);
+  EXPECT_THAT(r.errors(),
+              ElementsAre("hy.csv:2: unit: unit Q1 is outside this account's scope "
+                          "parent/HY",
+                          "hy.csv:3: unit: unit Q1 is outside this account's scope "
+                          "parent/HY"));
+  EXPECT_THAT(r.units_updated(), ElementsAre("P1"));
+  const std::vector<v1::Dossier> after = *store_->ListDossiers("r", "Q1");
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i)
+    EXPECT_EQ(after[i].SerializeAsString(), before[i].SerializeAsString()) << i;
+  EXPECT_EQ(Computed("Q1"), q1);
+  EXPECT_THAT(Ids("P1", "received"), ElementsAre("H1"));
+  EXPECT_TRUE(store_->ListDossiers("r", "ZZ9")->empty());
 }
 
 }  // namespace

@@ -2169,6 +2169,23 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::ListDossierUnits(
       });
 }
 
+absl::StatusOr<std::map<std::string, std::string>> SqliteStore::StoredDossierUnits(
+    absl::string_view round, const std::vector<std::string>& ids) {
+  return Read<std::map<std::string, std::string>>(
+      [&](sqlite3* db) -> absl::StatusOr<std::map<std::string, std::string>> {
+        Stmt q(db, "SELECT unit_code FROM dossiers WHERE round_id = ? AND dossier_id = ?");
+        std::map<std::string, std::string> out;
+        for (const std::string& id : ids) {
+          q.Reset();
+          q.Bind(1, round);
+          q.Bind(2, id);
+          ASSIGN_OR_RETURN(bool row, q.Step());
+          if (row) out[id] = q.Text(0);
+        }
+        return out;
+      });
+}
+
 absl::StatusOr<std::vector<RecordImport>> SqliteStore::ListRecordImports(
     absl::string_view round) {
   return Read<std::vector<RecordImport>>(

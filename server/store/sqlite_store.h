@@ -159,6 +159,8 @@ class SqliteStore final : public Store {
                                                         absl::string_view unit) override;
   absl::StatusOr<std::vector<std::string>> ListDossierUnits(
       absl::string_view round) override;
+  absl::StatusOr<std::map<std::string, std::string>> StoredDossierUnits(
+      absl::string_view round, const std::vector<std::string>& ids) override;
   absl::StatusOr<std::vector<RecordImport>> ListRecordImports(
       absl::string_view round) override;
 

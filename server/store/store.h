@@ -135,7 +135,7 @@ struct StoredAccount {
 struct StoredSession {
   std::string account_id;
   int64_t created = 0;
-  int64_t seen = 0;   // the last call, as last written (TouchSession)
+  int64_t seen = 0;  // the last call, as last written (TouchSession)
   bool ended = false;
 };
 
@@ -363,6 +363,9 @@ class Store {
   // The units that have dossiers in a round, in code order.
   virtual absl::StatusOr<std::vector<std::string>> ListDossierUnits(
       absl::string_view round) = 0;
+  // The unit each of `ids` is stored under in a round (ids not stored are left out).
+  virtual absl::StatusOr<std::map<std::string, std::string>> StoredDossierUnits(
+      absl::string_view round, const std::vector<std::string>& ids) = 0;
   virtual absl::StatusOr<std::vector<RecordImport>> ListRecordImports(
       absl::string_view round) = 0;
 
