@@ -101,11 +101,16 @@ TEST_F(CliServerTest, RanksAreAmongTheBlocksUnitsAndAPreviewHasNone) {
       std::string::npos)
       << offline.out;
   const Result score =
-      Parindex(absl::StrCat(As("ward XTH"), "score hungyen-2023 XTH --column self"));
+      Parindex(absl::StrCat(As("appraiser"), "score hungyen-2023 XTH --column self"));
   ASSERT_EQ(score.code, 0) << score.err;
   EXPECT_NE(score.out.find("\n  index 88.88, class B, rank 3 in block communes\n"),
             std::string::npos)
       << score.out;
+  // The ward itself gets no rank before the round is published.
+  const Result own =
+      Parindex(absl::StrCat(As("ward XTH"), "score hungyen-2023 XTH --column self"));
+  ASSERT_EQ(own.code, 0) << own.err;
+  EXPECT_NE(own.out.find("\n  index 88.88, class B\n"), std::string::npos) << own.out;
   const std::string sheet = Write("xth.csv", "unit,element,value\nXTH,resolved,784\n");
   const Result preview = Parindex(absl::StrCat(
       As("ward XTH"), "submit hungyen-2023 XTH --figures '", sheet, "' --dry-run"));
@@ -417,9 +422,10 @@ TEST_F(CliServerTest, LoginKeepsASessionOnlyItsOwnerCanRead) {
   // The session goes to its own server only.
   const Result elsewhere = Parindex("whoami --server 127.0.0.1:1");
   EXPECT_EQ(elsewhere.code, 1);
-  EXPECT_EQ(elsewhere.err,
-            "parindex: UNAUTHENTICATED: no credential: run parindex login, or give --token "
-            "or PARINDEX_TOKEN\n");
+  EXPECT_EQ(
+      elsewhere.err,
+      "parindex: UNAUTHENTICATED: no credential: run parindex login, or give --token "
+      "or PARINDEX_TOKEN\n");
   // A token given is used instead.
   const Result token = Parindex(absl::StrCat(As("reader"), "whoami"));
   EXPECT_EQ(token.code, 0) << token.err;

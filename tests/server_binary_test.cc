@@ -374,13 +374,20 @@ TEST(ServerBinary, SubmitPreviewShowsWarningsAndNoRank) {
       << preview;
   EXPECT_NE(preview.find("\n  index 85.57, class B\n\n"), std::string::npos) << preview;
   EXPECT_EQ(preview.find(", rank"), std::string::npos) << preview;
-  // A stored score has its rank in its block; the block's size is not known here.
-  auto [score_code, score] =
-      Cli(absl::StrCat(as_xth, " score hungyen-2023 XTH --column self"), out);
+  // A stored score has its rank in its block for the office (the block's size is not
+  // known here); the ward gets none before publication: a rank tells how others stand.
+  auto [score_code, score] = Cli(
+      absl::StrCat("--server ", server.address, " --token '", server.tokens["appraiser"],
+                   "' score hungyen-2023 XTH --column self"),
+      out);
   EXPECT_EQ(score_code, 0) << score;
   EXPECT_NE(score.find("  index 88.88, class B, rank 3 in block communes\n"),
             std::string::npos)
       << score;
+  auto [ward_code, ward] =
+      Cli(absl::StrCat(as_xth, " score hungyen-2023 XTH --column self"), out);
+  EXPECT_EQ(ward_code, 0) << ward;
+  EXPECT_NE(ward.find("  index 88.88, class B\n"), std::string::npos) << ward;
 
   kill(server.pid, SIGTERM);
   waitpid(server.pid, nullptr, 0);
