@@ -376,10 +376,9 @@ absl::StatusOr<std::string> ListAudit(Api& api, const std::string& filter, bool 
   for (const v1::AuditEvent& e : all.events()) {
     absl::Time at;
     std::string error;
-    const std::string when =
-        absl::ParseTime(absl::RFC3339_full, e.at(), &at, &error)
-            ? absl::FormatTime("%d/%m/%Y %H:%M:%S", at, vietnam)
-            : e.at();
+    const std::string when = absl::ParseTime(absl::RFC3339_full, e.at(), &at, &error)
+                                 ? absl::FormatTime("%d/%m/%Y %H:%M:%S", at, vietnam)
+                                 : e.at();
     const std::string& who = e.actor_display().empty() ? e.actor() : e.actor_display();
     absl::StrAppend(&out, when, "  ", Fit(who, 24), " ", Fit(e.action(), 18), " ",
                     e.resource(),

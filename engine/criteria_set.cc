@@ -144,7 +144,8 @@ absl::Status CompiledCriteriaSet::BuildElements() {
     }
     Element element;
     element.code = e.code();
-    element.type = e.type() == v1::ELEMENT_TYPE_UNSPECIFIED ? v1::ELEMENT_COUNT : e.type();
+    element.type =
+        e.type() == v1::ELEMENT_TYPE_UNSPECIFIED ? v1::ELEMENT_COUNT : e.type();
     element.declared = &e;
     element.path = path;
     elements_.push_back(std::move(element));
@@ -162,9 +163,9 @@ absl::Status CompiledCriteriaSet::BuildIndicatorElements(int index,
       const std::string field = absl::StrCat(path, ".", side, "[", j, "]");
       int e = FindElement(names[j]);
       if (e < 0 && declares_elements()) {
-        return InvalidAt(field, absl::StrCat("indicator ", ind.id(), ": ", side, " '",
-                                             names[j],
-                                             "' is not a data element of this set"));
+        return InvalidAt(field,
+                         absl::StrCat("indicator ", ind.id(), ": ", side, " '", names[j],
+                                      "' is not a data element of this set"));
       }
       if (e < 0) {  // a set without a data sheet: the name is a count
         e = static_cast<int>(elements_.size());
@@ -202,9 +203,10 @@ absl::Status CompiledCriteriaSet::BuildChecks() {
     const v1::ValidationRule& rule = set_.validation(i);
     const std::string path = absl::StrCat("validation[", i, "]");
     if (!IsElementCode(rule.id())) {
-      return InvalidAt(absl::StrCat(path, ".id"),
-                       absl::StrCat(path, ".id: '", rule.id(),
-                                    "' is not a rule id (letters, digits, '_', '.', '-')"));
+      return InvalidAt(
+          absl::StrCat(path, ".id"),
+          absl::StrCat(path, ".id: '", rule.id(),
+                       "' is not a rule id (letters, digits, '_', '.', '-')"));
     }
     const std::string name = absl::StrCat("validation rule ", rule.id());
     if (!ids.emplace(rule.id(), i).second) {
@@ -212,8 +214,9 @@ absl::Status CompiledCriteriaSet::BuildChecks() {
     }
     if (rule.message().empty()) {
       return InvalidAt(absl::StrCat(path, ".message"),
-                       absl::StrCat(name, ": message is required (what a ward reads when "
-                                          "the rule is broken)"));
+                       absl::StrCat(name,
+                                    ": message is required (what a ward reads when "
+                                    "the rule is broken)"));
     }
     if (rule.comparator() == v1::COMPARATOR_UNSPECIFIED ||
         !v1::Comparator_IsValid(rule.comparator())) {
@@ -243,10 +246,11 @@ absl::Status CompiledCriteriaSet::BuildChecks() {
                                                " element; rules compare numbers"));
         }
         if (milli >= 0 && milli != static_cast<int>(element.milli())) {
-          return InvalidAt(field, absl::StrCat(name, ": '", names[j], "' is a ",
-                                               TypeName(element.type),
-                                               " element and cannot be compared with a ",
-                                               element.milli() ? "count" : "percent or score"));
+          return InvalidAt(
+              field,
+              absl::StrCat(name, ": '", names[j], "' is a ", TypeName(element.type),
+                           " element and cannot be compared with a ",
+                           element.milli() ? "count" : "percent or score"));
         }
         milli = element.milli();
         into->push_back(e);

@@ -73,8 +73,7 @@ absl::StatusOr<v1::CreateTokenResponse> AccessCore::CreateToken(
     ASSIGN_OR_RETURN(std::string id, ParseName(r.account(), "accounts", "account"));
     ASSIGN_OR_RETURN(store::StoredAccount stored, store_->GetAccount(id));
     if (!stored.account.disabled_at().empty()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(r.account(), ": is disabled"));
+      return absl::FailedPreconditionError(absl::StrCat(r.account(), ": is disabled"));
     }
     request.set_role(stored.account.role());
     if (stored.account.role() == v1::ROLE_WARD)

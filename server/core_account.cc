@@ -35,8 +35,8 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
 
 absl::Status CheckUsername(absl::string_view username) {
   if (username.size() < 3 || username.size() > 64) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "username: 3 to 64 characters, got ", username.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("username: 3 to 64 characters, got ", username.size()));
   }
   for (char ch : username) {
     if (!(absl::ascii_islower(ch) || absl::ascii_isdigit(ch) || ch == '.' || ch == '_' ||
@@ -54,10 +54,9 @@ absl::StatusOr<std::string> HashPassword(absl::string_view password) {
   static const bool ready = sodium_init() >= 0;
   if (!ready) return absl::InternalError("libsodium did not initialise");
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash_str_alg(
+          out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return absl::ResourceExhaustedError("hashing a password ran out of memory");
   }
   return std::string(out);
@@ -80,7 +79,8 @@ Caller AccountCore::CallerOf(const v1::Account& account) {
   caller.token_id = account.id();
   caller.scope = account.scope();
   caller.name = account.full_name();
-  if (absl::StartsWith(account.scope(), "units/")) caller.unit = account.scope().substr(6);
+  if (absl::StartsWith(account.scope(), "units/"))
+    caller.unit = account.scope().substr(6);
   return caller;
 }
 
@@ -116,8 +116,8 @@ absl::StatusOr<v1::CreateAccountResponse> AccountCore::CreateAccount(
     if (std::none_of(units.begin(), units.end(), [&](const v1::Unit& u) {
           return u.code() == code || u.parent() == code;
         })) {
-      return absl::NotFoundError(absl::StrCat(
-          "scope: no unit is ", code, " or has it as its parent"));
+      return absl::NotFoundError(
+          absl::StrCat("scope: no unit is ", code, " or has it as its parent"));
     }
   }
   store::WriteContext ctx = Ctx(c, r, "CreateAccount", "accounts", r.request_id());
@@ -156,8 +156,8 @@ absl::StatusOr<v1::ListAccountsResponse> AccountCore::ListAccounts(
   RETURN_IF_ERROR(NoFilter(r));
   ASSIGN_OR_RETURN(std::vector<v1::Account> accounts, store_->ListAccounts());
   v1::ListAccountsResponse response;
-  RETURN_IF_ERROR(Page(accounts, r, response.mutable_accounts(),
-                       response.mutable_next_page_token()));
+  RETURN_IF_ERROR(
+      Page(accounts, r, response.mutable_accounts(), response.mutable_next_page_token()));
   return response;
 }
 

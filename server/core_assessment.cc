@@ -815,7 +815,8 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
       return absl::InvalidArgumentError(
           absl::StrCat(where[i], ".unit: ", row.unit(), " is not in round ", id));
     }
-    if (absl::Status in = CanSee(c, round->round, round->units, row.unit(), Subject::kForm);
+    if (absl::Status in =
+            CanSee(c, round->round, round->units, row.unit(), Subject::kForm);
         !in.ok()) {
       return absl::Status(in.code(), absl::StrCat(where[i], ".unit: ", in.message()));
     }

@@ -34,8 +34,8 @@ struct Caller {
   // What the caller acts on (README: Accounts): "units/{code}", "parent/{code}" or
   // "*"; empty is "*" (a ward acts for `unit` all the same). Only policy reads it.
   std::string scope;
-  std::string name;            // a person's full name (sessions and account tokens)
-  std::string session_sha256;  // the session's, when signed in
+  std::string name;             // a person's full name (sessions and account tokens)
+  std::string session_sha256;   // the session's, when signed in
   bool single_sign_on = false;  // signed in at the province's identity server (a JWT)
   bool must_change_password = false;
   // The client's address ("203.0.113.7"), for the methods that need no authorization

@@ -348,10 +348,8 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
       t.key = "ranking";
       t.title = absl::StrCat("Bảng xếp hạng Chỉ số CCHC – ", block);
       t.frozen_columns = 4;
-      t.header = {"Khối",          rank_header,
-                  "Mã đơn vị",     "Tên đơn vị",
-                  "Chỉ số",        "Xếp loại",
-                  "Điểm đạt",      "Điểm tối đa áp dụng",
+      t.header = {"Khối",          rank_header,       "Mã đơn vị", "Tên đơn vị",
+                  "Chỉ số",        "Xếp loại",        "Điểm đạt",  "Điểm tối đa áp dụng",
                   "Điểm khảo sát", "Điểm thưởng, trừ"};
       t.chart =
           Chart{Chart::Kind::kBar, absl::StrCat("Chỉ số CCHC – ", block), 3, 4, "Chỉ số"};
@@ -482,8 +480,13 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";
     audit.title = "Nhật ký thay đổi của đợt chấm điểm";
-    audit.header = {"Thời gian (giờ Việt Nam)", "Người thực hiện", "Vai trò", "Đơn vị",
-                    "Thao tác",  "Đối tượng",       "Lý do"};
+    audit.header = {"Thời gian (giờ Việt Nam)",
+                    "Người thực hiện",
+                    "Vai trò",
+                    "Đơn vị",
+                    "Thao tác",
+                    "Đối tượng",
+                    "Lý do"};
     for (const v1::AuditEvent& e : events) {
       // A province's appraiser: the events of its units only (no round-level ones).
       if (!CanSeeAuditEvent(c, round->units, e)) continue;

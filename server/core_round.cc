@@ -123,11 +123,12 @@ absl::StatusOr<v1::ListRoundsResponse> RoundCore::ListRounds(const Caller& c,
                                                              const v1::ListRequest& r) {
   RETURN_IF_ERROR(NoFilter(r));
   ASSIGN_OR_RETURN(std::vector<v1::Round> rounds, store_->ListRounds());
-  rounds.erase(std::remove_if(rounds.begin(), rounds.end(),
-                              [&](const v1::Round& x) {
-                                return !CanSee(c, x, UnitsFor(c, x), "", Subject::kRound).ok();
-                              }),
-               rounds.end());
+  rounds.erase(
+      std::remove_if(rounds.begin(), rounds.end(),
+                     [&](const v1::Round& x) {
+                       return !CanSee(c, x, UnitsFor(c, x), "", Subject::kRound).ok();
+                     }),
+      rounds.end());
   v1::ListRoundsResponse response;
   RETURN_IF_ERROR(
       Page(rounds, r, response.mutable_rounds(), response.mutable_next_page_token()));

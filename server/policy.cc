@@ -105,7 +105,7 @@ absl::Status CheckScope(v1::Role role, absl::string_view scope, absl::string_vie
     return absl::InvalidArgumentError(absl::StrCat(
         field, ": '", scope, "' is not a scope: use units/{code}, parent/{code} or *"));
   }
-  const bool ok = role == v1::ROLE_WARD                                 ? one
+  const bool ok = role == v1::ROLE_WARD                                   ? one
                   : role == v1::ROLE_APPRAISER || role == v1::ROLE_READER ? !one
                   : role == v1::ROLE_ADMIN                                ? all
                                                                           : false;
@@ -127,8 +127,8 @@ absl::Status CheckScopeOf(const Caller& caller, const v1::Round& round,
   if (!NeedsUnits(caller)) return absl::OkStatus();
   if (!unit.empty()) {
     if (InScope(caller, units, unit)) return absl::OkStatus();
-    return absl::PermissionDeniedError(absl::StrCat(
-        "unit ", unit, " is outside this account's scope ", caller.scope));
+    return absl::PermissionDeniedError(
+        absl::StrCat("unit ", unit, " is outside this account's scope ", caller.scope));
   }
   int in = 0;
   for (const std::string& u : round.units()) in += InScope(caller, units, u) ? 1 : 0;

@@ -417,7 +417,6 @@ class RecordServiceImpl final : public v1::RecordService::StreamedUnaryService {
   std::shared_ptr<Handler> h_;
 };
 
-
 // A slice over cached bytes that keeps them alive until gRPC has sent them (no copy).
 grpc::Slice SharedSlice(std::shared_ptr<const std::string> bytes) {
   auto* owned = new std::shared_ptr<const std::string>(std::move(bytes));

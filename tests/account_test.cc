@@ -9,13 +9,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "common/sha256.h"
+#include "common/unary_bytes.h"
+#include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "gtest/gtest.h"
 #include "server/auth.h"
 #include "server/core_account.h"
-#include "common/unary_bytes.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "tests/service_fixture.h"
 
 namespace parindex::server {
@@ -56,7 +56,8 @@ class AccountTest : public ServiceTest {
     v1::CreateAccountResponse created = Create(username, role, scope);
     v1::SignInResponse in;
     EXPECT_TRUE(SignIn(username, created.one_time_password(), &in).ok());
-    EXPECT_TRUE(Change(in.session(), created.one_time_password(), "mật khẩu mới 2025").ok());
+    EXPECT_TRUE(
+        Change(in.session(), created.one_time_password(), "mật khẩu mới 2025").ok());
     return in.session();
   }
 
@@ -77,14 +78,15 @@ class AccountTest : public ServiceTest {
   }
 
   grpc::Status Me(const std::string& who, v1::Account* me) {
-    return Call(accounts_.get(), &v1::AccountService::Stub::GetMe, who, v1::GetMeRequest(),
-                me);
+    return Call(accounts_.get(), &v1::AccountService::Stub::GetMe, who,
+                v1::GetMeRequest(), me);
   }
 };
 
 TEST_F(AccountTest, AnAdminCreatesAnAccountWithAOneTimePasswordShownOnce) {
   CreateDemoRound();
-  v1::CreateAccountResponse created = Create("lan.nguyen", v1::ROLE_APPRAISER, "parent/HY");
+  v1::CreateAccountResponse created =
+      Create("lan.nguyen", v1::ROLE_APPRAISER, "parent/HY");
   EXPECT_EQ(created.one_time_password().size(), 20u);
   EXPECT_THAT(created.account().id(), ::testing::StartsWith("acc_"));
   EXPECT_TRUE(created.account().must_change_password());
@@ -113,19 +115,22 @@ TEST_F(AccountTest, AnAdminCreatesAnAccountWithAOneTimePasswordShownOnce) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(s.error_message(), "username: 'lan.nguyen' is taken");
   again.set_username("Lan");
-  s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_, again, &out);
+  s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_, again,
+           &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(),
             "username: lower-case ASCII letters, digits, '.', '_' and '-' only");
   again.set_username("hoa");
   again.set_scope("parent/HY");
-  s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_, again, &out);
+  s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_, again,
+           &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(),
             "scope: a ward may not have scope 'parent/HY' (a ward: units/{code}; an "
             "appraiser or a reader: parent/{code} or *; an admin: *)");
   again.set_scope("units/NOPE");
-  s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_, again, &out);
+  s = Call(accounts_.get(), &v1::AccountService::Stub::CreateAccount, admin_, again,
+           &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(s.error_message(), "scope: units/NOPE: not found");
   // Only an admin creates accounts.
@@ -242,34 +247,35 @@ TEST_F(AccountTest, FiveFailuresLockAUsernameAndUnknownUsernamesGetTheSameAnswer
   v1::ListRequest list;
   list.set_filter("resource=signIns/lan.nguyen");
   v1::ListAuditEventsResponse events;
-  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, list,
-                   &events)
-                  .ok());
+  ASSERT_TRUE(
+      Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, list, &events)
+          .ok());
   ASSERT_EQ(events.events_size(), 6);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(events.events(i).action(), "signin.fail");
   EXPECT_EQ(events.events(5).action(), "signin.lock");
   list.set_filter("resource=signIns/nobody.here");
-  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, list,
-                   &events)
-                  .ok());
+  ASSERT_TRUE(
+      Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, list, &events)
+          .ok());
   EXPECT_EQ(events.events_size(), 6);
 }
 
 TEST_F(AccountTest, DisableAndResetEndSessionsAndTheAuditNamesThePerson) {
   CreateDemoRound();
-  v1::CreateAccountResponse created = Create("hn.officer", v1::ROLE_WARD, "units/HN",
-                                             "Trần Văn Hùng");
+  v1::CreateAccountResponse created =
+      Create("hn.officer", v1::ROLE_WARD, "units/HN", "Trần Văn Hùng");
   v1::SignInResponse in;
   ASSERT_TRUE(SignIn("hn.officer", created.one_time_password(), &in).ok());
-  ASSERT_TRUE(Change(in.session(), created.one_time_password(), "a good new password").ok());
+  ASSERT_TRUE(
+      Change(in.session(), created.one_time_password(), "a good new password").ok());
   // The officer's write is audited with their account and name.
   ASSERT_TRUE(Update(in.session(), SelfEntries("HN")).ok());
   v1::ListRequest list;
   list.set_filter(absl::StrCat("actor=", created.account().id()));
   v1::ListAuditEventsResponse events;
-  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, list,
-                   &events)
-                  .ok());
+  ASSERT_TRUE(
+      Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, list, &events)
+          .ok());
   ASSERT_GE(events.events_size(), 3);
   for (const v1::AuditEvent& e : events.events()) {
     EXPECT_EQ(e.actor_name(), "Trần Văn Hùng") << e.action();
@@ -313,7 +319,8 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   put.mutable_unit()->set_parent("TB");
   put.mutable_unit()->set_kind(v1::WARD);
   v1::Unit unit;
-  ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
   v1::CreateRoundRequest create;
   create.mutable_round()->set_id("national");
   create.mutable_round()->set_year(2025);
@@ -321,8 +328,8 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   create.mutable_round()->add_plans("demo-hungyen-2023");
   for (const char* u : {"HN", "LS", "TB1"}) create.mutable_round()->add_units(u);
   v1::Round round;
-  grpc::Status s =
-      Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create, &round);
+  grpc::Status s = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
+                        create, &round);
   ASSERT_TRUE(s.ok()) << s.error_message();
 
   const std::string hy = Person("hy.appraiser", v1::ROLE_APPRAISER, "parent/HY");
@@ -357,15 +364,15 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   v1::ListAssessmentsRequest list;
   list.set_parent("rounds/national");
   v1::ListAssessmentsResponse listed;
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, hy, list,
-                   &listed)
-                  .ok());
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, hy, list, &listed)
+          .ok());
   ASSERT_EQ(listed.assessments_size(), 2);
   EXPECT_EQ(listed.assessments(0).unit(), "HN");
   EXPECT_EQ(listed.assessments(1).unit(), "LS");
-  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, tb, list,
-                   &listed)
-                  .ok());
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, tb, list, &listed)
+          .ok());
   ASSERT_EQ(listed.assessments_size(), 1);
   EXPECT_EQ(listed.assessments(0).unit(), "TB1");
   list.set_parent("rounds/r");
@@ -392,7 +399,8 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
   advance.set_to_phase(v1::PHASE_APPRAISAL);
   s = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, tb, advance, &round);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(s.error_message(), "round r has units outside this account's scope parent/TB");
+  EXPECT_EQ(s.error_message(),
+            "round r has units outside this account's scope parent/TB");
   create.mutable_round()->set_id("tb-own");
   s = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, tb, create, &round);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
@@ -406,7 +414,8 @@ TEST_F(AccountTest, AProvincesAppraiserSeesOnlyItsProvincesUnits) {
     v1::GetByNameRequest get;
     get.set_name("rounds/national");
     ASSERT_TRUE(
-        Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round).ok());
+        Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round)
+            .ok());
     advance.set_name("rounds/national");
     advance.set_to_phase(p);
     advance.set_etag(round.version());
@@ -539,10 +548,11 @@ TEST_F(AccountTest, ANationalReaderSeesResultsOnlyOncePublished) {
   const std::string reader = Person("mof.reader", v1::ROLE_READER, "*");
   grpc::Status s = Ranking(reader);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(s.error_message(), "round r is not published: readers see published rounds only");
-  for (v1::RoundPhase p : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
-                           v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED,
-                           v1::PHASE_PUBLISHED}) {
+  EXPECT_EQ(s.error_message(),
+            "round r is not published: readers see published rounds only");
+  for (v1::RoundPhase p :
+       {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+        v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
     Advance(p);
   }
   EXPECT_TRUE(Ranking(reader).ok());

@@ -427,7 +427,7 @@ TEST(RequestCheck, EveryFieldReachableFromARequestHasALimit) {
   int methods = 0, fields = 0;
   for (const std::string& p : Unbounded(api, &methods, &fields)) ADD_FAILURE() << p;
   EXPECT_EQ(methods, 51);  // with AccountService (8), RecordService (3), GetWorkQueue and
-                          // StreamExportRound
+                           // StreamExportRound
   EXPECT_GT(fields, 150);
 }
 

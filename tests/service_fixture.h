@@ -14,8 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "criteria/yaml_reader.h"
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/core.h"
 #include "server/service.h"

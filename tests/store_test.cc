@@ -277,10 +277,10 @@ WriteContext Keyed(const std::string& actor, const std::string& id,
 
 TEST_F(StoreTest, ARetriedRequestAppliesOnceAndIsBoundToItsRequest) {
   testing::AddRoundFixture(*store_);
-  auto first =
-      store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1", {Figure("II.1", 412, 0)});
-  auto retry =
-      store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1", {Figure("II.1", 412, 0)});
+  auto first = store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1",
+                                     {Figure("II.1", 412, 0)});
+  auto retry = store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1",
+                                     {Figure("II.1", 412, 0)});
   ASSERT_TRUE(first.ok() && retry.ok()) << retry.status();
   EXPECT_FALSE(first->replayed());
   EXPECT_TRUE(retry->replayed());
@@ -302,7 +302,8 @@ TEST_F(StoreTest, ARetriedRequestAppliesOnceAndIsBoundToItsRequest) {
   EXPECT_EQ(store_->FindRequest(Keyed("a", "req-1", "y")).status().code(),
             absl::StatusCode::kInvalidArgument);
   // Another actor, or another resource, with the same id: a request of its own.
-  auto b = store_->UpdateEntries(Keyed("b", "req-1", "x"), "r", "U1", {Figure("II.1", 7, 1)});
+  auto b =
+      store_->UpdateEntries(Keyed("b", "req-1", "x"), "r", "U1", {Figure("II.1", 7, 1)});
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_FALSE(b->replayed());
   auto u2 = store_->UpdateEntries(Keyed("a", "req-1", "x", "r/U2"), "r", "U2",
@@ -312,9 +313,9 @@ TEST_F(StoreTest, ARetriedRequestAppliesOnceAndIsBoundToItsRequest) {
   EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).version(), 2);
   // The record survives a restart.
   Reopen();
-  EXPECT_TRUE(store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1",
-                                    {Figure("II.1", 412, 0)})
-                  ->replayed());
+  EXPECT_TRUE(
+      store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1", {Figure("II.1", 412, 0)})
+          ->replayed());
 }
 
 class MovableClock final : public Clock {
@@ -340,7 +341,8 @@ TEST_F(StoreTest, RequestIdsAreForgottenAfterTheRetentionTime) {
   Reopen(options);
   testing::AddRoundFixture(*store_);
   ASSERT_TRUE(
-      store_->UpdateEntries(Keyed("a", "old", "x"), "r", "U1", {Figure("II.1", 1, 0)}).ok());
+      store_->UpdateEntries(Keyed("a", "old", "x"), "r", "U1", {Figure("II.1", 1, 0)})
+          .ok());
   clock.Advance(absl::Hours(24 * 7) - absl::Minutes(1));
   Reopen(options);  // a new store prunes on its first write
   ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {Figure("II.1", 1, 0)}).ok());
@@ -414,10 +416,9 @@ TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
   ASSERT_TRUE(store_->UpdateEntries(ward, "r", "U2", {ward_text}).ok());
   store::EntryUpdate ward_more = Figure("II.2", 1, 0);
   ward_more.entry.set_comment(std::string(300, 'w'));
-  EXPECT_THAT(std::string(store_->UpdateEntries(ward, "r", "U2", {ward_more})
-                              .status()
-                              .message()),
-              HasSubstr(", more than the 3000 a unit may fill in its self-assessment; shorten"));
+  EXPECT_THAT(
+      std::string(store_->UpdateEntries(ward, "r", "U2", {ward_more}).status().message()),
+      HasSubstr(", more than the 3000 a unit may fill in its self-assessment; shorten"));
   store::EntryUpdate office = Figure("II.3", 1, 0);
   office.entry.set_appraisal_comment(std::string(500, 'o'));
   EXPECT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {office}).ok());
@@ -584,16 +585,17 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   meta.set_file_name("kh.pdf");
   std::string meta_bytes;
   ASSERT_TRUE(meta.SerializeToString(&meta_bytes));
-  RawExec(dir_.File("parindex.db"),
-          absl::StrCat("INSERT INTO entries VALUES ('r', 'U1', 'II.1', 1, X'",
-                       absl::BytesToHexString(body),
-                       "', '2023-11-20T02:00:00.000Z', 'tok_admin');"
-                       "INSERT INTO evidence (round_id, unit_code, criterion, meta, sha256, "
-                       "size, content, created_at) VALUES ('r', 'U1', 'II.2', X'",
-                       absl::BytesToHexString(meta_bytes),
-                       "', 'x', 1, X'41', '2023-11-20T02:00:00.000Z');"
-                       "INSERT INTO requests VALUES ('old', 'UpdateEntries', X'', "
-                       "'2023-11-20T02:00:00.000Z');"));
+  RawExec(
+      dir_.File("parindex.db"),
+      absl::StrCat("INSERT INTO entries VALUES ('r', 'U1', 'II.1', 1, X'",
+                   absl::BytesToHexString(body),
+                   "', '2023-11-20T02:00:00.000Z', 'tok_admin');"
+                   "INSERT INTO evidence (round_id, unit_code, criterion, meta, sha256, "
+                   "size, content, created_at) VALUES ('r', 'U1', 'II.2', X'",
+                   absl::BytesToHexString(meta_bytes),
+                   "', 'x', 1, X'41', '2023-11-20T02:00:00.000Z');"
+                   "INSERT INTO requests VALUES ('old', 'UpdateEntries', X'', "
+                   "'2023-11-20T02:00:00.000Z');"));
   ASSERT_EQ(UserVersion(dir_.File("parindex.db")), 1);
   // At schema 5 the figure is on the data sheet, and the entry holds none.
   v1::Entry converted = figure.entry;
@@ -924,12 +926,12 @@ TEST_F(StoreTest, AValueWithNoSideLeftKeepsItsVersion) {
   EXPECT_THAT((*events)[2].before(), HasSubstr(R"("version":"2")"));
   // A writer still holding version 1 or 2, or starting from 0, is stale.
   for (int64_t stale : {0, 1, 2}) {
-    EXPECT_EQ(store_
-                  ->UpdateForm(Admin(), "r", "U1", {{}, {Count("resolved", 5, stale)}},
-                               nullptr)
-                  .status()
-                  .code(),
-              absl::StatusCode::kAborted)
+    EXPECT_EQ(
+        store_
+            ->UpdateForm(Admin(), "r", "U1", {{}, {Count("resolved", 5, stale)}}, nullptr)
+            .status()
+            .code(),
+        absl::StatusCode::kAborted)
         << stale;
   }
   EXPECT_EQ(
@@ -1292,7 +1294,8 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   WriteContext anon;
   anon.actor = {"ghost", "anonymous", "", ""};
   for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2000 + i, 900, 5, 900)->version(), 0);
+    EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2000 + i, 900, 5, 900)->version(),
+              0);
   }
   EXPECT_EQ(*store_->SignInLockedUntil("ghost"), 0);
   EXPECT_EQ(store_->AddSignInFailure(anon, "ghost", 2004, 900, 5, 900)->version(), 1);

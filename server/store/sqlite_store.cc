@@ -157,8 +157,10 @@ absl::StatusOr<std::optional<StoredRequest>> LookUpRequest(sqlite3* db,
   if (!found) return std::nullopt;
   if (find.Text(0) != ctx.request_digest) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "request_id: '", ctx.request_id, "' was already used by this caller for a "
-        "different ", method, " request",
+        "request_id: '", ctx.request_id,
+        "' was already used by this caller for a "
+        "different ",
+        method, " request",
         ctx.request_resource.empty() ? "" : absl::StrCat(" on ", ctx.request_resource),
         " (at ", find.Text(3), "); use a new id for a new request"));
   }
@@ -853,20 +855,20 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateAccount(const WriteContext& ctx,
   return Submit(
       ctx, "UpdateAccount",
       [account = v1::Account(account), hash = std::string(password_hash), end_sessions,
-       now = absl::ToUnixSeconds(clock_->Now())](
-          Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+       now = absl::ToUnixSeconds(clock_->Now())](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
         const std::string resource = absl::StrCat("accounts/", account.id());
         Stmt get(tx.db(), "SELECT body, password_hash FROM accounts WHERE id = ?");
         get.Bind(1, account.id());
         ASSIGN_OR_RETURN(StoredAccount before, ReadAccount(get, resource));
-        RETURN_IF_ERROR(Stmt(tx.db(),
-                             "UPDATE accounts SET body = ?, password_hash = "
-                             "CASE WHEN ? = '' THEN password_hash ELSE ? END WHERE id = ?")
-                            .BindBlob(1, account.SerializeAsString())
-                            .Bind(2, hash)
-                            .Bind(3, hash)
-                            .Bind(4, account.id())
-                            .Run());
+        RETURN_IF_ERROR(
+            Stmt(tx.db(),
+                 "UPDATE accounts SET body = ?, password_hash = "
+                 "CASE WHEN ? = '' THEN password_hash ELSE ? END WHERE id = ?")
+                .BindBlob(1, account.SerializeAsString())
+                .Bind(2, hash)
+                .Bind(3, hash)
+                .Bind(4, account.id())
+                .Run());
         if (end_sessions) {
           RETURN_IF_ERROR(Stmt(tx.db(),
                                "UPDATE sessions SET ended = ? WHERE account_id = ? AND "
@@ -875,9 +877,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateAccount(const WriteContext& ctx,
                               .Bind(2, account.id())
                               .Run());
         }
-        RETURN_IF_ERROR(tx.Audit(tx.ctx().action.empty() ? "account.update"
-                                                         : tx.ctx().action,
-                                 resource, Json(before.account), Json(account)));
+        RETURN_IF_ERROR(
+            tx.Audit(tx.ctx().action.empty() ? "account.update" : tx.ctx().action,
+                     resource, Json(before.account), Json(account)));
         v1::WriteAck ack;
         ack.set_id(account.id());
         return ack;
@@ -888,30 +890,28 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddSession(const WriteContext& ctx,
                                                      absl::string_view id_sha256,
                                                      const v1::Account& account,
                                                      int64_t now) {
-  return Submit(ctx, "AddSession",
-                [hash = std::string(id_sha256), id = account.id(),
-                 username = account.username(),
-                 now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-                  RETURN_IF_ERROR(Stmt(tx.db(),
-                                       "INSERT INTO sessions (id_sha256, account_id, "
-                                       "created, seen) VALUES (?, ?, ?, ?)")
-                                      .Bind(1, hash)
-                                      .Bind(2, id)
-                                      .Bind(3, now)
-                                      .Bind(4, now)
-                                      .Run());
-                  RETURN_IF_ERROR(
-                      Stmt(tx.db(), "DELETE FROM sign_in_failures WHERE username = ?")
-                          .Bind(1, username)
-                          .Run());
-                  // The session's id is the hash's first 16 hex digits: enough to
-                  // tell sessions apart in the trail, useless to sign in with.
-                  RETURN_IF_ERROR(tx.Audit("session.start",
-                                           absl::StrCat("accounts/", id, "/sessions/",
-                                                        hash.substr(0, 16)),
-                                           "", ""));
-                  return v1::WriteAck();
-                });
+  return Submit(
+      ctx, "AddSession",
+      [hash = std::string(id_sha256), id = account.id(), username = account.username(),
+       now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "INSERT INTO sessions (id_sha256, account_id, "
+                             "created, seen) VALUES (?, ?, ?, ?)")
+                            .Bind(1, hash)
+                            .Bind(2, id)
+                            .Bind(3, now)
+                            .Bind(4, now)
+                            .Run());
+        RETURN_IF_ERROR(Stmt(tx.db(), "DELETE FROM sign_in_failures WHERE username = ?")
+                            .Bind(1, username)
+                            .Run());
+        // The session's id is the hash's first 16 hex digits: enough to
+        // tell sessions apart in the trail, useless to sign in with.
+        RETURN_IF_ERROR(tx.Audit(
+            "session.start",
+            absl::StrCat("accounts/", id, "/sessions/", hash.substr(0, 16)), "", ""));
+        return v1::WriteAck();
+      });
 }
 
 absl::StatusOr<StoredSession> SqliteStore::FindSession(absl::string_view id_sha256) {
@@ -935,9 +935,11 @@ absl::Status SqliteStore::TouchSession(absl::string_view id_sha256, int64_t now)
   WriteContext ctx;
   ctx.actor = {"system", "system", "", ""};
   return Submit(ctx, "TouchSession",
-                [hash = std::string(id_sha256), now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                [hash = std::string(id_sha256),
+                 now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                   RETURN_IF_ERROR(
-                      Stmt(tx.db(), "UPDATE sessions SET seen = max(seen, ?) WHERE id_sha256 = ?")
+                      Stmt(tx.db(),
+                           "UPDATE sessions SET seen = max(seen, ?) WHERE id_sha256 = ?")
                           .Bind(1, now)
                           .Bind(2, hash)
                           .Run());
@@ -949,30 +951,33 @@ absl::Status SqliteStore::TouchSession(absl::string_view id_sha256, int64_t now)
 absl::StatusOr<v1::WriteAck> SqliteStore::EndSession(const WriteContext& ctx,
                                                      absl::string_view id_sha256,
                                                      int64_t now) {
-  return Submit(ctx, "EndSession",
-                [hash = std::string(id_sha256), now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-                  Stmt get(tx.db(), "SELECT account_id FROM sessions WHERE id_sha256 = ?");
-                  get.Bind(1, hash);
-                  ASSIGN_OR_RETURN(bool found, get.Step());
-                  if (!found) return absl::NotFoundError("no such session");
-                  const std::string account = get.Text(0);
-                  RETURN_IF_ERROR(Stmt(tx.db(),
-                                       "UPDATE sessions SET ended = ? WHERE id_sha256 = ? "
-                                       "AND ended IS NULL")
-                                      .Bind(1, now)
-                                      .Bind(2, hash)
-                                      .Run());
-                  RETURN_IF_ERROR(tx.Audit("session.end",
-                                           absl::StrCat("accounts/", account, "/sessions/",
-                                                        hash.substr(0, 16)),
-                                           "", ""));
-                  return v1::WriteAck();
-                });
+  return Submit(
+      ctx, "EndSession",
+      [hash = std::string(id_sha256), now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        Stmt get(tx.db(), "SELECT account_id FROM sessions WHERE id_sha256 = ?");
+        get.Bind(1, hash);
+        ASSIGN_OR_RETURN(bool found, get.Step());
+        if (!found) return absl::NotFoundError("no such session");
+        const std::string account = get.Text(0);
+        RETURN_IF_ERROR(Stmt(tx.db(),
+                             "UPDATE sessions SET ended = ? WHERE id_sha256 = ? "
+                             "AND ended IS NULL")
+                            .Bind(1, now)
+                            .Bind(2, hash)
+                            .Run());
+        RETURN_IF_ERROR(
+            tx.Audit("session.end",
+                     absl::StrCat("accounts/", account, "/sessions/", hash.substr(0, 16)),
+                     "", ""));
+        return v1::WriteAck();
+      });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInFailure(
-    const WriteContext& ctx, absl::string_view username, int64_t now, int64_t window,
-    int threshold, int64_t lock_seconds) {
+absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInFailure(const WriteContext& ctx,
+                                                           absl::string_view username,
+                                                           int64_t now, int64_t window,
+                                                           int threshold,
+                                                           int64_t lock_seconds) {
   return Submit(
       ctx, "AddSignInFailure",
       [user = std::string(username), now, window, threshold,
@@ -990,20 +995,20 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInFailure(
         ASSIGN_OR_RETURN(bool row, count.Step());
         v1::WriteAck ack;
         if (row && count.Int(0) >= threshold) {
-          RETURN_IF_ERROR(Stmt(tx.db(),
-                               "INSERT INTO sign_in_locks (username, until) VALUES (?, ?) "
-                               "ON CONFLICT (username) DO UPDATE SET until = excluded.until")
+          RETURN_IF_ERROR(
+              Stmt(tx.db(),
+                   "INSERT INTO sign_in_locks (username, until) VALUES (?, ?) "
+                   "ON CONFLICT (username) DO UPDATE SET until = excluded.until")
+                  .Bind(1, user)
+                  .Bind(2, now + lock_seconds)
+                  .Run());
+          RETURN_IF_ERROR(Stmt(tx.db(), "DELETE FROM sign_in_failures WHERE username = ?")
                               .Bind(1, user)
-                              .Bind(2, now + lock_seconds)
                               .Run());
           RETURN_IF_ERROR(
-              Stmt(tx.db(), "DELETE FROM sign_in_failures WHERE username = ?")
-                  .Bind(1, user)
-                  .Run());
-          RETURN_IF_ERROR(tx.Audit(
-              "signin.lock", resource, "",
-              absl::StrCat("{\"failures\":", threshold, ",\"lockedSeconds\":",
-                           lock_seconds, "}")));
+              tx.Audit("signin.lock", resource, "",
+                       absl::StrCat("{\"failures\":", threshold,
+                                    ",\"lockedSeconds\":", lock_seconds, "}")));
           ack.set_version(1);
         }
         return ack;
@@ -1172,17 +1177,19 @@ absl::StatusOr<v1::Round> SqliteStore::GetRound(absl::string_view id) {
 absl::StatusOr<Store::RoundInputs> SqliteStore::GetRoundInputs(absl::string_view round) {
   const std::string key(round);
   return Read<RoundInputs>([&](sqlite3* db) -> absl::StatusOr<RoundInputs> {
-    Stmt list(db,
-              "SELECT kind, body FROM round_inputs WHERE round_id = ? ORDER BY kind, key");
+    Stmt list(
+        db, "SELECT kind, body FROM round_inputs WHERE round_id = ? ORDER BY kind, key");
     list.Bind(1, key);
     RoundInputs inputs;
     while (true) {
       ASSIGN_OR_RETURN(bool row, list.Step());
       if (!row) return inputs;
       if (list.Text(0) == "unit") {
-        ASSIGN_OR_RETURN(inputs.units.emplace_back(), Parse<v1::Unit>(list.Blob(1), "unit"));
+        ASSIGN_OR_RETURN(inputs.units.emplace_back(),
+                         Parse<v1::Unit>(list.Blob(1), "unit"));
       } else {
-        ASSIGN_OR_RETURN(inputs.plans.emplace_back(), Parse<v1::Plan>(list.Blob(1), "plan"));
+        ASSIGN_OR_RETURN(inputs.plans.emplace_back(),
+                         Parse<v1::Plan>(list.Blob(1), "plan"));
       }
     }
   });
@@ -1238,7 +1245,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateRound(const WriteContext& ctx,
                   .Bind(4, tx.now())
                   .Run());
         }
-        if (round.phase() >= v1::PHASE_FINALISED) RETURN_IF_ERROR(PinInputs(tx.db(), round));
+        if (round.phase() >= v1::PHASE_FINALISED)
+          RETURN_IF_ERROR(PinInputs(tx.db(), round));
         RETURN_IF_ERROR(tx.Audit("round.update", resource, Json(before), Json(round)));
         v1::WriteAck ack;
         ack.set_id(round.id());
@@ -1419,8 +1427,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
         ReadEntries(db, r, u, [&](const std::string&) { return &assessment; }));
     RETURN_IF_ERROR(
         ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
-    RETURN_IF_ERROR(AttachEvidenceFiles(
-        db, r, u, [&](const std::string&) { return &assessment; }));
+    RETURN_IF_ERROR(
+        AttachEvidenceFiles(db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
   });
 }
@@ -1551,7 +1559,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteForm(Tx& tx, const std::string& r
                   "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
   assessment.Bind(1, r).Bind(2, u);
   ASSIGN_OR_RETURN(bool exists, assessment.Step());
-  if (!exists) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+  if (!exists)
+    return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
   v1::WriteAck ack;
   int64_t delta = 0;
   for (const EntryUpdate& update : form.entries) {
@@ -1709,15 +1718,16 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
 absl::StatusOr<v1::WriteAck> SqliteStore::UpdateUnitsEntries(
     const WriteContext& ctx, absl::string_view round,
     const std::vector<std::pair<std::string, FormUpdate>>& units) {
-  return Submit(ctx, "UpdateUnitsEntries",
-                [this, r = std::string(round), units](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-                  v1::WriteAck all;
-                  for (const auto& [unit, update] : units) {
-                    ASSIGN_OR_RETURN(v1::WriteAck ack, WriteForm(tx, r, unit, update));
-                    for (int64_t v : ack.versions()) all.add_versions(v);
-                  }
-                  return all;
-                });
+  return Submit(
+      ctx, "UpdateUnitsEntries",
+      [this, r = std::string(round), units](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        v1::WriteAck all;
+        for (const auto& [unit, update] : units) {
+          ASSIGN_OR_RETURN(v1::WriteAck ack, WriteForm(tx, r, unit, update));
+          for (int64_t v : ack.versions()) all.add_versions(v);
+        }
+        return all;
+      });
 }
 
 absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(
@@ -1770,9 +1780,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
         count.Bind(1, r).Bind(2, u).Bind(3, c);
         ASSIGN_OR_RETURN(bool counted, count.Step());
         if (counted && count.Int(0) >= options_.max_files_per_criterion) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              EntryName(r, u, c), ": already has ", count.Int(0),
-              " files, the most one criterion may hold"));
+          return absl::FailedPreconditionError(
+              absl::StrCat(EntryName(r, u, c), ": already has ", count.Int(0),
+                           " files, the most one criterion may hold"));
         }
         RETURN_IF_ERROR(
             Stmt(tx.db(),
@@ -2173,7 +2183,8 @@ absl::StatusOr<std::map<std::string, std::string>> SqliteStore::StoredDossierUni
     absl::string_view round, const std::vector<std::string>& ids) {
   return Read<std::map<std::string, std::string>>(
       [&](sqlite3* db) -> absl::StatusOr<std::map<std::string, std::string>> {
-        Stmt q(db, "SELECT unit_code FROM dossiers WHERE round_id = ? AND dossier_id = ?");
+        Stmt q(db,
+               "SELECT unit_code FROM dossiers WHERE round_id = ? AND dossier_id = ?");
         std::map<std::string, std::string> out;
         for (const std::string& id : ids) {
           q.Reset();
