@@ -56,6 +56,7 @@ absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::
   std::shared_ptr<CompiledCriteriaSet> compiled(new CompiledCriteriaSet());
   compiled->set_ = std::move(set);
   RETURN_IF_ERROR(compiled->Build());
+  compiled->serial_ = NextSerial();
   // The elements in code order, for FindElementAfter.
   std::vector<int>& by_code = compiled->elements_by_code_;
   by_code.resize(compiled->elements_.size());

@@ -2,6 +2,7 @@
 #ifndef PARINDEX_ENGINE_CRITERIA_SET_H_
 #define PARINDEX_ENGINE_CRITERIA_SET_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,8 @@ class CompiledCriteriaSet {
       v1::CriteriaSet set);
 
   const v1::CriteriaSet& proto() const { return set_; }
+  // Unique to this compiled set in the process (scratch kept by callers is keyed by it).
+  uint64_t serial() const { return serial_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   // Node indices of each area's top-level criteria.
   const std::vector<std::vector<int>>& area_nodes() const { return area_nodes_; }
@@ -119,6 +122,7 @@ class CompiledCriteriaSet {
   std::vector<int> code_order_;        // each element's place in elements_by_code_
   std::vector<Check> checks_;
   int leaf_count_ = 0;
+  uint64_t serial_ = 0;
 };
 
 }  // namespace parindex::engine

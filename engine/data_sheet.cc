@@ -87,6 +87,14 @@ absl::Status CheckSide(const Element& element, const v1::ElementValue& side, int
   return wrong(absl::StrCat("expects ", kExpected[element.type]));
 }
 
+// True for what most values are, a valid count of a count element: what CheckSide()
+// accepts without a word, decided without calling it.
+inline bool PlainCount(const Element& element, const v1::ElementValue& side) {
+  return element.type == v1::ELEMENT_COUNT &&
+         side.value_case() == v1::ElementValue::kCount && side.count() >= 0 &&
+         side.count() <= kMaxCount;
+}
+
 }  // namespace
 
 const v1::ElementValue* ColumnValue(const v1::DataValue& value, v1::Column column) {
@@ -100,12 +108,27 @@ const char* SideOf(const v1::DataValue& value, const v1::ElementValue* side) {
 }
 
 absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
-                         std::vector<int>* value_of) {
-  value_of->assign(set.elements().size(), -1);
+                         std::vector<int>* value_of, ColumnNumbers* numbers) {
+  const int elements = static_cast<int>(set.elements().size());
+  value_of->assign(elements, -1);
+  std::vector<int>* element_at = nullptr;
+  if (numbers != nullptr) {
+    numbers->number_of.assign(elements, kNoNumber);
+    element_at = &numbers->element_at;
+    if (static_cast<int>(element_at->size()) < assessment.values_size())
+      element_at->resize(assessment.values_size(), -1);
+  }
   int previous = -1;
   for (int i = 0; i < assessment.values_size(); ++i) {
     const v1::DataValue& value = assessment.values(i);
-    const int e = set.FindElementAfter(value.element(), previous);
+    int e = -1;
+    if (element_at != nullptr) {
+      const int guess = (*element_at)[i];
+      if (guess >= 0 && guess < elements && set.elements()[guess].code == value.element())
+        e = guess;
+    }
+    if (e < 0) e = set.FindElementAfter(value.element(), previous);
+    if (element_at != nullptr) (*element_at)[i] = e;
     if (e >= 0) previous = e;
     if (e < 0 || (*value_of)[e] >= 0) {
       const std::string path = absl::StrCat("values[", i, "].element");
@@ -119,13 +142,17 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
     }
     (*value_of)[e] = i;
     const Element& element = set.elements()[e];
-    if (value.has_self()) {
+    if (value.has_self() && !PlainCount(element, value.self())) {
       absl::Status s = CheckSide(element, value.self(), i, "self");
       if (!s.ok()) return s;
     }
-    if (value.has_appraised()) {
+    if (value.has_appraised() && !PlainCount(element, value.appraised())) {
       absl::Status s = CheckSide(element, value.appraised(), i, "appraised");
       if (!s.ok()) return s;
+    }
+    if (numbers != nullptr) {
+      const v1::ElementValue* side = ColumnValue(value, numbers->column);
+      if (side != nullptr) numbers->number_of[e] = NumberOf(element, *side);
     }
   }
   return absl::OkStatus();
@@ -180,49 +207,41 @@ FigureRead ReadFigure(const CompiledCriteriaSet& set, const v1::Assessment& asse
 }
 
 absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
-                        const std::vector<int>& value_of, v1::Column column,
+                        const std::vector<int>& value_of,
+                        const std::vector<int64_t>& number_of, v1::Column column,
                         std::vector<Finding>* warnings) {
   const std::vector<Check>& checks = set.checks();
   for (int c = 0; c < static_cast<int>(checks.size()); ++c) {
     const Check& check = checks[c];
-    int first = -1;  // the element of the first given value, whose path errors name
-    const v1::ElementValue* first_value = nullptr;
     bool complete = true;
     auto sum = [&](const std::vector<int>& side) {
       int128 total = 0;
       for (int e : side) {
-        const v1::ElementValue* v =
-            value_of[e] < 0 ? nullptr
-                            : ColumnValue(assessment.values(value_of[e]), column);
-        if (v == nullptr) {
+        const int64_t number = number_of[e];
+        if (number == kNoNumber) {
           complete = false;
           continue;
         }
-        if (first < 0) {
-          first = e;
-          first_value = v;
-        }
-        total += NumberOf(set.elements()[e], *v);
+        total += number;
       }
       return total;
     };
     const int128 left = sum(check.left);
     const int128 right = sum(check.right);
     if (!complete) continue;
-    const int compared = CompareFractions(Fraction{left, 1}, Fraction{right, 1});
     bool holds = false;
     switch (check.rule->comparator()) {
       case v1::GREATER:
-        holds = compared > 0;
+        holds = left > right;
         break;
       case v1::AT_LEAST:
-        holds = compared >= 0;
+        holds = left >= right;
         break;
       case v1::AT_MOST:
-        holds = compared <= 0;
+        holds = left <= right;
         break;
       case v1::LESS:
-        holds = compared < 0;
+        holds = left < right;
         break;
       default:
         break;
@@ -234,9 +253,17 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
       warnings->push_back(finding);
       continue;
     }
-    const std::string path =
-        absl::StrCat("values[", value_of[first], "].",
-                     SideOf(assessment.values(value_of[first]), first_value));
+    // The error names the first given value of the left side (of the right side when
+    // the left has none).
+    int first = -1;
+    for (const std::vector<int>* side : {&check.left, &check.right}) {
+      for (int e : *side) {
+        if (first < 0 && number_of[e] != kNoNumber) first = e;
+      }
+    }
+    const v1::DataValue& value = assessment.values(value_of[first]);
+    const std::string path = absl::StrCat("values[", value_of[first], "].",
+                                          SideOf(value, ColumnValue(value, column)));
     return InvalidAt(path, absl::StrCat(path, ": ", FindingText(set, finding)));
   }
   return absl::OkStatus();

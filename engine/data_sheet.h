@@ -25,13 +25,30 @@ const v1::ElementValue* ColumnValue(const v1::DataValue& value, v1::Column colum
 // "self" or "appraised": the side ColumnValue() read.
 const char* SideOf(const v1::DataValue& value, const v1::ElementValue* side);
 
+// What (*number_of)[e] holds for an element without a number in the column.
+inline constexpr int64_t kNoNumber = INT64_MIN;
+
+// The numbers of a sheet as one column reads it: what indicators and validation rules
+// read, gathered once per score.
+struct ColumnNumbers {
+  v1::Column column = v1::SELF;
+  // NumberOf() of ColumnValue() per element; kNoNumber when the element holds none.
+  std::vector<int64_t> number_of;
+  // Scratch kept between calls: the element of each value of the last assessment
+  // indexed, tried first (a round's assessments list their values in one order, so a
+  // value's element is usually found with one comparison).
+  std::vector<int> element_at;
+};
+
 // Indexes `assessment.values` by element: (*value_of)[e] is the index of element e's
 // value, -1 when none. Checks every side of every value against its element's type
 // (whatever the column, so that nothing stored can become unscorable). Errors are
 // INVALID_ARGUMENT naming "values[i].element" or "values[i].self" with the element's
 // code and label, the path attached (engine/errors.h).
+// `numbers`, when given, also gets the number each element holds as `numbers->column`
+// reads the sheet, and keeps its guesses between calls (see ColumnNumbers).
 absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
-                         std::vector<int>* value_of);
+                         std::vector<int>* value_of, ColumnNumbers* numbers = nullptr);
 
 // The number a value holds: a count, or thousandths for PERCENT and SCORE elements (a
 // whole number given as a count for those is that many units: 87 is 87%).
@@ -72,8 +89,10 @@ struct Finding {
 // figures play no part). A rule is checked once all its elements have values. A broken
 // rule is INVALID_ARGUMENT at the first given value of its left side, naming the rule,
 // its message and both sides; broken warning rules are appended to `warnings`.
+// `number_of` is ColumnNumbers::number_of of the same column.
 absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
-                        const std::vector<int>& value_of, v1::Column column,
+                        const std::vector<int>& value_of,
+                        const std::vector<int64_t>& number_of, v1::Column column,
                         std::vector<Finding>* warnings);
 
 // "rule on_time_within_resolved: <message>: resolved_on_time (Hồ sơ …) = 500, not ≤

@@ -10,13 +10,6 @@
 
 namespace parindex::engine {
 
-int CompareFractions(const Fraction& a, const Fraction& b) {
-  // Operands stay far below 2^63 x 10^5, so the products fit in 128 bits.
-  const int128 left = a.num * b.den;
-  const int128 right = b.num * a.den;
-  return left < right ? -1 : (left > right ? 1 : 0);
-}
-
 int64_t DivRoundHalfUp(int128 num, int128 den) {
   const bool negative = num < 0;
   const int128 magnitude = negative ? -num : num;

@@ -20,7 +20,12 @@ struct Fraction {
 };
 
 // Compares a / b with c / d exactly. REQUIRES: b > 0, d > 0. Returns <0, 0, >0.
-int CompareFractions(const Fraction& a, const Fraction& b);
+inline int CompareFractions(const Fraction& a, const Fraction& b) {
+  // Operands stay far below 2^63 x 10^5, so the products fit in 128 bits.
+  const int128 left = a.num * b.den;
+  const int128 right = b.num * a.den;
+  return left < right ? -1 : (left > right ? 1 : 0);
+}
 
 // num / den rounded to the nearest integer, halves away from zero. REQUIRES: den > 0.
 int64_t DivRoundHalfUp(int128 num, int128 den);

@@ -2,6 +2,7 @@
 #include "engine/plan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,11 @@
 #include "engine/errors.h"
 
 namespace parindex::engine {
+
+uint64_t NextSerial() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 bool TargetAppliesTo(const v1::Target& target, v1::UnitKind kind) {
   if (target.applies_to().empty()) return true;
@@ -28,6 +34,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPlan>> CompiledPlan::Compile(v1::Pl
   std::shared_ptr<CompiledPlan> compiled(new CompiledPlan());
   compiled->plan_ = std::move(plan);
   RETURN_IF_ERROR(compiled->Build());
+  compiled->serial_ = NextSerial();
   return std::shared_ptr<const CompiledPlan>(std::move(compiled));
 }
 

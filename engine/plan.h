@@ -3,6 +3,7 @@
 #ifndef PARINDEX_ENGINE_PLAN_H_
 #define PARINDEX_ENGINE_PLAN_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ class CompiledPlan {
   static absl::StatusOr<std::shared_ptr<const CompiledPlan>> Compile(v1::Plan plan);
 
   const v1::Plan& proto() const { return plan_; }
+  // Unique to this compiled plan in the process (scratch kept by callers is keyed by it).
+  uint64_t serial() const { return serial_; }
 
   // The target for `indicator` that applies to units of `kind`, or nullptr.
   const v1::Target* FindTarget(absl::string_view indicator, v1::UnitKind kind) const;
@@ -35,7 +38,11 @@ class CompiledPlan {
   v1::Plan plan_;
   absl::flat_hash_map<std::string, std::vector<const v1::Target*>> targets_;
   absl::flat_hash_map<std::string, const v1::Deadline*> deadlines_;
+  uint64_t serial_ = 0;
 };
+
+// A number no other call in the process gets (from 1): what serial() returns.
+uint64_t NextSerial();
 
 // True when `target` applies to units of `kind` (an empty applies_to covers all).
 bool TargetAppliesTo(const v1::Target& target, v1::UnitKind kind);

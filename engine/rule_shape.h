@@ -106,8 +106,11 @@ struct ScoreInputs {
   const CompiledPlan* plan;  // null: no plan
   const v1::Unit& unit;
   const v1::Assessment& assessment;
-  const std::vector<int>& value_of;  // ScoreSheet::value_of
+  const std::vector<int>& value_of;     // ScoreSheet::value_of
+  const std::vector<int64_t>& number_of;  // ScoreSheet::number_of
   v1::Column column;
+  // The plan's target per indicator for the unit's kind; null when there is no plan.
+  const std::vector<const v1::Target*>* targets;
 };
 
 class LeafScoring {
@@ -127,6 +130,11 @@ class LeafScoring {
   int64_t max() const { return node_.criterion->max_milli(); }
   // REQUIRES: node().indicator >= 0.
   const v1::Indicator& indicator() const { return in_.set.indicator(node_.indicator); }
+  // The plan's target for indicator() that applies to the unit's kind; null when none
+  // (or no plan). REQUIRES: node().indicator >= 0.
+  const v1::Target* Target() const {
+    return in_.targets == nullptr ? nullptr : (*in_.targets)[node_.indicator];
+  }
   // The criterion's own values in the column scored; null when the unit gave no entry.
   const v1::EntryValues* values() const { return values_; }
   // The sheet's value of node().element as the column reads it; null when the rule

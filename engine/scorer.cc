@@ -137,9 +137,38 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
   return absl::OkStatus();
 }
 
+// ReadIndicator() for a criterion without an entry of its own, whose figures are all
+// the sheet's, checked when the values were indexed: the sums alone. Returns false,
+// leaving the full path to run for its error, when a numerator exceeds its
+// denominator.
+bool SumSheetFigures(const CompiledCriteriaSet& set, const Node& node,
+                     const std::vector<int64_t>& number_of, NodeScore* out,
+                     bool* reported) {
+  const IndicatorElements& elements = set.indicator_elements(node.indicator);
+  *reported = true;
+  auto sum = [&](const std::vector<int>& side) {
+    int64_t total = 0;
+    for (int el : side) {
+      const int64_t number = number_of[el];
+      if (number == kNoNumber) {
+        if (*reported) out->missing = &set.elements()[el].code;
+        *reported = false;
+        continue;
+      }
+      total += number;
+    }
+    return total;
+  };
+  out->num = sum(elements.numerator);
+  out->den = sum(elements.denominator);
+  return !*reported || out->num <= out->den || elements.denominator.empty() ||
+         set.indicator(node.indicator).unit() != v1::PERCENT;
+}
+
 // The indicator's exact value from the summed counts in `score`.
-Fraction ValueOf(const v1::Indicator& indicator, bool milli, const NodeScore& score) {
-  if (indicator.denominator().empty()) return Fraction{score.num, milli ? 1000 : 1};
+Fraction ValueOf(const v1::Indicator& indicator, const IndicatorElements& elements,
+                 const NodeScore& score) {
+  if (elements.denominator.empty()) return Fraction{score.num, elements.milli ? 1000 : 1};
   if (indicator.unit() == v1::PERCENT) {
     const int128 part = indicator.complement() ? score.den - score.num : score.num;
     return Fraction{part * 100, score.den};
@@ -217,6 +246,27 @@ absl::Status ScoreLeaf(const ScoreInputs& in, const Node& node, int entry,
   return shape.Score(leaf);
 }
 
+// The plan's target per indicator of `set` for units of `kind`, kept in the sheet.
+const std::vector<const v1::Target*>& TargetsFor(const CompiledCriteriaSet& set,
+                                                 const CompiledPlan& plan,
+                                                 v1::UnitKind kind, ScoreSheet* sheet) {
+  for (ScoreSheet::Targets& t : sheet->targets) {
+    if (t.kind == kind && t.set == set.serial() && t.plan == plan.serial()) return t.of;
+  }
+  if (!sheet->targets.empty() && (sheet->targets.front().set != set.serial() ||
+                                  sheet->targets.front().plan != plan.serial())) {
+    sheet->targets.clear();  // another set or plan: the kinds met are kept for one pair
+  }
+  ScoreSheet::Targets& t = sheet->targets.emplace_back();
+  t.set = set.serial();
+  t.plan = plan.serial();
+  t.kind = kind;
+  const int indicators = set.proto().indicators_size();
+  t.of.resize(indicators);
+  for (int i = 0; i < indicators; ++i) t.of[i] = plan.FindTarget(set.indicator(i).id(), kind);
+  return t.of;
+}
+
 }  // namespace
 
 const v1::ElementValue* LeafScoring::ElementValue() const {
@@ -225,6 +275,8 @@ const v1::ElementValue* LeafScoring::ElementValue() const {
 }
 
 absl::Status LeafScoring::ReadIndicator(bool* reported) {
+  if (e_ == nullptr && SumSheetFigures(in_.set, node_, in_.number_of, out_, reported))
+    return absl::OkStatus();
   return engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of, entry_, e_,
                                in_.column, out_, reported);
 }
@@ -236,12 +288,12 @@ absl::StatusOr<bool> LeafScoring::Measure(Fraction* value) {
     RETURN_IF_ERROR(NotReported(0));
     return false;
   }
-  const v1::Indicator& measured = indicator();
-  if (!measured.denominator().empty() && out_->den == 0) {
+  const IndicatorElements& elements = in_.set.indicator_elements(node_.indicator);
+  if (!elements.denominator.empty() && out_->den == 0) {
     RETURN_IF_ERROR(NotApplicable(Why::kNothingToScore, /*full_marks_allowed=*/true));
     return false;
   }
-  *value = ValueOf(measured, in_.set.indicator_elements(node_.indicator).milli, *out_);
+  *value = ValueOf(indicator(), elements, *out_);
   return true;
 }
 
@@ -277,24 +329,37 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   sheet->survey_milli = 0;
   sheet->adjustment_milli = 0;
 
-  RETURN_IF_ERROR(IndexValues(set, assessment, &sheet->value_of));
+  sheet->numbers.column = column;
+  RETURN_IF_ERROR(IndexValues(set, assessment, &sheet->value_of, &sheet->numbers));
   sheet->warnings.clear();
-  RETURN_IF_ERROR(CheckRules(set, assessment, sheet->value_of, column, &sheet->warnings));
+  RETURN_IF_ERROR(CheckRules(set, assessment, sheet->value_of, sheet->numbers.number_of,
+                             column, &sheet->warnings));
 
   // Entry index per node; -1 when the unit gave none. Entries usually come in the
   // set's order, so the next node is tried before the hash lookup.
+  // A round's assessments list their entries alike, so the node the same entry had in
+  // the last assessment scored with this sheet is tried first.
   std::vector<int>& entry_of = sheet->entry_of;
   entry_of.assign(nodes.size(), -1);
+  std::vector<int>& node_at = sheet->node_at;
+  if (static_cast<int>(node_at.size()) < assessment.entries_size())
+    node_at.resize(assessment.entries_size(), -1);
   size_t next = 0;
   for (int i = 0; i < assessment.entries_size(); ++i) {
     const std::string& code = assessment.entries(i).criterion();
     while (next < nodes.size() && !nodes[next].leaf()) ++next;
     int node = -1;
+    const int guess = node_at[i];
     if (next < nodes.size() && nodes[next].criterion->code() == code) {
       node = static_cast<int>(next++);
+    } else if (guess >= 0 && guess < static_cast<int>(nodes.size()) &&
+               nodes[guess].criterion->code() == code) {
+      node = guess;
+      next = static_cast<size_t>(guess) + 1;
     } else {
       node = set.FindNode(code);
     }
+    node_at[i] = node;
     if (node < 0 || !nodes[node].leaf() || entry_of[node] >= 0) {
       const std::string path = absl::StrCat("entries[", i, "].criterion");
       if (node < 0) {
@@ -311,7 +376,14 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   }
 
   // Leaves first, then groups bottom-up (reverse pre-order visits children first).
-  const ScoreInputs in{set, plan, unit, assessment, sheet->value_of, column};
+  const ScoreInputs in{set,
+                       plan,
+                       unit,
+                       assessment,
+                       sheet->value_of,
+                       sheet->numbers.number_of,
+                       column,
+                       plan == nullptr ? nullptr : &TargetsFor(set, *plan, unit.kind(), sheet)};
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
     const Node& node = nodes[n];
     NodeScore& score = sheet->nodes[n];

@@ -77,6 +77,19 @@ struct ScoreSheet {
   std::vector<int> entry_of;  // scratch: assessment entry per node, reused across calls
   std::vector<int> value_of;  // assessment value per element (engine/data_sheet.h)
   std::vector<Finding> warnings;  // warning rules the scored column breaks
+
+  // Scratch kept across calls (a sheet scores a round's units one after another).
+  ColumnNumbers numbers;     // the sheet's numbers in the column scored
+  std::vector<int> node_at;  // the node of each entry of the last assessment
+  // The plan's target per indicator of the set for one unit kind (null: none), so
+  // that a target criterion does not look its target up by name.
+  struct Targets {
+    uint64_t set = 0;   // CompiledCriteriaSet::serial()
+    uint64_t plan = 0;  // CompiledPlan::serial()
+    v1::UnitKind kind = v1::UNIT_KIND_UNSPECIFIED;
+    std::vector<const v1::Target*> of;
+  };
+  std::vector<Targets> targets;  // one per unit kind met
 };
 
 // Scores `assessment` for `unit` into `sheet` (reusing its storage).

@@ -38,10 +38,7 @@ class TargetShape final : public RuleShape {
     NodeScore& out = leaf.out();
     // Without a target there is nothing to meet: not applicable, whatever was
     // reported (figures that were given are still checked).
-    const v1::Target* target =
-        leaf.plan() == nullptr
-            ? nullptr
-            : leaf.plan()->FindTarget(indicator.id(), leaf.unit().kind());
+    const v1::Target* target = leaf.Target();
     if (target == nullptr) {
       bool reported = false;
       RETURN_IF_ERROR(leaf.ReadIndicator(&reported));
