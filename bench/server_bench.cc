@@ -18,8 +18,13 @@
 //
 // With --log FILE the server logs every call (to FILE) instead of running --quiet.
 //
+// With --soak MINUTES, the workloads above are followed by a mixed load for MINUTES
+// (64 calls in flight: 16 appraisers writing, 40 readers of unit scores, 16 of them
+// of the units being written, 4 GetRanking, 4 SummariseRound), the server's RSS read
+// every 30 s.
+//
 // Usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT] [--national]
-//        [--log FILE]
+//        [--log FILE] [--soak MINUTES]
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -40,6 +45,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "bench/load.h"
 #include "bench/national_round.h"
@@ -228,6 +234,7 @@ grpc::Status CallBytes(grpc::GenericStub* stub, const std::string& method,
 
 int main(int argc, char** argv) {
   bool national = false;
+  int soak_minutes = 0;
   std::string log;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
@@ -235,6 +242,8 @@ int main(int argc, char** argv) {
       national = true;
     } else if (std::string(argv[i]) == "--log" && i + 1 < argc) {
       log = argv[++i];
+    } else if (std::string(argv[i]) == "--soak" && i + 1 < argc) {
+      soak_minutes = std::atoi(argv[++i]);
     } else {
       args.push_back(argv[i]);
     }
@@ -242,7 +251,7 @@ int main(int argc, char** argv) {
   if (args.size() < 2) {
     std::fprintf(stderr,
                  "usage: server_bench SERVER_BINARY CRITERIA_DIR [SECONDS] [IN_FLIGHT] "
-                 "[--national] [--log FILE]\n");
+                 "[--national] [--log FILE] [--soak MINUTES]\n");
     return 2;
   }
   const double seconds = args.size() > 2 ? std::atof(args[2].c_str()) : 5;
@@ -454,6 +463,44 @@ int main(int argc, char** argv) {
   }
   const double rss = RssMiB(server.pid);
 
+  // The soak: a mixed load, the server's RSS every 30 s.
+  std::vector<std::string> soak_lines;
+  if (soak_minutes > 0) {
+    std::vector<Slot*> mix;
+    for (size_t i = 0; i < 16 && i < writers.size(); ++i) mix.push_back(writers[i].get());
+    std::vector<std::unique_ptr<Slot>> readers;
+    for (int i = 0; i < 40; ++i) {
+      v1::GetUnitScoreRequest r;
+      r.set_name(absl::StrCat(
+          round_name, "/assessments/",
+          national ? parindex::bench::NationalUnitCode(i) : std::string(units[i % 17])));
+      readers.push_back(std::make_unique<Raw>(
+          &generic, "/parindex.v1.ScoreService/GetUnitScore", appraiser, r));
+    }
+    for (int i = 0; i < 4; ++i) {
+      readers.push_back(std::make_unique<Raw>(
+          &generic, "/parindex.v1.ScoreService/GetRanking", appraiser, ranking));
+      readers.push_back(std::make_unique<Raw>(
+          &generic, "/parindex.v1.ScoreService/SummariseRound", appraiser, summary));
+    }
+    for (auto& r : readers) mix.push_back(r.get());
+    soak_lines.push_back(
+        absl::StrFormat("soak: %d minutes, %zu calls in flight; server RSS "
+                        "before it %.1f MiB",
+                        soak_minutes, mix.size(), RssMiB(server.pid)));
+    for (int k = 1; k <= 2 * soak_minutes; ++k) {
+      const Result r = Run("soak", mix, 30);
+      soak_lines.push_back(absl::StrFormat(
+          "  %4.1f min: %7.0f calls/s, %lld errors, p50 %.2f ms, p99 %.2f ms, server RSS "
+          "%.1f MiB",
+          k / 2.0, r.ok / r.seconds, static_cast<long long>(r.failed),
+          Percentile(r.latencies_ms, 0.5), Percentile(r.latencies_ms, 0.99),
+          RssMiB(server.pid)));
+      std::fprintf(stderr, "%s\n", soak_lines.back().c_str());
+      if (r.failed > 0) soak_lines.push_back("  first error: " + r.first_error);
+    }
+  }
+
   kill(bare.pid, SIGTERM);
   waitpid(bare.pid, nullptr, 0);
   kill(server.pid, SIGTERM);
@@ -493,5 +540,6 @@ int main(int argc, char** argv) {
                 Percentile(after_write[k], 1.0), answer_bytes[k]);
   }
   std::printf("server RSS at the end: %.1f MiB\n", rss);
+  for (const std::string& line : soak_lines) std::printf("%s\n", line.c_str());
   return failed ? 1 : 0;
 }

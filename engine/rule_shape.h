@@ -106,7 +106,7 @@ struct ScoreInputs {
   const CompiledPlan* plan;  // null: no plan
   const v1::Unit& unit;
   const v1::Assessment& assessment;
-  const std::vector<int>& value_of;     // ScoreSheet::value_of
+  const std::vector<int>& value_of;       // ScoreSheet::value_of
   const std::vector<int64_t>& number_of;  // ScoreSheet::number_of
   v1::Column column;
   // The plan's target per indicator for the unit's kind; null when there is no plan.

@@ -263,7 +263,8 @@ const std::vector<const v1::Target*>& TargetsFor(const CompiledCriteriaSet& set,
   t.kind = kind;
   const int indicators = set.proto().indicators_size();
   t.of.resize(indicators);
-  for (int i = 0; i < indicators; ++i) t.of[i] = plan.FindTarget(set.indicator(i).id(), kind);
+  for (int i = 0; i < indicators; ++i)
+    t.of[i] = plan.FindTarget(set.indicator(i).id(), kind);
   return t.of;
 }
 
@@ -376,14 +377,15 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   }
 
   // Leaves first, then groups bottom-up (reverse pre-order visits children first).
-  const ScoreInputs in{set,
-                       plan,
-                       unit,
-                       assessment,
-                       sheet->value_of,
-                       sheet->numbers.number_of,
-                       column,
-                       plan == nullptr ? nullptr : &TargetsFor(set, *plan, unit.kind(), sheet)};
+  const ScoreInputs in{
+      set,
+      plan,
+      unit,
+      assessment,
+      sheet->value_of,
+      sheet->numbers.number_of,
+      column,
+      plan == nullptr ? nullptr : &TargetsFor(set, *plan, unit.kind(), sheet)};
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
     const Node& node = nodes[n];
     NodeScore& score = sheet->nodes[n];

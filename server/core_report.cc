@@ -316,10 +316,25 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
       r.language() == v1::ENGLISH ? v1::ENGLISH : v1::VIETNAMESE;
   ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
 
+  // Every unit's form, read at once: scored here in the reports' language without
+  // being kept (a national round's Vietnamese traces held after its export were a
+  // third of the server's memory), and shown on the data sheet.
+  std::map<std::string, v1::Assessment> forms;
+  {
+    ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
+                     store_->ListAssessments(id, /*with_files=*/true));
+    for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
+  }
   std::vector<v1::UnitScore> scores;
+  scores.reserve(results.units.size());
+  engine::ScoreSheet sheet;
   for (const std::string& code : results.units) {
-    ASSIGN_OR_RETURN(v1::UnitScore score,
-                     cache_->ScoreOrError(*round, code, column, language));
+    v1::UnitScore score;
+    if (auto form = forms.find(code); form != forms.end()) {
+      score = cache_->RenderScoreOrError(*round, form->second, column, language, &sheet);
+    } else {
+      ASSIGN_OR_RETURN(score, cache_->ScoreOrError(*round, code, column, language));
+    }
     auto it = results.ranks->find(code);
     score.set_rank(it == results.ranks->end() ? 0 : it->second.rank);
     scores.push_back(std::move(score));
@@ -463,13 +478,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   if (office) {
     ASSIGN_OR_RETURN(names, ActorNames());
   }
-  {
-    ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
-                     store_->ListAssessments(id, /*with_files=*/false));
-    std::map<std::string, v1::Assessment> forms;
-    for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
-    tables.push_back(DataSheetTable(*round->set, scores, forms, office, names));
-  }
+  tables.push_back(DataSheetTable(*round->set, scores, forms, office, names));
   // The audit trail of the round, for the office only: who by name, in Vietnam time.
   if (office) {
     store::AuditFilter filter;

@@ -70,7 +70,7 @@ absl::StatusOr<v1::UnitScore> ScoreCore::GetUnitScore(const Caller& c,
   return score;
 }
 
-absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
+absl::StatusOr<SplitBytes> ScoreCore::GetUnitScoreBytes(
     const Caller& c, const v1::GetUnitScoreRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
@@ -79,11 +79,10 @@ absl::StatusOr<std::string> ScoreCore::GetUnitScoreBytes(
   ASSIGN_OR_RETURN(auto entry,
                    cache_->CachedScore(*round, name.second, column, r.language()));
   ASSIGN_OR_RETURN(const int rank, RankFor(c, *round, column, name.second));
-  std::string bytes;
-  bytes.reserve(entry->serialized.size() + 8);
-  bytes = entry->serialized;
+  SplitBytes bytes;
+  bytes.cached = std::shared_ptr<const std::string>(entry, &entry->serialized);
   // A field appended to a serialized message is merged into it: this sets rank.
-  AppendRank(rank, &bytes);
+  AppendRank(rank, &bytes.tail);
   return bytes;
 }
 

@@ -8,10 +8,21 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "parindex/v1/service.pb.h"
 #include "server/core_base.h"
 
 namespace parindex::server {
+
+// A serialized message in two parts, sent one after the other: bytes kept in a cache
+// (alive while they are sent, never copied) and fields after them, which a parser
+// merges into the message.
+struct SplitBytes {
+  std::shared_ptr<const std::string> cached;
+  std::string tail;
+
+  std::string Joined() const { return absl::StrCat(*cached, tail); }
+};
 
 class ScoreCore : private CoreBase {
  public:
@@ -22,9 +33,10 @@ class ScoreCore : private CoreBase {
   absl::StatusOr<v1::UnitScore> GetUnitScore(const Caller& c,
                                              const v1::GetUnitScoreRequest& r);
   // The same answer as GetUnitScore, already serialized: the hot read path. The
-  // rendered score is cached as bytes; the rank is appended as one more field.
-  absl::StatusOr<std::string> GetUnitScoreBytes(const Caller& c,
-                                                const v1::GetUnitScoreRequest& r);
+  // rendered score is cached as bytes, sent as they are; the rank follows them as one
+  // more field.
+  absl::StatusOr<SplitBytes> GetUnitScoreBytes(const Caller& c,
+                                               const v1::GetUnitScoreRequest& r);
   absl::StatusOr<v1::Ranking> GetRanking(const Caller& c, const v1::GetRankingRequest& r);
   absl::StatusOr<v1::RoundSummary> SummariseRound(const Caller& c,
                                                   const v1::GetByNameRequest& r);

@@ -4,12 +4,8 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -20,6 +16,7 @@
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/auth.h"
 #include "server/gateway.h"
+#include "server/log_buffer.h"
 #include "server/request_check.h"
 
 namespace parindex::server {
@@ -86,83 +83,6 @@ std::string ShortenMessage(absl::string_view message, size_t limit) {
 }
 
 namespace {
-
-// The per-call log lines, gathered in memory and written to stderr by one thread, at
-// most kFlushEvery after they were added (or at once past kFlushBytes), in the order
-// they were added; all of them are written before the server exits. A call pays for
-// formatting its line and one short lock, not for a write(2) of its own: one line per
-// call cost a fifth of a small call's throughput (bench/README.md).
-class LogBuffer {
- public:
-  static constexpr auto kFlushEvery = std::chrono::milliseconds(100);
-  static constexpr size_t kFlushBytes = 64 << 10;
-
-  LogBuffer() : writer_([this] { Write(); }) {}
-  ~LogBuffer() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    wake_.notify_one();
-    writer_.join();
-  }
-
-  void Add(const std::string& line) {
-    bool full = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      pending_ += line;
-      full = pending_.size() >= kFlushBytes;
-    }
-    if (full) wake_.notify_one();
-  }
-
-  // "ts=2026-11-23T23:50:53.341+07:00": the second's text is formatted once a second.
-  void Timestamp(std::string* out) {
-    const absl::Time now = absl::Now();
-    const int64_t millis = absl::ToUnixMillis(now);
-    const int64_t second = millis / 1000 - (millis % 1000 < 0 ? 1 : 0);
-    {
-      std::lock_guard<std::mutex> lock(ts_mu_);
-      if (second != ts_second_) {
-        ts_second_ = second;
-        ts_text_ = absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
-                                    VietnamTime());
-      }
-      absl::StrAppend(out, "ts=", ts_text_, ".");
-    }
-    const int64_t ms = millis - second * 1000;
-    absl::StrAppend(out, absl::Dec(ms, absl::kZeroPad3), "+07:00");
-  }
-
- private:
-  void Write() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (true) {
-      wake_.wait_for(lock, kFlushEvery,
-                     [this] { return stop_ || pending_.size() >= kFlushBytes; });
-      std::string out;
-      out.swap(pending_);
-      const bool stop = stop_;
-      lock.unlock();
-      if (!out.empty()) {
-        std::fwrite(out.data(), 1, out.size(), stderr);
-        std::fflush(stderr);
-      }
-      if (stop) return;
-      lock.lock();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::string pending_;
-  bool stop_ = false;
-  std::mutex ts_mu_;
-  int64_t ts_second_ = INT64_MIN;
-  std::string ts_text_;
-  std::thread writer_;  // last: starts once the rest is ready
-};
 
 class Handler {
  public:
@@ -266,7 +186,8 @@ class Handler {
     if (!caller.unit.empty()) absl::StrAppend(&line, " unit=", caller.unit);
     if (!status.ok()) absl::StrAppend(&line, " message=", LogfmtQuote(status.message()));
     line.push_back('\n');
-    log_.Add(line);
+    // A successful read's line may be dropped when the log falls behind (LogBuffer).
+    log_.Add(line, status.ok() && IsReadMethod(method));
   }
 
   Core* core_;
@@ -427,7 +348,7 @@ grpc::Slice SharedSlice(std::shared_ptr<const std::string> bytes) {
 }
 
 // Declares a raw callback method answering `Core::scores().Method` with the bytes it
-// returns (a std::string, or a shared_ptr to cached ones): the reads served from
+// returns (cached bytes: a shared_ptr, or SplitBytes): the reads served from
 // cached bytes, parsed here as every call is.
 #define PARINDEX_BYTES_RPC(Method, Request, CoreMethod)                               \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,              \
@@ -442,17 +363,20 @@ grpc::Slice SharedSlice(std::shared_ptr<const std::string> bytes) {
         context, "/parindex.v1.ScoreService/" #Method, &parsed,                       \
         [request](v1::Request* r) { return ParseBuffer(request, r); }, &out,          \
         [&](const Caller& c) { return h_->core()->scores().CoreMethod(c, parsed); }); \
-    if (status.ok()) {                                                                \
-      grpc::Slice slice = ToSlice(std::move(out));                                    \
-      *response = grpc::ByteBuffer(&slice, 1);                                        \
-    }                                                                                 \
+    if (status.ok()) *response = ToBuffer(std::move(out));                            \
     reactor->Finish(status);                                                          \
     return reactor;                                                                   \
   }
 
-grpc::Slice ToSlice(std::string bytes) { return grpc::Slice(std::move(bytes)); }
-grpc::Slice ToSlice(std::shared_ptr<const std::string> bytes) {
-  return SharedSlice(std::move(bytes));
+grpc::ByteBuffer ToBuffer(std::shared_ptr<const std::string> bytes) {
+  grpc::Slice slice = SharedSlice(std::move(bytes));
+  return grpc::ByteBuffer(&slice, 1);
+}
+grpc::ByteBuffer ToBuffer(SplitBytes bytes) {
+  if (bytes.tail.empty()) return ToBuffer(std::move(bytes.cached));
+  grpc::Slice slices[] = {SharedSlice(std::move(bytes.cached)),
+                          grpc::Slice(std::move(bytes.tail))};
+  return grpc::ByteBuffer(slices, 2);
 }
 
 // The reads of scores are served on the callback API from cached bytes: GetUnitScore

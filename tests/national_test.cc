@@ -133,7 +133,7 @@ class NationalTest : public ::testing::Test {
     v1::GetUnitScoreRequest r;
     r.set_name(absl::StrCat("rounds/", kRound, "/assessments/", unit));
     // The bytes the service sends, parsed as a client would.
-    const std::string bytes = core_->scores().GetUnitScoreBytes(c, r).value();
+    const std::string bytes = core_->scores().GetUnitScoreBytes(c, r).value().Joined();
     v1::UnitScore score;
     EXPECT_TRUE(score.ParseFromString(bytes));
     return score;
