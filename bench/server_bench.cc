@@ -447,6 +447,7 @@ int main(int argc, char** argv) {
       v1::BatchUpdateEntriesResponse parsed;
       parsed.ParseFromString(answer);
       writer.request.mutable_updates(0)->set_etag(parsed.entries(0).version());
+      writer.bytes = writer.request.SerializeAsString();  // what the slot sends next
       const std::pair<std::string, std::string> reads[3] = {
           {"/parindex.v1.ScoreService/GetUnitScore", read.SerializeAsString()},
           {"/parindex.v1.ScoreService/GetRanking", ranking.SerializeAsString()},
@@ -496,8 +497,8 @@ int main(int argc, char** argv) {
           k / 2.0, r.ok / r.seconds, static_cast<long long>(r.failed),
           Percentile(r.latencies_ms, 0.5), Percentile(r.latencies_ms, 0.99),
           RssMiB(server.pid)));
+      if (r.failed > 0) soak_lines.back() += "; first error: " + r.first_error;
       std::fprintf(stderr, "%s\n", soak_lines.back().c_str());
-      if (r.failed > 0) soak_lines.push_back("  first error: " + r.first_error);
     }
   }
 

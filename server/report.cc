@@ -1,10 +1,12 @@
 // XLSX and CSV writers for report tables.
 #include "server/report.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -631,3 +633,38 @@ std::string WriteCsv(const Table& table, const CsvOptions& options) {
 }
 
 }  // namespace parindex::server
+
+// The deflate level of an XLSX file's parts. libxlsxwriter 1.1.4 compresses every part
+// with zlib's default level (6) through minizip and has no option for it; at that level
+// zlib was a third of a national round's export (perf, bench/README.md). Level 1
+// deflates it several times faster for a somewhat larger file.
+namespace {
+std::atomic<int> xlsx_deflate_level{1};
+}  // namespace
+
+void parindex::server::SetXlsxDeflateLevel(int level) { xlsx_deflate_level = level; }
+
+// minizip's function that opens a part of the zip file, as libxlsxwriter calls it
+// (zlib's contrib/minizip 1.1: Debian's libminizip1). This definition in the program
+// comes first in the dynamic linker's lookup, so libxlsxwriter's calls arrive here and
+// go on to minizip's with the level above in place of the default (-1,
+// Z_DEFAULT_COMPRESSION); every other argument is passed as it came.
+extern "C" int zipOpenNewFileInZip4_64(
+    void* file, const char* filename, const void* zipfi, const void* extrafield_local,
+    unsigned size_extrafield_local, const void* extrafield_global,
+    unsigned size_extrafield_global, const char* comment, int method, int level, int raw,
+    int window_bits, int mem_level, int strategy, const char* password,
+    unsigned long crc_for_crypting, unsigned long version_made_by,
+    unsigned long flag_base, int zip64) {
+  using Open = int (*)(void*, const char*, const void*, const void*, unsigned,
+                       const void*, unsigned, const char*, int, int, int, int, int, int,
+                       const char*, unsigned long, unsigned long, unsigned long, int);
+  static const Open minizip =
+      reinterpret_cast<Open>(dlsym(RTLD_NEXT, "zipOpenNewFileInZip4_64"));
+  if (minizip == nullptr) return -104;  // ZIP_INTERNALERROR: workbook_close reports it
+  if (level == -1) level = xlsx_deflate_level;
+  return minizip(file, filename, zipfi, extrafield_local, size_extrafield_local,
+                 extrafield_global, size_extrafield_global, comment, method, level, raw,
+                 window_bits, mem_level, strategy, password, crc_for_crypting,
+                 version_made_by, flag_base, zip64);
+}

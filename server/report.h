@@ -87,6 +87,10 @@ inline constexpr int kHeaderRow = 6;
 absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
                                       const Heading& heading);
 
+// The deflate level of the parts of every XLSX file written from now on: 1 unless set
+// (zlib's and libxlsxwriter's own default is 6). For the benchmark that compares them.
+void SetXlsxDeflateLevel(int level);
+
 struct HtmlOptions {
   // Decimals as Vietnamese write them (94,39); else with a point (94.39).
   bool decimal_comma = true;
