@@ -126,8 +126,7 @@ absl::StatusOr<std::shared_ptr<const std::string>> ScoreCore::GetRankingBytes(
           std::vector<engine::RankKey> keys;
           for (int p : shown) {
             const UnitRow& row = t.rows[p];
-            keys.push_back({t.blocks[row.block], row.index_hundredths,
-                            row.scored && row.applicable});
+            keys.push_back({t.blocks[row.block], row.index_hundredths, row.Ranked()});
           }
           ranks = engine::RankInBlocks(keys);
         }

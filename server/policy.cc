@@ -376,6 +376,16 @@ v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment&
   return a.state();
 }
 
+bool HasAppraisal(const v1::Round& round, const v1::Assessment& a) {
+  if (EffectiveState(round, a) == v1::STATE_FINAL) return true;
+  return std::any_of(a.entries().begin(), a.entries().end(),
+                     [](const v1::Entry& e) {
+                       return e.has_appraised() || !e.appraisal_comment().empty();
+                     }) ||
+         std::any_of(a.values().begin(), a.values().end(),
+                     [](const v1::DataValue& v) { return v.has_appraised(); });
+}
+
 namespace {
 
 template <typename T, typename Name>

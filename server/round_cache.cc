@@ -16,6 +16,7 @@
 #include "common/status_macros.h"
 #include "engine/ranking.h"
 #include "engine/scorer.h"
+#include "server/policy.h"
 
 namespace parindex::server {
 
@@ -205,7 +206,7 @@ RoundCache::RanksOf(const RoundContext& round, v1::Column column) {
     if (!row.scored) continue;
     result->emplace_hint(result->end(), t.codes[i],
                          RankEntry{t.RankOf(static_cast<int>(i)), t.blocks[row.block],
-                                   row.index_hundredths, row.applicable});
+                                   row.index_hundredths, row.Ranked()});
   }
   std::lock_guard<std::mutex> lock(mu_);
   ranks_[key] = {t.version, result};
@@ -239,7 +240,7 @@ absl::StatusOr<std::shared_ptr<const std::string>> RoundCache::TableBytes(
 
 int RoundTable::RankOf(int position) const {
   const UnitRow& row = rows[position];
-  if (!row.scored || !row.applicable) return 0;
+  if (!row.Ranked()) return 0;
   const std::vector<int64_t>& ranked = order[row.block];
   // Best first: the units before the first of this index are those above it.
   auto first = std::lower_bound(ranked.begin(), ranked.end(), row.index_hundredths,
@@ -249,12 +250,12 @@ int RoundTable::RankOf(int position) const {
 
 int RoundTable::RankAmong(int position, const std::vector<int>& among) const {
   const UnitRow& row = rows[position];
-  if (!row.scored || !row.applicable) return 0;
+  if (!row.Ranked()) return 0;
   int above = 0;
   for (int other : among) {
     const UnitRow& o = rows[other];
-    above += o.scored && o.applicable && o.block == row.block &&
-             o.index_hundredths > row.index_hundredths;
+    above +=
+        o.Ranked() && o.block == row.block && o.index_hundredths > row.index_hundredths;
   }
   return above + 1;
 }
@@ -323,13 +324,16 @@ void RoundCache::ScoreRow(const RoundContext& round, v1::Column column,
     row->row = error.SerializeAsString();
     return;
   }
+  v1::UnitScore totals = engine::ExplainTotals(*round.set, plan, u, column, *sheet);
+  // The appraised column of a unit the office has not appraised is the unit's own
+  // figures: not an appraised index, not ranked.
+  row->appraised = column != v1::APPRAISED || HasAppraisal(round.round, assessment);
   row->applicable = sheet->index_applicable;
   row->index_hundredths = sheet->index_hundredths;
   // A ranking's row: the unit, its totals and its areas' points. What every row would
   // repeat (the set, its version, the plan, the column, the areas' titles and maxima)
   // and the warnings' texts are left to GetUnitScore: a national ranking of 3,321 rows
   // was 2.6 MB with them, near a client's default 4 MB limit.
-  v1::UnitScore totals = engine::ExplainTotals(*round.set, plan, u, column, *sheet);
   totals.clear_criteria_set();
   totals.clear_criteria_set_version();
   totals.clear_plan();
@@ -338,6 +342,11 @@ void RoundCache::ScoreRow(const RoundContext& round, v1::Column column,
   for (v1::AreaScore& area : *totals.mutable_areas()) {
     area.clear_title();
     area.clear_max_milli();
+  }
+  if (!row->appraised) {
+    totals.set_not_appraised(true);
+    totals.clear_index_hundredths();
+    totals.clear_classification();
   }
   row->row = totals.SerializeAsString();
   row->points.reserve(sheet->areas.size() + sheet->nodes.size());
@@ -378,8 +387,7 @@ absl::Status RoundCache::Rebuild(const RoundContext& round, v1::Column column,
     if (it == fresh.position.end()) continue;
     UnitRow& row = fresh.rows[it->second];
     ScoreRow(round, column, a, &sheet, &row);
-    if (row.scored && row.applicable)
-      fresh.order[row.block].push_back(row.index_hundredths);
+    if (row.Ranked()) fresh.order[row.block].push_back(row.index_hundredths);
   }
   for (std::vector<int64_t>& ranked : fresh.order)
     std::sort(ranked.begin(), ranked.end(), std::greater<int64_t>());
@@ -395,14 +403,14 @@ absl::Status RoundCache::Rescore(const RoundContext& round, v1::Column column,
                    store_->GetAssessment(round.round.id(), unit));
   UnitRow& row = t->rows[it->second];
   std::vector<int64_t>& ranked = t->order[row.block];
-  if (row.scored && row.applicable) {
+  if (row.Ranked()) {
     auto at = std::lower_bound(ranked.begin(), ranked.end(), row.index_hundredths,
                                std::greater<int64_t>());
     ranked.erase(at);
   }
   engine::ScoreSheet sheet;
   ScoreRow(round, column, assessment, &sheet, &row);
-  if (row.scored && row.applicable) {
+  if (row.Ranked()) {
     ranked.insert(std::upper_bound(ranked.begin(), ranked.end(), row.index_hundredths,
                                    std::greater<int64_t>()),
                   row.index_hundredths);

@@ -69,13 +69,19 @@ struct UnitRow {
   static constexpr int64_t kNotApplicable = INT64_MIN;
   int block = 0;            // index into RoundTable::blocks
   bool scored = false;      // false: its stored data cannot be scored (`row` says why)
-  bool applicable = false;  // the index applies: ranked
+  bool applicable = false;  // the index applies
+  // False in the APPRAISED column for a unit the office has not appraised
+  // (HasAppraisal): its figures are only its own, so it is not ranked.
+  bool appraised = true;
   int64_t index_hundredths = 0;
   // The serialized UnitScore without criteria and without rank (GetRanking's row), or
   // the unit's error as ScoreOrError gives it.
   std::string row;
   // Per area of the set, then per node: the points, or kNotApplicable (SummariseRound).
   std::vector<int64_t> points;
+
+  // Ranked in its block: scored, its index applicable, and appraised.
+  bool Ranked() const { return scored && applicable && appraised; }
 };
 
 // A round's scores in one column, one compact row per unit, kept current one unit at a
@@ -88,7 +94,7 @@ struct RoundTable {
   std::vector<std::string> codes;       // the round's units, sorted
   std::map<std::string, int> position;  // code -> index into codes and rows
   std::vector<UnitRow> rows;
-  // Per block, the index of every ranked unit (scored, applicable), best first.
+  // Per block, the index of every ranked unit (UnitRow::Ranked), best first.
   std::vector<std::vector<int64_t>> order;
 
   // 1 + the ranked units of its block with a higher index (1, 1, 3); 0 when unranked.

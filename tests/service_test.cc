@@ -29,7 +29,10 @@
 namespace parindex::server {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::UnorderedElementsAre;
 
 // Every method of the table, called by every role, with no token and a bad one.
 TEST_F(ServiceTest, TheAuthorisationTableIsEnforcedForEveryMethodAndRole) {
@@ -399,6 +402,101 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   EXPECT_THAT(criteria, ::testing::Contains(::testing::StartsWith(
                             "row1: HN|Phường Hiến Nam|I.1.1|Ban hành kế hoạch CCHC năm "
                             "đúng thời hạn|||hạn trước 10/02/2023|1|1|")));
+}
+
+// The appraised column is the office's word: a unit the office has appraised nothing
+// of (no appraised value, entry or comment) has no appraised index and no rank there,
+// and comes after the ranked units of its block; once the round is finalised every
+// unit is final, and ranked. The self column ranks everyone throughout.
+TEST_F(ServiceTest, TheAppraisedColumnRanksOnlyUnitsTheOfficeAppraised) {
+  CreateDemoRound();
+  for (const char* unit : {"HN", "LS", "MK"}) {
+    ASSERT_TRUE(UpdateSheet(wards_[unit], SelfSheet(unit)).ok()) << unit;
+    ASSERT_TRUE(Update(wards_[unit], SelfEntries(unit)).ok()) << unit;
+  }
+  for (const char* unit : {"HN", "LS"}) {
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment submitted;
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                     wards_[unit], submit, &submitted)
+                    .ok());
+  }
+  Advance(v1::PHASE_APPRAISAL);
+  // "unit rank index classification [not appraised]", in the ranking's order.
+  auto ranking = [&](v1::Column column) {
+    v1::GetRankingRequest r;
+    r.set_name("rounds/r");
+    r.set_column(column);
+    v1::Ranking out;
+    const grpc::Status s =
+        Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_, r, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> rows;
+    for (const v1::UnitScore& u : out.units()) {
+      rows.push_back(absl::StrCat(u.unit(), " ", u.rank(), " ", u.index_hundredths(), " ",
+                                  u.classification(), u.not_appraised() ? " -" : ""));
+    }
+    return rows;
+  };
+  auto score = [&](const std::string& unit, v1::Column column) {
+    v1::GetUnitScoreRequest r;
+    r.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    r.set_column(column);
+    v1::UnitScore out;
+    EXPECT_TRUE(
+        Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, r, &out)
+            .ok());
+    return out;
+  };
+  auto row = [&](const std::string& unit, v1::Column column, int rank) {
+    const v1::UnitScore s = score(unit, column);
+    return absl::StrCat(unit, " ", rank, " ", s.index_hundredths(), " ",
+                        s.classification());
+  };
+  EXPECT_THAT(ranking(v1::APPRAISED), ElementsAre("HN 0 0  -", "LS 0 0  -", "MK 0 0  -"));
+  EXPECT_EQ(score("HN", v1::APPRAISED).rank(), 0);
+  const std::vector<std::string> self = ranking(v1::SELF);
+  ASSERT_EQ(self.size(), 3u);
+  for (const std::string& r : self) EXPECT_THAT(r, Not(HasSubstr(" 0 "))) << r;
+
+  // One appraised score on HN: HN alone is ranked, with its appraised index.
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = appraise.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  u->set_etag(1);
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  EXPECT_THAT(ranking(v1::APPRAISED),
+              ElementsAre(row("HN", v1::APPRAISED, 1), "LS 0 0  -", "MK 0 0  -"));
+  EXPECT_EQ(score("HN", v1::APPRAISED).rank(), 1);
+  EXPECT_EQ(score("LS", v1::APPRAISED).rank(), 0);
+  // An appraisal comment alone is an appraisal too.
+  appraise.set_parent("rounds/r/assessments/LS");
+  u->mutable_entry()->clear_appraised();
+  u->mutable_entry()->set_appraisal_comment("Đã đối chiếu, giữ nguyên");
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  const int64_t hn = score("HN", v1::APPRAISED).index_hundredths();
+  const int64_t ls = score("LS", v1::APPRAISED).index_hundredths();
+  const std::vector<std::string> two = ranking(v1::APPRAISED);
+  ASSERT_EQ(two.size(), 3u);
+  EXPECT_THAT(std::vector<std::string>(two.begin(), two.begin() + 2),
+              UnorderedElementsAre(row("HN", v1::APPRAISED, ls > hn ? 2 : 1),
+                                   row("LS", v1::APPRAISED, hn > ls ? 2 : 1)));
+  EXPECT_EQ(two[2], "MK 0 0  -");
+
+  // Finalised: every unit is final, MK too (appraised "as it stands"), and ranked.
+  for (v1::RoundPhase phase :
+       {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
+    Advance(phase);
+  }
+  for (const std::string& r : ranking(v1::APPRAISED)) {
+    EXPECT_THAT(r, Not(HasSubstr(" -"))) << r;
+    EXPECT_THAT(r, Not(HasSubstr(" 0 "))) << r;
+  }
+  EXPECT_GT(score("MK", v1::APPRAISED).rank(), 0);
 }
 
 TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {
@@ -772,8 +870,14 @@ TEST_F(ServiceTest, EveryOtherCall) {
   ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_,
                    score_request, &score)
                   .ok());
-  EXPECT_EQ(score.rank(), 1);
+  // Nothing is appraised yet: no rank in the appraised column, the self column's 1.
+  EXPECT_EQ(score.rank(), 0);
   EXPECT_EQ(score.achieved_milli(), 73800);  // no survey yet: 89.897 - 16.097
+  score_request.set_column(v1::SELF);
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_,
+                   score_request, &score)
+                  .ok());
+  EXPECT_EQ(score.rank(), 1);
   v1::GetByNameRequest summary_request;
   summary_request.set_name("rounds/r");
   v1::RoundSummary summary;

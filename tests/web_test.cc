@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -22,9 +23,12 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -81,7 +85,9 @@ class Browser {
         "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"]}}}})");
     if (session.has_struct_value())
       session_ = session.struct_value().fields().at("sessionId").string_value();
-    Send("POST", Path("/timeouts"), R"({"implicit": 10000, "script": 20000})");
+    // Scripts get 50 s (under the client's 60 s read timeout): axe-core over the whole
+    // ward form takes several seconds alone, far more on a machine busy with builds.
+    Send("POST", Path("/timeouts"), R"({"implicit": 10000, "script": 50000})");
   }
   ~Browser() {
     if (!session_.empty()) Send("DELETE", Path(""), "");
@@ -287,10 +293,12 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   parindex::testing::TempDir dir;
   Server server = Start(dir.File("web.db"), {"--http", "127.0.0.1:0"});
   ASSERT_FALSE(server.http.empty());
-  // The numbers the page must show: the API's own ranking.
+  // The numbers the page must show: the API's own ranking (the units' own figures:
+  // nothing is appraised yet).
   auto [code, json] = Curl(
       server.http + "/parindex.v1.ScoreService/GetRanking", server.tokens["appraiser"],
-      R"({"name": "rounds/hungyen-2023", "block": "wards"})", dir.File("ranking"));
+      R"({"name": "rounds/hungyen-2023", "block": "wards", "column": "SELF"})",
+      dir.File("ranking"));
   ASSERT_EQ(code, 200) << json;
   parindex::v1::Ranking ranking;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ranking).ok());
@@ -319,6 +327,26 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   // An appraiser lands on the status board; the ranking is one click away.
   EXPECT_EQ(browser.WaitText("#board-phase", "Tự đánh giá"), "Tự đánh giá");
   browser.ClickOn("#show-results");
+  // In the appraised column no unit has an index or a rank before any appraisal.
+  ASSERT_EQ(browser.Find("#ranking-wards tbody tr").size(), 7u);
+  EXPECT_EQ(browser.Text(browser.Find("#ranking-wards tbody tr").at(0)),
+            "PAT Phường An Tảo Chưa thẩm định");
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      const rows = [...document.querySelectorAll('#ranking-wards tbody tr')];
+      arguments[0](rows.filter((r) => r.cells[0].textContent === '' &&
+          r.cells[3].textContent === 'Chưa thẩm định').length + '');)js",
+                                 {}),
+            "7");
+  // Opened, such a unit shows its own figures and says so.
+  browser.ClickOn("#ranking-wards tbody tr[data-unit='PQT']");
+  EXPECT_EQ(browser.WaitText("#breakdown-title",
+                             "Phường Quang Trung: chưa thẩm định (điểm dưới đây theo số "
+                             "liệu đơn vị tự đánh giá)"),
+            "Phường Quang Trung: chưa thẩm định (điểm dưới đây theo số liệu đơn vị tự "
+            "đánh giá)");
+  browser.ClickOn("#column option[value='SELF']");
+  EXPECT_EQ(browser.WaitText("#ranking-wards tbody tr:first-child td:first-child", "1"),
+            "1");
   const auto rows = browser.Find("#ranking-wards tbody tr");
   ASSERT_EQ(rows.size(), 7u);
   for (int i = 0; i < 7; ++i) {
@@ -333,6 +361,8 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
 
   // A click on a unit shows its points per area, as GetUnitScore has them.
   browser.Click(rows[0]);
+  EXPECT_EQ(browser.WaitText("#breakdown-title", "Phường Quang Trung: 91,71 điểm chỉ số"),
+            "Phường Quang Trung: 91,71 điểm chỉ số");
   const auto areas = browser.Find("#areas tbody tr");
   ASSERT_EQ(areas.size(), 9u);
   // GetUnitScore of PQT: I 9250/10000 milli (9250 hundredths), III 10436/11000 (9487),
@@ -350,13 +380,14 @@ TEST(WebPage, ShowsTheRankingInHeadlessChromium) {
   EXPECT_EQ(Stop(server), 0);
 }
 
-// The lines pdftotext reads from `pdf` (its layout kept, runs of spaces as one), with
-// "\f" as a line of its own where a page ends.
-std::vector<std::string> PdfLines(const std::string& pdf, const std::string& dir) {
+// The non-empty lines pdftotext reads from `pdf` (its layout kept when `layout`, runs
+// of spaces as one), with "\f" as a line of its own where a page ends.
+std::vector<std::string> PdfLines(const std::string& pdf, const std::string& dir,
+                                  bool layout = true) {
   const std::string in = dir + "/report.pdf", out = dir + "/report.txt";
   std::ofstream(in, std::ios::binary) << pdf;
-  const std::string command =
-      absl::StrCat("pdftotext -layout -enc UTF-8 '", in, "' '", out, "'");
+  const std::string command = absl::StrCat("pdftotext ", layout ? "-layout " : "",
+                                           "-enc UTF-8 '", in, "' '", out, "'");
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   std::ifstream text(out);
   std::vector<std::string> lines;
@@ -384,6 +415,10 @@ std::string Comma(std::string number) {
   return number;
 }
 
+// "9,24" for 9236 thousandths: rounded half away from zero to hundredths, as the page
+// and the server's tables print points.
+std::string Milli(int64_t milli) { return Comma(parindex::engine::FormatMilli(milli)); }
+
 // The printable round report, opened from the results view ("In báo cáo") and printed
 // to PDF by headless Chromium: read back with pdftotext, the title block, each block
 // from its own page with its units' ranks and indices as the API gives them, the
@@ -392,9 +427,10 @@ TEST(WebPage, PrintsTheRoundReportInHeadlessChromium) {
   parindex::testing::TempDir dir;
   Server server = Start(dir.File("print.db"), {"--http", "127.0.0.1:0"});
   ASSERT_FALSE(server.http.empty());
-  auto [code, json] = Curl(server.http + "/parindex.v1.ScoreService/GetRanking",
-                           server.tokens["appraiser"],
-                           R"({"name": "rounds/hungyen-2023"})", dir.File("ranking"));
+  // The self-assessment column: nothing is appraised yet.
+  auto [code, json] = Curl(
+      server.http + "/parindex.v1.ScoreService/GetRanking", server.tokens["appraiser"],
+      R"({"name": "rounds/hungyen-2023", "column": "SELF"})", dir.File("ranking"));
   ASSERT_EQ(code, 200) << json;
   parindex::v1::Ranking ranking;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &ranking).ok());
@@ -410,6 +446,9 @@ TEST(WebPage, PrintsTheRoundReportInHeadlessChromium) {
   EXPECT_EQ(browser.WaitText("#board-phase", "Tự đánh giá"), "Tự đánh giá");
   browser.ClickOn("#show-results");
   ASSERT_EQ(browser.Find("#ranking-wards tbody tr").size(), 7u);
+  browser.ClickOn("#column option[value='SELF']");
+  EXPECT_EQ(browser.WaitText("#ranking-wards tbody tr:first-child td:first-child", "1"),
+            "1");
   const std::string page = browser.Window();
   browser.ClickOn("#print-report");
   // The report opens in a tab of its own, on the click itself (window.open); the
@@ -459,14 +498,12 @@ TEST(WebPage, PrintsTheRoundReportInHeadlessChromium) {
   EXPECT_THAT(lines, ::testing::Contains("Bảng xếp hạng Chỉ số CCHC – Khối xã"));
   // Every unit's row: rank, code, name, index and class, points, as the API has them.
   for (const parindex::v1::UnitScore& u : ranking.units()) {
-    using parindex::engine::FormatMilli;
     const std::string row =
         absl::StrCat(u.rank(), " ", u.unit(), " ", u.unit_name(), " ",
                      Comma(parindex::engine::FormatHundredths(u.index_hundredths())), " ",
-                     u.classification(), " ", Comma(FormatMilli(u.achieved_milli())), " ",
-                     Comma(FormatMilli(u.applicable_max_milli())), " ",
-                     Comma(FormatMilli(u.survey_milli())), " ",
-                     Comma(FormatMilli(u.adjustment_milli())));
+                     u.classification(), " ", Milli(u.achieved_milli()), " ",
+                     Milli(u.applicable_max_milli()), " ", Milli(u.survey_milli()), " ",
+                     Milli(u.adjustment_milli()));
     EXPECT_THAT(lines, ::testing::Contains(row)) << u.unit();
   }
   EXPECT_THAT(lines, ::testing::Contains("1 PQT Phường Quang Trung 91,71 A 55,48 60,50 "
@@ -811,8 +848,15 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
           .then((r) => r.text()).then((t) => done(link.getAttribute('href') + ' ' + t));)js",
                                  {"[id='self-III.2.1'] a"}),
             "/v1/rounds/hungyen-2023/assessments/XTH/evidence/1 %PDF-1.4\n");
+  const std::string leaving = R"js(
+      const e = new Event('beforeunload', {cancelable: true});
+      window.dispatchEvent(e);
+      return String(e.defaultPrevented);)js";
+  EXPECT_EQ(browser.Execute(leaving), "false");
   browser.Retype("[id='a-el-resolved_on_time']", "760");
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
+  // The appraiser's typing not yet saved: leaving the page asks first.
+  EXPECT_EQ(browser.Execute(leaving), "true");
   browser.Retype("[id='a-I.5-score']", "1");
   expect_text("[id='a-points-I.5']", "1,00 / 1,50");
   browser.Type(browser.Find("[id='comment-III.2.1']").at(0),
@@ -827,6 +871,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
                "Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
   browser.ClickOn("#save-appraisal");
   expect_text("#appraisal-message", "Đã lưu thẩm định: 1 số liệu, 2 tiêu chí");
+  // Saved; the question is still only typed (kept until sent): leaving asks.
+  EXPECT_EQ(browser.Execute(leaving), "true");
   EXPECT_EQ(
       browser.ExecuteAsync(R"js(arguments[0](
       document.getElementById('ask-reason-III.2.1').value + ' ' +
@@ -851,6 +897,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   browser.ClickOn("#request-explanation");
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
   expect_text("#appraisal-message", "Đã yêu cầu giải trình 1 tiêu chí");
+  EXPECT_EQ(browser.Execute(leaving), "false");
   expect_text(
       "[id='a-row-III.2.1'] .request",
       "Đã yêu cầu: [Số liệu không khớp báo cáo] Giải trình chênh lệch 20 hồ sơ so "
@@ -871,10 +918,73 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text(
       "[id='w-row-III.2.1'] .request",
       "Yêu cầu giải trình: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
-  browser.Type(browser.Find("[id='explain-III.2.1']").at(0),
-               "20 hồ sơ nhập muộn trên hệ thống, đã bổ sung ngày 05/01");
+  // What waits for the ward: the round sets no explanation deadline, and says so.
+  expect_text(
+      "#ward-waiting-explain",
+      "Gửi giải trình 1 tiêu chí (không đặt hạn): Tiêu chí III.2.1 (Số liệu không "
+      "khớp báo cáo): Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  // Sending with the question unanswered asks first, naming it; going back leads to
+  // its box, nothing sent.
   browser.ClickOn("#submit-explanation");
+  EXPECT_EQ(browser.WaitShown("explain-confirm"), "shown");
+  expect_text("#explain-confirm-title",
+              "Gửi giải trình 1 tiêu chí cho Phòng Nội vụ? Sau khi gửi, đơn vị không sửa "
+              "được giải trình nữa.");
+  expect_text("#explain-confirm-unanswered",
+              "Còn 1 tiêu chí chưa có nội dung giải trình:");
+  expect_text("#explain-confirm-list",
+              "Tiêu chí III.2.1: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  expect_text("#explain-confirm-send", "Vẫn gửi khi còn tiêu chí chưa trả lời");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"),
+            "explain-confirm-cancel");
+  browser.Keys("\uE007");
+  EXPECT_EQ(browser.Execute("return document.getElementById('explain-confirm').hidden + "
+                            "' ' + document.activeElement.id;"),
+            "true explain-III.2.1");
+  expect_text("#form-state", "Được yêu cầu giải trình");
+  // An answer is saved without being sent: stored, the unit still owes it.
+  browser.Keys("20 hồ sơ nhập muộn trên hệ thống");
+  browser.ClickOn("#save-explanation");
+  expect_text("#form-message",
+              "Đã lưu giải trình 1 tiêu chí (chưa gửi cho Phòng Nội vụ).");
+  std::tie(code, json) =
+      Curl(api + "AssessmentService/GetAssessment", appraiser,
+           R"({"name": "rounds/hungyen-2023/assessments/XTH"})", dir.File("a"));
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &stored).ok()) << json;
+  EXPECT_EQ(EntryFor(&stored, "III.2.1")->explanation(),
+            "20 hồ sơ nhập muộn trên hệ thống");
+  EXPECT_EQ(stored.state(), parindex::v1::STATE_EXPLANATION_REQUESTED);
+  // More typed, and the page closed without saving: restored on return, and the
+  // message names a button this phase shows.
+  browser.Type(browser.Find("[id='explain-III.2.1']").at(0), ", đã bổ sung ngày 05/01");
+  browser.Execute(
+      "form.dirty.clear(); form.dirtyValues.clear(); "
+      "document.getElementById('explain-III.2.1').removeAttribute('data-dirty'); "
+      "return '';");
+  browser.Go(server.http + "/");
+  expect_text(
+      "#form-message",
+      "Đã khôi phục 1 ô đã nhập nhưng chưa lưu (bản nháp trên máy này). Bấm «Lưu "
+      "giải trình (chưa gửi)» để lưu lên hệ thống, hoặc «Gửi giải trình» để gửi cho "
+      "Phòng Nội vụ.");
+  EXPECT_EQ(browser.Execute("const b = document.getElementById('save-explanation'); "
+                            "return b.hidden + ' ' + (b.offsetParent !== null) + ' ' + "
+                            "b.textContent;"),
+            "false true Lưu giải trình (chưa gửi)");
+  // Everything answered: the confirmation says so, and sends on the click.
+  browser.ClickOn("#submit-explanation");
+  expect_text("#explain-confirm-unanswered",
+              "Mọi tiêu chí được yêu cầu đều đã có nội dung giải trình.");
+  EXPECT_EQ(
+      browser.Execute("return document.getElementById('explain-confirm-list').hidden + "
+                      "' ' + document.activeElement.id;"),
+      "true explain-confirm-send");
+  browser.ClickOn("#explain-confirm-send");
   expect_text("#form-state", "Đã giải trình");
+  expect_text("#form-locked-why", "Đơn vị đã gửi giải trình: biểu mẫu chỉ xem được.");
+  expect_text(
+      "#form-locked-what",
+      "Cần sửa giải trình? Hãy đề nghị Phòng Nội vụ mở lại giải trình cho đơn vị.");
   sign_out();
 
   // The appraiser reads it, finalises and publishes.
@@ -1197,6 +1307,58 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   expect_text("#appraisal-changes-list",
               "I.1.1 – giải trình: Bổ sung Kế hoạch CCHC năm của UBND xã (đã đính kèm).");
   browser.Screenshot(artifacts + "/web-queue-explained.png");
+
+  // The results in the appraised column: a unit the office has appraised nothing of
+  // (the queue's criteria_appraised 0, not final) has no appraised index and no rank;
+  // it says so, after the ranked units of its block, whose ranks count only each other.
+  auto [queue_code, queue_json] =
+      Curl(server.http + "/parindex.v1.RoundService/GetWorkQueue", server.tokens["admin"],
+           R"({"name": "rounds/hungyen-2025"})", dir.File("queue"));
+  ASSERT_EQ(queue_code, 200) << queue_json;
+  parindex::v1::WorkQueue queue;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(queue_json, &queue).ok());
+  std::set<std::string> unappraised;
+  for (const parindex::v1::WorkItem& item : queue.units()) {
+    if (item.criteria_appraised() == 0 && item.state() != parindex::v1::STATE_FINAL)
+      unappraised.insert(item.unit());
+  }
+  EXPECT_EQ(unappraised.size(), 46u);  // 6 not started, 11 drafts, 29 submitted
+  browser.ClickOn("#show-results");
+  ASSERT_FALSE(browser.Find("#ranking-communes tbody tr").empty());
+  const std::vector<std::string> rows = absl::StrSplit(browser.Execute(R"js(
+      return [...document.querySelectorAll('#blocks tbody tr')].map((r) =>
+          [r.closest('table').id, r.dataset.unit, r.cells[0].textContent,
+           r.cells[3].textContent].join('|')).join('\n');)js"),
+                                                       '\n');
+  ASSERT_EQ(rows.size(), 104u);
+  std::map<std::string, std::vector<std::pair<int, int64_t>>> ranked;  // by table
+  std::map<std::string, bool> unranked_seen;
+  for (const std::string& line : rows) {
+    const std::vector<std::string> f = absl::StrSplit(line, '|');
+    ASSERT_EQ(f.size(), 4u) << line;
+    if (unappraised.count(f[1])) {
+      EXPECT_EQ(f[2] + "|" + f[3], "|Chưa thẩm định") << line;
+      unranked_seen[f[0]] = true;
+      continue;
+    }
+    EXPECT_FALSE(unranked_seen[f[0]]) << "ranked after an unranked unit: " << line;
+    int rank = 0;
+    int64_t index = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(f[2], &rank)) << line;
+    ASSERT_TRUE(absl::SimpleAtoi(absl::StrReplaceAll(f[3], {{",", ""}}), &index)) << line;
+    ranked[f[0]].push_back({rank, index});
+  }
+  int ranked_units = 0;
+  for (const auto& [table, units] : ranked) {
+    for (const auto& [rank, index] : units) {
+      const int above = std::count_if(units.begin(), units.end(),
+                                      [&](const auto& u) { return u.second > index; });
+      EXPECT_EQ(rank, above + 1) << table << " " << index;
+      ++ranked_units;
+    }
+  }
+  EXPECT_EQ(ranked_units, 104 - 46);
+  browser.Screenshot(artifacts + "/web-queue-results.png");
   browser.ClickOn("#signout");
   expect_text("#signin-message", "Đã đăng xuất.");
 
@@ -1458,6 +1620,25 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   expect_text("#board-phase", "Tự đánh giá");
   expect_text("#waiting-list", "14 đơn vị đã nộp, chưa thẩm định");
   CheckView(browser, axe, "board");
+  // A unit opened before the appraisal phase: its inputs are locked, and it says why
+  // and when they open.
+  browser.ClickOn("#appraise-PLS");
+  absl::Time due;
+  std::string error;
+  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, deadline, &due, &error)) << error;
+  expect_text(
+      "#appraisal-locked",
+      absl::StrCat("Kỳ đánh giá đang ở giai đoạn «Tự đánh giá»: các ô thẩm định chỉ "
+                   "xem được. Ô thẩm định mở khi kỳ đánh giá chuyển sang giai đoạn "
+                   "«Thẩm định» (sau hạn tự đánh giá ",
+                   absl::FormatTime("%d/%m/%Y %H:%M", due, absl::FixedTimeZone(7 * 3600)),
+                   "; nút chuyển giai đoạn ở bảng theo dõi)."));
+  EXPECT_EQ(
+      browser.Execute("return document.getElementById('a-el-resolved').disabled + ' ' + "
+                      "document.getElementById('save-appraisal').hidden;"),
+      "true true");
+  CheckView(browser, axe, "appraisal-locked");
+  browser.ClickOn("#back-to-board");
   browser.ClickOn("#advance");
   expect_text("#advance-panel-title", "Chuyển sang giai đoạn: Thẩm định");
   EXPECT_EQ(browser.WaitShown("advance-panel"), "shown");
@@ -1481,7 +1662,17 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
                "Đề nghị gửi báo cáo thống kê quý IV");
   browser.ClickOn("#request-explanation");
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
-  browser.ClickOn("#back-to-board");
+  sign_out();
+  // The ward asked during appraisal: told it answers in the explanation phase (not
+  // that the office will let it know).
+  token_sign_in(server.tokens["ward PLS"]);
+  expect_text(
+      "#form-locked-what",
+      "Phòng Nội vụ đã yêu cầu giải trình 1 tiêu chí (xem bên dưới). Đơn vị nhập và "
+      "gửi giải trình khi kỳ đánh giá chuyển sang giai đoạn «Giải trình».");
+  sign_out();
+  token_sign_in(appraiser);
+  expect_text("#board-phase", "Thẩm định");
   browser.ClickOn("#advance");
   browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Giải trình");
@@ -1510,13 +1701,30 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
       "giải quyết: 400 Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 380; Số hồ sơ "
       "TTHC đã giải quyết: 400 Điểm 0,00 / 2,00 0,00 / 2,00");
   CheckView(browser, axe, "ward-explanation");
+  // Sending asks first (the question is unanswered); Escape goes back to its box.
+  browser.ClickOn("#submit-explanation");
+  EXPECT_EQ(browser.WaitShown("explain-confirm"), "shown");
+  CheckView(browser, axe, "ward-explanation-confirm");
+  browser.Keys("\uE00C");
+  EXPECT_EQ(browser.Execute("return document.getElementById('explain-confirm').hidden + "
+                            "' ' + document.activeElement.id;"),
+            "true explain-III.2.1");
   sign_out();
 
   // The other ward, whose form was never submitted: the round is past self-assessment.
   token_sign_in(server.tokens["ward XTH"]);
   expect_text("#form-locked-why",
               "Kỳ đánh giá đang ở giai đoạn «Giải trình»: biểu mẫu chỉ xem được.");
+  expect_text("#form-locked-what",
+              "Đơn vị không được yêu cầu giải trình: không cần làm gì thêm.");
   CheckView(browser, axe, "ward-locked");
+  // The results before publication: said so in Vietnamese, not a refusal.
+  browser.ClickOn("#show-results");
+  expect_text(
+      "#results-error",
+      "Kết quả xếp hạng xem được sau khi kỳ đánh giá được công bố (giai đoạn hiện "
+      "tại: «Giải trình»).");
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
   sign_out();
 
   // A reader before anything is published: told so, in Vietnamese.
@@ -1527,21 +1735,38 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   EXPECT_EQ(Stop(server), 0);
 }
 
-// "9,24" for 9236 thousandths: rounded half away from zero to hundredths, as the page.
-std::string Milli(int64_t milli) {
-  const int64_t h = (2 * std::abs(milli) + 10) / 20;
-  return absl::StrCat(milli < 0 && h > 0 ? "-" : "", h / 100, ",",
-                      absl::StrFormat("%02d", h % 100));
-}
-
-// The ward's typing survives a closed page (a draft in the browser, per round and unit)
-// and leaving with it unsaved asks first; a save that cannot happen says why and goes to
-// the field; the self-assessment report prints as offices send it (PDF read back).
+// The ward's typing survives a closed page (a draft in the browser, per person, round
+// and unit) and leaving with it unsaved asks first; another person at the same computer
+// never sees it, and signing out forgets it; a save that cannot happen says why and goes
+// to the field; the self-assessment report prints as offices send it, of the saved form
+// only (PDF read back).
 TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   parindex::testing::TempDir dir;
   Server server = Start(dir.File("draft.db"), {"--http", "127.0.0.1:0"});
   ASSERT_FALSE(server.http.empty());
   const std::string api = server.http + "/parindex.v1.";
+  const std::string token = server.tokens["ward XTH"];
+  auto [code, json] =
+      Curl(api + "TokenService/GetCallerToken", token, "{}", dir.File("token"));
+  parindex::v1::Token caller;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &caller).ok()) << json;
+  ASSERT_TRUE(absl::StartsWith(caller.id(), "tok_")) << caller.id();
+  // The self-assessment score as stored (what the printed report must show).
+  auto saved_total = [&] {
+    std::tie(code, json) =
+        Curl(api + "ScoreService/GetUnitScore", token,
+             R"({"name": "rounds/hungyen-2023/assessments/XTH", "column": "SELF"})",
+             dir.File("score"));
+    parindex::v1::UnitScore score;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &score).ok()) << json;
+    return score;
+  };
+  auto total_line = [](const parindex::v1::UnitScore& score) {
+    using parindex::engine::FormatHundredths;
+    return absl::StrCat("Tổng điểm tự đánh giá: ", Milli(score.achieved_milli()), " / ",
+                        Milli(score.applicable_max_milli()), " điểm; chỉ số ",
+                        Comma(FormatHundredths(score.index_hundredths())));
+  };
   Browser browser;
   ASSERT_TRUE(browser.ok());
   auto expect_text = [&](const std::string& css, const std::string& want) {
@@ -1551,7 +1776,7 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
     browser.Go(server.http + "/");
     ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
     browser.ClickOn("#use-token");
-    browser.Retype("#token", server.tokens["ward XTH"]);
+    browser.Retype("#token", token);
     browser.ClickOn("#token-button");
     expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   };
@@ -1559,8 +1784,14 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
       const e = new Event('beforeunload', {cancelable: true});
       window.dispatchEvent(e);
       return String(e.defaultPrevented);)js";
-  const std::string draft =
-      "return String(localStorage.getItem('parindex.draft.hungyen-2023.XTH'));";
+  // Every draft this browser keeps, by key.
+  const std::string drafts = R"js(
+      const out = {};
+      for (const k of Object.keys(localStorage).sort()) {
+        if (k.startsWith('parindex.draft.')) out[k] = JSON.parse(localStorage.getItem(k));
+      }
+      return JSON.stringify(out);)js";
+  const std::string key = "parindex.draft." + caller.id() + ".hungyen-2023.XTH";
 
   sign_in();
   expect_text("#w-progress-III", "Đã nhập 25/25 Điểm: 10,46 / 11,00");
@@ -1568,12 +1799,36 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   browser.Retype("[id='w-el-resolved_on_time']", "741");
   expect_text("[id='w-value-III.2.1']", "94,52 %");
   EXPECT_EQ(browser.Execute(leaving), "true");
-  EXPECT_EQ(
-      browser.Execute(draft),
-      R"({"values":["resolved_on_time"],"entries":[],"inputs":{"w-el-resolved_on_time":"741"}})");
-  // The page closes without saving (as a crash would: no question asked), and opens
-  // again.
+  EXPECT_EQ(browser.Execute(drafts),
+            absl::StrCat(R"({")", key,
+                         R"(":{"values":["resolved_on_time"],"entries":[],)"
+                         R"("inputs":{"w-el-resolved_on_time":"741"}}})"));
+  // The page closes without saving (as a crash would: no question asked).
   browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
+
+  // Another person at the same computer, the unit's officer by account: the token's
+  // draft is not theirs to see (nor to forget when they sign out).
+  const auto [officer, otp] = server.accounts["ward XTH"];
+  browser.Go(server.http + "/");
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  browser.Retype("#username", officer);
+  browser.Retype("#password", otp);
+  browser.ClickOn("#signin-button");
+  expect_text("#change-title", "Đổi mật khẩu");
+  browser.Retype("#new-password", "mật khẩu mới của xã");
+  browser.Retype("#new-password-again", "mật khẩu mới của xã");
+  browser.ClickOn("#change-button");
+  expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  expect_text("[id='w-value-III.2.1']", "100,00 %");
+  EXPECT_EQ(
+      browser.Execute("return document.getElementById('w-el-resolved_on_time').value + "
+                      "'|' + document.getElementById('form-message').textContent;"),
+      "784|");
+  browser.ClickOn("#signout");
+  expect_text("#signin-message", "Đã đăng xuất.");
+  EXPECT_THAT(browser.Execute(drafts), ::testing::HasSubstr(key));
+
+  // The token's person again: the draft is back.
   sign_in();
   expect_text(
       "#form-message",
@@ -1607,33 +1862,66 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
   browser.Retype("[id='w-el-resolved']", "784");
   expect_text("[id='w-el-resolved-err']", "");
-  browser.ClickOn("#save");
+  // A double click on Lưu saves once (a second save over the versions the first
+  // replaced would be refused as someone else's change).
+  browser.Execute(R"js(
+      window.sheetWrites = 0;
+      const fetched = window.fetch;
+      window.fetch = (url, options) => {
+        if (String(url).endsWith('/UpdateDataSheet')) window.sheetWrites += 1;
+        return fetched(url, options);
+      };
+      const save = document.getElementById('save');
+      save.click();
+      save.click();
+      return '';)js");
   expect_text("#form-message", "Đã lưu 2 số liệu");
   expect_text("#form-error", "");
-  EXPECT_EQ(browser.Execute(draft), "null");
+  EXPECT_EQ(browser.Execute("return String(window.sheetWrites);"), "1");
+  EXPECT_EQ(browser.Execute(drafts), "{}");
   EXPECT_EQ(browser.Execute(leaving), "false");
 
+  // The report is of the saved form. With a change typed and not saved (760 on time:
+  // III.2.1 reaches its target, the preview's total moves), «In» asks for «Lưu» first,
+  // and a report printed anyway shows the stored figures and says what it leaves out.
+  const parindex::v1::UnitScore stored = saved_total();
+  browser.Retype("[id='w-el-resolved_on_time']", "760");
+  expect_text("[id='w-points-III.2.1']", "2,00 / 2,00");
+  browser.Execute(
+      "window.printed = 0; window.print = () => { window.printed += 1; }; "
+      "return '';");
+  browser.ClickOn("#print");
+  expect_text("#form-error",
+              "Có thay đổi chưa lưu: bấm «Lưu» trước khi in, để báo cáo in ra đúng số "
+              "liệu đã lưu trên hệ thống.");
+  EXPECT_EQ(browser.Execute("return window.printed + ' ' + document.activeElement.id;"),
+            "0 save");
+  auto printed = [&](const std::string& name) {
+    const std::string pdf = browser.PrintPdf();
+    std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+    std::ofstream(absl::StrCat(PARINDEX_ARTIFACTS, "/", name), std::ios::binary) << pdf;
+    return PdfLines(pdf, dir.File(""), /*layout=*/false);
+  };
+  const std::string unsaved =
+      "Lưu ý: báo cáo in theo số liệu đã lưu trên hệ thống; 1 mục đã nhập trên màn hình "
+      "nhưng chưa lưu không có trong báo cáo.";
+  std::vector<std::string> lines = printed("web-report-unsaved.pdf");
+  EXPECT_NE(std::find(lines.begin(), lines.end(), total_line(stored)), lines.end())
+      << total_line(stored) << "\n---\n"
+      << absl::StrJoin(lines, "\n");
+  EXPECT_THAT(absl::StrJoin(lines, " "), ::testing::HasSubstr(unsaved));
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Đã lưu 1 số liệu");
+  const parindex::v1::UnitScore after = saved_total();
+  ASSERT_EQ(after.achieved_milli(), stored.achieved_milli() + 2000);
+  browser.ClickOn("#print");
+  EXPECT_EQ(browser.Execute("return window.printed + ' ' + "
+                            "document.getElementById('form-error').textContent;"),
+            "1 ");
+
   // The report, printed by the browser to PDF and read back by pdftotext.
-  sign_in();
-  auto [code, json] =
-      Curl(api + "ScoreService/GetUnitScore", server.tokens["ward XTH"],
-           R"({"name": "rounds/hungyen-2023/assessments/XTH", "column": "SELF"})",
-           dir.File("score"));
-  parindex::v1::UnitScore score;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &score).ok()) << json;
-  EXPECT_EQ(Milli(9236), "9,24");
-  const std::string pdf = dir.File("report.pdf");
-  std::ofstream(pdf, std::ios::binary) << browser.PrintPdf();
-  ASSERT_EQ(std::system(("pdftotext -enc UTF-8 '" + pdf + "' '" + pdf + ".txt'").c_str()),
-            0);
-  std::ifstream in(pdf + ".txt");
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
-  std::filesystem::copy_file(pdf, PARINDEX_ARTIFACTS "/web-report.pdf",
-                             std::filesystem::copy_options::overwrite_existing);
+  lines = printed("web-report.pdf");
+  EXPECT_THAT(absl::StrJoin(lines, " "), ::testing::Not(::testing::HasSubstr("Lưu ý:")));
   const absl::TimeZone vietnam = absl::FixedTimeZone(7 * 3600);
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), vietnam);
   const std::vector<std::string> want = {
@@ -1641,10 +1929,7 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
       "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
       "Độc lập - Tự do - Hạnh phúc",
       "Đơn vị: Xã Tân Hưng",
-      absl::StrCat("Tổng điểm tự đánh giá: ", Milli(score.achieved_milli()), " / ",
-                   Milli(score.applicable_max_milli()), " điểm; chỉ số ",
-                   score.index_hundredths() / 100, ",",
-                   absl::StrFormat("%02d", score.index_hundredths() % 100)),
+      total_line(after),
       absl::StrFormat("Tân Hưng, ngày %02d tháng %02d năm %d", today.day(), today.month(),
                       today.year()),
       "NGƯỜI LẬP BIỂU",
@@ -1663,18 +1948,27 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   // (the rows add up to the area's total); each area's total once, not again on
   // every page the table runs over.
   int dropped = 0;
-  for (int i = 0; i < score.criteria_size(); ++i) {
-    const bool leaf = i + 1 == score.criteria_size() ||
-                      score.criteria(i + 1).depth() <= score.criteria(i).depth();
-    dropped += leaf && score.criteria(i).applicable_max_milli() == 0;
+  for (int i = 0; i < after.criteria_size(); ++i) {
+    const bool leaf = i + 1 == after.criteria_size() ||
+                      after.criteria(i + 1).depth() <= after.criteria(i).depth();
+    dropped += leaf && after.criteria(i).applicable_max_milli() == 0;
   }
   EXPECT_GT(dropped, 0);
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "Không áp dụng"), dropped)
       << absl::StrJoin(lines, "\n");
-  for (const auto& area : score.areas()) {
+  for (const auto& area : after.areas()) {
     EXPECT_EQ(std::count(lines.begin(), lines.end(), "Cộng lĩnh vực " + area.code()), 1)
         << area.code();
   }
+
+  // Signing out with a change not saved asks first; once accepted, nothing of the
+  // draft stays in this browser for the next person.
+  browser.Retype("[id='w-el-resolved_on_time']", "750");
+  EXPECT_THAT(browser.Execute(drafts), ::testing::HasSubstr(key));
+  browser.ClickOn("#signout");
+  browser.AcceptAlert();
+  expect_text("#signin-message", "Đã đăng xuất.");
+  EXPECT_EQ(browser.Execute(drafts), "{}");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -180,6 +180,15 @@ async function showResults() {
   const blocks = $('blocks');
   blocks.replaceChildren();
   await guarded('results-error', async () => {
+    // A ward sees the results once they are published: before, it is told so, not
+    // refused with the server's words.
+    if (session.caller.role === 'ROLE_WARD') {
+      const round = await loadRound();
+      if (stale(load)) return;
+      if (round.phase !== 'PHASE_PUBLISHED') {
+        throw new Error(msg('results.notPublished', {phase: phaseTitle(round.phase)}));
+      }
+    }
     const ranking = await call('ScoreService/GetRanking', {
       name: roundName(), column: $('column').value,
     });
@@ -205,28 +214,40 @@ async function showResults() {
         row.dataset.unit = unit.unit;
         row.tabIndex = 0;
         row.title = msg('results.openUnit');
-        row.addEventListener('click', () => showUnit(unit.unit));
-        row.addEventListener('keydown', (e) => { if (e.key === 'Enter') showUnit(unit.unit); });
+        const open = () => showUnit(unit.unit, !!unit.not_appraised);
+        row.addEventListener('click', open);
+        row.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
         cell(row, unit.rank || '', 'number');
         cell(row, unit.unit, 'v');
         cell(row, unit.unit_name, 'v');
-        cell(row, formatIndex(unit.index_hundredths), 'number');
-        cell(row, unit.classification || '', 'v');
-        cell(row, '', 'bar-cell').appendChild(bar(Number(unit.index_hundredths || 0) / 100));
+        // The appraised column of a unit the office has not appraised is only its own
+        // figures: the server gives it no index and no rank (not_appraised).
+        if (unit.not_appraised) {
+          row.classList.add('not-appraised');
+          cell(row, msg('results.notAppraised'), 'number');
+          cell(row, '');
+          cell(row, '', 'bar-cell');
+        } else {
+          cell(row, formatIndex(unit.index_hundredths), 'number');
+          cell(row, unit.classification || '', 'v');
+          cell(row, '', 'bar-cell').appendChild(bar(Number(unit.index_hundredths || 0) / 100));
+        }
       }
       blocks.appendChild(table);
     }
   });
 }
 
-// One unit's points per area, with a bar for the share of the applicable maximum.
-async function showUnit(code) {
+// One unit's points per area, with a bar for the share of the applicable maximum. A
+// unit not yet appraised (`notAppraised`) shows its own figures, and says so.
+async function showUnit(code, notAppraised) {
   await guarded('results-error', async () => {
     const score = await call('ScoreService/GetUnitScore', {
-      name: assessmentName(code), column: $('column').value,
+      name: assessmentName(code), column: notAppraised ? 'SELF' : $('column').value,
     });
-    $('breakdown-title').textContent = msg('results.unitTitle',
-        {unit: score.unit_name, index: formatIndex(score.index_hundredths)});
+    $('breakdown-title').textContent = notAppraised
+      ? msg('results.unitNotAppraised', {unit: score.unit_name})
+      : msg('results.unitTitle', {unit: score.unit_name, index: formatIndex(score.index_hundredths)});
     const body = document.querySelector('#areas tbody');
     body.replaceChildren();
     for (const area of score.areas || []) {
@@ -282,7 +303,9 @@ function showSignIn(message) {
   $('username').focus();
 }
 
-// caller: {role, unit, name}. Lists the rounds and opens the role's first view.
+// caller: {role, unit, name, key}; key names the account (or the token) in what the
+// page keeps in this browser (the ward's drafts). Lists the rounds and opens the role's
+// first view.
 async function enter(caller) {
   session.caller = caller;
   const rounds = await call('RoundService/ListRounds', {});
@@ -326,7 +349,7 @@ async function signedIn(answer) {
   const scope = account.scope || '';
   await enter({
     role: account.role, unit: scope.startsWith('units/') ? scope.slice(6) : '',
-    name: account.full_name || account.username,
+    name: account.full_name || account.username, key: account.id || account.username,
   });
 }
 
@@ -386,14 +409,17 @@ $('token-form').addEventListener('submit', async (event) => {
   await guarded('token-error', async () => {
     const token = await call('TokenService/GetCallerToken', {});
     $('token').value = '';
-    await enter({role: token.role, unit: token.unit, name: ''});
+    await enter({role: token.role, unit: token.unit, name: '', key: token.account || token.id});
   });
   if (!session.caller) session.token = '';
 });
 
 // Signs out: a cookie session ends on the server (DELETE /v1/session), a token is
-// forgotten.
+// forgotten, and so are the person's drafts in this browser (a shared computer keeps
+// nothing of them for the next person). Unsaved changes are asked about first.
 async function signOut() {
+  if (unsavedChanges() && !window.confirm(msg('signout.unsaved'))) return;
+  if (session.caller) forgetDrafts(session.caller.key);
   let error = null;
   if (!session.token && session.csrf) {
     try {

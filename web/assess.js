@@ -800,13 +800,47 @@ async function fileBase64(file) {
 
 // ---- the ward office's form ----
 
+// A button whose action is running ignores more clicks, so that a double click sends
+// once (a second save over the versions the first one replaced would be refused as a
+// change by someone else); it is marked aria-busy until the action ends.
+function onAction(id, action) {
+  const button = $(id);
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-busy') === 'true') return;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      await action();
+    } finally {
+      button.removeAttribute('aria-busy');
+    }
+  });
+}
+
 // ---- the ward's drafts: what was typed and not yet saved, kept in this browser ----
 
-function draftKey() { return 'parindex.draft.' + $('round').value + '.' + form.unit; }
+// Per account (or token), round and unit: one person never sees another's draft.
+const DRAFT_PREFIX = 'parindex.draft.';
+function draftKey() {
+  return DRAFT_PREFIX + draftOwner(session.caller.key) + '.' + $('round').value + '.' + form.unit;
+}
+
+// The account's part of a draft's key, with no dot of its own.
+function draftOwner(key) { return encodeURIComponent(key || '').replace(/\./g, '%2E'); }
+
+// Forgets every draft `key`'s person left in this browser (signing out).
+function forgetDrafts(key) {
+  const prefix = DRAFT_PREFIX + draftOwner(key) + '.';
+  const mine = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    if (localStorage.key(i).startsWith(prefix)) mine.push(localStorage.key(i));
+  }
+  for (const k of mine) localStorage.removeItem(k);
+}
 
 // The ward's typed, unsaved inputs by id (value, or checked for a box), with the
 // elements and criteria they belong to.
 function saveDraft() {
+  markReportUnsaved();
   if (!form.editable && !form.explaining) return;
   const inputs = {};
   const keep = (id) => {
@@ -866,7 +900,14 @@ function restoreDraft() {
   return restored;
 }
 
+// Typed and not saved: the ward's form (values, criteria, answers), or the appraiser's
+// appraisal of a unit.
 function unsavedChanges() {
+  if (!$('appraisal').hidden) {
+    // Questions typed and not yet sent are kept only in this page (pendingAsks).
+    return !!form.appraising &&
+        (form.dirty.size > 0 || form.dirtyValues.size > 0 || asksOf(form.unit).size > 0);
+  }
   return !$('form').hidden && (form.editable || form.explaining) &&
       (form.dirty.size > 0 || form.dirtyValues.size > 0 ||
        !!document.querySelector('textarea[id^="explain-"][data-dirty]'));
@@ -880,6 +921,18 @@ window.addEventListener('beforeunload', (event) => {
 });
 
 // ---- why a form is read-only, progress ----
+
+// queue.js words the ward's tasks "… trước {deadline}": a round without that deadline
+// says there is none (not "trước Không đặt").
+function wordTasksWithoutDeadline(round, assessment) {
+  const explain = $('ward-waiting-explain');
+  if (explain && !round.explanation_deadline) {
+    const n = (assessment.entries || []).filter((e) => e.explanation_request).length;
+    explain.firstChild.textContent = msg('ward.explainNoDeadline', {n});
+  }
+  const submit = $('ward-waiting-submit');
+  if (submit && !round.self_assessment_deadline) submit.textContent = msg('ward.submitNoDeadline');
+}
 
 // Why the ward cannot change its form now and what it can do: {why, what}, or null.
 function readOnlyReason(round, assessment) {
@@ -911,7 +964,19 @@ function readOnlyReason(round, assessment) {
     }
     return null;
   }
-  return {why: msg('form.readOnly.appraisal', {phase}), what: msg('form.readOnly.whatLater')};
+  const asked = (assessment.entries || []).filter((e) => e.explanation_request).length;
+  const why = msg('form.readOnly.appraisal', {phase});
+  if (round.phase === 'PHASE_APPRAISAL') {
+    // Asked already: the answer waits for the explanation phase, not for another notice.
+    return {why, what: asked ? msg('form.readOnly.askedLater', {n: asked}) : msg('form.readOnly.whatLater')};
+  }
+  if (round.phase === 'PHASE_EXPLANATION') {
+    if (state === 'STATE_EXPLAINED') {
+      return {why: msg('form.readOnly.explained'), what: msg('form.readOnly.whatExplained')};
+    }
+    return {why, what: msg('form.readOnly.notAsked')};
+  }
+  return {why, what: msg('form.readOnly.afterExplanation')};
 }
 
 // Counts, per area, the ward's inputs (data-fill="<area>") that hold a value, and shows
@@ -995,6 +1060,8 @@ async function showForm() {
     openAssessment(unit, assessment);
     form.round = round;
     form.unitName = score.unit_name;
+    // What the printed report shows: the score of the saved form, never a preview.
+    form.savedScore = score;
     const locked = readOnlyReason(round, assessment);
     const editable = round.phase === 'PHASE_SELF_ASSESSMENT' && !locked;
     const explaining = round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED' &&
@@ -1008,6 +1075,7 @@ async function showForm() {
     $('form-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     $('form-total').textContent = totalText(score);
     renderWardWaiting(round, form.assessment);  // queue.js
+    wordTasksWithoutDeadline(round, form.assessment);
     $('form-locked').hidden = !locked;
     $('form-locked-why').textContent = locked ? locked.why : '';
     $('form-locked-what').textContent = locked ? locked.what : '';
@@ -1015,6 +1083,8 @@ async function showForm() {
     $('save').hidden = !editable;
     $('submit').hidden = !editable;
     $('submit-explanation').hidden = !explaining;
+    $('save-explanation').hidden = !explaining;
+    $('explain-confirm').hidden = true;
     const preview = previewer('w', 'SELF', (s) => {
       for (const c of s.criteria || []) showCriterionScore('w', c);
       $('form-total').textContent = totalText(s);
@@ -1129,12 +1199,15 @@ async function showForm() {
     if (editable || explaining) {
       const restored = restoreDraft();
       if (restored) {
-        showText('form-message', msg('form.draftRestored', {n: restored}));
+        // The button named is one the clerk can see in this phase.
+        showText('form-message', msg(explaining ? 'form.draftRestoredExplanation' : 'form.draftRestored',
+            {n: restored}));
         showProgress();
         if (form.dirty.size || form.dirtyValues.size) preview();
       }
     }
     buildReport(round, score);
+    markReportUnsaved();
   });
 }
 
@@ -1158,6 +1231,10 @@ function buildReport(round, score) {
   report.appendChild(p(msg('report.unit', {unit: score.unit_name})));
   report.appendChild(p(msg('report.round', {round: round.title || round.id})));
   report.appendChild(p(msg('report.state', {state: stateTitle(form.assessment.state)})));
+  const unsaved = p('', 'report-unsaved');
+  unsaved.id = 'report-unsaved';
+  unsaved.hidden = true;
+  report.appendChild(unsaved);
   const points = new Map((score.criteria || []).map((c) => [c.code, c]));
   const areaPoints = new Map((score.areas || []).map((a) => [a.code, a]));
   for (const area of session.set.areas || []) {
@@ -1212,10 +1289,26 @@ function buildReport(round, score) {
   report.appendChild(signs);
 }
 
+// The report is of the saved form (what the office sees): with changes not yet saved,
+// «In» asks for «Lưu» first; printed another way (Ctrl+P) it says what it leaves out.
 $('print').addEventListener('click', () => {
-  if (form.round && form.lastScore) buildReport(form.round, form.lastScore);
+  showText('form-error', '');
+  if (form.editable && (form.dirty.size || form.dirtyValues.size)) {
+    showText('form-error', msg('form.printUnsaved'));
+    $('save').focus();
+    return;
+  }
   window.print();
 });
+
+// The report's note on changes typed and not saved (none: hidden).
+function markReportUnsaved() {
+  const note = $('report-unsaved');
+  if (!note) return;
+  const n = form.editable ? form.dirty.size + form.dirtyValues.size : 0;
+  note.textContent = n ? msg('report.unsaved', {n}) : '';
+  note.hidden = !n;
+}
 
 async function uploadEvidence(criterion, input) {
   const file = input.files[0];
@@ -1241,18 +1334,26 @@ async function uploadEvidence(criterion, input) {
   });
 }
 
-$('save').addEventListener('click', async () => {
+onAction('save', async () => {
   showText('form-error', '');
   $('form-message').textContent = '';
   const saved = await saveChanged('w', 'self', 'form-error', 'form-warnings');
   saveDraft();
+  if (saved && (saved.values || saved.entries)) {
+    // The report follows what is now saved.
+    await guarded('form-error', async () => {
+      form.savedScore = await call('ScoreService/GetUnitScore',
+          {name: assessmentName(form.unit), column: 'SELF'});
+      buildReport(form.round, form.savedScore);
+    });
+  }
   if (saved) {
     $('form-message').textContent =
         saved.values || saved.entries ? msg('form.saved', {what: savedText(saved)}) : msg('form.nothingToSave');
   }
 });
 
-$('submit').addEventListener('click', async () => {
+onAction('submit', async () => {
   showText('form-error', '');
   $('form-message').textContent = '';
   if (!await saveChanged('w', 'self', 'form-error', 'form-warnings')) return;
@@ -1265,20 +1366,86 @@ $('submit').addEventListener('click', async () => {
   });
 });
 
-$('submit-explanation').addEventListener('click', async () => {
+// ---- the ward's explanation: saved as it goes, sent once, after a confirmation ----
+
+// Stores the answers typed since the last save (BatchUpdateEntries, not sent); answers
+// how many.
+async function saveExplanations() {
+  const typed = [...document.querySelectorAll('textarea[id^="explain-"][data-dirty]')];
+  const entries = typed.map((t) => form.entries.get(t.id.slice('explain-'.length)))
+      .filter((e) => e && e.explanation_request);
+  if (entries.length) {
+    const answer = await call('AssessmentService/BatchUpdateEntries', {
+      parent: assessmentName(form.unit),
+      updates: entries.map((e) => ({
+        entry: {criterion: e.criterion, explanation: $('explain-' + e.criterion).value},
+        update_mask: 'explanation', etag: String(e.version || 0),
+      })),
+    });
+    for (const e of answer.entries || []) form.entries.set(e.criterion, e);
+  }
+  for (const t of typed) delete t.dataset.dirty;
+  saveDraft();
+  return entries.length;
+}
+
+onAction('save-explanation', async () => {
   showText('form-error', '');
-  const entries = [...form.entries.values()].filter((e) => e.explanation_request);
+  showText('form-message', '');
   await guarded('form-error', async () => {
-    if (entries.length) {
-      const answer = await call('AssessmentService/BatchUpdateEntries', {
-        parent: assessmentName(form.unit),
-        updates: entries.map((e) => ({
-          entry: {criterion: e.criterion, explanation: $('explain-' + e.criterion).value},
-          update_mask: 'explanation', etag: String(e.version || 0),
-        })),
-      });
-      for (const e of answer.entries || []) form.entries.set(e.criterion, e);
-    }
+    const n = await saveExplanations();
+    showText('form-message', n ? msg('explain.saved', {n}) : msg('form.nothingToSave'));
+  });
+});
+
+// The criteria asked about whose answer box is empty.
+function unansweredRequests() {
+  return [...form.entries.values()].filter((e) => e.explanation_request &&
+      !($('explain-' + e.criterion) || {value: ''}).value.trim());
+}
+
+// «Gửi giải trình» first shows what will be sent: the number of criteria, those still
+// without an answer (each named), and that nothing can be changed afterwards.
+$('submit-explanation').addEventListener('click', () => {
+  showText('form-error', '');
+  showText('form-message', '');
+  const asked = [...form.entries.values()].filter((e) => e.explanation_request);
+  const unanswered = unansweredRequests();
+  $('explain-confirm-title').textContent = msg('explain.confirmTitle', {n: asked.length});
+  $('explain-confirm-unanswered').textContent = unanswered.length
+    ? msg('explain.unanswered', {n: unanswered.length}) : msg('explain.allAnswered');
+  const list = $('explain-confirm-list');
+  list.replaceChildren(...unanswered.map((e) => element('li', {},
+      msg('explain.unansweredItem', {code: e.criterion, text: e.explanation_request}))));
+  list.hidden = !unanswered.length;
+  $('explain-confirm-send').textContent = msg(unanswered.length ? 'explain.sendAnyway' : 'explain.send');
+  $('explain-confirm').hidden = false;
+  // With questions unanswered, the safe choice has the focus.
+  $(unanswered.length ? 'explain-confirm-cancel' : 'explain-confirm-send').focus();
+});
+
+// Escape in the confirmation is «Quay lại sửa».
+$('explain-confirm').addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') $('explain-confirm-cancel').click();
+});
+
+$('explain-confirm-cancel').addEventListener('click', () => {
+  $('explain-confirm').hidden = true;
+  const first = unansweredRequests()[0];
+  const input = first && $('explain-' + first.criterion);
+  if (input) {
+    input.scrollIntoView({block: 'center'});
+    input.focus();
+  } else {
+    $('submit-explanation').focus();
+  }
+});
+
+onAction('explain-confirm-send', async () => {
+  $('explain-confirm').hidden = true;
+  showText('form-error', '');
+  await guarded('form-error', async () => {
+    await saveExplanations();
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitExplanation', {name: assessmentName(form.unit), etag: a.version});
     localStorage.removeItem(draftKey());
@@ -1307,6 +1474,21 @@ function appraisalField(el, editable, onChange) {
   return field;
 }
 
+// Why the appraisal's inputs are locked, and when they open ('' when they are not).
+function appraisalLock(round, state) {
+  const phase = phaseTitle(round.phase);
+  if (['PHASE_DRAFT', 'PHASE_SELF_ASSESSMENT'].includes(round.phase)) {
+    const due = round.self_assessment_deadline;
+    return msg(due ? 'appraisal.lockedUntil' : 'appraisal.lockedUntilAdvance',
+        {phase, next: phaseTitle('PHASE_APPRAISAL'), deadline: due ? formatTime(due) : ''});
+  }
+  if (['PHASE_FINALISED', 'PHASE_PUBLISHED'].includes(round.phase)) {
+    return msg('appraisal.lockedFinalised', {phase});
+  }
+  if (state === 'STATE_FINAL') return msg('appraisal.lockedFinal');
+  return '';
+}
+
 async function showAppraisal(unit) {
   const load = showView('appraisal');
   $('appraisal-message').textContent = '';
@@ -1324,10 +1506,14 @@ async function showAppraisal(unit) {
     const editable = ['PHASE_APPRAISAL', 'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL']
         .includes(round.phase) && state !== 'STATE_FINAL';
     const asking = round.phase === 'PHASE_APPRAISAL' && editable;
+    form.appraising = editable;
     $('appraisal-title').textContent = msg('appraisal.title', {unit: appraised.unit_name});
     $('appraisal-state').textContent = stateTitle(state);
     $('appraisal-self-total').textContent = totalText(self);
     $('appraisal-total').textContent = totalText(appraised);
+    const lock = editable ? '' : appraisalLock(round, state);
+    $('appraisal-locked').hidden = !lock;
+    $('appraisal-locked').textContent = lock;
     $('save-appraisal').hidden = !editable;
     $('request-explanation').hidden = !asking;
     $('finalise').hidden = !(round.phase === 'PHASE_FINAL_APPRAISAL' && state !== 'STATE_FINAL');
@@ -1389,7 +1575,7 @@ async function showAppraisal(unit) {
   });
 }
 
-$('save-appraisal').addEventListener('click', async () => {
+onAction('save-appraisal', async () => {
   showText('appraisal-error', '');
   const saved = await saveChanged('a', 'appraised', 'appraisal-error', 'appraisal-warnings');
   if (saved) {
@@ -1437,7 +1623,7 @@ function askInputs(unit, code) {
   return box;
 }
 
-$('request-explanation').addEventListener('click', async () => {
+onAction('request-explanation', async () => {
   $('appraisal-error').textContent = '';
   const messages = {};
   const reasons = {};
@@ -1466,7 +1652,7 @@ $('request-explanation').addEventListener('click', async () => {
   });
 });
 
-$('finalise').addEventListener('click', async () => {
+onAction('finalise', async () => {
   await guarded('appraisal-error', async () => {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/FinaliseAssessment', {name: assessmentName(form.unit), etag: a.version});
@@ -1475,4 +1661,7 @@ $('finalise').addEventListener('click', async () => {
   });
 });
 
-$('back-to-board').addEventListener('click', () => showBoard());
+$('back-to-board').addEventListener('click', () => {
+  if (unsavedChanges() && !window.confirm(msg('appraisal.leaveUnsaved'))) return;
+  showBoard();
+});

@@ -385,6 +385,54 @@ const MESSAGES = {
   'reason.REASON_FIGURES_MISMATCH': 'Số liệu không khớp báo cáo',
   'reason.REASON_WRONG_PERIOD': 'Sai kỳ số liệu',
   'reason.REASON_OTHER': 'Khác',
+
+  // ---- issue 16, second pass (web16b): appended to keep merges easy ----
+  'results.notAppraised': 'Chưa thẩm định',
+  'results.unitNotAppraised': '{unit}: chưa thẩm định (điểm dưới đây theo số liệu đơn vị ' +
+      'tự đánh giá)',
+  'results.notPublished': 'Kết quả xếp hạng xem được sau khi kỳ đánh giá được công bố ' +
+      '(giai đoạn hiện tại: «{phase}»).',
+  'signout.unsaved': 'Có số liệu đã nhập nhưng chưa lưu. Đăng xuất sẽ xóa bản nháp này ' +
+      'trên máy. Vẫn đăng xuất?',
+  'form.saveExplanation': 'Lưu giải trình (chưa gửi)',
+  'form.draftRestoredExplanation': 'Đã khôi phục {n} ô đã nhập nhưng chưa lưu (bản nháp ' +
+      'trên máy này). Bấm «Lưu giải trình (chưa gửi)» để lưu lên hệ thống, hoặc «Gửi ' +
+      'giải trình» để gửi cho Phòng Nội vụ.',
+  'explain.saved': 'Đã lưu giải trình {n} tiêu chí (chưa gửi cho Phòng Nội vụ).',
+  'explain.confirmTitle': 'Gửi giải trình {n} tiêu chí cho Phòng Nội vụ? Sau khi gửi, ' +
+      'đơn vị không sửa được giải trình nữa.',
+  'explain.allAnswered': 'Mọi tiêu chí được yêu cầu đều đã có nội dung giải trình.',
+  'explain.unanswered': 'Còn {n} tiêu chí chưa có nội dung giải trình:',
+  'explain.unansweredItem': 'Tiêu chí {code}: {text}',
+  'explain.send': 'Xác nhận gửi giải trình',
+  'explain.sendAnyway': 'Vẫn gửi khi còn tiêu chí chưa trả lời',
+  'explain.cancel': 'Quay lại sửa',
+  'form.readOnly.askedLater': 'Phòng Nội vụ đã yêu cầu giải trình {n} tiêu chí (xem bên ' +
+      'dưới). Đơn vị nhập và gửi giải trình khi kỳ đánh giá chuyển sang giai đoạn «Giải ' +
+      'trình».',
+  'form.readOnly.explained': 'Đơn vị đã gửi giải trình: biểu mẫu chỉ xem được.',
+  'form.readOnly.whatExplained': 'Cần sửa giải trình? Hãy đề nghị Phòng Nội vụ mở lại ' +
+      'giải trình cho đơn vị.',
+  'form.readOnly.notAsked': 'Đơn vị không được yêu cầu giải trình: không cần làm gì thêm.',
+  'form.readOnly.afterExplanation': 'Giai đoạn giải trình đã kết thúc: không gửi giải ' +
+      'trình được nữa.',
+  'ward.explainNoDeadline': 'Gửi giải trình {n} tiêu chí (không đặt hạn):',
+  'ward.submitNoDeadline': 'Nộp tự đánh giá (không đặt hạn)',
+  'form.printUnsaved': 'Có thay đổi chưa lưu: bấm «Lưu» trước khi in, để báo cáo in ra ' +
+      'đúng số liệu đã lưu trên hệ thống.',
+  'report.unsaved': 'Lưu ý: báo cáo in theo số liệu đã lưu trên hệ thống; {n} mục đã ' +
+      'nhập trên màn hình nhưng chưa lưu không có trong báo cáo.',
+  'appraisal.lockedUntil': 'Kỳ đánh giá đang ở giai đoạn «{phase}»: các ô thẩm định chỉ ' +
+      'xem được. Ô thẩm định mở khi kỳ đánh giá chuyển sang giai đoạn «{next}» (sau hạn ' +
+      'tự đánh giá {deadline}; nút chuyển giai đoạn ở bảng theo dõi).',
+  'appraisal.lockedUntilAdvance': 'Kỳ đánh giá đang ở giai đoạn «{phase}»: các ô thẩm ' +
+      'định chỉ xem được. Ô thẩm định mở khi kỳ đánh giá chuyển sang giai đoạn «{next}» ' +
+      '(nút chuyển giai đoạn ở bảng theo dõi).',
+  'appraisal.lockedFinalised': 'Kỳ đánh giá đã ở giai đoạn «{phase}»: điểm thẩm định đã ' +
+      'chốt, chỉ xem được.',
+  'appraisal.leaveUnsaved': 'Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?',
+  'appraisal.lockedFinal': 'Đơn vị đã hoàn thành thẩm định: điểm thẩm định đã chốt, chỉ ' +
+      'xem được.',
 };
 
 // The text of `key` with each "{name}" replaced by params[name]. A key the table lacks
