@@ -198,6 +198,17 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
         absl::StrCat("nothing to appraise for ", o.unit,
                      ": give --figures FILE, --ask CRITERION=MESSAGE or --finalise"));
   }
+  // An explanation request carries its reason (the server refuses one without).
+  v1::ExplanationReason reason = v1::EXPLANATION_REASON_UNSPECIFIED;
+  if (!o.ask.empty() &&
+      !v1::ExplanationReason_Parse(absl::StrCat("REASON_", absl::AsciiStrToUpper(o.why)),
+                                   &reason)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--why: ",
+                     o.why.empty() ? "give the reason for --ask"
+                                   : absl::StrCat("'", o.why, "' is not"),
+                     ": missing_evidence, figures_mismatch, wrong_period or other"));
+  }
   const std::string name = AssessmentName(o.round, o.unit);
   // What to send, read before anything is: a bad file changes nothing.
   v1::BatchUpdateEntriesRequest batch;
@@ -289,8 +300,10 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
     v1::RequestExplanationRequest request;
     request.set_name(name);
     request.set_etag(current.version());
-    for (const auto& [criterion, message] : o.ask)
+    for (const auto& [criterion, message] : o.ask) {
       (*request.mutable_messages())[criterion] = message;
+      (*request.mutable_reasons())[criterion] = reason;
+    }
     ASSIGN_OR_RETURN(current,
                      api.Call(api.assessments(),
                               &v1::AssessmentService::Stub::RequestExplanation, request));

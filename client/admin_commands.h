@@ -40,7 +40,10 @@ struct AppraiseOptions {
   std::string round, unit;
   std::string figures;                     // figures YAML, or empty
   std::map<std::string, std::string> ask;  // criterion -> message
-  bool correction = false;                 // after finalisation, with a reason
+  // Why (--why: missing_evidence, figures_mismatch, wrong_period, other), for every
+  // criterion of `ask`; required with it.
+  std::string why;
+  bool correction = false;  // after finalisation, with a reason
   std::string reason;
   bool finalise = false;
 };

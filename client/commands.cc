@@ -374,6 +374,9 @@ Run DefineAppraise(CLI::App* cmd) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--ask", o->ask,
                   "CRITERION=MESSAGE: request an explanation (repeatable)");
+  cmd->add_option("--why", o->appraise.why,
+                  "Why --ask asks: missing_evidence, figures_mismatch, wrong_period or "
+                  "other");
   cmd->add_flag("--correction", o->appraise.correction,
                 "A correction after finalisation (needs --reason)");
   cmd->add_option("--reason", o->appraise.reason, "Why");

@@ -249,8 +249,10 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
   RETURN_IF_ERROR(
       Page(events, r, response.mutable_events(), response.mutable_next_page_token()));
   ASSIGN_OR_RETURN(auto names, ActorNames());
-  for (v1::AuditEvent& e : *response.mutable_events())
+  for (v1::AuditEvent& e : *response.mutable_events()) {
     e.set_actor_display(ActorDisplay(names, e));
+    ShowAuditEvent(c, &e);
+  }
   return response;
 }
 

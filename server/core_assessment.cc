@@ -176,8 +176,20 @@ absl::StatusOr<v1::Assessment> AssessmentCore::MoveTo(const Caller& c,
                                                       store::WriteContext ctx,
                                                       int64_t etag) {
   const bool reopened = rule.reopens;
+  // Who submits, as a read will say it (Assessment.submitted_by).
+  v1::Assessment submitter;
+  if (rule.stores == v1::STATE_SUBMITTED) {
+    submitter.set_submitted_by(c.name.empty() ? c.token_id : c.name);
+    RETURN_IF_ERROR(NameSubmitters({&submitter}));
+  }
   auto build = [&](const v1::WriteAck& ack) {
-    return Moved(t.round->round, t.a, rule.stores, reopened, ack);
+    v1::Assessment a = Moved(t.round->round, t.a, rule.stores, reopened, ack);
+    if (rule.stores == v1::STATE_SUBMITTED) {
+      a.set_submitted_at(ack.at());
+      a.set_submitted_by(submitter.submitted_by());
+    }
+    ShowForm(c, &a);
+    return a;
   };
   ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
                                               ctx,
@@ -196,7 +208,10 @@ absl::StatusOr<v1::Assessment> AssessmentCore::GetAssessment(
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kForm));
-  return LoadAssessment(*round, name.second);
+  ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
+  ShowForm(c, &a);
+  RETURN_IF_ERROR(NameSubmitters({&a}));
+  return a;
 }
 
 // ---- entries ----
@@ -275,8 +290,10 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
       std::vector<const google::protobuf::FieldDescriptor*> given;
       u.entry().GetReflection()->ListFields(u.entry(), &given);
       for (const google::protobuf::FieldDescriptor* f : given) {
-        static const std::set<std::string> kIdentity = {"criterion", "version",
-                                                        "updated_at", "updated_by"};
+        // Set by the server: a form written back as it was read carries them.
+        static const std::set<std::string> kIdentity = {
+            "criterion",  "version",          "updated_at",
+            "updated_by", "explanation_sent", "explanation_sent_at"};
         if (kIdentity.count(f->name())) continue;
         if (f->name() == "evidence" && c.role != v1::ROLE_WARD) continue;  // files listed
         RETURN_IF_ERROR(CheckFields(rule, round->round, standing,
@@ -388,6 +405,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
       e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i) : 0);
       e->set_updated_at(ack.at());
       e->set_updated_by(c.token_id);
+      ShowEntry(c, standing.state, e);
     }
     return response;
   };
@@ -598,8 +616,49 @@ absl::StatusOr<v1::Assessment> AssessmentCore::SubmitAssessment(
 
 absl::StatusOr<v1::Assessment> AssessmentCore::SubmitExplanation(
     const Caller& c, const v1::AssessmentActionRequest& r) {
-  return StateAction(c, Verb::kSubmitExplanation, r.name(), r.etag(), r,
-                     "SubmitExplanation", r.request_id());
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name()));
+  store::WriteContext ctx = Ctx(c, r, "SubmitExplanation", r.name(), r.request_id());
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kSubmitExplanation, t));
+  // What the office reads is the explanation as sent (Entry.explanation_sent): the
+  // unit's drafts, and what it types after a reopen, stay the unit's until it sends.
+  const std::string now = absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
+  std::vector<store::EntryUpdate> updates;
+  for (const v1::Entry& e : t.a.entries()) {
+    if (e.explanation_request().empty()) continue;
+    v1::Entry entry = e;
+    entry.set_explanation_sent(e.explanation());
+    entry.set_explanation_sent_at(now);
+    updates.push_back({std::move(entry), e.version()});
+  }
+  store::StateChange change{rule->stores, r.etag(), /*reopened=*/false};
+  auto build = [&](const v1::WriteAck& ack) {
+    v1::Assessment after = t.a;
+    size_t i = 0;
+    for (v1::Entry& e : *after.mutable_entries()) {
+      if (e.explanation_request().empty()) continue;
+      e.set_explanation_sent(e.explanation());
+      e.set_explanation_sent_at(now);
+      if (i < static_cast<size_t>(ack.versions_size())) e.set_version(ack.versions(i));
+      e.set_updated_at(ack.at());
+      e.set_updated_by(c.token_id);
+      ++i;
+    }
+    v1::Assessment a = Moved(t.round->round, std::move(after), rule->stores, false, ack);
+    ShowForm(c, &a);
+    return a;
+  };
+  ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
+                                              ctx,
+                                              [&](const store::WriteContext& x) {
+                                                return store_->UpdateEntries(
+                                                    x, t.round_id, t.unit, updates,
+                                                    &change);
+                                              },
+                                              build));
+  cache_->Changed(t.round_id, t.unit);
+  return answer;
 }
 
 absl::StatusOr<v1::Assessment> AssessmentCore::FinaliseAssessment(
@@ -649,14 +708,21 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     if (message.empty())
       return absl::InvalidArgumentError(
           absl::StrCat("messages[", code, "]: say what to explain"));
+    // The reason is what the unit reads first ("thiếu tài liệu kiểm chứng"): a request
+    // without one cannot be filed or counted by the office.
+    auto reason = r.reasons().find(code);
+    if (reason == r.reasons().end() ||
+        reason->second == v1::EXPLANATION_REASON_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("reasons[", code,
+                       "]: give the reason for asking (REASON_MISSING_EVIDENCE, "
+                       "REASON_FIGURES_MISMATCH, REASON_WRONG_PERIOD or REASON_OTHER)"));
+    }
     v1::Entry entry;
     if (existing.count(code)) entry = *existing[code];
     entry.set_criterion(code);
     entry.set_explanation_request(message);
-    auto reason = r.reasons().find(code);
-    entry.set_explanation_reason(reason == r.reasons().end()
-                                     ? v1::EXPLANATION_REASON_UNSPECIFIED
-                                     : reason->second);
+    entry.set_explanation_reason(reason->second);
     const int64_t version = existing.count(code) ? existing[code]->version() : 0;
     updates.push_back({std::move(entry), version});
   }
@@ -680,7 +746,9 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
       e->set_updated_at(ack.at());
       e->set_updated_by(c.token_id);
     }
-    return Moved(t.round->round, std::move(after), rule->stores, false, ack);
+    v1::Assessment a = Moved(t.round->round, std::move(after), rule->stores, false, ack);
+    ShowForm(c, &a);
+    return a;
   };
   ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
                                               ctx,

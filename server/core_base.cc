@@ -88,6 +88,21 @@ std::string CoreBase::ActorDisplay(const std::map<std::string, std::string>& nam
   return it != names.end() ? it->second : event.actor();
 }
 
+absl::Status CoreBase::NameSubmitters(std::vector<v1::Assessment*> forms) {
+  std::optional<std::map<std::string, std::string>> names;
+  for (v1::Assessment* a : forms) {
+    // An id (tok_…, acc_…) has no space; a person's name read as one is harmless.
+    if (a->submitted_by().empty() || a->submitted_by().find(' ') != std::string::npos)
+      continue;
+    if (!names.has_value()) {
+      ASSIGN_OR_RETURN(names, ActorNames());
+    }
+    auto it = names->find(a->submitted_by());
+    if (it != names->end()) a->set_submitted_by(it->second);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CoreBase::Results> CoreBase::ResultsFor(const Caller& c,
                                                        const RoundContext& round,
                                                        v1::Column column) {

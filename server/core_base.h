@@ -103,6 +103,9 @@ class CoreBase {
   // `names` (ActorNames), else the actor id.
   static std::string ActorDisplay(const std::map<std::string, std::string>& names,
                                   const v1::AuditEvent& event);
+  // Assessment.submitted_by as people read it: the store gives the name kept on the
+  // audit row, or the actor's id for a token without a person (looked up here).
+  absl::Status NameSubmitters(std::vector<v1::Assessment*> forms);
 
   store::Store* store_;
   const store::Clock* clock_;

@@ -234,6 +234,7 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
     if (!CanSee(c, round->round, round->units, a.unit(), Subject::kForm).ok()) continue;
     a.set_state(EffectiveState(round->round, a));
     if (!r.with_entries()) a.clear_entries();
+    ShowForm(c, &a);
     visible.push_back(std::move(a));
   }
   if (offset > visible.size())
@@ -252,6 +253,9 @@ absl::StatusOr<v1::ListAssessmentsResponse> RoundCore::ListAssessments(
     *response.add_assessments() = std::move(visible[i]);
   }
   if (i < visible.size()) response.set_next_page_token(absl::StrCat(i));
+  std::vector<v1::Assessment*> page;
+  for (v1::Assessment& a : *response.mutable_assessments()) page.push_back(&a);
+  RETURN_IF_ERROR(NameSubmitters(std::move(page)));
   return response;
 }
 

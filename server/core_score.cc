@@ -294,9 +294,9 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
   *merged.mutable_values() = laid.merged;
   for (v1::Entry& e : *merged.mutable_entries()) DropObsoleteCopies(laid, side, &e);
   const v1::Unit& unit = round->units.at(name.second);
-  absl::StatusOr<v1::UnitScore> score =
-      engine::ScoreUnit(*round->set, round->PlanFor(unit), unit, merged,
-                        r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column());
+  absl::StatusOr<v1::UnitScore> score = engine::ScoreUnit(
+      *round->set, round->PlanFor(unit), unit, merged,
+      r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column(), r.language());
   if (!score.ok()) return RenameValuePath(score.status(), laid);
   return score;
 }

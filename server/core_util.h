@@ -2,6 +2,7 @@
 #ifndef PARINDEX_SERVER_CORE_UTIL_H_
 #define PARINDEX_SERVER_CORE_UTIL_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "parindex/v1/service.pb.h"
+#include "server/request_check.h"
 
 namespace parindex::server {
 
@@ -66,25 +68,14 @@ inline bool Blank(absl::string_view text) {
 }
 
 // A name people read (a unit's name and block, a round's title, a token's label): no
-// control characters (line breaks, tabs) and no direction overrides (U+202A–U+202E,
-// U+2066–U+2069), which would make a log line, a sheet name or a list lie.
+// control characters (line breaks, tabs, C1) and no direction or invisible format
+// characters (FindTextFault, server/request_check.h), which would make a log line, a
+// sheet name or a list lie.
 inline absl::Status CheckText(absl::string_view text, absl::string_view field) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const bool control = byte < 0x20 || byte == 0x7f;
-    const bool bidi = byte == 0xe2 && i + 2 < text.size() &&
-                      ((static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-                        static_cast<unsigned char>(text[i + 2]) >= 0xaa &&
-                        static_cast<unsigned char>(text[i + 2]) <= 0xae) ||
-                       (static_cast<unsigned char>(text[i + 1]) == 0x81 &&
-                        static_cast<unsigned char>(text[i + 2]) >= 0xa6 &&
-                        static_cast<unsigned char>(text[i + 2]) <= 0xa9));
-    if (control || bidi) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": holds a control or direction character at byte ", i));
-    }
-  }
-  return absl::OkStatus();
+  const std::optional<TextFault> fault = FindTextFault(text, /*line_breaks=*/false);
+  if (!fault.has_value()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": holds a control or direction character at byte ", fault->at));
 }
 
 // "rounds/r1" -> "r1" for collection "rounds".

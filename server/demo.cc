@@ -69,7 +69,10 @@ std::string Rfc3339In(absl::Duration from_now) {
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     Core& core, const std::string& criteria_dir) {
   const Caller admin{v1::ROLE_ADMIN, "setup", ""};
-  const Caller appraiser{v1::ROLE_APPRAISER, "setup", ""};
+  // People's names on the trail, as a person's session writes them (a unit's history
+  // and its form say who did what).
+  Caller appraiser{v1::ROLE_APPRAISER, "setup", ""};
+  appraiser.name = "Phạm Thu Hà";
   const std::filesystem::path dir(criteria_dir);
   v1::GetByNameRequest get_round;
   get_round.set_name(absl::StrCat("rounds/", kRound));
@@ -119,7 +122,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadDemo(
     // Every unit enters its figures; all but the last three submit.
     for (size_t i = 0; i < figures.proto.units.size(); ++i) {
       const criteria::UnitFigures& u = figures.proto.units[i];
-      const Caller ward{v1::ROLE_WARD, "setup", u.unit.code()};
+      Caller ward{v1::ROLE_WARD, "setup", u.unit.code()};
+      ward.name = absl::StrCat("Văn phòng UBND ", u.unit.name());
       const std::string parent =
           absl::StrCat("rounds/", kRound, "/assessments/", u.unit.code());
       v1::UpdateDataSheetRequest sheet;

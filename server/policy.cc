@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
+#include "google/protobuf/util/json_util.h"
 #include "server/core.h"
 
 namespace parindex::server {
@@ -204,6 +205,47 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round,
     default:
       return absl::PermissionDeniedError("no role");
   }
+}
+
+void ShowEntry(const Caller& caller, v1::AssessmentState state, v1::Entry* entry) {
+  if (caller.role == v1::ROLE_WARD) return;  // CanSee: its own unit's form only
+  if (state == v1::STATE_EXPLAINED && entry->explanation_sent_at().empty()) return;
+  if (entry->explanation() != entry->explanation_sent())
+    entry->set_explanation(entry->explanation_sent());
+}
+
+void ShowForm(const Caller& caller, v1::Assessment* form) {
+  if (caller.role == v1::ROLE_WARD) return;
+  for (v1::Entry& e : *form->mutable_entries()) ShowEntry(caller, form->state(), &e);
+}
+
+namespace {
+
+// An entry's body in the trail (JSON, as the store writes it) with its explanation as
+// sent; `json` unchanged when it is not an entry or shows nothing unsent.
+void ShowEntryJson(const Caller& caller, std::string* json) {
+  if (json->empty() || json->find("\"explanation\"") == std::string::npos) return;
+  v1::Entry entry;
+  google::protobuf::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(*json, &entry, parse).ok()) return;
+  if (entry.explanation() == entry.explanation_sent()) return;
+  ShowEntry(caller, v1::ASSESSMENT_STATE_UNSPECIFIED, &entry);
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  std::string out;
+  if (google::protobuf::util::MessageToJsonString(entry, &out, print).ok()) *json = out;
+}
+
+}  // namespace
+
+void ShowAuditEvent(const Caller& caller, v1::AuditEvent* event) {
+  if (caller.role == v1::ROLE_WARD) return;
+  // rounds/{r}/assessments/{u}/entries/{criterion}
+  const std::vector<absl::string_view> parts = absl::StrSplit(event->resource(), '/');
+  if (parts.size() != 6 || parts[0] != "rounds" || parts[4] != "entries") return;
+  ShowEntryJson(caller, event->mutable_before());
+  ShowEntryJson(caller, event->mutable_after());
 }
 
 std::vector<std::string> ResultUnits(const Caller& caller, const v1::Round& round,

@@ -87,6 +87,18 @@ enum class Subject {
 absl::Status CanSee(const Caller& caller, const v1::Round& round,
                     const UnitsByCode& units, absl::string_view unit, Subject what);
 
+// What of a form `caller` reads, once CanSee(…, kForm) is OK: the unit's ward reads its
+// entries as stored (its drafts too); anyone else reads each explanation as the unit
+// last sent it (Entry.explanation_sent, empty before it sent), never a draft, for an
+// explanation is the unit's until it sends it. `state` is the form's (effective): an
+// EXPLAINED form's entries never sent under this rule (explanation_sent_at empty: sent
+// before the server kept what was sent) show their explanation.
+void ShowEntry(const Caller& caller, v1::AssessmentState state, v1::Entry* entry);
+void ShowForm(const Caller& caller, v1::Assessment* form);
+// The same for an event of the audit trail that `caller` sees (CanSeeAuditEvent): an
+// entry's before and after (JSON) show its explanation as sent to anyone but a ward.
+void ShowAuditEvent(const Caller& caller, v1::AuditEvent* event);
+
 // The units whose rows a results read (ranking, summary, export) shows `caller`, in the
 // round's order: those whose score CanSee lets the caller see. REQUIRES: CanSee(caller,
 // round, units, "", kResults) is OK. When these are not all of the round's units (a

@@ -11,11 +11,38 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "parindex/v1/common.pb.h"
 
 namespace parindex::server {
 
 namespace pb = google::protobuf;
+
+std::optional<TextFault> FindTextFault(absl::string_view text, bool line_breaks) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      if ((byte < 0x20 || byte == 0x7f) &&
+          !(line_breaks && (byte == '\n' || byte == '\t')))
+        return TextFault{i, byte, true};
+      continue;
+    }
+    // Decode one UTF-8 sequence (the request parser has checked it is valid).
+    const int length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+    if (i + length > text.size()) return std::nullopt;
+    uint32_t cp = byte & (length == 2 ? 0x1f : length == 3 ? 0x0f : 0x07);
+    for (int k = 1; k < length; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+    const bool control = cp >= 0x80 && cp <= 0x9f;
+    const bool format = cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+                        (cp >= 0x2028 && cp <= 0x202e) ||
+                        (cp >= 0x2060 && cp <= 0x2064) ||
+                        (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+    if (control || format) return TextFault{i, cp, control};
+    i += length - 1;
+  }
+  return std::nullopt;
+}
 
 FieldLimits LimitsOf(const pb::FieldDescriptor* field) {
   const v1::Limit& annotation = field->options().GetExtension(v1::limit);
@@ -35,6 +62,7 @@ FieldLimits LimitsOf(const pb::FieldDescriptor* field) {
     limits.explicit_bytes = annotation.max_bytes() > 0;
     limits.max_bytes = limits.explicit_bytes ? annotation.max_bytes() : kDefaultMaxBytes;
   }
+  limits.text = annotation.text() && values->type() == pb::FieldDescriptor::TYPE_STRING;
   if (field->is_repeated()) {  // maps too
     limits.explicit_items = annotation.max_items() > 0;
     limits.max_items = limits.explicit_items ? annotation.max_items() : kDefaultMaxItems;
@@ -214,6 +242,19 @@ bool TooMany(size_t have, int64_t allowed, const char* unit, Failure* failure) {
   return true;
 }
 
+// A Limit.text string's size, then its characters.
+bool BadString(const std::string& s, const FieldLimits& limits, Failure* failure) {
+  if (TooMany(s.size(), limits.max_bytes, "bytes", failure)) return true;
+  if (!limits.text) return false;
+  const std::optional<TextFault> fault = FindTextFault(s, /*line_breaks=*/true);
+  if (!fault.has_value()) return false;
+  failure->what = absl::StrFormat(
+      "holds U+%04X (%s) at byte %d", fault->code_point,
+      fault->control ? "a control character" : "a direction or invisible character",
+      fault->at);
+  return true;
+}
+
 bool BadEnum(int value, const ValueCheck& check, Failure* failure) {
   if (check.contiguous ? (value >= check.lowest && value <= check.highest)
                        : check.enum_type->FindValueByNumber(value) != nullptr)
@@ -231,8 +272,7 @@ bool CheckSingular(const pb::Message& message, const pb::Reflection* r,
   switch (check.kind) {
     case ValueCheck::kString: {
       std::string scratch;
-      const std::string& s = r->GetStringReference(message, field, &scratch);
-      return !TooMany(s.size(), limits.max_bytes, "bytes", failure);
+      return !BadString(r->GetStringReference(message, field, &scratch), limits, failure);
     }
     case ValueCheck::kEnum:
       return !BadEnum(r->GetEnumValue(message, field), check, failure);
@@ -280,9 +320,8 @@ bool CheckRepeated(const pb::Message& message, const pb::Reflection* r,
     switch (value.kind) {
       case ValueCheck::kString: {
         std::string scratch;
-        ok = !TooMany(
-            r->GetRepeatedStringReference(message, check.field, i, &scratch).size(),
-            check.limits.max_bytes, "bytes", failure);
+        ok = !BadString(r->GetRepeatedStringReference(message, check.field, i, &scratch),
+                        check.limits, failure);
         break;
       }
       case ValueCheck::kEnum:

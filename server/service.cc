@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -82,6 +85,41 @@ std::string ShortenMessage(absl::string_view message, size_t limit) {
   return absl::StrCat(message.substr(0, cut), "… (", message.size(), " bytes in all)");
 }
 
+std::string EscapeMessage(absl::string_view message) {
+  std::string out;
+  size_t done = 0;  // message[done, i) is copied as it is
+  for (size_t i = 0; i < message.size();) {
+    const auto byte = static_cast<unsigned char>(message[i]);
+    size_t length = byte < 0x80                    ? 1
+                    : byte >= 0xc2 && byte <= 0xdf ? 2
+                    : byte >= 0xe0 && byte <= 0xef ? 3
+                    : byte >= 0xf0 && byte <= 0xf4 ? 4
+                                                   : 0;
+    for (size_t k = 1; k < length; ++k) {
+      if (i + k >= message.size() ||
+          (static_cast<unsigned char>(message[i + k]) & 0xc0) != 0x80)
+        length = 0;
+    }
+    const absl::string_view one = message.substr(i, std::max<size_t>(length, 1));
+    std::string escaped;
+    if (length == 0) {
+      escaped = absl::StrFormat("\\x%02X", byte);
+    } else if (std::optional<TextFault> fault = FindTextFault(one, true)) {
+      escaped = fault->code_point < 0x80 ? absl::StrFormat("\\x%02X", fault->code_point)
+                                         : absl::StrFormat("\\u%04X", fault->code_point);
+    }
+    if (!escaped.empty()) {
+      if (out.empty()) out.reserve(message.size() + 16);
+      absl::StrAppend(&out, message.substr(done, i - done), escaped);
+      done = i + one.size();
+    }
+    i += one.size();
+  }
+  if (done == 0) return std::string(message);
+  absl::StrAppend(&out, message.substr(done));
+  return out;
+}
+
 namespace {
 
 class Handler {
@@ -112,8 +150,11 @@ class Handler {
       status = result.status();
       if (result.ok()) *response = std::move(*result);
     }
-    // Messages quote what was sent ("'X.9' is not a criterion"); a huge value must not
-    // make a huge answer (gRPC carries the message in a header of at most 8 KiB).
+    // Messages quote what was sent ("'X.9' is not a criterion"): a NUL or a direction
+    // override quoted back is escaped, and a huge value must not make a huge answer
+    // (gRPC carries the message in a header of at most 8 KiB).
+    if (!status.ok())
+      status = absl::Status(status.code(), EscapeMessage(status.message()));
     if (status.message().size() > kMaxMessageBytes) {
       status =
           absl::Status(status.code(), ShortenMessage(status.message(), kMaxMessageBytes));

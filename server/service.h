@@ -34,6 +34,13 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
 std::string ShortenMessage(absl::string_view message, size_t limit);
 inline constexpr size_t kMaxMessageBytes = 1024;
 
+// An error message as it may be shown and logged: a control character (but \n and \t)
+// is written \xNN, a direction or invisible character \uNNNN (FindTextFault,
+// server/request_check.h), and a byte that is not UTF-8 \xNN, so that a name quoted
+// back ("rounds/a\x00b: not found") cannot cut a header, a log line or what the page
+// shows. A backslash stays as it is.
+std::string EscapeMessage(absl::string_view message);
+
 // The largest piece of a file StreamExportRound sends in one message (1 MiB: far under
 // any client's message limit).
 inline constexpr size_t kExportChunkBytes = 1 << 20;

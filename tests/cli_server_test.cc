@@ -236,9 +236,23 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
   const std::string figures =
       Write("appraised.yaml",
             "units:\n  - code: PLS\n    entries:\n      I.5: {appraised: {score: 1}}\n");
-  const Result refused =
+  Result refused =
       Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
                             figures, "' --ask 'III.2.1=Giải trình tỷ lệ đúng hạn'"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.err,  // an explanation request carries its reason
+            "parindex: INVALID_ARGUMENT: --why: give the reason for --ask: "
+            "missing_evidence, figures_mismatch, wrong_period or other\n");
+  refused = Parindex(
+      absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '", figures,
+                   "' --ask 'III.2.1=Giải trình tỷ lệ đúng hạn' --why often"));
+  EXPECT_EQ(refused.err,
+            "parindex: INVALID_ARGUMENT: --why: 'often' is not: missing_evidence, "
+            "figures_mismatch, wrong_period or other\n");
+  refused = Parindex(absl::StrCat(As("appraiser"),
+                                  "appraise hungyen-2023 PLS --figures '", figures,
+                                  "' --ask 'III.2.1=Giải trình tỷ lệ đúng hạn' "
+                                  "--why figures_mismatch"));
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(refused.out, "");
   EXPECT_EQ(refused.err,

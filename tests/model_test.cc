@@ -625,7 +625,15 @@ Outcome PredictTransition(const Model& m, const Call& c, Act act) {
   const WorkflowRow* row = Workflow(j, m, act, c, {}, {});
   CheckEtag(j, c.etag, m.unit[c.unit].etag);
   Model after = m;
-  if (row != nullptr) Leave(after, c.unit, row->leaves);
+  if (row != nullptr) {
+    Leave(after, c.unit, row->leaves);
+    // Sending keeps each asked criterion's explanation as sent: those entries move on.
+    if (act == kSendExplanation) {
+      for (int crit = 0; crit < kNumCrit; ++crit) {
+        if (m.unit[c.unit].requested[crit]) ++after.unit[c.unit].version[crit];
+      }
+    }
+  }
   return j.Verdict(m, after);
 }
 
@@ -893,9 +901,11 @@ std::unique_ptr<google::protobuf::Message> Build(const Model& m, const Call& c) 
       auto r = std::make_unique<v1::RequestExplanationRequest>();
       r->set_name(name);
       r->set_etag(c.etag);
-      for (int crit : c.crits)
+      for (int crit : c.crits) {
         (*r->mutable_messages())[kCritCode[crit]] =
             absl::StrCat("Vì sao? (", c.value, ")");
+        (*r->mutable_reasons())[kCritCode[crit]] = v1::REASON_OTHER;
+      }
       r->set_request_id(c.request_id);
       return r;
     }

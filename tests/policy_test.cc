@@ -253,6 +253,7 @@ TEST_F(PolicyTest, EvidenceFollowsTheWorkflowOfItsEntry) {
   ask.set_name("rounds/r/assessments/LS");
   ask.set_etag(Assessment("LS").version());
   (*ask.mutable_messages())["I.1.2"] = "Gửi quyết định ban hành";
+  (*ask.mutable_reasons())["I.1.2"] = v1::REASON_MISSING_EVIDENCE;
   v1::Assessment asked;
   ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
                    appraiser_, ask, &asked)
@@ -300,6 +301,7 @@ TEST_F(PolicyTest, AReopenLiftsTheDeadlineOfItsPhaseOnly) {
   ask.set_name("rounds/r/assessments/MK");
   ask.set_etag(Assessment("MK").version());
   (*ask.mutable_messages())["I.1.1"] = "Vì sao chưa nộp?";
+  (*ask.mutable_reasons())["I.1.1"] = v1::REASON_OTHER;
   ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
                    appraiser_, ask, &mk)
                   .ok());
@@ -446,11 +448,13 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
   create.mutable_round()->set_criteria_set("demo-ward-2023");
   create.mutable_round()->add_units("HN");
   v1::Round round;
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
-                 &round)
-                .error_message(),
-            "round.id: 'ot\r\nX-Injected: 1' is not an id (1 to 64 of A-Z a-z 0-9 . _ -, "
-            "not starting with '.')");
+  EXPECT_EQ(
+      Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
+           &round)
+          .error_message(),
+      // A carriage return quoted back is escaped (server/service.h, EscapeMessage).
+      "round.id: 'ot\\x0D\nX-Injected: 1' is not an id (1 to 64 of A-Z a-z 0-9 . _ -, "
+      "not starting with '.')");
   create.mutable_round()->set_id("..");
   EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
                  &round)
@@ -776,6 +780,7 @@ class ScopeTest : public PolicyTest {
            v1::RequestExplanationRequest r;
            r.set_name(name(u));
            (*r.mutable_messages())["I.1.1"] = "giải trình";
+           (*r.mutable_reasons())["I.1.1"] = v1::REASON_OTHER;
            v1::Assessment out;
            return Call(assessments_.get(),
                        &v1::AssessmentService::Stub::RequestExplanation, t, r, &out);

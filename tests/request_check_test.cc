@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -348,6 +349,44 @@ TEST(RequestCheck, UploadedFilesAreCappedAt256MiB) {
             "content: 268435457 bytes, more than the 268435456 allowed");
 }
 
+// Limit.text: a person's text holds no control character but \n and \t, and no
+// direction or invisible format character, wherever the field sits (singular, map
+// value); the one rule names also use (without line breaks: CheckText).
+TEST(RequestCheck, TextFieldsHoldNoControlOrDirectionCharacters) {
+  v1::BatchUpdateEntriesRequest r;
+  v1::Entry* e = r.add_updates()->mutable_entry();
+  e->set_comment(
+      "Dòng 1\n\tDòng 2 👨\u200d👩 ‌x");  // joiners are letters' business
+  EXPECT_TRUE(CheckRequest(r).ok());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("a\0b", 3), "holds U+0000 (a control character) at byte 1"},
+      {"a\rb", "holds U+000D (a control character) at byte 1"},
+      {"a\x7f", "holds U+007F (a control character) at byte 1"},
+      {"\xC2\x80", "holds U+0080 (a control character) at byte 0"},
+      {"x\xC2\x9F", "holds U+009F (a control character) at byte 1"},
+      {"\xD8\x9C", "holds U+061C (a direction or invisible character) at byte 0"},
+      {"\xE2\x80\x8E", "holds U+200E (a direction or invisible character) at byte 0"},
+      {"\xE2\x80\xA8", "holds U+2028 (a direction or invisible character) at byte 0"},
+      {"\xE2\x80\xAA", "holds U+202A (a direction or invisible character) at byte 0"},
+      {"\xE2\x81\xA0", "holds U+2060 (a direction or invisible character) at byte 0"},
+      {"\xE2\x81\xA9", "holds U+2069 (a direction or invisible character) at byte 0"},
+  };
+  for (const auto& [text, why] : cases) {
+    e->set_explanation(text);
+    EXPECT_EQ(CheckRequest(r).message(), "updates[0].entry.explanation: " + why) << why;
+  }
+  e->clear_explanation();
+  e->set_updated_by(std::string("a\0b", 3));  // not text: sizes only
+  EXPECT_TRUE(CheckRequest(r).ok());
+  v1::RequestExplanationRequest ask;
+  (*ask.mutable_messages())["I.5"] = "Gửi\xE2\x80\xAE quyết định";
+  EXPECT_EQ(CheckRequest(ask).message(),
+            "messages[I.5]: holds U+202E (a direction or invisible character) at byte 5");
+  EXPECT_FALSE(FindTextFault("a\nb\tc", /*line_breaks=*/true).has_value());
+  EXPECT_EQ(FindTextFault("a\nb", /*line_breaks=*/false)->at, 1u);
+  EXPECT_EQ(FindTextFault("Tổ\tb", /*line_breaks=*/false)->code_point, 0x09u);
+}
+
 TEST(RequestCheck, LimitsTellAnnotationsFromDefaults) {
   const pb::Descriptor* entry = v1::Entry::descriptor();
   FieldLimits comment = LimitsOf(entry->FindFieldByName("comment"));
@@ -403,6 +442,8 @@ std::vector<std::string> Unbounded(const pb::FileDescriptor* api, int* methods,
             problems.push_back(where + ": (limit).max_items on a singular field");
           if (annotation.max_key_bytes() != 0 && !string_keys)
             problems.push_back(where + ": (limit).max_key_bytes without string keys");
+          if (annotation.text() && values->type() != pb::FieldDescriptor::TYPE_STRING)
+            problems.push_back(where + ": (limit).text on a field that is not a string");
           if (annotation.max_bytes() < 0 || annotation.max_items() < 0 ||
               annotation.max_key_bytes() < 0)
             problems.push_back(where + ": a negative limit");

@@ -453,7 +453,8 @@ TEST(ServerBinary, AFullRoundThroughTheCli) {
   EXPECT_EQ(
       run(appraiser, absl::StrCat("appraise r2 HN --figures ", demo, "figures.yaml")),
       "appraised 1 entries of HN\n");
-  EXPECT_EQ(run(appraiser, "appraise r2 LS --ask 'III.1=Giải trình tỷ lệ đúng hạn'"),
+  EXPECT_EQ(run(appraiser,
+                "appraise r2 LS --ask 'III.1=Giải trình tỷ lệ đúng hạn' --why other"),
             "asked LS to explain 1 criteria\n");
   run(appraiser, "round advance r2 EXPLANATION");
   EXPECT_EQ(run(wards["LS"],

@@ -216,6 +216,7 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   explain_request.set_name("rounds/r/assessments/LS");
   explain_request.set_etag(Assessment("LS").version());
   (*explain_request.mutable_messages())["III.1"] = "Giải trình tỷ lệ đúng hạn 95,00%";
+  (*explain_request.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
   v1::Assessment ls;
   ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
                    appraiser_, explain_request, &ls)
@@ -702,6 +703,36 @@ TEST_F(ServiceTest, PreviewScoresWithoutStoring) {
     }
   }
   EXPECT_EQ(Assessment("LS").entries_size(), 0);
+  // In Vietnamese, as GetUnitScore says it (the page's preview asks so).
+  preview.set_language(v1::VIETNAMESE);
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["LS"],
+                   preview, &score)
+                  .ok());
+  for (const v1::CriterionScore& c : score.criteria()) {
+    if (c.code() == "III.1") {
+      EXPECT_EQ(c.trace().applied(), "> 95% (chỉ tiêu kế hoạch cho phường)");
+      EXPECT_EQ(c.trace().reason(),
+                "on_time_rate 381/400 = 95.25% > 95% (chỉ tiêu kế hoạch cho phường) → "
+                "4.00/4.00 điểm");
+    }
+  }
+  preview.clear_entries();
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["LS"],
+                   preview, &score)
+                  .ok());
+  v1::GetUnitScoreRequest get;
+  get.set_name("rounds/r/assessments/LS");
+  get.set_column(v1::SELF);
+  get.set_language(v1::VIETNAMESE);
+  v1::UnitScore stored;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, wards_["LS"],
+                   get, &stored)
+                  .ok());
+  ASSERT_EQ(score.criteria_size(), stored.criteria_size());
+  for (int i = 0; i < score.criteria_size(); ++i) {
+    EXPECT_EQ(score.criteria(i).trace().reason(), stored.criteria(i).trace().reason())
+        << score.criteria(i).code();
+  }
 }
 
 }  // namespace

@@ -1263,8 +1263,9 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
               "Chuyển trạng thái: Đã nộp → Được yêu cầu giải trình");
   expect_text(
       "#history-table tbody tr:nth-child(2) td:nth-child(4)",
-      "Yêu cầu giải trình: Số hồ sơ giải quyết đúng hạn không khớp báo cáo năm trên "
-      "Hệ thống thông tin giải quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình.");
+      "Yêu cầu giải trình – lý do: Số liệu không khớp báo cáo; nội dung: Số hồ sơ giải "
+      "quyết đúng hạn không khớp báo cáo năm trên Hệ thống thông tin giải quyết TTHC "
+      "của tỉnh: đề nghị đối chiếu và giải trình.");
   expect_text("#history-table tbody tr:last-child td:nth-child(2)",
               "Văn phòng UBND Xã Tiên Lữ");
   browser.Screenshot(artifacts + "/web-history.png");
@@ -1290,8 +1291,8 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
               "Chuyển trạng thái: Đã nộp → Đang nhập");
   expect_text(
       "#history-table tbody tr:nth-child(3) td:nth-child(4)",
-      "Đơn vị đề nghị sửa số hồ sơ giải quyết đúng hạn theo báo cáo năm (Công văn "
-      "15/UBND)");
+      "Lý do: Đơn vị đề nghị sửa số hồ sơ giải quyết đúng hạn theo báo cáo năm (Công "
+      "văn 15/UBND)");
   expect_text("#history-table tbody tr:nth-child(3) td:nth-child(2)", "Phạm Thu Hà");
   browser.ClickOn("#history-back");
 
@@ -1573,8 +1574,13 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
                              "cho đơn vị."),
             "Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho đơn vị.");
   const std::string why = browser.Text(browser.Find("#form-locked-why").at(0));
+  // When and by whom (Assessment.submitted_at, submitted_by: a ward cannot read the
+  // trail); the demo's clerk of PLS submitted it.
   EXPECT_TRUE(absl::StartsWith(why, "Đơn vị đã nộp tự đánh giá lúc ")) << why;
-  EXPECT_TRUE(absl::EndsWith(why, ": biểu mẫu chỉ xem được.")) << why;
+  EXPECT_TRUE(absl::EndsWith(why,
+                             ", người nộp: Văn phòng UBND Phường Lam Sơn. Biểu mẫu "
+                             "chỉ xem được."))
+      << why;
   EXPECT_EQ(browser.Execute("return String(document.getElementById('save').hidden);"),
             "true");
   CheckView(browser, axe, "ward-submitted");
@@ -1642,6 +1648,11 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   browser.ClickOn("#advance");
   expect_text("#advance-panel-title", "Chuyển sang giai đoạn: Thẩm định");
   EXPECT_EQ(browser.WaitShown("advance-panel"), "shown");
+  // What the next phase no longer allows (the workflow table), and no way back.
+  expect_text("#advance-after li:first-child",
+              "Đơn vị không thể sửa, đính kèm tệp hay nộp tự đánh giá nữa, kể cả đơn vị "
+              "đã được mở lại.");
+  expect_text("#advance-after li:last-child", "Không thể quay lại giai đoạn trước.");
   CheckView(browser, axe, "board-advance");
   browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Thẩm định");
@@ -1651,7 +1662,17 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   browser.ClickOn("#history-PLS");
   expect_text("#history-table tbody tr:first-child td:nth-child(3)",
               "Chuyển trạng thái: Chưa nhập → Đã nộp");
+  expect_text("#history-table tbody tr:first-child td:nth-child(2)",
+              "Văn phòng UBND Phường Lam Sơn");  // the person, never "setup"
   CheckView(browser, axe, "history");
+  // On a phone the history is a list: each event a block, no table to scroll.
+  browser.Resize(390, 844);
+  EXPECT_EQ(browser.Execute("return getComputedStyle(document.querySelector("
+                            "'#history-table tbody tr')).display + ' ' + "
+                            "getComputedStyle(document.querySelector("
+                            "'#history-table thead')).display;"),
+            "block none");
+  browser.Resize(1400, 900);
   browser.ClickOn("#history-back");
   browser.ClickOn("#appraise-PLS");
   expect_text("#appraisal-state", "Đã nộp");
@@ -1660,8 +1681,26 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   CheckView(browser, axe, "appraisal");
   browser.Type(browser.Find("[id='ask-III.2.1']").at(0),
                "Đề nghị gửi báo cáo thống kê quý IV");
+  browser.ClickOn("#request-explanation");  // no reason chosen: said at the field
+  expect_text("#appraisal-error",
+              "Hãy chọn lý do yêu cầu giải trình cho tiêu chí III.2.1.");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id"), "ask-reason-III.2.1");
+  browser.ClickOn("[id='ask-reason-III.2.1'] option[value='REASON_MISSING_EVIDENCE']");
   browser.ClickOn("#request-explanation");
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
+  browser.ClickOn("#back-to-board");
+  // The history says the question with its reason, and who asked (a token of the
+  // office: what it acts for, not its label).
+  browser.ClickOn("#history-PLS");
+  expect_text("#history-table tbody tr:first-child td:nth-child(2)",
+              "Phòng Nội vụ (thẩm định)");
+  EXPECT_EQ(browser.Execute("return [...document.querySelectorAll("
+                            "'#history-table tbody td:nth-child(4)')].map((td) => "
+                            "td.textContent).filter((t) => t.startsWith('Yêu cầu'))"
+                            ".join(' | ');"),
+            "Yêu cầu giải trình – lý do: Thiếu tài liệu kiểm chứng; nội dung: Đề nghị "
+            "gửi báo cáo thống kê quý IV");
+  browser.ClickOn("#history-back");
   sign_out();
   // The ward asked during appraisal: told it answers in the explanation phase (not
   // that the office will let it know).
@@ -1674,6 +1713,9 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   token_sign_in(appraiser);
   expect_text("#board-phase", "Thẩm định");
   browser.ClickOn("#advance");
+  expect_text("#advance-after li:first-child",
+              "Không thể yêu cầu đơn vị giải trình thêm: chỉ các yêu cầu đã gửi còn hiệu "
+              "lực.");
   browser.ClickOn("#advance-confirm");
   expect_text("#board-phase", "Giải trình");
   browser.ClickOn("#show-results");

@@ -1,9 +1,12 @@
 // RoundService.GetWorkQueue (the appraisal team's queue: state, progress, deadline and
 // flags per unit, counts per state) and explanation requests with a reason, over the
 // real service on an in-process channel.
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "tests/service_fixture.h"
 
@@ -256,6 +259,352 @@ TEST_F(WorkQueueTest, EveryPhaseHasAQueueAndFinalisedUnitsOweNothing) {
   }
   EXPECT_NE(Item(queue, "HN").submitted_at(), "");
   EXPECT_EQ(Item(queue, "LS").submitted_at(), "");
+}
+
+// An explanation request names its reason, and the texts people write for each other
+// (questions, explanations, comments, reasons) hold no control or direction character
+// but line breaks and tabs; what is refused stores nothing (outside tester, issue 16).
+TEST_F(WorkQueueTest, AQuestionNeedsItsReasonAndTextsHoldNoHiddenCharacters) {
+  CreateDemoRound();
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(Submit("HN").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  const int64_t version = Assessment("HN").version();
+  auto ask = [&](const std::string& message,
+                 std::optional<v1::ExplanationReason> reason) {
+    v1::RequestExplanationRequest r;
+    r.set_name("rounds/r/assessments/HN");
+    r.set_etag(version);
+    (*r.mutable_messages())["III.1"] = message;
+    if (reason.has_value()) (*r.mutable_reasons())["III.1"] = *reason;
+    v1::Assessment out;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                appraiser_, r, &out);
+  };
+  const std::string no_reason =
+      "reasons[III.1]: give the reason for asking (REASON_MISSING_EVIDENCE, "
+      "REASON_FIGURES_MISMATCH, REASON_WRONG_PERIOD or REASON_OTHER)";
+  grpc::Status status = ask("Gửi báo cáo năm", std::nullopt);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), no_reason);
+  status = ask("Gửi báo cáo năm", v1::EXPLANATION_REASON_UNSPECIFIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), no_reason);
+  const std::vector<std::pair<std::string, std::string>> hidden = {
+      {std::string("Vì\0 sao", 8), "holds U+0000 (a control character) at byte 3"},
+      {"Dòng 1\r\nDòng 2", "holds U+000D (a control character) at byte 7"},
+      {"Báo cáo\x1b[2J", "holds U+001B (a control character) at byte 9"},
+      {"a\xC2\x85z", "holds U+0085 (a control character) at byte 1"},
+      {"Số \xE2\x80\xAE"
+       "fdp.exe",
+       "holds U+202E (a direction or invisible character) at byte 5"},
+      {"\xE2\x81\xA6x", "holds U+2066 (a direction or invisible character) at byte 0"},
+      {"x\xE2\x80\x8By", "holds U+200B (a direction or invisible character) at byte 1"},
+      {"\xEF\xBB\xBFx", "holds U+FEFF (a direction or invisible character) at byte 0"},
+  };
+  for (const auto& [text, why] : hidden) {
+    status = ask(text, v1::REASON_OTHER);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << why;
+    EXPECT_EQ(status.error_message(), absl::StrCat("messages[III.1]: ", why));
+  }
+  v1::Assessment hn = Assessment("HN");
+  EXPECT_EQ(hn.state(), v1::STATE_SUBMITTED);
+  EXPECT_EQ(hn.version(), version);
+  for (const v1::Entry& e : hn.entries()) EXPECT_EQ(e.explanation_request(), "");
+  // Line breaks and tabs are text.
+  ASSERT_TRUE(
+      ask("Hai việc:\n\t1. Báo cáo năm\n\t2. Sổ theo dõi", v1::REASON_OTHER).ok());
+  hn = Assessment("HN");
+  for (const v1::Entry& e : hn.entries()) {
+    if (e.criterion() == "III.1")
+      EXPECT_EQ(e.explanation_request(), "Hai việc:\n\t1. Báo cáo năm\n\t2. Sổ theo dõi");
+  }
+  // The office's comment, the unit's explanation and a reopen's reason alike.
+  v1::BatchUpdateEntriesRequest comment;
+  comment.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = comment.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->set_appraisal_comment("Thiếu\xC2\x9B quyết định");
+  u->mutable_update_mask()->add_paths("appraisal_comment");
+  status = Update(appraiser_, comment);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "updates[0].entry.appraisal_comment: holds U+009B (a control character) at "
+            "byte 7");
+  Advance(v1::PHASE_EXPLANATION);
+  v1::BatchUpdateEntriesRequest explain;
+  explain.set_parent("rounds/r/assessments/HN");
+  u = explain.add_updates();
+  u->mutable_entry()->set_criterion("III.1");
+  u->mutable_entry()->set_explanation(
+      "Đã gửi \xE2\x80\x8F"
+      "báo cáo");
+  u->mutable_update_mask()->add_paths("explanation");
+  status = Update(wards_["HN"], explain);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "updates[0].entry.explanation: holds U+200F (a direction or invisible "
+            "character) at byte 11");
+  v1::ReopenAssessmentRequest reopen;
+  reopen.set_name("rounds/r/assessments/HN");
+  reopen.set_reason("Đơn vị xin gia hạn\x07");
+  v1::Assessment reopened;
+  status = Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                reopen, &reopened);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "reason: holds U+0007 (a control character) at byte 24");
+  hn = Assessment("HN", wards_["HN"]);
+  EXPECT_FALSE(hn.reopened());
+  for (const v1::Entry& e : hn.entries()) {
+    EXPECT_EQ(e.explanation(), "") << e.criterion();
+    EXPECT_EQ(e.appraisal_comment(), "") << e.criterion();
+  }
+}
+
+// The office reads an explanation as the unit sent it, with the time it was sent:
+// never a draft, not before it is sent, and not what the unit types after a reopen
+// until it sends again (outside tester, issue 16).
+TEST_F(WorkQueueTest, TheOfficeReadsExplanationsOnlyAsSent) {
+  CreateDemoRound();
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(Submit("HN").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  v1::RequestExplanationRequest ask;
+  ask.set_name("rounds/r/assessments/HN");
+  ask.set_etag(Assessment("HN").version());
+  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
+  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
+  v1::Assessment asked;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                   appraiser_, ask, &asked)
+                  .ok());
+  Advance(v1::PHASE_EXPLANATION);
+  auto entry = [&](const v1::Assessment& a) {
+    for (const v1::Entry& e : a.entries()) {
+      if (e.criterion() == "III.1") return e;
+    }
+    ADD_FAILURE() << "no entry III.1";
+    return v1::Entry();
+  };
+  auto write = [&](const std::string& text) {
+    v1::BatchUpdateEntriesRequest explain;
+    explain.set_parent("rounds/r/assessments/HN");
+    v1::EntryUpdate* u = explain.add_updates();
+    u->mutable_entry()->set_criterion("III.1");
+    u->mutable_entry()->set_explanation(text);
+    u->mutable_update_mask()->add_paths("explanation");
+    u->set_etag(entry(Assessment("HN", wards_["HN"])).version());
+    return Update(wards_["HN"], explain);
+  };
+  auto listed = [&]() {  // the office's list of forms
+    v1::ListAssessmentsRequest list;
+    list.set_parent("rounds/r");
+    list.set_with_entries(true);
+    v1::ListAssessmentsResponse all;
+    EXPECT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, appraiser_,
+                     list, &all)
+                    .ok());
+    for (const v1::Assessment& a : all.assessments()) {
+      if (a.unit() == "HN") return entry(a);
+    }
+    return v1::Entry();
+  };
+  auto send = [&]() {
+    v1::AssessmentActionRequest sent;
+    sent.set_name("rounds/r/assessments/HN");
+    sent.set_etag(Assessment("HN").version());
+    v1::Assessment explained;
+    const grpc::Status status =
+        Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation,
+             wards_["HN"], sent, &explained);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return explained;
+  };
+  ASSERT_TRUE(write("Bản nháp: báo cáo năm tính cả hồ sơ liên thông").ok());
+  EXPECT_EQ(entry(Assessment("HN", wards_["HN"])).explanation(),
+            "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  EXPECT_EQ(entry(Assessment("HN")).explanation(), "");  // the office: not sent yet
+  EXPECT_EQ(entry(Assessment("HN")).explanation_sent_at(), "");
+  EXPECT_EQ(listed().explanation(), "");
+  auto trail = [&]() {  // the office's audit trail of the form, every body in one text
+    v1::ListRequest audit;
+    audit.set_filter("resource=rounds/r/assessments/HN");
+    v1::ListAuditEventsResponse events;
+    EXPECT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, appraiser_,
+                     audit, &events)
+                    .ok());
+    std::string all;
+    for (const v1::AuditEvent& e : events.events())
+      absl::StrAppend(&all, e.before(), "\n", e.after(), "\n");
+    return all;
+  };
+  EXPECT_FALSE(absl::StrContains(trail(), "Bản nháp")) << trail();
+
+  clock_.Set(clock_.Now() + absl::Hours(2));
+  const v1::Assessment explained = send();
+  EXPECT_EQ(explained.state(), v1::STATE_EXPLAINED);
+  const std::string sent_at = entry(explained).explanation_sent_at();
+  EXPECT_NE(sent_at, "");
+  EXPECT_EQ(entry(explained).explanation_sent(),
+            "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  const v1::Entry office = entry(Assessment("HN"));
+  EXPECT_EQ(office.explanation(), "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  EXPECT_EQ(office.explanation_sent_at(), sent_at);
+  EXPECT_EQ(listed().explanation(), "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  EXPECT_TRUE(absl::StrContains(trail(), "Bản nháp")) << trail();
+
+  // Reopened, the unit types again: the office still reads what was sent, also in the
+  // answer to its own write on the entry.
+  v1::ReopenAssessmentRequest reopen;
+  reopen.set_name("rounds/r/assessments/HN");
+  reopen.set_reason("Đơn vị xin bổ sung giải trình");
+  v1::Assessment reopened;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                   reopen, &reopened)
+                  .ok());
+  EXPECT_EQ(entry(reopened).explanation(),
+            "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  ASSERT_TRUE(write("Bản sửa: kèm sổ theo dõi").ok());
+  const v1::Entry ward = entry(Assessment("HN", wards_["HN"]));
+  EXPECT_EQ(ward.explanation(), "Bản sửa: kèm sổ theo dõi");
+  EXPECT_EQ(ward.explanation_sent(), "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  EXPECT_EQ(entry(Assessment("HN")).explanation(),
+            "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  EXPECT_EQ(listed().explanation(), "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  EXPECT_FALSE(absl::StrContains(trail(), "Bản sửa")) << trail();
+  v1::BatchUpdateEntriesRequest comment;
+  comment.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = comment.add_updates();
+  u->mutable_entry()->set_criterion("III.1");
+  u->mutable_entry()->set_appraisal_comment("Đã xem");
+  u->mutable_update_mask()->add_paths("appraisal_comment");
+  u->set_etag(ward.version());
+  v1::BatchUpdateEntriesResponse written;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::BatchUpdateEntries,
+                   appraiser_, comment, &written)
+                  .ok());
+  ASSERT_EQ(written.entries_size(), 1);
+  EXPECT_EQ(written.entries(0).explanation(),
+            "Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+
+  clock_.Set(clock_.Now() + absl::Hours(1));
+  const v1::Assessment again = send();
+  EXPECT_NE(entry(again).explanation_sent_at(), sent_at);
+  EXPECT_EQ(entry(Assessment("HN")).explanation(), "Bản sửa: kèm sổ theo dõi");
+  EXPECT_EQ(entry(Assessment("HN")).explanation_sent_at(),
+            entry(again).explanation_sent_at());
+  // The ward may not write what the server sets (its action writes `explanation`).
+  v1::BatchUpdateEntriesRequest forged;
+  forged.set_parent("rounds/r/assessments/HN");
+  u = forged.add_updates();
+  u->mutable_entry()->set_criterion("III.1");
+  u->mutable_entry()->set_explanation_sent("Đã gửi từ lâu");
+  u->mutable_update_mask()->add_paths("explanation_sent");
+  EXPECT_EQ(Update(wards_["HN"], forged).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(entry(Assessment("HN")).explanation(), "Bản sửa: kèm sổ theo dõi");
+}
+
+// A ward's form says who submitted it and when (it cannot read the audit trail); a
+// reopen and a new submission move both (outside tester, issue 16).
+TEST_F(WorkQueueTest, AFormSaysWhoSubmittedItAndWhen) {
+  CreateDemoRound();
+  const std::string lan =
+      ScopedToken(v1::ROLE_WARD, "units/HN", "lan.hn", "Nguyễn Thị Lan");
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  EXPECT_EQ(Assessment("HN", lan).submitted_at(), "");
+  EXPECT_EQ(Assessment("HN", lan).submitted_by(), "");
+  v1::AssessmentActionRequest submit;
+  submit.set_name("rounds/r/assessments/HN");
+  submit.set_etag(Assessment("HN").version());
+  v1::Assessment submitted;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                   lan, submit, &submitted)
+                  .ok());
+  EXPECT_EQ(submitted.submitted_by(), "Nguyễn Thị Lan");
+  EXPECT_NE(submitted.submitted_at(), "");
+  const v1::Assessment read = Assessment("HN", lan);
+  EXPECT_EQ(read.submitted_by(), "Nguyễn Thị Lan");
+  EXPECT_EQ(read.submitted_at(), submitted.submitted_at());
+  EXPECT_EQ(Assessment("HN").submitted_by(), "Nguyễn Thị Lan");  // the office too
+  v1::ListAssessmentsRequest list;
+  list.set_parent("rounds/r");
+  v1::ListAssessmentsResponse all;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ListAssessments, appraiser_,
+                   list, &all)
+                  .ok());
+  for (const v1::Assessment& a : all.assessments()) {
+    EXPECT_EQ(a.submitted_by(), a.unit() == "HN" ? "Nguyễn Thị Lan" : "") << a.unit();
+  }
+  // Reopened and submitted again by another token of the unit (no person's name: its
+  // id), an hour later.
+  v1::ReopenAssessmentRequest reopen;
+  reopen.set_name("rounds/r/assessments/HN");
+  reopen.set_reason("Bổ sung số liệu quý IV");
+  v1::Assessment reopened;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                   reopen, &reopened)
+                  .ok());
+  clock_.Set(clock_.Now() + absl::Hours(1));
+  ASSERT_TRUE(Submit("HN").ok());
+  const v1::Assessment again = Assessment("HN", lan);
+  EXPECT_NE(again.submitted_at(), read.submitted_at());
+  EXPECT_EQ(again.submitted_by().substr(0, 4), "tok_");
+}
+
+// GetWorkQueue answers as every read of a round does: a round that does not exist is
+// NOT_FOUND, one with no unit of the caller's scope PERMISSION_DENIED (README, "Who
+// may do what": GetRound and SummariseRound say the same), and a name quoted back has
+// its control bytes escaped (outside tester, issue 16).
+TEST_F(WorkQueueTest, AnUnknownOrAnotherProvincesRoundIsRefusedAsEveryReadDoes) {
+  CreateDemoRound(/*two_provinces=*/true);
+  v1::PutUnitRequest province;
+  province.mutable_unit()->set_code("QN");
+  province.mutable_unit()->set_name("Tỉnh Quảng Ninh");
+  province.mutable_unit()->set_kind(v1::PROVINCE);
+  v1::Unit stored;
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, province, &stored)
+          .ok());
+  const std::string qn =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/QN", "qn.thamdinh", "Lê Thị Ninh");
+  for (const std::string& name :
+       {std::string("rounds/r"), std::string("rounds/nope"),
+        std::string("rounds/a\0b", 10), std::string("rounds/x\xE2\x80\xAEy")}) {
+    v1::GetByNameRequest get;
+    get.set_name(name);
+    v1::WorkQueue queue;
+    const grpc::Status work =
+        Call(rounds_.get(), &v1::RoundService::Stub::GetWorkQueue, qn, get, &queue);
+    v1::Round round;
+    const grpc::Status read =
+        Call(rounds_.get(), &v1::RoundService::Stub::GetRound, qn, get, &round);
+    v1::RoundSummary summary;
+    const grpc::Status summarised =
+        Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, qn, get, &summary);
+    EXPECT_EQ(work.error_code(), read.error_code()) << name;
+    EXPECT_EQ(work.error_message(), read.error_message()) << name;
+    EXPECT_EQ(work.error_code(), summarised.error_code()) << name;
+    EXPECT_EQ(work.error_message(), summarised.error_message()) << name;
+  }
+  v1::GetByNameRequest get;
+  v1::WorkQueue queue;
+  get.set_name("rounds/r");
+  grpc::Status status =
+      Call(rounds_.get(), &v1::RoundService::Stub::GetWorkQueue, qn, get, &queue);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message(),
+            "round r has no unit in this account's scope parent/QN");
+  get.set_name(std::string("rounds/a\0b", 10));
+  status = Call(rounds_.get(), &v1::RoundService::Stub::GetWorkQueue, qn, get, &queue);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "rounds/a\\x00b: not found");
+  get.set_name("rounds/x\xE2\x80\xAEy");
+  status =
+      Call(rounds_.get(), &v1::RoundService::Stub::GetWorkQueue, appraiser_, get, &queue);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "rounds/x\\u202Ey: not found");
 }
 
 }  // namespace

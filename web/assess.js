@@ -375,19 +375,13 @@ function showWarnings(prefix, boxId, warnings) {
   box.appendChild(ul);
 }
 
-// Engine text shown in Vietnamese: the decimal comma and the target's source.
+// Engine text, asked for in Vietnamese (language: 'VIETNAMESE'), written the
+// Vietnamese way: dates day first, the decimal comma, a space before %.
 function localise(text) {
   return (text || '')
       .replace(/(\d{4})-(\d{2})-(\d{2})/g, '$3/$2/$1')
       .replace(/(\d)\.(\d)/g, '$1,$2')
-      .replace(/(\d)%/g, '$1\u00a0%')
-      .replace(/plan target for (\w+)/g, (m, kind) => msg('trace.planTarget', {kind: kindTitle(kind)}))
-      .replace(/^rate × /, msg('trace.rate') + ' × ')
-      .replace(/^otherwise$/, msg('trace.otherwise'))
-      .replace(/^due /, msg('trace.due') + ' ')
-      .replace(/^band /, msg('trace.band') + ' ')
-      .replace(/^(\S+ )?before /, (m, due) => (due || '') + msg('trace.before') + ' ')
-      .replace(/^(\S+ )?by /, (m, due) => (due || '') + msg('trace.by') + ' ');
+      .replace(/(\d)%/g, '$1\u00a0%');
 }
 
 function kindTitle(kind) { return msgOr('kind.' + kind, 'kind.commune'); }
@@ -617,6 +611,7 @@ function previewer(prefix, column, onScore, errorId, warningsId) {
       try {
         const score = await call('ScoreService/PreviewScore', {
           parent: assessmentName(form.unit), entries: entries.map((x) => x.entry), values, column,
+          language: 'VIETNAMESE',
         });
         if (mine !== sequence) return;
         // The error line is cleared unless a field still holds an error (a save that
@@ -942,12 +937,13 @@ function readOnlyReason(round, assessment) {
   if (round.phase === 'PHASE_DRAFT') return {why: msg('form.readOnly.notOpen', {phase}), what: ''};
   if (round.phase === 'PHASE_SELF_ASSESSMENT') {
     if (!['STATE_NOT_STARTED', 'STATE_DRAFT'].includes(state)) {
-      // Not yet who submitted: a ward cannot read the audit trail, GetWorkQueue is
-      // staff-only, and the Assessment carries no submitter. It needs a field on
-      // Assessment (the display name of the state change's actor, joined from the audit
-      // row in server/store/, a rule for wards in server/policy.cc).
-      return {why: msg('form.readOnly.submitted', {time: formatTime(assessment.updated_at)}),
-        what: msg('form.readOnly.what')};
+      // Who submitted and when: Assessment.submitted_by / submitted_at (the server
+      // reads them from the audit trail, which a ward cannot).
+      const time = formatTime(assessment.submitted_at || assessment.updated_at);
+      const why = assessment.submitted_by
+        ? msg('form.readOnly.submittedBy', {time, who: assessment.submitted_by})
+        : msg('form.readOnly.submitted', {time});
+      return {why, what: msg('form.readOnly.what')};
     }
     const due = round.self_assessment_deadline;
     if (due && Date.now() > Date.parse(due) && !assessment.reopened) {
@@ -1048,14 +1044,14 @@ async function showForm() {
     const unit = session.caller.unit;
     const [assessment, score] = await Promise.all([
       call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
-      call('ScoreService/GetUnitScore', {name: assessmentName(unit), column: 'SELF'}),
+      call('ScoreService/GetUnitScore', {name: assessmentName(unit), column: 'SELF', language: 'VIETNAMESE'}),
     ]);
     const state = assessment.state;
     const asked = ['STATE_EXPLANATION_REQUESTED', 'STATE_EXPLAINED'].includes(state) ||
         (assessment.entries || []).some((e) => e.explanation_request);
     // What the office appraised, beside the ward's own, once it asks for explanations.
     const appraised = asked ? await call('ScoreService/GetUnitScore',
-        {name: assessmentName(unit), column: 'APPRAISED'}).catch(() => null) : null;
+        {name: assessmentName(unit), column: 'APPRAISED', language: 'VIETNAMESE'}).catch(() => null) : null;
     if (stale(load)) return;
     openAssessment(unit, assessment);
     form.round = round;
@@ -1498,7 +1494,7 @@ async function showAppraisal(unit) {
     const [assessment, self, appraised] = await Promise.all([
       call('AssessmentService/GetAssessment', {name: assessmentName(unit)}),
       ...['SELF', 'APPRAISED'].map((column) =>
-        call('ScoreService/GetUnitScore', {name: assessmentName(unit), column})),
+        call('ScoreService/GetUnitScore', {name: assessmentName(unit), column, language: 'VIETNAMESE'})),
     ]);
     if (stale(load)) return;
     openAssessment(unit, assessment);
@@ -1634,8 +1630,14 @@ onAction('request-explanation', async () => {
       if (input) input.focus();
       return;
     }
+    if (!ask.reason) {  // the server refuses a request without its reason
+      $('appraisal-error').textContent = msg('ask.reasonMissing', {code});
+      const select = $('ask-reason-' + code);
+      if (select) select.focus();
+      return;
+    }
     messages[code] = ask.text.trim();
-    if (ask.reason) reasons[code] = ask.reason;
+    reasons[code] = ask.reason;
   }
   if (!Object.keys(messages).length) {
     $('appraisal-error').textContent = msg('ask.none');

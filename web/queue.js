@@ -239,6 +239,19 @@ $('advance').addEventListener('click', () => {
   if (!next) return;
   const units = notReady(next);
   $('advance-panel-title').textContent = msg('advance.title', {phase: phaseTitle(next)});
+  // What the new phase allows and no longer allows (the workflow table, README "Who may
+  // do what, and when"): a round never goes back.
+  const after = [];
+  for (let i = 1; MESSAGES['after.' + next + '.' + i] !== undefined; ++i) {
+    after.push(element('li', {}, msg('after.' + next + '.' + i, {
+      selfDeadline: queue.round && queue.round.self_assessment_deadline
+        ? formatTime(queue.round.self_assessment_deadline) : msg('after.noDeadline'),
+      explanationDeadline: queue.round && queue.round.explanation_deadline
+        ? formatTime(queue.round.explanation_deadline) : msg('after.noDeadline'),
+    })));
+  }
+  after.push(element('li', {}, msg('after.noWayBack')));
+  $('advance-after').replaceChildren(...after);
   $('advance-summary').textContent = units.length
     ? msg('advance.notReady', {n: units.length}) : msg('advance.ready');
   const list = $('advance-units');
@@ -277,7 +290,25 @@ function parseJson(text) {
   }
 }
 
-// An audit event as people read it: what was done, and its detail.
+// A file's size, Vietnamese style: "850 byte", "12,4 KB", "3,2 MB".
+function fileSize(bytes) {
+  const n = Number(bytes || 0);
+  const one = (x) => x.toFixed(1).replace('.', ',');
+  if (n < 1024) return msg('size.bytes', {n: String(n)});
+  if (n < 1024 * 1024) return msg('size.KB', {n: one(n / 1024)});
+  return msg('size.MB', {n: one(n / 1024 / 1024)});
+}
+
+// Who did it, as people read it: the person's name (kept on the trail), else what the
+// token acted as (a unit's, the office's, the administrator's), never its id or label.
+function actorOf(event) {
+  if (event.actor_name) return [event.actor_name, true];
+  if (event.role === 'ward') return [msg('who.unit', {unit: event.actor_unit || ''}), false];
+  return [msgOr('who.' + event.role, 'who.other'), false];
+}
+
+// An audit event as people read it: what was done, and its detail (what was typed:
+// the question and its reason, the explanation, the comments; a file with its size).
 function describeEvent(event) {
   const parts = event.resource.split('/');
   const code = parts[5] || '';
@@ -288,25 +319,34 @@ function describeEvent(event) {
     return [msg('history.state', {before: state(before), after: state(after)}), ''];
   }
   if (event.action === 'evidence.add') {
-    return [msg('history.evidence', {code}), after.file_name || after.fileName || ''];
+    const name = after.file_name || after.fileName || '';
+    return [msg('history.evidence', {code}),
+      name ? msg('history.file', {name, size: fileSize(after.size_bytes || after.sizeBytes)}) : ''];
   }
-  if (event.action.endsWith('.correct')) return [msg('history.correct', {code}), ''];
   if (parts[4] === 'dataSheet') {
     const side = event.role === 'ward' ? 'self' : 'appraised';
-    return [msg('history.value', {code: labelOfElement(code)}),
+    const what = event.action.endsWith('.correct') ? 'history.valueCorrect' : 'history.value';
+    return [msg(what, {code: labelOfElement(code)}),
       describeStored(before[side]) + ' → ' + describeStored(after[side])];
   }
   if (parts[4] === 'entries') {
-    const request = after.explanation_request || after.explanationRequest || '';
-    const explanation = after.explanation || '';
-    if (request && request !== (before.explanation_request || before.explanationRequest || '')) {
-      return [msg('history.entry', {code}), msg('history.asked', {text: request})];
+    const changed = (key) => (after[key] || '') !== (before[key] || '') ? after[key] || '' : '';
+    const details = [];
+    const request = changed('explanation_request');
+    if (request) {
+      const reason = after.explanation_reason && MESSAGES['reason.' + after.explanation_reason];
+      details.push(reason ? msg('history.askedWhy', {reason, text: request})
+        : msg('history.asked', {text: request}));
     }
-    if (explanation && explanation !== (before.explanation || '')) {
-      return [msg('history.entry', {code}), msg('history.explained', {text: explanation})];
-    }
-    return [msg('history.entry', {code}), ''];
+    const sent = (after.explanation_sent_at || '') !== (before.explanation_sent_at || '');
+    if (sent) details.push(msg('history.explanationSent', {text: after.explanation_sent || msg('value.none')}));
+    else if (changed('explanation')) details.push(msg('history.explained', {text: after.explanation}));
+    if (changed('comment')) details.push(msg('history.comment', {text: after.comment}));
+    if (changed('appraisal_comment')) details.push(msg('history.appraisalComment', {text: after.appraisal_comment}));
+    const what = event.action.endsWith('.correct') ? 'history.correct' : 'history.entry';
+    return [msg(what, {code}), details.join(' · ')];
   }
+  if (event.action.endsWith('.correct')) return [msg('history.correct', {code}), ''];
   return [msg('history.other', {action: event.action}), ''];
 }
 
@@ -338,13 +378,19 @@ async function showHistory(unit, name) {
     const events = await formEvents(unit);
     if (stale(load)) return;
     events.reverse();  // the latest first
+    const heads = ['history.when', 'history.who', 'history.what', 'history.detail'];
     for (const event of events) {
       const row = body.insertRow();
       const [what, detail] = describeEvent(event);
+      const [who, person] = actorOf(event);
       cell(row, formatTime(event.at));
-      cell(row, event.actor_display || event.actor_name || event.actor, 'v');
+      cell(row, who, person ? 'v' : '');
       cell(row, what);
-      cell(row, [detail, event.reason].filter((x) => x).join(' – '), 'v');
+      // What was typed is data; the reason the person gave too.
+      const why = event.reason ? msg('history.reason', {text: event.reason}) : '';
+      cell(row, [detail, why].filter((x) => x).join(' · '), 'v');
+      // On a phone each event is a block, every value under its column's name.
+      heads.forEach((key, i) => { row.cells[i].dataset.label = msg(key); });
     }
     if (!events.length) cell(body.insertRow(), msg('history.none')).colSpan = 4;
   });

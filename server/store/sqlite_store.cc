@@ -1382,6 +1382,39 @@ absl::Status ReadAssessmentRow(sqlite3* db, const std::string& r, const std::str
   return absl::OkStatus();
 }
 
+// When the unit last submitted its form and who did (Assessment.submitted_at and
+// submitted_by: the person's name kept on the audit row, else the actor's id), from
+// the audit trail: the last change of state to SUBMITTED. `unit` empty: every unit of
+// the round, each into assessment_of(unit).
+absl::Status AttachSubmissions(
+    sqlite3* db, const std::string& r, const std::string& u,
+    const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
+  const std::string prefix = absl::StrCat("rounds/", r, "/assessments/");
+  // A bare column beside MAX() is read from the row holding the maximum.
+  Stmt list(db, u.empty() ? "SELECT substr(resource, length(?1) + 1), MAX(id), at, "
+                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
+                            "FROM audit WHERE substr(resource, 1, length(?1)) = ?1 "
+                            "AND action = 'assessment.state' "
+                            "AND json_extract(after, '$.state') = 'STATE_SUBMITTED' "
+                            "GROUP BY resource"
+                          : "SELECT ?2, MAX(id), at, "
+                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
+                            "FROM audit WHERE resource = ?1 || ?2 "
+                            "AND action = 'assessment.state' "
+                            "AND json_extract(after, '$.state') = 'STATE_SUBMITTED' "
+                            "HAVING MAX(id) IS NOT NULL");
+  list.Bind(1, prefix);
+  if (!u.empty()) list.Bind(2, u);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, list.Step());
+    if (!row) return absl::OkStatus();
+    v1::Assessment* a = assessment_of(list.Text(0));
+    if (a == nullptr) continue;
+    a->set_submitted_at(list.Text(2));
+    a->set_submitted_by(list.Text(3));
+  }
+}
+
 // The uploaded files (the evidence table) listed on their entries after the references
 // the unit typed, oldest first; a criterion with files only gets an entry (version 0).
 // `unit` empty: every unit of the round, each into assessment_of(unit).
@@ -1429,6 +1462,8 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
         ReadValues(db, r, u, [&](const std::string&) { return &assessment; }));
     RETURN_IF_ERROR(
         AttachEvidenceFiles(db, r, u, [&](const std::string&) { return &assessment; }));
+    RETURN_IF_ERROR(
+        AttachSubmissions(db, r, u, [&](const std::string&) { return &assessment; }));
     return assessment;
   });
 }
@@ -1486,6 +1521,7 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
         RETURN_IF_ERROR(ReadEntries(db, r, "", assessment_of));
         RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
         if (with_files) RETURN_IF_ERROR(AttachEvidenceFiles(db, r, "", assessment_of));
+        RETURN_IF_ERROR(AttachSubmissions(db, r, "", assessment_of));
         return out;
       });
 }
