@@ -40,7 +40,11 @@ struct SqliteOptions {
   int64_t max_assessment_bytes = 2 << 20;
   // Request ids are forgotten after this long (README: Request ids).
   absl::Duration request_retention = absl::Hours(24 * 7);
-  int max_group = 256;           // writes committed together at most
+  int max_group = 256;  // writes committed together at most
+  // The write connection's page cache: an import of dossier records writes to every
+  // unit's range of the table at once, and SQLite's default (2 MiB) cannot hold their
+  // pages (bench/README.md, records_bench). Readers keep the default.
+  int writer_cache_mib = 64;
   const Clock* clock = nullptr;  // null: the real clock
   // Called by the writer thread after each transaction: its time (BEGIN to COMMIT) and
   // how many writes it carried. For metrics; must be quick.
@@ -149,9 +153,11 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
                                             const RecordImport& import) override;
-  absl::StatusOr<DossierWrite> UpsertDossiers(
-      const WriteContext& ctx, absl::string_view round, int64_t import_id,
-      const std::vector<v1::Dossier>& dossiers) override;
+  using Store::UpsertDossiers;
+  absl::StatusOr<DossierWrite> UpsertDossiers(const WriteContext& ctx,
+                                              absl::string_view round, int64_t import_id,
+                                              const std::vector<v1::Dossier>& dossiers,
+                                              const StoredUnitCheck& check) override;
   absl::StatusOr<v1::WriteAck> FinishRecordImport(
       const WriteContext& ctx, const RecordImport& import,
       const std::vector<std::pair<std::string, FormUpdate>>& units) override;
