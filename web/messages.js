@@ -385,6 +385,14 @@ const MESSAGES = {
   'reason.REASON_FIGURES_MISMATCH': 'Số liệu không khớp báo cáo',
   'reason.REASON_WRONG_PERIOD': 'Sai kỳ số liệu',
   'reason.REASON_OTHER': 'Khác',
+  // "Why this number" (records.js)
+  'records.from': 'Tính từ dữ liệu hồ sơ: {dossiers} hồ sơ, lần nhập số {import}, kỳ kết thúc {end}.',
+  'records.readOnly': 'Đơn vị không sửa được số này; nếu thấy chưa đúng, hãy trao đổi với Phòng Nội vụ (ý kiến hoặc giải trình).',
+  'records.why': 'Vì sao có số này?',
+  'records.count': 'Các hồ sơ được tính ({count}):',
+  'records.more': 'Xem thêm hồ sơ',
+  'records.none': 'Không có hồ sơ nào được tính.',
+  'records.loading': 'Đang tải danh sách hồ sơ…',
 };
 
 // The text of `key` with each "{name}" replaced by params[name]. A key the table lacks

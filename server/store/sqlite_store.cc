@@ -289,8 +289,40 @@ absl::Status SqliteStore::Init() {
     free_readers_.push_back(reader);
     statements_[reader] = std::make_unique<StmtCache>(reader);
   }
+  ASSIGN_OR_RETURN(checkpointer_, OpenConnection(options_, /*create=*/false));
+  sqlite3_wal_hook(writer_, &SqliteStore::OnWal, this);  // instead of autocheckpoint
+  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   writer_thread_ = std::thread([this] { WriterLoop(); });
   return absl::OkStatus();
+}
+
+int SqliteStore::OnWal(void* store, sqlite3* db, const char* name, int pages) {
+  auto* self = static_cast<SqliteStore*>(store);
+  const int due = self->options_.wal_autocheckpoint_pages;
+  if (pages >= 4 * due) {
+    // The checkpointer has fallen behind (or readers kept it from finishing): this
+    // commit copies what it can, as SQLite's own autocheckpoint would.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= due) {
+    std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
+    self->checkpoint_due_ = true;
+    self->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [this] { return checkpoint_due_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_due_ = false;
+    }
+    // A failed checkpoint leaves the frames in the WAL for the next one.
+    sqlite3_wal_checkpoint_v2(checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  }
 }
 
 SqliteStore::~SqliteStore() {
@@ -300,6 +332,13 @@ SqliteStore::~SqliteStore() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  if (checkpointer_ != nullptr) sqlite3_close(checkpointer_);
   statements_.clear();  // finalized before their connections close
   for (sqlite3* reader : all_readers_) sqlite3_close(reader);
   sqlite3_close(writer_);
