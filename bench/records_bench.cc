@@ -103,6 +103,8 @@ class Generator {
     return out;
   }
 
+  int64_t rows_done() const { return row_; }
+
   static constexpr int64_t kYearStart = 1672506000;  // 2023-01-01 00:00 +07:00
   static constexpr int64_t kYearEnd = 1704042000;    // 2024-01-01 00:00 +07:00
 
@@ -285,9 +287,18 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare) {
   first.set_file_name("national.csv");
   first.set_content(gen.Next());
   auto start = Clock::now();
+  // A line per million rows sent: the rate so far and the memory (a stream: flat).
+  int64_t reported = 0;
   auto imported = core.records().ImportDossiers(
       office, first, [&](v1::ImportDossiersRequest* next) -> absl::StatusOr<bool> {
         next->set_content(gen.Next());
+        if (gen.rows_done() >= reported + 1000000) {
+          reported = gen.rows_done() / 1000000 * 1000000;
+          std::printf("  %5.1f M rows sent: %7.0f s, %7.0f rows/s so far, RSS %ld MiB\n",
+                      reported / 1e6, Seconds(start), reported / Seconds(start),
+                      PeakRssMb());
+          std::fflush(stdout);
+        }
         return !next->content().empty();
       });
   const double import_s = Seconds(start);
