@@ -910,5 +910,32 @@ TEST_F(RecordsTest, The766GroupsOfASmallUnitByHand) {
   EXPECT_EQ(unit_score.achieved_milli(), 62100);
   EXPECT_EQ(unit_score.criteria_set_version(), 2);
 }
+
+// A page token is the last id of the page before: an id of 100 bytes (the most a
+// dossier id may be) is a token, through the real service's request checks.
+TEST_F(RecordsTest, PagesOfIdsOfTheLongestLength) {
+  const std::string data =
+      "2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00,approved,fully_online\n";
+  std::string csv = "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  std::vector<std::string> ids;
+  for (char c : {'A', 'B', 'C'}) {
+    ids.push_back(std::string(99, c) + "/");
+    absl::StrAppend(&csv, ids.back(), ",P2,", data);
+  }
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(ImportText(appraiser_, "long.csv", csv, &r).ok());
+  ASSERT_EQ(r.rows_changed(), 3);
+  std::vector<std::string> got;
+  std::string token;
+  do {
+    v1::FigureDossiers f;
+    const grpc::Status s = Why(wards_["P2"], "P2", "received", &f, 1, token);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    got.insert(got.end(), f.dossier_ids().begin(), f.dossier_ids().end());
+    token = f.next_page_token();
+    EXPECT_TRUE(token.empty() || token == got.back());
+  } while (!token.empty());
+  EXPECT_EQ(got, ids);
+}
 }  // namespace
 }  // namespace parindex::server
