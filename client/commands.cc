@@ -451,8 +451,9 @@ Run DefineRecordsWhy(CLI::App* cmd) {
   cmd->add_option("element", o->element, "A data element computed from records")
       ->required();
   cmd->add_flag("--json", o->json, "Print JSON");
-  return Online(
-      [o](Api& api) { return WhyFigure(api, o->round, o->unit, o->element, o->json); });
+  return Online([o](Api& api) {
+    return WhyFigure(api, o->round, o->unit, o->element, o->json, &std::cout);
+  });
 }
 
 struct RecordsGapsCommand {

@@ -2,6 +2,7 @@
 #include "client/record_commands.h"
 
 #include <fstream>
+#include <ostream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,11 @@ namespace {
 absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());
+}
+
+// "1 row", "2 rows": a count with its noun.
+std::string Count(int64_t n, absl::string_view one, absl::string_view many) {
+  return absl::StrCat(n, " ", n == 1 ? one : many);
 }
 
 std::string BaseNameOf(const std::string& path) {
@@ -66,14 +72,16 @@ absl::StatusOr<std::string> ImportRecords(Api& api, const std::string& round,
   if (!status.ok()) return FromGrpc(status);
   if (json) return absl::StrCat(ToJson(response), "\n");
   std::string out = absl::StrCat(
-      "import ", response.import_id(), " into ", round, ": ", response.rows_read(),
-      " rows read, ", response.rows_refused(), " refused, ", response.rows_changed(),
-      " new or changed, ", response.rows_unchanged(), " unchanged (sha256 ",
-      response.sha256(), ")\n");
+      "import ", response.import_id(), " into ", round, ": ",
+      Count(response.rows_read(), "row", "rows"), " read, ", response.rows_refused(),
+      " refused, ", response.rows_changed(), " new or changed, ",
+      response.rows_unchanged(), " unchanged (sha256 ", response.sha256(), ")\n");
   for (const std::string& e : response.errors()) absl::StrAppend(&out, "  ", e, "\n");
   if (response.rows_refused() > response.errors_size()) {
-    absl::StrAppend(&out, "  … and ", response.rows_refused() - response.errors_size(),
-                    " more refused rows\n");
+    absl::StrAppend(&out, "  … and ",
+                    Count(response.rows_refused() - response.errors_size(),
+                          "more refused row", "more refused rows"),
+                    "\n");
   }
   absl::StrAppend(&out, "computed values changed for ",
                   response.units_updated().empty()
@@ -81,9 +89,8 @@ absl::StatusOr<std::string> ImportRecords(Api& api, const std::string& round,
                       : absl::StrJoin(response.units_updated(), ", "),
                   "\n");
   if (response.findings() > 0) {
-    absl::StrAppend(&out, response.findings(),
-                    " findings in the records of the units it touched: parindex records "
-                    "gaps ",
+    absl::StrAppend(&out, Count(response.findings(), "finding", "findings"),
+                    " in the records of the units it touched: parindex records gaps ",
                     round, "\n");
   }
   return out;
@@ -91,35 +98,47 @@ absl::StatusOr<std::string> ImportRecords(Api& api, const std::string& round,
 
 absl::StatusOr<std::string> WhyFigure(Api& api, const std::string& round,
                                       const std::string& unit, const std::string& element,
-                                      bool json) {
+                                      bool json, std::ostream* out) {
   v1::ExplainFigureRequest request;
   request.set_parent(AssessmentName(round, unit));
   request.set_element(element);
   request.set_page_size(10000);
   v1::FigureDossiers all;
+  bool first = true;
   do {
     ASSIGN_OR_RETURN(
         v1::FigureDossiers page,
         api.Call(api.records(), &v1::RecordService::Stub::ExplainFigure, request));
-    const std::string next = page.next_page_token();
-    if (all.element().empty()) {
-      all = page;
-    } else {
-      for (const std::string& id : page.dossier_ids()) all.add_dossier_ids(id);
+    request.set_page_token(page.next_page_token());
+    if (json) {  // one JSON document: the pages gathered
+      if (first) {
+        all = page;
+      } else {
+        for (const std::string& id : page.dossier_ids()) all.add_dossier_ids(id);
+      }
+      all.clear_next_page_token();
+      first = false;
+      continue;
     }
-    all.clear_next_page_token();
-    request.set_page_token(next);
+    // Text: the heading with the first page, then each page's ids as it arrives.
+    std::string text;
+    if (first) {
+      const v1::RecordsProvenance& p = page.provenance();
+      text = absl::StrCat(page.element(), " (", page.label(), ") of ", unit, " in ",
+                          round, ": ", Count(page.count(), "dossier", "dossiers"), "\n",
+                          "counted: ", page.definition(), "\n",
+                          "from records: ", Count(p.dossiers(), "dossier", "dossiers"),
+                          ", import #", p.import_id());
+      if (!p.computed_at().empty())
+        absl::StrAppend(&text, ", computed ", p.computed_at());
+      absl::StrAppend(&text, ", period ending ", p.period_end(), "\n");
+      first = false;
+    }
+    for (const std::string& id : page.dossier_ids()) absl::StrAppend(&text, id, "\n");
+    *out << text << std::flush;
   } while (!request.page_token().empty());
   if (json) return absl::StrCat(ToJson(all), "\n");
-  const v1::RecordsProvenance& p = all.provenance();
-  std::string out =
-      absl::StrCat(all.element(), " (", all.label(), ") of ", unit, " in ", round, ": ",
-                   all.count(), " dossiers\n", "counted: ", all.definition(), "\n",
-                   "from records: ", p.dossiers(), " dossiers, import #", p.import_id());
-  if (!p.computed_at().empty()) absl::StrAppend(&out, ", computed ", p.computed_at());
-  absl::StrAppend(&out, ", period ending ", p.period_end(), "\n");
-  for (const std::string& id : all.dossier_ids()) absl::StrAppend(&out, id, "\n");
-  return out;
+  return std::string();
 }
 
 absl::StatusOr<std::string> RecordGaps(Api& api, const std::string& round,

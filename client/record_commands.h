@@ -3,6 +3,7 @@
 #ifndef PARINDEX_CLIENT_RECORD_COMMANDS_H_
 #define PARINDEX_CLIENT_RECORD_COMMANDS_H_
 
+#include <ostream>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -17,10 +18,11 @@ absl::StatusOr<std::string> ImportRecords(Api& api, const std::string& round,
                                           const std::string& format, bool json,
                                           size_t chunk_bytes = 1 << 20);
 
-// Every dossier id behind `element` of `unit` (all pages).
+// Every dossier id behind `element` of `unit`, all pages: as text, written to `out`
+// page by page as they arrive (answers ""); as JSON, answered whole.
 absl::StatusOr<std::string> WhyFigure(Api& api, const std::string& round,
                                       const std::string& unit, const std::string& element,
-                                      bool json);
+                                      bool json, std::ostream* out);
 
 // The findings of the round's records (of `unit` only when given), all pages.
 absl::StatusOr<std::string> RecordGaps(Api& api, const std::string& round,

@@ -93,15 +93,14 @@ absl::Status NameOf(absl::string_view field, absl::string_view text, const Names
     *out = 0;
     return absl::OkStatus();
   }
-  const std::string lower = absl::AsciiStrToLower(text);
-  std::vector<absl::string_view> choices;
   for (const auto& [name, value] : names) {
-    if (name == lower) {
+    if (absl::EqualsIgnoreCase(name, text)) {
       *out = value;
       return absl::OkStatus();
     }
-    choices.push_back(name);
   }
+  std::vector<absl::string_view> choices;
+  for (const auto& [name, value] : names) choices.push_back(name);
   return absl::InvalidArgumentError(absl::StrCat(
       field, ": ", Quoted(text), " is not one of ", absl::StrJoin(choices, ", "),
       text.empty() ? " (it is required)" : ""));
@@ -156,6 +155,22 @@ absl::Status Time(absl::string_view field, absl::string_view text, bool required
   return absl::OkStatus();
 }
 
+// The names of the file's values (built once: a row is read in microseconds).
+const Names* const kLevels = new Names{{"commune", v1::PROCEDURE_COMMUNE},
+                                       {"district", v1::PROCEDURE_DISTRICT},
+                                       {"province", v1::PROCEDURE_PROVINCE},
+                                       {"central", v1::PROCEDURE_CENTRAL}};
+const Names* const kResults = new Names{{"approved", v1::RESULT_APPROVED},
+                                        {"refused", v1::RESULT_REFUSED},
+                                        {"withdrawn", v1::RESULT_WITHDRAWN}};
+const Names* const kChannels = new Names{{"in_person", v1::CHANNEL_IN_PERSON},
+                                         {"online_partial", v1::CHANNEL_ONLINE_PARTIAL},
+                                         {"fully_online", v1::CHANNEL_FULLY_ONLINE}};
+const Names* const kSatisfactions = new Names{{"very_satisfied", v1::SATISFIED_VERY},
+                                              {"satisfied", v1::SATISFIED},
+                                              {"neutral", v1::SATISFACTION_NEUTRAL},
+                                              {"dissatisfied", v1::DISSATISFIED}};
+
 // The dossier `cells` (by Field) give, or why not.
 absl::StatusOr<v1::Dossier> ToDossier(const std::vector<std::string>& cells) {
   const std::vector<std::string>& names = DossierColumns();
@@ -172,12 +187,7 @@ absl::StatusOr<v1::Dossier> ToDossier(const std::vector<std::string>& cells) {
   if (s.ok()) s = Code(names[kUnit], cell(kUnit), 64, true, false, d.mutable_unit());
   int v = 0;
   if (s.ok()) {
-    s = NameOf(names[kProcedureLevel], cell(kProcedureLevel),
-               {{"commune", v1::PROCEDURE_COMMUNE},
-                {"district", v1::PROCEDURE_DISTRICT},
-                {"province", v1::PROCEDURE_PROVINCE},
-                {"central", v1::PROCEDURE_CENTRAL}},
-               true, &v);
+    s = NameOf(names[kProcedureLevel], cell(kProcedureLevel), *kLevels, true, &v);
     d.set_procedure_level(static_cast<v1::ProcedureLevel>(v));
   }
   int64_t t = 0;
@@ -188,19 +198,11 @@ absl::StatusOr<v1::Dossier> ToDossier(const std::vector<std::string>& cells) {
   if (s.ok()) s = Time(names[kResolvedAt], cell(kResolvedAt), false, &t);
   d.set_resolved_at(t);
   if (s.ok()) {
-    s = NameOf(names[kResult], cell(kResult),
-               {{"approved", v1::RESULT_APPROVED},
-                {"refused", v1::RESULT_REFUSED},
-                {"withdrawn", v1::RESULT_WITHDRAWN}},
-               true, &v);
+    s = NameOf(names[kResult], cell(kResult), *kResults, true, &v);
     d.set_result(static_cast<v1::DossierResult>(v));
   }
   if (s.ok()) {
-    s = NameOf(names[kChannel], cell(kChannel),
-               {{"in_person", v1::CHANNEL_IN_PERSON},
-                {"online_partial", v1::CHANNEL_ONLINE_PARTIAL},
-                {"fully_online", v1::CHANNEL_FULLY_ONLINE}},
-               false, &v);
+    s = NameOf(names[kChannel], cell(kChannel), *kChannels, false, &v);
     d.set_channel(static_cast<v1::DossierChannel>(v));
   }
   bool yes = false;
@@ -215,12 +217,7 @@ absl::StatusOr<v1::Dossier> ToDossier(const std::vector<std::string>& cells) {
   if (s.ok()) s = YesNo(names[kApologyIssued], cell(kApologyIssued), &yes);
   d.set_apology_issued(yes);
   if (s.ok()) {
-    s = NameOf(names[kSatisfaction], cell(kSatisfaction),
-               {{"very_satisfied", v1::SATISFIED_VERY},
-                {"satisfied", v1::SATISFIED},
-                {"neutral", v1::SATISFACTION_NEUTRAL},
-                {"dissatisfied", v1::DISSATISFIED}},
-               true, &v);
+    s = NameOf(names[kSatisfaction], cell(kSatisfaction), *kSatisfactions, true, &v);
     d.set_satisfaction(static_cast<v1::Satisfaction>(v));
   }
   if (!s.ok()) return s;
@@ -284,38 +281,56 @@ absl::StatusOr<int64_t> ParseRecordTime(absl::string_view text) {
             day = DigitsAt(text, 8, 2), hour = DigitsAt(text, 11, 2),
             minute = DigitsAt(text, 14, 2);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || text[4] != '-' ||
-      text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':') {
+      text[7] != '-' || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+      text[13] != ':') {
     return bad("expected a date and a time");
   }
+  // RFC 3339 ('T'): seconds, an optional fraction and an offset are required. A
+  // spreadsheet's time (a space) may leave out the seconds and the offset: Vietnam time.
+  const bool rfc3339 = text[10] != ' ';
   size_t at = 16;
   int second = 0;
   if (at < text.size() && text[at] == ':') {
     second = DigitsAt(text, at + 1, 2);
     if (second < 0) return bad("expected seconds after ':'");
     at += 3;
+    if (at < text.size() && text[at] == '.') {  // a fraction of a second: dropped
+      const size_t digits = at + 1;
+      for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9';) ++at;
+      if (at == digits) return bad("expected digits after '.'");
+    }
+  } else if (rfc3339) {
+    return bad("RFC 3339 needs the seconds");
   }
   int64_t offset = 7 * 3600;  // Vietnam time unless the text says otherwise
   if (at < text.size()) {
-    if (text[at] == 'Z' && at + 1 == text.size()) {
+    if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
       offset = 0;
     } else if ((text[at] == '+' || text[at] == '-') && at + 6 == text.size() &&
                text[at + 3] == ':') {
       const int oh = DigitsAt(text, at + 1, 2), om = DigitsAt(text, at + 4, 2);
-      if (oh < 0 || om < 0 || oh > 14 || om > 59) return bad("a bad offset");
+      if (oh < 0 || om < 0 || oh > 23 || om > 59) return bad("a bad offset");
       offset = (text[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
     } else {
       return bad("unexpected text after the time");
     }
+  } else if (rfc3339) {
+    return bad("RFC 3339 needs an offset: Z or +07:00");
   }
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (year < 2000 || year > 2100) return bad("the year is outside 2000-2100");
   if (month < 1 || month > 12) return bad("no such month");
   if (day < 1 || day > kDays[month - 1] + (month == 2 && leap ? 1 : 0))
     return bad("no such day");
   if (hour > 23 || minute > 59 || second > 59) return bad("no such time of day");
-  return DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
-         offset;
+  const int64_t at_utc = DaysFromCivil(year, month, day) * 86400 + hour * 3600 +
+                         minute * 60 + second - offset;
+  // The year of the instant in Vietnam time, not the year written beside an offset.
+  if (at_utc < DaysFromCivil(2000, 1, 1) * 86400 - 7 * 3600 ||
+      at_utc >= DaysFromCivil(2101, 1, 1) * 86400 - 7 * 3600) {
+    return bad("the year in Vietnam time is outside 2000-2100");
+  }
+  return at_utc;
 }
 
 // libcsv's state, and the records of the line being fed.
@@ -424,9 +439,14 @@ absl::Status DossierFileReader::Line(absl::string_view line,
   const auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(line.data(), line.size()), &object);
   if (!parsed.ok()) {
-    row.error = IsUtf8(line)
-                    ? absl::StrCat("not a JSON object: ", parsed.message().ToString())
-                    : "not UTF-8";
+    // The parser's message quotes the line over three lines with a caret: its first
+    // line alone keeps an error to one line.
+    const std::string why = parsed.message().ToString();
+    row.error =
+        IsUtf8(line)
+            ? absl::StrCat("not a JSON object: ",
+                           absl::StripAsciiWhitespace(why.substr(0, why.find('\n'))))
+            : "not UTF-8";
     rows->push_back(std::move(row));
     return absl::OkStatus();
   }
@@ -452,6 +472,17 @@ absl::Status DossierFileReader::Line(absl::string_view line,
         row.error = absl::StrCat(key, ": expected a string, true, false or null");
     }
     if (!row.error.empty()) break;
+  }
+  // A required column is a required key (null for an empty cell), as a CSV header must
+  // name it.
+  for (Field f : kRequired) {
+    if (!row.error.empty()) break;
+    if (object.fields().count(DossierColumns()[f]) == 0) {
+      row.error = absl::StrCat(DossierColumns()[f], ": the key is required",
+                               f == kDueAt || f == kResolvedAt || f == kResult
+                                   ? " (null when there is none)"
+                                   : "");
+    }
   }
   if (row.error.empty()) {
     absl::StatusOr<v1::Dossier> d = ToDossier(cells);

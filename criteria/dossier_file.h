@@ -58,9 +58,12 @@ class DossierFileReader {
   std::unique_ptr<Csv> csv_;
 };
 
-// The time a file gives: RFC 3339 ("2023-12-31T23:59:00+07:00", "…Z") or Vietnam time
-// without an offset ("2023-12-31 23:59" or with seconds), years 2000–2100. Unix
-// seconds, or INVALID_ARGUMENT saying what is wrong.
+// The time a file gives: RFC 3339 ("2023-12-31T23:59:00+07:00", "…Z", a fraction of a
+// second (dropped), 't' and 'z' in either case, offsets up to ±23:59; the seconds and
+// the offset required), or a spreadsheet's time with a space ("2023-12-31 23:59", with
+// or without seconds, fraction or offset; without an offset in Vietnam time). The
+// instant must fall in the years 2000–2100 in Vietnam time. Unix seconds, or
+// INVALID_ARGUMENT saying what is wrong.
 absl::StatusOr<int64_t> ParseRecordTime(absl::string_view text);
 
 // The column names of format version 1, in their usual order.

@@ -27,22 +27,6 @@
 namespace parindex::server {
 namespace {
 
-// Writes to elements computed from dossier records: the policy's rule for each
-// (server/policy.h, CheckComputedWrite).
-absl::Status CheckComputedWrites(v1::Role role, const engine::CompiledCriteriaSet& set,
-                                 const std::vector<SheetWrite>& writes, bool has_reason) {
-  for (const SheetWrite& w : writes) {
-    const int e = set.FindElement(w.element);
-    if (e < 0) continue;  // LaySheet names an unknown element
-    const engine::Element& element = set.elements()[e];
-    const bool computed =
-        element.declared != nullptr && element.declared->has_from_records();
-    RETURN_IF_ERROR(CheckComputedWrite(role, element.code, element.label(), computed,
-                                       has_reason, w.field));
-  }
-  return absl::OkStatus();
-}
-
 using google::protobuf::util::FieldMaskUtil;
 
 // Rewrites an engine error about entries[i] into one about `prefix`[i].entry.

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -85,64 +85,79 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   ASSIGN_OR_RETURN(import.id, store_->BeginRecordImport(ctx, import));
   response.set_import_id(import.id);
 
-  std::map<std::string, std::optional<v1::Unit>> registered;  // codes not in the round
-  std::vector<v1::Dossier> batch;
-  std::set<std::string> changed_units;
-  auto refuse = [&](int64_t line, absl::string_view why) {
-    ++import.rows_refused;
-    if (response.errors_size() < kMaxErrors)
-      response.add_errors(absl::StrCat(file_name, ":", line, ": ", why));
-  };
-  // Whether the caller may import records of `unit`: PERMISSION_DENIED saying why not.
-  auto may_import = [&](const std::string& unit) -> absl::Status {
-    if (!NeedsUnits(c)) return absl::OkStatus();
+  // Whether this import may change the dossiers of a unit: OK, or the refusal a row
+  // of it gets (PERMISSION_DENIED out of scope, FAILED_PRECONDITION for a FINAL unit),
+  // looked up once per unit.
+  const bool may_be_final = round->round.phase() == v1::PHASE_FINAL_APPRAISAL;
+  std::map<std::string, absl::Status> verdicts;
+  auto judge = [&](const std::string& unit) -> absl::StatusOr<absl::Status> {
+    auto it = verdicts.find(unit);
+    if (it != verdicts.end()) return it->second;
+    absl::Status verdict;
     if (round->units.count(unit) > 0) {
-      if (InScope(c, round->units, unit)) return absl::OkStatus();
-      return absl::PermissionDeniedError(
-          absl::StrCat("unit ", unit, " is outside this account's scope ", c.scope));
-    }
-    auto it = registered.find(unit);
-    if (it == registered.end()) {
+      if (NeedsUnits(c) && !InScope(c, round->units, unit)) {
+        verdict = absl::PermissionDeniedError(
+            absl::StrCat("unit ", unit, " is outside this account's scope ", c.scope));
+      } else if (may_be_final) {
+        ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(round_id, unit));
+        if (EffectiveState(round->round, a) == v1::STATE_FINAL) {
+          verdict = absl::FailedPreconditionError(absl::StrCat(
+              "unit ", unit,
+              " is FINAL: its figures are final and its records no longer change"));
+        }
+      }
+    } else if (NeedsUnits(c)) {
       absl::StatusOr<v1::Unit> found = store_->GetUnit(unit);
       if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound)
         return found.status();
-      it = registered
-               .emplace(unit, found.ok() ? std::optional<v1::Unit>(*found) : std::nullopt)
-               .first;
+      verdict = CanImportRecordsOf(c, found.ok() ? &*found : nullptr, unit);
     }
-    return CanImportRecordsOf(c, it->second ? &*it->second : nullptr, unit);
+    verdicts.emplace(unit, verdict);
+    return verdict;
+  };
+  // A dossier stored under another unit than its row's moves only when this import may
+  // change that unit's: checked in the write's own transaction against `verdicts`; a
+  // unit not looked up yet aborts the write, is looked up, and the batch is written
+  // again.
+  std::set<std::string> unknown;
+  const store::StoredUnitCheck check = [&](const std::string& unit) -> absl::Status {
+    auto it = verdicts.find(unit);
+    if (it != verdicts.end()) return it->second;
+    unknown.insert(unit);
+    return absl::AbortedError(absl::StrCat("unit ", unit, ": not looked up yet"));
+  };
+  const bool guarded = NeedsUnits(c) || may_be_final;
+  std::vector<v1::Dossier> batch;
+  std::set<std::string> changed_units;
+  // The refused rows' errors, the first kMaxErrors, answered in line order (a row
+  // refused when its batch is written is found after later rows).
+  std::vector<std::pair<int64_t, std::string>> errors;
+  auto refuse = [&](int64_t line, absl::string_view why) {
+    ++import.rows_refused;
+    if (errors.size() < static_cast<size_t>(kMaxErrors))
+      errors.push_back({line, absl::StrCat(file_name, ":", line, ": ", why)});
   };
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    if (NeedsUnits(c)) {
-      // A dossier stored under a unit the caller may not import for stays as it is,
-      // whatever unit the row names and whether or not its data match.
-      std::vector<std::string> ids;
-      for (const v1::Dossier& d : batch) ids.push_back(d.id());
-      ASSIGN_OR_RETURN(auto stored, store_->StoredDossierUnits(round_id, ids));
-      std::vector<v1::Dossier> kept;
-      for (v1::Dossier& d : batch) {
-        auto it = stored.find(d.id());
-        absl::Status allowed;
-        if (it != stored.end() && it->second != d.unit())
-          allowed = may_import(it->second);
-        if (allowed.code() == absl::StatusCode::kPermissionDenied) {
-          refuse(d.line(), absl::StrCat("unit: ", allowed.message()));
-          continue;
-        }
-        RETURN_IF_ERROR(allowed);
-        kept.push_back(std::move(d));
+    for (int attempt = 0;; ++attempt) {
+      unknown.clear();
+      absl::StatusOr<store::DossierWrite> wrote = store_->UpsertDossiers(
+          ctx, round_id, import.id, batch, guarded ? check : nullptr);
+      if (!wrote.ok() && absl::IsAborted(wrote.status()) && !unknown.empty() &&
+          attempt < 3) {
+        for (const std::string& unit : unknown) RETURN_IF_ERROR(judge(unit).status());
+        continue;
       }
-      batch = std::move(kept);
-      if (batch.empty()) return absl::OkStatus();
+      if (!wrote.ok()) return wrote.status();
+      for (const auto& [i, why] : wrote->refused) {
+        refuse(batch[i].line(), absl::StrCat("unit: ", why.message()));
+      }
+      import.rows_changed += wrote->changed;
+      import.rows_unchanged += wrote->unchanged;
+      changed_units.insert(wrote->units.begin(), wrote->units.end());
+      batch.clear();
+      return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(store::DossierWrite wrote,
-                     store_->UpsertDossiers(ctx, round_id, import.id, batch));
-    import.rows_changed += wrote.changed;
-    import.rows_unchanged += wrote.unchanged;
-    changed_units.insert(wrote.units.begin(), wrote.units.end());
-    batch.clear();
-    return absl::OkStatus();
   };
   auto take = [&]() -> absl::Status {
     for (criteria::DossierRow& row : rows) {
@@ -151,9 +166,8 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
         refuse(row.line, row.error);
         continue;
       }
-      const absl::Status allowed = may_import(row.dossier->unit());
+      ASSIGN_OR_RETURN(const absl::Status allowed, judge(row.dossier->unit()));
       if (!allowed.ok()) {
-        if (allowed.code() != absl::StatusCode::kPermissionDenied) return allowed;
         refuse(row.line, absl::StrCat("unit: ", allowed.message()));
         continue;
       }
@@ -187,6 +201,9 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   absl::Status flushed = flush();
   if (failure.ok()) failure = flushed;
 
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [line, text] : errors) response.add_errors(std::move(text));
   import.complete = failure.ok();
   import.sha256 = sha.Hex();
   response.set_sha256(import.sha256);
@@ -198,18 +215,19 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
                    FinishImport(c, *round, import, changed_units, &response));
   for (const std::string& unit : written) response.add_units_updated(unit);
   if (!failure.ok()) {
-    return absl::Status(
-        failure.code(),
-        absl::StrCat(failure.message(), " (import ", import.id, " kept the ",
-                     import.rows_changed + import.rows_unchanged,
-                     " rows stored before; run it again to complete it)"));
+    const int64_t kept = import.rows_changed + import.rows_unchanged;
+    return absl::Status(failure.code(),
+                        absl::StrCat(failure.message(), " (import ", import.id,
+                                     " kept the ", kept, kept == 1 ? " row" : " rows",
+                                     " stored before; run it again to complete it)"));
   }
   return response;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>>
 RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>& units,
-                          int64_t* findings, std::vector<std::string>* locked) {
+                          int64_t import_id, int64_t* findings,
+                          std::vector<std::string>* locked) {
   const engine::CompiledCriteriaSet& set = *round.set;
   const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
   const std::string now =
@@ -225,19 +243,16 @@ RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>
     *findings += static_cast<int64_t>(records.findings.size());
     if (!in_round || records.values.empty()) continue;
     ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(round_id, unit));
-    if (EffectiveState(round.round, a) == v1::STATE_FINAL) {
-      locked->push_back(unit);
-      continue;
-    }
     store::FormUpdate form;
     for (const engine::ComputedValue& computed : records.values) {
       const std::string& code = set.elements()[computed.element].code;
       const v1::DataValue* stored = FindValue(a, code);
+      // The same figure from as many dossiers stays as it is, with its provenance and
+      // version: an import that changes no count changes no value (nor its etag).
       if (stored != nullptr && stored->has_self() && stored->self().has_from_records() &&
           stored->self().count() == computed.count &&
-          stored->self().from_records().dossiers() == records.dossiers_read &&
-          stored->self().from_records().import_id() == records.latest_import) {
-        continue;  // the same figure from the same records
+          stored->self().from_records().dossiers() == records.dossiers_read) {
+        continue;
       }
       v1::DataValue value;
       if (stored != nullptr) value = *stored;
@@ -248,14 +263,35 @@ RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>
       self->set_count(computed.count);
       v1::RecordsProvenance* from = self->mutable_from_records();
       from->set_dossiers(records.dossiers_read);
-      from->set_import_id(records.latest_import);
+      // A unit without dossiers: zero, from the import that found it had none.
+      from->set_import_id(dossiers.empty() ? import_id : records.latest_import);
       from->set_computed_at(now);
       from->set_period_end(PeriodEnd(period));
       form.values.push_back({value, stored != nullptr ? stored->version() : 0});
     }
-    if (!form.values.empty()) forms.push_back({unit, std::move(form)});
+    if (form.values.empty()) continue;
+    // A FINAL unit's figures stay what they were finalised with (its records cannot
+    // change: ImportDossiers refuses them; this is a unit that had none).
+    if (EffectiveState(round.round, a) == v1::STATE_FINAL) {
+      locked->push_back(unit);
+      continue;
+    }
+    forms.push_back({unit, std::move(form)});
   }
   return forms;
+}
+
+absl::Status RecordCore::AddUnitsWithoutDossiers(const Caller& c,
+                                                 const RoundContext& round,
+                                                 std::set<std::string>* units) {
+  if (!engine::ComputesFromRecords(*round.set)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<std::string> with,
+                   store_->ListDossierUnits(round.round.id()));
+  const std::set<std::string> have(with.begin(), with.end());
+  for (const auto& [code, unit] : round.units) {
+    if (have.count(code) == 0 && InScope(c, round.units, code)) units->insert(code);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
@@ -264,12 +300,17 @@ absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
   store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "ImportDossiers",
                                 absl::StrCat("rounds/", import.round), "");
   ctx.action = "value.from_records";
+  // The units of the round in the importer's scope that have no dossiers count zero
+  // from the records (not a figure left to type): "from records: 0 dossiers".
+  std::set<std::string> all = units;
+  RETURN_IF_ERROR(AddUnitsWithoutDossiers(c, round, &all));
   // A value written between the read and the write (an appraiser's) makes the write
   // stale: read again and retry.
   for (int attempt = 0;; ++attempt) {
     int64_t findings = 0;
     std::vector<std::string> locked;
-    ASSIGN_OR_RETURN(auto forms, ChangedValues(round, units, &findings, &locked));
+    ASSIGN_OR_RETURN(auto forms,
+                     ChangedValues(round, all, import.id, &findings, &locked));
     absl::StatusOr<v1::WriteAck> ack = store_->FinishRecordImport(ctx, import, forms);
     if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
       continue;
@@ -299,13 +340,19 @@ absl::StatusOr<int> RecordCore::Recompute(const Caller& c, const std::string& ro
     if (round->units.count(unit) > 0 && InScope(c, round->units, unit))
       units.insert(unit);
   }
+  // Once the round has records, its units without any count zero (FinishImport).
+  ASSIGN_OR_RETURN(std::vector<store::RecordImport> imports,
+                   store_->ListRecordImports(round_id));
+  const int64_t last_import = imports.empty() ? 0 : imports.back().id;
+  if (last_import > 0) RETURN_IF_ERROR(AddUnitsWithoutDossiers(c, *round, &units));
   store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "Recompute",
                                 absl::StrCat("rounds/", round_id), "");
   ctx.action = "value.from_records";
   for (int attempt = 0;; ++attempt) {
     int64_t findings = 0;
     std::vector<std::string> locked;
-    ASSIGN_OR_RETURN(auto forms, ChangedValues(*round, units, &findings, &locked));
+    ASSIGN_OR_RETURN(auto forms,
+                     ChangedValues(*round, units, last_import, &findings, &locked));
     if (forms.empty()) return 0;
     absl::StatusOr<v1::WriteAck> ack = store_->UpdateUnitsEntries(ctx, round_id, forms);
     if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
@@ -359,13 +406,21 @@ absl::StatusOr<v1::FigureDossiers> RecordCore::ExplainFigure(
     out.mutable_provenance()->set_import_id(records.latest_import);
     out.mutable_provenance()->set_period_end(PeriodEnd(period));
   }
-  size_t offset = 0, size = 0;
-  RETURN_IF_ERROR(
-      PageOf(r.page_size(), r.page_token(), value->dossier_ids.size(), &offset, &size));
-  for (size_t i = offset; i < value->dossier_ids.size() && i < offset + size; ++i)
-    out.add_dossier_ids(value->dossier_ids[i]);
-  if (offset + size < value->dossier_ids.size())
-    out.set_next_page_token(absl::StrCat(offset + size));
+  // Keyset pages: a page token is the last id of the page before; the next page starts
+  // after it, so that pages stay right while records change between them.
+  if (r.page_size() < 0)
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  const size_t size = r.page_size() == 0 ? 1000 : std::min(r.page_size(), 10000);
+  const std::vector<std::string>& ids = value->dossier_ids;
+  auto from = ids.begin();
+  if (!r.page_token().empty()) {
+    RETURN_IF_ERROR(CheckText(r.page_token(), "page_token"));
+    from = std::upper_bound(ids.begin(), ids.end(), r.page_token());
+  }
+  const auto to =
+      ids.end() - from > static_cast<std::ptrdiff_t>(size) ? from + size : ids.end();
+  for (auto it = from; it != to; ++it) out.add_dossier_ids(*it);
+  if (to != ids.end()) out.set_next_page_token(*(to - 1));
   return out;
 }
 

@@ -42,14 +42,21 @@ class RecordCore : public CoreBase {
   absl::StatusOr<int> Recompute(const Caller& c, const std::string& round_id);
 
   // Rows stored per write of an import.
-  static constexpr size_t kBatchRows = 20000;
+  // (A larger batch writes each unit's pages fewer times: an import touches every
+  // unit's range of the table in every batch.)
+  static constexpr size_t kBatchRows = 100000;
 
  private:
   // The values of `units` that differ from the stored ones (`findings`: how many
   // findings their records have; `locked`: the units left alone because FINAL).
+  // A value is written again only when its count or the number of dossiers read
+  // changes. `import_id`: the provenance of a unit without dossiers.
   absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>> ChangedValues(
-      const RoundContext& round, const std::set<std::string>& units, int64_t* findings,
-      std::vector<std::string>* locked);
+      const RoundContext& round, const std::set<std::string>& units, int64_t import_id,
+      int64_t* findings, std::vector<std::string>* locked);
+  // Adds to `units` the units of the round in `c`'s scope that have no dossiers.
+  absl::Status AddUnitsWithoutDossiers(const Caller& c, const RoundContext& round,
+                                       std::set<std::string>* units);
   // Computes the from_records elements of `units` and stores the values that changed
   // with the import's record (store::FinishRecordImport); answers the units written.
   absl::StatusOr<std::vector<std::string>> FinishImport(

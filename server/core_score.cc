@@ -289,6 +289,9 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
                     [&](const v1::Entry& x) { return x.criterion() == e.criterion(); });
     if (!replaced) *merged.add_entries() = e;
   }
+  // A computed figure the write would refuse, the preview refuses (a preview has no
+  // reason to give: the write asks the office for one).
+  RETURN_IF_ERROR(CheckComputedWrites(c.role, *round->set, writes, /*has_reason=*/true));
   ASSIGN_OR_RETURN(LaidSheet laid, LaySheet(*round->set, stored, side, writes, c.token_id,
                                             "", r.parent()));
   *merged.mutable_values() = laid.merged;

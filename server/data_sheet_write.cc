@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/status_macros.h"
+#include "server/policy.h"
 
 namespace parindex::server {
 namespace {
@@ -200,6 +202,22 @@ bool DropObsoleteCopies(const LaidSheet& laid, v1::Column side, v1::Entry* entry
   bool dropped = false;
   for (const std::string& element : it->second) dropped |= figures->erase(element) > 0;
   return dropped;
+}
+
+// Writes to elements computed from dossier records: the policy's rule for each
+// (server/policy.h, CheckComputedWrite).
+absl::Status CheckComputedWrites(v1::Role role, const engine::CompiledCriteriaSet& set,
+                                 const std::vector<SheetWrite>& writes, bool has_reason) {
+  for (const SheetWrite& w : writes) {
+    const int e = set.FindElement(w.element);
+    if (e < 0) continue;  // LaySheet names an unknown element
+    const engine::Element& element = set.elements()[e];
+    const bool computed =
+        element.declared != nullptr && element.declared->has_from_records();
+    RETURN_IF_ERROR(CheckComputedWrite(role, element.code, element.label(), computed,
+                                       has_reason, w.field));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace parindex::server

@@ -25,6 +25,12 @@ struct SheetWrite {
   std::string field;  // where the request gave the value, for errors: "updates[2].value"
 };
 
+// Writes to elements computed from dossier records, by the policy's rule for each
+// (server/policy.h, CheckComputedWrite): a ward never writes one; the office with a
+// reason. The same check for a preview as for the write.
+absl::Status CheckComputedWrites(v1::Role role, const engine::CompiledCriteriaSet& set,
+                                 const std::vector<SheetWrite>& writes, bool has_reason);
+
 struct LaidSheet {
   // The values to store (whole DataValues, with the other side kept).
   std::vector<store::ValueUpdate> values;

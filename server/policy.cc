@@ -54,8 +54,15 @@ absl::Status CanImportRecordsOf(const Caller& caller, const v1::Unit* unit,
                                 absl::string_view code) {
   if (caller.role != v1::ROLE_WARD && !NeedsUnits(caller)) return absl::OkStatus();
   if (caller.role != v1::ROLE_WARD && absl::StartsWith(caller.scope, "parent/") &&
-      (unit == nullptr || unit->parent() == caller.scope.substr(7))) {
+      unit != nullptr && unit->parent() == caller.scope.substr(7)) {
     return absl::OkStatus();
+  }
+  if (unit == nullptr) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("unit ", code,
+                     " is not a unit of the round nor a registered unit "
+                     "of this account's scope ",
+                     caller.scope.empty() ? "*" : caller.scope));
   }
   return absl::PermissionDeniedError(
       absl::StrCat("unit ", code, " is outside this account's scope ",

@@ -113,9 +113,10 @@ std::vector<std::string> ResultUnits(const Caller& caller, const v1::Round& roun
 
 // Whether `caller` may import dossier records of unit `code` (`unit`: its entry in the
 // register, null when the code is not registered): a caller whose scope is everything
-// any; a province's ("parent/X") the units whose parent is X, and codes the register
-// does not know (kept as findings of its import); else PERMISSION_DENIED naming the
-// unit and the scope.
+// any (a code the register does not know is kept as a finding of its import); a
+// province's ("parent/X") the units whose parent is X, not a code the register does
+// not know (no province could then say whose it is, and another province's office
+// could take it over); else PERMISSION_DENIED naming the unit and the scope.
 absl::Status CanImportRecordsOf(const Caller& caller, const v1::Unit* unit,
                                 absl::string_view code);
 

@@ -87,6 +87,7 @@ TEST(RecordsCli, ImportWhyAndGapsAsTheReadmeShowsThem) {
   r = Parindex(server, ward, "records why rec-2023 XTH resolved_early");  // its own
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(absl::EndsWith(r.out, "\nE01\n")) << r.out;
+  EXPECT_NE(r.out.find(") of XTH in rec-2023: 1 dossier\n"), std::string::npos) << r.out;
 
   r = Parindex(server, office, "records gaps rec-2023");
   ASSERT_EQ(r.code, 0) << r.out;

@@ -27,6 +27,7 @@
 
 #include "absl/strings/match.h"
 #include "common/sha256.h"
+#include "criteria/dossier_file.h"
 #include "gmock/gmock.h"
 #include "tests/service_fixture.h"
 
@@ -92,7 +93,7 @@ class RecordsTest : public ServiceTest {
     for (size_t at = 0; at == 0 || at < content.size(); at += chunk) {
       v1::ImportDossiersRequest message;
       if (at == 0) {
-        message.set_parent("rounds/r");
+        message.set_parent(absl::StrCat("rounds/", round_));
         message.set_file_name(name);
         message.set_format(absl::EndsWith(name, ".jsonl")
                                ? v1::ImportDossiersRequest::JSON_LINES
@@ -133,7 +134,31 @@ class RecordsTest : public ServiceTest {
     return {f.dossier_ids().begin(), f.dossier_ids().end()};
   }
 
+  // Creates round `id` (2023) of `set` with `units` and opens it for self-assessment.
+  void OpenRound(const std::string& id, const std::string& set,
+                 const std::vector<std::string>& units) {
+    v1::CreateRoundRequest create;
+    v1::Round* round = create.mutable_round();
+    round->set_id(id);
+    round->set_year(2023);
+    round->set_criteria_set(set);
+    round->set_self_assessment_deadline("2023-11-27T17:00:00+07:00");
+    for (const std::string& unit : units) round->add_units(unit);
+    v1::Round created;
+    grpc::Status s = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_,
+                          create, &created);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    v1::AdvanceRoundRequest open;
+    open.set_name(absl::StrCat("rounds/", id));
+    open.set_to_phase(v1::PHASE_SELF_ASSESSMENT);
+    open.set_etag(created.version());
+    s = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, open,
+             &created);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
   std::unique_ptr<v1::RecordService::Stub> records_;
+  std::string round_ = "r";  // the round ImportText imports into
 };
 
 const std::map<std::string, int64_t> kP1 = {
@@ -160,9 +185,10 @@ TEST_F(RecordsTest, FiguresComputedByHandAtEveryEdge) {
           "result: approved, refused or withdrawn",
           "dossiers.csv:21: channel: 'fax' is not one of in_person, online_partial, "
           "fully_online"));
+  // Q1 has no dossiers: its figures count zero from the records.
   EXPECT_THAT(
       std::vector<std::string>(r.units_updated().begin(), r.units_updated().end()),
-      ElementsAre("P1", "P2"));
+      ElementsAre("P1", "P2", "Q1"));
   EXPECT_EQ(r.findings(), 6);
 
   EXPECT_EQ(Computed("P1"), kP1);
@@ -175,7 +201,15 @@ TEST_F(RecordsTest, FiguresComputedByHandAtEveryEdge) {
                                                             {"late_in_process", 0},
                                                             {"late_with_apology", 0},
                                                             {"withdrawn", 0}}));
-  EXPECT_TRUE(Computed("Q1").empty());  // no records: nothing computed, nothing typed
+  EXPECT_EQ(Computed("Q1"), (std::map<std::string, int64_t>{{"received", 0},
+                                                            {"received_online", 0},
+                                                            {"resolved", 0},
+                                                            {"resolved_on_time", 0},
+                                                            {"resolved_early", 0},
+                                                            {"late_completed", 0},
+                                                            {"late_in_process", 0},
+                                                            {"late_with_apology", 0},
+                                                            {"withdrawn", 0}}));
 
   // Provenance on the value; the unit has typed nothing, so it has not started.
   const v1::Assessment p1 = Assessment("P1");
@@ -224,14 +258,18 @@ TEST_F(RecordsTest, EveryFigureDrillsDownToExactlyItsDossiers) {
   EXPECT_THAT(Ids("P1", "withdrawn"), ElementsAre("D04"));
   EXPECT_THAT(Ids("P1", "late_with_apology"), ElementsAre("D03"));
 
+  // Keyset pages: a page's token is its last id, the next page starts after it.
   v1::FigureDossiers f;
   ASSERT_TRUE(Why(wards_["P1"], "P1", "resolved", &f, 2).ok());  // the ward sees its own
   EXPECT_EQ(f.count(), 5);
   EXPECT_THAT(f.dossier_ids(), ElementsAre("D01", "D02"));
-  EXPECT_EQ(f.next_page_token(), "2");
+  EXPECT_EQ(f.next_page_token(), "D02");
   EXPECT_EQ(f.definition(), "resolved in 2023, withdrawn left out");
   EXPECT_EQ(f.provenance().dossiers(), 9);
-  ASSERT_TRUE(Why(wards_["P1"], "P1", "resolved", &f, 2, "4").ok());
+  ASSERT_TRUE(Why(wards_["P1"], "P1", "resolved", &f, 2, "D02").ok());
+  EXPECT_THAT(f.dossier_ids(), ElementsAre("D03", "D07"));
+  EXPECT_EQ(f.next_page_token(), "D07");
+  ASSERT_TRUE(Why(wards_["P1"], "P1", "resolved", &f, 2, "D07").ok());
   EXPECT_THAT(f.dossier_ids(), ElementsAre("D15"));
   EXPECT_EQ(f.next_page_token(), "");
 
@@ -305,9 +343,16 @@ TEST_F(RecordsTest, ReimportingChangesNothing) {
   EXPECT_EQ(Assessment("P2").SerializeAsString(), before.SerializeAsString());
   EXPECT_EQ(AuditCount(), audit_before + 1);  // the import itself, nothing else
 
-  // The CSV again: its conflicting duplicate is written again, the figures stay.
+  // The CSV again: its conflicting duplicate is written again, but no count changes,
+  // so no value is written again: the same versions (etags), provenance and audit.
+  const v1::Assessment p1 = Assessment("P1");
+  const int audit_p1 = AuditCount();
   ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &again, 4096).ok());
+  EXPECT_EQ(again.import_id(), 4);
   EXPECT_EQ(again.rows_changed(), 2);  // D14's two rows
+  EXPECT_TRUE(again.units_updated().empty());
+  EXPECT_EQ(Assessment("P1").SerializeAsString(), p1.SerializeAsString());
+  EXPECT_EQ(AuditCount(), audit_p1 + 1);
   EXPECT_EQ(Computed("P1"), kP1);
 }
 
@@ -321,7 +366,7 @@ TEST_F(RecordsTest, JsonLinesRowsAreReadAndBadOnesNamed) {
               HasSubstr("p2.jsonl:4: colour: not a field of format version 1"));
   EXPECT_EQ(r.errors(1),
             "p2.jsonl:5: received_at: expected a string, true, false or null");
-  EXPECT_THAT(r.errors(2), HasSubstr("p2.jsonl:6: not a JSON object"));
+  EXPECT_EQ(r.errors(2), "p2.jsonl:6: not a JSON object: Unexpected token.");
   EXPECT_EQ(Computed("P2").at("received"), 2);
   EXPECT_EQ(Computed("P2").at("late_in_process"), 1);  // E02, due 6/2, never resolved
   EXPECT_THAT(Ids("P2", "late_in_process"), ElementsAre("E02"));
@@ -410,10 +455,13 @@ TEST_F(RecordsTest, OnlyTheOfficeOfTheUnitsProvinceImports) {
   s = Import(tb, "dossiers.csv", &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.rows_read(), 21);
-  EXPECT_EQ(r.rows_refused(), 20);  // all but ZZ's, which no register knows
+  EXPECT_EQ(r.rows_refused(), 21);  // ZZ's too: no register knows whose it is
   EXPECT_EQ(r.errors(0),
             "dossiers.csv:2: unit: unit P1 is outside this account's scope parent/TB");
-  EXPECT_TRUE(r.units_updated().empty());
+  EXPECT_EQ(r.errors(12),
+            "dossiers.csv:14: unit: unit ZZ is not a unit of the round nor a registered "
+            "unit of this account's scope parent/TB");
+  EXPECT_THAT(r.units_updated(), ElementsAre("Q1"));  // its own, zero from no records
   EXPECT_TRUE(Computed("P1").empty());
 
   // HY's office imports HY's.
@@ -421,7 +469,7 @@ TEST_F(RecordsTest, OnlyTheOfficeOfTheUnitsProvinceImports) {
       ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "hy.office", "Văn phòng HY");
   s = Import(hy, "dossiers.csv", &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(r.rows_refused(), 3);
+  EXPECT_EQ(r.rows_refused(), 4);
   EXPECT_EQ(Computed("P1"), kP1);
 }
 
@@ -498,8 +546,8 @@ TEST_F(RecordsTest, TextThatIsNotUtf8OrNotACodeIsRefusedByField) {
 
   const std::string jsonl = absl::StrCat(
       R"({"dossier_id":"J1","unit":"P1","received_at":"2023-03-01 08:00",)",
-      R"("due_at":"2023-03-05 17:00","channel":"in_person"})", "\n",
-      R"({"dossier_id":"J)", "\xff",
+      R"("due_at":"2023-03-05 17:00","resolved_at":null,"result":null,)",
+      R"("channel":"in_person"})", "\n", R"({"dossier_id":"J)", "\xff",
       R"(2","unit":"P1","received_at":"2023-03-01 08:00"})", "\n",
       R"({"dossier_id":"J3","unit":"P1","channel":"fax)", "\xc0\xaf", R"("})", "\n",
       R"({"dossier_id":"J4","unit":"P1","col)", "\xed\xa0\x80", R"(":"x"})", "\n");
@@ -552,8 +600,8 @@ TEST_F(RecordsTest, AProvinceOfficeCannotMoveAnotherProvincesDossier) {
   EXPECT_THAT(r.errors(),
               ElementsAre("hy.csv:2: unit: unit Q1 is outside this account's scope "
                           "parent/HY",
-                          "hy.csv:3: unit: unit Q1 is outside this account's scope "
-                          "parent/HY"));
+                          "hy.csv:3: unit: unit ZZ9 is not a unit of the round nor a "
+                          "registered unit of this account's scope parent/HY"));
   EXPECT_THAT(r.units_updated(), ElementsAre("P1"));
   const std::vector<v1::Dossier> after = *store_->ListDossiers("r", "Q1");
   ASSERT_EQ(after.size(), before.size());
@@ -564,5 +612,330 @@ TEST_F(RecordsTest, AProvinceOfficeCannotMoveAnotherProvincesDossier) {
   EXPECT_TRUE(store_->ListDossiers("r", "ZZ9")->empty());
 }
 
+// After a unit is FINAL its records no longer change: a row naming it, or moving one of
+// its dossiers away, is refused, so its finalised figures and their drill-down stay.
+TEST_F(RecordsTest, AFinalUnitsRecordsNoLongerChange) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  for (v1::RoundPhase p :
+       {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL})
+    Advance(p);
+  v1::AssessmentActionRequest finalise;
+  finalise.set_name("rounds/r/assessments/P1");
+  finalise.set_etag(Assessment("P1").version());
+  v1::Assessment final_p1;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::FinaliseAssessment,
+                   appraiser_, finalise, &final_p1)
+                  .ok());
+  const v1::Assessment before = Assessment("P1");
+  const std::vector<std::string> received = Ids("P1", "received");
+
+  const std::string data =
+      "2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00,approved,fully_online\n";
+  const grpc::Status s = ImportText(
+      appraiser_, "late.csv",
+      absl::StrCat("dossier_id,unit,received_at,due_at,resolved_at,result,channel\n",
+                   "D20,P1,", data,   // 2: a new dossier of the final unit
+                   "D01,P2,", data,   // 3: one of its dossiers moved away
+                   "E05,P2,", data),  // 4: another unit's
+      &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_refused(), 2);
+  EXPECT_EQ(r.rows_changed(), 1);
+  EXPECT_THAT(r.errors(),
+              ElementsAre("late.csv:2: unit: unit P1 is FINAL: its figures are final and "
+                          "its records no longer change",
+                          "late.csv:3: unit: unit P1 is FINAL: its figures are final and "
+                          "its records no longer change"));
+  EXPECT_THAT(r.units_updated(), ElementsAre("P2"));
+  EXPECT_EQ(Assessment("P1").SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(Ids("P1", "received"), received);
+  EXPECT_EQ(Computed("P1"), kP1);
+}
+
+// A unit with no dossiers counts zero from the records, with provenance, as soon as
+// the round has records; its ward cannot type the figures instead.
+TEST_F(RecordsTest, AUnitWithoutDossiersCountsZeroFromTheRecords) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  const v1::Assessment q1 = Assessment("Q1");
+  int computed = 0;
+  for (const v1::DataValue& v : q1.values()) {
+    if (!v.self().has_from_records()) continue;
+    ++computed;
+    EXPECT_EQ(v.self().count(), 0) << v.element();
+    EXPECT_EQ(v.self().from_records().dossiers(), 0);
+    EXPECT_EQ(v.self().from_records().import_id(), 1);
+  }
+  EXPECT_EQ(computed, 9);
+  v1::FigureDossiers f;
+  ASSERT_TRUE(Why(wards_["Q1"], "Q1", "resolved_on_time", &f).ok());
+  EXPECT_EQ(f.count(), 0);
+  EXPECT_EQ(f.dossier_ids_size(), 0);
+  EXPECT_EQ(f.provenance().dossiers(), 0);
+
+  v1::UpdateDataSheetRequest sheet;
+  sheet.set_parent("rounds/r/assessments/Q1");
+  v1::DataValueUpdate* u = sheet.add_updates();
+  u->set_element("resolved_on_time");
+  u->mutable_value()->set_count(12);
+  const grpc::Status s = UpdateSheet(wards_["Q1"], sheet);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+
+  // A unit whose dossiers all move away counts zero again, from the import that did it.
+  ASSERT_TRUE(ImportText(appraiser_, "moved.csv",
+                         "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n"
+                         "E01,Q1,2023-02-01 08:00,2023-02-03 17:00,2023-02-02 08:00,"
+                         "approved,fully_online\n",
+                         &r)
+                  .ok());
+  EXPECT_THAT(r.units_updated(), ElementsAre("P2", "Q1"));
+  EXPECT_EQ(Computed("P2").at("received"), 0);
+  EXPECT_EQ(Computed("Q1").at("received"), 1);
+}
+
+// `submit --dry-run` is a PreviewScore: it refuses what the write refuses.
+TEST_F(RecordsTest, APreviewRefusesTheComputedFigureTheWriteRefuses) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  v1::PreviewScoreRequest preview;
+  preview.set_parent("rounds/r/assessments/P1");
+  v1::DataValueUpdate* u = preview.add_values();
+  u->set_element("resolved_on_time");
+  u->mutable_value()->set_count(5);
+  v1::UnitScore score;
+  grpc::Status s = Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore,
+                        wards_["P1"], preview, &score);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      s.error_message(),
+      "values[0].value: resolved_on_time (Số hồ sơ giải quyết đúng hạn (kể cả trước "
+      "hạn)) is computed from dossier records and cannot be overwritten by the "
+      "unit; dispute it with the Home Affairs office (a comment or an explanation)");
+  preview.clear_values();
+  v1::Entry* e = preview.add_entries();
+  e->set_criterion("V.1");
+  (*e->mutable_self()->mutable_figures())["resolved_on_time"] = 5;
+  (*e->mutable_self()->mutable_figures())["resolved"] = 5;
+  s = Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["P1"], preview,
+           &score);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  // The typed element alone previews.
+  preview.clear_entries();
+  u = preview.add_values();
+  u->set_element("visits");
+  u->mutable_value()->set_count(300);
+  s = Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["P1"], preview,
+           &score);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// RFC 3339 as written (fractions, 't'/'z', offsets to ±23:59; seconds and offset
+// required), a spreadsheet's time with a space in Vietnam time, and the year of the
+// instant in Vietnam time.
+TEST(RecordTime, Rfc3339AndSpreadsheetTimes) {
+  const int64_t t = 1677632400;  // 2023-03-01 08:00 in Vietnam time
+  for (const char* text :
+       {"2023-03-01T08:00:00+07:00", "2023-03-01T08:00:00.999+07:00",
+        "2023-03-01t01:00:00z", "2023-02-28T09:01:00-23:59", "2023-03-01 08:00",
+        "2023-03-01 08:00:00.5", "2023-03-01 01:00:00Z"}) {
+    absl::StatusOr<int64_t> got = criteria::ParseRecordTime(text);
+    ASSERT_TRUE(got.ok()) << text << ": " << got.status();
+    EXPECT_EQ(*got, t + (absl::StrContains(text, "-23:59") ? 8 * 3600 : 0)) << text;
+  }
+  // 1999 beside an offset, 2000 in Vietnam time: 2000-01-01 08:00 +07:00.
+  EXPECT_EQ(*criteria::ParseRecordTime("1999-12-31T20:00:00-05:00"), 946688400);
+  const std::string write =
+      "; write 2023-12-31T23:59:00+07:00, or 2023-12-31 23:59 in Vietnam time)";
+  for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+           {"2023-03-01T08:00:00", "RFC 3339 needs an offset: Z or +07:00"},
+           {"2023-03-01T08:00+07:00", "RFC 3339 needs the seconds"},
+           {"2023-03-01T08:00:00.+07:00", "expected digits after '.'"},
+           {"2023-03-01T08:00:00+24:00", "a bad offset"},
+           {"2100-12-31T20:00:00-05:00", "the year in Vietnam time is outside 2000-2100"},
+           {"2000-01-01T00:30:00+08:00", "the year in Vietnam time is outside 2000-2100"},
+       }) {
+    EXPECT_EQ(criteria::ParseRecordTime(text).status().message(),
+              absl::StrCat("'", text, "' is not a time (", why, write))
+        << text;
+  }
+}
+
+// Imports are numbered per round, from 1.
+TEST_F(RecordsTest, ImportsAreNumberedPerRound) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  ASSERT_TRUE(Import(appraiser_, "p2.jsonl", &r).ok());
+  EXPECT_EQ(r.import_id(), 2);
+  OpenRound("r2", "records-demo", {"P2"});
+  round_ = "r2";
+  ASSERT_TRUE(Import(appraiser_, "p2.jsonl", &r).ok());
+  EXPECT_EQ(r.import_id(), 1);
+  EXPECT_EQ(store_->ListRecordImports("r2")->size(), 1u);
+  round_ = "r";
+  ASSERT_TRUE(Import(appraiser_, "p2.jsonl", &r).ok());
+  EXPECT_EQ(r.import_id(), 3);
+}
+
+// A JSON Lines row must give every required key (null for an empty cell), as a CSV
+// header must name every required column; an error is one line.
+TEST_F(RecordsTest, AJsonLinesRowWithoutARequiredKeyIsRefusedNamingIt) {
+  const std::string jsonl =
+      absl::StrCat(R"({"dossier_id":"K1","unit":"P1","received_at":"2023-03-01 08:00",)",
+                   R"("due_at":null,"resolved_at":null,"result":null})", "\n",
+                   R"({"dossier_id":"K2","unit":"P1","received_at":"2023-03-01 08:00",)",
+                   R"("due_at":"2023-03-05 17:00","channel":"in_person"})", "\n",
+                   R"({"unit":"P1","received_at":"2023-03-01 08:00","due_at":null,)",
+                   R"("resolved_at":null,"result":null,"channel":"in_person"})", "\n",
+                   R"({"dossier_id":"K4","unit":"P1","received_at":"2023-03-01 08:00",)",
+                   R"("due_at":"2023-03-05 17:00","resolved_at":null,"result":null,)",
+                   R"("channel":"in_person"})", "\n", R"({"dossier_id":"K5",)", "\n");
+  v1::ImportDossiersResponse r;
+  const grpc::Status s = ImportText(appraiser_, "k.jsonl", jsonl, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_read(), 5);
+  EXPECT_EQ(r.rows_changed(), 1);
+  EXPECT_THAT(
+      r.errors(),
+      ElementsAre("k.jsonl:1: channel: the key is required",
+                  "k.jsonl:2: resolved_at: the key is required (null when there is none)",
+                  "k.jsonl:3: dossier_id: the key is required",
+                  "k.jsonl:5: not a JSON object: Unexpected end of string. Expected an "
+                  "object key or }."));
+  EXPECT_THAT(Ids("P1", "received"), ElementsAre("K4"));
+}
+
+// The 766 service index as a second set over the same records
+// (criteria/records/service-index-766-records.yaml, version 2 of service-index-766):
+// tests/data/records/766.csv gives P1 ten dossiers of 2023. By hand, from the records:
+//   received 10 (S01-S10)        resolved 8 (S01-S08; S09, S10 in process, due 2024)
+//   on time 6 (S02 exactly at its due time)   late 2 (S07; S08 by one second)
+//   late with an apology 1 (S07)  e-result (digitised and signed) 4 (S01-S04)
+//   online 6 (S01-S06)   paid online 2 (S01, S02)   ratings 4 (S01-S04), satisfied 2
+// and the ward types the rest. The groups (linear: max x rate):
+//   1 publicity 18: 1.1 6 x 9/10 = 5.4; 1.2 6 x 10/10 = 6; 1.3 6 x 8/8 = 6   -> 17.4
+//   2 progress 20: 2.1 10 x 6/8 = 7.5; 2.2 late 2/8 = 25 % > 5 % -> 0;
+//                  2.3 4 x 1/2 = 2                                          ->  9.5
+//   3 digitisation 22: 3.1 8 x 4/8 = 4; 3.2 8 x 5/10 = 4; 3.3 6 x 2/10 = 1.2 ->  9.2
+//   4 online 22: 4.1 6 x 15/20 = 4.5; 4.2 5 x 10/25 = 2; 4.3 6/10 = 60 % -> 6;
+//                4.4 5 x 2/4 = 2.5                                          -> 15
+//   5 satisfaction 18: 5.1 8 x 3/4 = 6; 5.2 10 x 2/4 = 5                     -> 11
+//   total 62.1
+TEST_F(RecordsTest, The766GroupsOfASmallUnitByHand) {
+  for (const char* path : {"criteria/sets/service-index-766.yaml",
+                           "criteria/records/service-index-766-records.yaml"}) {
+    v1::CreateCriteriaSetRequest create_set;
+    create_set.set_yaml(Read(path));
+    v1::CriteriaSet set;
+    const grpc::Status s =
+        Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
+             create_set, &set);
+    ASSERT_TRUE(s.ok()) << path << ": " << s.error_message();
+  }
+  OpenRound("s766", "service-index-766", {"P1"});
+  round_ = "s766";
+  v1::ImportDossiersResponse r;
+  grpc::Status s = Import(appraiser_, "766.csv", &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_refused(), 0);
+  EXPECT_EQ(r.findings(), 0);
+
+  v1::GetByNameRequest get;
+  get.set_name("rounds/s766/assessments/P1");
+  v1::Assessment a;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
+                   appraiser_, get, &a)
+                  .ok());
+  std::map<std::string, int64_t> computed;
+  for (const v1::DataValue& v : a.values()) {
+    if (v.self().has_from_records()) computed[v.element()] = v.self().count();
+  }
+  EXPECT_EQ(computed, (std::map<std::string, int64_t>{{"dossiers_received", 10},
+                                                      {"dossiers_resolved", 8},
+                                                      {"dossiers_on_time", 6},
+                                                      {"dossiers_late", 2},
+                                                      {"late_with_apology", 1},
+                                                      {"dossiers_with_e_result", 4},
+                                                      {"dossiers_online", 6},
+                                                      {"dossiers_paid_online", 2},
+                                                      {"ratings", 4},
+                                                      {"ratings_satisfied", 2}}));
+
+  // The ward types what the records cannot give, and cannot type what they give.
+  v1::UpdateDataSheetRequest sheet;
+  sheet.set_parent("rounds/s766/assessments/P1");
+  for (const auto& [element, count] : std::vector<std::pair<std::string, int64_t>>{
+           {"procedures_to_publish", 10},
+           {"procedures_published_on_time", 9},
+           {"dossiers_synced", 10},
+           {"dossiers_results_published", 8},
+           {"dossiers_digitised", 5},
+           {"dossiers_reusing_data", 2},
+           {"procedures_eligible", 20},
+           {"procedures_fully_online", 15},
+           {"procedures_online", 25},
+           {"procedures_with_online_dossiers", 10},
+           {"dossiers_with_fees", 4},
+           {"feedback_within_remit", 4},
+           {"feedback_handled_on_time", 3}}) {
+    v1::DataValueUpdate* u = sheet.add_updates();
+    u->set_element(element);
+    u->mutable_value()->set_count(count);
+  }
+  s = UpdateSheet(wards_["P1"], sheet);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::UpdateDataSheetRequest typed_computed;
+  typed_computed.set_parent("rounds/s766/assessments/P1");
+  v1::DataValueUpdate* u = typed_computed.add_updates();
+  u->set_element("dossiers_on_time");
+  u->mutable_value()->set_count(8);
+  s = UpdateSheet(wards_["P1"], typed_computed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+
+  v1::GetUnitScoreRequest score;
+  score.set_name("rounds/s766/assessments/P1");
+  score.set_column(v1::SELF);
+  v1::UnitScore unit_score;
+  s = Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, score,
+           &unit_score);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::vector<std::pair<std::string, int64_t>> groups;
+  for (const v1::AreaScore& area : unit_score.areas())
+    groups.push_back({area.code(), area.points_milli()});
+  EXPECT_THAT(groups, ElementsAre(std::pair<std::string, int64_t>{"1", 17400},
+                                  std::pair<std::string, int64_t>{"2", 9500},
+                                  std::pair<std::string, int64_t>{"3", 9200},
+                                  std::pair<std::string, int64_t>{"4", 15000},
+                                  std::pair<std::string, int64_t>{"5", 11000}));
+  EXPECT_EQ(unit_score.achieved_milli(), 62100);
+  EXPECT_EQ(unit_score.criteria_set_version(), 2);
+}
+
+// A page token is the last id of the page before: an id of 100 bytes (the most a
+// dossier id may be) is a token, through the real service's request checks.
+TEST_F(RecordsTest, PagesOfIdsOfTheLongestLength) {
+  const std::string data =
+      "2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00,approved,fully_online\n";
+  std::string csv = "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  std::vector<std::string> ids;
+  for (char c : {'A', 'B', 'C'}) {
+    ids.push_back(std::string(99, c) + "/");
+    absl::StrAppend(&csv, ids.back(), ",P2,", data);
+  }
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(ImportText(appraiser_, "long.csv", csv, &r).ok());
+  ASSERT_EQ(r.rows_changed(), 3);
+  std::vector<std::string> got;
+  std::string token;
+  do {
+    v1::FigureDossiers f;
+    const grpc::Status s = Why(wards_["P2"], "P2", "received", &f, 1, token);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    got.insert(got.end(), f.dossier_ids().begin(), f.dossier_ids().end());
+    token = f.next_page_token();
+    EXPECT_TRUE(token.empty() || token == got.back());
+  } while (!token.empty());
+  EXPECT_EQ(got, ids);
+}
 }  // namespace
 }  // namespace parindex::server

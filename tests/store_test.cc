@@ -611,7 +611,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 8);
+  EXPECT_EQ(LatestSchemaVersion(), 9);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -1338,7 +1338,7 @@ TEST_F(StoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
   RawRoundFixture(dir_.File("parindex.db"), 7);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 7);
   Reopen();
-  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 8);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
   EXPECT_EQ(AuditCount(), 4);
 
@@ -1413,5 +1413,46 @@ TEST_F(StoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
   EXPECT_NE((*audit)[0].after().find("\"sha256\":\"abc\""), std::string::npos);
 }
 
+// Schema 9 numbers imports per round and keeps dossiers in their unit's order: a
+// schema 8 file keeps its imports (their numbers as they were) and dossiers, and the
+// round's next import takes the next number.
+TEST_F(StoreTest, UpgradeToSchema9KeepsImportsAndDossiers) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
+  }
+  RawRoundFixture(dir_.File("parindex.db"), 8);
+  v1::Dossier d;
+  d.set_id("A");
+  d.set_unit("U2");
+  d.set_received_at(1000);
+  RawExec(dir_.File("parindex.db"),
+          absl::StrCat(
+              "INSERT INTO record_imports (id, round_id, file_name, format, sha256, "
+              "scope, actor, started_at, rows_read, rows_refused, rows_changed, "
+              "rows_unchanged, complete) VALUES (4, 'r', 'd.csv', 'csv', 'abc', '*', "
+              "'tok_admin', '2023-11-20T02:00:00Z', 1, 0, 1, 0, 1);"
+              "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, line, "
+              "conflict, body) VALUES ('r', 'A', 'U2', 4, 2, 0, X'",
+              absl::BytesToHexString(d.SerializeAsString()), "');"));
+  Reopen();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 9);
+  auto dossiers = store_->ListDossiers("r", "U2");
+  ASSERT_TRUE(dossiers.ok()) << dossiers.status();
+  ASSERT_EQ(dossiers->size(), 1u);
+  EXPECT_EQ((*dossiers)[0].id(), "A");
+  EXPECT_EQ((*dossiers)[0].import_id(), 4);
+  EXPECT_EQ((*dossiers)[0].line(), 2);
+  auto imports = store_->ListRecordImports("r");
+  ASSERT_EQ(imports->size(), 1u);
+  EXPECT_EQ((*imports)[0].id, 4);
+  RecordImport next;
+  next.round = "r";
+  next.file_name = "e.csv";
+  next.format = "csv";
+  next.scope = "*";
+  EXPECT_EQ(*store_->BeginRecordImport(Admin(), next), 5);
+  EXPECT_EQ(*store_->ListDossierUnits("r"), std::vector<std::string>{"U2"});
+}
 }  // namespace
 }  // namespace parindex::store

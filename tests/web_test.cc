@@ -2015,3 +2015,96 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
 }
 
 }  // namespace
+
+namespace {
+
+// `parindex` with `args` against `server` as `token`: its exit code and output.
+std::pair<int, std::string> Cli(const Server& server, const std::string& token,
+                                const std::string& args) {
+  const std::string cmd =
+      absl::StrCat("cd " PARINDEX_SOURCE_DIR " && " PARINDEX_CLI " --server ",
+                   server.address, " --token ", token, " ", args, " 2>&1");
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// "Why this number" on the page (web/records.js): a figure computed from dossier
+// records says where it came from, the ward cannot type over it, and a click lists the
+// dossier ids behind it, as ExplainFigure answers them.
+TEST(WebPage, AComputedFigureShowsTheDossiersBehindItInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("records.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string office = server.tokens["appraiser"];
+  for (const auto& [token, args] : std::vector<std::pair<std::string, std::string>>{
+           {server.tokens["admin"], "criteria upload criteria/records/records-2023.yaml"},
+           {office,
+            "round create rec-2023 --set records-demo --year 2023 --unit PLS --unit XTH "
+            "--deadline 2099-01-15T17:00:00+07:00"},
+           {office, "round open rec-2023"},
+           {office, "records import rec-2023 criteria/records/dossiers-2023.csv"}}) {
+    const auto [code, out] = Cli(server, token, args);
+    ASSERT_EQ(code, 0) << args << ": " << out;
+  }
+
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  // Signs in with `token`, waits for the first view (`css` showing `first`), then opens
+  // rec-2023 and, when the office, `unit`'s appraisal.
+  auto open_round = [&](const std::string& token, const std::string& css,
+                        const std::string& first, const std::string& unit) {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+    expect_text(css, first);
+    browser.Execute(absl::StrCat(
+        "document.getElementById('round').value = 'rec-2023'; showHome()",
+        unit.empty() ? "" : absl::StrCat(".then(() => showAppraisal('", unit, "'))"),
+        "; return '';"));
+  };
+  // The sticky action bar covers the foot of the page: the button comes to the middle.
+  auto click = [&](const std::string& id) {
+    ASSERT_FALSE(browser.Find(absl::StrCat("[id='", id, "']")).empty()) << id;
+    browser.Execute(absl::StrCat("document.getElementById('", id,
+                                 "').scrollIntoView({block: 'center'}); return '';"));
+    browser.ClickOn(absl::StrCat("[id='", id, "']"));
+  };
+  open_round(server.tokens["ward XTH"], "#form-title", "Tự đánh giá – Xã Tân Hưng", "");
+  expect_text("[id='w-el-resolved_on_time-records']",
+              "Tính từ dữ liệu hồ sơ: 1 hồ sơ, lần nhập số 1, kỳ kết thúc 01/01/2024 "
+              "00:00. Đơn vị không sửa được số này; nếu thấy chưa đúng, hãy trao đổi "
+              "với Phòng Nội vụ (ý kiến hoặc giải trình).");
+  EXPECT_EQ(browser.Execute("const e = document.getElementById('w-el-resolved_on_time');"
+                            "return e.value + ' ' + e.readOnly;"),
+            "1 true");
+  // A typed element of the same set stays the ward's.
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('w-el-visits')."
+                            "readOnly);"),
+            "false");
+  click("w-el-resolved_on_time-why");
+  expect_text("[id='w-el-resolved_on_time-ids'] .records-count",
+              "Các hồ sơ được tính (1):");
+  expect_text("[id='w-el-resolved_on_time-ids'] li", "E01");
+
+  // The office sees the same in the appraisal, for the unit with four.
+  open_round(office, "#board-phase", "Tự đánh giá", "PLS");
+  click("a-el-resolved_on_time-why");
+  const std::string ids = "[id='a-el-resolved_on_time-ids'] li";
+  expect_text(ids + ":nth-child(4)", "D15");
+  std::vector<std::string> shown;
+  for (const std::string& e : browser.Find(ids)) shown.push_back(browser.Text(e));
+  EXPECT_EQ(shown, (std::vector<std::string>{"D01", "D02", "D07", "D15"}));
+  EXPECT_EQ(Stop(server), 0);
+}
+
+}  // namespace

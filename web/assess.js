@@ -186,6 +186,7 @@ function elementField(prefix, el, value, editable, onChange) {
   line.append(input, ...extra);
   wrap.appendChild(line);
   wrap.appendChild(element('p', {id: id + '-err', class: 'error field-error', 'aria-live': 'polite'}));
+  recordsFigure(wrap, prefix, el, form.values.get(el.code) || null);  // records.js
   return wrap;
 }
 

@@ -465,6 +465,14 @@ const MESSAGES = {
   'after.PHASE_FINALISED.2': 'Hạn của kỳ đánh giá không đổi được nữa.',
   'after.PHASE_PUBLISHED.1': 'Kết quả và xếp hạng được công bố cho mọi đơn vị và người tra cứu.',
   'ask.reasonMissing': 'Hãy chọn lý do yêu cầu giải trình cho tiêu chí {code}.',
+  // "Why this number" (records.js)
+  'records.from': 'Tính từ dữ liệu hồ sơ: {dossiers} hồ sơ, lần nhập số {import}, kỳ kết thúc {end}.',
+  'records.readOnly': 'Đơn vị không sửa được số này; nếu thấy chưa đúng, hãy trao đổi với Phòng Nội vụ (ý kiến hoặc giải trình).',
+  'records.why': 'Vì sao có số này?',
+  'records.count': 'Các hồ sơ được tính ({count}):',
+  'records.more': 'Xem thêm hồ sơ',
+  'records.none': 'Không có hồ sơ nào được tính.',
+  'records.loading': 'Đang tải danh sách hồ sơ…',
 };
 
 // The text of `key` with each "{name}" replaced by params[name]. A key the table lacks

@@ -160,6 +160,26 @@ CREATE INDEX dossiers_by_unit ON dossiers(round_id, unit_code);
 CREATE INDEX dossiers_moved ON dossiers(round_id) WHERE moved_from IS NOT NULL;
 )sql",
        nullptr},
+      // 9: imports numbered per round (import #1 of each round); dossiers kept in the
+      // order of their unit (a unit's records are one range of the table: computing a
+      // unit's figures reads them in one pass), each id once per round.
+      {R"sql(
+ALTER TABLE record_imports ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+UPDATE record_imports SET number = id;
+CREATE UNIQUE INDEX record_imports_by_number ON record_imports(round_id, number);
+CREATE TABLE dossiers_9 (
+  round_id TEXT NOT NULL, unit_code TEXT NOT NULL, dossier_id TEXT NOT NULL,
+  import_id INTEGER NOT NULL, line INTEGER NOT NULL, conflict INTEGER NOT NULL,
+  moved_from TEXT, body BLOB NOT NULL,
+  PRIMARY KEY (round_id, unit_code, dossier_id)) STRICT, WITHOUT ROWID;
+INSERT INTO dossiers_9 SELECT round_id, unit_code, dossier_id, import_id, line, conflict,
+  moved_from, body FROM dossiers;
+DROP TABLE dossiers;
+ALTER TABLE dossiers_9 RENAME TO dossiers;
+CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, dossier_id);
+CREATE INDEX dossiers_moved ON dossiers(round_id) WHERE moved_from IS NOT NULL;
+)sql",
+       nullptr},
   };
   return *steps;
 }

@@ -270,6 +270,8 @@ absl::Status SqliteStore::Init() {
   ASSIGN_OR_RETURN(writer_, OpenConnection(options_, /*create=*/true));
   RETURN_IF_ERROR(QuickCheck(writer_, options_.path));
   RETURN_IF_ERROR(Exec(writer_, "PRAGMA journal_mode = WAL"));
+  RETURN_IF_ERROR(Exec(writer_, absl::StrCat("PRAGMA cache_size = -",
+                                             int64_t{options_.writer_cache_mib} * 1024)));
   Upgrade upgrade;
   upgrade.now = Now();
   RETURN_IF_ERROR(Migrate(writer_, LatestSchemaVersion(), &upgrade));
@@ -287,8 +289,40 @@ absl::Status SqliteStore::Init() {
     free_readers_.push_back(reader);
     statements_[reader] = std::make_unique<StmtCache>(reader);
   }
+  ASSIGN_OR_RETURN(checkpointer_, OpenConnection(options_, /*create=*/false));
+  sqlite3_wal_hook(writer_, &SqliteStore::OnWal, this);  // instead of autocheckpoint
+  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   writer_thread_ = std::thread([this] { WriterLoop(); });
   return absl::OkStatus();
+}
+
+int SqliteStore::OnWal(void* store, sqlite3* db, const char* name, int pages) {
+  auto* self = static_cast<SqliteStore*>(store);
+  const int due = self->options_.wal_autocheckpoint_pages;
+  if (pages >= 4 * due) {
+    // The checkpointer has fallen behind (or readers kept it from finishing): this
+    // commit copies what it can, as SQLite's own autocheckpoint would.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= due) {
+    std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
+    self->checkpoint_due_ = true;
+    self->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [this] { return checkpoint_due_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_due_ = false;
+    }
+    // A failed checkpoint leaves the frames in the WAL for the next one.
+    sqlite3_wal_checkpoint_v2(checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  }
 }
 
 SqliteStore::~SqliteStore() {
@@ -298,6 +332,13 @@ SqliteStore::~SqliteStore() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  if (checkpointer_ != nullptr) sqlite3_close(checkpointer_);
   statements_.clear();  // finalized before their connections close
   for (sqlite3* reader : all_readers_) sqlite3_close(reader);
   sqlite3_close(writer_);
@@ -2047,20 +2088,24 @@ absl::StatusOr<int64_t> SqliteStore::BeginRecordImport(const WriteContext& ctx,
   ASSIGN_OR_RETURN(
       v1::WriteAck ack,
       Submit(ctx, "BeginRecordImport", [import](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-        RETURN_IF_ERROR(
-            Stmt(tx.db(),
-                 "INSERT INTO record_imports (round_id, file_name, format, sha256, "
-                 "scope, actor, started_at, rows_read, rows_refused, rows_changed, "
-                 "rows_unchanged, complete) VALUES (?, ?, ?, '', ?, ?, ?, 0, 0, 0, 0, 0)")
-                .Bind(1, import.round)
-                .Bind(2, import.file_name)
-                .Bind(3, import.format)
-                .Bind(4, import.scope)
-                .Bind(5, tx.ctx().actor.id)
-                .Bind(6, tx.now())
-                .Run());
+        Stmt insert(tx.db(),
+                    "INSERT INTO record_imports (round_id, number, file_name, format, "
+                    "sha256, scope, actor, started_at, rows_read, rows_refused, "
+                    "rows_changed, rows_unchanged, complete) VALUES (?1, (SELECT "
+                    "COALESCE(MAX(number), 0) + 1 FROM record_imports WHERE round_id = "
+                    "?1), ?2, ?3, '', ?4, ?5, ?6, 0, 0, 0, 0, 0) RETURNING number");
+        insert.Bind(1, import.round)
+            .Bind(2, import.file_name)
+            .Bind(3, import.format)
+            .Bind(4, import.scope)
+            .Bind(5, tx.ctx().actor.id)
+            .Bind(6, tx.now());
+        ASSIGN_OR_RETURN(bool row, insert.Step());
+        if (!row) return absl::InternalError("no import number");
         v1::WriteAck ack;
-        ack.set_id(absl::StrCat(sqlite3_last_insert_rowid(tx.db())));
+        ack.set_id(absl::StrCat(insert.Int(0)));
+        ASSIGN_OR_RETURN(bool more, insert.Step());  // finishes the statement
+        (void)more;
         return ack;
       }));
   int64_t id = 0;
@@ -2068,59 +2113,117 @@ absl::StatusOr<int64_t> SqliteStore::BeginRecordImport(const WriteContext& ctx,
   return id;
 }
 
+namespace {
+
+// Rows per INSERT of UpsertDossiers: one statement for many rows costs less than a
+// statement per row (6 parameters each, far below SQLite's limit).
+constexpr size_t kUpsertRows = 128;
+
+// The upsert of `rows` dossiers in one statement. The same data leaves the row as it
+// is. Other data replaces it; when this import gave the id before, the two rows
+// conflict. A row that conflicted in an earlier import is cleared by a later one.
+// RETURNING names each row written, with the unit it was moved from.
+std::string UpsertSql(size_t rows) {
+  std::string sql =
+      "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, line, conflict, "
+      "body) VALUES ";
+  for (size_t i = 0; i < rows; ++i)
+    absl::StrAppend(&sql, i ? "," : "", "(?,?,?,?,?,0,?)");
+  absl::StrAppend(
+      &sql,
+      " ON CONFLICT (round_id, dossier_id) DO UPDATE SET "
+      "unit_code = excluded.unit_code, body = excluded.body, line = excluded.line, "
+      "conflict = (dossiers.import_id = excluded.import_id), "
+      "moved_from = CASE WHEN dossiers.unit_code != excluded.unit_code "
+      "THEN dossiers.unit_code ELSE dossiers.moved_from END, "
+      "import_id = excluded.import_id "
+      "WHERE dossiers.body != excluded.body OR (dossiers.conflict AND "
+      "dossiers.import_id != excluded.import_id) "
+      "RETURNING unit_code, moved_from");
+  return sql;
+}
+
+}  // namespace
+
 absl::StatusOr<DossierWrite> SqliteStore::UpsertDossiers(
     const WriteContext& ctx, absl::string_view round, int64_t import_id,
-    const std::vector<v1::Dossier>& dossiers) {
+    const std::vector<v1::Dossier>& dossiers, const StoredUnitCheck& check) {
   DossierWrite out;
   // Runs on the writer thread while this one waits for it, so `out` may be written.
   RETURN_IF_ERROR(
       Submit(ctx, "UpsertDossiers",
-             [&out, &dossiers, r = std::string(round),
+             [&out, &dossiers, &check, r = std::string(round),
               import_id](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                out = DossierWrite();
-               // The same data leaves the row as it is. Other data replaces it; when
-               // this import gave the id before, the two rows conflict. A row that
-               // conflicted in an earlier import is cleared by a later one.
-               Stmt upsert(
-                   tx.db(),
-                   "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, "
-                   "line, conflict, body) VALUES (?, ?, ?, ?, ?, 0, ?) "
-                   "ON CONFLICT (round_id, dossier_id) DO UPDATE SET "
-                   "unit_code = excluded.unit_code, body = excluded.body, "
-                   "line = excluded.line, "
-                   "conflict = (dossiers.import_id = excluded.import_id), "
-                   "moved_from = CASE WHEN dossiers.unit_code != excluded.unit_code "
-                   "THEN dossiers.unit_code ELSE dossiers.moved_from END, "
-                   "import_id = excluded.import_id "
-                   "WHERE dossiers.body != excluded.body OR (dossiers.conflict AND "
-                   "dossiers.import_id != excluded.import_id) "
-                   "RETURNING moved_from");
-               RETURN_IF_ERROR(upsert.status());
-               std::string body;
-               for (const v1::Dossier& d : dossiers) {
-                 v1::Dossier data = d;
-                 data.clear_import_id();
-                 data.clear_line();
-                 data.clear_conflicting_duplicate();
-                 body.clear();
-                 data.SerializeToString(&body);
-                 upsert.Reset();
-                 upsert.Bind(1, r)
-                     .Bind(2, d.id())
-                     .Bind(3, d.unit())
-                     .Bind(4, import_id)
-                     .Bind(5, static_cast<int64_t>(d.line()))
-                     .BindBlob(6, body);
-                 ASSIGN_OR_RETURN(bool row, upsert.Step());
-                 if (!row) {
-                   ++out.unchanged;
-                   continue;
+               // The rows whose stored dossier is under a unit the check refuses stay
+               // out, decided in this transaction.
+               std::vector<const v1::Dossier*> kept;
+               kept.reserve(dossiers.size());
+               absl::Status unknown;  // the first unit not looked up: ABORTED
+               if (check) {
+                 Stmt stored(tx.db(),
+                             "SELECT unit_code FROM dossiers WHERE round_id = ? AND "
+                             "dossier_id = ?");
+                 for (size_t i = 0; i < dossiers.size(); ++i) {
+                   const v1::Dossier& d = dossiers[i];
+                   stored.Reset();
+                   stored.Bind(1, r).Bind(2, d.id());
+                   ASSIGN_OR_RETURN(bool row, stored.Step());
+                   if (row) {
+                     const std::string unit = stored.Text(0);
+                     if (unit != d.unit()) {
+                       absl::Status allowed = check(unit);
+                       if (absl::IsAborted(allowed)) {  // every unknown unit asked
+                         if (unknown.ok()) unknown = std::move(allowed);
+                         continue;
+                       }
+                       if (!allowed.ok()) {
+                         out.refused.push_back({i, std::move(allowed)});
+                         continue;
+                       }
+                     }
+                   }
+                   kept.push_back(&d);
                  }
-                 ++out.changed;
-                 out.units.insert(d.unit());
-                 if (!upsert.IsNull(0)) out.units.insert(upsert.Text(0));
-                 ASSIGN_OR_RETURN(bool more, upsert.Step());  // finishes the statement
-                 (void)more;
+               } else {
+                 for (const v1::Dossier& d : dossiers) kept.push_back(&d);
+               }
+               if (!unknown.ok()) return unknown;
+               std::vector<std::string> bodies(std::min(kept.size(), kUpsertRows));
+               // Whole statements of kUpsertRows, then the rest a row at a time (two
+               // statements kept prepared, not one per length).
+               static const auto* many = new std::string(UpsertSql(kUpsertRows));
+               static const auto* one = new std::string(UpsertSql(1));
+               for (size_t at = 0, n = 0; at < kept.size(); at += n) {
+                 n = kept.size() - at >= kUpsertRows ? kUpsertRows : 1;
+                 Stmt upsert(tx.db(), n == 1 ? *one : *many);
+                 RETURN_IF_ERROR(upsert.status());
+                 for (size_t i = 0; i < n; ++i) {
+                   const v1::Dossier& d = *kept[at + i];
+                   v1::Dossier data = d;
+                   data.clear_import_id();
+                   data.clear_line();
+                   data.clear_conflicting_duplicate();
+                   bodies[i].clear();
+                   data.SerializeToString(&bodies[i]);
+                   const int p = static_cast<int>(i) * 6;
+                   upsert.Bind(p + 1, r)
+                       .Bind(p + 2, d.id())
+                       .Bind(p + 3, d.unit())
+                       .Bind(p + 4, import_id)
+                       .Bind(p + 5, static_cast<int64_t>(d.line()))
+                       .BindBlob(p + 6, bodies[i]);
+                 }
+                 int64_t written = 0;
+                 while (true) {
+                   ASSIGN_OR_RETURN(bool row, upsert.Step());
+                   if (!row) break;
+                   ++written;
+                   out.units.insert(upsert.Text(0));
+                   if (!upsert.IsNull(1)) out.units.insert(upsert.Text(1));
+                 }
+                 out.changed += written;
+                 out.unchanged += static_cast<int64_t>(n) - written;
                }
                return v1::WriteAck();
              })
@@ -2138,7 +2241,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::FinishRecordImport(
             Stmt(tx.db(),
                  "UPDATE record_imports SET sha256 = ?, finished_at = ?, rows_read = ?, "
                  "rows_refused = ?, rows_changed = ?, rows_unchanged = ?, complete = ? "
-                 "WHERE id = ?")
+                 "WHERE round_id = ? AND number = ?")
                 .Bind(1, import.sha256)
                 .Bind(2, tx.now())
                 .Bind(3, import.rows_read)
@@ -2146,7 +2249,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::FinishRecordImport(
                 .Bind(5, import.rows_changed)
                 .Bind(6, import.rows_unchanged)
                 .Bind(7, static_cast<int64_t>(import.complete ? 1 : 0))
-                .Bind(8, import.id)
+                .Bind(8, import.round)
+                .Bind(9, import.id)
                 .Run());
         RETURN_IF_ERROR(Stmt(tx.db(),
                              "UPDATE dossiers SET moved_from = NULL WHERE round_id = ? "
@@ -2179,9 +2283,9 @@ absl::StatusOr<std::vector<v1::Dossier>> SqliteStore::ListDossiers(
   return Read<std::vector<v1::Dossier>>(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Dossier>> {
         Stmt q(db,
-               "SELECT body, import_id, line, conflict FROM dossiers INDEXED BY "
-               "dossiers_by_unit WHERE round_id = ? AND unit_code = ? "
-               "ORDER BY unit_code, dossier_id");  // the index's own order
+               "SELECT body, import_id, line, conflict FROM dossiers "
+               "WHERE round_id = ? AND unit_code = ? "
+               "ORDER BY unit_code, dossier_id");  // the table's own order
         q.Bind(1, round).Bind(2, unit);
         std::vector<v1::Dossier> out;
         while (true) {
@@ -2201,9 +2305,12 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::ListDossierUnits(
     absl::string_view round) {
   return Read<std::vector<std::string>>(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<std::string>> {
+        // From one unit to the next along the table's key, not through every row.
         Stmt q(db,
-               "SELECT DISTINCT unit_code FROM dossiers WHERE round_id = ? "
-               "ORDER BY unit_code");
+               "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossiers WHERE "
+               "round_id = ?1 UNION ALL SELECT (SELECT MIN(unit_code) FROM dossiers "
+               "WHERE round_id = ?1 AND unit_code > u.code) FROM u WHERE u.code IS NOT "
+               "NULL) SELECT code FROM u WHERE code IS NOT NULL");
         q.Bind(1, round);
         std::vector<std::string> out;
         while (true) {
@@ -2238,10 +2345,10 @@ absl::StatusOr<std::vector<RecordImport>> SqliteStore::ListRecordImports(
   return Read<std::vector<RecordImport>>(
       [&](sqlite3* db) -> absl::StatusOr<std::vector<RecordImport>> {
         Stmt q(db,
-               "SELECT id, round_id, file_name, format, sha256, scope, actor, "
+               "SELECT number, round_id, file_name, format, sha256, scope, actor, "
                "started_at, finished_at, rows_read, rows_refused, rows_changed, "
                "rows_unchanged, complete FROM record_imports WHERE round_id = ? "
-               "ORDER BY id");
+               "ORDER BY number");
         q.Bind(1, round);
         std::vector<RecordImport> out;
         while (true) {

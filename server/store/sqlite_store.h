@@ -40,7 +40,16 @@ struct SqliteOptions {
   int64_t max_assessment_bytes = 2 << 20;
   // Request ids are forgotten after this long (README: Request ids).
   absl::Duration request_retention = absl::Hours(24 * 7);
-  int max_group = 256;           // writes committed together at most
+  int max_group = 256;  // writes committed together at most
+  // The write connection's page cache: an import of dossier records writes to every
+  // unit's range of the table at once, and SQLite's default (2 MiB) cannot hold their
+  // pages (bench/README.md, records_bench). Readers keep the default.
+  int writer_cache_mib = 64;
+  // The WAL is copied into the database (a checkpoint) once it holds this many pages
+  // (SQLite's default: 1,000), by a thread of its own on its own connection, so that
+  // no commit waits for one; a page written by many commits is copied once per
+  // checkpoint. Past four times this, the commit itself checkpoints (the WAL's bound).
+  int wal_autocheckpoint_pages = 16384;
   const Clock* clock = nullptr;  // null: the real clock
   // Called by the writer thread after each transaction: its time (BEGIN to COMMIT) and
   // how many writes it carried. For metrics; must be quick.
@@ -149,9 +158,11 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
                                             const RecordImport& import) override;
-  absl::StatusOr<DossierWrite> UpsertDossiers(
-      const WriteContext& ctx, absl::string_view round, int64_t import_id,
-      const std::vector<v1::Dossier>& dossiers) override;
+  using Store::UpsertDossiers;
+  absl::StatusOr<DossierWrite> UpsertDossiers(const WriteContext& ctx,
+                                              absl::string_view round, int64_t import_id,
+                                              const std::vector<v1::Dossier>& dossiers,
+                                              const StoredUnitCheck& check) override;
   absl::StatusOr<v1::WriteAck> FinishRecordImport(
       const WriteContext& ctx, const RecordImport& import,
       const std::vector<std::pair<std::string, FormUpdate>>& units) override;
@@ -184,6 +195,11 @@ class SqliteStore final : public Store {
   absl::StatusOr<v1::WriteAck> Submit(const WriteContext& ctx, std::string method,
                                       WriteFn fn);
   void WriterLoop();
+  // Checkpoints on `checkpointer_` when OnWal says the WAL has grown (PASSIVE: never
+  // waits for the writer or readers).
+  void CheckpointLoop();
+  // SQLite's WAL hook on the writer, after each commit: `pages` in the WAL.
+  static int OnWal(void* store, sqlite3* db, const char* name, int pages);
   void RunGroup(std::vector<std::shared_ptr<Write>>& group);
   // Forgets request ids older than the retention time (the writer thread, at most
   // once an hour of the store's clock).
@@ -222,6 +238,12 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   int64_t commits_ = 0;
   std::thread writer_thread_;
+  sqlite3* checkpointer_ = nullptr;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;
+  bool checkpoint_stop_ = false;
+  std::thread checkpoint_thread_;
   absl::Time last_prune_ = absl::InfinitePast();  // the writer thread's
 
   std::mutex readers_mu_;

@@ -160,7 +160,17 @@ struct DossierWrite {
   // The units whose dossiers changed: each changed dossier's unit, and the unit it was
   // stored under before when that was another.
   std::set<std::string> units;
+  // The dossiers left out because the StoredUnitCheck refused the unit they are stored
+  // under: their index in the batch, and why.
+  std::vector<std::pair<size_t, absl::Status>> refused;
 };
+
+// Whether an import may replace or move a dossier stored under `unit`, another unit
+// than its row names: OK; a refusal (the dossier is left as it is and named in
+// DossierWrite::refused); or ABORTED when the caller has not looked the unit up yet
+// (nothing of the batch is stored: look it up and write the batch again). Called inside
+// the write's transaction, so it must not call the store.
+using StoredUnitCheck = std::function<absl::Status(const std::string& unit)>;
 
 // Wall time, injectable in tests.
 class Clock {
@@ -341,16 +351,24 @@ class Store {
       absl::string_view round) = 0;
 
   // ---- dossier records ----
-  // Starts an import (not audited until it finishes); answers its id.
+  // Starts an import (not audited until it finishes); answers its number, counted per
+  // round from 1.
   virtual absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
                                                     const RecordImport& import) = 0;
   // Stores dossiers by (round, id), stamped with the import and their line: an id
   // stored with the same data is left as it is (import and line too); with other data
   // it is replaced, and marked conflicting_duplicate when this same import gave it
-  // before. In one transaction.
+  // before. With `check`, a dossier stored under another unit than its row's is
+  // written only when check(that unit) allows it, in the same transaction as the
+  // write. In one transaction.
   virtual absl::StatusOr<DossierWrite> UpsertDossiers(
       const WriteContext& ctx, absl::string_view round, int64_t import_id,
-      const std::vector<v1::Dossier>& dossiers) = 0;
+      const std::vector<v1::Dossier>& dossiers, const StoredUnitCheck& check) = 0;
+  absl::StatusOr<DossierWrite> UpsertDossiers(const WriteContext& ctx,
+                                              absl::string_view round, int64_t import_id,
+                                              const std::vector<v1::Dossier>& dossiers) {
+    return UpsertDossiers(ctx, round, import_id, dossiers, nullptr);
+  }
   // Ends an import: its counts and SHA-256 stored and audited ("records.import" on
   // rounds/{round}/imports/{id}, with the counts as JSON), and the computed values of
   // `units` stored as UpdateUnitsEntries does, all in one transaction.
