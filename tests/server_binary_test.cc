@@ -241,14 +241,15 @@ TEST(ServerBinary, TheCliDrivesARound) {
             "self-assessment needs it "
             "to be NOT_STARTED or DRAFT\n");
 
-  // A unit across the rounds the caller may see: here one round.
+  // A unit across the rounds the caller may see: here one round, in which nothing is
+  // appraised yet: no rank in the appraised column.
   auto [history_code, history] = Cli(absl::StrCat(as_appraiser, " history PLS"), out);
   EXPECT_EQ(history_code, 0) << history;
   EXPECT_EQ(history,
             "History of PLS\n"
             "year  round          unit     block      index   rank      class        I"
             "       II      III     IV      V       VI      VII     VIII    IX\n"
-            "2023  hungyen-2023   PLS      wards      85.28   4/7       B            8.78"
+            "2023  hungyen-2023   PLS      wards      85.28   -         B            8.78"
             "    8.00    6.82    5.75    6.63    5.25    10.62   0.00    -0.25\n");
   auto [unknown_code, unknown] = Cli(absl::StrCat(as_appraiser, " history NOPE"), out);
   EXPECT_EQ(unknown_code, 1);
