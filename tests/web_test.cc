@@ -1508,18 +1508,6 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   browser.ClickOn("#request-explanation");
   expect_text("#appraisal-state", "Được yêu cầu giải trình");
   browser.ClickOn("#back-to-board");
-  // The history says the question with its reason, and who asked (a token of the
-  // office: what it acts for, not its label).
-  browser.ClickOn("#history-PLS");
-  expect_text("#history-table tbody tr:first-child td:nth-child(2)",
-              "Phòng Nội vụ (thẩm định)");
-  EXPECT_EQ(browser.Execute("return [...document.querySelectorAll("
-                            "'#history-table tbody td:nth-child(4)')].map((td) => "
-                            "td.textContent).filter((t) => t.startsWith('Yêu cầu'))"
-                            ".join(' | ');"),
-            "Yêu cầu giải trình – lý do: Thiếu tài liệu kiểm chứng; nội dung: Đề nghị "
-            "gửi báo cáo thống kê quý IV");
-  browser.ClickOn("#history-back");
   browser.ClickOn("#advance");
   expect_text("#advance-after li:first-child",
               "Không thể yêu cầu đơn vị giải trình thêm: chỉ các yêu cầu đã gửi còn hiệu "
