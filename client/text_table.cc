@@ -160,6 +160,9 @@ std::string RenderRanking(
   std::stable_sort(order.begin(), order.end(),
                    [](const v1::UnitScore* a, const v1::UnitScore* b) {
                      if (a->block() != b->block()) return a->block() < b->block();
+                     // Units the office has not appraised come after the ranked ones.
+                     if (a->not_appraised() != b->not_appraised())
+                       return b->not_appraised();
                      if (a->index_applicable() != b->index_applicable())
                        return a->index_applicable();
                      if (a->index_hundredths() != b->index_hundredths()) {
@@ -176,10 +179,14 @@ std::string RenderRanking(
     absl::StrAppend(
         &out, "  ", PadLeft(unit->rank() > 0 ? absl::StrCat(unit->rank()) : "-", 3), "  ",
         Fit(unit->unit_name(), 30), " ",
-        PadLeft(
-            unit->index_applicable() ? FormatHundredths(unit->index_hundredths()) : "n/a",
-            7),
-        "  ", unit->classification(), "\n");
+        unit->not_appraised()
+            ? "not appraised"
+            : absl::StrCat(PadLeft(unit->index_applicable()
+                                       ? FormatHundredths(unit->index_hundredths())
+                                       : "n/a",
+                                   7),
+                           "  ", unit->classification()),
+        "\n");
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -263,6 +264,22 @@ TEST(ServerBinary, TheCliDrivesARound) {
       absl::StrCat("--config '", config, "' ranking hungyen-2023 --block wards"), out);
   EXPECT_EQ(ranking_code, 0) << ranking;
   EXPECT_EQ(ranking.substr(0, ranking.find('\n')), "Ranking, block wards");
+  // A unit the office has not appraised has no rank and no appraised index; it comes
+  // after the ranked ones.
+  std::vector<std::string> ranking_lines = absl::StrSplit(ranking, '\n');
+  std::string unranked;
+  for (const std::string& line : ranking_lines) {
+    if (absl::StartsWith(line, "    -  ")) absl::StrAppend(&unranked, line, "\n");
+  }
+  // No unit is appraised yet: all seven wards, none ranked.
+  EXPECT_EQ(unranked,
+            "    -  Phường An Tảo                  not appraised\n"
+            "    -  Phường Hồng Châu               not appraised\n"
+            "    -  Phường Hiến Nam                not appraised\n"
+            "    -  Phường Lê Lợi                  not appraised\n"
+            "    -  Phường Lam Sơn                 not appraised\n"
+            "    -  Phường Minh Khai               not appraised\n"
+            "    -  Phường Quang Trung             not appraised\n");
   const std::string xlsx = dir.File("round.xlsx");
   auto [export_code, wrote] =
       Cli(absl::StrCat("--config '", config, "' export hungyen-2023 --out '", xlsx, "'"),

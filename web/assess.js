@@ -918,18 +918,6 @@ window.addEventListener('beforeunload', (event) => {
 
 // ---- why a form is read-only, progress ----
 
-// queue.js words the ward's tasks "… trước {deadline}": a round without that deadline
-// says there is none (not "trước Không đặt").
-function wordTasksWithoutDeadline(round, assessment) {
-  const explain = $('ward-waiting-explain');
-  if (explain && !round.explanation_deadline) {
-    const n = (assessment.entries || []).filter((e) => e.explanation_request).length;
-    explain.firstChild.textContent = msg('ward.explainNoDeadline', {n});
-  }
-  const submit = $('ward-waiting-submit');
-  if (submit && !round.self_assessment_deadline) submit.textContent = msg('ward.submitNoDeadline');
-}
-
 // Why the ward cannot change its form now and what it can do: {why, what}, or null.
 function readOnlyReason(round, assessment) {
   const state = assessment.state;
@@ -1072,7 +1060,6 @@ async function showForm() {
     $('form-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     $('form-total').textContent = totalText(score);
     renderWardWaiting(round, form.assessment);  // queue.js
-    wordTasksWithoutDeadline(round, form.assessment);
     $('form-locked').hidden = !locked;
     $('form-locked-why').textContent = locked ? locked.why : '';
     $('form-locked-what').textContent = locked ? locked.what : '';

@@ -410,13 +410,16 @@ function renderWardWaiting(round, assessment) {
     const late = round.self_assessment_deadline && !assessment.reopened &&
         Date.parse(round.self_assessment_deadline) < Date.now();
     list.appendChild(element('li', {id: 'ward-waiting-submit'},
-        msg(late ? 'ward.submitLate' : 'ward.submitBy',
-            {deadline: due(round.self_assessment_deadline)})));
+        !round.self_assessment_deadline ? msg('ward.submitNoDeadline') :
+            msg(late ? 'ward.submitLate' : 'ward.submitBy',
+                {deadline: due(round.self_assessment_deadline)})));
   }
   if (round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED') {
     const asked = (assessment.entries || []).filter((e) => e.explanation_request);
     const item = element('li', {id: 'ward-waiting-explain'},
-        msg('ward.explainBy', {n: asked.length, deadline: due(round.explanation_deadline)}));
+        round.explanation_deadline ?
+            msg('ward.explainBy', {n: asked.length, deadline: due(round.explanation_deadline)}) :
+            msg('ward.explainNoDeadline', {n: asked.length}));
     const criteria = element('ul');
     for (const e of asked) {
       const why = e.explanation_reason && MESSAGES['reason.' + e.explanation_reason];
