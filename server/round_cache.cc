@@ -138,6 +138,28 @@ absl::StatusOr<std::shared_ptr<const ScoreEntry>> RoundCache::CachedScore(
   return std::shared_ptr<const ScoreEntry>(entry);
 }
 
+namespace {
+
+// A unit's score that says why its stored figures cannot be scored (and nothing else).
+v1::UnitScore UnscorableScore(const v1::Unit& u, v1::Column column,
+                              absl::string_view why) {
+  v1::UnitScore error;
+  error.set_unit(u.code());
+  error.set_unit_name(u.name());
+  error.set_kind(u.kind());
+  error.set_block(engine::BlockOf(u));
+  error.set_column(column);
+  error.set_error(std::string(why));
+  return error;
+}
+
+std::string CannotBeScored(const v1::Unit& u, const absl::Status& scored) {
+  return absl::StrCat("the stored figures of ", u.code(),
+                      " cannot be scored: ", scored.message());
+}
+
+}  // namespace
+
 absl::StatusOr<v1::UnitScore> RoundCache::ScoreOf(const RoundContext& round,
                                                   const std::string& unit,
                                                   v1::Column column,
@@ -153,15 +175,7 @@ absl::StatusOr<v1::UnitScore> RoundCache::ScoreOrError(const RoundContext& round
   absl::StatusOr<v1::UnitScore> score = ScoreOf(round, unit, column, language);
   if (score.ok() || score.status().code() != absl::StatusCode::kFailedPrecondition)
     return score;
-  const v1::Unit& u = round.units.at(unit);
-  v1::UnitScore error;
-  error.set_unit(unit);
-  error.set_unit_name(u.name());
-  error.set_kind(u.kind());
-  error.set_block(engine::BlockOf(u));
-  error.set_column(column);
-  error.set_error(std::string(score.status().message()));
-  return error;
+  return UnscorableScore(round.units.at(unit), column, score.status().message());
 }
 
 v1::UnitScore RoundCache::RenderScoreOrError(const RoundContext& round,
@@ -176,15 +190,7 @@ v1::UnitScore RoundCache::RenderScoreOrError(const RoundContext& round,
   if (scored.ok()) {
     return engine::Explain(*round.set, plan, u, assessment, column, *sheet, language);
   }
-  v1::UnitScore error;
-  error.set_unit(u.code());
-  error.set_unit_name(u.name());
-  error.set_kind(u.kind());
-  error.set_block(engine::BlockOf(u));
-  error.set_column(column);
-  error.set_error(absl::StrCat("the stored figures of ", u.code(),
-                               " cannot be scored: ", scored.message()));
-  return error;
+  return UnscorableScore(u, column, CannotBeScored(u, scored));
 }
 
 absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>>
@@ -310,15 +316,7 @@ void RoundCache::ScoreRow(const RoundContext& round, v1::Column column,
   row->scored = scored.ok();
   row->points.clear();
   if (!scored.ok()) {
-    // As ScoreOrError names it.
-    v1::UnitScore error;
-    error.set_unit(u.code());
-    error.set_unit_name(u.name());
-    error.set_kind(u.kind());
-    error.set_block(engine::BlockOf(u));
-    error.set_column(column);
-    error.set_error(absl::StrCat("the stored figures of ", u.code(),
-                                 " cannot be scored: ", scored.message()));
+    const v1::UnitScore error = UnscorableScore(u, column, CannotBeScored(u, scored));
     row->applicable = false;
     row->index_hundredths = 0;
     row->row = error.SerializeAsString();
