@@ -1434,7 +1434,7 @@ absl::Status AttachSubmissions(
   // A bare column beside MAX() is read from the row holding the maximum.
   Stmt list(db, u.empty() ? "SELECT substr(resource, length(?1) + 1), MAX(id), at, "
                             "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
-                            "FROM audit WHERE substr(resource, 1, length(?1)) = ?1 "
+                            "FROM audit WHERE resource >= ?1 AND resource < ?3 "
                             "AND action = 'assessment.state' "
                             "AND json_extract(after, '$.state') = 'STATE_SUBMITTED' "
                             "GROUP BY resource"
@@ -1444,8 +1444,12 @@ absl::Status AttachSubmissions(
                             "AND action = 'assessment.state' "
                             "AND json_extract(after, '$.state') = 'STATE_SUBMITTED' "
                             "HAVING MAX(id) IS NOT NULL");
+  // The round's resources as one range of audit_by_resource ("…/assessments/" up to,
+  // not including, "…/assessments0"): a whole-round read does not scan the audit trail.
+  const std::string past_prefix = absl::StrCat(prefix.substr(0, prefix.size() - 1), "0");
   list.Bind(1, prefix);
   if (!u.empty()) list.Bind(2, u);
+  if (u.empty()) list.Bind(3, past_prefix);
   while (true) {
     ASSIGN_OR_RETURN(bool row, list.Step());
     if (!row) return absl::OkStatus();
