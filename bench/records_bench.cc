@@ -4,7 +4,7 @@
 //   - parse: the CSV reader alone (rows/s);
 //   - bare: the same rows inserted into SQLite with prepared INSERTs in transactions of
 //     20,000, into a table of the same key and index (the floor for a store);
-//   - import: RecordService's import through the Core on a real SqliteStore file: read,
+//   - import: RecordService's import through the Core on a real SqlStore file: read,
 //     check, upsert, then compute every unit's figures and write them (rows/s end to
 //     end, and its ratio to bare);
 //   - recompute: every unit's figures again from the stored records (nothing changes);
@@ -28,7 +28,7 @@
 #include "absl/strings/str_join.h"
 #include "criteria/dossier_file.h"
 #include "server/core.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace parindex {
 namespace {
@@ -200,14 +200,14 @@ int Run(int64_t rows, int units, const std::string& dir) {
   // ---- the import through the Core, on a real store ----
   const std::string path = dir + "/records_bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  store::SqliteOptions options;
+  store::StoreOptions options;
   options.path = path;
-  auto opened = store::SqliteStore::Open(options);
+  auto opened = store::SqlStore::Open(options);
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
     return 1;
   }
-  std::unique_ptr<store::SqliteStore> db = std::move(*opened);
+  std::unique_ptr<store::SqlStore> db = std::move(*opened);
   server::Core core(db.get(), &store::Clock::Real());
   const server::Caller admin{v1::ROLE_ADMIN, "bench", ""};
   const server::Caller office{v1::ROLE_APPRAISER, "bench", ""};
