@@ -81,7 +81,6 @@ absl::Status PostgresServer::Init() {
     if (chown(dir_.c_str(), postgres->pw_uid, postgres->pw_gid) != 0)
       return absl::InternalError(absl::StrCat("cannot chown ", dir_));
   }
-  // No fsync: the tests prove the store's behaviour, not the disk's.
   absl::Status status = Run({"initdb", "--pgdata", dir_ + "/data", "--username",
                              "postgres", "--auth", "trust", "--encoding", "UTF8",
                              "--locale", "C", "--no-sync", "--no-instructions"});
@@ -90,10 +89,13 @@ absl::Status PostgresServer::Init() {
 }
 
 absl::Status PostgresServer::Start() {
+  // No fsync for tests (they prove the store's behaviour, not the disk's);
+  // PARINDEX_PG_FSYNC=on for benchmarks.
+  const char* fsync = std::getenv("PARINDEX_PG_FSYNC");
   return Run({"pg_ctl", "--pgdata", dir_ + "/data", "--wait", "--silent", "--log",
               dir_ + "/log", "--options",
-              absl::StrCat("-k ", dir_,
-                           " -c listen_addresses='' -c fsync=off -c max_connections=300"),
+              absl::StrCat("-k ", dir_, " -c listen_addresses='' -c fsync=",
+                           fsync != nullptr ? fsync : "off", " -c max_connections=300"),
               "start"});
 }
 

@@ -1,6 +1,7 @@
 // A PostgreSQL 15 server of a test binary's own, so that the store's tests run against
 // a real PostgreSQL as they do against a real SQLite file: initdb into a temporary
-// folder, pg_ctl on a Unix socket in that folder (no TCP, no system service), trust
+// folder, pg_ctl on a Unix socket in that folder (no TCP, no system service; fsync off
+// unless PARINDEX_PG_FSYNC=on, as bench/pg_bench sets), trust
 // authentication, stopped and removed when the binary exits. PostgreSQL refuses to run
 // as root: a root test process starts it as Debian's `postgres` user (runuser), in a
 // folder that user owns.

@@ -4,6 +4,9 @@
 // update; a request id retried on the other server lands once.
 #include <grpcpp/grpcpp.h>
 
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -143,6 +146,146 @@ TEST(Replicas, ARequestIdRetriedOnTheOtherServerLandsOnce) {
     ASSERT_EQ(out_a.entries_size(), 1);
     EXPECT_EQ(out_a.entries(0).version(), version + 1);
     EXPECT_EQ(ReadEntry(r.b, r.ward, "I.1.3").version(), version + 1);
+  }
+}
+
+grpc::Status WhoAmI(const Server& server, const std::string& token,
+                    parindex::v1::Token* out) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  return parindex::v1::TokenService::NewStub(
+             grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials()))
+      ->GetCallerToken(&context, parindex::v1::GetCallerTokenRequest(), out);
+}
+
+TEST(Replicas, ATokenRevokedOnOneServerStopsWorkingOnTheOther) {
+  Replicas r = StartReplicas();
+  ASSERT_FALSE(r.b.address.empty());
+  const std::string pls = r.a.tokens["ward PLS"];
+  const std::string admin = r.a.tokens["admin"];
+  parindex::v1::Token token;
+  ASSERT_TRUE(WhoAmI(r.b, pls, &token).ok());  // B has it cached now
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", admin));
+  parindex::v1::GetByNameRequest revoke;
+  revoke.set_name(absl::StrCat("tokens/", token.id()));
+  parindex::v1::Token revoked;
+  ASSERT_TRUE(parindex::v1::TokenService::NewStub(
+                  grpc::CreateChannel(r.a.address, grpc::InsecureChannelCredentials()))
+                  ->RevokeToken(&context, revoke, &revoked)
+                  .ok());
+  // B hears of it after A's commit, not with it: it answers as before until then, and
+  // UNAUTHENTICATED from then on (bounded: 2,000 calls, a few seconds).
+  grpc::Status status;
+  int calls = 0;
+  do {
+    status = WhoAmI(r.b, pls, &token);
+  } while (status.ok() && ++calls < 2000);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << status.error_message() << " after " << calls << " calls";
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(WhoAmI(r.b, pls, &token).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// One client's writes, each its own request id, retried with that id until answered.
+struct Writer {
+  std::mutex* mu;
+  std::condition_variable* progress;
+  int acked = 0;        // guarded by *mu
+  int unavailable = 0;  // UNAVAILABLE answers seen, guarded by *mu
+  std::string last;     // the last acknowledged comment
+  int64_t version = 0;  // the entry's version after it
+};
+
+TEST(Replicas, PostgresqlRestartedUnderLoadLosesNothingAcknowledged) {
+  Replicas r = StartReplicas();
+  ASSERT_FALSE(r.b.address.empty());
+  auto pg = parindex::testing::PostgresServer::Get();
+  ASSERT_TRUE(pg.ok());
+  static const char* const kCriteria[] = {"I.2.1", "I.2.2", "I.2.3", "I.2.4"};
+  std::mutex mu;
+  std::condition_variable progress;
+  std::vector<Writer> writers(std::size(kCriteria), Writer{&mu, &progress});
+  bool stop = false;
+  std::vector<std::thread> threads;
+  for (size_t c = 0; c < writers.size(); ++c) {
+    threads.emplace_back([&, c] {
+      Writer& w = writers[c];
+      for (int k = 0;; ++k) {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          if (stop) return;
+        }
+        const std::string comment = absl::StrCat("client ", c, " write ", k);
+        // Until this write is answered: UNAVAILABLE means "not known": the same id
+        // again is applied once or answered from the first attempt.
+        for (int attempt = 0;; ++attempt) {
+          const Server& server = (k + attempt) % 2 == 0 ? r.a : r.b;
+          parindex::v1::BatchUpdateEntriesResponse out;
+          const grpc::Status status =
+              WriteComment(server, r.ward, kCriteria[c], k, comment,
+                           absl::StrCat("c", c, "-", k), &out);
+          std::lock_guard<std::mutex> lock(mu);
+          if (status.ok()) {
+            ++w.acked;
+            w.last = comment;
+            w.version = out.entries(0).version();
+            progress.notify_all();
+            break;
+          }
+          if (status.error_code() != grpc::StatusCode::UNAVAILABLE) {
+            ADD_FAILURE() << status.error_code() << " " << status.error_message();
+            return;
+          }
+          ++w.unavailable;
+          progress.notify_all();
+          if (attempt > 100000) {
+            ADD_FAILURE() << "no answer after PostgreSQL came back";
+            return;
+          }
+        }
+      }
+    });
+  }
+  auto wait_until = [&](auto done) {
+    std::unique_lock<std::mutex> lock(mu);
+    return progress.wait_for(lock, std::chrono::seconds(60), done);
+  };
+  ASSERT_TRUE(wait_until([&] {
+    for (const Writer& w : writers)
+      if (w.acked < 5) return false;
+    return true;
+  }));
+  ASSERT_TRUE((*pg)->Stop().ok());
+  const bool refused = wait_until([&] {
+    for (const Writer& w : writers)
+      if (w.unavailable == 0) return false;
+    return true;
+  });
+  std::map<size_t, int> acked_before;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (size_t c = 0; c < writers.size(); ++c) acked_before[c] = writers[c].acked;
+  }
+  ASSERT_TRUE((*pg)->Start().ok());
+  EXPECT_TRUE(refused) << "the servers did not answer UNAVAILABLE";
+  const bool recovered = wait_until([&] {
+    for (size_t c = 0; c < writers.size(); ++c)
+      if (writers[c].acked < acked_before[c] + 5) return false;
+    return true;
+  });
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stop = true;
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_TRUE(recovered) << "the servers did not recover by themselves";
+  // Every acknowledged write is there, each once: write k was made on version k.
+  for (size_t c = 0; c < writers.size(); ++c) {
+    const parindex::v1::Entry entry = ReadEntry(r.a, r.ward, kCriteria[c]);
+    EXPECT_EQ(entry.version(), writers[c].acked) << kCriteria[c];
+    EXPECT_EQ(entry.version(), writers[c].version) << kCriteria[c];
+    EXPECT_EQ(entry.comment(), writers[c].last) << kCriteria[c];
   }
 }
 
