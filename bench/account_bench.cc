@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "server/core.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace parindex::server {
 namespace {
@@ -26,9 +26,9 @@ struct Deployment {
     dir = std::filesystem::temp_directory_path() /
           absl::StrCat("parindex-account-bench-", ::getpid());
     std::filesystem::create_directories(dir);
-    store::SqliteOptions options;
+    store::StoreOptions options;
     options.path = (dir / "bench.db").string();
-    store = std::move(*store::SqliteStore::Open(options));
+    store = std::move(*store::SqlStore::Open(options));
     Core core(store.get(), &store::Clock::Real());
     const Caller admin{v1::ROLE_ADMIN, "bench", ""};
     v1::CreateAccountRequest create;
@@ -51,7 +51,7 @@ struct Deployment {
   }
 
   std::filesystem::path dir;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::SqlStore> store;
   std::string session, secret;
 };
 

@@ -5,7 +5,7 @@
 //   - bare: the same rows inserted into SQLite into a table of the store's own layout
 //     (key, index, page cache), the way a store at its fastest would: one prepared
 //     INSERT of 128 rows at a time, a transaction per batch of 20,000 (the floor);
-//   - import: RecordService's import through the Core on a real SqliteStore file: read,
+//   - import: RecordService's import through the Core on a real SqlStore file: read,
 //     check, upsert, then compute every unit's figures and write them (rows/s end to
 //     end, and its ratio to bare);
 //   - recompute: every unit's figures again from the stored records (nothing changes);
@@ -31,7 +31,7 @@
 #include "absl/strings/str_join.h"
 #include "criteria/dossier_file.h"
 #include "server/core.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace parindex {
 namespace {
@@ -130,7 +130,7 @@ constexpr uint64_t kSeed = 2023;
 // unless RECORDS_BENCH_CACHE_MB says otherwise.
 int64_t CacheMib() {
   const char* mb = std::getenv("RECORDS_BENCH_CACHE_MB");
-  int64_t value = store::SqliteOptions().writer_cache_mib;
+  int64_t value = store::StoreOptions().writer_cache_mib;
   if (mb != nullptr) absl::SimpleAtoi(mb, &value);
   return value;
 }
@@ -151,7 +151,7 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare) {
                  nullptr, nullptr, nullptr);
     sqlite3_exec(db,
                  absl::StrCat("PRAGMA wal_autocheckpoint = ",
-                              store::SqliteOptions().wal_autocheckpoint_pages)
+                              store::StoreOptions().wal_autocheckpoint_pages)
                      .c_str(),
                  nullptr, nullptr, nullptr);
     sqlite3_exec(
@@ -232,15 +232,15 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare) {
   // ---- the import through the Core, on a real store ----
   const std::string path = dir + "/records_bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  store::SqliteOptions options;
+  store::StoreOptions options;
   options.path = path;
   options.writer_cache_mib = static_cast<int>(CacheMib());
-  auto opened = store::SqliteStore::Open(options);
+  auto opened = store::SqlStore::Open(options);
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
     return 1;
   }
-  std::unique_ptr<store::SqliteStore> db = std::move(*opened);
+  std::unique_ptr<store::SqlStore> db = std::move(*opened);
   server::Core core(db.get(), &store::Clock::Real());
   const server::Caller admin{v1::ROLE_ADMIN, "bench", ""};
   const server::Caller office{v1::ROLE_APPRAISER, "bench", ""};

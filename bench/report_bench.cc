@@ -22,7 +22,7 @@
 #include "criteria/yaml_reader.h"
 #include "server/core.h"
 #include "server/report.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace {
 
@@ -71,9 +71,9 @@ int main(int argc, char** argv) {
   const auto tmp = std::filesystem::temp_directory_path() /
                    absl::StrCat("parindex-report-bench-", getpid());
   std::filesystem::create_directories(tmp);
-  store::SqliteOptions options;
+  store::StoreOptions options;
   options.path = (tmp / "report.db").string();
-  auto store = store::SqliteStore::Open(options).value();
+  auto store = store::SqlStore::Open(options).value();
   server::Core core(store.get(), &store::Clock::Real());
   const server::Caller admin{v1::ROLE_ADMIN, "bench", ""},
       appraiser{v1::ROLE_APPRAISER, "bench", ""};

@@ -54,7 +54,7 @@
 #include "parindex/v1/service.grpc.pb.h"
 #include "server/core.h"
 #include "server/demo.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace {
 
@@ -185,11 +185,11 @@ Bare StartBare(const std::string& self) {
 bool MakeNational(const std::string& db, const std::string& criteria) {
   using namespace parindex;
   const auto start = Clock::now();
-  store::SqliteOptions options;
+  store::StoreOptions options;
   options.path = db;
-  auto opened = store::SqliteStore::Open(options);
+  auto opened = store::SqlStore::Open(options);
   if (!opened.ok()) return false;
-  std::unique_ptr<store::SqliteStore> store = *std::move(opened);
+  std::unique_ptr<store::SqlStore> store = *std::move(opened);
   server::Core core(store.get(), &store::Clock::Real());
   if (!server::LoadDemo(core, criteria).ok()) return false;
   absl::StatusOr<bench::NationalRound> round =

@@ -15,7 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace parindex::store {
 namespace {
@@ -36,11 +36,11 @@ WriteContext Ctx() {
   return ctx;
 }
 
-SqliteStore& SharedStore() {
-  static SqliteStore* store = [] {
-    SqliteOptions options;
+SqlStore& SharedStore() {
+  static SqlStore* store = [] {
+    StoreOptions options;
     options.path = BenchDir() + "/store.db";
-    SqliteStore* s = SqliteStore::Open(options).value().release();
+    SqlStore* s = SqlStore::Open(options).value().release();
     v1::CriteriaSet set;
     set.set_id("s");
     s->AddCriteriaSet(Ctx(), set).value();
@@ -61,7 +61,7 @@ SqliteStore& SharedStore() {
 // Each benchmark thread updates its own entry, knowing its version.
 void BM_AcknowledgedUpdates(benchmark::State& state) {
   static std::vector<int64_t> versions(256, 0);
-  SqliteStore& store = SharedStore();
+  SqlStore& store = SharedStore();
   const int t = state.thread_index();
   const int64_t commits_before = store.commits();
   for (auto _ : state) {

@@ -14,6 +14,9 @@ PACKAGES=(
   libabsl-dev
   # storage, criteria files, command line, hashing
   libsqlite3-dev libyaml-cpp-dev libcli11-dev libssl-dev
+  # the PostgreSQL backend (libpq), and the server its tests start themselves (initdb,
+  # pg_ctl; pg_dump for `parindex-server backup`)
+  libpq-dev postgresql-15
   # password hashing for accounts: argon2id (crypto_pwhash)
   libsodium-dev
   # XLSX reports; the HTTP/JSON gateway; CSV as spreadsheets write it (survey imports)

@@ -34,7 +34,10 @@ namespace parindex::server {
 class Core {
  public:
   // `cache_accounts` false: every call reads its account from the store (bench/ only).
+  // On a store shared with other servers (PostgreSQL), their changes make the caches
+  // forget what they kept (OnStoreChanges).
   Core(store::Store* store, const store::Clock* clock, bool cache_accounts = true);
+  ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
@@ -47,8 +50,13 @@ class Core {
   AccountCore& accounts() { return accounts_; }
   RecordCore& records() { return records_; }
 
+  // Another server changed these resources (store::Store::ChangeListener): the scores,
+  // rounds, accounts and tokens cached of them are read again.
+  void OnStoreChanges(const std::vector<std::string>& resources);
+
  private:
-  RoundCache cache_;  // first: the parts hold a pointer to it
+  store::Store* store_;
+  RoundCache cache_;  // before the parts: they hold a pointer to it
   CatalogCore catalog_;
   RoundCore rounds_;
   AssessmentCore assessments_;

@@ -256,4 +256,10 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
   return response;
 }
 
+void AccessCore::TokensChanged() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++revocations_;  // a lookup that overlapped this keeps nothing
+  tokens_.clear();
+}
+
 }  // namespace parindex::server

@@ -42,6 +42,8 @@ class AccessCore : private CoreBase {
 
   // Tokens are looked up on every call: cached here, dropped when revoked.
   absl::StatusOr<Caller> Authenticate(absl::string_view secret);
+  // Another server changed tokens: every cached one is looked up again.
+  void TokensChanged();
 
  private:
   struct CachedToken {

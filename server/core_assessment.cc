@@ -301,6 +301,10 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     }
     const int64_t stored_version = before == nullptr ? 0 : before->version();
     if (u.etag() != stored_version) {
+      // The same request may have been stored since it was looked up above (by another
+      // server, or another attempt on this one): then it is a replay, not stale.
+      ASSIGN_OR_RETURN(auto stored_since, Replayed<v1::BatchUpdateEntriesResponse>(ctx));
+      if (stored_since.has_value()) return *std::move(stored_since);
       return absl::AbortedError(absl::StrCat(
           r.parent(), "/entries/", code, ": stale etag ", u.etag(), "; it is at version ",
           stored_version, " (read it again, then retry)"));

@@ -26,10 +26,21 @@
 #include "server/gateway.h"
 #include "server/metrics.h"
 #include "server/service.h"
+#include "server/store/pg_conn.h"
 #include "server/store/schema.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace {
+
+// The database as a log line may show it: a PostgreSQL URI without its password.
+std::string ShownDb(const std::string& db) {
+  if (!parindex::store::IsPostgresUri(db)) return db;
+  const size_t scheme = db.find("://") + 3;
+  const size_t at = db.find('@', scheme);
+  const size_t colon = db.find(':', scheme);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return db;
+  return db.substr(0, colon + 1) + "***" + db.substr(at);
+}
 
 int shutdown_pipe[2] = {-1, -1};
 
@@ -129,13 +140,13 @@ int Serve(const ServeOptions& options) {
       methods.push_back(method);
     return methods;
   }());
-  parindex::store::SqliteOptions store_options;
+  parindex::store::StoreOptions store_options;
   store_options.path = options.db;
   store_options.on_commit = [&metrics](absl::Duration latency, int writes) {
     metrics.RecordCommit(latency, writes);
   };
   store_options.max_evidence_bytes = options.max_evidence_mb << 20;
-  auto store = parindex::store::SqliteStore::Open(store_options);
+  auto store = parindex::store::SqlStore::Open(store_options);
   if (!store.ok()) return Fail(store.status());
   parindex::server::Core core(store->get(), &parindex::store::Clock::Real());
 
@@ -206,8 +217,8 @@ int Serve(const ServeOptions& options) {
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   const std::string address = absl::StrCat(host, ":", port);
-  std::cout << "parindex-server listening on " << address << " (database " << options.db
-            << ")\n";
+  std::cout << "parindex-server listening on " << address << " (database "
+            << ShownDb(options.db) << ")\n";
   std::unique_ptr<parindex::server::HttpGateway> gateway;
   std::string http_url;
   if (!options.http.empty()) {
@@ -324,7 +335,12 @@ int main(int argc, char** argv) {
 
   ServeOptions serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the gRPC API");
-  serve_cmd->add_option("--db", serve.db, "SQLite database file (created if absent)");
+  serve_cmd
+      ->add_option("--db", serve.db,
+                   "The database: a SQLite file (created if absent), or PostgreSQL's "
+                   "postgresql://user@host/db (several servers may share it)")
+      ->envname("PARINDEX_DB")
+      ->capture_default_str();
   serve_cmd->add_option("--listen", serve.listen,
                         "Address to listen on; port 0 picks a free one");
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate chain");
@@ -372,17 +388,25 @@ int main(int argc, char** argv) {
   std::string db, to, from;
   CLI::App* backup = app.add_subcommand(
       "backup", "Copy the database to a new file, consistently, while the server runs");
-  backup->add_option("--db", db, "The live database")->required();
+  backup->add_option("--db", db, "The live database (a file or postgresql://…)")
+      ->required()
+      ->envname("PARINDEX_DB");
   backup->add_option("--to", to, "The copy to create (must not exist)")->required();
   CLI::App* restore = app.add_subcommand(
       "restore", "Replace a database by a backup; refused while a server holds it");
   restore->add_option("--from", from, "The backup")->required()->check(CLI::ExistingFile);
-  restore->add_option("--db", db, "The database to replace")->required();
+  restore
+      ->add_option("--db", db,
+                   "The database to replace (postgresql://…: a new, empty database)")
+      ->required()
+      ->envname("PARINDEX_DB");
   CLI::App* migrate = app.add_subcommand(
       "migrate",
       "Open the database (creating it if absent), check it and bring its schema "
       "up to this binary's");
-  migrate->add_option("--db", db, "The database")->required();
+  migrate->add_option("--db", db, "The database (a file or postgresql://…)")
+      ->required()
+      ->envname("PARINDEX_DB");
 
   try {
     app.parse(argc, argv);
@@ -396,17 +420,18 @@ int main(int argc, char** argv) {
   }
   if (backup->parsed()) {
     return Report(parindex::store::BackupDatabase(db, to),
-                  "backed up " + db + " to " + to);
+                  "backed up " + ShownDb(db) + " to " + to);
   }
   if (restore->parsed()) {
     return Report(parindex::store::RestoreDatabase(from, db),
-                  "restored " + db + " from " + from);
+                  "restored " + ShownDb(db) + " from " + from);
   }
-  parindex::store::SqliteOptions options;
+  parindex::store::StoreOptions options;
   options.path = db;
-  auto store = parindex::store::SqliteStore::Open(options);
+  auto store = parindex::store::SqlStore::Open(options);
+  const bool sqlite = !parindex::store::IsPostgresUri(db);
   return Report(store.status(),
-                db + " is at schema version " +
+                ShownDb(db) + " is at schema version " +
                     std::to_string(parindex::store::LatestSchemaVersion()) +
-                    " and passes quick_check");
+                    (sqlite ? " and passes quick_check" : ""));
 }

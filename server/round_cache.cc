@@ -455,6 +455,12 @@ absl::StatusOr<store::StoredAccount> RoundCache::Account(const std::string& id) 
   return stored;
 }
 
+void RoundCache::AllAccountsChanged() {
+  std::lock_guard<std::mutex> lock(accounts_mu_);
+  for (const auto& [id, account] : accounts_) ++account_generation_[id];
+  accounts_.clear();
+}
+
 void RoundCache::AccountChanged(const std::string& id) {
   std::lock_guard<std::mutex> lock(accounts_mu_);
   ++account_generation_[id];

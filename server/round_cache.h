@@ -173,6 +173,7 @@ class RoundCache {
   // next call is refused).
   absl::StatusOr<store::StoredAccount> Account(const std::string& id);
   void AccountChanged(const std::string& id);  // after the store's write
+  void AllAccountsChanged();                   // another server's, unknown which
 
  private:
   struct Table {

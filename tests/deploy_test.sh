@@ -19,7 +19,8 @@ fi
 
 # 2. YAML: lint (line length aside) and structure.
 yamllint -d '{extends: default, rules: {line-length: {max: 100}, document-start: disable, truthy: {check-keys: false}}}' \
-  "$src"/deploy/compose.yaml "$src"/deploy/k8s/*.yaml || fail "yamllint"
+  "$src"/deploy/compose.yaml "$src"/deploy/k8s/*.yaml "$src"/deploy/postgres/compose.yaml \
+  "$src"/deploy/postgres/k8s/*.yaml || fail "yamllint"
 help=$("$server" serve --help)
 python3 - "$src" "$help" <<'PY' || fail "manifests"
 import sys, yaml, re
@@ -55,6 +56,30 @@ with open(f"{src}/deploy/compose.yaml") as f:
     compose = yaml.safe_load(f)
 check_args("compose", compose["services"]["server"]["command"])
 assert "parindex-data" in compose["volumes"]
+# PostgreSQL: two replicas behind nginx, on the same database, migrated first.
+with open(f"{src}/deploy/postgres/compose.yaml") as f:
+    pg = yaml.safe_load(f)["services"]
+for name in ["server-a", "server-b"]:
+    args = pg[name]["command"][0].split()
+    check_args(name, args[args.index("parindex-server") + 1:])
+    assert "--db=postgresql://parindex@postgres/parindex" in args, name
+assert pg["server-a"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+with open(f"{src}/deploy/postgres/nginx.conf") as f:
+    nginx = f.read()
+assert nginx.count("grpc_pass grpc://parindex_grpc;") == 1
+assert "server server-a:50051" in nginx and "server server-b:50051" in nginx
+with open(f"{src}/deploy/postgres/k8s/deployment.yaml") as f:
+    dep = list(yaml.safe_load_all(f))[0]
+assert dep["kind"] == "Deployment" and dep["spec"]["replicas"] == 2
+c = dep["spec"]["template"]["spec"]["containers"][0]
+check_args("deployment", c["args"])
+env = {e["name"]: e for e in c["env"]}
+assert env["PARINDEX_DB"]["value"].startswith("postgresql://"), env
+init = dep["spec"]["template"]["spec"]["initContainers"][0]
+assert init["args"] == ["migrate"]
+with open(f"{src}/deploy/postgres/k8s/kustomization.yaml") as f:
+    listed = yaml.safe_load(f)["resources"]
+assert sorted(listed) == ["deployment.yaml", "postgres.yaml", "secrets.yaml"], listed
 PY
 
 # 3. The runtime image installs exactly the packages whose libraries the binaries load

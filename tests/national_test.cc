@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "server/core.h"
 #include "server/demo.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace parindex::server {
 namespace {
@@ -40,9 +40,9 @@ class NationalTest : public ::testing::Test {
     dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
                                      absl::StrCat("parindex-national-test-", getpid()));
     std::filesystem::create_directories(*dir_);
-    store::SqliteOptions options;
+    store::StoreOptions options;
     options.path = (*dir_ / "national.db").string();
-    store_ = store::SqliteStore::Open(options).value().release();
+    store_ = store::SqlStore::Open(options).value().release();
     core_ = new Core(store_, &store::Clock::Real());
     const std::string criteria = PARINDEX_SOURCE_DIR "/criteria";
     ASSERT_TRUE(LoadDemo(*core_, criteria).ok());
@@ -179,12 +179,12 @@ class NationalTest : public ::testing::Test {
   }
 
   static std::filesystem::path* dir_;
-  static store::SqliteStore* store_;
+  static store::SqlStore* store_;
   static Core* core_;
 };
 
 std::filesystem::path* NationalTest::dir_ = nullptr;
-store::SqliteStore* NationalTest::store_ = nullptr;
+store::SqlStore* NationalTest::store_ = nullptr;
 Core* NationalTest::core_ = nullptr;
 
 TEST_F(NationalTest, AWritesNextReadShowsItsNewScoreAndRank) {

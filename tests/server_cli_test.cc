@@ -37,9 +37,9 @@ Result Server(const testing::TempDir& dir, const std::string& args) {
 TEST(ServerCli, BackupOfALiveDatabaseAndRestore) {
   testing::TempDir dir;
   const std::string db = dir.File("live.db"), copy = dir.File("copy.db");
-  SqliteOptions options;
+  StoreOptions options;
   options.path = db;
-  auto store = SqliteStore::Open(options);
+  auto store = SqlStore::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
   testing::AddRoundFixture(**store);
   ASSERT_TRUE(
@@ -67,7 +67,7 @@ TEST(ServerCli, BackupOfALiveDatabaseAndRestore) {
   Result restored =
       Server(dir, absl::StrCat("restore --from '", copy, "' --db '", db, "'"));
   EXPECT_EQ(restored.exit_code, 0) << restored.err;
-  auto reopened = SqliteStore::Open(options);
+  auto reopened = SqlStore::Open(options);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   // Back to the backup's state: the later write is gone.
   EXPECT_EQ((*reopened)->GetAssessment("r", "U1")->entries(0).self().figures().at("x"),

@@ -52,11 +52,11 @@ inline std::string Read(const std::string& relative) {
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::SqliteOptions options;
+    store::StoreOptions options;
     options.path = dir_.File("service.db");
     options.max_evidence_bytes = 1000;
     options.clock = &clock_;
-    store_ = *store::SqliteStore::Open(options);
+    store_ = *store::SqlStore::Open(options);
     core_ = std::make_unique<Core>(store_.get(), &clock_);
     services_ = MakeServices(core_.get(), {.log_rpcs = false});
     grpc::ServerBuilder builder;
@@ -308,7 +308,7 @@ class ServiceTest : public ::testing::Test {
 
   testing::TempDir dir_;
   FakeClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::SqlStore> store_;
   std::unique_ptr<Core> core_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;

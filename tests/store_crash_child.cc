@@ -7,16 +7,16 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
     std::fprintf(stderr, "usage: store_crash_child DB PREFIX\n");
     return 2;
   }
-  parindex::store::SqliteOptions options;
+  parindex::store::StoreOptions options;
   options.path = argv[1];
-  auto store = parindex::store::SqliteStore::Open(options);
+  auto store = parindex::store::SqlStore::Open(options);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
     return 1;

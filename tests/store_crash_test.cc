@@ -1,6 +1,7 @@
 // Crash durability: a child process writes through the store and is killed with
-// SIGKILL at random moments, 25 times; after each kill every acknowledged write must be
-// in the file, and the file must pass PRAGMA integrity_check.
+// SIGKILL at random moments, 25 times on a SQLite file, 12 on PostgreSQL (a server
+// killed while the database goes on); after each kill every acknowledged write must
+// be stored, and a SQLite file must pass PRAGMA integrity_check.
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -15,6 +16,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "server/store/pg_conn.h"
+#include "tests/pg_server.h"
 #include "tests/store_test_util.h"
 
 namespace parindex::store {
@@ -51,20 +54,20 @@ std::string IntegrityCheck(const std::string& path) {
   return result;
 }
 
-TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
-  testing::TempDir dir;
-  const std::string db = dir.File("crash.db");
+// Kills the child `kills` times on `db` (a file or a PostgreSQL URI), checking after
+// each kill.
+void KillAndCheck(const std::string& db, int kills) {
+  const bool sqlite = !IsPostgresUri(db);
   {
-    SqliteOptions options;
+    StoreOptions options;
     options.path = db;
-    auto store = SqliteStore::Open(options);
+    auto store = SqlStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     testing::AddRoundFixture(**store);
   }
   std::mt19937 rng(20231231);
   int total_acked = 0;
-  constexpr int kKills = 25;
-  for (int round = 0; round < kKills; ++round) {
+  for (int round = 0; round < kills; ++round) {
     const std::string prefix = absl::StrCat("K", round);
     FILE* out = nullptr;
     const pid_t pid = StartChild(db, prefix, &out);
@@ -91,10 +94,10 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     }
     fclose(out);
 
-    ASSERT_EQ(IntegrityCheck(db), "ok") << "after kill " << round;
-    SqliteOptions options;
+    if (sqlite) ASSERT_EQ(IntegrityCheck(db), "ok") << "after kill " << round;
+    StoreOptions options;
     options.path = db;
-    auto store = SqliteStore::Open(options);
+    auto store = SqlStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     auto assessment = (*store)->GetAssessment("r", "U1");
     ASSERT_TRUE(assessment.ok());
@@ -109,7 +112,20 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     }
     total_acked += static_cast<int>(acked.size());
   }
-  EXPECT_GT(total_acked, kKills);  // the child did get writes acknowledged
+  EXPECT_GT(total_acked, kills);  // the child did get writes acknowledged
+}
+
+TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
+  testing::TempDir dir;
+  KillAndCheck(dir.File("crash.db"), 25);
+}
+
+TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkillOfAServerOnPostgresql) {
+  auto pg = testing::PostgresServer::Get();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  auto db = (*pg)->NewDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  KillAndCheck(*db, 12);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
-// SqliteStore: CRUD, etags, request ids, audit, concurrency, data sheets, migrations,
-// damaged and newer files, injected failures, backup and restore.
+// SqlStore: CRUD, etags, request ids, audit, concurrency, data sheets (each on SQLite
+// and on PostgreSQL: StoreTest), and, on SQLite files (SqliteStoreTest), migrations from
+// earlier releases' files, damaged and newer files, injected failures, backup and
+// restore.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -16,7 +19,8 @@
 #include "gtest/gtest.h"
 #include "server/store/fault_vfs.h"
 #include "server/store/schema.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
+#include "tests/pg_server.h"
 #include "tests/store_test_util.h"
 
 namespace parindex::store {
@@ -27,14 +31,23 @@ using testing::Figure;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-class StoreTest : public ::testing::Test {
+// A test on a new database of the backend Backend() names.
+class StoreFixture : public ::testing::Test {
  protected:
-  void SetUp() override { Reopen(); }
+  virtual std::string Backend() const = 0;
 
-  void Reopen(SqliteOptions options = {}) {
+  void SetUp() override {
+    absl::StatusOr<std::string> db =
+        testing::TestDatabase(Backend(), dir_.File("parindex.db"));
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *db;
+    Reopen();
+  }
+
+  void Reopen(StoreOptions options = {}) {
     store_.reset();
-    options.path = dir_.File("parindex.db");
-    auto store = SqliteStore::Open(options);
+    options.path = db_;
+    auto store = SqlStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
   }
@@ -47,10 +60,27 @@ class StoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::string db_;  // the file, or the PostgreSQL database's URI
+  std::unique_ptr<SqlStore> store_;
 };
 
-TEST_F(StoreTest, CriteriaSetsAreImmutableVersions) {
+// Every test of the store's behaviour runs on both backends.
+class StoreTest : public StoreFixture, public ::testing::WithParamInterface<std::string> {
+ protected:
+  std::string Backend() const override { return GetParam(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backend, StoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// What only a SQLite file has: its earlier releases' files, its lock, its VFS, its
+// backup API.
+class SqliteStoreTest : public StoreFixture {
+ protected:
+  std::string Backend() const override { return "sqlite"; }
+};
+
+TEST_P(StoreTest, CriteriaSetsAreImmutableVersions) {
   v1::CriteriaSet set;
   set.set_id("commune-2025");
   set.set_title("v1");
@@ -67,7 +97,7 @@ TEST_F(StoreTest, CriteriaSetsAreImmutableVersions) {
   EXPECT_EQ((*list)[0].version(), 2);
 }
 
-TEST_F(StoreTest, PlansAndUnitsAreReplacedWithAuditedVersions) {
+TEST_P(StoreTest, PlansAndUnitsAreReplacedWithAuditedVersions) {
   v1::Plan plan;
   plan.set_id("hungyen-2023");
   plan.set_year(2023);
@@ -95,7 +125,7 @@ TEST_F(StoreTest, PlansAndUnitsAreReplacedWithAuditedVersions) {
   EXPECT_EQ(store_->ListUnits()->size(), 1u);
 }
 
-TEST_F(StoreTest, TokensStoreOnlyTheHashAndCanBeRevoked) {
+TEST_P(StoreTest, TokensStoreOnlyTheHashAndCanBeRevoked) {
   testing::AddRoundFixture(*store_);
   v1::Token token;
   token.set_id("tok_1");
@@ -120,7 +150,7 @@ TEST_F(StoreTest, TokensStoreOnlyTheHashAndCanBeRevoked) {
   EXPECT_FALSE((*store_->ListTokens())[0].revoked_at().empty());
 }
 
-TEST_F(StoreTest, RoundsCreateTheirAssessments) {
+TEST_P(StoreTest, RoundsCreateTheirAssessments) {
   testing::AddRoundFixture(*store_);
   auto round = store_->GetRound("r");
   ASSERT_TRUE(round.ok());
@@ -148,7 +178,7 @@ TEST_F(StoreTest, RoundsCreateTheirAssessments) {
             absl::StatusCode::kFailedPrecondition);
 }
 
-TEST_F(StoreTest, EntriesCarryVersionsAndAStaleOneIsRefused) {
+TEST_P(StoreTest, EntriesCarryVersionsAndAStaleOneIsRefused) {
   testing::AddRoundFixture(*store_);
   auto ack = store_->UpdateEntries(Admin(), "r", "U1",
                                    {Figure("II.1", 412, 0), Figure("II.2", 5, 0)});
@@ -182,7 +212,7 @@ TEST_F(StoreTest, EntriesCarryVersionsAndAStaleOneIsRefused) {
   EXPECT_EQ(AuditCount("rounds/r/assessments/U1/entries/II.1"), 2);
 }
 
-TEST_F(StoreTest, AssessmentStateUsesItsOwnVersion) {
+TEST_P(StoreTest, AssessmentStateUsesItsOwnVersion) {
   testing::AddRoundFixture(*store_);
   EXPECT_EQ(store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_SUBMITTED, 1, false)
                 ->version(),
@@ -199,8 +229,92 @@ TEST_F(StoreTest, AssessmentStateUsesItsOwnVersion) {
   EXPECT_TRUE(a->reopened());
 }
 
-TEST_F(StoreTest, EvidenceIsHashedAndLimited) {
-  SqliteOptions options;
+// When a unit last submitted and who did (Assessment.submitted_at/by), read from the
+// audit trail for one unit and for the whole round alike.
+TEST_P(StoreTest, AnAssessmentSaysWhenItWasLastSubmitted) {
+  testing::AddRoundFixture(*store_);
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->submitted_at(), "");
+  store::WriteContext ward = Admin();
+  ward.actor = {"tok_ward", "ward", "U1", "Nguyễn Văn A"};
+  ASSERT_TRUE(
+      store_->SetAssessmentState(ward, "r", "U1", v1::STATE_SUBMITTED, 1, false).ok());
+  ASSERT_TRUE(
+      store_->SetAssessmentState(Admin(), "r", "U1", v1::STATE_DRAFT, 2, true).ok());
+  auto one = store_->GetAssessment("r", "U1");
+  EXPECT_NE(one->submitted_at(), "");
+  EXPECT_EQ(one->submitted_by(), "Nguyễn Văn A");
+  auto all = store_->ListAssessments("r", /*with_files=*/false);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].submitted_at(), one->submitted_at());
+  EXPECT_EQ((*all)[0].submitted_by(), "Nguyễn Văn A");
+  EXPECT_EQ((*all)[1].submitted_at(), "");  // U2 never submitted
+}
+
+// Dossier records on both backends: many rows to a statement, an id given twice in
+// one batch (the last row kept, marked conflicting), a move to another unit, the
+// unit check, imports numbered per round, the units that hold records.
+TEST_P(StoreTest, DossiersAreStoredByIdAndImportsNumberedPerRound) {
+  testing::AddRoundFixture(*store_);
+  RecordImport import;
+  import.round = "r";
+  import.file_name = "d.csv";
+  import.format = "csv";
+  import.scope = "*";
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
+  auto dossier = [](const std::string& id, const std::string& unit, int64_t resolved) {
+    v1::Dossier d;
+    d.set_id(id);
+    d.set_unit(unit);
+    d.set_received_at(1000);
+    d.set_due_at(2000);
+    d.set_resolved_at(resolved);
+    d.set_line(2);
+    return d;
+  };
+  std::vector<v1::Dossier> rows;
+  for (int i = 0; i < 300; ++i)
+    rows.push_back(dossier(absl::StrCat("D", i), i % 2 ? "U1" : "U2", 1500));
+  rows[200] = dossier("D10", "U2", 2500);  // D10 again, with other data
+  auto wrote = store_->UpsertDossiers(Admin(), "r", 1, rows);
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->changed, 300);
+  EXPECT_EQ(wrote->unchanged, 0);
+  auto u2 = store_->ListDossiers("r", "U2");
+  ASSERT_EQ(u2->size(), 149u);  // D0, D2, …, D298 but D200
+  auto d10 = std::find_if(u2->begin(), u2->end(),
+                          [](const v1::Dossier& d) { return d.id() == "D10"; });
+  ASSERT_NE(d10, u2->end());
+  EXPECT_EQ(d10->resolved_at(), 2500);
+  EXPECT_TRUE(d10->conflicting_duplicate());
+  EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 150u);
+
+  // The same rows again change nothing; D1 moving to U2 needs the check's consent.
+  EXPECT_EQ(store_->UpsertDossiers(Admin(), "r", 1, {rows[0], rows[2]})->unchanged, 2);
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 2);
+  auto refused = store_->UpsertDossiers(
+      Admin(), "r", 2, {dossier("D1", "U2", 1500), dossier("D3", "U1", 1600)},
+      [](const std::string& unit) {
+        return unit == "U1" ? absl::PermissionDeniedError("U1: not yours")
+                            : absl::OkStatus();
+      });
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  ASSERT_EQ(refused->refused.size(), 1u);
+  EXPECT_EQ(refused->refused[0].first, 0u);
+  EXPECT_EQ(refused->changed, 1);  // D3 stays under U1, with new data
+  auto moved = store_->UpsertDossiers(Admin(), "r", 2, {dossier("D1", "U2", 1500)});
+  EXPECT_EQ(moved->units, (std::set<std::string>{"U1", "U2"}));
+  EXPECT_EQ(*store_->ListDossierUnits("r"), (std::vector<std::string>{"U1", "U2"}));
+  import.id = 2;
+  import.complete = true;
+  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}).ok());
+  auto imports = store_->ListRecordImports("r");
+  ASSERT_EQ(imports->size(), 2u);
+  EXPECT_FALSE((*imports)[0].complete);
+  EXPECT_TRUE((*imports)[1].complete);
+}
+
+TEST_P(StoreTest, EvidenceIsHashedAndLimited) {
+  StoreOptions options;
   options.max_evidence_bytes = 16;
   Reopen(options);
   testing::AddRoundFixture(*store_);
@@ -225,7 +339,7 @@ TEST_F(StoreTest, EvidenceIsHashedAndLimited) {
   EXPECT_EQ(store_->GetEvidence(99).status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(StoreTest, UploadedFilesAreListedOnTheirEntries) {
+TEST_P(StoreTest, UploadedFilesAreListedOnTheirEntries) {
   testing::AddRoundFixture(*store_);
   v1::Entry typed;
   typed.set_criterion("I.1.1");
@@ -275,7 +389,7 @@ WriteContext Keyed(const std::string& actor, const std::string& id,
   return ctx;
 }
 
-TEST_F(StoreTest, ARetriedRequestAppliesOnceAndIsBoundToItsRequest) {
+TEST_P(StoreTest, ARetriedRequestAppliesOnceAndIsBoundToItsRequest) {
   testing::AddRoundFixture(*store_);
   auto first = store_->UpdateEntries(Keyed("a", "req-1", "x"), "r", "U1",
                                      {Figure("II.1", 412, 0)});
@@ -334,9 +448,9 @@ class MovableClock final : public Clock {
   absl::Time now_ = absl::FromUnixSeconds(1700000000);
 };
 
-TEST_F(StoreTest, RequestIdsAreForgottenAfterTheRetentionTime) {
+TEST_P(StoreTest, RequestIdsAreForgottenAfterTheRetentionTime) {
   MovableClock clock;
-  SqliteOptions options;
+  StoreOptions options;
   options.clock = &clock;
   Reopen(options);
   testing::AddRoundFixture(*store_);
@@ -359,7 +473,7 @@ TEST_F(StoreTest, RequestIdsAreForgottenAfterTheRetentionTime) {
   EXPECT_FALSE(again->replayed());
 }
 
-TEST_F(StoreTest, AFinalisedRoundKeepsItsUnitsAndPlans) {
+TEST_P(StoreTest, AFinalisedRoundKeepsItsUnitsAndPlans) {
   testing::AddRoundFixture(*store_);
   v1::Plan plan;
   plan.set_id("p");
@@ -391,8 +505,8 @@ TEST_F(StoreTest, AFinalisedRoundKeepsItsUnitsAndPlans) {
   EXPECT_EQ(store_->GetRoundInputs("r")->units[0].name(), "Phường U1");
 }
 
-TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
-  SqliteOptions options;
+TEST_P(StoreTest, AFormNeverOutgrowsOneAnswer) {
+  StoreOptions options;
   options.max_assessment_bytes = 4000;
   options.max_files_per_criterion = 2;
   Reopen(options);
@@ -434,7 +548,7 @@ TEST_F(StoreTest, AFormNeverOutgrowsOneAnswer) {
   EXPECT_TRUE(store_->AddEvidence(Admin(), "r", "U2", "I.2", meta, "3").ok());
 }
 
-TEST_F(StoreTest, AuditFiltersByResourceActorAndPage) {
+TEST_P(StoreTest, AuditFiltersByResourceActorAndPage) {
   testing::AddRoundFixture(*store_);
   store::WriteContext ward;
   ward.actor = {"tok_u1", "ward", "U1"};
@@ -457,7 +571,7 @@ TEST_F(StoreTest, AuditFiltersByResourceActorAndPage) {
   EXPECT_EQ((*page2)[0].resource(), "rounds/r/assessments/U1/entries/II.10");
 }
 
-TEST_F(StoreTest, ManyWritersLoseAndDuplicateNothing) {
+TEST_P(StoreTest, ManyWritersLoseAndDuplicateNothing) {
   testing::AddRoundFixture(*store_);
   constexpr int kThreads = 16;
   constexpr int kWrites = 40;
@@ -570,7 +684,7 @@ void RawRoundFixture(const std::string& path, int version) {
   RawExec(path, sql);
 }
 
-TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
+TEST_F(SqliteStoreTest, MigratesFromTheFirstSchemaKeepingData) {
   store_.reset();  // SetUp made a file at the latest schema; start again at the first
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
@@ -607,7 +721,7 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
   value.mutable_self()->set_updated_at("2023-11-20T02:00:00.000Z");
   value.set_version(1);
   const size_t form = converted.ByteSizeLong() + meta_bytes.size() + value.ByteSizeLong();
-  SqliteOptions small;
+  StoreOptions small;
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
@@ -633,12 +747,12 @@ TEST_F(StoreTest, MigratesFromTheFirstSchemaKeepingData) {
                                      form + stored, " bytes")));
 }
 
-TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
+TEST_F(SqliteStoreTest, RefusesAFileNewerThanTheBinary) {
   store_.reset();
   RawExec(dir_.File("parindex.db"), "PRAGMA user_version = 99");
-  SqliteOptions options;
+  StoreOptions options;
   options.path = dir_.File("parindex.db");
-  auto store = SqliteStore::Open(options);
+  auto store = SqlStore::Open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       store.status().message(),
@@ -650,7 +764,7 @@ TEST_F(StoreTest, RefusesAFileNewerThanTheBinary) {
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 99);
 }
 
-TEST_F(StoreTest, ADamagedFileIsReportedClearly) {
+TEST_F(SqliteStoreTest, ADamagedFileIsReportedClearly) {
   testing::AddRoundFixture(*store_);
   store_.reset();
   {
@@ -660,9 +774,9 @@ TEST_F(StoreTest, ADamagedFileIsReportedClearly) {
     const std::string garbage(4096, '\x5a');
     file.write(garbage.data(), garbage.size());
   }
-  SqliteOptions options;
+  StoreOptions options;
   options.path = dir_.File("parindex.db");
-  auto store = SqliteStore::Open(options);
+  auto store = SqlStore::Open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(
       std::string(store.status().message()),
@@ -671,10 +785,10 @@ TEST_F(StoreTest, ADamagedFileIsReportedClearly) {
               HasSubstr("restore it from a backup with `parindex-server restore`"));
 }
 
-TEST_F(StoreTest, OneServerPerFile) {
-  SqliteOptions options;
+TEST_F(SqliteStoreTest, OneServerPerFile) {
+  StoreOptions options;
   options.path = dir_.File("parindex.db");
-  auto second = SqliteStore::Open(options);
+  auto second = SqlStore::Open(options);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       second.status().message(),
@@ -682,8 +796,9 @@ TEST_F(StoreTest, OneServerPerFile) {
                    options.path, ".lock is locked)"));
 }
 
-TEST_F(StoreTest, AFailedCommitStoresNothingAndTheStoreGoesOn) {
-  SqliteOptions options;
+TEST_F(SqliteStoreTest, AFailedCommitStoresNothingAndTheStoreGoesOn) {
+  StoreOptions options;
+  RegisterFaultVfs();
   options.vfs = kFaultVfsName;
   Reopen(options);
   testing::AddRoundFixture(*store_);
@@ -712,7 +827,7 @@ TEST_F(StoreTest, AFailedCommitStoresNothingAndTheStoreGoesOn) {
   EXPECT_EQ(AuditCount(), audit_before + 2);
 }
 
-TEST_F(StoreTest, BackupDuringWritesRestoresToAConsistentFile) {
+TEST_F(SqliteStoreTest, BackupDuringWritesRestoresToAConsistentFile) {
   testing::AddRoundFixture(*store_);
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
@@ -739,9 +854,9 @@ TEST_F(StoreTest, BackupDuringWritesRestoresToAConsistentFile) {
             absl::StatusCode::kFailedPrecondition);
   const std::string restored = dir_.File("restored.db");
   ASSERT_TRUE(RestoreDatabase(copy, restored).ok());
-  SqliteOptions options;
+  StoreOptions options;
   options.path = restored;
-  auto from_backup = SqliteStore::Open(options);
+  auto from_backup = SqlStore::Open(options);
   ASSERT_TRUE(from_backup.ok()) << from_backup.status();
   // Consistent: every entry's version equals the audit rows written for it.
   auto a = (*from_backup)->GetAssessment("r", "U1");
@@ -766,9 +881,9 @@ ValueUpdate Count(const std::string& element, int64_t self, int64_t expected_ver
   return update;
 }
 
-TEST_F(StoreTest, AFormStoresEntriesAndValuesTogether) {
+TEST_P(StoreTest, AFormStoresEntriesAndValuesTogether) {
   MovableClock clock;
-  SqliteOptions options;
+  StoreOptions options;
   options.clock = &clock;
   Reopen(options);
   testing::AddRoundFixture(*store_);
@@ -849,7 +964,7 @@ TEST_F(StoreTest, AFormStoresEntriesAndValuesTogether) {
   EXPECT_EQ((*events)[1].action(), "value.correct");
 }
 
-TEST_F(StoreTest, AStaleValueStoresNothing) {
+TEST_P(StoreTest, AStaleValueStoresNothing) {
   testing::AddRoundFixture(*store_);
   ASSERT_TRUE(
       store_->UpdateForm(Admin(), "r", "U1", {{}, {Count("resolved", 784, 0)}}, nullptr)
@@ -891,7 +1006,7 @@ TEST_F(StoreTest, AStaleValueStoresNothing) {
   EXPECT_EQ(store_->GetAssessment("r", "U1")->values(0).self().count(), 6);
 }
 
-TEST_F(StoreTest, AValueWithNoSideLeftKeepsItsVersion) {
+TEST_P(StoreTest, AValueWithNoSideLeftKeepsItsVersion) {
   testing::AddRoundFixture(*store_);
   ValueUpdate both = Count("resolved", 784, 0);
   both.value.mutable_appraised()->set_count(780);
@@ -947,8 +1062,8 @@ TEST_F(StoreTest, AValueWithNoSideLeftKeepsItsVersion) {
   EXPECT_EQ(AuditCount("rounds/r/assessments/U1/dataSheet/received"), 0);
 }
 
-TEST_F(StoreTest, ValuesCountTowardsTheFormLimit) {
-  SqliteOptions options;
+TEST_P(StoreTest, ValuesCountTowardsTheFormLimit) {
+  StoreOptions options;
   options.max_assessment_bytes = 500;
   Reopen(options);
   testing::AddRoundFixture(*store_);
@@ -997,7 +1112,7 @@ TEST_F(StoreTest, ValuesCountTowardsTheFormLimit) {
       HasSubstr(", more than the 375 a unit may fill in its self-assessment"));
 }
 
-TEST_F(StoreTest, ARetriedFormRequestAppliesOnce) {
+TEST_P(StoreTest, ARetriedFormRequestAppliesOnce) {
   testing::AddRoundFixture(*store_);
   FormUpdate form;
   form.entries.push_back(Figure("III.2.1", 1, 0));
@@ -1080,7 +1195,7 @@ std::vector<std::string> Overrides(const v1::Assessment& a) {
   return out;
 }
 
-TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
+TEST_F(SqliteStoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
   store_.reset();
   const std::string path = dir_.File("v4.db");
   {
@@ -1137,10 +1252,10 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
       RawRows(path, "SELECT hex(body) FROM entries WHERE criterion = 'I.1'");
 
   MovableClock clock;
-  SqliteOptions options;
+  StoreOptions options;
   options.path = path;
   options.clock = &clock;
-  auto opened = SqliteStore::Open(options);
+  auto opened = SqlStore::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
   store_ = std::move(*opened);
   EXPECT_EQ(UserVersion(path), LatestSchemaVersion());
@@ -1225,7 +1340,7 @@ TEST_F(StoreTest, UpgradeMovesFiguresToDataSheetsAndKeepsDisagreeingCopies) {
 
   // Already at schema 5: nothing to say.
   store_.reset();
-  opened = SqliteStore::Open(options);
+  opened = SqlStore::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
   store_ = std::move(*opened);
   EXPECT_THAT(store_->upgrade_notes(), ::testing::IsEmpty());
@@ -1238,7 +1353,7 @@ namespace {
 
 // Schema 6 (accounts, sessions, failed sign-ins, the name on audit rows): a file made
 // at schema 5 keeps its data, and its old audit rows read with no name.
-TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
+TEST_F(SqliteStoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
   store_.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
@@ -1330,7 +1445,7 @@ TEST_F(StoreTest, UpgradeToSchema6KeepsDataAndAddsAccounts) {
 // Schema 8 adds dossier records: a schema 7 file keeps its round, and its dossiers are
 // then stored by (round, id): the same data again changes nothing, other data replaces
 // them, and a dossier given twice by one import with different data is marked.
-TEST_F(StoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
+TEST_F(SqliteStoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
   store_.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
@@ -1416,7 +1531,7 @@ TEST_F(StoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
 // Schema 9 numbers imports per round and keeps dossiers in their unit's order: a
 // schema 8 file keeps its imports (their numbers as they were) and dossiers, and the
 // round's next import takes the next number.
-TEST_F(StoreTest, UpgradeToSchema9KeepsImportsAndDossiers) {
+TEST_F(SqliteStoreTest, UpgradeToSchema9KeepsImportsAndDossiers) {
   store_.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));

@@ -4,12 +4,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 
 namespace parindex::testing {
 
@@ -17,10 +18,11 @@ namespace parindex::testing {
 class TempDir {
  public:
   TempDir() {
+    // A parameterized test's name ("X/postgresql") as one folder.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
     path_ = std::filesystem::temp_directory_path() /
-            absl::StrCat("parindex-",
-                         ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                         "-", getpid());
+            absl::StrCat("parindex-", name, "-", getpid());
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

@@ -9,7 +9,7 @@
 //
 // Each round is scored by today's engine from the assessments as the old release held
 // them (every criterion its own figures), written as schema 4 rows into a file made by
-// the schema 4 SQL (Migrate(db, 4)), opened with SqliteStore::Open (which upgrades to
+// the schema 4 SQL (Migrate(db, 4)), opened with SqlStore::Open (which upgrades to
 // schema 5), read back through the store and scored again: both columns, every unit.
 #include <sqlite3.h>
 
@@ -34,7 +34,7 @@
 #include "parindex/v1/round.pb.h"
 #include "parindex/v1/score.pb.h"
 #include "server/store/schema.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "tests/store_test_util.h"
 
 namespace parindex::store {
@@ -219,7 +219,7 @@ void WriteSchema4(const OldRound& round, const std::string& round_id,
 
 // Scores every unit of `round_id` as the server does after the upgrade: the round, its
 // pinned set version, its plan and units, each assessment read back from the store.
-void ScoreStored(SqliteStore& store, const std::string& round_id, Scores* out) {
+void ScoreStored(SqlStore& store, const std::string& round_id, Scores* out) {
   auto round = store.GetRound(round_id);
   ASSERT_TRUE(round.ok()) << round.status();
   auto stored_set =
@@ -339,7 +339,7 @@ std::vector<std::string> ExpectSameScores(const Scores& before, const Scores& af
 struct Upgraded {
   OldRound round;
   Scores before, after;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
 };
 
 class UpgradeScoreTest : public ::testing::Test {
@@ -353,10 +353,10 @@ class UpgradeScoreTest : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(ScoreOld(out->round, &out->before));
     const std::string path = dir_.File("v4.db");
     ASSERT_NO_FATAL_FAILURE(WriteSchema4(out->round, round_id, path));
-    SqliteOptions options;
+    StoreOptions options;
     options.path = path;
     options.clock = &clock_;
-    auto opened = SqliteStore::Open(options);
+    auto opened = SqlStore::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
     out->store = *std::move(opened);
     {
@@ -369,7 +369,7 @@ class UpgradeScoreTest : public ::testing::Test {
     ASSERT_EQ(out->before.size(), out->round.units.size());
   }
 
-  std::vector<std::string> ConflictAudit(SqliteStore& store, const std::string& round) {
+  std::vector<std::string> ConflictAudit(SqlStore& store, const std::string& round) {
     AuditFilter filter;
     filter.resource_prefix = absl::StrCat("rounds/", round);
     filter.limit = 1000;

@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "parindex/v1/assessment.pb.h"
-#include "server/store/sqlite_util.h"
+#include "server/store/sql.h"
 
 namespace parindex::store {
 namespace {
@@ -71,7 +71,7 @@ std::string JsonString(absl::string_view text) {
 
 // The prepared statements of the conversion, used once per assessment.
 struct Statements {
-  explicit Statements(sqlite3* db)
+  explicit Statements(Conn* db)
       : read(db,
              "SELECT criterion, body, updated_at, updated_by FROM entries "
              "WHERE round_id = ? AND unit_code = ? ORDER BY criterion"),
@@ -246,7 +246,7 @@ absl::Status ConvertAssessment(Statements& sql, const std::string& round,
 
 }  // namespace
 
-absl::Status MoveFiguresToDataSheets(sqlite3* db, Upgrade* upgrade) {
+absl::Status MoveFiguresToDataSheets(Conn* db, Upgrade* upgrade) {
   // The keys first, so that no cursor is open on a table being rewritten.
   std::vector<std::pair<std::string, std::string>> assessments;
   {

@@ -3,10 +3,9 @@
 #ifndef PARINDEX_SERVER_STORE_DATA_SHEET_UPGRADE_H_
 #define PARINDEX_SERVER_STORE_DATA_SHEET_UPGRADE_H_
 
-#include <sqlite3.h>
-
 #include "absl/status/status.h"
 #include "server/store/schema.h"
+#include "server/store/sql.h"
 
 namespace parindex::store {
 
@@ -19,7 +18,7 @@ namespace parindex::store {
 // `system`) and one line in upgrade->notes. Then every form's size is counted again
 // (entries, file details and values).
 // REQUIRES: inside the step's transaction, `data_values` created and empty.
-absl::Status MoveFiguresToDataSheets(sqlite3* db, Upgrade* upgrade);
+absl::Status MoveFiguresToDataSheets(Conn* db, Upgrade* upgrade);
 
 }  // namespace parindex::store
 

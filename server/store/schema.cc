@@ -8,7 +8,7 @@
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "server/store/data_sheet_upgrade.h"
-#include "server/store/sqlite_util.h"
+#include "server/store/sqlite_conn.h"
 
 namespace parindex::store {
 namespace {
@@ -17,7 +17,7 @@ namespace {
 // (protos inside `body`), a conversion in the same transaction.
 struct Step {
   const char* sql;
-  absl::Status (*convert)(sqlite3* db, Upgrade* upgrade);
+  absl::Status (*convert)(Conn* db, Upgrade* upgrade);
 };
 
 // Protos are stored whole in `body`; key columns exist for lookups, joins and
@@ -46,7 +46,7 @@ CREATE TABLE assessments (
   round_id TEXT NOT NULL REFERENCES rounds(id), unit_code TEXT NOT NULL REFERENCES units(code),
   state INTEGER NOT NULL, version INTEGER NOT NULL, reopened INTEGER NOT NULL,
   updated_at TEXT NOT NULL, PRIMARY KEY (round_id, unit_code)) STRICT;
-CREATE TABLE entries (
+CREATE TABLE entries ({ROW_ORDER_COLUMN}
   round_id TEXT NOT NULL, unit_code TEXT NOT NULL, criterion TEXT NOT NULL,
   version INTEGER NOT NULL, body BLOB NOT NULL, updated_at TEXT NOT NULL,
   updated_by TEXT NOT NULL, PRIMARY KEY (round_id, unit_code, criterion),
@@ -184,25 +184,9 @@ CREATE INDEX dossiers_moved ON dossiers(round_id) WHERE moved_from IS NOT NULL;
   return *steps;
 }
 
-}  // namespace
-
-int LatestSchemaVersion() { return static_cast<int>(Steps().size()); }
-
-int SchemaVersion(sqlite3* db) {
-  Stmt stmt(db, "PRAGMA user_version");
-  auto row = stmt.Step();
-  return row.ok() && *row ? static_cast<int>(stmt.Int(0)) : -1;
-}
-
-absl::Status Migrate(sqlite3* db, int target) {
-  Upgrade upgrade;
-  upgrade.now =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
-  return Migrate(db, target, &upgrade);
-}
-
-absl::Status Migrate(sqlite3* db, int target, Upgrade* upgrade) {
-  const int current = SchemaVersion(db);
+// Migrate, once the migration lock is held.
+absl::Status MigrateLocked(Conn* db, int target, Upgrade* upgrade) {
+  ASSIGN_OR_RETURN(const int current, db->SchemaVersion());
   if (current > LatestSchemaVersion()) {
     return absl::FailedPreconditionError(
         absl::StrCat("the database has schema version ", current,
@@ -213,14 +197,13 @@ absl::Status Migrate(sqlite3* db, int target, Upgrade* upgrade) {
   for (int version = current; version < target; ++version) {
     const Step& step = Steps()[version];
     const size_t notes_before = upgrade->notes.size();
-    RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-    absl::Status status = Exec(db, step.sql);
+    RETURN_IF_ERROR(db->BeginWrite());
+    absl::Status status = db->Exec(SchemaSql(db->dialect(), step.sql));
     if (status.ok() && step.convert != nullptr) status = step.convert(db, upgrade);
-    if (status.ok())
-      status = Exec(db, absl::StrCat("PRAGMA user_version = ", version + 1));
-    if (status.ok()) status = Exec(db, "COMMIT");
+    if (status.ok()) status = db->SetSchemaVersion(version + 1);
+    if (status.ok()) status = db->Exec("COMMIT");
     if (!status.ok()) {
-      Exec(db, "ROLLBACK").IgnoreError();
+      if (db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
       upgrade->notes.resize(notes_before);  // nothing they tell of was kept
       return absl::Status(status.code(),
                           absl::StrCat("migrating the database to schema version ",
@@ -228,6 +211,35 @@ absl::Status Migrate(sqlite3* db, int target, Upgrade* upgrade) {
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Steps().size()); }
+
+int SchemaVersion(sqlite3* db) {
+  SqliteConn conn(db, /*owned=*/false);
+  absl::StatusOr<int> version = conn.SchemaVersion();
+  return version.ok() ? *version : -1;
+}
+
+absl::Status Migrate(sqlite3* db, int target) {
+  SqliteConn conn(db, /*owned=*/false);
+  return Migrate(&conn, target);
+}
+
+absl::Status Migrate(Conn* db, int target) {
+  Upgrade upgrade;
+  upgrade.now =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  return Migrate(db, target, &upgrade);
+}
+
+absl::Status Migrate(Conn* db, int target, Upgrade* upgrade) {
+  RETURN_IF_ERROR(db->LockForMigration());
+  absl::Status status = MigrateLocked(db, target, upgrade);
+  db->UnlockForMigration();
+  return status;
 }
 
 }  // namespace parindex::store

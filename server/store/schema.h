@@ -1,13 +1,16 @@
-// The SQLite schema and its migrations, applied by PRAGMA user_version.
+// The schema and its migrations, for both backends: each step is written once in
+// portable DDL (sql.h's SchemaSql reads it for each dialect) and versioned (SQLite's
+// PRAGMA user_version, PostgreSQL's parindex_schema table).
 #ifndef PARINDEX_SERVER_STORE_SCHEMA_H_
 #define PARINDEX_SERVER_STORE_SCHEMA_H_
 
-#include <sqlite3.h>
+#include <sqlite3.h>  // the SQLite-only overloads
 
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "server/store/sql.h"
 
 namespace parindex::store {
 
@@ -26,8 +29,11 @@ int LatestSchemaVersion();
 // Brings the database to `target` (at most LatestSchemaVersion()), each step in its own
 // transaction (its SQL and its conversion together). FAILED_PRECONDITION when the file
 // is newer than the binary.
-absl::Status Migrate(sqlite3* db, int target, Upgrade* upgrade);
+// On PostgreSQL the whole migration holds an advisory lock (one server migrates).
+absl::Status Migrate(Conn* db, int target, Upgrade* upgrade);
 // As above, stamped with the real clock, the notes dropped.
+absl::Status Migrate(Conn* db, int target);
+// On a SQLite connection (tests that write a file of an earlier schema).
 absl::Status Migrate(sqlite3* db, int target);
 
 // The file's PRAGMA user_version.

@@ -1,5 +1,5 @@
-// Store: what the server keeps, behind an interface so that a PostgreSQL backend can
-// be added for several replicas; SqliteStore (sqlite_store.h) is the embedded default.
+// Store: what the server keeps, behind an interface. SqlStore (sql_store.h) implements
+// it on an embedded SQLite file (the default) or on PostgreSQL (several replicas).
 //
 // Every mutation takes a WriteContext (who, why, and a request id that makes a retry
 // apply once), is acknowledged only after its transaction commits, and writes its audit
@@ -392,6 +392,16 @@ class Store {
   // naming `request_id` when it was applied to a different request. Lets the service
   // answer a retry before re-checking what the first attempt changed (its etags).
   virtual absl::StatusOr<StoredRequest> FindRequest(const WriteContext& ctx) = 0;
+
+  // Another server sharing the database committed changes to these resources (the
+  // names of their audit rows, "rounds/r/assessments/U1/entries/I.1"); "*" means
+  // anything may have changed (notifications were missed). Called on a thread of the
+  // store's, after the commit, so that caches can forget what they kept. Only a store
+  // shared by several servers calls it (PostgreSQL: LISTEN/NOTIFY); at most one
+  // listener, set before the server serves; an empty one ends the calls (when it
+  // returns, the old listener is not running and will not be called).
+  using ChangeListener = std::function<void(const std::vector<std::string>& resources)>;
+  virtual void ListenForChanges(ChangeListener listener) { (void)listener; }
 };
 
 }  // namespace parindex::store

@@ -1,14 +1,14 @@
-// SqliteStore: schema, writer thread with group commit, reader pool, operations.
-#include "server/store/sqlite_store.h"
+// SqlStore: the writer thread with group commit, the reader pool, and every resource's
+// SQL, written once for SQLite and PostgreSQL (sql.h).
+#include "server/store/sql_store.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <future>
 #include <iterator>
 #include <map>
@@ -16,23 +16,31 @@
 #include <set>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "server/store/fault_vfs.h"
+#include "server/store/pg_conn.h"
 #include "server/store/schema.h"
-#include "server/store/sqlite_util.h"
+#include "server/store/sqlite_file.h"
 
 namespace parindex::store {
 namespace {
 
-constexpr int kBusyTimeoutMs = 10000;
+// How often a group that lost a serialization conflict to another server (PostgreSQL)
+// is run again before its callers hear UNAVAILABLE.
+constexpr int kMaxGroupRetries = 20;
+// PostgreSQL's limit on a notification's payload is 8000 bytes; a group that changed
+// more says "*".
+constexpr size_t kMaxNotifyBytes = 7900;
 
 class RealClock final : public Clock {
  public:
@@ -79,55 +87,9 @@ absl::Status Stale(absl::string_view resource, int64_t stored, int64_t expected)
                    " (someone else changed it: read it again, then retry)"));
 }
 
-// Opens one connection with the project's pragmas.
-absl::StatusOr<sqlite3*> OpenConnection(const SqliteOptions& options, bool create) {
-  sqlite3* db = nullptr;
-  const int flags =
-      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(options.path.c_str(), &db, flags,
-                                 options.vfs.empty() ? nullptr : options.vfs.c_str());
-  if (rc != SQLITE_OK) {
-    absl::Status status = SqliteError(db, rc, absl::StrCat("opening ", options.path));
-    sqlite3_close(db);
-    return status;
-  }
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  sqlite3_extended_result_codes(db, 1);
-  absl::Status status = Exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
-  if (!status.ok()) {
-    sqlite3_close(db);
-    return status;
-  }
-  return db;
-}
-
-// PRAGMA quick_check, as a clear error when the file is damaged.
-absl::Status QuickCheck(sqlite3* db, const std::string& path) {
-  Stmt check(db, "PRAGMA quick_check");
-  std::string problems;
-  while (true) {
-    absl::StatusOr<bool> row = check.Step();
-    if (!row.ok()) {
-      return absl::DataLossError(absl::StrCat("database ", path, " is damaged (",
-                                              row.status().message(),
-                                              "); restore it from a backup with "
-                                              "`parindex-server restore`"));
-    }
-    if (!*row) break;
-    if (check.Text(0) != "ok")
-      absl::StrAppend(&problems, problems.empty() ? "" : "; ", check.Text(0));
-  }
-  if (!problems.empty()) {
-    return absl::DataLossError(absl::StrCat("database ", path, " is damaged (", problems,
-                                            "); restore it from a backup with "
-                                            "`parindex-server restore`"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
-struct SqliteStore::Write {
+struct SqlStore::Write {
   WriteContext ctx;
   std::string method;
   WriteFn fn;
@@ -143,7 +105,7 @@ std::string RequestMethod(const WriteContext& ctx, const std::string& store_meth
 
 // What was stored for ctx's request id under `method`, if anything; INVALID_ARGUMENT
 // when the id was applied to a different request.
-absl::StatusOr<std::optional<StoredRequest>> LookUpRequest(sqlite3* db,
+absl::StatusOr<std::optional<StoredRequest>> LookUpRequest(Conn* db,
                                                            const WriteContext& ctx,
                                                            const std::string& method) {
   Stmt find(db,
@@ -185,7 +147,7 @@ struct AuditRow {
 };
 
 // Inserts the group's audit rows, many to a statement, just before the commit.
-absl::Status InsertAudit(sqlite3* db, const std::string& now,
+absl::Status InsertAudit(Conn* db, const std::string& now,
                          const std::vector<AuditRow>& rows) {
   constexpr size_t kRowsPerStatement = 32;
   for (size_t from = 0; from < rows.size(); from += kRowsPerStatement) {
@@ -219,12 +181,12 @@ absl::Status InsertAudit(sqlite3* db, const std::string& now,
 
 // What a write function sees: the write connection inside the group's transaction, the
 // caller's context, the commit time, and where its audit rows go.
-class SqliteStore::Tx {
+class SqlStore::Tx {
  public:
-  Tx(sqlite3* db, const WriteContext& ctx, const std::string& now,
+  Tx(Conn* db, const WriteContext& ctx, const std::string& now,
      std::vector<AuditRow>* audit)
       : db_(db), ctx_(ctx), now_(now), audit_(audit) {}
-  sqlite3* db() const { return db_; }
+  Conn* db() const { return db_; }
   const WriteContext& ctx() const { return ctx_; }
   const std::string& now() const { return now_; }
 
@@ -238,129 +200,96 @@ class SqliteStore::Tx {
   }
 
  private:
-  sqlite3* db_;
+  Conn* db_;
   const WriteContext& ctx_;
   const std::string& now_;
   std::vector<AuditRow>* audit_;
 };
 
-SqliteStore::SqliteStore(SqliteOptions options)
+SqlStore::SqlStore(StoreOptions options)
     : options_(std::move(options)),
       clock_(options_.clock != nullptr ? options_.clock : &Clock::Real()) {}
 
-absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
-  if (options.vfs == kFaultVfsName) RegisterFaultVfs();
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(options)));
+absl::StatusOr<std::unique_ptr<SqlStore>> SqlStore::Open(StoreOptions options) {
+  std::unique_ptr<SqlStore> store(new SqlStore(std::move(options)));
   RETURN_IF_ERROR(store->Init());
   return store;
 }
 
-absl::Status SqliteStore::Init() {
-  const std::string lock_path = options_.path + ".lock";
-  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
+absl::StatusOr<std::unique_ptr<Conn>> SqlStore::Connect(bool writer) {
+  if (dialect_ == Dialect::kPostgres) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PgConn> conn, PgConn::Connect(options_.path));
+    return std::unique_ptr<Conn>(std::move(conn));
   }
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "database ", options_.path, " is in use by another parindex-server (", lock_path,
-        " is locked)"));
+  return writer ? OpenSqliteWriter(options_.path, options_.vfs, options_.writer_cache_mib)
+                : OpenSqliteReader(options_.path, options_.vfs);
+}
+
+absl::Status SqlStore::Init() {
+  dialect_ = IsPostgresUri(options_.path) ? Dialect::kPostgres : Dialect::kSqlite;
+  // PostgreSQL is made for several servers; a SQLite file for one.
+  if (dialect_ == Dialect::kSqlite) {
+    ASSIGN_OR_RETURN(lock_fd_, LockSqliteFile(options_.path));
   }
-  ASSIGN_OR_RETURN(writer_, OpenConnection(options_, /*create=*/true));
-  RETURN_IF_ERROR(QuickCheck(writer_, options_.path));
-  RETURN_IF_ERROR(Exec(writer_, "PRAGMA journal_mode = WAL"));
-  RETURN_IF_ERROR(Exec(writer_, absl::StrCat("PRAGMA cache_size = -",
-                                             int64_t{options_.writer_cache_mib} * 1024)));
+  ASSIGN_OR_RETURN(writer_, Connect(/*writer=*/true));
   Upgrade upgrade;
   upgrade.now = Now();
-  RETURN_IF_ERROR(Migrate(writer_, LatestSchemaVersion(), &upgrade));
+  RETURN_IF_ERROR(Migrate(writer_.get(), LatestSchemaVersion(), &upgrade));
   // Said once, where an operator upgrading the server looks (its log), and kept for
   // tests; the audit trail holds the same facts for the people who use the forms.
   for (const std::string& note : upgrade.notes)
     std::fprintf(stderr, "parindex-store: %s\n", note.c_str());
   upgrade_notes_ = std::move(upgrade.notes);
   RETURN_IF_ERROR(PinFinalisedRounds());
-  statements_[writer_] = std::make_unique<StmtCache>(writer_);
   for (int i = 0; i < options_.readers; ++i) {
-    ASSIGN_OR_RETURN(sqlite3 * reader, OpenConnection(options_, /*create=*/false));
-    RETURN_IF_ERROR(Exec(reader, "PRAGMA query_only = ON"));
-    all_readers_.push_back(reader);
-    free_readers_.push_back(reader);
-    statements_[reader] = std::make_unique<StmtCache>(reader);
+    ASSIGN_OR_RETURN(std::unique_ptr<Conn> reader, Connect(/*writer=*/false));
+    free_readers_.push_back(reader.get());
+    all_readers_.push_back(std::move(reader));
   }
-  ASSIGN_OR_RETURN(checkpointer_, OpenConnection(options_, /*create=*/false));
-  sqlite3_wal_hook(writer_, &SqliteStore::OnWal, this);  // instead of autocheckpoint
-  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+  if (dialect_ == Dialect::kSqlite) {
+    ASSIGN_OR_RETURN(checkpointer_,
+                     SqliteCheckpointer::Start(writer_.get(), options_.path, options_.vfs,
+                                               options_.wal_autocheckpoint_pages));
+  }
   writer_thread_ = std::thread([this] { WriterLoop(); });
   return absl::OkStatus();
 }
 
-int SqliteStore::OnWal(void* store, sqlite3* db, const char* name, int pages) {
-  auto* self = static_cast<SqliteStore*>(store);
-  const int due = self->options_.wal_autocheckpoint_pages;
-  if (pages >= 4 * due) {
-    // The checkpointer has fallen behind (or readers kept it from finishing): this
-    // commit copies what it can, as SQLite's own autocheckpoint would.
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= due) {
-    std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
-    self->checkpoint_due_ = true;
-    self->checkpoint_cv_.notify_one();
-  }
-  return SQLITE_OK;
-}
-
-void SqliteStore::CheckpointLoop() {
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(checkpoint_mu_);
-      checkpoint_cv_.wait(lock, [this] { return checkpoint_due_ || checkpoint_stop_; });
-      if (checkpoint_stop_) return;
-      checkpoint_due_ = false;
-    }
-    // A failed checkpoint leaves the frames in the WAL for the next one.
-    sqlite3_wal_checkpoint_v2(checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                              nullptr);
-  }
-}
-
-SqliteStore::~SqliteStore() {
+SqlStore::~SqlStore() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
-  {
-    std::lock_guard<std::mutex> lock(checkpoint_mu_);
-    checkpoint_stop_ = true;
-  }
-  checkpoint_cv_.notify_all();
-  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
-  if (checkpointer_ != nullptr) sqlite3_close(checkpointer_);
-  statements_.clear();  // finalized before their connections close
-  for (sqlite3* reader : all_readers_) sqlite3_close(reader);
-  sqlite3_close(writer_);
+  checkpointer_.reset();  // after the writer's last commit, before it closes
+  StopListening();
+  all_readers_.clear();
+  writer_.reset();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
-int64_t SqliteStore::commits() const {
+int64_t SqlStore::commits() const {
   std::lock_guard<std::mutex> lock(mu_);
   return commits_;
 }
 
-size_t SqliteStore::queue_depth() const {
+int64_t SqlStore::retries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return retries_;
+}
+
+size_t SqlStore::queue_depth() const {
   std::lock_guard<std::mutex> lock(mu_);
   return queue_.size();
 }
 
-std::string SqliteStore::Now() const {
+std::string SqlStore::Now() const {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_->Now(), absl::UTCTimeZone());
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::Submit(const WriteContext& ctx,
-                                                 std::string method, WriteFn fn) {
+absl::StatusOr<v1::WriteAck> SqlStore::Submit(const WriteContext& ctx, std::string method,
+                                              WriteFn fn) {
   auto write = std::make_shared<Write>();
   write->ctx = ctx;
   write->method = std::move(method);
@@ -375,8 +304,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::Submit(const WriteContext& ctx,
   return done.get();
 }
 
-void SqliteStore::WriterLoop() {
-  StmtCache::Use statements(statements_.at(writer_).get());
+void SqlStore::WriterLoop() {
   std::vector<std::shared_ptr<Write>> group;
   while (true) {
     {
@@ -393,22 +321,50 @@ void SqliteStore::WriterLoop() {
   }
 }
 
-void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
+void SqlStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
   std::vector<absl::StatusOr<v1::WriteAck>> results(
       group.size(), absl::UnavailableError("not written"));
-  auto answer = [&] {
-    for (size_t i = 0; i < group.size(); ++i)
-      group[i]->done.set_value(std::move(results[i]));
-  };
   const absl::Time start = absl::Now();
-  absl::Status begin = Exec(writer_, "BEGIN IMMEDIATE");
+  absl::Status commit;
+  // On PostgreSQL another server's transaction may win a conflict with this one: then
+  // nothing of it was stored, and the group runs again (it reads what the winner
+  // wrote: a stale etag, a request id already applied).
+  for (int attempt = 0;; ++attempt) {
+    commit = TryGroup(group, results);
+    if (!writer_->MustRetry()) break;
+    if (writer_->InTransaction()) writer_->Exec("ROLLBACK").IgnoreError();
+    if (attempt == kMaxGroupRetries) {
+      commit = absl::UnavailableError(
+          "the write was not stored: it kept conflicting with other servers' writes");
+      for (auto& r : results) r = commit;
+      break;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ++retries_;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++commits_;
+  }
+  if (options_.on_commit) {
+    options_.on_commit(absl::Now() - start,
+                       commit.ok() ? static_cast<int>(group.size()) : 0);
+  }
+  for (size_t i = 0; i < group.size(); ++i)
+    group[i]->done.set_value(std::move(results[i]));
+}
+
+absl::Status SqlStore::TryGroup(std::vector<std::shared_ptr<Write>>& group,
+                                std::vector<absl::StatusOr<v1::WriteAck>>& results) {
+  absl::Status begin = writer_->BeginWrite();
   if (!begin.ok()) {
     for (auto& r : results)
       r = absl::UnavailableError(
           absl::StrCat("the write was not stored: ", begin.message()));
-    answer();
-    return;
+    return begin;
   }
+  Conn* db = writer_.get();
+  writer_backend_ = db->BackendId();
   const std::string now = Now();
   PruneRequests().IgnoreError();  // a failed prune leaves old ids to the next one
   bool transaction_lost = false;
@@ -416,7 +372,7 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
   for (size_t i = 0; i < group.size() && !transaction_lost; ++i) {
     Write& write = *group[i];
     write_audit.clear();
-    absl::Status savepoint = Stmt(writer_, "SAVEPOINT write").Run();
+    absl::Status savepoint = Stmt(db, "SAVEPOINT write").Run();
     absl::StatusOr<v1::WriteAck> result =
         savepoint.ok() ? absl::StatusOr<v1::WriteAck>(v1::WriteAck()) : savepoint;
     if (savepoint.ok()) {
@@ -425,15 +381,15 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
         const std::string method = RequestMethod(ctx, write.method);
         if (!ctx.request_id.empty()) {
           ASSIGN_OR_RETURN(std::optional<StoredRequest> seen,
-                           LookUpRequest(writer_, ctx, method));
+                           LookUpRequest(db, ctx, method));
           if (seen.has_value()) return seen->ack;  // replayed: nothing changes
         }
-        Tx tx(writer_, ctx, now, &write_audit);
+        Tx tx(db, ctx, now, &write_audit);
         ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
         ack.set_at(now);
         if (!ctx.request_id.empty()) {
           RETURN_IF_ERROR(
-              Stmt(writer_,
+              Stmt(db,
                    "INSERT INTO requests (actor, method, resource, request_id, digest, "
                    "ack, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                   .Bind(1, ctx.actor.id)
@@ -449,30 +405,43 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
         return ack;
       }();
       if (result.ok()) {
-        absl::Status release = Stmt(writer_, "RELEASE write").Run();
+        absl::Status release = Stmt(db, "RELEASE write").Run();
         if (!release.ok()) result = release;
       } else {
-        Stmt(writer_, "ROLLBACK TO write").Run().IgnoreError();
-        Stmt(writer_, "RELEASE write").Run().IgnoreError();
+        Stmt(db, "ROLLBACK TO write").Run().IgnoreError();
+        Stmt(db, "RELEASE write").Run().IgnoreError();
       }
       if (result.ok()) {
         std::move(write_audit.begin(), write_audit.end(), std::back_inserter(audit));
       }
     }
-    // An I/O error can make SQLite roll the whole transaction back: then nothing of
-    // this group is stored, and every caller must hear so.
-    transaction_lost = sqlite3_get_autocommit(writer_) != 0;
+    // Another server won a conflict (PostgreSQL): the group runs again.
+    if (db->MustRetry()) return absl::AbortedError("a serialization conflict");
+    // An I/O error can make SQLite roll the whole transaction back (PostgreSQL: the
+    // connection was lost): then nothing of this group is stored, and every caller
+    // must hear so.
+    transaction_lost = !db->InTransaction();
     results[i] = std::move(result);
   }
   // The audit rows of the writes that succeeded, then the commit: if either fails,
   // nothing of the group is stored.
   absl::Status commit =
       transaction_lost
-          ? absl::UnavailableError("the transaction was rolled back by SQLite")
-          : InsertAudit(writer_, now, audit);
-  if (commit.ok()) commit = Stmt(writer_, "COMMIT").Run();
+          ? absl::UnavailableError("the transaction was rolled back by the database")
+          : InsertAudit(db, now, audit);
+  // Other servers sharing the database forget what they cached of these resources
+  // (PostgreSQL delivers a notification only if the transaction commits).
+  if (commit.ok() && dialect_ == Dialect::kPostgres && !audit.empty()) {
+    std::set<std::string> resources;
+    for (const AuditRow& row : audit) resources.insert(row.resource);
+    std::string payload = absl::StrJoin(resources, "\n");
+    if (payload.size() > kMaxNotifyBytes) payload = "*";
+    commit = Stmt(db, "SELECT pg_notify('parindex_changes', ?)").Bind(1, payload).Run();
+  }
+  if (commit.ok()) commit = Stmt(db, "COMMIT").Run();
+  if (db->MustRetry()) return commit;
   if (!commit.ok()) {
-    if (sqlite3_get_autocommit(writer_) == 0) Exec(writer_, "ROLLBACK").IgnoreError();
+    if (db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
     for (auto& r : results) {
       if (r.ok() || r.status().code() == absl::StatusCode::kUnavailable) {
         r = absl::UnavailableError(
@@ -480,31 +449,72 @@ void SqliteStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
       }
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++commits_;
+  return commit;
+}
+
+void SqlStore::StopListening() {
+  if (!listener_thread_.joinable()) return;
+  const char byte = 0;
+  [[maybe_unused]] ssize_t n = ::write(wake_[1], &byte, 1);
+  listener_thread_.join();
+  for (int& fd : wake_) {
+    ::close(fd);
+    fd = -1;
   }
-  if (options_.on_commit) {
-    options_.on_commit(absl::Now() - start,
-                       commit.ok() ? static_cast<int>(group.size()) : 0);
+}
+
+void SqlStore::ListenForChanges(ChangeListener listener) {
+  if (dialect_ != Dialect::kPostgres) return;
+  StopListening();
+  if (!listener || ::pipe2(wake_, O_CLOEXEC) != 0) return;
+  listener_ = std::move(listener);
+  listener_thread_ = std::thread([this] { ListenLoop(); });
+}
+
+void SqlStore::ListenLoop() {
+  std::unique_ptr<PgConn> conn;
+  bool connected_before = false;
+  while (true) {
+    int timeout_ms = -1;
+    if (conn == nullptr || PQstatus(conn->conn()) != CONNECTION_OK) {
+      conn.reset();
+      absl::StatusOr<std::unique_ptr<PgConn>> made = PgConn::Connect(options_.path);
+      if (made.ok() && (*made)->Exec("LISTEN parindex_changes").ok()) {
+        conn = *std::move(made);
+        // What other servers changed while this one was not listening is unknown.
+        if (connected_before) listener_({"*"});
+        connected_before = true;
+      } else {
+        timeout_ms = 500;  // PostgreSQL is away: try again, or stop when told
+      }
+    }
+    pollfd fds[2] = {{wake_[0], POLLIN, 0},
+                     {conn ? PQsocket(conn->conn()) : -1, POLLIN, 0}};
+    if (::poll(fds, conn ? 2 : 1, timeout_ms) < 0 && errno != EINTR) return;
+    if (fds[0].revents != 0) return;  // the store is closing
+    if (conn == nullptr || fds[1].revents == 0) continue;
+    if (PQconsumeInput(conn->conn()) == 0) continue;  // lost: made again above
+    while (PGnotify* note = PQnotifies(conn->conn())) {
+      if (note->be_pid != writer_backend_.load()) {
+        listener_(absl::StrSplit(note->extra, '\n', absl::SkipEmpty()));
+      }
+      PQfreemem(note);
+    }
   }
-  answer();
 }
 
 template <typename T>
-absl::StatusOr<T> SqliteStore::Read(
-    const std::function<absl::StatusOr<T>(sqlite3*)>& fn) {
-  sqlite3* db = nullptr;
+absl::StatusOr<T> SqlStore::Read(const std::function<absl::StatusOr<T>(Conn*)>& fn) {
+  Conn* db = nullptr;
   {
     std::unique_lock<std::mutex> lock(readers_mu_);
     readers_cv_.wait(lock, [this] { return !free_readers_.empty(); });
     db = free_readers_.back();
     free_readers_.pop_back();
   }
-  StmtCache::Use statements(statements_.at(db).get());
-  const absl::Status begin = Stmt(db, "BEGIN").Run();
+  const absl::Status begin = db->BeginRead();
   absl::StatusOr<T> result = begin.ok() ? fn(db) : absl::StatusOr<T>(begin);
-  if (begin.ok()) Stmt(db, "COMMIT").Run().IgnoreError();
+  if (begin.ok()) db->Exec("COMMIT").IgnoreError();
   {
     std::lock_guard<std::mutex> lock(readers_mu_);
     free_readers_.push_back(db);
@@ -515,8 +525,8 @@ absl::StatusOr<T> SqliteStore::Read(
 
 // ---- criteria sets ----
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx,
-                                                         v1::CriteriaSet set) {
+absl::StatusOr<v1::WriteAck> SqlStore::AddCriteriaSet(const WriteContext& ctx,
+                                                      v1::CriteriaSet set) {
   return Submit(
       ctx, "AddCriteriaSet",
       [set = std::move(set)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
@@ -579,10 +589,10 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddCriteriaSet(const WriteContext& ctx
       });
 }
 
-absl::StatusOr<v1::CriteriaSet> SqliteStore::GetCriteriaSet(absl::string_view id,
-                                                            int32_t version) {
+absl::StatusOr<v1::CriteriaSet> SqlStore::GetCriteriaSet(absl::string_view id,
+                                                         int32_t version) {
   const std::string key(id);
-  return Read<v1::CriteriaSet>([&](sqlite3* db) -> absl::StatusOr<v1::CriteriaSet> {
+  return Read<v1::CriteriaSet>([&](Conn* db) -> absl::StatusOr<v1::CriteriaSet> {
     Stmt get(db, version > 0
                      ? "SELECT body FROM criteria_sets WHERE id = ? AND version = ?"
                      : "SELECT body FROM criteria_sets WHERE id = ? "
@@ -599,9 +609,9 @@ absl::StatusOr<v1::CriteriaSet> SqliteStore::GetCriteriaSet(absl::string_view id
   });
 }
 
-absl::StatusOr<std::vector<v1::CriteriaSet>> SqliteStore::ListCriteriaSets() {
+absl::StatusOr<std::vector<v1::CriteriaSet>> SqlStore::ListCriteriaSets() {
   return Read<std::vector<v1::CriteriaSet>>(
-      [](sqlite3* db) -> absl::StatusOr<std::vector<v1::CriteriaSet>> {
+      [](Conn* db) -> absl::StatusOr<std::vector<v1::CriteriaSet>> {
         Stmt list(db,
                   "SELECT body FROM criteria_sets c WHERE version = "
                   "(SELECT MAX(version) FROM criteria_sets WHERE id = c.id) ORDER BY id");
@@ -624,7 +634,7 @@ namespace {
 // auditing before -> after.
 template <typename Message>
 absl::StatusOr<v1::WriteAck> PutVersioned(
-    sqlite3* db, const char* table, const char* key_column, const std::string& key,
+    Conn* db, const char* table, const char* key_column, const std::string& key,
     const Message& message, const std::string& now, const std::string& resource,
     const std::function<absl::Status(absl::string_view, absl::string_view)>& audit) {
   Stmt get(db, absl::StrCat("SELECT version, body FROM ", table, " WHERE ", key_column,
@@ -659,7 +669,7 @@ absl::StatusOr<v1::WriteAck> PutVersioned(
 }
 
 template <typename Message>
-absl::StatusOr<Message> GetKeyed(sqlite3* db, const char* table, const char* key_column,
+absl::StatusOr<Message> GetKeyed(Conn* db, const char* table, const char* key_column,
                                  const std::string& key, const std::string& resource) {
   Stmt get(db, absl::StrCat("SELECT body FROM ", table, " WHERE ", key_column, " = ?"));
   get.Bind(1, key);
@@ -669,7 +679,7 @@ absl::StatusOr<Message> GetKeyed(sqlite3* db, const char* table, const char* key
 }
 
 template <typename Message>
-absl::StatusOr<std::vector<Message>> ListKeyed(sqlite3* db, const char* table,
+absl::StatusOr<std::vector<Message>> ListKeyed(Conn* db, const char* table,
                                                const char* key_column) {
   Stmt list(db, absl::StrCat("SELECT body FROM ", table, " ORDER BY ", key_column));
   std::vector<Message> out;
@@ -683,8 +693,8 @@ absl::StatusOr<std::vector<Message>> ListKeyed(sqlite3* db, const char* table,
 
 }  // namespace
 
-absl::StatusOr<v1::WriteAck> SqliteStore::PutPlan(const WriteContext& ctx,
-                                                  const v1::Plan& plan) {
+absl::StatusOr<v1::WriteAck> SqlStore::PutPlan(const WriteContext& ctx,
+                                               const v1::Plan& plan) {
   return Submit(ctx, "PutPlan", [plan](Tx& tx) {
     const std::string resource = absl::StrCat("plans/", plan.id());
     return PutVersioned(tx.db(), "plans", "id", plan.id(), plan, tx.now(), resource,
@@ -694,20 +704,20 @@ absl::StatusOr<v1::WriteAck> SqliteStore::PutPlan(const WriteContext& ctx,
   });
 }
 
-absl::StatusOr<v1::Plan> SqliteStore::GetPlan(absl::string_view id) {
+absl::StatusOr<v1::Plan> SqlStore::GetPlan(absl::string_view id) {
   const std::string key(id);
-  return Read<v1::Plan>([&](sqlite3* db) {
+  return Read<v1::Plan>([&](Conn* db) {
     return GetKeyed<v1::Plan>(db, "plans", "id", key, absl::StrCat("plans/", key));
   });
 }
 
-absl::StatusOr<std::vector<v1::Plan>> SqliteStore::ListPlans() {
+absl::StatusOr<std::vector<v1::Plan>> SqlStore::ListPlans() {
   return Read<std::vector<v1::Plan>>(
-      [](sqlite3* db) { return ListKeyed<v1::Plan>(db, "plans", "id"); });
+      [](Conn* db) { return ListKeyed<v1::Plan>(db, "plans", "id"); });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::PutUnit(const WriteContext& ctx,
-                                                  const v1::Unit& unit) {
+absl::StatusOr<v1::WriteAck> SqlStore::PutUnit(const WriteContext& ctx,
+                                               const v1::Unit& unit) {
   return Submit(ctx, "PutUnit", [unit](Tx& tx) {
     const std::string resource = absl::StrCat("units/", unit.code());
     return PutVersioned(tx.db(), "units", "code", unit.code(), unit, tx.now(), resource,
@@ -717,23 +727,23 @@ absl::StatusOr<v1::WriteAck> SqliteStore::PutUnit(const WriteContext& ctx,
   });
 }
 
-absl::StatusOr<v1::Unit> SqliteStore::GetUnit(absl::string_view code) {
+absl::StatusOr<v1::Unit> SqlStore::GetUnit(absl::string_view code) {
   const std::string key(code);
-  return Read<v1::Unit>([&](sqlite3* db) {
+  return Read<v1::Unit>([&](Conn* db) {
     return GetKeyed<v1::Unit>(db, "units", "code", key, absl::StrCat("units/", key));
   });
 }
 
-absl::StatusOr<std::vector<v1::Unit>> SqliteStore::ListUnits() {
+absl::StatusOr<std::vector<v1::Unit>> SqlStore::ListUnits() {
   return Read<std::vector<v1::Unit>>(
-      [](sqlite3* db) { return ListKeyed<v1::Unit>(db, "units", "code"); });
+      [](Conn* db) { return ListKeyed<v1::Unit>(db, "units", "code"); });
 }
 
 // ---- tokens ----
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddToken(const WriteContext& ctx,
-                                                   const v1::Token& token,
-                                                   absl::string_view secret_sha256) {
+absl::StatusOr<v1::WriteAck> SqlStore::AddToken(const WriteContext& ctx,
+                                                const v1::Token& token,
+                                                absl::string_view secret_sha256) {
   return Submit(
       ctx, "AddToken",
       [token = v1::Token(token), hash = std::string(secret_sha256)](
@@ -771,9 +781,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddToken(const WriteContext& ctx,
       });
 }
 
-absl::StatusOr<v1::Token> SqliteStore::FindToken(absl::string_view secret_sha256) {
+absl::StatusOr<v1::Token> SqlStore::FindToken(absl::string_view secret_sha256) {
   const std::string hash(secret_sha256);
-  return Read<v1::Token>([&](sqlite3* db) -> absl::StatusOr<v1::Token> {
+  return Read<v1::Token>([&](Conn* db) -> absl::StatusOr<v1::Token> {
     Stmt find(db,
               "SELECT body FROM tokens WHERE secret_sha256 = ? AND revoked_at IS NULL");
     find.Bind(1, hash);
@@ -783,8 +793,8 @@ absl::StatusOr<v1::Token> SqliteStore::FindToken(absl::string_view secret_sha256
   });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::RevokeToken(const WriteContext& ctx,
-                                                      absl::string_view id) {
+absl::StatusOr<v1::WriteAck> SqlStore::RevokeToken(const WriteContext& ctx,
+                                                   absl::string_view id) {
   return Submit(
       ctx, "RevokeToken",
       [key = std::string(id)](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
@@ -814,9 +824,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::RevokeToken(const WriteContext& ctx,
       });
 }
 
-absl::StatusOr<std::vector<v1::Token>> SqliteStore::ListTokens() {
+absl::StatusOr<std::vector<v1::Token>> SqlStore::ListTokens() {
   return Read<std::vector<v1::Token>>(
-      [](sqlite3* db) { return ListKeyed<v1::Token>(db, "tokens", "id"); });
+      [](Conn* db) { return ListKeyed<v1::Token>(db, "tokens", "id"); });
 }
 
 // ---- accounts and sessions ----
@@ -834,9 +844,9 @@ absl::StatusOr<StoredAccount> ReadAccount(Stmt& get, const std::string& what) {
 
 }  // namespace
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddAccount(const WriteContext& ctx,
-                                                     const v1::Account& account,
-                                                     absl::string_view password_hash) {
+absl::StatusOr<v1::WriteAck> SqlStore::AddAccount(const WriteContext& ctx,
+                                                  const v1::Account& account,
+                                                  absl::string_view password_hash) {
   return Submit(
       ctx, "AddAccount",
       [account = v1::Account(account), hash = std::string(password_hash)](
@@ -866,33 +876,33 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddAccount(const WriteContext& ctx,
       });
 }
 
-absl::StatusOr<StoredAccount> SqliteStore::FindAccount(absl::string_view username) {
+absl::StatusOr<StoredAccount> SqlStore::FindAccount(absl::string_view username) {
   const std::string key(username);
-  return Read<StoredAccount>([&](sqlite3* db) -> absl::StatusOr<StoredAccount> {
+  return Read<StoredAccount>([&](Conn* db) -> absl::StatusOr<StoredAccount> {
     Stmt get(db, "SELECT body, password_hash FROM accounts WHERE username = ?");
     get.Bind(1, key);
     return ReadAccount(get, absl::StrCat("username '", key, "'"));
   });
 }
 
-absl::StatusOr<StoredAccount> SqliteStore::GetAccount(absl::string_view id) {
+absl::StatusOr<StoredAccount> SqlStore::GetAccount(absl::string_view id) {
   const std::string key(id);
-  return Read<StoredAccount>([&](sqlite3* db) -> absl::StatusOr<StoredAccount> {
+  return Read<StoredAccount>([&](Conn* db) -> absl::StatusOr<StoredAccount> {
     Stmt get(db, "SELECT body, password_hash FROM accounts WHERE id = ?");
     get.Bind(1, key);
     return ReadAccount(get, absl::StrCat("accounts/", key));
   });
 }
 
-absl::StatusOr<std::vector<v1::Account>> SqliteStore::ListAccounts() {
+absl::StatusOr<std::vector<v1::Account>> SqlStore::ListAccounts() {
   return Read<std::vector<v1::Account>>(
-      [](sqlite3* db) { return ListKeyed<v1::Account>(db, "accounts", "username"); });
+      [](Conn* db) { return ListKeyed<v1::Account>(db, "accounts", "username"); });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::UpdateAccount(const WriteContext& ctx,
-                                                        const v1::Account& account,
-                                                        absl::string_view password_hash,
-                                                        bool end_sessions) {
+absl::StatusOr<v1::WriteAck> SqlStore::UpdateAccount(const WriteContext& ctx,
+                                                     const v1::Account& account,
+                                                     absl::string_view password_hash,
+                                                     bool end_sessions) {
   return Submit(
       ctx, "UpdateAccount",
       [account = v1::Account(account), hash = std::string(password_hash), end_sessions,
@@ -927,10 +937,10 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateAccount(const WriteContext& ctx,
       });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddSession(const WriteContext& ctx,
-                                                     absl::string_view id_sha256,
-                                                     const v1::Account& account,
-                                                     int64_t now) {
+absl::StatusOr<v1::WriteAck> SqlStore::AddSession(const WriteContext& ctx,
+                                                  absl::string_view id_sha256,
+                                                  const v1::Account& account,
+                                                  int64_t now) {
   return Submit(
       ctx, "AddSession",
       [hash = std::string(id_sha256), id = account.id(), username = account.username(),
@@ -955,9 +965,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddSession(const WriteContext& ctx,
       });
 }
 
-absl::StatusOr<StoredSession> SqliteStore::FindSession(absl::string_view id_sha256) {
+absl::StatusOr<StoredSession> SqlStore::FindSession(absl::string_view id_sha256) {
   const std::string key(id_sha256);
-  return Read<StoredSession>([&](sqlite3* db) -> absl::StatusOr<StoredSession> {
+  return Read<StoredSession>([&](Conn* db) -> absl::StatusOr<StoredSession> {
     Stmt get(db,
              "SELECT account_id, created, seen, ended FROM sessions WHERE id_sha256 = ?");
     get.Bind(1, key);
@@ -972,7 +982,7 @@ absl::StatusOr<StoredSession> SqliteStore::FindSession(absl::string_view id_sha2
   });
 }
 
-absl::Status SqliteStore::TouchSession(absl::string_view id_sha256, int64_t now) {
+absl::Status SqlStore::TouchSession(absl::string_view id_sha256, int64_t now) {
   WriteContext ctx;
   ctx.actor = {"system", "system", "", ""};
   return Submit(ctx, "TouchSession",
@@ -980,7 +990,8 @@ absl::Status SqliteStore::TouchSession(absl::string_view id_sha256, int64_t now)
                  now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                   RETURN_IF_ERROR(
                       Stmt(tx.db(),
-                           "UPDATE sessions SET seen = max(seen, ?) WHERE id_sha256 = ?")
+                           "UPDATE sessions SET seen = CASE WHEN seen > ?1 THEN seen "
+                           "ELSE ?1 END WHERE id_sha256 = ?2")
                           .Bind(1, now)
                           .Bind(2, hash)
                           .Run());
@@ -989,9 +1000,9 @@ absl::Status SqliteStore::TouchSession(absl::string_view id_sha256, int64_t now)
       .status();
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::EndSession(const WriteContext& ctx,
-                                                     absl::string_view id_sha256,
-                                                     int64_t now) {
+absl::StatusOr<v1::WriteAck> SqlStore::EndSession(const WriteContext& ctx,
+                                                  absl::string_view id_sha256,
+                                                  int64_t now) {
   return Submit(
       ctx, "EndSession",
       [hash = std::string(id_sha256), now](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
@@ -1014,11 +1025,11 @@ absl::StatusOr<v1::WriteAck> SqliteStore::EndSession(const WriteContext& ctx,
       });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInFailure(const WriteContext& ctx,
-                                                           absl::string_view username,
-                                                           int64_t now, int64_t window,
-                                                           int threshold,
-                                                           int64_t lock_seconds) {
+absl::StatusOr<v1::WriteAck> SqlStore::AddSignInFailure(const WriteContext& ctx,
+                                                        absl::string_view username,
+                                                        int64_t now, int64_t window,
+                                                        int threshold,
+                                                        int64_t lock_seconds) {
   return Submit(
       ctx, "AddSignInFailure",
       [user = std::string(username), now, window, threshold,
@@ -1056,9 +1067,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInFailure(const WriteContext& c
       });
 }
 
-absl::StatusOr<int64_t> SqliteStore::SignInLockedUntil(absl::string_view username) {
+absl::StatusOr<int64_t> SqlStore::SignInLockedUntil(absl::string_view username) {
   const std::string key(username);
-  return Read<int64_t>([&](sqlite3* db) -> absl::StatusOr<int64_t> {
+  return Read<int64_t>([&](Conn* db) -> absl::StatusOr<int64_t> {
     Stmt get(db, "SELECT until FROM sign_in_locks WHERE username = ?");
     get.Bind(1, key);
     ASSIGN_OR_RETURN(bool found, get.Step());
@@ -1066,7 +1077,7 @@ absl::StatusOr<int64_t> SqliteStore::SignInLockedUntil(absl::string_view usernam
   });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInAddressFailure(
+absl::StatusOr<v1::WriteAck> SqlStore::AddSignInAddressFailure(
     const WriteContext& ctx, absl::string_view address, int64_t now, int64_t window,
     int threshold, int64_t lock_seconds) {
   return Submit(
@@ -1112,9 +1123,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddSignInAddressFailure(
       });
 }
 
-absl::StatusOr<int64_t> SqliteStore::SignInAddressLockedUntil(absl::string_view address) {
+absl::StatusOr<int64_t> SqlStore::SignInAddressLockedUntil(absl::string_view address) {
   const std::string key(address);
-  return Read<int64_t>([&](sqlite3* db) -> absl::StatusOr<int64_t> {
+  return Read<int64_t>([&](Conn* db) -> absl::StatusOr<int64_t> {
     Stmt get(db, "SELECT until FROM sign_in_address_locks WHERE address = ?");
     get.Bind(1, key);
     ASSIGN_OR_RETURN(bool found, get.Step());
@@ -1127,19 +1138,21 @@ absl::StatusOr<int64_t> SqliteStore::SignInAddressLockedUntil(absl::string_view 
 namespace {
 
 // Keeps the round's units and plans as they are now (once: later calls keep the first).
-absl::Status PinInputs(sqlite3* db, const v1::Round& round) {
+absl::Status PinInputs(Conn* db, const v1::Round& round) {
   for (const std::string& unit : round.units()) {
     RETURN_IF_ERROR(Stmt(db,
-                         "INSERT OR IGNORE INTO round_inputs (round_id, kind, key, body) "
-                         "SELECT ?1, 'unit', code, body FROM units WHERE code = ?2")
+                         "INSERT INTO round_inputs (round_id, kind, key, body) "
+                         "SELECT ?1, 'unit', code, body FROM units WHERE code = ?2 "
+                         "ON CONFLICT DO NOTHING")
                         .Bind(1, round.id())
                         .Bind(2, unit)
                         .Run());
   }
   for (const std::string& plan : round.plans()) {
     RETURN_IF_ERROR(Stmt(db,
-                         "INSERT OR IGNORE INTO round_inputs (round_id, kind, key, body) "
-                         "SELECT ?1, 'plan', id, body FROM plans WHERE id = ?2")
+                         "INSERT INTO round_inputs (round_id, kind, key, body) "
+                         "SELECT ?1, 'plan', id, body FROM plans WHERE id = ?2 "
+                         "ON CONFLICT DO NOTHING")
                         .Bind(1, round.id())
                         .Bind(2, plan)
                         .Run());
@@ -1149,8 +1162,8 @@ absl::Status PinInputs(sqlite3* db, const v1::Round& round) {
 
 }  // namespace
 
-absl::StatusOr<v1::WriteAck> SqliteStore::CreateRound(const WriteContext& ctx,
-                                                      const v1::Round& round) {
+absl::StatusOr<v1::WriteAck> SqlStore::CreateRound(const WriteContext& ctx,
+                                                   const v1::Round& round) {
   return Submit(
       ctx, "CreateRound",
       [round = v1::Round(round)](Tx& tx) mutable -> absl::StatusOr<v1::WriteAck> {
@@ -1202,9 +1215,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::CreateRound(const WriteContext& ctx,
       });
 }
 
-absl::StatusOr<v1::Round> SqliteStore::GetRound(absl::string_view id) {
+absl::StatusOr<v1::Round> SqlStore::GetRound(absl::string_view id) {
   const std::string key(id);
-  return Read<v1::Round>([&](sqlite3* db) -> absl::StatusOr<v1::Round> {
+  return Read<v1::Round>([&](Conn* db) -> absl::StatusOr<v1::Round> {
     Stmt get(db, "SELECT body, version FROM rounds WHERE id = ?");
     get.Bind(1, key);
     ASSIGN_OR_RETURN(bool found, get.Step());
@@ -1215,9 +1228,9 @@ absl::StatusOr<v1::Round> SqliteStore::GetRound(absl::string_view id) {
   });
 }
 
-absl::StatusOr<Store::RoundInputs> SqliteStore::GetRoundInputs(absl::string_view round) {
+absl::StatusOr<Store::RoundInputs> SqlStore::GetRoundInputs(absl::string_view round) {
   const std::string key(round);
-  return Read<RoundInputs>([&](sqlite3* db) -> absl::StatusOr<RoundInputs> {
+  return Read<RoundInputs>([&](Conn* db) -> absl::StatusOr<RoundInputs> {
     Stmt list(
         db, "SELECT kind, body FROM round_inputs WHERE round_id = ? ORDER BY kind, key");
     list.Bind(1, key);
@@ -1236,14 +1249,14 @@ absl::StatusOr<Store::RoundInputs> SqliteStore::GetRoundInputs(absl::string_view
   });
 }
 
-absl::StatusOr<std::vector<v1::Round>> SqliteStore::ListRounds() {
+absl::StatusOr<std::vector<v1::Round>> SqlStore::ListRounds() {
   return Read<std::vector<v1::Round>>(
-      [](sqlite3* db) { return ListKeyed<v1::Round>(db, "rounds", "id"); });
+      [](Conn* db) { return ListKeyed<v1::Round>(db, "rounds", "id"); });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::UpdateRound(const WriteContext& ctx,
-                                                      const v1::Round& round,
-                                                      int64_t expected_version) {
+absl::StatusOr<v1::WriteAck> SqlStore::UpdateRound(const WriteContext& ctx,
+                                                   const v1::Round& round,
+                                                   int64_t expected_version) {
   return Submit(
       ctx, "UpdateRound",
       [round = v1::Round(round),
@@ -1278,8 +1291,9 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateRound(const WriteContext& ctx,
             return absl::NotFoundError(absl::StrCat("units/", unit, ": not found"));
           RETURN_IF_ERROR(
               Stmt(tx.db(),
-                   "INSERT OR IGNORE INTO assessments (round_id, unit_code, "
-                   "state, version, reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?)")
+                   "INSERT INTO assessments (round_id, unit_code, state, version, "
+                   "reopened, updated_at) VALUES (?, ?, ?, 1, 0, ?) "
+                   "ON CONFLICT DO NOTHING")
                   .Bind(1, round.id())
                   .Bind(2, unit)
                   .Bind(3, int64_t{v1::STATE_NOT_STARTED})
@@ -1303,14 +1317,14 @@ namespace {
 // Reads the entries of one assessment (or of every unit of a round when unit is empty)
 // into `out`, keyed by unit.
 absl::Status ReadEntries(
-    sqlite3* db, const std::string& round, const std::string& unit,
+    Conn* db, const std::string& round, const std::string& unit,
     const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
   Stmt list(db,
             unit.empty()
                 ? "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
-                  "WHERE round_id = ? ORDER BY rowid"
+                  "WHERE round_id = ? ORDER BY {ROW_ORDER}"
                 : "SELECT unit_code, body, version, updated_at, updated_by FROM entries "
-                  "WHERE round_id = ? AND unit_code = ? ORDER BY rowid");
+                  "WHERE round_id = ? AND unit_code = ? ORDER BY {ROW_ORDER}");
   list.Bind(1, round);
   if (!unit.empty()) list.Bind(2, unit);
   while (true) {
@@ -1330,7 +1344,7 @@ absl::Status ReadEntries(
 // Reads the data sheet values of one assessment (or of every unit of a round when unit
 // is empty), each assessment's in element order: one scan along the primary key.
 absl::Status ReadValues(
-    sqlite3* db, const std::string& round, const std::string& unit,
+    Conn* db, const std::string& round, const std::string& unit,
     const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
   Stmt list(db, unit.empty() ? "SELECT unit_code, body, version FROM data_values "
                                "WHERE round_id = ? ORDER BY unit_code, element"
@@ -1371,7 +1385,7 @@ namespace {
 
 // Changes an assessment's state inside the caller's transaction, auditing it.
 absl::StatusOr<int64_t> ChangeState(
-    sqlite3* db, const std::string& r, const std::string& u, const StateChange& change,
+    Conn* db, const std::string& r, const std::string& u, const StateChange& change,
     const std::string& now,
     const std::function<absl::Status(absl::string_view, absl::string_view)>& audit) {
   const std::string resource = AssessmentName(r, u);
@@ -1410,7 +1424,7 @@ absl::StatusOr<int64_t> ChangeState(
 namespace {
 
 // The assessment's own row (state, version) into `out`; NOT_FOUND when absent.
-absl::Status ReadAssessmentRow(sqlite3* db, const std::string& r, const std::string& u,
+absl::Status ReadAssessmentRow(Conn* db, const std::string& r, const std::string& u,
                                v1::Assessment* out) {
   Stmt get(db,
            "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
@@ -1428,35 +1442,37 @@ absl::Status ReadAssessmentRow(sqlite3* db, const std::string& r, const std::str
 // the audit trail: the last change of state to SUBMITTED. `unit` empty: every unit of
 // the round, each into assessment_of(unit).
 absl::Status AttachSubmissions(
-    sqlite3* db, const std::string& r, const std::string& u,
+    Conn* db, const std::string& r, const std::string& u,
     const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
   const std::string prefix = absl::StrCat("rounds/", r, "/assessments/");
-  // A bare column beside MAX() is read from the row holding the maximum.
-  Stmt list(db, u.empty() ? "SELECT substr(resource, length(?1) + 1), MAX(id), at, "
-                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
-                            "FROM audit WHERE resource >= ?1 AND resource < ?3 "
-                            "AND action = 'assessment.state' "
-                            "AND json_extract(after, '$.state') = 'STATE_SUBMITTED' "
-                            "GROUP BY resource"
-                          : "SELECT ?2, MAX(id), at, "
-                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
-                            "FROM audit WHERE resource = ?1 || ?2 "
-                            "AND action = 'assessment.state' "
-                            "AND json_extract(after, '$.state') = 'STATE_SUBMITTED' "
-                            "HAVING MAX(id) IS NOT NULL");
   // The round's resources as one range of audit_by_resource ("…/assessments/" up to,
   // not including, "…/assessments0"): a whole-round read does not scan the audit trail.
-  const std::string past_prefix = absl::StrCat(prefix.substr(0, prefix.size() - 1), "0");
-  list.Bind(1, prefix);
-  if (!u.empty()) list.Bind(2, u);
-  if (u.empty()) list.Bind(3, past_prefix);
+  // The state is matched in the audit row's JSON as Json() prints it (no spaces).
+  Stmt list(db, u.empty() ? "SELECT resource, at, "
+                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
+                            "FROM audit WHERE id IN (SELECT MAX(id) FROM audit "
+                            "WHERE resource >= ? AND resource < ? "
+                            "AND action = 'assessment.state' "
+                            "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0 "
+                            "GROUP BY resource)"
+                          : "SELECT resource, at, "
+                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
+                            "FROM audit WHERE id = (SELECT MAX(id) FROM audit "
+                            "WHERE resource = ? AND action = 'assessment.state' "
+                            "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0)");
+  if (u.empty()) {
+    list.Bind(1, prefix).Bind(2, absl::StrCat(prefix.substr(0, prefix.size() - 1), "0"));
+  } else {
+    list.Bind(1, absl::StrCat(prefix, u));
+  }
   while (true) {
     ASSIGN_OR_RETURN(bool row, list.Step());
     if (!row) return absl::OkStatus();
-    v1::Assessment* a = assessment_of(list.Text(0));
+    const std::string resource = list.Text(0);
+    v1::Assessment* a = assessment_of(resource.substr(prefix.size()));
     if (a == nullptr) continue;
-    a->set_submitted_at(list.Text(2));
-    a->set_submitted_by(list.Text(3));
+    a->set_submitted_at(list.Text(1));
+    a->set_submitted_by(list.Text(2));
   }
 }
 
@@ -1464,7 +1480,7 @@ absl::Status AttachSubmissions(
 // the unit typed, oldest first; a criterion with files only gets an entry (version 0).
 // `unit` empty: every unit of the round, each into assessment_of(unit).
 absl::Status AttachEvidenceFiles(
-    sqlite3* db, const std::string& r, const std::string& u,
+    Conn* db, const std::string& r, const std::string& u,
     const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
   Stmt files(db, u.empty() ? "SELECT unit_code, criterion, meta FROM evidence "
                              "WHERE round_id = ? ORDER BY id"
@@ -1495,10 +1511,10 @@ absl::Status AttachEvidenceFiles(
 
 }  // namespace
 
-absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view round,
-                                                          absl::string_view unit) {
+absl::StatusOr<v1::Assessment> SqlStore::GetAssessment(absl::string_view round,
+                                                       absl::string_view unit) {
   const std::string r(round), u(unit);
-  return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
+  return Read<v1::Assessment>([&](Conn* db) -> absl::StatusOr<v1::Assessment> {
     v1::Assessment assessment;
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     RETURN_IF_ERROR(
@@ -1513,11 +1529,11 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessment(absl::string_view roun
   });
 }
 
-absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
+absl::StatusOr<v1::Assessment> SqlStore::GetAssessmentEntries(
     absl::string_view round, absl::string_view unit,
     const std::vector<std::string>& criteria) {
   const std::string r(round), u(unit);
-  return Read<v1::Assessment>([&](sqlite3* db) -> absl::StatusOr<v1::Assessment> {
+  return Read<v1::Assessment>([&](Conn* db) -> absl::StatusOr<v1::Assessment> {
     v1::Assessment assessment;
     RETURN_IF_ERROR(ReadAssessmentRow(db, r, u, &assessment));
     Stmt entry(db,
@@ -1541,11 +1557,11 @@ absl::StatusOr<v1::Assessment> SqliteStore::GetAssessmentEntries(
   });
 }
 
-absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
+absl::StatusOr<std::vector<v1::Assessment>> SqlStore::ListAssessments(
     absl::string_view round, bool with_files) {
   const std::string r(round);
   return Read<std::vector<v1::Assessment>>(
-      [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Assessment>> {
+      [&](Conn* db) -> absl::StatusOr<std::vector<v1::Assessment>> {
         Stmt list(
             db,
             "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
@@ -1577,8 +1593,8 @@ absl::StatusOr<std::vector<v1::Assessment>> SqliteStore::ListAssessments(
 // answer — and its updated_at moves. A unit's self-assessment may fill three quarters
 // of the limit (WriteContext::unit_share), so that the office can always appraise, ask
 // and import.
-absl::Status SqliteStore::FormWritten(Tx& tx, const std::string& r, const std::string& u,
-                                      int64_t delta) const {
+absl::Status SqlStore::FormWritten(Tx& tx, const std::string& r, const std::string& u,
+                                   int64_t delta) const {
   Stmt update(tx.db(),
               "UPDATE assessments SET updated_at = ?, form_bytes = form_bytes + ? "
               "WHERE round_id = ? AND unit_code = ? RETURNING form_bytes");
@@ -1633,9 +1649,9 @@ bool StampSide(const v1::ElementValue* before, const WriteContext& ctx,
 
 }  // namespace
 
-absl::StatusOr<v1::WriteAck> SqliteStore::WriteForm(Tx& tx, const std::string& r,
-                                                    const std::string& u,
-                                                    const FormUpdate& form) const {
+absl::StatusOr<v1::WriteAck> SqlStore::WriteForm(Tx& tx, const std::string& r,
+                                                 const std::string& u,
+                                                 const FormUpdate& form) const {
   Stmt assessment(tx.db(),
                   "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
   assessment.Bind(1, r).Bind(2, u);
@@ -1757,7 +1773,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::WriteForm(Tx& tx, const std::string& r
   return ack;
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::SubmitForm(
+absl::StatusOr<v1::WriteAck> SqlStore::SubmitForm(
     const WriteContext& ctx, std::string method, absl::string_view round,
     absl::string_view unit, FormUpdate update, const StateChange* state_change) {
   std::optional<StateChange> change;
@@ -1781,22 +1797,22 @@ absl::StatusOr<v1::WriteAck> SqliteStore::SubmitForm(
       });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::UpdateForm(const WriteContext& ctx,
-                                                     absl::string_view round,
-                                                     absl::string_view unit,
-                                                     const FormUpdate& update,
-                                                     const StateChange* state_change) {
+absl::StatusOr<v1::WriteAck> SqlStore::UpdateForm(const WriteContext& ctx,
+                                                  absl::string_view round,
+                                                  absl::string_view unit,
+                                                  const FormUpdate& update,
+                                                  const StateChange* state_change) {
   return SubmitForm(ctx, "UpdateForm", round, unit, update, state_change);
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::UpdateEntries(
+absl::StatusOr<v1::WriteAck> SqlStore::UpdateEntries(
     const WriteContext& ctx, absl::string_view round, absl::string_view unit,
     const std::vector<EntryUpdate>& updates, const StateChange* state_change) {
   return SubmitForm(ctx, "UpdateEntries", round, unit, FormUpdate{updates, {}},
                     state_change);
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::UpdateUnitsEntries(
+absl::StatusOr<v1::WriteAck> SqlStore::UpdateUnitsEntries(
     const WriteContext& ctx, absl::string_view round,
     const std::vector<std::pair<std::string, FormUpdate>>& units) {
   return Submit(
@@ -1811,7 +1827,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::UpdateUnitsEntries(
       });
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(
+absl::StatusOr<v1::WriteAck> SqlStore::SetAssessmentState(
     const WriteContext& ctx, absl::string_view round, absl::string_view unit,
     v1::AssessmentState state, int64_t expected_version, bool reopened) {
   StateChange change{state, expected_version, reopened};
@@ -1833,7 +1849,7 @@ absl::StatusOr<v1::WriteAck> SqliteStore::SetAssessmentState(
 
 // ---- evidence ----
 
-absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
+absl::StatusOr<v1::WriteAck> SqlStore::AddEvidence(
     const WriteContext& ctx, absl::string_view round, absl::string_view unit,
     absl::string_view criterion, v1::Evidence meta, std::string content) {
   if (static_cast<int64_t>(content.size()) > options_.max_evidence_bytes) {
@@ -1865,19 +1881,23 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
               absl::StrCat(EntryName(r, u, c), ": already has ", count.Int(0),
                            " files, the most one criterion may hold"));
         }
-        RETURN_IF_ERROR(
-            Stmt(tx.db(),
-                 "INSERT INTO evidence (round_id, unit_code, criterion, meta, "
-                 "sha256, size, content, created_at) VALUES (?, ?, ?, X'', ?, ?, ?, ?)")
-                .Bind(1, r)
-                .Bind(2, u)
-                .Bind(3, c)
-                .Bind(4, meta.sha256())
-                .Bind(5, meta.size_bytes())
-                .BindBlob(6, content)
-                .Bind(7, tx.now())
-                .Run());
-        const int64_t id = sqlite3_last_insert_rowid(tx.db());
+        // The row first, for its id; then its details, which name the id.
+        Stmt insert(tx.db(),
+                    "INSERT INTO evidence (round_id, unit_code, criterion, meta, "
+                    "sha256, size, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id");
+        insert.Bind(1, r)
+            .Bind(2, u)
+            .Bind(3, c)
+            .BindBlob(4, "")
+            .Bind(5, meta.sha256())
+            .Bind(6, meta.size_bytes())
+            .BindBlob(7, content)
+            .Bind(8, tx.now());
+        ASSIGN_OR_RETURN(bool inserted, insert.Step());
+        if (!inserted) return absl::InternalError("evidence: no id");
+        const int64_t id = insert.Int(0);
+        RETURN_IF_ERROR(insert.Run());  // finishes the statement
         meta.set_id(id);
         const std::string stored_meta = meta.SerializeAsString();
         RETURN_IF_ERROR(Stmt(tx.db(), "UPDATE evidence SET meta = ? WHERE id = ?")
@@ -1895,8 +1915,8 @@ absl::StatusOr<v1::WriteAck> SqliteStore::AddEvidence(
       });
 }
 
-absl::StatusOr<EvidenceFile> SqliteStore::GetEvidence(int64_t id) {
-  return Read<EvidenceFile>([id](sqlite3* db) -> absl::StatusOr<EvidenceFile> {
+absl::StatusOr<EvidenceFile> SqlStore::GetEvidence(int64_t id) {
+  return Read<EvidenceFile>([id](Conn* db) -> absl::StatusOr<EvidenceFile> {
     Stmt get(db,
              "SELECT meta, content, round_id, unit_code, criterion FROM evidence "
              "WHERE id = ?");
@@ -1915,10 +1935,10 @@ absl::StatusOr<EvidenceFile> SqliteStore::GetEvidence(int64_t id) {
 
 // ---- audit ----
 
-absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
+absl::StatusOr<std::vector<v1::AuditEvent>> SqlStore::ListAudit(
     const AuditFilter& filter) {
   return Read<std::vector<v1::AuditEvent>>(
-      [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::AuditEvent>> {
+      [&](Conn* db) -> absl::StatusOr<std::vector<v1::AuditEvent>> {
         Stmt list(
             db,
             "SELECT id, at, actor, role, actor_unit, action, resource, before, after, "
@@ -1951,25 +1971,26 @@ absl::StatusOr<std::vector<v1::AuditEvent>> SqliteStore::ListAudit(
       });
 }
 
-absl::StatusOr<std::map<std::string, FormActivity>> SqliteStore::ListFormActivity(
+absl::StatusOr<std::map<std::string, FormActivity>> SqlStore::ListFormActivity(
     absl::string_view round) {
   const std::string prefix = absl::StrCat("rounds/", round, "/assessments/");
   return Read<std::map<std::string, FormActivity>>(
-      [&](sqlite3* db) -> absl::StatusOr<std::map<std::string, FormActivity>> {
+      [&](Conn* db) -> absl::StatusOr<std::map<std::string, FormActivity>> {
         // Per unit, per kind of event (0: the unit writes, 1: the unit changes state,
-        // 2: the office writes), the last one. A bare column beside MAX() is read from
-        // the row holding the maximum.
-        Stmt list(db,
-                  "SELECT unit, kind, MAX(id), at FROM ("
-                  "  SELECT id, at, CASE WHEN instr(rest, '/') > 0 "
-                  "    THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS unit,"
-                  "  CASE WHEN role = 'ward' AND action = 'assessment.state' THEN 1"
-                  "       WHEN role = 'ward' THEN 0"
-                  "       WHEN role IN ('appraiser', 'admin') AND action <> "
-                  "         'assessment.state' THEN 2 ELSE -1 END AS kind"
-                  "  FROM (SELECT id, at, role, action, substr(resource, length(?1) + 1) "
-                  "    AS rest FROM audit WHERE substr(resource, 1, length(?1)) = ?1))"
-                  " WHERE kind >= 0 GROUP BY unit, kind");
+        // 2: the office writes), the last one, then its time.
+        Stmt list(
+            db,
+            "SELECT g.unit, g.kind, g.id, a.at FROM (SELECT unit, kind, "
+            "MAX(id) AS id FROM ("
+            "  SELECT id, CASE WHEN instr(rest, '/') > 0 "
+            "    THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS unit,"
+            "  CASE WHEN role = 'ward' AND action = 'assessment.state' THEN 1"
+            "       WHEN role = 'ward' THEN 0"
+            "       WHEN role IN ('appraiser', 'admin') AND action <> "
+            "         'assessment.state' THEN 2 ELSE -1 END AS kind"
+            "  FROM (SELECT id, role, action, substr(resource, length(?1) + 1) "
+            "    AS rest FROM audit WHERE substr(resource, 1, length(?1)) = ?1) r) k"
+            " WHERE kind >= 0 GROUP BY unit, kind) g JOIN audit a ON a.id = g.id");
         list.Bind(1, prefix);
         std::map<std::string, FormActivity> activity;
         while (true) {
@@ -1986,9 +2007,9 @@ absl::StatusOr<std::map<std::string, FormActivity>> SqliteStore::ListFormActivit
       });
 }
 
-absl::StatusOr<StoredRequest> SqliteStore::FindRequest(const WriteContext& ctx) {
+absl::StatusOr<StoredRequest> SqlStore::FindRequest(const WriteContext& ctx) {
   if (ctx.request_id.empty()) return absl::NotFoundError("no request_id");
-  return Read<StoredRequest>([&](sqlite3* db) -> absl::StatusOr<StoredRequest> {
+  return Read<StoredRequest>([&](Conn* db) -> absl::StatusOr<StoredRequest> {
     ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
                      LookUpRequest(db, ctx, ctx.request_method));
     if (!stored.has_value()) {
@@ -1999,12 +2020,12 @@ absl::StatusOr<StoredRequest> SqliteStore::FindRequest(const WriteContext& ctx) 
   });
 }
 
-absl::Status SqliteStore::PinFinalisedRounds() {
+absl::Status SqlStore::PinFinalisedRounds() {
   // Rounds finalised before their inputs were kept (schema < 4): keep them now, the
   // closest to what they were scored with that is left.
   std::vector<v1::Round> rounds;
   {
-    Stmt list(writer_,
+    Stmt list(writer_.get(),
               "SELECT body FROM rounds r WHERE NOT EXISTS "
               "(SELECT 1 FROM round_inputs i WHERE i.round_id = r.id)");
     while (true) {
@@ -2015,48 +2036,26 @@ absl::Status SqliteStore::PinFinalisedRounds() {
     }
   }
   if (rounds.empty()) return absl::OkStatus();
-  RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+  RETURN_IF_ERROR(writer_->BeginWrite());
   for (const v1::Round& round : rounds) {
-    absl::Status pinned = PinInputs(writer_, round);
+    absl::Status pinned = PinInputs(writer_.get(), round);
     if (!pinned.ok()) {
-      Exec(writer_, "ROLLBACK").IgnoreError();
+      Exec(writer_.get(), "ROLLBACK").IgnoreError();
       return pinned;
     }
   }
-  return Exec(writer_, "COMMIT");
+  return Exec(writer_.get(), "COMMIT");
 }
 
-absl::Status SqliteStore::PruneRequests() {
+absl::Status SqlStore::PruneRequests() {
   const absl::Time now = clock_->Now();
   if (now - last_prune_ < absl::Hours(1)) return absl::OkStatus();
   last_prune_ = now;
-  return Stmt(writer_, "DELETE FROM requests WHERE created_at < ?")
+  return Stmt(writer_.get(), "DELETE FROM requests WHERE created_at < ?")
       .Bind(1, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now - options_.request_retention,
                                 absl::UTCTimeZone()))
       .Run();
 }
-
-// ---- backup and restore ----
-
-namespace {
-
-absl::Status CopyDatabase(sqlite3* from, sqlite3* to, const std::string& what) {
-  sqlite3_backup* backup = sqlite3_backup_init(to, "main", from, "main");
-  if (backup == nullptr) return SqliteError(to, sqlite3_errcode(to), what);
-  int rc = SQLITE_OK;
-  do {
-    rc = sqlite3_backup_step(backup,
-                             -1);  // all pages in one step: one consistent snapshot
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
-  } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_OK);
-  sqlite3_backup_finish(backup);
-  if (rc != SQLITE_DONE) return SqliteError(to, rc, what);
-  return absl::OkStatus();
-}
-
-bool FileExists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
-
-}  // namespace
 
 // ---- dossier records ----
 
@@ -2087,8 +2086,8 @@ RecordImport ReadImport(const Stmt& row) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> SqliteStore::BeginRecordImport(const WriteContext& ctx,
-                                                       const RecordImport& import) {
+absl::StatusOr<int64_t> SqlStore::BeginRecordImport(const WriteContext& ctx,
+                                                    const RecordImport& import) {
   ASSIGN_OR_RETURN(
       v1::WriteAck ack,
       Submit(ctx, "BeginRecordImport", [import](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
@@ -2104,12 +2103,11 @@ absl::StatusOr<int64_t> SqliteStore::BeginRecordImport(const WriteContext& ctx,
             .Bind(4, import.scope)
             .Bind(5, tx.ctx().actor.id)
             .Bind(6, tx.now());
-        ASSIGN_OR_RETURN(bool row, insert.Step());
-        if (!row) return absl::InternalError("no import number");
+        ASSIGN_OR_RETURN(bool inserted, insert.Step());
+        if (!inserted) return absl::InternalError("record import: no number");
         v1::WriteAck ack;
         ack.set_id(absl::StrCat(insert.Int(0)));
-        ASSIGN_OR_RETURN(bool more, insert.Step());  // finishes the statement
-        (void)more;
+        RETURN_IF_ERROR(insert.Run());  // finishes the statement
         return ack;
       }));
   int64_t id = 0;
@@ -2126,7 +2124,8 @@ constexpr size_t kUpsertRows = 128;
 // The upsert of `rows` dossiers in one statement. The same data leaves the row as it
 // is. Other data replaces it; when this import gave the id before, the two rows
 // conflict. A row that conflicted in an earlier import is cleared by a later one.
-// RETURNING names each row written, with the unit it was moved from.
+// RETURNING names each row written, with the unit it was moved from. One statement
+// never names an id twice (PostgreSQL refuses to update a row twice in one statement).
 std::string UpsertSql(size_t rows) {
   std::string sql =
       "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, line, conflict, "
@@ -2137,11 +2136,11 @@ std::string UpsertSql(size_t rows) {
       &sql,
       " ON CONFLICT (round_id, dossier_id) DO UPDATE SET "
       "unit_code = excluded.unit_code, body = excluded.body, line = excluded.line, "
-      "conflict = (dossiers.import_id = excluded.import_id), "
+      "conflict = CASE WHEN dossiers.import_id = excluded.import_id THEN 1 ELSE 0 END, "
       "moved_from = CASE WHEN dossiers.unit_code != excluded.unit_code "
       "THEN dossiers.unit_code ELSE dossiers.moved_from END, "
       "import_id = excluded.import_id "
-      "WHERE dossiers.body != excluded.body OR (dossiers.conflict AND "
+      "WHERE dossiers.body != excluded.body OR (dossiers.conflict != 0 AND "
       "dossiers.import_id != excluded.import_id) "
       "RETURNING unit_code, moved_from");
   return sql;
@@ -2149,7 +2148,7 @@ std::string UpsertSql(size_t rows) {
 
 }  // namespace
 
-absl::StatusOr<DossierWrite> SqliteStore::UpsertDossiers(
+absl::StatusOr<DossierWrite> SqlStore::UpsertDossiers(
     const WriteContext& ctx, absl::string_view round, int64_t import_id,
     const std::vector<v1::Dossier>& dossiers, const StoredUnitCheck& check) {
   DossierWrite out;
@@ -2194,12 +2193,20 @@ absl::StatusOr<DossierWrite> SqliteStore::UpsertDossiers(
                }
                if (!unknown.ok()) return unknown;
                std::vector<std::string> bodies(std::min(kept.size(), kUpsertRows));
-               // Whole statements of kUpsertRows, then the rest a row at a time (two
-               // statements kept prepared, not one per length).
+               // Whole statements of kUpsertRows ids each named once, otherwise a row
+               // at a time (two statements kept prepared, not one per length); rows
+               // are written in the file's order either way.
                static const auto* many = new std::string(UpsertSql(kUpsertRows));
                static const auto* one = new std::string(UpsertSql(1));
+               absl::flat_hash_set<absl::string_view> ids;
                for (size_t at = 0, n = 0; at < kept.size(); at += n) {
-                 n = kept.size() - at >= kUpsertRows ? kUpsertRows : 1;
+                 n = 1;
+                 if (kept.size() - at >= kUpsertRows) {
+                   ids.clear();
+                   for (size_t i = at; i < at + kUpsertRows; ++i)
+                     if (!ids.insert(kept[i]->id()).second) break;
+                   if (ids.size() == kUpsertRows) n = kUpsertRows;
+                 }
                  Stmt upsert(tx.db(), n == 1 ? *one : *many);
                  RETURN_IF_ERROR(upsert.status());
                  for (size_t i = 0; i < n; ++i) {
@@ -2235,7 +2242,7 @@ absl::StatusOr<DossierWrite> SqliteStore::UpsertDossiers(
   return out;
 }
 
-absl::StatusOr<v1::WriteAck> SqliteStore::FinishRecordImport(
+absl::StatusOr<v1::WriteAck> SqlStore::FinishRecordImport(
     const WriteContext& ctx, const RecordImport& import,
     const std::vector<std::pair<std::string, FormUpdate>>& units) {
   return Submit(
@@ -2282,10 +2289,10 @@ absl::StatusOr<v1::WriteAck> SqliteStore::FinishRecordImport(
       });
 }
 
-absl::StatusOr<std::vector<v1::Dossier>> SqliteStore::ListDossiers(
-    absl::string_view round, absl::string_view unit) {
+absl::StatusOr<std::vector<v1::Dossier>> SqlStore::ListDossiers(absl::string_view round,
+                                                                absl::string_view unit) {
   return Read<std::vector<v1::Dossier>>(
-      [&](sqlite3* db) -> absl::StatusOr<std::vector<v1::Dossier>> {
+      [&](Conn* db) -> absl::StatusOr<std::vector<v1::Dossier>> {
         Stmt q(db,
                "SELECT body, import_id, line, conflict FROM dossiers "
                "WHERE round_id = ? AND unit_code = ? "
@@ -2305,10 +2312,10 @@ absl::StatusOr<std::vector<v1::Dossier>> SqliteStore::ListDossiers(
       });
 }
 
-absl::StatusOr<std::vector<std::string>> SqliteStore::ListDossierUnits(
+absl::StatusOr<std::vector<std::string>> SqlStore::ListDossierUnits(
     absl::string_view round) {
   return Read<std::vector<std::string>>(
-      [&](sqlite3* db) -> absl::StatusOr<std::vector<std::string>> {
+      [&](Conn* db) -> absl::StatusOr<std::vector<std::string>> {
         // From one unit to the next along the table's key, not through every row.
         Stmt q(db,
                "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossiers WHERE "
@@ -2326,10 +2333,10 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::ListDossierUnits(
       });
 }
 
-absl::StatusOr<std::map<std::string, std::string>> SqliteStore::StoredDossierUnits(
+absl::StatusOr<std::map<std::string, std::string>> SqlStore::StoredDossierUnits(
     absl::string_view round, const std::vector<std::string>& ids) {
   return Read<std::map<std::string, std::string>>(
-      [&](sqlite3* db) -> absl::StatusOr<std::map<std::string, std::string>> {
+      [&](Conn* db) -> absl::StatusOr<std::map<std::string, std::string>> {
         Stmt q(db,
                "SELECT unit_code FROM dossiers WHERE round_id = ? AND dossier_id = ?");
         std::map<std::string, std::string> out;
@@ -2344,10 +2351,10 @@ absl::StatusOr<std::map<std::string, std::string>> SqliteStore::StoredDossierUni
       });
 }
 
-absl::StatusOr<std::vector<RecordImport>> SqliteStore::ListRecordImports(
+absl::StatusOr<std::vector<RecordImport>> SqlStore::ListRecordImports(
     absl::string_view round) {
   return Read<std::vector<RecordImport>>(
-      [&](sqlite3* db) -> absl::StatusOr<std::vector<RecordImport>> {
+      [&](Conn* db) -> absl::StatusOr<std::vector<RecordImport>> {
         Stmt q(db,
                "SELECT number, round_id, file_name, format, sha256, scope, actor, "
                "started_at, finished_at, rows_read, rows_refused, rows_changed, "
@@ -2362,69 +2369,6 @@ absl::StatusOr<std::vector<RecordImport>> SqliteStore::ListRecordImports(
         }
         return out;
       });
-}
-
-absl::Status BackupDatabase(const std::string& db, const std::string& to) {
-  if (!FileExists(db)) return absl::NotFoundError(absl::StrCat(db, ": no such database"));
-  if (FileExists(to)) {
-    return absl::AlreadyExistsError(absl::StrCat(to, " exists; back up to a new file"));
-  }
-  sqlite3* source = nullptr;
-  sqlite3* target = nullptr;
-  absl::Status status;
-  if (sqlite3_open_v2(db.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    status = SqliteError(source, sqlite3_errcode(source), absl::StrCat("opening ", db));
-  } else if (sqlite3_open_v2(to.c_str(), &target,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr) != SQLITE_OK) {
-    status = SqliteError(target, sqlite3_errcode(target), absl::StrCat("creating ", to));
-  } else {
-    sqlite3_busy_timeout(source, kBusyTimeoutMs);
-    status = CopyDatabase(source, target, absl::StrCat("backing up ", db, " to ", to));
-    if (status.ok()) status = QuickCheck(target, to);
-  }
-  sqlite3_close(source);
-  sqlite3_close(target);
-  if (!status.ok()) ::unlink(to.c_str());
-  return status;
-}
-
-absl::Status RestoreDatabase(const std::string& from, const std::string& db) {
-  if (!FileExists(from))
-    return absl::NotFoundError(absl::StrCat(from, ": no such backup"));
-  const std::string lock_path = db + ".lock";
-  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0) return absl::UnavailableError(absl::StrCat("cannot open ", lock_path));
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(lock_fd);
-    return absl::FailedPreconditionError(absl::StrCat(
-        db, " is in use by a running parindex-server; stop it before restoring"));
-  }
-  sqlite3* source = nullptr;
-  sqlite3* target = nullptr;
-  absl::Status status;
-  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) !=
-      SQLITE_OK) {
-    status = SqliteError(source, sqlite3_errcode(source), absl::StrCat("opening ", from));
-  } else {
-    Stmt check(source, "PRAGMA integrity_check");
-    absl::StatusOr<bool> row = check.Step();
-    if (!row.ok() || !*row || check.Text(0) != "ok") {
-      status = absl::DataLossError(
-          absl::StrCat(from, " fails its integrity check; not restored"));
-    } else if (sqlite3_open_v2(db.c_str(), &target,
-                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                               nullptr) != SQLITE_OK) {
-      status = SqliteError(target, sqlite3_errcode(target), absl::StrCat("opening ", db));
-    } else {
-      status =
-          CopyDatabase(source, target, absl::StrCat("restoring ", from, " into ", db));
-    }
-  }
-  sqlite3_close(source);
-  sqlite3_close(target);
-  ::close(lock_fd);
-  return status;
 }
 
 }  // namespace parindex::store
