@@ -64,6 +64,20 @@ class StoreFixture : public ::testing::Test {
   std::unique_ptr<SqlStore> store_;
 };
 
+// A dossier received at 1000, due at 2000, resolved at `resolved` (0: in process),
+// read from line `line` of its file.
+v1::Dossier Dossier(const std::string& id, const std::string& unit, int64_t resolved,
+                    int line) {
+  v1::Dossier d;
+  d.set_id(id);
+  d.set_unit(unit);
+  d.set_received_at(1000);
+  d.set_due_at(2000);
+  d.set_resolved_at(resolved);
+  d.set_line(line);
+  return d;
+}
+
 // Every test of the store's behaviour runs on both backends.
 class StoreTest : public StoreFixture, public ::testing::WithParamInterface<std::string> {
  protected:
@@ -262,14 +276,7 @@ TEST_P(StoreTest, DossiersAreStoredByIdAndImportsNumberedPerRound) {
   import.scope = "*";
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
   auto dossier = [](const std::string& id, const std::string& unit, int64_t resolved) {
-    v1::Dossier d;
-    d.set_id(id);
-    d.set_unit(unit);
-    d.set_received_at(1000);
-    d.set_due_at(2000);
-    d.set_resolved_at(resolved);
-    d.set_line(2);
-    return d;
+    return Dossier(id, unit, resolved, 2);
   };
   std::vector<v1::Dossier> rows;
   for (int i = 0; i < 300; ++i)
@@ -1465,17 +1472,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
   auto id = store_->BeginRecordImport(Admin(), import);
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(*id, 1);
-  auto dossier = [](const std::string& id, const std::string& unit, int64_t resolved,
-                    int line) {
-    v1::Dossier d;
-    d.set_id(id);
-    d.set_unit(unit);
-    d.set_received_at(1000);
-    d.set_due_at(2000);
-    d.set_resolved_at(resolved);
-    d.set_line(line);
-    return d;
-  };
+  auto dossier = Dossier;
   auto wrote = store_->UpsertDossiers(
       Admin(), "r", 1,
       {dossier("A", "U1", 1500, 2), dossier("B", "U1", 0, 3), dossier("B", "U1", 0, 4),
