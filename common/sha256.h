@@ -11,10 +11,21 @@
 
 namespace parindex {
 
+// SHA-256 as OpenSSL 3 provides it, fetched once: EVP_sha256() is fetched again from
+// the provider on every use (name lookups under a lock), and every call with a token
+// hashes its secret.
+inline const EVP_MD* Sha256Md() {
+  static const EVP_MD* const md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
 inline std::string Sha256Hex(absl::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, Sha256Md(), nullptr);
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
@@ -23,7 +34,7 @@ inline std::string Sha256Hex(absl::string_view bytes) {
 class Sha256Stream {
  public:
   Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
-    EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+    EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr);
   }
   ~Sha256Stream() { EVP_MD_CTX_free(ctx_); }
   Sha256Stream(const Sha256Stream&) = delete;

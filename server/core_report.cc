@@ -20,11 +20,22 @@
 namespace parindex::server {
 namespace {
 
-std::string Inputs(const v1::Trace& trace) {
-  std::vector<std::string> parts;
-  for (const v1::Figure& f : trace.inputs())
-    parts.push_back(absl::StrCat(f.name(), " = ", f.value()));
-  return absl::StrJoin(parts, "; ");
+// "resolved = 430; received = 500" into `out` (its storage reused row after row).
+void InputsInto(const v1::Trace& trace, std::string* out) {
+  out->clear();
+  for (const v1::Figure& f : trace.inputs()) {
+    if (!out->empty()) out->append("; ");
+    absl::StrAppend(out, f.name(), " = ", f.value());
+  }
+}
+
+// `cell` as `text`, reusing the cell's string when it holds one.
+void SetText(Cell& cell, const std::string& text) {
+  if (auto* s = std::get_if<std::string>(&cell)) {
+    s->assign(text);
+  } else {
+    cell = text;
+  }
 }
 
 // One side of a data element's value as a cell: a count as a number, a percent or
@@ -52,7 +63,8 @@ Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
 // The data sheet of every unit: one row per element of the set, in the set's order,
 // blank where nothing was given, so that each unit's sheet reads whole. Who gave each
 // side (by `names`, ActorNames) and when (Vietnam time) is for the office (`office`);
-// others see the values.
+// others see the values. Its rows are made as they are written (Table::make_rows):
+// every argument must outlive the table.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set,
                      const std::vector<v1::UnitScore>& scores,
                      const std::map<std::string, v1::Assessment>& forms, bool office,
@@ -69,34 +81,45 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
   if (office) {
     t.header.insert(t.header.end(), {"Người thẩm định", "Lúc thẩm định (giờ Việt Nam)"});
   }
-  const std::vector<engine::Element>& elements = set.elements();
-  for (const v1::UnitScore& s : scores) {
-    std::vector<const v1::DataValue*> value_of(elements.size(), nullptr);
-    auto form = forms.find(s.unit());
-    if (form != forms.end()) {
-      for (const v1::DataValue& v : form->second.values()) {
-        const int e = set.FindElement(v.element());
-        if (e >= 0) value_of[e] = &v;
-      }
-    }
-    for (size_t e = 0; e < elements.size(); ++e) {
-      const engine::Element& element = elements[e];
-      std::vector<Cell> row = {
-          s.unit(), s.unit_name(), element.code, element.label(),
-          element.declared != nullptr ? element.declared->period() : std::string()};
-      const v1::DataValue none;
-      const v1::DataValue& v = value_of[e] != nullptr ? *value_of[e] : none;
-      for (const v1::ElementValue* side : {&v.self(), &v.appraised()}) {
-        row.push_back(ValueCell(element, *side));
-        if (office) {
-          auto who = names.find(side->updated_by());
-          row.push_back(who != names.end() ? who->second : side->updated_by());
-          row.push_back(WhenCell(side->updated_at()));
+  t.make_rows = [&set, &scores, &forms, office, &names](const Table::RowSink& sink) {
+    const std::vector<engine::Element>& elements = set.elements();
+    std::vector<const v1::DataValue*> value_of;
+    std::vector<Cell> row;
+    const v1::DataValue none;
+    for (const v1::UnitScore& s : scores) {
+      value_of.assign(elements.size(), nullptr);
+      auto form = forms.find(s.unit());
+      if (form != forms.end()) {
+        for (const v1::DataValue& v : form->second.values()) {
+          const int e = set.FindElement(v.element());
+          if (e >= 0) value_of[e] = &v;
         }
       }
-      t.rows.push_back(std::move(row));
+      for (size_t e = 0; e < elements.size(); ++e) {
+        const engine::Element& element = elements[e];
+        row.resize(5);
+        SetText(row[0], s.unit());
+        SetText(row[1], s.unit_name());
+        SetText(row[2], element.code);
+        SetText(row[3], element.label());
+        if (element.declared != nullptr) {
+          SetText(row[4], element.declared->period());
+        } else {
+          row[4] = std::string();
+        }
+        const v1::DataValue& v = value_of[e] != nullptr ? *value_of[e] : none;
+        for (const v1::ElementValue* side : {&v.self(), &v.appraised()}) {
+          row.push_back(ValueCell(element, *side));
+          if (office) {
+            auto who = names.find(side->updated_by());
+            row.push_back(who != names.end() ? who->second : side->updated_by());
+            row.push_back(WhenCell(side->updated_at()));
+          }
+        }
+        sink(row);
+      }
     }
-  }
+  };
   return t;
 }
 
@@ -417,14 +440,30 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     row.push_back(Points{s.achieved_milli()});
     row.push_back(Index{s.index_hundredths()});
     matrix.rows.push_back(std::move(row));
-    for (const v1::CriterionScore& cs : s.criteria()) {
-      if (cs.status() == v1::GROUP) continue;
-      criteria.rows.push_back({s.unit(), s.unit_name(), cs.code(), cs.title(),
-                               Inputs(cs.trace()), cs.trace().value_text(),
-                               cs.trace().applied(), Points{cs.points_milli()},
-                               Points{cs.max_milli()}, cs.trace().reason()});
-    }
   }
+  // Made as they are written (a national round: 3,321 units × 68 criteria), one row
+  // kept at a time; `scores` outlives the table.
+  criteria.make_rows = [&scores](const Table::RowSink& sink) {
+    std::vector<Cell> row(10);
+    for (const v1::UnitScore& s : scores) {
+      if (!s.error().empty()) continue;
+      for (const v1::CriterionScore& cs : s.criteria()) {
+        if (cs.status() == v1::GROUP) continue;
+        SetText(row[0], s.unit());
+        SetText(row[1], s.unit_name());
+        SetText(row[2], cs.code());
+        SetText(row[3], cs.title());
+        if (!std::holds_alternative<std::string>(row[4])) row[4] = std::string();
+        InputsInto(cs.trace(), &std::get<std::string>(row[4]));
+        SetText(row[5], cs.trace().value_text());
+        SetText(row[6], cs.trace().applied());
+        row[7] = Points{cs.points_milli()};
+        row[8] = Points{cs.max_milli()};
+        SetText(row[9], cs.trace().reason());
+        sink(row);
+      }
+    }
+  };
   const Seat seat = SeatOf(store_, *round);
   Heading heading;
   heading.issuer = Issuer(*round, seat.province);
@@ -509,11 +548,15 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     // One table, whatever the blocks: the rankings of all blocks are one table with
     // the block in its first column.
     Table csv;
-    for (Table& t : tables) {
+    std::vector<const Table*> parts;
+    for (const Table& t : tables) {
       if (t.key != r.table()) continue;
       if (csv.header.empty()) csv.header = t.header;
-      for (auto& row : t.rows) csv.rows.push_back(std::move(row));
+      parts.push_back(&t);
     }
+    csv.make_rows = [&parts](const Table::RowSink& sink) {
+      for (const Table* t : parts) ForEachRow(*t, sink);
+    };
     if (csv.header.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "table: '", r.table(),

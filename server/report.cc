@@ -67,6 +67,11 @@ Cell WhenCell(const std::string& rfc3339) {
   return When{time};
 }
 
+void ForEachRow(const Table& table, const Table::RowSink& sink) {
+  for (const std::vector<Cell>& row : table.rows) sink(row);
+  if (table.make_rows) table.make_rows(sink);
+}
+
 std::string BlockTitle(absl::string_view block) {
   static const auto* const kTitles = new std::map<std::string, std::string, std::less<>>{
       {"ward", "Khối phường"},
@@ -185,20 +190,22 @@ size_t CellWidth(const Cell& cell) {
 }
 
 // The width of each column in characters: its longest cell (up to kMaxWidth), and its
-// header on one line when short, else on two.
-std::vector<int> ColumnWidths(const Table& table) {
+// header on one line when short, else on two. `*rows` gets the number of rows.
+std::vector<int> ColumnWidths(const Table& table, size_t* rows) {
   // One pass over the rows, each row's cells in order: a national round's criteria
-  // table has 225k rows, each its own allocation, and walking them once per column
-  // cost 5 % of the export in cache misses (perf, 3,300 units).
+  // table has 225k rows, and walking them once per column cost 5 % of the export in
+  // cache misses (perf, 3,300 units).
   std::vector<int> contents(table.header.size(), 0);
-  for (const auto& row : table.rows) {
+  *rows = 0;
+  ForEachRow(table, [&](const std::vector<Cell>& row) {
+    ++*rows;
     const size_t n = std::min(row.size(), contents.size());
     for (size_t c = 0; c < n; ++c) {
       // A column already as wide as allowed needs no more measuring.
       if (contents[c] >= kMaxWidth) continue;
       contents[c] = std::max(contents[c], static_cast<int>(CellWidth(row[c])));
     }
-  }
+  });
   std::vector<int> widths;
   for (size_t c = 0; c < table.header.size(); ++c) {
     const int content = contents[c];
@@ -296,7 +303,8 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
                      const Formats& f) {
   const size_t columns = std::max<size_t>(table.header.size(), 1);
   const auto last_col = static_cast<lxw_col_t>(columns - 1);
-  const std::vector<int> widths = ColumnWidths(table);
+  size_t rows = 0;
+  const std::vector<int> widths = ColumnWidths(table, &rows);
   int header_lines = 1;
   for (size_t c = 0; c < table.header.size(); ++c) {
     worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
@@ -326,11 +334,14 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
     worksheet_write_string(sheet, kHeaderRow, static_cast<lxw_col_t>(c),
                            table.header[c].c_str(), f.header);
   }
-  for (size_t r = 0; r < table.rows.size(); ++r) {
-    const auto row = static_cast<lxw_row_t>(kHeaderRow + 1 + r);
-    for (size_t c = 0; c < table.rows[r].size(); ++c) {
+  // Rows made by the table (make_rows) are written as they come: libxlsxwriter in
+  // constant-memory mode keeps one row, and so does this.
+  lxw_row_t row = kHeaderRow;
+  ForEachRow(table, [&](const std::vector<Cell>& cells) {
+    ++row;
+    for (size_t c = 0; c < cells.size(); ++c) {
       const auto col = static_cast<lxw_col_t>(c);
-      const Cell& cell = table.rows[r][c];
+      const Cell& cell = cells[c];
       if (const auto* text = std::get_if<std::string>(&cell)) {
         // An empty cell is not written: its border comes from the table's conditional
         // format below. A third to a half of a large round's cells are empty (a unit's
@@ -338,8 +349,9 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
         // cell costs libxlsxwriter an XML element and zlib its bytes.
         if (text->empty()) continue;
         // Bytes bound characters: only text longer in bytes than the column is counted.
-        const bool wrap = c < widths.size() && text->size() + 2 > widths[c] &&
-                          Characters(*text) + 2 > widths[c];
+        const size_t width = c < widths.size() ? static_cast<size_t>(widths[c]) : 0;
+        const bool wrap = c < widths.size() && text->size() + 2 > width &&
+                          Characters(*text) + 2 > width;
         worksheet_write_string(sheet, row, col, text->c_str(), wrap ? f.wrapped : f.text);
       } else if (const auto* points = std::get_if<Points>(&cell)) {
         // The spreadsheet holds the exact thousandths; it shows two decimals.
@@ -359,9 +371,9 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
                                static_cast<double>(std::get<int64_t>(cell)), f.number);
       }
     }
-  }
-  const auto last_data = static_cast<lxw_row_t>(kHeaderRow + table.rows.size());
-  if (!table.rows.empty()) {
+  });
+  const auto last_data = static_cast<lxw_row_t>(kHeaderRow + rows);
+  if (rows > 0) {
     // The grid's lines on the empty cells (and on the columns a short row leaves out):
     // one rule for the whole table instead of a bordered blank per cell.
     // (A rule true everywhere: libxlsxwriter 1.1.4 writes its "blanks" rule against
@@ -381,7 +393,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
 
   // The signatures: who made the table on the left, who leads on the right, with room
   // to sign between the title and the name.
-  lxw_row_t row = last_data + 2;
+  row = last_data + 2;
   const lxw_col_t left_last = mid > last_col ? last_col : mid - 1;
   const lxw_col_t right_first = mid > last_col ? 0 : mid;
   Across(sheet, row++, right_first, last_col,
@@ -404,7 +416,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
   worksheet_write_blank(sheet, row, 0, nullptr);
 
   // The chart, under the signatures and inside the print area.
-  if (table.chart.has_value() && !table.rows.empty()) {
+  if (table.chart.has_value() && rows > 0) {
     const Chart& spec = *table.chart;
     lxw_chart* chart = workbook_add_chart(
         workbook, spec.kind == Chart::Kind::kBar ? LXW_CHART_BAR : LXW_CHART_COLUMN);
@@ -416,7 +428,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
                             static_cast<lxw_col_t>(spec.value_column), last_data,
                             static_cast<lxw_col_t>(spec.value_column));
     chart_series_set_name(series, spec.value_axis.c_str());
-    if (table.rows.size() <= 40) chart_series_set_labels(series);
+    if (rows <= 40) chart_series_set_labels(series);
     chart_title_set_name(chart, spec.title.c_str());
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     // Bars: units top to bottom in the table's order, values along the bottom.
@@ -433,10 +445,9 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
     const int width = std::clamp(table_pixels, 480, 1400);
     // A bar of 22 pixels per unit, up to 4,000 pixels (about 180 units: a larger block's
     // bars get thinner rather than the chart taller than a screen can scroll sensibly).
-    const int height =
-        spec.kind == Chart::Kind::kBar
-            ? std::clamp(80 + 22 * static_cast<int>(table.rows.size()), 288, 4000)
-            : 320;
+    const int height = spec.kind == Chart::Kind::kBar
+                           ? std::clamp(80 + 22 * static_cast<int>(rows), 288, 4000)
+                           : 320;
     lxw_chart_options options = {};
     options.x_scale = width / 480.0;
     options.y_scale = height / 288.0;
@@ -581,7 +592,7 @@ std::string WriteHtml(const std::vector<Table>& tables, const Heading& heading,
     for (const std::string& h : table.header)
       absl::StrAppend(&out, "<th>", HtmlEscape(h), "</th>");
     absl::StrAppend(&out, "</tr></thead>\n<tbody>\n");
-    for (const auto& row : table.rows) {
+    ForEachRow(table, [&](const std::vector<Cell>& row) {
       absl::StrAppend(&out, "<tr>");
       for (size_t c = 0; c < table.header.size(); ++c) {
         if (c >= row.size()) {
@@ -594,7 +605,7 @@ std::string WriteHtml(const std::vector<Table>& tables, const Heading& heading,
                         HtmlEscape(CellText(row[c], options.decimal_comma)), "</td>");
       }
       absl::StrAppend(&out, "</tr>\n");
-    }
+    });
     absl::StrAppend(&out, "</tbody>\n</table>\n");
     if (!table.legend.empty())
       absl::StrAppend(&out, "<p class=\"legend\">", HtmlEscape(table.legend), "</p>\n");
@@ -622,13 +633,13 @@ std::string WriteCsv(const Table& table, const CsvOptions& options) {
     absl::StrAppend(&out, field(table.header[c]));
   }
   absl::StrAppend(&out, "\r\n");
-  for (const auto& row : table.rows) {
+  ForEachRow(table, [&](const std::vector<Cell>& row) {
     for (size_t c = 0; c < row.size(); ++c) {
       if (c) out.push_back(separator);
       absl::StrAppend(&out, field(CellText(row[c], options.decimal_comma)));
     }
     absl::StrAppend(&out, "\r\n");
-  }
+  });
   return out;
 }
 

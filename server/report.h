@@ -3,6 +3,7 @@
 #ifndef PARINDEX_SERVER_REPORT_H_
 #define PARINDEX_SERVER_REPORT_H_
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -49,10 +50,21 @@ struct Table {
   std::string title;  // what the sheet shows, under the report's heading
   std::vector<std::string> header;
   std::vector<std::vector<Cell>> rows;
+  // Rows made as they are written, after `rows`, instead of held (a national round's
+  // criteria and data sheets are hundreds of thousands of rows, most of an export's
+  // memory when held): calls its argument with each row in order; a row is valid during
+  // that call only. It may be called more than once (WriteXlsx measures the columns,
+  // then writes) and must give the same rows each time; what it reads must outlive the
+  // table.
+  using RowSink = std::function<void(const std::vector<Cell>&)>;
+  std::function<void(const RowSink&)> make_rows;
   int frozen_columns = 0;  // kept in view when scrolling right (code and name)
   std::string legend;      // HTML: printed under the table (what short headers stand for)
   std::optional<Chart> chart;
 };
+
+// Calls `sink` with each row of `table`: `rows`, then those of `make_rows`.
+void ForEachRow(const Table& table, const Table::RowSink& sink);
 
 // What heads every sheet: the issuing office, the heading, the round, the date.
 struct Heading {
