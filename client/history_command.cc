@@ -49,6 +49,10 @@ std::string RenderHistory(const v1::UnitHistory& history) {
       line(absl::StrCat(text, "cannot be scored: ", row.error()));
       continue;
     }
+    if (row.not_appraised()) {  // the office's column holds nothing of the office yet
+      line(absl::StrCat(text, "not appraised"));
+      continue;
+    }
     absl::StrAppend(
         &text,
         Fit(row.index_applicable() ? engine::FormatHundredths(row.index_hundredths())

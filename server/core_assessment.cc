@@ -187,6 +187,32 @@ absl::StatusOr<v1::Assessment> AssessmentCore::MoveTo(const Caller& c,
   return answer;
 }
 
+absl::StatusOr<v1::Assessment> AssessmentCore::WriteEntriesAndMove(
+    const Caller& c, const ActionTarget& t, const WorkflowRule& rule,
+    const store::WriteContext& ctx, const std::vector<store::EntryUpdate>& updates,
+    int64_t etag, const std::function<void(const v1::WriteAck&, v1::Assessment*)>& edit) {
+  // Neither explanation action reopens: a reopened form is closed by it.
+  store::StateChange change{rule.stores, etag, /*reopened=*/false};
+  auto build = [&](const v1::WriteAck& ack) {
+    v1::Assessment after = t.a;
+    edit(ack, &after);
+    v1::Assessment a =
+        Moved(t.round->round, std::move(after), rule.stores, /*reopened=*/false, ack);
+    ShowForm(c, &a);
+    return a;
+  };
+  ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
+                                              ctx,
+                                              [&](const store::WriteContext& x) {
+                                                return store_->UpdateEntries(
+                                                    x, t.round_id, t.unit, updates,
+                                                    &change);
+                                              },
+                                              build));
+  cache_->Changed(t.round_id, t.unit);
+  return answer;
+}
+
 absl::StatusOr<v1::Assessment> AssessmentCore::GetAssessment(
     const Caller& c, const v1::GetByNameRequest& r) {
   ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name()));
@@ -620,33 +646,20 @@ absl::StatusOr<v1::Assessment> AssessmentCore::SubmitExplanation(
     entry.set_explanation_sent_at(now);
     updates.push_back({std::move(entry), e.version()});
   }
-  store::StateChange change{rule->stores, r.etag(), /*reopened=*/false};
-  auto build = [&](const v1::WriteAck& ack) {
-    v1::Assessment after = t.a;
-    size_t i = 0;
-    for (v1::Entry& e : *after.mutable_entries()) {
-      if (e.explanation_request().empty()) continue;
-      e.set_explanation_sent(e.explanation());
-      e.set_explanation_sent_at(now);
-      if (i < static_cast<size_t>(ack.versions_size())) e.set_version(ack.versions(i));
-      e.set_updated_at(ack.at());
-      e.set_updated_by(c.token_id);
-      ++i;
-    }
-    v1::Assessment a = Moved(t.round->round, std::move(after), rule->stores, false, ack);
-    ShowForm(c, &a);
-    return a;
-  };
-  ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
-                                              ctx,
-                                              [&](const store::WriteContext& x) {
-                                                return store_->UpdateEntries(
-                                                    x, t.round_id, t.unit, updates,
-                                                    &change);
-                                              },
-                                              build));
-  cache_->Changed(t.round_id, t.unit);
-  return answer;
+  return WriteEntriesAndMove(c, t, *rule, ctx, updates, r.etag(),
+                             [&](const v1::WriteAck& ack, v1::Assessment* after) {
+                               size_t i = 0;
+                               for (v1::Entry& e : *after->mutable_entries()) {
+                                 if (e.explanation_request().empty()) continue;
+                                 e.set_explanation_sent(e.explanation());
+                                 e.set_explanation_sent_at(now);
+                                 if (i < static_cast<size_t>(ack.versions_size()))
+                                   e.set_version(ack.versions(i));
+                                 e.set_updated_at(ack.at());
+                                 e.set_updated_by(c.token_id);
+                                 ++i;
+                               }
+                             });
 }
 
 absl::StatusOr<v1::Assessment> AssessmentCore::FinaliseAssessment(
@@ -715,39 +728,27 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     updates.push_back({std::move(entry), version});
   }
   // A new request starts under the explanation deadline: an earlier reopen was for
-  // the self-assessment.
-  store::StateChange change{rule->stores, r.etag(), /*reopened=*/false};
-  auto build = [&](const v1::WriteAck& ack) {
-    v1::Assessment after = t.a;
-    for (size_t i = 0; i < updates.size(); ++i) {
-      v1::Entry* e = nullptr;
-      for (v1::Entry& x : *after.mutable_entries()) {
-        if (x.criterion() == updates[i].entry.criterion()) e = &x;
-      }
-      if (e == nullptr) {
-        e = after.add_entries();
-        e->set_criterion(updates[i].entry.criterion());
-      }
-      e->set_explanation_request(updates[i].entry.explanation_request());
-      e->set_explanation_reason(updates[i].entry.explanation_reason());
-      e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i) : 0);
-      e->set_updated_at(ack.at());
-      e->set_updated_by(c.token_id);
-    }
-    v1::Assessment a = Moved(t.round->round, std::move(after), rule->stores, false, ack);
-    ShowForm(c, &a);
-    return a;
-  };
-  ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
-                                              ctx,
-                                              [&](const store::WriteContext& x) {
-                                                return store_->UpdateEntries(
-                                                    x, t.round_id, t.unit, updates,
-                                                    &change);
-                                              },
-                                              build));
-  cache_->Changed(t.round_id, t.unit);
-  return answer;
+  // the self-assessment (WriteEntriesAndMove clears `reopened`).
+  return WriteEntriesAndMove(
+      c, t, *rule, ctx, updates, r.etag(),
+      [&](const v1::WriteAck& ack, v1::Assessment* after) {
+        for (size_t i = 0; i < updates.size(); ++i) {
+          v1::Entry* e = nullptr;
+          for (v1::Entry& x : *after->mutable_entries()) {
+            if (x.criterion() == updates[i].entry.criterion()) e = &x;
+          }
+          if (e == nullptr) {
+            e = after->add_entries();
+            e->set_criterion(updates[i].entry.criterion());
+          }
+          e->set_explanation_request(updates[i].entry.explanation_request());
+          e->set_explanation_reason(updates[i].entry.explanation_reason());
+          e->set_version(i < static_cast<size_t>(ack.versions_size()) ? ack.versions(i)
+                                                                      : 0);
+          e->set_updated_at(ack.at());
+          e->set_updated_by(c.token_id);
+        }
+      });
 }
 
 // ---- survey ----

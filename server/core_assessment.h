@@ -5,6 +5,7 @@
 #define PARINDEX_SERVER_CORE_ASSESSMENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,15 @@ class AssessmentCore : private CoreBase {
   absl::StatusOr<v1::Assessment> MoveTo(const Caller& c, const ActionTarget& t,
                                         const WorkflowRule& rule, store::WriteContext ctx,
                                         int64_t etag);
+  // Writes `updates` and moves the assessment to rule.stores (the assessment's version
+  // expected: `etag`) in one transaction, answering with t.a as `edit(ack, &form)`
+  // leaves it, moved and shown as the caller may read it; drops the unit's cached
+  // scores. The explanation actions (RequestExplanation, SubmitExplanation).
+  absl::StatusOr<v1::Assessment> WriteEntriesAndMove(
+      const Caller& c, const ActionTarget& t, const WorkflowRule& rule,
+      const store::WriteContext& ctx, const std::vector<store::EntryUpdate>& updates,
+      int64_t etag,
+      const std::function<void(const v1::WriteAck&, v1::Assessment*)>& edit);
 };
 
 }  // namespace parindex::server

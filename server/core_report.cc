@@ -20,6 +20,10 @@
 namespace parindex::server {
 namespace {
 
+// What an export shows in the appraised index of a unit the office has not appraised
+// (UnitScore.not_appraised), where an appraised unit has its figures.
+constexpr char kNotAppraised[] = "Chưa thẩm định";
+
 // "resolved = 430; received = 500" into `out` (its storage reused row after row).
 void InputsInto(const v1::Trace& trace, std::string* out) {
   out->clear();
@@ -135,7 +139,8 @@ Table AreaAverages(const v1::CriteriaSet& set, const std::vector<v1::UnitScore>&
   for (int a = 0; a < set.areas_size(); ++a) {
     int64_t units = 0, points = 0, index = 0;
     for (const v1::UnitScore& s : scores) {
-      if (!s.error().empty() || a >= s.areas_size()) continue;
+      // A unit not appraised has no appraised points: its own are not averaged in.
+      if (!s.error().empty() || s.not_appraised() || a >= s.areas_size()) continue;
       if (s.areas(a).applicable_max_milli() == 0) continue;
       ++units;
       points += s.areas(a).points_milli();
@@ -200,10 +205,11 @@ std::string Place(const Seat& seat) {
   return std::string(place);
 }
 
-// How many units of each block fell in each class of the set, then the units whose
-// data cannot be scored, with the total of each column.
+// How many units of each block fell in each class of the set, then (in the APPRAISED
+// column) the units not appraised, then the units whose data cannot be scored, with
+// the total of each column.
 Table ClassificationCounts(const v1::CriteriaSet& set,
-                           const std::vector<v1::UnitScore>& scores) {
+                           const std::vector<v1::UnitScore>& scores, v1::Column column) {
   Table t;
   t.name = "Xếp loại";
   t.key = "classes";
@@ -214,7 +220,10 @@ Table ClassificationCounts(const v1::CriteriaSet& set,
                            ? band.label()
                            : absl::StrCat(band.label(), " (", band.title(), ")"));
   }
-  const size_t unscored = t.header.size(), total = unscored + 1;
+  const bool appraised = column == v1::APPRAISED;
+  const size_t not_appraised = t.header.size(),
+               unscored = not_appraised + (appraised ? 1 : 0), total = unscored + 1;
+  if (appraised) t.header.push_back(kNotAppraised);
   t.header.push_back("Không chấm được");
   t.header.push_back("Tổng số");
   std::vector<std::pair<std::string, std::vector<int64_t>>> blocks;  // in order
@@ -223,14 +232,16 @@ Table ClassificationCounts(const v1::CriteriaSet& set,
     const std::string block = BlockTitle(s.block());
     if (blocks.empty() || blocks.back().first != block)
       blocks.push_back({block, std::vector<int64_t>(total + 1, 0)});
-    size_t column = unscored;
-    if (s.error().empty()) {
+    size_t counted = unscored;
+    if (s.not_appraised()) {
+      counted = not_appraised;
+    } else if (s.error().empty()) {
       for (int b = 0; b < set.classification_size(); ++b) {
-        if (set.classification(b).label() == s.classification()) column = b + 1;
+        if (set.classification(b).label() == s.classification()) counted = b + 1;
       }
     }
     for (std::vector<int64_t>* counts : {&blocks.back().second, &all}) {
-      ++(*counts)[column];
+      ++(*counts)[counted];
       ++(*counts)[total];
     }
   }
@@ -398,6 +409,11 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                                     absl::StrCat("Không chấm được: ", s.error())});
       continue;
     }
+    if (s.not_appraised()) {  // its own figures are not the office's: none shown
+      tables.back().rows.push_back(
+          {block, std::string(), s.unit(), s.unit_name(), std::string(kNotAppraised)});
+      continue;
+    }
     tables.back().rows.push_back(
         {block, int64_t{s.rank()}, s.unit(), s.unit_name(), Index{s.index_hundredths()},
          s.classification(), Points{s.achieved_milli()}, Points{s.applicable_max_milli()},
@@ -436,6 +452,12 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   for (const v1::UnitScore& s : scores) {
     if (!s.error().empty()) continue;
     std::vector<Cell> row = {s.unit(), s.unit_name(), BlockTitle(s.block())};
+    if (s.not_appraised()) {  // no appraised points, no criteria: see the SELF export
+      row.resize(row.size() + round->set->proto().areas_size() + 1, std::string());
+      row.push_back(std::string(kNotAppraised));
+      matrix.rows.push_back(std::move(row));
+      continue;
+    }
     for (const v1::AreaScore& a : s.areas()) row.push_back(Points{a.points_milli()});
     row.push_back(Points{s.achieved_milli()});
     row.push_back(Index{s.index_hundredths()});
@@ -496,7 +518,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     }
     matrix.legend = absl::StrCat(absl::StrJoin(legend, "; "), ".");
     tables.push_back(std::move(matrix));
-    tables.push_back(ClassificationCounts(round->set->proto(), scores));
+    tables.push_back(ClassificationCounts(round->set->proto(), scores, column));
     HtmlOptions options;
     options.decimal_comma = language != v1::ENGLISH;
     options.language = language == v1::ENGLISH ? "en" : "vi";

@@ -354,8 +354,9 @@ absl::StatusOr<v1::WorkQueue> RoundCore::GetWorkQueue(const Caller& c,
     item->set_submitted_at(act.unit_state.at);
     item->set_appraised_at(act.office_write.at);
     const int64_t office = act.office_write.id;
-    item->set_changed_since_appraisal(
-        office > 0 && std::max(act.unit_write.id, act.unit_state.id) > office);
+    // Only what the unit has sent counts: a draft it is still typing (a reopened form,
+    // an explanation not yet sent) is not the office's to look at.
+    item->set_changed_since_appraisal(office > 0 && act.unit_state.id > office);
     item->set_explanation_waiting(state == v1::STATE_EXPLAINED &&
                                   act.unit_state.id > office);
   }

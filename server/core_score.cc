@@ -201,7 +201,7 @@ absl::StatusOr<std::shared_ptr<const std::string>> ScoreCore::SummariseRoundByte
         std::vector<int64_t> points(items, 0);
         std::vector<int> units(items, 0);
         int64_t index_sum = 0;
-        int indexed = 0, scored = 0;
+        int indexed = 0, appraised = 0, not_appraised = 0;
         for (int p : shown) {
           const UnitRow& row = t.rows[p];
           if (!row.scored) {
@@ -209,7 +209,13 @@ absl::StatusOr<std::shared_ptr<const std::string>> ScoreCore::SummariseRoundByte
               return absl::InternalError("a cached row cannot be read");
             continue;
           }
-          ++scored;
+          // The averages are the office's figures: a unit it has not appraised
+          // (HasAppraisal) has only its own, so it is counted, not averaged in.
+          if (!row.appraised) {
+            ++not_appraised;
+            continue;
+          }
+          ++appraised;
           if (row.applicable) {
             index_sum += row.index_hundredths;
             ++indexed;
@@ -220,11 +226,13 @@ absl::StatusOr<std::shared_ptr<const std::string>> ScoreCore::SummariseRoundByte
             ++units[i];
           }
         }
+        summary.set_appraised_units(appraised);
+        summary.set_not_appraised_units(not_appraised);
         if (indexed > 0)
           summary.set_average_index_hundredths(
               engine::DivRoundHalfUp(index_sum, indexed));
-        // The set's areas, then its nodes, as every scored unit lists them.
-        for (size_t i = 0; scored > 0 && i < items; ++i) {
+        // The set's areas, then its nodes, as every appraised unit lists them.
+        for (size_t i = 0; appraised > 0 && i < items; ++i) {
           const bool area = static_cast<int>(i) < areas;
           v1::RoundSummary::Item* item =
               area ? summary.add_areas() : summary.add_criteria();
@@ -297,10 +305,14 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
   *merged.mutable_values() = laid.merged;
   for (v1::Entry& e : *merged.mutable_entries()) DropObsoleteCopies(laid, side, &e);
   const v1::Unit& unit = round->units.at(name.second);
+  const v1::Column column = r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column();
   absl::StatusOr<v1::UnitScore> score = engine::ScoreUnit(
-      *round->set, round->PlanFor(unit), unit, merged,
-      r.column() == v1::COLUMN_UNSPECIFIED ? v1::SELF : r.column(), r.language());
+      *round->set, round->PlanFor(unit), unit, merged, column, r.language());
   if (!score.ok()) return RenameValuePath(score.status(), laid);
+  // What the form would be once written: appraised as soon as the office has given
+  // (or is giving) an appraised figure or comment, as GetUnitScore would say then.
+  merged.set_state(stored.state());
+  MarkAppraisal(round->round, merged, column, &*score);
   return score;
 }
 
@@ -366,6 +378,12 @@ absl::StatusOr<v1::UnitHistory> ScoreCore::GetUnitHistory(
       row->set_block(block);
       if (!score.error().empty()) {
         row->set_error(score.error());
+        continue;
+      }
+      if (score.not_appraised()) {
+        // The office has not appraised it in this round: no appraised index, class or
+        // rank (its areas are its own figures), as GetRanking shows it.
+        row->set_not_appraised(true);
         continue;
       }
       row->set_index_hundredths(score.index_hundredths());

@@ -20,6 +20,16 @@
 
 namespace parindex::server {
 
+bool MarkAppraisal(const v1::Round& round, const v1::Assessment& assessment,
+                   v1::Column column, v1::UnitScore* score) {
+  if (column != v1::APPRAISED || HasAppraisal(round, assessment)) return true;
+  score->set_not_appraised(true);
+  score->clear_index_hundredths();
+  score->clear_classification();
+  score->clear_rank();
+  return false;
+}
+
 absl::StatusOr<std::shared_ptr<const engine::CompiledCriteriaSet>>
 RoundCache::CompiledSet(const std::string& id, int32_t version) {
   {
@@ -118,7 +128,10 @@ absl::StatusOr<std::shared_ptr<const ScoreEntry>> RoundCache::CachedScore(
     std::lock_guard<std::mutex> lock(mu_);
     generation = unit_generation_[{round.round.id(), unit}];
     auto it = scores_.find(key);
-    if (it != scores_.end() && it->second->generation == generation) return it->second;
+    if (it != scores_.end() && it->second->generation == generation &&
+        it->second->round_serial == round.serial) {
+      return it->second;
+    }
   }
   ASSIGN_OR_RETURN(v1::Assessment assessment,
                    store_->GetAssessment(round.round.id(), unit));
@@ -129,8 +142,10 @@ absl::StatusOr<std::shared_ptr<const ScoreEntry>> RoundCache::CachedScore(
     return absl::FailedPreconditionError(absl::StrCat(
         "the stored figures of ", unit, " cannot be scored: ", score.status().message()));
   }
+  MarkAppraisal(round.round, assessment, column, &*score);
   auto entry = std::make_shared<ScoreEntry>();
   entry->generation = generation;
+  entry->round_serial = round.serial;
   entry->score = *std::move(score);
   entry->serialized = entry->score.SerializeAsString();
   std::lock_guard<std::mutex> lock(mu_);
@@ -188,7 +203,10 @@ v1::UnitScore RoundCache::RenderScoreOrError(const RoundContext& round,
   const absl::Status scored =
       engine::Score(*round.set, plan, u, assessment, column, sheet);
   if (scored.ok()) {
-    return engine::Explain(*round.set, plan, u, assessment, column, *sheet, language);
+    v1::UnitScore score =
+        engine::Explain(*round.set, plan, u, assessment, column, *sheet, language);
+    MarkAppraisal(round.round, assessment, column, &score);
+    return score;
   }
   return UnscorableScore(u, column, CannotBeScored(u, scored));
 }
@@ -325,7 +343,7 @@ void RoundCache::ScoreRow(const RoundContext& round, v1::Column column,
   v1::UnitScore totals = engine::ExplainTotals(*round.set, plan, u, column, *sheet);
   // The appraised column of a unit the office has not appraised is the unit's own
   // figures: not an appraised index, not ranked.
-  row->appraised = column != v1::APPRAISED || HasAppraisal(round.round, assessment);
+  row->appraised = MarkAppraisal(round.round, assessment, column, &totals);
   row->applicable = sheet->index_applicable;
   row->index_hundredths = sheet->index_hundredths;
   // A ranking's row: the unit, its totals and its areas' points. What every row would
@@ -340,11 +358,6 @@ void RoundCache::ScoreRow(const RoundContext& round, v1::Column column,
   for (v1::AreaScore& area : *totals.mutable_areas()) {
     area.clear_title();
     area.clear_max_milli();
-  }
-  if (!row->appraised) {
-    totals.set_not_appraised(true);
-    totals.clear_index_hundredths();
-    totals.clear_classification();
   }
   row->row = totals.SerializeAsString();
   row->points.reserve(sheet->areas.size() + sheet->nodes.size());

@@ -36,6 +36,14 @@
 
 namespace parindex::server {
 
+// `score`, of `assessment` in `column`, as every reader sees it (GetRanking,
+// GetUnitScore, PreviewScore, GetUnitHistory, the exports): in the APPRAISED column of a
+// unit the office has not appraised (HasAppraisal) its figures are only its own, so it
+// gets not_appraised and loses its index, class and rank. Returns whether the column
+// is the office's word (always true for SELF).
+bool MarkAppraisal(const v1::Round& round, const v1::Assessment& assessment,
+                   v1::Column column, v1::UnitScore* score);
+
 // A round with what scoring it needs, loaded once and shared until the round changes.
 struct RoundContext {
   int64_t serial = 0;  // unique per load: a table built on an older load is rebuilt
@@ -50,8 +58,9 @@ struct RoundContext {
 
 struct ScoreEntry {
   int64_t generation = 0;
-  v1::UnitScore score;     // with trace, without rank
-  std::string serialized;  // the same, serialized once
+  int64_t round_serial = 0;  // RoundContext::serial: FINALISED makes a unit appraised
+  v1::UnitScore score;       // with trace, without rank
+  std::string serialized;    // the same, serialized once
 };
 
 struct RankEntry {

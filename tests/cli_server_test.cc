@@ -507,7 +507,7 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
   const std::string comma = dir_.File("ranking.csv");
   Result run = Parindex(absl::StrCat(As("appraiser"),
                                      "export hungyen-2023 --format csv --table ranking "
-                                     "--decimal-comma --out '",
+                                     "--column self --decimal-comma --out '",
                                      comma, "'"));
   ASSERT_EQ(run.code, 0) << run.err;
   const std::string ranking = Slurp(comma);
@@ -522,8 +522,8 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
   for (const auto& [language, path] : {std::pair<std::string, std::string>{"en", en},
                                        std::pair<std::string, std::string>{"vi", vi}}) {
     run = Parindex(absl::StrCat(As("appraiser"), "export hungyen-2023 --format csv ",
-                                "--table criteria --language ", language, " --out '",
-                                path, "'"));
+                                "--table criteria --column self --language ", language,
+                                " --out '", path, "'"));
     ASSERT_EQ(run.code, 0) << run.err;
   }
   EXPECT_NE(Slurp(en).find(" of 1.00\r\n"), std::string::npos);
@@ -545,14 +545,16 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
 
   // The gateway's download: the same options as query parameters.
   const std::string token = server_.tokens["appraiser"];
-  auto [code, body] = parindex::testing::Curl(server_.http +
-                                                  "/v1/rounds/hungyen-2023/export.csv?"
-                                                  "table=ranking&decimal_comma=1",
-                                              token, "", dir_.File("download"));
+  auto [code, body] =
+      parindex::testing::Curl(server_.http +
+                                  "/v1/rounds/hungyen-2023/export.csv?"
+                                  "table=ranking&decimal_comma=1&column=SELF",
+                              token, "", dir_.File("download"));
   EXPECT_EQ(code, 200);
   EXPECT_EQ(body, ranking);
   std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.csv?table=criteria&language=en",
+      server_.http +
+          "/v1/rounds/hungyen-2023/export.csv?table=criteria&language=en&column=SELF",
       token, "", dir_.File("download"));
   EXPECT_EQ(code, 200);
   EXPECT_EQ(body, Slurp(en));
@@ -658,7 +660,8 @@ TEST_F(CliServerTest, ARankingOfPartOfARoundSaysWhosePart) {
 
 // An export larger than a gRPC message (4 MB) arrives whole through the real CLI, in
 // pieces (StreamExportRound), and through the gateway's chunked download: a round of
-// 500 wards, its criteria table as CSV (5.6 MB).
+// 500 wards, its criteria table as CSV (5.6 MB). The SELF column: in the appraised one
+// units nothing is appraised of have no criteria rows.
 TEST_F(CliServerTest, AnExportLargerThanAMessageArrivesWhole) {
   constexpr int kUnits = 500;
   std::string csv = "code,name,kind,parent\n";
@@ -678,13 +681,15 @@ TEST_F(CliServerTest, AnExportLargerThanAMessageArrivesWhole) {
   // One message cannot hold it: the unary call is refused by the client's limit.
   const Result unary = Parindex(absl::StrCat(
       As("appraiser"), "call /parindex.v1.ReportService/ExportRound ",
-      "'{\"name\": \"rounds/big\", \"format\": \"CSV\", \"table\": \"criteria\"}'"));
+      "'{\"name\": \"rounds/big\", \"format\": \"CSV\", \"table\": \"criteria\", "
+      "\"column\": \"SELF\"}'"));
   EXPECT_EQ(unary.code, 1);
   EXPECT_NE(unary.err.find("RESOURCE_EXHAUSTED"), std::string::npos) << unary.err;
 
   const std::string out = dir_.File("big.csv");
   run = Parindex(absl::StrCat(
-      As("appraiser"), "export big --format csv --table criteria --out '", out, "'"));
+      As("appraiser"), "export big --format csv --table criteria --column self --out '",
+      out, "'"));
   ASSERT_EQ(run.code, 0) << run.err;
   const std::string file = Slurp(out);
   EXPECT_GT(file.size(), size_t{4} << 20);
@@ -693,9 +698,9 @@ TEST_F(CliServerTest, AnExportLargerThanAMessageArrivesWhole) {
   const size_t rows = std::count(file.begin(), file.end(), '\n');
   EXPECT_EQ(rows % kUnits, 1u) << rows;
   EXPECT_EQ(file.substr(file.rfind("\r\n", file.size() - 3) + 2, 3), "W99");
-  auto [code, body] =
-      parindex::testing::Curl(server_.http + "/v1/rounds/big/export.csv?table=criteria",
-                              server_.tokens["appraiser"], "", dir_.File("download"));
+  auto [code, body] = parindex::testing::Curl(
+      server_.http + "/v1/rounds/big/export.csv?table=criteria&column=SELF",
+      server_.tokens["appraiser"], "", dir_.File("download"));
   EXPECT_EQ(code, 200);
   EXPECT_TRUE(body == file) << body.size() << " bytes, not " << file.size();
 }

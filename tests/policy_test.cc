@@ -1073,20 +1073,26 @@ TEST_F(ScopeTest, EveryListAndResultIsFilteredToTheScope) {
       Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, one, &score)
           .ok());
   EXPECT_EQ(score.rank(), 3);
-  // The summary averages the scope's units only.
+  // The summary counts the scope's units only. It is of the appraised column, and the
+  // office has appraised nothing yet: every unit is counted as not appraised and none
+  // is averaged (the averages are checked once the round is finalised, below).
   v1::GetByNameRequest round;
   round.set_name("rounds/r");
   v1::RoundSummary summary;
-  ASSERT_TRUE(
-      Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, tb_, round, &summary)
-          .ok());
+  auto summarise = [&](const std::string& token) {
+    const grpc::Status s = Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound,
+                                token, round, &summary);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  };
+  summarise(tb_);
   EXPECT_EQ(summary.scope(), "parent/TB");
-  EXPECT_EQ(summary.average_index_hundredths(), 8855);  // (93.42 + 83.67) / 2
-  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_,
-                   round, &summary)
-                  .ok());
+  EXPECT_EQ(summary.not_appraised_units(), 2);
+  EXPECT_EQ(summary.appraised_units(), 0);
+  EXPECT_EQ(summary.average_index_hundredths(), 0);
+  summarise(appraiser_);
   EXPECT_EQ(summary.scope(), "");
-  EXPECT_EQ(summary.average_index_hundredths(), 8309);  // 415.44 / 5
+  EXPECT_EQ(summary.not_appraised_units(), 5);
+  EXPECT_EQ(summary.average_index_hundredths(), 0);
   // The export: the scope's rows, its ranks, a header saying among whom.
   v1::ExportRoundRequest csv;
   csv.set_name("rounds/r");
@@ -1177,6 +1183,19 @@ TEST_F(ScopeTest, EveryListAndResultIsFilteredToTheScope) {
   const v1::Ranking published = ranking_of(tb_reader_);
   EXPECT_EQ(published.scope(), "parent/TB");
   EXPECT_THAT(Names(published), ::testing::ElementsAre("TA 1", "TL 2"));
+  // Finalised, every unit is the office's word (FINAL, here with its own figures): the
+  // summary averages the scope's units only.
+  summarise(tb_);
+  EXPECT_EQ(summary.scope(), "parent/TB");
+  EXPECT_EQ(summary.appraised_units(), 2);
+  EXPECT_EQ(summary.not_appraised_units(), 0);
+  EXPECT_EQ(summary.average_index_hundredths(), 8855);  // (93.42 + 83.67) / 2
+  summarise(tb_reader_);
+  EXPECT_EQ(summary.average_index_hundredths(), 8855);
+  summarise(appraiser_);
+  EXPECT_EQ(summary.scope(), "");
+  EXPECT_EQ(summary.appraised_units(), 5);
+  EXPECT_EQ(summary.average_index_hundredths(), 8309);  // 415.44 / 5
 }
 
 // The audit trail names people: an account's full name (and a token made for it), a

@@ -17,6 +17,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 class ReportServiceTest : public ServiceTest {
@@ -347,6 +348,106 @@ TEST_F(ReportServiceTest, TheRoundReportIsOnePrintablePageWithEveryBlockAndTheCl
   EXPECT_EQ(s.error_message(),
             "decimal_comma: is for CSV (the HTML report writes decimals as its language "
             "does: VIETNAMESE 94,39, ENGLISH 94.39)");
+}
+
+// The appraised column of a unit the office has not appraised is only the unit's own
+// figures: every export says "Chưa thẩm định" where its index would be, gives it no
+// rank, class, points or criteria, counts it apart in the classes, and leaves it out
+// of the areas' averages. HN is appraised (one score); LS (wards) and MK (communes)
+// are submitted and not appraised.
+TEST_F(ReportServiceTest, AUnitNotAppraisedHasNoAppraisedFiguresInAnyExport) {
+  TwoBlocks();
+  for (const char* unit : {"HN", "LS", "MK"}) {
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment submitted;
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                     wards_[unit], submit, &submitted)
+                    .ok());
+  }
+  Advance(v1::PHASE_APPRAISAL);
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = appraise.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  const v1::Assessment hn_form = Assessment("HN");
+  for (const v1::Entry& e : hn_form.entries()) {
+    if (e.criterion() == "I.5") u->set_etag(e.version());
+  }
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r");  // the APPRAISED column, the default
+  r.set_format(v1::ExportRoundRequest::CSV);
+  r.set_table("ranking");
+  std::vector<std::string> lines = absl::StrSplit(Export(r).content(), "\r\n");
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[1], "Khối xã,,MK,Phường Minh Khai,Chưa thẩm định");
+  // HN's self-assessment (93.42, 73.80 points) with I.5 appraised at 1.5.
+  EXPECT_THAT(lines[2], StartsWith("Khối phường,1,HN,Phường Hiến Nam,"));
+  EXPECT_THAT(lines[2], Not(HasSubstr("Chưa thẩm định")));
+  EXPECT_EQ(lines[3], "Khối phường,,LS,Phường Lam Sơn,Chưa thẩm định");
+
+  r.set_table("matrix");
+  lines = absl::StrSplit(Export(r).content(), "\r\n");
+  ASSERT_EQ(lines.size(), 5u);
+  // The nine areas and the total empty, then the index column.
+  EXPECT_EQ(lines[1], "MK,Phường Minh Khai,Khối xã,,,,,,,,,,,Chưa thẩm định");
+  EXPECT_THAT(lines[2], StartsWith("HN,Phường Hiến Nam,Khối phường,"));
+  EXPECT_EQ(lines[3], "LS,Phường Lam Sơn,Khối phường,,,,,,,,,,,Chưa thẩm định");
+
+  r.set_table("criteria");
+  lines = absl::StrSplit(Export(r).content(), "\r\n", absl::SkipEmpty());
+  ASSERT_GT(lines.size(), 1u);
+  for (size_t i = 1; i < lines.size(); ++i)
+    EXPECT_THAT(lines[i], StartsWith("HN,Phường Hiến Nam,")) << lines[i];
+
+  // Area I over HN alone: 11 self-assessed with I.5 appraised 1.5 instead of 2, of the
+  // 11 points that apply to it (the SELF export averages all 3 units).
+  r.set_table("areas");
+  lines = absl::StrSplit(Export(r).content(), "\r\n");
+  EXPECT_EQ(lines[1],
+            "I,\"Công tác chỉ đạo, điều hành cải cách hành chính\",12.00,1,10.50,95.45");
+
+  // The workbook: the same rows.
+  r.set_format(v1::ExportRoundRequest::XLSX);
+  r.clear_table();
+  const std::vector<std::string> facts = testing::XlsxFacts(Export(r).content());
+  EXPECT_THAT(testing::SheetFacts(facts, "Xếp hạng Khối xã"),
+              Contains("row1: Khối xã||MK|Phường Minh Khai|Chưa thẩm định|||||"));
+  EXPECT_THAT(testing::SheetFacts(facts, "Xếp hạng Khối phường"),
+              Contains("row2: Khối phường||LS|Phường Lam Sơn|Chưa thẩm định|||||"));
+
+  // The printed report: the classes count the two apart, the rows say it.
+  r.set_format(v1::ExportRoundRequest::HTML);
+  const std::string html = Export(r).content();
+  EXPECT_THAT(html, HasSubstr("<p class=\"note\">Số liệu sau thẩm định</p>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td></td><td>LS</td><td>Phường Lam Sơn</td><td>Chưa "
+                              "thẩm định</td><td></td><td></td><td></td><td></td><td>"
+                              "</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<th>D (Yếu)</th><th>Chưa thẩm định</th><th>Không chấm "
+                              "được</th><th>Tổng số</th>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>Khối xã</td><td class=\"n\">0</td><td "
+                              "class=\"n\">0</td><td class=\"n\">0</td><td "
+                              "class=\"n\">0</td><td class=\"n\">1</td><td "
+                              "class=\"n\">0</td><td class=\"n\">1</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>Tổng cộng</td><td class=\"n\">1</td><td "
+                              "class=\"n\">0</td><td class=\"n\">0</td><td "
+                              "class=\"n\">0</td><td class=\"n\">2</td><td "
+                              "class=\"n\">0</td><td class=\"n\">3</td></tr>"));
+
+  // Finalised, every unit is final: the office's word, ranked, with its index.
+  for (v1::RoundPhase phase :
+       {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
+    Advance(phase);
+  }
+  r.set_format(v1::ExportRoundRequest::CSV);
+  r.set_table("ranking");
+  const std::string final_csv = Export(r).content();
+  EXPECT_THAT(final_csv, Not(HasSubstr("Chưa thẩm định")));
+  EXPECT_THAT(final_csv, HasSubstr("\r\nKhối xã,1,MK,Phường Minh Khai,83.67,B,"));
 }
 
 // StreamExportRound: the same file as ExportRound, named on its first piece; its errors

@@ -243,14 +243,22 @@ TEST(ServerBinary, TheCliDrivesARound) {
             "to be NOT_STARTED or DRAFT\n");
 
   // A unit across the rounds the caller may see: here one round, in which nothing is
-  // appraised yet: no rank in the appraised column.
+  // appraised yet: the appraised column has no index, rank or class (its figures would
+  // be the unit's own); the self column has them.
   auto [history_code, history] = Cli(absl::StrCat(as_appraiser, " history PLS"), out);
   EXPECT_EQ(history_code, 0) << history;
   EXPECT_EQ(history,
             "History of PLS\n"
+            "year  round          unit     block      index   rank      class\n"
+            "2023  hungyen-2023   PLS      wards      not appraised\n");
+  auto [self_history_code, self_history] =
+      Cli(absl::StrCat(as_appraiser, " history PLS --column self"), out);
+  EXPECT_EQ(self_history_code, 0) << self_history;
+  EXPECT_EQ(self_history,
+            "History of PLS\n"
             "year  round          unit     block      index   rank      class        I"
             "       II      III     IV      V       VI      VII     VIII    IX\n"
-            "2023  hungyen-2023   PLS      wards      85.28   -         B            8.78"
+            "2023  hungyen-2023   PLS      wards      85.28   4/7       B            8.78"
             "    8.00    6.82    5.75    6.63    5.25    10.62   0.00    -0.25\n");
   auto [unknown_code, unknown] = Cli(absl::StrCat(as_appraiser, " history NOPE"), out);
   EXPECT_EQ(unknown_code, 1);
@@ -290,6 +298,20 @@ TEST(ServerBinary, TheCliDrivesARound) {
   char magic[2] = {};
   file.read(magic, 2);
   EXPECT_EQ(std::string(magic, 2), "PK");  // a zip: the XLSX container
+  // The ranking as CSV: no unit appraised, none with an appraised index or rank.
+  const std::string csv_file = dir.File("ranking.csv");
+  auto [csv_export_code, csv_wrote] =
+      Cli(absl::StrCat("--config '", config,
+                       "' export hungyen-2023 --format csv --table ranking --out '",
+                       csv_file, "'"),
+          out);
+  EXPECT_EQ(csv_export_code, 0) << csv_wrote;
+  std::stringstream ranking_csv;
+  ranking_csv << std::ifstream(csv_file).rdbuf();
+  EXPECT_TRUE(absl::StrContains(ranking_csv.str(),
+                                "\r\nKhối phường,,PLS,Phường Lam Sơn,Chưa thẩm định\r\n"))
+      << ranking_csv.str();
+  EXPECT_EQ(ranking_csv.str().find(",B,"), std::string::npos);  // no class
   auto [missing_code, missing] =
       Cli(absl::StrCat("--config '", config, "' round status nope"), out);
   EXPECT_EQ(missing_code, 1);

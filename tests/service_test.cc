@@ -500,6 +500,148 @@ TEST_F(ServiceTest, TheAppraisedColumnRanksOnlyUnitsTheOfficeAppraised) {
   EXPECT_GT(score("MK", v1::APPRAISED).rank(), 0);
 }
 
+// The same rule (HasAppraisal) on every other read of the appraised column:
+// GetUnitScore and PreviewScore give not_appraised and no index or class until the
+// office writes something of the unit (a preview holding the appraiser's typed comment
+// counts); GetUnitHistory's row says so; SummariseRound averages the appraised units
+// only and counts the others. Finalising makes every unit the office's word, and a
+// score read before that is not served from the cache after it.
+TEST_F(ServiceTest, EveryReadOfTheAppraisedColumnSaysNotAppraisedByOneRule) {
+  CreateDemoRound();
+  for (const char* unit : {"HN", "LS", "MK"}) ASSERT_TRUE(EnterSelf(unit).ok()) << unit;
+  for (const char* unit : {"HN", "LS"}) {
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment submitted;
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                     wards_[unit], submit, &submitted)
+                    .ok());
+  }
+  Advance(v1::PHASE_APPRAISAL);
+  auto score = [&](const std::string& unit, v1::Column column) {
+    v1::GetUnitScoreRequest r;
+    r.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    r.set_column(column);
+    v1::UnitScore out;
+    EXPECT_TRUE(
+        Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, r, &out)
+            .ok());
+    return out;
+  };
+  auto summary = [&]() {
+    v1::GetByNameRequest r;
+    r.set_name("rounds/r");
+    v1::RoundSummary out;
+    EXPECT_TRUE(
+        Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_, r, &out)
+            .ok());
+    return out;
+  };
+  const v1::UnitScore ls_self = score("LS", v1::SELF);
+  EXPECT_FALSE(ls_self.not_appraised());
+  EXPECT_EQ(ls_self.index_hundredths(), 6126);
+  EXPECT_EQ(ls_self.classification(), "D");
+  for (const char* unit : {"LS", "MK"}) {
+    const v1::UnitScore s = score(unit, v1::APPRAISED);
+    EXPECT_TRUE(s.not_appraised()) << unit;
+    EXPECT_EQ(s.index_hundredths(), 0) << unit;
+    EXPECT_EQ(s.classification(), "") << unit;
+    EXPECT_EQ(s.rank(), 0) << unit;
+    // Its figures are its own: the same points as the self column.
+    EXPECT_EQ(s.achieved_milli(), score(unit, v1::SELF).achieved_milli()) << unit;
+  }
+
+  // The appraisal view's preview: nothing typed, not appraised; a typed comment is.
+  v1::PreviewScoreRequest preview;
+  preview.set_parent("rounds/r/assessments/LS");
+  preview.set_column(v1::APPRAISED);
+  v1::UnitScore previewed;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, appraiser_,
+                   preview, &previewed)
+                  .ok());
+  EXPECT_TRUE(previewed.not_appraised());
+  EXPECT_EQ(previewed.index_hundredths(), 0);
+  // As the page sends it: the appraised inputs (filled with the unit's own score, 1)
+  // and the typed comment.
+  v1::Entry* typed = preview.add_entries();
+  typed->set_criterion("I.5");
+  typed->mutable_appraised()->set_score_milli(1000);
+  typed->set_appraisal_comment("Đã đối chiếu, giữ nguyên");
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, appraiser_,
+                   preview, &previewed)
+                  .ok());
+  EXPECT_FALSE(previewed.not_appraised());
+  EXPECT_EQ(previewed.index_hundredths(), 6126);  // a comment keeps the unit's figures
+  EXPECT_EQ(previewed.classification(), "D");
+  EXPECT_TRUE(score("LS", v1::APPRAISED).not_appraised());  // a preview stores nothing
+
+  // The unit's history in the appraised column.
+  v1::GetUnitHistoryRequest history_request;
+  history_request.set_unit("units/LS");
+  v1::UnitHistory history;
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitHistory, appraiser_,
+                   history_request, &history)
+                  .ok());
+  ASSERT_EQ(history.rows_size(), 1);
+  EXPECT_TRUE(history.rows(0).not_appraised());
+  EXPECT_EQ(history.rows(0).index_hundredths(), 0);
+  EXPECT_EQ(history.rows(0).classification(), "");
+  EXPECT_EQ(history.rows(0).rank(), 0);
+  EXPECT_EQ(history.rows(0).areas_size(), 0);
+  history_request.set_column(v1::SELF);
+  ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::GetUnitHistory, appraiser_,
+                   history_request, &history)
+                  .ok());
+  ASSERT_EQ(history.rows_size(), 1);
+  EXPECT_FALSE(history.rows(0).not_appraised());
+  EXPECT_EQ(history.rows(0).index_hundredths(), 6126);
+
+  // Nothing appraised: no averages, every unit counted as not appraised.
+  v1::RoundSummary none = summary();
+  EXPECT_EQ(none.appraised_units(), 0);
+  EXPECT_EQ(none.not_appraised_units(), 3);
+  EXPECT_EQ(none.average_index_hundredths(), 0);
+  EXPECT_EQ(none.areas_size(), 0);
+  EXPECT_EQ(none.criteria_size(), 0);
+
+  // HN appraised (one score): the averages are HN's appraised figures alone.
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = appraise.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  const v1::Assessment hn_form = Assessment("HN");
+  for (const v1::Entry& e : hn_form.entries()) {
+    if (e.criterion() == "I.5") u->set_etag(e.version());
+  }
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  const v1::UnitScore hn = score("HN", v1::APPRAISED);
+  ASSERT_FALSE(hn.not_appraised());
+  const v1::RoundSummary one = summary();
+  EXPECT_EQ(one.appraised_units(), 1);
+  EXPECT_EQ(one.not_appraised_units(), 2);
+  EXPECT_EQ(one.average_index_hundredths(), hn.index_hundredths());
+  ASSERT_EQ(one.areas_size(), 9);
+  EXPECT_EQ(one.areas(0).applicable_units(), 1);
+  EXPECT_EQ(one.areas(0).average_points_milli(), hn.areas(0).points_milli());
+
+  // Finalised: MK (never appraised) is final, its figures the office's "as it stands".
+  for (v1::RoundPhase phase :
+       {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
+    Advance(phase);
+  }
+  const v1::UnitScore mk = score("MK", v1::APPRAISED);
+  EXPECT_FALSE(mk.not_appraised());
+  EXPECT_EQ(mk.index_hundredths(), score("MK", v1::SELF).index_hundredths());
+  EXPECT_EQ(mk.classification(), "B");
+  EXPECT_GT(mk.rank(), 0);
+  const v1::RoundSummary all = summary();
+  EXPECT_EQ(all.appraised_units(), 3);
+  EXPECT_EQ(all.not_appraised_units(), 0);
+  EXPECT_EQ(all.areas(0).applicable_units(), 3);
+}
+
 TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {
   CreateDemoRound();
   v1::BatchUpdateEntriesRequest batch;
@@ -915,9 +1057,11 @@ TEST_F(ServiceTest, EveryOtherCall) {
   ASSERT_TRUE(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, appraiser_,
                    summary_request, &summary)
                   .ok());
-  ASSERT_EQ(summary.areas_size(), 9);
-  EXPECT_EQ(summary.areas(0).code(), "I");
-  EXPECT_EQ(summary.areas(0).applicable_units(), 3);
+  // The summary is of the appraised column, and nothing is appraised yet: the three
+  // units are counted, none averaged (EveryReadOfTheAppraisedColumnSaysNotAppraised...).
+  EXPECT_EQ(summary.not_appraised_units(), 3);
+  EXPECT_EQ(summary.appraised_units(), 0);
+  EXPECT_EQ(summary.areas_size(), 0);
   EXPECT_EQ(Call(scores_.get(), &v1::ScoreService::Stub::SummariseRound, reader_,
                  summary_request, &summary)
                 .error_code(),

@@ -830,6 +830,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   browser.Screenshot(artifacts + "/web-board.png");
   browser.ClickOn("#appraise-XTH");
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
+  // Nothing appraised yet: no appraised index (the server's not_appraised), the ward's
+  // own beside it.
+  expect_text("#appraisal-total", "Chưa thẩm định");
   const std::string self_iii_2_1 =
       "Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 740; Số hồ sơ TTHC đã giải "
       "quyết: 784 Tự chấm: 0,00 Theo Hệ thống một cửa điện tử đến 31/12 "
@@ -855,6 +858,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   EXPECT_EQ(browser.Execute(leaving), "false");
   browser.Retype("[id='a-el-resolved_on_time']", "760");
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
+  // An appraised figure typed: the preview is the office's word, with its index.
+  expect_text("#appraisal-total", "86,40 (52,27 / 60,50 điểm)");
   // The appraiser's typing not yet saved: leaving the page asks first.
   EXPECT_EQ(browser.Execute(leaving), "true");
   browser.Retype("[id='a-I.5-score']", "1");

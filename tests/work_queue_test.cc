@@ -149,7 +149,7 @@ TEST_F(WorkQueueTest, EveryUnitWithItsStateProgressDeadlineAndFlags) {
   EXPECT_EQ(Item(queue, "HN").explanations_requested(), 1);
 
   // Explanation: the unit owes its answer by the explanation deadline, then it waits
-  // for the office, and the unit's writes count as changes since the appraisal.
+  // for the office; once sent (not while typed) it is a change since the appraisal.
   Advance(v1::PHASE_EXPLANATION);
   status = Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
                 appraiser_, ask, &asked);
@@ -169,8 +169,8 @@ TEST_F(WorkQueueTest, EveryUnitWithItsStateProgressDeadlineAndFlags) {
   }
   ASSERT_TRUE(Update(wards_["HN"], explain).ok());
   queue = QueueOf(appraiser_);
-  EXPECT_TRUE(Item(queue, "HN").changed_since_appraisal());
-  EXPECT_FALSE(Item(queue, "HN").explanation_waiting());  // not sent yet
+  EXPECT_FALSE(Item(queue, "HN").changed_since_appraisal());  // not sent yet
+  EXPECT_FALSE(Item(queue, "HN").explanation_waiting());
   v1::AssessmentActionRequest sent;
   sent.set_name("rounds/r/assessments/HN");
   sent.set_etag(Assessment("HN").version());
@@ -504,6 +504,100 @@ TEST_F(WorkQueueTest, TheOfficeReadsExplanationsOnlyAsSent) {
   EXPECT_EQ(Update(wards_["HN"], forged).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(entry(Assessment("HN")).explanation(), "Bản sửa: kèm sổ theo dõi");
+}
+
+// "Changed since appraisal" is what the unit has sent since the office last wrote on
+// its form: an explanation typed, a file attached or a reopened form typed again is a
+// draft the office does not read yet, so it does not raise the flag; sending does.
+TEST_F(WorkQueueTest, ChangedSinceAppraisalRisesOnlyWhenTheUnitSendsAgain) {
+  CreateDemoRound();
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(Submit("HN").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  auto changed = [&]() {
+    return Item(QueueOf(appraiser_), "HN").changed_since_appraisal();
+  };
+  EXPECT_FALSE(changed());  // submitted, but nothing appraised yet
+  v1::RequestExplanationRequest ask;
+  ask.set_name("rounds/r/assessments/HN");
+  ask.set_etag(Assessment("HN").version());
+  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
+  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
+  v1::Assessment asked;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                   appraiser_, ask, &asked)
+                  .ok());
+  EXPECT_FALSE(changed());  // the office's request is its own write
+  Advance(v1::PHASE_EXPLANATION);
+  auto version = [&](const std::string& criterion) {
+    const v1::Assessment form = Assessment("HN", wards_["HN"]);
+    for (const v1::Entry& e : form.entries()) {
+      if (e.criterion() == criterion) return e.version();
+    }
+    return int64_t{0};
+  };
+  auto type = [&](const std::string& text) {
+    v1::BatchUpdateEntriesRequest explain;
+    explain.set_parent("rounds/r/assessments/HN");
+    v1::EntryUpdate* u = explain.add_updates();
+    u->mutable_entry()->set_criterion("III.1");
+    u->mutable_entry()->set_explanation(text);
+    u->mutable_update_mask()->add_paths("explanation");
+    u->set_etag(version("III.1"));
+    const grpc::Status status = Update(wards_["HN"], explain);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  auto send = [&]() {
+    v1::AssessmentActionRequest sent;
+    sent.set_name("rounds/r/assessments/HN");
+    sent.set_etag(Assessment("HN").version());
+    v1::Assessment explained;
+    const grpc::Status status =
+        Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation,
+             wards_["HN"], sent, &explained);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  auto office_writes = [&](const std::string& comment) {
+    v1::BatchUpdateEntriesRequest appraise;
+    appraise.set_parent("rounds/r/assessments/HN");
+    v1::EntryUpdate* u = appraise.add_updates();
+    u->mutable_entry()->set_criterion("III.1");
+    u->mutable_entry()->set_appraisal_comment(comment);
+    u->mutable_update_mask()->add_paths("appraisal_comment");
+    u->set_etag(version("III.1"));
+    const grpc::Status status = Update(appraiser_, appraise);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  type("Bản nháp: báo cáo năm tính cả hồ sơ liên thông");
+  EXPECT_FALSE(changed());  // typed, not sent
+  v1::Evidence file;
+  v1::UploadEvidenceRequest upload;
+  upload.set_parent("rounds/r/assessments/HN");
+  upload.set_criterion("III.1");
+  upload.mutable_evidence()->set_file_name("so-theo-doi.pdf");
+  upload.set_content("sổ theo dõi");
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence,
+                   wards_["HN"], upload, &file)
+                  .ok());
+  EXPECT_FALSE(changed());  // a file attached, not sent
+  send();
+  EXPECT_TRUE(changed());
+  office_writes("Đã xem giải trình");
+  EXPECT_FALSE(changed());
+
+  // Reopened and typed again: a draft until it is sent again.
+  v1::ReopenAssessmentRequest reopen;
+  reopen.set_name("rounds/r/assessments/HN");
+  reopen.set_reason("Đơn vị xin bổ sung giải trình");
+  v1::Assessment reopened;
+  ASSERT_TRUE(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                   reopen, &reopened)
+                  .ok());
+  EXPECT_FALSE(changed());  // the office reopening is not the unit's change
+  type("Bản sửa: kèm sổ theo dõi");
+  EXPECT_FALSE(changed());
+  send();
+  EXPECT_TRUE(changed());
 }
 
 // A ward's form says who submitted it and when (it cannot read the audit trail); a

@@ -385,8 +385,6 @@ function localise(text) {
       .replace(/(\d)%/g, '$1\u00a0%');
 }
 
-function kindTitle(kind) { return msgOr('kind.' + kind, 'kind.commune'); }
-
 function formatBytes(n) {
   const v = Number(n || 0);
   if (v < 1024) return msg('bytes.B', {n: v});
@@ -517,7 +515,10 @@ function showCriterionScore(prefix, c) {
   }
 }
 
+// A score's total line; for the appraised column of a unit the office has appraised
+// nothing of, the server's not_appraised (HasAppraisal): no index to show.
 function totalText(score) {
+  if (score.not_appraised) return msg('results.notAppraised');
   return msg('number.total', {index: formatIndex(score.index_hundredths),
     points: formatMilli(score.achieved_milli), max: formatMilli(score.applicable_max_milli)});
 }

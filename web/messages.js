@@ -85,11 +85,8 @@ const MESSAGES = {
   'block.special_zone': 'Khối đặc khu', 'block.special_zones': 'Khối đặc khu',
   'block.department': 'Khối cơ quan chuyên môn', 'block.departments': 'Khối cơ quan chuyên môn',
   'block.other': 'Khối khác',
-  'kind.ward': 'phường', 'kind.commune': 'xã', 'kind.township': 'thị trấn',
-  'kind.city': 'thành phố', 'kind.town': 'thị xã', 'kind.district': 'huyện',
 
   // ---- numbers and times ----
-  'time.at': '{time} ngày {date}',
   'time.dateTime': '{date} {time}',
   'time.none': 'Không đặt',
   'time.passed': '{time} (đã hết hạn)',
@@ -113,7 +110,6 @@ const MESSAGES = {
   'results.openUnit': 'Xem điểm theo lĩnh vực',
   'results.unitTitle': '{unit}: {index} điểm chỉ số',
   'results.noRound': 'Chưa có kỳ đánh giá nào được công bố hoặc mở cho tài khoản này.',
-  'results.empty': 'Chưa có kết quả để xếp hạng.',
 
   // ---- the ward's form ----
   'form.title': 'Tự đánh giá – {unit}',
@@ -137,13 +133,10 @@ const MESSAGES = {
   'form.explained': 'Đã gửi giải trình',
   'form.uploaded': 'Đã tải lên {file} cho tiêu chí {code}',
   'form.cannotSave': 'Chưa lưu được: {n} ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.',
-  'form.fixField': 'Ô này còn lỗi nên chưa lưu được: hãy sửa rồi bấm «Lưu» lại.',
   'form.draftRestored': 'Đã khôi phục {n} ô đã nhập nhưng chưa lưu (bản nháp trên máy này). ' +
       'Bấm «Lưu» để lưu lên hệ thống.',
-  'form.unsaved': 'Có thay đổi chưa lưu.',
   'form.leaveWarning': 'Có số liệu đã nhập nhưng chưa lưu. Rời trang?',
   'form.progress': 'Đã nhập {filled}/{total}',
-  'form.progressTitle': 'Tiến độ nhập',
   'form.progressAll': 'Đã nhập {filled}/{total} ô; điểm tạm tính {total_points}',
   'form.areaPoints': 'Điểm: {points} / {max}',
   'form.areaHeading': '{code}. {title} ({max} điểm)',
@@ -170,12 +163,9 @@ const MESSAGES = {
       'dung giải trình, tải thêm tài liệu nếu cần, rồi bấm «Gửi giải trình».',
   'form.yourValue': 'Đơn vị tự đánh giá',
   'form.appraisedValue': 'Phòng Nội vụ thẩm định',
-  'form.selfPoints': 'Tự chấm: {points}',
-  'form.appraisedPoints': 'Điểm thẩm định: {points}',
   'form.appraisalComment': 'Nhận xét thẩm định: {text}',
   'form.periodOf': 'Kỳ số liệu: {period}',
   'form.sharedAt': '(đã nhập ở mục {code})',
-  'form.sharedLabel': '{label}: ',
   'form.copies': 'Tiêu chí này còn dùng số liệu riêng nhập trước đây: {list}. Nhập lại ' +
       'số liệu ở trên để dùng chung cho mọi tiêu chí.',
   'form.notIssued': 'Chưa ban hành',
@@ -220,17 +210,8 @@ const MESSAGES = {
   'field.notInteger': 'phải là số nguyên (ví dụ 784)',
   'field.notDecimal': 'phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5)',
   'field.invalid': 'giá trị này chưa hợp lệ',
-  'field.rule': '{message}: {left}, {relation} {right}',
-  'field.ruleSide': '{label} = {value}',
   'relation.≤': 'lớn hơn', 'relation.<': 'không nhỏ hơn',
   'relation.≥': 'nhỏ hơn', 'relation.>': 'không lớn hơn',
-  'trace.planTarget': 'chỉ tiêu kế hoạch, {kind}',
-  'trace.rate': 'tỷ lệ',
-  'trace.otherwise': 'các trường hợp còn lại',
-  'trace.due': 'hạn',
-  'trace.band': 'mức',
-  'trace.before': 'trước ngày',
-  'trace.by': 'đến ngày',
 
   // ---- the office's board and appraisal ----
   'board.title': 'Theo dõi kỳ đánh giá',
@@ -279,7 +260,6 @@ const MESSAGES = {
   'report.notApplicable': 'Không áp dụng',
   'report.total': 'Tổng điểm tự đánh giá: {points} / {max} điểm; chỉ số {index}',
   'report.placeDate': '{place}, ngày {day} tháng {month} năm {year}',
-  'report.placeBlank': '........',
   'report.signTitle': 'THỦ TRƯỞNG ĐƠN VỊ',
   'report.signNote': '(Ký, ghi rõ họ tên và đóng dấu)',
   'report.preparedBy': 'NGƯỜI LẬP BIỂU',

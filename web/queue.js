@@ -6,7 +6,7 @@
 'use strict';
 
 // The last queue read, and the appraised ranking (the index column).
-const queue = {items: [], index: new Map(), round: null};
+const queue = {items: [], index: new Map(), notAppraised: new Set(), round: null};
 
 const QUEUE_FLAGS = {
   overdue: (item) => Boolean(item.overdue),
@@ -113,10 +113,9 @@ function renderQueue() {
     if (item.explanation_waiting) flags.append(badge(msg('flag.explanation_waiting'), 'waiting'), ' ');
     if (item.changed_since_appraisal) flags.append(badge(msg('flag.changed'), 'changed'), ' ');
     // An index is shown once the office has appraised something of the unit: before,
-    // the appraised column is only the unit's own figures.
-    const appraised = Number(item.criteria_appraised || 0) > 0 || item.state === 'STATE_FINAL';
+    // the appraised column is only the unit's own figures (the ranking gives none).
     const index = queue.index.get(item.unit);
-    cell(row, appraised && index !== undefined ? formatIndex(index) : msg('queue.notAppraised'),
+    cell(row, index !== undefined ? formatIndex(index) : msg('queue.notAppraised'),
          'number').id = 'index-' + item.unit;
     const actions = cell(row, '');
     // Each value named by its column on a phone, where the table is a list (style.css).
@@ -190,7 +189,12 @@ async function showBoard() {
     queue.round = round;
     queue.items = work.units || [];
     queue.counts = work.counts || [];
-    queue.index = new Map((ranking.units || []).map((u) => [u.unit, u.index_hundredths || 0]));
+    // The server says which units the office has appraised nothing of (not_appraised,
+    // its rule HasAppraisal): they have no appraised index.
+    const units = ranking.units || [];
+    queue.notAppraised = new Set(units.filter((u) => u.not_appraised).map((u) => u.unit));
+    queue.index = new Map(units.filter((u) => !u.not_appraised)
+        .map((u) => [u.unit, u.index_hundredths || 0]));
     $('board-phase').textContent = phaseTitle(round.phase);
     $('board-deadline').textContent = formatDeadline(round.self_assessment_deadline);
     $('board-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
@@ -225,7 +229,7 @@ function notReady(next) {
     const open = s === 'STATE_NOT_STARTED' || s === 'STATE_DRAFT';
     if (next === 'PHASE_APPRAISAL') return open ? 'fate.notSubmittedAppraisal' : '';
     if (next === 'PHASE_EXPLANATION') {
-      return Number(item.criteria_appraised || 0) === 0 ? 'fate.notAppraised' : '';
+      return queue.notAppraised.has(item.unit) ? 'fate.notAppraised' : '';
     }
     if (next === 'PHASE_FINAL_APPRAISAL') return s === 'STATE_EXPLANATION_REQUESTED' ? 'fate.askedUnanswered' : '';
     if (next === 'PHASE_FINALISED') return s !== 'STATE_FINAL' ? 'fate.notFinal' : '';
