@@ -1,5 +1,6 @@
 // The PostgreSQL backend's write rate: acknowledged entry updates per second at 64
-// concurrent writers through SqlStore on PostgreSQL, against, in the same run,
+// concurrent writers through SqlStore on PostgreSQL (all on one unit's form, then each
+// on a unit of its own, as 64 clerks of 64 communes), against, in the same run,
 // PostgreSQL's own single-row commit rate (64 connections, each INSERT its own
 // transaction, synchronous_commit=on, fsync on) and the same store on a SQLite file.
 // Then how long after a write's acknowledgement another server sharing the database
@@ -59,31 +60,43 @@ double Rate(double seconds, Work work) {
   return static_cast<double>(done.load()) / elapsed;
 }
 
-// Acknowledged UpdateEntries per second, each client on its own entry.
-double StoreRate(const std::string& db, double seconds, int64_t* commits) {
+struct StoreRun {
+  double rate = 0;      // acknowledged writes per second
+  int64_t commits = 0;  // groups committed
+  int64_t retries = 0;  // groups run again after a conflict (PostgreSQL)
+};
+
+// Acknowledged UpdateEntries per second, each client on its own entry, client c on
+// unit c % `units`; `pg_writers`: the store's writer connections on PostgreSQL.
+StoreRun StoreRate(const std::string& db, double seconds, int units, int pg_writers = 1) {
   StoreOptions options;
   options.path = db;
+  options.pg_writers = pg_writers;
   auto store = SqlStore::Open(options).value();
   v1::CriteriaSet set;
   set.set_id("s");
   store->AddCriteriaSet(Ctx(), set).value();
-  v1::Unit unit;
-  unit.set_code("U1");
-  store->PutUnit(Ctx(), unit).value();
   v1::Round round;
   round.set_id("r");
   round.set_criteria_set("s");
   round.set_criteria_set_version(1);
-  round.add_units("U1");
+  for (int u = 0; u < units; ++u) {
+    v1::Unit unit;
+    unit.set_code(absl::StrCat("U", u));
+    store->PutUnit(Ctx(), unit).value();
+    round.add_units(unit.code());
+  }
   store->CreateRound(Ctx(), round).value();
   std::vector<int64_t> versions(kClients, 0);
   const int64_t commits_before = store->commits();
-  const double rate = Rate(seconds, [&](int c) {
+  const int64_t retries_before = store->retries();
+  StoreRun run;
+  run.rate = Rate(seconds, [&](int c) {
     EntryUpdate update;
     update.entry.set_criterion(absl::StrCat("C", c));
     (*update.entry.mutable_self()->mutable_figures())["x"] = versions[c];
     update.expected_version = versions[c];
-    auto ack = store->UpdateEntries(Ctx(), "r", "U1", {update});
+    auto ack = store->UpdateEntries(Ctx(), "r", absl::StrCat("U", c % units), {update});
     if (!ack.ok()) {
       std::fprintf(stderr, "%s\n", std::string(ack.status().message()).c_str());
       return false;
@@ -91,8 +104,9 @@ double StoreRate(const std::string& db, double seconds, int64_t* commits) {
     ++versions[c];
     return true;
   });
-  *commits = store->commits() - commits_before;
-  return rate;
+  run.commits = store->commits() - commits_before;
+  run.retries = store->retries() - retries_before;
+  return run;
 }
 
 // PostgreSQL's own: single-row INSERTs, each its own transaction, on kClients
@@ -182,27 +196,41 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string raw_db = (*pg)->NewDatabase().value();
-  const std::string store_db = (*pg)->NewDatabase().value();
+  auto db = [&] { return (*pg)->NewDatabase().value(); };
   const std::string dir =
       (std::filesystem::temp_directory_path() / absl::StrCat("pg-bench-", getpid()))
           .string();
   std::filesystem::create_directories(dir);
-  int64_t pg_commits = 0, sqlite_commits = 0;
   const double raw = store::RawPostgresRate(raw_db, seconds);
-  const double on_pg = store::StoreRate(store_db, seconds, &pg_commits);
-  const double on_sqlite = store::StoreRate(dir + "/bench.db", seconds, &sqlite_commits);
+  const int kWriters = store::StoreOptions().pg_writers;
+  const store::StoreRun pg_one_1 = store::StoreRate(db(), seconds, 1, 1);
+  const store::StoreRun pg_one = store::StoreRate(db(), seconds, 1, kWriters);
+  const store::StoreRun pg_units_1 = store::StoreRate(db(), seconds, store::kClients, 1);
+  const store::StoreRun pg_units =
+      store::StoreRate(db(), seconds, store::kClients, kWriters);
+  const store::StoreRun sqlite_one = store::StoreRate(dir + "/one.db", seconds, 1);
+  const store::StoreRun sqlite_units =
+      store::StoreRate(dir + "/units.db", seconds, store::kClients);
   const std::vector<double> delays =
       store::NotifyDelays((*pg)->NewDatabase().value(), 500);
   std::filesystem::remove_all(dir);
   std::printf("%d clients, %.1f s each, fsync on, synchronous_commit=on\n",
               store::kClients, seconds);
   std::printf("PostgreSQL single-row commits/s (raw INSERT)   %10.0f\n", raw);
-  std::printf(
-      "SqlStore on PostgreSQL, acknowledged writes/s  %10.0f  (%.1f writes/commit)\n",
-      on_pg, on_pg * seconds / std::max<int64_t>(pg_commits, 1));
-  std::printf(
-      "SqlStore on SQLite, acknowledged writes/s      %10.0f  (%.1f writes/commit)\n",
-      on_sqlite, on_sqlite * seconds / std::max<int64_t>(sqlite_commits, 1));
+  auto line = [&](const char* what, const store::StoreRun& run) {
+    std::printf(
+        "%-42s writes/s %6.0f  %.2fx raw  (%.1f writes/commit, %lld groups retried)\n",
+        what, run.rate, run.rate / raw,
+        run.rate * seconds / std::max<int64_t>(run.commits, 1),
+        static_cast<long long>(run.retries));
+  };
+  const std::string w = absl::StrCat(kWriters, " writers");
+  line("SqlStore on PostgreSQL, 1 unit, 1 writer", pg_one_1);
+  line(absl::StrCat("SqlStore on PostgreSQL, 1 unit, ", w).c_str(), pg_one);
+  line("SqlStore on PostgreSQL, 64 units, 1 writer", pg_units_1);
+  line(absl::StrCat("SqlStore on PostgreSQL, 64 units, ", w).c_str(), pg_units);
+  line("SqlStore on SQLite, 1 unit", sqlite_one);
+  line("SqlStore on SQLite, 64 units", sqlite_units);
   std::printf(
       "another server hears of a write (after its ack): median %.0f µs, p99 %.0f µs, "
       "max %.0f µs over %zu writes\n",

@@ -89,6 +89,40 @@ absl::Status Stale(absl::string_view resource, int64_t stored, int64_t expected)
 
 }  // namespace
 
+// Lets the writer threads run their groups side by side, and a group that lost a
+// conflict run again alone: once the groups running have ended, and before any other
+// starts (it cannot be starved by them).
+class SqlStore::WriterGate {
+ public:
+  void Enter(bool alone) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (alone) {
+      ++waiting_alone_;
+      cv_.wait(lock, [this] { return running_ == 0 && !alone_; });
+      --waiting_alone_;
+      alone_ = true;
+    } else {
+      cv_.wait(lock, [this] { return !alone_ && waiting_alone_ == 0; });
+    }
+    ++running_;
+  }
+  void Leave(bool alone) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --running_;
+      if (alone) alone_ = false;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int running_ = 0;
+  int waiting_alone_ = 0;
+  bool alone_ = false;
+};
+
 struct SqlStore::Write {
   WriteContext ctx;
   std::string method;
@@ -208,7 +242,8 @@ class SqlStore::Tx {
 
 SqlStore::SqlStore(StoreOptions options)
     : options_(std::move(options)),
-      clock_(options_.clock != nullptr ? options_.clock : &Clock::Real()) {}
+      clock_(options_.clock != nullptr ? options_.clock : &Clock::Real()),
+      gate_(std::make_unique<WriterGate>()) {}
 
 absl::StatusOr<std::unique_ptr<SqlStore>> SqlStore::Open(StoreOptions options) {
   std::unique_ptr<SqlStore> store(new SqlStore(std::move(options)));
@@ -231,10 +266,11 @@ absl::Status SqlStore::Init() {
   if (dialect_ == Dialect::kSqlite) {
     ASSIGN_OR_RETURN(lock_fd_, LockSqliteFile(options_.path));
   }
-  ASSIGN_OR_RETURN(writer_, Connect(/*writer=*/true));
+  ASSIGN_OR_RETURN(std::unique_ptr<Conn> writer, Connect(/*writer=*/true));
+  writers_.push_back(std::move(writer));
   Upgrade upgrade;
   upgrade.now = Now();
-  RETURN_IF_ERROR(Migrate(writer_.get(), LatestSchemaVersion(), &upgrade));
+  RETURN_IF_ERROR(Migrate(writers_[0].get(), LatestSchemaVersion(), &upgrade));
   // Said once, where an operator upgrading the server looks (its log), and kept for
   // tests; the audit trail holds the same facts for the people who use the forms.
   for (const std::string& note : upgrade.notes)
@@ -247,11 +283,19 @@ absl::Status SqlStore::Init() {
     all_readers_.push_back(std::move(reader));
   }
   if (dialect_ == Dialect::kSqlite) {
-    ASSIGN_OR_RETURN(checkpointer_,
-                     SqliteCheckpointer::Start(writer_.get(), options_.path, options_.vfs,
-                                               options_.wal_autocheckpoint_pages));
+    ASSIGN_OR_RETURN(checkpointer_, SqliteCheckpointer::Start(
+                                        writers_[0].get(), options_.path, options_.vfs,
+                                        options_.wal_autocheckpoint_pages));
+  } else {
+    while (static_cast<int>(writers_.size()) < options_.pg_writers) {
+      ASSIGN_OR_RETURN(std::unique_ptr<Conn> writer, Connect(/*writer=*/true));
+      writers_.push_back(std::move(writer));
+    }
   }
-  writer_thread_ = std::thread([this] { WriterLoop(); });
+  writer_backends_.assign(writers_.size(), 0);
+  for (const std::unique_ptr<Conn>& writer : writers_) {
+    writer_threads_.emplace_back([this, db = writer.get()] { WriterLoop(db); });
+  }
   return absl::OkStatus();
 }
 
@@ -261,11 +305,11 @@ SqlStore::~SqlStore() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (writer_thread_.joinable()) writer_thread_.join();
+  for (std::thread& thread : writer_threads_) thread.join();
   checkpointer_.reset();  // after the writer's last commit, before it closes
   StopListening();
   all_readers_.clear();
-  writer_.reset();
+  writers_.clear();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
@@ -304,7 +348,7 @@ absl::StatusOr<v1::WriteAck> SqlStore::Submit(const WriteContext& ctx, std::stri
   return done.get();
 }
 
-void SqlStore::WriterLoop() {
+void SqlStore::WriterLoop(Conn* db) {
   std::vector<std::shared_ptr<Write>> group;
   while (true) {
     {
@@ -316,23 +360,28 @@ void SqlStore::WriterLoop() {
         queue_.pop_front();
       }
     }
-    RunGroup(group);
+    RunGroup(db, group);
     group.clear();
   }
 }
 
-void SqlStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
+void SqlStore::RunGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group) {
   std::vector<absl::StatusOr<v1::WriteAck>> results(
       group.size(), absl::UnavailableError("not written"));
   const absl::Time start = absl::Now();
   absl::Status commit;
-  // On PostgreSQL another server's transaction may win a conflict with this one: then
-  // nothing of it was stored, and the group runs again (it reads what the winner
-  // wrote: a stale etag, a request id already applied).
+  // On PostgreSQL another transaction (another server's, or this server's other
+  // writer's) may win a conflict with this one: then nothing of it was stored, and the
+  // group runs again (it reads what the winner wrote: a stale etag, a request id
+  // already applied).
   for (int attempt = 0;; ++attempt) {
-    commit = TryGroup(group, results);
-    if (!writer_->MustRetry()) break;
-    if (writer_->InTransaction()) writer_->Exec("ROLLBACK").IgnoreError();
+    const bool alone = attempt > 0;
+    gate_->Enter(alone);
+    commit = TryGroup(db, group, results);
+    const bool retry = db->MustRetry();
+    if (retry && db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
+    gate_->Leave(alone);
+    if (!retry) break;
     if (attempt == kMaxGroupRetries) {
       commit = absl::UnavailableError(
           "the write was not stored: it kept conflicting with other servers' writes");
@@ -354,25 +403,39 @@ void SqlStore::RunGroup(std::vector<std::shared_ptr<Write>>& group) {
     group[i]->done.set_value(std::move(results[i]));
 }
 
-absl::Status SqlStore::TryGroup(std::vector<std::shared_ptr<Write>>& group,
+absl::Status SqlStore::TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group,
                                 std::vector<absl::StatusOr<v1::WriteAck>>& results) {
-  absl::Status begin = writer_->BeginWrite();
+  absl::Status begin = db->BeginWrite();
   if (!begin.ok()) {
     for (auto& r : results)
       r = absl::UnavailableError(
           absl::StrCat("the write was not stored: ", begin.message()));
     return begin;
   }
-  Conn* db = writer_.get();
-  writer_backend_ = db->BackendId();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const size_t index = std::find_if(writers_.begin(), writers_.end(),
+                                      [db](const auto& w) { return w.get() == db; }) -
+                         writers_.begin();
+    writer_backends_[index] = db->BackendId();  // it changes when reconnected
+  }
   const std::string now = Now();
-  PruneRequests().IgnoreError();  // a failed prune leaves old ids to the next one
+  PruneRequests(db).IgnoreError();  // a failed prune leaves old ids to the next one
   bool transaction_lost = false;
   std::vector<AuditRow> audit, write_audit;  // the group's, and the current write's
+  // Each write runs in the savepoint `write`, so that a failing one leaves nothing
+  // behind: a write that succeeded releases it together with making the next one (one
+  // round trip to PostgreSQL); ROLLBACK TO keeps it for the next write; the last one
+  // is released by the COMMIT. Should one of these fail, what the group holds is
+  // unknown: none of it is committed.
+  bool in_savepoint = false;
+  absl::Status savepoints;
   for (size_t i = 0; i < group.size() && !transaction_lost; ++i) {
     Write& write = *group[i];
     write_audit.clear();
-    absl::Status savepoint = Stmt(db, "SAVEPOINT write").Run();
+    absl::Status savepoint =
+        in_savepoint ? absl::OkStatus() : db->Exec("SAVEPOINT write");
+    in_savepoint = savepoint.ok();
     absl::StatusOr<v1::WriteAck> result =
         savepoint.ok() ? absl::StatusOr<v1::WriteAck>(v1::WriteAck()) : savepoint;
     if (savepoint.ok()) {
@@ -404,12 +467,10 @@ absl::Status SqlStore::TryGroup(std::vector<std::shared_ptr<Write>>& group,
         }
         return ack;
       }();
-      if (result.ok()) {
-        absl::Status release = Stmt(db, "RELEASE write").Run();
-        if (!release.ok()) result = release;
-      } else {
-        Stmt(db, "ROLLBACK TO write").Run().IgnoreError();
-        Stmt(db, "RELEASE write").Run().IgnoreError();
+      if (result.ok() && i + 1 < group.size()) {
+        savepoints = db->Exec("RELEASE write; SAVEPOINT write");
+      } else if (!result.ok()) {
+        savepoints = db->Exec("ROLLBACK TO write");
       }
       if (result.ok()) {
         std::move(write_audit.begin(), write_audit.end(), std::back_inserter(audit));
@@ -420,13 +481,14 @@ absl::Status SqlStore::TryGroup(std::vector<std::shared_ptr<Write>>& group,
     // An I/O error can make SQLite roll the whole transaction back (PostgreSQL: the
     // connection was lost): then nothing of this group is stored, and every caller
     // must hear so.
-    transaction_lost = !db->InTransaction();
+    transaction_lost = !db->InTransaction() || !savepoints.ok();
     results[i] = std::move(result);
   }
   // The audit rows of the writes that succeeded, then the commit: if either fails,
   // nothing of the group is stored.
   absl::Status commit =
-      transaction_lost
+      !savepoints.ok() ? savepoints
+      : transaction_lost
           ? absl::UnavailableError("the transaction was rolled back by the database")
           : InsertAudit(db, now, audit);
   // Other servers sharing the database forget what they cached of these resources
@@ -495,9 +557,13 @@ void SqlStore::ListenLoop() {
     if (conn == nullptr || fds[1].revents == 0) continue;
     if (PQconsumeInput(conn->conn()) == 0) continue;  // lost: made again above
     while (PGnotify* note = PQnotifies(conn->conn())) {
-      if (note->be_pid != writer_backend_.load()) {
-        listener_(absl::StrSplit(note->extra, '\n', absl::SkipEmpty()));
+      bool own = false;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        own = std::count(writer_backends_.begin(), writer_backends_.end(), note->be_pid) >
+              0;
       }
+      if (!own) listener_(absl::StrSplit(note->extra, '\n', absl::SkipEmpty()));
       PQfreemem(note);
     }
   }
@@ -1600,10 +1666,11 @@ absl::Status SqlStore::FormWritten(Tx& tx, const std::string& r, const std::stri
               "WHERE round_id = ? AND unit_code = ? RETURNING form_bytes");
   update.Bind(1, tx.now()).Bind(2, delta).Bind(3, r).Bind(4, u);
   ASSIGN_OR_RETURN(bool row, update.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
   const bool unit_share = tx.ctx().unit_share;
   const int64_t max = options_.max_assessment_bytes;
   const int64_t limit = unit_share ? max / 4 * 3 : max;
-  if (row && delta > 0 && update.Int(0) > limit) {
+  if (delta > 0 && update.Int(0) > limit) {
     return absl::FailedPreconditionError(absl::StrCat(
         AssessmentName(r, u), ": the form would hold ", update.Int(0),
         " bytes of entries, data values and file details, more than the ", limit,
@@ -1652,22 +1719,24 @@ bool StampSide(const v1::ElementValue* before, const WriteContext& ctx,
 absl::StatusOr<v1::WriteAck> SqlStore::WriteForm(Tx& tx, const std::string& r,
                                                  const std::string& u,
                                                  const FormUpdate& form) const {
-  Stmt assessment(tx.db(),
-                  "SELECT 1 FROM assessments WHERE round_id = ? AND unit_code = ?");
-  assessment.Bind(1, r).Bind(2, u);
-  ASSIGN_OR_RETURN(bool exists, assessment.Step());
-  if (!exists)
+  // Each entry's and value's read is joined to the assessment, so that a missing one is
+  // NOT_FOUND without a statement of its own (an empty update: FormWritten's).
+  const auto missing = [&] {
     return absl::NotFoundError(absl::StrCat(AssessmentName(r, u), ": not found"));
+  };
   v1::WriteAck ack;
   int64_t delta = 0;
   for (const EntryUpdate& update : form.entries) {
     const std::string& criterion = update.entry.criterion();
     const std::string resource = EntryName(r, u, criterion);
     Stmt get(tx.db(),
-             "SELECT version, body FROM entries WHERE round_id = ? AND unit_code = ? "
-             "AND criterion = ?");
-    get.Bind(1, r).Bind(2, u).Bind(3, criterion);
-    ASSIGN_OR_RETURN(bool found, get.Step());
+             "SELECT e.version, e.body FROM assessments a LEFT JOIN entries e ON "
+             "e.round_id = a.round_id AND e.unit_code = a.unit_code AND e.criterion = ? "
+             "WHERE a.round_id = ? AND a.unit_code = ?");
+    get.Bind(1, criterion).Bind(2, r).Bind(3, u);
+    ASSIGN_OR_RETURN(bool exists, get.Step());
+    if (!exists) return missing();
+    const bool found = !get.IsNull(0);
     const int64_t stored = found ? get.Int(0) : 0;
     if (stored != update.expected_version)
       return Stale(resource, stored, update.expected_version);
@@ -1714,10 +1783,13 @@ absl::StatusOr<v1::WriteAck> SqlStore::WriteForm(Tx& tx, const std::string& r,
     const std::string& element = update.value.element();
     const std::string resource = ValueName(r, u, element);
     Stmt get(tx.db(),
-             "SELECT version, body FROM data_values WHERE round_id = ? AND unit_code = ? "
-             "AND element = ?");
-    get.Bind(1, r).Bind(2, u).Bind(3, element);
-    ASSIGN_OR_RETURN(bool found, get.Step());
+             "SELECT v.version, v.body FROM assessments a LEFT JOIN data_values v ON "
+             "v.round_id = a.round_id AND v.unit_code = a.unit_code AND v.element = ? "
+             "WHERE a.round_id = ? AND a.unit_code = ?");
+    get.Bind(1, element).Bind(2, r).Bind(3, u);
+    ASSIGN_OR_RETURN(bool exists, get.Step());
+    if (!exists) return missing();
+    const bool found = !get.IsNull(0);
     const int64_t stored = found ? get.Int(0) : 0;
     if (stored != update.expected_version)
       return Stale(resource, stored, update.expected_version);
@@ -2025,7 +2097,7 @@ absl::Status SqlStore::PinFinalisedRounds() {
   // closest to what they were scored with that is left.
   std::vector<v1::Round> rounds;
   {
-    Stmt list(writer_.get(),
+    Stmt list(writers_[0].get(),
               "SELECT body FROM rounds r WHERE NOT EXISTS "
               "(SELECT 1 FROM round_inputs i WHERE i.round_id = r.id)");
     while (true) {
@@ -2036,22 +2108,26 @@ absl::Status SqlStore::PinFinalisedRounds() {
     }
   }
   if (rounds.empty()) return absl::OkStatus();
-  RETURN_IF_ERROR(writer_->BeginWrite());
+  Conn* db = writers_[0].get();
+  RETURN_IF_ERROR(db->BeginWrite());
   for (const v1::Round& round : rounds) {
-    absl::Status pinned = PinInputs(writer_.get(), round);
+    absl::Status pinned = PinInputs(db, round);
     if (!pinned.ok()) {
-      Exec(writer_.get(), "ROLLBACK").IgnoreError();
+      Exec(db, "ROLLBACK").IgnoreError();
       return pinned;
     }
   }
-  return Exec(writer_.get(), "COMMIT");
+  return Exec(db, "COMMIT");
 }
 
-absl::Status SqlStore::PruneRequests() {
+absl::Status SqlStore::PruneRequests(Conn* db) {
   const absl::Time now = clock_->Now();
-  if (now - last_prune_ < absl::Hours(1)) return absl::OkStatus();
-  last_prune_ = now;
-  return Stmt(writer_.get(), "DELETE FROM requests WHERE created_at < ?")
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (now - last_prune_ < absl::Hours(1)) return absl::OkStatus();
+    last_prune_ = now;
+  }
+  return Stmt(db, "DELETE FROM requests WHERE created_at < ?")
       .Bind(1, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now - options_.request_retention,
                                 absl::UTCTimeZone()))
       .Run();

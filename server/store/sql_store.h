@@ -1,11 +1,12 @@
 // SqlStore: the Store on SQL, one implementation for both backends: an embedded SQLite
 // file (the default) or a PostgreSQL database shared by several server processes.
 //
-// One writer thread owns the write connection: callers' writes are queued, run in
-// groups inside one transaction (each in its own savepoint, so one failing write does
-// not take its neighbours with it), and each caller is answered only after the group's
-// COMMIT. Reads use a pool of connections, each read one snapshot. Migrations are
-// versioned (schema.h).
+// Writer threads, each owning a write connection, take callers' writes from one queue
+// and run them in groups inside one transaction (each in its own savepoint, so one
+// failing write does not take its neighbours with it); each caller is answered only
+// after the group's COMMIT. SQLite has one writer thread; PostgreSQL several
+// (StoreOptions::pg_writers), whose groups conflict only as two servers' do. Reads use a
+// pool of connections, each read one snapshot. Migrations are versioned (schema.h).
 //
 // SQLite: WAL, synchronous=FULL, foreign keys, STRICT tables, busy timeout, PRAGMA
 // quick_check at open; a lock file (`<db>.lock`) keeps a second server, or a restore,
@@ -49,6 +50,12 @@ struct StoreOptions {
   // Request ids are forgotten after this long (README: Request ids).
   absl::Duration request_retention = absl::Hours(24 * 7);
   int max_group = 256;  // writes committed together at most
+  // PostgreSQL: writer connections, each with its own thread taking groups from the
+  // one queue, so that one group's round trips to the database do not hold up the
+  // next (bench/README.md, pg_bench). A group that lost a conflict runs again alone
+  // (the others wait), so that this server's writers cannot keep failing each other.
+  // SQLite always has one writer.
+  int pg_writers = 4;
   // SQLite: the write connection's page cache. An import of dossier records writes to
   // every unit's range of the table at once, and SQLite's default (2 MiB) cannot hold
   // their pages (bench/README.md, records_bench). Readers keep the default.
@@ -57,7 +64,7 @@ struct StoreOptions {
   // pages (SQLite's default: 1,000), by SqliteCheckpointer (sqlite_file.h).
   int wal_autocheckpoint_pages = 16384;
   const Clock* clock = nullptr;  // null: the real clock
-  // Called by the writer thread after each transaction: its time (BEGIN to COMMIT) and
+  // Called by a writer thread after each transaction: its time (BEGIN to COMMIT) and
   // how many writes it carried. For metrics; must be quick.
   std::function<void(absl::Duration, int)> on_commit;
 };
@@ -203,6 +210,7 @@ class SqlStore final : public Store {
  private:
   struct Write;
   class Tx;
+  class WriterGate;
   using WriteFn = std::function<absl::StatusOr<v1::WriteAck>(Tx&)>;
 
   explicit SqlStore(StoreOptions options);
@@ -212,19 +220,20 @@ class SqlStore final : public Store {
   // Queues `fn` for the writer thread and waits for its commit.
   absl::StatusOr<v1::WriteAck> Submit(const WriteContext& ctx, std::string method,
                                       WriteFn fn);
-  void WriterLoop();
+  void WriterLoop(Conn* db);
   // The listener's thread (PostgreSQL): LISTEN on a connection of its own, made again
   // when lost (then "*": what was missed is unknown).
   void ListenLoop();
   void StopListening();
-  void RunGroup(std::vector<std::shared_ptr<Write>>& group);
-  // One attempt at the group's transaction: fills `results`, answers the commit's
-  // status (the writer's MustRetry() tells whether the attempt must be run again).
-  absl::Status TryGroup(std::vector<std::shared_ptr<Write>>& group,
+  void RunGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group);
+  // One attempt at the group's transaction on the writer connection `db`: fills
+  // `results`, answers the commit's status (db->MustRetry() tells whether the attempt
+  // must be run again).
+  absl::Status TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group,
                         std::vector<absl::StatusOr<v1::WriteAck>>& results);
-  // Forgets request ids older than the retention time (the writer thread, at most
-  // once an hour of the store's clock).
-  absl::Status PruneRequests();
+  // Forgets request ids older than the retention time (in a writer's transaction, at
+  // most once an hour of the store's clock).
+  absl::Status PruneRequests(Conn* db);
   absl::Status PinFinalisedRounds();
   // After a write that grew or shrank a unit's form by `delta` bytes, in its
   // transaction: the form still fits its limit (FAILED_PRECONDITION) and its
@@ -250,8 +259,8 @@ class SqlStore final : public Store {
   StoreOptions options_;
   const Clock* clock_;
   Dialect dialect_ = Dialect::kSqlite;
-  int lock_fd_ = -1;  // SQLite's lock file
-  std::unique_ptr<Conn> writer_;
+  int lock_fd_ = -1;                                  // SQLite's lock file
+  std::vector<std::unique_ptr<Conn>> writers_;        // the first also migrates at Open
   std::unique_ptr<SqliteCheckpointer> checkpointer_;  // SQLite only
   std::vector<std::string> upgrade_notes_;
 
@@ -261,12 +270,13 @@ class SqlStore final : public Store {
   bool stopping_ = false;
   int64_t commits_ = 0;
   int64_t retries_ = 0;
-  std::thread writer_thread_;
+  std::vector<std::thread> writer_threads_;
+  std::unique_ptr<WriterGate> gate_;
   ChangeListener listener_;
   std::thread listener_thread_;
-  int wake_[2] = {-1, -1};                        // a pipe that ends the listener's wait
-  std::atomic<int> writer_backend_{0};            // its own commits are not news to it
-  absl::Time last_prune_ = absl::InfinitePast();  // the writer thread's
+  int wake_[2] = {-1, -1};            // a pipe that ends the listener's wait
+  std::vector<int> writer_backends_;  // their own commits are not news to the listener
+  absl::Time last_prune_ = absl::InfinitePast();
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
