@@ -468,7 +468,8 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   criteria.make_rows = [&scores](const Table::RowSink& sink) {
     std::vector<Cell> row(10);
     for (const v1::UnitScore& s : scores) {
-      if (!s.error().empty()) continue;
+      // A unit not appraised has no appraised criteria (see the SELF export).
+      if (!s.error().empty() || s.not_appraised()) continue;
       for (const v1::CriterionScore& cs : s.criteria()) {
         if (cs.status() == v1::GROUP) continue;
         SetText(row[0], s.unit());
