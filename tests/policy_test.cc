@@ -956,9 +956,12 @@ TEST_F(ScopeTest, AWardOfficerGetsNothingOfItsNeighbourBeforePublication) {
       "round r is not published: its results are visible to the Home Affairs office "
       "only");
   // Its own score, but no rank before publication: a rank tells how the others stand.
+  // In the self column: nothing here is submitted nor appraised, so the appraised
+  // column ranks no one, even once published (HasAppraisal).
   auto own = [&](v1::UnitScore* score) {
     v1::GetUnitScoreRequest request;
     request.set_name("rounds/r/assessments/HN");
+    request.set_column(v1::SELF);
     return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, hn_, request,
                 score);
   };

@@ -212,6 +212,22 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   u->set_etag(1);
   ASSERT_TRUE(Update(appraiser_, appraise).ok());
   EXPECT_EQ(Assessment("HN").state(), v1::STATE_APPRAISED);
+  // LS and MK as they stand: an appraisal comment alone is the office's word (without
+  // it they would stay unranked once published: HasAppraisal).
+  for (const char* unit : {"LS", "MK"}) {
+    v1::BatchUpdateEntriesRequest as_is;
+    as_is.set_parent(absl::StrCat("rounds/r/assessments/", unit));
+    v1::EntryUpdate* c = as_is.add_updates();
+    c->mutable_entry()->set_criterion("II.1");
+    c->mutable_entry()->set_appraisal_comment("Đã đối chiếu, giữ nguyên");
+    c->mutable_update_mask()->add_paths("appraisal_comment");
+    const v1::Assessment read = Assessment(unit);
+    for (const v1::Entry& entry : read.entries()) {
+      if (entry.criterion() == "II.1") c->set_etag(entry.version());
+    }
+    const grpc::Status commented = Update(appraiser_, as_is);
+    ASSERT_TRUE(commented.ok()) << unit << ": " << commented.error_message();
+  }
   v1::RequestExplanationRequest explain_request;
   explain_request.set_name("rounds/r/assessments/LS");
   explain_request.set_etag(Assessment("LS").version());
@@ -406,9 +422,10 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
 }
 
 // The appraised column is the office's word: a unit the office has appraised nothing
-// of (no appraised value, entry or comment) has no appraised index and no rank there,
-// and comes after the ranked units of its block; once the round is finalised every
-// unit is final, and ranked. The self column ranks everyone throughout.
+// of (no appraised value, entry or comment), or that never submitted, has no appraised
+// index and no rank there, and comes after the ranked units of its block; finalising
+// the round changes neither (it used to rank every unit as FINAL: a never-submitted
+// draft was ranked on its own figures). The self column ranks everyone throughout.
 TEST_F(ServiceTest, TheAppraisedColumnRanksOnlyUnitsTheOfficeAppraised) {
   CreateDemoRound();
   for (const char* unit : {"HN", "LS", "MK"}) {
@@ -487,17 +504,69 @@ TEST_F(ServiceTest, TheAppraisedColumnRanksOnlyUnitsTheOfficeAppraised) {
               UnorderedElementsAre(row("HN", v1::APPRAISED, ls > hn ? 2 : 1),
                                    row("LS", v1::APPRAISED, hn > ls ? 2 : 1)));
   EXPECT_EQ(two[2], "MK 0 0  -");
+  // MK never submitted: what the office writes on its draft does not rank it.
+  appraise.set_parent("rounds/r/assessments/MK");
+  u->set_etag(0);
+  const v1::Assessment mk = Assessment("MK");
+  for (const v1::Entry& e : mk.entries()) {
+    if (e.criterion() == "I.5") u->set_etag(e.version());
+  }
+  const grpc::Status on_draft = Update(appraiser_, appraise);
+  ASSERT_TRUE(on_draft.ok()) << on_draft.error_message();
+  EXPECT_EQ(ranking(v1::APPRAISED).at(2), "MK 0 0  -");
 
-  // Finalised: every unit is final, MK too (appraised "as it stands"), and ranked.
+  // Finalised: every unit is FINAL, but MK is still not appraised, and not ranked.
   for (v1::RoundPhase phase :
        {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
     Advance(phase);
   }
-  for (const std::string& r : ranking(v1::APPRAISED)) {
-    EXPECT_THAT(r, Not(HasSubstr(" -"))) << r;
-    EXPECT_THAT(r, Not(HasSubstr(" 0 "))) << r;
+  EXPECT_EQ(Assessment("MK").state(), v1::STATE_FINAL);
+  const std::vector<std::string> finalised = ranking(v1::APPRAISED);
+  ASSERT_EQ(finalised.size(), 3u);
+  EXPECT_THAT(std::vector<std::string>(finalised.begin(), finalised.begin() + 2),
+              UnorderedElementsAre(row("HN", v1::APPRAISED, ls > hn ? 2 : 1),
+                                   row("LS", v1::APPRAISED, hn > ls ? 2 : 1)));
+  EXPECT_EQ(finalised[2], "MK 0 0  -");
+  EXPECT_EQ(score("MK", v1::APPRAISED).rank(), 0);
+}
+
+// Finalising the round appraises nothing: a unit that submitted and that the office
+// never appraised stays unranked in the appraised column once FINALISED and PUBLISHED.
+TEST_F(ServiceTest, FinalisingTheRoundDoesNotRankUnitsTheOfficeNeverAppraised) {
+  CreateDemoRound();
+  for (const char* unit : {"HN", "LS"}) {
+    ASSERT_TRUE(UpdateSheet(wards_[unit], SelfSheet(unit)).ok()) << unit;
+    ASSERT_TRUE(Update(wards_[unit], SelfEntries(unit)).ok()) << unit;
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment submitted;
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                     wards_[unit], submit, &submitted)
+                    .ok());
   }
-  EXPECT_GT(score("MK", v1::APPRAISED).rank(), 0);
+  Advance(v1::PHASE_APPRAISAL);
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = appraise.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  u->set_etag(1);
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  for (v1::RoundPhase phase : {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+                               v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+    Advance(phase);
+  }
+  v1::GetRankingRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::APPRAISED);
+  v1::Ranking out;
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_, r, &out).ok());
+  std::vector<std::string> rows;
+  for (const v1::UnitScore& s : out.units())
+    rows.push_back(absl::StrCat(s.unit(), " ", s.rank(), s.not_appraised() ? " -" : ""));
+  EXPECT_THAT(rows, ElementsAre("HN 1", "LS 0 -", "MK 0 -"));
 }
 
 TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {

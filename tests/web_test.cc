@@ -523,9 +523,12 @@ TEST(WebPage, PrintsTheRoundReportInHeadlessChromium) {
 
 // The ranking rows of one block as the page prints them, from the engine itself over
 // the demo figures with `change` applied: what the published round must show.
+// The results view's rows of `block`: the units of `unranked` (not appraised, or never
+// submitted: HasAppraisal) after the ranked ones, by code, with no rank nor index.
 std::vector<std::string> ExpectedRows(
     const std::string& block,
-    const std::function<void(const std::string&, parindex::v1::Assessment*)>& change) {
+    const std::function<void(const std::string&, parindex::v1::Assessment*)>& change,
+    const std::set<std::string>& unranked = {}) {
   namespace criteria = parindex::criteria;
   const std::string dir = PARINDEX_SOURCE_DIR "/criteria/";
   auto set = criteria::LoadCriteriaSet(dir + "sets/commune-2025.yaml");
@@ -534,7 +537,12 @@ std::vector<std::string> ExpectedRows(
   EXPECT_TRUE(set.ok() && plan.ok() && figures.ok());
   if (!set.ok() || !plan.ok() || !figures.ok()) return {};
   std::vector<parindex::v1::UnitScore> scores;
+  std::vector<std::string> last;
   for (criteria::UnitFigures& u : figures->proto.units) {
+    if (unranked.count(u.unit.code())) {
+      if (u.unit.block() == block) last.push_back(u.unit.code() + " " + u.unit.name());
+      continue;
+    }
     // As the demo loads them: survey answers are the office's, not the ward's.
     parindex::v1::Assessment entered;
     for (const parindex::v1::Entry& e : u.assessment.entries()) {
@@ -556,6 +564,8 @@ std::vector<std::string> ExpectedRows(
         u.rank(), " ", u.unit(), " ", u.unit_name(), " ", u.index_hundredths() / 100, ",",
         absl::StrFormat("%02d", u.index_hundredths() % 100), " ", u.classification()));
   }
+  std::sort(last.begin(), last.end());
+  for (const std::string& unit : last) rows.push_back(unit + " Chưa thẩm định");
   return rows;
 }
 
@@ -827,6 +837,31 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   // Before any appraisal no unit has an appraised index (a draft is not ranked).
   expect_text("#index-XHC", "Chưa thẩm định");
   expect_text("#index-XTH", "Chưa thẩm định");
+  // The office appraises every other unit as it stands (an appraisal comment): ranked
+  // once published, on their own figures; but not XHC and XPCU, which never submitted.
+  for (const char* unit : {"PLS", "PHN", "PAT", "PLL", "PMK", "PQT", "PHC", "XBK", "XTN",
+                           "XLP", "XHN", "XQC", "XHH", "XPCH", "XHC", "XPCU"}) {
+    std::tie(code, json) =
+        Curl(api + "AssessmentService/BatchUpdateEntries", appraiser,
+             absl::StrCat(
+                 R"({"parent": "rounds/hungyen-2023/assessments/)", unit,
+                 R"(", "updates": [{"entry": {"criterion": "I.1.1", )",
+                 R"("appraisal_comment": "Đã đối chiếu, giữ nguyên"}, )",
+                 R"("update_mask": "appraisal_comment", "etag": ")",
+                 [&] {
+                   auto [c, j] = Curl(api + "AssessmentService/GetAssessment", appraiser,
+                                      absl::StrCat(R"({"name": "rounds/hungyen-2023/)",
+                                                   R"(assessments/)", unit, R"("})"),
+                                      dir.File("a"));
+                   parindex::v1::Assessment a;
+                   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(j, &a).ok());
+                   const parindex::v1::Entry* e = EntryFor(&a, "I.1.1");
+                   return e == nullptr ? int64_t{0} : e->version();
+                 }(),
+                 R"("}]})"),
+             dir.File("appraise"));
+    EXPECT_EQ(code, 200) << unit << ": " << json;
+  }
   browser.Screenshot(artifacts + "/web-board.png");
   browser.ClickOn("#appraise-XTH");
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
@@ -1012,8 +1047,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   }
 
   // The published ranking: the engine's, with the appraised values laid over XTH's.
-  const std::vector<std::string> want =
-      ExpectedRows("communes", [](const std::string& unit, parindex::v1::Assessment* a) {
+  const std::vector<std::string> want = ExpectedRows(
+      "communes",
+      [](const std::string& unit, parindex::v1::Assessment* a) {
         if (unit != "XTH") return;
         parindex::v1::DataValue* on_time = ValueFor(a, "resolved_on_time");
         on_time->mutable_self()->set_count(740);
@@ -1022,7 +1058,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
         EntryFor(a, "I.5")->mutable_self()->set_score_milli(1250);
         EntryFor(a, "IV.4")->mutable_self()->set_done(false);
         EntryFor(a, "I.5")->mutable_appraised()->set_score_milli(1000);
-      });
+      },
+      {"XHC", "XPCU"});  // never submitted: not ranked, though the office commented
   ASSERT_EQ(want.size(), 10u);
   browser.ClickOn("#show-results");
   for (size_t i = 0; i < want.size(); ++i) {
@@ -1251,6 +1288,13 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
       "HY-XTL Xã Tiên Lữ (Được yêu cầu giải trình): chưa gửi giải trình: không gửi "
       "được nữa; điểm thẩm định giữ nguyên");
   EXPECT_EQ(browser.Find("#advance-units li").size(), 18u);
+  // The safe choice has the focus; the explanation deadline has not passed: said.
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "advance-cancel");
+  EXPECT_THAT(browser.Text(browser.Find("#advance-deadline").at(0)),
+              ::testing::MatchesRegex(
+                  "Hạn gửi giải trình \\([0-9/]+ [0-9:]+\\) chưa đến \\(còn 2 ngày\\): "
+                  "chuyển giai đoạn bây giờ thì các đơn vị không gửi giải trình được "
+                  "nữa\\."));
   browser.Screenshot(artifacts + "/web-queue-advance.png");
   browser.ClickOn("#advance-cancel");
   expect_text("#board-phase", "Giải trình");
@@ -1393,6 +1437,81 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
                    "đúng hạn không khớp báo cáo năm trên Hệ thống thông tin giải "
                    "quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình."));
   browser.Screenshot(artifacts + "/web-ward-waiting.png");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// Finalising the demo province's round with 46 units unappraised: the panel says which
+// stay unranked and why (17 never submitted, 29 submitted and never appraised) before
+// the office confirms, and after it they are still «Chưa thẩm định» with no rank.
+TEST(WebPage, FinalisingARoundLeavesUnappraisedUnitsUnrankedInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server =
+      Start(dir.File("final.db"), {"--http", "127.0.0.1:0", "--demo-province"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  auto [code, json] = Curl(api + "RoundService/GetRound", server.tokens["appraiser"],
+                           R"({"name": "rounds/hungyen-2025"})", dir.File("round"));
+  parindex::v1::Round round;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  std::tie(code, json) =
+      Curl(api + "RoundService/AdvanceRound", server.tokens["appraiser"],
+           absl::StrCat(
+               R"({"name": "rounds/hungyen-2025", "to_phase": "PHASE_FINAL_APPRAISAL", )",
+               R"("etag": )", round.version(), "}"),
+           dir.File("advance"));
+  ASSERT_EQ(code, 200) << json;
+  const auto [office, otp] = server.accounts["province appraiser"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Resize(1400, 900);
+  browser.Go(server.http + "/");
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  browser.Retype("#username", office);
+  browser.Retype("#password", otp);
+  browser.ClickOn("#signin-button");
+  expect_text("#change-title", "Đổi mật khẩu");
+  browser.Retype("#new-password", "mật khẩu mới của thẩm định");
+  browser.Retype("#new-password-again", "mật khẩu mới của thẩm định");
+  browser.ClickOn("#change-button");
+  expect_text("#board-phase", "Thẩm định lại");
+
+  browser.ClickOn("#advance");
+  expect_text("#advance-panel-title", "Chuyển sang giai đoạn: Đã chốt điểm");
+  expect_text("#advance-unranked",
+              "Sau khi chốt, 46 đơn vị không được xếp hạng: 17 chưa nộp tự đánh giá, 29 "
+              "chưa được thẩm định. Chốt kết quả không tính số liệu tự đánh giá là điểm "
+              "thẩm định.");
+  expect_text(
+      "#not-ready-HY-PPH",
+      "HY-PPH Phường Phố Hiến (Đã nộp): chưa được thẩm định: không được xếp hạng, "
+      "kết quả ghi «Chưa thẩm định» (muốn xếp hạng, hãy thẩm định trước khi chốt)");
+  expect_text("#not-ready-HY-PTL",
+              "HY-PTL " + browser.Execute(R"js(
+                  return document.querySelector('#not-ready-HY-PTL [data-v]')
+                      .textContent.slice(7);)js") +
+                  " (Đang nhập): chưa nộp tự đánh giá: không được xếp hạng, kết quả ghi "
+                  "«Chưa thẩm định»");
+  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "advance-cancel");
+  EXPECT_EQ(browser.Execute(
+                "return String(document.getElementById('advance-deadline').hidden);"),
+            "true");
+  browser.Screenshot(PARINDEX_ARTIFACTS "/web-finalise-advance.png");
+  browser.ClickOn("#advance-confirm");
+  expect_text("#board-phase", "Đã chốt điểm");
+  expect_text("#index-HY-PPH", "Chưa thẩm định");
+  expect_text("#index-HY-PTL", "Chưa thẩm định");
+  browser.ClickOn("#show-results");
+  ASSERT_FALSE(browser.Find("#ranking-communes tbody tr").empty());
+  expect_text("#blocks tr[data-unit='HY-PPH'] td:nth-child(4)", "Chưa thẩm định");
+  expect_text("#blocks tr[data-unit='HY-PTL'] td:nth-child(4)", "Chưa thẩm định");
+  EXPECT_EQ(browser.Execute(R"js(
+      return String([...document.querySelectorAll('#blocks tbody tr')]
+          .filter((r) => r.cells[0].textContent !== '').length);)js"),
+            "58");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -348,6 +348,15 @@ const MESSAGES = {
   'fate.askedUnanswered':
       'chưa gửi giải trình: không gửi được nữa; điểm thẩm định giữ nguyên',
   'fate.notFinal': 'chưa hoàn thành thẩm định: điểm thẩm định hiện có được chốt',
+  'fate.notSubmittedFinal':
+      'chưa nộp tự đánh giá: không được xếp hạng, kết quả ghi «Chưa thẩm định»',
+  'fate.notAppraisedFinal':
+      'chưa được thẩm định: không được xếp hạng, kết quả ghi «Chưa thẩm định» ' +
+      '(muốn xếp hạng, hãy thẩm định trước khi chốt)',
+  'advance.unranked':
+      'Sau khi chốt, {n} đơn vị không được xếp hạng: {notSubmitted} chưa nộp tự đánh giá, ' +
+      '{notAppraised} chưa được thẩm định. Chốt kết quả không tính số liệu tự đánh giá ' +
+      'là điểm thẩm định.',
   'history.title': 'Lịch sử – {unit}',
   'history.when': 'Thời gian',
   'history.who': 'Người thực hiện',
@@ -453,6 +462,10 @@ const MESSAGES = {
   'advance.afterTitle': 'Sau khi chuyển giai đoạn:',
   'after.noDeadline': '(chưa đặt hạn)',
   'after.noWayBack': 'Không thể quay lại giai đoạn trước.',
+  'advance.deadlineAhead.PHASE_SELF_ASSESSMENT': 'Hạn nộp tự đánh giá ({deadline}) chưa đến ' +
+      '({left}): chuyển giai đoạn bây giờ thì các đơn vị không nộp được nữa.',
+  'advance.deadlineAhead.PHASE_EXPLANATION': 'Hạn gửi giải trình ({deadline}) chưa đến ' +
+      '({left}): chuyển giai đoạn bây giờ thì các đơn vị không gửi giải trình được nữa.',
   'after.PHASE_SELF_ASSESSMENT.1': 'Các đơn vị bắt đầu nhập và nộp tự đánh giá, hạn nộp {selfDeadline}.',
   'after.PHASE_APPRAISAL.1': 'Đơn vị không thể sửa, đính kèm tệp hay nộp tự đánh giá nữa, kể cả đơn vị đã được mở lại.',
   'after.PHASE_APPRAISAL.2': 'Phòng Nội vụ thẩm định và có thể yêu cầu đơn vị giải trình từng tiêu chí.',
