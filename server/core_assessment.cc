@@ -689,7 +689,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
                        "]: a survey criterion; its results are imported, not "
                        "explained by the unit"));
     }
-    if (message.empty())
+    if (Blank(message))  // spaces alone ask nothing
       return absl::InvalidArgumentError(
           absl::StrCat("messages[", code, "]: say what to explain"));
     // The reason is what the unit reads first ("thiếu tài liệu kiểm chứng"): a request

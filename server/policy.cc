@@ -315,12 +315,14 @@ const std::vector<WorkflowRule>& WorkflowTable() {
        .action = "attaching a file",
        .phases = kAppraisal,
        .states = kNotFinal},
+      // Asked already: more criteria may join the request until the explanation phase
+      // starts (the unit answers none before it).
       {.verb = Verb::kRequestExplanation,
        .role = kAppraiser,
        .action = "requesting explanations",
        .phases = {v1::PHASE_APPRAISAL},
        .states = {v1::STATE_NOT_STARTED, v1::STATE_DRAFT, v1::STATE_SUBMITTED,
-                  v1::STATE_APPRAISED},
+                  v1::STATE_APPRAISED, v1::STATE_EXPLANATION_REQUESTED},
        .stores = v1::STATE_EXPLANATION_REQUESTED},
       {.verb = Verb::kUpdateEntries,
        .role = kWard,

@@ -32,6 +32,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
 // Every method of the table, called by every role, with no token and a bad one.
@@ -1067,6 +1068,61 @@ TEST(LogfmtQuote, EscapesEveryControlCharacter) {
   EXPECT_EQ(LogfmtQuote("\x1b[31mred"), R"("\x1b[31mred")");
   EXPECT_EQ(LogfmtQuote("say \"hi\"\\\n\r\t\x7f"), R"("say \"hi\"\\\n\r\t\x7f")");
   EXPECT_EQ(LogfmtQuote("Số hồ sơ"), "\"Số hồ sơ\"");
+}
+
+// A question of spaces (ASCII or not) asks nothing: refused naming the criterion's
+// message, and nothing is stored.
+TEST_F(ServiceTest, AnExplanationQuestionOfSpacesIsRefused) {
+  CreateDemoRound();
+  Advance(v1::PHASE_APPRAISAL);
+  for (const char* blank : {"   ", "\t\n", "\xC2\xA0\xE3\x80\x80"}) {
+    v1::RequestExplanationRequest ask;
+    ask.set_name("rounds/r/assessments/LS");
+    ask.set_etag(Assessment("LS").version());
+    (*ask.mutable_messages())["I.5"] = blank;
+    (*ask.mutable_reasons())["I.5"] = v1::REASON_OTHER;
+    v1::Assessment asked;
+    const int audit_before = AuditCount();
+    const grpc::Status status =
+        Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+             appraiser_, ask, &asked);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), "messages[I.5]: say what to explain");
+    EXPECT_EQ(AuditCount(), audit_before);
+    EXPECT_EQ(Assessment("LS").state(), v1::STATE_NOT_STARTED);
+  }
+}
+
+// While the round is in appraisal, the office may add criteria to a request already
+// sent (the unit has not started answering: that is the explanation phase); the first
+// question stays, the unit stays asked. Once the explanation phase starts, no more.
+TEST_F(ServiceTest, TheOfficeAddsCriteriaToARequestWhileTheRoundIsInAppraisal) {
+  CreateDemoRound();
+  Advance(v1::PHASE_APPRAISAL);
+  auto ask = [&](const std::string& code, const std::string& text) {
+    v1::RequestExplanationRequest r;
+    r.set_name("rounds/r/assessments/LS");
+    r.set_etag(Assessment("LS").version());
+    (*r.mutable_messages())[code] = text;
+    (*r.mutable_reasons())[code] = v1::REASON_MISSING_EVIDENCE;
+    v1::Assessment asked;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                appraiser_, r, &asked);
+  };
+  ASSERT_TRUE(ask("I.5", "Thiếu quyết định công nhận").ok());
+  const grpc::Status second = ask("II.1", "Thiếu kế hoạch tuyên truyền");
+  ASSERT_TRUE(second.ok()) << second.error_message();
+  const v1::Assessment ls = Assessment("LS");
+  EXPECT_EQ(ls.state(), v1::STATE_EXPLANATION_REQUESTED);
+  std::map<std::string, std::string> asked;
+  for (const v1::Entry& e : ls.entries()) {
+    if (!e.explanation_request().empty()) asked[e.criterion()] = e.explanation_request();
+  }
+  EXPECT_THAT(asked, ElementsAre(Pair("I.5", "Thiếu quyết định công nhận"),
+                                 Pair("II.1", "Thiếu kế hoạch tuyên truyền")));
+  Advance(v1::PHASE_EXPLANATION);
+  const grpc::Status late = ask("III.1", "Số liệu không khớp");
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 }  // namespace
