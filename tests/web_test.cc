@@ -149,6 +149,9 @@ class Browser {
     ADD_FAILURE() << "click " << css << ": the element was replaced five times";
   }
   void AcceptAlert() { Send("POST", Path("/alert/accept"), "{}"); }
+  void DismissAlert() { Send("POST", Path("/alert/dismiss"), "{}"); }
+  // The text of the open alert or confirm dialog.
+  std::string AlertText() { return Send("GET", Path("/alert/text"), "").string_value(); }
   // Waits, by a MutationObserver in the page, until the first element matching `css`
   // shows `want` (whitespace runs read as one space); answers the text it has then, or
   // after 15 s.
@@ -645,7 +648,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
 
   // The ward's form: its state, deadline and live preview.
   first_sign_in(ward, ward_otp);
-  expect_text("#who", "Nguyễn Văn An – Đơn vị XTH");
+  expect_text("#who", "Nguyễn Văn An – Đơn vị Xã Tân Hưng");
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("#form-state", "Đang nhập");
   expect_text("#form-deadline", absl::FormatTime("%d/%m/%Y %H:%M", deadline,
@@ -782,7 +785,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
             "fits");
   browser.Screenshot(artifacts + "/web-ward-form-390.png");
   browser.Resize(1200, 900);
+  // Submitting asks first (what it means, the inputs still empty); then it is done.
   browser.ClickOn("#submit");
+  browser.ClickOn("#submit-confirm-send");
   expect_text("#form-state", "Đã nộp");
   expect_text("#form-message", "Đã nộp tự đánh giá");
   // Stored as typed, on the data sheet, with the file.
@@ -940,7 +945,40 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='self-III.2.1']", self_iii_2_1);
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
   browser.Screenshot(artifacts + "/web-appraisal.png");
+  // Typed appraisal work and the header's buttons: asked first; kept when declined.
+  browser.Retype("[id='a-el-resolved_on_time']", "765");
+  browser.ClickOn("#show-results");
+  EXPECT_EQ(browser.AlertText(),
+            "Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?");
+  browser.DismissAlert();
+  EXPECT_EQ(
+      browser.Execute("return document.getElementById('a-el-resolved_on_time').value + "
+                      "'|' + document.getElementById('appraisal').hidden;"),
+      "765|false");
+  browser.ClickOn("#show-board");
+  EXPECT_EQ(browser.AlertText(),
+            "Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?");
+  browser.AcceptAlert();
+  expect_text("#state-XTH", "Được yêu cầu giải trình");
+  // Asked once, the office can still add criteria to the request while the round is
+  // in appraisal: the first question stays, the message is this click's alone.
+  browser.ClickOn("#appraise-PLS");
+  expect_text("#appraisal-state", "Đã nộp");  // a comment alone is no appraised value
+  browser.ClickOn("[id='ask-reason-I.5'] option[value='REASON_MISSING_EVIDENCE']");
+  browser.Type(browser.Find("[id='ask-I.5']").at(0), "Bổ sung quyết định công nhận");
+  browser.ClickOn("#request-explanation");
+  expect_text("#appraisal-state", "Được yêu cầu giải trình");
+  browser.ClickOn("[id='ask-reason-I.1.1'] option[value='REASON_WRONG_PERIOD']");
+  browser.Type(browser.Find("[id='ask-I.1.1']").at(0), "Kế hoạch ban hành cho năm nào?");
+  browser.ClickOn("#request-explanation");
+  expect_text("[id='a-row-I.1.1'] .request",
+              "Đã yêu cầu: [Sai kỳ số liệu] Kế hoạch ban hành cho năm nào?");
+  expect_text("[id='a-row-I.5'] .request",
+              "Đã yêu cầu: [Thiếu tài liệu kiểm chứng] Bổ sung quyết định công nhận");
+  expect_text("#appraisal-message", "Đã yêu cầu giải trình 1 tiêu chí");
+  expect_text("#appraisal-error", "");
   browser.ClickOn("#back-to-board");
+  expect_text("#state-PLS", "Được yêu cầu giải trình");
   expect_text("#state-XTH", "Được yêu cầu giải trình");
   browser.ClickOn("#advance");
   browser.ClickOn("#advance-confirm");
@@ -1109,6 +1147,11 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   browser.ClickOn("#signin-button");
   EXPECT_EQ(browser.WaitShown("change-password"), "shown");
   EXPECT_EQ(script("document.getElementById('nav').hidden"), "true");
+  // The one-time password was just typed: it is not asked again (a hidden field holding
+  // it was typed into a second time), and the new password has the focus.
+  EXPECT_EQ(script("document.getElementById('old-password').getClientRects().length"),
+            "0");
+  EXPECT_EQ(script("document.activeElement.id"), "new-password");
   browser.Retype("#new-password", "mật khẩu mới 2025");
   browser.Retype("#new-password-again", "mật khẩu khác");
   browser.ClickOn("#change-button");
@@ -1153,6 +1196,8 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   browser.ClickOn("#signout");
   expect_text("#signin-message", "Đã đăng xuất.");
   EXPECT_EQ(script("getComputedStyle(document.getElementById('nav')).display"), "none");
+  // The next person at this computer starts from an empty form.
+  EXPECT_EQ(script("document.getElementById('username').value"), "");
   EXPECT_EQ(browser.Cookies().values_size(), 0);
   std::tie(code, json) =
       Curl(api + "AccountService/GetMe", session, "{}", dir.File("me"));
@@ -1683,6 +1728,11 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
       browser.Execute("return String(document.getElementById('form-locked').hidden);"),
       "true");
   CheckView(browser, axe, "ward-form");
+  // «Nộp tự đánh giá» asks first, naming the empty inputs.
+  browser.ClickOn("#submit");
+  EXPECT_EQ(browser.WaitShown("submit-confirm"), "shown");
+  CheckView(browser, axe, "ward-submit-confirm");
+  browser.ClickOn("#submit-confirm-cancel");
   sign_out();
 
   // Submitted: read-only, saying since when and what can be done.
@@ -2211,6 +2261,197 @@ TEST(WebPage, AComputedFigureShowsTheDossiersBehindItInHeadlessChromium) {
   std::vector<std::string> shown;
   for (const std::string& e : browser.Find(ids)) shown.push_back(browser.Text(e));
   EXPECT_EQ(shown, (std::vector<std::string>{"D01", "D02", "D07", "D15"}));
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// The ward's form says at the field what the server would refuse, before sending: a
+// number past any count, a date outside the round's year, a comment past its limit or
+// holding a hidden direction mark; numbers in its messages Vietnamese style; a draft
+// restored over a value someone saved since asks which to keep; leaving it by the
+// header's buttons asks first; submitting names the empty inputs first.
+TEST(WebPage, TheWardsFormSaysAtTheFieldWhatTheServerWouldRefuseInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("fields.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string token = server.tokens["ward XTH"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto sign_in = [&] {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+    expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  };
+  // Sets an input's value as a person's typing would (date inputs and characters
+  // WebDriver cannot type), with its input and change events.
+  auto set_value = [&](const std::string& id, const std::string& value) {
+    browser.ExecuteAsync(R"js(
+        const [id, value, done] = arguments;
+        const e = document.getElementById(id);
+        e.value = value;
+        e.dispatchEvent(new Event('input'));
+        e.dispatchEvent(new Event('change'));
+        done('');)js",
+                         {id, value});
+  };
+  sign_in();
+  expect_text("#who", "Đơn vị Xã Tân Hưng");
+
+  // A count past 64 bits: said at the field by the page itself, and «Lưu» goes there.
+  browser.Retype("[id='w-el-resolved']", "99999999999999999999");
+  expect_text("[id='w-el-resolved-err']", "số quá lớn (99.999.999.999.999.999.999)");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "w-el-resolved");
+  browser.Retype("[id='w-el-resolved']", "784");
+  expect_text("[id='w-el-resolved-err']", "");
+
+  // A report's date in 1990 for the 2023 round: at the field; the picker opens in the
+  // round's window.
+  EXPECT_EQ(browser.Execute("const e = document.getElementById('w-el-report_q1_date');"
+                            "return e.min + ' ' + e.max;"),
+            "2022-10-01 2024-03-31");
+  const std::string q1 =
+      browser.Execute("return document.getElementById('w-el-report_q1_date').value;");
+  set_value("w-el-report_q1_date", "1990-03-11");
+  expect_text("[id='w-el-report_q1_date-err']",
+              "ngày 11/03/1990 nằm ngoài năm đánh giá 2023 (chỉ nhận từ 01/10 năm trước "
+              "đến 31/03 năm sau)");
+  set_value("w-el-report_q1_date", q1);
+  expect_text("[id='w-el-report_q1_date-err']", "");
+
+  // A rule's numbers, Vietnamese style.
+  browser.Retype("[id='w-el-resolved_on_time']", "1234");
+  browser.ClickOn("#save");
+  expect_text(
+      "[id='w-el-resolved_on_time-err']",
+      "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ "
+      "giải quyết đúng hạn (kể cả trước hạn) = 1.234, lớn hơn Số hồ sơ TTHC đã giải "
+      "quyết = 784");
+  browser.Retype("[id='w-el-resolved_on_time']", "784");
+
+  // A comment past its limit (2,000 bytes: 700 letters with marks), or holding a
+  // direction mark: the counter says so at the field, «Lưu» stores nothing of it.
+  std::string long_comment;
+  for (int i = 0; i < 700; ++i) long_comment += "ệ";
+  set_value("w-comment-I.5", long_comment);
+  expect_text("[id='w-comment-I.5-count']",
+              "Quá dài (105% độ dài cho phép): hãy rút gọn");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  expect_text("[id='w-err-I.5']", "Quá dài (105% độ dài cho phép): hãy rút gọn");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "w-comment-I.5");
+  set_value("w-comment-I.5", "Đã ban hành \u202Equyết định");
+  expect_text("[id='w-comment-I.5-count']",
+              "Có ký tự ẩn hoặc ký tự đổi chiều chữ (thường do dán từ nơi khác): hãy xóa "
+              "rồi gõ lại đoạn này");
+  set_value("w-comment-I.5", std::string(1700, 'a'));
+  expect_text("[id='w-comment-I.5-count']", "Đã dùng 85% độ dài cho phép");
+  set_value("w-comment-I.5", "");
+  expect_text("[id='w-comment-I.5-count']", "");
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Không có thay đổi cần lưu");
+
+  // Typed back to the stored value: nothing to save, and it says so.
+  browser.Retype("[id='w-el-articles_published']", "7");
+  const std::string stored_articles =
+      browser.Execute("return String(form.values.get('articles_published').self.count);");
+  browser.Retype("[id='w-el-articles_published']", stored_articles);
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Không có thay đổi cần lưu");
+
+  // Header buttons ask before leaving typed work (the ward's draft stays).
+  browser.Retype("[id='w-el-articles_published']", "9");
+  browser.ClickOn("#show-results");
+  EXPECT_EQ(browser.AlertText(),
+            "Có số liệu đã nhập nhưng chưa lưu (bản nháp vẫn được giữ trên máy này). Rời "
+            "biểu mẫu?");
+  browser.DismissAlert();
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('form').hidden);"),
+            "false");
+
+  // Someone saves 8 meanwhile (another tab); the draft's 9 comes back over it: the
+  // field says what is stored, and «Lưu» waits for a choice.
+  auto [code, json] =
+      Curl(api + "AssessmentService/UpdateDataSheet", token,
+           absl::StrCat(R"({"parent": "rounds/hungyen-2023/assessments/XTH", )",
+                        R"("updates": [{"element": "articles_published", )",
+                        R"("value": {"count": "8"}, "etag": ")",
+                        browser.Execute("return String(form.values.get("
+                                        "'articles_published').version);"),
+                        R"("}]})"),
+           dir.File("sheet"));
+  ASSERT_EQ(code, 200) << json;
+  // The page closes without asking (as a crash would); the draft stays in the browser.
+  browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
+  sign_in();
+  const std::string conflict = browser.WaitText(
+      "[id='w-el-articles_published-conflict-text']", "(waiting for the conflict)");
+  EXPECT_THAT(conflict,
+              ::testing::MatchesRegex(
+                  "Đã có người lưu 8 lúc [0-9/]+ [0-9:]+; bản nháp trên máy này là "
+                  "9\\. Giữ số nào\\?"));
+  browser.ClickOn("#save");
+  expect_text("[id='w-el-articles_published-err']",
+              "Hãy chọn giữ số của bản nháp hay số đã lưu trước khi lưu.");
+  browser.ClickOn("[id='w-el-articles_published-keep-stored']");
+  expect_text("[id='w-el-articles_published-conflict-text']",
+              "(no element [id='w-el-articles_published-conflict-text'])");
+  EXPECT_EQ(browser.Execute(
+                "return document.getElementById('w-el-articles_published').value + "
+                "'|' + !!document.getElementById('w-el-articles_published-conflict');"),
+            "8|false");
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+
+  // Before publication the ward's results view says when it can see them, and offers
+  // no file it could not have.
+  browser.ClickOn("#show-results");
+  expect_text(
+      "#results-error",
+      "Kết quả xếp hạng xem được sau khi kỳ đánh giá được công bố (giai đoạn hiện "
+      "tại: «Tự đánh giá»).");
+  EXPECT_EQ(browser.Execute("return document.getElementById('download').getClientRects()"
+                            ".length + '|' + document.getElementById('print-report')"
+                            ".getClientRects().length;"),
+            "0|0");
+  // Back to the form, drawn afresh (its state is written with the data).
+  browser.Execute("document.getElementById('form-state').textContent = ''; return '';");
+  browser.ClickOn("#show-form");
+  expect_text("#form-state", "Đang nhập");
+
+  // «Nộp tự đánh giá» names the empty inputs first; the safe choice has the focus and
+  // leads to the first of them.
+  browser.ClickOn("#submit");
+  expect_text("#submit-confirm-title",
+              "Nộp tự đánh giá cho Phòng Nội vụ? Sau khi nộp, đơn vị không sửa được nữa, "
+              "trừ khi Phòng Nội vụ mở lại.");
+  const std::string empty = browser.WaitText("#submit-confirm-empty", "");
+  EXPECT_THAT(empty, ::testing::MatchesRegex(
+                         "Còn [0-9]+ ô chưa nhập \\(nộp như vậy thì các ô này không được "
+                         "tính điểm\\):"));
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"),
+            "submit-confirm-cancel");
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  browser.ClickOn("#submit-confirm-cancel");
+  EXPECT_EQ(
+      browser.Execute("return String(document.getElementById('submit-confirm').hidden);"),
+      "true");
+  EXPECT_EQ(
+      browser.Execute("return document.activeElement.dataset.fill ? 'empty input' : "
+                      "document.activeElement.id;"),
+      "empty input");
+  expect_text("#form-state", "Đang nhập");
+  browser.ClickOn("#submit");
+  browser.ClickOn("#submit-confirm-send");
+  expect_text("#form-state", "Đã nộp");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -16,7 +16,6 @@ const MESSAGES = {
   'nav.board': 'Theo dõi, thẩm định',
   'nav.results': 'Kết quả',
   'nav.signout': 'Đăng xuất',
-  'nav.roundOption': '{title} ({id})',
   'role.ROLE_WARD': 'Đơn vị',
   'role.ROLE_APPRAISER': 'Phòng Nội vụ (thẩm định)',
   'role.ROLE_ADMIN': 'Quản trị',
@@ -98,6 +97,9 @@ const MESSAGES = {
   'number.ofMax': '{n} / {max}',
   'number.total': '{index} ({points} / {max} điểm)',
   'bytes.B': '{n} B', 'bytes.KB': '{n} KB', 'bytes.MB': '{n} MB',
+  'upload.empty': 'Tệp {file} không có nội dung (0 byte): hãy chọn đúng tệp.',
+  'upload.tooLarge': 'Tệp {file} ({size}) lớn hơn dung lượng tối đa máy chủ nhận cho một ' +
+      'tệp ({max}): hãy nén hoặc chia nhỏ tệp rồi tải lên lại.',
 
   // ---- results ----
   'results.title': 'Kết quả xếp hạng',
@@ -142,6 +144,8 @@ const MESSAGES = {
       'Bấm «Lưu» để lưu lên hệ thống.',
   'form.unsaved': 'Có thay đổi chưa lưu.',
   'form.leaveWarning': 'Có số liệu đã nhập nhưng chưa lưu. Rời trang?',
+  'form.leaveUnsaved': 'Có số liệu đã nhập nhưng chưa lưu (bản nháp vẫn được giữ trên máy ' +
+      'này). Rời biểu mẫu?',
   'form.progress': 'Đã nhập {filled}/{total}',
   'form.progressTitle': 'Tiến độ nhập',
   'form.progressAll': 'Đã nhập {filled}/{total} ô; điểm tạm tính {total_points}',
@@ -216,6 +220,8 @@ const MESSAGES = {
   'field.notWhole': '{n} không phải số nguyên',
   'field.wrongType': 'giá trị không đúng kiểu của số liệu này',
   'field.badDate': 'ngày không hợp lệ',
+  'field.dateOutsideYear': 'ngày {n} nằm ngoài năm đánh giá {max} (chỉ nhận từ 01/10 năm ' +
+      'trước đến 31/03 năm sau)',
   'field.scoreRange': 'điểm {n} nằm ngoài khoảng 0 – {max}',
   'field.notInteger': 'phải là số nguyên (ví dụ 784)',
   'field.notDecimal': 'phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5)',
@@ -256,6 +262,12 @@ const MESSAGES = {
   'appraisal.selfPoints': 'Tự chấm: {points}',
   'appraisal.commentLabel': 'Nhận xét thẩm định {code}',
   'appraisal.commentPlaceholder': 'Nhận xét',
+  // A text's limit at its field (assess.js textCounter)
+  'text.used': 'Đã dùng {pct}% độ dài cho phép',
+  'text.tooLong': 'Quá dài ({pct}% độ dài cho phép): hãy rút gọn',
+  'text.invisible': 'Có ký tự ẩn hoặc ký tự đổi chiều chữ (thường do dán từ nơi khác): ' +
+      'hãy xóa rồi gõ lại đoạn này',
+  'text.fixFirst': 'Chưa gửi được: một ô văn bản còn lỗi, xem dòng báo lỗi ngay dưới ô đó.',
   'appraisal.explanation': 'Giải trình',
   'appraisal.requested': 'Đã yêu cầu: {text}',
   'appraisal.explained': 'Đơn vị giải trình: {text}',
@@ -416,6 +428,13 @@ const MESSAGES = {
   'explain.send': 'Xác nhận gửi giải trình',
   'explain.sendAnyway': 'Vẫn gửi khi còn tiêu chí chưa trả lời',
   'explain.cancel': 'Quay lại sửa',
+  'submit.confirmTitle': 'Nộp tự đánh giá cho Phòng Nội vụ? Sau khi nộp, đơn vị không sửa ' +
+      'được nữa, trừ khi Phòng Nội vụ mở lại.',
+  'submit.allFilled': 'Mọi ô đã được nhập.',
+  'submit.empty': 'Còn {n} ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):',
+  'submit.more': 'và {n} ô khác',
+  'submit.send': 'Xác nhận nộp',
+  'submit.sendAnyway': 'Vẫn nộp khi còn ô chưa nhập',
   'form.readOnly.askedLater': 'Phòng Nội vụ đã yêu cầu giải trình {n} tiêu chí (xem bên ' +
       'dưới). Đơn vị nhập và gửi giải trình khi kỳ đánh giá chuyển sang giai đoạn «Giải ' +
       'trình».',
@@ -486,6 +505,13 @@ const MESSAGES = {
   'records.more': 'Xem thêm hồ sơ',
   'records.none': 'Không có hồ sơ nào được tính.',
   'records.loading': 'Đang tải danh sách hồ sơ…',
+
+  // A restored draft over a value saved since (assess.js showDraftConflict)
+  'draft.conflict': 'Đã có người lưu {stored} lúc {time}; bản nháp trên máy này là {mine}. ' +
+      'Giữ số nào?',
+  'draft.keepMine': 'Giữ số của bản nháp',
+  'draft.keepStored': 'Dùng số đã lưu',
+  'draft.chooseFirst': 'Hãy chọn giữ số của bản nháp hay số đã lưu trước khi lưu.',
 };
 
 // The text of `key` with each "{name}" replaced by params[name]. A key the table lacks

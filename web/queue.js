@@ -469,7 +469,7 @@ function renderWardWaiting(round, assessment) {
 function describeStored(v) {
   if (!v || !Object.keys(v).length) return msg('value.none');
   if (v.not_issued) return msg('value.notIssued');
-  if (v.count !== undefined) return String(v.count);
+  if (v.count !== undefined) return groupThousands(String(v.count));
   if (v.milli !== undefined) return formatMilliShort(Number(v.milli));
   if (v.score_milli !== undefined) return formatMilli(Number(v.score_milli));
   if (v.yes !== undefined || v.done !== undefined) {
