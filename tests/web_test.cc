@@ -762,10 +762,19 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
                            {}),
       "87500 | 1234 | 125 | phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5) | phải "
       "là số nguyên (ví dụ 784)");
+  // An empty file: said in Vietnamese, nothing sent.
+  const std::string empty_file = dir.File("rong.pdf");
+  std::ofstream{empty_file};
+  browser.Type(browser.Find("[id='upload-III.2.1']").at(0), empty_file);
+  expect_text("#form-error",
+              "Tệp rong.pdf không có nội dung (0 byte): hãy chọn đúng tệp.");
   const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
   std::ofstream(pdf) << "%PDF-1.4\n";
   browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
   expect_text("[id='w-evidence-III.2.1'] ul.evidence", "bao-cao-mot-cua.pdf (9 B)");
+  // The printed report lists the file at once (it used to wait for a reload).
+  EXPECT_THAT(browser.Execute("return document.getElementById('report').textContent;"),
+              ::testing::HasSubstr("bao-cao-mot-cua.pdf"));
   browser.Screenshot(artifacts + "/web-ward-form.png");
   // On a phone (390 CSS pixels) the form fits the width: no sideways scrolling.
   browser.Resize(390, 844);
@@ -2001,7 +2010,12 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   EXPECT_EQ(browser.Execute(drafts),
             absl::StrCat(R"({")", key,
                          R"(":{"values":["resolved_on_time"],"entries":[],)"
-                         R"("inputs":{"w-el-resolved_on_time":"741"}}})"));
+                         R"("inputs":{"w-el-resolved_on_time":"741"},)"
+                         // The version typed over: a newer save meets the draft.
+                         R"("base":{"resolved_on_time":)",
+                         browser.Execute("return String(form.values.get("
+                                         "'resolved_on_time').version);"),
+                         "}}}"));
   // The page closes without saving (as a crash would: no question asked).
   browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
 
@@ -2074,7 +2088,8 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
       save.click();
       save.click();
       return '';)js");
-  expect_text("#form-message", "Đã lưu 2 số liệu");
+  // 741 on time; the resolved count typed back to its stored 784 is not sent.
+  expect_text("#form-message", "Đã lưu 1 số liệu");
   expect_text("#form-error", "");
   EXPECT_EQ(browser.Execute("return String(window.sheetWrites);"), "1");
   EXPECT_EQ(browser.Execute(drafts), "{}");
