@@ -211,6 +211,13 @@ absl::StatusOr<v1::Account> AccountCore::ChangePassword(
     return absl::InvalidArgumentError(absl::StrCat(
         "new_password: at least 10 characters, got ", r.new_password().size()));
   }
+  // Ten spaces are ten characters, and no password.
+  if (absl::StripAsciiWhitespace(r.new_password()).size() < 10) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("new_password: at least 10 characters besides the spaces around "
+                     "them, got ",
+                     absl::StripAsciiWhitespace(r.new_password()).size()));
+  }
   // Usernames are lower case; "Hoa.Tran" is as guessable as "hoa.tran".
   if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(r.new_password()),
                              stored.account.username())) {

@@ -344,6 +344,8 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     options.set_replace_message_fields(true);
     options.set_replace_repeated_fields(true);
     FieldMaskUtil::MergeMessageTo(u.entry(), mask, options, &merged);
+    RETURN_IF_ERROR(CheckEntryDatesInRound(u.entry(), round->round.year(),
+                                           absl::StrCat(at, ".entry")));
     for (v1::Evidence& e : *merged.mutable_evidence()) {
       // A typed reference: what the server sets for uploaded files is not the
       // client's to say (a file listed back on read is dropped by the store as before).
@@ -377,6 +379,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   *check.mutable_values() = stored.values();
   std::optional<LaidSheet> laid;
   RETURN_IF_ERROR(CheckComputedWrites(c.role, set, moved, !Blank(r.reason())));
+  RETURN_IF_ERROR(CheckDatesInRound(set, round->round.year(), moved));
   if (!moved.empty()) {
     // The other criteria's own copies of a moved figure go: it is on the sheet now.
     ASSIGN_OR_RETURN(v1::Assessment whole, store_->GetAssessment(name.first, unit_code));
@@ -465,6 +468,7 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
   const std::string now = absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
   const engine::CompiledCriteriaSet& set = *round->set;
   RETURN_IF_ERROR(CheckComputedWrites(c.role, set, writes, !Blank(r.reason())));
+  RETURN_IF_ERROR(CheckDatesInRound(set, round->round.year(), writes));
   ASSIGN_OR_RETURN(LaidSheet laid,
                    LaySheet(set, stored, side, writes, c.token_id, now, r.parent()));
   store::FormUpdate form;
@@ -706,7 +710,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
                        "]: a survey criterion; its results are imported, not "
                        "explained by the unit"));
     }
-    if (message.empty())
+    if (Blank(message))  // spaces alone ask nothing
       return absl::InvalidArgumentError(
           absl::StrCat("messages[", code, "]: say what to explain"));
     // The reason is what the unit reads first ("thiếu tài liệu kiểm chứng"): a request

@@ -286,6 +286,8 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
   for (int i = 0; i < r.entries_size(); ++i) {
     v1::Entry* e = merged.add_entries();
     *e = r.entries(i);
+    RETURN_IF_ERROR(CheckEntryDatesInRound(*e, round->round.year(),
+                                           absl::StrCat("entries[", i, "]")));
     RETURN_IF_ERROR(MoveFigures(
         *round->set, side,
         absl::StrCat("entries[", i, "].", side == v1::SELF ? "self" : "appraised"), e,
@@ -300,6 +302,7 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
   // A computed figure the write would refuse, the preview refuses (a preview has no
   // reason to give: the write asks the office for one).
   RETURN_IF_ERROR(CheckComputedWrites(c.role, *round->set, writes, /*has_reason=*/true));
+  RETURN_IF_ERROR(CheckDatesInRound(*round->set, round->round.year(), writes));
   ASSIGN_OR_RETURN(LaidSheet laid, LaySheet(*round->set, stored, side, writes, c.token_id,
                                             "", r.parent()));
   *merged.mutable_values() = laid.merged;

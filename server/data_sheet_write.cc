@@ -9,9 +9,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
+#include "engine/plan.h"
 #include "server/policy.h"
 
 namespace parindex::server {
@@ -216,6 +218,48 @@ absl::Status CheckComputedWrites(v1::Role role, const engine::CompiledCriteriaSe
         element.declared != nullptr && element.declared->has_from_records();
     RETURN_IF_ERROR(CheckComputedWrite(role, element.code, element.label(), computed,
                                        has_reason, w.field));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDateInRound(const v1::Date& date, int year, absl::string_view field,
+                              absl::string_view what) {
+  if (year <= 0 || !engine::IsValidDate(date)) return absl::OkStatus();
+  const int64_t at = int64_t{date.year()} * 10000 + date.month() * 100 + date.day();
+  if (at >= int64_t{year - 1} * 10000 + 1001 && at <= int64_t{year + 1} * 10000 + 331)
+    return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "%s: %s%04d-%02d-%02d is outside the round's year %d (a date from %04d-10-01 to "
+      "%04d-03-31)",
+      field, what, date.year(), date.month(), date.day(), year, year - 1, year + 1));
+}
+
+absl::Status CheckDatesInRound(const engine::CompiledCriteriaSet& set, int year,
+                               const std::vector<SheetWrite>& writes) {
+  for (const SheetWrite& w : writes) {
+    if (!w.value.has_date()) continue;
+    const int e = set.FindElement(w.element);
+    std::string what;
+    if (e >= 0) {
+      const engine::Element& element = set.elements()[e];
+      what = element.label() == element.code
+                 ? absl::StrCat(element.code, ": ")
+                 : absl::StrCat(element.code, " (", element.label(), "): ");
+    }
+    RETURN_IF_ERROR(CheckDateInRound(w.value.date(), year, w.field, what));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckEntryDatesInRound(const v1::Entry& entry, int year,
+                                    absl::string_view field) {
+  if (entry.self().has_issued()) {
+    RETURN_IF_ERROR(CheckDateInRound(entry.self().issued(), year,
+                                     absl::StrCat(field, ".self.issued"), ""));
+  }
+  if (entry.appraised().has_issued()) {
+    RETURN_IF_ERROR(CheckDateInRound(entry.appraised().issued(), year,
+                                     absl::StrCat(field, ".appraised.issued"), ""));
   }
   return absl::OkStatus();
 }

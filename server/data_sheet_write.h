@@ -31,6 +31,22 @@ struct SheetWrite {
 absl::Status CheckComputedWrites(v1::Role role, const engine::CompiledCriteriaSet& set,
                                  const std::vector<SheetWrite>& writes, bool has_reason);
 
+// A date written for a round of `year` lies from 1 October of the year before (a plan
+// issued ahead of its year) to 31 March of the year after (reports due in January, sent
+// late); else INVALID_ARGUMENT naming `field` ("updates[0].value: report_q1_date (Ngày
+// …): 1990-03-11 is outside the round's year 2025 (a date from 2024-10-01 to
+// 2026-03-31)"). A date the engine calls invalid is left to it; a year of 0 checks
+// nothing. `what` goes before the date ("code (label): ").
+absl::Status CheckDateInRound(const v1::Date& date, int year, absl::string_view field,
+                              absl::string_view what);
+// CheckDateInRound for each date of `writes`, named by its element.
+absl::Status CheckDatesInRound(const engine::CompiledCriteriaSet& set, int year,
+                               const std::vector<SheetWrite>& writes);
+// CheckDateInRound for the documents' dates an entry gives (self.issued,
+// appraised.issued), named "<field>.self.issued".
+absl::Status CheckEntryDatesInRound(const v1::Entry& entry, int year,
+                                    absl::string_view field);
+
 struct LaidSheet {
   // The values to store (whole DataValues, with the other side kept).
   std::vector<store::ValueUpdate> values;

@@ -315,12 +315,14 @@ const std::vector<WorkflowRule>& WorkflowTable() {
        .action = "attaching a file",
        .phases = kAppraisal,
        .states = kNotFinal},
+      // Asked already: more criteria may join the request until the explanation phase
+      // starts (the unit answers none before it).
       {.verb = Verb::kRequestExplanation,
        .role = kAppraiser,
        .action = "requesting explanations",
        .phases = {v1::PHASE_APPRAISAL},
        .states = {v1::STATE_NOT_STARTED, v1::STATE_DRAFT, v1::STATE_SUBMITTED,
-                  v1::STATE_APPRAISED},
+                  v1::STATE_APPRAISED, v1::STATE_EXPLANATION_REQUESTED},
        .stores = v1::STATE_EXPLANATION_REQUESTED},
       {.verb = Verb::kUpdateEntries,
        .role = kWard,
@@ -425,8 +427,10 @@ v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment&
   return a.state();
 }
 
-bool HasAppraisal(const v1::Round& round, const v1::Assessment& a) {
-  if (EffectiveState(round, a) == v1::STATE_FINAL) return true;
+bool HasAppraisal(const v1::Round& /*round*/, const v1::Assessment& a) {
+  // Never submitted: its figures are a draft the unit did not stand behind, whatever
+  // the office wrote on them. Finalising the round changes neither.
+  if (a.state() == v1::STATE_NOT_STARTED || a.state() == v1::STATE_DRAFT) return false;
   return std::any_of(a.entries().begin(), a.entries().end(),
                      [](const v1::Entry& e) {
                        return e.has_appraised() || !e.appraisal_comment().empty();

@@ -184,10 +184,12 @@ bool UnitEntered(const v1::Entry& e);
 // FINALISED; otherwise the stored state.
 v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a);
 
-// Whether the APPRAISED column is the office's word on the unit: the office wrote an
-// appraised value or entry or an appraisal comment on its form, or the unit is FINAL
-// (EffectiveState). Before that the column is only the unit's own figures: no
-// appraised index, no rank (GetRanking, GetUnitScore, the exports).
+// Whether the APPRAISED column is the office's word on the unit: the unit submitted
+// (its stored state is past NOT_STARTED and DRAFT) and the office wrote an appraised
+// value or entry or an appraisal comment on its form. Otherwise the column is only the
+// unit's own figures: no appraised index, no rank (GetRanking, GetUnitScore, the
+// exports, the page, the CLI), and it stays so once the round is finalised: FINAL alone
+// is not an appraisal.
 bool HasAppraisal(const v1::Round& round, const v1::Assessment& a);
 
 // Where an assessment stands, for the workflow's checks.

@@ -162,6 +162,15 @@ TEST_F(AccountTest, FirstSignInMayOnlyChangeTheOneTimePassword) {
   s = Change(in.session(), otp, "short");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(), "new_password: at least 10 characters, got 5");
+  // Spaces around it do not count: ten spaces are no password.
+  s = Change(in.session(), otp, "          ");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "new_password: at least 10 characters besides the spaces around them, got 0");
+  s = Change(in.session(), otp, "   short    ");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "new_password: at least 10 characters besides the spaces around them, got 5");
   s = Change(in.session(), otp, "hn.officer");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(), "new_password: must not be the username");

@@ -4,6 +4,7 @@
 // are treated as everywhere else.
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -353,6 +354,66 @@ TEST_F(DataSheetServiceTest, APreviewRefusesWhatAWriteWouldAndFiguresMustBeRead)
   (*u->mutable_entry()->mutable_self()->mutable_figures())["visits"] = 10;
   EXPECT_EQ(Update(wards_["HN"], batch).error_message(),
             "updates[0].entry.self.figures.visits: criterion II.1 reads no figures");
+}
+
+// A document's date is within the round's year: from 1 October of the year before to
+// 31 March of the year after (round r: 2023). Outside, a write and a preview are
+// refused naming the field, and nothing is stored.
+TEST_F(DataSheetServiceTest, ADateOutsideTheRoundsYearIsRefusedNamingTheField) {
+  CreateDemoRound();
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], SelfSheet("HN")).ok());
+  auto write = [&](int year, int month, int day) {
+    const std::optional<v1::DataValue> before =
+        ValueOf(Assessment("HN"), "report_q1_date");
+    v1::UpdateDataSheetRequest r;
+    r.set_parent("rounds/r/assessments/HN");
+    v1::DataValueUpdate* u = r.add_updates();
+    u->set_element("report_q1_date");
+    v1::Date* date = u->mutable_value()->mutable_date();
+    date->set_year(year);
+    date->set_month(month);
+    date->set_day(day);
+    u->set_etag(before.has_value() ? before->version() : 0);
+    return UpdateSheet(wards_["HN"], r);
+  };
+  const std::optional<v1::DataValue> stored = ValueOf(Assessment("HN"), "report_q1_date");
+  const int audit_before = AuditCount();
+  grpc::Status status = write(1990, 3, 11);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "updates[0].value: report_q1_date (Ngày gửi Báo cáo CCHC quý I): 1990-03-11 "
+            "is outside the round's year 2023 (a date from 2022-10-01 to 2024-03-31)");
+  EXPECT_EQ(AuditCount(), audit_before);
+  const std::optional<v1::DataValue> after = ValueOf(Assessment("HN"), "report_q1_date");
+  ASSERT_EQ(after.has_value(), stored.has_value());
+  if (stored.has_value()) {
+    EXPECT_TRUE(MessageDifferencer::Equals(*after, *stored));
+  }
+  for (const auto& [y, m, d] : {std::tuple{2100, 1, 1}, std::tuple{2030, 6, 1},
+                                std::tuple{2022, 9, 30}, std::tuple{2024, 4, 1}}) {
+    EXPECT_EQ(write(y, m, d).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << y << "-" << m << "-" << d;
+  }
+  // The window's ends are in it: a plan issued ahead of its year, a report sent late.
+  EXPECT_TRUE(write(2022, 10, 1).ok());
+  EXPECT_TRUE(write(2024, 3, 31).ok());
+  EXPECT_TRUE(write(2023, 3, 11).ok());
+
+  // A preview refuses it as the write would: not scored "on time".
+  v1::PreviewScoreRequest preview;
+  preview.set_parent("rounds/r/assessments/HN");
+  v1::DataValueUpdate* q1 = preview.add_values();
+  q1->set_element("report_q1_date");
+  q1->mutable_value()->mutable_date()->set_year(1990);
+  q1->mutable_value()->mutable_date()->set_month(3);
+  q1->mutable_value()->mutable_date()->set_day(11);
+  v1::UnitScore score;
+  status = Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, wards_["HN"],
+                preview, &score);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "values[0].value: report_q1_date (Ngày gửi Báo cáo CCHC quý I): 1990-03-11 "
+            "is outside the round's year 2023 (a date from 2022-10-01 to 2024-03-31)");
 }
 
 }  // namespace

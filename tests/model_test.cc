@@ -269,7 +269,7 @@ const std::vector<WorkflowRow>& WorkflowTable() {
       {kSubmit, kWard, {kSelfPhase}, {kNotStarted, kDraftState}, kSelfDeadline, {}, false, kSubmitted},
       {kEdit, kAppraiser, appraising, not_final, kNoDeadline, {kAppraised}, false, kAppraisedIfSubmitted},
       {kAttach, kAppraiser, appraising, not_final, kNoDeadline, {kFile}, false, kUnchanged},
-      {kAskExplanations, kAppraiser, {kAppraisal}, {kNotStarted, kDraftState, kSubmittedState, kAppraisedState}, kNoDeadline, {kExplanationRequest}, false, kExplanationRequested},
+      {kAskExplanations, kAppraiser, {kAppraisal}, {kNotStarted, kDraftState, kSubmittedState, kAppraisedState, kRequestedState}, kNoDeadline, {kExplanationRequest}, false, kExplanationRequested},
       {kEdit, kWard, {kExplanationPhase}, {kRequestedState}, kExplanationDeadline, {kExplanation}, true, kUnchanged},
       {kAttach, kWard, {kExplanationPhase}, {kRequestedState}, kExplanationDeadline, {kFile}, true, kUnchanged},
       {kSendExplanation, kWard, {kExplanationPhase}, {kRequestedState}, kExplanationDeadline, {}, false, kExplained},

@@ -956,9 +956,12 @@ TEST_F(ScopeTest, AWardOfficerGetsNothingOfItsNeighbourBeforePublication) {
       "round r is not published: its results are visible to the Home Affairs office "
       "only");
   // Its own score, but no rank before publication: a rank tells how the others stand.
+  // In the self column: nothing here is submitted nor appraised, so the appraised
+  // column ranks no one, even once published (HasAppraisal).
   auto own = [&](v1::UnitScore* score) {
     v1::GetUnitScoreRequest request;
     request.set_name("rounds/r/assessments/HN");
+    request.set_column(v1::SELF);
     return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, hn_, request,
                 score);
   };
@@ -1175,15 +1178,46 @@ TEST_F(ScopeTest, EveryListAndResultIsFilteredToTheScope) {
   v1::Ranking ranking;
   EXPECT_EQ(GetRanking(tb_reader_, &ranking).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  for (v1::RoundPhase p :
-       {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
-        v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+  // Every unit submits, and each province's office appraises its own (a comment keeps
+  // the unit's figures): finalised, the appraised column is the office's word.
+  for (const char* u : {"HN", "LS", "MK", "TA", "TL"}) {
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", u));
+    submit.set_etag(Assessment(u).version());
+    v1::Assessment submitted;
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                     wards_[u], submit, &submitted)
+                    .ok())
+        << u;
+  }
+  Advance(v1::PHASE_APPRAISAL);
+  for (const char* u : {"HN", "LS", "MK", "TA", "TL"}) {
+    v1::BatchUpdateEntriesRequest appraise;
+    appraise.set_parent(absl::StrCat("rounds/r/assessments/", u));
+    v1::EntryUpdate* e = appraise.add_updates();
+    e->mutable_entry()->set_criterion("I.1.1");
+    e->mutable_entry()->set_appraisal_comment("đủ hồ sơ");
+    e->mutable_update_mask()->add_paths("appraisal_comment");
+    const v1::Assessment form = Assessment(u);
+    for (const v1::Entry& entry : form.entries()) {
+      if (entry.criterion() == "I.1.1") e->set_etag(entry.version());
+    }
+    const bool thai_binh = u[0] == 'T';
+    // Another province's office may not appraise it.
+    EXPECT_EQ(Update(thai_binh ? hy_ : tb_, appraise).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << u;
+    grpc::Status s = Update(thai_binh ? tb_ : hy_, appraise);
+    ASSERT_TRUE(s.ok()) << u << ": " << s.error_message();
+  }
+  for (v1::RoundPhase p : {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+                           v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
     Advance(p);
   }
   const v1::Ranking published = ranking_of(tb_reader_);
   EXPECT_EQ(published.scope(), "parent/TB");
   EXPECT_THAT(Names(published), ::testing::ElementsAre("TA 1", "TL 2"));
-  // Finalised, every unit is the office's word (FINAL, here with its own figures): the
+  // Finalised and appraised, every unit is the office's word (here its own figures): the
   // summary averages the scope's units only.
   summarise(tb_);
   EXPECT_EQ(summary.scope(), "parent/TB");

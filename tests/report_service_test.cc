@@ -438,16 +438,20 @@ TEST_F(ReportServiceTest, AUnitNotAppraisedHasNoAppraisedFiguresInAnyExport) {
                               "class=\"n\">0</td><td class=\"n\">2</td><td "
                               "class=\"n\">0</td><td class=\"n\">3</td></tr>"));
 
-  // Finalised, every unit is final: the office's word, ranked, with its index.
+  // Finalised, every unit is FINAL, but FINAL alone is not an appraisal: MK and LS,
+  // never appraised, stay unranked; HN is ranked with its appraised index.
   for (v1::RoundPhase phase :
        {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
     Advance(phase);
   }
   r.set_format(v1::ExportRoundRequest::CSV);
   r.set_table("ranking");
-  const std::string final_csv = Export(r).content();
-  EXPECT_THAT(final_csv, Not(HasSubstr("Chưa thẩm định")));
-  EXPECT_THAT(final_csv, HasSubstr("\r\nKhối xã,1,MK,Phường Minh Khai,83.67,B,"));
+  EXPECT_EQ(Export(r).content(),
+            "\xEF\xBB\xBFKhối,Hạng,Mã đơn vị,Tên đơn vị,Chỉ số,Xếp loại,Điểm đạt,"
+            "Điểm tối đa áp dụng,Điểm khảo sát,\"Điểm thưởng, trừ\"\r\n"
+            "Khối xã,,MK,Phường Minh Khai,Chưa thẩm định\r\n"
+            "Khối phường,1,HN,Phường Hiến Nam,92.78,A,73.30,79.00,0.00,0.50\r\n"
+            "Khối phường,,LS,Phường Lam Sơn,Chưa thẩm định\r\n");
 }
 
 // StreamExportRound: the same file as ExportRound, named on its first piece; its errors

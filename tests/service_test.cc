@@ -32,6 +32,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
 // Every method of the table, called by every role, with no token and a bad one.
@@ -212,6 +213,22 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
   u->set_etag(1);
   ASSERT_TRUE(Update(appraiser_, appraise).ok());
   EXPECT_EQ(Assessment("HN").state(), v1::STATE_APPRAISED);
+  // LS and MK as they stand: an appraisal comment alone is the office's word (without
+  // it they would stay unranked once published: HasAppraisal).
+  for (const char* unit : {"LS", "MK"}) {
+    v1::BatchUpdateEntriesRequest as_is;
+    as_is.set_parent(absl::StrCat("rounds/r/assessments/", unit));
+    v1::EntryUpdate* c = as_is.add_updates();
+    c->mutable_entry()->set_criterion("II.1");
+    c->mutable_entry()->set_appraisal_comment("Đã đối chiếu, giữ nguyên");
+    c->mutable_update_mask()->add_paths("appraisal_comment");
+    const v1::Assessment read = Assessment(unit);
+    for (const v1::Entry& entry : read.entries()) {
+      if (entry.criterion() == "II.1") c->set_etag(entry.version());
+    }
+    const grpc::Status commented = Update(appraiser_, as_is);
+    ASSERT_TRUE(commented.ok()) << unit << ": " << commented.error_message();
+  }
   v1::RequestExplanationRequest explain_request;
   explain_request.set_name("rounds/r/assessments/LS");
   explain_request.set_etag(Assessment("LS").version());
@@ -406,9 +423,10 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
 }
 
 // The appraised column is the office's word: a unit the office has appraised nothing
-// of (no appraised value, entry or comment) has no appraised index and no rank there,
-// and comes after the ranked units of its block; once the round is finalised every
-// unit is final, and ranked. The self column ranks everyone throughout.
+// of (no appraised value, entry or comment), or that never submitted, has no appraised
+// index and no rank there, and comes after the ranked units of its block; finalising
+// the round changes neither (it used to rank every unit as FINAL: a never-submitted
+// draft was ranked on its own figures). The self column ranks everyone throughout.
 TEST_F(ServiceTest, TheAppraisedColumnRanksOnlyUnitsTheOfficeAppraised) {
   CreateDemoRound();
   for (const char* unit : {"HN", "LS", "MK"}) {
@@ -487,17 +505,69 @@ TEST_F(ServiceTest, TheAppraisedColumnRanksOnlyUnitsTheOfficeAppraised) {
               UnorderedElementsAre(row("HN", v1::APPRAISED, ls > hn ? 2 : 1),
                                    row("LS", v1::APPRAISED, hn > ls ? 2 : 1)));
   EXPECT_EQ(two[2], "MK 0 0  -");
+  // MK never submitted: what the office writes on its draft does not rank it.
+  appraise.set_parent("rounds/r/assessments/MK");
+  u->set_etag(0);
+  const v1::Assessment mk = Assessment("MK");
+  for (const v1::Entry& e : mk.entries()) {
+    if (e.criterion() == "I.5") u->set_etag(e.version());
+  }
+  const grpc::Status on_draft = Update(appraiser_, appraise);
+  ASSERT_TRUE(on_draft.ok()) << on_draft.error_message();
+  EXPECT_EQ(ranking(v1::APPRAISED).at(2), "MK 0 0  -");
 
-  // Finalised: every unit is final, MK too (appraised "as it stands"), and ranked.
+  // Finalised: every unit is FINAL, but MK is still not appraised, and not ranked.
   for (v1::RoundPhase phase :
        {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
     Advance(phase);
   }
-  for (const std::string& r : ranking(v1::APPRAISED)) {
-    EXPECT_THAT(r, Not(HasSubstr(" -"))) << r;
-    EXPECT_THAT(r, Not(HasSubstr(" 0 "))) << r;
+  EXPECT_EQ(Assessment("MK").state(), v1::STATE_FINAL);
+  const std::vector<std::string> finalised = ranking(v1::APPRAISED);
+  ASSERT_EQ(finalised.size(), 3u);
+  EXPECT_THAT(std::vector<std::string>(finalised.begin(), finalised.begin() + 2),
+              UnorderedElementsAre(row("HN", v1::APPRAISED, ls > hn ? 2 : 1),
+                                   row("LS", v1::APPRAISED, hn > ls ? 2 : 1)));
+  EXPECT_EQ(finalised[2], "MK 0 0  -");
+  EXPECT_EQ(score("MK", v1::APPRAISED).rank(), 0);
+}
+
+// Finalising the round appraises nothing: a unit that submitted and that the office
+// never appraised stays unranked in the appraised column once FINALISED and PUBLISHED.
+TEST_F(ServiceTest, FinalisingTheRoundDoesNotRankUnitsTheOfficeNeverAppraised) {
+  CreateDemoRound();
+  for (const char* unit : {"HN", "LS"}) {
+    ASSERT_TRUE(UpdateSheet(wards_[unit], SelfSheet(unit)).ok()) << unit;
+    ASSERT_TRUE(Update(wards_[unit], SelfEntries(unit)).ok()) << unit;
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment submitted;
+    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                     wards_[unit], submit, &submitted)
+                    .ok());
   }
-  EXPECT_GT(score("MK", v1::APPRAISED).rank(), 0);
+  Advance(v1::PHASE_APPRAISAL);
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = appraise.add_updates();
+  u->mutable_entry()->set_criterion("I.5");
+  u->mutable_entry()->mutable_appraised()->set_score_milli(1500);
+  u->set_etag(1);
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  for (v1::RoundPhase phase : {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL,
+                               v1::PHASE_FINALISED, v1::PHASE_PUBLISHED}) {
+    Advance(phase);
+  }
+  v1::GetRankingRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::APPRAISED);
+  v1::Ranking out;
+  ASSERT_TRUE(
+      Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_, r, &out).ok());
+  std::vector<std::string> rows;
+  for (const v1::UnitScore& s : out.units())
+    rows.push_back(absl::StrCat(s.unit(), " ", s.rank(), s.not_appraised() ? " -" : ""));
+  EXPECT_THAT(rows, ElementsAre("HN 1", "LS 0 -", "MK 0 -"));
 }
 
 // The same rule (HasAppraisal) on every other read of the appraised column:
@@ -626,20 +696,24 @@ TEST_F(ServiceTest, EveryReadOfTheAppraisedColumnSaysNotAppraisedByOneRule) {
   EXPECT_EQ(one.areas(0).applicable_units(), 1);
   EXPECT_EQ(one.areas(0).average_points_milli(), hn.areas(0).points_milli());
 
-  // Finalised: MK (never appraised) is final, its figures the office's "as it stands".
+  // Finalised: MK is FINAL, but the office never appraised it, and FINAL alone is not
+  // an appraisal (HasAppraisal): it stays unranked, with only its own figures.
   for (v1::RoundPhase phase :
        {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL, v1::PHASE_FINALISED}) {
     Advance(phase);
   }
   const v1::UnitScore mk = score("MK", v1::APPRAISED);
-  EXPECT_FALSE(mk.not_appraised());
-  EXPECT_EQ(mk.index_hundredths(), score("MK", v1::SELF).index_hundredths());
-  EXPECT_EQ(mk.classification(), "B");
-  EXPECT_GT(mk.rank(), 0);
+  EXPECT_TRUE(mk.not_appraised());
+  EXPECT_EQ(mk.index_hundredths(), 0);
+  EXPECT_EQ(mk.classification(), "");
+  EXPECT_EQ(mk.rank(), 0);
+  EXPECT_EQ(score("MK", v1::SELF).index_hundredths(), 8367);
+  EXPECT_EQ(score("MK", v1::SELF).classification(), "B");
   const v1::RoundSummary all = summary();
-  EXPECT_EQ(all.appraised_units(), 3);
-  EXPECT_EQ(all.not_appraised_units(), 0);
-  EXPECT_EQ(all.areas(0).applicable_units(), 3);
+  EXPECT_EQ(all.appraised_units(), 1);
+  EXPECT_EQ(all.not_appraised_units(), 2);
+  EXPECT_EQ(all.areas(0).applicable_units(), 1);
+  EXPECT_EQ(all.average_index_hundredths(), hn.index_hundredths());
 }
 
 TEST_F(ServiceTest, BadFiguresAreRefusedWithTheFieldAndNothingIsStored) {
@@ -1142,6 +1216,61 @@ TEST(LogfmtQuote, EscapesEveryControlCharacter) {
   EXPECT_EQ(LogfmtQuote("\x1b[31mred"), R"("\x1b[31mred")");
   EXPECT_EQ(LogfmtQuote("say \"hi\"\\\n\r\t\x7f"), R"("say \"hi\"\\\n\r\t\x7f")");
   EXPECT_EQ(LogfmtQuote("Số hồ sơ"), "\"Số hồ sơ\"");
+}
+
+// A question of spaces (ASCII or not) asks nothing: refused naming the criterion's
+// message, and nothing is stored.
+TEST_F(ServiceTest, AnExplanationQuestionOfSpacesIsRefused) {
+  CreateDemoRound();
+  Advance(v1::PHASE_APPRAISAL);
+  for (const char* blank : {"   ", "\t\n", "\xC2\xA0\xE3\x80\x80"}) {
+    v1::RequestExplanationRequest ask;
+    ask.set_name("rounds/r/assessments/LS");
+    ask.set_etag(Assessment("LS").version());
+    (*ask.mutable_messages())["I.5"] = blank;
+    (*ask.mutable_reasons())["I.5"] = v1::REASON_OTHER;
+    v1::Assessment asked;
+    const int audit_before = AuditCount();
+    const grpc::Status status =
+        Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+             appraiser_, ask, &asked);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), "messages[I.5]: say what to explain");
+    EXPECT_EQ(AuditCount(), audit_before);
+    EXPECT_EQ(Assessment("LS").state(), v1::STATE_NOT_STARTED);
+  }
+}
+
+// While the round is in appraisal, the office may add criteria to a request already
+// sent (the unit has not started answering: that is the explanation phase); the first
+// question stays, the unit stays asked. Once the explanation phase starts, no more.
+TEST_F(ServiceTest, TheOfficeAddsCriteriaToARequestWhileTheRoundIsInAppraisal) {
+  CreateDemoRound();
+  Advance(v1::PHASE_APPRAISAL);
+  auto ask = [&](const std::string& code, const std::string& text) {
+    v1::RequestExplanationRequest r;
+    r.set_name("rounds/r/assessments/LS");
+    r.set_etag(Assessment("LS").version());
+    (*r.mutable_messages())[code] = text;
+    (*r.mutable_reasons())[code] = v1::REASON_MISSING_EVIDENCE;
+    v1::Assessment asked;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                appraiser_, r, &asked);
+  };
+  ASSERT_TRUE(ask("I.5", "Thiếu quyết định công nhận").ok());
+  const grpc::Status second = ask("II.1", "Thiếu kế hoạch tuyên truyền");
+  ASSERT_TRUE(second.ok()) << second.error_message();
+  const v1::Assessment ls = Assessment("LS");
+  EXPECT_EQ(ls.state(), v1::STATE_EXPLANATION_REQUESTED);
+  std::map<std::string, std::string> asked;
+  for (const v1::Entry& e : ls.entries()) {
+    if (!e.explanation_request().empty()) asked[e.criterion()] = e.explanation_request();
+  }
+  EXPECT_THAT(asked, ElementsAre(Pair("I.5", "Thiếu quyết định công nhận"),
+                                 Pair("II.1", "Thiếu kế hoạch tuyên truyền")));
+  Advance(v1::PHASE_EXPLANATION);
+  const grpc::Status late = ask("III.1", "Số liệu không khớp");
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 }  // namespace

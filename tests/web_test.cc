@@ -149,6 +149,9 @@ class Browser {
     ADD_FAILURE() << "click " << css << ": the element was replaced five times";
   }
   void AcceptAlert() { Send("POST", Path("/alert/accept"), "{}"); }
+  void DismissAlert() { Send("POST", Path("/alert/dismiss"), "{}"); }
+  // The text of the open alert or confirm dialog.
+  std::string AlertText() { return Send("GET", Path("/alert/text"), "").string_value(); }
   // Waits, by a MutationObserver in the page, until the first element matching `css`
   // shows `want` (whitespace runs read as one space); answers the text it has then, or
   // after 15 s.
@@ -523,9 +526,12 @@ TEST(WebPage, PrintsTheRoundReportInHeadlessChromium) {
 
 // The ranking rows of one block as the page prints them, from the engine itself over
 // the demo figures with `change` applied: what the published round must show.
+// The results view's rows of `block`: the units of `unranked` (not appraised, or never
+// submitted: HasAppraisal) after the ranked ones, by code, with no rank nor index.
 std::vector<std::string> ExpectedRows(
     const std::string& block,
-    const std::function<void(const std::string&, parindex::v1::Assessment*)>& change) {
+    const std::function<void(const std::string&, parindex::v1::Assessment*)>& change,
+    const std::set<std::string>& unranked = {}) {
   namespace criteria = parindex::criteria;
   const std::string dir = PARINDEX_SOURCE_DIR "/criteria/";
   auto set = criteria::LoadCriteriaSet(dir + "sets/commune-2025.yaml");
@@ -534,7 +540,12 @@ std::vector<std::string> ExpectedRows(
   EXPECT_TRUE(set.ok() && plan.ok() && figures.ok());
   if (!set.ok() || !plan.ok() || !figures.ok()) return {};
   std::vector<parindex::v1::UnitScore> scores;
+  std::vector<std::string> last;
   for (criteria::UnitFigures& u : figures->proto.units) {
+    if (unranked.count(u.unit.code())) {
+      if (u.unit.block() == block) last.push_back(u.unit.code() + " " + u.unit.name());
+      continue;
+    }
     // As the demo loads them: survey answers are the office's, not the ward's.
     parindex::v1::Assessment entered;
     for (const parindex::v1::Entry& e : u.assessment.entries()) {
@@ -556,6 +567,8 @@ std::vector<std::string> ExpectedRows(
         u.rank(), " ", u.unit(), " ", u.unit_name(), " ", u.index_hundredths() / 100, ",",
         absl::StrFormat("%02d", u.index_hundredths() % 100), " ", u.classification()));
   }
+  std::sort(last.begin(), last.end());
+  for (const std::string& unit : last) rows.push_back(unit + " Chưa thẩm định");
   return rows;
 }
 
@@ -635,7 +648,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
 
   // The ward's form: its state, deadline and live preview.
   first_sign_in(ward, ward_otp);
-  expect_text("#who", "Nguyễn Văn An – Đơn vị XTH");
+  expect_text("#who", "Nguyễn Văn An – Đơn vị Xã Tân Hưng");
   expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
   expect_text("#form-state", "Đang nhập");
   expect_text("#form-deadline", absl::FormatTime("%d/%m/%Y %H:%M", deadline,
@@ -749,10 +762,19 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
                            {}),
       "87500 | 1234 | 125 | phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5) | phải "
       "là số nguyên (ví dụ 784)");
+  // An empty file: said in Vietnamese, nothing sent.
+  const std::string empty_file = dir.File("rong.pdf");
+  std::ofstream{empty_file};
+  browser.Type(browser.Find("[id='upload-III.2.1']").at(0), empty_file);
+  expect_text("#form-error",
+              "Tệp rong.pdf không có nội dung (0 byte): hãy chọn đúng tệp.");
   const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
   std::ofstream(pdf) << "%PDF-1.4\n";
   browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
   expect_text("[id='w-evidence-III.2.1'] ul.evidence", "bao-cao-mot-cua.pdf (9 B)");
+  // The printed report lists the file at once (it used to wait for a reload).
+  EXPECT_THAT(browser.Execute("return document.getElementById('report').textContent;"),
+              ::testing::HasSubstr("bao-cao-mot-cua.pdf"));
   browser.Screenshot(artifacts + "/web-ward-form.png");
   // On a phone (390 CSS pixels) the form fits the width: no sideways scrolling.
   browser.Resize(390, 844);
@@ -772,7 +794,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
             "fits");
   browser.Screenshot(artifacts + "/web-ward-form-390.png");
   browser.Resize(1200, 900);
+  // Submitting asks first (what it means, the inputs still empty); then it is done.
   browser.ClickOn("#submit");
+  browser.ClickOn("#submit-confirm-send");
   expect_text("#form-state", "Đã nộp");
   expect_text("#form-message", "Đã nộp tự đánh giá");
   // Stored as typed, on the data sheet, with the file.
@@ -827,6 +851,31 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   // Before any appraisal no unit has an appraised index (a draft is not ranked).
   expect_text("#index-XHC", "Chưa thẩm định");
   expect_text("#index-XTH", "Chưa thẩm định");
+  // The office appraises every other unit as it stands (an appraisal comment): ranked
+  // once published, on their own figures; but not XHC and XPCU, which never submitted.
+  for (const char* unit : {"PLS", "PHN", "PAT", "PLL", "PMK", "PQT", "PHC", "XBK", "XTN",
+                           "XLP", "XHN", "XQC", "XHH", "XPCH", "XHC", "XPCU"}) {
+    std::tie(code, json) =
+        Curl(api + "AssessmentService/BatchUpdateEntries", appraiser,
+             absl::StrCat(
+                 R"({"parent": "rounds/hungyen-2023/assessments/)", unit,
+                 R"(", "updates": [{"entry": {"criterion": "I.1.1", )",
+                 R"("appraisal_comment": "Đã đối chiếu, giữ nguyên"}, )",
+                 R"("update_mask": "appraisal_comment", "etag": ")",
+                 [&] {
+                   auto [c, j] = Curl(api + "AssessmentService/GetAssessment", appraiser,
+                                      absl::StrCat(R"({"name": "rounds/hungyen-2023/)",
+                                                   R"(assessments/)", unit, R"("})"),
+                                      dir.File("a"));
+                   parindex::v1::Assessment a;
+                   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(j, &a).ok());
+                   const parindex::v1::Entry* e = EntryFor(&a, "I.1.1");
+                   return e == nullptr ? int64_t{0} : e->version();
+                 }(),
+                 R"("}]})"),
+             dir.File("appraise"));
+    EXPECT_EQ(code, 200) << unit << ": " << json;
+  }
   browser.Screenshot(artifacts + "/web-board.png");
   browser.ClickOn("#appraise-XTH");
   expect_text("#appraisal-title", "Thẩm định – Xã Tân Hưng");
@@ -910,7 +959,40 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("[id='self-III.2.1']", self_iii_2_1);
   expect_text("[id='a-points-III.2.1']", "2,00 / 2,00");
   browser.Screenshot(artifacts + "/web-appraisal.png");
+  // Typed appraisal work and the header's buttons: asked first; kept when declined.
+  browser.Retype("[id='a-el-resolved_on_time']", "765");
+  browser.ClickOn("#show-results");
+  EXPECT_EQ(browser.AlertText(),
+            "Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?");
+  browser.DismissAlert();
+  EXPECT_EQ(
+      browser.Execute("return document.getElementById('a-el-resolved_on_time').value + "
+                      "'|' + document.getElementById('appraisal').hidden;"),
+      "765|false");
+  browser.ClickOn("#show-board");
+  EXPECT_EQ(browser.AlertText(),
+            "Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?");
+  browser.AcceptAlert();
+  expect_text("#state-XTH", "Được yêu cầu giải trình");
+  // Asked once, the office can still add criteria to the request while the round is
+  // in appraisal: the first question stays, the message is this click's alone.
+  browser.ClickOn("#appraise-PLS");
+  expect_text("#appraisal-state", "Đã nộp");  // a comment alone is no appraised value
+  browser.ClickOn("[id='ask-reason-I.5'] option[value='REASON_MISSING_EVIDENCE']");
+  browser.Type(browser.Find("[id='ask-I.5']").at(0), "Bổ sung quyết định công nhận");
+  browser.ClickOn("#request-explanation");
+  expect_text("#appraisal-state", "Được yêu cầu giải trình");
+  browser.ClickOn("[id='ask-reason-I.1.1'] option[value='REASON_WRONG_PERIOD']");
+  browser.Type(browser.Find("[id='ask-I.1.1']").at(0), "Kế hoạch ban hành cho năm nào?");
+  browser.ClickOn("#request-explanation");
+  expect_text("[id='a-row-I.1.1'] .request",
+              "Đã yêu cầu: [Sai kỳ số liệu] Kế hoạch ban hành cho năm nào?");
+  expect_text("[id='a-row-I.5'] .request",
+              "Đã yêu cầu: [Thiếu tài liệu kiểm chứng] Bổ sung quyết định công nhận");
+  expect_text("#appraisal-message", "Đã yêu cầu giải trình 1 tiêu chí");
+  expect_text("#appraisal-error", "");
   browser.ClickOn("#back-to-board");
+  expect_text("#state-PLS", "Được yêu cầu giải trình");
   expect_text("#state-XTH", "Được yêu cầu giải trình");
   browser.ClickOn("#advance");
   browser.ClickOn("#advance-confirm");
@@ -1017,8 +1099,9 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   }
 
   // The published ranking: the engine's, with the appraised values laid over XTH's.
-  const std::vector<std::string> want =
-      ExpectedRows("communes", [](const std::string& unit, parindex::v1::Assessment* a) {
+  const std::vector<std::string> want = ExpectedRows(
+      "communes",
+      [](const std::string& unit, parindex::v1::Assessment* a) {
         if (unit != "XTH") return;
         parindex::v1::DataValue* on_time = ValueFor(a, "resolved_on_time");
         on_time->mutable_self()->set_count(740);
@@ -1027,7 +1110,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
         EntryFor(a, "I.5")->mutable_self()->set_score_milli(1250);
         EntryFor(a, "IV.4")->mutable_self()->set_done(false);
         EntryFor(a, "I.5")->mutable_appraised()->set_score_milli(1000);
-      });
+      },
+      {"XHC", "XPCU"});  // never submitted: not ranked, though the office commented
   ASSERT_EQ(want.size(), 10u);
   browser.ClickOn("#show-results");
   for (size_t i = 0; i < want.size(); ++i) {
@@ -1077,6 +1161,11 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   browser.ClickOn("#signin-button");
   EXPECT_EQ(browser.WaitShown("change-password"), "shown");
   EXPECT_EQ(script("document.getElementById('nav').hidden"), "true");
+  // The one-time password was just typed: it is not asked again (a hidden field holding
+  // it was typed into a second time), and the new password has the focus.
+  EXPECT_EQ(script("document.getElementById('old-password').getClientRects().length"),
+            "0");
+  EXPECT_EQ(script("document.activeElement.id"), "new-password");
   browser.Retype("#new-password", "mật khẩu mới 2025");
   browser.Retype("#new-password-again", "mật khẩu khác");
   browser.ClickOn("#change-button");
@@ -1121,6 +1210,8 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   browser.ClickOn("#signout");
   expect_text("#signin-message", "Đã đăng xuất.");
   EXPECT_EQ(script("getComputedStyle(document.getElementById('nav')).display"), "none");
+  // The next person at this computer starts from an empty form.
+  EXPECT_EQ(script("document.getElementById('username').value"), "");
   EXPECT_EQ(browser.Cookies().values_size(), 0);
   std::tie(code, json) =
       Curl(api + "AccountService/GetMe", session, "{}", dir.File("me"));
@@ -1256,6 +1347,13 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
       "HY-XTL Xã Tiên Lữ (Được yêu cầu giải trình): chưa gửi giải trình: không gửi "
       "được nữa; điểm thẩm định giữ nguyên");
   EXPECT_EQ(browser.Find("#advance-units li").size(), 18u);
+  // The safe choice has the focus; the explanation deadline has not passed: said.
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "advance-cancel");
+  EXPECT_THAT(browser.Text(browser.Find("#advance-deadline").at(0)),
+              ::testing::MatchesRegex(
+                  "Hạn gửi giải trình \\([0-9/]+ [0-9:]+\\) chưa đến \\(còn 2 ngày\\): "
+                  "chuyển giai đoạn bây giờ thì các đơn vị không gửi giải trình được "
+                  "nữa\\."));
   browser.Screenshot(artifacts + "/web-queue-advance.png");
   browser.ClickOn("#advance-cancel");
   expect_text("#board-phase", "Giải trình");
@@ -1398,6 +1496,81 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
                    "đúng hạn không khớp báo cáo năm trên Hệ thống thông tin giải "
                    "quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình."));
   browser.Screenshot(artifacts + "/web-ward-waiting.png");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// Finalising the demo province's round with 46 units unappraised: the panel says which
+// stay unranked and why (17 never submitted, 29 submitted and never appraised) before
+// the office confirms, and after it they are still «Chưa thẩm định» with no rank.
+TEST(WebPage, FinalisingARoundLeavesUnappraisedUnitsUnrankedInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server =
+      Start(dir.File("final.db"), {"--http", "127.0.0.1:0", "--demo-province"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  auto [code, json] = Curl(api + "RoundService/GetRound", server.tokens["appraiser"],
+                           R"({"name": "rounds/hungyen-2025"})", dir.File("round"));
+  parindex::v1::Round round;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &round).ok()) << json;
+  std::tie(code, json) =
+      Curl(api + "RoundService/AdvanceRound", server.tokens["appraiser"],
+           absl::StrCat(
+               R"({"name": "rounds/hungyen-2025", "to_phase": "PHASE_FINAL_APPRAISAL", )",
+               R"("etag": )", round.version(), "}"),
+           dir.File("advance"));
+  ASSERT_EQ(code, 200) << json;
+  const auto [office, otp] = server.accounts["province appraiser"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Resize(1400, 900);
+  browser.Go(server.http + "/");
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  browser.Retype("#username", office);
+  browser.Retype("#password", otp);
+  browser.ClickOn("#signin-button");
+  expect_text("#change-title", "Đổi mật khẩu");
+  browser.Retype("#new-password", "mật khẩu mới của thẩm định");
+  browser.Retype("#new-password-again", "mật khẩu mới của thẩm định");
+  browser.ClickOn("#change-button");
+  expect_text("#board-phase", "Thẩm định lại");
+
+  browser.ClickOn("#advance");
+  expect_text("#advance-panel-title", "Chuyển sang giai đoạn: Đã chốt điểm");
+  expect_text("#advance-unranked",
+              "Sau khi chốt, 46 đơn vị không được xếp hạng: 17 chưa nộp tự đánh giá, 29 "
+              "chưa được thẩm định. Chốt kết quả không tính số liệu tự đánh giá là điểm "
+              "thẩm định.");
+  expect_text(
+      "#not-ready-HY-PPH",
+      "HY-PPH Phường Phố Hiến (Đã nộp): chưa được thẩm định: không được xếp hạng, "
+      "kết quả ghi «Chưa thẩm định» (muốn xếp hạng, hãy thẩm định trước khi chốt)");
+  expect_text("#not-ready-HY-PTL",
+              "HY-PTL " + browser.Execute(R"js(
+                  return document.querySelector('#not-ready-HY-PTL [data-v]')
+                      .textContent.slice(7);)js") +
+                  " (Đang nhập): chưa nộp tự đánh giá: không được xếp hạng, kết quả ghi "
+                  "«Chưa thẩm định»");
+  std::filesystem::create_directories(PARINDEX_ARTIFACTS);
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "advance-cancel");
+  EXPECT_EQ(browser.Execute(
+                "return String(document.getElementById('advance-deadline').hidden);"),
+            "true");
+  browser.Screenshot(PARINDEX_ARTIFACTS "/web-finalise-advance.png");
+  browser.ClickOn("#advance-confirm");
+  expect_text("#board-phase", "Đã chốt điểm");
+  expect_text("#index-HY-PPH", "Chưa thẩm định");
+  expect_text("#index-HY-PTL", "Chưa thẩm định");
+  browser.ClickOn("#show-results");
+  ASSERT_FALSE(browser.Find("#ranking-communes tbody tr").empty());
+  expect_text("#blocks tr[data-unit='HY-PPH'] td:nth-child(4)", "Chưa thẩm định");
+  expect_text("#blocks tr[data-unit='HY-PTL'] td:nth-child(4)", "Chưa thẩm định");
+  EXPECT_EQ(browser.Execute(R"js(
+      return String([...document.querySelectorAll('#blocks tbody tr')]
+          .filter((r) => r.cells[0].textContent !== '').length);)js"),
+            "58");
   EXPECT_EQ(Stop(server), 0);
 }
 
@@ -1569,6 +1742,11 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
       browser.Execute("return String(document.getElementById('form-locked').hidden);"),
       "true");
   CheckView(browser, axe, "ward-form");
+  // «Nộp tự đánh giá» asks first, naming the empty inputs.
+  browser.ClickOn("#submit");
+  EXPECT_EQ(browser.WaitShown("submit-confirm"), "shown");
+  CheckView(browser, axe, "ward-submit-confirm");
+  browser.ClickOn("#submit-confirm-cancel");
   sign_out();
 
   // Submitted: read-only, saying since when and what can be done.
@@ -1837,7 +2015,12 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   EXPECT_EQ(browser.Execute(drafts),
             absl::StrCat(R"({")", key,
                          R"(":{"values":["resolved_on_time"],"entries":[],)"
-                         R"("inputs":{"w-el-resolved_on_time":"741"}}})"));
+                         R"("inputs":{"w-el-resolved_on_time":"741"},)"
+                         // The version typed over: a newer save meets the draft.
+                         R"("base":{"resolved_on_time":)",
+                         browser.Execute("return String(form.values.get("
+                                         "'resolved_on_time').version);"),
+                         "}}}"));
   // The page closes without saving (as a crash would: no question asked).
   browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
 
@@ -1910,7 +2093,8 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
       save.click();
       save.click();
       return '';)js");
-  expect_text("#form-message", "Đã lưu 2 số liệu");
+  // 741 on time; the resolved count typed back to its stored 784 is not sent.
+  expect_text("#form-message", "Đã lưu 1 số liệu");
   expect_text("#form-error", "");
   EXPECT_EQ(browser.Execute("return String(window.sheetWrites);"), "1");
   EXPECT_EQ(browser.Execute(drafts), "{}");
@@ -2097,6 +2281,197 @@ TEST(WebPage, AComputedFigureShowsTheDossiersBehindItInHeadlessChromium) {
   std::vector<std::string> shown;
   for (const std::string& e : browser.Find(ids)) shown.push_back(browser.Text(e));
   EXPECT_EQ(shown, (std::vector<std::string>{"D01", "D02", "D07", "D15"}));
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// The ward's form says at the field what the server would refuse, before sending: a
+// number past any count, a date outside the round's year, a comment past its limit or
+// holding a hidden direction mark; numbers in its messages Vietnamese style; a draft
+// restored over a value someone saved since asks which to keep; leaving it by the
+// header's buttons asks first; submitting names the empty inputs first.
+TEST(WebPage, TheWardsFormSaysAtTheFieldWhatTheServerWouldRefuseInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("fields.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string token = server.tokens["ward XTH"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto sign_in = [&] {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+    expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  };
+  // Sets an input's value as a person's typing would (date inputs and characters
+  // WebDriver cannot type), with its input and change events.
+  auto set_value = [&](const std::string& id, const std::string& value) {
+    browser.ExecuteAsync(R"js(
+        const [id, value, done] = arguments;
+        const e = document.getElementById(id);
+        e.value = value;
+        e.dispatchEvent(new Event('input'));
+        e.dispatchEvent(new Event('change'));
+        done('');)js",
+                         {id, value});
+  };
+  sign_in();
+  expect_text("#who", "Đơn vị Xã Tân Hưng");
+
+  // A count past 64 bits: said at the field by the page itself, and «Lưu» goes there.
+  browser.Retype("[id='w-el-resolved']", "99999999999999999999");
+  expect_text("[id='w-el-resolved-err']", "số quá lớn (99.999.999.999.999.999.999)");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "w-el-resolved");
+  browser.Retype("[id='w-el-resolved']", "784");
+  expect_text("[id='w-el-resolved-err']", "");
+
+  // A report's date in 1990 for the 2023 round: at the field; the picker opens in the
+  // round's window.
+  EXPECT_EQ(browser.Execute("const e = document.getElementById('w-el-report_q1_date');"
+                            "return e.min + ' ' + e.max;"),
+            "2022-10-01 2024-03-31");
+  const std::string q1 =
+      browser.Execute("return document.getElementById('w-el-report_q1_date').value;");
+  set_value("w-el-report_q1_date", "1990-03-11");
+  expect_text("[id='w-el-report_q1_date-err']",
+              "ngày 11/03/1990 nằm ngoài năm đánh giá 2023 (chỉ nhận từ 01/10 năm trước "
+              "đến 31/03 năm sau)");
+  set_value("w-el-report_q1_date", q1);
+  expect_text("[id='w-el-report_q1_date-err']", "");
+
+  // A rule's numbers, Vietnamese style.
+  browser.Retype("[id='w-el-resolved_on_time']", "1234");
+  browser.ClickOn("#save");
+  expect_text(
+      "[id='w-el-resolved_on_time-err']",
+      "Số hồ sơ giải quyết đúng hạn không vượt quá số hồ sơ đã giải quyết: Số hồ sơ "
+      "giải quyết đúng hạn (kể cả trước hạn) = 1.234, lớn hơn Số hồ sơ TTHC đã giải "
+      "quyết = 784");
+  browser.Retype("[id='w-el-resolved_on_time']", "784");
+
+  // A comment past its limit (2,000 bytes: 700 letters with marks), or holding a
+  // direction mark: the counter says so at the field, «Lưu» stores nothing of it.
+  std::string long_comment;
+  for (int i = 0; i < 700; ++i) long_comment += "ệ";
+  set_value("w-comment-I.5", long_comment);
+  expect_text("[id='w-comment-I.5-count']",
+              "Quá dài (105% độ dài cho phép): hãy rút gọn");
+  browser.ClickOn("#save");
+  expect_text("#form-error",
+              "Chưa lưu được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó.");
+  expect_text("[id='w-err-I.5']", "Quá dài (105% độ dài cho phép): hãy rút gọn");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"), "w-comment-I.5");
+  set_value("w-comment-I.5", "Đã ban hành \u202Equyết định");
+  expect_text("[id='w-comment-I.5-count']",
+              "Có ký tự ẩn hoặc ký tự đổi chiều chữ (thường do dán từ nơi khác): hãy xóa "
+              "rồi gõ lại đoạn này");
+  set_value("w-comment-I.5", std::string(1700, 'a'));
+  expect_text("[id='w-comment-I.5-count']", "Đã dùng 85% độ dài cho phép");
+  set_value("w-comment-I.5", "");
+  expect_text("[id='w-comment-I.5-count']", "");
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Không có thay đổi cần lưu");
+
+  // Typed back to the stored value: nothing to save, and it says so.
+  browser.Retype("[id='w-el-articles_published']", "7");
+  const std::string stored_articles =
+      browser.Execute("return String(form.values.get('articles_published').self.count);");
+  browser.Retype("[id='w-el-articles_published']", stored_articles);
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Không có thay đổi cần lưu");
+
+  // Header buttons ask before leaving typed work (the ward's draft stays).
+  browser.Retype("[id='w-el-articles_published']", "9");
+  browser.ClickOn("#show-results");
+  EXPECT_EQ(browser.AlertText(),
+            "Có số liệu đã nhập nhưng chưa lưu (bản nháp vẫn được giữ trên máy này). Rời "
+            "biểu mẫu?");
+  browser.DismissAlert();
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('form').hidden);"),
+            "false");
+
+  // Someone saves 8 meanwhile (another tab); the draft's 9 comes back over it: the
+  // field says what is stored, and «Lưu» waits for a choice.
+  auto [code, json] =
+      Curl(api + "AssessmentService/UpdateDataSheet", token,
+           absl::StrCat(R"({"parent": "rounds/hungyen-2023/assessments/XTH", )",
+                        R"("updates": [{"element": "articles_published", )",
+                        R"("value": {"count": "8"}, "etag": ")",
+                        browser.Execute("return String(form.values.get("
+                                        "'articles_published').version);"),
+                        R"("}]})"),
+           dir.File("sheet"));
+  ASSERT_EQ(code, 200) << json;
+  // The page closes without asking (as a crash would); the draft stays in the browser.
+  browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
+  sign_in();
+  const std::string conflict = browser.WaitText(
+      "[id='w-el-articles_published-conflict-text']", "(waiting for the conflict)");
+  EXPECT_THAT(conflict,
+              ::testing::MatchesRegex(
+                  "Đã có người lưu 8 lúc [0-9/]+ [0-9:]+; bản nháp trên máy này là "
+                  "9\\. Giữ số nào\\?"));
+  browser.ClickOn("#save");
+  expect_text("[id='w-el-articles_published-err']",
+              "Hãy chọn giữ số của bản nháp hay số đã lưu trước khi lưu.");
+  browser.ClickOn("[id='w-el-articles_published-keep-stored']");
+  expect_text("[id='w-el-articles_published-conflict-text']",
+              "(no element [id='w-el-articles_published-conflict-text'])");
+  EXPECT_EQ(browser.Execute(
+                "return document.getElementById('w-el-articles_published').value + "
+                "'|' + !!document.getElementById('w-el-articles_published-conflict');"),
+            "8|false");
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+
+  // Before publication the ward's results view says when it can see them, and offers
+  // no file it could not have.
+  browser.ClickOn("#show-results");
+  expect_text(
+      "#results-error",
+      "Kết quả xếp hạng xem được sau khi kỳ đánh giá được công bố (giai đoạn hiện "
+      "tại: «Tự đánh giá»).");
+  EXPECT_EQ(browser.Execute("return document.getElementById('download').getClientRects()"
+                            ".length + '|' + document.getElementById('print-report')"
+                            ".getClientRects().length;"),
+            "0|0");
+  // Back to the form, drawn afresh (its state is written with the data).
+  browser.Execute("document.getElementById('form-state').textContent = ''; return '';");
+  browser.ClickOn("#show-form");
+  expect_text("#form-state", "Đang nhập");
+
+  // «Nộp tự đánh giá» names the empty inputs first; the safe choice has the focus and
+  // leads to the first of them.
+  browser.ClickOn("#submit");
+  expect_text("#submit-confirm-title",
+              "Nộp tự đánh giá cho Phòng Nội vụ? Sau khi nộp, đơn vị không sửa được nữa, "
+              "trừ khi Phòng Nội vụ mở lại.");
+  const std::string empty = browser.WaitText("#submit-confirm-empty", "");
+  EXPECT_THAT(empty, ::testing::MatchesRegex(
+                         "Còn [0-9]+ ô chưa nhập \\(nộp như vậy thì các ô này không được "
+                         "tính điểm\\):"));
+  EXPECT_EQ(browser.Execute("return document.activeElement.id;"),
+            "submit-confirm-cancel");
+  EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  browser.ClickOn("#submit-confirm-cancel");
+  EXPECT_EQ(
+      browser.Execute("return String(document.getElementById('submit-confirm').hidden);"),
+      "true");
+  EXPECT_EQ(
+      browser.Execute("return document.activeElement.dataset.fill ? 'empty input' : "
+                      "document.activeElement.id;"),
+      "empty input");
+  expect_text("#form-state", "Đang nhập");
+  browser.ClickOn("#submit");
+  browser.ClickOn("#submit-confirm-send");
+  expect_text("#form-state", "Đã nộp");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -179,13 +179,17 @@ async function showResults() {
   $('breakdown').hidden = true;
   const blocks = $('blocks');
   blocks.replaceChildren();
+  $('download').hidden = false;
+  $('print-report').hidden = false;
   await guarded('results-error', async () => {
     // A ward sees the results once they are published: before, it is told so, not
-    // refused with the server's words.
+    // refused with the server's words, and offered no file it could not have.
     if (session.caller.role === 'ROLE_WARD') {
       const round = await loadRound();
       if (stale(load)) return;
       if (round.phase !== 'PHASE_PUBLISHED') {
+        $('download').hidden = true;
+        $('print-report').hidden = true;
         throw new Error(msg('results.notPublished', {phase: phaseTitle(round.phase)}));
       }
     }
@@ -232,6 +236,10 @@ async function showResults() {
           cell(row, unit.classification || '', 'v');
           cell(row, '', 'bar-cell').appendChild(bar(Number(unit.index_hundredths || 0) / 100));
         }
+        // Each value named by its column on a phone, where the table is a list (style.css).
+        ['rank', 'code', 'unit', 'index', 'class'].forEach((h, i) => {
+          row.cells[i].dataset.label = msg('results.' + h);
+        });
       }
       blocks.appendChild(table);
     }
@@ -312,20 +320,21 @@ async function enter(caller) {
   const select = $('round');
   select.replaceChildren();
   for (const round of rounds.rounds || []) {
-    select.add(new Option(
-        round.title ? msg('nav.roundOption', {title: round.title, id: round.id}) : round.id,
-        round.id));
+    // The round by its title; its id only where it has none.
+    select.add(new Option(round.title || round.id, round.id));
   }
   const role = caller.role;
   // The person's name and unit are data (data-v); the role is the page's words.
-  const data = (text) => {
+  const data = (text, id) => {
     const span = document.createElement('span');
     span.dataset.v = '';
     span.textContent = text;
+    if (id) span.id = id;
     return span;
   };
+  // The unit by its code until its form says its name (showForm).
   $('who').replaceChildren(...(caller.name ? [data(caller.name), ' – '] : []), roleTitle(role),
-      ...(caller.unit ? [' ', data(caller.unit)] : []));
+      ...(caller.unit ? [' ', data(caller.unit, 'who-unit')] : []));
   $('round').disabled = select.options.length === 0;
   $('show-form').hidden = role !== 'ROLE_WARD';
   $('show-board').hidden = role !== 'ROLE_APPRAISER';
@@ -341,7 +350,10 @@ async function signedIn(answer) {
   const account = answer.account;
   if (account.must_change_password) {
     showOnly('change-password');
+    // Just typed to sign in: the one-time password is not asked again (a field holding
+    // it, hidden, was typed into a second time).
     $('old-password').value = session.oneTimePassword || '';
+    $('old-password-field').hidden = !!session.oneTimePassword;
     $(session.oneTimePassword ? 'new-password' : 'old-password').focus();
     return;
   }
@@ -429,6 +441,9 @@ async function signOut() {
       error = e;
     }
   }
+  // The next person at this computer starts from an empty form.
+  $('username').value = '';
+  $('password').value = '';
   showSignIn(error ? '' : msg('signin.signedOut'));
   showError('signin-error', error);
 }
@@ -455,7 +470,19 @@ document.addEventListener('DOMContentLoaded', async () => {
   showSignIn();
 });
 
-$('round').addEventListener('change', showHome);
+// The round picker and the header's views leave the form or the appraisal on screen:
+// typed, unsaved work is asked about first (leaveView, assess.js). A round picked and
+// not left to goes back in the picker.
+let roundShown = '';
+$('round').addEventListener('focus', () => { roundShown = $('round').value; });
+$('round').addEventListener('change', () => {
+  if (!leaveView()) {
+    $('round').value = roundShown;
+    return;
+  }
+  roundShown = $('round').value;
+  showHome();
+});
 $('column').addEventListener('change', showResults);
 $('download').addEventListener('click', () => downloadFile(
     '/v1/rounds/' + $('round').value + '/export.xlsx', $('round').value + '.xlsx',
@@ -475,6 +502,6 @@ $('print-report').addEventListener('click', async () => {
   if (tab) tab.location = url;
   else window.location = url;
 });
-$('show-results').addEventListener('click', showResults);
-$('show-form').addEventListener('click', () => showForm());
-$('show-board').addEventListener('click', () => showBoard());
+$('show-results').addEventListener('click', () => { if (leaveView()) showResults(); });
+$('show-form').addEventListener('click', () => { if (leaveView()) showForm(); });
+$('show-board').addEventListener('click', () => { if (leaveView()) showBoard(); });

@@ -113,21 +113,54 @@ function storedValue(code, side) {
 
 // A decimal typed the Vietnamese way ("87,5"; "1.234" or "1 234" as thousands for a
 // count) as an exact integer: thousandths when `milli`. Answers {value} or {error}.
+// Beyond MAX_VALUE (engine/data_sheet.h kMaxCount), or a negative count, the error is
+// said at the field: a number past 64 bits would not even reach the engine.
+const MAX_VALUE = 1000000000000n;
 function parseNumber(text, milli) {
   let t = text.trim().replace(/\s+/g, '');
+  const shown = (v) => groupThousands(String(v));
   if (!milli) {
     if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) t = t.replace(/\./g, '');
     if (!/^-?\d+$/.test(t)) return {error: msg('field.notInteger')};
-    return {value: String(BigInt(t))};
+    const value = BigInt(t);
+    if (value < 0n) return {error: msg('field.negativeCount', {n: shown(value)})};
+    if (value > MAX_VALUE) return {error: msg('field.countTooLarge', {n: shown(value)})};
+    return {value: String(value)};
   }
   t = t.replace(',', '.');
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(t);
   if (!m) return {error: msg('field.notDecimal')};
   const value = BigInt(m[2]) * 1000n + BigInt((m[3] || '').padEnd(3, '0'));
+  if (value > MAX_VALUE) return {error: msg('field.tooLarge', {n: text.trim()})};
   return {value: (m[1] && value !== 0n ? '-' : '') + String(value)};
 }
 
+
 // ---- element inputs (ids "<prefix>-el-<code>", errors "<prefix>-el-<code>-err") ----
+
+// The dates a round of year Y takes: 1 October of Y-1 to 31 March of Y+1, as the server
+// (CheckDateInRound, server/data_sheet_write.h). Answers [min, max] as "yyyy-mm-dd", or
+// null before a round is open.
+function dateWindow() {
+  const year = Number((form.round || {}).year || 0);
+  return year ? [(year - 1) + '-10-01', (year + 1) + '-03-31'] : null;
+}
+
+// The field's message for a date outside the round's window, or ''.
+function dateOutsideYear(d) {
+  const span = dateWindow();
+  const iso = d.year + '-' + two(d.month) + '-' + two(d.day);
+  if (!span || (iso >= span[0] && iso <= span[1])) return '';
+  return msg('field.dateOutsideYear', {n: formatDate(d), max: String(form.round.year)});
+}
+
+// A date input limited to the round's window (the browser's picker opens within it).
+function dateInput() {
+  const input = element('input', {type: 'date'});
+  const span = dateWindow();
+  if (span) [input.min, input.max] = span;
+  return input;
+}
 
 function elementInput(prefix, el, value, editable, onChange) {
   const id = prefix + '-el-' + el.code;
@@ -135,7 +168,7 @@ function elementInput(prefix, el, value, editable, onChange) {
   let input;
   const extra = [];
   if (type === 'ELEMENT_DATE') {
-    input = element('input', {type: 'date'});
+    input = dateInput();
     if (value && value.date) {
       input.value = value.date.year + '-' + two(value.date.month) + '-' + two(value.date.day);
     }
@@ -199,7 +232,10 @@ function readElement(prefix, el) {
   if (type === 'ELEMENT_DATE') {
     if (($(prefix + '-el-' + el.code + '-not-issued') || {}).checked) return {value: {not_issued: true}};
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
-    return {value: m ? {date: {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])}} : {}};
+    if (!m) return {value: {}};
+    const date = {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])};
+    const outside = dateOutsideYear(date);
+    return outside ? {error: outside} : {value: {date}};
   }
   if (type === 'ELEMENT_YES_NO') {
     return {value: input.value === '' ? {} : {yes: input.value === 'true'}};
@@ -208,6 +244,17 @@ function readElement(prefix, el) {
   const n = parseNumber(input.value, isMilli(el));
   if (n.error) return {error: n.error};
   return {value: isMilli(el) ? {milli: n.value} : {count: n.value}};
+}
+
+// Whether two ElementValues say the same (int64 counts come as strings in JSON).
+function sameValue(a, b) {
+  const key = (v) => JSON.stringify(['count', 'milli', 'date', 'not_issued', 'yes'].map((k) => {
+    const x = (v || {})[k];
+    if (x === undefined || x === null) return null;
+    if (k === 'date') return [Number(x.year || 0), Number(x.month || 0), Number(x.day || 0)];
+    return typeof x === 'boolean' ? x : String(x);
+  }));
+  return key(a) === key(b);
 }
 
 // The typed values of the changed elements as DataValueUpdates; errors of values that
@@ -219,6 +266,11 @@ function changedValues(prefix, withEtags) {
     const read = readElement(prefix, el);
     if (read.error) {
       showElementError(prefix, code, read.error, '');
+      continue;
+    }
+    // Typed back to what is stored: nothing to save ("Đã lưu" would not be true).
+    if (withEtags && sameValue(read.value, (form.values.get(code) || {})[prefix === 'a' ? 'appraised' : 'self'])) {
+      form.dirtyValues.delete(code);
       continue;
     }
     const update = {element: code, value: read.value};
@@ -250,6 +302,7 @@ const FIELD_MESSAGES = [
   [/^(.*) is not a whole number of items$/, 'field.notWhole'],
   [/^expects .*$/, 'field.wrongType'],
   [/^not a valid date$/, 'field.badDate'],
+  [/^(\d{4}-\d{2}-\d{2}) is outside the round's year (\d+) .*$/, 'field.dateOutsideYear'],
   [/^(-?[\d.]+) is outside 0\.\.([\d.]+) for criterion .*$/, 'field.scoreRange'],
 ];
 
@@ -267,7 +320,9 @@ function withLabels(text) {
 function ruleText(text) {
   const m = /^rule [^:]+: ([\s\S]*), not (≤|<|≥|>) ([^,]*)$/.exec(text);
   if (!m) return withLabels(text);
-  return localise(withLabels(m[1] + ', ' + msg('relation.' + m[2]) + ' ' + m[3]));
+  // The sides' whole numbers Vietnamese style: "= 1234" → "= 1.234".
+  return localise(withLabels(m[1] + ', ' + msg('relation.' + m[2]) + ' ' + m[3]))
+      .replace(/= (\d{4,})(?!\d|,\d)/g, (all, n) => '= ' + groupThousands(n));
 }
 
 function fieldMessage(text, code) {
@@ -446,7 +501,7 @@ function ownInputs(prefix, criterion, values, editable, onChange) {
     add('done', msg('form.done'), select);
   } else if (own === 'issued') {
     const d = values.issued;
-    const input = element('input', {type: 'date'});
+    const input = dateInput();
     if (d) input.value = d.year + '-' + two(d.month) + '-' + two(d.day);
     add('issued', msg('form.issued'), input);
   } else if (own === 'score') {
@@ -471,7 +526,10 @@ function readOwn(prefix, criterion) {
   }
   if (own === 'issued') {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input('issued').value);
-    return m ? {issued: {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])}} : {};
+    if (!m) return {};
+    const issued = {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])};
+    const outside = dateOutsideYear(issued);
+    return outside ? {error: outside} : {issued};
   }
   if (own === 'score') {
     const v = input('score').value.trim();
@@ -645,6 +703,8 @@ function openAssessment(unit, assessment) {
   form.unit = unit;
   form.dirty = new Set();
   form.dirtyValues = new Set();
+  form.draftBase = new Map();  // code -> the stored version a draft was typed over
+  form.draftConflicts = new Set();  // codes whose draft and stored value wait for a choice
   form.assessment = assessment;
   form.entries = new Map((form.assessment.entries || []).map((e) => [e.criterion, e]));
   form.values = new Map((form.assessment.values || []).map((v) => [v.element, v]));
@@ -655,6 +715,42 @@ function openAssessment(unit, assessment) {
     for (const c of leaves(area.criteria, [])) form.areaOf.set(c.code, area.code);
   }
   form.layout = sheetLayout();
+}
+
+// ---- texts: the server's limits (proto/parindex/v1/assessment.proto) at the field ----
+
+// Bytes of UTF-8 each text may hold: a Vietnamese letter with its marks takes 2–3, so
+// the counter speaks in percent of the limit, not in letters.
+const TEXT_LIMITS = {comment: 2000, explanation: 4000, question: 2000};
+// What request_check.cc refuses in a text: control, direction and invisible characters.
+const TEXT_FAULT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
+function textBytes(text) { return new TextEncoder().encode(text || '').length; }
+
+// What is wrong with a text for a limit of `max` bytes, in Vietnamese, or ''.
+function textProblem(text, max) {
+  if (TEXT_FAULT.test(text || '')) return msg('text.invisible');
+  const bytes = textBytes(text);
+  return bytes > max ? msg('text.tooLong', {pct: String(Math.ceil(bytes * 100 / max))}) : '';
+}
+
+// A counter under a text input (id "<input id>-count"): from 80 % of the limit, how much
+// of it is used; over it, what is wrong. Answers the counter, for the caller to place.
+function textCounter(input, max) {
+  const counter = element('p', {id: input.id + '-count', class: 'counter', 'aria-live': 'polite'});
+  const update = () => {
+    const problem = textProblem(input.value, max);
+    const pct = Math.floor(textBytes(input.value) * 100 / max);
+    counter.textContent = problem || (pct >= 80 ? msg('text.used', {pct: String(pct)}) : '');
+    counter.classList.toggle('error', !!problem);
+    if (problem) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  };
+  input.addEventListener('input', update);
+  input.setAttribute('aria-describedby',
+      ((input.getAttribute('aria-describedby') || '') + ' ' + counter.id).trim());
+  update();
+  return counter;
 }
 
 // The comment input of a criterion: the ward's note, or the appraiser's.
@@ -676,7 +772,7 @@ function changedEntries(prefix, side, forPreview) {
       if (typed.error) {
         const target = $(prefix + '-err-' + code);
         if (target) showText(target, typed.error);
-        const input = $(prefix + '-' + code + '-score');
+        const input = $(prefix + '-' + code + '-score') || $(prefix + '-' + code + '-issued');
         if (input) input.setAttribute('aria-invalid', 'true');
         continue;
       }
@@ -684,6 +780,14 @@ function changedEntries(prefix, side, forPreview) {
       mask.push(side);
     }
     const comment = $(commentId(prefix, code));
+    if (comment && textProblem(comment.value, TEXT_LIMITS.comment)) {
+      // Said at the field, by its counter; the criterion waits (its value too), for a
+      // preview as for a save.
+      const target = $(prefix + '-err-' + code);
+      if (target) showText(target, textProblem(comment.value, TEXT_LIMITS.comment));
+      comment.setAttribute('aria-invalid', 'true');
+      continue;
+    }
     if (comment) {
       const field = side === 'self' ? 'comment' : 'appraisal_comment';
       entry[field] = comment.value;
@@ -697,10 +801,29 @@ function changedEntries(prefix, side, forPreview) {
       delete laid.updated_by;
       out.push({entry: laid, mask});
     } else if (mask.length) {
+      // Typed back to what is stored: nothing to save.
+      const field = side === 'self' ? 'comment' : 'appraisal_comment';
+      const same = (!mask.includes(side) || sameOwn(entry[side], stored[side])) &&
+          (!mask.includes(field) || (entry[field] || '') === (stored[field] || ''));
+      if (same) {
+        form.dirty.delete(code);
+        continue;
+      }
       out.push({entry, mask});
     }
   }
   return out;
+}
+
+// Whether two EntryValues give the same own value (done, issued, score_milli).
+function sameOwn(a, b) {
+  const key = (v) => JSON.stringify(['done', 'issued', 'score_milli'].map((k) => {
+    const x = (v || {})[k];
+    if (x === undefined || x === null) return null;
+    if (k === 'issued') return [Number(x.year || 0), Number(x.month || 0), Number(x.day || 0)];
+    return typeof x === 'boolean' ? x : String(x);
+  }));
+  return key(a) === key(b);
 }
 
 // Stores the changed element values (UpdateDataSheet, with each value's version as its
@@ -708,6 +831,8 @@ function changedEntries(prefix, side, forPreview) {
 // null after showing the error.
 async function saveChanged(prefix, side, errorId, warningsId) {
   clearFieldErrors(prefix);
+  // A restored draft over a value saved since: the person chooses first.
+  for (const code of form.draftConflicts) showElementError(prefix, code, msg('draft.chooseFirst'), '');
   const values = changedValues(prefix, true);
   const updates = changedEntries(prefix, side, false);
   // A value that cannot be read is shown at its field: the save says so and goes there.
@@ -726,6 +851,7 @@ async function saveChanged(prefix, side, errorId, warningsId) {
       });
       form.values = new Map((sheet.values || []).map((v) => [v.element, v]));
       form.dirtyValues.clear();
+      form.draftBase.clear();
       showWarnings(prefix, warningsId, sheet.warnings);
       // A written figure may drop a criterion's own old copy: read the entries' versions again.
       if (updates.length) {
@@ -859,10 +985,19 @@ function saveDraft() {
     localStorage.removeItem(draftKey());
     return;
   }
+  // The version of each stored value the draft is typed over (draftBase): a draft
+  // restored after someone saved that value since says so (draftConflicts).
+  const base = {};
+  for (const code of form.dirtyValues) {
+    if (!form.draftBase.has(code)) form.draftBase.set(code, storedVersion(code));
+    base[code] = form.draftBase.get(code);
+  }
   localStorage.setItem(draftKey(), JSON.stringify({
-    values: [...form.dirtyValues], entries: [...form.dirty], inputs,
+    values: [...form.dirtyValues], entries: [...form.dirty], inputs, base,
   }));
 }
+
+function storedVersion(code) { return Number((form.values.get(code) || {}).version || 0); }
 
 // Puts a kept draft back into the form; answers how many inputs it restored.
 function restoreDraft() {
@@ -891,10 +1026,53 @@ function restoreDraft() {
     if (form.layout.byCode.has(code)) {
       form.dirtyValues.add(code);
       refreshShared('w', code);
+      const base = (draft.base || {})[code];
+      if (base === undefined) continue;
+      form.draftBase.set(code, Number(base));
+      if (Number(base) !== storedVersion(code)) showDraftConflict(code);
     }
   }
   for (const code of draft.entries || []) if (form.criteria.has(code)) form.dirty.add(code);
   return restored;
+}
+
+// A restored draft's value that someone saved since it was typed (another tab, another
+// computer): the field says what is stored now, by whom it was saved and when, and asks
+// which to keep; «Lưu» waits for the answer (saveChanged).
+function showDraftConflict(code) {
+  const el = form.layout.byCode.get(code);
+  const field = $('w-el-' + code + '-field');
+  if (!el || !field) return;
+  form.draftConflicts.add(code);
+  const stored = (form.values.get(code) || {}).self;
+  const read = readElement('w', el);
+  const box = element('div', {class: 'conflict', id: 'w-el-' + code + '-conflict', role: 'group'});
+  box.appendChild(element('p', {id: 'w-el-' + code + '-conflict-text'}, msg('draft.conflict', {
+    stored: describeElementValue(el, hasValue(stored) ? stored : null),
+    time: stored && stored.updated_at ? formatTime(stored.updated_at) : '',
+    mine: read.error ? $('w-el-' + code).value : describeElementValue(el, hasValue(read.value) ? read.value : null),
+  })));
+  const mine = element('button', {type: 'button', id: 'w-el-' + code + '-keep-mine'}, msg('draft.keepMine'));
+  const theirs = element('button', {type: 'button', id: 'w-el-' + code + '-keep-stored'}, msg('draft.keepStored'));
+  mine.addEventListener('click', () => {
+    // Typed over the value as it is now: «Lưu» replaces it.
+    form.draftConflicts.delete(code);
+    form.draftBase.set(code, storedVersion(code));
+    box.remove();
+    showText('w-el-' + code + '-err', '');
+    saveDraft();
+    $('w-el-' + code).focus();
+  });
+  theirs.addEventListener('click', async () => {
+    // The draft's value goes; the form shows the stored one again.
+    form.draftConflicts.delete(code);
+    form.draftBase.delete(code);
+    form.dirtyValues.delete(code);
+    saveDraft();
+    await showForm();
+  });
+  box.append(mine, ' ', theirs);
+  field.appendChild(box);
 }
 
 // Typed and not saved: the ward's form (values, criteria, answers), or the appraiser's
@@ -908,6 +1086,14 @@ function unsavedChanges() {
   return !$('form').hidden && (form.editable || form.explaining) &&
       (form.dirty.size > 0 || form.dirtyValues.size > 0 ||
        !!document.querySelector('textarea[id^="explain-"][data-dirty]'));
+}
+
+// Whether to leave the view on screen for another one (the header's buttons, the round
+// picker, «Về bảng theo dõi»): yes when nothing typed is unsaved, else the person says.
+// The ward's typing stays in this browser's draft; the appraiser's is lost.
+function leaveView() {
+  if (!unsavedChanges()) return true;
+  return window.confirm(msg($('appraisal').hidden ? 'form.leaveUnsaved' : 'appraisal.leaveUnsaved'));
 }
 
 // Leaving the page (a reload, a closed tab) with typed, unsaved changes asks first.
@@ -1046,6 +1232,7 @@ async function showForm() {
     openAssessment(unit, assessment);
     form.round = round;
     form.unitName = score.unit_name;
+    if ($('who-unit') && score.unit_name) $('who-unit').textContent = score.unit_name;
     // What the printed report shows: the score of the saved form, never a preview.
     form.savedScore = score;
     const locked = readOnlyReason(round, assessment);
@@ -1070,6 +1257,7 @@ async function showForm() {
     $('submit-explanation').hidden = !explaining;
     $('save-explanation').hidden = !explaining;
     $('explain-confirm').hidden = true;
+    $('submit-confirm').hidden = true;
     const preview = previewer('w', 'SELF', (s) => {
       for (const c of s.criteria || []) showCriterionScore('w', c);
       $('form-total').textContent = totalText(s);
@@ -1112,7 +1300,7 @@ async function showForm() {
         comment.value = (entry || {}).comment || '';
         comment.disabled = !editable;
         comment.addEventListener('input', () => { form.dirty.add(c.code); saveDraft(); });
-        inputs.appendChild(comment);
+        inputs.append(comment, textCounter(comment, TEXT_LIMITS.comment));
       }
       if (entry && entry.explanation_request) {
         // The office's question, its values and points beside the ward's, the answer.
@@ -1146,7 +1334,7 @@ async function showForm() {
         text.value = entry.explanation || '';
         text.disabled = !explaining;
         text.addEventListener('input', () => { text.dataset.dirty = '1'; saveDraft(); });
-        ask.append(label, text);
+        ask.append(label, text, textCounter(text, TEXT_LIMITS.explanation));
       }
       const result = element('div', {class: 'result'});
       slot(result, msg('form.result'), 'w-value-' + c.code, 'number');
@@ -1299,12 +1487,26 @@ async function uploadEvidence(criterion, input) {
   const file = input.files[0];
   if (!file) return;
   await guarded('form-error', async () => {
-    const stored = await call('AssessmentService/UploadEvidence', {
-      parent: assessmentName(form.unit),
-      criterion: criterion.code,
-      evidence: {file_name: file.name, document_type: nextDocumentType(criterion)},
-      content: await fileBase64(file),
-    });
+    if (!file.size) throw new Error(msg('upload.empty', {file: file.name}));
+    let stored;
+    try {
+      stored = await call('AssessmentService/UploadEvidence', {
+        parent: assessmentName(form.unit),
+        criterion: criterion.code,
+        evidence: {file_name: file.name, document_type: nextDocumentType(criterion)},
+        content: await fileBase64(file),
+      });
+    } catch (e) {
+      // Too large for the server (its body limit, or the store's per-file limit).
+      if (e.code === 'RESOURCE_EXHAUSTED' || /exceed the limit of/.test(e.serverWords || '')) {
+        const limit = /limit of (\d+) bytes/.exec(e.serverWords || '');
+        const error = new Error(msg('upload.tooLarge', {file: file.name, size: formatBytes(file.size),
+          max: limit ? formatBytes(Number(limit[1])) : '20 MB'}));
+        error.serverWords = e.serverWords;
+        throw error;
+      }
+      throw e;
+    }
     const entry = form.entries.get(criterion.code) || {criterion: criterion.code};
     entry.evidence = (entry.evidence || []).concat([stored]);
     // The upload moved the entry on: read its version again before the next save.
@@ -1315,6 +1517,11 @@ async function uploadEvidence(criterion, input) {
     const checklist = $('w-checklist-' + criterion.code);
     if (checklist) checklist.replaceWith(evidenceChecklist(criterion, fresh || entry));
     input.value = '';
+    // The printed report lists the files stored: this one too, at once.
+    if (form.savedScore) {
+      buildReport(form.round, form.savedScore);
+      markReportUnsaved();
+    }
     $('form-message').textContent = msg('form.uploaded', {file: stored.file_name, code: criterion.code});
   });
 }
@@ -1338,7 +1545,52 @@ onAction('save', async () => {
   }
 });
 
-onAction('submit', async () => {
+// The ward's inputs still empty (data-fill, as the progress counts them), each with its
+// label.
+function emptyInputs() {
+  return [...document.querySelectorAll('#form-areas [data-fill]')].filter((input) => {
+    const notIssued = $(input.id + '-not-issued');
+    return input.value === '' && !(notIssued && notIssued.checked);
+  });
+}
+
+// «Nộp tự đánh giá» first says what will happen and names the inputs still empty.
+$('submit').addEventListener('click', () => {
+  showText('form-error', '');
+  showText('form-message', '');
+  const empty = emptyInputs();
+  $('submit-confirm-empty').textContent = empty.length
+    ? msg('submit.empty', {n: empty.length}) : msg('submit.allFilled');
+  const list = $('submit-confirm-list');
+  list.replaceChildren(...empty.slice(0, 50).map((input) => {
+    const label = document.querySelector('label[for="' + input.id + '"]');
+    return element('li', {'data-v': ''}, label ? label.textContent : input.id);
+  }));
+  if (empty.length > 50) list.appendChild(element('li', {}, msg('submit.more', {n: empty.length - 50})));
+  list.hidden = !empty.length;
+  $('submit-confirm-send').textContent = msg(empty.length ? 'submit.sendAnyway' : 'submit.send');
+  $('submit-confirm').hidden = false;
+  // With inputs empty, the safe choice has the focus.
+  $(empty.length ? 'submit-confirm-cancel' : 'submit-confirm-send').focus();
+});
+
+$('submit-confirm').addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') $('submit-confirm-cancel').click();
+});
+
+$('submit-confirm-cancel').addEventListener('click', () => {
+  $('submit-confirm').hidden = true;
+  const first = emptyInputs()[0];
+  if (first) {
+    first.scrollIntoView({block: 'center'});
+    first.focus();
+  } else {
+    $('submit').focus();
+  }
+});
+
+onAction('submit-confirm-send', async () => {
+  $('submit-confirm').hidden = true;
   showText('form-error', '');
   $('form-message').textContent = '';
   if (!await saveChanged('w', 'self', 'form-error', 'form-warnings')) return;
@@ -1357,6 +1609,11 @@ onAction('submit', async () => {
 // how many.
 async function saveExplanations() {
   const typed = [...document.querySelectorAll('textarea[id^="explain-"][data-dirty]')];
+  const wrong = typed.find((t) => textProblem(t.value, TEXT_LIMITS.explanation));
+  if (wrong) {
+    wrong.focus();
+    throw new Error(msg('text.fixFirst'));
+  }
   const entries = typed.map((t) => form.entries.get(t.id.slice('explain-'.length)))
       .filter((e) => e && e.explanation_request);
   if (entries.length) {
@@ -1487,6 +1744,7 @@ async function showAppraisal(unit) {
     ]);
     if (stale(load)) return;
     openAssessment(unit, assessment);
+    form.round = round;
     const state = form.assessment.state;
     const editable = ['PHASE_APPRAISAL', 'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL']
         .includes(round.phase) && state !== 'STATE_FINAL';
@@ -1533,7 +1791,7 @@ async function showAppraisal(unit) {
         comment.value = entry.appraisal_comment || '';
         comment.disabled = !editable;
         comment.addEventListener('input', () => form.dirty.add(c.code));
-        inputs.appendChild(comment);
+        inputs.append(comment, textCounter(comment, TEXT_LIMITS.comment));
       }
       const result = element('div', {class: 'result'});
       slot(result, msg('form.result'), 'a-value-' + c.code, 'number');
@@ -1562,6 +1820,7 @@ async function showAppraisal(unit) {
 
 onAction('save-appraisal', async () => {
   showText('appraisal-error', '');
+  $('appraisal-message').textContent = '';
   const saved = await saveChanged('a', 'appraised', 'appraisal-error', 'appraisal-warnings');
   if (saved) {
     await showAppraisal(form.unit);
@@ -1604,17 +1863,24 @@ function askInputs(unit, code) {
   };
   reason.addEventListener('change', remember);
   text.addEventListener('input', remember);
-  box.append(reason, text);
+  box.append(reason, text, textCounter(text, TEXT_LIMITS.question));
   return box;
 }
 
 onAction('request-explanation', async () => {
   $('appraisal-error').textContent = '';
+  $('appraisal-message').textContent = '';
   const messages = {};
   const reasons = {};
   for (const [code, ask] of asksOf(form.unit)) {
     if (!ask.text.trim()) {
       $('appraisal-error').textContent = msg('ask.textMissing', {code});
+      const input = $('ask-' + code);
+      if (input) input.focus();
+      return;
+    }
+    if (textProblem(ask.text, TEXT_LIMITS.question)) {
+      $('appraisal-error').textContent = msg('text.fixFirst');
       const input = $('ask-' + code);
       if (input) input.focus();
       return;
@@ -1653,6 +1919,5 @@ onAction('finalise', async () => {
 });
 
 $('back-to-board').addEventListener('click', () => {
-  if (unsavedChanges() && !window.confirm(msg('appraisal.leaveUnsaved'))) return;
-  showBoard();
+  if (leaveView()) showBoard();
 });

@@ -16,7 +16,6 @@ const MESSAGES = {
   'nav.board': 'Theo dõi, thẩm định',
   'nav.results': 'Kết quả',
   'nav.signout': 'Đăng xuất',
-  'nav.roundOption': '{title} ({id})',
   'role.ROLE_WARD': 'Đơn vị',
   'role.ROLE_APPRAISER': 'Phòng Nội vụ (thẩm định)',
   'role.ROLE_ADMIN': 'Quản trị',
@@ -95,6 +94,9 @@ const MESSAGES = {
   'number.ofMax': '{n} / {max}',
   'number.total': '{index} ({points} / {max} điểm)',
   'bytes.B': '{n} B', 'bytes.KB': '{n} KB', 'bytes.MB': '{n} MB',
+  'upload.empty': 'Tệp {file} không có nội dung (0 byte): hãy chọn đúng tệp.',
+  'upload.tooLarge': 'Tệp {file} ({size}) lớn hơn dung lượng tối đa máy chủ nhận cho một ' +
+      'tệp ({max}): hãy nén hoặc chia nhỏ tệp rồi tải lên lại.',
 
   // ---- results ----
   'results.title': 'Kết quả xếp hạng',
@@ -136,6 +138,8 @@ const MESSAGES = {
   'form.draftRestored': 'Đã khôi phục {n} ô đã nhập nhưng chưa lưu (bản nháp trên máy này). ' +
       'Bấm «Lưu» để lưu lên hệ thống.',
   'form.leaveWarning': 'Có số liệu đã nhập nhưng chưa lưu. Rời trang?',
+  'form.leaveUnsaved': 'Có số liệu đã nhập nhưng chưa lưu (bản nháp vẫn được giữ trên máy ' +
+      'này). Rời biểu mẫu?',
   'form.progress': 'Đã nhập {filled}/{total}',
   'form.progressAll': 'Đã nhập {filled}/{total} ô; điểm tạm tính {total_points}',
   'form.areaPoints': 'Điểm: {points} / {max}',
@@ -206,6 +210,8 @@ const MESSAGES = {
   'field.notWhole': '{n} không phải số nguyên',
   'field.wrongType': 'giá trị không đúng kiểu của số liệu này',
   'field.badDate': 'ngày không hợp lệ',
+  'field.dateOutsideYear': 'ngày {n} nằm ngoài năm đánh giá {max} (chỉ nhận từ 01/10 năm ' +
+      'trước đến 31/03 năm sau)',
   'field.scoreRange': 'điểm {n} nằm ngoài khoảng 0 – {max}',
   'field.notInteger': 'phải là số nguyên (ví dụ 784)',
   'field.notDecimal': 'phải là số, tối đa 3 chữ số thập phân (ví dụ 87,5)',
@@ -237,6 +243,12 @@ const MESSAGES = {
   'appraisal.selfPoints': 'Tự chấm: {points}',
   'appraisal.commentLabel': 'Nhận xét thẩm định {code}',
   'appraisal.commentPlaceholder': 'Nhận xét',
+  // A text's limit at its field (assess.js textCounter)
+  'text.used': 'Đã dùng {pct}% độ dài cho phép',
+  'text.tooLong': 'Quá dài ({pct}% độ dài cho phép): hãy rút gọn',
+  'text.invisible': 'Có ký tự ẩn hoặc ký tự đổi chiều chữ (thường do dán từ nơi khác): ' +
+      'hãy xóa rồi gõ lại đoạn này',
+  'text.fixFirst': 'Chưa gửi được: một ô văn bản còn lỗi, xem dòng báo lỗi ngay dưới ô đó.',
   'appraisal.explanation': 'Giải trình',
   'appraisal.requested': 'Đã yêu cầu: {text}',
   'appraisal.explained': 'Đơn vị giải trình: {text}',
@@ -328,6 +340,15 @@ const MESSAGES = {
   'fate.askedUnanswered':
       'chưa gửi giải trình: không gửi được nữa; điểm thẩm định giữ nguyên',
   'fate.notFinal': 'chưa hoàn thành thẩm định: điểm thẩm định hiện có được chốt',
+  'fate.notSubmittedFinal':
+      'chưa nộp tự đánh giá: không được xếp hạng, kết quả ghi «Chưa thẩm định»',
+  'fate.notAppraisedFinal':
+      'chưa được thẩm định: không được xếp hạng, kết quả ghi «Chưa thẩm định» ' +
+      '(muốn xếp hạng, hãy thẩm định trước khi chốt)',
+  'advance.unranked':
+      'Sau khi chốt, {n} đơn vị không được xếp hạng: {notSubmitted} chưa nộp tự đánh giá, ' +
+      '{notAppraised} chưa được thẩm định. Chốt kết quả không tính số liệu tự đánh giá ' +
+      'là điểm thẩm định.',
   'history.title': 'Lịch sử – {unit}',
   'history.when': 'Thời gian',
   'history.who': 'Người thực hiện',
@@ -387,6 +408,13 @@ const MESSAGES = {
   'explain.send': 'Xác nhận gửi giải trình',
   'explain.sendAnyway': 'Vẫn gửi khi còn tiêu chí chưa trả lời',
   'explain.cancel': 'Quay lại sửa',
+  'submit.confirmTitle': 'Nộp tự đánh giá cho Phòng Nội vụ? Sau khi nộp, đơn vị không sửa ' +
+      'được nữa, trừ khi Phòng Nội vụ mở lại.',
+  'submit.allFilled': 'Mọi ô đã được nhập.',
+  'submit.empty': 'Còn {n} ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):',
+  'submit.more': 'và {n} ô khác',
+  'submit.send': 'Xác nhận nộp',
+  'submit.sendAnyway': 'Vẫn nộp khi còn ô chưa nhập',
   'form.readOnly.askedLater': 'Phòng Nội vụ đã yêu cầu giải trình {n} tiêu chí (xem bên ' +
       'dưới). Đơn vị nhập và gửi giải trình khi kỳ đánh giá chuyển sang giai đoạn «Giải ' +
       'trình».',
@@ -433,6 +461,10 @@ const MESSAGES = {
   'advance.afterTitle': 'Sau khi chuyển giai đoạn:',
   'after.noDeadline': '(chưa đặt hạn)',
   'after.noWayBack': 'Không thể quay lại giai đoạn trước.',
+  'advance.deadlineAhead.PHASE_SELF_ASSESSMENT': 'Hạn nộp tự đánh giá ({deadline}) chưa đến ' +
+      '({left}): chuyển giai đoạn bây giờ thì các đơn vị không nộp được nữa.',
+  'advance.deadlineAhead.PHASE_EXPLANATION': 'Hạn gửi giải trình ({deadline}) chưa đến ' +
+      '({left}): chuyển giai đoạn bây giờ thì các đơn vị không gửi giải trình được nữa.',
   'after.PHASE_SELF_ASSESSMENT.1': 'Các đơn vị bắt đầu nhập và nộp tự đánh giá, hạn nộp {selfDeadline}.',
   'after.PHASE_APPRAISAL.1': 'Đơn vị không thể sửa, đính kèm tệp hay nộp tự đánh giá nữa, kể cả đơn vị đã được mở lại.',
   'after.PHASE_APPRAISAL.2': 'Phòng Nội vụ thẩm định và có thể yêu cầu đơn vị giải trình từng tiêu chí.',
@@ -453,6 +485,13 @@ const MESSAGES = {
   'records.more': 'Xem thêm hồ sơ',
   'records.none': 'Không có hồ sơ nào được tính.',
   'records.loading': 'Đang tải danh sách hồ sơ…',
+
+  // A restored draft over a value saved since (assess.js showDraftConflict)
+  'draft.conflict': 'Đã có người lưu {stored} lúc {time}; bản nháp trên máy này là {mine}. ' +
+      'Giữ số nào?',
+  'draft.keepMine': 'Giữ số của bản nháp',
+  'draft.keepStored': 'Dùng số đã lưu',
+  'draft.chooseFirst': 'Hãy chọn giữ số của bản nháp hay số đã lưu trước khi lưu.',
 };
 
 // The text of `key` with each "{name}" replaced by params[name]. A key the table lacks

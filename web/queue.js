@@ -112,8 +112,8 @@ function renderQueue() {
     if (item.overdue) flags.append(badge(msg('flag.overdue'), 'overdue'), ' ');
     if (item.explanation_waiting) flags.append(badge(msg('flag.explanation_waiting'), 'waiting'), ' ');
     if (item.changed_since_appraisal) flags.append(badge(msg('flag.changed'), 'changed'), ' ');
-    // An index is shown once the office has appraised something of the unit: before,
-    // the appraised column is only the unit's own figures (the ranking gives none).
+    // An index is shown once the server ranks the unit's appraised column (HasAppraisal
+    // in server/policy.cc): before, the column is only the unit's own figures.
     const index = queue.index.get(item.unit);
     cell(row, index !== undefined ? formatIndex(index) : msg('queue.notAppraised'),
          'number').id = 'index-' + item.unit;
@@ -232,7 +232,12 @@ function notReady(next) {
       return queue.notAppraised.has(item.unit) ? 'fate.notAppraised' : '';
     }
     if (next === 'PHASE_FINAL_APPRAISAL') return s === 'STATE_EXPLANATION_REQUESTED' ? 'fate.askedUnanswered' : '';
-    if (next === 'PHASE_FINALISED') return s !== 'STATE_FINAL' ? 'fate.notFinal' : '';
+    if (next === 'PHASE_FINALISED') {
+      // Finalising makes no unit appraised (HasAppraisal): these stay unranked.
+      if (open) return 'fate.notSubmittedFinal';
+      if (!queue.index.has(item.unit)) return 'fate.notAppraisedFinal';
+      return s !== 'STATE_FINAL' ? 'fate.notFinal' : '';
+    }
     return '';
   };
   return queue.items.map((item) => [item, fate(item)]).filter(([, f]) => f);
@@ -256,8 +261,15 @@ $('advance').addEventListener('click', () => {
   }
   after.push(element('li', {}, msg('after.noWayBack')));
   $('advance-after').replaceChildren(...after);
-  $('advance-summary').textContent = units.length
-    ? msg('advance.notReady', {n: units.length}) : msg('advance.ready');
+  const unranked = units.filter(([, f]) => f.endsWith('Final') && f !== 'fate.notFinal');
+  $('advance-summary').textContent = (units.length
+    ? msg('advance.notReady', {n: units.length}) : msg('advance.ready'));
+  $('advance-unranked').hidden = !unranked.length;
+  $('advance-unranked').textContent = unranked.length ? msg('advance.unranked', {
+    n: unranked.length,
+    notSubmitted: unranked.filter(([, f]) => f === 'fate.notSubmittedFinal').length,
+    notAppraised: unranked.filter(([, f]) => f === 'fate.notAppraisedFinal').length,
+  }) : '';
   const list = $('advance-units');
   list.replaceChildren(...units.map(([item, fate]) => {
     const li = element('li', {id: 'not-ready-' + item.unit});
@@ -265,8 +277,17 @@ $('advance').addEventListener('click', () => {
         msg('advance.unitFate', {state: stateTitle(item.state), fate: msg(fate)}));
     return li;
   }));
+  // The deadline of the phase being left, while it has not passed: moving on ends it early.
+  const round = queue.round || {};
+  const due = {PHASE_SELF_ASSESSMENT: round.self_assessment_deadline,
+    PHASE_EXPLANATION: round.explanation_deadline}[round.phase] || '';
+  const ahead = !!due && Date.parse(due) > Date.now();
+  $('advance-deadline').hidden = !ahead;
+  $('advance-deadline').textContent = ahead ? msg('advance.deadlineAhead.' + round.phase,
+      {deadline: formatTime(due), left: timeLeft({deadline: due})}) : '';
   $('advance-panel').hidden = false;
-  $('advance-confirm').focus();
+  // A round never goes back: Enter on the panel must not move it.
+  $('advance-cancel').focus();
 });
 
 $('advance-cancel').addEventListener('click', () => {
@@ -451,7 +472,7 @@ function renderWardWaiting(round, assessment) {
 function describeStored(v) {
   if (!v || !Object.keys(v).length) return msg('value.none');
   if (v.not_issued) return msg('value.notIssued');
-  if (v.count !== undefined) return String(v.count);
+  if (v.count !== undefined) return groupThousands(String(v.count));
   if (v.milli !== undefined) return formatMilliShort(Number(v.milli));
   if (v.score_milli !== undefined) return formatMilli(Number(v.score_milli));
   if (v.yes !== undefined || v.done !== undefined) {

@@ -5,7 +5,9 @@
 
 Needs Debian's python3-grpcio and python3-protobuf, and the messages that `make build`
 generates into build/python (or the directory in PARINDEX_PYTHON). Prints one line per
-unit: block, rank, code, name, index (two decimals, exact), class.
+unit: block, rank, code, name, index (two decimals, exact), class. In the appraised
+column (the default) a unit the office has not appraised has no rank and no index: its
+line says "not appraised"; --column self ranks every unit on its own figures.
 """
 import argparse
 import os
@@ -24,13 +26,18 @@ def main():
     parser.add_argument("--token", default=os.environ.get("PARINDEX_TOKEN"), required=False)
     parser.add_argument("--round", required=True)
     parser.add_argument("--block", default="")
+    parser.add_argument("--column", choices=["appraised", "self"], default="appraised")
     args = parser.parse_args()
 
     with grpc.insecure_channel(args.server) as channel:
         scores = service_pb2_grpc.ScoreServiceStub(channel)
         try:
             ranking = scores.GetRanking(
-                service_pb2.GetRankingRequest(name=f"rounds/{args.round}", block=args.block),
+                service_pb2.GetRankingRequest(
+                    name=f"rounds/{args.round}",
+                    block=args.block,
+                    column=args.column.upper(),
+                ),
                 metadata=[("authorization", f"Bearer {args.token}")],
                 timeout=30,
             )
@@ -38,6 +45,9 @@ def main():
             print(f"ranking.py: {error.code().name}: {error.details()}", file=sys.stderr)
             return 1
     for unit in ranking.units:
+        if unit.not_appraised:
+            print(f"{unit.block}\t-\t{unit.unit}\t{unit.unit_name}\tnot appraised\t")
+            continue
         index = f"{unit.index_hundredths // 100}.{unit.index_hundredths % 100:02d}"
         print(f"{unit.block}\t{unit.rank}\t{unit.unit}\t{unit.unit_name}\t{index}\t{unit.classification}")
     return 0
