@@ -358,13 +358,7 @@ TEST_F(ReportServiceTest, TheRoundReportIsOnePrintablePageWithEveryBlockAndTheCl
 TEST_F(ReportServiceTest, AUnitNotAppraisedHasNoAppraisedFiguresInAnyExport) {
   TwoBlocks();
   for (const char* unit : {"HN", "LS", "MK"}) {
-    v1::AssessmentActionRequest submit;
-    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
-    submit.set_etag(Assessment(unit).version());
-    v1::Assessment submitted;
-    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
-                     wards_[unit], submit, &submitted)
-                    .ok());
+    ASSERT_TRUE(Submit(unit).ok()) << unit;
   }
   Advance(v1::PHASE_APPRAISAL);
   v1::BatchUpdateEntriesRequest appraise;

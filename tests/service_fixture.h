@@ -278,6 +278,16 @@ class ServiceTest : public ::testing::Test {
     return sheet;
   }
 
+  // The ward of `unit` submits its form in round r, at the version it has now.
+  grpc::Status Submit(const std::string& unit, v1::Assessment* out = nullptr) {
+    v1::AssessmentActionRequest submit;
+    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    submit.set_etag(Assessment(unit).version());
+    v1::Assessment ignored;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
+                wards_[unit], submit, out == nullptr ? &ignored : out);
+  }
+
   grpc::Status UpdateSheet(const std::string& token, const v1::UpdateDataSheetRequest& r,
                            v1::DataSheet* out = nullptr) {
     v1::DataSheet ignored;

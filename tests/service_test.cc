@@ -171,13 +171,8 @@ TEST_F(ServiceTest, TheWholeRoundEndToEnd) {
     ASSERT_TRUE(status.ok()) << unit << ": " << status.error_message();
     EXPECT_EQ(response.entries(0).version(), 1);
     EXPECT_EQ(Assessment(unit).state(), v1::STATE_DRAFT);
-    v1::AssessmentActionRequest submit;
-    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
-    submit.set_etag(Assessment(unit).version());
     v1::Assessment submitted;
-    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
-                     wards_[unit], submit, &submitted)
-                    .ok());
+    ASSERT_TRUE(Submit(unit, &submitted).ok()) << unit;
     EXPECT_EQ(submitted.state(), v1::STATE_SUBMITTED);
   }
   // Appraisal: the survey, one appraised score, one explanation request.
@@ -434,13 +429,7 @@ TEST_F(ServiceTest, TheAppraisedColumnRanksOnlyUnitsTheOfficeAppraised) {
     ASSERT_TRUE(Update(wards_[unit], SelfEntries(unit)).ok()) << unit;
   }
   for (const char* unit : {"HN", "LS"}) {
-    v1::AssessmentActionRequest submit;
-    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
-    submit.set_etag(Assessment(unit).version());
-    v1::Assessment submitted;
-    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
-                     wards_[unit], submit, &submitted)
-                    .ok());
+    ASSERT_TRUE(Submit(unit).ok()) << unit;
   }
   Advance(v1::PHASE_APPRAISAL);
   // "unit rank index classification [not appraised]", in the ranking's order.
@@ -538,13 +527,7 @@ TEST_F(ServiceTest, FinalisingTheRoundDoesNotRankUnitsTheOfficeNeverAppraised) {
   for (const char* unit : {"HN", "LS"}) {
     ASSERT_TRUE(UpdateSheet(wards_[unit], SelfSheet(unit)).ok()) << unit;
     ASSERT_TRUE(Update(wards_[unit], SelfEntries(unit)).ok()) << unit;
-    v1::AssessmentActionRequest submit;
-    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
-    submit.set_etag(Assessment(unit).version());
-    v1::Assessment submitted;
-    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
-                     wards_[unit], submit, &submitted)
-                    .ok());
+    ASSERT_TRUE(Submit(unit).ok()) << unit;
   }
   Advance(v1::PHASE_APPRAISAL);
   v1::BatchUpdateEntriesRequest appraise;
@@ -580,13 +563,7 @@ TEST_F(ServiceTest, EveryReadOfTheAppraisedColumnSaysNotAppraisedByOneRule) {
   CreateDemoRound();
   for (const char* unit : {"HN", "LS", "MK"}) ASSERT_TRUE(EnterSelf(unit).ok()) << unit;
   for (const char* unit : {"HN", "LS"}) {
-    v1::AssessmentActionRequest submit;
-    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
-    submit.set_etag(Assessment(unit).version());
-    v1::Assessment submitted;
-    ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
-                     wards_[unit], submit, &submitted)
-                    .ok());
+    ASSERT_TRUE(Submit(unit).ok()) << unit;
   }
   Advance(v1::PHASE_APPRAISAL);
   auto score = [&](const std::string& unit, v1::Column column) {

@@ -48,14 +48,6 @@ class WorkQueueTest : public ServiceTest {
     }
     return out;
   }
-  grpc::Status Submit(const std::string& unit) {
-    v1::AssessmentActionRequest submit;
-    submit.set_name(absl::StrCat("rounds/r/assessments/", unit));
-    submit.set_etag(Assessment(unit).version());
-    v1::Assessment done;
-    return Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitAssessment,
-                wards_[unit], submit, &done);
-  }
 };
 
 TEST_F(WorkQueueTest, EveryUnitWithItsStateProgressDeadlineAndFlags) {
