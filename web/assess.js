@@ -678,7 +678,8 @@ function previewer(prefix, column, onScore, errorId, warningsId) {
         // could not happen says so there until the field is put right).
         const wrong = [...document.querySelectorAll('.field-error:not(:empty)')]
             .some((e) => e.id.startsWith(prefix + '-'));
-        if (!wrong) showText(errorId, '');
+        // An error about something else (a file refused) stays until the next action.
+        if (!wrong && !$(errorId).dataset.kept) showText(errorId, '');
         onScore(score);
         showWarnings(prefix, warningsId, score.warnings);
       } catch (e) {
@@ -1483,11 +1484,18 @@ function markReportUnsaved() {
   note.hidden = !n;
 }
 
+// A file refused is not about the typed values: the next preview leaves its words
+// (showError marks the line kept).
+function keptError(error) {
+  error.kept = true;
+  return error;
+}
+
 async function uploadEvidence(criterion, input) {
   const file = input.files[0];
   if (!file) return;
   await guarded('form-error', async () => {
-    if (!file.size) throw new Error(msg('upload.empty', {file: file.name}));
+    if (!file.size) throw keptError(new Error(msg('upload.empty', {file: file.name})));
     let stored;
     try {
       stored = await call('AssessmentService/UploadEvidence', {
@@ -1503,9 +1511,9 @@ async function uploadEvidence(criterion, input) {
         const error = new Error(msg('upload.tooLarge', {file: file.name, size: formatBytes(file.size),
           max: limit ? formatBytes(Number(limit[1])) : '20 MB'}));
         error.serverWords = e.serverWords;
-        throw error;
+        throw keptError(error);
       }
-      throw e;
+      throw keptError(e);
     }
     const entry = form.entries.get(criterion.code) || {criterion: criterion.code};
     entry.evidence = (entry.evidence || []).concat([stored]);

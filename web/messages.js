@@ -514,6 +514,7 @@ function showText(target, text, serverWords) {
   if (typeof target === 'string') target = document.getElementById(target);
   if (!target) return;
   target.replaceChildren();
+  delete target.dataset.kept;
   if (text) target.append(text);
   if (serverWords) {
     const words = document.createElement('span');
@@ -529,6 +530,9 @@ function showText(target, text, serverWords) {
 function showError(target, error) {
   if (!error) return showText(target, '');
   showText(target, error.message || msg('error.other'), error.serverWords || '');
+  // An error not about typed values (error.kept) stays through the next live preview.
+  if (error.kept && typeof target === 'string') target = document.getElementById(target);
+  if (error.kept && target) target.dataset.kept = '1';
 }
 
 // Static text of index.html: data-m="key" sets an element's text, data-m-<attribute>
