@@ -754,14 +754,14 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text("#form-error",
               "Tệp rong.pdf không có nội dung (0 byte): hãy chọn đúng tệp.");
   // A value typed next is previewed; the preview clears the error line only of errors
-  // about typed values: the refused file's words stay until the next upload (the
+  // about typed values: the refused file's words stay until the next action (the
   // preview used to clear them, sometimes before they could be read).
-  // A judgement criterion keeps its self-score (a Vietnamese decimal), and every
-  // criterion its comment: both go with BatchUpdateEntries when the form is stored.
   browser.Retype("[id='w-I.5-score']", "1,5");
   expect_text("[id='w-points-I.5']", "1,50 / 1,50");
   EXPECT_EQ(browser.Execute("return document.getElementById('form-error').textContent;"),
             "Tệp rong.pdf không có nội dung (0 byte): hãy chọn đúng tệp.");
+  // A judgement criterion keeps its self-score (a Vietnamese decimal), and every
+  // criterion its comment: both go with BatchUpdateEntries when the form is stored.
   browser.Retype("[id='w-I.5-score']", "1,25");
   expect_text("[id='w-points-I.5']", "1,25 / 1,50");
   browser.Type(browser.Find("[id='w-comment-III.2.1']").at(0),

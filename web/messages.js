@@ -531,8 +531,9 @@ function showError(target, error) {
   if (!error) return showText(target, '');
   showText(target, error.message || msg('error.other'), error.serverWords || '');
   // An error not about typed values (error.kept) stays through the next live preview.
-  if (error.kept && typeof target === 'string') target = document.getElementById(target);
-  if (error.kept && target) target.dataset.kept = '1';
+  if (!error.kept) return;
+  const line = typeof target === 'string' ? document.getElementById(target) : target;
+  if (line) line.dataset.kept = '1';
 }
 
 // Static text of index.html: data-m="key" sets an element's text, data-m-<attribute>
