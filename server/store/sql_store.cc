@@ -377,6 +377,9 @@ void SqlStore::RunGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group) {
   for (int attempt = 0;; ++attempt) {
     const bool alone = attempt > 0;
     gate_->Enter(alone);
+    // Its own transaction: a prune that fails (or, on PostgreSQL, conflicts with
+    // another server's) must not take the group's writes down with it.
+    if (attempt == 0) PruneRequests(db).IgnoreError();  // old ids wait for the next
     commit = TryGroup(db, group, results);
     const bool retry = db->MustRetry();
     if (retry && db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
@@ -420,7 +423,6 @@ absl::Status SqlStore::TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& g
     writer_backends_[index] = db->BackendId();  // it changes when reconnected
   }
   const std::string now = Now();
-  PruneRequests(db).IgnoreError();  // a failed prune leaves old ids to the next one
   bool transaction_lost = false;
   std::vector<AuditRow> audit, write_audit;  // the group's, and the current write's
   // Each write runs in the savepoint `write`, so that a failing one leaves nothing
@@ -2127,10 +2129,17 @@ absl::Status SqlStore::PruneRequests(Conn* db) {
     if (now - last_prune_ < absl::Hours(1)) return absl::OkStatus();
     last_prune_ = now;
   }
-  return Stmt(db, "DELETE FROM requests WHERE created_at < ?")
-      .Bind(1, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now - options_.request_retention,
-                                absl::UTCTimeZone()))
-      .Run();
+  absl::Status status = db->BeginWrite();
+  if (status.ok()) {
+    status = Stmt(db, "DELETE FROM requests WHERE created_at < ?")
+                 .Bind(1, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                           now - options_.request_retention,
+                                           absl::UTCTimeZone()))
+                 .Run();
+  }
+  if (status.ok()) status = Exec(db, "COMMIT");
+  if (!status.ok() && db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
+  return status;
 }
 
 // ---- dossier records ----

@@ -231,8 +231,8 @@ class SqlStore final : public Store {
   // must be run again).
   absl::Status TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group,
                         std::vector<absl::StatusOr<v1::WriteAck>>& results);
-  // Forgets request ids older than the retention time (in a writer's transaction, at
-  // most once an hour of the store's clock).
+  // Forgets request ids older than the retention time, in a transaction of its own
+  // before a group's, at most once an hour of the store's clock.
   absl::Status PruneRequests(Conn* db);
   absl::Status PinFinalisedRounds();
   // After a write that grew or shrank a unit's form by `delta` bytes, in its
