@@ -584,6 +584,44 @@ TEST_P(StoreTest, AFailingPruneLeavesTheGroupsWritesStored) {
             absl::StatusCode::kNotFound);
 }
 
+// A write checked against the round at one version (its phase allowed it) is refused
+// when the round moved on before the write's transaction: nothing is stored. A retry
+// of a request already applied still gets its answer.
+TEST_P(StoreTest, AWriteCheckedUnderAnOlderRoundIsAbortedAndStoresNothing) {
+  testing::AddRoundFixture(*store_);
+  WriteContext checked = Keyed("a", "req-1", "x");
+  checked.round = "r";
+  checked.round_version = 1;
+  auto first = store_->UpdateEntries(checked, "r", "U1", {Figure("II.1", 1, 0)});
+  ASSERT_TRUE(first.ok()) << first.status();
+  v1::Round round = *store_->GetRound("r");
+  round.set_phase(v1::PHASE_APPRAISAL);
+  ASSERT_TRUE(store_->UpdateRound(Admin(), round, 1).ok());
+  const int audit_before = AuditCount();
+  WriteContext stale = Keyed("a", "req-2", "y");
+  stale.round = "r";
+  stale.round_version = 1;
+  auto refused = store_->UpdateEntries(stale, "r", "U1", {Figure("II.1", 2, 1)});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(refused.status().message(),
+            "rounds/r changed while this request was checked (version 1 was read, 2 is "
+            "stored): nothing was written; send it again");
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).version(), 1);
+  EXPECT_EQ(AuditCount(), audit_before);
+  EXPECT_EQ(store_->FindRequest(stale).status().code(), absl::StatusCode::kNotFound);
+  auto replay = store_->UpdateEntries(checked, "r", "U1", {Figure("II.1", 1, 0)});
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_TRUE(replay->replayed());
+  stale.round_version = 2;  // checked again, under the round as it is now
+  EXPECT_TRUE(store_->UpdateEntries(stale, "r", "U1", {Figure("II.1", 2, 1)}).ok());
+  WriteContext gone = Admin();
+  gone.round = "nope";
+  gone.round_version = 1;
+  EXPECT_EQ(
+      store_->UpdateEntries(gone, "r", "U2", {Figure("II.1", 1, 0)}).status().code(),
+      absl::StatusCode::kNotFound);
+}
+
 TEST_P(StoreTest, AFinalisedRoundKeepsItsUnitsAndPlans) {
   testing::AddRoundFixture(*store_);
   v1::Plan plan;

@@ -449,6 +449,7 @@ absl::Status SqlStore::TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& g
                            LookUpRequest(db, ctx, method));
           if (seen.has_value()) return seen->ack;  // replayed: nothing changes
         }
+        if (!ctx.round.empty()) RETURN_IF_ERROR(CheckRoundVersion(db, ctx));
         Tx tx(db, ctx, now, &write_audit);
         ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
         ack.set_at(now);
@@ -2120,6 +2121,18 @@ absl::Status SqlStore::PinFinalisedRounds() {
     }
   }
   return Exec(db, "COMMIT");
+}
+
+absl::Status SqlStore::CheckRoundVersion(Conn* db, const WriteContext& ctx) {
+  Stmt get(db, "SELECT version FROM rounds WHERE id = ?");
+  get.Bind(1, ctx.round);
+  ASSIGN_OR_RETURN(bool found, get.Step());
+  const std::string resource = absl::StrCat("rounds/", ctx.round);
+  if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+  if (get.Int(0) == ctx.round_version) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat(
+      resource, " changed while this request was checked (version ", ctx.round_version,
+      " was read, ", get.Int(0), " is stored): nothing was written; send it again"));
 }
 
 absl::Status SqlStore::PruneRequests(Conn* db) {

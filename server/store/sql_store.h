@@ -234,6 +234,9 @@ class SqlStore final : public Store {
   // Forgets request ids older than the retention time, in a transaction of its own
   // before a group's, at most once an hour of the store's clock.
   absl::Status PruneRequests(Conn* db);
+  // In a write's transaction: the round is still at the version ctx.round_version
+  // (WriteContext::round), else ABORTED.
+  static absl::Status CheckRoundVersion(Conn* db, const WriteContext& ctx);
   absl::Status PinFinalisedRounds();
   // After a write that grew or shrank a unit's form by `delta` bytes, in its
   // transaction: the form still fits its limit (FAILED_PRECONDITION) and its
