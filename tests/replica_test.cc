@@ -158,6 +158,70 @@ TEST(Replicas, ARequestIdRetriedOnTheOtherServerLandsOnce) {
   }
 }
 
+parindex::v1::UnitScore SelfScore(const Server& server, const std::string& token) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  parindex::v1::GetUnitScoreRequest request;
+  request.set_name(kForm);
+  request.set_column(parindex::v1::SELF);
+  parindex::v1::UnitScore score;
+  const grpc::Status status =
+      parindex::v1::ScoreService::NewStub(
+          grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials()))
+          ->GetUnitScore(&context, request, &score);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return score;
+}
+
+// XTH's points in the self-assessed ranking as `server` gives it (-1: not there).
+int64_t RankedSelfPoints(const Server& server, const std::string& token) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  parindex::v1::GetRankingRequest request;
+  request.set_name("rounds/hungyen-2023");
+  request.set_column(parindex::v1::SELF);
+  parindex::v1::Ranking ranking;
+  const grpc::Status status =
+      parindex::v1::ScoreService::NewStub(
+          grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials()))
+          ->GetRanking(&context, request, &ranking);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  for (const parindex::v1::UnitScore& row : ranking.units())
+    if (row.unit() == "XTH") return row.achieved_milli();
+  return -1;
+}
+
+TEST(Replicas, ACachedScoreAndRankingFollowAWriteOnTheOtherServer) {
+  Replicas r = StartReplicas();
+  ASSERT_FALSE(r.b.address.empty());
+  // B has computed (and cached) the ward's score and the ranking.
+  const int64_t before = SelfScore(r.b, r.ward).achieved_milli();
+  ASSERT_EQ(RankedSelfPoints(r.b, r.appraiser), before);
+  // A stores the other answer to a yes/no worth one point (I.1.2).
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", r.ward));
+  parindex::v1::BatchUpdateEntriesRequest request;
+  request.set_parent(kForm);
+  parindex::v1::EntryUpdate* update = request.add_updates();
+  const parindex::v1::Entry stored = ReadEntry(r.a, r.ward, "I.1.2");
+  const bool done = !stored.self().done();  // the other answer than the demo's
+  update->mutable_entry()->set_criterion("I.1.2");
+  update->mutable_entry()->mutable_self()->set_done(done);
+  update->set_etag(stored.version());
+  parindex::v1::BatchUpdateEntriesResponse out;
+  const grpc::Status written = Stub(r.a)->BatchUpdateEntries(&context, request, &out);
+  ASSERT_TRUE(written.ok()) << written.error_message();
+  const int64_t after = SelfScore(r.a, r.ward).achieved_milli();
+  ASSERT_EQ(after, before + (done ? 1000 : -1000));
+  // B hears of it after A's commit: its old answer until then, A's from then on
+  // (bounded: 2,000 calls, a few seconds).
+  int calls = 0;
+  while (SelfScore(r.b, r.ward).achieved_milli() != after && ++calls < 2000) {
+  }
+  EXPECT_EQ(SelfScore(r.b, r.ward).achieved_milli(), after) << calls << " calls";
+  EXPECT_EQ(RankedSelfPoints(r.b, r.appraiser), after);
+}
+
 // A loopback port free now (nginx is told to listen on it).
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
