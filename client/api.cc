@@ -48,9 +48,15 @@ std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options
   return grpc::SslCredentials(ssl);
 }
 
-Api::Api(const CallOptions& options)
-    : options_(options),
-      channel_(grpc::CreateChannel(options.server, Credentials(options))) {
+std::shared_ptr<grpc::Channel> Connect(const CallOptions& options) {
+  // Whatever the server sends: an evidence file up to its limit (20 MiB by default),
+  // past gRPC's default of 4 MiB for a received message.
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  return grpc::CreateCustomChannel(options.server, Credentials(options), args);
+}
+
+Api::Api(const CallOptions& options) : options_(options), channel_(Connect(options)) {
   criteria_ = v1::CriteriaService::NewStub(channel_);
   plans_ = v1::PlanService::NewStub(channel_);
   units_ = v1::UnitService::NewStub(channel_);

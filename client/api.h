@@ -77,6 +77,9 @@ absl::StatusOr<v1::Assessment> GetAssessment(Api& api, const std::string& round,
 
 // Channel credentials for the options: TLS with the CA when given, else plaintext.
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const CallOptions& options);
+// A channel to options.server with those credentials that receives messages of any
+// size (evidence files, exports).
+std::shared_ptr<grpc::Channel> Connect(const CallOptions& options);
 
 }  // namespace parindex::client
 

@@ -45,7 +45,7 @@ absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& 
                                                    ": ", std::string(parsed.message())));
   }
 
-  auto channel = grpc::CreateChannel(options.server, Credentials(options));
+  auto channel = Connect(options);
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +

@@ -218,7 +218,8 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
       std::vector<std::string> kv = absl::StrSplit(clause, absl::MaxSplits('=', 1));
       // Names and ids hold no space: one here is another operator ("a OR b"), which
       // must not quietly match nothing.
-      if (kv.size() == 2 && kv[1].find_first_of(" \t") != std::string::npos) {
+      if (kv.size() == 2 &&
+          (kv[1].empty() || kv[1].find_first_of(" \t") != std::string::npos)) {
         return absl::InvalidArgumentError(absl::StrCat(
             "filter: '", clause,
             "' is not one condition: use resource=…, actor=…, joined by ' AND ' (there "

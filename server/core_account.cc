@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "server/core_util.h"
@@ -207,16 +208,21 @@ absl::StatusOr<v1::Account> AccountCore::ChangePassword(
   if (!VerifyPassword(stored.password_hash, r.old_password())) {
     return absl::InvalidArgumentError("old_password: is not the current password");
   }
-  if (r.new_password().size() < 10) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "new_password: at least 10 characters, got ", r.new_password().size()));
-  }
-  // Ten spaces are ten characters, and no password.
-  if (absl::StripAsciiWhitespace(r.new_password()).size() < 10) {
+  // Ten spaces (or no-break spaces, or zero-width ones) are ten characters, and no
+  // password; a control character cannot be typed at a sign-in page.
+  const std::optional<TextFault> fault =
+      FindTextFault(r.new_password(), /*line_breaks=*/false);
+  if (fault.has_value() && fault->control) {
     return absl::InvalidArgumentError(
-        absl::StrCat("new_password: at least 10 characters besides the spaces around "
-                     "them, got ",
-                     absl::StripAsciiWhitespace(r.new_password()).size()));
+        absl::StrFormat("new_password: holds U+%04X (a control character) at byte %d",
+                        fault->code_point, fault->at));
+  }
+  const int visible = VisibleCharacters(r.new_password());
+  if (visible < 10) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("new_password: at least 10 characters besides spaces and invisible "
+                     "ones, got ",
+                     visible));
   }
   // Usernames are lower case; "Hoa.Tran" is as guessable as "hoa.tran".
   if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(r.new_password()),

@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "criteria/yaml_reader.h"
@@ -230,6 +231,22 @@ absl::StatusOr<v1::ListUnitsResponse> CatalogCore::ListUnits(const Caller& c,
     if (parts.size() != 2 ||
         (parts[0] != "kind" && parts[0] != "parent" && parts[0] != "block")) {
       return absl::InvalidArgumentError("filter: use kind=…, parent=… or block=…");
+    }
+    // One condition with a value that can match: not "kind=ward OR kind=commune", not
+    // a kind there is none of, not empty.
+    v1::UnitKind kind;
+    if (parts[1].empty() || parts[1].find_first_of(" \t") != std::string::npos ||
+        (parts[0] == "kind" &&
+         (!v1::UnitKind_Parse(absl::AsciiStrToUpper(parts[1]), &kind) ||
+          kind == v1::UNIT_KIND_UNSPECIFIED ||
+          absl::AsciiStrToLower(parts[1]) != parts[1]))) {
+      std::vector<std::string> kinds;
+      const google::protobuf::EnumDescriptor* kinds_enum = v1::UnitKind_descriptor();
+      for (int i = 1; i < kinds_enum->value_count(); ++i)
+        kinds.push_back(absl::AsciiStrToLower(kinds_enum->value(i)->name()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "filter: '", r.filter(), "' is not one condition that can match: kind= one of ",
+          absl::StrJoin(kinds, ", "), "; parent= or block= a code (no OR)"));
     }
     std::vector<v1::Unit> kept;
     for (const v1::Unit& u : units) {

@@ -2,6 +2,7 @@
 #ifndef PARINDEX_SERVER_CORE_UTIL_H_
 #define PARINDEX_SERVER_CORE_UTIL_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,35 +38,42 @@ inline absl::Status NoFilter(const v1::ListRequest& r) {
   return absl::InvalidArgumentError("filter: this list takes no filter");
 }
 
-// Text with nothing to read: only white space, Unicode's spaces (no-break, ideographic,
-// the typographic ones) or invisible characters (zero-width, byte-order mark).
-inline bool Blank(absl::string_view text) {
-  static constexpr absl::string_view kInvisible[] = {"\xC2\xA0",     "\xE3\x80\x80",
-                                                     "\xE2\x80\xAF", "\xE2\x81\x9F",
-                                                     "\xEF\xBB\xBF", "\xE2\x81\xA0"};
-  while (!text.empty()) {
-    if (absl::string_view(" \t\r\n\v\f").find(text[0]) != absl::string_view::npos) {
-      text.remove_prefix(1);
-      continue;
-    }
-    // U+2000..U+200F: en quad .. right-to-left mark.
-    if (text.size() >= 3 && text[0] == '\xE2' && text[1] == '\x80' &&
-        static_cast<unsigned char>(text[2]) <= 0x8F) {
-      text.remove_prefix(3);
-      continue;
-    }
-    bool skipped = false;
-    for (absl::string_view s : kInvisible) {
-      if (absl::StartsWith(text, s)) {
-        text.remove_prefix(s.size());
-        skipped = true;
-        break;
-      }
-    }
-    if (!skipped) return false;
-  }
-  return true;
+// A code point that shows nothing: white space (ASCII, no-break, Unicode's spaces),
+// control characters, and Unicode's default-ignorable ones (zero-width, soft hyphen,
+// joiners, fillers, variation selectors, the byte-order mark, tags).
+inline bool InvisibleCodePoint(uint32_t cp) {
+  static constexpr std::pair<uint32_t, uint32_t> kRanges[] = {
+      {0x0000, 0x0020},   {0x007F, 0x00A0},  {0x00AD, 0x00AD}, {0x034F, 0x034F},
+      {0x061C, 0x061C},   {0x115F, 0x1160},  {0x1680, 0x1680}, {0x17B4, 0x17B5},
+      {0x180B, 0x180F},   {0x2000, 0x200F},  {0x2028, 0x202F}, {0x205F, 0x206F},
+      {0x2800, 0x2800},   {0x3000, 0x3000},  {0x3164, 0x3164}, {0xFE00, 0xFE0F},
+      {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},  {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3},
+      {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}};
+  for (const auto& [low, high] : kRanges)
+    if (cp >= low && cp <= high) return true;
+  return false;
 }
+
+// How many characters of `text` (UTF-8) show something (InvisibleCodePoint). A byte
+// that is not UTF-8 counts as one character.
+inline int VisibleCharacters(absl::string_view text) {
+  int visible = 0;
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const size_t n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    uint32_t cp = n == 1 ? b : b & (0x7F >> n);
+    for (size_t k = 1; k < n && i + k < text.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    if (!InvisibleCodePoint(cp)) ++visible;
+    i += n;
+  }
+  return visible;
+}
+
+// Text with nothing to read: only white space, Unicode's spaces (no-break, ideographic,
+// the typographic ones) or invisible characters (zero-width, soft hyphen, fillers,
+// byte-order mark).
+inline bool Blank(absl::string_view text) { return VisibleCharacters(text) == 0; }
 
 // A name people read (a unit's name and block, a round's title, a token's label): no
 // control characters (line breaks, tabs, C1) and no direction or invisible format

@@ -354,6 +354,21 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_tcp_nodelay(true);  // else small answers wait for delayed ACKs (40 ms)
+  // A body must say its length: cpp-httplib 0.11 holds the payload limit to
+  // Content-Length only and reads a chunked body whole, however large, before any
+  // handler (or the token check) runs. Refused before a byte of it is read.
+  server_->set_pre_routing_handler(
+      [](const httplib::Request& req, httplib::Response& res) {
+        if (!req.has_header("Transfer-Encoding"))
+          return httplib::Server::HandlerResponse::Unhandled;
+        SendError(res, grpc::StatusCode::INVALID_ARGUMENT,
+                  "the request body is sent in chunks (Transfer-Encoding: " +
+                      req.get_header_value("Transfer-Encoding") +
+                      "); send it whole, with Content-Length");
+        res.status = 411;                       // Length Required
+        res.set_header("Connection", "close");  // the unread body ends the connection
+        return httplib::Server::HandlerResponse::Handled;
+      });
   // Refusals httplib makes itself (no handler ran) are answered in the same JSON shape
   // as every other error, with the status httplib chose.
   server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -242,8 +242,13 @@ int Serve(const ServeOptions& options) {
     gateway_options.metrics = [&metrics] { return metrics.Render(); };
     gateway_options.secure_cookies = options.secure_cookies;
     gateway_options.trust_forwarded_for = options.trust_forwarded_for;
+    // The gateway takes what the server sends: an evidence file up to the limit (gRPC's
+    // default of 4 MiB refused a larger one on its way back, after the server had
+    // answered OK).
+    grpc::ChannelArguments gateway_channel;
+    gateway_channel.SetMaxReceiveMessageSize(-1);
     gateway = std::make_unique<parindex::server::HttpGateway>(
-        server->InProcessChannel(grpc::ChannelArguments()), gateway_options);
+        server->InProcessChannel(gateway_channel), gateway_options);
     auto bound = gateway->Start(options.http.substr(0, colon), http_port);
     if (!bound.ok()) return Fail(bound.status());
     http_url = absl::StrCat("http://", options.http.substr(0, colon), ":", *bound);

@@ -161,16 +161,31 @@ TEST_F(AccountTest, FirstSignInMayOnlyChangeTheOneTimePassword) {
   // The new password: at least 10 characters, not the username, the old one right.
   s = Change(in.session(), otp, "short");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(s.error_message(), "new_password: at least 10 characters, got 5");
-  // Spaces around it do not count: ten spaces are no password.
-  s = Change(in.session(), otp, "          ");
+  EXPECT_EQ(
+      s.error_message(),
+      "new_password: at least 10 characters besides spaces and invisible ones, got 5");
+  // Spaces do not count, nor Unicode's spaces and invisible characters: ten of them
+  // are no password. Characters count, not bytes (Vietnamese letters are 2 or 3).
+  const std::pair<std::string, int> weak[] = {
+      {"          ", 0},
+      {"   short    ", 5},
+      {"\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b", 0},
+      {"\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0", 0},
+      {"\u3000\u3164\u180e\u00ad\u034f\u3000\u3164\u180e\u00ad\u034f", 0},
+      {"mật khẩu", 7}};
+  for (const auto& [password, visible] : weak) {
+    s = Change(in.session(), otp, password);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << password;
+    EXPECT_EQ(s.error_message(),
+              absl::StrCat("new_password: at least 10 characters besides spaces and "
+                           "invisible ones, got ",
+                           visible))
+        << password;
+  }
+  s = Change(in.session(), otp, std::string("ten\0letters", 11));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(),
-            "new_password: at least 10 characters besides the spaces around them, got 0");
-  s = Change(in.session(), otp, "   short    ");
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(s.error_message(),
-            "new_password: at least 10 characters besides the spaces around them, got 5");
+            "new_password: holds U+0000 (a control character) at byte 3");
   s = Change(in.session(), otp, "hn.officer");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(), "new_password: must not be the username");

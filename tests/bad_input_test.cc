@@ -332,7 +332,8 @@ TEST(BadInput, EveryMalformedRequestGetsItsErrorAndNothingIsStored) {
     EXPECT_TRUE(
         google::protobuf::util::MessageDifferencer::Equals(after.second, before.second));
   }
-  EXPECT_EQ(before.first.entries_size(), 9);  // the demo figures: judgements, surveys aside
+  EXPECT_EQ(before.first.entries_size(),
+            9);  // the demo figures: judgements, surveys aside
   EXPECT_EQ(before.first.values_size(), 77);  // its data sheet: 77 of the 80 elements
   EXPECT_EQ(parindex::testing::Stop(server), 0);
 }

@@ -102,8 +102,9 @@ TEST(CriteriaData, SetsDeclareTheirDataSheets) {
     EXPECT_EQ(proto.elements_size(), e.elements) << e.path;
     for (const v1::DataElement& element : proto.elements()) {
       // Labels are Vietnamese with diacritics: some byte is not ASCII.
-      EXPECT_TRUE(std::any_of(element.label().begin(), element.label().end(),
-                              [](char c) { return static_cast<unsigned char>(c) > 0x7F; }))
+      EXPECT_TRUE(
+          std::any_of(element.label().begin(), element.label().end(),
+                      [](char c) { return static_cast<unsigned char>(c) > 0x7F; }))
           << e.path << " " << element.code();
       EXPECT_FALSE(element.help().empty()) << e.path << " " << element.code();
       EXPECT_FALSE(element.period().empty()) << e.path << " " << element.code();
@@ -369,13 +370,16 @@ TEST(DemoRound, ShowsTheCasesUsersMeet) {
   // Warning rules: reported, the values kept.
   auto warnings = [&](const std::string& name) {
     std::vector<std::string> rules;
-    for (const v1::ValidationFinding& f : scores[name].warnings()) rules.push_back(f.rule());
+    for (const v1::ValidationFinding& f : scores[name].warnings())
+      rules.push_back(f.rule());
     return rules;
   };
   EXPECT_EQ(warnings("Phường Hồng Châu"),
             std::vector<std::string>{"portal_late_within_late_dossiers"});
-  EXPECT_EQ(warnings("Phường Minh Khai"), std::vector<std::string>{"resolved_within_received"});
-  EXPECT_EQ(warnings("Xã Trung Nghĩa"), std::vector<std::string>{"resolved_within_received"});
+  EXPECT_EQ(warnings("Phường Minh Khai"),
+            std::vector<std::string>{"resolved_within_received"});
+  EXPECT_EQ(warnings("Xã Trung Nghĩa"),
+            std::vector<std::string>{"resolved_within_received"});
   int warned = 0;
   for (const auto& [name, score] : scores) warned += score.warnings_size() > 0;
   EXPECT_EQ(warned, 3);

@@ -505,15 +505,19 @@ TEST_F(PolicyTest, IdsParentsYearsReasonsFiltersAndRoundsAreChecked) {
                 .error_message(),
             "unit.name: is required");
 
-  // A reason of spaces is no reason.
+  // A reason of spaces is no reason, nor one of characters that show nothing
+  // (Mongolian vowel separator, Hangul filler, soft hyphen, combining grapheme joiner).
   v1::ReopenAssessmentRequest reopen;
   reopen.set_name("rounds/r/assessments/MK");
-  reopen.set_reason("   ");
   v1::Assessment a;
-  EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
-                 reopen, &a)
-                .error_message(),
-            "reason: say why (reopening a unit needs a reason)");
+  for (const char* blank : {"   ", "\u180e\u3164", "\u00ad\u034f", "\u3164\u3164"}) {
+    reopen.set_reason(blank);
+    EXPECT_EQ(Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, appraiser_,
+                   reopen, &a)
+                  .error_message(),
+              "reason: say why (reopening a unit needs a reason)")
+        << blank;
+  }
 
   // Lists without filters refuse one rather than ignore it; versions are not negative.
   v1::ListRequest list;

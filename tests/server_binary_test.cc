@@ -767,6 +767,85 @@ TEST(ServerBinary, TheHttpGatewayAnswersCurlWithTheSameHandlers) {
 
 // /metrics counts what was called, gRPC and HTTP alike, and the rounds' states;
 // /readyz answers while the server serves.
+// Output and exit status of a shell command.
+std::pair<std::string, int> Shell(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+// A file past gRPC's default 4 MiB for a received message (the server accepts up to
+// --max-evidence-mb) comes back whole through the HTTP gateway and the CLI; it was
+// uploaded, answered OK by the server, and refused on its way out by the receiving
+// side's default.
+TEST(ServerBinary, AFileLargerThan4MiBComesBackWholeOverHttpAndTheCli) {
+  parindex::testing::TempDir dir;
+  Server server =
+      Start(dir.File("big.db"), {"--http", "127.0.0.1:0", "--max-evidence-mb", "6"});
+  ASSERT_FALSE(server.http.empty());
+  std::string content(5 << 20, '\0');
+  for (size_t i = 0; i < content.size(); ++i)
+    content[i] = static_cast<char>(i * 2654435761u >> 24);
+  {
+    std::ofstream body(dir.File("upload.json"));
+    body << R"({"parent": "rounds/hungyen-2023/assessments/XTH", "criterion": "I.1.1", )"
+         << R"("evidence": {"file_name": "bien-ban.pdf"}, "content": ")"
+         << absl::Base64Escape(content) << R"("})";
+  }
+  const std::string out = dir.File("out");
+  auto [code, uploaded] =
+      Curl(server.http + "/parindex.v1.AssessmentService/UploadEvidence",
+           server.tokens["ward XTH"], "@" + dir.File("upload.json"), out);
+  ASSERT_EQ(code, 200) << uploaded;
+  ASSERT_TRUE(absl::StrContains(uploaded, R"("size_bytes":"5242880","id":"1",)"))
+      << uploaded;
+  const std::string name = "rounds/hungyen-2023/assessments/XTH/evidence/1";
+  auto [download_code, downloaded] =
+      Curl(server.http + "/v1/" + name, server.tokens["appraiser"], "", out);
+  EXPECT_EQ(download_code, 200);
+  EXPECT_TRUE(downloaded == content) << downloaded.size() << " bytes";
+  auto [cli_out, cli_status] =
+      Shell(absl::StrCat("'", PARINDEX_CLI, "' call --server ", server.address,
+                         " --token ", server.tokens["appraiser"],
+                         " /parindex.v1.AssessmentService/GetEvidenceFile '{\"name\": \"",
+                         name, "\"}' 2>&1"));
+  EXPECT_EQ(cli_status, 0) << cli_out.substr(0, 300);
+  EXPECT_TRUE(absl::StrContains(cli_out, absl::Base64Escape(content)))
+      << cli_out.substr(0, 300);
+}
+
+// A chunked body says no length, and cpp-httplib would read it whole (past the 413
+// limit, before the token check): it is refused before it is read.
+TEST(ServerBinary, AChunkedBodyIsRefusedBeforeItIsRead) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("chunked.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  {
+    std::ofstream body(dir.File("body.json"));
+    body << R"({"name": "rounds/hungyen-2023"})";
+  }
+  auto [answer, status] = Shell(absl::StrCat(
+      "curl -s -w ' %{http_code}' -H 'Content-Type: application/json' "
+      "-H 'Transfer-Encoding: chunked' --data-binary @'",
+      dir.File("body.json"), "' ", server.http, "/parindex.v1.ScoreService/GetRanking"));
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(
+      answer,
+      R"({"code": "INVALID_ARGUMENT", "message": "the request body is sent in )"
+      R"(chunks (Transfer-Encoding: chunked); send it whole, with Content-Length", )"
+      R"("details": []})"
+      "\n 411");
+  // With its length, the same request is read (and asks for a token).
+  EXPECT_EQ(Curl(server.http + "/parindex.v1.ScoreService/GetRanking", "",
+                 R"({"name": "rounds/hungyen-2023"})", dir.File("out"))
+                .first,
+            401);
+}
+
 TEST(ServerBinary, TheHttpPortServesMetricsAndReadiness) {
   parindex::testing::TempDir dir;
   Server server = Start(dir.File("metrics.db"), {"--http", "127.0.0.1:0"});

@@ -1014,6 +1014,19 @@ TEST_F(ServiceTest, EveryOtherCall) {
       Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, wards_only, &units)
           .error_message(),
       "page_token: not a token from this list");
+  // A filter that could match nothing by its shape is refused, not answered empty.
+  for (const char* filter :
+       {"kind=spaceship", "kind=ward OR kind=commune", "kind=", "kind=WARD", "parent="}) {
+    v1::ListRequest odd;
+    odd.set_filter(filter);
+    EXPECT_EQ(Call(units_.get(), &v1::UnitService::Stub::ListUnits, reader_, odd, &units)
+                  .error_message(),
+              absl::StrCat("filter: '", filter,
+                           "' is not one condition that can match: kind= one of ward, "
+                           "commune, township, special_zone, city, town, district, "
+                           "department, province; parent= or block= a code (no OR)"))
+        << filter;
+  }
   v1::GetByNameRequest get_unit;
   get_unit.set_name("units/LS");
   v1::Unit unit;

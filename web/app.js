@@ -386,6 +386,7 @@ $('signin').addEventListener('submit', async (event) => {
 // The server's words on a new password, in Vietnamese.
 const PASSWORD_MESSAGES = [
   [/^new_password: at least 10/, 'password.tooShort'],
+  [/^new_password: holds U\+/, 'password.control'],
   [/^new_password: must not be the username/, 'password.isUsername'],
   [/^new_password: must differ/, 'password.same'],
   [/^old_password:/, 'password.wrongOld'],

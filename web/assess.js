@@ -1513,6 +1513,13 @@ async function uploadEvidence(criterion, input) {
         error.serverWords = e.serverWords;
         throw keptError(error);
       }
+      // The criterion holds as many files as one may (the store's limit).
+      const full = /already has (\d+) files/.exec(e.serverWords || '');
+      if (full) {
+        const error = new Error(msg('upload.tooMany', {code: criterion.code, count: full[1]}));
+        error.serverWords = e.serverWords;
+        throw keptError(error);
+      }
       throw keptError(e);
     }
     const entry = form.entries.get(criterion.code) || {criterion: criterion.code};

@@ -42,7 +42,10 @@ const MESSAGES = {
   'password.again': 'Nhập lại mật khẩu mới',
   'password.button': 'Đổi mật khẩu',
   'password.mismatch': 'Hai lần nhập mật khẩu mới không giống nhau.',
-  'password.tooShort': 'Mật khẩu mới phải có ít nhất 10 ký tự.',
+  'password.tooShort': 'Mật khẩu mới phải có ít nhất 10 ký tự, không tính dấu cách và ký ' +
+      'tự vô hình.',
+  'password.control': 'Mật khẩu mới có ký tự điều khiển, không gõ được khi đăng nhập: hãy ' +
+      'chọn mật khẩu khác.',
   'password.isUsername': 'Mật khẩu mới không được trùng tên đăng nhập.',
   'password.same': 'Mật khẩu mới phải khác mật khẩu hiện tại.',
   'password.wrongOld': 'Mật khẩu hiện tại không đúng.',
@@ -389,6 +392,8 @@ const MESSAGES = {
 
   // ---- issue 16, second pass (web16b): appended to keep merges easy ----
   'results.notAppraised': 'Chưa thẩm định',
+  'upload.tooMany': 'Tiêu chí {code} đã có {count} tệp, số tệp nhiều nhất một tiêu chí ' +
+      'được đính kèm. Hãy bỏ bớt tệp không đúng rồi đính kèm lại.',
   'results.unitNotAppraised': '{unit}: chưa thẩm định (điểm dưới đây theo số liệu đơn vị ' +
       'tự đánh giá)',
   'results.notPublished': 'Kết quả xếp hạng xem được sau khi kỳ đánh giá được công bố ' +
