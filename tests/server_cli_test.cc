@@ -80,7 +80,7 @@ TEST(ServerCli, MigrateCreatesAndChecks) {
   EXPECT_EQ(migrate.exit_code, 0) << migrate.err;
   EXPECT_EQ(migrate.out,
             absl::StrCat(dir.File("new.db"),
-                         " is at schema version 9 and passes quick_check\n"));
+                         " is at schema version 10 and passes quick_check\n"));
   Result usage = Server(dir, "backup --db x");
   EXPECT_EQ(usage.exit_code, 2);
 }
