@@ -35,6 +35,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # checking deploy/: systemd-analyze for the unit, yamllint and PyYAML for manifests
   systemd yamllint python3-yaml
+  # deploy/postgres's gRPC proxy, run by the replica test in front of two servers
+  nginx
   # make fuzz: clang with libFuzzer
   clang libclang-rt-14-dev
 )

@@ -233,7 +233,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, unit_code, Subject::kForm));
   store::WriteContext ctx =
-      Ctx(c, r, "BatchUpdateEntries", r.parent(), r.request_id(), r.reason());
+      Ctx(c, r, "BatchUpdateEntries", r.parent(), r.request_id(), r.reason(), &*round);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::BatchUpdateEntriesResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);
   if (r.updates().empty())
@@ -437,7 +437,7 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, unit_code, Subject::kForm));
   store::WriteContext ctx =
-      Ctx(c, r, "UpdateDataSheet", r.parent(), r.request_id(), r.reason());
+      Ctx(c, r, "UpdateDataSheet", r.parent(), r.request_id(), r.reason(), &*round);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::DataSheet>(ctx));
   if (prior.has_value()) return *std::move(prior);
   if (r.updates().empty())
@@ -527,7 +527,8 @@ absl::StatusOr<v1::DataSheet> AssessmentCore::UpdateDataSheet(
 absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
     const Caller& c, const v1::UploadEvidenceRequest& r) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.parent()));
-  store::WriteContext ctx = Ctx(c, r, "UploadEvidence", r.parent(), r.request_id());
+  store::WriteContext ctx =
+      Ctx(c, r, "UploadEvidence", r.parent(), r.request_id(), "", &*t.round);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Evidence>(ctx));
   if (prior.has_value()) return *std::move(prior);
   const int node = t.round->set->FindNode(r.criterion());
@@ -615,7 +616,7 @@ absl::StatusOr<v1::Assessment> AssessmentCore::StateAction(
     const google::protobuf::Message& request, absl::string_view method,
     const std::string& request_id, const std::string& reason) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, name));
-  store::WriteContext ctx = Ctx(c, request, method, name, request_id, reason);
+  store::WriteContext ctx = Ctx(c, request, method, name, request_id, reason, &*t.round);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, verb, t));
@@ -635,7 +636,8 @@ absl::StatusOr<v1::Assessment> AssessmentCore::SubmitAssessment(
 absl::StatusOr<v1::Assessment> AssessmentCore::SubmitExplanation(
     const Caller& c, const v1::AssessmentActionRequest& r) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name()));
-  store::WriteContext ctx = Ctx(c, r, "SubmitExplanation", r.name(), r.request_id());
+  store::WriteContext ctx =
+      Ctx(c, r, "SubmitExplanation", r.name(), r.request_id(), "", &*t.round);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kSubmitExplanation, t));
@@ -682,7 +684,8 @@ absl::StatusOr<v1::Assessment> AssessmentCore::ReopenAssessment(
 absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     const Caller& c, const v1::RequestExplanationRequest& r) {
   ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name()));
-  store::WriteContext ctx = Ctx(c, r, "RequestExplanation", r.name(), r.request_id());
+  store::WriteContext ctx =
+      Ctx(c, r, "RequestExplanation", r.name(), r.request_id(), "", &*t.round);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
   if (prior.has_value()) return *std::move(prior);
   ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kRequestExplanation, t));
@@ -861,7 +864,7 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
   ASSIGN_OR_RETURN(std::string id, ParseName(r.parent(), "rounds", "parent"));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   store::WriteContext ctx =
-      Ctx(c, r, "ImportSurvey", r.parent(), r.request_id(), "survey import");
+      Ctx(c, r, "ImportSurvey", r.parent(), r.request_id(), "survey import", &*round);
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::ImportSurveyResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);
   RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));

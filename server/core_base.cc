@@ -33,10 +33,15 @@ store::WriteContext CoreBase::Ctx(const Caller& c,
                                   const google::protobuf::Message& request,
                                   absl::string_view method, absl::string_view resource,
                                   const std::string& request_id,
-                                  const std::string& reason) const {
+                                  const std::string& reason,
+                                  const RoundContext* checked_under) const {
   store::WriteContext ctx;
   ctx.actor = c.actor();
   ctx.reason = reason;
+  if (checked_under != nullptr) {
+    ctx.round = checked_under->round.id();
+    ctx.round_version = checked_under->round.version();
+  }
   if (!request_id.empty()) {
     ctx.request_id = request_id;
     ctx.request_method = std::string(method);

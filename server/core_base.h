@@ -61,11 +61,13 @@ class CoreBase {
 
  protected:
   // The context of a write: who, why, and its request id keyed to (caller, `method`,
-  // `resource`) and bound to a digest of `request` (README: Request ids).
+  // `resource`) and bound to a digest of `request` (README: Request ids). With
+  // `checked_under`, the round whose phase, deadline and units allowed the write: the
+  // store refuses it (ABORTED) if the round changed before it is written.
   store::WriteContext Ctx(const Caller& c, const google::protobuf::Message& request,
                           absl::string_view method, absl::string_view resource,
-                          const std::string& request_id,
-                          const std::string& reason = "") const;
+                          const std::string& request_id, const std::string& reason = "",
+                          const RoundContext* checked_under = nullptr) const;
   // The stored answer when ctx's request id was already applied to this request.
   template <typename Response>
   absl::StatusOr<std::optional<Response>> Replayed(const store::WriteContext& ctx);

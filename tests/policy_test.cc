@@ -39,7 +39,6 @@ class PolicyTest : public ServiceTest {
                 upload, out);
   }
 
-
   int FilesOf(const std::string& unit) {
     int files = 0;
     const v1::Assessment a = Assessment(unit);
@@ -725,16 +724,16 @@ class ScopeTest : public PolicyTest {
       return absl::StrCat("rounds/r/assessments/", unit);
     };
     std::vector<UnitCall> calls;
-    calls.push_back({"GetAssessment", [=](const std::string& t, const std::string& u) {
-                       v1::GetByNameRequest r;
-                       r.set_name(name(u));
-                       v1::Assessment out;
-                       return Call(assessments_.get(),
-                                   &v1::AssessmentService::Stub::GetAssessment, t, r,
-                                   &out);
-                     }});
     calls.push_back(
-        {"BatchUpdateEntries", [=](const std::string& t, const std::string& u) {
+        {"GetAssessment", [=, this](const std::string& t, const std::string& u) {
+           v1::GetByNameRequest r;
+           r.set_name(name(u));
+           v1::Assessment out;
+           return Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment, t,
+                       r, &out);
+         }});
+    calls.push_back(
+        {"BatchUpdateEntries", [=, this](const std::string& t, const std::string& u) {
            v1::BatchUpdateEntriesRequest r;
            r.set_parent(name(u));
            v1::EntryUpdate* e = r.add_updates();
@@ -745,30 +744,30 @@ class ScopeTest : public PolicyTest {
            return Call(assessments_.get(),
                        &v1::AssessmentService::Stub::BatchUpdateEntries, t, r, &out);
          }});
-    calls.push_back({"UpdateDataSheet", [=](const std::string& t, const std::string& u) {
-                       v1::UpdateDataSheetRequest r;
-                       r.set_parent(name(u));
-                       v1::DataValueUpdate* v = r.add_updates();
-                       v->set_element("received");
-                       v->mutable_value()->set_count(1);
-                       v1::DataSheet out;
-                       return Call(assessments_.get(),
-                                   &v1::AssessmentService::Stub::UpdateDataSheet, t, r,
-                                   &out);
-                     }});
-    calls.push_back({"UploadEvidence", [=](const std::string& t, const std::string& u) {
-                       v1::UploadEvidenceRequest r;
-                       r.set_parent(name(u));
-                       r.set_criterion("I.1.1");
-                       r.mutable_evidence()->set_file_name("bien-ban.pdf");
-                       r.set_content("biên bản");
-                       v1::Evidence out;
-                       return Call(assessments_.get(),
-                                   &v1::AssessmentService::Stub::UploadEvidence, t, r,
-                                   &out);
-                     }});
     calls.push_back(
-        {"RequestExplanation", [=](const std::string& t, const std::string& u) {
+        {"UpdateDataSheet", [=, this](const std::string& t, const std::string& u) {
+           v1::UpdateDataSheetRequest r;
+           r.set_parent(name(u));
+           v1::DataValueUpdate* v = r.add_updates();
+           v->set_element("received");
+           v->mutable_value()->set_count(1);
+           v1::DataSheet out;
+           return Call(assessments_.get(), &v1::AssessmentService::Stub::UpdateDataSheet,
+                       t, r, &out);
+         }});
+    calls.push_back(
+        {"UploadEvidence", [=, this](const std::string& t, const std::string& u) {
+           v1::UploadEvidenceRequest r;
+           r.set_parent(name(u));
+           r.set_criterion("I.1.1");
+           r.mutable_evidence()->set_file_name("bien-ban.pdf");
+           r.set_content("biên bản");
+           v1::Evidence out;
+           return Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence,
+                       t, r, &out);
+         }});
+    calls.push_back(
+        {"RequestExplanation", [=, this](const std::string& t, const std::string& u) {
            v1::RequestExplanationRequest r;
            r.set_name(name(u));
            (*r.mutable_messages())["I.1.1"] = "giải trình";
@@ -778,56 +777,57 @@ class ScopeTest : public PolicyTest {
                        &v1::AssessmentService::Stub::RequestExplanation, t, r, &out);
          }});
     calls.push_back(
-        {"FinaliseAssessment", [=](const std::string& t, const std::string& u) {
+        {"FinaliseAssessment", [=, this](const std::string& t, const std::string& u) {
            v1::AssessmentActionRequest r;
            r.set_name(name(u));
            v1::Assessment out;
            return Call(assessments_.get(),
                        &v1::AssessmentService::Stub::FinaliseAssessment, t, r, &out);
          }});
-    calls.push_back({"ReopenAssessment", [=](const std::string& t, const std::string& u) {
-                       v1::ReopenAssessmentRequest r;
-                       r.set_name(name(u));
-                       r.set_reason("nộp muộn vì mất điện");
-                       v1::Assessment out;
-                       return Call(rounds_.get(),
-                                   &v1::RoundService::Stub::ReopenAssessment, t, r, &out);
-                     }});
-    calls.push_back({"ImportSurvey", [=](const std::string& t, const std::string& u) {
-                       v1::ImportSurveyRequest r;
-                       r.set_parent("rounds/r");
-                       v1::SurveyRow* row = r.add_rows();
-                       row->set_unit(u);
-                       row->set_criterion("VIII.1");
-                       row->mutable_answers()->set_a(10);
-                       v1::ImportSurveyResponse out;
-                       return Call(assessments_.get(),
-                                   &v1::AssessmentService::Stub::ImportSurvey, t, r,
-                                   &out);
-                     }});
-    calls.push_back({"GetUnitScore", [=](const std::string& t, const std::string& u) {
-                       v1::GetUnitScoreRequest r;
-                       r.set_name(name(u));
-                       v1::UnitScore out;
-                       return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore,
-                                   t, r, &out);
-                     }});
-    calls.push_back({"PreviewScore", [=](const std::string& t, const std::string& u) {
-                       v1::PreviewScoreRequest r;
-                       r.set_parent(name(u));
-                       v1::UnitScore out;
-                       return Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore,
-                                   t, r, &out);
-                     }});
-    calls.push_back({"GetEvidenceFile", [=](const std::string& t, const std::string& u) {
-                       v1::GetByNameRequest r;
-                       r.set_name(absl::StrCat(name(u), "/evidence/", files_[u]));
-                       v1::EvidenceFile out;
-                       return Call(assessments_.get(),
-                                   &v1::AssessmentService::Stub::GetEvidenceFile, t, r,
-                                   &out);
-                     }});
-    calls.push_back({"GetUnit", [=](const std::string& t, const std::string& u) {
+    calls.push_back(
+        {"ReopenAssessment", [=, this](const std::string& t, const std::string& u) {
+           v1::ReopenAssessmentRequest r;
+           r.set_name(name(u));
+           r.set_reason("nộp muộn vì mất điện");
+           v1::Assessment out;
+           return Call(rounds_.get(), &v1::RoundService::Stub::ReopenAssessment, t, r,
+                       &out);
+         }});
+    calls.push_back(
+        {"ImportSurvey", [=, this](const std::string& t, const std::string& u) {
+           v1::ImportSurveyRequest r;
+           r.set_parent("rounds/r");
+           v1::SurveyRow* row = r.add_rows();
+           row->set_unit(u);
+           row->set_criterion("VIII.1");
+           row->mutable_answers()->set_a(10);
+           v1::ImportSurveyResponse out;
+           return Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey, t,
+                       r, &out);
+         }});
+    calls.push_back(
+        {"GetUnitScore", [=, this](const std::string& t, const std::string& u) {
+           v1::GetUnitScoreRequest r;
+           r.set_name(name(u));
+           v1::UnitScore out;
+           return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, t, r, &out);
+         }});
+    calls.push_back(
+        {"PreviewScore", [=, this](const std::string& t, const std::string& u) {
+           v1::PreviewScoreRequest r;
+           r.set_parent(name(u));
+           v1::UnitScore out;
+           return Call(scores_.get(), &v1::ScoreService::Stub::PreviewScore, t, r, &out);
+         }});
+    calls.push_back(
+        {"GetEvidenceFile", [=, this](const std::string& t, const std::string& u) {
+           v1::GetByNameRequest r;
+           r.set_name(absl::StrCat(name(u), "/evidence/", files_[u]));
+           v1::EvidenceFile out;
+           return Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile,
+                       t, r, &out);
+         }});
+    calls.push_back({"GetUnit", [=, this](const std::string& t, const std::string& u) {
                        v1::GetByNameRequest r;
                        r.set_name(absl::StrCat("units/", u));
                        v1::Unit out;

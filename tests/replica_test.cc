@@ -1,10 +1,15 @@
 // Two real parindex-server processes on one PostgreSQL (the test's own,
 // tests/pg_server.h): a client that alternates between them sees one database; two
 // writers of one entry on two servers get one success and one ABORTED, never a lost
-// update; a request id retried on the other server lands once.
+// update; a request id retried on the other server lands once; deploy/postgres's nginx
+// in front of them keeps answering when one of them stops.
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
@@ -12,6 +17,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "parindex/v1/service.grpc.pb.h"
 #include "tests/pg_server.h"
@@ -93,7 +100,9 @@ TEST(Replicas, AClientAlternatingBetweenTwoServersSeesOneDatabase) {
     // What the other server wrote last is what this one reads.
     parindex::v1::Entry entry = ReadEntry(reader, r.ward, "I.1.1");
     EXPECT_EQ(entry.version(), i);
-    if (i > 0) EXPECT_EQ(entry.comment(), absl::StrCat("write ", i - 1));
+    if (i > 0) {
+      EXPECT_EQ(entry.comment(), absl::StrCat("write ", i - 1));
+    }
     parindex::v1::BatchUpdateEntriesResponse written;
     const grpc::Status status = WriteComment(writer, r.ward, "I.1.1", entry.version(),
                                              absl::StrCat("write ", i), "", &written);
@@ -149,6 +158,198 @@ TEST(Replicas, ARequestIdRetriedOnTheOtherServerLandsOnce) {
   }
 }
 
+parindex::v1::UnitScore SelfScore(const Server& server, const std::string& token) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  parindex::v1::GetUnitScoreRequest request;
+  request.set_name(kForm);
+  request.set_column(parindex::v1::SELF);
+  parindex::v1::UnitScore score;
+  const grpc::Status status =
+      parindex::v1::ScoreService::NewStub(
+          grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials()))
+          ->GetUnitScore(&context, request, &score);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return score;
+}
+
+// XTH's points in the self-assessed ranking as `server` gives it (-1: not there).
+int64_t RankedSelfPoints(const Server& server, const std::string& token) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  parindex::v1::GetRankingRequest request;
+  request.set_name("rounds/hungyen-2023");
+  request.set_column(parindex::v1::SELF);
+  parindex::v1::Ranking ranking;
+  const grpc::Status status =
+      parindex::v1::ScoreService::NewStub(
+          grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials()))
+          ->GetRanking(&context, request, &ranking);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  for (const parindex::v1::UnitScore& row : ranking.units())
+    if (row.unit() == "XTH") return row.achieved_milli();
+  return -1;
+}
+
+TEST(Replicas, ACachedScoreAndRankingFollowAWriteOnTheOtherServer) {
+  Replicas r = StartReplicas();
+  ASSERT_FALSE(r.b.address.empty());
+  // B has computed (and cached) the ward's score and the ranking.
+  const int64_t before = SelfScore(r.b, r.ward).achieved_milli();
+  ASSERT_EQ(RankedSelfPoints(r.b, r.appraiser), before);
+  // A stores the other answer to a yes/no worth one point (I.1.2).
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", r.ward));
+  parindex::v1::BatchUpdateEntriesRequest request;
+  request.set_parent(kForm);
+  parindex::v1::EntryUpdate* update = request.add_updates();
+  const parindex::v1::Entry stored = ReadEntry(r.a, r.ward, "I.1.2");
+  const bool done = !stored.self().done();  // the other answer than the demo's
+  update->mutable_entry()->set_criterion("I.1.2");
+  update->mutable_entry()->mutable_self()->set_done(done);
+  update->set_etag(stored.version());
+  parindex::v1::BatchUpdateEntriesResponse out;
+  const grpc::Status written = Stub(r.a)->BatchUpdateEntries(&context, request, &out);
+  ASSERT_TRUE(written.ok()) << written.error_message();
+  const int64_t after = SelfScore(r.a, r.ward).achieved_milli();
+  ASSERT_EQ(after, before + (done ? 1000 : -1000));
+  // B hears of it after A's commit: its old answer until then, A's from then on
+  // (bounded: 2,000 calls, a few seconds).
+  int calls = 0;
+  while (SelfScore(r.b, r.ward).achieved_milli() != after && ++calls < 2000) {
+  }
+  EXPECT_EQ(SelfScore(r.b, r.ward).achieved_milli(), after) << calls << " calls";
+  EXPECT_EQ(RankedSelfPoints(r.b, r.appraiser), after);
+}
+
+// A loopback port free now (nginx is told to listen on it).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// `text` with `from` replaced by `to`, which must occur exactly once (the deploy file
+// changed shape otherwise, and this test must be told).
+std::string ReplaceOnce(std::string text, const std::string& from,
+                        const std::string& to) {
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at == std::string::npos) return text;
+  EXPECT_EQ(text.find(from, at + 1), std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+std::string HostPort(const std::string& url) {
+  return absl::StrReplaceAll(url, {{"http://", ""}});
+}
+
+// deploy/postgres/nginx.conf as shipped, with the compose file's host names and ports
+// replaced by the replicas' loopback addresses, run by Debian's nginx in the foreground.
+struct Nginx {
+  ~Nginx() {  // SIGTERM: the master takes its workers down with it (SIGKILL would not)
+    if (guard.pid <= 0) return;
+    kill(guard.pid, SIGTERM);
+    waitpid(guard.pid, nullptr, 0);
+    guard.pid = -1;
+  }
+  parindex::testing::TempDir dir;
+  parindex::testing::ProcessGuard guard;
+  std::string grpc, http;  // where clients connect
+};
+
+void StartNginx(const Replicas& r, Nginx* nginx) {
+  std::ifstream in(PARINDEX_SOURCE_DIR "/deploy/postgres/nginx.conf");
+  std::string conf((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  nginx->grpc = absl::StrCat("127.0.0.1:", FreePort());
+  nginx->http = absl::StrCat("127.0.0.1:", FreePort());
+  conf = ReplaceOnce(conf, "server-a:50051", r.a.address);
+  conf = ReplaceOnce(conf, "server-b:50051", r.b.address);
+  conf = ReplaceOnce(conf, "server-a:8080", HostPort(r.a.http));
+  conf = ReplaceOnce(conf, "server-b:8080", HostPort(r.b.http));
+  conf = ReplaceOnce(conf, "listen 50051 http2;",
+                     absl::StrCat("listen ", nginx->grpc, " http2;"));
+  conf = ReplaceOnce(conf, "listen 8080;", absl::StrCat("listen ", nginx->http, ";"));
+  const std::string d = nginx->dir.File("");
+  std::filesystem::permissions(d,
+                               std::filesystem::perms::all);  // the workers' temp files
+  std::ofstream(nginx->dir.File("parindex.conf")) << conf;
+  std::ofstream(nginx->dir.File("nginx.conf"))
+      << "pid " << d << "nginx.pid;\nerror_log " << d << "error.log;\nevents {}\n"
+      << "http {\n  access_log off;\n  client_body_temp_path " << d << "body;\n"
+      << "  proxy_temp_path " << d << "proxy;\n  fastcgi_temp_path " << d << "fcgi;\n"
+      << "  uwsgi_temp_path " << d << "uwsgi;\n  scgi_temp_path " << d << "scgi;\n"
+      << "  include " << d << "parindex.conf;\n}\n";
+  nginx->guard.pid = fork();
+  if (nginx->guard.pid == 0) {
+    const std::string conf_file = nginx->dir.File("nginx.conf");
+    const std::string error_log = nginx->dir.File("error.log");
+    execl(PARINDEX_NGINX, "nginx", "-p", d.c_str(), "-e", error_log.c_str(), "-c",
+          conf_file.c_str(), "-g", "daemon off;", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+}
+
+TEST(Replicas, NginxInFrontOfTwoServersKeepsAnsweringWhenOneStops) {
+  Replicas r;
+  {
+    auto pg = parindex::testing::PostgresServer::Get();
+    ASSERT_TRUE(pg.ok()) << pg.status();
+    auto db = (*pg)->NewDatabase();
+    ASSERT_TRUE(db.ok()) << db.status();
+    r.a = Start(*db, {"--http", "127.0.0.1:0"});
+    r.b = Start(*db, {"--http", "127.0.0.1:0"});
+    r.ward = r.a.tokens["ward XTH"];
+  }
+  ASSERT_FALSE(r.b.http.empty());
+  Nginx nginx;
+  StartNginx(r, &nginx);
+  Server proxy;  // a client's view: one address
+  proxy.address = nginx.grpc;
+  auto channel = grpc::CreateChannel(proxy.address, grpc::InsecureChannelCredentials());
+  ASSERT_TRUE(
+      channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(20))))
+      << "nginx did not listen; its log:\n"
+      << std::ifstream(nginx.dir.File("error.log")).rdbuf();
+  // Writes through the proxy go to both servers in turn, and read back as one database.
+  for (int i = 0; i < 6; ++i) {
+    parindex::v1::BatchUpdateEntriesResponse out;
+    const grpc::Status status =
+        WriteComment(proxy, r.ward, "I.3.1", i, absl::StrCat("via nginx ", i), "", &out);
+    ASSERT_TRUE(status.ok()) << i << ": " << status.error_message();
+  }
+  EXPECT_EQ(ReadEntry(r.a, r.ward, "I.3.1").version(), 6);
+  // The page and the JSON gateway through the proxy's second port.
+  const std::string body = nginx.dir.File("ready.txt");
+  EXPECT_EQ(parindex::testing::Curl(absl::StrCat("http://", nginx.http, "/readyz"), "",
+                                    "", body)
+                .first,
+            200);
+  // One server stops: every call still answers, from the other.
+  ASSERT_EQ(parindex::testing::Stop(r.a), 0);
+  for (int i = 6; i < 12; ++i) {
+    parindex::v1::BatchUpdateEntriesResponse out;
+    const grpc::Status status =
+        WriteComment(proxy, r.ward, "I.3.1", i, absl::StrCat("via nginx ", i), "", &out);
+    ASSERT_TRUE(status.ok()) << i << ": " << status.error_message();
+    EXPECT_EQ(out.entries(0).version(), i + 1);
+    EXPECT_EQ(parindex::testing::Curl(absl::StrCat("http://", nginx.http, "/readyz"), "",
+                                      "", body)
+                  .first,
+              200);
+  }
+  const parindex::v1::Entry entry = ReadEntry(proxy, r.ward, "I.3.1");
+  EXPECT_EQ(entry.version(), 12);
+  EXPECT_EQ(entry.comment(), "via nginx 11");
+}
+
 grpc::Status WhoAmI(const Server& server, const std::string& token,
                     parindex::v1::Token* out) {
   grpc::ClientContext context;
@@ -189,8 +390,8 @@ TEST(Replicas, ATokenRevokedOnOneServerStopsWorkingOnTheOther) {
 
 // One client's writes, each its own request id, retried with that id until answered.
 struct Writer {
-  std::mutex* mu;
-  std::condition_variable* progress;
+  std::mutex* mu = nullptr;
+  std::condition_variable* progress = nullptr;
   int acked = 0;        // guarded by *mu
   int unavailable = 0;  // UNAVAILABLE answers seen, guarded by *mu
   std::string last;     // the last acknowledged comment
@@ -205,7 +406,10 @@ TEST(Replicas, PostgresqlRestartedUnderLoadLosesNothingAcknowledged) {
   static const char* const kCriteria[] = {"I.2.1", "I.2.2", "I.2.3", "I.2.4"};
   std::mutex mu;
   std::condition_variable progress;
-  std::vector<Writer> writers(std::size(kCriteria), Writer{&mu, &progress});
+  Writer writer;
+  writer.mu = &mu;
+  writer.progress = &progress;
+  std::vector<Writer> writers(std::size(kCriteria), writer);
   bool stop = false;
   std::vector<std::thread> threads;
   for (size_t c = 0; c < writers.size(); ++c) {

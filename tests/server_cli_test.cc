@@ -1,5 +1,6 @@
 // The real parindex-server binary's maintenance commands: backup while a store holds
-// the database, restore refused while it is live, migrate.
+// the database, restore refused while it is live, migrate; on a SQLite file and on
+// PostgreSQL.
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -9,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "server/store/schema.h"
+#include "tests/pg_server.h"
 #include "tests/store_test_util.h"
 
 namespace parindex::store {
@@ -79,10 +82,75 @@ TEST(ServerCli, MigrateCreatesAndChecks) {
   Result migrate = Server(dir, absl::StrCat("migrate --db '", dir.File("new.db"), "'"));
   EXPECT_EQ(migrate.exit_code, 0) << migrate.err;
   EXPECT_EQ(migrate.out,
-            absl::StrCat(dir.File("new.db"),
-                         " is at schema version 10 and passes quick_check\n"));
+            absl::StrCat(dir.File("new.db"), " is at schema version ",
+                         LatestSchemaVersion(), " and passes quick_check\n"));
   Result usage = Server(dir, "backup --db x");
   EXPECT_EQ(usage.exit_code, 2);
+}
+
+TEST(ServerCli, MigrateBackupAndRestoreOnPostgresql) {
+  testing::TempDir dir;
+  auto pg = testing::PostgresServer::Get();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  auto db = (*pg)->NewDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  Result migrate = Server(dir, absl::StrCat("migrate --db '", *db, "'"));
+  EXPECT_EQ(migrate.exit_code, 0) << migrate.err;
+  EXPECT_EQ(migrate.out,
+            absl::StrCat(*db, " is at schema version ", LatestSchemaVersion(), "\n"));
+
+  StoreOptions options;
+  options.path = *db;
+  auto store = SqlStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  testing::AddRoundFixture(**store);
+  ASSERT_TRUE(
+      (*store)
+          ->UpdateEntries(testing::Admin(), "r", "U1", {testing::Figure("II.1", 7, 0)})
+          .ok());
+  const std::string copy = dir.File("copy.dump");
+  Result backup = Server(dir, absl::StrCat("backup --db '", *db, "' --to '", copy, "'"));
+  EXPECT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_EQ(backup.out, absl::StrCat("backed up ", *db, " to ", copy, "\n"));
+  ASSERT_TRUE(
+      (*store)
+          ->UpdateEntries(testing::Admin(), "r", "U1", {testing::Figure("II.1", 8, 1)})
+          .ok());
+
+  // Not over a database that holds data (servers may be running on it).
+  Result refused =
+      Server(dir, absl::StrCat("restore --from '", copy, "' --db '", *db, "'"));
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(
+      refused.err,
+      absl::StrCat("parindex-server: FAILED_PRECONDITION: the database already holds "
+                   "a parindex schema (version ",
+                   LatestSchemaVersion(),
+                   "); restore into a new, empty database (createdb) and point the "
+                   "servers at it\n"));
+  auto fresh = (*pg)->NewDatabase();
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  Result restored =
+      Server(dir, absl::StrCat("restore --from '", copy, "' --db '", *fresh, "'"));
+  EXPECT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_EQ(restored.out, absl::StrCat("restored ", *fresh, " from ", copy, "\n"));
+  options.path = *fresh;
+  auto from_backup = SqlStore::Open(options);
+  ASSERT_TRUE(from_backup.ok()) << from_backup.status();
+  // The backup's state: the later write is not in it, and the copy takes writes.
+  auto form = (*from_backup)->GetAssessment("r", "U1");
+  ASSERT_TRUE(form.ok()) << form.status();
+  EXPECT_EQ(form->entries(0).self().figures().at("x"), 7);
+  EXPECT_EQ(form->entries(0).version(), 1);
+  EXPECT_TRUE(
+      (*from_backup)
+          ->UpdateEntries(testing::Admin(), "r", "U1", {testing::Figure("II.1", 9, 1)})
+          .ok());
+  Result missing = Server(
+      dir, absl::StrCat("restore --from '", dir.File("none"), "' --db '", *fresh, "'"));
+  EXPECT_EQ(missing.exit_code, 2);  // a usage error, named by the flag
+  EXPECT_EQ(missing.err, absl::StrCat("--from: File does not exist: ", dir.File("none"),
+                                      "\nRun with --help for more information.\n"));
 }
 
 }  // namespace

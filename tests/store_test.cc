@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/fault_vfs.h"
+#include "server/store/pg_conn.h"
 #include "server/store/schema.h"
 #include "server/store/sql_store.h"
 #include "tests/pg_server.h"
@@ -57,6 +58,23 @@ class StoreFixture : public ::testing::Test {
     filter.resource_prefix = prefix;
     filter.limit = 100000;
     return static_cast<int>(store_->ListAudit(filter)->size());
+  }
+
+  // Runs `sql` on the database beside the store, as its DBA would.
+  absl::Status ExecSql(const std::string& sql) {
+    if (Backend() == "sqlite") {
+      sqlite3* db = nullptr;
+      sqlite3_open(db_.c_str(), &db);
+      char* error = nullptr;
+      const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+      const std::string message = error == nullptr ? "" : error;
+      sqlite3_free(error);
+      sqlite3_close(db);
+      return rc == SQLITE_OK ? absl::OkStatus() : absl::InternalError(message);
+    }
+    auto conn = PgConn::Connect(db_);
+    if (!conn.ok()) return conn.status();
+    return (*conn)->Exec(sql);
   }
 
   TempDir dir_;
@@ -529,6 +547,79 @@ TEST_P(StoreTest, RequestIdsAreForgottenAfterTheRetentionTime) {
       store_->UpdateEntries(Keyed("a", "old", "y"), "r", "U1", {Figure("II.1", 3, 1)});
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_FALSE(again->replayed());
+}
+
+// A prune that fails (here a trigger refuses it) is not the group's failure: the
+// writes after it are stored, the old ids wait for the next prune. (On PostgreSQL a
+// failed statement ends its transaction: inside the group's, it took the group with it.)
+TEST_P(StoreTest, AFailingPruneLeavesTheGroupsWritesStored) {
+  MovableClock clock;
+  StoreOptions options;
+  options.clock = &clock;
+  Reopen(options);
+  testing::AddRoundFixture(*store_);
+  ASSERT_TRUE(
+      store_->UpdateEntries(Keyed("a", "old", "x"), "r", "U1", {Figure("II.1", 1, 0)})
+          .ok());
+  const bool sqlite = GetParam() == "sqlite";
+  ASSERT_TRUE(ExecSql(sqlite ? "CREATE TRIGGER no_prune BEFORE DELETE ON requests "
+                               "BEGIN SELECT RAISE(ABORT, 'prune refused'); END;"
+                             : "CREATE FUNCTION no_prune() RETURNS trigger LANGUAGE "
+                               "plpgsql AS $$ BEGIN RAISE EXCEPTION 'prune refused'; "
+                               "END $$; CREATE TRIGGER no_prune BEFORE DELETE ON "
+                               "requests FOR EACH ROW EXECUTE FUNCTION no_prune();")
+                  .ok());
+  clock.Advance(absl::Hours(24 * 8));
+  Reopen(options);  // a new store prunes on its first write
+  auto written = store_->UpdateEntries(Admin(), "r", "U2", {Figure("II.1", 7, 0)});
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(store_->GetAssessment("r", "U2")->entries(0).version(), 1);
+  EXPECT_TRUE(store_->FindRequest(Keyed("a", "old", "x")).ok());  // not pruned
+  // Allowed again, the next prune (an hour on) forgets it.
+  ASSERT_TRUE(
+      ExecSql("DROP TRIGGER no_prune" + std::string(sqlite ? "" : " ON requests")).ok());
+  clock.Advance(absl::Minutes(61));
+  ASSERT_TRUE(store_->UpdateEntries(Admin(), "r", "U2", {Figure("II.1", 8, 1)}).ok());
+  EXPECT_EQ(store_->FindRequest(Keyed("a", "old", "x")).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+// A write checked against the round at one version (its phase allowed it) is refused
+// when the round moved on before the write's transaction: nothing is stored. A retry
+// of a request already applied still gets its answer.
+TEST_P(StoreTest, AWriteCheckedUnderAnOlderRoundIsAbortedAndStoresNothing) {
+  testing::AddRoundFixture(*store_);
+  WriteContext checked = Keyed("a", "req-1", "x");
+  checked.round = "r";
+  checked.round_version = 1;
+  auto first = store_->UpdateEntries(checked, "r", "U1", {Figure("II.1", 1, 0)});
+  ASSERT_TRUE(first.ok()) << first.status();
+  v1::Round round = *store_->GetRound("r");
+  round.set_phase(v1::PHASE_APPRAISAL);
+  ASSERT_TRUE(store_->UpdateRound(Admin(), round, 1).ok());
+  const int audit_before = AuditCount();
+  WriteContext stale = Keyed("a", "req-2", "y");
+  stale.round = "r";
+  stale.round_version = 1;
+  auto refused = store_->UpdateEntries(stale, "r", "U1", {Figure("II.1", 2, 1)});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(refused.status().message(),
+            "rounds/r changed while this request was checked (version 1 was read, 2 is "
+            "stored): nothing was written; send it again");
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->entries(0).version(), 1);
+  EXPECT_EQ(AuditCount(), audit_before);
+  EXPECT_EQ(store_->FindRequest(stale).status().code(), absl::StatusCode::kNotFound);
+  auto replay = store_->UpdateEntries(checked, "r", "U1", {Figure("II.1", 1, 0)});
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_TRUE(replay->replayed());
+  stale.round_version = 2;  // checked again, under the round as it is now
+  EXPECT_TRUE(store_->UpdateEntries(stale, "r", "U1", {Figure("II.1", 2, 1)}).ok());
+  WriteContext gone = Admin();
+  gone.round = "nope";
+  gone.round_version = 1;
+  EXPECT_EQ(
+      store_->UpdateEntries(gone, "r", "U2", {Figure("II.1", 1, 0)}).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_P(StoreTest, AFinalisedRoundKeepsItsUnitsAndPlans) {

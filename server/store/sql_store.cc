@@ -377,6 +377,9 @@ void SqlStore::RunGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group) {
   for (int attempt = 0;; ++attempt) {
     const bool alone = attempt > 0;
     gate_->Enter(alone);
+    // Its own transaction: a prune that fails (or, on PostgreSQL, conflicts with
+    // another server's) must not take the group's writes down with it.
+    if (attempt == 0) PruneRequests(db).IgnoreError();  // old ids wait for the next
     commit = TryGroup(db, group, results);
     const bool retry = db->MustRetry();
     if (retry && db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
@@ -420,7 +423,6 @@ absl::Status SqlStore::TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& g
     writer_backends_[index] = db->BackendId();  // it changes when reconnected
   }
   const std::string now = Now();
-  PruneRequests(db).IgnoreError();  // a failed prune leaves old ids to the next one
   bool transaction_lost = false;
   std::vector<AuditRow> audit, write_audit;  // the group's, and the current write's
   // Each write runs in the savepoint `write`, so that a failing one leaves nothing
@@ -447,6 +449,7 @@ absl::Status SqlStore::TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& g
                            LookUpRequest(db, ctx, method));
           if (seen.has_value()) return seen->ack;  // replayed: nothing changes
         }
+        if (!ctx.round.empty()) RETURN_IF_ERROR(CheckRoundVersion(db, ctx));
         Tx tx(db, ctx, now, &write_audit);
         ASSIGN_OR_RETURN(v1::WriteAck ack, write.fn(tx));
         ack.set_at(now);
@@ -2120,6 +2123,18 @@ absl::Status SqlStore::PinFinalisedRounds() {
   return Exec(db, "COMMIT");
 }
 
+absl::Status SqlStore::CheckRoundVersion(Conn* db, const WriteContext& ctx) {
+  Stmt get(db, "SELECT version FROM rounds WHERE id = ?");
+  get.Bind(1, ctx.round);
+  ASSIGN_OR_RETURN(bool found, get.Step());
+  const std::string resource = absl::StrCat("rounds/", ctx.round);
+  if (!found) return absl::NotFoundError(absl::StrCat(resource, ": not found"));
+  if (get.Int(0) == ctx.round_version) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat(
+      resource, " changed while this request was checked (version ", ctx.round_version,
+      " was read, ", get.Int(0), " is stored): nothing was written; send it again"));
+}
+
 absl::Status SqlStore::PruneRequests(Conn* db) {
   const absl::Time now = clock_->Now();
   {
@@ -2127,10 +2142,17 @@ absl::Status SqlStore::PruneRequests(Conn* db) {
     if (now - last_prune_ < absl::Hours(1)) return absl::OkStatus();
     last_prune_ = now;
   }
-  return Stmt(db, "DELETE FROM requests WHERE created_at < ?")
-      .Bind(1, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now - options_.request_retention,
-                                absl::UTCTimeZone()))
-      .Run();
+  absl::Status status = db->BeginWrite();
+  if (status.ok()) {
+    status = Stmt(db, "DELETE FROM requests WHERE created_at < ?")
+                 .Bind(1, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                           now - options_.request_retention,
+                                           absl::UTCTimeZone()))
+                 .Run();
+  }
+  if (status.ok()) status = Exec(db, "COMMIT");
+  if (!status.ok() && db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
+  return status;
 }
 
 // ---- dossier records ----

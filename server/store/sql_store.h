@@ -244,9 +244,12 @@ class SqlStore final : public Store {
   // must be run again).
   absl::Status TryGroup(Conn* db, std::vector<std::shared_ptr<Write>>& group,
                         std::vector<absl::StatusOr<v1::WriteAck>>& results);
-  // Forgets request ids older than the retention time (in a writer's transaction, at
-  // most once an hour of the store's clock).
+  // Forgets request ids older than the retention time, in a transaction of its own
+  // before a group's, at most once an hour of the store's clock.
   absl::Status PruneRequests(Conn* db);
+  // In a write's transaction: the round is still at the version ctx.round_version
+  // (WriteContext::round), else ABORTED.
+  static absl::Status CheckRoundVersion(Conn* db, const WriteContext& ctx);
   absl::Status PinFinalisedRounds();
   // After a write that grew or shrank a unit's form by `delta` bytes, in its
   // transaction: the form still fits its limit (FAILED_PRECONDITION) and its

@@ -62,6 +62,12 @@ struct WriteContext {
   std::string reason;  // kept in the audit trail
   std::string action;  // names the change in the audit trail when the method's own
                        // name is not precise enough ("entry.correct")
+  // Optional: the round at the version the caller's checks read (its phase, deadline
+  // and units decided that the write may happen). The write is ABORTED, storing
+  // nothing, when the round has changed since: another server, or this one a moment
+  // ago, advanced it or moved its deadline after the check.
+  std::string round;
+  int64_t round_version = 0;
 };
 
 // What was stored for an applied request id.
