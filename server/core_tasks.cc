@@ -251,7 +251,9 @@ absl::StatusOr<v1::AssignTaskResponse> TaskCore::AssignTask(
   }
   RETURN_IF_ERROR(CanChangeTasks(round->round, nullptr));
   const std::string resource = TaskResource(t);
-  store::WriteContext ctx = Ctx(c, r, "AssignTask", resource, r.request_id());
+  // Checked under this version of the round: a phase moved on since is ABORTED.
+  store::WriteContext ctx =
+      Ctx(c, r, "AssignTask", resource, r.request_id(), "", round.get());
   ASSIGN_OR_RETURN(auto replayed, Replayed<v1::AssignTaskResponse>(ctx));
   if (replayed.has_value()) return *std::move(replayed);
 
@@ -360,7 +362,8 @@ absl::StatusOr<v1::TaskAssignment> TaskCore::ReportTaskProgress(
         "done_on: only a task done (TASK_DONE) has a day it was done");
   }
   const std::string resource = TaskResource(t);
-  store::WriteContext ctx = Ctx(c, r, "ReportTaskProgress", resource, r.request_id());
+  store::WriteContext ctx =
+      Ctx(c, r, "ReportTaskProgress", resource, r.request_id(), "", round.get());
   ASSIGN_OR_RETURN(auto replayed, Replayed<v1::TaskAssignment>(ctx));
   if (replayed.has_value()) return *std::move(replayed);
 
