@@ -68,6 +68,7 @@ Api::Api(const CallOptions& options) : options_(options), channel_(Connect(optio
   reports_ = v1::ReportService::NewStub(channel_);
   accounts_ = v1::AccountService::NewStub(channel_);
   records_ = v1::RecordService::NewStub(channel_);
+  tasks_ = v1::TaskService::NewStub(channel_);
 }
 
 void Api::Prepare(grpc::ClientContext* context) const {

@@ -49,6 +49,7 @@ class Api {
   v1::ReportService::Stub* reports() { return reports_.get(); }
   v1::AccountService::Stub* accounts() { return accounts_.get(); }
   v1::RecordService::Stub* records() { return records_.get(); }
+  v1::TaskService::Stub* tasks() { return tasks_.get(); }
 
  private:
   CallOptions options_;
@@ -64,6 +65,7 @@ class Api {
   std::unique_ptr<v1::ReportService::Stub> reports_;
   std::unique_ptr<v1::AccountService::Stub> accounts_;
   std::unique_ptr<v1::RecordService::Stub> records_;
+  std::unique_ptr<v1::TaskService::Stub> tasks_;
 };
 
 // Helpers shared by the commands.

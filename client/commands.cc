@@ -25,6 +25,7 @@
 #include "client/history_command.h"
 #include "client/record_commands.h"
 #include "client/round_commands.h"
+#include "client/task_commands.h"
 #include "client/text_table.h"
 
 namespace parindex::client {
@@ -468,6 +469,83 @@ Run DefineRecordsGaps(CLI::App* cmd) {
   return Online([o](Api& api) { return RecordGaps(api, o->round, o->unit, o->json); });
 }
 
+// ---- plan tasks ----
+
+struct TasksListCommand {
+  std::string round, unit, as_of;
+  bool overdue = false, json = false;
+};
+Run DefineTasksList(CLI::App* cmd) {
+  auto o = std::make_shared<TasksListCommand>();
+  cmd->add_option("round", o->round, "Round id")->required();
+  cmd->add_option("--unit", o->unit, "Only this unit's");
+  cmd->add_option("--as-of", o->as_of, "The day statuses are computed for (YYYY-MM-DD)");
+  cmd->add_flag("--overdue", o->overdue, "Only overdue tasks");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return Online([o](Api& api) {
+    return ListTasks(api, o->round, o->unit, o->as_of, o->overdue, o->json);
+  });
+}
+
+struct TasksAssignCommand {
+  std::string round, plan;
+  int number = 0;
+  std::vector<std::string> lead, coordinating;
+  bool json = false;
+};
+Run DefineTasksAssign(CLI::App* cmd) {
+  auto o = std::make_shared<TasksAssignCommand>();
+  cmd->add_option("round", o->round, "Round id")->required();
+  cmd->add_option("plan", o->plan, "Plan id")->required();
+  cmd->add_option("task", o->number, "The task's place in the plan, from 1")->required();
+  cmd->add_option("--lead", o->lead, "A unit that leads it (repeatable)");
+  cmd->add_option("--coordinating", o->coordinating,
+                  "A unit that coordinates (repeatable)");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return Online([o](Api& api) {
+    return AssignTask(api, o->round, o->plan, o->number, o->lead, o->coordinating,
+                      o->json);
+  });
+}
+
+struct TasksProgressCommand {
+  std::string round, plan, unit, state, done_on, note, evidence;
+  int number = 0;
+  bool json = false;
+};
+Run DefineTasksProgress(CLI::App* cmd) {
+  auto o = std::make_shared<TasksProgressCommand>();
+  cmd->add_option("round", o->round, "Round id")->required();
+  cmd->add_option("plan", o->plan, "Plan id")->required();
+  cmd->add_option("task", o->number, "The task's place in the plan, from 1")->required();
+  cmd->add_option("--state", o->state, "not_started, in_progress or done")->required();
+  cmd->add_option("--done-on", o->done_on, "The day it was done (YYYY-MM-DD)");
+  cmd->add_option("--note", o->note, "A note");
+  cmd->add_option("--evidence", o->evidence,
+                  "Where the evidence is (a document, a link)");
+  cmd->add_option("--unit", o->unit, "The unit (default: the ward's own)");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return Online([o](Api& api) {
+    return ReportProgress(api, o->round, o->plan, o->number, o->unit, o->state,
+                          o->done_on, o->note, o->evidence, o->json);
+  });
+}
+
+struct TasksReportCommand {
+  std::string round;
+  int quarter = 0;
+  bool json = false;
+};
+Run DefineTasksReport(CLI::App* cmd) {
+  auto o = std::make_shared<TasksReportCommand>();
+  cmd->add_option("round", o->round, "Round id")->required();
+  cmd->add_option("quarter", o->quarter, "1 to 4 (reports of 14/3, 14/6, 14/9, 14/12)")
+      ->required();
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return Online(
+      [o](Api& api) { return TasksReport(api, o->round, o->quarter, o->json); });
+}
+
 // ---- audit, tokens, any method ----
 
 Run DefineAudit(CLI::App* cmd) {
@@ -586,6 +664,14 @@ const std::vector<Command>& Commands() {
       {"records why", "The dossier ids behind a figure computed from records",
        DefineRecordsWhy},
       {"records gaps", "Records that cannot be right, by unit", DefineRecordsGaps},
+      {"tasks list", "A round's plan tasks with their status (overdue, done late)",
+       DefineTasksList},
+      {"tasks assign", "Assign a plan task to lead and coordinating units (office)",
+       DefineTasksAssign},
+      {"tasks progress", "A unit's progress on a task assigned to it (ward)",
+       DefineTasksProgress},
+      {"tasks report", "The quarterly progress report of a round's tasks",
+       DefineTasksReport},
       {"audit", "The audit trail (every event, page after page)", DefineAudit},
       {"token create", "Issue a token; its secret is shown once", DefineTokenCreate},
       {"token revoke", "Revoke a token", DefineTokenRevoke},
@@ -606,7 +692,8 @@ const char* GroupHelp(const std::string& group) {
       {"unit", "Units"},
       {"round", "Scoring rounds"},
       {"token", "API tokens (admin)"},
-      {"records", "Dossier records and the figures computed from them"}};
+      {"records", "Dossier records and the figures computed from them"},
+      {"tasks", "Plan tasks, their progress and the figures computed from them"}};
   auto it = help.find(group);
   return it == help.end() ? "" : it->second;
 }

@@ -405,6 +405,24 @@ absl::Status ParseHundredths(Object& object, absl::string_view key, int64_t* out
   return absl::OkStatus();
 }
 
+// An element's `from_tasks:` clause (README: "Plan tasks"): count, by its lower-case
+// name.
+absl::Status ReadTaskCount(Reader* reader, Object& element, v1::TaskCount* out) {
+  ASSIGN_OR_RETURN(
+      Object o,
+      Object::Open(reader, element.Get("from_tasks"), Join(element.path(), "from_tasks"),
+                   absl::StrCat(element.what(), ": from_tasks"), element.mark()));
+  int basis = 0;
+  RETURN_IF_ERROR(o.Enum("count",
+                         {{"due", v1::TaskCount::DUE},
+                          {"done_on_time", v1::TaskCount::DONE_ON_TIME},
+                          {"done_late", v1::TaskCount::DONE_LATE},
+                          {"overdue", v1::TaskCount::OVERDUE}},
+                         &basis, true));
+  out->set_basis(static_cast<v1::TaskCount::Basis>(basis));
+  return o.Finish();
+}
+
 // An element's `from_records:` clause (README: "Dossier records"): count, timing,
 // channel, result, where (flags) and withdrawn, each by its lower-case name.
 absl::Status ReadRecordCount(Reader* reader, Object& element, v1::RecordCount* out) {
@@ -837,6 +855,9 @@ absl::Status ReadSet(Reader* reader, Object& doc, v1::CriteriaSet* set) {
         RETURN_IF_ERROR(o.String("label_en", e->mutable_label_en()));
         if (o.Has("from_records")) {
           RETURN_IF_ERROR(ReadRecordCount(reader, o, e->mutable_from_records()));
+        }
+        if (o.Has("from_tasks")) {
+          RETURN_IF_ERROR(ReadTaskCount(reader, o, e->mutable_from_tasks()));
         }
         return o.Finish();
       }));

@@ -119,6 +119,26 @@ absl::Status CompiledCriteriaSet::BuildElements() {
     if (!element_by_code_.emplace(e.code(), i).second) {
       return InvalidAt(path, absl::StrCat("element ", e.code(), ": declared twice"));
     }
+    if (e.has_from_tasks()) {
+      const std::string where = absl::StrCat(path, ".from_tasks");
+      if (e.has_from_records()) {
+        return InvalidAt(where, absl::StrCat("element ", e.code(),
+                                             ": computed from records or from tasks, "
+                                             "not both"));
+      }
+      if (e.type() != v1::ELEMENT_TYPE_UNSPECIFIED && e.type() != v1::ELEMENT_COUNT) {
+        return InvalidAt(where, absl::StrCat("element ", e.code(),
+                                             ": from_tasks computes a count; the "
+                                             "element's type must be count"));
+      }
+      if (e.from_tasks().basis() == v1::TaskCount::BASIS_UNSPECIFIED ||
+          !v1::TaskCount::Basis_IsValid(e.from_tasks().basis())) {
+        return InvalidAt(absl::StrCat(where, ".count"),
+                         absl::StrCat("element ", e.code(),
+                                      ": from_tasks needs count: due, done_on_time, "
+                                      "done_late or overdue"));
+      }
+    }
     if (e.has_from_records()) {
       const v1::RecordCount& count = e.from_records();
       const std::string where = absl::StrCat(path, ".from_records");

@@ -18,7 +18,8 @@ Core::Core(store::Store* store, const store::Clock* clock, bool cache_accounts)
       reports_(store, clock, &cache_),
       access_(store, clock, &cache_),
       accounts_(store, clock, &cache_),
-      records_(store, clock, &cache_) {
+      records_(store, clock, &cache_),
+      tasks_(store, clock, &cache_) {
   store_->ListenForChanges(
       [this](const std::vector<std::string>& resources) { OnStoreChanges(resources); });
 }

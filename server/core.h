@@ -13,6 +13,7 @@
 //   reports()      exports                               server/core_report.h
 //   access()       tokens, Authenticate, audit           server/core_access.h
 //   records()      dossier records, computed figures     server/core_records.h
+//   tasks()        plan tasks, progress, task figures    server/core_tasks.h
 // Request ids, Caller and CheckUnit: server/core_base.h. Caches: server/round_cache.h.
 #ifndef PARINDEX_SERVER_CORE_H_
 #define PARINDEX_SERVER_CORE_H_
@@ -26,6 +27,7 @@
 #include "server/core_report.h"
 #include "server/core_round.h"
 #include "server/core_score.h"
+#include "server/core_tasks.h"
 #include "server/round_cache.h"
 #include "server/store/store.h"
 
@@ -49,6 +51,7 @@ class Core {
   AccessCore& access() { return access_; }
   AccountCore& accounts() { return accounts_; }
   RecordCore& records() { return records_; }
+  TaskCore& tasks() { return tasks_; }
 
   // Another server changed these resources (store::Store::ChangeListener): the scores,
   // rounds, accounts and tokens cached of them are read again.
@@ -65,6 +68,7 @@ class Core {
   AccessCore access_;
   AccountCore accounts_;
   RecordCore records_;
+  TaskCore tasks_;
 };
 
 }  // namespace parindex::server

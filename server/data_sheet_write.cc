@@ -206,18 +206,21 @@ bool DropObsoleteCopies(const LaidSheet& laid, v1::Column side, v1::Entry* entry
   return dropped;
 }
 
-// Writes to elements computed from dossier records: the policy's rule for each
-// (server/policy.h, CheckComputedWrite).
+// Writes to elements computed from dossier records or plan tasks: the policy's rule for
+// each (server/policy.h, CheckComputedWrite).
 absl::Status CheckComputedWrites(v1::Role role, const engine::CompiledCriteriaSet& set,
                                  const std::vector<SheetWrite>& writes, bool has_reason) {
   for (const SheetWrite& w : writes) {
     const int e = set.FindElement(w.element);
     if (e < 0) continue;  // LaySheet names an unknown element
     const engine::Element& element = set.elements()[e];
-    const bool computed =
-        element.declared != nullptr && element.declared->has_from_records();
+    const bool from_tasks =
+        element.declared != nullptr && element.declared->has_from_tasks();
+    const bool computed = from_tasks || (element.declared != nullptr &&
+                                         element.declared->has_from_records());
     RETURN_IF_ERROR(CheckComputedWrite(role, element.code, element.label(), computed,
-                                       has_reason, w.field));
+                                       has_reason, w.field,
+                                       from_tasks ? "plan tasks" : "dossier records"));
   }
   return absl::OkStatus();
 }

@@ -79,18 +79,18 @@ bool CanSeeRecordFinding(const Caller& caller, const UnitsByCode& units,
 
 absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
                                 const std::string& label, bool computed, bool has_reason,
-                                absl::string_view field) {
+                                absl::string_view field, absl::string_view source) {
   if (!computed) return absl::OkStatus();
   if (role == v1::ROLE_WARD) {
     return absl::FailedPreconditionError(absl::StrCat(
-        field, ": ", element, " (", label,
-        ") is computed from dossier records and cannot be overwritten by the unit; "
+        field, ": ", element, " (", label, ") is computed from ", source,
+        " and cannot be overwritten by the unit; "
         "dispute it with the Home Affairs office (a comment or an explanation)"));
   }
   if (!has_reason) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reason: accepting or correcting ", element,
-                     ", computed from dossier records, needs a reason"));
+    return absl::InvalidArgumentError(absl::StrCat("reason: accepting or correcting ",
+                                                   element, ", computed from ", source,
+                                                   ", needs a reason"));
   }
   return absl::OkStatus();
 }
@@ -411,8 +411,9 @@ v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment&
   if (a.state() == v1::STATE_NOT_STARTED &&
       (std::any_of(a.entries().begin(), a.entries().end(), UnitEntered) ||
        std::any_of(a.values().begin(), a.values().end(), [](const v1::DataValue& v) {
-         // A value computed from records is not the unit's typing.
-         return v.has_self() && !v.self().has_from_records();
+         // A value computed from records or tasks is not the unit's typing.
+         return v.has_self() && !v.self().has_from_records() &&
+                !v.self().has_from_tasks();
        }))) {
     return v1::STATE_DRAFT;
   }
@@ -471,6 +472,18 @@ std::string Where(const v1::Round& round, const UnitStanding* unit) {
                           ? ""
                           : absl::StrCat(" and the assessment of ", unit->unit, " is ",
                                          StateName(unit->state)));
+}
+
+absl::Status CanChangeTasks(const v1::Round& round, const UnitStanding* unit) {
+  if (round.phase() >= v1::PHASE_FINALISED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        Where(round, unit), ": tasks are assigned and reported on before FINALISED"));
+  }
+  if (unit != nullptr && unit->state == v1::STATE_FINAL) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        Where(round, unit), ": its figures, those computed from tasks too, are final"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,

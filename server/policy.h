@@ -131,9 +131,20 @@ bool CanSeeRecordFinding(const Caller& caller, const UnitsByCode& units,
 // (FAILED_PRECONDITION naming the field and the element: wards dispute, they do not
 // overwrite); the office accepts or corrects the appraised side with a reason
 // (INVALID_ARGUMENT naming `reason` without one). OK for other elements.
+// `source` names what it is computed from ("plan tasks" for `from_tasks`).
 absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
                                 const std::string& label, bool computed, bool has_reason,
-                                absl::string_view field);
+                                absl::string_view field,
+                                absl::string_view source = "dossier records");
+
+// ---- plan tasks (README: "Plan tasks") ----
+
+// Whether a round's tasks may be assigned and reported on now: in every phase before
+// FINALISED, and for a unit (`unit` non-null) whose assessment is not FINAL (its
+// computed figures are final); else FAILED_PRECONDITION saying where the round and the
+// unit are (Where).
+struct UnitStanding;
+absl::Status CanChangeTasks(const v1::Round& round, const UnitStanding* unit);
 
 // ---- the workflow ----
 

@@ -379,6 +379,18 @@ class RecordServiceImpl final : public v1::RecordService::StreamedUnaryService {
   std::shared_ptr<Handler> h_;
 };
 
+class TaskServiceImpl final : public v1::TaskService::StreamedUnaryService {
+ public:
+  explicit TaskServiceImpl(std::shared_ptr<Handler> h) : h_(std::move(h)) {}
+  PARINDEX_RPC(TaskService, tasks, ListTasks, ListTasksRequest, ListTasksResponse)
+  PARINDEX_RPC(TaskService, tasks, AssignTask, AssignTaskRequest, AssignTaskResponse)
+  PARINDEX_RPC(TaskService, tasks, ReportTaskProgress, ReportTaskProgressRequest,
+               TaskAssignment)
+  PARINDEX_RPC(TaskService, tasks, GetTaskReport, GetTaskReportRequest, TaskReport)
+ private:
+  std::shared_ptr<Handler> h_;
+};
+
 // A slice over cached bytes that keeps them alive until gRPC has sent them (no copy).
 grpc::Slice SharedSlice(std::shared_ptr<const std::string> bytes) {
   auto* owned = new std::shared_ptr<const std::string>(std::move(bytes));
@@ -580,6 +592,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Core* core,
   services.push_back(std::make_unique<AccountServiceImpl>(h));
   services.push_back(std::make_unique<EchoServiceImpl>(h));
   services.push_back(std::make_unique<RecordServiceImpl>(h));
+  services.push_back(std::make_unique<TaskServiceImpl>(h));
   return services;
 }
 

@@ -874,7 +874,7 @@ TEST_F(SqliteStoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 9);
+  EXPECT_EQ(LatestSchemaVersion(), 10);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -1279,6 +1279,85 @@ TEST_P(StoreTest, ARetriedFormRequestAppliesOnce) {
   auto other = store_->UpdateForm(Keyed("a", "req-1", "y"), "r", "U1", form, nullptr);
   EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->GetAssessment("r", "U1")->values(0).self().count(), 784);
+}
+
+// ---- plan tasks ----
+
+v1::TaskAssignment Assigned(const std::string& unit, v1::TaskRole role) {
+  v1::TaskAssignment a;
+  a.set_unit(unit);
+  a.set_role(role);
+  return a;
+}
+
+// Assignments keep progress across a reassignment, a stale version is ABORTED with
+// nothing stored, a unit that reported progress is not dropped, and the computed value
+// goes in the progress write's transaction.
+TEST_P(StoreTest, TaskAssignmentsKeepProgressAndRefuseStaleOrDroppedWrites) {
+  testing::AddRoundFixture(*store_);
+  const std::string task = "rounds/r/plans/p/tasks/3";
+  auto assigned = store_->AssignTask(
+      Admin(), "r", "p", 3,
+      {Assigned("U1", v1::TASK_LEAD), Assigned("U2", v1::TASK_COORDINATING)}, {});
+  ASSERT_TRUE(assigned.ok()) << assigned.status();
+  EXPECT_THAT(assigned->versions(), ::testing::ElementsAre(1, 1));
+  auto all = store_->ListTaskAssignments("r", "");
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].task(), task);
+  EXPECT_EQ((*all)[0].unit(), "U1");
+  EXPECT_EQ((*all)[0].state(), v1::TASK_NOT_STARTED);
+  EXPECT_EQ((*all)[1].role(), v1::TASK_COORDINATING);
+
+  v1::TaskAssignment progress;
+  progress.set_unit("U1");
+  progress.set_state(v1::TASK_DONE);
+  progress.mutable_done_on()->set_year(2023);
+  progress.mutable_done_on()->set_month(5);
+  progress.mutable_done_on()->set_day(9);
+  progress.set_evidence("Kế hoạch 12/KH-UBND");
+  FormUpdate form;
+  form.values.push_back(Count("tasks_done_on_time", 1, 0));
+  auto done = store_->UpdateTaskProgress(Admin(), "r", "p", 3, progress, 1, form);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->version(), 2);
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->values(0).self().count(), 1);
+  // Stale: nothing stored, not even the value.
+  form.values[0] = Count("tasks_done_on_time", 0, 1);
+  progress.set_state(v1::TASK_IN_PROGRESS);
+  progress.clear_done_on();
+  auto stale = store_->UpdateTaskProgress(Admin(), "r", "p", 3, progress, 1, form);
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(stale.status().message(),
+            "rounds/r/plans/p/tasks/3/units/U1: stale version 1; it is at version 2 "
+            "(someone else changed it: read it again, then retry)");
+  EXPECT_EQ(store_->GetAssessment("r", "U1")->values(0).self().count(), 1);
+  progress.set_unit("U9");
+  EXPECT_EQ(
+      store_->UpdateTaskProgress(Admin(), "r", "p", 3, progress, 1, {}).status().code(),
+      absl::StatusCode::kNotFound);
+
+  // U1 reported progress: it cannot be dropped, only made coordinating.
+  auto dropped =
+      store_->AssignTask(Admin(), "r", "p", 3, {Assigned("U2", v1::TASK_LEAD)}, {});
+  EXPECT_EQ(dropped.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(dropped.status().message(), HasSubstr("unit U1 has reported progress"));
+  auto swapped = store_->AssignTask(
+      Admin(), "r", "p", 3,
+      {Assigned("U1", v1::TASK_COORDINATING), Assigned("U2", v1::TASK_LEAD)}, {});
+  ASSERT_TRUE(swapped.ok()) << swapped.status();
+  EXPECT_THAT(swapped->versions(), ::testing::ElementsAre(3, 2));
+  auto mine = store_->ListTaskAssignments("r", "U1");
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].state(), v1::TASK_DONE);
+  EXPECT_EQ((*mine)[0].done_on().day(), 9);
+  EXPECT_EQ((*mine)[0].evidence(), "Kế hoạch 12/KH-UBND");
+  EXPECT_EQ((*mine)[0].version(), 3);
+  // The same assignment again changes no version.
+  auto same = store_->AssignTask(
+      Admin(), "r", "p", 3,
+      {Assigned("U1", v1::TASK_COORDINATING), Assigned("U2", v1::TASK_LEAD)}, {});
+  EXPECT_THAT(same->versions(), ::testing::ElementsAre(3, 2));
+  EXPECT_EQ(AuditCount(task), 4);  // three assignments and the progress (…/units/U1)
 }
 
 // ---- schema 5: the figures entries held move to data sheets ----
@@ -1690,7 +1769,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema9KeepsImportsAndDossiers) {
               "conflict, body) VALUES ('r', 'A', 'U2', 4, 2, 0, X'",
               absl::BytesToHexString(d.SerializeAsString()), "');"));
   Reopen();
-  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 9);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   auto dossiers = store_->ListDossiers("r", "U2");
   ASSERT_TRUE(dossiers.ok()) << dossiers.status();
   ASSERT_EQ(dossiers->size(), 1u);
@@ -1707,6 +1786,27 @@ TEST_F(SqliteStoreTest, UpgradeToSchema9KeepsImportsAndDossiers) {
   next.scope = "*";
   EXPECT_EQ(*store_->BeginRecordImport(Admin(), next), 5);
   EXPECT_EQ(*store_->ListDossierUnits("r"), std::vector<std::string>{"U2"});
+}
+
+// Schema 10 adds plan tasks' assignments: a schema 9 file's round takes them.
+TEST_F(SqliteStoreTest, UpgradeToSchema10AddsTaskAssignments) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
+  }
+  RawRoundFixture(dir_.File("parindex.db"), 9);
+  Reopen();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 10);
+  EXPECT_TRUE(store_->ListTaskAssignments("r", "")->empty());
+  v1::TaskAssignment lead;
+  lead.set_unit("U1");
+  lead.set_role(v1::TASK_LEAD);
+  auto assigned = store_->AssignTask(Admin(), "r", "p", 1, {lead}, {});
+  ASSERT_TRUE(assigned.ok()) << assigned.status();
+  EXPECT_EQ(store_->ListTaskAssignments("r", "U1")->size(), 1u);
+  // A unit not in the round has no assessment to hang the assignment on.
+  lead.set_unit("U9");
+  EXPECT_FALSE(store_->AssignTask(Admin(), "r", "p", 2, {lead}, {}).ok());
 }
 }  // namespace
 }  // namespace parindex::store

@@ -2291,6 +2291,82 @@ TEST(WebPage, AComputedFigureShowsTheDossiersBehindItInHeadlessChromium) {
   EXPECT_EQ(Stop(server), 0);
 }
 
+// Plan tasks on the page (web/tasks.js): the ward reports its progress in its task's
+// row, the figure computed from tasks says so on its form and is read-only, and the
+// office sees the overdue task marked and the quarterly report; the view is Vietnamese,
+// passes axe and fits a phone.
+TEST(WebPage, PlanTasksWardReportsAndOfficeSeesOverdueInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("tasks.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string office = server.tokens["appraiser"];
+  const std::string admin = server.tokens["admin"];
+  for (const auto& [token, args] : std::vector<std::pair<std::string, std::string>>{
+           {admin, "criteria upload criteria/records/tasks-2023.yaml"},
+           {admin, "plan upload criteria/records/tasks-plan-2023.yaml"},
+           {office,
+            "round create rt --set tasks-demo --year 2023 --plan tasks-plan-2023 --unit "
+            "PLS --unit XTH --deadline 2099-01-15T17:00:00+07:00"},
+           {office, "round open rt"},
+           {office, "tasks assign rt tasks-plan-2023 1 --lead XTH"},
+           {office, "tasks assign rt tasks-plan-2023 3 --lead XTH"}}) {
+    const auto [code, out] = Cli(server, token, args);
+    ASSERT_EQ(code, 0) << args << ": " << out;
+  }
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  const std::string axe = AxeSource();
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto open_tasks = [&](const std::string& token, const std::string& css,
+                        const std::string& first) {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+    expect_text(css, first);
+    browser.Execute(
+        "document.getElementById('round').value = 'rt'; showTasks(); return '';");
+  };
+  open_tasks(server.tokens["ward XTH"], "#form-title", "Tự đánh giá – Xã Tân Hưng");
+  const std::string done = "[id='task-1-XTH-done']";
+  ASSERT_EQ(browser.WaitShown("tasks"), "shown");
+  expect_text("#tasks-table tbody tr:nth-child(1) td:nth-child(1)", "1");
+  CheckView(browser, axe, "tasks-ward");
+  browser.Execute(
+      "document.getElementById('task-1-XTH-state').value = 'TASK_DONE';"
+      "document.getElementById('task-1-XTH-done').value = '2023-05-09'; return '';");
+  browser.ClickOn("[id='task-1-XTH-save']");
+  expect_text("#tasks-message", "Đã lưu tiến độ nhiệm vụ 1.");
+  EXPECT_EQ(browser.Execute("return document.getElementById('task-1-XTH-done').value;"),
+            "2023-05-09");
+  // On the form: 1 of 2 due tasks done on time, read-only for the ward.
+  browser.Execute("showForm(); return '';");
+  expect_text("[id='w-el-tasks_done_on_time-tasks']",
+              "Tính từ tiến độ nhiệm vụ: 1 trên 2 nhiệm vụ đến hạn được hoàn thành đúng "
+              "hạn, kỳ kết thúc ngày 31/12/2023. Đơn vị không sửa được số này; hãy cập "
+              "nhật tiến độ ở mục «Nhiệm vụ kế hoạch», hoặc trao đổi với Phòng Nội vụ.");
+  EXPECT_EQ(browser.Execute("const e = document.getElementById('w-el-tasks_done_on_time');"
+                            "return e.value + ' ' + e.readOnly;"),
+            "1 true");
+
+  // The office: task 3 overdue (not done, due 28/2/2023), the second quarter's report.
+  open_tasks(office, "#board-phase", "Tự đánh giá");
+  browser.ClickOn("#tasks-overdue");
+  expect_text("#tasks-table tbody tr:nth-child(1) td:nth-child(1)", "3");
+  EXPECT_EQ(browser.Execute("return String(document.querySelectorAll("
+                            "'#tasks-table tbody tr').length);"),
+            "1");
+  browser.Execute("document.getElementById('tasks-quarter').value = '2'; return '';");
+  browser.ClickOn("#tasks-report-show");
+  expect_text("#tasks-report-period", "Nhiệm vụ đến hạn từ ngày 15/03/2023 đến ngày 14/06/2023.");
+  expect_text("#tasks-report-table tbody tr:nth-child(2) td:nth-child(7)", "3");
+  CheckView(browser, axe, "tasks-office");
+  EXPECT_EQ(Stop(server), 0);
+}
+
 // The ward's form says at the field what the server would refuse, before sending: a
 // number past any count, a date outside the round's year, a comment past its limit or
 // holding a hidden direction mark; numbers in its messages Vietnamese style; a draft

@@ -338,6 +338,7 @@ async function enter(caller) {
   $('round').disabled = select.options.length === 0;
   $('show-form').hidden = role !== 'ROLE_WARD';
   $('show-board').hidden = role !== 'ROLE_APPRAISER';
+  $('show-tasks').hidden = role !== 'ROLE_WARD' && role !== 'ROLE_APPRAISER';
   showOnly('nav');
   await showHome();
 }

@@ -220,6 +220,7 @@ function elementField(prefix, el, value, editable, onChange) {
   wrap.appendChild(line);
   wrap.appendChild(element('p', {id: id + '-err', class: 'error field-error', 'aria-live': 'polite'}));
   recordsFigure(wrap, prefix, el, form.values.get(el.code) || null);  // records.js
+  tasksFigure(wrap, prefix, el, form.values.get(el.code) || null);  // tasks.js
   return wrap;
 }
 

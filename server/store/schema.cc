@@ -180,6 +180,17 @@ CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, dossier_id);
 CREATE INDEX dossiers_moved ON dossiers(round_id) WHERE moved_from IS NOT NULL;
 )sql",
        nullptr},
+      // 10: plan tasks assigned to units, with their progress (README: "Plan tasks"):
+      // one row per (round, plan, task number, unit), the v1::TaskAssignment in `body`.
+      {R"sql(
+CREATE TABLE task_assignments (
+  round_id TEXT NOT NULL, plan_id TEXT NOT NULL, task_no INTEGER NOT NULL,
+  unit_code TEXT NOT NULL, version INTEGER NOT NULL, body BLOB NOT NULL,
+  PRIMARY KEY (round_id, plan_id, task_no, unit_code),
+  FOREIGN KEY (round_id, unit_code) REFERENCES assessments(round_id, unit_code)) STRICT;
+CREATE INDEX task_assignments_by_unit ON task_assignments(round_id, unit_code);
+)sql",
+       nullptr},
   };
   return *steps;
 }

@@ -2469,4 +2469,195 @@ absl::StatusOr<std::vector<RecordImport>> SqlStore::ListRecordImports(
       });
 }
 
+// ---- plan tasks ----
+
+namespace {
+
+std::string TaskName(absl::string_view round, absl::string_view plan, int64_t number) {
+  return absl::StrCat("rounds/", round, "/plans/", plan, "/tasks/", number);
+}
+
+// The assignments of one task, by unit.
+absl::StatusOr<std::map<std::string, v1::TaskAssignment>> ReadTaskAssignments(
+    Conn* db, const std::string& round, const std::string& plan, int64_t number) {
+  Stmt q(db,
+         "SELECT unit_code, version, body FROM task_assignments WHERE round_id = ? AND "
+         "plan_id = ? AND task_no = ?");
+  q.Bind(1, round).Bind(2, plan).Bind(3, number);
+  std::map<std::string, v1::TaskAssignment> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(v1::TaskAssignment a,
+                     Parse<v1::TaskAssignment>(q.Blob(2), "task assignment"));
+    a.set_version(q.Int(1));
+    out[q.Text(0)] = std::move(a);
+  }
+  return out;
+}
+
+absl::Status WriteTaskAssignment(Conn* db, const std::string& round,
+                                 const std::string& plan, int64_t number,
+                                 const v1::TaskAssignment& a, bool exists) {
+  v1::TaskAssignment body = a;
+  body.clear_version();
+  if (exists) {
+    return Stmt(db,
+                "UPDATE task_assignments SET version = ?, body = ? WHERE round_id = ? "
+                "AND plan_id = ? AND task_no = ? AND unit_code = ?")
+        .Bind(1, a.version())
+        .BindBlob(2, body.SerializeAsString())
+        .Bind(3, round)
+        .Bind(4, plan)
+        .Bind(5, number)
+        .Bind(6, a.unit())
+        .Run();
+  }
+  return Stmt(db,
+              "INSERT INTO task_assignments (round_id, plan_id, task_no, unit_code, "
+              "version, body) VALUES (?, ?, ?, ?, ?, ?)")
+      .Bind(1, round)
+      .Bind(2, plan)
+      .Bind(3, number)
+      .Bind(4, a.unit())
+      .Bind(5, a.version())
+      .BindBlob(6, body.SerializeAsString())
+      .Run();
+}
+
+// The units of a task's assignments with their roles, as the audit trail keeps them.
+std::string AssignedJson(const std::map<std::string, v1::TaskAssignment>& by_unit) {
+  std::vector<std::string> parts;
+  for (const auto& [unit, a] : by_unit) {
+    parts.push_back(absl::StrCat("{\"unit\":\"", absl::CEscape(unit), "\",\"role\":\"",
+                                 v1::TaskRole_Name(a.role()), "\"}"));
+  }
+  return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WriteAck> SqlStore::AssignTask(
+    const WriteContext& ctx, absl::string_view round, absl::string_view plan,
+    int64_t number, const std::vector<v1::TaskAssignment>& assignments,
+    const std::vector<std::pair<std::string, FormUpdate>>& forms) {
+  return Submit(
+      ctx, "AssignTask",
+      [this, r = std::string(round), p = std::string(plan), number, assignments,
+       forms](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        ASSIGN_OR_RETURN(auto before, ReadTaskAssignments(tx.db(), r, p, number));
+        std::map<std::string, v1::TaskAssignment> after;
+        v1::WriteAck ack;
+        for (const v1::TaskAssignment& given : assignments) {
+          auto it = before.find(given.unit());
+          const bool exists = it != before.end();
+          v1::TaskAssignment a = exists ? it->second : v1::TaskAssignment();
+          if (!exists) {
+            a.set_task(TaskName(r, p, number));
+            a.set_unit(given.unit());
+            a.set_state(v1::TASK_NOT_STARTED);
+          }
+          if (!exists || a.role() != given.role()) {
+            a.set_role(given.role());
+            a.set_version(a.version() + 1);
+            a.set_updated_at(tx.now());
+            a.set_updated_by(tx.ctx().actor.id);
+            RETURN_IF_ERROR(WriteTaskAssignment(tx.db(), r, p, number, a, exists));
+          }
+          ack.add_versions(a.version());
+          after[a.unit()] = a;
+        }
+        for (const auto& [unit, a] : before) {
+          if (after.count(unit) > 0) continue;
+          if (a.state() != v1::TASK_NOT_STARTED &&
+              a.state() != v1::TASK_STATE_UNSPECIFIED) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "units: unit ", unit, " has reported progress on ",
+                TaskName(r, p, number), " (", v1::TaskState_Name(a.state()),
+                "); it stays assigned (give it again, as coordinating if it no longer "
+                "leads)"));
+          }
+          RETURN_IF_ERROR(Stmt(tx.db(),
+                               "DELETE FROM task_assignments WHERE round_id = ? AND "
+                               "plan_id = ? AND task_no = ? AND unit_code = ?")
+                              .Bind(1, r)
+                              .Bind(2, p)
+                              .Bind(3, number)
+                              .Bind(4, unit)
+                              .Run());
+        }
+        RETURN_IF_ERROR(tx.Audit("task.assign", TaskName(r, p, number),
+                                 AssignedJson(before), AssignedJson(after)));
+        for (const auto& [unit, update] : forms) {
+          RETURN_IF_ERROR(WriteForm(tx, r, unit, update).status());
+        }
+        return ack;
+      });
+}
+
+absl::StatusOr<v1::WriteAck> SqlStore::UpdateTaskProgress(
+    const WriteContext& ctx, absl::string_view round, absl::string_view plan,
+    int64_t number, const v1::TaskAssignment& progress, int64_t expected_version,
+    const FormUpdate& form) {
+  return Submit(ctx, "UpdateTaskProgress",
+                [this, r = std::string(round), p = std::string(plan), number, progress,
+                 expected_version, form](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                  ASSIGN_OR_RETURN(auto all, ReadTaskAssignments(tx.db(), r, p, number));
+                  const std::string name = TaskName(r, p, number);
+                  auto it = all.find(progress.unit());
+                  if (it == all.end()) {
+                    return absl::NotFoundError(
+                        absl::StrCat(name, " is not assigned to unit ", progress.unit()));
+                  }
+                  const v1::TaskAssignment before = it->second;
+                  if (before.version() != expected_version) {
+                    return Stale(absl::StrCat(name, "/units/", progress.unit()),
+                                 before.version(), expected_version);
+                  }
+                  v1::TaskAssignment a = before;
+                  a.set_state(progress.state());
+                  *a.mutable_done_on() = progress.done_on();
+                  if (!progress.has_done_on()) a.clear_done_on();
+                  a.set_note(progress.note());
+                  a.set_evidence(progress.evidence());
+                  a.set_version(before.version() + 1);
+                  a.set_updated_at(tx.now());
+                  a.set_updated_by(tx.ctx().actor.id);
+                  RETURN_IF_ERROR(WriteTaskAssignment(tx.db(), r, p, number, a, true));
+                  RETURN_IF_ERROR(tx.Audit("task.progress",
+                                           absl::StrCat(name, "/units/", progress.unit()),
+                                           Json(before), Json(a)));
+                  if (!form.values.empty() || !form.entries.empty()) {
+                    RETURN_IF_ERROR(WriteForm(tx, r, progress.unit(), form).status());
+                  }
+                  v1::WriteAck ack;
+                  ack.set_version(a.version());
+                  return ack;
+                });
+}
+
+absl::StatusOr<std::vector<v1::TaskAssignment>> SqlStore::ListTaskAssignments(
+    absl::string_view round, absl::string_view unit) {
+  return Read<std::vector<v1::TaskAssignment>>(
+      [&](Conn* db) -> absl::StatusOr<std::vector<v1::TaskAssignment>> {
+        Stmt q(db, unit.empty()
+                       ? "SELECT version, body FROM task_assignments WHERE round_id = ? "
+                         "ORDER BY plan_id, task_no, unit_code"
+                       : "SELECT version, body FROM task_assignments WHERE round_id = ? "
+                         "AND unit_code = ? ORDER BY plan_id, task_no, unit_code");
+        q.Bind(1, round);
+        if (!unit.empty()) q.Bind(2, unit);
+        std::vector<v1::TaskAssignment> out;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, q.Step());
+          if (!row) break;
+          ASSIGN_OR_RETURN(v1::TaskAssignment a,
+                           Parse<v1::TaskAssignment>(q.Blob(1), "task assignment"));
+          a.set_version(q.Int(0));
+          out.push_back(std::move(a));
+        }
+        return out;
+      });
+}
+
 }  // namespace parindex::store

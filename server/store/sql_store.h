@@ -196,6 +196,19 @@ class SqlStore final : public Store {
   absl::StatusOr<std::vector<RecordImport>> ListRecordImports(
       absl::string_view round) override;
 
+  absl::StatusOr<v1::WriteAck> AssignTask(
+      const WriteContext& ctx, absl::string_view round, absl::string_view plan,
+      int64_t number, const std::vector<v1::TaskAssignment>& assignments,
+      const std::vector<std::pair<std::string, FormUpdate>>& forms) override;
+  absl::StatusOr<v1::WriteAck> UpdateTaskProgress(const WriteContext& ctx,
+                                                  absl::string_view round,
+                                                  absl::string_view plan, int64_t number,
+                                                  const v1::TaskAssignment& progress,
+                                                  int64_t expected_version,
+                                                  const FormUpdate& form) override;
+  absl::StatusOr<std::vector<v1::TaskAssignment>> ListTaskAssignments(
+      absl::string_view round, absl::string_view unit) override;
+
   // Groups committed so far (a group holds one or more writes): for tests and metrics.
   int64_t commits() const;
   // Groups run again after losing a conflict to another server (PostgreSQL).

@@ -25,6 +25,7 @@
 #include "parindex/v1/plan.pb.h"
 #include "parindex/v1/records.pb.h"
 #include "parindex/v1/round.pb.h"
+#include "parindex/v1/tasks.pb.h"
 #include "parindex/v1/token.pb.h"
 #include "parindex/v1/unit.pb.h"
 
@@ -392,6 +393,33 @@ class Store {
       absl::string_view round, const std::vector<std::string>& ids) = 0;
   virtual absl::StatusOr<std::vector<RecordImport>> ListRecordImports(
       absl::string_view round) = 0;
+
+  // ---- plan tasks (README: "Plan tasks") ----
+  // Replaces the units task `number` of `plan` in `round` is assigned to with
+  // `assignments` (TaskAssignment.unit and role; the rest is kept for a unit that
+  // stays, empty for a new one): a unit whose role changes or that is new gets a new
+  // version; a unit left out is removed unless it reported progress (state past
+  // NOT_STARTED): then FAILED_PRECONDITION naming it and nothing is stored. Audited
+  // "task.assign" on `task_name` with the units before and after; `forms` stored as
+  // UpdateUnitsEntries does, in the same transaction. The ack lists each assignment's
+  // version in the order given.
+  virtual absl::StatusOr<v1::WriteAck> AssignTask(
+      const WriteContext& ctx, absl::string_view round, absl::string_view plan,
+      int64_t number, const std::vector<v1::TaskAssignment>& assignments,
+      const std::vector<std::pair<std::string, FormUpdate>>& forms) = 0;
+  // Stores a unit's progress on a task it is assigned to (`progress`: task, unit,
+  // state, done_on, note, evidence; its role is kept): NOT_FOUND when not assigned,
+  // ABORTED when the stored version is not `expected_version`. Audited
+  // "task.progress"; `form` (the unit's computed values) stored in the same
+  // transaction. The ack's version is the assignment's new one.
+  virtual absl::StatusOr<v1::WriteAck> UpdateTaskProgress(
+      const WriteContext& ctx, absl::string_view round, absl::string_view plan,
+      int64_t number, const v1::TaskAssignment& progress, int64_t expected_version,
+      const FormUpdate& form) = 0;
+  // A round's assignments (of one unit, or all for an empty `unit`), by plan, task
+  // number and unit, with their versions.
+  virtual absl::StatusOr<std::vector<v1::TaskAssignment>> ListTaskAssignments(
+      absl::string_view round, absl::string_view unit) = 0;
 
   // What was stored for ctx's request id (actor, method, resource): NOT_FOUND when
   // none was applied (or it was forgotten after the retention time); INVALID_ARGUMENT
