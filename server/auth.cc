@@ -39,6 +39,7 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
       {"/parindex.v1.AssessmentService/UpdateDataSheet", kWardAppraiser},
       {"/parindex.v1.AssessmentService/UploadEvidence", kWardAppraiser},
       {"/parindex.v1.AssessmentService/GetEvidenceFile", kOffice},
+      {"/parindex.v1.AssessmentService/DeleteEvidence", kWardAppraiser},
       {"/parindex.v1.AssessmentService/SubmitAssessment", kWard},
       {"/parindex.v1.AssessmentService/RequestExplanation", kAppraiser},
       {"/parindex.v1.AssessmentService/SubmitExplanation", kWard},

@@ -175,14 +175,16 @@ absl::StatusOr<v1::Assessment> AssessmentCore::MoveTo(const Caller& c,
     ShowForm(c, &a);
     return a;
   };
-  ASSIGN_OR_RETURN(v1::Assessment answer, Respond<v1::Assessment>(
-                                              ctx,
-                                              [&](const store::WriteContext& x) {
-                                                return store_->SetAssessmentState(
-                                                    x, t.round_id, t.unit, rule.stores,
-                                                    etag, reopened);
-                                              },
-                                              build));
+  ASSIGN_OR_RETURN(v1::Assessment answer,
+                   Respond<v1::Assessment>(
+                       ctx,
+                       [&](const store::WriteContext& x) {
+                         return store_->SetAssessmentState(
+                             x, t.round_id, t.unit,
+                             store::StateChange{rule.stores, etag, reopened,
+                                                /*shown_before=*/t.a.state()});
+                       },
+                       build));
   cache_->Changed(t.round_id, t.unit);
   return answer;
 }
@@ -192,7 +194,8 @@ absl::StatusOr<v1::Assessment> AssessmentCore::WriteEntriesAndMove(
     const store::WriteContext& ctx, const std::vector<store::EntryUpdate>& updates,
     int64_t etag, const std::function<void(const v1::WriteAck&, v1::Assessment*)>& edit) {
   // Neither explanation action reopens: a reopened form is closed by it.
-  store::StateChange change{rule.stores, etag, /*reopened=*/false};
+  store::StateChange change{rule.stores, etag, /*reopened=*/false,
+                            /*shown_before=*/t.a.state()};
   auto build = [&](const v1::WriteAck& ack) {
     v1::Assessment after = t.a;
     edit(ack, &after);
@@ -584,19 +587,30 @@ absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
   return answer;
 }
 
-absl::StatusOr<v1::EvidenceFile> AssessmentCore::GetEvidenceFile(
-    const Caller& c, const v1::GetByNameRequest& r) {
-  const size_t at = r.name().rfind("/evidence/");
+namespace {
+
+// rounds/{id}/assessments/{unit}/evidence/{n}: the assessment's name and the file's id.
+absl::StatusOr<std::pair<std::string, int64_t>> ParseEvidenceName(
+    const std::string& name) {
+  const size_t at = name.rfind("/evidence/");
   int64_t id = 0;
-  const std::string number = at == std::string::npos ? "" : r.name().substr(at + 10);
+  const std::string number = at == std::string::npos ? "" : name.substr(at + 10);
   if (number.empty() || number.size() > 18 || number[0] == '0' ||
       number.find_first_not_of("0123456789") != std::string::npos ||
       !absl::SimpleAtoi(number, &id)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("name: expected rounds/{id}/assessments/{unit}/evidence/{n}, got '",
-                     r.name(), "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "name: expected rounds/{id}/assessments/{unit}/evidence/{n}, got '", name, "'"));
   }
-  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(r.name().substr(0, at)));
+  return std::make_pair(name.substr(0, at), id);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::EvidenceFile> AssessmentCore::GetEvidenceFile(
+    const Caller& c, const v1::GetByNameRequest& r) {
+  ASSIGN_OR_RETURN(auto evidence, ParseEvidenceName(r.name()));
+  const int64_t id = evidence.second;
+  ASSIGN_OR_RETURN(auto name, ParseAssessmentName(evidence.first));
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(name.first));
   RETURN_IF_ERROR(CheckUnit(c, *round, name.second, Subject::kFile));
   absl::StatusOr<store::EvidenceFile> file = store_->GetEvidence(id);
@@ -607,6 +621,39 @@ absl::StatusOr<v1::EvidenceFile> AssessmentCore::GetEvidenceFile(
   *out.mutable_evidence() = std::move(file->meta);
   *out.mutable_content() = std::move(file->content);
   return out;
+}
+
+absl::StatusOr<v1::Evidence> AssessmentCore::DeleteEvidence(
+    const Caller& c, const v1::DeleteEvidenceRequest& r) {
+  ASSIGN_OR_RETURN(auto evidence, ParseEvidenceName(r.name()));
+  const int64_t id = evidence.second;
+  // The unit's sight first: a retry is answered only to whom the form is shown.
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, evidence.first));
+  store::WriteContext ctx =
+      Ctx(c, r, "DeleteEvidence", r.name(), r.request_id(), "", &*t.round);
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Evidence>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  absl::StatusOr<store::EvidenceFile> file = store_->GetEvidence(id);
+  if (!file.ok() || file->round != t.round_id || file->unit != t.unit) {
+    if (!file.ok() && file.status().code() != absl::StatusCode::kNotFound)
+      return file.status();
+    return absl::NotFoundError(absl::StrCat(r.name(), ": not found"));
+  }
+  ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kRemoveEvidence, t));
+  const UnitStanding standing{t.unit, t.a.state(), t.a.reopened()};
+  RETURN_IF_ERROR(CanRemoveFile(*rule, t.round->round, standing, file->criterion,
+                                FindEntry(t.a, file->criterion), file->meta));
+  const v1::Evidence removed = file->meta;
+  ASSIGN_OR_RETURN(v1::Evidence answer,
+                   Respond<v1::Evidence>(
+                       ctx,
+                       [&](const store::WriteContext& x) {
+                         return store_->DeleteEvidence(x, t.round_id, t.unit, id,
+                                                       r.etag());
+                       },
+                       [&](const v1::WriteAck&) { return removed; }));
+  cache_->Changed(t.round_id, t.unit);
+  return answer;
 }
 
 // ---- state changes ----

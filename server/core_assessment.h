@@ -31,6 +31,8 @@ class AssessmentCore : private CoreBase {
                                               const v1::UploadEvidenceRequest& r);
   absl::StatusOr<v1::EvidenceFile> GetEvidenceFile(const Caller& c,
                                                    const v1::GetByNameRequest& r);
+  absl::StatusOr<v1::Evidence> DeleteEvidence(const Caller& c,
+                                              const v1::DeleteEvidenceRequest& r);
   absl::StatusOr<v1::Assessment> SubmitAssessment(const Caller& c,
                                                   const v1::AssessmentActionRequest& r);
   absl::StatusOr<v1::Assessment> RequestExplanation(

@@ -297,6 +297,12 @@ const std::vector<WorkflowRule>& WorkflowTable() {
        .phases = {v1::PHASE_SELF_ASSESSMENT},
        .states = kOpen,
        .deadline = Deadline::kSelfAssessment},
+      {.verb = Verb::kRemoveEvidence,
+       .role = kWard,
+       .action = "removing a file",
+       .phases = {v1::PHASE_SELF_ASSESSMENT},
+       .states = kOpen,
+       .deadline = Deadline::kSelfAssessment},
       {.verb = Verb::kSubmit,
        .role = kWard,
        .action = "submitting",
@@ -313,6 +319,11 @@ const std::vector<WorkflowRule>& WorkflowTable() {
       {.verb = Verb::kUploadEvidence,
        .role = kAppraiser,
        .action = "attaching a file",
+       .phases = kAppraisal,
+       .states = kNotFinal},
+      {.verb = Verb::kRemoveEvidence,
+       .role = kAppraiser,
+       .action = "removing a file",
        .phases = kAppraisal,
        .states = kNotFinal},
       // Asked already: more criteria may join the request until the explanation phase
@@ -335,6 +346,13 @@ const std::vector<WorkflowRule>& WorkflowTable() {
       {.verb = Verb::kUploadEvidence,
        .role = kWard,
        .action = "attaching a file to an explanation",
+       .phases = {v1::PHASE_EXPLANATION},
+       .states = kAsked,
+       .deadline = Deadline::kExplanation,
+       .requested_only = true},
+      {.verb = Verb::kRemoveEvidence,
+       .role = kWard,
+       .action = "removing a file from an explanation",
        .phases = {v1::PHASE_EXPLANATION},
        .states = kAsked,
        .deadline = Deadline::kExplanation,
@@ -544,6 +562,30 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
       return absl::Status(due.code(), absl::StrCat(where, ": ", due.message()));
   }
   return rule;
+}
+
+absl::Status CanRemoveFile(const WorkflowRule& rule, const v1::Round& round,
+                           const UnitStanding& unit, const std::string& criterion,
+                           const v1::Entry* entry, const v1::Evidence& file) {
+  // Each side removes only what it attached: the unit's files are what it sent the
+  // office, the office's its own working papers.
+  if (rule.role == v1::ROLE_WARD && file.by_office()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("name: ", file.file_name(),
+                     " was attached by the Home Affairs office; only the office may "
+                     "remove it"));
+  }
+  if (rule.role != v1::ROLE_WARD && !file.by_office()) {
+    return absl::PermissionDeniedError(absl::StrCat("name: ", file.file_name(),
+                                                    " was attached by ", unit.unit,
+                                                    "; only the unit may remove it"));
+  }
+  if (rule.requested_only && (entry == nullptr || entry->explanation_request().empty())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("name: ", Where(round, &unit), ": no explanation was requested for ",
+                     criterion, "; ", rule.action, " is for the criteria asked about"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckFields(const WorkflowRule& rule, const v1::Round& round,

@@ -153,6 +153,7 @@ enum class Verb {
   kUpdateEntries,       // BatchUpdateEntries
   kCorrectEntries,      // BatchUpdateEntries with correction = true
   kUploadEvidence,      // UploadEvidence
+  kRemoveEvidence,      // DeleteEvidence (and CanRemoveFile)
   kSubmit,              // SubmitAssessment
   kRequestExplanation,  // RequestExplanation
   kSubmitExplanation,   // SubmitExplanation
@@ -216,6 +217,15 @@ struct UnitStanding {
 absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
                                           const v1::Round& round,
                                           const UnitStanding* unit, absl::Time now);
+
+// Whether the caller whose workflow row is `rule` (Allow for kRemoveEvidence) may
+// remove `file` from `entry` (null: the entry was never written): a ward its own files,
+// not the office's; the office the files it attached, not the unit's, which are what
+// the unit sent (PERMISSION_DENIED naming the file); under a requested_only row only on
+// a criterion asked about (FAILED_PRECONDITION naming the phase and state).
+absl::Status CanRemoveFile(const WorkflowRule& rule, const v1::Round& round,
+                           const UnitStanding& unit, const std::string& criterion,
+                           const v1::Entry* entry, const v1::Evidence& file);
 
 // "round r is in phase P and the assessment of U is S" (without the unit when null):
 // where every refusal of the workflow starts.

@@ -332,6 +332,8 @@ class AssessmentServiceImpl final : public v1::AssessmentService::StreamedUnaryS
                Evidence)
   PARINDEX_RPC(AssessmentService, assessments, GetEvidenceFile, GetByNameRequest,
                EvidenceFile)
+  PARINDEX_RPC(AssessmentService, assessments, DeleteEvidence, DeleteEvidenceRequest,
+               Evidence)
   PARINDEX_RPC(AssessmentService, assessments, SubmitAssessment, AssessmentActionRequest,
                Assessment)
   PARINDEX_RPC(AssessmentService, assessments, RequestExplanation,

@@ -831,6 +831,14 @@ class ScopeTest : public PolicyTest {
            return Call(assessments_.get(), &v1::AssessmentService::Stub::GetEvidenceFile,
                        t, r, &out);
          }});
+    calls.push_back(
+        {"DeleteEvidence", [=, this](const std::string& t, const std::string& u) {
+           v1::DeleteEvidenceRequest r;
+           r.set_name(absl::StrCat(name(u), "/evidence/", files_[u]));
+           v1::Evidence out;
+           return Call(assessments_.get(), &v1::AssessmentService::Stub::DeleteEvidence,
+                       t, r, &out);
+         }});
     calls.push_back({"GetUnit", [=, this](const std::string& t, const std::string& u) {
                        v1::GetByNameRequest r;
                        r.set_name(absl::StrCat("units/", u));
@@ -930,6 +938,7 @@ TEST_F(ScopeTest, AWardOfficerGetsNothingOfItsNeighbourBeforePublication) {
   }
   EXPECT_EQ(refused["BatchUpdateEntries"], "this token acts for unit HN, not LS");
   EXPECT_EQ(refused["UploadEvidence"], "this token acts for unit HN, not LS");
+  EXPECT_EQ(refused["DeleteEvidence"], "this token acts for unit HN, not LS");
   EXPECT_EQ(refused["UpdateDataSheet"], "this token acts for unit HN, not LS");
   EXPECT_EQ(refused["PreviewScore"], "this token acts for unit HN, not LS");
   EXPECT_EQ(refused["GetUnitScore"],
@@ -1289,7 +1298,7 @@ TEST(WorkflowTable, RowsAllowDerivedPairsAlikeAndNeverOverlap) {
       {v1::STATE_NOT_STARTED, v1::STATE_DRAFT},
       {v1::STATE_SUBMITTED, v1::STATE_APPRAISED}};
   const auto& table = WorkflowTable();
-  EXPECT_EQ(table.size(), 16u);  // with importing dossier records
+  EXPECT_EQ(table.size(), 19u);  // with importing dossier records and removing files
   for (const WorkflowRule& rule : table) {
     auto has = [&](v1::AssessmentState s) {
       return std::find(rule.states.begin(), rule.states.end(), s) != rule.states.end();

@@ -778,7 +778,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   const std::string pdf = dir.File("bao-cao-mot-cua.pdf");
   std::ofstream(pdf) << "%PDF-1.4\n";
   browser.Type(browser.Find("[id='upload-III.2.1']").at(0), pdf);
-  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "bao-cao-mot-cua.pdf (9 B)");
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "bao-cao-mot-cua.pdf (9 B) Xóa");
   // The printed report lists the file at once (it used to wait for a reload).
   EXPECT_THAT(browser.Execute("return document.getElementById('report').textContent;"),
               ::testing::HasSubstr("bao-cao-mot-cua.pdf"));
@@ -1369,8 +1369,10 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   browser.ClickOn("#history-HY-XTL");
   expect_text("#history-title", "Lịch sử – Xã Tiên Lữ");
   expect_text("#history-table tbody tr:first-child td:nth-child(2)", "Phạm Thu Hà");
+  // From the state the form stood in: the office had appraised it (it used to read
+  // "Đã nộp", the state stored).
   expect_text("#history-table tbody tr:first-child td:nth-child(3)",
-              "Chuyển trạng thái: Đã nộp → Được yêu cầu giải trình");
+              "Chuyển trạng thái: Đã thẩm định → Được yêu cầu giải trình");
   expect_text(
       "#history-table tbody tr:nth-child(2) td:nth-child(4)",
       "Yêu cầu giải trình – lý do: Số liệu không khớp báo cáo; nội dung: Số hồ sơ giải "
@@ -1851,7 +1853,7 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   CheckView(browser, axe, "board-filtered");
   browser.ClickOn("#history-PLS");
   expect_text("#history-table tbody tr:first-child td:nth-child(3)",
-              "Chuyển trạng thái: Chưa nhập → Đã nộp");
+              "Chuyển trạng thái: Đang nhập → Đã nộp");
   expect_text("#history-table tbody tr:first-child td:nth-child(2)",
               "Văn phòng UBND Phường Lam Sơn");  // the person, never "setup"
   CheckView(browser, axe, "history");
@@ -2555,6 +2557,201 @@ TEST(WebPage, TheWardsFormSaysAtTheFieldWhatTheServerWouldRefuseInHeadlessChromi
   browser.ClickOn("#submit");
   browser.ClickOn("#submit-confirm-send");
   expect_text("#form-state", "Đã nộp");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// A file attached by mistake: «Xóa» beside it, asking first in Vietnamese; gone from
+// the list, the checklist and the history's files, kept in the history's words (name,
+// size, SHA-256); refused in Vietnamese beside the file once the form is closed; the
+// office removes its own file in appraisal, never the unit's. The file button and the
+// date inputs speak Vietnamese; the results' workbook and print buttons appear only
+// to whom may use them.
+TEST(WebPage,
+     AFileAttachedByMistakeIsRemovedAndTheFileButtonIsVietnameseInHeadlessChromium) {
+  const std::string axe = AxeSource();
+  ASSERT_GT(axe.size(), 100000u) << "axe-core not found: run scripts/install-deps.sh";
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("files.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string appraiser = server.tokens["appraiser"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto token_sign_in = [&](const std::string& token) {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+  };
+  auto sign_out = [&] {
+    browser.ClickOn("#signout");
+    expect_text("#signin-message", "Đã đăng xuất.");
+  };
+  auto api_call = [&](const std::string& method, const std::string& body) {
+    auto [code, json] = Curl(api + method, appraiser, body, dir.File("answer"));
+    EXPECT_EQ(code, 200) << method << ": " << json;
+    return json;
+  };
+  // The sticky action bar covers the foot of the page: the button comes to the middle.
+  auto click = [&](const std::string& css) {
+    ASSERT_FALSE(browser.Find(css).empty()) << css;
+    browser.Execute(absl::StrCat("document.querySelector(", "\"", css, "\"",
+                                 ").scrollIntoView({block: 'center'}); return '';"));
+    browser.ClickOn(css);
+  };
+  const std::string kSha =
+      "e5c62df5dab5c87b6a015ef3d43597074d1eec433b15f51aec63b8582d0e4ab4";
+
+  token_sign_in(server.tokens["ward XTH"]);
+  expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  // The file button and what is chosen, in Vietnamese; the browser's own input is out
+  // of sight and out of the tab order, the button in it.
+  expect_text("[id='choose-III.2.1']", "Chọn tệp…");
+  expect_text("[id='chosen-III.2.1']", "Chưa chọn tệp nào");
+  EXPECT_EQ(browser.Execute("const b = document.getElementById('choose-III.2.1');"
+                            "const i = document.getElementById('upload-III.2.1');"
+                            "return [b.tagName, b.type, b.tabIndex, i.tabIndex, "
+                            "getComputedStyle(i).opacity].join(' ');"),
+            "BUTTON button 0 -1 0");
+  // Every date input says how a date is written, in its label.
+  EXPECT_EQ(
+      browser.Execute("const dates = [...document.querySelectorAll('#form-areas "
+                      "input[type=date]')];"
+                      "const bad = dates.filter((d) => !document.querySelector("
+                      "'label[for=\"' + d.id + '\"] .date-hint'));"
+                      "return dates.length > 0 ? String(bad.length) : 'no date input';"),
+      "0");
+  expect_text("label[for='w-el-report_q3_date']",
+              "Ngày gửi Báo cáo CCHC quý III (ngày/tháng/năm)");
+
+  // A file attached by mistake.
+  const std::string checklist = "[id='w-checklist-III.2.1']";
+  const std::string missing =
+      "○ Báo cáo thống kê từ Hệ thống thông tin giải quyết TTHC (chưa có)";
+  expect_text(checklist, missing);
+  const std::string wrong = dir.File("nham.pdf");
+  std::ofstream(wrong) << "%PDF-1.4\n";
+  browser.Type(browser.Find("[id='upload-III.2.1']").at(0), wrong);
+  expect_text("[id='chosen-III.2.1']", "Tệp đã chọn: nham.pdf");
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "nham.pdf (9 B) Xóa");
+  expect_text(checklist,
+              "✓ Báo cáo thống kê từ Hệ thống thông tin giải quyết TTHC (đã có)");
+  // «Xóa» asks first, in the file's line; the safe answer has the focus.
+  click("[id='w-evidence-III.2.1'] button.remove-file");
+  expect_text("[id='w-evidence-III.2.1'] .remove-confirm p",
+              "Xóa tệp nham.pdf khỏi tiêu chí III.2.1? Lịch sử của đơn vị vẫn ghi tên, "
+              "dung lượng và mã SHA-256 của tệp đã xóa.");
+  EXPECT_EQ(browser.Execute("return document.activeElement.textContent;"), "Không xóa");
+  CheckView(browser, axe, "ward-remove-file");
+  click("[id='w-evidence-III.2.1'] .remove-confirm button:first-of-type");
+  expect_text("#form-message", "Đã xóa tệp nham.pdf khỏi tiêu chí III.2.1.");
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "");
+  expect_text(checklist, missing);
+  EXPECT_THAT(browser.Execute("return document.getElementById('report').textContent;"),
+              ::testing::Not(::testing::HasSubstr("nham.pdf")));
+  // The server agrees: no file on the entry.
+  EXPECT_THAT(api_call("AssessmentService/GetAssessment",
+                       R"({"name": "rounds/hungyen-2023/assessments/XTH"})"),
+              ::testing::Not(::testing::HasSubstr("nham.pdf")));
+
+  // A file the form can no longer lose: the deadline has passed behind the page's
+  // back; the refusal is said beside the file, with the server's words under it.
+  const std::string keep = dir.File("giu.pdf");
+  std::ofstream(keep) << "%PDF-1.4\n";
+  browser.Type(browser.Find("[id='upload-III.2.1']").at(0), keep);
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "giu.pdf (9 B) Xóa");
+  parindex::v1::Round round;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(
+          api_call("RoundService/GetRound", R"({"name": "rounds/hungyen-2023"})"), &round)
+          .ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  api_call("RoundService/UpdateRound",
+                           absl::StrCat(R"({"round": {"id": "hungyen-2023", )",
+                                        R"("self_assessment_deadline": )",
+                                        R"("2023-12-15T17:00:00+07:00"}, )",
+                                        R"("update_mask": "self_assessment_deadline", )",
+                                        R"("etag": )", round.version(), "}")),
+                  &round)
+                  .ok());
+  click("[id='w-evidence-III.2.1'] button.remove-file");
+  click("[id='w-evidence-III.2.1'] .remove-confirm button:first-of-type");
+  expect_text("[id='w-evidence-III.2.1'] .file-error",
+              "Không xóa được tệp giu.pdf: ở giai đoạn, trạng thái hiện tại, tệp này "
+              "không còn xóa được. round hungyen-2023 is in phase SELF_ASSESSMENT and "
+              "the assessment of XTH is DRAFT: the self-assessment deadline "
+              "2023-12-15T17:00:00+07:00 has passed; ask the Home Affairs office to "
+              "reopen the assessment");
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence a", "giu.pdf");
+  CheckView(browser, axe, "ward-remove-refused");
+
+  // The results before publication: the workbook and print buttons never appear (they
+  // used to show until the round was read, then be refused).
+  browser.Execute(
+      "window.offered = false;"
+      "const see = () => { if (!document.getElementById('results').hidden && "
+      "(!document.getElementById('download').hidden || "
+      "!document.getElementById('print-report').hidden)) window.offered = true; };"
+      "new MutationObserver(see).observe(document.body, {subtree: true, attributes: "
+      "true, childList: true}); return '';");
+  browser.ClickOn("#show-results");
+  expect_text("#results-error",
+              "Kết quả xếp hạng xem được sau khi kỳ đánh giá được công bố (giai đoạn "
+              "hiện tại: «Tự đánh giá»).");
+  EXPECT_EQ(browser.Execute("return [window.offered, "
+                            "document.getElementById('download').hidden, "
+                            "document.getElementById('print-report').hidden].join(' ');"),
+            "false true true");
+  sign_out();
+
+  // The office, in appraisal: «Xóa» beside the file it attached, not the unit's.
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  api_call("RoundService/AdvanceRound",
+                           absl::StrCat(R"({"name": "rounds/hungyen-2023", )",
+                                        R"("to_phase": "PHASE_APPRAISAL", "etag": )",
+                                        round.version(), "}")),
+                  &round)
+                  .ok());
+  api_call("AssessmentService/UploadEvidence",
+           absl::StrCat(R"({"parent": "rounds/hungyen-2023/assessments/XTH", )",
+                        R"("criterion": "III.2.1", "evidence": {"file_name": )",
+                        R"("bien-ban.pdf"}, "content": ")",
+                        absl::Base64Escape("%PDF-1.4\n"), R"("})"));
+  token_sign_in(appraiser);
+  expect_text("#board-phase", "Thẩm định");
+  // The office sees the results: both buttons, once the ranking is there.
+  browser.ClickOn("#show-results");
+  EXPECT_EQ(browser.WaitShown("download"), "shown");
+  EXPECT_EQ(browser.WaitShown("print-report"), "shown");
+  browser.ClickOn("#show-board");
+  browser.ClickOn("#appraise-XTH");
+  expect_text("[id='self-III.2.1'] ul.evidence", "giu.pdf (9 B) bien-ban.pdf (9 B) Xóa");
+  EXPECT_EQ(browser.Execute("return String(document.querySelectorAll("
+                            "\"[id='self-III.2.1'] button.remove-file\").length);"),
+            "1");
+  click("[id='self-III.2.1'] button.remove-file");
+  expect_text("[id='self-III.2.1'] .remove-confirm p",
+              "Xóa tệp bien-ban.pdf khỏi tiêu chí III.2.1? Lịch sử của đơn vị vẫn ghi "
+              "tên, dung lượng và mã SHA-256 của tệp đã xóa.");
+  CheckView(browser, axe, "appraisal-remove-file");
+  click("[id='self-III.2.1'] .remove-confirm button:first-of-type");
+  expect_text("#appraisal-message", "Đã xóa tệp bien-ban.pdf khỏi tiêu chí III.2.1.");
+  expect_text("[id='self-III.2.1'] ul.evidence", "giu.pdf (9 B)");
+
+  // The unit's history keeps what each removal took away.
+  browser.ClickOn("#back-to-board");
+  browser.ClickOn("#history-XTH");
+  expect_text("#history-table tbody tr:first-child td:nth-child(3)", "Xóa tệp (III.2.1)");
+  expect_text("#history-table tbody tr:first-child td:nth-child(4)",
+              absl::StrCat("bien-ban.pdf (9 byte; SHA-256: ", kSha, ")"));
+  EXPECT_THAT(
+      browser.Execute("return document.getElementById('history-table')."
+                      "innerText;"),
+      ::testing::HasSubstr(absl::StrCat("nham.pdf (9 byte; SHA-256: ", kSha, ")")));
   EXPECT_EQ(Stop(server), 0);
 }
 

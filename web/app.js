@@ -179,24 +179,26 @@ async function showResults() {
   $('breakdown').hidden = true;
   const blocks = $('blocks');
   blocks.replaceChildren();
-  $('download').hidden = false;
-  $('print-report').hidden = false;
+  // The workbook and the printed report are offered only once the caller may have them
+  // (server/policy.h CanSee, kResults): never shown, then refused.
+  $('download').hidden = true;
+  $('print-report').hidden = true;
   await guarded('results-error', async () => {
-    // A ward sees the results once they are published: before, it is told so, not
-    // refused with the server's words, and offered no file it could not have.
-    if (session.caller.role === 'ROLE_WARD') {
-      const round = await loadRound();
-      if (stale(load)) return;
-      if (round.phase !== 'PHASE_PUBLISHED') {
-        $('download').hidden = true;
-        $('print-report').hidden = true;
-        throw new Error(msg('results.notPublished', {phase: phaseTitle(round.phase)}));
-      }
+    // A ward or a reader sees the results once they are published: before, a ward is
+    // told so, not refused with the server's words; the office sees them always.
+    const office = ['ROLE_APPRAISER', 'ROLE_ADMIN'].includes(session.caller.role);
+    const round = await loadRound();
+    if (stale(load)) return;
+    const published = round.phase === 'PHASE_PUBLISHED';
+    if (session.caller.role === 'ROLE_WARD' && !published) {
+      throw new Error(msg('results.notPublished', {phase: phaseTitle(round.phase)}));
     }
     const ranking = await call('ScoreService/GetRanking', {
       name: roundName(), column: $('column').value,
     });
     if (stale(load)) return;
+    $('download').hidden = !(office || published);
+    $('print-report').hidden = !(office || published);
     const byBlock = new Map();
     for (const unit of ranking.units || []) {
       if (!byBlock.has(unit.block)) byBlock.set(unit.block, []);

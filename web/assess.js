@@ -154,6 +154,10 @@ function dateOutsideYear(d) {
   return msg('field.dateOutsideYear', {n: formatDate(d), max: String(form.round.year)});
 }
 
+// «(ngày/tháng/năm)» beside a date input's label: the order Vietnamese write a date in,
+// whatever the browser's own picker shows.
+function dateHint() { return element('span', {class: 'date-hint'}, msg('form.dateHint')); }
+
 // A date input limited to the round's window (the browser's picker opens within it).
 function dateInput() {
   const input = element('input', {type: 'date'});
@@ -210,7 +214,9 @@ function elementField(prefix, el, value, editable, onChange) {
   const wrap = element('div', {class: 'field element', id: id + '-field'});
   const {input, extra} = elementInput(prefix, el, value, editable, onChange);
   input.setAttribute('aria-describedby', id + '-help ' + id + '-err');
-  wrap.appendChild(element('label', {for: id, 'data-v': ''}, el.label || el.code));
+  const label = wrap.appendChild(element('label', {for: id}));
+  label.append(element('span', {'data-v': ''}, el.label || el.code));
+  if (elementType(el) === 'ELEMENT_DATE') label.append(' ', dateHint());
   const help = element('p', {class: 'help', id: id + '-help'});
   if (el.help) help.append(element('span', {'data-v': ''}, el.help));
   if (el.period) help.append(element('span', {class: 'period'}, msg('form.periodOf', {period: el.period})));
@@ -484,13 +490,15 @@ function ownInputs(prefix, criterion, values, editable, onChange) {
   const code = criterion.code;
   const own = ownValueOf(criterion);
   values = values || {};
-  const add = (field, text, input) => {
+  const add = (field, text, input, hint) => {
     const wrap = element('div', {class: 'field'});
     input.id = prefix + '-' + code + '-' + field;
     input.disabled = !editable;
     input.setAttribute('aria-describedby', prefix + '-err-' + code);
     input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', onChange);
-    wrap.append(element('label', {for: input.id}, text), input);
+    const label = element('label', {for: input.id}, text);
+    if (hint) label.append(' ', hint);
+    wrap.append(label, input);
     box.appendChild(wrap);
   };
   if (own === 'done') {
@@ -504,7 +512,7 @@ function ownInputs(prefix, criterion, values, editable, onChange) {
     const d = values.issued;
     const input = dateInput();
     if (d) input.value = d.year + '-' + two(d.month) + '-' + two(d.day);
-    add('issued', msg('form.issued'), input);
+    add('issued', msg('form.issued'), input, dateHint());
   } else if (own === 'score') {
     const input = element('input', {type: 'text', inputmode: 'decimal', autocomplete: 'off'});
     if (values.score_milli !== undefined) input.value = formatMilliShort(values.score_milli);
@@ -893,7 +901,7 @@ function savedText(saved) {
 }
 
 // The entry's evidence: uploaded files as download links, references as text.
-function evidenceList(entry, errorId) {
+function evidenceList(entry, errorId, removable) {
   const list = element('ul', {class: 'evidence'});
   for (const ev of (entry || {}).evidence || []) {
     const item = element('li');
@@ -905,6 +913,7 @@ function evidenceList(entry, errorId) {
         downloadFile(url, ev.file_name, errorId);
       });
       item.append(link, ' (' + formatBytes(ev.size_bytes) + ')');
+      if (removable && removable(ev)) removeControls(item, entry, ev, removable.done);
     } else {
       item.dataset.v = '';
       item.textContent = [ev.document_type, ev.number, ev.summary].filter((x) => x).join(' – ');
@@ -912,6 +921,64 @@ function evidenceList(entry, errorId) {
     list.appendChild(item);
   }
   return list;
+}
+
+// A request id for a write the page may send again (a retry after a lost answer).
+function requestId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return 'web-' + [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// «Xóa» beside a file the person may remove, asking first in the file's line; the
+// refusal is said in that line too. `done(entry)` runs with the entry read again.
+function removeControls(item, entry, ev, done) {
+  const button = element('button', {type: 'button', class: 'remove-file', id: 'remove-' + ev.id,
+    'aria-label': msg('file.removeLabel', {name: ev.file_name})}, msg('file.remove'));
+  const ask = element('div', {class: 'remove-confirm', id: 'remove-confirm-' + ev.id, role: 'group',
+    'aria-labelledby': 'remove-question-' + ev.id});
+  ask.hidden = true;
+  const question = element('p', {id: 'remove-question-' + ev.id},
+      msg('file.removeQuestion', {name: ev.file_name, code: entry.criterion}));
+  const yes = element('button', {type: 'button', id: 'remove-yes-' + ev.id}, msg('file.removeYes'));
+  const no = element('button', {type: 'button', id: 'remove-no-' + ev.id}, msg('file.removeNo'));
+  ask.append(question, yes, no);
+  const error = element('p', {class: 'error file-error', id: 'remove-error-' + ev.id, role: 'alert'});
+  button.addEventListener('click', () => {
+    showText(error, '');
+    ask.hidden = false;
+    no.focus();  // the safe answer first: Enter does not remove
+  });
+  no.addEventListener('click', () => {
+    ask.hidden = true;
+    button.focus();
+  });
+  // One id for this removal: a retry of a lost answer is not a second removal.
+  const id = requestId();
+  yes.addEventListener('click', async () => {
+    if (yes.getAttribute('aria-busy') === 'true') return;
+    yes.setAttribute('aria-busy', 'true');
+    try {
+      // The entry's version as the page knows it now (a save since moved it on).
+      const known = form.entries.get(entry.criterion) || entry;
+      await call('AssessmentService/DeleteEvidence', {name: assessmentName(form.unit) +
+          '/evidence/' + ev.id, etag: known.version || 0, request_id: id});
+      const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
+      const fresh = (a.entries || []).find((e) => e.criterion === entry.criterion) ||
+          {criterion: entry.criterion};
+      form.entries.set(entry.criterion, fresh);
+      await done(fresh, ev);
+    } catch (e) {
+      ask.hidden = true;
+      const refused = new Error(msgOr('file.removeRefused.' + e.code, 'file.removeRefused',
+          {name: ev.file_name, why: e.message}));
+      refused.serverWords = e.serverWords;
+      showError(error, refused);
+      button.focus();
+    } finally {
+      yes.removeAttribute('aria-busy');
+    }
+  });
+  item.append(' ', button, ask, error);
 }
 
 async function fileBase64(file) {
@@ -1345,12 +1412,9 @@ async function showForm() {
       card.appendChild(result);
       const evidence = slot(card, msg('form.evidence'), 'w-evidence-' + c.code, 'evidence-slot');
       if ((c.evidence || []).length) evidence.appendChild(evidenceChecklist(c, entry));
-      evidence.appendChild(evidenceList(entry, 'form-error'));
+      evidence.appendChild(evidenceList(entry, 'form-error', wardRemovable(c)));
       if ((editable || (explaining && entry && entry.explanation_request)) && own !== 'survey') {
-        const upload = element('input', {type: 'file', id: 'upload-' + c.code,
-          'aria-label': msg('form.upload', {code: c.code})});
-        upload.addEventListener('change', () => uploadEvidence(c, upload));
-        evidence.appendChild(upload);
+        evidence.appendChild(fileChooser(c));
       }
     }, field, (section, area) => {
       section.appendChild(element('p', {class: 'area-progress', id: 'w-progress-' + area.code,
@@ -1492,6 +1556,61 @@ function keptError(error) {
   return error;
 }
 
+// The files of a criterion on the ward's form as `entry` lists them: the list, the
+// checklist of required evidence, and the printed report.
+function showWardFiles(criterion, entry) {
+  $('w-evidence-' + criterion.code).querySelector('ul.evidence')
+      .replaceWith(evidenceList(entry, 'form-error', wardRemovable(criterion)));
+  const checklist = $('w-checklist-' + criterion.code);
+  if (checklist) checklist.replaceWith(evidenceChecklist(criterion, entry));
+  // The printed report lists the files stored, at once.
+  if (form.savedScore) {
+    buildReport(form.round, form.savedScore);
+    markReportUnsaved();
+  }
+}
+
+// Which files of `criterion` the ward may remove now (server/policy.cc CanRemoveFile):
+// its own, while it may attach files there.
+function wardRemovable(criterion) {
+  const removable = (ev) => {
+    const entry = form.entries.get(criterion.code) || {};
+    return !ev.by_office && ownValueOf(criterion) !== 'survey' &&
+        (form.editable || (form.explaining && !!entry.explanation_request));
+  };
+  removable.done = (entry, ev) => {
+    showWardFiles(criterion, entry);
+    $('form-message').textContent = msg('file.removed', {name: ev.file_name, code: criterion.code});
+    const next = $('choose-' + criterion.code);
+    if (next) next.focus();
+  };
+  return removable;
+}
+
+// The file input as a button in Vietnamese («Chọn tệp…») with the chosen file's name
+// beside it: Chromium's own says "Choose file / No file chosen" whatever the page's
+// language. The input stays (hidden, out of the tab order) and the button opens it.
+function fileChooser(criterion) {
+  const code = criterion.code;
+  const box = element('div', {class: 'file-chooser'});
+  const upload = element('input', {type: 'file', id: 'upload-' + code, class: 'file-input',
+    tabindex: '-1', 'aria-hidden': 'true'});
+  const chosen = element('span', {class: 'chosen-file', id: 'chosen-' + code, 'aria-live': 'polite'},
+      msg('file.noneChosen'));
+  const button = element('button', {type: 'button', id: 'choose-' + code, class: 'choose-file',
+    'aria-label': msg('file.chooseFor', {code}), 'aria-describedby': chosen.id}, msg('file.choose'));
+  button.addEventListener('click', () => upload.click());
+  upload.addEventListener('change', () => {
+    const file = upload.files[0];
+    chosen.replaceChildren();
+    if (file) chosen.append(msg('file.chosen'), ' ', element('span', {'data-v': ''}, file.name));
+    else chosen.textContent = msg('file.noneChosen');
+    uploadEvidence(criterion, upload);
+  });
+  box.append(button, ' ', chosen, upload);
+  return box;
+}
+
 async function uploadEvidence(criterion, input) {
   const file = input.files[0];
   if (!file) return;
@@ -1529,15 +1648,8 @@ async function uploadEvidence(criterion, input) {
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     const fresh = (a.entries || []).find((e) => e.criterion === criterion.code);
     form.entries.set(criterion.code, fresh || entry);
-    $('w-evidence-' + criterion.code).querySelector('ul.evidence').replaceWith(evidenceList(fresh || entry, 'form-error'));
-    const checklist = $('w-checklist-' + criterion.code);
-    if (checklist) checklist.replaceWith(evidenceChecklist(criterion, fresh || entry));
+    showWardFiles(criterion, fresh || entry);
     input.value = '';
-    // The printed report lists the files stored: this one too, at once.
-    if (form.savedScore) {
-      buildReport(form.round, form.savedScore);
-      markReportUnsaved();
-    }
     $('form-message').textContent = msg('form.uploaded', {file: stored.file_name, code: criterion.code});
   });
 }
@@ -1747,6 +1859,18 @@ function appraisalLock(round, state) {
   return '';
 }
 
+// Which files of `criterion` the office may remove now (server/policy.cc
+// CanRemoveFile): those it attached, while it appraises the unit.
+function officeRemovable(criterion, editable) {
+  const removable = (ev) => editable && !!ev.by_office;
+  removable.done = (entry, ev) => {
+    $('self-' + criterion.code).querySelector('ul.evidence')
+        .replaceWith(evidenceList(entry, 'appraisal-error', removable));
+    $('appraisal-message').textContent = msg('file.removed', {name: ev.file_name, code: criterion.code});
+  };
+  return removable;
+}
+
 async function showAppraisal(unit) {
   const load = showView('appraisal');
   $('appraisal-message').textContent = '';
@@ -1795,7 +1919,7 @@ async function showAppraisal(unit) {
       const sp = selfPoints.get(c.code);
       if (sp) ward.appendChild(element('p', {class: 'note'}, msg('appraisal.selfPoints', {points: formatMilli(sp.points_milli)})));
       if (entry.comment) ward.appendChild(element('p', {class: 'note', 'data-v': ''}, entry.comment));
-      ward.appendChild(evidenceList(entry, 'appraisal-error'));
+      ward.appendChild(evidenceList(entry, 'appraisal-error', officeRemovable(c, editable)));
       const inputs = slot(card, msg('appraisal.inputs'), 'a-inputs-' + c.code, 'inputs-slot');
       inputs.appendChild(leafElements('a', c, field, 'appraised'));
       inputs.appendChild(ownInputs('a', c, entry.appraised || entry.self, editable && !survey,

@@ -542,6 +542,32 @@ const MESSAGES = {
   'records.none': 'Không có hồ sơ nào được tính.',
   'records.loading': 'Đang tải danh sách hồ sơ…',
 
+  // Files: the chooser (Chromium's own is in English) and removing a file
+  'file.choose': 'Chọn tệp…',
+  'file.chooseFor': 'Chọn tệp… cho tiêu chí {code}',
+  'file.noneChosen': 'Chưa chọn tệp nào',
+  'file.chosen': 'Tệp đã chọn:',
+  'file.remove': 'Xóa',
+  'file.removeLabel': 'Xóa tệp {name}',
+  'file.removeQuestion': 'Xóa tệp {name} khỏi tiêu chí {code}? Lịch sử của đơn vị vẫn ' +
+      'ghi tên, dung lượng và mã SHA-256 của tệp đã xóa.',
+  'file.removeYes': 'Xóa tệp',
+  'file.removeNo': 'Không xóa',
+  'file.removed': 'Đã xóa tệp {name} khỏi tiêu chí {code}.',
+  'file.removeRefused': 'Không xóa được tệp {name}: {why}',
+  'file.removeRefused.FAILED_PRECONDITION': 'Không xóa được tệp {name}: ở giai đoạn, ' +
+      'trạng thái hiện tại, tệp này không còn xóa được.',
+  'file.removeRefused.PERMISSION_DENIED': 'Không xóa được tệp {name}: tệp do bên khác ' +
+      'đính kèm, chỉ bên đó được xóa.',
+  'file.removeRefused.ABORTED': 'Không xóa được tệp {name}: tiêu chí vừa được người khác ' +
+      'thay đổi; hãy tải lại trang rồi làm lại.',
+  'file.removeRefused.NOT_FOUND': 'Không xóa được tệp {name}: tệp không còn trong biểu ' +
+      'mẫu (có thể đã được xóa).',
+  'form.dateHint': '(ngày/tháng/năm)',
+  'history.evidenceRemoved': 'Xóa tệp ({code})',
+  'history.fileRemoved': '{name} ({size}; SHA-256: {sha})',
+  'change.fileRemoved': '{code} – xóa tệp {name}',
+
   // A restored draft over a value saved since (assess.js showDraftConflict)
   'draft.conflict': 'Đã có người lưu {stored} lúc {time}; bản nháp trên máy này là {mine}. ' +
       'Giữ số nào?',

@@ -348,6 +348,12 @@ function describeEvent(event) {
     return [msg('history.evidence', {code}),
       name ? msg('history.file', {name, size: fileSize(after.size_bytes || after.sizeBytes)}) : ''];
   }
+  if (event.action === 'evidence.delete') {
+    // The file's details stay on the trail (the event's before) once it is gone.
+    const name = before.file_name || before.fileName || '';
+    return [msg('history.evidenceRemoved', {code}), name ? msg('history.fileRemoved',
+        {name, size: fileSize(before.size_bytes || before.sizeBytes), sha: before.sha256 || ''}) : ''];
+  }
   if (parts[4] === 'dataSheet') {
     const side = event.role === 'ward' ? 'self' : 'appraised';
     const what = event.action.endsWith('.correct') ? 'history.valueCorrect' : 'history.value';
@@ -508,7 +514,10 @@ function wardChanges(events) {
       // The label is data (data-v), the change the page's words.
       if (was !== now) lines.push([labelOfElement(code), msg('change.value', {before: was, after: now})]);
     } else if (parts[4] === 'entries' && parts[6] === 'evidence') {
-      lines.push(msg('change.file', {code, name: after.file_name || ''}));
+      // A file's first before and last after: added (none before), removed (none
+      // after), or added and removed again between the two submissions (no line).
+      if (after.file_name) lines.push(msg('change.file', {code, name: after.file_name}));
+      else if (before.file_name) lines.push(msg('change.fileRemoved', {code, name: before.file_name}));
     } else if (parts[4] === 'entries' && event.action !== 'evidence.add') {
       const was = describeStored(before.self);
       const now = describeStored(after.self);

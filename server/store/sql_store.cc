@@ -1474,6 +1474,8 @@ absl::StatusOr<int64_t> ChangeState(
   after.set_version(change.expected_version + 1);
   after.set_reopened(change.reopened);
   after.set_updated_at(now);
+  if (change.shown_before != v1::ASSESSMENT_STATE_UNSPECIFIED)
+    before.set_state(change.shown_before);
   RETURN_IF_ERROR(Stmt(db,
                        "UPDATE assessments SET state = ?, version = ?, reopened = ?, "
                        "updated_at = ? WHERE round_id = ? AND unit_code = ?")
@@ -1902,10 +1904,10 @@ absl::StatusOr<v1::WriteAck> SqlStore::UpdateUnitsEntries(
       });
 }
 
-absl::StatusOr<v1::WriteAck> SqlStore::SetAssessmentState(
-    const WriteContext& ctx, absl::string_view round, absl::string_view unit,
-    v1::AssessmentState state, int64_t expected_version, bool reopened) {
-  StateChange change{state, expected_version, reopened};
+absl::StatusOr<v1::WriteAck> SqlStore::SetAssessmentState(const WriteContext& ctx,
+                                                          absl::string_view round,
+                                                          absl::string_view unit,
+                                                          const StateChange& change) {
   return Submit(ctx, "SetAssessmentState",
                 [r = std::string(round), u = std::string(unit),
                  change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
@@ -2006,6 +2008,42 @@ absl::StatusOr<EvidenceFile> SqlStore::GetEvidence(int64_t id) {
     file.criterion = get.Text(4);
     return file;
   });
+}
+
+absl::StatusOr<v1::WriteAck> SqlStore::DeleteEvidence(const WriteContext& ctx,
+                                                      absl::string_view round,
+                                                      absl::string_view unit, int64_t id,
+                                                      int64_t entry_version) {
+  return Submit(
+      ctx, "DeleteEvidence",
+      [this, r = std::string(round), u = std::string(unit), id,
+       entry_version](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        const std::string name = absl::StrCat(AssessmentName(r, u), "/evidence/", id);
+        Stmt get(tx.db(),
+                 "SELECT v.criterion, v.meta, e.version FROM evidence v LEFT JOIN "
+                 "entries e ON e.round_id = v.round_id AND e.unit_code = v.unit_code "
+                 "AND e.criterion = v.criterion WHERE v.id = ? AND v.round_id = ? AND "
+                 "v.unit_code = ?");
+        get.Bind(1, id).Bind(2, r).Bind(3, u);
+        ASSIGN_OR_RETURN(bool found, get.Step());
+        if (!found) return absl::NotFoundError(absl::StrCat(name, ": not found"));
+        const std::string criterion = get.Text(0);
+        const std::string stored_meta = get.Blob(1);
+        const int64_t stored = get.IsNull(2) ? 0 : get.Int(2);
+        RETURN_IF_ERROR(get.Run());  // finishes the statement
+        if (stored != entry_version)
+          return Stale(EntryName(r, u, criterion), stored, entry_version);
+        ASSIGN_OR_RETURN(v1::Evidence meta, Parse<v1::Evidence>(stored_meta, "evidence"));
+        RETURN_IF_ERROR(
+            Stmt(tx.db(), "DELETE FROM evidence WHERE id = ?").Bind(1, id).Run());
+        RETURN_IF_ERROR(FormWritten(tx, r, u, -static_cast<int64_t>(stored_meta.size())));
+        RETURN_IF_ERROR(tx.Audit(
+            "evidence.delete", absl::StrCat(EntryName(r, u, criterion), "/evidence/", id),
+            Json(meta), ""));
+        v1::WriteAck ack;
+        ack.set_id(absl::StrCat(id));
+        return ack;
+      });
 }
 
 // ---- audit ----

@@ -155,15 +155,21 @@ class SqlStore final : public Store {
                                              absl::string_view unit,
                                              const std::vector<EntryUpdate>& updates,
                                              const StateChange* state_change) override;
-  absl::StatusOr<v1::WriteAck> SetAssessmentState(
-      const WriteContext& ctx, absl::string_view round, absl::string_view unit,
-      v1::AssessmentState state, int64_t expected_version, bool reopened) override;
+  using Store::SetAssessmentState;
+  absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx,
+                                                  absl::string_view round,
+                                                  absl::string_view unit,
+                                                  const StateChange& change) override;
   absl::StatusOr<v1::WriteAck> AddEvidence(const WriteContext& ctx,
                                            absl::string_view round,
                                            absl::string_view unit,
                                            absl::string_view criterion, v1::Evidence meta,
                                            std::string content) override;
   absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) override;
+  absl::StatusOr<v1::WriteAck> DeleteEvidence(const WriteContext& ctx,
+                                              absl::string_view round,
+                                              absl::string_view unit, int64_t id,
+                                              int64_t entry_version) override;
   absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) override;
   absl::StatusOr<std::map<std::string, FormActivity>> ListFormActivity(

@@ -104,6 +104,11 @@ struct StateChange {
   v1::AssessmentState state = v1::ASSESSMENT_STATE_UNSPECIFIED;
   int64_t expected_version = 0;  // of the assessment
   bool reopened = false;
+  // The state the audit trail gives as the change's before: the effective state the
+  // action saw (server/policy.h: a NOT_STARTED form with the unit's figures is DRAFT,
+  // a SUBMITTED one the office wrote on APPRAISED), so that the unit's history reads
+  // as the form stood. Unspecified: the stored state.
+  v1::AssessmentState shown_before = v1::ASSESSMENT_STATE_UNSPECIFIED;
 };
 
 struct EvidenceFile {
@@ -337,9 +342,16 @@ class Store {
     for (const auto& [unit, entries] : units) forms.push_back({unit, {entries, {}}});
     return UpdateUnitsEntries(ctx, round, forms);
   }
-  virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(
+  virtual absl::StatusOr<v1::WriteAck> SetAssessmentState(const WriteContext& ctx,
+                                                          absl::string_view round,
+                                                          absl::string_view unit,
+                                                          const StateChange& change) = 0;
+  absl::StatusOr<v1::WriteAck> SetAssessmentState(
       const WriteContext& ctx, absl::string_view round, absl::string_view unit,
-      v1::AssessmentState state, int64_t expected_version, bool reopened) = 0;
+      v1::AssessmentState state, int64_t expected_version, bool reopened) {
+    return SetAssessmentState(ctx, round, unit,
+                              StateChange{state, expected_version, reopened});
+  }
 
   // Evidence files: stored as BLOBs with their SHA-256 (meta.sha256 when the caller
   // has computed it, else computed here); INVALID_ARGUMENT above the store's size
@@ -349,6 +361,14 @@ class Store {
       const WriteContext& ctx, absl::string_view round, absl::string_view unit,
       absl::string_view criterion, v1::Evidence meta, std::string content) = 0;
   virtual absl::StatusOr<EvidenceFile> GetEvidence(int64_t id) = 0;
+  // Removes file `id` of (round, unit), audited as evidence.delete with the file's
+  // details as the event's before (its name, size and SHA-256 stay in the trail);
+  // NOT_FOUND when the form has no such file, ABORTED when the file's entry is not at
+  // `entry_version` (0: never written). The ack's id is the evidence id.
+  virtual absl::StatusOr<v1::WriteAck> DeleteEvidence(const WriteContext& ctx,
+                                                      absl::string_view round,
+                                                      absl::string_view unit, int64_t id,
+                                                      int64_t entry_version) = 0;
 
   virtual absl::StatusOr<std::vector<v1::AuditEvent>> ListAudit(
       const AuditFilter& filter) = 0;
