@@ -442,8 +442,10 @@ function renderWardWaiting(round, assessment) {
         Date.parse(round.self_assessment_deadline) < Date.now();
     list.appendChild(element('li', {id: 'ward-waiting-submit'},
         !round.self_assessment_deadline ? msg('ward.submitNoDeadline') :
+            // "Đã hết hạn … (time)" says it has passed: the time alone, not twice.
             msg(late ? 'ward.submitLate' : 'ward.submitBy',
-                {deadline: due(round.self_assessment_deadline)})));
+                {deadline: late ? formatTime(round.self_assessment_deadline) :
+                    due(round.self_assessment_deadline)})));
   }
   if (round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED') {
     const asked = (assessment.entries || []).filter((e) => e.explanation_request);
