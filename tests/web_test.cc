@@ -1180,7 +1180,8 @@ TEST(WebPage, SignsInKeepsTheSessionOnReloadSignsOutAndLocksInHeadlessChromium) 
   browser.Retype("#new-password", "ngắn");
   browser.Retype("#new-password-again", "ngắn");
   browser.ClickOn("#change-button");
-  expect_text("#change-error", "Mật khẩu mới phải có ít nhất 10 ký tự.");
+  expect_text("#change-error",
+              "Mật khẩu mới phải có ít nhất 10 ký tự, không tính dấu cách và ký tự vô hình.");
   browser.Retype("#new-password", "mật khẩu mới 2025");
   browser.Retype("#new-password-again", "mật khẩu mới 2025");
   browser.ClickOn("#change-button");
