@@ -800,6 +800,25 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
                                  {}),
             "fits");
   browser.Screenshot(artifacts + "/web-ward-form-390.png");
+  // By keyboard alone on the phone: each field Tab reaches shows above the sticky
+  // «Lưu»/«Nộp» bar, never under it (the outside tester's keyboard walk).
+  browser.Execute("window.scrollTo(0, 0); document.querySelector('#form-areas input').focus();");
+  const char* covered_by_bar = R"js(
+      const bar = document.querySelector('#form .actions').getBoundingClientRect();
+      const a = document.activeElement;
+      if (a.closest('.actions')) return 'bar';
+      const r = a.getBoundingClientRect();
+      return r.bottom > bar.top + 1 ? a.id + ' ' + Math.round(r.bottom) + ' > ' +
+          Math.round(bar.top) : 'clear';)js";
+  int fields_walked = 0;
+  for (int tab = 0; tab < 60; ++tab) {
+    const std::string where = browser.Execute(covered_by_bar);
+    if (where == "bar") break;
+    EXPECT_EQ(where, "clear") << "after " << tab << " Tab presses";
+    ++fields_walked;
+    browser.Keys("\uE004");
+  }
+  EXPECT_GT(fields_walked, 20);
   browser.Resize(1200, 900);
   // Submitting asks first (what it means, the inputs still empty); then it is done.
   browser.ClickOn("#submit");

@@ -455,6 +455,14 @@ async function signOut() {
 $('signout').addEventListener('click', signOut);
 $('change-signout').addEventListener('click', signOut);
 
+// The sticky «Lưu»/«Nộp» bar covers the bottom of the window: the browser keeps a field
+// reached by Tab above it (scroll-padding), whatever height the bar wraps to on a phone.
+const stickyBars = new ResizeObserver(() => {
+  const heights = [...document.querySelectorAll('.actions')].map((bar) => bar.offsetHeight);
+  document.documentElement.style.scrollPaddingBottom = `${Math.max(0, ...heights) + 8}px`;
+});
+document.querySelectorAll('.actions').forEach((bar) => stickyBars.observe(bar));
+
 // A reload keeps the session: the cookie is sent, and the server says whose it is.
 // Asked once every script of the page has run (DOMContentLoaded): the views that
 // signedIn opens are assess.js's, and the answer can come before that file has run.
