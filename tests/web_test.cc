@@ -1687,6 +1687,27 @@ constexpr char kWidth[] = R"js(
   if (window.innerWidth <= 390) answer();
   else window.addEventListener('resize', () => { if (window.innerWidth <= 390) answer(); });)js";
 
+// Run in the page at 390 px: the words of table cells that a line break cuts in two
+// (a Vietnamese word of letters only, as "thẩm" broken into "thẩ" / "m"), the first few;
+// empty when every word is whole. overflow-wrap: anywhere on a narrow column did that.
+constexpr char kBrokenWords[] = R"js(
+  const broken = [];
+  const cells = [...document.querySelectorAll('main td, main th')]
+      .filter((c) => c.getClientRects().length > 0);
+  for (const cell of cells) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const m of node.data.matchAll(/\p{L}{2,}/gu)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken.slice(0, 8).join(' ');)js";
+
 // The axe-core script the tests inject: scripts/install-deps.sh installs it with npm at
 // a pinned version; PARINDEX_AXE_JS names another copy.
 std::string AxeSource() {
@@ -1716,6 +1737,7 @@ void CheckView(Browser& browser, const std::string& axe, const std::string& name
   browser.Resize(390, 844);
   EXPECT_EQ(browser.ExecuteAsync(kWidth, {}), "fits");
   EXPECT_EQ(browser.ExecuteAsync(kNoEnglish, {}), "");
+  EXPECT_EQ(browser.Execute(kBrokenWords), "");
   browser.Execute("window.scrollTo(0, 0); return '';");
   browser.Screenshot(absl::StrCat(artifacts, "/", name, "-390.png"));
   browser.Resize(1400, 900);
@@ -1943,6 +1965,12 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
       "giải quyết: 400 Số hồ sơ giải quyết đúng hạn (kể cả trước hạn): 380; Số hồ sơ "
       "TTHC đã giải quyết: 400 Điểm 0,00 / 2,00 0,00 / 2,00");
   CheckView(browser, axe, "ward-explanation");
+  // The comparison on a phone, its words whole (kBrokenWords in CheckView checks it).
+  browser.Resize(390, 844);
+  EXPECT_EQ(browser.ExecuteAsync(kWidth, {}), "fits");
+  browser.Execute("document.getElementById('w-compare-III.2.1').scrollIntoView(); return '';");
+  browser.Screenshot(PARINDEX_ARTIFACTS "/views/ward-explanation-compare-390.png");
+  browser.Resize(1400, 900);
   // Sending asks first (the question is unanswered); Escape goes back to its box.
   browser.ClickOn("#submit-explanation");
   EXPECT_EQ(browser.WaitShown("explain-confirm"), "shown");
