@@ -2706,6 +2706,26 @@ TEST(WebPage,
                        R"({"name": "rounds/hungyen-2023/assessments/XTH"})"),
               ::testing::Not(::testing::HasSubstr("nham.pdf")));
 
+  // A file attached through the API without a document type: the checklist counts it
+  // for the type it lacks, as a file to look at, not as nothing and not as the type.
+  {
+    auto [code, json] =
+        Curl(api + "AssessmentService/UploadEvidence", server.tokens["ward XTH"],
+             R"({"parent": "rounds/hungyen-2023/assessments/XTH", "criterion": "III.2.1",
+                 "evidence": {"file_name": "quet.pdf"}, "content": "JVBERi0xLjQK"})",
+             dir.File("upload"));
+    ASSERT_EQ(code, 200) << json;
+  }
+  token_sign_in(server.tokens["ward XTH"]);
+  expect_text("[id='w-evidence-III.2.1'] ul.evidence", "quet.pdf (9 B) Xóa");
+  expect_text(checklist,
+              "? Báo cáo thống kê từ Hệ thống thông tin giải quyết TTHC (có tệp quet.pdf "
+              "chưa ghi loại giấy tờ, cần xem lại)");
+  click("[id='w-evidence-III.2.1'] button.remove-file");
+  click("[id='w-evidence-III.2.1'] .remove-confirm button:first-of-type");
+  expect_text("#form-message", "Đã xóa tệp quet.pdf khỏi tiêu chí III.2.1.");
+  expect_text(checklist, missing);
+
   // A file the form can no longer lose: the deadline has passed behind the page's
   // back; the refusal is said beside the file, with the server's words under it.
   const std::string keep = dir.File("giu.pdf");

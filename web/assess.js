@@ -1253,17 +1253,33 @@ function showProgress(score) {
     total_points: form.lastScore ? formatIndex(form.lastScore.index_hundredths) : ''});
 }
 
+// Each required document type of `c` and what the entry's files say of it: 'has' (a
+// file of that type), 'untyped' (no file of that type, but a file attached without a
+// type, as the API allows, counted for the first such types in order) or 'missing'.
+function evidenceStates(c, entry) {
+  const files = (entry || {}).evidence || [];
+  const have = new Set(files.map((e) => e.document_type).filter((t) => t));
+  const untyped = files.filter((e) => !e.document_type).map((e) => e.file_name);
+  let next = 0;
+  return (c.evidence || []).map((req) => {
+    if (have.has(req.document_type)) return {req, state: 'has'};
+    if (next < untyped.length) return {req, state: 'untyped', file: untyped[next++]};
+    return {req, state: 'missing'};
+  });
+}
+
 // The criterion's required evidence as a checklist: each document type, had or not.
 function evidenceChecklist(c, entry) {
   const list = element('ul', {class: 'checklist', id: 'w-checklist-' + c.code,
     'aria-label': msg('form.evidenceRequired')});
-  const have = new Set(((entry || {}).evidence || []).map((e) => e.document_type));
-  for (const req of c.evidence || []) {
-    const ok = have.has(req.document_type);
-    const item = element('li', {class: ok ? 'has' : 'missing'});
-    item.append(element('span', {class: 'mark', 'aria-hidden': 'true'}, ok ? '✓' : '○'), ' ',
+  const marks = {has: '✓', untyped: '?', missing: '○'};
+  for (const {req, state, file} of evidenceStates(c, entry)) {
+    const item = element('li', {class: state});
+    const said = state === 'has' ? msg('form.evidenceHas') :
+        state === 'untyped' ? msg('form.evidenceUntyped', {file}) : msg('form.evidenceMissing');
+    item.append(element('span', {class: 'mark', 'aria-hidden': 'true'}, marks[state]), ' ',
         element('span', {'data-v': ''}, req.document_type), ' ',
-        element('span', {class: 'check-state'}, '(' + msg(ok ? 'form.evidenceHas' : 'form.evidenceMissing') + ')'));
+        element('span', {class: 'check-state'}, '(' + said + ')'));
     list.appendChild(item);
   }
   return list;
@@ -1271,11 +1287,9 @@ function evidenceChecklist(c, entry) {
 
 // The next document type an upload for `c` stands for: the first required not yet had.
 function nextDocumentType(c) {
-  const entry = form.entries.get(c.code) || {};
-  const have = new Set((entry.evidence || []).map((e) => e.document_type));
-  const req = c.evidence || [];
-  const missing = req.find((r) => !have.has(r.document_type));
-  return (missing || req[0] || {}).document_type || '';
+  const states = evidenceStates(c, form.entries.get(c.code));
+  const missing = states.find((s) => s.state === 'missing');
+  return ((missing || states[0] || {}).req || {}).document_type || '';
 }
 
 // ---- the ward office's form ----

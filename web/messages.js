@@ -159,6 +159,7 @@ const MESSAGES = {
   'form.evidenceRequired': 'Tài liệu cần có',
   'form.evidenceHas': 'đã có',
   'form.evidenceMissing': 'chưa có',
+  'form.evidenceUntyped': 'có tệp {file} chưa ghi loại giấy tờ, cần xem lại',
   'form.upload': 'Tải tài liệu kiểm chứng cho tiêu chí {code}',
   'form.commentLabel': 'Ghi chú của đơn vị, tiêu chí {code}',
   'form.commentPlaceholder': 'Ghi chú (nếu có)',
