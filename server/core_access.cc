@@ -236,8 +236,8 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
     }
   }
   ASSIGN_OR_RETURN(std::vector<v1::AuditEvent> events, store_->ListAudit(filter));
+  UnitsByCode units;
   if (NeedsUnits(c) || c.role == v1::ROLE_WARD) {
-    UnitsByCode units;
     ASSIGN_OR_RETURN(std::vector<v1::Unit> all, store_->ListUnits());
     for (v1::Unit& u : all) units[u.code()] = std::move(u);
     events.erase(std::remove_if(events.begin(), events.end(),
@@ -252,7 +252,7 @@ absl::StatusOr<v1::ListAuditEventsResponse> AccessCore::ListAuditEvents(
   ASSIGN_OR_RETURN(auto names, ActorNames());
   for (v1::AuditEvent& e : *response.mutable_events()) {
     e.set_actor_display(ActorDisplay(names, e));
-    ShowAuditEvent(c, &e);
+    ShowAuditEvent(c, units, &e);
   }
   return response;
 }

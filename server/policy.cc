@@ -3,11 +3,13 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/core.h"
 
@@ -95,6 +97,43 @@ absl::Status CheckComputedWrite(v1::Role role, const std::string& element,
   return absl::OkStatus();
 }
 
+namespace {
+
+// rounds/{r}/plans/{p}/tasks/{n}: a task's assignment, its before and after the units
+// given it (JSON lists of {"unit", "role"}, as the store writes them).
+bool IsTaskAssignment(const std::vector<absl::string_view>& parts) {
+  return parts.size() == 6 && parts[0] == "rounds" && parts[2] == "plans" &&
+         parts[4] == "tasks";
+}
+
+// A task assignment's list kept to the units `caller` sees; answers how many it keeps.
+// Left as it is when it is not such a list.
+int KeepAssignedInScope(const Caller& caller, const UnitsByCode& units,
+                        std::string* json) {
+  google::protobuf::ListValue list;
+  if (json->empty() || !google::protobuf::util::JsonStringToMessage(*json, &list).ok()) {
+    return 0;
+  }
+  std::vector<std::string> kept;
+  for (const google::protobuf::Value& v : list.values()) {
+    const auto& fields = v.struct_value().fields();
+    auto unit = fields.find("unit");
+    auto role = fields.find("role");
+    if (unit == fields.end() || role == fields.end()) continue;
+    const std::string& code = unit->second.string_value();
+    if (!InScope(caller, units, code)) continue;
+    // Written as the store writes it (AssignedJson), its keys in that order.
+    kept.push_back(absl::StrCat("{\"unit\":\"", absl::CEscape(code), "\",\"role\":\"",
+                                absl::CEscape(role->second.string_value()), "\"}"));
+  }
+  if (static_cast<int>(kept.size()) != list.values_size()) {
+    *json = absl::StrCat("[", absl::StrJoin(kept, ","), "]");
+  }
+  return static_cast<int>(kept.size());
+}
+
+}  // namespace
+
 bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
                       const v1::AuditEvent& event) {
   if (caller.role != v1::ROLE_WARD && !NeedsUnits(caller)) return true;
@@ -102,6 +141,18 @@ bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
   if (parts.size() >= 4 && parts[0] == "rounds" && parts[2] == "assessments")
     return InScope(caller, units, parts[3]);
   if (parts.size() >= 2 && parts[0] == "units") return InScope(caller, units, parts[1]);
+  // A unit's progress on a task (rounds/R/plans/P/tasks/N/units/U).
+  if (parts.size() == 8 && parts[0] == "rounds" && parts[2] == "plans" &&
+      parts[4] == "tasks" && parts[6] == "units") {
+    return InScope(caller, units, parts[7]);
+  }
+  // A task given to or taken from one of the caller's units.
+  if (IsTaskAssignment(parts)) {
+    std::string before = event.before(), after = event.after();
+    return KeepAssignedInScope(caller, units, &before) +
+               KeepAssignedInScope(caller, units, &after) >
+           0;
+  }
   return false;
 }
 
@@ -246,10 +297,17 @@ void ShowEntryJson(const Caller& caller, std::string* json) {
 
 }  // namespace
 
-void ShowAuditEvent(const Caller& caller, v1::AuditEvent* event) {
+void ShowAuditEvent(const Caller& caller, const UnitsByCode& units,
+                    v1::AuditEvent* event) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(event->resource(), '/');
+  // A task's assignment: the units given it that the caller sees, no other.
+  if (IsTaskAssignment(parts) && (caller.role == v1::ROLE_WARD || NeedsUnits(caller))) {
+    KeepAssignedInScope(caller, units, event->mutable_before());
+    KeepAssignedInScope(caller, units, event->mutable_after());
+    return;
+  }
   if (caller.role == v1::ROLE_WARD) return;
   // rounds/{r}/assessments/{u}/entries/{criterion}
-  const std::vector<absl::string_view> parts = absl::StrSplit(event->resource(), '/');
   if (parts.size() != 6 || parts[0] != "rounds" || parts[4] != "entries") return;
   ShowEntryJson(caller, event->mutable_before());
   ShowEntryJson(caller, event->mutable_after());

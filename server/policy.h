@@ -49,7 +49,9 @@ absl::Status CanSeeUnit(const Caller& caller, const v1::Unit& unit);
 // Whether a caller sees an event of the audit trail: one whose scope is everything sees
 // all of it; another sees the events of the assessments (rounds/R/assessments/U…) and
 // units (units/U) of its scope only (round-level events, tokens, accounts and sign-ins
-// are the national office's).
+// are the national office's). A task's events are seen as its units': a unit's progress
+// (rounds/R/plans/P/tasks/N/units/U) by U's scope, an assignment by the scope of any unit
+// it gives or takes the task.
 bool CanSeeAuditEvent(const Caller& caller, const UnitsByCode& units,
                       const v1::AuditEvent& event);
 
@@ -96,8 +98,9 @@ absl::Status CanSee(const Caller& caller, const v1::Round& round,
 void ShowEntry(const Caller& caller, v1::AssessmentState state, v1::Entry* entry);
 void ShowForm(const Caller& caller, v1::Assessment* form);
 // The same for an event of the audit trail that `caller` sees (CanSeeAuditEvent): an
-// entry's before and after (JSON) show its explanation as sent to anyone but a ward.
-void ShowAuditEvent(const Caller& caller, v1::AuditEvent* event);
+// entry's before and after (JSON) show its explanation as sent to anyone but a ward; a
+// task's assignment lists only the units the caller sees.
+void ShowAuditEvent(const Caller& caller, const UnitsByCode& units, v1::AuditEvent* event);
 
 // The units whose rows a results read (ranking, summary, export) shows `caller`, in the
 // round's order: those whose score CanSee lets the caller see. REQUIRES: CanSee(caller,

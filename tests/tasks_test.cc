@@ -465,6 +465,48 @@ TEST_F(TasksTest, AStaleEtagIsAbortedAndARetriedRequestAppliesOnce) {
   EXPECT_EQ(events.events_size(), 1);
 }
 
+// A province's office reads a task's trail as its units': the progress of its own
+// units, the assignments that give or take a task from one of them, each
+// listing only its own units (another province's share of the task stays its own).
+TEST_F(TasksTest, EachScopeReadsTheTaskTrailOfItsOwnUnits) {
+  ASSERT_TRUE(Assign(appraiser_, 1, {{"P1", v1::TASK_LEAD}, {"Q1", v1::TASK_COORDINATING}})
+                  .ok());
+  ASSERT_TRUE(Assign(appraiser_, 2, {{"Q1", v1::TASK_LEAD}}).ok());
+  const v1::Date ninth = Day(2023, 5, 9);
+  Reports("P1", 1, v1::TASK_DONE, &ninth);
+  Reports("Q1", 1, v1::TASK_IN_PROGRESS);
+  const std::string hy =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "noivu.hy", "Sở Nội vụ HY");
+  const std::string tb =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/TB", "noivu.tb", "Sở Nội vụ TB");
+  // Each event the caller sees under rounds/r/plans: "action resource after".
+  auto trail = [&](const std::string& token) {
+    v1::ListRequest r;
+    r.set_filter("resource=rounds/r/plans");
+    v1::ListAuditEventsResponse events;
+    const grpc::Status s =
+        Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, token, r, &events);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> out;
+    for (const v1::AuditEvent& e : events.events()) {
+      out.push_back(absl::StrCat(e.action(), " ", e.resource().substr(37), " ",
+                                 e.action() == "task.assign" ? e.after() : e.role()));
+    }
+    return out;
+  };
+  EXPECT_THAT(trail(appraiser_),
+              ElementsAre(R"(task.assign 1 [{"unit":"P1","role":"TASK_LEAD"},)"
+                          R"({"unit":"Q1","role":"TASK_COORDINATING"}])",
+                          R"(task.assign 2 [{"unit":"Q1","role":"TASK_LEAD"}])",
+                          "task.progress 1/units/P1 ward", "task.progress 1/units/Q1 ward"));
+  EXPECT_THAT(trail(hy), ElementsAre(R"(task.assign 1 [{"unit":"P1","role":"TASK_LEAD"}])",
+                                     "task.progress 1/units/P1 ward"));
+  EXPECT_THAT(trail(tb),
+              ElementsAre(R"(task.assign 1 [{"unit":"Q1","role":"TASK_COORDINATING"}])",
+                          R"(task.assign 2 [{"unit":"Q1","role":"TASK_LEAD"}])",
+                          "task.progress 1/units/Q1 ward"));
+}
+
 TEST_F(TasksTest, BadInputIsRefusedNamingTheField) {
   ASSERT_TRUE(Assign(appraiser_, 1, {{"P1", v1::TASK_LEAD}}).ok());
   auto report = [&](const v1::ReportTaskProgressRequest& r) {
