@@ -2227,11 +2227,35 @@ TEST(WebPage, AWardsDraftSurvivesAReloadAndItsReportPrintsInHeadlessChromium) {
   for (int i = 0; i < after.criteria_size(); ++i) {
     const bool leaf = i + 1 == after.criteria_size() ||
                       after.criteria(i + 1).depth() <= after.criteria(i).depth();
-    dropped += leaf && after.criteria(i).applicable_max_milli() == 0;
+    dropped += leaf && after.criteria(i).applicable_max_milli() == 0 &&
+               after.criteria(i).status() == parindex::v1::NOT_APPLICABLE;
   }
   EXPECT_GT(dropped, 0);
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "Không áp dụng"), dropped)
       << absl::StrJoin(lines, "\n");
+  // A bonus or a penalty counts no maximum, and its points are in the area's total:
+  // printed as scored, so that area IX's rows add up to its total (the outside tester
+  // read "Không áp dụng" on rows whose +0,50 and -1,00 made the total).
+  std::string bonus_rows;
+  int64_t bonus_milli = 0;
+  for (const auto& c : after.criteria()) {
+    if (!absl::StartsWith(c.code(), "IX.") || c.status() != parindex::v1::SCORED) continue;
+    bonus_milli += c.points_milli();
+    absl::StrAppend(&bonus_rows, bonus_rows.empty() ? "" : "|",
+                    browser.Execute(absl::StrCat(
+                        "const row = [...document.querySelectorAll('#report-area-IX tr')]"
+                        ".find((r) => r.cells[0].textContent === '",
+                        c.code(), "'); return [...row.cells].slice(3, 5).map((x) => "
+                                  "x.textContent).join(' ');")));
+  }
+  ASSERT_FALSE(bonus_rows.empty());
+  EXPECT_THAT(bonus_rows, ::testing::Not(::testing::HasSubstr("Không áp dụng")));
+  EXPECT_EQ(browser.Execute("const rows = [...document.querySelectorAll('#report-area-IX "
+                            "tr')]; return rows[rows.length - 1].cells[2].textContent;"),
+            Milli(bonus_milli));
+  for (const auto& area : after.areas()) {
+    if (area.code() == "IX") EXPECT_EQ(area.points_milli(), bonus_milli);
+  }
   for (const auto& area : after.areas()) {
     EXPECT_EQ(std::count(lines.begin(), lines.end(), "Cộng lĩnh vực " + area.code()), 1)
         << area.code();

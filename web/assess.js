@@ -1506,9 +1506,11 @@ function buildReport(round, score) {
       cell(row, c.title);
       cell(row, describeValues(c, entry.self, 'self'));
       // The maximum the score counts: a criterion dropped as not applicable says so
-      // (the area's total leaves it out, and the rows must add up to the total).
+      // (the area's total leaves it out, and the rows must add up to the total). A
+      // bonus or penalty also counts no maximum, but its points are in the total.
       const scored = points.get(c.code);
-      const dropped = scored && Number(scored.applicable_max_milli || 0) === 0;
+      const dropped = scored && scored.status === 'NOT_APPLICABLE' &&
+          Number(scored.applicable_max_milli || 0) === 0;
       cell(row, dropped ? msg('report.notApplicable')
                         : formatMilli(scored ? scored.applicable_max_milli : c.max_milli),
           'number');
