@@ -291,7 +291,7 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
     RETURN_IF_ERROR(MoveFigures(
         *round->set, side,
         absl::StrCat("entries[", i, "].", side == v1::SELF ? "self" : "appraised"), e,
-        &writes));
+        google::protobuf::Map<std::string, int64_t>(), "", &writes));
   }
   for (const v1::Entry& e : stored.entries()) {
     const bool replaced =
