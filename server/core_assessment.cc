@@ -932,6 +932,8 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   store::WriteContext ctx =
       Ctx(c, r, "ImportSurvey", r.parent(), r.request_id(), "survey import", &*round);
+  // On the trail as an import, not as the office's appraisal (WorkItem.appraised_at).
+  ctx.action = "survey.import";
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::ImportSurveyResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);
   RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));

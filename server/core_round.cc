@@ -351,7 +351,8 @@ absl::StatusOr<v1::WorkQueue> RoundCore::GetWorkQueue(const Caller& c,
       asked += e.explanation_request().empty() ? 0 : 1;
     item->set_explanations_requested(asked);
     const store::FormActivity& act = activity[unit];
-    item->set_submitted_at(act.unit_state.at);
+    item->set_submitted_at(act.unit_submit.at);
+    item->set_explained_at(act.unit_explain.at);
     item->set_appraised_at(act.office_write.at);
     const int64_t office = act.office_write.id;
     // Only what the unit has sent counts: a draft it is still typing (a reopened form,
