@@ -208,6 +208,19 @@ absl::StatusOr<v1::Round> RoundCore::AdvanceRound(const Caller& c,
         absl::StrCat("round ", id, " is in phase ", PhaseName(round.phase()),
                      ": it can only move to ", PhaseName(next)));
   }
+  if (next == v1::PHASE_SELF_ASSESSMENT && !round.self_assessment_deadline().empty()) {
+    // Opened with its deadline past, the round would refuse every ward's first write.
+    absl::Time due;
+    std::string error;
+    if (absl::ParseTime(absl::RFC3339_full, round.self_assessment_deadline(), &due,
+                        &error) &&
+        Now() > due) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "round.self_assessment_deadline: ", round.self_assessment_deadline(),
+          " has passed: the self-assessment cannot open with its deadline behind it "
+          "(move the deadline with UpdateRound, then open the round)"));
+    }
+  }
   round.set_phase(next);
   ASSIGN_OR_RETURN(v1::Round stored, WriteRound(std::move(ctx), round, r.etag()));
   cache_->RoundChanged(id);

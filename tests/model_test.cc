@@ -555,6 +555,11 @@ Outcome PredictAdvanceRound(const Model& m, const Call& c) {
   }
   if (m.phase == kPublished || c.to_phase != m.phase + 1)
     j.Refuse(StatusCode::FAILED_PRECONDITION, {{"the phase", {PhaseName(m.phase)}}});
+  // "A round opens its self-assessment only before its deadline."
+  if (c.to_phase == kSelfPhase && m.phase + 1 == kSelfPhase && m.self_deadline_passed) {
+    j.Refuse(StatusCode::INVALID_ARGUMENT,
+             {{"the field", {"round.self_assessment_deadline"}}});
+  }
   CheckEtag(j, c.etag, m.etag);
   Model after = m;
   after.phase = c.to_phase;
