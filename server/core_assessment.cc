@@ -357,6 +357,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
         e.clear_size_bytes();
         e.clear_uploaded_by();
         e.clear_by_office();
+        e.clear_for_explanation();
       }
       if (e.file_name().empty()) continue;
       ASSIGN_OR_RETURN(
@@ -586,6 +587,7 @@ absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
                    BaseName(meta.file_name(), "evidence.file_name"));
   meta.set_uploaded_by(c.token_id);
   meta.set_by_office(c.role != v1::ROLE_WARD);
+  meta.set_for_explanation(c.role == v1::ROLE_WARD && rule->requested_only);
   meta.set_sha256(Sha256Hex(r.content()));
   meta.set_size_bytes(static_cast<int64_t>(r.content().size()));
   meta.clear_id();

@@ -585,6 +585,13 @@ absl::Status CanRemoveFile(const WorkflowRule& rule, const v1::Round& round,
         absl::StrCat("name: ", Where(round, &unit), ": no explanation was requested for ",
                      criterion, "; ", rule.action, " is for the criteria asked about"));
   }
+  if (rule.requested_only && rule.role == v1::ROLE_WARD && !file.for_explanation()) {
+    // What the unit sent before is what the office appraised: it stays on the record.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "name: ", Where(round, &unit), ": ", file.file_name(),
+        " was attached before the explanation phase and was appraised, so it stays; ",
+        rule.action, " is for the files attached to the explanation"));
+  }
   return absl::OkStatus();
 }
 

@@ -1571,12 +1571,13 @@ function showWardFiles(criterion, entry) {
 }
 
 // Which files of `criterion` the ward may remove now (server/policy.cc CanRemoveFile):
-// its own, while it may attach files there.
+// its own, while it may attach files there; while it explains, only those attached to
+// the explanation (for_explanation): what the office appraised stays.
 function wardRemovable(criterion) {
   const removable = (ev) => {
     const entry = form.entries.get(criterion.code) || {};
     return !ev.by_office && ownValueOf(criterion) !== 'survey' &&
-        (form.editable || (form.explaining && !!entry.explanation_request));
+        (form.editable || (form.explaining && !!entry.explanation_request && !!ev.for_explanation));
   };
   removable.done = (entry, ev) => {
     showWardFiles(criterion, entry);
