@@ -389,6 +389,10 @@ absl::StatusOr<v1::UnitHistory> ScoreCore::GetUnitHistory(
         row->set_not_appraised(true);
         continue;
       }
+      if (score.not_started()) {  // it assessed nothing itself: no index, no rank
+        row->set_not_started(true);
+        continue;
+      }
       row->set_index_hundredths(score.index_hundredths());
       row->set_index_applicable(score.index_applicable());
       row->set_classification(score.classification());
