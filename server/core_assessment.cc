@@ -435,6 +435,13 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     return RenameEntryPath(laid.has_value() ? RenameValuePath(valid, *laid) : valid,
                            "updates");
   }
+  if (laid.has_value() && !laid->overwrite.ok()) {
+    // A figure sent without its version over another value (checked once the values
+    // are good): a replay stored since is not refused.
+    ASSIGN_OR_RETURN(auto stored_since, Replayed<v1::BatchUpdateEntriesResponse>(ctx));
+    if (stored_since.has_value()) return *std::move(stored_since);
+    return laid->overwrite;
+  }
   form.entries.insert(form.entries.begin(), updates.begin(), updates.end());
 
   // The stored entries are what was merged, with the versions and time of the commit.

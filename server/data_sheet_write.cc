@@ -82,12 +82,13 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
           side == v1::APPRAISED ? before[e]->appraised() : before[e]->self();
       if (held.value_case() != v1::ElementValue::VALUE_NOT_SET &&
           Bare(held) != Bare(w.value)) {
-        return absl::AbortedError(absl::StrCat(
-            parent, "/dataSheet/", w.element, ": ", w.field,
-            " would overwrite the value stored at version ", version,
-            ", which may have changed since it was read; read it again and give its "
-            "version in ",
-            w.etag_field, "[", w.element, "], then retry"));
+        if (out.overwrite.ok())
+          out.overwrite = absl::AbortedError(absl::StrCat(
+              parent, "/dataSheet/", w.element, ": ", w.field,
+              " would overwrite the value stored at version ", version,
+              ", which may have changed since it was read; read it again and give its "
+              "version in ",
+              w.etag_field, "[", w.element, "], then retry"));
       }
     }
     v1::DataValue value;

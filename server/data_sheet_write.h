@@ -66,12 +66,15 @@ struct LaidSheet {
   // For each merged value, whether the writes changed the caller's side (stamped with
   // `actor` and `now` here; the store stamps its own time, which answers should show).
   std::vector<bool> stamped;
+  // ABORTED for the first `unread` write over another value, else OK: the caller says
+  // it once the values are known good (a bad figure is told as bad first).
+  absl::Status overwrite;
 };
 
 // Lays `writes` on `side` (SELF for a unit, APPRAISED for the office) of the stored
 // sheet. Errors are INVALID_ARGUMENT naming the write's field: an element the set does
-// not declare, one written twice with different values; ABORTED for a stale etag, and
-// for an `unread` write that would overwrite another value.
+// not declare, one written twice with different values; ABORTED for a stale etag. An
+// `unread` write that would overwrite another value is said in `overwrite`.
 // `actor` and `now` stamp each written side.
 absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
                                    const v1::Assessment& stored, v1::Column side,
