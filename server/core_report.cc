@@ -481,7 +481,8 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     std::vector<Cell> row(10);
     for (const v1::UnitScore& s : scores) {
       // A unit not appraised has no appraised criteria (see the SELF export).
-      if (!s.error().empty() || Unassessed(s)) continue;
+      // A unit never started keeps its rows: each says what was not reported.
+      if (!s.error().empty() || s.not_appraised()) continue;
       for (const v1::CriterionScore& cs : s.criteria()) {
         if (cs.status() == v1::GROUP) continue;
         SetText(row[0], s.unit());
