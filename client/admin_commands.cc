@@ -288,6 +288,15 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
         if (stored.criterion() == update.entry().criterion())
           update.set_etag(stored.version());
       }
+      // The figures go to the data sheet: each with the version of its value read, so
+      // that one changed since is refused, not overwritten.
+      for (const auto& [element, count] : update.entry().appraised().figures()) {
+        int64_t version = 0;
+        for (const v1::DataValue& value : current.values()) {
+          if (value.element() == element) version = value.version();
+        }
+        (*update.mutable_figure_etags())[element] = version;
+      }
     }
     ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
                      api.Call(api.assessments(),

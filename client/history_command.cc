@@ -53,6 +53,10 @@ std::string RenderHistory(const v1::UnitHistory& history) {
       line(absl::StrCat(text, "not appraised"));
       continue;
     }
+    if (row.not_started()) {  // the unit's own column holds nothing of its own
+      line(absl::StrCat(text, "not self-assessed"));
+      continue;
+    }
     absl::StrAppend(
         &text,
         Fit(row.index_applicable() ? engine::FormatHundredths(row.index_hundredths())

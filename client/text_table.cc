@@ -160,9 +160,11 @@ std::string RenderRanking(
   std::stable_sort(order.begin(), order.end(),
                    [](const v1::UnitScore* a, const v1::UnitScore* b) {
                      if (a->block() != b->block()) return a->block() < b->block();
-                     // Units the office has not appraised come after the ranked ones.
-                     if (a->not_appraised() != b->not_appraised())
-                       return b->not_appraised();
+                     // Units the office has not appraised, or that never started
+                     // their self-assessment, come after the ranked ones.
+                     const bool a_none = a->not_appraised() || a->not_started();
+                     const bool b_none = b->not_appraised() || b->not_started();
+                     if (a_none != b_none) return b_none;
                      if (a->index_applicable() != b->index_applicable())
                        return a->index_applicable();
                      if (a->index_hundredths() != b->index_hundredths()) {
@@ -179,8 +181,9 @@ std::string RenderRanking(
     absl::StrAppend(
         &out, "  ", PadLeft(unit->rank() > 0 ? absl::StrCat(unit->rank()) : "-", 3), "  ",
         Fit(unit->unit_name(), 30), " ",
-        unit->not_appraised()
-            ? "not appraised"
+        unit->not_appraised() ? "not appraised"
+        : unit->not_started()
+            ? "not self-assessed"
             : absl::StrCat(PadLeft(unit->index_applicable()
                                        ? FormatHundredths(unit->index_hundredths())
                                        : "n/a",

@@ -357,6 +357,7 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
         e.clear_size_bytes();
         e.clear_uploaded_by();
         e.clear_by_office();
+        e.clear_for_explanation();
       }
       if (e.file_name().empty()) continue;
       ASSIGN_OR_RETURN(
@@ -366,11 +367,24 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     // Counts given for the criterion go to the data sheet: a figure is typed once, and
     // every criterion reading it moves with it.
     const std::string side = column == v1::SELF ? "self" : "appraised";
-    if (std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
+    const bool side_written =
+        std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
           return p == side || absl::StartsWith(p, side + ".");
-        })) {
-      RETURN_IF_ERROR(
-          MoveFigures(set, column, absl::StrCat(at, ".entry.", side), &merged, &moved));
+        });
+    for (const auto& [element, etag] : u.figure_etags()) {
+      // A version for a figure the update does not write would check nothing.
+      const v1::EntryValues& given =
+          column == v1::SELF ? u.entry().self() : u.entry().appraised();
+      if (!side_written || !given.figures().contains(element)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(at, ".figure_etags[", element, "]: ", at, ".entry.", side,
+                         ".figures gives no figure '", element, "' to write"));
+      }
+    }
+    if (side_written) {
+      RETURN_IF_ERROR(MoveFigures(set, column, absl::StrCat(at, ".entry.", side), &merged,
+                                  u.figure_etags(), absl::StrCat(at, ".figure_etags"),
+                                  &moved));
     }
     merged.clear_version();
     merged.clear_updated_at();
@@ -388,8 +402,15 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
     ASSIGN_OR_RETURN(v1::Assessment whole, store_->GetAssessment(name.first, unit_code));
     const std::string now =
         absl::FormatTime(absl::RFC3339_sec, Now(), absl::UTCTimeZone());
-    ASSIGN_OR_RETURN(laid,
-                     LaySheet(set, whole, column, moved, c.token_id, now, r.parent()));
+    absl::StatusOr<LaidSheet> laid_now =
+        LaySheet(set, whole, column, moved, c.token_id, now, r.parent());
+    if (laid_now.status().code() == absl::StatusCode::kAborted) {
+      // As for an entry's etag: the same request stored since is a replay, not stale.
+      ASSIGN_OR_RETURN(auto stored_since, Replayed<v1::BatchUpdateEntriesResponse>(ctx));
+      if (stored_since.has_value()) return *std::move(stored_since);
+    }
+    if (!laid_now.ok()) return laid_now.status();
+    laid = *std::move(laid_now);
     form.values = laid->values;
     *check.mutable_values() = laid->merged;
     for (store::EntryUpdate& u : updates) DropObsoleteCopies(*laid, column, &u.entry);
@@ -413,6 +434,13 @@ absl::StatusOr<v1::BatchUpdateEntriesResponse> AssessmentCore::BatchUpdateEntrie
   if (!valid.ok()) {
     return RenameEntryPath(laid.has_value() ? RenameValuePath(valid, *laid) : valid,
                            "updates");
+  }
+  if (laid.has_value() && !laid->overwrite.ok()) {
+    // A figure sent without its version over another value (checked once the values
+    // are good): a replay stored since is not refused.
+    ASSIGN_OR_RETURN(auto stored_since, Replayed<v1::BatchUpdateEntriesResponse>(ctx));
+    if (stored_since.has_value()) return *std::move(stored_since);
+    return laid->overwrite;
   }
   form.entries.insert(form.entries.begin(), updates.begin(), updates.end());
 
@@ -566,6 +594,7 @@ absl::StatusOr<v1::Evidence> AssessmentCore::UploadEvidence(
                    BaseName(meta.file_name(), "evidence.file_name"));
   meta.set_uploaded_by(c.token_id);
   meta.set_by_office(c.role != v1::ROLE_WARD);
+  meta.set_for_explanation(c.role == v1::ROLE_WARD && rule->requested_only);
   meta.set_sha256(Sha256Hex(r.content()));
   meta.set_size_bytes(static_cast<int64_t>(r.content().size()));
   meta.clear_id();
@@ -912,6 +941,8 @@ absl::StatusOr<v1::ImportSurveyResponse> AssessmentCore::ImportSurvey(
   ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   store::WriteContext ctx =
       Ctx(c, r, "ImportSurvey", r.parent(), r.request_id(), "survey import", &*round);
+  // On the trail as an import, not as the office's appraisal (WorkItem.appraised_at).
+  ctx.action = "survey.import";
   ASSIGN_OR_RETURN(auto prior, Replayed<v1::ImportSurveyResponse>(ctx));
   if (prior.has_value()) return *std::move(prior);
   RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));

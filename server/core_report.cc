@@ -23,6 +23,16 @@ namespace {
 // What an export shows in the appraised index of a unit the office has not appraised
 // (UnitScore.not_appraised), where an appraised unit has its figures.
 constexpr char kNotAppraised[] = "Chưa thẩm định";
+// And in the self-assessed index of a unit that never started its self-assessment
+// (UnitScore.not_started): it has assessed nothing.
+constexpr char kNotStarted[] = "Chưa tự đánh giá";
+
+// A unit with no index in this column (not appraised, or never started): no points,
+// class or rank of its own, only why.
+bool Unassessed(const v1::UnitScore& s) { return s.not_appraised() || s.not_started(); }
+std::string UnassessedLabel(const v1::UnitScore& s) {
+  return s.not_appraised() ? kNotAppraised : kNotStarted;
+}
 
 // "resolved = 430; received = 500" into `out` (its storage reused row after row).
 void InputsInto(const v1::Trace& trace, std::string* out) {
@@ -140,7 +150,7 @@ Table AreaAverages(const v1::CriteriaSet& set, const std::vector<v1::UnitScore>&
     int64_t units = 0, points = 0, index = 0;
     for (const v1::UnitScore& s : scores) {
       // A unit not appraised has no appraised points: its own are not averaged in.
-      if (!s.error().empty() || s.not_appraised() || a >= s.areas_size()) continue;
+      if (!s.error().empty() || Unassessed(s) || a >= s.areas_size()) continue;
       if (s.areas(a).applicable_max_milli() == 0) continue;
       ++units;
       points += s.areas(a).points_milli();
@@ -205,9 +215,9 @@ std::string Place(const Seat& seat) {
   return std::string(place);
 }
 
-// How many units of each block fell in each class of the set, then (in the APPRAISED
-// column) the units not appraised, then the units whose data cannot be scored, with
-// the total of each column.
+// How many units of each block fell in each class of the set, then the units with no
+// index in the column (APPRAISED: not appraised; SELF: never started), then the units
+// whose data cannot be scored, with the total of each column.
 Table ClassificationCounts(const v1::CriteriaSet& set,
                            const std::vector<v1::UnitScore>& scores, v1::Column column) {
   Table t;
@@ -221,9 +231,11 @@ Table ClassificationCounts(const v1::CriteriaSet& set,
                            : absl::StrCat(band.label(), " (", band.title(), ")"));
   }
   const bool appraised = column == v1::APPRAISED;
-  const size_t not_appraised = t.header.size(),
-               unscored = not_appraised + (appraised ? 1 : 0), total = unscored + 1;
-  if (appraised) t.header.push_back(kNotAppraised);
+  // Units with no index in this column: not appraised yet (APPRAISED), or never started
+  // their self-assessment (SELF).
+  const size_t unassessed = t.header.size(), unscored = unassessed + 1,
+               total = unscored + 1;
+  t.header.push_back(appraised ? kNotAppraised : kNotStarted);
   t.header.push_back("Không chấm được");
   t.header.push_back("Tổng số");
   std::vector<std::pair<std::string, std::vector<int64_t>>> blocks;  // in order
@@ -233,8 +245,8 @@ Table ClassificationCounts(const v1::CriteriaSet& set,
     if (blocks.empty() || blocks.back().first != block)
       blocks.push_back({block, std::vector<int64_t>(total + 1, 0)});
     size_t counted = unscored;
-    if (s.not_appraised()) {
-      counted = not_appraised;
+    if (Unassessed(s)) {
+      counted = unassessed;
     } else if (s.error().empty()) {
       for (int b = 0; b < set.classification_size(); ++b) {
         if (set.classification(b).label() == s.classification()) counted = b + 1;
@@ -409,9 +421,9 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                                     absl::StrCat("Không chấm được: ", s.error())});
       continue;
     }
-    if (s.not_appraised()) {  // its own figures are not the office's: none shown
+    if (Unassessed(s)) {  // no index in this column: none shown, and why
       tables.back().rows.push_back(
-          {block, std::string(), s.unit(), s.unit_name(), std::string(kNotAppraised)});
+          {block, std::string(), s.unit(), s.unit_name(), UnassessedLabel(s)});
       continue;
     }
     tables.back().rows.push_back(
@@ -452,9 +464,9 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   for (const v1::UnitScore& s : scores) {
     if (!s.error().empty()) continue;
     std::vector<Cell> row = {s.unit(), s.unit_name(), BlockTitle(s.block())};
-    if (s.not_appraised()) {  // no appraised points, no criteria: see the SELF export
+    if (Unassessed(s)) {  // no points, no criteria (not appraised: see the SELF export)
       row.resize(row.size() + round->set->proto().areas_size() + 1, std::string());
-      row.push_back(std::string(kNotAppraised));
+      row.push_back(UnassessedLabel(s));
       matrix.rows.push_back(std::move(row));
       continue;
     }
@@ -469,6 +481,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     std::vector<Cell> row(10);
     for (const v1::UnitScore& s : scores) {
       // A unit not appraised has no appraised criteria (see the SELF export).
+      // A unit never started keeps its rows: each says what was not reported.
       if (!s.error().empty() || s.not_appraised()) continue;
       for (const v1::CriterionScore& cs : s.criteria()) {
         if (cs.status() == v1::GROUP) continue;

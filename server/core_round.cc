@@ -208,6 +208,19 @@ absl::StatusOr<v1::Round> RoundCore::AdvanceRound(const Caller& c,
         absl::StrCat("round ", id, " is in phase ", PhaseName(round.phase()),
                      ": it can only move to ", PhaseName(next)));
   }
+  if (next == v1::PHASE_SELF_ASSESSMENT && !round.self_assessment_deadline().empty()) {
+    // Opened with its deadline past, the round would refuse every ward's first write.
+    absl::Time due;
+    std::string error;
+    if (absl::ParseTime(absl::RFC3339_full, round.self_assessment_deadline(), &due,
+                        &error) &&
+        Now() > due) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "round.self_assessment_deadline: ", round.self_assessment_deadline(),
+          " has passed: the self-assessment cannot open with its deadline behind it "
+          "(move the deadline with UpdateRound, then open the round)"));
+    }
+  }
   round.set_phase(next);
   ASSIGN_OR_RETURN(v1::Round stored, WriteRound(std::move(ctx), round, r.etag()));
   cache_->RoundChanged(id);
@@ -351,7 +364,8 @@ absl::StatusOr<v1::WorkQueue> RoundCore::GetWorkQueue(const Caller& c,
       asked += e.explanation_request().empty() ? 0 : 1;
     item->set_explanations_requested(asked);
     const store::FormActivity& act = activity[unit];
-    item->set_submitted_at(act.unit_state.at);
+    item->set_submitted_at(act.unit_submit.at);
+    item->set_explained_at(act.unit_explain.at);
     item->set_appraised_at(act.office_write.at);
     const int64_t office = act.office_write.id;
     // Only what the unit has sent counts: a draft it is still typing (a reopened form,

@@ -291,7 +291,7 @@ absl::StatusOr<v1::UnitScore> ScoreCore::PreviewScore(const Caller& c,
     RETURN_IF_ERROR(MoveFigures(
         *round->set, side,
         absl::StrCat("entries[", i, "].", side == v1::SELF ? "self" : "appraised"), e,
-        &writes));
+        google::protobuf::Map<std::string, int64_t>(), "", &writes));
   }
   for (const v1::Entry& e : stored.entries()) {
     const bool replaced =
@@ -387,6 +387,10 @@ absl::StatusOr<v1::UnitHistory> ScoreCore::GetUnitHistory(
         // The office has not appraised it in this round: no appraised index, class or
         // rank (its areas are its own figures), as GetRanking shows it.
         row->set_not_appraised(true);
+        continue;
+      }
+      if (score.not_started()) {  // it assessed nothing itself: no index, no rank
+        row->set_not_started(true);
         continue;
       }
       row->set_index_hundredths(score.index_hundredths());

@@ -254,6 +254,8 @@ absl::StatusOr<v1::AssignTaskResponse> TaskCore::AssignTask(
   // Checked under this version of the round: a phase moved on since is ABORTED.
   store::WriteContext ctx =
       Ctx(c, r, "AssignTask", resource, r.request_id(), "", round.get());
+  // The figures it recomputes are the plan's, not the office's appraisal.
+  ctx.action = "value.from_tasks";
   ASSIGN_OR_RETURN(auto replayed, Replayed<v1::AssignTaskResponse>(ctx));
   if (replayed.has_value()) return *std::move(replayed);
 
@@ -364,6 +366,7 @@ absl::StatusOr<v1::TaskAssignment> TaskCore::ReportTaskProgress(
   const std::string resource = TaskResource(t);
   store::WriteContext ctx =
       Ctx(c, r, "ReportTaskProgress", resource, r.request_id(), "", round.get());
+  ctx.action = "value.from_tasks";  // the figures it recomputes, on the trail
   ASSIGN_OR_RETURN(auto replayed, Replayed<v1::TaskAssignment>(ctx));
   if (replayed.has_value()) return *std::move(replayed);
 

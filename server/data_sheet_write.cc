@@ -75,6 +75,22 @@ absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
           absl::StrCat(parent, "/dataSheet/", w.element, ": stale etag ", *w.etag,
                        "; it is at version ", version, " (read it again, then retry)"));
     }
+    if (!w.etag.has_value() && w.unread && before[e] != nullptr) {
+      // Given per criterion without the version read: it may not overwrite a value the
+      // caller may never have seen (one written on the data sheet since it read).
+      const v1::ElementValue& held =
+          side == v1::APPRAISED ? before[e]->appraised() : before[e]->self();
+      if (held.value_case() != v1::ElementValue::VALUE_NOT_SET &&
+          Bare(held) != Bare(w.value)) {
+        if (out.overwrite.ok())
+          out.overwrite = absl::AbortedError(absl::StrCat(
+              parent, "/dataSheet/", w.element, ": ", w.field,
+              " would overwrite the value stored at version ", version,
+              ", which may have changed since it was read; read it again and give its "
+              "version in ",
+              w.etag_field, "[", w.element, "], then retry"));
+      }
+    }
     v1::DataValue value;
     if (before[e] != nullptr) value = *before[e];
     value.set_element(w.element);
@@ -164,6 +180,8 @@ absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid) 
 
 absl::Status MoveFigures(const engine::CompiledCriteriaSet& set, v1::Column side,
                          const std::string& field, v1::Entry* entry,
+                         const google::protobuf::Map<std::string, int64_t>& etags,
+                         const std::string& etags_field,
                          std::vector<SheetWrite>* writes) {
   auto* figures =
       (side == v1::APPRAISED ? entry->mutable_appraised() : entry->mutable_self())
@@ -190,7 +208,15 @@ absl::Status MoveFigures(const engine::CompiledCriteriaSet& set, v1::Column side
     }
     v1::ElementValue value;
     value.set_count(count);
-    writes->push_back({element, value, std::nullopt, at});
+    SheetWrite write{element, value, std::nullopt, at};
+    auto etag = etags.find(element);
+    if (etag != etags.end()) {
+      write.etag = etag->second;
+    } else {
+      write.unread = !etags_field.empty();
+      write.etag_field = etags_field;
+    }
+    writes->push_back(std::move(write));
   }
   figures->clear();
   return absl::OkStatus();

@@ -21,8 +21,14 @@ namespace parindex::server {
 struct SheetWrite {
   std::string element;
   v1::ElementValue value;       // no value set: clears the side
-  std::optional<int64_t> etag;  // the version read; nullopt: not checked
+  std::optional<int64_t> etag;  // the version read; nullopt: see `unread`
   std::string field;  // where the request gave the value, for errors: "updates[2].value"
+  // Without an etag: the caller did not say which version it read (a figure given per
+  // criterion without figure_etags), so the write may only fill a side holding no
+  // value or repeat the stored one; else ABORTED, saying to give the version read in
+  // `etag_field`. False: not checked.
+  bool unread = false;
+  std::string etag_field;  // "updates[2].figure_etags"
 };
 
 // Writes to elements computed from dossier records, by the policy's rule for each
@@ -60,11 +66,15 @@ struct LaidSheet {
   // For each merged value, whether the writes changed the caller's side (stamped with
   // `actor` and `now` here; the store stamps its own time, which answers should show).
   std::vector<bool> stamped;
+  // ABORTED for the first `unread` write over another value, else OK: the caller says
+  // it once the values are known good (a bad figure is told as bad first).
+  absl::Status overwrite;
 };
 
 // Lays `writes` on `side` (SELF for a unit, APPRAISED for the office) of the stored
 // sheet. Errors are INVALID_ARGUMENT naming the write's field: an element the set does
-// not declare, one written twice with different values; ABORTED for a stale etag.
+// not declare, one written twice with different values; ABORTED for a stale etag. An
+// `unread` write that would overwrite another value is said in `overwrite`.
 // `actor` and `now` stamp each written side.
 absl::StatusOr<LaidSheet> LaySheet(const engine::CompiledCriteriaSet& set,
                                    const v1::Assessment& stored, v1::Column side,
@@ -82,9 +92,13 @@ absl::Status RenameValuePath(const absl::Status& status, const LaidSheet& laid);
 // send them) off the entry and appends them to `writes` in name order, each named
 // "<field>.figures.<name>" (`field`: "updates[2].entry.self"). A figure the criterion's
 // indicator does not read is INVALID_ARGUMENT naming it and what the criterion reads.
+// Each write carries the version `etags` gives for its element (the request's
+// figure_etags, named `etags_field`), else it is `unread` (not with an empty
+// `etags_field`: a preview stores nothing, so checks no version).
 absl::Status MoveFigures(const engine::CompiledCriteriaSet& set, v1::Column side,
                          const std::string& field, v1::Entry* entry,
-                         std::vector<SheetWrite>* writes);
+                         const google::protobuf::Map<std::string, int64_t>& etags,
+                         const std::string& etags_field, std::vector<SheetWrite>* writes);
 
 // Drops the copies `laid` makes obsolete from `entry` (on `side`); true if any went.
 bool DropObsoleteCopies(const LaidSheet& laid, v1::Column side, v1::Entry* entry);

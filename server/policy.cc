@@ -481,18 +481,20 @@ bool UnitEntered(const v1::Entry& e) {
                      [](const v1::Evidence& f) { return !f.by_office(); });
 }
 
+bool NeverStarted(const v1::Assessment& a) {
+  // Only a unit writes the self side of its data sheet; the office the appraised one.
+  return a.state() == v1::STATE_NOT_STARTED &&
+         std::none_of(a.entries().begin(), a.entries().end(), UnitEntered) &&
+         std::none_of(a.values().begin(), a.values().end(), [](const v1::DataValue& v) {
+           // A value computed from records or tasks is not the unit's typing.
+           return v.has_self() && !v.self().has_from_records() &&
+                  !v.self().has_from_tasks();
+         });
+}
+
 v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment& a) {
   if (round.phase() >= v1::PHASE_FINALISED) return v1::STATE_FINAL;
-  // Only a unit writes the self side of its data sheet; the office the appraised one.
-  if (a.state() == v1::STATE_NOT_STARTED &&
-      (std::any_of(a.entries().begin(), a.entries().end(), UnitEntered) ||
-       std::any_of(a.values().begin(), a.values().end(), [](const v1::DataValue& v) {
-         // A value computed from records or tasks is not the unit's typing.
-         return v.has_self() && !v.self().has_from_records() &&
-                !v.self().has_from_tasks();
-       }))) {
-    return v1::STATE_DRAFT;
-  }
+  if (a.state() == v1::STATE_NOT_STARTED && !NeverStarted(a)) return v1::STATE_DRAFT;
   if (a.state() == v1::STATE_SUBMITTED) {
     for (const v1::Entry& e : a.entries()) {
       if (e.has_appraised()) return v1::STATE_APPRAISED;
@@ -642,6 +644,13 @@ absl::Status CanRemoveFile(const WorkflowRule& rule, const v1::Round& round,
     return absl::FailedPreconditionError(
         absl::StrCat("name: ", Where(round, &unit), ": no explanation was requested for ",
                      criterion, "; ", rule.action, " is for the criteria asked about"));
+  }
+  if (rule.requested_only && rule.role == v1::ROLE_WARD && !file.for_explanation()) {
+    // What the unit sent before is what the office appraised: it stays on the record.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "name: ", Where(round, &unit), ": ", file.file_name(),
+        " was attached before the explanation phase and was appraised, so it stays; ",
+        rule.action, " is for the files attached to the explanation"));
   }
   return absl::OkStatus();
 }

@@ -207,6 +207,11 @@ v1::AssessmentState EffectiveState(const v1::Round& round, const v1::Assessment&
 // is not an appraisal.
 bool HasAppraisal(const v1::Round& round, const v1::Assessment& a);
 
+// Whether the unit never started its self-assessment: its stored state is NOT_STARTED
+// and nothing on the form is its own (EffectiveState would say NOT_STARTED whatever
+// the phase). Its SELF column has assessed nothing: no index, no rank.
+bool NeverStarted(const v1::Assessment& a);
+
 // Where an assessment stands, for the workflow's checks.
 struct UnitStanding {
   std::string unit;

@@ -22,8 +22,15 @@ namespace parindex::server {
 
 bool MarkAppraisal(const v1::Round& round, const v1::Assessment& assessment,
                    v1::Column column, v1::UnitScore* score) {
-  if (column != v1::APPRAISED || HasAppraisal(round, assessment)) return true;
-  score->set_not_appraised(true);
+  if (column == v1::APPRAISED ? HasAppraisal(round, assessment)
+                              : !NeverStarted(assessment)) {
+    return true;
+  }
+  if (column == v1::APPRAISED) {
+    score->set_not_appraised(true);
+  } else {
+    score->set_not_started(true);
+  }
   score->clear_index_hundredths();
   score->clear_classification();
   score->clear_rank();

@@ -39,8 +39,9 @@ namespace parindex::server {
 // `score`, of `assessment` in `column`, as every reader sees it (GetRanking,
 // GetUnitScore, PreviewScore, GetUnitHistory, the exports): in the APPRAISED column of a
 // unit the office has not appraised (HasAppraisal) its figures are only its own, so it
-// gets not_appraised and loses its index, class and rank. Returns whether the column
-// is the office's word (always true for SELF).
+// gets not_appraised and loses its index, class and rank; in the SELF column a unit
+// that never started (NeverStarted) gets not_started and loses them alike. Returns
+// whether the column is ranked: the office's word, or the unit's own.
 bool MarkAppraisal(const v1::Round& round, const v1::Assessment& assessment,
                    v1::Column column, v1::UnitScore* score);
 
@@ -80,7 +81,8 @@ struct UnitRow {
   bool scored = false;      // false: its stored data cannot be scored (`row` says why)
   bool applicable = false;  // the index applies
   // False in the APPRAISED column for a unit the office has not appraised
-  // (HasAppraisal): its figures are only its own, so it is not ranked.
+  // (HasAppraisal): its figures are only its own, so it is not ranked; and in the SELF
+  // column for a unit that never started (NeverStarted): it has assessed nothing.
   bool appraised = true;
   int64_t index_hundredths = 0;
   // The serialized UnitScore without criteria and without rank (GetRanking's row), or

@@ -299,6 +299,78 @@ TEST_F(DataSheetServiceTest, FiguresGivenPerCriterionGoToTheSheetAndMustAgree) {
   }
 }
 
+// Found by an outside tester (issue 16): a figure given per criterion overwrote a data
+// sheet value written since the caller read the form; only the entry's etag was
+// checked. A figure is written only at the version read (figure_etags), or, without
+// one, only where the side holds no other value.
+TEST_F(DataSheetServiceTest, AFigurePerCriterionIsCheckedAgainstTheVersionRead) {
+  CreateDemoRound();
+  v1::DataSheet sheet;
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], One("resolved", 430, 0), &sheet).ok());
+  ASSERT_EQ(ValueOf(Assessment("HN"), "resolved")->version(), 1);
+  // The ward's first tab reads the form (III.1 not written yet, resolved at version 1);
+  // its second tab moves resolved on the data sheet.
+  ASSERT_TRUE(UpdateSheet(wards_["HN"], One("resolved", 500, 1), &sheet).ok());
+  ASSERT_EQ(ValueOf(Assessment("HN"), "resolved")->version(), 2);
+  // The first tab writes III.1 with the figures it read: refused, nothing stored.
+  v1::BatchUpdateEntriesRequest batch;
+  batch.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* u = batch.add_updates();
+  u->mutable_entry()->set_criterion("III.1");
+  (*u->mutable_entry()->mutable_self()->mutable_figures())["resolved"] = 430;
+  (*u->mutable_entry()->mutable_self()->mutable_figures())["resolved_on_time"] = 412;
+  (*u->mutable_figure_etags())["resolved"] = 1;
+  (*u->mutable_figure_etags())["resolved_on_time"] = 0;
+  grpc::Status status = Update(wards_["HN"], batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(
+      status.error_message(),
+      "rounds/r/assessments/HN/dataSheet/resolved: stale etag 1; it is at version 2 "
+      "(read it again, then retry)");
+  // Without the versions read (an older client): the stored 500 is not overwritten.
+  u->clear_figure_etags();
+  status = Update(wards_["HN"], batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(status.error_message(),
+            "rounds/r/assessments/HN/dataSheet/resolved: "
+            "updates[0].entry.self.figures.resolved would overwrite the value stored at "
+            "version 2, which may have changed since it was read; read it again and give "
+            "its version in updates[0].figure_etags[resolved], then retry");
+  v1::Assessment stored = Assessment("HN");
+  EXPECT_EQ(ValueOf(stored, "resolved")->self().count(), 500);
+  EXPECT_EQ(ValueOf(stored, "resolved")->version(), 2);
+  EXPECT_FALSE(ValueOf(stored, "resolved_on_time").has_value());
+  EXPECT_EQ(stored.entries_size(), 0);
+  // A version for a figure the update does not give checks nothing: refused.
+  (*u->mutable_figure_etags())["resolved_early"] = 0;
+  status = Update(wards_["HN"], batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      status.error_message(),
+      "updates[0].figure_etags[resolved_early]: updates[0].entry.self.figures gives "
+      "no figure 'resolved_early' to write");
+  // Read again: at the versions read, the figures are written.
+  u->clear_figure_etags();
+  (*u->mutable_figure_etags())["resolved"] = 2;
+  (*u->mutable_figure_etags())["resolved_on_time"] = 0;
+  ASSERT_TRUE(Update(wards_["HN"], batch).ok());
+  stored = Assessment("HN");
+  EXPECT_EQ(ValueOf(stored, "resolved")->self().count(), 430);
+  EXPECT_EQ(ValueOf(stored, "resolved")->version(), 3);
+  EXPECT_EQ(ValueOf(stored, "resolved_on_time")->self().count(), 412);
+  // Without versions, the same counts again change nothing and are let through (an
+  // older client saving its form as read), as is a figure on a side with no value.
+  u->clear_figure_etags();
+  (*u->mutable_entry()->mutable_self()->mutable_figures())["resolved_early"] = 350;
+  u->mutable_entry()->set_criterion("III.2");
+  u->mutable_entry()->mutable_self()->mutable_figures()->erase("resolved_on_time");
+  u->set_etag(0);
+  ASSERT_TRUE(Update(wards_["HN"], batch).ok());
+  stored = Assessment("HN");
+  EXPECT_EQ(ValueOf(stored, "resolved")->self().count(), 430);
+  EXPECT_EQ(ValueOf(stored, "resolved_early")->self().count(), 350);
+}
+
 // Found by an outside tester: a preview scored what a write would refuse, and a write
 // stored a count the criterion does not read.
 TEST_F(DataSheetServiceTest, APreviewRefusesWhatAWriteWouldAndFiguresMustBeRead) {

@@ -291,6 +291,56 @@ TEST_F(EvidenceServiceTest, TheOfficeRemovesItsOwnFilesAndAnExplanationsFilesGo)
   EXPECT_EQ(Files("HN", "I.1.2"), 1);
 }
 
+// Found by an outside tester (issue 16): while explaining, a ward removed a file it had
+// attached in its self-assessment, one the office had appraised. In the explanation
+// phase a ward removes only the files it attached to its explanation.
+TEST_F(EvidenceServiceTest, WhileExplainingAWardRemovesOnlyTheFilesOfItsExplanation) {
+  const v1::Evidence sent = Upload(wards_["HN"], "HN", "I.1.1", "ke-hoach.pdf");
+  EXPECT_FALSE(sent.for_explanation());
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(Submit("HN").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  v1::RequestExplanationRequest ask;
+  ask.set_name("rounds/r/assessments/HN");
+  ask.set_etag(Assessment("HN").version());
+  (*ask.mutable_messages())["I.1.1"] = "Đề nghị gửi kế hoạch đã ký";
+  (*ask.mutable_reasons())["I.1.1"] = v1::REASON_MISSING_EVIDENCE;
+  v1::Assessment asked;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                   appraiser_, ask, &asked)
+                  .ok());
+  Advance(v1::PHASE_EXPLANATION);
+  const v1::Evidence answer = Upload(wards_["HN"], "HN", "I.1.1", "ke-hoach-da-ky.pdf");
+  EXPECT_TRUE(answer.for_explanation());
+  // The form says which file is which.
+  std::vector<std::string> listed;
+  const v1::Assessment form = Assessment("HN", wards_["HN"]);
+  for (const v1::Entry& e : form.entries()) {
+    if (e.criterion() != "I.1.1") continue;
+    for (const v1::Evidence& f : e.evidence()) {
+      if (f.id() == 0) continue;
+      listed.push_back(
+          absl::StrCat(f.file_name(), f.for_explanation() ? " (explanation)" : ""));
+    }
+  }
+  EXPECT_THAT(listed,
+              ::testing::ElementsAre("ke-hoach.pdf", "ke-hoach-da-ky.pdf (explanation)"));
+  // The file appraised stays, though its criterion is asked about.
+  grpc::Status s =
+      Delete(wards_["HN"], FileName("HN", sent.id()), EntryVersion("HN", "I.1.1"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message(),
+            "name: round r is in phase EXPLANATION and the assessment of HN is "
+            "EXPLANATION_REQUESTED: ke-hoach.pdf was attached before the explanation "
+            "phase and was appraised, so it stays; removing a file from an explanation "
+            "is for the files attached to the explanation");
+  EXPECT_EQ(Files("HN", "I.1.1"), 2);
+  // The file of its explanation goes.
+  s = Delete(wards_["HN"], FileName("HN", answer.id()), EntryVersion("HN", "I.1.1"));
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Files("HN", "I.1.1"), 1);
+}
+
 // ---- a form's history: a change's before is the state the form stood in ----
 
 class FormHistoryTest : public EvidenceServiceTest {

@@ -310,6 +310,9 @@ struct UnitModel {
   // The phase of the reopen whose deadline lift lasts (none: UNSPECIFIED).
   Phase lift = v1::ROUND_PHASE_UNSPECIFIED;
   int64_t version[kNumCrit] = {};  // the entries' versions (etags)
+  // The data sheet's version of the counts kCount's figures write (resolved and
+  // resolved_on_time move together: every write of the figures gives both).
+  int64_t figure_version = 0;
   bool requested[kNumCrit] = {};   // an explanation was asked about it
   std::vector<File> files;
   // The assessment's version as last read: the README does not say how it moves.
@@ -384,7 +387,15 @@ struct Update {
   int64_t etag;
   int value;
   bool bad = false;  // more dossiers on time than resolved
+  // The version of kCount's figures on the data sheet read (figure_etags), when the
+  // update writes them.
+  int64_t figure_etag = 0;
 };
+
+// Whether `u` writes kCount's figures (to the data sheet, with their versions).
+bool WritesFigures(const Update& u) {
+  return u.crit == kCount && (u.field == kSelf || u.field == kAppraised);
+}
 struct Call {
   Method method;
   Who who;
@@ -555,6 +566,11 @@ Outcome PredictAdvanceRound(const Model& m, const Call& c) {
   }
   if (m.phase == kPublished || c.to_phase != m.phase + 1)
     j.Refuse(StatusCode::FAILED_PRECONDITION, {{"the phase", {PhaseName(m.phase)}}});
+  // "A round opens its self-assessment only before its deadline."
+  if (c.to_phase == kSelfPhase && m.phase + 1 == kSelfPhase && m.self_deadline_passed) {
+    j.Refuse(StatusCode::INVALID_ARGUMENT,
+             {{"the field", {"round.self_assessment_deadline"}}});
+  }
   CheckEtag(j, c.etag, m.etag);
   Model after = m;
   after.phase = c.to_phase;
@@ -593,10 +609,15 @@ Outcome PredictBatchUpdateEntries(const Model& m, const Call& c) {
     if (u.bad)
       j.Refuse(StatusCode::INVALID_ARGUMENT, {{"the field", {"resolved_on_time"}}});
     CheckEtag(j, u.etag, m.unit[c.unit].version[u.crit]);
+    // "Such a figure keeps the data sheet's promise": its version read is checked.
+    if (WritesFigures(u)) CheckEtag(j, u.figure_etag, m.unit[c.unit].figure_version);
   }
   Model after = m;
   if (row != nullptr) {
-    for (const Update& u : c.updates) ++after.unit[c.unit].version[u.crit];
+    for (const Update& u : c.updates) {
+      ++after.unit[c.unit].version[u.crit];
+      if (WritesFigures(u)) ++after.unit[c.unit].figure_version;
+    }
     Leave(after, c.unit, row->leaves);
     if (kAnyEntryMakesDraft) after.unit[c.unit].entered = true;
   }
@@ -850,6 +871,10 @@ std::unique_ptr<google::protobuf::Message> Build(const Model& m, const Call& c) 
         v1::EntryUpdate* e = r->add_updates();
         e->mutable_entry()->set_criterion(kCritCode[u.crit]);
         e->set_etag(u.etag);
+        if (WritesFigures(u)) {
+          (*e->mutable_figure_etags())["resolved"] = u.figure_etag;
+          (*e->mutable_figure_etags())["resolved_on_time"] = u.figure_etag;
+        }
         switch (u.field) {
           case kSelf:
             FillValues(u, e->mutable_entry()->mutable_self());
@@ -1308,6 +1333,8 @@ Call Materialise(const Action& a, const Model& m, const std::vector<Call>& histo
       for (int i = 0; i < n; ++i) {
         Update u{pool[i], field, 0, 300 + d.Pick(101)};
         u.etag = MaybeStale(d, um.version[u.crit], 0.08, &tag);
+        if (WritesFigures(u))
+          u.figure_etag = MaybeStale(d, um.figure_version, 0.04, &tag);
         u.bad = field != kExplanation && u.crit == kCount && d.Chance(0.04);
         if (u.bad) absl::StrAppend(&tag, ", bad figures");
         if (u.crit == kSurvey && role == kWard)

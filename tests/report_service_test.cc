@@ -16,6 +16,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -319,18 +320,19 @@ TEST_F(ReportServiceTest, TheRoundReportIsOnePrintablePageWithEveryBlockAndTheCl
                               "class=\"n\">0,00</td><td class=\"n\">0,50</td></tr>"));
   EXPECT_THAT(html, HasSubstr("<td>Phường &lt;Lam&gt; &amp; &quot;Sơn&quot;</td>"));
   EXPECT_EQ(html.find("<Lam>"), std::string::npos);
-  // Classes per block: MK is B; HN A and LS D; then the totals.
+  // Classes per block: MK is B; HN A and LS D; none that never started; then the
+  // totals.
   EXPECT_THAT(html, HasSubstr("<th>Khối</th><th>A (Tốt)</th><th>B (Khá)</th><th>C "
-                              "(Trung bình)</th><th>D (Yếu)</th><th>Không chấm "
-                              "được</th><th>Tổng số</th>"));
+                              "(Trung bình)</th><th>D (Yếu)</th><th>Chưa tự đánh "
+                              "giá</th><th>Không chấm được</th><th>Tổng số</th>"));
   EXPECT_THAT(html, HasSubstr("<tr><td>Khối xã</td><td class=\"n\">0</td><td "
                               "class=\"n\">1</td><td class=\"n\">0</td><td "
                               "class=\"n\">0</td><td class=\"n\">0</td><td "
-                              "class=\"n\">1</td></tr>"));
+                              "class=\"n\">0</td><td class=\"n\">1</td></tr>"));
   EXPECT_THAT(html, HasSubstr("<tr><td>Tổng cộng</td><td class=\"n\">1</td><td "
                               "class=\"n\">1</td><td class=\"n\">0</td><td "
                               "class=\"n\">1</td><td class=\"n\">0</td><td "
-                              "class=\"n\">3</td></tr>"));
+                              "class=\"n\">0</td><td class=\"n\">3</td></tr>"));
   EXPECT_THAT(html, HasSubstr("<p class=\"role\">Người lập biểu</p>"));
   EXPECT_THAT(html, HasSubstr("<p class=\"role\">Lãnh đạo</p>"));
   EXPECT_EQ(html.find("<script"), std::string::npos);
@@ -446,6 +448,87 @@ TEST_F(ReportServiceTest, AUnitNotAppraisedHasNoAppraisedFiguresInAnyExport) {
             "Khối xã,,MK,Phường Minh Khai,Chưa thẩm định\r\n"
             "Khối phường,1,HN,Phường Hiến Nam,92.78,A,73.30,79.00,0.00,0.50\r\n"
             "Khối phường,,LS,Phường Lam Sơn,Chưa thẩm định\r\n");
+}
+
+// Found by an outside tester (issue 16): the SELF ranking gave a place to a unit that
+// never started its self-assessment. It has assessed nothing: no index, class or rank,
+// after the ranked units, "Chưa tự đánh giá" in every export and counted apart in the
+// classes, as an unappraised unit is in the APPRAISED column. A survey imported by the
+// office or a file it attached does not start the unit's form.
+TEST_F(ReportServiceTest, AUnitThatNeverStartedIsNotRankedInTheSelfColumn) {
+  CreateDemoRound();  // HN, LS and MK, one block
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(EnterSelf("LS").ok());
+  v1::GetRankingRequest get;
+  get.set_name("rounds/r");
+  get.set_column(v1::SELF);
+  v1::Ranking ranking;
+  grpc::Status s =
+      Call(scores_.get(), &v1::ScoreService::Stub::GetRanking, appraiser_, get, &ranking);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::vector<std::string> rows;
+  for (const v1::UnitScore& u : ranking.units()) {
+    rows.push_back(absl::StrCat(u.unit(), " ", u.rank(), " ", u.index_hundredths() > 0,
+                                " ", u.classification().empty() ? "-" : "class",
+                                u.not_started() ? " not started" : ""));
+  }
+  EXPECT_THAT(rows, ::testing::ElementsAre("HN 1 1 class", "LS 2 1 class",
+                                           "MK 0 0 - not started"));
+  // Its own score says so too, and its history.
+  v1::GetUnitScoreRequest one;
+  one.set_name("rounds/r/assessments/MK");
+  one.set_column(v1::SELF);
+  v1::UnitScore mk;
+  s = Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, one, &mk);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(mk.not_started());
+  EXPECT_EQ(mk.rank(), 0);
+  EXPECT_EQ(mk.index_hundredths(), 0);
+  EXPECT_EQ(mk.classification(), "");
+
+  v1::ExportRoundRequest r;
+  r.set_name("rounds/r");
+  r.set_column(v1::SELF);
+  r.set_format(v1::ExportRoundRequest::CSV);
+  r.set_table("ranking");
+  std::vector<std::string> lines =
+      absl::StrSplit(Export(r).content(), "\r\n", absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_THAT(lines[1], StartsWith("Khối phường,1,HN,"));
+  EXPECT_THAT(lines[2], StartsWith("Khối phường,2,LS,"));
+  EXPECT_EQ(lines[3], "Khối phường,,MK,Phường Minh Khai,Chưa tự đánh giá");
+  r.set_table("matrix");
+  lines = absl::StrSplit(Export(r).content(), "\r\n", absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[3], "MK,Phường Minh Khai,Khối phường,,,,,,,,,,,Chưa tự đánh giá");
+  // The printed report's classes count it apart: HN A, LS D, MK not started.
+  r.set_format(v1::ExportRoundRequest::HTML);
+  r.clear_table();
+  const std::string html = Export(r).content();
+  EXPECT_THAT(html, HasSubstr("<th>D (Yếu)</th><th>Chưa tự đánh giá</th><th>Không chấm "
+                              "được</th><th>Tổng số</th>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>Tổng cộng</td><td class=\"n\">1</td><td "
+                              "class=\"n\">0</td><td class=\"n\">0</td><td "
+                              "class=\"n\">1</td><td class=\"n\">1</td><td "
+                              "class=\"n\">0</td><td class=\"n\">3</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td></td><td>MK</td><td>Phường Minh Khai</td><td>Chưa "
+                              "tự đánh giá</td>"));
+
+  // The office's file on MK's form is not MK's self-assessment: still not started.
+  v1::UploadEvidenceRequest upload;
+  upload.set_parent("rounds/r/assessments/MK");
+  upload.set_criterion("I.1.1");
+  upload.mutable_evidence()->set_file_name("bien-ban.pdf");
+  upload.set_content("biên bản");
+  ASSERT_TRUE(Submit("HN").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  v1::Evidence file;
+  s = Call(assessments_.get(), &v1::AssessmentService::Stub::UploadEvidence, appraiser_,
+           upload, &file);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, appraiser_, one, &mk);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(mk.not_started());
 }
 
 // StreamExportRound: the same file as ExportRound, named on its first piece; its errors

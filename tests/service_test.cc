@@ -1263,5 +1263,65 @@ TEST_F(ServiceTest, TheOfficeAddsCriteriaToARequestWhileTheRoundIsInAppraisal) {
   EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+// Found by an outside tester (issue 16): a round could open its self-assessment with
+// the deadline already past, so that every ward's first write was refused. Opening is
+// refused naming the deadline; a round in DRAFT may hold any deadline (a 2023 round
+// prepared now), and an open round's deadline may still be moved.
+TEST_F(ServiceTest, ARoundOpensOnlyBeforeItsSelfAssessmentDeadline) {
+  CreateDemoRound();  // the clock: 20/11/2023 09:00 in Vietnam
+  v1::CreateRoundRequest create;
+  v1::Round* draft = create.mutable_round();
+  draft->set_id("late");
+  draft->set_year(2023);
+  draft->set_criteria_set("demo-ward-2023");
+  draft->add_plans("demo-hungyen-2023");
+  draft->add_units("HN");
+  draft->set_self_assessment_deadline("2023-11-20T08:59:59+07:00");
+  v1::Round round;
+  grpc::Status status = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound,
+                             appraiser_, create, &round);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(round.phase(), v1::PHASE_DRAFT);
+  v1::AdvanceRoundRequest open;
+  open.set_name("rounds/late");
+  open.set_to_phase(v1::PHASE_SELF_ASSESSMENT);
+  open.set_etag(round.version());
+  status = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, open,
+                &round);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "round.self_assessment_deadline: 2023-11-20T08:59:59+07:00 has passed: the "
+            "self-assessment cannot open with its deadline behind it (move the deadline "
+            "with UpdateRound, then open the round)");
+  v1::GetByNameRequest get;
+  get.set_name("rounds/late");
+  ASSERT_TRUE(
+      Call(rounds_.get(), &v1::RoundService::Stub::GetRound, appraiser_, get, &round)
+          .ok());
+  EXPECT_EQ(round.phase(), v1::PHASE_DRAFT);
+  EXPECT_EQ(round.version(), 1);
+  // The deadline moved to this very second (deadlines are inclusive): it opens.
+  v1::UpdateRoundRequest update;
+  update.mutable_round()->set_id("late");
+  update.mutable_round()->set_self_assessment_deadline("2023-11-20T09:00:00+07:00");
+  update.mutable_update_mask()->add_paths("self_assessment_deadline");
+  update.set_etag(round.version());
+  status = Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update,
+                &round);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  open.set_etag(round.version());
+  status = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, open,
+                &round);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(round.phase(), v1::PHASE_SELF_ASSESSMENT);
+  // Open, its deadline is extended.
+  update.mutable_round()->set_self_assessment_deadline("2023-12-01T17:00:00+07:00");
+  update.set_etag(round.version());
+  status = Call(rounds_.get(), &v1::RoundService::Stub::UpdateRound, appraiser_, update,
+                &round);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(round.self_assessment_deadline(), "2023-12-01T17:00:00+07:00");
+}
+
 }  // namespace
 }  // namespace parindex::server

@@ -592,6 +592,68 @@ TEST_F(WorkQueueTest, ChangedSinceAppraisalRisesOnlyWhenTheUnitSendsAgain) {
   EXPECT_TRUE(changed());
 }
 
+// Each time means what its name says (outside tester, issue 16): appraised_at was set
+// by a survey import, and submitted_at moved to the time the unit explained.
+TEST_F(WorkQueueTest, EachTimeIsTheEventItNames) {
+  CreateDemoRound();
+  auto at = [&](int day, int hour) {
+    clock_.Set(
+        absl::FromCivil(absl::CivilSecond(2023, 11, day, hour, 0, 0), VietnamTime()));
+  };
+  at(21, 9);
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(Submit("HN").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  v1::WorkItem hn = Item(QueueOf(appraiser_), "HN");
+  EXPECT_EQ(hn.submitted_at(), "2023-11-21T02:00:00.000Z");
+  EXPECT_EQ(hn.appraised_at(), "");
+  EXPECT_EQ(hn.explained_at(), "");
+  // A survey's results imported: not an appraisal of the unit's form.
+  at(22, 9);
+  v1::ImportSurveyRequest survey;
+  survey.set_parent("rounds/r");
+  survey.set_csv("unit,criterion,a,b,c,d\nHN,VIII.1,120,40,10,2\n");
+  v1::ImportSurveyResponse imported;
+  grpc::Status status =
+      Call(assessments_.get(), &v1::AssessmentService::Stub::ImportSurvey, appraiser_,
+           survey, &imported);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(imported.imported(), 1);
+  hn = Item(QueueOf(appraiser_), "HN");
+  EXPECT_EQ(hn.appraised_at(), "");
+  EXPECT_EQ(hn.submitted_at(), "2023-11-21T02:00:00.000Z");
+  // The office asks about III.1: its appraisal.
+  at(23, 9);
+  v1::RequestExplanationRequest ask;
+  ask.set_name("rounds/r/assessments/HN");
+  ask.set_etag(Assessment("HN").version());
+  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
+  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
+  v1::Assessment asked;
+  status = Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                appraiser_, ask, &asked);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  hn = Item(QueueOf(appraiser_), "HN");
+  EXPECT_EQ(hn.appraised_at(), "2023-11-23T02:00:00.000Z");
+  // The unit explains: its explanation's time, not a new submission.
+  Advance(v1::PHASE_EXPLANATION);
+  at(24, 9);
+  v1::AssessmentActionRequest sent;
+  sent.set_name("rounds/r/assessments/HN");
+  sent.set_etag(Assessment("HN").version());
+  v1::Assessment explained;
+  status = Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation,
+                wards_["HN"], sent, &explained);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  hn = Item(QueueOf(appraiser_), "HN");
+  EXPECT_EQ(hn.state(), v1::STATE_EXPLAINED);
+  EXPECT_EQ(hn.submitted_at(), "2023-11-21T02:00:00.000Z");
+  EXPECT_EQ(hn.explained_at(), "2023-11-24T02:00:00.000Z");
+  EXPECT_EQ(hn.appraised_at(), "2023-11-23T02:00:00.000Z");
+  EXPECT_TRUE(hn.explanation_waiting());
+  EXPECT_TRUE(hn.changed_since_appraisal());
+}
+
 // A ward's form says who submitted it and when (it cannot read the audit trail); a
 // reopen and a new submission move both (outside tester, issue 16).
 TEST_F(WorkQueueTest, AFormSaysWhoSubmittedItAndWhen) {

@@ -220,17 +220,19 @@ async function showResults() {
         row.dataset.unit = unit.unit;
         row.tabIndex = 0;
         row.title = msg('results.openUnit');
-        const open = () => showUnit(unit.unit, !!unit.not_appraised);
+        const open = () => showUnit(unit.unit, !!unit.not_appraised, !!unit.not_started);
         row.addEventListener('click', open);
         row.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
         cell(row, unit.rank || '', 'number');
         cell(row, unit.unit, 'v');
         cell(row, unit.unit_name, 'v');
         // The appraised column of a unit the office has not appraised is only its own
-        // figures: the server gives it no index and no rank (not_appraised).
-        if (unit.not_appraised) {
+        // figures, and the self-assessed column of a unit that never started holds
+        // nothing of its own: the server gives it no index and no rank (not_appraised,
+        // not_started).
+        if (unit.not_appraised || unit.not_started) {
           row.classList.add('not-appraised');
-          cell(row, msg('results.notAppraised'), 'number');
+          cell(row, msg(unit.not_appraised ? 'results.notAppraised' : 'results.notStarted'), 'number');
           cell(row, '');
           cell(row, '', 'bar-cell');
         } else {
@@ -249,15 +251,18 @@ async function showResults() {
 }
 
 // One unit's points per area, with a bar for the share of the applicable maximum. A
-// unit not yet appraised (`notAppraised`) shows its own figures, and says so.
-async function showUnit(code, notAppraised) {
+// unit not yet appraised (`notAppraised`) shows its own figures, and says so; one that
+// never started its self-assessment (`notStarted`) says that it has assessed nothing.
+async function showUnit(code, notAppraised, notStarted) {
   await guarded('results-error', async () => {
     const score = await call('ScoreService/GetUnitScore', {
       name: assessmentName(code), column: notAppraised ? 'SELF' : $('column').value,
     });
     $('breakdown-title').textContent = notAppraised
       ? msg('results.unitNotAppraised', {unit: score.unit_name})
-      : msg('results.unitTitle', {unit: score.unit_name, index: formatIndex(score.index_hundredths)});
+      : notStarted || score.not_started
+        ? msg('results.unitNotStarted', {unit: score.unit_name})
+        : msg('results.unitTitle', {unit: score.unit_name, index: formatIndex(score.index_hundredths)});
     const body = document.querySelector('#areas tbody');
     body.replaceChildren();
     for (const area of score.areas || []) {

@@ -583,9 +583,11 @@ function showCriterionScore(prefix, c) {
 }
 
 // A score's total line; for the appraised column of a unit the office has appraised
-// nothing of, the server's not_appraised (HasAppraisal): no index to show.
+// nothing of, the server's not_appraised (HasAppraisal), and for the self-assessed
+// column of a unit that never started, not_started: no index to show.
 function totalText(score) {
   if (score.not_appraised) return msg('results.notAppraised');
+  if (score.not_started) return msg('results.notStarted');
   return msg('number.total', {index: formatIndex(score.index_hundredths),
     points: formatMilli(score.achieved_milli), max: formatMilli(score.applicable_max_milli)});
 }
@@ -1587,12 +1589,13 @@ function showWardFiles(criterion, entry) {
 }
 
 // Which files of `criterion` the ward may remove now (server/policy.cc CanRemoveFile):
-// its own, while it may attach files there.
+// its own, while it may attach files there; while it explains, only those attached to
+// the explanation (for_explanation): what the office appraised stays.
 function wardRemovable(criterion) {
   const removable = (ev) => {
     const entry = form.entries.get(criterion.code) || {};
     return !ev.by_office && ownValueOf(criterion) !== 'survey' &&
-        (form.editable || (form.explaining && !!entry.explanation_request));
+        (form.editable || (form.explaining && !!entry.explanation_request && !!ev.for_explanation));
   };
   removable.done = (entry, ev) => {
     showWardFiles(criterion, entry);

@@ -575,6 +575,12 @@ const MESSAGES = {
   'draft.keepMine': 'Giữ số của bản nháp',
   'draft.keepStored': 'Dùng số đã lưu',
   'draft.chooseFirst': 'Hãy chọn giữ số của bản nháp hay số đã lưu trước khi lưu.',
+
+  // ---- issue 16, a16: a unit that never started has no self-assessed index; a
+  // survey import in a unit's history ----
+  'results.notStarted': 'Chưa tự đánh giá',
+  'results.unitNotStarted': '{unit}: chưa tự đánh giá (đơn vị chưa nhập số liệu nào)',
+  'history.survey': 'Nhập kết quả khảo sát ({code})',
 };
 
 // The text of `key` with each "{name}" replaced by params[name]. A key the table lacks

@@ -354,6 +354,7 @@ function describeEvent(event) {
     return [msg('history.evidenceRemoved', {code}), name ? msg('history.fileRemoved',
         {name, size: fileSize(before.size_bytes || before.sizeBytes), sha: before.sha256 || ''}) : ''];
   }
+  if (event.action === 'survey.import') return [msg('history.survey', {code}), ''];
   if (parts[4] === 'dataSheet') {
     const side = event.role === 'ward' ? 'self' : 'appraised';
     const what = event.action.endsWith('.correct') ? 'history.valueCorrect' : 'history.value';

@@ -2089,19 +2089,26 @@ absl::StatusOr<std::map<std::string, FormActivity>> SqlStore::ListFormActivity(
   const std::string prefix = absl::StrCat("rounds/", round, "/assessments/");
   return Read<std::map<std::string, FormActivity>>(
       [&](Conn* db) -> absl::StatusOr<std::map<std::string, FormActivity>> {
-        // Per unit, per kind of event (0: the unit writes, 1: the unit changes state,
-        // 2: the office writes), the last one, then its time.
+        // Per unit, per kind of event (0: the unit writes, 1: the unit changes state
+        // otherwise, 3: it submits, 4: it sends its explanations, 2: the office
+        // appraises), the last one, then its time. Imports the office runs (survey
+        // results, dossier records, plan tasks) are not its appraisal. The state is
+        // matched in the audit row's JSON as Json() prints it (no spaces).
         Stmt list(
             db,
             "SELECT g.unit, g.kind, g.id, a.at FROM (SELECT unit, kind, "
             "MAX(id) AS id FROM ("
             "  SELECT id, CASE WHEN instr(rest, '/') > 0 "
             "    THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS unit,"
-            "  CASE WHEN role = 'ward' AND action = 'assessment.state' THEN 1"
+            "  CASE WHEN role = 'ward' AND action = 'assessment.state' THEN"
+            "         CASE WHEN instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0 THEN 3"
+            "              WHEN instr(after, '\"state\":\"STATE_EXPLAINED\"') > 0 THEN 4"
+            "              ELSE 1 END"
             "       WHEN role = 'ward' THEN 0"
-            "       WHEN role IN ('appraiser', 'admin') AND action <> "
-            "         'assessment.state' THEN 2 ELSE -1 END AS kind"
-            "  FROM (SELECT id, role, action, substr(resource, length(?1) + 1) "
+            "       WHEN role IN ('appraiser', 'admin') AND action NOT IN "
+            "         ('assessment.state', 'survey.import', 'value.from_records', "
+            "          'value.from_tasks') THEN 2 ELSE -1 END AS kind"
+            "  FROM (SELECT id, role, action, after, substr(resource, length(?1) + 1) "
             "    AS rest FROM audit WHERE substr(resource, 1, length(?1)) = ?1) r) k"
             " WHERE kind >= 0 GROUP BY unit, kind) g JOIN audit a ON a.id = g.id");
         list.Bind(1, prefix);
@@ -2113,9 +2120,13 @@ absl::StatusOr<std::map<std::string, FormActivity>> SqlStore::ListFormActivity(
           const int64_t kind = list.Int(1);
           FormActivity::Event& e = kind == 0   ? a.unit_write
                                    : kind == 1 ? a.unit_state
+                                   : kind == 3 ? a.unit_submit
+                                   : kind == 4 ? a.unit_explain
                                                : a.office_write;
           e.id = list.Int(2);
           e.at = list.Text(3);
+          // Any change of state, a submission or an explanation among them.
+          if ((kind == 3 || kind == 4) && e.id > a.unit_state.id) a.unit_state = e;
         }
       });
 }

@@ -126,7 +126,12 @@ struct FormActivity {
   };
   Event unit_write;    // the unit's last write on its form (values, entries, files)
   Event unit_state;    // the unit's last state change (a submission or an explanation)
-  Event office_write;  // the office's last write on the form (appraiser or admin)
+  Event unit_submit;   // the unit's last submission (its state to SUBMITTED)
+  Event unit_explain;  // the unit's last sending of its explanations (to EXPLAINED)
+  // The office's last appraisal write on the form (appraiser or admin: values,
+  // entries, files, explanation requests); not a state change, nor an import of
+  // survey results, dossier records or plan tasks.
+  Event office_write;
 };
 
 struct AuditFilter {
