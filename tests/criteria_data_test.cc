@@ -1,12 +1,14 @@
 // The bundled criteria sets, the five seed plans and the demo round, as data: they
 // validate, they say what the seed documents say, and they score.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "criteria/yaml_reader.h"
 #include "engine/scorer.h"
 #include "gtest/gtest.h"
@@ -50,6 +52,50 @@ TEST(CriteriaData, EverySetAndPlanValidates) {
   }
   EXPECT_EQ(sets, 4);   // commune, district, 766, and the small demo set
   EXPECT_EQ(plans, 6);  // five seed plans and the demo extract
+}
+
+// Each required document is one item: "Tin, bài đăng trên trang thông tin điện tử" is
+// one kind of document, which a YAML flow list unquoted cuts at its comma into "Tin"
+// and "bài đăng …" (the checklist then asked for two). An item that begins in lower
+// case is such a cut.
+void ExpectWholeDocumentNames(const google::protobuf::RepeatedPtrField<v1::Criterion>& list,
+                              const std::string& set) {
+  for (const v1::Criterion& c : list) {
+    for (const v1::EvidenceRequirement& e : c.evidence()) {
+      const std::string& name = e.document_type();
+      ASSERT_FALSE(name.empty()) << set << " " << c.code();
+      EXPECT_FALSE(std::islower(static_cast<unsigned char>(name[0])) ||
+                   absl::StartsWith(name, "đ"))
+          << set << " " << c.code() << ": '" << name << "'";
+    }
+    ExpectWholeDocumentNames(c.criteria(), set);
+  }
+}
+
+TEST(CriteriaData, EachRequiredDocumentIsOneItem) {
+  for (const char* dir : {"sets", "demo"}) {
+    for (const auto& entry : fs::directory_iterator(Data(dir))) {
+      const std::string path = entry.path().string();
+      auto kind = DetectFileKind(path);
+      ASSERT_TRUE(kind.ok()) << kind.status();
+      if (*kind != FileKind::kCriteriaSet) continue;
+      auto set = LoadCriteriaSet(path);
+      ASSERT_TRUE(set.ok()) << set.status();
+      for (const v1::Area& area : (*set)->proto().areas())
+        ExpectWholeDocumentNames(area.criteria(), path);
+    }
+  }
+  auto commune = Set("commune-2025");
+  ASSERT_NE(commune, nullptr);
+  const v1::Criterion* i4 = nullptr;
+  for (const v1::Area& area : commune->proto().areas()) {
+    for (const v1::Criterion& c : area.criteria()) {
+      if (c.code() == "I.4") i4 = &c;
+    }
+  }
+  ASSERT_NE(i4, nullptr);
+  ASSERT_EQ(i4->evidence_size(), 1);
+  EXPECT_EQ(i4->evidence(0).document_type(), "Tin, bài đăng trên trang thông tin điện tử");
 }
 
 TEST(CriteriaData, SetsFollowTheNationalStructure) {
