@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -58,6 +59,7 @@ double CpuSeconds() {
 
 int main(int argc, char** argv) {
   using namespace parindex;
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // lines show as they come, also through a pipe
   if (argc < 2) {
     std::fprintf(stderr, "usage: report_bench CRITERIA_DIR [UNITS [OUT.xlsx]]\n");
     return 2;
@@ -74,7 +76,9 @@ int main(int argc, char** argv) {
   store::StoreOptions options;
   options.path = (tmp / "report.db").string();
   auto store = store::SqlStore::Open(options).value();
-  server::Core core(store.get(), &store::Clock::Real());
+  // Ended before the store it listens to (its destructor unsubscribes).
+  auto core_owner = std::make_unique<server::Core>(store.get(), &store::Clock::Real());
+  server::Core& core = *core_owner;
   const server::Caller admin{v1::ROLE_ADMIN, "bench", ""},
       appraiser{v1::ROLE_APPRAISER, "bench", ""};
 
@@ -173,6 +177,7 @@ int main(int argc, char** argv) {
   file = core.reports().ExportRound(appraiser, csv).value();
   std::printf("CSV of every criterion: %.2f s (CPU %.2f s), %.1f MB\n", Seconds(start),
               CpuSeconds() - cpu, file.content().size() / 1e6);
+  core_owner.reset();
   store.reset();
   std::filesystem::remove_all(tmp);
   return 0;
