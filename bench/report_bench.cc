@@ -1,10 +1,13 @@
-// Export of a national-size round: 3,321 units × 68 criteria on commune-2025, figures
-// cycled from the demo round, exported twice as XLSX (every sheet; each export scores
-// and renders every unit, keeping nothing) and once as the criteria CSV. In-process
-// over a real SQLite file; wall and CPU time per export, and the process's RSS before
-// and after. Results in bench/README.md.
+// Export of a national-size round: 3,321 units × 68 criteria on commune-2025, exported
+// twice as XLSX (every sheet; each export scores and renders every unit, keeping nothing)
+// and once as the criteria CSV. In-process over a real SQLite file; wall and CPU time per
+// export, and the process's RSS before and after. Results in bench/README.md.
 //
-// Usage: report_bench CRITERIA_DIR [UNITS [OUT.xlsx]] (OUT: where to keep the workbook)
+// Usage: report_bench CRITERIA_DIR [UNITS|national[:UNITS] [OUT.xlsx]] (OUT: where to
+// keep the workbook). `national`: the seeded national round of bench/national_round.h,
+// every unit appraised (issue 20's workload: ~225k criterion rows); a number: that many
+// units with the demo round's figures cycled, entered but not appraised (so their
+// criteria are not in the export: the rule of a unit not appraised).
 // REPORT_BENCH_DEFLATE=6 writes the XLSX at zlib's default level instead of the
 // server's (server::SetXlsxDeflateLevel), for the comparison.
 #include <malloc.h>
@@ -20,8 +23,10 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "bench/national_round.h"
 #include "criteria/yaml_reader.h"
 #include "server/core.h"
+#include "server/demo.h"
 #include "server/report.h"
 #include "server/store/sql_store.h"
 
@@ -61,7 +66,8 @@ int main(int argc, char** argv) {
   using namespace parindex;
   setvbuf(stdout, nullptr, _IOLBF, 0);  // lines show as they come, also through a pipe
   if (argc < 2) {
-    std::fprintf(stderr, "usage: report_bench CRITERIA_DIR [UNITS [OUT.xlsx]]\n");
+    std::fprintf(
+        stderr, "usage: report_bench CRITERIA_DIR [UNITS|national[:UNITS] [OUT.xlsx]]\n");
     return 2;
   }
   if (const char* level = std::getenv("REPORT_BENCH_DEFLATE"); level != nullptr) {
@@ -69,7 +75,11 @@ int main(int argc, char** argv) {
     std::printf("XLSX deflate level %d\n", std::atoi(level));
   }
   const std::string dir = argv[1];
-  const int units = argc > 2 ? std::atoi(argv[2]) : 3300;
+  // "national" (or "national:N" for its first N units) or a number of units.
+  const std::string mode = argc > 2 ? argv[2] : "3300";
+  const bool national = mode.rfind("national", 0) == 0;
+  const int national_units =
+      national && mode.size() > 9 ? std::atoi(mode.c_str() + 9) : 0;
   const auto tmp = std::filesystem::temp_directory_path() /
                    absl::StrCat("parindex-report-bench-", getpid());
   std::filesystem::create_directories(tmp);
@@ -82,52 +92,68 @@ int main(int argc, char** argv) {
   const server::Caller admin{v1::ROLE_ADMIN, "bench", ""},
       appraiser{v1::ROLE_APPRAISER, "bench", ""};
 
-  v1::CreateCriteriaSetRequest set;
-  set.set_yaml(Read(dir + "/sets/commune-2025.yaml"));
-  core.catalog().CreateCriteriaSet(admin, set).value();
-  v1::PutPlanRequest plan;
-  plan.set_yaml(Read(dir + "/plans/hungyen-2023.yaml"));
-  core.catalog().PutPlan(admin, plan).value();
-  auto figures = criteria::ReadFigures(dir + "/rounds/hungyen-2023/figures.yaml").value();
-  v1::PutUnitRequest city;
-  city.mutable_unit()->set_code("HYC");
-  city.mutable_unit()->set_name("Thành phố");
-  city.mutable_unit()->set_kind(v1::CITY);
-  core.catalog().PutUnit(admin, city).value();
-  v1::CreateRoundRequest create;
-  create.mutable_round()->set_id("national");
-  create.mutable_round()->set_year(2025);
-  create.mutable_round()->set_criteria_set("commune-2025");
-  create.mutable_round()->add_plans("hungyen-2023");
+  std::string round_id = "national";
+  int units = 0;
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < units; ++i) {
-    v1::PutUnitRequest put;
-    v1::Unit* u = put.mutable_unit();
-    *u = figures.proto.units[i % figures.proto.units.size()].unit;
-    u->set_code(absl::StrCat("U", i));
-    u->set_name(absl::StrCat(u->name(), " ", i));
-    core.catalog().PutUnit(admin, put).value();
-    create.mutable_round()->add_units(u->code());
-  }
-  core.rounds().CreateRound(appraiser, create).value();
-  store::WriteContext ctx;
-  ctx.actor = {"bench", "ward", ""};
-  for (int i = 0; i < units; ++i) {
-    std::vector<store::EntryUpdate> updates;
-    for (const v1::Entry& e :
-         figures.proto.units[i % figures.proto.units.size()].assessment.entries()) {
-      updates.push_back({e, 0});
+  if (national) {
+    // The seeded national round of bench/national_round.h: every unit appraised, so
+    // every criterion row is in the export (issue 20's workload).
+    server::LoadDemo(core, dir).value();
+    bench::NationalOptions national_options;
+    if (national_units > 0) national_options.units = national_units;
+    const bench::NationalRound round =
+        bench::AddNationalRound(core, *store, dir, national_options).value();
+    round_id = round.round;
+    units = round.units;
+  } else {
+    units = argc > 2 ? std::atoi(argv[2]) : 3300;
+    v1::CreateCriteriaSetRequest set;
+    set.set_yaml(Read(dir + "/sets/commune-2025.yaml"));
+    core.catalog().CreateCriteriaSet(admin, set).value();
+    v1::PutPlanRequest plan;
+    plan.set_yaml(Read(dir + "/plans/hungyen-2023.yaml"));
+    core.catalog().PutPlan(admin, plan).value();
+    auto figures =
+        criteria::ReadFigures(dir + "/rounds/hungyen-2023/figures.yaml").value();
+    v1::PutUnitRequest city;
+    city.mutable_unit()->set_code("HYC");
+    city.mutable_unit()->set_name("Thành phố");
+    city.mutable_unit()->set_kind(v1::CITY);
+    core.catalog().PutUnit(admin, city).value();
+    v1::CreateRoundRequest create;
+    create.mutable_round()->set_id("national");
+    create.mutable_round()->set_year(2025);
+    create.mutable_round()->set_criteria_set("commune-2025");
+    create.mutable_round()->add_plans("hungyen-2023");
+    for (int i = 0; i < units; ++i) {
+      v1::PutUnitRequest put;
+      v1::Unit* u = put.mutable_unit();
+      *u = figures.proto.units[i % figures.proto.units.size()].unit;
+      u->set_code(absl::StrCat("U", i));
+      u->set_name(absl::StrCat(u->name(), " ", i));
+      core.catalog().PutUnit(admin, put).value();
+      create.mutable_round()->add_units(u->code());
     }
-    store->UpdateEntries(ctx, "national", absl::StrCat("U", i), updates).value();
+    core.rounds().CreateRound(appraiser, create).value();
+    store::WriteContext ctx;
+    ctx.actor = {"bench", "ward", ""};
+    for (int i = 0; i < units; ++i) {
+      std::vector<store::EntryUpdate> updates;
+      for (const v1::Entry& e :
+           figures.proto.units[i % figures.proto.units.size()].assessment.entries()) {
+        updates.push_back({e, 0});
+      }
+      store->UpdateEntries(ctx, "national", absl::StrCat("U", i), updates).value();
+    }
   }
   std::printf("set up %d units with their figures in %.1f s\n", units, Seconds(start));
 
   v1::ExportRoundRequest xlsx;
-  xlsx.set_name("rounds/national");
+  xlsx.set_name(absl::StrCat("rounds/", round_id));
   // The server's state before an export: the round scored and ranked in its cache (as
   // after the first GetRanking), freed memory given back.
   v1::GetRankingRequest ranking;
-  ranking.set_name("rounds/national");
+  ranking.set_name(absl::StrCat("rounds/", round_id));
   core.scores().GetRanking(appraiser, ranking).value();
   malloc_trim(0);
   const double before = RssMb();
