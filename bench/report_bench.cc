@@ -8,8 +8,10 @@
 // every unit appraised (issue 20's workload: ~225k criterion rows); a number: that many
 // units with the demo round's figures cycled, entered but not appraised (so their
 // criteria are not in the export: the rule of a unit not appraised).
-// REPORT_BENCH_DEFLATE=6 writes the XLSX at zlib's default level instead of the
-// server's (server::SetXlsxDeflateLevel), for the comparison.
+// REPORT_BENCH_DEFLATE=6 (or 1...) deflates the XLSX with zlib at that level instead of
+// the server's ISA-L (server::SetXlsxDeflateLevel), for the comparison.
+// REPORT_BENCH_CHECK=1 with OUT: a third export with every cell through libxlsxwriter's
+// calls (server::SetXlsxDirectRows(false)) kept as OUT.library.xlsx, to compare.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -72,7 +74,7 @@ int main(int argc, char** argv) {
   }
   if (const char* level = std::getenv("REPORT_BENCH_DEFLATE"); level != nullptr) {
     server::SetXlsxDeflateLevel(std::atoi(level));
-    std::printf("XLSX deflate level %d\n", std::atoi(level));
+    std::printf("XLSX deflated by zlib at level %d\n", std::atoi(level));
   }
   const std::string dir = argv[1];
   // "national" (or "national:N" for its first N units) or a number of units.
@@ -185,6 +187,19 @@ int main(int argc, char** argv) {
     file = std::move(kept);
   }
   if (argc > 3) std::ofstream(argv[3], std::ios::binary) << file.content();
+  if (argc > 3 && std::getenv("REPORT_BENCH_CHECK") != nullptr) {
+    // The same export with every cell through libxlsxwriter's calls, beside OUT: its
+    // parts unzip to the same bytes as OUT's (but the run's times in docProps/core.xml).
+    server::SetXlsxDirectRows(false);
+    start = std::chrono::steady_clock::now();
+    cpu = CpuSeconds();
+    auto library = core.reports().ExportRound(appraiser, xlsx).value();
+    std::printf("XLSX, cells through libxlsxwriter's calls: %.2f s (CPU %.2f s)\n",
+                Seconds(start), CpuSeconds() - cpu);
+    std::ofstream(absl::StrCat(argv[3], ".library.xlsx"), std::ios::binary)
+        << library.content();
+    server::SetXlsxDirectRows(true);
+  }
   file.Clear();
   file.mutable_content()->shrink_to_fit();
   std::printf("RSS after the exports, their file freed: %.0f MB (%+.0f %%)\n", RssMb(),
