@@ -498,8 +498,20 @@ class SheetRows {
   void OpenCell(lxw_col_t col, lxw_format* format) {
     ++cells_;
     buffer_.append("<c r=\"").append(names_[col]).append(number_).append("\"");
-    const int32_t style = format != nullptr ? lxw_format_get_xf_index(format) : 0;
-    if (style != 0) absl::StrAppend(&buffer_, " s=\"", style, "\"");
+    const std::string& style = Style(format);
+    if (!style.empty()) buffer_.append(" s=\"").append(style).append("\"");
+  }
+
+  // The format's style index as text (empty: the default, 0). The library looks it up
+  // for every cell, and a format equal to one used before (the whole numbers' format is
+  // the texts') is looked up by hashing it every time: here once per format, in the
+  // order the library would first look it up (which numbers the styles).
+  const std::string& Style(lxw_format* format) {
+    for (const auto& [known, style] : styles_)
+      if (known == format) return style;
+    const int32_t index = format != nullptr ? lxw_format_get_xf_index(format) : 0;
+    styles_.emplace_back(format, index != 0 ? absl::StrCat(index) : std::string());
+    return styles_.back().second;
   }
 
   void Flush() {
@@ -518,6 +530,7 @@ class SheetRows {
   std::string number_;              // the current row's number
   std::string buffer_, escaped_;
   absl::flat_hash_map<int64_t, std::string> points_, hundredths_, others_, moments_;
+  std::vector<std::pair<lxw_format*, std::string>> styles_;
 };
 
 // Writes one table on its sheet; returns the last row used (for the print area).
