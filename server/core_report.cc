@@ -583,11 +583,14 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   }
   tables.push_back(DataSheetTable(*round->set, scores, forms, office, names));
   // The audit trail of the round, for the office only: who by name, in Vietnam time.
+  // Its rows (a national round: ~285k) are made as they are written, from the events
+  // read here, which outlive the table.
+  std::vector<v1::AuditEvent> events;
   if (office) {
     store::AuditFilter filter;
     filter.resource_prefix = absl::StrCat("rounds/", id);
     filter.limit = 1000000;
-    ASSIGN_OR_RETURN(std::vector<v1::AuditEvent> events, store_->ListAudit(filter));
+    ASSIGN_OR_RETURN(events, store_->ListAudit(filter));
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";
@@ -599,12 +602,25 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                     "Thao tác",
                     "Đối tượng",
                     "Lý do"};
-    for (const v1::AuditEvent& e : events) {
-      // A province's appraiser: the events of its units only (no round-level ones).
-      if (!CanSeeAuditEvent(c, round->units, e)) continue;
-      audit.rows.push_back({WhenCell(e.at()), ActorDisplay(names, e), RoleTitle(e.role()),
-                            e.actor_unit(), e.action(), e.resource(), e.reason()});
-    }
+    audit.make_rows = [&events, &c, &round, &names](const Table::RowSink& sink) {
+      std::vector<Cell> row(7);
+      std::string at;  // the moment of the previous row, parsed once while it repeats
+      for (const v1::AuditEvent& e : events) {
+        // A province's appraiser: the events of its units only (no round-level ones).
+        if (!CanSeeAuditEvent(c, round->units, e)) continue;
+        if (at.empty() || at != e.at()) {
+          at = e.at();
+          row[0] = WhenCell(at);
+        }
+        SetText(row[1], ActorDisplay(names, e));
+        SetText(row[2], RoleTitle(e.role()));
+        SetText(row[3], e.actor_unit());
+        SetText(row[4], e.action());
+        SetText(row[5], e.resource());
+        SetText(row[6], e.reason());
+        sink(row);
+      }
+    };
   }
 
   v1::ExportRoundResponse response;
