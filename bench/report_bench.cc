@@ -1,12 +1,17 @@
-// Export of a national-size round: 3,321 units × 68 criteria on commune-2025, figures
-// cycled from the demo round, exported twice as XLSX (every sheet; each export scores
-// and renders every unit, keeping nothing) and once as the criteria CSV. In-process
-// over a real SQLite file; wall and CPU time per export, and the process's RSS before
-// and after. Results in bench/README.md.
+// Export of a national-size round: 3,321 units × 68 criteria on commune-2025, exported
+// twice as XLSX (every sheet; each export scores and renders every unit, keeping nothing)
+// and once as the criteria CSV. In-process over a real SQLite file; wall and CPU time per
+// export, and the process's RSS before and after. Results in bench/README.md.
 //
-// Usage: report_bench CRITERIA_DIR [UNITS [OUT.xlsx]] (OUT: where to keep the workbook)
-// REPORT_BENCH_DEFLATE=6 writes the XLSX at zlib's default level instead of the
-// server's (server::SetXlsxDeflateLevel), for the comparison.
+// Usage: report_bench CRITERIA_DIR [UNITS|national[:UNITS] [OUT.xlsx]] (OUT: where to
+// keep the workbook). `national`: the seeded national round of bench/national_round.h,
+// every unit appraised (issue 20's workload: ~225k criterion rows); a number: that many
+// units with the demo round's figures cycled, entered but not appraised (so their
+// criteria are not in the export: the rule of a unit not appraised).
+// REPORT_BENCH_DEFLATE=6 (or 1...) deflates the XLSX with zlib at that level instead of
+// the server's ISA-L (server::SetXlsxDeflateLevel), for the comparison.
+// REPORT_BENCH_CHECK=1 with OUT: a third export with every cell through libxlsxwriter's
+// calls (server::SetXlsxDirectRows(false)) kept as OUT.library.xlsx, to compare.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -16,11 +21,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "bench/national_round.h"
 #include "criteria/yaml_reader.h"
 #include "server/core.h"
+#include "server/demo.h"
 #include "server/report.h"
 #include "server/store/sql_store.h"
 
@@ -58,72 +66,96 @@ double CpuSeconds() {
 
 int main(int argc, char** argv) {
   using namespace parindex;
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // lines show as they come, also through a pipe
   if (argc < 2) {
-    std::fprintf(stderr, "usage: report_bench CRITERIA_DIR [UNITS [OUT.xlsx]]\n");
+    std::fprintf(
+        stderr, "usage: report_bench CRITERIA_DIR [UNITS|national[:UNITS] [OUT.xlsx]]\n");
     return 2;
   }
   if (const char* level = std::getenv("REPORT_BENCH_DEFLATE"); level != nullptr) {
     server::SetXlsxDeflateLevel(std::atoi(level));
-    std::printf("XLSX deflate level %d\n", std::atoi(level));
+    std::printf("XLSX deflated by zlib at level %d\n", std::atoi(level));
   }
   const std::string dir = argv[1];
-  const int units = argc > 2 ? std::atoi(argv[2]) : 3300;
+  // "national" (or "national:N" for its first N units) or a number of units.
+  const std::string mode = argc > 2 ? argv[2] : "3300";
+  const bool national = mode.rfind("national", 0) == 0;
+  const int national_units =
+      national && mode.size() > 9 ? std::atoi(mode.c_str() + 9) : 0;
   const auto tmp = std::filesystem::temp_directory_path() /
                    absl::StrCat("parindex-report-bench-", getpid());
   std::filesystem::create_directories(tmp);
   store::StoreOptions options;
   options.path = (tmp / "report.db").string();
   auto store = store::SqlStore::Open(options).value();
-  server::Core core(store.get(), &store::Clock::Real());
+  // Ended before the store it listens to (its destructor unsubscribes).
+  auto core_owner = std::make_unique<server::Core>(store.get(), &store::Clock::Real());
+  server::Core& core = *core_owner;
   const server::Caller admin{v1::ROLE_ADMIN, "bench", ""},
       appraiser{v1::ROLE_APPRAISER, "bench", ""};
 
-  v1::CreateCriteriaSetRequest set;
-  set.set_yaml(Read(dir + "/sets/commune-2025.yaml"));
-  core.catalog().CreateCriteriaSet(admin, set).value();
-  v1::PutPlanRequest plan;
-  plan.set_yaml(Read(dir + "/plans/hungyen-2023.yaml"));
-  core.catalog().PutPlan(admin, plan).value();
-  auto figures = criteria::ReadFigures(dir + "/rounds/hungyen-2023/figures.yaml").value();
-  v1::PutUnitRequest city;
-  city.mutable_unit()->set_code("HYC");
-  city.mutable_unit()->set_name("Thành phố");
-  city.mutable_unit()->set_kind(v1::CITY);
-  core.catalog().PutUnit(admin, city).value();
-  v1::CreateRoundRequest create;
-  create.mutable_round()->set_id("national");
-  create.mutable_round()->set_year(2025);
-  create.mutable_round()->set_criteria_set("commune-2025");
-  create.mutable_round()->add_plans("hungyen-2023");
+  std::string round_id = "national";
+  int units = 0;
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < units; ++i) {
-    v1::PutUnitRequest put;
-    v1::Unit* u = put.mutable_unit();
-    *u = figures.proto.units[i % figures.proto.units.size()].unit;
-    u->set_code(absl::StrCat("U", i));
-    u->set_name(absl::StrCat(u->name(), " ", i));
-    core.catalog().PutUnit(admin, put).value();
-    create.mutable_round()->add_units(u->code());
-  }
-  core.rounds().CreateRound(appraiser, create).value();
-  store::WriteContext ctx;
-  ctx.actor = {"bench", "ward", ""};
-  for (int i = 0; i < units; ++i) {
-    std::vector<store::EntryUpdate> updates;
-    for (const v1::Entry& e :
-         figures.proto.units[i % figures.proto.units.size()].assessment.entries()) {
-      updates.push_back({e, 0});
+  if (national) {
+    // The seeded national round of bench/national_round.h: every unit appraised, so
+    // every criterion row is in the export (issue 20's workload).
+    server::LoadDemo(core, dir).value();
+    bench::NationalOptions national_options;
+    if (national_units > 0) national_options.units = national_units;
+    const bench::NationalRound round =
+        bench::AddNationalRound(core, *store, dir, national_options).value();
+    round_id = round.round;
+    units = round.units;
+  } else {
+    units = argc > 2 ? std::atoi(argv[2]) : 3300;
+    v1::CreateCriteriaSetRequest set;
+    set.set_yaml(Read(dir + "/sets/commune-2025.yaml"));
+    core.catalog().CreateCriteriaSet(admin, set).value();
+    v1::PutPlanRequest plan;
+    plan.set_yaml(Read(dir + "/plans/hungyen-2023.yaml"));
+    core.catalog().PutPlan(admin, plan).value();
+    auto figures =
+        criteria::ReadFigures(dir + "/rounds/hungyen-2023/figures.yaml").value();
+    v1::PutUnitRequest city;
+    city.mutable_unit()->set_code("HYC");
+    city.mutable_unit()->set_name("Thành phố");
+    city.mutable_unit()->set_kind(v1::CITY);
+    core.catalog().PutUnit(admin, city).value();
+    v1::CreateRoundRequest create;
+    create.mutable_round()->set_id("national");
+    create.mutable_round()->set_year(2025);
+    create.mutable_round()->set_criteria_set("commune-2025");
+    create.mutable_round()->add_plans("hungyen-2023");
+    for (int i = 0; i < units; ++i) {
+      v1::PutUnitRequest put;
+      v1::Unit* u = put.mutable_unit();
+      *u = figures.proto.units[i % figures.proto.units.size()].unit;
+      u->set_code(absl::StrCat("U", i));
+      u->set_name(absl::StrCat(u->name(), " ", i));
+      core.catalog().PutUnit(admin, put).value();
+      create.mutable_round()->add_units(u->code());
     }
-    store->UpdateEntries(ctx, "national", absl::StrCat("U", i), updates).value();
+    core.rounds().CreateRound(appraiser, create).value();
+    store::WriteContext ctx;
+    ctx.actor = {"bench", "ward", ""};
+    for (int i = 0; i < units; ++i) {
+      std::vector<store::EntryUpdate> updates;
+      for (const v1::Entry& e :
+           figures.proto.units[i % figures.proto.units.size()].assessment.entries()) {
+        updates.push_back({e, 0});
+      }
+      store->UpdateEntries(ctx, "national", absl::StrCat("U", i), updates).value();
+    }
   }
   std::printf("set up %d units with their figures in %.1f s\n", units, Seconds(start));
 
   v1::ExportRoundRequest xlsx;
-  xlsx.set_name("rounds/national");
+  xlsx.set_name(absl::StrCat("rounds/", round_id));
   // The server's state before an export: the round scored and ranked in its cache (as
   // after the first GetRanking), freed memory given back.
   v1::GetRankingRequest ranking;
-  ranking.set_name("rounds/national");
+  ranking.set_name(absl::StrCat("rounds/", round_id));
   core.scores().GetRanking(appraiser, ranking).value();
   malloc_trim(0);
   const double before = RssMb();
@@ -155,6 +187,19 @@ int main(int argc, char** argv) {
     file = std::move(kept);
   }
   if (argc > 3) std::ofstream(argv[3], std::ios::binary) << file.content();
+  if (argc > 3 && std::getenv("REPORT_BENCH_CHECK") != nullptr) {
+    // The same export with every cell through libxlsxwriter's calls, beside OUT: its
+    // parts unzip to the same bytes as OUT's (but the run's times in docProps/core.xml).
+    server::SetXlsxDirectRows(false);
+    start = std::chrono::steady_clock::now();
+    cpu = CpuSeconds();
+    auto library = core.reports().ExportRound(appraiser, xlsx).value();
+    std::printf("XLSX, cells through libxlsxwriter's calls: %.2f s (CPU %.2f s)\n",
+                Seconds(start), CpuSeconds() - cpu);
+    std::ofstream(absl::StrCat(argv[3], ".library.xlsx"), std::ios::binary)
+        << library.content();
+    server::SetXlsxDirectRows(true);
+  }
   file.Clear();
   file.mutable_content()->shrink_to_fit();
   std::printf("RSS after the exports, their file freed: %.0f MB (%+.0f %%)\n", RssMb(),
@@ -173,6 +218,7 @@ int main(int argc, char** argv) {
   file = core.reports().ExportRound(appraiser, csv).value();
   std::printf("CSV of every criterion: %.2f s (CPU %.2f s), %.1f MB\n", Seconds(start),
               CpuSeconds() - cpu, file.content().size() / 1e6);
+  core_owner.reset();
   store.reset();
   std::filesystem::remove_all(tmp);
   return 0;

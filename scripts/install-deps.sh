@@ -19,8 +19,9 @@ PACKAGES=(
   libpq-dev postgresql-15
   # password hashing for accounts: argon2id (crypto_pwhash)
   libsodium-dev
-  # XLSX reports; the HTTP/JSON gateway; CSV as spreadsheets write it (survey imports)
-  libxlsxwriter-dev libcpp-httplib-dev libcsv-dev
+  # XLSX reports (their parts deflated by ISA-L's igzip); the HTTP/JSON gateway; CSV as
+  # spreadsheets write it (survey imports)
+  libxlsxwriter-dev libisal-dev libcpp-httplib-dev libcsv-dev
   # the tests' HTTP client (the README's curl examples)
   curl
   # the web page's browser test: headless Chromium driven over WebDriver; a font with

@@ -44,11 +44,11 @@ void InputsInto(const v1::Trace& trace, std::string* out) {
 }
 
 // `cell` as `text`, reusing the cell's string when it holds one.
-void SetText(Cell& cell, const std::string& text) {
+void SetText(Cell& cell, absl::string_view text) {
   if (auto* s = std::get_if<std::string>(&cell)) {
-    s->assign(text);
+    s->assign(text.data(), text.size());
   } else {
-    cell = text;
+    cell = std::string(text);
   }
 }
 
@@ -72,6 +72,30 @@ Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
       break;
   }
   return std::string();
+}
+
+// ValueCell into `cell`, reusing its string when it holds one.
+void ValueInto(const engine::Element& element, const v1::ElementValue& v, Cell* cell) {
+  switch (v.value_case()) {
+    case v1::ElementValue::kCount:
+      if (!element.milli()) {
+        *cell = int64_t{v.count()};
+        return;
+      }
+      break;
+    case v1::ElementValue::kYes:
+      SetText(*cell, v.yes() ? "Có" : "Không");
+      return;
+    case v1::ElementValue::kNotIssued:
+      SetText(*cell, "Chưa ban hành");
+      return;
+    case v1::ElementValue::VALUE_NOT_SET:
+      SetText(*cell, std::string());
+      return;
+    default:
+      break;
+  }
+  *cell = ValueCell(element, v);
 }
 
 // The data sheet of every unit: one row per element of the set, in the set's order,
@@ -100,6 +124,13 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
     std::vector<const v1::DataValue*> value_of;
     std::vector<Cell> row;
     const v1::DataValue none;
+    struct LastMoment {
+      bool valid = false;
+      std::string text;
+      Cell cell;
+    };
+    LastMoment moments[2];  // self, appraised
+    row.resize(office ? 11 : 7);
     for (const v1::UnitScore& s : scores) {
       value_of.assign(elements.size(), nullptr);
       auto form = forms.find(s.unit());
@@ -111,7 +142,6 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
       }
       for (size_t e = 0; e < elements.size(); ++e) {
         const engine::Element& element = elements[e];
-        row.resize(5);
         SetText(row[0], s.unit());
         SetText(row[1], s.unit_name());
         SetText(row[2], element.code);
@@ -119,16 +149,27 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
         if (element.declared != nullptr) {
           SetText(row[4], element.declared->period());
         } else {
-          row[4] = std::string();
+          SetText(row[4], std::string());
         }
         const v1::DataValue& v = value_of[e] != nullptr ? *value_of[e] : none;
+        // Each side's cells in place (their strings reused row after row); a moment
+        // parsed once while it repeats (a unit's values are written together).
+        size_t c = 5;
+        int side_index = 0;
         for (const v1::ElementValue* side : {&v.self(), &v.appraised()}) {
-          row.push_back(ValueCell(element, *side));
+          ValueInto(element, *side, &row[c++]);
           if (office) {
             auto who = names.find(side->updated_by());
-            row.push_back(who != names.end() ? who->second : side->updated_by());
-            row.push_back(WhenCell(side->updated_at()));
+            SetText(row[c++], who != names.end() ? who->second : side->updated_by());
+            LastMoment& last = moments[side_index];
+            if (!last.valid || last.text != side->updated_at()) {
+              last.text = side->updated_at();
+              last.cell = WhenCell(last.text);
+              last.valid = true;
+            }
+            row[c++] = last.cell;
           }
+          ++side_index;
         }
         sink(row);
       }
@@ -555,11 +596,14 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   }
   tables.push_back(DataSheetTable(*round->set, scores, forms, office, names));
   // The audit trail of the round, for the office only: who by name, in Vietnam time.
+  // Its rows (a national round: ~285k) are made as they are written, from the events
+  // read here, which outlive the table.
+  std::vector<v1::AuditEvent> events;
   if (office) {
     store::AuditFilter filter;
     filter.resource_prefix = absl::StrCat("rounds/", id);
     filter.limit = 1000000;
-    ASSIGN_OR_RETURN(std::vector<v1::AuditEvent> events, store_->ListAudit(filter));
+    ASSIGN_OR_RETURN(events, store_->ListAudit(filter));
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";
@@ -571,12 +615,25 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                     "Thao tác",
                     "Đối tượng",
                     "Lý do"};
-    for (const v1::AuditEvent& e : events) {
-      // A province's appraiser: the events of its units only (no round-level ones).
-      if (!CanSeeAuditEvent(c, round->units, e)) continue;
-      audit.rows.push_back({WhenCell(e.at()), ActorDisplay(names, e), RoleTitle(e.role()),
-                            e.actor_unit(), e.action(), e.resource(), e.reason()});
-    }
+    audit.make_rows = [&events, &c, &round, &names](const Table::RowSink& sink) {
+      std::vector<Cell> row(7);
+      std::string at;  // the moment of the previous row, parsed once while it repeats
+      for (const v1::AuditEvent& e : events) {
+        // A province's appraiser: the events of its units only (no round-level ones).
+        if (!CanSeeAuditEvent(c, round->units, e)) continue;
+        if (at.empty() || at != e.at()) {
+          at = e.at();
+          row[0] = WhenCell(at);
+        }
+        SetText(row[1], ActorDisplay(names, e));
+        SetText(row[2], RoleTitle(e.role()));
+        SetText(row[3], e.actor_unit());
+        SetText(row[4], e.action());
+        SetText(row[5], e.resource());
+        SetText(row[6], e.reason());
+        sink(row);
+      }
+    };
   }
 
   v1::ExportRoundResponse response;

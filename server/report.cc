@@ -2,6 +2,8 @@
 #include "server/report.h"
 
 #include <dlfcn.h>
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -11,15 +13,19 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "engine/fixed_point.h"
 
@@ -297,6 +303,236 @@ std::string DateWords(absl::Time time) {
                          day.year());
 }
 
+std::atomic<bool> direct_rows{true};
+
+// A table's data rows as libxlsxwriter 1.1.4 writes them in constant-memory mode, made
+// faster. The library takes each cell through a calloc'ed struct, a strdup'ed and
+// twice-escaped copy of its text and an fprintf of its XML with its name made by
+// snprintf: about a microsecond a cell, 7 s of a national round's 6.2 million cells.
+// Direct (`direct`), the same XML is appended to one buffer and handed to the sheet's
+// row file (`optimize_tmpfile`, which workbook_close copies into the sheet) in large
+// pieces, and the sheet's dimensions are kept as the library keeps them; otherwise (or
+// when the sheet is not in the state this relies on) each cell goes through
+// worksheet_write_string, _number and _datetime. Both give the same bytes (compared in
+// tests/report_test.cc), the library's own rules included: the text up to a NUL, a
+// text over 32,767 characters left out, control characters written as _xHHHH_ (the
+// library's check for them finds one in every text, its terminating NUL, so every text
+// goes through the escape), &, < and > escaped, xml:space="preserve" on a text that
+// starts or ends with white space, numbers as printf's %.16G, moments as Excel's serial
+// days.
+class SheetRows {
+ public:
+  SheetRows(lxw_worksheet* sheet, size_t columns, bool direct) : sheet_(sheet) {
+    direct_ = direct && sheet->optimize && sheet->optimize_tmpfile != nullptr &&
+              sheet->file == sheet->optimize_tmpfile && sheet->optimize_row != nullptr &&
+              sheet->excel_version != 2010 && columns <= LXW_COL_MAX;
+    if (!direct_) return;
+    // The row before the data (the header) is still the library's: written now, as the
+    // library would when the first data row starts.
+    lxw_worksheet_write_single_row(sheet_);
+    for (size_t c = 0; c < columns; ++c) {
+      char name[LXW_MAX_COL_NAME_LENGTH] = {};
+      lxw_col_to_name(name, static_cast<lxw_col_t>(c), 0);
+      names_.emplace_back(name);
+    }
+    buffer_.reserve(kFlushAt + 4096);
+  }
+  SheetRows(const SheetRows&) = delete;
+  SheetRows& operator=(const SheetRows&) = delete;
+
+  void StartRow(lxw_row_t row) {
+    row_ = row;
+    if (!direct_) return;
+    row_start_ = buffer_.size();
+    cells_ = 0;
+    number_.clear();
+    absl::StrAppend(&number_, row + 1);  // the row's number, in every cell's name
+    buffer_.append("<row r=\"").append(number_).append("\">");
+  }
+
+  void Text(lxw_col_t col, const std::string& text, lxw_format* format) {
+    if (!direct_) {
+      worksheet_write_string(sheet_, row_, col, text.c_str(), format);
+      return;
+    }
+    const absl::string_view value(text.c_str());  // up to a NUL, as a C string
+    if (value.empty()) {  // the library writes a blank cell with the format
+      if (!Counted(col)) return;
+      OpenCell(col, format);
+      buffer_.append("/>");
+      return;
+    }
+    if (!Counted(col)) return;
+    if (Characters(value) > 32767) return;  // LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED
+    escaped_.clear();
+    for (const char ch : value) {
+      const auto byte = static_cast<unsigned char>(ch);
+      if (byte < 0x20 && byte != '\t' && byte != '\n') {
+        char code[8];
+        std::snprintf(code, sizeof code, "_x%04X_", byte);
+        escaped_.append(code);
+      } else if (ch == '&') {
+        escaped_.append("&amp;");
+      } else if (ch == '<') {
+        escaped_.append("&lt;");
+      } else if (ch == '>') {
+        escaped_.append("&gt;");
+      } else {
+        escaped_.push_back(ch);
+      }
+    }
+    auto space = [](char ch) {
+      return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' ||
+             ch == '\r';
+    };
+    OpenCell(col, format);
+    buffer_.append(" t=\"inlineStr\"><is><t");
+    if (space(escaped_.front()) || space(escaped_.back()))
+      buffer_.append(" xml:space=\"preserve\"");
+    buffer_.append(">").append(escaped_).append("</t></is></c>");
+  }
+
+  // `value` / `unit` as a number cell (points: thousandths; an index: hundredths; a
+  // whole number: unit 1).
+  void Scaled(lxw_col_t col, int64_t value, int64_t unit, lxw_format* format) {
+    const double number = static_cast<double>(value) / static_cast<double>(unit);
+    if (!direct_) {
+      worksheet_write_number(sheet_, row_, col,
+                             unit == 1 ? static_cast<double>(value) : number, format);
+      return;
+    }
+    if (!Counted(col)) return;
+    OpenCell(col, format);
+    buffer_.append("><v>");
+    if (unit == 1 && value > -kExactWhole && value < kExactWhole) {
+      absl::StrAppend(&buffer_, value);  // %.16G of a whole number below 10^15
+    } else {
+      const std::string& text = Cached(unit == 1000  ? &points_
+                                       : unit == 100 ? &hundredths_
+                                                     : &others_,
+                                       value, number);
+      buffer_.append(text);
+    }
+    buffer_.append("</v></c>");
+  }
+
+  void Moment(lxw_col_t col, absl::Time time, lxw_format* format) {
+    if (!direct_) {
+      lxw_datetime datetime = DateTime(time);
+      worksheet_write_datetime(sheet_, row_, col, &datetime, format);
+      return;
+    }
+    if (!Counted(col)) return;
+    OpenCell(col, format);
+    buffer_.append("><v>");
+    // Moments repeat (a unit's entries written together): each is converted once.
+    const int64_t key = absl::ToUnixMicros(time);
+    auto it = moments_.find(key);
+    if (it == moments_.end()) {
+      if (moments_.size() >= kCacheSize) moments_.clear();
+      lxw_datetime datetime = DateTime(time);
+      it = moments_.emplace(key, G16(lxw_datetime_to_excel_date_epoch(&datetime, 0)))
+               .first;
+    }
+    buffer_.append(it->second);
+    buffer_.append("</v></c>");
+  }
+
+  void EndRow() {
+    if (!direct_) return;
+    if (cells_ == 0) {  // the library writes no row without a cell
+      buffer_.resize(row_start_);
+      return;
+    }
+    buffer_.append("</row>");
+    last_row_ = row_;
+    if (buffer_.size() >= kFlushAt) Flush();
+  }
+
+  // After the last row: the library's next row (the signatures) follows this one.
+  void Finish() {
+    if (!direct_) return;
+    Flush();
+    if (last_row_.has_value()) sheet_->optimize_row->row_num = *last_row_;
+  }
+
+ private:
+  static constexpr size_t kFlushAt = 1 << 16;
+  static constexpr size_t kCacheSize = 1 << 14;
+  static constexpr int64_t kExactWhole = 1000000000000000;  // 10^15
+
+  static lxw_datetime DateTime(absl::Time time) {
+    const absl::CivilSecond s = absl::ToCivilSecond(time, Vietnam());
+    return {static_cast<int>(s.year()),     s.month(), s.day(), s.hour(), s.minute(),
+            static_cast<double>(s.second())};
+  }
+
+  static std::string G16(double number) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.16G", number);
+    return text;
+  }
+
+  const std::string& Cached(absl::flat_hash_map<int64_t, std::string>* cache,
+                            int64_t value, double number) {
+    auto it = cache->find(value);
+    if (it == cache->end()) {
+      if (cache->size() >= kCacheSize) cache->clear();
+      it = cache->emplace(value, G16(number)).first;
+    }
+    return it->second;
+  }
+
+  // The library's _check_dimensions: a cell past Excel's last row or column is refused;
+  // the others widen the sheet's dimensions.
+  bool Counted(lxw_col_t col) {
+    if (row_ >= LXW_ROW_MAX || col >= LXW_COL_MAX || col >= names_.size()) return false;
+    sheet_->dim_rowmin = std::min(sheet_->dim_rowmin, row_);
+    sheet_->dim_rowmax = std::max(sheet_->dim_rowmax, row_);
+    sheet_->dim_colmin = std::min(sheet_->dim_colmin, col);
+    sheet_->dim_colmax = std::max(sheet_->dim_colmax, col);
+    return true;
+  }
+
+  // `<c r="B8" s="5"`: the cell's name and style (none for the default style 0).
+  void OpenCell(lxw_col_t col, lxw_format* format) {
+    ++cells_;
+    buffer_.append("<c r=\"").append(names_[col]).append(number_).append("\"");
+    const std::string& style = Style(format);
+    if (!style.empty()) buffer_.append(" s=\"").append(style).append("\"");
+  }
+
+  // The format's style index as text (empty: the default, 0). The library looks it up
+  // for every cell, and a format equal to one used before (the whole numbers' format is
+  // the texts') is looked up by hashing it every time: here once per format, in the
+  // order the library would first look it up (which numbers the styles).
+  const std::string& Style(lxw_format* format) {
+    for (const auto& [known, style] : styles_)
+      if (known == format) return style;
+    const int32_t index = format != nullptr ? lxw_format_get_xf_index(format) : 0;
+    styles_.emplace_back(format, index != 0 ? absl::StrCat(index) : std::string());
+    return styles_.back().second;
+  }
+
+  void Flush() {
+    if (!buffer_.empty())
+      std::fwrite(buffer_.data(), 1, buffer_.size(), sheet_->optimize_tmpfile);
+    buffer_.clear();
+  }
+
+  lxw_worksheet* sheet_;
+  bool direct_ = false;
+  lxw_row_t row_ = 0;
+  std::optional<lxw_row_t> last_row_;
+  size_t row_start_ = 0;
+  int cells_ = 0;
+  std::vector<std::string> names_;  // "A", "B", ... of the table's columns
+  std::string number_;              // the current row's number
+  std::string buffer_, escaped_;
+  absl::flat_hash_map<int64_t, std::string> points_, hundredths_, others_, moments_;
+  std::vector<std::pair<lxw_format*, std::string>> styles_;
+};
+
 // Writes one table on its sheet; returns the last row used (for the print area).
 lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
                      const std::string& name, const Table& table, const Heading& heading,
@@ -335,10 +571,13 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
                            table.header[c].c_str(), f.header);
   }
   // Rows made by the table (make_rows) are written as they come: libxlsxwriter in
-  // constant-memory mode keeps one row, and so does this.
+  // constant-memory mode keeps one row, and so does this (SheetRows: straight into the
+  // sheet's row file, the bytes libxlsxwriter's calls would write).
+  SheetRows out(sheet, columns, direct_rows.load());
   lxw_row_t row = kHeaderRow;
   ForEachRow(table, [&](const std::vector<Cell>& cells) {
     ++row;
+    out.StartRow(row);
     for (size_t c = 0; c < cells.size(); ++c) {
       const auto col = static_cast<lxw_col_t>(c);
       const Cell& cell = cells[c];
@@ -352,26 +591,21 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
         const size_t width = c < widths.size() ? static_cast<size_t>(widths[c]) : 0;
         const bool wrap = c < widths.size() && text->size() + 2 > width &&
                           Characters(*text) + 2 > width;
-        worksheet_write_string(sheet, row, col, text->c_str(), wrap ? f.wrapped : f.text);
+        out.Text(col, *text, wrap ? f.wrapped : f.text);
       } else if (const auto* points = std::get_if<Points>(&cell)) {
         // The spreadsheet holds the exact thousandths; it shows two decimals.
-        worksheet_write_number(sheet, row, col, static_cast<double>(points->milli) / 1000,
-                               f.decimals);
+        out.Scaled(col, points->milli, 1000, f.decimals);
       } else if (const auto* index = std::get_if<Index>(&cell)) {
-        worksheet_write_number(sheet, row, col,
-                               static_cast<double>(index->hundredths) / 100, f.decimals);
+        out.Scaled(col, index->hundredths, 100, f.decimals);
       } else if (const auto* when = std::get_if<When>(&cell)) {
-        const absl::CivilSecond s = absl::ToCivilSecond(when->time, Vietnam());
-        lxw_datetime datetime = {
-            static_cast<int>(s.year()),     s.month(), s.day(), s.hour(), s.minute(),
-            static_cast<double>(s.second())};
-        worksheet_write_datetime(sheet, row, col, &datetime, f.moment);
+        out.Moment(col, when->time, f.moment);
       } else {
-        worksheet_write_number(sheet, row, col,
-                               static_cast<double>(std::get<int64_t>(cell)), f.number);
+        out.Scaled(col, std::get<int64_t>(cell), 1, f.number);
       }
     }
+    out.EndRow();
   });
+  out.Finish();
   const auto last_data = static_cast<lxw_row_t>(kHeaderRow + rows);
   if (rows > 0) {
     // The grid's lines on the empty cells (and on the columns a short row leaves out):
@@ -645,21 +879,106 @@ std::string WriteCsv(const Table& table, const CsvOptions& options) {
 
 }  // namespace parindex::server
 
-// The deflate level of an XLSX file's parts. libxlsxwriter 1.1.4 compresses every part
-// with zlib's default level (6) through minizip and has no option for it; at that level
-// zlib was a third of a national round's export (perf, bench/README.md). Level 1
-// deflates it several times faster for a somewhat larger file.
+// How an XLSX file's parts are deflated. libxlsxwriter 1.1.4 compresses every part
+// through minizip with zlib's default level (6) and has no option for it. At level 6
+// zlib was a third of a national round's export, and still ~2.7 s of CPU at level 1 for
+// the ~440 MB of sheet XML of a national round (bench/README.md, issue 20). So the
+// parts are deflated by ISA-L (Intel's igzip, Debian's libisal2) instead: raw deflate,
+// streamed (constant memory), about five times zlib level 1's speed for a file within
+// a few percent of its size. The parts unzip to the same bytes either way.
+//
+// minizip's functions that open, write and close a part, as libxlsxwriter calls them
+// (zlib's contrib/minizip 1.1: Debian's libminizip1), are defined here. The program's
+// definitions come first in the dynamic linker's lookup, so libxlsxwriter's calls
+// arrive here and go on to minizip's own (dlsym(RTLD_NEXT, ...)): a part is opened
+// "raw" (minizip writes what it is given, its headers as before: same method, same
+// level flags), its bytes deflated here, and closed with the size and CRC-32 of what
+// was given. With zlib chosen (SetXlsxDeflateLevel's level, for the comparison) every
+// call is passed on with the level in place of the default.
 namespace {
+
 std::atomic<int> xlsx_deflate_level{1};
+std::atomic<bool> xlsx_isal{true};
+
+// minizip's functions, as the library defines them.
+using OpenPart = int (*)(void*, const char*, const void*, const void*, unsigned,
+                         const void*, unsigned, const char*, int, int, int, int, int, int,
+                         const char*, unsigned long, unsigned long, unsigned long, int);
+using WritePart = int (*)(void*, const void*, unsigned);
+using ClosePart = int (*)(void*);
+using ClosePartRaw = int (*)(void*, uint64_t, unsigned long);
+
+template <typename F>
+F Minizip(const char* name) {
+  return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+
+constexpr int kZipInternalError = -104;  // ZIP_INTERNALERROR: workbook_close reports it
+constexpr int kDeflated = 8;             // Z_DEFLATED
+
+// One part being deflated by ISA-L.
+struct IsalPart {
+  isal_zstream stream;
+  std::vector<uint8_t> level_buf = std::vector<uint8_t>(ISAL_DEF_LVL1_DEFAULT);
+  std::vector<uint8_t> out = std::vector<uint8_t>(1 << 16);
+  uint32_t crc = 0;
+  uint64_t size = 0;
+
+  IsalPart() {
+    isal_deflate_init(&stream);
+    stream.level = 1;
+    stream.level_buf = level_buf.data();
+    stream.level_buf_size = static_cast<uint32_t>(level_buf.size());
+    stream.gzip_flag = IGZIP_DEFLATE;  // raw deflate, as a zip part holds it
+    stream.flush = NO_FLUSH;
+  }
+
+  // Deflates `len` bytes (the last ones when `end`) and hands what comes out to
+  // minizip's write, raw. Returns minizip's error, or ZIP_OK (0).
+  int Deflate(void* file, const void* buf, unsigned len, bool end) {
+    static const WritePart write = Minizip<WritePart>("zipWriteInFileInZip");
+    if (write == nullptr) return kZipInternalError;
+    crc = crc32_gzip_refl(crc, static_cast<const unsigned char*>(buf), len);
+    size += len;
+    stream.next_in = static_cast<uint8_t*>(const_cast<void*>(buf));
+    stream.avail_in = len;
+    stream.end_of_stream = end ? 1 : 0;
+    do {
+      stream.next_out = out.data();
+      stream.avail_out = static_cast<uint32_t>(out.size());
+      if (isal_deflate(&stream) != COMP_OK) return kZipInternalError;
+      const auto produced = static_cast<unsigned>(out.size() - stream.avail_out);
+      if (produced > 0) {
+        const int error = write(file, out.data(), produced);
+        if (error != 0) return error;
+      }
+    } while (stream.avail_in > 0 || (end && stream.internal_state.state != ZSTATE_END));
+    return 0;
+  }
+};
+
+absl::Mutex parts_mutex;
+std::map<void*, std::unique_ptr<IsalPart>>& Parts() {
+  static auto* const parts = new std::map<void*, std::unique_ptr<IsalPart>>();
+  return *parts;
+}
+IsalPart* PartOf(void* file) {
+  absl::MutexLock lock(&parts_mutex);
+  auto it = Parts().find(file);
+  return it == Parts().end() ? nullptr : it->second.get();
+}
+
 }  // namespace
 
-void parindex::server::SetXlsxDeflateLevel(int level) { xlsx_deflate_level = level; }
+void parindex::server::SetXlsxDeflateLevel(int level) {
+  xlsx_deflate_level = level;
+  xlsx_isal = false;
+}
 
-// minizip's function that opens a part of the zip file, as libxlsxwriter calls it
-// (zlib's contrib/minizip 1.1: Debian's libminizip1). This definition in the program
-// comes first in the dynamic linker's lookup, so libxlsxwriter's calls arrive here and
-// go on to minizip's with the level above in place of the default (-1,
-// Z_DEFAULT_COMPRESSION); every other argument is passed as it came.
+void parindex::server::SetXlsxIsalDeflate() { xlsx_isal = true; }
+
+void parindex::server::SetXlsxDirectRows(bool direct) { direct_rows = direct; }
+
 extern "C" int zipOpenNewFileInZip4_64(
     void* file, const char* filename, const void* zipfi, const void* extrafield_local,
     unsigned size_extrafield_local, const void* extrafield_global,
@@ -667,15 +986,47 @@ extern "C" int zipOpenNewFileInZip4_64(
     int window_bits, int mem_level, int strategy, const char* password,
     unsigned long crc_for_crypting, unsigned long version_made_by,
     unsigned long flag_base, int zip64) {
-  using Open = int (*)(void*, const char*, const void*, const void*, unsigned,
-                       const void*, unsigned, const char*, int, int, int, int, int, int,
-                       const char*, unsigned long, unsigned long, unsigned long, int);
-  static const Open minizip =
-      reinterpret_cast<Open>(dlsym(RTLD_NEXT, "zipOpenNewFileInZip4_64"));
-  if (minizip == nullptr) return -104;  // ZIP_INTERNALERROR: workbook_close reports it
-  if (level == -1) level = xlsx_deflate_level;
-  return minizip(file, filename, zipfi, extrafield_local, size_extrafield_local,
-                 extrafield_global, size_extrafield_global, comment, method, level, raw,
-                 window_bits, mem_level, strategy, password, crc_for_crypting,
-                 version_made_by, flag_base, zip64);
+  static const OpenPart minizip = Minizip<OpenPart>("zipOpenNewFileInZip4_64");
+  if (minizip == nullptr) return kZipInternalError;
+  // The level minizip marks in the part's flags: 1 ("fast") with ISA-L as with zlib.
+  if (level == -1) level = xlsx_isal ? 1 : xlsx_deflate_level.load();
+  const bool isal = xlsx_isal && method == kDeflated && raw == 0 && password == nullptr;
+  const int error = minizip(
+      file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
+      size_extrafield_global, comment, method, level, isal ? 1 : raw, window_bits,
+      mem_level, strategy, password, crc_for_crypting, version_made_by, flag_base, zip64);
+  absl::MutexLock lock(&parts_mutex);
+  if (isal && error == 0) {
+    Parts()[file] = std::make_unique<IsalPart>();
+  } else {
+    Parts().erase(file);
+  }
+  return error;
+}
+
+extern "C" int zipWriteInFileInZip(void* file, const void* buf, unsigned len) {
+  if (IsalPart* part = PartOf(file)) return part->Deflate(file, buf, len, false);
+  static const WritePart minizip = Minizip<WritePart>("zipWriteInFileInZip");
+  return minizip == nullptr ? kZipInternalError : minizip(file, buf, len);
+}
+
+extern "C" int zipCloseFileInZip(void* file) {
+  std::unique_ptr<IsalPart> part;
+  {
+    absl::MutexLock lock(&parts_mutex);
+    auto it = Parts().find(file);
+    if (it != Parts().end()) {
+      part = std::move(it->second);
+      Parts().erase(it);
+    }
+  }
+  if (part == nullptr) {
+    static const ClosePart minizip = Minizip<ClosePart>("zipCloseFileInZip");
+    return minizip == nullptr ? kZipInternalError : minizip(file);
+  }
+  static const ClosePartRaw close_raw = Minizip<ClosePartRaw>("zipCloseFileInZipRaw64");
+  if (close_raw == nullptr) return kZipInternalError;
+  const int error = part->Deflate(file, "", 0, true);
+  const int closed = close_raw(file, part->size, part->crc);
+  return error != 0 ? error : closed;
 }

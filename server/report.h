@@ -99,9 +99,17 @@ inline constexpr int kHeaderRow = 6;
 absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
                                       const Heading& heading);
 
-// The deflate level of the parts of every XLSX file written from now on: 1 unless set
-// (zlib's and libxlsxwriter's own default is 6). For the benchmark that compares them.
+// How the parts of every XLSX file written from now on are deflated: by ISA-L (igzip,
+// level 1) unless SetXlsxDeflateLevel chose zlib at `level` (zlib's and libxlsxwriter's
+// own default is 6). For the benchmark that compares them; the parts unzip to the same
+// bytes either way.
 void SetXlsxDeflateLevel(int level);
+void SetXlsxIsalDeflate();
+
+// Whether WriteXlsx writes a table's data rows straight into the sheet (the default)
+// or cell by cell through libxlsxwriter's calls: the same bytes, the first several
+// times faster. For the test and the benchmark that compare them.
+void SetXlsxDirectRows(bool direct);
 
 struct HtmlOptions {
   // Decimals as Vietnamese write them (94,39); else with a point (94.39).

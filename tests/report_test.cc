@@ -3,9 +3,13 @@
 // decimal comma when asked.
 #include "server/report.h"
 
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -38,6 +42,107 @@ TEST(WriteXlsx, WritesAWorkbookWhateverTheTableNames) {
   auto xlsx = WriteXlsx(tables, Heading{});
   ASSERT_TRUE(xlsx.ok()) << xlsx.status();
   EXPECT_EQ(xlsx->substr(0, 2), "PK");
+}
+
+// Every part of `xlsx` unzipped (python3's zipfile), as "== name" and its bytes, but
+// docProps/core.xml (the moment the file was made).
+std::string Parts(const std::string& xlsx) {
+  testing::TempDir dir;
+  const std::string path = dir.File("book.xlsx"), out = dir.File("parts.txt");
+  std::ofstream(path, std::ios::binary) << xlsx;
+  const std::string command = absl::StrCat(
+      "/usr/bin/python3 -c 'import sys, zipfile\n"
+      "z = zipfile.ZipFile(sys.argv[1])\n"
+      "assert z.testzip() is None\n"
+      "for n in sorted(z.namelist()):\n"
+      "    if n != \"docProps/core.xml\":\n"
+      "        sys.stdout.buffer.write(b\"== \" + n.encode() + b\"\\n\" + z.read(n) + "
+      "b\"\\n\")\n' '",
+      path, "' >'", out, "'");
+  if (std::system(command.c_str()) != 0) return "";
+  std::ifstream in(out, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// WriteXlsx writes a table's rows straight into the sheet (SetXlsxDirectRows) and
+// deflates by ISA-L: every part unzips to the bytes libxlsxwriter's own calls and
+// zlib give, whatever the cells hold.
+TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
+  std::vector<Table> tables(2);
+  Table& t = tables[0];
+  t.name = "Bảng";
+  t.header = {"Chữ", "Số", "Điểm", "Chỉ số", "Lúc", "Dài"};
+  const absl::Time at = absl::FromCivil(absl::CivilSecond(2025, 11, 26, 9, 30, 15),
+                                        absl::FixedTimeZone(7 * 3600));
+  const std::vector<std::string> texts = {
+      "Hưng Yên",
+      " leading space",
+      "trailing tab\t",
+      "\nnewline first",
+      "a & b < c > d \"quoted\" 'apos'",
+      std::string("bell\x07 and cr\r and esc\x1b and \x0b\x0c"),
+      std::string("before\0after", 12),  // a C string ends at its NUL
+      std::string("\0starts with NUL", 16),
+      "_x0041_ looks escaped",
+      std::string(40000, 'x'),  // over 32,767 characters: the library leaves it out
+      std::string(30, ' '),
+      "a wrapped text that is longer than the column it sits in, so it wraps, "
+      "with Vietnamese: Điểm đạt được theo từng tiêu chí thành phần",
+  };
+  const std::vector<int64_t> numbers = {0,
+                                        1,
+                                        -1,
+                                        42,
+                                        999999,
+                                        -123456789,
+                                        1LL << 40,
+                                        999999999999999LL,
+                                        1000000000000000LL,
+                                        -1000000000000001LL,
+                                        1LL << 62};
+  const std::vector<int64_t> scaled = {0,    1,     -1,    5,           250,  1000, 1234,
+                                       9200, 92000, 99999, 12345678901, -250, 3};
+  for (size_t i = 0; i < 40; ++i) {
+    std::vector<Cell> row;
+    row.push_back(texts[i % texts.size()]);
+    row.push_back(numbers[i % numbers.size()]);
+    row.push_back(Points{scaled[i % scaled.size()]});
+    row.push_back(Index{scaled[(i + 3) % scaled.size()]});
+    row.push_back(
+        When{at + absl::Seconds(37 * i) + absl::Milliseconds(i % 3 == 0 ? 0 : 250)});
+    if (i % 4 == 0) row.push_back(std::string("x"));
+    if (i % 7 == 0) row = {std::string(), std::string()};  // a row with nothing written
+    if (i % 9 == 0) row.resize(2);                         // a short row
+    t.rows.push_back(std::move(row));
+  }
+  // Rows made while written, after the held ones.
+  t.make_rows = [](const Table::RowSink& sink) {
+    std::vector<Cell> row = {std::string("made"), int64_t{7}, Points{1500}};
+    for (int i = 0; i < 3; ++i) sink(row);
+  };
+  t.chart = Chart{Chart::Kind::kBar, "Chỉ số", 0, 3, "Chỉ số"};
+  tables[1].name = "Trống";  // no rows at all
+  tables[1].header = {"Mã", "Tên", "Khối", "Điểm"};
+  Heading heading;
+  heading.issuer = "SỞ NỘI VỤ TỈNH HƯNG YÊN";
+  heading.heading = "Kết quả";
+  heading.made = at;
+
+  SetXlsxDirectRows(false);
+  SetXlsxDeflateLevel(6);
+  auto library = WriteXlsx(tables, heading);
+  SetXlsxDirectRows(true);
+  SetXlsxIsalDeflate();
+  auto direct = WriteXlsx(tables, heading);
+  ASSERT_TRUE(library.ok()) << library.status();
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  const std::string library_parts = Parts(*library), direct_parts = Parts(*direct);
+  ASSERT_THAT(library_parts, ::testing::HasSubstr("== xl/worksheets/sheet1.xml"));
+  EXPECT_THAT(direct_parts, ::testing::HasSubstr("xml:space=\"preserve\""));
+  EXPECT_THAT(direct_parts, ::testing::HasSubstr("_x0007_"));
+  EXPECT_EQ(direct_parts, library_parts);
 }
 
 TEST(BlockTitle, NamesBlocksAsThePageDoes) {
