@@ -2933,11 +2933,29 @@ TEST(WebPage, AnEmptiedBoxIsPreviewedAndSavedAsClearedInHeadlessChromium) {
                             "document.getElementById('w-I.5-score').value;"),
             "|");
 
-  // A count in error, emptied: its error goes.
+  // A count in error: «Nộp tự đánh giá» says so first (at once, before any preview),
+  // goes to the field and opens no confirmation; nothing is sent.
   browser.Retype("[id='w-el-resolved']", "abc");
+  browser.ClickOn("#submit");
+  expect_text("#form-error",
+              "Chưa nộp được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó. Hãy "
+              "sửa (hoặc xóa trống) ô đó rồi nộp.");
   expect_text("[id='w-el-resolved-err']", "phải là số nguyên (ví dụ 784)");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id + '|' + "
+                            "document.getElementById('submit-confirm').hidden;"),
+            "w-el-resolved|true");
+  {
+    const parindex::v1::Assessment a = assessment();
+    EXPECT_EQ(a.state(), parindex::v1::STATE_DRAFT);
+    EXPECT_EQ(value_of(a, "resolved").self().count(), 784);
+  }
+  // Emptied, its error goes; «Nộp» now asks, naming the boxes left empty.
   clear("[id='w-el-resolved']");
   expect_text("[id='w-el-resolved-err']", "");
+  expect_text("#form-error", "");
+  browser.ClickOn("#submit");
+  expect_text("#submit-confirm-empty",
+              "Còn 6 ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -1709,10 +1709,37 @@ function emptyInputs() {
   });
 }
 
-// «Nộp tự đánh giá» first says what will happen and names the inputs still empty.
+// The ward's fields in error, each said at its field: values that cannot be read (now,
+// not only after the next preview), texts past their limit, drafts waiting for a choice,
+// and what the last preview or save said at a field. Answers how many; the first such
+// input has the focus.
+function wardFieldErrors() {
+  for (const code of form.draftConflicts) showElementError('w', code, msg('draft.chooseFirst'), '');
+  changedValues('w', false);
+  changedEntries('w', 'self', true);
+  const wrong = [...document.querySelectorAll('.field-error:not(:empty)')]
+      .filter((e) => e.id.startsWith('w-'));
+  if (wrong.length) {
+    const input = document.querySelector('[aria-invalid=true][id^="w-"]');
+    if (input) {
+      input.scrollIntoView({block: 'center'});
+      input.focus();
+    }
+  }
+  return wrong.length;
+}
+
+// «Nộp tự đánh giá» first says what will happen and names the inputs still empty; with a
+// field in error it says so instead (nothing is sent).
 $('submit').addEventListener('click', () => {
   showText('form-error', '');
   showText('form-message', '');
+  const errors = wardFieldErrors();
+  if (errors) {
+    $('submit-confirm').hidden = true;
+    showText('form-error', msg('submit.fieldErrors', {n: errors}));
+    return;
+  }
   const empty = emptyInputs();
   $('submit-confirm-empty').textContent = empty.length
     ? msg('submit.empty', {n: empty.length}) : msg('submit.allFilled');
