@@ -2847,4 +2847,116 @@ TEST(WebPage,
   EXPECT_EQ(Stop(server), 0);
 }
 
+// A box emptied is an edit like any other, however it is emptied (here by WebDriver's
+// Element Clear, which fires only «change», no «input»): the live score follows at once,
+// «Lưu» clears the stored figure and self-score, and the form read again keeps the boxes
+// empty. A count in error that is emptied loses its error (outside tester).
+TEST(WebPage, AnEmptiedBoxIsPreviewedAndSavedAsClearedInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server = Start(dir.File("empty.db"), {"--http", "127.0.0.1:0"});
+  ASSERT_FALSE(server.http.empty());
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string token = server.tokens["ward XTH"];
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto sign_in = [&] {
+    browser.Go(server.http + "/");
+    ASSERT_EQ(browser.WaitShown("token-signin"), "shown");
+    browser.ClickOn("#use-token");
+    browser.Retype("#token", token);
+    browser.ClickOn("#token-button");
+    expect_text("#form-title", "Tự đánh giá – Xã Tân Hưng");
+  };
+  auto clear = [&](const std::string& css) { browser.Clear(browser.Find(css).at(0)); };
+  auto assessment = [&] {
+    auto [code, json] =
+        Curl(api + "AssessmentService/GetAssessment", token,
+             R"({"name": "rounds/hungyen-2023/assessments/XTH"})", dir.File("a"));
+    EXPECT_EQ(code, 200) << json;
+    parindex::v1::Assessment a;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &a).ok()) << json;
+    return a;
+  };
+  auto value_of = [](const parindex::v1::Assessment& a, const std::string& element) {
+    for (const auto& v : a.values()) {
+      if (v.element() == element) return v;
+    }
+    return parindex::v1::DataValue();
+  };
+  auto entry_of = [](const parindex::v1::Assessment& a, const std::string& criterion) {
+    for (const auto& e : a.entries()) {
+      if (e.criterion() == criterion) return e;
+    }
+    return parindex::v1::Entry();
+  };
+  sign_in();
+  expect_text("[id='w-points-I.5']", "1,25 / 1,50");
+  expect_text("[id='w-points-I.1.3']", "2,00 / 2,00");
+  EXPECT_EQ(browser.Execute("return document.getElementById('w-el-tasks_due').value;"), "894");
+  expect_text("#form-total", "88,88 (53,77 / 60,50 điểm)");
+
+  // I.5's self-score typed, then emptied: the card, the header and the bar follow both.
+  browser.Retype("[id='w-I.5-score']", "0,5");
+  expect_text("[id='w-points-I.5']", "0,50 / 1,50");
+  expect_text("#form-total", "87,64 (53,02 / 60,50 điểm)");
+  expect_text("#form-running", "Đã nhập 86/89 ô; điểm tạm tính 87,64");
+  clear("[id='w-I.5-score']");
+  expect_text("[id='w-points-I.5']", "Chưa báo cáo: 0,00 / 1,50");
+  expect_text("#form-total", "86,81 (52,52 / 60,50 điểm)");
+  expect_text("#form-running", "Đã nhập 85/89 ô; điểm tạm tính 86,81");
+
+  // A stored figure emptied (never typed over in this page): previewed, then saved as
+  // cleared.
+  clear("[id='w-el-tasks_due']");
+  expect_text("[id='w-points-I.1.3']", "Chưa báo cáo: 0,00 / 2,00");
+  expect_text("[id='w-value-I.1.3']", "");
+  expect_text("#form-total", "83,51 (50,52 / 60,50 điểm)");
+  expect_text("#form-running", "Đã nhập 84/89 ô; điểm tạm tính 83,51");
+  browser.ClickOn("#save");
+  expect_text("#form-message", "Đã lưu 1 số liệu, 1 tiêu chí");
+  {
+    const parindex::v1::Assessment a = assessment();
+    const parindex::v1::DataValue due = value_of(a, "tasks_due");
+    EXPECT_EQ(due.version(), 2);
+    EXPECT_EQ(due.self().value_case(), parindex::v1::ElementValue::VALUE_NOT_SET);
+    EXPECT_FALSE(entry_of(a, "I.5").self().has_score_milli());
+  }
+  // Read again: the boxes stay empty, the saved score is the previewed one.
+  sign_in();
+  expect_text("[id='w-points-I.1.3']", "Chưa báo cáo: 0,00 / 2,00");
+  expect_text("[id='w-points-I.5']", "Chưa báo cáo: 0,00 / 1,50");
+  expect_text("#form-total", "83,51 (50,52 / 60,50 điểm)");
+  EXPECT_EQ(browser.Execute("return document.getElementById('w-el-tasks_due').value + '|' + "
+                            "document.getElementById('w-I.5-score').value;"),
+            "|");
+
+  // A count in error: «Nộp tự đánh giá» says so first (at once, before any preview),
+  // goes to the field and opens no confirmation; nothing is sent.
+  browser.Retype("[id='w-el-resolved']", "abc");
+  browser.ClickOn("#submit");
+  expect_text("#form-error",
+              "Chưa nộp được: 1 ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó. Hãy "
+              "sửa (hoặc xóa trống) ô đó rồi nộp.");
+  expect_text("[id='w-el-resolved-err']", "phải là số nguyên (ví dụ 784)");
+  EXPECT_EQ(browser.Execute("return document.activeElement.id + '|' + "
+                            "document.getElementById('submit-confirm').hidden;"),
+            "w-el-resolved|true");
+  {
+    const parindex::v1::Assessment a = assessment();
+    EXPECT_EQ(a.state(), parindex::v1::STATE_DRAFT);
+    EXPECT_EQ(value_of(a, "resolved").self().count(), 784);
+  }
+  // Emptied, its error goes; «Nộp» now asks, naming the boxes left empty.
+  clear("[id='w-el-resolved']");
+  expect_text("[id='w-el-resolved-err']", "");
+  expect_text("#form-error", "");
+  browser.ClickOn("#submit");
+  expect_text("#submit-confirm-empty",
+              "Còn 6 ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):");
+  EXPECT_EQ(Stop(server), 0);
+}
+
 }  // namespace

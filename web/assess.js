@@ -166,6 +166,15 @@ function dateInput() {
   return input;
 }
 
+// Calls `onChange` on every edit of an input: as it is typed ('input') and when it is
+// left changed ('change'). Some ways of emptying a box fire only 'change' (WebDriver's
+// Element Clear, a value set by a script or a browser's form filler): an emptied box is
+// an edit like any other, to save and to preview.
+function listenForEdits(input, onChange) {
+  if (input.tagName !== 'SELECT') input.addEventListener('input', onChange);
+  input.addEventListener('change', onChange);
+}
+
 function elementInput(prefix, el, value, editable, onChange) {
   const id = prefix + '-el-' + el.code;
   const type = elementType(el);
@@ -203,8 +212,7 @@ function elementInput(prefix, el, value, editable, onChange) {
     input.disabled = !editable;
   }
   input.id = id;
-  input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', onChange);
-  if (type === 'ELEMENT_DATE') input.addEventListener('change', onChange);
+  listenForEdits(input, onChange);
   return {input, extra};
 }
 
@@ -495,7 +503,7 @@ function ownInputs(prefix, criterion, values, editable, onChange) {
     input.id = prefix + '-' + code + '-' + field;
     input.disabled = !editable;
     input.setAttribute('aria-describedby', prefix + '-err-' + code);
-    input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', onChange);
+    listenForEdits(input, onChange);
     const label = element('label', {for: input.id}, text);
     if (hint) label.append(' ', hint);
     wrap.append(label, input);
@@ -758,7 +766,7 @@ function textCounter(input, max) {
     if (problem) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   };
-  input.addEventListener('input', update);
+  listenForEdits(input, update);
   input.setAttribute('aria-describedby',
       ((input.getAttribute('aria-describedby') || '') + ' ' + counter.id).trim());
   update();
@@ -1384,7 +1392,7 @@ async function showForm() {
           placeholder: msg('form.commentPlaceholder')});
         comment.value = (entry || {}).comment || '';
         comment.disabled = !editable;
-        comment.addEventListener('input', () => { form.dirty.add(c.code); saveDraft(); });
+        listenForEdits(comment, () => { form.dirty.add(c.code); saveDraft(); });
         inputs.append(comment, textCounter(comment, TEXT_LIMITS.comment));
       }
       if (entry && entry.explanation_request) {
@@ -1418,7 +1426,7 @@ async function showForm() {
           placeholder: msg('form.explanationPlaceholder')});
         text.value = entry.explanation || '';
         text.disabled = !explaining;
-        text.addEventListener('input', () => { text.dataset.dirty = '1'; saveDraft(); });
+        listenForEdits(text, () => { text.dataset.dirty = '1'; saveDraft(); });
         ask.append(label, text, textCounter(text, TEXT_LIMITS.explanation));
       }
       const result = element('div', {class: 'result'});
@@ -1701,10 +1709,37 @@ function emptyInputs() {
   });
 }
 
-// «Nộp tự đánh giá» first says what will happen and names the inputs still empty.
+// The ward's fields in error, each said at its field: values that cannot be read (now,
+// not only after the next preview), texts past their limit, drafts waiting for a choice,
+// and what the last preview or save said at a field. Answers how many; the first such
+// input has the focus.
+function wardFieldErrors() {
+  for (const code of form.draftConflicts) showElementError('w', code, msg('draft.chooseFirst'), '');
+  changedValues('w', false);
+  changedEntries('w', 'self', true);
+  const wrong = [...document.querySelectorAll('.field-error:not(:empty)')]
+      .filter((e) => e.id.startsWith('w-'));
+  if (wrong.length) {
+    const input = document.querySelector('[aria-invalid=true][id^="w-"]');
+    if (input) {
+      input.scrollIntoView({block: 'center'});
+      input.focus();
+    }
+  }
+  return wrong.length;
+}
+
+// «Nộp tự đánh giá» first says what will happen and names the inputs still empty; with a
+// field in error it says so instead (nothing is sent).
 $('submit').addEventListener('click', () => {
   showText('form-error', '');
   showText('form-message', '');
+  const errors = wardFieldErrors();
+  if (errors) {
+    $('submit-confirm').hidden = true;
+    showText('form-error', msg('submit.fieldErrors', {n: errors}));
+    return;
+  }
   const empty = emptyInputs();
   $('submit-confirm-empty').textContent = empty.length
     ? msg('submit.empty', {n: empty.length}) : msg('submit.allFilled');
@@ -1949,7 +1984,7 @@ async function showAppraisal(unit) {
           placeholder: msg('appraisal.commentPlaceholder')});
         comment.value = entry.appraisal_comment || '';
         comment.disabled = !editable;
-        comment.addEventListener('input', () => form.dirty.add(c.code));
+        listenForEdits(comment, () => form.dirty.add(c.code));
         inputs.append(comment, textCounter(comment, TEXT_LIMITS.comment));
       }
       const result = element('div', {class: 'result'});
@@ -2021,7 +2056,7 @@ function askInputs(unit, code) {
     }
   };
   reason.addEventListener('change', remember);
-  text.addEventListener('input', remember);
+  listenForEdits(text, remember);
   box.append(reason, text, textCounter(text, TEXT_LIMITS.question));
   return box;
 }

@@ -420,6 +420,8 @@ const MESSAGES = {
   'submit.allFilled': 'Mọi ô đã được nhập.',
   'submit.empty': 'Còn {n} ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):',
   'submit.more': 'và {n} ô khác',
+  'submit.fieldErrors': 'Chưa nộp được: {n} ô còn lỗi, xem dòng báo lỗi màu đỏ ngay dưới ô đó. ' +
+      'Hãy sửa (hoặc xóa trống) ô đó rồi nộp.',
   'submit.send': 'Xác nhận nộp',
   'submit.sendAnyway': 'Vẫn nộp khi còn ô chưa nhập',
   'form.readOnly.askedLater': 'Phòng Nội vụ đã yêu cầu giải trình {n} tiêu chí (xem bên ' +
