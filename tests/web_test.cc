@@ -1983,11 +1983,25 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
 
   // The other ward, whose form was never submitted: the round is past self-assessment.
   token_sign_in(server.tokens["ward XTH"]);
+  // It is told that it never submitted, and whom to ask (the outside tester read only
+  // the phase, and a deadline still counting down).
   expect_text("#form-locked-why",
-              "Kỳ đánh giá đang ở giai đoạn «Giải trình»: biểu mẫu chỉ xem được.");
+              "Kỳ đánh giá đã sang giai đoạn «Giải trình» mà đơn vị chưa nộp tự đánh giá: "
+              "biểu mẫu chỉ xem được.");
   expect_text("#form-locked-what",
-              "Đơn vị không được yêu cầu giải trình: không cần làm gì thêm.");
+              "Cần nộp bổ sung? Hãy liên hệ Phòng Nội vụ để được mở lại biểu mẫu.");
+  EXPECT_THAT(browser.Text(browser.Find("#form-deadline").at(0)),
+              ::testing::EndsWith(" (đã kết thúc giai đoạn tự đánh giá)"));
   CheckView(browser, axe, "ward-locked");
+  // Typing this browser kept from when the form was open is said, not dropped unseen.
+  browser.Execute("localStorage.setItem(draftKey(), JSON.stringify({inputs: "
+                  "{'w-el-resolved': '911', 'w-comment-I.1.3': 'chưa lưu'}})); return '';");
+  browser.Execute("document.getElementById('form-state').textContent = ''; return '';");
+  browser.ClickOn("#show-form");
+  expect_text("#form-message",
+              "Trình duyệt này còn giữ 2 ô đã nhập nhưng chưa lưu; biểu mẫu không còn sửa "
+              "được nên các ô đó không được gửi.");
+  browser.Execute("localStorage.removeItem(draftKey()); return '';");
   // The results before publication: said so in Vietnamese, not a refusal.
   browser.ClickOn("#show-results");
   expect_text(

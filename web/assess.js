@@ -1079,6 +1079,16 @@ function saveDraft() {
 function storedVersion(code) { return Number((form.values.get(code) || {}).version || 0); }
 
 // Puts a kept draft back into the form; answers how many inputs it restored.
+// How many inputs this browser's draft of the form holds (0: none).
+function draftInputCount() {
+  try {
+    const draft = JSON.parse(localStorage.getItem(draftKey()) || 'null');
+    return draft && draft.inputs ? Object.keys(draft.inputs).length : 0;
+  } catch (e) {
+    return 0;
+  }
+}
+
 function restoreDraft() {
   let draft;
   try {
@@ -1215,6 +1225,12 @@ function readOnlyReason(round, assessment) {
     }
     return null;
   }
+  // Past self-assessment without ever submitting: said first, since it is what the
+  // unit's score in the rounds' results will show.
+  if (['STATE_NOT_STARTED', 'STATE_DRAFT'].includes(state)) {
+    return {why: msg('form.readOnly.neverSubmitted', {phase}),
+      what: msg('form.readOnly.whatNeverSubmitted')};
+  }
   const asked = (assessment.entries || []).filter((e) => e.explanation_request).length;
   const why = msg('form.readOnly.appraisal', {phase});
   if (round.phase === 'PHASE_APPRAISAL') {
@@ -1337,7 +1353,11 @@ async function showForm() {
     $('form-title').textContent = msg('form.title', {unit: score.unit_name});
     $('form-phase').textContent = phaseTitle(round.phase);
     $('form-state').textContent = stateTitle(state);
-    $('form-deadline').textContent = formatDeadline(round.self_assessment_deadline);
+    // Past self-assessment its deadline no longer counts down: the phase has closed it.
+    $('form-deadline').textContent = round.phase === 'PHASE_DRAFT' ||
+        round.phase === 'PHASE_SELF_ASSESSMENT' || !round.self_assessment_deadline
+      ? formatDeadline(round.self_assessment_deadline)
+      : msg('time.closedByPhase', {time: formatTime(round.self_assessment_deadline)});
     $('form-explanation-deadline').textContent = formatDeadline(round.explanation_deadline);
     $('form-total').textContent = totalText(score);
     renderWardWaiting(round, form.assessment);  // queue.js
@@ -1459,6 +1479,12 @@ async function showForm() {
     for (const c of score.criteria || []) showCriterionScore('w', c);
     showWarnings('w', 'form-warnings', score.warnings);
     showProgress(score);
+    if (!editable && !explaining) {
+      // Typing this browser kept from when the form was open, which can no longer be
+      // saved: said, not silently dropped (it stays here should the office reopen).
+      const kept = draftInputCount();
+      if (kept) showText('form-message', msg('form.draftNotSavable', {n: kept}));
+    }
     if (editable || explaining) {
       const restored = restoreDraft();
       if (restored) {

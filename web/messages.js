@@ -93,6 +93,7 @@ const MESSAGES = {
   'time.dateTime': '{date} {time}',
   'time.none': 'Không đặt',
   'time.passed': '{time} (đã hết hạn)',
+  'time.closedByPhase': '{time} (đã kết thúc giai đoạn tự đánh giá)',
   'number.percent': '{n}\u00a0%',
   'number.points': '{n} điểm',
   'number.ofMax': '{n} / {max}',
@@ -205,6 +206,12 @@ const MESSAGES = {
   'form.readOnly.what': 'Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho ' +
       'đơn vị.',
   'form.readOnly.whatLater': 'Phòng Nội vụ sẽ báo khi cần đơn vị giải trình.',
+  'form.readOnly.neverSubmitted': 'Kỳ đánh giá đã sang giai đoạn «{phase}» mà đơn vị chưa ' +
+      'nộp tự đánh giá: biểu mẫu chỉ xem được.',
+  'form.readOnly.whatNeverSubmitted': 'Cần nộp bổ sung? Hãy liên hệ Phòng Nội vụ để được mở ' +
+      'lại biểu mẫu.',
+  'form.draftNotSavable': 'Trình duyệt này còn giữ {n} ô đã nhập nhưng chưa lưu; biểu mẫu ' +
+      'không còn sửa được nên các ô đó không được gửi.',
 
   // ---- values the engine explains ----
   'field.negativeCount': 'số liệu không được âm ({n})',
