@@ -141,18 +141,18 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
 // the sheet's, checked when the values were indexed: the sums alone. Returns false,
 // leaving the full path to run for its error, when a numerator exceeds its
 // denominator.
-bool SumSheetFigures(const CompiledCriteriaSet& set, const Node& node,
-                     const std::vector<int64_t>& number_of, NodeScore* out,
-                     bool* reported) {
-  const IndicatorElements& elements = set.indicator_elements(node.indicator);
-  *reported = true;
+inline bool SumSheetFigures(const CompiledCriteriaSet& set,
+                            const IndicatorElements& elements,
+                            const std::vector<int64_t>& number_of, NodeScore* out,
+                            bool* reported) {
+  const int64_t* numbers = number_of.data();
+  int missing = -1;  // the first element without a number
   auto sum = [&](const std::vector<int>& side) {
     int64_t total = 0;
     for (int el : side) {
-      const int64_t number = number_of[el];
+      const int64_t number = numbers[el];
       if (number == kNoNumber) {
-        if (*reported) out->missing = &set.elements()[el].code;
-        *reported = false;
+        if (missing < 0) missing = el;
         continue;
       }
       total += number;
@@ -161,19 +161,13 @@ bool SumSheetFigures(const CompiledCriteriaSet& set, const Node& node,
   };
   out->num = sum(elements.numerator);
   out->den = sum(elements.denominator);
-  return !*reported || out->num <= out->den || elements.denominator.empty() ||
-         set.indicator(node.indicator).unit() != v1::PERCENT;
-}
-
-// The indicator's exact value from the summed counts in `score`.
-Fraction ValueOf(const v1::Indicator& indicator, const IndicatorElements& elements,
-                 const NodeScore& score) {
-  if (elements.denominator.empty()) return Fraction{score.num, elements.milli ? 1000 : 1};
-  if (indicator.unit() == v1::PERCENT) {
-    const int128 part = indicator.complement() ? score.den - score.num : score.num;
-    return Fraction{part * 100, score.den};
+  if (missing >= 0) {
+    out->missing = &set.elements()[missing].code;
+    *reported = false;
+    return true;
   }
-  return Fraction{score.num, score.den};
+  *reported = true;
+  return out->num <= out->den || elements.denominator.empty() || !elements.percent;
 }
 
 absl::Status RejectFigures(const v1::Criterion& criterion, int entry, const v1::Entry& e,
@@ -276,25 +270,30 @@ const v1::ElementValue* LeafScoring::ElementValue() const {
 }
 
 absl::Status LeafScoring::ReadIndicator(bool* reported) {
-  if (e_ == nullptr && SumSheetFigures(in_.set, node_, in_.number_of, out_, reported))
+  if (e_ == nullptr && SumSheetFigures(in_.set, in_.set.indicator_elements(node_.indicator),
+                                       in_.number_of, out_, reported))
     return absl::OkStatus();
   return engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of, entry_, e_,
                                in_.column, out_, reported);
 }
 
-absl::StatusOr<bool> LeafScoring::Measure(Fraction* value) {
+absl::StatusOr<bool> LeafScoring::MeasureRead(Fraction* value) {
+  const IndicatorElements& elements = in_.set.indicator_elements(node_.indicator);
   bool reported = false;
-  RETURN_IF_ERROR(ReadIndicator(&reported));
+  // ReadIndicator(), inlined: most leaves sum the sheet's figures alone.
+  if (e_ != nullptr || !SumSheetFigures(in_.set, elements, in_.number_of, out_, &reported)) {
+    RETURN_IF_ERROR(engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of,
+                                          entry_, e_, in_.column, out_, &reported));
+  }
   if (!reported) {
     RETURN_IF_ERROR(NotReported(0));
     return false;
   }
-  const IndicatorElements& elements = in_.set.indicator_elements(node_.indicator);
   if (!elements.denominator.empty() && out_->den == 0) {
     RETURN_IF_ERROR(NotApplicable(Why::kNothingToScore, /*full_marks_allowed=*/true));
     return false;
   }
-  *value = ValueOf(indicator(), elements, *out_);
+  *value = IndicatorValue(elements, out_->num, out_->den);
   return true;
 }
 
