@@ -1,6 +1,7 @@
 // The data sheet: values per element, their types, and validation rules.
 #include "engine/data_sheet.h"
 
+#include <array>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -105,6 +106,40 @@ inline bool PlainSide(const Element& element, const v1::ElementValue& side) {
   }
 }
 
+// True when `left` compares with `right` as `comparator` says.
+template <typename Number>
+inline bool Compares(v1::Comparator comparator, Number left, Number right) {
+  switch (comparator) {
+    case v1::GREATER:
+      return left > right;
+    case v1::AT_LEAST:
+      return left >= right;
+    case v1::AT_MOST:
+      return left <= right;
+    case v1::LESS:
+      return left < right;
+    default:
+      return false;
+  }
+}
+
+// Sets `n` numbers to kNoNumber, copying them by blocks (memcpy is vectorised, while a
+// fill loop stores one number at a time).
+void FillNoNumber(int64_t* numbers, size_t n) {
+  static constexpr size_t kBlock = 64;
+  static constexpr auto kNone = [] {
+    std::array<int64_t, kBlock> none{};
+    for (int64_t& number : none) number = kNoNumber;
+    return none;
+  }();
+  while (n > 0) {
+    const size_t k = n < kBlock ? n : kBlock;
+    std::memcpy(numbers, kNone.data(), k * sizeof(int64_t));
+    numbers += k;
+    n -= k;
+  }
+}
+
 // The `kBytes` (at most 8) bytes at `p` as an integer, to compare with another's.
 template <int kBytes>
 inline uint64_t Load(const char* p) {
@@ -147,7 +182,9 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
                          std::vector<int>* value_of, ColumnNumbers* numbers) {
   const int elements = static_cast<int>(set.elements().size());
   const int values = assessment.values_size();
-  value_of->assign(elements, -1);
+  // -1 for every element, by memset (all bytes 0xff): std::fill is a scalar loop at -O2.
+  value_of->resize(elements);
+  if (elements > 0) std::memset(value_of->data(), 0xff, elements * sizeof(int));
   // Raw pointers and locals: a store through an int* could otherwise alias the sizes
   // and pointers the loop reads, and the compiler would load them again for each value.
   int* const index_of = value_of->data();
@@ -155,7 +192,8 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
   int* element_at = nullptr;
   v1::Column column = v1::SELF;
   if (numbers != nullptr) {
-    numbers->number_of.assign(elements, kNoNumber);
+    numbers->number_of.resize(elements);
+    FillNoNumber(numbers->number_of.data(), elements);
     number_of = numbers->number_of.data();
     if (static_cast<int>(numbers->element_at.size()) < values)
       numbers->element_at.resize(values, -1);
@@ -264,16 +302,17 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
   const int64_t* numbers = number_of.data();
   for (int c = 0; c < static_cast<int>(checks.size()); ++c) {
     const Check& check = checks[c];
-    bool complete = true;
     int128 left = 0;
     int128 right = 0;
     if (check.left.size() == 1 && check.right.size() == 1) {  // most rules
       const int64_t l = numbers[check.left[0]];
       const int64_t r = numbers[check.right[0]];
-      complete = l != kNoNumber && r != kNoNumber;
+      if (l == kNoNumber || r == kNoNumber) continue;
+      if (Compares(check.rule->comparator(), l, r)) continue;
       left = l;
       right = r;
     } else {
+      bool complete = true;
       auto sum = [&](const std::vector<int>& side) {
         int128 total = 0;
         for (int e : side) {
@@ -288,26 +327,8 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
       };
       left = sum(check.left);
       right = sum(check.right);
+      if (!complete || Compares(check.rule->comparator(), left, right)) continue;
     }
-    if (!complete) continue;
-    bool holds = false;
-    switch (check.rule->comparator()) {
-      case v1::GREATER:
-        holds = left > right;
-        break;
-      case v1::AT_LEAST:
-        holds = left >= right;
-        break;
-      case v1::AT_MOST:
-        holds = left <= right;
-        break;
-      case v1::LESS:
-        holds = left < right;
-        break;
-      default:
-        break;
-    }
-    if (holds) continue;
     // Each side is at most 20 values of at most kMaxCount thousandths: far in 64 bits.
     const Finding finding{c, static_cast<int64_t>(left), static_cast<int64_t>(right)};
     if (check.rule->warning()) {

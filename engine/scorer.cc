@@ -2,6 +2,7 @@
 #include "engine/scorer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -324,7 +325,9 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                    const v1::Unit& unit, const v1::Assessment& assessment,
                    v1::Column column, ScoreSheet* sheet) {
   const std::vector<Node>& nodes = set.nodes();
-  sheet->nodes.assign(nodes.size(), NodeScore());
+  // Each node's score is cleared where it is scored below (a fill loop first would
+  // store every node twice).
+  sheet->nodes.resize(nodes.size());
   sheet->areas.assign(set.proto().areas_size(), AreaTotal());
   sheet->survey_milli = 0;
   sheet->adjustment_milli = 0;
@@ -340,7 +343,9 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   // A round's assessments list their entries alike, so the node the same entry had in
   // the last assessment scored with this sheet is tried first.
   std::vector<int>& entry_of = sheet->entry_of;
-  entry_of.assign(nodes.size(), -1);
+  entry_of.resize(nodes.size());
+  if (!nodes.empty())  // -1 for each node
+    std::memset(entry_of.data(), 0xff, nodes.size() * sizeof(int));
   std::vector<int>& node_at = sheet->node_at;
   if (static_cast<int>(node_at.size()) < assessment.entries_size())
     node_at.resize(assessment.entries_size(), -1);
@@ -388,6 +393,7 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
     const Node& node = nodes[n];
     NodeScore& score = sheet->nodes[n];
+    score = NodeScore();
     if (node.leaf()) {
       const int entry = entry_of[n];
       RETURN_IF_ERROR(ScoreLeaf(
