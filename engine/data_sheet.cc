@@ -229,6 +229,16 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
     const Element& element = all[e];
     // A side not given reads as the default instance, which holds no value.
     const v1::ElementValue& self = value.self();
+    // Most values: a unit's valid count of a count element, not appraised; its number
+    // is the count in either column.
+    if (element.type == v1::ELEMENT_COUNT &&
+        self.value_case() == v1::ElementValue::kCount && !value.has_appraised()) {
+      const int64_t count = self.count();
+      if (count >= 0 && count <= kMaxCount) {
+        if (number_of != nullptr) number_of[e] = count;
+        continue;
+      }
+    }
     const v1::ElementValue& appraised = value.appraised();
     if (!PlainSide(element, self)) {
       absl::Status s = CheckSide(element, self, i, "self");
@@ -300,8 +310,7 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
                         std::vector<Finding>* warnings) {
   const std::vector<Check>& checks = set.checks();
   const int64_t* numbers = number_of.data();
-  for (int c = 0; c < static_cast<int>(checks.size()); ++c) {
-    const Check& check = checks[c];
+  for (const Check& check : checks) {
     int128 left = 0;
     int128 right = 0;
     if (check.left.size() == 1 && check.right.size() == 1) {  // most rules
@@ -330,6 +339,7 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
       if (!complete || Compares(check.rule->comparator(), left, right)) continue;
     }
     // Each side is at most 20 values of at most kMaxCount thousandths: far in 64 bits.
+    const int c = static_cast<int>(&check - checks.data());
     const Finding finding{c, static_cast<int64_t>(left), static_cast<int64_t>(right)};
     if (check.rule->warning()) {
       warnings->push_back(finding);

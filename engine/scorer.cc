@@ -390,9 +390,15 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       sheet->numbers.number_of,
       column,
       plan == nullptr ? nullptr : &TargetsFor(set, *plan, unit.kind(), sheet)};
+  // Locals rather than the sheet's fields: a store through a pointer could alias them,
+  // and each node would load them again.
+  NodeScore* const scores = sheet->nodes.data();
+  AreaTotal* const areas = sheet->areas.data();
+  int64_t survey = 0;
+  int64_t adjustment = 0;
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
     const Node& node = nodes[n];
-    NodeScore& score = sheet->nodes[n];
+    NodeScore& score = scores[n];
     score = NodeScore();
     if (node.leaf()) {
       const int entry = entry_of[n];
@@ -400,24 +406,26 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
           in, node, entry, entry < 0 ? nullptr : &assessment.entries(entry), &score));
       const RuleShape::Share share = node.rule_shape->share();
       if (share == RuleShape::Share::kSurvey) {
-        sheet->survey_milli += score.points_milli;
+        survey += score.points_milli;
       } else if (share == RuleShape::Share::kAdjustment) {
-        sheet->adjustment_milli += score.points_milli;
+        adjustment += score.points_milli;
       }
     } else {
       score.status = v1::GROUP;
       score.why = Why::kGroup;
       for (int child : node.children) {
-        score.points_milli += sheet->nodes[child].points_milli;
-        score.applicable_max_milli += sheet->nodes[child].applicable_max_milli;
+        score.points_milli += scores[child].points_milli;
+        score.applicable_max_milli += scores[child].applicable_max_milli;
       }
     }
     if (node.parent < 0) {
-      AreaTotal& area = sheet->areas[node.area];
+      AreaTotal& area = areas[node.area];
       area.points_milli += score.points_milli;
       area.applicable_max_milli += score.applicable_max_milli;
     }
   }
+  sheet->survey_milli = survey;
+  sheet->adjustment_milli = adjustment;
 
   sheet->achieved_milli = 0;
   sheet->applicable_max_milli = 0;
