@@ -271,8 +271,9 @@ const v1::ElementValue* LeafScoring::ElementValue() const {
 }
 
 absl::Status LeafScoring::ReadIndicator(bool* reported) {
-  if (e_ == nullptr && SumSheetFigures(in_.set, in_.set.indicator_elements(node_.indicator),
-                                       in_.number_of, out_, reported))
+  if (e_ == nullptr &&
+      SumSheetFigures(in_.set, in_.set.indicator_elements(node_.indicator), in_.number_of,
+                      out_, reported))
     return absl::OkStatus();
   return engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of, entry_, e_,
                                in_.column, out_, reported);
@@ -282,7 +283,8 @@ absl::StatusOr<bool> LeafScoring::MeasureRead(Fraction* value) {
   const IndicatorElements& elements = in_.set.indicator_elements(node_.indicator);
   bool reported = false;
   // ReadIndicator(), inlined: most leaves sum the sheet's figures alone.
-  if (e_ != nullptr || !SumSheetFigures(in_.set, elements, in_.number_of, out_, &reported)) {
+  if (e_ != nullptr ||
+      !SumSheetFigures(in_.set, elements, in_.number_of, out_, &reported)) {
     RETURN_IF_ERROR(engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of,
                                           entry_, e_, in_.column, out_, &reported));
   }

@@ -45,8 +45,8 @@ TEST(DivRoundHalfUp, RoundsHalvesAwayFromZero) {
 TEST(DivRoundHalfUp, SameQuotientEitherSideOfTheSixtyFourBitPath) {
   const int128 limit = int128{1} << 62;
   for (const int128 num : {limit - 1, limit, limit + 1, limit * 3 + 7, int128{12345}}) {
-    for (const int128 den : {int128{1}, int128{2}, int128{3}, int128{1000}, limit - 1,
-                             limit, limit + 1}) {
+    for (const int128 den :
+         {int128{1}, int128{2}, int128{3}, int128{1000}, limit - 1, limit, limit + 1}) {
       for (const int128 n : {num, -num}) {
         SCOPED_TRACE(static_cast<double>(n));
         SCOPED_TRACE(static_cast<double>(den));
