@@ -207,6 +207,8 @@ absl::Status CompiledCriteriaSet::BuildIndicatorElements(int index,
     }
     return absl::OkStatus();
   };
+  out.percent = ind.unit() == v1::PERCENT;
+  out.complement = ind.complement();
   RETURN_IF_ERROR(resolve(ind.numerator(), "numerator", &out.numerator));
   RETURN_IF_ERROR(resolve(ind.denominator(), "denominator", &out.denominator));
   if (out.milli && (out.numerator.size() != 1 || !out.denominator.empty())) {

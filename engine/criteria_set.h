@@ -38,6 +38,10 @@ struct IndicatorElements {
   std::vector<int> numerator;
   std::vector<int> denominator;
   bool milli = false;  // it reads one PERCENT or SCORE element: value in thousandths
+  // The indicator's unit is PERCENT, and whether it is a complement (1 − num/den):
+  // copied from the indicator, which a score would otherwise read for every leaf.
+  bool percent = false;
+  bool complement = false;
 };
 
 // A validation rule with its sides as element indices.

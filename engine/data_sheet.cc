@@ -1,6 +1,9 @@
 // The data sheet: values per element, their types, and validation rules.
 #include "engine/data_sheet.h"
 
+#include <array>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/display.h"
@@ -87,12 +90,80 @@ absl::Status CheckSide(const Element& element, const v1::ElementValue& side, int
   return wrong(absl::StrCat("expects ", kExpected[element.type]));
 }
 
-// True for what most values are, a valid count of a count element: what CheckSide()
-// accepts without a word, decided without calling it.
-inline bool PlainCount(const Element& element, const v1::ElementValue& side) {
-  return element.type == v1::ELEMENT_COUNT &&
-         side.value_case() == v1::ElementValue::kCount && side.count() >= 0 &&
-         side.count() <= kMaxCount;
+// True for what most sides are, none, a valid count of a count element or a yes/no of
+// a yes/no element: what CheckSide() accepts without a word, decided without calling it.
+inline bool PlainSide(const Element& element, const v1::ElementValue& side) {
+  switch (side.value_case()) {
+    case v1::ElementValue::VALUE_NOT_SET:
+      return true;
+    case v1::ElementValue::kCount:
+      return element.type == v1::ELEMENT_COUNT && side.count() >= 0 &&
+             side.count() <= kMaxCount;
+    case v1::ElementValue::kYes:
+      return element.type == v1::ELEMENT_YES_NO;
+    default:
+      return false;
+  }
+}
+
+// True when `left` compares with `right` as `comparator` says.
+template <typename Number>
+inline bool Compares(v1::Comparator comparator, Number left, Number right) {
+  switch (comparator) {
+    case v1::GREATER:
+      return left > right;
+    case v1::AT_LEAST:
+      return left >= right;
+    case v1::AT_MOST:
+      return left <= right;
+    case v1::LESS:
+      return left < right;
+    default:
+      return false;
+  }
+}
+
+// Sets `n` numbers to kNoNumber, copying them by blocks (memcpy is vectorised, while a
+// fill loop stores one number at a time).
+void FillNoNumber(int64_t* numbers, size_t n) {
+  static constexpr size_t kBlock = 64;
+  static constexpr auto kNone = [] {
+    std::array<int64_t, kBlock> none{};
+    for (int64_t& number : none) number = kNoNumber;
+    return none;
+  }();
+  while (n > 0) {
+    const size_t k = n < kBlock ? n : kBlock;
+    std::memcpy(numbers, kNone.data(), k * sizeof(int64_t));
+    numbers += k;
+    n -= k;
+  }
+}
+
+// The `kBytes` (at most 8) bytes at `p` as an integer, to compare with another's.
+template <int kBytes>
+inline uint64_t Load(const char* p) {
+  uint64_t word = 0;
+  std::memcpy(&word, p, kBytes);
+  return word;
+}
+
+// a == b for element codes, which are short: compared in two overlapping words rather
+// than through memcmp (a score compares one code per value of its sheet).
+inline bool SameCode(const std::string& a, const std::string& b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(p, q, n) == 0;
+    return Load<8>(p) == Load<8>(q) && Load<8>(p + n - 8) == Load<8>(q + n - 8);
+  }
+  if (n >= 4) return Load<4>(p) == Load<4>(q) && Load<4>(p + n - 4) == Load<4>(q + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != q[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -110,27 +181,41 @@ const char* SideOf(const v1::DataValue& value, const v1::ElementValue* side) {
 absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
                          std::vector<int>* value_of, ColumnNumbers* numbers) {
   const int elements = static_cast<int>(set.elements().size());
-  value_of->assign(elements, -1);
-  std::vector<int>* element_at = nullptr;
+  const int values = assessment.values_size();
+  // -1 for every element, by memset (all bytes 0xff): std::fill is a scalar loop at -O2.
+  value_of->resize(elements);
+  if (elements > 0) std::memset(value_of->data(), 0xff, elements * sizeof(int));
+  // Raw pointers and locals: a store through an int* could otherwise alias the sizes
+  // and pointers the loop reads, and the compiler would load them again for each value.
+  int* const index_of = value_of->data();
+  int64_t* number_of = nullptr;
+  int* element_at = nullptr;
+  v1::Column column = v1::SELF;
   if (numbers != nullptr) {
-    numbers->number_of.assign(elements, kNoNumber);
-    element_at = &numbers->element_at;
-    if (static_cast<int>(element_at->size()) < assessment.values_size())
-      element_at->resize(assessment.values_size(), -1);
+    numbers->number_of.resize(elements);
+    FillNoNumber(numbers->number_of.data(), elements);
+    number_of = numbers->number_of.data();
+    if (static_cast<int>(numbers->element_at.size()) < values)
+      numbers->element_at.resize(values, -1);
+    element_at = numbers->element_at.data();
+    column = numbers->column;
   }
+  const Element* const all = set.elements().data();
   int previous = -1;
-  for (int i = 0; i < assessment.values_size(); ++i) {
+  for (int i = 0; i < values; ++i) {
     const v1::DataValue& value = assessment.values(i);
     int e = -1;
     if (element_at != nullptr) {
-      const int guess = (*element_at)[i];
-      if (guess >= 0 && guess < elements && set.elements()[guess].code == value.element())
+      const int guess = element_at[i];
+      if (guess >= 0 && guess < elements && SameCode(all[guess].code, value.element()))
         e = guess;
     }
-    if (e < 0) e = set.FindElementAfter(value.element(), previous);
-    if (element_at != nullptr) (*element_at)[i] = e;
+    if (e < 0) {
+      e = set.FindElementAfter(value.element(), previous);
+      if (element_at != nullptr) element_at[i] = e;
+    }
     if (e >= 0) previous = e;
-    if (e < 0 || (*value_of)[e] >= 0) {
+    if (e < 0 || index_of[e] >= 0) {
       const std::string path = absl::StrCat("values[", i, "].element");
       if (e < 0) {
         return InvalidAt(path,
@@ -138,29 +223,42 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
                                       "' is not a data element of ", set.proto().id()));
       }
       return InvalidAt(path, absl::StrCat(path, ": ", value.element(),
-                                          " also given in values[", (*value_of)[e], "]"));
+                                          " also given in values[", index_of[e], "]"));
     }
-    (*value_of)[e] = i;
-    const Element& element = set.elements()[e];
-    if (value.has_self() && !PlainCount(element, value.self())) {
-      absl::Status s = CheckSide(element, value.self(), i, "self");
+    index_of[e] = i;
+    const Element& element = all[e];
+    // A side not given reads as the default instance, which holds no value.
+    const v1::ElementValue& self = value.self();
+    // Most values: a unit's valid count of a count element, not appraised; its number
+    // is the count in either column.
+    if (element.type == v1::ELEMENT_COUNT &&
+        self.value_case() == v1::ElementValue::kCount && !value.has_appraised()) {
+      const int64_t count = self.count();
+      if (count >= 0 && count <= kMaxCount) {
+        if (number_of != nullptr) number_of[e] = count;
+        continue;
+      }
+    }
+    const v1::ElementValue& appraised = value.appraised();
+    if (!PlainSide(element, self)) {
+      absl::Status s = CheckSide(element, self, i, "self");
       if (!s.ok()) return s;
     }
-    if (value.has_appraised() && !PlainCount(element, value.appraised())) {
-      absl::Status s = CheckSide(element, value.appraised(), i, "appraised");
+    if (!PlainSide(element, appraised)) {
+      absl::Status s = CheckSide(element, appraised, i, "appraised");
       if (!s.ok()) return s;
     }
-    if (numbers != nullptr) {
-      const v1::ElementValue* side = ColumnValue(value, numbers->column);
-      if (side != nullptr) numbers->number_of[e] = NumberOf(element, *side);
+    if (number_of != nullptr) {
+      const v1::ElementValue* side = nullptr;
+      if (column == v1::APPRAISED && HasValue(appraised)) {
+        side = &appraised;
+      } else if (HasValue(self)) {
+        side = &self;
+      }
+      if (side != nullptr) number_of[e] = NumberOf(element, *side);
     }
   }
   return absl::OkStatus();
-}
-
-int64_t NumberOf(const Element& element, const v1::ElementValue& value) {
-  if (value.value_case() == v1::ElementValue::kMilli) return value.milli();
-  return element.milli() ? value.count() * 1000 : value.count();
 }
 
 std::string FigureRead::path() const {
@@ -211,43 +309,37 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
                         const std::vector<int64_t>& number_of, v1::Column column,
                         std::vector<Finding>* warnings) {
   const std::vector<Check>& checks = set.checks();
-  for (int c = 0; c < static_cast<int>(checks.size()); ++c) {
-    const Check& check = checks[c];
-    bool complete = true;
-    auto sum = [&](const std::vector<int>& side) {
-      int128 total = 0;
-      for (int e : side) {
-        const int64_t number = number_of[e];
-        if (number == kNoNumber) {
-          complete = false;
-          continue;
+  const int64_t* numbers = number_of.data();
+  for (const Check& check : checks) {
+    int128 left = 0;
+    int128 right = 0;
+    if (check.left.size() == 1 && check.right.size() == 1) {  // most rules
+      const int64_t l = numbers[check.left[0]];
+      const int64_t r = numbers[check.right[0]];
+      if (l == kNoNumber || r == kNoNumber) continue;
+      if (Compares(check.rule->comparator(), l, r)) continue;
+      left = l;
+      right = r;
+    } else {
+      bool complete = true;
+      auto sum = [&](const std::vector<int>& side) {
+        int128 total = 0;
+        for (int e : side) {
+          const int64_t number = numbers[e];
+          if (number == kNoNumber) {
+            complete = false;
+            continue;
+          }
+          total += number;
         }
-        total += number;
-      }
-      return total;
-    };
-    const int128 left = sum(check.left);
-    const int128 right = sum(check.right);
-    if (!complete) continue;
-    bool holds = false;
-    switch (check.rule->comparator()) {
-      case v1::GREATER:
-        holds = left > right;
-        break;
-      case v1::AT_LEAST:
-        holds = left >= right;
-        break;
-      case v1::AT_MOST:
-        holds = left <= right;
-        break;
-      case v1::LESS:
-        holds = left < right;
-        break;
-      default:
-        break;
+        return total;
+      };
+      left = sum(check.left);
+      right = sum(check.right);
+      if (!complete || Compares(check.rule->comparator(), left, right)) continue;
     }
-    if (holds) continue;
     // Each side is at most 20 values of at most kMaxCount thousandths: far in 64 bits.
+    const int c = static_cast<int>(&check - checks.data());
     const Finding finding{c, static_cast<int64_t>(left), static_cast<int64_t>(right)};
     if (check.rule->warning()) {
       warnings->push_back(finding);

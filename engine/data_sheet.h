@@ -52,7 +52,10 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
 
 // The number a value holds: a count, or thousandths for PERCENT and SCORE elements (a
 // whole number given as a count for those is that many units: 87 is 87%).
-int64_t NumberOf(const Element& element, const v1::ElementValue& value);
+inline int64_t NumberOf(const Element& element, const v1::ElementValue& value) {
+  if (value.value_case() == v1::ElementValue::kMilli) return value.milli();
+  return element.milli() ? value.count() * 1000 : value.count();
+}
 
 // Where a figure that an indicator reads came from.
 struct FigureRead {

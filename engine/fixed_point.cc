@@ -10,7 +10,7 @@
 
 namespace parindex::engine {
 
-int64_t DivRoundHalfUp(int128 num, int128 den) {
+int64_t DivRoundHalfUpWide(int128 num, int128 den) {
   const bool negative = num < 0;
   const int128 magnitude = negative ? -num : num;
   const int128 rounded = (2 * magnitude + den) / (2 * den);

@@ -27,8 +27,23 @@ inline int CompareFractions(const Fraction& a, const Fraction& b) {
   return left < right ? -1 : (left > right ? 1 : 0);
 }
 
+// DivRoundHalfUp() in 128-bit arithmetic, for operands beyond 62 bits.
+int64_t DivRoundHalfUpWide(int128 num, int128 den);
+
 // num / den rounded to the nearest integer, halves away from zero. REQUIRES: den > 0.
-int64_t DivRoundHalfUp(int128 num, int128 den);
+inline int64_t DivRoundHalfUp(int128 num, int128 den) {
+  // Below 2^62, 2 × |num| + den and 2 × den fit in 64 unsigned bits: a 64-bit division
+  // gives the same quotient as the 128-bit one, without calling __divti3.
+  constexpr int128 kLimit = int128{1} << 62;
+  const int128 magnitude = num < 0 ? -num : num;
+  if (magnitude < kLimit && den < kLimit) {
+    const uint64_t m = static_cast<uint64_t>(magnitude);
+    const uint64_t d = static_cast<uint64_t>(den);
+    const int64_t rounded = static_cast<int64_t>((2 * m + d) / (2 * d));
+    return num < 0 ? -rounded : rounded;
+  }
+  return DivRoundHalfUpWide(num, den);
+}
 
 // Parses a decimal with at most three decimals ("1.5", "-0.25", "95") into thousandths.
 // Errors name what is wrong ("more than 3 decimals", "not a number").

@@ -113,6 +113,18 @@ struct ScoreInputs {
   const std::vector<const v1::Target*>* targets;
 };
 
+// The exact value of an indicator whose numerator and denominator sum to `num` and
+// `den`. REQUIRES: den > 0 when it has a denominator.
+inline Fraction IndicatorValue(const IndicatorElements& elements, int64_t num,
+                               int64_t den) {
+  if (elements.denominator.empty()) return Fraction{num, elements.milli ? 1000 : 1};
+  if (elements.percent) {
+    const int128 part = elements.complement ? den - num : num;
+    return Fraction{part * 100, den};
+  }
+  return Fraction{num, den};
+}
+
 class LeafScoring {
  public:
   // `e` is the leaf's entry (index `entry`), `values` its side that the column reads;
@@ -149,7 +161,10 @@ class LeafScoring {
   // ReadIndicator(), then settles the leaf when there is nothing to measure: not
   // reported (0 points) when a figure is missing, not applicable for a zero denominator.
   // Returns true with `*value` set to the indicator's exact value otherwise.
-  absl::StatusOr<bool> Measure(Fraction* value);
+  absl::StatusOr<bool> Measure(Fraction* value) {
+    if (e_ == nullptr && MeasureSheet(value)) return true;
+    return MeasureRead(value);
+  }
   // Settles the leaf as not reported, with `points`.
   absl::Status NotReported(int64_t points);
   // Settles the leaf as not applicable for `why`: dropped from the maximum, or full
@@ -160,6 +175,32 @@ class LeafScoring {
   absl::Status EntryError(absl::string_view field, absl::string_view message) const;
 
  private:
+  // Measure() of a leaf without an entry, every figure on the sheet (checked when its
+  // values were indexed): true with the value when there is one to score, false
+  // (nothing written) to leave the leaf to MeasureRead(). Inline: most leaves of a
+  // score end here.
+  bool MeasureSheet(Fraction* value) {
+    const IndicatorElements& elements = in_.set.indicator_elements(node_.indicator);
+    const int64_t* numbers = in_.number_of.data();
+    int64_t num = 0;
+    int64_t den = 0;
+    for (int el : elements.numerator) {
+      if (numbers[el] == kNoNumber) return false;
+      num += numbers[el];  // each at most kMaxCount thousandths: no overflow
+    }
+    for (int el : elements.denominator) {
+      if (numbers[el] == kNoNumber) return false;
+      den += numbers[el];
+    }
+    if (!elements.denominator.empty() && (den == 0 || (elements.percent && num > den)))
+      return false;
+    out_->num = num;
+    out_->den = den;
+    *value = IndicatorValue(elements, num, den);
+    return true;
+  }
+  absl::StatusOr<bool> MeasureRead(Fraction* value);
+
   const ScoreInputs& in_;
   const Node& node_;
   int entry_;

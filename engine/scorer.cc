@@ -2,6 +2,7 @@
 #include "engine/scorer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -141,18 +142,18 @@ absl::Status ReadIndicator(const CompiledCriteriaSet& set, const Node& node,
 // the sheet's, checked when the values were indexed: the sums alone. Returns false,
 // leaving the full path to run for its error, when a numerator exceeds its
 // denominator.
-bool SumSheetFigures(const CompiledCriteriaSet& set, const Node& node,
-                     const std::vector<int64_t>& number_of, NodeScore* out,
-                     bool* reported) {
-  const IndicatorElements& elements = set.indicator_elements(node.indicator);
-  *reported = true;
+inline bool SumSheetFigures(const CompiledCriteriaSet& set,
+                            const IndicatorElements& elements,
+                            const std::vector<int64_t>& number_of, NodeScore* out,
+                            bool* reported) {
+  const int64_t* numbers = number_of.data();
+  int missing = -1;  // the first element without a number
   auto sum = [&](const std::vector<int>& side) {
     int64_t total = 0;
     for (int el : side) {
-      const int64_t number = number_of[el];
+      const int64_t number = numbers[el];
       if (number == kNoNumber) {
-        if (*reported) out->missing = &set.elements()[el].code;
-        *reported = false;
+        if (missing < 0) missing = el;
         continue;
       }
       total += number;
@@ -161,19 +162,13 @@ bool SumSheetFigures(const CompiledCriteriaSet& set, const Node& node,
   };
   out->num = sum(elements.numerator);
   out->den = sum(elements.denominator);
-  return !*reported || out->num <= out->den || elements.denominator.empty() ||
-         set.indicator(node.indicator).unit() != v1::PERCENT;
-}
-
-// The indicator's exact value from the summed counts in `score`.
-Fraction ValueOf(const v1::Indicator& indicator, const IndicatorElements& elements,
-                 const NodeScore& score) {
-  if (elements.denominator.empty()) return Fraction{score.num, elements.milli ? 1000 : 1};
-  if (indicator.unit() == v1::PERCENT) {
-    const int128 part = indicator.complement() ? score.den - score.num : score.num;
-    return Fraction{part * 100, score.den};
+  if (missing >= 0) {
+    out->missing = &set.elements()[missing].code;
+    *reported = false;
+    return true;
   }
-  return Fraction{score.num, score.den};
+  *reported = true;
+  return out->num <= out->den || elements.denominator.empty() || !elements.percent;
 }
 
 absl::Status RejectFigures(const v1::Criterion& criterion, int entry, const v1::Entry& e,
@@ -276,25 +271,32 @@ const v1::ElementValue* LeafScoring::ElementValue() const {
 }
 
 absl::Status LeafScoring::ReadIndicator(bool* reported) {
-  if (e_ == nullptr && SumSheetFigures(in_.set, node_, in_.number_of, out_, reported))
+  if (e_ == nullptr &&
+      SumSheetFigures(in_.set, in_.set.indicator_elements(node_.indicator), in_.number_of,
+                      out_, reported))
     return absl::OkStatus();
   return engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of, entry_, e_,
                                in_.column, out_, reported);
 }
 
-absl::StatusOr<bool> LeafScoring::Measure(Fraction* value) {
+absl::StatusOr<bool> LeafScoring::MeasureRead(Fraction* value) {
+  const IndicatorElements& elements = in_.set.indicator_elements(node_.indicator);
   bool reported = false;
-  RETURN_IF_ERROR(ReadIndicator(&reported));
+  // ReadIndicator(), inlined: most leaves sum the sheet's figures alone.
+  if (e_ != nullptr ||
+      !SumSheetFigures(in_.set, elements, in_.number_of, out_, &reported)) {
+    RETURN_IF_ERROR(engine::ReadIndicator(in_.set, node_, in_.assessment, in_.value_of,
+                                          entry_, e_, in_.column, out_, &reported));
+  }
   if (!reported) {
     RETURN_IF_ERROR(NotReported(0));
     return false;
   }
-  const IndicatorElements& elements = in_.set.indicator_elements(node_.indicator);
   if (!elements.denominator.empty() && out_->den == 0) {
     RETURN_IF_ERROR(NotApplicable(Why::kNothingToScore, /*full_marks_allowed=*/true));
     return false;
   }
-  *value = ValueOf(indicator(), elements, *out_);
+  *value = IndicatorValue(elements, out_->num, out_->den);
   return true;
 }
 
@@ -325,7 +327,9 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                    const v1::Unit& unit, const v1::Assessment& assessment,
                    v1::Column column, ScoreSheet* sheet) {
   const std::vector<Node>& nodes = set.nodes();
-  sheet->nodes.assign(nodes.size(), NodeScore());
+  // Each node's score is cleared where it is scored below (a fill loop first would
+  // store every node twice).
+  sheet->nodes.resize(nodes.size());
   sheet->areas.assign(set.proto().areas_size(), AreaTotal());
   sheet->survey_milli = 0;
   sheet->adjustment_milli = 0;
@@ -341,7 +345,9 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   // A round's assessments list their entries alike, so the node the same entry had in
   // the last assessment scored with this sheet is tried first.
   std::vector<int>& entry_of = sheet->entry_of;
-  entry_of.assign(nodes.size(), -1);
+  entry_of.resize(nodes.size());
+  if (!nodes.empty())  // -1 for each node
+    std::memset(entry_of.data(), 0xff, nodes.size() * sizeof(int));
   std::vector<int>& node_at = sheet->node_at;
   if (static_cast<int>(node_at.size()) < assessment.entries_size())
     node_at.resize(assessment.entries_size(), -1);
@@ -386,33 +392,42 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
       sheet->numbers.number_of,
       column,
       plan == nullptr ? nullptr : &TargetsFor(set, *plan, unit.kind(), sheet)};
+  // Locals rather than the sheet's fields: a store through a pointer could alias them,
+  // and each node would load them again.
+  NodeScore* const scores = sheet->nodes.data();
+  AreaTotal* const areas = sheet->areas.data();
+  int64_t survey = 0;
+  int64_t adjustment = 0;
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
     const Node& node = nodes[n];
-    NodeScore& score = sheet->nodes[n];
+    NodeScore& score = scores[n];
+    score = NodeScore();
     if (node.leaf()) {
       const int entry = entry_of[n];
       RETURN_IF_ERROR(ScoreLeaf(
           in, node, entry, entry < 0 ? nullptr : &assessment.entries(entry), &score));
       const RuleShape::Share share = node.rule_shape->share();
       if (share == RuleShape::Share::kSurvey) {
-        sheet->survey_milli += score.points_milli;
+        survey += score.points_milli;
       } else if (share == RuleShape::Share::kAdjustment) {
-        sheet->adjustment_milli += score.points_milli;
+        adjustment += score.points_milli;
       }
     } else {
       score.status = v1::GROUP;
       score.why = Why::kGroup;
       for (int child : node.children) {
-        score.points_milli += sheet->nodes[child].points_milli;
-        score.applicable_max_milli += sheet->nodes[child].applicable_max_milli;
+        score.points_milli += scores[child].points_milli;
+        score.applicable_max_milli += scores[child].applicable_max_milli;
       }
     }
     if (node.parent < 0) {
-      AreaTotal& area = sheet->areas[node.area];
+      AreaTotal& area = areas[node.area];
       area.points_milli += score.points_milli;
       area.applicable_max_milli += score.applicable_max_milli;
     }
   }
+  sheet->survey_milli = survey;
+  sheet->adjustment_milli = adjustment;
 
   sheet->achieved_milli = 0;
   sheet->applicable_max_milli = 0;

@@ -1,6 +1,8 @@
 // Fixed-point parsing, rounding and formatting.
 #include "engine/fixed_point.h"
 
+#include <cstdint>
+
 #include "gtest/gtest.h"
 
 namespace parindex::engine {
@@ -36,6 +38,29 @@ TEST(DivRoundHalfUp, RoundsHalvesAwayFromZero) {
   EXPECT_EQ(DivRoundHalfUp(-5, 2), -3);
   EXPECT_EQ(DivRoundHalfUp(4, 2), 2);
   EXPECT_EQ(DivRoundHalfUp(0, 7), 0);
+}
+
+// Below 2^62 the division is done in 64 bits; at and above it in 128. Both give the
+// same quotient on either side of the limit, for either sign.
+TEST(DivRoundHalfUp, SameQuotientEitherSideOfTheSixtyFourBitPath) {
+  const int128 limit = int128{1} << 62;
+  for (const int128 num : {limit - 1, limit, limit + 1, limit * 3 + 7, int128{12345}}) {
+    for (const int128 den :
+         {int128{1}, int128{2}, int128{3}, int128{1000}, limit - 1, limit, limit + 1}) {
+      for (const int128 n : {num, -num}) {
+        SCOPED_TRACE(static_cast<double>(n));
+        SCOPED_TRACE(static_cast<double>(den));
+        const int128 quotient = n / den;  // the wide path's result, when it fits 64 bits
+        if (quotient > INT64_MAX / 2 || quotient < INT64_MIN / 2) continue;
+        EXPECT_EQ(DivRoundHalfUp(n, den), DivRoundHalfUpWide(n, den));
+      }
+    }
+  }
+  EXPECT_EQ(DivRoundHalfUp(limit - 1, limit - 1), 1);
+  EXPECT_EQ(DivRoundHalfUp(limit - 1, 2), limit / 2);  // 2^61 - 0.5 rounds away from 0
+  EXPECT_EQ(DivRoundHalfUp(-(limit - 1), 2), -(limit / 2));
+  EXPECT_EQ(DivRoundHalfUp(3, limit - 1), 0);
+  EXPECT_EQ(DivRoundHalfUp(limit, 3), (limit + 1) / 3);  // via 128 bits
 }
 
 TEST(FormatMilli, RoundsToTwoDecimalsHalfUp) {

@@ -13,7 +13,22 @@
 namespace parindex::engine::shapes {
 
 // True when `value` compares with `threshold_milli` (thousandths) as `comparator` says.
-bool Holds(v1::Comparator comparator, const Fraction& value, int64_t threshold_milli);
+inline bool Holds(v1::Comparator comparator, const Fraction& value,
+                  int64_t threshold_milli) {
+  const int c = CompareFractions(value, Fraction{threshold_milli, 1000});
+  switch (comparator) {
+    case v1::GREATER:
+      return c > 0;
+    case v1::AT_LEAST:
+      return c >= 0;
+    case v1::AT_MOST:
+      return c <= 0;
+    case v1::LESS:
+      return c < 0;
+    default:
+      return false;
+  }
+}
 
 // True for > and ≥: a higher value is better.
 inline bool HigherIsBetter(v1::Comparator comparator) {
