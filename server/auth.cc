@@ -44,6 +44,7 @@ const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
       {"/parindex.v1.AssessmentService/RequestExplanation", kAppraiser},
       {"/parindex.v1.AssessmentService/SubmitExplanation", kWard},
       {"/parindex.v1.AssessmentService/FinaliseAssessment", kAppraiser},
+      {"/parindex.v1.AssessmentService/ReviewExplanation", kAppraiser},
       {"/parindex.v1.AssessmentService/ImportSurvey", kAppraiser},
       {"/parindex.v1.RecordService/ImportDossiers", kAppraiser},
       {"/parindex.v1.RecordService/ExplainFigure", kOffice},

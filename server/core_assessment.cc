@@ -750,6 +750,20 @@ absl::StatusOr<v1::Assessment> AssessmentCore::FinaliseAssessment(
                      r.request_id());
 }
 
+absl::StatusOr<v1::Assessment> AssessmentCore::ReviewExplanation(
+    const Caller& c, const v1::AssessmentActionRequest& r) {
+  ASSIGN_OR_RETURN(ActionTarget t, PrepareAction(c, r.name()));
+  store::WriteContext ctx =
+      Ctx(c, r, "ReviewExplanation", r.name(), r.request_id(), "", &*t.round);
+  // The trail's own row: not a change of state, and the work queue reads it as the
+  // office having seen what the unit sent (store::FormActivity::office_review).
+  ctx.action = "explanation.review";
+  ASSIGN_OR_RETURN(auto prior, Replayed<v1::Assessment>(ctx));
+  if (prior.has_value()) return *std::move(prior);
+  ASSIGN_OR_RETURN(const WorkflowRule* rule, AllowOn(c, Verb::kReviewExplanation, t));
+  return MoveTo(c, t, *rule, std::move(ctx), r.etag());
+}
+
 absl::StatusOr<v1::Assessment> AssessmentCore::ReopenAssessment(
     const Caller& c, const v1::ReopenAssessmentRequest& r) {
   // The reopen applies to the assessment as it is now: no etag to give.

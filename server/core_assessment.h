@@ -41,6 +41,9 @@ class AssessmentCore : private CoreBase {
                                                    const v1::AssessmentActionRequest& r);
   absl::StatusOr<v1::Assessment> FinaliseAssessment(const Caller& c,
                                                     const v1::AssessmentActionRequest& r);
+  // The office has read an EXPLAINED unit's explanations: audited, nothing changes.
+  absl::StatusOr<v1::Assessment> ReviewExplanation(const Caller& c,
+                                                   const v1::AssessmentActionRequest& r);
   // RoundService's method, a state change like the others.
   absl::StatusOr<v1::Assessment> ReopenAssessment(const Caller& c,
                                                   const v1::ReopenAssessmentRequest& r);

@@ -368,11 +368,13 @@ absl::StatusOr<v1::WorkQueue> RoundCore::GetWorkQueue(const Caller& c,
     item->set_explained_at(act.unit_explain.at);
     item->set_appraised_at(act.office_write.at);
     const int64_t office = act.office_write.id;
+    // What the office has seen: its last write, or its marking the explanations read.
+    const int64_t seen = std::max(office, act.office_review.id);
     // Only what the unit has sent counts: a draft it is still typing (a reopened form,
     // an explanation not yet sent) is not the office's to look at.
-    item->set_changed_since_appraisal(office > 0 && act.unit_state.id > office);
+    item->set_changed_since_appraisal(office > 0 && act.unit_state.id > seen);
     item->set_explanation_waiting(state == v1::STATE_EXPLAINED &&
-                                  act.unit_state.id > office);
+                                  act.unit_state.id > seen);
   }
   for (const auto& [state, units] : counts) {
     v1::StateCount* count = queue.add_counts();

@@ -432,6 +432,13 @@ const std::vector<WorkflowRule>& WorkflowTable() {
        .action = "importing dossier records",
        .phases = {v1::PHASE_SELF_ASSESSMENT, v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
                   v1::PHASE_FINAL_APPRAISAL}},
+      // Read and changing nothing: the stored state stays EXPLAINED.
+      {.verb = Verb::kReviewExplanation,
+       .role = kAppraiser,
+       .action = "marking explanations as read",
+       .phases = {v1::PHASE_EXPLANATION, v1::PHASE_FINAL_APPRAISAL},
+       .states = {v1::STATE_EXPLAINED},
+       .stores = v1::STATE_EXPLAINED},
       {.verb = Verb::kFinalise,
        .role = kAppraiser,
        .action = "finalising a unit",

@@ -161,6 +161,7 @@ enum class Verb {
   kRequestExplanation,  // RequestExplanation
   kSubmitExplanation,   // SubmitExplanation
   kFinalise,            // FinaliseAssessment
+  kReviewExplanation,   // ReviewExplanation
   kReopen,              // ReopenAssessment
   kImportSurvey,        // ImportSurvey, per unit
   kImportRecords,       // ImportDossiers (no unit)

@@ -342,6 +342,8 @@ class AssessmentServiceImpl final : public v1::AssessmentService::StreamedUnaryS
                Assessment)
   PARINDEX_RPC(AssessmentService, assessments, FinaliseAssessment,
                AssessmentActionRequest, Assessment)
+  PARINDEX_RPC(AssessmentService, assessments, ReviewExplanation,
+               AssessmentActionRequest, Assessment)
   PARINDEX_RPC(AssessmentService, assessments, ImportSurvey, ImportSurveyRequest,
                ImportSurveyResponse)
  private:

@@ -1298,7 +1298,8 @@ TEST(WorkflowTable, RowsAllowDerivedPairsAlikeAndNeverOverlap) {
       {v1::STATE_NOT_STARTED, v1::STATE_DRAFT},
       {v1::STATE_SUBMITTED, v1::STATE_APPRAISED}};
   const auto& table = WorkflowTable();
-  EXPECT_EQ(table.size(), 19u);  // with importing dossier records and removing files
+  EXPECT_EQ(table.size(), 20u);  // with importing dossier records, removing files and
+                                 // marking explanations read
   for (const WorkflowRule& rule : table) {
     auto has = [&](v1::AssessmentState s) {
       return std::find(rule.states.begin(), rule.states.end(), s) != rule.states.end();

@@ -467,8 +467,9 @@ TEST(RequestCheck, EveryFieldReachableFromARequestHasALimit) {
   ASSERT_EQ(api->name(), "parindex/v1/service.proto");
   int methods = 0, fields = 0;
   for (const std::string& p : Unbounded(api, &methods, &fields)) ADD_FAILURE() << p;
-  EXPECT_EQ(methods, 56);  // with AccountService (8), RecordService (3), TaskService
-                           // (4), GetWorkQueue, StreamExportRound and DeleteEvidence
+  EXPECT_EQ(methods, 57);  // with AccountService (8), RecordService (3), TaskService
+                           // (4), GetWorkQueue, StreamExportRound, DeleteEvidence and
+                           // ReviewExplanation
   EXPECT_GT(fields, 150);
 }
 

@@ -989,7 +989,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   browser.Retype("[id='a-el-resolved_on_time']", "765");
   browser.ClickOn("#show-results");
   EXPECT_EQ(browser.AlertText(),
-            "Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?");
+            "Có số liệu thẩm định đã nhập nhưng chưa lưu (bản nháp vẫn được giữ trên "
+            "máy này). Rời đơn vị này?");
   browser.DismissAlert();
   EXPECT_EQ(
       browser.Execute("return document.getElementById('a-el-resolved_on_time').value + "
@@ -997,7 +998,8 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
       "765|false");
   browser.ClickOn("#show-board");
   EXPECT_EQ(browser.AlertText(),
-            "Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?");
+            "Có số liệu thẩm định đã nhập nhưng chưa lưu (bản nháp vẫn được giữ trên "
+            "máy này). Rời đơn vị này?");
   browser.AcceptAlert();
   expect_text("#state-XTH", "Được yêu cầu giải trình");
   // Asked once, the office can still add criteria to the request while the round is
@@ -2970,6 +2972,184 @@ TEST(WebPage, AnEmptiedBoxIsPreviewedAndSavedAsClearedInHeadlessChromium) {
   browser.ClickOn("#submit");
   expect_text("#submit-confirm-empty",
               "Còn 6 ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):");
+  EXPECT_EQ(Stop(server), 0);
+}
+
+// The appraisal team (outside tester): what an appraiser types and has not saved is a
+// draft in this browser, per account, round and unit, as the ward's is; when the
+// session ends under it (the admin resets the account's password), signing in again
+// returns to the unit with the typing back, and «Lưu thẩm định» saves it. «Đã xem giải
+// trình» closes an explained unit's «Giải trình chờ xem» without changing anything.
+TEST(WebPage, AnAppraisalTypedSurvivesTheEndOfTheSessionInHeadlessChromium) {
+  parindex::testing::TempDir dir;
+  Server server =
+      Start(dir.File("resume.db"), {"--http", "127.0.0.1:0", "--demo-province"});
+  ASSERT_FALSE(server.http.empty());
+  const auto [office, otp] = server.accounts["province appraiser"];
+  ASSERT_EQ(office, "thamdinh.hy");
+  const std::string api = server.http + "/parindex.v1.";
+  const std::string artifacts = PARINDEX_ARTIFACTS;
+  std::filesystem::create_directories(artifacts);
+  Browser browser;
+  ASSERT_TRUE(browser.ok());
+  browser.Resize(1400, 900);
+  auto expect_text = [&](const std::string& css, const std::string& want) {
+    EXPECT_EQ(browser.WaitText(css, want), want) << css;
+  };
+  auto sign_in = [&](const std::string& password, const std::string& next) {
+    ASSERT_EQ(browser.WaitShown("signin"), "shown");
+    browser.Retype("#username", office);
+    browser.Retype("#password", password);
+    browser.ClickOn("#signin-button");
+    expect_text("#change-title", "Đổi mật khẩu");
+    browser.Retype("#new-password", next);
+    browser.Retype("#new-password-again", next);
+    browser.ClickOn("#change-button");
+  };
+  auto work_queue = [&]() {
+    auto [code, json] = Curl(api + "RoundService/GetWorkQueue", server.tokens["admin"],
+                             R"({"name": "rounds/hungyen-2025"})", dir.File("queue"));
+    EXPECT_EQ(code, 200) << json;
+    parindex::v1::WorkQueue queue;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &queue).ok()) << json;
+    return queue;
+  };
+  auto tasks_due = [&]() {  // HY-PDH's appraised "tasks_due", as stored
+    auto [code, json] =
+        Curl(api + "AssessmentService/GetAssessment", server.tokens["admin"],
+             R"({"name": "rounds/hungyen-2025/assessments/HY-PDH"})", dir.File("a"));
+    EXPECT_EQ(code, 200) << json;
+    parindex::v1::Assessment a;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &a).ok()) << json;
+    for (const parindex::v1::DataValue& v : a.values()) {
+      if (v.element() == "tasks_due")
+        return absl::StrCat(v.self().count(), "|",
+                            v.has_appraised() ? absl::StrCat(v.appraised().count()) : "-");
+    }
+    return std::string("none");
+  };
+  const std::string drafts = R"js(
+      const out = [];
+      for (let i = 0; i < localStorage.length; i++) {
+        if (localStorage.key(i).startsWith('parindex.draft.')) out.push(localStorage.key(i));
+      }
+      return out.join(' ');)js";
+  browser.Go(server.http + "/");
+  sign_in(otp, "mật khẩu mới của thẩm định");
+  expect_text("#board-phase", "Giải trình");
+
+  // «Đã xem giải trình»: an explained unit waiting to be read, other than HY-PDH.
+  std::string read;
+  const parindex::v1::WorkQueue before = work_queue();
+  for (const parindex::v1::WorkItem& item : before.units()) {
+    if (item.explanation_waiting() && item.unit() != "HY-PDH" && read.empty())
+      read = item.unit();
+  }
+  ASSERT_FALSE(read.empty());
+  expect_text("#flags-" + read, "Giải trình chờ xem Thay đổi sau thẩm định");
+  browser.ClickOn("#appraise-" + read);
+  expect_text("#appraisal-state", "Đã giải trình");
+  browser.ClickOn("#review-explanation");
+  expect_text("#appraisal-message",
+              "Đã ghi nhận Phòng Nội vụ đã xem giải trình của đơn vị (số liệu không thay "
+              "đổi).");
+  expect_text("#appraisal-state", "Đã giải trình");
+  browser.ClickOn("#back-to-board");
+  expect_text("#flags-" + read, "");
+  // Its history says who read it, in the page's words.
+  browser.ClickOn("#history-" + read);
+  expect_text("#history-table tbody tr:first-child td:nth-child(2)", "Phạm Thu Hà");
+  expect_text("#history-table tbody tr:first-child td:nth-child(3)",
+              "Đã xem giải trình của đơn vị (không thay đổi số liệu)");
+  browser.ClickOn("#history-back");
+  expect_text("#flags-" + read, "");
+  const parindex::v1::WorkQueue after = work_queue();
+  int submitted = 0, waiting = 0, changed = 0, overdue = 0;
+  for (const parindex::v1::WorkItem& item : after.units()) {
+    submitted += item.state() == parindex::v1::STATE_SUBMITTED;
+    waiting += item.explanation_waiting();
+    changed += item.changed_since_appraisal();
+    overdue += item.overdue();
+    if (item.unit() == read) {
+      EXPECT_FALSE(item.explanation_waiting());
+      EXPECT_FALSE(item.changed_since_appraisal());
+      EXPECT_EQ(item.state(), parindex::v1::STATE_EXPLAINED);
+    }
+  }
+  EXPECT_EQ(waiting, 16);
+  expect_text("#waiting-list",
+              absl::StrCat(submitted, " đơn vị đã nộp, chưa thẩm định ", waiting,
+                           " đơn vị đã giải trình, chờ xem ", changed,
+                           " đơn vị thay đổi sau lần thẩm định gần nhất",
+                           overdue ? absl::StrCat(" ", overdue, " đơn vị quá hạn") : ""));
+
+  // HY-PDH: 130 typed over the 126 the unit reported, not saved.
+  const std::string stored = tasks_due();
+  ASSERT_EQ(stored.substr(0, 4), "126|");
+  browser.ClickOn("#appraise-HY-PDH");
+  expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
+  expect_text("[id='self-el-tasks_due']", "Đơn vị báo cáo: 126");
+  browser.Retype("[id='a-el-tasks_due']", "130");
+  // The session ends: the admin resets the account's password.
+  std::string account;
+  std::string page;
+  do {
+    auto [code, json] = Curl(api + "AccountService/ListAccounts", server.tokens["admin"],
+                             absl::StrCat(R"({"page_token": ")", page, R"("})"),
+                             dir.File("accounts"));
+    ASSERT_EQ(code, 200) << json;
+    parindex::v1::ListAccountsResponse list;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &list).ok()) << json;
+    for (const auto& a : list.accounts())
+      if (a.username() == office) account = a.id();
+    page = list.next_page_token();
+  } while (!page.empty() && account.empty());
+  ASSERT_FALSE(account.empty());
+  auto [code, json] = Curl(api + "AccountService/ResetPassword", server.tokens["admin"],
+                           absl::StrCat(R"({"name": "accounts/)", account, R"("})"),
+                           dir.File("reset"));
+  ASSERT_EQ(code, 200) << json;
+  parindex::v1::ResetPasswordResponse reset;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &reset).ok()) << json;
+  // «Lưu thẩm định», by script: the preview of the typed 130 may already have met the
+  // ended session and shown the sign-in form (either way, the same page follows).
+  browser.Execute("document.getElementById('save-appraisal').click(); return '';");
+  expect_text("#signin-message",
+              "Phiên đăng nhập đã hết hạn hoặc đã kết thúc: hãy đăng nhập lại.");
+  EXPECT_EQ(tasks_due(), stored);  // nothing was saved
+  // The typing is this browser's draft, under the account, the round and the unit.
+  EXPECT_EQ(browser.Execute(drafts),
+            absl::StrCat("parindex.draft.", account, ".hungyen-2025.HY-PDH.appraisal"));
+
+  // Signed in again: back at HY-PDH, the 130 in its field, and said so.
+  sign_in(reset.one_time_password(), "mật khẩu thứ hai của thẩm định");
+  expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
+  expect_text("#appraisal-message",
+              "Đã khôi phục 1 ô thẩm định đã nhập nhưng chưa lưu (bản nháp trên máy "
+              "này). Bấm «Lưu thẩm định» để lưu lên hệ thống.");
+  EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
+            "130");
+  browser.Screenshot(artifacts + "/web-appraisal-draft.png");
+  // Left for the queue and opened again: still there, said again.
+  browser.ClickOn("#back-to-board");
+  EXPECT_EQ(browser.AlertText(),
+            "Có số liệu thẩm định đã nhập nhưng chưa lưu (bản nháp vẫn được giữ trên "
+            "máy này). Rời đơn vị này?");
+  browser.AcceptAlert();
+  expect_text("#board-phase", "Giải trình");
+  browser.ClickOn("#appraise-HY-PDH");
+  expect_text("#appraisal-message",
+              "Đã khôi phục 1 ô thẩm định đã nhập nhưng chưa lưu (bản nháp trên máy "
+              "này). Bấm «Lưu thẩm định» để lưu lên hệ thống.");
+  EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
+            "130");
+  // «Lưu thẩm định» saves it, and the draft goes.
+  browser.ClickOn("#save-appraisal");
+  expect_text("#appraisal-message", "Đã lưu thẩm định: 1 số liệu");
+  EXPECT_EQ(tasks_due(), "126|130");
+  EXPECT_EQ(browser.Execute(drafts), "");
+  EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
+            "130");
   EXPECT_EQ(Stop(server), 0);
 }
 

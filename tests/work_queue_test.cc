@@ -654,6 +654,125 @@ TEST_F(WorkQueueTest, EachTimeIsTheEventItNames) {
   EXPECT_TRUE(hn.changed_since_appraisal());
 }
 
+// «Giải trình chờ xem» closes when the office marks the explanations read
+// (ReviewExplanation): audited, nothing of the form changes, appraised_at stays the
+// office's last appraisal (outside tester).
+TEST_F(WorkQueueTest, TheOfficeMarksExplanationsReadAndNothingElseChanges) {
+  CreateDemoRound();
+  auto at = [&](int day, int hour) {
+    clock_.Set(
+        absl::FromCivil(absl::CivilSecond(2023, 11, day, hour, 0, 0), VietnamTime()));
+  };
+  at(21, 9);
+  ASSERT_TRUE(EnterSelf("HN").ok());
+  ASSERT_TRUE(Submit("HN").ok());
+  ASSERT_TRUE(EnterSelf("LS").ok());
+  ASSERT_TRUE(Submit("LS").ok());
+  Advance(v1::PHASE_APPRAISAL);
+  auto review = [&](const std::string& token, const std::string& unit, int64_t etag,
+                    v1::Assessment* out) {
+    v1::AssessmentActionRequest read;
+    read.set_name("rounds/r/assessments/" + unit);
+    read.set_etag(etag);
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::ReviewExplanation,
+                token, read, out);
+  };
+  v1::Assessment answer;
+  // Nothing explained yet: nothing to mark read, in this phase or of this state.
+  grpc::Status status = review(appraiser_, "HN", Assessment("HN").version(), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << status.error_message();
+  at(23, 9);
+  v1::RequestExplanationRequest ask;
+  ask.set_name("rounds/r/assessments/HN");
+  ask.set_etag(Assessment("HN").version());
+  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
+  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
+  v1::Assessment asked;
+  status = Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                appraiser_, ask, &asked);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  Advance(v1::PHASE_EXPLANATION);
+  at(24, 9);
+  v1::AssessmentActionRequest sent;
+  sent.set_name("rounds/r/assessments/HN");
+  sent.set_etag(Assessment("HN").version());
+  v1::Assessment explained;
+  status = Call(assessments_.get(), &v1::AssessmentService::Stub::SubmitExplanation,
+                wards_["HN"], sent, &explained);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::WorkItem hn = Item(QueueOf(appraiser_), "HN");
+  ASSERT_EQ(hn.state(), v1::STATE_EXPLAINED);
+  EXPECT_TRUE(hn.explanation_waiting());
+  EXPECT_TRUE(hn.changed_since_appraisal());
+
+  // Only the office, of the form as read, of a unit that has explained.
+  const v1::Assessment before = Assessment("HN");
+  status = review(wards_["HN"], "HN", before.version(), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  status = review(appraiser_, "HN", before.version() - 1, &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED) << status.error_message();
+  status = review(appraiser_, "LS", Assessment("LS").version(), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(status.error_message(),
+            "round r is in phase EXPLANATION and the assessment of LS is SUBMITTED: "
+            "marking explanations as read needs it to be EXPLAINED");
+  EXPECT_TRUE(Item(QueueOf(appraiser_), "HN").explanation_waiting());
+
+  at(25, 9);
+  status = review(appraiser_, "HN", before.version(), &answer);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(answer.state(), v1::STATE_EXPLAINED);
+  EXPECT_EQ(answer.version(), before.version() + 1);
+  // The form as it was: every entry and value the same.
+  const v1::Assessment after = Assessment("HN");
+  ASSERT_EQ(after.entries_size(), before.entries_size());
+  for (int i = 0; i < after.entries_size(); ++i)
+    EXPECT_EQ(after.entries(i).DebugString(), before.entries(i).DebugString());
+  ASSERT_EQ(after.values_size(), before.values_size());
+  for (int i = 0; i < after.values_size(); ++i)
+    EXPECT_EQ(after.values(i).DebugString(), before.values(i).DebugString());
+  hn = Item(QueueOf(appraiser_), "HN");
+  EXPECT_EQ(hn.state(), v1::STATE_EXPLAINED);
+  EXPECT_FALSE(hn.explanation_waiting());
+  EXPECT_FALSE(hn.changed_since_appraisal());
+  EXPECT_EQ(hn.appraised_at(), "2023-11-23T02:00:00.000Z");  // not an appraisal
+  EXPECT_EQ(hn.explained_at(), "2023-11-24T02:00:00.000Z");
+  // On the trail: who read it, when; the state as it stays.
+  v1::ListRequest audit;
+  audit.set_filter("resource=rounds/r/assessments/HN");
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, audit,
+                   &events)
+                  .ok());
+  std::vector<v1::AuditEvent> reviews;
+  for (const v1::AuditEvent& e : events.events())
+    if (e.action() == "explanation.review") reviews.push_back(e);
+  ASSERT_EQ(reviews.size(), 1u);
+  EXPECT_EQ(reviews[0].resource(), "rounds/r/assessments/HN");
+  EXPECT_EQ(reviews[0].role(), "appraiser");
+  EXPECT_EQ(reviews[0].at(), "2023-11-25T02:00:00.000Z");
+  EXPECT_TRUE(absl::StrContains(reviews[0].after(), "\"state\":\"STATE_EXPLAINED\""))
+      << reviews[0].after();
+
+  // The office writes again later: an appraisal, its time.
+  at(26, 9);
+  v1::BatchUpdateEntriesRequest appraise;
+  appraise.set_parent("rounds/r/assessments/HN");
+  v1::EntryUpdate* i5 = appraise.add_updates();
+  i5->mutable_entry()->set_criterion("I.5");
+  i5->mutable_update_mask()->add_paths("appraisal_comment");
+  i5->mutable_entry()->set_appraisal_comment("Đã đối chiếu");
+  const v1::Assessment read = Assessment("HN");
+  for (const v1::Entry& e : read.entries()) {
+    if (e.criterion() == "I.5") i5->set_etag(e.version());
+  }
+  ASSERT_TRUE(Update(appraiser_, appraise).ok());
+  hn = Item(QueueOf(appraiser_), "HN");
+  EXPECT_EQ(hn.appraised_at(), "2023-11-26T02:00:00.000Z");
+  EXPECT_FALSE(hn.explanation_waiting());
+}
+
 // A ward's form says who submitted it and when (it cannot read the audit trail); a
 // reopen and a new submission move both (outside tester, issue 16).
 TEST_F(WorkQueueTest, AFormSaysWhoSubmittedItAndWhen) {

@@ -64,9 +64,13 @@ async function call(method, body) {
   });
   const json = await response.json();
   if (!response.ok) {
-    // The cookie session ended (signed out elsewhere, expired): back to signing in.
+    // The cookie session ended (signed out elsewhere, expired): back to signing in,
+    // and, signed in again, back to the unit being appraised (its typing is in this
+    // browser's draft: assess.js saveAppraisalDraft).
     if (response.status === 401 && !session.token && session.caller) {
+      const resume = resumePoint();
       showSignIn(msg('signin.sessionEnded'));
+      session.resume = resume;
     }
     throw apiError(json);
   }
@@ -309,7 +313,9 @@ function showOnly(id) {
 
 // The sign-in form, everything of the last session forgotten.
 function showSignIn(message) {
-  Object.assign(session, {token: '', csrf: '', caller: null, oneTimePassword: ''});
+  Object.assign(session, {token: '', csrf: '', caller: null, oneTimePassword: '', resume: null});
+  // Questions not yet sent are the person's: in their draft, not in the page for the next.
+  pendingAsks.clear();
   showView('');
   showOnly('signin');
   $('token-signin').hidden = false;
@@ -347,6 +353,16 @@ async function enter(caller) {
   $('show-board').hidden = role !== 'ROLE_APPRAISER';
   $('show-tasks').hidden = role !== 'ROLE_WARD' && role !== 'ROLE_APPRAISER';
   showOnly('nav');
+  // Signed in again after the session ended under a unit's appraisal: that unit, in
+  // its round, if the round is still listed.
+  const resume = session.resume;
+  session.resume = null;
+  if (resume && resume.key === caller.key && role === 'ROLE_APPRAISER' &&
+      [...select.options].some((o) => o.value === resume.round)) {
+    select.value = resume.round;
+    await showAppraisal(resume.unit, true);
+    return;
+  }
   await showHome();
 }
 

@@ -1078,24 +1078,27 @@ function saveDraft() {
 
 function storedVersion(code) { return Number((form.values.get(code) || {}).version || 0); }
 
-// Puts a kept draft back into the form; answers how many inputs it restored.
 // How many inputs this browser's draft of the form holds (0: none).
 function draftInputCount() {
+  const draft = readDraft(draftKey());
+  return draft && draft.inputs ? Object.keys(draft.inputs).length : 0;
+}
+
+// Puts a kept draft back into the form; answers how many inputs it restored.
+function restoreDraft() { return applyDraft(readDraft(draftKey()), 'w'); }
+
+// The draft kept under `key`, or null.
+function readDraft(key) {
   try {
-    const draft = JSON.parse(localStorage.getItem(draftKey()) || 'null');
-    return draft && draft.inputs ? Object.keys(draft.inputs).length : 0;
+    return JSON.parse(localStorage.getItem(key) || 'null');
   } catch (e) {
-    return 0;
+    return null;
   }
 }
 
-function restoreDraft() {
-  let draft;
-  try {
-    draft = JSON.parse(localStorage.getItem(draftKey()) || 'null');
-  } catch (e) {
-    draft = null;
-  }
+// Puts `draft`'s inputs into the form on screen (`prefix` 'w' the ward's, 'a' the
+// appraisal); answers how many it restored.
+function applyDraft(draft, prefix) {
   if (!draft || !draft.inputs) return 0;
   let restored = 0;
   for (const [id, value] of Object.entries(draft.inputs)) {
@@ -1114,11 +1117,11 @@ function restoreDraft() {
   for (const code of draft.values || []) {
     if (form.layout.byCode.has(code)) {
       form.dirtyValues.add(code);
-      refreshShared('w', code);
+      refreshShared(prefix, code);
       const base = (draft.base || {})[code];
       if (base === undefined) continue;
       form.draftBase.set(code, Number(base));
-      if (Number(base) !== storedVersion(code)) showDraftConflict(code);
+      if (Number(base) !== storedVersion(code)) showDraftConflict(code, prefix);
     }
   }
   for (const code of draft.entries || []) if (form.criteria.has(code)) form.dirty.add(code);
@@ -1127,48 +1130,112 @@ function restoreDraft() {
 
 // A restored draft's value that someone saved since it was typed (another tab, another
 // computer): the field says what is stored now, by whom it was saved and when, and asks
-// which to keep; «Lưu» waits for the answer (saveChanged).
-function showDraftConflict(code) {
+// which to keep; «Lưu» waits for the answer (saveChanged). `prefix`: 'w' the ward's
+// form, 'a' the appraisal (its appraised value, else the unit's).
+function showDraftConflict(code, prefix) {
+  const p = prefix || 'w';
   const el = form.layout.byCode.get(code);
-  const field = $('w-el-' + code + '-field');
+  const field = $(p + '-el-' + code + '-field');
   if (!el || !field) return;
   form.draftConflicts.add(code);
-  const stored = (form.values.get(code) || {}).self;
-  const read = readElement('w', el);
-  const box = element('div', {class: 'conflict', id: 'w-el-' + code + '-conflict', role: 'group'});
-  box.appendChild(element('p', {id: 'w-el-' + code + '-conflict-text'}, msg('draft.conflict', {
+  const dv = form.values.get(code) || {};
+  const stored = p === 'a' && hasValue(dv.appraised) ? dv.appraised : dv.self;
+  const keep = p === 'a' ? saveAppraisalDraft : saveDraft;
+  const read = readElement(p, el);
+  const box = element('div', {class: 'conflict', id: p + '-el-' + code + '-conflict', role: 'group'});
+  box.appendChild(element('p', {id: p + '-el-' + code + '-conflict-text'}, msg('draft.conflict', {
     stored: describeElementValue(el, hasValue(stored) ? stored : null),
     time: stored && stored.updated_at ? formatTime(stored.updated_at) : '',
-    mine: read.error ? $('w-el-' + code).value : describeElementValue(el, hasValue(read.value) ? read.value : null),
+    mine: read.error ? $(p + '-el-' + code).value : describeElementValue(el, hasValue(read.value) ? read.value : null),
   })));
-  const mine = element('button', {type: 'button', id: 'w-el-' + code + '-keep-mine'}, msg('draft.keepMine'));
-  const theirs = element('button', {type: 'button', id: 'w-el-' + code + '-keep-stored'}, msg('draft.keepStored'));
+  const mine = element('button', {type: 'button', id: p + '-el-' + code + '-keep-mine'}, msg('draft.keepMine'));
+  const theirs = element('button', {type: 'button', id: p + '-el-' + code + '-keep-stored'}, msg('draft.keepStored'));
   mine.addEventListener('click', () => {
     // Typed over the value as it is now: «Lưu» replaces it.
     form.draftConflicts.delete(code);
     form.draftBase.set(code, storedVersion(code));
     box.remove();
-    showText('w-el-' + code + '-err', '');
-    saveDraft();
-    $('w-el-' + code).focus();
+    showText(p + '-el-' + code + '-err', '');
+    keep();
+    $(p + '-el-' + code).focus();
   });
   theirs.addEventListener('click', async () => {
     // The draft's value goes; the form shows the stored one again.
     form.draftConflicts.delete(code);
     form.draftBase.delete(code);
     form.dirtyValues.delete(code);
-    saveDraft();
-    await showForm();
+    keep();
+    if (p === 'a') await showAppraisal(form.unit);
+    else await showForm();
   });
   box.append(mine, ' ', theirs);
   field.appendChild(box);
+}
+
+// ---- the appraiser's drafts: the appraisal typed and not yet saved (values, own
+// values, comments) and the questions not yet sent, kept in this browser per account,
+// round and unit as the ward's are; the session may end before «Lưu thẩm định» ----
+
+function appraisalDraftKey(unit) {
+  return DRAFT_PREFIX + draftOwner(session.caller.key) + '.' + $('round').value + '.' +
+      (unit || form.unit) + '.appraisal';
+}
+
+function saveAppraisalDraft() {
+  if (!form.appraising || !session.caller || !form.unit) return;
+  const inputs = {};
+  const keep = (id) => {
+    const e = $(id);
+    if (e) inputs[id] = e.type === 'checkbox' ? e.checked : e.value;
+  };
+  for (const code of form.dirtyValues) {
+    keep('a-el-' + code);
+    keep('a-el-' + code + '-not-issued');
+  }
+  for (const code of form.dirty) {
+    for (const f of ['done', 'issued', 'score']) keep('a-' + code + '-' + f);
+    keep(commentId('a', code));
+  }
+  const asks = Object.fromEntries(asksOf(form.unit));
+  if (!Object.keys(inputs).length && !Object.keys(asks).length) {
+    localStorage.removeItem(appraisalDraftKey());
+    return;
+  }
+  const base = {};
+  for (const code of form.dirtyValues) {
+    if (!form.draftBase.has(code)) form.draftBase.set(code, storedVersion(code));
+    base[code] = form.draftBase.get(code);
+  }
+  localStorage.setItem(appraisalDraftKey(), JSON.stringify({
+    values: [...form.dirtyValues], entries: [...form.dirty], inputs, base, asks,
+  }));
+}
+
+// The questions of `unit`'s kept draft not in this page any more (a session that ended,
+// a reload): back into pendingAsks, before the appraisal is drawn. Answers how many.
+function restoreAppraisalAsks(unit) {
+  const draft = readDraft(appraisalDraftKey(unit));
+  let restored = 0;
+  for (const [code, ask] of Object.entries((draft || {}).asks || {})) {
+    if (asksOf(unit).has(code) || !ask || !form.criteria.has(code)) continue;
+    asksOf(unit).set(code, {reason: String(ask.reason || ''), text: String(ask.text || '')});
+    restored += 1;
+  }
+  return restored;
+}
+
+// Where to come back to after signing in again, when a session ends under the
+// appraisal of a unit (app.js call): the person, the round and the unit.
+function resumePoint() {
+  if ($('appraisal').hidden || !form.unit || !session.caller) return null;
+  return {key: session.caller.key, round: $('round').value, unit: form.unit};
 }
 
 // Typed and not saved: the ward's form (values, criteria, answers), or the appraiser's
 // appraisal of a unit.
 function unsavedChanges() {
   if (!$('appraisal').hidden) {
-    // Questions typed and not yet sent are kept only in this page (pendingAsks).
+    // Also questions typed and not yet sent (pendingAsks; kept in the draft too).
     return !!form.appraising &&
         (form.dirty.size > 0 || form.dirtyValues.size > 0 || asksOf(form.unit).size > 0);
   }
@@ -1179,7 +1246,7 @@ function unsavedChanges() {
 
 // Whether to leave the view on screen for another one (the header's buttons, the round
 // picker, «Về bảng theo dõi»): yes when nothing typed is unsaved, else the person says.
-// The ward's typing stays in this browser's draft; the appraiser's is lost.
+// The typing stays in this browser's draft, the ward's as the appraiser's.
 function leaveView() {
   if (!unsavedChanges()) return true;
   return window.confirm(msg($('appraisal').hidden ? 'form.leaveUnsaved' : 'appraisal.leaveUnsaved'));
@@ -1951,7 +2018,9 @@ function officeRemovable(criterion, editable) {
   return removable;
 }
 
-async function showAppraisal(unit) {
+// `announce`: the unit is opened (from the queue, or again after signing in), and a
+// draft put back says so; a view drawn again after a save restores it silently.
+async function showAppraisal(unit, announce) {
   const load = showView('appraisal');
   $('appraisal-message').textContent = '';
   $('appraisal-warnings').hidden = true;
@@ -1980,6 +2049,10 @@ async function showAppraisal(unit) {
     $('save-appraisal').hidden = !editable;
     $('request-explanation').hidden = !asking;
     $('finalise').hidden = !(round.phase === 'PHASE_FINAL_APPRAISAL' && state !== 'STATE_FINAL');
+    // The unit's explanations sent: the office marks them read (the queue's «Giải trình
+    // chờ xem» closes) without changing anything (server/policy.cc kReviewExplanation).
+    $('review-explanation').hidden = !(state === 'STATE_EXPLAINED' &&
+        ['PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL'].includes(round.phase));
     const selfPoints = new Map((self.criteria || []).map((c) => [c.code, c]));
     const preview = previewer('a', 'APPRAISED', (s) => {
       for (const c of s.criteria || []) showCriterionScore('a', c);
@@ -1988,8 +2061,11 @@ async function showAppraisal(unit) {
     const field = (el) => appraisalField(el, editable, () => {
       form.dirtyValues.add(el.code);
       refreshShared('a', el.code);
+      saveAppraisalDraft();
       preview();
     });
+    // Questions kept in this browser's draft and no longer in the page.
+    const asksRestored = asking ? restoreAppraisalAsks(unit) : 0;
     renderAreas($('appraisal-areas'), 'a', (card, c) => {
       const entry = form.entries.get(c.code) || {};
       const own = ownValueOf(c);
@@ -2003,14 +2079,14 @@ async function showAppraisal(unit) {
       const inputs = slot(card, msg('appraisal.inputs'), 'a-inputs-' + c.code, 'inputs-slot');
       inputs.appendChild(leafElements('a', c, field, 'appraised'));
       inputs.appendChild(ownInputs('a', c, entry.appraised || entry.self, editable && !survey,
-          () => { form.dirty.add(c.code); preview(); }));
+          () => { form.dirty.add(c.code); saveAppraisalDraft(); preview(); }));
       if (!survey) {
         const comment = element('input', {type: 'text', id: commentId('a', c.code),
           'aria-label': msg('appraisal.commentLabel', {code: c.code}),
           placeholder: msg('appraisal.commentPlaceholder')});
         comment.value = entry.appraisal_comment || '';
         comment.disabled = !editable;
-        listenForEdits(comment, () => form.dirty.add(c.code));
+        listenForEdits(comment, () => { form.dirty.add(c.code); saveAppraisalDraft(); });
         inputs.append(comment, textCounter(comment, TEXT_LIMITS.comment));
       }
       const result = element('div', {class: 'result'});
@@ -2034,6 +2110,17 @@ async function showAppraisal(unit) {
     }, field);
     for (const c of appraised.criteria || []) showCriterionScore('a', c);
     showWarnings('a', 'appraisal-warnings', appraised.warnings);
+    if (editable) {
+      // What was typed and not saved (this browser's draft) goes back where it was.
+      const restored = applyDraft(readDraft(appraisalDraftKey(unit)), 'a');
+      if (announce && (restored || asksRestored)) {
+        const said = [];
+        if (restored) said.push(msg('appraisal.draftRestored', {n: restored}));
+        if (asksRestored) said.push(msg('appraisal.draftRestoredAsks', {n: asksRestored}));
+        showText('appraisal-message', said.join(' '));
+      }
+      if (form.dirty.size || form.dirtyValues.size) preview();
+    }
     await renderChanges(unit);  // queue.js
   });
 }
@@ -2042,6 +2129,8 @@ onAction('save-appraisal', async () => {
   showText('appraisal-error', '');
   $('appraisal-message').textContent = '';
   const saved = await saveChanged('a', 'appraised', 'appraisal-error', 'appraisal-warnings');
+  // What is saved leaves the draft; what was refused stays in it.
+  saveAppraisalDraft();
   if (saved) {
     await showAppraisal(form.unit);
     $('appraisal-message').textContent = saved.values || saved.entries
@@ -2080,6 +2169,7 @@ function askInputs(unit, code) {
     } else {
       asksOf(unit).delete(code);
     }
+    saveAppraisalDraft();
   };
   reason.addEventListener('change', remember);
   listenForEdits(text, remember);
@@ -2124,8 +2214,23 @@ onAction('request-explanation', async () => {
       name: assessmentName(form.unit), etag: a.version, messages, reasons,
     });
     pendingAsks.delete(form.unit);
+    saveAppraisalDraft();  // the questions sent leave the draft; typed values stay
     await showAppraisal(form.unit);
     $('appraisal-message').textContent = msg('appraisal.requestedCount', {n: Object.keys(messages).length});
+  });
+});
+
+// «Đã xem giải trình»: the office has read what the unit sent and changes nothing
+// (ReviewExplanation, audited as explanation.review); typed, unsaved work stays (the
+// draft).
+onAction('review-explanation', async () => {
+  showText('appraisal-error', '');
+  $('appraisal-message').textContent = '';
+  await guarded('appraisal-error', async () => {
+    const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
+    await call('AssessmentService/ReviewExplanation', {name: assessmentName(form.unit), etag: a.version});
+    await showAppraisal(form.unit);
+    $('appraisal-message').textContent = msg('appraisal.reviewed');
   });
 });
 

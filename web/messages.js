@@ -269,6 +269,15 @@ const MESSAGES = {
   'appraisal.saved': 'Đã lưu thẩm định: {what}',
   'appraisal.requestedCount': 'Đã yêu cầu giải trình {n} tiêu chí',
   'appraisal.finalised': 'Đã hoàn thành thẩm định',
+  // «Đã xem giải trình» (assess.js, ReviewExplanation): read, nothing changed.
+  'appraisal.review': 'Đã xem giải trình',
+  'appraisal.reviewed': 'Đã ghi nhận Phòng Nội vụ đã xem giải trình của đơn vị (số liệu ' +
+      'không thay đổi).',
+  // The appraiser's draft put back (assess.js showAppraisal).
+  'appraisal.draftRestored': 'Đã khôi phục {n} ô thẩm định đã nhập nhưng chưa lưu (bản ' +
+      'nháp trên máy này). Bấm «Lưu thẩm định» để lưu lên hệ thống.',
+  'appraisal.draftRestoredAsks': 'Đã khôi phục {n} yêu cầu giải trình chưa gửi (bản nháp ' +
+      'trên máy này): bấm «Yêu cầu giải trình» để gửi.',
 
   // ---- the printed self-assessment report ----
   'report.motto1': 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
@@ -454,7 +463,8 @@ const MESSAGES = {
       '(nút chuyển giai đoạn ở bảng theo dõi).',
   'appraisal.lockedFinalised': 'Kỳ đánh giá đã ở giai đoạn «{phase}»: điểm thẩm định đã ' +
       'chốt, chỉ xem được.',
-  'appraisal.leaveUnsaved': 'Có số liệu thẩm định đã nhập nhưng chưa lưu. Rời đơn vị này?',
+  'appraisal.leaveUnsaved': 'Có số liệu thẩm định đã nhập nhưng chưa lưu (bản nháp vẫn ' +
+      'được giữ trên máy này). Rời đơn vị này?',
   'appraisal.lockedFinal': 'Đơn vị đã hoàn thành thẩm định: điểm thẩm định đã chốt, chỉ ' +
       'xem được.',
   // srv16: server-side leftovers of issue 16
@@ -590,6 +600,7 @@ const MESSAGES = {
   'results.notStarted': 'Chưa tự đánh giá',
   'results.unitNotStarted': '{unit}: chưa tự đánh giá (đơn vị chưa nhập số liệu nào)',
   'history.survey': 'Nhập kết quả khảo sát ({code})',
+  'history.reviewed': 'Đã xem giải trình của đơn vị (không thay đổi số liệu)',
 };
 
 // The text of `key` with each "{name}" replaced by params[name]. A key the table lacks

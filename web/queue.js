@@ -124,7 +124,7 @@ function renderQueue() {
     heads.forEach((key, i) => { row.cells[i].dataset.label = msg(key); });
     const open = element('button', {type: 'button', id: 'appraise-' + item.unit}, msg('queue.open'));
     open.setAttribute('aria-label', msg('queue.openUnit', {unit: item.unit_name || item.unit}));
-    open.addEventListener('click', () => showAppraisal(item.unit));
+    open.addEventListener('click', () => showAppraisal(item.unit, true));
     const history = element('button', {type: 'button', id: 'history-' + item.unit}, msg('queue.history'));
     history.setAttribute('aria-label', msg('queue.historyUnit', {unit: item.unit_name || item.unit}));
     history.addEventListener('click', () => showHistory(item.unit, item.unit_name));
@@ -355,6 +355,8 @@ function describeEvent(event) {
         {name, size: fileSize(before.size_bytes || before.sizeBytes), sha: before.sha256 || ''}) : ''];
   }
   if (event.action === 'survey.import') return [msg('history.survey', {code}), ''];
+  // «Đã xem giải trình» (ReviewExplanation): read, nothing changed.
+  if (event.action === 'explanation.review') return [msg('history.reviewed'), ''];
   if (parts[4] === 'dataSheet') {
     const side = event.role === 'ward' ? 'self' : 'appraised';
     const what = event.action.endsWith('.correct') ? 'history.valueCorrect' : 'history.value';

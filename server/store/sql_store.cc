@@ -1908,14 +1908,17 @@ absl::StatusOr<v1::WriteAck> SqlStore::SetAssessmentState(const WriteContext& ct
                                                           absl::string_view round,
                                                           absl::string_view unit,
                                                           const StateChange& change) {
+  // ctx.action names a write that is not a change of state ("explanation.review").
   return Submit(ctx, "SetAssessmentState",
-                [r = std::string(round), u = std::string(unit),
-                 change](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                [r = std::string(round), u = std::string(unit), change,
+                 action = ctx.action.empty() ? std::string("assessment.state")
+                                             : ctx.action](
+                    Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                   ASSIGN_OR_RETURN(
                       int64_t version,
                       ChangeState(tx.db(), r, u, change, tx.now(),
                                   [&](absl::string_view before, absl::string_view after) {
-                                    return tx.Audit("assessment.state",
+                                    return tx.Audit(action,
                                                     AssessmentName(r, u), before, after);
                                   }));
                   v1::WriteAck ack;
@@ -2091,7 +2094,7 @@ absl::StatusOr<std::map<std::string, FormActivity>> SqlStore::ListFormActivity(
       [&](Conn* db) -> absl::StatusOr<std::map<std::string, FormActivity>> {
         // Per unit, per kind of event (0: the unit writes, 1: the unit changes state
         // otherwise, 3: it submits, 4: it sends its explanations, 2: the office
-        // appraises), the last one, then its time. Imports the office runs (survey
+        // appraises, 5: the office marks the explanations read), the last one, then its time. Imports the office runs (survey
         // results, dossier records, plan tasks) are not its appraisal. The state is
         // matched in the audit row's JSON as Json() prints it (no spaces).
         Stmt list(
@@ -2100,7 +2103,9 @@ absl::StatusOr<std::map<std::string, FormActivity>> SqlStore::ListFormActivity(
             "MAX(id) AS id FROM ("
             "  SELECT id, CASE WHEN instr(rest, '/') > 0 "
             "    THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END AS unit,"
-            "  CASE WHEN role = 'ward' AND action = 'assessment.state' THEN"
+            "  CASE WHEN role IN ('appraiser', 'admin') AND "
+            "         action = 'explanation.review' THEN 5"
+            "       WHEN role = 'ward' AND action = 'assessment.state' THEN"
             "         CASE WHEN instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0 THEN 3"
             "              WHEN instr(after, '\"state\":\"STATE_EXPLAINED\"') > 0 THEN 4"
             "              ELSE 1 END"
@@ -2122,6 +2127,7 @@ absl::StatusOr<std::map<std::string, FormActivity>> SqlStore::ListFormActivity(
                                    : kind == 1 ? a.unit_state
                                    : kind == 3 ? a.unit_submit
                                    : kind == 4 ? a.unit_explain
+                                   : kind == 5 ? a.office_review
                                                : a.office_write;
           e.id = list.Int(2);
           e.at = list.Text(3);

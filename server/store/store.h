@@ -132,6 +132,9 @@ struct FormActivity {
   // entries, files, explanation requests); not a state change, nor an import of
   // survey results, dossier records or plan tasks.
   Event office_write;
+  // The office's last "explanation.review" (ReviewExplanation): it read what the unit
+  // sent and changed nothing.
+  Event office_review;
 };
 
 struct AuditFilter {
