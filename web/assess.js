@@ -171,8 +171,25 @@ function dateInput() {
 // Element Clear, a value set by a script or a browser's form filler): an emptied box is
 // an edit like any other, to save and to preview.
 function listenForEdits(input, onChange) {
-  if (input.tagName !== 'SELECT') input.addEventListener('input', onChange);
-  input.addEventListener('change', onChange);
+  if (input.tagName === 'SELECT') {
+    input.addEventListener('change', onChange);
+    return;
+  }
+  // «change» after typing only repeats what «input» said, and it comes late: on leaving
+  // the box, after a «Lưu» that may already have saved it (then it would mark a saved
+  // box changed again). Taken when the box holds what no «input» saw (emptied by a
+  // script).
+  const state = () => (input.type === 'checkbox' ? String(input.checked) : input.value);
+  let seen = state();
+  input.addEventListener('input', (event) => {
+    seen = state();
+    onChange(event);
+  });
+  input.addEventListener('change', (event) => {
+    if (state() === seen) return;
+    seen = state();
+    onChange(event);
+  });
 }
 
 function elementInput(prefix, el, value, editable, onChange) {
