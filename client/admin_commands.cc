@@ -193,10 +193,10 @@ absl::StatusOr<std::string> ReopenUnit(Api& api, const std::string& round,
 
 absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
   // A command that would do nothing is a mistake on the command line, not a success.
-  if (o.figures.empty() && o.ask.empty() && !o.finalise) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("nothing to appraise for ", o.unit,
-                     ": give --figures FILE, --ask CRITERION=MESSAGE or --finalise"));
+  if (o.figures.empty() && o.ask.empty() && !o.reviewed && !o.finalise) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "nothing to appraise for ", o.unit,
+        ": give --figures FILE, --ask CRITERION=MESSAGE, --reviewed or --finalise"));
   }
   // An explanation request carries its reason (the server refuses one without).
   v1::ExplanationReason reason = v1::EXPLANATION_REASON_UNSPECIFIED;
@@ -266,6 +266,16 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
           "or APPRAISED");
     }
   }
+  if (o.reviewed) {
+    if (phase != v1::PHASE_EXPLANATION && phase != v1::PHASE_FINAL_APPRAISAL) {
+      refused.push_back(
+          "marking explanations as read (--reviewed) is allowed in EXPLANATION and "
+          "FINAL_APPRAISAL");
+    } else if (state != v1::STATE_EXPLAINED) {
+      refused.push_back(
+          "marking explanations as read (--reviewed) needs the unit EXPLAINED");
+    }
+  }
   if (o.finalise) {
     if (phase != v1::PHASE_FINAL_APPRAISAL) {
       refused.push_back("finalising (--finalise) is allowed in FINAL_APPRAISAL");
@@ -317,6 +327,15 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
                      api.Call(api.assessments(),
                               &v1::AssessmentService::Stub::RequestExplanation, request));
     absl::StrAppend(&out, "asked ", o.unit, " to explain ", o.ask.size(), " criteria\n");
+  }
+  if (o.reviewed) {
+    v1::AssessmentActionRequest request;
+    request.set_name(name);
+    request.set_etag(current.version());
+    ASSIGN_OR_RETURN(current,
+                     api.Call(api.assessments(),
+                              &v1::AssessmentService::Stub::ReviewExplanation, request));
+    absl::StrAppend(&out, "marked the explanations of ", o.unit, " as read\n");
   }
   if (o.finalise) {
     v1::AssessmentActionRequest request;

@@ -45,6 +45,9 @@ struct AppraiseOptions {
   std::string why;
   bool correction = false;  // after finalisation, with a reason
   std::string reason;
+  // The office has read the unit's explanations (ReviewExplanation): nothing else
+  // changes, and the work queue's "explanation waiting" clears.
+  bool reviewed = false;
   bool finalise = false;
 };
 // Every part is checked against the round's phase and the unit's state before any is

@@ -381,6 +381,8 @@ Run DefineAppraise(CLI::App* cmd) {
   cmd->add_flag("--correction", o->appraise.correction,
                 "A correction after finalisation (needs --reason)");
   cmd->add_option("--reason", o->appraise.reason, "Why");
+  cmd->add_flag("--reviewed", o->appraise.reviewed,
+                "The unit's explanations are read (nothing else changes)");
   cmd->add_flag("--finalise", o->appraise.finalise, "Finalise the unit afterwards");
   return Online([o](Api& api) -> absl::StatusOr<std::string> {
     absl::StatusOr<std::map<std::string, std::string>> ask =
@@ -654,7 +656,7 @@ const std::vector<Command>& Commands() {
        DefineHistory},
       {"appraise",
        "Appraise a unit: appraised values from a figures YAML, explanation requests, "
-       "finalise",
+       "explanations read, finalise",
        DefineAppraise},
       {"explain", "A ward answers explanation requests", DefineExplain},
       {"survey", "Import survey results from CSV", DefineSurvey},

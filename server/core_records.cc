@@ -11,6 +11,7 @@
 #include "common/status_macros.h"
 #include "criteria/dossier_file.h"
 #include "engine/records.h"
+#include "server/computed_value.h"
 #include "server/core_util.h"
 
 namespace parindex::server {
@@ -32,13 +33,6 @@ absl::Status PageOf(int32_t page_size, const std::string& token, size_t total,
   if (!token.empty() && (!absl::SimpleAtoi(token, offset) || *offset > total))
     return absl::InvalidArgumentError("page_token: not a token from this list");
   return absl::OkStatus();
-}
-
-const v1::DataValue* FindValue(const v1::Assessment& a, const std::string& element) {
-  for (const v1::DataValue& v : a.values()) {
-    if (v.element() == element) return &v;
-  }
-  return nullptr;
 }
 
 }  // namespace
@@ -254,20 +248,13 @@ RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>
           stored->self().from_records().dossiers() == records.dossiers_read) {
         continue;
       }
-      v1::DataValue value;
-      if (stored != nullptr) value = *stored;
-      value.set_element(code);
-      value.clear_version();
-      v1::ElementValue* self = value.mutable_self();
-      self->Clear();
-      self->set_count(computed.count);
-      v1::RecordsProvenance* from = self->mutable_from_records();
+      v1::RecordsProvenance* from =
+          PutComputedCount(stored, code, computed.count, &form)->mutable_from_records();
       from->set_dossiers(records.dossiers_read);
       // A unit without dossiers: zero, from the import that found it had none.
       from->set_import_id(dossiers.empty() ? import_id : records.latest_import);
       from->set_computed_at(now);
       from->set_period_end(PeriodEnd(period));
-      form.values.push_back({value, stored != nullptr ? stored->version() : 0});
     }
     if (form.values.empty()) continue;
     // A FINAL unit's figures stay what they were finalised with (its records cannot

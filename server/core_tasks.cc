@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "engine/plan.h"
+#include "server/computed_value.h"
 #include "server/core_util.h"
 
 namespace parindex::server {
@@ -100,13 +101,6 @@ v1::TaskStatus StatusOf(const v1::Task& task, const std::string& name,
   return s;
 }
 
-const v1::DataValue* FindValue(const v1::Assessment& a, const std::string& element) {
-  for (const v1::DataValue& v : a.values()) {
-    if (v.element() == element) return &v;
-  }
-  return nullptr;
-}
-
 // A date the request gives: absent, or a real day (INVALID_ARGUMENT naming `field`).
 absl::Status CheckDay(const v1::Date& d, absl::string_view field) {
   if (engine::IsValidDate(d)) return absl::OkStatus();
@@ -146,19 +140,12 @@ store::FormUpdate TaskCore::ChangedValues(
         stored->self().from_tasks().done_on_time() == computed.done_on_time) {
       continue;
     }
-    v1::DataValue value;
-    if (stored != nullptr) value = *stored;
-    value.set_element(code);
-    value.clear_version();
-    v1::ElementValue* self = value.mutable_self();
-    self->Clear();
-    self->set_count(v.count);
-    v1::TasksProvenance* from = self->mutable_from_tasks();
+    v1::TasksProvenance* from =
+        PutComputedCount(stored, code, v.count, &update)->mutable_from_tasks();
     from->set_due(computed.due);
     from->set_done_on_time(computed.done_on_time);
     from->set_computed_at(now);
     from->set_period_end(DateText(period.end));
-    update.values.push_back({value, stored != nullptr ? stored->version() : 0});
   }
   return update;
 }

@@ -12,6 +12,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/core.h"
+#include "server/store/assigned_json.h"
 
 namespace parindex::server {
 
@@ -122,12 +123,10 @@ int KeepAssignedInScope(const Caller& caller, const UnitsByCode& units,
     if (unit == fields.end() || role == fields.end()) continue;
     const std::string& code = unit->second.string_value();
     if (!InScope(caller, units, code)) continue;
-    // Written as the store writes it (AssignedJson), its keys in that order.
-    kept.push_back(absl::StrCat("{\"unit\":\"", absl::CEscape(code), "\",\"role\":\"",
-                                absl::CEscape(role->second.string_value()), "\"}"));
+    kept.push_back(store::AssignedUnitJson(code, role->second.string_value()));
   }
   if (static_cast<int>(kept.size()) != list.values_size()) {
-    *json = absl::StrCat("[", absl::StrJoin(kept, ","), "]");
+    *json = store::AssignedListJson(kept);
   }
   return static_cast<int>(kept.size());
 }

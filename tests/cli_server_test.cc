@@ -259,6 +259,15 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
             "parindex: FAILED_PRECONDITION: round hungyen-2023 is in phase EXPLANATION "
             "and the assessment of PLS is SUBMITTED: asking for explanations (--ask) is "
             "allowed in APPRAISAL; nothing was done\n");
+  // Explanations read are those of an EXPLAINED unit: PLS never was asked.
+  refused = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
+                                  figures, "' --reviewed"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err,
+            "parindex: FAILED_PRECONDITION: round hungyen-2023 is in phase EXPLANATION "
+            "and the assessment of PLS is SUBMITTED: marking explanations as read "
+            "(--reviewed) needs the unit EXPLAINED; nothing was done\n");
   auto appraised_i5 = [&]() {
     const Result got = Parindex(absl::StrCat(
         As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",

@@ -510,6 +510,8 @@ TEST(ServerBinary, AFullRoundThroughTheCli) {
                 "explain r2 LS --text 'III.1=Hệ thống tính cả hồ sơ rút' --submit"),
             "explained 1 criteria\nexplanations of LS submitted\n");
   run(appraiser, "round advance r2 FINAL_APPRAISAL");
+  EXPECT_EQ(run(appraiser, "appraise r2 LS --reviewed"),
+            "marked the explanations of LS as read\n");
   EXPECT_EQ(run(appraiser, "appraise r2 HN --finalise"), "finalised HN\n");
   run(appraiser, "round advance r2 FINALISED");
   EXPECT_EQ(run(appraiser, "round advance r2 PUBLISHED"),

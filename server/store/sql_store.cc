@@ -28,6 +28,7 @@
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/store/assigned_json.h"
 #include "server/store/pg_conn.h"
 #include "server/store/schema.h"
 #include "server/store/sqlite_file.h"
@@ -2584,10 +2585,9 @@ absl::Status WriteTaskAssignment(Conn* db, const std::string& round,
 std::string AssignedJson(const std::map<std::string, v1::TaskAssignment>& by_unit) {
   std::vector<std::string> parts;
   for (const auto& [unit, a] : by_unit) {
-    parts.push_back(absl::StrCat("{\"unit\":\"", absl::CEscape(unit), "\",\"role\":\"",
-                                 v1::TaskRole_Name(a.role()), "\"}"));
+    parts.push_back(AssignedUnitJson(unit, v1::TaskRole_Name(a.role())));
   }
-  return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
+  return AssignedListJson(parts);
 }
 
 }  // namespace
