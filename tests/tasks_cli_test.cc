@@ -5,35 +5,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "tests/server_process.h"
+#include "tests/cli_process.h"
 
 namespace parindex::testing {
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout and stderr
-};
-
-CliRun Parindex(const Server& server, const std::string& token, const std::string& args) {
-  const std::string cmd =
-      absl::StrCat("cd " PARINDEX_SOURCE_DIR " && " PARINDEX_CLI " --server ",
-                   server.address, " --token ", token, " ", args, " 2>&1");
-  FILE* pipe = popen(cmd.c_str(), "r");
-  CliRun run;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.out.append(buffer, n);
-  const int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
 TEST(TasksCli, AssignReportListAndTheQuarterlyReportAsTheReadmeShowsThem) {
-  const std::string db = ::testing::TempDir() + "/tasks_cli.db";
-  for (const char* suffix : {"", "-wal", "-shm", ".lock"})
-    std::remove((db + suffix).c_str());
-  Server server = Start(db);
+  Server server = StartOnNewFile("tasks_cli.db");
   ASSERT_FALSE(server.address.empty());
   const std::string admin = server.tokens["admin"];
   const std::string office = server.tokens["appraiser"];

@@ -99,10 +99,39 @@ function formatMilli(milli) {
   return (m < 0 && h > 0 ? '-' : '') + Math.floor(h / 100) + ',' + String(h % 100).padStart(2, '0');
 }
 
+function two(n) { return String(n).padStart(2, '0'); }
+
+// A Date message as people read it: 09/05/2023; '' for none.
+function formatDate(d) {
+  return d && d.year ? two(d.day) + '/' + two(d.month) + '/' + d.year : '';
+}
+
+// A Date message as a date input's value: "2023-05-09"; '' for none.
+function inputDate(d) {
+  return d && d.year ? d.year + '-' + two(d.month) + '-' + two(d.day) : '';
+}
+
+// The note under a figure the server computes (from records or from tasks, `kind`):
+// `text` says where it came from; for the ward (`prefix` 'w') its box is read-only and
+// the note says whom to ask instead (`readOnlyText`). Answers the note, appended to
+// `wrap`, for more to be added to it.
+function computedFigureNote(wrap, prefix, el, kind, text, readOnlyText) {
+  const id = prefix + '-el-' + el.code;
+  const input = wrap.querySelector('#' + CSS.escape(id));
+  if (prefix === 'w' && input) {
+    input.readOnly = true;
+    input.setAttribute('aria-readonly', 'true');
+  }
+  const note = element('p', {class: 'records-from', id: id + '-' + kind});
+  note.append(text);
+  if (prefix === 'w') note.append(' ', readOnlyText);
+  wrap.append(note);
+  return note;
+}
+
 // An RFC 3339 time in Vietnam time, Vietnamese style: "15/12/2023 23:59".
 function formatTime(text) {
   const t = new Date(Date.parse(text) + 7 * 3600 * 1000);
-  const two = (n) => String(n).padStart(2, '0');
   return msg('time.dateTime', {
     date: two(t.getUTCDate()) + '/' + two(t.getUTCMonth() + 1) + '/' + t.getUTCFullYear(),
     time: two(t.getUTCHours()) + ':' + two(t.getUTCMinutes()),

@@ -72,8 +72,6 @@ function elementType(el) { return (el && el.type) || 'ELEMENT_COUNT'; }
 function isMilli(el) { return ['ELEMENT_PERCENT', 'ELEMENT_SCORE'].includes(elementType(el)); }
 function labelOf(code) { return ((form.layout.byCode.get(code) || {}).label) || code; }
 
-function two(n) { return String(n).padStart(2, '0'); }
-function formatDate(d) { return two(d.day) + '/' + two(d.month) + '/' + d.year; }
 
 // Thousandths as a short Vietnamese decimal: 87500 → "87,5", 2000 → "2".
 function formatMilliShort(milli) {
@@ -149,7 +147,7 @@ function dateWindow() {
 // The field's message for a date outside the round's window, or ''.
 function dateOutsideYear(d) {
   const span = dateWindow();
-  const iso = d.year + '-' + two(d.month) + '-' + two(d.day);
+  const iso = inputDate(d);
   if (!span || (iso >= span[0] && iso <= span[1])) return '';
   return msg('field.dateOutsideYear', {n: formatDate(d), max: String(form.round.year)});
 }
@@ -200,7 +198,7 @@ function elementInput(prefix, el, value, editable, onChange) {
   if (type === 'ELEMENT_DATE') {
     input = dateInput();
     if (value && value.date) {
-      input.value = value.date.year + '-' + two(value.date.month) + '-' + two(value.date.day);
+      input.value = inputDate(value.date);
     }
     const check = element('input', {type: 'checkbox', id: id + '-not-issued'});
     check.checked = !!(value && value.not_issued);
@@ -536,7 +534,7 @@ function ownInputs(prefix, criterion, values, editable, onChange) {
   } else if (own === 'issued') {
     const d = values.issued;
     const input = dateInput();
-    if (d) input.value = d.year + '-' + two(d.month) + '-' + two(d.day);
+    if (d) input.value = inputDate(d);
     add('issued', msg('form.issued'), input, dateHint());
   } else if (own === 'score') {
     const input = element('input', {type: 'text', inputmode: 'decimal', autocomplete: 'off'});

@@ -14,19 +14,12 @@ function recordsFigure(wrap, prefix, el, dv) {
   const from = dv && dv.self && dv.self.from_records;
   if (!from) return;
   const id = prefix + '-el-' + el.code;
-  const input = wrap.querySelector('#' + CSS.escape(id));
   // The unit's side is the records': the ward disputes it, it does not type over it.
-  if (prefix === 'w' && input) {
-    input.readOnly = true;
-    input.setAttribute('aria-readonly', 'true');
-  }
-  const note = element('p', {class: 'records-from', id: id + '-records'});
-  note.append(msg('records.from', {
+  computedFigureNote(wrap, prefix, el, 'records', msg('records.from', {
     dossiers: groupThousands(String(from.dossiers || 0)),
     import: String(from.import_id || 0),
     end: from.period_end ? formatTime(from.period_end) : msg('time.none'),
-  }));
-  if (prefix === 'w') note.append(' ', msg('records.readOnly'));
+  }), msg('records.readOnly'));
   const why = element('button', {type: 'button', class: 'link records-why', id: id + '-why',
                                  'aria-expanded': 'false', 'aria-controls': id + '-ids'},
                       msg('records.why'));
@@ -40,7 +33,7 @@ function recordsFigure(wrap, prefix, el, dv) {
       recordsPage(box, el, '');
     }
   });
-  wrap.append(note, why, box);
+  wrap.append(why, box);
 }
 
 // One page of the dossier ids behind `el`'s figure into `box`, after those shown, with

@@ -9,42 +9,20 @@ const TASK_STATES = ['TASK_NOT_STARTED', 'TASK_IN_PROGRESS', 'TASK_DONE'];
 
 function taskName(n) { return n.split('/').pop(); }
 
-// A Date message as people read it: 09/05/2023.
-function formatDay(d) {
-  if (!d || !d.year) return '';
-  const two = (n) => String(n).padStart(2, '0');
-  return two(d.day) + '/' + two(d.month) + '/' + d.year;
-}
-
 // "2023-05-09" (a date input's value) as a Date message; null when empty.
 function dayOf(value) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
   return m ? {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])} : null;
 }
 
-function inputDay(d) {
-  if (!d || !d.year) return '';
-  const two = (n) => String(n).padStart(2, '0');
-  return d.year + '-' + two(d.month) + '-' + two(d.day);
-}
-
 // The provenance of a value computed from tasks on the form, read-only for the ward.
 function tasksFigure(wrap, prefix, el, dv) {
   const from = dv && dv.self && dv.self.from_tasks;
   if (!from) return;
-  const id = prefix + '-el-' + el.code;
-  const input = wrap.querySelector('#' + CSS.escape(id));
-  if (prefix === 'w' && input) {
-    input.readOnly = true;
-    input.setAttribute('aria-readonly', 'true');
-  }
-  const note = element('p', {class: 'records-from', id: id + '-tasks'});
-  note.append(msg('tasks.from', {
+  computedFigureNote(wrap, prefix, el, 'tasks', msg('tasks.from', {
     done: String(from.done_on_time || 0), due: String(from.due || 0),
-    end: formatDay(dayOf(from.period_end)),
-  }));
-  if (prefix === 'w') note.append(' ', msg('tasks.readOnly'));
-  wrap.append(note);
+    end: formatDate(dayOf(from.period_end)),
+  }), msg('tasks.readOnly'));
 }
 
 async function showTasks() {
@@ -57,7 +35,7 @@ async function showTasks() {
       parent: roundName(), only_overdue: $('tasks-overdue').checked, page_size: 10000,
     });
     if (stale(load)) return;
-    showText('tasks-as-of', msg('tasks.asOf', {day: formatDay(list.as_of)}));
+    showText('tasks-as-of', msg('tasks.asOf', {day: formatDate(list.as_of)}));
     const body = $('tasks-table').querySelector('tbody');
     body.replaceChildren();
     const tasks = list.tasks || [];
@@ -80,7 +58,7 @@ function taskRow(t, ward) {
   cell(row, t.number, 'v');
   cell(row, t.text, 'v');
   const due = cell(row, t.due_text || '', 'v');
-  if (t.due_end) due.append(element('br'), element('span', {class: 'v', 'data-v': ''}, formatDay(t.due_end)));
+  if (t.due_end) due.append(element('br'), element('span', {class: 'v', 'data-v': ''}, formatDate(t.due_end)));
   else due.append(element('br'), msg('tasks.noDue'));
   const unit = cell(row, '');
   if (a.unit) {
@@ -90,7 +68,7 @@ function taskRow(t, ward) {
     unit.textContent = msg('tasks.unassigned');
   }
   const state = cell(row, a.unit ? msgOr('taskState.' + (a.state || 'TASK_NOT_STARTED'), 'state.other') : '');
-  if (a.state === 'TASK_DONE') state.append(' ', msg('tasks.doneOn', {day: formatDay(a.done_on)}));
+  if (a.state === 'TASK_DONE') state.append(' ', msg('tasks.doneOn', {day: formatDate(a.done_on)}));
   if (t.overdue) state.append(' ', element('strong', {class: 'overdue'}, msg('tasks.overdue')));
   if (t.done_late) state.append(' ', element('strong', {class: 'late'}, msg('tasks.late')));
   if (t.overdue) row.className = 'overdue';
@@ -107,7 +85,7 @@ function progressForm(t, a) {
   for (const s of TASK_STATES) state.add(new Option(msg('taskState.' + s), s));
   state.value = a.state || 'TASK_NOT_STARTED';
   const day = element('input', {id: id + '-done', type: 'date'});
-  day.value = inputDay(a.done_on);
+  day.value = inputDate(a.done_on);
   const evidence = element('input', {id: id + '-evidence', autocomplete: 'off'});
   evidence.value = a.evidence || '';
   const save = element('button', {type: 'button', id: id + '-save'}, msg('tasks.save'));
@@ -146,7 +124,7 @@ $('tasks-report-show').addEventListener('click', () => guarded('tasks-error', as
     parent: roundName(), quarter: Number($('tasks-quarter').value),
   });
   showText('tasks-report-period', msg('tasks.reportPeriod', {
-    from: formatDay(report.period_start), to: formatDay(report.report_date),
+    from: formatDate(report.period_start), to: formatDate(report.report_date),
   }));
   const body = $('tasks-report-table').querySelector('tbody');
   body.replaceChildren();
