@@ -2949,6 +2949,21 @@ TEST(WebPage, AnEmptiedBoxIsPreviewedAndSavedAsClearedInHeadlessChromium) {
                             "document.getElementById('w-I.5-score').value;"),
             "|");
 
+  // A criterion that does not apply says why at its «Chỉ tiêu, mức áp dụng»: its
+  // indicator's denominator is 0, and the set drops it from the maximum (I.1.3) or gives
+  // it full marks (I.3.2, not_applicable: full_marks).
+  browser.Retype("[id='w-el-tasks_due']", "0");
+  browser.Retype("[id='w-el-tasks_done_on_time']", "0");
+  browser.Retype("[id='w-el-findings']", "0");
+  browser.Retype("[id='w-el-findings_handled']", "0");
+  expect_text("[id='w-target-I.1.3']",
+              "Không áp dụng vì Số nhiệm vụ của Kế hoạch CCHC năm đến hạn hoàn thành bằng 0: "
+              "không tính vào điểm tối đa");
+  expect_text("[id='w-target-I.3.2']",
+              "Không áp dụng vì Số vấn đề phát hiện qua kiểm tra phải xử lý bằng 0: đạt "
+              "điểm tối đa theo bộ tiêu chí");
+  expect_text("[id='w-points-I.3.2']", "Không áp dụng: 1,00 / 1,00");
+
   // A count in error: «Nộp tự đánh giá» says so first (at once, before any preview),
   // goes to the field and opens no confirmation; nothing is sent.
   browser.Retype("[id='w-el-resolved']", "abc");
@@ -2971,7 +2986,7 @@ TEST(WebPage, AnEmptiedBoxIsPreviewedAndSavedAsClearedInHeadlessChromium) {
   expect_text("#form-error", "");
   browser.ClickOn("#submit");
   expect_text("#submit-confirm-empty",
-              "Còn 6 ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):");
+              "Còn 5 ô chưa nhập (nộp như vậy thì các ô này không được tính điểm):");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -591,7 +591,8 @@ function showCriterionScore(prefix, c) {
   }
   // The engine's words, put into Vietnamese (localise): data, checked as such.
   set('value', value);
-  set('target', localise(trace.applied));
+  set('target', c.status === 'NOT_APPLICABLE' ? notApplicableWhy(c) || localise(trace.applied)
+                                              : localise(trace.applied));
   const points = msg('number.ofMax',
       {n: formatMilli(c.points_milli), max: formatMilli(c.applicable_max_milli)});
   set('points', msgOr('form.status.' + c.status, 'number.ofMax', {points, n: formatMilli(c.points_milli),
@@ -603,6 +604,18 @@ function showCriterionScore(prefix, c) {
     copies.textContent = kept.length ? msg('form.copies',
         {list: kept.map((f) => (f.label || f.name) + ' = ' + f.value).join('; ')}) : '';
   }
+}
+
+// Why a criterion does not apply, as the engine decides it (engine/explain.cc,
+// LeafReason): its indicator's denominator is 0; the set says whether that drops it from
+// the maximum or gives it full marks. '' when the trace names no indicator.
+function notApplicableWhy(c) {
+  const id = (c.trace || {}).indicator;
+  const indicator = id && (session.set.indicators || []).find((i) => i.id === id);
+  const names = (indicator && indicator.denominator) || [];
+  if (!names.length) return '';
+  return msg(Number(c.points_milli || 0) > 0 ? 'form.notApplicableFull' : 'form.notApplicableDropped',
+             {what: names.map(labelOf).join(' + ')});
 }
 
 // A score's total line; for the appraised column of a unit the office has appraised

@@ -192,6 +192,8 @@ const MESSAGES = {
   'form.issued': 'Ngày ban hành',
   'form.score': 'Điểm chấm (0 – {max})',
   'form.status.NOT_APPLICABLE': 'Không áp dụng: {points}',
+  'form.notApplicableDropped': 'Không áp dụng vì {what} bằng 0: không tính vào điểm tối đa',
+  'form.notApplicableFull': 'Không áp dụng vì {what} bằng 0: đạt điểm tối đa theo bộ tiêu chí',
   'form.status.NOT_REPORTED': 'Chưa báo cáo: {points}',
   'form.warningsTitle': 'Cảnh báo: số liệu có thể chưa khớp nhau (vẫn được lưu), đề nghị ' +
       'kiểm tra lại',
