@@ -1033,6 +1033,14 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   expect_text(
       "[id='w-row-III.2.1'] .request",
       "Yêu cầu giải trình: Giải trình chênh lệch 20 hồ sơ so với Hệ thống một cửa");
+  // Its own boxes are greyed out, and the card says why.
+  expect_text("[id='w-ask-note-III.2.1']",
+              "Trong giai đoạn giải trình, số liệu và điểm tự chấm của tiêu chí này giữ như "
+              "đã nộp nên không sửa được: hãy trả lời ở ô giải trình trên và đính kèm tài "
+              "liệu bổ sung (nếu có).");
+  EXPECT_EQ(browser.Execute("return String(document.getElementById('w-comment-III.2.1')"
+                            ".disabled);"),
+            "true");
   // What waits for the ward: the round sets no explanation deadline, and says so.
   expect_text(
       "#ward-waiting-explain",

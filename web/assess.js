@@ -1543,6 +1543,11 @@ async function showForm() {
         text.disabled = !explaining;
         listenForEdits(text, () => { text.dataset.dirty = '1'; saveDraft(); });
         ask.append(label, text, textCounter(text, TEXT_LIMITS.explanation));
+        // Why the criterion's own boxes below are greyed out while its answer is open.
+        if (explaining) {
+          ask.appendChild(element('p', {class: 'note', id: 'w-ask-note-' + c.code},
+                                  msg('form.askOnlyExplanation')));
+        }
       }
       const result = element('div', {class: 'result'});
       slot(result, msg('form.result'), 'w-value-' + c.code, 'number');

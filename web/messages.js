@@ -192,6 +192,7 @@ const MESSAGES = {
   'form.issued': 'Ngày ban hành',
   'form.score': 'Điểm chấm (0 – {max})',
   'form.status.NOT_APPLICABLE': 'Không áp dụng: {points}',
+  'form.askOnlyExplanation': 'Trong giai đoạn giải trình, số liệu và điểm tự chấm của tiêu chí này giữ như đã nộp nên không sửa được: hãy trả lời ở ô giải trình trên và đính kèm tài liệu bổ sung (nếu có).',
   'form.notApplicableDropped': 'Không áp dụng vì {what} bằng 0: không tính vào điểm tối đa',
   'form.notApplicableFull': 'Không áp dụng vì {what} bằng 0: đạt điểm tối đa theo bộ tiêu chí',
   'form.status.NOT_REPORTED': 'Chưa báo cáo: {points}',
