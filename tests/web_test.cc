@@ -2025,6 +2025,9 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
   token_sign_in(server.tokens["reader"]);
   expect_text("#results-error",
               "Chưa có kỳ đánh giá nào được công bố hoặc mở cho tài khoản này.");
+  EXPECT_EQ(browser.Execute("const s = document.getElementById('round'); return s.disabled + "
+                            "'|' + s.value + '|' + s.options[0].text;"),
+            "true||Chưa có kỳ đánh giá");
   CheckView(browser, axe, "reader-no-round");
   EXPECT_EQ(Stop(server), 0);
 }

@@ -377,7 +377,9 @@ async function enter(caller) {
   // The unit by its code until its form says its name (showForm).
   $('who').replaceChildren(...(caller.name ? [data(caller.name), ' – '] : []), roleTitle(role),
       ...(caller.unit ? [' ', data(caller.unit, 'who-unit')] : []));
+  // None to choose: the picker says so instead of showing an empty box.
   $('round').disabled = select.options.length === 0;
+  if (!select.options.length) select.add(new Option(msg('round.noneListed'), ''));
   $('show-form').hidden = role !== 'ROLE_WARD';
   $('show-board').hidden = role !== 'ROLE_APPRAISER';
   $('show-tasks').hidden = role !== 'ROLE_WARD' && role !== 'ROLE_APPRAISER';

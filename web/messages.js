@@ -116,6 +116,7 @@ const MESSAGES = {
   'results.share': 'Tỷ lệ',
   'results.openUnit': 'Xem điểm theo lĩnh vực',
   'results.unitTitle': '{unit}: {index} điểm chỉ số',
+  'round.noneListed': 'Chưa có kỳ đánh giá',
   'results.noRound': 'Chưa có kỳ đánh giá nào được công bố hoặc mở cho tài khoản này.',
 
   // ---- the ward's form ----
