@@ -1041,6 +1041,19 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   EXPECT_EQ(browser.Execute("return String(document.getElementById('w-comment-III.2.1')"
                             ".disabled);"),
             "true");
+  // An answer holding a direction mark is not saved, and «Lưu giải trình» says «lưu».
+  auto set_answer = [&](const std::string& js_text) {
+    browser.Execute("const t = document.getElementById('explain-III.2.1'); t.value = '" +
+                    js_text + "'; t.dispatchEvent(new Event('input', {bubbles: true})); "
+                    "return '';");
+  };
+  set_answer("Đã \\u202Ebổ sung");
+  browser.ClickOn("#save-explanation");
+  expect_text("#form-error",
+              "Chưa lưu được: một ô văn bản còn lỗi, xem dòng báo lỗi ngay dưới ô đó.");
+  set_answer("");
+  browser.Execute("document.getElementById('explain-III.2.1').removeAttribute('data-dirty'); "
+                  "return '';");
   // What waits for the ward: the round sets no explanation deadline, and says so.
   expect_text(
       "#ward-waiting-explain",

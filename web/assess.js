@@ -1914,13 +1914,13 @@ onAction('submit-confirm-send', async () => {
 // ---- the ward's explanation: saved as it goes, sent once, after a confirmation ----
 
 // Stores the answers typed since the last save (BatchUpdateEntries, not sent); answers
-// how many.
-async function saveExplanations() {
+// how many. `sending`: on the way to «Gửi giải trình», whose words a refusal uses.
+async function saveExplanations(sending) {
   const typed = [...document.querySelectorAll('textarea[id^="explain-"][data-dirty]')];
   const wrong = typed.find((t) => textProblem(t.value, TEXT_LIMITS.explanation));
   if (wrong) {
     wrong.focus();
-    throw new Error(msg('text.fixFirst'));
+    throw new Error(msg(sending ? 'text.fixFirst' : 'text.fixFirstSave'));
   }
   const entries = typed.map((t) => form.entries.get(t.id.slice('explain-'.length)))
       .filter((e) => e && e.explanation_request);
@@ -1943,7 +1943,7 @@ onAction('save-explanation', async () => {
   showText('form-error', '');
   showText('form-message', '');
   await guarded('form-error', async () => {
-    const n = await saveExplanations();
+    const n = await saveExplanations(false);
     showText('form-message', n ? msg('explain.saved', {n}) : msg('form.nothingToSave'));
   });
 });
@@ -1995,7 +1995,7 @@ onAction('explain-confirm-send', async () => {
   $('explain-confirm').hidden = true;
   showText('form-error', '');
   await guarded('form-error', async () => {
-    await saveExplanations();
+    await saveExplanations(true);
     const a = await call('AssessmentService/GetAssessment', {name: assessmentName(form.unit)});
     await call('AssessmentService/SubmitExplanation', {name: assessmentName(form.unit), etag: a.version});
     localStorage.removeItem(draftKey());

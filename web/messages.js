@@ -265,6 +265,7 @@ const MESSAGES = {
   'text.invisible': 'Có ký tự ẩn hoặc ký tự đổi chiều chữ (thường do dán từ nơi khác): ' +
       'hãy xóa rồi gõ lại đoạn này',
   'text.fixFirst': 'Chưa gửi được: một ô văn bản còn lỗi, xem dòng báo lỗi ngay dưới ô đó.',
+  'text.fixFirstSave': 'Chưa lưu được: một ô văn bản còn lỗi, xem dòng báo lỗi ngay dưới ô đó.',
   'appraisal.explanation': 'Giải trình',
   'appraisal.requested': 'Đã yêu cầu: {text}',
   'appraisal.explained': 'Đơn vị giải trình: {text}',
