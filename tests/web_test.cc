@@ -3169,6 +3169,16 @@ TEST(WebPage, AnAppraisalTypedSurvivesTheEndOfTheSessionInHeadlessChromium) {
   EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
             "130");
   browser.Screenshot(artifacts + "/web-appraisal-draft.png");
+  // The page reloaded (F5; its "leave?" question answered by script): back at HY-PDH
+  // rather than the queue, the 130 restored.
+  browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
+  browser.Go(server.http + "/");
+  expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
+  expect_text("#appraisal-message",
+              "Đã khôi phục 1 ô thẩm định đã nhập nhưng chưa lưu (bản nháp trên máy "
+              "này). Bấm «Lưu thẩm định» để lưu lên hệ thống.");
+  EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
+            "130");
   // Left for the queue and opened again: still there, said again.
   browser.ClickOn("#back-to-board");
   EXPECT_EQ(browser.AlertText(),

@@ -518,7 +518,23 @@ document.querySelectorAll('.actions').forEach((bar) => stickyBars.observe(bar));
 // A reload keeps the session: the cookie is sent, and the server says whose it is.
 // Asked once every script of the page has run (DOMContentLoaded): the views that
 // signedIn opens are assess.js's, and the answer can come before that file has run.
+// A reload (F5) also comes back to the unit being appraised, as signing in again does
+// (enter): this tab keeps where it was (sessionStorage), read once.
+const RESUME_KEY = 'parindex.resume';
+window.addEventListener('pagehide', () => {
+  const point = resumePoint();
+  if (point) sessionStorage.setItem(RESUME_KEY, JSON.stringify(point));
+  else sessionStorage.removeItem(RESUME_KEY);
+});
+
 document.addEventListener('DOMContentLoaded', async () => {
+  const kept = sessionStorage.getItem(RESUME_KEY);
+  sessionStorage.removeItem(RESUME_KEY);
+  try {
+    session.resume = kept ? JSON.parse(kept) : null;
+  } catch (e) {
+    session.resume = null;  // not ours: ignored
+  }
   try {
     const response = await send('/v1/session', {});
     if (response.ok) {
