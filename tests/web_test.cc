@@ -1921,6 +1921,12 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
               "Chuyển trạng thái: Đang nhập → Đã nộp");
   expect_text("#history-table tbody tr:first-child td:nth-child(2)",
               "Văn phòng UBND Phường Lam Sơn");  // the person, never "setup"
+  // A criterion's own value, from before to after, as a figure's row shows it.
+  EXPECT_EQ(browser.Execute(
+                "const row = [...document.querySelectorAll('#history-table tbody tr')]"
+                ".find((r) => r.cells[2].textContent === 'Cập nhật tiêu chí I.5'); "
+                "return row ? row.cells[3].textContent : 'no row';"),
+            "(trống) → 1,00");  // PLS typed 1.0 (hungyen-2023/figures.yaml)
   CheckView(browser, axe, "history");
   // On a phone the history is a list: each event a block, no table to scroll.
   browser.Resize(390, 844);

@@ -366,6 +366,12 @@ function describeEvent(event) {
   if (parts[4] === 'entries') {
     const changed = (key) => (after[key] || '') !== (before[key] || '') ? after[key] || '' : '';
     const details = [];
+    // The criterion's own value on the writer's side (a judgement's score, a yes/no, a
+    // date), from before to after, as the data sheet's rows show theirs.
+    const side = event.role === 'ward' ? 'self' : 'appraised';
+    const was = describeStored(before[side]);
+    const now = describeStored(after[side]);
+    if (was !== now) details.push(was + ' → ' + now);
     const request = changed('explanation_request');
     if (request) {
       const reason = after.explanation_reason && MESSAGES['reason.' + after.explanation_reason];
