@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "criteria/yaml_reader.h"
@@ -96,6 +97,50 @@ TEST(CriteriaData, EachRequiredDocumentIsOneItem) {
   ASSERT_NE(i4, nullptr);
   ASSERT_EQ(i4->evidence_size(), 1);
   EXPECT_EQ(i4->evidence(0).document_type(), "Tin, bài đăng trên trang thông tin điện tử");
+}
+
+// commune-2025 version 2 (criteria/records/) is version 1 with the figures the
+// records and the tasks can supply computed: nothing else differs, so that the two
+// copies cannot drift apart, and exactly these elements are computed.
+TEST(CriteriaData, CommuneVersion2IsVersion1WithFiguresComputed) {
+  auto v1 = ReadCriteriaSet(Data("sets/commune-2025.yaml"));
+  auto v2 = ReadCriteriaSet(Data("records/commune-2025-records.yaml"));
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  ASSERT_TRUE(LoadCriteriaSet(Data("records/commune-2025-records.yaml")).ok());
+  EXPECT_EQ(v2->proto.id(), "commune-2025");
+  EXPECT_EQ(v2->proto.version(), 2);
+  std::vector<std::string> from_records, from_tasks;
+  v1::CriteriaSet stripped = v2->proto;
+  for (v1::DataElement& e : *stripped.mutable_elements()) {
+    if (e.has_from_records()) from_records.push_back(e.code());
+    if (e.has_from_tasks()) from_tasks.push_back(e.code());
+    if (!e.has_from_records() && !e.has_from_tasks()) continue;
+    // Its help says where it now comes from; version 1's says which report to copy.
+    EXPECT_TRUE(absl::StrContains(e.help(), "tính từ")) << e.code();
+    e.clear_from_records();
+    e.clear_from_tasks();
+    e.clear_help();
+  }
+  EXPECT_EQ(from_records,
+            (std::vector<std::string>{"received", "received_online", "dossiers_on_portal",
+                                      "resolved", "resolved_on_time", "resolved_early",
+                                      "dossiers_due", "late_in_process", "late_completed",
+                                      "results_issued", "results_digitised",
+                                      "dossiers_fully_online"}));
+  EXPECT_EQ(from_tasks, (std::vector<std::string>{"tasks_due", "tasks_done_on_time"}));
+  v1::CriteriaSet base = v1->proto;
+  for (v1::DataElement& e : *base.mutable_elements()) {
+    if (std::count(from_records.begin(), from_records.end(), e.code()) +
+        std::count(from_tasks.begin(), from_tasks.end(), e.code()))
+      e.clear_help();
+  }
+  stripped.clear_title();
+  stripped.clear_version();
+  base.clear_title();
+  base.clear_version();
+  EXPECT_EQ(stripped.SerializeAsString(), base.SerializeAsString())
+      << "commune-2025 version 2 differs from version 1 beyond its computed elements";
 }
 
 TEST(CriteriaData, SetsFollowTheNationalStructure) {

@@ -805,6 +805,65 @@ TEST_F(RecordsTest, AJsonLinesRowWithoutARequiredKeyIsRefusedNamingIt) {
   EXPECT_THAT(Ids("P1", "received"), ElementsAre("K4"));
 }
 
+// The bundled commune set's version 2 (criteria/records/commune-2025-records.yaml)
+// takes its one-stop-shop figures from the same records. P1's by hand, from
+// tests/data/records/dossiers.csv (D04 withdrawn; D09-D12, D14, D16-D18 findings or
+// refused rows, never counted), on top of kP1's:
+//   dossiers_on_portal (received, via the national portal) 4: D01 D02 D05 D08
+//   dossiers_due (due in 2023, resolved or not) 7: D01 D02 D03 D05 D07 D08 D15
+//   results_issued (resolved in 2023, approved) 4: D01 D02 D07 D15
+//   results_digitised (and digitised, digitally signed) 2: D01 D07
+//   dossiers_fully_online (received fully online) 3: D01 D05 D08
+TEST_F(RecordsTest, TheCommuneSetsVersion2CountsItsDossierFiguresFromTheRecords) {
+  for (const char* path :
+       {"criteria/sets/commune-2025.yaml", "criteria/records/commune-2025-records.yaml"}) {
+    v1::CreateCriteriaSetRequest create_set;
+    create_set.set_yaml(Read(path));
+    v1::CriteriaSet set;
+    const grpc::Status s =
+        Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
+             create_set, &set);
+    ASSERT_TRUE(s.ok()) << path << ": " << s.error_message();
+  }
+  OpenRound("c25", "commune-2025", {"P1"});  // the latest version: 2
+  round_ = "c25";
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  v1::GetByNameRequest get;
+  get.set_name("rounds/c25/assessments/P1");
+  v1::Assessment a;
+  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
+                   appraiser_, get, &a)
+                  .ok());
+  std::map<std::string, int64_t> computed;
+  for (const v1::DataValue& v : a.values()) {
+    if (v.self().has_from_records()) computed[v.element()] = v.self().count();
+  }
+  EXPECT_EQ(computed, (std::map<std::string, int64_t>{{"received", 7},
+                                                      {"received_online", 6},
+                                                      {"dossiers_on_portal", 4},
+                                                      {"resolved", 5},
+                                                      {"resolved_on_time", 4},
+                                                      {"resolved_early", 1},
+                                                      {"dossiers_due", 7},
+                                                      {"late_in_process", 2},
+                                                      {"late_completed", 1},
+                                                      {"results_issued", 4},
+                                                      {"results_digitised", 2},
+                                                      {"dossiers_fully_online", 3}}));
+  // The ward keeps typing what the records cannot give, not what they give.
+  v1::UpdateDataSheetRequest typed;
+  typed.set_parent("rounds/c25/assessments/P1");
+  v1::DataValueUpdate* u = typed.add_updates();
+  u->set_element("late_with_apology");
+  u->mutable_value()->set_count(1);
+  EXPECT_TRUE(UpdateSheet(wards_["P1"], typed).ok());
+  u->set_element("received");
+  u->mutable_value()->set_count(9);
+  EXPECT_EQ(UpdateSheet(wards_["P1"], typed).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
 // The 766 service index as a second set over the same records
 // (criteria/records/service-index-766-records.yaml, version 2 of service-index-766):
 // tests/data/records/766.csv gives P1 ten dossiers of 2023. By hand, from the records:
