@@ -515,11 +515,8 @@ const stickyBars = new ResizeObserver(() => {
 });
 document.querySelectorAll('.actions').forEach((bar) => stickyBars.observe(bar));
 
-// A reload keeps the session: the cookie is sent, and the server says whose it is.
-// Asked once every script of the page has run (DOMContentLoaded): the views that
-// signedIn opens are assess.js's, and the answer can come before that file has run.
-// A reload (F5) also comes back to the unit being appraised, as signing in again does
-// (enter): this tab keeps where it was (sessionStorage), read once.
+// A reload (F5) comes back to the unit being appraised, as signing in again does
+// (enter): this tab keeps where it was (sessionStorage), read once at the next load.
 const RESUME_KEY = 'parindex.resume';
 window.addEventListener('pagehide', () => {
   const point = resumePoint();
@@ -527,6 +524,9 @@ window.addEventListener('pagehide', () => {
   else sessionStorage.removeItem(RESUME_KEY);
 });
 
+// A reload keeps the session: the cookie is sent, and the server says whose it is.
+// Asked once every script of the page has run (DOMContentLoaded): the views that
+// signedIn opens are assess.js's, and the answer can come before that file has run.
 document.addEventListener('DOMContentLoaded', async () => {
   const kept = sessionStorage.getItem(RESUME_KEY);
   sessionStorage.removeItem(RESUME_KEY);
