@@ -106,10 +106,16 @@ class RecordsTest : public ServiceTest {
     return writer->Finish();
   }
 
-  // The unit's computed values: element -> count, from the appraiser's read.
+  // The unit's computed values in round `round_`: element -> count, from the
+  // appraiser's read.
   std::map<std::string, int64_t> Computed(const std::string& unit) {
     std::map<std::string, int64_t> out;
-    const v1::Assessment a = Assessment(unit);
+    v1::GetByNameRequest get;
+    get.set_name(absl::StrCat("rounds/", round_, "/assessments/", unit));
+    v1::Assessment a;
+    EXPECT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
+                     appraiser_, get, &a)
+                    .ok());
     for (const v1::DataValue& v : a.values()) {
       if (v.self().has_from_records()) out[v.element()] = v.self().count();
     }
@@ -132,6 +138,19 @@ class RecordsTest : public ServiceTest {
     const grpc::Status s = Why(appraiser_, unit, element, &f);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return {f.dossier_ids().begin(), f.dossier_ids().end()};
+  }
+
+  // Stores the criteria sets of these files, in this order (as the admin).
+  void CreateSets(const std::vector<std::string>& paths) {
+    for (const std::string& path : paths) {
+      v1::CreateCriteriaSetRequest create_set;
+      create_set.set_yaml(Read(path));
+      v1::CriteriaSet set;
+      const grpc::Status s =
+          Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
+               create_set, &set);
+      ASSERT_TRUE(s.ok()) << path << ": " << s.error_message();
+    }
   }
 
   // Creates round `id` (2023) of `set` with `units` and opens it for self-assessment.
@@ -815,42 +834,25 @@ TEST_F(RecordsTest, AJsonLinesRowWithoutARequiredKeyIsRefusedNamingIt) {
 //   results_digitised (and digitised, digitally signed) 2: D01 D07
 //   dossiers_fully_online (received fully online) 3: D01 D05 D08
 TEST_F(RecordsTest, TheCommuneSetsVersion2CountsItsDossierFiguresFromTheRecords) {
-  for (const char* path :
-       {"criteria/sets/commune-2025.yaml", "criteria/records/commune-2025-records.yaml"}) {
-    v1::CreateCriteriaSetRequest create_set;
-    create_set.set_yaml(Read(path));
-    v1::CriteriaSet set;
-    const grpc::Status s =
-        Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
-             create_set, &set);
-    ASSERT_TRUE(s.ok()) << path << ": " << s.error_message();
-  }
+  CreateSets(
+      {"criteria/sets/commune-2025.yaml", "criteria/records/commune-2025-records.yaml"});
   OpenRound("c25", "commune-2025", {"P1"});  // the latest version: 2
   round_ = "c25";
   v1::ImportDossiersResponse r;
   ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
-  v1::GetByNameRequest get;
-  get.set_name("rounds/c25/assessments/P1");
-  v1::Assessment a;
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
-                   appraiser_, get, &a)
-                  .ok());
-  std::map<std::string, int64_t> computed;
-  for (const v1::DataValue& v : a.values()) {
-    if (v.self().has_from_records()) computed[v.element()] = v.self().count();
-  }
-  EXPECT_EQ(computed, (std::map<std::string, int64_t>{{"received", 7},
-                                                      {"received_online", 6},
-                                                      {"dossiers_on_portal", 4},
-                                                      {"resolved", 5},
-                                                      {"resolved_on_time", 4},
-                                                      {"resolved_early", 1},
-                                                      {"dossiers_due", 7},
-                                                      {"late_in_process", 2},
-                                                      {"late_completed", 1},
-                                                      {"results_issued", 4},
-                                                      {"results_digitised", 2},
-                                                      {"dossiers_fully_online", 3}}));
+  EXPECT_EQ(Computed("P1"),
+            (std::map<std::string, int64_t>{{"received", 7},
+                                            {"received_online", 6},
+                                            {"dossiers_on_portal", 4},
+                                            {"resolved", 5},
+                                            {"resolved_on_time", 4},
+                                            {"resolved_early", 1},
+                                            {"dossiers_due", 7},
+                                            {"late_in_process", 2},
+                                            {"late_completed", 1},
+                                            {"results_issued", 4},
+                                            {"results_digitised", 2},
+                                            {"dossiers_fully_online", 3}}));
   // The ward keeps typing what the records cannot give, not what they give.
   v1::UpdateDataSheetRequest typed;
   typed.set_parent("rounds/c25/assessments/P1");
@@ -881,16 +883,8 @@ TEST_F(RecordsTest, TheCommuneSetsVersion2CountsItsDossierFiguresFromTheRecords)
 //   5 satisfaction 18: 5.1 8 x 3/4 = 6; 5.2 10 x 2/4 = 5                     -> 11
 //   total 62.1
 TEST_F(RecordsTest, The766GroupsOfASmallUnitByHand) {
-  for (const char* path : {"criteria/sets/service-index-766.yaml",
-                           "criteria/records/service-index-766-records.yaml"}) {
-    v1::CreateCriteriaSetRequest create_set;
-    create_set.set_yaml(Read(path));
-    v1::CriteriaSet set;
-    const grpc::Status s =
-        Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_,
-             create_set, &set);
-    ASSERT_TRUE(s.ok()) << path << ": " << s.error_message();
-  }
+  CreateSets({"criteria/sets/service-index-766.yaml",
+              "criteria/records/service-index-766-records.yaml"});
   OpenRound("s766", "service-index-766", {"P1"});
   round_ = "s766";
   v1::ImportDossiersResponse r;
@@ -899,26 +893,16 @@ TEST_F(RecordsTest, The766GroupsOfASmallUnitByHand) {
   EXPECT_EQ(r.rows_refused(), 0);
   EXPECT_EQ(r.findings(), 0);
 
-  v1::GetByNameRequest get;
-  get.set_name("rounds/s766/assessments/P1");
-  v1::Assessment a;
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment,
-                   appraiser_, get, &a)
-                  .ok());
-  std::map<std::string, int64_t> computed;
-  for (const v1::DataValue& v : a.values()) {
-    if (v.self().has_from_records()) computed[v.element()] = v.self().count();
-  }
-  EXPECT_EQ(computed, (std::map<std::string, int64_t>{{"dossiers_received", 10},
-                                                      {"dossiers_resolved", 8},
-                                                      {"dossiers_on_time", 6},
-                                                      {"dossiers_late", 2},
-                                                      {"late_with_apology", 1},
-                                                      {"dossiers_with_e_result", 4},
-                                                      {"dossiers_online", 6},
-                                                      {"dossiers_paid_online", 2},
-                                                      {"ratings", 4},
-                                                      {"ratings_satisfied", 2}}));
+  EXPECT_EQ(Computed("P1"), (std::map<std::string, int64_t>{{"dossiers_received", 10},
+                                                            {"dossiers_resolved", 8},
+                                                            {"dossiers_on_time", 6},
+                                                            {"dossiers_late", 2},
+                                                            {"late_with_apology", 1},
+                                                            {"dossiers_with_e_result", 4},
+                                                            {"dossiers_online", 6},
+                                                            {"dossiers_paid_online", 2},
+                                                            {"ratings", 4},
+                                                            {"ratings_satisfied", 2}}));
 
   // The ward types what the records cannot give, and cannot type what they give.
   v1::UpdateDataSheetRequest sheet;
