@@ -3167,24 +3167,22 @@ TEST(WebPage, AnAppraisalTypedSurvivesTheEndOfTheSessionInHeadlessChromium) {
             absl::StrCat("parindex.draft.", account, ".hungyen-2025.HY-PDH.appraisal"));
 
   // Signed in again: back at HY-PDH, the 130 in its field, and said so.
+  auto expect_back_at_hy_pdh = [&]() {
+    expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
+    expect_text("#appraisal-message",
+                "Đã khôi phục 1 ô thẩm định đã nhập nhưng chưa lưu (bản nháp trên máy "
+                "này). Bấm «Lưu thẩm định» để lưu lên hệ thống.");
+    EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
+              "130");
+  };
   sign_in(reset.one_time_password(), "mật khẩu thứ hai của thẩm định");
-  expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
-  expect_text("#appraisal-message",
-              "Đã khôi phục 1 ô thẩm định đã nhập nhưng chưa lưu (bản nháp trên máy "
-              "này). Bấm «Lưu thẩm định» để lưu lên hệ thống.");
-  EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
-            "130");
+  expect_back_at_hy_pdh();
   browser.Screenshot(artifacts + "/web-appraisal-draft.png");
   // The page reloaded (F5; its "leave?" question answered by script): back at HY-PDH
   // rather than the queue, the 130 restored.
   browser.Execute("form.dirty.clear(); form.dirtyValues.clear(); return '';");
   browser.Go(server.http + "/");
-  expect_text("#appraisal-title", "Thẩm định – Phường Đường Hào");
-  expect_text("#appraisal-message",
-              "Đã khôi phục 1 ô thẩm định đã nhập nhưng chưa lưu (bản nháp trên máy "
-              "này). Bấm «Lưu thẩm định» để lưu lên hệ thống.");
-  EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
-            "130");
+  expect_back_at_hy_pdh();
   // Left for the queue and opened again: still there, said again.
   browser.ClickOn("#back-to-board");
   EXPECT_EQ(browser.AlertText(),
@@ -3193,11 +3191,7 @@ TEST(WebPage, AnAppraisalTypedSurvivesTheEndOfTheSessionInHeadlessChromium) {
   browser.AcceptAlert();
   expect_text("#board-phase", "Giải trình");
   browser.ClickOn("#appraise-HY-PDH");
-  expect_text("#appraisal-message",
-              "Đã khôi phục 1 ô thẩm định đã nhập nhưng chưa lưu (bản nháp trên máy "
-              "này). Bấm «Lưu thẩm định» để lưu lên hệ thống.");
-  EXPECT_EQ(browser.Execute("return document.getElementById('a-el-tasks_due').value;"),
-            "130");
+  expect_back_at_hy_pdh();
   // «Lưu thẩm định» saves it, and the draft goes.
   browser.ClickOn("#save-appraisal");
   expect_text("#appraisal-message", "Đã lưu thẩm định: 1 số liệu");
