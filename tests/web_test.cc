@@ -2048,6 +2048,30 @@ TEST(WebPage, EveryViewIsVietnameseFitsAPhoneAndPassesAxeInHeadlessChromium) {
                             "'|' + s.value + '|' + s.options[0].text;"),
             "true||Chưa có kỳ đánh giá");
   CheckView(browser, axe, "reader-no-round");
+  sign_out();
+
+  // A ward whose unit is in no round: why, and no buttons that would do nothing.
+  {
+    auto [code, json] = Curl(api + "UnitService/PutUnit", server.tokens["admin"],
+                             R"({"unit": {"code": "TEST1", "name": "Xã Thử", "kind": )"
+                             R"("COMMUNE", "parent": "HYC"}})",
+                             dir.File("unit"));
+    ASSERT_EQ(code, 200) << json;
+    std::tie(code, json) =
+        Curl(api + "TokenService/CreateToken", server.tokens["admin"],
+             R"({"role": "ROLE_WARD", "unit": "TEST1", "label": "thử"})", dir.File("tok"));
+    ASSERT_EQ(code, 200) << json;
+    parindex::v1::CreateTokenResponse created;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &created).ok()) << json;
+    token_sign_in(created.secret());
+  }
+  expect_text("#form-error", "Chưa có kỳ đánh giá nào được công bố hoặc mở cho tài khoản này.");
+  EXPECT_EQ(browser.Execute(
+                "return ['form-facts', 'form-tools', 'form-intro', 'ward-waiting', 'save', "
+                "'submit', 'save-explanation', 'submit-explanation'].map((id) => "
+                "document.getElementById(id).offsetParent === null).join(' ');"),
+            "true true true true true true true true");
+  CheckView(browser, axe, "ward-no-round");
   EXPECT_EQ(Stop(server), 0);
 }
 
@@ -2408,6 +2432,25 @@ TEST(WebPage, AComputedFigureShowsTheDossiersBehindItInHeadlessChromium) {
   std::vector<std::string> shown;
   for (const std::string& e : browser.Find(ids)) shown.push_back(browser.Text(e));
   EXPECT_EQ(shown, (std::vector<std::string>{"D01", "D02", "D07", "D15"}));
+  // Its history says the figure was computed, and from what to what.
+  browser.Execute("showHistory('PLS', 'Phường Lam Sơn'); return '';");
+  EXPECT_EQ(browser.WaitText("#history-title", "Lịch sử – Phường Lam Sơn"),
+            "Lịch sử – Phường Lam Sơn");
+  // The rows come after the title: waited for by what the row says.
+  EXPECT_EQ(browser.ExecuteAsync(R"js(
+      const [what, done] = arguments;
+      const find = () => [...document.querySelectorAll('#history-table tbody tr')]
+          .find((r) => r.cells[2] && r.cells[2].textContent === what);
+      const answer = () => { const row = find(); return row && row.cells[3].textContent; };
+      if (answer()) return done(answer());
+      const observer = new MutationObserver(() => {
+        if (answer()) { observer.disconnect(); done(answer()); }
+      });
+      observer.observe(document.documentElement, {subtree: true, childList: true});
+      setTimeout(() => { observer.disconnect(); done('no row'); }, 15000);)js",
+                                 {"Tính lại từ dữ liệu hồ sơ: Số hồ sơ giải quyết đúng "
+                                  "hạn (kể cả trước hạn)"}),
+            "(trống) → 4");
   EXPECT_EQ(Stop(server), 0);
 }
 
@@ -2941,6 +2984,17 @@ TEST(WebPage, AnEmptiedBoxIsPreviewedAndSavedAsClearedInHeadlessChromium) {
   sign_in();
   expect_text("[id='w-points-I.5']", "1,25 / 1,50");
   expect_text("[id='w-points-I.1.3']", "2,00 / 2,00");
+  // What does not apply says why, in the page's words (the engine's reasons): the plan
+  // has no target for a commune (I.3.1) or no deadline (I.1.1), no survey (VIII.1).
+  expect_text("[id='w-target-I.3.1']",
+              "Không áp dụng vì Kế hoạch CCHC không đặt chỉ tiêu «Tỷ lệ cuộc kiểm tra CCHC "
+              "thực hiện qua môi trường mạng» cho loại đơn vị này: không tính vào điểm tối "
+              "đa");
+  expect_text("[id='w-target-I.1.1']",
+              "Không áp dụng vì Kế hoạch CCHC không đặt thời hạn cho việc này: không tính "
+              "vào điểm tối đa");
+  expect_text("[id='w-target-VIII.1']",
+              "Không áp dụng vì chưa có kết quả khảo sát: không tính vào điểm tối đa");
   EXPECT_EQ(browser.Execute("return document.getElementById('w-el-tasks_due').value;"), "894");
   expect_text("#form-total", "88,88 (53,77 / 60,50 điểm)");
 

@@ -591,8 +591,7 @@ function showCriterionScore(prefix, c) {
   }
   // The engine's words, put into Vietnamese (localise): data, checked as such.
   set('value', value);
-  set('target', c.status === 'NOT_APPLICABLE' ? notApplicableWhy(c) || localise(trace.applied)
-                                              : localise(trace.applied));
+  set('target', c.status === 'NOT_APPLICABLE' ? notApplicableWhy(c) : localise(trace.applied));
   const points = msg('number.ofMax',
       {n: formatMilli(c.points_milli), max: formatMilli(c.applicable_max_milli)});
   set('points', msgOr('form.status.' + c.status, 'number.ofMax', {points, n: formatMilli(c.points_milli),
@@ -606,16 +605,33 @@ function showCriterionScore(prefix, c) {
   }
 }
 
-// Why a criterion does not apply, as the engine decides it (engine/explain.cc,
-// LeafReason): its indicator's denominator is 0; the set says whether that drops it from
-// the maximum or gives it full marks. '' when the trace names no indicator.
+// Why a criterion does not apply, as the engine decides it (engine/explain.cc and the
+// shapes' Explain), in the page's words: its indicator's denominator is 0, no survey
+// answers, or the plan sets no target or no deadline for it; the set says whether that
+// drops it from the maximum or gives it full marks. Anything else: the engine's own
+// reason (asked for in Vietnamese).
 function notApplicableWhy(c) {
-  const id = (c.trace || {}).indicator;
-  const indicator = id && (session.set.indicators || []).find((i) => i.id === id);
+  const trace = c.trace || {};
+  const criterion = form.criteria.get(c.code);
+  const shape = criterion ? shapeOf(criterion) : '';
+  const indicator = trace.indicator &&
+      (session.set.indicators || []).find((i) => i.id === trace.indicator);
   const names = (indicator && indicator.denominator) || [];
-  if (!names.length) return '';
-  return msg(Number(c.points_milli || 0) > 0 ? 'form.notApplicableFull' : 'form.notApplicableDropped',
-             {what: names.map(labelOf).join(' + ')});
+  const read = new Map((trace.inputs || []).map((f) => [f.name, Number(f.value || 0)]));
+  let why;
+  if (names.length && names.every((n) => read.get(n) === 0)) {
+    why = msg('form.na.zero', {what: names.map(labelOf).join(' + ')});
+  } else if (shape === 'survey') {
+    why = msg('form.na.noSurvey');
+  } else if (shape === 'deadline') {
+    why = msg('form.na.noDeadline');
+  } else if (shape === 'target') {
+    why = msg('form.na.noTarget', {indicator: indicator ? indicator.title : trace.indicator});
+  } else {
+    return localise(trace.reason);
+  }
+  return msg('form.na', {why,
+    then: msg(Number(c.points_milli || 0) > 0 ? 'form.na.fullMarks' : 'form.na.dropped')});
 }
 
 // A score's total line; for the appraised column of a unit the office has appraised
@@ -1419,6 +1435,13 @@ async function showForm() {
   const load = showView('form');
   showText('form-message', '');
   $('form-warnings').hidden = true;
+  // Nothing to act on until the round and the form are read: a ward with no round sees
+  // why (#form-error), not buttons that do nothing.
+  for (const id of ['form-facts', 'form-tools', 'form-intro', 'ward-waiting', 'save', 'submit',
+    'save-explanation', 'submit-explanation']) {
+    $(id).hidden = true;
+  }
+  if (!$('form-title').textContent) $('form-title').textContent = msg('form.title', {unit: session.caller.unit});
   await guarded('form-error', async () => {
     const round = await loadRound();
     const unit = session.caller.unit;
@@ -1435,6 +1458,7 @@ async function showForm() {
     if (stale(load)) return;
     openAssessment(unit, assessment);
     form.round = round;
+    for (const id of ['form-facts', 'form-tools', 'ward-waiting']) $(id).hidden = false;
     form.unitName = score.unit_name;
     if ($('who-unit') && score.unit_name) $('who-unit').textContent = score.unit_name;
     // What the printed report shows: the score of the saved form, never a preview.

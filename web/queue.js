@@ -357,6 +357,12 @@ function describeEvent(event) {
   if (event.action === 'survey.import') return [msg('history.survey', {code}), ''];
   // «Đã xem giải trình» (ReviewExplanation): read, nothing changed.
   if (event.action === 'explanation.review') return [msg('history.reviewed'), ''];
+  // A figure the server computed (an import of records, a unit's task progress): the
+  // unit's side, whoever's action led to it.
+  if (event.action === 'value.from_records' || event.action === 'value.from_tasks') {
+    return [msg(event.action === 'value.from_records' ? 'history.fromRecords' : 'history.fromTasks',
+        {code: labelOfElement(code)}), describeStored(before.self) + ' → ' + describeStored(after.self)];
+  }
   if (parts[4] === 'dataSheet') {
     const side = event.role === 'ward' ? 'self' : 'appraised';
     const what = event.action.endsWith('.correct') ? 'history.valueCorrect' : 'history.value';
