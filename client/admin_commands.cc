@@ -212,13 +212,24 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
   const std::string name = AssessmentName(o.round, o.unit);
   // What to send, read before anything is: a bad file changes nothing.
   v1::BatchUpdateEntriesRequest batch;
+  // The file's appraised data-sheet values (`values: x: {appraised: …}`).
+  v1::UpdateDataSheetRequest sheet;
   if (!o.figures.empty()) {
     ASSIGN_OR_RETURN(auto parsed, criteria::ReadFigures(o.figures));
     batch.set_parent(name);
     batch.set_correction(o.correction);
     batch.set_reason(o.reason);
+    sheet.set_parent(name);
+    sheet.set_correction(o.correction);
+    sheet.set_reason(o.reason);
     for (const criteria::UnitFigures& u : parsed.proto.units) {
       if (u.unit.code() != o.unit) continue;
+      for (const v1::DataValue& v : u.assessment.values()) {
+        if (!v.has_appraised()) continue;
+        v1::DataValueUpdate* update = sheet.add_updates();
+        update->set_element(v.element());
+        *update->mutable_value() = v.appraised();
+      }
       for (const v1::Entry& e : u.assessment.entries()) {
         if (!e.has_appraised() && e.appraisal_comment().empty()) continue;
         v1::EntryUpdate* update = batch.add_updates();
@@ -227,7 +238,7 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
         update->mutable_entry()->set_appraisal_comment(e.appraisal_comment());
       }
     }
-    if (batch.updates().empty())
+    if (batch.updates().empty() && sheet.updates().empty())
       return absl::NotFoundError(
           absl::StrCat(o.figures, ": no appraised values for ", o.unit));
   }
@@ -292,7 +303,21 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
                      absl::StrJoin(refused, "; "), "; nothing was done"));
   }
   std::string out;
-  if (!o.figures.empty()) {
+  if (!sheet.updates().empty()) {
+    // Each value with the version read, so that one changed since is refused.
+    for (v1::DataValueUpdate& update : *sheet.mutable_updates()) {
+      for (const v1::DataValue& value : current.values()) {
+        if (value.element() == update.element()) update.set_etag(value.version());
+      }
+    }
+    RETURN_IF_ERROR(api.Call(api.assessments(),
+                             &v1::AssessmentService::Stub::UpdateDataSheet, sheet)
+                        .status());
+    absl::StrAppend(&out, "appraised ", sheet.updates_size(), " data sheet values of ",
+                    o.unit, "\n");
+    ASSIGN_OR_RETURN(current, GetAssessment(api, o.round, o.unit));
+  }
+  if (!batch.updates().empty()) {
     for (v1::EntryUpdate& update : *batch.mutable_updates()) {
       for (const v1::Entry& stored : current.entries()) {
         if (stored.criterion() == update.entry().criterion())

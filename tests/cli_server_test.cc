@@ -285,6 +285,29 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
   EXPECT_EQ(alone.code, 0) << alone.err;
   EXPECT_EQ(alone.out, "appraised 1 entries of PLS\n");
   EXPECT_TRUE(appraised_i5());
+  // A data-sheet value the office appraises (`values: x: {appraised: …}`) is stored on
+  // its side, with the entries of the same file.
+  const std::string values =
+      Write("values.yaml",
+            "units:\n  - code: PLS\n    values:\n      visits: {appraised: 800}\n"
+            "    entries:\n      I.5: {appraisal_comment: Đã đối chiếu sổ}\n");
+  const Result both = Parindex(absl::StrCat(
+      As("appraiser"), "appraise hungyen-2023 PLS --figures '", values, "'"));
+  EXPECT_EQ(both.code, 0) << both.err;
+  EXPECT_EQ(both.out,
+            "appraised 1 data sheet values of PLS\nappraised 1 entries of PLS\n");
+  {
+    const Result got = Parindex(absl::StrCat(
+        As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
+        "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
+    ASSERT_EQ(got.code, 0) << got.err;
+    int64_t visits = -1;
+    const auto assessment = FromJson<parindex::v1::Assessment>(got.out);
+    for (const auto& v : assessment.values()) {
+      if (v.element() == "visits") visits = v.appraised().count();
+    }
+    EXPECT_EQ(visits, 800);
+  }
   // Offline scoring needs the unit's kind: said at the unit.
   const Result offline = Parindex(absl::StrCat(
       "eval --criteria criteria/sets/commune-2025.yaml --figures '", figures, "'"));
@@ -605,7 +628,7 @@ TEST_F(CliServerTest, NothingToDoAndFiltersThatCannotMatchAreErrors) {
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err,
             "parindex: INVALID_ARGUMENT: nothing to appraise for PLS: give --figures "
-            "FILE, --ask CRITERION=MESSAGE or --finalise\n");
+            "FILE, --ask CRITERION=MESSAGE, --reviewed or --finalise\n");
 
   run = Parindex(absl::StrCat(
       As("appraiser"),
