@@ -67,6 +67,54 @@ struct Node {
   bool leaf() const { return children.empty(); }
 };
 
+// A leaf as Score() scores it without its shape (engine/scorer.cc), built once when the
+// set is compiled: the numbers its rule reads, as indices and copies, so that a score
+// reads no proto and makes no virtual call for it. It covers the common case only: a
+// leaf whose unit gave no entry of its own and whose figures are all on the sheet, the
+// indicator reading one numerator element and at most one denominator element. Anything
+// else (an entry, a missing figure, a zero or exceeded denominator, no plan target)
+// goes to the shape, which gives the same result by the same arithmetic.
+struct FlatLeaf {
+  enum class Op : uint8_t {
+    kShape,    // the shape scores it (and every group)
+    kBands,    // bands and inverse: the first band that holds
+    kLinear,   // rate x max
+    kTarget,   // the plan's target for the unit's kind
+    kBoolean,  // a yes/no element of the sheet
+  };
+  Op op = Op::kShape;
+  bool percent = false;       // IndicatorElements::percent
+  bool complement = false;    // IndicatorElements::complement
+  bool milli = false;         // IndicatorElements::milli
+  bool proportional = false;  // kTarget: TargetRule::PROPORTIONAL
+  v1::MeasureUnit unit = v1::MEASURE_UNIT_UNSPECIFIED;  // kTarget: the indicator's
+  int num = -1;        // the numerator's element
+  int den = -1;        // the denominator's element, -1 when the indicator has none
+  int element = -1;    // kBoolean: the element read
+  int indicator = -1;  // kTarget: Node::indicator
+  int first_band = 0;  // kBands: into CompiledCriteriaSet::flat_bands()
+  int bands = 0;
+  int64_t max_milli = 0;
+  int64_t otherwise_milli = 0;  // kBands: otherwise; kBoolean: no
+  int64_t yes_milli = 0;        // kBoolean: yes
+};
+
+// A band of a kBands FlatLeaf.
+struct FlatBand {
+  v1::Comparator comparator = v1::COMPARATOR_UNSPECIFIED;
+  int64_t threshold_milli = 0;
+  int64_t points_milli = 0;
+};
+
+// A validation rule as CheckRules() reads it: a rule with one element a side (most) is
+// held as `lo` ≤ `hi` (`strict`: <), its sides swapped for > and ≥; `lo` is -1 for
+// the others, read from the Check.
+struct FlatCheck {
+  int lo = -1;
+  int hi = -1;
+  bool strict = false;
+};
+
 class CompiledCriteriaSet {
  public:
   // Validates `set` and indexes it. Errors are INVALID_ARGUMENT naming the criterion
@@ -102,6 +150,10 @@ class CompiledCriteriaSet {
   bool declares_elements() const { return set_.elements_size() > 0; }
   const std::vector<Check>& checks() const { return checks_; }
   int leaf_count() const { return leaf_count_; }
+  // Aligned with nodes() and checks(): what Score() and CheckRules() read (see FlatLeaf).
+  const std::vector<FlatLeaf>& flat_leaves() const { return flat_leaves_; }
+  const std::vector<FlatBand>& flat_bands() const { return flat_bands_; }
+  const std::vector<FlatCheck>& flat_checks() const { return flat_checks_; }
 
  private:
   CompiledCriteriaSet() = default;
@@ -113,6 +165,7 @@ class CompiledCriteriaSet {
   absl::Status BuildElements();
   absl::Status BuildIndicatorElements(int index, const std::string& path);
   absl::Status BuildChecks();
+  void BuildFlat();
 
   v1::CriteriaSet set_;
   std::vector<Node> nodes_;
@@ -125,6 +178,9 @@ class CompiledCriteriaSet {
   std::vector<int> elements_by_code_;  // element indices in code order
   std::vector<int> code_order_;        // each element's place in elements_by_code_
   std::vector<Check> checks_;
+  std::vector<FlatLeaf> flat_leaves_;
+  std::vector<FlatBand> flat_bands_;
+  std::vector<FlatCheck> flat_checks_;
   int leaf_count_ = 0;
   uint64_t serial_ = 0;
 };

@@ -309,17 +309,23 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
                         const std::vector<int64_t>& number_of, v1::Column column,
                         std::vector<Finding>* warnings) {
   const std::vector<Check>& checks = set.checks();
+  const FlatCheck* const flat = set.flat_checks().data();
   const int64_t* numbers = number_of.data();
-  for (const Check& check : checks) {
+  const int count = static_cast<int>(checks.size());
+  for (int c = 0; c < count; ++c) {
     int128 left = 0;
     int128 right = 0;
-    if (check.left.size() == 1 && check.right.size() == 1) {  // most rules
-      const int64_t l = numbers[check.left[0]];
-      const int64_t r = numbers[check.right[0]];
-      if (l == kNoNumber || r == kNoNumber) continue;
-      if (Compares(check.rule->comparator(), l, r)) continue;
-      left = l;
-      right = r;
+    const FlatCheck& f = flat[c];
+    if (f.lo >= 0) {  // most rules: one element a side, held as lo ≤ hi (or <)
+      const int64_t lo = numbers[f.lo];
+      const int64_t hi = numbers[f.hi];
+      if (lo == kNoNumber || hi == kNoNumber) continue;
+      if (f.strict ? lo < hi : lo <= hi) continue;
+    }
+    const Check& check = checks[c];
+    if (f.lo >= 0) {
+      left = numbers[check.left[0]];
+      right = numbers[check.right[0]];
     } else {
       bool complete = true;
       auto sum = [&](const std::vector<int>& side) {
@@ -339,7 +345,6 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
       if (!complete || Compares(check.rule->comparator(), left, right)) continue;
     }
     // Each side is at most 20 values of at most kMaxCount thousandths: far in 64 bits.
-    const int c = static_cast<int>(&check - checks.data());
     const Finding finding{c, static_cast<int64_t>(left), static_cast<int64_t>(right)};
     if (check.rule->warning()) {
       warnings->push_back(finding);

@@ -14,6 +14,7 @@
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 #include "engine/rule_shape.h"
+#include "engine/shapes/common.h"
 
 namespace parindex::engine {
 namespace {
@@ -241,6 +242,104 @@ absl::Status ScoreLeaf(const ScoreInputs& in, const Node& node, int entry,
   return shape.Score(leaf);
 }
 
+// Scores a leaf without an entry from its FlatLeaf (engine/criteria_set.h), as its
+// shape would: the same conditions and the same arithmetic (IndicatorValue, Holds,
+// Scale), without the virtual call, the proto reads and the statuses. Returns false,
+// having written nothing, to leave the leaf to its shape: a figure missing, a zero or
+// exceeded denominator, no target or one in another unit, a yes/no not given.
+inline bool ScoreFlat(const FlatLeaf& f, const FlatBand* bands, const int64_t* numbers,
+                      const ScoreInputs& in, NodeScore* out) {
+  using Op = FlatLeaf::Op;
+  if (f.op == Op::kShape) return false;
+  if (f.op == Op::kBoolean) {
+    const int v = in.value_of[f.element];
+    if (v < 0) return false;
+    const v1::ElementValue* value = ColumnValue(in.assessment.values(v), in.column);
+    if (value == nullptr) return false;
+    const bool yes = value->yes();
+    out->entry = -1;
+    out->status = v1::SCORED;
+    out->applicable_max_milli = f.max_milli;
+    out->why = yes ? Why::kYes : Why::kNo;
+    out->points_milli = yes ? f.yes_milli : f.otherwise_milli;
+    return true;
+  }
+  // LeafScoring::MeasureSheet() for one numerator and at most one denominator.
+  const int64_t num = numbers[f.num];
+  if (num == kNoNumber) return false;
+  int64_t den = 0;
+  Fraction value;
+  if (f.den >= 0) {
+    den = numbers[f.den];
+    if (den == kNoNumber || den == 0 || (f.percent && num > den)) return false;
+    if (f.percent) {
+      value = Fraction{int128{f.complement ? den - num : num} * 100, den};
+    } else {
+      value = Fraction{num, den};
+    }
+  } else {
+    value = Fraction{num, f.milli ? 1000 : 1};
+  }
+  Why why;
+  int band = -1;
+  int64_t points = 0;
+  const v1::Target* target = nullptr;
+  switch (f.op) {
+    case Op::kBands: {  // BandsShape::Score
+      why = Why::kOtherwise;
+      points = f.otherwise_milli;
+      const FlatBand* b = bands + f.first_band;
+      for (int i = 0; i < f.bands; ++i) {
+        if (shapes::Holds(b[i].comparator, value, b[i].threshold_milli)) {
+          why = Why::kBand;
+          band = i;
+          points = b[i].points_milli;
+          break;
+        }
+      }
+      break;
+    }
+    case Op::kLinear:  // LinearShape::Score
+      why = Why::kLinear;
+      points = shapes::Scale(f.max_milli, value.num, value.den * 100);
+      break;
+    case Op::kTarget: {  // TargetShape::Score
+      if (in.targets == nullptr) return false;
+      target = (*in.targets)[f.indicator];
+      if (target == nullptr || target->unit() != f.unit) return false;
+      const int64_t max = f.max_milli;
+      if (shapes::Holds(target->comparator(), value, target->value_milli())) {
+        why = Why::kTargetMet;
+        points = max;
+        break;
+      }
+      why = Why::kTargetMissed;
+      if (f.proportional) {
+        const int64_t t = target->value_milli();
+        if (shapes::HigherIsBetter(target->comparator())) {
+          if (t > 0) points = shapes::Scale(max, value.num * 1000, value.den * t);
+        } else if (value.num > 0) {
+          points = shapes::Scale(max, int128{t} * value.den, value.num * 1000);
+        }
+        points = std::min(points, max);
+      }
+      break;
+    }
+    default:
+      return false;
+  }
+  out->entry = -1;
+  out->status = v1::SCORED;
+  out->applicable_max_milli = f.max_milli;
+  out->num = num;
+  out->den = den;
+  out->why = why;
+  out->band = band;
+  out->points_milli = points;
+  out->target = target;
+  return true;
+}
+
 // The plan's target per indicator of `set` for units of `kind`, kept in the sheet.
 const std::vector<const v1::Target*>& TargetsFor(const CompiledCriteriaSet& set,
                                                  const CompiledPlan& plan,
@@ -396,6 +495,9 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   // and each node would load them again.
   NodeScore* const scores = sheet->nodes.data();
   AreaTotal* const areas = sheet->areas.data();
+  const FlatLeaf* const flat = set.flat_leaves().data();
+  const FlatBand* const flat_bands = set.flat_bands().data();
+  const int64_t* const numbers = sheet->numbers.number_of.data();
   int64_t survey = 0;
   int64_t adjustment = 0;
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
@@ -404,6 +506,15 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
     score = NodeScore();
     if (node.leaf()) {
       const int entry = entry_of[n];
+      // Every flat leaf's shape counts toward the scale (no survey, no adjustment).
+      if (entry < 0 && ScoreFlat(flat[n], flat_bands, numbers, in, &score)) {
+        if (node.parent < 0) {
+          AreaTotal& area = areas[node.area];
+          area.points_milli += score.points_milli;
+          area.applicable_max_milli += score.applicable_max_milli;
+        }
+        continue;
+      }
       RETURN_IF_ERROR(ScoreLeaf(
           in, node, entry, entry < 0 ? nullptr : &assessment.entries(entry), &score));
       const RuleShape::Share share = node.rule_shape->share();
