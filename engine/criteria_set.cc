@@ -2,6 +2,7 @@
 #include "engine/criteria_set.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <utility>
 
@@ -71,11 +72,43 @@ absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::
   return std::shared_ptr<const CompiledCriteriaSet>(std::move(compiled));
 }
 
+namespace {
+
+CodeKey KeyOf(const std::string& code) {
+  CodeKey key;
+  const size_t n = code.size();
+  key.size = static_cast<uint32_t>(n);
+  const char* p = code.data();
+  if (n >= 8 && n <= 16) {
+    std::memcpy(&key.head, p, 8);
+    std::memcpy(&key.tail, p + n - 8, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t head = 0;
+    uint32_t tail = 0;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    key.head = head;
+    key.tail = tail;
+  }
+  return key;
+}
+
+}  // namespace
+
 void CompiledCriteriaSet::BuildFlat() {
+  element_keys_.clear();
+  for (const Element& element : elements_) {
+    element_keys_.push_back(KeyOf(element.code));
+    element_keys_.back().type = element.type;
+  }
+  node_keys_.clear();
+  for (const Node& node : nodes_) node_keys_.push_back(KeyOf(node.criterion->code()));
   flat_leaves_.assign(nodes_.size(), FlatLeaf());
   for (size_t n = 0; n < nodes_.size(); ++n) {
     const Node& node = nodes_[n];
     FlatLeaf& flat = flat_leaves_[n];
+    flat.top_area = node.parent < 0 ? node.area : -1;
+    flat.leaf = node.leaf();
     if (!node.leaf()) continue;
     const v1::Rule& rule = node.criterion->rule();
     flat.max_milli = node.criterion->max_milli();
