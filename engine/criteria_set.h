@@ -125,7 +125,8 @@ struct FlatLeaf {
   bool complement = false;    // IndicatorElements::complement
   bool milli = false;         // IndicatorElements::milli
   bool proportional = false;  // kTarget: TargetRule::PROPORTIONAL
-  v1::MeasureUnit unit = v1::MEASURE_UNIT_UNSPECIFIED;  // kTarget: the indicator's
+  // kTarget: the indicator's unit, which the plan's target must share.
+  v1::MeasureUnit unit = v1::MEASURE_UNIT_UNSPECIFIED;
   int num = -1;        // the numerator's element
   int den = -1;        // the denominator's element, -1 when the indicator has none
   int element = -1;    // kBoolean: the element read

@@ -196,9 +196,9 @@ absl::Status IndexValuesOf(const CompiledCriteriaSet& set,
       if constexpr (kNumbers) element_at[i] = e;
       if (e < 0) {
         const std::string path = absl::StrCat("values[", i, "].element");
-        return InvalidAt(path, absl::StrCat(path, ": '", code,
-                                            "' is not a data element of ",
-                                            set.proto().id()));
+        return InvalidAt(path,
+                         absl::StrCat(path, ": '", code, "' is not a data element of ",
+                                      set.proto().id()));
       }
     }
     previous = e;

@@ -584,7 +584,6 @@ TEST(DataSheet, ASetWithoutElementsImpliesThemFromItsIndicators) {
             "rate 9/10 = 90.00% × 1.00 → 0.90 of 1.00");
 }
 
-
 // Every leaf that Score() can score from its flat form (FlatLeaf, engine/criteria_set.h)
 // next to the same leaf read through its shape: an empty entry of its own sends a leaf
 // to its shape, which reads the same sheet. Seeded random sheets, with values missing,
@@ -693,7 +692,9 @@ constexpr char kFlatSet[] = R"pb(
       code: "A.10"
       title: "yes/no"
       max_milli: 2000
-      rule { boolean { element: "regulation" yes_points_milli: 2000 no_points_milli: 500 } }
+      rule {
+        boolean { element: "regulation" yes_points_milli: 2000 no_points_milli: 500 }
+      }
     }
   }
 )pb";
@@ -780,8 +781,9 @@ TEST(DataSheet, AFlatLeafScoresAsItsShapeDoes) {
     for (size_t n = 0; n < flat.nodes.size(); ++n) {
       const NodeScore& x = flat.nodes[n];
       const NodeScore& y = shaped.nodes[n];
-      SCOPED_TRACE(absl::StrCat("round ", round, ", ", (*set)->nodes()[n].criterion->code(),
-                                "\n", sheet.DebugString()));
+      SCOPED_TRACE(absl::StrCat("round ", round, ", ",
+                                (*set)->nodes()[n].criterion->code(), "\n",
+                                sheet.DebugString()));
       EXPECT_EQ(x.status, y.status);
       EXPECT_EQ(x.why, y.why);
       EXPECT_EQ(x.points_milli, y.points_milli);
