@@ -2,6 +2,7 @@
 #include "engine/criteria_set.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <utility>
 
@@ -56,6 +57,7 @@ absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::
   std::shared_ptr<CompiledCriteriaSet> compiled(new CompiledCriteriaSet());
   compiled->set_ = std::move(set);
   RETURN_IF_ERROR(compiled->Build());
+  compiled->BuildFlat();
   compiled->serial_ = NextSerial();
   // The elements in code order, for FindElementAfter.
   std::vector<int>& by_code = compiled->elements_by_code_;
@@ -68,6 +70,106 @@ absl::StatusOr<std::shared_ptr<const CompiledCriteriaSet>> CompiledCriteriaSet::
   for (size_t i = 0; i < by_code.size(); ++i)
     compiled->code_order_[by_code[i]] = static_cast<int>(i);
   return std::shared_ptr<const CompiledCriteriaSet>(std::move(compiled));
+}
+
+namespace {
+
+CodeKey KeyOf(const std::string& code) {
+  CodeKey key;
+  const size_t n = code.size();
+  key.size = static_cast<uint32_t>(n);
+  const char* p = code.data();
+  if (n >= 8 && n <= 16) {
+    std::memcpy(&key.head, p, 8);
+    std::memcpy(&key.tail, p + n - 8, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t head = 0;
+    uint32_t tail = 0;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    key.head = head;
+    key.tail = tail;
+  }
+  return key;
+}
+
+}  // namespace
+
+void CompiledCriteriaSet::BuildFlat() {
+  element_keys_.clear();
+  for (const Element& element : elements_) {
+    element_keys_.push_back(KeyOf(element.code));
+    element_keys_.back().type = element.type;
+  }
+  node_keys_.clear();
+  for (const Node& node : nodes_) node_keys_.push_back(KeyOf(node.criterion->code()));
+  flat_leaves_.assign(nodes_.size(), FlatLeaf());
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    const Node& node = nodes_[n];
+    FlatLeaf& flat = flat_leaves_[n];
+    flat.top_area = node.parent < 0 ? node.area : -1;
+    flat.leaf = node.leaf();
+    if (!node.leaf()) continue;
+    const v1::Rule& rule = node.criterion->rule();
+    flat.max_milli = node.criterion->max_milli();
+    if (node.shape == v1::Rule::kBoolean) {
+      if (node.element < 0) continue;  // the entry's own `done`
+      flat.op = FlatLeaf::Op::kBoolean;
+      flat.element = node.element;
+      flat.yes_milli = rule.boolean().yes_points_milli();
+      flat.otherwise_milli = rule.boolean().no_points_milli();
+      continue;
+    }
+    if (node.indicator < 0) continue;
+    const IndicatorElements& elements = indicator_elements_[node.indicator];
+    if (elements.numerator.size() != 1 || elements.denominator.size() > 1) continue;
+    flat.num = elements.numerator[0];
+    flat.den = elements.denominator.empty() ? -1 : elements.denominator[0];
+    flat.percent = elements.percent;
+    flat.complement = elements.complement;
+    flat.milli = elements.milli;
+    flat.unit = set_.indicators(node.indicator).unit();
+    flat.indicator = node.indicator;
+    auto bands = [&](const google::protobuf::RepeatedPtrField<v1::Band>& list,
+                     int64_t otherwise) {
+      flat.op = FlatLeaf::Op::kBands;
+      flat.first_band = static_cast<int>(flat_bands_.size());
+      flat.bands = list.size();
+      flat.otherwise_milli = otherwise;
+      for (const v1::Band& band : list) {
+        flat_bands_.push_back(
+            FlatBand{band.comparator(), band.threshold_milli(), band.points_milli()});
+      }
+    };
+    switch (node.shape) {
+      case v1::Rule::kBands:
+        bands(rule.bands().bands(), rule.bands().otherwise_points_milli());
+        break;
+      case v1::Rule::kInverse:
+        bands(rule.inverse().bands(), rule.inverse().otherwise_points_milli());
+        break;
+      case v1::Rule::kLinear:
+        flat.op = FlatLeaf::Op::kLinear;
+        break;
+      case v1::Rule::kTarget:
+        flat.op = FlatLeaf::Op::kTarget;
+        flat.proportional = rule.target().mode() == v1::TargetRule::PROPORTIONAL;
+        break;
+      default:
+        break;
+    }
+  }
+  flat_checks_.assign(checks_.size(), FlatCheck());
+  for (size_t c = 0; c < checks_.size(); ++c) {
+    const Check& check = checks_[c];
+    if (check.left.size() != 1 || check.right.size() != 1) continue;
+    FlatCheck& flat = flat_checks_[c];
+    const v1::Comparator comparator = check.rule->comparator();
+    const bool swapped = comparator == v1::GREATER || comparator == v1::AT_LEAST;
+    flat.lo = swapped ? check.right[0] : check.left[0];
+    flat.hi = swapped ? check.left[0] : check.right[0];
+    flat.strict = comparator == v1::GREATER || comparator == v1::LESS;
+  }
 }
 
 int CompiledCriteriaSet::FindElementAfter(absl::string_view code, int previous) const {

@@ -140,32 +140,6 @@ void FillNoNumber(int64_t* numbers, size_t n) {
   }
 }
 
-// The `kBytes` (at most 8) bytes at `p` as an integer, to compare with another's.
-template <int kBytes>
-inline uint64_t Load(const char* p) {
-  uint64_t word = 0;
-  std::memcpy(&word, p, kBytes);
-  return word;
-}
-
-// a == b for element codes, which are short: compared in two overlapping words rather
-// than through memcmp (a score compares one code per value of its sheet).
-inline bool SameCode(const std::string& a, const std::string& b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(p, q, n) == 0;
-    return Load<8>(p) == Load<8>(q) && Load<8>(p + n - 8) == Load<8>(q + n - 8);
-  }
-  if (n >= 4) return Load<4>(p) == Load<4>(q) && Load<4>(p + n - 4) == Load<4>(q + n - 4);
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] != q[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 const v1::ElementValue* ColumnValue(const v1::DataValue& value, v1::Column column) {
@@ -178,8 +152,14 @@ const char* SideOf(const v1::DataValue& value, const v1::ElementValue* side) {
   return side == &value.appraised() ? "appraised" : "self";
 }
 
-absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
-                         std::vector<int>* value_of, ColumnNumbers* numbers) {
+namespace {
+
+// IndexValues(), with the numbers (kNumbers) or without: two loops rather than a test of
+// `numbers` for every value.
+template <bool kNumbers>
+absl::Status IndexValuesOf(const CompiledCriteriaSet& set,
+                           const v1::Assessment& assessment, std::vector<int>* value_of,
+                           ColumnNumbers* numbers) {
   const int elements = static_cast<int>(set.elements().size());
   const int values = assessment.values_size();
   // -1 for every element, by memset (all bytes 0xff): std::fill is a scalar loop at -O2.
@@ -191,7 +171,7 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
   int64_t* number_of = nullptr;
   int* element_at = nullptr;
   v1::Column column = v1::SELF;
-  if (numbers != nullptr) {
+  if constexpr (kNumbers) {
     numbers->number_of.resize(elements);
     FillNoNumber(numbers->number_of.data(), elements);
     number_of = numbers->number_of.data();
@@ -201,44 +181,46 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
     column = numbers->column;
   }
   const Element* const all = set.elements().data();
+  const CodeKey* const keys = set.element_keys().data();
   int previous = -1;
   for (int i = 0; i < values; ++i) {
     const v1::DataValue& value = assessment.values(i);
+    const std::string& code = value.element();
+    // The element the same position had in the last assessment indexed, when the codes
+    // match (an unsigned compare also refuses -1).
     int e = -1;
-    if (element_at != nullptr) {
-      const int guess = element_at[i];
-      if (guess >= 0 && guess < elements && SameCode(all[guess].code, value.element()))
-        e = guess;
-    }
-    if (e < 0) {
-      e = set.FindElementAfter(value.element(), previous);
-      if (element_at != nullptr) element_at[i] = e;
-    }
-    if (e >= 0) previous = e;
-    if (e < 0 || index_of[e] >= 0) {
-      const std::string path = absl::StrCat("values[", i, "].element");
+    if constexpr (kNumbers) e = element_at[i];
+    if (static_cast<unsigned>(e) >= static_cast<unsigned>(elements) ||
+        !MatchesKey(keys[e], all[e].code, code)) {
+      e = set.FindElementAfter(code, previous);
+      if constexpr (kNumbers) element_at[i] = e;
       if (e < 0) {
+        const std::string path = absl::StrCat("values[", i, "].element");
         return InvalidAt(path,
-                         absl::StrCat(path, ": '", value.element(),
-                                      "' is not a data element of ", set.proto().id()));
+                         absl::StrCat(path, ": '", code, "' is not a data element of ",
+                                      set.proto().id()));
       }
-      return InvalidAt(path, absl::StrCat(path, ": ", value.element(),
-                                          " also given in values[", index_of[e], "]"));
+    }
+    previous = e;
+    if (index_of[e] >= 0) {
+      const std::string path = absl::StrCat("values[", i, "].element");
+      return InvalidAt(path, absl::StrCat(path, ": ", code, " also given in values[",
+                                          index_of[e], "]"));
     }
     index_of[e] = i;
-    const Element& element = all[e];
     // A side not given reads as the default instance, which holds no value.
     const v1::ElementValue& self = value.self();
     // Most values: a unit's valid count of a count element, not appraised; its number
     // is the count in either column.
-    if (element.type == v1::ELEMENT_COUNT &&
+    if (keys[e].type == v1::ELEMENT_COUNT &&
         self.value_case() == v1::ElementValue::kCount && !value.has_appraised()) {
       const int64_t count = self.count();
-      if (count >= 0 && count <= kMaxCount) {
-        if (number_of != nullptr) number_of[e] = count;
+      if (static_cast<uint64_t>(count) <= static_cast<uint64_t>(kMaxCount)) {
+        if constexpr (kNumbers) number_of[e] = count;
         continue;
       }
     }
+    const Element& element = all[e];
     const v1::ElementValue& appraised = value.appraised();
     if (!PlainSide(element, self)) {
       absl::Status s = CheckSide(element, self, i, "self");
@@ -248,7 +230,7 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
       absl::Status s = CheckSide(element, appraised, i, "appraised");
       if (!s.ok()) return s;
     }
-    if (number_of != nullptr) {
+    if constexpr (kNumbers) {
       const v1::ElementValue* side = nullptr;
       if (column == v1::APPRAISED && HasValue(appraised)) {
         side = &appraised;
@@ -259,6 +241,14 @@ absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& a
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status IndexValues(const CompiledCriteriaSet& set, const v1::Assessment& assessment,
+                         std::vector<int>* value_of, ColumnNumbers* numbers) {
+  if (numbers != nullptr) return IndexValuesOf<true>(set, assessment, value_of, numbers);
+  return IndexValuesOf<false>(set, assessment, value_of, nullptr);
 }
 
 std::string FigureRead::path() const {
@@ -309,17 +299,23 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
                         const std::vector<int64_t>& number_of, v1::Column column,
                         std::vector<Finding>* warnings) {
   const std::vector<Check>& checks = set.checks();
+  const FlatCheck* const flat = set.flat_checks().data();
   const int64_t* numbers = number_of.data();
-  for (const Check& check : checks) {
+  const int count = static_cast<int>(checks.size());
+  for (int c = 0; c < count; ++c) {
     int128 left = 0;
     int128 right = 0;
-    if (check.left.size() == 1 && check.right.size() == 1) {  // most rules
-      const int64_t l = numbers[check.left[0]];
-      const int64_t r = numbers[check.right[0]];
-      if (l == kNoNumber || r == kNoNumber) continue;
-      if (Compares(check.rule->comparator(), l, r)) continue;
-      left = l;
-      right = r;
+    const FlatCheck& f = flat[c];
+    if (f.lo >= 0) {  // most rules: one element a side, held as lo ≤ hi (or <)
+      const int64_t lo = numbers[f.lo];
+      const int64_t hi = numbers[f.hi];
+      if (lo == kNoNumber || hi == kNoNumber) continue;
+      if (f.strict ? lo < hi : lo <= hi) continue;
+    }
+    const Check& check = checks[c];
+    if (f.lo >= 0) {
+      left = numbers[check.left[0]];
+      right = numbers[check.right[0]];
     } else {
       bool complete = true;
       auto sum = [&](const std::vector<int>& side) {
@@ -339,7 +335,6 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
       if (!complete || Compares(check.rule->comparator(), left, right)) continue;
     }
     // Each side is at most 20 values of at most kMaxCount thousandths: far in 64 bits.
-    const int c = static_cast<int>(&check - checks.data());
     const Finding finding{c, static_cast<int64_t>(left), static_cast<int64_t>(right)};
     if (check.rule->warning()) {
       warnings->push_back(finding);

@@ -14,6 +14,7 @@
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 #include "engine/rule_shape.h"
+#include "engine/shapes/common.h"
 
 namespace parindex::engine {
 namespace {
@@ -241,6 +242,135 @@ absl::Status ScoreLeaf(const ScoreInputs& in, const Node& node, int entry,
   return shape.Score(leaf);
 }
 
+// Writes every field of a leaf scored from its FlatLeaf (no clearing first).
+inline void SetFlat(NodeScore* out, int64_t max, Why why, int64_t points, int64_t num,
+                    int64_t den, int band, const v1::Target* target) {
+  out->status = v1::SCORED;
+  out->why = why;
+  out->points_milli = points;
+  out->applicable_max_milli = max;
+  out->entry = -1;
+  out->num = num;
+  out->den = den;
+  out->band = band;
+  out->target = target;
+  out->due = nullptr;
+  out->issued = nullptr;
+  out->missing = nullptr;
+}
+
+// shapes::Holds() for an indicator's value vnum / vden, REQUIRES: 0 ≤ vnum × 1000 <
+// 2^63 and 0 < vden < 2^63: the same comparison of vnum × 1000 with threshold × vden,
+// the first product in 64 bits and the second one 64 × 64 → 128-bit multiply.
+inline bool HoldsFlat(v1::Comparator comparator, int64_t vnum, int64_t vden,
+                      int64_t threshold_milli) {
+  const int128 left = vnum * 1000;
+  const int128 right = int128{threshold_milli} * vden;
+  switch (comparator) {
+    case v1::GREATER:
+      return left > right;
+    case v1::AT_LEAST:
+      return left >= right;
+    case v1::AT_MOST:
+      return left <= right;
+    case v1::LESS:
+      return left < right;
+    default:
+      return false;
+  }
+}
+
+// Scores a leaf without an entry from its FlatLeaf (engine/criteria_set.h), as its
+// shape would: the same conditions and the same exact arithmetic (IndicatorValue,
+// Holds, Scale), without the virtual call, the proto reads and the statuses. Returns
+// false, having written nothing, to leave the leaf to its shape: a figure missing, a
+// zero or exceeded denominator, no target or one in another unit, a yes/no not given,
+// numbers too large for the 64-bit products below.
+inline bool ScoreFlat(const FlatLeaf& f, const FlatBand* bands, const int64_t* numbers,
+                      const ScoreInputs& in, NodeScore* out) {
+  using Op = FlatLeaf::Op;
+  if (f.op == Op::kShape) return false;
+  if (f.op == Op::kBoolean) {  // BooleanShape::Score, the element's value
+    const int v = in.value_of[f.element];
+    if (v < 0) return false;
+    const v1::ElementValue* value = ColumnValue(in.assessment.values(v), in.column);
+    if (value == nullptr) return false;
+    const bool yes = value->yes();
+    SetFlat(out, f.max_milli, yes ? Why::kYes : Why::kNo,
+            yes ? f.yes_milli : f.otherwise_milli, 0, 0, -1, nullptr);
+    return true;
+  }
+  // LeafScoring::MeasureSheet() and IndicatorValue() for one numerator and at most one
+  // denominator. Numbers are never negative (IndexValues() checked them); the bounds
+  // keep vnum × 1000 within 63 bits (a count is at most kMaxCount < 2^40).
+  constexpr uint64_t kNumLimit = uint64_t{1} << 50;
+  constexpr uint64_t kDenLimit = uint64_t{1} << 40;
+  const int64_t num = numbers[f.num];
+  if (num == kNoNumber || static_cast<uint64_t>(num) > kNumLimit) return false;
+  int64_t den = 0;
+  int64_t vnum = num;  // the value is vnum / vden
+  int64_t vden = f.milli ? 1000 : 1;
+  if (f.den >= 0) {
+    den = numbers[f.den];
+    if (den == kNoNumber || den == 0 || static_cast<uint64_t>(den) > kDenLimit ||
+        (f.percent && num > den))
+      return false;
+    vnum = f.percent ? (f.complement ? den - num : num) * 100 : num;
+    vden = den;
+  }
+  Why why;
+  int band = -1;
+  int64_t points = 0;
+  const v1::Target* target = nullptr;
+  const int64_t max = f.max_milli;
+  switch (f.op) {
+    case Op::kBands: {  // BandsShape::Score
+      why = Why::kOtherwise;
+      points = f.otherwise_milli;
+      const FlatBand* b = bands + f.first_band;
+      for (int i = 0; i < f.bands; ++i) {
+        if (HoldsFlat(b[i].comparator, vnum, vden, b[i].threshold_milli)) {
+          why = Why::kBand;
+          band = i;
+          points = b[i].points_milli;
+          break;
+        }
+      }
+      break;
+    }
+    case Op::kLinear:  // LinearShape::Score
+      why = Why::kLinear;
+      points = shapes::Scale(max, vnum, int128{vden} * 100);
+      break;
+    case Op::kTarget: {  // TargetShape::Score
+      if (in.targets == nullptr) return false;
+      target = (*in.targets)[f.indicator];
+      if (target == nullptr || target->unit() != f.unit) return false;
+      const v1::Comparator comparator = target->comparator();
+      const int64_t t = target->value_milli();
+      if (HoldsFlat(comparator, vnum, vden, t)) {
+        why = Why::kTargetMet;
+        points = max;
+        break;
+      }
+      why = Why::kTargetMissed;
+      if (f.proportional) {
+        if (shapes::HigherIsBetter(comparator)) {
+          if (t > 0) points = shapes::Scale(max, int128{vnum} * 1000, int128{vden} * t);
+        } else if (vnum > 0) {
+          points = shapes::Scale(max, int128{t} * vden, int128{vnum} * 1000);
+        }
+        points = std::min(points, max);
+      }
+      break;
+    }
+    default:
+      return false;
+  }
+  SetFlat(out, max, why, points, num, den, band, target);
+  return true;
+}
+
 // The plan's target per indicator of `set` for units of `kind`, kept in the sheet.
 const std::vector<const v1::Target*>& TargetsFor(const CompiledCriteriaSet& set,
                                                  const CompiledPlan& plan,
@@ -351,16 +481,20 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   std::vector<int>& node_at = sheet->node_at;
   if (static_cast<int>(node_at.size()) < assessment.entries_size())
     node_at.resize(assessment.entries_size(), -1);
+  const FlatLeaf* const flat = set.flat_leaves().data();
+  const CodeKey* const node_keys = set.node_keys().data();
+  const size_t node_count = nodes.size();
   size_t next = 0;
   for (int i = 0; i < assessment.entries_size(); ++i) {
     const std::string& code = assessment.entries(i).criterion();
-    while (next < nodes.size() && !nodes[next].leaf()) ++next;
+    while (next < node_count && !flat[next].leaf) ++next;
     int node = -1;
     const int guess = node_at[i];
-    if (next < nodes.size() && nodes[next].criterion->code() == code) {
+    if (next < node_count &&
+        MatchesKey(node_keys[next], nodes[next].criterion->code(), code)) {
       node = static_cast<int>(next++);
-    } else if (guess >= 0 && guess < static_cast<int>(nodes.size()) &&
-               nodes[guess].criterion->code() == code) {
+    } else if (static_cast<size_t>(guess) < node_count &&
+               MatchesKey(node_keys[guess], nodes[guess].criterion->code(), code)) {
       node = guess;
       next = static_cast<size_t>(guess) + 1;
     } else {
@@ -396,14 +530,27 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
   // and each node would load them again.
   NodeScore* const scores = sheet->nodes.data();
   AreaTotal* const areas = sheet->areas.data();
+  const FlatBand* const flat_bands = set.flat_bands().data();
+  const int64_t* const numbers = sheet->numbers.number_of.data();
   int64_t survey = 0;
   int64_t adjustment = 0;
   for (int n = static_cast<int>(nodes.size()) - 1; n >= 0; --n) {
-    const Node& node = nodes[n];
     NodeScore& score = scores[n];
+    const FlatLeaf& f = flat[n];
+    const int entry = entry_of[n];
+    // Every flat leaf's shape counts toward the scale (no survey, no adjustment).
+    // ScoreFlat() writes every field of the score; the other paths clear it first.
+    if (entry < 0 && ScoreFlat(f, flat_bands, numbers, in, &score)) {
+      if (f.top_area >= 0) {
+        AreaTotal& area = areas[f.top_area];
+        area.points_milli += score.points_milli;
+        area.applicable_max_milli += score.applicable_max_milli;
+      }
+      continue;
+    }
+    const Node& node = nodes[n];
     score = NodeScore();
-    if (node.leaf()) {
-      const int entry = entry_of[n];
+    if (f.leaf) {
       RETURN_IF_ERROR(ScoreLeaf(
           in, node, entry, entry < 0 ? nullptr : &assessment.entries(entry), &score));
       const RuleShape::Share share = node.rule_shape->share();
@@ -420,8 +567,8 @@ absl::Status Score(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         score.applicable_max_milli += scores[child].applicable_max_milli;
       }
     }
-    if (node.parent < 0) {
-      AreaTotal& area = areas[node.area];
+    if (f.top_area >= 0) {
+      AreaTotal& area = areas[f.top_area];
       area.points_milli += score.points_milli;
       area.applicable_max_milli += score.applicable_max_milli;
     }

@@ -3,10 +3,13 @@
 // criterion copies kept by the schema 5 upgrade. Exact points, statuses and messages.
 #include "engine/data_sheet.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/errors.h"
+#include "engine/plan.h"
 #include "engine/scorer.h"
 #include "gtest/gtest.h"
 #include "tests/engine_test_util.h"
@@ -579,6 +582,226 @@ TEST(DataSheet, ASetWithoutElementsImpliesThemFromItsIndicators) {
   ASSERT_TRUE(score.ok()) << score.status();
   EXPECT_EQ(Criterion(*score, "A.1").trace().reason(),
             "rate 9/10 = 90.00% × 1.00 → 0.90 of 1.00");
+}
+
+// Every leaf that Score() can score from its flat form (FlatLeaf, engine/criteria_set.h)
+// next to the same leaf read through its shape: an empty entry of its own sends a leaf
+// to its shape, which reads the same sheet. Seeded random sheets, with values missing,
+// zero, equal, above their denominators and appraised.
+constexpr char kFlatSet[] = R"pb(
+  id: "flat"
+  title: "flat"
+  version: 1
+  total_milli: 14500
+  elements { code: "due" label: "Số hồ sơ đến hạn" }
+  elements { code: "done" label: "Số hồ sơ đúng hạn" }
+  elements { code: "late" label: "Số hồ sơ trễ hạn" }
+  elements { code: "minutes" label: "Số phút chờ" }
+  elements { code: "visits" label: "Số lượt" }
+  elements { code: "items" label: "Số văn bản" }
+  elements { code: "satisfaction" label: "Mức độ hài lòng" type: ELEMENT_PERCENT }
+  elements { code: "regulation" label: "Đã ban hành quy chế" type: ELEMENT_YES_NO }
+  indicators { id: "rate" numerator: "done" denominator: "due" unit: PERCENT }
+  indicators {
+    id: "on_time"
+    numerator: "late"
+    denominator: "due"
+    unit: PERCENT
+    complement: true
+  }
+  indicators { id: "wait" numerator: "minutes" denominator: "visits" unit: MINUTES }
+  indicators { id: "count" numerator: "items" unit: COUNT }
+  indicators { id: "happy" numerator: "satisfaction" unit: PERCENT }
+  areas {
+    code: "A"
+    title: "A"
+    max_milli: 14500
+    criteria {
+      code: "A.1"
+      title: "bands"
+      max_milli: 1000
+      rule {
+        bands {
+          indicator: "rate"
+          bands { comparator: GREATER threshold_milli: 90000 points_milli: 1000 }
+          bands { comparator: AT_LEAST threshold_milli: 50000 points_milli: 500 }
+          otherwise_points_milli: 100
+        }
+      }
+    }
+    criteria {
+      code: "A.2"
+      title: "inverse"
+      max_milli: 1000
+      rule {
+        inverse {
+          indicator: "wait"
+          bands { comparator: LESS threshold_milli: 2000 points_milli: 1000 }
+          bands { comparator: AT_MOST threshold_milli: 5500 points_milli: 250 }
+        }
+      }
+    }
+    criteria {
+      code: "A.3"
+      title: "linear"
+      max_milli: 1500
+      rule { linear { indicator: "on_time" } }
+    }
+    criteria {
+      code: "A.4"
+      title: "linear alone"
+      max_milli: 1000
+      rule { linear { indicator: "happy" } }
+    }
+    criteria {
+      code: "A.5"
+      title: "target"
+      max_milli: 2000
+      rule { target { indicator: "rate" mode: ALL_OR_NOTHING } }
+    }
+    criteria {
+      code: "A.6"
+      title: "target, proportional"
+      max_milli: 2000
+      rule { target { indicator: "on_time" mode: PROPORTIONAL } }
+    }
+    criteria {
+      code: "A.7"
+      title: "target, lower is better"
+      max_milli: 2000
+      rule { target { indicator: "wait" mode: PROPORTIONAL } }
+    }
+    criteria {
+      code: "A.8"
+      title: "count target"
+      max_milli: 1000
+      rule { target { indicator: "count" mode: PROPORTIONAL } }
+    }
+    criteria {
+      code: "A.9"
+      title: "count bands"
+      max_milli: 1000
+      rule {
+        bands {
+          indicator: "count"
+          bands { comparator: AT_LEAST threshold_milli: 3000 points_milli: 1000 }
+        }
+      }
+    }
+    criteria {
+      code: "A.10"
+      title: "yes/no"
+      max_milli: 2000
+      rule {
+        boolean { element: "regulation" yes_points_milli: 2000 no_points_milli: 500 }
+      }
+    }
+  }
+)pb";
+
+constexpr char kFlatPlan[] = R"pb(
+  id: "plan"
+  targets { indicator: "rate" comparator: GREATER value_milli: 80000 unit: PERCENT }
+  targets { indicator: "on_time" comparator: AT_LEAST value_milli: 95000 unit: PERCENT }
+  targets {
+    indicator: "wait"
+    comparator: AT_MOST
+    value_milli: 3500
+    unit: MINUTES
+    applies_to: WARD
+  }
+  targets { indicator: "count" comparator: AT_LEAST value_milli: 4000 unit: COUNT }
+)pb";
+
+TEST(DataSheet, AFlatLeafScoresAsItsShapeDoes) {
+  auto set = CompiledCriteriaSet::Compile(ParseText<v1::CriteriaSet>(kFlatSet));
+  ASSERT_TRUE(set.ok()) << set.status();
+  auto plan = CompiledPlan::Compile(ParseText<v1::Plan>(kFlatPlan));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::mt19937 rng(20261127);
+  auto number = [&](int64_t high) {
+    switch (rng() % 8) {
+      case 0:
+        return int64_t{-1};  // missing
+      case 1:
+        return int64_t{0};
+      default:
+        return static_cast<int64_t>(rng() % (high + 1));
+    }
+  };
+  ScoreSheet flat;
+  ScoreSheet shaped;
+  int scored = 0;
+  for (int round = 0; round < 3000; ++round) {
+    v1::Assessment sheet;
+    auto count = [&](const char* element, int64_t n, int64_t appraised) {
+      if (n < 0 && appraised < 0) return;
+      v1::DataValue* value = sheet.add_values();
+      value->set_element(element);
+      if (n >= 0) value->mutable_self()->set_count(n);
+      if (appraised >= 0) value->mutable_appraised()->set_count(appraised);
+    };
+    const int64_t due = number(400);
+    // Within `due` but now and then (a numerator above it is refused).
+    const int64_t part = due < 0 ? 420 : due + (rng() % 16 == 0 ? 3 : 0);
+    count("due", due, rng() % 4 == 0 ? number(400) : -1);
+    count("done", number(part), rng() % 4 == 0 ? number(part) : -1);
+    count("late", number(part), rng() % 4 == 0 ? number(part) : -1);
+    for (const char* element : {"minutes", "visits", "items"}) {
+      count(element, number(420), rng() % 4 == 0 ? number(420) : -1);
+    }
+    if (const int64_t happy = number(100); happy >= 0) {
+      v1::DataValue* value = sheet.add_values();
+      value->set_element("satisfaction");
+      value->mutable_self()->set_milli(happy * 1000 - (happy > 0 ? rng() % 1000 : 0));
+    }
+    if (rng() % 5 != 0) {
+      v1::DataValue* value = sheet.add_values();
+      value->set_element("regulation");
+      value->mutable_self()->set_yes(rng() % 2 == 0);
+      if (rng() % 3 == 0) value->mutable_appraised()->set_yes(rng() % 2 == 0);
+    }
+    v1::Assessment entries = sheet;
+    for (const Node& node : (*set)->nodes()) {
+      v1::Entry* entry = entries.add_entries();
+      entry->set_criterion(node.criterion->code());
+      entry->mutable_self();
+    }
+    v1::Unit unit;
+    unit.set_code("U");
+    unit.set_kind(round % 2 == 0 ? v1::WARD : v1::COMMUNE);
+    const v1::Column column = round % 3 == 0 ? v1::APPRAISED : v1::SELF;
+    const CompiledPlan* p = round % 7 == 0 ? nullptr : plan->get();
+    const absl::Status a = Score(**set, p, unit, sheet, column, &flat);
+    const absl::Status b = Score(**set, p, unit, entries, column, &shaped);
+    ASSERT_EQ(a.ok(), b.ok()) << a << " / " << b << "\n" << sheet.DebugString();
+    if (!a.ok()) continue;
+    ++scored;
+    ASSERT_EQ(flat.nodes.size(), shaped.nodes.size());
+    for (size_t n = 0; n < flat.nodes.size(); ++n) {
+      const NodeScore& x = flat.nodes[n];
+      const NodeScore& y = shaped.nodes[n];
+      SCOPED_TRACE(absl::StrCat("round ", round, ", ",
+                                (*set)->nodes()[n].criterion->code(), "\n",
+                                sheet.DebugString()));
+      EXPECT_EQ(x.status, y.status);
+      EXPECT_EQ(x.why, y.why);
+      EXPECT_EQ(x.points_milli, y.points_milli);
+      EXPECT_EQ(x.applicable_max_milli, y.applicable_max_milli);
+      EXPECT_EQ(x.entry, -1);
+      EXPECT_EQ(x.num, y.num);
+      EXPECT_EQ(x.den, y.den);
+      EXPECT_EQ(x.band, y.band);
+      EXPECT_EQ(x.target, y.target);
+      EXPECT_EQ(x.missing, y.missing);
+    }
+    EXPECT_EQ(flat.achieved_milli, shaped.achieved_milli);
+    EXPECT_EQ(flat.applicable_max_milli, shaped.applicable_max_milli);
+    EXPECT_EQ(flat.index_hundredths, shaped.index_hundredths);
+    EXPECT_EQ(flat.classification, shaped.classification);
+  }
+  // Most sheets score (a numerator above its percent's denominator is refused).
+  EXPECT_GT(scored, 1000);
 }
 
 }  // namespace
