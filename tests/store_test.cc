@@ -399,11 +399,11 @@ TEST_P(StoreTest, AnIdGivenTwiceUnderTwoUnitsKeepsItsLastRow) {
   import.format = "csv";
   import.scope = "*";
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
-  auto wrote = store_->UpsertDossiers(
-      Admin(), "r", 1,
-      {Dossier("E", "U2", 1500, 2), Dossier("A", "U2", 1500, 3),
-       Dossier("E", "U1", 2500, 4), Dossier("B", "U1", 1500, 5),
-       Dossier("E", "U1", 2500, 6)});
+  auto wrote =
+      store_->UpsertDossiers(Admin(), "r", 1,
+                             {Dossier("E", "U2", 1500, 2), Dossier("A", "U2", 1500, 3),
+                              Dossier("E", "U1", 2500, 4), Dossier("B", "U1", 1500, 5),
+                              Dossier("E", "U1", 2500, 6)});
   ASSERT_TRUE(wrote.ok()) << wrote.status();
   EXPECT_EQ(wrote->changed, 4);    // E, A, E moved with other data, B
   EXPECT_EQ(wrote->unchanged, 1);  // E the third time, as the second
