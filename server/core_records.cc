@@ -2,8 +2,12 @@
 #include "server/core_records.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -34,6 +38,64 @@ absl::Status PageOf(int32_t page_size, const std::string& token, size_t total,
     return absl::InvalidArgumentError("page_token: not a token from this list");
   return absl::OkStatus();
 }
+
+// Parsed rows handed from the thread that reads an import's messages to the one that
+// writes them, a message's rows at a time, at most about a batch of rows waiting: the
+// next batch is parsed while this one is written, and memory stays that of two.
+class ParsedRows {
+ public:
+  explicit ParsedRows(size_t max_rows) : max_rows_(max_rows) {}
+
+  // Reader: queues a message's rows, waiting while a batch's worth waits already.
+  // False when the writer has stopped taking them.
+  bool Put(std::vector<criteria::DossierRow> rows) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return stopped_ || waiting_ < max_rows_; });
+    if (stopped_) return false;
+    waiting_ += rows.size();
+    chunks_.push_back(std::move(rows));
+    changed_.notify_all();
+    return true;
+  }
+  // Reader: no more rows; `status` is why (OK at the file's end).
+  void Close(absl::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    status_ = std::move(status);
+    changed_.notify_all();
+  }
+  // Writer: the next message's rows into `*rows`, waiting for them; false once the
+  // reader closed and every row was taken (`status()` then says why it closed).
+  bool Take(std::vector<criteria::DossierRow>* rows) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return closed_ || !chunks_.empty(); });
+    if (chunks_.empty()) return false;
+    *rows = std::move(chunks_.front());
+    chunks_.pop_front();
+    waiting_ -= rows->size();
+    changed_.notify_all();
+    return true;
+  }
+  absl::Status status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+  // Writer: takes no more (the reader's next Put answers false).
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  const size_t max_rows_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::vector<criteria::DossierRow>> chunks_;
+  size_t waiting_ = 0;  // rows in chunks_
+  bool closed_ = false, stopped_ = false;
+  absl::Status status_;
+};
 
 }  // namespace
 
@@ -172,26 +234,44 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
     return absl::OkStatus();
   };
 
+  // The rest of the file is read and parsed on a thread of its own while this one
+  // checks and writes: the rows come in the file's order either way, and reading
+  // stops at the first message that cannot be read or parsed, whose rows are left out.
+  ParsedRows parsed(kBatchRows);
+  std::thread reading([&] {
+    absl::Status status;
+    for (;;) {
+      v1::ImportDossiersRequest message;
+      absl::StatusOr<bool> more = next(&message);
+      if (!more.ok()) {
+        status = more.status();
+        break;
+      }
+      if (!*more) break;
+      if (!message.parent().empty() && message.parent() != first.parent()) {
+        status = absl::InvalidArgumentError(
+            "parent: the messages of an import name its first message's round, or none");
+        break;
+      }
+      sha.Update(message.content());
+      std::vector<criteria::DossierRow> more_rows;
+      status = reader.Feed(message.content(), &more_rows);
+      if (!status.ok()) break;
+      if (!parsed.Put(std::move(more_rows))) return;
+    }
+    if (status.ok()) {
+      std::vector<criteria::DossierRow> last;
+      status = reader.Finish(&last);
+      if (status.ok() && !parsed.Put(std::move(last))) return;
+    }
+    parsed.Close(std::move(status));
+  });
   absl::Status failure = take();
-  while (failure.ok()) {
-    v1::ImportDossiersRequest message;
-    absl::StatusOr<bool> more = next(&message);
-    if (!more.ok()) {
-      failure = more.status();
-      break;
-    }
-    if (!*more) break;
-    if (!message.parent().empty() && message.parent() != first.parent()) {
-      failure = absl::InvalidArgumentError(
-          "parent: the messages of an import name its first message's round, or none");
-      break;
-    }
-    sha.Update(message.content());
-    failure = reader.Feed(message.content(), &rows);
-    if (failure.ok()) failure = take();
-  }
-  if (failure.ok()) failure = reader.Finish(&rows);
-  if (failure.ok()) failure = take();
+  while (failure.ok() && parsed.Take(&rows)) failure = take();
+  if (failure.ok()) failure = parsed.status();
+  // A write that failed stops the reading (after the message it is reading).
+  parsed.Stop();
+  reading.join();
   absl::Status flushed = flush();
   if (failure.ok()) failure = flushed;
 

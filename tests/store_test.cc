@@ -389,6 +389,37 @@ TEST_P(StoreTest, DossiersAreStoredByIdAndImportsNumberedPerRound) {
   EXPECT_TRUE((*imports)[1].complete);
 }
 
+// A batch is written unit by unit (the table's order), yet an id given twice keeps
+// the file's order: here its last row names a unit that sorts before its first's.
+TEST_P(StoreTest, AnIdGivenTwiceUnderTwoUnitsKeepsItsLastRow) {
+  testing::AddRoundFixture(*store_);
+  RecordImport import;
+  import.round = "r";
+  import.file_name = "d.csv";
+  import.format = "csv";
+  import.scope = "*";
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
+  auto wrote =
+      store_->UpsertDossiers(Admin(), "r", 1,
+                             {Dossier("E", "U2", 1500, 2), Dossier("A", "U2", 1500, 3),
+                              Dossier("E", "U1", 2500, 4), Dossier("B", "U1", 1500, 5),
+                              Dossier("E", "U1", 2500, 6)});
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->changed, 4);    // E, A, E moved with other data, B
+  EXPECT_EQ(wrote->unchanged, 1);  // E the third time, as the second
+  EXPECT_EQ(wrote->units, (std::set<std::string>{"U1", "U2"}));
+  auto u1 = store_->ListDossiers("r", "U1");
+  ASSERT_EQ(u1->size(), 2u);
+  EXPECT_EQ((*u1)[0].id(), "B");
+  EXPECT_EQ((*u1)[1].id(), "E");
+  EXPECT_EQ((*u1)[1].resolved_at(), 2500);
+  EXPECT_EQ((*u1)[1].line(), 4);  // the same data again left the row as it was
+  EXPECT_TRUE((*u1)[1].conflicting_duplicate());
+  auto u2 = store_->ListDossiers("r", "U2");
+  ASSERT_EQ(u2->size(), 1u);
+  EXPECT_EQ((*u2)[0].id(), "A");
+}
+
 TEST_P(StoreTest, EvidenceIsHashedAndLimited) {
   StoreOptions options;
   options.max_evidence_bytes = 16;
