@@ -368,8 +368,10 @@ class WidthsAhead {
 // national round's 441 MB of XML each way through glibc's 4 KB buffers (a system call
 // per 4 KB). While a WriteXlsx runs on this thread, lxw_tmpfile (below) gives each file
 // it makes a buffer of kTmpfileBuffer bytes, kept here and freed when WriteXlsx ends
-// (after workbook_close has closed every file it made).
-constexpr size_t kTmpfileBuffer = 1 << 20;
+// (after workbook_close has closed every file it made). 64 KB: with 1 MiB the kernel's
+// copy of each write into the page cache took ten times as long here (perf,
+// bench/README.md).
+constexpr size_t kTmpfileBuffer = 1 << 16;
 thread_local std::vector<std::unique_ptr<char[]>>* tmpfile_buffers = nullptr;
 
 class TmpfileBuffers {
@@ -387,7 +389,7 @@ class TmpfileBuffers {
 // thread runs (TmpfileBuffers).
 void BufferTmpfile(FILE* file) {
   if (file == nullptr || tmpfile_buffers == nullptr) return;
-  auto buffer = std::make_unique<char[]>(kTmpfileBuffer);
+  std::unique_ptr<char[]> buffer(new char[kTmpfileBuffer]);
   if (setvbuf(file, buffer.get(), _IOFBF, kTmpfileBuffer) == 0)
     tmpfile_buffers->push_back(std::move(buffer));
 }
@@ -1086,7 +1088,7 @@ void parindex::server::SetXlsxConcurrent(bool concurrent) { concurrent_xlsx = co
 namespace {
 
 constexpr size_t kConcurrentPart = 1 << 20;  // smaller parts are added in place
-constexpr size_t kReadBack = 1 << 20;
+constexpr size_t kReadBack = 1 << 18;
 
 struct PendingPart {
   std::thread thread;
