@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -363,6 +364,69 @@ class WidthsAhead {
   std::thread thread_;  // last: started once the rest is made
 };
 
+// ForEachRow, with the rows a table makes (make_rows) made on another thread when
+// `concurrent`: in batches of kBatchRows, copied into a batch's rows (their strings
+// reused batch after batch) while this thread writes the batch before (a national
+// round's data sheet: 2.8 M rows made, each with eleven cells). The same rows in the
+// same order either way.
+void ForEachRowAhead(const Table& table, const Table::RowSink& sink, bool concurrent) {
+  if (!concurrent || !table.make_rows) {
+    ForEachRow(table, sink);
+    return;
+  }
+  for (const std::vector<Cell>& row : table.rows) sink(row);
+  constexpr size_t kBatchRows = 4096;
+  struct Batch {
+    std::vector<std::vector<Cell>> rows;
+    size_t size = 0;
+  };
+  Batch batches[3];
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Batch*> empty = {&batches[0], &batches[1], &batches[2]}, full;
+  bool done = false;
+  std::thread maker([&] {
+    Batch* batch = nullptr;
+    auto hand_over = [&] {
+      std::lock_guard<std::mutex> lock(mutex);
+      full.push_back(batch);
+      batch = nullptr;
+      changed.notify_all();
+    };
+    table.make_rows([&](const std::vector<Cell>& row) {
+      if (batch == nullptr) {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return !empty.empty(); });
+        batch = empty.front();
+        empty.pop_front();
+        batch->size = 0;
+      }
+      if (batch->rows.size() <= batch->size) batch->rows.emplace_back();
+      batch->rows[batch->size++] = row;
+      if (batch->size == kBatchRows) hand_over();
+    });
+    if (batch != nullptr) hand_over();
+    std::lock_guard<std::mutex> lock(mutex);
+    done = true;
+    changed.notify_all();
+  });
+  while (true) {
+    Batch* batch = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait(lock, [&] { return !full.empty() || done; });
+      if (full.empty()) break;
+      batch = full.front();
+      full.pop_front();
+    }
+    for (size_t i = 0; i < batch->size; ++i) sink(batch->rows[i]);
+    std::lock_guard<std::mutex> lock(mutex);
+    empty.push_back(batch);
+    changed.notify_all();
+  }
+  maker.join();
+}
+
 // Larger stdio buffers for libxlsxwriter's temporary files: each sheet's rows go to
 // one and are copied into another at workbook_close, then read back into the zip, a
 // national round's 441 MB of XML each way through glibc's 4 KB buffers (a system call
@@ -667,7 +731,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
   // sheet's row file, the bytes libxlsxwriter's calls would write).
   SheetRows out(sheet, columns, direct_rows.load());
   lxw_row_t row = kHeaderRow;
-  ForEachRow(table, [&](const std::vector<Cell>& cells) {
+  ForEachRowAhead(table, [&](const std::vector<Cell>& cells) {
     ++row;
     out.StartRow(row);
     for (size_t c = 0; c < cells.size(); ++c) {
@@ -696,7 +760,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
       }
     }
     out.EndRow();
-  });
+  }, concurrent_xlsx.load());
   out.Finish();
   const auto last_data = static_cast<lxw_row_t>(kHeaderRow + rows);
   if (rows > 0) {
