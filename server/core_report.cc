@@ -2,11 +2,8 @@
 #include "server/core_report.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
-#include <thread>
-#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -311,22 +308,6 @@ Table ClassificationCounts(const v1::CriteriaSet& set,
   return t;
 }
 
-// Runs `fn` on a thread of its own from construction; Join (or the destructor, on any
-// way out of the scope) waits for it.
-class Concurrently {
- public:
-  explicit Concurrently(std::function<void()> fn) : thread_(std::move(fn)) {}
-  Concurrently(const Concurrently&) = delete;
-  Concurrently& operator=(const Concurrently&) = delete;
-  ~Concurrently() { Join(); }
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  std::thread thread_;
-};
-
 // The audit trail's roles as the office names them.
 std::string RoleTitle(const std::string& role) {
   static const auto* const kTitles = new std::map<std::string, std::string>{
@@ -422,24 +403,6 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
       r.language() == v1::ENGLISH ? v1::ENGLISH : v1::VIETNAMESE;
   ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
 
-  // The audit trail of the round (the office's sheet; not in the printed report), read
-  // on another thread while this one reads the forms and scores every unit: a national
-  // round's ~285k events take about as long as the forms (bench/README.md, issue 20).
-  // Joined before the tables are made, and on any early return.
-  absl::StatusOr<std::vector<v1::AuditEvent>> audit_read = std::vector<v1::AuditEvent>();
-  std::optional<Concurrently> audit_reader;
-  if (office && r.format() != v1::ExportRoundRequest::HTML) {
-    audit_reader.emplace([this, &audit_read, &id, &c] {
-      store::AuditFilter filter;
-      filter.resource_prefix = absl::StrCat("rounds/", id);
-      filter.limit = 1000000;
-      // The sheet shows neither before nor after; a province's appraiser sees a task's
-      // assignment by the units in them (CanSeeAuditEvent), so reads them.
-      filter.bodies = NeedsUnits(c);
-      audit_read = store_->ListAudit(filter);
-    });
-  }
-
   // Every unit's form, read at once: scored here in the reports' language without
   // being kept (a national round's Vietnamese traces held after its export were a
   // third of the server's memory), and shown on the data sheet.
@@ -449,35 +412,19 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                      store_->ListAssessments(id, /*with_files=*/true));
     for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
   }
-  // Units [begin, end) of the results scored and rendered into their places in `scores`:
-  // the first half here, the second on another thread (the engine and the round are
-  // only read; the audit trail has been read by then, or nearly).
-  std::vector<v1::UnitScore> scores(results.units.size());
-  auto render = [&](size_t begin, size_t end) -> absl::Status {
-    engine::ScoreSheet sheet;
-    for (size_t i = begin; i < end; ++i) {
-      const std::string& code = results.units[i];
-      v1::UnitScore& score = scores[i];
-      if (auto form = forms.find(code); form != forms.end()) {
-        score = cache_->RenderScoreOrError(*round, form->second, column, language, &sheet);
-      } else {
-        ASSIGN_OR_RETURN(score, cache_->ScoreOrError(*round, code, column, language));
-      }
-      auto it = results.ranks->find(code);
-      score.set_rank(it == results.ranks->end() ? 0 : it->second.rank);
+  std::vector<v1::UnitScore> scores;
+  scores.reserve(results.units.size());
+  engine::ScoreSheet sheet;
+  for (const std::string& code : results.units) {
+    v1::UnitScore score;
+    if (auto form = forms.find(code); form != forms.end()) {
+      score = cache_->RenderScoreOrError(*round, form->second, column, language, &sheet);
+    } else {
+      ASSIGN_OR_RETURN(score, cache_->ScoreOrError(*round, code, column, language));
     }
-    return absl::OkStatus();
-  };
-  {
-    const size_t half = scores.size() / 2;
-    absl::Status second_half;
-    {
-      Concurrently other([&] { second_half = render(half, scores.size()); });
-      const absl::Status first_half = render(0, half);
-      other.Join();
-      RETURN_IF_ERROR(first_half);
-    }
-    RETURN_IF_ERROR(second_half);
+    auto it = results.ranks->find(code);
+    score.set_rank(it == results.ranks->end() ? 0 : it->second.rank);
+    scores.push_back(std::move(score));
   }
   std::sort(scores.begin(), scores.end(),
             [](const v1::UnitScore& a, const v1::UnitScore& b) {
@@ -653,9 +600,14 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   // read here, which outlive the table.
   std::vector<v1::AuditEvent> events;
   if (office) {
-    audit_reader->Join();
-    RETURN_IF_ERROR(audit_read.status());
-    events = *std::move(audit_read);
+    store::AuditFilter filter;
+    filter.resource_prefix = absl::StrCat("rounds/", id);
+    filter.limit = 1000000;
+    // The sheet shows neither before nor after (most of a national round's audit
+    // bytes); a province's appraiser sees a task's assignment by the units in them
+    // (CanSeeAuditEvent), so reads them.
+    filter.bodies = NeedsUnits(c);
+    ASSIGN_OR_RETURN(events, store_->ListAudit(filter));
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";

@@ -375,7 +375,7 @@ void ForEachRowAhead(const Table& table, const Table::RowSink& sink, bool concur
     return;
   }
   for (const std::vector<Cell>& row : table.rows) sink(row);
-  constexpr size_t kBatchRows = 4096;
+  constexpr size_t kBatchRows = 1024;
   struct Batch {
     std::vector<std::vector<Cell>> rows;
     size_t size = 0;
