@@ -2,9 +2,9 @@
 #include "server/report.h"
 
 #include <dlfcn.h>
-#include <sys/stat.h>
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 #include <xlsxwriter/packager.h>
@@ -731,7 +731,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
   // sheet's row file, the bytes libxlsxwriter's calls would write).
   SheetRows out(sheet, columns, direct_rows.load());
   lxw_row_t row = kHeaderRow;
-  ForEachRowAhead(table, [&](const std::vector<Cell>& cells) {
+  const Table::RowSink write_row = [&](const std::vector<Cell>& cells) {
     ++row;
     out.StartRow(row);
     for (size_t c = 0; c < cells.size(); ++c) {
@@ -760,7 +760,8 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
       }
     }
     out.EndRow();
-  }, concurrent_xlsx.load());
+  };
+  ForEachRowAhead(table, write_row, concurrent_xlsx.load());
   out.Finish();
   const auto last_data = static_cast<lxw_row_t>(kHeaderRow + rows);
   if (rows > 0) {
@@ -899,8 +900,10 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
   }
   lxw_error error = workbook_close(workbook);
   // A part still being added when the library gave up (it added none after an error).
-  if (const int pending = FinishPartsOfThisThread(); pending != 0 && error == LXW_NO_ERROR)
+  if (const int pending = FinishPartsOfThisThread();
+      pending != 0 && error == LXW_NO_ERROR) {
     error = LXW_ERROR_ZIP_FILE_ADD;
+  }
   if (error != LXW_NO_ERROR) {
     std::filesystem::remove(path);
     return absl::InternalError(
@@ -1143,7 +1146,9 @@ void parindex::server::SetXlsxIsalDeflate() { xlsx_isal = true; }
 
 void parindex::server::SetXlsxDirectRows(bool direct) { direct_rows = direct; }
 
-void parindex::server::SetXlsxConcurrent(bool concurrent) { concurrent_xlsx = concurrent; }
+void parindex::server::SetXlsxConcurrent(bool concurrent) {
+  concurrent_xlsx = concurrent;
+}
 
 // A part of a zip file added on a thread of its own (_add_file_to_zip below): a large
 // part (a sheet) is read back and deflated while the library assembles the next one.
@@ -1253,7 +1258,8 @@ extern "C" lxw_error _add_file_to_zip(lxw_packager* self, FILE* file,
   }
   const size_t piece = self->buffer_size > 0 ? self->buffer_size : LXW_ZIP_BUFFER_SIZE;
   struct stat st = {};
-  const bool large = fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= kConcurrentPart;
+  const bool large =
+      fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= kConcurrentPart;
   if (!parindex::server::concurrent_xlsx || !large) {
     return CopyIntoPart(self->zipfile, fd, piece) == 0 ? LXW_NO_ERROR
                                                        : LXW_ERROR_ZIP_FILE_ADD;
@@ -1265,7 +1271,8 @@ extern "C" lxw_error _add_file_to_zip(lxw_packager* self, FILE* file,
   {
     absl::MutexLock lock(&pending_mutex);
     Pending()[zip] = std::move(part);
-    raw->thread = std::thread([raw, zip, fd, piece] { raw->error = CopyIntoPart(zip, fd, piece); });
+    raw->thread =
+        std::thread([raw, zip, fd, piece] { raw->error = CopyIntoPart(zip, fd, piece); });
   }
   return LXW_NO_ERROR;
 }

@@ -183,7 +183,8 @@ TEST(WriteXlsx, ConcurrentGivesTheBytesOfOneThread) {
   // The order of the parts in the file: their local headers' names, as they come.
   auto names = [](const std::string& zip) {
     std::string order;
-    for (size_t at = zip.find("PK\x03\x04"); at != std::string::npos && at + 30 <= zip.size();
+    for (size_t at = zip.find("PK\x03\x04");
+         at != std::string::npos && at + 30 <= zip.size();
          at = zip.find("PK\x03\x04", at + 4)) {
       const auto len = static_cast<unsigned char>(zip[at + 26]) |
                        static_cast<unsigned char>(zip[at + 27]) << 8;
