@@ -603,6 +603,10 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     store::AuditFilter filter;
     filter.resource_prefix = absl::StrCat("rounds/", id);
     filter.limit = 1000000;
+    // The sheet shows neither before nor after (most of a national round's audit
+    // bytes); a province's appraiser sees a task's assignment by the units in them
+    // (CanSeeAuditEvent), so reads them.
+    filter.bodies = NeedsUnits(c);
     ASSIGN_OR_RETURN(events, store_->ListAudit(filter));
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";

@@ -749,6 +749,22 @@ TEST_P(StoreTest, AuditFiltersByResourceActorAndPage) {
   auto page2 = store_->ListAudit(filter);
   ASSERT_EQ(page2->size(), 1u);
   EXPECT_EQ((*page2)[0].resource(), "rounds/r/assessments/U1/entries/II.10");
+  // Without bodies: the same events, their before and after left empty.
+  filter = AuditFilter();
+  filter.actor = "tok_u1";
+  auto whole = store_->ListAudit(filter);
+  filter.bodies = false;
+  auto heads = store_->ListAudit(filter);
+  ASSERT_TRUE(whole.ok() && heads.ok());
+  ASSERT_EQ(heads->size(), 2u);
+  ASSERT_EQ(whole->size(), 2u);
+  EXPECT_FALSE((*whole)[0].after().empty());
+  for (size_t i = 0; i < heads->size(); ++i) {
+    v1::AuditEvent expected = (*whole)[i];
+    expected.clear_before();
+    expected.clear_after();
+    EXPECT_EQ((*heads)[i].SerializeAsString(), expected.SerializeAsString());
+  }
 }
 
 TEST_P(StoreTest, ManyWritersLoseAndDuplicateNothing) {

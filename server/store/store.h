@@ -142,6 +142,9 @@ struct AuditFilter {
   std::string actor;
   int64_t after_id = 0;  // paging: events with a larger id
   int limit = 100;
+  // False: each event without its before and after (left empty), for a reader that
+  // shows neither (the export's sheet: a national round's bodies are most of its bytes).
+  bool bodies = true;
 };
 
 // An account with its password hash (an argon2id string; never the password).
