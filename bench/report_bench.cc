@@ -11,10 +11,7 @@
 // REPORT_BENCH_DEFLATE=6 (or 1...) deflates the XLSX with zlib at that level instead of
 // the server's ISA-L (server::SetXlsxDeflateLevel), for the comparison.
 // REPORT_BENCH_CHECK=1 with OUT: a third export with every cell through libxlsxwriter's
-// calls (server::SetXlsxDirectRows(false)) and on one thread (SetXlsxConcurrent(false))
-// kept as OUT.library.xlsx, to compare.
-// REPORT_BENCH_SEQUENTIAL=1 writes the workbooks on one thread (the audit trail is still
-// read beside the forms), for the comparison.
+// calls (server::SetXlsxDirectRows(false)) kept as OUT.library.xlsx, to compare.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -78,10 +75,6 @@ int main(int argc, char** argv) {
   if (const char* level = std::getenv("REPORT_BENCH_DEFLATE"); level != nullptr) {
     server::SetXlsxDeflateLevel(std::atoi(level));
     std::printf("XLSX deflated by zlib at level %d\n", std::atoi(level));
-  }
-  if (std::getenv("REPORT_BENCH_SEQUENTIAL") != nullptr) {
-    server::SetXlsxConcurrent(false);
-    std::printf("XLSX written on one thread\n");
   }
   const std::string dir = argv[1];
   // "national" (or "national:N" for its first N units) or a number of units.
@@ -198,7 +191,6 @@ int main(int argc, char** argv) {
     // The same export with every cell through libxlsxwriter's calls, beside OUT: its
     // parts unzip to the same bytes as OUT's (but the run's times in docProps/core.xml).
     server::SetXlsxDirectRows(false);
-    server::SetXlsxConcurrent(false);
     start = std::chrono::steady_clock::now();
     cpu = CpuSeconds();
     auto library = core.reports().ExportRound(appraiser, xlsx).value();
@@ -207,7 +199,6 @@ int main(int argc, char** argv) {
     std::ofstream(absl::StrCat(argv[3], ".library.xlsx"), std::ios::binary)
         << library.content();
     server::SetXlsxDirectRows(true);
-    server::SetXlsxConcurrent(std::getenv("REPORT_BENCH_SEQUENTIAL") == nullptr);
   }
   file.Clear();
   file.mutable_content()->shrink_to_fit();

@@ -4,26 +4,19 @@
 #include <dlfcn.h>
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
-#include <xlsxwriter/packager.h>
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
-#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -311,156 +304,6 @@ std::string DateWords(absl::Time time) {
 }
 
 std::atomic<bool> direct_rows{true};
-std::atomic<bool> concurrent_xlsx{true};
-
-// The column widths of every table (ColumnWidths), measured in order on a thread of
-// their own when `concurrent`, so that the next sheet's are ready while this one is
-// written (a national round's data sheet: ~0.35 s of its rows made once more); else
-// each when asked. Every table and its rows must outlive this.
-class WidthsAhead {
- public:
-  struct Measured {
-    std::vector<int> widths;
-    size_t rows = 0;
-  };
-
-  WidthsAhead(const std::vector<Table>& tables, bool concurrent)
-      : tables_(tables), measured_(tables.size()) {
-    if (!concurrent) return;
-    thread_ = std::thread([this] {
-      for (size_t i = 0; i < tables_.size(); ++i) {
-        Measured m;
-        m.widths = ColumnWidths(tables_[i], &m.rows);
-        std::lock_guard<std::mutex> lock(mutex_);
-        measured_[i] = std::move(m);
-        ready_ = i + 1;
-        measured_cv_.notify_all();
-      }
-    });
-  }
-  WidthsAhead(const WidthsAhead&) = delete;
-  WidthsAhead& operator=(const WidthsAhead&) = delete;
-  ~WidthsAhead() {
-    if (thread_.joinable()) thread_.join();
-  }
-
-  // Table `i`'s measure (waits for it when measured ahead).
-  const Measured& Of(size_t i) {
-    if (!thread_.joinable()) {
-      measured_[i].widths = ColumnWidths(tables_[i], &measured_[i].rows);
-      return measured_[i];
-    }
-    std::unique_lock<std::mutex> lock(mutex_);
-    measured_cv_.wait(lock, [&] { return ready_ > i; });
-    return measured_[i];
-  }
-
- private:
-  const std::vector<Table>& tables_;
-  std::vector<Measured> measured_;  // [i] written once by the thread, before ready_ > i
-  std::mutex mutex_;
-  std::condition_variable measured_cv_;
-  size_t ready_ = 0;
-  std::thread thread_;  // last: started once the rest is made
-};
-
-// ForEachRow, with the rows a table makes (make_rows) made on another thread when
-// `concurrent`: in batches of kBatchRows, copied into a batch's rows (their strings
-// reused batch after batch) while this thread writes the batch before (a national
-// round's data sheet: 2.8 M rows made, each with eleven cells). The same rows in the
-// same order either way.
-void ForEachRowAhead(const Table& table, const Table::RowSink& sink, bool concurrent) {
-  if (!concurrent || !table.make_rows) {
-    ForEachRow(table, sink);
-    return;
-  }
-  for (const std::vector<Cell>& row : table.rows) sink(row);
-  constexpr size_t kBatchRows = 1024;
-  struct Batch {
-    std::vector<std::vector<Cell>> rows;
-    size_t size = 0;
-  };
-  Batch batches[3];
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<Batch*> empty = {&batches[0], &batches[1], &batches[2]}, full;
-  bool done = false;
-  std::thread maker([&] {
-    Batch* batch = nullptr;
-    auto hand_over = [&] {
-      std::lock_guard<std::mutex> lock(mutex);
-      full.push_back(batch);
-      batch = nullptr;
-      changed.notify_all();
-    };
-    table.make_rows([&](const std::vector<Cell>& row) {
-      if (batch == nullptr) {
-        std::unique_lock<std::mutex> lock(mutex);
-        changed.wait(lock, [&] { return !empty.empty(); });
-        batch = empty.front();
-        empty.pop_front();
-        batch->size = 0;
-      }
-      if (batch->rows.size() <= batch->size) batch->rows.emplace_back();
-      batch->rows[batch->size++] = row;
-      if (batch->size == kBatchRows) hand_over();
-    });
-    if (batch != nullptr) hand_over();
-    std::lock_guard<std::mutex> lock(mutex);
-    done = true;
-    changed.notify_all();
-  });
-  while (true) {
-    Batch* batch = nullptr;
-    {
-      std::unique_lock<std::mutex> lock(mutex);
-      changed.wait(lock, [&] { return !full.empty() || done; });
-      if (full.empty()) break;
-      batch = full.front();
-      full.pop_front();
-    }
-    for (size_t i = 0; i < batch->size; ++i) sink(batch->rows[i]);
-    std::lock_guard<std::mutex> lock(mutex);
-    empty.push_back(batch);
-    changed.notify_all();
-  }
-  maker.join();
-}
-
-// Larger stdio buffers for libxlsxwriter's temporary files: each sheet's rows go to
-// one and are copied into another at workbook_close, then read back into the zip, a
-// national round's 441 MB of XML each way through glibc's 4 KB buffers (a system call
-// per 4 KB). While a WriteXlsx runs on this thread, lxw_tmpfile (below) gives each file
-// it makes a buffer of kTmpfileBuffer bytes, kept here and freed when WriteXlsx ends
-// (after workbook_close has closed every file it made). 64 KB: with 1 MiB the kernel's
-// copy of each write into the page cache took ten times as long here (perf,
-// bench/README.md).
-constexpr size_t kTmpfileBuffer = 1 << 16;
-thread_local std::vector<std::unique_ptr<char[]>>* tmpfile_buffers = nullptr;
-
-class TmpfileBuffers {
- public:
-  TmpfileBuffers() { tmpfile_buffers = &buffers_; }
-  TmpfileBuffers(const TmpfileBuffers&) = delete;
-  TmpfileBuffers& operator=(const TmpfileBuffers&) = delete;
-  ~TmpfileBuffers() { tmpfile_buffers = nullptr; }
-
- private:
-  std::vector<std::unique_ptr<char[]>> buffers_;
-};
-
-// Gives `file`, just made by libxlsxwriter, a large buffer when a WriteXlsx of this
-// thread runs (TmpfileBuffers).
-void BufferTmpfile(FILE* file) {
-  if (file == nullptr || tmpfile_buffers == nullptr) return;
-  std::unique_ptr<char[]> buffer(new char[kTmpfileBuffer]);
-  if (setvbuf(file, buffer.get(), _IOFBF, kTmpfileBuffer) == 0)
-    tmpfile_buffers->push_back(std::move(buffer));
-}
-
-// Waits for the part this thread's workbook is still adding to its zip on another
-// thread, if any (_add_file_to_zip below); returns its minizip error, or 0.
-int FinishPartsOfThisThread();
 
 // A table's data rows as libxlsxwriter 1.1.4 writes them in constant-memory mode, made
 // faster. The library takes each cell through a calloc'ed struct, a strdup'ed and
@@ -691,12 +534,13 @@ class SheetRows {
 };
 
 // Writes one table on its sheet; returns the last row used (for the print area).
-// `widths` and `rows`: ColumnWidths of the table.
 lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
                      const std::string& name, const Table& table, const Heading& heading,
-                     const Formats& f, const std::vector<int>& widths, size_t rows) {
+                     const Formats& f) {
   const size_t columns = std::max<size_t>(table.header.size(), 1);
   const auto last_col = static_cast<lxw_col_t>(columns - 1);
+  size_t rows = 0;
+  const std::vector<int> widths = ColumnWidths(table, &rows);
   int header_lines = 1;
   for (size_t c = 0; c < table.header.size(); ++c) {
     worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
@@ -731,7 +575,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
   // sheet's row file, the bytes libxlsxwriter's calls would write).
   SheetRows out(sheet, columns, direct_rows.load());
   lxw_row_t row = kHeaderRow;
-  const Table::RowSink write_row = [&](const std::vector<Cell>& cells) {
+  ForEachRow(table, [&](const std::vector<Cell>& cells) {
     ++row;
     out.StartRow(row);
     for (size_t c = 0; c < cells.size(); ++c) {
@@ -760,8 +604,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
       }
     }
     out.EndRow();
-  };
-  ForEachRowAhead(table, write_row, concurrent_xlsx.load());
+  });
   out.Finish();
   const auto last_data = static_cast<lxw_row_t>(kHeaderRow + rows);
   if (rows > 0) {
@@ -869,7 +712,6 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
   const int fd = mkstemp(path);
   if (fd < 0) return absl::InternalError("cannot create a temporary file for the report");
   close(fd);
-  const TmpfileBuffers buffers;  // for every temporary file the workbook makes
   lxw_workbook_options options = {};
   options.constant_memory =
       LXW_TRUE;  // rows are written in order: large rounds stay small
@@ -884,9 +726,7 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
   workbook_set_properties(workbook, &properties);
   const Formats formats(workbook);
   std::set<std::string> used;
-  WidthsAhead measure(tables, concurrent_xlsx.load());
-  for (size_t i = 0; i < tables.size(); ++i) {
-    const Table& table = tables[i];
+  for (const Table& table : tables) {
     const std::string name = SheetName(table.name, &used);
     lxw_worksheet* sheet = workbook_add_worksheet(workbook, name.c_str());
     if (sheet == nullptr) {
@@ -894,16 +734,9 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
       std::filesystem::remove(path);
       return absl::InternalError(absl::StrCat("cannot add the sheet '", name, "'"));
     }
-    const WidthsAhead::Measured& measured = measure.Of(i);
-    WriteSheet(workbook, sheet, name, table, heading, formats, measured.widths,
-               measured.rows);
+    WriteSheet(workbook, sheet, name, table, heading, formats);
   }
-  lxw_error error = workbook_close(workbook);
-  // A part still being added when the library gave up (it added none after an error).
-  if (const int pending = FinishPartsOfThisThread();
-      pending != 0 && error == LXW_NO_ERROR) {
-    error = LXW_ERROR_ZIP_FILE_ADD;
-  }
+  const lxw_error error = workbook_close(workbook);
   if (error != LXW_NO_ERROR) {
     std::filesystem::remove(path);
     return absl::InternalError(
@@ -1146,158 +979,15 @@ void parindex::server::SetXlsxIsalDeflate() { xlsx_isal = true; }
 
 void parindex::server::SetXlsxDirectRows(bool direct) { direct_rows = direct; }
 
-void parindex::server::SetXlsxConcurrent(bool concurrent) {
-  concurrent_xlsx = concurrent;
-}
-
-// A part of a zip file added on a thread of its own (_add_file_to_zip below): a large
-// part (a sheet) is read back and deflated while the library assembles the next one.
-// The zip is not touched by anyone else until it is joined: before the next part is
-// opened, and before the zip is closed. Parts go in the zip in the library's order.
-namespace {
-
-constexpr size_t kConcurrentPart = 1 << 20;  // smaller parts are added in place
-constexpr size_t kReadBack = 1 << 18;
-
-struct PendingPart {
-  std::thread thread;
-  std::thread::id owner;  // the thread of the WriteXlsx
-  int error = 0;          // minizip's, set by `thread`
-};
-
-absl::Mutex pending_mutex;
-std::map<void*, std::unique_ptr<PendingPart>>& Pending() {
-  static auto* const pending = new std::map<void*, std::unique_ptr<PendingPart>>();
-  return *pending;
-}
-
-// Joins the part being added to `zip`, if any; returns its error or 0.
-int JoinPart(void* zip) {
-  std::unique_ptr<PendingPart> part;
-  {
-    absl::MutexLock lock(&pending_mutex);
-    auto it = Pending().find(zip);
-    if (it == Pending().end()) return 0;
-    part = std::move(it->second);
-    Pending().erase(it);
-  }
-  part->thread.join();
-  return part->error;
-}
-
-// Writes the bytes of `fd` (from its start) into the open part of `zip` in pieces of
-// `piece` bytes, as the library does, and closes the part. Closes `fd`.
-int CopyIntoPart(void* zip, int fd, size_t piece) {
-  std::vector<char> buffer(kReadBack);
-  int error = 0;
-  off_t offset = 0;
-  while (error == 0) {
-    const ssize_t got = pread(fd, buffer.data(), buffer.size(), offset);
-    if (got < 0) error = kZipInternalError;
-    if (got <= 0) break;
-    offset += got;
-    for (ssize_t at = 0; at < got && error == 0; at += static_cast<ssize_t>(piece)) {
-      const auto len = static_cast<unsigned>(std::min<ssize_t>(got - at, piece));
-      error = zipWriteInFileInZip(zip, buffer.data() + at, len);
-    }
-  }
-  close(fd);
-  const int closed = zipCloseFileInZip(zip);
-  return error != 0 ? error : closed;
-}
-
-}  // namespace
-
-namespace parindex::server {
-namespace {
-
-int FinishPartsOfThisThread() {
-  std::vector<void*> zips;
-  {
-    absl::MutexLock lock(&pending_mutex);
-    for (const auto& [zip, part] : Pending())
-      if (part->owner == std::this_thread::get_id()) zips.push_back(zip);
-  }
-  int error = 0;
-  for (void* zip : zips) {
-    const int e = JoinPart(zip);
-    if (error == 0) error = e;
-  }
-  return error;
-}
-
-}  // namespace
-}  // namespace parindex::server
-
-// libxlsxwriter 1.1.4's temporary files, with a larger buffer (BufferTmpfile).
-extern "C" FILE* lxw_tmpfile(char* tmpdir) {
-  using MakeTmpfile = FILE* (*)(char*);
-  static const MakeTmpfile library = Minizip<MakeTmpfile>("lxw_tmpfile");
-  FILE* file = library != nullptr ? library(tmpdir) : tmpfile();
-  parindex::server::BufferTmpfile(file);
-  return file;
-}
-
-// libxlsxwriter 1.1.4's packager: one file (a part: a sheet, the workbook, ...) into
-// the zip, as the library does it (packager.c), its bytes read back in pieces of its
-// buffer's size; a large part on a thread of its own when WriteXlsx is concurrent.
-extern "C" lxw_error _add_file_to_zip(lxw_packager* self, FILE* file,
-                                      const char* filename) {
-  if (JoinPart(self->zipfile) != 0) return LXW_ERROR_ZIP_FILE_ADD;
-  int error = zipOpenNewFileInZip4_64(self->zipfile, filename, &self->zipfile_info,
-                                      nullptr, 0, nullptr, 0, nullptr, kDeflated,
-                                      /*Z_DEFAULT_COMPRESSION*/ -1, 0, /*-MAX_WBITS*/ -15,
-                                      /*DEF_MEM_LEVEL*/ 8, /*Z_DEFAULT_STRATEGY*/ 0,
-                                      nullptr, 0, 0, 0, self->use_zip64);
-  if (error != 0) return LXW_ERROR_ZIP_FILE_ADD;
-  // Read through a descriptor of its own: the library closes `file` on return.
-  const int fd = fflush(file) == 0 ? dup(fileno(file)) : -1;
-  if (fd < 0) {
-    zipCloseFileInZip(self->zipfile);
-    return LXW_ERROR_ZIP_FILE_ADD;
-  }
-  const size_t piece = self->buffer_size > 0 ? self->buffer_size : LXW_ZIP_BUFFER_SIZE;
-  struct stat st = {};
-  const bool large =
-      fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= kConcurrentPart;
-  if (!parindex::server::concurrent_xlsx || !large) {
-    return CopyIntoPart(self->zipfile, fd, piece) == 0 ? LXW_NO_ERROR
-                                                       : LXW_ERROR_ZIP_FILE_ADD;
-  }
-  auto part = std::make_unique<PendingPart>();
-  part->owner = std::this_thread::get_id();
-  PendingPart* raw = part.get();
-  void* zip = self->zipfile;
-  {
-    absl::MutexLock lock(&pending_mutex);
-    Pending()[zip] = std::move(part);
-    raw->thread =
-        std::thread([raw, zip, fd, piece] { raw->error = CopyIntoPart(zip, fd, piece); });
-  }
-  return LXW_NO_ERROR;
-}
-
-// minizip's close of the whole zip, after the last part added on another thread.
-extern "C" int zipClose(zipFile file, const char* global_comment) {
-  using CloseZip = int (*)(void*, const char*);
-  static const CloseZip minizip = Minizip<CloseZip>("zipClose");
-  const int pending = JoinPart(file);
-  if (minizip == nullptr) return kZipInternalError;
-  const int error = minizip(file, global_comment);
-  return pending != 0 ? pending : error;
-}
-
 extern "C" int zipOpenNewFileInZip4_64(
-    zipFile file, const char* filename, const zip_fileinfo* zipfi,
-    const void* extrafield_local, uInt size_extrafield_local,
-    const void* extrafield_global, uInt size_extrafield_global, const char* comment,
-    int method, int level, int raw, int window_bits, int mem_level, int strategy,
-    const char* password, uLong crc_for_crypting, uLong version_made_by, uLong flag_base,
-    int zip64) {
+    void* file, const char* filename, const void* zipfi, const void* extrafield_local,
+    unsigned size_extrafield_local, const void* extrafield_global,
+    unsigned size_extrafield_global, const char* comment, int method, int level, int raw,
+    int window_bits, int mem_level, int strategy, const char* password,
+    unsigned long crc_for_crypting, unsigned long version_made_by,
+    unsigned long flag_base, int zip64) {
   static const OpenPart minizip = Minizip<OpenPart>("zipOpenNewFileInZip4_64");
   if (minizip == nullptr) return kZipInternalError;
-  // A part added on another thread goes first (_add_file_to_zip).
-  if (const int pending = JoinPart(file); pending != 0) return pending;
   // The level minizip marks in the part's flags: 1 ("fast") with ISA-L as with zlib.
   if (level == -1) level = xlsx_isal ? 1 : xlsx_deflate_level.load();
   const bool isal = xlsx_isal && method == kDeflated && raw == 0 && password == nullptr;
@@ -1314,13 +1004,13 @@ extern "C" int zipOpenNewFileInZip4_64(
   return error;
 }
 
-extern "C" int zipWriteInFileInZip(zipFile file, const void* buf, unsigned len) {
+extern "C" int zipWriteInFileInZip(void* file, const void* buf, unsigned len) {
   if (IsalPart* part = PartOf(file)) return part->Deflate(file, buf, len, false);
   static const WritePart minizip = Minizip<WritePart>("zipWriteInFileInZip");
   return minizip == nullptr ? kZipInternalError : minizip(file, buf, len);
 }
 
-extern "C" int zipCloseFileInZip(zipFile file) {
+extern "C" int zipCloseFileInZip(void* file) {
   std::unique_ptr<IsalPart> part;
   {
     absl::MutexLock lock(&parts_mutex);

@@ -111,11 +111,6 @@ void SetXlsxIsalDeflate();
 // times faster. For the test and the benchmark that compare them.
 void SetXlsxDirectRows(bool direct);
 
-// Whether WriteXlsx uses a second thread (the default): the tables' columns measured
-// ahead of the sheet being written, and a large part of the file deflated while the
-// next is assembled. The same bytes either way; for the test and the benchmark.
-void SetXlsxConcurrent(bool concurrent);
-
 struct HtmlOptions {
   // Decimals as Vietnamese write them (94,39); else with a point (94.39).
   bool decimal_comma = true;

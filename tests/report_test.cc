@@ -145,58 +145,6 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   EXPECT_EQ(direct_parts, library_parts);
 }
 
-// With a second thread (columns measured ahead, a large part deflated while the next is
-// assembled) the workbook is the one written on one thread: every part, and the parts
-// in the same order (the zip's names, as listed).
-TEST(WriteXlsx, ConcurrentGivesTheBytesOfOneThread) {
-  std::vector<Table> tables(4);
-  for (size_t k = 0; k < tables.size(); ++k) {
-    Table& t = tables[k];
-    t.name = absl::StrCat("Bảng ", k);
-    t.header = {"Mã", "Tên", "Điểm", "Số"};
-    // Sheets 0 and 2 of more than a MiB of XML (added on the other thread), 1 and 3
-    // small (added in place): each kind after the other.
-    const int rows = k % 2 == 0 ? 20000 : 3;
-    t.make_rows = [rows, k](const Table::RowSink& sink) {
-      std::vector<Cell> row(4);
-      for (int i = 0; i < rows; ++i) {
-        row[0] = absl::StrCat("N", k, "-", i);
-        row[1] = absl::StrCat("Đơn vị số ", i * 7919 % 10007, i % 5 == 0 ? " & <x>" : "");
-        row[2] = Points{i * 37 % 100000};
-        row[3] = int64_t{i};
-        sink(row);
-      }
-    };
-  }
-  Heading heading;
-  heading.heading = "Kết quả";
-  heading.made = absl::FromUnixSeconds(1764150000);
-  SetXlsxConcurrent(false);
-  auto one = WriteXlsx(tables, heading);
-  SetXlsxConcurrent(true);
-  auto two = WriteXlsx(tables, heading);
-  ASSERT_TRUE(one.ok()) << one.status();
-  ASSERT_TRUE(two.ok()) << two.status();
-  const std::string one_parts = Parts(*one), two_parts = Parts(*two);
-  ASSERT_THAT(one_parts, ::testing::HasSubstr("N2-19999"));
-  EXPECT_EQ(two_parts, one_parts);
-  // The order of the parts in the file: their local headers' names, as they come.
-  auto names = [](const std::string& zip) {
-    std::string order;
-    for (size_t at = zip.find("PK\x03\x04");
-         at != std::string::npos && at + 30 <= zip.size();
-         at = zip.find("PK\x03\x04", at + 4)) {
-      const auto len = static_cast<unsigned char>(zip[at + 26]) |
-                       static_cast<unsigned char>(zip[at + 27]) << 8;
-      absl::StrAppend(&order, zip.substr(at + 30, len), "\n");
-    }
-    return order;
-  };
-  EXPECT_THAT(names(*two), ::testing::HasSubstr("xl/worksheets/sheet4.xml"));
-  EXPECT_EQ(names(*two), names(*one));
-  EXPECT_EQ(two->size(), one->size());
-}
-
 TEST(BlockTitle, NamesBlocksAsThePageDoes) {
   EXPECT_EQ(BlockTitle("communes"), "Khối xã");
   EXPECT_EQ(BlockTitle("commune"), "Khối xã");
