@@ -4,7 +4,8 @@
 //   - parse: the CSV reader alone (rows/s);
 //   - bare: the same rows inserted into SQLite into a table of the store's own layout
 //     (key, index, page cache), the way a store at its fastest would: one prepared
-//     INSERT of 128 rows at a time, a transaction per batch of the import's size (RecordCore::kBatchRows; the floor);
+//     INSERT of 128 rows at a time, a transaction per batch of the import's size
+//     (RecordCore::kBatchRows; the floor);
 //   - import: RecordService's import through the Core on a real SqlStore file: read,
 //     check, upsert, then compute every unit's figures and write them (rows/s end to
 //     end, and its ratio to bare);
