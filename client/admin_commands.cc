@@ -303,74 +303,89 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
                      absl::StrJoin(refused, "; "), "; nothing was done"));
   }
   std::string out;
-  if (!sheet.updates().empty()) {
-    // Each value with the version read, so that one changed since is refused.
-    for (v1::DataValueUpdate& update : *sheet.mutable_updates()) {
-      for (const v1::DataValue& value : current.values()) {
-        if (value.element() == update.element()) update.set_etag(value.version());
-      }
-    }
-    RETURN_IF_ERROR(api.Call(api.assessments(),
-                             &v1::AssessmentService::Stub::UpdateDataSheet, sheet)
-                        .status());
-    absl::StrAppend(&out, "appraised ", sheet.updates_size(), " data sheet values of ",
-                    o.unit, "\n");
-    ASSIGN_OR_RETURN(current, GetAssessment(api, o.round, o.unit));
-  }
-  if (!batch.updates().empty()) {
-    for (v1::EntryUpdate& update : *batch.mutable_updates()) {
-      for (const v1::Entry& stored : current.entries()) {
-        if (stored.criterion() == update.entry().criterion())
-          update.set_etag(stored.version());
-      }
-      // The figures go to the data sheet: each with the version of its value read, so
-      // that one changed since is refused, not overwritten.
-      for (const auto& [element, count] : update.entry().appraised().figures()) {
-        int64_t version = 0;
+  // The parts in turn. One the server refuses after another was stored (a check no
+  // phase or state foresees) says what was already done.
+  const absl::Status sent = [&]() -> absl::Status {
+    if (!sheet.updates().empty()) {
+      // Each value with the version read, so that one changed since is refused.
+      for (v1::DataValueUpdate& update : *sheet.mutable_updates()) {
         for (const v1::DataValue& value : current.values()) {
-          if (value.element() == element) version = value.version();
+          if (value.element() == update.element()) update.set_etag(value.version());
         }
-        (*update.mutable_figure_etags())[element] = version;
       }
+      RETURN_IF_ERROR(api.Call(api.assessments(),
+                               &v1::AssessmentService::Stub::UpdateDataSheet, sheet)
+                          .status());
+      absl::StrAppend(&out, "appraised ", sheet.updates_size(), " data sheet values of ",
+                      o.unit, "\n");
+      ASSIGN_OR_RETURN(current, GetAssessment(api, o.round, o.unit));
     }
-    ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
-                     api.Call(api.assessments(),
-                              &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
-    absl::StrAppend(&out, "appraised ", stored.entries_size(), " entries of ", o.unit,
-                    "\n");
-    ASSIGN_OR_RETURN(current, GetAssessment(api, o.round, o.unit));
-  }
-  if (!o.ask.empty()) {
-    v1::RequestExplanationRequest request;
-    request.set_name(name);
-    request.set_etag(current.version());
-    for (const auto& [criterion, message] : o.ask) {
-      (*request.mutable_messages())[criterion] = message;
-      (*request.mutable_reasons())[criterion] = reason;
+    if (!batch.updates().empty()) {
+      for (v1::EntryUpdate& update : *batch.mutable_updates()) {
+        for (const v1::Entry& stored : current.entries()) {
+          if (stored.criterion() == update.entry().criterion())
+            update.set_etag(stored.version());
+        }
+        // The figures go to the data sheet: each with the version of its value read, so
+        // that one changed since is refused, not overwritten.
+        for (const auto& [element, count] : update.entry().appraised().figures()) {
+          int64_t version = 0;
+          for (const v1::DataValue& value : current.values()) {
+            if (value.element() == element) version = value.version();
+          }
+          (*update.mutable_figure_etags())[element] = version;
+        }
+      }
+      ASSIGN_OR_RETURN(v1::BatchUpdateEntriesResponse stored,
+                       api.Call(api.assessments(),
+                                &v1::AssessmentService::Stub::BatchUpdateEntries, batch));
+      absl::StrAppend(&out, "appraised ", stored.entries_size(), " entries of ", o.unit,
+                      "\n");
+      ASSIGN_OR_RETURN(current, GetAssessment(api, o.round, o.unit));
     }
-    ASSIGN_OR_RETURN(current,
-                     api.Call(api.assessments(),
-                              &v1::AssessmentService::Stub::RequestExplanation, request));
-    absl::StrAppend(&out, "asked ", o.unit, " to explain ", o.ask.size(), " criteria\n");
+    if (!o.ask.empty()) {
+      v1::RequestExplanationRequest request;
+      request.set_name(name);
+      request.set_etag(current.version());
+      for (const auto& [criterion, message] : o.ask) {
+        (*request.mutable_messages())[criterion] = message;
+        (*request.mutable_reasons())[criterion] = reason;
+      }
+      ASSIGN_OR_RETURN(
+          current, api.Call(api.assessments(),
+                            &v1::AssessmentService::Stub::RequestExplanation, request));
+      absl::StrAppend(&out, "asked ", o.unit, " to explain ", o.ask.size(),
+                      " criteria\n");
+    }
+    if (o.reviewed) {
+      v1::AssessmentActionRequest request;
+      request.set_name(name);
+      request.set_etag(current.version());
+      ASSIGN_OR_RETURN(
+          current, api.Call(api.assessments(),
+                            &v1::AssessmentService::Stub::ReviewExplanation, request));
+      absl::StrAppend(&out, "marked the explanations of ", o.unit, " as read\n");
+    }
+    if (o.finalise) {
+      v1::AssessmentActionRequest request;
+      request.set_name(name);
+      request.set_etag(current.version());
+      ASSIGN_OR_RETURN(
+          current, api.Call(api.assessments(),
+                            &v1::AssessmentService::Stub::FinaliseAssessment, request));
+      absl::StrAppend(&out, "finalised ", o.unit, "\n");
+    }
+    return absl::OkStatus();
+  }();
+  if (!sent.ok() && !out.empty()) {
+    return absl::Status(
+        sent.code(),
+        absl::StrCat(
+            sent.message(), " (already done: ",
+            absl::StrJoin(absl::StrSplit(absl::StripSuffix(out, "\n"), '\n'), "; "),
+            ")"));
   }
-  if (o.reviewed) {
-    v1::AssessmentActionRequest request;
-    request.set_name(name);
-    request.set_etag(current.version());
-    ASSIGN_OR_RETURN(current,
-                     api.Call(api.assessments(),
-                              &v1::AssessmentService::Stub::ReviewExplanation, request));
-    absl::StrAppend(&out, "marked the explanations of ", o.unit, " as read\n");
-  }
-  if (o.finalise) {
-    v1::AssessmentActionRequest request;
-    request.set_name(name);
-    request.set_etag(current.version());
-    ASSIGN_OR_RETURN(current,
-                     api.Call(api.assessments(),
-                              &v1::AssessmentService::Stub::FinaliseAssessment, request));
-    absl::StrAppend(&out, "finalised ", o.unit, "\n");
-  }
+  RETURN_IF_ERROR(sent);
   return out;
 }
 

@@ -308,6 +308,19 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
     }
     EXPECT_EQ(visits, 800);
   }
+  // The server refusing the entries after the values were stored says what was done.
+  const std::string half =
+      Write("half.yaml",
+            "units:\n  - code: PLS\n    values:\n      visits: {appraised: 801}\n"
+            "    entries:\n      I.5: {appraised: {score: 9}}\n");
+  const Result refused_entries = Parindex(
+      absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '", half, "'"));
+  EXPECT_EQ(refused_entries.code, 1);
+  EXPECT_EQ(refused_entries.out, "");
+  EXPECT_EQ(refused_entries.err,
+            "parindex: INVALID_ARGUMENT: updates[0].entry.appraised.score: 9 is outside "
+            "0..1.5 for criterion I.5 (already done: appraised 1 data sheet values of "
+            "PLS)\n");
   // Offline scoring needs the unit's kind: said at the unit.
   const Result offline = Parindex(absl::StrCat(
       "eval --criteria criteria/sets/commune-2025.yaml --figures '", figures, "'"));
