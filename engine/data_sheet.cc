@@ -10,6 +10,7 @@
 #include "engine/errors.h"
 #include "engine/fixed_point.h"
 #include "engine/plan.h"
+#include "engine/shapes/common.h"
 
 namespace parindex::engine {
 namespace {
@@ -101,23 +102,6 @@ inline bool PlainSide(const Element& element, const v1::ElementValue& side) {
              side.count() <= kMaxCount;
     case v1::ElementValue::kYes:
       return element.type == v1::ELEMENT_YES_NO;
-    default:
-      return false;
-  }
-}
-
-// True when `left` compares with `right` as `comparator` says.
-template <typename Number>
-inline bool Compares(v1::Comparator comparator, Number left, Number right) {
-  switch (comparator) {
-    case v1::GREATER:
-      return left > right;
-    case v1::AT_LEAST:
-      return left >= right;
-    case v1::AT_MOST:
-      return left <= right;
-    case v1::LESS:
-      return left < right;
     default:
       return false;
   }
@@ -332,7 +316,7 @@ absl::Status CheckRules(const CompiledCriteriaSet& set, const v1::Assessment& as
       };
       left = sum(check.left);
       right = sum(check.right);
-      if (!complete || Compares(check.rule->comparator(), left, right)) continue;
+      if (!complete || shapes::Compares(check.rule->comparator(), left, right)) continue;
     }
     // Each side is at most 20 values of at most kMaxCount thousandths: far in 64 bits.
     const Finding finding{c, static_cast<int64_t>(left), static_cast<int64_t>(right)};

@@ -264,20 +264,8 @@ inline void SetFlat(NodeScore* out, int64_t max, Why why, int64_t points, int64_
 // the first product in 64 bits and the second one 64 × 64 → 128-bit multiply.
 inline bool HoldsFlat(v1::Comparator comparator, int64_t vnum, int64_t vden,
                       int64_t threshold_milli) {
-  const int128 left = vnum * 1000;
-  const int128 right = int128{threshold_milli} * vden;
-  switch (comparator) {
-    case v1::GREATER:
-      return left > right;
-    case v1::AT_LEAST:
-      return left >= right;
-    case v1::AT_MOST:
-      return left <= right;
-    case v1::LESS:
-      return left < right;
-    default:
-      return false;
-  }
+  return shapes::Compares(comparator, int128{vnum * 1000},
+                          int128{threshold_milli} * vden);
 }
 
 // Scores a leaf without an entry from its FlatLeaf (engine/criteria_set.h), as its

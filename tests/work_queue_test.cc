@@ -21,6 +21,17 @@ class WorkQueueTest : public ServiceTest {
     get.set_name(name);
     return Call(rounds_.get(), &v1::RoundService::Stub::GetWorkQueue, token, get, queue);
   }
+  // The office asks HN to explain III.1 (the figures do not match its annual report).
+  grpc::Status AskHnAboutIII1() {
+    v1::RequestExplanationRequest ask;
+    ask.set_name("rounds/r/assessments/HN");
+    ask.set_etag(Assessment("HN").version());
+    (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
+    (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
+    v1::Assessment asked;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
+                appraiser_, ask, &asked);
+  }
   v1::WorkQueue QueueOf(const std::string& token) {
     v1::WorkQueue queue;
     const grpc::Status status = Queue(token, &queue);
@@ -362,15 +373,7 @@ TEST_F(WorkQueueTest, TheOfficeReadsExplanationsOnlyAsSent) {
   ASSERT_TRUE(EnterSelf("HN").ok());
   ASSERT_TRUE(Submit("HN").ok());
   Advance(v1::PHASE_APPRAISAL);
-  v1::RequestExplanationRequest ask;
-  ask.set_name("rounds/r/assessments/HN");
-  ask.set_etag(Assessment("HN").version());
-  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
-  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
-  v1::Assessment asked;
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
-                   appraiser_, ask, &asked)
-                  .ok());
+  ASSERT_TRUE(AskHnAboutIII1().ok());
   Advance(v1::PHASE_EXPLANATION);
   auto entry = [&](const v1::Assessment& a) {
     for (const v1::Entry& e : a.entries()) {
@@ -510,15 +513,7 @@ TEST_F(WorkQueueTest, ChangedSinceAppraisalRisesOnlyWhenTheUnitSendsAgain) {
     return Item(QueueOf(appraiser_), "HN").changed_since_appraisal();
   };
   EXPECT_FALSE(changed());  // submitted, but nothing appraised yet
-  v1::RequestExplanationRequest ask;
-  ask.set_name("rounds/r/assessments/HN");
-  ask.set_etag(Assessment("HN").version());
-  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
-  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
-  v1::Assessment asked;
-  ASSERT_TRUE(Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
-                   appraiser_, ask, &asked)
-                  .ok());
+  ASSERT_TRUE(AskHnAboutIII1().ok());
   EXPECT_FALSE(changed());  // the office's request is its own write
   Advance(v1::PHASE_EXPLANATION);
   auto version = [&](const std::string& criterion) {
@@ -624,14 +619,7 @@ TEST_F(WorkQueueTest, EachTimeIsTheEventItNames) {
   EXPECT_EQ(hn.submitted_at(), "2023-11-21T02:00:00.000Z");
   // The office asks about III.1: its appraisal.
   at(23, 9);
-  v1::RequestExplanationRequest ask;
-  ask.set_name("rounds/r/assessments/HN");
-  ask.set_etag(Assessment("HN").version());
-  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
-  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
-  v1::Assessment asked;
-  status = Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
-                appraiser_, ask, &asked);
+  status = AskHnAboutIII1();
   ASSERT_TRUE(status.ok()) << status.error_message();
   hn = Item(QueueOf(appraiser_), "HN");
   EXPECT_EQ(hn.appraised_at(), "2023-11-23T02:00:00.000Z");
@@ -683,14 +671,7 @@ TEST_F(WorkQueueTest, TheOfficeMarksExplanationsReadAndNothingElseChanges) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
       << status.error_message();
   at(23, 9);
-  v1::RequestExplanationRequest ask;
-  ask.set_name("rounds/r/assessments/HN");
-  ask.set_etag(Assessment("HN").version());
-  (*ask.mutable_messages())["III.1"] = "Số hồ sơ không khớp báo cáo năm";
-  (*ask.mutable_reasons())["III.1"] = v1::REASON_FIGURES_MISMATCH;
-  v1::Assessment asked;
-  status = Call(assessments_.get(), &v1::AssessmentService::Stub::RequestExplanation,
-                appraiser_, ask, &asked);
+  status = AskHnAboutIII1();
   ASSERT_TRUE(status.ok()) << status.error_message();
   Advance(v1::PHASE_EXPLANATION);
   at(24, 9);
@@ -742,9 +723,9 @@ TEST_F(WorkQueueTest, TheOfficeMarksExplanationsReadAndNothingElseChanges) {
   v1::ListRequest audit;
   audit.set_filter("resource=rounds/r/assessments/HN");
   v1::ListAuditEventsResponse events;
-  ASSERT_TRUE(Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, audit,
-                   &events)
-                  .ok());
+  ASSERT_TRUE(
+      Call(audit_.get(), &v1::AuditService::Stub::ListAuditEvents, admin_, audit, &events)
+          .ok());
   std::vector<v1::AuditEvent> reviews;
   for (const v1::AuditEvent& e : events.events())
     if (e.action() == "explanation.review") reviews.push_back(e);

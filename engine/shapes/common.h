@@ -12,22 +12,29 @@
 
 namespace parindex::engine::shapes {
 
-// True when `value` compares with `threshold_milli` (thousandths) as `comparator` says.
-inline bool Holds(v1::Comparator comparator, const Fraction& value,
-                  int64_t threshold_milli) {
-  const int c = CompareFractions(value, Fraction{threshold_milli, 1000});
+// True when `left` compares with `right` as `comparator` says (any ordered numbers:
+// 64-bit, 128-bit, a comparison's sign against 0).
+template <typename Number>
+inline bool Compares(v1::Comparator comparator, Number left, Number right) {
   switch (comparator) {
     case v1::GREATER:
-      return c > 0;
+      return left > right;
     case v1::AT_LEAST:
-      return c >= 0;
+      return left >= right;
     case v1::AT_MOST:
-      return c <= 0;
+      return left <= right;
     case v1::LESS:
-      return c < 0;
+      return left < right;
     default:
       return false;
   }
+}
+
+// True when `value` compares with `threshold_milli` (thousandths) as `comparator` says.
+inline bool Holds(v1::Comparator comparator, const Fraction& value,
+                  int64_t threshold_milli) {
+  return Compares(comparator, CompareFractions(value, Fraction{threshold_milli, 1000}),
+                  0);
 }
 
 // True for > and ≥: a higher value is better.
