@@ -405,11 +405,12 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
 
   // Every unit's form, read at once: scored here in the reports' language without
   // being kept (a national round's Vietnamese traces held after its export were a
-  // third of the server's memory), and shown on the data sheet.
+  // third of the server's memory), and shown on the data sheet. Without its evidence
+  // files: no report shows them, and no score depends on them.
   std::map<std::string, v1::Assessment> forms;
   {
     ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
-                     store_->ListAssessments(id, /*with_files=*/true));
+                     store_->ListAssessments(id, /*with_files=*/false));
     for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
   }
   std::vector<v1::UnitScore> scores;

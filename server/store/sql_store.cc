@@ -2442,9 +2442,11 @@ absl::StatusOr<v1::WriteAck> SqlStore::FinishRecordImport(
                 .Bind(8, import.round)
                 .Bind(9, import.id)
                 .Run());
+        // Through the index of moved dossiers, named: SQLite's planner otherwise takes
+        // the key's round prefix and reads every dossier of the round (8 s at 33M).
         RETURN_IF_ERROR(Stmt(tx.db(),
-                             "UPDATE dossiers SET moved_from = NULL WHERE round_id = ? "
-                             "AND moved_from IS NOT NULL")
+                             "UPDATE dossiers INDEXED BY dossiers_moved SET moved_from = "
+                             "NULL WHERE round_id = ? AND moved_from IS NOT NULL")
                             .Bind(1, import.round)
                             .Run());
         const std::string after =
