@@ -104,8 +104,17 @@ std::string LeafTrace::Measured() const {
 v1::UnitScore ExplainTotals(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                             const v1::Unit& unit, v1::Column column,
                             const ScoreSheet& sheet) {
-  const v1::CriteriaSet& proto = set.proto();
   v1::UnitScore out;
+  ExplainTotalsInto(set, plan, unit, column, sheet, &out);
+  return out;
+}
+
+void ExplainTotalsInto(const CompiledCriteriaSet& set, const CompiledPlan* plan,
+                       const v1::Unit& unit, v1::Column column, const ScoreSheet& sheet,
+                       v1::UnitScore* score) {
+  const v1::CriteriaSet& proto = set.proto();
+  score->Clear();
+  v1::UnitScore& out = *score;
   out.set_unit(unit.code());
   out.set_unit_name(unit.name());
   out.set_kind(unit.kind());
@@ -142,15 +151,24 @@ v1::UnitScore ExplainTotals(const CompiledCriteriaSet& set, const CompiledPlan* 
   if (sheet.classification >= 0) {
     out.set_classification(proto.classification(sheet.classification).label());
   }
-  return out;
 }
 
 v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                       const v1::Unit& unit, const v1::Assessment& assessment,
                       v1::Column column, const ScoreSheet& sheet, v1::Language language) {
+  v1::UnitScore out;
+  ExplainInto(set, plan, unit, assessment, column, sheet, language, &out);
+  return out;
+}
+
+void ExplainInto(const CompiledCriteriaSet& set, const CompiledPlan* plan,
+                 const v1::Unit& unit, const v1::Assessment& assessment,
+                 v1::Column column, const ScoreSheet& sheet, v1::Language language,
+                 v1::UnitScore* score) {
   const bool vietnamese = language == v1::VIETNAMESE;
   const v1::CriteriaSet& proto = set.proto();
-  v1::UnitScore out = ExplainTotals(set, plan, unit, column, sheet);
+  ExplainTotalsInto(set, plan, unit, column, sheet, score);
+  v1::UnitScore& out = *score;
   const std::string kind = KindName(unit.kind(), vietnamese);
   const std::vector<Node>& nodes = set.nodes();
   for (size_t n = 0; n < nodes.size(); ++n) {
@@ -225,7 +243,6 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
         LeafTrace(set, plan, node, score, values, appraised, kind, result, vietnamese),
         trace));
   }
-  return out;
 }
 
 }  // namespace parindex::engine

@@ -109,11 +109,21 @@ v1::UnitScore Explain(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                       v1::Column column, const ScoreSheet& sheet,
                       v1::Language language = v1::ENGLISH);
 
+// Explain() into `*score`, cleared first: a message that may live on an arena (an
+// export renders every unit of a national round and frees them at once).
+void ExplainInto(const CompiledCriteriaSet& set, const CompiledPlan* plan,
+                 const v1::Unit& unit, const v1::Assessment& assessment,
+                 v1::Column column, const ScoreSheet& sheet, v1::Language language,
+                 v1::UnitScore* score);
+
 // What Explain() renders but the criteria: the unit, the areas, the totals, the
 // index, its class and the warnings. A ranking's row, without a trace to build.
 v1::UnitScore ExplainTotals(const CompiledCriteriaSet& set, const CompiledPlan* plan,
                             const v1::Unit& unit, v1::Column column,
                             const ScoreSheet& sheet);
+void ExplainTotalsInto(const CompiledCriteriaSet& set, const CompiledPlan* plan,
+                       const v1::Unit& unit, v1::Column column, const ScoreSheet& sheet,
+                       v1::UnitScore* score);
 
 // Score() then Explain().
 absl::StatusOr<v1::UnitScore> ScoreUnit(const CompiledCriteriaSet& set,

@@ -2,10 +2,12 @@
 #include "server/core_report.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <optional>
 
 #include "absl/strings/ascii.h"
+#include "google/protobuf/arena.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -104,7 +106,7 @@ void ValueInto(const engine::Element& element, const v1::ElementValue& v, Cell* 
 // others see the values. Its rows are made as they are written (Table::make_rows):
 // every argument must outlive the table.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set,
-                     const std::vector<v1::UnitScore>& scores,
+                     const UnitScores& scores,
                      const std::map<std::string, v1::Assessment>& forms, bool office,
                      const std::map<std::string, std::string>& names) {
   Table t;
@@ -180,7 +182,7 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set,
 
 // Each area's average over the units it applied to: points and the share of the
 // applicable maximum achieved (the area's index), half up.
-Table AreaAverages(const v1::CriteriaSet& set, const std::vector<v1::UnitScore>& scores) {
+Table AreaAverages(const v1::CriteriaSet& set, const UnitScores& scores) {
   Table t;
   t.name = "Bình quân theo lĩnh vực";
   t.key = "areas";
@@ -260,7 +262,7 @@ std::string Place(const Seat& seat) {
 // index in the column (APPRAISED: not appraised; SELF: never started), then the units
 // whose data cannot be scored, with the total of each column.
 Table ClassificationCounts(const v1::CriteriaSet& set,
-                           const std::vector<v1::UnitScore>& scores, v1::Column column) {
+                           const UnitScores& scores, v1::Column column) {
   Table t;
   t.name = "Xếp loại";
   t.key = "classes";
@@ -321,7 +323,7 @@ std::string RoleTitle(const std::string& role) {
 }  // namespace
 
 absl::StatusOr<Table> ReportCore::YearsTable(const Caller& c, const RoundContext& round,
-                                             const std::vector<v1::UnitScore>& scores,
+                                             const UnitScores& scores,
                                              v1::Column column) {
   ASSIGN_OR_RETURN(std::vector<v1::Round> listed, store_->ListRounds());
   std::sort(listed.begin(), listed.end(), [](const v1::Round& a, const v1::Round& b) {
@@ -403,6 +405,32 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
       r.language() == v1::ENGLISH ? v1::ENGLISH : v1::VIETNAMESE;
   ASSIGN_OR_RETURN(Results results, ResultsFor(c, *round, column));
 
+  // The office's workbook names who changed what (the data sheet) and lists the round's
+  // audit trail (a national round: ~285k events): both read on a thread of their own
+  // while this one reads and scores the forms. The sheet shows neither an event's
+  // before nor its after (most of the trail's bytes); a province's appraiser sees a
+  // task's assignment by the units in them (CanSeeAuditEvent), so reads them.
+  struct OfficeReads {
+    std::map<std::string, std::string> names;
+    std::vector<v1::AuditEvent> events;
+  };
+  std::future<absl::StatusOr<OfficeReads>> office_reads;
+  if (office && r.format() != v1::ExportRoundRequest::HTML) {
+    const bool audit = r.format() != v1::ExportRoundRequest::CSV || r.table() == "audit";
+    office_reads = std::async(std::launch::async, [this, &c, &id, audit]()
+                                                      -> absl::StatusOr<OfficeReads> {
+      OfficeReads reads;
+      ASSIGN_OR_RETURN(reads.names, ActorNames());
+      if (!audit) return reads;
+      store::AuditFilter filter;
+      filter.resource_prefix = absl::StrCat("rounds/", id);
+      filter.limit = 1000000;
+      filter.bodies = NeedsUnits(c);
+      ASSIGN_OR_RETURN(reads.events, store_->ListAudit(filter));
+      return reads;
+    });
+  }
+
   // Every unit's form, read at once: scored here in the reports' language without
   // being kept (a national round's Vietnamese traces held after its export were a
   // third of the server's memory), and shown on the data sheet. Without its evidence
@@ -413,26 +441,30 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
                      store_->ListAssessments(id, /*with_files=*/false));
     for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
   }
-  std::vector<v1::UnitScore> scores;
-  scores.reserve(results.units.size());
+  // Every unit's score with its trace (a national round: ~230k criteria), made on an
+  // arena: allocated and freed at once rather than a few million times each.
+  google::protobuf::Arena arena;
+  auto& scores = *google::protobuf::Arena::Create<UnitScores>(&arena);
+  scores.Reserve(static_cast<int>(results.units.size()));
   engine::ScoreSheet sheet;
   for (const std::string& code : results.units) {
-    v1::UnitScore score;
+    v1::UnitScore& score = *scores.Add();
     if (auto form = forms.find(code); form != forms.end()) {
-      score = cache_->RenderScoreOrError(*round, form->second, column, language, &sheet);
+      cache_->RenderScoreOrError(*round, form->second, column, language, &sheet, &score);
     } else {
-      ASSIGN_OR_RETURN(score, cache_->ScoreOrError(*round, code, column, language));
+      ASSIGN_OR_RETURN(v1::UnitScore cached,
+                       cache_->ScoreOrError(*round, code, column, language));
+      score.CopyFrom(cached);
     }
     auto it = results.ranks->find(code);
     score.set_rank(it == results.ranks->end() ? 0 : it->second.rank);
-    scores.push_back(std::move(score));
   }
-  std::sort(scores.begin(), scores.end(),
-            [](const v1::UnitScore& a, const v1::UnitScore& b) {
-              if (a.block() != b.block()) return a.block() < b.block();
-              const int ra = a.rank() == 0 ? 1 << 30 : a.rank(),
-                        rb = b.rank() == 0 ? 1 << 30 : b.rank();
-              return ra != rb ? ra < rb : a.unit() < b.unit();
+  std::sort(scores.pointer_begin(), scores.pointer_end(),
+            [](const v1::UnitScore* a, const v1::UnitScore* b) {
+              if (a->block() != b->block()) return a->block() < b->block();
+              const int ra = a->rank() == 0 ? 1 << 30 : a->rank(),
+                        rb = b->rank() == 0 ? 1 << 30 : b->rank();
+              return ra != rb ? ra < rb : a->unit() < b->unit();
             });
 
   std::vector<Table> tables;
@@ -591,24 +623,17 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     tables.push_back(std::move(years));
   }
   tables.push_back(std::move(criteria));
-  std::map<std::string, std::string> names;
-  if (office) {
-    ASSIGN_OR_RETURN(names, ActorNames());
+  OfficeReads reads;
+  if (office_reads.valid()) {
+    ASSIGN_OR_RETURN(reads, office_reads.get());
   }
+  const std::map<std::string, std::string>& names = reads.names;
+  const std::vector<v1::AuditEvent>& events = reads.events;
   tables.push_back(DataSheetTable(*round->set, scores, forms, office, names));
   // The audit trail of the round, for the office only: who by name, in Vietnam time.
-  // Its rows (a national round: ~285k) are made as they are written, from the events
-  // read here, which outlive the table.
-  std::vector<v1::AuditEvent> events;
+  // Its rows are made as they are written, from the events read above, which outlive
+  // the table.
   if (office) {
-    store::AuditFilter filter;
-    filter.resource_prefix = absl::StrCat("rounds/", id);
-    filter.limit = 1000000;
-    // The sheet shows neither before nor after (most of a national round's audit
-    // bytes); a province's appraiser sees a task's assignment by the units in them
-    // (CanSeeAuditEvent), so reads them.
-    filter.bodies = NeedsUnits(c);
-    ASSIGN_OR_RETURN(events, store_->ListAudit(filter));
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
     audit.key = "audit";

@@ -363,33 +363,35 @@ class SheetRows {
       return;
     }
     if (!Counted(col)) return;
-    if (Characters(value) > 32767) return;  // LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED
-    escaped_.clear();
-    for (const char ch : value) {
-      const auto byte = static_cast<unsigned char>(ch);
-      if (byte < 0x20 && byte != '\t' && byte != '\n') {
-        char code[8];
-        std::snprintf(code, sizeof code, "_x%04X_", byte);
-        escaped_.append(code);
-      } else if (ch == '&') {
-        escaped_.append("&amp;");
-      } else if (ch == '<') {
-        escaped_.append("&lt;");
-      } else if (ch == '>') {
-        escaped_.append("&gt;");
-      } else {
-        escaped_.push_back(ch);
-      }
-    }
-    auto space = [](char ch) {
-      return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' ||
-             ch == '\r';
-    };
+    // LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED (bytes bound characters: counted only when
+    // the bytes are over).
+    if (value.size() > 32767 && Characters(value) > 32767) return;
+    // White space at either end, after the escape (which turns \v, \f and \r into
+    // _x000B_ and so on, and keeps \t and \n).
+    auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n'; };
     OpenCell(col, format);
     buffer_.append(" t=\"inlineStr\"><is><t");
-    if (space(escaped_.front()) || space(escaped_.back()))
+    if (space(value.front()) || space(value.back()))
       buffer_.append(" xml:space=\"preserve\"");
-    buffer_.append(">").append(escaped_).append("</t></is></c>");
+    buffer_.push_back('>');
+    // Runs of bytes that need no escape (nearly all of them) are appended whole.
+    size_t plain = 0;
+    for (size_t i = 0; i < value.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(value[i]);
+      const bool control = byte < 0x20 && byte != '\t' && byte != '\n';
+      if (!control && byte != '&' && byte != '<' && byte != '>') continue;
+      buffer_.append(value.data() + plain, i - plain);
+      plain = i + 1;
+      if (control) {
+        char code[8];
+        std::snprintf(code, sizeof code, "_x%04X_", byte);
+        buffer_.append(code);
+      } else {
+        buffer_.append(byte == '&' ? "&amp;" : byte == '<' ? "&lt;" : "&gt;");
+      }
+    }
+    buffer_.append(value.data() + plain, value.size() - plain);
+    buffer_.append("</t></is></c>");
   }
 
   // `value` / `unit` as a number cell (points: thousandths; an index: hundredths; a
@@ -528,7 +530,7 @@ class SheetRows {
   int cells_ = 0;
   std::vector<std::string> names_;  // "A", "B", ... of the table's columns
   std::string number_;              // the current row's number
-  std::string buffer_, escaped_;
+  std::string buffer_;
   absl::flat_hash_map<int64_t, std::string> points_, hundredths_, others_, moments_;
   std::vector<std::pair<lxw_format*, std::string>> styles_;
 };

@@ -200,22 +200,21 @@ absl::StatusOr<v1::UnitScore> RoundCache::ScoreOrError(const RoundContext& round
   return UnscorableScore(round.units.at(unit), column, score.status().message());
 }
 
-v1::UnitScore RoundCache::RenderScoreOrError(const RoundContext& round,
-                                             const v1::Assessment& assessment,
-                                             v1::Column column, v1::Language language,
-                                             engine::ScoreSheet* sheet) {
+void RoundCache::RenderScoreOrError(const RoundContext& round,
+                                    const v1::Assessment& assessment, v1::Column column,
+                                    v1::Language language, engine::ScoreSheet* sheet,
+                                    v1::UnitScore* score) {
   if (language != v1::VIETNAMESE) language = v1::ENGLISH;
   const v1::Unit& u = round.units.at(assessment.unit());
   const engine::CompiledPlan* plan = round.PlanFor(u);
   const absl::Status scored =
       engine::Score(*round.set, plan, u, assessment, column, sheet);
   if (scored.ok()) {
-    v1::UnitScore score =
-        engine::Explain(*round.set, plan, u, assessment, column, *sheet, language);
-    MarkAppraisal(round.round, assessment, column, &score);
-    return score;
+    engine::ExplainInto(*round.set, plan, u, assessment, column, *sheet, language, score);
+    MarkAppraisal(round.round, assessment, column, score);
+    return;
   }
-  return UnscorableScore(u, column, CannotBeScored(u, scored));
+  score->CopyFrom(UnscorableScore(u, column, CannotBeScored(u, scored)));
 }
 
 absl::StatusOr<std::shared_ptr<const std::map<std::string, RankEntry>>>

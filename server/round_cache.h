@@ -141,11 +141,12 @@ class RoundCache {
                                              const std::string& unit, v1::Column column,
                                              v1::Language language = v1::ENGLISH);
   // What ScoreOrError gives for the unit of `assessment` (its stored form, read by the
-  // caller), rendered and not kept: an export renders every unit once in the reports'
-  // language, and keeping those traces would hold them until the units change.
-  v1::UnitScore RenderScoreOrError(const RoundContext& round,
-                                   const v1::Assessment& assessment, v1::Column column,
-                                   v1::Language language, engine::ScoreSheet* sheet);
+  // caller), rendered into `*score` and not kept: an export renders every unit once in
+  // the reports' language (onto an arena, freed at once), and keeping those traces
+  // would hold them until the units change.
+  void RenderScoreOrError(const RoundContext& round, const v1::Assessment& assessment,
+                          v1::Column column, v1::Language language,
+                          engine::ScoreSheet* sheet, v1::UnitScore* score);
   // The ranks of a round's units in their blocks, kept until any unit of it changes;
   // computed with the engine's compact ScoreSheet (no trace).
   absl::StatusOr<std::shared_ptr<const Ranks>> RanksOf(const RoundContext& round,

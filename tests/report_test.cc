@@ -87,6 +87,15 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
       std::string("\0starts with NUL", 16),
       "_x0041_ looks escaped",
       std::string(40000, 'x'),  // over 32,767 characters: the library leaves it out
+      // Over 32,767 bytes, under 32,767 characters: kept.
+      [] {
+        std::string many;
+        for (int i = 0; i < 20000; ++i) many += "Đ";
+        return many;
+      }(),
+      "\rstarts with a carriage return, ends with a vertical tab\v",  // escaped: no
+                                                                       // preserve
+      "&<>",
       std::string(30, ' '),
       "a wrapped text that is longer than the column it sits in, so it wraps, "
       "with Vietnamese: Điểm đạt được theo từng tiêu chí thành phần",

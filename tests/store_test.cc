@@ -921,7 +921,7 @@ TEST_F(SqliteStoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 10);
+  EXPECT_EQ(LatestSchemaVersion(), 11);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -1843,7 +1843,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema10AddsTaskAssignments) {
   }
   RawRoundFixture(dir_.File("parindex.db"), 9);
   Reopen();
-  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 10);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   EXPECT_TRUE(store_->ListTaskAssignments("r", "")->empty());
   v1::TaskAssignment lead;
   lead.set_unit("U1");
@@ -1855,5 +1855,40 @@ TEST_F(SqliteStoreTest, UpgradeToSchema10AddsTaskAssignments) {
   lead.set_unit("U9");
   EXPECT_FALSE(store_->AssignTask(Admin(), "r", "p", 2, {lead}, {}).ok());
 }
+// Schema 11 indexes the forms' changes of state apart: a submission written before it
+// is found through the new index, by a read of one form and of the whole round.
+TEST_F(SqliteStoreTest, UpgradeToSchema11FindsSubmissionsMadeBefore) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
+  }
+  RawRoundFixture(dir_.File("parindex.db"), 10);
+  auto state = [](const char* unit, const char* at, const char* state, const char* who) {
+    return absl::StrCat(
+        "INSERT INTO audit (at, actor, role, actor_unit, action, resource, before, "
+        "after, reason, request_id, actor_name) VALUES ('",
+        at, "', 'tok_ward', 'unit', '", unit, "', 'assessment.state', 'rounds/r/assessments/",
+        unit, "', '', '{\"state\":\"", state, "\"}', '', '', '", who, "');");
+  };
+  RawExec(dir_.File("parindex.db"),
+          absl::StrCat(state("U1", "2023-11-21T02:00:00.000Z", "STATE_SUBMITTED", "Lan"),
+                       state("U1", "2023-11-22T02:00:00.000Z", "STATE_IN_PROGRESS", ""),
+                       state("U1", "2023-11-23T02:00:00.000Z", "STATE_SUBMITTED", "Hoa"),
+                       state("U2", "2023-11-21T03:00:00.000Z", "STATE_IN_PROGRESS", "")));
+  Reopen();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 11);
+  auto one = store_->GetAssessment("r", "U1");
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->submitted_by(), "Hoa");
+  EXPECT_EQ(one->submitted_at(), "2023-11-23T02:00:00.000Z");
+  auto all = store_->ListAssessments("r", /*with_files=*/false);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].submitted_by(), "Hoa");
+  EXPECT_EQ((*all)[0].submitted_at(), "2023-11-23T02:00:00.000Z");
+  EXPECT_EQ((*all)[1].submitted_by(), "");
+  EXPECT_EQ((*all)[1].submitted_at(), "");
+}
+
 }  // namespace
 }  // namespace parindex::store

@@ -1518,20 +1518,22 @@ absl::Status AttachSubmissions(
     Conn* db, const std::string& r, const std::string& u,
     const std::function<v1::Assessment*(const std::string&)>& assessment_of) {
   const std::string prefix = absl::StrCat("rounds/", r, "/assessments/");
-  // The round's resources as one range of audit_by_resource ("…/assessments/" up to,
-  // not including, "…/assessments0"): a whole-round read does not scan the audit trail.
+  // The round's resources as one range of audit_states, the forms' changes of state
+  // ("…/assessments/" up to, not including, "…/assessments0"): a whole-round read does
+  // not scan the audit trail.
   // The state is matched in the audit row's JSON as Json() prints it (no spaces).
   Stmt list(db, u.empty() ? "SELECT resource, at, "
                             "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
                             "FROM audit WHERE id IN (SELECT MAX(id) FROM audit "
-                            "WHERE resource >= ? AND resource < ? "
+                            "INDEXED BY audit_states WHERE resource >= ? AND resource < ? "
                             "AND action = 'assessment.state' "
                             "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0 "
                             "GROUP BY resource)"
                           : "SELECT resource, at, "
                             "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
                             "FROM audit WHERE id = (SELECT MAX(id) FROM audit "
-                            "WHERE resource = ? AND action = 'assessment.state' "
+                            "INDEXED BY audit_states WHERE resource = ? AND "
+                            "action = 'assessment.state' "
                             "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0)");
   if (u.empty()) {
     list.Bind(1, prefix).Bind(2, absl::StrCat(prefix.substr(0, prefix.size() - 1), "0"));
