@@ -247,60 +247,35 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
   ASSIGN_OR_RETURN(v1::Round round,
                    api.Call(api.rounds(), &v1::RoundService::Stub::GetRound, get_round));
   ASSIGN_OR_RETURN(v1::Assessment current, GetAssessment(api, o.round, o.unit));
-  // The workflow's rules for these three actions (README: "Who may do what, and
-  // when"); the server checks them again on each call.
-  const v1::RoundPhase phase = round.phase();
-  const v1::AssessmentState state = current.state();
-  const bool final = state == v1::STATE_FINAL;
+  // Whether each part may be done now, as the server's workflow rules say (its
+  // answer's ActionCheck list: the rules have one home, server/policy.cc); it checks
+  // them again on each call.
   std::vector<std::string> refused;
-  if (!o.figures.empty()) {
-    if (o.correction && !(phase == v1::PHASE_FINALISED || phase == v1::PHASE_PUBLISHED))
-      refused.push_back("a correction (--correction) is made in FINALISED or PUBLISHED");
-    if (!o.correction &&
-        !(phase == v1::PHASE_APPRAISAL || phase == v1::PHASE_EXPLANATION ||
-          phase == v1::PHASE_FINAL_APPRAISAL)) {
-      refused.push_back(absl::StrCat(
-          "appraising (--figures) is allowed in APPRAISAL, EXPLANATION and "
-          "FINAL_APPRAISAL",
-          phase >= v1::PHASE_FINALISED ? " (after that: --correction)" : ""));
-    } else if (!o.correction && final) {
-      refused.push_back("appraising (--figures) needs the unit not FINAL");
+  absl::StatusCode code = absl::StatusCode::kOk;
+  auto check = [&](const char* flag, absl::string_view action) {
+    for (const v1::ActionCheck& a : current.actions()) {
+      if (a.action() != action || a.allowed()) continue;
+      refused.push_back(absl::StrCat(flag, ": ", a.refusal()));
+      // PERMISSION_DENIED (not this account's to do) before FAILED_PRECONDITION.
+      const auto why = static_cast<absl::StatusCode>(a.code());
+      if (code == absl::StatusCode::kOk || why == absl::StatusCode::kPermissionDenied)
+        code = why;
     }
-  }
-  if (!o.ask.empty()) {
-    if (phase != v1::PHASE_APPRAISAL) {
-      refused.push_back("asking for explanations (--ask) is allowed in APPRAISAL");
-    } else if (!(state == v1::STATE_NOT_STARTED || state == v1::STATE_DRAFT ||
-                 state == v1::STATE_SUBMITTED || state == v1::STATE_APPRAISED)) {
-      refused.push_back(
-          "asking for explanations (--ask) needs the unit NOT_STARTED, DRAFT, SUBMITTED "
-          "or APPRAISED");
-    }
-  }
-  if (o.reviewed) {
-    if (phase != v1::PHASE_EXPLANATION && phase != v1::PHASE_FINAL_APPRAISAL) {
-      refused.push_back(
-          "marking explanations as read (--reviewed) is allowed in EXPLANATION and "
-          "FINAL_APPRAISAL");
-    } else if (state != v1::STATE_EXPLAINED) {
-      refused.push_back(
-          "marking explanations as read (--reviewed) needs the unit EXPLAINED");
-    }
-  }
-  if (o.finalise) {
-    if (phase != v1::PHASE_FINAL_APPRAISAL) {
-      refused.push_back("finalising (--finalise) is allowed in FINAL_APPRAISAL");
-    } else if (final) {
-      refused.push_back("finalising (--finalise) needs the unit not FINAL");
-    }
-  }
+  };
+  if (!o.figures.empty())
+    check(o.correction ? "--figures --correction" : "--figures",
+          o.correction ? "CorrectEntries" : "BatchUpdateEntries");
+  if (!o.ask.empty()) check("--ask", "RequestExplanation");
+  if (o.reviewed) check("--reviewed", "ReviewExplanation");
+  if (o.finalise) check("--finalise", "FinaliseAssessment");
   if (!refused.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("round ", o.round, " is in phase ",
-                     absl::StripPrefix(v1::RoundPhase_Name(phase), "PHASE_"),
-                     " and the assessment of ", o.unit, " is ",
-                     absl::StripPrefix(v1::AssessmentState_Name(state), "STATE_"), ": ",
-                     absl::StrJoin(refused, "; "), "; nothing was done"));
+    return absl::Status(
+        code, absl::StrCat("round ", o.round, " is in phase ",
+                           absl::StripPrefix(v1::RoundPhase_Name(round.phase()), "PHASE_"),
+                           " and the assessment of ", o.unit, " is ",
+                           absl::StripPrefix(v1::AssessmentState_Name(current.state()),
+                                             "STATE_"),
+                           ": ", absl::StrJoin(refused, "; "), "; nothing was done"));
   }
   std::string out;
   // The parts in turn. One the server refuses after another was stored (a check no

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -225,6 +226,46 @@ TEST_F(CliServerTest, AnUnknownBlockIsAnErrorNamingTheKnownOnes) {
             "(its blocks: communes, wards)\n");
 }
 
+// A unit asked already may be asked about more criteria until the explanation phase
+// (the server's rule; the CLI once refused it with a rule of its own).
+TEST_F(CliServerTest, AppraiseAsksAnAskedUnitAboutMoreCriteria) {
+  const Result advanced =
+      Parindex(absl::StrCat(As("appraiser"), "round advance hungyen-2023 APPRAISAL"));
+  ASSERT_EQ(advanced.code, 0) << advanced.err;
+  for (const char* ask : {"I.5=Bổ sung văn bản", "III.2.1=Giải trình tỷ lệ đúng hạn"}) {
+    const Result asked =
+        Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --ask '", ask,
+                              "' --why missing_evidence"));
+    EXPECT_EQ(asked.code, 0) << asked.err;
+    EXPECT_EQ(asked.out, "asked PLS to explain 1 criteria\n");
+  }
+  const Result got = Parindex(absl::StrCat(
+      As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
+      "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
+  ASSERT_EQ(got.code, 0) << got.err;
+  const auto form = FromJson<parindex::v1::Assessment>(got.out);
+  EXPECT_EQ(form.state(), parindex::v1::STATE_EXPLANATION_REQUESTED);
+  std::map<std::string, std::string> asked;
+  for (const auto& e : form.entries()) {
+    if (!e.explanation_request().empty()) asked[e.criterion()] = e.explanation_request();
+  }
+  EXPECT_EQ(asked, (std::map<std::string, std::string>{
+                       {"I.5", "Bổ sung văn bản"},
+                       {"III.2.1", "Giải trình tỷ lệ đúng hạn"}}));
+  // The form says what the caller may do now, by the server's rules: asking and
+  // appraising, not finalising (FINAL_APPRAISAL) nor submitting (a ward's).
+  std::map<std::string, std::string> checks;
+  for (const auto& a : form.actions()) {
+    checks[a.action()] = a.allowed() ? "yes" : absl::StrCat(a.code(), " ", a.refusal());
+  }
+  EXPECT_EQ(checks["RequestExplanation"], "yes");
+  EXPECT_EQ(checks["BatchUpdateEntries"], "yes");
+  EXPECT_EQ(checks["FinaliseAssessment"], "9 finalising a unit is allowed in FINAL_APPRAISAL");
+  EXPECT_EQ(checks["SubmitAssessment"],
+            "7 an appraiser token may not call /parindex.v1.AssessmentService/SubmitAssessment");
+  EXPECT_EQ(checks.size(), 10u);
+}
+
 // `appraise --figures … --ask …` where asking is refused stores nothing; the unit's
 // name and kind need not be repeated in the file.
 TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
@@ -257,7 +298,7 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
   EXPECT_EQ(refused.out, "");
   EXPECT_EQ(refused.err,
             "parindex: FAILED_PRECONDITION: round hungyen-2023 is in phase EXPLANATION "
-            "and the assessment of PLS is SUBMITTED: asking for explanations (--ask) is "
+            "and the assessment of PLS is SUBMITTED: --ask: requesting explanations is "
             "allowed in APPRAISAL; nothing was done\n");
   // Explanations read are those of an EXPLAINED unit: PLS never was asked.
   refused = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
@@ -266,8 +307,16 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
   EXPECT_EQ(refused.out, "");
   EXPECT_EQ(refused.err,
             "parindex: FAILED_PRECONDITION: round hungyen-2023 is in phase EXPLANATION "
-            "and the assessment of PLS is SUBMITTED: marking explanations as read "
-            "(--reviewed) needs the unit EXPLAINED; nothing was done\n");
+            "and the assessment of PLS is SUBMITTED: --reviewed: marking explanations as "
+            "read needs it to be EXPLAINED; nothing was done\n");
+  // Another role's action: the server's answer, PERMISSION_DENIED, before its phase.
+  refused = Parindex(absl::StrCat(As("ward XTH"), "appraise hungyen-2023 XTH --reviewed"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err,
+            "parindex: PERMISSION_DENIED: round hungyen-2023 is in phase EXPLANATION and "
+            "the assessment of XTH is DRAFT: --reviewed: a ward token may not call "
+            "/parindex.v1.AssessmentService/ReviewExplanation; nothing was done\n");
   auto appraised_i5 = [&]() {
     const Result got = Parindex(absl::StrCat(
         As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",

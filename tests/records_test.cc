@@ -781,6 +781,33 @@ TEST(RecordTime, Rfc3339AndSpreadsheetTimes) {
 }
 
 // Imports are numbered per round, from 1.
+// What the README promises about case and spaces: names in any case, unquoted cells
+// trimmed, a quoted cell's spaces kept (and so refused).
+TEST(DossierFile, NamesInAnyCaseUnquotedCellsTrimmed) {
+  criteria::DossierFileReader reader(criteria::DossierFormat::kCsv, "case.csv");
+  std::vector<criteria::DossierRow> rows;
+  ASSERT_TRUE(reader
+                  .Feed("Dossier_ID,UNIT,Received_At,due_at,resolved_at,Result,Channel,"
+                        "Via_National_Portal\n"
+                        "H1, X1 ,2023-03-01 08:00,2023-03-03 17:00,2023-03-02 09:00, "
+                        "Approved ,FULLY_ONLINE,Yes\n"
+                        "H2,X1,2023-03-01 08:00,2023-03-03 17:00,2023-03-02 09:00,"
+                        "\"approved \",in_person,no\n",
+                        &rows)
+                  .ok());
+  ASSERT_TRUE(reader.Finish(&rows).ok());
+  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_TRUE(rows[0].dossier.has_value()) << rows[0].error;
+  EXPECT_EQ(rows[0].dossier->unit(), "X1");
+  EXPECT_EQ(rows[0].dossier->result(), v1::RESULT_APPROVED);
+  EXPECT_EQ(rows[0].dossier->channel(), v1::CHANNEL_FULLY_ONLINE);
+  EXPECT_TRUE(rows[0].dossier->via_national_portal());
+  EXPECT_FALSE(rows[1].dossier.has_value());
+  EXPECT_EQ(rows[1].line, 3);
+  EXPECT_EQ(rows[1].error,
+            "result: 'approved ' is not one of approved, refused, withdrawn");
+}
+
 TEST_F(RecordsTest, ImportsAreNumberedPerRound) {
   v1::ImportDossiersResponse r;
   ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
