@@ -340,6 +340,9 @@ struct DossierFileReader::Csv {
   std::vector<std::pair<std::vector<std::string>, int64_t>> records;
   int64_t start = 0;  // the line where the current record started; 0 between records
   int64_t line = 0;
+  // While a record spans lines (a quoted cell holds a line break, or its quote was
+  // never closed): the line it began on; 0 between records.
+  int64_t open_since = 0;
 
   static void OnField(void* data, size_t size, void* out) {
     auto* c = static_cast<Csv*>(out);
@@ -396,9 +399,13 @@ absl::Status DossierFileReader::Finish(std::vector<DossierRow>* rows) {
   }
   if (csv_ != nullptr) {
     if (csv_fini(&csv_->parser, Csv::OnField, Csv::OnRow, csv_.get()) != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file_name_, ":", csv_->start == 0 ? csv_->line : csv_->start, ": ",
-                       csv_strerror(csv_error(&csv_->parser))));
+      const int64_t at = csv_->open_since != 0 ? csv_->open_since : csv_->line;
+      return absl::InvalidArgumentError(absl::StrCat(
+          file_name_, ":", at, ": ",
+          csv_->open_since != 0
+              ? "a quoted cell that begins on this line is never closed (a quote "
+                "inside a quoted cell is written twice: \"\")"
+              : csv_strerror(csv_error(&csv_->parser))));
     }
     auto records = std::move(csv_->records);
     csv_->records.clear();
@@ -418,12 +425,24 @@ absl::Status DossierFileReader::Line(absl::string_view line,
   if (line_ == 1) absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
   if (format_ == DossierFormat::kCsv) {
     csv_->line = line_;
+    const int64_t begins = csv_->open_since != 0 ? csv_->open_since : line_;
     const std::string fed = absl::StrCat(line, "\n");
     if (csv_parse(&csv_->parser, fed.data(), fed.size(), Csv::OnField, Csv::OnRow,
                   csv_.get()) != fed.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file_name_, ":", csv_->start == 0 ? line_ : csv_->start, ": ",
-                       csv_strerror(csv_error(&csv_->parser))));
+      // In strict mode libcsv stops at a quote where a cell may not have one.
+      return absl::InvalidArgumentError(absl::StrCat(
+          file_name_, ":", begins, ": ",
+          csv_error(&csv_->parser) == CSV_EPARSE
+              ? "a quote in the middle of a cell, or text after a cell's closing quote "
+                "(quote the whole cell, and write a quote inside it twice: \"\")"
+              : csv_strerror(csv_error(&csv_->parser))));
+    }
+    // Each line fed ends a record unless a quoted cell is still open (a blank line
+    // between records makes none).
+    if (!csv_->records.empty()) {
+      csv_->open_since = 0;
+    } else if (csv_->open_since != 0 || !absl::StripAsciiWhitespace(line).empty()) {
+      csv_->open_since = begins;
     }
     auto records = std::move(csv_->records);
     csv_->records.clear();

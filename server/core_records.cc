@@ -134,10 +134,31 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
       file_name);
   Sha256Stream sha;
   std::vector<criteria::DossierRow> rows;
-  // The first message is read before anything is stored: a file whose header cannot
-  // be read leaves no trace.
+  // Messages are read up to the end of the header before anything is stored: a file
+  // whose header cannot be read, or an empty one, leaves no trace (not even an import
+  // number).
+  auto read_next = [&](v1::ImportDossiersRequest* message) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(bool more, next(message));
+    if (more && !message->parent().empty() && message->parent() != first.parent()) {
+      return absl::InvalidArgumentError(
+          "parent: the messages of an import name its first message's round, or none");
+    }
+    return more;
+  };
   sha.Update(first.content());
   RETURN_IF_ERROR(reader.Feed(first.content(), &rows));
+  bool ended = false;  // the file's last message was read here
+  while (!reader.header_read()) {
+    v1::ImportDossiersRequest message;
+    ASSIGN_OR_RETURN(bool more, read_next(&message));
+    if (!more) {
+      ended = true;
+      RETURN_IF_ERROR(reader.Finish(&rows));  // the header without a line break
+      break;
+    }
+    sha.Update(message.content());
+    RETURN_IF_ERROR(reader.Feed(message.content(), &rows));
+  }
   ASSIGN_OR_RETURN(import.id, store_->BeginRecordImport(ctx, import));
   response.set_import_id(import.id);
 
@@ -240,19 +261,18 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   ParsedRows parsed(kBatchRows);
   std::thread reading([&] {
     absl::Status status;
+    if (ended) {  // the whole file was read above
+      parsed.Close(status);
+      return;
+    }
     for (;;) {
       v1::ImportDossiersRequest message;
-      absl::StatusOr<bool> more = next(&message);
+      absl::StatusOr<bool> more = read_next(&message);
       if (!more.ok()) {
         status = more.status();
         break;
       }
       if (!*more) break;
-      if (!message.parent().empty() && message.parent() != first.parent()) {
-        status = absl::InvalidArgumentError(
-            "parent: the messages of an import name its first message's round, or none");
-        break;
-      }
       sha.Update(message.content());
       std::vector<criteria::DossierRow> more_rows;
       status = reader.Feed(message.content(), &more_rows);

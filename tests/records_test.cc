@@ -36,6 +36,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class RecordsTest : public ServiceTest {
  protected:
@@ -510,6 +511,45 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
       s.error_message(),
       HasSubstr("bad.csv:1: header: 'colour' is not a column of format version 1"));
   EXPECT_TRUE(store_->ListRecordImports("r")->empty());
+  // An empty file, in one message or none, is no import either (no number used).
+  for (size_t chunk : {size_t{7}, size_t{1000}}) {
+    const grpc::Status empty = ImportText(appraiser_, "empty.csv", "", &r, chunk);
+    EXPECT_EQ(empty.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(empty.error_message(),
+                HasSubstr("empty.csv: the file is empty (expected a header row: "));
+    EXPECT_THAT(empty.error_message(), Not(HasSubstr("import")));
+  }
+  EXPECT_TRUE(store_->ListRecordImports("r")->empty());
+
+  // A quoted cell never closed is named by the line it opens on (not the file's last),
+  // a stray quote by its own; the rows before are kept.
+  const std::string header = "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  const std::string good = "D90,P1,2023-03-01 08:00,2023-03-03 17:00,2023-03-02 09:00,";
+  grpc::Status quote = ImportText(
+      appraiser_, "q.csv",
+      absl::StrCat(header, good, "approved,in_person\n", "\"D91,P1,2023-03-01 08:00\n",
+                   good, "approved,in_person\n", good, "approved,in_person\n"),
+      &r);
+  EXPECT_EQ(quote.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(quote.error_message(),
+            "q.csv:3: a quoted cell that begins on this line is never closed (a quote "
+            "inside a quoted cell is written twice: \"\") (import 1 kept the 1 row "
+            "stored before; run it again to complete it)");
+  quote = ImportText(
+      appraiser_, "m.csv",
+      absl::StrCat(header, good, "\"appr\"oved,in_person\n", good, "approved,in_person\n"),
+      &r);
+  EXPECT_EQ(quote.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(quote.error_message(),
+              HasSubstr("m.csv:2: a quote in the middle of a cell, or text after a cell's "
+                        "closing quote (quote the whole cell, and write a quote inside it "
+                        "twice: \"\")"));
+  // A header alone, without a line break, is a file without rows: an import.
+  ASSERT_TRUE(ImportText(appraiser_, "header.csv",
+                         std::string(absl::StripSuffix(header, "\n")), &r, 1000)
+                  .ok());
+  EXPECT_EQ(r.rows_read(), 0);
+  EXPECT_EQ(r.import_id(), 3);
 
   // After finalisation records change nothing.
   for (v1::RoundPhase p : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
