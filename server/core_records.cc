@@ -351,8 +351,9 @@ RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>
       v1::RecordsProvenance* from =
           PutComputedCount(stored, code, computed.count, &form)->mutable_from_records();
       from->set_dossiers(records.dossiers_read);
-      // A unit without dossiers: zero, from the import that found it had none.
-      from->set_import_id(dossiers.empty() ? import_id : records.latest_import);
+      // The import that changed the figure: the latest of the unit's dossiers, or the
+      // one at hand when later (a unit whose dossiers moved away, or that has none).
+      from->set_import_id(std::max(records.latest_import, import_id));
       from->set_computed_at(now);
       from->set_period_end(PeriodEnd(period));
     }

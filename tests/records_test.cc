@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "common/sha256.h"
 #include "criteria/dossier_file.h"
 #include "gmock/gmock.h"
@@ -751,6 +752,34 @@ TEST_F(RecordsTest, AUnitWithoutDossiersCountsZeroFromTheRecords) {
   EXPECT_THAT(r.units_updated(), ElementsAre("P2", "Q1"));
   EXPECT_EQ(Computed("P2").at("received"), 0);
   EXPECT_EQ(Computed("Q1").at("received"), 1);
+}
+
+// A unit a dossier moved away from computes its figures again and names the import that
+// moved it, not the one its remaining dossiers came from.
+TEST_F(RecordsTest, AUnitADossierMovedAwayFromNamesTheImportThatMovedIt) {
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &r).ok());
+  ASSERT_EQ(r.import_id(), 1);
+  const int64_t received = Computed("P1").at("received");
+  ASSERT_TRUE(ImportText(appraiser_, "move.csv",
+                         "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n"
+                         "D01,Q1,2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00,"
+                         "approved,fully_online\n",
+                         &r)
+                  .ok());
+  ASSERT_EQ(r.import_id(), 2);
+  EXPECT_THAT(r.units_updated(), ElementsAre("P1", "Q1"));
+  EXPECT_EQ(Computed("P1").at("received"), received - 1);
+  int computed = 0;
+  for (const char* unit : {"P1", "Q1"}) {
+    const v1::Assessment form = Assessment(unit);
+    for (const v1::DataValue& v : form.values()) {
+      if (!v.self().has_from_records()) continue;
+      ++computed;
+      EXPECT_EQ(v.self().from_records().import_id(), 2) << unit << " " << v.element();
+    }
+  }
+  EXPECT_EQ(computed, 18);
 }
 
 // `submit --dry-run` is a PreviewScore: it refuses what the write refuses.
