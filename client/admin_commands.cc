@@ -264,7 +264,7 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
   };
   if (!o.figures.empty())
     check(o.correction ? "--figures --correction" : "--figures",
-          o.correction ? "CorrectEntries" : "BatchUpdateEntries");
+          o.correction ? "CorrectEntries" : "AppraiseEntries");
   if (!o.ask.empty()) check("--ask", "RequestExplanation");
   if (o.reviewed) check("--reviewed", "ReviewExplanation");
   if (o.finalise) check("--finalise", "FinaliseAssessment");
@@ -276,6 +276,27 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
                            absl::StripPrefix(v1::AssessmentState_Name(current.state()),
                                              "STATE_"),
                            ": ", absl::StrJoin(refused, "; "), "; nothing was done"));
+  }
+  // The questions as the server will judge them (criteria, words, reasons), before
+  // any figure is stored: it checks and stores nothing (validate_only).
+  v1::RequestExplanationRequest ask;
+  if (!o.ask.empty()) {
+    ask.set_name(name);
+    for (const auto& [criterion, message] : o.ask) {
+      (*ask.mutable_messages())[criterion] = message;
+      (*ask.mutable_reasons())[criterion] = reason;
+    }
+    v1::RequestExplanationRequest check = ask;
+    check.set_etag(current.version());
+    check.set_validate_only(true);
+    const absl::Status checked =
+        api.Call(api.assessments(), &v1::AssessmentService::Stub::RequestExplanation,
+                 check)
+            .status();
+    if (!checked.ok()) {
+      return absl::Status(checked.code(),
+                          absl::StrCat("--ask: ", checked.message(), "; nothing was done"));
+    }
   }
   std::string out;
   // The parts in turn. One the server refuses after another was stored (a check no
@@ -319,16 +340,10 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
       ASSIGN_OR_RETURN(current, GetAssessment(api, o.round, o.unit));
     }
     if (!o.ask.empty()) {
-      v1::RequestExplanationRequest request;
-      request.set_name(name);
-      request.set_etag(current.version());
-      for (const auto& [criterion, message] : o.ask) {
-        (*request.mutable_messages())[criterion] = message;
-        (*request.mutable_reasons())[criterion] = reason;
-      }
+      ask.set_etag(current.version());
       ASSIGN_OR_RETURN(
           current, api.Call(api.assessments(),
-                            &v1::AssessmentService::Stub::RequestExplanation, request));
+                            &v1::AssessmentService::Stub::RequestExplanation, ask));
       absl::StrAppend(&out, "asked ", o.unit, " to explain ", o.ask.size(),
                       " criteria\n");
     }

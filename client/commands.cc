@@ -99,7 +99,10 @@ absl::StatusOr<std::map<std::string, std::string>> Pairs(
       return absl::InvalidArgumentError(
           absl::StrCat(flag, ": give ", shape, ", not '", arg, "'"));
     }
-    pairs[arg.substr(0, eq)] = arg.substr(eq + 1);
+    if (!pairs.emplace(arg.substr(0, eq), arg.substr(eq + 1)).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": ", arg.substr(0, eq), " is given twice"));
+    }
   }
   return pairs;
 }

@@ -233,9 +233,14 @@ absl::StatusOr<v1::Assessment> AssessmentCore::GetAssessment(
     Verb verb;
     const char* name;    // ActionCheck.action
     const char* method;  // the method called for it
+    // The office's side of the form only (the appraised values): other roles' tokens
+    // may call the method, on their own side.
+    bool office_side = false;
   };
   static const auto* kActions = new std::vector<Action>{
       {Verb::kUpdateEntries, "BatchUpdateEntries", "AssessmentService/BatchUpdateEntries"},
+      {Verb::kUpdateEntries, "AppraiseEntries", "AssessmentService/BatchUpdateEntries",
+       true},
       {Verb::kCorrectEntries, "CorrectEntries", "AssessmentService/BatchUpdateEntries"},
       {Verb::kUploadEvidence, "UploadEvidence", "AssessmentService/UploadEvidence"},
       {Verb::kRemoveEvidence, "DeleteEvidence", "AssessmentService/DeleteEvidence"},
@@ -252,6 +257,11 @@ absl::StatusOr<v1::Assessment> AssessmentCore::GetAssessment(
     v1::ActionCheck* check = a.add_actions();
     check->set_action(action.name);
     absl::Status allowed = Authorize(c, absl::StrCat("/parindex.v1.", action.method));
+    if (allowed.ok() && action.office_side && c.role != v1::ROLE_APPRAISER) {
+      allowed = absl::PermissionDeniedError(absl::StrCat(
+          Article(RoleName(c.role)), " token may not appraise (the appraised side is "
+          "the Home Affairs office's)"));
+    }
     if (allowed.ok()) allowed = Allow(action.verb, c.role, round->round, &standing, now).status();
     check->set_allowed(allowed.ok());
     if (allowed.ok()) continue;
@@ -857,6 +867,10 @@ absl::StatusOr<v1::Assessment> AssessmentCore::RequestExplanation(
     entry.set_explanation_reason(reason->second);
     const int64_t version = existing.count(code) ? existing[code]->version() : 0;
     updates.push_back({std::move(entry), version});
+  }
+  if (r.validate_only()) {
+    ShowForm(c, &t.a);
+    return t.a;
   }
   // A new request starts under the explanation deadline: an earlier reopen was for
   // the self-assessment (WriteEntriesAndMove clears `reopened`).

@@ -226,6 +226,34 @@ TEST_F(CliServerTest, AnUnknownBlockIsAnErrorNamingTheKnownOnes) {
             "(its blocks: communes, wards)\n");
 }
 
+// A ward's token cannot appraise, not even its own form while it may edit it (the
+// appraised values would have gone to its own side): refused before anything is sent.
+TEST_F(CliServerTest, AWardCannotAppraiseItsOwnForm) {
+  auto form = [&]() {
+    const Result got = Parindex(absl::StrCat(
+        As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
+        "'{\"name\": \"rounds/hungyen-2023/assessments/XTH\"}'"));
+    EXPECT_EQ(got.code, 0) << got.err;
+    auto a = FromJson<parindex::v1::Assessment>(got.out);
+    a.clear_actions();
+    return a.SerializeAsString();
+  };
+  const std::string before = form();
+  const std::string figures =
+      Write("xth.yaml",
+            "units:\n  - code: XTH\n    values:\n      resolved_on_time: {appraised: 381}\n"
+            "    entries:\n      I.5: {appraised: {score: 0.5}}\n");
+  const Result refused = Parindex(
+      absl::StrCat(As("ward XTH"), "appraise hungyen-2023 XTH --figures '", figures, "'"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err,
+            "parindex: PERMISSION_DENIED: round hungyen-2023 is in phase SELF_ASSESSMENT "
+            "and the assessment of XTH is DRAFT: --figures: a ward token may not appraise "
+            "(the appraised side is the Home Affairs office's); nothing was done\n");
+  EXPECT_EQ(form(), before);
+}
+
 // A unit asked already may be asked about more criteria until the explanation phase
 // (the server's rule; the CLI once refused it with a rule of its own).
 TEST_F(CliServerTest, AppraiseAsksAnAskedUnitAboutMoreCriteria) {
@@ -263,7 +291,45 @@ TEST_F(CliServerTest, AppraiseAsksAnAskedUnitAboutMoreCriteria) {
   EXPECT_EQ(checks["FinaliseAssessment"], "9 finalising a unit is allowed in FINAL_APPRAISAL");
   EXPECT_EQ(checks["SubmitAssessment"],
             "7 an appraiser token may not call /parindex.v1.AssessmentService/SubmitAssessment");
-  EXPECT_EQ(checks.size(), 10u);
+  EXPECT_EQ(checks["AppraiseEntries"], "yes");
+  EXPECT_EQ(checks.size(), 11u);
+
+  // Questions the server would refuse stop the command before any figure is stored;
+  // a criterion asked twice on the command line is a mistake, not the last one kept.
+  const std::string figures =
+      Write("pls.yaml", "units:\n  - code: PLS\n    entries:\n      I.5: {appraised: "
+                        "{score: 0.5}}\n");
+  Result refused = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS ",
+                                         "--figures '", figures,
+                                         "' --ask 'X.9=Giải trình' --why other"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err,
+            "parindex: INVALID_ARGUMENT: --ask: messages[X.9]: not a criterion to fill "
+            "in; nothing was done\n");
+  refused = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
+                                  figures, "' --ask 'I.5=   ' --why other"));
+  EXPECT_EQ(refused.err,
+            "parindex: INVALID_ARGUMENT: --ask: messages[I.5]: say what to explain; "
+            "nothing was done\n");
+  refused = Parindex(absl::StrCat(As("appraiser"),
+                                  "appraise hungyen-2023 PLS --ask I.5=x --ask I.5=y "
+                                  "--why other"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.err, "parindex: INVALID_ARGUMENT: --ask: I.5 is given twice\n");
+  const Result after = Parindex(absl::StrCat(
+      As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
+      "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
+  ASSERT_EQ(after.code, 0) << after.err;
+  int i5 = 0;
+  const auto stored = FromJson<parindex::v1::Assessment>(after.out);
+  for (const auto& e : stored.entries()) {
+    if (e.criterion() != "I.5") continue;
+    ++i5;
+    EXPECT_FALSE(e.has_appraised());
+    EXPECT_EQ(e.explanation_request(), "Bổ sung văn bản");
+  }
+  EXPECT_EQ(i5, 1);
 }
 
 // `appraise --figures … --ask …` where asking is refused stores nothing; the unit's
