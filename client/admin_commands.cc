@@ -270,12 +270,12 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
   if (o.finalise) check("--finalise", "FinaliseAssessment");
   if (!refused.empty()) {
     return absl::Status(
-        code, absl::StrCat("round ", o.round, " is in phase ",
-                           absl::StripPrefix(v1::RoundPhase_Name(round.phase()), "PHASE_"),
-                           " and the assessment of ", o.unit, " is ",
-                           absl::StripPrefix(v1::AssessmentState_Name(current.state()),
-                                             "STATE_"),
-                           ": ", absl::StrJoin(refused, "; "), "; nothing was done"));
+        code, absl::StrCat(
+                  "round ", o.round, " is in phase ",
+                  absl::StripPrefix(v1::RoundPhase_Name(round.phase()), "PHASE_"),
+                  " and the assessment of ", o.unit, " is ",
+                  absl::StripPrefix(v1::AssessmentState_Name(current.state()), "STATE_"),
+                  ": ", absl::StrJoin(refused, "; "), "; nothing was done"));
   }
   // The questions as the server will judge them (criteria, words, reasons), before
   // any figure is stored: it checks and stores nothing (validate_only).
@@ -294,8 +294,8 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
                  check)
             .status();
     if (!checked.ok()) {
-      return absl::Status(checked.code(),
-                          absl::StrCat("--ask: ", checked.message(), "; nothing was done"));
+      return absl::Status(checked.code(), absl::StrCat("--ask: ", checked.message(),
+                                                       "; nothing was done"));
     }
   }
   std::string out;
@@ -341,9 +341,9 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
     }
     if (!o.ask.empty()) {
       ask.set_etag(current.version());
-      ASSIGN_OR_RETURN(
-          current, api.Call(api.assessments(),
-                            &v1::AssessmentService::Stub::RequestExplanation, ask));
+      ASSIGN_OR_RETURN(current,
+                       api.Call(api.assessments(),
+                                &v1::AssessmentService::Stub::RequestExplanation, ask));
       absl::StrAppend(&out, "asked ", o.unit, " to explain ", o.ask.size(),
                       " criteria\n");
     }

@@ -20,7 +20,6 @@
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "server/auth.h"
 #include "server/core_util.h"
 #include "server/data_sheet_write.h"
 #include "server/policy.h"
@@ -225,49 +224,9 @@ absl::StatusOr<v1::Assessment> AssessmentCore::GetAssessment(
   ASSIGN_OR_RETURN(v1::Assessment a, LoadAssessment(*round, name.second));
   ShowForm(c, &a);
   RETURN_IF_ERROR(NameSubmitters({&a}));
-  // What the caller may do now: the methods its role may call (auth.cc), then the
-  // workflow table's rules (policy.cc), their one home.
-  const UnitStanding standing{name.second, a.state(), a.reopened()};
-  const std::string where = absl::StrCat(Where(round->round, &standing), ": ");
-  struct Action {
-    Verb verb;
-    const char* name;    // ActionCheck.action
-    const char* method;  // the method called for it
-    // The office's side of the form only (the appraised values): other roles' tokens
-    // may call the method, on their own side.
-    bool office_side = false;
-  };
-  static const auto* kActions = new std::vector<Action>{
-      {Verb::kUpdateEntries, "BatchUpdateEntries", "AssessmentService/BatchUpdateEntries"},
-      {Verb::kUpdateEntries, "AppraiseEntries", "AssessmentService/BatchUpdateEntries",
-       true},
-      {Verb::kCorrectEntries, "CorrectEntries", "AssessmentService/BatchUpdateEntries"},
-      {Verb::kUploadEvidence, "UploadEvidence", "AssessmentService/UploadEvidence"},
-      {Verb::kRemoveEvidence, "DeleteEvidence", "AssessmentService/DeleteEvidence"},
-      {Verb::kSubmit, "SubmitAssessment", "AssessmentService/SubmitAssessment"},
-      {Verb::kRequestExplanation, "RequestExplanation",
-       "AssessmentService/RequestExplanation"},
-      {Verb::kSubmitExplanation, "SubmitExplanation", "AssessmentService/SubmitExplanation"},
-      {Verb::kReviewExplanation, "ReviewExplanation", "AssessmentService/ReviewExplanation"},
-      {Verb::kFinalise, "FinaliseAssessment", "AssessmentService/FinaliseAssessment"},
-      {Verb::kReopen, "ReopenAssessment", "RoundService/ReopenAssessment"},
-  };
-  const absl::Time now = Now();
-  for (const Action& action : *kActions) {
-    v1::ActionCheck* check = a.add_actions();
-    check->set_action(action.name);
-    absl::Status allowed = Authorize(c, absl::StrCat("/parindex.v1.", action.method));
-    if (allowed.ok() && action.office_side && c.role != v1::ROLE_APPRAISER) {
-      allowed = absl::PermissionDeniedError(absl::StrCat(
-          Article(RoleName(c.role)), " token may not appraise (the appraised side is "
-          "the Home Affairs office's)"));
-    }
-    if (allowed.ok()) allowed = Allow(action.verb, c.role, round->round, &standing, now).status();
-    check->set_allowed(allowed.ok());
-    if (allowed.ok()) continue;
-    check->set_code(static_cast<int32_t>(allowed.code()));
-    check->set_refusal(std::string(absl::StripPrefix(allowed.message(), where)));
-  }
+  // What the caller may do now, by the rules the calls apply (policy.cc).
+  CheckActions(c, round->round, UnitStanding{name.second, a.state(), a.reopened()}, Now(),
+               a.mutable_actions());
   return a;
 }
 

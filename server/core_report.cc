@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
-#include "google/protobuf/arena.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -15,6 +14,7 @@
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
+#include "google/protobuf/arena.h"
 #include "server/core_util.h"
 #include "server/policy.h"
 #include "server/report.h"
@@ -105,8 +105,7 @@ void ValueInto(const engine::Element& element, const v1::ElementValue& v, Cell* 
 // side (by `names`, ActorNames) and when (Vietnam time) is for the office (`office`);
 // others see the values. Its rows are made as they are written (Table::make_rows):
 // every argument must outlive the table.
-Table DataSheetTable(const engine::CompiledCriteriaSet& set,
-                     const UnitScores& scores,
+Table DataSheetTable(const engine::CompiledCriteriaSet& set, const UnitScores& scores,
                      const std::map<std::string, v1::Assessment>& forms, bool office,
                      const std::map<std::string, std::string>& names) {
   Table t;
@@ -261,8 +260,8 @@ std::string Place(const Seat& seat) {
 // How many units of each block fell in each class of the set, then the units with no
 // index in the column (APPRAISED: not appraised; SELF: never started), then the units
 // whose data cannot be scored, with the total of each column.
-Table ClassificationCounts(const v1::CriteriaSet& set,
-                           const UnitScores& scores, v1::Column column) {
+Table ClassificationCounts(const v1::CriteriaSet& set, const UnitScores& scores,
+                           v1::Column column) {
   Table t;
   t.name = "Xếp loại";
   t.key = "classes";
@@ -417,18 +416,18 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   std::future<absl::StatusOr<OfficeReads>> office_reads;
   if (office && r.format() != v1::ExportRoundRequest::HTML) {
     const bool audit = r.format() != v1::ExportRoundRequest::CSV || r.table() == "audit";
-    office_reads = std::async(std::launch::async, [this, &c, &id, audit]()
-                                                      -> absl::StatusOr<OfficeReads> {
-      OfficeReads reads;
-      ASSIGN_OR_RETURN(reads.names, ActorNames());
-      if (!audit) return reads;
-      store::AuditFilter filter;
-      filter.resource_prefix = absl::StrCat("rounds/", id);
-      filter.limit = 1000000;
-      filter.bodies = NeedsUnits(c);
-      ASSIGN_OR_RETURN(reads.events, store_->ListAudit(filter));
-      return reads;
-    });
+    office_reads = std::async(std::launch::async,
+                              [this, &c, &id, audit]() -> absl::StatusOr<OfficeReads> {
+                                OfficeReads reads;
+                                ASSIGN_OR_RETURN(reads.names, ActorNames());
+                                if (!audit) return reads;
+                                store::AuditFilter filter;
+                                filter.resource_prefix = absl::StrCat("rounds/", id);
+                                filter.limit = 1000000;
+                                filter.bodies = NeedsUnits(c);
+                                ASSIGN_OR_RETURN(reads.events, store_->ListAudit(filter));
+                                return reads;
+                              });
   }
 
   // Every unit's form, read at once: scored here in the reports' language without

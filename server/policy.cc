@@ -8,9 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/auth.h"
 #include "server/core.h"
 #include "server/store/assigned_json.h"
 
@@ -628,6 +630,56 @@ absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
       return absl::Status(due.code(), absl::StrCat(where, ": ", due.message()));
   }
   return rule;
+}
+
+void CheckActions(const Caller& caller, const v1::Round& round, const UnitStanding& unit,
+                  absl::Time now,
+                  google::protobuf::RepeatedPtrField<v1::ActionCheck>* out) {
+  struct Action {
+    Verb verb;
+    const char* name;    // ActionCheck.action
+    const char* method;  // the method called for it
+    // The office's side of the form only (the appraised values): other roles' tokens
+    // may call the method, on their own side.
+    bool office_side = false;
+  };
+  static const auto* kActions = new std::vector<Action>{
+      {Verb::kUpdateEntries, "BatchUpdateEntries",
+       "AssessmentService/BatchUpdateEntries"},
+      {Verb::kUpdateEntries, "AppraiseEntries", "AssessmentService/BatchUpdateEntries",
+       true},
+      {Verb::kCorrectEntries, "CorrectEntries", "AssessmentService/BatchUpdateEntries"},
+      {Verb::kUploadEvidence, "UploadEvidence", "AssessmentService/UploadEvidence"},
+      {Verb::kRemoveEvidence, "DeleteEvidence", "AssessmentService/DeleteEvidence"},
+      {Verb::kSubmit, "SubmitAssessment", "AssessmentService/SubmitAssessment"},
+      {Verb::kRequestExplanation, "RequestExplanation",
+       "AssessmentService/RequestExplanation"},
+      {Verb::kSubmitExplanation, "SubmitExplanation",
+       "AssessmentService/SubmitExplanation"},
+      {Verb::kReviewExplanation, "ReviewExplanation",
+       "AssessmentService/ReviewExplanation"},
+      {Verb::kFinalise, "FinaliseAssessment", "AssessmentService/FinaliseAssessment"},
+      {Verb::kReopen, "ReopenAssessment", "RoundService/ReopenAssessment"},
+  };
+  const std::string where = absl::StrCat(Where(round, &unit), ": ");
+  for (const Action& action : *kActions) {
+    v1::ActionCheck* check = out->Add();
+    check->set_action(action.name);
+    absl::Status allowed =
+        Authorize(caller, absl::StrCat("/parindex.v1.", action.method));
+    if (allowed.ok() && action.office_side && caller.role != v1::ROLE_APPRAISER) {
+      allowed = absl::PermissionDeniedError(
+          absl::StrCat(Article(RoleName(caller.role)),
+                       " token may not appraise (the appraised side is the Home Affairs "
+                       "office's)"));
+    }
+    if (allowed.ok())
+      allowed = Allow(action.verb, caller.role, round, &unit, now).status();
+    check->set_allowed(allowed.ok());
+    if (allowed.ok()) continue;
+    check->set_code(static_cast<int32_t>(allowed.code()));
+    check->set_refusal(std::string(absl::StripPrefix(allowed.message(), where)));
+  }
 }
 
 absl::Status CanRemoveFile(const WorkflowRule& rule, const v1::Round& round,

@@ -100,7 +100,8 @@ void ShowForm(const Caller& caller, v1::Assessment* form);
 // The same for an event of the audit trail that `caller` sees (CanSeeAuditEvent): an
 // entry's before and after (JSON) show its explanation as sent to anyone but a ward; a
 // task's assignment lists only the units the caller sees.
-void ShowAuditEvent(const Caller& caller, const UnitsByCode& units, v1::AuditEvent* event);
+void ShowAuditEvent(const Caller& caller, const UnitsByCode& units,
+                    v1::AuditEvent* event);
 
 // The units whose rows a results read (ranking, summary, export) shows `caller`, in the
 // round's order: those whose score CanSee lets the caller see. REQUIRES: CanSee(caller,
@@ -226,6 +227,13 @@ struct UnitStanding {
 absl::StatusOr<const WorkflowRule*> Allow(Verb verb, v1::Role role,
                                           const v1::Round& round,
                                           const UnitStanding* unit, absl::Time now);
+
+// Whether the caller may take each of a form's actions now (Assessment.actions): the
+// methods its role may call (auth.cc), the office's side for an appraisal, then Allow.
+// A refusal is the call's own, without the phase and state that lead it.
+void CheckActions(const Caller& caller, const v1::Round& round, const UnitStanding& unit,
+                  absl::Time now,
+                  google::protobuf::RepeatedPtrField<v1::ActionCheck>* out);
 
 // Whether the caller whose workflow row is `rule` (Allow for kRemoveEvidence) may
 // remove `file` from `entry` (null: the entry was never written): a ward its own files,

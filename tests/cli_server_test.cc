@@ -239,18 +239,19 @@ TEST_F(CliServerTest, AWardCannotAppraiseItsOwnForm) {
     return a.SerializeAsString();
   };
   const std::string before = form();
-  const std::string figures =
-      Write("xth.yaml",
-            "units:\n  - code: XTH\n    values:\n      resolved_on_time: {appraised: 381}\n"
-            "    entries:\n      I.5: {appraised: {score: 0.5}}\n");
-  const Result refused = Parindex(
-      absl::StrCat(As("ward XTH"), "appraise hungyen-2023 XTH --figures '", figures, "'"));
+  const std::string figures = Write(
+      "xth.yaml",
+      "units:\n  - code: XTH\n    values:\n      resolved_on_time: {appraised: 381}\n"
+      "    entries:\n      I.5: {appraised: {score: 0.5}}\n");
+  const Result refused = Parindex(absl::StrCat(
+      As("ward XTH"), "appraise hungyen-2023 XTH --figures '", figures, "'"));
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(refused.out, "");
-  EXPECT_EQ(refused.err,
-            "parindex: PERMISSION_DENIED: round hungyen-2023 is in phase SELF_ASSESSMENT "
-            "and the assessment of XTH is DRAFT: --figures: a ward token may not appraise "
-            "(the appraised side is the Home Affairs office's); nothing was done\n");
+  EXPECT_EQ(
+      refused.err,
+      "parindex: PERMISSION_DENIED: round hungyen-2023 is in phase SELF_ASSESSMENT "
+      "and the assessment of XTH is DRAFT: --figures: a ward token may not appraise "
+      "(the appraised side is the Home Affairs office's); nothing was done\n");
   EXPECT_EQ(form(), before);
 }
 
@@ -267,9 +268,9 @@ TEST_F(CliServerTest, AppraiseAsksAnAskedUnitAboutMoreCriteria) {
     EXPECT_EQ(asked.code, 0) << asked.err;
     EXPECT_EQ(asked.out, "asked PLS to explain 1 criteria\n");
   }
-  const Result got = Parindex(absl::StrCat(
-      As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
-      "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
+  const Result got = Parindex(
+      absl::StrCat(As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
+                   "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
   ASSERT_EQ(got.code, 0) << got.err;
   const auto form = FromJson<parindex::v1::Assessment>(got.out);
   EXPECT_EQ(form.state(), parindex::v1::STATE_EXPLANATION_REQUESTED);
@@ -277,9 +278,9 @@ TEST_F(CliServerTest, AppraiseAsksAnAskedUnitAboutMoreCriteria) {
   for (const auto& e : form.entries()) {
     if (!e.explanation_request().empty()) asked[e.criterion()] = e.explanation_request();
   }
-  EXPECT_EQ(asked, (std::map<std::string, std::string>{
-                       {"I.5", "Bổ sung văn bản"},
-                       {"III.2.1", "Giải trình tỷ lệ đúng hạn"}}));
+  EXPECT_EQ(asked,
+            (std::map<std::string, std::string>{
+                {"I.5", "Bổ sung văn bản"}, {"III.2.1", "Giải trình tỷ lệ đúng hạn"}}));
   // The form says what the caller may do now, by the server's rules: asking and
   // appraising, not finalising (FINAL_APPRAISAL) nor submitting (a ward's).
   std::map<std::string, std::string> checks;
@@ -288,27 +289,31 @@ TEST_F(CliServerTest, AppraiseAsksAnAskedUnitAboutMoreCriteria) {
   }
   EXPECT_EQ(checks["RequestExplanation"], "yes");
   EXPECT_EQ(checks["BatchUpdateEntries"], "yes");
-  EXPECT_EQ(checks["FinaliseAssessment"], "9 finalising a unit is allowed in FINAL_APPRAISAL");
+  EXPECT_EQ(checks["FinaliseAssessment"],
+            "9 finalising a unit is allowed in FINAL_APPRAISAL");
   EXPECT_EQ(checks["SubmitAssessment"],
-            "7 an appraiser token may not call /parindex.v1.AssessmentService/SubmitAssessment");
+            "7 an appraiser token may not call "
+            "/parindex.v1.AssessmentService/SubmitAssessment");
   EXPECT_EQ(checks["AppraiseEntries"], "yes");
   EXPECT_EQ(checks.size(), 11u);
 
   // Questions the server would refuse stop the command before any figure is stored;
   // a criterion asked twice on the command line is a mistake, not the last one kept.
   const std::string figures =
-      Write("pls.yaml", "units:\n  - code: PLS\n    entries:\n      I.5: {appraised: "
-                        "{score: 0.5}}\n");
-  Result refused = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS ",
-                                         "--figures '", figures,
-                                         "' --ask 'X.9=Giải trình' --why other"));
+      Write("pls.yaml",
+            "units:\n  - code: PLS\n    entries:\n      I.5: {appraised: "
+            "{score: 0.5}}\n");
+  Result refused =
+      Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS ", "--figures '",
+                            figures, "' --ask 'X.9=Giải trình' --why other"));
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(refused.out, "");
   EXPECT_EQ(refused.err,
             "parindex: INVALID_ARGUMENT: --ask: messages[X.9]: not a criterion to fill "
             "in; nothing was done\n");
-  refused = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
-                                  figures, "' --ask 'I.5=   ' --why other"));
+  refused =
+      Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
+                            figures, "' --ask 'I.5=   ' --why other"));
   EXPECT_EQ(refused.err,
             "parindex: INVALID_ARGUMENT: --ask: messages[I.5]: say what to explain; "
             "nothing was done\n");
@@ -317,9 +322,9 @@ TEST_F(CliServerTest, AppraiseAsksAnAskedUnitAboutMoreCriteria) {
                                   "--why other"));
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(refused.err, "parindex: INVALID_ARGUMENT: --ask: I.5 is given twice\n");
-  const Result after = Parindex(absl::StrCat(
-      As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
-      "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
+  const Result after = Parindex(
+      absl::StrCat(As("appraiser"), "call /parindex.v1.AssessmentService/GetAssessment ",
+                   "'{\"name\": \"rounds/hungyen-2023/assessments/PLS\"}'"));
   ASSERT_EQ(after.code, 0) << after.err;
   int i5 = 0;
   const auto stored = FromJson<parindex::v1::Assessment>(after.out);
@@ -367,8 +372,8 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
             "and the assessment of PLS is SUBMITTED: --ask: requesting explanations is "
             "allowed in APPRAISAL; nothing was done\n");
   // Explanations read are those of an EXPLAINED unit: PLS never was asked.
-  refused = Parindex(absl::StrCat(As("appraiser"), "appraise hungyen-2023 PLS --figures '",
-                                  figures, "' --reviewed"));
+  refused = Parindex(absl::StrCat(
+      As("appraiser"), "appraise hungyen-2023 PLS --figures '", figures, "' --reviewed"));
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(refused.out, "");
   EXPECT_EQ(refused.err,
@@ -376,7 +381,8 @@ TEST_F(CliServerTest, AppraiseDoesNothingWhenAnyPartWouldBeRefused) {
             "and the assessment of PLS is SUBMITTED: --reviewed: marking explanations as "
             "read needs it to be EXPLAINED; nothing was done\n");
   // Another role's action: the server's answer, PERMISSION_DENIED, before its phase.
-  refused = Parindex(absl::StrCat(As("ward XTH"), "appraise hungyen-2023 XTH --reviewed"));
+  refused =
+      Parindex(absl::StrCat(As("ward XTH"), "appraise hungyen-2023 XTH --reviewed"));
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(refused.out, "");
   EXPECT_EQ(refused.err,

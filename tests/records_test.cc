@@ -524,7 +524,8 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
 
   // A quoted cell never closed is named by the line it opens on (not the file's last),
   // a stray quote by its own; the rows before are kept.
-  const std::string header = "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  const std::string header =
+      "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
   const std::string good = "D90,P1,2023-03-01 08:00,2023-03-03 17:00,2023-03-02 09:00,";
   grpc::Status quote = ImportText(
       appraiser_, "q.csv",
@@ -536,15 +537,16 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
             "q.csv:3: a quoted cell that begins on this line is never closed (a quote "
             "inside a quoted cell is written twice: \"\") (import 1 kept the 1 row "
             "stored before; run it again to complete it)");
-  quote = ImportText(
-      appraiser_, "m.csv",
-      absl::StrCat(header, good, "\"appr\"oved,in_person\n", good, "approved,in_person\n"),
-      &r);
+  quote = ImportText(appraiser_, "m.csv",
+                     absl::StrCat(header, good, "\"appr\"oved,in_person\n", good,
+                                  "approved,in_person\n"),
+                     &r);
   EXPECT_EQ(quote.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(quote.error_message(),
-              HasSubstr("m.csv:2: a quote in the middle of a cell, or text after a cell's "
-                        "closing quote (quote the whole cell, and write a quote inside it "
-                        "twice: \"\")"));
+  EXPECT_THAT(
+      quote.error_message(),
+      HasSubstr("m.csv:2: a quote in the middle of a cell, or text after a cell's "
+                "closing quote (quote the whole cell, and write a quote inside it "
+                "twice: \"\")"));
   // A header alone, without a line break, is a file without rows: an import.
   ASSERT_TRUE(ImportText(appraiser_, "header.csv",
                          std::string(absl::StripSuffix(header, "\n")), &r, 1000)

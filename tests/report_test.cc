@@ -94,7 +94,7 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
         return many;
       }(),
       "\rstarts with a carriage return, ends with a vertical tab\v",  // escaped: no
-                                                                       // preserve
+                                                                      // preserve
       "&<>",
       std::string(30, ' '),
       "a wrapped text that is longer than the column it sits in, so it wraps, "

@@ -1867,8 +1867,9 @@ TEST_F(SqliteStoreTest, UpgradeToSchema11FindsSubmissionsMadeBefore) {
     return absl::StrCat(
         "INSERT INTO audit (at, actor, role, actor_unit, action, resource, before, "
         "after, reason, request_id, actor_name) VALUES ('",
-        at, "', 'tok_ward', 'unit', '", unit, "', 'assessment.state', 'rounds/r/assessments/",
-        unit, "', '', '{\"state\":\"", state, "\"}', '', '', '", who, "');");
+        at, "', 'tok_ward', 'unit', '", unit,
+        "', 'assessment.state', 'rounds/r/assessments/", unit, "', '', '{\"state\":\"",
+        state, "\"}', '', '', '", who, "');");
   };
   RawExec(dir_.File("parindex.db"),
           absl::StrCat(state("U1", "2023-11-21T02:00:00.000Z", "STATE_SUBMITTED", "Lan"),

@@ -1522,19 +1522,20 @@ absl::Status AttachSubmissions(
   // ("…/assessments/" up to, not including, "…/assessments0"): a whole-round read does
   // not scan the audit trail.
   // The state is matched in the audit row's JSON as Json() prints it (no spaces).
-  Stmt list(db, u.empty() ? "SELECT resource, at, "
-                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
-                            "FROM audit WHERE id IN (SELECT MAX(id) FROM audit "
-                            "INDEXED BY audit_states WHERE resource >= ? AND resource < ? "
-                            "AND action = 'assessment.state' "
-                            "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0 "
-                            "GROUP BY resource)"
-                          : "SELECT resource, at, "
-                            "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
-                            "FROM audit WHERE id = (SELECT MAX(id) FROM audit "
-                            "INDEXED BY audit_states WHERE resource = ? AND "
-                            "action = 'assessment.state' "
-                            "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0)");
+  Stmt list(db, u.empty()
+                    ? "SELECT resource, at, "
+                      "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
+                      "FROM audit WHERE id IN (SELECT MAX(id) FROM audit "
+                      "INDEXED BY audit_states WHERE resource >= ? AND resource < ? "
+                      "AND action = 'assessment.state' "
+                      "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0 "
+                      "GROUP BY resource)"
+                    : "SELECT resource, at, "
+                      "CASE WHEN actor_name <> '' THEN actor_name ELSE actor END "
+                      "FROM audit WHERE id = (SELECT MAX(id) FROM audit "
+                      "INDEXED BY audit_states WHERE resource = ? AND "
+                      "action = 'assessment.state' "
+                      "AND instr(after, '\"state\":\"STATE_SUBMITTED\"') > 0)");
   if (u.empty()) {
     list.Bind(1, prefix).Bind(2, absl::StrCat(prefix.substr(0, prefix.size() - 1), "0"));
   } else {
@@ -1913,22 +1914,21 @@ absl::StatusOr<v1::WriteAck> SqlStore::SetAssessmentState(const WriteContext& ct
                                                           absl::string_view unit,
                                                           const StateChange& change) {
   // ctx.action names a write that is not a change of state ("explanation.review").
-  return Submit(ctx, "SetAssessmentState",
-                [r = std::string(round), u = std::string(unit), change,
-                 action = ctx.action.empty() ? std::string("assessment.state")
-                                             : ctx.action](
-                    Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-                  ASSIGN_OR_RETURN(
-                      int64_t version,
-                      ChangeState(tx.db(), r, u, change, tx.now(),
-                                  [&](absl::string_view before, absl::string_view after) {
-                                    return tx.Audit(action,
-                                                    AssessmentName(r, u), before, after);
-                                  }));
-                  v1::WriteAck ack;
-                  ack.set_version(version);
-                  return ack;
-                });
+  return Submit(
+      ctx, "SetAssessmentState",
+      [r = std::string(round), u = std::string(unit), change,
+       action = ctx.action.empty() ? std::string("assessment.state")
+                                   : ctx.action](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        ASSIGN_OR_RETURN(
+            int64_t version,
+            ChangeState(tx.db(), r, u, change, tx.now(),
+                        [&](absl::string_view before, absl::string_view after) {
+                          return tx.Audit(action, AssessmentName(r, u), before, after);
+                        }));
+        v1::WriteAck ack;
+        ack.set_version(version);
+        return ack;
+      });
 }
 
 // ---- evidence ----
@@ -2102,9 +2102,10 @@ absl::StatusOr<std::map<std::string, FormActivity>> SqlStore::ListFormActivity(
       [&](Conn* db) -> absl::StatusOr<std::map<std::string, FormActivity>> {
         // Per unit, per kind of event (0: the unit writes, 1: the unit changes state
         // otherwise, 3: it submits, 4: it sends its explanations, 2: the office
-        // appraises, 5: the office marks the explanations read), the last one, then its time. Imports the office runs (survey
-        // results, dossier records, plan tasks) are not its appraisal. The state is
-        // matched in the audit row's JSON as Json() prints it (no spaces).
+        // appraises, 5: the office marks the explanations read), the last one, then its
+        // time. Imports the office runs (survey results, dossier records, plan tasks) are
+        // not its appraisal. The state is matched in the audit row's JSON as Json()
+        // prints it (no spaces).
         Stmt list(
             db,
             "SELECT g.unit, g.kind, g.id, a.at FROM (SELECT unit, kind, "
