@@ -347,23 +347,23 @@ absl::StatusOr<std::string> Appraise(Api& api, const AppraiseOptions& o) {
       absl::StrAppend(&out, "asked ", o.unit, " to explain ", o.ask.size(),
                       " criteria\n");
     }
-    if (o.reviewed) {
+    // A change of state on the form as last read (its version the etag).
+    auto act = [&](auto method, absl::string_view done) -> absl::Status {
       v1::AssessmentActionRequest request;
       request.set_name(name);
       request.set_etag(current.version());
-      ASSIGN_OR_RETURN(
-          current, api.Call(api.assessments(),
-                            &v1::AssessmentService::Stub::ReviewExplanation, request));
-      absl::StrAppend(&out, "marked the explanations of ", o.unit, " as read\n");
+      ASSIGN_OR_RETURN(current, api.Call(api.assessments(), method, request));
+      absl::StrAppend(&out, done, "\n");
+      return absl::OkStatus();
+    };
+    if (o.reviewed) {
+      RETURN_IF_ERROR(
+          act(&v1::AssessmentService::Stub::ReviewExplanation,
+              absl::StrCat("marked the explanations of ", o.unit, " as read")));
     }
     if (o.finalise) {
-      v1::AssessmentActionRequest request;
-      request.set_name(name);
-      request.set_etag(current.version());
-      ASSIGN_OR_RETURN(
-          current, api.Call(api.assessments(),
-                            &v1::AssessmentService::Stub::FinaliseAssessment, request));
-      absl::StrAppend(&out, "finalised ", o.unit, "\n");
+      RETURN_IF_ERROR(act(&v1::AssessmentService::Stub::FinaliseAssessment,
+                          absl::StrCat("finalised ", o.unit)));
     }
     return absl::OkStatus();
   }();
