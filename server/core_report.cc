@@ -106,7 +106,7 @@ void ValueInto(const engine::Element& element, const v1::ElementValue& v, Cell* 
 // others see the values. Its rows are made as they are written (Table::make_rows):
 // every argument must outlive the table.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set, const UnitScores& scores,
-                     const std::map<std::string, v1::Assessment>& forms, bool office,
+                     const std::map<std::string, const v1::Assessment*>& forms, bool office,
                      const std::map<std::string, std::string>& names) {
   Table t;
   t.name = "Bảng số liệu";
@@ -136,7 +136,7 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set, const UnitScores& s
       value_of.assign(elements.size(), nullptr);
       auto form = forms.find(s.unit());
       if (form != forms.end()) {
-        for (const v1::DataValue& v : form->second.values()) {
+        for (const v1::DataValue& v : form->second->values()) {
           const int e = set.FindElement(v.element());
           if (e >= 0) value_of[e] = &v;
         }
@@ -434,22 +434,25 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   // being kept (a national round's Vietnamese traces held after its export were a
   // third of the server's memory), and shown on the data sheet. Without its evidence
   // files: no report shows them, and no score depends on them.
-  std::map<std::string, v1::Assessment> forms;
-  {
-    ASSIGN_OR_RETURN(std::vector<v1::Assessment> stored,
-                     store_->ListAssessments(id, /*with_files=*/false));
-    for (v1::Assessment& a : stored) forms[a.unit()] = std::move(a);
-  }
-  // Every unit's score with its trace (a national round: ~230k criteria), made on an
-  // arena: allocated and freed at once rather than a few million times each.
+  // Forms and scores are made on one arena (a national round's are a few million
+  // messages): allocated and freed at once rather than one by one.
   google::protobuf::Arena arena;
-  auto& scores = *google::protobuf::Arena::Create<UnitScores>(&arena);
+  std::map<std::string, const v1::Assessment*> forms;
+  {
+    auto& stored =
+        *google::protobuf::Arena::CreateMessage<google::protobuf::RepeatedPtrField<v1::Assessment>>(
+            &arena);
+    RETURN_IF_ERROR(store_->ListAssessmentsInto(id, /*with_files=*/false, &stored));
+    for (const v1::Assessment& a : stored) forms.emplace_hint(forms.end(), a.unit(), &a);
+  }
+  // Every unit's score with its trace (a national round: ~230k criteria).
+  auto& scores = *google::protobuf::Arena::CreateMessage<UnitScores>(&arena);
   scores.Reserve(static_cast<int>(results.units.size()));
   engine::ScoreSheet sheet;
   for (const std::string& code : results.units) {
     v1::UnitScore& score = *scores.Add();
     if (auto form = forms.find(code); form != forms.end()) {
-      cache_->RenderScoreOrError(*round, form->second, column, language, &sheet, &score);
+      cache_->RenderScoreOrError(*round, *form->second, column, language, &sheet, &score);
     } else {
       ASSIGN_OR_RETURN(v1::UnitScore cached,
                        cache_->ScoreOrError(*round, code, column, language));

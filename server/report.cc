@@ -320,9 +320,43 @@ std::atomic<bool> direct_rows{true};
 // goes through the escape), &, < and > escaped, xml:space="preserve" on a text that
 // starts or ends with white space, numbers as printf's %.16G, moments as Excel's serial
 // days.
+// The workbook's shared strings (sharedStrings.xml), in front of libxlsxwriter's own
+// table: a text written many times (a unit's name on each of its 68 rows, a criterion's
+// name on 3,321) is written once there and as its number in each cell, as Excel writes
+// it. A national round's sheets hold 441 MB of XML with every text inline, 300 MB with
+// the texts that repeat shared. The library's table (`workbook->sst`, which writes the
+// part at workbook_close) numbers each new text; the index here finds a text again by
+// hashing, not by the library's tree of string comparisons. Its keys are the library's
+// own copies, which live until the workbook is freed.
+class SharedStrings {
+ public:
+  explicit SharedStrings(lxw_sst* sst) : sst_(sst) {}
+  SharedStrings(const SharedStrings&) = delete;
+  SharedStrings& operator=(const SharedStrings&) = delete;
+
+  // The number of `text` (a C string, its bytes `size`), added when new; nullopt when
+  // the library cannot add it.
+  std::optional<uint32_t> Index(const char* text, size_t size) {
+    const auto it = index_.find(absl::string_view(text, size));
+    if (it != index_.end()) {
+      ++sst_->string_count;  // the part counts every use, as the library's call does
+      return it->second;
+    }
+    const sst_element* added = lxw_get_sst_index(sst_, text, LXW_FALSE);
+    if (added == nullptr) return std::nullopt;
+    index_.emplace(absl::string_view(added->string, size), added->index);
+    return added->index;
+  }
+
+ private:
+  lxw_sst* sst_;
+  absl::flat_hash_map<absl::string_view, uint32_t> index_;
+};
+
 class SheetRows {
  public:
-  SheetRows(lxw_worksheet* sheet, size_t columns, bool direct) : sheet_(sheet) {
+  SheetRows(lxw_worksheet* sheet, size_t columns, bool direct, SharedStrings* shared)
+      : sheet_(sheet), shared_(shared) {
     direct_ = direct && sheet->optimize && sheet->optimize_tmpfile != nullptr &&
               sheet->file == sheet->optimize_tmpfile && sheet->optimize_row != nullptr &&
               sheet->excel_version != 2010 && columns <= LXW_COL_MAX;
@@ -336,6 +370,7 @@ class SheetRows {
       names_.emplace_back(name);
     }
     buffer_.reserve(kFlushAt + 4096);
+    tallies_.resize(columns);
   }
   SheetRows(const SheetRows&) = delete;
   SheetRows& operator=(const SheetRows&) = delete;
@@ -366,6 +401,19 @@ class SheetRows {
     // LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED (bytes bound characters: counted only when
     // the bytes are over).
     if (value.size() > 32767 && Characters(value) > 32767) return;
+    if (Share(col)) {
+      Tally& tally = tallies_[col];
+      const uint32_t before = sst_unique();
+      if (const std::optional<uint32_t> index = shared_->Index(text.c_str(), value.size())) {
+        ++tally.texts;
+        if (sst_unique() != before) ++tally.new_texts;
+        OpenCell(col, format);
+        buffer_.append(" t=\"s\"><v>");
+        absl::StrAppend(&buffer_, *index);
+        buffer_.append("</v></c>");
+        return;
+      }
+    }
     // White space at either end, after the escape (which turns \v, \f and \r into
     // _x000B_ and so on, and keeps \t and \n).
     auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n'; };
@@ -485,6 +533,18 @@ class SheetRows {
     return it->second;
   }
 
+  // Whether the column's texts go to the shared strings: while at least every other one
+  // written so far was already there (a column of texts that do not repeat, such as the
+  // audit trail's resources, stays inline after its first 256: a shared text that is
+  // never used again costs more than it saves). Decided by the rows alone, so the same
+  // rows give the same workbook.
+  bool Share(lxw_col_t col) {
+    if (shared_ == nullptr || sheet_->sst == nullptr) return false;
+    const Tally& tally = tallies_[col];
+    return tally.texts < kTrial || tally.new_texts * 2 <= tally.texts;
+  }
+  uint32_t sst_unique() const { return sheet_->sst->unique_count; }
+
   // The library's _check_dimensions: a cell past Excel's last row or column is refused;
   // the others widen the sheet's dimensions.
   bool Counted(lxw_col_t col) {
@@ -522,7 +582,15 @@ class SheetRows {
     buffer_.clear();
   }
 
+  struct Tally {
+    int64_t texts = 0;      // texts shared in the column
+    int64_t new_texts = 0;  // of those, the ones new to the table
+  };
+  static constexpr int64_t kTrial = 256;
+
   lxw_worksheet* sheet_;
+  SharedStrings* shared_;
+  std::vector<Tally> tallies_;  // by column
   bool direct_ = false;
   lxw_row_t row_ = 0;
   std::optional<lxw_row_t> last_row_;
@@ -538,7 +606,7 @@ class SheetRows {
 // Writes one table on its sheet; returns the last row used (for the print area).
 lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
                      const std::string& name, const Table& table, const Heading& heading,
-                     const Formats& f) {
+                     const Formats& f, SharedStrings* shared) {
   const size_t columns = std::max<size_t>(table.header.size(), 1);
   const auto last_col = static_cast<lxw_col_t>(columns - 1);
   size_t rows = 0;
@@ -575,7 +643,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
   // Rows made by the table (make_rows) are written as they come: libxlsxwriter in
   // constant-memory mode keeps one row, and so does this (SheetRows: straight into the
   // sheet's row file, the bytes libxlsxwriter's calls would write).
-  SheetRows out(sheet, columns, direct_rows.load());
+  SheetRows out(sheet, columns, direct_rows.load(), shared);
   lxw_row_t row = kHeaderRow;
   ForEachRow(table, [&](const std::vector<Cell>& cells) {
     ++row;
@@ -727,6 +795,7 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
   properties.company = company.data();
   workbook_set_properties(workbook, &properties);
   const Formats formats(workbook);
+  SharedStrings shared(workbook->sst);
   std::set<std::string> used;
   for (const Table& table : tables) {
     const std::string name = SheetName(table.name, &used);
@@ -736,7 +805,7 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
       std::filesystem::remove(path);
       return absl::InternalError(absl::StrCat("cannot add the sheet '", name, "'"));
     }
-    WriteSheet(workbook, sheet, name, table, heading, formats);
+    WriteSheet(workbook, sheet, name, table, heading, formats, &shared);
   }
   const lxw_error error = workbook_close(workbook);
   if (error != LXW_NO_ERROR) {

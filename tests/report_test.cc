@@ -45,20 +45,36 @@ TEST(WriteXlsx, WritesAWorkbookWhateverTheTableNames) {
 }
 
 // Every part of `xlsx` unzipped (python3's zipfile), as "== name" and its bytes, but
-// docProps/core.xml (the moment the file was made).
-std::string Parts(const std::string& xlsx) {
+// docProps/core.xml (the moment the file was made). `inline_shared`: each cell that
+// refers to the shared strings holds its text inline instead, as libxlsxwriter's
+// constant-memory calls write it, and the shared strings' part and its two references
+// are left out.
+std::string Parts(const std::string& xlsx, bool inline_shared = false) {
   testing::TempDir dir;
   const std::string path = dir.File("book.xlsx"), out = dir.File("parts.txt");
   std::ofstream(path, std::ios::binary) << xlsx;
   const std::string command = absl::StrCat(
-      "/usr/bin/python3 -c 'import sys, zipfile\n"
+      "/usr/bin/python3 -c 'import re, sys, zipfile\n"
       "z = zipfile.ZipFile(sys.argv[1])\n"
       "assert z.testzip() is None\n"
+      "inline = sys.argv[2] == \"inline\"\n"
+      "shared = []\n"
+      "if inline and \"xl/sharedStrings.xml\" in z.namelist():\n"
+      "    shared = re.findall(rb\"<si>(.*?)</si>\", z.read(\"xl/sharedStrings.xml\"), re.S)\n"
+      "def part(n):\n"
+      "    b = z.read(n)\n"
+      "    if not inline: return b\n"
+      "    if n.startswith(\"xl/worksheets/sheet\"):\n"
+      "        b = re.sub(rb\" t=\\\"s\\\"><v>([0-9]+)</v></c>\", lambda m: b\" "
+      "t=\\\"inlineStr\\\"><is>\" + shared[int(m.group(1))] + b\"</is></c>\", b)\n"
+      "    if n in (\"[Content_Types].xml\", \"xl/_rels/workbook.xml.rels\"):\n"
+      "        b = re.sub(rb\"<[^<]*sharedStrings[^>]*>\", b\"\", b)\n"
+      "    return b\n"
       "for n in sorted(z.namelist()):\n"
-      "    if n != \"docProps/core.xml\":\n"
-      "        sys.stdout.buffer.write(b\"== \" + n.encode() + b\"\\n\" + z.read(n) + "
+      "    if n != \"docProps/core.xml\" and not (inline and n == \"xl/sharedStrings.xml\"):\n"
+      "        sys.stdout.buffer.write(b\"== \" + n.encode() + b\"\\n\" + part(n) + "
       "b\"\\n\")\n' '",
-      path, "' >'", out, "'");
+      path, "' ", inline_shared ? "inline" : "as-is", " >'", out, "'");
   if (std::system(command.c_str()) != 0) return "";
   std::ifstream in(out, std::ios::binary);
   std::stringstream text;
@@ -134,6 +150,13 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   t.chart = Chart{Chart::Kind::kBar, "Chỉ số", 0, 3, "Chỉ số"};
   tables[1].name = "Trống";  // no rows at all
   tables[1].header = {"Mã", "Tên", "Khối", "Điểm"};
+  // A column whose texts do not repeat is shared for its first 256 only; one whose
+  // texts do, throughout.
+  Table& many = tables.emplace_back();
+  many.name = "Nhiều";
+  many.header = {"Mã", "Khối"};
+  for (int i = 0; i < 600; ++i)
+    many.rows.push_back({absl::StrCat("id-", i), std::string(i % 2 ? "xã" : "phường")});
   Heading heading;
   heading.issuer = "SỞ NỘI VỤ TỈNH HƯNG YÊN";
   heading.heading = "Kết quả";
@@ -147,7 +170,16 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   auto direct = WriteXlsx(tables, heading);
   ASSERT_TRUE(library.ok()) << library.status();
   ASSERT_TRUE(direct.ok()) << direct.status();
-  const std::string library_parts = Parts(*library), direct_parts = Parts(*direct);
+  const std::string library_parts = Parts(*library),
+                    direct_parts = Parts(*direct, /*inline_shared=*/true);
+  // The texts that repeat are shared; the library's calls write every text inline.
+  EXPECT_THAT(Parts(*direct), ::testing::HasSubstr("== xl/sharedStrings.xml"));
+  EXPECT_THAT(Parts(*direct), ::testing::HasSubstr(" t=\"s\"><v>0</v></c>"));
+  EXPECT_THAT(library_parts, ::testing::Not(::testing::HasSubstr("sharedStrings")));
+  EXPECT_THAT(Parts(*direct), ::testing::HasSubstr("<si><t>id-255</t></si>"));
+  EXPECT_THAT(Parts(*direct), ::testing::HasSubstr("<is><t>id-256</t></is>"));
+  EXPECT_THAT(Parts(*direct), ::testing::HasSubstr("<si><t>phường</t></si>"));
+  EXPECT_THAT(Parts(*direct), ::testing::Not(::testing::HasSubstr("<is><t>xã</t></is>")));
   ASSERT_THAT(library_parts, ::testing::HasSubstr("== xl/worksheets/sheet1.xml"));
   EXPECT_THAT(direct_parts, ::testing::HasSubstr("xml:space=\"preserve\""));
   EXPECT_THAT(direct_parts, ::testing::HasSubstr("_x0007_"));

@@ -1633,34 +1633,34 @@ absl::StatusOr<v1::Assessment> SqlStore::GetAssessmentEntries(
   });
 }
 
-absl::StatusOr<std::vector<v1::Assessment>> SqlStore::ListAssessments(
-    absl::string_view round, bool with_files) {
+absl::Status SqlStore::ListAssessmentsInto(
+    absl::string_view round, bool with_files,
+    google::protobuf::RepeatedPtrField<v1::Assessment>* out) {
   const std::string r(round);
-  return Read<std::vector<v1::Assessment>>(
-      [&](Conn* db) -> absl::StatusOr<std::vector<v1::Assessment>> {
-        Stmt list(
-            db,
-            "SELECT unit_code, state, version, reopened, updated_at FROM assessments "
-            "WHERE round_id = ? ORDER BY unit_code");
-        list.Bind(1, r);
-        std::vector<v1::Assessment> out;
-        std::map<std::string, size_t> index;
-        while (true) {
-          ASSIGN_OR_RETURN(bool row, list.Step());
-          if (!row) break;
-          index[list.Text(0)] = out.size();
-          FillAssessment(list, r, &out.emplace_back());
-        }
-        auto assessment_of = [&](const std::string& unit) -> v1::Assessment* {
-          auto it = index.find(unit);
-          return it == index.end() ? nullptr : &out[it->second];
-        };
-        RETURN_IF_ERROR(ReadEntries(db, r, "", assessment_of));
-        RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
-        if (with_files) RETURN_IF_ERROR(AttachEvidenceFiles(db, r, "", assessment_of));
-        RETURN_IF_ERROR(AttachSubmissions(db, r, "", assessment_of));
-        return out;
-      });
+  return Read<bool>([&](Conn* db) -> absl::StatusOr<bool> {
+           Stmt list(db,
+                     "SELECT unit_code, state, version, reopened, updated_at FROM "
+                     "assessments WHERE round_id = ? ORDER BY unit_code");
+           list.Bind(1, r);
+           absl::flat_hash_map<std::string, v1::Assessment*> index;
+           while (true) {
+             ASSIGN_OR_RETURN(bool row, list.Step());
+             if (!row) break;
+             v1::Assessment* a = out->Add();
+             index[list.Text(0)] = a;
+             FillAssessment(list, r, a);
+           }
+           auto assessment_of = [&](const std::string& unit) -> v1::Assessment* {
+             auto it = index.find(unit);
+             return it == index.end() ? nullptr : it->second;
+           };
+           RETURN_IF_ERROR(ReadEntries(db, r, "", assessment_of));
+           RETURN_IF_ERROR(ReadValues(db, r, "", assessment_of));
+           if (with_files) RETURN_IF_ERROR(AttachEvidenceFiles(db, r, "", assessment_of));
+           RETURN_IF_ERROR(AttachSubmissions(db, r, "", assessment_of));
+           return true;
+         })
+      .status();
 }
 
 // After a write to a unit's form, in its transaction: the form's size moves by

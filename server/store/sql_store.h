@@ -140,8 +140,9 @@ class SqlStore final : public Store {
   absl::StatusOr<RoundInputs> GetRoundInputs(absl::string_view round) override;
   absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                absl::string_view unit) override;
-  absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round,
-                                                              bool with_files) override;
+  absl::Status ListAssessmentsInto(
+      absl::string_view round, bool with_files,
+      google::protobuf::RepeatedPtrField<v1::Assessment>* out) override;
   absl::StatusOr<v1::Assessment> GetAssessmentEntries(
       absl::string_view round, absl::string_view unit,
       const std::vector<std::string>& criteria) override;

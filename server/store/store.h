@@ -307,11 +307,24 @@ class Store {
   // and versions.
   virtual absl::StatusOr<v1::Assessment> GetAssessment(absl::string_view round,
                                                        absl::string_view unit) = 0;
-  // Every assessment of a round with its entries and values; with_files lists the
-  // uploaded files on their entries as GetAssessment does (a criterion with files only
-  // gets an entry).
-  virtual absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(
-      absl::string_view round, bool with_files) = 0;
+  // Every assessment of a round with its entries and values, in unit order, added to
+  // `out` (on its arena when it has one: a national round's forms are about 1.5 million
+  // messages, then made and freed at once); with_files lists the uploaded files on
+  // their entries as GetAssessment does (a criterion with files only gets an entry).
+  virtual absl::Status ListAssessmentsInto(
+      absl::string_view round, bool with_files,
+      google::protobuf::RepeatedPtrField<v1::Assessment>* out) = 0;
+  // The same, each form on its own.
+  absl::StatusOr<std::vector<v1::Assessment>> ListAssessments(absl::string_view round,
+                                                              bool with_files) {
+    google::protobuf::RepeatedPtrField<v1::Assessment> read;
+    if (absl::Status status = ListAssessmentsInto(round, with_files, &read); !status.ok())
+      return status;
+    std::vector<v1::Assessment> out;
+    out.reserve(read.size());
+    for (v1::Assessment& a : read) out.push_back(std::move(a));
+    return out;
+  }
   // The assessment with only the entries of `criteria` (those that exist), and all of
   // its values.
   virtual absl::StatusOr<v1::Assessment> GetAssessmentEntries(
