@@ -5,8 +5,10 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -392,11 +394,48 @@ absl::StatusOr<Table> ReportCore::YearsTable(const Caller& c, const RoundContext
   return t;
 }
 
+namespace {
+
+// The options an export takes, checked before anything is read: `table` names one
+// table and is for CSV only (a workbook and the printed report hold every table), as
+// is `decimal_comma`; the audit trail is the office's (`office`).
+absl::Status CheckExportOptions(const v1::ExportRoundRequest& r, bool office) {
+  if (r.format() == v1::ExportRoundRequest::CSV) {
+    static const auto* const kTables = new std::set<std::string>{
+        "ranking", "matrix", "areas", "years", "criteria", "datasheet"};
+    if (kTables->count(r.table()) == 0 && !(office && r.table() == "audit")) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "table: '", absl::CHexEscape(r.table()),
+          "' is not a table of this export (ranking, matrix, areas, years, criteria, "
+          "datasheet",
+          office ? ", audit" : "", ")"));
+    }
+    return absl::OkStatus();
+  }
+  const bool html = r.format() == v1::ExportRoundRequest::HTML;
+  if (!r.table().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "table: is for CSV (", html ? "the HTML report" : "an XLSX workbook",
+        " holds every table; leave it empty)"));
+  }
+  if (r.decimal_comma()) {
+    return absl::InvalidArgumentError(
+        html ? "decimal_comma: is for CSV (the HTML report writes decimals as its "
+               "language does: VIETNAMESE 94,39, ENGLISH 94.39)"
+             : "decimal_comma: is for CSV (an XLSX file holds numbers, shown as the "
+               "spreadsheet program's language says)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     const Caller& c, const v1::ExportRoundRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseName(r.name(), "rounds"));
-  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   const bool office = c.role == v1::ROLE_APPRAISER || c.role == v1::ROLE_ADMIN;
+  RETURN_IF_ERROR(CheckExportOptions(r, office));
+  ASSIGN_OR_RETURN(auto round, cache_->LoadRound(id));
   const v1::Column column =
       r.column() == v1::COLUMN_UNSPECIFIED ? v1::APPRAISED : r.column();
   // Reports are Vietnamese: the reasons too, unless English is asked for.
@@ -587,11 +626,6 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   heading.note = column == v1::SELF ? "Số liệu tự đánh giá" : "Số liệu sau thẩm định";
   heading.made = Now();
   if (r.format() == v1::ExportRoundRequest::HTML) {
-    if (r.decimal_comma()) {
-      return absl::InvalidArgumentError(
-          "decimal_comma: is for CSV (the HTML report writes decimals as its language "
-          "does: VIETNAMESE 94,39, ENGLISH 94.39)");
-    }
     // The printed report: the rankings without their block column (each block is its
     // section), the matrix, the classes.
     for (Table& t : tables) {
@@ -682,24 +716,12 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     csv.make_rows = [&parts](const Table::RowSink& sink) {
       for (const Table* t : parts) ForEachRow(*t, sink);
     };
-    if (csv.header.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "table: '", r.table(),
-          "' is not a table of this export (ranking, matrix, areas, years, criteria, "
-          "datasheet",
-          office ? ", audit" : "", ")"));
-    }
     CsvOptions options;
     options.decimal_comma = r.decimal_comma();
     *response.mutable_content() = WriteCsv(csv, options);
     response.set_file_name(absl::StrCat(id, "-", r.table(), ".csv"));
     response.set_content_type("text/csv; charset=utf-8");
   } else {
-    if (r.decimal_comma()) {
-      return absl::InvalidArgumentError(
-          "decimal_comma: is for CSV (an XLSX file holds numbers, shown as the "
-          "spreadsheet program's language says)");
-    }
     ASSIGN_OR_RETURN(*response.mutable_content(), WriteXlsx(tables, heading));
     response.set_file_name(absl::StrCat(id, ".xlsx"));
     response.set_content_type(

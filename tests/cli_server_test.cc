@@ -747,6 +747,22 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
       server_.http + "/v1/rounds/hungyen-2023/export.xlsx?decimal_comma=1", token, "",
       dir_.File("download"));
   EXPECT_EQ(code, 400);
+  // A table is a CSV's: a workbook or the printed report holds every table.
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.xlsx?table=criteria", token, "",
+      dir_.File("download"));
+  EXPECT_EQ(code, 400);
+  EXPECT_EQ(body,
+            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"table: is for CSV (an XLSX "
+            "workbook holds every table; leave it empty)\", \"details\": []}\n");
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.csv?table=nope", token, "",
+      dir_.File("download"));
+  EXPECT_EQ(code, 400);
+  EXPECT_EQ(body,
+            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"table: 'nope' is not a "
+            "table of this export (ranking, matrix, areas, years, criteria, datasheet, "
+            "audit)\", \"details\": []}\n");
   // Without a token: refused before anything is made.
   std::tie(code, body) =
       parindex::testing::Curl(server_.http + "/v1/rounds/hungyen-2023/export.html", "",

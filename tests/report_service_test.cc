@@ -210,6 +210,7 @@ TEST_F(ReportServiceTest, TheRankingCsvIsOneTableAcrossBlocks) {
   EXPECT_EQ(comma[2], "Khối phường;1;HN;Phường Hiến Nam;93,42;A;73,80;79,00;0,00;0,50");
 
   r.set_format(v1::ExportRoundRequest::XLSX);
+  r.clear_table();  // a workbook holds every table
   v1::ExportRoundResponse file;
   EXPECT_EQ(
       Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, r, &file)
@@ -350,6 +351,48 @@ TEST_F(ReportServiceTest, TheRoundReportIsOnePrintablePageWithEveryBlockAndTheCl
   EXPECT_EQ(s.error_message(),
             "decimal_comma: is for CSV (the HTML report writes decimals as its language "
             "does: VIETNAMESE 94,39, ENGLISH 94.39)");
+}
+
+// An option the format does not take, or a format or table that is none, is refused
+// by its field before the round is read: even for a round that does not exist.
+TEST_F(ReportServiceTest, OptionsAFormatDoesNotTakeAreRefusedByTheirField) {
+  TwoBlocks();
+  struct Case {
+    std::string round;
+    int format;
+    std::string table;
+    bool decimal_comma;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"r", v1::ExportRoundRequest::XLSX, "criteria", false,
+       "table: is for CSV (an XLSX workbook holds every table; leave it empty)"},
+      {"nowhere", v1::ExportRoundRequest::FORMAT_UNSPECIFIED, "ranking", false,
+       "table: is for CSV (an XLSX workbook holds every table; leave it empty)"},
+      {"r", v1::ExportRoundRequest::HTML, "matrix", false,
+       "table: is for CSV (the HTML report holds every table; leave it empty)"},
+      {"r", 9, "", false,
+       "format: 9 is not a value of parindex.v1.ExportRoundRequest.Format"},
+      {"r", v1::ExportRoundRequest::CSV, "", false,
+       "table: '' is not a table of this export (ranking, matrix, areas, years, "
+       "criteria, datasheet, audit)"},
+      {"nowhere", v1::ExportRoundRequest::CSV, "Ranking\n", true,
+       "table: 'Ranking\\n' is not a table of this export (ranking, matrix, areas, "
+       "years, criteria, datasheet, audit)"},
+  };
+  for (const Case& c : cases) {
+    v1::ExportRoundRequest r;
+    r.set_name("rounds/" + c.round);
+    r.set_format(static_cast<v1::ExportRoundRequest::Format>(c.format));
+    r.set_table(c.table);
+    r.set_decimal_comma(c.decimal_comma);
+    v1::ExportRoundResponse refused;
+    const grpc::Status s = Call(reports_.get(), &v1::ReportService::Stub::ExportRound,
+                                appraiser_, r, &refused);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.message;
+    EXPECT_EQ(s.error_message(), c.message);
+    EXPECT_TRUE(refused.content().empty());
+  }
 }
 
 // The appraised column of a unit the office has not appraised is only the unit's own
