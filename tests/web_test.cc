@@ -1548,6 +1548,36 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
                    "đúng hạn không khớp báo cáo năm trên Hệ thống thông tin giải "
                    "quyết TTHC của tỉnh: đề nghị đối chiếu và giải trình."));
   browser.Screenshot(artifacts + "/web-ward-waiting.png");
+
+  // The administrator opens the same unit's appraisal: the server allows an admin no
+  // appraising (Assessment.actions), so the page offers none and says why.
+  browser.ClickOn("#signout");
+  const auto [admin, admin_otp] = server.accounts["admin"];
+  ASSERT_EQ(browser.WaitShown("signin"), "shown");
+  browser.Retype("#username", admin);
+  browser.Retype("#password", admin_otp);
+  browser.ClickOn("#signin-button");
+  expect_text("#change-title", "Đổi mật khẩu");
+  browser.Retype("#new-password", "mật khẩu mới của quản trị");
+  browser.Retype("#new-password-again", "mật khẩu mới của quản trị");
+  browser.ClickOn("#change-button");
+  expect_text("#who", "Lê Minh Quân – Quản trị");
+  expect_text("#board-phase", "Giải trình");  // landed: nothing else is loading
+  EXPECT_EQ(browser.ExecuteAsync(
+                "document.getElementById('round').value = 'hungyen-2025';"
+                "showAppraisal('HY-XTL', true).then(() => arguments[0]('opened'));",
+                {}),
+            "opened");
+  expect_text("#appraisal-title", "Thẩm định – Xã Tiên Lữ");
+  expect_text("#appraisal-locked",
+              "Chỉ xem được lúc này (máy chủ trả lời: an admin token may not call "
+              "/parindex.v1.AssessmentService/BatchUpdateEntries).");
+  EXPECT_EQ(browser.ExecuteAsync(
+                "arguments[0](['save-appraisal', 'request-explanation', 'finalise', "
+                "'review-explanation'].filter((id) => !document.getElementById(id).hidden)"
+                ".join());",
+                {}),
+            "");
   EXPECT_EQ(Stop(server), 0);
 }
 

@@ -1306,6 +1306,21 @@ window.addEventListener('beforeunload', (event) => {
 // ---- why a form is read-only, progress ----
 
 // Why the ward cannot change its form now and what it can do: {why, what}, or null.
+// Whether the signed-in caller may do `action` to the form now, as the server says
+// (Assessment.actions, server/policy.cc CheckActions: the same rules its calls apply):
+// the page shows a button for what the server allows, and restates no rule.
+function mayDo(assessment, action) {
+  return (assessment.actions || []).some((a) => a.action === action && a.allowed === true);
+}
+
+// The server's reason for refusing `action` now ('' when it allows it).
+function refusalOf(assessment, action) {
+  const check = (assessment.actions || []).find((a) => a.action === action);
+  return check && !check.allowed ? check.refusal || '' : '';
+}
+
+// Why the form cannot be changed, in words for the clerk, when the server allows
+// neither editing nor explaining (mayDo).
 function readOnlyReason(round, assessment) {
   const state = assessment.state;
   const phase = phaseTitle(round.phase);
@@ -1463,10 +1478,14 @@ async function showForm() {
     if ($('who-unit') && score.unit_name) $('who-unit').textContent = score.unit_name;
     // What the printed report shows: the score of the saved form, never a preview.
     form.savedScore = score;
-    const locked = readOnlyReason(round, assessment);
-    const editable = round.phase === 'PHASE_SELF_ASSESSMENT' && !locked;
-    const explaining = round.phase === 'PHASE_EXPLANATION' && state === 'STATE_EXPLANATION_REQUESTED' &&
-        !locked;
+    // What the unit may do now is the server's answer (Assessment.actions): editing its
+    // self-assessment goes with submitting it, explaining with sending the explanations.
+    const explaining = mayDo(assessment, 'SubmitExplanation');
+    const editable = !explaining && mayDo(assessment, 'SubmitAssessment');
+    // Why not, in the clerk's words, when it may do neither (the server's own words if
+    // the page has none for the case).
+    const locked = editable || explaining ? null : readOnlyReason(round, assessment) ||
+        {why: msg('form.readOnly.server', {why: refusalOf(assessment, 'SubmitAssessment')}), what: ''};
     form.editable = editable;
     form.explaining = explaining;
     $('form-title').textContent = msg('form.title', {unit: score.unit_name});
@@ -2092,24 +2111,24 @@ async function showAppraisal(unit, announce) {
     openAssessment(unit, assessment);
     form.round = round;
     const state = form.assessment.state;
-    const editable = ['PHASE_APPRAISAL', 'PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL']
-        .includes(round.phase) && state !== 'STATE_FINAL';
-    const asking = round.phase === 'PHASE_APPRAISAL' && editable;
+    // What the office may do to the form now is the server's answer (Assessment.actions).
+    const editable = mayDo(form.assessment, 'AppraiseEntries');
+    const asking = mayDo(form.assessment, 'RequestExplanation');
     form.appraising = editable;
     $('appraisal-title').textContent = msg('appraisal.title', {unit: appraised.unit_name});
     $('appraisal-state').textContent = stateTitle(state);
     $('appraisal-self-total').textContent = totalText(self);
     $('appraisal-total').textContent = totalText(appraised);
-    const lock = editable ? '' : appraisalLock(round, state);
+    const lock = editable ? '' : appraisalLock(round, state) ||
+        msg('appraisal.lockedServer', {why: refusalOf(form.assessment, 'AppraiseEntries')});
     $('appraisal-locked').hidden = !lock;
     $('appraisal-locked').textContent = lock;
     $('save-appraisal').hidden = !editable;
     $('request-explanation').hidden = !asking;
-    $('finalise').hidden = !(round.phase === 'PHASE_FINAL_APPRAISAL' && state !== 'STATE_FINAL');
+    $('finalise').hidden = !mayDo(form.assessment, 'FinaliseAssessment');
     // The unit's explanations sent: the office marks them read (the queue's «Giải trình
     // chờ xem» closes) without changing anything (server/policy.cc kReviewExplanation).
-    $('review-explanation').hidden = !(state === 'STATE_EXPLAINED' &&
-        ['PHASE_EXPLANATION', 'PHASE_FINAL_APPRAISAL'].includes(round.phase));
+    $('review-explanation').hidden = !mayDo(form.assessment, 'ReviewExplanation');
     const selfPoints = new Map((self.criteria || []).map((c) => [c.code, c]));
     const preview = previewer('a', 'APPRAISED', (s) => {
       for (const c of s.criteria || []) showCriterionScore('a', c);

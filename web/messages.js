@@ -212,6 +212,8 @@ const MESSAGES = {
   'form.readOnly.appraisal': 'Kỳ đánh giá đang ở giai đoạn «{phase}»: biểu mẫu chỉ xem được.',
   'form.readOnly.notOpen': 'Kỳ đánh giá chưa mở để tự đánh giá (giai đoạn «{phase}»).',
   'form.readOnly.final': 'Kết quả của đơn vị đã được chốt.',
+  'appraisal.lockedServer': 'Chỉ xem được lúc này (máy chủ trả lời: {why}).',
+  'form.readOnly.server': 'Biểu mẫu chỉ xem được lúc này (máy chủ trả lời: {why}).',
   'form.readOnly.what': 'Cần sửa số liệu? Hãy đề nghị Phòng Nội vụ mở lại biểu mẫu cho ' +
       'đơn vị.',
   'form.readOnly.whatLater': 'Phòng Nội vụ sẽ báo khi cần đơn vị giải trình.',
