@@ -146,26 +146,96 @@ std::string VietnameseUpper(absl::string_view text) {
   return out;
 }
 
+const std::string& XlsxText(const std::string& text, std::string* scratch) {
+  // Nearly every text has neither an underscore nor the lead byte of U+FFFE/U+FFFF, and
+  // fits: it is used as it is.
+  const bool fits = text.size() <= kMaxCellCharacters ||
+                    Characters(text) <= kMaxCellCharacters;
+  auto may_change = [&text] {
+    for (size_t i = text.find('_'); i != std::string::npos; i = text.find('_', i + 1)) {
+      if (i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X')) return true;
+    }
+    return text.find('\xEF') != std::string::npos;
+  };
+  if (fits && !may_change()) return text;
+  scratch->clear();
+  bool changed = !fits;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    // U+FFFE, U+FFFF (EF BF BE, EF BF BF): not characters XML 1.0 allows.
+    if (ch == '\xEF' && i + 2 < text.size() && text[i + 1] == '\xBF' &&
+        (text[i + 2] == '\xBE' || text[i + 2] == '\xBF')) {
+      scratch->append("\xEF\xBF\xBD");  // U+FFFD
+      i += 2;
+      changed = true;
+      continue;
+    }
+    // "_x0041_" is how a workbook writes a character: its own underscore as _x005F_.
+    if (ch == '_' && i + 6 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X') &&
+        absl::ascii_isxdigit(text[i + 2]) && absl::ascii_isxdigit(text[i + 3]) &&
+        absl::ascii_isxdigit(text[i + 4]) && absl::ascii_isxdigit(text[i + 5]) &&
+        text[i + 6] == '_') {
+      scratch->append("_x005F_");
+      changed = true;
+      continue;
+    }
+    scratch->push_back(ch);
+  }
+  if (!changed) return text;
+  if (Characters(*scratch) > kMaxCellCharacters) {
+    // Cut at a character, with the mark that says so.
+    size_t count = 0, at = 0;
+    for (; at < scratch->size(); ++at) {
+      if ((static_cast<unsigned char>((*scratch)[at]) & 0xC0) != 0x80 &&
+          count++ == kMaxCellCharacters - 1)
+        break;
+    }
+    scratch->resize(at);
+    scratch->append("\xE2\x80\xA6");  // …
+  }
+  return *scratch;
+}
+
+namespace {
+
+// A text the workbook holds outside its cells (its properties, a chart's words), where
+// "_x0041_" is no escape: only the characters XML does not allow are replaced.
+std::string PlainText(const std::string& text) {
+  return absl::StrReplaceAll(text,
+                             {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
+}
+
+}  // namespace
+
+std::string XlsxText(const std::string& text) {
+  std::string scratch;
+  return XlsxText(text, &scratch);
+}
+
 std::string SheetName(absl::string_view name, std::set<std::string>* used) {
   // Excel forbids []:*?/\ in sheet names, an apostrophe at either end, and more
   // than 31 characters (not bytes); names differing only in case collide.
   std::string clean;
-  for (char ch : name)
+  for (char ch : PlainText(std::string(name)))
     clean.push_back(
         absl::string_view("[]:*?/\\").find(ch) == absl::string_view::npos ? ch : '-');
   while (!clean.empty() && clean.front() == '\'') clean.erase(clean.begin());
   while (!clean.empty() && clean.back() == '\'') clean.pop_back();
   if (clean.empty()) clean = "Sheet";
-  auto cut = [](const std::string& text, size_t characters) {
+  // Excel counts UTF-16 units: a character past U+FFFF (four bytes in UTF-8) is two.
+  auto cut = [](const std::string& text, size_t units) {
     size_t count = 0, i = 0;
     for (; i < text.size(); ++i) {
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && count++ == characters)
-        break;
+      const auto byte = static_cast<unsigned char>(text[i]);
+      if ((byte & 0xC0) == 0x80) continue;
+      count += byte >= 0xF0 ? 2 : 1;
+      if (count > units) break;
     }
     return std::string(absl::StripTrailingAsciiWhitespace(text.substr(0, i)));
   };
   std::string candidate = cut(clean, 31);
-  for (int n = 2; !used->insert(absl::AsciiStrToLower(candidate)).second; ++n) {
+  // Excel compares names in any case, Vietnamese letters too ("Khối XÃ", "Khối Xã").
+  for (int n = 2; !used->insert(VietnameseUpper(candidate)).second; ++n) {
     const std::string suffix = absl::StrCat(" (", n, ")");
     candidate = cut(clean, 31 - suffix.size()) + suffix;
   }
@@ -291,7 +361,7 @@ struct Formats {
 // the others blank with the same format (works row by row, as constant memory needs).
 void Across(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t first, lxw_col_t last,
             const std::string& text, lxw_format* format) {
-  worksheet_write_string(sheet, row, first, text.c_str(), format);
+  worksheet_write_string(sheet, row, first, XlsxText(text).c_str(), format);
   for (lxw_col_t c = first + 1; c <= last; ++c)
     worksheet_write_blank(sheet, row, c, format);
 }
@@ -638,12 +708,13 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
   worksheet_set_row(sheet, kHeaderRow, 15.0 * header_lines + 3, nullptr);
   for (size_t c = 0; c < table.header.size(); ++c) {
     worksheet_write_string(sheet, kHeaderRow, static_cast<lxw_col_t>(c),
-                           table.header[c].c_str(), f.header);
+                           XlsxText(table.header[c]).c_str(), f.header);
   }
   // Rows made by the table (make_rows) are written as they come: libxlsxwriter in
   // constant-memory mode keeps one row, and so does this (SheetRows: straight into the
   // sheet's row file, the bytes libxlsxwriter's calls would write).
   SheetRows out(sheet, columns, direct_rows.load(), shared);
+  std::string scratch;  // a cell's text made safe (XlsxText), when it must change
   lxw_row_t row = kHeaderRow;
   ForEachRow(table, [&](const std::vector<Cell>& cells) {
     ++row;
@@ -661,7 +732,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
         const size_t width = c < widths.size() ? static_cast<size_t>(widths[c]) : 0;
         const bool wrap = c < widths.size() && text->size() + 2 > width &&
                           Characters(*text) + 2 > width;
-        out.Text(col, *text, wrap ? f.wrapped : f.text);
+        out.Text(col, XlsxText(*text, &scratch), wrap ? f.wrapped : f.text);
       } else if (const auto* points = std::get_if<Points>(&cell)) {
         // The spreadsheet holds the exact thousandths; it shows two decimals.
         out.Scaled(col, points->milli, 1000, f.decimals);
@@ -731,9 +802,10 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
     chart_series_set_values(series, name.c_str(), kHeaderRow + 1,
                             static_cast<lxw_col_t>(spec.value_column), last_data,
                             static_cast<lxw_col_t>(spec.value_column));
-    chart_series_set_name(series, spec.value_axis.c_str());
+    const std::string axis = PlainText(spec.value_axis), title = PlainText(spec.title);
+    chart_series_set_name(series, axis.c_str());
     if (rows <= 40) chart_series_set_labels(series);
-    chart_title_set_name(chart, spec.title.c_str());
+    chart_title_set_name(chart, title.c_str());
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     // Bars: units top to bottom in the table's order, values along the bottom.
     lxw_chart_axis* values = chart->y_axis;
@@ -741,7 +813,7 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
       chart_axis_set_reverse(chart->y_axis);
       values = chart->x_axis;
     }
-    chart_axis_set_name(values, spec.value_axis.c_str());
+    chart_axis_set_name(values, axis.c_str());
     chart_axis_set_min(values, 0);
     chart_axis_set_max(values, 100);
     int table_pixels = 0;
@@ -788,8 +860,8 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
   lxw_workbook* workbook = workbook_new_opt(path, &options);
   if (workbook == nullptr) return absl::InternalError("cannot start the workbook");
   lxw_doc_properties properties = {};
-  std::string title = heading.heading, subject = heading.subtitle,
-              company = heading.issuer;  // the struct takes char*
+  std::string title = PlainText(heading.heading), subject = PlainText(heading.subtitle),
+              company = PlainText(heading.issuer);  // the struct takes char*
   properties.title = title.data();
   properties.subject = subject.data();
   properties.company = company.data();

@@ -63,6 +63,18 @@ struct Table {
   std::optional<Chart> chart;
 };
 
+// The most characters a workbook's cell holds (Excel's limit; libxlsxwriter leaves a
+// longer text out).
+inline constexpr size_t kMaxCellCharacters = 32767;
+
+// `text` as a workbook must hold it to show it as it is: U+FFFE and U+FFFF, which XML
+// does not allow (the workbook could not be opened), as U+FFFD; a literal "_x0041_",
+// which a spreadsheet reads as the character U+0041, with its underscore written
+// "_x005F_"; a text over kMaxCellCharacters cut to them, its last one "…". `text`
+// itself when none applies (nearly always), else `*scratch`.
+const std::string& XlsxText(const std::string& text, std::string* scratch);
+std::string XlsxText(const std::string& text);
+
 // Calls `sink` with each row of `table`: `rows`, then those of `make_rows`.
 void ForEachRow(const Table& table, const Table::RowSink& sink);
 

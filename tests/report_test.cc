@@ -31,6 +31,14 @@ TEST(SheetName, ReplacesForbiddenCharactersCutsAtCharactersAndStaysUnique) {
   EXPECT_EQ(SheetName("Xếp hạng - Khối các phường nội thị", &used),
             "Xếp hạng - Khối các phường (2)");
   EXPECT_EQ(SheetName("SHEET", &used), "SHEET (2)");
+  // Excel compares Vietnamese letters in any case too, and counts a character past
+  // U+FFFF as two of its 31.
+  EXPECT_EQ(SheetName("Khối XÃ", &used), "Khối XÃ");
+  EXPECT_EQ(SheetName("Khối Xã", &used), "Khối Xã (2)");
+  EXPECT_EQ(SheetName("abcdefghijklmnopqrstuvwxyz0123😀", &used),
+            "abcdefghijklmnopqrstuvwxyz0123");
+  EXPECT_EQ(SheetName("abcdefghijklmnopqrstuvwxyz012😀", &used),
+            "abcdefghijklmnopqrstuvwxyz012😀");
 }
 
 TEST(WriteXlsx, WritesAWorkbookWhateverTheTableNames) {
@@ -221,6 +229,46 @@ Table Ranking() {
        Points{0}, std::string()}};
   t.chart = Chart{Chart::Kind::kBar, "Chỉ số CCHC – Khối xã", 1, 2, "Chỉ số"};
   return t;
+}
+
+TEST(XlsxText, KeepsWhatAWorkbookWouldShowOtherwise) {
+  std::string scratch;
+  const std::string plain = "Hưng Yên _x 100_ _x12_";
+  EXPECT_EQ(&XlsxText(plain, &scratch), &plain);  // nothing to change: not copied
+  EXPECT_EQ(XlsxText("a\xEF\xBF\xBF" "b\xEF\xBF\xBE" "c\xEF\xBF\xBD"), "a�b�c�");
+  EXPECT_EQ(XlsxText("_x0041_ _X00e9_ _x004G_ __x0041__"),
+            "_x005F_x0041_ _x005F_X00e9_ _x004G_ __x005F_x0041__");
+  const std::string cut = XlsxText(std::string(40000, 'x'));
+  EXPECT_EQ(cut, std::string(kMaxCellCharacters - 1, 'x') + "…");
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += "Đ";  // 40,000 bytes, 20,000 characters
+  EXPECT_EQ(&XlsxText(many, &scratch), &many);
+}
+
+// What a person reads back is what was written: a text that looks like a workbook's
+// escape, characters XML does not allow (the workbook could not be opened at all), an
+// over-long text (left out by libxlsxwriter), in cells, headers, headings and names.
+TEST(WriteXlsx, ATextIsReadBackAsItWasWhateverItHolds) {
+  Table t;
+  t.name = "Khối \xEF\xBF\xBF";
+  t.header = {"Mã _x0041_", "Tên"};
+  t.rows = {{std::string("_x0041_ looks escaped"), std::string("a\xEF\xBF\xBE" "b")},
+            {std::string(40000, 'y'), std::string("_x00")}};
+  Heading heading;
+  heading.heading = "Kết quả \xEF\xBF\xBF _xD83D_";
+  auto xlsx = WriteXlsx({t}, heading);
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status();
+  const std::vector<std::string> facts = testing::XlsxFacts(*xlsx);
+  ASSERT_FALSE(facts.empty());  // openpyxl could read it, its properties too
+  EXPECT_EQ(facts[0], "sheets: Khối �");
+  const std::vector<std::string> sheet = testing::SheetFacts(facts, "Khối �");
+  EXPECT_THAT(sheet, ::testing::Contains("row1: _x0041_ looks escaped|a�b"));
+  // Written inline, which openpyxl reads without decoding: the escape, as Excel reads.
+  const std::string parts = Parts(*xlsx);
+  EXPECT_THAT(parts, ::testing::HasSubstr("<t>Kết quả � _x005F_xD83D_</t>"));
+  EXPECT_THAT(parts, ::testing::HasSubstr("<t>Mã _x005F_x0041_</t>"));
+  EXPECT_THAT(sheet, ::testing::Contains(absl::StrCat(
+                         "row2: ", std::string(kMaxCellCharacters - 1, 'y'), "…|_x00")));
 }
 
 TEST(WriteXlsx, EachSheetIsReadyToPrintAndSign) {
