@@ -490,6 +490,10 @@ absl::StatusOr<int> HttpGateway::Start(const std::string& host, int port) {
                        html ? absl::StrCat("inline; filename=\"", first.file_name(), "\"")
                             : Attachment(first.file_name()));
         download->piece = std::move(*first.mutable_content());
+        // The whole file, made as it is sent: no part of it can be asked for (left
+        // unset, cpp-httplib answers a Range request 206 with the whole file).
+        res.status = 200;
+        res.set_header("Accept-Ranges", "none");
         res.set_chunked_content_provider(
             first.content_type(),
             [download](size_t, httplib::DataSink& sink) { return download->Next(sink); });

@@ -37,7 +37,10 @@ std::optional<TextFault> FindTextFault(absl::string_view text, bool line_breaks)
     const bool format = cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
                         (cp >= 0x2028 && cp <= 0x202e) ||
                         (cp >= 0x2060 && cp <= 0x2064) ||
-                        (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+                        (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
+                        // Not characters at all, and not allowed in XML (a workbook
+                        // holding one cannot be opened).
+                        cp == 0xfffe || cp == 0xffff;
     if (control || format) return TextFault{i, cp, control};
     i += length - 1;
   }

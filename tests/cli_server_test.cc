@@ -747,6 +747,12 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
       server_.http + "/v1/rounds/hungyen-2023/export.xlsx?decimal_comma=1", token, "",
       dir_.File("download"));
   EXPECT_EQ(code, 400);
+  // A part of the file cannot be asked for: the whole of it comes, as a whole.
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.csv?table=ranking", token, "",
+      dir_.File("download"), {"Range: bytes=100-"});
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body.substr(0, 3), "\xEF\xBB\xBF");  // the CSV's start, its byte-order mark
   // A table is a CSV's: a workbook or the printed report holds every table.
   std::tie(code, body) = parindex::testing::Curl(
       server_.http + "/v1/rounds/hungyen-2023/export.xlsx?table=criteria", token, "",

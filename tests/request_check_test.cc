@@ -370,6 +370,8 @@ TEST(RequestCheck, TextFieldsHoldNoControlOrDirectionCharacters) {
       {"\xE2\x80\xAA", "holds U+202A (a direction or invisible character) at byte 0"},
       {"\xE2\x81\xA0", "holds U+2060 (a direction or invisible character) at byte 0"},
       {"\xE2\x81\xA9", "holds U+2069 (a direction or invisible character) at byte 0"},
+      {"a\xEF\xBF\xBE", "holds U+FFFE (a direction or invisible character) at byte 1"},
+      {"ab\xEF\xBF\xBF", "holds U+FFFF (a direction or invisible character) at byte 2"},
   };
   for (const auto& [text, why] : cases) {
     e->set_explanation(text);

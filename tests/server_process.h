@@ -107,9 +107,11 @@ inline Server Start(const std::string& db, std::vector<std::string> extra = {}) 
 // curl against the HTTP/JSON gateway: {HTTP status, body}.
 inline std::pair<int, std::string> Curl(const std::string& url, const std::string& token,
                                         const std::string& body,
-                                        const std::string& out_file) {
+                                        const std::string& out_file,
+                                        const std::vector<std::string>& headers = {}) {
   std::string cmd = absl::StrCat("curl -s -o '", out_file, "' -w '%{http_code}' ");
   if (!token.empty()) absl::StrAppend(&cmd, "-H 'Authorization: Bearer ", token, "' ");
+  for (const std::string& header : headers) absl::StrAppend(&cmd, "-H '", header, "' ");
   if (!body.empty())
     absl::StrAppend(&cmd, "-H 'Content-Type: application/json' --data-binary '", body,
                     "' ");
