@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -138,6 +139,19 @@ void Prepare(grpc::ClientContext* context, const Credentials& from) {
 // ?table= (CSV: the ranking unless named), ?language=vi|en, ?decimal_comma=1|0 and
 // ?column=self|appraised; INVALID_ARGUMENT naming a parameter it cannot read.
 absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& req) {
+  // Each option at most once, and no other: a misspelt or repeated one is refused, not
+  // ignored (the first of two was taken).
+  for (const auto& [key, value] : req.params) {
+    if (key != "table" && key != "language" && key != "decimal_comma" && key != "column") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", absl::CHexEscape(key),
+          "' is not an option of a download (table, language, decimal_comma, column)"));
+    }
+    if (const size_t count = req.get_param_value_count(key); count > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ": given ", count, " times; give it once"));
+    }
+  }
   v1::ExportRoundRequest request;
   request.set_name(absl::StrCat("rounds/", std::string(req.matches[1])));
   const std::string format = req.matches[2];

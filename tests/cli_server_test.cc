@@ -767,6 +767,21 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
       server_.http + "/v1/rounds/hungyen-2023/export.xlsx?decimal_comma=1", token, "",
       dir_.File("download"));
   EXPECT_EQ(code, 400);
+  // An option misspelt or given twice is refused, not ignored.
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.csv?TABLE=matrix", token, "",
+      dir_.File("download"));
+  EXPECT_EQ(code, 400);
+  EXPECT_EQ(body,
+            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"'TABLE' is not an option of "
+            "a download (table, language, decimal_comma, column)\", \"details\": []}\n");
+  std::tie(code, body) = parindex::testing::Curl(
+      server_.http + "/v1/rounds/hungyen-2023/export.csv?table=ranking&table=matrix", token,
+      "", dir_.File("download"));
+  EXPECT_EQ(code, 400);
+  EXPECT_EQ(body,
+            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"table: given 2 times; give "
+            "it once\", \"details\": []}\n");
   // A part of the file cannot be asked for: the whole of it comes, as a whole.
   std::tie(code, body) = parindex::testing::Curl(
       server_.http + "/v1/rounds/hungyen-2023/export.csv?table=ranking", token, "",
