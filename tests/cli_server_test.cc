@@ -749,61 +749,39 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
                               "", dir_.File("download"));
   EXPECT_EQ(code, 200);
   EXPECT_EQ(body.substr(0, 32), "<!DOCTYPE html>\n<html lang=\"vi\">");
-  std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.csv?language=fr", token, "",
-      dir_.File("download"));
-  EXPECT_EQ(code, 400);
-  EXPECT_EQ(body,
-            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"language: 'fr' is not vi or "
-            "en\", \"details\": []}\n");
-  std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.csv?decimal_comma=yes", token, "",
-      dir_.File("download"));
-  EXPECT_EQ(code, 400);
-  EXPECT_EQ(body,
-            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"decimal_comma: 'yes' is not "
-            "1 or 0\", \"details\": []}\n");
-  std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.xlsx?decimal_comma=1", token, "",
-      dir_.File("download"));
-  EXPECT_EQ(code, 400);
-  // An option misspelt or given twice is refused, not ignored.
-  std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.csv?TABLE=matrix", token, "",
-      dir_.File("download"));
-  EXPECT_EQ(code, 400);
-  EXPECT_EQ(body,
-            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"'TABLE' is not an option of "
-            "a download (table, language, decimal_comma, column)\", \"details\": []}\n");
-  std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.csv?table=ranking&table=matrix", token,
-      "", dir_.File("download"));
-  EXPECT_EQ(code, 400);
-  EXPECT_EQ(body,
-            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"table: given 2 times; give "
-            "it once\", \"details\": []}\n");
+  // Options refused by name (400), nothing sent: a bad value, a misspelt or repeated
+  // option (refused, not ignored), a CSV's option asked of a workbook, a table the
+  // export does not have.
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"export.csv?language=fr", "language: 'fr' is not vi or en"},
+      {"export.csv?decimal_comma=yes", "decimal_comma: 'yes' is not 1 or 0"},
+      {"export.xlsx?decimal_comma=1",
+       "decimal_comma: is for CSV (an XLSX file holds numbers, shown as the spreadsheet "
+       "program's language says)"},
+      {"export.csv?TABLE=matrix",
+       "'TABLE' is not an option of a download (table, language, decimal_comma, column)"},
+      {"export.csv?table=ranking&table=matrix", "table: given 2 times; give it once"},
+      {"export.xlsx?table=criteria",
+       "table: is for CSV (an XLSX workbook holds every table; leave it empty)"},
+      {"export.csv?table=nope",
+       "table: 'nope' is not a table of this export (ranking, matrix, areas, years, "
+       "criteria, datasheet, audit)"},
+  };
+  for (const auto& [query, message] : refused) {
+    std::tie(code, body) =
+        parindex::testing::Curl(server_.http + "/v1/rounds/hungyen-2023/" + query, token,
+                                "", dir_.File("download"));
+    EXPECT_EQ(code, 400) << query;
+    EXPECT_EQ(body, absl::StrCat("{\"code\": \"INVALID_ARGUMENT\", \"message\": \"",
+                                 message, "\", \"details\": []}\n"))
+        << query;
+  }
   // A part of the file cannot be asked for: the whole of it comes, as a whole.
   std::tie(code, body) = parindex::testing::Curl(
       server_.http + "/v1/rounds/hungyen-2023/export.csv?table=ranking", token, "",
       dir_.File("download"), {"Range: bytes=100-"});
   EXPECT_EQ(code, 200);
   EXPECT_EQ(body.substr(0, 3), "\xEF\xBB\xBF");  // the CSV's start, its byte-order mark
-  // A table is a CSV's: a workbook or the printed report holds every table.
-  std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.xlsx?table=criteria", token, "",
-      dir_.File("download"));
-  EXPECT_EQ(code, 400);
-  EXPECT_EQ(body,
-            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"table: is for CSV (an XLSX "
-            "workbook holds every table; leave it empty)\", \"details\": []}\n");
-  std::tie(code, body) = parindex::testing::Curl(
-      server_.http + "/v1/rounds/hungyen-2023/export.csv?table=nope", token, "",
-      dir_.File("download"));
-  EXPECT_EQ(code, 400);
-  EXPECT_EQ(body,
-            "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"table: 'nope' is not a "
-            "table of this export (ranking, matrix, areas, years, criteria, datasheet, "
-            "audit)\", \"details\": []}\n");
   // Without a token: refused before anything is made.
   std::tie(code, body) =
       parindex::testing::Curl(server_.http + "/v1/rounds/hungyen-2023/export.html", "",

@@ -1329,14 +1329,19 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   auto expect_text = [&](const std::string& css, const std::string& want) {
     EXPECT_EQ(browser.WaitText(css, want), want) << css;
   };
-  ASSERT_EQ(browser.WaitShown("signin"), "shown");
-  browser.Retype("#username", office);
-  browser.Retype("#password", otp);
-  browser.ClickOn("#signin-button");
-  expect_text("#change-title", "Đổi mật khẩu");
-  browser.Retype("#new-password", "mật khẩu mới của thẩm định");
-  browser.Retype("#new-password-again", "mật khẩu mới của thẩm định");
-  browser.ClickOn("#change-button");
+  // A first sign-in, with the one-time password, changed at once.
+  auto first_sign_in = [&](const std::string& username, const std::string& one_time,
+                           const std::string& password) {
+    ASSERT_EQ(browser.WaitShown("signin"), "shown");
+    browser.Retype("#username", username);
+    browser.Retype("#password", one_time);
+    browser.ClickOn("#signin-button");
+    expect_text("#change-title", "Đổi mật khẩu");
+    browser.Retype("#new-password", password);
+    browser.Retype("#new-password-again", password);
+    browser.ClickOn("#change-button");
+  };
+  first_sign_in(office, otp, "mật khẩu mới của thẩm định");
 
   // The queue: every unit, the counts per state, what waits for the appraiser.
   expect_text("#who", "Phạm Thu Hà – Phòng Nội vụ (thẩm định)");
@@ -1531,14 +1536,7 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   std::string error;
   ASSERT_TRUE(
       absl::ParseTime(absl::RFC3339_full, round.explanation_deadline(), &due, &error));
-  ASSERT_EQ(browser.WaitShown("signin"), "shown");
-  browser.Retype("#username", ward);
-  browser.Retype("#password", ward_otp);
-  browser.ClickOn("#signin-button");
-  expect_text("#change-title", "Đổi mật khẩu");
-  browser.Retype("#new-password", "mật khẩu mới của xã Tiên Lữ");
-  browser.Retype("#new-password-again", "mật khẩu mới của xã Tiên Lữ");
-  browser.ClickOn("#change-button");
+  first_sign_in(ward, ward_otp, "mật khẩu mới của xã Tiên Lữ");
   expect_text("#form-state", "Được yêu cầu giải trình");
   expect_text(
       "#ward-waiting-list",
@@ -1553,14 +1551,7 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   // appraising (Assessment.actions), so the page offers none and says why.
   browser.ClickOn("#signout");
   const auto [admin, admin_otp] = server.accounts["admin"];
-  ASSERT_EQ(browser.WaitShown("signin"), "shown");
-  browser.Retype("#username", admin);
-  browser.Retype("#password", admin_otp);
-  browser.ClickOn("#signin-button");
-  expect_text("#change-title", "Đổi mật khẩu");
-  browser.Retype("#new-password", "mật khẩu mới của quản trị");
-  browser.Retype("#new-password-again", "mật khẩu mới của quản trị");
-  browser.ClickOn("#change-button");
+  first_sign_in(admin, admin_otp, "mật khẩu mới của quản trị");
   expect_text("#who", "Lê Minh Quân – Quản trị");
   expect_text("#board-phase", "Giải trình");  // landed: nothing else is loading
   EXPECT_EQ(browser.ExecuteAsync(
