@@ -35,11 +35,10 @@ absl::StatusOr<std::string> Call(const CallOptions& options, const std::string& 
   // A stream is not one request and one answer: its own command sends or reads it
   // (the unary call would wait for an answer that comes in pieces until its deadline).
   if (descriptor->client_streaming() || descriptor->server_streaming()) {
-    const std::string command = descriptor->name() == "StreamExportRound"
-                                    ? "parindex export"
-                                : descriptor->name() == "ImportDossiers"
-                                    ? "parindex records import"
-                                    : "its own parindex command";
+    const std::string command =
+        descriptor->name() == "StreamExportRound" ? "parindex export"
+        : descriptor->name() == "ImportDossiers"  ? "parindex records import"
+                                                  : "its own parindex command";
     return absl::InvalidArgumentError(absl::StrCat(
         method, ": ", descriptor->client_streaming() ? "takes" : "answers",
         " a stream, and `parindex call` makes unary calls only; use ", command));

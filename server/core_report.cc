@@ -108,8 +108,8 @@ void ValueInto(const engine::Element& element, const v1::ElementValue& v, Cell* 
 // others see the values. Its rows are made as they are written (Table::make_rows):
 // every argument must outlive the table.
 Table DataSheetTable(const engine::CompiledCriteriaSet& set, const UnitScores& scores,
-                     const std::map<std::string, const v1::Assessment*>& forms, bool office,
-                     const std::map<std::string, std::string>& names) {
+                     const std::map<std::string, const v1::Assessment*>& forms,
+                     bool office, const std::map<std::string, std::string>& names) {
   Table t;
   t.name = "Bảng số liệu";
   t.key = "datasheet";
@@ -414,9 +414,9 @@ absl::Status CheckExportOptions(const v1::ExportRoundRequest& r, bool office) {
   }
   const bool html = r.format() == v1::ExportRoundRequest::HTML;
   if (!r.table().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "table: is for CSV (", html ? "the HTML report" : "an XLSX workbook",
-        " holds every table; leave it empty)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("table: is for CSV (", html ? "the HTML report" : "an XLSX workbook",
+                     " holds every table; leave it empty)"));
   }
   if (r.decimal_comma()) {
     return absl::InvalidArgumentError(
@@ -478,9 +478,8 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   google::protobuf::Arena arena;
   std::map<std::string, const v1::Assessment*> forms;
   {
-    auto& stored =
-        *google::protobuf::Arena::CreateMessage<google::protobuf::RepeatedPtrField<v1::Assessment>>(
-            &arena);
+    auto& stored = *google::protobuf::Arena::CreateMessage<
+        google::protobuf::RepeatedPtrField<v1::Assessment>>(&arena);
     RETURN_IF_ERROR(store_->ListAssessmentsInto(id, /*with_files=*/false, &stored));
     for (const v1::Assessment& a : stored) forms.emplace_hint(forms.end(), a.unit(), &a);
   }

@@ -142,7 +142,8 @@ absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& r
   // Each option at most once, and no other: a misspelt or repeated one is refused, not
   // ignored (the first of two was taken).
   for (const auto& [key, value] : req.params) {
-    if (key != "table" && key != "language" && key != "decimal_comma" && key != "column") {
+    if (key != "table" && key != "language" && key != "decimal_comma" &&
+        key != "column") {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", absl::CHexEscape(key),
           "' is not an option of a download (table, language, decimal_comma, column)"));

@@ -149,8 +149,8 @@ std::string VietnameseUpper(absl::string_view text) {
 const std::string& XlsxText(const std::string& text, std::string* scratch) {
   // Nearly every text has neither an underscore nor the lead byte of U+FFFE/U+FFFF, and
   // fits: it is used as it is.
-  const bool fits = text.size() <= kMaxCellCharacters ||
-                    Characters(text) <= kMaxCellCharacters;
+  const bool fits =
+      text.size() <= kMaxCellCharacters || Characters(text) <= kMaxCellCharacters;
   auto may_change = [&text] {
     for (size_t i = text.find('_'); i != std::string::npos; i = text.find('_', i + 1)) {
       if (i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X')) return true;
@@ -201,8 +201,8 @@ namespace {
 // A text the workbook holds outside its cells (its properties, a chart's words), where
 // "_x0041_" is no escape: only the characters XML does not allow are replaced.
 std::string PlainText(const std::string& text) {
-  return absl::StrReplaceAll(text,
-                             {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
+  return absl::StrReplaceAll(
+      text, {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
 }
 
 }  // namespace
@@ -375,25 +375,10 @@ std::string DateWords(absl::Time time) {
 
 std::atomic<bool> direct_rows{true};
 
-// A table's data rows as libxlsxwriter 1.1.4 writes them in constant-memory mode, made
-// faster. The library takes each cell through a calloc'ed struct, a strdup'ed and
-// twice-escaped copy of its text and an fprintf of its XML with its name made by
-// snprintf: about a microsecond a cell, 7 s of a national round's 6.2 million cells.
-// Direct (`direct`), the same XML is appended to one buffer and handed to the sheet's
-// row file (`optimize_tmpfile`, which workbook_close copies into the sheet) in large
-// pieces, and the sheet's dimensions are kept as the library keeps them; otherwise (or
-// when the sheet is not in the state this relies on) each cell goes through
-// worksheet_write_string, _number and _datetime. Both give the same bytes (compared in
-// tests/report_test.cc), the library's own rules included: the text up to a NUL, a
-// text over 32,767 characters left out, control characters written as _xHHHH_ (the
-// library's check for them finds one in every text, its terminating NUL, so every text
-// goes through the escape), &, < and > escaped, xml:space="preserve" on a text that
-// starts or ends with white space, numbers as printf's %.16G, moments as Excel's serial
-// days.
 // The workbook's shared strings (sharedStrings.xml), in front of libxlsxwriter's own
 // table: a text written many times (a unit's name on each of its 68 rows, a criterion's
 // name on 3,321) is written once there and as its number in each cell, as Excel writes
-// it. A national round's sheets hold 441 MB of XML with every text inline, 300 MB with
+// it. A national round's sheets hold 441 MB of XML with every text inline, 305 MB with
 // the texts that repeat shared. The library's table (`workbook->sst`, which writes the
 // part at workbook_close) numbers each new text; the index here finds a text again by
 // hashing, not by the library's tree of string comparisons. Its keys are the library's
@@ -423,6 +408,22 @@ class SharedStrings {
   absl::flat_hash_map<absl::string_view, uint32_t> index_;
 };
 
+// A table's data rows as libxlsxwriter 1.1.4 writes them in constant-memory mode, made
+// faster. The library takes each cell through a calloc'ed struct, a strdup'ed and
+// twice-escaped copy of its text and an fprintf of its XML with its name made by
+// snprintf: about a microsecond a cell, 7 s of a national round's 6.2 million cells.
+// Direct (`direct`), the same XML is appended to one buffer and handed to the sheet's
+// row file (`optimize_tmpfile`, which workbook_close copies into the sheet) in large
+// pieces, and the sheet's dimensions are kept as the library keeps them; otherwise (or
+// when the sheet is not in the state this relies on) each cell goes through
+// worksheet_write_string, _number and _datetime. Both give the same bytes once each
+// text the direct way shared (SharedStrings) is put back inline (compared in
+// tests/report_test.cc), the library's own rules included: the text up to a NUL, a
+// text over 32,767 characters left out, control characters written as _xHHHH_ (the
+// library's check for them finds one in every text, its terminating NUL, so every text
+// goes through the escape), &, < and > escaped, xml:space="preserve" on a text that
+// starts or ends with white space, numbers as printf's %.16G, moments as Excel's serial
+// days.
 class SheetRows {
  public:
   SheetRows(lxw_worksheet* sheet, size_t columns, bool direct, SharedStrings* shared)
@@ -474,7 +475,8 @@ class SheetRows {
     if (Share(col)) {
       Tally& tally = tallies_[col];
       const uint32_t before = sst_unique();
-      if (const std::optional<uint32_t> index = shared_->Index(text.c_str(), value.size())) {
+      if (const std::optional<uint32_t> index =
+              shared_->Index(text.c_str(), value.size())) {
         ++tally.texts;
         if (sst_unique() != before) ++tally.new_texts;
         OpenCell(col, format);

@@ -125,13 +125,15 @@ TEST_F(CliServerTest, RanksAreAmongTheBlocksUnitsAndAPreviewHasNone) {
 // `call` makes unary calls: a streaming method is named with the command that streams
 // it, at once (it waited for its deadline when the answer came in pieces).
 TEST_F(CliServerTest, CallNamesTheCommandForAStreamingMethod) {
-  Result run = Parindex(absl::StrCat(
-      As("appraiser"), "call /parindex.v1.ReportService/StreamExportRound ",
-      "'{\"name\": \"rounds/hungyen-2023\", \"format\": \"CSV\", \"table\": \"ranking\"}'"));
+  Result run = Parindex(absl::StrCat(As("appraiser"),
+                                     "call /parindex.v1.ReportService/StreamExportRound ",
+                                     "'{\"name\": \"rounds/hungyen-2023\", \"format\": "
+                                     "\"CSV\", \"table\": \"ranking\"}'"));
   EXPECT_NE(run.code, 0);
-  EXPECT_NE(run.err.find("/parindex.v1.ReportService/StreamExportRound: answers a stream, "
-                         "and `parindex call` makes unary calls only; use parindex export"),
-            std::string::npos)
+  EXPECT_NE(
+      run.err.find("/parindex.v1.ReportService/StreamExportRound: answers a stream, "
+                   "and `parindex call` makes unary calls only; use parindex export"),
+      std::string::npos)
       << run.err;
   run = Parindex(absl::StrCat(As("appraiser"),
                               "call /parindex.v1.RecordService/ImportDossiers '{}'"));

@@ -68,7 +68,8 @@ std::string Parts(const std::string& xlsx, bool inline_shared = false) {
       "inline = sys.argv[2] == \"inline\"\n"
       "shared = []\n"
       "if inline and \"xl/sharedStrings.xml\" in z.namelist():\n"
-      "    shared = re.findall(rb\"<si>(.*?)</si>\", z.read(\"xl/sharedStrings.xml\"), re.S)\n"
+      "    shared = re.findall(rb\"<si>(.*?)</si>\", z.read(\"xl/sharedStrings.xml\"), "
+      "re.S)\n"
       "def part(n):\n"
       "    b = z.read(n)\n"
       "    if not inline: return b\n"
@@ -79,7 +80,8 @@ std::string Parts(const std::string& xlsx, bool inline_shared = false) {
       "        b = re.sub(rb\"<[^<]*sharedStrings[^>]*>\", b\"\", b)\n"
       "    return b\n"
       "for n in sorted(z.namelist()):\n"
-      "    if n != \"docProps/core.xml\" and not (inline and n == \"xl/sharedStrings.xml\"):\n"
+      "    if n != \"docProps/core.xml\" and not (inline and n == "
+      "\"xl/sharedStrings.xml\"):\n"
       "        sys.stdout.buffer.write(b\"== \" + n.encode() + b\"\\n\" + part(n) + "
       "b\"\\n\")\n' '",
       path, "' ", inline_shared ? "inline" : "as-is", " >'", out, "'");
@@ -235,7 +237,10 @@ TEST(XlsxText, KeepsWhatAWorkbookWouldShowOtherwise) {
   std::string scratch;
   const std::string plain = "Hưng Yên _x 100_ _x12_";
   EXPECT_EQ(&XlsxText(plain, &scratch), &plain);  // nothing to change: not copied
-  EXPECT_EQ(XlsxText("a\xEF\xBF\xBF" "b\xEF\xBF\xBE" "c\xEF\xBF\xBD"), "a�b�c�");
+  EXPECT_EQ(XlsxText("a\xEF\xBF\xBF"
+                     "b\xEF\xBF\xBE"
+                     "c\xEF\xBF\xBD"),
+            "a�b�c�");
   EXPECT_EQ(XlsxText("_x0041_ _X00e9_ _x004G_ __x0041__"),
             "_x005F_x0041_ _x005F_X00e9_ _x004G_ __x005F_x0041__");
   const std::string cut = XlsxText(std::string(40000, 'x'));
@@ -252,7 +257,8 @@ TEST(WriteXlsx, ATextIsReadBackAsItWasWhateverItHolds) {
   Table t;
   t.name = "Khối \xEF\xBF\xBF";
   t.header = {"Mã _x0041_", "Tên"};
-  t.rows = {{std::string("_x0041_ looks escaped"), std::string("a\xEF\xBF\xBE" "b")},
+  t.rows = {{std::string("_x0041_ looks escaped"), std::string("a\xEF\xBF\xBE"
+                                                               "b")},
             {std::string(40000, 'y'), std::string("_x00")}};
   Heading heading;
   heading.heading = "Kết quả \xEF\xBF\xBF _xD83D_";

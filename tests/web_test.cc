@@ -1563,12 +1563,13 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   expect_text("#appraisal-locked",
               "Chỉ xem được lúc này (máy chủ trả lời: an admin token may not call "
               "/parindex.v1.AssessmentService/BatchUpdateEntries).");
-  EXPECT_EQ(browser.ExecuteAsync(
-                "arguments[0](['save-appraisal', 'request-explanation', 'finalise', "
-                "'review-explanation'].filter((id) => !document.getElementById(id).hidden)"
-                ".join());",
-                {}),
-            "");
+  EXPECT_EQ(
+      browser.ExecuteAsync(
+          "arguments[0](['save-appraisal', 'request-explanation', 'finalise', "
+          "'review-explanation'].filter((id) => !document.getElementById(id).hidden)"
+          ".join());",
+          {}),
+      "");
   EXPECT_EQ(Stop(server), 0);
 }
 
