@@ -639,15 +639,15 @@ void CheckActions(const Caller& caller, const v1::Round& round, const UnitStandi
     Verb verb;
     const char* name;    // ActionCheck.action
     const char* method;  // the method called for it
-    // The office's side of the form only (the appraised values): other roles' tokens
-    // may call the method, on their own side.
-    bool office_side = false;
+    // A field the action writes (the appraised values): a role none of whose rules
+    // for the verb writes it may call the method on its own side only.
+    const char* writes = nullptr;
   };
   static const auto* kActions = new std::vector<Action>{
       {Verb::kUpdateEntries, "BatchUpdateEntries",
        "AssessmentService/BatchUpdateEntries"},
       {Verb::kUpdateEntries, "AppraiseEntries", "AssessmentService/BatchUpdateEntries",
-       true},
+       "appraised"},
       {Verb::kCorrectEntries, "CorrectEntries", "AssessmentService/BatchUpdateEntries"},
       {Verb::kUploadEvidence, "UploadEvidence", "AssessmentService/UploadEvidence"},
       {Verb::kRemoveEvidence, "DeleteEvidence", "AssessmentService/DeleteEvidence"},
@@ -661,13 +661,23 @@ void CheckActions(const Caller& caller, const v1::Round& round, const UnitStandi
       {Verb::kFinalise, "FinaliseAssessment", "AssessmentService/FinaliseAssessment"},
       {Verb::kReopen, "ReopenAssessment", "RoundService/ReopenAssessment"},
   };
+  // Whether any of the role's rules for `verb` writes `field` (in any phase).
+  auto role_writes = [&caller](Verb verb, const std::string& field) {
+    for (const WorkflowRule& rule : WorkflowTable()) {
+      if (rule.verb == verb && rule.role == caller.role &&
+          std::find(rule.fields.begin(), rule.fields.end(), field) != rule.fields.end())
+        return true;
+    }
+    return false;
+  };
   const std::string where = absl::StrCat(Where(round, &unit), ": ");
   for (const Action& action : *kActions) {
     v1::ActionCheck* check = out->Add();
     check->set_action(action.name);
     absl::Status allowed =
         Authorize(caller, absl::StrCat("/parindex.v1.", action.method));
-    if (allowed.ok() && action.office_side && caller.role != v1::ROLE_APPRAISER) {
+    if (allowed.ok() && action.writes != nullptr &&
+        !role_writes(action.verb, action.writes)) {
       allowed = absl::PermissionDeniedError(
           absl::StrCat(Article(RoleName(caller.role)),
                        " token may not appraise (the appraised side is the Home Affairs "

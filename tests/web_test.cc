@@ -148,6 +148,19 @@ class Browser {
     }
     ADD_FAILURE() << "click " << css << ": the element was replaced five times";
   }
+  // A first sign-in, with the one-time password `one_time`, which the page asks to
+  // change at once: to `password`.
+  void FirstSignIn(const std::string& username, const std::string& one_time,
+                   const std::string& password) {
+    EXPECT_EQ(WaitShown("signin"), "shown");
+    Retype("#username", username);
+    Retype("#password", one_time);
+    ClickOn("#signin-button");
+    EXPECT_EQ(WaitText("#change-title", "Đổi mật khẩu"), "Đổi mật khẩu");
+    Retype("#new-password", password);
+    Retype("#new-password-again", password);
+    ClickOn("#change-button");
+  }
   void AcceptAlert() { Send("POST", Path("/alert/accept"), "{}"); }
   void DismissAlert() { Send("POST", Path("/alert/dismiss"), "{}"); }
   // The text of the open alert or confirm dialog.
@@ -632,14 +645,7 @@ TEST(WebPage, AWardSubmitsAndAnAppraiserPublishesInHeadlessChromium) {
   };
   // The first time, with the one-time password, which the page has changed at once.
   auto first_sign_in = [&](const std::string& username, const std::string& otp) {
-    ASSERT_EQ(browser.WaitShown("signin"), "shown");
-    browser.Retype("#username", username);
-    browser.Retype("#password", otp);
-    browser.ClickOn("#signin-button");
-    expect_text("#change-title", "Đổi mật khẩu");
-    browser.Retype("#new-password", "mật khẩu mới của " + username);
-    browser.Retype("#new-password-again", "mật khẩu mới của " + username);
-    browser.ClickOn("#change-button");
+    browser.FirstSignIn(username, otp, "mật khẩu mới của " + username);
   };
   auto sign_out = [&] {
     browser.ClickOn("#signout");
@@ -1329,19 +1335,7 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   auto expect_text = [&](const std::string& css, const std::string& want) {
     EXPECT_EQ(browser.WaitText(css, want), want) << css;
   };
-  // A first sign-in, with the one-time password, changed at once.
-  auto first_sign_in = [&](const std::string& username, const std::string& one_time,
-                           const std::string& password) {
-    ASSERT_EQ(browser.WaitShown("signin"), "shown");
-    browser.Retype("#username", username);
-    browser.Retype("#password", one_time);
-    browser.ClickOn("#signin-button");
-    expect_text("#change-title", "Đổi mật khẩu");
-    browser.Retype("#new-password", password);
-    browser.Retype("#new-password-again", password);
-    browser.ClickOn("#change-button");
-  };
-  first_sign_in(office, otp, "mật khẩu mới của thẩm định");
+  browser.FirstSignIn(office, otp, "mật khẩu mới của thẩm định");
 
   // The queue: every unit, the counts per state, what waits for the appraiser.
   expect_text("#who", "Phạm Thu Hà – Phòng Nội vụ (thẩm định)");
@@ -1536,7 +1530,7 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   std::string error;
   ASSERT_TRUE(
       absl::ParseTime(absl::RFC3339_full, round.explanation_deadline(), &due, &error));
-  first_sign_in(ward, ward_otp, "mật khẩu mới của xã Tiên Lữ");
+  browser.FirstSignIn(ward, ward_otp, "mật khẩu mới của xã Tiên Lữ");
   expect_text("#form-state", "Được yêu cầu giải trình");
   expect_text(
       "#ward-waiting-list",
@@ -1551,7 +1545,7 @@ TEST(WebPage, TheProvinceAppraiserWorksThroughAQueueOf104UnitsInHeadlessChromium
   // appraising (Assessment.actions), so the page offers none and says why.
   browser.ClickOn("#signout");
   const auto [admin, admin_otp] = server.accounts["admin"];
-  first_sign_in(admin, admin_otp, "mật khẩu mới của quản trị");
+  browser.FirstSignIn(admin, admin_otp, "mật khẩu mới của quản trị");
   expect_text("#who", "Lê Minh Quân – Quản trị");
   expect_text("#board-phase", "Giải trình");  // landed: nothing else is loading
   EXPECT_EQ(browser.ExecuteAsync(
@@ -3118,14 +3112,7 @@ TEST(WebPage, AnAppraisalTypedSurvivesTheEndOfTheSessionInHeadlessChromium) {
     EXPECT_EQ(browser.WaitText(css, want), want) << css;
   };
   auto sign_in = [&](const std::string& password, const std::string& next) {
-    ASSERT_EQ(browser.WaitShown("signin"), "shown");
-    browser.Retype("#username", office);
-    browser.Retype("#password", password);
-    browser.ClickOn("#signin-button");
-    expect_text("#change-title", "Đổi mật khẩu");
-    browser.Retype("#new-password", next);
-    browser.Retype("#new-password-again", next);
-    browser.ClickOn("#change-button");
+    browser.FirstSignIn(office, password, next);
   };
   auto work_queue = [&]() {
     auto [code, json] = Curl(api + "RoundService/GetWorkQueue", server.tokens["admin"],
