@@ -13,8 +13,9 @@
 //   - one dossier: a one-row file that changes one dossier (its unit recomputed);
 //   - why: every page of ExplainFigure for one unit's figure (ms a page);
 //   - peak memory (ru_maxrss) after the import.
-// Usage: records_bench [rows=1000000] [units=3321] [dir=/tmp] [nobare]
-// (nobare: the import alone, for the national year: 33,000,000 rows.)
+// Usage: records_bench [rows=1000000] [units=3321] [dir=/tmp] [nobare|bareonly]
+// (nobare: the import alone, for the national year: 33,000,000 rows; bareonly: parse
+// and bare alone, with RECORDS_BENCH_BARE_LAYOUT below.)
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -138,7 +139,7 @@ int64_t CacheMib() {
 
 constexpr int kRowsPerInsert = 128;
 
-int Run(int64_t rows, int units, const std::string& dir, bool bare) {
+int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import) {
   std::filesystem::create_directories(dir);
   // ---- parse alone, then bare SQLite with the parsed rows, a batch at a time ----
   double parse_s = 0, bare_s = 0;
@@ -155,14 +156,35 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare) {
                               store::StoreOptions().wal_autocheckpoint_pages)
                      .c_str(),
                  nullptr, nullptr, nullptr);
+    // RECORDS_BENCH_BARE_LAYOUT: `store` (the default: the store's own layout),
+    // `append` (the same columns in a table with no key and no index: rows appended in
+    // the file's order, the ceiling of any layout on this disk) or `append-id` (that,
+    // with the unique index on the id that a re-import needs to find a dossier again).
+    const char* layout_env = std::getenv("RECORDS_BENCH_BARE_LAYOUT");
+    const std::string layout = layout_env != nullptr ? layout_env : "store";
+    const std::string columns =
+        "round_id TEXT NOT NULL, unit_code TEXT NOT NULL, "
+        "dossier_id TEXT NOT NULL, import_id INTEGER NOT NULL, line INTEGER NOT "
+        "NULL, conflict INTEGER NOT NULL, moved_from TEXT, body BLOB NOT NULL";
+    std::string schema =
+        layout == "store"
+            ? absl::StrCat("CREATE TABLE dossiers (", columns,
+                           ", PRIMARY KEY (round_id, unit_code, dossier_id)) STRICT, "
+                           "WITHOUT ROWID;"
+                           "CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, "
+                           "dossier_id);")
+            : absl::StrCat("CREATE TABLE dossiers (", columns, ") STRICT;");
+    if (layout == "append-id")
+      schema += "CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, dossier_id);";
+    if (layout != "store" && layout != "append" && layout != "append-id") {
+      std::fprintf(stderr, "RECORDS_BENCH_BARE_LAYOUT: store, append or append-id\n");
+      return 2;
+    }
+    std::printf("bare layout: %s\n", layout.c_str());
     sqlite3_exec(
         db,
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-        "CREATE TABLE dossiers (round_id TEXT NOT NULL, unit_code TEXT NOT NULL, "
-        "dossier_id TEXT NOT NULL, import_id INTEGER NOT NULL, line INTEGER NOT "
-        "NULL, conflict INTEGER NOT NULL, moved_from TEXT, body BLOB NOT NULL, "
-        "PRIMARY KEY (round_id, unit_code, dossier_id)) STRICT, WITHOUT ROWID;"
-        "CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, dossier_id);",
+        absl::StrCat("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", schema)
+            .c_str(),
         nullptr, nullptr, nullptr);
     auto prepare = [&](int rows) {
       std::string sql = "INSERT INTO dossiers VALUES ";
@@ -230,6 +252,7 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare) {
   }
   std::fflush(stdout);
 
+  if (!import) return 0;
   // ---- the import through the Core, on a real store ----
   const std::string path = dir + "/records_bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
@@ -382,6 +405,7 @@ int main(int argc, char** argv) {
   if (argc > 1 && !absl::SimpleAtoi(argv[1], &rows)) return 2;
   if (argc > 2 && !absl::SimpleAtoi(argv[2], &units)) return 2;
   if (argc > 3) dir = argv[3];
-  const bool bare = !(argc > 4 && std::string(argv[4]) == "nobare");
-  return parindex::Run(rows, units, dir, bare);
+  const std::string mode = argc > 4 ? argv[4] : "";
+  if (!mode.empty() && mode != "nobare" && mode != "bareonly") return 2;
+  return parindex::Run(rows, units, dir, mode != "nobare", mode != "bareonly");
 }

@@ -12,6 +12,9 @@
 // the server's ISA-L (server::SetXlsxDeflateLevel), for the comparison.
 // REPORT_BENCH_CHECK=1 with OUT: a third export with every cell through libxlsxwriter's
 // calls (server::SetXlsxDirectRows(false)) kept as OUT.library.xlsx, to compare.
+// REPORT_BENCH_ROUNDS=N: then N rounds of three XLSX exports, one for each way of
+// keeping the sheets' rows (server::SetXlsxRowFiles), the order rotating each round:
+// the three in one process, on the same machine at the same moment.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -199,6 +202,32 @@ int main(int argc, char** argv) {
     std::ofstream(absl::StrCat(argv[3], ".library.xlsx"), std::ios::binary)
         << library.content();
     server::SetXlsxDirectRows(true);
+  }
+  if (const char* rounds = std::getenv("REPORT_BENCH_ROUNDS"); rounds != nullptr) {
+    // Each way of keeping the sheets' rows, in turn, the order rotating each round.
+    const server::XlsxRowFiles modes[] = {server::XlsxRowFiles::kDeflatedAside,
+                                          server::XlsxRowFiles::kDeflated,
+                                          server::XlsxRowFiles::kLibrary};
+    const char* names[] = {"deflated on a second thread", "deflated as written",
+                           "libxlsxwriter's row files"};
+    double sum[3] = {0, 0, 0};
+    const int n = std::atoi(rounds);
+    for (int i = 0; i < 3 * n; ++i) {
+      const int m = (i + i / 3) % 3;
+      server::SetXlsxRowFiles(modes[m]);
+      file.Clear();
+      malloc_trim(0);
+      start = std::chrono::steady_clock::now();
+      cpu = CpuSeconds();
+      file = core.reports().ExportRound(appraiser, xlsx).value();
+      const double wall = Seconds(start);
+      sum[m] += wall;
+      std::printf("XLSX, rows %s: %.2f s (CPU %.2f s), %.1f MB\n", names[m], wall,
+                  CpuSeconds() - cpu, file.content().size() / 1e6);
+    }
+    server::SetXlsxRowFiles(server::XlsxRowFiles::kDeflatedAside);
+    for (int m = 0; n > 0 && m < 3; ++m)
+      std::printf("mean of %d, rows %s: %.2f s\n", n, names[m], sum[m] / n);
   }
   file.Clear();
   file.mutable_content()->shrink_to_fit();

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "client/account_commands.h"
 #include "client/admin_commands.h"
@@ -27,6 +28,7 @@
 #include "client/round_commands.h"
 #include "client/task_commands.h"
 #include "client/text_table.h"
+#include "common/export_tables.h"
 
 namespace parindex::client {
 namespace {
@@ -343,10 +345,12 @@ Run DefineExport(CLI::App* cmd) {
   cmd->add_option("--format", o->format,
                   "xlsx, csv or html (the printable report: open it and print)")
       ->check(CLI::IsMember({"xlsx", "csv", "html"}));
-  cmd->add_option("--table", o->table,
-                  "CSV: ranking, matrix, areas, years, criteria, datasheet or audit")
-      ->check(CLI::IsMember(
-          {"ranking", "matrix", "areas", "years", "criteria", "datasheet", "audit"}));
+  static const std::vector<std::string> kTables(export_table::kAll.begin(),
+                                                export_table::kAll.end());
+  static const std::string kTableList = absl::StrCat(
+      absl::StrJoin(kTables.begin(), kTables.end() - 1, ", "), " or ", kTables.back());
+  cmd->add_option("--table", o->table, absl::StrCat("CSV: ", kTableList))
+      ->check(CLI::IsMember(kTables));
   cmd->add_option("--language", o->language,
                   "vi or en: the words of the reasons, and the HTML's decimals")
       ->check(CLI::IsMember({"vi", "en"}));
@@ -355,12 +359,13 @@ Run DefineExport(CLI::App* cmd) {
       "CSV: decimals with a comma, fields with ';' (spreadsheets in Vietnamese)");
   cmd->add_option("--column", o->column, "self or appraised (default)")
       ->check(CLI::IsMember({"self", "appraised"}));
-  cmd->add_option("--out", o->out, "File to write (default: the server's file name)");
+  cmd->add_option(
+      "--out", o->out,
+      "File to write (default: the server's file name; - for standard output)");
   return Online([o](Api& api) -> absl::StatusOr<std::string> {
     if (o->format == "csv" && o->table.empty()) {
       return absl::InvalidArgumentError(
-          "--table: a CSV holds one table: ranking, matrix, areas, years, criteria, "
-          "datasheet or audit");
+          absl::StrCat("--table: a CSV holds one table: ", kTableList));
     }
     return Export(api, *o);
   });

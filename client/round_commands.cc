@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -279,6 +280,28 @@ absl::StatusOr<std::string> Export(Api& api, const ExportOptions& o) {
   std::string path;
   std::ofstream file;
   size_t bytes = 0;
+  // `--out -`: the file on standard output, as it arrives (for a pipe), and the summary
+  // on standard error.
+  const bool to_stdout = o.out == "-";
+  if (to_stdout) {
+    while (reader->Read(&piece)) {
+      if (path.empty()) path = piece.file_name();
+      std::cout.write(piece.content().data(),
+                      static_cast<std::streamsize>(piece.content().size()));
+      bytes += piece.content().size();
+    }
+    std::cout.flush();
+    const grpc::Status status = reader->Finish();
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    if (!std::cout)
+      return absl::DataLossError("standard output: the file could not be written whole");
+    if (path.empty()) return absl::InternalError("the server sent no file");
+    std::cerr << "wrote " << path << " to standard output (" << bytes << " bytes)\n";
+    return std::string();
+  }
   while (reader->Read(&piece)) {
     if (path.empty()) {  // the first piece names the file
       path = o.out.empty() ? piece.file_name() : o.out;

@@ -36,10 +36,11 @@ struct ExportOptions {
   std::string language;         // vi or en; empty: the server's default (vi)
   bool decimal_comma = false;   // CSV: 90,30;A
   std::string column;           // self or appraised; empty: appraised
-  std::string out;              // empty: the server's file name
+  std::string out;              // empty: the server's file name; "-": standard output
 };
 // Downloads the export (StreamExportRound: any size) into `out` as it arrives and says
-// what was written; a failed download leaves no file behind.
+// what was written; a failed download leaves no file behind. With `out` "-" the file
+// goes to standard output and what was written is said on standard error.
 absl::StatusOr<std::string> Export(Api& api, const ExportOptions& options);
 
 }  // namespace parindex::client

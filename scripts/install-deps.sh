@@ -21,7 +21,7 @@ PACKAGES=(
   libsodium-dev
   # XLSX reports (their parts deflated by ISA-L's igzip); the HTTP/JSON gateway; CSV as
   # spreadsheets write it (survey imports)
-  libxlsxwriter-dev libisal-dev libcpp-httplib-dev libcsv-dev
+  libxlsxwriter-dev libisal-dev zlib1g-dev libcpp-httplib-dev libcsv-dev
   # the tests' HTTP client (the README's curl examples)
   curl
   # the web page's browser test: headless Chromium driven over WebDriver; a font with

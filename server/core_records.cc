@@ -319,23 +319,40 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>>
-RecordCore::ChangedValues(const RoundContext& round, const std::set<std::string>& units,
-                          int64_t import_id, int64_t* findings,
-                          std::vector<std::string>* locked) {
+RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
+                          const std::set<std::string>& units, int64_t import_id,
+                          int64_t* findings, std::vector<std::string>* locked) {
   const engine::CompiledCriteriaSet& set = *round.set;
   const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
   const std::string now =
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", Now(), absl::UTCTimeZone());
   const std::string& round_id = round.round.id();
   std::vector<std::pair<std::string, store::FormUpdate>> forms;
+  std::map<int64_t, std::string> scope_of;  // imports by id: their scopes, when needed
   for (const std::string& unit : units) {
     ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
                      store_->ListDossiers(round_id, unit));
     const bool in_round = round.units.count(unit) > 0;
+    if (!in_round) {
+      // A unit not in the round: its dossiers' findings (a unit code the round does
+      // not have, and the rest) as the caller may list them, by the scope of the
+      // import that brought each: a province's import does not count the findings of
+      // dossiers the national office imported.
+      if (scope_of.empty()) {
+        ASSIGN_OR_RETURN(std::vector<store::RecordImport> imports,
+                         store_->ListRecordImports(round_id));
+        for (const store::RecordImport& i : imports) scope_of[i.id] = i.scope;
+      }
+      for (const v1::Dossier& d : dossiers) {
+        if (CanSeeRecordFinding(c, round.units, unit, scope_of[d.import_id()]))
+          *findings += static_cast<int64_t>(engine::FindingsOf(d, period, false).size());
+      }
+      continue;
+    }
     engine::UnitRecords records =
         engine::ComputeUnitRecords(set, dossiers, period, in_round, false);
     *findings += static_cast<int64_t>(records.findings.size());
-    if (!in_round || records.values.empty()) continue;
+    if (records.values.empty()) continue;
     ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(round_id, unit));
     store::FormUpdate form;
     for (const engine::ComputedValue& computed : records.values) {
@@ -398,7 +415,7 @@ absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
     int64_t findings = 0;
     std::vector<std::string> locked;
     ASSIGN_OR_RETURN(auto forms,
-                     ChangedValues(round, all, import.id, &findings, &locked));
+                     ChangedValues(c, round, all, import.id, &findings, &locked));
     absl::StatusOr<v1::WriteAck> ack = store_->FinishRecordImport(ctx, import, forms);
     if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
       continue;
@@ -440,7 +457,7 @@ absl::StatusOr<int> RecordCore::Recompute(const Caller& c, const std::string& ro
     int64_t findings = 0;
     std::vector<std::string> locked;
     ASSIGN_OR_RETURN(auto forms,
-                     ChangedValues(*round, units, last_import, &findings, &locked));
+                     ChangedValues(c, *round, units, last_import, &findings, &locked));
     if (forms.empty()) return 0;
     absl::StatusOr<v1::WriteAck> ack = store_->UpdateUnitsEntries(ctx, round_id, forms);
     if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)

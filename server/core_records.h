@@ -48,12 +48,13 @@ class RecordCore : public CoreBase {
 
  private:
   // The values of `units` that differ from the stored ones (`findings`: how many
-  // findings their records have; `locked`: the units left alone because FINAL).
-  // A value is written again only when its count or the number of dossiers read
-  // changes. `import_id`: the provenance of a unit without dossiers.
+  // findings their records have that `c` may see, as ListRecordFindings lists them;
+  // `locked`: the units left alone because FINAL). A value is written again only when
+  // its count or the number of dossiers read changes. `import_id`: the provenance of a
+  // unit without dossiers.
   absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>> ChangedValues(
-      const RoundContext& round, const std::set<std::string>& units, int64_t import_id,
-      int64_t* findings, std::vector<std::string>* locked);
+      const Caller& c, const RoundContext& round, const std::set<std::string>& units,
+      int64_t import_id, int64_t* findings, std::vector<std::string>* locked);
   // Adds to `units` the units of the round in `c`'s scope that have no dossiers.
   absl::Status AddUnitsWithoutDossiers(const Caller& c, const RoundContext& round,
                                        std::set<std::string>* units);

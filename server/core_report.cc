@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/export_tables.h"
 #include "common/status_macros.h"
 #include "engine/fixed_point.h"
 #include "engine/scorer.h"
@@ -112,7 +113,7 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set, const UnitScores& s
                      bool office, const std::map<std::string, std::string>& names) {
   Table t;
   t.name = "Bảng số liệu";
-  t.key = "datasheet";
+  t.key = std::string(export_table::kDataSheet);
   t.title = "Bảng số liệu của từng đơn vị";
   t.frozen_columns = 2;
   t.header = {"Mã đơn vị", "Tên đơn vị", "Mã số liệu",
@@ -186,7 +187,7 @@ Table DataSheetTable(const engine::CompiledCriteriaSet& set, const UnitScores& s
 Table AreaAverages(const v1::CriteriaSet& set, const UnitScores& scores) {
   Table t;
   t.name = "Bình quân theo lĩnh vực";
-  t.key = "areas";
+  t.key = std::string(export_table::kAreas);
   t.title = "Điểm bình quân theo lĩnh vực";
   t.header = {"Mã lĩnh vực",       "Lĩnh vực",       "Điểm tối đa",
               "Số đơn vị áp dụng", "Điểm bình quân", "Tỷ lệ đạt bình quân (%)"};
@@ -349,7 +350,7 @@ absl::StatusOr<Table> ReportCore::YearsTable(const Caller& c, const RoundContext
   }
   Table t;
   t.name = "Qua các năm";
-  t.key = "years";
+  t.key = std::string(export_table::kYears);
   t.title = "Chỉ số CCHC và xếp hạng qua các năm";
   t.frozen_columns = 2;
   t.header = {"Mã đơn vị", "Tên đơn vị", "Khối"};
@@ -401,14 +402,13 @@ namespace {
 // is `decimal_comma`; the audit trail is the office's (`office`).
 absl::Status CheckExportOptions(const v1::ExportRoundRequest& r, bool office) {
   if (r.format() == v1::ExportRoundRequest::CSV) {
-    static const auto* const kTables = new std::set<std::string>{
-        "ranking", "matrix", "areas", "years", "criteria", "datasheet"};
-    if (kTables->count(r.table()) == 0 && !(office && r.table() == "audit")) {
+    std::vector<absl::string_view> tables;
+    for (absl::string_view t : export_table::kAll)
+      if (office || export_table::ForEveryone(t)) tables.push_back(t);
+    if (std::find(tables.begin(), tables.end(), r.table()) == tables.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "table: '", absl::CHexEscape(r.table()),
-          "' is not a table of this export (ranking, matrix, areas, years, criteria, "
-          "datasheet",
-          office ? ", audit" : "", ")"));
+          "table: '", absl::CHexEscape(r.table()), "' is not a table of this export (",
+          absl::StrJoin(tables, ", "), ")"));
     }
     return absl::OkStatus();
   }
@@ -454,7 +454,8 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   };
   std::future<absl::StatusOr<OfficeReads>> office_reads;
   if (office && r.format() != v1::ExportRoundRequest::HTML) {
-    const bool audit = r.format() != v1::ExportRoundRequest::CSV || r.table() == "audit";
+    const bool audit =
+        r.format() != v1::ExportRoundRequest::CSV || r.table() == export_table::kAudit;
     office_reads = std::async(std::launch::async,
                               [this, &c, &id, audit]() -> absl::StatusOr<OfficeReads> {
                                 OfficeReads reads;
@@ -520,7 +521,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
     if (tables.empty() || tables.back().name != absl::StrCat("Xếp hạng ", block)) {
       Table& t = tables.emplace_back();
       t.name = absl::StrCat("Xếp hạng ", block);  // WriteXlsx makes it a sheet name
-      t.key = "ranking";
+      t.key = std::string(export_table::kRanking);
       t.title = absl::StrCat("Bảng xếp hạng Chỉ số CCHC – ", block);
       t.frozen_columns = 4;
       t.header = {"Khối",          rank_header,       "Mã đơn vị", "Tên đơn vị",
@@ -548,7 +549,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   // Units × areas.
   Table matrix;
   matrix.name = "Điểm theo lĩnh vực";
-  matrix.key = "matrix";
+  matrix.key = std::string(export_table::kMatrix);
   matrix.title = "Điểm của từng đơn vị theo lĩnh vực";
   matrix.frozen_columns = 2;
   matrix.header = {"Mã đơn vị", "Tên đơn vị", "Khối"};
@@ -562,7 +563,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   // Every criterion of every unit.
   Table criteria;
   criteria.name = "Chi tiết tiêu chí";
-  criteria.key = "criteria";
+  criteria.key = std::string(export_table::kCriteria);
   criteria.title = "Điểm từng tiêu chí và diễn giải";
   criteria.frozen_columns = 2;
   criteria.header = {"Mã đơn vị",
@@ -671,7 +672,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   if (office) {
     Table& audit = tables.emplace_back();
     audit.name = "Nhật ký thay đổi";
-    audit.key = "audit";
+    audit.key = std::string(export_table::kAudit);
     audit.title = "Nhật ký thay đổi của đợt chấm điểm";
     audit.header = {"Thời gian (giờ Việt Nam)",
                     "Người thực hiện",

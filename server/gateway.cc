@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/export_tables.h"
 #include "common/sha256.h"
 #include "common/unary_bytes.h"
 #include "google/protobuf/descriptor.h"
@@ -136,7 +137,8 @@ void Prepare(grpc::ClientContext* context, const Credentials& from) {
 }
 
 // The export a download asks for: /v1/rounds/{id}/export.{xlsx,csv,html} with
-// ?table= (CSV: the ranking unless named), ?language=vi|en, ?decimal_comma=1|0 and
+// ?table= (CSV: the ranking unless named), ?language=vi|en, ?decimal_comma=1|0 (or
+// true|false) and
 // ?column=self|appraised; INVALID_ARGUMENT naming a parameter it cannot read.
 absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& req) {
   // Each option at most once, and no other: a misspelt or repeated one is refused, not
@@ -159,8 +161,9 @@ absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& r
   request.set_format(format == "csv"    ? v1::ExportRoundRequest::CSV
                      : format == "html" ? v1::ExportRoundRequest::HTML
                                         : v1::ExportRoundRequest::XLSX);
-  request.set_table(req.has_param("table") ? req.get_param_value("table")
-                                           : (format == "csv" ? "ranking" : ""));
+  request.set_table(req.has_param("table")
+                        ? req.get_param_value("table")
+                        : std::string(format == "csv" ? export_table::kRanking : ""));
   if (req.has_param("language")) {
     const std::string language = absl::AsciiStrToLower(req.get_param_value("language"));
     if (language == "vi") {
@@ -169,7 +172,7 @@ absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& r
       request.set_language(v1::ENGLISH);
     } else {
       return absl::InvalidArgumentError(
-          absl::StrCat("language: '", language, "' is not vi or en"));
+          absl::StrCat("language: '", absl::CHexEscape(language), "' is not vi or en"));
     }
   }
   if (req.has_param("decimal_comma")) {
@@ -177,8 +180,9 @@ absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& r
     if (comma == "1" || comma == "true") {
       request.set_decimal_comma(true);
     } else if (comma != "0" && comma != "false") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("decimal_comma: '", comma, "' is not 1 or 0"));
+      return absl::InvalidArgumentError(absl::StrCat("decimal_comma: '",
+                                                     absl::CHexEscape(comma),
+                                                     "' is not 1 or 0 (true or false)"));
     }
   }
   if (req.has_param("column")) {
@@ -188,8 +192,8 @@ absl::StatusOr<v1::ExportRoundRequest> ExportRequestOf(const httplib::Request& r
     } else if (column == "appraised") {
       request.set_column(v1::APPRAISED);
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("column: '", column, "' is not self or appraised"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "column: '", absl::CHexEscape(column), "' is not self or appraised"));
     }
   }
   return request;

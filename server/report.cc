@@ -6,18 +6,23 @@
 #include <isa-l/igzip_lib.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -374,6 +379,277 @@ std::string DateWords(absl::Time time) {
 }
 
 std::atomic<bool> direct_rows{true};
+std::atomic<bool> xlsx_isal{true};  // parts deflated by ISA-L (below), not zlib
+std::atomic<XlsxRowFiles> row_files_mode{XlsxRowFiles::kDeflatedAside};
+
+// Raw deflate by ISA-L (igzip) at level 1, streamed, with the CRC-32 and size of what it
+// was given. What comes out goes to `sink(const uint8_t*, size_t)`, which returns false
+// on failure.
+class IsalDeflater {
+ public:
+  enum class Flush {
+    kNone,  // as much as fits: blocks go on with the next bytes
+    kFull,  // every byte given so far out, byte-aligned and without history: blocks
+            // deflated elsewhere may follow
+    kEnd,   // the final block
+  };
+
+  IsalDeflater() {
+    isal_deflate_init(&stream_);
+    stream_.level = 1;
+    stream_.level_buf = level_buf_.data();
+    stream_.level_buf_size = static_cast<uint32_t>(level_buf_.size());
+    stream_.gzip_flag = IGZIP_DEFLATE;  // raw deflate, as a zip part holds it
+  }
+  IsalDeflater(const IsalDeflater&) = delete;
+  IsalDeflater& operator=(const IsalDeflater&) = delete;
+
+  template <typename Sink>
+  bool Deflate(const void* buf, size_t len, Flush flush, Sink&& sink) {
+    const auto* bytes = static_cast<const uint8_t*>(buf);
+    crc_ = crc32_gzip_refl(crc_, bytes, len);
+    size_ += len;
+    stream_.next_in = const_cast<uint8_t*>(bytes);
+    stream_.avail_in = static_cast<uint32_t>(len);
+    stream_.flush = flush == Flush::kFull ? FULL_FLUSH : NO_FLUSH;
+    stream_.end_of_stream = flush == Flush::kEnd ? 1 : 0;
+    auto done = [&] {
+      const auto state = stream_.internal_state.state;
+      return flush == Flush::kEnd    ? state == ZSTATE_END
+             : flush == Flush::kFull ? state == ZSTATE_NEW_HDR
+                                     : true;
+    };
+    do {
+      stream_.next_out = out_.data();
+      stream_.avail_out = static_cast<uint32_t>(out_.size());
+      if (isal_deflate(&stream_) != COMP_OK) return false;
+      const size_t produced = out_.size() - stream_.avail_out;
+      if (produced > 0 && !sink(out_.data(), produced)) return false;
+    } while (stream_.avail_in > 0 || stream_.avail_out == 0 || !done());
+    return true;
+  }
+
+  // Counts `len` bytes deflated elsewhere (CRC-32 `crc`) as given after those so far.
+  void Append(uint32_t crc, uint64_t len) {
+    crc_ = static_cast<uint32_t>(crc32_combine64(crc_, crc, static_cast<z_off64_t>(len)));
+    size_ += len;
+  }
+
+  uint32_t crc() const { return crc_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  isal_zstream stream_;
+  std::vector<uint8_t> level_buf_ = std::vector<uint8_t>(ISAL_DEF_LVL1_DEFAULT);
+  std::vector<uint8_t> out_ = std::vector<uint8_t>(1 << 16);
+  uint32_t crc_ = 0;
+  uint64_t size_ = 0;
+};
+
+// Deflates the workbook's row files on a thread of its own while the rows are made: a
+// national round's 305 MB of XML take ISA-L about 0.4 s, which the second core does
+// while the first makes the next rows. Pieces are deflated in the order given; at most
+// kPieces wait (memory stays flat).
+class DeflateThread {
+ public:
+  DeflateThread() : thread_([this] { Run(); }) {}
+  DeflateThread(const DeflateThread&) = delete;
+  DeflateThread& operator=(const DeflateThread&) = delete;
+  ~DeflateThread() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+
+  // Hands `data` to `deflate` on the thread, after every piece given before.
+  void Add(std::function<void(const std::string&)> deflate, const char* data,
+           size_t size) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(this, &DeflateThread::HasRoom));
+    Piece& piece = pieces_.emplace_back();
+    piece.deflate = std::move(deflate);
+    piece.data.assign(data, size);
+  }
+
+  // Returns once every piece given is deflated.
+  void Wait() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(this, &DeflateThread::Idle));
+  }
+
+ private:
+  static constexpr size_t kPieces = 8;
+  struct Piece {
+    std::function<void(const std::string&)> deflate;
+    std::string data;
+  };
+
+  bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return pieces_.size() < kPieces;
+  }
+  bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return pieces_.empty() && !busy_;
+  }
+  bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !pieces_.empty() || stop_;
+  }
+
+  void Run() {
+    for (;;) {
+      Piece piece;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(this, &DeflateThread::HasWork));
+        if (pieces_.empty()) return;
+        piece = std::move(pieces_.front());
+        pieces_.pop_front();
+        busy_ = true;
+      }
+      piece.deflate(piece.data);
+      absl::MutexLock lock(&mu_);
+      busy_ = false;
+    }
+  }
+
+  absl::Mutex mu_;
+  std::deque<Piece> pieces_ ABSL_GUARDED_BY(mu_);
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
+// A worksheet's row file, deflated as it is written. In constant-memory mode
+// libxlsxwriter writes a sheet's rows to a temporary file (`optimize_tmpfile`); at
+// workbook_close it copies that file into the sheet's XML, another temporary file, and
+// reads that back to deflate it into the zip: a national round's 305 MB of rows
+// written, read, written and read again, most of workbook_close's second. Here the row
+// file is a stream (glibc's fopencookie) that deflates what it is given at once, ISA-L
+// as every part, into a temporary file of a tenth the size. When the library copies the
+// row file into the sheet it reads nothing, so the sheet's XML holds
+// `<sheetData></sheetData>`, and the part's deflate (zipWriteInFileInZip, below) puts
+// the deflated rows in between: deflate is a sequence of blocks, and blocks ended by a
+// full flush (byte-aligned, no history) may be followed by any others. The part's
+// CRC-32 and size take the rows' in (crc32_combine). The workbook unzips to the same
+// bytes (tests/report_test.cc compares them with the library's own).
+class DeflatedRows {
+ public:
+  // Puts a row file in place of `sheet`'s (still empty); nullptr, and the sheet left as
+  // it was, when it cannot.
+  // `aside`: deflated there rather than by the thread that writes them.
+  static std::unique_ptr<DeflatedRows> Install(lxw_worksheet* sheet,
+                                               DeflateThread* aside) {
+    if (!sheet->optimize || sheet->optimize_tmpfile == nullptr ||
+        sheet->file != sheet->optimize_tmpfile ||
+        std::ftell(sheet->optimize_tmpfile) != 0)
+      return nullptr;
+    std::unique_ptr<DeflatedRows> rows(new DeflatedRows(sheet, aside));
+    rows->deflated_ = std::tmpfile();
+    if (rows->deflated_ == nullptr) return nullptr;
+    static const cookie_io_functions_t kFunctions = {
+        &DeflatedRows::Read, &DeflatedRows::Write, &DeflatedRows::Seek,
+        &DeflatedRows::Close};
+    FILE* file = fopencookie(rows.get(), "w+", kFunctions);
+    if (file == nullptr) return nullptr;
+    std::fclose(sheet->optimize_tmpfile);
+    sheet->optimize_tmpfile = sheet->file = file;
+    rows->file_ = file;
+    return rows;
+  }
+
+  DeflatedRows(const DeflatedRows&) = delete;
+  DeflatedRows& operator=(const DeflatedRows&) = delete;
+  ~DeflatedRows() {
+    if (file_ != nullptr && !closed_) {  // the workbook stopped before its sheets
+      abandoned_ = true;
+      std::fclose(file_);
+    }
+    if (deflated_ != nullptr) std::fclose(deflated_);
+  }
+
+  // The row file closed last on this thread (the library closes it while it writes the
+  // sheet's XML, just before that XML goes into the zip), taken by the part it is for.
+  static DeflatedRows* TakeClosed() { return std::exchange(closed_last_, nullptr); }
+  static void ForgetClosed() { closed_last_ = nullptr; }
+
+  // Where in the sheet's XML the rows go: after `<sheetData>`.
+  uint64_t offset() const { return offset_; }
+  uint32_t crc() const { return deflater_.crc(); }
+  uint64_t size() const { return deflater_.size(); }
+
+  // Hands the deflated rows to `sink`, in pieces; false when they cannot be read or
+  // were not all written.
+  template <typename Sink>
+  bool CopyTo(Sink&& sink) {
+    if (failed_ || !closed_ || std::fflush(deflated_) != 0) return false;
+    std::rewind(deflated_);
+    std::vector<uint8_t> buffer(1 << 16);
+    size_t read = 0;
+    while ((read = std::fread(buffer.data(), 1, buffer.size(), deflated_)) > 0)
+      if (!sink(buffer.data(), read)) return false;
+    return std::ferror(deflated_) == 0;
+  }
+
+ private:
+  DeflatedRows(lxw_worksheet* sheet, DeflateThread* aside)
+      : sheet_(sheet), aside_(aside) {}
+
+  // Deflates `size` bytes into the temporary file; false (and failed_) when it fails.
+  bool Deflate(const char* data, size_t size, IsalDeflater::Flush flush) {
+    if (failed_) return false;
+    auto sink = [this](const uint8_t* out, size_t n) {
+      return std::fwrite(out, 1, n, deflated_) == n;
+    };
+    if (!deflater_.Deflate(data, size, flush, sink)) failed_ = true;
+    return !failed_;
+  }
+
+  static ssize_t Write(void* cookie, const char* buf, size_t size) {
+    auto* self = static_cast<DeflatedRows*>(cookie);
+    if (self->aside_ != nullptr) {
+      self->aside_->Add(
+          [self](const std::string& data) {
+            self->Deflate(data.data(), data.size(), IsalDeflater::Flush::kNone);
+          },
+          buf, size);
+      return static_cast<ssize_t>(size);  // a failure shows when the rows are taken
+    }
+    return self->Deflate(buf, size, IsalDeflater::Flush::kNone)
+               ? static_cast<ssize_t>(size)
+               : -1;
+  }
+  // The library reads the row file back to copy it into the sheet: it finds it empty.
+  static ssize_t Read(void*, char*, size_t) { return 0; }
+  static int Seek(void*, off64_t* position, int whence) {
+    if (whence != SEEK_SET || *position != 0) return -1;  // only rewind
+    return 0;
+  }
+  static int Close(void* cookie) {
+    auto* self = static_cast<DeflatedRows*>(cookie);
+    self->closed_ = true;
+    if (self->aside_ != nullptr) self->aside_->Wait();  // every piece given deflated
+    if (self->abandoned_) return 0;
+    self->Deflate("", 0, IsalDeflater::Flush::kFull);
+    const long offset = std::ftell(self->sheet_->file);  // just after <sheetData>
+    if (offset < 0) self->failed_ = true;
+    self->offset_ = offset < 0 ? 0 : static_cast<uint64_t>(offset);
+    closed_last_ = self;
+    return 0;
+  }
+
+  static thread_local DeflatedRows* closed_last_;
+
+  lxw_worksheet* sheet_;
+  DeflateThread* aside_;      // or nullptr: deflated by the writer
+  FILE* file_ = nullptr;      // the row file, as the library holds it
+  FILE* deflated_ = nullptr;  // what it deflated to
+  IsalDeflater deflater_;
+  uint64_t offset_ = 0;
+  bool failed_ = false, closed_ = false, abandoned_ = false;
+};
+
+thread_local DeflatedRows* DeflatedRows::closed_last_ = nullptr;
 
 // The workbook's shared strings (sharedStrings.xml), in front of libxlsxwriter's own
 // table: a text written many times (a unit's name on each of its 68 rows, a criterion's
@@ -870,6 +1146,11 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
   workbook_set_properties(workbook, &properties);
   const Formats formats(workbook);
   SharedStrings shared(workbook->sst);
+  std::optional<DeflateThread> aside;
+  if (row_files_mode == XlsxRowFiles::kDeflatedAside && xlsx_isal) aside.emplace();
+  std::vector<std::unique_ptr<DeflatedRows>> row_files;  // until the workbook is closed
+  // A row file the zip did not take (the workbook failed) is forgotten with its sheet.
+  const absl::Cleanup forget_rows = [] { DeflatedRows::ForgetClosed(); };
   std::set<std::string> used;
   for (const Table& table : tables) {
     const std::string name = SheetName(table.name, &used);
@@ -878,6 +1159,11 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<Table>& tables,
       workbook_close(workbook);
       std::filesystem::remove(path);
       return absl::InternalError(absl::StrCat("cannot add the sheet '", name, "'"));
+    }
+    if (row_files_mode != XlsxRowFiles::kLibrary && xlsx_isal) {
+      if (std::unique_ptr<DeflatedRows> rows =
+              DeflatedRows::Install(sheet, aside ? &*aside : nullptr))
+        row_files.push_back(std::move(rows));
     }
     WriteSheet(workbook, sheet, name, table, heading, formats, &shared);
   }
@@ -1006,16 +1292,29 @@ std::string WriteCsv(const Table& table, const CsvOptions& options) {
     if (text.find_first_of(special) == std::string::npos) return text;
     return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
   };
+  // A text that a spreadsheet would take for a formula (=, +, -, @, or a tab or carriage
+  // return before one) is written after an apostrophe, which shows it as the text it is
+  // (OWASP's advice against CSV injection): a unit's or a person's name, a reason or a
+  // note is typed by people, and "=HYPERLINK(...)" must not become a link that runs when
+  // an office opens its export. Numbers are cells of their own, never text: -0.25 stays.
+  auto text_field = [&](const std::string& text) {
+    if (!text.empty() &&
+        absl::string_view("=+-@\t\r").find(text.front()) != absl::string_view::npos)
+      return field(absl::StrCat("'", text));
+    return field(text);
+  };
   std::string out = "\xEF\xBB\xBF";
   for (size_t c = 0; c < table.header.size(); ++c) {
     if (c) out.push_back(separator);
-    absl::StrAppend(&out, field(table.header[c]));
+    absl::StrAppend(&out, text_field(table.header[c]));
   }
   absl::StrAppend(&out, "\r\n");
   ForEachRow(table, [&](const std::vector<Cell>& row) {
     for (size_t c = 0; c < row.size(); ++c) {
       if (c) out.push_back(separator);
-      absl::StrAppend(&out, field(CellText(row[c], options.decimal_comma)));
+      const std::string text = CellText(row[c], options.decimal_comma);
+      absl::StrAppend(&out, std::holds_alternative<std::string>(row[c]) ? text_field(text)
+                                                                        : field(text));
     }
     absl::StrAppend(&out, "\r\n");
   });
@@ -1043,7 +1342,7 @@ std::string WriteCsv(const Table& table, const CsvOptions& options) {
 namespace {
 
 std::atomic<int> xlsx_deflate_level{1};
-std::atomic<bool> xlsx_isal{true};
+using parindex::server::xlsx_isal;
 
 // minizip's functions, as the library defines them.
 using OpenPart = int (*)(void*, const char*, const void*, const void*, unsigned,
@@ -1061,43 +1360,41 @@ F Minizip(const char* name) {
 constexpr int kZipInternalError = -104;  // ZIP_INTERNALERROR: workbook_close reports it
 constexpr int kDeflated = 8;             // Z_DEFLATED
 
-// One part being deflated by ISA-L.
+// One part being deflated by ISA-L, and a sheet's deflated rows (DeflatedRows) to put
+// in it.
 struct IsalPart {
-  isal_zstream stream;
-  std::vector<uint8_t> level_buf = std::vector<uint8_t>(ISAL_DEF_LVL1_DEFAULT);
-  std::vector<uint8_t> out = std::vector<uint8_t>(1 << 16);
-  uint32_t crc = 0;
-  uint64_t size = 0;
-
-  IsalPart() {
-    isal_deflate_init(&stream);
-    stream.level = 1;
-    stream.level_buf = level_buf.data();
-    stream.level_buf_size = static_cast<uint32_t>(level_buf.size());
-    stream.gzip_flag = IGZIP_DEFLATE;  // raw deflate, as a zip part holds it
-    stream.flush = NO_FLUSH;
-  }
+  parindex::server::IsalDeflater deflater;
+  parindex::server::DeflatedRows* rows = nullptr;
+  uint64_t given = 0;  // bytes the library gave
+  bool spliced = false;
 
   // Deflates `len` bytes (the last ones when `end`) and hands what comes out to
-  // minizip's write, raw. Returns minizip's error, or ZIP_OK (0).
+  // minizip's write, raw; the deflated rows go in at their offset. Returns minizip's
+  // error, or ZIP_OK (0).
   int Deflate(void* file, const void* buf, unsigned len, bool end) {
     static const WritePart write = Minizip<WritePart>("zipWriteInFileInZip");
     if (write == nullptr) return kZipInternalError;
-    crc = crc32_gzip_refl(crc, static_cast<const unsigned char*>(buf), len);
-    size += len;
-    stream.next_in = static_cast<uint8_t*>(const_cast<void*>(buf));
-    stream.avail_in = len;
-    stream.end_of_stream = end ? 1 : 0;
-    do {
-      stream.next_out = out.data();
-      stream.avail_out = static_cast<uint32_t>(out.size());
-      if (isal_deflate(&stream) != COMP_OK) return kZipInternalError;
-      const auto produced = static_cast<unsigned>(out.size() - stream.avail_out);
-      if (produced > 0) {
-        const int error = write(file, out.data(), produced);
-        if (error != 0) return error;
-      }
-    } while (stream.avail_in > 0 || (end && stream.internal_state.state != ZSTATE_END));
+    int error = 0;
+    auto sink = [&](const uint8_t* data, size_t size) {
+      error = write(file, data, static_cast<unsigned>(size));
+      return error == 0;
+    };
+    using Flush = parindex::server::IsalDeflater::Flush;
+    const auto* bytes = static_cast<const uint8_t*>(buf);
+    if (rows != nullptr && !spliced && given + len >= rows->offset()) {
+      const auto head = static_cast<unsigned>(rows->offset() - given);
+      if (!deflater.Deflate(bytes, head, Flush::kFull, sink) || !rows->CopyTo(sink))
+        return error != 0 ? error : kZipInternalError;
+      deflater.Append(rows->crc(), rows->size());
+      spliced = true;
+      given += head;
+      bytes += head;
+      len -= head;
+    }
+    given += len;
+    if (end && rows != nullptr && !spliced) return kZipInternalError;
+    if (!deflater.Deflate(bytes, len, end ? Flush::kEnd : Flush::kNone, sink))
+      return error != 0 ? error : kZipInternalError;
     return 0;
   }
 };
@@ -1124,6 +1421,10 @@ void parindex::server::SetXlsxIsalDeflate() { xlsx_isal = true; }
 
 void parindex::server::SetXlsxDirectRows(bool direct) { direct_rows = direct; }
 
+void parindex::server::SetXlsxRowFiles(XlsxRowFiles mode) {
+  parindex::server::row_files_mode = mode;
+}
+
 extern "C" int zipOpenNewFileInZip4_64(
     void* file, const char* filename, const void* zipfi, const void* extrafield_local,
     unsigned size_extrafield_local, const void* extrafield_global,
@@ -1135,14 +1436,21 @@ extern "C" int zipOpenNewFileInZip4_64(
   if (minizip == nullptr) return kZipInternalError;
   // The level minizip marks in the part's flags: 1 ("fast") with ISA-L as with zlib.
   if (level == -1) level = xlsx_isal ? 1 : xlsx_deflate_level.load();
-  const bool isal = xlsx_isal && method == kDeflated && raw == 0 && password == nullptr;
+  // A sheet's rows deflated as they were written: the sheet's part is deflated here
+  // too, whatever the setting, to take them in.
+  parindex::server::DeflatedRows* rows = parindex::server::DeflatedRows::TakeClosed();
+  const bool isal = (xlsx_isal || rows != nullptr) && method == kDeflated && raw == 0 &&
+                    password == nullptr;
+  if (rows != nullptr && !isal) return kZipInternalError;
   const int error = minizip(
       file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
       size_extrafield_global, comment, method, level, isal ? 1 : raw, window_bits,
       mem_level, strategy, password, crc_for_crypting, version_made_by, flag_base, zip64);
   absl::MutexLock lock(&parts_mutex);
   if (isal && error == 0) {
-    Parts()[file] = std::make_unique<IsalPart>();
+    auto part = std::make_unique<IsalPart>();
+    part->rows = rows;
+    Parts()[file] = std::move(part);
   } else {
     Parts().erase(file);
   }
@@ -1172,6 +1480,6 @@ extern "C" int zipCloseFileInZip(void* file) {
   static const ClosePartRaw close_raw = Minizip<ClosePartRaw>("zipCloseFileInZipRaw64");
   if (close_raw == nullptr) return kZipInternalError;
   const int error = part->Deflate(file, "", 0, true);
-  const int closed = close_raw(file, part->size, part->crc);
+  const int closed = close_raw(file, part->deflater.size(), part->deflater.crc());
   return error != 0 ? error : closed;
 }

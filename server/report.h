@@ -123,6 +123,14 @@ void SetXlsxIsalDeflate();
 // times faster. For the test and the benchmark that compare them.
 void SetXlsxDirectRows(bool direct);
 
+// Where, with ISA-L, each sheet's rows go as they are written: deflated on a thread of
+// the workbook's own (the default), deflated by the thread that writes them, or kept as
+// libxlsxwriter keeps them, in a temporary file that is copied into the sheet and
+// deflated at the end. The same workbook each way; the first two do not copy the
+// sheets' XML twice. For the test and the benchmark that compare them.
+enum class XlsxRowFiles { kDeflatedAside, kDeflated, kLibrary };
+void SetXlsxRowFiles(XlsxRowFiles mode);
+
 struct HtmlOptions {
   // Decimals as Vietnamese write them (94,39); else with a point (94.39).
   bool decimal_comma = true;
@@ -143,7 +151,9 @@ struct CsvOptions {
 };
 
 // One table as CSV (RFC 4180, UTF-8 with a byte order mark so that spreadsheet programs
-// read the Vietnamese text right). Moments in Vietnam time: "20/11/2023 09:00:00".
+// read the Vietnamese text right). Moments in Vietnam time: "20/11/2023 09:00:00". A text
+// that begins as a formula would (=, +, -, @, tab, carriage return) begins with an
+// apostrophe, so that a spreadsheet shows it rather than runs it.
 std::string WriteCsv(const Table& table, const CsvOptions& options = {});
 
 }  // namespace parindex::server

@@ -705,6 +705,16 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
                 "Khối;Hạng;Mã đơn vị;Tên đơn vị;Chỉ số;Xếp loại;Điểm đạt;Điểm tối đa "
                 "áp dụng;Điểm khảo sát;Điểm thưởng, trừ");
   EXPECT_NE(ranking.find(";PQT;Phường Quang Trung;91,71;A;"), std::string::npos);
+  // `--out -`: the same file on standard output (no file named "-"), the summary on
+  // standard error.
+  run = Parindex(absl::StrCat(As("appraiser"),
+                              "export hungyen-2023 --format csv --table ranking "
+                              "--column self --decimal-comma --out -"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, ranking);
+  EXPECT_EQ(run.err, absl::StrCat("wrote hungyen-2023-ranking.csv to standard output (",
+                                  ranking.size(), " bytes)\n"));
+  EXPECT_FALSE(std::filesystem::exists("-"));
 
   const std::string en = dir_.File("en.csv"), vi = dir_.File("vi.csv");
   for (const auto& [language, path] : {std::pair<std::string, std::string>{"en", en},
@@ -756,7 +766,8 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
   // export does not have.
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"export.csv?language=fr", "language: 'fr' is not vi or en"},
-      {"export.csv?decimal_comma=yes", "decimal_comma: 'yes' is not 1 or 0"},
+      {"export.csv?decimal_comma=yes",
+       "decimal_comma: 'yes' is not 1 or 0 (true or false)"},
       {"export.xlsx?decimal_comma=1",
        "decimal_comma: is for CSV (an XLSX file holds numbers, shown as the spreadsheet "
        "program's language says)"},

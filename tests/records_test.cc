@@ -674,6 +674,59 @@ TEST_F(RecordsTest, AProvinceOfficeCannotMoveAnotherProvincesDossier) {
   EXPECT_TRUE(store_->ListDossiers("r", "ZZ9")->empty());
 }
 
+// A unit of a province that is not in the round: its dossiers are findings. A
+// province's import counts the findings it may list (its own imports'), not those of
+// dossiers the national office imported for the same unit.
+TEST_F(RecordsTest, AProvincesImportCountsTheFindingsItMayList) {
+  v1::PutUnitRequest put;
+  put.mutable_unit()->set_code("H9");
+  put.mutable_unit()->set_name("Phường H9");
+  put.mutable_unit()->set_kind(v1::WARD);
+  put.mutable_unit()->set_parent("HY");
+  v1::Unit unit;
+  ASSERT_TRUE(
+      Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  const std::string header =
+      "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  const std::string data =
+      "2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00,approved,fully_online\n";
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(ImportText(appraiser_, "all.csv",
+                         absl::StrCat(header, "N1,H9,", data, "N2,H9,", data), &r)
+                  .ok());
+  EXPECT_EQ(r.findings(), 2);  // N1, N2: H9 is not a unit of the round
+
+  const std::string hy =
+      ScopedToken(v1::ROLE_APPRAISER, "parent/HY", "hy.office", "Văn phòng HY");
+  grpc::Status s = ImportText(hy, "hy.csv", absl::StrCat(header, "H1,H9,", data), &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_changed(), 1);
+  EXPECT_EQ(r.findings(), 1);  // H1 only
+  v1::ListRecordFindingsRequest list;
+  list.set_parent("rounds/r");
+  list.set_unit("H9");
+  v1::ListRecordFindingsResponse found;
+  s = Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, hy, list,
+           &found);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(found.findings_size(), 1);
+  EXPECT_EQ(found.findings(0).dossier(), "H1");
+  // The national office lists and counts all three.
+  s = Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, appraiser_, list,
+           &found);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(found.findings_size(), 3);
+  // Its import that touches H9 (N1 resolved a day later) counts all three.
+  ASSERT_TRUE(ImportText(appraiser_, "again.csv",
+                         absl::StrCat(header,
+                                      "N1,H9,2023-03-01 08:00,2023-03-05 17:00,2023-03-06 "
+                                      "17:00,approved,fully_online\n"),
+                         &r)
+                  .ok());
+  EXPECT_EQ(r.rows_changed(), 1);
+  EXPECT_EQ(r.findings(), 3);
+}
+
 // After a unit is FINAL its records no longer change: a row naming it, or moving one of
 // its dossiers away, is refused, so its finalised figures and their drill-down stay.
 TEST_F(RecordsTest, AFinalUnitsRecordsNoLongerChange) {

@@ -92,9 +92,32 @@ std::string Parts(const std::string& xlsx, bool inline_shared = false) {
   return text.str();
 }
 
-// WriteXlsx writes a table's rows straight into the sheet (SetXlsxDirectRows) and
-// deflates by ISA-L: every part unzips to the bytes libxlsxwriter's own calls and
-// zlib give, whatever the cells hold.
+// How many full flushes (empty stored blocks, 00 00 FF FF) the deflated part `name`
+// holds, as stored in the zip: a sheet whose rows were deflated apart and put in has two
+// (before its rows and at their end); one deflated in one go has none.
+int FullFlushes(const std::string& xlsx, const std::string& name) {
+  testing::TempDir dir;
+  const std::string path = dir.File("book.xlsx"), out = dir.File("count.txt");
+  std::ofstream(path, std::ios::binary) << xlsx;
+  const std::string command = absl::StrCat(
+      "/usr/bin/python3 -c 'import struct, sys, zipfile\n"
+      "z = zipfile.ZipFile(sys.argv[1])\n"
+      "i = z.getinfo(sys.argv[2])\n"
+      "raw = open(sys.argv[1], \"rb\").read()\n"
+      "n, e = struct.unpack(\"<HH\", raw[i.header_offset + 26:i.header_offset + 30])\n"
+      "start = i.header_offset + 30 + n + e\n"
+      "print(raw[start:start + i.compress_size].count(b\"\\x00\\x00\\xff\\xff\"))' '",
+      path, "' '", name, "' >'", out, "'");
+  if (std::system(command.c_str()) != 0) return -1;
+  int count = -1;
+  std::ifstream(out) >> count;
+  return count;
+}
+
+// WriteXlsx writes a table's rows straight into the sheet (SetXlsxDirectRows), deflates
+// them as they are written (SetXlsxRowFiles: on a second thread, or by the writer) and
+// deflates every part by ISA-L: every part unzips to the bytes libxlsxwriter's own
+// calls, its row files and zlib give, whatever the cells hold.
 TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   std::vector<Table> tables(2);
   Table& t = tables[0];
@@ -165,7 +188,7 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   Table& many = tables.emplace_back();
   many.name = "Nhiều";
   many.header = {"Mã", "Khối"};
-  for (int i = 0; i < 600; ++i)
+  for (int i = 0; i < 6000; ++i)  // more pieces than the deflating thread holds
     many.rows.push_back({absl::StrCat("id-", i), std::string(i % 2 ? "xã" : "phường")});
   Heading heading;
   heading.issuer = "SỞ NỘI VỤ TỈNH HƯNG YÊN";
@@ -177,9 +200,24 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   auto library = WriteXlsx(tables, heading);
   SetXlsxDirectRows(true);
   SetXlsxIsalDeflate();
+  SetXlsxRowFiles(XlsxRowFiles::kLibrary);
+  auto row_files = WriteXlsx(tables, heading);
+  SetXlsxRowFiles(XlsxRowFiles::kDeflated);
+  auto deflated = WriteXlsx(tables, heading);
+  SetXlsxRowFiles(XlsxRowFiles::kDeflatedAside);
   auto direct = WriteXlsx(tables, heading);
   ASSERT_TRUE(library.ok()) << library.status();
+  ASSERT_TRUE(row_files.ok()) << row_files.status();
+  ASSERT_TRUE(deflated.ok()) << deflated.status();
   ASSERT_TRUE(direct.ok()) << direct.status();
+  // The rows were deflated apart and put into each sheet, or not.
+  for (const char* sheet : {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml"}) {
+    EXPECT_EQ(FullFlushes(*direct, sheet), 2) << sheet;
+    EXPECT_EQ(FullFlushes(*deflated, sheet), 2) << sheet;
+    EXPECT_EQ(FullFlushes(*row_files, sheet), 0) << sheet;
+  }
+  EXPECT_EQ(Parts(*deflated), Parts(*direct));
+  EXPECT_EQ(Parts(*row_files), Parts(*direct));
   const std::string library_parts = Parts(*library),
                     direct_parts = Parts(*direct, /*inline_shared=*/true);
   // The texts that repeat are shared; the library's calls write every text inline.
@@ -327,6 +365,24 @@ TEST(WriteCsv, OneTableWithADecimalCommaWhenAsked) {
             "quyết đúng hạn trên tổng số hồ sơ đã giải quyết;Lúc thẩm định\r\n"
             "1;Xã Long Đức;90,30;0,50;95,81;20/11/2023 09:00:00\r\n"
             "2;\"Xã Đông \"\"Hưng\"\", mới\";85,17;-0,25;0,00;\r\n");
+}
+
+// Texts a spreadsheet would run as formulas are written after an apostrophe; numbers,
+// negative ones included, and texts that only contain such a sign are as they were.
+TEST(WriteCsv, ATextThatLooksLikeAFormulaIsNotOne) {
+  Table t;
+  t.header = {"=Tên", "Điểm", "Ghi chú"};
+  t.rows = {
+      {std::string("=HYPERLINK(\"http://x\",\"Xem\")"), Points{-250}, std::string("+1")},
+      {std::string("@SUM(A1)"), int64_t{-3}, std::string("-2 hồ sơ")},
+      {std::string("\t=1"), Index{-1}, std::string("\r=1")},
+      {std::string("Xã A = B"), Points{0}, std::string("a-b+c@d")}};
+  EXPECT_EQ(WriteCsv(t),
+            "\xEF\xBB\xBF'=Tên,Điểm,Ghi chú\r\n"
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"Xem\"\")\",-0.25,'+1\r\n"
+            "'@SUM(A1),-3,'-2 hồ sơ\r\n"
+            "'\t=1,-0.01,\"'\r=1\"\r\n"
+            "Xã A = B,0.00,a-b+c@d\r\n");
 }
 
 }  // namespace
