@@ -1285,6 +1285,25 @@ std::string WriteHtml(const std::vector<Table>& tables, const Heading& heading,
   return out;
 }
 
+namespace {
+
+// Whether `text` is a number and nothing else: a sign, digits, and a decimal point or
+// comma with more digits ("-2.5", "+3", "-0,25").
+bool PlainNumber(absl::string_view text) {
+  if (!text.empty() && (text.front() == '-' || text.front() == '+'))
+    text.remove_prefix(1);
+  const size_t point = text.find_first_of(".,");
+  const absl::string_view whole = text.substr(0, point);
+  const absl::string_view fraction =
+      point == absl::string_view::npos ? absl::string_view() : text.substr(point + 1);
+  auto digits = [](absl::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), absl::ascii_isdigit);
+  };
+  return digits(whole) && (point == absl::string_view::npos || digits(fraction));
+}
+
+}  // namespace
+
 std::string WriteCsv(const Table& table, const CsvOptions& options) {
   const char separator = options.decimal_comma ? ';' : ',';
   const std::string special = absl::StrCat(std::string(1, separator), "\"\n\r");
@@ -1296,10 +1315,13 @@ std::string WriteCsv(const Table& table, const CsvOptions& options) {
   // return before one) is written after an apostrophe, which shows it as the text it is
   // (OWASP's advice against CSV injection): a unit's or a person's name, a reason or a
   // note is typed by people, and "=HYPERLINK(...)" must not become a link that runs when
-  // an office opens its export. Numbers are cells of their own, never text: -0.25 stays.
+  // an office opens its export. A number is left as it is, whether a cell of its own
+  // (-0.25) or a data sheet value written as text (-2.5): a spreadsheet reads it as the
+  // number it is.
   auto text_field = [&](const std::string& text) {
     if (!text.empty() &&
-        absl::string_view("=+-@\t\r").find(text.front()) != absl::string_view::npos)
+        absl::string_view("=+-@\t\r").find(text.front()) != absl::string_view::npos &&
+        !PlainNumber(text))
       return field(absl::StrCat("'", text));
     return field(text);
   };

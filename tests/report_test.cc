@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
@@ -52,17 +54,33 @@ TEST(WriteXlsx, WritesAWorkbookWhateverTheTableNames) {
   EXPECT_EQ(xlsx->substr(0, 2), "PK");
 }
 
+// What python3 `script` prints, run with the workbook `xlsx` (in a file) and `arg` as
+// its arguments; empty when it fails.
+std::string OnWorkbook(const std::string& xlsx, const std::string& script,
+                       const std::string& arg) {
+  testing::TempDir dir;
+  const std::string path = dir.File("book.xlsx"), out = dir.File("out.txt");
+  const std::string program = dir.File("script.py");
+  std::ofstream(path, std::ios::binary) << xlsx;
+  std::ofstream(program) << script;
+  const std::string command = absl::StrCat("/usr/bin/python3 '", program, "' '", path,
+                                           "' '", arg, "' >'", out, "'");
+  if (std::system(command.c_str()) != 0) return "";
+  std::ifstream in(out, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 // Every part of `xlsx` unzipped (python3's zipfile), as "== name" and its bytes, but
 // docProps/core.xml (the moment the file was made). `inline_shared`: each cell that
 // refers to the shared strings holds its text inline instead, as libxlsxwriter's
 // constant-memory calls write it, and the shared strings' part and its two references
 // are left out.
 std::string Parts(const std::string& xlsx, bool inline_shared = false) {
-  testing::TempDir dir;
-  const std::string path = dir.File("book.xlsx"), out = dir.File("parts.txt");
-  std::ofstream(path, std::ios::binary) << xlsx;
-  const std::string command = absl::StrCat(
-      "/usr/bin/python3 -c 'import re, sys, zipfile\n"
+  return OnWorkbook(
+      xlsx,
+      "import re, sys, zipfile\n"
       "z = zipfile.ZipFile(sys.argv[1])\n"
       "assert z.testzip() is None\n"
       "inline = sys.argv[2] == \"inline\"\n"
@@ -83,35 +101,26 @@ std::string Parts(const std::string& xlsx, bool inline_shared = false) {
       "    if n != \"docProps/core.xml\" and not (inline and n == "
       "\"xl/sharedStrings.xml\"):\n"
       "        sys.stdout.buffer.write(b\"== \" + n.encode() + b\"\\n\" + part(n) + "
-      "b\"\\n\")\n' '",
-      path, "' ", inline_shared ? "inline" : "as-is", " >'", out, "'");
-  if (std::system(command.c_str()) != 0) return "";
-  std::ifstream in(out, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+      "b\"\\n\")\n",
+      inline_shared ? "inline" : "as-is");
 }
 
 // How many full flushes (empty stored blocks, 00 00 FF FF) the deflated part `name`
 // holds, as stored in the zip: a sheet whose rows were deflated apart and put in has two
 // (before its rows and at their end); one deflated in one go has none.
 int FullFlushes(const std::string& xlsx, const std::string& name) {
-  testing::TempDir dir;
-  const std::string path = dir.File("book.xlsx"), out = dir.File("count.txt");
-  std::ofstream(path, std::ios::binary) << xlsx;
-  const std::string command = absl::StrCat(
-      "/usr/bin/python3 -c 'import struct, sys, zipfile\n"
+  const std::string count = OnWorkbook(
+      xlsx,
+      "import struct, sys, zipfile\n"
       "z = zipfile.ZipFile(sys.argv[1])\n"
       "i = z.getinfo(sys.argv[2])\n"
       "raw = open(sys.argv[1], \"rb\").read()\n"
       "n, e = struct.unpack(\"<HH\", raw[i.header_offset + 26:i.header_offset + 30])\n"
       "start = i.header_offset + 30 + n + e\n"
-      "print(raw[start:start + i.compress_size].count(b\"\\x00\\x00\\xff\\xff\"))' '",
-      path, "' '", name, "' >'", out, "'");
-  if (std::system(command.c_str()) != 0) return -1;
-  int count = -1;
-  std::ifstream(out) >> count;
-  return count;
+      "print(raw[start:start + i.compress_size].count(b\"\\x00\\x00\\xff\\xff\"))\n",
+      name);
+  int flushes = -1;
+  return absl::SimpleAtoi(absl::StripAsciiWhitespace(count), &flushes) ? flushes : -1;
 }
 
 // WriteXlsx writes a table's rows straight into the sheet (SetXlsxDirectRows), deflates
@@ -368,21 +377,25 @@ TEST(WriteCsv, OneTableWithADecimalCommaWhenAsked) {
 }
 
 // Texts a spreadsheet would run as formulas are written after an apostrophe; numbers,
-// negative ones included, and texts that only contain such a sign are as they were.
+// negative ones included (cells of their own, or a value written as text), and texts
+// with such a sign only inside are as they were.
 TEST(WriteCsv, ATextThatLooksLikeAFormulaIsNotOne) {
   Table t;
   t.header = {"=Tên", "Điểm", "Ghi chú"};
-  t.rows = {
-      {std::string("=HYPERLINK(\"http://x\",\"Xem\")"), Points{-250}, std::string("+1")},
-      {std::string("@SUM(A1)"), int64_t{-3}, std::string("-2 hồ sơ")},
-      {std::string("\t=1"), Index{-1}, std::string("\r=1")},
-      {std::string("Xã A = B"), Points{0}, std::string("a-b+c@d")}};
+  t.rows = {{std::string("=HYPERLINK(\"http://x\",\"Xem\")"), Points{-250},
+             std::string("+1+cmd|' /C calc'!A0")},
+            {std::string("@SUM(A1)"), int64_t{-3}, std::string("-2 hồ sơ")},
+            {std::string("\t=1"), Index{-1}, std::string("\r=1")},
+            {std::string("Xã A = B"), Points{0}, std::string("a-b+c@d")},
+            {std::string("-2.5"), std::string("+3"), std::string("-1.")}};
   EXPECT_EQ(WriteCsv(t),
             "\xEF\xBB\xBF'=Tên,Điểm,Ghi chú\r\n"
-            "\"'=HYPERLINK(\"\"http://x\"\",\"\"Xem\"\")\",-0.25,'+1\r\n"
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"Xem\"\")\",-0.25,'+1+cmd|' /C "
+            "calc'!A0\r\n"
             "'@SUM(A1),-3,'-2 hồ sơ\r\n"
             "'\t=1,-0.01,\"'\r=1\"\r\n"
-            "Xã A = B,0.00,a-b+c@d\r\n");
+            "Xã A = B,0.00,a-b+c@d\r\n"
+            "-2.5,+3,'-1.\r\n");
 }
 
 }  // namespace
