@@ -348,6 +348,41 @@ absl::StatusOr<Table> ReportCore::YearsTable(const Caller& c, const RoundContext
     family.push_back({loaded, results->ranks});
     ++rounds_in_year[other.year()];
   }
+  // The table's units: each of the round's, and under it those it was formed from.
+  struct Subject {
+    std::string code, name, block;
+  };
+  std::vector<Subject> subjects;
+  for (const v1::UnitScore& s : scores) {
+    subjects.push_back({s.unit(), s.unit_name(), BlockTitle(s.block())});
+    auto unit = round.units.find(s.unit());
+    if (unit == round.units.end()) continue;
+    for (const std::string& from : unit->second.formed_from()) {
+      // Named as the rounds it took part in knew it.
+      std::string name = from;
+      for (const Past& p : family) {
+        auto old = p.round->units.find(from);
+        if (old != p.round->units.end()) name = old->second.name();
+      }
+      subjects.push_back({from, absl::StrCat(name, " (nay thuộc ", s.unit_name(), ")"),
+                          BlockTitle(s.block())});
+    }
+  }
+  // An earlier round in which none of them was ranked (another province's) has no
+  // column: it would be empty from top to bottom. This round's own always has one.
+  family.erase(std::remove_if(family.begin(), family.end(),
+                              [&](const Past& p) {
+                                if (p.round->round.id() == round.round.id()) return false;
+                                return std::none_of(subjects.begin(), subjects.end(),
+                                                    [&](const Subject& u) {
+                                                      auto rank = p.ranks->find(u.code);
+                                                      return rank != p.ranks->end() &&
+                                                             rank->second.rank != 0;
+                                                    });
+                              }),
+               family.end());
+  rounds_in_year.clear();
+  for (const Past& p : family) ++rounds_in_year[p.round->round.year()];
   Table t;
   t.name = "Qua các năm";
   t.key = std::string(export_table::kYears);
@@ -363,11 +398,10 @@ absl::StatusOr<Table> ReportCore::YearsTable(const Caller& c, const RoundContext
     t.header.push_back(absl::StrCat("Hạng ", when));
   }
   // One row for a unit, or one it was formed from, across the family's rounds.
-  auto add_row = [&](const std::string& code, const std::string& name,
-                     const std::string& block) {
-    std::vector<Cell> row = {code, name, block};
+  for (const Subject& u : subjects) {
+    std::vector<Cell> row = {u.code, u.name, u.block};
     for (const Past& p : family) {
-      auto rank = p.ranks->find(code);
+      auto rank = p.ranks->find(u.code);
       if (rank == p.ranks->end() || rank->second.rank == 0) {
         row.insert(row.end(), {std::string(), std::string()});
         continue;
@@ -376,21 +410,6 @@ absl::StatusOr<Table> ReportCore::YearsTable(const Caller& c, const RoundContext
       row.push_back(int64_t{rank->second.rank});
     }
     t.rows.push_back(std::move(row));
-  };
-  for (const v1::UnitScore& s : scores) {
-    add_row(s.unit(), s.unit_name(), BlockTitle(s.block()));
-    auto unit = round.units.find(s.unit());
-    if (unit == round.units.end()) continue;
-    for (const std::string& from : unit->second.formed_from()) {
-      // Named as the rounds it took part in knew it.
-      std::string name = from;
-      for (const Past& p : family) {
-        auto old = p.round->units.find(from);
-        if (old != p.round->units.end()) name = old->second.name();
-      }
-      add_row(from, absl::StrCat(name, " (nay thuộc ", s.unit_name(), ")"),
-              BlockTitle(s.block()));
-    }
   }
   return t;
 }

@@ -323,10 +323,15 @@ TEST_F(HistoryTest, FormedFromNamesKnownUnitsWithoutSelfOrCycles) {
 }
 
 // The workbook's year-over-year sheet ("Qua các năm"): each unit of the round with its
-// index and rank in every round of the family up to its year, and under a merged unit
-// the units it was formed from, named as they were, in the rounds they took part in.
+// index and rank in every round of the family up to its year in which one of them was
+// ranked, and under a merged unit the units it was formed from, named as they were, in
+// the rounds they took part in.
 TEST_F(HistoryTest, TheWorkbookFollowsEachUnitAndItsPredecessorsAcrossTheYears) {
   TwoRounds();
+  // A round of 2024 in another province, none of these units in it: no column.
+  ASSERT_TRUE(PutUnit("TB1", "TB", {}).ok());
+  NewRound("r0", 2024, {"TB1"});
+  EnterAs("r0", "TB1", "HN", 2024);
   v1::ExportRoundRequest r;
   r.set_name("rounds/r2");
   r.set_column(v1::SELF);
