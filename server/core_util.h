@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 #include "parindex/v1/service.pb.h"
 #include "server/request_check.h"
 
@@ -86,7 +87,8 @@ inline absl::Status CheckText(absl::string_view text, absl::string_view field) {
       field, ": holds a control or direction character at byte ", fault->at));
 }
 
-// "rounds/r1" -> "r1" for collection "rounds".
+// "rounds/r1" -> "r1" for collection "rounds". A name whose id no resource could have
+// (CheckId) is INVALID_ARGUMENT, not NOT_FOUND.
 inline absl::StatusOr<std::string> ParseName(absl::string_view name,
                                              absl::string_view collection,
                                              absl::string_view field = "name") {
@@ -95,6 +97,7 @@ inline absl::StatusOr<std::string> ParseName(absl::string_view name,
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": expected ", collection, "/{id}, got '", name, "'"));
   }
+  RETURN_IF_ERROR(CheckId(parts[1], field));
   return parts[1];
 }
 
@@ -104,9 +107,12 @@ inline absl::StatusOr<std::pair<std::string, std::string>> ParseAssessmentName(
   std::vector<std::string> parts = absl::StrSplit(name, '/');
   if (parts.size() != 4 || parts[0] != "rounds" || parts[2] != "assessments" ||
       parts[1].empty() || parts[3].empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": expected rounds/{id}/assessments/{unit}, got '", name, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": expected rounds/{id}/assessments/{unit}, got '", name,
+                     "'"));
   }
+  RETURN_IF_ERROR(CheckId(parts[1], field));
+  RETURN_IF_ERROR(CheckId(parts[3], field));
   return std::make_pair(parts[1], parts[3]);
 }
 
