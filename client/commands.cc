@@ -347,8 +347,17 @@ Run DefineExport(CLI::App* cmd) {
       ->check(CLI::IsMember({"xlsx", "csv", "html"}));
   static const std::vector<std::string> kTables(export_table::kAll.begin(),
                                                 export_table::kAll.end());
-  static const std::string kTableList = absl::StrCat(
-      absl::StrJoin(kTables.begin(), kTables.end() - 1, ", "), " or ", kTables.back());
+  // "…, datasheet or audit (an office's)": the server refuses the office's tables to
+  // anyone else, naming the tables the caller has.
+  static const std::string kTableList = [] {
+    std::vector<std::string> named;
+    for (absl::string_view t : export_table::kAll) {
+      named.push_back(export_table::ForEveryone(t) ? std::string(t)
+                                                   : absl::StrCat(t, " (an office's)"));
+    }
+    return absl::StrCat(absl::StrJoin(named.begin(), named.end() - 1, ", "), " or ",
+                        named.back());
+  }();
   cmd->add_option("--table", o->table, absl::StrCat("CSV: ", kTableList))
       ->check(CLI::IsMember(kTables));
   cmd->add_option("--language", o->language,

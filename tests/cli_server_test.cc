@@ -739,7 +739,7 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.err,
             "parindex: INVALID_ARGUMENT: --table: a CSV holds one table: ranking, "
-            "matrix, areas, years, criteria, datasheet or audit\n");
+            "matrix, areas, years, criteria, datasheet or audit (an office's)\n");
 
   // The gateway's download: the same options as query parameters.
   const std::string token = server_.tokens["appraiser"];

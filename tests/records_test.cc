@@ -674,6 +674,38 @@ TEST_F(RecordsTest, AProvinceOfficeCannotMoveAnotherProvincesDossier) {
   EXPECT_TRUE(store_->ListDossiers("r", "ZZ9")->empty());
 }
 
+// An id given twice in one import with different data is a conflicting duplicate,
+// never counted, whatever was stored before: also when its first row is the stored one.
+TEST_F(RecordsTest, AnIdGivenTwiceWithDifferentDataConflictsWhateverWasStored) {
+  const std::string header =
+      "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  const std::string online = "D1,P1,2023-03-01 08:00,2023-03-05 17:00,,,fully_online\n";
+  const std::string in_person = "D1,P1,2023-03-01 08:00,2023-03-05 17:00,,,in_person\n";
+  v1::ImportDossiersResponse r;
+  ASSERT_TRUE(ImportText(appraiser_, "first.csv", header + online, &r).ok());
+  ASSERT_EQ(Computed("P1").at("received"), 1);
+  ASSERT_TRUE(ImportText(appraiser_, "twice.csv", header + online + in_person, &r).ok());
+  EXPECT_EQ(r.rows_read(), 2);
+  EXPECT_EQ(r.findings(), 1);
+  EXPECT_EQ(Computed("P1").at("received"), 0);
+  v1::ListRecordFindingsRequest list;
+  list.set_parent("rounds/r");
+  v1::ListRecordFindingsResponse found;
+  ASSERT_TRUE(Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings,
+                   appraiser_, list, &found)
+                  .ok());
+  ASSERT_EQ(found.findings_size(), 1);
+  EXPECT_EQ(found.findings(0).dossier(), "D1");
+  EXPECT_EQ(found.findings(0).kind(), v1::RecordFinding::CONFLICTING_DUPLICATE);
+  EXPECT_EQ(found.findings(0).line(), 3);
+  // The same file again changes nothing; the id given once clears the finding.
+  ASSERT_TRUE(ImportText(appraiser_, "twice.csv", header + online + in_person, &r).ok());
+  EXPECT_EQ(r.findings(), 1);
+  ASSERT_TRUE(ImportText(appraiser_, "once.csv", header + online, &r).ok());
+  EXPECT_EQ(r.findings(), 0);
+  EXPECT_EQ(Computed("P1").at("received"), 1);
+}
+
 // A unit of a province that is not in the round: its dossiers are findings. A
 // province's import counts the findings it may list (its own imports'), not those of
 // dossiers the national office imported for the same unit.

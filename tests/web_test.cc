@@ -131,6 +131,8 @@ class Browser {
   }
   // Clicks the first element matching `css`. A view that renders again between the
   // find and the click replaces the element ("stale element reference"): find it again.
+  // One not shown yet (a dialog the page opens once the server has answered: "element
+  // not interactable") is clicked once the page shows it.
   void ClickOn(const std::string& css) {
     for (int attempt = 0; attempt < 5; ++attempt) {
       const std::vector<std::string> found = Find(css);
@@ -142,6 +144,9 @@ class Browser {
                                         "{}", "application/json");
       if (r && r->status == 200) return;
       if (r && r->body.find("stale element reference") != std::string::npos) continue;
+      if (r && r->body.find("element not interactable") != std::string::npos &&
+          WaitInteractable(css) == "ready")
+        continue;
       ADD_FAILURE() << "click " << css << ": "
                     << (r ? r->body : httplib::to_string(r.error()));
       return;
@@ -198,6 +203,23 @@ class Browser {
       observer.observe(document.documentElement, {subtree: true, attributes: true, childList: true});
       setTimeout(() => { observer.disconnect(); done(shown() ? 'shown' : 'hidden'); }, 15000);)js";
     return ExecuteAsync(kScript, {id});
+  }
+  // Waits (up to 15 s) until the first element matching `css` is laid out on the page
+  // and not disabled: "ready", else "not ready".
+  std::string WaitInteractable(const std::string& css) {
+    static constexpr char kScript[] = R"js(
+      const [css, done] = arguments;
+      const ready = () => {
+        const e = document.querySelector(css);
+        return e && e.getClientRects().length > 0 && !e.disabled;
+      };
+      if (ready()) return done('ready');
+      const observer = new MutationObserver(() => {
+        if (ready()) { observer.disconnect(); done('ready'); }
+      });
+      observer.observe(document.documentElement, {subtree: true, attributes: true, childList: true});
+      setTimeout(() => { observer.disconnect(); done(ready() ? 'ready' : 'not ready'); }, 15000);)js";
+    return ExecuteAsync(kScript, {css});
   }
   // The browser's cookies for the page, HttpOnly ones too (WebDriver sees them all).
   google::protobuf::ListValue Cookies() {

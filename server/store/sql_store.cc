@@ -2308,6 +2308,16 @@ std::string UpsertSql(size_t rows) {
   return sql;
 }
 
+// What is stored of a dossier as its body: its data, without where it came from.
+void DossierBody(const v1::Dossier& d, std::string* body) {
+  v1::Dossier data = d;
+  data.clear_import_id();
+  data.clear_line();
+  data.clear_conflicting_duplicate();
+  body->clear();
+  data.SerializeToString(body);
+}
+
 // Orders a batch by (unit, id): the table is kept in (round, unit, id) order, so each
 // unit's range is then written once per batch instead of a page here and there for
 // every row. An id given more than once keeps its rows together in the file's order,
@@ -2375,6 +2385,32 @@ absl::StatusOr<DossierWrite> SqlStore::UpsertDossiers(
                }
                if (!unknown.ok()) return unknown;
                SortByUnit(&kept);
+               // An id given twice in this batch with different data conflicts even
+               // when its first row is what was stored (and so leaves the row as it
+               // is): the stored row is first marked as this import's, so that the
+               // row that differs meets it as the import's own (`conflict` below).
+               // The rows of an id are together after SortByUnit.
+               for (size_t at = 0, end = 0; at < kept.size(); at = end) {
+                 end = at + 1;
+                 while (end < kept.size() && kept[end]->id() == kept[at]->id()) ++end;
+                 if (end - at < 2) continue;
+                 std::string first, other;
+                 DossierBody(*kept[at], &first);
+                 bool differ = false;
+                 for (size_t i = at + 1; i < end && !differ; ++i) {
+                   DossierBody(*kept[i], &other);
+                   differ = other != first;
+                 }
+                 if (!differ) continue;
+                 RETURN_IF_ERROR(Stmt(tx.db(),
+                                      "UPDATE dossiers SET import_id = ? WHERE round_id "
+                                      "= ? AND dossier_id = ? AND import_id != ?")
+                                     .Bind(1, import_id)
+                                     .Bind(2, r)
+                                     .Bind(3, kept[at]->id())
+                                     .Bind(4, import_id)
+                                     .Run());
+               }
                std::vector<std::string> bodies(std::min(kept.size(), kUpsertRows));
                // Whole statements of kUpsertRows ids each named once, otherwise a row
                // at a time (two statements kept prepared, not one per length).
@@ -2393,12 +2429,7 @@ absl::StatusOr<DossierWrite> SqlStore::UpsertDossiers(
                  RETURN_IF_ERROR(upsert.status());
                  for (size_t i = 0; i < n; ++i) {
                    const v1::Dossier& d = *kept[at + i];
-                   v1::Dossier data = d;
-                   data.clear_import_id();
-                   data.clear_line();
-                   data.clear_conflicting_duplicate();
-                   bodies[i].clear();
-                   data.SerializeToString(&bodies[i]);
+                   DossierBody(d, &bodies[i]);
                    const int p = static_cast<int>(i) * 6;
                    upsert.Bind(p + 1, r)
                        .Bind(p + 2, d.id())
