@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -11,10 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
+#include "common/text_fault.h"
 #include "criteria/due_phrase.h"
 #include "criteria/element_value.h"
 #include "engine/errors.h"
@@ -210,6 +213,17 @@ class Object {
     }
     if (!n.IsScalar()) return Error(key, "expected a single value");
     *out = n.Scalar();
+    // Every value read may end up in front of a person (a label on the page, a sheet
+    // of the workbook, a line of the CSV): no control, direction or invisible
+    // characters, line breaks and tabs allowed (a description over several lines).
+    if (const std::optional<TextFault> fault =
+            FindTextFault(*out, /*line_breaks=*/true)) {
+      return Error(key, absl::StrFormat("holds a %s (U+%04X) at byte %d",
+                                        fault->control ? "control character"
+                                                       : "direction, invisible or "
+                                                         "non-character",
+                                        fault->code_point, fault->at));
+    }
     return absl::OkStatus();
   }
   absl::Status String(absl::string_view key, std::string* out, bool required = false,

@@ -536,8 +536,13 @@ absl::StatusOr<v1::ListRecordFindingsResponse> RecordCore::ListRecordFindings(
   RETURN_IF_ERROR(CanSee(c, round->round, round->units, "", Subject::kRound));
   std::vector<std::string> units;
   if (!r.unit().empty()) {
-    if (round->units.count(r.unit()) > 0)
+    if (round->units.count(r.unit()) > 0) {
       RETURN_IF_ERROR(CheckUnit(c, *round, r.unit(), Subject::kForm));
+    } else if (c.role == v1::ROLE_WARD) {
+      // A ward's findings are its own unit's: another code, in the round or not, is
+      // refused as another unit's form is (not answered with an empty list).
+      RETURN_IF_ERROR(CanSee(c, round->round, round->units, r.unit(), Subject::kForm));
+    }
     units.push_back(r.unit());
   } else {
     ASSIGN_OR_RETURN(units, store_->ListDossierUnits(round_id));

@@ -18,35 +18,6 @@ namespace parindex::server {
 
 namespace pb = google::protobuf;
 
-std::optional<TextFault> FindTextFault(absl::string_view text, bool line_breaks) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      if ((byte < 0x20 || byte == 0x7f) &&
-          !(line_breaks && (byte == '\n' || byte == '\t')))
-        return TextFault{i, byte, true};
-      continue;
-    }
-    // Decode one UTF-8 sequence (the request parser has checked it is valid).
-    const int length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
-    if (i + length > text.size()) return std::nullopt;
-    uint32_t cp = byte & (length == 2 ? 0x1f : length == 3 ? 0x0f : 0x07);
-    for (int k = 1; k < length; ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
-    const bool control = cp >= 0x80 && cp <= 0x9f;
-    const bool format = cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
-                        (cp >= 0x2028 && cp <= 0x202e) ||
-                        (cp >= 0x2060 && cp <= 0x2064) ||
-                        (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
-                        // Not characters at all, and not allowed in XML (a workbook
-                        // holding one cannot be opened).
-                        cp == 0xfffe || cp == 0xffff;
-    if (control || format) return TextFault{i, cp, control};
-    i += length - 1;
-  }
-  return std::nullopt;
-}
-
 FieldLimits LimitsOf(const pb::FieldDescriptor* field) {
   const v1::Limit& annotation = field->options().GetExtension(v1::limit);
   FieldLimits limits;

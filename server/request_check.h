@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "common/text_fault.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -35,21 +36,9 @@ struct FieldLimits {
   bool text = false;  // a person's text (Limit.text): see FindTextFault
 };
 
-// A character that text people read may not hold, where it is.
-struct TextFault {
-  size_t at = 0;            // byte offset
-  uint32_t code_point = 0;  // the character
-  bool control = false;     // a control character (else a direction or invisible one)
-};
-
-// The first character of `text` (valid UTF-8) that would make what a person reads lie
-// or break a line of a log, a sheet or a list: a control character (C0, DEL, C1) but
-// \n and \t where `line_breaks`; a direction or invisible format character (U+061C,
-// U+200B, U+200E, U+200F, U+2028–U+202E, U+2060–U+2064, U+2066–U+2069, U+FEFF).
-// Zero-width (non-)joiners (U+200C, U+200D) are letters' business and allowed. The one
-// home of that rule: Limit.text fields (line breaks allowed) and names (CheckText in
-// server/core_util.h, no line breaks) both ask it.
-std::optional<TextFault> FindTextFault(absl::string_view text, bool line_breaks);
+// FindTextFault and TextFault: common/text_fault.h.
+using ::parindex::FindTextFault;
+using ::parindex::TextFault;
 
 // `field`'s limits: its annotation, else the defaults.
 FieldLimits LimitsOf(const google::protobuf::FieldDescriptor* field);

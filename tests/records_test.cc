@@ -343,9 +343,15 @@ TEST_F(RecordsTest, RecordsThatCannotBeRightAreFindingsPerUnit) {
           .ok());
   EXPECT_EQ(found.findings_size(), 0);
   list.set_unit("P1");
-  const grpc::Status s = Call(
-      records_.get(), &v1::RecordService::Stub::ListRecordFindings, tb, list, &found);
+  grpc::Status s = Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, tb,
+                        list, &found);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  // A ward asking for a unit not in the round is refused as for another unit's form.
+  list.set_unit("ZZ");
+  s = Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, wards_["P2"],
+           list, &found);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_EQ(s.error_message(), "this token acts for unit P2, not ZZ");
 }
 
 TEST_F(RecordsTest, ReimportingChangesNothing) {

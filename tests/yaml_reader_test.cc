@@ -124,6 +124,16 @@ INSTANTIATE_TEST_SUITE_P(
                   "set.yaml:29:11: criterion I.2: rule: jugdement: is not a rule shape "
                   "(bands, inverse, linear, target, boolean, deadline, count, judgement, "
                   "survey, adjustment)"},
+        // What a person will read holds no control, direction or invisible character.
+        BrokenSet{"ControlCharacter", "title: Tỷ lệ", "title: \"Tỷ\\0lệ\"",
+                  "set.yaml:16:16: criterion I.1: title: holds a control character "
+                  "(U+0000) at byte 4"},
+        BrokenSet{"DirectionCharacter", "title: Đánh giá", "title: \"\\u202Elệ\"",
+                  "set.yaml:26:16: criterion I.2: title: holds a direction, invisible or "
+                  "non-character (U+202E) at byte 0"},
+        BrokenSet{"NotACharacter", "label: B", "label: \"B\\uFFFE\"",
+                  "set.yaml:9:13: classification band: label: holds a direction, "
+                  "invisible or non-character (U+FFFE) at byte 1"},
         BrokenSet{"BadLevel", "level: commune", "level: village",
                   "set.yaml:3:8: criteria set s: level: 'village' is not one of commune, "
                   "district, province, agency"},
