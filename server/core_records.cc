@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -318,6 +319,15 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   return response;
 }
 
+absl::StatusOr<std::map<int64_t, std::string>> RecordCore::ImportScopes(
+    const std::string& round_id) {
+  ASSIGN_OR_RETURN(std::vector<store::RecordImport> imports,
+                   store_->ListRecordImports(round_id));
+  std::map<int64_t, std::string> scopes;
+  for (const store::RecordImport& i : imports) scopes[i.id] = i.scope;
+  return scopes;
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>>
 RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
                           const std::set<std::string>& units, int64_t import_id,
@@ -328,7 +338,7 @@ RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", Now(), absl::UTCTimeZone());
   const std::string& round_id = round.round.id();
   std::vector<std::pair<std::string, store::FormUpdate>> forms;
-  std::map<int64_t, std::string> scope_of;  // imports by id: their scopes, when needed
+  std::optional<std::map<int64_t, std::string>> scope_of;  // read when first needed
   for (const std::string& unit : units) {
     ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
                      store_->ListDossiers(round_id, unit));
@@ -338,13 +348,11 @@ RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
       // not have, and the rest) as the caller may list them, by the scope of the
       // import that brought each: a province's import does not count the findings of
       // dossiers the national office imported.
-      if (scope_of.empty()) {
-        ASSIGN_OR_RETURN(std::vector<store::RecordImport> imports,
-                         store_->ListRecordImports(round_id));
-        for (const store::RecordImport& i : imports) scope_of[i.id] = i.scope;
+      if (!scope_of.has_value()) {
+        ASSIGN_OR_RETURN(scope_of, ImportScopes(round_id));
       }
       for (const v1::Dossier& d : dossiers) {
-        if (CanSeeRecordFinding(c, round.units, unit, scope_of[d.import_id()]))
+        if (CanSeeRecordFinding(c, round.units, unit, (*scope_of)[d.import_id()]))
           *findings += static_cast<int64_t>(engine::FindingsOf(d, period, false).size());
       }
       continue;
@@ -547,10 +555,7 @@ absl::StatusOr<v1::ListRecordFindingsResponse> RecordCore::ListRecordFindings(
   } else {
     ASSIGN_OR_RETURN(units, store_->ListDossierUnits(round_id));
   }
-  ASSIGN_OR_RETURN(std::vector<store::RecordImport> imports,
-                   store_->ListRecordImports(round_id));
-  std::map<int64_t, std::string> scope_of;
-  for (const store::RecordImport& i : imports) scope_of[i.id] = i.scope;
+  ASSIGN_OR_RETURN(auto scope_of, ImportScopes(round_id));
   const engine::RecordPeriod period = engine::PeriodOfYear(round->round.year());
   std::vector<v1::RecordFinding> all;
   for (const std::string& unit : units) {

@@ -55,6 +55,10 @@ class RecordCore : public CoreBase {
   absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>> ChangedValues(
       const Caller& c, const RoundContext& round, const std::set<std::string>& units,
       int64_t import_id, int64_t* findings, std::vector<std::string>* locked);
+  // The scope of each of the round's imports, by its number: who may see the findings
+  // of the dossiers it brought of a unit not in the round (CanSeeRecordFinding).
+  absl::StatusOr<std::map<int64_t, std::string>> ImportScopes(
+      const std::string& round_id);
   // Adds to `units` the units of the round in `c`'s scope that have no dossiers.
   absl::Status AddUnitsWithoutDossiers(const Caller& c, const RoundContext& round,
                                        std::set<std::string>* units);

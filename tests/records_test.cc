@@ -86,6 +86,13 @@ class RecordsTest : public ServiceTest {
     return ImportText(token, name, content, out, chunk);
   }
 
+  // ListRecordFindings as `token`.
+  grpc::Status Findings(const std::string& token, const v1::ListRecordFindingsRequest& r,
+                        v1::ListRecordFindingsResponse* out) {
+    return Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings, token, r,
+                out);
+  }
+
   grpc::Status ImportText(const std::string& token, const std::string& name,
                           const std::string& content, v1::ImportDossiersResponse* out,
                           size_t chunk = 7) {
@@ -309,9 +316,7 @@ TEST_F(RecordsTest, RecordsThatCannotBeRightAreFindingsPerUnit) {
   v1::ListRecordFindingsRequest list;
   list.set_parent("rounds/r");
   v1::ListRecordFindingsResponse found;
-  ASSERT_TRUE(Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings,
-                   appraiser_, list, &found)
-                  .ok());
+  ASSERT_TRUE(Findings(appraiser_, list, &found).ok());
   std::vector<std::string> got;
   for (const v1::RecordFinding& f : found.findings()) {
     got.push_back(absl::StrCat(f.unit(), " ", f.dossier(), " ",
@@ -697,9 +702,7 @@ TEST_F(RecordsTest, AnIdGivenTwiceWithDifferentDataConflictsWhateverWasStored) {
   v1::ListRecordFindingsRequest list;
   list.set_parent("rounds/r");
   v1::ListRecordFindingsResponse found;
-  ASSERT_TRUE(Call(records_.get(), &v1::RecordService::Stub::ListRecordFindings,
-                   appraiser_, list, &found)
-                  .ok());
+  ASSERT_TRUE(Findings(appraiser_, list, &found).ok());
   ASSERT_EQ(found.findings_size(), 1);
   EXPECT_EQ(found.findings(0).dossier(), "D1");
   EXPECT_EQ(found.findings(0).kind(), v1::RecordFinding::CONFLICTING_DUPLICATE);
