@@ -62,10 +62,10 @@ void SetText(Cell& cell, absl::string_view text) {
 Cell ValueCell(const engine::Element& element, const v1::ElementValue& v) {
   switch (v.value_case()) {
     case v1::ElementValue::kCount:
-      if (element.milli()) return engine::FormatMilliShort(v.count() * 1000);
+      if (element.milli()) return Decimal{v.count() * 1000};
       return int64_t{v.count()};
     case v1::ElementValue::kMilli:
-      return engine::FormatMilliShort(v.milli());
+      return Decimal{v.milli()};
     case v1::ElementValue::kDate:
       return absl::StrFormat("%02d/%02d/%04d", v.date().day(), v.date().month(),
                              v.date().year());

@@ -63,6 +63,9 @@ std::string CellText(const Cell& cell, bool decimal_comma) {
   if (const auto* index = std::get_if<Index>(&cell)) {
     return decimal(engine::FormatHundredths(index->hundredths));
   }
+  if (const auto* exact = std::get_if<Decimal>(&cell)) {
+    return decimal(engine::FormatMilliShort(exact->milli));
+  }
   if (const auto* when = std::get_if<When>(&cell)) {
     return absl::FormatTime("%d/%m/%Y %H:%M:%S", when->time, Vietnam());
   }
@@ -266,6 +269,12 @@ size_t CellWidth(const Cell& cell) {
     return digits(points->milli, 1000) + 3;
   if (const auto* index = std::get_if<Index>(&cell))
     return digits(index->hundredths, 100) + 3;
+  if (const auto* exact = std::get_if<Decimal>(&cell)) {
+    size_t decimals = 3;  // those FormatMilliShort keeps, and its point
+    for (int64_t rest = exact->milli; decimals > 0 && rest % 10 == 0; rest /= 10)
+      --decimals;
+    return digits(exact->milli, 1000) + (decimals > 0 ? decimals + 1 : 0);
+  }
   if (std::holds_alternative<When>(cell)) return 19;  // "20/11/2023 09:00:00"
   return digits(std::get<int64_t>(cell), 1);
 }
@@ -1016,6 +1025,9 @@ lxw_row_t WriteSheet(lxw_workbook* workbook, lxw_worksheet* sheet,
         out.Scaled(col, points->milli, 1000, f.decimals);
       } else if (const auto* index = std::get_if<Index>(&cell)) {
         out.Scaled(col, index->hundredths, 100, f.decimals);
+      } else if (const auto* exact = std::get_if<Decimal>(&cell)) {
+        // General: the spreadsheet shows the decimals the value has ("96.275", "12").
+        out.Scaled(col, exact->milli, 1000, f.number);
       } else if (const auto* when = std::get_if<When>(&cell)) {
         out.Moment(col, when->time, f.moment);
       } else {

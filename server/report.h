@@ -23,12 +23,18 @@ struct Points {
 struct Index {
   int64_t hundredths;
 };
+// An exact value in thousandths as it was given (a data sheet's percent or score),
+// shown with the decimals it has and no more: 96275 -> "96.275", 12000 -> "12"; a
+// number in a workbook, with the decimal comma in a CSV that asks for it.
+struct Decimal {
+  int64_t milli;
+};
 // A moment, shown in Vietnam time (UTC+7): "20/11/2023 09:00:00"; an XLSX date-time.
 struct When {
   absl::Time time;
 };
-// A cell: text, a whole number, points, an index or a moment.
-using Cell = std::variant<std::string, int64_t, Points, Index, When>;
+// A cell: text, a whole number, points, an index, a decimal or a moment.
+using Cell = std::variant<std::string, int64_t, Points, Index, Decimal, When>;
 
 // `rfc3339` ("2023-11-20T02:00:00.000Z") as a When; the text itself when it is not a
 // time (an empty field stays empty).

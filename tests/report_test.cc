@@ -376,6 +376,48 @@ TEST(WriteCsv, OneTableWithADecimalCommaWhenAsked) {
             "2;\"Xã Đông \"\"Hưng\"\", mới\";85,17;-0,25;0,00;\r\n");
 }
 
+// A data sheet's decimal value (a percent, a score) is the number it was given: in a
+// CSV with the decimals it has (a comma when asked), in a workbook a number that
+// shows them (General), neither rounded to two places nor written as text.
+TEST(Decimal, IsTheValueGivenInACsvAndANumberInAWorkbook) {
+  Table t;
+  t.name = "Bảng số liệu";
+  t.header = {"Mã số liệu", "Tự đánh giá"};
+  t.rows = {{std::string("online_rate"), Decimal{96275}},
+            {std::string("digitised_rate"), Decimal{12000}},
+            {std::string("score"), Decimal{-250}},
+            {std::string("share"), Decimal{7}},
+            {std::string("budget"), Decimal{-1234567891}}};
+  EXPECT_EQ(WriteCsv(t),
+            "\xEF\xBB\xBFMã số liệu,Tự đánh giá\r\n"
+            "online_rate,96.275\r\ndigitised_rate,12\r\nscore,-0.25\r\nshare,0.007\r\n"
+            "budget,-1234567.891\r\n");
+  CsvOptions comma;
+  comma.decimal_comma = true;
+  EXPECT_EQ(WriteCsv(t, comma),
+            "\xEF\xBB\xBFMã số liệu;Tự đánh giá\r\n"
+            "online_rate;96,275\r\ndigitised_rate;12\r\nscore;-0,25\r\nshare;0,007\r\n"
+            "budget;-1234567,891\r\n");
+  auto xlsx = WriteXlsx({t}, Heading{});
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status();
+  // Each value cell's type, its value as Python reads it and its number format.
+  EXPECT_EQ(OnWorkbook(*xlsx,
+                       "import sys, openpyxl\n"
+                       "sheet = openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n"
+                       "for row in sheet.iter_rows(min_row=8, max_row=12, min_col=2, "
+                       "max_col=2):\n"
+                       "    c = row[0]\n"
+                       "    print(c.data_type, repr(c.value), c.number_format)\n",
+                       ""),
+            "n 96.275 General\nn 12 General\nn -0.25 General\nn 0.007 General\n"
+            "n -1234567.891 General\n");
+  // Its column is as wide as its widest value needs ("-1234567.891": 12 characters,
+  // and the cell's padding), wider than its header alone would make it (13).
+  const std::vector<std::string> facts = testing::XlsxFacts(*xlsx);
+  EXPECT_THAT(testing::SheetFacts(facts, "Bảng số liệu"),
+              ::testing::Contains("widths: A=16 B=14"));
+}
+
 // Texts a spreadsheet would run as formulas are written after an apostrophe; numbers,
 // negative ones included (cells of their own, or a value written as text), and texts
 // with such a sign only inside are as they were.
