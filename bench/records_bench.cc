@@ -24,9 +24,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -160,38 +162,86 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     // `append` (the same columns in a table with no key and no index: rows appended in
     // the file's order, the ceiling of any layout on this disk), `append-id` (that,
     // with the unique index on the id that a re-import needs to find a dossier again),
-    // `append-id-unit` (and an index on the unit, to read a unit's dossiers) or
-    // `staged` (below).
+    // `append-id-unit` (and an index on the unit, to read a unit's dossiers), or one
+    // of three that write in the file's order and put the rows in order once, at the
+    // end, with SQLite's sorter (timed with the inserts):
+    //   `staged`: rows appended to a table of their own (`staging`), then sorted into
+    //     the store's layout by one INSERT ... SELECT ... ORDER BY;
+    //   `split`: the same, but the id's order is a table of its own (`dossier_ids`,
+    //     keyed by (round, id), naming the unit) instead of an index, filled by a
+    //     second sorted INSERT; `staging` is a TEMP table (not in the WAL) and the
+    //     sorter has a second thread (`PRAGMA threads = 2`);
+    //   `fileorder`: rows stay where they were appended (`dossiers`, a rowid table),
+    //     and both orders are slim tables naming a row by its rowid (`by_unit`, keyed
+    //     (round, unit, id); `by_id`, keyed (round, id)), each filled by one sorted
+    //     INSERT, with the sorter's second thread.
     const char* layout_env = std::getenv("RECORDS_BENCH_BARE_LAYOUT");
     const std::string layout = layout_env != nullptr ? layout_env : "store";
     const std::string columns =
         "round_id TEXT NOT NULL, unit_code TEXT NOT NULL, "
         "dossier_id TEXT NOT NULL, import_id INTEGER NOT NULL, line INTEGER NOT "
         "NULL, conflict INTEGER NOT NULL, moved_from TEXT, body BLOB NOT NULL";
-    // `staged`: rows appended to a table of their own (`staging`, no key, no index) and
-    // at the end sorted into the store's layout by one INSERT ... SELECT ... ORDER BY
-    // (timed with the inserts): a layout that orders by unit once, not per row.
-    const bool staged = layout == "staged";
-    std::string schema =
-        layout == "store" || staged
-            ? absl::StrCat("CREATE TABLE dossiers (", columns,
-                           ", PRIMARY KEY (round_id, unit_code, dossier_id)) STRICT, "
-                           "WITHOUT ROWID;"
-                           "CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, "
-                           "dossier_id);")
-            : absl::StrCat("CREATE TABLE dossiers (", columns, ") STRICT;");
-    if (staged) absl::StrAppend(&schema, "CREATE TABLE staging (", columns, ") STRICT;");
-    if (layout == "append-id" || layout == "append-id-unit")
-      schema += "CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, dossier_id);";
-    if (layout == "append-id-unit")
-      schema += "CREATE INDEX dossiers_by_unit ON dossiers(round_id, unit_code);";
-    if (layout != "store" && layout != "append" && layout != "append-id" &&
-        layout != "append-id-unit" && !staged) {
+    const std::string store_table = absl::StrCat(
+        "CREATE TABLE dossiers (", columns,
+        ", PRIMARY KEY (round_id, unit_code, dossier_id)) STRICT, WITHOUT ROWID;");
+    const std::string append_table =
+        absl::StrCat("CREATE TABLE dossiers (", columns, ") STRICT;");
+    const std::string id_index =
+        "CREATE UNIQUE INDEX dossiers_by_id ON dossiers(round_id, dossier_id);";
+    // Each layout: its tables, and the statements that sort the rows into place.
+    struct Layout {
+      std::string schema;
+      std::vector<std::string> sort;
+    };
+    const std::map<std::string, Layout> layouts = {
+        {"store", {store_table + id_index, {}}},
+        {"append", {append_table, {}}},
+        {"append-id", {append_table + id_index, {}}},
+        {"append-id-unit",
+         {append_table + id_index +
+              "CREATE INDEX dossiers_by_unit ON dossiers(round_id, unit_code);",
+          {}}},
+        {"staged",
+         {store_table + id_index +
+              absl::StrCat("CREATE TABLE staging (", columns, ") STRICT;"),
+          {"INSERT INTO dossiers SELECT * FROM staging ORDER BY round_id, unit_code, "
+           "dossier_id",
+           "DELETE FROM staging"}}},
+        {"split",
+         {store_table +
+              "CREATE TABLE dossier_ids (round_id TEXT NOT NULL, dossier_id TEXT NOT "
+              "NULL, unit_code TEXT NOT NULL, PRIMARY KEY (round_id, dossier_id)) "
+              "STRICT, WITHOUT ROWID;" +
+              absl::StrCat("CREATE TEMP TABLE staging (", columns, ");"),
+          {"INSERT INTO dossiers SELECT * FROM staging ORDER BY round_id, unit_code, "
+           "dossier_id",
+           "INSERT INTO dossier_ids SELECT round_id, dossier_id, unit_code FROM staging "
+           "ORDER BY round_id, dossier_id",
+           "DELETE FROM staging"}}},
+        {"fileorder",
+         {append_table +
+              "CREATE TABLE by_unit (round_id TEXT NOT NULL, unit_code TEXT NOT NULL, "
+              "dossier_id TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (round_id, "
+              "unit_code, dossier_id)) STRICT, WITHOUT ROWID;"
+              "CREATE TABLE by_id (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
+              "row INTEGER NOT NULL, PRIMARY KEY (round_id, dossier_id)) STRICT, "
+              "WITHOUT ROWID;",
+          {"INSERT INTO by_unit SELECT round_id, unit_code, dossier_id, rowid FROM "
+           "dossiers ORDER BY 1, 2, 3",
+           "INSERT INTO by_id SELECT round_id, dossier_id, rowid FROM dossiers ORDER BY "
+           "1, 2"}}},
+    };
+    const auto chosen = layouts.find(layout);
+    if (chosen == layouts.end()) {
       std::fprintf(stderr,
                    "RECORDS_BENCH_BARE_LAYOUT: store, append, append-id, "
-                   "append-id-unit or staged\n");
+                   "append-id-unit, staged, split or fileorder\n");
       return 2;
     }
+    const bool staged = absl::StrContains(chosen->second.schema, "TABLE staging");
+    if (layout == "split" || layout == "fileorder")
+      sqlite3_exec(db, "PRAGMA threads = 2", nullptr, nullptr, nullptr);
+    const std::string& schema = chosen->second.schema;
     std::printf("bare layout: %s\n", layout.c_str());
     sqlite3_exec(
         db,
@@ -252,15 +302,21 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     }
     if (!reader.Finish(&parsed).ok()) return 1;
     store();
-    if (staged) {
+    if (!chosen->second.sort.empty()) {
       const auto start = Clock::now();
-      sqlite3_exec(db,
-                   "BEGIN; INSERT INTO dossiers SELECT * FROM staging ORDER BY round_id, "
-                   "unit_code, dossier_id; DELETE FROM staging; COMMIT;",
-                   nullptr, nullptr, nullptr);
+      sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+      for (const std::string& sql : chosen->second.sort) {
+        char* error = nullptr;
+        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+          std::fprintf(stderr, "%s: %s\n", sql.c_str(), error);
+          return 1;
+        }
+        std::printf("sorted:     %7.2f s after %s\n", Seconds(start), sql.c_str());
+      }
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
       const double sorted = Seconds(start);
       bare_s += sorted;
-      std::printf("staged:     %7.2f s sorting the staged rows into place\n", sorted);
+      std::printf("sorted:     %7.2f s putting the rows in order\n", sorted);
     }
     sqlite3_finalize(many);
     sqlite3_finalize(one);

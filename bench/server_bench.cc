@@ -14,7 +14,10 @@
 // (token check, parsing, log) and a bare gRPC callback echo (bench/echo_server.cc, the
 // same client and settings), so that every ratio has gRPC's own cost as its peer. At
 // the end, one write after another, the latency of the next GetUnitScore, GetRanking
-// and SummariseRound (each a cache that the write made stale), and the server's RSS.
+// and SummariseRound (each a cache that the write made stale), the server's RSS, and
+// three national XLSX exports as a caller gets them (StreamExportRound to the last
+// piece: wall time, the server's CPU and the memory it faulted in, its RSS before and
+// after).
 //
 // With --log FILE the server logs every call (to FILE) instead of running --quiet.
 //
@@ -118,23 +121,33 @@ Result RunHttp(const std::string& name, const std::string& address,
   return result;
 }
 
-// CPU seconds (user + system) `pid` has used so far, from /proc (10 ms resolution).
-double CpuSeconds(pid_t pid) {
+// What /proc/PID/stat says of `pid` so far: CPU seconds (user + system, 10 ms
+// resolution) and minor page faults (pages the kernel handed it).
+struct ProcStat {
+  double cpu_seconds = 0;
+  unsigned long minor_faults = 0;
+};
+ProcStat ReadProcStat(pid_t pid) {
+  ProcStat out;
   std::FILE* f = std::fopen(absl::StrCat("/proc/", pid, "/stat").c_str(), "r");
-  if (f == nullptr) return 0;
+  if (f == nullptr) return out;
   char buffer[1024];
   const size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, f);
   std::fclose(f);
   buffer[n] = 0;
-  // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
+  // After "pid (comm) ": state is field 3, minflt field 10, utime and stime 14 and 15.
   const char* p = std::strrchr(buffer, ')');
-  if (p == nullptr) return 0;
-  unsigned long utime = 0, stime = 0;
-  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-                  &stime) != 2)
-    return 0;
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+  if (p == nullptr) return out;
+  unsigned long faults = 0, utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %*u %*u %lu %lu", &faults,
+                  &utime, &stime) != 3)
+    return out;
+  out.cpu_seconds = static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+  out.minor_faults = faults;
+  return out;
 }
+
+double CpuSeconds(pid_t pid) { return ReadProcStat(pid).cpu_seconds; }
 
 // Resident memory of `pid` in MiB, from /proc.
 double RssMiB(pid_t pid) {
@@ -283,6 +296,7 @@ int main(int argc, char** argv) {
   auto assessments = v1::AssessmentService::NewStub(channel);
   const std::string appraiser = server.tokens["appraiser"];
   std::vector<Result> results;
+  bool failed_export = false;  // a served export that did not end OK
   // The server's CPU time per answered call, per result: unlike calls/s it hardly
   // moves when other work shares the machine, so it compares builds run at different
   // times.
@@ -464,6 +478,45 @@ int main(int argc, char** argv) {
   }
   const double rss = RssMiB(server.pid);
 
+  // The national round's workbook as a caller gets it (StreamExportRound, every piece
+  // received, as `parindex export` does), three times: the wall time from the call to
+  // its last piece, and the server's RSS before the first and after the last.
+  std::vector<std::string> export_lines;
+  if (national) {
+    auto reports = v1::ReportService::NewStub(channel);
+    v1::ExportRoundRequest request;
+    request.set_name(round_name);
+    request.set_format(v1::ExportRoundRequest::XLSX);
+    export_lines.push_back(absl::StrFormat(
+        "StreamExportRound, XLSX of the national round; server RSS before: %.1f MiB",
+        RssMiB(server.pid)));
+    for (int i = 0; i < 3; ++i) {
+      grpc::ClientContext context;
+      context.AddMetadata("authorization", "Bearer " + appraiser);
+      const auto started = Clock::now();
+      const ProcStat before = ReadProcStat(server.pid);
+      auto reader = reports->StreamExportRound(&context, request);
+      v1::ExportRoundResponse piece;
+      size_t bytes = 0, pieces = 0;
+      while (reader->Read(&piece)) {
+        bytes += piece.content().size();
+        ++pieces;
+      }
+      const grpc::Status s = reader->Finish();
+      const double wall = std::chrono::duration<double>(Clock::now() - started).count();
+      const ProcStat after = ReadProcStat(server.pid);
+      export_lines.push_back(absl::StrFormat(
+          "  export %d: %.2f s wall, server CPU %.2f s, %lu MiB faulted in, %zu bytes in "
+          "%zu pieces, %s",
+          i + 1, wall, after.cpu_seconds - before.cpu_seconds,
+          (after.minor_faults - before.minor_faults) * sysconf(_SC_PAGESIZE) >> 20, bytes,
+          pieces, s.ok() ? "OK" : s.error_message()));
+      if (!s.ok()) failed_export = true;
+    }
+    export_lines.push_back(
+        absl::StrFormat("  server RSS after the three: %.1f MiB", RssMiB(server.pid)));
+  }
+
   // The soak: a mixed load, the server's RSS every 30 s.
   std::vector<std::string> soak_lines;
   if (soak_minutes > 0) {
@@ -519,7 +572,7 @@ int main(int argc, char** argv) {
               "p50 ms", "p99 ms", "vs bare", "server us/call");
   // Ratios against the bare echo (results[0]), measured in this run.
   const double echo_rate = results[0].ok / results[0].seconds;
-  bool failed = false;
+  bool failed = failed_export;
   for (size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
     const double rate = r.ok / r.seconds;
@@ -541,6 +594,7 @@ int main(int argc, char** argv) {
                 Percentile(after_write[k], 1.0), answer_bytes[k]);
   }
   std::printf("server RSS at the end: %.1f MiB\n", rss);
+  for (const std::string& line : export_lines) std::printf("%s\n", line.c_str());
   for (const std::string& line : soak_lines) std::printf("%s\n", line.c_str());
   return failed ? 1 : 0;
 }
