@@ -176,8 +176,12 @@ function renderWaiting() {
 }
 
 async function showBoard() {
+  // The board drawn again where it stands (a second load of the same page racing the
+  // first, a reload of the session) keeps an open "move on" panel while the phase it
+  // was opened for is still the next one (below); coming to the board closes it.
+  const again = !$('board').hidden;
   const load = showView('board');
-  $('advance-panel').hidden = true;
+  if (!again) $('advance-panel').hidden = true;
   $('board-message').textContent = '';
   await guarded('board-error', async () => {
     const round = await loadRound();
@@ -202,6 +206,9 @@ async function showBoard() {
     $('advance').hidden = !next;
     $('advance').textContent = next ? msg('advance.title', {phase: phaseTitle(next)}) : '';
     $('advance').dataset.next = next || '';
+    if ($('advance-panel').dataset.next !== $('advance').dataset.next) {
+      $('advance-panel').hidden = true;
+    }
     $('board-summary').textContent = msg('board.summary', {n: queue.items.length,
       states: queue.counts.map((c) => msg('board.stateCount', {state: stateTitle(c.state), n: c.units}))
           .join(', ')});
@@ -285,6 +292,7 @@ $('advance').addEventListener('click', () => {
   $('advance-deadline').hidden = !ahead;
   $('advance-deadline').textContent = ahead ? msg('advance.deadlineAhead.' + round.phase,
       {deadline: formatTime(due), left: timeLeft({deadline: due})}) : '';
+  $('advance-panel').dataset.next = next;  // what confirming moves the round to
   $('advance-panel').hidden = false;
   // A round never goes back: Enter on the panel must not move it.
   $('advance-cancel').focus();
@@ -296,7 +304,10 @@ $('advance-cancel').addEventListener('click', () => {
 });
 
 $('advance-confirm').addEventListener('click', async () => {
-  const next = $('advance').dataset.next;
+  // The phase the panel named, even if the board was drawn again meanwhile: the server
+  // refuses it if the round has already moved there (a round never goes back).
+  const next = $('advance-panel').dataset.next;
+  $('advance-panel').hidden = true;
   await guarded('board-error', async () => {
     const round = await call('RoundService/GetRound', {name: roundName()});
     await call('RoundService/AdvanceRound', {name: roundName(), to_phase: next, etag: round.version});
