@@ -702,13 +702,15 @@ class SharedStrings {
 // pieces, and the sheet's dimensions are kept as the library keeps them; otherwise (or
 // when the sheet is not in the state this relies on) each cell goes through
 // worksheet_write_string, _number and _datetime. Both give the same bytes once each
-// text the direct way shared (SharedStrings) is put back inline (compared in
-// tests/report_test.cc), the library's own rules included: the text up to a NUL, a
-// text over 32,767 characters left out, control characters written as _xHHHH_ (the
-// library's check for them finds one in every text, its terminating NUL, so every text
-// goes through the escape), &, < and > escaped, xml:space="preserve" on a text that
-// starts or ends with white space, numbers as printf's %.16G, moments as Excel's serial
-// days.
+// text the direct way shared (SharedStrings) is put back inline and each number is
+// read as the double it stands for (compared in tests/report_test.cc), the library's
+// own rules included: the text up to a NUL, a text over 32,767 characters left out,
+// control characters written as _xHHHH_ (the library's check for them finds one in
+// every text, its terminating NUL, so every text goes through the escape), &, < and >
+// escaped, xml:space="preserve" on a text that starts or ends with white space,
+// moments as Excel's serial days (printf's %.16G). Numbers differ in their text only:
+// the library writes the double by %.16G ("87.95999999999999"), the direct way the
+// exact decimal the value is ("87.96"), as Excel writes it.
 class SheetRows {
  public:
   SheetRows(lxw_worksheet* sheet, size_t columns, bool direct, SharedStrings* shared)
@@ -802,23 +804,24 @@ class SheetRows {
   // `value` / `unit` as a number cell (points: thousandths; an index: hundredths; a
   // whole number: unit 1).
   void Scaled(lxw_col_t col, int64_t value, int64_t unit, lxw_format* format) {
-    const double number = static_cast<double>(value) / static_cast<double>(unit);
     if (!direct_) {
       worksheet_write_number(sheet_, row_, col,
-                             unit == 1 ? static_cast<double>(value) : number, format);
+                             unit == 1
+                                 ? static_cast<double>(value)
+                                 : static_cast<double>(value) / static_cast<double>(unit),
+                             format);
       return;
     }
     if (!Counted(col)) return;
     OpenCell(col, format);
     buffer_.append("><v>");
-    if (unit == 1 && value > -kExactWhole && value < kExactWhole) {
-      absl::StrAppend(&buffer_, value);  // %.16G of a whole number below 10^15
+    // The exact decimal, as Excel writes one ("96.275", "87.96"): libxlsxwriter's
+    // %.16G of the double would write "96.27500000000001" and "87.95999999999999",
+    // the same doubles but not the values given to anything reading the text.
+    if (unit == 1) {
+      absl::StrAppend(&buffer_, value);
     } else {
-      const std::string& text = Cached(unit == 1000  ? &points_
-                                       : unit == 100 ? &hundredths_
-                                                     : &others_,
-                                       value, number);
-      buffer_.append(text);
+      buffer_.append(Cached(unit == 1000 ? &points_ : &hundredths_, value, unit));
     }
     buffer_.append("</v></c>");
   }
@@ -866,7 +869,6 @@ class SheetRows {
  private:
   static constexpr size_t kFlushAt = 1 << 16;
   static constexpr size_t kCacheSize = 1 << 14;
-  static constexpr int64_t kExactWhole = 1000000000000000;  // 10^15
 
   static lxw_datetime DateTime(absl::Time time) {
     const absl::CivilSecond s = absl::ToCivilSecond(time, Vietnam());
@@ -880,12 +882,26 @@ class SheetRows {
     return text;
   }
 
+  // `value` / `unit` (a power of ten) written exactly, without trailing zeros.
+  static std::string ExactDecimal(int64_t value, int64_t unit) {
+    const uint64_t magnitude =
+        value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+    const uint64_t one = static_cast<uint64_t>(unit);
+    std::string text = absl::StrCat(value < 0 ? "-" : "", magnitude / one);
+    if (const uint64_t rest = magnitude % one; rest != 0) {
+      std::string decimals = absl::StrCat(one + rest).substr(1);  // leading zeros kept
+      while (decimals.back() == '0') decimals.pop_back();
+      absl::StrAppend(&text, ".", decimals);
+    }
+    return text;
+  }
+
   const std::string& Cached(absl::flat_hash_map<int64_t, std::string>* cache,
-                            int64_t value, double number) {
+                            int64_t value, int64_t unit) {
     auto it = cache->find(value);
     if (it == cache->end()) {
       if (cache->size() >= kCacheSize) cache->clear();
-      it = cache->emplace(value, G16(number)).first;
+      it = cache->emplace(value, ExactDecimal(value, unit)).first;
     }
     return it->second;
   }
@@ -956,7 +972,7 @@ class SheetRows {
   std::vector<std::string> names_;  // "A", "B", ... of the table's columns
   std::string number_;              // the current row's number
   std::string buffer_;
-  absl::flat_hash_map<int64_t, std::string> points_, hundredths_, others_, moments_;
+  absl::flat_hash_map<int64_t, std::string> points_, hundredths_, moments_;
   std::vector<std::pair<lxw_format*, std::string>> styles_;
 };
 

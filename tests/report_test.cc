@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -73,11 +74,12 @@ std::string OnWorkbook(const std::string& xlsx, const std::string& script,
 }
 
 // Every part of `xlsx` unzipped (python3's zipfile), as "== name" and its bytes, but
-// docProps/core.xml (the moment the file was made). `inline_shared`: each cell that
-// refers to the shared strings holds its text inline instead, as libxlsxwriter's
-// constant-memory calls write it, and the shared strings' part and its two references
-// are left out.
-std::string Parts(const std::string& xlsx, bool inline_shared = false) {
+// docProps/core.xml (the moment the file was made). `as_library`: as libxlsxwriter's
+// constant-memory calls would write it: each cell that refers to the shared strings
+// holds its text inline instead, the shared strings' part and its two references are
+// left out, and each cell's number is written as the double it stands for (Python's
+// repr): the library writes %.16G of the double, the direct way the exact decimal.
+std::string Parts(const std::string& xlsx, bool as_library = false) {
   return OnWorkbook(
       xlsx,
       "import re, sys, zipfile\n"
@@ -94,6 +96,8 @@ std::string Parts(const std::string& xlsx, bool inline_shared = false) {
       "    if n.startswith(\"xl/worksheets/sheet\"):\n"
       "        b = re.sub(rb\" t=\\\"s\\\"><v>([0-9]+)</v></c>\", lambda m: b\" "
       "t=\\\"inlineStr\\\"><is>\" + shared[int(m.group(1))] + b\"</is></c>\", b)\n"
+      "        b = re.sub(rb\"<v>([^<]*)</v>\", lambda m: b\"<v>\" + "
+      "repr(float(m.group(1))).encode() + b\"</v>\", b)\n"
       "    if n in (\"[Content_Types].xml\", \"xl/_rels/workbook.xml.rels\"):\n"
       "        b = re.sub(rb\"<[^<]*sharedStrings[^>]*>\", b\"\", b)\n"
       "    return b\n"
@@ -102,7 +106,7 @@ std::string Parts(const std::string& xlsx, bool inline_shared = false) {
       "\"xl/sharedStrings.xml\"):\n"
       "        sys.stdout.buffer.write(b\"== \" + n.encode() + b\"\\n\" + part(n) + "
       "b\"\\n\")\n",
-      inline_shared ? "inline" : "as-is");
+      as_library ? "inline" : "as-is");
 }
 
 // How many full flushes (empty stored blocks, 00 00 FF FF) the deflated part `name`
@@ -169,8 +173,11 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
                                         1000000000000000LL,
                                         -1000000000000001LL,
                                         1LL << 62};
-  const std::vector<int64_t> scaled = {0,    1,     -1,    5,           250,  1000, 1234,
-                                       9200, 92000, 99999, 12345678901, -250, 3};
+  const std::vector<int64_t> scaled = {0,    1,     -1,    5,     250,         1000,
+                                       1234, 9200,  92000, 99999, 12345678901, -250,
+                                       3,    96275, 8796};  // whose doubles' %.16G is
+                                                            // "96.27500000000001",
+                                                            // "87.95999999999999"
   for (size_t i = 0; i < 40; ++i) {
     std::vector<Cell> row;
     row.push_back(texts[i % texts.size()]);
@@ -227,8 +234,8 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   }
   EXPECT_EQ(Parts(*deflated), Parts(*direct));
   EXPECT_EQ(Parts(*row_files), Parts(*direct));
-  const std::string library_parts = Parts(*library),
-                    direct_parts = Parts(*direct, /*inline_shared=*/true);
+  const std::string library_parts = Parts(*library, /*as_library=*/true),
+                    direct_parts = Parts(*direct, /*as_library=*/true);
   // The texts that repeat are shared; the library's calls write every text inline.
   EXPECT_THAT(Parts(*direct), ::testing::HasSubstr("== xl/sharedStrings.xml"));
   EXPECT_THAT(Parts(*direct), ::testing::HasSubstr(" t=\"s\"><v>0</v></c>"));
@@ -237,6 +244,16 @@ TEST(WriteXlsx, DirectRowsAndIsalGiveTheLibrarysBytes) {
   EXPECT_THAT(Parts(*direct), ::testing::HasSubstr("<is><t>id-256</t></is>"));
   EXPECT_THAT(Parts(*direct), ::testing::HasSubstr("<si><t>phường</t></si>"));
   EXPECT_THAT(Parts(*direct), ::testing::Not(::testing::HasSubstr("<is><t>xã</t></is>")));
+  // Numbers are the exact decimals of the values (the library's %.16G is not).
+  const std::string as_written = Parts(*direct);
+  for (const char* exact : {"<v>96.275</v>", "<v>962.75</v>", "<v>87.96</v>",
+                            "<v>8.796</v>", "<v>12345678.901</v>", "<v>-0.25</v>",
+                            "<v>0.003</v>", "<v>4611686018427387904</v>"}) {
+    EXPECT_TRUE(absl::StrContains(as_written, exact)) << exact;
+  }
+  for (const char* noise : {"96.27500000000001", "87.95999999999999", "E+"}) {
+    EXPECT_FALSE(absl::StrContains(as_written, noise)) << noise;
+  }
   ASSERT_THAT(library_parts, ::testing::HasSubstr("== xl/worksheets/sheet1.xml"));
   EXPECT_THAT(direct_parts, ::testing::HasSubstr("xml:space=\"preserve\""));
   EXPECT_THAT(direct_parts, ::testing::HasSubstr("_x0007_"));
