@@ -40,11 +40,18 @@ std::string UnassessedLabel(const v1::UnitScore& s) {
 }
 
 // "resolved = 430; received = 500" into `out` (its storage reused row after row).
-void InputsInto(const v1::Trace& trace, std::string* out) {
+void InputsInto(const engine::CompiledCriteriaSet& set, const v1::Trace& trace,
+                std::string* out) {
   out->clear();
   for (const v1::Figure& f : trace.inputs()) {
     if (!out->empty()) out->append("; ");
-    absl::StrAppend(out, f.name(), " = ", f.value());
+    // A PERCENT or SCORE element's figure is in thousandths: shown as the value.
+    const int e = set.FindElement(f.name());
+    if (e >= 0 && set.elements()[e].milli()) {
+      absl::StrAppend(out, f.name(), " = ", engine::FormatMilliShort(f.value()));
+    } else {
+      absl::StrAppend(out, f.name(), " = ", f.value());
+    }
   }
 }
 
@@ -611,7 +618,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
   }
   // Made as they are written (a national round: 3,321 units × 68 criteria), one row
   // kept at a time; `scores` outlives the table.
-  criteria.make_rows = [&scores](const Table::RowSink& sink) {
+  criteria.make_rows = [&scores, &set = *round->set](const Table::RowSink& sink) {
     std::vector<Cell> row(10);
     for (const v1::UnitScore& s : scores) {
       // A unit not appraised has no appraised criteria (see the SELF export).
@@ -624,7 +631,7 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
         SetText(row[2], cs.code());
         SetText(row[3], cs.title());
         if (!std::holds_alternative<std::string>(row[4])) row[4] = std::string();
-        InputsInto(cs.trace(), &std::get<std::string>(row[4]));
+        InputsInto(set, cs.trace(), &std::get<std::string>(row[4]));
         SetText(row[5], cs.trace().value_text());
         SetText(row[6], cs.trace().applied());
         row[7] = Points{cs.points_milli()};

@@ -489,4 +489,90 @@ TEST_F(DataSheetServiceTest, ADateOutsideTheRoundsYearIsRefusedNamingTheField) {
 }
 
 }  // namespace
+// A set whose elements are a percent and a score: their values are thousandths in the
+// store and the trace, and every export shows them as the values typed (96.275, 12):
+// the criteria table's figures and the data sheet, with the decimal comma when asked.
+TEST_F(DataSheetServiceTest, PercentAndScoreValuesAreExportedAsTyped) {
+  CreateDemoRound();  // the units and their tokens
+  v1::CreateCriteriaSetRequest set;
+  set.set_yaml(R"(id: pct-test
+title: Bộ thử phần trăm
+level: commune
+version: 1
+source: thử
+total: 100
+survey: 0
+elements:
+  - {code: sat, label: Tỷ lệ hài lòng, type: percent, period: Trong năm}
+  - {code: quality, label: Điểm chất lượng, type: score, period: Trong năm}
+indicators:
+  - {id: sat_rate, title: Tỷ lệ hài lòng, numerator: sat, unit: percent}
+  - {id: quality_pts, title: Điểm chất lượng, numerator: quality, unit: count}
+classification:
+  - {label: A, from: 90}
+  - {label: B, from: 0, below: 90}
+areas:
+  - code: I
+    title: Khu vực một
+    max: 100
+    criteria:
+      - {code: I.1, title: Hài lòng, max: 50, rule: {linear: {indicator: sat_rate}}}
+      - code: I.2
+        title: Chất lượng
+        max: 50
+        rule: {bands: {indicator: quality_pts, bands: [{when: ">= 10", points: 50}]}}
+)");
+  v1::CriteriaSet created_set;
+  grpc::Status status =
+      Call(criteria_.get(), &v1::CriteriaService::Stub::CreateCriteriaSet, admin_, set,
+           &created_set);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::CreateRoundRequest create;
+  create.mutable_round()->set_id("p");
+  create.mutable_round()->set_year(2023);
+  create.mutable_round()->set_criteria_set("pct-test");
+  create.mutable_round()->set_self_assessment_deadline("2023-11-27T17:00:00+07:00");
+  create.mutable_round()->add_units("HN");
+  v1::Round round;
+  status = Call(rounds_.get(), &v1::RoundService::Stub::CreateRound, appraiser_, create,
+                &round);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::AdvanceRoundRequest advance;
+  advance.set_name("rounds/p");
+  advance.set_to_phase(v1::PHASE_SELF_ASSESSMENT);
+  advance.set_etag(round.version());
+  status = Call(rounds_.get(), &v1::RoundService::Stub::AdvanceRound, appraiser_, advance,
+                &round);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::UpdateDataSheetRequest sheet;
+  sheet.set_parent("rounds/p/assessments/HN");
+  for (const auto& [element, milli] :
+       std::vector<std::pair<std::string, int64_t>>{{"sat", 96275}, {"quality", 12000}}) {
+    v1::DataValueUpdate* u = sheet.add_updates();
+    u->set_element(element);
+    u->mutable_value()->set_milli(milli);
+  }
+  status = UpdateSheet(wards_["HN"], sheet);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  v1::ExportRoundRequest csv;
+  csv.set_name("rounds/p");
+  csv.set_format(v1::ExportRoundRequest::CSV);
+  csv.set_column(v1::SELF);
+  csv.set_table("criteria");
+  v1::ExportRoundResponse file;
+  status =
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, csv, &file);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(file.content(), HasSubstr(",I.1,Hài lòng,sat = 96.275,96.275%,"));
+  EXPECT_THAT(file.content(), HasSubstr(",I.2,Chất lượng,quality = 12,12,"));
+  csv.set_table("datasheet");
+  csv.set_decimal_comma(true);
+  status =
+      Call(reports_.get(), &v1::ReportService::Stub::ExportRound, appraiser_, csv, &file);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(file.content(), HasSubstr(";sat;Tỷ lệ hài lòng;Trong năm;96,275;"));
+  EXPECT_THAT(file.content(), HasSubstr(";quality;Điểm chất lượng;Trong năm;12;"));
+}
+
 }  // namespace parindex::server
