@@ -62,11 +62,23 @@ store::WriteContext CoreBase::Ctx(const Caller& c,
 
 absl::Status CoreBase::CheckUnit(const Caller& c, const RoundContext& round,
                                  const std::string& unit, Subject what) {
-  RETURN_IF_ERROR(CanSee(c, round.round, round.units, unit, what));
-  if (round.units.count(unit) == 0) {
-    return absl::NotFoundError(absl::StrCat("rounds/", round.round.id(), "/assessments/",
-                                            unit, ": the unit is not in this round"));
+  const absl::Status not_in_round =
+      absl::NotFoundError(absl::StrCat("rounds/", round.round.id(), "/assessments/", unit,
+                                       ": the unit is not in this round"));
+  absl::Status seen = CanSee(c, round.round, round.units, unit, what);
+  // A province's own unit that the round does not have is not in the round, as for the
+  // national office; its scope is read from the registry, the round knowing nothing of
+  // it. Another province's unit stays outside the scope (it does not say whether the
+  // round has it).
+  if (absl::IsPermissionDenied(seen) && round.units.count(unit) == 0 &&
+      c.role != v1::ROLE_WARD && NeedsUnits(c)) {
+    absl::StatusOr<v1::Unit> registered = store_->GetUnit(unit);
+    if (!registered.ok() && !absl::IsNotFound(registered.status()))
+      return registered.status();
+    if (registered.ok() && CanSeeUnit(c, *registered).ok()) seen = not_in_round;
   }
+  RETURN_IF_ERROR(seen);
+  if (round.units.count(unit) == 0) return not_in_round;
   return absl::OkStatus();
 }
 

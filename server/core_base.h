@@ -76,9 +76,10 @@ class CoreBase {
   template <typename Response, typename Write, typename Build>
   absl::StatusOr<Response> Respond(store::WriteContext ctx, Write write, Build build);
   // CanSee (server/policy.h) for one unit of the round, then NOT_FOUND when the unit
-  // is not in it.
-  static absl::Status CheckUnit(const Caller& c, const RoundContext& round,
-                                const std::string& unit, Subject what);
+  // is not in it; NOT_FOUND too for a unit the round does not have that the caller's
+  // scope covers (read from the registry).
+  absl::Status CheckUnit(const Caller& c, const RoundContext& round,
+                         const std::string& unit, Subject what);
   // What a results read (ranking, summary, export) shows `c` of a round: CanSee
   // (kResults) first, then the units of ResultUnits with their ranks among themselves.
   struct Results {

@@ -927,6 +927,55 @@ TEST_F(ScopeTest, AProvincesAppraiserGetsNothingOfAnotherProvincesUnits) {
 
 // A ward officer of HN on its neighbour LS: every read and write of LS's form refused;
 // LS's score only once the round is published.
+// A unit of the province's own that the round does not have is not in the round, as
+// the national office is told (it was refused as outside the scope, which sent the
+// clerk looking for a scope problem); another province's, in the round or not, is
+// outside the scope, whatever the round has.
+TEST_F(ScopeTest, AProvincesOwnUnitNotInTheRoundIsNotFound) {
+  for (const auto& [code, parent] :
+       std::vector<std::pair<std::string, std::string>>{{"HX", "HY"}, {"TX", "TB"}}) {
+    v1::PutUnitRequest put;
+    put.mutable_unit()->set_code(code);
+    put.mutable_unit()->set_name(absl::StrCat("Xã ", code));
+    put.mutable_unit()->set_kind(v1::COMMUNE);
+    put.mutable_unit()->set_parent(parent);
+    v1::Unit unit;
+    ASSERT_TRUE(
+        Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+  }
+  auto score = [&](const std::string& token, const std::string& unit) {
+    v1::GetUnitScoreRequest r;
+    r.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    v1::UnitScore out;
+    return Call(scores_.get(), &v1::ScoreService::Stub::GetUnitScore, token, r, &out);
+  };
+  auto form = [&](const std::string& token, const std::string& unit) {
+    v1::GetByNameRequest r;
+    r.set_name(absl::StrCat("rounds/r/assessments/", unit));
+    v1::Assessment out;
+    return Call(assessments_.get(), &v1::AssessmentService::Stub::GetAssessment, token, r,
+                &out);
+  };
+  for (const auto& call :
+       {std::function<grpc::Status(const std::string&, const std::string&)>(score),
+        std::function<grpc::Status(const std::string&, const std::string&)>(form)}) {
+    grpc::Status s = call(hy_, "HX");
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(s.error_message(),
+              "rounds/r/assessments/HX: the unit is not in this round");
+    EXPECT_EQ(call(appraiser_, "HX").error_message(), s.error_message());
+    for (const char* other : {"TX", "TA"}) {
+      s = call(hy_, other);
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << other;
+      EXPECT_EQ(s.error_message(), absl::StrCat("unit ", other,
+                                                " is outside this account's scope "
+                                                "parent/HY"));
+    }
+    // A code nobody registered: outside the scope, as before.
+    EXPECT_EQ(call(hy_, "ZZ").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+}
+
 TEST_F(ScopeTest, AWardOfficerGetsNothingOfItsNeighbourBeforePublication) {
   EnterEverything();
   std::map<std::string, std::string> refused;
