@@ -518,8 +518,7 @@ absl::Status DossierFileReader::Line(absl::string_view line,
 
 absl::Status DossierFileReader::CsvRecord(std::vector<std::string>& cells, int64_t line,
                                           std::vector<DossierRow>* rows) {
-  if (!started_) {  // the header
-    started_ = true;
+  if (!started_) {  // the header: read once it is one (header_read)
     std::vector<bool> seen(kFieldCount, false);
     for (const std::string& name : cells) {
       const int f = FieldOf(absl::AsciiStrToLower(name));
@@ -543,6 +542,7 @@ absl::Status DossierFileReader::CsvRecord(std::vector<std::string>& cells, int64
                          DossierColumns()[f], " is required"));
       }
     }
+    started_ = true;
     return absl::OkStatus();
   }
   DossierRow row;

@@ -42,7 +42,8 @@ class DossierFileReader {
   absl::Status Feed(absl::string_view bytes, std::vector<DossierRow>* rows);
   // The end of the file: the last row if it had no line break.
   absl::Status Finish(std::vector<DossierRow>* rows);
-  // CSV: whether the header row has been read (JSON Lines has none: always true).
+  // CSV: whether the header row has been read and accepted (JSON Lines has none:
+  // always true).
   bool header_read() const { return started_ || format_ == DossierFormat::kJsonLines; }
 
  private:

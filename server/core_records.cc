@@ -146,8 +146,18 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
     }
     return more;
   };
+  // Broken CSV quoting after the header, in the messages read with it, stops the
+  // import where it is, as it does further on: the rows before it are kept (`broken`
+  // ends the reading below). In the header, it refuses the file.
+  absl::Status broken;
+  auto feed = [&](absl::string_view content) -> absl::Status {
+    absl::Status fed = reader.Feed(content, &rows);
+    if (fed.ok() || !reader.header_read()) return fed;
+    broken = std::move(fed);
+    return absl::OkStatus();
+  };
   sha.Update(first.content());
-  RETURN_IF_ERROR(reader.Feed(first.content(), &rows));
+  RETURN_IF_ERROR(feed(first.content()));
   bool ended = false;  // the file's last message was read here
   while (!reader.header_read()) {
     v1::ImportDossiersRequest message;
@@ -158,7 +168,7 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
       break;
     }
     sha.Update(message.content());
-    RETURN_IF_ERROR(reader.Feed(message.content(), &rows));
+    RETURN_IF_ERROR(feed(message.content()));
   }
   ASSIGN_OR_RETURN(import.id, store_->BeginRecordImport(ctx, import));
   response.set_import_id(import.id);
@@ -261,11 +271,11 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   // stops at the first message that cannot be read or parsed, whose rows are left out.
   ParsedRows parsed(kBatchRows);
   std::thread reading([&] {
-    absl::Status status;
-    if (ended) {  // the whole file was read above
-      parsed.Close(status);
+    if (ended || !broken.ok()) {  // the whole file was read above, or could not be
+      parsed.Close(broken);
       return;
     }
+    absl::Status status;
     for (;;) {
       v1::ImportDossiersRequest message;
       absl::StatusOr<bool> more = read_next(&message);

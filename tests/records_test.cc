@@ -534,20 +534,31 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
   EXPECT_TRUE(store_->ListRecordImports("r")->empty());
 
   // A quoted cell never closed is named by the line it opens on (not the file's last),
-  // a stray quote by its own; the rows before are kept.
+  // a stray quote by its own; the rows before are kept, whether the file came in many
+  // messages or in one with its header (which stored nothing, and kept no import).
   const std::string header =
       "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
   const std::string good = "D90,P1,2023-03-01 08:00,2023-03-03 17:00,2023-03-02 09:00,";
-  grpc::Status quote = ImportText(
-      appraiser_, "q.csv",
-      absl::StrCat(header, good, "approved,in_person\n", "\"D91,P1,2023-03-01 08:00\n",
-                   good, "approved,in_person\n", good, "approved,in_person\n"),
-      &r);
-  EXPECT_EQ(quote.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(quote.error_message(),
-            "q.csv:3: a quoted cell that begins on this line is never closed (a quote "
-            "inside a quoted cell is written twice: \"\") (import 1 kept the 1 row "
-            "stored before; run it again to complete it)");
+  grpc::Status quote;
+  for (const size_t chunk : {size_t{7}, size_t{100000}}) {
+    quote = ImportText(
+        appraiser_, "q.csv",
+        absl::StrCat(header, good, "approved,in_person\n", "\"D91,P1,2023-03-01 08:00\n",
+                     good, "approved,in_person\n", good, "approved,in_person\n"),
+        &r, chunk);
+    EXPECT_EQ(quote.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(quote.error_message(),
+              absl::StrCat("q.csv:3: a quoted cell that begins on this line is never "
+                           "closed (a quote inside a quoted cell is written twice: \"\") "
+                           "(import ",
+                           chunk == 7 ? 1 : 2,
+                           " kept the 1 row stored before; run it again to complete it)"))
+        << chunk;
+  }
+  const std::vector<store::RecordImport> broken = *store_->ListRecordImports("r");
+  ASSERT_EQ(broken.size(), 2u);
+  EXPECT_FALSE(broken[1].complete);  // audited as records.import_incomplete
+  EXPECT_EQ(broken[1].rows_read, 1);
   quote = ImportText(appraiser_, "m.csv",
                      absl::StrCat(header, good, "\"appr\"oved,in_person\n", good,
                                   "approved,in_person\n"),
@@ -563,7 +574,7 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
                          std::string(absl::StripSuffix(header, "\n")), &r, 1000)
                   .ok());
   EXPECT_EQ(r.rows_read(), 0);
-  EXPECT_EQ(r.import_id(), 3);
+  EXPECT_EQ(r.import_id(), 4);
 
   // After finalisation records change nothing.
   for (v1::RoundPhase p : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
