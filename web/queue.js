@@ -177,8 +177,9 @@ function renderWaiting() {
 
 async function showBoard() {
   // The board drawn again where it stands (a second load of the same page racing the
-  // first, a reload of the session) keeps an open "move on" panel while the phase it
-  // was opened for is still the next one (below); coming to the board closes it.
+  // first, a reload of the session) keeps an open "move on" panel while the round and
+  // the phase it was opened for are still the next one's (below); coming to the board,
+  // or another round picked, closes it.
   const again = !$('board').hidden;
   const load = showView('board');
   if (!again) $('advance-panel').hidden = true;
@@ -206,7 +207,8 @@ async function showBoard() {
     $('advance').hidden = !next;
     $('advance').textContent = next ? msg('advance.title', {phase: phaseTitle(next)}) : '';
     $('advance').dataset.next = next || '';
-    if ($('advance-panel').dataset.next !== $('advance').dataset.next) {
+    if ($('advance-panel').dataset.next !== $('advance').dataset.next ||
+        $('advance-panel').dataset.round !== roundName()) {
       $('advance-panel').hidden = true;
     }
     $('board-summary').textContent = msg('board.summary', {n: queue.items.length,
@@ -292,7 +294,9 @@ $('advance').addEventListener('click', () => {
   $('advance-deadline').hidden = !ahead;
   $('advance-deadline').textContent = ahead ? msg('advance.deadlineAhead.' + round.phase,
       {deadline: formatTime(due), left: timeLeft({deadline: due})}) : '';
-  $('advance-panel').dataset.next = next;  // what confirming moves the round to
+  // What confirming moves, and to where.
+  $('advance-panel').dataset.round = roundName();
+  $('advance-panel').dataset.next = next;
   $('advance-panel').hidden = false;
   // A round never goes back: Enter on the panel must not move it.
   $('advance-cancel').focus();
@@ -304,13 +308,14 @@ $('advance-cancel').addEventListener('click', () => {
 });
 
 $('advance-confirm').addEventListener('click', async () => {
-  // The phase the panel named, even if the board was drawn again meanwhile: the server
-  // refuses it if the round has already moved there (a round never goes back).
-  const next = $('advance-panel').dataset.next;
+  // The round and phase the panel named, even if the board was drawn again meanwhile:
+  // the server refuses the phase if the round has already moved there (a round never
+  // goes back).
+  const {round: name, next} = $('advance-panel').dataset;
   $('advance-panel').hidden = true;
   await guarded('board-error', async () => {
-    const round = await call('RoundService/GetRound', {name: roundName()});
-    await call('RoundService/AdvanceRound', {name: roundName(), to_phase: next, etag: round.version});
+    const round = await call('RoundService/GetRound', {name});
+    await call('RoundService/AdvanceRound', {name, to_phase: next, etag: round.version});
     await showBoard();
     $('board-message').textContent = msg('advance.done', {phase: phaseTitle(next)});
   });
