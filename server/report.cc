@@ -269,12 +269,8 @@ size_t CellWidth(const Cell& cell) {
     return digits(points->milli, 1000) + 3;
   if (const auto* index = std::get_if<Index>(&cell))
     return digits(index->hundredths, 100) + 3;
-  if (const auto* exact = std::get_if<Decimal>(&cell)) {
-    size_t decimals = 3;  // those FormatMilliShort keeps, and its point
-    for (int64_t rest = exact->milli; decimals > 0 && rest % 10 == 0; rest /= 10)
-      --decimals;
-    return digits(exact->milli, 1000) + (decimals > 0 ? decimals + 1 : 0);
-  }
+  if (const auto* exact = std::get_if<Decimal>(&cell))  // rare: a data sheet's percent
+    return engine::FormatMilliShort(exact->milli).size();
   if (std::holds_alternative<When>(cell)) return 19;  // "20/11/2023 09:00:00"
   return digits(std::get<int64_t>(cell), 1);
 }
@@ -882,26 +878,14 @@ class SheetRows {
     return text;
   }
 
-  // `value` / `unit` (a power of ten) written exactly, without trailing zeros.
-  static std::string ExactDecimal(int64_t value, int64_t unit) {
-    const uint64_t magnitude =
-        value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
-    const uint64_t one = static_cast<uint64_t>(unit);
-    std::string text = absl::StrCat(value < 0 ? "-" : "", magnitude / one);
-    if (const uint64_t rest = magnitude % one; rest != 0) {
-      std::string decimals = absl::StrCat(one + rest).substr(1);  // leading zeros kept
-      while (decimals.back() == '0') decimals.pop_back();
-      absl::StrAppend(&text, ".", decimals);
-    }
-    return text;
-  }
-
   const std::string& Cached(absl::flat_hash_map<int64_t, std::string>* cache,
                             int64_t value, int64_t unit) {
     auto it = cache->find(value);
     if (it == cache->end()) {
       if (cache->size() >= kCacheSize) cache->clear();
-      it = cache->emplace(value, ExactDecimal(value, unit)).first;
+      // Exactly, without trailing zeros (a hundredth is ten thousandths).
+      it = cache->emplace(value, engine::FormatMilliShort(unit == 1000 ? value : value * 10))
+               .first;
     }
     return it->second;
   }
