@@ -204,9 +204,8 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
     return verdict;
   };
   // A dossier stored under another unit than its row's moves only when this import may
-  // change that unit's: checked in the write's own transaction against `verdicts`; a
-  // unit not looked up yet aborts the write, is looked up, and the batch is written
-  // again.
+  // change that unit's: checked in the merge's own transaction against `verdicts`; a
+  // unit not looked up yet aborts the merge, is looked up, and the merge runs again.
   std::set<std::string> unknown;
   const store::StoredUnitCheck check = [&](const std::string& unit) -> absl::Status {
     auto it = verdicts.find(unit);
@@ -218,32 +217,41 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   std::vector<v1::Dossier> batch;
   std::set<std::string> changed_units;
   // The refused rows' errors, the first kMaxErrors, answered in line order (a row
-  // refused when its batch is written is found after later rows).
+  // refused by the merge is found after later rows).
   std::vector<std::pair<int64_t, std::string>> errors;
   auto refuse = [&](int64_t line, absl::string_view why) {
     ++import.rows_refused;
     if (errors.size() < static_cast<size_t>(kMaxErrors))
       errors.push_back({line, absl::StrCat(file_name, ":", line, ": ", why)});
   };
+  // Rows are appended as they come, in batches; the merge at the end decides what each
+  // id keeps (store::MergeDossiers).
+  int64_t appended = 0;
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(store_->AppendDossiers(ctx, round_id, import.id, batch));
+    appended += static_cast<int64_t>(batch.size());
+    batch.clear();
+    return absl::OkStatus();
+  };
+  auto merge = [&]() -> absl::Status {
+    if (appended == 0) return absl::OkStatus();
     for (int attempt = 0;; ++attempt) {
       unknown.clear();
-      absl::StatusOr<store::DossierWrite> wrote = store_->UpsertDossiers(
-          ctx, round_id, import.id, batch, guarded ? check : nullptr);
+      absl::StatusOr<store::DossierWrite> wrote =
+          store_->MergeDossiers(ctx, round_id, import.id, guarded ? check : nullptr);
       if (!wrote.ok() && absl::IsAborted(wrote.status()) && !unknown.empty() &&
           attempt < 3) {
         for (const std::string& unit : unknown) RETURN_IF_ERROR(judge(unit).status());
         continue;
       }
       if (!wrote.ok()) return wrote.status();
-      for (const auto& [i, why] : wrote->refused) {
-        refuse(batch[i].line(), absl::StrCat("unit: ", why.message()));
+      for (const auto& [line, why] : wrote->refused) {
+        refuse(line, absl::StrCat("unit: ", why.message()));
       }
       import.rows_changed += wrote->changed;
       import.rows_unchanged += wrote->unchanged;
       changed_units.insert(wrote->units.begin(), wrote->units.end());
-      batch.clear();
       return absl::OkStatus();
     }
   };
@@ -305,6 +313,9 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   reading.join();
   absl::Status flushed = flush();
   if (failure.ok()) failure = flushed;
+  // What was appended is merged, even after a failure (the rows stored before it are
+  // kept); a merge that fails leaves the import unread.
+  RETURN_IF_ERROR(merge());
 
   std::stable_sort(errors.begin(), errors.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -22,8 +22,9 @@ class RecordCore : public CoreBase {
   // error for a message that cannot be read or a stream that broke off.
   using NextChunk = std::function<absl::StatusOr<bool>(v1::ImportDossiersRequest* next)>;
 
-  // Reads the file `first` starts, message after message (`next`), storing rows as
-  // they come in batches, then recomputes the units whose dossiers changed. An error
+  // Reads the file `first` starts, message after message (`next`), appending rows as
+  // they come in batches, merges them, then recomputes the units whose dossiers
+  // changed. An error
   // after rows were stored (a stream that broke off, malformed quoting) keeps them,
   // records the import as incomplete with what it stored, recomputes, and answers the
   // error.
@@ -41,9 +42,7 @@ class RecordCore : public CoreBase {
   // recomputing a whole round).
   absl::StatusOr<int> Recompute(const Caller& c, const std::string& round_id);
 
-  // Rows stored per write of an import.
-  // (A larger batch writes each unit's pages fewer times: an import touches every
-  // unit's range of the table in every batch.)
+  // Rows appended per write of an import (they are merged once, at its end).
   static constexpr size_t kBatchRows = 100000;
 
  private:

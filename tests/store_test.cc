@@ -375,7 +375,7 @@ TEST_P(StoreTest, DossiersAreStoredByIdAndImportsNumberedPerRound) {
       });
   ASSERT_TRUE(refused.ok()) << refused.status();
   ASSERT_EQ(refused->refused.size(), 1u);
-  EXPECT_EQ(refused->refused[0].first, 0u);
+  EXPECT_EQ(refused->refused[0].first, 2);  // its line
   EXPECT_EQ(refused->changed, 1);  // D3 stays under U1, with new data
   auto moved = store_->UpsertDossiers(Admin(), "r", 2, {dossier("D1", "U2", 1500)});
   EXPECT_EQ(moved->units, (std::set<std::string>{"U1", "U2"}));
@@ -418,6 +418,95 @@ TEST_P(StoreTest, AnIdGivenTwiceUnderTwoUnitsKeepsItsLastRow) {
   auto u2 = store_->ListDossiers("r", "U2");
   ASSERT_EQ(u2->size(), 1u);
   EXPECT_EQ((*u2)[0].id(), "A");
+}
+
+// An import's rows are appended batch by batch and read only once merged; an id given
+// in two batches with other data conflicts (the merge sees every row of the import);
+// a merge that meets a unit not looked up yet writes nothing, and the next merges all.
+TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
+  testing::AddRoundFixture(*store_);
+  RecordImport import;
+  import.round = "r";
+  import.file_name = "d.csv";
+  import.format = "csv";
+  import.scope = "*";
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
+  ASSERT_TRUE(store_->UpsertDossiers(Admin(), "r", 1, {Dossier("M", "U1", 1500, 2)}).ok());
+  import.id = 1;
+  import.complete = true;
+  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}).ok());
+
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 2);
+  ASSERT_TRUE(store_->AppendDossiers(Admin(), "r", 2,
+                                     {Dossier("A", "U1", 1500, 2),
+                                      Dossier("M", "U2", 1500, 3)})
+                  .ok());
+  ASSERT_TRUE(store_->AppendDossiers(Admin(), "r", 2,
+                                     {Dossier("B", "U2", 1500, 4),
+                                      Dossier("A", "U1", 2500, 5)})
+                  .ok());
+  EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);  // M alone: nothing merged
+  EXPECT_EQ(*store_->ListDossierUnits("r"), std::vector<std::string>{"U1"});
+  int asked = 0;
+  auto unknown = store_->MergeDossiers(Admin(), "r", 2, [&](const std::string& unit) {
+    ++asked;
+    EXPECT_EQ(unit, "U1");  // M's, moving to U2
+    return absl::AbortedError("U1: not looked up yet");
+  });
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);  // still nothing merged
+  auto merged = store_->MergeDossiers(
+      Admin(), "r", 2, [](const std::string&) { return absl::OkStatus(); });
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->changed, 4);  // A, M moved, B, A again with other data
+  EXPECT_EQ(merged->unchanged, 0);
+  EXPECT_TRUE(merged->refused.empty());
+  EXPECT_EQ(merged->units, (std::set<std::string>{"U1", "U2"}));
+  auto u1 = store_->ListDossiers("r", "U1");
+  ASSERT_EQ(u1->size(), 1u);
+  EXPECT_EQ((*u1)[0].id(), "A");
+  EXPECT_EQ((*u1)[0].resolved_at(), 2500);  // the later batch's row
+  EXPECT_EQ((*u1)[0].line(), 5);
+  EXPECT_TRUE((*u1)[0].conflicting_duplicate());
+  auto u2 = store_->ListDossiers("r", "U2");
+  ASSERT_EQ(u2->size(), 2u);
+  EXPECT_EQ((*u2)[0].id(), "B");
+  EXPECT_EQ((*u2)[1].id(), "M");
+  EXPECT_EQ((*u2)[1].import_id(), 2);
+  EXPECT_EQ(*store_->StoredDossierUnits("r", {"M"}),
+            (std::map<std::string, std::string>{{"M", "U2"}}));
+  // Merged again with nothing new: nothing changes.
+  auto again = store_->MergeDossiers(Admin(), "r", 2, nullptr);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->changed, 0);
+  EXPECT_EQ(again->unchanged, 0);
+  EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);
+  EXPECT_EQ(store_->ListDossiers("r", "U2")->size(), 2u);
+}
+
+// Rows appended by an import that never merged (the server stopped) are never read,
+// and are dropped when the file is opened again.
+TEST_F(SqliteStoreTest, AnImportThatNeverMergedLeavesNothingBehind) {
+  testing::AddRoundFixture(*store_);
+  RecordImport import;
+  import.round = "r";
+  import.file_name = "d.csv";
+  import.format = "csv";
+  import.scope = "*";
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
+  ASSERT_TRUE(store_->AppendDossiers(Admin(), "r", 1, {Dossier("A", "U1", 1500, 2)}).ok());
+  Reopen();
+  EXPECT_TRUE(store_->ListDossiers("r", "U1")->empty());
+  // Merging the import now finds no rows of it.
+  auto merged = store_->MergeDossiers(Admin(), "r", 1, nullptr);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->changed, 0);
+  EXPECT_TRUE(store_->ListDossiers("r", "U1")->empty());
+  auto imports = store_->ListRecordImports("r");
+  ASSERT_EQ(imports->size(), 1u);
+  EXPECT_EQ((*imports)[0].finished_at, "");
+  EXPECT_FALSE((*imports)[0].complete);
 }
 
 TEST_P(StoreTest, EvidenceIsHashedAndLimited) {
@@ -921,7 +1010,7 @@ TEST_F(SqliteStoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 11);
+  EXPECT_EQ(LatestSchemaVersion(), 12);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -1877,7 +1966,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema11FindsSubmissionsMadeBefore) {
                        state("U1", "2023-11-23T02:00:00.000Z", "STATE_SUBMITTED", "Hoa"),
                        state("U2", "2023-11-21T03:00:00.000Z", "STATE_IN_PROGRESS", "")));
   Reopen();
-  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), 11);
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
   auto one = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(one.ok()) << one.status();
   EXPECT_EQ(one->submitted_by(), "Hoa");
@@ -1889,6 +1978,81 @@ TEST_F(SqliteStoreTest, UpgradeToSchema11FindsSubmissionsMadeBefore) {
   EXPECT_EQ((*all)[0].submitted_at(), "2023-11-23T02:00:00.000Z");
   EXPECT_EQ((*all)[1].submitted_by(), "");
   EXPECT_EQ((*all)[1].submitted_at(), "");
+}
+
+// Schema 12 keeps dossiers in the order they were imported, found by id and by unit:
+// a schema 11 file's dossiers (two imports, one marked conflicting) read the same after
+// it, and the next import meets them as stored.
+TEST_F(SqliteStoreTest, UpgradeToSchema12KeepsDossiersAndTheNextImportMeetsThem) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(dir_.File(absl::StrCat("parindex.db", suffix)));
+  }
+  RawRoundFixture(dir_.File("parindex.db"), 11);
+  std::string sql =
+      "INSERT INTO record_imports (id, number, round_id, file_name, format, sha256, "
+      "scope, actor, started_at, finished_at, rows_read, rows_refused, rows_changed, "
+      "rows_unchanged, complete) VALUES (1, 1, 'r', 'a.csv', 'csv', 'abc', '*', "
+      "'tok_admin', '2023-11-20T02:00:00Z', '2023-11-20T02:00:01Z', 3, 0, 3, 0, 1), "
+      "(2, 2, 'r', 'b.csv', 'csv', 'def', '*', 'tok_admin', '2023-11-21T02:00:00Z', "
+      "'2023-11-21T02:00:01Z', 1, 0, 1, 0, 1);";
+  auto row = [&](const v1::Dossier& d, int64_t import, int conflict) {
+    absl::StrAppend(&sql,
+                    "INSERT INTO dossiers (round_id, unit_code, dossier_id, import_id, "
+                    "line, conflict, body) VALUES ('r', '",
+                    d.unit(), "', '", d.id(), "', ", import, ", ", d.line(), ", ", conflict,
+                    ", X'");
+    v1::Dossier body = d;
+    body.clear_line();
+    absl::StrAppend(&sql, absl::BytesToHexString(body.SerializeAsString()), "');");
+  };
+  row(Dossier("A", "U1", 1500, 2), 1, 0);
+  row(Dossier("B", "U2", 1600, 3), 1, 1);
+  row(Dossier("C", "U2", 1700, 2), 2, 0);  // the same line in another import
+  RawExec(dir_.File("parindex.db"), sql);
+  Reopen();
+  EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
+  auto u1 = store_->ListDossiers("r", "U1");
+  ASSERT_TRUE(u1.ok()) << u1.status();
+  ASSERT_EQ(u1->size(), 1u);
+  EXPECT_EQ((*u1)[0].id(), "A");
+  EXPECT_EQ((*u1)[0].resolved_at(), 1500);
+  auto u2 = store_->ListDossiers("r", "U2");
+  ASSERT_EQ(u2->size(), 2u);
+  EXPECT_EQ((*u2)[0].id(), "B");
+  EXPECT_TRUE((*u2)[0].conflicting_duplicate());
+  EXPECT_EQ((*u2)[0].import_id(), 1);
+  EXPECT_EQ((*u2)[0].line(), 3);
+  EXPECT_EQ((*u2)[1].id(), "C");
+  EXPECT_EQ((*u2)[1].import_id(), 2);
+  EXPECT_EQ(*store_->ListDossierUnits("r"), (std::vector<std::string>{"U1", "U2"}));
+  EXPECT_EQ(*store_->StoredDossierUnits("r", {"A", "C", "Z"}),
+            (std::map<std::string, std::string>{{"A", "U1"}, {"C", "U2"}}));
+  // The next import: A the same (unchanged), B the same but once (its conflict
+  // cleared), C moved to U1.
+  RecordImport next;
+  next.round = "r";
+  next.file_name = "c.csv";
+  next.format = "csv";
+  next.scope = "*";
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), next), 3);
+  auto wrote = store_->UpsertDossiers(
+      Admin(), "r", 3,
+      {Dossier("A", "U1", 1500, 2), Dossier("B", "U2", 1600, 3),
+       Dossier("C", "U1", 1700, 4)});
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->unchanged, 1);
+  EXPECT_EQ(wrote->changed, 2);
+  EXPECT_EQ(wrote->units, (std::set<std::string>{"U1", "U2"}));
+  u1 = store_->ListDossiers("r", "U1");
+  ASSERT_EQ(u1->size(), 2u);
+  EXPECT_EQ((*u1)[0].import_id(), 1);  // A left as it was
+  EXPECT_EQ((*u1)[1].id(), "C");
+  EXPECT_EQ((*u1)[1].import_id(), 3);
+  u2 = store_->ListDossiers("r", "U2");
+  ASSERT_EQ(u2->size(), 1u);
+  EXPECT_FALSE((*u2)[0].conflicting_duplicate());
+  EXPECT_EQ((*u2)[0].import_id(), 3);
 }
 
 }  // namespace

@@ -91,6 +91,41 @@ absl::Status Stale(absl::string_view resource, int64_t stored, int64_t expected)
 
 }  // namespace
 
+namespace {
+
+// The rows of imports that were never merged (the server stopped while they ran) are
+// never read: they are dropped, and the import stays unfinished. Only on a SQLite file,
+// whose one server is this one, so that none of those imports is still running.
+absl::Status DropUnmergedRows(Conn* db) {
+  RETURN_IF_ERROR(db->BeginWrite());
+  absl::Status status = [db]() -> absl::Status {
+    std::vector<std::pair<std::string, int64_t>> imports;
+    Stmt q(db, "SELECT round_id, number FROM record_imports WHERE merged = 0");
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, q.Step());
+      if (!row) break;
+      imports.push_back({q.Text(0), q.Int(1)});
+    }
+    for (const auto& [round, number] : imports) {
+      RETURN_IF_ERROR(
+          Stmt(db, "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ?")
+              .Bind(1, round)
+              .Bind(2, number)
+              .Run());
+      RETURN_IF_ERROR(
+          Stmt(db, "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
+              .Bind(1, round)
+              .Bind(2, number)
+              .Run());
+    }
+    return db->Exec("COMMIT");
+  }();
+  if (!status.ok() && db->InTransaction()) db->Exec("ROLLBACK").IgnoreError();
+  return status;
+}
+
+}  // namespace
+
 // Lets the writer threads run their groups side by side, and a group that lost a
 // conflict run again alone: once the groups running have ended, and before any other
 // starts (it cannot be starved by them).
@@ -279,6 +314,7 @@ absl::Status SqlStore::Init() {
     std::fprintf(stderr, "parindex-store: %s\n", note.c_str());
   upgrade_notes_ = std::move(upgrade.notes);
   RETURN_IF_ERROR(PinFinalisedRounds());
+  if (dialect_ == Dialect::kSqlite) RETURN_IF_ERROR(DropUnmergedRows(writers_[0].get()));
   for (int i = 0; i < options_.readers; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Conn> reader, Connect(/*writer=*/false));
     free_readers_.push_back(reader.get());
@@ -2256,9 +2292,9 @@ absl::StatusOr<int64_t> SqlStore::BeginRecordImport(const WriteContext& ctx,
         Stmt insert(tx.db(),
                     "INSERT INTO record_imports (round_id, number, file_name, format, "
                     "sha256, scope, actor, started_at, rows_read, rows_refused, "
-                    "rows_changed, rows_unchanged, complete) VALUES (?1, (SELECT "
+                    "rows_changed, rows_unchanged, complete, merged) VALUES (?1, (SELECT "
                     "COALESCE(MAX(number), 0) + 1 FROM record_imports WHERE round_id = "
-                    "?1), ?2, ?3, '', ?4, ?5, ?6, 0, 0, 0, 0, 0) RETURNING number");
+                    "?1), ?2, ?3, '', ?4, ?5, ?6, 0, 0, 0, 0, 0, 0) RETURNING number");
         insert.Bind(1, import.round)
             .Bind(2, import.file_name)
             .Bind(3, import.format)
@@ -2279,179 +2315,336 @@ absl::StatusOr<int64_t> SqlStore::BeginRecordImport(const WriteContext& ctx,
 
 namespace {
 
-// Rows per INSERT of UpsertDossiers: one statement for many rows costs less than a
-// statement per row (6 parameters each, far below SQLite's limit).
-constexpr size_t kUpsertRows = 128;
+// Rows per INSERT when appending and merging: one statement for many rows costs less
+// than a statement per row.
+constexpr size_t kRowsPerInsert = 128;
 
-// The upsert of `rows` dossiers in one statement. The same data leaves the row as it
-// is. Other data replaces it; when this import gave the id before, the two rows
-// conflict. A row that conflicted in an earlier import is cleared by a later one.
-// RETURNING names each row written, with the unit it was moved from. One statement
-// never names an id twice (PostgreSQL refuses to update a row twice in one statement).
-std::string UpsertSql(size_t rows) {
+// The append of `rows` dossier rows in one statement.
+std::string AppendSql(size_t rows) {
   std::string sql =
-      "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, line, conflict, "
-      "body) VALUES ";
+      "INSERT INTO dossier_rows (round_id, import_id, seq, dossier_id, unit_code, line, "
+      "conflict, body) VALUES ";
   for (size_t i = 0; i < rows; ++i)
-    absl::StrAppend(&sql, i ? "," : "", "(?,?,?,?,?,0,?)");
-  absl::StrAppend(
-      &sql,
-      " ON CONFLICT (round_id, dossier_id) DO UPDATE SET "
-      "unit_code = excluded.unit_code, body = excluded.body, line = excluded.line, "
-      "conflict = CASE WHEN dossiers.import_id = excluded.import_id THEN 1 ELSE 0 END, "
-      "moved_from = CASE WHEN dossiers.unit_code != excluded.unit_code "
-      "THEN dossiers.unit_code ELSE dossiers.moved_from END, "
-      "import_id = excluded.import_id "
-      "WHERE dossiers.body != excluded.body OR (dossiers.conflict != 0 AND "
-      "dossiers.import_id != excluded.import_id) "
-      "RETURNING unit_code, moved_from");
+    absl::StrAppend(&sql, i ? "," : "", "(?,?,?,?,?,?,0,?)");
+  return sql;
+}
+
+// The upsert of `rows` ids into the order by id, in one statement (each id once).
+std::string PutIdsSql(size_t rows) {
+  std::string sql =
+      "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, seq) VALUES ";
+  for (size_t i = 0; i < rows; ++i) absl::StrAppend(&sql, i ? "," : "", "(?,?,?,?,?)");
+  absl::StrAppend(&sql,
+                  " ON CONFLICT (round_id, dossier_id) DO UPDATE SET unit_code = "
+                  "excluded.unit_code, import_id = excluded.import_id, seq = excluded.seq");
   return sql;
 }
 
 // What is stored of a dossier as its body: its data, without where it came from.
 void DossierBody(const v1::Dossier& d, std::string* body) {
+  body->clear();
+  if (d.import_id() == 0 && d.line() == 0 && !d.conflicting_duplicate()) {
+    d.SerializeToString(body);
+    return;
+  }
   v1::Dossier data = d;
   data.clear_import_id();
   data.clear_line();
   data.clear_conflicting_duplicate();
-  body->clear();
   data.SerializeToString(body);
 }
 
-// Orders a batch by (unit, id): the table is kept in (round, unit, id) order, so each
-// unit's range is then written once per batch instead of a page here and there for
-// every row. An id given more than once keeps its rows together in the file's order,
-// where its first row's unit puts them: the last still wins, and each row meets the
-// row before it as in the file (which decides changed, unchanged and conflicting).
-// Rows of different ids never meet, so their order changes nothing else.
-void SortByUnit(std::vector<const v1::Dossier*>* rows) {
-  absl::flat_hash_map<absl::string_view, absl::string_view> unit_of;  // id: first unit
-  unit_of.reserve(rows->size());
-  for (const v1::Dossier* d : *rows) unit_of.try_emplace(d->id(), d->unit());
-  std::vector<std::pair<absl::string_view, const v1::Dossier*>> keyed;
-  keyed.reserve(rows->size());
-  for (const v1::Dossier* d : *rows) keyed.push_back({unit_of.at(d->id()), d});
-  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return a.second->id() < b.second->id();
-  });
-  for (size_t i = 0; i < keyed.size(); ++i) (*rows)[i] = keyed[i].second;
-}
+// One merge of an import's rows (SqlStore::MergeDossiers), inside its transaction.
+// The import's rows are read sorted by id, each id's rows with the row it is stored
+// as: an id new to the round and given once (nearly every row of a first import) is
+// written to the order by id as it comes, in the id's order; the rest are decided row
+// by row, as the file gives them. The rows that lose are deleted; the rows left of the
+// import are then written to the order by unit by one sorted INSERT.
+class ImportMerge {
+ public:
+  ImportMerge(Conn* db, std::string round, int64_t import_id,
+              const StoredUnitCheck& check)
+      : db_(db), round_(std::move(round)), import_id_(import_id), check_(check) {}
+
+  absl::StatusOr<DossierWrite> Run() {
+    Stmt rows(db_,
+              "SELECT r.dossier_id, r.seq, r.unit_code, r.line, d.unit_code, d.import_id, "
+              "d.seq FROM dossier_rows r LEFT JOIN dossiers d ON d.round_id = r.round_id "
+              "AND d.dossier_id = r.dossier_id WHERE r.round_id = ?1 AND r.import_id = ?2 "
+              "ORDER BY r.dossier_id, r.seq");
+    rows.Bind(1, round_).Bind(2, import_id_);
+    std::string id;
+    std::vector<Row> group;
+    Stored stored;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool more, rows.Step());
+      std::string next = more ? rows.Text(0) : std::string();
+      if (!group.empty() && (!more || next != id)) {
+        RETURN_IF_ERROR(Merge(id, &group, stored));
+        group.clear();
+      }
+      if (!more) break;
+      if (group.empty()) {
+        id = std::move(next);
+        stored = Stored();
+        if (!rows.IsNull(4)) {
+          stored.found = true;
+          stored.unit = rows.Text(4);
+          stored.import_id = rows.Int(5);
+          stored.seq = rows.Int(6);
+        }
+      }
+      group.push_back({rows.Int(1), rows.Text(2), rows.Int(3)});
+    }
+    if (!unknown_.ok()) return unknown_;
+    RETURN_IF_ERROR(FlushIds());
+    RETURN_IF_ERROR(
+        Stmt(db_,
+             "INSERT INTO dossiers_by_unit (round_id, unit_code, dossier_id, import_id, "
+             "seq) SELECT round_id, unit_code, dossier_id, import_id, seq FROM "
+             "dossier_rows WHERE round_id = ?1 AND import_id = ?2 ORDER BY unit_code, "
+             "dossier_id ON CONFLICT (round_id, unit_code, dossier_id) DO UPDATE SET "
+             "import_id = excluded.import_id, seq = excluded.seq")
+            .Bind(1, round_)
+            .Bind(2, import_id_)
+            .Run());
+    RETURN_IF_ERROR(
+        Stmt(db_, "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
+            .Bind(1, round_)
+            .Bind(2, import_id_)
+            .Run());
+    std::stable_sort(out_.refused.begin(), out_.refused.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    return std::move(out_);
+  }
+
+ private:
+  struct Row {  // a row of this import
+    int64_t seq;
+    std::string unit;
+    int64_t line;
+  };
+  struct Stored {  // the row an id is stored as
+    bool found = false;
+    std::string unit;
+    int64_t import_id = 0, seq = 0;
+  };
+
+  // Merges the rows of one id (in the file's order) into what is stored of it.
+  absl::Status Merge(const std::string& id, std::vector<Row>* rows, const Stored& stored) {
+    // The stored row may be one of this import's, merged before: not merged again.
+    if (stored.found && stored.import_id == import_id_) {
+      rows->erase(std::remove_if(rows->begin(), rows->end(),
+                                 [&](const Row& r) { return r.seq == stored.seq; }),
+                  rows->end());
+    }
+    if (rows->empty()) return absl::OkStatus();
+    if (!stored.found && rows->size() == 1) {  // new, and given once
+      ++out_.changed;
+      out_.units.insert((*rows)[0].unit);
+      return PutId(id, (*rows)[0].unit, (*rows)[0].seq);
+    }
+    // A row naming another unit than the one its id is stored under moves it only
+    // when the check allows it.
+    if (stored.found && check_) {
+      std::vector<Row> kept;
+      for (Row& row : *rows) {
+        if (row.unit != stored.unit) {
+          absl::Status allowed = check_(stored.unit);
+          if (absl::IsAborted(allowed)) {  // every unknown unit is asked for
+            if (unknown_.ok()) unknown_ = std::move(allowed);
+            continue;
+          }
+          if (!allowed.ok()) {
+            out_.refused.push_back({row.line, std::move(allowed)});
+            RETURN_IF_ERROR(Delete(import_id_, row.seq));
+            continue;
+          }
+        }
+        kept.push_back(std::move(row));
+      }
+      rows->swap(kept);
+    }
+    // Nothing is written once a unit is unknown: the caller looks the units up and
+    // merges again (this transaction is rolled back).
+    if (!unknown_.ok() || rows->empty()) return absl::OkStatus();
+    std::vector<std::string> bodies(rows->size());
+    bool differ = false;
+    for (size_t i = 0; i < rows->size(); ++i) {
+      ASSIGN_OR_RETURN(bodies[i], Body(import_id_, (*rows)[i].seq, nullptr));
+      differ = differ || bodies[i] != bodies[0];
+    }
+    // Each row meets the data before it: the stored row's, then the rows before it.
+    bool exists = stored.found, conflict = false;
+    int64_t by = stored.import_id;  // the import that gave the current data
+    std::string current;
+    if (stored.found) {
+      ASSIGN_OR_RETURN(current, Body(stored.import_id, stored.seq, &conflict));
+      // An id this import gives with other data conflicts even when its first row is
+      // what was stored: the stored data counts as this import's.
+      if (differ) by = import_id_;
+    }
+    int winner = -1;  // the row kept, or -1: the stored row stays as it is
+    for (size_t i = 0; i < rows->size(); ++i) {
+      const bool clears = conflict && by != import_id_;  // an earlier import's conflict
+      if (exists && bodies[i] == current && !clears) {
+        ++out_.unchanged;
+        continue;
+      }
+      ++out_.changed;
+      conflict = exists && by == import_id_;
+      exists = true;
+      current = bodies[i];
+      by = import_id_;
+      winner = static_cast<int>(i);
+    }
+    for (size_t i = 0; i < rows->size(); ++i) {
+      if (static_cast<int>(i) != winner) RETURN_IF_ERROR(Delete(import_id_, (*rows)[i].seq));
+    }
+    if (winner < 0) return absl::OkStatus();
+    const Row& kept = (*rows)[winner];
+    if (conflict) {
+      RETURN_IF_ERROR(Stmt(db_,
+                           "UPDATE dossier_rows SET conflict = 1 WHERE round_id = ? AND "
+                           "import_id = ? AND seq = ?")
+                          .Bind(1, round_)
+                          .Bind(2, import_id_)
+                          .Bind(3, kept.seq)
+                          .Run());
+    }
+    if (stored.found) {
+      RETURN_IF_ERROR(Delete(stored.import_id, stored.seq));
+      if (stored.unit != kept.unit) {
+        RETURN_IF_ERROR(Stmt(db_,
+                             "DELETE FROM dossiers_by_unit WHERE round_id = ? AND "
+                             "unit_code = ? AND dossier_id = ?")
+                            .Bind(1, round_)
+                            .Bind(2, stored.unit)
+                            .Bind(3, id)
+                            .Run());
+        out_.units.insert(stored.unit);
+      }
+    }
+    out_.units.insert(kept.unit);
+    return PutId(id, kept.unit, kept.seq);
+  }
+
+  // A row's body, and whether it is marked conflicting.
+  absl::StatusOr<std::string> Body(int64_t import_id, int64_t seq, bool* conflict) {
+    Stmt q(db_,
+           "SELECT body, conflict FROM dossier_rows WHERE round_id = ? AND import_id = ? "
+           "AND seq = ?");
+    q.Bind(1, round_).Bind(2, import_id).Bind(3, seq);
+    ASSIGN_OR_RETURN(const bool found, q.Step());
+    if (!found) return absl::InternalError(absl::StrCat("dossier row ", seq, " is gone"));
+    if (conflict != nullptr) *conflict = q.Int(1) != 0;
+    return q.Blob(0);
+  }
+
+  absl::Status Delete(int64_t import_id, int64_t seq) {
+    return Stmt(db_,
+                "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ? AND seq = ?")
+        .Bind(1, round_)
+        .Bind(2, import_id)
+        .Bind(3, seq)
+        .Run();
+  }
+
+  // The order by id: written kRowsPerInsert ids at a time, in the id's order.
+  absl::Status PutId(const std::string& id, const std::string& unit, int64_t seq) {
+    ids_.push_back({id, unit, seq});
+    return ids_.size() == kRowsPerInsert ? FlushIds() : absl::OkStatus();
+  }
+  absl::Status FlushIds() {
+    static const auto* many = new std::string(PutIdsSql(kRowsPerInsert));
+    static const auto* one = new std::string(PutIdsSql(1));
+    for (size_t at = 0, n = 0; at < ids_.size(); at += n) {
+      n = ids_.size() - at == kRowsPerInsert ? kRowsPerInsert : 1;
+      Stmt put(db_, n == 1 ? *one : *many);
+      RETURN_IF_ERROR(put.status());
+      for (size_t i = 0; i < n; ++i) {
+        const PendingId& p = ids_[at + i];
+        const int k = static_cast<int>(i) * 5;
+        put.Bind(k + 1, round_)
+            .Bind(k + 2, p.id)
+            .Bind(k + 3, p.unit)
+            .Bind(k + 4, import_id_)
+            .Bind(k + 5, p.seq);
+      }
+      RETURN_IF_ERROR(put.Run());
+    }
+    ids_.clear();
+    return absl::OkStatus();
+  }
+
+  struct PendingId {
+    std::string id, unit;
+    int64_t seq;
+  };
+  Conn* db_;
+  const std::string round_;
+  const int64_t import_id_;
+  const StoredUnitCheck& check_;
+  std::vector<PendingId> ids_;
+  absl::Status unknown_;  // the first unit not looked up yet: ABORTED
+  DossierWrite out_;
+};
 
 }  // namespace
 
-absl::StatusOr<DossierWrite> SqlStore::UpsertDossiers(
-    const WriteContext& ctx, absl::string_view round, int64_t import_id,
-    const std::vector<v1::Dossier>& dossiers, const StoredUnitCheck& check) {
+absl::Status SqlStore::AppendDossiers(const WriteContext& ctx, absl::string_view round,
+                                      int64_t import_id,
+                                      const std::vector<v1::Dossier>& dossiers) {
+  if (dossiers.empty()) return absl::OkStatus();
+  return Submit(ctx, "AppendDossiers",
+                [&dossiers, r = std::string(round),
+                 import_id](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                  Stmt last(tx.db(),
+                            "SELECT COALESCE(MAX(seq), 0) FROM dossier_rows WHERE "
+                            "round_id = ? AND import_id = ?");
+                  last.Bind(1, r).Bind(2, import_id);
+                  ASSIGN_OR_RETURN(const bool row, last.Step());
+                  int64_t seq = row ? last.Int(0) : 0;
+                  static const auto* many = new std::string(AppendSql(kRowsPerInsert));
+                  static const auto* one = new std::string(AppendSql(1));
+                  std::vector<std::string> bodies(std::min(dossiers.size(), kRowsPerInsert));
+                  for (size_t at = 0, n = 0; at < dossiers.size(); at += n) {
+                    n = dossiers.size() - at >= kRowsPerInsert ? kRowsPerInsert : 1;
+                    Stmt insert(tx.db(), n == 1 ? *one : *many);
+                    RETURN_IF_ERROR(insert.status());
+                    for (size_t i = 0; i < n; ++i) {
+                      const v1::Dossier& d = dossiers[at + i];
+                      DossierBody(d, &bodies[i]);
+                      const int p = static_cast<int>(i) * 7;
+                      insert.Bind(p + 1, r)
+                          .Bind(p + 2, import_id)
+                          .Bind(p + 3, ++seq)
+                          .Bind(p + 4, d.id())
+                          .Bind(p + 5, d.unit())
+                          .Bind(p + 6, static_cast<int64_t>(d.line()))
+                          .BindBlob(p + 7, bodies[i]);
+                    }
+                    RETURN_IF_ERROR(insert.Run());
+                  }
+                  return v1::WriteAck();
+                })
+      .status();
+}
+
+absl::StatusOr<DossierWrite> SqlStore::MergeDossiers(const WriteContext& ctx,
+                                                     absl::string_view round,
+                                                     int64_t import_id,
+                                                     const StoredUnitCheck& check) {
   DossierWrite out;
   // Runs on the writer thread while this one waits for it, so `out` may be written.
-  RETURN_IF_ERROR(
-      Submit(ctx, "UpsertDossiers",
-             [&out, &dossiers, &check, r = std::string(round),
-              import_id](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-               out = DossierWrite();
-               // The rows whose stored dossier is under a unit the check refuses stay
-               // out, decided in this transaction.
-               std::vector<const v1::Dossier*> kept;
-               kept.reserve(dossiers.size());
-               absl::Status unknown;  // the first unit not looked up: ABORTED
-               if (check) {
-                 Stmt stored(tx.db(),
-                             "SELECT unit_code FROM dossiers WHERE round_id = ? AND "
-                             "dossier_id = ?");
-                 for (size_t i = 0; i < dossiers.size(); ++i) {
-                   const v1::Dossier& d = dossiers[i];
-                   stored.Reset();
-                   stored.Bind(1, r).Bind(2, d.id());
-                   ASSIGN_OR_RETURN(bool row, stored.Step());
-                   if (row) {
-                     const std::string unit = stored.Text(0);
-                     if (unit != d.unit()) {
-                       absl::Status allowed = check(unit);
-                       if (absl::IsAborted(allowed)) {  // every unknown unit asked
-                         if (unknown.ok()) unknown = std::move(allowed);
-                         continue;
-                       }
-                       if (!allowed.ok()) {
-                         out.refused.push_back({i, std::move(allowed)});
-                         continue;
-                       }
-                     }
-                   }
-                   kept.push_back(&d);
-                 }
-               } else {
-                 for (const v1::Dossier& d : dossiers) kept.push_back(&d);
-               }
-               if (!unknown.ok()) return unknown;
-               SortByUnit(&kept);
-               // An id given twice in this batch with different data conflicts even
-               // when its first row is what was stored (and so leaves the row as it
-               // is): the stored row is first marked as this import's, so that the
-               // row that differs meets it as the import's own (`conflict` below).
-               // The rows of an id are together after SortByUnit.
-               for (size_t at = 0, end = 0; at < kept.size(); at = end) {
-                 end = at + 1;
-                 while (end < kept.size() && kept[end]->id() == kept[at]->id()) ++end;
-                 if (end - at < 2) continue;
-                 std::string first, other;
-                 DossierBody(*kept[at], &first);
-                 bool differ = false;
-                 for (size_t i = at + 1; i < end && !differ; ++i) {
-                   DossierBody(*kept[i], &other);
-                   differ = other != first;
-                 }
-                 if (!differ) continue;
-                 RETURN_IF_ERROR(Stmt(tx.db(),
-                                      "UPDATE dossiers SET import_id = ? WHERE round_id "
-                                      "= ? AND dossier_id = ? AND import_id != ?")
-                                     .Bind(1, import_id)
-                                     .Bind(2, r)
-                                     .Bind(3, kept[at]->id())
-                                     .Bind(4, import_id)
-                                     .Run());
-               }
-               std::vector<std::string> bodies(std::min(kept.size(), kUpsertRows));
-               // Whole statements of kUpsertRows ids each named once, otherwise a row
-               // at a time (two statements kept prepared, not one per length).
-               static const auto* many = new std::string(UpsertSql(kUpsertRows));
-               static const auto* one = new std::string(UpsertSql(1));
-               absl::flat_hash_set<absl::string_view> ids;
-               for (size_t at = 0, n = 0; at < kept.size(); at += n) {
-                 n = 1;
-                 if (kept.size() - at >= kUpsertRows) {
-                   ids.clear();
-                   for (size_t i = at; i < at + kUpsertRows; ++i)
-                     if (!ids.insert(kept[i]->id()).second) break;
-                   if (ids.size() == kUpsertRows) n = kUpsertRows;
-                 }
-                 Stmt upsert(tx.db(), n == 1 ? *one : *many);
-                 RETURN_IF_ERROR(upsert.status());
-                 for (size_t i = 0; i < n; ++i) {
-                   const v1::Dossier& d = *kept[at + i];
-                   DossierBody(d, &bodies[i]);
-                   const int p = static_cast<int>(i) * 6;
-                   upsert.Bind(p + 1, r)
-                       .Bind(p + 2, d.id())
-                       .Bind(p + 3, d.unit())
-                       .Bind(p + 4, import_id)
-                       .Bind(p + 5, static_cast<int64_t>(d.line()))
-                       .BindBlob(p + 6, bodies[i]);
-                 }
-                 int64_t written = 0;
-                 while (true) {
-                   ASSIGN_OR_RETURN(bool row, upsert.Step());
-                   if (!row) break;
-                   ++written;
-                   out.units.insert(upsert.Text(0));
-                   if (!upsert.IsNull(1)) out.units.insert(upsert.Text(1));
-                 }
-                 out.changed += written;
-                 out.unchanged += static_cast<int64_t>(n) - written;
-               }
-               return v1::WriteAck();
-             })
-          .status());
+  RETURN_IF_ERROR(Submit(ctx, "MergeDossiers",
+                         [&out, &check, r = std::string(round),
+                          import_id](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                           ASSIGN_OR_RETURN(out,
+                                            ImportMerge(tx.db(), r, import_id, check).Run());
+                           return v1::WriteAck();
+                         })
+                      .status());
   return out;
 }
 
@@ -2476,13 +2669,6 @@ absl::StatusOr<v1::WriteAck> SqlStore::FinishRecordImport(
                 .Bind(8, import.round)
                 .Bind(9, import.id)
                 .Run());
-        // Through the index of moved dossiers, named: SQLite's planner otherwise takes
-        // the key's round prefix and reads every dossier of the round (8 s at 33M).
-        RETURN_IF_ERROR(Stmt(tx.db(),
-                             "UPDATE dossiers INDEXED BY dossiers_moved SET moved_from = "
-                             "NULL WHERE round_id = ? AND moved_from IS NOT NULL")
-                            .Bind(1, import.round)
-                            .Run());
         const std::string after =
             absl::StrCat("{\"file_name\":\"", absl::CEscape(import.file_name),
                          "\",\"format\":\"", import.format, "\",\"sha256\":\"",
@@ -2509,9 +2695,10 @@ absl::StatusOr<std::vector<v1::Dossier>> SqlStore::ListDossiers(absl::string_vie
   return Read<std::vector<v1::Dossier>>(
       [&](Conn* db) -> absl::StatusOr<std::vector<v1::Dossier>> {
         Stmt q(db,
-               "SELECT body, import_id, line, conflict FROM dossiers "
-               "WHERE round_id = ? AND unit_code = ? "
-               "ORDER BY unit_code, dossier_id");  // the table's own order
+               "SELECT r.body, r.import_id, r.line, r.conflict FROM dossiers_by_unit u "
+               "JOIN dossier_rows r ON r.round_id = u.round_id AND r.import_id = "
+               "u.import_id AND r.seq = u.seq WHERE u.round_id = ? AND u.unit_code = ? "
+               "ORDER BY u.unit_code, u.dossier_id");  // the order's own
         q.Bind(1, round).Bind(2, unit);
         std::vector<v1::Dossier> out;
         while (true) {
@@ -2533,8 +2720,9 @@ absl::StatusOr<std::vector<std::string>> SqlStore::ListDossierUnits(
       [&](Conn* db) -> absl::StatusOr<std::vector<std::string>> {
         // From one unit to the next along the table's key, not through every row.
         Stmt q(db,
-               "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossiers WHERE "
-               "round_id = ?1 UNION ALL SELECT (SELECT MIN(unit_code) FROM dossiers "
+               "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossiers_by_unit "
+               "WHERE round_id = ?1 UNION ALL SELECT (SELECT MIN(unit_code) FROM "
+               "dossiers_by_unit "
                "WHERE round_id = ?1 AND unit_code > u.code) FROM u WHERE u.code IS NOT "
                "NULL) SELECT code FROM u WHERE code IS NOT NULL");
         q.Bind(1, round);

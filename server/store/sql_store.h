@@ -186,11 +186,12 @@ class SqlStore final : public Store {
 
   absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
                                             const RecordImport& import) override;
-  using Store::UpsertDossiers;
-  absl::StatusOr<DossierWrite> UpsertDossiers(const WriteContext& ctx,
-                                              absl::string_view round, int64_t import_id,
-                                              const std::vector<v1::Dossier>& dossiers,
-                                              const StoredUnitCheck& check) override;
+  absl::Status AppendDossiers(const WriteContext& ctx, absl::string_view round,
+                              int64_t import_id,
+                              const std::vector<v1::Dossier>& dossiers) override;
+  absl::StatusOr<DossierWrite> MergeDossiers(const WriteContext& ctx,
+                                             absl::string_view round, int64_t import_id,
+                                             const StoredUnitCheck& check) override;
   absl::StatusOr<v1::WriteAck> FinishRecordImport(
       const WriteContext& ctx, const RecordImport& import,
       const std::vector<std::pair<std::string, FormUpdate>>& units) override;

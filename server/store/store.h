@@ -183,16 +183,16 @@ struct DossierWrite {
   // The units whose dossiers changed: each changed dossier's unit, and the unit it was
   // stored under before when that was another.
   std::set<std::string> units;
-  // The dossiers left out because the StoredUnitCheck refused the unit they are stored
-  // under: their index in the batch, and why.
-  std::vector<std::pair<size_t, absl::Status>> refused;
+  // The rows left out because the StoredUnitCheck refused the unit their id is stored
+  // under: their line, and why, in line order.
+  std::vector<std::pair<int64_t, absl::Status>> refused;
 };
 
 // Whether an import may replace or move a dossier stored under `unit`, another unit
 // than its row names: OK; a refusal (the dossier is left as it is and named in
 // DossierWrite::refused); or ABORTED when the caller has not looked the unit up yet
-// (nothing of the batch is stored: look it up and write the batch again). Called inside
-// the write's transaction, so it must not call the store.
+// (nothing is merged: look every unit asked up and merge again). Called inside the
+// merge's transaction, so it must not call the store.
 using StoredUnitCheck = std::function<absl::Status(const std::string& unit)>;
 
 // Wall time, injectable in tests.
@@ -406,19 +406,31 @@ class Store {
   // round from 1.
   virtual absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
                                                     const RecordImport& import) = 0;
-  // Stores dossiers by (round, id), stamped with the import and their line: an id
-  // stored with the same data is left as it is (import and line too); with other data
-  // it is replaced, and marked conflicting_duplicate when this same import gave it
-  // before. With `check`, a dossier stored under another unit than its row's is
-  // written only when check(that unit) allows it, in the same transaction as the
-  // write. In one transaction.
-  virtual absl::StatusOr<DossierWrite> UpsertDossiers(
-      const WriteContext& ctx, absl::string_view round, int64_t import_id,
-      const std::vector<v1::Dossier>& dossiers, const StoredUnitCheck& check) = 0;
+  // Appends dossiers to an import (import_id: its number), in the file's order, in one
+  // transaction. They are not read until MergeDossiers has merged them.
+  virtual absl::Status AppendDossiers(const WriteContext& ctx, absl::string_view round,
+                                      int64_t import_id,
+                                      const std::vector<v1::Dossier>& dossiers) = 0;
+  // Merges the rows an import appended into the round's dossiers, in one transaction:
+  // by (round, id), each row meets the one stored before it in the file's order. The
+  // same data leaves the stored row as it is (import and line too); other data
+  // replaces it, marked conflicting_duplicate when this import gave the id with other
+  // data before. With `check`, a row whose id is stored under another unit than the
+  // row's is merged only when check(that unit) allows it (refused: left out, named by
+  // its line in DossierWrite::refused). The import is then read (merged). Merging
+  // again merges the rows appended since.
+  virtual absl::StatusOr<DossierWrite> MergeDossiers(const WriteContext& ctx,
+                                                     absl::string_view round,
+                                                     int64_t import_id,
+                                                     const StoredUnitCheck& check) = 0;
+  // AppendDossiers then MergeDossiers (a small import in one call; tests).
   absl::StatusOr<DossierWrite> UpsertDossiers(const WriteContext& ctx,
                                               absl::string_view round, int64_t import_id,
-                                              const std::vector<v1::Dossier>& dossiers) {
-    return UpsertDossiers(ctx, round, import_id, dossiers, nullptr);
+                                              const std::vector<v1::Dossier>& dossiers,
+                                              const StoredUnitCheck& check = nullptr) {
+    absl::Status appended = AppendDossiers(ctx, round, import_id, dossiers);
+    if (!appended.ok()) return appended;
+    return MergeDossiers(ctx, round, import_id, check);
   }
   // Ends an import: its counts and SHA-256 stored and audited ("records.import" on
   // rounds/{round}/imports/{id}, with the counts as JSON), and the computed values of
