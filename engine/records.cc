@@ -227,40 +227,51 @@ bool ComputesFromRecords(const CompiledCriteriaSet& set) {
   return false;
 }
 
-UnitRecords ComputeUnitRecords(const CompiledCriteriaSet& set,
-                               const std::vector<v1::Dossier>& dossiers,
-                               const RecordPeriod& p, bool unit_in_round, bool with_ids) {
-  UnitRecords out;
-  std::vector<const v1::RecordCount*> counts;
+UnitRecordsBuilder::UnitRecordsBuilder(const CompiledCriteriaSet& set,
+                                       const RecordPeriod& p, bool unit_in_round,
+                                       bool with_ids)
+    : period_(&p), unit_in_round_(unit_in_round), with_ids_(with_ids) {
   for (size_t i = 0; i < set.elements().size(); ++i) {
     const Element& e = set.elements()[i];
     if (e.declared == nullptr || !e.declared->has_from_records()) continue;
     ComputedValue v;
     v.element = static_cast<int>(i);
-    out.values.push_back(std::move(v));
-    counts.push_back(&e.declared->from_records());
+    out_.values.push_back(std::move(v));
+    counts_.push_back(&e.declared->from_records());
   }
-  for (const v1::Dossier& d : dossiers) {
-    out.latest_import = std::max(out.latest_import, d.import_id());
-    std::vector<v1::RecordFinding> findings = FindingsOf(d, p, unit_in_round);
-    if (!findings.empty()) {
-      for (v1::RecordFinding& f : findings) out.findings.push_back(std::move(f));
-      continue;
-    }
-    ++out.dossiers_read;
-    for (size_t k = 0; k < counts.size(); ++k) {
-      if (!Selects(*counts[k], d, p)) continue;
-      ++out.values[k].count;
-      if (with_ids) out.values[k].dossier_ids.push_back(d.id());
-    }
+}
+
+void UnitRecordsBuilder::Add(const v1::Dossier& d) {
+  out_.latest_import = std::max(out_.latest_import, d.import_id());
+  std::vector<v1::RecordFinding> findings = FindingsOf(d, *period_, unit_in_round_);
+  if (!findings.empty()) {
+    for (v1::RecordFinding& f : findings) out_.findings.push_back(std::move(f));
+    return;
   }
-  for (ComputedValue& v : out.values)
+  ++out_.dossiers_read;
+  for (size_t k = 0; k < counts_.size(); ++k) {
+    if (!Selects(*counts_[k], d, *period_)) continue;
+    ++out_.values[k].count;
+    if (with_ids_) out_.values[k].dossier_ids.push_back(d.id());
+  }
+}
+
+UnitRecords UnitRecordsBuilder::Finish() && {
+  for (ComputedValue& v : out_.values)
     std::sort(v.dossier_ids.begin(), v.dossier_ids.end());
-  std::stable_sort(out.findings.begin(), out.findings.end(),
+  std::stable_sort(out_.findings.begin(), out_.findings.end(),
                    [](const v1::RecordFinding& a, const v1::RecordFinding& b) {
                      return a.dossier() < b.dossier();
                    });
-  return out;
+  return std::move(out_);
+}
+
+UnitRecords ComputeUnitRecords(const CompiledCriteriaSet& set,
+                               const std::vector<v1::Dossier>& dossiers,
+                               const RecordPeriod& p, bool unit_in_round, bool with_ids) {
+  UnitRecordsBuilder builder(set, p, unit_in_round, with_ids);
+  for (const v1::Dossier& d : dossiers) builder.Add(d);
+  return std::move(builder).Finish();
 }
 
 }  // namespace parindex::engine

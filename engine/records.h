@@ -57,6 +57,22 @@ UnitRecords ComputeUnitRecords(const CompiledCriteriaSet& set,
                                const std::vector<v1::Dossier>& dossiers,
                                const RecordPeriod& p, bool unit_in_round, bool with_ids);
 
+// ComputeUnitRecords a dossier at a time, for a unit whose dossiers come among others'
+// (one read of a whole round): Add each of its dossiers, in any order, then Finish.
+class UnitRecordsBuilder {
+ public:
+  UnitRecordsBuilder(const CompiledCriteriaSet& set, const RecordPeriod& p,
+                     bool unit_in_round, bool with_ids);
+  void Add(const v1::Dossier& d);
+  UnitRecords Finish() &&;
+
+ private:
+  const RecordPeriod* period_;
+  bool unit_in_round_, with_ids_;
+  std::vector<const v1::RecordCount*> counts_;  // of out_.values, in the same order
+  UnitRecords out_;
+};
+
 // Whether the set computes any element from records.
 bool ComputesFromRecords(const CompiledCriteriaSet& set);
 

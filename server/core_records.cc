@@ -229,9 +229,10 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   int64_t appended = 0;
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    RETURN_IF_ERROR(store_->AppendDossiers(ctx, round_id, import.id, batch));
     appended += static_cast<int64_t>(batch.size());
-    batch.clear();
+    absl::Status status = store_->AppendDossiers(ctx, round_id, import.id, std::move(batch));
+    batch.clear();  // moved from
+    RETURN_IF_ERROR(status);
     return absl::OkStatus();
   };
   auto merge = [&]() -> absl::Status {
@@ -359,27 +360,44 @@ RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", Now(), absl::UTCTimeZone());
   const std::string& round_id = round.round.id();
   std::vector<std::pair<std::string, store::FormUpdate>> forms;
-  std::optional<std::map<int64_t, std::string>> scope_of;  // read when first needed
+  // The findings of a unit not in the round (a unit code the round does not have, and
+  // the rest) count as the caller may list them, by the scope of the import that
+  // brought each dossier: a province's import does not count the findings of dossiers
+  // the national office imported.
+  std::map<int64_t, std::string> scope_of;
   for (const std::string& unit : units) {
-    ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
-                     store_->ListDossiers(round_id, unit));
-    const bool in_round = round.units.count(unit) > 0;
-    if (!in_round) {
-      // A unit not in the round: its dossiers' findings (a unit code the round does
-      // not have, and the rest) as the caller may list them, by the scope of the
-      // import that brought each: a province's import does not count the findings of
-      // dossiers the national office imported.
-      if (!scope_of.has_value()) {
-        ASSIGN_OR_RETURN(scope_of, ImportScopes(round_id));
-      }
-      for (const v1::Dossier& d : dossiers) {
-        if (CanSeeRecordFinding(c, round.units, unit, (*scope_of)[d.import_id()]))
-          *findings += static_cast<int64_t>(engine::FindingsOf(d, period, false).size());
-      }
-      continue;
+    if (round.units.count(unit) == 0) {
+      ASSIGN_OR_RETURN(scope_of, ImportScopes(round_id));
+      break;
     }
-    engine::UnitRecords records =
-        engine::ComputeUnitRecords(set, dossiers, period, in_round, false);
+  }
+  std::map<std::string, engine::UnitRecordsBuilder> builders;  // the units in the round
+  for (const std::string& unit : units) {
+    if (round.units.count(unit) > 0)
+      builders.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false));
+  }
+  auto take = [&](const std::string& unit, const v1::Dossier& d) {
+    auto it = builders.find(unit);
+    if (it != builders.end()) {
+      it->second.Add(d);
+    } else if (round.units.count(unit) == 0 && units.count(unit) > 0 &&
+               CanSeeRecordFinding(c, round.units, unit, scope_of[d.import_id()])) {
+      *findings += static_cast<int64_t>(engine::FindingsOf(d, period, false).size());
+    }
+  };
+  // Many units (an import's end) from one read of the round's dossiers; a few, unit by
+  // unit.
+  if (units.size() > kUnitsReadOneByOne) {
+    RETURN_IF_ERROR(store_->ScanDossiers(round_id, take));
+  } else {
+    for (const std::string& unit : units) {
+      ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
+                       store_->ListDossiers(round_id, unit));
+      for (const v1::Dossier& d : dossiers) take(unit, d);
+    }
+  }
+  for (auto& [unit, builder] : builders) {
+    const engine::UnitRecords records = std::move(builder).Finish();
     *findings += static_cast<int64_t>(records.findings.size());
     if (records.values.empty()) continue;
     ASSIGN_OR_RETURN(v1::Assessment a, store_->GetAssessment(round_id, unit));

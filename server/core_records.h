@@ -42,6 +42,9 @@ class RecordCore : public CoreBase {
   // recomputing a whole round).
   absl::StatusOr<int> Recompute(const Caller& c, const std::string& round_id);
 
+  // The most units whose figures are computed from their own dossiers, each read
+  // apart; more are computed from one read of the whole round.
+  static constexpr size_t kUnitsReadOneByOne = 64;
   // Rows appended per write of an import (they are merged once, at its end).
   static constexpr size_t kBatchRows = 100000;
 

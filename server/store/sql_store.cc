@@ -2340,20 +2340,6 @@ std::string PutIdsSql(size_t rows) {
   return sql;
 }
 
-// What is stored of a dossier as its body: its data, without where it came from.
-void DossierBody(const v1::Dossier& d, std::string* body) {
-  body->clear();
-  if (d.import_id() == 0 && d.line() == 0 && !d.conflicting_duplicate()) {
-    d.SerializeToString(body);
-    return;
-  }
-  v1::Dossier data = d;
-  data.clear_import_id();
-  data.clear_line();
-  data.clear_conflicting_duplicate();
-  data.SerializeToString(body);
-}
-
 // One merge of an import's rows (SqlStore::MergeDossiers), inside its transaction.
 // The import's rows are read sorted by id, each id's rows with the row it is stored
 // as: an id new to the round and given once (nearly every row of a first import) is
@@ -2594,34 +2580,42 @@ class ImportMerge {
 
 absl::Status SqlStore::AppendDossiers(const WriteContext& ctx, absl::string_view round,
                                       int64_t import_id,
-                                      const std::vector<v1::Dossier>& dossiers) {
+                                      std::vector<v1::Dossier> dossiers) {
   if (dossiers.empty()) return absl::OkStatus();
+  // A row's body is its data; where it came from is kept in columns (so that the same
+  // data compares equal, byte for byte, whatever file and line gave it).
+  std::vector<int64_t> lines(dossiers.size());
+  std::vector<std::string> bodies(dossiers.size());
+  for (size_t i = 0; i < dossiers.size(); ++i) {
+    v1::Dossier& d = dossiers[i];
+    lines[i] = d.line();
+    d.clear_line();
+    d.clear_import_id();
+    d.clear_conflicting_duplicate();
+    d.SerializeToString(&bodies[i]);
+  }
   return Submit(ctx, "AppendDossiers",
-                [&dossiers, r = std::string(round),
-                 import_id](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+                [&](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                   Stmt last(tx.db(),
                             "SELECT COALESCE(MAX(seq), 0) FROM dossier_rows WHERE "
                             "round_id = ? AND import_id = ?");
-                  last.Bind(1, r).Bind(2, import_id);
+                  last.Bind(1, round).Bind(2, import_id);
                   ASSIGN_OR_RETURN(const bool row, last.Step());
-                  int64_t seq = row ? last.Int(0) : 0;
+                  const int64_t first = row ? last.Int(0) + 1 : 1;
                   static const auto* many = new std::string(AppendSql(kRowsPerInsert));
                   static const auto* one = new std::string(AppendSql(1));
-                  std::vector<std::string> bodies(std::min(dossiers.size(), kRowsPerInsert));
                   for (size_t at = 0, n = 0; at < dossiers.size(); at += n) {
                     n = dossiers.size() - at >= kRowsPerInsert ? kRowsPerInsert : 1;
                     Stmt insert(tx.db(), n == 1 ? *one : *many);
                     RETURN_IF_ERROR(insert.status());
-                    for (size_t i = 0; i < n; ++i) {
-                      const v1::Dossier& d = dossiers[at + i];
-                      DossierBody(d, &bodies[i]);
-                      const int p = static_cast<int>(i) * 7;
-                      insert.Bind(p + 1, r)
+                    for (size_t i = at; i < at + n; ++i) {
+                      const int p = static_cast<int>(i - at) * 7;
+                      insert.Bind(p + 1, round)
                           .Bind(p + 2, import_id)
-                          .Bind(p + 3, ++seq)
-                          .Bind(p + 4, d.id())
-                          .Bind(p + 5, d.unit())
-                          .Bind(p + 6, static_cast<int64_t>(d.line()))
+                          .Bind(p + 3, first + static_cast<int64_t>(i))
+                          .Bind(p + 4, dossiers[i].id())
+                          .Bind(p + 5, dossiers[i].unit())
+                          .Bind(p + 6, lines[i])
                           .BindBlob(p + 7, bodies[i]);
                     }
                     RETURN_IF_ERROR(insert.Run());
@@ -2712,6 +2706,28 @@ absl::StatusOr<std::vector<v1::Dossier>> SqlStore::ListDossiers(absl::string_vie
         }
         return out;
       });
+}
+
+absl::Status SqlStore::ScanDossiers(absl::string_view round, const DossierVisitor& each) {
+  return Read<bool>([&](Conn* db) -> absl::StatusOr<bool> {
+           // The rows of an import not merged yet are left out: they are not the round's.
+           Stmt q(db,
+                  "SELECT unit_code, body, import_id, line, conflict FROM dossier_rows "
+                  "WHERE round_id = ?1 AND import_id NOT IN (SELECT number FROM "
+                  "record_imports WHERE round_id = ?1 AND merged = 0)");
+           q.Bind(1, round);
+           while (true) {
+             ASSIGN_OR_RETURN(bool row, q.Step());
+             if (!row) break;
+             ASSIGN_OR_RETURN(v1::Dossier d, Parse<v1::Dossier>(q.Blob(1), "dossier"));
+             d.set_import_id(q.Int(2));
+             d.set_line(static_cast<int32_t>(q.Int(3)));
+             d.set_conflicting_duplicate(q.Int(4) != 0);
+             each(q.Text(0), d);
+           }
+           return true;
+         })
+      .status();
 }
 
 absl::StatusOr<std::vector<std::string>> SqlStore::ListDossierUnits(

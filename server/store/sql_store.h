@@ -188,7 +188,7 @@ class SqlStore final : public Store {
                                             const RecordImport& import) override;
   absl::Status AppendDossiers(const WriteContext& ctx, absl::string_view round,
                               int64_t import_id,
-                              const std::vector<v1::Dossier>& dossiers) override;
+                              std::vector<v1::Dossier> dossiers) override;
   absl::StatusOr<DossierWrite> MergeDossiers(const WriteContext& ctx,
                                              absl::string_view round, int64_t import_id,
                                              const StoredUnitCheck& check) override;
@@ -197,6 +197,7 @@ class SqlStore final : public Store {
       const std::vector<std::pair<std::string, FormUpdate>>& units) override;
   absl::StatusOr<std::vector<v1::Dossier>> ListDossiers(absl::string_view round,
                                                         absl::string_view unit) override;
+  absl::Status ScanDossiers(absl::string_view round, const DossierVisitor& each) override;
   absl::StatusOr<std::vector<std::string>> ListDossierUnits(
       absl::string_view round) override;
   absl::StatusOr<std::map<std::string, std::string>> StoredDossierUnits(

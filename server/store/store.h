@@ -407,10 +407,11 @@ class Store {
   virtual absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
                                                     const RecordImport& import) = 0;
   // Appends dossiers to an import (import_id: its number), in the file's order, in one
-  // transaction. They are not read until MergeDossiers has merged them.
+  // transaction; each keeps its line, and its data without import, line and conflict
+  // marks. They are not read until MergeDossiers has merged them.
   virtual absl::Status AppendDossiers(const WriteContext& ctx, absl::string_view round,
                                       int64_t import_id,
-                                      const std::vector<v1::Dossier>& dossiers) = 0;
+                                      std::vector<v1::Dossier> dossiers) = 0;
   // Merges the rows an import appended into the round's dossiers, in one transaction:
   // by (round, id), each row meets the one stored before it in the file's order. The
   // same data leaves the stored row as it is (import and line too); other data
@@ -441,6 +442,11 @@ class Store {
   // A unit's dossiers in a round, by id.
   virtual absl::StatusOr<std::vector<v1::Dossier>> ListDossiers(
       absl::string_view round, absl::string_view unit) = 0;
+  // Every dossier of a round, each with its unit, in the order they were imported: one
+  // read of the round, for the figures of many units at once.
+  using DossierVisitor = std::function<void(const std::string& unit, const v1::Dossier&)>;
+  virtual absl::Status ScanDossiers(absl::string_view round,
+                                    const DossierVisitor& each) = 0;
   // The units that have dossiers in a round, in code order.
   virtual absl::StatusOr<std::vector<std::string>> ListDossierUnits(
       absl::string_view round) = 0;
