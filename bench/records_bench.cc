@@ -9,6 +9,7 @@
 //   - import: RecordService's import through the Core on a real SqlStore file: read,
 //     check, upsert, then compute every unit's figures and write them (rows/s end to
 //     end, and its ratio to bare);
+//   - reimport (with RECORDS_BENCH_REIMPORT set): the same file again (nothing changes);
 //   - recompute: every unit's figures again from the stored records (nothing changes);
 //   - one dossier: a one-row file that changes one dossier (its unit recomputed);
 //   - why: every page of ExplainFigure for one unit's figure (ms a page);
@@ -158,15 +159,20 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
                               store::StoreOptions().wal_autocheckpoint_pages)
                      .c_str(),
                  nullptr, nullptr, nullptr);
-    // RECORDS_BENCH_BARE_LAYOUT: `store` (the default: the store's own layout),
-    // `append` (the same columns in a table with no key and no index: rows appended in
-    // the file's order, the ceiling of any layout on this disk), `append-id` (that,
-    // with the unique index on the id that a re-import needs to find a dossier again),
-    // `append-id-unit` (and an index on the unit, to read a unit's dossiers), or one
-    // of three that write in the file's order and put the rows in order once, at the
-    // end, with SQLite's sorter (timed with the inserts):
+    // RECORDS_BENCH_BARE_LAYOUT: `store` (the default: the store's own layout, schema
+    // 12: rows appended in the file's order to `dossier_rows`, keyed (round, import,
+    // seq), then the order by id and the order by unit each filled by one sorted
+    // INSERT, as an import's merge does when every id is new), `clustered` (the layout
+    // before schema 12: one table keyed (round, unit, id) and a unique index on (round,
+    // id), written batch by batch), `append` (the same columns in a table with no key
+    // and no index: rows appended in the file's order, the ceiling of any layout on
+    // this disk), `append-id` (that, with the unique index on the id that a re-import
+    // needs to find a dossier again), `append-id-unit` (and an index on the unit, to
+    // read a unit's dossiers), or one of three that write in the file's order and put
+    // the rows in order once, at the end, with SQLite's sorter (timed with the
+    // inserts):
     //   `staged`: rows appended to a table of their own (`staging`), then sorted into
-    //     the store's layout by one INSERT ... SELECT ... ORDER BY;
+    //     the clustered layout by one INSERT ... SELECT ... ORDER BY;
     //   `split`: the same, but the id's order is a table of its own (`dossier_ids`,
     //     keyed by (round, id), naming the unit) instead of an index, filled by a
     //     second sorted INSERT; `staging` is a TEMP table (not in the WAL) and the
@@ -192,9 +198,28 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     struct Layout {
       std::string schema;
       std::vector<std::string> sort;
+      bool rows12 = false;  // rows go to schema 12's `dossier_rows`, numbered by seq
     };
     const std::map<std::string, Layout> layouts = {
-        {"store", {store_table + id_index, {}}},
+        {"store",
+         {"CREATE TABLE dossier_rows (round_id TEXT NOT NULL, import_id INTEGER NOT NULL, "
+          "seq INTEGER NOT NULL, dossier_id TEXT NOT NULL, unit_code TEXT NOT NULL, line "
+          "INTEGER NOT NULL, conflict INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY "
+          "(round_id, import_id, seq)) STRICT, WITHOUT ROWID;"
+          "CREATE TABLE dossiers (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
+          "unit_code TEXT NOT NULL, import_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
+          "PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;"
+          "CREATE TABLE dossiers_by_unit (round_id TEXT NOT NULL, unit_code TEXT NOT "
+          "NULL, dossier_id TEXT NOT NULL, import_id INTEGER NOT NULL, seq INTEGER NOT "
+          "NULL, PRIMARY KEY (round_id, unit_code, dossier_id)) STRICT, WITHOUT ROWID;",
+          {"INSERT INTO dossiers SELECT round_id, dossier_id, unit_code, import_id, seq "
+           "FROM dossier_rows WHERE round_id = 'r' AND import_id = 1 ORDER BY "
+           "dossier_id",
+           "INSERT INTO dossiers_by_unit SELECT round_id, unit_code, dossier_id, "
+           "import_id, seq FROM dossier_rows WHERE round_id = 'r' AND import_id = 1 "
+           "ORDER BY unit_code, dossier_id"},
+          true}},
+        {"clustered", {store_table + id_index, {}}},
         {"append", {append_table, {}}},
         {"append-id", {append_table + id_index, {}}},
         {"append-id-unit",
@@ -234,13 +259,14 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     const auto chosen = layouts.find(layout);
     if (chosen == layouts.end()) {
       std::fprintf(stderr,
-                   "RECORDS_BENCH_BARE_LAYOUT: store, append, append-id, "
+                   "RECORDS_BENCH_BARE_LAYOUT: store, clustered, append, append-id, "
                    "append-id-unit, staged, split or fileorder\n");
       return 2;
     }
     const bool staged = absl::StrContains(chosen->second.schema, "TABLE staging");
-    if (layout == "split" || layout == "fileorder")
-      sqlite3_exec(db, "PRAGMA threads = 2", nullptr, nullptr, nullptr);
+    if (layout == "store" || layout == "split" || layout == "fileorder")
+      sqlite3_exec(db, "PRAGMA threads = 2", nullptr, nullptr, nullptr);  // as the store
+    const bool rows12 = chosen->second.rows12;
     const std::string& schema = chosen->second.schema;
     std::printf("bare layout: %s\n", layout.c_str());
     sqlite3_exec(
@@ -248,11 +274,20 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
         absl::StrCat("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", schema)
             .c_str(),
         nullptr, nullptr, nullptr);
+    const int params = rows12 ? 5 : 4;  // a row's: unit, id, line, body (and seq)
     auto prepare = [&](int rows) {
-      std::string sql =
-          staged ? "INSERT INTO staging VALUES " : "INSERT INTO dossiers VALUES ";
-      for (int i = 0; i < rows; ++i)
-        absl::StrAppend(&sql, i ? "," : "", "('r', ?, ?, 1, ?, 0, NULL, ?)");
+      std::string sql = rows12   ? "INSERT INTO dossier_rows VALUES "
+                        : staged ? "INSERT INTO staging VALUES "
+                                 : "INSERT INTO dossiers VALUES ";
+      for (int i = 0; i < rows; ++i) {
+        const int p = i * params;
+        if (rows12) {
+          absl::StrAppend(&sql, i ? "," : "", "('r', 1, ?", p + 5, ", ?", p + 2, ", ?",
+                          p + 1, ", ?", p + 3, ", 0, ?", p + 4, ")");
+        } else {
+          absl::StrAppend(&sql, i ? "," : "", "('r', ?, ?, 1, ?, 0, NULL, ?)");
+        }
+      }
       sqlite3_stmt* stmt = nullptr;
       sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
       return stmt;
@@ -264,6 +299,7 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     std::vector<criteria::DossierRow> parsed;
     std::vector<std::string> bodies(kRowsPerInsert);
     std::vector<const criteria::DossierRow*> rows_read;
+    int64_t seq = 0;
     auto store = [&] {
       const auto start = Clock::now();
       rows_read.clear();
@@ -278,7 +314,7 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
           const criteria::DossierRow& row = *rows_read[at + i];
           bodies[i].clear();
           row.dossier->SerializeToString(&bodies[i]);
-          const int p = static_cast<int>(i) * 4;
+          const int p = static_cast<int>(i) * params;
           sqlite3_bind_text(insert, p + 1, row.dossier->unit().data(),
                             static_cast<int>(row.dossier->unit().size()), SQLITE_STATIC);
           sqlite3_bind_text(insert, p + 2, row.dossier->id().data(),
@@ -286,6 +322,7 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
           sqlite3_bind_int64(insert, p + 3, row.line);
           sqlite3_bind_blob(insert, p + 4, bodies[i].data(),
                             static_cast<int>(bodies[i].size()), SQLITE_STATIC);
+          if (rows12) sqlite3_bind_int64(insert, p + 5, ++seq);
         }
         sqlite3_step(insert);
         sqlite3_reset(insert);
@@ -419,6 +456,28 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
   std::printf("peak RSS:   %ld MiB (%ld MiB before the import)\n", PeakRssMb(),
               rss_before);
   std::fflush(stdout);
+
+  // The same file again (a province sending its year's file once more): every row
+  // meets its stored self, nothing changes.
+  if (std::getenv("RECORDS_BENCH_REIMPORT") != nullptr) {
+    Generator again(rows, units, kSeed);
+    first.set_content(again.Next());
+    start = Clock::now();
+    auto reimported = core.records().ImportDossiers(
+        office, first, [&](v1::ImportDossiersRequest* next) -> absl::StatusOr<bool> {
+          next->set_content(again.Next());
+          return !next->content().empty();
+        });
+    if (!reimported.ok()) {
+      std::fprintf(stderr, "%s\n", reimported.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("reimport:   %7.2f s  %9.0f rows/s, %lld changed, %lld unchanged\n",
+                Seconds(start), rows / Seconds(start),
+                static_cast<long long>(reimported->rows_changed()),
+                static_cast<long long>(reimported->rows_unchanged()));
+    std::fflush(stdout);
+  }
 
   start = Clock::now();
   auto recomputed = core.records().Recompute(office, "r");

@@ -30,6 +30,7 @@
 #include "common/sha256.h"
 #include "criteria/dossier_file.h"
 #include "gmock/gmock.h"
+#include "server/core_records.h"
 #include "tests/service_fixture.h"
 
 namespace parindex::server {
@@ -1159,6 +1160,73 @@ TEST_F(RecordsTest, The766GroupsOfASmallUnitByHand) {
 
 // A page token is the last id of the page before: an id of 100 bytes (the most a
 // dossier id may be) is a token, through the real service's request checks.
+// A round of more units than RecordCore reads one by one: its figures come from one
+// read of the round's dossiers (store::ScanDossiers), and they are the figures of each
+// unit's own dossiers, as the drill-down computes them, by hand for some.
+TEST_F(RecordsTest, ARoundOfManyUnitsIsComputedFromOneReadAsUnitByUnit) {
+  constexpr int kUnits = 70;
+  static_assert(kUnits > static_cast<int>(server::RecordCore::kUnitsReadOneByOne));
+  std::vector<std::string> codes;
+  std::string csv = "dossier_id,unit,received_at,due_at,resolved_at,result,channel\n";
+  for (int k = 1; k <= kUnits; ++k) {
+    const std::string code = absl::StrCat("W", absl::Dec(k, absl::kZeroPad2));
+    v1::PutUnitRequest put;
+    put.mutable_unit()->set_code(code);
+    put.mutable_unit()->set_name(absl::StrCat("Xã ", code));
+    put.mutable_unit()->set_kind(v1::COMMUNE);
+    put.mutable_unit()->set_parent("HY");
+    v1::Unit unit;
+    ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+    codes.push_back(code);
+    // Unit k: k dossiers, the first resolved late, every second one fully online.
+    for (int j = 1; j <= k; ++j) {
+      absl::StrAppend(&csv, code, "-", j, ",", code, ",2023-03-01 08:00,2023-03-10 17:00,",
+                      j == 1 ? "2023-03-12 09:00" : "2023-03-05 09:00", ",approved,",
+                      j % 2 == 0 ? "fully_online" : "in_person", "\n");
+    }
+  }
+  // Two dossiers of a unit the round does not have: findings, counted for no unit.
+  absl::StrAppend(&csv,
+                  "X-1,ZZ9,2023-03-01 08:00,2023-03-10 17:00,2023-03-05 09:00,approved,"
+                  "in_person\nX-2,ZZ9,2023-03-01 08:00,2023-03-10 17:00,,,in_person\n");
+  OpenRound("big", "records-demo", codes);
+  round_ = "big";
+  v1::ImportDossiersResponse r;
+  const grpc::Status s = ImportText(appraiser_, "many.csv", csv, &r, 4096);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.rows_changed(), kUnits * (kUnits + 1) / 2 + 2);
+  EXPECT_EQ(r.units_updated_size(), kUnits);
+  EXPECT_EQ(r.findings(), 2);
+  for (int k : {1, 2, 7, 64, 70}) {
+    const std::map<std::string, int64_t> computed = Computed(codes[k - 1]);
+    EXPECT_EQ(computed.at("received"), k) << k;
+    EXPECT_EQ(computed.at("received_online"), k / 2) << k;
+    EXPECT_EQ(computed.at("resolved"), k) << k;
+    EXPECT_EQ(computed.at("resolved_on_time"), k - 1) << k;
+    EXPECT_EQ(computed.at("late_completed"), 1) << k;
+  }
+  // Every figure of every unit, against the drill-down's own count of the unit's
+  // dossiers.
+  for (const std::string& code : codes) {
+    for (const auto& [element, count] : Computed(code)) {
+      v1::ExplainFigureRequest why;
+      why.set_parent(absl::StrCat("rounds/big/assessments/", code));
+      why.set_element(element);
+      v1::FigureDossiers figure;
+      ASSERT_TRUE(Call(records_.get(), &v1::RecordService::Stub::ExplainFigure,
+                       appraiser_, why, &figure)
+                      .ok());
+      EXPECT_EQ(figure.count(), count) << code << " " << element;
+    }
+  }
+  // Again: every row the same, nothing written.
+  ASSERT_TRUE(ImportText(appraiser_, "many.csv", csv, &r, 4096).ok());
+  EXPECT_EQ(r.rows_changed(), 0);
+  EXPECT_EQ(r.rows_unchanged(), kUnits * (kUnits + 1) / 2 + 2);
+  EXPECT_EQ(r.units_updated_size(), 0);
+  EXPECT_EQ(r.findings(), 0);  // counted over the units it changed: none
+}
+
 TEST_F(RecordsTest, PagesOfIdsOfTheLongestLength) {
   const std::string data =
       "2023-03-01 08:00,2023-03-05 17:00,2023-03-05 17:00,approved,fully_online\n";

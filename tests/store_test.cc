@@ -447,6 +447,18 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
                   .ok());
   EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);  // M alone: nothing merged
   EXPECT_EQ(*store_->ListDossierUnits("r"), std::vector<std::string>{"U1"});
+  // One read of the round: each dossier merged, with its unit, import, line and mark.
+  auto scan = [&] {
+    std::map<std::string, std::string> seen;
+    const absl::Status read =
+        store_->ScanDossiers("r", [&](const std::string& unit, const v1::Dossier& d) {
+          seen[d.id()] = absl::StrCat(unit, "/", d.import_id(), "/", d.line(),
+                                      d.conflicting_duplicate() ? "/conflict" : "");
+        });
+    EXPECT_TRUE(read.ok()) << read;
+    return seen;
+  };
+  EXPECT_EQ(scan(), (std::map<std::string, std::string>{{"M", "U1/1/2"}}));
   int asked = 0;
   auto unknown = store_->MergeDossiers(Admin(), "r", 2, [&](const std::string& unit) {
     ++asked;
@@ -476,6 +488,8 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
   EXPECT_EQ((*u2)[1].import_id(), 2);
   EXPECT_EQ(*store_->StoredDossierUnits("r", {"M"}),
             (std::map<std::string, std::string>{{"M", "U2"}}));
+  EXPECT_EQ(scan(), (std::map<std::string, std::string>{
+                        {"A", "U1/2/5/conflict"}, {"B", "U2/2/4"}, {"M", "U2/2/3"}}));
   // Merged again with nothing new: nothing changes.
   auto again = store_->MergeDossiers(Admin(), "r", 2, nullptr);
   ASSERT_TRUE(again.ok()) << again.status();

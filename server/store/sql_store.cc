@@ -2709,6 +2709,16 @@ absl::StatusOr<std::vector<v1::Dossier>> SqlStore::ListDossiers(absl::string_vie
 }
 
 absl::Status SqlStore::ScanDossiers(absl::string_view round, const DossierVisitor& each) {
+  // PostgreSQL's client library takes a statement's whole result at once: there the
+  // round is read unit by unit, so that what is held is a unit's dossiers.
+  if (dialect_ == Dialect::kPostgres) {
+    ASSIGN_OR_RETURN(std::vector<std::string> units, ListDossierUnits(round));
+    for (const std::string& unit : units) {
+      ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers, ListDossiers(round, unit));
+      for (const v1::Dossier& d : dossiers) each(unit, d);
+    }
+    return absl::OkStatus();
+  }
   return Read<bool>([&](Conn* db) -> absl::StatusOr<bool> {
            // The rows of an import not merged yet are left out: they are not the round's.
            Stmt q(db,
