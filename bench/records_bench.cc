@@ -202,10 +202,10 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     };
     const std::map<std::string, Layout> layouts = {
         {"store",
-         {"CREATE TABLE dossier_rows (round_id TEXT NOT NULL, import_id INTEGER NOT NULL, "
-          "seq INTEGER NOT NULL, dossier_id TEXT NOT NULL, unit_code TEXT NOT NULL, line "
-          "INTEGER NOT NULL, conflict INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY "
-          "(round_id, import_id, seq)) STRICT, WITHOUT ROWID;"
+         {"CREATE TABLE dossier_rows (round_id TEXT NOT NULL, import_id INTEGER NOT "
+          "NULL, seq INTEGER NOT NULL, dossier_id TEXT NOT NULL, unit_code TEXT NOT "
+          "NULL, line INTEGER NOT NULL, conflict INTEGER NOT NULL, body BLOB NOT NULL, "
+          "PRIMARY KEY (round_id, import_id, seq)) STRICT, WITHOUT ROWID;"
           "CREATE TABLE dossiers (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
           "unit_code TEXT NOT NULL, import_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
           "PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;"

@@ -230,7 +230,8 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
     appended += static_cast<int64_t>(batch.size());
-    absl::Status status = store_->AppendDossiers(ctx, round_id, import.id, std::move(batch));
+    absl::Status status =
+        store_->AppendDossiers(ctx, round_id, import.id, std::move(batch));
     batch.clear();  // moved from
     RETURN_IF_ERROR(status);
     return absl::OkStatus();

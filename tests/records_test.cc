@@ -1176,11 +1176,13 @@ TEST_F(RecordsTest, ARoundOfManyUnitsIsComputedFromOneReadAsUnitByUnit) {
     put.mutable_unit()->set_kind(v1::COMMUNE);
     put.mutable_unit()->set_parent("HY");
     v1::Unit unit;
-    ASSERT_TRUE(Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
+    ASSERT_TRUE(
+        Call(units_.get(), &v1::UnitService::Stub::PutUnit, admin_, put, &unit).ok());
     codes.push_back(code);
     // Unit k: k dossiers, the first resolved late, every second one fully online.
     for (int j = 1; j <= k; ++j) {
-      absl::StrAppend(&csv, code, "-", j, ",", code, ",2023-03-01 08:00,2023-03-10 17:00,",
+      absl::StrAppend(&csv, code, "-", j, ",", code,
+                      ",2023-03-01 08:00,2023-03-10 17:00,",
                       j == 1 ? "2023-03-12 09:00" : "2023-03-05 09:00", ",approved,",
                       j % 2 == 0 ? "fully_online" : "in_person", "\n");
     }

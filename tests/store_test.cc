@@ -431,20 +431,23 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
   import.format = "csv";
   import.scope = "*";
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
-  ASSERT_TRUE(store_->UpsertDossiers(Admin(), "r", 1, {Dossier("M", "U1", 1500, 2)}).ok());
+  ASSERT_TRUE(
+      store_->UpsertDossiers(Admin(), "r", 1, {Dossier("M", "U1", 1500, 2)}).ok());
   import.id = 1;
   import.complete = true;
   ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}).ok());
 
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 2);
-  ASSERT_TRUE(store_->AppendDossiers(Admin(), "r", 2,
-                                     {Dossier("A", "U1", 1500, 2),
-                                      Dossier("M", "U2", 1500, 3)})
-                  .ok());
-  ASSERT_TRUE(store_->AppendDossiers(Admin(), "r", 2,
-                                     {Dossier("B", "U2", 1500, 4),
-                                      Dossier("A", "U1", 2500, 5)})
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->AppendDossiers(Admin(), "r", 2,
+                           {Dossier("A", "U1", 1500, 2), Dossier("M", "U2", 1500, 3)})
+          .ok());
+  ASSERT_TRUE(
+      store_
+          ->AppendDossiers(Admin(), "r", 2,
+                           {Dossier("B", "U2", 1500, 4), Dossier("A", "U1", 2500, 5)})
+          .ok());
   EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);  // M alone: nothing merged
   EXPECT_EQ(*store_->ListDossierUnits("r"), std::vector<std::string>{"U1"});
   // One read of the round: each dossier merged, with its unit, import, line and mark.
@@ -509,7 +512,8 @@ TEST_F(SqliteStoreTest, AnImportThatNeverMergedLeavesNothingBehind) {
   import.format = "csv";
   import.scope = "*";
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
-  ASSERT_TRUE(store_->AppendDossiers(Admin(), "r", 1, {Dossier("A", "U1", 1500, 2)}).ok());
+  ASSERT_TRUE(
+      store_->AppendDossiers(Admin(), "r", 1, {Dossier("A", "U1", 1500, 2)}).ok());
   Reopen();
   EXPECT_TRUE(store_->ListDossiers("r", "U1")->empty());
   // Merging the import now finds no rows of it.
@@ -2014,8 +2018,8 @@ TEST_F(SqliteStoreTest, UpgradeToSchema12KeepsDossiersAndTheNextImportMeetsThem)
     absl::StrAppend(&sql,
                     "INSERT INTO dossiers (round_id, unit_code, dossier_id, import_id, "
                     "line, conflict, body) VALUES ('r', '",
-                    d.unit(), "', '", d.id(), "', ", import, ", ", d.line(), ", ", conflict,
-                    ", X'");
+                    d.unit(), "', '", d.id(), "', ", import, ", ", d.line(), ", ",
+                    conflict, ", X'");
     v1::Dossier body = d;
     body.clear_line();
     absl::StrAppend(&sql, absl::BytesToHexString(body.SerializeAsString()), "');");
@@ -2050,10 +2054,10 @@ TEST_F(SqliteStoreTest, UpgradeToSchema12KeepsDossiersAndTheNextImportMeetsThem)
   next.format = "csv";
   next.scope = "*";
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), next), 3);
-  auto wrote = store_->UpsertDossiers(
-      Admin(), "r", 3,
-      {Dossier("A", "U1", 1500, 2), Dossier("B", "U2", 1600, 3),
-       Dossier("C", "U1", 1700, 4)});
+  auto wrote =
+      store_->UpsertDossiers(Admin(), "r", 3,
+                             {Dossier("A", "U1", 1500, 2), Dossier("B", "U2", 1600, 3),
+                              Dossier("C", "U1", 1700, 4)});
   ASSERT_TRUE(wrote.ok()) << wrote.status();
   EXPECT_EQ(wrote->unchanged, 1);
   EXPECT_EQ(wrote->changed, 2);

@@ -113,7 +113,8 @@ absl::Status DropUnmergedRows(Conn* db) {
               .Bind(2, number)
               .Run());
       RETURN_IF_ERROR(
-          Stmt(db, "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
+          Stmt(db,
+               "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
               .Bind(1, round)
               .Bind(2, number)
               .Run());
@@ -2334,9 +2335,10 @@ std::string PutIdsSql(size_t rows) {
   std::string sql =
       "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, seq) VALUES ";
   for (size_t i = 0; i < rows; ++i) absl::StrAppend(&sql, i ? "," : "", "(?,?,?,?,?)");
-  absl::StrAppend(&sql,
-                  " ON CONFLICT (round_id, dossier_id) DO UPDATE SET unit_code = "
-                  "excluded.unit_code, import_id = excluded.import_id, seq = excluded.seq");
+  absl::StrAppend(
+      &sql,
+      " ON CONFLICT (round_id, dossier_id) DO UPDATE SET unit_code = "
+      "excluded.unit_code, import_id = excluded.import_id, seq = excluded.seq");
   return sql;
 }
 
@@ -2353,11 +2355,12 @@ class ImportMerge {
       : db_(db), round_(std::move(round)), import_id_(import_id), check_(check) {}
 
   absl::StatusOr<DossierWrite> Run() {
-    Stmt rows(db_,
-              "SELECT r.dossier_id, r.seq, r.unit_code, r.line, d.unit_code, d.import_id, "
-              "d.seq FROM dossier_rows r LEFT JOIN dossiers d ON d.round_id = r.round_id "
-              "AND d.dossier_id = r.dossier_id WHERE r.round_id = ?1 AND r.import_id = ?2 "
-              "ORDER BY r.dossier_id, r.seq");
+    Stmt rows(
+        db_,
+        "SELECT r.dossier_id, r.seq, r.unit_code, r.line, d.unit_code, d.import_id, "
+        "d.seq FROM dossier_rows r LEFT JOIN dossiers d ON d.round_id = r.round_id "
+        "AND d.dossier_id = r.dossier_id WHERE r.round_id = ?1 AND r.import_id = ?2 "
+        "ORDER BY r.dossier_id, r.seq");
     rows.Bind(1, round_).Bind(2, import_id_);
     std::string id;
     std::vector<Row> group;
@@ -2395,7 +2398,8 @@ class ImportMerge {
             .Bind(2, import_id_)
             .Run());
     RETURN_IF_ERROR(
-        Stmt(db_, "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
+        Stmt(db_,
+             "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
             .Bind(1, round_)
             .Bind(2, import_id_)
             .Run());
@@ -2417,7 +2421,8 @@ class ImportMerge {
   };
 
   // Merges the rows of one id (in the file's order) into what is stored of it.
-  absl::Status Merge(const std::string& id, std::vector<Row>* rows, const Stored& stored) {
+  absl::Status Merge(const std::string& id, std::vector<Row>* rows,
+                     const Stored& stored) {
     // The stored row may be one of this import's, merged before: not merged again.
     if (stored.found && stored.import_id == import_id_) {
       rows->erase(std::remove_if(rows->begin(), rows->end(),
@@ -2485,7 +2490,8 @@ class ImportMerge {
       winner = static_cast<int>(i);
     }
     for (size_t i = 0; i < rows->size(); ++i) {
-      if (static_cast<int>(i) != winner) RETURN_IF_ERROR(Delete(import_id_, (*rows)[i].seq));
+      if (static_cast<int>(i) != winner)
+        RETURN_IF_ERROR(Delete(import_id_, (*rows)[i].seq));
     }
     if (winner < 0) return absl::OkStatus();
     const Row& kept = (*rows)[winner];
@@ -2529,7 +2535,8 @@ class ImportMerge {
 
   absl::Status Delete(int64_t import_id, int64_t seq) {
     return Stmt(db_,
-                "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ? AND seq = ?")
+                "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ? AND seq = "
+                "?")
         .Bind(1, round_)
         .Bind(2, import_id)
         .Bind(3, seq)
@@ -2634,8 +2641,8 @@ absl::StatusOr<DossierWrite> SqlStore::MergeDossiers(const WriteContext& ctx,
   RETURN_IF_ERROR(Submit(ctx, "MergeDossiers",
                          [&out, &check, r = std::string(round),
                           import_id](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-                           ASSIGN_OR_RETURN(out,
-                                            ImportMerge(tx.db(), r, import_id, check).Run());
+                           ASSIGN_OR_RETURN(
+                               out, ImportMerge(tx.db(), r, import_id, check).Run());
                            return v1::WriteAck();
                          })
                       .status());
