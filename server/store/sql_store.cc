@@ -2583,6 +2583,16 @@ class ImportMerge {
   DossierWrite out_;
 };
 
+// A stored dossier from a row whose columns, from `at` on, are body, import_id, line
+// and conflict.
+absl::StatusOr<v1::Dossier> ReadDossier(const Stmt& q, int at) {
+  ASSIGN_OR_RETURN(v1::Dossier d, Parse<v1::Dossier>(q.Blob(at), "dossier"));
+  d.set_import_id(q.Int(at + 1));
+  d.set_line(static_cast<int32_t>(q.Int(at + 2)));
+  d.set_conflicting_duplicate(q.Int(at + 3) != 0);
+  return d;
+}
+
 }  // namespace
 
 absl::Status SqlStore::AppendDossiers(const WriteContext& ctx, absl::string_view round,
@@ -2705,10 +2715,7 @@ absl::StatusOr<std::vector<v1::Dossier>> SqlStore::ListDossiers(absl::string_vie
         while (true) {
           ASSIGN_OR_RETURN(bool row, q.Step());
           if (!row) break;
-          ASSIGN_OR_RETURN(v1::Dossier d, Parse<v1::Dossier>(q.Blob(0), "dossier"));
-          d.set_import_id(q.Int(1));
-          d.set_line(static_cast<int32_t>(q.Int(2)));
-          d.set_conflicting_duplicate(q.Int(3) != 0);
+          ASSIGN_OR_RETURN(v1::Dossier d, ReadDossier(q, 0));
           out.push_back(std::move(d));
         }
         return out;
@@ -2736,10 +2743,7 @@ absl::Status SqlStore::ScanDossiers(absl::string_view round, const DossierVisito
            while (true) {
              ASSIGN_OR_RETURN(bool row, q.Step());
              if (!row) break;
-             ASSIGN_OR_RETURN(v1::Dossier d, Parse<v1::Dossier>(q.Blob(1), "dossier"));
-             d.set_import_id(q.Int(2));
-             d.set_line(static_cast<int32_t>(q.Int(3)));
-             d.set_conflicting_duplicate(q.Int(4) != 0);
+             ASSIGN_OR_RETURN(const v1::Dossier d, ReadDossier(q, 1));
              each(q.Text(0), d);
            }
            return true;
