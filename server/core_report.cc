@@ -431,6 +431,13 @@ absl::Status CheckExportOptions(const v1::ExportRoundRequest& r, bool office) {
     std::vector<absl::string_view> tables;
     for (absl::string_view t : export_table::kAll)
       if (office || export_table::ForEveryone(t)) tables.push_back(t);
+    // A table that is there but not for this caller is refused as such, not as a
+    // name no export knows.
+    if (!office && !export_table::ForEveryone(r.table())) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "table: '", r.table(), "' is the office's (appraisers and admins); this "
+          "account may export ", absl::StrJoin(tables, ", ")));
+    }
     if (std::find(tables.begin(), tables.end(), r.table()) == tables.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "table: '", absl::CHexEscape(r.table()), "' is not a table of this export (",
