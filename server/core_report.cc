@@ -641,7 +641,15 @@ absl::StatusOr<v1::ExportRoundResponse> ReportCore::ExportRound(
         InputsInto(set, cs.trace(), &std::get<std::string>(row[4]));
         SetText(row[5], cs.trace().value_text());
         SetText(row[6], cs.trace().applied());
-        row[7] = Points{cs.points_milli()};
+        // A criterion dropped as not applicable has no points to give (its reason
+        // says why), not 0 of its maximum.
+        const bool dropped =
+            cs.status() == v1::NOT_APPLICABLE && cs.applicable_max_milli() == 0;
+        if (dropped) {
+          SetText(row[7], "");
+        } else {
+          row[7] = Points{cs.points_milli()};
+        }
         row[8] = Points{cs.max_milli()};
         SetText(row[9], cs.trace().reason());
         sink(row);

@@ -442,6 +442,11 @@ TEST_F(ReportServiceTest, AUnitNotAppraisedHasNoAppraisedFiguresInAnyExport) {
   ASSERT_GT(lines.size(), 1u);
   for (size_t i = 1; i < lines.size(); ++i)
     EXPECT_THAT(lines[i], StartsWith("HN,Phường Hiến Nam,")) << lines[i];
+  // I.4 does not apply to a ward (no plan target): no points, its maximum, and why.
+  EXPECT_THAT(lines, Contains("HN,Phường Hiến Nam,I.4,Kiểm tra CCHC thực hiện qua môi "
+                              "trường mạng,inspections_online = 2; inspections = 4,,,,"
+                              "1.00,không áp dụng: kế hoạch demo-hungyen-2023 không đặt "
+                              "chỉ tiêu inspections_online_rate cho phường"));
 
   // Area I over HN alone: 11 self-assessed with I.5 appraised 1.5 instead of 2, of the
   // 11 points that apply to it (the SELF export averages all 3 units).
