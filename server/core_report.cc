@@ -199,18 +199,26 @@ Table AreaAverages(const v1::CriteriaSet& set, const UnitScores& scores) {
   t.header = {"Mã lĩnh vực",       "Lĩnh vực",       "Điểm tối đa",
               "Số đơn vị áp dụng", "Điểm bình quân", "Tỷ lệ đạt bình quân (%)"};
   for (int a = 0; a < set.areas_size(); ++a) {
+    const v1::Area& area = set.areas(a);
+    // An area without a maximum (bonus and penalty points) applies to every unit and
+    // has points but no share of a maximum.
+    const bool bonus = area.max_milli() == 0;
     int64_t units = 0, points = 0, index = 0;
     for (const v1::UnitScore& s : scores) {
       // A unit not appraised has no appraised points: its own are not averaged in.
       if (!s.error().empty() || Unassessed(s) || a >= s.areas_size()) continue;
-      if (s.areas(a).applicable_max_milli() == 0) continue;
+      if (!bonus && s.areas(a).applicable_max_milli() == 0) continue;
       ++units;
       points += s.areas(a).points_milli();
       index += s.areas(a).index_hundredths();
     }
-    const v1::Area& area = set.areas(a);
     if (units == 0) {
       t.rows.push_back({area.code(), area.title(), Points{area.max_milli()}, units});
+      continue;
+    }
+    if (bonus) {
+      t.rows.push_back({area.code(), area.title(), Points{area.max_milli()}, units,
+                        Points{engine::DivRoundHalfUp(points, units)}});
       continue;
     }
     t.rows.push_back({area.code(), area.title(), Points{area.max_milli()}, units,

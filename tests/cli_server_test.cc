@@ -716,6 +716,16 @@ TEST_F(CliServerTest, ExportTakesLanguageDecimalCommaAndTableOnCliAndGateway) {
                                   ranking.size(), " bytes)\n"));
   EXPECT_FALSE(std::filesystem::exists("-"));
 
+  // Bonus and penalty points (area IX, no maximum) apply to every unit: averaged over
+  // all of them, with no share of a maximum.
+  run = Parindex(absl::StrCat(As("appraiser"),
+                              "export hungyen-2023 --format csv --table areas "
+                              "--column self --out -"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("\r\nIX,\"Điểm thưởng, điểm trừ\",0.00,17,0.22\r\n"),
+            std::string::npos)
+      << run.out;
+
   const std::string en = dir_.File("en.csv"), vi = dir_.File("vi.csv");
   for (const auto& [language, path] : {std::pair<std::string, std::string>{"en", en},
                                        std::pair<std::string, std::string>{"vi", vi}}) {
