@@ -448,6 +448,13 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
           ->AppendDossiers(Admin(), "r", 2,
                            {Dossier("B", "U2", 1500, 4), Dossier("A", "U1", 2500, 5)})
           .ok());
+  // And 2,500 more (the merge reads PostgreSQL's rows 1,000 at a time).
+  std::vector<v1::Dossier> more;
+  for (int i = 0; i < 2500; ++i) {
+    more.push_back(
+        Dossier(absl::StrCat("N", absl::Dec(i, absl::kZeroPad4)), "U2", 1500, 6 + i));
+  }
+  ASSERT_TRUE(store_->AppendDossiers(Admin(), "r", 2, more).ok());
   EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);  // M alone: nothing merged
   EXPECT_EQ(*store_->ListDossierUnits("r"), std::vector<std::string>{"U1"});
   // One read of the round: each dossier merged, with its unit, import, line and mark.
@@ -474,7 +481,7 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
   auto merged = store_->MergeDossiers(
       Admin(), "r", 2, [](const std::string&) { return absl::OkStatus(); });
   ASSERT_TRUE(merged.ok()) << merged.status();
-  EXPECT_EQ(merged->changed, 4);  // A, M moved, B, A again with other data
+  EXPECT_EQ(merged->changed, 4 + 2500);  // A, M moved, B, A again with other data, N…
   EXPECT_EQ(merged->unchanged, 0);
   EXPECT_TRUE(merged->refused.empty());
   EXPECT_EQ(merged->units, (std::set<std::string>{"U1", "U2"}));
@@ -485,21 +492,26 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
   EXPECT_EQ((*u1)[0].line(), 5);
   EXPECT_TRUE((*u1)[0].conflicting_duplicate());
   auto u2 = store_->ListDossiers("r", "U2");
-  ASSERT_EQ(u2->size(), 2u);
+  ASSERT_EQ(u2->size(), 2u + 2500);
   EXPECT_EQ((*u2)[0].id(), "B");
   EXPECT_EQ((*u2)[1].id(), "M");
   EXPECT_EQ((*u2)[1].import_id(), 2);
+  EXPECT_EQ((*u2)[2 + 1234].id(), "N1234");
+  EXPECT_EQ((*u2)[2 + 1234].line(), 6 + 1234);
   EXPECT_EQ(*store_->StoredDossierUnits("r", {"M"}),
             (std::map<std::string, std::string>{{"M", "U2"}}));
-  EXPECT_EQ(scan(), (std::map<std::string, std::string>{
-                        {"A", "U1/2/5/conflict"}, {"B", "U2/2/4"}, {"M", "U2/2/3"}}));
+  std::map<std::string, std::string> scanned = scan();
+  EXPECT_EQ(scanned.size(), 3u + 2500);
+  scanned.erase(scanned.lower_bound("N"), scanned.end());
+  EXPECT_EQ(scanned, (std::map<std::string, std::string>{
+                         {"A", "U1/2/5/conflict"}, {"B", "U2/2/4"}, {"M", "U2/2/3"}}));
   // Merged again with nothing new: nothing changes.
   auto again = store_->MergeDossiers(Admin(), "r", 2, nullptr);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->changed, 0);
   EXPECT_EQ(again->unchanged, 0);
   EXPECT_EQ(store_->ListDossiers("r", "U1")->size(), 1u);
-  EXPECT_EQ(store_->ListDossiers("r", "U2")->size(), 2u);
+  EXPECT_EQ(store_->ListDossiers("r", "U2")->size(), 2u + 2500);
 }
 
 // Rows appended by an import that never merged (the server stopped) are never read,

@@ -16,12 +16,14 @@
 #include <set>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -2319,6 +2321,8 @@ namespace {
 // Rows per INSERT when appending and merging: one statement for many rows costs less
 // than a statement per row.
 constexpr size_t kRowsPerInsert = 128;
+// Rows a page of the merge's cursor on PostgreSQL.
+constexpr int64_t kMergePage = 1000;
 
 // The append of `rows` dossier rows in one statement.
 std::string AppendSql(size_t rows) {
@@ -2355,18 +2359,45 @@ class ImportMerge {
       : db_(db), round_(std::move(round)), import_id_(import_id), check_(check) {}
 
   absl::StatusOr<DossierWrite> Run() {
-    Stmt rows(
-        db_,
+    const char* sorted =
         "SELECT r.dossier_id, r.seq, r.unit_code, r.line, d.unit_code, d.import_id, "
         "d.seq FROM dossier_rows r LEFT JOIN dossiers d ON d.round_id = r.round_id "
         "AND d.dossier_id = r.dossier_id WHERE r.round_id = ?1 AND r.import_id = ?2 "
-        "ORDER BY r.dossier_id, r.seq");
-    rows.Bind(1, round_).Bind(2, import_id_);
+        "ORDER BY r.dossier_id, r.seq";
+    // PostgreSQL's client library takes a statement's whole result at once (a national
+    // file's rows: gigabytes): there the rows come through a cursor, a page at a time.
+    const bool paged = db_->dialect() == Dialect::kPostgres;
+    const std::string cursor = absl::StrCat("merge_rows_", import_id_);
+    if (paged) {
+      RETURN_IF_ERROR(db_->Exec(absl::StrCat(
+          "DECLARE ", cursor, " NO SCROLL CURSOR FOR ",
+          absl::StrReplaceAll(sorted, {{"?1", absl::StrCat("'", absl::StrReplaceAll(
+                                                                    round_, {{"'", "''"}}),
+                                                           "'")},
+                                       {"?2", absl::StrCat(import_id_)}}))));
+    }
+    absl::Cleanup closed = [&] {
+      if (paged) db_->Exec(absl::StrCat("CLOSE ", cursor)).IgnoreError();
+    };
+    Stmt rows(db_, paged ? absl::StrCat("FETCH FORWARD ", kMergePage, " FROM ", cursor)
+                         : std::string(sorted));
+    if (!paged) rows.Bind(1, round_).Bind(2, import_id_);
+    int64_t in_page = 0;
+    auto step = [&]() -> absl::StatusOr<bool> {
+      ASSIGN_OR_RETURN(bool row, rows.Step());
+      if (row) ++in_page;
+      if (row || !paged || in_page < kMergePage) return row;
+      rows.Reset();  // a whole page: the next
+      in_page = 0;
+      ASSIGN_OR_RETURN(row, rows.Step());
+      if (row) ++in_page;
+      return row;
+    };
     std::string id;
     std::vector<Row> group;
     Stored stored;
     while (true) {
-      ASSIGN_OR_RETURN(const bool more, rows.Step());
+      ASSIGN_OR_RETURN(const bool more, step());
       std::string next = more ? rows.Text(0) : std::string();
       if (!group.empty() && (!more || next != id)) {
         RETURN_IF_ERROR(Merge(id, &group, stored));
