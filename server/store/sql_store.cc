@@ -2371,10 +2371,10 @@ class ImportMerge {
     if (paged) {
       RETURN_IF_ERROR(db_->Exec(absl::StrCat(
           "DECLARE ", cursor, " NO SCROLL CURSOR FOR ",
-          absl::StrReplaceAll(sorted, {{"?1", absl::StrCat("'", absl::StrReplaceAll(
-                                                                    round_, {{"'", "''"}}),
-                                                           "'")},
-                                       {"?2", absl::StrCat(import_id_)}}))));
+          absl::StrReplaceAll(
+              sorted,
+              {{"?1", absl::StrCat("'", absl::StrReplaceAll(round_, {{"'", "''"}}), "'")},
+               {"?2", absl::StrCat(import_id_)}}))));
     }
     absl::Cleanup closed = [&] {
       if (paged) db_->Exec(absl::StrCat("CLOSE ", cursor)).IgnoreError();
