@@ -297,8 +297,10 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
       sha.Update(message.content());
       std::vector<criteria::DossierRow> more_rows;
       status = reader.Feed(message.content(), &more_rows);
-      if (!status.ok()) break;
+      // The rows before a line that cannot be read are kept, whichever message holds
+      // them.
       if (!parsed.Put(std::move(more_rows))) return;
+      if (!status.ok()) break;
     }
     if (status.ok()) {
       std::vector<criteria::DossierRow> last;

@@ -376,13 +376,13 @@ TEST_F(RecordsTest, ReimportingChangesNothing) {
   EXPECT_EQ(Assessment("P2").SerializeAsString(), before.SerializeAsString());
   EXPECT_EQ(AuditCount(), audit_before + 1);  // the import itself, nothing else
 
-  // The CSV again: its conflicting duplicate is written again, but no count changes,
-  // so no value is written again: the same versions (etags), provenance and audit.
+  // The CSV again: its conflicting duplicate too leaves the dossier as it is stored,
+  // so nothing is written: the same versions (etags), provenance and audit.
   const v1::Assessment p1 = Assessment("P1");
   const int audit_p1 = AuditCount();
   ASSERT_TRUE(Import(appraiser_, "dossiers.csv", &again, 4096).ok());
   EXPECT_EQ(again.import_id(), 4);
-  EXPECT_EQ(again.rows_changed(), 2);  // D14's two rows
+  EXPECT_EQ(again.rows_changed(), 0);  // D14's two rows as well
   EXPECT_TRUE(again.units_updated().empty());
   EXPECT_EQ(Assessment("P1").SerializeAsString(), p1.SerializeAsString());
   EXPECT_EQ(AuditCount(), audit_p1 + 1);
@@ -570,12 +570,26 @@ TEST_F(RecordsTest, AFileThatCannotBeReadStoresNothing) {
       HasSubstr("m.csv:2: a quote in the middle of a cell, or text after a cell's "
                 "closing quote (quote the whole cell, and write a quote inside it "
                 "twice: \"\")"));
+  // A stray quote in a later message: the rows of that message before it are kept too
+  // (the first message holds the header and one row; the second, two rows, then the
+  // broken line).
+  const std::string first_message =
+      absl::StrCat(header, "E1", good.substr(3), "approved,in_person\n");
+  const std::string rest = absl::StrCat("E2", good.substr(3), "approved,in_person\n",
+                                        "E3", good.substr(3), "approved,in_person\n",
+                                        "E4", good.substr(3), "\"appr\"oved,in_person\n");
+  ASSERT_LT(rest.size(), first_message.size() * 2);
+  quote =
+      ImportText(appraiser_, "later.csv", first_message + rest, &r, first_message.size());
+  EXPECT_EQ(quote.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(quote.error_message(), HasSubstr("later.csv:5: a quote in the middle"));
+  EXPECT_THAT(quote.error_message(), HasSubstr("kept the 3 rows stored before"));
   // A header alone, without a line break, is a file without rows: an import.
   ASSERT_TRUE(ImportText(appraiser_, "header.csv",
                          std::string(absl::StripSuffix(header, "\n")), &r, 1000)
                   .ok());
   EXPECT_EQ(r.rows_read(), 0);
-  EXPECT_EQ(r.import_id(), 4);
+  EXPECT_EQ(r.import_id(), 5);
 
   // After finalisation records change nothing.
   for (v1::RoundPhase p : {v1::PHASE_APPRAISAL, v1::PHASE_EXPLANATION,
@@ -719,12 +733,23 @@ TEST_F(RecordsTest, AnIdGivenTwiceWithDifferentDataConflictsWhateverWasStored) {
   EXPECT_EQ(found.findings(0).dossier(), "D1");
   EXPECT_EQ(found.findings(0).kind(), v1::RecordFinding::CONFLICTING_DUPLICATE);
   EXPECT_EQ(found.findings(0).line(), 3);
-  // The same file again changes nothing; the id given once clears the finding.
+  // The same file again changes nothing, its conflicting rows neither: the dossier
+  // stays as stored, from the same import, still a finding.
   ASSERT_TRUE(ImportText(appraiser_, "twice.csv", header + online + in_person, &r).ok());
-  EXPECT_EQ(r.findings(), 1);
-  ASSERT_TRUE(ImportText(appraiser_, "once.csv", header + online, &r).ok());
+  EXPECT_EQ(r.rows_changed(), 0);
+  EXPECT_EQ(r.rows_unchanged(), 2);
+  EXPECT_EQ(r.units_updated_size(), 0);
+  ASSERT_TRUE(Findings(appraiser_, list, &found).ok());
+  ASSERT_EQ(found.findings_size(), 1);
+  EXPECT_EQ(found.findings(0).import_id(), 2);
+  // The id given once, by a later import, clears the finding: the dossier is counted
+  // again, from that import.
+  ASSERT_TRUE(ImportText(appraiser_, "once.csv", header + in_person, &r).ok());
+  EXPECT_EQ(r.rows_changed(), 1);
   EXPECT_EQ(r.findings(), 0);
   EXPECT_EQ(Computed("P1").at("received"), 1);
+  ASSERT_TRUE(Findings(appraiser_, list, &found).ok());
+  EXPECT_EQ(found.findings_size(), 0);
 }
 
 // A unit of a province that is not in the round: its dossiers are findings. A

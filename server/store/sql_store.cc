@@ -2506,20 +2506,33 @@ class ImportMerge {
       // what was stored: the stored data counts as this import's.
       if (differ) by = import_id_;
     }
+    const std::string stored_body = current;
+    const bool stored_conflict = conflict;
     int winner = -1;  // the row kept, or -1: the stored row stays as it is
+    int64_t changed = 0, unchanged = 0;
     for (size_t i = 0; i < rows->size(); ++i) {
       const bool clears = conflict && by != import_id_;  // an earlier import's conflict
       if (exists && bodies[i] == current && !clears) {
-        ++out_.unchanged;
+        ++unchanged;
         continue;
       }
-      ++out_.changed;
+      ++changed;
       conflict = exists && by == import_id_;
       exists = true;
       current = bodies[i];
       by = import_id_;
       winner = static_cast<int>(i);
     }
+    // Rows that leave the dossier as it is stored, its conflict mark too (the same file
+    // again, conflicting rows and all), change nothing: the stored row stays.
+    if (stored.found && winner >= 0 && current == stored_body &&
+        conflict == stored_conflict) {
+      unchanged += changed;
+      changed = 0;
+      winner = -1;
+    }
+    out_.changed += changed;
+    out_.unchanged += unchanged;
     for (size_t i = 0; i < rows->size(); ++i) {
       if (static_cast<int>(i) != winner)
         RETURN_IF_ERROR(Delete(import_id_, (*rows)[i].seq));
