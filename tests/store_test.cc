@@ -82,6 +82,16 @@ class StoreFixture : public ::testing::Test {
   std::unique_ptr<SqlStore> store_;
 };
 
+// An import of d.csv into round r by the national office (scope "*").
+RecordImport AnImport() {
+  RecordImport import;
+  import.round = "r";
+  import.file_name = "d.csv";
+  import.format = "csv";
+  import.scope = "*";
+  return import;
+}
+
 // A dossier received at 1000, due at 2000, resolved at `resolved` (0: in process),
 // read from line `line` of its file.
 v1::Dossier Dossier(const std::string& id, const std::string& unit, int64_t resolved,
@@ -338,11 +348,7 @@ TEST_P(StoreTest, AnAssessmentSaysWhenItWasLastSubmitted) {
 // unit check, imports numbered per round, the units that hold records.
 TEST_P(StoreTest, DossiersAreStoredByIdAndImportsNumberedPerRound) {
   testing::AddRoundFixture(*store_);
-  RecordImport import;
-  import.round = "r";
-  import.file_name = "d.csv";
-  import.format = "csv";
-  import.scope = "*";
+  RecordImport import = AnImport();
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
   auto dossier = [](const std::string& id, const std::string& unit, int64_t resolved) {
     return Dossier(id, unit, resolved, 2);
@@ -393,11 +399,7 @@ TEST_P(StoreTest, DossiersAreStoredByIdAndImportsNumberedPerRound) {
 // the file's order: here its last row names a unit that sorts before its first's.
 TEST_P(StoreTest, AnIdGivenTwiceUnderTwoUnitsKeepsItsLastRow) {
   testing::AddRoundFixture(*store_);
-  RecordImport import;
-  import.round = "r";
-  import.file_name = "d.csv";
-  import.format = "csv";
-  import.scope = "*";
+  RecordImport import = AnImport();
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
   auto wrote =
       store_->UpsertDossiers(Admin(), "r", 1,
@@ -425,11 +427,7 @@ TEST_P(StoreTest, AnIdGivenTwiceUnderTwoUnitsKeepsItsLastRow) {
 // a merge that meets a unit not looked up yet writes nothing, and the next merges all.
 TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
   testing::AddRoundFixture(*store_);
-  RecordImport import;
-  import.round = "r";
-  import.file_name = "d.csv";
-  import.format = "csv";
-  import.scope = "*";
+  RecordImport import = AnImport();
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
   ASSERT_TRUE(
       store_->UpsertDossiers(Admin(), "r", 1, {Dossier("M", "U1", 1500, 2)}).ok());
@@ -518,11 +516,7 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
 // and are dropped when the file is opened again.
 TEST_F(SqliteStoreTest, AnImportThatNeverMergedLeavesNothingBehind) {
   testing::AddRoundFixture(*store_);
-  RecordImport import;
-  import.round = "r";
-  import.file_name = "d.csv";
-  import.format = "csv";
-  import.scope = "*";
+  RecordImport import = AnImport();
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
   ASSERT_TRUE(
       store_->AppendDossiers(Admin(), "r", 1, {Dossier("A", "U1", 1500, 2)}).ok());
@@ -1851,11 +1845,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
   EXPECT_EQ(store_->GetRound("r")->units_size(), 2);
   EXPECT_EQ(AuditCount(), 4);
 
-  RecordImport import;
-  import.round = "r";
-  import.file_name = "d.csv";
-  import.format = "csv";
-  import.scope = "*";
+  RecordImport import = AnImport();
   auto id = store_->BeginRecordImport(Admin(), import);
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(*id, 1);
