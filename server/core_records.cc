@@ -226,18 +226,14 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   };
   // Rows are appended as they come, in batches; the merge at the end decides what each
   // id keeps (store::MergeDossiers).
-  int64_t appended = 0;
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    appended += static_cast<int64_t>(batch.size());
     absl::Status status =
         store_->AppendDossiers(ctx, round_id, import.id, std::move(batch));
     batch.clear();  // moved from
-    RETURN_IF_ERROR(status);
-    return absl::OkStatus();
+    return status;
   };
   auto merge = [&]() -> absl::Status {
-    if (appended == 0) return absl::OkStatus();
     for (int attempt = 0;; ++attempt) {
       unknown.clear();
       absl::StatusOr<store::DossierWrite> wrote =

@@ -24,10 +24,9 @@ class RecordCore : public CoreBase {
 
   // Reads the file `first` starts, message after message (`next`), appending rows as
   // they come in batches, merges them, then recomputes the units whose dossiers
-  // changed. An error
-  // after rows were stored (a stream that broke off, malformed quoting) keeps them,
-  // records the import as incomplete with what it stored, recomputes, and answers the
-  // error.
+  // changed. An error after rows were stored (a stream that broke off, malformed
+  // quoting) keeps them, records the import as incomplete with what it stored,
+  // recomputes, and answers the error.
   absl::StatusOr<v1::ImportDossiersResponse> ImportDossiers(
       const Caller& c, const v1::ImportDossiersRequest& first, const NextChunk& next);
   absl::StatusOr<v1::FigureDossiers> ExplainFigure(const Caller& c,

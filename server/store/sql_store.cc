@@ -2579,8 +2579,8 @@ class ImportMerge {
 
   absl::Status Delete(int64_t import_id, int64_t seq) {
     return Stmt(db_,
-                "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ? AND seq = "
-                "?")
+                "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ? AND "
+                "seq = ?")
         .Bind(1, round_)
         .Bind(2, import_id)
         .Bind(3, seq)

@@ -414,7 +414,8 @@ class Store {
                                       std::vector<v1::Dossier> dossiers) = 0;
   // Merges the rows an import appended into the round's dossiers, in one transaction:
   // by (round, id), each row meets the one stored before it in the file's order. The
-  // same data leaves the stored row as it is (import and line too); other data
+  // same data leaves the stored row as it is (import and line too), as do rows that
+  // end where it is, its conflict mark included (the same file again); other data
   // replaces it, marked conflicting_duplicate when this import gave the id with other
   // data before. With `check`, a row whose id is stored under another unit than the
   // row's is merged only when check(that unit) allows it (refused: left out, named by
