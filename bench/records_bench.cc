@@ -160,9 +160,13 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
                      .c_str(),
                  nullptr, nullptr, nullptr);
     // RECORDS_BENCH_BARE_LAYOUT: `store` (the default: the store's own layout, schema
-    // 12: rows appended in the file's order to `dossier_rows`, keyed (round, import,
-    // seq), then the order by id and the order by unit each filled by one sorted
-    // INSERT, as an import's merge does when every id is new), `clustered` (the layout
+    // 13: rows appended batch by batch to `dossier_rows`, keyed (round, import, seq),
+    // each batch's rows unit by unit with a row per unit in `dossier_runs` naming its
+    // run of seq, then the order by id filled by one sorted INSERT, as an import's
+    // merge does when every id is new), `byunit` (schema 12: rows in the file's order,
+    // and the order by unit a table of its own, filled by a second sorted INSERT),
+    // `unitrows` (rows keyed (round, unit, import, seq): each batch written at 3,321
+    // places of the table, and the order by id), `clustered` (the layout
     // before schema 12: one table keyed (round, unit, id) and a unique index on (round,
     // id), written batch by batch), `append` (the same columns in a table with no key
     // and no index: rows appended in the file's order, the ceiling of any layout on
@@ -199,9 +203,30 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
       std::string schema;
       std::vector<std::string> sort;
       bool rows12 = false;  // rows go to schema 12's `dossier_rows`, numbered by seq
+      bool runs = false;    // and a batch's rows unit by unit, each unit's a run
     };
+    const std::string rows_and_ids =
+        "CREATE TABLE dossier_rows (round_id TEXT NOT NULL, import_id INTEGER NOT "
+        "NULL, seq INTEGER NOT NULL, dossier_id TEXT NOT NULL, unit_code TEXT NOT "
+        "NULL, line INTEGER NOT NULL, conflict INTEGER NOT NULL, body BLOB NOT NULL, "
+        "PRIMARY KEY (round_id, import_id, seq)) STRICT, WITHOUT ROWID;"
+        "CREATE TABLE dossiers (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
+        "unit_code TEXT NOT NULL, import_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
+        "PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;";
+    const std::string by_id_sort =
+        "INSERT INTO dossiers SELECT round_id, dossier_id, unit_code, import_id, seq "
+        "FROM dossier_rows WHERE round_id = 'r' AND import_id = 1 ORDER BY dossier_id";
     const std::map<std::string, Layout> layouts = {
         {"store",
+         {rows_and_ids +
+              "CREATE TABLE dossier_runs (round_id TEXT NOT NULL, unit_code TEXT NOT "
+              "NULL, import_id INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq "
+              "INTEGER NOT NULL, PRIMARY KEY (round_id, unit_code, import_id, "
+              "first_seq)) STRICT, WITHOUT ROWID;",
+          {by_id_sort},
+          true,
+          true}},
+        {"byunit",
          {"CREATE TABLE dossier_rows (round_id TEXT NOT NULL, import_id INTEGER NOT "
           "NULL, seq INTEGER NOT NULL, dossier_id TEXT NOT NULL, unit_code TEXT NOT "
           "NULL, line INTEGER NOT NULL, conflict INTEGER NOT NULL, body BLOB NOT NULL, "
@@ -218,6 +243,18 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
            "INSERT INTO dossiers_by_unit SELECT round_id, unit_code, dossier_id, "
            "import_id, seq FROM dossier_rows WHERE round_id = 'r' AND import_id = 1 "
            "ORDER BY unit_code, dossier_id"},
+          true}},
+        {"unitrows",
+         {"CREATE TABLE dossier_rows (round_id TEXT NOT NULL, import_id INTEGER NOT "
+          "NULL, seq INTEGER NOT NULL, dossier_id TEXT NOT NULL, unit_code TEXT NOT "
+          "NULL, line INTEGER NOT NULL, conflict INTEGER NOT NULL, body BLOB NOT NULL, "
+          "PRIMARY KEY (round_id, unit_code, import_id, seq)) STRICT, WITHOUT ROWID;"
+          "CREATE TABLE dossiers (round_id TEXT NOT NULL, dossier_id TEXT NOT NULL, "
+          "unit_code TEXT NOT NULL, import_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
+          "PRIMARY KEY (round_id, dossier_id)) STRICT, WITHOUT ROWID;",
+          {"INSERT INTO dossiers SELECT round_id, dossier_id, unit_code, import_id, seq "
+           "FROM dossier_rows WHERE round_id = 'r' AND import_id = 1 ORDER BY "
+           "dossier_id"},
           true}},
         {"clustered", {store_table + id_index, {}}},
         {"append", {append_table, {}}},
@@ -259,14 +296,22 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     const auto chosen = layouts.find(layout);
     if (chosen == layouts.end()) {
       std::fprintf(stderr,
-                   "RECORDS_BENCH_BARE_LAYOUT: store, clustered, append, append-id, "
+                   "RECORDS_BENCH_BARE_LAYOUT: store, byunit, unitrows, clustered, append, "
+                   "append-id, "
                    "append-id-unit, staged, split or fileorder\n");
       return 2;
     }
     const bool staged = absl::StrContains(chosen->second.schema, "TABLE staging");
-    if (layout == "store" || layout == "split" || layout == "fileorder")
+    if (layout == "store" || layout == "byunit" || layout == "unitrows" ||
+        layout == "split" || layout == "fileorder")
       sqlite3_exec(db, "PRAGMA threads = 2", nullptr, nullptr, nullptr);  // as the store
     const bool rows12 = chosen->second.rows12;
+    const bool runs = chosen->second.runs;
+    sqlite3_stmt* put_run = nullptr;
+    if (runs) {
+      sqlite3_prepare_v2(db, "INSERT INTO dossier_runs VALUES ('r', ?, 1, ?, ?)", -1,
+                         &put_run, nullptr);
+    }
     const std::string& schema = chosen->second.schema;
     std::printf("bare layout: %s\n", layout.c_str());
     sqlite3_exec(
@@ -306,6 +351,14 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
       for (const criteria::DossierRow& row : parsed) {
         if (row.dossier) rows_read.push_back(&row);
       }
+      // As the store appends: a batch's rows unit by unit, each unit's in the file's
+      // order (a run).
+      if (runs) {
+        std::stable_sort(rows_read.begin(), rows_read.end(), [](auto* a, auto* b) {
+          return a->dossier->unit() < b->dossier->unit();
+        });
+      }
+      const int64_t first_seq = seq + 1;
       sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
       for (size_t at = 0, n = 0; at < rows_read.size(); at += n) {
         n = rows_read.size() - at >= kRowsPerInsert ? kRowsPerInsert : 1;
@@ -326,6 +379,17 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
         }
         sqlite3_step(insert);
         sqlite3_reset(insert);
+      }
+      for (size_t at = 0, end = 0; runs && at < rows_read.size(); at = end) {
+        const std::string& unit = rows_read[at]->dossier->unit();
+        for (end = at; end < rows_read.size() && rows_read[end]->dossier->unit() == unit;)
+          ++end;
+        sqlite3_bind_text(put_run, 1, unit.data(), static_cast<int>(unit.size()),
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(put_run, 2, first_seq + static_cast<int64_t>(at));
+        sqlite3_bind_int64(put_run, 3, first_seq + static_cast<int64_t>(end) - 1);
+        sqlite3_step(put_run);
+        sqlite3_reset(put_run);
       }
       sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
       bare_s += Seconds(start);
@@ -357,6 +421,7 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     }
     sqlite3_finalize(many);
     sqlite3_finalize(one);
+    sqlite3_finalize(put_run);
     sqlite3_close(db);
   }
   std::printf("rows %lld, units %d, seed %llu\n", static_cast<long long>(rows), units,

@@ -425,6 +425,43 @@ TEST_P(StoreTest, AnIdGivenTwiceUnderTwoUnitsKeepsItsLastRow) {
 // An import's rows are appended batch by batch and read only once merged; an id given
 // in two batches with other data conflicts (the merge sees every row of the import);
 // a merge that meets a unit not looked up yet writes nothing, and the next merges all.
+// An append keeps a unit's rows of a batch together (one run), but an id's rows are
+// still merged in the order of their lines; a unit whose dossiers all moved away is
+// no longer listed, and the next append of the import numbers past every row.
+TEST_P(StoreTest, RowsKeptUnitByUnitMeetInTheirLinesOrder) {
+  testing::AddRoundFixture(*store_);
+  RecordImport import = AnImport();
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
+  // X: U2's row first in the file, U1's later (appended U1 first).
+  auto first = store_->UpsertDossiers(
+      Admin(), "r", 1,
+      {Dossier("X", "U2", 1500, 2), Dossier("Y", "U1", 1500, 3),
+       Dossier("X", "U1", 2500, 4), Dossier("Z", "U2", 1500, 5)});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->changed, 4);
+  auto u1 = store_->ListDossiers("r", "U1");
+  ASSERT_EQ(u1->size(), 2u);
+  EXPECT_EQ((*u1)[0].id(), "X");  // by id
+  EXPECT_EQ((*u1)[0].resolved_at(), 2500);
+  EXPECT_EQ((*u1)[0].line(), 4);
+  EXPECT_TRUE((*u1)[0].conflicting_duplicate());
+  EXPECT_EQ((*u1)[1].id(), "Y");
+  ASSERT_EQ(store_->ListDossiers("r", "U2")->size(), 1u);
+
+  // The same import again, after its merge deleted a row: Z moves to U1, so U2 has
+  // none left.
+  auto again =
+      store_->UpsertDossiers(Admin(), "r", 1, {Dossier("Z", "U1", 1500, 6)});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->units, (std::set<std::string>{"U1", "U2"}));
+  EXPECT_TRUE(store_->ListDossiers("r", "U2")->empty());
+  EXPECT_EQ(*store_->ListDossierUnits("r"), std::vector<std::string>{"U1"});
+  u1 = store_->ListDossiers("r", "U1");
+  ASSERT_EQ(u1->size(), 3u);
+  EXPECT_EQ((*u1)[2].id(), "Z");
+  EXPECT_EQ((*u1)[2].line(), 6);
+}
+
 TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
   testing::AddRoundFixture(*store_);
   RecordImport import = AnImport();
@@ -1034,7 +1071,7 @@ TEST_F(SqliteStoreTest, MigratesFromTheFirstSchemaKeepingData) {
   small.max_assessment_bytes = static_cast<int64_t>(form) + 10;  // just fits
   Reopen(small);
   EXPECT_EQ(UserVersion(dir_.File("parindex.db")), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 12);
+  EXPECT_EQ(LatestSchemaVersion(), 13);
   auto a = store_->GetAssessment("r", "U1");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(a->entries(0).self().figures().empty());
@@ -1875,6 +1912,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
 
   // A second import: the same A changes nothing; B moves to U2 (both units change);
   // C given once clears its conflict.
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 2);
   auto again =
       store_->UpsertDossiers(Admin(), "r", 2,
                              {dossier("A", "U1", 1500, 2), dossier("B", "U2", 0, 3),
@@ -1890,7 +1928,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
   EXPECT_EQ((*u2)[1].import_id(), 2);
   EXPECT_EQ(*store_->ListDossierUnits("r"), (std::vector<std::string>{"U1", "U2"}));
   auto imports = store_->ListRecordImports("r");
-  ASSERT_EQ(imports->size(), 1u);
+  ASSERT_EQ(imports->size(), 2u);
   EXPECT_EQ((*imports)[0].sha256, "abc");
   EXPECT_EQ((*imports)[0].rows_read, 5);
   EXPECT_TRUE((*imports)[0].complete);

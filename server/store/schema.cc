@@ -236,6 +236,31 @@ DROP TABLE dossiers;
 ALTER TABLE dossiers_12 RENAME TO dossiers;
 )sql",
        nullptr},
+      // 13: a unit's rows found by runs instead of a row per id (README: "How an
+      // import is stored"). Each batch an import appends is grouped by unit, so that a
+      // unit's rows of the batch are one run of seq; `dossier_runs` names each run
+      // (first_seq..last_seq of one import), written with the batch. The order by unit
+      // (`dossiers_by_unit`), written by one sort of every row at the merge, is gone.
+      // The rows kept from before are put in runs of consecutive seq. `appended` counts
+      // the rows an import appended, so that a seq is never given twice (a run's key),
+      // even after the merge deleted the last rows.
+      {R"sql(
+ALTER TABLE record_imports ADD COLUMN appended INTEGER NOT NULL DEFAULT 0;
+UPDATE record_imports SET appended = COALESCE((SELECT MAX(seq) FROM dossier_rows r
+  WHERE r.round_id = record_imports.round_id AND r.import_id = record_imports.number), 0);
+CREATE TABLE dossier_runs (
+  round_id TEXT NOT NULL, unit_code TEXT NOT NULL, import_id INTEGER NOT NULL,
+  first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  PRIMARY KEY (round_id, unit_code, import_id, first_seq)) STRICT, WITHOUT ROWID;
+INSERT INTO dossier_runs (round_id, unit_code, import_id, first_seq, last_seq)
+  SELECT round_id, unit_code, import_id, MIN(seq), MAX(seq) FROM (
+    SELECT round_id, unit_code, import_id, seq, seq - ROW_NUMBER() OVER (
+      PARTITION BY round_id, import_id, unit_code ORDER BY seq) AS island
+    FROM dossier_rows) AS numbered
+  GROUP BY round_id, unit_code, import_id, island;
+DROP TABLE dossiers_by_unit;
+)sql",
+       nullptr},
   };
   return *steps;
 }

@@ -109,11 +109,13 @@ absl::Status DropUnmergedRows(Conn* db) {
       imports.push_back({q.Text(0), q.Int(1)});
     }
     for (const auto& [round, number] : imports) {
-      RETURN_IF_ERROR(
-          Stmt(db, "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ?")
-              .Bind(1, round)
-              .Bind(2, number)
-              .Run());
+      for (const char* table : {"dossier_rows", "dossier_runs"}) {
+        RETURN_IF_ERROR(Stmt(db, absl::StrCat("DELETE FROM ", table,
+                                              " WHERE round_id = ? AND import_id = ?"))
+                            .Bind(1, round)
+                            .Bind(2, number)
+                            .Run());
+      }
       RETURN_IF_ERROR(
           Stmt(db,
                "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
@@ -2350,8 +2352,9 @@ std::string PutIdsSql(size_t rows) {
 // The import's rows are read sorted by id, each id's rows with the row it is stored
 // as: an id new to the round and given once (nearly every row of a first import) is
 // written to the order by id as it comes, in the id's order; the rest are decided row
-// by row, as the file gives them. The rows that lose are deleted; the rows left of the
-// import are then written to the order by unit by one sorted INSERT.
+// by row, as the file gives them (by line: an append numbers a batch's rows unit by
+// unit). The rows that lose are deleted; the runs that name a unit's rows (written
+// with each batch) find the rows left.
 class ImportMerge {
  public:
   ImportMerge(Conn* db, std::string round, int64_t import_id,
@@ -2363,7 +2366,7 @@ class ImportMerge {
         "SELECT r.dossier_id, r.seq, r.unit_code, r.line, d.unit_code, d.import_id, "
         "d.seq FROM dossier_rows r LEFT JOIN dossiers d ON d.round_id = r.round_id "
         "AND d.dossier_id = r.dossier_id WHERE r.round_id = ?1 AND r.import_id = ?2 "
-        "ORDER BY r.dossier_id, r.seq";
+        "ORDER BY r.dossier_id, r.line, r.seq";
     // PostgreSQL's client library takes a statement's whole result at once (a national
     // file's rows: gigabytes): there the rows come through a cursor, a page at a time.
     const bool paged = db_->dialect() == Dialect::kPostgres;
@@ -2418,16 +2421,6 @@ class ImportMerge {
     }
     if (!unknown_.ok()) return unknown_;
     RETURN_IF_ERROR(FlushIds());
-    RETURN_IF_ERROR(
-        Stmt(db_,
-             "INSERT INTO dossiers_by_unit (round_id, unit_code, dossier_id, import_id, "
-             "seq) SELECT round_id, unit_code, dossier_id, import_id, seq FROM "
-             "dossier_rows WHERE round_id = ?1 AND import_id = ?2 ORDER BY unit_code, "
-             "dossier_id ON CONFLICT (round_id, unit_code, dossier_id) DO UPDATE SET "
-             "import_id = excluded.import_id, seq = excluded.seq")
-            .Bind(1, round_)
-            .Bind(2, import_id_)
-            .Run());
     RETURN_IF_ERROR(
         Stmt(db_,
              "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
@@ -2550,16 +2543,7 @@ class ImportMerge {
     }
     if (stored.found) {
       RETURN_IF_ERROR(Delete(stored.import_id, stored.seq));
-      if (stored.unit != kept.unit) {
-        RETURN_IF_ERROR(Stmt(db_,
-                             "DELETE FROM dossiers_by_unit WHERE round_id = ? AND "
-                             "unit_code = ? AND dossier_id = ?")
-                            .Bind(1, round_)
-                            .Bind(2, stored.unit)
-                            .Bind(3, id)
-                            .Run());
-        out_.units.insert(stored.unit);
-      }
+      if (stored.unit != kept.unit) out_.units.insert(stored.unit);
     }
     out_.units.insert(kept.unit);
     return PutId(id, kept.unit, kept.seq);
@@ -2655,34 +2639,70 @@ absl::Status SqlStore::AppendDossiers(const WriteContext& ctx, absl::string_view
     d.clear_conflicting_duplicate();
     d.SerializeToString(&bodies[i]);
   }
-  return Submit(ctx, "AppendDossiers",
-                [&](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
-                  Stmt last(tx.db(),
-                            "SELECT COALESCE(MAX(seq), 0) FROM dossier_rows WHERE "
-                            "round_id = ? AND import_id = ?");
-                  last.Bind(1, round).Bind(2, import_id);
-                  ASSIGN_OR_RETURN(const bool row, last.Step());
-                  const int64_t first = row ? last.Int(0) + 1 : 1;
-                  static const auto* many = new std::string(AppendSql(kRowsPerInsert));
-                  static const auto* one = new std::string(AppendSql(1));
-                  for (size_t at = 0, n = 0; at < dossiers.size(); at += n) {
-                    n = dossiers.size() - at >= kRowsPerInsert ? kRowsPerInsert : 1;
-                    Stmt insert(tx.db(), n == 1 ? *one : *many);
-                    RETURN_IF_ERROR(insert.status());
-                    for (size_t i = at; i < at + n; ++i) {
-                      const int p = static_cast<int>(i - at) * 7;
-                      insert.Bind(p + 1, round)
-                          .Bind(p + 2, import_id)
-                          .Bind(p + 3, first + static_cast<int64_t>(i))
-                          .Bind(p + 4, dossiers[i].id())
-                          .Bind(p + 5, dossiers[i].unit())
-                          .Bind(p + 6, lines[i])
-                          .BindBlob(p + 7, bodies[i]);
-                    }
-                    RETURN_IF_ERROR(insert.Run());
-                  }
-                  return v1::WriteAck();
-                })
+  // The batch grouped by unit, each unit's rows in the file's order: a unit's rows of
+  // the batch are numbered one after another, one run (dossier_runs).
+  absl::flat_hash_map<absl::string_view, std::vector<size_t>> groups;
+  for (size_t i = 0; i < dossiers.size(); ++i) groups[dossiers[i].unit()].push_back(i);
+  std::vector<std::pair<absl::string_view, const std::vector<size_t>*>> units;
+  units.reserve(groups.size());
+  for (const auto& [unit, rows] : groups) units.push_back({unit, &rows});
+  std::sort(units.begin(), units.end());
+  std::vector<size_t> order;
+  order.reserve(dossiers.size());
+  for (const auto& unit : units)
+    order.insert(order.end(), unit.second->begin(), unit.second->end());
+  return Submit(
+             ctx, "AppendDossiers",
+             [&](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+               Stmt count(tx.db(),
+                          "UPDATE record_imports SET appended = appended + ? WHERE "
+                          "round_id = ? AND number = ? RETURNING appended");
+               count.Bind(1, static_cast<int64_t>(order.size()))
+                   .Bind(2, round)
+                   .Bind(3, import_id);
+               ASSIGN_OR_RETURN(const bool found, count.Step());
+               if (!found) {
+                 return absl::NotFoundError(
+                     absl::StrCat("rounds/", round, "/imports/", import_id));
+               }
+               const int64_t first = count.Int(0) - static_cast<int64_t>(order.size()) + 1;
+               RETURN_IF_ERROR(count.Run());  // finishes the statement
+               static const auto* many = new std::string(AppendSql(kRowsPerInsert));
+               static const auto* one = new std::string(AppendSql(1));
+               for (size_t at = 0, n = 0; at < order.size(); at += n) {
+                 n = order.size() - at >= kRowsPerInsert ? kRowsPerInsert : 1;
+                 Stmt insert(tx.db(), n == 1 ? *one : *many);
+                 RETURN_IF_ERROR(insert.status());
+                 for (size_t k = at; k < at + n; ++k) {
+                   const size_t i = order[k];
+                   const int p = static_cast<int>(k - at) * 7;
+                   insert.Bind(p + 1, round)
+                       .Bind(p + 2, import_id)
+                       .Bind(p + 3, first + static_cast<int64_t>(k))
+                       .Bind(p + 4, dossiers[i].id())
+                       .Bind(p + 5, dossiers[i].unit())
+                       .Bind(p + 6, lines[i])
+                       .BindBlob(p + 7, bodies[i]);
+                 }
+                 RETURN_IF_ERROR(insert.Run());
+               }
+               int64_t seq = first;
+               for (const auto& [unit, rows] : units) {
+                 const int64_t n = static_cast<int64_t>(rows->size());
+                 RETURN_IF_ERROR(Stmt(tx.db(),
+                                      "INSERT INTO dossier_runs (round_id, unit_code, "
+                                      "import_id, first_seq, last_seq) VALUES (?, ?, ?, "
+                                      "?, ?)")
+                                     .Bind(1, round)
+                                     .Bind(2, unit)
+                                     .Bind(3, import_id)
+                                     .Bind(4, seq)
+                                     .Bind(5, seq + n - 1)
+                                     .Run());
+                 seq += n;
+               }
+               return v1::WriteAck();
+             })
       .status();
 }
 
@@ -2745,15 +2765,24 @@ absl::StatusOr<v1::WriteAck> SqlStore::FinishRecordImport(
       });
 }
 
+namespace {
+
+// A unit's rows, run by run, of the imports merged (the rows of a run are all the unit's
+// when written; the unit is compared again all the same).
+constexpr char kUnitRowsSql[] =
+    "FROM dossier_runs n JOIN dossier_rows r ON r.round_id = n.round_id AND r.import_id "
+    "= n.import_id AND r.seq BETWEEN n.first_seq AND n.last_seq WHERE n.round_id = ?1 "
+    "AND n.unit_code = ?2 AND r.unit_code = ?2 AND n.import_id NOT IN (SELECT number "
+    "FROM record_imports WHERE round_id = ?1 AND merged = 0)";
+
+}  // namespace
+
 absl::StatusOr<std::vector<v1::Dossier>> SqlStore::ListDossiers(absl::string_view round,
                                                                 absl::string_view unit) {
   return Read<std::vector<v1::Dossier>>(
       [&](Conn* db) -> absl::StatusOr<std::vector<v1::Dossier>> {
-        Stmt q(db,
-               "SELECT r.body, r.import_id, r.line, r.conflict FROM dossiers_by_unit u "
-               "JOIN dossier_rows r ON r.round_id = u.round_id AND r.import_id = "
-               "u.import_id AND r.seq = u.seq WHERE u.round_id = ? AND u.unit_code = ? "
-               "ORDER BY u.unit_code, u.dossier_id");  // the order's own
+        Stmt q(db, absl::StrCat("SELECT r.body, r.import_id, r.line, r.conflict ",
+                                kUnitRowsSql));
         q.Bind(1, round).Bind(2, unit);
         std::vector<v1::Dossier> out;
         while (true) {
@@ -2762,6 +2791,9 @@ absl::StatusOr<std::vector<v1::Dossier>> SqlStore::ListDossiers(absl::string_vie
           ASSIGN_OR_RETURN(v1::Dossier d, ReadDossier(q, 0));
           out.push_back(std::move(d));
         }
+        std::sort(out.begin(), out.end(), [](const v1::Dossier& a, const v1::Dossier& b) {
+          return a.id() < b.id();
+        });
         return out;
       });
 }
@@ -2799,13 +2831,15 @@ absl::StatusOr<std::vector<std::string>> SqlStore::ListDossierUnits(
     absl::string_view round) {
   return Read<std::vector<std::string>>(
       [&](Conn* db) -> absl::StatusOr<std::vector<std::string>> {
-        // From one unit to the next along the table's key, not through every row.
-        Stmt q(db,
-               "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossiers_by_unit "
-               "WHERE round_id = ?1 UNION ALL SELECT (SELECT MIN(unit_code) FROM "
-               "dossiers_by_unit "
-               "WHERE round_id = ?1 AND unit_code > u.code) FROM u WHERE u.code IS NOT "
-               "NULL) SELECT code FROM u WHERE code IS NOT NULL");
+        // From one unit to the next along the runs' key, not through every row; a
+        // unit whose rows all went (its dossiers moved to another) is left out.
+        Stmt q(db, absl::StrCat(
+                       "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM "
+                       "dossier_runs WHERE round_id = ?1 UNION ALL SELECT (SELECT "
+                       "MIN(unit_code) FROM dossier_runs WHERE round_id = ?1 AND "
+                       "unit_code > u.code) FROM u WHERE u.code IS NOT NULL) SELECT "
+                       "code FROM u WHERE code IS NOT NULL AND EXISTS (SELECT 1 ",
+                       absl::StrReplaceAll(kUnitRowsSql, {{"?2", "u.code"}}), ")"));
         q.Bind(1, round);
         std::vector<std::string> out;
         while (true) {

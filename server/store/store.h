@@ -406,14 +406,16 @@ class Store {
   // round from 1.
   virtual absl::StatusOr<int64_t> BeginRecordImport(const WriteContext& ctx,
                                                     const RecordImport& import) = 0;
-  // Appends dossiers to an import (import_id: its number), in the file's order, in one
-  // transaction; each keeps its line, and its data without import, line and conflict
-  // marks. They are not read until MergeDossiers has merged them.
+  // Appends dossiers to an import (import_id: its number), in one transaction; each
+  // keeps its line, and its data without import, line and conflict marks. A unit's
+  // rows of one call are kept together. They are not read until MergeDossiers has
+  // merged them.
   virtual absl::Status AppendDossiers(const WriteContext& ctx, absl::string_view round,
                                       int64_t import_id,
                                       std::vector<v1::Dossier> dossiers) = 0;
   // Merges the rows an import appended into the round's dossiers, in one transaction:
-  // by (round, id), each row meets the one stored before it in the file's order. The
+  // by (round, id), each row meets the one stored before it in the order of their
+  // lines (rows of the same line: in the order they were appended in). The
   // same data leaves the stored row as it is (import and line too), as do rows that
   // end where it is, its conflict mark included (the same file again); other data
   // replaces it, marked conflicting_duplicate when this import gave the id with other
@@ -443,8 +445,8 @@ class Store {
   // A unit's dossiers in a round, by id.
   virtual absl::StatusOr<std::vector<v1::Dossier>> ListDossiers(
       absl::string_view round, absl::string_view unit) = 0;
-  // Every dossier of a round, each with its unit, in the order they were imported: one
-  // read of the round, for the figures of many units at once.
+  // Every dossier of a round, each with its unit, import by import: one read of the
+  // round, for the figures of many units at once.
   using DossierVisitor = std::function<void(const std::string& unit, const v1::Dossier&)>;
   virtual absl::Status ScanDossiers(absl::string_view round,
                                     const DossierVisitor& each) = 0;
