@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/sha256.h"
@@ -214,6 +215,19 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
     return absl::AbortedError(absl::StrCat("unit ", unit, ": not looked up yet"));
   };
   const bool guarded = NeedsUnits(c) || may_be_final;
+  // Each unit of the round counted from the rows as they are sent: the figures of the
+  // units the merge finds fresh (a first import), without reading them back.
+  const engine::CompiledCriteriaSet& set = *round->set;
+  const engine::RecordPeriod period = engine::PeriodOfYear(round->round.year());
+  bool counting = engine::ComputesFromRecords(set);
+  Builders sent;
+  // Each unit met in the rows: whether this import may change its dossiers (judge),
+  // and its builder in `sent` (a unit of the round); one lookup a row.
+  struct UnitSeen {
+    absl::Status verdict;
+    engine::UnitRecordsBuilder* builder;
+  };
+  absl::flat_hash_map<std::string, UnitSeen> units_seen;
   std::vector<v1::Dossier> batch;
   std::set<std::string> changed_units;
   // The refused rows' errors, the first kMaxErrors, answered in line order (a row
@@ -231,8 +245,10 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
     absl::Status status =
         store_->AppendDossiers(ctx, round_id, import.id, std::move(batch));
     batch.clear();  // moved from
+    if (!status.ok()) counting = false;  // rows were counted that are not stored
     return status;
   };
+  int64_t merged_as = 0;
   auto merge = [&]() -> absl::Status {
     for (int attempt = 0;; ++attempt) {
       unknown.clear();
@@ -250,6 +266,10 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
       import.rows_changed += wrote->changed;
       import.rows_unchanged += wrote->unchanged;
       changed_units.insert(wrote->units.begin(), wrote->units.end());
+      merged_as = wrote->merged_as;
+      for (auto it = sent.begin(); it != sent.end();) {
+        it = wrote->fresh.count(it->first) > 0 ? std::next(it) : sent.erase(it);
+      }
       return absl::OkStatus();
     }
   };
@@ -260,10 +280,24 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
         refuse(row.line, row.error);
         continue;
       }
-      ASSIGN_OR_RETURN(const absl::Status allowed, judge(row.dossier->unit()));
-      if (!allowed.ok()) {
-        refuse(row.line, absl::StrCat("unit: ", allowed.message()));
+      const std::string& unit = row.dossier->unit();
+      auto seen = units_seen.find(unit);
+      if (seen == units_seen.end()) {
+        ASSIGN_OR_RETURN(absl::Status allowed, judge(unit));
+        engine::UnitRecordsBuilder* builder = nullptr;
+        if (allowed.ok() && round->units.count(unit) > 0) {
+          builder = &sent.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false))
+                         .first->second;
+        }
+        seen = units_seen.emplace(unit, UnitSeen{std::move(allowed), builder}).first;
+      }
+      if (!seen->second.verdict.ok()) {
+        refuse(row.line, absl::StrCat("unit: ", seen->second.verdict.message()));
         continue;
+      }
+      if (counting && seen->second.builder != nullptr) {
+        row.dossier->set_import_id(import.id);
+        seen->second.builder->Add(*row.dossier);
       }
       batch.push_back(*std::move(row.dossier));
       if (batch.size() >= kBatchRows) RETURN_IF_ERROR(flush());
@@ -327,8 +361,10 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
   response.set_rows_refused(import.rows_refused);
   response.set_rows_changed(import.rows_changed);
   response.set_rows_unchanged(import.rows_unchanged);
+  if (!counting) sent.clear();
   ASSIGN_OR_RETURN(std::vector<std::string> written,
-                   FinishImport(c, *round, import, changed_units, &response));
+                   FinishImport(c, *round, import, changed_units, &response,
+                                std::move(sent), counting ? merged_as : 0));
   for (const std::string& unit : written) response.add_units_updated(unit);
   if (!failure.ok()) {
     const int64_t kept = import.rows_changed + import.rows_unchanged;
@@ -352,7 +388,8 @@ absl::StatusOr<std::map<int64_t, std::string>> RecordCore::ImportScopes(
 absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>>
 RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
                           const std::set<std::string>& units, int64_t import_id,
-                          int64_t* findings, std::vector<std::string>* locked) {
+                          int64_t* findings, std::vector<std::string>* locked,
+                          Builders* known) {
   const engine::CompiledCriteriaSet& set = *round.set;
   const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
   const std::string now =
@@ -370,26 +407,34 @@ RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
       break;
     }
   }
-  std::map<std::string, engine::UnitRecordsBuilder> builders;  // the units in the round
+  Builders builders;              // the units in the round
+  std::set<std::string> to_read;  // the units whose dossiers are read
   for (const std::string& unit : units) {
-    if (round.units.count(unit) > 0)
-      builders.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false));
+    const bool in_round = round.units.count(unit) > 0;
+    auto given = known != nullptr ? known->find(unit) : Builders::iterator();
+    if (in_round && known != nullptr && given != known->end()) {
+      builders.emplace(unit, std::move(given->second));
+      continue;
+    }
+    if (in_round) builders.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false));
+    to_read.insert(unit);
   }
   auto take = [&](const std::string& unit, const v1::Dossier& d) {
+    if (to_read.count(unit) == 0) return;
     auto it = builders.find(unit);
     if (it != builders.end()) {
       it->second.Add(d);
-    } else if (round.units.count(unit) == 0 && units.count(unit) > 0 &&
+    } else if (round.units.count(unit) == 0 &&
                CanSeeRecordFinding(c, round.units, unit, scope_of[d.import_id()])) {
       *findings += static_cast<int64_t>(engine::FindingsOf(d, period, false).size());
     }
   };
   // Many units (an import's end) from one read of the round's dossiers; a few, unit by
   // unit.
-  if (units.size() > kUnitsReadOneByOne) {
+  if (to_read.size() > kUnitsReadOneByOne) {
     RETURN_IF_ERROR(store_->ScanDossiers(round_id, take));
   } else {
-    for (const std::string& unit : units) {
+    for (const std::string& unit : to_read) {
       ASSIGN_OR_RETURN(std::vector<v1::Dossier> dossiers,
                        store_->ListDossiers(round_id, unit));
       for (const v1::Dossier& d : dossiers) take(unit, d);
@@ -447,22 +492,30 @@ absl::Status RecordCore::AddUnitsWithoutDossiers(const Caller& c,
 
 absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
     const Caller& c, const RoundContext& round, store::RecordImport import,
-    const std::set<std::string>& units, v1::ImportDossiersResponse* response) {
+    const std::set<std::string>& units, v1::ImportDossiersResponse* response,
+    Builders sent, int64_t merged_as) {
   store::WriteContext ctx = Ctx(c, v1::ImportDossiersRequest(), "ImportDossiers",
                                 absl::StrCat("rounds/", import.round), "");
   ctx.action = "value.from_records";
   // The units of the round in the importer's scope that have no dossiers count zero
   // from the records (not a figure left to type): "from records: 0 dossiers".
+  std::set<std::string> none;  // as they have no dossiers, none to read
+  RETURN_IF_ERROR(AddUnitsWithoutDossiers(c, round, &none));
   std::set<std::string> all = units;
-  RETURN_IF_ERROR(AddUnitsWithoutDossiers(c, round, &all));
-  // A value written between the read and the write (an appraiser's) makes the write
-  // stale: read again and retry.
+  all.insert(none.begin(), none.end());
+  const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
+  for (const std::string& unit : none)
+    sent.emplace(unit, engine::UnitRecordsBuilder(*round.set, period, true, false));
+  // A value written between the read and the write (an appraiser's), or another
+  // import's merge since this one's, makes the write stale: read again and retry.
   for (int attempt = 0;; ++attempt) {
     int64_t findings = 0;
     std::vector<std::string> locked;
-    ASSIGN_OR_RETURN(auto forms,
-                     ChangedValues(c, round, all, import.id, &findings, &locked));
-    absl::StatusOr<v1::WriteAck> ack = store_->FinishRecordImport(ctx, import, forms);
+    const bool from_sent = attempt == 0 && merged_as > 0;
+    ASSIGN_OR_RETURN(auto forms, ChangedValues(c, round, all, import.id, &findings,
+                                               &locked, from_sent ? &sent : nullptr));
+    absl::StatusOr<v1::WriteAck> ack =
+        store_->FinishRecordImport(ctx, import, forms, from_sent ? merged_as : 0);
     if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)
       continue;
     if (!ack.ok()) return ack.status();
@@ -502,8 +555,8 @@ absl::StatusOr<int> RecordCore::Recompute(const Caller& c, const std::string& ro
   for (int attempt = 0;; ++attempt) {
     int64_t findings = 0;
     std::vector<std::string> locked;
-    ASSIGN_OR_RETURN(auto forms,
-                     ChangedValues(c, *round, units, last_import, &findings, &locked));
+    ASSIGN_OR_RETURN(auto forms, ChangedValues(c, *round, units, last_import, &findings,
+                                               &locked, nullptr));
     if (forms.empty()) return 0;
     absl::StatusOr<v1::WriteAck> ack = store_->UpdateUnitsEntries(ctx, round_id, forms);
     if (!ack.ok() && ack.status().code() == absl::StatusCode::kAborted && attempt < 3)

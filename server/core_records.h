@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "engine/records.h"
 #include "parindex/v1/service.pb.h"
 #include "server/core_base.h"
 
@@ -52,10 +53,13 @@ class RecordCore : public CoreBase {
   // findings their records have that `c` may see, as ListRecordFindings lists them;
   // `locked`: the units left alone because FINAL). A value is written again only when
   // its count or the number of dossiers read changes. `import_id`: the provenance of a
-  // unit without dossiers.
+  // unit without dossiers. `known` (may be null): units of the round whose dossiers
+  // were all given to their builder already (taken from it); the rest are read.
+  using Builders = std::map<std::string, engine::UnitRecordsBuilder>;
   absl::StatusOr<std::vector<std::pair<std::string, store::FormUpdate>>> ChangedValues(
       const Caller& c, const RoundContext& round, const std::set<std::string>& units,
-      int64_t import_id, int64_t* findings, std::vector<std::string>* locked);
+      int64_t import_id, int64_t* findings, std::vector<std::string>* locked,
+      Builders* known);
   // The scope of each of the round's imports, by its number: who may see the findings
   // of the dossiers it brought of a unit not in the round (CanSeeRecordFinding).
   absl::StatusOr<std::map<int64_t, std::string>> ImportScopes(
@@ -65,9 +69,13 @@ class RecordCore : public CoreBase {
                                        std::set<std::string>* units);
   // Computes the from_records elements of `units` and stores the values that changed
   // with the import's record (store::FinishRecordImport); answers the units written.
+  // `sent`: the import's fresh units (store::DossierWrite::fresh), counted from the rows
+  // as they were sent, valid while no other import has merged into the round since its
+  // merge (`merged_as`); otherwise every unit is read.
   absl::StatusOr<std::vector<std::string>> FinishImport(
       const Caller& c, const RoundContext& round, store::RecordImport import,
-      const std::set<std::string>& units, v1::ImportDossiersResponse* response);
+      const std::set<std::string>& units, v1::ImportDossiersResponse* response,
+      Builders sent, int64_t merged_as);
 };
 
 }  // namespace parindex::server

@@ -388,7 +388,7 @@ TEST_P(StoreTest, DossiersAreStoredByIdAndImportsNumberedPerRound) {
   EXPECT_EQ(*store_->ListDossierUnits("r"), (std::vector<std::string>{"U1", "U2"}));
   import.id = 2;
   import.complete = true;
-  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}).ok());
+  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}, 0).ok());
   auto imports = store_->ListRecordImports("r");
   ASSERT_EQ(imports->size(), 2u);
   EXPECT_FALSE((*imports)[0].complete);
@@ -462,6 +462,52 @@ TEST_P(StoreTest, RowsKeptUnitByUnitMeetInTheirLinesOrder) {
   EXPECT_EQ((*u1)[2].line(), 6);
 }
 
+// A merge names the units whose dossiers are exactly its own rows, each new and given
+// once (fresh: their figures may be counted from the rows as sent), and stamps its
+// place among the round's merges; an import's end that counted so is refused once
+// another import has merged since.
+TEST_P(StoreTest, AMergeNamesItsFreshUnitsAndALaterMergeMakesTheirFiguresStale) {
+  testing::AddRoundFixture(*store_);
+  RecordImport import = AnImport();
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
+  // Every id new and given once: merged in one statement.
+  auto first = store_->UpsertDossiers(
+      Admin(), "r", 1, {Dossier("A", "U1", 1500, 2), Dossier("B", "U2", 1500, 3)});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->changed, 2);
+  EXPECT_EQ(first->units, (std::set<std::string>{"U1", "U2"}));
+  EXPECT_EQ(first->fresh, (std::set<std::string>{"U1", "U2"}));
+  EXPECT_GT(first->merged_as, 0);
+
+  // U1 has import 1's rows; U2's B is stored; U3's E is given twice.
+  ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 2);
+  auto second = store_->UpsertDossiers(
+      Admin(), "r", 2,
+      {Dossier("C", "U1", 1500, 2), Dossier("B", "U2", 2500, 3),
+       Dossier("D", "U4", 1500, 4), Dossier("E", "U3", 1500, 5),
+       Dossier("E", "U3", 1500, 6)});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->changed, 4);    // C, B's other data, D, E
+  EXPECT_EQ(second->unchanged, 1);  // E again, the same
+  EXPECT_EQ(second->units, (std::set<std::string>{"U1", "U2", "U3", "U4"}));
+  EXPECT_EQ(second->fresh, (std::set<std::string>{"U4"}));
+  EXPECT_GT(second->merged_as, first->merged_as);
+
+  // Import 1 ends after import 2 merged: refused, nothing stored.
+  import.id = 1;
+  import.complete = true;
+  const int audit_before = AuditCount();
+  auto stale = store_->FinishRecordImport(Admin(), import, {}, first->merged_as);
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(AuditCount(), audit_before);
+  EXPECT_EQ((*store_->ListRecordImports("r"))[0].finished_at, "");
+  // Counted from the stored rows (0), or as import 2's, the latest: stored.
+  EXPECT_TRUE(store_->FinishRecordImport(Admin(), import, {}, 0).ok());
+  import.id = 2;
+  EXPECT_TRUE(store_->FinishRecordImport(Admin(), import, {}, second->merged_as).ok());
+  EXPECT_EQ(AuditCount(), audit_before + 2);
+}
+
 TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
   testing::AddRoundFixture(*store_);
   RecordImport import = AnImport();
@@ -470,7 +516,7 @@ TEST_P(StoreTest, AnImportsRowsAreReadOnceMergedWhateverBatchTheyCameIn) {
       store_->UpsertDossiers(Admin(), "r", 1, {Dossier("M", "U1", 1500, 2)}).ok());
   import.id = 1;
   import.complete = true;
-  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}).ok());
+  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}, 0).ok());
 
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 2);
   ASSERT_TRUE(
@@ -1899,7 +1945,7 @@ TEST_F(SqliteStoreTest, UpgradeToSchema8KeepsDataAndStoresDossiers) {
   import.sha256 = "abc";
   import.rows_read = 5;
   import.complete = true;
-  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}).ok());
+  ASSERT_TRUE(store_->FinishRecordImport(Admin(), import, {}, 0).ok());
   auto u2 = store_->ListDossiers("r", "U2");
   ASSERT_EQ(u2->size(), 1u);
   EXPECT_EQ((*u2)[0].resolved_at(), 2500);  // the last row is kept

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -72,6 +73,11 @@ class PgStmt final : public StmtImpl {
     return row_ < PQntuples(result_);
   }
 
+  int64_t RowsChanged() const override {
+    int64_t rows = 0;
+    if (result_ != nullptr && !absl::SimpleAtoi(PQcmdTuples(result_), &rows)) rows = 0;
+    return rows;
+  }
   void Reset() override {
     PQclear(result_);
     result_ = nullptr;

@@ -29,7 +29,13 @@ class StmtImpl {
   virtual void BindText(int i, absl::string_view text) = 0;
   virtual void BindBlob(int i, absl::string_view bytes) = 0;
   virtual void BindNull(int i) = 0;
+  // Text or bytes that stay where they are until the statement is stepped to its end
+  // or reset: a backend may read them then instead of copying them now.
+  virtual void BindKeptText(int i, absl::string_view text) { BindText(i, text); }
+  virtual void BindKeptBlob(int i, absl::string_view bytes) { BindBlob(i, bytes); }
   virtual absl::StatusOr<bool> Step() = 0;
+  // The rows an INSERT, UPDATE or DELETE changed, once stepped to its end.
+  virtual int64_t RowsChanged() const = 0;
   virtual void Reset() = 0;
   virtual int64_t Int(int column) const = 0;
   virtual std::string Text(int column) const = 0;
@@ -101,6 +107,16 @@ class Stmt {
     impl_->BindNull(i);
     return *this;
   }
+  // Bind and BindBlob of data that outlives the statement's run (StmtImpl::BindKept*):
+  // not copied (rows appended in bulk).
+  Stmt& BindKept(int i, absl::string_view text) {
+    impl_->BindKeptText(i, text);
+    return *this;
+  }
+  Stmt& BindKeptBlob(int i, absl::string_view bytes) {
+    impl_->BindKeptBlob(i, bytes);
+    return *this;
+  }
 
   // Steps once: true with a row, false when done; an error otherwise.
   absl::StatusOr<bool> Step() { return impl_->Step(); }
@@ -108,6 +124,8 @@ class Stmt {
   absl::Status Run();
   // Ready to bind and step again.
   void Reset() { impl_->Reset(); }
+  // The rows an INSERT, UPDATE or DELETE changed, once Run.
+  int64_t RowsChanged() const { return impl_->RowsChanged(); }
 
   int64_t Int(int column) const { return impl_->Int(column); }
   std::string Text(int column) const { return impl_->Text(column); }

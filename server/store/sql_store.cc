@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <iterator>
 #include <map>
@@ -2362,6 +2363,8 @@ class ImportMerge {
       : db_(db), round_(std::move(round)), import_id_(import_id), check_(check) {}
 
   absl::StatusOr<DossierWrite> Run() {
+    ASSIGN_OR_RETURN(const bool whole, PutAllIds());
+    if (whole) return Finish();
     const char* sorted =
         "SELECT r.dossier_id, r.seq, r.unit_code, r.line, d.unit_code, d.import_id, "
         "d.seq FROM dossier_rows r LEFT JOIN dossiers d ON d.round_id = r.round_id "
@@ -2421,15 +2424,7 @@ class ImportMerge {
     }
     if (!unknown_.ok()) return unknown_;
     RETURN_IF_ERROR(FlushIds());
-    RETURN_IF_ERROR(
-        Stmt(db_,
-             "UPDATE record_imports SET merged = 1 WHERE round_id = ? AND number = ?")
-            .Bind(1, round_)
-            .Bind(2, import_id_)
-            .Run());
-    std::stable_sort(out_.refused.begin(), out_.refused.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    return std::move(out_);
+    return Finish();
   }
 
  private:
@@ -2443,6 +2438,63 @@ class ImportMerge {
     std::string unit;
     int64_t import_id = 0, seq = 0;
   };
+
+  // An import whose every id is new to the round and given once (a first import):
+  // its ids written to the order by id by one sorted INSERT. Any other fails it at its
+  // first id stored or given again (that statement alone is undone): false, to be
+  // merged id by id.
+  absl::StatusOr<bool> PutAllIds() {
+    RETURN_IF_ERROR(db_->Exec("SAVEPOINT all_ids"));
+    Stmt all(db_,
+             "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, seq) "
+             "SELECT round_id, dossier_id, unit_code, import_id, seq FROM dossier_rows "
+             "WHERE round_id = ? AND import_id = ? ORDER BY dossier_id");
+    absl::Status put = all.Bind(1, round_).Bind(2, import_id_).Run();
+    if (put.ok()) {
+      out_.changed = all.RowsChanged();
+      RETURN_IF_ERROR(db_->Exec("RELEASE all_ids"));
+      all_new_ = true;
+      return true;
+    }
+    if (!absl::IsFailedPrecondition(put)) return put;  // not the key's constraint
+    RETURN_IF_ERROR(db_->Exec("ROLLBACK TO all_ids"));
+    RETURN_IF_ERROR(db_->Exec("RELEASE all_ids"));
+    return false;
+  }
+
+  // The merge's end: the units this import has rows of (every one of them changed
+  // when every row was new), which of them are fresh, and the merge's stamp.
+  absl::StatusOr<DossierWrite> Finish() {
+    Stmt units(db_,
+               "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossier_runs WHERE "
+               "round_id = ?1 UNION ALL SELECT (SELECT MIN(unit_code) FROM dossier_runs "
+               "WHERE round_id = ?1 AND unit_code > u.code) FROM u WHERE u.code IS NOT "
+               "NULL) SELECT code, EXISTS (SELECT 1 FROM dossier_runs WHERE round_id = "
+               "?1 AND unit_code = u.code AND import_id <> ?2) FROM u WHERE code IS NOT "
+               "NULL AND EXISTS (SELECT 1 FROM dossier_runs WHERE round_id = ?1 AND "
+               "unit_code = u.code AND import_id = ?2)");
+    units.Bind(1, round_).Bind(2, import_id_);
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, units.Step());
+      if (!row) break;
+      std::string unit = units.Text(0);
+      if (all_new_) out_.units.insert(unit);
+      if (units.Int(1) == 0 && complex_.count(unit) == 0)
+        out_.fresh.insert(std::move(unit));
+    }
+    Stmt stamp(db_,
+               "UPDATE record_imports SET merged = (SELECT MAX(merged) FROM "
+               "record_imports WHERE round_id = ?1) + 1 WHERE round_id = ?1 AND number "
+               "= ?2 RETURNING merged");
+    stamp.Bind(1, round_).Bind(2, import_id_);
+    ASSIGN_OR_RETURN(const bool stamped, stamp.Step());
+    if (!stamped) return absl::InternalError("record import: not found to merge");
+    out_.merged_as = stamp.Int(0);
+    RETURN_IF_ERROR(stamp.Run());  // finishes the statement
+    std::stable_sort(out_.refused.begin(), out_.refused.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    return std::move(out_);
+  }
 
   // Merges the rows of one id (in the file's order) into what is stored of it.
   absl::Status Merge(const std::string& id, std::vector<Row>* rows,
@@ -2459,6 +2511,8 @@ class ImportMerge {
       out_.units.insert((*rows)[0].unit);
       return PutId(id, (*rows)[0].unit, (*rows)[0].seq);
     }
+    for (const Row& row : *rows) complex_.insert(row.unit);
+    if (stored.found) complex_.insert(stored.unit);
     // A row naming another unit than the one its id is stored under moves it only
     // when the check allows it.
     if (stored.found && check_) {
@@ -2607,6 +2661,9 @@ class ImportMerge {
   const int64_t import_id_;
   const StoredUnitCheck& check_;
   std::vector<PendingId> ids_;
+  bool all_new_ = false;  // PutAllIds wrote every id
+  // The units of an id stored before or given again: not fresh.
+  std::set<std::string> complex_;
   absl::Status unknown_;  // the first unit not looked up yet: ABORTED
   DossierWrite out_;
 };
@@ -2627,37 +2684,76 @@ absl::Status SqlStore::AppendDossiers(const WriteContext& ctx, absl::string_view
                                       int64_t import_id,
                                       std::vector<v1::Dossier> dossiers) {
   if (dossiers.empty()) return absl::OkStatus();
-  // A row's body is its data; where it came from is kept in columns (so that the same
-  // data compares equal, byte for byte, whatever file and line gave it).
+  // The batch grouped by unit, each unit's rows in the file's order: a unit's rows of
+  // the batch are numbered one after another, one run (dossier_runs). Each row's id,
+  // unit and body are laid out in that order in one buffer, in two passes over the
+  // dossiers in the file's order (read in any other order, they cost a cache miss a
+  // field). A row's body is its data; where it came from is kept in columns (so that
+  // the same data compares equal, byte for byte, whatever file and line gave it).
+  struct Group {
+    absl::string_view unit;
+    size_t rows = 0, bytes = 0;
+    size_t next_row = 0, next_byte = 0;  // where its next row goes
+  };
+  std::vector<Group> groups;
+  absl::flat_hash_map<absl::string_view, uint32_t> group_of;
+  std::vector<uint32_t> row_group(dossiers.size());
   std::vector<int64_t> lines(dossiers.size());
-  std::vector<std::string> bodies(dossiers.size());
   for (size_t i = 0; i < dossiers.size(); ++i) {
     v1::Dossier& d = dossiers[i];
     lines[i] = d.line();
     d.clear_line();
     d.clear_import_id();
     d.clear_conflicting_duplicate();
-    d.SerializeToString(&bodies[i]);
+    auto [it, added] =
+        group_of.try_emplace(d.unit(), static_cast<uint32_t>(groups.size()));
+    if (added) groups.push_back({d.unit()});
+    Group& g = groups[it->second];
+    row_group[i] = it->second;
+    ++g.rows;
+    g.bytes += d.id().size() + d.unit().size() + d.ByteSizeLong();
   }
-  // The batch grouped by unit, each unit's rows in the file's order: a unit's rows of
-  // the batch are numbered one after another, one run (dossier_runs).
-  absl::flat_hash_map<absl::string_view, std::vector<size_t>> groups;
-  for (size_t i = 0; i < dossiers.size(); ++i) groups[dossiers[i].unit()].push_back(i);
-  std::vector<std::pair<absl::string_view, const std::vector<size_t>*>> units;
-  units.reserve(groups.size());
-  for (const auto& [unit, rows] : groups) units.push_back({unit, &rows});
-  std::sort(units.begin(), units.end());
-  std::vector<size_t> order;
-  order.reserve(dossiers.size());
-  for (const auto& unit : units)
-    order.insert(order.end(), unit.second->begin(), unit.second->end());
+  std::vector<uint32_t> by_code(groups.size());
+  for (uint32_t g = 0; g < by_code.size(); ++g) by_code[g] = g;
+  std::sort(by_code.begin(), by_code.end(),
+            [&](uint32_t a, uint32_t b) { return groups[a].unit < groups[b].unit; });
+  size_t total_rows = 0, total_bytes = 0;
+  for (uint32_t g : by_code) {
+    groups[g].next_row = total_rows;
+    groups[g].next_byte = total_bytes;
+    total_rows += groups[g].rows;
+    total_bytes += groups[g].bytes;
+  }
+  struct Slot {
+    absl::string_view id, unit, body;
+    int64_t line;
+  };
+  std::string bytes(total_bytes, '\0');
+  std::vector<Slot> slots(total_rows);
+  for (size_t i = 0; i < dossiers.size(); ++i) {
+    const v1::Dossier& d = dossiers[i];
+    Group& g = groups[row_group[i]];
+    char* at = bytes.data() + g.next_byte;
+    Slot& slot = slots[g.next_row++];
+    std::memcpy(at, d.id().data(), d.id().size());
+    slot.id = absl::string_view(at, d.id().size());
+    at += d.id().size();
+    std::memcpy(at, d.unit().data(), d.unit().size());
+    slot.unit = absl::string_view(at, d.unit().size());
+    at += d.unit().size();
+    char* end = reinterpret_cast<char*>(
+        d.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(at)));
+    slot.body = absl::string_view(at, static_cast<size_t>(end - at));
+    slot.line = lines[i];
+    g.next_byte = static_cast<size_t>(end - bytes.data());
+  }
   return Submit(
              ctx, "AppendDossiers",
              [&](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
                Stmt count(tx.db(),
                           "UPDATE record_imports SET appended = appended + ? WHERE "
                           "round_id = ? AND number = ? RETURNING appended");
-               count.Bind(1, static_cast<int64_t>(order.size()))
+               count.Bind(1, static_cast<int64_t>(slots.size()))
                    .Bind(2, round)
                    .Bind(3, import_id);
                ASSIGN_OR_RETURN(const bool found, count.Step());
@@ -2665,36 +2761,36 @@ absl::Status SqlStore::AppendDossiers(const WriteContext& ctx, absl::string_view
                  return absl::NotFoundError(
                      absl::StrCat("rounds/", round, "/imports/", import_id));
                }
-               const int64_t first = count.Int(0) - static_cast<int64_t>(order.size()) + 1;
+               const int64_t first = count.Int(0) - static_cast<int64_t>(slots.size()) + 1;
                RETURN_IF_ERROR(count.Run());  // finishes the statement
                static const auto* many = new std::string(AppendSql(kRowsPerInsert));
                static const auto* one = new std::string(AppendSql(1));
-               for (size_t at = 0, n = 0; at < order.size(); at += n) {
-                 n = order.size() - at >= kRowsPerInsert ? kRowsPerInsert : 1;
+               for (size_t at = 0, n = 0; at < slots.size(); at += n) {
+                 n = slots.size() - at >= kRowsPerInsert ? kRowsPerInsert : 1;
                  Stmt insert(tx.db(), n == 1 ? *one : *many);
                  RETURN_IF_ERROR(insert.status());
                  for (size_t k = at; k < at + n; ++k) {
-                   const size_t i = order[k];
+                   const Slot& row = slots[k];
                    const int p = static_cast<int>(k - at) * 7;
-                   insert.Bind(p + 1, round)
+                   insert.BindKept(p + 1, round)
                        .Bind(p + 2, import_id)
                        .Bind(p + 3, first + static_cast<int64_t>(k))
-                       .Bind(p + 4, dossiers[i].id())
-                       .Bind(p + 5, dossiers[i].unit())
-                       .Bind(p + 6, lines[i])
-                       .BindBlob(p + 7, bodies[i]);
+                       .BindKept(p + 4, row.id)
+                       .BindKept(p + 5, row.unit)
+                       .Bind(p + 6, row.line)
+                       .BindKeptBlob(p + 7, row.body);
                  }
                  RETURN_IF_ERROR(insert.Run());
                }
                int64_t seq = first;
-               for (const auto& [unit, rows] : units) {
-                 const int64_t n = static_cast<int64_t>(rows->size());
+               for (uint32_t g : by_code) {
+                 const int64_t n = static_cast<int64_t>(groups[g].rows);
                  RETURN_IF_ERROR(Stmt(tx.db(),
                                       "INSERT INTO dossier_runs (round_id, unit_code, "
                                       "import_id, first_seq, last_seq) VALUES (?, ?, ?, "
                                       "?, ?)")
                                      .Bind(1, round)
-                                     .Bind(2, unit)
+                                     .Bind(2, groups[g].unit)
                                      .Bind(3, import_id)
                                      .Bind(4, seq)
                                      .Bind(5, seq + n - 1)
@@ -2725,10 +2821,20 @@ absl::StatusOr<DossierWrite> SqlStore::MergeDossiers(const WriteContext& ctx,
 
 absl::StatusOr<v1::WriteAck> SqlStore::FinishRecordImport(
     const WriteContext& ctx, const RecordImport& import,
-    const std::vector<std::pair<std::string, FormUpdate>>& units) {
+    const std::vector<std::pair<std::string, FormUpdate>>& units, int64_t merged_as) {
   return Submit(
       ctx, "FinishRecordImport",
-      [this, import, units](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+      [this, import, units, merged_as](Tx& tx) -> absl::StatusOr<v1::WriteAck> {
+        if (merged_as > 0) {
+          Stmt last(tx.db(), "SELECT MAX(merged) FROM record_imports WHERE round_id = ?");
+          last.Bind(1, import.round);
+          ASSIGN_OR_RETURN(const bool row, last.Step());
+          if (row && last.Int(0) != merged_as) {
+            return absl::AbortedError(absl::StrCat(
+                "rounds/", import.round,
+                ": another import merged since this one; its figures are read again"));
+          }
+        }
         RETURN_IF_ERROR(
             Stmt(tx.db(),
                  "UPDATE record_imports SET sha256 = ?, finished_at = ?, rows_read = ?, "

@@ -194,7 +194,8 @@ class SqlStore final : public Store {
                                              const StoredUnitCheck& check) override;
   absl::StatusOr<v1::WriteAck> FinishRecordImport(
       const WriteContext& ctx, const RecordImport& import,
-      const std::vector<std::pair<std::string, FormUpdate>>& units) override;
+      const std::vector<std::pair<std::string, FormUpdate>>& units,
+      int64_t merged_as) override;
   absl::StatusOr<std::vector<v1::Dossier>> ListDossiers(absl::string_view round,
                                                         absl::string_view unit) override;
   absl::Status ScanDossiers(absl::string_view round, const DossierVisitor& each) override;

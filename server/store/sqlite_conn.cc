@@ -79,12 +79,27 @@ class SqliteStmt final : public StmtImpl {
   void BindNull(int i) override {
     if (status_.ok()) sqlite3_bind_null(stmt_, i);
   }
+  void BindKeptText(int i, absl::string_view text) override {
+    if (status_.ok()) {
+      sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()),
+                        SQLITE_STATIC);
+    }
+  }
+  void BindKeptBlob(int i, absl::string_view bytes) override {
+    if (status_.ok()) {
+      sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()),
+                        SQLITE_STATIC);
+    }
+  }
   absl::StatusOr<bool> Step() override {
     if (!status_.ok()) return status_;
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     return SqliteError(db_, rc, absl::StrCat("running ", sql_.substr(0, 60)));
+  }
+  int64_t RowsChanged() const override {
+    return db_ != nullptr ? sqlite3_changes64(db_) : 0;
   }
   void Reset() override {
     if (stmt_ != nullptr) {

@@ -186,6 +186,12 @@ struct DossierWrite {
   // The rows left out because the StoredUnitCheck refused the unit their id is stored
   // under: their line, and why, in line order.
   std::vector<std::pair<int64_t, absl::Status>> refused;
+  // The units whose dossiers are now exactly this import's rows of them: each row new
+  // to the round and given once, and no row of another import under the unit (their
+  // figures may be counted from the rows as they were sent).
+  std::set<std::string> fresh;
+  // The merge's place among the round's merges (FinishRecordImport's `merged_as`).
+  int64_t merged_as = 0;
 };
 
 // Whether an import may replace or move a dossier stored under `unit`, another unit
@@ -438,10 +444,13 @@ class Store {
   }
   // Ends an import: its counts and SHA-256 stored and audited ("records.import" on
   // rounds/{round}/imports/{id}, with the counts as JSON), and the computed values of
-  // `units` stored as UpdateUnitsEntries does, all in one transaction.
+  // `units` stored as UpdateUnitsEntries does, all in one transaction. `merged_as`
+  // (non-zero: values computed from the rows as sent, DossierWrite::fresh): ABORTED,
+  // nothing stored, when another import has merged into the round since that merge.
   virtual absl::StatusOr<v1::WriteAck> FinishRecordImport(
       const WriteContext& ctx, const RecordImport& import,
-      const std::vector<std::pair<std::string, FormUpdate>>& units) = 0;
+      const std::vector<std::pair<std::string, FormUpdate>>& units,
+      int64_t merged_as) = 0;
   // A unit's dossiers in a round, by id.
   virtual absl::StatusOr<std::vector<v1::Dossier>> ListDossiers(
       absl::string_view round, absl::string_view unit) = 0;
