@@ -623,12 +623,16 @@ TEST_F(RecordsTest, TextThatIsNotUtf8OrNotACodeIsRefusedByField) {
       row("X7\xe2\x80\xae", "1.001", "P1"),                  // 8: right-to-left override
       row("X8", "1.001", "P1/x"),                            // 9
       row("\"X9\tA\"", "1.001", "P1"),                       // 10
-      row("X10", "1.001", "P1", "r\xc3\xa2t"));              // 11
+      row("X10", "1.001", "P1", "r\xc3\xa2t"),               // 11
+      // Past the first eight bytes (read eight at a time while ASCII): a cut
+      // sequence, and a whole one.
+      row("X12ABCDEFGH", "1.001.000\xc3", "P1"),  // 12
+      row("X13ABCDEFGH", "1.001", "P1", "neutral\xc3\xa2"));  // 13
   v1::ImportDossiersResponse r;
   grpc::Status s = ImportText(appraiser_, "utf.csv", csv, &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(r.rows_read(), 10);
-  EXPECT_EQ(r.rows_refused(), 8);
+  EXPECT_EQ(r.rows_read(), 12);
+  EXPECT_EQ(r.rows_refused(), 10);
   EXPECT_EQ(r.rows_changed(), 2);
   EXPECT_THAT(
       r.errors(),
@@ -641,6 +645,9 @@ TEST_F(RecordsTest, TextThatIsNotUtf8OrNotACodeIsRefusedByField) {
           "utf.csv:10: dossier_id: 'X9\\tA' holds a character other than A-Z a-z 0-9 . "
           "_ - /",
           "utf.csv:11: satisfaction: 'r\\xc3\\xa2t' is not one of very_satisfied, "
+          "satisfied, neutral, dissatisfied",
+          "utf.csv:12: procedure_code: not UTF-8",
+          "utf.csv:13: satisfaction: 'neutral\\xc3\\xa2' is not one of very_satisfied, "
           "satisfied, neutral, dissatisfied"));
 
   const std::string jsonl = absl::StrCat(
