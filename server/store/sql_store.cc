@@ -2365,11 +2365,15 @@ class ImportMerge {
   absl::StatusOr<DossierWrite> Run() {
     ASSIGN_OR_RETURN(const bool whole, PutAllIds());
     if (whole) return Finish();
+    // Each row comes with its body and the stored row's (read here, in the import's
+    // order, rather than looked up an id at a time in the id's order).
     const char* sorted =
         "SELECT r.dossier_id, r.seq, r.unit_code, r.line, d.unit_code, d.import_id, "
-        "d.seq FROM dossier_rows r LEFT JOIN dossiers d ON d.round_id = r.round_id "
-        "AND d.dossier_id = r.dossier_id WHERE r.round_id = ?1 AND r.import_id = ?2 "
-        "ORDER BY r.dossier_id, r.line, r.seq";
+        "d.seq, r.body, s.body, s.conflict FROM dossier_rows r LEFT JOIN dossiers d ON "
+        "d.round_id = r.round_id AND d.dossier_id = r.dossier_id LEFT JOIN dossier_rows "
+        "s ON s.round_id = d.round_id AND s.import_id = d.import_id AND s.seq = d.seq "
+        "WHERE r.round_id = ?1 AND r.import_id = ?2 ORDER BY r.dossier_id, r.line, "
+        "r.seq";
     // PostgreSQL's client library takes a statement's whole result at once (a national
     // file's rows: gigabytes): there the rows come through a cursor, a page at a time.
     const bool paged = db_->dialect() == Dialect::kPostgres;
@@ -2418,12 +2422,20 @@ class ImportMerge {
           stored.unit = rows.Text(4);
           stored.import_id = rows.Int(5);
           stored.seq = rows.Int(6);
+          if (rows.IsNull(8)) {
+            return absl::InternalError(
+                absl::StrCat("dossier row ", stored.seq, " of import ", stored.import_id,
+                             " is gone"));
+          }
+          stored.body = rows.Blob(8);
+          stored.conflict = rows.Int(9) != 0;
         }
       }
-      group.push_back({rows.Int(1), rows.Text(2), rows.Int(3)});
+      group.push_back({rows.Int(1), rows.Text(2), rows.Int(3), rows.Blob(7)});
     }
     if (!unknown_.ok()) return unknown_;
     RETURN_IF_ERROR(FlushIds());
+    RETURN_IF_ERROR(FlushDeletes());
     return Finish();
   }
 
@@ -2432,11 +2444,14 @@ class ImportMerge {
     int64_t seq;
     std::string unit;
     int64_t line;
+    std::string body;
   };
   struct Stored {  // the row an id is stored as
     bool found = false;
     std::string unit;
     int64_t import_id = 0, seq = 0;
+    std::string body;
+    bool conflict = false;
   };
 
   // An import whose every id is new to the round and given once (a first import):
@@ -2444,6 +2459,16 @@ class ImportMerge {
   // first id stored or given again (that statement alone is undone): false, to be
   // merged id by id.
   absl::StatusOr<bool> PutAllIds() {
+    // A file sent again (every id stored) fails at once: its first rows tell, before
+    // the sort of every id.
+    Stmt again(db_,
+               "SELECT EXISTS (SELECT 1 FROM (SELECT dossier_id FROM dossier_rows WHERE "
+               "round_id = ?1 AND import_id = ?2 LIMIT 1000) AS r JOIN dossiers d ON "
+               "d.round_id = ?1 AND d.dossier_id = r.dossier_id)");
+    again.Bind(1, round_).Bind(2, import_id_);
+    ASSIGN_OR_RETURN(const bool row, again.Step());
+    if (row && again.Int(0) != 0) return false;
+    RETURN_IF_ERROR(again.Run());  // finishes the statement
     RETURN_IF_ERROR(db_->Exec("SAVEPOINT all_ids"));
     Stmt all(db_,
              "INSERT INTO dossiers (round_id, dossier_id, unit_code, import_id, seq) "
@@ -2537,18 +2562,15 @@ class ImportMerge {
     // Nothing is written once a unit is unknown: the caller looks the units up and
     // merges again (this transaction is rolled back).
     if (!unknown_.ok() || rows->empty()) return absl::OkStatus();
-    std::vector<std::string> bodies(rows->size());
     bool differ = false;
-    for (size_t i = 0; i < rows->size(); ++i) {
-      ASSIGN_OR_RETURN(bodies[i], Body(import_id_, (*rows)[i].seq, nullptr));
-      differ = differ || bodies[i] != bodies[0];
-    }
+    for (const Row& row : *rows) differ = differ || row.body != (*rows)[0].body;
     // Each row meets the data before it: the stored row's, then the rows before it.
     bool exists = stored.found, conflict = false;
     int64_t by = stored.import_id;  // the import that gave the current data
     std::string current;
     if (stored.found) {
-      ASSIGN_OR_RETURN(current, Body(stored.import_id, stored.seq, &conflict));
+      current = stored.body;
+      conflict = stored.conflict;
       // An id this import gives with other data conflicts even when its first row is
       // what was stored: the stored data counts as this import's.
       if (differ) by = import_id_;
@@ -2559,14 +2581,14 @@ class ImportMerge {
     int64_t changed = 0, unchanged = 0;
     for (size_t i = 0; i < rows->size(); ++i) {
       const bool clears = conflict && by != import_id_;  // an earlier import's conflict
-      if (exists && bodies[i] == current && !clears) {
+      if (exists && (*rows)[i].body == current && !clears) {
         ++unchanged;
         continue;
       }
       ++changed;
       conflict = exists && by == import_id_;
       exists = true;
-      current = bodies[i];
+      current = (*rows)[i].body;
       by = import_id_;
       winner = static_cast<int>(i);
     }
@@ -2603,26 +2625,26 @@ class ImportMerge {
     return PutId(id, kept.unit, kept.seq);
   }
 
-  // A row's body, and whether it is marked conflicting.
-  absl::StatusOr<std::string> Body(int64_t import_id, int64_t seq, bool* conflict) {
-    Stmt q(db_,
-           "SELECT body, conflict FROM dossier_rows WHERE round_id = ? AND import_id = ? "
-           "AND seq = ?");
-    q.Bind(1, round_).Bind(2, import_id).Bind(3, seq);
-    ASSIGN_OR_RETURN(const bool found, q.Step());
-    if (!found) return absl::InternalError(absl::StrCat("dossier row ", seq, " is gone"));
-    if (conflict != nullptr) *conflict = q.Int(1) != 0;
-    return q.Blob(0);
-  }
-
+  // Rows are deleted kDeletesAtOnce at a time in the order of their key, not one by
+  // one in the ids' order.
+  static constexpr size_t kDeletesAtOnce = 100000;
   absl::Status Delete(int64_t import_id, int64_t seq) {
-    return Stmt(db_,
-                "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = ? AND "
-                "seq = ?")
-        .Bind(1, round_)
-        .Bind(2, import_id)
-        .Bind(3, seq)
-        .Run();
+    deletes_.push_back({import_id, seq});
+    return deletes_.size() == kDeletesAtOnce ? FlushDeletes() : absl::OkStatus();
+  }
+  absl::Status FlushDeletes() {
+    std::sort(deletes_.begin(), deletes_.end());
+    for (const auto& [import_id, seq] : deletes_) {
+      RETURN_IF_ERROR(Stmt(db_,
+                           "DELETE FROM dossier_rows WHERE round_id = ? AND import_id = "
+                           "? AND seq = ?")
+                          .Bind(1, round_)
+                          .Bind(2, import_id)
+                          .Bind(3, seq)
+                          .Run());
+    }
+    deletes_.clear();
+    return absl::OkStatus();
   }
 
   // The order by id: written kRowsPerInsert ids at a time, in the id's order.
@@ -2661,6 +2683,7 @@ class ImportMerge {
   const int64_t import_id_;
   const StoredUnitCheck& check_;
   std::vector<PendingId> ids_;
+  std::vector<std::pair<int64_t, int64_t>> deletes_;  // (import, seq) of rows to delete
   bool all_new_ = false;  // PutAllIds wrote every id
   // The units of an id stored before or given again: not fresh.
   std::set<std::string> complex_;
