@@ -332,10 +332,11 @@ int Run(int64_t rows, int units, const std::string& dir, bool bare, bool import)
     };
     const auto chosen = layouts.find(layout);
     if (chosen == layouts.end()) {
-      std::fprintf(stderr,
-                   "RECORDS_BENCH_BARE_LAYOUT: store, byunit, unitrows, clustered, append, "
-                   "append-id, "
-                   "append-id-unit, staged, split or fileorder\n");
+      std::fprintf(
+          stderr,
+          "RECORDS_BENCH_BARE_LAYOUT: store, byunit, unitrows, clustered, append, "
+          "append-id, "
+          "append-id-unit, staged, split or fileorder\n");
       return 2;
     }
     const bool staged = absl::StrContains(chosen->second.schema, "TABLE staging");

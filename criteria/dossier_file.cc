@@ -3,8 +3,8 @@
 #include "criteria/dossier_file.h"
 
 #include <algorithm>
-#include <cstring>
 #include <array>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"

@@ -286,8 +286,9 @@ absl::StatusOr<v1::ImportDossiersResponse> RecordCore::ImportDossiers(
         ASSIGN_OR_RETURN(absl::Status allowed, judge(unit));
         engine::UnitRecordsBuilder* builder = nullptr;
         if (allowed.ok() && round->units.count(unit) > 0) {
-          builder = &sent.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false))
-                         .first->second;
+          builder =
+              &sent.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false))
+                   .first->second;
         }
         seen = units_seen.emplace(unit, UnitSeen{std::move(allowed), builder}).first;
       }
@@ -416,7 +417,8 @@ RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
       builders.emplace(unit, std::move(given->second));
       continue;
     }
-    if (in_round) builders.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false));
+    if (in_round)
+      builders.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false));
     to_read.insert(unit);
   }
   auto take = [&](const std::string& unit, const v1::Dossier& d) {

@@ -626,7 +626,7 @@ TEST_F(RecordsTest, TextThatIsNotUtf8OrNotACodeIsRefusedByField) {
       row("X10", "1.001", "P1", "r\xc3\xa2t"),               // 11
       // Past the first eight bytes (read eight at a time while ASCII): a cut
       // sequence, and a whole one.
-      row("X12ABCDEFGH", "1.001.000\xc3", "P1"),  // 12
+      row("X12ABCDEFGH", "1.001.000\xc3", "P1"),              // 12
       row("X13ABCDEFGH", "1.001", "P1", "neutral\xc3\xa2"));  // 13
   v1::ImportDossiersResponse r;
   grpc::Status s = ImportText(appraiser_, "utf.csv", csv, &r);

@@ -433,10 +433,10 @@ TEST_P(StoreTest, RowsKeptUnitByUnitMeetInTheirLinesOrder) {
   RecordImport import = AnImport();
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 1);
   // X: U2's row first in the file, U1's later (appended U1 first).
-  auto first = store_->UpsertDossiers(
-      Admin(), "r", 1,
-      {Dossier("X", "U2", 1500, 2), Dossier("Y", "U1", 1500, 3),
-       Dossier("X", "U1", 2500, 4), Dossier("Z", "U2", 1500, 5)});
+  auto first =
+      store_->UpsertDossiers(Admin(), "r", 1,
+                             {Dossier("X", "U2", 1500, 2), Dossier("Y", "U1", 1500, 3),
+                              Dossier("X", "U1", 2500, 4), Dossier("Z", "U2", 1500, 5)});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->changed, 4);
   auto u1 = store_->ListDossiers("r", "U1");
@@ -450,8 +450,7 @@ TEST_P(StoreTest, RowsKeptUnitByUnitMeetInTheirLinesOrder) {
 
   // The same import again, after its merge deleted a row: Z moves to U1, so U2 has
   // none left.
-  auto again =
-      store_->UpsertDossiers(Admin(), "r", 1, {Dossier("Z", "U1", 1500, 6)});
+  auto again = store_->UpsertDossiers(Admin(), "r", 1, {Dossier("Z", "U1", 1500, 6)});
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->units, (std::set<std::string>{"U1", "U2"}));
   EXPECT_TRUE(store_->ListDossiers("r", "U2")->empty());
@@ -481,11 +480,11 @@ TEST_P(StoreTest, AMergeNamesItsFreshUnitsAndALaterMergeMakesTheirFiguresStale) 
 
   // U1 has import 1's rows; U2's B is stored; U3's E is given twice.
   ASSERT_EQ(*store_->BeginRecordImport(Admin(), import), 2);
-  auto second = store_->UpsertDossiers(
-      Admin(), "r", 2,
-      {Dossier("C", "U1", 1500, 2), Dossier("B", "U2", 2500, 3),
-       Dossier("D", "U4", 1500, 4), Dossier("E", "U3", 1500, 5),
-       Dossier("E", "U3", 1500, 6)});
+  auto second =
+      store_->UpsertDossiers(Admin(), "r", 2,
+                             {Dossier("C", "U1", 1500, 2), Dossier("B", "U2", 2500, 3),
+                              Dossier("D", "U4", 1500, 4), Dossier("E", "U3", 1500, 5),
+                              Dossier("E", "U3", 1500, 6)});
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->changed, 4);    // C, B's other data, D, E
   EXPECT_EQ(second->unchanged, 1);  // E again, the same

@@ -2423,9 +2423,8 @@ class ImportMerge {
           stored.import_id = rows.Int(5);
           stored.seq = rows.Int(6);
           if (rows.IsNull(8)) {
-            return absl::InternalError(
-                absl::StrCat("dossier row ", stored.seq, " of import ", stored.import_id,
-                             " is gone"));
+            return absl::InternalError(absl::StrCat(
+                "dossier row ", stored.seq, " of import ", stored.import_id, " is gone"));
           }
           stored.body = rows.Blob(8);
           stored.conflict = rows.Int(9) != 0;
@@ -2684,7 +2683,7 @@ class ImportMerge {
   const StoredUnitCheck& check_;
   std::vector<PendingId> ids_;
   std::vector<std::pair<int64_t, int64_t>> deletes_;  // (import, seq) of rows to delete
-  bool all_new_ = false;  // PutAllIds wrote every id
+  bool all_new_ = false;                              // PutAllIds wrote every id
   // The units of an id stored before or given again: not fresh.
   std::set<std::string> complex_;
   absl::Status unknown_;  // the first unit not looked up yet: ABORTED
@@ -2784,7 +2783,8 @@ absl::Status SqlStore::AppendDossiers(const WriteContext& ctx, absl::string_view
                  return absl::NotFoundError(
                      absl::StrCat("rounds/", round, "/imports/", import_id));
                }
-               const int64_t first = count.Int(0) - static_cast<int64_t>(slots.size()) + 1;
+               const int64_t first =
+                   count.Int(0) - static_cast<int64_t>(slots.size()) + 1;
                RETURN_IF_ERROR(count.Run());  // finishes the statement
                static const auto* many = new std::string(AppendSql(kRowsPerInsert));
                static const auto* one = new std::string(AppendSql(1));
@@ -2962,13 +2962,13 @@ absl::StatusOr<std::vector<std::string>> SqlStore::ListDossierUnits(
       [&](Conn* db) -> absl::StatusOr<std::vector<std::string>> {
         // From one unit to the next along the runs' key, not through every row; a
         // unit whose rows all went (its dossiers moved to another) is left out.
-        Stmt q(db, absl::StrCat(
-                       "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM "
-                       "dossier_runs WHERE round_id = ?1 UNION ALL SELECT (SELECT "
-                       "MIN(unit_code) FROM dossier_runs WHERE round_id = ?1 AND "
-                       "unit_code > u.code) FROM u WHERE u.code IS NOT NULL) SELECT "
-                       "code FROM u WHERE code IS NOT NULL AND EXISTS (SELECT 1 ",
-                       absl::StrReplaceAll(kUnitRowsSql, {{"?2", "u.code"}}), ")"));
+        Stmt q(db,
+               absl::StrCat("WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM "
+                            "dossier_runs WHERE round_id = ?1 UNION ALL SELECT (SELECT "
+                            "MIN(unit_code) FROM dossier_runs WHERE round_id = ?1 AND "
+                            "unit_code > u.code) FROM u WHERE u.code IS NOT NULL) SELECT "
+                            "code FROM u WHERE code IS NOT NULL AND EXISTS (SELECT 1 ",
+                            absl::StrReplaceAll(kUnitRowsSql, {{"?2", "u.code"}}), ")"));
         q.Bind(1, round);
         std::vector<std::string> out;
         while (true) {
