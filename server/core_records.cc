@@ -501,19 +501,22 @@ absl::StatusOr<std::vector<std::string>> RecordCore::FinishImport(
   ctx.action = "value.from_records";
   // The units of the round in the importer's scope that have no dossiers count zero
   // from the records (not a figure left to type): "from records: 0 dossiers".
-  std::set<std::string> none;  // as they have no dossiers, none to read
-  RETURN_IF_ERROR(AddUnitsWithoutDossiers(c, round, &none));
-  std::set<std::string> all = units;
-  all.insert(none.begin(), none.end());
   const engine::RecordPeriod period = engine::PeriodOfYear(round.round.year());
-  for (const std::string& unit : none)
-    sent.emplace(unit, engine::UnitRecordsBuilder(*round.set, period, true, false));
   // A value written between the read and the write (an appraiser's), or another
-  // import's merge since this one's, makes the write stale: read again and retry.
+  // import's merge since this one's, makes the write stale: read again and retry
+  // (which units have no dossiers too: another import may have given them some).
   for (int attempt = 0;; ++attempt) {
+    const bool from_sent = attempt == 0 && merged_as > 0;
+    std::set<std::string> none;  // as they have no dossiers, none to read
+    RETURN_IF_ERROR(AddUnitsWithoutDossiers(c, round, &none));
+    std::set<std::string> all = units;
+    all.insert(none.begin(), none.end());
+    for (const std::string& unit : none) {
+      if (from_sent)
+        sent.emplace(unit, engine::UnitRecordsBuilder(*round.set, period, true, false));
+    }
     int64_t findings = 0;
     std::vector<std::string> locked;
-    const bool from_sent = attempt == 0 && merged_as > 0;
     ASSIGN_OR_RETURN(auto forms, ChangedValues(c, round, all, import.id, &findings,
                                                &locked, from_sent ? &sent : nullptr));
     absl::StatusOr<v1::WriteAck> ack =
