@@ -412,10 +412,12 @@ RecordCore::ChangedValues(const Caller& c, const RoundContext& round,
   std::set<std::string> to_read;  // the units whose dossiers are read
   for (const std::string& unit : units) {
     const bool in_round = round.units.count(unit) > 0;
-    auto given = known != nullptr ? known->find(unit) : Builders::iterator();
-    if (in_round && known != nullptr && given != known->end()) {
-      builders.emplace(unit, std::move(given->second));
-      continue;
+    if (in_round && known != nullptr) {
+      auto given = known->find(unit);
+      if (given != known->end()) {
+        builders.emplace(unit, std::move(given->second));
+        continue;
+      }
     }
     if (in_round)
       builders.emplace(unit, engine::UnitRecordsBuilder(set, period, true, false));

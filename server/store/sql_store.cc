@@ -2326,6 +2326,12 @@ namespace {
 constexpr size_t kRowsPerInsert = 128;
 // Rows a page of the merge's cursor on PostgreSQL.
 constexpr int64_t kMergePage = 1000;
+// The units of round ?1 that have runs, from one to the next along the runs' key (not
+// through every row): u(code), the last code followed by NULL.
+constexpr char kRunUnitsSql[] =
+    "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossier_runs WHERE round_id "
+    "= ?1 UNION ALL SELECT (SELECT MIN(unit_code) FROM dossier_runs WHERE round_id = ?1 "
+    "AND unit_code > u.code) FROM u WHERE u.code IS NOT NULL) ";
 
 // The append of `rows` dossier rows in one statement.
 std::string AppendSql(size_t rows) {
@@ -2489,14 +2495,12 @@ class ImportMerge {
   // The merge's end: the units this import has rows of (every one of them changed
   // when every row was new), which of them are fresh, and the merge's stamp.
   absl::StatusOr<DossierWrite> Finish() {
-    Stmt units(db_,
-               "WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM dossier_runs WHERE "
-               "round_id = ?1 UNION ALL SELECT (SELECT MIN(unit_code) FROM dossier_runs "
-               "WHERE round_id = ?1 AND unit_code > u.code) FROM u WHERE u.code IS NOT "
-               "NULL) SELECT code, EXISTS (SELECT 1 FROM dossier_runs WHERE round_id = "
-               "?1 AND unit_code = u.code AND import_id <> ?2) FROM u WHERE code IS NOT "
-               "NULL AND EXISTS (SELECT 1 FROM dossier_runs WHERE round_id = ?1 AND "
-               "unit_code = u.code AND import_id = ?2)");
+    Stmt units(db_, absl::StrCat(kRunUnitsSql,
+                                 "SELECT code, EXISTS (SELECT 1 FROM dossier_runs WHERE "
+                                 "round_id = ?1 AND unit_code = u.code AND import_id <> "
+                                 "?2) FROM u WHERE code IS NOT NULL AND EXISTS (SELECT 1 "
+                                 "FROM dossier_runs WHERE round_id = ?1 AND unit_code = "
+                                 "u.code AND import_id = ?2)"));
     units.Bind(1, round_).Bind(2, import_id_);
     while (true) {
       ASSIGN_OR_RETURN(const bool row, units.Step());
@@ -2960,14 +2964,11 @@ absl::StatusOr<std::vector<std::string>> SqlStore::ListDossierUnits(
     absl::string_view round) {
   return Read<std::vector<std::string>>(
       [&](Conn* db) -> absl::StatusOr<std::vector<std::string>> {
-        // From one unit to the next along the runs' key, not through every row; a
-        // unit whose rows all went (its dossiers moved to another) is left out.
+        // A unit whose rows all went (its dossiers moved to another) is left out.
         Stmt q(db,
-               absl::StrCat("WITH RECURSIVE u(code) AS (SELECT MIN(unit_code) FROM "
-                            "dossier_runs WHERE round_id = ?1 UNION ALL SELECT (SELECT "
-                            "MIN(unit_code) FROM dossier_runs WHERE round_id = ?1 AND "
-                            "unit_code > u.code) FROM u WHERE u.code IS NOT NULL) SELECT "
-                            "code FROM u WHERE code IS NOT NULL AND EXISTS (SELECT 1 ",
+               absl::StrCat(kRunUnitsSql,
+                            "SELECT code FROM u WHERE code IS NOT NULL AND EXISTS "
+                            "(SELECT 1 ",
                             absl::StrReplaceAll(kUnitRowsSql, {{"?2", "u.code"}}), ")"));
         q.Bind(1, round);
         std::vector<std::string> out;
